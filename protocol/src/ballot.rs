@@ -1,0 +1,592 @@
+//! Ballots: created by the voter's client, checked by the collector, the tallier and the verifier
+//! (SPEC.md §8). [`create_ballot`] and [`check_ballot`] sit side by side; [`check_ballots`] checks many at once.
+//!
+//! A ballot holds, for every contest of the manifest in order, the contest's fixed number of ciphertexts with a
+//! [`RandomnessProof`] bound to the election fingerprint, the contest index and the voter's credential key;
+//! the whole body is signed with the credential (Ed25519). Copying another voter's ciphertexts under one's own
+//! credential therefore fails: the copier cannot produce the proof without the randomness.
+
+use core::fmt;
+
+use curve25519_dalek::Scalar;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
+use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
+use crate::encoding::{Answer, InvalidAnswer};
+use crate::error::{BallotError, ManifestError};
+use crate::manifest::{Fingerprint, Manifest, MAX_CHUNKS, MAX_CONTESTS};
+use crate::proofs::randomness::{RandomnessProof, RandomnessStatement, RandomnessWitness};
+use crate::proofs::BatchVerifier;
+use crate::transcript::election_transcript;
+
+/// Domain of the ballot signature (SPEC.md §8.2).
+pub const SIGNATURE_DOMAIN: &[u8] = b"rv/ballot-signature/v1";
+/// Domain of the ballot id (SPEC.md §8.3).
+pub const BALLOT_ID_DOMAIN: &[u8] = b"rv/ballot-id/v1";
+/// Version byte that starts every ballot body.
+pub const BALLOT_VERSION: u8 = 1;
+
+/// Everything a client or checker needs about one election: the manifest, the key (with its table), the
+/// fingerprint.
+#[derive(Debug)]
+pub struct Election {
+    manifest: Manifest,
+    key: EncryptionKey,
+    fingerprint: Fingerprint,
+}
+
+impl Election {
+    pub fn new(manifest: Manifest, public_key: PublicKey) -> Result<Self, ManifestError> {
+        manifest.validate()?;
+        let fingerprint = manifest.fingerprint(&public_key);
+        Ok(Self { manifest, key: EncryptionKey::new(public_key), fingerprint })
+    }
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+    pub fn public_key(&self) -> &PublicKey {
+        self.key.public_key()
+    }
+    pub fn encryption_key(&self) -> &EncryptionKey {
+        &self.key
+    }
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.fingerprint
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Credentials
+
+/// A voter's signing credential (Ed25519). Wiped on drop; prints as redacted; neither `Clone` nor `Serialize`.
+pub struct Credential(SigningKey);
+
+impl Credential {
+    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
+        Self(SigningKey::generate(rng))
+    }
+    /// From the 32-byte secret seed (as handed to the voter).
+    pub fn from_secret_bytes(secret: &[u8; 32]) -> Self {
+        Self(SigningKey::from_bytes(secret))
+    }
+    /// The 32-byte secret seed, for handing to the voter; wiped when dropped.
+    pub fn expose_secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+    pub fn public_key(&self) -> CredentialKey {
+        CredentialKey(self.0.verifying_key())
+    }
+    fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.0.sign(message).to_bytes()
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credential(<redacted>, public {:?})", self.public_key())
+    }
+}
+
+/// A voter's public credential key: a valid Ed25519 point that is not of small order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CredentialKey(VerifyingKey);
+
+impl CredentialKey {
+    /// SPEC.md §8.1: decodes and checks a credential key.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
+        let what = "credential key";
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| DecodeError::InvalidVerifyingKey { what })?;
+        if key.is_weak() {
+            return Err(DecodeError::InvalidVerifyingKey { what });
+        }
+        Ok(Self(key))
+    }
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.0.as_bytes()
+    }
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.as_bytes())
+    }
+}
+
+impl fmt::Debug for CredentialKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CredentialKey({})", self.to_hex())
+    }
+}
+
+impl Serialize for CredentialKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for CredentialKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = crate::group::hex_array(&String::deserialize(d)?, "credential key").map_err(serde::de::Error::custom)?;
+        CredentialKey::from_bytes(&bytes).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Encode for CredentialKey {
+    fn encode(&self, w: &mut Writer) {
+        w.raw(self.as_bytes());
+    }
+}
+impl Decode for CredentialKey {
+    const WHAT: &'static str = "credential key";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        CredentialKey::from_bytes(&r.array(Self::WHAT)?)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Ballots
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptedContest {
+    pub ciphertexts: Vec<Ciphertext>,
+    pub proof: RandomnessProof,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BallotBody {
+    pub fingerprint: Fingerprint,
+    pub credential: CredentialKey,
+    pub contests: Vec<EncryptedContest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    pub body: BallotBody,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub signature: [u8; 64],
+}
+
+/// The 32-byte ballot id: `SHA-256("rv/ballot-id/v1" ‖ body)` (SPEC.md §8.3). It excludes the signature, so a
+/// re-signed copy of the same body has the same id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BallotId(#[serde(with = "crate::group::bytes_hex")] pub [u8; 32]);
+
+impl BallotId {
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl fmt::Debug for BallotId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BallotId({})", self.to_hex())
+    }
+}
+
+impl Encode for EncryptedContest {
+    fn encode(&self, w: &mut Writer) {
+        w.seq(&self.ciphertexts).put(&self.proof);
+    }
+}
+impl Decode for EncryptedContest {
+    const WHAT: &'static str = "encrypted contest";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { ciphertexts: r.seq("contest.ciphertexts", MAX_CHUNKS)?, proof: RandomnessProof::decode(r)? })
+    }
+}
+
+impl Encode for BallotBody {
+    fn encode(&self, w: &mut Writer) {
+        w.u8(BALLOT_VERSION).raw(self.fingerprint.as_bytes()).put(&self.credential).seq(&self.contests);
+    }
+}
+impl Decode for BallotBody {
+    const WHAT: &'static str = "ballot body";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let version = r.u8("ballot.version")?;
+        if version != BALLOT_VERSION {
+            return Err(DecodeError::UnknownTag { what: "ballot.version", tag: version });
+        }
+        Ok(Self {
+            fingerprint: Fingerprint(r.array("ballot.fingerprint")?),
+            credential: CredentialKey::decode(r)?,
+            contests: r.seq("ballot.contests", MAX_CONTESTS)?,
+        })
+    }
+}
+
+impl Encode for Ballot {
+    fn encode(&self, w: &mut Writer) {
+        w.put(&self.body).raw(&self.signature);
+    }
+}
+impl Decode for Ballot {
+    const WHAT: &'static str = "ballot";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { body: BallotBody::decode(r)?, signature: r.array("ballot.signature")? })
+    }
+}
+
+impl BallotBody {
+    /// SPEC.md §8.2: the signed message `"rv/ballot-signature/v1" ‖ body`.
+    pub fn signed_message(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(SIGNATURE_DOMAIN).put(self);
+        w.finish()
+    }
+
+    /// SPEC.md §8.3.
+    pub fn id(&self) -> BallotId {
+        let mut h = Sha256::new();
+        h.update(BALLOT_ID_DOMAIN);
+        h.update(self.to_bytes());
+        BallotId(h.finalize().into())
+    }
+}
+
+impl Ballot {
+    pub fn id(&self) -> BallotId {
+        self.body.id()
+    }
+}
+
+/// The randomness of every ciphertext of a ballot: what a Benaloh challenge reveals and what the second device
+/// receives. Wiped on drop; not `Clone`; serialized only through [`expose_bytes`](Self::expose_bytes).
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct BallotOpening {
+    randomness: Vec<Vec<Scalar>>,
+}
+
+impl fmt::Debug for BallotOpening {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BallotOpening(<redacted>)")
+    }
+}
+
+impl BallotOpening {
+    /// SPEC.md §8.4: `u32` contests, then per contest a `u32` count and the scalars. Deliberately revealing.
+    pub fn expose_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut w = Writer::new();
+        w.u32(self.randomness.len() as u32);
+        for rs in &self.randomness {
+            w.seq(rs);
+        }
+        Zeroizing::new(w.finish())
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let n = r.u32("opening.contests")? as usize;
+        if n > MAX_CONTESTS {
+            return Err(DecodeError::TooLong { what: "opening.contests", len: n, max: MAX_CONTESTS });
+        }
+        let randomness = (0..n).map(|_| r.seq("opening.randomness", MAX_CHUNKS)).collect::<Result<_, _>>()?;
+        r.finish("opening")?;
+        Ok(Self { randomness })
+    }
+}
+
+/// Why an opening does not open a ballot.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpeningError {
+    #[error("the opening does not have the ballot's shape")]
+    WrongShape,
+    #[error("contest {contest}: the revealed randomness does not match ciphertext {index}")]
+    WrongRandomness { contest: usize, index: usize },
+}
+
+/// Creates, proves and signs a ballot (SPEC.md §8.5). `answers` has one answer per contest, in manifest order.
+pub fn create_ballot<R: RngCore + CryptoRng>(
+    election: &Election,
+    credential: &Credential,
+    answers: &[Answer],
+    rng: &mut R,
+) -> Result<(Ballot, BallotOpening), BallotError> {
+    let contests = &election.manifest.contests;
+    if answers.len() != contests.len() {
+        return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
+    }
+    let cred = credential.public_key();
+    let mut encrypted = Vec::with_capacity(contests.len());
+    let mut randomness = Vec::with_capacity(contests.len());
+    for (i, (contest, answer)) in contests.iter().zip(answers).enumerate() {
+        let points = answer.to_points(contest, rng)?;
+        let (ciphertexts, rs) = election.key.encrypt_vector(&points, rng);
+        let statement = RandomnessStatement { credential: cred.as_bytes(), contest: i as u32, ciphertexts: &ciphertexts };
+        let proof = RandomnessProof::prove(
+            &mut election_transcript(&election.fingerprint),
+            &statement,
+            &RandomnessWitness { randomness: &rs },
+            rng,
+        )
+        .map_err(|source| BallotError::BadProof { contest: i, source })?;
+        encrypted.push(EncryptedContest { ciphertexts, proof });
+        randomness.push(rs);
+    }
+    let body = BallotBody { fingerprint: election.fingerprint, credential: cred, contests: encrypted };
+    let signature = credential.sign(&body.signed_message());
+    Ok((Ballot { body, signature }, BallotOpening { randomness }))
+}
+
+/// A ballot that passed every check of SPEC.md §8.6. Only [`check_ballot`] and [`check_ballots`] build one.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedBallot<'a>(&'a Ballot);
+
+impl<'a> VerifiedBallot<'a> {
+    pub fn ballot(&self) -> &'a Ballot {
+        self.0
+    }
+}
+
+/// SPEC.md §8.6 checks B1–B3: the election, the shape and the signature. The proofs (B4) are checked by
+/// the callers, alone or in a batch.
+fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result<(), BallotError> {
+    let body = &ballot.body;
+    if body.fingerprint != election.fingerprint {
+        return Err(BallotError::WrongElection);
+    }
+    let contests = &election.manifest.contests;
+    if body.contests.len() != contests.len() {
+        return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
+    }
+    for (i, (c, m)) in body.contests.iter().zip(contests).enumerate() {
+        if c.ciphertexts.len() != m.chunks() {
+            return Err(BallotError::WrongWidth { contest: i, expected: m.chunks(), got: c.ciphertexts.len() });
+        }
+    }
+    let signature = Signature::from_bytes(&ballot.signature);
+    body.credential
+        .0
+        .verify_strict(&body.signed_message(), &signature)
+        .map_err(|_| BallotError::BadSignature)
+}
+
+/// Queues check B4 (every contest's proof) into `batch`.
+fn queue_proofs(election: &Election, ballot: &Ballot, batch: &mut BatchVerifier) -> Result<(), BallotError> {
+    let body = &ballot.body;
+    for (i, c) in body.contests.iter().enumerate() {
+        let statement =
+            RandomnessStatement { credential: body.credential.as_bytes(), contest: i as u32, ciphertexts: &c.ciphertexts };
+        c.proof
+            .verify_into(&mut election_transcript(&election.fingerprint), &statement, batch)
+            .map_err(|source| BallotError::BadProof { contest: i, source })?;
+    }
+    Ok(())
+}
+
+/// Finds the first contest whose proof fails, checking each alone.
+fn locate_bad_proof(election: &Election, ballot: &Ballot) -> BallotError {
+    let body = &ballot.body;
+    for (i, c) in body.contests.iter().enumerate() {
+        let statement =
+            RandomnessStatement { credential: body.credential.as_bytes(), contest: i as u32, ciphertexts: &c.ciphertexts };
+        if let Err(source) = c.proof.verify(&mut election_transcript(&election.fingerprint), &statement) {
+            return BallotError::BadProof { contest: i, source };
+        }
+    }
+    // Unreachable unless the batch weights collide (probability 1/ℓ); report the ballot as failing anyway.
+    BallotError::BadProof { contest: 0, source: crate::error::ProofError::EquationFailed { proof: "ballot" } }
+}
+
+/// Checks one ballot completely (SPEC.md §8.6, B1–B4).
+pub fn check_ballot<'a>(election: &Election, ballot: &'a Ballot) -> Result<VerifiedBallot<'a>, BallotError> {
+    check_structure_and_signature(election, ballot)?;
+    // Batch weights for a single ballot come from its id: fixed before anyone can see them.
+    let mut batch = BatchVerifier::from_seed(ballot.id().0);
+    queue_proofs(election, ballot, &mut batch)?;
+    if batch.verify() {
+        Ok(VerifiedBallot(ballot))
+    } else {
+        Err(locate_bad_proof(election, ballot))
+    }
+}
+
+/// Checks many ballots: signatures one by one, every proof of every ballot in one multiscalar multiplication.
+/// If the batch fails, the failing ballots are found by checking them alone, so the result is exactly that of
+/// [`check_ballot`] on each.
+pub fn check_ballots<'a, R: RngCore + CryptoRng>(
+    election: &Election,
+    ballots: &'a [Ballot],
+    rng: &mut R,
+) -> Vec<Result<VerifiedBallot<'a>, BallotError>> {
+    let mut batch = BatchVerifier::new(rng);
+    let mut results: Vec<Result<(), BallotError>> = ballots
+        .iter()
+        .map(|b| check_structure_and_signature(election, b).and_then(|()| queue_proofs(election, b, &mut batch)))
+        .collect();
+    if !batch.verify() {
+        for (b, r) in ballots.iter().zip(results.iter_mut()) {
+            if r.is_ok() {
+                *r = check_ballot(election, b).map(|_| ());
+            }
+        }
+    }
+    ballots.iter().zip(results).map(|(b, r)| r.map(|()| VerifiedBallot(b))).collect()
+}
+
+/// Opens a ballot with its revealed randomness (Benaloh challenge, second device): checks that every `Aⱼ = rⱼ·G`,
+/// then decodes each contest's answer (SPEC.md §8.7). An answer that does not decode is reported as invalid.
+pub fn open_ballot(
+    election: &Election,
+    body: &BallotBody,
+    opening: &BallotOpening,
+) -> Result<Vec<Result<Answer, InvalidAnswer>>, OpeningError> {
+    if opening.randomness.len() != body.contests.len() || body.contests.len() != election.manifest.contests.len() {
+        return Err(OpeningError::WrongShape);
+    }
+    let y = election.public_key();
+    let mut answers = Vec::with_capacity(body.contests.len());
+    for (i, ((c, rs), contest)) in body.contests.iter().zip(&opening.randomness).zip(&election.manifest.contests).enumerate() {
+        if rs.len() != c.ciphertexts.len() {
+            return Err(OpeningError::WrongShape);
+        }
+        let points = c
+            .ciphertexts
+            .iter()
+            .zip(rs)
+            .enumerate()
+            .map(|(j, (ct, r))| ct.open_with_randomness(y, r).ok_or(OpeningError::WrongRandomness { contest: i, index: j }))
+            .collect::<Result<Vec<_>, _>>()?;
+        answers.push(Answer::from_points(contest, &points));
+    }
+    Ok(answers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::SecretKey;
+    use crate::encoding::Selection;
+    use crate::error::ProofError;
+    use crate::group::GroupElement;
+    use crate::manifest::example_manifest;
+    use rand::rngs::OsRng;
+
+    pub(crate) fn answers() -> Vec<Answer> {
+        vec![
+            Answer::single(1),
+            Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
+            Answer { selections: vec![Selection::Option(2), Selection::WriteIn("Ann".into())] },
+        ]
+    }
+
+    fn setup() -> (Election, SecretKey, Credential) {
+        let sk = SecretKey::generate(&mut OsRng);
+        let e = Election::new(example_manifest(), sk.public_key()).unwrap();
+        (e, sk, Credential::generate(&mut OsRng))
+    }
+
+    #[test]
+    fn create_check_open_decrypt() {
+        let (e, sk, cred) = setup();
+        let (ballot, opening) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        check_ballot(&e, &ballot).unwrap();
+        assert_eq!(Ballot::from_bytes(&ballot.to_bytes()).unwrap(), ballot);
+        let json = serde_json::to_string(&ballot).unwrap();
+        assert_eq!(serde_json::from_str::<Ballot>(&json).unwrap(), ballot);
+        let opened = open_ballot(&e, &ballot.body, &BallotOpening::from_bytes(&opening.expose_bytes()).unwrap()).unwrap();
+        assert_eq!(opened, answers().into_iter().map(Ok).collect::<Vec<_>>());
+        for (c, (ec, a)) in e.manifest().contests.iter().zip(ballot.body.contests.iter().zip(answers())) {
+            let pts: Vec<_> = ec.ciphertexts.iter().map(|ct| sk.decrypt(ct)).collect();
+            assert_eq!(Answer::from_points(c, &pts), Ok(a));
+        }
+    }
+
+    #[test]
+    fn tampered_ballots_fail_with_the_expected_error() {
+        let (e, _sk, cred) = setup();
+        let (ballot, _) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+
+        // Another election (other key, same manifest).
+        let other = Election::new(example_manifest(), SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        assert_eq!(check_ballot(&other, &ballot).unwrap_err(), BallotError::WrongElection);
+
+        // A wrong signature.
+        let mut b = ballot.clone();
+        b.signature[5] ^= 1;
+        assert_eq!(check_ballot(&e, &b).unwrap_err(), BallotError::BadSignature);
+
+        // Ciphertexts copied under another credential, re-signed by that credential: the proof fails.
+        let thief = Credential::generate(&mut OsRng);
+        let mut b = ballot.clone();
+        b.body.credential = thief.public_key();
+        b.signature = thief.sign(&b.body.signed_message());
+        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 0, .. }));
+
+        // A flipped response and a swapped ciphertext, re-signed by the owner.
+        let resign = |b: &mut Ballot| b.signature = cred.sign(&b.body.signed_message());
+        let mut b = ballot.clone();
+        b.body.contests[2].proof.responses[0] += Scalar::ONE;
+        resign(&mut b);
+        assert_eq!(
+            check_ballot(&e, &b).unwrap_err(),
+            BallotError::BadProof { contest: 2, source: ProofError::EquationFailed { proof: "encryption-randomness proof" } }
+        );
+        let mut b = ballot.clone();
+        let c1 = b.body.contests[1].ciphertexts[0];
+        b.body.contests[1].ciphertexts[0] = b.body.contests[0].ciphertexts[0];
+        b.body.contests[0].ciphertexts[0] = c1;
+        resign(&mut b);
+        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 0, .. }));
+        let mut b = ballot.clone();
+        b.body.contests[1].ciphertexts[0].b = GroupElement::new(b.body.contests[1].ciphertexts[0].b.point() + crate::group::G);
+        resign(&mut b);
+        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 1, .. }));
+
+        // Shape.
+        let mut b = ballot.clone();
+        b.body.contests.pop();
+        resign(&mut b);
+        assert_eq!(check_ballot(&e, &b).unwrap_err(), BallotError::WrongContestCount { expected: 3, got: 2 });
+        let mut b = ballot.clone();
+        let first = b.body.contests[0].ciphertexts[0];
+        b.body.contests[0].ciphertexts.push(first);
+        resign(&mut b);
+        assert_eq!(check_ballot(&e, &b).unwrap_err(), BallotError::WrongWidth { contest: 0, expected: 1, got: 2 });
+
+        // Truncated and non-canonical bytes.
+        let bytes = ballot.to_bytes();
+        for cut in [0, 1, 40, bytes.len() - 1] {
+            assert!(Ballot::from_bytes(&bytes[..cut]).is_err());
+        }
+        let mut bad = bytes.clone();
+        let a_at = 1 + 32 + 32 + 4 + 4; // first ciphertext's A
+        bad[a_at..a_at + 32].copy_from_slice(&[0xff; 32]);
+        assert_eq!(
+            Ballot::from_bytes(&bad).unwrap_err(),
+            DecodeError::NonCanonicalPoint { what: "ciphertext.a" }
+        );
+    }
+
+    #[test]
+    fn batch_check_equals_single_check() {
+        let (e, _sk, cred) = setup();
+        let mut ballots: Vec<Ballot> = (0..6).map(|_| create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap().0).collect();
+        assert!(check_ballots(&e, &ballots, &mut OsRng).iter().all(Result::is_ok));
+        ballots[1].body.contests[1].proof.responses[0] += Scalar::ONE;
+        ballots[1].signature = cred.sign(&ballots[1].body.signed_message());
+        ballots[4].signature[0] ^= 1;
+        let got: Vec<_> = check_ballots(&e, &ballots, &mut OsRng).into_iter().map(|r| r.map(|_| ())).collect();
+        let want: Vec<_> = ballots.iter().map(|b| check_ballot(&e, b).map(|_| ())).collect();
+        assert_eq!(got, want);
+        assert!(got[1].is_err() && got[4].is_err() && got.iter().filter(|r| r.is_ok()).count() == 4);
+    }
+
+    #[test]
+    fn openings_with_wrong_randomness_are_refused() {
+        let (e, _sk, cred) = setup();
+        let (ballot, _) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        let (_, other) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        assert_eq!(open_ballot(&e, &ballot.body, &other), Err(OpeningError::WrongRandomness { contest: 0, index: 0 }));
+    }
+
+    #[test]
+    fn weak_credential_keys_are_refused() {
+        // The identity point (small order) as an Ed25519 key.
+        let mut id = [0u8; 32];
+        id[0] = 1;
+        assert!(CredentialKey::from_bytes(&id).is_err());
+    }
+}

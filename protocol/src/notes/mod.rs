@@ -1,0 +1,10 @@
+//! The mathematics, one page per construction, with the equation numbers that the code and SPEC.md cite.
+
+#[doc = include_str!("encoding.md")]
+pub mod encoding {}
+#[doc = include_str!("ballot-proof.md")]
+pub mod ballot_proof {}
+#[doc = include_str!("dleq.md")]
+pub mod dleq {}
+#[doc = include_str!("batching.md")]
+pub mod batching {}

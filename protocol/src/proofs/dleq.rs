@@ -1,0 +1,259 @@
+//! Chaum–Pedersen proof of equality of discrete logarithms, for one pair or many at once (SPEC.md §7.2).
+//!
+//! Statement: bases `g₁`, `h₁ = x·g₁`, and pairs `(g₂ᵢ, h₂ᵢ)`, `i = 1..n`, with `h₂ᵢ = x·g₂ᵢ` for the same `x`
+//! (a trustee's key share and its partial decryptions `h₂ᵢ = x·Aᵢ`, for example).
+//!
+//! After the whole statement is in the transcript, weights `ρᵢ` are drawn from it, and the pairs are folded:
+//!
+//! `ĝ₂ = Σ ρᵢ·g₂ᵢ`,   `ĥ₂ = Σ ρᵢ·h₂ᵢ`                                                  — SPEC.md eq. (12)
+//!
+//! If some `h₂ᵢ ≠ x·g₂ᵢ`, then `ĥ₂ ≠ x·ĝ₂` except with probability 1/ℓ. The prover then proves
+//! `log_{g₁} h₁ = log_{ĝ₂} ĥ₂` with Chaum–Pedersen:
+//!
+//! `T₁ = k·g₁`, `T₂ = k·ĝ₂`, `c = H(transcript)`, `s = k + c·x`                       — SPEC.md eq. (13)
+//!
+//! `s·g₁ = T₁ + c·h₁`  and  `s·ĝ₂ = T₂ + c·ĥ₂`                                         — SPEC.md eq. (14)
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::VartimeMultiscalarMul;
+use curve25519_dalek::Scalar;
+use merlin::Transcript;
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+
+use super::BatchVerifier;
+use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
+use crate::error::ProofError;
+use crate::group::{random_scalar, GroupElement};
+use crate::transcript::TranscriptProtocol;
+
+pub const DOMAIN: &[u8] = b"rv/proof/dleq/v1";
+const NAME: &str = "DLEQ proof";
+
+#[derive(Debug, Clone, Copy)]
+pub struct DleqStatement<'a> {
+    pub g1: &'a GroupElement,
+    pub h1: &'a GroupElement,
+    pub g2: &'a [GroupElement],
+    pub h2: &'a [GroupElement],
+}
+
+/// The common discrete logarithm `x`. Borrowed, so its owner wipes it.
+#[derive(Clone, Copy)]
+pub struct DleqWitness<'a> {
+    pub x: &'a Scalar,
+}
+
+impl core::fmt::Debug for DleqWitness<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("DleqWitness(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DleqProof {
+    pub t1: GroupElement,
+    pub t2: GroupElement,
+    #[serde(with = "crate::group::scalar_hex")]
+    pub s: Scalar,
+}
+
+/// Appends the statement and returns the folding weights ρᵢ (SPEC.md §7.2).
+fn append_statement(t: &mut Transcript, st: &DleqStatement<'_>) -> Result<Vec<Scalar>, ProofError> {
+    if st.g2.is_empty() {
+        return Err(ProofError::EmptyStatement { proof: NAME });
+    }
+    if st.g2.len() != st.h2.len() {
+        return Err(ProofError::SizeMismatch { proof: NAME, statement: st.g2.len(), proof_len: st.h2.len() });
+    }
+    t.domain_sep(DOMAIN);
+    t.append_element(b"g1", st.g1);
+    t.append_element(b"h1", st.h1);
+    t.append_len(b"n", st.g2.len());
+    for (g, h) in st.g2.iter().zip(st.h2) {
+        t.append_element(b"g2", g);
+        t.append_element(b"h2", h);
+    }
+    let mut rho = t.challenge_stream(b"rho");
+    Ok(st.g2.iter().map(|_| rho.next_scalar()).collect())
+}
+
+fn fold(rho: &[Scalar], points: &[GroupElement]) -> RistrettoPoint {
+    RistrettoPoint::vartime_multiscalar_mul(rho, points.iter().map(GroupElement::point))
+}
+
+impl DleqProof {
+    /// SPEC.md eq. (12)–(13).
+    pub fn prove<R: RngCore + CryptoRng>(
+        transcript: &mut Transcript,
+        statement: &DleqStatement<'_>,
+        witness: &DleqWitness<'_>,
+        rng: &mut R,
+    ) -> Result<Self, ProofError> {
+        let rho = append_statement(transcript, statement)?;
+        let g2_hat = fold(&rho, statement.g2);
+        let mut nonce_rng = transcript.build_rng().rekey_with_witness_bytes(b"x", witness.x.as_bytes()).finalize(rng);
+        let k = random_scalar(&mut nonce_rng);
+        let t1 = GroupElement::new(k * statement.g1.point());
+        let t2 = GroupElement::new(k * g2_hat);
+        transcript.append_element(b"T1", &t1);
+        transcript.append_element(b"T2", &t2);
+        let c = transcript.challenge_scalar(b"c");
+        Ok(Self { t1, t2, s: k + c * witness.x })
+    }
+
+    /// Checks this proof alone (SPEC.md eq. (14)).
+    pub fn verify(&self, transcript: &mut Transcript, statement: &DleqStatement<'_>) -> Result<(), ProofError> {
+        let mut seed = [0u8; 32];
+        let mut t = transcript.clone();
+        t.challenge_bytes(b"batch-weights", &mut seed);
+        let mut batch = BatchVerifier::from_seed(seed);
+        self.verify_into(transcript, statement, &mut batch)?;
+        if batch.verify() {
+            Ok(())
+        } else {
+            Err(ProofError::EquationFailed { proof: NAME })
+        }
+    }
+
+    /// Queues eq. (14), weighted by `z₁`, `z₂`, with the folding of eq. (12) expanded so that every `g₂ᵢ`, `h₂ᵢ`
+    /// enters the batch's one multiscalar multiplication:
+    /// `z₁·(s·g₁ − T₁ − c·h₁) + Σᵢ z₂ρᵢ·(s·g₂ᵢ − c·h₂ᵢ) − z₂·T₂ = 0`.
+    pub fn verify_into(
+        &self,
+        transcript: &mut Transcript,
+        statement: &DleqStatement<'_>,
+        batch: &mut BatchVerifier,
+    ) -> Result<(), ProofError> {
+        if self.t1.is_identity() || self.t2.is_identity() {
+            return Err(ProofError::IdentityCommitment { proof: NAME });
+        }
+        let rho = append_statement(transcript, statement)?;
+        transcript.append_element(b"T1", &self.t1);
+        transcript.append_element(b"T2", &self.t2);
+        let c = transcript.challenge_scalar(b"c");
+        let (z1, z2) = (batch.weight(), batch.weight());
+        batch.reserve(2 * rho.len() + 4);
+        batch.add(z1 * self.s, *statement.g1.point());
+        batch.add(-z1, *self.t1.point());
+        batch.add(-(z1 * c), *statement.h1.point());
+        batch.add(-z2, *self.t2.point());
+        let (zs, zc) = (z2 * self.s, -(z2 * c));
+        for ((r, g), h) in rho.iter().zip(statement.g2).zip(statement.h2) {
+            batch.add(zs * r, *g.point());
+            batch.add(zc * r, *h.point());
+        }
+        Ok(())
+    }
+}
+
+impl Encode for DleqProof {
+    fn encode(&self, w: &mut Writer) {
+        w.element(&self.t1).element(&self.t2).scalar(&self.s);
+    }
+}
+
+impl Decode for DleqProof {
+    const WHAT: &'static str = "DLEQ proof";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { t1: r.nonidentity_element("dleq.T1")?, t2: r.nonidentity_element("dleq.T2")?, s: r.scalar("dleq.s")? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::base_mul;
+    use crate::manifest::Fingerprint;
+    use crate::transcript::election_transcript;
+    use rand::rngs::OsRng;
+
+    struct Fixture {
+        x: Scalar,
+        g1: GroupElement,
+        h1: GroupElement,
+        g2: Vec<GroupElement>,
+        h2: Vec<GroupElement>,
+    }
+
+    fn fixture(n: usize) -> Fixture {
+        let x = random_scalar(&mut OsRng);
+        let g2: Vec<GroupElement> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng).into()).collect();
+        let h2 = g2.iter().map(|g| GroupElement::new(x * g.point())).collect();
+        Fixture { g1: GroupElement::new(crate::group::G), h1: base_mul(&x).into(), x, g2, h2 }
+    }
+
+    fn st(f: &Fixture) -> DleqStatement<'_> {
+        DleqStatement { g1: &f.g1, h1: &f.h1, g2: &f.g2, h2: &f.h2 }
+    }
+
+    const FP: Fingerprint = Fingerprint([3; 32]);
+
+    fn prove(f: &Fixture) -> DleqProof {
+        DleqProof::prove(&mut election_transcript(&FP), &st(f), &DleqWitness { x: &f.x }, &mut OsRng).unwrap()
+    }
+
+    #[test]
+    fn completeness_single_and_many() {
+        for n in [1, 2, 17] {
+            let f = fixture(n);
+            let p = prove(&f);
+            assert_eq!(p.verify(&mut election_transcript(&FP), &st(&f)), Ok(()));
+            assert_eq!(DleqProof::from_bytes(&p.to_bytes()).unwrap(), p);
+        }
+    }
+
+    #[test]
+    fn tampering_fails() {
+        let failed = Err(ProofError::EquationFailed { proof: NAME });
+        let f = fixture(5);
+        let p = prove(&f);
+        assert_eq!(p.verify(&mut election_transcript(&Fingerprint([4; 32])), &st(&f)), failed);
+        let mut q = p.clone();
+        q.s += Scalar::ONE;
+        assert_eq!(q.verify(&mut election_transcript(&FP), &st(&f)), failed);
+        let mut q = p.clone();
+        core::mem::swap(&mut q.t1, &mut q.t2);
+        assert_eq!(q.verify(&mut election_transcript(&FP), &st(&f)), failed);
+        // One wrong partial decryption among many.
+        let mut g = fixture(5);
+        g.x = f.x;
+        g.g1 = f.g1;
+        g.h1 = f.h1;
+        g.g2.clone_from(&f.g2);
+        g.h2.clone_from(&f.h2);
+        g.h2[3] = GroupElement::new(g.h2[3].point() + crate::group::G);
+        assert_eq!(p.verify(&mut election_transcript(&FP), &st(&g)), failed);
+        // Reordered pairs.
+        g.h2.clone_from(&f.h2);
+        g.g2.swap(0, 1);
+        g.h2.swap(0, 1);
+        assert_eq!(p.verify(&mut election_transcript(&FP), &st(&g)), failed);
+        // A prover lying about x cannot make a valid proof.
+        let mut bad = fixture(3);
+        bad.h2[1] = GroupElement::new(random_scalar(&mut OsRng) * bad.g2[1].point());
+        let q = prove(&bad);
+        assert_eq!(q.verify(&mut election_transcript(&FP), &st(&bad)), failed);
+        // Sizes.
+        let mut g = fixture(2);
+        g.h2.pop();
+        assert!(matches!(p.verify(&mut election_transcript(&FP), &st(&g)), Err(ProofError::SizeMismatch { .. })));
+    }
+
+    #[test]
+    fn batch_of_many_proofs_rejects_one_bad() {
+        let fs: Vec<Fixture> = (0..4).map(|_| fixture(3)).collect();
+        let mut ps: Vec<DleqProof> = fs.iter().map(prove).collect();
+        let run = |ps: &[DleqProof]| {
+            let mut batch = BatchVerifier::new(&mut OsRng);
+            for (f, p) in fs.iter().zip(ps) {
+                p.verify_into(&mut election_transcript(&FP), &st(f), &mut batch).unwrap();
+            }
+            batch.verify()
+        };
+        assert!(run(&ps));
+        ps[2].s += Scalar::ONE;
+        assert!(!run(&ps));
+        assert!(ps[2].verify(&mut election_transcript(&FP), &st(&fs[2])).is_err());
+    }
+}
