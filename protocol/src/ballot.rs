@@ -128,7 +128,8 @@ impl Serialize for CredentialKey {
 
 impl<'de> Deserialize<'de> for CredentialKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let bytes = crate::group::hex_array(&String::deserialize(d)?, "credential key").map_err(serde::de::Error::custom)?;
+        let bytes =
+            crate::group::hex_array(&String::deserialize(d)?, "credential key").map_err(serde::de::Error::custom)?;
         CredentialKey::from_bytes(&bytes).map_err(serde::de::Error::custom)
     }
 }
@@ -314,7 +315,8 @@ pub fn create_ballot<R: RngCore + CryptoRng>(
     for (i, (contest, answer)) in contests.iter().zip(answers).enumerate() {
         let points = answer.to_points(contest, rng)?;
         let (ciphertexts, rs) = election.key.encrypt_vector(&points, rng);
-        let statement = RandomnessStatement { credential: cred.as_bytes(), contest: i as u32, ciphertexts: &ciphertexts };
+        let statement =
+            RandomnessStatement { credential: cred.as_bytes(), contest: i as u32, ciphertexts: &ciphertexts };
         let proof = RandomnessProof::prove(
             &mut election_transcript(&election.fingerprint),
             &statement,
@@ -357,18 +359,18 @@ fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result
         }
     }
     let signature = Signature::from_bytes(&ballot.signature);
-    body.credential
-        .0
-        .verify_strict(&body.signed_message(), &signature)
-        .map_err(|_| BallotError::BadSignature)
+    body.credential.0.verify_strict(&body.signed_message(), &signature).map_err(|_| BallotError::BadSignature)
 }
 
 /// Queues check B4 (every contest's proof) into `batch`.
 fn queue_proofs(election: &Election, ballot: &Ballot, batch: &mut BatchVerifier) -> Result<(), BallotError> {
     let body = &ballot.body;
     for (i, c) in body.contests.iter().enumerate() {
-        let statement =
-            RandomnessStatement { credential: body.credential.as_bytes(), contest: i as u32, ciphertexts: &c.ciphertexts };
+        let statement = RandomnessStatement {
+            credential: body.credential.as_bytes(),
+            contest: i as u32,
+            ciphertexts: &c.ciphertexts,
+        };
         c.proof
             .verify_into(&mut election_transcript(&election.fingerprint), &statement, batch)
             .map_err(|source| BallotError::BadProof { contest: i, source })?;
@@ -380,8 +382,11 @@ fn queue_proofs(election: &Election, ballot: &Ballot, batch: &mut BatchVerifier)
 fn locate_bad_proof(election: &Election, ballot: &Ballot) -> BallotError {
     let body = &ballot.body;
     for (i, c) in body.contests.iter().enumerate() {
-        let statement =
-            RandomnessStatement { credential: body.credential.as_bytes(), contest: i as u32, ciphertexts: &c.ciphertexts };
+        let statement = RandomnessStatement {
+            credential: body.credential.as_bytes(),
+            contest: i as u32,
+            ciphertexts: &c.ciphertexts,
+        };
         if let Err(source) = c.proof.verify(&mut election_transcript(&election.fingerprint), &statement) {
             return BallotError::BadProof { contest: i, source };
         }
@@ -438,7 +443,9 @@ pub fn open_ballot(
     }
     let y = election.public_key();
     let mut answers = Vec::with_capacity(body.contests.len());
-    for (i, ((c, rs), contest)) in body.contests.iter().zip(&opening.randomness).zip(&election.manifest.contests).enumerate() {
+    for (i, ((c, rs), contest)) in
+        body.contests.iter().zip(&opening.randomness).zip(&election.manifest.contests).enumerate()
+    {
         if rs.len() != c.ciphertexts.len() {
             return Err(OpeningError::WrongShape);
         }
@@ -447,7 +454,9 @@ pub fn open_ballot(
             .iter()
             .zip(rs)
             .enumerate()
-            .map(|(j, (ct, r))| ct.open_with_randomness(y, r).ok_or(OpeningError::WrongRandomness { contest: i, index: j }))
+            .map(|(j, (ct, r))| {
+                ct.open_with_randomness(y, r).ok_or(OpeningError::WrongRandomness { contest: i, index: j })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         answers.push(Answer::from_points(contest, &points));
     }
@@ -486,7 +495,8 @@ mod tests {
         assert_eq!(Ballot::from_bytes(&ballot.to_bytes()).unwrap(), ballot);
         let json = serde_json::to_string(&ballot).unwrap();
         assert_eq!(serde_json::from_str::<Ballot>(&json).unwrap(), ballot);
-        let opened = open_ballot(&e, &ballot.body, &BallotOpening::from_bytes(&opening.expose_bytes()).unwrap()).unwrap();
+        let opened =
+            open_ballot(&e, &ballot.body, &BallotOpening::from_bytes(&opening.expose_bytes()).unwrap()).unwrap();
         assert_eq!(opened, answers().into_iter().map(Ok).collect::<Vec<_>>());
         for (c, (ec, a)) in e.manifest().contests.iter().zip(ballot.body.contests.iter().zip(answers())) {
             let pts: Vec<_> = ec.ciphertexts.iter().map(|ct| sk.decrypt(ct)).collect();
@@ -522,7 +532,10 @@ mod tests {
         resign(&mut b);
         assert_eq!(
             check_ballot(&e, &b).unwrap_err(),
-            BallotError::BadProof { contest: 2, source: ProofError::EquationFailed { proof: "encryption-randomness proof" } }
+            BallotError::BadProof {
+                contest: 2,
+                source: ProofError::EquationFailed { proof: "encryption-randomness proof" }
+            }
         );
         let mut b = ballot.clone();
         let c1 = b.body.contests[1].ciphertexts[0];
@@ -531,7 +544,8 @@ mod tests {
         resign(&mut b);
         assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 0, .. }));
         let mut b = ballot.clone();
-        b.body.contests[1].ciphertexts[0].b = GroupElement::new(b.body.contests[1].ciphertexts[0].b.point() + crate::group::G);
+        b.body.contests[1].ciphertexts[0].b =
+            GroupElement::new(b.body.contests[1].ciphertexts[0].b.point() + crate::group::G);
         resign(&mut b);
         assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 1, .. }));
 
@@ -554,16 +568,14 @@ mod tests {
         let mut bad = bytes.clone();
         let a_at = 1 + 32 + 32 + 4 + 4; // first ciphertext's A
         bad[a_at..a_at + 32].copy_from_slice(&[0xff; 32]);
-        assert_eq!(
-            Ballot::from_bytes(&bad).unwrap_err(),
-            DecodeError::NonCanonicalPoint { what: "ciphertext.a" }
-        );
+        assert_eq!(Ballot::from_bytes(&bad).unwrap_err(), DecodeError::NonCanonicalPoint { what: "ciphertext.a" });
     }
 
     #[test]
     fn batch_check_equals_single_check() {
         let (e, _sk, cred) = setup();
-        let mut ballots: Vec<Ballot> = (0..6).map(|_| create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap().0).collect();
+        let mut ballots: Vec<Ballot> =
+            (0..6).map(|_| create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap().0).collect();
         assert!(check_ballots(&e, &ballots, &mut OsRng).iter().all(Result::is_ok));
         ballots[1].body.contests[1].proof.responses[0] += Scalar::ONE;
         ballots[1].signature = cred.sign(&ballots[1].body.signed_message());

@@ -397,7 +397,12 @@ pub fn example_manifest() -> Manifest {
                 id: "budget".into(),
                 title: l("Budget projects", "Eelarveprojektid", "Projets budgétaires"),
                 kind: ContestKind::Approval { min: 0, max: 3 },
-                options: vec![opt("park", "Park"), opt("library", "Library"), opt("bikes", "Bike lanes"), opt("pool", "Pool")],
+                options: vec![
+                    opt("park", "Park"),
+                    opt("library", "Library"),
+                    opt("bikes", "Bike lanes"),
+                    opt("pool", "Pool"),
+                ],
                 write_in: None,
                 seats: 2,
             },

@@ -156,7 +156,11 @@ impl Encode for DleqProof {
 impl Decode for DleqProof {
     const WHAT: &'static str = "DLEQ proof";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self { t1: r.nonidentity_element("dleq.T1")?, t2: r.nonidentity_element("dleq.T2")?, s: r.scalar("dleq.s")? })
+        Ok(Self {
+            t1: r.nonidentity_element("dleq.T1")?,
+            t2: r.nonidentity_element("dleq.T2")?,
+            s: r.scalar("dleq.s")?,
+        })
     }
 }
 

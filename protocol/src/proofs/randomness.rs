@@ -197,11 +197,22 @@ mod tests {
 
     fn prove(f: &Fixture) -> RandomnessProof {
         let st = RandomnessStatement { credential: &f.cred, contest: 1, ciphertexts: &f.cts };
-        RandomnessProof::prove(&mut election_transcript(&f.fp), &st, &RandomnessWitness { randomness: &f.rs }, &mut OsRng)
-            .unwrap()
+        RandomnessProof::prove(
+            &mut election_transcript(&f.fp),
+            &st,
+            &RandomnessWitness { randomness: &f.rs },
+            &mut OsRng,
+        )
+        .unwrap()
     }
 
-    fn check(f: &Fixture, fp: &Fingerprint, cred: &[u8; 32], contest: u32, p: &RandomnessProof) -> Result<(), ProofError> {
+    fn check(
+        f: &Fixture,
+        fp: &Fingerprint,
+        cred: &[u8; 32],
+        contest: u32,
+        p: &RandomnessProof,
+    ) -> Result<(), ProofError> {
         let st = RandomnessStatement { credential: cred, contest, ciphertexts: &f.cts };
         p.verify(&mut election_transcript(fp), &st)
     }
@@ -256,8 +267,13 @@ mod tests {
         let mut bad = f.rs.clone();
         bad[0] = random_scalar(&mut OsRng);
         let st = RandomnessStatement { credential: &f.cred, contest: 1, ciphertexts: &f.cts };
-        let q = RandomnessProof::prove(&mut election_transcript(&f.fp), &st, &RandomnessWitness { randomness: &bad }, &mut OsRng)
-            .unwrap();
+        let q = RandomnessProof::prove(
+            &mut election_transcript(&f.fp),
+            &st,
+            &RandomnessWitness { randomness: &bad },
+            &mut OsRng,
+        )
+        .unwrap();
         assert_eq!(check(&f, &f.fp, &f.cred, 1, &q), failed);
     }
 }
