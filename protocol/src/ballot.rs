@@ -1,9 +1,9 @@
 //! Ballots: created by the voter's client, checked by the collector, the tallier and the verifier
 //! (SPEC.md §8). [`create_ballot`] and [`check_ballot`] sit side by side; [`check_ballots`] checks many at once.
 //!
-//! A ballot holds, for every contest of the manifest in order, the contest's fixed number of ciphertexts with a
-//! [`RandomnessProof`] bound to the election fingerprint, the contest index and the voter's credential key;
-//! the whole body is signed with the credential (Ed25519). Copying another voter's ciphertexts under one's own
+//! A ballot holds, for every contest of the manifest in order, the contest's fixed number of ciphertexts, and
+//! one [`RandomnessProof`] of knowledge of the randomness of all of them, bound to the election fingerprint and
+//! the voter's credential key; the whole body is signed with the credential (Ed25519). Copying another voter's ciphertexts under one's own
 //! credential therefore fails: the copier cannot produce the proof without the randomness.
 
 use core::fmt;
@@ -18,6 +18,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
 use crate::encoding::{Answer, InvalidAnswer};
+use crate::group::random_scalar;
 use crate::error::{BallotError, ManifestError};
 use crate::manifest::{Fingerprint, Manifest, MAX_CHUNKS, MAX_CONTESTS};
 use crate::proofs::randomness::{RandomnessProof, RandomnessStatement, RandomnessWitness};
@@ -150,16 +151,13 @@ impl Decode for CredentialKey {
 // Ballots
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EncryptedContest {
-    pub ciphertexts: Vec<Ciphertext>,
-    pub proof: RandomnessProof,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BallotBody {
     pub fingerprint: Fingerprint,
     pub credential: CredentialKey,
-    pub contests: Vec<EncryptedContest>,
+    /// Per contest, in manifest order, its fixed number of ciphertexts.
+    pub contests: Vec<Vec<Ciphertext>>,
+    /// One proof of knowledge of the randomness of every ciphertext.
+    pub proof: RandomnessProof,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,21 +184,14 @@ impl fmt::Debug for BallotId {
     }
 }
 
-impl Encode for EncryptedContest {
-    fn encode(&self, w: &mut Writer) {
-        w.seq(&self.ciphertexts).put(&self.proof);
-    }
-}
-impl Decode for EncryptedContest {
-    const WHAT: &'static str = "encrypted contest";
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(Self { ciphertexts: r.seq("contest.ciphertexts", MAX_CHUNKS)?, proof: RandomnessProof::decode(r)? })
-    }
-}
-
 impl Encode for BallotBody {
     fn encode(&self, w: &mut Writer) {
-        w.u8(BALLOT_VERSION).raw(self.fingerprint.as_bytes()).put(&self.credential).seq(&self.contests);
+        w.u8(BALLOT_VERSION).raw(self.fingerprint.as_bytes()).put(&self.credential);
+        w.u32(self.contests.len() as u32);
+        for contest in &self.contests {
+            w.seq(contest);
+        }
+        w.put(&self.proof);
     }
 }
 impl Decode for BallotBody {
@@ -210,11 +201,14 @@ impl Decode for BallotBody {
         if version != BALLOT_VERSION {
             return Err(DecodeError::UnknownTag { what: "ballot.version", tag: version });
         }
-        Ok(Self {
-            fingerprint: Fingerprint(r.array("ballot.fingerprint")?),
-            credential: CredentialKey::decode(r)?,
-            contests: r.seq("ballot.contests", MAX_CONTESTS)?,
-        })
+        let fingerprint = Fingerprint(r.array("ballot.fingerprint")?);
+        let credential = CredentialKey::decode(r)?;
+        let n = r.u32("ballot.contests")? as usize;
+        if n > MAX_CONTESTS {
+            return Err(DecodeError::TooLong { what: "ballot.contests", len: n, max: MAX_CONTESTS });
+        }
+        let contests = (0..n).map(|_| r.seq("ballot.ciphertexts", MAX_CHUNKS)).collect::<Result<_, _>>()?;
+        Ok(Self { fingerprint, credential, contests, proof: RandomnessProof::decode(r)? })
     }
 }
 
@@ -310,24 +304,28 @@ pub fn create_ballot<R: RngCore + CryptoRng>(
         return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
     }
     let cred = credential.public_key();
-    let mut encrypted = Vec::with_capacity(contests.len());
+    let mut ciphertexts = Vec::with_capacity(contests.len());
     let mut randomness = Vec::with_capacity(contests.len());
-    for (i, (contest, answer)) in contests.iter().zip(answers).enumerate() {
-        let points = answer.to_points(contest, rng)?;
-        let (ciphertexts, rs) = election.key.encrypt_vector(&points, rng);
-        let statement =
-            RandomnessStatement { credential: cred.as_bytes(), contest: i as u32, ciphertexts: &ciphertexts };
-        let proof = RandomnessProof::prove(
-            &mut election_transcript(&election.fingerprint),
-            &statement,
-            &RandomnessWitness { randomness: &rs },
-            rng,
-        )
-        .map_err(|source| BallotError::BadProof { contest: i, source })?;
-        encrypted.push(EncryptedContest { ciphertexts, proof });
-        randomness.push(rs);
+    let mut points = Zeroizing::new(Vec::new());
+    for (contest, answer) in contests.iter().zip(answers) {
+        points.extend(answer.to_points(contest, rng)?);
+        randomness.push((0..contest.chunks()).map(|_| random_scalar(rng)).collect::<Vec<_>>());
     }
-    let body = BallotBody { fingerprint: election.fingerprint, credential: cred, contests: encrypted };
+    // All the ballot's ciphertexts at once, so their `A` components are encoded in one batch.
+    let flat = Zeroizing::new(randomness.concat());
+    let mut all = election.key.encrypt_many(&points, &flat).into_iter();
+    for rs in &randomness {
+        ciphertexts.push(all.by_ref().take(rs.len()).collect::<Vec<_>>());
+    }
+    let statement = RandomnessStatement { credential: cred.as_bytes(), contests: &ciphertexts };
+    let proof = RandomnessProof::prove(
+        &mut election_transcript(&election.fingerprint),
+        &statement,
+        &RandomnessWitness { randomness: &randomness },
+        rng,
+    )
+    .map_err(BallotError::BadProof)?;
+    let body = BallotBody { fingerprint: election.fingerprint, credential: cred, contests: ciphertexts, proof };
     let signature = credential.sign(&body.signed_message());
     Ok((Ballot { body, signature }, BallotOpening { randomness }))
 }
@@ -354,61 +352,33 @@ fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result
         return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
     }
     for (i, (c, m)) in body.contests.iter().zip(contests).enumerate() {
-        if c.ciphertexts.len() != m.chunks() {
-            return Err(BallotError::WrongWidth { contest: i, expected: m.chunks(), got: c.ciphertexts.len() });
+        if c.len() != m.chunks() {
+            return Err(BallotError::WrongWidth { contest: i, expected: m.chunks(), got: c.len() });
         }
     }
     let signature = Signature::from_bytes(&ballot.signature);
     body.credential.0.verify_strict(&body.signed_message(), &signature).map_err(|_| BallotError::BadSignature)
 }
 
-/// Queues check B4 (every contest's proof) into `batch`.
-fn queue_proofs(election: &Election, ballot: &Ballot, batch: &mut BatchVerifier) -> Result<(), BallotError> {
+/// Queues check B4 (the ballot's proof) into `batch`.
+fn queue_proof(election: &Election, ballot: &Ballot, batch: &mut BatchVerifier) -> Result<(), BallotError> {
     let body = &ballot.body;
-    for (i, c) in body.contests.iter().enumerate() {
-        let statement = RandomnessStatement {
-            credential: body.credential.as_bytes(),
-            contest: i as u32,
-            ciphertexts: &c.ciphertexts,
-        };
-        c.proof
-            .verify_into(&mut election_transcript(&election.fingerprint), &statement, batch)
-            .map_err(|source| BallotError::BadProof { contest: i, source })?;
-    }
-    Ok(())
-}
-
-/// Finds the first contest whose proof fails, checking each alone.
-fn locate_bad_proof(election: &Election, ballot: &Ballot) -> BallotError {
-    let body = &ballot.body;
-    for (i, c) in body.contests.iter().enumerate() {
-        let statement = RandomnessStatement {
-            credential: body.credential.as_bytes(),
-            contest: i as u32,
-            ciphertexts: &c.ciphertexts,
-        };
-        if let Err(source) = c.proof.verify(&mut election_transcript(&election.fingerprint), &statement) {
-            return BallotError::BadProof { contest: i, source };
-        }
-    }
-    // Unreachable unless the batch weights collide (probability 1/ℓ); report the ballot as failing anyway.
-    BallotError::BadProof { contest: 0, source: crate::error::ProofError::EquationFailed { proof: "ballot" } }
+    let statement = RandomnessStatement { credential: body.credential.as_bytes(), contests: &body.contests };
+    body.proof
+        .verify_into(&mut election_transcript(&election.fingerprint), &statement, batch)
+        .map_err(BallotError::BadProof)
 }
 
 /// Checks one ballot completely (SPEC.md §8.6, B1–B4).
 pub fn check_ballot<'a>(election: &Election, ballot: &'a Ballot) -> Result<VerifiedBallot<'a>, BallotError> {
     check_structure_and_signature(election, ballot)?;
-    // Batch weights for a single ballot come from its id: fixed before anyone can see them.
-    let mut batch = BatchVerifier::from_seed(ballot.id().0);
-    queue_proofs(election, ballot, &mut batch)?;
-    if batch.verify() {
-        Ok(VerifiedBallot(ballot))
-    } else {
-        Err(locate_bad_proof(election, ballot))
-    }
+    let body = &ballot.body;
+    let statement = RandomnessStatement { credential: body.credential.as_bytes(), contests: &body.contests };
+    body.proof.verify(&mut election_transcript(&election.fingerprint), &statement).map_err(BallotError::BadProof)?;
+    Ok(VerifiedBallot(ballot))
 }
 
-/// Checks many ballots: signatures one by one, every proof of every ballot in one multiscalar multiplication.
+/// Checks many ballots: signatures one by one, the proofs of all ballots in one multiscalar multiplication.
 /// If the batch fails, the failing ballots are found by checking them alone, so the result is exactly that of
 /// [`check_ballot`] on each.
 pub fn check_ballots<'a, R: RngCore + CryptoRng>(
@@ -419,7 +389,7 @@ pub fn check_ballots<'a, R: RngCore + CryptoRng>(
     let mut batch = BatchVerifier::new(rng);
     let mut results: Vec<Result<(), BallotError>> = ballots
         .iter()
-        .map(|b| check_structure_and_signature(election, b).and_then(|()| queue_proofs(election, b, &mut batch)))
+        .map(|b| check_structure_and_signature(election, b).and_then(|()| queue_proof(election, b, &mut batch)))
         .collect();
     if !batch.verify() {
         for (b, r) in ballots.iter().zip(results.iter_mut()) {
@@ -446,11 +416,10 @@ pub fn open_ballot(
     for (i, ((c, rs), contest)) in
         body.contests.iter().zip(&opening.randomness).zip(&election.manifest.contests).enumerate()
     {
-        if rs.len() != c.ciphertexts.len() {
+        if rs.len() != c.len() {
             return Err(OpeningError::WrongShape);
         }
         let points = c
-            .ciphertexts
             .iter()
             .zip(rs)
             .enumerate()
@@ -499,7 +468,7 @@ mod tests {
             open_ballot(&e, &ballot.body, &BallotOpening::from_bytes(&opening.expose_bytes()).unwrap()).unwrap();
         assert_eq!(opened, answers().into_iter().map(Ok).collect::<Vec<_>>());
         for (c, (ec, a)) in e.manifest().contests.iter().zip(ballot.body.contests.iter().zip(answers())) {
-            let pts: Vec<_> = ec.ciphertexts.iter().map(|ct| sk.decrypt(ct)).collect();
+            let pts: Vec<_> = ec.iter().map(|ct| sk.decrypt(ct)).collect();
             assert_eq!(Answer::from_points(c, &pts), Ok(a));
         }
     }
@@ -523,31 +492,28 @@ mod tests {
         let mut b = ballot.clone();
         b.body.credential = thief.public_key();
         b.signature = thief.sign(&b.body.signed_message());
-        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 0, .. }));
+        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof(_)));
 
         // A flipped response and a swapped ciphertext, re-signed by the owner.
         let resign = |b: &mut Ballot| b.signature = cred.sign(&b.body.signed_message());
         let mut b = ballot.clone();
-        b.body.contests[2].proof.responses[0] += Scalar::ONE;
+        b.body.proof.response += Scalar::ONE;
         resign(&mut b);
         assert_eq!(
             check_ballot(&e, &b).unwrap_err(),
-            BallotError::BadProof {
-                contest: 2,
-                source: ProofError::EquationFailed { proof: "encryption-randomness proof" }
-            }
+            BallotError::BadProof(ProofError::EquationFailed { proof: "encryption-randomness proof" })
         );
         let mut b = ballot.clone();
-        let c1 = b.body.contests[1].ciphertexts[0];
-        b.body.contests[1].ciphertexts[0] = b.body.contests[0].ciphertexts[0];
-        b.body.contests[0].ciphertexts[0] = c1;
+        let c1 = b.body.contests[1][0];
+        b.body.contests[1][0] = b.body.contests[0][0];
+        b.body.contests[0][0] = c1;
         resign(&mut b);
-        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 0, .. }));
+        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof(_)));
         let mut b = ballot.clone();
-        b.body.contests[1].ciphertexts[0].b =
-            GroupElement::new(b.body.contests[1].ciphertexts[0].b.point() + crate::group::G);
+        b.body.contests[1][0].b =
+            GroupElement::new(b.body.contests[1][0].b.point() + crate::group::G);
         resign(&mut b);
-        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof { contest: 1, .. }));
+        assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof(_)));
 
         // Shape.
         let mut b = ballot.clone();
@@ -555,8 +521,8 @@ mod tests {
         resign(&mut b);
         assert_eq!(check_ballot(&e, &b).unwrap_err(), BallotError::WrongContestCount { expected: 3, got: 2 });
         let mut b = ballot.clone();
-        let first = b.body.contests[0].ciphertexts[0];
-        b.body.contests[0].ciphertexts.push(first);
+        let first = b.body.contests[0][0];
+        b.body.contests[0].push(first);
         resign(&mut b);
         assert_eq!(check_ballot(&e, &b).unwrap_err(), BallotError::WrongWidth { contest: 0, expected: 1, got: 2 });
 
@@ -577,7 +543,7 @@ mod tests {
         let mut ballots: Vec<Ballot> =
             (0..6).map(|_| create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap().0).collect();
         assert!(check_ballots(&e, &ballots, &mut OsRng).iter().all(Result::is_ok));
-        ballots[1].body.contests[1].proof.responses[0] += Scalar::ONE;
+        ballots[1].body.proof.response += Scalar::ONE;
         ballots[1].signature = cred.sign(&ballots[1].body.signed_message());
         ballots[4].signature[0] ^= 1;
         let got: Vec<_> = check_ballots(&e, &ballots, &mut OsRng).into_iter().map(|r| r.map(|_| ())).collect();

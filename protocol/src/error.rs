@@ -72,8 +72,8 @@ pub enum BallotError {
     WeakCredential,
     #[error("the ballot signature does not verify under the credential key")]
     BadSignature,
-    #[error("contest {contest}: {source}")]
-    BadProof { contest: usize, source: ProofError },
+    #[error("the ballot proof does not verify: {0}")]
+    BadProof(ProofError),
     #[error(transparent)]
     Encoding(#[from] EncodingError),
     #[error(transparent)]

@@ -1,16 +1,19 @@
-//! Proof of knowledge of the encryption randomness of every ciphertext of a contest, bound to the voter's
-//! credential (SPEC.md §7.1). This is what makes ballots non-malleable: nobody can re-use another voter's
-//! ciphertexts without knowing their randomness, and a proof made for one credential fails under another.
+//! Proof of knowledge of the encryption randomness of *every* ciphertext of a ballot, bound to the voter's
+//! credential (SPEC.md §7.1, notes: [`crate::notes::ballot_proof`]). This is what makes ballots
+//! non-malleable: nobody can re-use another voter's ciphertexts without knowing their randomness, and a proof
+//! made for one credential fails under another.
 //!
-//! For ciphertexts `(Aⱼ, Bⱼ) = (rⱼ·G, Mⱼ + rⱼ·Y)`, `j = 1..w`, the prover picks nonces `kⱼ` and sends
+//! For all the ballot's ciphertexts `(Aⱼ, Bⱼ) = (rⱼ·G, Mⱼ + rⱼ·Y)`, `j = 1..m` (contests in manifest order,
+//! chunks in order), the prover picks one nonce `k` and sends
 //!
-//! `Tⱼ = kⱼ·G`,   `c = H(transcript)`,   `sⱼ = kⱼ + c·rⱼ`                       — SPEC.md eq. (10)
+//! `T = k·G`,   `c = H(transcript)`,   `s = k + Σⱼ cʲ·rⱼ`                          — SPEC.md eq. (10)
 //!
-//! and the verifier checks, for every `j`,
+//! and the verifier checks
 //!
-//! `sⱼ·G = Tⱼ + c·Aⱼ`                                                           — SPEC.md eq. (11)
+//! `s·G = T + Σⱼ cʲ·Aⱼ`                                                           — SPEC.md eq. (11)
 //!
-//! (Schnorr's protocol, one instance per ciphertext, one challenge for all.)
+//! The protocol is (m+1)-special sound: m+1 accepting answers to distinct challenges `c` for one `T` give a
+//! Vandermonde system whose solution is every `rⱼ`. So one 64-byte proof shows knowledge of all m values.
 
 use curve25519_dalek::Scalar;
 use merlin::Transcript;
@@ -21,26 +24,26 @@ use super::BatchVerifier;
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::{base_mul, Ciphertext};
 use crate::error::ProofError;
-use crate::group::GroupElement;
+use crate::group::{random_scalar, GroupElement};
 use crate::transcript::TranscriptProtocol;
 
 pub const DOMAIN: &[u8] = b"rv/proof/encryption-randomness/v1";
 const NAME: &str = "encryption-randomness proof";
 
-/// The public statement: whose ballot, which contest, which ciphertexts.
+/// The public statement: whose ballot, and its ciphertexts contest by contest.
 #[derive(Debug, Clone, Copy)]
 pub struct RandomnessStatement<'a> {
     /// The voter's Ed25519 credential public key, 32 bytes.
     pub credential: &'a [u8; 32],
-    /// The contest's index in the manifest.
-    pub contest: u32,
-    pub ciphertexts: &'a [Ciphertext],
+    /// The ciphertexts of each contest, in manifest order.
+    pub contests: &'a [Vec<Ciphertext>],
 }
 
-/// The secret witness: the randomness `rⱼ` of each ciphertext. Borrowed, so its owner wipes it.
+/// The secret witness: the randomness `rⱼ` of each ciphertext, with the statement's shape. Borrowed, so its
+/// owner wipes it.
 #[derive(Clone, Copy)]
 pub struct RandomnessWitness<'a> {
-    pub randomness: &'a [Scalar],
+    pub randomness: &'a [Vec<Scalar>],
 }
 
 impl core::fmt::Debug for RandomnessWitness<'_> {
@@ -51,21 +54,32 @@ impl core::fmt::Debug for RandomnessWitness<'_> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RandomnessProof {
-    /// `Tⱼ`
-    pub commitments: Vec<GroupElement>,
-    /// `sⱼ`
-    #[serde(with = "crate::group::scalar_vec_hex")]
-    pub responses: Vec<Scalar>,
+    /// `T`
+    pub commitment: GroupElement,
+    /// `s`
+    #[serde(with = "crate::group::scalar_hex")]
+    pub response: Scalar,
 }
 
-fn append_statement(t: &mut Transcript, st: &RandomnessStatement<'_>) {
-    t.domain_sep(DOMAIN);
-    t.append_message(b"credential", st.credential);
-    t.append_u64(b"contest", u64::from(st.contest));
-    t.append_len(b"width", st.ciphertexts.len());
-    for c in st.ciphertexts {
-        t.append_element(b"A", &c.a);
-        t.append_element(b"B", &c.b);
+impl RandomnessStatement<'_> {
+    fn ciphertexts(&self) -> impl Iterator<Item = &Ciphertext> {
+        self.contests.iter().flatten()
+    }
+    fn append_to(&self, t: &mut Transcript) -> Result<(), ProofError> {
+        if self.contests.is_empty() || self.contests.iter().any(Vec::is_empty) {
+            return Err(ProofError::EmptyStatement { proof: NAME });
+        }
+        t.domain_sep(DOMAIN);
+        t.append_message(b"credential", self.credential);
+        t.append_len(b"contests", self.contests.len());
+        for contest in self.contests {
+            t.append_len(b"width", contest.len());
+            for c in contest {
+                t.append_element(b"A", &c.a);
+                t.append_element(b"B", &c.b);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -77,37 +91,38 @@ impl RandomnessProof {
         witness: &RandomnessWitness<'_>,
         rng: &mut R,
     ) -> Result<Self, ProofError> {
-        let w = statement.ciphertexts.len();
-        if witness.randomness.len() != w {
-            return Err(ProofError::SizeMismatch { proof: NAME, statement: w, proof_len: witness.randomness.len() });
+        let shape_ok = witness.randomness.len() == statement.contests.len()
+            && witness.randomness.iter().zip(statement.contests).all(|(r, c)| r.len() == c.len());
+        if !shape_ok {
+            let (statement, proof_len) = (statement.ciphertexts().count(), witness.randomness.iter().flatten().count());
+            return Err(ProofError::SizeMismatch { proof: NAME, statement, proof_len });
         }
-        append_statement(transcript, statement);
-        // Nonces from the transcript, rekeyed with the witness and the caller's RNG (SPEC.md §3.4).
+        statement.append_to(transcript)?;
+        // The nonce comes from the transcript, rekeyed with the witness and the caller's RNG (SPEC.md §3.4).
         let mut nonce_rng = witness
             .randomness
             .iter()
+            .flatten()
             .fold(transcript.build_rng(), |b, r| b.rekey_with_witness_bytes(b"r", r.as_bytes()))
             .finalize(rng);
-        let nonces: Vec<Scalar> = (0..w).map(|_| crate::group::random_scalar(&mut nonce_rng)).collect();
-        let commitments: Vec<GroupElement> = nonces.iter().map(|k| GroupElement::new(base_mul(k))).collect();
-        for t in &commitments {
-            transcript.append_element(b"T", t);
-        }
+        let k = random_scalar(&mut nonce_rng);
+        let commitment = GroupElement::new(base_mul(&k));
+        transcript.append_element(b"T", &commitment);
         let c = transcript.challenge_scalar(b"c");
-        let responses = nonces.iter().zip(witness.randomness).map(|(k, r)| k + c * r).collect();
-        Ok(Self { commitments, responses })
+        let mut response = k;
+        let mut c_pow = c;
+        for r in witness.randomness.iter().flatten() {
+            response += c_pow * r;
+            c_pow *= c;
+        }
+        Ok(Self { commitment, response })
     }
 
     /// Checks this proof alone (SPEC.md eq. (11)).
     pub fn verify(&self, transcript: &mut Transcript, statement: &RandomnessStatement<'_>) -> Result<(), ProofError> {
-        let mut seed = [0u8; 32];
-        let mut batch = {
-            // The weights may come from the transcript: by then everything they weigh is fixed.
-            let mut t = transcript.clone();
-            t.challenge_bytes(b"batch-weights", &mut seed);
-            BatchVerifier::from_seed(seed)
-        };
-        self.verify_into(transcript, statement, &mut batch)?;
+        // A single equation needs no weight: z = 1.
+        let mut batch = BatchVerifier::from_seed([0; 32]);
+        self.queue(transcript, statement, &mut batch, Scalar::ONE)?;
         if batch.verify() {
             Ok(())
         } else {
@@ -115,59 +130,52 @@ impl RandomnessProof {
         }
     }
 
-    /// Queues eq. (11) for every `j`, weighted: `Σⱼ zⱼ·(sⱼ·G − Tⱼ − c·Aⱼ) = 0` (SPEC.md §7.4).
+    /// Queues eq. (11) with a random weight `z`: `z·(s·G − T − Σⱼ cʲ·Aⱼ) = 0` (SPEC.md §7.4).
     pub fn verify_into(
         &self,
         transcript: &mut Transcript,
         statement: &RandomnessStatement<'_>,
         batch: &mut BatchVerifier,
     ) -> Result<(), ProofError> {
-        let w = statement.ciphertexts.len();
-        if w == 0 {
-            return Err(ProofError::EmptyStatement { proof: NAME });
-        }
-        for len in [self.commitments.len(), self.responses.len()] {
-            if len != w {
-                return Err(ProofError::SizeMismatch { proof: NAME, statement: w, proof_len: len });
-            }
-        }
-        if self.commitments.iter().any(GroupElement::is_identity) {
+        let z = batch.weight();
+        self.queue(transcript, statement, batch, z)
+    }
+
+    fn queue(
+        &self,
+        transcript: &mut Transcript,
+        statement: &RandomnessStatement<'_>,
+        batch: &mut BatchVerifier,
+        z: Scalar,
+    ) -> Result<(), ProofError> {
+        if self.commitment.is_identity() {
             return Err(ProofError::IdentityCommitment { proof: NAME });
         }
-        append_statement(transcript, statement);
-        for t in &self.commitments {
-            transcript.append_element(b"T", t);
-        }
+        statement.append_to(transcript)?;
+        transcript.append_element(b"T", &self.commitment);
         let c = transcript.challenge_scalar(b"c");
-        batch.reserve(2 * w);
-        let mut g = Scalar::ZERO;
-        for ((t, s), ct) in self.commitments.iter().zip(&self.responses).zip(statement.ciphertexts) {
-            let z = batch.weight();
-            g += z * s;
-            batch.add(-z, *t.point());
-            batch.add(-(z * c), *ct.a.point());
+        batch.reserve(statement.ciphertexts().count() + 1);
+        batch.add_g(z * self.response);
+        batch.add(-z, *self.commitment.point());
+        let mut zc = -(z * c);
+        for ct in statement.ciphertexts() {
+            batch.add(zc, *ct.a.point());
+            zc *= c;
         }
-        batch.add_g(g);
         Ok(())
     }
 }
 
 impl Encode for RandomnessProof {
     fn encode(&self, w: &mut Writer) {
-        w.seq(&self.commitments).seq(&self.responses);
+        w.element(&self.commitment).scalar(&self.response);
     }
 }
 
 impl Decode for RandomnessProof {
     const WHAT: &'static str = "randomness proof";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let n = r.u32("proof.commitments")? as usize;
-        if n > crate::manifest::MAX_CHUNKS {
-            return Err(DecodeError::TooLong { what: "proof.commitments", len: n, max: crate::manifest::MAX_CHUNKS });
-        }
-        let commitments = (0..n).map(|_| r.nonidentity_element("proof.T")).collect::<Result<_, _>>()?;
-        let responses = r.seq("proof.responses", crate::manifest::MAX_CHUNKS)?;
-        Ok(Self { commitments, responses })
+        Ok(Self { commitment: r.nonidentity_element("proof.T")?, response: r.scalar("proof.s")? })
     }
 }
 
@@ -175,7 +183,6 @@ impl Decode for RandomnessProof {
 mod tests {
     use super::*;
     use crate::elgamal::{EncryptionKey, SecretKey};
-    use crate::group::random_scalar;
     use crate::manifest::Fingerprint;
     use crate::transcript::election_transcript;
     use curve25519_dalek::RistrettoPoint;
@@ -183,97 +190,87 @@ mod tests {
 
     struct Fixture {
         fp: Fingerprint,
-        cts: Vec<Ciphertext>,
-        rs: Vec<Scalar>,
+        cts: Vec<Vec<Ciphertext>>,
+        rs: Vec<Vec<Scalar>>,
         cred: [u8; 32],
     }
 
-    fn fixture(w: usize) -> Fixture {
+    fn fixture(widths: &[usize]) -> Fixture {
         let ek = EncryptionKey::new(SecretKey::generate(&mut OsRng).public_key());
-        let ms: Vec<_> = (0..w).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
-        let (cts, rs) = ek.encrypt_vector(&ms, &mut OsRng);
+        let (cts, rs) = widths
+            .iter()
+            .map(|&w| {
+                let ms: Vec<_> = (0..w).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+                ek.encrypt_vector(&ms, &mut OsRng)
+            })
+            .unzip();
         Fixture { fp: Fingerprint([7; 32]), cts, rs, cred: [9; 32] }
     }
 
-    fn prove(f: &Fixture) -> RandomnessProof {
-        let st = RandomnessStatement { credential: &f.cred, contest: 1, ciphertexts: &f.cts };
-        RandomnessProof::prove(
-            &mut election_transcript(&f.fp),
-            &st,
-            &RandomnessWitness { randomness: &f.rs },
-            &mut OsRng,
-        )
-        .unwrap()
+    fn prove_with(f: &Fixture, rs: &[Vec<Scalar>]) -> RandomnessProof {
+        let st = RandomnessStatement { credential: &f.cred, contests: &f.cts };
+        RandomnessProof::prove(&mut election_transcript(&f.fp), &st, &RandomnessWitness { randomness: rs }, &mut OsRng)
+            .unwrap()
     }
 
-    fn check(
-        f: &Fixture,
-        fp: &Fingerprint,
-        cred: &[u8; 32],
-        contest: u32,
-        p: &RandomnessProof,
-    ) -> Result<(), ProofError> {
-        let st = RandomnessStatement { credential: cred, contest, ciphertexts: &f.cts };
-        p.verify(&mut election_transcript(fp), &st)
+    fn check(f: &Fixture, fp: &Fingerprint, cred: &[u8; 32], p: &RandomnessProof) -> Result<(), ProofError> {
+        p.verify(&mut election_transcript(fp), &RandomnessStatement { credential: cred, contests: &f.cts })
     }
 
     #[test]
     fn completeness_and_encoding() {
-        for w in 1..4 {
-            let f = fixture(w);
-            let p = prove(&f);
-            assert_eq!(check(&f, &f.fp, &f.cred, 1, &p), Ok(()));
+        for widths in [&[1][..], &[1, 1, 1], &[3, 1, 2]] {
+            let f = fixture(widths);
+            let p = prove_with(&f, &f.rs);
+            assert_eq!(check(&f, &f.fp, &f.cred, &p), Ok(()));
             assert_eq!(RandomnessProof::from_bytes(&p.to_bytes()).unwrap(), p);
         }
     }
 
     #[test]
     fn tampering_fails() {
-        let f = fixture(2);
-        let p = prove(&f);
+        let f = fixture(&[2, 1]);
+        let p = prove_with(&f, &f.rs);
         let failed = Err(ProofError::EquationFailed { proof: NAME });
-        // Wrong fingerprint, wrong credential, wrong contest.
-        assert_eq!(check(&f, &Fingerprint([8; 32]), &f.cred, 1, &p), failed);
-        assert_eq!(check(&f, &f.fp, &[10; 32], 1, &p), failed);
-        assert_eq!(check(&f, &f.fp, &f.cred, 2, &p), failed);
-        // Flipped response, swapped commitments.
+        // Wrong fingerprint, wrong credential.
+        assert_eq!(check(&f, &Fingerprint([8; 32]), &f.cred, &p), failed);
+        assert_eq!(check(&f, &f.fp, &[10; 32], &p), failed);
+        // Flipped response, another commitment.
         let mut q = p.clone();
-        q.responses[1] += Scalar::ONE;
-        assert_eq!(check(&f, &f.fp, &f.cred, 1, &q), failed);
+        q.response += Scalar::ONE;
+        assert_eq!(check(&f, &f.fp, &f.cred, &q), failed);
         let mut q = p.clone();
-        q.commitments.swap(0, 1);
-        assert_eq!(check(&f, &f.fp, &f.cred, 1, &q), failed);
-        // Another ciphertext in the statement.
-        let mut g = fixture(2);
-        g.cts[0] = f.cts[0];
-        g.cts[1] = Ciphertext { a: f.cts[1].a, b: g.cts[1].b };
-        assert_eq!(check(&g, &f.fp, &f.cred, 1, &p), failed);
+        q.commitment = GroupElement::new(q.commitment.point() + crate::group::G);
+        assert_eq!(check(&f, &f.fp, &f.cred, &q), failed);
+        // Ciphertexts moved between contests, or swapped, or one B changed.
+        let mut g = Fixture { fp: f.fp, cts: vec![f.cts[0][..1].to_vec(), vec![f.cts[0][1], f.cts[1][0]]], rs: vec![], cred: f.cred };
+        assert_eq!(check(&g, &f.fp, &f.cred, &p), failed);
+        g.cts = vec![vec![f.cts[0][1], f.cts[0][0]], f.cts[1].clone()];
+        assert_eq!(check(&g, &f.fp, &f.cred, &p), failed);
+        g.cts.clone_from(&f.cts);
+        g.cts[1][0].b = GroupElement::new(g.cts[1][0].b.point() + crate::group::G);
+        assert_eq!(check(&g, &f.fp, &f.cred, &p), failed);
         // A wrong label: a transcript opened differently.
-        let st = RandomnessStatement { credential: &f.cred, contest: 1, ciphertexts: &f.cts };
+        let st = RandomnessStatement { credential: &f.cred, contests: &f.cts };
         let mut t = merlin::Transcript::new(b"another protocol");
         t.append_message(b"fingerprint", f.fp.as_bytes());
         assert_eq!(p.verify(&mut t, &st), failed);
-        // Wrong sizes and identity commitments.
-        let mut q = p.clone();
-        q.responses.pop();
-        assert!(matches!(check(&f, &f.fp, &f.cred, 1, &q), Err(ProofError::SizeMismatch { .. })));
-        let mut q = p.clone();
-        q.commitments[0] = GroupElement::identity();
-        assert_eq!(check(&f, &f.fp, &f.cred, 1, &q), Err(ProofError::IdentityCommitment { proof: NAME }));
+        // Identity commitment, empty statement.
+        let q = RandomnessProof { commitment: GroupElement::identity(), response: p.response };
+        assert_eq!(check(&f, &f.fp, &f.cred, &q), Err(ProofError::IdentityCommitment { proof: NAME }));
+        let empty = Fixture { fp: f.fp, cts: vec![], rs: vec![], cred: f.cred };
+        assert_eq!(check(&empty, &f.fp, &f.cred, &p), Err(ProofError::EmptyStatement { proof: NAME }));
         let mut bytes = p.to_bytes();
-        bytes[4..36].copy_from_slice(&[0; 32]);
+        bytes[..32].copy_from_slice(&[0; 32]);
         assert!(RandomnessProof::from_bytes(&bytes).is_err());
-        // A proof for wrong randomness does not verify.
+        // Randomness known for all but one ciphertext is not enough.
         let mut bad = f.rs.clone();
-        bad[0] = random_scalar(&mut OsRng);
-        let st = RandomnessStatement { credential: &f.cred, contest: 1, ciphertexts: &f.cts };
-        let q = RandomnessProof::prove(
-            &mut election_transcript(&f.fp),
-            &st,
-            &RandomnessWitness { randomness: &bad },
-            &mut OsRng,
-        )
-        .unwrap();
-        assert_eq!(check(&f, &f.fp, &f.cred, 1, &q), failed);
+        bad[1][0] = random_scalar(&mut OsRng);
+        assert_eq!(check(&f, &f.fp, &f.cred, &prove_with(&f, &bad)), failed);
+        // A witness of the wrong shape is refused.
+        let st = RandomnessStatement { credential: &f.cred, contests: &f.cts };
+        let short = vec![f.rs[0].clone()];
+        let r = RandomnessProof::prove(&mut election_transcript(&f.fp), &st, &RandomnessWitness { randomness: &short }, &mut OsRng);
+        assert!(matches!(r, Err(ProofError::SizeMismatch { .. })));
     }
 }
