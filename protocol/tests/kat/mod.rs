@@ -1,0 +1,129 @@
+//! Known-answer vectors: one deterministic computation per part of SPEC.md, from fixed seeds. Shared by the
+//! generator (`cargo run -p protocol --example gen_vectors`) and the test that checks the stored JSON files.
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use merlin::Transcript;
+use protocol::ballot::{create_ballot, Credential, Election};
+use protocol::codec::Encode;
+use protocol::elgamal::{EncryptionKey, SecretKey};
+use protocol::encoding::{embed_chunk, Answer, Selection, CHUNK_BYTES};
+use protocol::group::{derive_generator, random_scalar, GroupElement, G};
+use protocol::manifest::example_manifest;
+use protocol::proofs::dleq::{DleqProof, DleqStatement, DleqWitness};
+use protocol::transcript::{election_transcript, TranscriptProtocol};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::{json, Value};
+
+fn rng(label: &str) -> ChaCha20Rng {
+    let mut seed = [0u8; 32];
+    seed[..label.len().min(32)].copy_from_slice(&label.as_bytes()[..label.len().min(32)]);
+    ChaCha20Rng::from_seed(seed)
+}
+
+fn h(bytes: impl AsRef<[u8]>) -> Value {
+    Value::String(hex::encode(bytes))
+}
+
+/// Every vector file: name → contents.
+pub fn all() -> Vec<(&'static str, Value)> {
+    vec![("group.json", group()), ("encoding.json", encoding()), ("ballot.json", ballot()), ("dleq.json", dleq())]
+}
+
+fn group() -> Value {
+    let generators: Vec<Value> = (0..4)
+        .map(|i| json!({"seed": "kat-seed", "label": "kat-label", "index": i,
+                        "point": h(derive_generator(b"kat-seed", b"kat-label", i).compress().as_bytes())}))
+        .collect();
+    let mut t = election_transcript(&protocol::Fingerprint([0x11; 32]));
+    t.domain_sep(b"kat/v1");
+    t.append_message(b"msg", b"hello");
+    let challenge = t.challenge_scalar(b"c");
+    let mut t2 = Transcript::new(b"kat");
+    let mut stream = t2.challenge_stream(b"rho");
+    let stream: Vec<Value> = (0..3).map(|_| h(stream.next_scalar().as_bytes())).collect();
+    json!({
+        "description": "SPEC.md §2.3 generators; §3 transcript challenges",
+        "generators": generators,
+        "transcript": {"protocol_label": "rv-verifiable-voting/v1", "fingerprint": h([0x11; 32]),
+                        "steps": "dom-sep=kat/v1, msg=hello, challenge c", "challenge": h(challenge.as_bytes())},
+        "challenge_stream": {"transcript_label": "kat", "stream_label": "rho", "scalars": stream},
+    })
+}
+
+fn encoding() -> Value {
+    let m = example_manifest();
+    let mut r = rng("encoding");
+    let answers = [
+        (0, Answer::single(2)),
+        (1, Answer { selections: vec![Selection::Option(0), Selection::Option(3)] }),
+        (2, Answer { selections: vec![Selection::Option(1), Selection::WriteIn("Zoë".into())] }),
+    ];
+    let cases: Vec<Value> = answers
+        .iter()
+        .map(|(c, a)| {
+            let contest = &m.contests[*c];
+            let bytes = a.to_padded_bytes(contest).unwrap();
+            let points: Vec<Value> = bytes
+                .chunks(CHUNK_BYTES)
+                .map(|chunk| h(embed_chunk(chunk.try_into().unwrap(), &mut r).unwrap().compress().as_bytes()))
+                .collect();
+            json!({"contest": contest.id, "answer": a, "padded_bytes": h(&bytes), "points": points})
+        })
+        .collect();
+    json!({
+        "description": "SPEC.md §5: answers, canonical padded bytes, and embedded points (tags from the ChaCha20 seed 'encoding')",
+        "manifest_bytes": h(m.to_bytes()),
+        "manifest_digest": h(m.digest()),
+        "cases": cases,
+    })
+}
+
+fn ballot() -> Value {
+    let mut r = rng("ballot");
+    let sk = SecretKey::generate(&mut r);
+    let election = Election::new(example_manifest(), sk.public_key()).unwrap();
+    let ek = EncryptionKey::new(sk.public_key());
+    let m = RistrettoPoint::from_uniform_bytes(&[5; 64]);
+    let enc_r = random_scalar(&mut r);
+    let ct = ek.encrypt(&m, &enc_r);
+    let cred = Credential::generate(&mut r);
+    let answers =
+        vec![Answer::single(0), Answer { selections: vec![] }, Answer { selections: vec![Selection::Option(3)] }];
+    let (ballot, opening) = create_ballot(&election, &cred, &answers, &mut r).unwrap();
+    json!({
+        "description": "SPEC.md §4.4 fingerprint, §6 encryption, §8 a whole ballot (ChaCha20 seed 'ballot')",
+        "secret_key": h(sk.expose_scalar().as_bytes()),
+        "public_key": h(sk.public_key().element().to_bytes()),
+        "fingerprint": h(election.fingerprint().as_bytes()),
+        "encryption": {"message": h(m.compress().as_bytes()), "randomness": h(enc_r.as_bytes()),
+                        "ciphertext": h(ct.to_bytes())},
+        "credential_secret": h(*cred.expose_secret_bytes()),
+        "credential_public": h(cred.public_key().as_bytes()),
+        "answers": answers,
+        "ballot": h(ballot.to_bytes()),
+        "ballot_id": h(ballot.id().0),
+        "opening": h(&*opening.expose_bytes()),
+    })
+}
+
+fn dleq() -> Value {
+    let mut r = rng("dleq");
+    let x = random_scalar(&mut r);
+    let g1 = GroupElement::new(G);
+    let h1 = GroupElement::new(x * G);
+    let g2: Vec<GroupElement> = (0..3).map(|_| RistrettoPoint::random(&mut r).into()).collect();
+    let h2: Vec<GroupElement> = g2.iter().map(|g| GroupElement::new(x * g.point())).collect();
+    let fp = protocol::Fingerprint([0x22; 32]);
+    let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
+    let proof = DleqProof::prove(&mut election_transcript(&fp), &st, &DleqWitness { x: &x }, &mut r).unwrap();
+    json!({
+        "description": "SPEC.md §7.2 a DLEQ proof folded over 3 pairs (ChaCha20 seed 'dleq')",
+        "fingerprint": h(fp.as_bytes()),
+        "x": h(x.as_bytes()),
+        "g1": h(g1.to_bytes()), "h1": h(h1.to_bytes()),
+        "g2": g2.iter().map(|p| h(p.to_bytes())).collect::<Vec<_>>(),
+        "h2": h2.iter().map(|p| h(p.to_bytes())).collect::<Vec<_>>(),
+        "proof": h(proof.to_bytes()),
+    })
+}
