@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the criterion benchmarks and prints a table of the figures the issues ask for.
+# Usage: scripts/bench.sh [FILTER]   (FILTER is a criterion regex, e.g. 'ballot/')
+# Figures depend on the machine: compare them with the primitive costs printed in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+filter="${1:-}"
+out=$(mktemp)
+cargo bench -p protocol --bench ballot -- --warm-up-time 1 --measurement-time 4 --output-format bencher $filter \
+  | tee /dev/stderr | grep '^test ' > "$out" || true
+echo
+printf '%-48s %14s %16s\n' "benchmark" "time/iter" "per element"
+printf '%-48s %14s %16s\n' "---------" "---------" "-----------"
+while read -r _ name _ _ ns _; do
+  ns=${ns//,/}
+  elems=1
+  case "$name" in
+    */decode_and_check_batch/*|dleq/verify_pairs/*) elems=${name##*/} ;;
+    primitive/msm_point_4096) elems=4096 ;;
+  esac
+  awk -v n="$name" -v ns="$ns" -v e="$elems" 'BEGIN {
+    t = ns / 1000.0; p = t / e
+    if (t >= 1000) { tt = sprintf("%.2f ms", t / 1000) } else { tt = sprintf("%.2f µs", t) }
+    printf "%-48s %14s %13.2f µs\n", n, tt, p }'
+done < "$out"
+rm -f "$out"

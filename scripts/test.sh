@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test of the project, installing what is missing first. This is the README's test command and what
+# CI runs (.ci/run). Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+step "Toolchain: rustfmt, clippy, the wasm32 target"
+installed_components=$(rustup component list --installed 2>/dev/null || true)
+for component in rustfmt clippy; do
+  grep -q "^$component" <<<"$installed_components" || rustup component add "$component"
+done
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+step "Formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+step "Lints (cargo clippy, warnings denied)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Unit, integration and whole-system tests (cargo test)"
+cargo test --workspace --locked
+
+step "protocol builds for wasm32-unknown-unknown"
+cargo build -p protocol --target wasm32-unknown-unknown --locked
+
+step "All tests passed in $(( $(date +%s) - started )) s"
