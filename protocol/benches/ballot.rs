@@ -30,6 +30,12 @@ fn primitives(c: &mut Criterion) {
     let mut g = c.benchmark_group("primitive");
     let p = RistrettoPoint::random(&mut OsRng).compress();
     g.bench_function("decompress", |b| b.iter(|| black_box(CompressedRistretto(black_box(p.to_bytes())).decompress())));
+    let q = RistrettoPoint::random(&mut OsRng);
+    g.bench_function("compress", |b| b.iter(|| black_box(black_box(q).compress())));
+    let s = random_scalar(&mut OsRng);
+    g.bench_function("fixed_base_mul", |b| {
+        b.iter(|| curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE * black_box(&s))
+    });
     let n = 4096;
     let points: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
     let scalars: Vec<Scalar> = (0..n).map(|_| random_scalar(&mut OsRng)).collect();
@@ -52,7 +58,9 @@ fn ballots(c: &mut Criterion) {
     let election = Election::new(example_manifest(), sk.public_key()).unwrap();
     let cred = Credential::generate(&mut OsRng);
     let mut g = c.benchmark_group("ballot");
-    g.bench_function("create_3_contests", |b| b.iter(|| create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap()));
+    g.bench_function("create_3_contests", |b| {
+        b.iter(|| create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap())
+    });
     let (ballot, _) = create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap();
     g.bench_function("check_3_contests", |b| b.iter(|| check_ballot(&election, &ballot).unwrap()));
     // Decoding from bytes (every point decompressed and checked) is part of checking a received ballot.

@@ -2,6 +2,7 @@
 
 pub mod ballot;
 pub mod codec;
+pub mod count;
 pub mod elgamal;
 pub mod encoding;
 pub mod error;
