@@ -26,4 +26,18 @@ cargo test --workspace --locked
 step "protocol builds for wasm32-unknown-unknown"
 cargo build -p protocol --target wasm32-unknown-unknown --locked
 
+step "WASM toolchain: wasm-bindgen-cli at the wasm-bindgen crate's version, Chromium and chromedriver"
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -qF "$wasm_bindgen_version"; then
+  cargo install wasm-bindgen-cli --version "$wasm_bindgen_version"
+fi
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+fi
+
+step "Voter client in headless Chromium (wasm-bindgen-test)"
+(cd voter-client &&
+  CHROMEDRIVER=$(command -v chromedriver) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  WASM_BINDGEN_TEST_TIMEOUT=180 cargo test --target wasm32-unknown-unknown --locked -- --nocapture)
+
 step "All tests passed in $(( $(date +%s) - started )) s"

@@ -41,7 +41,24 @@ pub struct Election {
     fingerprint: Fingerprint,
 }
 
+/// The public parameters of an election as files and web pages carry them (SPEC.md §8.8):
+/// `{"manifest": …, "public_key": hex}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionParameters {
+    pub manifest: Manifest,
+    pub public_key: PublicKey,
+}
+
 impl Election {
+    /// Parses `ElectionParameters` JSON and validates the manifest.
+    pub fn from_json(json: &str) -> Result<Self, ManifestError> {
+        let p: ElectionParameters = serde_json::from_str(json).map_err(|e| ManifestError::Invalid(e.to_string()))?;
+        Self::new(p.manifest, p.public_key)
+    }
+    pub fn parameters(&self) -> ElectionParameters {
+        ElectionParameters { manifest: self.manifest.clone(), public_key: *self.public_key() }
+    }
     pub fn new(manifest: Manifest, public_key: PublicKey) -> Result<Self, ManifestError> {
         manifest.validate()?;
         let fingerprint = manifest.fingerprint(&public_key);

@@ -1,5 +1,234 @@
-//! The voter's side of the protocol. Today: a thin layer over `protocol` that turns a manifest, an election key
-//! and a credential into a signed ballot; the HTTP client and the WASM bindings come with the collector
-//! (issues "Collector" and "Voter client").
+//! The voter's side of the protocol, the same code natively and in the browser (WASM).
+//!
+//! A [`Client`] is made once per election page load (it parses the parameters and precomputes the key's
+//! table). It then [`encrypts`](Client::encrypt) a voter's answers into a [`PreparedBallot`], which the voter
+//! either **challenges** (Benaloh: the ballot is opened and thrown away, see [`PreparedBallot::challenge`]) or
+//! **casts** (the signed ballot is sent; the opening goes to the second device as a
+//! [`SecondDeviceCode`]). [`Client::open`] checks an opened ballot: the challenge checker and the second
+//! device both use it.
+//!
+//! The HTTP part (posting, receipts) arrives with the collector's API.
 
-pub use protocol::ballot::{create_ballot, open_ballot, Ballot, BallotOpening, Credential, Election};
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+use protocol::ballot::{open_ballot, Ballot, BallotBody, BallotId, BallotOpening, Credential, Election};
+use protocol::encoding::{Answer, InvalidAnswer};
+use protocol::error::{BallotError, DecodeError, ManifestError};
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// What can go wrong on the voter's side, in words a page can show.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the election parameters are not valid: {0}")]
+    Election(#[from] ManifestError),
+    #[error("the credential is not valid: it must be 64 hexadecimal digits")]
+    Credential,
+    #[error("the answers are not valid: {0}")]
+    Answers(String),
+    #[error("the ballot could not be made: {0}")]
+    Ballot(#[from] BallotError),
+    #[error("malformed data: {0}")]
+    Decode(#[from] DecodeError),
+    #[error("the opening does not open this ballot: {0}")]
+    Opening(#[from] protocol::ballot::OpeningError),
+}
+
+/// One election, ready to encrypt and check ballots.
+#[derive(Debug)]
+pub struct Client {
+    election: Election,
+}
+
+/// A ballot encrypted and signed but not yet cast: it can be cast or challenged, not both.
+#[derive(Debug)]
+pub struct PreparedBallot {
+    ballot: Ballot,
+    opening: BallotOpening,
+}
+
+/// Everything a Benaloh challenge reveals, for checking on another device; the ballot is then discarded.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChallengeReport {
+    pub ballot: Ballot,
+    pub ballot_id: BallotId,
+    /// Hex of the opening (SPEC.md §8.4).
+    pub opening: String,
+    pub answers: Vec<Result<Answer, InvalidAnswer>>,
+}
+
+/// What the second device needs: the ballot id, to fetch the ballot from the collector, and the opening, to
+/// decrypt it. Text form: `rv1:` ‖ hex(id) ‖ `:` ‖ hex(opening) (SPEC.md §8.9), suitable for a QR code.
+#[derive(Debug)]
+pub struct SecondDeviceCode {
+    pub ballot_id: BallotId,
+    pub opening: BallotOpening,
+}
+
+impl SecondDeviceCode {
+    pub fn to_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("rv1:{}:{}", self.ballot_id.to_hex(), hex::encode(&*self.opening.expose_bytes())))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DecodeError> {
+        let what = "second-device code";
+        let rest = text.trim().strip_prefix("rv1:").ok_or(DecodeError::UnknownTag { what, tag: 0 })?;
+        let (id, opening) = rest.split_once(':').ok_or(DecodeError::UnknownTag { what, tag: 1 })?;
+        let ballot_id = BallotId(protocol::group::hex_array(id, what)?);
+        let bytes = Zeroizing::new(hex::decode(opening).map_err(|_| DecodeError::InvalidHex { what })?);
+        Ok(Self { ballot_id, opening: BallotOpening::from_bytes(&bytes)? })
+    }
+}
+
+/// Parses a credential typed or loaded by the voter: 64 hex digits (whitespace ignored).
+pub fn parse_credential(text: &str) -> Result<Credential, ClientError> {
+    let cleaned: Zeroizing<String> = Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+    let mut secret = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(cleaned.as_bytes(), &mut *secret).map_err(|_| ClientError::Credential)?;
+    Ok(Credential::from_secret_bytes(&secret))
+}
+
+impl Client {
+    /// From the election parameters JSON (SPEC.md §8.8).
+    pub fn new(election_json: &str) -> Result<Self, ClientError> {
+        Ok(Self { election: Election::from_json(election_json)? })
+    }
+
+    pub fn election(&self) -> &Election {
+        &self.election
+    }
+
+    /// Encodes, encrypts, proves and signs (SPEC.md §8.5).
+    pub fn encrypt<R: RngCore + CryptoRng>(
+        &self,
+        credential: &Credential,
+        answers: &[Answer],
+        rng: &mut R,
+    ) -> Result<PreparedBallot, ClientError> {
+        let (ballot, opening) = protocol::ballot::create_ballot(&self.election, credential, answers, rng)?;
+        Ok(PreparedBallot { ballot, opening })
+    }
+
+    /// Opens a ballot with its revealed randomness and decodes the answers (SPEC.md §8.7). Also checks the
+    /// ballot's fingerprint, so an opening for another election is refused.
+    pub fn open(
+        &self,
+        body: &BallotBody,
+        opening: &BallotOpening,
+    ) -> Result<Vec<Result<Answer, InvalidAnswer>>, ClientError> {
+        if body.fingerprint != *self.election.fingerprint() {
+            return Err(ClientError::Ballot(BallotError::WrongElection));
+        }
+        Ok(open_ballot(&self.election, body, opening)?)
+    }
+}
+
+impl PreparedBallot {
+    pub fn ballot(&self) -> &Ballot {
+        &self.ballot
+    }
+
+    pub fn id(&self) -> BallotId {
+        self.ballot.id()
+    }
+
+    /// A short tracker the voter can read aloud and find in the public log: the first 8 bytes of the ballot id.
+    pub fn tracker(&self) -> String {
+        tracker(&self.id())
+    }
+
+    /// Benaloh challenge: reveals everything and consumes the ballot, which must never be cast.
+    pub fn challenge(self, client: &Client) -> Result<ChallengeReport, ClientError> {
+        let answers = client.open(&self.ballot.body, &self.opening)?;
+        Ok(ChallengeReport {
+            ballot_id: self.ballot.id(),
+            opening: hex::encode(&*self.opening.expose_bytes()),
+            ballot: self.ballot,
+            answers,
+        })
+    }
+
+    /// Casting: the ballot to send, and the code for the second device.
+    pub fn cast(self) -> (Ballot, SecondDeviceCode) {
+        let code = SecondDeviceCode { ballot_id: self.ballot.id(), opening: self.opening };
+        (self.ballot, code)
+    }
+}
+
+/// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, grouped for reading.
+pub fn tracker(id: &BallotId) -> String {
+    let h = hex::encode(&id.0[..8]).to_uppercase();
+    format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::ballot::ElectionParameters;
+    use protocol::elgamal::SecretKey;
+    use protocol::encoding::Selection;
+    use protocol::manifest::example_manifest;
+    use rand_core::OsRng;
+
+    fn client() -> Client {
+        let sk = SecretKey::generate(&mut OsRng);
+        let params = ElectionParameters { manifest: example_manifest(), public_key: sk.public_key() };
+        Client::new(&serde_json::to_string(&params).unwrap()).unwrap()
+    }
+
+    fn answers() -> Vec<Answer> {
+        vec![
+            Answer::single(0),
+            Answer { selections: vec![Selection::Option(1)] },
+            Answer { selections: vec![Selection::WriteIn("Mia".into())] },
+        ]
+    }
+
+    #[test]
+    fn challenge_reveals_the_answers() {
+        let c = client();
+        let cred = Credential::generate(&mut OsRng);
+        let prepared = c.encrypt(&cred, &answers(), &mut OsRng).unwrap();
+        let report = prepared.challenge(&c).unwrap();
+        assert_eq!(report.answers, answers().into_iter().map(Ok).collect::<Vec<_>>());
+        // The report is what another device checks: it opens to the same answers there.
+        let json = serde_json::to_string(&report).unwrap();
+        let back: ChallengeReport = serde_json::from_str(&json).unwrap();
+        let opening = BallotOpening::from_bytes(&hex::decode(&back.opening).unwrap()).unwrap();
+        assert_eq!(c.open(&back.ballot.body, &opening).unwrap(), report.answers);
+    }
+
+    #[test]
+    fn second_device_code_round_trips_and_opens() {
+        let c = client();
+        let cred = parse_credential(&hex::encode(*Credential::generate(&mut OsRng).expose_secret_bytes())).unwrap();
+        let prepared = c.encrypt(&cred, &answers(), &mut OsRng).unwrap();
+        let tracker = prepared.tracker();
+        assert_eq!(tracker.len(), 19);
+        let (ballot, code) = prepared.cast();
+        protocol::check_ballot(c.election(), &ballot).unwrap();
+        let parsed = SecondDeviceCode::parse(&code.to_text()).unwrap();
+        assert_eq!(parsed.ballot_id, ballot.id());
+        assert_eq!(c.open(&ballot.body, &parsed.opening).unwrap().len(), 3);
+        assert!(SecondDeviceCode::parse("rv2:00:00").is_err());
+        assert!(SecondDeviceCode::parse("rv1:zz:00").is_err());
+    }
+
+    #[test]
+    fn bad_inputs_give_clear_errors() {
+        assert!(matches!(parse_credential("not hex"), Err(ClientError::Credential)));
+        assert!(matches!(Client::new("{}"), Err(ClientError::Election(_))));
+        let c = client();
+        let other = client();
+        let cred = Credential::generate(&mut OsRng);
+        let bad = vec![Answer::single(9), Answer { selections: vec![] }, Answer { selections: vec![] }];
+        assert!(matches!(c.encrypt(&cred, &bad, &mut OsRng), Err(ClientError::Ballot(_))));
+        let (ballot, code) = c.encrypt(&cred, &answers(), &mut OsRng).unwrap().cast();
+        assert!(matches!(
+            other.open(&ballot.body, &code.opening),
+            Err(ClientError::Ballot(BallotError::WrongElection))
+        ));
+    }
+}

@@ -1,0 +1,123 @@
+//! The browser's interface (wasm-bindgen). Everything crosses the boundary as JSON or hex text; errors become
+//! JavaScript `Error`s with the message of [`ClientError`].
+
+use protocol::ballot::{Ballot, BallotOpening};
+use protocol::encoding::Answer;
+use rand_core::OsRng;
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::{parse_credential, tracker, Client, ClientError, PreparedBallot, SecondDeviceCode};
+
+fn js(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, JsError> {
+    serde_json::to_string(v).map_err(js)
+}
+
+/// One election, ready to encrypt and check ballots.
+#[wasm_bindgen(js_name = Client)]
+#[derive(Debug)]
+pub struct WasmClient {
+    inner: Client,
+}
+
+#[wasm_bindgen(js_class = Client)]
+impl WasmClient {
+    /// From the election parameters JSON (`{"manifest": …, "public_key": …}`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(election_json: &str) -> Result<WasmClient, JsError> {
+        Ok(Self { inner: Client::new(election_json).map_err(js)? })
+    }
+
+    /// The election fingerprint, hex.
+    pub fn fingerprint(&self) -> String {
+        self.inner.election().fingerprint().to_hex()
+    }
+
+    /// The manifest, JSON.
+    pub fn manifest(&self) -> Result<String, JsError> {
+        json(self.inner.election().manifest())
+    }
+
+    /// The public key of a credential (64 hex digits), or an error if it is malformed.
+    pub fn credential_public_key(&self, credential_hex: &str) -> Result<String, JsError> {
+        Ok(parse_credential(credential_hex).map_err(js)?.public_key().to_hex())
+    }
+
+    /// Encrypts, proves and signs. `answers_json` is a list of answers, one per contest, in manifest order.
+    pub fn encrypt(&self, credential_hex: &str, answers_json: &str) -> Result<WasmPreparedBallot, JsError> {
+        let credential = parse_credential(credential_hex).map_err(js)?;
+        let answers: Vec<Answer> =
+            serde_json::from_str(answers_json).map_err(|e| js(ClientError::Answers(e.to_string())))?;
+        Ok(WasmPreparedBallot { inner: self.inner.encrypt(&credential, &answers, &mut OsRng).map_err(js)? })
+    }
+
+    /// Opens a ballot (JSON) with an opening (hex): the answers, JSON.
+    pub fn open(&self, ballot_json: &str, opening_hex: &str) -> Result<String, JsError> {
+        let ballot: Ballot = serde_json::from_str(ballot_json).map_err(js)?;
+        let bytes = Zeroizing::new(hex::decode(opening_hex.trim()).map_err(js)?);
+        let opening = BallotOpening::from_bytes(&bytes).map_err(js)?;
+        json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
+    }
+
+    /// The second device: a ballot fetched by id (JSON) and the code from the QR: the answers, JSON. Refuses
+    /// a ballot whose id is not the code's.
+    pub fn open_with_code(&self, ballot_json: &str, code: &str) -> Result<String, JsError> {
+        let ballot: Ballot = serde_json::from_str(ballot_json).map_err(js)?;
+        let code = SecondDeviceCode::parse(code).map_err(js)?;
+        if ballot.id() != code.ballot_id {
+            return Err(JsError::new("the ballot fetched is not the ballot of this code"));
+        }
+        json(&self.inner.open(&ballot.body, &code.opening).map_err(js)?)
+    }
+
+    /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_json`, over `n` ballots (for the
+    /// browser benchmark).
+    pub fn benchmark(&self, credential_hex: &str, answers_json: &str, n: u32) -> Result<f64, JsError> {
+        let credential = parse_credential(credential_hex).map_err(js)?;
+        let answers: Vec<Answer> = serde_json::from_str(answers_json).map_err(js)?;
+        let start = js_sys::Date::now();
+        for _ in 0..n {
+            self.inner.encrypt(&credential, &answers, &mut OsRng).map_err(js)?;
+        }
+        Ok((js_sys::Date::now() - start) / f64::from(n.max(1)))
+    }
+}
+
+/// A ballot encrypted and signed but not yet cast: call `cast` or `challenge`, once.
+#[wasm_bindgen(js_name = PreparedBallot)]
+#[derive(Debug)]
+pub struct WasmPreparedBallot {
+    inner: PreparedBallot,
+}
+
+#[wasm_bindgen(js_class = PreparedBallot)]
+impl WasmPreparedBallot {
+    pub fn tracker(&self) -> String {
+        self.inner.tracker()
+    }
+
+    pub fn ballot_id(&self) -> String {
+        self.inner.id().to_hex()
+    }
+
+    /// Benaloh challenge: `{ballot, ballot_id, opening, answers}` JSON; the ballot is consumed.
+    pub fn challenge(self, client: &WasmClient) -> Result<String, JsError> {
+        json(&self.inner.challenge(&client.inner).map_err(js)?)
+    }
+
+    /// Cast: `{ballot, ballot_id, tracker, second_device_code}` JSON; the ballot is consumed.
+    pub fn cast(self) -> Result<String, JsError> {
+        let (ballot, code) = self.inner.cast();
+        let id = ballot.id();
+        json(&serde_json::json!({
+            "ballot": ballot,
+            "ballot_id": id.to_hex(),
+            "tracker": tracker(&id),
+            "second_device_code": code.to_text().as_str(),
+        }))
+    }
+}
