@@ -159,7 +159,8 @@ impl PreparedBallot {
 
 /// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, grouped for reading.
 pub fn tracker(id: &BallotId) -> String {
-    let h = hex::encode(&id.0[..8]).to_uppercase();
+    let mut h = hex::encode(&id.0[..8]);
+    h.make_ascii_uppercase();
     format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
 }
 

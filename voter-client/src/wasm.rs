@@ -87,6 +87,16 @@ impl WasmClient {
     }
 }
 
+/// What `cast` returns (a struct rather than `serde_json::json!`, which would pull float formatting into the
+/// module).
+#[derive(serde::Serialize)]
+struct Cast {
+    ballot: Ballot,
+    ballot_id: String,
+    tracker: String,
+    second_device_code: String,
+}
+
 /// A ballot encrypted and signed but not yet cast: call `cast` or `challenge`, once.
 #[wasm_bindgen(js_name = PreparedBallot)]
 #[derive(Debug)]
@@ -113,11 +123,11 @@ impl WasmPreparedBallot {
     pub fn cast(self) -> Result<String, JsError> {
         let (ballot, code) = self.inner.cast();
         let id = ballot.id();
-        json(&serde_json::json!({
-            "ballot": ballot,
-            "ballot_id": id.to_hex(),
-            "tracker": tracker(&id),
-            "second_device_code": code.to_text().as_str(),
-        }))
+        json(&Cast {
+            ballot_id: id.to_hex(),
+            tracker: tracker(&id),
+            second_device_code: code.to_text().to_string(),
+            ballot,
+        })
     }
 }
