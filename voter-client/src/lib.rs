@@ -157,6 +157,27 @@ impl PreparedBallot {
     }
 }
 
+/// A QR code of `text` as an SVG document (black modules on white, a 4-module quiet zone), for the receipt's
+/// second-device code and the challenge's opening. `None` if the text is too long for a QR code.
+pub fn qr_svg(text: &str) -> Option<String> {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let qr = QrCode::encode_text(text, QrCodeEcc::Medium).ok()?;
+    let border = 4;
+    let size = qr.size() + 2 * border;
+    let mut path = String::new();
+    for y in 0..qr.size() {
+        for x in 0..qr.size() {
+            if qr.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    Some(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\" \
+         role=\"img\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    ))
+}
+
 /// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, grouped for reading.
 pub fn tracker(id: &BallotId) -> String {
     let mut h = hex::encode(&id.0[..8]);
@@ -215,6 +236,13 @@ mod tests {
         assert_eq!(c.open(&ballot.body, &parsed.opening).unwrap().len(), 3);
         assert!(SecondDeviceCode::parse("rv2:00:00").is_err());
         assert!(SecondDeviceCode::parse("rv1:zz:00").is_err());
+    }
+
+    #[test]
+    fn qr_codes_render_as_svg() {
+        let svg = qr_svg("rv1:00:00").unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("<path d=\"M"));
+        assert!(qr_svg(&"x".repeat(5000)).is_none());
     }
 
     #[test]

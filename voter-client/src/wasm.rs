@@ -87,6 +87,12 @@ impl WasmClient {
     }
 }
 
+/// A QR code of `text` as SVG markup.
+#[wasm_bindgen]
+pub fn qr_svg(text: &str) -> Result<String, JsError> {
+    crate::qr_svg(text).ok_or_else(|| JsError::new("too long for a QR code"))
+}
+
 /// What `cast` returns (a struct rather than `serde_json::json!`, which would pull float formatting into the
 /// module).
 #[derive(serde::Serialize)]
