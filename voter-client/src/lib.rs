@@ -57,6 +57,9 @@ pub struct ChallengeReport {
     /// Hex of the opening (SPEC.md §8.4).
     pub opening: String,
     pub answers: Vec<Result<Answer, InvalidAnswer>>,
+    /// Self-contained text for checking on another device: `rvc1:` ‖ hex(ballot) ‖ `:` ‖ hex(opening)
+    /// (SPEC.md §8.9).
+    pub code: String,
 }
 
 /// What the second device needs: the ballot id, to fetch the ballot from the collector, and the opening, to
@@ -88,6 +91,16 @@ pub fn parse_credential(text: &str) -> Result<Credential, ClientError> {
     let mut secret = Zeroizing::new([0u8; 32]);
     hex::decode_to_slice(cleaned.as_bytes(), &mut *secret).map_err(|_| ClientError::Credential)?;
     Ok(Credential::from_secret_bytes(&secret))
+}
+
+/// Parses a challenge code (`rvc1:…`, see [`ChallengeReport::code`]): the ballot and its opening.
+pub fn parse_challenge_code(text: &str) -> Result<(Ballot, BallotOpening), DecodeError> {
+    let what = "challenge code";
+    let rest = text.trim().strip_prefix("rvc1:").ok_or(DecodeError::UnknownTag { what, tag: 0 })?;
+    let (ballot, opening) = rest.split_once(':').ok_or(DecodeError::UnknownTag { what, tag: 1 })?;
+    let ballot = protocol::Decode::from_bytes(&hex::decode(ballot).map_err(|_| DecodeError::InvalidHex { what })?)?;
+    let bytes = Zeroizing::new(hex::decode(opening).map_err(|_| DecodeError::InvalidHex { what })?);
+    Ok((ballot, BallotOpening::from_bytes(&bytes)?))
 }
 
 impl Client {
@@ -142,12 +155,9 @@ impl PreparedBallot {
     /// Benaloh challenge: reveals everything and consumes the ballot, which must never be cast.
     pub fn challenge(self, client: &Client) -> Result<ChallengeReport, ClientError> {
         let answers = client.open(&self.ballot.body, &self.opening)?;
-        Ok(ChallengeReport {
-            ballot_id: self.ballot.id(),
-            opening: hex::encode(&*self.opening.expose_bytes()),
-            ballot: self.ballot,
-            answers,
-        })
+        let opening = hex::encode(&*self.opening.expose_bytes());
+        let code = format!("rvc1:{}:{opening}", hex::encode(protocol::Encode::to_bytes(&self.ballot)));
+        Ok(ChallengeReport { ballot_id: self.ballot.id(), opening, ballot: self.ballot, answers, code })
     }
 
     /// Casting: the ballot to send, and the code for the second device.
@@ -215,6 +225,8 @@ mod tests {
         let prepared = c.encrypt(&cred, &answers(), &mut OsRng).unwrap();
         let report = prepared.challenge(&c).unwrap();
         assert_eq!(report.answers, answers().into_iter().map(Ok).collect::<Vec<_>>());
+        let (ballot, opening) = parse_challenge_code(&report.code).unwrap();
+        assert_eq!(c.open(&ballot.body, &opening).unwrap(), report.answers);
         // The report is what another device checks: it opens to the same answers there.
         let json = serde_json::to_string(&report).unwrap();
         let back: ChallengeReport = serde_json::from_str(&json).unwrap();

@@ -74,6 +74,12 @@ impl WasmClient {
         json(&self.inner.open(&ballot.body, &code.opening).map_err(js)?)
     }
 
+    /// Another device checking a challenged ballot: the code from the challenge (`rvc1:…`): the answers, JSON.
+    pub fn open_challenge_code(&self, code: &str) -> Result<String, JsError> {
+        let (ballot, opening) = crate::parse_challenge_code(code).map_err(js)?;
+        json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
+    }
+
     /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_json`, over `n` ballots (for the
     /// browser benchmark).
     pub fn benchmark(&self, credential_hex: &str, answers_json: &str, n: u32) -> Result<f64, JsError> {

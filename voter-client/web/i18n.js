@@ -1,0 +1,107 @@
+// Interface texts in English, Estonian and French. Election texts come from the manifest.
+export const TEXTS = {
+  en: {
+    language: "Language", fingerprint: "Election fingerprint", module: "Voting module SHA-256",
+    loading: "Loading the election…", credential_title: "Your voting credential",
+    credential_help: "Load the credential file you received, or type its 64-character code.",
+    credential_file: "Credential file", credential_code: "Credential code", continue: "Continue", back: "Back",
+    next: "Next", review: "Review your choices", encrypt: "Encrypt my ballot",
+    choose_one: "Choose one.", choose_between: "Choose between {min} and {max}.", rank_up_to: "Rank up to {n} candidates, 1 = most preferred.",
+    rank: "Rank {n}", none: "(none)", write_in: "Write-in candidate", blank: "(blank)",
+    encrypted_title: "Your ballot is encrypted", tracker: "Ballot tracker",
+    encrypted_help: "You may cast it now, or first challenge it: the ballot is then opened so that you can check, on another device, that it contains your choices. A challenged ballot is thrown away and you encrypt again.",
+    cast: "Cast this ballot", challenge: "Challenge (check the encryption)",
+    challenge_title: "Challenged ballot (not cast)",
+    challenge_help: "This ballot has been opened and will never be counted. Check the choices below on another device by scanning the code or opening the verification page with it. Then encrypt again.",
+    encrypt_again: "Encrypt again", cast_title: "Your ballot is cast", leaf_index: "Position in the public ballot log",
+    receipt_download: "Download the receipt", second_device: "Check with a second device",
+    second_device_help: "Scan this code with another device within {minutes} minutes to see the choices your ballot contains. Do not share it: it reveals your vote.",
+    revote_help: "You may vote again until the election closes: only your last ballot counts. If you vote on paper, your electronic votes are cancelled.",
+    vote_again: "Vote again", your_choices: "Choices in the ballot", invalid: "invalid",
+    verify_title: "Check a ballot", verify_help: "Paste the code from the QR code shown after casting (or challenging) a ballot.",
+    verify_code: "Code", check: "Check", receipt_ok: "The ballot is in the public ballot log (receipt verified).",
+    fetches_left: "Checks left for this ballot: {n}",
+    errors: {
+      network: "The collector cannot be reached. Check your connection and try again; nothing was cast.",
+      credential: "This credential is not valid: it must be 64 hexadecimal characters.",
+    },
+  },
+  et: {
+    language: "Keel", fingerprint: "Valimiste sõrmejälg", module: "Hääletusmooduli SHA-256",
+    loading: "Valimiste laadimine…", credential_title: "Teie hääletamistunnus",
+    credential_help: "Laadige saadud tunnusefail või sisestage selle 64-märgiline kood.",
+    credential_file: "Tunnusefail", credential_code: "Tunnuse kood", continue: "Jätka", back: "Tagasi",
+    next: "Edasi", review: "Vaadake valikud üle", encrypt: "Krüpteeri minu sedel",
+    choose_one: "Valige üks.", choose_between: "Valige {min} kuni {max}.", rank_up_to: "Järjestage kuni {n} kandidaati, 1 = eelistatuim.",
+    rank: "Koht {n}", none: "(puudub)", write_in: "Sisse kirjutatud kandidaat", blank: "(tühi)",
+    encrypted_title: "Teie sedel on krüpteeritud", tracker: "Sedeli jälgimiskood",
+    encrypted_help: "Võite selle kohe ära anda või enne kontrollida: siis sedel avatakse ja saate teises seadmes veenduda, et see sisaldab teie valikuid. Kontrollitud sedel visatakse ära ja krüpteerite uuesti.",
+    cast: "Anna sedel ära", challenge: "Kontrolli krüpteerimist",
+    challenge_title: "Kontrollitud sedel (ära andmata)",
+    challenge_help: "See sedel on avatud ja seda ei loeta kunagi. Kontrollige allolevaid valikuid teises seadmes koodi skannides. Seejärel krüpteerige uuesti.",
+    encrypt_again: "Krüpteeri uuesti", cast_title: "Teie sedel on ära antud", leaf_index: "Asukoht avalikus sedelilogis",
+    receipt_download: "Laadi kviitung alla", second_device: "Kontrolli teise seadmega",
+    second_device_help: "Skannige see kood teise seadmega {minutes} minuti jooksul, et näha sedelis olevaid valikuid. Ärge jagage seda: see paljastab teie hääle.",
+    revote_help: "Võite uuesti hääletada kuni valimiste lõpuni: arvesse läheb ainult viimane sedel. Paberil hääletamine tühistab e-hääled.",
+    vote_again: "Hääleta uuesti", your_choices: "Sedelis olevad valikud", invalid: "kehtetu",
+    verify_title: "Sedeli kontroll", verify_help: "Kleepige pärast sedeli äraandmist (või kontrollimist) näidatud QR-koodi sisu.",
+    verify_code: "Kood", check: "Kontrolli", receipt_ok: "Sedel on avalikus sedelilogis (kviitung kontrollitud).",
+    fetches_left: "Selle sedeli kontrolle jäänud: {n}",
+    errors: {
+      network: "Kogumisteenusega ei saa ühendust. Kontrollige ühendust ja proovige uuesti; midagi ei antud ära.",
+      credential: "See tunnus ei kehti: see peab olema 64 kuueteistkümnendsüsteemi märki.",
+    },
+  },
+  fr: {
+    language: "Langue", fingerprint: "Empreinte de l’élection", module: "SHA-256 du module de vote",
+    loading: "Chargement de l’élection…", credential_title: "Votre identifiant de vote",
+    credential_help: "Chargez le fichier d’identifiant reçu, ou saisissez son code de 64 caractères.",
+    credential_file: "Fichier d’identifiant", credential_code: "Code d’identifiant", continue: "Continuer", back: "Retour",
+    next: "Suivant", review: "Vérifiez vos choix", encrypt: "Chiffrer mon bulletin",
+    choose_one: "Choisissez-en un.", choose_between: "Choisissez entre {min} et {max}.", rank_up_to: "Classez jusqu’à {n} candidats, 1 = préféré.",
+    rank: "Rang {n}", none: "(aucun)", write_in: "Candidat inscrit à la main", blank: "(blanc)",
+    encrypted_title: "Votre bulletin est chiffré", tracker: "Code de suivi du bulletin",
+    encrypted_help: "Vous pouvez le déposer maintenant, ou d’abord le contester : le bulletin est alors ouvert pour que vous vérifiiez, sur un autre appareil, qu’il contient vos choix. Un bulletin contesté est jeté et vous chiffrez à nouveau.",
+    cast: "Déposer ce bulletin", challenge: "Contester (vérifier le chiffrement)",
+    challenge_title: "Bulletin contesté (non déposé)",
+    challenge_help: "Ce bulletin a été ouvert et ne sera jamais compté. Vérifiez les choix ci-dessous sur un autre appareil en scannant le code. Puis chiffrez à nouveau.",
+    encrypt_again: "Chiffrer à nouveau", cast_title: "Votre bulletin est déposé", leaf_index: "Position dans le registre public des bulletins",
+    receipt_download: "Télécharger le reçu", second_device: "Vérifier avec un second appareil",
+    second_device_help: "Scannez ce code avec un autre appareil dans les {minutes} minutes pour voir les choix contenus dans votre bulletin. Ne le partagez pas : il révèle votre vote.",
+    revote_help: "Vous pouvez voter à nouveau jusqu’à la clôture : seul votre dernier bulletin compte. Un vote papier annule vos votes électroniques.",
+    vote_again: "Voter à nouveau", your_choices: "Choix contenus dans le bulletin", invalid: "invalide",
+    verify_title: "Vérifier un bulletin", verify_help: "Collez le code du QR code affiché après le dépôt (ou la contestation) d’un bulletin.",
+    verify_code: "Code", check: "Vérifier", receipt_ok: "Le bulletin est dans le registre public (reçu vérifié).",
+    fetches_left: "Vérifications restantes pour ce bulletin : {n}",
+    errors: {
+      network: "Le collecteur est injoignable. Vérifiez votre connexion et réessayez ; rien n’a été déposé.",
+      credential: "Cet identifiant n’est pas valide : il doit comporter 64 caractères hexadécimaux.",
+    },
+  },
+};
+
+export function pickLanguage() {
+  const saved = localStorage.getItem("lang");
+  if (saved && TEXTS[saved]) return saved;
+  const nav = (navigator.language || "en").slice(0, 2);
+  return TEXTS[nav] ? nav : "en";
+}
+
+export function t(lang, key, vars = {}) {
+  const parts = key.split(".");
+  let v = TEXTS[lang];
+  for (const p of parts) v = v && v[p];
+  if (typeof v !== "string") v = parts.reduce((o, p) => o && o[p], TEXTS.en) || key;
+  return v.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+}
+
+/** A manifest text in the chosen language, else English, else the first one. */
+export function local(texts, lang) {
+  return texts[lang] ?? texts.en ?? Object.values(texts)[0] ?? "";
+}
+
+/** Fills every element with a data-t attribute. */
+export function translatePage(lang) {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(lang, el.dataset.t);
+}

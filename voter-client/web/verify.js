@@ -1,0 +1,86 @@
+// The second device's page: the code from the QR (URL fragment or pasted) → fetch the ballot (cast ballots) →
+// decrypt it with the revealed randomness → show the choices. Challenged ballots (rvc1:) are checked offline.
+import init, { Client } from "./pkg/voter_client.js";
+import { pickLanguage, t, local, translatePage } from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+let lang = pickLanguage();
+let manifest = null;
+let client = null;
+
+function message(text, ok = false) {
+  const m = $("message");
+  m.textContent = text || "";
+  m.hidden = !text;
+  m.className = ok ? "ok" : "";
+}
+
+async function getJson(path) {
+  let r;
+  try { r = await fetch(path); } catch { throw new Error(t(lang, "errors.network")); }
+  const body = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(body && body.error ? `${body.error.message} (${body.error.code})` : `HTTP ${r.status}`);
+  return body;
+}
+
+function render(answers) {
+  const dl = $("choices");
+  dl.replaceChildren();
+  manifest.contests.forEach((contest, i) => {
+    const dt = document.createElement("dt");
+    dt.textContent = local(contest.title, lang);
+    const dd = document.createElement("dd");
+    const a = answers[i];
+    if (!a || !a.Ok) dd.textContent = t(lang, "invalid");
+    else if (a.Ok.selections.length === 0) dd.textContent = t(lang, "blank");
+    else dd.textContent = a.Ok.selections
+      .map((s, k) => (contest.kind.type === "ranked" ? `${k + 1}. ` : "") +
+        (s.write_in !== undefined ? s.write_in : local(contest.options[s.option].title, lang)))
+      .join(", ");
+    dl.append(dt, dd);
+  });
+  $("result").hidden = false;
+  $("result").querySelector("h2").focus();
+}
+
+async function check() {
+  message("");
+  $("result").hidden = true;
+  const code = $("code").value.trim();
+  try {
+    if (code.startsWith("rvc1:")) {
+      render(JSON.parse(client.open_challenge_code(code)));
+      $("receipt-status").textContent = "";
+      $("fetches").textContent = "";
+      return;
+    }
+    const id = code.split(":")[1] || "";
+    const fetched = await getJson(`ballots/${id}`);
+    render(JSON.parse(client.open_with_code(JSON.stringify(fetched.ballot), code)));
+    $("receipt-status").textContent = `${t(lang, "leaf_index")}: ${fetched.receipt.leaf_index}`;
+    $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
+  } catch (e) {
+    message(String(e.message || e));
+  }
+}
+
+async function load() {
+  translatePage(lang);
+  $("lang").value = lang;
+  await init();
+  $("module-sha").textContent = await fetch("pkg/voter_client_bg.wasm.sha256")
+    .then((r) => (r.ok ? r.text() : "?")).then((s) => s.split(" ")[0]).catch(() => "?");
+  const election = await getJson("election");
+  manifest = election.manifest;
+  client = new Client(JSON.stringify({ manifest: election.manifest, public_key: election.public_key }));
+  if (location.hash.length > 1) {
+    $("code").value = decodeURIComponent(location.hash.slice(1));
+    // The code stays on this device: drop it from the address bar and history.
+    history.replaceState(null, "", location.pathname);
+    await check();
+  }
+}
+
+$("check").addEventListener("click", check);
+$("lang").addEventListener("change", (e) => { lang = e.target.value; localStorage.setItem("lang", lang); translatePage(lang); });
+load().catch((e) => message(String(e.message || e)));
