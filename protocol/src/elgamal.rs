@@ -180,6 +180,15 @@ impl Ciphertext {
     }
 }
 
+impl crate::transcript::AppendToTranscript for Ciphertext {
+    /// SPEC.md §3: `point("A", A)`, then `point("B", B)`.
+    fn append_to_transcript(&self, t: &mut merlin::Transcript) {
+        use crate::transcript::TranscriptProtocol;
+        t.append_element(b"A", &self.a);
+        t.append_element(b"B", &self.b);
+    }
+}
+
 impl Encode for Ciphertext {
     fn encode(&self, w: &mut Writer) {
         w.element(&self.a).element(&self.b);

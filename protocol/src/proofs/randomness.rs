@@ -25,7 +25,7 @@ use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::{base_mul, Ciphertext};
 use crate::error::ProofError;
 use crate::group::{random_scalar, GroupElement};
-use crate::transcript::TranscriptProtocol;
+use crate::transcript::{AppendToTranscript, TranscriptProtocol};
 
 pub const DOMAIN: &[u8] = b"rv/proof/encryption-randomness/v1";
 const NAME: &str = "encryption-randomness proof";
@@ -75,8 +75,7 @@ impl RandomnessStatement<'_> {
         for contest in self.contests {
             t.append_len(b"width", contest.len());
             for c in contest {
-                t.append_element(b"A", &c.a);
-                t.append_element(b"B", &c.b);
+                c.append_to_transcript(t);
             }
         }
         Ok(())
