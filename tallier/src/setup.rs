@@ -1,0 +1,96 @@
+//! Election set-up: the manifest and the voters' credentials (ARCHITECTURE.md, "Flow of one election", step 1).
+//!
+//! `credentials.json` is the public credential list (a JSON array of hex Ed25519 public keys, in voter order):
+//! it goes to the collector (`collector init --credentials`) and into the election record. `voters.json` holds
+//! each voter's secret credential, for printing or sending to the voters; it is as sensitive as the votes and
+//! must not leave the officials' offline machine except to the voters.
+
+use std::path::Path;
+
+use anyhow::Context;
+use protocol::ballot::Credential;
+use protocol::manifest::{example_manifest, Manifest};
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+
+/// One voter's entry in `voters.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VoterSecret {
+    pub id: String,
+    /// 64 hex digits: the credential's secret seed.
+    pub credential: String,
+    /// 64 hex digits: its public key (as listed in `credentials.json`).
+    pub public_key: String,
+}
+
+/// Writes the example manifest (three contests: single choice, approval, ranked) to `path`.
+pub fn write_example_manifest(path: &Path) -> anyhow::Result<()> {
+    write_new(path, example_manifest().to_json_pretty().as_bytes())
+}
+
+/// Reads and validates a manifest file.
+pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Manifest::from_json(&text).with_context(|| format!("{} is not a valid manifest", path.display()))
+}
+
+/// Generates `count` credentials: `DIR/credentials.json` (public) and `DIR/voters.json` (secret).
+pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rng: &mut R) -> anyhow::Result<()> {
+    anyhow::ensure!(count > 0, "at least one voter is needed");
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut public = Vec::with_capacity(count);
+    let mut secret = Vec::with_capacity(count);
+    for i in 0..count {
+        let c = Credential::generate(rng);
+        let public_key = c.public_key().to_hex();
+        public.push(public_key.clone());
+        secret.push(VoterSecret {
+            id: format!("voter-{:06}", i + 1),
+            credential: hex::encode(*c.expose_secret_bytes()),
+            public_key,
+        });
+    }
+    write_new(&dir.join("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes())?;
+    write_new(&dir.join("voters.json"), serde_json::to_string_pretty(&secret)?.as_bytes())?;
+    Ok(())
+}
+
+/// Writes a file that must not exist yet: set-up never overwrites.
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    f.write_all(bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::ballot::CredentialKey;
+    use rand_core::OsRng;
+
+    #[test]
+    fn credentials_match_their_public_list_and_are_never_overwritten() {
+        let dir = std::env::temp_dir().join(format!("tallier-setup-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        generate_credentials(5, &dir, &mut OsRng).unwrap();
+        let public: Vec<String> =
+            serde_json::from_slice(&std::fs::read(dir.join("credentials.json")).unwrap()).unwrap();
+        let secret: Vec<VoterSecret> =
+            serde_json::from_slice(&std::fs::read(dir.join("voters.json")).unwrap()).unwrap();
+        assert_eq!(public.len(), 5);
+        for (p, s) in public.iter().zip(&secret) {
+            let seed: [u8; 32] = hex::decode(&s.credential).unwrap().try_into().unwrap();
+            assert_eq!(&Credential::from_secret_bytes(&seed).public_key().to_hex(), p);
+            let key: [u8; 32] = hex::decode(p).unwrap().try_into().unwrap();
+            CredentialKey::from_bytes(&key).unwrap();
+        }
+        assert!(generate_credentials(5, &dir, &mut OsRng).is_err());
+        write_example_manifest(&dir.join("manifest.json")).unwrap();
+        assert_eq!(read_manifest(&dir.join("manifest.json")).unwrap(), example_manifest());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
