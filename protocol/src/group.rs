@@ -33,6 +33,12 @@ impl GroupElement {
     pub fn new(point: RistrettoPoint) -> Self {
         Self { bytes: point.compress(), point }
     }
+    /// A point with its encoding computed elsewhere (a batch compression); the caller guarantees
+    /// `bytes == point.compress()`.
+    pub(crate) fn from_point_and_compressed(point: RistrettoPoint, bytes: CompressedRistretto) -> Self {
+        debug_assert_eq!(point.compress(), bytes);
+        Self { point, bytes }
+    }
     /// SPEC.md §2.1: decodes a canonical encoding; non-canonical encodings are rejected.
     pub fn from_bytes(bytes: &[u8; 32], what: &'static str) -> Result<Self, DecodeError> {
         let compressed = CompressedRistretto(*bytes);

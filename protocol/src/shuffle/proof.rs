@@ -119,6 +119,24 @@ fn ct_msm(scalars: &[Scalar], point: impl Fn(usize) -> RistrettoPoint + Sync + S
     .sum()
 }
 
+/// `[2·Q₁, 2·Q₂, …]` as group elements, compressed with one field inversion per chunk instead of one inverse
+/// square root per point (the Ristretto "double and encode" of RFC 9496's authors; dalek's
+/// `double_and_compress_batch`).
+fn double_and_compress(halves: &[RistrettoPoint]) -> Vec<GroupElement> {
+    par::map_chunks(halves.len(), par::CHUNK, |range| {
+        let halves = &halves[range];
+        let compressed = RistrettoPoint::double_and_compress_batch(halves);
+        halves
+            .iter()
+            .zip(compressed)
+            .map(|(q, c)| GroupElement::from_point_and_compressed(q + q, c))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Zeroizing<Vec<Scalar>> {
     Zeroizing::new((0..n).map(|_| random_scalar(rng)).collect())
 }
@@ -206,18 +224,22 @@ impl ShuffleProof {
             big_u.push(ui);
         }
         let h0_table = RistrettoBasepointTable::create(h0);
-        let c_hat: Vec<GroupElement> =
-            par::map_indices(n, |i| GroupElement::new(g_table * &big_r[i + 1] + &h0_table * &big_u[i + 1]));
+        // Each point is computed halved, so that one batch inversion per chunk compresses its double.
+        let half = Scalar::from(2u8).invert();
+        let c_hat = double_and_compress(&par::map_indices(n, |i| {
+            let (a, b) = (Zeroizing::new(big_r[i + 1] * half), Zeroizing::new(big_u[i + 1] * half));
+            g_table * &*a + &h0_table * &*b
+        }));
 
         // M5, M6: commitments of the Sigma protocol.
         let omega = random_scalars(3 + w, &mut nonce_rng);
         let omega_hat = random_scalars(n, &mut nonce_rng);
         let omega_p = random_scalars(n, &mut nonce_rng);
-        let t_hat: Vec<GroupElement> = par::map_indices(n, |i| {
-            let a = Zeroizing::new(omega_hat[i] + omega_p[i] * big_r[i]);
-            let b = Zeroizing::new(omega_p[i] * big_u[i]);
-            GroupElement::new(g_table * &*a + &h0_table * &*b)
-        });
+        let t_hat = double_and_compress(&par::map_indices(n, |i| {
+            let a = Zeroizing::new((omega_hat[i] + omega_p[i] * big_r[i]) * half);
+            let b = Zeroizing::new(omega_p[i] * big_u[i] * half);
+            g_table * &*a + &h0_table * &*b
+        }));
         let t1 = GroupElement::new(g_table * &omega[0]);
         let t2 = GroupElement::new(g_table * &omega[1]);
         let t3 = GroupElement::new(g_table * &omega[2] + ct_msm(&omega_p, |i| h[i]));
