@@ -22,6 +22,33 @@ fn micros(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e6
 }
 
+/// CPU time of the calling thread in µs (Linux `/proc/thread-self/schedstat`, nanosecond resolution): the
+/// reference costs are measured on one thread in CPU time, so that a loaded machine does not inflate them.
+fn thread_cpu_us() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e3)
+}
+
+/// CPU time of the whole process (all threads) in µs (Linux `/proc/self/stat`, 10 ms resolution).
+fn process_cpu_us() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5) (utime, stime) are at 11 and 12 after the command name.
+    let ticks: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks * 1e4
+}
+
+/// Wall and process CPU time of a closure, in µs.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (t, c) = (Instant::now(), process_cpu_us());
+    let v = f();
+    (v, micros(t), process_cpu_us() - c)
+}
+
 /// Single-core costs of the operations the mixnet is made of, in µs.
 fn group_costs(rng: &mut ChaCha20Rng) -> [(&'static str, f64); 5] {
     let n = 20_000;
@@ -33,21 +60,21 @@ fn group_costs(rng: &mut ChaCha20Rng) -> [(&'static str, f64); 5] {
         .collect();
     let scalars: Vec<Scalar> = (0..n).map(|_| random_scalar(rng)).collect();
     let bytes: Vec<[u8; 32]> = points.iter().map(|p| p.compress().to_bytes()).collect();
-    let t = Instant::now();
+    let t = thread_cpu_us();
     let msm = RistrettoPoint::vartime_multiscalar_mul(&scalars, &points);
-    let msm_point = micros(t) / n as f64;
-    let t = Instant::now();
+    let msm_point = (thread_cpu_us() - t) / n as f64;
+    let t = thread_cpu_us();
     let dec: Vec<GroupElement> = bytes.iter().map(|b| GroupElement::from_bytes(b, "p").unwrap()).collect();
-    let decompress = micros(t) / n as f64;
-    let t = Instant::now();
+    let decompress = (thread_cpu_us() - t) / n as f64;
+    let t = thread_cpu_us();
     let comp: Vec<GroupElement> = points.iter().map(|p| GroupElement::new(*p)).collect();
-    let compress = micros(t) / n as f64;
-    let t = Instant::now();
+    let compress = (thread_cpu_us() - t) / n as f64;
+    let t = thread_cpu_us();
     let fixed: RistrettoPoint = scalars[..2000].iter().map(protocol::elgamal::base_mul).sum();
-    let fixed_base = micros(t) / 2000.0;
-    let t = Instant::now();
+    let fixed_base = (thread_cpu_us() - t) / 2000.0;
+    let t = thread_cpu_us();
     let gens: RistrettoPoint = (0..2000u64).map(|i| derive_generator(b"seed", b"label", i)).sum();
-    let hash_to_group = micros(t) / 2000.0;
+    let hash_to_group = (thread_cpu_us() - t) / 2000.0;
     assert!(dec.len() + comp.len() > 0 && msm != fixed && gens != fixed);
     [
         ("msm point (vartime Pippenger, 20k points)", msm_point),
@@ -88,22 +115,33 @@ fn main() {
     println!("threads: {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let costs = group_costs(&mut rng);
     for (name, us) in &costs {
-        println!("{name:<45} {us:>8.2} µs (one core)");
+        println!("{name:<45} {us:>8.2} µs (CPU time, one thread)");
     }
     let msm_point = costs[0].1;
     let key = EncryptionKey::new(SecretKey::generate(&mut rng).public_key());
     let fp = Fingerprint([7; 32]);
     println!();
     println!(
-        "{:>9} {:>3} | {:>10} {:>10} {:>10} | {:>10} {:>10} {:>10} | {:>9} {:>9} | {:>8} {:>8}",
-        "N", "w", "shuffle", "prove", "sh+prove", "decode", "verify", "dec+ver", "proof B", "peak B", "sp/msm", "v/msm"
+        "{:>9} {:>3} | {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8} | {:>7} {:>7} | {:>6} {:>6}",
+        "N",
+        "w",
+        "shuffle",
+        "prove",
+        "sh+prv",
+        "cpu",
+        "decode",
+        "verify",
+        "dec+ver",
+        "cpu",
+        "proof B",
+        "peak B",
+        "sp/msm",
+        "v/msm"
     );
     for &n in &sizes {
         let input = input_list(n, w, &mut rng);
         let input_bytes = input.to_bytes();
-        let t = Instant::now();
-        let (output, witness) = shuffle(&key, &input, &mut rng);
-        let t_shuffle = micros(t);
+        let ((output, witness), t_shuffle, c_shuffle) = timed(|| shuffle(&key, &input, &mut rng));
         let st = ShuffleStatement {
             fingerprint: &fp,
             public_key: key.public_key(),
@@ -112,19 +150,20 @@ fn main() {
             input: &input,
             output: &output,
         };
-        let t = Instant::now();
-        let proof = ShuffleProof::prove(&mut election_transcript(&fp), &st, &witness, &mut rng).unwrap();
-        let t_prove = micros(t);
+        let (proof, t_prove, c_prove) =
+            timed(|| ShuffleProof::prove(&mut election_transcript(&fp), &st, &witness, &mut rng).unwrap());
         drop(witness);
         let (output_bytes, proof_bytes) = (output.to_bytes(), proof.to_bytes());
         drop(proof);
         drop(output);
 
-        let t = Instant::now();
-        let input2 = CiphertextList::from_bytes(&input_bytes).unwrap();
-        let output2 = CiphertextList::from_bytes(&output_bytes).unwrap();
-        let proof2 = ShuffleProof::from_bytes(&proof_bytes).unwrap();
-        let t_decode = micros(t);
+        let ((input2, output2, proof2), t_decode, c_decode) = timed(|| {
+            (
+                CiphertextList::from_bytes(&input_bytes).unwrap(),
+                CiphertextList::from_bytes(&output_bytes).unwrap(),
+                ShuffleProof::from_bytes(&proof_bytes).unwrap(),
+            )
+        });
         let st2 = ShuffleStatement {
             fingerprint: &fp,
             public_key: key.public_key(),
@@ -133,25 +172,27 @@ fn main() {
             input: &input2,
             output: &output2,
         };
-        let t = Instant::now();
-        proof2.verify(&mut election_transcript(&fp), &st2).unwrap();
-        let t_verify = micros(t);
+        let ((), t_verify, c_verify) = timed(|| proof2.verify(&mut election_transcript(&fp), &st2).unwrap());
         let per = |us: f64| us / n as f64;
         println!(
-            "{:>9} {:>3} | {:>10.2} {:>10.2} {:>10.2} | {:>10.2} {:>10.2} {:>10.2} | {:>9.1} {:>9.0} | {:>8.1} {:>8.1}",
+            "{:>9} {:>3} | {:>8.2} {:>8.2} {:>8.2} {:>8.2} | {:>8.2} {:>8.2} {:>8.2} {:>8.2} | {:>7.1} {:>7.0} | {:>6.1} {:>6.1}",
             n,
             w,
             per(t_shuffle),
             per(t_prove),
             per(t_shuffle + t_prove),
+            per(c_shuffle + c_prove),
             per(t_decode),
             per(t_verify),
             per(t_decode + t_verify),
+            per(c_decode + c_verify),
             proof_bytes.len() as f64 / n as f64,
             peak_rss_bytes().unwrap_or(0) as f64 / n as f64,
-            per(t_shuffle + t_prove) / msm_point,
-            per(t_decode + t_verify) / msm_point,
+            per(c_shuffle + c_prove) / msm_point,
+            per(c_decode + c_verify) / msm_point,
         );
     }
-    println!("(times in µs per ciphertext row, wall clock, all cores; 'peak B' = peak resident bytes / N so far)");
+    println!("(µs per ciphertext row: wall clock with all cores, and 'cpu' = CPU time of all threads; on an idle");
+    println!(" machine with T cores the wall clock is about cpu / T. 'peak B' = peak resident bytes / N so far;");
+    println!(" sp/msm, v/msm = CPU time per row in units of one msm point: comparable across machines)");
 }
