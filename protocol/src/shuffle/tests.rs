@@ -82,11 +82,27 @@ fn completeness_small_sizes_all_widths() {
     }
 }
 
-#[test]
-fn completeness_ten_thousand() {
-    let f = fixture(10_000, 1, 77);
+fn completeness_ten_thousand(w: usize) {
+    let f = fixture(10_000, w, 77);
     let (output, proof) = mix(&f, 2);
     assert_eq!(check(&proof, &statement(&f, &output)), Ok(()));
+}
+
+#[test]
+fn completeness_ten_thousand_w1() {
+    completeness_ten_thousand(1);
+}
+#[test]
+fn completeness_ten_thousand_w2() {
+    completeness_ten_thousand(2);
+}
+#[test]
+fn completeness_ten_thousand_w3() {
+    completeness_ten_thousand(3);
+}
+#[test]
+fn completeness_ten_thousand_w4() {
+    completeness_ten_thousand(4);
 }
 
 #[test]
