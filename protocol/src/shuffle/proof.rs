@@ -110,6 +110,21 @@ pub(super) fn challenge_c(
     t.challenge_scalar(b"challenge")
 }
 
+/// SPEC mixnet.md §2 steps 17–18: the responses, then the seed of the verifier's weights. The responses must be
+/// bound before the weights are drawn: with weights a prover could compute from the commitments alone, it could
+/// move an error from one check's `G` term to another's by choosing two responses, and pass M14 with two false
+/// checks.
+pub(super) fn batch_seed(t: &mut Transcript, proof: &ShuffleProof) -> [u8; 32] {
+    let mut h = Sha512::new();
+    for s in [&proof.s1, &proof.s2, &proof.s3].into_iter().chain(&proof.s4).chain(&proof.s_hat).chain(&proof.s_prime) {
+        h.update(s.as_bytes());
+    }
+    t.append_message(b"responses", &h.finalize());
+    let mut seed = [0u8; 32];
+    t.challenge_bytes(b"batch-weights", &mut seed);
+    seed
+}
+
 /// `Σ sᵢ·Pᵢ` in constant time (the scalars are secret), in parallel chunks.
 fn ct_msm(scalars: &[Scalar], point: impl Fn(usize) -> RistrettoPoint + Sync + Send) -> RistrettoPoint {
     par::map_chunks(scalars.len(), CT_MSM_CHUNK, |range| {
@@ -337,9 +352,7 @@ impl ShuffleProof {
         append_statement(transcript, statement, &label);
         let u = challenges_u(transcript, &self.c);
         let ch = challenge_c(transcript, &self.c_hat, &self.t_hat, [&self.t1, &self.t2, &self.t3], &self.t4);
-        let mut seed = [0u8; 32];
-        transcript.challenge_bytes(b"batch-weights", &mut seed);
-        let weights = Weights::new(seed, n, w);
+        let weights = Weights::new(batch_seed(transcript, self), n, w);
         let eval = Evaluation { proof: self, st: statement, u: &u, ch, label: &label };
         if eval.combined(&weights).is_identity() {
             return Ok(());
@@ -360,16 +373,16 @@ impl ShuffleProof {
     }
 }
 
-/// The verifier's random weights (SPEC mixnet.md §4.2): `z₁, z₂, z₃`, then `(z₄ₐₖ, z₄ᵦₖ)` for each component,
+/// The verifier's random weights (SPEC mixnet.md §2 step 18, §4.2): `z₁, z₂, z₃`, then `(z₄ₐₖ, z₄ᵦₖ)` for each component,
 /// then `z₅ᵢ` for each link, from a ChaCha20 stream keyed by the transcript's `batch-weights` bytes.
 #[derive(Clone)]
 pub(super) struct Weights {
-    z1: Scalar,
+    pub(super) z1: Scalar,
     z2: Scalar,
     z3: Scalar,
     z4a: Vec<Scalar>,
     z4b: Vec<Scalar>,
-    z5: Vec<Scalar>,
+    pub(super) z5: Vec<Scalar>,
 }
 
 impl Weights {

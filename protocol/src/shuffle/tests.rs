@@ -187,6 +187,30 @@ fn replaced_output_fails_check_v4_specifically() {
     }
 }
 
+/// Moving an error between the `G` terms of two checks (ŝᵢ + δ in V5, s₁ − z₅ᵢδ/z₁ in V1) cancels in M14 for the
+/// weights of the untampered proof; because the responses are bound before the weights are drawn, the tampered
+/// proof gets other weights and fails.
+#[test]
+fn responses_are_bound_before_the_batch_weights() {
+    let f = fixture(4, 1, 19);
+    let (output, proof) = mix(&f, 9);
+    let st = statement(&f, &output);
+    let label = generator_label(CONTEST, STAGE);
+    let mut t = election_transcript(&FP);
+    proof::append_statement(&mut t, &st, &label);
+    let u = proof::challenges_u(&mut t, &proof.c);
+    let ch = proof::challenge_c(&mut t, &proof.c_hat, &proof.t_hat, [&proof.t1, &proof.t2, &proof.t3], &proof.t4);
+    let z = proof::Weights::new(proof::batch_seed(&mut t, &proof), 4, 1);
+    let delta = Scalar::from(12345u32);
+    let mut q = proof.clone();
+    q.s_hat[2] += delta;
+    q.s1 -= z.z5[2] * delta * z.z1.invert();
+    let eval = proof::Evaluation { proof: &q, st: &st, u: &u, ch, label: &label };
+    assert!(eval.combined(&z).is_identity_point(), "the compensation cancels under the old weights");
+    assert!(!eval.combined(&z.only(Check::V1CommitmentSum)).is_identity_point());
+    assert_eq!(check(&q, &st), failed(Check::V1CommitmentSum));
+}
+
 #[test]
 fn proof_for_another_statement_fails() {
     let f = fixture(5, 1, 13);
