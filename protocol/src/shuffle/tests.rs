@@ -464,3 +464,31 @@ proptest! {
         prop_assert_eq!(ShuffleProof::from_bytes(&proof.to_bytes()).unwrap(), proof);
     }
 }
+
+/// Known answers (SPEC mixnet.md §6): the generators of fingerprint `09…09`, contest 2, stage 1, and the SHA-256
+/// of a proof made from fixed seeds, so that no change of derivation, transcript or encoding goes unnoticed.
+#[test]
+fn known_answers() {
+    let label = generator_label(CONTEST, STAGE);
+    let hex = |p: RistrettoPoint| hex::encode(p.compress().as_bytes());
+    let f = fixture(3, 2, 42);
+    let (output, proof) = mix(&f, 43);
+    let digest = |b: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b))
+    };
+    let got = [
+        hex(shuffle_generator(&FP, &label, 0)),
+        hex(shuffle_generator(&FP, &label, 1)),
+        digest(&output.to_bytes()),
+        digest(&proof.to_bytes()),
+    ];
+    assert_eq!(got, KNOWN);
+}
+
+const KNOWN: [&str; 4] = [
+    "96a429b5aec384afb998e01d3cf4d5d24f58c932b5b68c3718159a5135bdb20a",
+    "04284756514d704e9ae46497b68af2232aef368a38ced1634a210bf3073c560f",
+    "d433a5c03b365e461de2d613bddc423c25d6ce628ea44699c3d096b71d8a2522",
+    "49ffdab796feae332e1d3f20f452697e462e45786c7cf173f130d94845648f0f",
+];
