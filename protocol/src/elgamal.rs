@@ -141,7 +141,7 @@ impl EncryptionKey {
             .zip(a_bytes)
             .zip(ms.iter().zip(rs))
             .map(|((h, a), (m, r))| Ciphertext {
-                a: GroupElement::from_parts(h + h, a),
+                a: GroupElement::from_point_and_compressed(h + h, a),
                 b: GroupElement::new(m + self.mul(r)),
             })
             .collect()

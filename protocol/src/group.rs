@@ -33,9 +33,9 @@ impl GroupElement {
     pub fn new(point: RistrettoPoint) -> Self {
         Self { bytes: point.compress(), point }
     }
-    /// A point and its encoding computed elsewhere (e.g. by a batch encoder). Crate-internal: the caller
-    /// guarantees `bytes == point.compress()`.
-    pub(crate) fn from_parts(point: RistrettoPoint, bytes: CompressedRistretto) -> Self {
+    /// A point with its encoding computed elsewhere (a batch compression); the caller guarantees
+    /// `bytes == point.compress()`.
+    pub(crate) fn from_point_and_compressed(point: RistrettoPoint, bytes: CompressedRistretto) -> Self {
         debug_assert_eq!(point.compress(), bytes);
         Self { point, bytes }
     }

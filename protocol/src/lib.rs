@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod notes;
 pub mod proofs;
 pub mod record;
+pub mod shuffle;
 pub mod transcript;
 
 pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId, Credential, CredentialKey, Election};

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "tallier", version, about = "Offline tool for election officials and trustees")]
+#[command(name = "tallier", version, about = "The officials' and trustees' offline tool")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,6 +17,30 @@ enum Command {
     /// Election set-up: the manifest and the voters' credentials.
     #[command(subcommand)]
     Setup(SetupCommand),
+    /// Run one mix stage of one contest: shuffle and re-encrypt the list, prove it, write the output and the proof.
+    Mix {
+        /// Election file: {"manifest": …, "public_key": "<hex>"}.
+        #[arg(long)]
+        election: PathBuf,
+        /// Input list (canonical binary ciphertext list): the anonymized ballots, or the previous stage's output.
+        #[arg(long)]
+        input: PathBuf,
+        /// Contest index (0-based, in manifest order).
+        #[arg(long)]
+        contest: u32,
+        /// Stage number (1 to the manifest's mix_stages).
+        #[arg(long)]
+        stage: u32,
+        /// Where to write the output list.
+        #[arg(long)]
+        output: PathBuf,
+        /// Where to write the proof of shuffle.
+        #[arg(long)]
+        proof: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,10 +60,20 @@ enum SetupCommand {
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let cli = Cli::parse();
+    let result = match cli.command {
         Command::Setup(SetupCommand::Manifest { out }) => tallier::setup::write_example_manifest(&out),
         Command::Setup(SetupCommand::Credentials { voters, out }) => {
             tallier::setup::generate_credentials(voters, &out, &mut rand_core::OsRng)
+        }
+        Command::Mix { election, input, contest, stage, output, proof, quiet } => {
+            let args = tallier::mix::MixArgs { election, input, contest, stage, output, proof, progress: !quiet };
+            tallier::mix::run(&args).map(|s| {
+                println!(
+                    "contest {contest} stage {stage}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?}, {} proof bytes)",
+                    s.rows, s.width, s.shuffle, s.prove, s.proof_bytes
+                );
+            })
         }
     };
     match result {

@@ -1,0 +1,136 @@
+//! Lists of ciphertext vectors: the input and output of a mix stage (SPEC mixnet.md §1.1).
+
+use sha2::{Digest, Sha512};
+
+use super::par;
+use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
+use crate::elgamal::Ciphertext;
+use crate::group::GroupElement;
+
+/// The largest width (ciphertexts per row) a list may have.
+pub const MAX_WIDTH: usize = 1024;
+
+/// `N` rows of `w` ElGamal ciphertexts each: one row per ballot, one ciphertext per chunk of the contest's answer.
+/// A row is shuffled as a unit.
+///
+/// Encoding (SPEC mixnet.md §1.1): `u32 N ‖ u32 w ‖ row₁ ‖ … ‖ row_N`, each row `w` ciphertexts `A ‖ B`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiphertextList {
+    width: usize,
+    /// Row-major, `N · w` ciphertexts.
+    cells: Vec<Ciphertext>,
+}
+
+impl CiphertextList {
+    /// A list from row-major ciphertexts; `None` unless `1 ≤ width ≤ MAX_WIDTH` and `width` divides the count.
+    pub fn from_flat(width: usize, cells: Vec<Ciphertext>) -> Option<Self> {
+        if width == 0 || width > MAX_WIDTH || cells.len() % width != 0 || cells.len() / width > u32::MAX as usize {
+            return None;
+        }
+        Some(Self { width, cells })
+    }
+    /// A list whose shape the caller already checked (`1 ≤ width ≤ MAX_WIDTH`, `width` divides the count).
+    pub(crate) fn from_checked(width: usize, cells: Vec<Ciphertext>) -> Self {
+        debug_assert!(width > 0 && cells.len() % width == 0);
+        Self { width, cells }
+    }
+    /// A list from rows, all of the same width.
+    pub fn from_rows(rows: &[Vec<Ciphertext>]) -> Option<Self> {
+        let width = rows.first()?.len();
+        if rows.iter().any(|r| r.len() != width) {
+            return None;
+        }
+        Self::from_flat(width, rows.concat())
+    }
+    /// Number of rows `N`.
+    pub fn len(&self) -> usize {
+        self.cells.len() / self.width
+    }
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+    /// Ciphertexts per row `w`.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    /// Row `i` (0-based).
+    pub fn row(&self, i: usize) -> &[Ciphertext] {
+        &self.cells[i * self.width..(i + 1) * self.width]
+    }
+    pub fn rows(&self) -> core::slice::ChunksExact<'_, Ciphertext> {
+        self.cells.chunks_exact(self.width)
+    }
+    /// All ciphertexts, row-major.
+    pub fn cells(&self) -> &[Ciphertext] {
+        &self.cells
+    }
+    /// Mutable rows, for tests that tamper with a list.
+    pub fn cells_mut(&mut self) -> &mut Vec<Ciphertext> {
+        &mut self.cells
+    }
+    /// SHA-512 of the canonical encoding, computed without building it (SPEC mixnet.md §2, labels `inputs`,
+    /// `outputs`).
+    pub fn digest(&self) -> [u8; 64] {
+        let mut h = Sha512::new();
+        h.update((self.len() as u32).to_be_bytes());
+        h.update((self.width as u32).to_be_bytes());
+        for c in &self.cells {
+            h.update(c.a.compressed().as_bytes());
+            h.update(c.b.compressed().as_bytes());
+        }
+        h.finalize().into()
+    }
+}
+
+impl Encode for CiphertextList {
+    fn encode(&self, w: &mut Writer) {
+        w.u32(self.len() as u32).u32(self.width as u32);
+        for c in &self.cells {
+            c.encode(w);
+        }
+    }
+}
+
+impl Decode for CiphertextList {
+    const WHAT: &'static str = "ciphertext list";
+    /// Strict: `1 ≤ w ≤ MAX_WIDTH`, every point canonical. The points are decompressed in parallel, each once.
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let n = r.u32("list.N")? as usize;
+        let width = r.u32("list.w")? as usize;
+        if width == 0 || width > MAX_WIDTH {
+            return Err(DecodeError::TooLong { what: "list.w (1 to 1024)", len: width, max: MAX_WIDTH });
+        }
+        let len = n.checked_mul(width).and_then(|c| c.checked_mul(64)).ok_or(DecodeError::TooLong {
+            what: "list.rows",
+            len: usize::MAX,
+            max: r.remaining(),
+        })?;
+        let bytes = r.raw(len, "list.rows")?;
+        let cells = decode_points(bytes, "list.rows[].a/b")?;
+        let cells = cells.chunks_exact(2).map(|p| Ciphertext { a: p[0], b: p[1] }).collect();
+        Ok(Self { width, cells })
+    }
+}
+
+/// Decompresses consecutive 32-byte points, in parallel; the error is the one of lowest index.
+pub(crate) fn decode_points(bytes: &[u8], what: &'static str) -> Result<Vec<GroupElement>, DecodeError> {
+    par::try_map_indices(bytes.len() / 32, |i| {
+        let mut b = [0u8; 32];
+        b.copy_from_slice(&bytes[32 * i..32 * i + 32]);
+        GroupElement::from_bytes(&b, what)
+    })
+}
+
+/// SHA-512 of the concatenated encodings of some points (SPEC mixnet.md §2, labels `c`, `c-hat`, `t-hat`).
+pub(crate) fn points_digest(points: &[GroupElement]) -> [u8; 64] {
+    let mut h = Sha512::new();
+    for p in points {
+        h.update(p.compressed().as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// Compressed encodings of points, concatenated.
+pub(crate) fn concat_points(points: &[GroupElement]) -> Vec<u8> {
+    points.iter().flat_map(|p| *p.compressed().as_bytes()).collect()
+}

@@ -1,0 +1,201 @@
+//! Verifiable re-encryption mix: the shuffle of a list of ciphertext vectors and its Terelius–Wikström proof of
+//! shuffle (SPEC mixnet.md; the mathematics, with equation numbers M1–M14 and checks V1–V5, is in
+//! [`crate::notes::shuffle`]).
+//!
+//! One mix stage, as the tallier runs it:
+//!
+//! ```
+//! use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+//! use protocol::elgamal::{EncryptionKey, SecretKey};
+//! use protocol::manifest::Fingerprint;
+//! use protocol::transcript::election_transcript;
+//! use curve25519_dalek::RistrettoPoint;
+//! # use rand_chacha::rand_core::SeedableRng;
+//! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+//! let key = EncryptionKey::new(SecretKey::generate(&mut rng).public_key());
+//! let fingerprint = Fingerprint([1; 32]);
+//! let ms: Vec<RistrettoPoint> = (0..5).map(|_| RistrettoPoint::random(&mut rng)).collect();
+//! let input = CiphertextList::from_flat(1, key.encrypt_vector(&ms, &mut rng).0).unwrap();
+//!
+//! let (output, witness) = shuffle(&key, &input, &mut rng);
+//! let statement = ShuffleStatement {
+//!     fingerprint: &fingerprint, public_key: key.public_key(), contest: 0, stage: 1, input: &input, output: &output,
+//! };
+//! let proof = ShuffleProof::prove(&mut election_transcript(&fingerprint), &statement, &witness, &mut rng).unwrap();
+//! assert!(proof.verify(&mut election_transcript(&fingerprint), &statement).is_ok());
+//! ```
+
+mod list;
+mod par;
+mod proof;
+
+use core::fmt;
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::Scalar;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore};
+use thiserror::Error;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+pub use list::{CiphertextList, MAX_WIDTH};
+pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
+
+use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
+use crate::error::DecodeError;
+use crate::group::{derive_generator, random_scalar};
+use crate::manifest::Fingerprint;
+
+/// The proof's domain label in the transcript (SPEC mixnet.md §2).
+pub const DOMAIN: &[u8] = b"rv/proof/shuffle/v1";
+/// The prefix of the generator label (SPEC mixnet.md §1.3, eq. M0).
+pub const GENERATOR_LABEL: &[u8] = b"rv/shuffle/generators/v1";
+
+/// What a stage publishes and a verifier checks: the key, the lists, and where the generators come from.
+/// The generators themselves are never part of it: both sides derive them from the fingerprint, the contest and
+/// the stage (SPEC mixnet.md eq. M0).
+#[derive(Debug, Clone, Copy)]
+pub struct ShuffleStatement<'a> {
+    /// The election fingerprint: the seed of the commitment generators.
+    pub fingerprint: &'a Fingerprint,
+    pub public_key: &'a PublicKey,
+    /// Index of the contest whose list this is.
+    pub contest: u32,
+    /// Index of the mix stage (1-based in the tallier; any `u32` here).
+    pub stage: u32,
+    pub input: &'a CiphertextList,
+    pub output: &'a CiphertextList,
+}
+
+/// The label of this statement's generators: `GENERATOR_LABEL ‖ u32(contest) ‖ u32(stage)` (SPEC eq. M0).
+pub fn generator_label(contest: u32, stage: u32) -> Vec<u8> {
+    let mut label = GENERATOR_LABEL.to_vec();
+    label.extend_from_slice(&contest.to_be_bytes());
+    label.extend_from_slice(&stage.to_be_bytes());
+    label
+}
+
+/// Generator number `index` of (fingerprint, contest, stage): index 0 is `h₀` (the base of the commitment chain),
+/// index `i ≥ 1` is `hᵢ` (SPEC eq. M0).
+pub fn shuffle_generator(fingerprint: &Fingerprint, label: &[u8], index: u64) -> RistrettoPoint {
+    derive_generator(fingerprint.as_bytes(), label, index)
+}
+
+/// The secret of a stage: the permutation `π` (output `i` is a re-encryption of input `π(i)`) and the
+/// re-encryption scalars `r̃ᵢₖ`. Wiped on drop, printed as redacted, neither `Clone` nor serializable: it never
+/// leaves the memory of the machine that mixed.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct ShuffleWitness {
+    permutation: Vec<u32>,
+    /// Row-major, `N · w`.
+    rerandomization: Vec<Scalar>,
+}
+
+impl fmt::Debug for ShuffleWitness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ShuffleWitness(<redacted>)")
+    }
+}
+
+impl ShuffleWitness {
+    /// A witness from its parts, for tests and for callers that shuffle by other means. `permutation[i]` is the
+    /// input index of output `i`; `rerandomization` is row-major (`N · w`). Takes ownership so no copy remains.
+    pub fn from_parts(permutation: Vec<u32>, rerandomization: Vec<Scalar>) -> Self {
+        Self { permutation, rerandomization }
+    }
+    pub(crate) fn permutation(&self) -> &[u32] {
+        &self.permutation
+    }
+    pub(crate) fn rerandomization(&self) -> &[Scalar] {
+        &self.rerandomization
+    }
+}
+
+/// Why a shuffle proof is refused. Every variant names the failing part; `EquationFailed` names the numbered
+/// verification check of SPEC mixnet.md §4.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ShuffleError {
+    #[error("shuffle: {what} has {found}, expected {expected}")]
+    WrongShape { what: &'static str, expected: usize, found: usize },
+    #[error("shuffle: the list is empty")]
+    EmptyList,
+    #[error("shuffle: the proof is for {field} {found}, the statement is for {expected}")]
+    StatementMismatch { field: &'static str, expected: u32, found: u32 },
+    #[error("shuffle: the witness is not a permutation with its re-encryption factors")]
+    InvalidWitness,
+    #[error("shuffle proof: verification check {which} fails")]
+    EquationFailed { which: Check },
+    #[error("shuffle proof: {0}")]
+    Decode(#[from] DecodeError),
+}
+
+/// The verification checks of SPEC mixnet.md §4, in the order they are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// V1: the permutation commitment commits to a permutation matrix's column sums (eq. M9).
+    V1CommitmentSum,
+    /// V2: the end of the commitment chain commits to `∏ uᵢ` (eq. M10).
+    V2ChainProduct,
+    /// V3: the commitment to the permuted challenges (eq. M11).
+    V3PermutedChallenges,
+    /// V4: the re-encryption of the outputs' weighted sum, one per component (eq. M12).
+    V4Reencryption,
+    /// V5: each link of the commitment chain (eq. M13).
+    V5ChainLinks,
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Check::V1CommitmentSum => "V1 (permutation commitment, eq. M9)",
+            Check::V2ChainProduct => "V2 (chain product, eq. M10)",
+            Check::V3PermutedChallenges => "V3 (permuted challenges, eq. M11)",
+            Check::V4Reencryption => "V4 (re-encryption, eq. M12)",
+            Check::V5ChainLinks => "V5 (chain links, eq. M13)",
+        })
+    }
+}
+
+/// Draws a uniform index below `bound` by rejection (no modulo bias).
+fn uniform_below<R: RngCore + ?Sized>(rng: &mut R, bound: u64) -> u64 {
+    let zone = u64::MAX - (u64::MAX % bound);
+    loop {
+        let v = rng.next_u64();
+        if v < zone {
+            return v % bound;
+        }
+    }
+}
+
+/// SPEC mixnet.md eq. M1: a uniformly random permutation `π` and re-encryption of every row:
+/// output `i` = `ReEnc(input π(i); r̃ᵢ)`, each component with its own `r̃ᵢₖ`.
+///
+/// The randomness comes from a ChaCha20 stream keyed from `rng`; the re-encryptions run in parallel.
+pub fn shuffle<R: RngCore + CryptoRng + ?Sized>(
+    key: &EncryptionKey,
+    input: &CiphertextList,
+    rng: &mut R,
+) -> (CiphertextList, ShuffleWitness) {
+    let (n, w) = (input.len(), input.width());
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    let mut stream = ChaCha20Rng::from_seed(seed);
+    seed.zeroize();
+    // Fisher–Yates.
+    let mut permutation: Vec<u32> = (0..n as u32).collect();
+    for i in (1..n).rev() {
+        let j = uniform_below(&mut stream, i as u64 + 1) as usize;
+        permutation.swap(i, j);
+    }
+    let rerandomization: Vec<Scalar> = (0..n * w).map(|_| random_scalar(&mut stream)).collect();
+    let cells: Vec<Ciphertext> = par::map_indices(n * w, |k| {
+        let (i, c) = (k / w, k % w);
+        key.reencrypt(&input.row(permutation[i] as usize)[c], &rerandomization[k])
+    });
+    let output = CiphertextList::from_checked(w, cells);
+    (output, ShuffleWitness { permutation, rerandomization })
+}
+
+#[cfg(test)]
+mod tests;

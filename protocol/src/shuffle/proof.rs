@@ -1,0 +1,556 @@
+//! The Terelius–Wikström proof of shuffle in commitment form, its prover and its batched verifier
+//! (SPEC mixnet.md §2–§4; equations M0–M14 and checks V1–V5 are those of [`crate::notes::shuffle`]).
+
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
+use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
+use curve25519_dalek::traits::{Identity, IsIdentity, MultiscalarMul, VartimeMultiscalarMul};
+use curve25519_dalek::Scalar;
+use merlin::Transcript;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore};
+use sha2::{Digest, Sha512};
+use zeroize::Zeroizing;
+
+use super::list::{concat_points, decode_points, points_digest};
+use super::{
+    generator_label, par, shuffle_generator, Check, ShuffleError, ShuffleStatement, ShuffleWitness, DOMAIN, MAX_WIDTH,
+};
+use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
+use crate::elgamal::Ciphertext;
+use crate::group::{random_scalar, GroupElement};
+use crate::transcript::TranscriptProtocol;
+
+/// Points per task in the prover's constant-time multiscalar multiplications (Straus keeps a table per point).
+const CT_MSM_CHUNK: usize = 256;
+
+/// A Terelius–Wikström proof of shuffle in commitment form (SPEC mixnet.md §3): every commitment is sent, so that
+/// the verifier folds all of its equations into one multiscalar multiplication.
+///
+/// Sizes: `c`, `c_hat`, `t_hat`, `s_hat`, `s_prime` have `N` entries; `t4` and `s4` have `w`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShuffleProof {
+    /// The contest and stage the proof claims to be for (also bound in the transcript).
+    pub contest: u32,
+    pub stage: u32,
+    /// `cⱼ = rⱼ·G + h_{π⁻¹(j)}`, the commitment to the permutation, one per input row (eq. M2).
+    pub c: Vec<GroupElement>,
+    /// `ĉᵢ = r̂ᵢ·G + u′ᵢ·ĉᵢ₋₁`, the commitment chain, `ĉ₀ = h₀` (eq. M4).
+    pub c_hat: Vec<GroupElement>,
+    /// `t̂ᵢ = ω̂ᵢ·G + ω′ᵢ·ĉᵢ₋₁` (eq. M6).
+    pub t_hat: Vec<GroupElement>,
+    /// `t₁ = ω₁·G`, `t₂ = ω₂·G`, `t₃ = ω₃·G + Σ ω′ᵢ·hᵢ` (eq. M5).
+    pub t1: GroupElement,
+    pub t2: GroupElement,
+    pub t3: GroupElement,
+    /// `t₄ₖ = (−ω₄ₖ·G + Σ ω′ᵢ·A′ᵢₖ, −ω₄ₖ·Y + Σ ω′ᵢ·B′ᵢₖ)`, one per component (eq. M5).
+    pub t4: Vec<Ciphertext>,
+    /// Responses (eq. M8).
+    pub s1: Scalar,
+    pub s2: Scalar,
+    pub s3: Scalar,
+    pub s4: Vec<Scalar>,
+    pub s_hat: Vec<Scalar>,
+    pub s_prime: Vec<Scalar>,
+}
+
+/// Checks the statement's shape; returns `(N, w)`.
+fn statement_shape(st: &ShuffleStatement<'_>) -> Result<(usize, usize), ShuffleError> {
+    let (n, w) = (st.input.len(), st.input.width());
+    if n == 0 {
+        return Err(ShuffleError::EmptyList);
+    }
+    if st.output.len() != n {
+        return Err(ShuffleError::WrongShape { what: "output list (rows)", expected: n, found: st.output.len() });
+    }
+    if st.output.width() != w {
+        return Err(ShuffleError::WrongShape { what: "output list (width)", expected: w, found: st.output.width() });
+    }
+    Ok((n, w))
+}
+
+/// SPEC mixnet.md §2 steps 1–9: the domain label and the whole statement.
+pub(super) fn append_statement(t: &mut Transcript, st: &ShuffleStatement<'_>, label: &[u8]) {
+    t.domain_sep(DOMAIN);
+    t.append_u64(b"contest", u64::from(st.contest));
+    t.append_u64(b"stage", u64::from(st.stage));
+    t.append_len(b"width", st.input.width());
+    t.append_len(b"n", st.input.len());
+    t.append_element(b"Y", st.public_key.element());
+    t.append_message(b"generator-seed", st.fingerprint.as_bytes());
+    t.append_message(b"generator-label", label);
+    t.append_message(b"inputs", &st.input.digest());
+    t.append_message(b"outputs", &st.output.digest());
+}
+
+/// SPEC mixnet.md §2 steps 10–11: the permutation commitment, then the challenges `u₁ … u_N` (eq. M3).
+pub(super) fn challenges_u(t: &mut Transcript, c: &[GroupElement]) -> Vec<Scalar> {
+    t.append_message(b"c", &points_digest(c));
+    let mut stream = t.challenge_stream(b"u");
+    c.iter().map(|_| stream.next_scalar()).collect()
+}
+
+/// SPEC mixnet.md §2 steps 12–18: the remaining commitments, then the challenge `c` (eq. M7).
+pub(super) fn challenge_c(
+    t: &mut Transcript,
+    c_hat: &[GroupElement],
+    t_hat: &[GroupElement],
+    t123: [&GroupElement; 3],
+    t4: &[Ciphertext],
+) -> Scalar {
+    t.append_message(b"c-hat", &points_digest(c_hat));
+    t.append_message(b"t-hat", &points_digest(t_hat));
+    t.append_element(b"t1", t123[0]);
+    t.append_element(b"t2", t123[1]);
+    t.append_element(b"t3", t123[2]);
+    for t4k in t4 {
+        t.append_element(b"t4.a", &t4k.a);
+        t.append_element(b"t4.b", &t4k.b);
+    }
+    t.challenge_scalar(b"challenge")
+}
+
+/// SPEC mixnet.md §2 steps 17–18: the responses, then the seed of the verifier's weights. The responses must be
+/// bound before the weights are drawn: with weights a prover could compute from the commitments alone, it could
+/// move an error from one check's `G` term to another's by choosing two responses, and pass M14 with two false
+/// checks.
+pub(super) fn batch_seed(t: &mut Transcript, proof: &ShuffleProof) -> [u8; 32] {
+    let mut h = Sha512::new();
+    for s in [&proof.s1, &proof.s2, &proof.s3].into_iter().chain(&proof.s4).chain(&proof.s_hat).chain(&proof.s_prime) {
+        h.update(s.as_bytes());
+    }
+    t.append_message(b"responses", &h.finalize());
+    let mut seed = [0u8; 32];
+    t.challenge_bytes(b"batch-weights", &mut seed);
+    seed
+}
+
+/// `Σ sᵢ·Pᵢ` in constant time (the scalars are secret), in parallel chunks.
+fn ct_msm(scalars: &[Scalar], point: impl Fn(usize) -> RistrettoPoint + Sync + Send) -> RistrettoPoint {
+    par::map_chunks(scalars.len(), CT_MSM_CHUNK, |range| {
+        RistrettoPoint::multiscalar_mul(&scalars[range.clone()], range.map(&point))
+    })
+    .into_iter()
+    .sum()
+}
+
+/// `[2·Q₁, 2·Q₂, …]` as group elements, compressed with one field inversion per chunk instead of one inverse
+/// square root per point (the Ristretto "double and encode" of RFC 9496's authors; dalek's
+/// `double_and_compress_batch`).
+fn double_and_compress(halves: &[RistrettoPoint]) -> Vec<GroupElement> {
+    par::map_chunks(halves.len(), par::CHUNK, |range| {
+        let halves = &halves[range];
+        let compressed = RistrettoPoint::double_and_compress_batch(halves);
+        halves
+            .iter()
+            .zip(compressed)
+            .map(|(q, c)| GroupElement::from_point_and_compressed(q + q, c))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Zeroizing<Vec<Scalar>> {
+    Zeroizing::new((0..n).map(|_| random_scalar(rng)).collect())
+}
+
+impl ShuffleProof {
+    /// Proves that `statement.output` is a re-encryption shuffle of `statement.input` (SPEC mixnet.md §3).
+    ///
+    /// The caller opens the transcript with the election fingerprint. Nonces come from the transcript's RNG
+    /// rekeyed with a hash of the witness and fed by `rng`, then expanded by ChaCha20.
+    pub fn prove<R: RngCore + CryptoRng>(
+        transcript: &mut Transcript,
+        statement: &ShuffleStatement<'_>,
+        witness: &ShuffleWitness,
+        rng: &mut R,
+    ) -> Result<Self, ShuffleError> {
+        let (n, w) = statement_shape(statement)?;
+        let perm = witness.permutation();
+        let rerand = witness.rerandomization();
+        if perm.len() != n || rerand.len() != n * w {
+            return Err(ShuffleError::InvalidWitness);
+        }
+        let mut inverse = Zeroizing::new(vec![u32::MAX; n]);
+        for (i, &p) in perm.iter().enumerate() {
+            match inverse.get_mut(p as usize) {
+                Some(slot) if *slot == u32::MAX => *slot = i as u32,
+                _ => return Err(ShuffleError::InvalidWitness),
+            }
+        }
+        let label = generator_label(statement.contest, statement.stage);
+        let fp = statement.fingerprint;
+        let h = par::map_indices(n, |i| shuffle_generator(fp, &label, i as u64 + 1));
+        let h0 = shuffle_generator(fp, &label, 0);
+        Self::prove_with_generators(transcript, statement, witness, rng, (&label, &h0, &h), &inverse)
+    }
+
+    /// The prover with explicit generators: `prove` passes the derived ones; tests pass others to check that a
+    /// proof made with generators not derived from the seed fails.
+    pub(crate) fn prove_with_generators<R: RngCore + CryptoRng>(
+        transcript: &mut Transcript,
+        st: &ShuffleStatement<'_>,
+        witness: &ShuffleWitness,
+        rng: &mut R,
+        (label, h0, h): (&[u8], &RistrettoPoint, &[RistrettoPoint]),
+        inverse: &[u32],
+    ) -> Result<Self, ShuffleError> {
+        let (n, w) = statement_shape(st)?;
+        let perm = witness.permutation();
+        let rerand = witness.rerandomization();
+        let g_table = RISTRETTO_BASEPOINT_TABLE;
+        append_statement(transcript, st, label);
+
+        // Nonce generator: transcript RNG rekeyed with the witness (hashed), fed by the caller's RNG.
+        let mut nonce_rng = {
+            let mut hasher = Sha512::new();
+            for p in perm {
+                hasher.update(p.to_be_bytes());
+            }
+            for r in rerand {
+                hasher.update(r.as_bytes());
+            }
+            let digest = Zeroizing::new(<[u8; 64]>::from(hasher.finalize()));
+            let mut trng =
+                transcript.build_rng().rekey_with_witness_bytes(b"shuffle-witness", &digest[..]).finalize(rng);
+            let mut seed = Zeroizing::new([0u8; 32]);
+            trng.fill_bytes(&mut seed[..]);
+            ChaCha20Rng::from_seed(*seed)
+        };
+
+        // M2: permutation commitment, one per input row j.
+        let r = random_scalars(n, &mut nonce_rng);
+        let c: Vec<GroupElement> = par::map_indices(n, |j| GroupElement::new(g_table * &r[j] + h[inverse[j] as usize]));
+        // M3.
+        let u = challenges_u(transcript, &c);
+        let u_p: Zeroizing<Vec<Scalar>> = Zeroizing::new(perm.iter().map(|&p| u[p as usize]).collect());
+
+        // M4: the chain ĉᵢ = Rᵢ·G + Uᵢ·h₀ with R₀ = 0, U₀ = 1, Rᵢ = u′ᵢ·Rᵢ₋₁ + r̂ᵢ, Uᵢ = u′ᵢ·Uᵢ₋₁.
+        let r_hat = random_scalars(n, &mut nonce_rng);
+        let mut big_r: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(n + 1));
+        let mut big_u: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(n + 1));
+        big_r.push(Scalar::ZERO);
+        big_u.push(Scalar::ONE);
+        for i in 0..n {
+            let (ri, ui) = (u_p[i] * big_r[i] + r_hat[i], u_p[i] * big_u[i]);
+            big_r.push(ri);
+            big_u.push(ui);
+        }
+        let h0_table = RistrettoBasepointTable::create(h0);
+        // Each point is computed halved, so that one batch inversion per chunk compresses its double.
+        let half = Scalar::from(2u8).invert();
+        let c_hat = double_and_compress(&par::map_indices(n, |i| {
+            let (a, b) = (Zeroizing::new(big_r[i + 1] * half), Zeroizing::new(big_u[i + 1] * half));
+            g_table * &*a + &h0_table * &*b
+        }));
+
+        // M5, M6: commitments of the Sigma protocol.
+        let omega = random_scalars(3 + w, &mut nonce_rng);
+        let omega_hat = random_scalars(n, &mut nonce_rng);
+        let omega_p = random_scalars(n, &mut nonce_rng);
+        let t_hat = double_and_compress(&par::map_indices(n, |i| {
+            let a = Zeroizing::new((omega_hat[i] + omega_p[i] * big_r[i]) * half);
+            let b = Zeroizing::new(omega_p[i] * big_u[i] * half);
+            g_table * &*a + &h0_table * &*b
+        }));
+        let t1 = GroupElement::new(g_table * &omega[0]);
+        let t2 = GroupElement::new(g_table * &omega[1]);
+        let t3 = GroupElement::new(g_table * &omega[2] + ct_msm(&omega_p, |i| h[i]));
+        let out = st.output;
+        let key = st.public_key.point();
+        let t4: Vec<Ciphertext> = (0..w)
+            .map(|k| {
+                let sum_a = ct_msm(&omega_p, |i| *out.row(i)[k].a.point());
+                let sum_b = ct_msm(&omega_p, |i| *out.row(i)[k].b.point());
+                Ciphertext::new(sum_a - g_table * &omega[3 + k], sum_b - omega[3 + k] * key)
+            })
+            .collect();
+
+        // M7.
+        let ch = challenge_c(transcript, &c_hat, &t_hat, [&t1, &t2, &t3], &t4);
+
+        // M8: responses.
+        let r_bar = Zeroizing::new(r.iter().sum::<Scalar>());
+        let r_tilde = Zeroizing::new(r.iter().zip(&u).map(|(r, u)| r * u).sum::<Scalar>());
+        let s4 = (0..w)
+            .map(|k| {
+                let r_prime = Zeroizing::new((0..n).map(|i| u_p[i] * rerand[i * w + k]).sum::<Scalar>());
+                omega[3 + k] + ch * *r_prime
+            })
+            .collect();
+        Ok(Self {
+            contest: st.contest,
+            stage: st.stage,
+            c,
+            c_hat,
+            t_hat,
+            t1,
+            t2,
+            t3,
+            t4,
+            s1: omega[0] + ch * *r_bar,
+            s2: omega[1] + ch * big_r[n],
+            s3: omega[2] + ch * *r_tilde,
+            s4,
+            s_hat: (0..n).map(|i| omega_hat[i] + ch * r_hat[i]).collect(),
+            s_prime: (0..n).map(|i| omega_p[i] + ch * u_p[i]).collect(),
+        })
+    }
+
+    /// Number of rows `N` the proof is for.
+    pub fn len(&self) -> usize {
+        self.c.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.c.is_empty()
+    }
+    /// Width `w` the proof is for.
+    pub fn width(&self) -> usize {
+        self.t4.len()
+    }
+
+    fn check_shape(&self, st: &ShuffleStatement<'_>, n: usize, w: usize) -> Result<(), ShuffleError> {
+        if self.contest != st.contest {
+            return Err(ShuffleError::StatementMismatch {
+                field: "contest",
+                expected: st.contest,
+                found: self.contest,
+            });
+        }
+        if self.stage != st.stage {
+            return Err(ShuffleError::StatementMismatch { field: "stage", expected: st.stage, found: self.stage });
+        }
+        for (what, len) in [
+            ("proof rows (c)", self.c.len()),
+            ("proof rows (c-hat)", self.c_hat.len()),
+            ("proof rows (t-hat)", self.t_hat.len()),
+            ("proof rows (s-hat)", self.s_hat.len()),
+            ("proof rows (s-prime)", self.s_prime.len()),
+        ] {
+            if len != n {
+                return Err(ShuffleError::WrongShape { what, expected: n, found: len });
+            }
+        }
+        for (what, len) in [("proof width (t4)", self.t4.len()), ("proof width (s4)", self.s4.len())] {
+            if len != w {
+                return Err(ShuffleError::WrongShape { what, expected: w, found: len });
+            }
+        }
+        Ok(())
+    }
+
+    /// Verifies the proof against the statement (SPEC mixnet.md §4): checks V1–V5, batched into one multiscalar
+    /// multiplication with weights drawn from the transcript after the challenge. The generators are derived here,
+    /// from the statement's fingerprint, contest and stage. On failure, each check is evaluated alone so the error
+    /// names the first one that fails.
+    pub fn verify(&self, transcript: &mut Transcript, statement: &ShuffleStatement<'_>) -> Result<(), ShuffleError> {
+        let (n, w) = statement_shape(statement)?;
+        self.check_shape(statement, n, w)?;
+        let label = generator_label(statement.contest, statement.stage);
+        append_statement(transcript, statement, &label);
+        let u = challenges_u(transcript, &self.c);
+        let ch = challenge_c(transcript, &self.c_hat, &self.t_hat, [&self.t1, &self.t2, &self.t3], &self.t4);
+        let weights = Weights::new(batch_seed(transcript, self), n, w);
+        let eval = Evaluation { proof: self, st: statement, u: &u, ch, label: &label };
+        if eval.combined(&weights).is_identity() {
+            return Ok(());
+        }
+        for check in [
+            Check::V1CommitmentSum,
+            Check::V2ChainProduct,
+            Check::V3PermutedChallenges,
+            Check::V4Reencryption,
+            Check::V5ChainLinks,
+        ] {
+            if !eval.combined(&weights.only(check)).is_identity() {
+                return Err(ShuffleError::EquationFailed { which: check });
+            }
+        }
+        // The weighted sum of true equations is the identity, so some check above failed.
+        Err(ShuffleError::EquationFailed { which: Check::V5ChainLinks })
+    }
+}
+
+/// The verifier's random weights (SPEC mixnet.md §2 step 18, §4.2): `z₁, z₂, z₃`, then `(z₄ₐₖ, z₄ᵦₖ)` for each component,
+/// then `z₅ᵢ` for each link, from a ChaCha20 stream keyed by the transcript's `batch-weights` bytes.
+#[derive(Clone)]
+pub(super) struct Weights {
+    pub(super) z1: Scalar,
+    z2: Scalar,
+    z3: Scalar,
+    z4a: Vec<Scalar>,
+    z4b: Vec<Scalar>,
+    pub(super) z5: Vec<Scalar>,
+}
+
+impl Weights {
+    pub(super) fn new(seed: [u8; 32], n: usize, w: usize) -> Self {
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let mut next = || {
+            let mut wide = [0u8; 64];
+            rng.fill_bytes(&mut wide);
+            Scalar::from_bytes_mod_order_wide(&wide)
+        };
+        let (z1, z2, z3) = (next(), next(), next());
+        let mut z4a = Vec::with_capacity(w);
+        let mut z4b = Vec::with_capacity(w);
+        for _ in 0..w {
+            z4a.push(next());
+            z4b.push(next());
+        }
+        let z5 = (0..n).map(|_| next()).collect();
+        Self { z1, z2, z3, z4a, z4b, z5 }
+    }
+
+    /// The same weights with every check but one set to zero.
+    pub(super) fn only(&self, check: Check) -> Self {
+        let zero = |keep: bool, z: Scalar| if keep { z } else { Scalar::ZERO };
+        let zero_v = |keep: bool, z: &[Scalar]| z.iter().map(|&z| zero(keep, z)).collect::<Vec<_>>();
+        Self {
+            z1: zero(check == Check::V1CommitmentSum, self.z1),
+            z2: zero(check == Check::V2ChainProduct, self.z2),
+            z3: zero(check == Check::V3PermutedChallenges, self.z3),
+            z4a: zero_v(check == Check::V4Reencryption, &self.z4a),
+            z4b: zero_v(check == Check::V4Reencryption, &self.z4b),
+            z5: zero_v(check == Check::V5ChainLinks, &self.z5),
+        }
+    }
+}
+
+/// Everything the verification equation needs besides the weights.
+pub(super) struct Evaluation<'a> {
+    pub(super) proof: &'a ShuffleProof,
+    pub(super) st: &'a ShuffleStatement<'a>,
+    pub(super) u: &'a [Scalar],
+    pub(super) ch: Scalar,
+    pub(super) label: &'a [u8],
+}
+
+impl Evaluation<'_> {
+    /// SPEC mixnet.md eq. M14: `z₁·E₁ + z₂·E₂ + z₃·E₃ + Σₖ (z₄ₐₖ·E₄ₐₖ + z₄ᵦₖ·E₄ᵦₖ) + Σᵢ z₅ᵢ·E₅ᵢ`, with the
+    /// terms of each row computed in parallel chunks, each chunk one variable-time multiscalar multiplication.
+    pub(super) fn combined(&self, z: &Weights) -> RistrettoPoint {
+        let p = self.proof;
+        let (n, w) = (p.c.len(), p.t4.len());
+        let ch = self.ch;
+        let (z1c, z3c) = (z.z1 * ch, z.z3 * ch);
+        let z4ac: Vec<Scalar> = z.z4a.iter().map(|z| z * ch).collect();
+        let z4bc: Vec<Scalar> = z.z4b.iter().map(|z| z * ch).collect();
+        let (input, output) = (self.st.input, self.st.output);
+        let parts = par::map_chunks(n, par::CHUNK, |range| {
+            let terms = range.len() * (4 + 4 * w);
+            let mut scalars = Vec::with_capacity(terms);
+            let mut points = Vec::with_capacity(terms);
+            let mut g = Scalar::ZERO;
+            for i in range {
+                let ui = self.u[i];
+                let sp = p.s_prime[i];
+                // E₁, E₃ on cᵢ; E₁, E₃ on hᵢ.
+                scalars.push(z1c + z3c * ui);
+                points.push(*p.c[i].point());
+                scalars.push(-(z1c + z.z3 * sp));
+                points.push(shuffle_generator(self.st.fingerprint, self.label, i as u64 + 1));
+                // E₄ on the inputs and outputs of row i.
+                for (k, (e, e_out)) in input.row(i).iter().zip(output.row(i)).enumerate() {
+                    scalars.push(z4ac[k] * ui);
+                    points.push(*e.a.point());
+                    scalars.push(z4bc[k] * ui);
+                    points.push(*e.b.point());
+                    scalars.push(-(z.z4a[k] * sp));
+                    points.push(*e_out.a.point());
+                    scalars.push(-(z.z4b[k] * sp));
+                    points.push(*e_out.b.point());
+                }
+                // E₅ on t̂ᵢ and ĉᵢ (ĉᵢ is ĉ in link i and ĉᵢ₋₁ in link i + 1; ĉ_N is also in E₂).
+                scalars.push(z.z5[i]);
+                points.push(*p.t_hat[i].point());
+                let next = if i + 1 < n { -(z.z5[i + 1] * p.s_prime[i + 1]) } else { z.z2 * ch };
+                scalars.push(z.z5[i] * ch + next);
+                points.push(*p.c_hat[i].point());
+                g -= z.z5[i] * p.s_hat[i];
+            }
+            (RistrettoPoint::vartime_multiscalar_mul(&scalars, &points), g)
+        });
+        let mut sum = RistrettoPoint::identity();
+        let mut g = -(z.z1 * p.s1) - z.z2 * p.s2 - z.z3 * p.s3;
+        for (point, gi) in parts {
+            sum += point;
+            g += gi;
+        }
+        let u_prod: Scalar = self.u.iter().product();
+        let mut y = Scalar::ZERO;
+        let mut scalars = vec![z.z1, z.z2, z.z3];
+        let mut points = vec![*p.t1.point(), *p.t2.point(), *p.t3.point()];
+        for k in 0..w {
+            g += z.z4a[k] * p.s4[k];
+            y += z.z4b[k] * p.s4[k];
+            scalars.extend([z.z4a[k], z.z4b[k]]);
+            points.extend([*p.t4[k].a.point(), *p.t4[k].b.point()]);
+        }
+        let h0 = shuffle_generator(self.st.fingerprint, self.label, 0);
+        scalars.extend([g, y, -(z.z2 * ch * u_prod) - z.z5[0] * p.s_prime[0]]);
+        points.extend([crate::group::G, *self.st.public_key.point(), h0]);
+        sum + RistrettoPoint::vartime_multiscalar_mul(&scalars, &points)
+    }
+}
+
+/// Bytes of an encoded proof for `N` rows of width `w` (SPEC mixnet.md §3.1): `16 + 32·(5N + 6 + 3w)`.
+pub fn encoded_len(n: usize, w: usize) -> Option<usize> {
+    n.checked_mul(5)?.checked_add(6)?.checked_add(w.checked_mul(3)?)?.checked_mul(32)?.checked_add(16)
+}
+
+impl Encode for ShuffleProof {
+    fn encode(&self, w: &mut Writer) {
+        w.u32(self.contest).u32(self.stage).u32(self.c.len() as u32).u32(self.t4.len() as u32);
+        w.raw(&concat_points(&self.c)).raw(&concat_points(&self.c_hat)).raw(&concat_points(&self.t_hat));
+        w.element(&self.t1).element(&self.t2).element(&self.t3);
+        for t in &self.t4 {
+            w.element(&t.a).element(&t.b);
+        }
+        w.scalar(&self.s1).scalar(&self.s2).scalar(&self.s3);
+        for s in self.s4.iter().chain(&self.s_hat).chain(&self.s_prime) {
+            w.scalar(s);
+        }
+    }
+}
+
+impl Decode for ShuffleProof {
+    const WHAT: &'static str = "shuffle proof";
+    /// Strict (SPEC mixnet.md §3.1): `N ≥ 1`, `1 ≤ w ≤ MAX_WIDTH`, the size is checked before anything is
+    /// allocated, every point is canonical (decompressed once, in parallel), every scalar canonical.
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let contest = r.u32("shuffle proof.contest")?;
+        let stage = r.u32("shuffle proof.stage")?;
+        let n = r.u32("shuffle proof.N")? as usize;
+        let w = r.u32("shuffle proof.w")? as usize;
+        if n == 0 {
+            return Err(DecodeError::TooLong { what: "shuffle proof.N (at least 1)", len: 0, max: 0 });
+        }
+        if w == 0 || w > MAX_WIDTH {
+            return Err(DecodeError::TooLong { what: "shuffle proof.w (1 to 1024)", len: w, max: MAX_WIDTH });
+        }
+        let body = encoded_len(n, w).map(|len| len - 16).unwrap_or(usize::MAX);
+        if r.remaining() < body {
+            return Err(DecodeError::Truncated { what: "shuffle proof", needed: body - r.remaining() });
+        }
+        let points = r.raw(3 * n * 32, "shuffle proof.points")?;
+        let c = decode_points(&points[..32 * n], "shuffle proof.c")?;
+        let c_hat = decode_points(&points[32 * n..64 * n], "shuffle proof.c-hat")?;
+        let t_hat = decode_points(&points[64 * n..], "shuffle proof.t-hat")?;
+        let t1 = r.element("shuffle proof.t1")?;
+        let t2 = r.element("shuffle proof.t2")?;
+        let t3 = r.element("shuffle proof.t3")?;
+        let t4 = (0..w)
+            .map(|_| Ok(Ciphertext { a: r.element("shuffle proof.t4.a")?, b: r.element("shuffle proof.t4.b")? }))
+            .collect::<Result<Vec<_>, DecodeError>>()?;
+        let s1 = r.scalar("shuffle proof.s1")?;
+        let s2 = r.scalar("shuffle proof.s2")?;
+        let s3 = r.scalar("shuffle proof.s3")?;
+        let s4 = (0..w).map(|_| r.scalar("shuffle proof.s4")).collect::<Result<Vec<_>, _>>()?;
+        let s_hat = (0..n).map(|_| r.scalar("shuffle proof.s-hat")).collect::<Result<Vec<_>, _>>()?;
+        let s_prime = (0..n).map(|_| r.scalar("shuffle proof.s-prime")).collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { contest, stage, c, c_hat, t_hat, t1, t2, t3, t4, s1, s2, s3, s4, s_hat, s_prime })
+    }
+}

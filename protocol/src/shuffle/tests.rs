@@ -1,0 +1,494 @@
+//! Completeness, soundness against every listed attack, strict decoding, property tests.
+
+use super::*;
+use crate::codec::{Decode, Encode};
+use crate::elgamal::SecretKey;
+use crate::group::GroupElement;
+use crate::transcript::election_transcript;
+use proptest::prelude::*;
+use rand_chacha::ChaCha20Rng;
+
+const FP: Fingerprint = Fingerprint([9; 32]);
+const CONTEST: u32 = 2;
+const STAGE: u32 = 1;
+
+struct Fixture {
+    sk: SecretKey,
+    key: EncryptionKey,
+    input: CiphertextList,
+    plaintexts: Vec<RistrettoPoint>,
+}
+
+fn fixture(n: usize, w: usize, seed: u8) -> Fixture {
+    let mut rng = ChaCha20Rng::from_seed([seed; 32]);
+    let sk = SecretKey::generate(&mut rng);
+    let key = EncryptionKey::new(sk.public_key());
+    let plaintexts: Vec<RistrettoPoint> = (0..n * w).map(|_| RistrettoPoint::random(&mut rng)).collect();
+    let input = CiphertextList::from_flat(w, key.encrypt_vector(&plaintexts, &mut rng).0).unwrap();
+    Fixture { sk, key, input, plaintexts }
+}
+
+fn statement<'a>(f: &'a Fixture, output: &'a CiphertextList) -> ShuffleStatement<'a> {
+    ShuffleStatement {
+        fingerprint: &FP,
+        public_key: f.key.public_key(),
+        contest: CONTEST,
+        stage: STAGE,
+        input: &f.input,
+        output,
+    }
+}
+
+fn mix(f: &Fixture, seed: u8) -> (CiphertextList, ShuffleProof) {
+    let mut rng = ChaCha20Rng::from_seed([seed; 32]);
+    let (output, witness) = shuffle(&f.key, &f.input, &mut rng);
+    let proof = ShuffleProof::prove(&mut election_transcript(&FP), &statement(f, &output), &witness, &mut rng).unwrap();
+    (output, proof)
+}
+
+fn check(proof: &ShuffleProof, st: &ShuffleStatement<'_>) -> Result<(), ShuffleError> {
+    proof.verify(&mut election_transcript(st.fingerprint), st)
+}
+
+fn failed(which: Check) -> Result<(), ShuffleError> {
+    Err(ShuffleError::EquationFailed { which })
+}
+
+/// The output decrypts to a permutation of the input's rows.
+fn assert_same_multiset(f: &Fixture, output: &CiphertextList) {
+    let w = f.input.width();
+    let decrypt_row = |row: &[Ciphertext]| row.iter().map(|c| f.sk.decrypt(c).compress().to_bytes()).collect();
+    let mut a: Vec<Vec<[u8; 32]>> =
+        f.plaintexts.chunks(w).map(|r| r.iter().map(|m| m.compress().to_bytes()).collect()).collect();
+    let mut b: Vec<Vec<[u8; 32]>> = output.rows().map(decrypt_row).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn completeness_small_sizes_all_widths() {
+    for w in 1..=4 {
+        for n in [1, 2, 3, 100] {
+            let f = fixture(n, w, (n + w) as u8);
+            let (output, proof) = mix(&f, 1);
+            assert_same_multiset(&f, &output);
+            assert_eq!(check(&proof, &statement(&f, &output)), Ok(()), "n = {n}, w = {w}");
+            let bytes = proof.to_bytes();
+            assert_eq!(bytes.len(), proof::encoded_len(n, w).unwrap());
+            assert_eq!(ShuffleProof::from_bytes(&bytes).unwrap(), proof);
+            assert_eq!(CiphertextList::from_bytes(&output.to_bytes()).unwrap(), output);
+        }
+    }
+}
+
+fn completeness_ten_thousand(w: usize) {
+    let f = fixture(10_000, w, 77);
+    let (output, proof) = mix(&f, 2);
+    assert_eq!(check(&proof, &statement(&f, &output)), Ok(()));
+}
+
+#[test]
+fn completeness_ten_thousand_w1() {
+    completeness_ten_thousand(1);
+}
+#[test]
+fn completeness_ten_thousand_w2() {
+    completeness_ten_thousand(2);
+}
+#[test]
+fn completeness_ten_thousand_w3() {
+    completeness_ten_thousand(3);
+}
+#[test]
+fn completeness_ten_thousand_w4() {
+    completeness_ten_thousand(4);
+}
+
+#[test]
+fn witness_is_redacted_and_checked() {
+    let f = fixture(3, 1, 5);
+    let (output, witness) = shuffle(&f.key, &f.input, &mut ChaCha20Rng::from_seed([1; 32]));
+    assert_eq!(format!("{witness:?}"), "ShuffleWitness(<redacted>)");
+    let st = statement(&f, &output);
+    let mut rng = ChaCha20Rng::from_seed([2; 32]);
+    for perm in [vec![0, 0, 1], vec![0, 1, 3], vec![0, 1]] {
+        let bad = ShuffleWitness::from_parts(perm, vec![Scalar::ONE; 3]);
+        let r = ShuffleProof::prove(&mut election_transcript(&FP), &st, &bad, &mut rng);
+        assert_eq!(r.err(), Some(ShuffleError::InvalidWitness));
+    }
+    // A valid permutation that is not the one used: the proof is made but does not verify.
+    let wrong = ShuffleWitness::from_parts(vec![0, 1, 2], vec![Scalar::ONE; 3]);
+    let proof = ShuffleProof::prove(&mut election_transcript(&FP), &st, &wrong, &mut rng).unwrap();
+    assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
+}
+
+#[test]
+fn output_replaced_duplicated_dropped_added_reordered() {
+    let f = fixture(6, 2, 11);
+    let (output, proof) = mix(&f, 3);
+    assert_eq!(check(&proof, &statement(&f, &output)), Ok(()));
+    let w = output.width();
+
+    // One output ciphertext replaced by a fresh encryption.
+    let mut replaced = output.clone();
+    replaced.cells_mut()[3 * w + 1] = f.key.encrypt(&RistrettoPoint::random(&mut OsRngLike::rng()), &Scalar::ONE);
+    assert!(matches!(check(&proof, &statement(&f, &replaced)), Err(ShuffleError::EquationFailed { .. })));
+
+    // One output row duplicated over another.
+    let mut duplicated = output.clone();
+    let row0: Vec<Ciphertext> = duplicated.row(0).to_vec();
+    duplicated.cells_mut()[w..2 * w].copy_from_slice(&row0);
+    assert!(matches!(check(&proof, &statement(&f, &duplicated)), Err(ShuffleError::EquationFailed { .. })));
+
+    // A row dropped, a row added.
+    let mut dropped = output.clone();
+    dropped.cells_mut().truncate(5 * w);
+    assert_eq!(
+        check(&proof, &statement(&f, &dropped)),
+        Err(ShuffleError::WrongShape { what: "output list (rows)", expected: 6, found: 5 })
+    );
+    let mut added = output.clone();
+    added.cells_mut().extend(row0);
+    assert_eq!(
+        check(&proof, &statement(&f, &added)),
+        Err(ShuffleError::WrongShape { what: "output list (rows)", expected: 6, found: 7 })
+    );
+
+    // Two output rows swapped after proving.
+    let mut reordered = output.clone();
+    let (first, second) = (reordered.row(0).to_vec(), reordered.row(4).to_vec());
+    reordered.cells_mut()[..w].copy_from_slice(&second);
+    reordered.cells_mut()[4 * w..5 * w].copy_from_slice(&first);
+    assert!(matches!(check(&proof, &statement(&f, &reordered)), Err(ShuffleError::EquationFailed { .. })));
+}
+
+/// A replaced output, with the transcript held fixed (a prover that could choose the outputs after the
+/// challenges), fails exactly the re-encryption check V4.
+#[test]
+fn replaced_output_fails_check_v4_specifically() {
+    let f = fixture(4, 1, 12);
+    let (output, proof) = mix(&f, 4);
+    let st = statement(&f, &output);
+    let label = generator_label(CONTEST, STAGE);
+    let mut t = election_transcript(&FP);
+    proof::append_statement(&mut t, &st, &label);
+    let u = proof::challenges_u(&mut t, &proof.c);
+    let ch = proof::challenge_c(&mut t, &proof.c_hat, &proof.t_hat, [&proof.t1, &proof.t2, &proof.t3], &proof.t4);
+    let mut replaced = output.clone();
+    replaced.cells_mut()[2] = f.key.reencrypt(&replaced.cells()[2], &Scalar::ONE);
+    let st2 = statement(&f, &replaced);
+    let eval = proof::Evaluation { proof: &proof, st: &st2, u: &u, ch, label: &label };
+    let z = proof::Weights::new([5; 32], 4, 1);
+    assert!(!eval.combined(&z).is_identity_point());
+    assert!(!eval.combined(&z.only(Check::V4Reencryption)).is_identity_point());
+    for other in [Check::V1CommitmentSum, Check::V2ChainProduct, Check::V3PermutedChallenges, Check::V5ChainLinks] {
+        assert!(eval.combined(&z.only(other)).is_identity_point(), "{other}");
+    }
+}
+
+/// Moving an error between the `G` terms of two checks (ŝᵢ + δ in V5, s₁ − z₅ᵢδ/z₁ in V1) cancels in M14 for the
+/// weights of the untampered proof; because the responses are bound before the weights are drawn, the tampered
+/// proof gets other weights and fails.
+#[test]
+fn responses_are_bound_before_the_batch_weights() {
+    let f = fixture(4, 1, 19);
+    let (output, proof) = mix(&f, 9);
+    let st = statement(&f, &output);
+    let label = generator_label(CONTEST, STAGE);
+    let mut t = election_transcript(&FP);
+    proof::append_statement(&mut t, &st, &label);
+    let u = proof::challenges_u(&mut t, &proof.c);
+    let ch = proof::challenge_c(&mut t, &proof.c_hat, &proof.t_hat, [&proof.t1, &proof.t2, &proof.t3], &proof.t4);
+    let z = proof::Weights::new(proof::batch_seed(&mut t, &proof), 4, 1);
+    let delta = Scalar::from(12345u32);
+    let mut q = proof.clone();
+    q.s_hat[2] += delta;
+    q.s1 -= z.z5[2] * delta * z.z1.invert();
+    let eval = proof::Evaluation { proof: &q, st: &st, u: &u, ch, label: &label };
+    assert!(eval.combined(&z).is_identity_point(), "the compensation cancels under the old weights");
+    assert!(!eval.combined(&z.only(Check::V1CommitmentSum)).is_identity_point());
+    assert_eq!(check(&q, &st), failed(Check::V1CommitmentSum));
+}
+
+#[test]
+fn proof_for_another_statement_fails() {
+    let f = fixture(5, 1, 13);
+    let (output, proof) = mix(&f, 5);
+    let st = statement(&f, &output);
+    assert_eq!(check(&proof, &st), Ok(()));
+
+    // Another input list (same size).
+    let g = fixture(5, 1, 14);
+    let st_other_input = ShuffleStatement { input: &g.input, ..st };
+    assert!(matches!(check(&proof, &st_other_input), Err(ShuffleError::EquationFailed { .. })));
+
+    // Another key.
+    let st_other_key = ShuffleStatement { public_key: g.key.public_key(), ..st };
+    assert!(matches!(check(&proof, &st_other_key), Err(ShuffleError::EquationFailed { .. })));
+
+    // Another election (fingerprint, hence generators and transcript).
+    let other_fp = Fingerprint([10; 32]);
+    let st_other_fp = ShuffleStatement { fingerprint: &other_fp, ..st };
+    assert!(matches!(check(&proof, &st_other_fp), Err(ShuffleError::EquationFailed { .. })));
+
+    // Another stage or contest: the header says so; with the header rewritten, the equations fail.
+    let st_stage = ShuffleStatement { stage: STAGE + 1, ..st };
+    assert_eq!(
+        check(&proof, &st_stage),
+        Err(ShuffleError::StatementMismatch { field: "stage", expected: STAGE + 1, found: STAGE })
+    );
+    let mut relabelled = proof.clone();
+    relabelled.stage = STAGE + 1;
+    assert!(matches!(check(&relabelled, &st_stage), Err(ShuffleError::EquationFailed { .. })));
+    let st_contest = ShuffleStatement { contest: CONTEST + 1, ..st };
+    assert_eq!(
+        check(&proof, &st_contest),
+        Err(ShuffleError::StatementMismatch { field: "contest", expected: CONTEST + 1, found: CONTEST })
+    );
+    let mut relabelled = proof.clone();
+    relabelled.contest = CONTEST + 1;
+    assert!(matches!(check(&relabelled, &st_contest), Err(ShuffleError::EquationFailed { .. })));
+
+    // Width mismatch between the lists.
+    let h = fixture(5, 2, 15);
+    let st_width = ShuffleStatement { output: &h.input, ..st };
+    assert!(matches!(check(&proof, &st_width), Err(ShuffleError::WrongShape { what: "output list (width)", .. })));
+}
+
+#[test]
+fn generators_not_derived_from_the_seed_fail() {
+    let f = fixture(8, 1, 16);
+    let mut rng = ChaCha20Rng::from_seed([6; 32]);
+    let (output, witness) = shuffle(&f.key, &f.input, &mut rng);
+    let st = statement(&f, &output);
+    let label = generator_label(CONTEST, STAGE);
+    let mut inverse = vec![0u32; 8];
+    for (i, &p) in witness.permutation().iter().enumerate() {
+        inverse[p as usize] = i as u32;
+    }
+    // Generators the prover chose itself (here: of another seed; with a trapdoor it could cheat).
+    let h: Vec<RistrettoPoint> = (1..=8).map(|i| derive_generator(b"prover's own seed", &label, i)).collect();
+    let h0 = derive_generator(b"prover's own seed", &label, 0);
+    let proof = ShuffleProof::prove_with_generators(
+        &mut election_transcript(&FP),
+        &st,
+        &witness,
+        &mut rng,
+        (&label, &h0, &h),
+        &inverse,
+    )
+    .unwrap();
+    assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
+    // Only h₀ changed: the chain checks fail.
+    let h: Vec<RistrettoPoint> = (1..=8).map(|i| shuffle_generator(&FP, &label, i)).collect();
+    let proof = ShuffleProof::prove_with_generators(
+        &mut election_transcript(&FP),
+        &st,
+        &witness,
+        &mut rng,
+        (&label, &crate::group::G, &h),
+        &inverse,
+    )
+    .unwrap();
+    assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
+}
+
+#[test]
+fn every_scalar_and_point_of_the_proof_is_checked() {
+    let f = fixture(3, 2, 17);
+    let (output, proof) = mix(&f, 7);
+    let st = statement(&f, &output);
+    let bump_p = |p: &mut GroupElement| *p = GroupElement::new(p.point() + crate::group::G);
+    let bump_s = |s: &mut Scalar| *s += Scalar::ONE;
+    let mut tampered: Vec<(String, ShuffleProof)> = Vec::new();
+    for i in 0..3 {
+        for (name, field) in [("c", 0), ("c_hat", 1), ("t_hat", 2)] {
+            let mut q = proof.clone();
+            bump_p(&mut [&mut q.c, &mut q.c_hat, &mut q.t_hat][field][i]);
+            tampered.push((format!("{name}[{i}]"), q));
+        }
+        let mut q = proof.clone();
+        bump_s(&mut q.s_hat[i]);
+        tampered.push((format!("s_hat[{i}]"), q));
+        let mut q = proof.clone();
+        bump_s(&mut q.s_prime[i]);
+        tampered.push((format!("s_prime[{i}]"), q));
+    }
+    for k in 0..2 {
+        let mut q = proof.clone();
+        bump_p(&mut q.t4[k].a);
+        tampered.push((format!("t4[{k}].a"), q));
+        let mut q = proof.clone();
+        bump_p(&mut q.t4[k].b);
+        tampered.push((format!("t4[{k}].b"), q));
+        let mut q = proof.clone();
+        bump_s(&mut q.s4[k]);
+        tampered.push((format!("s4[{k}]"), q));
+    }
+    for (name, field) in [("t1", 0), ("t2", 1), ("t3", 2)] {
+        let mut q = proof.clone();
+        bump_p([&mut q.t1, &mut q.t2, &mut q.t3][field]);
+        tampered.push((name.into(), q));
+    }
+    for (name, field) in [("s1", 0), ("s2", 1), ("s3", 2)] {
+        let mut q = proof.clone();
+        bump_s([&mut q.s1, &mut q.s2, &mut q.s3][field]);
+        tampered.push((name.into(), q));
+    }
+    assert_eq!(tampered.len(), 3 * 5 + 2 * 3 + 6);
+    for (name, q) in &tampered {
+        assert!(matches!(check(q, &st), Err(ShuffleError::EquationFailed { .. })), "{name} tampered but accepted");
+    }
+    // A response changed without touching the transcript fails the check it appears in.
+    let mut q = proof.clone();
+    q.s1 += Scalar::ONE;
+    assert_eq!(check(&q, &st), failed(Check::V1CommitmentSum));
+    let mut q = proof.clone();
+    q.s2 += Scalar::ONE;
+    assert_eq!(check(&q, &st), failed(Check::V2ChainProduct));
+    let mut q = proof.clone();
+    q.s3 += Scalar::ONE;
+    assert_eq!(check(&q, &st), failed(Check::V3PermutedChallenges));
+    let mut q = proof.clone();
+    q.s4[1] += Scalar::ONE;
+    assert_eq!(check(&q, &st), failed(Check::V4Reencryption));
+    let mut q = proof.clone();
+    q.s_hat[2] += Scalar::ONE;
+    assert_eq!(check(&q, &st), failed(Check::V5ChainLinks));
+    // Swapped rows of the proof.
+    let mut q = proof.clone();
+    q.s_prime.swap(0, 1);
+    assert!(check(&q, &st).is_err());
+    let mut q = proof.clone();
+    q.c.swap(0, 2);
+    assert!(check(&q, &st).is_err());
+    // Wrong sizes.
+    let mut q = proof.clone();
+    q.s_hat.pop();
+    assert!(matches!(check(&q, &st), Err(ShuffleError::WrongShape { what: "proof rows (s-hat)", .. })));
+    let mut q = proof.clone();
+    q.t4.pop();
+    assert!(matches!(check(&q, &st), Err(ShuffleError::WrongShape { what: "proof width (t4)", .. })));
+}
+
+#[test]
+fn strict_decoding_of_proofs_and_lists() {
+    let f = fixture(3, 1, 18);
+    let (output, proof) = mix(&f, 8);
+    let bytes = proof.to_bytes();
+    // Every truncation fails to decode.
+    for cut in [0, 3, 15, 16, 17, bytes.len() / 2, bytes.len() - 1] {
+        assert!(matches!(ShuffleProof::from_bytes(&bytes[..cut]), Err(DecodeError::Truncated { .. })), "cut at {cut}");
+    }
+    let mut long = bytes.clone();
+    long.push(0);
+    assert!(matches!(ShuffleProof::from_bytes(&long), Err(DecodeError::TrailingBytes { .. })));
+    // A non-canonical point at each place a point sits; a non-canonical scalar at each place a scalar sits.
+    let n_points = 3 * 3 + 3 + 2;
+    for k in 0..n_points {
+        let mut b = bytes.clone();
+        b[16 + 32 * k..16 + 32 * k + 32].copy_from_slice(&[0xff; 32]);
+        assert!(matches!(ShuffleProof::from_bytes(&b), Err(DecodeError::NonCanonicalPoint { .. })), "point {k}");
+        // s = 1 with a negative sign bit: the canonical-encoding check of RFC 9496 refuses it.
+        b[16 + 32 * k..16 + 32 * k + 32].copy_from_slice(&{
+            let mut x = [0u8; 32];
+            x[0] = 1;
+            x
+        });
+        assert!(matches!(ShuffleProof::from_bytes(&b), Err(DecodeError::NonCanonicalPoint { .. })), "point {k}");
+    }
+    for k in 0..(3 + 1 + 2 * 3) {
+        let mut b = bytes.clone();
+        let at = 16 + 32 * n_points + 32 * k;
+        b[at..at + 32].copy_from_slice(&[0xff; 32]);
+        assert!(matches!(ShuffleProof::from_bytes(&b), Err(DecodeError::NonCanonicalScalar { .. })), "scalar {k}");
+    }
+    // Header: N = 0, w = 0, huge N (refused before any allocation).
+    for (at, v) in [(8, 0u32), (12, 0), (12, 5000), (8, u32::MAX)] {
+        let mut b = bytes.clone();
+        b[at..at + 4].copy_from_slice(&v.to_be_bytes());
+        assert!(ShuffleProof::from_bytes(&b).is_err());
+    }
+    // Lists.
+    let lb = output.to_bytes();
+    assert!(matches!(CiphertextList::from_bytes(&lb[..lb.len() - 1]), Err(DecodeError::Truncated { .. })));
+    let mut b = lb.clone();
+    b[8..40].copy_from_slice(&[0xff; 32]);
+    assert!(matches!(CiphertextList::from_bytes(&b), Err(DecodeError::NonCanonicalPoint { .. })));
+    let mut b = lb.clone();
+    b[4..8].copy_from_slice(&0u32.to_be_bytes());
+    assert!(CiphertextList::from_bytes(&b).is_err());
+}
+
+/// Fresh randomness for tampering, without the OS.
+struct OsRngLike;
+impl OsRngLike {
+    fn rng() -> ChaCha20Rng {
+        ChaCha20Rng::from_seed([0xab; 32])
+    }
+}
+
+trait IsIdentityPoint {
+    fn is_identity_point(&self) -> bool;
+}
+impl IsIdentityPoint for RistrettoPoint {
+    fn is_identity_point(&self) -> bool {
+        use curve25519_dalek::traits::IsIdentity;
+        self.is_identity()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn any_permutation_proves_and_verifies(
+        perm in (1usize..12).prop_flat_map(|n| Just((0..n as u32).collect::<Vec<u32>>()).prop_shuffle()),
+        identity in any::<bool>(),
+        w in 1usize..3,
+        seed in any::<[u8; 32]>(),
+    ) {
+        let n = perm.len();
+        let perm = if identity { (0..n as u32).collect() } else { perm };
+        let f = fixture(n, w, seed[0]);
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let rerand: Vec<Scalar> = (0..n * w).map(|_| random_scalar(&mut rng)).collect();
+        let cells: Vec<Ciphertext> = (0..n * w)
+            .map(|k| f.key.reencrypt(&f.input.row(perm[k / w] as usize)[k % w], &rerand[k]))
+            .collect();
+        let output = CiphertextList::from_flat(w, cells).unwrap();
+        let witness = ShuffleWitness::from_parts(perm, rerand);
+        let st = statement(&f, &output);
+        let proof = ShuffleProof::prove(&mut election_transcript(&FP), &st, &witness, &mut rng).unwrap();
+        prop_assert_eq!(check(&proof, &st), Ok(()));
+        prop_assert_eq!(ShuffleProof::from_bytes(&proof.to_bytes()).unwrap(), proof);
+    }
+}
+
+/// Known answers (SPEC mixnet.md §6): the generators of fingerprint `09…09`, contest 2, stage 1, and the SHA-256
+/// of a proof made from fixed seeds, so that no change of derivation, transcript or encoding goes unnoticed.
+#[test]
+fn known_answers() {
+    let label = generator_label(CONTEST, STAGE);
+    let hex = |p: RistrettoPoint| hex::encode(p.compress().as_bytes());
+    let f = fixture(3, 2, 42);
+    let (output, proof) = mix(&f, 43);
+    let digest = |b: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b))
+    };
+    let got = [
+        hex(shuffle_generator(&FP, &label, 0)),
+        hex(shuffle_generator(&FP, &label, 1)),
+        digest(&output.to_bytes()),
+        digest(&proof.to_bytes()),
+    ];
+    assert_eq!(got, KNOWN);
+}
+
+const KNOWN: [&str; 4] = [
+    "96a429b5aec384afb998e01d3cf4d5d24f58c932b5b68c3718159a5135bdb20a",
+    "04284756514d704e9ae46497b68af2232aef368a38ced1634a210bf3073c560f",
+    "d433a5c03b365e461de2d613bddc423c25d6ce628ea44699c3d096b71d8a2522",
+    "49ffdab796feae332e1d3f20f452697e462e45786c7cf173f130d94845648f0f",
+];

@@ -1,0 +1,158 @@
+//! `tallier mix`: one mix stage of one contest (SPEC mixnet.md §5).
+//!
+//! Reads the contest's list (the canonical binary [`CiphertextList`]: the anonymized ballots for stage 1, the
+//! previous stage's output after that), shuffles and re-encrypts it, proves the shuffle, and writes the output
+//! list and the proof. The permutation and the re-encryption factors live only in memory, in a
+//! [`protocol::shuffle::ShuffleWitness`] that is wiped when the stage ends; nothing secret is written.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use protocol::codec::{Decode, Encode};
+use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::transcript::election_transcript;
+use protocol::{Election, Manifest, PublicKey};
+use serde::Deserialize;
+
+/// The election file: `{"manifest": <manifest JSON>, "public_key": "<64 hex digits>"}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionFile {
+    pub manifest: Manifest,
+    pub public_key: PublicKey,
+}
+
+/// Reads and validates an election file; the fingerprint is computed from its manifest and key.
+pub fn load_election(path: &Path) -> Result<Election> {
+    let text = fs::read_to_string(path).with_context(|| format!("cannot read the election file {}", path.display()))?;
+    let file: ElectionFile =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a valid election file", path.display()))?;
+    Election::new(file.manifest, file.public_key).with_context(|| format!("{}: invalid manifest", path.display()))
+}
+
+/// Reads a ciphertext list file.
+pub fn read_list(path: &Path) -> Result<CiphertextList> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read the list {}", path.display()))?;
+    CiphertextList::from_bytes(&bytes).with_context(|| format!("{} is not a valid ciphertext list", path.display()))
+}
+
+/// Checks that (contest, stage) exist in the manifest and that the list has the contest's width.
+pub fn check_stage(election: &Election, contest: u32, stage: u32, list: &CiphertextList) -> Result<()> {
+    let manifest = election.manifest();
+    let Some(c) = manifest.contests.get(contest as usize) else {
+        bail!("contest {contest} does not exist (the manifest has {})", manifest.contests.len());
+    };
+    if stage == 0 || stage > u32::from(manifest.mix_stages) {
+        bail!("stage {stage} does not exist (the manifest has stages 1 to {})", manifest.mix_stages);
+    }
+    if list.width() != c.chunks() {
+        bail!("the list has width {}, contest {contest} ({}) has {} chunks", list.width(), c.id, c.chunks());
+    }
+    if list.is_empty() {
+        bail!("the list is empty");
+    }
+    Ok(())
+}
+
+/// What one stage did.
+#[derive(Debug)]
+pub struct StageSummary {
+    pub rows: usize,
+    pub width: usize,
+    pub shuffle: Duration,
+    pub prove: Duration,
+    pub proof_bytes: usize,
+}
+
+fn progress(enabled: bool) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(4);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Runs one stage in memory: shuffle, prove. Returns the output list, the proof and timings.
+pub fn mix_list(
+    election: &Election,
+    contest: u32,
+    stage: u32,
+    input: &CiphertextList,
+    bar: &ProgressBar,
+) -> Result<(CiphertextList, ShuffleProof, StageSummary)> {
+    check_stage(election, contest, stage, input)?;
+    let mut rng = rand::rngs::OsRng;
+    bar.set_message(format!("shuffling {} rows", input.len()));
+    let t = Instant::now();
+    let (output, witness) = shuffle(election.encryption_key(), input, &mut rng);
+    let shuffle_time = t.elapsed();
+    bar.inc(1);
+    bar.set_message("proving the shuffle");
+    let statement = ShuffleStatement {
+        fingerprint: election.fingerprint(),
+        public_key: election.public_key(),
+        contest,
+        stage,
+        input,
+        output: &output,
+    };
+    let t = Instant::now();
+    let proof = ShuffleProof::prove(&mut election_transcript(election.fingerprint()), &statement, &witness, &mut rng)
+        .context("proving the shuffle")?;
+    let prove_time = t.elapsed();
+    // The witness is wiped here, before anything is written.
+    drop(witness);
+    bar.inc(1);
+    let summary = StageSummary {
+        rows: input.len(),
+        width: input.width(),
+        shuffle: shuffle_time,
+        prove: prove_time,
+        proof_bytes: protocol::shuffle::encoded_proof_len(input.len(), input.width()).unwrap_or(0),
+    };
+    Ok((output, proof, summary))
+}
+
+/// The arguments of `tallier mix`.
+#[derive(Debug, Clone)]
+pub struct MixArgs {
+    pub election: PathBuf,
+    pub input: PathBuf,
+    pub contest: u32,
+    pub stage: u32,
+    pub output: PathBuf,
+    pub proof: PathBuf,
+    pub progress: bool,
+}
+
+/// `tallier mix`: reads, mixes, proves, writes.
+pub fn run(args: &MixArgs) -> Result<StageSummary> {
+    let election = load_election(&args.election)?;
+    let bar = progress(args.progress);
+    bar.set_message("reading the input list");
+    let input = read_list(&args.input)?;
+    bar.inc(1);
+    let (output, proof, summary) = mix_list(&election, args.contest, args.stage, &input, &bar)?;
+    bar.set_message("writing the output list and the proof");
+    write_file(&args.output, &output.to_bytes())?;
+    write_file(&args.proof, &proof.to_bytes())?;
+    bar.inc(1);
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a file under the final name.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+}

@@ -1,0 +1,191 @@
+//! `tallier mix` run as a binary for three chained stages, each checked by the verifier's library; then the
+//! chain is tampered with in every way a file can be, and each must fail with its specific check.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use curve25519_dalek::RistrettoPoint;
+use protocol::codec::{Decode, Encode};
+use protocol::elgamal::{EncryptionKey, SecretKey};
+use protocol::manifest::example_manifest;
+use protocol::shuffle::{CiphertextList, ShuffleError};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use verifier::mixnet::{stage_paths, verify_chain, MixCheckError};
+
+struct Setup {
+    dir: PathBuf,
+    election: PathBuf,
+    input: PathBuf,
+    sk: SecretKey,
+    plaintexts: Vec<RistrettoPoint>,
+}
+
+fn setup(name: &str, n: usize) -> Setup {
+    let dir = std::env::temp_dir().join(format!("tallier-mix-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = ChaCha20Rng::from_seed([3; 32]);
+    let sk = SecretKey::generate(&mut rng);
+    let key = EncryptionKey::new(sk.public_key());
+    let manifest = example_manifest();
+    let election = dir.join("election.json");
+    let json = serde_json::json!({ "manifest": manifest, "public_key": key.public_key() });
+    std::fs::write(&election, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let plaintexts: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut rng)).collect();
+    let list = CiphertextList::from_flat(1, key.encrypt_vector(&plaintexts, &mut rng).0).unwrap();
+    let input = dir.join("input.list");
+    std::fs::write(&input, list.to_bytes()).unwrap();
+    Setup { dir, election, input, sk, plaintexts }
+}
+
+fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u32) -> std::process::Output {
+    let (list, proof) = stage_paths(&s.dir, stage);
+    Command::new(env!("CARGO_BIN_EXE_tallier"))
+        .arg("mix")
+        .arg("--election")
+        .arg(&s.election)
+        .arg("--input")
+        .arg(input)
+        .args(["--contest", &contest.to_string(), "--stage", &stage.to_string(), "--quiet"])
+        .arg("--output")
+        .arg(list)
+        .arg("--proof")
+        .arg(proof)
+        .output()
+        .unwrap()
+}
+
+fn run_chain(s: &Setup) {
+    let mut input = s.input.clone();
+    for stage in 1..=3 {
+        let out = tallier_mix(s, &input, 0, stage);
+        assert!(out.status.success(), "stage {stage}: {}", String::from_utf8_lossy(&out.stderr));
+        input = stage_paths(&s.dir, stage).0;
+    }
+}
+
+fn sorted_plaintexts(s: &Setup, list: &CiphertextList) -> Vec<[u8; 32]> {
+    let mut v: Vec<[u8; 32]> = list.cells().iter().map(|c| s.sk.decrypt(c).compress().to_bytes()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn three_stages_chain_and_verify() {
+    let s = setup("ok", 50);
+    run_chain(&s);
+    let report = verify_chain(&s.election, 0, &s.input, &s.dir);
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.lines.iter().filter(|l| l.name.contains("proof of shuffle")).count(), 3);
+    // The last output holds the same votes, in another order; no secret file was written.
+    let last = CiphertextList::from_bytes(&std::fs::read(stage_paths(&s.dir, 3).0).unwrap()).unwrap();
+    let mut expected: Vec<[u8; 32]> = s.plaintexts.iter().map(|m| m.compress().to_bytes()).collect();
+    expected.sort();
+    assert_eq!(sorted_plaintexts(&s, &last), expected);
+    let mut files: Vec<String> =
+        std::fs::read_dir(&s.dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "election.json",
+            "input.list",
+            "stage-1.list",
+            "stage-1.proof",
+            "stage-2.list",
+            "stage-2.proof",
+            "stage-3.list",
+            "stage-3.proof"
+        ]
+    );
+}
+
+#[test]
+fn tampered_chains_fail_with_the_specific_check() {
+    let s = setup("bad", 20);
+    run_chain(&s);
+    let check = || verify_chain(&s.election, 0, &s.input, &s.dir);
+    let (list2, proof2) = stage_paths(&s.dir, 2);
+    let original_list = std::fs::read(&list2).unwrap();
+    let original_proof = std::fs::read(&proof2).unwrap();
+
+    // Stage 2's output reordered after proving.
+    let mut list = CiphertextList::from_bytes(&original_list).unwrap();
+    list.cells_mut().swap(0, 1);
+    std::fs::write(&list2, list.to_bytes()).unwrap();
+    let r = check();
+    assert!(
+        matches!(
+            r.error,
+            Some(MixCheckError::ShuffleProofInvalid { stage: 2, source: ShuffleError::EquationFailed { .. }, .. })
+        ),
+        "{r}"
+    );
+    // A row dropped.
+    list.cells_mut().pop();
+    std::fs::write(&list2, list.to_bytes()).unwrap();
+    let r = check();
+    assert!(
+        matches!(
+            r.error,
+            Some(MixCheckError::ShuffleProofInvalid { stage: 2, source: ShuffleError::WrongShape { .. }, .. })
+        ),
+        "{r}"
+    );
+    std::fs::write(&list2, &original_list).unwrap();
+
+    // Truncated proof file.
+    std::fs::write(&proof2, &original_proof[..original_proof.len() - 7]).unwrap();
+    let r = check();
+    assert!(matches!(r.error, Some(MixCheckError::BadProofFile { stage: 2, .. })), "{r}");
+    // A flipped byte in a scalar of the proof.
+    let mut p = original_proof.clone();
+    let at = p.len() - 40;
+    p[at] ^= 1;
+    std::fs::write(&proof2, &p).unwrap();
+    let r = check();
+    assert!(matches!(r.error, Some(MixCheckError::ShuffleProofInvalid { stage: 2, .. })), "{r}");
+    // Stage 2's proof presented as stage 3's.
+    std::fs::write(&proof2, &original_proof).unwrap();
+    let (_, proof3) = stage_paths(&s.dir, 3);
+    let original_proof3 = std::fs::read(&proof3).unwrap();
+    std::fs::write(&proof3, &original_proof).unwrap();
+    let r = check();
+    assert!(
+        matches!(
+            r.error,
+            Some(MixCheckError::ShuffleProofInvalid { stage: 3, source: ShuffleError::StatementMismatch { .. }, .. })
+        ),
+        "{r}"
+    );
+    std::fs::write(&proof3, &original_proof3).unwrap();
+    assert!(check().passed());
+
+    // A missing stage.
+    let (list3, _) = stage_paths(&s.dir, 3);
+    std::fs::remove_file(&list3).unwrap();
+    std::fs::remove_file(&proof3).unwrap();
+    let r = check();
+    assert!(matches!(r.error, Some(MixCheckError::WrongStageCount { expected: 3, found: 2, .. })), "{r}");
+    // The wrong contest: the first list has the wrong width or the proof is for another contest.
+    let r = verify_chain(&s.election, 1, &s.input, &s.dir);
+    assert!(matches!(r.error, Some(MixCheckError::ShuffleProofInvalid { stage: 1, .. })), "{r}");
+    let r = verify_chain(&s.election, 9, &s.input, &s.dir);
+    assert!(matches!(r.error, Some(MixCheckError::NoSuchContest { contest: 9 })), "{r}");
+}
+
+#[test]
+fn tallier_refuses_bad_arguments() {
+    let s = setup("args", 3);
+    for (contest, stage) in [(0, 0), (0, 4), (7, 1)] {
+        let out = tallier_mix(&s, &s.input, contest, stage);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    }
+    std::fs::write(s.dir.join("junk.list"), b"not a list").unwrap();
+    let out = tallier_mix(&s, &s.dir.join("junk.list"), 0, 1);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid ciphertext list"));
+}

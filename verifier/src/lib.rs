@@ -1,0 +1,4 @@
+//! `verifier`: the observers' stand-alone checks. Each part of the election record is a module; `main.rs` only
+//! parses arguments and prints reports.
+
+pub mod mixnet;

@@ -1,0 +1,79 @@
+//! `verifier mix` as a binary: exit code 0 and a PASS report on a good chain, a non-zero exit code and a FAIL
+//! line (never a panic) on bad ones.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use protocol::codec::Encode;
+use protocol::elgamal::{EncryptionKey, SecretKey};
+use protocol::manifest::example_manifest;
+use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::transcript::election_transcript;
+use protocol::Election;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+#[test]
+fn verifier_cli_reports_and_exits() {
+    let dir = std::env::temp_dir().join(format!("verifier-cli-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = ChaCha20Rng::from_seed([4; 32]);
+    let key = SecretKey::generate(&mut rng).public_key();
+    let mut manifest = example_manifest();
+    manifest.mix_stages = 2;
+    let json = serde_json::json!({ "manifest": manifest, "public_key": key });
+    std::fs::write(dir.join("election.json"), json.to_string()).unwrap();
+    let election = Election::new(manifest, key).unwrap();
+    let ek = EncryptionKey::new(key);
+    let ms: Vec<_> = (0..10).map(|_| curve25519_dalek::RistrettoPoint::random(&mut rng)).collect();
+    let mut current = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut rng).0).unwrap();
+    std::fs::write(dir.join("input.list"), current.to_bytes()).unwrap();
+    for stage in 1..=2u32 {
+        let (output, witness) = shuffle(&ek, &current, &mut rng);
+        let st = ShuffleStatement {
+            fingerprint: election.fingerprint(),
+            public_key: &key,
+            contest: 0,
+            stage,
+            input: &current,
+            output: &output,
+        };
+        let proof =
+            ShuffleProof::prove(&mut election_transcript(election.fingerprint()), &st, &witness, &mut rng).unwrap();
+        std::fs::write(dir.join(format!("stage-{stage}.list")), output.to_bytes()).unwrap();
+        std::fs::write(dir.join(format!("stage-{stage}.proof")), proof.to_bytes()).unwrap();
+        current = output;
+    }
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_verifier"))
+            .args(["mix", "--contest", "0"])
+            .arg("--election")
+            .arg(dir.join("election.json"))
+            .arg("--input")
+            .arg(dir.join("input.list"))
+            .arg("--stage-dir")
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("PASS  M.4 stage 2 proof of shuffle"), "{stdout}");
+    assert!(stdout.contains("the mix chain is valid"));
+
+    // A non-canonical point in stage 1's proof, then garbage: a FAIL line and exit code 1, never a panic.
+    let proof1 = dir.join("stage-1.proof");
+    let mut bytes = std::fs::read(&proof1).unwrap();
+    bytes[16..48].copy_from_slice(&[0xff; 32]);
+    std::fs::write(&proof1, &bytes).unwrap();
+    for contents in [bytes, vec![1, 2, 3]] {
+        std::fs::write(&proof1, contents).unwrap();
+        let out = run();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("FAIL  M.3 stage 1 proof file"), "{stdout}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
