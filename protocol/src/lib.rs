@@ -9,6 +9,7 @@ pub mod group;
 pub mod manifest;
 pub mod notes;
 pub mod proofs;
+pub mod threshold;
 pub mod transcript;
 
 pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId, Credential, CredentialKey, Election};

@@ -8,3 +8,5 @@ pub mod ballot_proof {}
 pub mod dleq {}
 #[doc = include_str!("batching.md")]
 pub mod batching {}
+#[doc = include_str!("threshold.md")]
+pub mod threshold {}
