@@ -94,5 +94,27 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The building blocks, per point, single-threaded: where the time goes.
+fn components(c: &mut Criterion) {
+    use curve25519_dalek::traits::VartimeMultiscalarMul;
+    use curve25519_dalek::Scalar;
+    let n = 4096;
+    let points: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let scalars: Vec<Scalar> = (0..n).map(|_| protocol::group::random_scalar(&mut OsRng)).collect();
+    let bytes: Vec<[u8; 32]> = points.iter().map(|p| p.compress().to_bytes()).collect();
+    let mut group = c.benchmark_group("components");
+    group.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    group.throughput(Throughput::Elements(n as u64));
+    let x = scalars[0];
+    group.bench_function("constant_time_scalar_mul", |b| b.iter(|| points.iter().map(|p| x * p).collect::<Vec<_>>()));
+    group
+        .bench_function("double_and_compress_batch", |b| b.iter(|| RistrettoPoint::double_and_compress_batch(&points)));
+    group.bench_function("vartime_msm", |b| b.iter(|| RistrettoPoint::vartime_multiscalar_mul(&scalars, &points)));
+    group.bench_function("decompress", |b| {
+        b.iter(|| bytes.iter().map(|b| protocol::group::GroupElement::from_bytes(b, "p").unwrap()).collect::<Vec<_>>())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, components, bench);
 criterion_main!(benches);

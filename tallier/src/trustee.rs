@@ -181,8 +181,8 @@ pub fn open_secret(path: &Path, params: &CeremonyParams, passphrase: &Passphrase
             .map_err(|_| anyhow!("wrong passphrase for {} (or the file was altered)", path.display()))?,
     );
     let secret = TrusteeSecret::from_secret_bytes(&plain).context("secret file: corrupt contents")?;
-    if secret.trustee() != file.trustee {
-        bail!("secret file: header and contents disagree on the trustee");
+    if secret.trustee() != file.trustee || secret.threshold() != usize::from(params.t) {
+        bail!("secret file: contents disagree with the header or the manifest");
     }
     Ok(secret)
 }

@@ -79,6 +79,11 @@ fn append_statement(t: &mut Transcript, st: &DleqStatement<'_>) -> Result<Vec<Sc
 }
 
 fn fold(rho: &[Scalar], points: &[GroupElement]) -> RistrettoPoint {
+    if points.len() >= 4096 {
+        // Natively split over the cores.
+        let ps: Vec<RistrettoPoint> = points.iter().map(|p| *p.point()).collect();
+        return super::msm_vartime(rho, &ps);
+    }
     RistrettoPoint::vartime_multiscalar_mul(rho, points.iter().map(GroupElement::point))
 }
 

@@ -93,7 +93,7 @@ impl BatchVerifier {
 }
 
 /// `Σ cᵢ·Pᵢ`, variable time (public data only), split over the cores where there are several.
-fn msm_vartime(scalars: &[Scalar], points: &[RistrettoPoint]) -> RistrettoPoint {
+pub(crate) fn msm_vartime(scalars: &[Scalar], points: &[RistrettoPoint]) -> RistrettoPoint {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use rayon::prelude::*;

@@ -651,6 +651,10 @@ impl TrusteeSecret {
     pub fn trustee(&self) -> u16 {
         self.trustee
     }
+    /// The number of coefficients of the polynomial: the threshold `t` it was made for.
+    pub fn threshold(&self) -> usize {
+        self.coefficients.len()
+    }
     pub fn signing_key(&self) -> TrusteeSigningKey {
         TrusteeSigningKey::from_seed(&self.signing_seed)
     }
@@ -903,6 +907,9 @@ impl TrusteeSecret {
             received.push(ReceivedShare { dealer: r.u16("secret.dealer")?, share: r.scalar("secret.share")? });
         }
         r.finish("trustee secret")?;
+        if coefficients.is_empty() || trustee == 0 {
+            return Err(DecodeError::Truncated { what: "secret.coefficients", needed: 32 });
+        }
         Ok(Self { trustee, signing_seed, encryption, coefficients, received })
     }
 }
