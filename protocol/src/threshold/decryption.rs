@@ -54,6 +54,16 @@ impl CiphertextList {
         h.update(self.to_bytes());
         h.finalize().into()
     }
+    /// Non-empty, with a width that divides the length.
+    pub fn check(&self) -> Result<(), ThresholdError> {
+        if self.ciphertexts.is_empty() {
+            return Err(ThresholdError::EmptyList);
+        }
+        if self.width == 0 || self.ciphertexts.len() % self.width as usize != 0 {
+            return Err(ThresholdError::MalformedList);
+        }
+        Ok(())
+    }
     pub fn a_components(&self) -> Vec<GroupElement> {
         self.ciphertexts.iter().map(|c| c.a).collect()
     }
@@ -209,9 +219,7 @@ impl PartialDecryption {
         list: &CiphertextList,
         rng: &mut R,
     ) -> Result<Signed<Self>, ThresholdError> {
-        if list.ciphertexts.is_empty() {
-            return Err(ThresholdError::EmptyList);
-        }
+        list.check()?;
         let digest = list.digest();
         let a = list.a_components();
         let x = key_share.expose_scalar();
@@ -254,9 +262,7 @@ pub fn verify_partial_decryptions<R: RngCore + CryptoRng>(
     partials: Vec<Signed<PartialDecryption>>,
     rng: &mut R,
 ) -> Result<VerifiedPartials, ThresholdError> {
-    if list.ciphertexts.is_empty() {
-        return Err(ThresholdError::EmptyList);
-    }
+    list.check()?;
     let digest = list.digest();
     let mut rejected = Vec::new();
     let mut candidates: Vec<PartialDecryption> = Vec::new();

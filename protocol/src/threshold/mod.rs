@@ -129,6 +129,8 @@ pub enum ThresholdError {
     BadPartialDecryption { trustee: u16, source: ProofError },
     #[error("the ciphertext list is empty")]
     EmptyList,
+    #[error("the ciphertext list's length is not a multiple of its width")]
+    MalformedList,
     #[error(transparent)]
     Decode(#[from] DecodeError),
 }
@@ -252,4 +254,54 @@ pub fn lagrange_at_zero(j: u16, indices: &[u16]) -> curve25519_dalek::Scalar {
         den *= sm - sj;
     }
     num * den.invert()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::base_mul;
+    use crate::group::random_scalar;
+    use curve25519_dalek::Scalar;
+    use proptest::prelude::*;
+    use rand_chacha::rand_core::SeedableRng;
+
+    proptest! {
+        /// Any t of n evaluations of a degree t−1 polynomial interpolate its constant term (eq. (K12)); t − 1 of
+        /// them, completed with a wrong guess, do not.
+        #[test]
+        fn any_t_shares_reconstruct(seed in any::<[u8; 32]>(), n in 1u16..9, t_off in 0u16..8, pick in any::<u64>()) {
+            let t = 1 + t_off % n;
+            let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+            let coeffs: Vec<Scalar> = (0..t).map(|_| random_scalar(&mut rng)).collect();
+            let f = |j: u16| coeffs.iter().rev().fold(Scalar::ZERO, |acc, a| acc * Scalar::from(j) + a);
+            // A pseudo-random t-subset of 1..=n.
+            let mut all: Vec<u16> = (1..=n).collect();
+            let mut p = pick;
+            let mut subset = Vec::new();
+            for _ in 0..t {
+                let i = (p % all.len() as u64) as usize;
+                p /= all.len() as u64 + 1;
+                subset.push(all.remove(i));
+            }
+            let x: Scalar = subset.iter().map(|&j| lagrange_at_zero(j, &subset) * f(j)).sum();
+            prop_assert_eq!(x, coeffs[0]);
+            prop_assert_eq!(base_mul(&x), base_mul(&coeffs[0]));
+            if t > 1 {
+                let fewer = &subset[..usize::from(t) - 1];
+                let y: Scalar = fewer.iter().map(|&j| lagrange_at_zero(j, fewer) * f(j)).sum();
+                prop_assert_ne!(y, coeffs[0]);
+            }
+        }
+    }
+
+    #[test]
+    fn parameters_are_checked() {
+        assert!(CeremonyParams::new([0; 32], 5, 3).is_ok());
+        assert_eq!(CeremonyParams::new([0; 32], 3, 4), Err(ThresholdError::BadParameters { n: 3, t: 4 }));
+        assert_eq!(CeremonyParams::new([0; 32], 3, 0), Err(ThresholdError::BadParameters { n: 3, t: 0 }));
+        let p = CeremonyParams::new([0; 32], 3, 2).unwrap();
+        assert_eq!(p.check_index(0), Err(ThresholdError::UnknownTrustee { trustee: 0 }));
+        assert_eq!(p.check_index(4), Err(ThresholdError::UnknownTrustee { trustee: 4 }));
+        assert!(format!("{:?}", TrusteeSigningKey::from_seed(&[1; 32])).contains("redacted"));
+    }
 }
