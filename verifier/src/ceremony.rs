@@ -34,6 +34,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// Every check run passed. (A verification that stops early always records the failed check first.)
     pub fn passed(&self) -> bool {
         !self.checks.is_empty() && self.checks.iter().all(|c| c.result.is_ok())
     }
@@ -67,7 +68,7 @@ impl fmt::Display for Report {
                 Ok(n) => ("PASS", n.as_str()),
                 Err(e) => ("FAIL", e.as_str()),
             };
-            write!(f, "[{status}] {:<5} {:<62} {:>9.1} ms", c.id, c.title, c.millis)?;
+            write!(f, "[{status}] {:<5} {:<88} {:>9.1} ms", c.id, c.title, c.millis)?;
             if !note.is_empty() {
                 write!(f, "\n        {note}")?;
             }
@@ -127,11 +128,16 @@ pub fn check_ceremony(
         let note = format!("threshold {} of {}, manifest digest {}", p.t, p.n, hex::encode(p.digest));
         Ok(((m, p), note))
     })?;
-    let anns: Vec<Signed<Announcement>> =
-        report.run("T.2", "ceremony files decode", || Ok((read_all(dir, "announcement")?, String::new())))?;
-    let commits: Vec<Signed<Commitment>> = read_all(dir, "commitment").ok()?;
-    let deals: Vec<Signed<Dealing>> = read_all(dir, "dealing").ok()?;
-    let confs: Vec<Signed<Confirmation>> = read_all(dir, "confirmation").ok()?;
+    type Files = (Vec<Signed<Announcement>>, Vec<Signed<Commitment>>, Vec<Signed<Dealing>>, Vec<Signed<Confirmation>>);
+    let (anns, commits, deals, confs): Files = report.run("T.2", "every ceremony file decodes strictly", || {
+        let files = (
+            read_all(dir, "announcement")?,
+            read_all(dir, "commitment")?,
+            read_all(dir, "dealing")?,
+            read_all(dir, "confirmation")?,
+        );
+        Ok((files, String::new()))
+    })?;
     let roster =
         report.run("T.3", "announcements: one per trustee, signed, encryption keys proven (C1–C4)", || {
             Roster::new(&params, &anns).map(|r| (r, format!("{} trustees", anns.len()))).map_err(|e| e.to_string())

@@ -142,6 +142,7 @@ fn honest_ceremony_and_decryption_pass() {
     let (ok, out) = run(&args);
     assert!(ok, "{out}");
     assert!(out.contains("[PASS] D.3"), "{out}");
+    println!("{out}");
 }
 
 #[test]
@@ -157,6 +158,13 @@ fn tampered_files_fail_with_the_trustee_named() {
     assert!(!ok);
     assert!(out.contains("[FAIL] T.4") && out.contains("trustee 4: signature does not verify"), "{out}");
     std::fs::write(&path, text).unwrap();
+    // A malformed confirmation file.
+    let conf = f.dir.join("confirmation-5.json");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, "{}").unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(!ok && out.contains("[FAIL] T.2") && out.contains("malformed confirmation file"), "{out}");
+    std::fs::write(&conf, text).unwrap();
     // A missing announcement.
     let ann = f.dir.join("announcement-2.json");
     let text = std::fs::read_to_string(&ann).unwrap();
