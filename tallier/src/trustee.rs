@@ -119,6 +119,10 @@ fn derive_key(passphrase: &str, kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>> 
     if kdf.algorithm != "argon2id" {
         bail!("secret file: unsupported key derivation `{}`", kdf.algorithm);
     }
+    // Bounds, so that an altered header cannot make the KDF exhaust memory or time before the tag is checked.
+    if kdf.memory_kib > (1 << 21) || kdf.passes > 64 || kdf.lanes == 0 || kdf.lanes > 16 {
+        bail!("secret file: Argon2 parameters out of range");
+    }
     let salt = hex::decode(&kdf.salt).context("secret file: bad salt")?;
     let params = Params::new(kdf.memory_kib, kdf.passes, kdf.lanes, Some(32))
         .map_err(|e| anyhow!("secret file: bad Argon2 parameters: {e}"))?;

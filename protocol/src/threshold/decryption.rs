@@ -1,7 +1,7 @@
 //! Threshold decryption (trustees.md §T8–§T9).
 //!
 //! Trustee `j` with key share `x_j` and verification key `Y_j = x_j·G` decrypts a list of ciphertexts
-//! `(A_k, B_k)` partially: `D_{j,k} = x_j·A_k` (eq. (K11')), with one folded Chaum–Pedersen proof that
+//! `(A_k, B_k)` partially: `D_{j,k} = x_j·A_k` (eq. (K14)), with one folded Chaum–Pedersen proof that
 //! `log_G Y_j = log_{A_k} D_{j,k}` for every `k` at once. Any `t` valid partial decryptions, from the trustees in
 //! `S`, combine by Lagrange interpolation at 0: `M_k = B_k − Σ_{j∈S} λ_j·D_{j,k}` (eq. (K13)).
 
@@ -189,7 +189,7 @@ fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 32]) 
     t
 }
 
-/// `x·A_k` for every k, compressed in batches (eq. (K11')); natively over all cores.
+/// `x·A_k` for every k, compressed in batches (eq. (K14)); natively over all cores.
 fn multiply_all(x: &Scalar, a: &[GroupElement]) -> Vec<GroupElement> {
     // (x/2)·A_k, then the batched double-and-compress yields x·A_k and its encoding with one inversion per chunk.
     let half = x * Scalar::from(2u8).invert();
@@ -209,7 +209,7 @@ fn multiply_all(x: &Scalar, a: &[GroupElement]) -> Vec<GroupElement> {
 }
 
 impl PartialDecryption {
-    /// Trustee `trustee` decrypts `list` partially with its key share and proves it (eq. (K11')–(K12')).
+    /// Trustee `trustee` decrypts `list` partially with its key share and proves it (eq. (K14), proved by SPEC.md eq. (12)–(13)).
     pub fn create<R: RngCore + CryptoRng>(
         params: &super::CeremonyParams,
         fingerprint: &Fingerprint,
