@@ -220,10 +220,12 @@ impl PartialDecryption {
         rng: &mut R,
     ) -> Result<Signed<Self>, ThresholdError> {
         list.check()?;
-        let digest = list.digest();
         let a = list.a_components();
         let x = key_share.expose_scalar();
-        let shares = multiply_all(x, &a);
+        #[cfg(not(target_arch = "wasm32"))]
+        let (digest, shares) = rayon::join(|| list.digest(), || multiply_all(x, &a));
+        #[cfg(target_arch = "wasm32")]
+        let (digest, shares) = (list.digest(), multiply_all(x, &a));
         let g = GroupElement::new(G);
         let y = GroupElement::new(base_mul(x));
         let st = DleqStatement { g1: &g, h1: &y, g2: &a, h2: &shares };
