@@ -133,11 +133,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             TrusteeCommand::Confirm { common: c } => {
                 let pass = PassphraseSource::new(c.passphrase_file);
-                let (path, problems) = trustee::confirm(&c.manifest, &c.secret, &c.dir, &pass)?;
+                let (path, problems, complaints) = trustee::confirm(&c.manifest, &c.secret, &c.dir, &pass)?;
                 for p in &problems {
-                    eprintln!("complaint: {p}");
+                    eprintln!("problem: {p}");
                 }
-                println!("wrote {} ({} complaints)", path.display(), problems.len());
+                println!("wrote {} ({complaints} complaints)", path.display());
             }
             TrusteeCommand::Decrypt { common: c, input, out } => {
                 let pass = PassphraseSource::new(c.passphrase_file);

@@ -317,7 +317,13 @@ pub fn deal(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource)
 }
 
 /// Round 4: check the shares received, store them in the secret file, confirm or complain.
-pub fn confirm(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<(PathBuf, Vec<String>)> {
+/// Returns the confirmation's path, the problems found (each naming a dealer) and the number of complaints.
+pub fn confirm(
+    manifest: &Path,
+    secret: &Path,
+    dir: &Path,
+    pass: &PassphraseSource,
+) -> Result<(PathBuf, Vec<String>, usize)> {
     let params = ceremony_params(&load_manifest(manifest)?)?;
     let passphrase = pass.read()?;
     let mut s = open_secret(secret, &params, pass)?;
@@ -331,7 +337,7 @@ pub fn confirm(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSour
     }
     replace(secret, seal_secret(&s, &params, &passphrase)?.as_bytes())?;
     write_message(dir, "confirmation", &confirmation)?;
-    Ok((path, problems.iter().map(ToString::to_string).collect()))
+    Ok((path, problems.iter().map(ToString::to_string).collect(), confirmation.message.complaints.len()))
 }
 
 /// What `keys combine` publishes.

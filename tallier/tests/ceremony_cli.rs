@@ -220,3 +220,41 @@ fn tampered_ceremony_file_is_refused_with_the_trustee_named() {
     assert!(err.contains("another election"), "{err}");
     ok(tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]));
 }
+
+#[test]
+fn an_absent_dealer_is_left_out_and_the_election_still_ends() {
+    let env = Env::new();
+    for i in 1..=5u16 {
+        ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
+        ok(env.trustee("commit", i, &[]));
+    }
+    // Trustee 5 never deals.
+    for i in 1..=4 {
+        ok(env.trustee("deal", i, &[]));
+    }
+    for i in 1..=5 {
+        let out = env.trustee("confirm", i, &[]);
+        if i < 5 {
+            assert!(String::from_utf8_lossy(&out.stderr).contains("trustee 5: dealing message missing"));
+        }
+        ok(out);
+    }
+    let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
+    let key_file = env.p("election-key.json");
+    let out = tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disqualified: trustee 5: dealing message missing"));
+    assert!(ok(out).contains("[1, 2, 3, 4]"));
+    // Trustee 5 still holds a share of the key the others dealt, and decrypts with trustees 1 and 3.
+    let (list, ms) = list_for(&env, Path::new(&key_file));
+    let list_s = list.to_str().unwrap();
+    let plain = env.p("plain.bin");
+    let mut args = vec!["decrypt", "combine", "--manifest", manifest, "--dir", dir, "--input", list_s, "--out", &plain];
+    let partials: Vec<String> = [1u16, 3, 5].iter().map(|i| env.p(&format!("partial-{i}.bin"))).collect();
+    for (i, p) in [1u16, 3, 5].iter().zip(&partials) {
+        ok(env.trustee("decrypt", *i, &["--input", list_s, "--out", p]));
+        args.extend(["--partial", p]);
+    }
+    ok(tallier(&args));
+    let got = PlaintextList::from_bytes(&std::fs::read(&plain).unwrap()).unwrap();
+    assert_eq!(got.points.iter().map(|p| *p.point()).collect::<Vec<_>>(), ms);
+}
