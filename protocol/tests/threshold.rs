@@ -413,3 +413,69 @@ fn feldman_check_matches_shares() {
     }
     assert!(check_share(&c.dealings[0].message, 2, &Scalar::ONE).is_err());
 }
+
+/// Known-answer vector: a 2-of-3 ceremony and two partial decryptions from a fixed seed; the digests of every
+/// canonical message are pinned in `tests/vectors/threshold.json`, so a change of any format is never silent.
+/// `REGENERATE_VECTORS=1 cargo test -p protocol --test threshold known_answer` rewrites the file.
+#[test]
+fn known_answer_vectors() {
+    use rand_chacha::rand_core::SeedableRng;
+    use sha2::{Digest, Sha256};
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([42; 32]);
+    let params = CeremonyParams::new([7; 32], 3, 2).unwrap();
+    let mut secrets: Vec<TrusteeSecret> =
+        (1..=3).map(|i| TrusteeSecret::generate(&params, i, &mut rng).unwrap()).collect();
+    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut rng)).collect();
+    let roster = Roster::new(&params, &anns).unwrap();
+    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
+    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut rng).unwrap()).collect();
+    let confs: Vec<_> =
+        secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut rng).unwrap().0).collect();
+    let outcome = verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
+    let ek = EncryptionKey::new(outcome.election_key);
+    let ms: Vec<RistrettoPoint> = (0..4).map(|_| RistrettoPoint::random(&mut rng)).collect();
+    let list = CiphertextList { width: 2, ciphertexts: ek.encrypt_vector(&ms, &mut rng).0 };
+    let fp = Fingerprint([8; 32]);
+    let ps: Vec<_> = [1u16, 3]
+        .iter()
+        .map(|&j| {
+            let s = &secrets[usize::from(j) - 1];
+            PartialDecryption::create(
+                &params,
+                &fp,
+                j,
+                &s.key_share(&outcome).unwrap(),
+                &s.signing_key(),
+                &list,
+                &mut rng,
+            )
+            .unwrap()
+        })
+        .collect();
+    let digest = |parts: Vec<Vec<u8>>| -> String {
+        let mut h = Sha256::new();
+        for p in parts {
+            h.update((p.len() as u32).to_be_bytes());
+            h.update(p);
+        }
+        hex::encode(h.finalize())
+    };
+    let got = serde_json::json!({
+        "generator": "protocol/tests/threshold.rs known_answer_vectors (ChaCha20 seed [42; 32], digest [7; 32], n = 3, t = 2)",
+        "announcement_1": serde_json::to_value(&anns[0]).unwrap(),
+        "announcements_sha256": digest(anns.iter().map(Encode::to_bytes).collect()),
+        "commitments_sha256": digest(commits.iter().map(Encode::to_bytes).collect()),
+        "dealings_sha256": digest(deals.iter().map(Encode::to_bytes).collect()),
+        "confirmations_sha256": digest(confs.iter().map(Encode::to_bytes).collect()),
+        "election_key": hex::encode(outcome.election_key.element().to_bytes()),
+        "verification_keys": outcome.verification_keys.iter().map(|k| hex::encode(k.to_bytes())).collect::<Vec<_>>(),
+        "list_sha256": digest(vec![list.to_bytes()]),
+        "partial_decryptions_sha256": digest(ps.iter().map(Encode::to_bytes).collect()),
+    });
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/threshold.json");
+    if std::env::var("REGENERATE_VECTORS").is_ok() {
+        std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+    }
+    let want: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(got, want, "a threshold message format changed; if intended, regenerate the vectors");
+}
