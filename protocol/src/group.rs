@@ -73,6 +73,26 @@ impl GroupElement {
     }
 }
 
+/// `2·Pᵢ` for every `Pᵢ`, compressed together with one field inversion for the whole batch (Ristretto's
+/// batched double-and-encode), so that computing many points costs little more than the arithmetic. A caller
+/// that wants `x·Aᵢ` computes `(x/2)·Aᵢ` and passes those.
+pub fn double_and_compress_batch(points: &[RistrettoPoint]) -> Vec<GroupElement> {
+    let bytes = RistrettoPoint::double_and_compress_batch(points);
+    points.iter().zip(bytes).map(|(p, b)| GroupElement { point: p + p, bytes: b }).collect()
+}
+
+/// Decodes many 32-byte encodings (each checked as by [`GroupElement::from_bytes`]), natively over all cores.
+pub fn decode_elements(encodings: &[[u8; 32]], what: &'static str) -> Result<Vec<GroupElement>, DecodeError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        if encodings.len() >= 256 {
+            return encodings.par_iter().map(|b| GroupElement::from_bytes(b, what)).collect();
+        }
+    }
+    encodings.iter().map(|b| GroupElement::from_bytes(b, what)).collect()
+}
+
 impl From<RistrettoPoint> for GroupElement {
     fn from(point: RistrettoPoint) -> Self {
         Self::new(point)

@@ -12,6 +12,7 @@ pub mod notes;
 pub mod proofs;
 pub mod record;
 pub mod shuffle;
+pub mod threshold;
 pub mod transcript;
 
 pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId, Credential, CredentialKey, Election};

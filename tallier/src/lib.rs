@@ -3,3 +3,4 @@
 
 pub mod mix;
 pub mod setup;
+pub mod trustee;

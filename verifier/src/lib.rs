@@ -1,4 +1,5 @@
 //! `verifier`: the observers' stand-alone checks. Each part of the election record is a module; `main.rs` only
 //! parses arguments and prints reports.
 
+pub mod ceremony;
 pub mod mixnet;

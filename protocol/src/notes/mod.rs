@@ -10,3 +10,5 @@ pub mod dleq {}
 pub mod batching {}
 #[doc = include_str!("shuffle.md")]
 pub mod shuffle {}
+#[doc = include_str!("threshold.md")]
+pub mod threshold {}

@@ -79,6 +79,11 @@ fn append_statement(t: &mut Transcript, st: &DleqStatement<'_>) -> Result<Vec<Sc
 }
 
 fn fold(rho: &[Scalar], points: &[GroupElement]) -> RistrettoPoint {
+    if points.len() >= 4096 {
+        // Natively split over the cores.
+        let ps: Vec<RistrettoPoint> = points.iter().map(|p| *p.point()).collect();
+        return super::msm_vartime(rho, &ps);
+    }
     RistrettoPoint::vartime_multiscalar_mul(rho, points.iter().map(GroupElement::point))
 }
 
@@ -142,6 +147,76 @@ impl DleqProof {
         for ((r, g), h) in rho.iter().zip(statement.g2).zip(statement.h2) {
             batch.add(zs * r, *g.point());
             batch.add(zc * r, *h.point());
+        }
+        Ok(())
+    }
+}
+
+/// One of several DLEQ proofs over the same bases `g₁` and `g₂ᵢ` (every trustee's partial decryptions of one
+/// list): its own transcript, `h₁` and `h₂ᵢ`.
+pub struct CommonBaseItem<'a> {
+    pub proof: &'a DleqProof,
+    pub transcript: Transcript,
+    pub h1: &'a GroupElement,
+    pub h2: &'a [GroupElement],
+}
+
+impl core::fmt::Debug for CommonBaseItem<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CommonBaseItem").field("proof", self.proof).field("h1", self.h1).finish_non_exhaustive()
+    }
+}
+
+impl DleqProof {
+    /// Queues eq. (14) for every item, as [`verify_into`](Self::verify_into) would, but with the terms of each
+    /// shared `g₂ᵢ` merged into one: `n + Σ|h₂|` points instead of `2·Σ|h₂|`. On failure to *queue* (sizes,
+    /// identity commitments), returns the index of the offending item.
+    pub fn verify_common_g2_into(
+        g1: &GroupElement,
+        g2: &[GroupElement],
+        items: Vec<CommonBaseItem<'_>>,
+        batch: &mut BatchVerifier,
+    ) -> Result<(), (usize, ProofError)> {
+        // Challenges per item (each is an independent transcript: natively, in parallel).
+        let challenges =
+            |(i, mut item): (usize, CommonBaseItem<'_>)| -> Result<(Vec<Scalar>, Scalar), (usize, ProofError)> {
+                if item.proof.t1.is_identity() || item.proof.t2.is_identity() {
+                    return Err((i, ProofError::IdentityCommitment { proof: NAME }));
+                }
+                let st = DleqStatement { g1, h1: item.h1, g2, h2: item.h2 };
+                let rho = append_statement(&mut item.transcript, &st).map_err(|e| (i, e))?;
+                item.transcript.append_element(b"T1", &item.proof.t1);
+                item.transcript.append_element(b"T2", &item.proof.t2);
+                Ok((rho, item.transcript.challenge_scalar(b"c")))
+            };
+        let proofs: Vec<(&DleqProof, &GroupElement, &[GroupElement])> =
+            items.iter().map(|it| (it.proof, it.h1, it.h2)).collect();
+        #[cfg(not(target_arch = "wasm32"))]
+        let rc: Vec<(Vec<Scalar>, Scalar)> = {
+            use rayon::prelude::*;
+            items.into_par_iter().enumerate().map(challenges).collect::<Result<_, _>>()?
+        };
+        #[cfg(target_arch = "wasm32")]
+        let rc: Vec<(Vec<Scalar>, Scalar)> = items.into_iter().enumerate().map(challenges).collect::<Result<_, _>>()?;
+
+        let mut g2_coeff = vec![Scalar::ZERO; g2.len()];
+        let mut g1_coeff = Scalar::ZERO;
+        batch.reserve(g2.len() + 1 + proofs.len() * (g2.len() + 3));
+        for ((proof, h1, h2), (rho, c)) in proofs.iter().zip(&rc) {
+            let (z1, z2) = (batch.weight(), batch.weight());
+            g1_coeff += z1 * proof.s;
+            batch.add(-z1, *proof.t1.point());
+            batch.add(-(z1 * c), *h1.point());
+            batch.add(-z2, *proof.t2.point());
+            let (zs, zc) = (z2 * proof.s, -(z2 * c));
+            for ((acc, r), h) in g2_coeff.iter_mut().zip(rho).zip(h2.iter()) {
+                *acc += zs * r;
+                batch.add(zc * r, *h.point());
+            }
+        }
+        batch.add(g1_coeff, *g1.point());
+        for (c, g) in g2_coeff.into_iter().zip(g2) {
+            batch.add(c, *g.point());
         }
         Ok(())
     }

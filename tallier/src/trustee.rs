@@ -1,0 +1,444 @@
+//! The key ceremony and threshold decryption as commands run by each trustee on its own offline machine
+//! (protocol/spec/trustees.md). Files travel by hand in one directory:
+//!
+//! | round | command                    | writes                         |
+//! |-------|----------------------------|--------------------------------|
+//! | 1     | `tallier trustee init`     | `announcement-I.json`, secret  |
+//! | 2     | `tallier trustee commit`   | `commitment-I.json`            |
+//! | 3     | `tallier trustee deal`     | `dealing-I.json`               |
+//! | 4     | `tallier trustee confirm`  | `confirmation-I.json`, secret  |
+//! |       | `tallier keys combine`     | `election-key.json`            |
+//! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
+//! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
+//!
+//! A trustee's secrets never leave its secret file in clear: it is sealed with ChaCha20-Poly1305 under a key
+//! derived from a passphrase by Argon2id, and every header field is authenticated.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::ChaCha20Poly1305;
+use protocol::codec::{Decode, Encode};
+use protocol::manifest::Manifest;
+use protocol::threshold::ceremony::Roster;
+use protocol::threshold::{
+    combine, verify_ceremony, verify_partial_decryptions, Announcement, CeremonyMessage, CeremonyOutcome,
+    CeremonyParams, CiphertextList, Commitment, Confirmation, Dealing, PartialDecryption, Signed, TrusteeSecret,
+};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// Environment variable holding the passphrase when no `--passphrase-file` is given.
+pub const PASSPHRASE_ENV: &str = "TALLIER_PASSPHRASE";
+const SECRET_FORMAT: &str = "rv-trustee-secret/v1";
+/// Argon2id parameters for new secret files (OWASP's second recommended set: 19 MiB, 2 passes).
+const KDF_MEMORY_KIB: u32 = 19_456;
+const KDF_PASSES: u32 = 2;
+
+// ---------------------------------------------------------------------------------------------------------
+// Passphrase-sealed secret file
+
+/// Where the passphrase comes from.
+#[derive(Debug, Clone)]
+pub enum PassphraseSource {
+    File(PathBuf),
+    Env,
+}
+
+impl PassphraseSource {
+    pub fn new(file: Option<PathBuf>) -> Self {
+        file.map_or(PassphraseSource::Env, PassphraseSource::File)
+    }
+    fn read(&self) -> Result<Zeroizing<String>> {
+        let mut p = match self {
+            PassphraseSource::File(path) => Zeroizing::new(
+                fs::read_to_string(path).with_context(|| format!("reading passphrase file {}", path.display()))?,
+            ),
+            PassphraseSource::Env => Zeroizing::new(std::env::var(PASSPHRASE_ENV).map_err(|_| {
+                anyhow!("no passphrase: give --passphrase-file or set the environment variable {PASSPHRASE_ENV}")
+            })?),
+        };
+        while p.ends_with('\n') || p.ends_with('\r') {
+            p.pop();
+        }
+        if p.len() < 8 {
+            bail!("the passphrase must have at least 8 characters");
+        }
+        Ok(p)
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KdfParams {
+    algorithm: String,
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+    salt: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretFile {
+    format: String,
+    election: String,
+    trustee: u16,
+    kdf: KdfParams,
+    nonce: String,
+    ciphertext: String,
+}
+
+impl SecretFile {
+    /// Every header field, authenticated as the AEAD's associated data.
+    fn aad(&self) -> Vec<u8> {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+            self.format,
+            self.election,
+            self.trustee,
+            self.kdf.algorithm,
+            self.kdf.memory_kib,
+            self.kdf.passes,
+            self.kdf.lanes,
+            self.kdf.salt,
+            self.nonce
+        )
+        .into_bytes()
+    }
+}
+
+fn derive_key(passphrase: &str, kdf: &KdfParams) -> Result<Zeroizing<[u8; 32]>> {
+    if kdf.algorithm != "argon2id" {
+        bail!("secret file: unsupported key derivation `{}`", kdf.algorithm);
+    }
+    // Bounds, so that an altered header cannot make the KDF exhaust memory or time before the tag is checked.
+    if kdf.memory_kib > (1 << 21) || kdf.passes > 64 || kdf.lanes == 0 || kdf.lanes > 16 {
+        bail!("secret file: Argon2 parameters out of range");
+    }
+    let salt = hex::decode(&kdf.salt).context("secret file: bad salt")?;
+    let params = Params::new(kdf.memory_kib, kdf.passes, kdf.lanes, Some(32))
+        .map_err(|e| anyhow!("secret file: bad Argon2 parameters: {e}"))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(passphrase.as_bytes(), &salt, key.as_mut())
+        .map_err(|e| anyhow!("key derivation failed: {e}"))?;
+    Ok(key)
+}
+
+fn seal_secret(secret: &TrusteeSecret, params: &CeremonyParams, passphrase: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    let mut nonce = [0u8; 12];
+    OsRng.fill_bytes(&mut salt);
+    OsRng.fill_bytes(&mut nonce);
+    let mut file = SecretFile {
+        format: SECRET_FORMAT.into(),
+        election: hex::encode(params.digest),
+        trustee: secret.trustee(),
+        kdf: KdfParams {
+            algorithm: "argon2id".into(),
+            memory_kib: KDF_MEMORY_KIB,
+            passes: KDF_PASSES,
+            lanes: 1,
+            salt: hex::encode(salt),
+        },
+        nonce: hex::encode(nonce),
+        ciphertext: String::new(),
+    };
+    let key = derive_key(passphrase, &file.kdf)?;
+    let plain = secret.to_secret_bytes();
+    let aad = file.aad();
+    let ct = ChaCha20Poly1305::new(key.as_ref().into())
+        .encrypt((&nonce).into(), Payload { msg: &plain, aad: &aad })
+        .map_err(|_| anyhow!("encryption of the secret file failed"))?;
+    file.ciphertext = hex::encode(ct);
+    Ok(serde_json::to_string_pretty(&file)?)
+}
+
+/// Opens a secret file. A wrong passphrase (or a file altered in any field) is a clear error; nothing is written.
+pub fn open_secret(path: &Path, params: &CeremonyParams, passphrase: &PassphraseSource) -> Result<TrusteeSecret> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading secret file {}", path.display()))?;
+    let file: SecretFile = serde_json::from_str(&text).context("secret file: not a trustee secret file")?;
+    if file.format != SECRET_FORMAT {
+        bail!("secret file: unknown format `{}`", file.format);
+    }
+    if file.election != hex::encode(params.digest) {
+        bail!("secret file {} belongs to another election", path.display());
+    }
+    let nonce: [u8; 12] = hex::decode(&file.nonce)
+        .ok()
+        .and_then(|n| n.try_into().ok())
+        .ok_or_else(|| anyhow!("secret file: bad nonce"))?;
+    let ct = hex::decode(&file.ciphertext).context("secret file: bad ciphertext")?;
+    let key = derive_key(&passphrase.read()?, &file.kdf)?;
+    let aad = file.aad();
+    let plain = Zeroizing::new(
+        ChaCha20Poly1305::new(key.as_ref().into())
+            .decrypt((&nonce).into(), Payload { msg: &ct, aad: &aad })
+            .map_err(|_| anyhow!("wrong passphrase for {} (or the file was altered)", path.display()))?,
+    );
+    let secret = TrusteeSecret::from_secret_bytes(&plain).context("secret file: corrupt contents")?;
+    if secret.trustee() != file.trustee || secret.threshold() != usize::from(params.t) {
+        bail!("secret file: contents disagree with the header or the manifest");
+    }
+    Ok(secret)
+}
+
+/// Writes a new file; refuses to overwrite.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Replaces a file atomically (write beside it, then rename).
+fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Ceremony files
+
+pub fn load_manifest(path: &Path) -> Result<Manifest> {
+    let text = fs::read_to_string(path).with_context(|| format!("reading manifest {}", path.display()))?;
+    Manifest::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+pub fn ceremony_params(manifest: &Manifest) -> Result<CeremonyParams> {
+    Ok(CeremonyParams::from_manifest(manifest)?)
+}
+
+fn file_name(kind: &str, trustee: u16) -> String {
+    format!("{kind}-{trustee}.json")
+}
+
+/// Reads every `KIND-*.json` in `dir`, in name order.
+pub fn read_all<M: DeserializeOwned>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("reading directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".json"))
+        })
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("{}: malformed {kind} file", p.display()))
+        })
+        .collect()
+}
+
+fn write_message<M: CeremonyMessage + Serialize>(dir: &Path, kind: &str, signed: &Signed<M>) -> Result<PathBuf> {
+    let path = dir.join(file_name(kind, signed.message.trustee()));
+    write_new(&path, serde_json::to_string_pretty(signed)?.as_bytes())?;
+    Ok(path)
+}
+
+/// The whole public transcript of the ceremony in `dir`.
+#[derive(Debug)]
+pub struct Transcript {
+    pub announcements: Vec<Signed<Announcement>>,
+    pub commitments: Vec<Signed<Commitment>>,
+    pub dealings: Vec<Signed<Dealing>>,
+    pub confirmations: Vec<Signed<Confirmation>>,
+}
+
+impl Transcript {
+    pub fn read(dir: &Path) -> Result<Self> {
+        Ok(Self {
+            announcements: read_all(dir, "announcement")?,
+            commitments: read_all(dir, "commitment")?,
+            dealings: read_all(dir, "dealing")?,
+            confirmations: read_all(dir, "confirmation")?,
+        })
+    }
+    pub fn verify(&self, params: &CeremonyParams) -> Result<(Roster, CeremonyOutcome)> {
+        let roster = Roster::new(params, &self.announcements)?;
+        let outcome =
+            verify_ceremony(params, &self.announcements, &self.commitments, &self.dealings, &self.confirmations)?;
+        Ok((roster, outcome))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Commands
+
+/// Round 1: a new secret file and the announcement.
+pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    if secret.exists() {
+        bail!("{} already exists: refusing to overwrite a trustee secret", secret.display());
+    }
+    let passphrase = pass.read()?;
+    let s = TrusteeSecret::generate(&params, trustee, &mut OsRng)?;
+    let announcement = s.announcement(&params, &mut OsRng);
+    write_new(secret, seal_secret(&s, &params, &passphrase)?.as_bytes())?;
+    write_message(dir, "announcement", &announcement)
+}
+
+/// Round 2: the hash commitment to the coefficients.
+pub fn commit(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    let s = open_secret(secret, &params, pass)?;
+    write_message(dir, "commitment", &s.commitment(&params))
+}
+
+/// Round 3: reveal and deal, once every announcement and the commitments are in.
+pub fn deal(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    let s = open_secret(secret, &params, pass)?;
+    let roster = Roster::new(&params, &read_all(dir, "announcement")?)?;
+    let commitments: Vec<Signed<Commitment>> = read_all(dir, "commitment")?;
+    write_message(dir, "dealing", &s.dealing(&params, &roster, &commitments, &mut OsRng)?)
+}
+
+/// Round 4: check the shares received, store them in the secret file, confirm or complain.
+/// Returns the confirmation's path, the problems found (each naming a dealer) and the number of complaints.
+pub fn confirm(
+    manifest: &Path,
+    secret: &Path,
+    dir: &Path,
+    pass: &PassphraseSource,
+) -> Result<(PathBuf, Vec<String>, usize)> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    let passphrase = pass.read()?;
+    let mut s = open_secret(secret, &params, pass)?;
+    let roster = Roster::new(&params, &read_all(dir, "announcement")?)?;
+    let commitments: Vec<Signed<Commitment>> = read_all(dir, "commitment")?;
+    let dealings: Vec<Signed<Dealing>> = read_all(dir, "dealing")?;
+    let (confirmation, problems) = s.confirm(&params, &roster, &commitments, &dealings, &mut OsRng)?;
+    let path = dir.join(file_name("confirmation", s.trustee()));
+    if path.exists() {
+        bail!("{} already exists", path.display());
+    }
+    replace(secret, seal_secret(&s, &params, &passphrase)?.as_bytes())?;
+    write_message(dir, "confirmation", &confirmation)?;
+    Ok((path, problems.iter().map(ToString::to_string).collect(), confirmation.message.complaints.len()))
+}
+
+/// What `keys combine` publishes.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ElectionKeyFile {
+    pub election: String,
+    pub trustees: u16,
+    pub threshold: u16,
+    pub election_public_key: protocol::PublicKey,
+    pub fingerprint: protocol::Fingerprint,
+    pub qualified: Vec<u16>,
+    pub disqualified: Vec<String>,
+    pub rejected_complaints: Vec<String>,
+    pub verification_keys: Vec<protocol::GroupElement>,
+}
+
+impl ElectionKeyFile {
+    pub fn new(manifest: &Manifest, o: &CeremonyOutcome) -> Self {
+        Self {
+            election: hex::encode(o.params.digest),
+            trustees: o.params.n,
+            threshold: o.params.t,
+            election_public_key: o.election_key,
+            fingerprint: manifest.fingerprint(&o.election_key),
+            qualified: o.qualified.clone(),
+            disqualified: o.disqualified.iter().map(|(_, e)| e.to_string()).collect(),
+            rejected_complaints: o.rejected_complaints.iter().map(ToString::to_string).collect(),
+            verification_keys: o.verification_keys.clone(),
+        }
+    }
+}
+
+/// Verifies the whole transcript and writes the election key file.
+pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path) -> Result<ElectionKeyFile> {
+    let m = load_manifest(manifest)?;
+    let params = ceremony_params(&m)?;
+    let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
+    let file = ElectionKeyFile::new(&m, &outcome);
+    write_new(out, serde_json::to_string_pretty(&file)?.as_bytes())?;
+    Ok(file)
+}
+
+pub fn read_list(path: &Path) -> Result<CiphertextList> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    CiphertextList::from_bytes(&bytes).with_context(|| format!("{}: not a ciphertext list", path.display()))
+}
+
+/// A trustee's partial decryption of a list, with its proof, signed.
+pub fn decrypt(
+    manifest: &Path,
+    secret: &Path,
+    dir: &Path,
+    input: &Path,
+    out: &Path,
+    pass: &PassphraseSource,
+) -> Result<PathBuf> {
+    let m = load_manifest(manifest)?;
+    let params = ceremony_params(&m)?;
+    let s = open_secret(secret, &params, pass)?;
+    let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
+    let share = s.key_share(&outcome)?;
+    let list = read_list(input)?;
+    let fingerprint = m.fingerprint(&outcome.election_key);
+    let partial =
+        PartialDecryption::create(&params, &fingerprint, s.trustee(), &share, &s.signing_key(), &list, &mut OsRng)?;
+    write_new(out, &partial.to_bytes())?;
+    Ok(out.to_path_buf())
+}
+
+pub fn read_partial(path: &Path) -> Result<Signed<PartialDecryption>> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Signed::<PartialDecryption>::from_bytes(&bytes)
+        .with_context(|| format!("{}: not a partial decryption", path.display()))
+}
+
+/// Checks the partial decryptions and combines `t` valid ones. Returns the trustees used and those refused.
+pub fn decrypt_combine(
+    manifest: &Path,
+    dir: &Path,
+    input: &Path,
+    partials: &[PathBuf],
+    out: &Path,
+) -> Result<(Vec<u16>, Vec<String>)> {
+    let m = load_manifest(manifest)?;
+    let params = ceremony_params(&m)?;
+    let (roster, outcome) = Transcript::read(dir)?.verify(&params)?;
+    let list = read_list(input)?;
+    let ps = partials.iter().map(|p| read_partial(p)).collect::<Result<Vec<_>>>()?;
+    let fingerprint = m.fingerprint(&outcome.election_key);
+    let verified = verify_partial_decryptions(&params, &fingerprint, &roster, &outcome, &list, ps, &mut OsRng)?;
+    let rejected: Vec<String> = verified.rejected.iter().map(ToString::to_string).collect();
+    let plain = combine(&params, &verified, &list).map_err(|e| {
+        anyhow!(
+            "{e}{}",
+            if rejected.is_empty() { String::new() } else { format!("; refused: {}", rejected.join("; ")) }
+        )
+    })?;
+    write_new(out, &plain.to_bytes())?;
+    let mut used = verified.trustees();
+    used.sort_unstable();
+    used.truncate(usize::from(params.t));
+    Ok((used, rejected))
+}

@@ -1,0 +1,260 @@
+//! A 3-of-5 key ceremony run from the command line, each step a separate `tallier` process, the trustees
+//! exchanging files in one directory; then decryption by two different sets of three trustees.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use protocol::codec::{Decode, Encode};
+use protocol::elgamal::EncryptionKey;
+use protocol::manifest::example_manifest;
+use protocol::threshold::{CiphertextList, PlaintextList};
+use rand::rngs::OsRng;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tallier");
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    dir: PathBuf,
+    manifest: PathBuf,
+}
+
+fn tallier(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env_remove("TALLIER_PASSPHRASE").output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(out: Output) -> String {
+    assert!(!out.status.success(), "unexpected success: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+impl Env {
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let dir = root.join("ceremony");
+        std::fs::create_dir(&dir).unwrap();
+        let mut m = example_manifest();
+        m.trustees.count = 5;
+        m.trustees.threshold = 3;
+        let manifest = root.join("manifest.json");
+        std::fs::write(&manifest, m.to_json_pretty()).unwrap();
+        for i in 1..=5 {
+            std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
+        }
+        Self { _tmp: tmp, root, dir, manifest }
+    }
+    fn p(&self, name: &str) -> String {
+        self.root.join(name).to_str().unwrap().to_string()
+    }
+    fn trustee(&self, cmd: &str, i: u16, extra: &[&str]) -> Output {
+        let (manifest, dir) = (self.manifest.to_str().unwrap(), self.dir.to_str().unwrap());
+        let (secret, pass) = (self.p(&format!("secret-{i}.json")), self.p(&format!("pass-{i}")));
+        let mut args = vec!["trustee", cmd, "--manifest", manifest, "--dir", dir, "--secret", &secret];
+        args.extend(["--passphrase-file", &pass]);
+        args.extend(extra);
+        tallier(&args)
+    }
+}
+
+fn ceremony(env: &Env) {
+    for i in 1..=5u16 {
+        ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
+    }
+    for i in 1..=5 {
+        ok(env.trustee("commit", i, &[]));
+    }
+    for i in 1..=5 {
+        ok(env.trustee("deal", i, &[]));
+    }
+    for i in 1..=5 {
+        ok(env.trustee("confirm", i, &[]));
+    }
+}
+
+fn list_for(env: &Env, key_file: &Path) -> (PathBuf, Vec<RistrettoPoint>) {
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(key_file).unwrap()).unwrap();
+    let key: protocol::PublicKey = serde_json::from_value(v["election_public_key"].clone()).unwrap();
+    let ek = EncryptionKey::new(key);
+    let ms: Vec<RistrettoPoint> = (0..6).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let list = CiphertextList { width: 2, ciphertexts: ek.encrypt_vector(&ms, &mut OsRng).0 };
+    let path = env.root.join("list.bin");
+    std::fs::write(&path, list.to_bytes()).unwrap();
+    (path, ms)
+}
+
+#[test]
+fn three_of_five_ceremony_and_decryption_by_two_subsets() {
+    let env = Env::new();
+    ceremony(&env);
+    let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
+    let key_file = env.p("election-key.json");
+    let out = ok(tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]));
+    assert!(out.contains("[1, 2, 3, 4, 5]"), "{out}");
+    // The secret files hold no clear secret: they are sealed JSON.
+    let sealed = std::fs::read_to_string(env.root.join("secret-1.json")).unwrap();
+    assert!(sealed.contains("argon2id") && sealed.contains("ciphertext"));
+
+    let (list, ms) = list_for(&env, Path::new(&key_file));
+    let list_s = list.to_str().unwrap();
+    for i in 1..=5u16 {
+        ok(env.trustee("decrypt", i, &["--input", list_s, "--out", &env.p(&format!("partial-{i}.bin"))]));
+    }
+    for subset in [[1u16, 2, 3], [2, 4, 5]] {
+        let plain = env.p(&format!("plain-{}{}{}.bin", subset[0], subset[1], subset[2]));
+        let mut args =
+            vec!["decrypt", "combine", "--manifest", manifest, "--dir", dir, "--input", list_s, "--out", &plain];
+        let partials: Vec<String> = subset.iter().map(|i| env.p(&format!("partial-{i}.bin"))).collect();
+        for p in &partials {
+            args.extend(["--partial", p]);
+        }
+        let out = ok(tallier(&args));
+        assert!(out.contains(&format!("{subset:?}")), "{out}");
+        let got = PlaintextList::from_bytes(&std::fs::read(&plain).unwrap()).unwrap();
+        assert_eq!(got.width, 2);
+        assert_eq!(got.points.iter().map(|p| *p.point()).collect::<Vec<_>>(), ms);
+    }
+    // Two partial decryptions are not enough.
+    let plain = env.p("plain-2.bin");
+    let (p1, p2) = (env.p("partial-1.bin"), env.p("partial-2.bin"));
+    let err = fails(tallier(&[
+        "decrypt",
+        "combine",
+        "--manifest",
+        manifest,
+        "--dir",
+        dir,
+        "--input",
+        list_s,
+        "--out",
+        &plain,
+        "--partial",
+        &p1,
+        "--partial",
+        &p2,
+    ]));
+    assert!(err.contains("2 valid partial decryptions, 3 are needed"), "{err}");
+    assert!(!Path::new(&plain).exists());
+    // A partial decryption altered after signing is refused and its trustee named.
+    let mut bytes = std::fs::read(&p2).unwrap();
+    let last = bytes.len() - 70;
+    bytes[last] ^= 1;
+    let p2_bad = env.p("partial-2-bad.bin");
+    std::fs::write(&p2_bad, bytes).unwrap();
+    let p3 = env.p("partial-3.bin");
+    let out = tallier(&[
+        "decrypt",
+        "combine",
+        "--manifest",
+        manifest,
+        "--dir",
+        dir,
+        "--input",
+        list_s,
+        "--out",
+        &plain,
+        "--partial",
+        &p1,
+        "--partial",
+        &p2_bad,
+        "--partial",
+        &p3,
+    ]);
+    let err = fails(out);
+    assert!(err.contains("trustee 2"), "{err}");
+}
+
+#[test]
+fn wrong_passphrase_is_a_clear_error_and_overwrites_nothing() {
+    let env = Env::new();
+    ok(env.trustee("init", 1, &["--trustee", "1"]));
+    let before = std::fs::read(env.root.join("secret-1.json")).unwrap();
+    std::fs::write(env.root.join("pass-1"), "not the passphrase").unwrap();
+    let err = fails(env.trustee("commit", 1, &[]));
+    assert!(err.contains("wrong passphrase"), "{err}");
+    assert!(!env.dir.join("commitment-1.json").exists());
+    assert_eq!(std::fs::read(env.root.join("secret-1.json")).unwrap(), before);
+    // init refuses to overwrite an existing secret.
+    let err = fails(env.trustee("init", 1, &["--trustee", "1"]));
+    assert!(err.contains("refusing to overwrite"), "{err}");
+    assert_eq!(std::fs::read(env.root.join("secret-1.json")).unwrap(), before);
+}
+
+#[test]
+fn tampered_ceremony_file_is_refused_with_the_trustee_named() {
+    let env = Env::new();
+    ceremony(&env);
+    let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
+    // Trustee 3's commitment altered after signing.
+    let path = env.dir.join("commitment-3.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let h = v["message"]["reveal_hash"].as_str().unwrap().to_string();
+    let flipped = format!("{}{}", if h.starts_with('0') { "1" } else { "0" }, &h[1..]);
+    v["message"]["reveal_hash"] = serde_json::Value::String(flipped);
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let key_file = env.p("election-key.json");
+    let err = fails(tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]));
+    assert!(err.contains("trustee 3: signature does not verify"), "{err}");
+    std::fs::write(&path, text).unwrap();
+    // A manifest for another election: every file is a replay.
+    let mut m = example_manifest();
+    m.trustees.count = 5;
+    m.trustees.threshold = 3;
+    m.election_id = "another-election".into();
+    let other = env.p("other.json");
+    std::fs::write(&other, m.to_json_pretty()).unwrap();
+    let err = fails(tallier(&["keys", "combine", "--manifest", &other, "--dir", dir, "--out", &key_file]));
+    assert!(err.contains("another election"), "{err}");
+    ok(tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]));
+}
+
+#[test]
+fn an_absent_dealer_is_left_out_and_the_election_still_ends() {
+    let env = Env::new();
+    for i in 1..=5u16 {
+        ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
+        ok(env.trustee("commit", i, &[]));
+    }
+    // Trustee 5 never deals.
+    for i in 1..=4 {
+        ok(env.trustee("deal", i, &[]));
+    }
+    for i in 1..=5 {
+        let out = env.trustee("confirm", i, &[]);
+        if i < 5 {
+            assert!(String::from_utf8_lossy(&out.stderr).contains("trustee 5: dealing message missing"));
+        }
+        ok(out);
+    }
+    let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
+    let key_file = env.p("election-key.json");
+    let out = tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disqualified: trustee 5: dealing message missing"));
+    assert!(ok(out).contains("[1, 2, 3, 4]"));
+    // Trustee 5 still holds a share of the key the others dealt, and decrypts with trustees 1 and 3.
+    let (list, ms) = list_for(&env, Path::new(&key_file));
+    let list_s = list.to_str().unwrap();
+    let plain = env.p("plain.bin");
+    let mut args = vec!["decrypt", "combine", "--manifest", manifest, "--dir", dir, "--input", list_s, "--out", &plain];
+    let partials: Vec<String> = [1u16, 3, 5].iter().map(|i| env.p(&format!("partial-{i}.bin"))).collect();
+    for (i, p) in [1u16, 3, 5].iter().zip(&partials) {
+        ok(env.trustee("decrypt", *i, &["--input", list_s, "--out", p]));
+        args.extend(["--partial", p]);
+    }
+    ok(tallier(&args));
+    let got = PlaintextList::from_bytes(&std::fs::read(&plain).unwrap()).unwrap();
+    assert_eq!(got.points.iter().map(|p| *p.point()).collect::<Vec<_>>(), ms);
+}

@@ -1,0 +1,243 @@
+//! Checks of the key ceremony's transcript and of threshold decryptions (protocol/spec/trustees.md §T10).
+//!
+//! Each check has a number; the report lists them all with their result and time. Nothing here panics on bad
+//! input: every file is decoded strictly and every failure becomes a failed check naming the trustee.
+
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use protocol::codec::Decode;
+use protocol::manifest::Manifest;
+use protocol::threshold::ceremony::Roster;
+use protocol::threshold::{
+    combine, verify_ceremony, Announcement, CeremonyOutcome, CeremonyParams, CiphertextList, Commitment, Confirmation,
+    Dealing, PartialDecryption, PlaintextList, Signed,
+};
+use rand::rngs::OsRng;
+use serde::de::DeserializeOwned;
+
+/// One numbered check and its result.
+#[derive(Debug)]
+pub struct Check {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub result: Result<String, String>,
+    pub millis: f64,
+}
+
+/// The checks run, in order. Verification stops at the first failed check whose successors depend on it.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// Every check run passed. (A verification that stops early always records the failed check first.)
+    pub fn passed(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.result.is_ok())
+    }
+    /// Runs `f` as check `id`; returns its value if it passed.
+    fn run<T>(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        f: impl FnOnce() -> Result<(T, String), String>,
+    ) -> Option<T> {
+        let start = Instant::now();
+        let r = f();
+        let millis = start.elapsed().as_secs_f64() * 1000.0;
+        match r {
+            Ok((v, note)) => {
+                self.checks.push(Check { id, title, result: Ok(note), millis });
+                Some(v)
+            }
+            Err(e) => {
+                self.checks.push(Check { id, title, result: Err(e), millis });
+                None
+            }
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in &self.checks {
+            let (status, note) = match &c.result {
+                Ok(n) => ("PASS", n.as_str()),
+                Err(e) => ("FAIL", e.as_str()),
+            };
+            write!(f, "[{status}] {:<5} {:<88} {:>9.1} ms", c.id, c.title, c.millis)?;
+            if !note.is_empty() {
+                write!(f, "\n        {note}")?;
+            }
+            writeln!(f)?;
+        }
+        write!(f, "{}", if self.passed() { "RESULT: all checks passed" } else { "RESULT: FAILED" })
+    }
+}
+
+fn read_all<M: DeserializeOwned>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>, String> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".json"))
+        })
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("{}: malformed {kind} file: {e}", p.display()))
+        })
+        .collect()
+}
+
+fn load_manifest(path: &Path) -> Result<(Manifest, CeremonyParams), String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let m = Manifest::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let params = CeremonyParams::from_manifest(&m).map_err(|e| e.to_string())?;
+    Ok((m, params))
+}
+
+fn verify_each<M: protocol::threshold::CeremonyMessage>(
+    params: &CeremonyParams,
+    roster: &Roster,
+    msgs: &[Signed<M>],
+) -> Result<((), String), String> {
+    for m in msgs {
+        roster.verify(params, m).map_err(|e| e.to_string())?;
+    }
+    Ok(((), format!("{} files", msgs.len())))
+}
+
+/// The ceremony checks (T.1–T.7). With `key_file`, also that the published election key file matches.
+pub fn check_ceremony(
+    manifest: &Path,
+    dir: &Path,
+    key_file: Option<&Path>,
+    report: &mut Report,
+) -> Option<(Manifest, CeremonyParams, Roster, CeremonyOutcome)> {
+    let (m, params) = report.run("T.1", "manifest loads; 1 ≤ t ≤ n", || {
+        let (m, p) = load_manifest(manifest)?;
+        let note = format!("threshold {} of {}, manifest digest {}", p.t, p.n, hex::encode(p.digest));
+        Ok(((m, p), note))
+    })?;
+    type Files = (Vec<Signed<Announcement>>, Vec<Signed<Commitment>>, Vec<Signed<Dealing>>, Vec<Signed<Confirmation>>);
+    let (anns, commits, deals, confs): Files = report.run("T.2", "every ceremony file decodes strictly", || {
+        let files = (
+            read_all(dir, "announcement")?,
+            read_all(dir, "commitment")?,
+            read_all(dir, "dealing")?,
+            read_all(dir, "confirmation")?,
+        );
+        Ok((files, String::new()))
+    })?;
+    let roster =
+        report.run("T.3", "announcements: one per trustee, signed, encryption keys proven (C1–C4)", || {
+            Roster::new(&params, &anns).map(|r| (r, format!("{} trustees", anns.len()))).map_err(|e| e.to_string())
+        })?;
+    report.run(
+        "T.4",
+        "commitments, dealings, confirmations: this election, signed by their trustee (C1–C3)",
+        || {
+            verify_each(&params, &roster, &commits)?;
+            verify_each(&params, &roster, &deals)?;
+            verify_each(&params, &roster, &confs)?;
+            Ok(((), format!("{} + {} + {} files", commits.len(), deals.len(), confs.len())))
+        },
+    )?;
+    let outcome =
+        report.run("T.5", "dealings: reveal = committed hash, proofs of knowledge, complaints (C5–C11)", || {
+            let o = verify_ceremony(&params, &anns, &commits, &deals, &confs).map_err(|e| e.to_string())?;
+            let mut notes = vec![format!("qualified trustees {:?}", o.qualified)];
+            notes.extend(o.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
+            notes.extend(o.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
+            if !o.unconfirmed.is_empty() {
+                notes.push(format!("no confirmation from {:?}", o.unconfirmed));
+            }
+            Ok((o, notes.join("\n        ")))
+        })?;
+    report.run("T.6", "election key and verification keys derived from the transcript (K9, K10)", || {
+        Ok(((), format!("election key {}", hex::encode(outcome.election_key.element().to_bytes()))))
+    })?;
+    if let Some(path) = key_file {
+        report.run("T.7", "the published election key file matches the transcript", || {
+            let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let key = hex::encode(outcome.election_key.element().to_bytes());
+            if v["election_public_key"].as_str() != Some(key.as_str()) {
+                return Err("election_public_key differs from the one the transcript determines".into());
+            }
+            let vks: Vec<String> = outcome.verification_keys.iter().map(|k| hex::encode(k.to_bytes())).collect();
+            let published: Option<Vec<String>> = v["verification_keys"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect());
+            if published.as_ref() != Some(&vks) {
+                return Err("verification_keys differ from those the transcript determines".into());
+            }
+            if v["fingerprint"].as_str() != Some(m.fingerprint(&outcome.election_key).to_hex().as_str()) {
+                return Err("fingerprint differs".into());
+            }
+            Ok(((), String::new()))
+        })?;
+    }
+    Some((m, params, roster, outcome))
+}
+
+/// The decryption checks (D.1–D.3) for one list, after the ceremony checks.
+pub fn check_decryption(
+    manifest: &Path,
+    dir: &Path,
+    input: &Path,
+    partials: &[PathBuf],
+    plaintext: &Path,
+    report: &mut Report,
+) -> Option<()> {
+    let (m, params, roster, outcome) = check_ceremony(manifest, dir, None, report)?;
+    let (list, ps, claimed) = report.run("D.1", "list, partial decryptions and plaintexts decode", || {
+        let bytes = fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
+        let list = CiphertextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", input.display()))?;
+        let mut ps = Vec::new();
+        for p in partials {
+            let bytes = fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+            ps.push(Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| format!("{}: {e}", p.display()))?);
+        }
+        let bytes = fs::read(plaintext).map_err(|e| format!("reading {}: {e}", plaintext.display()))?;
+        let claimed = PlaintextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", plaintext.display()))?;
+        let note = format!("{} ciphertexts, {} partial decryptions", list.ciphertexts.len(), ps.len());
+        Ok(((list, ps, claimed), note))
+    })?;
+    let fingerprint = m.fingerprint(&outcome.election_key);
+    let verified =
+        report.run("D.2", "every partial decryption: signed, for this list, proof valid (C12–C14)", || {
+            let v = protocol::threshold::verify_partial_decryptions(
+                &params,
+                &fingerprint,
+                &roster,
+                &outcome,
+                &list,
+                ps,
+                &mut OsRng,
+            )
+            .map_err(|e| e.to_string())?;
+            if !v.rejected.is_empty() {
+                let names: Vec<String> = v.rejected.iter().map(ToString::to_string).collect();
+                return Err(names.join("; "));
+            }
+            let note = format!("trustees {:?}", v.trustees());
+            Ok((v, note))
+        })?;
+    report.run("D.3", "the plaintexts are the Lagrange combination of t partial decryptions (K13)", || {
+        let plain = combine(&params, &verified, &list).map_err(|e| e.to_string())?;
+        if plain != claimed {
+            return Err("the plaintext file differs from the combination".into());
+        }
+        Ok(((), format!("{} plaintexts", plain.points.len())))
+    })
+}

@@ -1,0 +1,196 @@
+//! `verifier ceremony` and `verifier decryption` on a 3-of-5 ceremony written by the protocol library, honest
+//! and tampered.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::Scalar;
+use protocol::codec::Encode;
+use protocol::elgamal::EncryptionKey;
+use protocol::manifest::{example_manifest, Manifest};
+use protocol::threshold::ceremony::Roster;
+use protocol::threshold::{
+    combine, verify_ceremony, verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption,
+    TrusteeSecret,
+};
+use rand::rngs::OsRng;
+use serde::Serialize;
+
+const BIN: &str = env!("CARGO_BIN_EXE_verifier");
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    dir: PathBuf,
+    secrets: Vec<TrusteeSecret>,
+    params: CeremonyParams,
+    manifest: Manifest,
+}
+
+fn write_json<T: Serialize>(path: &Path, v: &T) {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let dir = root.join("ceremony");
+    std::fs::create_dir(&dir).unwrap();
+    let mut manifest = example_manifest();
+    manifest.trustees.count = 5;
+    manifest.trustees.threshold = 3;
+    std::fs::write(root.join("manifest.json"), manifest.to_json_pretty()).unwrap();
+    let params = CeremonyParams::from_manifest(&manifest).unwrap();
+    let mut secrets: Vec<TrusteeSecret> =
+        (1..=5).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
+    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
+    let roster = Roster::new(&params, &anns).unwrap();
+    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
+    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
+    let confs: Vec<_> =
+        secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0).collect();
+    for i in 0..5 {
+        write_json(&dir.join(format!("announcement-{}.json", i + 1)), &anns[i]);
+        write_json(&dir.join(format!("commitment-{}.json", i + 1)), &commits[i]);
+        write_json(&dir.join(format!("dealing-{}.json", i + 1)), &deals[i]);
+        write_json(&dir.join(format!("confirmation-{}.json", i + 1)), &confs[i]);
+    }
+    Fixture { _tmp: tmp, root, dir, secrets, params, manifest }
+}
+
+fn verifier(args: &[&str]) -> (bool, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+impl Fixture {
+    fn s(&self, name: &str) -> String {
+        self.root.join(name).to_str().unwrap().to_string()
+    }
+    fn ceremony(&self) -> (bool, String) {
+        verifier(&["ceremony", "--manifest", &self.s("manifest.json"), self.dir.to_str().unwrap()])
+    }
+    /// A list, three partial decryptions (trustees 1, 3, 5) and the plaintexts; returns the file names.
+    fn decryption(&self, tamper: impl Fn(u16, &mut PartialDecryption)) -> Vec<String> {
+        let anns = read(&self.dir, "announcement");
+        let outcome = verify_ceremony(
+            &self.params,
+            &anns,
+            &read(&self.dir, "commitment"),
+            &read(&self.dir, "dealing"),
+            &read(&self.dir, "confirmation"),
+        )
+        .unwrap();
+        let ek = EncryptionKey::new(outcome.election_key);
+        let ms: Vec<RistrettoPoint> = (0..8).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+        let list = CiphertextList { width: 2, ciphertexts: ek.encrypt_vector(&ms, &mut OsRng).0 };
+        std::fs::write(self.root.join("list.bin"), list.to_bytes()).unwrap();
+        let fp = self.manifest.fingerprint(&outcome.election_key);
+        let mut ps = Vec::new();
+        for j in [1u16, 3, 5] {
+            let s = &self.secrets[usize::from(j) - 1];
+            let share = s.key_share(&outcome).unwrap();
+            let mut p =
+                PartialDecryption::create(&self.params, &fp, j, &share, &s.signing_key(), &list, &mut OsRng).unwrap();
+            let mut m = p.message.clone();
+            tamper(j, &mut m);
+            if m != p.message {
+                p = s.signing_key().sign(m);
+            }
+            std::fs::write(self.root.join(format!("partial-{j}.bin")), p.to_bytes()).unwrap();
+            ps.push(p);
+        }
+        // The honest combination, written whatever the tampering (the verifier must catch it).
+        let roster = Roster::new(&self.params, &anns).unwrap();
+        let good: Vec<_> = ps.into_iter().collect();
+        let v = verify_partial_decryptions(&self.params, &fp, &roster, &outcome, &list, good, &mut OsRng).unwrap();
+        if let Ok(plain) = combine(&self.params, &v, &list) {
+            std::fs::write(self.root.join("plain.bin"), plain.to_bytes()).unwrap();
+        } else {
+            std::fs::write(self.root.join("plain.bin"), [0u8; 8]).unwrap();
+        }
+        let mut args: Vec<String> =
+            ["decryption", "--manifest", &self.s("manifest.json"), "--dir"].iter().map(|s| s.to_string()).collect();
+        args.push(self.dir.to_str().unwrap().into());
+        args.extend(["--input".into(), self.s("list.bin"), "--plaintext".into(), self.s("plain.bin")]);
+        for j in [1, 3, 5] {
+            args.extend(["--partial".into(), self.s(&format!("partial-{j}.bin"))]);
+        }
+        args
+    }
+}
+
+fn read<M: serde::de::DeserializeOwned>(dir: &Path, kind: &str) -> Vec<protocol::threshold::Signed<M>> {
+    (1..=5)
+        .map(|i| serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{kind}-{i}.json"))).unwrap()).unwrap())
+        .collect()
+}
+
+fn run(args: &[String]) -> (bool, String) {
+    verifier(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn honest_ceremony_and_decryption_pass() {
+    let f = fixture();
+    let (ok, out) = f.ceremony();
+    assert!(ok, "{out}");
+    assert!(out.contains("[PASS] T.5") && out.contains("all checks passed"), "{out}");
+    let args = f.decryption(|_, _| {});
+    let (ok, out) = run(&args);
+    assert!(ok, "{out}");
+    assert!(out.contains("[PASS] D.3"), "{out}");
+    println!("{out}");
+}
+
+#[test]
+fn tampered_files_fail_with_the_trustee_named() {
+    let f = fixture();
+    // A dealing altered after signing.
+    let path = f.dir.join("dealing-4.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["message"]["shares"][0]["recipient"] = serde_json::json!(3);
+    std::fs::write(&path, v.to_string()).unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(!ok);
+    assert!(out.contains("[FAIL] T.4") && out.contains("trustee 4: signature does not verify"), "{out}");
+    std::fs::write(&path, text).unwrap();
+    // A malformed confirmation file.
+    let conf = f.dir.join("confirmation-5.json");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(&conf, "{}").unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(!ok && out.contains("[FAIL] T.2") && out.contains("malformed confirmation file"), "{out}");
+    std::fs::write(&conf, text).unwrap();
+    // A missing announcement.
+    let ann = f.dir.join("announcement-2.json");
+    let text = std::fs::read_to_string(&ann).unwrap();
+    std::fs::remove_file(&ann).unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(!ok && out.contains("trustee 2: announcement message missing"), "{out}");
+    std::fs::write(&ann, text).unwrap();
+    // A partial decryption with a wrong proof, re-signed by its trustee.
+    let args = f.decryption(|j, p| {
+        if j == 3 {
+            p.proof.s += Scalar::ONE;
+        }
+    });
+    let (ok, out) = run(&args);
+    assert!(!ok);
+    assert!(out.contains("[FAIL] D.2") && out.contains("trustee 3: the partial decryption's proof fails"), "{out}");
+    // A wrong plaintext list.
+    let _ = f.decryption(|_, _| {});
+    let mut bytes = std::fs::read(f.root.join("plain.bin")).unwrap();
+    let tail = bytes.len() - 32;
+    bytes[tail..].copy_from_slice(&RistrettoPoint::random(&mut OsRng).compress().to_bytes());
+    std::fs::write(f.root.join("plain.bin"), bytes).unwrap();
+    let (ok, out) = run(&args);
+    assert!(!ok && out.contains("[FAIL] D.3"), "{out}");
+    // Garbage input never panics.
+    std::fs::write(f.root.join("list.bin"), [1, 2, 3]).unwrap();
+    let (ok, out) = run(&args);
+    assert!(!ok && out.contains("[FAIL] D.1") && !out.contains("panicked"), "{out}");
+}
