@@ -107,17 +107,61 @@ impl DleqProof {
         Ok(Self { t1, t2, s: k + c * witness.x })
     }
 
-    /// Checks this proof alone (SPEC.md eq. (14)).
+    /// Checks this proof alone (SPEC.md eq. (14), §7.4).
+    ///
+    /// The two equations are combined with weights drawn from the transcript only after the whole proof,
+    /// response included, is bound to it: a prover who could predict the weights could trade an error in one
+    /// equation against an error in the other.
     pub fn verify(&self, transcript: &mut Transcript, statement: &DleqStatement<'_>) -> Result<(), ProofError> {
+        let (rho, c) = self.challenge(transcript, statement)?;
+        let mut weights = transcript.clone();
+        weights.append_scalar(b"s", &self.s);
         let mut seed = [0u8; 32];
-        let mut t = transcript.clone();
-        t.challenge_bytes(b"batch-weights", &mut seed);
+        weights.challenge_bytes(b"batch-weights", &mut seed);
         let mut batch = BatchVerifier::from_seed(seed);
-        self.verify_into(transcript, statement, &mut batch)?;
+        let (z1, z2) = (batch.weight(), batch.weight());
+        self.queue(statement, &rho, c, z1, z2, &mut batch);
         if batch.verify() {
             Ok(())
         } else {
             Err(ProofError::EquationFailed { proof: NAME })
+        }
+    }
+
+    /// Rebuilds the transcript: the statement, the folding weights ρᵢ, the commitments and the challenge `c`.
+    fn challenge(
+        &self,
+        transcript: &mut Transcript,
+        statement: &DleqStatement<'_>,
+    ) -> Result<(Vec<Scalar>, Scalar), ProofError> {
+        if self.t1.is_identity() || self.t2.is_identity() {
+            return Err(ProofError::IdentityCommitment { proof: NAME });
+        }
+        let rho = append_statement(transcript, statement)?;
+        transcript.append_element(b"T1", &self.t1);
+        transcript.append_element(b"T2", &self.t2);
+        Ok((rho, transcript.challenge_scalar(b"c")))
+    }
+
+    /// Adds `z₁·(s·g₁ − T₁ − c·h₁) + Σᵢ z₂ρᵢ·(s·g₂ᵢ − c·h₂ᵢ) − z₂·T₂` to the batch.
+    fn queue(
+        &self,
+        statement: &DleqStatement<'_>,
+        rho: &[Scalar],
+        c: Scalar,
+        z1: Scalar,
+        z2: Scalar,
+        batch: &mut BatchVerifier,
+    ) {
+        batch.reserve(2 * rho.len() + 4);
+        batch.add(z1 * self.s, *statement.g1.point());
+        batch.add(-z1, *self.t1.point());
+        batch.add(-(z1 * c), *statement.h1.point());
+        batch.add(-z2, *self.t2.point());
+        let (zs, zc) = (z2 * self.s, -(z2 * c));
+        for ((r, g), h) in rho.iter().zip(statement.g2).zip(statement.h2) {
+            batch.add(zs * r, *g.point());
+            batch.add(zc * r, *h.point());
         }
     }
 
@@ -130,24 +174,9 @@ impl DleqProof {
         statement: &DleqStatement<'_>,
         batch: &mut BatchVerifier,
     ) -> Result<(), ProofError> {
-        if self.t1.is_identity() || self.t2.is_identity() {
-            return Err(ProofError::IdentityCommitment { proof: NAME });
-        }
-        let rho = append_statement(transcript, statement)?;
-        transcript.append_element(b"T1", &self.t1);
-        transcript.append_element(b"T2", &self.t2);
-        let c = transcript.challenge_scalar(b"c");
+        let (rho, c) = self.challenge(transcript, statement)?;
         let (z1, z2) = (batch.weight(), batch.weight());
-        batch.reserve(2 * rho.len() + 4);
-        batch.add(z1 * self.s, *statement.g1.point());
-        batch.add(-z1, *self.t1.point());
-        batch.add(-(z1 * c), *statement.h1.point());
-        batch.add(-z2, *self.t2.point());
-        let (zs, zc) = (z2 * self.s, -(z2 * c));
-        for ((r, g), h) in rho.iter().zip(statement.g2).zip(statement.h2) {
-            batch.add(zs * r, *g.point());
-            batch.add(zc * r, *h.point());
-        }
+        self.queue(statement, &rho, c, z1, z2, batch);
         Ok(())
     }
 }
@@ -317,6 +346,43 @@ mod tests {
         let mut g = fixture(2);
         g.h2.pop();
         assert!(matches!(p.verify(&mut election_transcript(&FP), &st(&g)), Err(ProofError::SizeMismatch { .. })));
+    }
+
+    /// A prover who knows `log_G ĝ₂` and could predict the weights of (14) could forge a proof for a wrong `x'`;
+    /// weights drawn after the response is bound make that impossible.
+    #[test]
+    fn weights_are_not_predictable_before_the_response() {
+        let x = random_scalar(&mut OsRng);
+        let x_wrong = random_scalar(&mut OsRng);
+        let logs: Vec<Scalar> = (0..3).map(|_| random_scalar(&mut OsRng)).collect();
+        let g1 = GroupElement::new(crate::group::G);
+        let h1 = GroupElement::new(base_mul(&x));
+        let g2: Vec<GroupElement> = logs.iter().map(|a| GroupElement::new(base_mul(a))).collect();
+        let h2: Vec<GroupElement> = logs.iter().map(|a| GroupElement::new(base_mul(&(x_wrong * a)))).collect();
+        let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
+        // The weights the old verifier used: drawn before the statement.
+        let mut early = election_transcript(&FP);
+        let mut seed = [0u8; 32];
+        early.challenge_bytes(b"batch-weights", &mut seed);
+        let mut predicted = BatchVerifier::from_seed(seed);
+        let (z1, z2) = (predicted.weight(), predicted.weight());
+        // Forge: T₁ = k₁G, T₂ = k₂G, and s solving z₁(s − k₁ − cx) + z₂(s·â − k₂ − c·x'·â) = 0.
+        let mut t = election_transcript(&FP);
+        let rho = append_statement(&mut t, &st).unwrap();
+        let a_hat: Scalar = rho.iter().zip(&logs).map(|(r, a)| r * a).sum();
+        let (k1, k2) = (random_scalar(&mut OsRng), random_scalar(&mut OsRng));
+        let (t1, t2) = (GroupElement::new(base_mul(&k1)), GroupElement::new(base_mul(&k2)));
+        t.append_element(b"T1", &t1);
+        t.append_element(b"T2", &t2);
+        let c = t.challenge_scalar(b"c");
+        let s = (z1 * (k1 + c * x) + z2 * (k2 + c * x_wrong * a_hat)) * (z1 + z2 * a_hat).invert();
+        let forged = DleqProof { t1, t2, s };
+        // It satisfies the combination with the predicted weights…
+        let mut batch = BatchVerifier::from_seed(seed);
+        forged.verify_into(&mut election_transcript(&FP), &st, &mut batch).unwrap();
+        assert!(batch.verify());
+        // …but not the verifier's.
+        assert_eq!(forged.verify(&mut election_transcript(&FP), &st), Err(ProofError::EquationFailed { proof: NAME }));
     }
 
     #[test]
