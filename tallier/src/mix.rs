@@ -1,4 +1,4 @@
-//! `tallier mix`: one mix stage of one contest (SPEC mixnet.md §5).
+//! `tallier mix`: one mix stage of one contest (SPEC.md §9.5).
 //!
 //! Reads the contest's list (the canonical binary [`CiphertextList`]: the anonymized ballots for stage 1, the
 //! previous stage's output after that), shuffles and re-encrypts it, proves the shuffle, and writes the output

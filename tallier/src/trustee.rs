@@ -1,5 +1,5 @@
 //! The key ceremony and threshold decryption as commands run by each trustee on its own offline machine
-//! (protocol/spec/trustees.md). Files travel by hand in one directory:
+//! (SPEC.md §10). Files travel by hand in one directory:
 //!
 //! | round | command                    | writes                         |
 //! |-------|----------------------------|--------------------------------|

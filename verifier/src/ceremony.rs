@@ -1,4 +1,4 @@
-//! Checks of the key ceremony's transcript and of threshold decryptions (protocol/spec/trustees.md §T10).
+//! Checks of the key ceremony's transcript and of threshold decryptions (SPEC.md §10 §T10).
 //!
 //! Each check has a number; the report lists them all with their result and time. Nothing here panics on bad
 //! input: every file is decoded strictly and every failure becomes a failed check naming the trustee.

@@ -1,4 +1,4 @@
-//! Verification of a chain of mix stages for one contest (SPEC mixnet.md §5).
+//! Verification of a chain of mix stages for one contest (SPEC.md §9.5).
 //!
 //! The chain is read from a directory holding `stage-1.list`, `stage-1.proof`, `stage-2.list`, … : stage `k`'s
 //! input is stage `k − 1`'s output (stage 1's is the list given on the command line). Every list is decoded

@@ -1,11 +1,11 @@
-//! Schnorr proof of knowledge of a discrete logarithm (SPEC: protocol/spec/trustees.md §T4).
+//! Schnorr proof of knowledge of a discrete logarithm (SPEC: SPEC.md §10 §T4).
 //!
 //! Statement: `X = x·G`. Used by every trustee of the key ceremony for its constant term `a_{i,0}` (whose
 //! commitment is `C_{i,0} = a_{i,0}·G`) and for its share-encryption key.
 //!
-//! `T = k·G`, `c = H(transcript)`, `s = k + c·x`                                   — trustees.md eq. (K4)
+//! `T = k·G`, `c = H(transcript)`, `s = k + c·x`                                   — SPEC.md §10 eq. (K4)
 //!
-//! `s·G = T + c·X`                                                                  — trustees.md eq. (K5)
+//! `s·G = T + c·X`                                                                  — SPEC.md §10 eq. (K5)
 
 use curve25519_dalek::Scalar;
 use merlin::Transcript;
@@ -52,7 +52,7 @@ fn append_statement(t: &mut Transcript, st: &SchnorrStatement<'_>) {
 }
 
 impl SchnorrProof {
-    /// trustees.md eq. (K4).
+    /// SPEC.md §10 eq. (K4).
     pub fn prove<R: RngCore + CryptoRng>(
         transcript: &mut Transcript,
         statement: &SchnorrStatement<'_>,
@@ -68,7 +68,7 @@ impl SchnorrProof {
         Self { t, s: k + c * witness.x }
     }
 
-    /// Checks this proof alone (trustees.md eq. (K5)).
+    /// Checks this proof alone (SPEC.md §10 eq. (K5)).
     pub fn verify(&self, transcript: &mut Transcript, statement: &SchnorrStatement<'_>) -> Result<(), ProofError> {
         let mut seed = [0u8; 32];
         let mut t = transcript.clone();

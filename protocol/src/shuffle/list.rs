@@ -1,4 +1,4 @@
-//! Lists of ciphertext vectors: the input and output of a mix stage (SPEC mixnet.md §1.1).
+//! Lists of ciphertext vectors: the input and output of a mix stage (SPEC.md §9.1.1).
 
 use sha2::{Digest, Sha512};
 
@@ -13,7 +13,7 @@ pub const MAX_WIDTH: usize = 1024;
 /// `N` rows of `w` ElGamal ciphertexts each: one row per ballot, one ciphertext per chunk of the contest's answer.
 /// A row is shuffled as a unit.
 ///
-/// Encoding (SPEC mixnet.md §1.1): `u32 N ‖ u32 w ‖ row₁ ‖ … ‖ row_N`, each row `w` ciphertexts `A ‖ B`.
+/// Encoding (SPEC.md §9.1.1): `u32 N ‖ u32 w ‖ row₁ ‖ … ‖ row_N`, each row `w` ciphertexts `A ‖ B`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CiphertextList {
     width: usize,
@@ -68,7 +68,7 @@ impl CiphertextList {
     pub fn cells_mut(&mut self) -> &mut Vec<Ciphertext> {
         &mut self.cells
     }
-    /// SHA-512 of the canonical encoding, computed without building it (SPEC mixnet.md §2, labels `inputs`,
+    /// SHA-512 of the canonical encoding, computed without building it (SPEC.md §9.2, labels `inputs`,
     /// `outputs`).
     pub fn digest(&self) -> [u8; 64] {
         let mut h = Sha512::new();
@@ -121,7 +121,7 @@ pub(crate) fn decode_points(bytes: &[u8], what: &'static str) -> Result<Vec<Grou
     })
 }
 
-/// SHA-512 of the concatenated encodings of some points (SPEC mixnet.md §2, labels `c`, `c-hat`, `t-hat`).
+/// SHA-512 of the concatenated encodings of some points (SPEC.md §9.2, labels `c`, `c-hat`, `t-hat`).
 pub(crate) fn points_digest(points: &[GroupElement]) -> [u8; 64] {
     let mut h = Sha512::new();
     for p in points {

@@ -1,5 +1,5 @@
 //! Verifiable re-encryption mix: the shuffle of a list of ciphertext vectors and its Terelius–Wikström proof of
-//! shuffle (SPEC mixnet.md; the mathematics, with equation numbers M1–M14 and checks V1–V5, is in
+//! shuffle (SPEC.md §9; the mathematics, with equation numbers M1–M14 and checks V1–V5, is in
 //! [`crate::notes::shuffle`]).
 //!
 //! One mix stage, as the tallier runs it:
@@ -47,14 +47,14 @@ use crate::error::DecodeError;
 use crate::group::{derive_generator, random_scalar};
 use crate::manifest::Fingerprint;
 
-/// The proof's domain label in the transcript (SPEC mixnet.md §2).
+/// The proof's domain label in the transcript (SPEC.md §9.2).
 pub const DOMAIN: &[u8] = b"rv/proof/shuffle/v1";
-/// The prefix of the generator label (SPEC mixnet.md §1.3, eq. M0).
+/// The prefix of the generator label (SPEC.md §9.1.3, eq. M0).
 pub const GENERATOR_LABEL: &[u8] = b"rv/shuffle/generators/v1";
 
 /// What a stage publishes and a verifier checks: the key, the lists, and where the generators come from.
 /// The generators themselves are never part of it: both sides derive them from the fingerprint, the contest and
-/// the stage (SPEC mixnet.md eq. M0).
+/// the stage (SPEC.md §9 eq. M0).
 #[derive(Debug, Clone, Copy)]
 pub struct ShuffleStatement<'a> {
     /// The election fingerprint: the seed of the commitment generators.
@@ -113,7 +113,7 @@ impl ShuffleWitness {
 }
 
 /// Why a shuffle proof is refused. Every variant names the failing part; `EquationFailed` names the numbered
-/// verification check of SPEC mixnet.md §4.
+/// verification check of SPEC.md §9.4.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ShuffleError {
     #[error("shuffle: {what} has {found}, expected {expected}")]
@@ -130,7 +130,7 @@ pub enum ShuffleError {
     Decode(#[from] DecodeError),
 }
 
-/// The verification checks of SPEC mixnet.md §4, in the order they are reported.
+/// The verification checks of SPEC.md §9.4, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     /// V1: the permutation commitment commits to a permutation matrix's column sums (eq. M9).
@@ -168,7 +168,7 @@ fn uniform_below<R: RngCore + ?Sized>(rng: &mut R, bound: u64) -> u64 {
     }
 }
 
-/// SPEC mixnet.md eq. M1: a uniformly random permutation `π` and re-encryption of every row:
+/// SPEC.md §9 eq. M1: a uniformly random permutation `π` and re-encryption of every row:
 /// output `i` = `ReEnc(input π(i); r̃ᵢ)`, each component with its own `r̃ᵢₖ`.
 ///
 /// The randomness comes from a ChaCha20 stream keyed from `rng`; the re-encryptions run in parallel.

@@ -1,5 +1,5 @@
 //! The Terelius–Wikström proof of shuffle in commitment form, its prover and its batched verifier
-//! (SPEC mixnet.md §2–§4; equations M0–M14 and checks V1–V5 are those of [`crate::notes::shuffle`]).
+//! (SPEC.md §9.2–§4; equations M0–M14 and checks V1–V5 are those of [`crate::notes::shuffle`]).
 
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
@@ -24,7 +24,7 @@ use crate::transcript::TranscriptProtocol;
 /// Points per task in the prover's constant-time multiscalar multiplications (Straus keeps a table per point).
 const CT_MSM_CHUNK: usize = 256;
 
-/// A Terelius–Wikström proof of shuffle in commitment form (SPEC mixnet.md §3): every commitment is sent, so that
+/// A Terelius–Wikström proof of shuffle in commitment form (SPEC.md §9.3): every commitment is sent, so that
 /// the verifier folds all of its equations into one multiscalar multiplication.
 ///
 /// Sizes: `c`, `c_hat`, `t_hat`, `s_hat`, `s_prime` have `N` entries; `t4` and `s4` have `w`.
@@ -69,7 +69,7 @@ fn statement_shape(st: &ShuffleStatement<'_>) -> Result<(usize, usize), ShuffleE
     Ok((n, w))
 }
 
-/// SPEC mixnet.md §2 steps 1–9: the domain label and the whole statement.
+/// SPEC.md §9.2 steps 1–9: the domain label and the whole statement.
 pub(super) fn append_statement(t: &mut Transcript, st: &ShuffleStatement<'_>, label: &[u8]) {
     t.domain_sep(DOMAIN);
     t.append_u64(b"contest", u64::from(st.contest));
@@ -83,14 +83,14 @@ pub(super) fn append_statement(t: &mut Transcript, st: &ShuffleStatement<'_>, la
     t.append_message(b"outputs", &st.output.digest());
 }
 
-/// SPEC mixnet.md §2 steps 10–11: the permutation commitment, then the challenges `u₁ … u_N` (eq. M3).
+/// SPEC.md §9.2 steps 10–11: the permutation commitment, then the challenges `u₁ … u_N` (eq. M3).
 pub(super) fn challenges_u(t: &mut Transcript, c: &[GroupElement]) -> Vec<Scalar> {
     t.append_message(b"c", &points_digest(c));
     let mut stream = t.challenge_stream(b"u");
     c.iter().map(|_| stream.next_scalar()).collect()
 }
 
-/// SPEC mixnet.md §2 steps 12–18: the remaining commitments, then the challenge `c` (eq. M7).
+/// SPEC.md §9.2 steps 12–18: the remaining commitments, then the challenge `c` (eq. M7).
 pub(super) fn challenge_c(
     t: &mut Transcript,
     c_hat: &[GroupElement],
@@ -110,7 +110,7 @@ pub(super) fn challenge_c(
     t.challenge_scalar(b"challenge")
 }
 
-/// SPEC mixnet.md §2 steps 17–18: the responses, then the seed of the verifier's weights. The responses must be
+/// SPEC.md §9.2 steps 17–18: the responses, then the seed of the verifier's weights. The responses must be
 /// bound before the weights are drawn: with weights a prover could compute from the commitments alone, it could
 /// move an error from one check's `G` term to another's by choosing two responses, and pass M14 with two false
 /// checks.
@@ -157,7 +157,7 @@ fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Zeroizing<Vec<Scalar>> {
 }
 
 impl ShuffleProof {
-    /// Proves that `statement.output` is a re-encryption shuffle of `statement.input` (SPEC mixnet.md §3).
+    /// Proves that `statement.output` is a re-encryption shuffle of `statement.input` (SPEC.md §9.3).
     ///
     /// The caller opens the transcript with the election fingerprint. Nonces come from the transcript's RNG
     /// rekeyed with a hash of the witness and fed by `rng`, then expanded by ChaCha20.
@@ -341,7 +341,7 @@ impl ShuffleProof {
         Ok(())
     }
 
-    /// Verifies the proof against the statement (SPEC mixnet.md §4): checks V1–V5, batched into one multiscalar
+    /// Verifies the proof against the statement (SPEC.md §9.4): checks V1–V5, batched into one multiscalar
     /// multiplication with weights drawn from the transcript after the challenge. The generators are derived here,
     /// from the statement's fingerprint, contest and stage. On failure, each check is evaluated alone so the error
     /// names the first one that fails.
@@ -373,7 +373,7 @@ impl ShuffleProof {
     }
 }
 
-/// The verifier's random weights (SPEC mixnet.md §2 step 18, §4.2): `z₁, z₂, z₃`, then `(z₄ₐₖ, z₄ᵦₖ)` for each component,
+/// The verifier's random weights (SPEC.md §9.2 step 18, §4.2): `z₁, z₂, z₃`, then `(z₄ₐₖ, z₄ᵦₖ)` for each component,
 /// then `z₅ᵢ` for each link, from a ChaCha20 stream keyed by the transcript's `batch-weights` bytes.
 #[derive(Clone)]
 pub(super) struct Weights {
@@ -429,7 +429,7 @@ pub(super) struct Evaluation<'a> {
 }
 
 impl Evaluation<'_> {
-    /// SPEC mixnet.md eq. M14: `z₁·E₁ + z₂·E₂ + z₃·E₃ + Σₖ (z₄ₐₖ·E₄ₐₖ + z₄ᵦₖ·E₄ᵦₖ) + Σᵢ z₅ᵢ·E₅ᵢ`, with the
+    /// SPEC.md §9 eq. M14: `z₁·E₁ + z₂·E₂ + z₃·E₃ + Σₖ (z₄ₐₖ·E₄ₐₖ + z₄ᵦₖ·E₄ᵦₖ) + Σᵢ z₅ᵢ·E₅ᵢ`, with the
     /// terms of each row computed in parallel chunks, each chunk one variable-time multiscalar multiplication.
     pub(super) fn combined(&self, z: &Weights) -> RistrettoPoint {
         let p = self.proof;
@@ -496,7 +496,7 @@ impl Evaluation<'_> {
     }
 }
 
-/// Bytes of an encoded proof for `N` rows of width `w` (SPEC mixnet.md §3.1): `16 + 32·(5N + 6 + 3w)`.
+/// Bytes of an encoded proof for `N` rows of width `w` (SPEC.md §9.3.1): `16 + 32·(5N + 6 + 3w)`.
 pub fn encoded_len(n: usize, w: usize) -> Option<usize> {
     n.checked_mul(5)?.checked_add(6)?.checked_add(w.checked_mul(3)?)?.checked_mul(32)?.checked_add(16)
 }
@@ -518,7 +518,7 @@ impl Encode for ShuffleProof {
 
 impl Decode for ShuffleProof {
     const WHAT: &'static str = "shuffle proof";
-    /// Strict (SPEC mixnet.md §3.1): `N ≥ 1`, `1 ≤ w ≤ MAX_WIDTH`, the size is checked before anything is
+    /// Strict (SPEC.md §9.3.1): `N ≥ 1`, `1 ≤ w ≤ MAX_WIDTH`, the size is checked before anything is
     /// allocated, every point is canonical (decompressed once, in parallel), every scalar canonical.
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let contest = r.u32("shuffle proof.contest")?;

@@ -465,7 +465,7 @@ proptest! {
     }
 }
 
-/// Known answers (SPEC mixnet.md §6): the generators of fingerprint `09…09`, contest 2, stage 1, and the SHA-256
+/// Known answers (SPEC.md §9.6): the generators of fingerprint `09…09`, contest 2, stage 1, and the SHA-256
 /// of a proof made from fixed seeds, so that no change of derivation, transcript or encoding goes unnoticed.
 #[test]
 fn known_answers() {

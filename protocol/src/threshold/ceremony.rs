@@ -271,7 +271,7 @@ fn complaint_transcript(params: &CeremonyParams, dealer: u16, complainer: u16) -
     t
 }
 
-/// trustees.md eq. (K3): `h_i = SHA-256(REVEAL_DOMAIN ‖ digest ‖ u16(i) ‖ u32(t) ‖ C_{i,0} ‖ … ‖ C_{i,t−1} ‖ π_i)`.
+/// SPEC.md §10 eq. (K3): `h_i = SHA-256(REVEAL_DOMAIN ‖ digest ‖ u16(i) ‖ u32(t) ‖ C_{i,0} ‖ … ‖ C_{i,t−1} ‖ π_i)`.
 pub fn reveal_hash(
     params: &CeremonyParams,
     dealer: u16,
@@ -283,7 +283,7 @@ pub fn reveal_hash(
     Sha256::digest(w.finish()).into()
 }
 
-/// trustees.md eq. (K11): `SHA-256(DEALINGS_DOMAIN ‖ u32(count) ‖ signed dealings in index order)`.
+/// SPEC.md §10 eq. (K11): `SHA-256(DEALINGS_DOMAIN ‖ u32(count) ‖ signed dealings in index order)`.
 pub fn dealings_digest(dealings: &[&Signed<Dealing>]) -> [u8; 32] {
     let mut sorted: Vec<&Signed<Dealing>> = dealings.to_vec();
     sorted.sort_by_key(|d| d.message.trustee);
@@ -425,7 +425,7 @@ pub fn check_dealing(
     Ok(())
 }
 
-/// trustees.md eq. (K8), check C9: `s_{i,j}·G = Σ_k j^k·C_{i,k}`.
+/// SPEC.md §10 eq. (K8), check C9: `s_{i,j}·G = Σ_k j^k·C_{i,k}`.
 pub fn check_share(dealing: &Dealing, recipient: u16, share: &Scalar) -> Result<(), ThresholdError> {
     if base_mul(share) != eval_commitments(&dealing.coefficients, recipient) {
         return Err(ThresholdError::ShareInconsistent { dealer: dealing.trustee, recipient });

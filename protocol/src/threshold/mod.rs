@@ -1,5 +1,5 @@
 //! Trustees: the distributed key ceremony and threshold decryption with proofs
-//! (`protocol/spec/trustees.md`; the mathematics in [`crate::notes::threshold`]).
+//! (SPEC.md §10; the mathematics in [`crate::notes::threshold`]).
 //!
 //! * [`ceremony`]: Pedersen's distributed key generation, `t` of `n`, with a commit round against key biasing,
 //!   Feldman commitments, Schnorr proofs of the constant terms, shares encrypted to each recipient's key,
@@ -242,7 +242,7 @@ impl<M: CeremonyMessage> Decode for Signed<M> {
     }
 }
 
-/// Lagrange coefficient at 0 of index `j` within `indices` (trustees.md eq. (K12)):
+/// Lagrange coefficient at 0 of index `j` within `indices` (SPEC.md §10 eq. (K12)):
 /// `λ_j = Π_{m ∈ S, m ≠ j} m / (m − j)`.
 pub fn lagrange_at_zero(j: u16, indices: &[u16]) -> curve25519_dalek::Scalar {
     use curve25519_dalek::Scalar;
