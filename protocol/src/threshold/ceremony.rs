@@ -1,4 +1,4 @@
-//! Pedersen's distributed key generation with a commit round (trustees.md §T3–§T7).
+//! Pedersen's distributed key generation with a commit round (SPEC.md §10 (T3–T7)).
 //!
 //! Rounds, each a signed file per trustee `i`:
 //! 1. [`Announcement`]: the signing key and a share-encryption key `E_i = e_i·G` with a Schnorr proof.
@@ -36,12 +36,12 @@ use crate::proofs::dleq::{DleqProof, DleqStatement, DleqWitness};
 use crate::proofs::schnorr::{SchnorrProof, SchnorrStatement, SchnorrWitness};
 use crate::transcript::TranscriptProtocol;
 
-/// Signature kinds (trustees.md §T1).
+/// Signature kinds (SPEC.md §10 (T1)).
 pub const ANNOUNCEMENT_KIND: &[u8] = b"rv/trustee/announcement/v1";
 pub const COMMITMENT_KIND: &[u8] = b"rv/trustee/commitment/v1";
 pub const DEALING_KIND: &[u8] = b"rv/trustee/dealing/v1";
 pub const CONFIRMATION_KIND: &[u8] = b"rv/trustee/confirmation/v1";
-/// Transcript domains (trustees.md §T2).
+/// Transcript domains (SPEC.md §10 (T2)).
 pub const ENCRYPTION_KEY_DOMAIN: &[u8] = b"rv/trustee/encryption-key/v1";
 pub const CONSTANT_TERM_DOMAIN: &[u8] = b"rv/trustee/constant-term/v1";
 pub const COMPLAINT_DOMAIN: &[u8] = b"rv/trustee/complaint/v1";
@@ -53,7 +53,7 @@ const REVEAL_NONCE_DOMAIN: &[u8] = b"rv/trustee/reveal-nonce/v1";
 // ---------------------------------------------------------------------------------------------------------
 // Messages
 
-/// Round 1 (trustees.md §T3, message M1).
+/// Round 1 (SPEC.md §10 (T3), message M1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Announcement {
@@ -251,7 +251,7 @@ fn encryption_key_transcript(params: &CeremonyParams, trustee: u16, signing_key:
     t
 }
 
-/// trustees.md §T2: binds the dealer and *all* its coefficient commitments before the proof of `a_{i,0}`.
+/// SPEC.md §10 (T2): binds the dealer and *all* its coefficient commitments before the proof of `a_{i,0}`.
 fn constant_term_transcript(params: &CeremonyParams, dealer: u16, coefficients: &[GroupElement]) -> Transcript {
     let mut t = ceremony_transcript(&params.digest);
     t.domain_sep(CONSTANT_TERM_DOMAIN);
@@ -489,7 +489,7 @@ pub fn judge_complaint(
 // ---------------------------------------------------------------------------------------------------------
 // The public outcome
 
-/// What the ceremony's public transcript determines (trustees.md §T7).
+/// What the ceremony's public transcript determines (SPEC.md §10 (T7)).
 #[derive(Debug, Clone)]
 pub struct CeremonyOutcome {
     pub params: CeremonyParams,

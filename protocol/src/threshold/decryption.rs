@@ -1,4 +1,4 @@
-//! Threshold decryption (trustees.md §T8–§T9).
+//! Threshold decryption (SPEC.md §10 (T8–T9)).
 //!
 //! Trustee `j` with key share `x_j` and verification key `Y_j = x_j·G` decrypts a list of ciphertexts
 //! `(A_k, B_k)` partially: `D_{j,k} = x_j·A_k` (eq. (K14)), with one folded Chaum–Pedersen proof that
@@ -32,7 +32,7 @@ pub const MAX_LIST: usize = 1 << 24;
 // Lists
 
 /// A list of `rows` ciphertext rows of `width` ciphertexts each: `u32(rows) ‖ u32(width) ‖ rows·width
-/// ciphertexts` (trustees.md §T8).
+/// ciphertexts` (SPEC.md §10 (T8)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CiphertextList {
     pub width: u32,
@@ -133,7 +133,7 @@ impl Decode for PlaintextList {
 // ---------------------------------------------------------------------------------------------------------
 // Partial decryptions
 
-/// Message M5 (trustees.md §T8): trustee `j`'s partial decryption of one list.
+/// Message M5 (SPEC.md §10 (T8)): trustee `j`'s partial decryption of one list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialDecryption {
     pub election: [u8; 32],
@@ -180,7 +180,7 @@ impl Decode for PartialDecryption {
     }
 }
 
-/// trustees.md §T2: the partial-decryption transcript of trustee `j` for one list.
+/// SPEC.md §10 (T2): the partial-decryption transcript of trustee `j` for one list.
 fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 32]) -> Transcript {
     let mut t = election_transcript(fingerprint);
     t.domain_sep(PARTIAL_DECRYPTION_DOMAIN);
