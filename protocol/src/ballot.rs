@@ -110,6 +110,16 @@ impl fmt::Debug for Credential {
     }
 }
 
+/// SPEC.md §8.1: an Ed25519 public key (a voter's, a trustee's, the collector's) must decode to a curve point
+/// that is not of small order.
+pub fn decode_verifying_key(bytes: &[u8; 32], what: &'static str) -> Result<VerifyingKey, DecodeError> {
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| DecodeError::InvalidVerifyingKey { what })?;
+    if key.is_weak() {
+        return Err(DecodeError::InvalidVerifyingKey { what });
+    }
+    Ok(key)
+}
+
 /// A voter's public credential key: a valid Ed25519 point that is not of small order.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CredentialKey(VerifyingKey);
@@ -117,12 +127,7 @@ pub struct CredentialKey(VerifyingKey);
 impl CredentialKey {
     /// SPEC.md §8.1: decodes and checks a credential key.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
-        let what = "credential key";
-        let key = VerifyingKey::from_bytes(bytes).map_err(|_| DecodeError::InvalidVerifyingKey { what })?;
-        if key.is_weak() {
-            return Err(DecodeError::InvalidVerifyingKey { what });
-        }
-        Ok(Self(key))
+        Ok(Self(decode_verifying_key(bytes, "credential key")?))
     }
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()

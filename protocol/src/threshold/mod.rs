@@ -168,12 +168,7 @@ pub struct TrusteeVerifyingKey(VerifyingKey);
 
 impl TrusteeVerifyingKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
-        let what = "trustee signing key";
-        let key = VerifyingKey::from_bytes(bytes).map_err(|_| DecodeError::InvalidVerifyingKey { what })?;
-        if key.is_weak() {
-            return Err(DecodeError::InvalidVerifyingKey { what });
-        }
-        Ok(Self(key))
+        Ok(Self(crate::ballot::decode_verifying_key(bytes, "trustee signing key")?))
     }
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()
