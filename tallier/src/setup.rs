@@ -3,7 +3,8 @@
 //! `credentials.json` is the public credential list (a JSON array of hex Ed25519 public keys, in voter order):
 //! it goes to the collector (`collector init --credentials`) and into the election record. `voters.json` holds
 //! each voter's secret credential, for printing or sending to the voters; it is as sensitive as the votes and
-//! must not leave the officials' offline machine except to the voters.
+//! must not leave the officials' offline machine except to the voters. It is a JSON array of the credentials'
+//! 64-hex-digit secrets, in the same order as `credentials.json`.
 
 use std::path::Path;
 
@@ -11,17 +12,6 @@ use anyhow::Context;
 use protocol::ballot::Credential;
 use protocol::manifest::{example_manifest, Manifest};
 use rand_core::{CryptoRng, RngCore};
-use serde::{Deserialize, Serialize};
-
-/// One voter's entry in `voters.json`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct VoterSecret {
-    pub id: String,
-    /// 64 hex digits: the credential's secret seed.
-    pub credential: String,
-    /// 64 hex digits: its public key (as listed in `credentials.json`).
-    pub public_key: String,
-}
 
 /// Writes the example manifest (three contests: single choice, approval, ranked) to `path`.
 pub fn write_example_manifest(path: &Path) -> anyhow::Result<()> {
@@ -40,18 +30,14 @@ pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rn
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut public = Vec::with_capacity(count);
     let mut secret = Vec::with_capacity(count);
-    for i in 0..count {
+    for _ in 0..count {
         let c = Credential::generate(rng);
-        let public_key = c.public_key().to_hex();
-        public.push(public_key.clone());
-        secret.push(VoterSecret {
-            id: format!("voter-{:06}", i + 1),
-            credential: hex::encode(*c.expose_secret_bytes()),
-            public_key,
-        });
+        public.push(c.public_key().to_hex());
+        secret.push(zeroize::Zeroizing::new(hex::encode(*c.expose_secret_bytes())));
     }
     write_new(&dir.join("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes())?;
-    write_new(&dir.join("voters.json"), serde_json::to_string_pretty(&secret)?.as_bytes())?;
+    let secrets: Vec<&str> = secret.iter().map(|s| s.as_str()).collect();
+    write_new(&dir.join("voters.json"), zeroize::Zeroizing::new(serde_json::to_string_pretty(&secrets)?).as_bytes())?;
     Ok(())
 }
 
@@ -79,11 +65,11 @@ mod tests {
         generate_credentials(5, &dir, &mut OsRng).unwrap();
         let public: Vec<String> =
             serde_json::from_slice(&std::fs::read(dir.join("credentials.json")).unwrap()).unwrap();
-        let secret: Vec<VoterSecret> =
+        let secret: Vec<String> =
             serde_json::from_slice(&std::fs::read(dir.join("voters.json")).unwrap()).unwrap();
         assert_eq!(public.len(), 5);
         for (p, s) in public.iter().zip(&secret) {
-            let seed: [u8; 32] = hex::decode(&s.credential).unwrap().try_into().unwrap();
+            let seed: [u8; 32] = hex::decode(s).unwrap().try_into().unwrap();
             assert_eq!(&Credential::from_secret_bytes(&seed).public_key().to_hex(), p);
             let key: [u8; 32] = hex::decode(p).unwrap().try_into().unwrap();
             CredentialKey::from_bytes(&key).unwrap();
