@@ -1,0 +1,213 @@
+// End-to-end browser test of the voting page against a real collector and PostgreSQL (scripts/browser-test.sh
+// starts them). Drives Debian's Chromium with playwright-core, saves a screenshot of every step, and prints the
+// in-browser ballot benchmark. Environment: COLLECTOR_URL, ELECTION_DIR (a `collector dev-election` directory),
+// SCREENSHOTS (folder), CLOSE_CMD (a shell command that closes the election, run near the end).
+import { chromium } from "playwright-core";
+import { readFileSync, mkdirSync } from "node:fs";
+import { execSync } from "node:child_process";
+import assert from "node:assert/strict";
+
+const url = process.env.COLLECTOR_URL ?? "http://127.0.0.1:8080";
+const dir = process.env.ELECTION_DIR;
+const shots = process.env.SCREENSHOTS ?? "target/browser-screenshots";
+mkdirSync(shots, { recursive: true });
+const voters = JSON.parse(readFileSync(`${dir}/voters.json`, "utf8"));
+let passed = 0, failed = 0, step = 0;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+async function shot(page, name) {
+  step++;
+  await page.screenshot({ path: `${shots}/${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
+}
+
+async function newPage(width = 1024) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.errors = errors;
+  return page;
+}
+
+const visible = (page, id) => page.locator(`#${id}`).isVisible();
+
+/** Votes: mayor = option 1, budget = options 0 and 2, council = ranks [2, write-in "Zed"]. */
+async function fillBallot(page, credential) {
+  await page.fill("#credential-code", credential);
+  await page.click("#credential-continue");
+  await page.waitForSelector("#step-contest:not([hidden])");
+  await shot(page, "contest-single-choice");
+  await page.check('#contest-choices input[value="1"]');
+  await page.click("#contest-next");
+  await shot(page, "contest-approval");
+  await page.check('#contest-choices input[value="0"]');
+  await page.check('#contest-choices input[value="2"]');
+  await page.click("#contest-next");
+  await shot(page, "contest-ranked");
+  await page.selectOption("#rank-0", "2");
+  await page.selectOption("#rank-1", "w");
+  await page.fill("#write-in-text", "Zed");
+  await page.click("#contest-next");
+  await page.waitForSelector("#step-review:not([hidden])");
+  await shot(page, "review");
+}
+
+let castCode = null;
+
+await check("vote, challenge once, cast, receipt", async () => {
+  const page = await newPage();
+  await page.goto(url + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  await shot(page, "credential");
+  assert.match(await page.textContent("#fingerprint"), /^[0-9a-f]{64}$/);
+  assert.match(await page.textContent("#module-sha"), /^[0-9a-f]{64}$/);
+  await fillBallot(page, voters[0]);
+  await page.click("#review-encrypt");
+  await page.waitForSelector("#step-encrypted:not([hidden])");
+  await shot(page, "encrypted");
+  // Benaloh challenge: the opened ballot shows exactly the choices made.
+  await page.click("#do-challenge");
+  await page.waitForSelector("#step-challenge:not([hidden])");
+  await shot(page, "challenged");
+  const opened = await page.textContent("#challenge-choices");
+  for (const expected of ["Bob Kask", "Park", "Bike lanes", "1. Fay", "2. Zed"]) assert.ok(opened.includes(expected), opened);
+  assert.ok(await page.locator("#challenge-qr svg").count() === 1);
+  const report = JSON.parse(await page.textContent("#challenge-json"));
+  // The challenged ballot checks out on "another device": the verification page, offline.
+  const other = await newPage(390);
+  await other.goto(`${url}/verify.html#${report.code}`);
+  await other.waitForSelector("#result:not([hidden])");
+  await shot(other, "challenge-checked-on-phone");
+  assert.ok((await other.textContent("#choices")).includes("Bob Kask"));
+  await other.context().close();
+  // Encrypt afresh and cast.
+  await page.click("#challenge-again");
+  await page.waitForSelector("#step-encrypted:not([hidden])");
+  await page.click("#do-cast");
+  await page.waitForSelector("#step-cast:not([hidden])");
+  await shot(page, "cast-receipt");
+  assert.match(await page.textContent("#cast-tracker"), /^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/);
+  assert.match(await page.textContent("#cast-leaf"), /^\d+$/);
+  const link = await page.getAttribute("#cast-verify-link", "href");
+  castCode = decodeURIComponent(link.split("#")[1]);
+  assert.ok(castCode.startsWith("rv1:"));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+await check("second device: verification page shows the cast choices", async () => {
+  const phone = await newPage(390);
+  await phone.goto(`${url}/verify.html#${castCode}`);
+  await phone.waitForSelector("#result:not([hidden])");
+  await shot(phone, "second-device");
+  const text = await phone.textContent("#choices");
+  for (const expected of ["Bob Kask", "Park", "Bike lanes", "Fay", "Zed"]) assert.ok(text.includes(expected), text);
+  assert.ok(!phone.url().includes("#"), "the code is dropped from the address bar");
+  await phone.context().close();
+});
+
+await check("vote again: the new ballot replaces the old", async () => {
+  const page = await newPage();
+  await page.goto(url + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  await page.fill("#credential-code", voters[0]);
+  await page.click("#credential-continue");
+  await page.check('#contest-choices input[value="2"]');
+  await page.click("#contest-next");
+  await page.click("#contest-next");
+  await page.selectOption("#rank-0", "0");
+  await page.click("#contest-next");
+  await page.click("#review-encrypt");
+  await page.click("#do-cast");
+  await page.waitForSelector("#step-cast:not([hidden])");
+  await shot(page, "revote-receipt");
+  const link = await page.getAttribute("#cast-verify-link", "href");
+  const phone = await newPage(390);
+  await phone.goto(link);
+  await phone.waitForSelector("#result:not([hidden])");
+  await shot(phone, "revote-second-device");
+  assert.ok((await phone.textContent("#choices")).includes("Carol Saar"));
+  await phone.context().close();
+  await page.context().close();
+});
+
+await check("bad input: wrong credential, unreachable collector", async () => {
+  const page = await newPage();
+  await page.goto(url + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  await page.fill("#credential-code", "not a credential");
+  await page.click("#credential-continue");
+  await page.waitForSelector("#message:not([hidden])");
+  await shot(page, "wrong-credential");
+  assert.match(await page.textContent("#message"), /64 hexadecimal/);
+  // An unregistered (but well-formed) credential is refused by the collector.
+  await fillBallot(page, "11".repeat(32));
+  await page.click("#review-encrypt");
+  await page.click("#do-cast");
+  await page.waitForSelector("#message:not([hidden])");
+  await shot(page, "unknown-credential");
+  assert.match(await page.textContent("#message"), /unknown_credential/);
+  // The network fails: a clear message, and nothing is cast.
+  await page.route("**/ballots", (route) => route.abort("connectionrefused"));
+  await page.click("#review-encrypt");
+  await page.click("#do-cast");
+  await page.waitForSelector("#message:not([hidden])");
+  await shot(page, "collector-unreachable");
+  assert.match(await page.textContent("#message"), /cannot be reached/);
+  await page.context().close();
+});
+
+await check("benchmark: a 3-contest ballot in the browser", async () => {
+  const page = await newPage();
+  await page.goto(url + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  const ms = await page.evaluate(async (credential) => {
+    const m = await import("./pkg/voter_client.js");
+    const e = await (await fetch("election")).json();
+    const c = new m.Client(JSON.stringify({ manifest: e.manifest, public_key: e.public_key }));
+    const answers = [{ selections: [{ option: 2 }] }, { selections: [{ option: 0 }, { option: 3 }] },
+                     { selections: [{ option: 1 }, { write_in: "Zoë" }] }];
+    c.benchmark(credential, JSON.stringify(answers), 5);
+    return c.benchmark(credential, JSON.stringify(answers), 100);
+  }, voters[1]);
+  const size = (await (await fetch(`${url}/pkg/voter_client_bg.wasm`)).arrayBuffer()).byteLength;
+  console.log(`BENCH browser ballot (3 contests, encode+encrypt+prove+sign): ${ms.toFixed(3)} ms; WASM ${size} bytes`);
+  assert.ok(ms > 0);
+  await page.context().close();
+});
+
+await check("closed election: a clear message", async () => {
+  if (!process.env.CLOSE_CMD) return;
+  execSync(process.env.CLOSE_CMD, { stdio: "inherit" });
+  const page = await newPage();
+  await page.goto(url + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  await fillBallot(page, voters[2]);
+  await page.click("#review-encrypt");
+  await page.click("#do-cast");
+  await page.waitForSelector("#message:not([hidden])");
+  await shot(page, "election-closed");
+  assert.match(await page.textContent("#message"), /election_closed/);
+  await page.context().close();
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
