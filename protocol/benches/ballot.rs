@@ -52,7 +52,9 @@ fn ballots(c: &mut Criterion) {
     let election = Election::new(example_manifest(), sk.public_key()).unwrap();
     let cred = Credential::generate(&mut OsRng);
     let mut g = c.benchmark_group("ballot");
-    g.bench_function("create_3_contests", |b| b.iter(|| create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap()));
+    g.bench_function("create_3_contests", |b| {
+        b.iter(|| create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap())
+    });
     let (ballot, _) = create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap();
     g.bench_function("check_3_contests", |b| b.iter(|| check_ballot(&election, &ballot).unwrap()));
     // Decoding from bytes (every point decompressed and checked) is part of checking a received ballot.

@@ -18,8 +18,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
 use crate::encoding::{Answer, InvalidAnswer};
-use crate::group::random_scalar;
 use crate::error::{BallotError, ManifestError};
+use crate::group::random_scalar;
 use crate::manifest::{Fingerprint, Manifest, MAX_CHUNKS, MAX_CONTESTS};
 use crate::proofs::randomness::{RandomnessProof, RandomnessStatement, RandomnessWitness};
 use crate::proofs::BatchVerifier;
@@ -510,8 +510,7 @@ mod tests {
         resign(&mut b);
         assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof(_)));
         let mut b = ballot.clone();
-        b.body.contests[1][0].b =
-            GroupElement::new(b.body.contests[1][0].b.point() + crate::group::G);
+        b.body.contests[1][0].b = GroupElement::new(b.body.contests[1][0].b.point() + crate::group::G);
         resign(&mut b);
         assert!(matches!(check_ballot(&e, &b).unwrap_err(), BallotError::BadProof(_)));
 

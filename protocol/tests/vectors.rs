@@ -20,8 +20,7 @@ fn stored_vectors_match_the_code() {
 
 #[test]
 fn stored_ballot_decodes_checks_and_opens() {
-    let v: serde_json::Value =
-        serde_json::from_str(include_str!("../vectors/ballot.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(include_str!("../vectors/ballot.json")).unwrap();
     let hexv = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
     let pk = PublicKey::from_bytes(&hexv("public_key")).unwrap();
     let election = Election::new(example_manifest(), pk).unwrap();
@@ -30,6 +29,7 @@ fn stored_ballot_decodes_checks_and_opens() {
     check_ballot(&election, &ballot).unwrap();
     let opening = BallotOpening::from_bytes(&hexv("opening")).unwrap();
     let answers: Vec<protocol::Answer> = serde_json::from_value(v["answers"].clone()).unwrap();
-    let opened: Vec<_> = open_ballot(&election, &ballot.body, &opening).unwrap().into_iter().map(Result::unwrap).collect();
+    let opened: Vec<_> =
+        open_ballot(&election, &ballot.body, &opening).unwrap().into_iter().map(Result::unwrap).collect();
     assert_eq!(opened, answers);
 }

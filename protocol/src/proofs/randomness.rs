@@ -243,7 +243,12 @@ mod tests {
         q.commitment = GroupElement::new(q.commitment.point() + crate::group::G);
         assert_eq!(check(&f, &f.fp, &f.cred, &q), failed);
         // Ciphertexts moved between contests, or swapped, or one B changed.
-        let mut g = Fixture { fp: f.fp, cts: vec![f.cts[0][..1].to_vec(), vec![f.cts[0][1], f.cts[1][0]]], rs: vec![], cred: f.cred };
+        let mut g = Fixture {
+            fp: f.fp,
+            cts: vec![f.cts[0][..1].to_vec(), vec![f.cts[0][1], f.cts[1][0]]],
+            rs: vec![],
+            cred: f.cred,
+        };
         assert_eq!(check(&g, &f.fp, &f.cred, &p), failed);
         g.cts = vec![vec![f.cts[0][1], f.cts[0][0]], f.cts[1].clone()];
         assert_eq!(check(&g, &f.fp, &f.cred, &p), failed);
@@ -270,7 +275,12 @@ mod tests {
         // A witness of the wrong shape is refused.
         let st = RandomnessStatement { credential: &f.cred, contests: &f.cts };
         let short = vec![f.rs[0].clone()];
-        let r = RandomnessProof::prove(&mut election_transcript(&f.fp), &st, &RandomnessWitness { randomness: &short }, &mut OsRng);
+        let r = RandomnessProof::prove(
+            &mut election_transcript(&f.fp),
+            &st,
+            &RandomnessWitness { randomness: &short },
+            &mut OsRng,
+        );
         assert!(matches!(r, Err(ProofError::SizeMismatch { .. })));
     }
 }

@@ -32,8 +32,10 @@ pub fn all() -> Vec<(&'static str, Value)> {
 
 fn group() -> Value {
     let generators: Vec<Value> = (0..4)
-        .map(|i| json!({"seed": "kat-seed", "label": "kat-label", "index": i,
-                        "point": h(derive_generator(b"kat-seed", b"kat-label", i).compress().as_bytes())}))
+        .map(|i| {
+            json!({"seed": "kat-seed", "label": "kat-label", "index": i,
+                        "point": h(derive_generator(b"kat-seed", b"kat-label", i).compress().as_bytes())})
+        })
         .collect();
     let mut t = election_transcript(&protocol::Fingerprint([0x11; 32]));
     t.domain_sep(b"kat/v1");
