@@ -267,7 +267,8 @@ impl Proc {
         let http = client();
         let proc = Self { base, child };
         for _ in 0..200 {
-            if http.get(format!("{}/readyz", proc.base)).send().await.map(|r| r.status().is_success()).unwrap_or(false) {
+            if http.get(format!("{}/readyz", proc.base)).send().await.map(|r| r.status().is_success()).unwrap_or(false)
+            {
                 return proc;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
