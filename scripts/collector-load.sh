@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 rate=${1:-1000}
 secs_latency=${2:-30}
 secs_max=${3:-60}
-max_rate=${MAX_RATE:-2500}
+max_rate=${MAX_RATE:-3300}
 n_latency=$(( rate * secs_latency ))
 n_max=$(( max_rate * secs_max ))
 voters=$(( n_latency + n_max ))

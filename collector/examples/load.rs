@@ -14,8 +14,8 @@ use anyhow::Context;
 use clap::Parser;
 use collector::admin::ElectionFile;
 use protocol::ballot::Credential;
-use protocol::encoding::{Answer, Selection};
 use protocol::create_ballot;
+use protocol::encoding::{Answer, Selection};
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;
 
@@ -76,7 +76,10 @@ fn main() -> anyhow::Result<()> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().map_err(|_| anyhow::anyhow!("generator thread panicked"))?).collect::<anyhow::Result<Vec<_>>>()
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("generator thread panicked"))?)
+            .collect::<anyhow::Result<Vec<_>>>()
     })?
     .into_iter()
     .flatten()
@@ -88,10 +91,8 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn send(args: Args, bodies: Vec<Vec<u8>>) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
-        .timeout(Duration::from_secs(60))
-        .build()?;
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).timeout(Duration::from_secs(60)).build()?;
     let sem = Arc::new(Semaphore::new(args.concurrency));
     let url = Arc::new(format!("{}/ballots", args.url.trim_end_matches('/')));
     let n = bodies.len();
@@ -135,7 +136,9 @@ async fn send(args: Args, bodies: Vec<Vec<u8>>) -> anyhow::Result<()> {
     }
     let elapsed = last.duration_since(start).as_secs_f64();
     lat.sort();
-    let pct = |p: f64| lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "sent {n} at target {} /s, concurrency {}: accepted {} failed {failed} in {elapsed:.1} s = {:.0} ballots/s; \

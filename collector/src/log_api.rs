@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -67,7 +68,11 @@ pub struct Leaves {
     pub entries: Vec<LeafEntry>,
 }
 
-async fn leaves(State(state): State<AppState>, Query(r): Query<Range>) -> Result<Json<Leaves>, AppError> {
+async fn leaves(
+    State(state): State<AppState>,
+    r: Result<Query<Range>, QueryRejection>,
+) -> Result<Json<Leaves>, AppError> {
+    let Query(r) = r.map_err(bad_query)?;
     if r.start < 0 || r.end <= r.start {
         return Err(AppError::bad_request("invalid_range", "need 0 <= start < end"));
     }
@@ -104,6 +109,10 @@ pub struct InclusionProof {
     pub path: Vec<Hash>,
 }
 
+fn bad_query(e: QueryRejection) -> AppError {
+    AppError::bad_request("invalid_query", e.body_text())
+}
+
 async fn check_size(state: &AppState, size: u64) -> Result<(), AppError> {
     state.sync_tree(size).await?;
     if size > state.log.committed.load(Ordering::Acquire) {
@@ -114,8 +123,9 @@ async fn check_size(state: &AppState, size: u64) -> Result<(), AppError> {
 
 async fn inclusion(
     State(state): State<AppState>,
-    Query(q): Query<InclusionQuery>,
+    q: Result<Query<InclusionQuery>, QueryRejection>,
 ) -> Result<Json<InclusionProof>, AppError> {
+    let Query(q) = q.map_err(bad_query)?;
     check_size(&state, q.tree_size).await?;
     if q.leaf_index >= q.tree_size {
         return Err(AppError::bad_request("invalid_range", "need leaf_index < tree_size"));
@@ -142,8 +152,9 @@ pub struct ConsistencyProof {
 
 async fn consistency(
     State(state): State<AppState>,
-    Query(q): Query<ConsistencyQuery>,
+    q: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> Result<Json<ConsistencyProof>, AppError> {
+    let Query(q) = q.map_err(bad_query)?;
     if q.first > q.second {
         return Err(AppError::bad_request("invalid_range", "need first <= second"));
     }

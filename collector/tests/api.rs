@@ -58,6 +58,8 @@ async fn cast_recast_receipts_log_and_second_device() {
     assert_eq!(leaves.entries[1].ballot, hex::encode(b1.to_bytes()));
     let (st, v) = get_json(&http, format!("{}/log/proof/inclusion?leaf_index=0&tree_size=9", s.base)).await;
     assert_eq!((st, code(&v)), (400, "invalid_tree_size"));
+    let (st, v) = get_json(&http, format!("{}/log/leaves?start=x", s.base)).await;
+    assert_eq!((st, code(&v)), (400, "invalid_query"));
     let (st, v) = get_json(&http, format!("{}/log/leaves?start=5&end=2", s.base)).await;
     assert_eq!((st, code(&v)), (400, "invalid_range"));
 

@@ -54,7 +54,7 @@ fn main() {
     let sig = k.sign(&m);
     let vk = k.verifying_key();
     t("ed25519 verify_strict 600B", 20000, || {
-        std::hint::black_box(vk.verify_strict(&m, &sig).unwrap());
+        std::hint::black_box(vk.verify_strict(&m, &sig)).unwrap();
     });
     t("merlin transcript (10 appends + challenge)", 20000, || {
         let mut tr = merlin::Transcript::new(b"x");
