@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the criterion benchmarks and prints a table of the figures the issues ask for.
 # Usage: scripts/bench.sh [FILTER]   (FILTER is a criterion regex, e.g. 'ballot/')
+# Then, unless FILTER is given or SKIP_COLLECTOR_LOAD=1, the collector's load benchmark (scripts/collector-load.sh:
+# PostgreSQL on this machine, 1,000 ballots/s for 30 s for latency, then as fast as possible for about a minute).
 # Figures depend on the machine: compare them with the primitive costs printed in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +26,9 @@ while read -r _ name _ _ ns _; do
     printf "%-48s %14s %13.2f µs\n", n, tt, p }'
 done < "$out"
 rm -f "$out"
+
+if [[ -z "$filter" && "${SKIP_COLLECTOR_LOAD:-0}" != 1 ]]; then
+  echo
+  echo "Collector load benchmark (scripts/collector-load.sh)"
+  scripts/collector-load.sh 1000 30 60
+fi

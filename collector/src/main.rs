@@ -1,10 +1,172 @@
-//! `collector`: see the README. This binary is a placeholder until its issue lands; it only reports what it is.
+//! `collector`: the command line. The logic lives in the library; see `collector --help`.
 
-fn main() {
-    println!(
-        "{} {}: not implemented yet (see the README's roadmap)",
-        env!("CARGO_PKG_NAME"),
-        env!("CARGO_PKG_VERSION")
-    );
-    std::process::exit(2);
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use collector::admin;
+use collector::Settings;
+use rand::rngs::OsRng;
+
+#[derive(Debug, Parser)]
+#[command(name = "collector", version, about = "The online ballot collector with a public Merkle ballot log")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+struct Db {
+    /// PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/collector
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// Connections in the pool.
+    #[arg(long, env = "COLLECTOR_POOL_SIZE", default_value_t = 16)]
+    pool_size: usize,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Creates the schema and stores the election, the credential registry and the collector's signing key.
+    Init {
+        #[command(flatten)]
+        db: Db,
+        /// Election file: {"manifest": <Manifest JSON>, "public_key": hex}.
+        #[arg(long)]
+        election: PathBuf,
+        /// Credential file: JSON array of hex Ed25519 public keys.
+        #[arg(long)]
+        credentials: PathBuf,
+        /// The collector's Ed25519 signing key (64 hex digits); a new random key when absent.
+        #[arg(long)]
+        signing_key: Option<PathBuf>,
+    },
+    /// Serves the HTTP API.
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, env = "COLLECTOR_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Largest request body in bytes.
+        #[arg(long, env = "COLLECTOR_BODY_LIMIT", default_value_t = 64 * 1024)]
+        body_limit: usize,
+        /// Casts per credential and minute.
+        #[arg(long, env = "COLLECTOR_RATE_LIMIT", default_value_t = 20)]
+        rate_limit: u32,
+        /// Most ballots per append transaction.
+        #[arg(long, env = "COLLECTOR_MAX_BATCH", default_value_t = 1024)]
+        max_batch: usize,
+        /// Second-device verification window in seconds (default: the manifest's policy).
+        #[arg(long, env = "COLLECTOR_VERIFICATION_WINDOW")]
+        verification_window: Option<u64>,
+        /// Second-device fetches per ballot (default: the manifest's policy).
+        #[arg(long, env = "COLLECTOR_VERIFICATION_MAX")]
+        verification_max: Option<u32>,
+    },
+    /// Closes the election: no ballot is accepted afterwards; signs the final tree head.
+    Close {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Writes the ballot box file for the tallier (after close).
+    Export {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Follows a collector's public log, keeping a verified copy in DIR; exit code 3 on an alarm.
+    Monitor {
+        url: String,
+        dir: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        interval: u64,
+        /// Poll once and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Checks an exported ballot box against a monitor's copy.
+    CheckExport {
+        #[arg(long)]
+        export: PathBuf,
+        #[arg(long)]
+        copy: PathBuf,
+    },
+    /// Writes a test election (random key, N voter credentials, a collector key) to DIR. Not for real elections.
+    DevElection {
+        #[arg(long, default_value_t = 100)]
+        voters: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(run(cli.command))
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init { db, election, credentials, signing_key } => {
+            let pool = collector::db::pool(&db.database_url, 2)?;
+            let e: admin::ElectionFile = serde_json::from_str(&std::fs::read_to_string(&election)?)
+                .with_context(|| format!("reading {}", election.display()))?;
+            let c: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&credentials)?)
+                .with_context(|| format!("reading {}", credentials.display()))?;
+            let key = match signing_key {
+                Some(p) => admin::read_signing_key(&p)?,
+                None => ed25519_dalek::SigningKey::generate(&mut OsRng),
+            };
+            admin::init(&pool, &e, &c, key).await
+        }
+        Command::Serve { db, listen, body_limit, rate_limit, max_batch, verification_window, verification_max } => {
+            let pool = collector::db::pool(&db.database_url, db.pool_size)?;
+            let settings = Settings {
+                body_limit,
+                rate_limit_per_minute: rate_limit,
+                max_batch,
+                verification_window: verification_window.map(Duration::from_secs),
+                verification_max_fetches: verification_max,
+            };
+            let state = collector::start(pool, settings).await?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            tracing::info!(%listen, "serving");
+            collector::serve(state, listener).await
+        }
+        Command::Close { db } => {
+            let pool = collector::db::pool(&db.database_url, 2)?;
+            let sth = admin::close(&pool).await?;
+            println!("{}", serde_json::to_string_pretty(&sth)?);
+            Ok(())
+        }
+        Command::Export { db, out } => {
+            let pool = collector::db::pool(&db.database_url, 2)?;
+            let b = admin::export(&pool, &out).await?;
+            tracing::info!(ballots = b.ballots.len(), out = %out.display(), "ballot box written and checked");
+            Ok(())
+        }
+        Command::Monitor { url, dir, interval, once } => {
+            match collector::monitor::run(&url, &dir, Duration::from_secs(interval), once).await? {
+                Some(alarm) => {
+                    eprintln!("ALARM: {alarm}");
+                    std::process::exit(3);
+                }
+                None => Ok(()),
+            }
+        }
+        Command::CheckExport { export, copy } => {
+            let b: admin::BallotBox = serde_json::from_str(&std::fs::read_to_string(&export)?)?;
+            let n = collector::monitor::check_export(&b, &copy)?;
+            println!("export consistent with the copy ({n} ballots checked, {} in the export)", b.ballots.len());
+            Ok(())
+        }
+        Command::DevElection { voters, out } => admin::write_dev_election(&out, voters, &mut OsRng),
+    }
 }

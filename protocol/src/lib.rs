@@ -7,6 +7,7 @@ pub mod elgamal;
 pub mod encoding;
 pub mod error;
 pub mod group;
+pub mod log;
 pub mod manifest;
 pub mod notes;
 pub mod proofs;

@@ -65,8 +65,7 @@ mod tests {
         generate_credentials(5, &dir, &mut OsRng).unwrap();
         let public: Vec<String> =
             serde_json::from_slice(&std::fs::read(dir.join("credentials.json")).unwrap()).unwrap();
-        let secret: Vec<String> =
-            serde_json::from_slice(&std::fs::read(dir.join("voters.json")).unwrap()).unwrap();
+        let secret: Vec<String> = serde_json::from_slice(&std::fs::read(dir.join("voters.json")).unwrap()).unwrap();
         assert_eq!(public.len(), 5);
         for (p, s) in public.iter().zip(&secret) {
             let seed: [u8; 32] = hex::decode(s).unwrap().try_into().unwrap();

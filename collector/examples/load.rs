@@ -1,0 +1,156 @@
+//! Load generator for the collector: pre-generates ballots (one per voter of a `collector dev-election`
+//! directory, with `protocol::create_ballot`), then posts them open-loop at a target rate (or as fast as
+//! `--concurrency` connections allow with `--rate 0`), and prints throughput and latency percentiles.
+//! Latency is measured from each request's scheduled send time, so a stalled server cannot hide queueing
+//! (no coordinated omission).
+//!
+//! `cargo run --release -p collector --example load -- --url http://127.0.0.1:8080 --election DIR --ballots 60000 --rate 1000`
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use collector::admin::ElectionFile;
+use protocol::ballot::Credential;
+use protocol::create_ballot;
+use protocol::encoding::{Answer, Selection};
+use rand::rngs::OsRng;
+use tokio::sync::Semaphore;
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// The collector's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// A `collector dev-election` directory (election.json, voters.json).
+    #[arg(long)]
+    election: PathBuf,
+    /// Ballots to send (at most one per voter).
+    #[arg(long, default_value_t = 10_000)]
+    ballots: usize,
+    /// Target rate in ballots per second; 0 sends as fast as the connections allow.
+    #[arg(long, default_value_t = 1000.0)]
+    rate: f64,
+    /// Most requests in flight (and HTTP connections).
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Skip this many voters (to run twice against one election).
+    #[arg(long, default_value_t = 0)]
+    skip: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let file: ElectionFile = serde_json::from_str(&std::fs::read_to_string(args.election.join("election.json"))?)?;
+    let election = file.election()?;
+    let secrets: Vec<String> = serde_json::from_str(&std::fs::read_to_string(args.election.join("voters.json"))?)?;
+    let secrets: Vec<&String> = secrets.iter().skip(args.skip).take(args.ballots).collect();
+    anyhow::ensure!(secrets.len() == args.ballots, "the election has only {} voters left", secrets.len());
+
+    let started = Instant::now();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunk = secrets.len().div_ceil(threads).max(1);
+    let bodies: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = secrets
+            .chunks(chunk)
+            .map(|part| {
+                let election = &election;
+                s.spawn(move || {
+                    part.iter()
+                        .enumerate()
+                        .map(|(i, h)| {
+                            let mut seed = [0u8; 32];
+                            hex::decode_to_slice(h.as_str(), &mut seed).context("voter secret")?;
+                            let cred = Credential::from_secret_bytes(&seed);
+                            let answers = vec![
+                                Answer::single((i % 3) as u16),
+                                Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
+                                Answer { selections: vec![Selection::Option(2), Selection::Option(0)] },
+                            ];
+                            let (b, _) = create_ballot(election, &cred, &answers, &mut OsRng)?;
+                            Ok(serde_json::to_vec(&b)?)
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("generator thread panicked"))?)
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    eprintln!("generated {} ballots in {:.1} s", bodies.len(), started.elapsed().as_secs_f64());
+
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(send(args, bodies))
+}
+
+async fn send(args: Args, bodies: Vec<Vec<u8>>) -> anyhow::Result<()> {
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).timeout(Duration::from_secs(60)).build()?;
+    let sem = Arc::new(Semaphore::new(args.concurrency));
+    let url = Arc::new(format!("{}/ballots", args.url.trim_end_matches('/')));
+    let n = bodies.len();
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for (i, body) in bodies.into_iter().enumerate() {
+        let scheduled = if args.rate > 0.0 {
+            let at = start + Duration::from_secs_f64(i as f64 / args.rate);
+            tokio::time::sleep_until(at.into()).await;
+            at
+        } else {
+            Instant::now()
+        };
+        let permit = sem.clone().acquire_owned().await?;
+        let (http, url) = (http.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = http.post(url.as_str()).header("content-type", "application/json").body(body).send().await;
+            let ok = match r {
+                Ok(r) => {
+                    let s = r.status();
+                    let _ = r.bytes().await;
+                    s.is_success()
+                }
+                Err(_) => false,
+            };
+            drop(permit);
+            (ok, scheduled.elapsed(), Instant::now())
+        }));
+    }
+    let mut lat = Vec::with_capacity(n);
+    let mut failed = 0usize;
+    let mut last = start;
+    for t in tasks {
+        let (ok, l, done) = t.await?;
+        last = last.max(done);
+        if ok {
+            lat.push(l);
+        } else {
+            failed += 1;
+        }
+    }
+    let elapsed = last.duration_since(start).as_secs_f64();
+    lat.sort();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1))).copied().unwrap_or_default()
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "sent {n} at target {} /s, concurrency {}: accepted {} failed {failed} in {elapsed:.1} s = {:.0} ballots/s; \
+         latency p50 {:.1} ms p90 {:.1} ms p99 {:.1} ms max {:.1} ms",
+        if args.rate > 0.0 { format!("{}", args.rate) } else { "max".into() },
+        args.concurrency,
+        lat.len(),
+        lat.len() as f64 / elapsed,
+        ms(pct(0.5)),
+        ms(pct(0.9)),
+        ms(pct(0.99)),
+        ms(lat.last().copied().unwrap_or_default()),
+    );
+    Ok(())
+}

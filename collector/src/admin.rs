@@ -1,0 +1,235 @@
+//! Administration by command line: `init`, `close`, `export`, and `dev-election` (a test election generator).
+//!
+//! Input of `init` (documented in API.md): an election file `{"manifest": <Manifest JSON>, "public_key": hex}`
+//! and a credential file, a JSON array of hex Ed25519 credential public keys.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use deadpool_postgres::Pool;
+use ed25519_dalek::SigningKey;
+use protocol::ballot::Credential;
+use protocol::elgamal::SecretKey;
+use protocol::log::{empty_root, LogTree, SignedTreeHead};
+use protocol::manifest::example_manifest;
+use protocol::{Ballot, CredentialKey, Decode, Election, Encode, Manifest, PublicKey};
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+
+use crate::db;
+use crate::state::{load_election, now_ms};
+
+/// The election file read by `collector init`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ElectionFile {
+    pub manifest: Manifest,
+    /// The election public key, hex of its canonical bytes.
+    pub public_key: String,
+}
+
+impl ElectionFile {
+    pub fn election(&self) -> anyhow::Result<Election> {
+        let pk =
+            PublicKey::from_bytes(&hex::decode(&self.public_key).context("public_key hex")?).context("public_key")?;
+        Ok(Election::new(self.manifest.clone(), pk)?)
+    }
+}
+
+/// `collector init`: schema, election, credential registry, the collector's signing key, an empty log with
+/// its signed tree head of size 0.
+pub async fn init(
+    pool: &Pool,
+    election: &ElectionFile,
+    credentials: &[String],
+    signing_key: SigningKey,
+) -> anyhow::Result<()> {
+    db::migrate(pool).await?;
+    let e = election.election()?;
+    let mut creds = Vec::with_capacity(credentials.len());
+    for c in credentials {
+        let b: [u8; 32] = hex::decode(c).ok().and_then(|v| v.try_into().ok()).context("credential hex")?;
+        CredentialKey::from_bytes(&b).with_context(|| format!("credential {c}"))?;
+        creds.push(b.to_vec());
+    }
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    if tx.query_opt("SELECT 1 FROM election", &[]).await?.is_some() {
+        bail!("this database already holds an election");
+    }
+    let manifest_json = serde_json::to_string(&election.manifest)?;
+    tx.execute(
+        "INSERT INTO election (id, manifest, public_key, fingerprint, signing_key) VALUES (1, $1, $2, $3, $4)",
+        &[
+            &manifest_json,
+            &e.public_key().to_bytes(),
+            &e.fingerprint().as_bytes().as_slice(),
+            &signing_key.to_bytes().as_slice(),
+        ],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO credentials (credential) SELECT * FROM UNNEST($1::bytea[]) ON CONFLICT DO NOTHING",
+        &[&creds],
+    )
+    .await?;
+    tx.execute("INSERT INTO log_state (id, tree_size) VALUES (1, 0)", &[]).await?;
+    let sth = SignedTreeHead::sign(&signing_key, *e.fingerprint(), 0, empty_root(), now_ms());
+    tx.execute("INSERT INTO tree_heads (tree_size, sth) VALUES (0, $1)", &[&serde_json::to_string(&sth)?]).await?;
+    tx.commit().await?;
+    tracing::info!(fingerprint = %e.fingerprint().to_hex(), credentials = creds.len(), "election initialised");
+    Ok(())
+}
+
+/// `collector close`: no ballot is accepted afterwards (the appender checks under the log lock); signs and
+/// stores the final tree head.
+pub async fn close(pool: &Pool) -> anyhow::Result<SignedTreeHead> {
+    db::migrate(pool).await?;
+    let info = load_election(pool).await?;
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let size: i64 = tx.query_one("SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE", &[]).await?.get(0);
+    tx.execute("UPDATE election SET closed_at = now() WHERE closed_at IS NULL", &[]).await?;
+    let mut tree = LogTree::new();
+    crate::state::load_leaves(tx.client(), &mut tree, size as u64).await?;
+    let root = tree.root(size as u64).context("leaves missing from the database")?;
+    let sth = SignedTreeHead::sign(&info.signing_key, *info.fingerprint(), size as u64, root, now_ms());
+    tx.execute(
+        "INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2) ON CONFLICT (tree_size) DO UPDATE SET sth = $2",
+        &[&size, &serde_json::to_string(&sth)?],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sth)
+}
+
+/// One ballot of the ballot box, in log order.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BoxEntry {
+    pub leaf_index: u64,
+    /// Canonical ballot bytes, hex.
+    pub ballot: String,
+}
+
+/// The ballot box file (`collector export`), format `rv/ballot-box/v1`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BallotBox {
+    pub format: String,
+    pub election: ElectionFile,
+    pub fingerprint: String,
+    pub collector_key: String,
+    pub credentials: Vec<String>,
+    pub final_tree_head: SignedTreeHead,
+    pub ballots: Vec<BoxEntry>,
+}
+
+pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v1";
+
+impl BallotBox {
+    /// Checks the box on its own: every ballot decodes, the ballots' leaves give the final tree head's root, and
+    /// the head is signed by the collector key. Returns the decoded ballots in log order.
+    pub fn check_log(&self) -> anyhow::Result<Vec<Ballot>> {
+        let e = self.election.election()?;
+        anyhow::ensure!(self.format == BALLOT_BOX_FORMAT, "unknown format {}", self.format);
+        anyhow::ensure!(e.fingerprint().to_hex() == self.fingerprint, "fingerprint does not match the election");
+        let key: [u8; 32] =
+            hex::decode(&self.collector_key).ok().and_then(|v| v.try_into().ok()).context("collector_key")?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&key)?;
+        self.final_tree_head.verify(&key, e.fingerprint())?;
+        let mut tree = LogTree::new();
+        let mut ballots = Vec::with_capacity(self.ballots.len());
+        for (i, entry) in self.ballots.iter().enumerate() {
+            anyhow::ensure!(entry.leaf_index == i as u64, "ballot {i} has leaf index {}", entry.leaf_index);
+            let bytes = hex::decode(&entry.ballot).context("ballot hex")?;
+            let ballot = Ballot::from_bytes(&bytes)?;
+            tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes)));
+            ballots.push(ballot);
+        }
+        anyhow::ensure!(tree.len() == self.final_tree_head.tree_size, "the box and its tree head differ in size");
+        anyhow::ensure!(
+            tree.root(tree.len()) == Some(self.final_tree_head.root),
+            "the ballots do not give the signed root"
+        );
+        Ok(ballots)
+    }
+}
+
+/// `collector export`: the ballot box for the tallier, after `close`.
+pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
+    db::migrate(pool).await?;
+    let info = load_election(pool).await?;
+    let client = pool.get().await?;
+    let closed: bool = client.query_one("SELECT closed_at IS NOT NULL FROM election", &[]).await?.get(0);
+    anyhow::ensure!(closed, "the election is still open: run `collector close` first");
+    let sth: String = client.query_one("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[]).await?.get(0);
+    let final_tree_head: SignedTreeHead = serde_json::from_str(&sth)?;
+    let rows = client.query("SELECT leaf_index, ballot FROM ballots ORDER BY leaf_index", &[]).await?;
+    let ballots = rows
+        .iter()
+        .map(|r| BoxEntry { leaf_index: r.get::<_, i64>(0) as u64, ballot: hex::encode(r.get::<_, &[u8]>(1)) })
+        .collect();
+    let mut credentials: Vec<String> = client
+        .query("SELECT credential FROM credentials", &[])
+        .await?
+        .iter()
+        .map(|r| hex::encode(r.get::<_, &[u8]>(0)))
+        .collect();
+    credentials.sort();
+    let bbox = BallotBox {
+        format: BALLOT_BOX_FORMAT.into(),
+        election: ElectionFile {
+            manifest: info.election.manifest().clone(),
+            public_key: hex::encode(info.election.public_key().to_bytes()),
+        },
+        fingerprint: info.fingerprint().to_hex(),
+        collector_key: hex::encode(info.verifying_key.as_bytes()),
+        credentials,
+        final_tree_head,
+        ballots,
+    };
+    bbox.check_log().context("self-check of the export")?;
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
+    serde_json::to_writer(&mut f, &bbox)?;
+    f.flush()?;
+    Ok(bbox)
+}
+
+/// A test election: the example manifest, open from an hour ago for a week, a random election key, `voters`
+/// credentials. Returns the election file, the public credentials and the voters' secrets.
+pub fn dev_election<R: RngCore + CryptoRng>(
+    voters: usize,
+    rng: &mut R,
+) -> (ElectionFile, Vec<String>, Vec<Credential>) {
+    let mut manifest = example_manifest();
+    let now = now_ms() / 1000;
+    manifest.voting_period.opens_at = now.saturating_sub(3600);
+    manifest.voting_period.closes_at = now + 7 * 24 * 3600;
+    let sk = SecretKey::generate(rng);
+    let file = ElectionFile { manifest, public_key: hex::encode(sk.public_key().to_bytes()) };
+    let creds: Vec<Credential> = (0..voters).map(|_| Credential::generate(rng)).collect();
+    let public = creds.iter().map(|c| c.public_key().to_hex()).collect();
+    (file, public, creds)
+}
+
+/// Writes a dev election to `dir`: election.json, credentials.json, voters.json (secret keys, hex: tests only)
+/// and collector-key.hex (the collector's signing key).
+pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng: &mut R) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let (file, public, creds) = dev_election(voters, rng);
+    std::fs::write(dir.join("election.json"), serde_json::to_string_pretty(&file)?)?;
+    std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
+    let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
+    std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets)?)?;
+    let key = SigningKey::generate(rng);
+    std::fs::write(dir.join("collector-key.hex"), hex::encode(key.to_bytes()))?;
+    Ok(())
+}
+
+/// Reads a hex Ed25519 secret key file.
+pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let b: [u8; 32] =
+        hex::decode(text.trim()).ok().and_then(|v| v.try_into().ok()).context("signing key: 64 hex digits")?;
+    Ok(SigningKey::from_bytes(&b))
+}

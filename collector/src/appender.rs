@@ -1,0 +1,197 @@
+//! The appender: one task per process that turns checked ballots into log leaves with group commit.
+//!
+//! It takes every ballot waiting in its queue (up to `max_batch`), and in one transaction: locks the log
+//! (`SELECT … FROM log_state FOR UPDATE`, which serialises appends across every collector process on the
+//! database), refuses the batch if the election is closed, catches up its tree with leaves other processes
+//! committed, answers duplicates with their stored receipt, assigns the next leaf indices, signs the new tree
+//! head and one receipt per ballot, inserts them, and commits. Only after COMMIT does a voter get a receipt.
+//! If anything fails, the tree forgets the batch's leaves and every waiting voter gets `storage_unavailable`.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+use axum::http::StatusCode;
+use protocol::log::Receipt;
+use protocol::log::{Hash, LogTree, ReceiptBody, SignedTreeHead};
+use protocol::BallotId;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::AppError;
+use crate::state::{load_leaves, now_ms, AppState};
+
+/// A checked ballot waiting for its leaf.
+#[derive(Debug)]
+pub struct Pending {
+    pub id: BallotId,
+    pub credential: [u8; 32],
+    pub bytes: Vec<u8>,
+    pub ballot_hash: Hash,
+    pub leaf: Hash,
+    /// The receipt, and whether this request created the leaf (false: a duplicate).
+    pub reply: oneshot::Sender<Result<(Receipt, bool), AppError>>,
+}
+
+pub fn closed_error() -> AppError {
+    AppError::new(StatusCode::FORBIDDEN, "election_closed", "the election is closed: no ballot is accepted")
+}
+
+/// Runs until every sender is gone.
+pub async fn run(state: AppState, mut rx: mpsc::Receiver<Pending>) {
+    let max = state.settings.max_batch.max(1);
+    let mut batch = Vec::with_capacity(max);
+    while rx.recv_many(&mut batch, max).await > 0 {
+        let pending = std::mem::take(&mut batch);
+        let n = pending.len();
+        let started = std::time::Instant::now();
+        match append(&state, pending).await {
+            Ok(()) => {
+                state.metrics.batches.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(ballots = n, ms = started.elapsed().as_millis() as u64, "batch committed");
+            }
+            Err((e, waiting)) => {
+                if e.code == "storage_unavailable" {
+                    state.metrics.storage_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                for p in waiting {
+                    let _ = p.reply.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+}
+
+type Failed = (AppError, Vec<Pending>);
+
+async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
+    let mut client = match state.pool.get().await {
+        Ok(c) => c,
+        Err(e) => return Err((AppError::from(e), pending)),
+    };
+    let tx = match client.transaction().await {
+        Ok(t) => t,
+        Err(e) => return Err((AppError::from(e), pending)),
+    };
+    let locked = tx
+        .query_one(
+            "SELECT l.tree_size, e.closed_at IS NOT NULL FROM log_state l, election e WHERE l.id = 1 FOR UPDATE OF l",
+            &[],
+        )
+        .await;
+    let (db_size, closed) = match locked {
+        Ok(row) => (row.get::<_, i64>(0) as u64, row.get::<_, bool>(1)),
+        Err(e) => return Err((AppError::from(e), pending)),
+    };
+    if closed {
+        state.closed.store(true, Ordering::Release);
+        return Err((closed_error(), pending));
+    }
+
+    // Duplicates: the same ballot id already in the log, or twice in this batch.
+    let ids: Vec<Vec<u8>> = pending.iter().map(|p| p.id.0.to_vec()).collect();
+    let existing = match tx.query("SELECT ballot_id, receipt FROM ballots WHERE ballot_id = ANY($1)", &[&ids]).await {
+        Ok(rows) => rows,
+        Err(e) => return Err((AppError::from(e), pending)),
+    };
+    let mut stored: HashMap<Vec<u8>, String> = existing.into_iter().map(|r| (r.get(0), r.get(1))).collect();
+
+    let mut tree = state.log.tree.lock().await;
+    if let Err(e) = load_leaves(tx.client(), &mut tree, db_size).await {
+        return Err((AppError::from(e), pending));
+    }
+    if tree.len() != db_size {
+        // Only possible if leaves were lost from the database: refuse to go on.
+        let e = AppError::internal(format!("log has {db_size} leaves in the database, {} in memory", tree.len()));
+        let keep = db_size.min(tree.len());
+        tree.truncate(keep);
+        return Err((e, pending));
+    }
+    let mut fresh: Vec<Pending> = Vec::new();
+    let mut dups: Vec<Pending> = Vec::new();
+    let mut in_batch: HashMap<BallotId, ()> = HashMap::new();
+    for p in pending {
+        if stored.contains_key(p.id.0.as_slice()) || in_batch.contains_key(&p.id) {
+            dups.push(p);
+        } else {
+            in_batch.insert(p.id, ());
+            fresh.push(p);
+        }
+    }
+    let new_size = db_size + fresh.len() as u64;
+    let timestamp = now_ms();
+    let fp = *state.info.fingerprint();
+    let key = &state.info.signing_key;
+    let mut receipts = Vec::with_capacity(fresh.len());
+    let (mut idx, mut creds, mut bals, mut leaves, mut texts, mut bids) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in &fresh {
+        tree.push(p.leaf);
+    }
+    let root = tree.root(new_size).unwrap_or_default();
+    for (i, p) in fresh.iter().enumerate() {
+        let leaf_index = db_size + i as u64;
+        let body = ReceiptBody {
+            fingerprint: fp,
+            ballot_id: p.id,
+            ballot_hash: p.ballot_hash,
+            leaf_index,
+            tree_size: new_size,
+            root,
+            timestamp,
+        };
+        let receipt = body.sign(key, tree.inclusion_proof(leaf_index, new_size).unwrap_or_default());
+        let text = serde_json::to_string(&receipt).unwrap_or_default();
+        stored.insert(p.id.0.to_vec(), text.clone());
+        idx.push(leaf_index as i64);
+        bids.push(p.id.0.to_vec());
+        creds.push(p.credential.to_vec());
+        bals.push(p.bytes.clone());
+        leaves.push(p.leaf.to_vec());
+        texts.push(text);
+        receipts.push(receipt);
+    }
+    drop(tree);
+    let result = async {
+        if !fresh.is_empty() {
+            tx.execute(
+                "INSERT INTO ballots (leaf_index, ballot_id, credential, ballot, leaf_hash, receipt)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[])",
+                &[&idx, &bids, &creds, &bals, &leaves, &texts],
+            )
+            .await?;
+            let sth = SignedTreeHead::sign(key, fp, new_size, root, timestamp);
+            let sth = serde_json::to_string(&sth).unwrap_or_default();
+            tx.execute("INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2)", &[&(new_size as i64), &sth]).await?;
+            tx.execute("UPDATE log_state SET tree_size = $1 WHERE id = 1", &[&(new_size as i64)]).await?;
+        }
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = result {
+        // The leaves may or may not be committed: forget them; a later sync reloads whatever PostgreSQL has.
+        let mut tree = state.log.tree.lock().await;
+        truncate_to(&mut tree, db_size);
+        let mut all = fresh;
+        all.extend(dups);
+        return Err((AppError::from(e), all));
+    }
+    state.log.committed.fetch_max(new_size, Ordering::AcqRel);
+    state.metrics.accepted.fetch_add(fresh.len() as u64, Ordering::Relaxed);
+    state.metrics.duplicates.fetch_add(dups.len() as u64, Ordering::Relaxed);
+    for (p, r) in fresh.into_iter().zip(receipts) {
+        let _ = p.reply.send(Ok((r, true)));
+    }
+    for p in dups {
+        let reply = match stored.get(p.id.0.as_slice()).map(|t| serde_json::from_str::<Receipt>(t)) {
+            Some(Ok(r)) => Ok((r, false)),
+            _ => Err(AppError::internal("stored receipt unreadable")),
+        };
+        let _ = p.reply.send(reply);
+    }
+    Ok(())
+}
+
+fn truncate_to(tree: &mut LogTree, size: u64) {
+    if tree.len() > size {
+        tree.truncate(size);
+    }
+}

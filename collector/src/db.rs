@@ -1,0 +1,71 @@
+//! PostgreSQL: the connection pool, the schema migrations (run at start-up under an advisory lock, so several
+//! processes may start at once), and the queries shared by the commands.
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+/// Advisory lock key that serialises migrations between processes.
+const MIGRATION_LOCK: i64 = 0x7276_636f_6c6c_6563;
+
+/// The schema, one entry per version; never edit an applied entry, add a new one.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE election (
+    id          smallint PRIMARY KEY CHECK (id = 1),
+    manifest    text        NOT NULL,
+    public_key  bytea       NOT NULL,
+    fingerprint bytea       NOT NULL,
+    signing_key bytea       NOT NULL,
+    closed_at   timestamptz
+);
+CREATE TABLE credentials (credential bytea PRIMARY KEY);
+CREATE TABLE log_state (
+    id        smallint PRIMARY KEY CHECK (id = 1),
+    tree_size bigint NOT NULL
+);
+CREATE TABLE ballots (
+    leaf_index  bigint PRIMARY KEY,
+    ballot_id   bytea       NOT NULL UNIQUE,
+    credential  bytea       NOT NULL,
+    ballot      bytea       NOT NULL,
+    leaf_hash   bytea       NOT NULL,
+    receipt     text        NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    fetches     integer     NOT NULL DEFAULT 0
+);
+CREATE INDEX ballots_by_credential ON ballots (credential, leaf_index);
+CREATE TABLE tree_heads (
+    tree_size bigint PRIMARY KEY,
+    sth       text NOT NULL
+);
+"];
+
+/// A pool over `url` (a libpq-style URL or key=value string).
+pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
+    let config = tokio_postgres::Config::from_str(url).context("parsing the database URL")?;
+    let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager).max_size(size).build().context("building the connection pool")
+}
+
+/// Applies the migrations that are missing.
+pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
+    let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .await?;
+    let applied: i32 = tx.query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[]).await?.get(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
+        let version = i as i32 + 1;
+        tx.batch_execute(sql).await.with_context(|| format!("migration {version}"))?;
+        tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&version]).await?;
+        tracing::info!(version, "applied migration");
+    }
+    tx.commit().await?;
+    Ok(())
+}

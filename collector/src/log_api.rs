@@ -1,0 +1,165 @@
+//! The public log API: the latest signed tree head, leaves by range, inclusion and consistency proofs, and the
+//! election's public data (manifest, key, fingerprint, the collector's verifying key).
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use protocol::log::{hashes_hex, Hash, SignedTreeHead};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Most leaves returned by one `GET /log/leaves`.
+pub const MAX_LEAVES_PER_PAGE: i64 = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/election", get(election))
+        .route("/log/sth", get(sth))
+        .route("/log/leaves", get(leaves))
+        .route("/log/proof/inclusion", get(inclusion))
+        .route("/log/proof/consistency", get(consistency))
+}
+
+async fn election(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let manifest: Value = serde_json::from_str(&state.info.manifest_json).map_err(AppError::internal)?;
+    Ok(Json(json!({
+        "manifest": manifest,
+        "public_key": hex::encode(protocol::Encode::to_bytes(state.info.election.public_key())),
+        "fingerprint": state.info.fingerprint().to_hex(),
+        "collector_key": hex::encode(state.info.verifying_key.as_bytes()),
+    })))
+}
+
+/// The latest signed tree head in PostgreSQL.
+pub async fn latest_sth(state: &AppState) -> Result<SignedTreeHead, AppError> {
+    let client = state.pool.get().await?;
+    let row = client
+        .query_opt("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[])
+        .await?
+        .ok_or_else(|| AppError::internal("no tree head stored"))?;
+    serde_json::from_str(row.get::<_, &str>(0)).map_err(AppError::internal)
+}
+
+async fn sth(State(state): State<AppState>) -> Result<Json<SignedTreeHead>, AppError> {
+    Ok(Json(latest_sth(&state).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct Range {
+    start: i64,
+    end: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LeafEntry {
+    pub leaf_index: u64,
+    /// The ballot's canonical bytes, hex.
+    pub ballot: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Leaves {
+    pub entries: Vec<LeafEntry>,
+}
+
+async fn leaves(
+    State(state): State<AppState>,
+    r: Result<Query<Range>, QueryRejection>,
+) -> Result<Json<Leaves>, AppError> {
+    let Query(r) = r.map_err(bad_query)?;
+    if r.start < 0 || r.end <= r.start {
+        return Err(AppError::bad_request("invalid_range", "need 0 <= start < end"));
+    }
+    let end = r.end.min(r.start + MAX_LEAVES_PER_PAGE);
+    let client = state.pool.get().await?;
+    let size: i64 = client.query_one("SELECT tree_size FROM log_state WHERE id = 1", &[]).await?.get(0);
+    let rows = client
+        .query(
+            "SELECT leaf_index, ballot FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2 AND leaf_index < $3
+             ORDER BY leaf_index",
+            &[&r.start, &end, &size],
+        )
+        .await?;
+    let entries = rows
+        .iter()
+        .map(|row| LeafEntry { leaf_index: row.get::<_, i64>(0) as u64, ballot: hex::encode(row.get::<_, &[u8]>(1)) })
+        .collect();
+    Ok(Json(Leaves { entries }))
+}
+
+#[derive(Debug, Deserialize)]
+struct InclusionQuery {
+    leaf_index: u64,
+    tree_size: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    #[serde(with = "protocol::group::bytes_hex")]
+    pub leaf_hash: Hash,
+    #[serde(with = "hashes_hex")]
+    pub path: Vec<Hash>,
+}
+
+fn bad_query(e: QueryRejection) -> AppError {
+    AppError::bad_request("invalid_query", e.body_text())
+}
+
+async fn check_size(state: &AppState, size: u64) -> Result<(), AppError> {
+    state.sync_tree(size).await?;
+    if size > state.log.committed.load(Ordering::Acquire) {
+        return Err(AppError::bad_request("invalid_tree_size", "the log is not that large"));
+    }
+    Ok(())
+}
+
+async fn inclusion(
+    State(state): State<AppState>,
+    q: Result<Query<InclusionQuery>, QueryRejection>,
+) -> Result<Json<InclusionProof>, AppError> {
+    let Query(q) = q.map_err(bad_query)?;
+    check_size(&state, q.tree_size).await?;
+    if q.leaf_index >= q.tree_size {
+        return Err(AppError::bad_request("invalid_range", "need leaf_index < tree_size"));
+    }
+    let tree = state.log.tree.lock().await;
+    let path = tree.inclusion_proof(q.leaf_index, q.tree_size).ok_or_else(|| AppError::internal("no proof"))?;
+    let leaf_hash = *tree.leaf(q.leaf_index).ok_or_else(|| AppError::internal("no leaf"))?;
+    Ok(Json(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path }))
+}
+
+#[derive(Debug, Deserialize)]
+struct ConsistencyQuery {
+    first: u64,
+    second: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub first: u64,
+    pub second: u64,
+    #[serde(with = "hashes_hex")]
+    pub path: Vec<Hash>,
+}
+
+async fn consistency(
+    State(state): State<AppState>,
+    q: Result<Query<ConsistencyQuery>, QueryRejection>,
+) -> Result<Json<ConsistencyProof>, AppError> {
+    let Query(q) = q.map_err(bad_query)?;
+    if q.first > q.second {
+        return Err(AppError::bad_request("invalid_range", "need first <= second"));
+    }
+    check_size(&state, q.second).await?;
+    let tree = state.log.tree.lock().await;
+    let path = tree.consistency_proof(q.first, q.second).ok_or_else(|| AppError::internal("no proof"))?;
+    Ok(Json(ConsistencyProof { first: q.first, second: q.second, path }))
+}

@@ -1,0 +1,188 @@
+//! The shared state of one collector process, loaded from PostgreSQL at start-up.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use deadpool_postgres::Pool;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use protocol::log::LogTree;
+use protocol::{Decode, Election, Fingerprint, Manifest, PublicKey};
+use tokio::sync::mpsc;
+
+use crate::appender::Pending;
+use crate::error::AppError;
+use crate::metrics::Metrics;
+
+/// Settings of `collector serve`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest accepted request body, bytes.
+    pub body_limit: usize,
+    /// Casts allowed per credential and minute (per process).
+    pub rate_limit_per_minute: u32,
+    /// Most ballots appended in one transaction.
+    pub max_batch: usize,
+    /// Second-device verification window and count; `None` takes the manifest's policy.
+    pub verification_window: Option<Duration>,
+    pub verification_max_fetches: Option<u32>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            body_limit: 64 * 1024,
+            rate_limit_per_minute: 20,
+            max_batch: 1024,
+            verification_window: None,
+            verification_max_fetches: None,
+        }
+    }
+}
+
+/// Everything the election fixes, read once.
+#[derive(Debug)]
+pub struct ElectionInfo {
+    pub election: Election,
+    pub manifest_json: String,
+    pub signing_key: SigningKey,
+    pub verifying_key: VerifyingKey,
+    pub credentials: HashSet<[u8; 32]>,
+}
+
+impl ElectionInfo {
+    pub fn fingerprint(&self) -> &Fingerprint {
+        self.election.fingerprint()
+    }
+}
+
+/// Loads the election written by `collector init`.
+pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
+    let client = pool.get().await.context("connecting to PostgreSQL")?;
+    let row = client
+        .query_opt("SELECT manifest, public_key, fingerprint, signing_key FROM election WHERE id = 1", &[])
+        .await?
+        .context("no election in this database: run `collector init` first")?;
+    let manifest_json: String = row.get(0);
+    let manifest = Manifest::from_json(&manifest_json).context("stored manifest")?;
+    let pk_bytes: Vec<u8> = row.get(1);
+    let public_key = PublicKey::from_bytes(&pk_bytes).context("stored public key")?;
+    let election = Election::new(manifest, public_key).context("stored election")?;
+    let fp: Vec<u8> = row.get(2);
+    anyhow::ensure!(fp == election.fingerprint().as_bytes(), "stored fingerprint does not match the manifest");
+    let sk: Vec<u8> = row.get(3);
+    let sk: [u8; 32] = sk.try_into().map_err(|_| anyhow::anyhow!("stored signing key has the wrong length"))?;
+    let signing_key = SigningKey::from_bytes(&sk);
+    let verifying_key = signing_key.verifying_key();
+    let rows = client.query("SELECT credential FROM credentials", &[]).await?;
+    let credentials = rows
+        .iter()
+        .filter_map(|r| <[u8; 32]>::try_from(r.get::<_, Vec<u8>>(0).as_slice()).ok())
+        .collect::<HashSet<_>>();
+    Ok(ElectionInfo { election, manifest_json, signing_key, verifying_key, credentials })
+}
+
+/// Per-credential fixed-window rate limiter (per process).
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: Mutex<HashMap<[u8; 32], (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    /// Counts one attempt; false when the credential is over `limit` in the current minute.
+    pub fn allow(&self, credential: &[u8; 32], limit: u32) -> bool {
+        let now = Instant::now();
+        let Ok(mut map) = self.windows.lock() else { return true };
+        if map.len() > 200_000 {
+            map.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let entry = map.entry(*credential).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= limit
+    }
+}
+
+/// The process's view of the log: the tree of committed leaves (plus, inside an append, that batch's).
+#[derive(Debug)]
+pub struct LogView {
+    pub tree: tokio::sync::Mutex<LogTree>,
+    /// Size known to be committed in PostgreSQL.
+    pub committed: AtomicU64,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+#[derive(Debug)]
+pub struct Inner {
+    pub pool: Pool,
+    pub info: ElectionInfo,
+    pub settings: Settings,
+    pub log: LogView,
+    pub appender: mpsc::Sender<Pending>,
+    pub limiter: RateLimiter,
+    pub metrics: Metrics,
+    /// Set once the election is seen closed (an optimisation; the appender checks under the log lock).
+    pub closed: AtomicBool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+impl AppState {
+    /// Brings the in-memory tree up to `size` leaves from PostgreSQL (no-op if it has them).
+    pub async fn sync_tree(&self, size: u64) -> Result<(), AppError> {
+        if self.log.committed.load(Ordering::Acquire) >= size {
+            return Ok(());
+        }
+        let client = self.pool.get().await?;
+        let db_size: i64 = client.query_one("SELECT tree_size FROM log_state WHERE id = 1", &[]).await?.get(0);
+        let mut tree = self.log.tree.lock().await;
+        load_leaves(&client, &mut tree, db_size as u64).await?;
+        self.log.committed.fetch_max(tree.len().min(db_size as u64), Ordering::AcqRel);
+        Ok(())
+    }
+}
+
+/// Appends to `tree` the committed leaves it lacks, up to `size`.
+pub async fn load_leaves(
+    client: &tokio_postgres::Client,
+    tree: &mut LogTree,
+    size: u64,
+) -> Result<(), tokio_postgres::Error> {
+    while tree.len() < size {
+        let from = tree.len() as i64;
+        let to = (size as i64).min(from + 100_000);
+        let rows = client
+            .query(
+                "SELECT leaf_hash FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
+                &[&from, &to],
+            )
+            .await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let h: Vec<u8> = row.get(0);
+            let mut leaf = [0u8; 32];
+            if h.len() == 32 {
+                leaf.copy_from_slice(&h);
+            }
+            tree.push(leaf);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! The HTTP API against a real PostgreSQL: casting, re-casting, idempotency, receipts, the public log, the
+//! second-device endpoint, every bad input (with its code, and nothing stored), close and export.
+
+mod common;
+
+use collector::Settings;
+use common::*;
+use protocol::log::{verify_consistency, verify_inclusion, Receipt};
+use protocol::Encode;
+use rand::rngs::OsRng;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cast_recast_receipts_log_and_second_device() {
+    let url = fresh_db().await;
+    let e = init_election(&url, 3).await;
+    let s = serve(&url, Settings { verification_max_fetches: Some(3), ..Settings::default() }).await;
+    let http = client();
+    let key = collector_key(&http, &s.base).await;
+    assert_eq!(key, e.key.verifying_key());
+
+    let b0 = ballot(&e, 0, 0);
+    let (st, v) = cast(&http, &s.base, &b0).await;
+    assert_eq!(st, 201, "{v}");
+    let r0 = receipt(&v);
+    r0.verify(&key, e.election.fingerprint()).unwrap();
+    r0.matches(&b0).unwrap();
+    assert_eq!((r0.leaf_index, r0.tree_size), (0, 1));
+
+    // The same ballot again: the same receipt.
+    let (st, v) = cast(&http, &s.base, &b0).await;
+    assert_eq!(st, 200);
+    assert_eq!(receipt(&v), r0);
+
+    // Re-voting, and another voter.
+    let b1 = ballot(&e, 0, 1);
+    let (st, v) = cast(&http, &s.base, &b1).await;
+    assert_eq!(st, 201);
+    let r1 = receipt(&v);
+    assert_eq!(r1.leaf_index, 1);
+    let b2 = ballot(&e, 1, 2);
+    let r2 = receipt(&cast(&http, &s.base, &b2).await.1);
+    assert_eq!(r2.leaf_index, 2);
+
+    // The public log: tree head, leaves, inclusion of the first receipt at the latest size, consistency.
+    let head = sth(&http, &s.base).await;
+    head.verify(&key, e.election.fingerprint()).unwrap();
+    assert_eq!(head.tree_size, 3);
+    let (st, v) = get_json(&http, format!("{}/log/proof/inclusion?leaf_index=0&tree_size=3", s.base)).await;
+    assert_eq!(st, 200);
+    let path: Vec<[u8; 32]> = serde_json::from_value::<collector::log_api::InclusionProof>(v).unwrap().path;
+    verify_inclusion(&r0.leaf_hash(), 0, 3, &path, &head.root).unwrap();
+    let (_, v) = get_json(&http, format!("{}/log/proof/consistency?first=1&second=3", s.base)).await;
+    let c: collector::log_api::ConsistencyProof = serde_json::from_value(v).unwrap();
+    verify_consistency(1, 3, &r0.root, &head.root, &c.path).unwrap();
+    let (_, v) = get_json(&http, format!("{}/log/leaves?start=0&end=10", s.base)).await;
+    let leaves: collector::log_api::Leaves = serde_json::from_value(v).unwrap();
+    assert_eq!(leaves.entries.len(), 3);
+    assert_eq!(leaves.entries[1].ballot, hex::encode(b1.to_bytes()));
+    let (st, v) = get_json(&http, format!("{}/log/proof/inclusion?leaf_index=0&tree_size=9", s.base)).await;
+    assert_eq!((st, code(&v)), (400, "invalid_tree_size"));
+    let (st, v) = get_json(&http, format!("{}/log/leaves?start=x", s.base)).await;
+    assert_eq!((st, code(&v)), (400, "invalid_query"));
+    let (st, v) = get_json(&http, format!("{}/log/leaves?start=5&end=2", s.base)).await;
+    assert_eq!((st, code(&v)), (400, "invalid_range"));
+
+    // The second device: three fetches, then refused.
+    for left in [2, 1, 0] {
+        let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b1.id().to_hex())).await;
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["fetches_left"], left);
+        let got: protocol::Ballot = serde_json::from_value(v["ballot"].clone()).unwrap();
+        assert_eq!(got, b1);
+        assert_eq!(serde_json::from_value::<Receipt>(v["receipt"].clone()).unwrap(), r1);
+    }
+    let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b1.id().to_hex())).await;
+    assert_eq!((st, code(&v)), (429, "verification_limit_reached"));
+    let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, "00".repeat(32))).await;
+    assert_eq!((st, code(&v)), (404, "ballot_not_found"));
+    let (st, v) = get_json(&http, format!("{}/ballots/xyz", s.base)).await;
+    assert_eq!((st, code(&v)), (400, "invalid_ballot_id"));
+
+    // Health, readiness, metrics, unknown routes.
+    assert_eq!(http.get(format!("{}/healthz", s.base)).send().await.unwrap().status(), 200);
+    assert_eq!(http.get(format!("{}/readyz", s.base)).send().await.unwrap().status(), 200);
+    let m = http.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("collector_ballots_accepted_total 3"), "{m}");
+    let (st, v) = get_json(&http, format!("{}/nope", s.base)).await;
+    assert_eq!((st, code(&v)), (404, "not_found"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_device_window_expires() {
+    let url = fresh_db().await;
+    let e = init_election(&url, 1).await;
+    let s =
+        serve(&url, Settings { verification_window: Some(std::time::Duration::from_secs(1)), ..Settings::default() })
+            .await;
+    let http = client();
+    let b = ballot(&e, 0, 0);
+    assert_eq!(cast(&http, &s.base, &b).await.0, 201);
+    assert_eq!(get_json(&http, format!("{}/ballots/{}", s.base, b.id().to_hex())).await.0, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b.id().to_hex())).await;
+    assert_eq!((st, code(&v)), (410, "verification_expired"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_input_gets_its_code_and_nothing_is_stored() {
+    let url = fresh_db().await;
+    let e = init_election(&url, 3).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }).await;
+    let http = client();
+    let good = ballot(&e, 0, 0);
+    let good_json = serde_json::to_vec(&good).unwrap();
+
+    let mut cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("malformed", b"{\"body\": ".to_vec(), 400, "malformed_json"),
+        ("not json", b"hello".to_vec(), 400, "malformed_json"),
+        ("truncated", good_json[..good_json.len() / 2].to_vec(), 400, "malformed_json"),
+        ("empty", Vec::new(), 400, "malformed_json"),
+        ("wrong types", br#"{"body": 3, "signature": true}"#.to_vec(), 422, "invalid_ballot"),
+        ("oversized", vec![b' '; 70 * 1024], 413, "body_too_large"),
+    ];
+    // A point that is not canonical Ristretto: wrong field value.
+    let mut v: serde_json::Value = serde_json::from_slice(&good_json).unwrap();
+    v["body"]["contests"][0][0]["a"] = serde_json::Value::String("ff".repeat(32));
+    cases.push(("bad point", serde_json::to_vec(&v).unwrap(), 422, "invalid_ballot"));
+
+    // Another election (same credential, other key and manifest).
+    let other = init_election(&fresh_db().await, 0).await;
+    let foreign = protocol::create_ballot(&other.election, &e.voters[0], &answers(0), &mut OsRng).unwrap().0;
+    cases.push(("wrong election", serde_json::to_vec(&foreign).unwrap(), 422, "wrong_election"));
+    // An unregistered credential.
+    let stranger = protocol::ballot::Credential::generate(&mut OsRng);
+    let unknown = protocol::create_ballot(&e.election, &stranger, &answers(0), &mut OsRng).unwrap().0;
+    cases.push(("unknown credential", serde_json::to_vec(&unknown).unwrap(), 403, "unknown_credential"));
+    // A bad signature.
+    let mut bad_sig = good.clone();
+    bad_sig.signature[10] ^= 1;
+    cases.push(("bad signature", serde_json::to_vec(&bad_sig).unwrap(), 422, "bad_signature"));
+    // A bad proof: another ciphertext, signed properly.
+    let mut bad_proof = good.clone();
+    bad_proof.body.contests[0][0] = ballot(&e, 0, 1).body.contests[0][0];
+    resign(&mut bad_proof, &e.voters[0]);
+    cases.push(("bad proof", serde_json::to_vec(&bad_proof).unwrap(), 422, "bad_proof"));
+    // The wrong shape: a contest missing; a ciphertext too many.
+    let mut short = good.clone();
+    short.body.contests.pop();
+    resign(&mut short, &e.voters[0]);
+    cases.push(("missing contest", serde_json::to_vec(&short).unwrap(), 422, "wrong_shape"));
+    let mut wide = good.clone();
+    let extra = wide.body.contests[1][0];
+    wide.body.contests[1].push(extra);
+    resign(&mut wide, &e.voters[0]);
+    cases.push(("extra ciphertext", serde_json::to_vec(&wide).unwrap(), 422, "wrong_shape"));
+    // Voter 0's ciphertexts and proof replayed under voter 1's credential.
+    let mut replay = good.clone();
+    replay.body.credential = e.voters[1].public_key();
+    resign(&mut replay, &e.voters[1]);
+    cases.push(("replay", serde_json::to_vec(&replay).unwrap(), 422, "bad_proof"));
+
+    for (name, body, status, expected) in cases {
+        let (st, v) = post_raw(&http, &s.base, body).await;
+        assert_eq!((st, code(&v)), (status, expected), "{name}: {v}");
+        assert!(v["error"]["message"].is_string(), "{name}");
+    }
+    assert_eq!(count_ballots(&url).await, 0);
+    assert_eq!(sth(&http, &s.base).await.tree_size, 0);
+    // Wrong method.
+    let r = http.get(format!("{}/ballots", s.base)).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+
+    // The good ballot still goes in.
+    assert_eq!(cast(&http, &s.base, &good).await.0, 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_per_credential() {
+    let url = fresh_db().await;
+    let e = init_election(&url, 2).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 2, ..Settings::default() }).await;
+    let http = client();
+    assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
+    assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 1)).await.0, 201);
+    let (st, v) = cast(&http, &s.base, &ballot(&e, 0, 2)).await;
+    assert_eq!((st, code(&v)), (429, "rate_limited"));
+    assert_eq!(cast(&http, &s.base, &ballot(&e, 1, 2)).await.0, 201);
+    assert_eq!(count_ballots(&url).await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_yet_open_election() {
+    let url = fresh_db().await;
+    let (mut file, public, creds) = collector::admin::dev_election(1, &mut OsRng);
+    file.manifest.voting_period.opens_at += 2 * 3600;
+    let e = init_with(&url, file, public, creds, ed25519_dalek::SigningKey::generate(&mut OsRng)).await;
+    let s = serve(&url, Settings::default()).await;
+    let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
+    assert_eq!((st, code(&v)), (403, "election_not_open"));
+    assert_eq!(count_ballots(&url).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
+    let url = fresh_db().await;
+    let e = init_election(&url, 2).await;
+    let s = serve(&url, Settings::default()).await;
+    let http = client();
+    let key = e.key.verifying_key();
+    let ballots: Vec<_> = (0..10).map(|i| ballot(&e, 0, i)).collect();
+    let mut tasks = Vec::new();
+    for b in ballots.clone() {
+        let (http, base) = (http.clone(), s.base.clone());
+        tasks.push(tokio::spawn(async move { cast(&http, &base, &b).await }));
+    }
+    let mut receipts = Vec::new();
+    for t in tasks {
+        let (st, v) = t.await.unwrap();
+        assert_eq!(st, 201, "{v}");
+        receipts.push(receipt(&v));
+    }
+    let mut indices: Vec<u64> = receipts.iter().map(|r| r.leaf_index).collect();
+    indices.sort();
+    assert_eq!(indices, (0..10).collect::<Vec<_>>());
+    for (r, b) in receipts.iter().zip(&ballots) {
+        r.verify(&key, e.election.fingerprint()).unwrap();
+        r.matches(b).unwrap();
+    }
+
+    // Close: no more ballots; the export holds them all in log order with the final head.
+    let pool = collector::db::pool(&url, 2).unwrap();
+    let final_head = collector::admin::close(&pool).await.unwrap();
+    assert_eq!(final_head.tree_size, 10);
+    let (st, v) = cast(&http, &s.base, &ballot(&e, 1, 0)).await;
+    assert_eq!((st, code(&v)), (403, "election_closed"));
+    let dir = tmpdir("export");
+    let bbox = collector::admin::export(&pool, &dir.join("box.json")).await.unwrap();
+    let decoded = bbox.check_log().unwrap();
+    for r in &receipts {
+        assert_eq!(decoded[r.leaf_index as usize].id(), r.ballot_id);
+    }
+    // The last leaf of the voter is the one that counts: the receipt with the highest index.
+    let last = receipts.iter().max_by_key(|r| r.leaf_index).unwrap();
+    assert_eq!(decoded.last().unwrap().id(), last.ballot_id);
+    let text = std::fs::read_to_string(dir.join("box.json")).unwrap();
+    let reread: collector::admin::BallotBox = serde_json::from_str(&text).unwrap();
+    assert_eq!(reread.ballots.len(), 10);
+    rm(&dir);
+}

@@ -1,0 +1,610 @@
+//! The ballot log (spec/collector.md): an append-only Merkle tree in the style of Certificate Transparency
+//! (RFC 6962 / RFC 9162 §2.1), its signed tree heads and the receipts the collector hands to voters.
+//!
+//! * leaf data `"rv/log-leaf/v1" ‖ ballot_id ‖ SHA-256(ballot)`, leaf hash `SHA-256(0x00 ‖ leaf data)` (eq. L-1);
+//! * node hash `SHA-256(0x01 ‖ left ‖ right)`, the empty tree's root `SHA-256("")` (eq. L-2);
+//! * a tree head `(fingerprint, size, root, timestamp)` signed with the collector's Ed25519 key over
+//!   `"rv/tree-head/v1" ‖ bytes` (eq. L-3); a receipt signed over `"rv/receipt/v1" ‖ bytes` (eq. L-4).
+//!
+//! [`LogTree`] builds roots and proofs for any past size in `O(log² n)` from the complete subtrees it keeps;
+//! [`verify_inclusion`] and [`verify_consistency`] are the verification algorithms of RFC 9162 §2.1.3.2 and
+//! §2.1.4.2, written step by step. Checks L1–L6 of spec/collector.md are named where they are made.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::ballot::{Ballot, BallotId};
+use crate::codec::{Encode, Writer};
+use crate::manifest::Fingerprint;
+
+/// A SHA-256 digest: a leaf hash, a node hash or a root.
+pub type Hash = [u8; 32];
+
+/// Domain label that starts every leaf's data (eq. L-1).
+pub const LEAF_DOMAIN: &[u8] = b"rv/log-leaf/v1";
+/// Domain label of the signed tree head (eq. L-3).
+pub const TREE_HEAD_DOMAIN: &[u8] = b"rv/tree-head/v1";
+/// Domain label of the receipt signature (eq. L-4).
+pub const RECEIPT_DOMAIN: &[u8] = b"rv/receipt/v1";
+
+/// Why a log object does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogError {
+    #[error("L1: the tree head signature does not verify under the collector key")]
+    BadTreeHeadSignature,
+    #[error("L2: the receipt signature does not verify under the collector key")]
+    BadReceiptSignature,
+    #[error("L3: the inclusion proof does not lead to the root")]
+    InclusionFailed,
+    #[error("L4: the consistency proof does not link the two roots")]
+    ConsistencyFailed,
+    #[error("L5: leaf index {index} is outside a tree of size {size}")]
+    IndexOutOfRange { index: u64, size: u64 },
+    #[error("L6: the object is for another election (fingerprint mismatch)")]
+    WrongElection,
+    #[error("the ballot does not match the receipt's ballot id or hash")]
+    BallotMismatch,
+}
+
+/// `SHA-256(canonical ballot bytes)`, the ballot hash of receipts and leaves.
+pub fn ballot_hash(ballot_bytes: &[u8]) -> Hash {
+    Sha256::digest(ballot_bytes).into()
+}
+
+/// Eq. L-1: the leaf hash `SHA-256(0x00 ‖ "rv/log-leaf/v1" ‖ ballot_id ‖ ballot_hash)`.
+pub fn leaf_hash(ballot_id: &BallotId, ballot_hash: &Hash) -> Hash {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(LEAF_DOMAIN);
+    h.update(ballot_id.0);
+    h.update(ballot_hash);
+    h.finalize().into()
+}
+
+/// The leaf hash of a ballot, from its canonical bytes.
+pub fn ballot_leaf_hash(ballot: &Ballot) -> Hash {
+    leaf_hash(&ballot.id(), &ballot_hash(&ballot.to_bytes()))
+}
+
+/// Eq. L-2: an interior node `SHA-256(0x01 ‖ left ‖ right)`.
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut h = Sha256::new();
+    h.update([1u8]);
+    h.update(left);
+    h.update(right);
+    h.finalize().into()
+}
+
+/// The root of the empty tree, `SHA-256("")`.
+pub fn empty_root() -> Hash {
+    Sha256::digest([]).into()
+}
+
+/// The largest power of two strictly below `n` (`n ≥ 2`).
+fn split_point(n: u64) -> u64 {
+    debug_assert!(n >= 2);
+    1 << (63 - (n - 1).leading_zeros())
+}
+
+/// An append-only Merkle tree over leaf hashes that keeps every complete, aligned subtree: `levels[k][i]` is the
+/// root of leaves `i·2ᵏ .. (i+1)·2ᵏ`. Roots and proofs for any size up to [`len`](Self::len) cost `O(log² n)`.
+#[derive(Debug, Clone, Default)]
+pub struct LogTree {
+    levels: Vec<Vec<Hash>>,
+}
+
+impl LogTree {
+    pub fn new() -> Self {
+        Self { levels: vec![Vec::new()] }
+    }
+
+    /// Number of leaves.
+    pub fn len(&self) -> u64 {
+        self.levels.first().map_or(0, |l| l.len() as u64)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The leaf hash at `index`.
+    pub fn leaf(&self, index: u64) -> Option<&Hash> {
+        self.levels.first().and_then(|l| l.get(index as usize))
+    }
+
+    /// Appends a leaf hash.
+    pub fn push(&mut self, leaf: Hash) {
+        if self.levels.is_empty() {
+            self.levels.push(Vec::new());
+        }
+        self.levels[0].push(leaf);
+        let mut k = 0;
+        while self.levels[k].len() % 2 == 0 {
+            let n = self.levels[k].len();
+            let parent = node_hash(&self.levels[k][n - 2], &self.levels[k][n - 1]);
+            if self.levels.len() == k + 1 {
+                self.levels.push(Vec::new());
+            }
+            self.levels[k + 1].push(parent);
+            k += 1;
+        }
+    }
+
+    /// Forgets every leaf from `size` on (used to undo appends that were not committed).
+    pub fn truncate(&mut self, size: u64) {
+        for (k, level) in self.levels.iter_mut().enumerate() {
+            level.truncate((size >> k) as usize);
+        }
+    }
+
+    /// `MTH(D[a:b])` of RFC 9162 §2.1.1, for `a < b ≤ len`.
+    fn subtree(&self, a: u64, b: u64) -> Hash {
+        let n = b - a;
+        if n.is_power_of_two() && a % n == 0 {
+            let k = n.trailing_zeros() as usize;
+            return self.levels[k][(a >> k) as usize];
+        }
+        let k = split_point(n);
+        node_hash(&self.subtree(a, a + k), &self.subtree(a + k, b))
+    }
+
+    /// The root of the first `size` leaves; `None` if `size > len`.
+    pub fn root(&self, size: u64) -> Option<Hash> {
+        match size {
+            0 => Some(empty_root()),
+            s if s <= self.len() => Some(self.subtree(0, s)),
+            _ => None,
+        }
+    }
+
+    /// The inclusion proof of leaf `index` in the tree of the first `size` leaves (RFC 9162 §2.1.3.1).
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Option<Vec<Hash>> {
+        if index >= size || size > self.len() {
+            return None;
+        }
+        let mut path = Vec::new();
+        self.path(index, 0, size, &mut path);
+        Some(path)
+    }
+
+    fn path(&self, m: u64, a: u64, b: u64, out: &mut Vec<Hash>) {
+        let n = b - a;
+        if n == 1 {
+            return;
+        }
+        let k = split_point(n);
+        if m < k {
+            self.path(m, a, a + k, out);
+            out.push(self.subtree(a + k, b));
+        } else {
+            self.path(m - k, a + k, b, out);
+            out.push(self.subtree(a, a + k));
+        }
+    }
+
+    /// The consistency proof between sizes `first` and `second` (RFC 9162 §2.1.4.1); empty when `first` is 0
+    /// or equal to `second`.
+    pub fn consistency_proof(&self, first: u64, second: u64) -> Option<Vec<Hash>> {
+        if first > second || second > self.len() {
+            return None;
+        }
+        let mut proof = Vec::new();
+        if first > 0 && first < second {
+            self.subproof(first, 0, second, true, &mut proof);
+        }
+        Some(proof)
+    }
+
+    fn subproof(&self, m: u64, a: u64, b: u64, complete: bool, out: &mut Vec<Hash>) {
+        let n = b - a;
+        if m == n {
+            if !complete {
+                out.push(self.subtree(a, b));
+            }
+            return;
+        }
+        let k = split_point(n);
+        if m <= k {
+            self.subproof(m, a, a + k, complete, out);
+            out.push(self.subtree(a + k, b));
+        } else {
+            self.subproof(m - k, a + k, b, false, out);
+            out.push(self.subtree(a, a + k));
+        }
+    }
+}
+
+/// Check L3: RFC 9162 §2.1.3.2, verifying that `leaf` is at `index` in the tree of `size` leaves with `root`.
+pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, path: &[Hash], root: &Hash) -> Result<(), LogError> {
+    if index >= size {
+        return Err(LogError::IndexOutOfRange { index, size });
+    }
+    let (mut fnode, mut snode) = (index, size - 1);
+    let mut r = *leaf;
+    for p in path {
+        if snode == 0 {
+            return Err(LogError::InclusionFailed);
+        }
+        if fnode & 1 == 1 || fnode == snode {
+            r = node_hash(p, &r);
+            while fnode & 1 == 0 && fnode != 0 {
+                fnode >>= 1;
+                snode >>= 1;
+            }
+        } else {
+            r = node_hash(&r, p);
+        }
+        fnode >>= 1;
+        snode >>= 1;
+    }
+    if snode == 0 && r == *root {
+        Ok(())
+    } else {
+        Err(LogError::InclusionFailed)
+    }
+}
+
+/// Check L4: RFC 9162 §2.1.4.2, verifying that the tree of `second` leaves with `second_root` extends the tree
+/// of `first` leaves with `first_root`. Size 0 is consistent with everything; equal sizes need equal roots.
+pub fn verify_consistency(
+    first: u64,
+    second: u64,
+    first_root: &Hash,
+    second_root: &Hash,
+    proof: &[Hash],
+) -> Result<(), LogError> {
+    if first > second {
+        return Err(LogError::ConsistencyFailed);
+    }
+    if first == 0 {
+        return if proof.is_empty() { Ok(()) } else { Err(LogError::ConsistencyFailed) };
+    }
+    if first == second {
+        return if proof.is_empty() && first_root == second_root { Ok(()) } else { Err(LogError::ConsistencyFailed) };
+    }
+    let mut path: Vec<Hash> = Vec::with_capacity(proof.len() + 1);
+    if first.is_power_of_two() {
+        path.push(*first_root);
+    }
+    path.extend_from_slice(proof);
+    let Some((head, rest)) = path.split_first() else {
+        return Err(LogError::ConsistencyFailed);
+    };
+    let (mut fnode, mut snode) = (first - 1, second - 1);
+    while fnode & 1 == 1 {
+        fnode >>= 1;
+        snode >>= 1;
+    }
+    let (mut fr, mut sr) = (*head, *head);
+    for c in rest {
+        if snode == 0 {
+            return Err(LogError::ConsistencyFailed);
+        }
+        if fnode & 1 == 1 || fnode == snode {
+            fr = node_hash(c, &fr);
+            sr = node_hash(c, &sr);
+            while fnode & 1 == 0 && fnode != 0 {
+                fnode >>= 1;
+                snode >>= 1;
+            }
+        } else {
+            sr = node_hash(&sr, c);
+        }
+        fnode >>= 1;
+        snode >>= 1;
+    }
+    if fr == *first_root && sr == *second_root && snode == 0 {
+        Ok(())
+    } else {
+        Err(LogError::ConsistencyFailed)
+    }
+}
+
+/// Serde for a list of hashes as hex strings.
+pub mod hashes_hex {
+    use super::*;
+    pub fn serialize<S: Serializer>(v: &[Hash], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(hex::encode))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|h| {
+                let mut out = [0u8; 32];
+                hex::decode_to_slice(h, &mut out).map(|()| out).map_err(serde::de::Error::custom)
+            })
+            .collect()
+    }
+}
+
+/// The tree head the collector signs (eq. L-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedTreeHead {
+    pub fingerprint: Fingerprint,
+    pub tree_size: u64,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub root: Hash,
+    /// Milliseconds since the Unix epoch (UTC).
+    pub timestamp: u64,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub signature: [u8; 64],
+}
+
+impl SignedTreeHead {
+    /// Eq. L-3: `"rv/tree-head/v1" ‖ fingerprint ‖ u64(size) ‖ root ‖ u64(timestamp)`.
+    fn message(fingerprint: &Fingerprint, tree_size: u64, root: &Hash, timestamp: u64) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(TREE_HEAD_DOMAIN).raw(fingerprint.as_bytes()).u64(tree_size).raw(root).u64(timestamp);
+        w.finish()
+    }
+
+    pub fn sign(key: &SigningKey, fingerprint: Fingerprint, tree_size: u64, root: Hash, timestamp: u64) -> Self {
+        let signature = key.sign(&Self::message(&fingerprint, tree_size, &root, timestamp)).to_bytes();
+        Self { fingerprint, tree_size, root, timestamp, signature }
+    }
+
+    /// Checks L1 and L6.
+    pub fn verify(&self, key: &VerifyingKey, fingerprint: &Fingerprint) -> Result<(), LogError> {
+        if self.fingerprint != *fingerprint {
+            return Err(LogError::WrongElection);
+        }
+        let msg = Self::message(&self.fingerprint, self.tree_size, &self.root, self.timestamp);
+        key.verify_strict(&msg, &Signature::from_bytes(&self.signature)).map_err(|_| LogError::BadTreeHeadSignature)
+    }
+}
+
+/// What the voter receives for an accepted ballot (eq. L-4): signed by the collector; the inclusion proof links
+/// the leaf to the signed root and is checked, not signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    pub fingerprint: Fingerprint,
+    pub ballot_id: BallotId,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub ballot_hash: Hash,
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub root: Hash,
+    /// Milliseconds since the Unix epoch (UTC).
+    pub timestamp: u64,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub signature: [u8; 64],
+    #[serde(with = "hashes_hex")]
+    pub inclusion: Vec<Hash>,
+}
+
+/// The signed fields of a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptBody {
+    pub fingerprint: Fingerprint,
+    pub ballot_id: BallotId,
+    pub ballot_hash: Hash,
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    pub root: Hash,
+    pub timestamp: u64,
+}
+
+impl ReceiptBody {
+    /// Eq. L-4: `"rv/receipt/v1" ‖ fingerprint ‖ ballot_id ‖ ballot_hash ‖ u64(leaf_index) ‖ u64(tree_size) ‖
+    /// root ‖ u64(timestamp)`.
+    pub fn signed_message(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(RECEIPT_DOMAIN)
+            .raw(self.fingerprint.as_bytes())
+            .raw(&self.ballot_id.0)
+            .raw(&self.ballot_hash)
+            .u64(self.leaf_index)
+            .u64(self.tree_size)
+            .raw(&self.root)
+            .u64(self.timestamp);
+        w.finish()
+    }
+
+    pub fn sign(self, key: &SigningKey, inclusion: Vec<Hash>) -> Receipt {
+        let signature = key.sign(&self.signed_message()).to_bytes();
+        Receipt {
+            fingerprint: self.fingerprint,
+            ballot_id: self.ballot_id,
+            ballot_hash: self.ballot_hash,
+            leaf_index: self.leaf_index,
+            tree_size: self.tree_size,
+            root: self.root,
+            timestamp: self.timestamp,
+            signature,
+            inclusion,
+        }
+    }
+}
+
+impl Receipt {
+    pub fn body(&self) -> ReceiptBody {
+        ReceiptBody {
+            fingerprint: self.fingerprint,
+            ballot_id: self.ballot_id,
+            ballot_hash: self.ballot_hash,
+            leaf_index: self.leaf_index,
+            tree_size: self.tree_size,
+            root: self.root,
+            timestamp: self.timestamp,
+        }
+    }
+
+    pub fn leaf_hash(&self) -> Hash {
+        leaf_hash(&self.ballot_id, &self.ballot_hash)
+    }
+
+    /// Checks L6, L2, L5 and L3: the election, the signature, and that the leaf is in the signed root.
+    pub fn verify(&self, key: &VerifyingKey, fingerprint: &Fingerprint) -> Result<(), LogError> {
+        if self.fingerprint != *fingerprint {
+            return Err(LogError::WrongElection);
+        }
+        key.verify_strict(&self.body().signed_message(), &Signature::from_bytes(&self.signature))
+            .map_err(|_| LogError::BadReceiptSignature)?;
+        verify_inclusion(&self.leaf_hash(), self.leaf_index, self.tree_size, &self.inclusion, &self.root)
+    }
+
+    /// Checks that `ballot` is the ballot this receipt is for.
+    pub fn matches(&self, ballot: &Ballot) -> Result<(), LogError> {
+        if ballot.id() == self.ballot_id && ballot_hash(&ballot.to_bytes()) == self.ballot_hash {
+            Ok(())
+        } else {
+            Err(LogError::BallotMismatch)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The leaves of the Certificate Transparency reference tests (certificate-transparency merkle_tree_test).
+    fn ct_leaves() -> Vec<Vec<u8>> {
+        ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+            .iter()
+            .map(|h| hex::decode(h).unwrap())
+            .collect()
+    }
+
+    fn rfc6962_leaf(data: &[u8]) -> Hash {
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(data);
+        h.finalize().into()
+    }
+
+    /// Known roots of the CT reference tree for sizes 1..=8.
+    const CT_ROOTS: [&str; 8] = [
+        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
+        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
+        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
+        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
+    ];
+
+    fn ct_tree() -> LogTree {
+        let mut t = LogTree::new();
+        for l in ct_leaves() {
+            t.push(rfc6962_leaf(&l));
+        }
+        t
+    }
+
+    #[test]
+    fn known_roots() {
+        let t = ct_tree();
+        assert_eq!(hex::encode(t.root(0).unwrap()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        for (i, root) in CT_ROOTS.iter().enumerate() {
+            assert_eq!(hex::encode(t.root(i as u64 + 1).unwrap()), *root, "size {}", i + 1);
+        }
+    }
+
+    #[test]
+    fn known_inclusion_and_consistency_paths() {
+        // RFC 6962 reference vectors: inclusion of leaf 0 in the tree of 8, consistency 1→8 and 6→8.
+        let t = ct_tree();
+        let p = t.inclusion_proof(0, 8).unwrap();
+        let expected = [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ];
+        assert_eq!(p.iter().map(hex::encode).collect::<Vec<_>>(), expected);
+        let c = t.consistency_proof(6, 8).unwrap();
+        let expected = [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ];
+        assert_eq!(c.iter().map(hex::encode).collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn every_proof_verifies_and_tampering_fails() {
+        let mut t = LogTree::new();
+        for i in 0u32..70 {
+            t.push(rfc6962_leaf(&i.to_be_bytes()));
+        }
+        for size in 1..=70u64 {
+            let root = t.root(size).unwrap();
+            for index in 0..size {
+                let leaf = *t.leaf(index).unwrap();
+                let p = t.inclusion_proof(index, size).unwrap();
+                verify_inclusion(&leaf, index, size, &p, &root).unwrap();
+                assert!(verify_inclusion(&leaf, index, size, &p, &[8; 32]).is_err());
+                assert!(verify_inclusion(&leaf, size, size, &p, &root).is_err());
+                assert!(verify_inclusion(&[7; 32], index, size, &p, &root).is_err());
+                if !p.is_empty() {
+                    let mut bad = p.clone();
+                    bad[0][0] ^= 1;
+                    assert!(verify_inclusion(&leaf, index, size, &bad, &root).is_err());
+                    assert!(verify_inclusion(&leaf, index, size, &p[1..], &root).is_err());
+                }
+            }
+            for first in 0..=size {
+                let c = t.consistency_proof(first, size).unwrap();
+                let r1 = t.root(first).unwrap();
+                verify_consistency(first, size, &r1, &root, &c).unwrap();
+                if first > 0 && first < size {
+                    let mut bad = c.clone();
+                    bad[0][5] ^= 1;
+                    assert!(verify_consistency(first, size, &r1, &root, &bad).is_err());
+                    assert!(verify_consistency(first, size, &[9; 32], &root, &c).is_err());
+                    assert!(verify_consistency(first, size, &r1, &[9; 32], &c).is_err());
+                }
+            }
+        }
+        let mut u = t.clone();
+        u.truncate(33);
+        assert_eq!(u.root(33), t.root(33));
+        u.push([1; 32]);
+        assert_ne!(u.root(34), t.root(34));
+    }
+
+    #[test]
+    fn tree_heads_and_receipts_sign_and_verify() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let fp = Fingerprint([4; 32]);
+        let mut t = LogTree::new();
+        let id = BallotId([5; 32]);
+        let bh = [6; 32];
+        t.push([1; 32]);
+        t.push(leaf_hash(&id, &bh));
+        t.push([2; 32]);
+        let root = t.root(3).unwrap();
+        let sth = SignedTreeHead::sign(&key, fp, 3, root, 1000);
+        sth.verify(&key.verifying_key(), &fp).unwrap();
+        let json = serde_json::to_string(&sth).unwrap();
+        assert_eq!(serde_json::from_str::<SignedTreeHead>(&json).unwrap(), sth);
+        let mut bad = sth.clone();
+        bad.tree_size = 4;
+        assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::BadTreeHeadSignature));
+        assert_eq!(sth.verify(&key.verifying_key(), &Fingerprint([0; 32])), Err(LogError::WrongElection));
+
+        let body = ReceiptBody {
+            fingerprint: fp,
+            ballot_id: id,
+            ballot_hash: bh,
+            leaf_index: 1,
+            tree_size: 3,
+            root,
+            timestamp: 1000,
+        };
+        let receipt = body.sign(&key, t.inclusion_proof(1, 3).unwrap());
+        receipt.verify(&key.verifying_key(), &fp).unwrap();
+        let json = serde_json::to_string(&receipt).unwrap();
+        assert_eq!(serde_json::from_str::<Receipt>(&json).unwrap(), receipt);
+        let mut bad = receipt.clone();
+        bad.leaf_index = 0;
+        assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::BadReceiptSignature));
+        let mut bad = receipt.clone();
+        bad.inclusion[0][0] ^= 1;
+        assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::InclusionFailed));
+    }
+}

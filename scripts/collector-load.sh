@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Load benchmark of the collector on loopback: PostgreSQL (DATABASE_URL's server, or a private one started here),
+# one `collector serve` (release build), and the load generator (collector/examples/load.rs).
+# Usage: scripts/collector-load.sh [RATE_FOR_LATENCY=1000] [SECONDS_FOR_LATENCY=30] [SECONDS_AT_MAX=60]
+# Prints the generator's figures: sustained throughput (closed loop, as fast as 64 connections allow, for about
+# SECONDS_AT_MAX) and latency percentiles at a fixed open-loop rate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate=${1:-1000}
+secs_latency=${2:-30}
+secs_max=${3:-60}
+max_rate=${MAX_RATE:-3300}
+n_latency=$(( rate * secs_latency ))
+n_max=$(( max_rate * secs_max ))
+voters=$(( n_latency + n_max ))
+
+work=$(mktemp -d /tmp/collector-load.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [[ -n "${PGDATA_DIR:-}" ]]; then as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+
+cargo build --release -p collector --bin collector --example load --locked
+bin=target/release/collector
+load=target/release/examples/load
+
+if [[ -n "${DATABASE_URL:-}" ]]; then
+  admin_url=$DATABASE_URL
+else
+  PGDATA_DIR=$work/pg
+  mkdir -p "$PGDATA_DIR"; [[ $(id -u) == 0 ]] && chown postgres "$PGDATA_DIR"
+  as_postgres "$PG_BIN/initdb" -A trust -U postgres -D "$PGDATA_DIR" >/dev/null
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/log" -w start \
+    -o "-p $port -k $PGDATA_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" >/dev/null
+  admin_url="postgres://postgres@127.0.0.1:$port/postgres"
+fi
+db="bench_$$"
+psql_url=${admin_url}
+"$PG_BIN/psql" "$psql_url" -qc "CREATE DATABASE $db" >/dev/null
+url="${admin_url%/*}/$db"
+
+echo "== election with $voters voters"
+"$bin" dev-election --voters "$voters" --out "$work/e"
+"$bin" init --database-url "$url" --election "$work/e/election.json" --credentials "$work/e/credentials.json" \
+  --signing-key "$work/e/collector-key.hex"
+cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+RUST_LOG=warn "$bin" serve --database-url "$url" --listen "127.0.0.1:$cport" --pool-size 8 &
+pids+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$cport/readyz" >/dev/null && break; sleep 0.1; done
+
+echo "== latency at $rate ballots/s for ${secs_latency} s (open loop, up to 256 in flight)"
+"$load" --url "http://127.0.0.1:$cport" --election "$work/e" --ballots "$n_latency" --rate "$rate" --concurrency 256
+echo "== sustained throughput: $n_max ballots as fast as 64 connections allow"
+"$load" --url "http://127.0.0.1:$cport" --election "$work/e" --ballots "$n_max" --skip "$n_latency" --rate 0 --concurrency 64
+curl -s "http://127.0.0.1:$cport/metrics" | grep -E '^collector_(ballots_accepted|append_batches|storage_errors)'
+"$PG_BIN/psql" "$url" -Atc "SELECT 'rows in ballots: ' || count(*) FROM ballots"
