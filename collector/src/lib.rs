@@ -1,5 +1,5 @@
-//! The online ballot collector: axum over PostgreSQL, with a public Merkle ballot log (spec: protocol/spec/
-//! collector.md; API: collector/API.md).
+//! The online ballot collector: axum over PostgreSQL, with a public Merkle ballot log (spec: protocol/SPEC.md
+//! §11; API: collector/API.md).
 //!
 //! [`app`] builds the router from a shared [`AppState`]; [`serve`] runs it. Administration is by command line
 //! ([`admin`]: init, close, export); [`monitor`] follows a collector's log from elsewhere.

@@ -1,4 +1,4 @@
-//! The ballot log (spec/collector.md): an append-only Merkle tree in the style of Certificate Transparency
+//! The ballot log (SPEC.md §11): an append-only Merkle tree in the style of Certificate Transparency
 //! (RFC 6962 / RFC 9162 §2.1), its signed tree heads and the receipts the collector hands to voters.
 //!
 //! * leaf data `"rv/log-leaf/v1" ‖ ballot_id ‖ SHA-256(ballot)`, leaf hash `SHA-256(0x00 ‖ leaf data)` (eq. L-1);
@@ -8,7 +8,7 @@
 //!
 //! [`LogTree`] builds roots and proofs for any past size in `O(log² n)` from the complete subtrees it keeps;
 //! [`verify_inclusion`] and [`verify_consistency`] are the verification algorithms of RFC 9162 §2.1.3.2 and
-//! §2.1.4.2, written step by step. Checks L1–L6 of spec/collector.md are named where they are made.
+//! §2.1.4.2, written step by step. Checks L1–L6 of SPEC.md §11 are named where they are made.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
