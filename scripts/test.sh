@@ -64,4 +64,8 @@ step "Voter client in headless Chromium (wasm-bindgen-test)"
   CHROMEDRIVER=$(command -v chromedriver) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   WASM_BINDGEN_TEST_TIMEOUT=180 cargo test --target wasm32-unknown-unknown --locked -- --nocapture)
 
+step "End-to-end browser test: voting and verification pages, real collector and PostgreSQL, Chromium"
+command -v npm >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; }
+scripts/browser-test.sh
+
 step "All tests passed in $(( $(date +%s) - started )) s"

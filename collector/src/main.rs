@@ -64,6 +64,10 @@ enum Command {
         /// Second-device fetches per ballot (default: the manifest's policy).
         #[arg(long, env = "COLLECTOR_VERIFICATION_MAX")]
         verification_max: Option<u32>,
+        /// Serve the voting and verification pages from this folder (built by scripts/build-web.sh:
+        /// voter-client/web).
+        #[arg(long, env = "COLLECTOR_WEB_DIR")]
+        web: Option<std::path::PathBuf>,
     },
     /// Closes the election: no ballot is accepted afterwards; signs the final tree head.
     Close {
@@ -126,7 +130,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             };
             admin::init(&pool, &e, &c, key).await
         }
-        Command::Serve { db, listen, body_limit, rate_limit, max_batch, verification_window, verification_max } => {
+        Command::Serve {
+            db,
+            listen,
+            body_limit,
+            rate_limit,
+            max_batch,
+            verification_window,
+            verification_max,
+            web,
+        } => {
             let pool = collector::db::pool(&db.database_url, db.pool_size)?;
             let settings = Settings {
                 body_limit,
@@ -134,6 +147,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 max_batch,
                 verification_window: verification_window.map(Duration::from_secs),
                 verification_max_fetches: verification_max,
+                web_dir: web,
             };
             let state = collector::start(pool, settings).await?;
             let listener = tokio::net::TcpListener::bind(listen).await?;

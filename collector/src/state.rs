@@ -28,6 +28,8 @@ pub struct Settings {
     /// Second-device verification window and count; `None` takes the manifest's policy.
     pub verification_window: Option<Duration>,
     pub verification_max_fetches: Option<u32>,
+    /// The voting and verification pages (a built `voter-client/web` folder), served at `/` when set.
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             max_batch: 1024,
             verification_window: None,
             verification_max_fetches: None,
+            web_dir: None,
         }
     }
 }

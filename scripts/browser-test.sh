@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# End-to-end browser test: a real collector over PostgreSQL serving the voting pages, driven in Debian's Chromium
+# by playwright-core (tests/browser/vote.mjs). Screenshots go to target/browser-screenshots/.
+# Needs DATABASE_URL (a server where it may create a database); scripts/test.sh provides one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?DATABASE_URL must point to a PostgreSQL server}"
+
+scripts/build-web.sh
+cargo build --locked -q -p collector
+(cd tests/browser && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })
+
+work=$(mktemp -d /tmp/browser-e2e.XXXXXX)
+db="browser_e2e_$$"
+psql "$DATABASE_URL" -q -c "CREATE DATABASE $db" >/dev/null
+db_url="${DATABASE_URL%/*}/$db"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+collector=target/debug/collector
+"$collector" dev-election --voters 5 --out "$work/election"
+"$collector" init --database-url "$db_url" --election "$work/election/election.json" \
+  --credentials "$work/election/credentials.json" >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$collector" serve --database-url "$db_url" --listen "127.0.0.1:$port" --web voter-client/web >"$work/collector.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+rm -rf target/browser-screenshots
+COLLECTOR_URL="http://127.0.0.1:$port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
+  CLOSE_CMD="$collector close --database-url $db_url >/dev/null" node tests/browser/vote.mjs \
+  || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }
