@@ -247,3 +247,29 @@ async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
     assert_eq!(reread.ballots.len(), 10);
     rm(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn router_answers_in_process_with_oneshot() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let url = fresh_db().await;
+    let e = init_election(&url, 1).await;
+    let state = collector::start(collector::db::pool(&url, 4).unwrap(), Settings::default()).await.unwrap();
+    let app = collector::app(state);
+    let r = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = serde_json::to_vec(&ballot(&e, 0, 0)).unwrap();
+    let r = app
+        .clone()
+        .oneshot(Request::post("/ballots").header("content-type", "application/json").body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app.oneshot(Request::post("/ballots").body(Body::from("{\"body\": {")).unwrap()).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(code(&v), "malformed_json");
+}
