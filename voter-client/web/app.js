@@ -1,7 +1,7 @@
 // The voting page: credential → one screen per contest → review → encrypt → challenge or cast → receipt.
 // All cryptography runs in the WASM module (voter-client); this file only drives the screens.
 import init, { Client, qr_svg } from "./pkg/voter_client.js";
-import { pickLanguage, t, local, translatePage } from "./i18n.js";
+import { pickLanguage, t, local, translatePage, renderChoices } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { lang: pickLanguage(), client: null, manifest: null, election: null, credential: null,
@@ -183,7 +183,7 @@ $("contest-next").addEventListener("click", () => {
     renderContest();
     show("step-contest");
   } else {
-    renderChoices($("review-list"), state.answers.map((a) => ({ Ok: a })));
+    renderChoices($("review-list"), state.manifest, state.answers.map((a) => ({ Ok: a })), state.lang);
     show("step-review");
   }
 });
@@ -197,26 +197,6 @@ $("contest-back").addEventListener("click", () => {
 });
 
 $("review-back").addEventListener("click", () => { renderContest(); show("step-contest"); });
-
-/** Lists each contest's answer ({Ok: answer} or {Err: …}) as text. */
-export function renderChoices(dl, answers) {
-  dl.replaceChildren();
-  state.manifest.contests.forEach((contest, i) => {
-    const dt = document.createElement("dt");
-    dt.textContent = local(contest.title, state.lang);
-    const dd = document.createElement("dd");
-    const a = answers[i];
-    if (!a || !a.Ok) dd.textContent = t(state.lang, "invalid");
-    else if (a.Ok.selections.length === 0) dd.textContent = t(state.lang, "blank");
-    else {
-      dd.textContent = a.Ok.selections
-        .map((s, k) => (contest.kind.type === "ranked" ? `${k + 1}. ` : "") +
-          (s.write_in !== undefined ? `${s.write_in} (${t(state.lang, "write_in")})` : local(contest.options[s.option].title, state.lang)))
-        .join(", ");
-    }
-    dl.append(dt, dd);
-  });
-}
 
 // ---- encrypt, challenge, cast ---------------------------------------------------------------------
 
@@ -236,7 +216,7 @@ $("challenge-again").addEventListener("click", encrypt);
 $("do-challenge").addEventListener("click", () => {
   const report = JSON.parse(state.prepared.challenge(state.client));
   state.prepared = null;
-  renderChoices($("challenge-choices"), report.answers);
+  renderChoices($("challenge-choices"), state.manifest, report.answers, state.lang);
   $("challenge-qr").innerHTML = qr_svg(`${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${report.code}`);
   $("challenge-json").textContent = JSON.stringify(report, null, 2);
   show("step-challenge");

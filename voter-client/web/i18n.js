@@ -105,3 +105,24 @@ export function translatePage(lang) {
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(lang, el.dataset.t);
 }
+
+/** Lists each contest's answer (`{Ok: answer}` or `{Err: …}`) as text in a <dl>: the review, the challenge and
+ * the second device all show choices this way. */
+export function renderChoices(dl, manifest, answers, lang) {
+  dl.replaceChildren();
+  manifest.contests.forEach((contest, i) => {
+    const dt = document.createElement("dt");
+    dt.textContent = local(contest.title, lang);
+    const dd = document.createElement("dd");
+    const a = answers[i];
+    if (!a || !a.Ok) dd.textContent = t(lang, "invalid");
+    else if (a.Ok.selections.length === 0) dd.textContent = t(lang, "blank");
+    else {
+      dd.textContent = a.Ok.selections
+        .map((s, k) => (contest.kind.type === "ranked" ? `${k + 1}. ` : "") +
+          (s.write_in !== undefined ? `${s.write_in} (${t(lang, "write_in")})` : local(contest.options[s.option].title, lang)))
+        .join(", ");
+    }
+    dl.append(dt, dd);
+  });
+}

@@ -1,7 +1,7 @@
 // The second device's page: the code from the QR (URL fragment or pasted) → fetch the ballot (cast ballots) →
 // decrypt it with the revealed randomness → show the choices. Challenged ballots (rvc1:) are checked offline.
 import init, { Client } from "./pkg/voter_client.js";
-import { pickLanguage, t, local, translatePage } from "./i18n.js";
+import { pickLanguage, t, translatePage, renderChoices } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let lang = pickLanguage();
@@ -24,21 +24,7 @@ async function getJson(path) {
 }
 
 function render(answers) {
-  const dl = $("choices");
-  dl.replaceChildren();
-  manifest.contests.forEach((contest, i) => {
-    const dt = document.createElement("dt");
-    dt.textContent = local(contest.title, lang);
-    const dd = document.createElement("dd");
-    const a = answers[i];
-    if (!a || !a.Ok) dd.textContent = t(lang, "invalid");
-    else if (a.Ok.selections.length === 0) dd.textContent = t(lang, "blank");
-    else dd.textContent = a.Ok.selections
-      .map((s, k) => (contest.kind.type === "ranked" ? `${k + 1}. ` : "") +
-        (s.write_in !== undefined ? s.write_in : local(contest.options[s.option].title, lang)))
-      .join(", ");
-    dl.append(dt, dd);
-  });
+  renderChoices($("choices"), manifest, answers, lang);
   $("result").hidden = false;
   $("result").querySelector("h2").focus();
 }
