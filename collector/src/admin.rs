@@ -13,28 +13,14 @@ use protocol::ballot::Credential;
 use protocol::elgamal::SecretKey;
 use protocol::log::{empty_root, LogTree, SignedTreeHead};
 use protocol::manifest::example_manifest;
-use protocol::{Ballot, CredentialKey, Decode, Election, Encode, Manifest, PublicKey};
+use protocol::{CredentialKey, Encode};
 use rand_core::{CryptoRng, RngCore};
-use serde::{Deserialize, Serialize};
 
 use crate::db;
 use crate::state::{load_election, now_ms};
 
-/// The election file read by `collector init`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ElectionFile {
-    pub manifest: Manifest,
-    /// The election public key, hex of its canonical bytes.
-    pub public_key: String,
-}
-
-impl ElectionFile {
-    pub fn election(&self) -> anyhow::Result<Election> {
-        let pk =
-            PublicKey::from_bytes(&hex::decode(&self.public_key).context("public_key hex")?).context("public_key")?;
-        Ok(Election::new(self.manifest.clone(), pk)?)
-    }
-}
+/// The election file read by `collector init` (SPEC.md §8.8): `{"manifest": …, "public_key": hex}`.
+pub use protocol::ballot::ElectionParameters as ElectionFile;
 
 /// `collector init`: schema, election, credential registry, the collector's signing key, an empty log with
 /// its signed tree head of size 0.
@@ -103,56 +89,7 @@ pub async fn close(pool: &Pool) -> anyhow::Result<SignedTreeHead> {
     Ok(sth)
 }
 
-/// One ballot of the ballot box, in log order.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct BoxEntry {
-    pub leaf_index: u64,
-    /// Canonical ballot bytes, hex.
-    pub ballot: String,
-}
-
-/// The ballot box file (`collector export`), format `rv/ballot-box/v1`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct BallotBox {
-    pub format: String,
-    pub election: ElectionFile,
-    pub fingerprint: String,
-    pub collector_key: String,
-    pub credentials: Vec<String>,
-    pub final_tree_head: SignedTreeHead,
-    pub ballots: Vec<BoxEntry>,
-}
-
-pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v1";
-
-impl BallotBox {
-    /// Checks the box on its own: every ballot decodes, the ballots' leaves give the final tree head's root, and
-    /// the head is signed by the collector key. Returns the decoded ballots in log order.
-    pub fn check_log(&self) -> anyhow::Result<Vec<Ballot>> {
-        let e = self.election.election()?;
-        anyhow::ensure!(self.format == BALLOT_BOX_FORMAT, "unknown format {}", self.format);
-        anyhow::ensure!(e.fingerprint().to_hex() == self.fingerprint, "fingerprint does not match the election");
-        let key: [u8; 32] =
-            hex::decode(&self.collector_key).ok().and_then(|v| v.try_into().ok()).context("collector_key")?;
-        let key = ed25519_dalek::VerifyingKey::from_bytes(&key)?;
-        self.final_tree_head.verify(&key, e.fingerprint())?;
-        let mut tree = LogTree::new();
-        let mut ballots = Vec::with_capacity(self.ballots.len());
-        for (i, entry) in self.ballots.iter().enumerate() {
-            anyhow::ensure!(entry.leaf_index == i as u64, "ballot {i} has leaf index {}", entry.leaf_index);
-            let bytes = hex::decode(&entry.ballot).context("ballot hex")?;
-            let ballot = Ballot::from_bytes(&bytes)?;
-            tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes)));
-            ballots.push(ballot);
-        }
-        anyhow::ensure!(tree.len() == self.final_tree_head.tree_size, "the box and its tree head differ in size");
-        anyhow::ensure!(
-            tree.root(tree.len()) == Some(self.final_tree_head.root),
-            "the ballots do not give the signed root"
-        );
-        Ok(ballots)
-    }
-}
+pub use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 
 /// `collector export`: the ballot box for the tallier, after `close`.
 pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
@@ -168,26 +105,26 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
         .iter()
         .map(|r| BoxEntry { leaf_index: r.get::<_, i64>(0) as u64, ballot: hex::encode(r.get::<_, &[u8]>(1)) })
         .collect();
-    let mut credentials: Vec<String> = client
+    let mut credentials = client
         .query("SELECT credential FROM credentials", &[])
         .await?
         .iter()
-        .map(|r| hex::encode(r.get::<_, &[u8]>(0)))
-        .collect();
-    credentials.sort();
+        .map(|r| {
+            let bytes: [u8; 32] = r.get::<_, &[u8]>(0).try_into().context("stored credential length")?;
+            Ok(CredentialKey::from_bytes(&bytes)?)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     let bbox = BallotBox {
         format: BALLOT_BOX_FORMAT.into(),
-        election: ElectionFile {
-            manifest: info.election.manifest().clone(),
-            public_key: hex::encode(info.election.public_key().to_bytes()),
-        },
-        fingerprint: info.fingerprint().to_hex(),
-        collector_key: hex::encode(info.verifying_key.as_bytes()),
+        election: info.election.parameters(),
+        fingerprint: *info.fingerprint(),
+        collector_key: info.verifying_key.to_bytes(),
         credentials,
         final_tree_head,
         ballots,
     };
-    bbox.check_log().context("self-check of the export")?;
+    bbox.check_log(&info.election).context("self-check of the export")?;
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
     serde_json::to_writer(&mut f, &bbox)?;
@@ -206,7 +143,7 @@ pub fn dev_election<R: RngCore + CryptoRng>(
     manifest.voting_period.opens_at = now.saturating_sub(3600);
     manifest.voting_period.closes_at = now + 7 * 24 * 3600;
     let sk = SecretKey::generate(rng);
-    let file = ElectionFile { manifest, public_key: hex::encode(sk.public_key().to_bytes()) };
+    let file = ElectionFile { manifest, public_key: sk.public_key() };
     let creds: Vec<Credential> = (0..voters).map(|_| Credential::generate(rng)).collect();
     let public = creds.iter().map(|c| c.public_key().to_hex()).collect();
     (file, public, creds)

@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
 use protocol::log::{ballot_hash, leaf_hash, verify_consistency, LogTree, SignedTreeHead};
-use protocol::{check_ballot, Ballot, Decode, Election};
+use protocol::{check_ballot, Ballot, Decode, Election, PublicKey};
 use serde::{Deserialize, Serialize};
 
 use crate::admin::{BallotBox, ElectionFile};
@@ -86,7 +86,10 @@ impl Monitor {
             MonitorState {
                 fingerprint: info.fingerprint,
                 collector_key: info.collector_key,
-                election: ElectionFile { manifest: info.manifest, public_key: info.public_key },
+                election: ElectionFile {
+                    manifest: info.manifest,
+                    public_key: PublicKey::from_bytes(&hex::decode(&info.public_key)?)?,
+                },
                 sth: sth0,
             }
         };
@@ -228,10 +231,10 @@ pub async fn run(base: &str, dir: &Path, interval: Duration, once: bool) -> anyh
 /// Checks a ballot box against a monitor's copy: the box verifies on its own, and the copy is a prefix of it
 /// (same ballots, same order); with the consistency of the copy's last head to the final one.
 pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
-    bbox.check_log()?;
+    bbox.check_log(&bbox.election()?)?;
     let state: MonitorState = serde_json::from_str(&std::fs::read_to_string(dir.join("state.json"))?)?;
-    anyhow::ensure!(state.fingerprint == bbox.fingerprint, "the copy is of another election");
-    anyhow::ensure!(state.collector_key == bbox.collector_key, "the copy is of another collector key");
+    anyhow::ensure!(state.fingerprint == bbox.fingerprint.to_hex(), "the copy is of another election");
+    anyhow::ensure!(state.collector_key == hex::encode(bbox.collector_key), "the copy is of another collector key");
     let n = state.sth.tree_size as usize;
     anyhow::ensure!(
         n <= bbox.ballots.len(),

@@ -50,6 +50,13 @@ pub struct ElectionParameters {
     pub public_key: PublicKey,
 }
 
+impl ElectionParameters {
+    /// The election these parameters describe: the manifest validated, the fingerprint computed.
+    pub fn election(&self) -> Result<Election, ManifestError> {
+        Election::new(self.manifest.clone(), self.public_key)
+    }
+}
+
 impl Election {
     /// Parses `ElectionParameters` JSON and validates the manifest.
     pub fn from_json(json: &str) -> Result<Self, ManifestError> {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod ballot;
+pub mod ballot_box;
 pub mod codec;
 pub mod count;
 pub mod elgamal;
@@ -13,6 +14,7 @@ pub mod notes;
 pub mod proofs;
 pub mod record;
 pub mod shuffle;
+pub mod tally;
 pub mod threshold;
 pub mod transcript;
 

@@ -11,7 +11,10 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::manifest::Fingerprint;
+use ed25519_dalek::{Signature, Signer, SigningKey};
+
+use crate::ballot::{decode_verifying_key, CredentialKey};
+use crate::manifest::{Fingerprint, Manifest};
 
 pub const CHAIN_DOMAIN: &[u8] = b"rv/record-chain/v1";
 pub const INDEX_VERSION: u32 = 1;
@@ -123,6 +126,199 @@ impl RecordIndex {
 /// SHA-256 of a file's bytes, as the index records it.
 pub fn file_digest(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The officials' revocation list (SPEC.md §14.2)
+
+pub const REVOCATIONS_FORMAT: &str = "rv/revocations/v1";
+
+/// `revocations.json`: the credentials of voters who voted on paper, signed by the officials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationList {
+    pub format: String,
+    pub fingerprint: Fingerprint,
+    /// Sorted by bytes, without repeats.
+    pub credentials: Vec<CredentialKey>,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub officials_key: [u8; 32],
+    #[serde(with = "crate::group::bytes_hex")]
+    pub signature: [u8; 64],
+}
+
+/// Why a revocation list is refused (check V8).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevocationError {
+    #[error("unknown revocation list format `{0}`")]
+    Format(String),
+    #[error("the revocation list is for another election")]
+    WrongElection,
+    #[error("credentials are not sorted by bytes without repeats (at position {0})")]
+    NotSorted(usize),
+    #[error("the officials' key is not a valid Ed25519 key")]
+    BadKey,
+    #[error("the officials' signature does not verify")]
+    BadSignature,
+}
+
+impl RevocationList {
+    /// SPEC.md eq. (R0).
+    fn message(fingerprint: &Fingerprint, credentials: &[CredentialKey]) -> Vec<u8> {
+        let mut w = crate::codec::Writer::new();
+        w.raw(REVOCATIONS_FORMAT.as_bytes()).raw(fingerprint.as_bytes()).u32(credentials.len() as u32);
+        for c in credentials {
+            w.raw(c.as_bytes());
+        }
+        w.finish()
+    }
+
+    /// Sorts and de-duplicates `credentials`, then signs.
+    pub fn sign(key: &SigningKey, fingerprint: Fingerprint, mut credentials: Vec<CredentialKey>) -> Self {
+        credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        credentials.dedup_by(|a, b| a.as_bytes() == b.as_bytes());
+        let signature = key.sign(&Self::message(&fingerprint, &credentials)).to_bytes();
+        Self {
+            format: REVOCATIONS_FORMAT.into(),
+            fingerprint,
+            credentials,
+            officials_key: key.verifying_key().to_bytes(),
+            signature,
+        }
+    }
+
+    /// Check V8's first part: format, election, order, signature.
+    pub fn verify(&self, fingerprint: &Fingerprint) -> Result<(), RevocationError> {
+        if self.format != REVOCATIONS_FORMAT {
+            return Err(RevocationError::Format(self.format.clone()));
+        }
+        if self.fingerprint != *fingerprint {
+            return Err(RevocationError::WrongElection);
+        }
+        if let Some(i) = self.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes()) {
+            return Err(RevocationError::NotSorted(i + 1));
+        }
+        let key = decode_verifying_key(&self.officials_key, "officials key").map_err(|_| RevocationError::BadKey)?;
+        key.verify_strict(&Self::message(&self.fingerprint, &self.credentials), &Signature::from_bytes(&self.signature))
+            .map_err(|_| RevocationError::BadSignature)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Layout (SPEC.md §14.1)
+
+pub const INDEX_PATH: &str = "index.json";
+pub const ELECTION_PATH: &str = "election.json";
+pub const BALLOT_BOX_PATH: &str = "ballot-box.json";
+pub const REVOCATIONS_PATH: &str = "revocations.json";
+pub const REJECTED_PATH: &str = "tally/rejected.json";
+pub const SUPERSEDED_PATH: &str = "tally/superseded.json";
+pub const REVOKED_PATH: &str = "tally/revoked.json";
+pub const RESULT_PATH: &str = "result.json";
+/// The ceremony's message kinds, in the record's order.
+pub const CEREMONY_KINDS: [&str; 4] = ["announcement", "commitment", "dealing", "confirmation"];
+
+pub fn ceremony_path(kind: &str, trustee: u16) -> String {
+    format!("ceremony/{kind}-{trustee}.json")
+}
+pub fn input_path(contest: usize) -> String {
+    format!("contest-{contest}/input.list")
+}
+pub fn stage_list_path(contest: usize, stage: u16) -> String {
+    format!("contest-{contest}/stage-{stage}.list")
+}
+pub fn stage_proof_path(contest: usize, stage: u16) -> String {
+    format!("contest-{contest}/stage-{stage}.proof")
+}
+pub fn partial_path(contest: usize, trustee: u16) -> String {
+    format!("contest-{contest}/partial-{trustee}.bin")
+}
+pub fn plaintexts_path(contest: usize) -> String {
+    format!("contest-{contest}/plaintexts.list")
+}
+pub fn answers_path(contest: usize) -> String {
+    format!("contest-{contest}/answers.json")
+}
+
+/// What the layout check learned: which trustees' files the record holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// For each ceremony kind (in [`CEREMONY_KINDS`] order), the trustees whose file is present, ascending.
+    pub ceremony: Vec<Vec<u16>>,
+    /// For each contest, the trustees whose partial decryption is present, ascending.
+    pub partials: Vec<Vec<u16>>,
+}
+
+/// Why the index's paths are not the layout §14.1 requires.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutError {
+    #[error("entry {index}: expected {expected}, found `{found}`")]
+    Unexpected { index: usize, expected: String, found: String },
+    #[error("the index ends early: expected {expected}")]
+    Missing { expected: String },
+}
+
+/// Checks that `paths` (the index's, in order) are exactly the files §14.1 requires for an election with this
+/// manifest: fixed files where fixed, trustee files (`J` in `1..=n`, ascending, at least one partial decryption
+/// per contest) where the trustees decide.
+pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, LayoutError> {
+    let mut at = 0usize;
+    let fixed = |expected: &str, at: &mut usize| -> Result<(), LayoutError> {
+        match paths.get(*at) {
+            Some(p) if *p == expected => {
+                *at += 1;
+                Ok(())
+            }
+            Some(p) => {
+                Err(LayoutError::Unexpected { index: *at, expected: format!("`{expected}`"), found: p.to_string() })
+            }
+            None => Err(LayoutError::Missing { expected: format!("`{expected}`") }),
+        }
+    };
+    // Trustee files: consecutive entries `make(J)`, J ascending within 1..=n.
+    let trustees = |make: &dyn Fn(u16) -> String, at: &mut usize| -> Vec<u16> {
+        let mut found = Vec::new();
+        for j in 1..=manifest.trustees.count {
+            if paths.get(*at).is_some_and(|p| *p == make(j)) {
+                found.push(j);
+                *at += 1;
+            }
+        }
+        found
+    };
+    fixed(ELECTION_PATH, &mut at)?;
+    let ceremony = CEREMONY_KINDS.iter().map(|kind| trustees(&|j| ceremony_path(kind, j), &mut at)).collect();
+    for p in [BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH] {
+        fixed(p, &mut at)?;
+    }
+    let mut partials = Vec::new();
+    for c in 0..manifest.contests.len() {
+        fixed(&input_path(c), &mut at)?;
+        for k in 1..=manifest.mix_stages {
+            fixed(&stage_list_path(c, k), &mut at)?;
+            fixed(&stage_proof_path(c, k), &mut at)?;
+        }
+        let present = trustees(&|j| partial_path(c, j), &mut at);
+        if present.is_empty() {
+            let expected = format!("`{}` for some trustee J", partial_path(c, 0).replace("-0.", "-J."));
+            return Err(match paths.get(at) {
+                Some(p) => LayoutError::Unexpected { index: at, expected, found: p.to_string() },
+                None => LayoutError::Missing { expected },
+            });
+        }
+        partials.push(present);
+        fixed(&plaintexts_path(c), &mut at)?;
+        fixed(&answers_path(c), &mut at)?;
+    }
+    fixed(RESULT_PATH, &mut at)?;
+    if let Some(p) = paths.get(at) {
+        return Err(LayoutError::Unexpected {
+            index: at,
+            expected: "the end of the index".into(),
+            found: p.to_string(),
+        });
+    }
+    Ok(Layout { ceremony, partials })
 }
 
 #[cfg(test)]

@@ -1,0 +1,288 @@
+//! The tally's deterministic steps as pure functions (SPEC.md §14.3): check (R1), squash (R2), revoke (R3),
+//! anonymize (R4), decode (R5) and count (R6). The tallier runs them to write the record; the verifier runs the
+//! same functions to recompute each artefact and compares (checks V6–V9, V12, V13).
+
+use std::collections::BTreeMap;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::ballot::{check_ballots, BallotId, CredentialKey, Election};
+use crate::ballot_box::LoggedBallot;
+use crate::count::{count_contest, ContestResult};
+use crate::encoding::{Answer, InvalidAnswer};
+use crate::error::BallotError;
+use crate::manifest::{Contest, Fingerprint};
+use crate::shuffle::CiphertextList;
+use crate::threshold::PlaintextList;
+
+/// Why the tally refuses a ballot (SPEC.md §14.3 R1), in the order the reasons are tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// B1: the ballot's fingerprint is another election's.
+    WrongElection,
+    /// B2: not the manifest's number of contests, or a contest not of its width.
+    WrongShape,
+    /// The credential is not in the registry.
+    UnknownCredential,
+    /// B3: the signature does not verify.
+    BadSignature,
+    /// B4: the proof does not verify.
+    BadProof,
+}
+
+impl core::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Refusal::WrongElection => "wrong_election",
+            Refusal::WrongShape => "wrong_shape",
+            Refusal::UnknownCredential => "unknown_credential",
+            Refusal::BadSignature => "bad_signature",
+            Refusal::BadProof => "bad_proof",
+        })
+    }
+}
+
+/// One refused ballot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejected {
+    pub leaf_index: u64,
+    pub ballot_id: BallotId,
+    pub reason: Refusal,
+}
+
+/// `tally/rejected.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedFile {
+    pub rejected: Vec<Rejected>,
+}
+
+/// One ballot replaced by a later ballot of the same credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Superseded {
+    pub leaf_index: u64,
+    pub by: u64,
+}
+
+/// `tally/superseded.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupersededFile {
+    pub superseded: Vec<Superseded>,
+}
+
+/// One ballot removed because its voter voted on paper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revoked {
+    pub leaf_index: u64,
+    pub credential: CredentialKey,
+}
+
+/// `tally/revoked.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokedFile {
+    pub revoked: Vec<Revoked>,
+}
+
+/// A decoded row: an answer, or why it is invalid (`{"invalid": reason}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DecodedAnswer {
+    Valid(Answer),
+    Invalid { invalid: String },
+}
+
+impl DecodedAnswer {
+    pub fn as_result(&self) -> Result<Answer, InvalidAnswer> {
+        match self {
+            DecodedAnswer::Valid(a) => Ok(a.clone()),
+            DecodedAnswer::Invalid { invalid } => Err(InvalidAnswer { reason: invalid.clone() }),
+        }
+    }
+}
+
+/// `contest-C/answers.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersFile {
+    /// The contest's id.
+    pub contest: String,
+    pub answers: Vec<DecodedAnswer>,
+}
+
+/// `format` of `result.json`.
+pub const RESULT_FORMAT: &str = "rv/result/v1";
+
+/// `result.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultFile {
+    pub format: String,
+    pub fingerprint: Fingerprint,
+    pub contests: Vec<ContestResult>,
+}
+
+fn refusal(e: &BallotError) -> Refusal {
+    match e {
+        BallotError::WrongElection => Refusal::WrongElection,
+        BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => Refusal::WrongShape,
+        BallotError::WeakCredential | BallotError::BadSignature => Refusal::BadSignature,
+        BallotError::BadProof(_) | BallotError::Encoding(_) | BallotError::Decode(_) => Refusal::BadProof,
+    }
+}
+
+/// Ballots checked per batch (one multiscalar multiplication each); batches run on all cores natively.
+const CHECK_BATCH: usize = 1024;
+
+/// R1: checks every ballot (B1–B4 and the registry). `registry` must be sorted by bytes (V4). Signatures are
+/// checked one by one and proofs in batches of [`CHECK_BATCH`], each batch weighted by its own generator seeded
+/// from `rng`; the verdicts are exactly those of checking each ballot alone.
+pub fn check<R: RngCore + CryptoRng>(
+    election: &Election,
+    registry: &[CredentialKey],
+    ballots: &[LoggedBallot],
+    rng: &mut R,
+) -> RejectedFile {
+    let seeds: Vec<[u8; 32]> = ballots
+        .chunks(CHECK_BATCH)
+        .map(|_| {
+            let mut s = [0u8; 32];
+            rng.fill_bytes(&mut s);
+            s
+        })
+        .collect();
+    let one_batch = |(chunk, seed): (&[LoggedBallot], &[u8; 32])| -> Vec<Rejected> {
+        let list: Vec<crate::Ballot> = chunk.iter().map(|b| b.ballot.clone()).collect();
+        let verdicts = check_ballots(election, &list, &mut ChaCha20Rng::from_seed(*seed));
+        chunk
+            .iter()
+            .zip(verdicts)
+            .filter_map(|(b, verdict)| {
+                let known =
+                    registry.binary_search_by(|k| k.as_bytes().cmp(b.ballot.body.credential.as_bytes())).is_ok();
+                let reason = match verdict {
+                    Err(e) if matches!(refusal(&e), Refusal::WrongElection | Refusal::WrongShape) => refusal(&e),
+                    _ if !known => Refusal::UnknownCredential,
+                    Err(e) => refusal(&e),
+                    Ok(_) => return None,
+                };
+                Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.ballot.id(), reason })
+            })
+            .collect()
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let per_batch: Vec<Vec<Rejected>> = {
+        use rayon::prelude::*;
+        ballots.par_chunks(CHECK_BATCH).zip(seeds.par_iter()).map(one_batch).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let per_batch: Vec<Vec<Rejected>> = ballots.chunks(CHECK_BATCH).zip(seeds.iter()).map(one_batch).collect();
+    RejectedFile { rejected: per_batch.into_iter().flatten().collect() }
+}
+
+/// R2: among the ballots not refused, the last of each credential counts; the others are superseded.
+/// Returns the file and the leaf indices that count, ascending.
+pub fn squash(ballots: &[LoggedBallot], rejected: &RejectedFile) -> (SupersededFile, Vec<u64>) {
+    let refused: std::collections::BTreeSet<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
+    let mut last: BTreeMap<[u8; 32], u64> = BTreeMap::new();
+    for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
+        last.insert(*b.ballot.body.credential.as_bytes(), b.leaf_index);
+    }
+    let mut superseded = Vec::new();
+    for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
+        let by = last[b.ballot.body.credential.as_bytes()];
+        if by != b.leaf_index {
+            superseded.push(Superseded { leaf_index: b.leaf_index, by });
+        }
+    }
+    let mut counted: Vec<u64> = last.into_values().collect();
+    counted.sort_unstable();
+    (SupersededFile { superseded }, counted)
+}
+
+/// R3: the counted ballots whose credential is revoked are removed. `revoked` must be sorted by bytes.
+/// Returns the file and the leaf indices that remain, ascending.
+pub fn revoke(ballots: &[LoggedBallot], counted: &[u64], revoked: &[CredentialKey]) -> (RevokedFile, Vec<u64>) {
+    let mut removed = Vec::new();
+    let mut remaining = Vec::with_capacity(counted.len());
+    for &i in counted {
+        let credential = ballots[i as usize].ballot.body.credential;
+        if revoked.binary_search_by(|k| k.as_bytes().cmp(credential.as_bytes())).is_ok() {
+            removed.push(Revoked { leaf_index: i, credential });
+        } else {
+            remaining.push(i);
+        }
+    }
+    (RevokedFile { revoked: removed }, remaining)
+}
+
+/// R4: for each contest, the list of the remaining ballots' ciphertexts of that contest, in leaf order. The
+/// ballots passed R1, so each contest has its width. `None` if a ballot does not have the manifest's shape.
+pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
+    election
+        .manifest()
+        .contests
+        .iter()
+        .enumerate()
+        .map(|(c, contest)| {
+            let mut cells = Vec::with_capacity(remaining.len() * contest.chunks());
+            for &i in remaining {
+                let row = ballots.get(i as usize)?.ballot.body.contests.get(c)?;
+                if row.len() != contest.chunks() {
+                    return None;
+                }
+                cells.extend_from_slice(row);
+            }
+            CiphertextList::from_flat(contest.chunks(), cells)
+        })
+        .collect()
+}
+
+/// R5: decodes each row of a contest's plaintexts (§5).
+pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
+    let width = contest.chunks();
+    let decode_row = |row: &[crate::GroupElement]| -> DecodedAnswer {
+        let points: Vec<_> = row.iter().map(|p| *p.point()).collect();
+        match Answer::from_points(contest, &points) {
+            Ok(a) => DecodedAnswer::Valid(a),
+            Err(e) => DecodedAnswer::Invalid { invalid: e.reason },
+        }
+    };
+    let answers = if width == 0 || plaintexts.width as usize != width {
+        // A list of the wrong shape decodes to nothing valid; the caller's comparison fails.
+        Vec::new()
+    } else {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            plaintexts.points.par_chunks(width).map(decode_row).collect()
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            plaintexts.points.chunks(width).map(decode_row).collect()
+        }
+    };
+    AnswersFile { contest: contest.id.clone(), answers }
+}
+
+/// R6: counts every contest (§12).
+pub fn count(election: &Election, answers: &[AnswersFile]) -> ResultFile {
+    let contests = election
+        .manifest()
+        .contests
+        .iter()
+        .zip(answers)
+        .map(|(contest, file)| {
+            let list: Vec<Result<Answer, InvalidAnswer>> = file.answers.iter().map(DecodedAnswer::as_result).collect();
+            count_contest(contest, &list)
+        })
+        .collect();
+    ResultFile { format: RESULT_FORMAT.into(), fingerprint: *election.fingerprint(), contests }
+}
