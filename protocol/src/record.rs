@@ -365,6 +365,64 @@ mod tests {
     }
 
     #[test]
+    fn revocation_list_signs_and_verifies() {
+        use crate::ballot::Credential;
+        let officials = SigningKey::generate(&mut rand::rngs::OsRng);
+        let f = Fingerprint([7; 32]);
+        let c: Vec<CredentialKey> = (0..3).map(|_| Credential::generate(&mut rand::rngs::OsRng).public_key()).collect();
+        let list = RevocationList::sign(&officials, f, vec![c[2], c[0], c[1], c[0]]);
+        assert_eq!(list.credentials.len(), 3);
+        assert_eq!(list.verify(&f), Ok(()));
+        assert_eq!(list.verify(&Fingerprint([8; 32])), Err(RevocationError::WrongElection));
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(serde_json::from_str::<RevocationList>(&json).unwrap(), list);
+        let mut dropped = list.clone();
+        dropped.credentials.remove(1);
+        assert_eq!(dropped.verify(&f), Err(RevocationError::BadSignature));
+        let mut unsorted = list.clone();
+        unsorted.credentials.swap(0, 1);
+        assert_eq!(unsorted.verify(&f), Err(RevocationError::NotSorted(1)));
+        let empty = RevocationList::sign(&officials, f, Vec::new());
+        assert_eq!(empty.verify(&f), Ok(()));
+    }
+
+    #[test]
+    fn layout() {
+        let mut m = crate::manifest::example_manifest();
+        m.contests.truncate(1);
+        m.mix_stages = 2;
+        m.trustees.count = 3;
+        let mut paths: Vec<String> = vec![ELECTION_PATH.into()];
+        for kind in CEREMONY_KINDS {
+            paths.extend((1..=3).map(|j| ceremony_path(kind, j)));
+        }
+        paths.extend(
+            [BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from),
+        );
+        paths.push(input_path(0));
+        for k in 1..=2 {
+            paths.push(stage_list_path(0, k));
+            paths.push(stage_proof_path(0, k));
+        }
+        paths.push(partial_path(0, 1));
+        paths.push(partial_path(0, 3));
+        paths.extend([plaintexts_path(0), answers_path(0), RESULT_PATH.into()]);
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let layout = check_layout(&m, &refs).unwrap();
+        assert_eq!(layout.partials, vec![vec![1, 3]]);
+        assert_eq!(layout.ceremony[0], vec![1, 2, 3]);
+        let mut swapped = refs.clone();
+        swapped.swap(1, 2);
+        assert!(matches!(check_layout(&m, &swapped), Err(LayoutError::Unexpected { .. })));
+        let mut extra = refs.clone();
+        extra.push("notes.txt");
+        assert!(matches!(check_layout(&m, &extra), Err(LayoutError::Unexpected { .. })));
+        assert!(matches!(check_layout(&m, &refs[..refs.len() - 1]), Err(LayoutError::Missing { .. })));
+        let no_partials: Vec<&str> = refs.iter().copied().filter(|p| !p.contains("partial")).collect();
+        assert!(check_layout(&m, &no_partials).is_err());
+    }
+
+    #[test]
     fn plain_paths() {
         assert!(is_plain_path("mix/contest-0/stage-1.proof"));
         for bad in ["", "/abs", "a//b", "a/./b", "a/../b", "a\\b", "a b"] {

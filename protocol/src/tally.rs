@@ -286,3 +286,100 @@ pub fn count(election: &Election, answers: &[AnswersFile]) -> ResultFile {
         .collect();
     ResultFile { format: RESULT_FORMAT.into(), fingerprint: *election.fingerprint(), contests }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ballot::{create_ballot, Credential};
+    use crate::codec::Encode;
+    use crate::elgamal::SecretKey;
+    use crate::encoding::Selection;
+    use crate::log::ballot_hash;
+    use crate::manifest::example_manifest;
+    use rand::rngs::OsRng;
+
+    fn answers(first: u16) -> Vec<Answer> {
+        vec![
+            Answer::single(first),
+            Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
+            Answer { selections: vec![Selection::Option(2), Selection::WriteIn("Ann".into())] },
+        ]
+    }
+
+    fn logged(leaf: u64, ballot: crate::Ballot) -> LoggedBallot {
+        LoggedBallot { leaf_index: leaf, hash: ballot_hash(&ballot.to_bytes()), ballot }
+    }
+
+    /// Voters 0..4; voter 1 votes twice; voter 3 is unregistered; voter 2's second ballot has a bad signature;
+    /// voter 0 is revoked.
+    #[test]
+    fn check_squash_revoke_anonymize_decode_count() {
+        let sk = SecretKey::generate(&mut OsRng);
+        let e = Election::new(example_manifest(), sk.public_key()).unwrap();
+        let voters: Vec<Credential> = (0..4).map(|_| Credential::generate(&mut OsRng)).collect();
+        let mut registry: Vec<CredentialKey> = voters[..3].iter().map(Credential::public_key).collect();
+        registry.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        let cast = |v: usize, first: u16| create_ballot(&e, &voters[v], &answers(first), &mut OsRng).unwrap().0;
+        let mut forged = cast(2, 0);
+        forged.signature[0] ^= 1;
+        let box_ = vec![
+            logged(0, cast(0, 0)),
+            logged(1, cast(1, 0)),
+            logged(2, cast(2, 1)),
+            logged(3, cast(1, 2)),
+            logged(4, cast(3, 1)),
+            logged(5, forged),
+        ];
+        let rejected = check(&e, &registry, &box_, &mut OsRng);
+        let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
+        assert_eq!(reasons, vec![(4, Refusal::UnknownCredential), (5, Refusal::BadSignature)]);
+        let (superseded, counted) = squash(&box_, &rejected);
+        assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 1, by: 3 }]);
+        assert_eq!(counted, vec![0, 2, 3]);
+        let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()]);
+        assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key() }]);
+        assert_eq!(remaining, vec![2, 3]);
+        let lists = anonymize(&e, &box_, &remaining).unwrap();
+        assert_eq!(lists.len(), 3);
+        // Decrypt directly (no mix) and count: voter 2 chose option 1, voter 1 (re-vote) option 2.
+        let answers: Vec<AnswersFile> = e
+            .manifest()
+            .contests
+            .iter()
+            .zip(&lists)
+            .map(|(contest, list)| {
+                let points = list.cells().iter().map(|c| crate::GroupElement::new(sk.decrypt(c))).collect();
+                decode(contest, &PlaintextList { width: list.width() as u32, points })
+            })
+            .collect();
+        assert_eq!(
+            answers[0].answers,
+            vec![DecodedAnswer::Valid(Answer::single(1)), DecodedAnswer::Valid(Answer::single(2))]
+        );
+        let result = count(&e, &answers);
+        assert_eq!(result.contests[0].valid, 2);
+        assert_eq!(result.contests[0].invalid, 0);
+        // Round trip of every file type through JSON.
+        let json = serde_json::to_string(&answers[2]).unwrap();
+        assert_eq!(serde_json::from_str::<AnswersFile>(&json).unwrap(), answers[2]);
+        let json = serde_json::to_string(&rejected).unwrap();
+        assert!(json.contains("\"unknown_credential\""), "{json}");
+        assert_eq!(serde_json::from_str::<RejectedFile>(&json).unwrap(), rejected);
+        let json = serde_json::to_string(&result).unwrap();
+        assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
+    }
+
+    #[test]
+    fn an_invalid_row_decodes_as_invalid() {
+        let sk = SecretKey::generate(&mut OsRng);
+        let e = Election::new(example_manifest(), sk.public_key()).unwrap();
+        let contest = &e.manifest().contests[0];
+        let points =
+            vec![crate::GroupElement::new(crate::elgamal::base_mul(&curve25519_dalek::Scalar::ONE)); contest.chunks()];
+        let file = decode(contest, &PlaintextList { width: contest.chunks() as u32, points });
+        assert!(matches!(file.answers[0], DecodedAnswer::Invalid { .. }));
+        let json = serde_json::to_string(&file).unwrap();
+        assert!(json.contains("\"invalid\""), "{json}");
+        assert_eq!(serde_json::from_str::<AnswersFile>(&json).unwrap(), file);
+    }
+}
