@@ -21,28 +21,11 @@ step "Lints (cargo clippy, warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "PostgreSQL for the collector's tests (DATABASE_URL, or a private server started here)"
-pg_bin_dir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+# shellcheck source=lib/pg.sh
+source scripts/lib/pg.sh
 # The server binaries are needed even with DATABASE_URL: one test restarts a private server during a load.
-if [[ -z "$(pg_bin_dir)" ]]; then
-  echo "PostgreSQL binaries missing: installing the Debian package"
-  sudo_cmd=""; [[ $(id -u) == 0 ]] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql >/dev/null
-fi
-export PG_BIN=${PG_BIN:-$(pg_bin_dir)}
-as_postgres() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if [[ -z "${DATABASE_URL:-}" ]]; then
-  pg_dir=$(mktemp -d /tmp/test-pg.XXXXXX)
-  chmod 755 "$pg_dir"; [[ $(id -u) == 0 ]] && chown postgres "$pg_dir"
-  as_postgres "$PG_BIN/initdb" -A trust -U postgres --no-sync -D "$pg_dir/data" >/dev/null
-  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  as_postgres "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null
-  trap 'as_postgres "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
-  export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
-  echo "private PostgreSQL on port $pg_port"
-else
-  echo "using DATABASE_URL"
-fi
+ensure_postgres
+trap stop_postgres EXIT
 
 step "Unit, integration and whole-system tests (cargo test)"
 cargo test --workspace --locked

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# A whole election on this machine, every party a separate process exchanging files, ending in a verified result.
+#
+#   scripts/demo.sh [--voters N] [--stages K] [--out DIR] [--no-serve]
+#
+#   --voters N   voters (default 1000); each votes once, 10% vote again, 5 are revoked for voting on paper
+#   --stages K   mix stages (default 3)
+#   --out DIR    working directory (default target/demo); the election record goes to DIR/record
+#   --no-serve   do not leave a collector running with the voting page at the end
+#
+# Uses DATABASE_URL if set (it creates databases there), otherwise a private PostgreSQL server for the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+voters=1000 stages=3 out=target/demo serve=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --voters) voters=$2; shift 2 ;;
+    --stages) stages=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --no-serve) serve=0; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$voters" =~ ^[0-9]+$ && "$voters" -ge 10 ]] || { echo "--voters must be a number ≥ 10" >&2; exit 2; }
+[[ "$stages" =~ ^[0-9]+$ && "$stages" -ge 1 ]] || { echo "--stages must be a number ≥ 1" >&2; exit 2; }
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+step "Building the tools (tallier, collector, verifier, voter-sim)"
+cargo build --locked -q -p tallier -p collector -p verifier -p voter-client --bins
+bin=target/debug
+tallier=$bin/tallier collector=$bin/collector verifier=$bin/verifier voter_sim=$bin/voter-sim
+if [[ $serve == 1 ]]; then
+  step "Building the voting page's WASM module"
+  scripts/build-web.sh
+fi
+
+step "PostgreSQL"
+# shellcheck source=lib/pg.sh
+source scripts/lib/pg.sh
+ensure_postgres
+server=""
+db="demo_$$"
+cleanup() {
+  [[ -n "$server" ]] && kill "$server" 2>/dev/null || true
+  psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  stop_postgres
+}
+trap cleanup EXIT
+psql "$DATABASE_URL" -q -c "CREATE DATABASE $db" >/dev/null
+db_url="${DATABASE_URL%/*}/$db"
+
+rm -rf "$out"
+mkdir -p "$out"/{officials,ceremony,trustees,public}
+officials=$out/officials ceremony=$out/ceremony trustees=$out/trustees public=$out/public
+
+step "Set-up (officials, offline): manifest, $voters voter credentials, officials' key"
+$tallier setup manifest --out "$officials/manifest.example.json"
+# The example election (single choice, approval, ranked), open from an hour ago for a day, 2 of 3 trustees.
+python3 - "$officials/manifest.example.json" "$officials/manifest.json" "$stages" <<'PY'
+import json, sys, time
+m = json.load(open(sys.argv[1]))
+now = int(time.time())
+m["election_id"] = "demo-%d" % now
+m["voting_period"] = {"opens_at": now - 3600, "closes_at": now + 24 * 3600}
+m["trustees"] = {"count": 3, "threshold": 2}
+m["mix_stages"] = int(sys.argv[3])
+json.dump(m, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
+PY
+manifest=$officials/manifest.json
+$tallier setup credentials --voters "$voters" --out "$officials"
+$tallier setup officials-key --out "$officials"
+
+step "Key ceremony: 3 trustees, threshold 2, each a separate process, files exchanged in $ceremony"
+for j in 1 2 3; do
+  printf 'demo passphrase of trustee %s' "$j" > "$trustees/pass-$j"
+done
+trustee() { # trustee J ROUND [args…]
+  local j=$1 round=$2; shift 2
+  $tallier trustee "$round" --manifest "$manifest" --secret "$trustees/secret-$j.json" \
+    --passphrase-file "$trustees/pass-$j" --dir "$ceremony" "$@"
+}
+for j in 1 2 3; do trustee "$j" init --trustee "$j"; done
+for round in commit deal confirm; do
+  for j in 1 2 3; do trustee "$j" "$round"; done
+done
+$tallier keys combine --manifest "$manifest" --dir "$ceremony" --out "$public/election-key.json"
+python3 - "$manifest" "$public/election-key.json" "$public/election.json" <<'PY'
+import json, sys
+key = json.load(open(sys.argv[2]))
+json.dump({"manifest": json.load(open(sys.argv[1])), "public_key": key["election_public_key"]},
+          open(sys.argv[3], "w"), indent=2, ensure_ascii=False)
+PY
+
+step "Collector: init and serve"
+$collector init --database-url "$db_url" --election "$public/election.json" \
+  --credentials "$officials/credentials.json" >/dev/null
+port=$(free_port)
+url="http://127.0.0.1:$port"
+$collector serve --database-url "$db_url" --listen "127.0.0.1:$port" --web voter-client/web \
+  >"$out/collector.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "$url/readyz" >/dev/null || { echo "the collector did not start:"; tail -20 "$out/collector.log"; exit 1; }
+echo "collector at $url"
+
+step "Voting: $voters voters cast with voter-sim, 10% vote again"
+$voter_sim --collector "$url" --voters "$officials/voters.json" --revote-share 0.1 --concurrency 16 \
+  --receipts "$out/receipts.jsonl" --expected "$out/expected.json"
+
+step "Paper votes: the officials revoke 5 voters' e-votes (signed list)"
+python3 - "$officials/credentials.json" "$officials/paper-voters.json" <<'PY'
+import json, sys
+json.dump(json.load(open(sys.argv[1]))[:5], open(sys.argv[2], "w"), indent=2)
+PY
+$tallier revocations sign --election "$public/election.json" --key "$officials/officials-key.hex" \
+  --credentials "$officials/paper-voters.json" --out "$public/revocations.json"
+
+step "Close and export the ballot box"
+$collector close --database-url "$db_url" >/dev/null
+$collector export --database-url "$db_url" --out "$public/ballot-box.json" >/dev/null
+kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
+
+record=$out/record
+step "Tally (offline): check, squash, revoke, anonymize → $record"
+$tallier tally prepare --box "$public/ballot-box.json" --ceremony "$ceremony" \
+  --revocations "$public/revocations.json" --out "$record"
+step "Mix: $stages stages per contest"
+$tallier tally mix --record "$record"
+step "Threshold decryption by trustees 1 and 3 (trustee 2 stays home)"
+for j in 1 3; do trustee "$j" decrypt --record "$record"; done
+step "Combine, decode, count; write the record's index"
+$tallier tally finish --record "$record" --report "$out/result.txt"
+
+step "Verification (anyone): verifier verify $record"
+$verifier verify "$record"
+first_receipt=$(head -n 1 "$out/receipts.jsonl")
+printf '%s\n' "$first_receipt" > "$out/receipt-0.json"
+step "A voter checks a receipt against the record"
+$verifier receipt "$out/receipt-0.json" "$record"
+
+step "Result"
+cat "$out/result.txt"
+echo
+echo "The demo took $(( $(date +%s) - started )) s. The record is in $record; check it again with:"
+echo "  $verifier verify $record"
+
+if [[ $serve == 1 ]]; then
+  live="${db}_live"
+  psql "$DATABASE_URL" -q -c "CREATE DATABASE $live" >/dev/null
+  live_url="${DATABASE_URL%/*}/$live"
+  $collector init --database-url "$live_url" --election "$public/election.json" \
+    --credentials "$officials/credentials.json" >/dev/null
+  $collector serve --database-url "$live_url" --listen "127.0.0.1:$port" --web voter-client/web \
+    >"$out/collector-live.log" 2>&1 &
+  server=$!
+  cleanup_live() {
+    kill "$server" 2>/dev/null || true
+    psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $live WITH (FORCE)" >/dev/null 2>&1 || true
+    cleanup
+  }
+  trap cleanup_live EXIT
+  for _ in $(seq 1 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  credential=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[-1])' "$officials/voters.json")
+  step "Vote in a browser"
+  echo "The tallied election is closed. A fresh ballot box for the same election (same keys, same voters) is open:"
+  echo "  voting page:        $url/"
+  echo "  verification page:  $url/verify.html"
+  echo "  a voter credential: $credential"
+  echo "Press Ctrl-C to stop the collector."
+  wait "$server"
+fi
