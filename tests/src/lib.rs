@@ -1,1 +1,193 @@
-//! Whole-system tests live in `tests/tests/`; this library is empty on purpose.
+//! Whole-system tests live in `tests/tests/`, the tally benchmark in `tests/examples/`. This library builds the
+//! elections they share, with the real tools' library functions: a key ceremony run by `tallier`'s trustee steps
+//! (each trustee's secret sealed under its passphrase, as on a trustee's machine), voters' ballots made with
+//! `protocol::create_ballot`, and a ballot box signed with a collector key, as `collector export` writes it.
+//! The collector's own path to the box (HTTP, PostgreSQL) is exercised by `tests/tests/election.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: failures are test failures
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
+use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+use protocol::encoding::Selection;
+use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
+use protocol::manifest::{ContestKind, Manifest};
+use protocol::record::RevocationList;
+use protocol::{create_ballot, Answer, Ballot, Credential, CredentialKey, Election, Encode};
+use rand::rngs::OsRng;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use tallier::trustee::{self, PassphraseSource};
+
+/// The files of an election ready to be tallied.
+#[derive(Debug)]
+pub struct ElectionFiles {
+    pub dir: PathBuf,
+    pub manifest: PathBuf,
+    pub ceremony: PathBuf,
+    /// Trustee `j`'s sealed secret and passphrase file are at index `j − 1`.
+    pub secrets: Vec<PathBuf>,
+    pub passphrases: Vec<PathBuf>,
+    pub election: Election,
+}
+
+impl ElectionFiles {
+    pub fn passphrase(&self, trustee: u16) -> PassphraseSource {
+        PassphraseSource::new(Some(self.passphrases[usize::from(trustee) - 1].clone()))
+    }
+}
+
+/// Writes `manifest` and runs the whole key ceremony in `dir` with `tallier`'s trustee steps (rounds 1–4 for every
+/// trustee, then `keys combine`).
+pub fn ceremony(dir: &Path, manifest: &Manifest) -> ElectionFiles {
+    std::fs::create_dir_all(dir).unwrap();
+    let manifest_path = dir.join("manifest.json");
+    std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
+    let ceremony = dir.join("ceremony");
+    std::fs::create_dir_all(&ceremony).unwrap();
+    let n = manifest.trustees.count;
+    let mut secrets = Vec::new();
+    let mut passphrases = Vec::new();
+    for j in 1..=n {
+        let pass = dir.join(format!("pass-{j}"));
+        std::fs::write(&pass, format!("passphrase of trustee {j}")).unwrap();
+        secrets.push(dir.join(format!("secret-{j}.json")));
+        passphrases.push(pass);
+    }
+    let source = |j: u16| PassphraseSource::new(Some(passphrases[usize::from(j) - 1].clone()));
+    for j in 1..=n {
+        trustee::init(&manifest_path, j, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+    }
+    for j in 1..=n {
+        trustee::commit(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+    }
+    for j in 1..=n {
+        trustee::deal(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+    }
+    for j in 1..=n {
+        trustee::confirm(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+    }
+    let key = trustee::keys_combine(&manifest_path, &ceremony, &dir.join("election-key.json")).unwrap();
+    let election = Election::new(manifest.clone(), key.election_public_key).unwrap();
+    ElectionFiles { dir: dir.to_path_buf(), manifest: manifest_path, ceremony, secrets, passphrases, election }
+}
+
+/// A random valid answer to every contest (write-ins sometimes, where allowed).
+pub fn random_answers<R: Rng>(election: &Election, rng: &mut R) -> Vec<Answer> {
+    election
+        .manifest()
+        .contests
+        .iter()
+        .map(|c| {
+            let n = c.options.len() as u16;
+            let mut options: Vec<u16> = (0..n).collect();
+            for i in (1..options.len()).rev() {
+                options.swap(i, rng.gen_range(0..=i));
+            }
+            let selections: Vec<Selection> = match c.kind {
+                ContestKind::SingleChoice => vec![Selection::Option(rng.gen_range(0..n))],
+                ContestKind::Approval { min, max } => {
+                    let k = rng.gen_range(usize::from(min)..=usize::from(max).min(options.len()));
+                    let mut chosen: Vec<u16> = options[..k].to_vec();
+                    chosen.sort_unstable();
+                    chosen.into_iter().map(Selection::Option).collect()
+                }
+                ContestKind::Ranked { max_ranks } => {
+                    let k = rng.gen_range(1..=usize::from(max_ranks).min(options.len()));
+                    let mut ranks: Vec<Selection> = options[..k].iter().map(|&o| Selection::Option(o)).collect();
+                    if c.write_in.is_some() && k < usize::from(max_ranks) && rng.gen_bool(0.1) {
+                        ranks.push(Selection::WriteIn("Zed".into()));
+                    }
+                    ranks
+                }
+            };
+            Answer { selections }
+        })
+        .collect()
+}
+
+/// One cast ballot, in log order.
+#[derive(Debug)]
+pub struct Cast {
+    pub voter: usize,
+    pub ballot: Ballot,
+    pub answers: Vec<Answer>,
+}
+
+/// Voters and their ballots: every voter votes once, then the first `revotes` voters vote again.
+#[derive(Debug)]
+pub struct Ballots {
+    pub voters: Vec<Credential>,
+    pub cast: Vec<Cast>,
+}
+
+impl Ballots {
+    pub fn generate(election: &Election, voters: usize, revotes: usize, seed: u64) -> Self {
+        let credentials: Vec<Credential> = (0..voters).map(|_| Credential::generate(&mut OsRng)).collect();
+        let order: Vec<usize> = (0..voters).chain(0..revotes.min(voters)).collect();
+        let cast = order
+            .par_iter()
+            .enumerate()
+            .map(|(i, &voter)| {
+                let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed ^ (i as u64) << 1);
+                let answers = random_answers(election, &mut rng);
+                let ballot = create_ballot(election, &credentials[voter], &answers, &mut OsRng).unwrap().0;
+                Cast { voter, ballot, answers }
+            })
+            .collect();
+        Self { voters: credentials, cast }
+    }
+
+    /// The registry: every voter's public key, sorted by bytes.
+    pub fn registry(&self) -> Vec<CredentialKey> {
+        let mut keys: Vec<CredentialKey> = self.voters.iter().map(Credential::public_key).collect();
+        keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        keys
+    }
+
+    /// The answers that count: each voter's last ballot, unless the voter is in `revoked`.
+    pub fn counted_answers(&self, revoked: &[usize]) -> Vec<Vec<Answer>> {
+        let mut last: Vec<Option<&Cast>> = vec![None; self.voters.len()];
+        for c in &self.cast {
+            last[c.voter] = Some(c);
+        }
+        last.iter()
+            .enumerate()
+            .filter(|(v, _)| !revoked.contains(v))
+            .filter_map(|(_, c)| c.map(|c| c.answers.clone()))
+            .collect()
+    }
+}
+
+/// The ballot box `collector export` would write for these ballots, in this order, signed by `collector`.
+pub fn ballot_box(election: &Election, registry: Vec<CredentialKey>, ballots: &[Ballot], collector: &SigningKey) -> BallotBox {
+    let mut tree = LogTree::new();
+    let mut entries = Vec::with_capacity(ballots.len());
+    for (i, b) in ballots.iter().enumerate() {
+        let bytes = b.to_bytes();
+        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
+        entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(&bytes) });
+    }
+    let size = tree.len();
+    let head = SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_100_000_000);
+    BallotBox {
+        format: BALLOT_BOX_FORMAT.into(),
+        election: election.parameters(),
+        fingerprint: *election.fingerprint(),
+        collector_key: collector.verifying_key().to_bytes(),
+        credentials: registry,
+        final_tree_head: head,
+        ballots: entries,
+    }
+}
+
+/// Writes `value` as JSON to `path`.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) {
+    let f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    serde_json::to_writer(f, value).unwrap();
+}
+
+/// The officials' revocation list for these voters, written to `path`.
+pub fn revocations(path: &Path, election: &Election, officials: &SigningKey, revoked: Vec<CredentialKey>) {
+    write_json(path, &RevocationList::sign(officials, *election.fingerprint(), revoked));
+}
