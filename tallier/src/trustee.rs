@@ -11,6 +11,10 @@
 //! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
 //! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
 //!
+//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) decrypts every contest's last
+//! mix stage into `RECORD/contest-C/partial-J.bin` (SPEC.md §14.1); the record supplies the manifest and the
+//! ceremony.
+//!
 //! A trustee's secrets never leave its secret file in clear: it is sealed with ChaCha20-Poly1305 under a key
 //! derived from a passphrase by Argon2id, and every header field is authenticated.
 
@@ -549,4 +553,31 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     }
     bar.finish_and_clear();
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceremony_files_are_read_in_numeric_order_and_misnamed_ones_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        for j in [2, 10, 1] {
+            fs::write(dir.path().join(format!("announcement-{j}.json")), j.to_string()).unwrap();
+        }
+        fs::write(dir.path().join("commitment-1.json.partial"), "ignored").unwrap();
+        fs::write(dir.path().join("election-key.json"), "ignored").unwrap();
+        let files = read_kind_files(dir.path(), "announcement").unwrap();
+        let order: Vec<u16> = files.iter().map(|(j, _)| *j).collect();
+        assert_eq!(order, [1, 2, 10]);
+        assert_eq!(files[2].1, b"10");
+        assert!(read_kind_files(dir.path(), "commitment").unwrap().is_empty());
+        for bad in ["announcement-x.json", "announcement-01.json", "announcement-0.json"] {
+            let path = dir.path().join(bad);
+            fs::write(&path, "{}").unwrap();
+            let err = read_kind_files(dir.path(), "announcement").unwrap_err().to_string();
+            assert!(err.contains(bad), "{err}");
+            fs::remove_file(path).unwrap();
+        }
+    }
 }
