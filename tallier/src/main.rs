@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
+use tallier::tally;
 use tallier::trustee::{self, PassphraseSource};
 
 #[derive(Debug, Parser)]
@@ -25,6 +26,12 @@ enum Command {
     /// Election keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The officials' signed list of credentials whose voters voted on paper (SPEC.md §14.2).
+    #[command(subcommand)]
+    Revocations(RevocationsCommand),
+    /// The tally: prepare the record, mix, finish (SPEC.md §14). Trustees decrypt in between.
+    #[command(subcommand)]
+    Tally(TallyCommand),
     /// Threshold decryption.
     #[command(subcommand)]
     Decrypt(DecryptCommand),
@@ -96,16 +103,96 @@ enum TrusteeCommand {
         #[command(flatten)]
         common: SecretArgs,
     },
-    /// Partial decryption of a ciphertext list, with its proof.
+    /// Partial decryption, with its proof: of one list (--input/--out), or of every contest of a record (--record).
+    #[command(group(ArgGroup::new("target").required(true).args(["input", "record"])))]
     Decrypt {
-        #[command(flatten)]
-        common: SecretArgs,
-        /// The ciphertext list (canonical binary).
+        /// The trustee's passphrase-sealed secret file.
         #[arg(long)]
-        input: PathBuf,
+        secret: PathBuf,
+        /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// The election manifest (JSON); with --input only (a record holds its own).
+        #[arg(long, requires = "input")]
+        manifest: Option<PathBuf>,
+        /// The ceremony directory; with --input only (a record holds its own).
+        #[arg(long, requires = "input")]
+        dir: Option<PathBuf>,
+        /// The ciphertext list (canonical binary).
+        #[arg(long, requires_all = ["out", "manifest", "dir"])]
+        input: Option<PathBuf>,
         /// Where to write the signed partial decryption.
+        #[arg(long, requires = "input")]
+        out: Option<PathBuf>,
+        /// A record after `tally mix`: decrypt every contest's last list into contest-C/partial-J.bin.
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RevocationsCommand {
+    /// Sign the list of credentials of voters who voted on paper (a JSON array of hex keys; may be empty).
+    Sign {
+        /// Election file: {"manifest": …, "public_key": "<hex>"}.
+        #[arg(long)]
+        election: PathBuf,
+        /// The officials' secret key (officials-key.hex).
+        #[arg(long)]
+        key: PathBuf,
+        /// JSON array of the paper voters' hex credential keys.
+        #[arg(long)]
+        credentials: PathBuf,
+        /// Where to write the signed list (must not exist).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TallyCommand {
+    /// Verify the ceremony, the ballot box and the revocation list; write the record up to the mix input (R1–R4).
+    Prepare {
+        /// The collector's ballot box export.
+        #[arg(long = "box")]
+        ballot_box: PathBuf,
+        /// The key ceremony's directory.
+        #[arg(long)]
+        ceremony: PathBuf,
+        /// The officials' signed revocation list.
+        #[arg(long)]
+        revocations: PathBuf,
+        /// The record directory to create (absent or empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run mix stage K of every contest, or every stage not yet in the record, in order.
+    Mix {
+        #[arg(long)]
+        record: PathBuf,
+        /// Only this stage (1 to the manifest's mix_stages).
+        #[arg(long)]
+        stage: Option<u16>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check the partial decryptions, combine, decode, count; write the result and the record's index.
+    Finish {
+        #[arg(long)]
+        record: PathBuf,
+        /// Also write the readable report to this file (outside the record).
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -147,6 +234,11 @@ enum SetupCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Generate the officials' Ed25519 key: DIR/officials-key.hex (secret, mode 0600) and DIR/officials-key.pub.
+    OfficialsKey {
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Generate voter credentials: DIR/credentials.json (public list) and DIR/voters.json (secret, for voters).
     Credentials {
         #[arg(long)]
@@ -159,6 +251,37 @@ enum SetupCommand {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Setup(SetupCommand::Manifest { out }) => tallier::setup::write_example_manifest(&out)?,
+        Command::Setup(SetupCommand::OfficialsKey { out }) => {
+            let (secret, public) = tallier::officials::generate_key(&out, &mut rand_core::OsRng)?;
+            println!("wrote {} (secret: keep it offline) and {} (publish it)", secret.display(), public.display());
+        }
+        Command::Revocations(RevocationsCommand::Sign { election, key, credentials, out }) => {
+            let list = tallier::officials::sign_revocations(&election, &key, &credentials, &out)?;
+            println!("signed {} revoked credential(s); wrote {}", list.credentials.len(), out.display());
+        }
+        Command::Tally(TallyCommand::Prepare { ballot_box, ceremony, revocations, out, quiet }) => {
+            let args = tally::PrepareArgs { ballot_box, ceremony, revocations, record: out.clone(), progress: !quiet };
+            let summary = tally::prepare(&args)?;
+            println!("{summary}");
+            println!("wrote {}", out.display());
+        }
+        Command::Tally(TallyCommand::Mix { record, stage, quiet }) => {
+            let done = tally::mix(&tally::MixArgs { record, stage, progress: !quiet })?;
+            if done.is_empty() {
+                println!("every mix stage is already in the record");
+            }
+            for d in &done {
+                let s = &d.summary;
+                println!(
+                    "contest {} stage {}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?})",
+                    d.contest, d.stage, s.rows, s.width, s.shuffle, s.prove
+                );
+            }
+        }
+        Command::Tally(TallyCommand::Finish { record, report, quiet }) => {
+            let summary = tally::finish(&tally::FinishArgs { record, report, progress: !quiet })?;
+            print!("{}", summary.report);
+        }
         Command::Setup(SetupCommand::Credentials { voters, out }) => {
             tallier::setup::generate_credentials(voters, &out, &mut rand_core::OsRng)?
         }
@@ -192,10 +315,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 println!("wrote {} ({complaints} complaints)", path.display());
             }
-            TrusteeCommand::Decrypt { common: c, input, out } => {
-                let pass = PassphraseSource::new(c.passphrase_file);
-                let path = trustee::decrypt(&c.manifest, &c.secret, &c.dir, &input, &out, &pass)?;
-                println!("wrote {}", path.display());
+            TrusteeCommand::Decrypt { secret, passphrase_file, manifest, dir, input, out, record, quiet } => {
+                let pass = PassphraseSource::new(passphrase_file);
+                match (record, input, out, manifest, dir) {
+                    (Some(record), ..) => {
+                        for path in trustee::decrypt_record(&record, &secret, &pass, !quiet)? {
+                            println!("wrote {}", path.display());
+                        }
+                    }
+                    (None, Some(input), Some(out), Some(manifest), Some(dir)) => {
+                        let path = trustee::decrypt(&manifest, &secret, &dir, &input, &out, &pass)?;
+                        println!("wrote {}", path.display());
+                    }
+                    _ => anyhow::bail!("give either --record, or --input, --out, --manifest and --dir"),
+                }
             }
         },
         Command::Keys(KeysCommand::Combine { manifest, dir, out }) => {

@@ -67,11 +67,12 @@ pub struct StageSummary {
     pub proof_bytes: usize,
 }
 
-fn progress(enabled: bool) -> ProgressBar {
+/// A progress bar on stderr of `len` steps (hidden when `enabled` is false).
+pub(crate) fn progress(enabled: bool, len: u64) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(4);
+    let bar = ProgressBar::new(len);
     if let Ok(style) = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}") {
         bar.set_style(style);
     }
@@ -135,7 +136,7 @@ pub struct MixArgs {
 /// `tallier mix`: reads, mixes, proves, writes.
 pub fn run(args: &MixArgs) -> Result<StageSummary> {
     let election = load_election(&args.election)?;
-    let bar = progress(args.progress);
+    let bar = progress(args.progress, 4);
     bar.set_message("reading the input list");
     let input = read_list(&args.input)?;
     bar.inc(1);
@@ -148,11 +149,19 @@ pub fn run(args: &MixArgs) -> Result<StageSummary> {
     Ok(summary)
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves half a file under the final name.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes through a temporary file (`NAME.partial`, flushed to disk) and a rename, so a crash never leaves half a
+/// file under the final name. Creates the parent directory if needed.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = PathBuf::from(tmp);
-    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    {
+        let mut f = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("cannot write {}", tmp.display()))?;
+    }
     fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }

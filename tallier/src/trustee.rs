@@ -11,6 +11,10 @@
 //! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
 //! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
 //!
+//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) decrypts every contest's last
+//! mix stage into `RECORD/contest-C/partial-J.bin` (SPEC.md §14.1); the record supplies the manifest and the
+//! ceremony.
+//!
 //! A trustee's secrets never leave its secret file in clear: it is sealed with ChaCha20-Poly1305 under a key
 //! derived from a passphrase by Argon2id, and every header field is authenticated.
 
@@ -231,25 +235,56 @@ fn file_name(kind: &str, trustee: u16) -> String {
     format!("{kind}-{trustee}.json")
 }
 
-/// Reads every `KIND-*.json` in `dir`, in name order.
-pub fn read_all<M: DeserializeOwned>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
-        .with_context(|| format!("reading directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".json"))
-        })
-        .collect();
-    paths.sort();
-    paths
+/// Reads every `KIND-J.json` in `dir` (`J` a decimal trustee index), `J` ascending: the index and the bytes.
+/// A file named `KIND-….json` whose `…` is not an index is an error, so that a misnamed file is never ignored.
+pub fn read_kind_files(dir: &Path, kind: &str) -> Result<Vec<(u16, Vec<u8>)>> {
+    let prefix = format!("{kind}-");
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading directory {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading directory {}", dir.display()))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(index) = name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".json")) else { continue };
+        let trustee = index
+            .parse::<u16>()
+            .ok()
+            .filter(|j| *j > 0 && !index.starts_with('0'))
+            .ok_or_else(|| anyhow!("{}: not a {kind} file name (expected {kind}-J.json)", path.display()))?;
+        found.push((trustee, path));
+    }
+    found.sort();
+    found
+        .into_iter()
+        .map(|(trustee, path)| Ok((trustee, fs::read(&path).with_context(|| format!("reading {}", path.display()))?)))
+        .collect()
+}
+
+/// Parses files of one kind read by [`read_kind_files`]; the message's author must be the `J` of its name.
+fn parse_kind<M: DeserializeOwned + CeremonyMessage>(
+    dir: &Path,
+    kind: &str,
+    files: &[(u16, Vec<u8>)],
+) -> Result<Vec<Signed<M>>> {
+    files
         .iter()
-        .map(|p| {
-            let text = fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("{}: malformed {kind} file", p.display()))
+        .map(|(trustee, bytes)| {
+            let name = dir.join(file_name(kind, *trustee));
+            let signed: Signed<M> =
+                serde_json::from_slice(bytes).with_context(|| format!("{}: malformed {kind} file", name.display()))?;
+            if signed.message.trustee() != *trustee {
+                bail!(
+                    "{}: the message is trustee {}'s, the file name says {trustee}",
+                    name.display(),
+                    signed.message.trustee()
+                );
+            }
+            Ok(signed)
         })
         .collect()
+}
+
+/// Reads every `KIND-J.json` in `dir`, `J` ascending.
+pub fn read_all<M: DeserializeOwned + CeremonyMessage>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>> {
+    parse_kind(dir, kind, &read_kind_files(dir, kind)?)
 }
 
 fn write_message<M: CeremonyMessage + Serialize>(dir: &Path, kind: &str, signed: &Signed<M>) -> Result<PathBuf> {
@@ -267,14 +302,39 @@ pub struct Transcript {
     pub confirmations: Vec<Signed<Confirmation>>,
 }
 
+/// One file of the ceremony as the record holds it (SPEC.md §14.1): its path in the record and its bytes.
+#[derive(Debug)]
+pub struct CeremonyFile {
+    pub record_path: String,
+    pub bytes: Vec<u8>,
+}
+
 impl Transcript {
     pub fn read(dir: &Path) -> Result<Self> {
-        Ok(Self {
-            announcements: read_all(dir, "announcement")?,
-            commitments: read_all(dir, "commitment")?,
-            dealings: read_all(dir, "dealing")?,
-            confirmations: read_all(dir, "confirmation")?,
-        })
+        Ok(Self::read_files(dir)?.0)
+    }
+    /// Reads the transcript and keeps every file's bytes, in the record's order: kinds in
+    /// [`protocol::record::CEREMONY_KINDS`] order, `J` ascending within each kind.
+    pub fn read_files(dir: &Path) -> Result<(Self, Vec<CeremonyFile>)> {
+        let [a, c, d, f] =
+            protocol::record::CEREMONY_KINDS.map(|kind| read_kind_files(dir, kind).map(|files| (kind, files)));
+        let (a, c, d, f) = (a?, c?, d?, f?);
+        let transcript = Self {
+            announcements: parse_kind(dir, a.0, &a.1)?,
+            commitments: parse_kind(dir, c.0, &c.1)?,
+            dealings: parse_kind(dir, d.0, &d.1)?,
+            confirmations: parse_kind(dir, f.0, &f.1)?,
+        };
+        let files = [a, c, d, f]
+            .into_iter()
+            .flat_map(|(kind, files)| {
+                files.into_iter().map(move |(j, bytes)| CeremonyFile {
+                    record_path: protocol::record::ceremony_path(kind, j),
+                    bytes,
+                })
+            })
+            .collect();
+        Ok((transcript, files))
     }
     pub fn verify(&self, params: &CeremonyParams) -> Result<(Roster, CeremonyOutcome)> {
         let roster = Roster::new(params, &self.announcements)?;
@@ -441,4 +501,83 @@ pub fn decrypt_combine(
     used.sort_unstable();
     used.truncate(usize::from(params.t));
     Ok((used, rejected))
+}
+
+/// `tallier trustee decrypt --record`: the trustee's partial decryption (§10.8, eq. (K14)) of every contest's last
+/// mix stage, written to `contest-C/partial-J.bin` (canonical binary `Signed<M5>`, SPEC.md §14.1).
+///
+/// The manifest and the ceremony are the record's: the secret file is bound to the manifest's digest (a record
+/// of another election fails to open it), the ceremony must verify and give `election.json`'s key, and the key
+/// share must match its verification key (K10') before any use. Returns the files written.
+pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
+    use protocol::record;
+
+    use crate::tally::{load_record_election, record_ceremony, record_file, refuse_finished};
+
+    let election = load_record_election(record)?;
+    refuse_finished(record)?;
+    let manifest = election.manifest();
+    let params = ceremony_params(manifest)?;
+    let s = open_secret(secret, &params, pass)?;
+    let (_, _, outcome, _) = record_ceremony(record, &election)?;
+    let share = s.key_share(&outcome)?;
+    let j = s.trustee();
+    let last = manifest.mix_stages;
+    let contests = manifest.contests.len();
+    // Check every contest first, so that nothing is written unless every contest can be decrypted.
+    for c in 0..contests {
+        let out = record::partial_path(c, j);
+        if record_file(record, &out).exists() {
+            bail!("{out} already exists: trustee {j} has already decrypted contest {c}");
+        }
+        let list = record::stage_list_path(c, last);
+        if !record_file(record, &list).exists() {
+            bail!("{list} is not in the record: contest {c} is not fully mixed yet (run `tallier tally mix`)");
+        }
+    }
+    let bar = crate::mix::progress(progress, 2 * contests as u64);
+    let mut written = Vec::with_capacity(contests);
+    for c in 0..contests {
+        let list_rel = record::stage_list_path(c, last);
+        bar.set_message(format!("contest {c}: reading {list_rel}"));
+        let list = read_list(&record_file(record, &list_rel))?;
+        bar.inc(1);
+        bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.ciphertexts.len()));
+        let partial =
+            PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), &list, &mut OsRng)
+                .with_context(|| format!("contest {c}: partial decryption of {list_rel}"))?;
+        let out = record_file(record, &record::partial_path(c, j));
+        crate::mix::write_file(&out, &partial.to_bytes())?;
+        bar.inc(1);
+        written.push(out);
+    }
+    bar.finish_and_clear();
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceremony_files_are_read_in_numeric_order_and_misnamed_ones_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        for j in [2, 10, 1] {
+            fs::write(dir.path().join(format!("announcement-{j}.json")), j.to_string()).unwrap();
+        }
+        fs::write(dir.path().join("commitment-1.json.partial"), "ignored").unwrap();
+        fs::write(dir.path().join("election-key.json"), "ignored").unwrap();
+        let files = read_kind_files(dir.path(), "announcement").unwrap();
+        let order: Vec<u16> = files.iter().map(|(j, _)| *j).collect();
+        assert_eq!(order, [1, 2, 10]);
+        assert_eq!(files[2].1, b"10");
+        assert!(read_kind_files(dir.path(), "commitment").unwrap().is_empty());
+        for bad in ["announcement-x.json", "announcement-01.json", "announcement-0.json"] {
+            let path = dir.path().join(bad);
+            fs::write(&path, "{}").unwrap();
+            let err = read_kind_files(dir.path(), "announcement").unwrap_err().to_string();
+            assert!(err.contains(bad), "{err}");
+            fs::remove_file(path).unwrap();
+        }
+    }
 }

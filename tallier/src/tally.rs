@@ -1,0 +1,543 @@
+//! The tally pipeline (SPEC.md §14): it turns the collector's ballot box into the election record, a directory
+//! with exactly the files of §14.1, in three officials' steps and one step per trustee:
+//!
+//! 1. [`prepare`] (`tallier tally prepare`): verifies the key ceremony (§10.10) and the ballot box (L7, §11.4)
+//!    and the officials' revocation list (§14.2); copies them into the record byte for byte; runs R1 check,
+//!    R2 squash, R3 revoke and R4 anonymize (§14.3) with [`protocol::tally`]'s functions.
+//! 2. [`mix`] (`tallier tally mix`): the mix stages of every contest (§9.5), [`crate::mix::mix_list`] each.
+//! 3. [`crate::trustee::decrypt_record`] (`tallier trustee decrypt --record`): each trustee's partial decryption
+//!    of every contest's last list (§10.8).
+//! 4. [`finish`] (`tallier tally finish`): checks the partial decryptions (C12–C14), combines the `t` smallest
+//!    indices (§10.9), decodes (R5), counts (R6), and writes `index.json` (§13) last, self-checked.
+//!
+//! Every file is written through a temporary file and a rename; every input file is read and decoded once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use protocol::ballot_box::BallotBox;
+use protocol::codec::{Decode, Encode};
+use protocol::record::{self, RecordIndex, RevocationList};
+use protocol::tally::{self as steps, Refusal, ResultFile};
+use protocol::threshold::{
+    combine, verify_partial_decryptions, CeremonyOutcome, CeremonyParams, PartialDecryption, Signed, ThresholdError,
+};
+use protocol::Election;
+use rand::rngs::OsRng;
+use serde::Serialize;
+
+use crate::mix::{mix_list, progress, write_file, StageSummary};
+use crate::trustee::{CeremonyFile, Transcript};
+
+/// The directory of the key ceremony inside the record.
+pub const CEREMONY_DIR: &str = "ceremony";
+
+/// `RECORD/rel`, for a record path `rel` of §14.1 (`/`-separated).
+pub fn record_file(record: &Path, rel: &str) -> PathBuf {
+    rel.split('/').fold(record.to_path_buf(), |p, c| p.join(c))
+}
+
+/// Reads `election.json` of a record (§8.8): the manifest validated, the fingerprint computed.
+pub fn load_record_election(record: &Path) -> Result<Election> {
+    let path = record_file(record, record::ELECTION_PATH);
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!("cannot read {} (is {} a record made by `tally prepare`?)", path.display(), record.display())
+    })?;
+    Election::from_json(&text).with_context(|| format!("{} is not a valid election file", path.display()))
+}
+
+/// Refuses a record that `finish` already closed: its files are fixed by the index.
+pub fn refuse_finished(record: &Path) -> Result<()> {
+    if record_file(record, record::INDEX_PATH).exists() {
+        bail!("{} is finished (it has an index.json): nothing may be added to it", record.display());
+    }
+    Ok(())
+}
+
+/// Verifies the key ceremony kept in a record (§10.10 T.2–T.6) and that its key (K9) is the election's.
+pub fn record_ceremony(
+    record: &Path,
+    election: &Election,
+) -> Result<(CeremonyParams, protocol::threshold::ceremony::Roster, CeremonyOutcome, Vec<CeremonyFile>)> {
+    let params = CeremonyParams::from_manifest(election.manifest())?;
+    let dir = record_file(record, CEREMONY_DIR);
+    let (transcript, files) = Transcript::read_files(&dir)?;
+    let (roster, outcome) =
+        transcript.verify(&params).with_context(|| format!("the key ceremony in {} does not verify", dir.display()))?;
+    if outcome.election_key != *election.public_key() {
+        bail!(
+            "the key ceremony in {} gives the election key {}, but election.json has {}",
+            dir.display(),
+            key_hex(&outcome.election_key),
+            key_hex(election.public_key())
+        );
+    }
+    Ok((params, roster, outcome, files))
+}
+
+fn key_hex(key: &protocol::PublicKey) -> String {
+    hex::encode(key.element().to_bytes())
+}
+
+fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// prepare
+
+/// The arguments of `tallier tally prepare`.
+#[derive(Debug, Clone)]
+pub struct PrepareArgs {
+    /// The collector's export (§11.5).
+    pub ballot_box: PathBuf,
+    /// The key ceremony's directory (the files the trustees exchanged).
+    pub ceremony: PathBuf,
+    /// The officials' signed revocation list (§14.2).
+    pub revocations: PathBuf,
+    /// The record to create: absent or an empty directory.
+    pub record: PathBuf,
+    pub progress: bool,
+}
+
+/// What `prepare` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrepareSummary {
+    /// Ballots in the box (re-votes included).
+    pub ballots: usize,
+    /// Ballots refused (R1), by reason.
+    pub refused: BTreeMap<Refusal, usize>,
+    /// Ballots replaced by a later one of the same voter (R2).
+    pub superseded: usize,
+    /// Ballots removed because their voter voted on paper (R3).
+    pub revoked: usize,
+    /// Ballots that enter the mix (R4).
+    pub counted: usize,
+}
+
+impl fmt::Display for PrepareSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let refused: usize = self.refused.values().sum();
+        writeln!(f, "ballots in the box:  {}", self.ballots)?;
+        write!(f, "refused (R1):        {refused}")?;
+        if refused > 0 {
+            let reasons: Vec<String> = self.refused.iter().map(|(r, n)| format!("{r}: {n}")).collect();
+            write!(f, " ({})", reasons.join(", "))?;
+        }
+        writeln!(f)?;
+        writeln!(f, "superseded (R2):     {}", self.superseded)?;
+        writeln!(f, "revoked (R3):        {}", self.revoked)?;
+        write!(f, "counted (R4):        {}", self.counted)
+    }
+}
+
+/// Creates `record` or checks that it is an empty directory.
+fn create_empty_record(record: &Path) -> Result<()> {
+    if record.exists() {
+        let mut entries = fs::read_dir(record).with_context(|| format!("{} is not a directory", record.display()))?;
+        if entries.next().is_some() {
+            bail!("{} is not empty: a record is written into a new or empty directory", record.display());
+        }
+        Ok(())
+    } else {
+        fs::create_dir_all(record).with_context(|| format!("cannot create {}", record.display()))
+    }
+}
+
+/// `tallier tally prepare`: verifies the inputs and writes the record's files up to the mix input (§14.1,
+/// `prepare` rows), running R1–R4 (§14.3). Nothing is written unless every input verifies and a ballot remains.
+pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
+    create_empty_record(&args.record)?;
+    let bar = progress(args.progress, 7);
+    bar.set_message("reading the ballot box");
+    let box_bytes = fs::read(&args.ballot_box)
+        .with_context(|| format!("cannot read the ballot box {}", args.ballot_box.display()))?;
+    let ballot_box: BallotBox = serde_json::from_slice(&box_bytes)
+        .with_context(|| format!("{} is not a ballot box file", args.ballot_box.display()))?;
+    let election = ballot_box.election().with_context(|| format!("{}", args.ballot_box.display()))?;
+    bar.inc(1);
+
+    bar.set_message("verifying the key ceremony");
+    let params = CeremonyParams::from_manifest(election.manifest())?;
+    let (transcript, ceremony_files) = Transcript::read_files(&args.ceremony)?;
+    let (_, outcome) = transcript
+        .verify(&params)
+        .with_context(|| format!("the key ceremony in {} does not verify", args.ceremony.display()))?;
+    if outcome.election_key != *election.public_key() {
+        bail!(
+            "the ballot box {} is for the election key {}, but the key ceremony in {} gave {}: \
+             the box is not for this ceremony's election",
+            args.ballot_box.display(),
+            key_hex(election.public_key()),
+            args.ceremony.display(),
+            key_hex(&outcome.election_key)
+        );
+    }
+    bar.inc(1);
+
+    bar.set_message("checking the ballot log (L7)");
+    let ballots = ballot_box
+        .check_log(&election)
+        .with_context(|| format!("the ballot box {} does not hold (L7)", args.ballot_box.display()))?;
+    if let Some(i) = ballot_box.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes()) {
+        bail!("the box's credential registry is not sorted by bytes without repeats (at position {})", i + 1);
+    }
+    bar.inc(1);
+
+    bar.set_message("checking the revocation list");
+    let revocation_bytes = fs::read(&args.revocations)
+        .with_context(|| format!("cannot read the revocation list {}", args.revocations.display()))?;
+    let revocations: RevocationList = serde_json::from_slice(&revocation_bytes)
+        .with_context(|| format!("{} is not a revocation list", args.revocations.display()))?;
+    revocations.verify(election.fingerprint()).with_context(|| format!("{}", args.revocations.display()))?;
+    bar.inc(1);
+
+    bar.set_message(format!("checking {} ballots (R1)", ballots.len()));
+    let rejected = steps::check(&election, &ballot_box.credentials, &ballots, &mut OsRng);
+    bar.inc(1);
+    bar.set_message("squash, revoke, anonymize (R2–R4)");
+    let (superseded, counted) = steps::squash(&ballots, &rejected);
+    let (revoked, remaining) = steps::revoke(&ballots, &counted, &revocations.credentials);
+    if remaining.is_empty() {
+        bail!("no ballot remains after check, squash and revoke: there is nothing to count");
+    }
+    let lists = steps::anonymize(&election, &ballots, &remaining)
+        .ok_or_else(|| anyhow!("a checked ballot does not have the manifest's shape (this is a bug)"))?;
+    bar.inc(1);
+
+    bar.set_message("writing the record");
+    let r = &args.record;
+    write_file(&record_file(r, record::ELECTION_PATH), &json_bytes(&election.parameters())?)?;
+    for f in &ceremony_files {
+        write_file(&record_file(r, &f.record_path), &f.bytes)?;
+    }
+    write_file(&record_file(r, record::BALLOT_BOX_PATH), &box_bytes)?;
+    write_file(&record_file(r, record::REVOCATIONS_PATH), &revocation_bytes)?;
+    write_file(&record_file(r, record::REJECTED_PATH), &json_bytes(&rejected)?)?;
+    write_file(&record_file(r, record::SUPERSEDED_PATH), &json_bytes(&superseded)?)?;
+    write_file(&record_file(r, record::REVOKED_PATH), &json_bytes(&revoked)?)?;
+    for (c, list) in lists.iter().enumerate() {
+        write_file(&record_file(r, &record::input_path(c)), &list.to_bytes())?;
+    }
+    bar.inc(1);
+    bar.finish_and_clear();
+
+    let mut refused = BTreeMap::new();
+    for x in &rejected.rejected {
+        *refused.entry(x.reason).or_insert(0) += 1;
+    }
+    Ok(PrepareSummary {
+        ballots: ballots.len(),
+        refused,
+        superseded: superseded.superseded.len(),
+        revoked: revoked.revoked.len(),
+        counted: remaining.len(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// mix
+
+/// The arguments of `tallier tally mix`.
+#[derive(Debug, Clone)]
+pub struct MixArgs {
+    pub record: PathBuf,
+    /// Only this stage (for every contest); else every stage not yet present, in order.
+    pub stage: Option<u16>,
+    pub progress: bool,
+}
+
+/// One stage mixed.
+#[derive(Debug)]
+pub struct StageDone {
+    pub contest: usize,
+    pub stage: u16,
+    pub summary: StageSummary,
+}
+
+/// `tallier tally mix`: runs mix stages (§9.5, §14.3 Mix) and writes `contest-C/stage-K.{list,proof}`. The
+/// proof is written before the list, so a stage counts as present exactly when its list is.
+pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
+    let record = &args.record;
+    let election = load_record_election(record)?;
+    refuse_finished(record)?;
+    let stages = election.manifest().mix_stages;
+    let present = |c: usize, k: u16| record_file(record, &record::stage_list_path(c, k)).exists();
+    // The plan: for each contest, the first stage to run and the last.
+    let mut plan = Vec::new();
+    for c in 0..election.manifest().contests.len() {
+        match args.stage {
+            Some(k) => {
+                if k == 0 || k > stages {
+                    bail!("stage {k} does not exist (the manifest has stages 1 to {stages})");
+                }
+                if present(c, k) {
+                    bail!("contest {c}: stage {k} is already present ({})", record::stage_list_path(c, k));
+                }
+                plan.push((c, k, k));
+            }
+            None => {
+                if let Some(first) = (1..=stages).find(|&k| !present(c, k)) {
+                    if let Some(later) = (first + 1..=stages).find(|&k| present(c, k)) {
+                        bail!("contest {c}: stage {later} is present but stage {first} is not: the record is damaged");
+                    }
+                    plan.push((c, first, stages));
+                }
+            }
+        }
+    }
+    let total: u64 = plan.iter().map(|&(_, a, b)| u64::from(b - a + 1) * 3).sum();
+    let bar = progress(args.progress, total);
+    let mut done = Vec::new();
+    for (c, first, last) in plan {
+        let input_rel = if first == 1 { record::input_path(c) } else { record::stage_list_path(c, first - 1) };
+        let input_path = record_file(record, &input_rel);
+        if !input_path.exists() {
+            bail!("contest {c}: stage {first} needs {input_rel}, which is not in the record yet");
+        }
+        bar.set_message(format!("contest {c}: reading {input_rel}"));
+        let mut input = crate::mix::read_list(&input_path)?;
+        for k in first..=last {
+            let (output, proof, summary) = mix_list(&election, c as u32, u32::from(k), &input, &bar)?;
+            bar.set_message(format!("contest {c}: writing stage {k}"));
+            write_file(&record_file(record, &record::stage_proof_path(c, k)), &proof.to_bytes())?;
+            write_file(&record_file(record, &record::stage_list_path(c, k)), &output.to_bytes())?;
+            bar.inc(1);
+            done.push(StageDone { contest: c, stage: k, summary });
+            input = output;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(done)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// finish
+
+/// The arguments of `tallier tally finish`.
+#[derive(Debug, Clone)]
+pub struct FinishArgs {
+    pub record: PathBuf,
+    /// Where to write the readable report too (outside the record).
+    pub report: Option<PathBuf>,
+    pub progress: bool,
+}
+
+/// What `finish` produced.
+#[derive(Debug)]
+pub struct FinishSummary {
+    pub result: ResultFile,
+    /// The trustees whose partial decryptions were combined, for each contest.
+    pub trustees: Vec<Vec<u16>>,
+    /// The record's head: the last chain value of the index (§13).
+    pub head: [u8; 32],
+    /// The readable report.
+    pub report: String,
+}
+
+/// The trustee an error of C12–C14 names, if any.
+fn blamed_trustee(e: &ThresholdError) -> Option<u16> {
+    match e {
+        ThresholdError::UnknownTrustee { trustee }
+        | ThresholdError::WrongElection { trustee }
+        | ThresholdError::BadSignature { trustee }
+        | ThresholdError::Duplicate { trustee, .. }
+        | ThresholdError::WrongList { trustee }
+        | ThresholdError::BadPartialDecryption { trustee, .. } => Some(*trustee),
+        _ => None,
+    }
+}
+
+/// Every plain file under `dir`, as `/`-separated paths relative to `root`.
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            list_files(root, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}
+
+/// `tallier tally finish`: checks every partial decryption in the record (C12–C14), combines the `t` smallest
+/// trustee indices (§10.9, eq. (K13)), decodes (R5), counts (R6), writes `plaintexts.list`, `answers.json`,
+/// `result.json`, and last `index.json` (§13), after checking it (chain, §14.1 layout, no other file).
+pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
+    let record = &args.record;
+    let election = load_record_election(record)?;
+    refuse_finished(record)?;
+    let manifest = election.manifest();
+    let report_path = args.report.as_deref().map(|p| check_report_outside(record, p)).transpose()?;
+    let contests = manifest.contests.len();
+    let bar = progress(args.progress, 2 + 2 * contests as u64);
+    bar.set_message("verifying the key ceremony");
+    let (params, roster, outcome, ceremony_files) = record_ceremony(record, &election)?;
+    bar.inc(1);
+
+    // Which partial decryptions are present, and the paths the index will list (§14.1 order).
+    let n = manifest.trustees.count;
+    let last = manifest.mix_stages;
+    let mut present: Vec<Vec<u16>> = Vec::with_capacity(contests);
+    let mut paths: Vec<String> = vec![record::ELECTION_PATH.into()];
+    paths.extend(ceremony_files.iter().map(|f| f.record_path.clone()));
+    for p in [
+        record::BALLOT_BOX_PATH,
+        record::REVOCATIONS_PATH,
+        record::REJECTED_PATH,
+        record::SUPERSEDED_PATH,
+        record::REVOKED_PATH,
+    ] {
+        paths.push(p.into());
+    }
+    for c in 0..contests {
+        paths.push(record::input_path(c));
+        for k in 1..=last {
+            paths.push(record::stage_list_path(c, k));
+            paths.push(record::stage_proof_path(c, k));
+        }
+        let js: Vec<u16> = (1..=n).filter(|&j| record_file(record, &record::partial_path(c, j)).exists()).collect();
+        paths.extend(js.iter().map(|&j| record::partial_path(c, j)));
+        present.push(js);
+        paths.push(record::plaintexts_path(c));
+        paths.push(record::answers_path(c));
+    }
+    paths.push(record::RESULT_PATH.into());
+    // Nothing but these files may be in the record (V1); the outputs of an interrupted finish are replaced.
+    let mut on_disk = Vec::new();
+    list_files(record, record, &mut on_disk)?;
+    let expected: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
+    let outputs: BTreeSet<String> = (0..contests)
+        .flat_map(|c| [record::plaintexts_path(c), record::answers_path(c)])
+        .chain([record::RESULT_PATH.to_string()])
+        .collect();
+    for f in &on_disk {
+        if !expected.contains(f.as_str()) {
+            bail!("{} holds `{f}`, which is not a file of the record (SPEC.md §14.1): remove it", record.display());
+        }
+    }
+    for p in &paths {
+        if !outputs.contains(p) && !on_disk.contains(p) {
+            bail!("{} lacks `{p}`: run the steps before `finish` (prepare, mix, trustee decrypt)", record.display());
+        }
+    }
+
+    let t = usize::from(params.t);
+    let mut answers = Vec::with_capacity(contests);
+    let mut plaintext_bytes = Vec::with_capacity(contests);
+    let mut used = Vec::with_capacity(contests);
+    for (c, contest) in manifest.contests.iter().enumerate() {
+        bar.set_message(format!("contest {c}: checking {} partial decryptions", present[c].len()));
+        let list_rel = record::stage_list_path(c, last);
+        let list_bytes = fs::read(record_file(record, &list_rel)).with_context(|| format!("cannot read {list_rel}"))?;
+        let list = protocol::threshold::CiphertextList::from_bytes(&list_bytes)
+            .with_context(|| format!("{list_rel} is not a ciphertext list"))?;
+        if list.width as usize != contest.chunks() {
+            bail!("{list_rel} has width {}, contest {c} ({}) has {} chunks", list.width, contest.id, contest.chunks());
+        }
+        let mut partials = Vec::with_capacity(present[c].len());
+        for &j in &present[c] {
+            let rel = record::partial_path(c, j);
+            let bytes = fs::read(record_file(record, &rel)).with_context(|| format!("cannot read {rel}"))?;
+            let p = Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| {
+                anyhow!("trustee {j}'s partial decryption {rel} does not decode ({e}): remove that file, then run finish again")
+            })?;
+            if p.message.trustee != j {
+                bail!(
+                    "{rel} holds trustee {}'s partial decryption, not trustee {j}'s: remove that file",
+                    p.message.trustee
+                );
+            }
+            partials.push(p);
+        }
+        let verified = verify_partial_decryptions(
+            &params,
+            election.fingerprint(),
+            &roster,
+            &outcome,
+            &list,
+            partials,
+            &mut OsRng,
+        )?;
+        if let Some(e) = verified.rejected.first() {
+            let file = blamed_trustee(e).map_or_else(
+                || "remove the bad file".to_string(),
+                |j| format!("remove {} (trustee {j}'s)", record::partial_path(c, j)),
+            );
+            bail!("contest {c}: a partial decryption is invalid: {e}; {file}, then run finish again");
+        }
+        let mut trustees = verified.trustees();
+        trustees.sort_unstable();
+        if trustees.len() < t {
+            bail!(
+                "contest {c}: {} valid partial decryption(s) (trustees {trustees:?}), {t} are needed: more trustees \
+                 must run `tallier trustee decrypt --record`",
+                trustees.len()
+            );
+        }
+        trustees.truncate(t);
+        let plaintexts = combine(&params, &verified, &list)?;
+        bar.inc(1);
+        bar.set_message(format!("contest {c}: decoding {} rows", plaintexts.points.len() / contest.chunks().max(1)));
+        answers.push(steps::decode(contest, &plaintexts));
+        plaintext_bytes.push(plaintexts.to_bytes());
+        used.push(trustees);
+        bar.inc(1);
+    }
+    let result = steps::count(&election, &answers);
+
+    bar.set_message("writing the results and the index");
+    for (c, (bytes, a)) in plaintext_bytes.iter().zip(&answers).enumerate() {
+        write_file(&record_file(record, &record::plaintexts_path(c)), bytes)?;
+        write_file(&record_file(record, &record::answers_path(c)), &json_bytes(a)?)?;
+    }
+    write_file(&record_file(record, record::RESULT_PATH), &json_bytes(&result)?)?;
+    let index = build_index(record, &election, &paths, &present)?;
+    write_file(&record_file(record, record::INDEX_PATH), &json_bytes(&index)?)?;
+    bar.inc(1);
+    bar.finish_and_clear();
+
+    let report = crate::report::render(&election, &result, &answers, &used, &index.head());
+    if let Some(path) = report_path {
+        write_file(&path, report.as_bytes())?;
+    }
+    Ok(FinishSummary { result, trustees: used, head: index.head(), report })
+}
+
+/// The index over `paths` (§13, eq. (R1)), each file digested as it is on disk, then checked: the chain, the
+/// §14.1 layout for this manifest, and the partial decryptions the layout sees.
+fn build_index(record: &Path, election: &Election, paths: &[String], present: &[Vec<u16>]) -> Result<RecordIndex> {
+    let mut index = RecordIndex::new(*election.fingerprint());
+    for p in paths {
+        let bytes = fs::read(record_file(record, p)).with_context(|| format!("cannot read {p}"))?;
+        index.push(p, record::file_digest(&bytes));
+    }
+    index.check_chain().context("the index just built does not check (this is a bug)")?;
+    let names: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+    let layout = record::check_layout(election.manifest(), &names)
+        .context("the record does not have the layout of SPEC.md §14.1")?;
+    if layout.partials != present {
+        bail!("the index's partial decryptions differ from the record's (this is a bug)");
+    }
+    Ok(index)
+}
+
+/// The report goes outside the record: nothing but §14.1's files may be in it.
+fn check_report_outside(record: &Path, report: &Path) -> Result<PathBuf> {
+    let record_abs = fs::canonicalize(record).with_context(|| format!("cannot resolve {}", record.display()))?;
+    let parent = report.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent_abs = fs::canonicalize(parent).with_context(|| format!("cannot resolve {}", parent.display()))?;
+    if parent_abs.starts_with(&record_abs) {
+        bail!("the report {} would be inside the record: write it elsewhere", report.display());
+    }
+    Ok(report.to_path_buf())
+}

@@ -1,0 +1,421 @@
+//! The whole tally from the command line, each step a separate `tallier` process (SPEC.md §14): a 2-of-3 key
+//! ceremony (by the CLI, as the trustees run it), a ballot box built here without a collector (re-votes, a paper
+//! voter, a bad signature, an unknown credential), the officials' key and revocation list, prepare, mix, two
+//! trustees' partial decryptions, finish. The result must equal the count of the known answers, the index must
+//! verify, and another pair of trustees must give the same result. Then the errors an operator can meet.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ed25519_dalek::SigningKey;
+use protocol::ballot::{create_ballot, Credential, ElectionParameters};
+use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+use protocol::codec::Encode;
+use protocol::count::count_contest;
+use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
+use protocol::manifest::{example_manifest, ContestKind};
+use protocol::record::{check_layout, file_digest, RecordIndex};
+use protocol::tally::ResultFile;
+use protocol::{Answer, Ballot, Election, PublicKey, Selection};
+use rand::rngs::OsRng;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tallier");
+
+fn tallier(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).env_remove("TALLIER_PASSPHRASE").output().unwrap()
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(out: Output) -> String {
+    assert!(!out.status.success(), "unexpected success: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The example manifest's 2-of-3 ceremony, run by the trustees' commands; returns the election key.
+fn ceremony(root: &Path, manifest: &Path, dir: &Path) -> PublicKey {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 1..=3 {
+        std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
+    }
+    for cmd in ["init", "commit", "deal", "confirm"] {
+        for i in 1..=3u16 {
+            let (secret, pass) = (root.join(format!("secret-{i}.json")), root.join(format!("pass-{i}")));
+            let mut args = vec!["trustee", cmd, "--manifest", s(manifest), "--dir", s(dir)];
+            args.extend(["--secret", s(&secret), "--passphrase-file", s(&pass)]);
+            let index = i.to_string();
+            if cmd == "init" {
+                args.extend(["--trustee", &index]);
+            }
+            ok(tallier(&args));
+        }
+    }
+    let key_file = root.join("election-key.json");
+    ok(tallier(&["keys", "combine", "--manifest", s(manifest), "--dir", s(dir), "--out", s(&key_file)]));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(key_file).unwrap()).unwrap();
+    serde_json::from_value(v["election_public_key"].clone()).unwrap()
+}
+
+/// A ballot box as `collector export` writes it (SPEC.md §11.5), signed by a fresh collector key.
+fn ballot_box(election: &Election, registry: &[Credential], ballots: &[Ballot]) -> BallotBox {
+    let mut tree = LogTree::new();
+    let mut entries = Vec::new();
+    for (i, b) in ballots.iter().enumerate() {
+        let bytes = b.to_bytes();
+        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
+        entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(bytes) });
+    }
+    let collector = SigningKey::generate(&mut OsRng);
+    let size = ballots.len() as u64;
+    let head =
+        SignedTreeHead::sign(&collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_000_100_000);
+    let mut credentials: Vec<_> = registry.iter().map(Credential::public_key).collect();
+    credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    BallotBox {
+        format: BALLOT_BOX_FORMAT.into(),
+        election: election.parameters(),
+        fingerprint: *election.fingerprint(),
+        collector_key: collector.verifying_key().to_bytes(),
+        credentials,
+        final_tree_head: head,
+        ballots: entries,
+    }
+}
+
+fn answers(mayor: u16, budget: &[u16], council: &[Selection]) -> Vec<Answer> {
+    vec![
+        Answer::single(mayor),
+        Answer { selections: budget.iter().map(|&o| Selection::Option(o)).collect() },
+        Answer { selections: council.to_vec() },
+    ]
+}
+
+fn opt(i: u16) -> Selection {
+    Selection::Option(i)
+}
+
+struct Election0 {
+    root: PathBuf,
+    election: Election,
+    /// The answers that must be counted, voter by voter.
+    counted: Vec<Vec<Answer>>,
+    /// A record after prepare and mix, before any decryption.
+    mixed: PathBuf,
+}
+
+fn setup_and_mix(root: &Path) -> Election0 {
+    let manifest = example_manifest();
+    assert_eq!((manifest.trustees.count, manifest.trustees.threshold, manifest.mix_stages), (3, 2, 3));
+    let manifest_path = root.join("manifest.json");
+    std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
+    let ceremony_dir = root.join("ceremony");
+    let key = ceremony(root, &manifest_path, &ceremony_dir);
+    let election = Election::new(manifest, key).unwrap();
+
+    let voters: Vec<Credential> = (0..6).map(|_| Credential::generate(&mut OsRng)).collect();
+    let stranger = Credential::generate(&mut OsRng);
+    let cast = |c: &Credential, a: &[Answer]| create_ballot(&election, c, a, &mut OsRng).unwrap().0;
+    let write_in = Selection::WriteIn("Zed".into());
+    let final_answers = [
+        answers(0, &[0, 1], &[opt(0), opt(1), opt(2)]),
+        answers(1, &[], &[opt(1), opt(0)]),
+        answers(2, &[1, 2, 3], &[opt(1), write_in.clone()]),
+        answers(1, &[0], &[opt(3)]),    // voter 3 voted on paper: revoked
+        answers(0, &[0, 3], &[opt(0)]), // voter 4's only ballot has a bad signature
+        answers(0, &[2], &[write_in, opt(1)]),
+    ];
+    let mut bad = cast(&voters[4], &final_answers[4]);
+    bad.signature[5] ^= 1;
+    let ballots = vec![
+        cast(&voters[2], &answers(0, &[0], &[opt(2)])), // replaced by voter 2's later ballot
+        cast(&voters[0], &final_answers[0]),
+        cast(&voters[3], &final_answers[3]),
+        bad,
+        cast(&voters[1], &answers(2, &[3], &[opt(3)])), // replaced
+        cast(&stranger, &answers(0, &[0], &[opt(0)])),  // not in the registry
+        cast(&voters[2], &final_answers[2]),
+        cast(&voters[5], &final_answers[5]),
+        cast(&voters[1], &final_answers[1]),
+    ];
+    let bx = ballot_box(&election, &voters, &ballots);
+    let box_path = root.join("ballot-box.json");
+    std::fs::write(&box_path, serde_json::to_string_pretty(&bx).unwrap()).unwrap();
+
+    // The officials: key, election file, paper voters, signed list.
+    let officials = root.join("officials");
+    let out = ok(tallier(&["setup", "officials-key", "--out", s(&officials)]));
+    assert!(out.contains("officials-key.pub"), "{out}");
+    let election_file = root.join("election.json");
+    std::fs::write(&election_file, serde_json::to_string(&election.parameters()).unwrap()).unwrap();
+    let paper = root.join("paper.json");
+    std::fs::write(&paper, serde_json::to_string(&[voters[3].public_key().to_hex()]).unwrap()).unwrap();
+    let revocations = root.join("revocations.json");
+    let key = officials.join("officials-key.hex");
+    ok(tallier(&[
+        "revocations",
+        "sign",
+        "--election",
+        s(&election_file),
+        "--key",
+        s(&key),
+        "--credentials",
+        s(&paper),
+        "--out",
+        s(&revocations),
+    ]));
+
+    let record = root.join("record");
+    let prepare = |record: &Path| {
+        tallier(&[
+            "tally",
+            "prepare",
+            "--box",
+            s(&box_path),
+            "--ceremony",
+            s(&ceremony_dir),
+            "--revocations",
+            s(&revocations),
+            "--out",
+            s(record),
+            "--quiet",
+        ])
+    };
+    let out = ok(prepare(&record));
+    assert!(out.contains("ballots in the box:  9"), "{out}");
+    assert!(out.contains("refused (R1):        2 (unknown_credential: 1, bad_signature: 1)"), "{out}");
+    assert!(out.contains("superseded (R2):     2"), "{out}");
+    assert!(out.contains("revoked (R3):        1"), "{out}");
+    assert!(out.contains("counted (R4):        4"), "{out}");
+    // The inputs are in the record byte for byte.
+    assert_eq!(std::fs::read(record.join("ballot-box.json")).unwrap(), std::fs::read(&box_path).unwrap());
+    assert_eq!(std::fs::read(record.join("revocations.json")).unwrap(), std::fs::read(&revocations).unwrap());
+    assert_eq!(
+        std::fs::read(record.join("ceremony/dealing-2.json")).unwrap(),
+        std::fs::read(ceremony_dir.join("dealing-2.json")).unwrap()
+    );
+    let rejected: protocol::tally::RejectedFile =
+        serde_json::from_slice(&std::fs::read(record.join("tally/rejected.json")).unwrap()).unwrap();
+    assert_eq!(rejected.rejected.iter().map(|r| r.leaf_index).collect::<Vec<_>>(), [3, 5]);
+    // A record is never written over.
+    let err = fails(prepare(&record));
+    assert!(err.contains("is not empty"), "{err}");
+
+    // Mix: stage 1 alone, then the rest.
+    let out = ok(tallier(&["tally", "mix", "--record", s(&record), "--stage", "1", "--quiet"]));
+    assert_eq!(out.lines().count(), 3, "{out}");
+    let err = fails(tallier(&["tally", "mix", "--record", s(&record), "--stage", "1", "--quiet"]));
+    assert!(err.contains("already present"), "{err}");
+    let out = ok(tallier(&["tally", "mix", "--record", s(&record), "--quiet"]));
+    assert!(out.contains("contest 2 stage 3: mixed 4 rows"), "{out}");
+    assert!(!out.contains("stage 1"), "{out}");
+
+    let counted = [0, 1, 2, 5].iter().map(|&v| final_answers[v].clone()).collect();
+    Election0 { root: root.to_path_buf(), election, counted, mixed: record }
+}
+
+fn decrypt(env: &Election0, record: &Path, trustee: u16) -> Output {
+    let (secret, pass) = (env.root.join(format!("secret-{trustee}.json")), env.root.join(format!("pass-{trustee}")));
+    tallier(&[
+        "trustee",
+        "decrypt",
+        "--secret",
+        s(&secret),
+        "--passphrase-file",
+        s(&pass),
+        "--record",
+        s(record),
+        "--quiet",
+    ])
+}
+
+fn finish(record: &Path, report: Option<&Path>) -> Output {
+    let mut args = vec!["tally", "finish", "--record", s(record), "--quiet"];
+    if let Some(r) = report {
+        args.extend(["--report", s(r)]);
+    }
+    tallier(&args)
+}
+
+/// V1 by hand: the chain, every file's digest, nothing else in the directory, the §14.1 layout.
+fn check_index(election: &Election, record: &Path, partials: &[u16]) {
+    let index: RecordIndex = serde_json::from_slice(&std::fs::read(record.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index.fingerprint, *election.fingerprint());
+    index.check_chain().unwrap();
+    for e in &index.entries {
+        assert_eq!(file_digest(&std::fs::read(record.join(&e.path)).unwrap()), e.sha256, "{}", e.path);
+    }
+    let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+    let layout = check_layout(election.manifest(), &paths).unwrap();
+    assert!(layout.partials.iter().all(|p| p == partials), "{:?}", layout.partials);
+    assert_eq!(layout.ceremony, vec![vec![1, 2, 3]; 4]);
+    let mut files = 0;
+    let mut stack = vec![record.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files += 1;
+            }
+        }
+    }
+    assert_eq!(files, index.entries.len() + 1, "only the listed files and index.json");
+}
+
+/// The count the known answers give: first-round tallies by a plain loop, the rest by §12.
+fn check_result(env: &Election0, result: &ResultFile) {
+    let m = env.election.manifest();
+    assert_eq!(result.contests.len(), m.contests.len());
+    for (c, (contest, r)) in m.contests.iter().zip(&result.contests).enumerate() {
+        let mut expected: BTreeMap<Selection, u64> = BTreeMap::new();
+        for a in env.counted.iter().map(|v| &v[c]) {
+            let firsts = match contest.kind {
+                ContestKind::Ranked { .. } => &a.selections[..1],
+                _ => &a.selections[..],
+            };
+            for sel in firsts {
+                *expected.entry(sel.clone()).or_default() += 1;
+            }
+        }
+        let got: BTreeMap<Selection, u64> = r.tallies.iter().filter(|(_, n)| *n > 0).cloned().collect();
+        assert_eq!(got, expected, "contest {c}");
+        assert_eq!((r.valid, r.invalid), (4, 0), "contest {c}");
+        let answers: Vec<_> = env.counted.iter().map(|v| Ok(v[c].clone())).collect();
+        assert_eq!(*r, count_contest(contest, &answers), "contest {c}");
+    }
+    // Mayor: Alice 2 (voters 0 and 5), Bob 1, Carol 1.
+    assert_eq!(result.contests[0].tallies, vec![(opt(0), 2), (opt(1), 1), (opt(2), 1)]);
+    assert_eq!(result.contests[0].elected, vec![opt(0)]);
+}
+
+fn read_result(record: &Path) -> ResultFile {
+    serde_json::from_slice(&std::fs::read(record.join("result.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn whole_tally_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let env = setup_and_mix(tmp.path());
+    let (a, b, c) = (env.root.join("record-a"), env.root.join("record-b"), env.root.join("record-c"));
+    for r in [&a, &b, &c] {
+        copy_dir(&env.mixed, r);
+    }
+
+    // Trustees 1 and 2.
+    ok(decrypt(&env, &a, 1));
+    let err = fails(decrypt(&env, &a, 1));
+    assert!(err.contains("already exists"), "{err}");
+    ok(decrypt(&env, &a, 2));
+    let err = fails(finish(&a, Some(&a.join("report.txt"))));
+    assert!(err.contains("inside the record"), "{err}");
+    let report = env.root.join("report.txt");
+    let out = ok(finish(&a, Some(&report)));
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), out);
+    for expected in
+        ["Mayor", "Alice Tamm", "elected: 1. Alice Tamm", "Council", "round 1:", "decrypted by trustees [1, 2]"]
+    {
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+    let result = read_result(&a);
+    check_result(&env, &result);
+    check_index(&env.election, &a, &[1, 2]);
+    let err = fails(finish(&a, None));
+    assert!(err.contains("is finished"), "{err}");
+
+    // Trustee 3 alone is not enough; with trustee 2 the result is the same.
+    ok(decrypt(&env, &b, 3));
+    let err = fails(finish(&b, None));
+    assert!(err.contains("1 valid partial decryption(s) (trustees [3]), 2 are needed"), "{err}");
+    assert!(!b.join("index.json").exists());
+    ok(decrypt(&env, &b, 2));
+    ok(finish(&b, None));
+    assert_eq!(read_result(&b), result);
+    check_index(&env.election, &b, &[2, 3]);
+
+    // A partial decryption altered after signing: finish names the trustee and the file to remove.
+    for f in ["contest-0/partial-1.bin", "contest-1/partial-1.bin", "contest-2/partial-1.bin"] {
+        std::fs::copy(a.join(f), c.join(f)).unwrap();
+    }
+    ok(decrypt(&env, &c, 2));
+    let bad = c.join("contest-1/partial-2.bin");
+    let mut bytes = std::fs::read(&bad).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&bad, bytes).unwrap();
+    let err = fails(finish(&c, None));
+    assert!(err.contains("trustee 2") && err.contains("remove contest-1/partial-2.bin"), "{err}");
+    assert!(!c.join("index.json").exists());
+    // A stray file is refused before anything is written.
+    std::fs::remove_file(&bad).unwrap();
+    std::fs::write(c.join("notes.txt"), "x").unwrap();
+    let err = fails(finish(&c, None));
+    assert!(err.contains("notes.txt"), "{err}");
+}
+
+#[test]
+fn prepare_refuses_a_box_for_another_election_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let manifest = example_manifest();
+    let manifest_path = root.join("manifest.json");
+    std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
+    let ceremony_dir = root.join("ceremony");
+    let key = ceremony(root, &manifest_path, &ceremony_dir);
+    // A box and a revocation list for the same manifest under another key.
+    let other = protocol::SecretKey::generate(&mut OsRng).public_key();
+    assert_ne!(other, key);
+    let election = Election::new(manifest, other).unwrap();
+    let voter = Credential::generate(&mut OsRng);
+    let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
+    let box_path = root.join("box.json");
+    std::fs::write(&box_path, serde_json::to_string(&ballot_box(&election, &[voter], &[ballot])).unwrap()).unwrap();
+    let officials = SigningKey::generate(&mut OsRng);
+    let list = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
+    let revocations = root.join("revocations.json");
+    std::fs::write(&revocations, serde_json::to_string(&list).unwrap()).unwrap();
+    let params: ElectionParameters = election.parameters();
+    assert_eq!(params.public_key, other);
+    let record = root.join("record");
+    let err = fails(tallier(&[
+        "tally",
+        "prepare",
+        "--box",
+        s(&box_path),
+        "--ceremony",
+        s(&ceremony_dir),
+        "--revocations",
+        s(&revocations),
+        "--out",
+        s(&record),
+        "--quiet",
+    ]));
+    assert!(err.contains("is not for this ceremony's election"), "{err}");
+    assert_eq!(std::fs::read_dir(&record).unwrap().count(), 0, "nothing written");
+}
