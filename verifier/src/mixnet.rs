@@ -88,8 +88,10 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
     };
     let fingerprint = *election.fingerprint();
     let manifest = election.manifest();
-    let width = manifest.contests.get(contest as usize).map(|c| c.chunks()).ok_or(MixCheckError::NoSuchContest { contest });
-    let Some(width) = report.run("M.0", format!("contest {contest} exists"), || e(width).map(|w| (w, format!("width {w}"))))
+    let width =
+        manifest.contests.get(contest as usize).map(|c| c.chunks()).ok_or(MixCheckError::NoSuchContest { contest });
+    let Some(width) =
+        report.run("M.0", format!("contest {contest} exists"), || e(width).map(|w| (w, format!("width {w}"))))
     else {
         return report;
     };

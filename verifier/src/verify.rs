@@ -18,8 +18,8 @@ use protocol::log::{leaf_hash, LogTree, Receipt};
 use protocol::manifest::Manifest;
 use protocol::record::{
     answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
-    stage_proof_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH,
-    INDEX_PATH, REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
+    stage_proof_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH, INDEX_PATH,
+    REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
 };
 use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
@@ -71,7 +71,11 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
         return Err(format!("{}: not a regular file", path.display()));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("{}: {} bytes, more than the verifier reads ({MAX_FILE_BYTES})", path.display(), meta.len()));
+        return Err(format!(
+            "{}: {} bytes, more than the verifier reads ({MAX_FILE_BYTES})",
+            path.display(),
+            meta.len()
+        ));
     }
     fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -188,20 +192,21 @@ impl State {
                 .par_iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let bytes = read_file(&dir.join(&e.path)).map_err(|err| format!("entry {i} (`{}`): {err}", e.path))?;
+                    let bytes =
+                        read_file(&dir.join(&e.path)).map_err(|err| format!("entry {i} (`{}`): {err}", e.path))?;
                     if file_digest(&bytes) != e.sha256 {
-                        return Err(format!("entry {i} (`{}`): the file's SHA-256 is not the index's (altered)", e.path));
+                        return Err(format!(
+                            "entry {i} (`{}`): the file's SHA-256 is not the index's (altered)",
+                            e.path
+                        ));
                     }
                     Ok((e.path.clone(), bytes))
                 })
                 .collect();
             let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
             let total: usize = bytes.values().map(Vec::len).sum();
-            let note = format!(
-                "{} files, {total} bytes; record head {}",
-                index.entries.len(),
-                hex::encode(index.head())
-            );
+            let note =
+                format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));
             Ok((Files { index: Some(index), bytes }, note))
         });
     }
@@ -338,7 +343,12 @@ impl State {
             }
             let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
             let head = &bbox.final_tree_head;
-            let note = format!("{} ballots; final head: size {}, root {}", ballots.len(), head.tree_size, hex::encode(head.root));
+            let note = format!(
+                "{} ballots; final head: size {}, root {}",
+                ballots.len(),
+                head.tree_size,
+                hex::encode(head.root)
+            );
             Ok((ballots, note))
         });
     }
@@ -375,7 +385,8 @@ impl State {
     /// V7: R2 recomputed equals `tally/superseded.json`.
     pub fn v7(&mut self, report: &mut Report) {
         let (Some(files), Some(ballots), Some(rejected)) = (&self.files, &self.ballots, &self.rejected) else {
-            let w = waits(&[(self.files.is_some(), "V1"), (self.ballots.is_some(), "V5"), (self.rejected.is_some(), "V6")]);
+            let w =
+                waits(&[(self.files.is_some(), "V1"), (self.ballots.is_some(), "V5"), (self.rejected.is_some(), "V6")]);
             return report.not_run("V7", name(7), w.unwrap_or_default());
         };
         let counted = report.run_keep("V7", name(7), || {
@@ -516,7 +527,8 @@ impl State {
                         }
                     };
                     let verdict = files.get(&proof_path).and_then(|b| {
-                        ShuffleProof::from_bytes(b).map_err(|e| format!("contest {c} stage {k}: {proof_path} does not decode: {e}"))
+                        ShuffleProof::from_bytes(b)
+                            .map_err(|e| format!("contest {c} stage {k}: {proof_path} does not decode: {e}"))
                     });
                     let verdict = verdict.and_then(|proof| {
                         let statement = ShuffleStatement {
@@ -544,7 +556,10 @@ impl State {
             bar.finish_and_clear();
             let complete = last.len() == manifest.contests.len();
             let verdict = if problems.is_empty() {
-                Ok(format!("{} contests × {stages} stages verified, {rows} rows in the last contest", manifest.contests.len()))
+                Ok(format!(
+                    "{} contests × {stages} stages verified, {rows} rows in the last contest",
+                    manifest.contests.len()
+                ))
             } else {
                 Err(problems.join("\n"))
             };
@@ -571,7 +586,8 @@ impl State {
     /// last stage's list (C13), its proof verifies (C14, batched); at least `t`; (K13) over the `t` smallest
     /// indices equals `plaintexts.list`.
     pub fn v11(&mut self, report: &mut Report) {
-        let ready = self.files.is_some() && self.election.is_some() && self.ceremony.is_some() && self.last_lists.is_some();
+        let ready =
+            self.files.is_some() && self.election.is_some() && self.ceremony.is_some() && self.last_lists.is_some();
         if !ready {
             let w = waits(&[
                 (self.files.is_some(), "V1"),
@@ -694,7 +710,10 @@ impl State {
                         let recomputed = tally::decode(contest, plain);
                         total += recomputed.answers.len();
                         if claimed.contest != recomputed.contest {
-                            problems.push(format!("{path}: contest `{}`, the manifest's is `{}`", claimed.contest, recomputed.contest));
+                            problems.push(format!(
+                                "{path}: contest `{}`, the manifest's is `{}`",
+                                claimed.contest, recomputed.contest
+                            ));
                         } else if let Err(e) = compare_list(&path, &claimed.answers, &recomputed.answers) {
                             problems.push(e);
                         }
@@ -718,7 +737,11 @@ impl State {
     /// V13: R6 recomputed from the record's answers equals `result.json`.
     pub fn v13(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(answers)) = (&self.files, &self.election, &self.answers) else {
-            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2"), (self.answers.is_some(), "V12")]);
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.answers.is_some(), "V12"),
+            ]);
             return report.not_run("V13", name(13), w.unwrap_or_default());
         };
         report.run("V13", name(13), || {
@@ -780,7 +803,8 @@ fn describe_list_difference(path: &str, theirs: &[u8], ours: &[u8], width: usize
 
 /// `verifier receipt RECEIPT RECORD`: V1, V2, V4, V5 on the record, then RC1–RC5 (SPEC.md §14.4).
 pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report {
-    let mut report = Report::new(format!("receipt {} against record {}", receipt_path.display(), dir.display()), progress);
+    let mut report =
+        Report::new(format!("receipt {} against record {}", receipt_path.display(), dir.display()), progress);
     let mut s = State::default();
     s.v1(dir, &mut report);
     s.v2(&mut report);
@@ -800,7 +824,8 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report
     };
     let [rc2, rc3, rc4, rc5] = RECEIPT_CHECKS;
     report.run(rc2.0, rc2.1, || {
-        let key = protocol::ballot::decode_verifying_key(&bbox.collector_key, "collector key").map_err(|e| e.to_string())?;
+        let key =
+            protocol::ballot::decode_verifying_key(&bbox.collector_key, "collector key").map_err(|e| e.to_string())?;
         receipt.verify(&key, election.fingerprint()).map_err(|e| e.to_string())?;
         Ok(((), format!("signed by collector key {}", hex::encode(bbox.collector_key))))
     });
@@ -816,7 +841,11 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report
             .and_then(|i| ballots.get(i))
             .ok_or_else(|| format!("the box has {} ballots, no leaf {}", ballots.len(), receipt.leaf_index))?;
         if leaf_hash(&b.ballot.id(), &b.hash) != receipt.leaf_hash() {
-            return Err(format!("leaf {} of the box holds another ballot ({})", receipt.leaf_index, b.ballot.id().to_hex()));
+            return Err(format!(
+                "leaf {} of the box holds another ballot ({})",
+                receipt.leaf_index,
+                b.ballot.id().to_hex()
+            ));
         }
         Ok(((), format!("leaf {}", receipt.leaf_index)))
     });
@@ -829,8 +858,14 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report
             Some(root) if root == receipt.root => {
                 Ok(((), format!("the first {} of {} leaves give the receipt's root", receipt.tree_size, tree.len())))
             }
-            Some(_) => Err(format!("the box's first {} leaves do not give the receipt's root (a fork)", receipt.tree_size)),
-            None => Err(format!("the receipt's tree has {} leaves, the box only {} (truncated)", receipt.tree_size, tree.len())),
+            Some(_) => {
+                Err(format!("the box's first {} leaves do not give the receipt's root (a fork)", receipt.tree_size))
+            }
+            None => Err(format!(
+                "the receipt's tree has {} leaves, the box only {} (truncated)",
+                receipt.tree_size,
+                tree.len()
+            )),
         }
     });
     if leaf_ok.is_none() {
@@ -935,7 +970,10 @@ mod ed25519_key {
     pub struct Key(pub ed25519_dalek::VerifyingKey);
 
     pub fn decode(hex_key: &str) -> Result<Key, String> {
-        let bytes = protocol::group::hex_array(hex_key, "collector key").map_err(|e| format!("--collector-key: {e}"))?;
-        protocol::ballot::decode_verifying_key(&bytes, "collector key").map(Key).map_err(|e| format!("--collector-key: {e}"))
+        let bytes =
+            protocol::group::hex_array(hex_key, "collector key").map_err(|e| format!("--collector-key: {e}"))?;
+        protocol::ballot::decode_verifying_key(&bytes, "collector key")
+            .map(Key)
+            .map_err(|e| format!("--collector-key: {e}"))
     }
 }
