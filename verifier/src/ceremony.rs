@@ -3,10 +3,8 @@
 //! Each check has a number; the report lists them all with their result and time. Nothing here panics on bad
 //! input: every file is decoded strictly and every failure becomes a failed check naming the trustee.
 
-use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use protocol::codec::Decode;
 use protocol::manifest::Manifest;
@@ -18,65 +16,7 @@ use protocol::threshold::{
 use rand::rngs::OsRng;
 use serde::de::DeserializeOwned;
 
-/// One numbered check and its result.
-#[derive(Debug)]
-pub struct Check {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub result: Result<String, String>,
-    pub millis: f64,
-}
-
-/// The checks run, in order. Verification stops at the first failed check whose successors depend on it.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub checks: Vec<Check>,
-}
-
-impl Report {
-    /// Every check run passed. (A verification that stops early always records the failed check first.)
-    pub fn passed(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(|c| c.result.is_ok())
-    }
-    /// Runs `f` as check `id`; returns its value if it passed.
-    fn run<T>(
-        &mut self,
-        id: &'static str,
-        title: &'static str,
-        f: impl FnOnce() -> Result<(T, String), String>,
-    ) -> Option<T> {
-        let start = Instant::now();
-        let r = f();
-        let millis = start.elapsed().as_secs_f64() * 1000.0;
-        match r {
-            Ok((v, note)) => {
-                self.checks.push(Check { id, title, result: Ok(note), millis });
-                Some(v)
-            }
-            Err(e) => {
-                self.checks.push(Check { id, title, result: Err(e), millis });
-                None
-            }
-        }
-    }
-}
-
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in &self.checks {
-            let (status, note) = match &c.result {
-                Ok(n) => ("PASS", n.as_str()),
-                Err(e) => ("FAIL", e.as_str()),
-            };
-            write!(f, "[{status}] {:<5} {:<88} {:>9.1} ms", c.id, c.title, c.millis)?;
-            if !note.is_empty() {
-                write!(f, "\n        {note}")?;
-            }
-            writeln!(f)?;
-        }
-        write!(f, "{}", if self.passed() { "RESULT: all checks passed" } else { "RESULT: FAILED" })
-    }
-}
+pub use crate::report::Report;
 
 fn read_all<M: DeserializeOwned>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>, String> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)

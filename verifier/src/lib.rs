@@ -3,3 +3,5 @@
 
 pub mod ceremony;
 pub mod mixnet;
+pub mod report;
+pub mod verify;

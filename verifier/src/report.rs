@@ -1,0 +1,221 @@
+//! The one report every verifier command prints (SPEC.md §14.4): each check with its number, name, outcome and
+//! time, as an aligned text table ending in a `RESULT` line, or as JSON (`--json`).
+//!
+//! A check passes with a short note, fails with a reason naming where (contest, stage, trustee, leaf index,
+//! file), or is not run because an input it reads comes from a check that could not provide it; the report
+//! names that check. Progress goes to stderr, one line per finished check, with bars for the long ones.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+/// What became of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Passed; the note says what was seen (counts, keys, sizes).
+    Pass { note: String },
+    /// Failed; the reason names where.
+    Fail { reason: String },
+    /// Not run: an input it reads was not provided by check `waited_for`.
+    NotRun { waited_for: String },
+}
+
+/// One check of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// The check's number, e.g. `V6`, `T.3`, `M.4`.
+    pub id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Wall-clock time of the check, milliseconds.
+    #[serde(rename = "millis", serialize_with = "millis")]
+    pub time: Duration,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3)
+}
+
+/// The checks of one command, in the order they ran.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// What was verified (a command and its main argument).
+    pub subject: String,
+    pub checks: Vec<CheckResult>,
+    /// Print progress on stderr.
+    #[serde(skip)]
+    progress: bool,
+}
+
+impl Report {
+    pub fn new(subject: impl Into<String>, progress: bool) -> Self {
+        Self { subject: subject.into(), checks: Vec::new(), progress }
+    }
+
+    /// Every check passed (and there was at least one).
+    pub fn passed(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| matches!(c.outcome, Outcome::Pass { .. }))
+    }
+
+    /// The ids of the checks that failed, in order (not those not run).
+    pub fn failed_ids(&self) -> Vec<&str> {
+        self.checks.iter().filter(|c| matches!(c.outcome, Outcome::Fail { .. })).map(|c| c.id.as_str()).collect()
+    }
+
+    /// The ids of the checks not run, in order.
+    pub fn not_run_ids(&self) -> Vec<&str> {
+        self.checks.iter().filter(|c| matches!(c.outcome, Outcome::NotRun { .. })).map(|c| c.id.as_str()).collect()
+    }
+
+    /// The check with this id (the first, if several share it).
+    pub fn check(&self, id: &str) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Runs `f` as check `id`; returns its value if it passed.
+    pub fn run<T>(
+        &mut self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        f: impl FnOnce() -> Result<(T, String), String>,
+    ) -> Option<T> {
+        let start = Instant::now();
+        let r = f();
+        match r {
+            Ok((v, note)) => {
+                self.push(id.into(), name.into(), Outcome::Pass { note }, start.elapsed());
+                Some(v)
+            }
+            Err(reason) => {
+                self.push(id.into(), name.into(), Outcome::Fail { reason }, start.elapsed());
+                None
+            }
+        }
+    }
+
+    /// Runs `f` as check `id`, which computes a value whether or not the check passes (a recomputed artefact
+    /// that later checks use even when the record's copy of it is wrong). `f` returns the value and the
+    /// outcome of the comparison.
+    pub fn run_keep<T>(
+        &mut self,
+        id: impl Into<String>,
+        name: impl Into<String>,
+        f: impl FnOnce() -> (T, Result<String, String>),
+    ) -> T {
+        let start = Instant::now();
+        let (v, r) = f();
+        let outcome = match r {
+            Ok(note) => Outcome::Pass { note },
+            Err(reason) => Outcome::Fail { reason },
+        };
+        self.push(id.into(), name.into(), outcome, start.elapsed());
+        v
+    }
+
+    /// Records check `id` as not run, waiting for `waited_for`.
+    pub fn not_run(&mut self, id: impl Into<String>, name: impl Into<String>, waited_for: impl Into<String>) {
+        self.push(id.into(), name.into(), Outcome::NotRun { waited_for: waited_for.into() }, Duration::ZERO);
+    }
+
+    fn push(&mut self, id: String, name: String, outcome: Outcome, time: Duration) {
+        if self.progress {
+            let status = match &outcome {
+                Outcome::Pass { .. } => "pass",
+                Outcome::Fail { .. } => "FAIL",
+                Outcome::NotRun { .. } => "not run",
+            };
+            eprintln!("{id:<5} {name:<40} {status:<7} {:>9.1} ms", time.as_secs_f64() * 1e3);
+        }
+        self.checks.push(CheckResult { id, name, outcome, time });
+    }
+
+    /// A progress bar of `len` steps on stderr (hidden without progress). The caller finishes it.
+    pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("      {msg:<40} [{bar:30}] {pos}/{len} ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
+    /// The report as JSON: `{"subject", "passed", "failed": [ids], "checks": [{id, name, status, note | reason
+    /// | waited_for, millis}]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "subject": self.subject,
+            "passed": self.passed(),
+            "failed": self.failed_ids(),
+            "checks": self.checks,
+        })
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.subject.is_empty() {
+            writeln!(f, "{}", self.subject)?;
+        }
+        let id_w = self.checks.iter().map(|c| c.id.chars().count()).max().unwrap_or(2).max(2);
+        let name_w = self.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(5).max(5);
+        writeln!(f, "{:<id_w$}  {:<name_w$}  {:<7}  {:>10}  detail", "id", "check", "result", "time")?;
+        for c in &self.checks {
+            let (status, detail) = match &c.outcome {
+                Outcome::Pass { note } => ("PASS", note.clone()),
+                Outcome::Fail { reason } => ("FAIL", reason.clone()),
+                Outcome::NotRun { waited_for } => ("NOT RUN", format!("waits for {waited_for}")),
+            };
+            let time = format!("{:.1} ms", c.time.as_secs_f64() * 1e3);
+            let indent = " ".repeat(id_w + name_w + 7 + 10 + 8);
+            let detail = detail.replace('\n', &format!("\n{indent}"));
+            writeln!(f, "{:<id_w$}  {:<name_w$}  {status:<7}  {time:>10}  {detail}", c.id, c.name)?;
+        }
+        let failed = self.failed_ids();
+        let not_run = self.not_run_ids();
+        if self.passed() {
+            write!(f, "RESULT: PASS ({} checks passed)", self.checks.len())
+        } else if self.checks.is_empty() {
+            write!(f, "RESULT: FAIL (no check ran)")
+        } else {
+            write!(f, "RESULT: FAIL (failed: {}", if failed.is_empty() { "none".into() } else { failed.join(", ") })?;
+            if !not_run.is_empty() {
+                write!(f, "; not run: {}", not_run.join(", "))?;
+            }
+            write!(f, ")")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_and_failed_ids() {
+        let mut r = Report::new("test", false);
+        assert!(!r.passed(), "an empty report does not pass");
+        assert_eq!(r.run("V1", "one", || Ok((1, "ok".into()))), Some(1));
+        assert_eq!(r.run::<()>("V2", "two", || Err("broken at leaf 3".into())), None);
+        r.not_run("V3", "three", "V2");
+        let kept = r.run_keep("V4", "four", || (7, Err("differs".into())));
+        assert_eq!(kept, 7);
+        assert!(!r.passed());
+        assert_eq!(r.failed_ids(), vec!["V2", "V4"]);
+        assert_eq!(r.not_run_ids(), vec!["V3"]);
+        let text = r.to_string();
+        assert!(text.contains("broken at leaf 3") && text.contains("waits for V2"), "{text}");
+        assert!(text.ends_with("RESULT: FAIL (failed: V2, V4; not run: V3)"), "{text}");
+        let json = r.to_json();
+        assert_eq!(json["failed"], serde_json::json!(["V2", "V4"]));
+        assert_eq!(json["checks"][2]["status"], "not_run");
+        assert_eq!(json["checks"][2]["waited_for"], "V2");
+        assert_eq!(json["checks"][1]["reason"], "broken at leaf 3");
+    }
+}

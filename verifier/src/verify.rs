@@ -1,0 +1,979 @@
+//! `verifier verify RECORD`: the whole election record, checks V1–V13 of SPEC.md §14.4, in order.
+//!
+//! V1 reads every file the index lists, once, and keeps the bytes it hashed: no later check reads the disk, so
+//! what is verified is exactly what was hashed. Each check declares the inputs it reads (the "needs" column of
+//! §14.4); when one is missing because the check that provides it failed or did not run, the check is reported
+//! as not run, naming that check. Recomputed artefacts (R1–R4 of §14.3) flow to the next step whether or not
+//! the record's copy matched, so one report names every independent fault. Each list is decoded once: stage
+//! `K`'s output list is the input of stage `K + 1`'s proof and, for the last stage, the list V11 decrypts
+//! (converted in memory to the threshold crate's list type, same encoding). Nothing here panics on any input.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use protocol::ballot_box::{BallotBox, LoggedBallot};
+use protocol::codec::{Decode, Encode};
+use protocol::log::{leaf_hash, LogTree, Receipt};
+use protocol::manifest::Manifest;
+use protocol::record::{
+    answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
+    stage_proof_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH, INDEX_PATH,
+    REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
+};
+use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
+use protocol::threshold::ceremony::Roster;
+use protocol::threshold::{
+    self as th, Announcement, CeremonyOutcome, CeremonyParams, Commitment, Confirmation, Dealing, PartialDecryption,
+    PlaintextList, Signed,
+};
+use protocol::transcript::election_transcript;
+use protocol::Election;
+use rand::rngs::OsRng;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::report::Report;
+
+/// The largest file the verifier reads (4 GiB): anything larger is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+
+/// Ballots checked between two steps of V6's progress bar.
+const BALLOTS_PER_STEP: usize = 8192;
+
+/// The names of the checks, as §14.4 gives them.
+const NAMES: [&str; 13] = [
+    "record integrity",
+    "election",
+    "key ceremony",
+    "credential registry",
+    "ballot log",
+    "ballots",
+    "squash",
+    "revocations",
+    "mix input",
+    "mix",
+    "decryption",
+    "decoding",
+    "count",
+];
+
+fn name(id: usize) -> &'static str {
+    NAMES.get(id - 1).copied().unwrap_or("")
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`], refusing links and other kinds of entries.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.file_type().is_file() {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{}: {} bytes, more than the verifier reads ({MAX_FILE_BYTES})",
+            path.display(),
+            meta.len()
+        ));
+    }
+    fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("{path} does not decode: {e}"))
+}
+
+fn compact<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|e| format!("<{e}>"))
+}
+
+/// Compares a list the record claims with the recomputed one; the error names the file, the first differing
+/// entry and both values.
+fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed: &[T]) -> Result<(), String> {
+    if let Some(i) = (0..claimed.len().max(recomputed.len())).find(|&i| claimed.get(i) != recomputed.get(i)) {
+        let show = |v: Option<&T>| v.map_or_else(|| "nothing".to_string(), compact);
+        return Err(format!(
+            "{file} lists {} entries, the recomputation {}; first difference at entry {i}: the record has {}, \
+             recomputed {}",
+            claimed.len(),
+            recomputed.len(),
+            show(claimed.get(i)),
+            show(recomputed.get(i))
+        ));
+    }
+    Ok(())
+}
+
+/// Which of `(available, provider)` are missing, as the "waits for" text; `None` if all are there.
+fn waits(inputs: &[(bool, &str)]) -> Option<String> {
+    let mut missing: Vec<&str> = inputs.iter().filter(|(ok, _)| !ok).map(|(_, id)| *id).collect();
+    missing.dedup();
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+/// The files of the record, as V1 read and hashed them.
+#[derive(Debug, Default)]
+pub struct Files {
+    index: Option<RecordIndex>,
+    bytes: BTreeMap<String, Vec<u8>>,
+}
+
+impl Files {
+    fn get(&self, path: &str) -> Result<&[u8], String> {
+        self.bytes.get(path).map(Vec::as_slice).ok_or_else(|| format!("`{path}` is not in the record"))
+    }
+}
+
+/// What the checks have established so far; `None` where the providing check could not provide it.
+#[derive(Debug, Default)]
+pub struct State {
+    files: Option<Files>,
+    election: Option<Election>,
+    layout: Option<Layout>,
+    ceremony: Option<(CeremonyParams, Roster, CeremonyOutcome)>,
+    ballot_box: Option<BallotBox>,
+    /// The box's registry passed V4 (sorted, no repeats).
+    registry_sorted: bool,
+    ballots: Option<Vec<LoggedBallot>>,
+    rejected: Option<RejectedFile>,
+    counted: Option<Vec<u64>>,
+    remaining: Option<Vec<u64>>,
+    /// R4 recomputed, per contest, where it equals the record's `input.list` byte for byte.
+    inputs: Vec<Option<CiphertextList>>,
+    /// The last stage's list of each contest (V10).
+    last_lists: Option<Vec<CiphertextList>>,
+    /// Each contest's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
+    plaintexts: BTreeMap<usize, Result<PlaintextList, String>>,
+    /// Each contest's `answers.json` as the record has it (V12).
+    answers: Option<Vec<AnswersFile>>,
+}
+
+/// Verifies the record in `dir`: V1–V13.
+pub fn verify_record(dir: &Path, progress: bool) -> Report {
+    let mut report = Report::new(format!("election record {}", dir.display()), progress);
+    let mut s = State::default();
+    s.v1(dir, &mut report);
+    s.v2(&mut report);
+    s.v3(&mut report);
+    s.v4(&mut report);
+    s.v5(&mut report);
+    s.v6(&mut report);
+    s.v7(&mut report);
+    s.v8(&mut report);
+    s.v9(&mut report);
+    s.v10(&mut report);
+    s.v11(&mut report);
+    s.v12(&mut report);
+    s.v13(&mut report);
+    report
+}
+
+impl State {
+    fn manifest(&self) -> Option<&Manifest> {
+        self.election.as_ref().map(Election::manifest)
+    }
+
+    /// V1: §13 — the index decodes, version 1, plain unique paths, the chain; every listed file present with its
+    /// digest; nothing else in the directory.
+    pub fn v1(&mut self, dir: &Path, report: &mut Report) {
+        self.files = report.run("V1", name(1), || {
+            let index_bytes = read_file(&dir.join(INDEX_PATH))?;
+            let index: RecordIndex = parse_json(INDEX_PATH, &index_bytes)?;
+            index.check_chain().map_err(|e| format!("{INDEX_PATH}: {e}"))?;
+            let mut present = Vec::new();
+            walk(dir, "", &mut present)?;
+            let listed: std::collections::BTreeSet<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+            if let Some(extra) = present.iter().find(|p| p.as_str() != INDEX_PATH && !listed.contains(p.as_str())) {
+                return Err(format!("`{extra}` is in the directory but not in the index"));
+            }
+            let read: Vec<Result<(String, Vec<u8>), String>> = index
+                .entries
+                .par_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let bytes =
+                        read_file(&dir.join(&e.path)).map_err(|err| format!("entry {i} (`{}`): {err}", e.path))?;
+                    if file_digest(&bytes) != e.sha256 {
+                        return Err(format!(
+                            "entry {i} (`{}`): the file's SHA-256 is not the index's (altered)",
+                            e.path
+                        ));
+                    }
+                    Ok((e.path.clone(), bytes))
+                })
+                .collect();
+            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
+            let total: usize = bytes.values().map(Vec::len).sum();
+            let note =
+                format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));
+            Ok((Files { index: Some(index), bytes }, note))
+        });
+    }
+
+    /// V2: `election.json` decodes (§8.8), the manifest is valid, its fingerprint is the index's, and the
+    /// index's paths are exactly §14.1's layout for this manifest.
+    pub fn v2(&mut self, report: &mut Report) {
+        let Some(files) = &self.files else {
+            return report.not_run("V2", name(2), "V1");
+        };
+        let r = report.run("V2", name(2), || {
+            let params: protocol::ballot::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
+            let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
+            let index = files.index.as_ref().ok_or("no index")?;
+            if index.fingerprint != *election.fingerprint() {
+                return Err(format!(
+                    "{ELECTION_PATH} gives fingerprint {}, the index says {}",
+                    election.fingerprint().to_hex(),
+                    index.fingerprint.to_hex()
+                ));
+            }
+            let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+            let layout = check_layout(election.manifest(), &paths).map_err(|e| format!("layout (§14.1): {e}"))?;
+            let m = election.manifest();
+            let note = format!(
+                "election `{}`, fingerprint {}, {} contests, {} mix stages, threshold {} of {}",
+                m.election_id,
+                election.fingerprint().to_hex(),
+                m.contests.len(),
+                m.mix_stages,
+                m.trustees.threshold,
+                m.trustees.count
+            );
+            Ok(((election, layout), note))
+        });
+        if let Some((election, layout)) = r {
+            self.election = Some(election);
+            self.layout = Some(layout);
+        }
+    }
+
+    /// V3: §10.10 T.2–T.6 on `ceremony/`; (K9) equals `election.json`'s key.
+    pub fn v3(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(layout)) = (&self.files, &self.election, &self.layout) else {
+            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
+            return report.not_run("V3", name(3), w.unwrap_or_default());
+        };
+        self.ceremony = report.run("V3", name(3), || {
+            let params = CeremonyParams::from_manifest(election.manifest()).map_err(|e| e.to_string())?;
+            fn load<M: DeserializeOwned + th::CeremonyMessage>(
+                files: &Files,
+                kind: &str,
+                trustees: &[u16],
+            ) -> Result<Vec<Signed<M>>, String> {
+                trustees
+                    .iter()
+                    .map(|&j| {
+                        let path = protocol::record::ceremony_path(kind, j);
+                        let m: Signed<M> = parse_json(&path, files.get(&path)?)?;
+                        if m.message.trustee() != j {
+                            return Err(format!("{path} holds trustee {}'s message", m.message.trustee()));
+                        }
+                        Ok(m)
+                    })
+                    .collect()
+            }
+            let none = Vec::new();
+            let of = |k: usize| layout.ceremony.get(k).unwrap_or(&none);
+            let anns: Vec<Signed<Announcement>> = load(files, CEREMONY_KINDS[0], of(0))?;
+            let commits: Vec<Signed<Commitment>> = load(files, CEREMONY_KINDS[1], of(1))?;
+            let deals: Vec<Signed<Dealing>> = load(files, CEREMONY_KINDS[2], of(2))?;
+            let confs: Vec<Signed<Confirmation>> = load(files, CEREMONY_KINDS[3], of(3))?;
+            let roster = Roster::new(&params, &anns).map_err(|e| format!("announcements (C1–C4): {e}"))?;
+            let outcome = th::verify_ceremony(&params, &anns, &commits, &deals, &confs)
+                .map_err(|e| format!("ceremony (C1–C11): {e}"))?;
+            if outcome.election_key != *election.public_key() {
+                return Err(format!(
+                    "the ceremony gives election key {} (K9), {ELECTION_PATH} has {}",
+                    hex::encode(outcome.election_key.to_bytes()),
+                    hex::encode(election.public_key().to_bytes())
+                ));
+            }
+            let mut note = format!("qualified trustees {:?}", outcome.qualified);
+            for (j, e) in &outcome.disqualified {
+                note.push_str(&format!("\ndisqualified {j}: {e}"));
+            }
+            for e in &outcome.rejected_complaints {
+                note.push_str(&format!("\ncomplaint rejected: {e}"));
+            }
+            if !outcome.unconfirmed.is_empty() {
+                note.push_str(&format!("\nno confirmation from {:?}", outcome.unconfirmed));
+            }
+            Ok(((params, roster, outcome), note))
+        });
+    }
+
+    /// V4: `ballot-box.json` decodes (§11.5; each credential decodes, B0), its registry is sorted by bytes
+    /// without repeats.
+    pub fn v4(&mut self, report: &mut Report) {
+        let Some(files) = &self.files else {
+            return report.not_run("V4", name(4), "V1");
+        };
+        let mut decoded = None;
+        let sorted = report.run("V4", name(4), || {
+            let b: BallotBox = parse_json(BALLOT_BOX_PATH, files.get(BALLOT_BOX_PATH)?)?;
+            let unsorted = b.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes());
+            let count = b.credentials.len();
+            decoded = Some(b);
+            match unsorted {
+                Some(i) => Err(format!(
+                    "{BALLOT_BOX_PATH}: credentials {i} and {} are not in ascending byte order (or repeat)",
+                    i + 1
+                )),
+                None => Ok(((), format!("{count} credentials"))),
+            }
+        });
+        self.registry_sorted = sorted.is_some();
+        self.ballot_box = decoded;
+    }
+
+    /// V5: L7 on the box, and the box's election is `election.json`'s.
+    pub fn v5(&mut self, report: &mut Report) {
+        let (Some(election), Some(bbox)) = (&self.election, &self.ballot_box) else {
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.ballot_box.is_some(), "V4"),
+            ]);
+            return report.not_run("V5", name(5), w.unwrap_or_default());
+        };
+        self.ballots = report.run("V5", name(5), || {
+            if bbox.election != election.parameters() {
+                return Err(format!("{BALLOT_BOX_PATH}: the box's election (manifest, key) is not {ELECTION_PATH}'s"));
+            }
+            let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
+            let head = &bbox.final_tree_head;
+            let note = format!(
+                "{} ballots; final head: size {}, root {}",
+                ballots.len(),
+                head.tree_size,
+                hex::encode(head.root)
+            );
+            Ok((ballots, note))
+        });
+    }
+
+    /// V6: R1 recomputed equals `tally/rejected.json`.
+    pub fn v6(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(bbox), Some(ballots), true) =
+            (&self.files, &self.election, &self.ballot_box, &self.ballots, self.registry_sorted)
+        else {
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.registry_sorted, "V4"),
+                (self.ballots.is_some(), "V5"),
+            ]);
+            return report.not_run("V6", name(6), w.unwrap_or_default());
+        };
+        let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
+        let rejected = report.run_keep("V6", name(6), || {
+            let mut recomputed = RejectedFile::default();
+            for chunk in ballots.chunks(BALLOTS_PER_STEP) {
+                recomputed.rejected.extend(tally::check(election, &bbox.credentials, chunk, &mut OsRng).rejected);
+                bar.inc(chunk.len() as u64);
+            }
+            bar.finish_and_clear();
+            let verdict = parse_json::<RejectedFile>(REJECTED_PATH, files.get(REJECTED_PATH).unwrap_or_default())
+                .and_then(|claimed| compare_list(REJECTED_PATH, &claimed.rejected, &recomputed.rejected))
+                .map(|()| format!("{} ballots checked, {} refused", ballots.len(), recomputed.rejected.len()));
+            (recomputed, verdict)
+        });
+        self.rejected = Some(rejected);
+    }
+
+    /// V7: R2 recomputed equals `tally/superseded.json`.
+    pub fn v7(&mut self, report: &mut Report) {
+        let (Some(files), Some(ballots), Some(rejected)) = (&self.files, &self.ballots, &self.rejected) else {
+            let w =
+                waits(&[(self.files.is_some(), "V1"), (self.ballots.is_some(), "V5"), (self.rejected.is_some(), "V6")]);
+            return report.not_run("V7", name(7), w.unwrap_or_default());
+        };
+        let counted = report.run_keep("V7", name(7), || {
+            let (recomputed, counted) = tally::squash(ballots, rejected);
+            let verdict = parse_json::<SupersededFile>(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH).unwrap_or_default())
+                .and_then(|claimed| compare_list(SUPERSEDED_PATH, &claimed.superseded, &recomputed.superseded))
+                .map(|()| format!("{} superseded, {} credentials counted", recomputed.superseded.len(), counted.len()));
+            (counted, verdict)
+        });
+        self.counted = Some(counted);
+    }
+
+    /// V8: the revocation list holds (§14.2) and R3 recomputed equals `tally/revoked.json`.
+    pub fn v8(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(ballots), Some(counted)) =
+            (&self.files, &self.election, &self.ballots, &self.counted)
+        else {
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.ballots.is_some(), "V5"),
+                (self.counted.is_some(), "V7"),
+            ]);
+            return report.not_run("V8", name(8), w.unwrap_or_default());
+        };
+        let mut remaining = None;
+        report.run("V8", name(8), || {
+            let list: RevocationList = parse_json(REVOCATIONS_PATH, files.get(REVOCATIONS_PATH)?)?;
+            list.verify(election.fingerprint()).map_err(|e| format!("{REVOCATIONS_PATH}: {e}"))?;
+            let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials);
+            remaining = Some(left);
+            let claimed: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
+            compare_list(REVOKED_PATH, &claimed.revoked, &recomputed.revoked)?;
+            let note = format!(
+                "{} credentials revoked, {} ballots removed; officials' key {} (compare with the published one)",
+                list.credentials.len(),
+                recomputed.revoked.len(),
+                hex::encode(list.officials_key)
+            );
+            Ok(((), note))
+        });
+        self.remaining = remaining;
+    }
+
+    /// V9: R4 recomputed equals every `contest-C/input.list`, byte for byte.
+    pub fn v9(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(ballots), Some(remaining)) =
+            (&self.files, &self.election, &self.ballots, &self.remaining)
+        else {
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.ballots.is_some(), "V5"),
+                (self.remaining.is_some(), "V8"),
+            ]);
+            return report.not_run("V9", name(9), w.unwrap_or_default());
+        };
+        let inputs = report.run_keep("V9", name(9), || {
+            if remaining.is_empty() {
+                return (Vec::new(), Err("no ballot remains after R1–R3: there is nothing to tally (R4)".into()));
+            }
+            let Some(lists) = tally::anonymize(election, ballots, remaining) else {
+                return (Vec::new(), Err("a remaining ballot does not have the manifest's shape".into()));
+            };
+            let mut problems = Vec::new();
+            let mut kept = Vec::new();
+            for (c, list) in lists.into_iter().enumerate() {
+                let path = input_path(c);
+                let ours = list.to_bytes();
+                let theirs = files.get(&path).unwrap_or_default();
+                if ours == theirs {
+                    kept.push(Some(list));
+                } else {
+                    problems.push(describe_list_difference(&path, theirs, &ours, list.width()));
+                    kept.push(None);
+                }
+            }
+            let verdict = if problems.is_empty() {
+                Ok(format!("{} rows per contest", remaining.len()))
+            } else {
+                Err(problems.join("\n"))
+            };
+            (kept, verdict)
+        });
+        self.inputs = inputs;
+    }
+
+    /// V10: for every contest, `mix_stages` stages, each list decodes with the contest's width (§9.4 V0), each
+    /// proof verifies (§9.4) against the previous list.
+    pub fn v10(&mut self, report: &mut Report) {
+        let (Some(files), Some(election)) = (&self.files, &self.election) else {
+            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
+            return report.not_run("V10", name(10), w.unwrap_or_default());
+        };
+        let manifest = election.manifest();
+        let stages = manifest.mix_stages;
+        let bar = report.bar(manifest.contests.len() as u64 * u64::from(stages), "V10 proofs of shuffle");
+        let mut inputs = std::mem::take(&mut self.inputs);
+        let last = report.run_keep("V10", name(10), || {
+            let fingerprint = *election.fingerprint();
+            let mut problems = Vec::new();
+            let mut last = Vec::new();
+            let mut rows = 0usize;
+            for (c, contest) in manifest.contests.iter().enumerate() {
+                let width = contest.chunks();
+                let decode = |path: &str| -> Result<CiphertextList, String> {
+                    let list = CiphertextList::from_bytes(files.get(path)?)
+                        .map_err(|e| format!("contest {c}: {path} does not decode: {e}"))?;
+                    if list.width() != width {
+                        return Err(format!("contest {c}: {path} has width {}, the contest {width}", list.width()));
+                    }
+                    Ok(list)
+                };
+                let input = match inputs.get_mut(c).and_then(Option::take) {
+                    Some(list) => Ok(list),
+                    None => decode(&input_path(c)),
+                };
+                let mut current = match input {
+                    Ok(l) => l,
+                    Err(e) => {
+                        problems.push(e);
+                        bar.inc(u64::from(stages));
+                        continue;
+                    }
+                };
+                rows = current.len();
+                let mut chain_ok = true;
+                for k in 1..=stages {
+                    let list_path = stage_list_path(c, k);
+                    let proof_path = stage_proof_path(c, k);
+                    let output = match decode(&list_path) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            problems.push(e);
+                            chain_ok = false;
+                            bar.inc(u64::from(stages - k + 1));
+                            break;
+                        }
+                    };
+                    let verdict = files.get(&proof_path).and_then(|b| {
+                        ShuffleProof::from_bytes(b)
+                            .map_err(|e| format!("contest {c} stage {k}: {proof_path} does not decode: {e}"))
+                    });
+                    let verdict = verdict.and_then(|proof| {
+                        let statement = ShuffleStatement {
+                            fingerprint: &fingerprint,
+                            public_key: election.public_key(),
+                            contest: c as u32,
+                            stage: u32::from(k),
+                            input: &current,
+                            output: &output,
+                        };
+                        proof
+                            .verify(&mut election_transcript(&fingerprint), &statement)
+                            .map_err(|e| format!("contest {c} stage {k}: {proof_path}: {e}"))
+                    });
+                    if let Err(e) = verdict {
+                        problems.push(e);
+                    }
+                    bar.inc(1);
+                    current = output;
+                }
+                if chain_ok {
+                    last.push(current);
+                }
+            }
+            bar.finish_and_clear();
+            let complete = last.len() == manifest.contests.len();
+            let verdict = if problems.is_empty() {
+                Ok(format!(
+                    "{} contests × {stages} stages verified, {rows} rows in the last contest",
+                    manifest.contests.len()
+                ))
+            } else {
+                Err(problems.join("\n"))
+            };
+            (complete.then_some(last), verdict)
+        });
+        self.last_lists = last;
+    }
+
+    /// Decodes `contest-C/plaintexts.list` once.
+    fn plaintexts(&mut self, c: usize) -> Result<&PlaintextList, String> {
+        let files = self.files.as_ref();
+        self.plaintexts
+            .entry(c)
+            .or_insert_with(|| {
+                let path = plaintexts_path(c);
+                let bytes = files.ok_or("no record")?.get(&path)?;
+                PlaintextList::from_bytes(bytes).map_err(|e| format!("{path} does not decode: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// V11: every partial decryption decodes, is its file's trustee's, that trustee is qualified (C12), for the
+    /// last stage's list (C13), its proof verifies (C14, batched); at least `t`; (K13) over the `t` smallest
+    /// indices equals `plaintexts.list`.
+    pub fn v11(&mut self, report: &mut Report) {
+        let ready =
+            self.files.is_some() && self.election.is_some() && self.ceremony.is_some() && self.last_lists.is_some();
+        if !ready {
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.ceremony.is_some(), "V3"),
+                (self.last_lists.is_some(), "V10"),
+            ]);
+            return report.not_run("V11", name(11), w.unwrap_or_default());
+        }
+        let contests = self.manifest().map_or(0, |m| m.contests.len());
+        // Decode the claimed plaintexts first (the cache needs `&mut self`).
+        for c in 0..contests {
+            let _ = self.plaintexts(c);
+        }
+        let (Some(files), Some(election), Some((params, roster, outcome)), Some(lists), Some(layout)) =
+            (&self.files, &self.election, &self.ceremony, &self.last_lists, &self.layout)
+        else {
+            return report.not_run("V11", name(11), "V10");
+        };
+        let plaintexts = &self.plaintexts;
+        report.run("V11", name(11), || {
+            let mut problems = Vec::new();
+            let mut used = Vec::new();
+            for (c, last) in lists.iter().enumerate() {
+                let list = th::CiphertextList { width: last.width() as u32, ciphertexts: last.cells().to_vec() };
+                let mut partials = Vec::new();
+                let none = Vec::new();
+                for &j in layout.partials.get(c).unwrap_or(&none) {
+                    let path = partial_path(c, j);
+                    let decoded = files.get(&path).and_then(|b| {
+                        Signed::<PartialDecryption>::from_bytes(b).map_err(|e| format!("{path} does not decode: {e}"))
+                    });
+                    match decoded {
+                        Err(e) => problems.push(format!("contest {c}: {e}")),
+                        Ok(p) if p.message.trustee != j => {
+                            problems.push(format!("contest {c}: {path} holds trustee {}'s partial decryption", p.message.trustee))
+                        }
+                        Ok(_) if !outcome.qualified.contains(&j) => {
+                            problems.push(format!("contest {c}: {path}: trustee {j} is not qualified (C12)"))
+                        }
+                        Ok(p) => partials.push(p),
+                    }
+                }
+                let fingerprint = election.fingerprint();
+                let verified = match th::verify_partial_decryptions(params, fingerprint, roster, outcome, &list, partials, &mut OsRng) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        problems.push(format!("contest {c}: {e}"));
+                        continue;
+                    }
+                };
+                for e in &verified.rejected {
+                    problems.push(format!("contest {c}: {e} (C12–C14)"));
+                }
+                let combined = match th::combine(params, &verified, &list) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        problems.push(format!("contest {c}: {e}"));
+                        continue;
+                    }
+                };
+                let mut chosen = verified.trustees();
+                chosen.sort_unstable();
+                chosen.truncate(usize::from(params.t));
+                match plaintexts.get(&c) {
+                    Some(Ok(claimed)) if *claimed == combined => used.push(format!("contest {c}: trustees {chosen:?}")),
+                    Some(Ok(claimed)) => {
+                        let w = combined.width.max(1) as usize;
+                        let row = (0..claimed.points.len().max(combined.points.len()))
+                            .find(|&i| claimed.points.get(i) != combined.points.get(i))
+                            .map_or(0, |i| i / w);
+                        problems.push(format!(
+                            "contest {c}: {} is not the combination (K13) of trustees {chosen:?}: first difference at row {row}",
+                            plaintexts_path(c)
+                        ))
+                    }
+                    Some(Err(e)) => problems.push(format!("contest {c}: {e}")),
+                    None => problems.push(format!("contest {c}: {} not read", plaintexts_path(c))),
+                }
+            }
+            if problems.is_empty() {
+                Ok(((), used.join("; ")))
+            } else {
+                Err(problems.join("\n"))
+            }
+        });
+    }
+
+    /// V12: R5 recomputed from each `plaintexts.list` equals `answers.json`.
+    pub fn v12(&mut self, report: &mut Report) {
+        if self.files.is_none() || self.election.is_none() {
+            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
+            return report.not_run("V12", name(12), w.unwrap_or_default());
+        }
+        let contests = self.manifest().map_or(0, |m| m.contests.len());
+        for c in 0..contests {
+            let _ = self.plaintexts(c);
+        }
+        let (Some(files), Some(election)) = (&self.files, &self.election) else {
+            return report.not_run("V12", name(12), "V2");
+        };
+        let plaintexts = &self.plaintexts;
+        let mut answers = Some(Vec::new());
+        report.run("V12", name(12), || {
+            let mut problems = Vec::new();
+            let mut total = 0usize;
+            for (c, contest) in election.manifest().contests.iter().enumerate() {
+                let path = answers_path(c);
+                let claimed = files.get(&path).and_then(|b| parse_json::<AnswersFile>(&path, b));
+                let claimed = match claimed {
+                    Ok(a) => a,
+                    Err(e) => {
+                        answers = None;
+                        problems.push(e);
+                        continue;
+                    }
+                };
+                match plaintexts.get(&c) {
+                    Some(Ok(plain)) => {
+                        let recomputed = tally::decode(contest, plain);
+                        total += recomputed.answers.len();
+                        if claimed.contest != recomputed.contest {
+                            problems.push(format!(
+                                "{path}: contest `{}`, the manifest's is `{}`",
+                                claimed.contest, recomputed.contest
+                            ));
+                        } else if let Err(e) = compare_list(&path, &claimed.answers, &recomputed.answers) {
+                            problems.push(e);
+                        }
+                    }
+                    Some(Err(e)) => problems.push(format!("contest {c}: {e}")),
+                    None => problems.push(format!("contest {c}: {} not read", plaintexts_path(c))),
+                }
+                if let Some(a) = answers.as_mut() {
+                    a.push(claimed);
+                }
+            }
+            if problems.is_empty() {
+                Ok(((), format!("{total} answers decoded")))
+            } else {
+                Err(problems.join("\n"))
+            }
+        });
+        self.answers = answers;
+    }
+
+    /// V13: R6 recomputed from the record's answers equals `result.json`.
+    pub fn v13(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(answers)) = (&self.files, &self.election, &self.answers) else {
+            let w = waits(&[
+                (self.files.is_some(), "V1"),
+                (self.election.is_some(), "V2"),
+                (self.answers.is_some(), "V12"),
+            ]);
+            return report.not_run("V13", name(13), w.unwrap_or_default());
+        };
+        report.run("V13", name(13), || {
+            let claimed: ResultFile = parse_json(RESULT_PATH, files.get(RESULT_PATH)?)?;
+            let recomputed = tally::count(election, answers);
+            if claimed.format != recomputed.format {
+                return Err(format!("{RESULT_PATH}: format `{}`, expected `{}`", claimed.format, recomputed.format));
+            }
+            if claimed.fingerprint != recomputed.fingerprint {
+                return Err(format!("{RESULT_PATH}: the fingerprint is another election's"));
+            }
+            compare_list(RESULT_PATH, &claimed.contests, &recomputed.contests)?;
+            let elected: Vec<String> =
+                recomputed.contests.iter().map(|r| format!("{}: {}", r.contest, compact(&r.elected))).collect();
+            Ok(((), format!("elected — {}", elected.join("; "))))
+        });
+    }
+}
+
+/// Lists every entry under `dir` (relative, `/`-separated) into `out`; links and special files are errors.
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str() else {
+            return Err(format!("{}: a file name is not UTF-8", dir.display()));
+        };
+        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let kind = entry.file_type().map_err(|e| format!("`{rel}`: {e}"))?;
+        if kind.is_dir() {
+            walk(&entry.path(), &rel, out)?;
+        } else if kind.is_file() {
+            out.push(rel);
+        } else {
+            return Err(format!("`{rel}` is not a regular file or directory (links are not allowed)"));
+        }
+    }
+    Ok(())
+}
+
+/// Where an encoded list differs from the recomputed one: its header, or the first row that differs.
+fn describe_list_difference(path: &str, theirs: &[u8], ours: &[u8], width: usize) -> String {
+    let header = |b: &[u8]| -> Option<(u32, u32)> {
+        Some((u32::from_be_bytes(b.get(0..4)?.try_into().ok()?), u32::from_be_bytes(b.get(4..8)?.try_into().ok()?)))
+    };
+    match (header(theirs), header(ours)) {
+        (Some(t), Some(o)) if t != o => {
+            format!("{path}: {} rows of width {}, R4 gives {} rows of width {}", t.0, t.1, o.0, o.1)
+        }
+        (None, _) => format!("{path}: shorter than a list header"),
+        _ => {
+            let at = theirs.iter().zip(ours).position(|(a, b)| a != b).unwrap_or(theirs.len().min(ours.len()));
+            let row = at.saturating_sub(8) / (64 * width.max(1));
+            format!("{path} differs from R4 recomputed: first at row {row} (byte {at})")
+        }
+    }
+}
+
+/// `verifier receipt RECEIPT RECORD`: V1, V2, V4, V5 on the record, then RC1–RC5 (SPEC.md §14.4).
+pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report {
+    let mut report =
+        Report::new(format!("receipt {} against record {}", receipt_path.display(), dir.display()), progress);
+    let mut s = State::default();
+    s.v1(dir, &mut report);
+    s.v2(&mut report);
+    s.v4(&mut report);
+    s.v5(&mut report);
+    let receipt: Option<Receipt> = report.run("RC1", "receipt decodes", || {
+        let r: Receipt = parse_json(&receipt_path.display().to_string(), &read_file(receipt_path)?)?;
+        let note = format!("ballot {} at leaf {}, tree size {}", r.ballot_id.to_hex(), r.leaf_index, r.tree_size);
+        Ok((r, note))
+    });
+    let (Some(receipt), Some(election), Some(bbox)) = (receipt, &s.election, &s.ballot_box) else {
+        let w = waits(&[(s.election.is_some(), "V2"), (s.ballot_box.is_some(), "V4")]).unwrap_or_else(|| "RC1".into());
+        for (id, n) in RECEIPT_CHECKS {
+            report.not_run(id, n, w.clone());
+        }
+        return report;
+    };
+    let [rc2, rc3, rc4, rc5] = RECEIPT_CHECKS;
+    report.run(rc2.0, rc2.1, || {
+        let key =
+            protocol::ballot::decode_verifying_key(&bbox.collector_key, "collector key").map_err(|e| e.to_string())?;
+        receipt.verify(&key, election.fingerprint()).map_err(|e| e.to_string())?;
+        Ok(((), format!("signed by collector key {}", hex::encode(bbox.collector_key))))
+    });
+    let Some(ballots) = &s.ballots else {
+        for (id, n) in [rc3, rc4, rc5] {
+            report.not_run(id, n, "V5");
+        }
+        return report;
+    };
+    let leaf_ok = report.run(rc3.0, rc3.1, || {
+        let b = usize::try_from(receipt.leaf_index)
+            .ok()
+            .and_then(|i| ballots.get(i))
+            .ok_or_else(|| format!("the box has {} ballots, no leaf {}", ballots.len(), receipt.leaf_index))?;
+        if leaf_hash(&b.ballot.id(), &b.hash) != receipt.leaf_hash() {
+            return Err(format!(
+                "leaf {} of the box holds another ballot ({})",
+                receipt.leaf_index,
+                b.ballot.id().to_hex()
+            ));
+        }
+        Ok(((), format!("leaf {}", receipt.leaf_index)))
+    });
+    report.run(rc4.0, rc4.1, || {
+        let mut tree = LogTree::new();
+        for b in ballots {
+            tree.push(leaf_hash(&b.ballot.id(), &b.hash));
+        }
+        match tree.root(receipt.tree_size) {
+            Some(root) if root == receipt.root => {
+                Ok(((), format!("the first {} of {} leaves give the receipt's root", receipt.tree_size, tree.len())))
+            }
+            Some(_) => {
+                Err(format!("the box's first {} leaves do not give the receipt's root (a fork)", receipt.tree_size))
+            }
+            None => Err(format!(
+                "the receipt's tree has {} leaves, the box only {} (truncated)",
+                receipt.tree_size,
+                tree.len()
+            )),
+        }
+    });
+    if leaf_ok.is_none() {
+        report.not_run(rc5.0, rc5.1, rc3.0);
+        return report;
+    }
+    let Some(files) = &s.files else {
+        report.not_run(rc5.0, rc5.1, "V1");
+        return report;
+    };
+    report.run(rc5.0, rc5.1, || {
+        let leaf = receipt.leaf_index;
+        let rejected: RejectedFile = parse_json(REJECTED_PATH, files.get(REJECTED_PATH)?)?;
+        let superseded: SupersededFile = parse_json(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH)?)?;
+        let revoked: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
+        let status = if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
+            format!("REFUSED ({})", r.reason)
+        } else if let Some(r) = superseded.superseded.iter().find(|r| r.leaf_index == leaf) {
+            format!("SUPERSEDED by the ballot at leaf {} (a later vote with the same credential)", r.by)
+        } else if revoked.revoked.iter().any(|r| r.leaf_index == leaf) {
+            "REVOKED (the voter voted on paper)".to_string()
+        } else {
+            "COUNTED".to_string()
+        };
+        Ok(((), format!("{status}, as the record's tally files say; `verifier verify` checks them")))
+    });
+    report
+}
+
+const RECEIPT_CHECKS: [(&str, &str); 4] = [
+    ("RC2", "receipt signed by the box's collector (L6, L2, L5, L3)"),
+    ("RC3", "the receipt's leaf is the box's leaf at its index"),
+    ("RC4", "the box's leaves rebuild the receipt's root (L4)"),
+    ("RC5", "the ballot's fate in the tally"),
+];
+
+/// The body of the collector's `GET /log/proof/consistency` (collector/src/log_api.rs).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyProofFile {
+    pub first: u64,
+    pub second: u64,
+    #[serde(with = "protocol::log::hashes_hex")]
+    pub path: Vec<protocol::log::Hash>,
+}
+
+/// `verifier consistency --collector-key HEX OLD NEW PROOF`: CS1 the files decode, CS2 both heads verify under
+/// the key and carry the same fingerprint (L1, L6), CS3 the proof links them (L4).
+pub fn verify_consistency(
+    collector_key: &str,
+    fingerprint: Option<&str>,
+    old: &Path,
+    new: &Path,
+    proof: &Path,
+    progress: bool,
+) -> Report {
+    use protocol::log::SignedTreeHead;
+    let mut report = Report::new(format!("consistency of {} → {}", old.display(), new.display()), progress);
+    type Decoded = (ed25519_key::Key, SignedTreeHead, SignedTreeHead, ConsistencyProofFile);
+    let decoded: Option<Decoded> = report.run("CS1", "key, tree heads and proof decode", || {
+        let key = ed25519_key::decode(collector_key)?;
+        let o: SignedTreeHead = parse_json(&old.display().to_string(), &read_file(old)?)?;
+        let n: SignedTreeHead = parse_json(&new.display().to_string(), &read_file(new)?)?;
+        let p: ConsistencyProofFile = parse_json(&proof.display().to_string(), &read_file(proof)?)?;
+        let note = format!("sizes {} → {}, {} proof hashes", o.tree_size, n.tree_size, p.path.len());
+        Ok(((key, o, n, p), note))
+    });
+    let Some((key, o, n, p)) = decoded else {
+        report.not_run("CS2", "both heads signed by the collector, same election (L1, L6)", "CS1");
+        report.not_run("CS3", "the proof links the old head to the new (L4)", "CS1");
+        return report;
+    };
+    report.run("CS2", "both heads signed by the collector, same election (L1, L6)", || {
+        let expected = match fingerprint {
+            Some(hex_fp) => {
+                let bytes = protocol::group::hex_array(hex_fp, "fingerprint").map_err(|e| e.to_string())?;
+                protocol::Fingerprint(bytes)
+            }
+            None => o.fingerprint,
+        };
+        o.verify(&key.0, &expected).map_err(|e| format!("{}: {e}", old.display()))?;
+        n.verify(&key.0, &expected).map_err(|e| format!("{}: {e}", new.display()))?;
+        Ok(((), format!("election fingerprint {}", expected.to_hex())))
+    });
+    report.run("CS3", "the proof links the old head to the new (L4)", || {
+        if p.first != o.tree_size || p.second != n.tree_size {
+            return Err(format!(
+                "the proof is for sizes {} → {}, the heads are {} → {}",
+                p.first, p.second, o.tree_size, n.tree_size
+            ));
+        }
+        protocol::log::verify_consistency(o.tree_size, n.tree_size, &o.root, &n.root, &p.path)
+            .map_err(|e| e.to_string())?;
+        Ok(((), format!("the tree of {} leaves extends the tree of {}", n.tree_size, o.tree_size)))
+    });
+    report
+}
+
+mod ed25519_key {
+    /// The collector's verifying key, decoded and checked (not of small order).
+    #[derive(Debug)]
+    pub struct Key(pub ed25519_dalek::VerifyingKey);
+
+    pub fn decode(hex_key: &str) -> Result<Key, String> {
+        let bytes =
+            protocol::group::hex_array(hex_key, "collector key").map_err(|e| format!("--collector-key: {e}"))?;
+        protocol::ballot::decode_verifying_key(&bytes, "collector key")
+            .map(Key)
+            .map_err(|e| format!("--collector-key: {e}"))
+    }
+}

@@ -1,0 +1,375 @@
+//! `verifier verify`, `receipt` and `consistency` on a record built from SPEC.md §14 with `protocol` alone
+//! (tests/common): the honest record passes; each tampering is caught by the check §14.4 assigns it; garbage in
+//! any file gives failed checks, never a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::{build, write_json, Built};
+use protocol::log::SignedTreeHead;
+use protocol::record;
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_verifier");
+
+fn cli(args: &[&Path]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file of the record, to put back after a tampering.
+fn snapshot(b: &Built) -> BTreeMap<String, Vec<u8>> {
+    let mut all: BTreeMap<String, Vec<u8>> = b.paths().into_iter().map(|p| (p.clone(), b.read(&p))).collect();
+    all.insert(record::INDEX_PATH.into(), b.read(record::INDEX_PATH));
+    all
+}
+
+fn restore(b: &Built, saved: &BTreeMap<String, Vec<u8>>) {
+    for (p, bytes) in saved {
+        std::fs::write(b.path(p), bytes).unwrap();
+    }
+}
+
+#[test]
+fn honest_record_passes() {
+    let b = build();
+    let report = b.verify();
+    assert!(report.passed(), "{report}");
+    println!("{report}");
+    let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "V11", "V12", "V13"]);
+    // The binary: exit 0, a table ending in RESULT: PASS, progress on stderr; --json parses and agrees.
+    let (ok, stdout, stderr) = cli(&[Path::new("verify"), &b.dir]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.trim_end().ends_with("RESULT: PASS (13 checks passed)"), "{stdout}");
+    assert!(stderr.contains("V13"), "progress on stderr: {stderr}");
+    let (ok, stdout, stderr) = cli(&[Path::new("verify"), Path::new("--json"), &b.dir]);
+    assert!(ok && stderr.is_empty(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["checks"].as_array().unwrap().len(), 13);
+    let (_, _, stderr) = cli(&[Path::new("verify"), Path::new("--quiet"), &b.dir]);
+    assert!(stderr.is_empty());
+}
+
+/// Each tampering, applied to the honest record, and the check that must catch it.
+#[test]
+fn tamperings_are_caught_by_the_expected_check() {
+    let b = build();
+    let saved = snapshot(&b);
+    type Tamper = Box<dyn Fn(&Built)>;
+    let cases: Vec<(&str, &str, Tamper)> = vec![
+        (
+            "a file changed without re-indexing",
+            "V1",
+            Box::new(|b| std::fs::write(b.path(record::RESULT_PATH), b"{}").unwrap()),
+        ),
+        ("a file not in the index", "V1", Box::new(|b| std::fs::write(b.path("extra.txt"), b"x").unwrap())),
+        (
+            "the election key replaced",
+            "V2",
+            Box::new(|b| {
+                let mut v = b.read_json(record::ELECTION_PATH);
+                v["manifest"]["election_id"] = json!("another-election");
+                b.replace_json(record::ELECTION_PATH, &v);
+            }),
+        ),
+        (
+            "a dealing altered after signing",
+            "V3",
+            Box::new(|b| {
+                let p = record::ceremony_path("dealing", 2);
+                let mut v = b.read_json(&p);
+                v["signature"] = json!("00".repeat(64));
+                b.replace_json(&p, &v);
+            }),
+        ),
+        (
+            "the registry out of order",
+            "V4",
+            Box::new(|b| {
+                let mut v = b.read_json(record::BALLOT_BOX_PATH);
+                v["credentials"].as_array_mut().unwrap().swap(0, 1);
+                b.replace_json(record::BALLOT_BOX_PATH, &v);
+            }),
+        ),
+        (
+            "a ballot dropped from the box",
+            "V5",
+            Box::new(|b| {
+                let mut v = b.read_json(record::BALLOT_BOX_PATH);
+                v["ballots"].as_array_mut().unwrap().pop();
+                b.replace_json(record::BALLOT_BOX_PATH, &v);
+            }),
+        ),
+        (
+            "a refused ballot hidden",
+            "V6",
+            Box::new(|b| b.replace_json(record::REJECTED_PATH, &json!({"rejected": []}))),
+        ),
+        (
+            "a re-vote not squashed",
+            "V7",
+            Box::new(|b| b.replace_json(record::SUPERSEDED_PATH, &json!({"superseded": []}))),
+        ),
+        (
+            "a credential added to the revocation list after signing",
+            "V8",
+            Box::new(|b| {
+                let mut v = b.read_json(record::REVOCATIONS_PATH);
+                let registry = b.read_json(record::BALLOT_BOX_PATH)["credentials"].clone();
+                let mut list = v["credentials"].as_array().unwrap().clone();
+                let fresh = registry.as_array().unwrap().iter().find(|c| !list.contains(c)).unwrap().clone();
+                list.push(fresh);
+                list.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+                list.dedup();
+                v["credentials"] = json!(list);
+                b.replace_json(record::REVOCATIONS_PATH, &v);
+            }),
+        ),
+        ("a revoked ballot left in", "V8", Box::new(|b| b.replace_json(record::REVOKED_PATH, &json!({"revoked": []})))),
+        (
+            "the mix input's rows swapped",
+            "V9",
+            Box::new(|b| {
+                let p = record::input_path(1);
+                let mut bytes = b.read(&p);
+                let (row0, row1) = (bytes[8..72].to_vec(), bytes[72..136].to_vec());
+                bytes[8..72].copy_from_slice(&row1);
+                bytes[72..136].copy_from_slice(&row0);
+                b.replace(&p, &bytes);
+            }),
+        ),
+        (
+            "a stage's proof altered",
+            "V10",
+            Box::new(|b| {
+                let p = record::stage_proof_path(2, 2);
+                let mut bytes = b.read(&p);
+                let last = bytes.len() - 40;
+                bytes[last] ^= 1;
+                b.replace(&p, &bytes);
+            }),
+        ),
+        (
+            "a stage's output row replaced by another stage's",
+            "V10",
+            Box::new(|b| {
+                let p = record::stage_list_path(0, 1);
+                let other = b.read(&record::stage_list_path(1, 1));
+                let mut bytes = b.read(&p);
+                bytes[8..72].copy_from_slice(&other[8..72]);
+                b.replace(&p, &bytes);
+            }),
+        ),
+        (
+            "a partial decryption from another contest",
+            "V11",
+            Box::new(|b| b.replace(&record::partial_path(0, 1), &b.read(&record::partial_path(1, 1)))),
+        ),
+        (
+            "a plaintext replaced",
+            "V11",
+            Box::new(|b| {
+                let p = record::plaintexts_path(2);
+                let mut bytes = b.read(&p);
+                let other = b.read(&record::plaintexts_path(0));
+                bytes[8..40].copy_from_slice(&other[8..40]);
+                b.replace(&p, &bytes);
+            }),
+        ),
+        (
+            "an answer changed",
+            "V12",
+            Box::new(|b| {
+                let p = record::answers_path(0);
+                let mut v = b.read_json(&p);
+                v["answers"][0] = json!({"invalid": "made up"});
+                b.replace_json(&p, &v);
+            }),
+        ),
+        (
+            "the count changed",
+            "V13",
+            Box::new(|b| {
+                let mut v = b.read_json(record::RESULT_PATH);
+                v["contests"][0]["invalid"] = json!(1);
+                b.replace_json(record::RESULT_PATH, &v);
+            }),
+        ),
+    ];
+    for (what, expected, tamper) in cases {
+        tamper(&b);
+        let report = b.verify();
+        let failed = report.failed_ids();
+        assert!(failed.first() == Some(&expected), "{what}: expected {expected} first, got {failed:?}\n{report}");
+        restore(&b, &saved);
+        let _ = std::fs::remove_file(b.path("extra.txt"));
+    }
+    assert!(b.verify().passed());
+}
+
+#[test]
+fn tampering_names_where() {
+    let b = build();
+    let mut v = b.read_json(record::REJECTED_PATH);
+    v["rejected"][0]["reason"] = json!("bad_proof");
+    b.replace_json(record::REJECTED_PATH, &v);
+    let report = b.verify();
+    assert_eq!(report.failed_ids(), ["V6"], "{report}");
+    let text = report.to_string();
+    assert!(
+        text.contains("tally/rejected.json") && text.contains("entry 0") && text.contains("unknown_credential"),
+        "{text}"
+    );
+    // V7 onwards ran on the recomputed R1, so they pass.
+    assert!(report.check("V7").is_some_and(|c| matches!(c.outcome, verifier::report::Outcome::Pass { .. })));
+    // The binary exits non-zero and says where.
+    let (ok, stdout, _) = cli(&[Path::new("verify"), Path::new("--quiet"), &b.dir]);
+    assert!(!ok && stdout.contains("RESULT: FAIL (failed: V6)"), "{stdout}");
+}
+
+#[test]
+fn missing_index_and_empty_directory_fail_v1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = verifier::verify::verify_record(tmp.path(), false);
+    assert_eq!(report.failed_ids(), ["V1"]);
+    assert_eq!(report.not_run_ids().len(), 12, "{report}");
+    let report = verifier::verify::verify_record(&tmp.path().join("nope"), false);
+    assert_eq!(report.failed_ids(), ["V1"]);
+}
+
+/// Every file replaced by garbage (re-indexed, so V1 passes): a failed check, never a panic.
+#[test]
+fn garbage_in_any_file_fails_a_check_without_panicking() {
+    let b = build();
+    let saved = snapshot(&b);
+    let garbage: [&[u8]; 4] = [b"", b"{}", &[0xff; 7], &[0u8; 200]];
+    for path in b.paths() {
+        for g in garbage {
+            b.replace(&path, g);
+            let report = b.verify();
+            assert!(!report.passed(), "{path} = {g:?} passed");
+            restore(&b, &saved);
+        }
+    }
+    // Absurd sizes in a list header: rejected before anything is allocated.
+    let p = record::stage_list_path(0, 1);
+    let mut bytes = b.read(&p);
+    bytes[0..8].copy_from_slice(&[0xff; 8]);
+    b.replace(&p, &bytes);
+    let report = b.verify();
+    assert!(report.failed_ids().contains(&"V10"), "{report}");
+    restore(&b, &saved);
+    // The index itself: garbage, and a path escaping the record.
+    std::fs::write(b.path(record::INDEX_PATH), b"[1,2").unwrap();
+    assert_eq!(b.verify().failed_ids(), ["V1"]);
+    let mut v = serde_json::from_slice::<serde_json::Value>(&saved[record::INDEX_PATH]).unwrap();
+    v["entries"][0]["path"] = json!("../outside.json");
+    std::fs::write(b.path(record::INDEX_PATH), v.to_string()).unwrap();
+    assert_eq!(b.verify().failed_ids(), ["V1"]);
+}
+
+fn receipt(b: &Built, leaf: u64) -> (bool, String) {
+    let path = b.scratch.join(format!("receipt-{leaf}.json"));
+    write_json(&path, &b.receipts[leaf as usize]);
+    let (ok, stdout, _) = cli(&[Path::new("receipt"), Path::new("--quiet"), &path, &b.dir]);
+    (ok, stdout)
+}
+
+#[test]
+fn receipts_say_what_became_of_the_ballot() {
+    let b = build();
+    for (leaf, status) in [
+        (b.counted_leaf, "COUNTED"),
+        (b.revote_leaf, "COUNTED"),
+        (b.superseded_leaf, "SUPERSEDED by the ballot at leaf 3"),
+        (b.revoked_leaf, "REVOKED"),
+        (b.refused_leaf, "REFUSED (unknown_credential)"),
+    ] {
+        let (ok, out) = receipt(&b, leaf);
+        assert!(ok, "{out}");
+        assert!(out.contains(status), "leaf {leaf}: {out}");
+    }
+    // A receipt with another leaf's index: its signature no longer verifies.
+    let mut forged = b.receipts[1].clone();
+    forged.leaf_index = 2;
+    let path = b.scratch.join("forged.json");
+    write_json(&path, &forged);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    assert!(report.failed_ids().contains(&"RC2"), "{report}");
+    // A box that dropped the receipt's ballot (the collector re-signed its head): RC3 or RC4 fails.
+    let mut v = b.read_json(record::BALLOT_BOX_PATH);
+    let ballots = v["ballots"].as_array_mut().unwrap();
+    ballots.remove(1);
+    for (i, e) in ballots.iter_mut().enumerate() {
+        e["leaf_index"] = json!(i);
+    }
+    let mut tree = protocol::log::LogTree::new();
+    for e in ballots.iter() {
+        let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
+        let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
+        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes)));
+    }
+    let size = tree.len();
+    let head = SignedTreeHead::sign(&b.collector, *b.election.fingerprint(), size, tree.root(size).unwrap(), 1);
+    v["final_tree_head"] = serde_json::to_value(&head).unwrap();
+    b.replace_json(record::BALLOT_BOX_PATH, &v);
+    let path = b.scratch.join("r1.json");
+    write_json(&path, &b.receipts[1]);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    assert!(report.failed_ids().contains(&"RC3"), "{report}");
+    // Garbage receipt: RC1 fails, no panic.
+    std::fs::write(&path, b"not json").unwrap();
+    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    assert_eq!(report.failed_ids(), ["RC1"], "{report}");
+}
+
+#[test]
+fn consistency_of_two_heads() {
+    let b = build();
+    let fp = *b.election.fingerprint();
+    let head = |size: u64| SignedTreeHead::sign(&b.collector, fp, size, b.tree.root(size).unwrap(), 100 + size);
+    let old = b.scratch.join("old.json");
+    let new = b.scratch.join("new.json");
+    let proof = b.scratch.join("proof.json");
+    write_json(&old, &head(3));
+    write_json(&new, &head(7));
+    let path: Vec<String> = b.tree.consistency_proof(3, 7).unwrap().iter().map(hex::encode).collect();
+    write_json(&proof, &json!({"first": 3, "second": 7, "path": path}));
+    let key = hex::encode(b.collector.verifying_key().to_bytes());
+    let run = || {
+        let out = Command::new(BIN)
+            .args(["consistency", "--quiet", "--collector-key", &key])
+            .args([&old, &new, &proof])
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (ok, out) = run();
+    assert!(ok, "{out}");
+    // A fork: the new head's root is another tree's.
+    let mut forked = head(7);
+    forked = SignedTreeHead::sign(&b.collector, fp, 7, b.tree.root(6).unwrap(), forked.timestamp);
+    write_json(&new, &forked);
+    let (ok, out) = run();
+    assert!(!ok && out.contains("CS3") && out.contains("RESULT: FAIL (failed: CS3)"), "{out}");
+    // A head not signed by the collector.
+    let mut unsigned = head(7);
+    unsigned.signature[0] ^= 1;
+    write_json(&new, &unsigned);
+    let (ok, out) = run();
+    assert!(!ok && out.contains("RESULT: FAIL (failed: CS2"), "{out}");
+    // Garbage.
+    std::fs::write(&proof, b"[").unwrap();
+    let (ok, out) = run();
+    assert!(!ok && out.contains("RESULT: FAIL (failed: CS1; not run: CS2, CS3)"), "{out}");
+}
