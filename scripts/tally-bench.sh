@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole tally (prepare, 3 mix stages, 3 of 5 trustees decrypting, finish) and `verifier verify` of its
+# record, timed for each number of ballots given (default 10,000 and 100,000). Release build; prints a table.
+# Usage: scripts/tally-bench.sh [N …]      e.g. scripts/tally-bench.sh 10000 100000 1000000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[[ $# -gt 0 ]] || set -- 10000 100000
+cargo run --locked --release -q -p system-tests --example tally_scaling -- "$@"

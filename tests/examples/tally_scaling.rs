@@ -1,0 +1,141 @@
+//! The whole tally and its verification, timed, for growing numbers of ballots: one contest (single choice),
+//! `mix_stages` stages (default 3), 3 of 5 trustees. For each size N: N voters each cast a ballot (made and put in a
+//! signed ballot box beforehand, not timed), then the tally runs step by step as the tools do — `prepare` (check,
+//! squash, revoke, anonymize), `mix`, three trustees' `decrypt --record` (each verifies the mix first), `finish`
+//! (combine, decode, count, index) — and `verifier verify` checks the record.
+//!
+//! `cargo run --release -p system-tests --example tally_scaling -- 10000 100000 1000000`
+//! (or `scripts/tally-bench.sh`). Prints a table; wall clock on this machine, all cores.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::SigningKey;
+use protocol::manifest::example_manifest;
+use rand::rngs::OsRng;
+use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots};
+use tallier::tally::{finish, mix, prepare, FinishArgs, MixArgs, PrepareArgs};
+
+struct Row {
+    n: usize,
+    prepare: Duration,
+    mix: Duration,
+    decrypt: Duration,
+    finish: Duration,
+    verify: Duration,
+    record_bytes: u64,
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                dir_size(&e.path())
+            } else {
+                e.metadata().unwrap().len()
+            }
+        })
+        .sum()
+}
+
+fn run(n: usize, stages: u16, work: &Path) -> Row {
+    let mut manifest = example_manifest();
+    manifest.contests.truncate(1);
+    manifest.trustees.count = 5;
+    manifest.trustees.threshold = 3;
+    manifest.mix_stages = stages;
+    let dir = work.join(format!("n{n}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("N = {n}: key ceremony (5 trustees) and {n} ballots…");
+    let files = ceremony(&dir.join("election"), &manifest);
+    let ballots = Ballots::generate(&files.election, n, 0, 7);
+    let collector = SigningKey::generate(&mut OsRng);
+    let list: Vec<protocol::Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
+    let bbox = ballot_box(&files.election, ballots.registry(), &list, &collector);
+    drop(list);
+    write_json(&dir.join("ballot-box.json"), &bbox);
+    drop(bbox);
+    let officials = SigningKey::generate(&mut OsRng);
+    let revoked = ballots.voters[..10.min(n)].iter().map(protocol::Credential::public_key).collect();
+    revocations(&dir.join("revocations.json"), &files.election, &officials, revoked);
+    drop(ballots);
+
+    let record = dir.join("record");
+    eprintln!("N = {n}: tally…");
+    let t = Instant::now();
+    prepare(&PrepareArgs {
+        ballot_box: dir.join("ballot-box.json"),
+        ceremony: files.ceremony.clone(),
+        revocations: dir.join("revocations.json"),
+        record: record.clone(),
+        progress: false,
+    })
+    .unwrap();
+    let prepare_time = t.elapsed();
+    let t = Instant::now();
+    mix(&MixArgs { record: record.clone(), stage: None, progress: false }).unwrap();
+    let mix_time = t.elapsed();
+    let t = Instant::now();
+    for j in 1..=3u16 {
+        tallier::trustee::decrypt_record(&record, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false)
+            .unwrap();
+    }
+    let decrypt_time = t.elapsed();
+    let t = Instant::now();
+    finish(&FinishArgs { record: record.clone(), report: None, progress: false }).unwrap();
+    let finish_time = t.elapsed();
+    eprintln!("N = {n}: verify…");
+    let t = Instant::now();
+    let report = verifier::verify::verify_record(&record, false);
+    let verify_time = t.elapsed();
+    assert!(report.passed(), "the record does not verify:\n{report}");
+    let row = Row {
+        n,
+        prepare: prepare_time,
+        mix: mix_time,
+        decrypt: decrypt_time,
+        finish: finish_time,
+        verify: verify_time,
+        record_bytes: dir_size(&record),
+    };
+    std::fs::remove_dir_all(&dir).unwrap();
+    row
+}
+
+fn main() {
+    let mut sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = vec![10_000, 100_000];
+    }
+    let stages: u16 = std::env::var("STAGES").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let work = std::env::temp_dir().join(format!("tally-scaling-{}", std::process::id()));
+    let rows: Vec<Row> = sizes.iter().map(|&n| run(n, stages, &work)).collect();
+    let _ = std::fs::remove_dir_all(&work);
+    println!(
+        "\none contest, {stages} mix stages, 3 of 5 trustees decrypting (each verifies the mix first); {} cores\n",
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>9} {:>9} {:>9} {:>10} {:>9} {:>10} {:>9} {:>10} {:>12}",
+        "ballots", "prepare", "mix", "decrypt×3", "finish", "TALLY", "VERIFY", "µs/ballot", "record"
+    );
+    for r in &rows {
+        let tally = r.prepare + r.mix + r.decrypt + r.finish;
+        println!(
+            "{:>9} {:>8.1}s {:>8.1}s {:>9.1}s {:>8.1}s {:>9.1}s {:>8.1}s {:>5.0}/{:<4.0} {:>9.1} MB",
+            r.n,
+            r.prepare.as_secs_f64(),
+            r.mix.as_secs_f64(),
+            r.decrypt.as_secs_f64(),
+            r.finish.as_secs_f64(),
+            tally.as_secs_f64(),
+            r.verify.as_secs_f64(),
+            tally.as_secs_f64() * 1e6 / r.n as f64,
+            r.verify.as_secs_f64() * 1e6 / r.n as f64,
+            r.record_bytes as f64 / 1e6,
+        );
+    }
+}
