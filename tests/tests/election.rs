@@ -1,0 +1,87 @@
+//! A whole election, end to end, as the README's demo runs it: `scripts/demo.sh --no-serve` with 60 voters and
+//! 2 mix stages — a 2-of-3 key ceremony as separate trustee processes, a real collector over PostgreSQL, ballots
+//! cast over HTTP by `voter-sim` (10 % re-votes), five voters revoked for voting on paper, close and export, the
+//! tally, and `verifier verify`. Then this test checks, on its own, that the record verifies and that its result
+//! is exactly the count of what the voters cast: for each voter the last ballot, minus the revoked voters.
+//!
+//! PostgreSQL: `DATABASE_URL` if set (scripts/test.sh sets it), else the demo starts a private server.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use protocol::encoding::Selection;
+use protocol::manifest::ContestKind;
+use protocol::tally::ResultFile;
+use protocol::Answer;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_path_buf()
+}
+
+/// First-round tallies of each contest from the answers that should count (§12: plurality and approval count
+/// every selection; ranked contests count first preferences).
+fn expected_tallies(kinds: &[ContestKind], counted: &[Vec<Answer>]) -> Vec<BTreeMap<Selection, u64>> {
+    kinds
+        .iter()
+        .enumerate()
+        .map(|(c, kind)| {
+            let mut t = BTreeMap::new();
+            for answers in counted {
+                let selections = &answers[c].selections;
+                let counted: &[Selection] = match kind {
+                    ContestKind::Ranked { .. } => &selections[..selections.len().min(1)],
+                    _ => selections,
+                };
+                for s in counted {
+                    *t.entry(s.clone()).or_insert(0) += 1;
+                }
+            }
+            t
+        })
+        .collect()
+}
+
+#[test]
+fn whole_election_with_the_demo_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let status = Command::new(workspace_root().join("scripts/demo.sh"))
+        .args(["--voters", "60", "--stages", "2", "--no-serve", "--out"])
+        .arg(&out)
+        .current_dir(workspace_root())
+        .status()
+        .unwrap();
+    assert!(status.success(), "scripts/demo.sh failed");
+
+    let record = out.join("record");
+    let report = verifier::verify::verify_record(&record, false);
+    assert!(report.passed(), "the demo's record does not verify:\n{report}");
+
+    // What the voters cast (voter-sim's --expected: each credential's last accepted ballot), minus the five
+    // credentials the officials revoked (the first five of the registry file, as the demo does).
+    let expected: BTreeMap<String, Vec<Answer>> =
+        serde_json::from_slice(&std::fs::read(out.join("expected.json")).unwrap()).unwrap();
+    let registry: Vec<String> =
+        serde_json::from_slice(&std::fs::read(out.join("officials/credentials.json")).unwrap()).unwrap();
+    let revoked = &registry[..5];
+    let counted: Vec<Vec<Answer>> =
+        expected.iter().filter(|(k, _)| !revoked.contains(k)).map(|(_, a)| a.clone()).collect();
+    assert_eq!(expected.len(), 60, "every voter cast a ballot");
+
+    let result: ResultFile = serde_json::from_slice(&std::fs::read(record.join("result.json")).unwrap()).unwrap();
+    let manifest: protocol::Manifest = serde_json::from_value(
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(record.join("election.json")).unwrap()).unwrap()
+            ["manifest"]
+            .clone(),
+    )
+    .unwrap();
+    let kinds: Vec<ContestKind> = manifest.contests.iter().map(|c| c.kind).collect();
+    for (c, want) in expected_tallies(&kinds, &counted).into_iter().enumerate() {
+        let got: BTreeMap<Selection, u64> =
+            result.contests[c].tallies.iter().filter(|(_, v)| *v > 0).cloned().collect();
+        assert_eq!(got, want, "contest {c}: the result is not what the voters cast");
+        assert_eq!(result.contests[c].valid, counted.len() as u64, "contest {c}: valid ballots");
+        assert_eq!(result.contests[c].invalid, 0, "contest {c}: invalid ballots");
+    }
+}
