@@ -297,6 +297,21 @@ impl Rec {
     }
 }
 
+/// The box as the collector re-exports it: ballots renumbered in order, a new final head signed over them.
+fn resigned(env: &Env, mut bx: BallotBox) -> BallotBox {
+    let mut tree = LogTree::new();
+    for (i, e) in bx.ballots.iter_mut().enumerate() {
+        e.leaf_index = i as u64;
+        let bytes = hex::decode(&e.ballot).unwrap();
+        tree.push(leaf_hash(&Ballot::from_bytes(&bytes).unwrap().id(), &ballot_hash(&bytes)));
+    }
+    let size = tree.len();
+    let head = &bx.final_tree_head;
+    bx.final_tree_head =
+        SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), head.timestamp + 1);
+    bx
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The table
 
@@ -451,7 +466,7 @@ fn cases() -> Vec<Case> {
             let mut bx = r.ballot_box();
             let mut bytes = hex::decode(&bx.ballots[4].ballot).unwrap();
             let n = bytes.len();
-            bytes[n - 1] ^= 1;
+            bytes[n - 40] ^= 1; // in the signature's R: the ballot still decodes
             bx.ballots[4].ballot = hex::encode(bytes);
             r.put(record::BALLOT_BOX_PATH, &bx);
         }),
@@ -819,21 +834,6 @@ fn cases() -> Vec<Case> {
             });
         }),
     ]
-}
-
-/// The box as the collector re-exports it: ballots renumbered in order, a new final head signed over them.
-fn resigned(env: &Env, mut bx: BallotBox) -> BallotBox {
-    let mut tree = LogTree::new();
-    for (i, e) in bx.ballots.iter_mut().enumerate() {
-        e.leaf_index = i as u64;
-        let bytes = hex::decode(&e.ballot).unwrap();
-        tree.push(leaf_hash(&Ballot::from_bytes(&bytes).unwrap().id(), &ballot_hash(&bytes)));
-    }
-    let size = tree.len();
-    let head = &bx.final_tree_head;
-    bx.final_tree_head =
-        SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), head.timestamp + 1);
-    bx
 }
 
 fn reason<'a>(report: &'a Report, id: &str) -> &'a str {
