@@ -160,7 +160,12 @@ impl Ballots {
 }
 
 /// The ballot box `collector export` would write for these ballots, in this order, signed by `collector`.
-pub fn ballot_box(election: &Election, registry: Vec<CredentialKey>, ballots: &[Ballot], collector: &SigningKey) -> BallotBox {
+pub fn ballot_box(
+    election: &Election,
+    registry: Vec<CredentialKey>,
+    ballots: &[Ballot],
+    collector: &SigningKey,
+) -> BallotBox {
     let mut tree = LogTree::new();
     let mut entries = Vec::with_capacity(ballots.len());
     for (i, b) in ballots.iter().enumerate() {
@@ -169,7 +174,8 @@ pub fn ballot_box(election: &Election, registry: Vec<CredentialKey>, ballots: &[
         entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(&bytes) });
     }
     let size = tree.len();
-    let head = SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_100_000_000);
+    let head =
+        SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_100_000_000);
     BallotBox {
         format: BALLOT_BOX_FORMAT.into(),
         election: election.parameters(),

@@ -314,20 +314,27 @@ impl State {
             let b: BallotBox = parse_json(BALLOT_BOX_PATH, files.get(BALLOT_BOX_PATH)?)?;
             let unsorted = b.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes());
             let count = b.credentials.len();
+            let digest = registry_digest(&b.credentials);
             decoded = Some(b);
             match unsorted {
                 Some(i) => Err(format!(
                     "{BALLOT_BOX_PATH}: credentials {i} and {} are not in ascending byte order (or repeat)",
                     i + 1
                 )),
-                None => Ok(((), format!("{count} credentials"))),
+                None => Ok((
+                    (),
+                    format!(
+                        "{count} credentials, registry digest {} (compare with the published registry)",
+                        hex::encode(digest)
+                    ),
+                )),
             }
         });
         self.registry_sorted = sorted.is_some();
         self.ballot_box = decoded;
     }
 
-    /// V5: L7 on the box, and the box's election is `election.json`'s.
+    /// V5: L7 on the box, the box's election is `election.json`'s, and no ballot id appears twice (§11.7).
     pub fn v5(&mut self, report: &mut Report) {
         let (Some(election), Some(bbox)) = (&self.election, &self.ballot_box) else {
             let w = waits(&[
@@ -342,12 +349,24 @@ impl State {
                 return Err(format!("{BALLOT_BOX_PATH}: the box's election (manifest, key) is not {ELECTION_PATH}'s"));
             }
             let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
+            let mut seen: BTreeMap<protocol::ballot::BallotId, u64> = BTreeMap::new();
+            for b in &ballots {
+                if let Some(first) = seen.insert(b.ballot.id(), b.leaf_index) {
+                    return Err(format!(
+                        "{BALLOT_BOX_PATH}: the ballot at leaf {} repeats the ballot at leaf {first} (id {}): the \
+                         collector never appends a ballot already in the log (§11.7), so a repeat is a replay",
+                        b.leaf_index,
+                        b.ballot.id().to_hex()
+                    ));
+                }
+            }
             let head = &bbox.final_tree_head;
             let note = format!(
-                "{} ballots; final head: size {}, root {}",
+                "{} ballots; final head: size {}, root {}; collector key {} (compare with the published one)",
                 ballots.len(),
                 head.tree_size,
-                hex::encode(head.root)
+                hex::encode(head.root),
+                hex::encode(bbox.collector_key)
             );
             Ok((ballots, note))
         });
@@ -760,6 +779,21 @@ impl State {
         });
     }
 }
+
+/// The registry's digest, which V4 prints for comparison with the published registry (SPEC.md §14.4, trust
+/// anchors): `SHA-256("rv/registry/v1" ‖ u32(count) ‖ K₁ ‖ … ‖ K_count)`, over the keys in the box's order.
+pub fn registry_digest(credentials: &[protocol::CredentialKey]) -> [u8; 32] {
+    let mut bytes = Vec::with_capacity(18 + 32 * credentials.len());
+    bytes.extend_from_slice(REGISTRY_DOMAIN);
+    bytes.extend_from_slice(&(credentials.len() as u32).to_be_bytes());
+    for k in credentials {
+        bytes.extend_from_slice(k.as_bytes());
+    }
+    file_digest(&bytes)
+}
+
+/// The domain of [`registry_digest`].
+pub const REGISTRY_DOMAIN: &[u8] = b"rv/registry/v1";
 
 /// Lists every entry under `dir` (relative, `/`-separated) into `out`; links and special files are errors.
 fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {

@@ -60,6 +60,20 @@ fn honest_record_passes() {
     assert!(stderr.is_empty());
 }
 
+/// The collector signs a new final head over the box's ballots (`v` is `ballot-box.json`), as a malicious
+/// collector that doctored its log can.
+fn resign_head(b: &Built, v: &mut serde_json::Value) {
+    let mut tree = protocol::log::LogTree::new();
+    for e in v["ballots"].as_array().unwrap() {
+        let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
+        let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
+        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes)));
+    }
+    let size = tree.len();
+    let head = SignedTreeHead::sign(&b.collector, *b.election.fingerprint(), size, tree.root(size).unwrap(), 1);
+    v["final_tree_head"] = serde_json::to_value(&head).unwrap();
+}
+
 /// Each tampering, applied to the honest record, and the check that must catch it.
 #[test]
 fn tamperings_are_caught_by_the_expected_check() {
@@ -107,6 +121,19 @@ fn tamperings_are_caught_by_the_expected_check() {
             Box::new(|b| {
                 let mut v = b.read_json(record::BALLOT_BOX_PATH);
                 v["ballots"].as_array_mut().unwrap().pop();
+                b.replace_json(record::BALLOT_BOX_PATH, &v);
+            }),
+        ),
+        (
+            "a voter's earlier ballot replayed after the re-vote, head re-signed",
+            "V5",
+            Box::new(|b| {
+                let mut v = b.read_json(record::BALLOT_BOX_PATH);
+                let ballots = v["ballots"].as_array_mut().unwrap();
+                let mut replay = ballots[b.superseded_leaf as usize].clone();
+                replay["leaf_index"] = json!(ballots.len());
+                ballots.push(replay);
+                resign_head(b, &mut v);
                 b.replace_json(record::BALLOT_BOX_PATH, &v);
             }),
         ),
@@ -313,15 +340,7 @@ fn receipts_say_what_became_of_the_ballot() {
     for (i, e) in ballots.iter_mut().enumerate() {
         e["leaf_index"] = json!(i);
     }
-    let mut tree = protocol::log::LogTree::new();
-    for e in ballots.iter() {
-        let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
-        let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
-        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes)));
-    }
-    let size = tree.len();
-    let head = SignedTreeHead::sign(&b.collector, *b.election.fingerprint(), size, tree.root(size).unwrap(), 1);
-    v["final_tree_head"] = serde_json::to_value(&head).unwrap();
+    resign_head(&b, &mut v);
     b.replace_json(record::BALLOT_BOX_PATH, &v);
     let path = b.scratch.join("r1.json");
     write_json(&path, &b.receipts[1]);

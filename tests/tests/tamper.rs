@@ -1,0 +1,987 @@
+//! The election record's tamper suite, against the tallier's real output (SPEC.md §13–§14).
+//!
+//! One small election is tallied once with the real tools' library functions: a 2-of-3 key ceremony run by the
+//! trustees' steps, twelve voters of whom three vote again, a ballot with a bad signature and one under an unknown
+//! credential in the box, two voters revoked by the officials, two mix stages, all three trustees' partial
+//! decryptions, `finish`. The honest record must pass every check of `verifier verify`, and its result must be the
+//! count of the answers that should count.
+//!
+//! Then each tampering of the table is applied to a fresh copy of that record. All but the integrity ones then
+//! re-chain the index, as an attacker publishing a doctored record always can, so that V1 passes and the deeper
+//! check is reached; where the fault needs it, the test also re-signs with the keys it holds (the collector's, for
+//! the tree head — a malicious collector —, and the officials'). Each tampering must be reported as a failure of
+//! the check §14.4 assigns it, first among the failed checks, with a reason that says why. Every case runs even
+//! if another fails; the failures are listed together at the end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
+use std::collections::BTreeSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ed25519_dalek::SigningKey;
+use protocol::ballot_box::BallotBox;
+use protocol::codec::{Decode, Encode};
+use protocol::count::count_contest;
+use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
+use protocol::manifest::{example_manifest, Manifest};
+use protocol::record::{self, file_digest, RecordIndex, RevocationList};
+use protocol::tally::{self, AnswersFile, DecodedAnswer, ResultFile};
+use protocol::threshold::PartialDecryption;
+use protocol::{create_ballot, Answer, Ballot, Credential, Election, Fingerprint, Selection};
+use rand::rngs::OsRng;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots, ElectionFiles};
+use tallier::tally::{record_file, FinishArgs, MixArgs, PrepareArgs};
+use tallier::trustee::{ceremony_params, decrypt_record, open_secret, read_list, Transcript};
+use verifier::report::{Outcome, Report};
+
+/// Registered voters; the first [`REVOTES`] vote twice.
+const VOTERS: usize = 12;
+const REVOTES: usize = 3;
+/// Voters whose credential the officials revoke (they voted on paper); voter 2 also re-voted.
+const REVOKED_VOTERS: [usize; 2] = [2, 5];
+/// Leaf indices in the box: voters 0–7 at leaves 0–7, voter 7's badly signed second ballot at 8, voters 8–11 at
+/// 9–12, the unknown credential's ballot at 13, the re-votes of voters 0, 1, 2 at 14, 15, 16.
+const BAD_SIGNATURE_LEAF: u64 = 8;
+const STRANGER_LEAF: u64 = 13;
+const FIRST_REVOTE_LEAF: u64 = 14;
+const BALLOTS_IN_BOX: u64 = 17;
+/// Ballots that reach the mix: twelve voters, two revoked.
+const REMAINING: u32 = 10;
+
+/// The honest election and record, and what the tamperings need to forge things.
+struct Env {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    /// The honest record, never modified.
+    record: PathBuf,
+    files: ElectionFiles,
+    election: Election,
+    ballots: Ballots,
+    collector: SigningKey,
+    officials: SigningKey,
+    revocations: PathBuf,
+    /// Another election (another manifest and key ceremony, the same trustee policy).
+    other: ElectionFiles,
+}
+
+/// The example manifest with two mix stages (2-of-3 trustees, 3 contests).
+fn manifest() -> Manifest {
+    let mut m = example_manifest();
+    m.mix_stages = 2;
+    assert_eq!((m.trustees.count, m.trustees.threshold, m.contests.len()), (3, 2, 3));
+    m
+}
+
+/// The box's ballots in log order: the voters' ballots with a badly signed ballot and an unknown credential's
+/// ballot inserted (neither is in `ballots.cast`, so [`Ballots::counted_answers`] ignores them).
+fn box_ballots(election: &Election, ballots: &Ballots) -> Vec<Ballot> {
+    let mut list: Vec<Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
+    let mut bad = create_ballot(election, &ballots.voters[7], &ballots.cast[7].answers, &mut OsRng).unwrap().0;
+    bad.signature[9] ^= 1;
+    list.insert(BAD_SIGNATURE_LEAF as usize, bad);
+    let stranger = Credential::generate(&mut OsRng);
+    let b = create_ballot(election, &stranger, &ballots.cast[0].answers, &mut OsRng).unwrap().0;
+    list.insert(STRANGER_LEAF as usize, b);
+    assert_eq!(list.len() as u64, BALLOTS_IN_BOX);
+    list
+}
+
+/// The whole tally by the tallier's library: prepare, mix, every trustee's partial decryption, finish.
+fn tally_record(
+    files: &ElectionFiles,
+    box_path: &Path,
+    revocations: &Path,
+    out: &Path,
+) -> tallier::tally::FinishSummary {
+    tallier::tally::prepare(&PrepareArgs {
+        ballot_box: box_path.to_path_buf(),
+        ceremony: files.ceremony.clone(),
+        revocations: revocations.to_path_buf(),
+        record: out.to_path_buf(),
+        progress: false,
+    })
+    .unwrap();
+    tallier::tally::mix(&MixArgs { record: out.to_path_buf(), stage: None, progress: false }).unwrap();
+    for j in 1..=3u16 {
+        decrypt_record(out, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
+    }
+    tallier::tally::finish(&FinishArgs { record: out.to_path_buf(), report: None, progress: false }).unwrap()
+}
+
+fn setup() -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let files = ceremony(&root.join("election"), &manifest());
+    let election = Election::new(files.election.manifest().clone(), *files.election.public_key()).unwrap();
+    let mut other_manifest = manifest();
+    other_manifest.election_id = "other-2027".into();
+    let other = ceremony(&root.join("other"), &other_manifest);
+
+    let ballots = Ballots::generate(&election, VOTERS, REVOTES, 0x7a3e);
+    let collector = SigningKey::from_bytes(&[21; 32]);
+    let officials = SigningKey::from_bytes(&[22; 32]);
+    let bx = ballot_box(&election, ballots.registry(), &box_ballots(&election, &ballots), &collector);
+    let box_path = root.join("ballot-box.json");
+    write_json(&box_path, &bx);
+    let revocations_path = root.join("revocations.json");
+    let revoked = REVOKED_VOTERS.iter().map(|&v| ballots.voters[v].public_key()).collect();
+    revocations(&revocations_path, &election, &officials, revoked);
+
+    let record = root.join("record");
+    let summary = tally_record(&files, &box_path, &revocations_path, &record);
+    assert_eq!(summary.trustees, vec![vec![1, 2]; 3], "the two smallest trustee indices are combined");
+    Env {
+        _tmp: tmp,
+        root,
+        record,
+        files,
+        election,
+        ballots,
+        collector,
+        officials,
+        revocations: revocations_path,
+        other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A copy of the record, and what the tamperings do to it
+
+/// A fresh copy of the honest record.
+struct Rec {
+    dir: PathBuf,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+impl Rec {
+    fn path(&self, rel: &str) -> PathBuf {
+        record_file(&self.dir, rel)
+    }
+    fn read(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap()
+    }
+    fn write(&self, rel: &str, bytes: &[u8]) {
+        std::fs::write(self.path(rel), bytes).unwrap();
+    }
+    fn json(&self, rel: &str) -> Value {
+        serde_json::from_slice(&self.read(rel)).unwrap()
+    }
+    fn get<T: DeserializeOwned>(&self, rel: &str) -> T {
+        serde_json::from_slice(&self.read(rel)).unwrap()
+    }
+    fn put<T: Serialize>(&self, rel: &str, value: &T) {
+        self.write(rel, &serde_json::to_vec_pretty(value).unwrap());
+    }
+    /// Applies `f` to a JSON file.
+    fn edit(&self, rel: &str, f: impl FnOnce(&mut Value)) {
+        let mut v = self.json(rel);
+        f(&mut v);
+        self.put(rel, &v);
+    }
+    fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.path(rel)).unwrap();
+    }
+    fn index(&self) -> RecordIndex {
+        self.get(record::INDEX_PATH)
+    }
+    /// Removes `rel` from the index's entries (the chain is left broken: re-chain after).
+    fn unlist(&self, rel: &str) {
+        let mut index = self.index();
+        let before = index.entries.len();
+        index.entries.retain(|e| e.path != rel);
+        assert_eq!(index.entries.len() + 1, before, "{rel} was listed once");
+        self.put(record::INDEX_PATH, &index);
+    }
+    /// Recomputes every digest and chain value of the index (§13 eq. (R1)), keeping its paths, their order and
+    /// its fingerprint: what anyone who doctors a record can do.
+    fn rechain(&self) {
+        self.rechain_with(self.index().fingerprint);
+    }
+    fn rechain_with(&self, fingerprint: Fingerprint) {
+        let old = self.index();
+        let mut index = RecordIndex::new(fingerprint);
+        for e in &old.entries {
+            index.push(&e.path, file_digest(&self.read(&e.path)));
+        }
+        self.put(record::INDEX_PATH, &index);
+    }
+    fn ballot_box(&self) -> BallotBox {
+        self.get(record::BALLOT_BOX_PATH)
+    }
+    /// Writes the box after the collector renumbered its ballots and signed a new final head over them.
+    fn put_box_resigned(&self, env: &Env, bx: BallotBox) {
+        self.put(record::BALLOT_BOX_PATH, &resigned(env, bx));
+    }
+    fn ballot_entry(ballot: &Ballot, leaf: u64) -> protocol::ballot_box::BoxEntry {
+        protocol::ballot_box::BoxEntry { leaf_index: leaf, ballot: hex::encode(ballot.to_bytes()) }
+    }
+    /// Rows and width of a list file (ciphertext or plaintext: `u32(rows) ‖ u32(width) ‖ …`).
+    fn list_shape(&self, rel: &str) -> (usize, usize) {
+        let b = self.read(rel);
+        let n = |i: usize| u32::from_be_bytes(b[i..i + 4].try_into().unwrap()) as usize;
+        (n(0), n(4))
+    }
+    /// Byte range of row `r` of a list whose cells are `cell` bytes (64 for a ciphertext, 32 for a point).
+    fn row(&self, rel: &str, cell: usize, r: usize) -> std::ops::Range<usize> {
+        let (rows, width) = self.list_shape(rel);
+        assert!(r < rows, "{rel} has {rows} rows");
+        let len = cell * width;
+        8 + r * len..8 + (r + 1) * len
+    }
+    /// The first row after `a` whose bytes differ from row `a`'s (two voters may give the same answer).
+    fn differing_row(&self, rel: &str, cell: usize, a: usize) -> usize {
+        let bytes = self.read(rel);
+        let rows = self.list_shape(rel).0;
+        let x = &bytes[self.row(rel, cell, a)];
+        (a + 1..rows).find(|&b| bytes[self.row(rel, cell, b)] != *x).unwrap()
+    }
+    fn swap_rows(&self, rel: &str, cell: usize, a: usize, b: usize) {
+        let (ra, rb) = (self.row(rel, cell, a), self.row(rel, cell, b));
+        let mut bytes = self.read(rel);
+        let (x, y) = (bytes[ra.clone()].to_vec(), bytes[rb.clone()].to_vec());
+        assert_ne!(x, y, "{rel}: rows {a} and {b} are equal");
+        bytes[ra].copy_from_slice(&y);
+        bytes[rb].copy_from_slice(&x);
+        self.write(rel, &bytes);
+    }
+    /// Row `to` becomes a copy of row `from`.
+    fn copy_row(&self, rel: &str, cell: usize, from: usize, to: usize) {
+        let (rf, rt) = (self.row(rel, cell, from), self.row(rel, cell, to));
+        let mut bytes = self.read(rel);
+        let src = bytes[rf].to_vec();
+        bytes[rt].copy_from_slice(&src);
+        self.write(rel, &bytes);
+    }
+    /// Removes row `r` and lowers the row count in the header.
+    fn drop_row(&self, rel: &str, cell: usize, r: usize) {
+        let range = self.row(rel, cell, r);
+        let (rows, _) = self.list_shape(rel);
+        let mut bytes = self.read(rel);
+        bytes.drain(range);
+        bytes[0..4].copy_from_slice(&(rows as u32 - 1).to_be_bytes());
+        self.write(rel, &bytes);
+    }
+    /// Recomputes `answers.json` (R5) of every contest from the record's `plaintexts.list`, and `result.json`
+    /// (R6) from the record's answers: a forger's consistent downstream files.
+    fn recompute_answers_and_result(&self, env: &Env) {
+        let mut all = Vec::new();
+        for (c, contest) in env.election.manifest().contests.iter().enumerate() {
+            let plain =
+                protocol::threshold::PlaintextList::from_bytes(&self.read(&record::plaintexts_path(c))).unwrap();
+            let answers = tally::decode(contest, &plain);
+            self.put(&record::answers_path(c), &answers);
+            all.push(answers);
+        }
+        self.recompute_result(env, &all);
+    }
+    fn recompute_result(&self, env: &Env, answers: &[AnswersFile]) {
+        self.put(record::RESULT_PATH, &tally::count(&env.election, answers));
+    }
+    fn answers(&self, c: usize) -> AnswersFile {
+        self.get(&record::answers_path(c))
+    }
+}
+
+/// The box as the collector re-exports it: ballots renumbered in order, a new final head signed over them.
+fn resigned(env: &Env, mut bx: BallotBox) -> BallotBox {
+    let mut tree = LogTree::new();
+    for (i, e) in bx.ballots.iter_mut().enumerate() {
+        e.leaf_index = i as u64;
+        let bytes = hex::decode(&e.ballot).unwrap();
+        tree.push(leaf_hash(&Ballot::from_bytes(&bytes).unwrap().id(), &ballot_hash(&bytes)));
+    }
+    let size = tree.len();
+    let head = &bx.final_tree_head;
+    bx.final_tree_head =
+        SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), head.timestamp + 1);
+    bx
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The table
+
+/// Whether the harness re-chains the index after the tampering.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Index {
+    /// Integrity faults: the index is left as the tampering made it.
+    AsIs,
+    /// Every digest and chain value recomputed, so that V1 passes.
+    Rechain,
+}
+
+type Tamper = Box<dyn Fn(&Env, &Rec)>;
+
+struct Case {
+    name: &'static str,
+    /// The check that must be the first to fail.
+    expected: &'static str,
+    /// Words the failure's reason must contain (it says why and where).
+    why: &'static [&'static str],
+    index: Index,
+    tamper: Tamper,
+}
+
+fn case(
+    name: &'static str,
+    expected: &'static str,
+    why: &'static [&'static str],
+    index: Index,
+    tamper: impl Fn(&Env, &Rec) + 'static,
+) -> Case {
+    Case { name, expected, why, index, tamper: Box::new(tamper) }
+}
+
+use Index::{AsIs, Rechain};
+
+fn cases() -> Vec<Case> {
+    vec![
+        // ---- V1: record integrity (the index left as it is) ----
+        case("a file changed without updating the index", "V1", &["result.json", "altered"], AsIs, |_, r| {
+            r.edit(record::RESULT_PATH, |v| v["contests"][0]["tallies"][0][1] = json!(1000));
+        }),
+        case("the index chain broken", "V1", &["index.json", "chain"], AsIs, |_, r| {
+            let mut index = r.index();
+            index.entries[5].chain[0] ^= 1;
+            r.put(record::INDEX_PATH, &index);
+        }),
+        case("a file truncated", "V1", &["contest-1/stage-2.list", "altered"], AsIs, |_, r| {
+            let p = record::stage_list_path(1, 2);
+            let bytes = r.read(&p);
+            r.write(&p, &bytes[..bytes.len() - 64]);
+        }),
+        case("an extra file in the record", "V1", &["notes.txt", "not in the index"], AsIs, |_, r| {
+            r.write("notes.txt", b"the real result is elsewhere");
+        }),
+        case("a listed file missing", "V1", &["contest-0/partial-3.bin"], AsIs, |_, r| {
+            r.remove(&record::partial_path(0, 3));
+        }),
+        case("the index's fingerprint changed, chain left", "V1", &["index.json", "chain"], AsIs, |env, r| {
+            let mut index = r.index();
+            index.fingerprint = *env.other.election.fingerprint();
+            r.put(record::INDEX_PATH, &index);
+        }),
+        case("two index entries swapped, chain left", "V1", &["index.json", "chain"], AsIs, |_, r| {
+            let mut index = r.index();
+            index.entries.swap(1, 2);
+            r.put(record::INDEX_PATH, &index);
+        }),
+        case("a path escaping the record", "V1", &["index.json", "path"], AsIs, |_, r| {
+            let mut index = r.index();
+            index.entries[0].path = "../election.json".into();
+            r.put(record::INDEX_PATH, &index);
+        }),
+        // ---- V2: election and layout (index re-chained from here on) ----
+        case("a file removed and dropped from the index", "V2", &["layout", "tally/revoked.json"], Rechain, |_, r| {
+            r.remove(record::REVOKED_PATH);
+            r.unlist(record::REVOKED_PATH);
+        }),
+        case("an extra file added to the index", "V2", &["layout", "notes.txt"], Rechain, |_, r| {
+            r.write("notes.txt", b"x");
+            let mut index = r.index();
+            index.push("notes.txt", [0; 32]);
+            r.put(record::INDEX_PATH, &index);
+        }),
+        case("two index entries reordered and re-chained", "V2", &["layout", "contest-0/stage-1"], Rechain, |_, r| {
+            let mut index = r.index();
+            let i = index.entries.iter().position(|e| e.path == record::stage_list_path(0, 1)).unwrap();
+            index.entries.swap(i, i + 1);
+            r.put(record::INDEX_PATH, &index);
+        }),
+        case("the index re-chained under another election's fingerprint", "V2", &["fingerprint"], AsIs, |env, r| {
+            r.rechain_with(*env.other.election.fingerprint());
+        }),
+        case("election.json's manifest altered", "V2", &["fingerprint", "election.json"], Rechain, |_, r| {
+            r.edit(record::ELECTION_PATH, |v| v["manifest"]["title"]["en"] = json!("Another election"));
+        }),
+        // ---- V3: key ceremony ----
+        case("election.json with another key than the ceremony's", "V3", &["K9"], AsIs, |env, r| {
+            let key = *env.other.election.public_key();
+            let forged = Election::new(env.election.manifest().clone(), key).unwrap();
+            r.put(record::ELECTION_PATH, &forged.parameters());
+            r.rechain_with(*forged.fingerprint());
+        }),
+        case("a ceremony file of another election", "V3", &["trustee 2", "another election"], Rechain, |env, r| {
+            let theirs = std::fs::read(env.other.ceremony.join("dealing-2.json")).unwrap();
+            r.write(&record::ceremony_path("dealing", 2), &theirs);
+        }),
+        case(
+            "one trustee's announcement in another's file",
+            "V3",
+            &["announcement-2.json", "trustee 3"],
+            Rechain,
+            |_, r| {
+                let third = r.read(&record::ceremony_path("announcement", 3));
+                r.write(&record::ceremony_path("announcement", 2), &third);
+            },
+        ),
+        case("a confirmation's signature altered", "V3", &["trustee 1", "signature"], Rechain, |_, r| {
+            r.edit(&record::ceremony_path("confirmation", 1), |v| {
+                let (first, rest) = v["signature"].as_str().unwrap().split_at(1);
+                let flipped = format!("{}{rest}", if first == "0" { "1" } else { "0" });
+                v["signature"] = json!(flipped);
+            });
+        }),
+        // ---- V4: credential registry ----
+        case("the registry out of order", "V4", &["ballot-box.json", "ascending"], Rechain, |_, r| {
+            let mut bx = r.ballot_box();
+            bx.credentials.swap(3, 4);
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        case("a credential repeated in the registry", "V4", &["ballot-box.json", "repeat"], Rechain, |_, r| {
+            let mut bx = r.ballot_box();
+            let first = bx.credentials[0];
+            bx.credentials.insert(1, first);
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        // ---- V5: ballot log ----
+        case("a ballot dropped from the box", "V5", &["ballot-box.json", "16 ballots"], Rechain, |_, r| {
+            let mut bx = r.ballot_box();
+            bx.ballots.pop();
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        case("a ballot added to the box", "V5", &["ballot-box.json", "18 ballots"], Rechain, |env, r| {
+            let mut bx = r.ballot_box();
+            let b = create_ballot(&env.election, &env.ballots.voters[9], &env.ballots.cast[0].answers, &mut OsRng)
+                .unwrap()
+                .0;
+            bx.ballots.push(Rec::ballot_entry(&b, BALLOTS_IN_BOX));
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        case("a ballot's bytes changed in the box", "V5", &["ballot-box.json", "root"], Rechain, |_, r| {
+            let mut bx = r.ballot_box();
+            let mut bytes = hex::decode(&bx.ballots[4].ballot).unwrap();
+            let n = bytes.len();
+            bytes[n - 40] ^= 1; // in the signature's R: the ballot still decodes
+            bx.ballots[4].ballot = hex::encode(bytes);
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        case(
+            "a ballot duplicated in the box, head re-signed",
+            "V5",
+            &["ballot-box.json", "leaf 4"],
+            Rechain,
+            |env, r| {
+                let mut bx = r.ballot_box();
+                let copy = bx.ballots[4].clone();
+                bx.ballots.push(copy);
+                r.put_box_resigned(env, bx);
+            },
+        ),
+        case(
+            "a re-vote undone by replaying the voter's earlier ballot, tallied honestly",
+            "V5",
+            &["ballot-box.json", "leaf 0"],
+            AsIs,
+            |env, r| {
+                // The malicious collector appends voter 0's first ballot again after its re-vote; the officials
+                // tally that box with the real tallier, so every file agrees with it.
+                let mut bx = r.ballot_box();
+                let replay = bx.ballots[0].clone();
+                bx.ballots.push(replay);
+                let box_path = env.root.join("replayed-box.json");
+                write_json(&box_path, &resigned(env, bx));
+                std::fs::remove_dir_all(&r.dir).unwrap();
+                tally_record(&env.files, &box_path, &env.revocations, &r.dir);
+            },
+        ),
+        case("the box's election differs from election.json", "V5", &["election.json"], Rechain, |env, r| {
+            let mut bx = r.ballot_box();
+            bx.election = env.other.election.parameters();
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        case("the final tree head signed by another key", "V5", &["ballot-box.json", "L1"], Rechain, |_, r| {
+            let mut bx = r.ballot_box();
+            let h = &bx.final_tree_head;
+            let intruder = SigningKey::from_bytes(&[99; 32]);
+            bx.final_tree_head = SignedTreeHead::sign(&intruder, h.fingerprint, h.tree_size, h.root, h.timestamp);
+            r.put(record::BALLOT_BOX_PATH, &bx);
+        }),
+        // ---- V6: ballots (R1) ----
+        case(
+            "a ballot's signature changed, head re-signed",
+            "V6",
+            &["tally/rejected.json", "bad_signature"],
+            Rechain,
+            |env, r| {
+                let mut bx = r.ballot_box();
+                let mut bytes = hex::decode(&bx.ballots[4].ballot).unwrap();
+                let n = bytes.len();
+                bytes[n - 20] ^= 1;
+                bx.ballots[4].ballot = hex::encode(bytes);
+                r.put_box_resigned(env, bx);
+            },
+        ),
+        case(
+            "a ballot stuffed under an unregistered key, head re-signed",
+            "V6",
+            &["tally/rejected.json", "unknown_credential"],
+            Rechain,
+            |env, r| {
+                let mut bx = r.ballot_box();
+                let fake = Credential::generate(&mut OsRng);
+                let b = create_ballot(&env.election, &fake, &env.ballots.cast[1].answers, &mut OsRng).unwrap().0;
+                bx.ballots.push(Rec::ballot_entry(&b, BALLOTS_IN_BOX));
+                r.put_box_resigned(env, bx);
+            },
+        ),
+        case(
+            "a refused ballot listed as accepted",
+            "V6",
+            &["tally/rejected.json", "unknown_credential"],
+            Rechain,
+            |_, r| {
+                r.edit(record::REJECTED_PATH, |v| {
+                    v["rejected"].as_array_mut().unwrap().retain(|e| e["leaf_index"] != json!(STRANGER_LEAF))
+                });
+            },
+        ),
+        case("a ballot refused for no reason", "V6", &["tally/rejected.json", "entry 0"], Rechain, |env, r| {
+            let id = env.ballots.cast[1].ballot.id();
+            r.edit(record::REJECTED_PATH, |v| {
+                v["rejected"]
+                    .as_array_mut()
+                    .unwrap()
+                    .insert(0, json!({"leaf_index": 1, "ballot_id": hex::encode(id.0), "reason": "bad_proof"}));
+            });
+        }),
+        case("a refusal's reason changed", "V6", &["tally/rejected.json", "bad_signature"], Rechain, |_, r| {
+            r.edit(record::REJECTED_PATH, |v| v["rejected"][0]["reason"] = json!("bad_proof"));
+        }),
+        // ---- V7: squash (R2) ----
+        case(
+            "a re-vote swapped so that the earlier ballot counts",
+            "V7",
+            &["tally/superseded.json", "entry 0"],
+            Rechain,
+            |_, r| {
+                r.edit(record::SUPERSEDED_PATH, |v| {
+                    let list = v["superseded"].as_array_mut().unwrap();
+                    list.retain(|e| e["leaf_index"] != json!(0));
+                    list.push(json!({"leaf_index": FIRST_REVOTE_LEAF, "by": 0}));
+                });
+            },
+        ),
+        case("a re-vote not squashed", "V7", &["tally/superseded.json", "\"by\":16"], Rechain, |_, r| {
+            r.edit(record::SUPERSEDED_PATH, |v| {
+                v["superseded"].as_array_mut().unwrap().pop();
+            });
+        }),
+        case(
+            "a refused ballot superseding the voter's valid one",
+            "V7",
+            &["tally/superseded.json", "\"by\":8"],
+            Rechain,
+            |_, r| {
+                r.edit(record::SUPERSEDED_PATH, |v| {
+                    let list = v["superseded"].as_array_mut().unwrap();
+                    list.push(json!({"leaf_index": 7, "by": BAD_SIGNATURE_LEAF}));
+                    list.sort_by_key(|e| e["leaf_index"].as_u64());
+                });
+            },
+        ),
+        // ---- V8: revocations (R0, R3) ----
+        case("a revocation skipped", "V8", &["tally/revoked.json", "entry 0"], Rechain, |_, r| {
+            r.edit(record::REVOKED_PATH, |v| {
+                v["revoked"].as_array_mut().unwrap().remove(0);
+            });
+        }),
+        case("an extra ballot revoked", "V8", &["tally/revoked.json", "entry 0"], Rechain, |env, r| {
+            let k = env.ballots.voters[3].public_key();
+            r.edit(record::REVOKED_PATH, |v| {
+                v["revoked"].as_array_mut().unwrap().insert(0, json!({"leaf_index": 3, "credential": k.to_hex()}));
+            });
+        }),
+        case("a revocation list signed by another key", "V8", &["revocations.json", "signature"], Rechain, |env, r| {
+            let list: RevocationList = r.get(record::REVOCATIONS_PATH);
+            let intruder = SigningKey::from_bytes(&[98; 32]);
+            let mut forged = RevocationList::sign(&intruder, list.fingerprint, list.credentials.clone());
+            forged.officials_key = env.officials.verifying_key().to_bytes();
+            r.put(record::REVOCATIONS_PATH, &forged);
+        }),
+        case(
+            "a revocation list for another election",
+            "V8",
+            &["revocations.json", "another election"],
+            Rechain,
+            |env, r| {
+                let list: RevocationList = r.get(record::REVOCATIONS_PATH);
+                let forged = RevocationList::sign(&env.officials, *env.other.election.fingerprint(), list.credentials);
+                r.put(record::REVOCATIONS_PATH, &forged);
+            },
+        ),
+        case(
+            "a credential added to the revocation list after signing",
+            "V8",
+            &["revocations.json", "signature"],
+            Rechain,
+            |env, r| {
+                let mut list: RevocationList = r.get(record::REVOCATIONS_PATH);
+                list.credentials.push(env.ballots.voters[3].public_key());
+                list.credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+                r.put(record::REVOCATIONS_PATH, &list);
+            },
+        ),
+        // ---- V9: mix input (R4) ----
+        case("a ballot removed between squash and mix", "V9", &["contest-0/input.list", "9 rows"], Rechain, |_, r| {
+            for c in 0..3 {
+                r.drop_row(&record::input_path(c), 64, 4);
+            }
+        }),
+        case("two rows of the mix input swapped", "V9", &["contest-2/input.list", "row 1"], Rechain, |_, r| {
+            r.swap_rows(&record::input_path(2), 64, 1, 2);
+        }),
+        case(
+            "a ballot's row copied over another's in the mix input",
+            "V9",
+            &["contest-1/input.list", "row 6"],
+            Rechain,
+            |_, r| {
+                r.copy_row(&record::input_path(1), 64, 5, 6);
+            },
+        ),
+        case("two ballots reordered in the log, head re-signed", "V9", &["input.list", "row 0"], Rechain, |env, r| {
+            // Voters 3 and 4 (leaves 3 and 4) both count: R1–R3 are unchanged, the mix input's order is not.
+            let mut bx = r.ballot_box();
+            bx.ballots.swap(3, 4);
+            r.put_box_resigned(env, bx);
+        }),
+        // ---- V10: mix ----
+        case("a mix output altered", "V10", &["contest 0 stage 1", "shuffle proof"], Rechain, |_, r| {
+            r.copy_row(&record::stage_list_path(0, 1), 64, 1, 0);
+        }),
+        case("stage 1's proof reused as stage 2's", "V10", &["contest 1 stage 2"], Rechain, |_, r| {
+            let proof = r.read(&record::stage_proof_path(1, 1));
+            r.write(&record::stage_proof_path(1, 2), &proof);
+        }),
+        case("another contest's proof reused", "V10", &["contest 2 stage 1"], Rechain, |_, r| {
+            let proof = r.read(&record::stage_proof_path(0, 1));
+            r.write(&record::stage_proof_path(2, 1), &proof);
+        }),
+        case("a stage skipped (stage 1 repeated as stage 2)", "V10", &["contest 0 stage 2"], Rechain, |_, r| {
+            for ext in ["list", "proof"] {
+                let one = r.read(&format!("contest-0/stage-1.{ext}"));
+                r.write(&format!("contest-0/stage-2.{ext}"), &one);
+            }
+        }),
+        case(
+            "a mix output truncated and re-indexed",
+            "V10",
+            &["contest-1/stage-1.list", "does not decode"],
+            Rechain,
+            |_, r| {
+                let p = record::stage_list_path(1, 1);
+                let bytes = r.read(&p);
+                r.write(&p, &bytes[..bytes.len() - 64]);
+            },
+        ),
+        case("a mix output with a row dropped", "V10", &["contest 2 stage 2"], Rechain, |_, r| {
+            r.drop_row(&record::stage_list_path(2, 2), 64, 3);
+        }),
+        // ---- V11: decryption ----
+        case("a partial decryption altered", "V11", &["contest 1", "trustee 2", "signature"], Rechain, |_, r| {
+            let p = record::partial_path(1, 2);
+            let mut bytes = r.read(&p);
+            let n = bytes.len();
+            bytes[n - 1] ^= 1;
+            r.write(&p, &bytes);
+        }),
+        case(
+            "a partial decryption from a trustee of another ceremony",
+            "V11",
+            &["contest 0", "trustee 2"],
+            Rechain,
+            |env, r| {
+                // Trustee 2 of the other election decrypts this record's last list, under this election's
+                // fingerprint, with its own key share and signing key.
+                let other = &env.other;
+                let params = ceremony_params(other.election.manifest()).unwrap();
+                let secret = open_secret(&other.secrets[1], &params, &other.passphrase(2)).unwrap();
+                let (_, outcome) = Transcript::read(&other.ceremony).unwrap().verify(&params).unwrap();
+                let share = secret.key_share(&outcome).unwrap();
+                let list = read_list(&r.path(&record::stage_list_path(0, 2))).unwrap();
+                let ours = ceremony_params(env.election.manifest()).unwrap();
+                let p = PartialDecryption::create(
+                    &ours,
+                    env.election.fingerprint(),
+                    2,
+                    &share,
+                    &secret.signing_key(),
+                    &list,
+                    &mut OsRng,
+                )
+                .unwrap();
+                r.write(&record::partial_path(0, 2), &p.to_bytes());
+            },
+        ),
+        case("fewer than t partial decryptions", "V11", &["contest 2", "2 are needed"], Rechain, |_, r| {
+            for j in [2, 3] {
+                r.remove(&record::partial_path(2, j));
+                r.unlist(&record::partial_path(2, j));
+            }
+        }),
+        case(
+            "a partial decryption in another trustee's file",
+            "V11",
+            &["contest-0/partial-2.bin", "trustee 3"],
+            Rechain,
+            |_, r| {
+                let third = r.read(&record::partial_path(0, 3));
+                r.write(&record::partial_path(0, 2), &third);
+            },
+        ),
+        case("a partial decryption of another contest", "V11", &["contest 2", "another list"], Rechain, |_, r| {
+            let other = r.read(&record::partial_path(1, 1));
+            r.write(&record::partial_path(2, 1), &other);
+        }),
+        case(
+            "a plaintext list that decodes but is not the combination",
+            "V11",
+            &["contest 0", "K13"],
+            Rechain,
+            |_, r| {
+                let p = record::plaintexts_path(0);
+                r.swap_rows(&p, 32, 0, r.differing_row(&p, 32, 0));
+            },
+        ),
+        case(
+            "a decoded plaintext changed, answers and result recomputed",
+            "V11",
+            &["contest 1", "K13"],
+            Rechain,
+            |env, r| {
+                // One voter's answer becomes another's: it still decodes, the count changes.
+                let p = record::plaintexts_path(1);
+                r.copy_row(&p, 32, 0, r.differing_row(&p, 32, 0));
+                r.recompute_answers_and_result(env);
+            },
+        ),
+        // ---- V12: decoding (R5) ----
+        case(
+            "answers.json with a valid but different answer, result recomputed",
+            "V12",
+            &["contest-0/answers.json", "entry 0"],
+            Rechain,
+            |env, r| {
+                let mut all: Vec<AnswersFile> = (0..3).map(|c| r.answers(c)).collect();
+                let DecodedAnswer::Valid(a) = &all[0].answers[0] else { panic!("row 0 is valid") };
+                let Selection::Option(o) = a.selections[0] else { panic!("mayor is single choice") };
+                all[0].answers[0] = DecodedAnswer::Valid(Answer::single((o + 1) % 3));
+                r.put(&record::answers_path(0), &all[0]);
+                r.recompute_result(env, &all);
+            },
+        ),
+        case("an answer made invalid", "V12", &["contest-2/answers.json", "entry 3"], Rechain, |_, r| {
+            r.edit(&record::answers_path(2), |v| v["answers"][3] = json!({"invalid": "unreadable"}));
+        }),
+        case(
+            "answers.json labelled as another contest",
+            "V12",
+            &["contest-0/answers.json", "budget"],
+            Rechain,
+            |_, r| {
+                r.edit(&record::answers_path(0), |v| v["contest"] = json!("budget"));
+            },
+        ),
+        case("answers.json with a row dropped", "V12", &["contest-1/answers.json", "9 entries"], Rechain, |_, r| {
+            r.edit(&record::answers_path(1), |v| {
+                v["answers"].as_array_mut().unwrap().pop();
+            });
+        }),
+        // ---- V13: count (R6) ----
+        case("the count changed", "V13", &["result.json", "entry 0"], Rechain, |_, r| {
+            r.edit(record::RESULT_PATH, |v| {
+                let n = v["contests"][0]["tallies"][0][1].as_u64().unwrap();
+                v["contests"][0]["tallies"][0][1] = json!(n + 1);
+            });
+        }),
+        case("the elected order changed", "V13", &["result.json", "entry 2"], Rechain, |_, r| {
+            r.edit(record::RESULT_PATH, |v| {
+                let elected = v["contests"][2]["elected"].as_array_mut().unwrap();
+                assert_eq!(elected.len(), 2, "council elects two");
+                elected.swap(0, 1);
+            });
+        }),
+        case("the invalid count changed", "V13", &["result.json", "entry 1"], Rechain, |_, r| {
+            r.edit(record::RESULT_PATH, |v| v["contests"][1]["invalid"] = json!(1));
+        }),
+        case("another candidate elected", "V13", &["result.json", "entry 0"], Rechain, |_, r| {
+            r.edit(record::RESULT_PATH, |v| {
+                let e = v["contests"][0]["elected"][0]["option"].as_u64().unwrap();
+                v["contests"][0]["elected"][0]["option"] = json!((e + 1) % 3);
+            });
+        }),
+        case("the result's fingerprint changed", "V13", &["result.json", "fingerprint"], Rechain, |env, r| {
+            r.edit(record::RESULT_PATH, |v| v["fingerprint"] = json!(env.other.election.fingerprint().to_hex()));
+        }),
+        case("a contest dropped from the result", "V13", &["result.json", "entry 2"], Rechain, |_, r| {
+            r.edit(record::RESULT_PATH, |v| {
+                v["contests"].as_array_mut().unwrap().pop();
+            });
+        }),
+    ]
+}
+
+fn reason<'a>(report: &'a Report, id: &str) -> &'a str {
+    match report.check(id).map(|c| &c.outcome) {
+        Some(Outcome::Fail { reason }) => reason,
+        _ => "",
+    }
+}
+
+/// Runs one case on a fresh copy; `Err` says what went wrong.
+fn run_case(env: &Env, i: usize, c: &Case) -> Result<(), String> {
+    let rec = Rec { dir: env.root.join(format!("case-{i}")) };
+    copy_dir(&env.record, &rec.dir);
+    catch_unwind(AssertUnwindSafe(|| {
+        (c.tamper)(env, &rec);
+        if c.index == Rechain {
+            rec.rechain();
+        }
+    }))
+    .map_err(|e| {
+        let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
+        format!("the tampering itself panicked: {}", msg.unwrap_or_default())
+    })?;
+    let report = verifier::verify::verify_record(&rec.dir, false);
+    println!("[{}] {}: {}", c.expected, c.name, reason(&report, c.expected).replace('\n', " / "));
+    let failed = report.failed_ids();
+    let result = if failed.first() != Some(&c.expected) {
+        Err(format!("expected {} to fail first, failed: {failed:?}\n{report}", c.expected))
+    } else {
+        let why = reason(&report, c.expected);
+        match c.why.iter().find(|w| !why.contains(*w)) {
+            Some(w) => Err(format!("{} failed, but its reason does not say `{w}`: {why}", c.expected)),
+            None => Ok(()),
+        }
+    };
+    let _ = std::fs::remove_dir_all(&rec.dir);
+    result
+}
+
+#[test]
+fn the_tallier_record_passes_and_every_tampering_is_caught_by_its_check() {
+    let start = Instant::now();
+    let env = setup();
+    let setup_time = start.elapsed();
+
+    // The honest record: every check passes, and the result is the count of the answers that should count.
+    let report = verifier::verify::verify_record(&env.record, false);
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.checks.len(), 13, "{report}");
+    let result: ResultFile = Rec { dir: env.record.clone() }.get(record::RESULT_PATH);
+    let counted = env.ballots.counted_answers(&REVOKED_VOTERS);
+    assert_eq!(counted.len(), REMAINING as usize);
+    assert_eq!(result.fingerprint, *env.election.fingerprint());
+    for (c, contest) in env.election.manifest().contests.iter().enumerate() {
+        let answers: Vec<_> = counted.iter().map(|a| Ok(a[c].clone())).collect();
+        assert_eq!(result.contests[c], count_contest(contest, &answers), "contest {c}");
+        assert_eq!((result.contests[c].valid, result.contests[c].invalid), (u64::from(REMAINING), 0));
+    }
+    for c in 0..3 {
+        let rows = Rec { dir: env.record.clone() }.list_shape(&record::input_path(c)).0;
+        assert_eq!(rows, REMAINING as usize, "contest {c}: rows entering the mix");
+    }
+
+    // The tamperings.
+    let cases = cases();
+    let names: BTreeSet<&str> = cases.iter().map(|c| c.name).collect();
+    assert_eq!(names.len(), cases.len(), "case names are distinct");
+    assert!(cases.len() >= 32, "{} tamperings", cases.len());
+    let covered: BTreeSet<&str> = cases.iter().map(|c| c.expected).collect();
+    for v in 1..=13 {
+        assert!(covered.contains(format!("V{v}").as_str()), "no tampering for V{v}");
+    }
+    let mut failures = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let t = Instant::now();
+        if let Err(e) = run_case(&env, i, c) {
+            failures.push(format!("[{}] {} ({:?}): {e}", c.expected, c.name, t.elapsed()));
+        }
+    }
+    println!("setup {setup_time:?}, {} tamperings in {:?}", cases.len(), start.elapsed() - setup_time);
+    assert!(
+        failures.is_empty(),
+        "{} of {} tamperings not caught as expected:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn note<'a>(report: &'a Report, id: &str) -> &'a str {
+    match report.check(id).map(|c| &c.outcome) {
+        Some(Outcome::Pass { note }) => note,
+        _ => "",
+    }
+}
+
+/// SPEC.md §14.4, trust anchors: the collector's key, the registry and the officials' key are not bound to the
+/// fingerprint. A record tallied honestly from a box re-signed under another collector key, from a registry
+/// with an extra key, or with a revocation list signed by other officials passes every check; what catches it is
+/// the observer comparing the values the report prints with the published ones. This test holds the report to
+/// printing them.
+#[test]
+fn substituted_trust_anchors_show_in_the_report() {
+    let env = setup();
+    let honest = verifier::verify::verify_record(&env.record, false);
+    assert!(honest.passed(), "{honest}");
+    let box_path = env.root.join("ballot-box.json");
+    let bx: BallotBox = serde_json::from_slice(&std::fs::read(&box_path).unwrap()).unwrap();
+    let intruder = SigningKey::from_bytes(&[97; 32]);
+    let intruder_hex = hex::encode(intruder.verifying_key().to_bytes());
+
+    // Another collector key: the head re-signed under it.
+    let mut other_collector = bx.clone();
+    other_collector.collector_key = intruder.verifying_key().to_bytes();
+    let h = &bx.final_tree_head;
+    other_collector.final_tree_head = SignedTreeHead::sign(&intruder, h.fingerprint, h.tree_size, h.root, h.timestamp);
+    // The unknown credential added to the registry: its ballot now counts.
+    let mut other_registry = bx.clone();
+    let stranger_bytes = hex::decode(&bx.ballots[STRANGER_LEAF as usize].ballot).unwrap();
+    let stranger = Ballot::from_bytes(&stranger_bytes).unwrap().body.credential;
+    other_registry.credentials.push(stranger);
+    other_registry.credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    // Another officials' key.
+    let list: RevocationList = serde_json::from_slice(&std::fs::read(&env.revocations).unwrap()).unwrap();
+    let other_list = RevocationList::sign(&intruder, list.fingerprint, list.credentials);
+
+    let registry_hex = hex::encode(verifier::verify::registry_digest(&other_registry.credentials));
+    let cases: [(&str, BallotBox, RevocationList, &str, &str); 3] = [
+        ("collector key", other_collector, list_clone(&env), "V5", &intruder_hex),
+        ("registry", other_registry, list_clone(&env), "V4", &registry_hex),
+        ("officials' key", bx, other_list, "V8", &intruder_hex),
+    ];
+    for (what, doctored_box, revocation_list, id, value) in cases {
+        let dir = env.root.join(format!("anchor-{id}"));
+        let (b, r) = (dir.join("box.json"), dir.join("revocations.json"));
+        std::fs::create_dir_all(&dir).unwrap();
+        write_json(&b, &doctored_box);
+        write_json(&r, &revocation_list);
+        let record = dir.join("record");
+        tally_record(&env.files, &b, &r, &record);
+        let report = verifier::verify::verify_record(&record, false);
+        assert!(report.passed(), "{what}: {report}");
+        let (shown, before) = (note(&report, id), note(&honest, id));
+        assert!(shown.contains("compare with the published"), "{what}: {shown}");
+        assert!(shown.contains(value) && !before.contains(value), "{what}: {id} must show {value}: {shown}");
+    }
+}
+
+fn list_clone(env: &Env) -> RevocationList {
+    serde_json::from_slice(&std::fs::read(&env.revocations).unwrap()).unwrap()
+}
