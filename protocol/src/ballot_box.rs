@@ -65,6 +65,11 @@ pub enum BoxError {
     SizeMismatch { ballots: u64, head: u64 },
     #[error("the ballots' leaves do not give the final tree head's root (a ballot was changed, added or dropped)")]
     RootMismatch,
+    #[error(
+        "the ballot at leaf {leaf} repeats the ballot at leaf {first} (id {id}): the collector never appends a \
+         ballot already in the log (§11.7), so a repeat is a replay"
+    )]
+    Replayed { leaf: u64, first: u64, id: String },
 }
 
 /// A decoded ballot with its place in the log and the hash of its canonical bytes.
@@ -82,7 +87,7 @@ impl BallotBox {
     }
 
     /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), and that the
-    /// ballots, in order, rebuild the head's tree. Returns the decoded ballots in log order. Decoding runs over all
+    /// ballots, in order, rebuild the head's tree, and that no ballot id repeats. Returns the decoded ballots in log order. Decoding runs over all
     /// cores natively.
     pub fn check_log(&self, election: &Election) -> Result<Vec<LoggedBallot>, BoxError> {
         if self.format != BALLOT_BOX_FORMAT {
@@ -121,6 +126,12 @@ impl BallotBox {
         }
         if tree.root(size) != Some(self.final_tree_head.root) {
             return Err(BoxError::RootMismatch);
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        for b in &ballots {
+            if let Some(first) = seen.insert(b.ballot.id(), b.leaf_index) {
+                return Err(BoxError::Replayed { leaf: b.leaf_index, first, id: b.ballot.id().to_hex() });
+            }
         }
         Ok(ballots)
     }
