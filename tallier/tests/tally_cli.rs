@@ -343,6 +343,15 @@ fn whole_tally_from_the_command_line() {
     {
         assert!(out.contains(expected), "{expected}: {out}");
     }
+    // The council count has ties (SPEC.md §12.4); the report names the tied candidates.
+    for expected in [
+        "tie: round 2: Fay and Gus tied at 0 votes for exclusion; decided by manifest order: Gus excluded",
+        "tie: round 4: Dan and \"Zed\" (write-in) tied at 1 vote for exclusion; decided by manifest order: \
+         \"Zed\" (write-in) excluded",
+    ] {
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+    assert!(!out.contains("Option("), "{out}");
     let result = read_result(&a);
     check_result(&env, &result);
     check_index(&env.election, &a, &[1, 2]);
