@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use ed25519_dalek::SigningKey;
 use protocol::ballot::{create_ballot, Credential, ElectionParameters};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
-use protocol::codec::Encode;
+use protocol::codec::{Decode, Encode};
 use protocol::count::count_contest;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{example_manifest, ContestKind};
@@ -327,6 +327,27 @@ fn whole_tally_from_the_command_line() {
     for r in [&a, &b, &c] {
         copy_dir(&env.mixed, r);
     }
+
+    // A record whose stage-2 list of contest 1 was altered (two rows swapped): the trustee verifies the mix
+    // first and refuses, naming the contest and the stage, and writes nothing.
+    let d = env.root.join("record-d");
+    copy_dir(&env.mixed, &d);
+    let altered = d.join("contest-1/stage-2.list");
+    let original = std::fs::read(&altered).unwrap();
+    let mut list = protocol::shuffle::CiphertextList::from_bytes(&original).unwrap();
+    let w = list.width();
+    list.cells_mut()[..2 * w].rotate_left(w);
+    std::fs::write(&altered, list.to_bytes()).unwrap();
+    let err = fails(decrypt(&env, &d, 1));
+    assert!(err.contains("contest 1 stage 2") && err.contains("does not verify"), "{err}");
+    let partials = |r: &Path| (0..3).filter(|c| r.join(format!("contest-{c}/partial-1.bin")).exists()).count();
+    assert_eq!(partials(&d), 0, "nothing written");
+    // A stage the manifest does not have is refused too.
+    std::fs::write(&altered, &original).unwrap();
+    std::fs::copy(d.join("contest-0/stage-3.proof"), d.join("contest-0/stage-4.proof")).unwrap();
+    let err = fails(decrypt(&env, &d, 1));
+    assert!(err.contains("contest 0") && err.contains("stage-4.proof is not a stage"), "{err}");
+    assert_eq!(partials(&d), 0, "nothing written");
 
     // Trustees 1 and 2.
     ok(decrypt(&env, &a, 1));
