@@ -139,23 +139,69 @@ impl fmt::Display for PrepareSummary {
     }
 }
 
-/// Creates `record` or checks that it is an empty directory.
-fn create_empty_record(record: &Path) -> Result<()> {
-    if record.exists() {
-        let mut entries = fs::read_dir(record).with_context(|| format!("{} is not a directory", record.display()))?;
-        if entries.next().is_some() {
-            bail!("{} is not empty: a record is written into a new or empty directory", record.display());
+/// The record `prepare` is writing: a temporary directory `RECORD.partial-PID` beside `RECORD` (same parent, so
+/// that the final rename is atomic), renamed to `RECORD` by [`PartialRecord::commit`] once every file is written,
+/// and removed when dropped uncommitted (an error, or a panic). So `RECORD` either does not change or appears
+/// whole.
+struct PartialRecord {
+    tmp: PathBuf,
+    record: PathBuf,
+    committed: bool,
+}
+
+impl PartialRecord {
+    /// Refuses a `record` that exists and is not an empty directory; creates the temporary directory.
+    fn create(record: &Path) -> Result<Self> {
+        if record.exists() {
+            let mut entries =
+                fs::read_dir(record).with_context(|| format!("{} is not a directory", record.display()))?;
+            if entries.next().is_some() {
+                bail!("{} is not empty: a record is written into a new or empty directory", record.display());
+            }
         }
+        let name =
+            record.file_name().ok_or_else(|| anyhow!("{} does not name a directory to create", record.display()))?;
+        let parent = record.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let mut tmp_name = name.to_os_string();
+        tmp_name.push(format!(".partial-{}", std::process::id()));
+        let tmp = parent.join(tmp_name);
+        fs::create_dir(&tmp).with_context(|| {
+            format!("cannot create the temporary directory {} (a crashed `prepare` may have left it)", tmp.display())
+        })?;
+        Ok(Self { tmp, record: record.to_path_buf(), committed: false })
+    }
+
+    /// Where the files are written until [`Self::commit`].
+    fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Renames the temporary directory to the record (over an empty directory, as rename(2) allows).
+    fn commit(mut self) -> Result<()> {
+        fs::rename(&self.tmp, &self.record).with_context(|| {
+            format!("cannot rename {} to {} (it must be absent or empty)", self.tmp.display(), self.record.display())
+        })?;
+        self.committed = true;
         Ok(())
-    } else {
-        fs::create_dir_all(record).with_context(|| format!("cannot create {}", record.display()))
+    }
+}
+
+impl Drop for PartialRecord {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the error that brought us here is the one to report.
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
     }
 }
 
 /// `tallier tally prepare`: verifies the inputs and writes the record's files up to the mix input (§14.1,
-/// `prepare` rows), running R1–R4 (§14.3). Nothing is written unless every input verifies and a ballot remains.
+/// `prepare` rows), running R1–R4 (§14.3). The files go to a temporary directory beside the record, renamed to
+/// it when all are written ([`PartialRecord`]): the record appears whole or not at all, and only if every input
+/// verifies and a ballot remains.
 pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
-    create_empty_record(&args.record)?;
+    let partial = PartialRecord::create(&args.record)?;
     let bar = progress(args.progress, 7);
     bar.set_message("reading the ballot box");
     let box_bytes = fs::read(&args.ballot_box)
@@ -214,7 +260,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     bar.inc(1);
 
     bar.set_message("writing the record");
-    let r = &args.record;
+    let r = partial.path();
     write_file(&record_file(r, record::ELECTION_PATH), &json_bytes(&election.parameters())?)?;
     for f in &ceremony_files {
         write_file(&record_file(r, &f.record_path), &f.bytes)?;
@@ -227,6 +273,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     for (c, list) in lists.iter().enumerate() {
         write_file(&record_file(r, &record::input_path(c)), &list.to_bytes())?;
     }
+    partial.commit()?;
     bar.inc(1);
     bar.finish_and_clear();
 

@@ -409,8 +409,18 @@ fn whole_tally_from_the_command_line() {
     assert!(err.contains("notes.txt"), "{err}");
 }
 
+/// Nothing named `record…` in `root`: neither the record nor `prepare`'s temporary directory.
+fn nothing_left(root: &Path) {
+    let left: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("record"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[test]
-fn prepare_refuses_a_box_for_another_election_key() {
+fn prepare_that_fails_leaves_nothing_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let manifest = example_manifest();
@@ -418,34 +428,63 @@ fn prepare_refuses_a_box_for_another_election_key() {
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
     let ceremony_dir = root.join("ceremony");
     let key = ceremony(root, &manifest_path, &ceremony_dir);
-    // A box and a revocation list for the same manifest under another key.
+    let officials = SigningKey::generate(&mut OsRng);
+    let record = root.join("record");
+    let prepare = |bx: &BallotBox, list: &protocol::record::RevocationList| {
+        let (box_path, revocations) = (root.join("box.json"), root.join("revocations.json"));
+        std::fs::write(&box_path, serde_json::to_string(bx).unwrap()).unwrap();
+        std::fs::write(&revocations, serde_json::to_string(list).unwrap()).unwrap();
+        tallier(&[
+            "tally",
+            "prepare",
+            "--box",
+            s(&box_path),
+            "--ceremony",
+            s(&ceremony_dir),
+            "--revocations",
+            s(&revocations),
+            "--out",
+            s(&record),
+            "--quiet",
+        ])
+    };
+
+    // A box and a revocation list for the same manifest under another key: refused early.
     let other = protocol::SecretKey::generate(&mut OsRng).public_key();
     assert_ne!(other, key);
-    let election = Election::new(manifest, other).unwrap();
+    let election = Election::new(manifest.clone(), other).unwrap();
     let voter = Credential::generate(&mut OsRng);
     let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
-    let box_path = root.join("box.json");
-    std::fs::write(&box_path, serde_json::to_string(&ballot_box(&election, &[voter], &[ballot])).unwrap()).unwrap();
-    let officials = SigningKey::generate(&mut OsRng);
     let list = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
-    let revocations = root.join("revocations.json");
-    std::fs::write(&revocations, serde_json::to_string(&list).unwrap()).unwrap();
     let params: ElectionParameters = election.parameters();
     assert_eq!(params.public_key, other);
-    let record = root.join("record");
-    let err = fails(tallier(&[
-        "tally",
-        "prepare",
-        "--box",
-        s(&box_path),
-        "--ceremony",
-        s(&ceremony_dir),
-        "--revocations",
-        s(&revocations),
-        "--out",
-        s(&record),
-        "--quiet",
-    ]));
+    let err = fails(prepare(&ballot_box(&election, std::slice::from_ref(&voter), &[ballot]), &list));
     assert!(err.contains("is not for this ceremony's election"), "{err}");
-    assert_eq!(std::fs::read_dir(&record).unwrap().count(), 0, "nothing written");
+    nothing_left(root);
+
+    // The right election, but its only voter voted on paper: everything verifies, and `prepare` fails late,
+    // after R3, when no ballot remains. Neither the record nor the temporary directory is left.
+    let election = Election::new(manifest, key).unwrap();
+    let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
+    let bx = ballot_box(&election, std::slice::from_ref(&voter), &[ballot]);
+    let revoked = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), vec![voter.public_key()]);
+    let err = fails(prepare(&bx, &revoked));
+    assert!(err.contains("no ballot remains"), "{err}");
+    nothing_left(root);
+    // An empty directory given as the record stays as it was.
+    std::fs::create_dir(&record).unwrap();
+    fails(prepare(&bx, &revoked));
+    assert_eq!(std::fs::read_dir(&record).unwrap().count(), 0);
+    std::fs::remove_dir(&record).unwrap();
+    // With no revocation the same box is prepared, and the record appears whole, without the temporary directory.
+    let none = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
+    let out = ok(prepare(&bx, &none));
+    assert!(out.contains("counted (R4):        1"), "{out}");
+    let entries: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("record"))
+        .collect();
+    assert_eq!(entries, ["record"]);
+    assert!(record.join("contest-2/input.list").exists());
 }
