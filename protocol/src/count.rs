@@ -4,7 +4,8 @@
 //! **Tie rule** (SPEC.md §12.4): when candidates are tied, the one with more votes at the most recent earlier
 //! round in which they differed ranks higher ("backwards tie-break"); if they were tied in every round, or
 //! there is no earlier round, candidates rank by their position in the manifest (option 0 highest), write-ins
-//! after all options, ordered by the bytes of their text. Every use of the rule is noted in the result.
+//! after all options, ordered by the bytes of their text. Every tie that decides something is recorded in the
+//! result as a [`Tie`]: the tied candidates in the order the rule put them, the round, what it decided, how.
 //!
 //! **STV variant** (SPEC.md §12.3): Droop quota `⌊valid / (seats + 1)⌋ + 1`; surpluses transferred by the
 //! *weighted inclusive Gregory method* (every ballot held by the elected candidate moves on at
@@ -15,6 +16,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -56,8 +58,98 @@ pub struct ContestResult {
     pub elected: Vec<Selection>,
     /// STV rounds (empty for plurality and approval).
     pub rounds: Vec<Round>,
-    /// Every application of the tie rule, in words.
-    pub ties: Vec<String>,
+    /// Every tie the rule of §12.4 decided, in the order of the count.
+    pub ties: Vec<Tie>,
+}
+
+/// What a tie decided (SPEC.md §12.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieFor {
+    /// Plurality and approval: candidates tied across the last seat; the rule decides who is elected.
+    LastSeat,
+    /// STV: several candidates reached the quota with the same tally; the first by the rule is elected.
+    Election,
+    /// STV: several candidates share the fewest votes; the last by the rule is excluded.
+    Exclusion,
+    /// STV: the remaining candidates fill the seats; the rule orders the tied ones in `elected`.
+    ElectionOrder,
+}
+
+/// How the rule of §12.4 ordered the tied candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TieBreak {
+    /// By their tallies at this earlier round (1-based): the most recent one in which they were not all equal.
+    /// Candidates still equal there are ordered by earlier rounds again, then by the manifest.
+    EarlierRound(u32),
+    /// They were equal in every earlier round (or there was none): options by manifest index, then write-ins by
+    /// the bytes of their text.
+    ManifestOrder,
+}
+
+/// One tie the rule of §12.4 decided (SPEC.md §12.5): an element of a contest result's `ties`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tie {
+    /// The STV round (1-based, the `rounds` entry) whose action the tie decided; `None` for plurality and approval.
+    pub round: Option<u32>,
+    /// What the tie decided.
+    pub decides: TieFor,
+    /// The tied candidates, every one with `tally`, in the order the rule put them (best first).
+    pub candidates: Vec<Selection>,
+    /// Their common tally: whole votes for plurality and approval (as `tallies`), units of 10⁻⁹ vote for STV (as
+    /// `rounds`).
+    pub tally: u64,
+    pub decided_by: TieBreak,
+}
+
+impl Tie {
+    /// The tie in words, each candidate named by `name`; [`fmt::Display`] names them by index (`option 3`) and
+    /// text (`write-in "Zed"`).
+    pub fn describe(&self, name: impl Fn(&Selection) -> String) -> String {
+        let names: Vec<String> = self.candidates.iter().map(&name).collect();
+        let list = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.concat(),
+        };
+        let tally = match self.decides {
+            TieFor::LastSeat => self.tally.to_string(),
+            _ => format_units(self.tally),
+        };
+        let plural = if tally == "1" { "vote" } else { "votes" };
+        let (what, outcome) = match self.decides {
+            TieFor::LastSeat => ("the last seat", String::new()),
+            TieFor::Election => ("election", names.first().map(|n| format!(": {n} elected")).unwrap_or_default()),
+            TieFor::Exclusion => ("exclusion", names.last().map(|n| format!(": {n} excluded")).unwrap_or_default()),
+            TieFor::ElectionOrder => ("the order of election", String::new()),
+        };
+        let how = match self.decided_by {
+            TieBreak::EarlierRound(r) => format!("decided by round {r}"),
+            TieBreak::ManifestOrder => "decided by manifest order".to_string(),
+        };
+        let round = self.round.map(|r| format!("round {r}: ")).unwrap_or_default();
+        format!("{round}{list} tied at {tally} {plural} for {what}; {how}{outcome}")
+    }
+}
+
+impl fmt::Display for Tie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(|s| match s {
+            Selection::Option(i) => format!("option {i}"),
+            Selection::WriteIn(w) => format!("write-in {w:?}"),
+        }))
+    }
+}
+
+/// A value in units (10⁻⁹ vote) as a decimal number of votes, without trailing zeros: `1.5`, `3`.
+pub fn format_units(units: u64) -> String {
+    let (whole, frac) = (units / UNIT, units % UNIT);
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:09}").trim_end_matches('0'))
+    }
 }
 
 /// Counts one contest's decoded answers (SPEC.md §12).
@@ -102,11 +194,15 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
     order.sort_by(|&a, &b| tallies[b].1.cmp(&tallies[a].1));
     let seats = contest.seats as usize;
     let mut ties = Vec::new();
-    if seats < order.len() && tallies[order[seats - 1]].1 == tallies[order[seats]].1 {
-        ties.push(format!(
-            "tie at {} votes for the last seat: decided by manifest order (SPEC.md §12.4)",
-            tallies[order[seats]].1
-        ));
+    if seats > 0 && seats < order.len() && tallies[order[seats - 1]].1 == tallies[order[seats]].1 {
+        let tally = tallies[order[seats]].1;
+        ties.push(Tie {
+            round: None,
+            decides: TieFor::LastSeat,
+            candidates: order.iter().filter(|&&i| tallies[i].1 == tally).map(|&i| candidates[i].clone()).collect(),
+            tally,
+            decided_by: TieBreak::ManifestOrder,
+        });
     }
     let method = match contest.kind {
         ContestKind::SingleChoice => "plurality",
@@ -177,9 +273,14 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
             exhausted,
             action: Action::ElectedRemaining { candidates: vec![] },
         };
+        let round = rounds.len() as u32 + 1;
+        let tie_at = |decides: TieFor, group: &[usize]| tie(round, decides, group, &tallies, &history, candidates);
         if continuing.len() <= seats - elected.len() {
             let mut rest = continuing.clone();
-            rest.sort_by(|&a, &b| rank(a, b, &tallies, &history, &mut ties, candidates));
+            rest.sort_by(|&a, &b| rank(a, b, &tallies, &history));
+            ties.extend(
+                rest.chunk_by(|&a, &b| tallies[a] == tallies[b]).filter_map(|g| tie_at(TieFor::ElectionOrder, g)),
+            );
             for &c in &rest {
                 status[c] = Status::Elected;
                 elected.push(c);
@@ -192,7 +293,9 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
         }
         let mut reached: Vec<usize> = continuing.iter().copied().filter(|&c| tallies[c] >= quota).collect();
         if !reached.is_empty() {
-            reached.sort_by(|&a, &b| rank(a, b, &tallies, &history, &mut ties, candidates));
+            reached.sort_by(|&a, &b| rank(a, b, &tallies, &history));
+            let top = reached.iter().take_while(|&&x| tallies[x] == tallies[reached[0]]).count();
+            ties.extend(tie_at(TieFor::Election, &reached[..top]));
             let c = reached[0];
             let surplus = tallies[c] - quota;
             status[c] = Status::Elected;
@@ -209,8 +312,10 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
             rounds.push(Round { action: Action::Elected { candidate: candidates[c].clone(), surplus }, ..snapshot });
         } else {
             let mut order = continuing.clone();
-            order.sort_by(|&a, &b| rank(a, b, &tallies, &history, &mut ties, candidates));
+            order.sort_by(|&a, &b| rank(a, b, &tallies, &history));
             let Some(&c) = order.last() else { break };
+            let bottom = order.iter().rev().take_while(|&&x| tallies[x] == tallies[c]).count();
+            ties.extend(tie_at(TieFor::Exclusion, &order[order.len() - bottom..]));
             status[c] = Status::Excluded;
             rounds.push(Round { action: Action::Excluded { candidate: candidates[c].clone() }, ..snapshot });
         }
@@ -229,30 +334,47 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
     }
 }
 
-/// Orders two candidates, best first, applying the tie rule (module documentation) when their tallies are equal.
-fn rank(
-    a: usize,
-    b: usize,
+/// Orders two candidates, best first, by the rule of §12.4 (module documentation): current tally, then the tallies
+/// of earlier rounds from the most recent back, then the fixed order (`candidates`' order). `history`'s last entry
+/// is the current round. A pure comparison, so the order and the ties recorded do not depend on the sort.
+fn rank(a: usize, b: usize, tallies: &[u64], history: &[Vec<u64>]) -> Ordering {
+    tallies[b]
+        .cmp(&tallies[a])
+        .then_with(|| {
+            history.iter().rev().skip(1).map(|t| t[b].cmp(&t[a])).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+        })
+        .then(a.cmp(&b))
+}
+
+/// The tie among `group` (two or more candidates with one tally, ordered by [`rank`]) that decided `decides` in
+/// `round`; `None` for a group of one. Its [`TieBreak`] is the most recent earlier round in which the group's
+/// tallies were not all equal, if any.
+fn tie(
+    round: u32,
+    decides: TieFor,
+    group: &[usize],
     tallies: &[u64],
     history: &[Vec<u64>],
-    ties: &mut Vec<String>,
     candidates: &[Selection],
-) -> Ordering {
-    match tallies[b].cmp(&tallies[a]) {
-        Ordering::Equal => {}
-        other => return other,
+) -> Option<Tie> {
+    let (&first, rest) = group.split_first()?;
+    if rest.is_empty() {
+        return None;
     }
-    for earlier in history.iter().rev().skip(1) {
-        match earlier[b].cmp(&earlier[a]) {
-            Ordering::Equal => continue,
-            other => {
-                ties.push(format!("{:?} and {:?} tied: decided by an earlier round", candidates[a], candidates[b]));
-                return other;
-            }
-        }
-    }
-    ties.push(format!("{:?} and {:?} tied: decided by manifest order", candidates[a], candidates[b]));
-    a.cmp(&b)
+    let decided_by = history
+        .iter()
+        .enumerate()
+        .rev()
+        .skip(1)
+        .find(|(_, t)| rest.iter().any(|&c| t[c] != t[first]))
+        .map_or(TieBreak::ManifestOrder, |(i, _)| TieBreak::EarlierRound(i as u32 + 1));
+    Some(Tie {
+        round: Some(round),
+        decides,
+        candidates: group.iter().map(|&c| candidates[c].clone()).collect(),
+        tally: tallies[first],
+        decided_by,
+    })
 }
 
 #[cfg(test)]
@@ -303,7 +425,108 @@ mod tests {
         let m = example_manifest();
         let r = count_contest(&m.contests[0], &ballots(&[(2, &[2]), (2, &[1])]));
         assert_eq!(r.elected, vec![Selection::Option(1)]);
+        let tie = Tie {
+            round: None,
+            decides: TieFor::LastSeat,
+            candidates: vec![Selection::Option(1), Selection::Option(2)],
+            tally: 2,
+            decided_by: TieBreak::ManifestOrder,
+        };
+        assert_eq!(r.ties, vec![tie.clone()]);
+        assert_eq!(
+            tie.to_string(),
+            "option 1 and option 2 tied at 2 votes for the last seat; decided by manifest order"
+        );
+        // In result.json a tie is structured data, and reads back the same.
+        let json = serde_json::to_value(&tie).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"round": null, "decides": "last_seat", "candidates": [{"option": 1}, {"option": 2}],
+                               "tally": 2, "decided_by": "manifest_order"})
+        );
+        assert_eq!(serde_json::from_value::<Tie>(json).unwrap(), tie);
+        // No tie across the last seat, none recorded (approval, 2 seats: 1 and 0 lead, 2 and 3 tie below them).
+        let r = count_contest(&m.contests[1], &ballots(&[(3, &[0, 1]), (1, &[1, 2]), (1, &[0, 3])]));
+        assert!(r.ties.is_empty(), "{:?}", r.ties);
+        // Three tied for two seats: all three are in the tie.
+        let r = count_contest(&m.contests[1], &ballots(&[(1, &[0, 1]), (1, &[1, 2]), (1, &[0, 2])]));
+        assert_eq!(r.elected, vec![Selection::Option(0), Selection::Option(1)]);
         assert_eq!(r.ties.len(), 1);
+        assert_eq!(r.ties[0].candidates, [0, 1, 2].map(Selection::Option));
+        assert_eq!(r.ties[0].tally, 2);
+    }
+
+    #[test]
+    fn stv_exclusion_tie_by_manifest_order() {
+        // 7 ballots, 1 seat, quota 4: nobody reaches it; 1 and 2 share the fewest votes in the first round, so
+        // manifest order decides: 2 is excluded.
+        let c = ranked(3, 1);
+        let r = count_contest(&c, &ballots(&[(3, &[0]), (2, &[1, 0]), (2, &[2, 1])]));
+        assert_eq!(r.rounds[0].action, Action::Excluded { candidate: Selection::Option(2) });
+        let tie = Tie {
+            round: Some(1),
+            decides: TieFor::Exclusion,
+            candidates: vec![Selection::Option(1), Selection::Option(2)],
+            tally: 2 * UNIT,
+            decided_by: TieBreak::ManifestOrder,
+        };
+        assert_eq!(r.ties, vec![tie.clone()]);
+        assert_eq!(
+            tie.to_string(),
+            "round 1: option 1 and option 2 tied at 2 votes for exclusion; decided by manifest order: option 2 excluded"
+        );
+    }
+
+    #[test]
+    fn stv_exclusion_tie_by_an_earlier_round() {
+        // 10 ballots, 1 seat, quota 6. Round 1: 4, 3, 2, 1: 3 is excluded (no tie) and its ballot moves to 2.
+        // Round 2: 1 and 2 tie at 3; in round 1, 1 had more, so 2 is excluded. Only that tie is recorded (the
+        // sort's comparisons leave no trace).
+        let c = ranked(4, 1);
+        let r = count_contest(&c, &ballots(&[(4, &[0]), (3, &[1]), (2, &[2, 1]), (1, &[3, 2, 1])]));
+        assert_eq!(r.rounds[1].action, Action::Excluded { candidate: Selection::Option(2) });
+        let tie = Tie {
+            round: Some(2),
+            decides: TieFor::Exclusion,
+            candidates: vec![Selection::Option(1), Selection::Option(2)],
+            tally: 3 * UNIT,
+            decided_by: TieBreak::EarlierRound(1),
+        };
+        assert_eq!(r.ties, vec![tie]);
+        assert_eq!(r.elected, vec![Selection::Option(1)]);
+        assert!(r.ties[0].to_string().contains("decided by round 1: option 2 excluded"), "{}", r.ties[0]);
+    }
+
+    #[test]
+    fn stv_election_ties_are_recorded_with_the_tied_candidates() {
+        // 2 seats, 6 ballots, quota 3: 0 and 1 both reach it with 3 votes; manifest order elects 0 first.
+        let c = ranked(3, 2);
+        let r = count_contest(&c, &ballots(&[(3, &[0]), (3, &[1])]));
+        assert_eq!(r.elected, vec![Selection::Option(0), Selection::Option(1)]);
+        assert_eq!(r.ties[0].decides, TieFor::Election);
+        assert_eq!(r.ties[0].candidates, vec![Selection::Option(0), Selection::Option(1)]);
+        assert_eq!(r.ties[0].round, Some(1));
+        assert!(r.ties[0].to_string().ends_with(": option 0 elected"), "{}", r.ties[0]);
+        // Write-ins are named by their text.
+        let w = Tie { candidates: vec![Selection::WriteIn("Zed".into())], ..r.ties[0].clone() };
+        assert!(w.to_string().contains("write-in \"Zed\""), "{w}");
+        // As many continuing candidates as seats: the tied ones are ordered, and that is recorded.
+        let r = count_contest(&ranked(2, 2), &ballots(&[(1, &[1]), (1, &[0])]));
+        assert_eq!(r.elected, vec![Selection::Option(0), Selection::Option(1)]);
+        assert_eq!(r.ties.len(), 1);
+        assert_eq!(r.ties[0].decides, TieFor::ElectionOrder);
+        assert_eq!(r.ties[0].candidates, vec![Selection::Option(0), Selection::Option(1)]);
+        assert_eq!(
+            r.ties[0].to_string(),
+            "round 1: option 0 and option 1 tied at 1 vote for the order of election; decided by manifest order"
+        );
+    }
+
+    #[test]
+    fn units_print_as_decimals() {
+        assert_eq!(format_units(3 * UNIT), "3");
+        assert_eq!(format_units(UNIT / 2), "0.5");
+        assert_eq!(format_units(UNIT + 1), "1.000000001");
     }
 
     #[test]

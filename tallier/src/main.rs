@@ -124,7 +124,8 @@ enum TrusteeCommand {
         /// Where to write the signed partial decryption.
         #[arg(long, requires = "input")]
         out: Option<PathBuf>,
-        /// A record after `tally mix`: decrypt every contest's last list into contest-C/partial-J.bin.
+        /// A record after `tally mix`: verify every contest's mix chain (every proof of shuffle), then decrypt
+        /// every contest's last list into contest-C/partial-J.bin. A bad stage stops it before anything is written.
         #[arg(long)]
         record: Option<PathBuf>,
         /// No progress bar.

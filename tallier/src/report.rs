@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use protocol::count::{Action, ContestResult, UNIT};
+use protocol::count::{format_units as votes, Action, ContestResult};
 use protocol::manifest::{Contest, Localized};
 use protocol::tally::{AnswersFile, DecodedAnswer, ResultFile};
 use protocol::{Election, Selection};
@@ -20,16 +20,6 @@ fn name(contest: &Contest, s: &Selection) -> String {
             contest.options.get(usize::from(*i)).map_or_else(|| format!("option {i}"), |o| text(&o.title).to_string())
         }
         Selection::WriteIn(w) => format!("{w:?} (write-in)"),
-    }
-}
-
-/// A value in units (10⁻⁹ vote) as a decimal number of votes.
-fn votes(units: u64) -> String {
-    let (whole, frac) = (units / UNIT, units % UNIT);
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{}", format!("{frac:09}").trim_end_matches('0'))
     }
 }
 
@@ -72,7 +62,7 @@ fn contest_report(out: &mut String, c: usize, contest: &Contest, r: &ContestResu
             writeln!(out, "  round {}: {}; exhausted {}: {action}", i + 1, tallies.join(", "), votes(round.exhausted));
     }
     for tie in &r.ties {
-        let _ = writeln!(out, "  tie: {tie}");
+        let _ = writeln!(out, "  tie: {}", tie.describe(|s| name(contest, s)));
     }
 }
 
@@ -103,11 +93,47 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::count::count_contest;
+    use protocol::manifest::example_manifest;
+    use protocol::Answer;
 
     #[test]
-    fn votes_print_as_decimals() {
-        assert_eq!(votes(3 * UNIT), "3");
-        assert_eq!(votes(UNIT / 2), "0.5");
-        assert_eq!(votes(UNIT + 1), "1.000000001");
+    fn ties_are_printed_with_the_candidates_names() {
+        let m = example_manifest();
+        let council = &m.contests[2];
+        // Council (STV, 2 seats; Dan, Eve, Fay, Gus): first preferences Dan 2, Eve 2, write-in "Zed" 2; quota 3.
+        let zed = Selection::WriteIn("Zed".into());
+        let ballots: Vec<Answer> = [
+            vec![Selection::Option(0)],
+            vec![Selection::Option(0)],
+            vec![Selection::Option(1)],
+            vec![Selection::Option(1)],
+            vec![zed.clone()],
+            vec![zed],
+        ]
+        .into_iter()
+        .map(|selections| Answer { selections })
+        .collect();
+        let r = count_contest(council, &ballots.iter().cloned().map(Ok).collect::<Vec<_>>());
+        let answers = AnswersFile {
+            contest: council.id.clone(),
+            answers: ballots.into_iter().map(DecodedAnswer::Valid).collect(),
+        };
+        let mut out = String::new();
+        contest_report(&mut out, 2, council, &r, &answers);
+        let tie_lines = out.lines().filter(|l| l.trim_start().starts_with("tie: ")).count();
+        assert_eq!(tie_lines, r.ties.len(), "{out}");
+        // Round 1: Fay and Gus (no votes) tie for exclusion; round 2: Fay goes; round 3: all three tie at 2;
+        // round 4: Dan and Eve fill the seats, in manifest order.
+        for expected in [
+            "tie: round 1: Fay and Gus tied at 0 votes for exclusion; decided by manifest order: Gus excluded",
+            "tie: round 3: Dan, Eve and \"Zed\" (write-in) tied at 2 votes for exclusion; decided by manifest \
+             order: \"Zed\" (write-in) excluded",
+            "tie: round 4: Dan and Eve tied at 2 votes for the order of election; decided by manifest order",
+        ] {
+            assert!(out.contains(expected), "{expected}\n{out}");
+        }
+        assert_eq!(tie_lines, 3, "{out}");
+        assert!(!out.contains("Option("), "{out}");
     }
 }

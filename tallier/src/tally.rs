@@ -18,13 +18,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
+use indicatif::ProgressBar;
 use protocol::ballot_box::BallotBox;
 use protocol::codec::{Decode, Encode};
 use protocol::record::{self, RecordIndex, RevocationList};
+use protocol::shuffle::{CiphertextList as ShuffleList, ShuffleProof, ShuffleStatement};
 use protocol::tally::{self as steps, Refusal, ResultFile};
 use protocol::threshold::{
     combine, verify_partial_decryptions, CeremonyOutcome, CeremonyParams, PartialDecryption, Signed, ThresholdError,
 };
+use protocol::transcript::election_transcript;
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::Serialize;
@@ -136,23 +139,69 @@ impl fmt::Display for PrepareSummary {
     }
 }
 
-/// Creates `record` or checks that it is an empty directory.
-fn create_empty_record(record: &Path) -> Result<()> {
-    if record.exists() {
-        let mut entries = fs::read_dir(record).with_context(|| format!("{} is not a directory", record.display()))?;
-        if entries.next().is_some() {
-            bail!("{} is not empty: a record is written into a new or empty directory", record.display());
+/// The record `prepare` is writing: a temporary directory `RECORD.partial-PID` beside `RECORD` (same parent, so
+/// that the final rename is atomic), renamed to `RECORD` by [`PartialRecord::commit`] once every file is written,
+/// and removed when dropped uncommitted (an error, or a panic). So `RECORD` either does not change or appears
+/// whole.
+struct PartialRecord {
+    tmp: PathBuf,
+    record: PathBuf,
+    committed: bool,
+}
+
+impl PartialRecord {
+    /// Refuses a `record` that exists and is not an empty directory; creates the temporary directory.
+    fn create(record: &Path) -> Result<Self> {
+        if record.exists() {
+            let mut entries =
+                fs::read_dir(record).with_context(|| format!("{} is not a directory", record.display()))?;
+            if entries.next().is_some() {
+                bail!("{} is not empty: a record is written into a new or empty directory", record.display());
+            }
         }
+        let name =
+            record.file_name().ok_or_else(|| anyhow!("{} does not name a directory to create", record.display()))?;
+        let parent = record.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let mut tmp_name = name.to_os_string();
+        tmp_name.push(format!(".partial-{}", std::process::id()));
+        let tmp = parent.join(tmp_name);
+        fs::create_dir(&tmp).with_context(|| {
+            format!("cannot create the temporary directory {} (a crashed `prepare` may have left it)", tmp.display())
+        })?;
+        Ok(Self { tmp, record: record.to_path_buf(), committed: false })
+    }
+
+    /// Where the files are written until [`Self::commit`].
+    fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Renames the temporary directory to the record (over an empty directory, as rename(2) allows).
+    fn commit(mut self) -> Result<()> {
+        fs::rename(&self.tmp, &self.record).with_context(|| {
+            format!("cannot rename {} to {} (it must be absent or empty)", self.tmp.display(), self.record.display())
+        })?;
+        self.committed = true;
         Ok(())
-    } else {
-        fs::create_dir_all(record).with_context(|| format!("cannot create {}", record.display()))
+    }
+}
+
+impl Drop for PartialRecord {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the error that brought us here is the one to report.
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
     }
 }
 
 /// `tallier tally prepare`: verifies the inputs and writes the record's files up to the mix input (§14.1,
-/// `prepare` rows), running R1–R4 (§14.3). Nothing is written unless every input verifies and a ballot remains.
+/// `prepare` rows), running R1–R4 (§14.3). The files go to a temporary directory beside the record, renamed to
+/// it when all are written ([`PartialRecord`]): the record appears whole or not at all, and only if every input
+/// verifies and a ballot remains.
 pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
-    create_empty_record(&args.record)?;
+    let partial = PartialRecord::create(&args.record)?;
     let bar = progress(args.progress, 7);
     bar.set_message("reading the ballot box");
     let box_bytes = fs::read(&args.ballot_box)
@@ -211,7 +260,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     bar.inc(1);
 
     bar.set_message("writing the record");
-    let r = &args.record;
+    let r = partial.path();
     write_file(&record_file(r, record::ELECTION_PATH), &json_bytes(&election.parameters())?)?;
     for f in &ceremony_files {
         write_file(&record_file(r, &f.record_path), &f.bytes)?;
@@ -224,6 +273,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     for (c, list) in lists.iter().enumerate() {
         write_file(&record_file(r, &record::input_path(c)), &list.to_bytes())?;
     }
+    partial.commit()?;
     bar.inc(1);
     bar.finish_and_clear();
 
@@ -314,6 +364,84 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
     }
     bar.finish_and_clear();
     Ok(done)
+}
+
+/// Verifies every contest's mix chain in the record before anything is decrypted (SPEC.md §14.3 Decrypt, the
+/// proof half of V10): each contest has exactly `mix_stages` stages, every list decodes with the contest's width
+/// (§9.4 V0), and every `stage-K.proof` verifies (§9.4) against stage `K − 1`'s list (`input.list` for `K = 1`)
+/// and `stage-K.list`, under the statement [`crate::mix::mix_list`] proves (fingerprint, key, contest, stage).
+/// That `input.list` is R4 of the ballot box is the verifier's V9, not checked here.
+///
+/// Each list is decoded once; returns each contest's last list, the one the proofs vouch for.
+pub fn verify_mix(record: &Path, election: &Election, bar: &ProgressBar) -> Result<Vec<ShuffleList>> {
+    let manifest = election.manifest();
+    let stages = manifest.mix_stages;
+    let mut last = Vec::with_capacity(manifest.contests.len());
+    for (c, contest) in manifest.contests.iter().enumerate() {
+        check_stage_files(record, c, stages)?;
+        let decode = |rel: &str| -> Result<ShuffleList> {
+            let bytes =
+                fs::read(record_file(record, rel)).with_context(|| format!("contest {c}: cannot read {rel}"))?;
+            let list =
+                ShuffleList::from_bytes(&bytes).with_context(|| format!("contest {c}: {rel} does not decode"))?;
+            if list.width() != contest.chunks() {
+                bail!("contest {c}: {rel} has width {}, the contest has {} chunks", list.width(), contest.chunks());
+            }
+            Ok(list)
+        };
+        let mut input_rel = record::input_path(c);
+        let mut input = decode(&input_rel)?;
+        for k in 1..=stages {
+            bar.set_message(format!("contest {c}: verifying stage {k}"));
+            let (list_rel, proof_rel) = (record::stage_list_path(c, k), record::stage_proof_path(c, k));
+            let output = decode(&list_rel).with_context(|| format!("the mix of contest {c} fails at stage {k}"))?;
+            let bytes = fs::read(record_file(record, &proof_rel))
+                .with_context(|| format!("contest {c} stage {k}: cannot read {proof_rel}"))?;
+            let proof = ShuffleProof::from_bytes(&bytes)
+                .with_context(|| format!("contest {c} stage {k}: {proof_rel} does not decode"))?;
+            let statement = ShuffleStatement {
+                fingerprint: election.fingerprint(),
+                public_key: election.public_key(),
+                contest: c as u32,
+                stage: u32::from(k),
+                input: &input,
+                output: &output,
+            };
+            proof.verify(&mut election_transcript(election.fingerprint()), &statement).map_err(|e| {
+                anyhow!(
+                    "contest {c} stage {k}: the proof of shuffle {proof_rel} does not verify from {input_rel} to \
+                     {list_rel} ({e}): the mix is wrong, nothing was decrypted"
+                )
+            })?;
+            bar.inc(1);
+            (input, input_rel) = (output, list_rel);
+        }
+        last.push(input);
+    }
+    Ok(last)
+}
+
+/// A contest's directory holds the stages `1 … stages`, each a list and a proof, and no other stage.
+fn check_stage_files(record: &Path, c: usize, stages: u16) -> Result<()> {
+    let dir = record_file(record, &format!("contest-{c}"));
+    let entries = fs::read_dir(&dir).with_context(|| format!("contest {c}: cannot read {}", dir.display()))?;
+    for entry in entries {
+        let name = entry.with_context(|| format!("contest {c}: cannot read {}", dir.display()))?.file_name();
+        let name = name.to_string_lossy();
+        let Some(rest) = name.strip_prefix("stage-") else { continue };
+        let k = rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")).and_then(|k| k.parse::<u16>().ok());
+        if !k.is_some_and(|k| (1..=stages).contains(&k)) {
+            bail!("contest {c}: contest-{c}/{name} is not a stage of this election (it has stages 1 to {stages})");
+        }
+    }
+    for k in 1..=stages {
+        for rel in [record::stage_list_path(c, k), record::stage_proof_path(c, k)] {
+            if !record_file(record, &rel).exists() {
+                bail!("contest {c} stage {k}: {rel} is not in the record: the contest is not fully mixed yet (run `tallier tally mix`)");
+            }
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------------

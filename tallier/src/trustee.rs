@@ -11,9 +11,9 @@
 //! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
 //! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
 //!
-//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) decrypts every contest's last
-//! mix stage into `RECORD/contest-C/partial-J.bin` (SPEC.md §14.1); the record supplies the manifest and the
-//! ceremony.
+//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) verifies every contest's mix
+//! chain, then decrypts every contest's last mix stage into `RECORD/contest-C/partial-J.bin` (SPEC.md §14.1,
+//! §14.3 Decrypt); the record supplies the manifest and the ceremony.
 //!
 //! A trustee's secrets never leave its secret file in clear: it is sealed with ChaCha20-Poly1305 under a key
 //! derived from a passphrase by Argon2id, and every header field is authenticated.
@@ -508,11 +508,15 @@ pub fn decrypt_combine(
 ///
 /// The manifest and the ceremony are the record's: the secret file is bound to the manifest's digest (a record
 /// of another election fails to open it), the ceremony must verify and give `election.json`'s key, and the key
-/// share must match its verification key (K10') before any use. Returns the files written.
+/// share must match its verification key (K10') before any use. Then every contest's mix chain must verify
+/// ([`crate::tally::verify_mix`], SPEC.md §14.3 Decrypt): a mixer who replaced ciphertexts could otherwise have a
+/// chosen voter's vote decrypted before anyone noticed. The list decrypted is the one the last proof vouches
+/// for, decoded once and converted in memory to §10.8's type (same bytes). Nothing is written unless every
+/// contest verifies. Returns the files written.
 pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
     use protocol::record;
 
-    use crate::tally::{load_record_election, record_ceremony, record_file, refuse_finished};
+    use crate::tally::{load_record_election, record_ceremony, record_file, refuse_finished, verify_mix};
 
     let election = load_record_election(record)?;
     refuse_finished(record)?;
@@ -522,30 +526,26 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     let (_, _, outcome, _) = record_ceremony(record, &election)?;
     let share = s.key_share(&outcome)?;
     let j = s.trustee();
-    let last = manifest.mix_stages;
     let contests = manifest.contests.len();
-    // Check every contest first, so that nothing is written unless every contest can be decrypted.
     for c in 0..contests {
         let out = record::partial_path(c, j);
         if record_file(record, &out).exists() {
             bail!("{out} already exists: trustee {j} has already decrypted contest {c}");
         }
-        let list = record::stage_list_path(c, last);
-        if !record_file(record, &list).exists() {
-            bail!("{list} is not in the record: contest {c} is not fully mixed yet (run `tallier tally mix`)");
-        }
     }
-    let bar = crate::mix::progress(progress, 2 * contests as u64);
+    let stages = u64::from(manifest.mix_stages);
+    let bar = crate::mix::progress(progress, contests as u64 * (stages + 1));
+    let lists = verify_mix(record, &election, &bar)?;
     let mut written = Vec::with_capacity(contests);
-    for c in 0..contests {
-        let list_rel = record::stage_list_path(c, last);
-        bar.set_message(format!("contest {c}: reading {list_rel}"));
-        let list = read_list(&record_file(record, &list_rel))?;
-        bar.inc(1);
+    for (c, mut last) in lists.into_iter().enumerate() {
+        let width = u32::try_from(last.width()).context("list width out of range")?;
+        let list = CiphertextList { width, ciphertexts: std::mem::take(last.cells_mut()) };
         bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.ciphertexts.len()));
         let partial =
             PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), &list, &mut OsRng)
-                .with_context(|| format!("contest {c}: partial decryption of {list_rel}"))?;
+                .with_context(|| {
+                    format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
+                })?;
         let out = record_file(record, &record::partial_path(c, j));
         crate::mix::write_file(&out, &partial.to_bytes())?;
         bar.inc(1);

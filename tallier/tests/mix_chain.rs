@@ -1,6 +1,6 @@
 //! `tallier mix` run as a binary for three chained stages, each checked by the verifier's library; then the
 //! chain is tampered with in every way a file can be, and each must fail with its specific check.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,10 +9,31 @@ use curve25519_dalek::RistrettoPoint;
 use protocol::codec::{Decode, Encode};
 use protocol::elgamal::{EncryptionKey, SecretKey};
 use protocol::manifest::example_manifest;
-use protocol::shuffle::{CiphertextList, ShuffleError};
+use protocol::shuffle::CiphertextList;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use verifier::mixnet::{stage_paths, verify_chain, MixCheckError};
+use verifier::mixnet::{stage_paths, verify_chain};
+use verifier::report::{Outcome, Report};
+
+/// The first failed check of a report: its id and its reason.
+fn failure(r: &Report) -> (&str, &str) {
+    r.checks
+        .iter()
+        .find_map(|c| match &c.outcome {
+            Outcome::Fail { reason } => Some((c.id.as_str(), reason.as_str())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no check failed:\n{r}"))
+}
+
+/// The first failed check is `id` and its reason contains every one of `parts`.
+fn fails_with(r: &Report, id: &str, parts: &[&str]) {
+    let (got, reason) = failure(r);
+    assert_eq!(got, id, "{r}");
+    for part in parts {
+        assert!(reason.contains(part), "{part}: {r}");
+    }
+}
 
 struct Setup {
     dir: PathBuf,
@@ -76,9 +97,9 @@ fn sorted_plaintexts(s: &Setup, list: &CiphertextList) -> Vec<[u8; 32]> {
 fn three_stages_chain_and_verify() {
     let s = setup("ok", 50);
     run_chain(&s);
-    let report = verify_chain(&s.election, 0, &s.input, &s.dir);
+    let report = verify_chain(&s.election, 0, &s.input, &s.dir, false);
     assert!(report.passed(), "{report}");
-    assert_eq!(report.lines.iter().filter(|l| l.name.contains("proof of shuffle")).count(), 3);
+    assert_eq!(report.checks.iter().filter(|c| c.name.contains("proof of shuffle")).count(), 3);
     // The last output holds the same votes, in another order; no secret file was written.
     let last = CiphertextList::from_bytes(&std::fs::read(stage_paths(&s.dir, 3).0).unwrap()).unwrap();
     let mut expected: Vec<[u8; 32]> = s.plaintexts.iter().map(|m| m.compress().to_bytes()).collect();
@@ -106,7 +127,7 @@ fn three_stages_chain_and_verify() {
 fn tampered_chains_fail_with_the_specific_check() {
     let s = setup("bad", 20);
     run_chain(&s);
-    let check = || verify_chain(&s.election, 0, &s.input, &s.dir);
+    let check = || verify_chain(&s.election, 0, &s.input, &s.dir, false);
     let (list2, proof2) = stage_paths(&s.dir, 2);
     let original_list = std::fs::read(&list2).unwrap();
     let original_proof = std::fs::read(&proof2).unwrap();
@@ -116,50 +137,32 @@ fn tampered_chains_fail_with_the_specific_check() {
     list.cells_mut().swap(0, 1);
     std::fs::write(&list2, list.to_bytes()).unwrap();
     let r = check();
-    assert!(
-        matches!(
-            r.error,
-            Some(MixCheckError::ShuffleProofInvalid { stage: 2, source: ShuffleError::EquationFailed { .. }, .. })
-        ),
-        "{r}"
-    );
+    fails_with(&r, "M.4", &["contest 0 stage 2", "verification check"]);
     // A row dropped.
     list.cells_mut().pop();
     std::fs::write(&list2, list.to_bytes()).unwrap();
     let r = check();
-    assert!(
-        matches!(
-            r.error,
-            Some(MixCheckError::ShuffleProofInvalid { stage: 2, source: ShuffleError::WrongShape { .. }, .. })
-        ),
-        "{r}"
-    );
+    fails_with(&r, "M.4", &["contest 0 stage 2", "expected"]);
     std::fs::write(&list2, &original_list).unwrap();
 
     // Truncated proof file.
     std::fs::write(&proof2, &original_proof[..original_proof.len() - 7]).unwrap();
     let r = check();
-    assert!(matches!(r.error, Some(MixCheckError::BadProofFile { stage: 2, .. })), "{r}");
+    fails_with(&r, "M.3", &["contest 0 stage 2", "not a valid proof"]);
     // A flipped byte in a scalar of the proof.
     let mut p = original_proof.clone();
     let at = p.len() - 40;
     p[at] ^= 1;
     std::fs::write(&proof2, &p).unwrap();
     let r = check();
-    assert!(matches!(r.error, Some(MixCheckError::ShuffleProofInvalid { stage: 2, .. })), "{r}");
+    fails_with(&r, "M.4", &["contest 0 stage 2"]);
     // Stage 2's proof presented as stage 3's.
     std::fs::write(&proof2, &original_proof).unwrap();
     let (_, proof3) = stage_paths(&s.dir, 3);
     let original_proof3 = std::fs::read(&proof3).unwrap();
     std::fs::write(&proof3, &original_proof).unwrap();
     let r = check();
-    assert!(
-        matches!(
-            r.error,
-            Some(MixCheckError::ShuffleProofInvalid { stage: 3, source: ShuffleError::StatementMismatch { .. }, .. })
-        ),
-        "{r}"
-    );
+    fails_with(&r, "M.4", &["contest 0 stage 3", "the proof is for"]);
     std::fs::write(&proof3, &original_proof3).unwrap();
     assert!(check().passed());
 
@@ -168,12 +171,12 @@ fn tampered_chains_fail_with_the_specific_check() {
     std::fs::remove_file(&list3).unwrap();
     std::fs::remove_file(&proof3).unwrap();
     let r = check();
-    assert!(matches!(r.error, Some(MixCheckError::WrongStageCount { expected: 3, found: 2, .. })), "{r}");
+    fails_with(&r, "M.5", &["2 stages found, the manifest requires 3"]);
     // The wrong contest: the first list has the wrong width or the proof is for another contest.
-    let r = verify_chain(&s.election, 1, &s.input, &s.dir);
-    assert!(matches!(r.error, Some(MixCheckError::ShuffleProofInvalid { stage: 1, .. })), "{r}");
-    let r = verify_chain(&s.election, 9, &s.input, &s.dir);
-    assert!(matches!(r.error, Some(MixCheckError::NoSuchContest { contest: 9 })), "{r}");
+    let r = verify_chain(&s.election, 1, &s.input, &s.dir, false);
+    fails_with(&r, "M.4", &["contest 1 stage 1"]);
+    let r = verify_chain(&s.election, 9, &s.input, &s.dir, false);
+    fails_with(&r, "M.0", &["contest 9 does not exist"]);
 }
 
 #[test]

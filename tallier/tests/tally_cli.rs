@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use ed25519_dalek::SigningKey;
 use protocol::ballot::{create_ballot, Credential, ElectionParameters};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
-use protocol::codec::Encode;
+use protocol::codec::{Decode, Encode};
 use protocol::count::count_contest;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{example_manifest, ContestKind};
@@ -328,6 +328,27 @@ fn whole_tally_from_the_command_line() {
         copy_dir(&env.mixed, r);
     }
 
+    // A record whose stage-2 list of contest 1 was altered (two rows swapped): the trustee verifies the mix
+    // first and refuses, naming the contest and the stage, and writes nothing.
+    let d = env.root.join("record-d");
+    copy_dir(&env.mixed, &d);
+    let altered = d.join("contest-1/stage-2.list");
+    let original = std::fs::read(&altered).unwrap();
+    let mut list = protocol::shuffle::CiphertextList::from_bytes(&original).unwrap();
+    let w = list.width();
+    list.cells_mut()[..2 * w].rotate_left(w);
+    std::fs::write(&altered, list.to_bytes()).unwrap();
+    let err = fails(decrypt(&env, &d, 1));
+    assert!(err.contains("contest 1 stage 2") && err.contains("does not verify"), "{err}");
+    let partials = |r: &Path| (0..3).filter(|c| r.join(format!("contest-{c}/partial-1.bin")).exists()).count();
+    assert_eq!(partials(&d), 0, "nothing written");
+    // A stage the manifest does not have is refused too.
+    std::fs::write(&altered, &original).unwrap();
+    std::fs::copy(d.join("contest-0/stage-3.proof"), d.join("contest-0/stage-4.proof")).unwrap();
+    let err = fails(decrypt(&env, &d, 1));
+    assert!(err.contains("contest 0") && err.contains("stage-4.proof is not a stage"), "{err}");
+    assert_eq!(partials(&d), 0, "nothing written");
+
     // Trustees 1 and 2.
     ok(decrypt(&env, &a, 1));
     let err = fails(decrypt(&env, &a, 1));
@@ -343,6 +364,15 @@ fn whole_tally_from_the_command_line() {
     {
         assert!(out.contains(expected), "{expected}: {out}");
     }
+    // The council count has ties (SPEC.md §12.4); the report names the tied candidates.
+    for expected in [
+        "tie: round 2: Fay and Gus tied at 0 votes for exclusion; decided by manifest order: Gus excluded",
+        "tie: round 4: Dan and \"Zed\" (write-in) tied at 1 vote for exclusion; decided by manifest order: \
+         \"Zed\" (write-in) excluded",
+    ] {
+        assert!(out.contains(expected), "{expected}: {out}");
+    }
+    assert!(!out.contains("Option("), "{out}");
     let result = read_result(&a);
     check_result(&env, &result);
     check_index(&env.election, &a, &[1, 2]);
@@ -379,8 +409,18 @@ fn whole_tally_from_the_command_line() {
     assert!(err.contains("notes.txt"), "{err}");
 }
 
+/// Nothing named `record…` in `root`: neither the record nor `prepare`'s temporary directory.
+fn nothing_left(root: &Path) {
+    let left: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("record"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
 #[test]
-fn prepare_refuses_a_box_for_another_election_key() {
+fn prepare_that_fails_leaves_nothing_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let manifest = example_manifest();
@@ -388,34 +428,63 @@ fn prepare_refuses_a_box_for_another_election_key() {
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
     let ceremony_dir = root.join("ceremony");
     let key = ceremony(root, &manifest_path, &ceremony_dir);
-    // A box and a revocation list for the same manifest under another key.
+    let officials = SigningKey::generate(&mut OsRng);
+    let record = root.join("record");
+    let prepare = |bx: &BallotBox, list: &protocol::record::RevocationList| {
+        let (box_path, revocations) = (root.join("box.json"), root.join("revocations.json"));
+        std::fs::write(&box_path, serde_json::to_string(bx).unwrap()).unwrap();
+        std::fs::write(&revocations, serde_json::to_string(list).unwrap()).unwrap();
+        tallier(&[
+            "tally",
+            "prepare",
+            "--box",
+            s(&box_path),
+            "--ceremony",
+            s(&ceremony_dir),
+            "--revocations",
+            s(&revocations),
+            "--out",
+            s(&record),
+            "--quiet",
+        ])
+    };
+
+    // A box and a revocation list for the same manifest under another key: refused early.
     let other = protocol::SecretKey::generate(&mut OsRng).public_key();
     assert_ne!(other, key);
-    let election = Election::new(manifest, other).unwrap();
+    let election = Election::new(manifest.clone(), other).unwrap();
     let voter = Credential::generate(&mut OsRng);
     let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
-    let box_path = root.join("box.json");
-    std::fs::write(&box_path, serde_json::to_string(&ballot_box(&election, &[voter], &[ballot])).unwrap()).unwrap();
-    let officials = SigningKey::generate(&mut OsRng);
     let list = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
-    let revocations = root.join("revocations.json");
-    std::fs::write(&revocations, serde_json::to_string(&list).unwrap()).unwrap();
     let params: ElectionParameters = election.parameters();
     assert_eq!(params.public_key, other);
-    let record = root.join("record");
-    let err = fails(tallier(&[
-        "tally",
-        "prepare",
-        "--box",
-        s(&box_path),
-        "--ceremony",
-        s(&ceremony_dir),
-        "--revocations",
-        s(&revocations),
-        "--out",
-        s(&record),
-        "--quiet",
-    ]));
+    let err = fails(prepare(&ballot_box(&election, std::slice::from_ref(&voter), &[ballot]), &list));
     assert!(err.contains("is not for this ceremony's election"), "{err}");
-    assert_eq!(std::fs::read_dir(&record).unwrap().count(), 0, "nothing written");
+    nothing_left(root);
+
+    // The right election, but its only voter voted on paper: everything verifies, and `prepare` fails late,
+    // after R3, when no ballot remains. Neither the record nor the temporary directory is left.
+    let election = Election::new(manifest, key).unwrap();
+    let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
+    let bx = ballot_box(&election, std::slice::from_ref(&voter), &[ballot]);
+    let revoked = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), vec![voter.public_key()]);
+    let err = fails(prepare(&bx, &revoked));
+    assert!(err.contains("no ballot remains"), "{err}");
+    nothing_left(root);
+    // An empty directory given as the record stays as it was.
+    std::fs::create_dir(&record).unwrap();
+    fails(prepare(&bx, &revoked));
+    assert_eq!(std::fs::read_dir(&record).unwrap().count(), 0);
+    std::fs::remove_dir(&record).unwrap();
+    // With no revocation the same box is prepared, and the record appears whole, without the temporary directory.
+    let none = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
+    let out = ok(prepare(&bx, &none));
+    assert!(out.contains("counted (R4):        1"), "{out}");
+    let entries: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("record"))
+        .collect();
+    assert_eq!(entries, ["record"]);
+    assert!(record.join("contest-2/input.list").exists());
 }
