@@ -3,3 +3,4 @@
 
 pub mod ceremony;
 pub mod mixnet;
+pub mod second_device;
