@@ -312,6 +312,41 @@ impl BallotOpening {
     }
 }
 
+/// What the voter's second device needs after casting (SPEC.md §8.9): the ballot id, to fetch the ballot from the
+/// collector, and the opening (§8.4), to decrypt it. Text form: `rv1:` ‖ hex(id) ‖ `:` ‖ hex(opening), suitable
+/// for a QR code, usually as the fragment of a link `…/verify.html#rv1:…`. The device fetches the ballot, checks
+/// that its id is the code's, and opens it with [`open_ballot`] (§8.7). As secret as the vote: not `Clone`, the
+/// opening is wiped on drop and the text is returned in a [`Zeroizing`] string.
+#[derive(Debug)]
+pub struct SecondDeviceCode {
+    pub ballot_id: BallotId,
+    pub opening: BallotOpening,
+}
+
+impl SecondDeviceCode {
+    /// The `rv1:` text (SPEC.md §8.9).
+    pub fn to_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("rv1:{}:{}", self.ballot_id.to_hex(), hex::encode(&*self.opening.expose_bytes())))
+    }
+
+    /// Parses the `rv1:` text (surrounding white space ignored). A wrong prefix is `UnknownTag { tag: 0 }`, a
+    /// missing `:` between id and opening `UnknownTag { tag: 1 }`.
+    pub fn parse(text: &str) -> Result<Self, DecodeError> {
+        let what = "second-device code";
+        let rest = text.trim().strip_prefix("rv1:").ok_or(DecodeError::UnknownTag { what, tag: 0 })?;
+        let (id, opening) = rest.split_once(':').ok_or(DecodeError::UnknownTag { what, tag: 1 })?;
+        let ballot_id = BallotId(crate::group::hex_array(id, what)?);
+        let bytes = Zeroizing::new(hex::decode(opening).map_err(|_| DecodeError::InvalidHex { what })?);
+        Ok(Self { ballot_id, opening: BallotOpening::from_bytes(&bytes)? })
+    }
+
+    /// Parses either the `rv1:` text or a whole link that carries it as its fragment (`…/verify.html#rv1:…`).
+    pub fn parse_code_or_link(text: &str) -> Result<Self, DecodeError> {
+        let text = text.trim();
+        Self::parse(text.rsplit_once('#').map_or(text, |(_, fragment)| fragment))
+    }
+}
+
 /// Why an opening does not open a ballot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpeningError {
@@ -594,5 +629,23 @@ mod tests {
         let mut id = [0u8; 32];
         id[0] = 1;
         assert!(CredentialKey::from_bytes(&id).is_err());
+    }
+
+    #[test]
+    fn second_device_code_round_trips_and_refuses_bad_text() {
+        let (election, _, cred) = setup();
+        let (ballot, opening) = create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap();
+        let code = SecondDeviceCode { ballot_id: ballot.id(), opening };
+        let text = code.to_text();
+        for t in [text.to_string(), format!("  {}\n", *text), format!("https://vote.example/verify.html#{}", *text)] {
+            let back = SecondDeviceCode::parse_code_or_link(&t).unwrap();
+            assert_eq!(back.ballot_id, ballot.id());
+            assert_eq!(open_ballot(&election, &ballot.body, &back.opening).unwrap().len(), 3);
+        }
+        assert!(matches!(SecondDeviceCode::parse("rv2:00:00"), Err(DecodeError::UnknownTag { tag: 0, .. })));
+        assert!(matches!(SecondDeviceCode::parse("rv1:00"), Err(DecodeError::UnknownTag { tag: 1, .. })));
+        assert!(matches!(SecondDeviceCode::parse("rv1:zz:00"), Err(DecodeError::InvalidHex { .. })));
+        let truncated = &text[..text.len() - 2];
+        assert!(SecondDeviceCode::parse(truncated).is_err());
     }
 }

@@ -4,4 +4,5 @@
 pub mod ceremony;
 pub mod mixnet;
 pub mod report;
+pub mod second_device;
 pub mod verify;

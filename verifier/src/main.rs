@@ -100,7 +100,32 @@ enum Command {
         /// The JSON body of GET /log/proof/consistency?first=OLD&second=NEW.
         proof: PathBuf,
     },
+    /// The voter's second device on the command line (cast-as-intended, SPEC.md §8.9): open a cast ballot with
+    /// the `rv1:` code shown after casting, print the choices it contains, and check its receipt (online) or
+    /// whether it was counted (in a record).
+    ///
+    /// Online: fetches GET /election and GET /ballots/{id} (each fetch counts against the collector's limit),
+    /// checks the ballot's id, signature and proof (B1–B4), opens it (§8.7) and checks the receipt returned with
+    /// it (L2, L3, L5, L6) and that it is for this ballot. With --record: finds the ballot in RECORD/ballot-box.json
+    /// (after check L7), opens it, and reads tally/rejected.json, superseded.json and revoked.json to say whether
+    /// it was counted. Exit status 0 only if every check passed.
+    #[command(group = clap::ArgGroup::new("source").required(true).args(["collector", "record"]))]
+    CheckBallot {
+        /// The collector's base URL, e.g. https://vote.example.
+        #[arg(long)]
+        collector: Option<String>,
+        /// An election record directory (offline).
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// Language of the contest and option names (falls back to the manifest's first).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// The code `rv1:<ballot id>:<randomness>`, or the whole `…/verify.html#rv1:…` link; `-` reads it from
+        /// standard input (keeps it out of the shell history and the process list).
+        code: String,
+    },
 }
+
 
 /// How a report is printed.
 #[derive(Debug, Args)]
@@ -167,6 +192,38 @@ fn main() -> ExitCode {
                 &proof,
                 output.progress(),
             ))
+        }
+        Command::CheckBallot { collector, record, lang, code } => check_ballot(collector, record, &lang, code),
+    }
+}
+
+/// `verifier check-ballot`: the report on standard output, or the reason on standard error.
+fn check_ballot(collector: Option<String>, record: Option<PathBuf>, lang: &str, code: String) -> ExitCode {
+    use verifier::second_device::{check_in_record, check_online};
+    let code = if code == "-" {
+        let mut text = zeroize::Zeroizing::new(String::new());
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            eprintln!("check-ballot: FAIL: reading the code from standard input: {e}");
+            return ExitCode::FAILURE;
+        }
+        text
+    } else {
+        zeroize::Zeroizing::new(code)
+    };
+    let result = match (collector, record) {
+        (_, Some(record)) => check_in_record(&record, &code, lang),
+        (Some(url), None) => check_online(&url, &code, lang),
+        // clap's group requires one of the two.
+        (None, None) => return ExitCode::FAILURE,
+    };
+    match result {
+        Ok(report) => {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("check-ballot: FAIL: {e}");
+            ExitCode::FAILURE
         }
     }
 }

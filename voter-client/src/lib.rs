@@ -7,8 +7,10 @@
 //! [`SecondDeviceCode`]). [`Client::open`] checks an opened ballot: the challenge checker and the second
 //! device both use it.
 //!
-//! The HTTP part (posting, receipts) arrives with the collector's API.
+//! Natively, [`sim`] casts many ballots over HTTP for demos and load tests (the `voter-sim` program).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sim;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
@@ -62,28 +64,9 @@ pub struct ChallengeReport {
     pub code: String,
 }
 
-/// What the second device needs: the ballot id, to fetch the ballot from the collector, and the opening, to
-/// decrypt it. Text form: `rv1:` ‖ hex(id) ‖ `:` ‖ hex(opening) (SPEC.md §8.9), suitable for a QR code.
-#[derive(Debug)]
-pub struct SecondDeviceCode {
-    pub ballot_id: BallotId,
-    pub opening: BallotOpening,
-}
-
-impl SecondDeviceCode {
-    pub fn to_text(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("rv1:{}:{}", self.ballot_id.to_hex(), hex::encode(&*self.opening.expose_bytes())))
-    }
-
-    pub fn parse(text: &str) -> Result<Self, DecodeError> {
-        let what = "second-device code";
-        let rest = text.trim().strip_prefix("rv1:").ok_or(DecodeError::UnknownTag { what, tag: 0 })?;
-        let (id, opening) = rest.split_once(':').ok_or(DecodeError::UnknownTag { what, tag: 1 })?;
-        let ballot_id = BallotId(protocol::group::hex_array(id, what)?);
-        let bytes = Zeroizing::new(hex::decode(opening).map_err(|_| DecodeError::InvalidHex { what })?);
-        Ok(Self { ballot_id, opening: BallotOpening::from_bytes(&bytes)? })
-    }
-}
+/// What the second device needs: the ballot id and the opening, `rv1:` text (SPEC.md §8.9). Defined in
+/// `protocol`, so that the stand-alone verifier reads the same codes.
+pub use protocol::ballot::SecondDeviceCode;
 
 /// Parses a credential typed or loaded by the voter: 64 hex digits (whitespace ignored).
 pub fn parse_credential(text: &str) -> Result<Credential, ClientError> {

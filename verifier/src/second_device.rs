@@ -1,0 +1,381 @@
+//! `verifier check-ballot`: the voter's second device on the command line (cast-as-intended, SPEC.md §8.9).
+//!
+//! Input: the `rv1:` code the voting page shows after casting, `rv1:` ‖ hex(ballot id) ‖ `:` ‖ hex(opening), or the
+//! whole `…/verify.html#rv1:…` link that carries it ([`SecondDeviceCode::parse_code_or_link`]).
+//!
+//! * **Online** ([`check_online`]): fetches `GET /election` and `GET /ballots/{id}` from the collector
+//!   (collector/API.md; each fetch counts against the ballot's verification limit). Checks that the election's
+//!   fingerprint is the one its manifest and key give (SPEC.md §4.4), that the ballot fetched has the code's id
+//!   (§8.3), that it passes B1–B4 (§8.6), opens it with the code's randomness (§8.7: every `A = r·G`, then
+//!   `M = B − r·Y` decoded), and checks the receipt the collector returns with it: its signature under the
+//!   collector key, the inclusion proof in its signed root and the election (L2, L3, L5, L6), and that it is for
+//!   this ballot (its id and the hash of its bytes, eq. L-0, L-1).
+//! * **Offline** ([`check_in_record`]): looks the ballot up in an election record's `ballot-box.json` after check
+//!   L7 on the box (the ballots rebuild the collector's final signed tree head), opens it the same way, and says
+//!   whether it was counted, from the tally's files (SPEC.md §14.3): `tally/rejected.json` (R1),
+//!   `tally/superseded.json` (R2), `tally/revoked.json` (R3). Where the record has its `index.json`, the chain
+//!   (§13) and the digests of the files read are checked too; the rest of the record is `verifier verify`'s job.
+//!
+//! A code whose randomness does not open the ballot is refused ([`CheckBallotError::Opening`]): the ballot in the
+//! log is not the one the voter's device prepared with that randomness (or the code was mistyped).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use protocol::ballot::{decode_verifying_key, open_ballot, Ballot, BallotId, OpeningError, SecondDeviceCode};
+use protocol::ballot_box::{BallotBox, BoxError};
+use protocol::elgamal::PublicKey;
+use protocol::encoding::{Answer, InvalidAnswer, Selection};
+use protocol::error::{BallotError, DecodeError, ManifestError};
+use protocol::log::{LogError, Receipt};
+use protocol::manifest::{Contest, Fingerprint, Localized, Manifest};
+use protocol::record::{file_digest, RecordIndex};
+use protocol::tally::{Refusal, RejectedFile, RevokedFile, SupersededFile};
+use protocol::{check_ballot, Election};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+/// Why a ballot could not be checked, or failed a check.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckBallotError {
+    #[error("not a second-device code (`rv1:<ballot id>:<randomness>`, or a link ending in `#rv1:…`): {0}")]
+    Code(DecodeError),
+    #[error("{url}: no answer: {reason}")]
+    Http { url: String, reason: String },
+    #[error("{url}: the collector answered {status} `{code}`: {message}")]
+    Refused { url: String, status: u16, code: String, message: String },
+    #[error("{what}: not what was expected: {reason}")]
+    Malformed { what: String, reason: String },
+    #[error("the election parameters are not valid: {0}")]
+    Election(ManifestError),
+    #[error("the collector's fingerprint is not the one its manifest and key give")]
+    FingerprintMismatch,
+    #[error("the collector key is not a valid Ed25519 key: {0}")]
+    CollectorKey(DecodeError),
+    #[error("the collector returned ballot {got}, but the code is for ballot {expected}")]
+    WrongBallot { expected: String, got: String },
+    #[error("the ballot fails the checks of SPEC.md §8.6: {0}")]
+    Ballot(BallotError),
+    #[error(
+        "the code's randomness does not open ballot {ballot} ({source}): this ballot was not made with this \
+         code's randomness, so it cannot be shown to contain your choices (check the code was copied whole; if \
+         it was, the ballot is not the one your device prepared)"
+    )]
+    Opening { ballot: String, source: OpeningError },
+    #[error("the receipt does not verify: {0}")]
+    Receipt(LogError),
+    #[error("the receipt the collector returned is for another ballot")]
+    ReceiptMismatch,
+    #[error("ballot {0} is not in the record's ballot box")]
+    NotInRecord(String),
+    #[error("{path}: {reason}")]
+    File { path: PathBuf, reason: String },
+    #[error("the record's ballot box fails check L7: {0}")]
+    BallotBox(BoxError),
+    #[error("the record's index.json: {0}")]
+    Index(String),
+}
+
+/// What a contest's answer shows: the chosen candidates' names, or why the answer is invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContestChoice {
+    pub title: String,
+    pub choice: Result<Vec<String>, String>,
+    pub ranked: bool,
+}
+
+/// What the tally did with the ballot (SPEC.md §14.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TallyStatus {
+    /// The record has no `tally/` files yet.
+    NotTallied,
+    Counted,
+    /// R1: refused, with the reason.
+    Refused(Refusal),
+    /// R2: a later ballot of the same credential, at leaf `by`, counts instead.
+    Superseded {
+        by: u64,
+    },
+    /// R3: the voter voted on paper.
+    Revoked,
+}
+
+/// The outcome of a successful check.
+#[derive(Debug, Clone)]
+pub struct BallotReport {
+    pub ballot_id: BallotId,
+    pub leaf_index: Option<u64>,
+    pub contests: Vec<ContestChoice>,
+    /// Online: the verified receipt, and the fetches the collector still allows.
+    pub receipt: Option<Receipt>,
+    pub fetches_left: Option<u32>,
+    /// Offline: what the tally did, and whether index.json vouched for the files read (its head, hex).
+    pub status: Option<TallyStatus>,
+    pub index_head: Option<Option<String>>,
+}
+
+impl fmt::Display for BallotReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "ballot {}", self.ballot_id.to_hex())?;
+        writeln!(f, "  PASS  the ballot is for this election, well-formed, signed and proven (SPEC.md §8.6 B1–B4)")?;
+        writeln!(f, "  PASS  the code's randomness opens it (SPEC.md §8.7); it contains:")?;
+        for c in &self.contests {
+            let shown = match &c.choice {
+                Err(reason) => format!("invalid ({reason})"),
+                Ok(names) if names.is_empty() => "(no selection)".to_string(),
+                Ok(names) if c.ranked => {
+                    names.iter().enumerate().map(|(i, n)| format!("{}. {n}", i + 1)).collect::<Vec<_>>().join(", ")
+                }
+                Ok(names) => names.join(", "),
+            };
+            writeln!(f, "        {}: {shown}", c.title)?;
+        }
+        if let Some(r) = &self.receipt {
+            writeln!(
+                f,
+                "  PASS  receipt: leaf {} of a log of {} ballots, signed by the collector, in its signed root, for \
+                 this ballot (SPEC.md §11.4 L2, L3, L5, L6)",
+                r.leaf_index, r.tree_size
+            )?;
+        }
+        if let Some(n) = self.fetches_left {
+            writeln!(f, "        the collector allows {n} more fetches of this ballot")?;
+        }
+        if let Some(leaf) = self.leaf_index.filter(|_| self.receipt.is_none()) {
+            writeln!(
+                f,
+                "  PASS  in the record's ballot box at leaf {leaf}; the box rebuilds its final signed tree head (L7)"
+            )?;
+        }
+        match &self.index_head {
+            Some(Some(head)) => writeln!(f, "  PASS  the files read are those index.json lists (record head {head})")?,
+            Some(None) => {
+                writeln!(f, "        no index.json: the record is not finished; its files are not vouched for")?
+            }
+            None => {}
+        }
+        match &self.status {
+            Some(TallyStatus::NotTallied) => writeln!(f, "        not tallied yet (no tally/ files in the record)")?,
+            Some(TallyStatus::Counted) => writeln!(f, "        COUNTED: this ballot entered the tally")?,
+            Some(TallyStatus::Refused(reason)) => {
+                writeln!(f, "        NOT COUNTED: refused by the tally ({reason}, SPEC.md §14.3 R1)")?
+            }
+            Some(TallyStatus::Superseded { by }) => writeln!(
+                f,
+                "        NOT COUNTED: superseded by a later ballot of the same voter, at leaf {by} (re-vote, R2)"
+            )?,
+            Some(TallyStatus::Revoked) => writeln!(f, "        NOT COUNTED: revoked, the voter voted on paper (R3)")?,
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// A text of `names` in `lang`, else in the first language listed.
+fn localized(names: &Localized, lang: &str) -> String {
+    names.get(lang).or_else(|| names.values().next()).cloned().unwrap_or_default()
+}
+
+/// The names of an answer's selections, in the answer's order.
+fn choice(contest: &Contest, answer: &Result<Answer, InvalidAnswer>, lang: &str) -> ContestChoice {
+    let choice = match answer {
+        Err(e) => Err(e.reason.clone()),
+        Ok(a) => Ok(a
+            .selections
+            .iter()
+            .map(|s| match s {
+                Selection::Option(i) => contest
+                    .options
+                    .get(*i as usize)
+                    .map_or_else(|| format!("option {i}"), |o| localized(&o.title, lang)),
+                Selection::WriteIn(text) => format!("write-in {text:?}"),
+            })
+            .collect()),
+    };
+    ContestChoice {
+        title: localized(&contest.title, lang),
+        choice,
+        ranked: matches!(contest.kind, protocol::manifest::ContestKind::Ranked { .. }),
+    }
+}
+
+/// Checks the ballot against the code and opens it (SPEC.md §8.6, §8.7).
+fn open(
+    election: &Election,
+    ballot: &Ballot,
+    code: &SecondDeviceCode,
+    lang: &str,
+) -> Result<Vec<ContestChoice>, CheckBallotError> {
+    if ballot.id() != code.ballot_id {
+        return Err(CheckBallotError::WrongBallot { expected: code.ballot_id.to_hex(), got: ballot.id().to_hex() });
+    }
+    check_ballot(election, ballot).map_err(CheckBallotError::Ballot)?;
+    let answers = open_ballot(election, &ballot.body, &code.opening)
+        .map_err(|source| CheckBallotError::Opening { ballot: code.ballot_id.to_hex(), source })?;
+    Ok(election.manifest().contests.iter().zip(&answers).map(|(c, a)| choice(c, a, lang)).collect())
+}
+
+fn parse_code(text: &str) -> Result<SecondDeviceCode, CheckBallotError> {
+    SecondDeviceCode::parse_code_or_link(text).map_err(CheckBallotError::Code)
+}
+
+/// `GET /election` (collector/API.md).
+#[derive(Debug, Deserialize)]
+struct ElectionInfo {
+    manifest: Manifest,
+    public_key: PublicKey,
+    fingerprint: Fingerprint,
+    collector_key: String,
+}
+
+/// `GET /ballots/{id}` (collector/API.md).
+#[derive(Debug, Deserialize)]
+struct Fetched {
+    ballot: Ballot,
+    receipt: Receipt,
+    fetches_left: u32,
+}
+
+/// GETs `url` and decodes its JSON; an error answer becomes [`CheckBallotError::Refused`] with its code.
+fn get_json<T: DeserializeOwned>(http: &reqwest::blocking::Client, url: &str) -> Result<T, CheckBallotError> {
+    let r = http.get(url).send().map_err(|e| CheckBallotError::Http { url: url.into(), reason: e.to_string() })?;
+    let status = r.status();
+    let text = r.text().map_err(|e| CheckBallotError::Http { url: url.into(), reason: e.to_string() })?;
+    if !status.is_success() {
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let field = |k: &str| v["error"][k].as_str().unwrap_or("").to_string();
+        return Err(CheckBallotError::Refused {
+            url: url.into(),
+            status: status.as_u16(),
+            code: field("code"),
+            message: field("message"),
+        });
+    }
+    serde_json::from_str(&text).map_err(|e| CheckBallotError::Malformed { what: url.into(), reason: e.to_string() })
+}
+
+/// The online check (see the module documentation). `collector` is the base URL; `lang` the language of the
+/// names shown (falling back to the manifest's first).
+pub fn check_online(collector: &str, code: &str, lang: &str) -> Result<BallotReport, CheckBallotError> {
+    let code = parse_code(code)?;
+    let base = collector.trim_end_matches('/');
+    let http = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| CheckBallotError::Http { url: base.into(), reason: e.to_string() })?;
+    let info: ElectionInfo = get_json(&http, &format!("{base}/election"))?;
+    let election = Election::new(info.manifest, info.public_key).map_err(CheckBallotError::Election)?;
+    if *election.fingerprint() != info.fingerprint {
+        return Err(CheckBallotError::FingerprintMismatch);
+    }
+    let key_bytes: [u8; 32] =
+        protocol::group::hex_array(&info.collector_key, "collector key").map_err(CheckBallotError::CollectorKey)?;
+    let key = decode_verifying_key(&key_bytes, "collector key").map_err(CheckBallotError::CollectorKey)?;
+    let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}", code.ballot_id.to_hex()))?;
+    let contests = open(&election, &fetched.ballot, &code, lang)?;
+    fetched.receipt.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
+    fetched.receipt.matches(&fetched.ballot).map_err(|_| CheckBallotError::ReceiptMismatch)?;
+    Ok(BallotReport {
+        ballot_id: code.ballot_id,
+        leaf_index: Some(fetched.receipt.leaf_index),
+        contests,
+        fetches_left: Some(fetched.fetches_left),
+        receipt: Some(fetched.receipt),
+        status: None,
+        index_head: None,
+    })
+}
+
+/// Reads a record file: its bytes, or `None` if it does not exist.
+fn read_optional(record: &Path, path: &str) -> Result<Option<Vec<u8>>, CheckBallotError> {
+    let full = record.join(path);
+    match std::fs::read(&full) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CheckBallotError::File { path: full, reason: e.to_string() }),
+    }
+}
+
+fn parse_file<T: DeserializeOwned>(record: &Path, path: &str, bytes: &[u8]) -> Result<T, CheckBallotError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| CheckBallotError::File { path: record.join(path), reason: format!("not valid JSON: {e}") })
+}
+
+/// The offline check in an election record (see the module documentation).
+pub fn check_in_record(record: &Path, code: &str, lang: &str) -> Result<BallotReport, CheckBallotError> {
+    let code = parse_code(code)?;
+    let box_path = "ballot-box.json";
+    let box_bytes = read_optional(record, box_path)?.ok_or_else(|| CheckBallotError::File {
+        path: record.join(box_path),
+        reason: "missing: not an election record".into(),
+    })?;
+    let bbox: BallotBox = parse_file(record, box_path, &box_bytes)?;
+    let election = bbox.election().map_err(CheckBallotError::BallotBox)?;
+    let logged = bbox.check_log(&election).map_err(CheckBallotError::BallotBox)?;
+    let entry = logged
+        .iter()
+        .find(|b| b.ballot.id() == code.ballot_id)
+        .ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
+    let contests = open(&election, &entry.ballot, &code, lang)?;
+
+    let tally_files = ["tally/rejected.json", "tally/superseded.json", "tally/revoked.json"];
+    let mut read = vec![(box_path, box_bytes)];
+    for path in tally_files {
+        if let Some(bytes) = read_optional(record, path)? {
+            read.push((path, bytes));
+        }
+    }
+    let index_head = match read_optional(record, "index.json")? {
+        None => None,
+        Some(bytes) => {
+            let index: RecordIndex = parse_file(record, "index.json", &bytes)?;
+            index.check_chain().map_err(|e| CheckBallotError::Index(e.to_string()))?;
+            if index.fingerprint != *election.fingerprint() {
+                return Err(CheckBallotError::Index("it is for another election".into()));
+            }
+            for (path, bytes) in &read {
+                let listed =
+                    index.get(path).ok_or_else(|| CheckBallotError::Index(format!("`{path}` is not listed")))?;
+                if listed.sha256 != file_digest(bytes) {
+                    return Err(CheckBallotError::Index(format!("`{path}` does not have the listed SHA-256")));
+                }
+            }
+            Some(hex::encode(index.head()))
+        }
+    };
+    let file = |path: &str| read.iter().find(|(p, _)| *p == path).map(|(_, b)| b.as_slice());
+    let leaf = entry.leaf_index;
+    let status = match (file(tally_files[0]), file(tally_files[1]), file(tally_files[2])) {
+        (Some(rejected), Some(superseded), Some(revoked)) => {
+            let rejected: RejectedFile = parse_file(record, tally_files[0], rejected)?;
+            let superseded: SupersededFile = parse_file(record, tally_files[1], superseded)?;
+            let revoked: RevokedFile = parse_file(record, tally_files[2], revoked)?;
+            if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
+                TallyStatus::Refused(r.reason)
+            } else if let Some(s) = superseded.superseded.iter().find(|s| s.leaf_index == leaf) {
+                TallyStatus::Superseded { by: s.by }
+            } else if revoked.revoked.iter().any(|r| r.leaf_index == leaf) {
+                TallyStatus::Revoked
+            } else {
+                TallyStatus::Counted
+            }
+        }
+        (None, None, None) => TallyStatus::NotTallied,
+        _ => {
+            return Err(CheckBallotError::File {
+                path: record.join("tally"),
+                reason: "some of rejected.json, superseded.json and revoked.json are missing".into(),
+            })
+        }
+    };
+    Ok(BallotReport {
+        ballot_id: code.ballot_id,
+        leaf_index: Some(leaf),
+        contests,
+        receipt: None,
+        fetches_left: None,
+        status: Some(status),
+        index_head: Some(index_head),
+    })
+}

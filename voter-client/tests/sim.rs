@@ -1,0 +1,277 @@
+//! `voter-sim` against a real collector on a private PostgreSQL (or `DATABASE_URL`'s server), then the verifier's
+//! second-device check (`verifier check-ballot`'s library function) against the same collector.
+//!
+//! PostgreSQL: `DATABASE_URL` (an administrative URL; a fresh database is created on it), else a private cluster
+//! started here from `PG_BIN` (or the newest `/usr/lib/postgresql/*/bin`), as collector/tests/common does.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use collector::{AppState, Settings};
+use ed25519_dalek::SigningKey;
+use protocol::ballot::{Ballot, ElectionParameters, SecondDeviceCode};
+use protocol::elgamal::SecretKey;
+use protocol::encoding::{Answer, Selection};
+use protocol::log::Receipt;
+use protocol::Decode;
+use rand_core::OsRng;
+use verifier::second_device::{check_online, CheckBallotError};
+use voter_client::Client;
+
+fn pg_bin() -> PathBuf {
+    if let Ok(dir) = std::env::var("PG_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).collect())
+        .unwrap_or_default();
+    found.sort_by_key(|p| p.parent().and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok()));
+    found.pop().expect("PostgreSQL is not installed: set PG_BIN or DATABASE_URL (scripts/test.sh installs it)")
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
+}
+
+/// A PostgreSQL tool, run as `postgres` when we are root (initdb refuses root).
+fn pg_cmd(tool: &str) -> Command {
+    let bin = pg_bin().join(tool);
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A private PostgreSQL cluster, stopped and removed on drop.
+struct PgCluster {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl PgCluster {
+    fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("voter-sim-pg-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&dir).unwrap();
+        if is_root() {
+            assert!(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status().unwrap().success());
+        }
+        let out = pg_cmd("initdb")
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "-D"])
+            .arg(dir.join("data"))
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        let port = free_port();
+        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=100", dir.display());
+        let status = pg_cmd("pg_ctl")
+            .arg("-D")
+            .arg(dir.join("data"))
+            .args(["-o", &opts, "-l"])
+            .arg(dir.join("log"))
+            .args(["-w", "start"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctl start");
+        Self { dir, port }
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = pg_cmd("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A fresh database on DATABASE_URL's server or on a private cluster (kept alive by the returned guard).
+async fn fresh_db() -> (String, Option<PgCluster>) {
+    let (admin, cluster) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (url, None),
+        Err(_) => {
+            let c = PgCluster::start();
+            (format!("host=127.0.0.1 port={} user=postgres dbname=postgres", c.port), Some(c))
+        }
+    };
+    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let name = format!("voter_sim_{}_{}", std::process::id(), rand_core::RngCore::next_u32(&mut OsRng));
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    (with_dbname(&admin, &name), cluster)
+}
+
+/// Replaces the database name in a URL (key=value or postgres:// form).
+fn with_dbname(url: &str, db: &str) -> String {
+    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
+        let base = url.split_once('?').map_or(url, |(b, _)| b);
+        let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| i + scheme_end);
+        let query = url.split_once('?').map_or(String::new(), |(_, q)| format!("?{q}"));
+        format!("{}/{db}{query}", &base[..host_end])
+    } else {
+        let kept: Vec<&str> = url.split_whitespace().filter(|kv| !kv.starts_with("dbname=")).collect();
+        format!("{} dbname={db}", kept.join(" "))
+    }
+}
+
+/// An in-process collector on an ephemeral port.
+async fn serve(url: &str) -> (String, AppState) {
+    let pool = collector::db::pool(url, 16).unwrap();
+    let state = collector::start(pool, Settings::default()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = collector::app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, state)
+}
+
+fn tmpdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("voter-sim-test-{}-{}", std::process::id(), free_port()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Decrypts a ballot with the election's secret key (the test plays the trustees).
+fn decrypt(params: &ElectionParameters, sk: &SecretKey, ballot: &Ballot) -> Vec<Answer> {
+    params
+        .manifest
+        .contests
+        .iter()
+        .zip(&ballot.body.contests)
+        .map(|(contest, cts)| {
+            let points: Vec<_> = cts.iter().map(|c| sk.decrypt(c)).collect();
+            Answer::from_points(contest, &points).unwrap()
+        })
+        .collect()
+}
+
+fn run_sim(base: &str, dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_voter-sim"))
+        .args(["--collector", base, "--revote-share", "0.2", "--concurrency", "8", "--seed", "7", "--quiet"])
+        .arg("--voters")
+        .arg(dir.join("voters.json"))
+        .arg("--receipts")
+        .arg(dir.join("receipts.jsonl"))
+        .arg("--expected")
+        .arg(dir.join("expected.json"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (db, _cluster) = rt.block_on(fresh_db());
+    // A dev election whose secret key the test keeps, to decrypt what was cast.
+    let (mut params, public, creds) = collector::admin::dev_election(50, &mut OsRng);
+    let sk = SecretKey::generate(&mut OsRng);
+    params.public_key = sk.public_key();
+    let pool = collector::db::pool(&db, 2).unwrap();
+    rt.block_on(collector::admin::init(&pool, &params, &public, SigningKey::generate(&mut OsRng))).unwrap();
+    let (base, _state) = rt.block_on(serve(&db));
+    let dir = tmpdir();
+    let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
+    std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets).unwrap()).unwrap();
+
+    // 50 voters, 20% re-votes: 60 ballots, every receipt verified by the simulator.
+    let out = run_sim(&base, &dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "voter-sim failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("cast 60 ballots (50 first ballots, 10 re-votes)"), "{stdout}");
+    assert!(stdout.contains("accepted 60 with verified receipts"), "{stdout}");
+
+    // The collector's log holds exactly the ballots of the receipts.
+    let http = reqwest::blocking::Client::new();
+    let sth: serde_json::Value = http.get(format!("{base}/log/sth")).send().unwrap().json().unwrap();
+    assert_eq!(sth["tree_size"], 60);
+    let leaves: serde_json::Value =
+        http.get(format!("{base}/log/leaves?start=0&end=60")).send().unwrap().json().unwrap();
+    let log: Vec<Ballot> = leaves["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| Ballot::from_bytes(&hex::decode(e["ballot"].as_str().unwrap()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(log.len(), 60);
+    let receipts: Vec<Receipt> = std::fs::read_to_string(dir.join("receipts.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(receipts.len(), 60);
+    for (i, (r, b)) in receipts.iter().zip(&log).enumerate() {
+        assert_eq!(r.leaf_index, i as u64);
+        r.matches(b).unwrap();
+    }
+
+    // The expected file: every voter, with the answers of the ballot that counts (the last in the log).
+    let expected: BTreeMap<String, Vec<Answer>> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let voters: BTreeSet<String> = creds.iter().map(|c| c.public_key().to_hex()).collect();
+    assert_eq!(expected.keys().cloned().collect::<BTreeSet<_>>(), voters);
+    let mut last: BTreeMap<String, &Ballot> = BTreeMap::new();
+    for b in &log {
+        last.insert(b.body.credential.to_hex(), b);
+    }
+    for (cred, answers) in &expected {
+        assert_eq!(&decrypt(&params, &sk, last[cred]), answers, "credential {cred}");
+    }
+
+    // The second device: a ballot with known answers, cast, then opened by `verifier check-ballot`.
+    let client = Client::new(&serde_json::to_string(&params).unwrap()).unwrap();
+    let answers = vec![
+        Answer::single(1),
+        Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
+        Answer { selections: vec![Selection::Option(1), Selection::WriteIn("Mia".into())] },
+    ];
+    let (ballot, code) = client.encrypt(&creds[3], &answers, &mut OsRng).unwrap().cast();
+    let posted = http.post(format!("{base}/ballots")).json(&ballot).send().unwrap();
+    assert_eq!(posted.status().as_u16(), 201);
+    let report = check_online(&base, &code.to_text(), "en").unwrap();
+    let text = report.to_string();
+    assert!(text.contains("Mayor: Bob Kask"), "{text}");
+    assert!(text.contains("Budget projects: Park, Pool"), "{text}");
+    assert!(text.contains("Council: 1. Eve, 2. write-in \"Mia\""), "{text}");
+    assert!(text.contains("receipt: leaf 60 of a log of 61 ballots"), "{text}");
+    // The whole link works as well, and the names come in another language on request.
+    let link = format!("{base}/verify.html#{}", *code.to_text());
+    let text = check_online(&base, &link, "et").unwrap().to_string();
+    assert!(text.contains("Linnapea: Bob Kask"), "{text}");
+
+    // A code with this ballot's id but other randomness (another ballot's) is refused, clearly.
+    let (_, other) = client.encrypt(&creds[3], &answers, &mut OsRng).unwrap().cast();
+    let opening = protocol::ballot::BallotOpening::from_bytes(&other.opening.expose_bytes()).unwrap();
+    let wrong = SecondDeviceCode { ballot_id: ballot.id(), opening };
+    let err = check_online(&base, &wrong.to_text(), "en").unwrap_err();
+    assert!(matches!(err, CheckBallotError::Opening { .. }), "{err}");
+    assert!(err.to_string().contains("does not open ballot"), "{err}");
+    // A code for a ballot the collector does not have (never cast).
+    match check_online(&base, &other.to_text(), "en").unwrap_err() {
+        CheckBallotError::Refused { status, code, .. } => {
+            assert_eq!((status, code.as_str()), (404, "ballot_not_found"))
+        }
+        e => panic!("{e}"),
+    }
+    // The verification limit (3 fetches, the manifest's policy) has been used up by the three fetches above.
+    match check_online(&base, &code.to_text(), "en").unwrap_err() {
+        CheckBallotError::Refused { code, .. } => assert_eq!(code, "verification_limit_reached"),
+        e => panic!("{e}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(rt);
+}
