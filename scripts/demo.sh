@@ -131,7 +131,9 @@ $tallier tally prepare --box "$public/ballot-box.json" --ceremony "$ceremony" \
 step "Mix: $stages stages per contest"
 $tallier tally mix --record "$record"
 step "Threshold decryption by trustees 1 and 3 (trustee 2 stays home)"
-for j in 1 3; do trustee "$j" decrypt --record "$record"; done
+for j in 1 3; do
+  $tallier trustee decrypt --record "$record" --secret "$trustees/secret-$j.json" --passphrase-file "$trustees/pass-$j"
+done
 step "Combine, decode, count; write the record's index"
 $tallier tally finish --record "$record" --report "$out/result.txt"
 
