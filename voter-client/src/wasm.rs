@@ -3,11 +3,14 @@
 
 use protocol::ballot::{Ballot, BallotOpening};
 use protocol::encoding::Answer;
+use protocol::log::{ConsistencyProof, Receipt, SignedTreeHead};
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use crate::{parse_credential, tracker, Client, ClientError, PreparedBallot, SecondDeviceCode};
+use crate::{
+    parse_credential, tracker, CheckedReceipt, Client, ClientError, PreparedBallot, ReceiptFile, SecondDeviceCode,
+};
 
 fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
@@ -80,6 +83,30 @@ impl WasmClient {
         json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
     }
 
+    /// After casting (and on the second device): checks the collector's receipt (JSON) for the ballot (JSON) under
+    /// the collector key (hex, from `GET /election`): L6, L2, L5, L3 and that it is this ballot's receipt. Then
+    /// check the current log with the object returned.
+    pub fn check_receipt(
+        &self,
+        collector_key_hex: &str,
+        receipt_json: &str,
+        ballot_json: &str,
+    ) -> Result<WasmCheckedReceipt, JsError> {
+        let receipt: Receipt =
+            serde_json::from_str(receipt_json).map_err(|e| js(ClientError::ReceiptFormat(e.to_string())))?;
+        let ballot: Ballot = serde_json::from_str(ballot_json).map_err(js)?;
+        let inner = self.inner.check_receipt(collector_key_hex, receipt, Some(&ballot)).map_err(js)?;
+        Ok(WasmCheckedReceipt { inner, head: None })
+    }
+
+    /// A saved receipt file (the voting page's download): its tracker and id are the receipt's, and the receipt
+    /// passes L6, L2, L5, L3 under the collector key (hex). Then check the current log with the object returned.
+    pub fn check_receipt_file(&self, collector_key_hex: &str, file_text: &str) -> Result<WasmCheckedReceipt, JsError> {
+        let file = ReceiptFile::parse(file_text).map_err(js)?;
+        let inner = self.inner.check_receipt(collector_key_hex, file.receipt, None).map_err(js)?;
+        Ok(WasmCheckedReceipt { inner, head: None })
+    }
+
     /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_json`, over `n` ballots (for the
     /// browser benchmark).
     pub fn benchmark(&self, credential_hex: &str, answers_json: &str, n: u32) -> Result<f64, JsError> {
@@ -141,5 +168,43 @@ impl WasmPreparedBallot {
             second_device_code: code.to_text().to_string(),
             ballot,
         })
+    }
+}
+
+/// A receipt that passed `Client.check_receipt` or `Client.check_receipt_file`. Next: `consistency_query` with the
+/// current head (`GET /log/sth`), then `check_consistency` with the proof fetched from the path it returns.
+#[wasm_bindgen(js_name = CheckedReceipt)]
+#[derive(Debug)]
+pub struct WasmCheckedReceipt {
+    inner: CheckedReceipt,
+    /// The head checked by `consistency_query`, which `check_consistency` links the receipt to.
+    head: Option<SignedTreeHead>,
+}
+
+#[wasm_bindgen(js_class = CheckedReceipt)]
+impl WasmCheckedReceipt {
+    /// The ballot's leaf index in the log, from the checked receipt.
+    pub fn leaf_index(&self) -> String {
+        self.inner.receipt().leaf_index.to_string()
+    }
+
+    /// Checks the current signed tree head (JSON of `GET /log/sth`; L1, L6, not smaller than the receipt's tree)
+    /// and keeps it: the path of the consistency proof to fetch next (`log/proof/consistency?first=M&second=N`).
+    pub fn consistency_query(&mut self, sth_json: &str) -> Result<String, JsError> {
+        let sth: SignedTreeHead =
+            serde_json::from_str(sth_json).map_err(|e| js(ClientError::LogAnswer(e.to_string())))?;
+        let query = self.inner.consistency_query(&sth).map_err(js)?;
+        self.head = Some(sth);
+        Ok(query)
+    }
+
+    /// Checks the consistency proof (JSON) from the receipt's tree to the head kept by `consistency_query` (L4):
+    /// `{leaf_index, receipt_tree_size, tree_size, tracker}` JSON, the ballot's place in the current log.
+    pub fn check_consistency(&self, proof_json: &str) -> Result<String, JsError> {
+        let head =
+            self.head.as_ref().ok_or_else(|| JsError::new("no tree head was checked: call consistency_query first"))?;
+        let proof: ConsistencyProof =
+            serde_json::from_str(proof_json).map_err(|e| js(ClientError::LogAnswer(e.to_string())))?;
+        json(&self.inner.check_in_log(head, &proof).map_err(js)?)
     }
 }
