@@ -10,8 +10,8 @@
 //! After casting, the collector's receipt is checked here too (SPEC.md §11.4): [`Client::check_receipt`] checks the
 //! receipt itself (L6, L2, L5, L3, and that it is for the ballot cast) and gives a [`CheckedReceipt`], which then
 //! checks the collector's current signed tree head (L1, L6) and a consistency proof from the receipt's tree to it
-//! (L4): the ballot is in the public log as it stands now. A saved receipt file ([`ReceiptFile`]) is checked the
-//! same way at any later time. The page fetches; every check is made here.
+//! (L4): the ballot is in the public log as it stands now. A saved receipt (the file the voting page offers) is
+//! checked the same way at any later time, without the ballot. The page fetches; every check is made here.
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -120,27 +120,6 @@ pub fn parse_challenge_code(text: &str) -> Result<(Ballot, BallotOpening), Decod
     Ok((ballot, BallotOpening::from_bytes(&bytes)?))
 }
 
-/// The receipt file the voting page offers for download after casting: the collector's receipt as it came
-/// (SPEC.md §11.3), with the ballot's tracker and id for the voter's reference.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ReceiptFile {
-    pub receipt: Receipt,
-    pub tracker: String,
-    pub ballot_id: BallotId,
-}
-
-impl ReceiptFile {
-    /// Parses a receipt file and checks that its tracker and ballot id are the receipt's own (the signature, checked
-    /// next by [`Client::check_receipt`], covers only the receipt).
-    pub fn parse(text: &str) -> Result<Self, ClientError> {
-        let file: Self = serde_json::from_str(text).map_err(|e| ClientError::ReceiptFormat(e.to_string()))?;
-        if file.ballot_id != file.receipt.ballot_id || file.tracker != tracker(&file.receipt.ballot_id) {
-            return Err(ClientError::ReceiptFormat("the tracker or ballot id is not the receipt's".into()));
-        }
-        Ok(file)
-    }
-}
-
 /// A receipt that passed [`Client::check_receipt`]: signed by the collector key, for this election, its leaf in
 /// its signed root. Only that function makes one, so the log checks below never run on an unchecked receipt.
 #[derive(Debug)]
@@ -164,14 +143,6 @@ pub struct InLog {
 impl CheckedReceipt {
     pub fn receipt(&self) -> &Receipt {
         &self.receipt
-    }
-
-    /// The consistency proof to ask the log for, from the receipt's tree to the head `sth`:
-    /// `log/proof/consistency?first=M&second=N`. Checks `sth` first (L1, L6, not smaller than the receipt's tree),
-    /// so that no request is built from unchecked numbers.
-    pub fn consistency_query(&self, sth: &SignedTreeHead) -> Result<String, ClientError> {
-        self.check_head(sth)?;
-        Ok(format!("log/proof/consistency?first={}&second={}", self.receipt.tree_size, sth.tree_size))
     }
 
     fn check_head(&self, sth: &SignedTreeHead) -> Result<(), ClientError> {
@@ -415,16 +386,12 @@ mod tests {
         for (before, after) in [(0, 0), (0, 1), (4, 0), (5, 9), (6, 2)] {
             let (receipt, sth, proof) = logged(&c, &key, &ballot, before, after);
             let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
-            let query = checked.consistency_query(&sth).unwrap();
-            assert_eq!(query, format!("log/proof/consistency?first={}&second={}", proof.first, proof.second));
             let in_log = checked.check_in_log(&sth, &proof).unwrap();
             assert_eq!((in_log.leaf_index, in_log.tree_size), (u64::from(before), u64::from(before + 1 + after)));
             assert_eq!(in_log.tracker, tracker(&ballot.id()));
-            // The receipt file round-trips and checks the same way without the ballot.
-            let file =
-                serde_json::json!({ "receipt": receipt, "tracker": tracker(&ballot.id()), "ballot_id": ballot.id() });
-            let parsed = ReceiptFile::parse(&file.to_string()).unwrap();
-            let again = c.check_receipt(&key_hex, parsed.receipt, None).unwrap();
+            // A saved receipt (JSON) checks the same way without the ballot.
+            let saved: Receipt = serde_json::from_str(&serde_json::to_string(&receipt).unwrap()).unwrap();
+            let again = c.check_receipt(&key_hex, saved, None).unwrap();
             assert_eq!(again.check_in_log(&sth, &proof).unwrap(), in_log);
             if after > 0 && before > 0 {
                 let mut bad = proof.clone();
@@ -465,7 +432,6 @@ mod tests {
         // A tampered head, a proof for other sizes, a smaller (truncated) head: refused.
         let mut bad = sth.clone();
         bad.root[0] ^= 1;
-        assert!(matches!(checked.consistency_query(&bad), Err(ClientError::Receipt(LogError::BadTreeHeadSignature))));
         assert!(matches!(
             checked.check_in_log(&bad, &proof),
             Err(ClientError::Receipt(LogError::BadTreeHeadSignature))
@@ -474,14 +440,11 @@ mod tests {
         assert!(matches!(checked.check_in_log(&sth, &wrong), Err(ClientError::WrongConsistencyProof { .. })));
         let fp = *c.election().fingerprint();
         let small = SignedTreeHead::sign(&key, fp, 2, [0; 32], 3_000);
-        assert!(matches!(checked.consistency_query(&small), Err(ClientError::LogTruncated { receipt: 4, current: 2 })));
-        // A receipt file whose tracker or id is not the receipt's, or that is not a receipt file.
-        let file =
-            serde_json::json!({ "receipt": receipt, "tracker": "0000-0000-0000-0000", "ballot_id": ballot.id() });
-        assert!(matches!(ReceiptFile::parse(&file.to_string()), Err(ClientError::ReceiptFormat(_))));
-        let file = serde_json::json!({ "receipt": receipt, "tracker": tracker(&ballot.id()), "ballot_id": other.id() });
-        assert!(matches!(ReceiptFile::parse(&file.to_string()), Err(ClientError::ReceiptFormat(_))));
-        assert!(matches!(ReceiptFile::parse("{}"), Err(ClientError::ReceiptFormat(_))));
+        let to_small = ConsistencyProof { first: 4, second: 2, path: vec![] };
+        assert!(matches!(
+            checked.check_in_log(&small, &to_small),
+            Err(ClientError::LogTruncated { receipt: 4, current: 2 })
+        ));
     }
 
     #[test]

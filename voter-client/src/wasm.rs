@@ -1,16 +1,13 @@
 //! The browser's interface (wasm-bindgen). Everything crosses the boundary as JSON or hex text; errors become
 //! JavaScript `Error`s with the message of [`ClientError`].
 
-use protocol::ballot::{Ballot, BallotOpening};
+use protocol::ballot::Ballot;
 use protocol::encoding::Answer;
 use protocol::log::{ConsistencyProof, Receipt, SignedTreeHead};
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
-use zeroize::Zeroizing;
 
-use crate::{
-    parse_credential, tracker, CheckedReceipt, Client, ClientError, PreparedBallot, ReceiptFile, SecondDeviceCode,
-};
+use crate::{parse_credential, tracker, CheckedReceipt, Client, ClientError, PreparedBallot, SecondDeviceCode};
 
 fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
@@ -40,11 +37,6 @@ impl WasmClient {
         self.inner.election().fingerprint().to_hex()
     }
 
-    /// The manifest, JSON.
-    pub fn manifest(&self) -> Result<String, JsError> {
-        json(self.inner.election().manifest())
-    }
-
     /// The public key of a credential (64 hex digits), or an error if it is malformed.
     pub fn credential_public_key(&self, credential_hex: &str) -> Result<String, JsError> {
         Ok(parse_credential(credential_hex).map_err(js)?.public_key().to_hex())
@@ -56,14 +48,6 @@ impl WasmClient {
         let answers: Vec<Answer> =
             serde_json::from_str(answers_json).map_err(|e| js(ClientError::Answers(e.to_string())))?;
         Ok(WasmPreparedBallot { inner: self.inner.encrypt(&credential, &answers, &mut OsRng).map_err(js)? })
-    }
-
-    /// Opens a ballot (JSON) with an opening (hex): the answers, JSON.
-    pub fn open(&self, ballot_json: &str, opening_hex: &str) -> Result<String, JsError> {
-        let ballot: Ballot = serde_json::from_str(ballot_json).map_err(js)?;
-        let bytes = Zeroizing::new(hex::decode(opening_hex.trim()).map_err(js)?);
-        let opening = BallotOpening::from_bytes(&bytes).map_err(js)?;
-        json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
     }
 
     /// The second device: a ballot fetched by id (JSON) and the code from the QR: the answers, JSON. Refuses
@@ -83,28 +67,23 @@ impl WasmClient {
         json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
     }
 
-    /// After casting (and on the second device): checks the collector's receipt (JSON) for the ballot (JSON) under
-    /// the collector key (hex, from `GET /election`): L6, L2, L5, L3 and that it is this ballot's receipt. Then
-    /// check the current log with the object returned.
+    /// Checks the collector's receipt (JSON) under the collector key (hex, from `GET /election`): L6, L2, L5, L3;
+    /// and, with the ballot (JSON; after casting and on the second device, not for a saved receipt file), that it
+    /// is this ballot's receipt. Then check the current log with the object returned.
     pub fn check_receipt(
         &self,
         collector_key_hex: &str,
         receipt_json: &str,
-        ballot_json: &str,
+        ballot_json: Option<String>,
     ) -> Result<WasmCheckedReceipt, JsError> {
         let receipt: Receipt =
             serde_json::from_str(receipt_json).map_err(|e| js(ClientError::ReceiptFormat(e.to_string())))?;
-        let ballot: Ballot = serde_json::from_str(ballot_json).map_err(js)?;
-        let inner = self.inner.check_receipt(collector_key_hex, receipt, Some(&ballot)).map_err(js)?;
-        Ok(WasmCheckedReceipt { inner, head: None })
-    }
-
-    /// A saved receipt file (the voting page's download): its tracker and id are the receipt's, and the receipt
-    /// passes L6, L2, L5, L3 under the collector key (hex). Then check the current log with the object returned.
-    pub fn check_receipt_file(&self, collector_key_hex: &str, file_text: &str) -> Result<WasmCheckedReceipt, JsError> {
-        let file = ReceiptFile::parse(file_text).map_err(js)?;
-        let inner = self.inner.check_receipt(collector_key_hex, file.receipt, None).map_err(js)?;
-        Ok(WasmCheckedReceipt { inner, head: None })
+        let ballot: Option<Ballot> = match ballot_json {
+            Some(b) => Some(serde_json::from_str(&b).map_err(js)?),
+            None => None,
+        };
+        let inner = self.inner.check_receipt(collector_key_hex, receipt, ballot.as_ref()).map_err(js)?;
+        Ok(WasmCheckedReceipt { inner })
     }
 
     /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_json`, over `n` ballots (for the
@@ -171,40 +150,29 @@ impl WasmPreparedBallot {
     }
 }
 
-/// A receipt that passed `Client.check_receipt` or `Client.check_receipt_file`. Next: `consistency_query` with the
-/// current head (`GET /log/sth`), then `check_consistency` with the proof fetched from the path it returns.
+/// A receipt that passed `Client.check_receipt`. Next: `check_in_log` with the current head and the consistency
+/// proof from the receipt's tree size to it.
 #[wasm_bindgen(js_name = CheckedReceipt)]
 #[derive(Debug)]
 pub struct WasmCheckedReceipt {
     inner: CheckedReceipt,
-    /// The head checked by `consistency_query`, which `check_consistency` links the receipt to.
-    head: Option<SignedTreeHead>,
+}
+
+/// What `check_in_log` reads: the answers of `GET /log/sth` and `GET /log/proof/consistency`.
+#[derive(serde::Deserialize)]
+struct LogAnswers {
+    sth: SignedTreeHead,
+    proof: ConsistencyProof,
 }
 
 #[wasm_bindgen(js_class = CheckedReceipt)]
 impl WasmCheckedReceipt {
-    /// The ballot's leaf index in the log, from the checked receipt.
-    pub fn leaf_index(&self) -> String {
-        self.inner.receipt().leaf_index.to_string()
-    }
-
-    /// Checks the current signed tree head (JSON of `GET /log/sth`; L1, L6, not smaller than the receipt's tree)
-    /// and keeps it: the path of the consistency proof to fetch next (`log/proof/consistency?first=M&second=N`).
-    pub fn consistency_query(&mut self, sth_json: &str) -> Result<String, JsError> {
-        let sth: SignedTreeHead =
-            serde_json::from_str(sth_json).map_err(|e| js(ClientError::LogAnswer(e.to_string())))?;
-        let query = self.inner.consistency_query(&sth).map_err(js)?;
-        self.head = Some(sth);
-        Ok(query)
-    }
-
-    /// Checks the consistency proof (JSON) from the receipt's tree to the head kept by `consistency_query` (L4):
-    /// `{leaf_index, receipt_tree_size, tree_size, tracker}` JSON, the ballot's place in the current log.
-    pub fn check_consistency(&self, proof_json: &str) -> Result<String, JsError> {
-        let head =
-            self.head.as_ref().ok_or_else(|| JsError::new("no tree head was checked: call consistency_query first"))?;
-        let proof: ConsistencyProof =
-            serde_json::from_str(proof_json).map_err(|e| js(ClientError::LogAnswer(e.to_string())))?;
-        json(&self.inner.check_in_log(head, &proof).map_err(js)?)
+    /// `{"sth": <GET /log/sth>, "proof": <GET /log/proof/consistency?first=R&second=N>}` (R the receipt's tree
+    /// size, N the head's): checks the head (L1, L6, not smaller than the receipt's tree) and the proof (L4,
+    /// for exactly those sizes). The ballot's place in the current log, `{leaf_index, receipt_tree_size,
+    /// tree_size, tracker}` JSON.
+    pub fn check_in_log(&self, log_json: &str) -> Result<String, JsError> {
+        let log: LogAnswers = serde_json::from_str(log_json).map_err(|e| js(ClientError::LogAnswer(e.to_string())))?;
+        json(&self.inner.check_in_log(&log.sth, &log.proof).map_err(js)?)
     }
 }

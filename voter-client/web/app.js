@@ -248,7 +248,7 @@ $("do-cast").addEventListener("click", async () => {
     // The receipt is checked here, in the module, before the voter leaves: signature, inclusion, this ballot's,
     // and that the current public log extends it.
     await checkReceipt(() => state.client.check_receipt(state.election.collector_key, JSON.stringify(receipt),
-      JSON.stringify(cast.ballot)), $("receipt-check"), state.lang);
+      JSON.stringify(cast.ballot)), receipt, $("receipt-check"), state.lang);
   } catch (e) {
     message(String(e.message || e));
     show("step-review");

@@ -1,7 +1,7 @@
 // The receipt check on the voting page (after casting) and the verification page (second device, saved receipt
-// file). Every check runs in the WASM module: `Client.check_receipt*` checks the receipt (SPEC.md §11.4 L6, L2,
-// L5, L3, and that it is the ballot's), `CheckedReceipt` checks the current signed tree head (L1) and the
-// consistency proof from the receipt's tree to it (L4). This file only fetches what the module asks for and
+// file). Every check runs in the WASM module: `Client.check_receipt` checks the receipt (SPEC.md §11.4 L6, L2,
+// L5, L3, and that it is the ballot's), `CheckedReceipt.check_in_log` the current signed tree head (L1, L6) and
+// the consistency proof from the receipt's tree to it (L4). This file only fetches what the module asks for and
 // shows the outcome.
 import { t } from "./i18n.js";
 
@@ -13,15 +13,20 @@ async function getLog(path) {
   return body;
 }
 
-/** Runs the whole check and shows its outcome in `el`. `makeChecked` returns a CheckedReceipt (or throws). */
-export async function checkReceipt(makeChecked, el, lang) {
+/** Runs the whole check of `receipt` (the collector's receipt object) and shows its outcome in `el`.
+ * `makeChecked` returns the module's CheckedReceipt for it (or throws). */
+export async function checkReceipt(makeChecked, receipt, el, lang) {
   showOutcome(el, { pending: true }, lang);
   let outcome;
   try {
     const checked = makeChecked();
     try {
-      const query = checked.consistency_query(JSON.stringify(await getLog("log/sth")));
-      outcome = { ok: JSON.parse(checked.check_consistency(JSON.stringify(await getLog(query)))) };
+      const sth = await getLog("log/sth");
+      // A head smaller than the receipt's tree is refused by the module (truncated log); no proof is asked for.
+      const proof = sth.tree_size >= receipt.tree_size
+        ? await getLog(`log/proof/consistency?first=${receipt.tree_size}&second=${sth.tree_size}`)
+        : { first: receipt.tree_size, second: sth.tree_size, path: [] };
+      outcome = { ok: JSON.parse(checked.check_in_log(JSON.stringify({ sth, proof }))) };
     } finally {
       checked.free();
     }

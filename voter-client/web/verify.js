@@ -49,7 +49,7 @@ async function check() {
     render(JSON.parse(client.open_with_code(ballot, code)));
     $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
     await checkReceipt(() => client.check_receipt(collectorKey, JSON.stringify(fetched.receipt), ballot),
-      $("receipt-status"), lang);
+      fetched.receipt, $("receipt-status"), lang);
   } catch (e) {
     message(String(e.message || e));
   }
@@ -77,8 +77,11 @@ $("check").addEventListener("click", check);
 $("receipt-file").addEventListener("change", async (e) => {
   const file = e.target.files[0];
   if (!file || !client) return;
-  const text = await file.text();
-  await checkReceipt(() => client.check_receipt_file(collectorKey, text), $("receipt-import-check"), lang);
+  // The file the voting page offers: {receipt, tracker, ballot_id}; the module checks the receipt in it.
+  let receipt = null;
+  try { receipt = JSON.parse(await file.text()).receipt ?? null; } catch { /* not JSON: refused below */ }
+  await checkReceipt(() => client.check_receipt(collectorKey, JSON.stringify(receipt)), receipt,
+    $("receipt-import-check"), lang);
   $("receipt-import-check").focus();
 });
 $("lang").addEventListener("change", (e) => {
