@@ -37,7 +37,7 @@ async function shot(page, name) {
 }
 
 async function newPage(width = 1024) {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -113,7 +113,9 @@ await check("vote, challenge once, cast, receipt", async () => {
   const checkText = await page.textContent("#receipt-check");
   assert.equal(await page.getAttribute("#receipt-check", "class"), "check ok", checkText);
   assert.ok(checkText.includes(`${tracker} is in the public ballot log: leaf ${leaf} of `), checkText);
-  receiptFile = await page.evaluate(async () => (await fetch(document.getElementById("receipt-download").href)).text());
+  // The receipt file as the voter downloads it, for the import test below.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#receipt-download")]);
+  receiptFile = readFileSync(await download.path(), "utf8");
   const link = await page.getAttribute("#cast-verify-link", "href");
   castCode = decodeURIComponent(link.split("#")[1]);
   assert.ok(castCode.startsWith("rv1:"));
