@@ -142,13 +142,8 @@ struct ConsistencyQuery {
     second: u64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ConsistencyProof {
-    pub first: u64,
-    pub second: u64,
-    #[serde(with = "hashes_hex")]
-    pub path: Vec<Hash>,
-}
+/// The answer of `GET /log/proof/consistency` (defined in `protocol`, where the voter client reads it too).
+pub use protocol::log::ConsistencyProof;
 
 async fn consistency(
     State(state): State<AppState>,

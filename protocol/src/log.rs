@@ -318,6 +318,17 @@ pub mod hashes_hex {
     }
 }
 
+/// A consistency proof as the log API serves it (`GET /log/proof/consistency?first&second`, SPEC.md §11.6): the
+/// RFC 9162 §2.1.4.1 path from the tree of `first` leaves to the tree of `second` leaves, checked by
+/// [`verify_consistency`] (L4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyProof {
+    pub first: u64,
+    pub second: u64,
+    #[serde(with = "hashes_hex")]
+    pub path: Vec<Hash>,
+}
+
 /// The tree head the collector signs (eq. L-3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

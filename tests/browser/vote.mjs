@@ -37,7 +37,7 @@ async function shot(page, name) {
 }
 
 async function newPage(width = 1024) {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -70,6 +70,7 @@ async function fillBallot(page, credential) {
 }
 
 let castCode = null;
+let receiptFile = null;
 
 await check("vote, challenge once, cast, receipt", async () => {
   const page = await newPage();
@@ -102,9 +103,19 @@ await check("vote, challenge once, cast, receipt", async () => {
   await page.waitForSelector("#step-encrypted:not([hidden])");
   await page.click("#do-cast");
   await page.waitForSelector("#step-cast:not([hidden])");
+  // The module checks the receipt and the current log before the voter leaves.
+  await page.waitForSelector("#receipt-check.ok, #receipt-check.warning");
   await shot(page, "cast-receipt");
-  assert.match(await page.textContent("#cast-tracker"), /^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/);
+  const tracker = await page.textContent("#cast-tracker");
+  assert.match(tracker, /^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/);
   assert.match(await page.textContent("#cast-leaf"), /^\d+$/);
+  const leaf = await page.textContent("#cast-leaf");
+  const checkText = await page.textContent("#receipt-check");
+  assert.equal(await page.getAttribute("#receipt-check", "class"), "check ok", checkText);
+  assert.ok(checkText.includes(`${tracker} is in the public ballot log: leaf ${leaf} of `), checkText);
+  // The receipt file as the voter downloads it, for the import test below.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#receipt-download")]);
+  receiptFile = readFileSync(await download.path(), "utf8");
   const link = await page.getAttribute("#cast-verify-link", "href");
   castCode = decodeURIComponent(link.split("#")[1]);
   assert.ok(castCode.startsWith("rv1:"));
@@ -116,10 +127,54 @@ await check("second device: verification page shows the cast choices", async () 
   const phone = await newPage(390);
   await phone.goto(`${url}/verify.html#${castCode}`);
   await phone.waitForSelector("#result:not([hidden])");
+  await phone.waitForSelector("#receipt-status.ok, #receipt-status.warning");
   await shot(phone, "second-device");
   const text = await phone.textContent("#choices");
   for (const expected of ["Bob Kask", "Park", "Bike lanes", "Fay", "Zed"]) assert.ok(text.includes(expected), text);
+  await phone.waitForSelector("#receipt-status.ok, #receipt-status.warning");
+  assert.match(await phone.textContent("#receipt-status"), /is in the public ballot log: leaf \d+ of \d+/);
   assert.ok(!phone.url().includes("#"), "the code is dropped from the address bar");
+  await phone.context().close();
+});
+
+await check("receipt import: the saved receipt shows the ballot in the log; a tampered one is refused", async () => {
+  const saved = JSON.parse(receiptFile);
+  const phone = await newPage(390);
+  await phone.goto(`${url}/verify.html`);
+  await phone.waitForSelector("#check");
+  await phone.waitForFunction(() => document.getElementById("module-sha").textContent !== "…");
+  const load = async (text) => {
+    await phone.setInputFiles("#receipt-file", { name: "receipt.json", mimeType: "application/json", buffer: Buffer.from(text) });
+    await phone.waitForSelector("#receipt-import-check.ok, #receipt-import-check.warning");
+    return { cls: await phone.getAttribute("#receipt-import-check", "class"), text: await phone.textContent("#receipt-import-check") };
+  };
+  let r = await load(receiptFile);
+  await shot(phone, "receipt-import-ok");
+  assert.equal(r.cls, "check ok", r.text);
+  assert.ok(r.text.includes(`${saved.tracker} is in the public ballot log: leaf ${saved.receipt.leaf_index} of `), r.text);
+  // Tampered: another leaf index (the signature no longer verifies), in French.
+  await phone.selectOption("#lang", "fr");
+  const tampered = { ...saved, receipt: { ...saved.receipt, leaf_index: saved.receipt.leaf_index + 1 } };
+  await phone.setInputFiles("#receipt-file", []);
+  r = await load(JSON.stringify(tampered));
+  await shot(phone, "receipt-import-tampered-fr");
+  assert.equal(r.cls, "check warning", r.text);
+  assert.match(r.text, /^Attention : ce reçu n’a pas pu être vérifié \(.*L2: the receipt signature does not verify/);
+  // Tampered inclusion proof, in English; and a file that is not a receipt.
+  await phone.selectOption("#lang", "en");
+  const path = [...saved.receipt.inclusion];
+  if (path.length) {
+    path[0] = (path[0][0] === "0" ? "1" : "0") + path[0].slice(1);
+    await phone.setInputFiles("#receipt-file", []);
+    r = await load(JSON.stringify({ ...saved, receipt: { ...saved.receipt, inclusion: path } }));
+    assert.match(r.text, /^Warning: this receipt could not be verified \(.*L3: the inclusion proof/);
+  }
+  await phone.setInputFiles("#receipt-file", []);
+  r = await load("not a receipt");
+  await shot(phone, "receipt-import-not-a-receipt");
+  assert.equal(r.cls, "check warning", r.text);
+  assert.match(r.text, /^Warning: this receipt could not be verified \(the receipt is not valid/);
+  assert.deepEqual(phone.errors, []);
   await phone.context().close();
 });
 

@@ -7,6 +7,12 @@
 //! [`SecondDeviceCode`]). [`Client::open`] checks an opened ballot: the challenge checker and the second
 //! device both use it.
 //!
+//! After casting, the collector's receipt is checked here too (SPEC.md §11.4): [`Client::check_receipt`] checks the
+//! receipt itself (L6, L2, L5, L3, and that it is for the ballot cast) and gives a [`CheckedReceipt`], which then
+//! checks the collector's current signed tree head (L1, L6) and a consistency proof from the receipt's tree to it
+//! (L4): the ballot is in the public log as it stands now. A saved receipt (the file the voting page offers) is
+//! checked the same way at any later time, without the ballot. The page fetches; every check is made here.
+//!
 //! Natively, [`sim`] casts many ballots over HTTP for demos and load tests (the `voter-sim` program).
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -17,6 +23,7 @@ pub mod wasm;
 use protocol::ballot::{open_ballot, Ballot, BallotBody, BallotId, BallotOpening, Credential, Election};
 use protocol::encoding::{Answer, InvalidAnswer};
 use protocol::error::{BallotError, DecodeError, ManifestError};
+use protocol::log::{verify_consistency, ConsistencyProof, LogError, Receipt, SignedTreeHead};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -36,6 +43,18 @@ pub enum ClientError {
     Decode(#[from] DecodeError),
     #[error("the opening does not open this ballot: {0}")]
     Opening(#[from] protocol::ballot::OpeningError),
+    #[error("the receipt does not verify: {0}")]
+    Receipt(#[from] LogError),
+    #[error("the receipt is not valid: {0}")]
+    ReceiptFormat(String),
+    #[error("the log's answer is not valid: {0}")]
+    LogAnswer(String),
+    #[error(
+        "the current log head (size {current}) is smaller than the receipt's (size {receipt}): the log was truncated"
+    )]
+    LogTruncated { receipt: u64, current: u64 },
+    #[error("the consistency proof is for sizes {first} → {second}, not {receipt} → {current}")]
+    WrongConsistencyProof { first: u64, second: u64, receipt: u64, current: u64 },
 }
 
 /// One election, ready to encrypt and check ballots.
@@ -86,6 +105,63 @@ pub fn parse_challenge_code(text: &str) -> Result<(Ballot, BallotOpening), Decod
     Ok((ballot, BallotOpening::from_bytes(&bytes)?))
 }
 
+/// A receipt that passed [`Client::check_receipt`]: signed by the collector key, for this election, its leaf in
+/// its signed root. Only that function makes one, so the log checks below never run on an unchecked receipt.
+#[derive(Debug)]
+pub struct CheckedReceipt {
+    receipt: Receipt,
+    collector_key: ed25519_dalek::VerifyingKey,
+}
+
+/// Where a checked receipt's ballot stands in the current public log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InLog {
+    /// The ballot's leaf index (SPEC.md §11.1), from the receipt.
+    pub leaf_index: u64,
+    /// The size of the tree the receipt was signed for.
+    pub receipt_tree_size: u64,
+    /// The size of the current signed tree head, which extends the receipt's tree.
+    pub tree_size: u64,
+    pub tracker: String,
+}
+
+impl CheckedReceipt {
+    pub fn receipt(&self) -> &Receipt {
+        &self.receipt
+    }
+
+    fn check_head(&self, sth: &SignedTreeHead) -> Result<(), ClientError> {
+        sth.verify(&self.collector_key, &self.receipt.fingerprint)?;
+        if sth.tree_size < self.receipt.tree_size {
+            return Err(ClientError::LogTruncated { receipt: self.receipt.tree_size, current: sth.tree_size });
+        }
+        Ok(())
+    }
+
+    /// SPEC.md §11.3: the ballot is in the current log when the current head verifies (L1, L6) and `proof` links the
+    /// receipt's `(tree_size, root)` to the head's (L4, RFC 9162 §2.1.4.2). The receipt's inclusion proof (L3)
+    /// already put the leaf in the receipt's root, so the leaf is in every later tree.
+    pub fn check_in_log(&self, sth: &SignedTreeHead, proof: &ConsistencyProof) -> Result<InLog, ClientError> {
+        self.check_head(sth)?;
+        let r = &self.receipt;
+        if proof.first != r.tree_size || proof.second != sth.tree_size {
+            return Err(ClientError::WrongConsistencyProof {
+                first: proof.first,
+                second: proof.second,
+                receipt: r.tree_size,
+                current: sth.tree_size,
+            });
+        }
+        verify_consistency(r.tree_size, sth.tree_size, &r.root, &sth.root, &proof.path)?;
+        Ok(InLog {
+            leaf_index: r.leaf_index,
+            receipt_tree_size: r.tree_size,
+            tree_size: sth.tree_size,
+            tracker: tracker(&r.ballot_id),
+        })
+    }
+}
+
 impl Client {
     /// From the election parameters JSON (SPEC.md §8.8).
     pub fn new(election_json: &str) -> Result<Self, ClientError> {
@@ -118,6 +194,26 @@ impl Client {
             return Err(ClientError::Ballot(BallotError::WrongElection));
         }
         Ok(open_ballot(&self.election, body, opening)?)
+    }
+
+    /// Checks a receipt from the collector whose Ed25519 key is `collector_key_hex` (from `GET /election`):
+    /// SPEC.md §11.4 L6 (this election), L2 (the signature over eq. L-4), L5 and L3 (the inclusion proof leads from
+    /// the ballot's leaf to the signed root); and, when the ballot is given (after casting), that the receipt is
+    /// for exactly that ballot (its id and hash, eq. L-0).
+    pub fn check_receipt(
+        &self,
+        collector_key_hex: &str,
+        receipt: Receipt,
+        ballot: Option<&Ballot>,
+    ) -> Result<CheckedReceipt, ClientError> {
+        let what = "collector key";
+        let key_bytes = protocol::group::hex_array(collector_key_hex.trim(), what)?;
+        let collector_key = protocol::ballot::decode_verifying_key(&key_bytes, what)?;
+        receipt.verify(&collector_key, self.election.fingerprint())?;
+        if let Some(ballot) = ballot {
+            receipt.matches(ballot)?;
+        }
+        Ok(CheckedReceipt { receipt, collector_key })
     }
 }
 
@@ -231,6 +327,109 @@ mod tests {
         assert_eq!(c.open(&ballot.body, &parsed.opening).unwrap().len(), 3);
         assert!(SecondDeviceCode::parse("rv2:00:00").is_err());
         assert!(SecondDeviceCode::parse("rv1:zz:00").is_err());
+    }
+
+    /// A log of `before` filler leaves, then `ballot`, then `after` more; the receipt of `ballot` as signed at its
+    /// append, and the head signed over the whole log with the consistency proof from the receipt's tree to it.
+    fn logged(
+        c: &Client,
+        key: &ed25519_dalek::SigningKey,
+        ballot: &Ballot,
+        before: u8,
+        after: u8,
+    ) -> (Receipt, SignedTreeHead, ConsistencyProof) {
+        use protocol::log::{ballot_hash, LogTree, ReceiptBody};
+        let fp = *c.election().fingerprint();
+        let mut tree = LogTree::new();
+        (0..before).for_each(|i| tree.push([i; 32]));
+        tree.push(protocol::log::ballot_leaf_hash(ballot));
+        let size = tree.len();
+        let body = ReceiptBody {
+            fingerprint: fp,
+            ballot_id: ballot.id(),
+            ballot_hash: ballot_hash(&protocol::Encode::to_bytes(ballot)),
+            leaf_index: u64::from(before),
+            tree_size: size,
+            root: tree.root(size).unwrap(),
+            timestamp: 1_000,
+        };
+        let receipt = body.sign(key, tree.inclusion_proof(u64::from(before), size).unwrap());
+        (0..after).for_each(|i| tree.push([100 + i; 32]));
+        let now = tree.len();
+        let sth = SignedTreeHead::sign(key, fp, now, tree.root(now).unwrap(), 2_000);
+        let path = tree.consistency_proof(size, now).unwrap();
+        (receipt, sth, ConsistencyProof { first: size, second: now, path })
+    }
+
+    #[test]
+    fn receipts_are_checked_against_the_ballot_and_the_current_log() {
+        let c = client();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let key_hex = hex::encode(key.verifying_key().as_bytes());
+        let cred = Credential::generate(&mut OsRng);
+        let (ballot, _) = c.encrypt(&cred, &answers(), &mut OsRng).unwrap().cast();
+        for (before, after) in [(0, 0), (0, 1), (4, 0), (5, 9), (6, 2)] {
+            let (receipt, sth, proof) = logged(&c, &key, &ballot, before, after);
+            let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
+            let in_log = checked.check_in_log(&sth, &proof).unwrap();
+            assert_eq!((in_log.leaf_index, in_log.tree_size), (u64::from(before), u64::from(before + 1 + after)));
+            assert_eq!(in_log.tracker, tracker(&ballot.id()));
+            // A saved receipt (JSON) checks the same way without the ballot.
+            let saved: Receipt = serde_json::from_str(&serde_json::to_string(&receipt).unwrap()).unwrap();
+            let again = c.check_receipt(&key_hex, saved, None).unwrap();
+            assert_eq!(again.check_in_log(&sth, &proof).unwrap(), in_log);
+            if after > 0 && before > 0 {
+                let mut bad = proof.clone();
+                bad.path[0][0] ^= 1;
+                assert!(matches!(
+                    checked.check_in_log(&sth, &bad),
+                    Err(ClientError::Receipt(LogError::ConsistencyFailed))
+                ));
+            }
+        }
+        let (receipt, sth, proof) = logged(&c, &key, &ballot, 3, 3);
+        let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
+        // Another ballot, a tampered receipt, another collector key, another election: refused.
+        let (other, _) = c.encrypt(&cred, &answers(), &mut OsRng).unwrap().cast();
+        assert!(matches!(
+            c.check_receipt(&key_hex, receipt.clone(), Some(&other)),
+            Err(ClientError::Receipt(LogError::BallotMismatch))
+        ));
+        let mut bad = receipt.clone();
+        bad.leaf_index += 1;
+        assert!(matches!(
+            c.check_receipt(&key_hex, bad, None),
+            Err(ClientError::Receipt(LogError::BadReceiptSignature))
+        ));
+        let mut bad = receipt.clone();
+        bad.inclusion[0][3] ^= 1;
+        assert!(matches!(c.check_receipt(&key_hex, bad, None), Err(ClientError::Receipt(LogError::InclusionFailed))));
+        let other_key = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
+        assert!(matches!(
+            c.check_receipt(&other_key, receipt.clone(), None),
+            Err(ClientError::Receipt(LogError::BadReceiptSignature))
+        ));
+        assert!(matches!(c.check_receipt("zz", receipt.clone(), None), Err(ClientError::Decode(_))));
+        assert!(matches!(
+            client().check_receipt(&key_hex, receipt.clone(), None),
+            Err(ClientError::Receipt(LogError::WrongElection))
+        ));
+        // A tampered head, a proof for other sizes, a smaller (truncated) head: refused.
+        let mut bad = sth.clone();
+        bad.root[0] ^= 1;
+        assert!(matches!(
+            checked.check_in_log(&bad, &proof),
+            Err(ClientError::Receipt(LogError::BadTreeHeadSignature))
+        ));
+        let wrong = ConsistencyProof { first: proof.first - 1, ..proof.clone() };
+        assert!(matches!(checked.check_in_log(&sth, &wrong), Err(ClientError::WrongConsistencyProof { .. })));
+        let fp = *c.election().fingerprint();
+        let small = SignedTreeHead::sign(&key, fp, 2, [0; 32], 3_000);
+        let to_small = ConsistencyProof { first: 4, second: 2, path: vec![] };
+        assert!(matches!(
+            checked.check_in_log(&small, &to_small),
+            Err(ClientError::LogTruncated { receipt: 4, current: 2 })
+        ));
     }
 
     #[test]

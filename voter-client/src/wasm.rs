@@ -1,13 +1,13 @@
 //! The browser's interface (wasm-bindgen). Everything crosses the boundary as JSON or hex text; errors become
 //! JavaScript `Error`s with the message of [`ClientError`].
 
-use protocol::ballot::{Ballot, BallotOpening};
+use protocol::ballot::Ballot;
 use protocol::encoding::Answer;
+use protocol::log::{ConsistencyProof, Receipt, SignedTreeHead};
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
-use zeroize::Zeroizing;
 
-use crate::{parse_credential, tracker, Client, ClientError, PreparedBallot, SecondDeviceCode};
+use crate::{parse_credential, tracker, CheckedReceipt, Client, ClientError, PreparedBallot, SecondDeviceCode};
 
 fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
@@ -37,11 +37,6 @@ impl WasmClient {
         self.inner.election().fingerprint().to_hex()
     }
 
-    /// The manifest, JSON.
-    pub fn manifest(&self) -> Result<String, JsError> {
-        json(self.inner.election().manifest())
-    }
-
     /// The public key of a credential (64 hex digits), or an error if it is malformed.
     pub fn credential_public_key(&self, credential_hex: &str) -> Result<String, JsError> {
         Ok(parse_credential(credential_hex).map_err(js)?.public_key().to_hex())
@@ -53,14 +48,6 @@ impl WasmClient {
         let answers: Vec<Answer> =
             serde_json::from_str(answers_json).map_err(|e| js(ClientError::Answers(e.to_string())))?;
         Ok(WasmPreparedBallot { inner: self.inner.encrypt(&credential, &answers, &mut OsRng).map_err(js)? })
-    }
-
-    /// Opens a ballot (JSON) with an opening (hex): the answers, JSON.
-    pub fn open(&self, ballot_json: &str, opening_hex: &str) -> Result<String, JsError> {
-        let ballot: Ballot = serde_json::from_str(ballot_json).map_err(js)?;
-        let bytes = Zeroizing::new(hex::decode(opening_hex.trim()).map_err(js)?);
-        let opening = BallotOpening::from_bytes(&bytes).map_err(js)?;
-        json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
     }
 
     /// The second device: a ballot fetched by id (JSON) and the code from the QR: the answers, JSON. Refuses
@@ -78,6 +65,25 @@ impl WasmClient {
     pub fn open_challenge_code(&self, code: &str) -> Result<String, JsError> {
         let (ballot, opening) = crate::parse_challenge_code(code).map_err(js)?;
         json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
+    }
+
+    /// Checks the collector's receipt (JSON) under the collector key (hex, from `GET /election`): L6, L2, L5, L3;
+    /// and, with the ballot (JSON; after casting and on the second device, not for a saved receipt file), that it
+    /// is this ballot's receipt. Then check the current log with the object returned.
+    pub fn check_receipt(
+        &self,
+        collector_key_hex: &str,
+        receipt_json: &str,
+        ballot_json: Option<String>,
+    ) -> Result<WasmCheckedReceipt, JsError> {
+        let receipt: Receipt =
+            serde_json::from_str(receipt_json).map_err(|e| js(ClientError::ReceiptFormat(e.to_string())))?;
+        let ballot: Option<Ballot> = match ballot_json {
+            Some(b) => Some(serde_json::from_str(&b).map_err(js)?),
+            None => None,
+        };
+        let inner = self.inner.check_receipt(collector_key_hex, receipt, ballot.as_ref()).map_err(js)?;
+        Ok(WasmCheckedReceipt { inner })
     }
 
     /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_json`, over `n` ballots (for the
@@ -141,5 +147,32 @@ impl WasmPreparedBallot {
             second_device_code: code.to_text().to_string(),
             ballot,
         })
+    }
+}
+
+/// A receipt that passed `Client.check_receipt`. Next: `check_in_log` with the current head and the consistency
+/// proof from the receipt's tree size to it.
+#[wasm_bindgen(js_name = CheckedReceipt)]
+#[derive(Debug)]
+pub struct WasmCheckedReceipt {
+    inner: CheckedReceipt,
+}
+
+/// What `check_in_log` reads: the answers of `GET /log/sth` and `GET /log/proof/consistency`.
+#[derive(serde::Deserialize)]
+struct LogAnswers {
+    sth: SignedTreeHead,
+    proof: ConsistencyProof,
+}
+
+#[wasm_bindgen(js_class = CheckedReceipt)]
+impl WasmCheckedReceipt {
+    /// `{"sth": <GET /log/sth>, "proof": <GET /log/proof/consistency?first=R&second=N>}` (R the receipt's tree
+    /// size, N the head's): checks the head (L1, L6, not smaller than the receipt's tree) and the proof (L4,
+    /// for exactly those sizes). The ballot's place in the current log, `{leaf_index, receipt_tree_size,
+    /// tree_size, tracker}` JSON.
+    pub fn check_in_log(&self, log_json: &str) -> Result<String, JsError> {
+        let log: LogAnswers = serde_json::from_str(log_json).map_err(|e| js(ClientError::LogAnswer(e.to_string())))?;
+        json(&self.inner.check_in_log(&log.sth, &log.proof).map_err(js)?)
     }
 }

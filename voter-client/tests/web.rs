@@ -56,7 +56,8 @@ fn bad_input_is_an_error_not_a_panic() {
     let c = client();
     assert!(c.encrypt("zz", ANSWERS).is_err());
     assert!(c.encrypt(CREDENTIAL, "[]").is_err());
-    assert!(c.open("{}", "00").is_err());
+    assert!(c.open_with_code("{}", "rv1:00:00").is_err());
+    assert!(c.open_challenge_code("rvc1:zz:00").is_err());
 }
 
 /// The figure for the README: a 3-contest ballot encoded, encrypted, proved and signed (target ≤ 3 ms).

@@ -2,6 +2,7 @@
 // All cryptography runs in the WASM module (voter-client); this file only drives the screens.
 import init, { Client, qr_svg } from "./pkg/voter_client.js";
 import { pickLanguage, t, local, translatePage, renderChoices } from "./i18n.js";
+import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { lang: pickLanguage(), client: null, manifest: null, election: null, credential: null,
@@ -244,6 +245,10 @@ $("do-cast").addEventListener("click", async () => {
     $("receipt-download").href = URL.createObjectURL(file);
     message("");
     show("step-cast");
+    // The receipt is checked here, in the module, before the voter leaves: signature, inclusion, this ballot's,
+    // and that the current public log extends it.
+    await checkReceipt(() => state.client.check_receipt(state.election.collector_key, JSON.stringify(receipt),
+      JSON.stringify(cast.ballot)), receipt, $("receipt-check"), state.lang);
   } catch (e) {
     message(String(e.message || e));
     show("step-review");
@@ -262,6 +267,7 @@ $("lang").addEventListener("change", (e) => {
   state.lang = e.target.value;
   localStorage.setItem("lang", state.lang);
   translatePage(state.lang);
+  retranslateOutcomes(state.lang);
   if (state.manifest) { renderTitle(); renderContest(); }
 });
 

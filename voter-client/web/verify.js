@@ -1,12 +1,15 @@
 // The second device's page: the code from the QR (URL fragment or pasted) → fetch the ballot (cast ballots) →
-// decrypt it with the revealed randomness → show the choices. Challenged ballots (rvc1:) are checked offline.
+// decrypt it with the revealed randomness → show the choices, and check its receipt against the current log.
+// Challenged ballots (rvc1:) are checked offline. A saved receipt file can be checked against the log at any time.
 import init, { Client } from "./pkg/voter_client.js";
 import { pickLanguage, t, translatePage, renderChoices } from "./i18n.js";
+import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
 let lang = pickLanguage();
 let manifest = null;
 let client = null;
+let collectorKey = null;
 
 function message(text, ok = false) {
   const m = $("message");
@@ -36,15 +39,17 @@ async function check() {
   try {
     if (code.startsWith("rvc1:")) {
       render(JSON.parse(client.open_challenge_code(code)));
-      $("receipt-status").textContent = "";
+      $("receipt-status").hidden = true;
       $("fetches").textContent = "";
       return;
     }
     const id = code.split(":")[1] || "";
     const fetched = await getJson(`ballots/${id}`);
-    render(JSON.parse(client.open_with_code(JSON.stringify(fetched.ballot), code)));
-    $("receipt-status").textContent = `${t(lang, "leaf_index")}: ${fetched.receipt.leaf_index}`;
+    const ballot = JSON.stringify(fetched.ballot);
+    render(JSON.parse(client.open_with_code(ballot, code)));
     $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
+    await checkReceipt(() => client.check_receipt(collectorKey, JSON.stringify(fetched.receipt), ballot),
+      fetched.receipt, $("receipt-status"), lang);
   } catch (e) {
     message(String(e.message || e));
   }
@@ -59,6 +64,7 @@ async function load() {
   const election = await getJson("election");
   manifest = election.manifest;
   client = new Client(JSON.stringify({ manifest: election.manifest, public_key: election.public_key }));
+  collectorKey = election.collector_key;
   if (location.hash.length > 1) {
     $("code").value = decodeURIComponent(location.hash.slice(1));
     // The code stays on this device: drop it from the address bar and history.
@@ -68,5 +74,20 @@ async function load() {
 }
 
 $("check").addEventListener("click", check);
-$("lang").addEventListener("change", (e) => { lang = e.target.value; localStorage.setItem("lang", lang); translatePage(lang); });
+$("receipt-file").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  if (!file || !client) return;
+  // The file the voting page offers: {receipt, tracker, ballot_id}; the module checks the receipt in it.
+  let receipt = null;
+  try { receipt = JSON.parse(await file.text()).receipt ?? null; } catch { /* not JSON: refused below */ }
+  await checkReceipt(() => client.check_receipt(collectorKey, JSON.stringify(receipt)), receipt,
+    $("receipt-import-check"), lang);
+  $("receipt-import-check").focus();
+});
+$("lang").addEventListener("change", (e) => {
+  lang = e.target.value;
+  localStorage.setItem("lang", lang);
+  translatePage(lang);
+  retranslateOutcomes(lang);
+});
 load().catch((e) => message(String(e.message || e)));

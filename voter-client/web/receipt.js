@@ -1,0 +1,54 @@
+// The receipt check on the voting page (after casting) and the verification page (second device, saved receipt
+// file). Every check runs in the WASM module: `Client.check_receipt` checks the receipt (SPEC.md §11.4 L6, L2,
+// L5, L3, and that it is the ballot's), `CheckedReceipt.check_in_log` the current signed tree head (L1, L6) and
+// the consistency proof from the receipt's tree to it (L4). This file only fetches what the module asks for and
+// shows the outcome.
+import { t } from "./i18n.js";
+
+async function getLog(path) {
+  let r;
+  try { r = await fetch(path); } catch { throw new Error(t(document.documentElement.lang, "errors.log_unreachable")); }
+  const body = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(body && body.error ? `${body.error.message} (${body.error.code})` : `HTTP ${r.status}`);
+  return body;
+}
+
+/** Runs the whole check of `receipt` (the collector's receipt object) and shows its outcome in `el`.
+ * `makeChecked` returns the module's CheckedReceipt for it (or throws). */
+export async function checkReceipt(makeChecked, receipt, el, lang) {
+  showOutcome(el, { pending: true }, lang);
+  let outcome;
+  try {
+    const checked = makeChecked();
+    try {
+      const sth = await getLog("log/sth");
+      // A head smaller than the receipt's tree is refused by the module (truncated log); no proof is asked for.
+      const proof = sth.tree_size >= receipt.tree_size
+        ? await getLog(`log/proof/consistency?first=${receipt.tree_size}&second=${sth.tree_size}`)
+        : { first: receipt.tree_size, second: sth.tree_size, path: [] };
+      outcome = { ok: JSON.parse(checked.check_in_log(JSON.stringify({ sth, proof }))) };
+    } finally {
+      checked.free();
+    }
+  } catch (e) {
+    outcome = { error: String(e.message || e) };
+  }
+  showOutcome(el, outcome, lang);
+  return outcome;
+}
+
+/** Shows an outcome (`{pending}`, `{ok: InLog}` or `{error}`) in `el`, in `lang`; kept on `el` for a language change. */
+export function showOutcome(el, outcome, lang) {
+  el.outcome = outcome;
+  el.hidden = false;
+  el.className = outcome.ok ? "check ok" : outcome.error ? "check warning" : "check";
+  el.setAttribute("role", outcome.error ? "alert" : "status");
+  el.textContent = outcome.ok
+    ? t(lang, "receipt_in_log", { tracker: outcome.ok.tracker, i: outcome.ok.leaf_index, n: outcome.ok.tree_size })
+    : outcome.error ? t(lang, "receipt_warning", { reason: outcome.error }) : t(lang, "receipt_checking");
+}
+
+/** Shows again, in `lang`, every outcome shown so far. */
+export function retranslateOutcomes(lang) {
+  for (const el of document.querySelectorAll(".check")) if (el.outcome) showOutcome(el, el.outcome, lang);
+}
