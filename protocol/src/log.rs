@@ -322,6 +322,7 @@ pub mod hashes_hex {
 /// RFC 9162 §2.1.4.1 path from the tree of `first` leaves to the tree of `second` leaves, checked by
 /// [`verify_consistency`] (L4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConsistencyProof {
     pub first: u64,
     pub second: u64,

@@ -926,16 +926,6 @@ const RECEIPT_CHECKS: [(&str, &str); 4] = [
     ("RC5", "the ballot's fate in the tally"),
 ];
 
-/// The body of the collector's `GET /log/proof/consistency` (collector/src/log_api.rs).
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsistencyProofFile {
-    pub first: u64,
-    pub second: u64,
-    #[serde(with = "protocol::log::hashes_hex")]
-    pub path: Vec<protocol::log::Hash>,
-}
-
 /// `verifier consistency --collector-key HEX OLD NEW PROOF`: CS1 the files decode, CS2 both heads verify under
 /// the key and carry the same fingerprint (L1, L6), CS3 the proof links them (L4).
 pub fn verify_consistency(
@@ -948,12 +938,12 @@ pub fn verify_consistency(
 ) -> Report {
     use protocol::log::SignedTreeHead;
     let mut report = Report::new(format!("consistency of {} → {}", old.display(), new.display()), progress);
-    type Decoded = (ed25519_key::Key, SignedTreeHead, SignedTreeHead, ConsistencyProofFile);
+    type Decoded = (ed25519_key::Key, SignedTreeHead, SignedTreeHead, protocol::log::ConsistencyProof);
     let decoded: Option<Decoded> = report.run("CS1", "key, tree heads and proof decode", || {
         let key = ed25519_key::decode(collector_key)?;
         let o: SignedTreeHead = parse_json(&old.display().to_string(), &read_file(old)?)?;
         let n: SignedTreeHead = parse_json(&new.display().to_string(), &read_file(new)?)?;
-        let p: ConsistencyProofFile = parse_json(&proof.display().to_string(), &read_file(proof)?)?;
+        let p: protocol::log::ConsistencyProof = parse_json(&proof.display().to_string(), &read_file(proof)?)?;
         let note = format!("sizes {} → {}, {} proof hashes", o.tree_size, n.tree_size, p.path.len());
         Ok(((key, o, n, p), note))
     });
