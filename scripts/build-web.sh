@@ -9,7 +9,11 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 wasm-bindgen --version 2>/dev/null | grep -qF "$version" || cargo install wasm-bindgen-cli --version "$version"
 
-cargo build --locked --profile wasm-release -p voter-client --target wasm32-unknown-unknown
+# Panic messages embed the source paths of dependencies ($CARGO_HOME/registry/src/…): mapped to a fixed prefix, so
+# that the module, and its SHA-256, are the same on any machine with the same toolchain and Cargo.lock.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+cargo build --locked --profile wasm-release -p voter-client --target wasm32-unknown-unknown \
+  --config "target.wasm32-unknown-unknown.rustflags = [\"--remap-path-prefix=$cargo_home=/cargo\"]"
 mkdir -p "$out"
 wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" \
   target/wasm32-unknown-unknown/wasm-release/voter_client.wasm

@@ -26,10 +26,14 @@ pub fn router() -> Router<AppState> {
         .route("/log/proof/consistency", get(consistency))
 }
 
+/// `GET /election`: the manifest as JSON (for display) and as its canonical bytes (SPEC.md §4.2, hex: what the
+/// voter's WASM module decodes, since it reads no JSON), the election key, the fingerprint (§4.4) and the
+/// collector's key.
 async fn election(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     let manifest: Value = serde_json::from_str(&state.info.manifest_json).map_err(AppError::internal)?;
     Ok(Json(json!({
         "manifest": manifest,
+        "manifest_bytes": hex::encode(protocol::Encode::to_bytes(state.info.election.manifest())),
         "public_key": hex::encode(protocol::Encode::to_bytes(state.info.election.public_key())),
         "fingerprint": state.info.fingerprint().to_hex(),
         "collector_key": hex::encode(state.info.verifying_key.as_bytes()),

@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
 pub struct VerificationResponse {
     /// The ballot, as the JSON the voter's client posted (re-serialised from its canonical bytes).
     pub ballot: serde_json::Value,
+    /// The same ballot's canonical bytes (SPEC.md §8.2), hex: what the voter's WASM module decodes.
+    pub ballot_bytes: String,
     pub receipt: Receipt,
     /// How many fetches are left after this one.
     pub fetches_left: u32,
@@ -70,6 +72,7 @@ async fn fetch(State(state): State<AppState>, Path(id): Path<String>) -> Result<
     state.metrics.verification_fetches.fetch_add(1, Ordering::Relaxed);
     Ok(Json(VerificationResponse {
         ballot: serde_json::to_value(&ballot).map_err(AppError::internal)?,
+        ballot_bytes: hex::encode(&bytes),
         receipt,
         fetches_left: (max - fetches).max(0) as u32,
     }))

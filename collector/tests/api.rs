@@ -17,6 +17,15 @@ async fn cast_recast_receipts_log_and_second_device() {
     let http = client();
     let key = collector_key(&http, &s.base).await;
     assert_eq!(key, e.key.verifying_key());
+    // `GET /election`: the manifest as JSON and as its canonical bytes, from which the key gives the fingerprint.
+    let (st, v) = get_json(&http, format!("{}/election", s.base)).await;
+    assert_eq!(st, 200);
+    let manifest_bytes = hex::decode(v["manifest_bytes"].as_str().unwrap()).unwrap();
+    assert_eq!(manifest_bytes, e.election.manifest().to_bytes());
+    let manifest: protocol::manifest::Manifest = protocol::Decode::from_bytes(&manifest_bytes).unwrap();
+    assert_eq!(serde_json::from_value::<protocol::manifest::Manifest>(v["manifest"].clone()).unwrap(), manifest);
+    assert_eq!(v["public_key"], hex::encode(e.election.public_key().to_bytes()));
+    assert_eq!(v["fingerprint"], manifest.fingerprint(e.election.public_key()).to_hex());
 
     let b0 = ballot(&e, 0, 0);
     let (st, v) = cast(&http, &s.base, &b0).await;
@@ -70,6 +79,7 @@ async fn cast_recast_receipts_log_and_second_device() {
         assert_eq!(v["fetches_left"], left);
         let got: protocol::Ballot = serde_json::from_value(v["ballot"].clone()).unwrap();
         assert_eq!(got, b1);
+        assert_eq!(v["ballot_bytes"], hex::encode(b1.to_bytes()));
         assert_eq!(serde_json::from_value::<Receipt>(v["receipt"].clone()).unwrap(), r1);
     }
     let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b1.id().to_hex())).await;

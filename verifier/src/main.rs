@@ -126,7 +126,6 @@ enum Command {
     },
 }
 
-
 /// How a report is printed.
 #[derive(Debug, Args)]
 struct Output {

@@ -33,6 +33,8 @@ use zeroize::Zeroizing;
 pub enum ClientError {
     #[error("the election parameters are not valid: {0}")]
     Election(#[from] ManifestError),
+    #[error("the election's fingerprint is {computed}, not the {stated} the collector states")]
+    FingerprintMismatch { stated: String, computed: String },
     #[error("the credential is not valid: it must be 64 hexadecimal digits")]
     Credential,
     #[error("the answers are not valid: {0}")]
@@ -163,9 +165,68 @@ impl CheckedReceipt {
 }
 
 impl Client {
-    /// From the election parameters JSON (SPEC.md §8.8).
+    /// From the election parameters JSON (SPEC.md §8.8). Natively only: the WASM module reads no JSON (it would
+    /// pull serde_json's float formatting into the module); it uses [`Client::from_canonical`].
     pub fn new(election_json: &str) -> Result<Self, ClientError> {
         Ok(Self { election: Election::from_json(election_json)? })
+    }
+
+    /// From what `GET /election` serves (collector/API.md), hex: the canonical manifest `M` (SPEC.md §4.2), the
+    /// election public key `Y` (§2.1) and the fingerprint the collector states. Both are decoded with every check
+    /// (§1.1: canonical encodings, no trailing bytes; `Y` a canonical point, not the identity), the manifest is
+    /// validated (§4.3), and the fingerprint `F = SHA-256("rv/fingerprint/v1" ‖ u32(|M|) ‖ M ‖ Y)` (§4.4 eq. (2))
+    /// is recomputed: the election is refused unless it is the one stated.
+    pub fn from_canonical(
+        manifest_hex: &str,
+        public_key_hex: &str,
+        stated_fingerprint_hex: &str,
+    ) -> Result<Self, ClientError> {
+        use protocol::elgamal::PublicKey;
+        use protocol::manifest::Manifest;
+        let manifest_bytes =
+            hex::decode(manifest_hex.trim()).map_err(|_| DecodeError::InvalidHex { what: "manifest" })?;
+        let manifest: Manifest = protocol::Decode::from_bytes(&manifest_bytes)?;
+        let key_bytes = protocol::group::hex_array::<32>(public_key_hex.trim(), "election public key")?;
+        let public_key: PublicKey = protocol::Decode::from_bytes(&key_bytes)?;
+        let stated = protocol::group::hex_array::<32>(stated_fingerprint_hex.trim(), "election fingerprint")?;
+        let election = Election::new(manifest, public_key)?;
+        if election.fingerprint().as_bytes() != &stated {
+            return Err(ClientError::FingerprintMismatch {
+                stated: hex::encode(stated),
+                computed: election.fingerprint().to_hex(),
+            });
+        }
+        Ok(Self { election })
+    }
+
+    /// The voter's answers from their canonical bytes (SPEC.md §5.1: `u8(n) ‖ u16(code)ⁿ ‖ [u8(len) ‖ write-in]`),
+    /// one per contest in manifest order, each without its zero padding. Each is padded to its contest's
+    /// `chunks · 30` bytes (§5.1 eq. (4)) and read by the spec's checked decoder
+    /// ([`Answer::from_padded_bytes`]), which refuses any bytes that are not the canonical encoding of a valid
+    /// answer to that contest.
+    pub fn answers_from_canonical(&self, answers: &[Vec<u8>]) -> Result<Vec<Answer>, ClientError> {
+        let contests = &self.election.manifest().contests;
+        if answers.len() != contests.len() {
+            return Err(ClientError::Answers(format!("{} answers for {} contests", answers.len(), contests.len())));
+        }
+        contests
+            .iter()
+            .zip(answers)
+            .map(|(contest, bytes)| {
+                let size = contest.chunks() * protocol::encoding::CHUNK_BYTES;
+                if bytes.len() > size {
+                    return Err(ClientError::Answers(format!(
+                        "contest {}: an answer has at most {size} bytes, not {}",
+                        contest.id,
+                        bytes.len()
+                    )));
+                }
+                let mut padded = bytes.clone();
+                padded.resize(size, 0);
+                Answer::from_padded_bytes(contest, &padded)
+                    .map_err(|e| ClientError::Answers(format!("contest {}: {}", contest.id, e.reason)))
+            })
+            .collect()
     }
 
     pub fn election(&self) -> &Election {
@@ -430,6 +491,67 @@ mod tests {
             checked.check_in_log(&small, &to_small),
             Err(ClientError::LogTruncated { receipt: 4, current: 2 })
         ));
+    }
+
+    #[test]
+    fn the_election_from_canonical_bytes_must_give_the_stated_fingerprint() {
+        use protocol::Encode;
+        let c = client();
+        let m = hex::encode(c.election().manifest().to_bytes());
+        let pk = hex::encode(c.election().public_key().to_bytes());
+        let fp = c.election().fingerprint().to_hex();
+        let again = Client::from_canonical(&m, &pk, &fp).unwrap();
+        assert_eq!(again.election().fingerprint(), c.election().fingerprint());
+        assert_eq!(again.election().manifest(), c.election().manifest());
+        let other = client();
+        assert!(matches!(
+            Client::from_canonical(&m, &pk, &other.election().fingerprint().to_hex()),
+            Err(ClientError::FingerprintMismatch { .. })
+        ));
+        let other_pk = hex::encode(other.election().public_key().to_bytes());
+        assert!(matches!(Client::from_canonical(&m, &other_pk, &fp), Err(ClientError::FingerprintMismatch { .. })));
+        assert!(matches!(Client::from_canonical(&format!("{m}00"), &pk, &fp), Err(ClientError::Decode(_))));
+        assert!(matches!(Client::from_canonical(&m[..m.len() - 2], &pk, &fp), Err(ClientError::Decode(_))));
+        assert!(matches!(Client::from_canonical(&m, &"00".repeat(32), &fp), Err(ClientError::Decode(_))));
+        assert!(matches!(Client::from_canonical(&m, &pk, "xyz"), Err(ClientError::Decode(_))));
+        // A manifest that decodes but is not valid (§4.3): no contests.
+        let mut empty = c.election().manifest().clone();
+        empty.contests.clear();
+        let empty_fp = empty.fingerprint(c.election().public_key()).to_hex();
+        assert!(matches!(
+            Client::from_canonical(&hex::encode(empty.to_bytes()), &pk, &empty_fp),
+            Err(ClientError::Election(_))
+        ));
+    }
+
+    #[test]
+    fn answers_are_read_from_their_canonical_bytes() {
+        let c = client();
+        let bytes = |a: &[u8]| a.to_vec();
+        // §5.1: `u8(n) ‖ u16(code)ⁿ ‖ [u8(len) ‖ write-in]`, the write-in's code 0xFFFF.
+        let good = vec![bytes(&[1, 0, 0]), bytes(&[1, 0, 1]), [&[1, 0xff, 0xff, 3][..], b"Mia"].concat()];
+        assert_eq!(c.answers_from_canonical(&good).unwrap(), answers());
+        // Trailing zeros are padding: the same answer.
+        let mut padded = good.clone();
+        padded[0].push(0);
+        assert_eq!(c.answers_from_canonical(&padded).unwrap(), answers());
+        let with = |i: usize, a: Vec<u8>| {
+            let mut v = good.clone();
+            v[i] = a;
+            v
+        };
+        for bad in [
+            good[..2].to_vec(),
+            with(0, bytes(&[1, 0, 7])),
+            with(0, bytes(&[2, 0, 0, 0, 1])),
+            with(0, bytes(&[1, 0, 0, 5])),
+            with(0, vec![]),
+            with(1, vec![1; 31]),
+            with(2, [&[1, 0xff, 0xff, 3][..], &[0xc3, 0x28, 0x41]].concat()),
+            with(2, bytes(&[1, 0xff, 0xff, 40, b'a'])),
+        ] {
+            assert!(matches!(c.answers_from_canonical(&bad), Err(ClientError::Answers(_))), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,70 +1,208 @@
 //! The voter client's crypto, compiled to WASM and run in headless Chromium (wasm-bindgen-test):
-//! `scripts/test.sh` runs it with wasm-bindgen-test-runner and Debian's chromedriver.
+//! `scripts/test.sh` runs it with wasm-bindgen-test-runner and Debian's chromedriver. The module's interface takes
+//! canonical encodings (hex) and the objects the page parses; the tests build them as the page does (the
+//! browser's own `JSON.parse`).
 #![cfg(target_arch = "wasm32")]
 // wasm_bindgen_test functions are tests, but clippy does not know them as such.
 #![allow(clippy::unwrap_used)]
 
-use protocol::ballot::ElectionParameters;
+use protocol::ballot::Ballot;
 use protocol::elgamal::SecretKey;
-use protocol::manifest::example_manifest;
+use protocol::log::{ballot_hash, ballot_leaf_hash, LogTree, ReceiptBody, SignedTreeHead};
+use protocol::manifest::{example_manifest, Manifest};
+use protocol::{Decode, Encode};
 use rand_core::OsRng;
 use voter_client::wasm::WasmClient;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const CREDENTIAL: &str = "a5bbb541b896362c1986fd39a2a1e88e533ef85dba3f7fb69b0498e26c0b1c9c";
+/// The answers of [`ANSWERS`] as the page hands them over: canonical bytes (SPEC.md §5.1), hex, unpadded.
+fn answers_hex() -> Vec<String> {
+    // 1 selection: option 2 | 2: options 0, 3 | 2: option 1, the write-in "Zoë" (4 UTF-8 bytes).
+    vec!["010002".into(), "0200000003".into(), format!("020001ffff04{}", hex::encode("Zoë"))]
+}
 const ANSWERS: &str = r#"[{"selections":[{"option":2}]},{"selections":[{"option":0},{"option":3}]},
     {"selections":[{"option":1},{"write_in":"Zoë"}]}]"#;
 
-fn client() -> WasmClient {
+fn election() -> (Manifest, String, String) {
     let sk = SecretKey::generate(&mut OsRng);
-    let params = ElectionParameters { manifest: example_manifest(), public_key: sk.public_key() };
-    WasmClient::new(&serde_json::to_string(&params).unwrap()).unwrap()
+    let manifest = example_manifest();
+    let fp = manifest.fingerprint(&sk.public_key()).to_hex();
+    (manifest, hex::encode(sk.public_key().to_bytes()), fp)
+}
+
+fn client() -> WasmClient {
+    let (manifest, pk, fp) = election();
+    WasmClient::new(&hex::encode(manifest.to_bytes()), &pk, &fp).unwrap()
+}
+
+/// The browser's `JSON.parse` of `value`'s JSON: the object the page hands the module.
+fn parsed<T: serde::Serialize>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&serde_json::to_string(value).unwrap()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_election_is_decoded_and_its_fingerprint_recomputed() {
+    let (manifest, pk, fp) = election();
+    let m = hex::encode(manifest.to_bytes());
+    let c = WasmClient::new(&m, &pk, &fp).unwrap();
+    assert_eq!(c.fingerprint(), fp);
+    let shown: Manifest = serde_json::from_str(&c.manifest().unwrap()).unwrap();
+    assert_eq!(shown, manifest);
+    // Another stated fingerprint, another key, a manifest changed or with a trailing byte, the identity as key.
+    let (_, other_pk, other_fp) = election();
+    assert!(WasmClient::new(&m, &pk, &other_fp).is_err());
+    assert!(WasmClient::new(&m, &other_pk, &fp).is_err());
+    let mut changed = manifest.clone();
+    changed.mix_stages += 1;
+    assert!(WasmClient::new(&hex::encode(changed.to_bytes()), &pk, &fp).is_err());
+    assert!(WasmClient::new(&format!("{m}00"), &pk, &fp).is_err());
+    assert!(WasmClient::new(&m, &"00".repeat(32), &fp).is_err());
+    assert!(WasmClient::new("zz", &pk, &fp).is_err());
 }
 
 #[wasm_bindgen_test]
 fn encrypt_challenge_and_open_in_the_browser() {
     let c = client();
-    let prepared = c.encrypt(CREDENTIAL, ANSWERS).unwrap();
+    let prepared = c.encrypt(CREDENTIAL, answers_hex()).unwrap();
     assert_eq!(prepared.tracker().len(), 19);
     let report: serde_json::Value = serde_json::from_str(&prepared.challenge(&c).unwrap()).unwrap();
     let answers: serde_json::Value = serde_json::from_str(ANSWERS).unwrap();
     let opened: Vec<serde_json::Value> =
         report["answers"].as_array().unwrap().iter().map(|a| a["Ok"].clone()).collect();
     assert_eq!(serde_json::Value::Array(opened), answers);
+    let code = report["code"].as_str().unwrap();
+    let again: serde_json::Value = serde_json::from_str(&c.open_challenge_code(code).unwrap()).unwrap();
+    assert_eq!(again, report["answers"]);
 }
 
 #[wasm_bindgen_test]
 fn cast_and_second_device() {
     let c = client();
     let cast: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, ANSWERS).unwrap().cast().unwrap()).unwrap();
-    let ballot = cast["ballot"].to_string();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+    let ballot = cast["ballot_hex"].as_str().unwrap();
+    let posted: Ballot = serde_json::from_value(cast["ballot"].clone()).unwrap();
+    assert_eq!(Ballot::from_bytes(&hex::decode(ballot).unwrap()).unwrap(), posted);
     let code = cast["second_device_code"].as_str().unwrap();
-    let answers: serde_json::Value = serde_json::from_str(&c.open_with_code(&ballot, code).unwrap()).unwrap();
+    let answers: serde_json::Value = serde_json::from_str(&c.open_with_code(ballot, code).unwrap()).unwrap();
     assert_eq!(answers[0]["Ok"]["selections"][0]["option"], 2);
-    // Another ballot's code is refused.
+    // Another ballot's code is refused, and so is a ballot cut short.
     let other: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, ANSWERS).unwrap().cast().unwrap()).unwrap();
-    assert!(c.open_with_code(&ballot, other["second_device_code"].as_str().unwrap()).is_err());
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+    assert!(c.open_with_code(ballot, other["second_device_code"].as_str().unwrap()).is_err());
+    assert!(c.open_with_code(&ballot[..ballot.len() - 2], code).is_err());
 }
 
 #[wasm_bindgen_test]
 fn bad_input_is_an_error_not_a_panic() {
-    assert!(WasmClient::new("{}").is_err());
+    assert!(WasmClient::new("", "", "").is_err());
     let c = client();
-    assert!(c.encrypt("zz", ANSWERS).is_err());
-    assert!(c.encrypt(CREDENTIAL, "[]").is_err());
-    assert!(c.open_with_code("{}", "rv1:00:00").is_err());
+    assert!(c.encrypt("zz", answers_hex()).is_err());
+    assert!(c.encrypt(CREDENTIAL, vec![]).is_err());
+    // Not hex; option 9 of 4; options out of order; non-zero bytes after the answer; longer than its chunks.
+    for bad in ["zz", "010009", "020003000000", "01000201", &"01".repeat(200)] {
+        let mut answers = answers_hex();
+        answers[1] = bad.into();
+        assert!(c.encrypt(CREDENTIAL, answers).is_err(), "{bad}");
+    }
+    assert!(c.open_with_code("00", "rv1:00:00").is_err());
     assert!(c.open_challenge_code("rvc1:zz:00").is_err());
+}
+
+#[wasm_bindgen_test]
+fn receipts_and_the_log_are_read_field_by_field_and_checked() {
+    let (manifest, pk, fp) = election();
+    let c = WasmClient::new(&hex::encode(manifest.to_bytes()), &pk, &fp).unwrap();
+    let cast: serde_json::Value =
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+    let ballot_hex = cast["ballot_hex"].as_str().unwrap().to_string();
+    let ballot = Ballot::from_bytes(&hex::decode(&ballot_hex).unwrap()).unwrap();
+    let fingerprint = ballot.body.fingerprint;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let key_hex = hex::encode(key.verifying_key().as_bytes());
+    // The ballot is leaf 3 of a tree of 5; the log then grows to 9.
+    let mut tree = LogTree::new();
+    (0..3).for_each(|i| tree.push([i; 32]));
+    tree.push(ballot_leaf_hash(&ballot));
+    tree.push([50; 32]);
+    let body = ReceiptBody {
+        fingerprint,
+        ballot_id: ballot.id(),
+        ballot_hash: ballot_hash(&ballot.to_bytes()),
+        leaf_index: 3,
+        tree_size: 5,
+        root: tree.root(5).unwrap(),
+        timestamp: 1_790_000_000_123,
+    };
+    let receipt = body.sign(&key, tree.inclusion_proof(3, 5).unwrap());
+    (0..4).for_each(|i| tree.push([60 + i; 32]));
+    let sth = SignedTreeHead::sign(&key, fingerprint, 9, tree.root(9).unwrap(), 1_790_000_000_999);
+    let proof = protocol::log::ConsistencyProof { first: 5, second: 9, path: tree.consistency_proof(5, 9).unwrap() };
+
+    let checked = c.check_receipt(&key_hex, parsed(&receipt), Some(ballot_hex.clone())).unwrap();
+    let in_log: serde_json::Value =
+        serde_json::from_str(&checked.check_in_log(parsed(&sth), parsed(&proof)).unwrap()).unwrap();
+    assert_eq!((in_log["leaf_index"].as_u64(), in_log["tree_size"].as_u64()), (Some(3), Some(9)));
+    // A saved receipt, without the ballot; integers as decimal strings read the same.
+    let mut as_strings = serde_json::to_value(&receipt).unwrap();
+    as_strings["timestamp"] = "1790000000123".into();
+    let saved = js_sys::JSON::parse(&as_strings.to_string()).unwrap();
+    assert!(c.check_receipt(&key_hex, saved, None).unwrap().check_in_log(parsed(&sth), parsed(&proof)).is_ok());
+
+    // Tampered or malformed receipts are refused: each field read is the one signed or checked.
+    let tamper = |field: &str, value: serde_json::Value| {
+        let mut r = serde_json::to_value(&receipt).unwrap();
+        r[field] = value;
+        js_sys::JSON::parse(&r.to_string()).unwrap()
+    };
+    let bad_receipts = [
+        tamper("leaf_index", 4.into()),
+        tamper("timestamp", 1_790_000_000_124u64.into()),
+        tamper("leaf_index", 3.5.into()),
+        tamper("leaf_index", (-1).into()),
+        tamper("tree_size", 9_007_199_254_740_993u64.into()),
+        tamper("tree_size", "5 ".into()),
+        tamper("root", hex::encode([0u8; 32]).into()),
+        tamper("signature", "00".into()),
+        tamper("inclusion", serde_json::json!([])),
+        tamper("inclusion", serde_json::json!(["zz"])),
+        tamper("fingerprint", serde_json::Value::Null),
+        JsValue::NULL,
+        JsValue::from_str("receipt"),
+    ];
+    for bad in bad_receipts {
+        assert!(c.check_receipt(&key_hex, bad, None).is_err());
+    }
+    // Another ballot; another collector key.
+    let other: serde_json::Value =
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+    let other = other["ballot_hex"].as_str().unwrap().to_string();
+    assert!(c.check_receipt(&key_hex, parsed(&receipt), Some(other)).is_err());
+    let other_key = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
+    assert!(c.check_receipt(&other_key, parsed(&receipt), None).is_err());
+
+    // A tampered head, a proof for other sizes or with a changed hash, malformed answers: refused.
+    let mut bad_sth = sth.clone();
+    bad_sth.timestamp += 1;
+    assert!(checked.check_in_log(parsed(&bad_sth), parsed(&proof)).is_err());
+    let mut bad_proof = proof.clone();
+    bad_proof.path[0][0] ^= 1;
+    assert!(checked.check_in_log(parsed(&sth), parsed(&bad_proof)).is_err());
+    let wrong_sizes = protocol::log::ConsistencyProof { first: 4, ..proof.clone() };
+    assert!(checked.check_in_log(parsed(&sth), parsed(&wrong_sizes)).is_err());
+    assert!(checked.check_in_log(JsValue::NULL, parsed(&proof)).is_err());
+    assert!(checked.check_in_log(parsed(&sth), JsValue::from_f64(1.0)).is_err());
 }
 
 /// The figure for the README: a 3-contest ballot encoded, encrypted, proved and signed (target ≤ 3 ms).
 #[wasm_bindgen_test]
 fn benchmark_ballot_in_the_browser() {
     let c = client();
-    let ms = c.benchmark(CREDENTIAL, ANSWERS, 50).unwrap();
+    let ms = c.benchmark(CREDENTIAL, answers_hex(), 50).unwrap();
     console_log!("BENCH wasm ballot (3 contests, encode+encrypt+prove+sign): {ms:.3} ms per ballot");
     assert!(ms > 0.0);
 }

@@ -45,8 +45,11 @@ async function load() {
   $("module-sha").textContent = await fetch("pkg/voter_client_bg.wasm.sha256")
     .then((r) => (r.ok ? r.text() : "?")).then((s) => s.split(" ")[0]).catch(() => "?");
   state.election = await api("election");
-  state.client = new Client(JSON.stringify({ manifest: state.election.manifest, public_key: state.election.public_key }));
-  state.manifest = state.election.manifest;
+  // The module decodes the canonical manifest and the key and recomputes the fingerprint (refused unless it is
+  // the one stated); the page shows the manifest the module decoded, which is the one the ballot encodes.
+  const e = state.election;
+  state.client = new Client(e.manifest_bytes, e.public_key, e.fingerprint);
+  state.manifest = JSON.parse(state.client.manifest());
   $("fingerprint").textContent = state.client.fingerprint();
   renderTitle();
   show("step-credential");
@@ -201,9 +204,26 @@ $("review-back").addEventListener("click", () => { renderContest(); show("step-c
 
 // ---- encrypt, challenge, cast ---------------------------------------------------------------------
 
+/** An answer's canonical bytes (SPEC.md §5.1), unpadded, in hex: u8(n) ‖ u16(code)… ‖ [u8(len) ‖ write-in UTF-8],
+ * the write-in's code being 0xFFFF. The module decodes them with every check. */
+function answerHex(answer) {
+  const bytes = [answer.selections.length];
+  let text = null;
+  for (const s of answer.selections) {
+    const code = s.write_in !== undefined ? 0xffff : s.option;
+    if (s.write_in !== undefined) text = new TextEncoder().encode(s.write_in);
+    bytes.push(code >> 8, code & 0xff);
+  }
+  if (text) {
+    if (text.length > 255) throw new Error(t(state.lang, "write_in") + ": > 255 bytes");
+    bytes.push(text.length, ...text);
+  }
+  return bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function encrypt() {
   try {
-    state.prepared = state.client.encrypt(state.credential, JSON.stringify(state.answers));
+    state.prepared = state.client.encrypt(state.credential, state.answers.map(answerHex));
   } catch (e) {
     return message(String(e.message || e));
   }
@@ -247,8 +267,8 @@ $("do-cast").addEventListener("click", async () => {
     show("step-cast");
     // The receipt is checked here, in the module, before the voter leaves: signature, inclusion, this ballot's,
     // and that the current public log extends it.
-    await checkReceipt(() => state.client.check_receipt(state.election.collector_key, JSON.stringify(receipt),
-      JSON.stringify(cast.ballot)), receipt, $("receipt-check"), state.lang);
+    await checkReceipt(() => state.client.check_receipt(state.election.collector_key, receipt, cast.ballot_hex),
+      receipt, $("receipt-check"), state.lang);
   } catch (e) {
     message(String(e.message || e));
     show("step-review");

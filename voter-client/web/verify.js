@@ -45,10 +45,9 @@ async function check() {
     }
     const id = code.split(":")[1] || "";
     const fetched = await getJson(`ballots/${id}`);
-    const ballot = JSON.stringify(fetched.ballot);
-    render(JSON.parse(client.open_with_code(ballot, code)));
+    render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)));
     $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
-    await checkReceipt(() => client.check_receipt(collectorKey, JSON.stringify(fetched.receipt), ballot),
+    await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes),
       fetched.receipt, $("receipt-status"), lang);
   } catch (e) {
     message(String(e.message || e));
@@ -62,8 +61,9 @@ async function load() {
   $("module-sha").textContent = await fetch("pkg/voter_client_bg.wasm.sha256")
     .then((r) => (r.ok ? r.text() : "?")).then((s) => s.split(" ")[0]).catch(() => "?");
   const election = await getJson("election");
-  manifest = election.manifest;
-  client = new Client(JSON.stringify({ manifest: election.manifest, public_key: election.public_key }));
+  // The module decodes the canonical manifest and key and recomputes the fingerprint; the page shows its manifest.
+  client = new Client(election.manifest_bytes, election.public_key, election.fingerprint);
+  manifest = JSON.parse(client.manifest());
   collectorKey = election.collector_key;
   if (location.hash.length > 1) {
     $("code").value = decodeURIComponent(location.hash.slice(1));
@@ -80,7 +80,7 @@ $("receipt-file").addEventListener("change", async (e) => {
   // The file the voting page offers: {receipt, tracker, ballot_id}; the module checks the receipt in it.
   let receipt = null;
   try { receipt = JSON.parse(await file.text()).receipt ?? null; } catch { /* not JSON: refused below */ }
-  await checkReceipt(() => client.check_receipt(collectorKey, JSON.stringify(receipt)), receipt,
+  await checkReceipt(() => client.check_receipt(collectorKey, receipt), receipt,
     $("receipt-import-check"), lang);
   $("receipt-import-check").focus();
 });
