@@ -50,6 +50,7 @@ cleanup() {
   stop_postgres
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # so that Ctrl-C and kill run the EXIT trap (stop the collector and the private server)
 psql "$DATABASE_URL" -q -c "CREATE DATABASE $db" >/dev/null
 db_url="${DATABASE_URL%/*}/$db"
 
