@@ -5,6 +5,7 @@
 //! is exactly the count of what the voters cast: for each voter the last ballot, minus the revoked voters.
 //!
 //! PostgreSQL: `DATABASE_URL` if set (scripts/test.sh sets it), else the demo starts a private server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
