@@ -103,6 +103,34 @@ fn components(n: usize) {
     time("vartime msm", &mut || {
         std::hint::black_box(RistrettoPoint::vartime_multiscalar_mul(&scalars, &points));
     });
+    let short: Vec<curve25519_dalek::Scalar> = scalars
+        .iter()
+        .map(|s| {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&s.as_bytes()[..16]);
+            curve25519_dalek::Scalar::from(u128::from_le_bytes(b))
+        })
+        .collect();
+    time("vartime msm, 128-bit scalars", &mut || {
+        std::hint::black_box(RistrettoPoint::vartime_multiscalar_mul(&short, &points));
+    });
+    time("Merlin append, two points (per pair, v1 binding)", &mut || {
+        let mut t = merlin::Transcript::new(b"bench");
+        for b in &bytes {
+            t.append_message(b"g2", b);
+            t.append_message(b"h2", b);
+        }
+        std::hint::black_box(t);
+    });
+    time("SHA-512 of two encodings (per pair, v2 binding, one core)", &mut || {
+        use sha2::Digest;
+        let mut sha = sha2::Sha512::new();
+        for b in &bytes {
+            sha.update(b);
+            sha.update(b);
+        }
+        std::hint::black_box(sha.finalize());
+    });
     time("decompress", &mut || {
         std::hint::black_box(
             bytes.iter().map(|b| protocol::group::GroupElement::from_bytes(b, "p")).collect::<Vec<_>>(),

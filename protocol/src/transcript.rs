@@ -78,9 +78,53 @@ impl ChallengeStream {
         self.0.fill_bytes(&mut wide);
         Scalar::from_bytes_mod_order_wide(&wide)
     }
+
+    /// SPEC.md §3.3, 128-bit draw: `n` scalars `ρ₁ … ρₙ`, `ρᵢ` the little-endian integer of output bytes
+    /// `16(i−1) … 16i−1` of the stream (below `2¹²⁸ < ℓ`, so no reduction). For folding weights, where a
+    /// wrong item survives with probability `≤ 2⁻¹²⁸` and a multiscalar multiplication by them costs half as
+    /// much as by full scalars. A stream serves either this draw or [`next_scalar`](Self::next_scalar), never both.
+    pub fn scalars_128(mut self, n: usize) -> Vec<Scalar> {
+        use rand_chacha::rand_core::RngCore;
+        let mut out = Vec::with_capacity(n);
+        let mut block = [0u8; 16 * 64];
+        while out.len() < n {
+            let bytes = &mut block[..16 * (n - out.len()).min(64)];
+            self.0.fill_bytes(bytes);
+            out.extend(bytes.chunks_exact(16).map(|c| {
+                let mut le = [0u8; 16];
+                le.copy_from_slice(c);
+                Scalar::from(u128::from_le_bytes(le))
+            }));
+        }
+        out
+    }
 }
 
 /// A type that binds itself into a transcript, so no proof invents its own layout for a shared type.
 pub trait AppendToTranscript {
     fn append_to_transcript(&self, t: &mut Transcript);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::rand_core::RngCore;
+
+    /// The 128-bit draw is the stream's bytes, 16 at a time, little-endian, across the internal buffer's ends.
+    #[test]
+    fn scalars_128_are_consecutive_16_byte_words() {
+        let mut seed = [0u8; 32];
+        Transcript::new(b"kat").challenge_bytes(b"rho", &mut seed);
+        let mut raw = vec![0u8; 16 * 200];
+        ChaCha20Rng::from_seed(seed).fill_bytes(&mut raw);
+        let rho = Transcript::new(b"kat").challenge_stream(b"rho").scalars_128(200);
+        assert_eq!(rho.len(), 200);
+        for (r, b) in rho.iter().zip(raw.chunks_exact(16)) {
+            assert_eq!(&r.as_bytes()[..16], b);
+            assert_eq!(&r.as_bytes()[16..], &[0u8; 16]);
+        }
+        let short = Transcript::new(b"kat").challenge_stream(b"rho").scalars_128(65);
+        assert_eq!(short[..], rho[..65]);
+        assert_ne!(Transcript::new(b"kat").challenge_stream(b"other").scalars_128(1)[0], rho[0]);
+    }
 }

@@ -33,3 +33,33 @@ fn stored_ballot_decodes_checks_and_opens() {
         open_ballot(&election, &ballot.body, &opening).unwrap().into_iter().map(Result::unwrap).collect();
     assert_eq!(opened, answers);
 }
+
+/// The stored DLEQ proofs verify from the file alone (an independent implementation's first check of §7.2).
+#[test]
+fn stored_dleq_proofs_verify() {
+    use curve25519_dalek::Scalar;
+    use protocol::group::GroupElement;
+    use protocol::proofs::dleq::{DleqProof, DleqStatement};
+    use protocol::transcript::election_transcript;
+    let v: serde_json::Value = serde_json::from_str(include_str!("../vectors/dleq.json")).unwrap();
+    let point = |x: &serde_json::Value| {
+        GroupElement::from_bytes(&hex::decode(x.as_str().unwrap()).unwrap().try_into().unwrap(), "kat").unwrap()
+    };
+    let points = |k: &str| v[k].as_array().unwrap().iter().map(point).collect::<Vec<_>>();
+    let fp = protocol::Fingerprint(hex::decode(v["fingerprint"].as_str().unwrap()).unwrap().try_into().unwrap());
+    let (g1, h1, g2, h2) = (point(&v["g1"]), point(&v["h1"]), points("g2"), points("h2"));
+    let proof = DleqProof::from_bytes(&hex::decode(v["proof"].as_str().unwrap()).unwrap()).unwrap();
+    let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
+    proof.verify(&mut election_transcript(&fp), &st).unwrap();
+    // g₂ᵢ = i·G and h₂ᵢ = (x·i)·G = i·h₁.
+    let long = &v["two_chunks"];
+    let n = long["n"].as_u64().unwrap();
+    let g2: Vec<GroupElement> = (1..=n).map(|i| GroupElement::new(Scalar::from(i) * g1.point())).collect();
+    let h2: Vec<GroupElement> = (1..=n).map(|i| GroupElement::new(Scalar::from(i) * h1.point())).collect();
+    let proof = DleqProof::from_bytes(&hex::decode(long["proof"].as_str().unwrap()).unwrap()).unwrap();
+    let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
+    proof.verify(&mut election_transcript(&fp), &st).unwrap();
+    let mut bad = h2.clone();
+    bad.swap(0, n as usize - 1);
+    assert!(proof.verify(&mut election_transcript(&fp), &DleqStatement { h2: &bad, ..st }).is_err());
+}

@@ -3,11 +3,13 @@
 //! Statement: bases `g₁`, `h₁ = x·g₁`, and pairs `(g₂ᵢ, h₂ᵢ)`, `i = 1..n`, with `h₂ᵢ = x·g₂ᵢ` for the same `x`
 //! (a trustee's key share and its partial decryptions `h₂ᵢ = x·Aᵢ`, for example).
 //!
-//! After the whole statement is in the transcript, weights `ρᵢ` are drawn from it, and the pairs are folded:
+//! After the whole statement is in the transcript (the pairs as SHA-512 digests of chunks of
+//! [`PAIRS_PER_CHUNK`] pairs, hashed natively over all cores), 128-bit weights `ρᵢ` are drawn from it
+//! (SPEC.md §3.3), and the pairs are folded:
 //!
 //! `ĝ₂ = Σ ρᵢ·g₂ᵢ`,   `ĥ₂ = Σ ρᵢ·h₂ᵢ`                                                  — SPEC.md eq. (12)
 //!
-//! If some `h₂ᵢ ≠ x·g₂ᵢ`, then `ĥ₂ ≠ x·ĝ₂` except with probability 1/ℓ. The prover then proves
+//! If some `h₂ᵢ ≠ x·g₂ᵢ`, then `ĥ₂ ≠ x·ĝ₂` except with probability `≤ 2⁻¹²⁸` (notes/dleq.md). The prover then proves
 //! `log_{g₁} h₁ = log_{ĝ₂} ĥ₂` with Chaum–Pedersen:
 //!
 //! `T₁ = k·g₁`, `T₂ = k·ĝ₂`, `c = H(transcript)`, `s = k + c·x`                       — SPEC.md eq. (13)
@@ -20,6 +22,7 @@ use curve25519_dalek::Scalar;
 use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha512};
 
 use super::BatchVerifier;
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
@@ -27,7 +30,10 @@ use crate::error::ProofError;
 use crate::group::{random_scalar, GroupElement};
 use crate::transcript::TranscriptProtocol;
 
-pub const DOMAIN: &[u8] = b"rv/proof/dleq/v1";
+pub const DOMAIN: &[u8] = b"rv/proof/dleq/v2";
+/// Pairs per chunk of the statement's binding (SPEC.md §7.2): each chunk enters the transcript as the SHA-512
+/// digest of its pairs' encodings, so the hashing runs on all cores.
+pub const PAIRS_PER_CHUNK: usize = 1024;
 const NAME: &str = "DLEQ proof";
 
 #[derive(Debug, Clone, Copy)]
@@ -70,14 +76,36 @@ fn append_statement(t: &mut Transcript, st: &DleqStatement<'_>) -> Result<Vec<Sc
     t.append_element(b"g1", st.g1);
     t.append_element(b"h1", st.h1);
     t.append_len(b"n", st.g2.len());
-    for (g, h) in st.g2.iter().zip(st.h2) {
-        t.append_element(b"g2", g);
-        t.append_element(b"h2", h);
+    for d in pair_digests(st.g2, st.h2) {
+        t.append_message(b"pairs", &d);
     }
-    let mut rho = t.challenge_stream(b"rho");
-    Ok(st.g2.iter().map(|_| rho.next_scalar()).collect())
+    Ok(t.challenge_stream(b"rho").scalars_128(st.g2.len()))
 }
 
+/// SPEC.md §7.2: `SHA-512(g₂ᵢ ‖ h₂ᵢ ‖ …)` over the encodings of each chunk of [`PAIRS_PER_CHUNK`] consecutive
+/// pairs (the last chunk shorter), natively over all cores.
+fn pair_digests(g2: &[GroupElement], h2: &[GroupElement]) -> Vec<[u8; 64]> {
+    let chunk = |(g, h): (&[GroupElement], &[GroupElement])| -> [u8; 64] {
+        let mut sha = Sha512::new();
+        for (g, h) in g.iter().zip(h) {
+            sha.update(g.compressed().as_bytes());
+            sha.update(h.compressed().as_bytes());
+        }
+        sha.finalize().into()
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        g2.par_chunks(PAIRS_PER_CHUNK).zip(h2.par_chunks(PAIRS_PER_CHUNK)).map(chunk).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        g2.chunks(PAIRS_PER_CHUNK).zip(h2.chunks(PAIRS_PER_CHUNK)).map(chunk).collect()
+    }
+}
+
+/// `Σ ρᵢ·Pᵢ` (eq. (12)); with 128-bit `ρᵢ` Pippenger's windows above bit 128 hold no digits, so it costs about
+/// half a full-width multiscalar multiplication.
 fn fold(rho: &[Scalar], points: &[GroupElement]) -> RistrettoPoint {
     if points.len() >= 4096 {
         // Natively split over the cores.
@@ -346,6 +374,33 @@ mod tests {
         let mut g = fixture(2);
         g.h2.pop();
         assert!(matches!(p.verify(&mut election_transcript(&FP), &st(&g)), Err(ProofError::SizeMismatch { .. })));
+    }
+
+    /// The pairs enter the transcript as SHA-512 digests of chunks; a change in any chunk, the last short one
+    /// included, or a swap across a chunk boundary fails the proof.
+    #[test]
+    fn pairs_are_bound_chunk_by_chunk() {
+        let failed = Err(ProofError::EquationFailed { proof: NAME });
+        let n = PAIRS_PER_CHUNK + 3;
+        let mut f = fixture(n);
+        let digests = pair_digests(&f.g2, &f.h2);
+        assert_eq!(digests.len(), 2);
+        let mut sha = Sha512::new();
+        for (g, h) in f.g2[PAIRS_PER_CHUNK..].iter().zip(&f.h2[PAIRS_PER_CHUNK..]) {
+            sha.update(g.to_bytes());
+            sha.update(h.to_bytes());
+        }
+        assert_eq!(digests[1], <[u8; 64]>::from(sha.finalize()));
+        let p = prove(&f);
+        assert_eq!(p.verify(&mut election_transcript(&FP), &st(&f)), Ok(()));
+        let good = f.h2[n - 1];
+        f.h2[n - 1] = GroupElement::new(good.point() + crate::group::G);
+        assert_eq!(p.verify(&mut election_transcript(&FP), &st(&f)), failed);
+        f.h2[n - 1] = good;
+        let k = PAIRS_PER_CHUNK;
+        f.g2.swap(k - 1, k);
+        f.h2.swap(k - 1, k);
+        assert_eq!(p.verify(&mut election_transcript(&FP), &st(&f)), failed);
     }
 
     /// A prover who knows `log_G ĝ₂` and could predict the weights of (14) could forge a proof for a wrong `x'`;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::Scalar;
 use merlin::Transcript;
 use protocol::ballot::{create_ballot, Credential, Election};
 use protocol::codec::Encode;
@@ -46,12 +47,15 @@ fn group() -> Value {
     let mut t2 = Transcript::new(b"kat");
     let mut stream = t2.challenge_stream(b"rho");
     let stream: Vec<Value> = (0..3).map(|_| h(stream.next_scalar().as_bytes())).collect();
+    let stream_128: Vec<Value> =
+        Transcript::new(b"kat").challenge_stream(b"rho").scalars_128(5).iter().map(|s| h(s.as_bytes())).collect();
     json!({
         "description": "SPEC.md §2.3 generators; §3 transcript challenges",
         "generators": generators,
         "transcript": {"protocol_label": "rv-verifiable-voting/v1", "fingerprint": h([0x11; 32]),
                         "steps": "dom-sep=kat/v1, msg=hello, challenge c", "challenge": h(challenge.as_bytes())},
         "challenge_stream": {"transcript_label": "kat", "stream_label": "rho", "scalars": stream},
+        "challenge_stream_128": {"transcript_label": "kat", "stream_label": "rho", "scalars": stream_128},
     })
 }
 
@@ -121,13 +125,21 @@ fn dleq() -> Value {
     let fp = protocol::Fingerprint([0x22; 32]);
     let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
     let proof = DleqProof::prove(&mut election_transcript(&fp), &st, &DleqWitness { x: &x }, &mut r).unwrap();
+    // Across a chunk boundary: g₂ᵢ = i·G, h₂ᵢ = (x·i)·G for i = 1‥1025 (two chunks, the second of one pair).
+    let n = protocol::proofs::dleq::PAIRS_PER_CHUNK + 1;
+    let g2_long: Vec<GroupElement> = (1..=n as u64).map(|i| GroupElement::new(Scalar::from(i) * G)).collect();
+    let h2_long: Vec<GroupElement> = (1..=n as u64).map(|i| GroupElement::new((x * Scalar::from(i)) * G)).collect();
+    let st_long = DleqStatement { g1: &g1, h1: &h1, g2: &g2_long, h2: &h2_long };
+    let long = DleqProof::prove(&mut election_transcript(&fp), &st_long, &DleqWitness { x: &x }, &mut r).unwrap();
     json!({
-        "description": "SPEC.md §7.2 a DLEQ proof folded over 3 pairs (ChaCha20 seed 'dleq')",
+        "description": "SPEC.md §7.2 a DLEQ proof (v2: chunked pair digests, 128-bit weights) folded over 3 pairs (ChaCha20 seed 'dleq')",
         "fingerprint": h(fp.as_bytes()),
         "x": h(x.as_bytes()),
         "g1": h(g1.to_bytes()), "h1": h(h1.to_bytes()),
         "g2": g2.iter().map(|p| h(p.to_bytes())).collect::<Vec<_>>(),
         "h2": h2.iter().map(|p| h(p.to_bytes())).collect::<Vec<_>>(),
         "proof": h(proof.to_bytes()),
+        "two_chunks": {"n": n, "g2": "i·G for i = 1..n", "h2": "(x·i)·G for i = 1..n",
+                       "proof": h(long.to_bytes())},
     })
 }
