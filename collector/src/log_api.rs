@@ -7,9 +7,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use protocol::ballot::PublishedElection;
 use protocol::log::{hashes_hex, Hash, SignedTreeHead};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -29,15 +29,15 @@ pub fn router() -> Router<AppState> {
 /// `GET /election`: the manifest as JSON (for display) and as its canonical bytes (SPEC.md §4.2, hex: what the
 /// voter's WASM module decodes, since it reads no JSON), the election key, the fingerprint (§4.4) and the
 /// collector's key.
-async fn election(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let manifest: Value = serde_json::from_str(&state.info.manifest_json).map_err(AppError::internal)?;
-    Ok(Json(json!({
-        "manifest": manifest,
-        "manifest_bytes": hex::encode(protocol::Encode::to_bytes(state.info.election.manifest())),
-        "public_key": hex::encode(protocol::Encode::to_bytes(state.info.election.public_key())),
-        "fingerprint": state.info.fingerprint().to_hex(),
-        "collector_key": hex::encode(state.info.verifying_key.as_bytes()),
-    })))
+async fn election(State(state): State<AppState>) -> Json<PublishedElection> {
+    let e = &state.info.election;
+    Json(PublishedElection {
+        manifest: e.manifest().clone(),
+        manifest_bytes: hex::encode(protocol::Encode::to_bytes(e.manifest())),
+        public_key: *e.public_key(),
+        fingerprint: *e.fingerprint(),
+        collector_key: state.info.verifying_key.to_bytes(),
+    })
 }
 
 /// The latest signed tree head in PostgreSQL.

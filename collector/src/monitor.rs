@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
+use protocol::ballot::PublishedElection;
 use protocol::log::{ballot_hash, leaf_hash, verify_consistency, LogTree, SignedTreeHead};
-use protocol::{check_ballot, Ballot, Decode, Election, PublicKey};
+use protocol::{check_ballot, Ballot, Decode, Election};
 use serde::{Deserialize, Serialize};
 
 use crate::admin::{BallotBox, ElectionFile};
@@ -52,14 +53,6 @@ pub struct Monitor {
     tree: LogTree,
 }
 
-#[derive(Debug, Deserialize)]
-struct ElectionInfoJson {
-    manifest: protocol::Manifest,
-    public_key: String,
-    fingerprint: String,
-    collector_key: String,
-}
-
 fn parse_key(hex_key: &str) -> anyhow::Result<VerifyingKey> {
     let b: [u8; 32] = hex::decode(hex_key).ok().and_then(|v| v.try_into().ok()).context("collector key hex")?;
     Ok(VerifyingKey::from_bytes(&b)?)
@@ -75,7 +68,7 @@ impl Monitor {
         let state: MonitorState = if state_path.exists() {
             serde_json::from_str(&std::fs::read_to_string(&state_path)?)?
         } else {
-            let info: ElectionInfoJson =
+            let info: PublishedElection =
                 http.get(format!("{base}/election")).send().await?.error_for_status()?.json().await?;
             let sth: SignedTreeHead =
                 http.get(format!("{base}/log/sth")).send().await?.error_for_status()?.json().await?;
@@ -84,12 +77,9 @@ impl Monitor {
             sth0.tree_size = 0;
             sth0.root = protocol::log::empty_root();
             MonitorState {
-                fingerprint: info.fingerprint,
-                collector_key: info.collector_key,
-                election: ElectionFile {
-                    manifest: info.manifest,
-                    public_key: PublicKey::from_bytes(&hex::decode(&info.public_key)?)?,
-                },
+                fingerprint: info.fingerprint.to_hex(),
+                collector_key: hex::encode(info.collector_key),
+                election: ElectionFile { manifest: info.manifest, public_key: info.public_key },
                 sth: sth0,
             }
         };
@@ -134,9 +124,11 @@ impl Monitor {
     }
 
     async fn poll_inner(&mut self) -> anyhow::Result<Result<u64, Alarm>> {
-        let info: ElectionInfoJson =
+        let info: PublishedElection =
             self.http.get(format!("{}/election", self.base)).send().await?.error_for_status()?.json().await?;
-        if info.collector_key != self.state.collector_key || info.fingerprint != self.state.fingerprint {
+        if hex::encode(info.collector_key) != self.state.collector_key
+            || info.fingerprint.to_hex() != self.state.fingerprint
+        {
             return Ok(Err(Alarm::IdentityChanged));
         }
         let sth: SignedTreeHead =

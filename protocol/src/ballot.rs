@@ -50,6 +50,20 @@ pub struct ElectionParameters {
     pub public_key: PublicKey,
 }
 
+/// The collector's `GET /election` answer (collector/API.md, SPEC.md §11.6): the parameters, the manifest's
+/// canonical encoding (§4.2, hex: what the voter's WASM module decodes), the fingerprint the collector states and
+/// the collector's key. A reader recomputes the fingerprint and compares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedElection {
+    pub manifest: Manifest,
+    pub manifest_bytes: String,
+    pub public_key: PublicKey,
+    pub fingerprint: Fingerprint,
+    /// The collector's Ed25519 public key (signed tree heads and receipts).
+    #[serde(with = "crate::group::bytes_hex")]
+    pub collector_key: [u8; 32],
+}
+
 impl ElectionParameters {
     /// The election these parameters describe: the manifest validated, the fingerprint computed.
     pub fn election(&self) -> Result<Election, ManifestError> {

@@ -23,13 +23,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use protocol::ballot::{decode_verifying_key, open_ballot, Ballot, BallotId, OpeningError, SecondDeviceCode};
+use protocol::ballot::{
+    decode_verifying_key, open_ballot, Ballot, BallotId, OpeningError, PublishedElection, SecondDeviceCode,
+};
 use protocol::ballot_box::{BallotBox, BoxError};
-use protocol::elgamal::PublicKey;
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{LogError, Receipt};
-use protocol::manifest::{Contest, Fingerprint, Localized, Manifest};
+use protocol::manifest::{Contest, Localized};
 use protocol::record::{file_digest, RecordIndex};
 use protocol::tally::{Refusal, RejectedFile, RevokedFile, SupersededFile};
 use protocol::{check_ballot, Election};
@@ -220,15 +221,6 @@ fn parse_code(text: &str) -> Result<SecondDeviceCode, CheckBallotError> {
     SecondDeviceCode::parse_code_or_link(text).map_err(CheckBallotError::Code)
 }
 
-/// `GET /election` (collector/API.md).
-#[derive(Debug, Deserialize)]
-struct ElectionInfo {
-    manifest: Manifest,
-    public_key: PublicKey,
-    fingerprint: Fingerprint,
-    collector_key: String,
-}
-
 /// `GET /ballots/{id}` (collector/API.md).
 #[derive(Debug, Deserialize)]
 struct Fetched {
@@ -264,14 +256,12 @@ pub fn check_online(collector: &str, code: &str, lang: &str) -> Result<BallotRep
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| CheckBallotError::Http { url: base.into(), reason: e.to_string() })?;
-    let info: ElectionInfo = get_json(&http, &format!("{base}/election"))?;
+    let info: PublishedElection = get_json(&http, &format!("{base}/election"))?;
     let election = Election::new(info.manifest, info.public_key).map_err(CheckBallotError::Election)?;
     if *election.fingerprint() != info.fingerprint {
         return Err(CheckBallotError::FingerprintMismatch);
     }
-    let key_bytes: [u8; 32] =
-        protocol::group::hex_array(&info.collector_key, "collector key").map_err(CheckBallotError::CollectorKey)?;
-    let key = decode_verifying_key(&key_bytes, "collector key").map_err(CheckBallotError::CollectorKey)?;
+    let key = decode_verifying_key(&info.collector_key, "collector key").map_err(CheckBallotError::CollectorKey)?;
     let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}", code.ballot_id.to_hex()))?;
     let contests = open(&election, &fetched.ballot, &code, lang)?;
     fetched.receipt.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;

@@ -24,6 +24,7 @@
 //! (every receipt, one JSON per line, in log order); `--expected FILE` (for each credential, hex public key, the
 //! answers of its last accepted ballot, the one with the highest leaf index: what the tally must count).
 
+use protocol::ballot::PublishedElection;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,13 +35,11 @@ use anyhow::{bail, ensure, Context};
 use ed25519_dalek::VerifyingKey;
 use indicatif::{ProgressBar, ProgressStyle};
 use protocol::ballot::{decode_verifying_key, Ballot, Credential, ElectionParameters};
-use protocol::elgamal::PublicKey;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::Receipt;
-use protocol::manifest::{Contest, ContestKind, Fingerprint, Manifest};
+use protocol::manifest::{Contest, ContestKind, Manifest};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, RngCore, SeedableRng};
-use serde::Deserialize;
 use tokio::sync::Semaphore;
 use zeroize::Zeroize;
 
@@ -134,15 +133,6 @@ impl std::fmt::Display for Summary {
             self.retries
         )
     }
-}
-
-/// `GET /election` (collector/API.md).
-#[derive(Debug, Deserialize)]
-struct ElectionInfo {
-    manifest: Manifest,
-    public_key: PublicKey,
-    fingerprint: Fingerprint,
-    collector_key: String,
 }
 
 /// One ballot to cast.
@@ -269,14 +259,14 @@ async fn fetch_election(http: &reqwest::Client, base: &str) -> anyhow::Result<(C
     let url = format!("{base}/election");
     let r = http.get(&url).send().await.with_context(|| format!("GET {url}"))?;
     ensure!(r.status().is_success(), "GET {url}: {}", r.status());
-    let info: ElectionInfo = r.json().await.with_context(|| format!("GET {url}: not the election's JSON"))?;
+    let info: PublishedElection = r.json().await.with_context(|| format!("GET {url}: not the election's JSON"))?;
     let params = ElectionParameters { manifest: info.manifest, public_key: info.public_key };
     let client = Client::new(&serde_json::to_string(&params)?)?;
     ensure!(
         *client.election().fingerprint() == info.fingerprint,
         "the collector's fingerprint is not the one its manifest and key give"
     );
-    let key_bytes: [u8; 32] = protocol::group::hex_array(&info.collector_key, "collector key")?;
+    let key_bytes: [u8; 32] = info.collector_key;
     let key = decode_verifying_key(&key_bytes, "collector key")?;
     Ok((client, key))
 }
