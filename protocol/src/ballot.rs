@@ -284,6 +284,12 @@ impl BallotBody {
     }
 }
 
+impl AsRef<Ballot> for Ballot {
+    fn as_ref(&self) -> &Ballot {
+        self
+    }
+}
+
 impl Ballot {
     pub fn id(&self) -> BallotId {
         self.body.id()
@@ -459,24 +465,30 @@ pub fn check_ballot<'a>(election: &Election, ballot: &'a Ballot) -> Result<Verif
 /// Checks many ballots: signatures one by one, the proofs of all ballots in one multiscalar multiplication.
 /// If the batch fails, the failing ballots are found by checking them alone, so the result is exactly that of
 /// [`check_ballot`] on each.
-pub fn check_ballots<'a, R: RngCore + CryptoRng>(
+///
+/// `ballots` may be ballots or anything holding one (`AsRef<Ballot>`, e.g. the tally's logged ballots), so that no
+/// caller copies ballots to check them.
+pub fn check_ballots<'a, B: AsRef<Ballot>, R: RngCore + CryptoRng>(
     election: &Election,
-    ballots: &'a [Ballot],
+    ballots: &'a [B],
     rng: &mut R,
 ) -> Vec<Result<VerifiedBallot<'a>, BallotError>> {
     let mut batch = BatchVerifier::new(rng);
     let mut results: Vec<Result<(), BallotError>> = ballots
         .iter()
-        .map(|b| check_structure_and_signature(election, b).and_then(|()| queue_proof(election, b, &mut batch)))
+        .map(|b| {
+            let b = b.as_ref();
+            check_structure_and_signature(election, b).and_then(|()| queue_proof(election, b, &mut batch))
+        })
         .collect();
     if !batch.verify() {
         for (b, r) in ballots.iter().zip(results.iter_mut()) {
             if r.is_ok() {
-                *r = check_ballot(election, b).map(|_| ());
+                *r = check_ballot(election, b.as_ref()).map(|_| ());
             }
         }
     }
-    ballots.iter().zip(results).map(|(b, r)| r.map(|()| VerifiedBallot(b))).collect()
+    ballots.iter().zip(results).map(|(b, r)| r.map(|()| VerifiedBallot(b.as_ref()))).collect()
 }
 
 /// Opens a ballot with its revealed randomness (Benaloh challenge, second device): checks that every `Aⱼ = rⱼ·G`,

@@ -80,6 +80,12 @@ pub struct LoggedBallot {
     pub hash: [u8; 32],
 }
 
+impl AsRef<crate::Ballot> for LoggedBallot {
+    fn as_ref(&self) -> &crate::Ballot {
+        &self.ballot
+    }
+}
+
 impl BallotBox {
     /// The election the box is for, with its fingerprint recomputed.
     pub fn election(&self) -> Result<Election, BoxError> {

@@ -159,8 +159,7 @@ pub fn check<R: RngCore + CryptoRng>(
         })
         .collect();
     let one_batch = |(chunk, seed): (&[LoggedBallot], &[u8; 32])| -> Vec<Rejected> {
-        let list: Vec<crate::Ballot> = chunk.iter().map(|b| b.ballot.clone()).collect();
-        let verdicts = check_ballots(election, &list, &mut ChaCha20Rng::from_seed(*seed));
+        let verdicts = check_ballots(election, chunk, &mut ChaCha20Rng::from_seed(*seed));
         chunk
             .iter()
             .zip(verdicts)
