@@ -39,7 +39,7 @@ fn main() {
         (1..=5).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
     let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
     let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
+    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
     let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
     let confs: Vec<_> =
         secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0).collect();

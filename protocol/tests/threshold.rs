@@ -56,7 +56,7 @@ fn run_until_dealings(params: CeremonyParams) -> Ceremony {
         (1..=params.n).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
     let announcements: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
     let roster = Roster::new(&params, &announcements).unwrap();
-    let commitments: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
+    let commitments: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
     let dealings = secrets.iter().map(|s| s.dealing(&params, &roster, &commitments, &mut OsRng).unwrap()).collect();
     Ceremony { params, secrets, announcements, commitments, dealings, confirmations: Vec::new() }
 }
@@ -148,6 +148,94 @@ fn every_three_of_five_decrypts_and_two_cannot() {
     assert_eq!(GroupElement::new(protocol::elgamal::base_mul(&x)), *outcome.election_key.element());
 }
 
+/// A whole ceremony in which the trustees in `absent` never announce (round 1) and so take no part.
+fn run_without(absent: &[u16]) -> Ceremony {
+    let params = params();
+    let secrets: Vec<TrusteeSecret> =
+        (1..=N).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
+    let present: Vec<&TrusteeSecret> = secrets.iter().filter(|s| !absent.contains(&s.trustee())).collect();
+    let announcements: Vec<_> = present.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
+    let roster = Roster::new(&params, &announcements).unwrap();
+    let commitments: Vec<_> = present.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
+    let dealings = present.iter().map(|s| s.dealing(&params, &roster, &commitments, &mut OsRng).unwrap()).collect();
+    let mut c = Ceremony { params, secrets, announcements, commitments, dealings, confirmations: Vec::new() };
+    for s in c.secrets.iter_mut().filter(|s| !absent.contains(&s.trustee())) {
+        let (conf, problems) = s.confirm(&c.params, &roster, &c.commitments, &c.dealings, &mut OsRng).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        c.confirmations.push(conf);
+    }
+    c
+}
+
+#[test]
+fn a_trustee_absent_from_round_one_is_left_out_and_any_three_of_the_others_decrypt() {
+    let c = run_without(&[4]);
+    let roster = c.roster();
+    assert_eq!((roster.members(), roster.absent()), (vec![1, 2, 3, 5], vec![4]));
+    let outcome = c.verify().unwrap();
+    assert_eq!(outcome.absent, vec![4]);
+    assert_eq!(outcome.qualified, vec![1, 2, 3, 5]);
+    assert!(outcome.disqualified.is_empty() && outcome.unconfirmed.is_empty(), "{outcome:?}");
+    // Each dealing carries one share for each other trustee of the roster, none for the absent one.
+    for d in &c.dealings {
+        let to: Vec<u16> = d.message.shares.iter().map(|s| s.recipient).collect();
+        assert_eq!(to, roster.members().into_iter().filter(|&j| j != d.message.trustee).collect::<Vec<_>>());
+    }
+    let fp = Fingerprint([3; 32]);
+    let (list, ms) = sample_list(&outcome.election_key, 3, 2);
+    let present = [1u16, 2, 3, 5];
+    let all = partials(&c, &outcome, &fp, &list, &present);
+    for s in subsets(N, usize::from(T)).into_iter().filter(|s| !s.contains(&4)) {
+        let chosen: Vec<_> = all.iter().filter(|p| s.contains(&p.message.trustee)).cloned().collect();
+        let v = verify_partial_decryptions(&c.params, &fp, &roster, &outcome, &list, chosen, &mut OsRng).unwrap();
+        let got: Vec<RistrettoPoint> =
+            combine(&c.params, &v, &list).unwrap().points.iter().map(|p| *p.point()).collect();
+        assert_eq!(got, ms, "subset {s:?}");
+    }
+    // The absent trustee cannot join later: its commitment is refused, and so is any file it signs.
+    let late = &c.secrets[3];
+    assert_eq!(late.commitment(&c.params, &roster).unwrap_err(), ThresholdError::Absent { trustee: 4 });
+    let mut commits = c.commitments.clone();
+    commits.push(late.signing_key().sign(Commitment { trustee: 4, ..c.commitments[0].message.clone() }));
+    assert_eq!(
+        verify_ceremony(&c.params, &c.announcements, &commits, &c.dealings, &c.confirmations).unwrap_err(),
+        ThresholdError::Absent { trustee: 4 }
+    );
+    let share = c.secrets[0].key_share(&outcome).unwrap();
+    let forged = PartialDecryption::create(&c.params, &fp, 4, &share, &late.signing_key(), &list, &mut OsRng).unwrap();
+    let v = verify_partial_decryptions(&c.params, &fp, &roster, &outcome, &list, vec![forged], &mut OsRng).unwrap();
+    assert_eq!(v.rejected, vec![ThresholdError::Absent { trustee: 4 }]);
+}
+
+#[test]
+fn fewer_than_t_announcements_stop_the_ceremony() {
+    let params = params();
+    let anns: Vec<_> = [2u16, 5]
+        .iter()
+        .map(|&i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap().announcement(&params, &mut OsRng))
+        .collect();
+    assert_eq!(Roster::new(&params, &anns).unwrap_err(), ThresholdError::TooFewAnnounced { announced: 2, needed: 3 });
+}
+
+#[test]
+fn a_commitment_made_for_other_announcements_is_refused_and_its_trustee_named() {
+    let mut c = run_until_dealings(params());
+    // Trustee 2 committed before trustee 5's announcement reached it: its roster lacks trustee 5.
+    let partial = Roster::new(&c.params, &c.announcements[..4]).unwrap();
+    c.commitments[1] = c.secrets[1].commitment(&c.params, &partial).unwrap();
+    let roster = c.roster();
+    assert_eq!(
+        c.secrets[0].dealing(&c.params, &roster, &c.commitments, &mut OsRng).unwrap_err(),
+        ThresholdError::RosterMismatch { trustee: 2 }
+    );
+    // In the transcript, the dealer whose commitment names another roster is out of QUAL, named.
+    let problems = c.reconfirm();
+    assert_eq!(problems[0], vec![ThresholdError::RosterMismatch { trustee: 2 }]);
+    let outcome = c.verify().unwrap();
+    assert_eq!(outcome.disqualified, vec![(2, ThresholdError::RosterMismatch { trustee: 2 })]);
+    assert_eq!(outcome.qualified, vec![1, 3, 4, 5]);
+}
+
 #[test]
 fn messages_round_trip_in_binary_and_json() {
     let c = run();
@@ -175,9 +263,11 @@ fn rogue_dealing(c: &Ceremony, dealer: u16) -> Dealing {
     let slot = usize::from(dealer) - 1;
     let mut anns = c.announcements.clone();
     anns[slot] = rogue.announcement(&c.params, &mut OsRng);
-    let mut commits = c.commitments.clone();
-    commits[slot] = rogue.commitment(&c.params);
-    rogue.dealing(&c.params, &Roster::new(&c.params, &anns).unwrap(), &commits, &mut OsRng).unwrap().message
+    let roster = Roster::new(&c.params, &anns).unwrap();
+    let commits: Vec<_> = (0..c.secrets.len())
+        .map(|k| if k == slot { &rogue } else { &c.secrets[k] }.commitment(&c.params, &roster).unwrap())
+        .collect();
+    rogue.dealing(&c.params, &roster, &commits, &mut OsRng).unwrap().message
 }
 
 #[test]
@@ -250,15 +340,10 @@ fn false_or_void_complaints_are_rejected_and_dealer_stays() {
 fn revealed_commitments_not_matching_the_hash_are_detected() {
     let mut c = run_until_dealings(params());
     // Dealer 5 changes its polynomial after seeing the others' commitments (the key-biasing attack).
-    let other = TrusteeSecret::generate(&c.params, 5, &mut OsRng).unwrap();
-    let mut anns = c.announcements.clone();
-    anns[4] = other.announcement(&c.params, &mut OsRng);
-    let mut commits = c.commitments.clone();
-    commits[4] = other.commitment(&c.params);
-    let swapped = other.dealing(&c.params, &Roster::new(&c.params, &anns).unwrap(), &commits, &mut OsRng).unwrap();
+    let swapped = rogue_dealing(&c, 5);
     let mut d = c.dealings[4].message.clone();
-    d.coefficients = swapped.message.coefficients;
-    d.proof = swapped.message.proof;
+    d.coefficients = swapped.coefficients;
+    d.proof = swapped.proof;
     c.dealings[4] = c.secrets[4].signing_key().sign(d);
     let problems = c.reconfirm();
     assert_eq!(problems[0], vec![ThresholdError::RevealMismatch { dealer: 5 }]);
@@ -274,8 +359,11 @@ fn bad_proof_of_knowledge_is_detected() {
     let mut d = c.dealings[2].message.clone();
     d.proof.s += Scalar::ONE;
     let hash = protocol::threshold::ceremony::reveal_hash(&c.params, 3, &d.coefficients, &d.proof);
-    c.commitments[2] =
-        c.secrets[2].signing_key().sign(Commitment { election: c.params.digest, trustee: 3, reveal_hash: hash });
+    c.commitments[2] = c.secrets[2].signing_key().sign(Commitment {
+        roster: c.commitments[2].message.roster,
+        reveal_hash: hash,
+        ..c.commitments[2].message
+    });
     c.dealings[2] = c.secrets[2].signing_key().sign(d);
     let problems = c.reconfirm();
     assert_eq!(problems[0], vec![ThresholdError::BadKnowledgeProof { dealer: 3 }]);
@@ -315,7 +403,7 @@ fn wrong_signer_altered_file_and_replay_are_refused() {
     // A file from another election, validly signed there.
     let other = CeremonyParams::new([10; 32], N, T).unwrap();
     let mut commits = c.commitments.clone();
-    commits[4] = c.secrets[4].commitment(&other);
+    commits[4] = c.secrets[4].commitment(&other, &c.roster()).unwrap();
     assert_eq!(
         verify_ceremony(&c.params, &c.announcements, &commits, &c.dealings, &c.confirmations).unwrap_err(),
         ThresholdError::WrongElection { trustee: 5 }
@@ -427,7 +515,7 @@ fn known_answer_vectors() {
         (1..=3).map(|i| TrusteeSecret::generate(&params, i, &mut rng).unwrap()).collect();
     let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut rng)).collect();
     let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
+    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
     let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut rng).unwrap()).collect();
     let confs: Vec<_> =
         secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut rng).unwrap().0).collect();

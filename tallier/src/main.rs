@@ -88,12 +88,14 @@ enum TrusteeCommand {
         #[arg(long)]
         trustee: u16,
     },
-    /// Round 2: publish the hash of the coefficient commitments.
+    /// Round 2, once the announcements are in: commit to the roster they form (trustees without one are absent
+    /// and take no further part; at least t must have announced) and to the coefficient commitments' hash.
     Commit {
         #[command(flatten)]
         common: SecretArgs,
     },
-    /// Round 3: reveal the commitments and deal encrypted shares (needs every announcement and commitment).
+    /// Round 3: reveal the commitments and deal an encrypted share to every other trustee of the roster (needs the
+    /// announcements and at least t commitments, all made for the same announcements).
     Deal {
         #[command(flatten)]
         common: SecretArgs,
@@ -302,7 +304,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             TrusteeCommand::Commit { common: c } => {
                 let pass = PassphraseSource::new(c.passphrase_file);
-                println!("wrote {}", trustee::commit(&c.manifest, &c.secret, &c.dir, &pass)?.display());
+                let (path, absent) = trustee::commit(&c.manifest, &c.secret, &c.dir, &pass)?;
+                if !absent.is_empty() {
+                    eprintln!("note: trustees {absent:?} sent no announcement: the ceremony goes on without them");
+                }
+                println!("wrote {}", path.display());
             }
             TrusteeCommand::Deal { common: c } => {
                 let pass = PassphraseSource::new(c.passphrase_file);
@@ -334,6 +340,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Keys(KeysCommand::Combine { manifest, dir, out }) => {
             let f = trustee::keys_combine(&manifest, &dir, &out)?;
+            if !f.absent.is_empty() {
+                eprintln!("absent (no announcement, took no part): trustees {:?}", f.absent);
+            }
             for d in &f.disqualified {
                 eprintln!("disqualified: {d}");
             }

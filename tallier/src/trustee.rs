@@ -360,14 +360,17 @@ pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &Pas
     write_message(dir, "announcement", &announcement)
 }
 
-/// Round 2: the hash commitment to the coefficients.
-pub fn commit(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
+/// Round 2, once the announcements are in: the commitment to the roster they form and to the coefficients.
+/// Returns the file written and the roster's absent trustees (who sent no announcement).
+pub fn commit(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<(PathBuf, Vec<u16>)> {
     let params = ceremony_params(&load_manifest(manifest)?)?;
     let s = open_secret(secret, &params, pass)?;
-    write_message(dir, "commitment", &s.commitment(&params))
+    let roster = Roster::new(&params, &read_all(dir, "announcement")?)?;
+    let path = write_message(dir, "commitment", &s.commitment(&params, &roster)?)?;
+    Ok((path, roster.absent()))
 }
 
-/// Round 3: reveal and deal, once every announcement and the commitments are in.
+/// Round 3: reveal and deal to every trustee of the roster, once the commitments are in.
 pub fn deal(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
     let params = ceremony_params(&load_manifest(manifest)?)?;
     let s = open_secret(secret, &params, pass)?;
@@ -410,6 +413,8 @@ pub struct ElectionKeyFile {
     pub election_public_key: protocol::PublicKey,
     pub fingerprint: protocol::Fingerprint,
     pub qualified: Vec<u16>,
+    /// Trustees who sent no announcement (round 1) and took no part.
+    pub absent: Vec<u16>,
     pub disqualified: Vec<String>,
     pub rejected_complaints: Vec<String>,
     pub verification_keys: Vec<protocol::GroupElement>,
@@ -424,6 +429,7 @@ impl ElectionKeyFile {
             election_public_key: o.election_key,
             fingerprint: manifest.fingerprint(&o.election_key),
             qualified: o.qualified.clone(),
+            absent: o.absent.clone(),
             disqualified: o.disqualified.iter().map(|(_, e)| e.to_string()).collect(),
             rejected_complaints: o.rejected_complaints.iter().map(ToString::to_string).collect(),
             verification_keys: o.verification_keys.clone(),

@@ -226,6 +226,8 @@ fn an_absent_dealer_is_left_out_and_the_election_still_ends() {
     let env = Env::new();
     for i in 1..=5u16 {
         ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
+    }
+    for i in 1..=5u16 {
         ok(env.trustee("commit", i, &[]));
     }
     // Trustee 5 never deals.
@@ -257,4 +259,62 @@ fn an_absent_dealer_is_left_out_and_the_election_still_ends() {
     ok(tallier(&args));
     let got = PlaintextList::from_bytes(&std::fs::read(&plain).unwrap()).unwrap();
     assert_eq!(got.points.iter().map(|p| *p.point()).collect::<Vec<_>>(), ms);
+}
+
+#[test]
+fn a_trustee_absent_from_round_one_is_left_out_and_the_others_finish() {
+    let env = Env::new();
+    let present = [1u16, 3, 4, 5];
+    for i in present {
+        ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
+    }
+    for i in present {
+        let out = env.trustee("commit", i, &[]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("trustees [2] sent no announcement"), "{out:?}");
+        ok(out);
+    }
+    // A trustee's commitment made before every announcement was in names another roster: dealing stops.
+    let early = env.dir.join("announcement-5.json");
+    let held = std::fs::read(&early).unwrap();
+    std::fs::remove_file(&early).unwrap();
+    std::fs::remove_file(env.dir.join("commitment-4.json")).unwrap();
+    ok(env.trustee("commit", 4, &[]));
+    std::fs::write(&early, held).unwrap();
+    assert!(fails(env.trustee("deal", 1, &[])).contains("trustee 4: committed for another set of announcements"));
+    std::fs::remove_file(env.dir.join("commitment-4.json")).unwrap();
+    ok(env.trustee("commit", 4, &[]));
+    for i in present {
+        ok(env.trustee("deal", i, &[]));
+    }
+    for i in present {
+        let out = env.trustee("confirm", i, &[]);
+        assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "{out:?}");
+        ok(out);
+    }
+    let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
+    let key_file = env.p("election-key.json");
+    let out = tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("absent (no announcement, took no part): trustees [2]"));
+    assert!(ok(out).contains("from trustees [1, 3, 4, 5]"));
+    // Trustee 2 cannot join late.
+    let late = env.trustee("init", 2, &["--trustee", "2"]);
+    ok(late);
+    std::fs::remove_file(env.dir.join("announcement-2.json")).unwrap();
+    assert!(fails(env.trustee("deal", 2, &[])).contains("trustee 2: absent"));
+    // Any three of the others decrypt.
+    let (list, ms) = list_for(&env, Path::new(&key_file));
+    let list_s = list.to_str().unwrap();
+    for (k, who) in [[1u16, 4, 5], [3, 4, 5]].iter().enumerate() {
+        let plain = env.p(&format!("plain-{k}.bin"));
+        let mut args =
+            vec!["decrypt", "combine", "--manifest", manifest, "--dir", dir, "--input", list_s, "--out", &plain];
+        let partials: Vec<String> = who.iter().map(|i| env.p(&format!("partial-{k}-{i}.bin"))).collect();
+        for (i, p) in who.iter().zip(&partials) {
+            ok(env.trustee("decrypt", *i, &["--input", list_s, "--out", p]));
+            args.extend(["--partial", p]);
+        }
+        ok(tallier(&args));
+        let got = PlaintextList::from_bytes(&std::fs::read(&plain).unwrap()).unwrap();
+        assert_eq!(got.points.iter().map(|p| *p.point()).collect::<Vec<_>>(), ms);
+    }
 }

@@ -78,10 +78,15 @@ pub fn check_ceremony(
         );
         Ok((files, String::new()))
     })?;
-    let roster =
-        report.run("T.3", "announcements: one per trustee, signed, encryption keys proven (C1–C4)", || {
-            Roster::new(&params, &anns).map(|r| (r, format!("{} trustees", anns.len()))).map_err(|e| e.to_string())
-        })?;
+    let roster = report.run(
+        "T.3",
+        "announcements: at most one per trustee, at least t, signed, keys proven (C1–C4)",
+        || {
+            let roster = Roster::new(&params, &anns).map_err(|e| e.to_string())?;
+            let note = roster_note(&roster);
+            Ok((roster, note))
+        },
+    )?;
     report.run(
         "T.4",
         "commitments, dealings, confirmations: this election, signed by their trustee (C1–C3)",
@@ -95,13 +100,8 @@ pub fn check_ceremony(
     let outcome =
         report.run("T.5", "dealings: reveal = committed hash, proofs of knowledge, complaints (C5–C11)", || {
             let o = verify_ceremony(&params, &anns, &commits, &deals, &confs).map_err(|e| e.to_string())?;
-            let mut notes = vec![format!("qualified trustees {:?}", o.qualified)];
-            notes.extend(o.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
-            notes.extend(o.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
-            if !o.unconfirmed.is_empty() {
-                notes.push(format!("no confirmation from {:?}", o.unconfirmed));
-            }
-            Ok((o, notes.join("\n        ")))
+            let notes = outcome_notes(&o).join("\n        ");
+            Ok((o, notes))
         })?;
     report.run("T.6", "election key and verification keys derived from the transcript (K9, K10)", || {
         Ok(((), format!("election key {}", hex::encode(outcome.election_key.element().to_bytes()))))
@@ -128,6 +128,27 @@ pub fn check_ceremony(
         })?;
     }
     Some((m, params, roster, outcome))
+}
+
+/// How many trustees announced, and who is absent (C4).
+pub fn roster_note(roster: &Roster) -> String {
+    let members = roster.members().len();
+    match roster.absent() {
+        absent if absent.is_empty() => format!("{members} trustees"),
+        absent => format!("{members} trustees announced; absent (no announcement, took no part): {absent:?}"),
+    }
+}
+
+/// What the ceremony's outcome says beyond success: QUAL, disqualified dealers with the reason, rejected
+/// complaints, trustees who did not confirm.
+pub fn outcome_notes(o: &CeremonyOutcome) -> Vec<String> {
+    let mut notes = vec![format!("qualified trustees {:?}", o.qualified)];
+    notes.extend(o.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
+    notes.extend(o.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
+    if !o.unconfirmed.is_empty() {
+        notes.push(format!("no confirmation from {:?}", o.unconfirmed));
+    }
+    notes
 }
 
 /// The decryption checks (D.1–D.3) for one list, after the ceremony checks.

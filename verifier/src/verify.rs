@@ -289,17 +289,9 @@ impl State {
                     hex::encode(election.public_key().to_bytes())
                 ));
             }
-            let mut note = format!("qualified trustees {:?}", outcome.qualified);
-            for (j, e) in &outcome.disqualified {
-                note.push_str(&format!("\ndisqualified {j}: {e}"));
-            }
-            for e in &outcome.rejected_complaints {
-                note.push_str(&format!("\ncomplaint rejected: {e}"));
-            }
-            if !outcome.unconfirmed.is_empty() {
-                note.push_str(&format!("\nno confirmation from {:?}", outcome.unconfirmed));
-            }
-            Ok(((params, roster, outcome), note))
+            let mut notes = vec![crate::ceremony::roster_note(&roster)];
+            notes.extend(crate::ceremony::outcome_notes(&outcome));
+            Ok(((params, roster, outcome), notes.join("\n")))
         });
     }
 

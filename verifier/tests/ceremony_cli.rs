@@ -34,6 +34,11 @@ fn write_json<T: Serialize>(path: &Path, v: &T) {
 }
 
 fn fixture() -> Fixture {
+    fixture_without(&[])
+}
+
+/// A 3-of-5 ceremony's files; the trustees in `absent` never announced, so sent nothing.
+fn fixture_without(absent: &[u16]) -> Fixture {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_path_buf();
     let dir = root.join("ceremony");
@@ -45,17 +50,23 @@ fn fixture() -> Fixture {
     let params = CeremonyParams::from_manifest(&manifest).unwrap();
     let mut secrets: Vec<TrusteeSecret> =
         (1..=5).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
-    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
+    let here = |s: &&mut TrusteeSecret| !absent.contains(&s.trustee());
+    let anns: Vec<_> = secrets.iter_mut().filter(here).map(|s| s.announcement(&params, &mut OsRng)).collect();
     let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
-    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
-    let confs: Vec<_> =
-        secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0).collect();
-    for i in 0..5 {
-        write_json(&dir.join(format!("announcement-{}.json", i + 1)), &anns[i]);
-        write_json(&dir.join(format!("commitment-{}.json", i + 1)), &commits[i]);
-        write_json(&dir.join(format!("dealing-{}.json", i + 1)), &deals[i]);
-        write_json(&dir.join(format!("confirmation-{}.json", i + 1)), &confs[i]);
+    let commits: Vec<_> = secrets.iter_mut().filter(here).map(|s| s.commitment(&params, &roster).unwrap()).collect();
+    let deals: Vec<_> =
+        secrets.iter_mut().filter(here).map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
+    let confs: Vec<_> = secrets
+        .iter_mut()
+        .filter(here)
+        .map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0)
+        .collect();
+    for (k, a) in anns.iter().enumerate() {
+        let i = a.message.trustee;
+        write_json(&dir.join(format!("announcement-{i}.json")), a);
+        write_json(&dir.join(format!("commitment-{i}.json")), &commits[k]);
+        write_json(&dir.join(format!("dealing-{i}.json")), &deals[k]);
+        write_json(&dir.join(format!("confirmation-{i}.json")), &confs[k]);
     }
     Fixture { _tmp: tmp, root, dir, secrets, params, manifest }
 }
@@ -133,6 +144,20 @@ fn run(args: &[String]) -> (bool, String) {
 }
 
 #[test]
+fn a_ceremony_with_a_trustee_absent_from_round_one_passes_and_names_it() {
+    let f = fixture_without(&[2]);
+    let (ok, out) = f.ceremony();
+    assert!(ok, "{out}");
+    assert!(row(&out, "T.3", "PASS") && out.contains("absent (no announcement, took no part): [2]"), "{out}");
+    assert!(out.contains("qualified trustees [1, 3, 4, 5]"), "{out}");
+    // A file in the absent trustee's name, added afterwards, is refused.
+    let dealing = std::fs::read_to_string(f.dir.join("dealing-1.json")).unwrap();
+    std::fs::write(f.dir.join("dealing-2.json"), dealing.replace("\"trustee\": 1", "\"trustee\": 2")).unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(!ok && out.contains("trustee 2: absent"), "{out}");
+}
+
+#[test]
 fn honest_ceremony_and_decryption_pass() {
     let f = fixture();
     let (ok, out) = f.ceremony();
@@ -165,12 +190,12 @@ fn tampered_files_fail_with_the_trustee_named() {
     let (ok, out) = f.ceremony();
     assert!(!ok && row(&out, "T.2", "FAIL") && out.contains("malformed confirmation file"), "{out}");
     std::fs::write(&conf, text).unwrap();
-    // A missing announcement.
+    // A lost announcement: its trustee counts as absent, so its other files are refused.
     let ann = f.dir.join("announcement-2.json");
     let text = std::fs::read_to_string(&ann).unwrap();
     std::fs::remove_file(&ann).unwrap();
     let (ok, out) = f.ceremony();
-    assert!(!ok && out.contains("trustee 2: announcement message missing"), "{out}");
+    assert!(!ok && row(&out, "T.4", "FAIL") && out.contains("trustee 2: absent"), "{out}");
     std::fs::write(&ann, text).unwrap();
     // A partial decryption with a wrong proof, re-signed by its trustee.
     let args = f.decryption(|j, p| {

@@ -1,11 +1,14 @@
 //! Pedersen's distributed key generation with a commit round (SPEC.md §10 (T3–T7)).
 //!
 //! Rounds, each a signed file per trustee `i`:
-//! 1. [`Announcement`]: the signing key and a share-encryption key `E_i = e_i·G` with a Schnorr proof.
-//! 2. [`Commitment`]: `h_i = H(C_{i,0} ‖ … ‖ C_{i,t−1} ‖ π_i)`, the hash of what round 3 reveals (eq. (K3)), so
+//! 1. [`Announcement`]: the signing key and a share-encryption key `E_i = e_i·G` with a Schnorr proof. The
+//!    trustees who announce form the [`Roster`] (at least `t` of them); one who does not is *absent*: it takes no
+//!    further part, and the ceremony goes on without it.
+//! 2. [`Commitment`]: the roster's digest `R` (eq. (K2')), so every trustee deals to the same set, and
+//!    `h_i = H(C_{i,0} ‖ … ‖ C_{i,t−1} ‖ π_i)`, the hash of what round 3 reveals (eq. (K3)), so
 //!    no trustee can choose its polynomial after seeing the others' (the key-biasing attack of Gennaro et al.).
 //! 3. [`Dealing`]: the Feldman commitments `C_{i,k} = a_{i,k}·G` (eq. (K1)), the proof of knowledge `π_i` of
-//!    `a_{i,0}`, and for every other trustee `j` the share `s_{i,j} = f_i(j)` (eq. (K2)) encrypted to `E_j`.
+//!    `a_{i,0}`, and for every other trustee `j` of the roster the share `s_{i,j} = f_i(j)` (eq. (K2)) encrypted to `E_j`.
 //! 4. [`Confirmation`]: the digest of the dealings received, and a verifiable complaint for every share that
 //!    fails eq. (K8): the complainer discloses the shared DH point with a DLEQ proof, so anyone can decrypt
 //!    the disputed share and decide.
@@ -48,6 +51,7 @@ pub const COMPLAINT_DOMAIN: &[u8] = b"rv/trustee/complaint/v1";
 /// Hash domains.
 pub const REVEAL_DOMAIN: &[u8] = b"rv/trustee/reveal/v1";
 pub const DEALINGS_DOMAIN: &[u8] = b"rv/trustee/dealings/v1";
+pub const ROSTER_DOMAIN: &[u8] = b"rv/trustee/roster/v1";
 const REVEAL_NONCE_DOMAIN: &[u8] = b"rv/trustee/reveal-nonce/v1";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -73,6 +77,9 @@ pub struct Commitment {
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
     pub trustee: u16,
+    /// The digest of the roster the trustee commits to deal to (eq. (K2')).
+    #[serde(with = "crate::group::bytes_hex")]
+    pub roster: [u8; 32],
     #[serde(with = "crate::group::bytes_hex")]
     pub reveal_hash: [u8; 32],
 }
@@ -159,7 +166,7 @@ impl Decode for Announcement {
 
 impl Encode for Commitment {
     fn encode(&self, w: &mut Writer) {
-        w.raw(&self.election).u16(self.trustee).raw(&self.reveal_hash);
+        w.raw(&self.election).u16(self.trustee).raw(&self.roster).raw(&self.reveal_hash);
     }
 }
 impl Decode for Commitment {
@@ -168,6 +175,7 @@ impl Decode for Commitment {
         Ok(Self {
             election: r.array("commitment.election")?,
             trustee: r.u16("commitment.trustee")?,
+            roster: r.array("commitment.roster")?,
             reveal_hash: r.array("commitment.reveal_hash")?,
         })
     }
@@ -285,13 +293,19 @@ pub fn reveal_hash(
 
 /// SPEC.md §10 eq. (K11): `SHA-256(DEALINGS_DOMAIN ‖ u32(count) ‖ signed dealings in index order)`.
 pub fn dealings_digest(dealings: &[&Signed<Dealing>]) -> [u8; 32] {
-    let mut sorted: Vec<&Signed<Dealing>> = dealings.to_vec();
-    sorted.sort_by_key(|d| d.message.trustee);
+    messages_digest(DEALINGS_DOMAIN, dealings)
+}
+
+/// `SHA-256(domain ‖ u32(count) ‖ signed messages in ascending trustee order)`: eq. (K2') for the
+/// announcements, eq. (K11) for the dealings.
+fn messages_digest<M: CeremonyMessage + Encode>(domain: &[u8], messages: &[&Signed<M>]) -> [u8; 32] {
+    let mut sorted: Vec<&Signed<M>> = messages.to_vec();
+    sorted.sort_by_key(|m| m.message.trustee());
     let mut h = Sha256::new();
-    h.update(DEALINGS_DOMAIN);
+    h.update(domain);
     h.update((sorted.len() as u32).to_be_bytes());
-    for d in sorted {
-        h.update(d.to_bytes());
+    for m in sorted {
+        h.update(m.to_bytes());
     }
     h.finalize().into()
 }
@@ -311,14 +325,18 @@ fn eval_commitments(coefficients: &[GroupElement], j: u16) -> RistrettoPoint {
 // ---------------------------------------------------------------------------------------------------------
 // The roster: every trustee's announced keys
 
-/// The trustees' public keys, from their announcements, all checked (check C4).
+/// The trustees who announced, with their public keys, all checked (check C4), and the roster's digest `R`
+/// (eq. (K2')). A trustee without an announcement is *absent*: no share is dealt to it and any later message of
+/// its is refused ([`ThresholdError::Absent`]).
 #[derive(Debug, Clone)]
 pub struct Roster {
-    keys: Vec<(TrusteeVerifyingKey, GroupElement)>,
+    /// `keys[j − 1]`: trustee `j`'s keys, `None` if it is absent.
+    keys: Vec<Option<(TrusteeVerifyingKey, GroupElement)>>,
+    digest: [u8; 32],
 }
 
 impl Roster {
-    /// Needs exactly one valid announcement from each of the `n` trustees.
+    /// Needs at most one valid announcement per trustee, and at least `t` of them.
     pub fn new(params: &CeremonyParams, announcements: &[Signed<Announcement>]) -> Result<Self, ThresholdError> {
         let mut keys: Vec<Option<(TrusteeVerifyingKey, GroupElement)>> = vec![None; usize::from(params.n)];
         for a in announcements {
@@ -341,12 +359,27 @@ impl Roster {
             }
             *slot = Some((key, m.encryption_key));
         }
-        let keys = keys
-            .into_iter()
-            .enumerate()
-            .map(|(i, k)| k.ok_or(ThresholdError::Missing { kind: "announcement", trustee: i as u16 + 1 }))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { keys })
+        let announced = keys.iter().flatten().count();
+        if announced < usize::from(params.t) {
+            return Err(ThresholdError::TooFewAnnounced { announced, needed: usize::from(params.t) });
+        }
+        let all: Vec<&Signed<Announcement>> = announcements.iter().collect();
+        Ok(Self { keys, digest: messages_digest(ROSTER_DOMAIN, &all) })
+    }
+    /// `R` of eq. (K2').
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+    /// The trustees who announced, ascending.
+    pub fn members(&self) -> Vec<u16> {
+        (1..=self.keys.len() as u16).filter(|&j| self.contains(j)).collect()
+    }
+    /// The trustees who did not announce, ascending.
+    pub fn absent(&self) -> Vec<u16> {
+        (1..=self.keys.len() as u16).filter(|&j| !self.contains(j)).collect()
+    }
+    pub fn contains(&self, trustee: u16) -> bool {
+        matches!(usize::from(trustee).checked_sub(1).and_then(|i| self.keys.get(i)), Some(Some(_)))
     }
     /// The signing key of trustee `j` (`1..=n`).
     pub fn signing_key(&self, trustee: u16) -> Result<&TrusteeVerifyingKey, ThresholdError> {
@@ -359,7 +392,9 @@ impl Roster {
         usize::from(trustee)
             .checked_sub(1)
             .and_then(|i| self.keys.get(i))
-            .ok_or(ThresholdError::UnknownTrustee { trustee })
+            .ok_or(ThresholdError::UnknownTrustee { trustee })?
+            .as_ref()
+            .ok_or(ThresholdError::Absent { trustee })
     }
     /// Verifies a signed message against its author's roster key (checks C1–C3).
     pub fn verify<'a, M: CeremonyMessage>(
@@ -398,14 +433,19 @@ fn index_messages<'a, M: CeremonyMessage>(
 // ---------------------------------------------------------------------------------------------------------
 // Public checks of a dealing, a share, a complaint
 
-/// Checks C5–C8 of a dealing against the dealer's commitment: coefficient count, the committed hash, the proof
-/// of knowledge of the constant term, and one share for each other trustee in order.
+/// Checks C5–C8 of a dealing against the dealer's commitment: the commitment's roster, the coefficient count,
+/// the committed hash, the proof of knowledge of the constant term, and one share for each other trustee of the
+/// roster, in order.
 pub fn check_dealing(
     params: &CeremonyParams,
+    roster: &Roster,
     commitment: &Commitment,
     dealing: &Dealing,
 ) -> Result<(), ThresholdError> {
     let dealer = dealing.trustee;
+    if &commitment.roster != roster.digest() {
+        return Err(ThresholdError::RosterMismatch { trustee: dealer });
+    }
     let expected = usize::from(params.t);
     if dealing.coefficients.len() != expected {
         return Err(ThresholdError::WrongCoefficientCount { dealer, expected, got: dealing.coefficients.len() });
@@ -418,8 +458,8 @@ pub fn check_dealing(
         .proof
         .verify(&mut t, &SchnorrStatement { x: &dealing.coefficients[0] })
         .map_err(|_| ThresholdError::BadKnowledgeProof { dealer })?;
-    let recipients = (1..=params.n).filter(|&j| j != dealer);
-    if dealing.shares.len() != usize::from(params.n) - 1 || !dealing.shares.iter().map(|s| s.recipient).eq(recipients) {
+    let recipients = roster.members().into_iter().filter(|&j| j != dealer);
+    if !dealing.shares.iter().map(|s| s.recipient).eq(recipients) {
         return Err(ThresholdError::MalformedShares { dealer });
     }
     Ok(())
@@ -499,7 +539,9 @@ pub struct CeremonyOutcome {
     pub disqualified: Vec<(u16, ThresholdError)>,
     /// Complaints that were void (bad proof) or false (the share was good).
     pub rejected_complaints: Vec<ThresholdError>,
-    /// Trustees who sent no confirmation.
+    /// Trustees who sent no announcement: they took no part (C4).
+    pub absent: Vec<u16>,
+    /// Trustees of the roster who sent no confirmation.
     pub unconfirmed: Vec<u16>,
     /// eq. (K9).
     pub election_key: PublicKey,
@@ -535,12 +577,12 @@ pub fn verify_ceremony(
 
     let mut disqualified = Vec::new();
     let mut valid: Vec<Option<&Dealing>> = vec![None; usize::from(params.n)];
-    for i in 1..=params.n {
+    for i in roster.members() {
         let slot = usize::from(i) - 1;
         match (commits[slot], deals[slot]) {
             (None, _) => disqualified.push((i, ThresholdError::Missing { kind: "commitment", trustee: i })),
             (Some(_), None) => disqualified.push((i, ThresholdError::Missing { kind: "dealing", trustee: i })),
-            (Some(c), Some(d)) => match check_dealing(params, &c.message, &d.message) {
+            (Some(c), Some(d)) => match check_dealing(params, &roster, &c.message, &d.message) {
                 Ok(()) => valid[slot] = Some(&d.message),
                 Err(e) => disqualified.push((i, e)),
             },
@@ -551,7 +593,7 @@ pub fn verify_ceremony(
     let digest = dealings_digest(&all_deals);
     let mut rejected_complaints = Vec::new();
     let mut unconfirmed = Vec::new();
-    for j in 1..=params.n {
+    for j in roster.members() {
         let Some(conf) = confirms[usize::from(j) - 1] else {
             unconfirmed.push(j);
             continue;
@@ -594,6 +636,7 @@ pub fn verify_ceremony(
         qualified,
         disqualified,
         rejected_complaints,
+        absent: roster.absent(),
         unconfirmed,
         election_key,
         verification_keys,
@@ -701,14 +744,17 @@ impl TrusteeSecret {
         (coefficients, proof)
     }
 
-    /// Round 2: the hash of round 3's reveal (eq. (K3)).
-    pub fn commitment(&self, params: &CeremonyParams) -> Signed<Commitment> {
+    /// Round 2: the roster's digest (eq. (K2')) and the hash of round 3's reveal (eq. (K3)). This trustee must be
+    /// in the roster with the key of its secret state.
+    pub fn commitment(&self, params: &CeremonyParams, roster: &Roster) -> Result<Signed<Commitment>, ThresholdError> {
+        self.check_own_key(roster)?;
         let (coefficients, proof) = self.reveal(params);
-        self.signing_key().sign(Commitment {
+        Ok(self.signing_key().sign(Commitment {
             election: params.digest,
             trustee: self.trustee,
+            roster: *roster.digest(),
             reveal_hash: reveal_hash(params, self.trustee, &coefficients, &proof),
-        })
+        }))
     }
 
     /// `f_i(j) = Σ_k a_{i,k}·j^k` (eq. (K2)), by Horner.
@@ -718,7 +764,8 @@ impl TrusteeSecret {
     }
 
     /// Round 3: needs the roster (for the recipients' keys) and the commitments received, at least `t` of them
-    /// and this trustee's own among them, all authentic.
+    /// and this trustee's own among them, all authentic and all made for this roster (a commitment made for
+    /// another set of announcements means the trustees do not hold the same files: *RosterMismatch*).
     pub fn dealing<R: RngCore + CryptoRng>(
         &self,
         params: &CeremonyParams,
@@ -728,6 +775,9 @@ impl TrusteeSecret {
     ) -> Result<Signed<Dealing>, ThresholdError> {
         self.check_own_key(roster)?;
         let commits = index_messages(params, roster, commitments, "commitment")?;
+        if let Some(c) = commits.iter().flatten().find(|c| &c.message.roster != roster.digest()) {
+            return Err(ThresholdError::RosterMismatch { trustee: c.message.trustee });
+        }
         let count = commits.iter().flatten().count();
         if count < usize::from(params.t) {
             return Err(ThresholdError::TooFewQualified { qualified: count, needed: usize::from(params.t) });
@@ -739,7 +789,7 @@ impl TrusteeSecret {
             return Err(ThresholdError::RevealMismatch { dealer: self.trustee });
         }
         let mut shares = Vec::with_capacity(usize::from(params.n) - 1);
-        for j in (1..=params.n).filter(|&j| j != self.trustee) {
+        for j in roster.members().into_iter().filter(|&j| j != self.trustee) {
             let key = roster.encryption_key(j)?;
             let r = Zeroizing::new(random_scalar(rng));
             let ephemeral = GroupElement::new(base_mul(&r));
@@ -783,13 +833,13 @@ impl TrusteeSecret {
         let mut problems = Vec::new();
         let mut complaints = Vec::new();
         self.received.clear();
-        for i in (1..=params.n).filter(|&i| i != me) {
+        for i in roster.members().into_iter().filter(|&i| i != me) {
             let slot = usize::from(i) - 1;
             let (Some(c), Some(d)) = (commits[slot], deals[slot]) else {
                 problems.push(ThresholdError::Missing { kind: "dealing", trustee: i });
                 continue;
             };
-            if let Err(e) = check_dealing(params, &c.message, &d.message) {
+            if let Err(e) = check_dealing(params, roster, &c.message, &d.message) {
                 problems.push(e);
                 continue;
             }

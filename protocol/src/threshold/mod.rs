@@ -95,6 +95,15 @@ pub enum ThresholdError {
     KeyMismatch { trustee: u16 },
     #[error("trustee {trustee}: {kind} message given twice")]
     Duplicate { kind: &'static str, trustee: u16 },
+    #[error("trustee {trustee}: absent (sent no announcement in round 1), so it takes no part in this ceremony")]
+    Absent { trustee: u16 },
+    #[error("only {announced} trustees announced; at least {needed} are needed")]
+    TooFewAnnounced { announced: usize, needed: usize },
+    #[error(
+        "trustee {trustee}: committed for another set of announcements than this transcript's (every trustee \
+         must hold the same announcement files before committing)"
+    )]
+    RosterMismatch { trustee: u16 },
     #[error("trustee {trustee}: {kind} message missing")]
     Missing { kind: &'static str, trustee: u16 },
     #[error("trustee {trustee}: the proof of knowledge of the share-encryption key fails")]

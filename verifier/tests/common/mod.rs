@@ -81,7 +81,7 @@ pub fn build() -> Built {
         (1..=3).map(|i| TrusteeSecret::generate(&params, i, &mut rng).unwrap()).collect();
     let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut rng)).collect();
     let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params)).collect();
+    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
     let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut rng).unwrap()).collect();
     let confs: Vec<_> = secrets
         .iter_mut()
