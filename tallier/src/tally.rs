@@ -582,7 +582,12 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         let list =
             CiphertextList::from_bytes(&list_bytes).with_context(|| format!("{list_rel} is not a ciphertext list"))?;
         if list.width() != contest.chunks() {
-            bail!("{list_rel} has width {}, contest {c} ({}) has {} chunks", list.width(), contest.id, contest.chunks());
+            bail!(
+                "{list_rel} has width {}, contest {c} ({}) has {} chunks",
+                list.width(),
+                contest.id,
+                contest.chunks()
+            );
         }
         let mut partials = Vec::with_capacity(present[c].len());
         for &j in &present[c] {

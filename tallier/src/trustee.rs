@@ -542,8 +542,8 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
         let partial =
             PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
                 .with_context(|| {
-                    format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
-                })?;
+                format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
+            })?;
         let out = record_file(record, &record::partial_path(c, j));
         crate::mix::write_file(&out, &partial.to_bytes())?;
         bar.inc(1);

@@ -43,7 +43,8 @@ fn check_list(list: &CiphertextList) -> Result<(), ThresholdError> {
 
 /// Reads `count` 32-byte encodings and decodes them, natively over all cores.
 fn read_elements(r: &mut Reader<'_>, count: usize, what: &'static str) -> Result<Vec<GroupElement>, DecodeError> {
-    let raw = r.raw(count.checked_mul(32).ok_or(DecodeError::TooLong { what, len: count, max: MAX_CIPHERTEXTS })?, what)?;
+    let raw =
+        r.raw(count.checked_mul(32).ok_or(DecodeError::TooLong { what, len: count, max: MAX_CIPHERTEXTS })?, what)?;
     let arrays: Vec<[u8; 32]> = raw.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).unwrap_or([0xff; 32])).collect();
     decode_elements(&arrays, what)
 }
