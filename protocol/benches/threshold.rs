@@ -50,7 +50,7 @@ fn ceremony() -> Setup {
 fn list(s: &Setup, n: usize) -> CiphertextList {
     let ek = EncryptionKey::new(s.outcome.election_key);
     let ms: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
-    CiphertextList { width: 1, ciphertexts: ek.encrypt_vector(&ms, &mut OsRng).0 }
+    CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

@@ -46,7 +46,7 @@ fn main() {
     let outcome = verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
     let ek = EncryptionKey::new(outcome.election_key);
     let ms: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
-    let list = CiphertextList { width: 1, ciphertexts: ek.encrypt_vector(&ms, &mut OsRng).0 };
+    let list = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
     let fp = Fingerprint([2; 32]);
     let shares: Vec<_> = secrets[..3].iter().map(|s| s.key_share(&outcome).unwrap()).collect();
 

@@ -223,7 +223,9 @@ pub fn revoke(ballots: &[LoggedBallot], counted: &[u64], revoked: &[CredentialKe
 }
 
 /// R4: for each contest, the list of the remaining ballots' ciphertexts of that contest, in leaf order. The
-/// ballots passed R1, so each contest has its width. `None` if a ballot does not have the manifest's shape.
+/// ballots passed R1, so each contest has its width. `None` if a ballot does not have the manifest's shape, or if
+/// a contest's list would hold more than [`MAX_CIPHERTEXTS`](crate::shuffle::MAX_CIPHERTEXTS) ciphertexts
+/// (SPEC.md §9.1.1).
 pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
     election
         .manifest()

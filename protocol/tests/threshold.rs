@@ -68,11 +68,11 @@ fn run() -> Ceremony {
     c
 }
 
-fn sample_list(key: &protocol::PublicKey, rows: usize, width: u32) -> (CiphertextList, Vec<RistrettoPoint>) {
+fn sample_list(key: &protocol::PublicKey, rows: usize, width: usize) -> (CiphertextList, Vec<RistrettoPoint>) {
     let ek = EncryptionKey::new(*key);
-    let ms: Vec<RistrettoPoint> = (0..rows * width as usize).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let ms: Vec<RistrettoPoint> = (0..rows * width).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
     let (ciphertexts, _) = ek.encrypt_vector(&ms, &mut OsRng);
-    (CiphertextList { width, ciphertexts }, ms)
+    (CiphertextList::from_flat(width, ciphertexts).unwrap(), ms)
 }
 
 fn partials(
@@ -135,7 +135,7 @@ fn every_three_of_five_decrypts_and_two_cannot() {
     let x2 = lam(1) * shares[0] + lam(2) * shares[1];
     assert_ne!(GroupElement::new(protocol::elgamal::base_mul(&x2)), *outcome.election_key.element());
     let k = SecretKey::from_scalar(x2);
-    assert_ne!(k.decrypt(&list.ciphertexts[0]), ms[0]);
+    assert_ne!(k.decrypt(&list.cells()[0]), ms[0]);
     // The full key interpolated from any 3 matches the election key.
     let idx = [2u16, 4, 5];
     let x: Scalar = idx
@@ -488,6 +488,55 @@ fn bad_partial_decryption_is_rejected_and_trustee_named() {
     assert_eq!(CiphertextList::from_bytes(&list.to_bytes()).unwrap(), list);
 }
 
+/// C13 (SPEC.md §10.8): a partial decryption binds its list by `L = H(list)`. Against a list one ciphertext
+/// apart (same length and width; the changed ciphertext even decrypts to the same point) every one is refused as
+/// `WrongList`, naming its trustee, and shares verified for one list are not combined with the other.
+#[test]
+fn partial_decryption_is_refused_for_a_list_one_ciphertext_apart() {
+    let c = run();
+    let outcome = c.verify().unwrap();
+    let fp = Fingerprint([3; 32]);
+    let (list, ms) = sample_list(&outcome.election_key, 5, 2);
+    let ps = partials(&c, &outcome, &fp, &list, &[1, 3, 4]);
+    let roster = c.roster();
+    let ek = EncryptionKey::new(outcome.election_key);
+    let mut changed = list.clone();
+    changed.cells_mut()[7] = ek.reencrypt(&list.cells()[7], &Scalar::from(5u8));
+    let mut swapped = list.clone();
+    swapped.cells_mut().swap(0, 1);
+    let wrong = |trustee| ThresholdError::WrongList { trustee };
+    for other in [&changed, &swapped] {
+        assert_ne!(other.digest(), list.digest());
+        let v = verify_partial_decryptions(&c.params, &fp, &roster, &outcome, other, ps.clone(), &mut OsRng).unwrap();
+        assert_eq!(v.rejected, vec![wrong(1), wrong(3), wrong(4)]);
+        assert!(v.trustees().is_empty());
+    }
+    let v = verify_partial_decryptions(&c.params, &fp, &roster, &outcome, &list, ps, &mut OsRng).unwrap();
+    assert!(v.rejected.is_empty());
+    assert_eq!(combine(&c.params, &v, &changed), Err(wrong(1)));
+    assert_eq!(combine(&c.params, &v, &swapped), Err(wrong(1)));
+    // A list of another length is refused before any share is used.
+    let (longer, _) = sample_list(&outcome.election_key, 6, 2);
+    assert_eq!(combine(&c.params, &v, &longer), Err(wrong(1)));
+    let got: Vec<RistrettoPoint> = combine(&c.params, &v, &list).unwrap().points.iter().map(|p| *p.point()).collect();
+    assert_eq!(got, ms);
+}
+
+/// An empty list has nothing to decrypt: refused by the trustee and by the checker (`EmptyList`).
+#[test]
+fn empty_list_is_refused() {
+    let c = run();
+    let outcome = c.verify().unwrap();
+    let fp = Fingerprint([4; 32]);
+    let empty = CiphertextList::from_flat(2, Vec::new()).unwrap();
+    let s = &c.secrets[0];
+    let share = s.key_share(&outcome).unwrap();
+    let made = PartialDecryption::create(&c.params, &fp, 1, &share, &s.signing_key(), &empty, &mut OsRng);
+    assert_eq!(made.unwrap_err(), ThresholdError::EmptyList);
+    let checked = verify_partial_decryptions(&c.params, &fp, &c.roster(), &outcome, &empty, Vec::new(), &mut OsRng);
+    assert_eq!(checked.unwrap_err(), ThresholdError::EmptyList);
+}
+
 #[test]
 fn feldman_check_matches_shares() {
     let c = run();
@@ -522,7 +571,7 @@ fn known_answer_vectors() {
     let outcome = verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
     let ek = EncryptionKey::new(outcome.election_key);
     let ms: Vec<RistrettoPoint> = (0..4).map(|_| RistrettoPoint::random(&mut rng)).collect();
-    let list = CiphertextList { width: 2, ciphertexts: ek.encrypt_vector(&ms, &mut rng).0 };
+    let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut rng).0).unwrap();
     let fp = Fingerprint([8; 32]);
     let ps: Vec<_> = [1u16, 3]
         .iter()
@@ -540,6 +589,8 @@ fn known_answer_vectors() {
             .unwrap()
         })
         .collect();
+    // L (SPEC.md §10.8) is H of §9.2: SHA-512 of the list's §9.1.1 encoding, computed without building it.
+    assert_eq!(list.digest(), <[u8; 64]>::from(sha2::Sha512::digest(list.to_bytes())));
     let digest = |parts: Vec<Vec<u8>>| -> String {
         let mut h = Sha256::new();
         for p in parts {
@@ -558,6 +609,7 @@ fn known_answer_vectors() {
         "election_key": hex::encode(outcome.election_key.element().to_bytes()),
         "verification_keys": outcome.verification_keys.iter().map(|k| hex::encode(k.to_bytes())).collect::<Vec<_>>(),
         "list_sha256": digest(vec![list.to_bytes()]),
+        "list_digest_l": hex::encode(list.digest()),
         "partial_decryptions_sha256": digest(ps.iter().map(Encode::to_bytes).collect()),
     });
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/threshold.json");

@@ -22,7 +22,7 @@ use indicatif::ProgressBar;
 use protocol::ballot_box::BallotBox;
 use protocol::codec::{Decode, Encode};
 use protocol::record::{self, RecordIndex, RevocationList};
-use protocol::shuffle::{CiphertextList as ShuffleList, ShuffleProof, ShuffleStatement};
+use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement, MAX_CIPHERTEXTS};
 use protocol::tally::{self as steps, Refusal, ResultFile};
 use protocol::threshold::{
     combine, verify_partial_decryptions, CeremonyOutcome, CeremonyParams, PartialDecryption, Signed, ThresholdError,
@@ -255,6 +255,18 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     if remaining.is_empty() {
         bail!("no ballot remains after check, squash and revoke: there is nothing to count");
     }
+    for (c, contest) in election.manifest().contests.iter().enumerate() {
+        let count = remaining.len().saturating_mul(contest.chunks());
+        if count > MAX_CIPHERTEXTS {
+            bail!(
+                "contest {c} ({}): {} ballots × {} chunks = {count} ciphertexts, more than one list may hold \
+                 ({MAX_CIPHERTEXTS}, SPEC.md §9.1.1)",
+                contest.id,
+                remaining.len(),
+                contest.chunks()
+            );
+        }
+    }
     let lists = steps::anonymize(&election, &ballots, &remaining)
         .ok_or_else(|| anyhow!("a checked ballot does not have the manifest's shape (this is a bug)"))?;
     bar.inc(1);
@@ -373,17 +385,17 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
 /// That `input.list` is R4 of the ballot box is the verifier's V9, not checked here.
 ///
 /// Each list is decoded once; returns each contest's last list, the one the proofs vouch for.
-pub fn verify_mix(record: &Path, election: &Election, bar: &ProgressBar) -> Result<Vec<ShuffleList>> {
+pub fn verify_mix(record: &Path, election: &Election, bar: &ProgressBar) -> Result<Vec<CiphertextList>> {
     let manifest = election.manifest();
     let stages = manifest.mix_stages;
     let mut last = Vec::with_capacity(manifest.contests.len());
     for (c, contest) in manifest.contests.iter().enumerate() {
         check_stage_files(record, c, stages)?;
-        let decode = |rel: &str| -> Result<ShuffleList> {
+        let decode = |rel: &str| -> Result<CiphertextList> {
             let bytes =
                 fs::read(record_file(record, rel)).with_context(|| format!("contest {c}: cannot read {rel}"))?;
             let list =
-                ShuffleList::from_bytes(&bytes).with_context(|| format!("contest {c}: {rel} does not decode"))?;
+                CiphertextList::from_bytes(&bytes).with_context(|| format!("contest {c}: {rel} does not decode"))?;
             if list.width() != contest.chunks() {
                 bail!("contest {c}: {rel} has width {}, the contest has {} chunks", list.width(), contest.chunks());
             }
@@ -567,10 +579,15 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         bar.set_message(format!("contest {c}: checking {} partial decryptions", present[c].len()));
         let list_rel = record::stage_list_path(c, last);
         let list_bytes = fs::read(record_file(record, &list_rel)).with_context(|| format!("cannot read {list_rel}"))?;
-        let list = protocol::threshold::CiphertextList::from_bytes(&list_bytes)
-            .with_context(|| format!("{list_rel} is not a ciphertext list"))?;
-        if list.width as usize != contest.chunks() {
-            bail!("{list_rel} has width {}, contest {c} ({}) has {} chunks", list.width, contest.id, contest.chunks());
+        let list =
+            CiphertextList::from_bytes(&list_bytes).with_context(|| format!("{list_rel} is not a ciphertext list"))?;
+        if list.width() != contest.chunks() {
+            bail!(
+                "{list_rel} has width {}, contest {c} ({}) has {} chunks",
+                list.width(),
+                contest.id,
+                contest.chunks()
+            );
         }
         let mut partials = Vec::with_capacity(present[c].len());
         for &j in &present[c] {

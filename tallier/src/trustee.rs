@@ -517,7 +517,7 @@ pub fn decrypt_combine(
 /// share must match its verification key (K10') before any use. Then every contest's mix chain must verify
 /// ([`crate::tally::verify_mix`], SPEC.md §14.3 Decrypt): a mixer who replaced ciphertexts could otherwise have a
 /// chosen voter's vote decrypted before anyone noticed. The list decrypted is the one the last proof vouches
-/// for, decoded once and converted in memory to §10.8's type (same bytes). Nothing is written unless every
+/// for, decoded once: the mix's list is the list §10.8 decrypts (one type). Nothing is written unless every
 /// contest verifies. Returns the files written.
 pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
     use protocol::record;
@@ -543,15 +543,13 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     let bar = crate::mix::progress(progress, contests as u64 * (stages + 1));
     let lists = verify_mix(record, &election, &bar)?;
     let mut written = Vec::with_capacity(contests);
-    for (c, mut last) in lists.into_iter().enumerate() {
-        let width = u32::try_from(last.width()).context("list width out of range")?;
-        let list = CiphertextList { width, ciphertexts: std::mem::take(last.cells_mut()) };
-        bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.ciphertexts.len()));
+    for (c, list) in lists.iter().enumerate() {
+        bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.cells().len()));
         let partial =
-            PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), &list, &mut OsRng)
+            PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
                 .with_context(|| {
-                    format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
-                })?;
+                format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
+            })?;
         let out = record_file(record, &record::partial_path(c, j));
         crate::mix::write_file(&out, &partial.to_bytes())?;
         bar.inc(1);

@@ -9,7 +9,8 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use protocol::codec::{Decode, Encode};
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::example_manifest;
-use protocol::threshold::{CiphertextList, PlaintextList};
+use protocol::shuffle::CiphertextList;
+use protocol::threshold::PlaintextList;
 use rand::rngs::OsRng;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tallier");
@@ -89,7 +90,7 @@ fn list_for(env: &Env, key_file: &Path) -> (PathBuf, Vec<RistrettoPoint>) {
     let key: protocol::PublicKey = serde_json::from_value(v["election_public_key"].clone()).unwrap();
     let ek = EncryptionKey::new(key);
     let ms: Vec<RistrettoPoint> = (0..6).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
-    let list = CiphertextList { width: 2, ciphertexts: ek.encrypt_vector(&ms, &mut OsRng).0 };
+    let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
     let path = env.root.join("list.bin");
     std::fs::write(&path, list.to_bytes()).unwrap();
     (path, ms)

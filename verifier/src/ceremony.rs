@@ -171,7 +171,7 @@ pub fn check_decryption(
         }
         let bytes = fs::read(plaintext).map_err(|e| format!("reading {}: {e}", plaintext.display()))?;
         let claimed = PlaintextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", plaintext.display()))?;
-        let note = format!("{} ciphertexts, {} partial decryptions", list.ciphertexts.len(), ps.len());
+        let note = format!("{} ciphertexts, {} partial decryptions", list.cells().len(), ps.len());
         Ok(((list, ps, claimed), note))
     })?;
     let fingerprint = m.fingerprint(&outcome.election_key);

@@ -450,7 +450,17 @@ impl State {
                 return (Vec::new(), Err("no ballot remains after R1–R3: there is nothing to tally (R4)".into()));
             }
             let Some(lists) = tally::anonymize(election, ballots, remaining) else {
-                return (Vec::new(), Err("a remaining ballot does not have the manifest's shape".into()));
+                let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
+                let why = if remaining.len().saturating_mul(most) > protocol::shuffle::MAX_CIPHERTEXTS {
+                    format!(
+                        "{} remaining ballots × {most} chunks: more ciphertexts than one list may hold ({}, §9.1.1)",
+                        remaining.len(),
+                        protocol::shuffle::MAX_CIPHERTEXTS
+                    )
+                } else {
+                    "a remaining ballot does not have the manifest's shape".to_string()
+                };
+                return (Vec::new(), Err(why));
             };
             let mut problems = Vec::new();
             let mut kept = Vec::new();
@@ -613,7 +623,6 @@ impl State {
             let mut problems = Vec::new();
             let mut used = Vec::new();
             for (c, last) in lists.iter().enumerate() {
-                let list = th::CiphertextList { width: last.width() as u32, ciphertexts: last.cells().to_vec() };
                 let mut partials = Vec::new();
                 let none = Vec::new();
                 for &j in layout.partials.get(c).unwrap_or(&none) {
@@ -633,7 +642,7 @@ impl State {
                     }
                 }
                 let fingerprint = election.fingerprint();
-                let verified = match th::verify_partial_decryptions(params, fingerprint, roster, outcome, &list, partials, &mut OsRng) {
+                let verified = match th::verify_partial_decryptions(params, fingerprint, roster, outcome, last, partials, &mut OsRng) {
                     Ok(v) => v,
                     Err(e) => {
                         problems.push(format!("contest {c}: {e}"));
@@ -643,7 +652,7 @@ impl State {
                 for e in &verified.rejected {
                     problems.push(format!("contest {c}: {e} (C12–C14)"));
                 }
-                let combined = match th::combine(params, &verified, &list) {
+                let combined = match th::combine(params, &verified, last) {
                     Ok(p) => p,
                     Err(e) => {
                         problems.push(format!("contest {c}: {e}"));

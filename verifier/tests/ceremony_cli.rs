@@ -96,7 +96,7 @@ impl Fixture {
         .unwrap();
         let ek = EncryptionKey::new(outcome.election_key);
         let ms: Vec<RistrettoPoint> = (0..8).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
-        let list = CiphertextList { width: 2, ciphertexts: ek.encrypt_vector(&ms, &mut OsRng).0 };
+        let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
         std::fs::write(self.root.join("list.bin"), list.to_bytes()).unwrap();
         let fp = self.manifest.fingerprint(&outcome.election_key);
         let mut ps = Vec::new();

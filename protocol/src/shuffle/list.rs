@@ -1,4 +1,5 @@
-//! Lists of ciphertext vectors: the input and output of a mix stage (SPEC.md §9.1.1).
+//! Lists of ciphertext vectors: the input and output of a mix stage (SPEC.md §9.1.1), and the list the trustees
+//! decrypt (the last stage's output, SPEC.md §10.8).
 
 use sha2::{Digest, Sha512};
 
@@ -9,11 +10,16 @@ use crate::group::GroupElement;
 
 /// The largest width (ciphertexts per row) a list may have.
 pub const MAX_WIDTH: usize = 1024;
+/// The most ciphertexts (`N·w`) in one list (2^24, SPEC.md §9.1.1). It also bounds what has one entry per
+/// ciphertext of a list: a partial decryption's shares and a plaintext list (SPEC.md §10.8–§10.9).
+pub const MAX_CIPHERTEXTS: usize = 1 << 24;
 
 /// `N` rows of `w` ElGamal ciphertexts each: one row per ballot, one ciphertext per chunk of the contest's answer.
 /// A row is shuffled as a unit.
 ///
-/// Encoding (SPEC.md §9.1.1): `u32 N ‖ u32 w ‖ row₁ ‖ … ‖ row_N`, each row `w` ciphertexts `A ‖ B`.
+/// Encoding (SPEC.md §9.1.1): `u32 N ‖ u32 w ‖ row₁ ‖ … ‖ row_N`, each row `w` ciphertexts `A ‖ B`; at most
+/// [`MAX_CIPHERTEXTS`] ciphertexts. The mix shuffles it (§9) and the trustees decrypt it (§10.8), both binding it
+/// by [`digest`](Self::digest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CiphertextList {
     width: usize,
@@ -22,16 +28,18 @@ pub struct CiphertextList {
 }
 
 impl CiphertextList {
-    /// A list from row-major ciphertexts; `None` unless `1 ≤ width ≤ MAX_WIDTH` and `width` divides the count.
+    /// A list from row-major ciphertexts; `None` unless `1 ≤ width ≤ MAX_WIDTH`, `width` divides the count and
+    /// the count is at most [`MAX_CIPHERTEXTS`].
     pub fn from_flat(width: usize, cells: Vec<Ciphertext>) -> Option<Self> {
-        if width == 0 || width > MAX_WIDTH || cells.len() % width != 0 || cells.len() / width > u32::MAX as usize {
+        if width == 0 || width > MAX_WIDTH || cells.len() % width != 0 || cells.len() > MAX_CIPHERTEXTS {
             return None;
         }
         Some(Self { width, cells })
     }
-    /// A list whose shape the caller already checked (`1 ≤ width ≤ MAX_WIDTH`, `width` divides the count).
+    /// A list whose shape the caller already checked (`1 ≤ width ≤ MAX_WIDTH`, `width` divides the count, at most
+    /// `MAX_CIPHERTEXTS` ciphertexts).
     pub(crate) fn from_checked(width: usize, cells: Vec<Ciphertext>) -> Self {
-        debug_assert!(width > 0 && cells.len() % width == 0);
+        debug_assert!(width > 0 && cells.len() % width == 0 && cells.len() <= MAX_CIPHERTEXTS);
         Self { width, cells }
     }
     /// A list from rows, all of the same width.
@@ -68,8 +76,14 @@ impl CiphertextList {
     pub fn cells_mut(&mut self) -> &mut Vec<Ciphertext> {
         &mut self.cells
     }
-    /// SHA-512 of the canonical encoding, computed without building it (SPEC.md §9.2, labels `inputs`,
-    /// `outputs`).
+    /// The first components `A_k` of every ciphertext, row-major: the bases of a partial decryption
+    /// (SPEC.md §10.8 eq. (K14), `g₂` of its DLEQ proof). A copy of the points, since the proof takes a slice.
+    pub fn a_components(&self) -> Vec<GroupElement> {
+        self.cells.iter().map(|c| c.a).collect()
+    }
+    /// `H(list) = SHA-512(encoding)`, computed without building it: what a mix proof binds (SPEC.md §9.2, labels
+    /// `inputs`, `outputs`) and what a partial decryption binds (`L`, SPEC.md §10.8). One core; callers that
+    /// hash a long list overlap it with other work.
     pub fn digest(&self) -> [u8; 64] {
         let mut h = Sha512::new();
         h.update((self.len() as u32).to_be_bytes());
@@ -93,19 +107,19 @@ impl Encode for CiphertextList {
 
 impl Decode for CiphertextList {
     const WHAT: &'static str = "ciphertext list";
-    /// Strict: `1 ≤ w ≤ MAX_WIDTH`, every point canonical. The points are decompressed in parallel, each once.
+    /// Strict: `1 ≤ w ≤ MAX_WIDTH`, `N·w ≤ MAX_CIPHERTEXTS`, every point canonical. The points are decompressed in
+    /// parallel, each once.
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let n = r.u32("list.N")? as usize;
         let width = r.u32("list.w")? as usize;
         if width == 0 || width > MAX_WIDTH {
             return Err(DecodeError::TooLong { what: "list.w (1 to 1024)", len: width, max: MAX_WIDTH });
         }
-        let len = n.checked_mul(width).and_then(|c| c.checked_mul(64)).ok_or(DecodeError::TooLong {
-            what: "list.rows",
-            len: usize::MAX,
-            max: r.remaining(),
-        })?;
-        let bytes = r.raw(len, "list.rows")?;
+        let count = n.saturating_mul(width);
+        if count > MAX_CIPHERTEXTS {
+            return Err(DecodeError::TooLong { what: "list ciphertexts (N·w)", len: count, max: MAX_CIPHERTEXTS });
+        }
+        let bytes = r.raw(64 * count, "list.rows")?;
         let cells = decode_points(bytes, "list.rows[].a/b")?;
         let cells = cells.chunks_exact(2).map(|p| Ciphertext { a: p[0], b: p[1] }).collect();
         Ok(Self { width, cells })

@@ -39,7 +39,7 @@ use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-pub use list::{CiphertextList, MAX_WIDTH};
+pub use list::{CiphertextList, MAX_CIPHERTEXTS, MAX_WIDTH};
 pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
 
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};

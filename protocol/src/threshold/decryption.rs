@@ -10,97 +10,46 @@ use curve25519_dalek::traits::VartimeMultiscalarMul;
 use curve25519_dalek::Scalar;
 use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
-use sha2::{Digest, Sha256};
 
 use super::ceremony::{CeremonyOutcome, Roster};
 use super::{lagrange_at_zero, CeremonyMessage, Signed, ThresholdError, TrusteeSigningKey};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
-use crate::elgamal::{base_mul, Ciphertext, SecretKey};
+use crate::elgamal::{base_mul, SecretKey};
 use crate::group::{decode_elements, double_and_compress_batch, GroupElement, G};
 use crate::manifest::Fingerprint;
 use crate::proofs::dleq::{CommonBaseItem, DleqProof, DleqStatement, DleqWitness};
 use crate::proofs::BatchVerifier;
+use crate::shuffle::MAX_CIPHERTEXTS;
 use crate::transcript::{election_transcript, TranscriptProtocol};
+
+/// The list the trustees decrypt is the mix's list, the last stage's output (SPEC.md §9.1.1, §10.8): one type,
+/// one encoding, one digest.
+pub use crate::shuffle::CiphertextList;
 
 pub const PARTIAL_DECRYPTION_KIND: &[u8] = b"rv/trustee/partial-decryption/v1";
 pub const PARTIAL_DECRYPTION_DOMAIN: &[u8] = b"rv/trustee/partial-decryption/v1";
-pub const LIST_DOMAIN: &[u8] = b"rv/ciphertext-list/v1";
-/// Most ciphertexts in one list (2^24).
-pub const MAX_LIST: usize = 1 << 24;
 
 // ---------------------------------------------------------------------------------------------------------
 // Lists
 
-/// A list of `rows` ciphertext rows of `width` ciphertexts each: `u32(rows) ‖ u32(width) ‖ rows·width
-/// ciphertexts` (SPEC.md §10 (T8)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CiphertextList {
-    pub width: u32,
-    pub ciphertexts: Vec<Ciphertext>,
-}
-
-impl CiphertextList {
-    pub fn rows(&self) -> u32 {
-        if self.width == 0 {
-            0
-        } else {
-            (self.ciphertexts.len() / self.width as usize) as u32
-        }
+/// The list a partial decryption is for: non-empty (SPEC.md §10.8); its shape and size the list's type already
+/// guarantees (`1 ≤ w ≤ 1024`, `N·w ≤ 2^24`, §9.1.1).
+fn check_list(list: &CiphertextList) -> Result<(), ThresholdError> {
+    if list.is_empty() {
+        return Err(ThresholdError::EmptyList);
     }
-    /// `SHA-256(LIST_DOMAIN ‖ encoding)`: what a partial decryption is bound to.
-    pub fn digest(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(LIST_DOMAIN);
-        h.update(self.to_bytes());
-        h.finalize().into()
-    }
-    /// Non-empty, with a width that divides the length.
-    pub fn check(&self) -> Result<(), ThresholdError> {
-        if self.ciphertexts.is_empty() {
-            return Err(ThresholdError::EmptyList);
-        }
-        if self.width == 0 || self.ciphertexts.len() % self.width as usize != 0 {
-            return Err(ThresholdError::MalformedList);
-        }
-        Ok(())
-    }
-    pub fn a_components(&self) -> Vec<GroupElement> {
-        self.ciphertexts.iter().map(|c| c.a).collect()
-    }
+    Ok(())
 }
 
 /// Reads `count` 32-byte encodings and decodes them, natively over all cores.
 fn read_elements(r: &mut Reader<'_>, count: usize, what: &'static str) -> Result<Vec<GroupElement>, DecodeError> {
-    let raw = r.raw(count.checked_mul(32).ok_or(DecodeError::TooLong { what, len: count, max: MAX_LIST })?, what)?;
+    let raw =
+        r.raw(count.checked_mul(32).ok_or(DecodeError::TooLong { what, len: count, max: MAX_CIPHERTEXTS })?, what)?;
     let arrays: Vec<[u8; 32]> = raw.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).unwrap_or([0xff; 32])).collect();
     decode_elements(&arrays, what)
 }
 
-impl Encode for CiphertextList {
-    fn encode(&self, w: &mut Writer) {
-        w.u32(self.rows()).u32(self.width);
-        for c in &self.ciphertexts {
-            w.put(c);
-        }
-    }
-}
-
-impl Decode for CiphertextList {
-    const WHAT: &'static str = "ciphertext list";
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let rows = r.u32("list.rows")? as usize;
-        let width = r.u32("list.width")?;
-        let count = rows.saturating_mul(width as usize);
-        if count > MAX_LIST {
-            return Err(DecodeError::TooLong { what: "list", len: count, max: MAX_LIST });
-        }
-        let both = read_elements(r, 2 * count, "list.ciphertexts")?;
-        let ciphertexts = both.chunks_exact(2).map(|p| Ciphertext { a: p[0], b: p[1] }).collect();
-        Ok(Self { width, ciphertexts })
-    }
-}
-
-/// The decrypted points, in the list's shape: `u32(rows) ‖ u32(width) ‖ rows·width points`.
+/// The decrypted points, in the list's shape: `u32(N) ‖ u32(w) ‖ N·w points` (SPEC.md §10.9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaintextList {
     pub width: u32,
@@ -123,8 +72,8 @@ impl Decode for PlaintextList {
         let rows = r.u32("plaintexts.rows")? as usize;
         let width = r.u32("plaintexts.width")?;
         let count = rows.saturating_mul(width as usize);
-        if count > MAX_LIST {
-            return Err(DecodeError::TooLong { what: "plaintexts", len: count, max: MAX_LIST });
+        if count > MAX_CIPHERTEXTS {
+            return Err(DecodeError::TooLong { what: "plaintexts", len: count, max: MAX_CIPHERTEXTS });
         }
         Ok(Self { width, points: read_elements(r, count, "plaintexts.points")? })
     }
@@ -138,8 +87,8 @@ impl Decode for PlaintextList {
 pub struct PartialDecryption {
     pub election: [u8; 32],
     pub trustee: u16,
-    /// The list's digest.
-    pub list: [u8; 32],
+    /// `L`: the list's digest `H(list)` (SPEC.md §10.8, the SHA-512 of §9.2).
+    pub list: [u8; 64],
     /// `D_{j,k} = x_j·A_k`.
     pub shares: Vec<GroupElement>,
     pub proof: DleqProof,
@@ -172,8 +121,8 @@ impl Decode for PartialDecryption {
         let trustee = r.u16("partial.trustee")?;
         let list = r.array("partial.list")?;
         let count = r.u32("partial.count")? as usize;
-        if count > MAX_LIST {
-            return Err(DecodeError::TooLong { what: "partial.shares", len: count, max: MAX_LIST });
+        if count > MAX_CIPHERTEXTS {
+            return Err(DecodeError::TooLong { what: "partial.shares", len: count, max: MAX_CIPHERTEXTS });
         }
         let shares = read_elements(r, count, "partial.shares")?;
         Ok(Self { election, trustee, list, shares, proof: DleqProof::decode(r)? })
@@ -181,7 +130,7 @@ impl Decode for PartialDecryption {
 }
 
 /// SPEC.md §10 (T2): the partial-decryption transcript of trustee `j` for one list.
-fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 32]) -> Transcript {
+fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 64]) -> Transcript {
     let mut t = election_transcript(fingerprint);
     t.domain_sep(PARTIAL_DECRYPTION_DOMAIN);
     t.append_u64(b"trustee", u64::from(trustee));
@@ -219,7 +168,7 @@ impl PartialDecryption {
         list: &CiphertextList,
         rng: &mut R,
     ) -> Result<Signed<Self>, ThresholdError> {
-        list.check()?;
+        check_list(list)?;
         let a = list.a_components();
         let x = key_share.expose_scalar();
         #[cfg(not(target_arch = "wasm32"))]
@@ -240,7 +189,7 @@ impl PartialDecryption {
 /// [`verify_partial_decryptions`] builds it, so combining unverified shares is a compile error.
 #[derive(Debug, Clone)]
 pub struct VerifiedPartials {
-    list: [u8; 32],
+    list: [u8; 64],
     partials: Vec<PartialDecryption>,
     /// Partial decryptions refused, each naming its trustee.
     pub rejected: Vec<ThresholdError>,
@@ -264,17 +213,34 @@ pub fn verify_partial_decryptions<R: RngCore + CryptoRng>(
     partials: Vec<Signed<PartialDecryption>>,
     rng: &mut R,
 ) -> Result<VerifiedPartials, ThresholdError> {
-    list.check()?;
-    let digest = list.digest();
+    check_list(list)?;
+    // The list's digest (one core, SHA-512 of the whole list) while the signatures are checked (each hashes its
+    // message, as long as the list's A's).
+    let authentic = |signed: Signed<PartialDecryption>| -> Result<PartialDecryption, ThresholdError> {
+        roster.verify(params, &signed)?;
+        Ok(signed.message)
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let (digest, checked): (_, Vec<_>) = rayon::join(
+        || list.digest(),
+        || {
+            use rayon::prelude::*;
+            partials.into_par_iter().map(authentic).collect()
+        },
+    );
+    #[cfg(target_arch = "wasm32")]
+    let (digest, checked): (_, Vec<_>) = (list.digest(), partials.into_iter().map(authentic).collect());
     let mut rejected = Vec::new();
     let mut candidates: Vec<PartialDecryption> = Vec::new();
-    for signed in partials {
-        let trustee = signed.message.trustee;
-        if let Err(e) = roster.verify(params, &signed) {
-            rejected.push(e);
-            continue;
-        }
-        let p = signed.message;
+    for p in checked {
+        let p = match p {
+            Ok(p) => p,
+            Err(e) => {
+                rejected.push(e);
+                continue;
+            }
+        };
+        let trustee = p.trustee;
         if p.list != digest {
             rejected.push(ThresholdError::WrongList { trustee });
         } else if candidates.iter().any(|c| c.trustee == trustee) {
@@ -323,10 +289,17 @@ pub fn combine(
     list: &CiphertextList,
 ) -> Result<PlaintextList, ThresholdError> {
     let t = usize::from(params.t);
-    if verified.list != list.digest() {
-        return Err(ThresholdError::WrongList { trustee: verified.partials.first().map_or(0, |p| p.trustee) });
+    let cells = list.cells();
+    // Verified for another list: a different length is seen at once (before any indexing), any other difference
+    // by the digest, which is computed below while the other cores combine.
+    let wrong_list = || ThresholdError::WrongList { trustee: verified.partials.first().map_or(0, |p| p.trustee) };
+    if verified.partials.iter().any(|p| p.shares.len() != cells.len()) {
+        return Err(wrong_list());
     }
     if verified.partials.len() < t {
+        if verified.list != list.digest() {
+            return Err(wrong_list());
+        }
         return Err(ThresholdError::NotEnoughShares { needed: t, got: verified.partials.len() });
     }
     let mut chosen: Vec<&PartialDecryption> = verified.partials.iter().collect();
@@ -337,16 +310,23 @@ pub fn combine(
     let mut coeffs: Vec<Scalar> = indices.iter().map(|&j| -lagrange_at_zero(j, &indices)).collect();
     coeffs.push(Scalar::ONE);
     let one = |k: usize| -> GroupElement {
-        let points =
-            chosen.iter().map(|p| *p.shares[k].point()).chain(core::iter::once(*list.ciphertexts[k].b.point()));
+        let points = chosen.iter().map(|p| *p.shares[k].point()).chain(core::iter::once(*cells[k].b.point()));
         GroupElement::new(RistrettoPoint::vartime_multiscalar_mul(&coeffs, points))
     };
+    // The result is kept only if the list's digest is the one the partial decryptions were verified against.
     #[cfg(not(target_arch = "wasm32"))]
-    let points = {
-        use rayon::prelude::*;
-        (0..list.ciphertexts.len()).into_par_iter().map(one).collect()
-    };
+    let (digest, points) = rayon::join(
+        || list.digest(),
+        || {
+            use rayon::prelude::*;
+            (0..cells.len()).into_par_iter().map(one).collect()
+        },
+    );
     #[cfg(target_arch = "wasm32")]
-    let points = (0..list.ciphertexts.len()).map(one).collect();
-    Ok(PlaintextList { width: list.width, points })
+    let (digest, points) = (list.digest(), (0..cells.len()).map(one).collect());
+    if digest != verified.list {
+        return Err(wrong_list());
+    }
+    // `list.width()` ≤ MAX_WIDTH (1024): it fits.
+    Ok(PlaintextList { width: list.width() as u32, points })
 }

@@ -187,18 +187,17 @@ pub fn build() -> Built {
             files.push((record::stage_proof_path(c, k), proof.to_bytes()));
             current = output;
         }
-        let list = th::CiphertextList { width: current.width() as u32, ciphertexts: current.cells().to_vec() };
         let mut partials = Vec::new();
         for j in DECRYPTING {
             let s = &secrets[usize::from(j) - 1];
             let share = s.key_share(&outcome).unwrap();
-            let p = PartialDecryption::create(&params, &fp, j, &share, &s.signing_key(), &list, &mut rng).unwrap();
+            let p = PartialDecryption::create(&params, &fp, j, &share, &s.signing_key(), &current, &mut rng).unwrap();
             files.push((record::partial_path(c, j), p.to_bytes()));
             partials.push(p);
         }
         let verified =
-            th::verify_partial_decryptions(&params, &fp, &roster, &outcome, &list, partials, &mut rng).unwrap();
-        let plain = th::combine(&params, &verified, &list).unwrap();
+            th::verify_partial_decryptions(&params, &fp, &roster, &outcome, &current, partials, &mut rng).unwrap();
+        let plain = th::combine(&params, &verified, &current).unwrap();
         files.push((record::plaintexts_path(c), plain.to_bytes()));
         let answers = tally::decode(&manifest.contests[c], &plain);
         assert!(answers.answers.iter().all(|a| matches!(a, tally::DecodedAnswer::Valid(_))));
