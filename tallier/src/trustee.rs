@@ -31,7 +31,7 @@ use protocol::manifest::Manifest;
 use protocol::threshold::ceremony::Roster;
 use protocol::threshold::{
     combine, verify_ceremony, verify_partial_decryptions, Announcement, CeremonyMessage, CeremonyOutcome,
-    CeremonyParams, CiphertextList, Commitment, Confirmation, Dealing, PartialDecryption, Signed, TrusteeSecret,
+    CeremonyParams, Commitment, Confirmation, Dealing, PartialDecryption, Signed, TrusteeSecret,
 };
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -447,11 +447,6 @@ pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path) -> Result<ElectionK
     Ok(file)
 }
 
-pub fn read_list(path: &Path) -> Result<CiphertextList> {
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    CiphertextList::from_bytes(&bytes).with_context(|| format!("{}: not a ciphertext list", path.display()))
-}
-
 /// A trustee's partial decryption of a list, with its proof, signed.
 pub fn decrypt(
     manifest: &Path,
@@ -466,7 +461,7 @@ pub fn decrypt(
     let s = open_secret(secret, &params, pass)?;
     let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
     let share = s.key_share(&outcome)?;
-    let list = read_list(input)?;
+    let list = crate::mix::read_list(input)?;
     let fingerprint = m.fingerprint(&outcome.election_key);
     let partial =
         PartialDecryption::create(&params, &fingerprint, s.trustee(), &share, &s.signing_key(), &list, &mut OsRng)?;
@@ -491,7 +486,7 @@ pub fn decrypt_combine(
     let m = load_manifest(manifest)?;
     let params = ceremony_params(&m)?;
     let (roster, outcome) = Transcript::read(dir)?.verify(&params)?;
-    let list = read_list(input)?;
+    let list = crate::mix::read_list(input)?;
     let ps = partials.iter().map(|p| read_partial(p)).collect::<Result<Vec<_>>>()?;
     let fingerprint = m.fingerprint(&outcome.election_key);
     let verified = verify_partial_decryptions(&params, &fingerprint, &roster, &outcome, &list, ps, &mut OsRng)?;

@@ -34,8 +34,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots, ElectionFiles};
+use tallier::mix::read_list;
 use tallier::tally::{record_file, FinishArgs, MixArgs, PrepareArgs};
-use tallier::trustee::{ceremony_params, decrypt_record, open_secret, read_list, Transcript};
+use tallier::trustee::{ceremony_params, decrypt_record, open_secret, Transcript};
 use verifier::report::{Outcome, Report};
 
 /// Registered voters; the first [`REVOTES`] vote twice.

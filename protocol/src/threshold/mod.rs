@@ -138,8 +138,6 @@ pub enum ThresholdError {
     BadPartialDecryption { trustee: u16, source: ProofError },
     #[error("the ciphertext list is empty")]
     EmptyList,
-    #[error("the ciphertext list's length is not a multiple of its width")]
-    MalformedList,
     #[error(transparent)]
     Decode(#[from] DecodeError),
 }
