@@ -208,6 +208,49 @@ fn a_trustee_absent_from_round_one_is_left_out_and_any_three_of_the_others_decry
 }
 
 #[test]
+fn a_trustee_silent_after_announcing_is_disqualified_as_dealer_but_still_decrypts() {
+    // Trustee 3 announces, then commits nothing and deals nothing: it is out of QUAL, named; the others deal to it
+    // all the same (it is in the roster), so it still holds a key share and may decrypt.
+    let params = params();
+    let mut secrets: Vec<TrusteeSecret> =
+        (1..=N).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
+    let announcements: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
+    let roster = Roster::new(&params, &announcements).unwrap();
+    let others = |s: &&TrusteeSecret| s.trustee() != 3;
+    let commitments: Vec<_> = secrets.iter().filter(others).map(|s| s.commitment(&params, &roster).unwrap()).collect();
+    let dealings: Vec<_> = secrets
+        .iter()
+        .filter(others)
+        .map(|s| s.dealing(&params, &roster, &commitments, &mut OsRng).unwrap())
+        .collect();
+    assert_eq!(
+        secrets[2].dealing(&params, &roster, &commitments, &mut OsRng).unwrap_err(),
+        ThresholdError::Missing { kind: "commitment", trustee: 3 }
+    );
+    let mut confirmations = Vec::new();
+    for s in &mut secrets {
+        let (conf, problems) = s.confirm(&params, &roster, &commitments, &dealings, &mut OsRng).unwrap();
+        let expected: Vec<ThresholdError> = if s.trustee() == 3 {
+            vec![]
+        } else {
+            vec![ThresholdError::Missing { kind: "dealing", trustee: 3 }]
+        };
+        assert_eq!(problems, expected);
+        confirmations.push(conf);
+    }
+    let outcome = verify_ceremony(&params, &announcements, &commitments, &dealings, &confirmations).unwrap();
+    assert_eq!(outcome.disqualified, vec![(3, ThresholdError::Missing { kind: "commitment", trustee: 3 })]);
+    assert_eq!(outcome.qualified, vec![1, 2, 4, 5]);
+    let c = Ceremony { params, secrets, announcements, commitments, dealings, confirmations };
+    let fp = Fingerprint([5; 32]);
+    let (list, ms) = sample_list(&outcome.election_key, 2, 1);
+    let chosen = partials(&c, &outcome, &fp, &list, &[2, 3, 5]);
+    let v = verify_partial_decryptions(&c.params, &fp, &roster, &outcome, &list, chosen, &mut OsRng).unwrap();
+    let got: Vec<RistrettoPoint> = combine(&c.params, &v, &list).unwrap().points.iter().map(|p| *p.point()).collect();
+    assert_eq!(got, ms);
+}
+
+#[test]
 fn fewer_than_t_announcements_stop_the_ceremony() {
     let params = params();
     let anns: Vec<_> = [2u16, 5]
