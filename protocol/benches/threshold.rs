@@ -12,11 +12,8 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use protocol::codec::{Decode, Encode};
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::Fingerprint;
-use protocol::threshold::ceremony::Roster;
-use protocol::threshold::{
-    verify_ceremony, verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption, Signed,
-    TrusteeSecret,
-};
+use protocol::threshold::simulation::SimulatedCeremony;
+use protocol::threshold::{verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption, Signed};
 use rand::rngs::OsRng;
 
 fn sizes() -> Vec<usize> {
@@ -26,25 +23,10 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![10_000])
 }
 
-struct Setup {
-    params: CeremonyParams,
-    secrets: Vec<TrusteeSecret>,
-    roster: Roster,
-    outcome: protocol::threshold::CeremonyOutcome,
-}
+type Setup = SimulatedCeremony;
 
 fn ceremony() -> Setup {
-    let params = CeremonyParams::new([1; 32], 5, 3).unwrap();
-    let mut secrets: Vec<TrusteeSecret> =
-        (1..=5).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
-    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
-    let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
-    let confs: Vec<_> =
-        secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0).collect();
-    let outcome = verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
-    Setup { params, secrets, roster, outcome }
+    SimulatedCeremony::run(&CeremonyParams::new([1; 32], 5, 3).unwrap(), &[], &mut OsRng).unwrap()
 }
 
 fn list(s: &Setup, n: usize) -> CiphertextList {

@@ -11,11 +11,8 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use protocol::codec::{Decode, Encode};
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::Fingerprint;
-use protocol::threshold::ceremony::Roster;
-use protocol::threshold::{
-    verify_ceremony, verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption, Signed,
-    TrusteeSecret,
-};
+use protocol::threshold::simulation::SimulatedCeremony;
+use protocol::threshold::{verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption, Signed};
 use rand::rngs::OsRng;
 
 /// Process CPU seconds (user + system) from /proc/self/stat, Linux only; 0 elsewhere.
@@ -35,15 +32,7 @@ fn main() {
     let reps: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(5);
     let cores = rayon::current_num_threads();
     let params = CeremonyParams::new([1; 32], 5, 3).unwrap();
-    let mut secrets: Vec<TrusteeSecret> =
-        (1..=5).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
-    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
-    let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
-    let confs: Vec<_> =
-        secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0).collect();
-    let outcome = verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
+    let SimulatedCeremony { secrets, roster, outcome, .. } = SimulatedCeremony::run(&params, &[], &mut OsRng).unwrap();
     let ek = EncryptionKey::new(outcome.election_key);
     let ms: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
     let list = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();

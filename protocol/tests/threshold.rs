@@ -8,6 +8,7 @@ use protocol::elgamal::{EncryptionKey, SecretKey};
 use protocol::group::GroupElement;
 use protocol::manifest::Fingerprint;
 use protocol::threshold::ceremony::{check_share, Roster};
+use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{
     combine, verify_ceremony, verify_partial_decryptions, Announcement, CeremonyOutcome, CeremonyParams,
     CiphertextList, Commitment, Confirmation, Dealing, PartialDecryption, Signed, ThresholdError, TrusteeSecret,
@@ -150,21 +151,9 @@ fn every_three_of_five_decrypts_and_two_cannot() {
 
 /// A whole ceremony in which the trustees in `absent` never announce (round 1) and so take no part.
 fn run_without(absent: &[u16]) -> Ceremony {
-    let params = params();
-    let secrets: Vec<TrusteeSecret> =
-        (1..=N).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
-    let present: Vec<&TrusteeSecret> = secrets.iter().filter(|s| !absent.contains(&s.trustee())).collect();
-    let announcements: Vec<_> = present.iter().map(|s| s.announcement(&params, &mut OsRng)).collect();
-    let roster = Roster::new(&params, &announcements).unwrap();
-    let commitments: Vec<_> = present.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let dealings = present.iter().map(|s| s.dealing(&params, &roster, &commitments, &mut OsRng).unwrap()).collect();
-    let mut c = Ceremony { params, secrets, announcements, commitments, dealings, confirmations: Vec::new() };
-    for s in c.secrets.iter_mut().filter(|s| !absent.contains(&s.trustee())) {
-        let (conf, problems) = s.confirm(&c.params, &roster, &c.commitments, &c.dealings, &mut OsRng).unwrap();
-        assert!(problems.is_empty(), "{problems:?}");
-        c.confirmations.push(conf);
-    }
-    c
+    let SimulatedCeremony { params, secrets, announcements, commitments, dealings, confirmations, .. } =
+        SimulatedCeremony::run(&params(), absent, &mut OsRng).unwrap();
+    Ceremony { params, secrets, announcements, commitments, dealings, confirmations }
 }
 
 #[test]
@@ -218,11 +207,8 @@ fn a_trustee_silent_after_announcing_is_disqualified_as_dealer_but_still_decrypt
     let roster = Roster::new(&params, &announcements).unwrap();
     let others = |s: &&TrusteeSecret| s.trustee() != 3;
     let commitments: Vec<_> = secrets.iter().filter(others).map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let dealings: Vec<_> = secrets
-        .iter()
-        .filter(others)
-        .map(|s| s.dealing(&params, &roster, &commitments, &mut OsRng).unwrap())
-        .collect();
+    let dealings: Vec<_> =
+        secrets.iter().filter(others).map(|s| s.dealing(&params, &roster, &commitments, &mut OsRng).unwrap()).collect();
     assert_eq!(
         secrets[2].dealing(&params, &roster, &commitments, &mut OsRng).unwrap_err(),
         ThresholdError::Missing { kind: "commitment", trustee: 3 }
@@ -230,11 +216,8 @@ fn a_trustee_silent_after_announcing_is_disqualified_as_dealer_but_still_decrypt
     let mut confirmations = Vec::new();
     for s in &mut secrets {
         let (conf, problems) = s.confirm(&params, &roster, &commitments, &dealings, &mut OsRng).unwrap();
-        let expected: Vec<ThresholdError> = if s.trustee() == 3 {
-            vec![]
-        } else {
-            vec![ThresholdError::Missing { kind: "dealing", trustee: 3 }]
-        };
+        let expected: Vec<ThresholdError> =
+            if s.trustee() == 3 { vec![] } else { vec![ThresholdError::Missing { kind: "dealing", trustee: 3 }] };
         assert_eq!(problems, expected);
         confirmations.push(conf);
     }
@@ -603,15 +586,9 @@ fn known_answer_vectors() {
     use sha2::{Digest, Sha256};
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([42; 32]);
     let params = CeremonyParams::new([7; 32], 3, 2).unwrap();
-    let mut secrets: Vec<TrusteeSecret> =
-        (1..=3).map(|i| TrusteeSecret::generate(&params, i, &mut rng).unwrap()).collect();
-    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut rng)).collect();
-    let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut rng).unwrap()).collect();
-    let confs: Vec<_> =
-        secrets.iter_mut().map(|s| s.confirm(&params, &roster, &commits, &deals, &mut rng).unwrap().0).collect();
-    let outcome = verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
+    let c = SimulatedCeremony::run(&params, &[], &mut rng).unwrap();
+    let (secrets, outcome) = (&c.secrets, &c.outcome);
+    let (anns, commits, deals, confs) = (&c.announcements, &c.commitments, &c.dealings, &c.confirmations);
     let ek = EncryptionKey::new(outcome.election_key);
     let ms: Vec<RistrettoPoint> = (0..4).map(|_| RistrettoPoint::random(&mut rng)).collect();
     let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut rng).0).unwrap();
@@ -624,7 +601,7 @@ fn known_answer_vectors() {
                 &params,
                 &fp,
                 j,
-                &s.key_share(&outcome).unwrap(),
+                &s.key_share(outcome).unwrap(),
                 &s.signing_key(),
                 &list,
                 &mut rng,

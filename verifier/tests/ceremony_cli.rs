@@ -11,6 +11,7 @@ use protocol::codec::Encode;
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::{example_manifest, Manifest};
 use protocol::threshold::ceremony::Roster;
+use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{
     combine, verify_ceremony, verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption,
     TrusteeSecret,
@@ -48,19 +49,14 @@ fn fixture_without(absent: &[u16]) -> Fixture {
     manifest.trustees.threshold = 3;
     std::fs::write(root.join("manifest.json"), manifest.to_json_pretty()).unwrap();
     let params = CeremonyParams::from_manifest(&manifest).unwrap();
-    let mut secrets: Vec<TrusteeSecret> =
-        (1..=5).map(|i| TrusteeSecret::generate(&params, i, &mut OsRng).unwrap()).collect();
-    let here = |s: &&mut TrusteeSecret| !absent.contains(&s.trustee());
-    let anns: Vec<_> = secrets.iter_mut().filter(here).map(|s| s.announcement(&params, &mut OsRng)).collect();
-    let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter_mut().filter(here).map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let deals: Vec<_> =
-        secrets.iter_mut().filter(here).map(|s| s.dealing(&params, &roster, &commits, &mut OsRng).unwrap()).collect();
-    let confs: Vec<_> = secrets
-        .iter_mut()
-        .filter(here)
-        .map(|s| s.confirm(&params, &roster, &commits, &deals, &mut OsRng).unwrap().0)
-        .collect();
+    let SimulatedCeremony {
+        secrets,
+        announcements: anns,
+        commitments: commits,
+        dealings: deals,
+        confirmations: confs,
+        ..
+    } = SimulatedCeremony::run(&params, absent, &mut OsRng).unwrap();
     for (k, a) in anns.iter().enumerate() {
         let i = a.message.trustee;
         write_json(&dir.join(format!("announcement-{i}.json")), a);

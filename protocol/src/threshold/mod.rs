@@ -6,6 +6,7 @@
 //!   verifiable complaints, and the election key and verification keys derived from the public transcript.
 //! * [`decryption`]: partial decryption of a list of ciphertexts with one folded Chaum–Pedersen proof per trustee,
 //!   batched verification of all of them, and combination of any `t` by Lagrange interpolation.
+//! * [`simulation`]: the whole ceremony in one process, for tests, benchmarks and examples (never an election).
 //!
 //! Every message is signed by its trustee's Ed25519 key over a domain label, the message kind and the message's
 //! canonical encoding, which starts with the manifest digest (so a file from another election is refused as
@@ -14,6 +15,7 @@
 pub mod ceremony;
 pub mod decryption;
 mod share;
+pub mod simulation;
 
 use core::fmt;
 

@@ -16,8 +16,8 @@ use protocol::manifest::example_manifest;
 use protocol::record::{self, file_digest, RecordIndex, RevocationList};
 use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::tally;
-use protocol::threshold::ceremony::Roster;
-use protocol::threshold::{self as th, CeremonyParams, PartialDecryption, TrusteeSecret};
+use protocol::threshold::simulation::SimulatedCeremony;
+use protocol::threshold::{self as th, CeremonyParams, PartialDecryption};
 use protocol::transcript::election_transcript;
 use protocol::{create_ballot, Credential, CredentialKey, Election};
 use rand_chacha::rand_core::SeedableRng;
@@ -77,21 +77,16 @@ pub fn build() -> Built {
 
     // The key ceremony (§10), every trustee honest.
     let params = CeremonyParams::from_manifest(&manifest).unwrap();
-    let mut secrets: Vec<TrusteeSecret> =
-        (1..=3).map(|i| TrusteeSecret::generate(&params, i, &mut rng).unwrap()).collect();
-    let anns: Vec<_> = secrets.iter().map(|s| s.announcement(&params, &mut rng)).collect();
-    let roster = Roster::new(&params, &anns).unwrap();
-    let commits: Vec<_> = secrets.iter().map(|s| s.commitment(&params, &roster).unwrap()).collect();
-    let deals: Vec<_> = secrets.iter().map(|s| s.dealing(&params, &roster, &commits, &mut rng).unwrap()).collect();
-    let confs: Vec<_> = secrets
-        .iter_mut()
-        .map(|s| {
-            let (c, problems) = s.confirm(&params, &roster, &commits, &deals, &mut rng).unwrap();
-            assert!(problems.is_empty());
-            c
-        })
-        .collect();
-    let outcome = th::verify_ceremony(&params, &anns, &commits, &deals, &confs).unwrap();
+    let SimulatedCeremony {
+        secrets,
+        announcements: anns,
+        commitments: commits,
+        dealings: deals,
+        confirmations: confs,
+        roster,
+        outcome,
+        ..
+    } = SimulatedCeremony::run(&params, &[], &mut rng).unwrap();
     let election = Election::new(manifest.clone(), outcome.election_key).unwrap();
     let fp = *election.fingerprint();
 
