@@ -1,16 +1,16 @@
 //! `voter-sim` against a real collector on a private PostgreSQL (or `DATABASE_URL`'s server), then the verifier's
 //! second-device check (`verifier check-ballot`'s library function) against the same collector.
 //!
-//! PostgreSQL: `DATABASE_URL` (an administrative URL; a fresh database is created on it), else a private cluster
-//! started here from `PG_BIN` (or the newest `/usr/lib/postgresql/*/bin`), as collector/tests/common does.
+//! PostgreSQL and the in-process collector come from the collector's test helpers (`collector/tests/common/
+//! service.rs`): `DATABASE_URL` (an administrative URL; a fresh database is created on it), else a private cluster.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use collector::{AppState, Settings};
+use collector::Settings;
 use ed25519_dalek::SigningKey;
 use protocol::ballot::{Ballot, ElectionParameters, SecondDeviceCode};
 use protocol::elgamal::SecretKey;
@@ -21,127 +21,14 @@ use rand_core::OsRng;
 use verifier::second_device::{check_online, CheckBallotError};
 use voter_client::Client;
 
-fn pg_bin() -> PathBuf {
-    if let Ok(dir) = std::env::var("PG_BIN") {
-        return PathBuf::from(dir);
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).collect())
-        .unwrap_or_default();
-    found.sort_by_key(|p| p.parent().and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok()));
-    found.pop().expect("PostgreSQL is not installed: set PG_BIN or DATABASE_URL (scripts/test.sh installs it)")
-}
+// A real PostgreSQL (DATABASE_URL, or a private cluster) and an in-process collector: the collector's test helpers.
+#[path = "../../collector/tests/common/service.rs"]
+mod service;
 
-fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
-}
-
-/// A PostgreSQL tool, run as `postgres` when we are root (initdb refuses root).
-fn pg_cmd(tool: &str) -> Command {
-    let bin = pg_bin().join(tool);
-    if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A private PostgreSQL cluster, stopped and removed on drop.
-struct PgCluster {
-    dir: PathBuf,
-    port: u16,
-}
-
-impl PgCluster {
-    fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("voter-sim-pg-{}-{}", std::process::id(), free_port()));
-        std::fs::create_dir_all(&dir).unwrap();
-        if is_root() {
-            assert!(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status().unwrap().success());
-        }
-        let out = pg_cmd("initdb")
-            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "-D"])
-            .arg(dir.join("data"))
-            .stdout(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
-        let port = free_port();
-        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=100", dir.display());
-        let status = pg_cmd("pg_ctl")
-            .arg("-D")
-            .arg(dir.join("data"))
-            .args(["-o", &opts, "-l"])
-            .arg(dir.join("log"))
-            .args(["-w", "start"])
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "pg_ctl start");
-        Self { dir, port }
-    }
-}
-
-impl Drop for PgCluster {
-    fn drop(&mut self) {
-        let _ = pg_cmd("pg_ctl")
-            .arg("-D")
-            .arg(self.dir.join("data"))
-            .args(["-m", "immediate", "-w", "stop"])
-            .stdout(Stdio::null())
-            .status();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A fresh database on DATABASE_URL's server or on a private cluster (kept alive by the returned guard).
-async fn fresh_db() -> (String, Option<PgCluster>) {
-    let (admin, cluster) = match std::env::var("DATABASE_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let c = PgCluster::start();
-            (format!("host=127.0.0.1 port={} user=postgres dbname=postgres", c.port), Some(c))
-        }
-    };
-    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(conn);
-    let name = format!("voter_sim_{}_{}", std::process::id(), rand_core::RngCore::next_u32(&mut OsRng));
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-    (with_dbname(&admin, &name), cluster)
-}
-
-/// Replaces the database name in a URL (key=value or postgres:// form).
-fn with_dbname(url: &str, db: &str) -> String {
-    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
-        let base = url.split_once('?').map_or(url, |(b, _)| b);
-        let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| i + scheme_end);
-        let query = url.split_once('?').map_or(String::new(), |(_, q)| format!("?{q}"));
-        format!("{}/{db}{query}", &base[..host_end])
-    } else {
-        let kept: Vec<&str> = url.split_whitespace().filter(|kv| !kv.starts_with("dbname=")).collect();
-        format!("{} dbname={db}", kept.join(" "))
-    }
-}
-
-/// An in-process collector on an ephemeral port.
-async fn serve(url: &str) -> (String, AppState) {
-    let pool = collector::db::pool(url, 16).unwrap();
-    let state = collector::start(pool, Settings::default()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = collector::app(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (base, state)
-}
+use service::{fresh_db, serve};
 
 fn tmpdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("voter-sim-test-{}-{}", std::process::id(), free_port()));
+    let d = std::env::temp_dir().join(format!("voter-sim-test-{}-{}", std::process::id(), service::free_port()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
@@ -176,14 +63,14 @@ fn run_sim(base: &str, dir: &Path) -> std::process::Output {
 #[test]
 fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (db, _cluster) = rt.block_on(fresh_db());
+    let db = rt.block_on(fresh_db());
     // A dev election whose secret key the test keeps, to decrypt what was cast.
     let (mut params, public, creds) = collector::admin::dev_election(50, &mut OsRng);
     let sk = SecretKey::generate(&mut OsRng);
     params.public_key = sk.public_key();
     let pool = collector::db::pool(&db, 2).unwrap();
     rt.block_on(collector::admin::init(&pool, &params, &public, SigningKey::generate(&mut OsRng))).unwrap();
-    let (base, _state) = rt.block_on(serve(&db));
+    let base = rt.block_on(serve(&db, Settings::default())).base;
     let dir = tmpdir();
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets).unwrap()).unwrap();
