@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use protocol::codec::{Decode, Encode};
@@ -13,32 +13,14 @@ use protocol::shuffle::CiphertextList;
 use protocol::threshold::PlaintextList;
 use rand::rngs::OsRng;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tallier");
+mod common;
+use common::{fails, ok, tallier};
 
 struct Env {
     _tmp: tempfile::TempDir,
     root: PathBuf,
     dir: PathBuf,
     manifest: PathBuf,
-}
-
-fn tallier(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env_remove("TALLIER_PASSPHRASE").output().unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(out: Output) -> String {
-    assert!(!out.status.success(), "unexpected success: {}", String::from_utf8_lossy(&out.stdout));
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 impl Env {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ed25519_dalek::SigningKey;
 use protocol::ballot::{create_ballot, Credential, ElectionParameters};
@@ -21,26 +21,8 @@ use protocol::tally::ResultFile;
 use protocol::{Answer, Ballot, Election, PublicKey, Selection};
 use rand::rngs::OsRng;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tallier");
-
-fn tallier(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env_remove("TALLIER_PASSPHRASE").output().unwrap()
-}
-
-fn ok(out: Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(out: Output) -> String {
-    assert!(!out.status.success(), "unexpected success: {}", String::from_utf8_lossy(&out.stdout));
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod common;
+use common::{fails, ok, tallier};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -192,4 +192,3 @@ pub async fn serve(url: &str, settings: Settings) -> Served {
     });
     Served { base, state, task }
 }
-
