@@ -158,7 +158,7 @@ pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng
     std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets)?)?;
-    let key = SigningKey::generate(rng);
+    let key = protocol::generate_signing_key(rng);
     std::fs::write(dir.join("collector-key.hex"), hex::encode(key.to_bytes()))?;
     Ok(())
 }

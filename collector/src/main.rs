@@ -126,7 +126,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", credentials.display()))?;
             let key = match signing_key {
                 Some(p) => admin::read_signing_key(&p)?,
-                None => ed25519_dalek::SigningKey::generate(&mut OsRng),
+                None => protocol::generate_signing_key(&mut OsRng),
             };
             admin::init(&pool, &e, &c, key).await
         }

@@ -28,16 +28,16 @@ fn answers() -> Vec<Answer> {
 
 fn primitives(c: &mut Criterion) {
     let mut g = c.benchmark_group("primitive");
-    let p = RistrettoPoint::random(&mut OsRng).compress();
+    let p = protocol::group::random_point(&mut OsRng).compress();
     g.bench_function("decompress", |b| b.iter(|| black_box(CompressedRistretto(black_box(p.to_bytes())).decompress())));
-    let q = RistrettoPoint::random(&mut OsRng);
+    let q = protocol::group::random_point(&mut OsRng);
     g.bench_function("compress", |b| b.iter(|| black_box(black_box(q).compress())));
     let s = random_scalar(&mut OsRng);
     g.bench_function("fixed_base_mul", |b| {
         b.iter(|| curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE * black_box(&s))
     });
     let n = 4096;
-    let points: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let points: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let scalars: Vec<Scalar> = (0..n).map(|_| random_scalar(&mut OsRng)).collect();
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("msm_point_4096", |b| b.iter(|| RistrettoPoint::vartime_multiscalar_mul(&scalars, &points)));
@@ -46,7 +46,7 @@ fn primitives(c: &mut Criterion) {
 
 fn encryption(c: &mut Criterion) {
     let ek = EncryptionKey::new(SecretKey::generate(&mut OsRng).public_key());
-    let m = RistrettoPoint::random(&mut OsRng);
+    let m = protocol::group::random_point(&mut OsRng);
     let mut g = c.benchmark_group("elgamal");
     g.bench_function("encrypt", |b| b.iter(|| ek.encrypt(&m, &random_scalar(&mut OsRng))));
     g.bench_function("encryption_key_table", |b| b.iter(|| EncryptionKey::new(*ek.public_key())));
@@ -99,7 +99,7 @@ fn dleq(c: &mut Criterion) {
         let x = random_scalar(&mut OsRng);
         let g1 = GroupElement::new(G);
         let h1 = GroupElement::new(x * G);
-        let g2: Vec<GroupElement> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng).into()).collect();
+        let g2: Vec<GroupElement> = (0..n).map(|_| protocol::group::random_point(&mut OsRng).into()).collect();
         let h2: Vec<GroupElement> = g2.iter().map(|p| GroupElement::new(x * p.point())).collect();
         let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
         let proof = DleqProof::prove(&mut election_transcript(&fp), &st, &DleqWitness { x: &x }, &mut OsRng).unwrap();

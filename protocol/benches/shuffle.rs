@@ -31,8 +31,8 @@ fn sizes() -> Vec<usize> {
 }
 
 fn input_list(n: usize, rng: &mut ChaCha20Rng) -> CiphertextList {
-    let step = RistrettoPoint::random(rng);
-    let mut p = RistrettoPoint::random(rng);
+    let step = protocol::group::random_point(rng);
+    let mut p = protocol::group::random_point(rng);
     let cells = (0..n)
         .map(|_| {
             p += step;

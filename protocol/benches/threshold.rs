@@ -31,7 +31,7 @@ fn ceremony() -> Setup {
 
 fn list(s: &Setup, n: usize) -> CiphertextList {
     let ek = EncryptionKey::new(s.outcome.election_key);
-    let ms: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let ms: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap()
 }
 
@@ -81,7 +81,7 @@ fn components(c: &mut Criterion) {
     use curve25519_dalek::traits::VartimeMultiscalarMul;
     use curve25519_dalek::Scalar;
     let n = 4096;
-    let points: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let points: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let scalars: Vec<Scalar> = (0..n).map(|_| protocol::group::random_scalar(&mut OsRng)).collect();
     let bytes: Vec<[u8; 32]> = points.iter().map(|p| p.compress().to_bytes()).collect();
     let mut group = c.benchmark_group("components");

@@ -88,8 +88,8 @@ fn group_costs(rng: &mut ChaCha20Rng) -> [(&'static str, f64); 5] {
 /// A list of `n` rows of width `w` of distinct points (not encryptions of anything in particular: the shuffle
 /// does not care), built cheaply.
 fn input_list(n: usize, w: usize, rng: &mut ChaCha20Rng) -> CiphertextList {
-    let step = RistrettoPoint::random(rng);
-    let mut p = RistrettoPoint::random(rng);
+    let step = protocol::group::random_point(rng);
+    let mut p = protocol::group::random_point(rng);
     let cells = (0..n * w)
         .map(|_| {
             p += step;

@@ -34,7 +34,7 @@ fn main() {
     let params = CeremonyParams::new([1; 32], 5, 3).unwrap();
     let SimulatedCeremony { secrets, roster, outcome, .. } = SimulatedCeremony::run(&params, &[], &mut OsRng).unwrap();
     let ek = EncryptionKey::new(outcome.election_key);
-    let ms: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let ms: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let list = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
     let fp = Fingerprint([2; 32]);
     let shares: Vec<_> = secrets[..3].iter().map(|s| s.key_share(&outcome).unwrap()).collect();
@@ -77,7 +77,7 @@ fn main() {
 /// CPU time per point of the building blocks, single-threaded.
 fn components(n: usize) {
     use curve25519_dalek::traits::VartimeMultiscalarMul;
-    let points: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let points: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let scalars: Vec<curve25519_dalek::Scalar> = (0..n).map(|_| protocol::group::random_scalar(&mut OsRng)).collect();
     let bytes: Vec<[u8; 32]> = points.iter().map(|p| p.compress().to_bytes()).collect();
     let x = scalars[0];

@@ -106,8 +106,9 @@ impl Election {
 pub struct Credential(SigningKey);
 
 impl Credential {
+    /// A fresh credential: a 32-byte Ed25519 seed from `rng`.
     pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
-        Self(SigningKey::generate(rng))
+        Self(crate::generate_signing_key(rng))
     }
     /// From the 32-byte secret seed (as handed to the voter).
     pub fn from_secret_bytes(secret: &[u8; 32]) -> Self {

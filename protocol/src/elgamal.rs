@@ -224,7 +224,7 @@ mod tests {
             let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
             let sk = SecretKey::generate(&mut rng);
             let ek = EncryptionKey::new(sk.public_key());
-            let m = RistrettoPoint::random(&mut rng);
+            let m = crate::group::random_point(&mut rng);
             let r = random_scalar(&mut rng);
             let c = ek.encrypt(&m, &r);
             prop_assert_eq!(sk.decrypt(&c), m);
@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn batch_encoded_encryption_matches_plain_encryption() {
         let ek = EncryptionKey::new(SecretKey::generate(&mut OsRng).public_key());
-        let ms: Vec<_> = (0..5).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+        let ms: Vec<_> = (0..5).map(|_| crate::group::random_point(&mut OsRng)).collect();
         let rs: Vec<_> = (0..5).map(|_| random_scalar(&mut OsRng)).collect();
         let many = ek.encrypt_many(&ms, &rs);
         for ((c, m), r) in many.iter().zip(&ms).zip(&rs) {

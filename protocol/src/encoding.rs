@@ -273,7 +273,7 @@ mod tests {
         let m = example_manifest();
         let c = &m.contests[2];
         // A random point is almost never an embedding.
-        let r = RistrettoPoint::random(&mut OsRng);
+        let r = crate::group::random_point(&mut OsRng);
         assert!(Answer::from_points(c, &[r]).is_err());
         // Valid embeddings of bad bytes: duplicate write-in codes, overrun, non-zero padding, bad UTF-8.
         let chunks: [&[u8]; 5] = [

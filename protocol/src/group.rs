@@ -130,6 +130,15 @@ pub fn decode_scalar(bytes: &[u8; 32], what: &'static str) -> Result<Scalar, Dec
     Option::from(Scalar::from_canonical_bytes(*bytes)).ok_or(DecodeError::NonCanonicalScalar { what })
 }
 
+/// A uniformly random group element: 64 bytes from the RNG through Ristretto's hash-to-group map (as
+/// `RistrettoPoint::from_uniform_bytes`). For plaintexts in tests and benchmarks; generators come from
+/// public seeds ([`derive_generator`]), never from here.
+pub fn random_point<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> RistrettoPoint {
+    let mut wide = [0u8; 64];
+    rng.fill_bytes(&mut wide);
+    RistrettoPoint::from_uniform_bytes(&wide)
+}
+
 /// A uniformly random scalar: 64 bytes from the RNG reduced modulo ℓ (bias below 2^-250).
 pub fn random_scalar<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Scalar {
     let mut wide = [0u8; 64];

@@ -24,3 +24,13 @@ pub use elgamal::{Ciphertext, PublicKey, SecretKey};
 pub use encoding::{Answer, Selection};
 pub use group::GroupElement;
 pub use manifest::{Fingerprint, Manifest};
+
+/// A fresh Ed25519 signing key (a voter's credential, the collector's key, the officials' key): a 32-byte seed
+/// drawn from `rng`, wiped after use (RFC 8032 §5.1.5 derives the key from it).
+pub fn generate_signing_key<R: rand_core::RngCore + rand_core::CryptoRng + ?Sized>(
+    rng: &mut R,
+) -> ed25519_dalek::SigningKey {
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    rng.fill_bytes(&mut *seed);
+    ed25519_dalek::SigningKey::from_bytes(&seed)
+}

@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn revocation_list_signs_and_verifies() {
         use crate::ballot::Credential;
-        let officials = SigningKey::generate(&mut rand::rngs::OsRng);
+        let officials = crate::generate_signing_key(&mut rand::rngs::OsRng);
         let f = Fingerprint([7; 32]);
         let c: Vec<CredentialKey> = (0..3).map(|_| Credential::generate(&mut rand::rngs::OsRng).public_key()).collect();
         let list = RevocationList::sign(&officials, f, vec![c[2], c[0], c[1], c[0]]);

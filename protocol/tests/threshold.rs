@@ -71,7 +71,7 @@ fn run() -> Ceremony {
 
 fn sample_list(key: &protocol::PublicKey, rows: usize, width: usize) -> (CiphertextList, Vec<RistrettoPoint>) {
     let ek = EncryptionKey::new(*key);
-    let ms: Vec<RistrettoPoint> = (0..rows * width).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let ms: Vec<RistrettoPoint> = (0..rows * width).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let (ciphertexts, _) = ek.encrypt_vector(&ms, &mut OsRng);
     (CiphertextList::from_flat(width, ciphertexts).unwrap(), ms)
 }
@@ -341,10 +341,10 @@ fn false_or_void_complaints_are_rejected_and_dealer_stays() {
     // And about dealer 2 with a made-up key and proof.
     let void = protocol::threshold::Complaint {
         dealer: 2,
-        shared: GroupElement::new(RistrettoPoint::random(&mut OsRng)),
+        shared: GroupElement::new(protocol::group::random_point(&mut OsRng)),
         proof: protocol::proofs::dleq::DleqProof {
-            t1: GroupElement::new(RistrettoPoint::random(&mut OsRng)),
-            t2: GroupElement::new(RistrettoPoint::random(&mut OsRng)),
+            t1: GroupElement::new(protocol::group::random_point(&mut OsRng)),
+            t2: GroupElement::new(protocol::group::random_point(&mut OsRng)),
             s: Scalar::ONE,
         },
     };
@@ -590,7 +590,7 @@ fn known_answer_vectors() {
     let (secrets, outcome) = (&c.secrets, &c.outcome);
     let (anns, commits, deals, confs) = (&c.announcements, &c.commitments, &c.dealings, &c.confirmations);
     let ek = EncryptionKey::new(outcome.election_key);
-    let ms: Vec<RistrettoPoint> = (0..4).map(|_| RistrettoPoint::random(&mut rng)).collect();
+    let ms: Vec<RistrettoPoint> = (0..4).map(|_| protocol::group::random_point(&mut rng)).collect();
     let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut rng).0).unwrap();
     let fp = Fingerprint([8; 32]);
     let ps: Vec<_> = [1u16, 3]

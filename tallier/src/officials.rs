@@ -39,7 +39,7 @@ fn create_new(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
 /// hex, mode 0600) and `DIR/officials-key.pub` (the public key in hex). Returns the two paths.
 pub fn generate_key<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> Result<(PathBuf, PathBuf)> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let key = SigningKey::generate(rng);
+    let key = protocol::generate_signing_key(rng);
     let (secret, public) = (dir.join(SECRET_FILE), dir.join(PUBLIC_FILE));
     if public.exists() {
         anyhow::bail!("{} already exists: refusing to replace the officials' key", public.display());

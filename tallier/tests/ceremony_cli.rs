@@ -71,7 +71,7 @@ fn list_for(env: &Env, key_file: &Path) -> (PathBuf, Vec<RistrettoPoint>) {
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(key_file).unwrap()).unwrap();
     let key: protocol::PublicKey = serde_json::from_value(v["election_public_key"].clone()).unwrap();
     let ek = EncryptionKey::new(key);
-    let ms: Vec<RistrettoPoint> = (0..6).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+    let ms: Vec<RistrettoPoint> = (0..6).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
     let path = env.root.join("list.bin");
     std::fs::write(&path, list.to_bytes()).unwrap();

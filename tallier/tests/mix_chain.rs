@@ -54,7 +54,7 @@ fn setup(name: &str, n: usize) -> Setup {
     let election = dir.join("election.json");
     let json = serde_json::json!({ "manifest": manifest, "public_key": key.public_key() });
     std::fs::write(&election, serde_json::to_string_pretty(&json).unwrap()).unwrap();
-    let plaintexts: Vec<RistrettoPoint> = (0..n).map(|_| RistrettoPoint::random(&mut rng)).collect();
+    let plaintexts: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut rng)).collect();
     let list = CiphertextList::from_flat(1, key.encrypt_vector(&plaintexts, &mut rng).0).unwrap();
     let input = dir.join("input.list");
     std::fs::write(&input, list.to_bytes()).unwrap();

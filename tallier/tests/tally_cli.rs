@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use ed25519_dalek::SigningKey;
 use protocol::ballot::{create_ballot, Credential, ElectionParameters};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 use protocol::codec::{Decode, Encode};
@@ -73,7 +72,7 @@ fn ballot_box(election: &Election, registry: &[Credential], ballots: &[Ballot]) 
         tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
         entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(bytes) });
     }
-    let collector = SigningKey::generate(&mut OsRng);
+    let collector = protocol::generate_signing_key(&mut OsRng);
     let size = ballots.len() as u64;
     let head =
         SignedTreeHead::sign(&collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_000_100_000);
@@ -410,7 +409,7 @@ fn prepare_that_fails_leaves_nothing_behind() {
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
     let ceremony_dir = root.join("ceremony");
     let key = ceremony(root, &manifest_path, &ceremony_dir);
-    let officials = SigningKey::generate(&mut OsRng);
+    let officials = protocol::generate_signing_key(&mut OsRng);
     let record = root.join("record");
     let prepare = |bx: &BallotBox, list: &protocol::record::RevocationList| {
         let (box_path, revocations) = (root.join("box.json"), root.join("revocations.json"));

@@ -11,7 +11,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ed25519_dalek::SigningKey;
 use protocol::manifest::example_manifest;
 use rand::rngs::OsRng;
 use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots};
@@ -52,13 +51,13 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     eprintln!("N = {n}: key ceremony (5 trustees) and {n} ballots…");
     let files = ceremony(&dir.join("election"), &manifest);
     let ballots = Ballots::generate(&files.election, n, 0, 7);
-    let collector = SigningKey::generate(&mut OsRng);
+    let collector = protocol::generate_signing_key(&mut OsRng);
     let list: Vec<protocol::Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
     let bbox = ballot_box(&files.election, ballots.registry(), &list, &collector);
     drop(list);
     write_json(&dir.join("ballot-box.json"), &bbox);
     drop(bbox);
-    let officials = SigningKey::generate(&mut OsRng);
+    let officials = protocol::generate_signing_key(&mut OsRng);
     let revoked = ballots.voters[..10.min(n)].iter().map(protocol::Credential::public_key).collect();
     revocations(&dir.join("revocations.json"), &files.election, &officials, revoked);
     drop(ballots);

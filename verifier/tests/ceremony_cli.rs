@@ -91,7 +91,7 @@ impl Fixture {
         )
         .unwrap();
         let ek = EncryptionKey::new(outcome.election_key);
-        let ms: Vec<RistrettoPoint> = (0..8).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+        let ms: Vec<RistrettoPoint> = (0..8).map(|_| protocol::group::random_point(&mut OsRng)).collect();
         let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
         std::fs::write(self.root.join("list.bin"), list.to_bytes()).unwrap();
         let fp = self.manifest.fingerprint(&outcome.election_key);
@@ -206,7 +206,7 @@ fn tampered_files_fail_with_the_trustee_named() {
     let _ = f.decryption(|_, _| {});
     let mut bytes = std::fs::read(f.root.join("plain.bin")).unwrap();
     let tail = bytes.len() - 32;
-    bytes[tail..].copy_from_slice(&RistrettoPoint::random(&mut OsRng).compress().to_bytes());
+    bytes[tail..].copy_from_slice(&protocol::group::random_point(&mut OsRng).compress().to_bytes());
     std::fs::write(f.root.join("plain.bin"), bytes).unwrap();
     let (ok, out) = run(&args);
     assert!(!ok && row(&out, "D.3", "FAIL"), "{out}");

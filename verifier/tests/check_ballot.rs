@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use ed25519_dalek::SigningKey;
 use protocol::ballot::{BallotOpening, ElectionParameters, SecondDeviceCode};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 use protocol::elgamal::SecretKey;
@@ -66,7 +65,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
         .collect();
 
     // The box: three leaves and the collector's final head over them.
-    let key = SigningKey::generate(&mut OsRng);
+    let key = protocol::generate_signing_key(&mut OsRng);
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
     for (i, (ballot, _)) in cast.iter().enumerate() {

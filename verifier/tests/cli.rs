@@ -26,7 +26,7 @@ fn verifier_cli_reports_and_exits() {
     std::fs::write(dir.join("election.json"), json.to_string()).unwrap();
     let election = Election::new(manifest, key).unwrap();
     let ek = EncryptionKey::new(key);
-    let ms: Vec<_> = (0..10).map(|_| curve25519_dalek::RistrettoPoint::random(&mut rng)).collect();
+    let ms: Vec<_> = (0..10).map(|_| protocol::group::random_point(&mut rng)).collect();
     let mut current = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut rng).0).unwrap();
     std::fs::write(dir.join("input.list"), current.to_bytes()).unwrap();
     for stage in 1..=2u32 {

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use collector::Settings;
-use ed25519_dalek::SigningKey;
 use protocol::ballot::{Ballot, ElectionParameters, SecondDeviceCode};
 use protocol::elgamal::SecretKey;
 use protocol::encoding::{Answer, Selection};
@@ -69,7 +68,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let sk = SecretKey::generate(&mut OsRng);
     params.public_key = sk.public_key();
     let pool = collector::db::pool(&db, 2).unwrap();
-    rt.block_on(collector::admin::init(&pool, &params, &public, SigningKey::generate(&mut OsRng))).unwrap();
+    rt.block_on(collector::admin::init(&pool, &params, &public, protocol::generate_signing_key(&mut OsRng))).unwrap();
     let base = rt.block_on(serve(&db, Settings::default())).base;
     let dir = tmpdir();
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();

@@ -30,7 +30,7 @@ pub struct TestElection {
 
 pub async fn init_election(url: &str, voters: usize) -> TestElection {
     let (file, public, creds) = admin::dev_election(voters, &mut OsRng);
-    let key = SigningKey::generate(&mut OsRng);
+    let key = protocol::generate_signing_key(&mut OsRng);
     init_with(url, file, public, creds, key).await
 }
 

@@ -314,7 +314,7 @@ mod tests {
 
     fn fixture(n: usize) -> Fixture {
         let x = random_scalar(&mut OsRng);
-        let g2: Vec<GroupElement> = (0..n).map(|_| RistrettoPoint::random(&mut OsRng).into()).collect();
+        let g2: Vec<GroupElement> = (0..n).map(|_| crate::group::random_point(&mut OsRng).into()).collect();
         let h2 = g2.iter().map(|g| GroupElement::new(x * g.point())).collect();
         Fixture { g1: GroupElement::new(crate::group::G), h1: base_mul(&x).into(), x, g2, h2 }
     }

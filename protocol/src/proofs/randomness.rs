@@ -184,7 +184,7 @@ mod tests {
     use crate::elgamal::{EncryptionKey, SecretKey};
     use crate::manifest::Fingerprint;
     use crate::transcript::election_transcript;
-    use curve25519_dalek::RistrettoPoint;
+
     use rand::rngs::OsRng;
 
     struct Fixture {
@@ -199,7 +199,7 @@ mod tests {
         let (cts, rs) = widths
             .iter()
             .map(|&w| {
-                let ms: Vec<_> = (0..w).map(|_| RistrettoPoint::random(&mut OsRng)).collect();
+                let ms: Vec<_> = (0..w).map(|_| crate::group::random_point(&mut OsRng)).collect();
                 ek.encrypt_vector(&ms, &mut OsRng)
             })
             .unzip();

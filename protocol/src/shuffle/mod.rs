@@ -14,7 +14,7 @@
 //! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
 //! let key = EncryptionKey::new(SecretKey::generate(&mut rng).public_key());
 //! let fingerprint = Fingerprint([1; 32]);
-//! let ms: Vec<RistrettoPoint> = (0..5).map(|_| RistrettoPoint::random(&mut rng)).collect();
+//! let ms: Vec<RistrettoPoint> = (0..5).map(|_| protocol::group::random_point(&mut rng)).collect();
 //! let input = CiphertextList::from_flat(1, key.encrypt_vector(&ms, &mut rng).0).unwrap();
 //!
 //! let (output, witness) = shuffle(&key, &input, &mut rng);

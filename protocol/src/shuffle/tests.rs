@@ -23,7 +23,7 @@ fn fixture(n: usize, w: usize, seed: u8) -> Fixture {
     let mut rng = ChaCha20Rng::from_seed([seed; 32]);
     let sk = SecretKey::generate(&mut rng);
     let key = EncryptionKey::new(sk.public_key());
-    let plaintexts: Vec<RistrettoPoint> = (0..n * w).map(|_| RistrettoPoint::random(&mut rng)).collect();
+    let plaintexts: Vec<RistrettoPoint> = (0..n * w).map(|_| crate::group::random_point(&mut rng)).collect();
     let input = CiphertextList::from_flat(w, key.encrypt_vector(&plaintexts, &mut rng).0).unwrap();
     Fixture { sk, key, input, plaintexts }
 }
@@ -132,7 +132,7 @@ fn output_replaced_duplicated_dropped_added_reordered() {
 
     // One output ciphertext replaced by a fresh encryption.
     let mut replaced = output.clone();
-    replaced.cells_mut()[3 * w + 1] = f.key.encrypt(&RistrettoPoint::random(&mut OsRngLike::rng()), &Scalar::ONE);
+    replaced.cells_mut()[3 * w + 1] = f.key.encrypt(&crate::group::random_point(&mut OsRngLike::rng()), &Scalar::ONE);
     assert!(matches!(check(&proof, &statement(&f, &replaced)), Err(ShuffleError::EquationFailed { .. })));
 
     // One output row duplicated over another.

@@ -120,7 +120,7 @@ fn dleq() -> Value {
     let x = random_scalar(&mut r);
     let g1 = GroupElement::new(G);
     let h1 = GroupElement::new(x * G);
-    let g2: Vec<GroupElement> = (0..3).map(|_| RistrettoPoint::random(&mut r).into()).collect();
+    let g2: Vec<GroupElement> = (0..3).map(|_| protocol::group::random_point(&mut r).into()).collect();
     let h2: Vec<GroupElement> = g2.iter().map(|g| GroupElement::new(x * g.point())).collect();
     let fp = protocol::Fingerprint([0x22; 32]);
     let st = DleqStatement { g1: &g1, h1: &h1, g2: &g2, h2: &h2 };
