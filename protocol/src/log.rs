@@ -120,7 +120,7 @@ impl LogTree {
         }
         self.levels[0].push(leaf);
         let mut k = 0;
-        while self.levels[k].len() % 2 == 0 {
+        while self.levels[k].len().is_multiple_of(2) {
             let n = self.levels[k].len();
             let parent = node_hash(&self.levels[k][n - 2], &self.levels[k][n - 1]);
             if self.levels.len() == k + 1 {
@@ -141,7 +141,7 @@ impl LogTree {
     /// `MTH(D[a:b])` of RFC 9162 §2.1.1, for `a < b ≤ len`.
     fn subtree(&self, a: u64, b: u64) -> Hash {
         let n = b - a;
-        if n.is_power_of_two() && a % n == 0 {
+        if n.is_power_of_two() && a.is_multiple_of(n) {
             let k = n.trailing_zeros() as usize;
             return self.levels[k][(a >> k) as usize];
         }

@@ -437,7 +437,7 @@ pub async fn run(config: &SimConfig) -> anyhow::Result<Summary> {
                 summary.already_in_log += usize::from(existing);
                 latencies.push(latency);
                 let leaf = receipt.leaf_index;
-                if last.get(&voter).map_or(true, |(l, _)| *l < leaf) {
+                if last.get(&voter).is_none_or(|(l, _)| *l < leaf) {
                     last.insert(voter, (leaf, answers));
                 }
                 receipts.push(receipt);

@@ -31,7 +31,7 @@ impl CiphertextList {
     /// A list from row-major ciphertexts; `None` unless `1 ≤ width ≤ MAX_WIDTH`, `width` divides the count and
     /// the count is at most [`MAX_CIPHERTEXTS`].
     pub fn from_flat(width: usize, cells: Vec<Ciphertext>) -> Option<Self> {
-        if width == 0 || width > MAX_WIDTH || cells.len() % width != 0 || cells.len() > MAX_CIPHERTEXTS {
+        if width == 0 || width > MAX_WIDTH || !cells.len().is_multiple_of(width) || cells.len() > MAX_CIPHERTEXTS {
             return None;
         }
         Some(Self { width, cells })
@@ -39,7 +39,7 @@ impl CiphertextList {
     /// A list whose shape the caller already checked (`1 ≤ width ≤ MAX_WIDTH`, `width` divides the count, at most
     /// `MAX_CIPHERTEXTS` ciphertexts).
     pub(crate) fn from_checked(width: usize, cells: Vec<Ciphertext>) -> Self {
-        debug_assert!(width > 0 && cells.len() % width == 0 && cells.len() <= MAX_CIPHERTEXTS);
+        debug_assert!(width > 0 && cells.len().is_multiple_of(width) && cells.len() <= MAX_CIPHERTEXTS);
         Self { width, cells }
     }
     /// A list from rows, all of the same width.

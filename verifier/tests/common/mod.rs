@@ -58,7 +58,7 @@ fn answers(i: usize) -> Vec<Answer> {
     let o = Selection::Option;
     vec![
         Answer { selections: vec![o((i % 3) as u16)] },
-        Answer { selections: if i % 2 == 0 { vec![o(0), o(2)] } else { vec![o(1)] } },
+        Answer { selections: if i.is_multiple_of(2) { vec![o(0), o(2)] } else { vec![o(1)] } },
         Answer { selections: vec![o((i % 4) as u16), o(((i + 1) % 4) as u16)] },
     ]
 }
