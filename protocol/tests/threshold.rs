@@ -181,8 +181,10 @@ fn a_trustee_absent_from_round_one_is_left_out_and_any_three_of_the_others_decry
             combine(&c.params, &v, &list).unwrap().points.iter().map(|p| *p.point()).collect();
         assert_eq!(got, ms, "subset {s:?}");
     }
-    // The absent trustee cannot join later: its commitment is refused, and so is any file it signs.
+    // The absent trustee cannot join later: it holds no key share, its commitment is refused, and so is any file
+    // it signs.
     let late = &c.secrets[3];
+    assert_eq!(late.key_share(&outcome).unwrap_err(), ThresholdError::Absent { trustee: 4 });
     assert_eq!(late.commitment(&c.params, &roster).unwrap_err(), ThresholdError::Absent { trustee: 4 });
     let mut commits = c.commitments.clone();
     commits.push(late.signing_key().sign(Commitment { trustee: 4, ..c.commitments[0].message.clone() }));

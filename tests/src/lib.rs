@@ -40,6 +40,12 @@ impl ElectionFiles {
 /// Writes `manifest` and runs the whole key ceremony in `dir` with `tallier`'s trustee steps (rounds 1–4 for every
 /// trustee, then `keys combine`).
 pub fn ceremony(dir: &Path, manifest: &Manifest) -> ElectionFiles {
+    ceremony_without(dir, manifest, &[])
+}
+
+/// [`ceremony`] in which the trustees in `absent` never announce (they make a secret file, as a trustee who then
+/// fails to deliver its announcement would, but take no part); the others run every round.
+pub fn ceremony_without(dir: &Path, manifest: &Manifest, absent: &[u16]) -> ElectionFiles {
     std::fs::create_dir_all(dir).unwrap();
     let manifest_path = dir.join("manifest.json");
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
@@ -55,16 +61,20 @@ pub fn ceremony(dir: &Path, manifest: &Manifest) -> ElectionFiles {
         passphrases.push(pass);
     }
     let source = |j: u16| PassphraseSource::new(Some(passphrases[usize::from(j) - 1].clone()));
+    let present: Vec<u16> = (1..=n).filter(|j| !absent.contains(j)).collect();
     for j in 1..=n {
         trustee::init(&manifest_path, j, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+        if absent.contains(&j) {
+            std::fs::remove_file(ceremony.join(format!("announcement-{j}.json"))).unwrap();
+        }
     }
-    for j in 1..=n {
+    for &j in &present {
         trustee::commit(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
     }
-    for j in 1..=n {
+    for &j in &present {
         trustee::deal(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
     }
-    for j in 1..=n {
+    for &j in &present {
         trustee::confirm(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
     }
     let key = trustee::keys_combine(&manifest_path, &ceremony, &dir.join("election-key.json")).unwrap();

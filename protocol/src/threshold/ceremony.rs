@@ -905,8 +905,12 @@ impl TrusteeSecret {
         Ok(Complaint { dealer, shared, proof })
     }
 
-    /// The key share `x_j = Σ_{i∈QUAL} s_{i,j}` (eq. (K10')), checked against `Y_j`.
+    /// The key share `x_j = Σ_{i∈QUAL} s_{i,j}` (eq. (K10')), checked against `Y_j`. An absent trustee (C4) has
+    /// none.
     pub fn key_share(&self, outcome: &CeremonyOutcome) -> Result<SecretKey, ThresholdError> {
+        if outcome.absent.contains(&self.trustee) {
+            return Err(ThresholdError::Absent { trustee: self.trustee });
+        }
         let mut x = Zeroizing::new(Scalar::ZERO);
         for &i in &outcome.qualified {
             if i == self.trustee {
