@@ -111,7 +111,7 @@ enum Command {
     /// it was counted. Exit status 0 only if every check passed.
     #[command(group = clap::ArgGroup::new("source").required(true).args(["collector", "record"]))]
     CheckBallot {
-        /// The collector's base URL, e.g. https://vote.example.
+        /// The collector's base URL, e.g. http://127.0.0.1:8080 (http:// only: this build has no TLS client).
         #[arg(long)]
         collector: Option<String>,
         /// An election record directory (offline).

@@ -44,6 +44,11 @@ pub enum CheckBallotError {
     Code(DecodeError),
     #[error("{url}: no answer: {reason}")]
     Http { url: String, reason: String },
+    #[error(
+        "{url}: only http:// collector addresses are supported (this build has no TLS client): reach an https:// \
+         collector through a local TLS proxy, or check the ballot in the election record with --record"
+    )]
+    UnsupportedUrl { url: String },
     #[error("{url}: the collector answered {status} `{code}`: {message}")]
     Refused { url: String, status: u16, code: String, message: String },
     #[error("{what}: not what was expected: {reason}")]
@@ -252,6 +257,9 @@ fn get_json<T: DeserializeOwned>(http: &reqwest::blocking::Client, url: &str) ->
 pub fn check_online(collector: &str, code: &str, lang: &str) -> Result<BallotReport, CheckBallotError> {
     let code = parse_code(code)?;
     let base = collector.trim_end_matches('/');
+    if !base.starts_with("http://") {
+        return Err(CheckBallotError::UnsupportedUrl { url: base.into() });
+    }
     let http = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

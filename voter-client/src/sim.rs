@@ -398,6 +398,10 @@ pub async fn run(config: &SimConfig) -> anyhow::Result<Summary> {
         );
     }
     let base = config.collector.trim_end_matches('/').to_string();
+    ensure!(
+        base.starts_with("http://"),
+        "--collector {base}: only http:// addresses are supported (this build has no TLS client)"
+    );
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .pool_max_idle_per_host(config.concurrency)

@@ -158,6 +158,12 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         CheckBallotError::Refused { code, .. } => assert_eq!(code, "verification_limit_reached"),
         e => panic!("{e}"),
     }
+    // An https:// address is refused with a clear reason (no TLS client in this build), before any fetch.
+    let https = base.replace("http://", "https://");
+    match check_online(&https, &code.to_text(), "en").unwrap_err() {
+        e @ CheckBallotError::UnsupportedUrl { .. } => assert!(e.to_string().contains("only http://"), "{e}"),
+        e => panic!("{e}"),
+    }
     let _ = std::fs::remove_dir_all(&dir);
     drop(rt);
 }

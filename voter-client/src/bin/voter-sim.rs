@@ -25,7 +25,7 @@ mod native {
     #[derive(Debug, Parser)]
     #[command(name = "voter-sim", version)]
     struct Args {
-        /// The collector's base URL.
+        /// The collector's base URL, http:// only (this build has no TLS client).
         #[arg(long)]
         collector: String,
         /// The voters' secret credentials: a JSON array of hex keys (voters.json of `collector dev-election` or
