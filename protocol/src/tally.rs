@@ -142,7 +142,7 @@ fn refusal(e: &BallotError) -> Refusal {
 const CHECK_BATCH: usize = 1024;
 
 /// R1: checks every ballot (B1–B4 and the registry). `registry` must be sorted by bytes (V4). Signatures are
-/// checked one by one and proofs in batches of [`CHECK_BATCH`], each batch weighted by its own generator seeded
+/// checked one by one and proofs in batches of `CHECK_BATCH` (1,024), each batch weighted by its own generator seeded
 /// from `rng`; the verdicts are exactly those of checking each ballot alone.
 pub fn check<R: RngCore + CryptoRng>(
     election: &Election,
