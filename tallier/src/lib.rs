@@ -16,6 +16,7 @@
 //!
 //! The record is then complete: `verifier verify RECORD` checks it (V1–V13).
 
+mod files;
 pub mod mix;
 pub mod officials;
 pub mod report;

@@ -17,6 +17,8 @@ use protocol::transcript::election_transcript;
 use protocol::{Election, Manifest, PublicKey};
 use serde::Deserialize;
 
+use crate::files::{replace, Access};
+
 /// The election file: `{"manifest": <manifest JSON>, "public_key": "<64 hex digits>"}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,26 +144,9 @@ pub fn run(args: &MixArgs) -> Result<StageSummary> {
     bar.inc(1);
     let (output, proof, summary) = mix_list(&election, args.contest, args.stage, &input, &bar)?;
     bar.set_message("writing the output list and the proof");
-    write_file(&args.output, &output.to_bytes())?;
-    write_file(&args.proof, &proof.to_bytes())?;
+    replace(&args.output, &output.to_bytes(), Access::Public)?;
+    replace(&args.proof, &proof.to_bytes(), Access::Public)?;
     bar.inc(1);
     bar.finish_and_clear();
     Ok(summary)
-}
-
-/// Writes through a temporary file (`NAME.partial`, flushed to disk) and a rename, so a crash never leaves half a
-/// file under the final name. Creates the parent directory if needed.
-pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    {
-        let mut f = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("cannot write {}", tmp.display()))?;
-    }
-    fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }

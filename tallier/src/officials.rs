@@ -5,7 +5,6 @@
 //! the record's `revocations.json`. The secret key stays on the officials' offline machine.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
@@ -15,25 +14,12 @@ use protocol::record::RevocationList;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
+use crate::files::{create_new, Access};
+
 /// The secret key's file name in the output directory.
 pub const SECRET_FILE: &str = "officials-key.hex";
 /// The public key's file name in the output directory.
 pub const PUBLIC_FILE: &str = "officials-key.pub";
-
-/// Creates a file that must not exist yet, readable by its owner only when `secret`.
-fn create_new(path: &Path, bytes: &[u8], secret: bool) -> Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if secret {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = secret;
-    let mut f = options.open(path).with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
-}
 
 /// `tallier setup officials-key`: a new Ed25519 key pair, `DIR/officials-key.hex` (the 32-byte secret seed in
 /// hex, mode 0600) and `DIR/officials-key.pub` (the public key in hex). Returns the two paths.
@@ -44,9 +30,9 @@ pub fn generate_key<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> Result<(
     if public.exists() {
         anyhow::bail!("{} already exists: refusing to replace the officials' key", public.display());
     }
-    let hex_secret = Zeroizing::new(format!("{}\n", hex::encode(key.to_bytes())));
-    create_new(&secret, hex_secret.as_bytes(), true)?;
-    create_new(&public, format!("{}\n", hex::encode(key.verifying_key().to_bytes())).as_bytes(), false)?;
+    let hex_secret = Zeroizing::new(format!("{}\n", hex::encode(Zeroizing::new(key.to_bytes()))));
+    create_new(&secret, hex_secret.as_bytes(), Access::OwnerOnly)?;
+    create_new(&public, format!("{}\n", hex::encode(key.verifying_key().to_bytes())).as_bytes(), Access::Public)?;
     Ok((secret, public))
 }
 
@@ -74,7 +60,7 @@ pub fn sign_revocations(election: &Path, key: &Path, credentials: &Path, out: &P
     let list = RevocationList::sign(&key, *election.fingerprint(), read_credential_list(credentials)?);
     let mut json = serde_json::to_vec_pretty(&list)?;
     json.push(b'\n');
-    create_new(out, &json, false)?;
+    create_new(out, &json, Access::Public)?;
     Ok(list)
 }
 

@@ -13,9 +13,11 @@ use protocol::ballot::Credential;
 use protocol::manifest::{example_manifest, Manifest};
 use rand_core::{CryptoRng, RngCore};
 
+use crate::files::{create_new, Access};
+
 /// Writes the example manifest (three contests: single choice, approval, ranked) to `path`.
 pub fn write_example_manifest(path: &Path) -> anyhow::Result<()> {
-    write_new(path, example_manifest().to_json_pretty().as_bytes())
+    create_new(path, example_manifest().to_json_pretty().as_bytes(), Access::Public)
 }
 
 /// Reads and validates a manifest file.
@@ -35,21 +37,11 @@ pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rn
         public.push(c.public_key().to_hex());
         secret.push(zeroize::Zeroizing::new(hex::encode(*c.expose_secret_bytes())));
     }
-    write_new(&dir.join("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes())?;
+    create_new(&dir.join("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes(), Access::Public)?;
     let secrets: Vec<&str> = secret.iter().map(|s| s.as_str()).collect();
-    write_new(&dir.join("voters.json"), zeroize::Zeroizing::new(serde_json::to_string_pretty(&secrets)?).as_bytes())?;
+    let json = zeroize::Zeroizing::new(serde_json::to_string_pretty(&secrets)?);
+    create_new(&dir.join("voters.json"), json.as_bytes(), Access::OwnerOnly)?;
     Ok(())
-}
-
-/// Writes a file that must not exist yet: set-up never overwrites.
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
-    f.write_all(bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 #[cfg(test)]
@@ -72,6 +64,12 @@ mod tests {
             assert_eq!(&Credential::from_secret_bytes(&seed).public_key().to_hex(), p);
             let key: [u8; 32] = hex::decode(p).unwrap().try_into().unwrap();
             CredentialKey::from_bytes(&key).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |f: &str| std::fs::metadata(dir.join(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode("voters.json"), 0o600, "the voters' secrets are readable by their owner only");
         }
         assert!(generate_credentials(5, &dir, &mut OsRng).is_err());
         write_example_manifest(&dir.join("manifest.json")).unwrap();

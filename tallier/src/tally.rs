@@ -32,7 +32,8 @@ use protocol::Election;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
-use crate::mix::{mix_list, progress, write_file, StageSummary};
+use crate::files::{replace, Access};
+use crate::mix::{mix_list, progress, StageSummary};
 use crate::trustee::{CeremonyFile, Transcript};
 
 /// The directory of the key ceremony inside the record.
@@ -273,17 +274,17 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
 
     bar.set_message("writing the record");
     let r = partial.path();
-    write_file(&record_file(r, record::ELECTION_PATH), &json_bytes(&election.parameters())?)?;
+    replace(&record_file(r, record::ELECTION_PATH), &json_bytes(&election.parameters())?, Access::Public)?;
     for f in &ceremony_files {
-        write_file(&record_file(r, &f.record_path), &f.bytes)?;
+        replace(&record_file(r, &f.record_path), &f.bytes, Access::Public)?;
     }
-    write_file(&record_file(r, record::BALLOT_BOX_PATH), &box_bytes)?;
-    write_file(&record_file(r, record::REVOCATIONS_PATH), &revocation_bytes)?;
-    write_file(&record_file(r, record::REJECTED_PATH), &json_bytes(&rejected)?)?;
-    write_file(&record_file(r, record::SUPERSEDED_PATH), &json_bytes(&superseded)?)?;
-    write_file(&record_file(r, record::REVOKED_PATH), &json_bytes(&revoked)?)?;
+    replace(&record_file(r, record::BALLOT_BOX_PATH), &box_bytes, Access::Public)?;
+    replace(&record_file(r, record::REVOCATIONS_PATH), &revocation_bytes, Access::Public)?;
+    replace(&record_file(r, record::REJECTED_PATH), &json_bytes(&rejected)?, Access::Public)?;
+    replace(&record_file(r, record::SUPERSEDED_PATH), &json_bytes(&superseded)?, Access::Public)?;
+    replace(&record_file(r, record::REVOKED_PATH), &json_bytes(&revoked)?, Access::Public)?;
     for (c, list) in lists.iter().enumerate() {
-        write_file(&record_file(r, &record::input_path(c)), &list.to_bytes())?;
+        replace(&record_file(r, &record::input_path(c)), &list.to_bytes(), Access::Public)?;
     }
     partial.commit()?;
     bar.inc(1);
@@ -367,8 +368,8 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
         for k in first..=last {
             let (output, proof, summary) = mix_list(&election, c as u32, u32::from(k), &input, &bar)?;
             bar.set_message(format!("contest {c}: writing stage {k}"));
-            write_file(&record_file(record, &record::stage_proof_path(c, k)), &proof.to_bytes())?;
-            write_file(&record_file(record, &record::stage_list_path(c, k)), &output.to_bytes())?;
+            replace(&record_file(record, &record::stage_proof_path(c, k)), &proof.to_bytes(), Access::Public)?;
+            replace(&record_file(record, &record::stage_list_path(c, k)), &output.to_bytes(), Access::Public)?;
             bar.inc(1);
             done.push(StageDone { contest: c, stage: k, summary });
             input = output;
@@ -642,18 +643,18 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
 
     bar.set_message("writing the results and the index");
     for (c, (bytes, a)) in plaintext_bytes.iter().zip(&answers).enumerate() {
-        write_file(&record_file(record, &record::plaintexts_path(c)), bytes)?;
-        write_file(&record_file(record, &record::answers_path(c)), &json_bytes(a)?)?;
+        replace(&record_file(record, &record::plaintexts_path(c)), bytes, Access::Public)?;
+        replace(&record_file(record, &record::answers_path(c)), &json_bytes(a)?, Access::Public)?;
     }
-    write_file(&record_file(record, record::RESULT_PATH), &json_bytes(&result)?)?;
+    replace(&record_file(record, record::RESULT_PATH), &json_bytes(&result)?, Access::Public)?;
     let index = build_index(record, &election, &paths, &present)?;
-    write_file(&record_file(record, record::INDEX_PATH), &json_bytes(&index)?)?;
+    replace(&record_file(record, record::INDEX_PATH), &json_bytes(&index)?, Access::Public)?;
     bar.inc(1);
     bar.finish_and_clear();
 
     let report = crate::report::render(&election, &result, &answers, &used, &index.head());
     if let Some(path) = report_path {
-        write_file(&path, report.as_bytes())?;
+        replace(&path, report.as_bytes(), Access::Public)?;
     }
     Ok(FinishSummary { result, trustees: used, head: index.head(), report })
 }

@@ -19,7 +19,6 @@
 //! derived from a passphrase by Argon2id, and every header field is authenticated.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -38,6 +37,8 @@ use rand::RngCore;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
+
+use crate::files::{create_new, replace, Access};
 
 /// Environment variable holding the passphrase when no `--passphrase-file` is given.
 pub const PASSPHRASE_ENV: &str = "TALLIER_PASSPHRASE";
@@ -195,30 +196,6 @@ pub fn open_secret(path: &Path, params: &CeremonyParams, passphrase: &Passphrase
     Ok(secret)
 }
 
-/// Writes a new file; refuses to overwrite.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
-}
-
-/// Replaces a file atomically (write beside it, then rename).
-fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    {
-        let mut f = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Ceremony files
 
@@ -289,7 +266,7 @@ pub fn read_all<M: DeserializeOwned + CeremonyMessage>(dir: &Path, kind: &str) -
 
 fn write_message<M: CeremonyMessage + Serialize>(dir: &Path, kind: &str, signed: &Signed<M>) -> Result<PathBuf> {
     let path = dir.join(file_name(kind, signed.message.trustee()));
-    write_new(&path, serde_json::to_string_pretty(signed)?.as_bytes())?;
+    create_new(&path, serde_json::to_string_pretty(signed)?.as_bytes(), Access::Public)?;
     Ok(path)
 }
 
@@ -356,7 +333,7 @@ pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &Pas
     let passphrase = pass.read()?;
     let s = TrusteeSecret::generate(&params, trustee, &mut OsRng)?;
     let announcement = s.announcement(&params, &mut OsRng);
-    write_new(secret, seal_secret(&s, &params, &passphrase)?.as_bytes())?;
+    create_new(secret, seal_secret(&s, &params, &passphrase)?.as_bytes(), Access::OwnerOnly)?;
     write_message(dir, "announcement", &announcement)
 }
 
@@ -398,7 +375,7 @@ pub fn confirm(
     if path.exists() {
         bail!("{} already exists", path.display());
     }
-    replace(secret, seal_secret(&s, &params, &passphrase)?.as_bytes())?;
+    replace(secret, seal_secret(&s, &params, &passphrase)?.as_bytes(), Access::OwnerOnly)?;
     write_message(dir, "confirmation", &confirmation)?;
     Ok((path, problems.iter().map(ToString::to_string).collect(), confirmation.message.complaints.len()))
 }
@@ -443,7 +420,7 @@ pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path) -> Result<ElectionK
     let params = ceremony_params(&m)?;
     let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
     let file = ElectionKeyFile::new(&m, &outcome);
-    write_new(out, serde_json::to_string_pretty(&file)?.as_bytes())?;
+    create_new(out, serde_json::to_string_pretty(&file)?.as_bytes(), Access::Public)?;
     Ok(file)
 }
 
@@ -465,7 +442,7 @@ pub fn decrypt(
     let fingerprint = m.fingerprint(&outcome.election_key);
     let partial =
         PartialDecryption::create(&params, &fingerprint, s.trustee(), &share, &s.signing_key(), &list, &mut OsRng)?;
-    write_new(out, &partial.to_bytes())?;
+    create_new(out, &partial.to_bytes(), Access::Public)?;
     Ok(out.to_path_buf())
 }
 
@@ -497,7 +474,7 @@ pub fn decrypt_combine(
             if rejected.is_empty() { String::new() } else { format!("; refused: {}", rejected.join("; ")) }
         )
     })?;
-    write_new(out, &plain.to_bytes())?;
+    create_new(out, &plain.to_bytes(), Access::Public)?;
     let mut used = verified.trustees();
     used.sort_unstable();
     used.truncate(usize::from(params.t));
@@ -546,7 +523,7 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
                 format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
             })?;
         let out = record_file(record, &record::partial_path(c, j));
-        crate::mix::write_file(&out, &partial.to_bytes())?;
+        replace(&out, &partial.to_bytes(), Access::Public)?;
         bar.inc(1);
         written.push(out);
     }

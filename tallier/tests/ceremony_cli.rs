@@ -164,6 +164,12 @@ fn wrong_passphrase_is_a_clear_error_and_overwrites_nothing() {
     let env = Env::new();
     ok(env.trustee("init", 1, &["--trustee", "1"]));
     let before = std::fs::read(env.root.join("secret-1.json")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.root.join("secret-1.json")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the sealed secret is readable by its owner only");
+    }
     std::fs::write(env.root.join("pass-1"), "not the passphrase").unwrap();
     let err = fails(env.trustee("commit", 1, &[]));
     assert!(err.contains("wrong passphrase"), "{err}");
