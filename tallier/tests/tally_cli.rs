@@ -27,6 +27,12 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `tallier tally prepare --box … --ceremony … --revocations … --out RECORD --quiet`.
+fn tally_prepare(ballot_box: &Path, ceremony: &Path, revocations: &Path, record: &Path) -> Output {
+    let args = ["tally", "prepare", "--box", s(ballot_box), "--ceremony", s(ceremony), "--revocations"];
+    tallier(&[&args[..], &[s(revocations), "--out", s(record), "--quiet"]].concat())
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -172,21 +178,7 @@ fn setup_and_mix(root: &Path) -> Election0 {
     ]));
 
     let record = root.join("record");
-    let prepare = |record: &Path| {
-        tallier(&[
-            "tally",
-            "prepare",
-            "--box",
-            s(&box_path),
-            "--ceremony",
-            s(&ceremony_dir),
-            "--revocations",
-            s(&revocations),
-            "--out",
-            s(record),
-            "--quiet",
-        ])
-    };
+    let prepare = |record: &Path| tally_prepare(&box_path, &ceremony_dir, &revocations, record);
     let out = ok(prepare(&record));
     assert!(out.contains("ballots in the box:  9"), "{out}");
     assert!(out.contains("refused (R1):        2 (unknown_credential: 1, bad_signature: 1)"), "{out}");
@@ -415,19 +407,7 @@ fn prepare_that_fails_leaves_nothing_behind() {
         let (box_path, revocations) = (root.join("box.json"), root.join("revocations.json"));
         std::fs::write(&box_path, serde_json::to_string(bx).unwrap()).unwrap();
         std::fs::write(&revocations, serde_json::to_string(list).unwrap()).unwrap();
-        tallier(&[
-            "tally",
-            "prepare",
-            "--box",
-            s(&box_path),
-            "--ceremony",
-            s(&ceremony_dir),
-            "--revocations",
-            s(&revocations),
-            "--out",
-            s(&record),
-            "--quiet",
-        ])
+        tally_prepare(&box_path, &ceremony_dir, &revocations, &record)
     };
 
     // A box and a revocation list for the same manifest under another key: refused early.
