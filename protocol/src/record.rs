@@ -321,6 +321,28 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
     Ok(Layout { ceremony, partials })
 }
 
+/// The paths §14.1 requires, in order, for an election with this manifest whose trustee files are those `layout`
+/// names: the index [`check_layout`] accepts, returning `layout`.
+pub fn layout_paths(manifest: &Manifest, layout: &Layout) -> Vec<String> {
+    let mut paths = vec![ELECTION_PATH.to_string()];
+    for (kind, trustees) in CEREMONY_KINDS.iter().zip(&layout.ceremony) {
+        paths.extend(trustees.iter().map(|&j| ceremony_path(kind, j)));
+    }
+    paths.extend([BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from));
+    for (c, partials) in layout.partials.iter().enumerate().take(manifest.contests.len()) {
+        paths.push(input_path(c));
+        for k in 1..=manifest.mix_stages {
+            paths.push(stage_list_path(c, k));
+            paths.push(stage_proof_path(c, k));
+        }
+        paths.extend(partials.iter().map(|&j| partial_path(c, j)));
+        paths.push(plaintexts_path(c));
+        paths.push(answers_path(c));
+    }
+    paths.push(RESULT_PATH.to_string());
+    paths
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +433,12 @@ mod tests {
         let layout = check_layout(&m, &refs).unwrap();
         assert_eq!(layout.partials, vec![vec![1, 3]]);
         assert_eq!(layout.ceremony[0], vec![1, 2, 3]);
+        // The paths the tallier writes the index from are those the check accepts, with any trustee files.
+        assert_eq!(layout_paths(&m, &layout), paths);
+        let absent = Layout { ceremony: vec![vec![1, 3]; 4], partials: vec![vec![3]] };
+        let written = layout_paths(&m, &absent);
+        let refs_absent: Vec<&str> = written.iter().map(String::as_str).collect();
+        assert_eq!(check_layout(&m, &refs_absent), Ok(absent));
         let mut swapped = refs.clone();
         swapped.swap(1, 2);
         assert!(matches!(check_layout(&m, &swapped), Err(LayoutError::Unexpected { .. })));

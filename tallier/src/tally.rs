@@ -525,34 +525,20 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let (params, roster, outcome, ceremony_files) = record_ceremony(record, &election)?;
     bar.inc(1);
 
-    // Which partial decryptions are present, and the paths the index will list (§14.1 order).
+    // Which trustee files are present, and the paths the index will list (§14.1 order).
     let n = manifest.trustees.count;
     let last = manifest.mix_stages;
-    let mut present: Vec<Vec<u16>> = Vec::with_capacity(contests);
-    let mut paths: Vec<String> = vec![record::ELECTION_PATH.into()];
-    paths.extend(ceremony_files.iter().map(|f| f.record_path.clone()));
-    for p in [
-        record::BALLOT_BOX_PATH,
-        record::REVOCATIONS_PATH,
-        record::REJECTED_PATH,
-        record::SUPERSEDED_PATH,
-        record::REVOKED_PATH,
-    ] {
-        paths.push(p.into());
-    }
-    for c in 0..contests {
-        paths.push(record::input_path(c));
-        for k in 1..=last {
-            paths.push(record::stage_list_path(c, k));
-            paths.push(record::stage_proof_path(c, k));
-        }
-        let js: Vec<u16> = (1..=n).filter(|&j| record_file(record, &record::partial_path(c, j)).exists()).collect();
-        paths.extend(js.iter().map(|&j| record::partial_path(c, j)));
-        present.push(js);
-        paths.push(record::plaintexts_path(c));
-        paths.push(record::answers_path(c));
-    }
-    paths.push(record::RESULT_PATH.into());
+    let has = |path: &str| ceremony_files.iter().any(|f| f.record_path == path);
+    let layout = record::Layout {
+        ceremony: record::CEREMONY_KINDS
+            .iter()
+            .map(|kind| (1..=n).filter(|&j| has(&record::ceremony_path(kind, j))).collect())
+            .collect(),
+        partials: (0..contests)
+            .map(|c| (1..=n).filter(|&j| record_file(record, &record::partial_path(c, j)).exists()).collect())
+            .collect(),
+    };
+    let paths = record::layout_paths(manifest, &layout);
     // Nothing but these files may be in the record (V1); the outputs of an interrupted finish are replaced.
     let mut on_disk = Vec::new();
     list_files(record, record, &mut on_disk)?;
@@ -577,7 +563,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let mut plaintext_bytes = Vec::with_capacity(contests);
     let mut used = Vec::with_capacity(contests);
     for (c, contest) in manifest.contests.iter().enumerate() {
-        bar.set_message(format!("contest {c}: checking {} partial decryptions", present[c].len()));
+        bar.set_message(format!("contest {c}: checking {} partial decryptions", layout.partials[c].len()));
         let list_rel = record::stage_list_path(c, last);
         let list_bytes = fs::read(record_file(record, &list_rel)).with_context(|| format!("cannot read {list_rel}"))?;
         let list =
@@ -590,8 +576,8 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
                 contest.chunks()
             );
         }
-        let mut partials = Vec::with_capacity(present[c].len());
-        for &j in &present[c] {
+        let mut partials = Vec::with_capacity(layout.partials[c].len());
+        for &j in &layout.partials[c] {
             let rel = record::partial_path(c, j);
             let bytes = fs::read(record_file(record, &rel)).with_context(|| format!("cannot read {rel}"))?;
             let p = Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| {
@@ -647,7 +633,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         replace(&record_file(record, &record::answers_path(c)), &json_bytes(a)?, Access::Public)?;
     }
     replace(&record_file(record, record::RESULT_PATH), &json_bytes(&result)?, Access::Public)?;
-    let index = build_index(record, &election, &paths, &present)?;
+    let index = build_index(record, &election, &paths, &layout)?;
     replace(&record_file(record, record::INDEX_PATH), &json_bytes(&index)?, Access::Public)?;
     bar.inc(1);
     bar.finish_and_clear();
@@ -659,9 +645,9 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     Ok(FinishSummary { result, trustees: used, head: index.head(), report })
 }
 
-/// The index over `paths` (§13, eq. (R1)), each file digested as it is on disk, then checked: the chain, the
-/// §14.1 layout for this manifest, and the partial decryptions the layout sees.
-fn build_index(record: &Path, election: &Election, paths: &[String], present: &[Vec<u16>]) -> Result<RecordIndex> {
+/// The index over `paths` (§13, eq. (R1)), each file digested as it is on disk, then checked: the chain, and the
+/// §14.1 layout for this manifest, which must see the trustee files `layout` names.
+fn build_index(record: &Path, election: &Election, paths: &[String], layout: &record::Layout) -> Result<RecordIndex> {
     let mut index = RecordIndex::new(*election.fingerprint());
     for p in paths {
         let bytes = fs::read(record_file(record, p)).with_context(|| format!("cannot read {p}"))?;
@@ -669,10 +655,10 @@ fn build_index(record: &Path, election: &Election, paths: &[String], present: &[
     }
     index.check_chain().context("the index just built does not check (this is a bug)")?;
     let names: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
-    let layout = record::check_layout(election.manifest(), &names)
+    let seen = record::check_layout(election.manifest(), &names)
         .context("the record does not have the layout of SPEC.md §14.1")?;
-    if layout.partials != present {
-        bail!("the index's partial decryptions differ from the record's (this is a bug)");
+    if &seen != layout {
+        bail!("the index's trustee files differ from the record's (this is a bug)");
     }
     Ok(index)
 }
