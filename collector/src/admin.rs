@@ -13,6 +13,7 @@ use protocol::ballot::Credential;
 use protocol::elgamal::SecretKey;
 use protocol::log::{empty_root, LogTree, SignedTreeHead};
 use protocol::manifest::example_manifest;
+use protocol::roles::{public_key_file, read_secret_key_file, secret_key_file, Registry, Role, RoleKey};
 use protocol::{CredentialKey, Encode};
 use rand_core::{CryptoRng, RngCore};
 
@@ -30,14 +31,28 @@ pub async fn init(
     credentials: &[String],
     signing_key: SigningKey,
 ) -> anyhow::Result<()> {
-    db::migrate(pool).await?;
     let e = election.election()?;
+    let roles = &e.manifest().roles;
+    roles.check(Role::Collector, &signing_key.verifying_key()).context("the collector's key")?;
     let mut creds = Vec::with_capacity(credentials.len());
+    let mut keys = Vec::with_capacity(credentials.len());
     for c in credentials {
         let b: [u8; 32] = hex::decode(c).ok().and_then(|v| v.try_into().ok()).context("credential hex")?;
-        CredentialKey::from_bytes(&b).with_context(|| format!("credential {c}"))?;
+        keys.push(CredentialKey::from_bytes(&b).with_context(|| format!("credential {c}"))?);
         creds.push(b.to_vec());
     }
+    let registry = Registry::of(&keys);
+    if registry != roles.registry || registry.count as usize != keys.len() {
+        bail!(
+            "the credential file holds {} keys (registry digest {}), the manifest names a registry of {} (digest {}): \
+             give the credentials.json the manifest was made with",
+            keys.len(),
+            hex::encode(registry.digest),
+            roles.registry.count,
+            hex::encode(roles.registry.digest)
+        );
+    }
+    db::migrate(pool).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     if tx.query_opt("SELECT 1 FROM election", &[]).await?.is_some() {
@@ -132,41 +147,68 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
     Ok(bbox)
 }
 
-/// A test election: the example manifest, open from an hour ago for a week, a random election key, `voters`
-/// credentials. Returns the election file, the public credentials and the voters' secrets.
-pub fn dev_election<R: RngCore + CryptoRng>(
-    voters: usize,
-    rng: &mut R,
-) -> (ElectionFile, Vec<String>, Vec<Credential>) {
+/// A test election (development only): the example manifest, open from an hour ago for a week, a random
+/// election key, `voters` credentials (the manifest's registry) and a random collector key (the manifest's;
+/// the officials' and mix keys are the example's, whose secrets are public). Returns the election file, the
+/// public credentials, the voters' secrets and the collector's key.
+pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevElection {
     let mut manifest = example_manifest();
     let now = now_ms() / 1000;
     manifest.voting_period.opens_at = now.saturating_sub(3600);
     manifest.voting_period.closes_at = now + 7 * 24 * 3600;
+    let creds: Vec<Credential> = (0..voters).map(|_| Credential::generate(rng)).collect();
+    let keys: Vec<CredentialKey> = creds.iter().map(Credential::public_key).collect();
+    let collector_key = protocol::generate_signing_key(rng);
+    manifest.roles.registry = Registry::of(&keys);
+    manifest.roles.collector_key = RoleKey::from_verifying_key(collector_key.verifying_key()).unwrap_or(manifest.roles.collector_key);
     let sk = SecretKey::generate(rng);
     let file = ElectionFile { manifest, public_key: sk.public_key() };
-    let creds: Vec<Credential> = (0..voters).map(|_| Credential::generate(rng)).collect();
     let public = creds.iter().map(|c| c.public_key().to_hex()).collect();
-    (file, public, creds)
+    (file, public, creds, collector_key)
 }
+
+/// What [`dev_election`] makes: the election file, the public credentials, the voters' secrets, the collector's
+/// signing key.
+pub type DevElection = (ElectionFile, Vec<String>, Vec<Credential>, SigningKey);
 
 /// Writes a dev election to `dir`: election.json, credentials.json, voters.json (secret keys, hex: tests only)
 /// and collector-key.hex (the collector's signing key).
 pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng: &mut R) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let (file, public, creds) = dev_election(voters, rng);
+    let (file, public, creds, key) = dev_election(voters, rng);
     std::fs::write(dir.join("election.json"), serde_json::to_string_pretty(&file)?)?;
     std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets)?)?;
-    let key = protocol::generate_signing_key(rng);
-    std::fs::write(dir.join("collector-key.hex"), hex::encode(key.to_bytes()))?;
+    std::fs::write(dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
     Ok(())
 }
 
-/// Reads a hex Ed25519 secret key file.
+/// `collector keygen --out DIR`: the collector's signing key, made on the collector's machine: `DIR/collector.key`
+/// (secret, owner-only) and `DIR/collector.pub` (for the officials' `tallier setup manifest`). Never replaces a
+/// key. Returns the public key.
+pub fn keygen<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> anyhow::Result<ed25519_dalek::VerifyingKey> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (secret, public) = (dir.join("collector.key"), dir.join("collector.pub"));
+    for p in [&secret, &public] {
+        if p.exists() {
+            bail!("{} already exists: refusing to replace the collector's key", p.display());
+        }
+    }
+    let key = protocol::generate_signing_key(rng);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(&secret).with_context(|| format!("creating {}", secret.display()))?;
+    f.write_all(secret_key_file(Role::Collector, &key).as_bytes())?;
+    std::fs::write(&public, public_key_file(Role::Collector, &key.verifying_key()))
+        .with_context(|| format!("writing {}", public.display()))?;
+    Ok(key.verifying_key())
+}
+
+/// Reads the collector's secret key file (`collector keygen`, SPEC.md §4.5.2).
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let b: [u8; 32] =
-        hex::decode(text.trim()).ok().and_then(|v| v.try_into().ok()).context("signing key: 64 hex digits")?;
-    Ok(SigningKey::from_bytes(&b))
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
+    read_secret_key_file(&text, Role::Collector).with_context(|| format!("{}", path.display()))
 }

@@ -39,9 +39,15 @@ enum Command {
         /// Credential file: JSON array of hex Ed25519 public keys.
         #[arg(long)]
         credentials: PathBuf,
-        /// The collector's Ed25519 signing key (64 hex digits); a new random key when absent.
+        /// The collector's secret key file (`collector keygen`): the key the manifest names for the collector.
         #[arg(long)]
-        signing_key: Option<PathBuf>,
+        key: PathBuf,
+    },
+    /// Makes the collector's signing key on this machine: DIR/collector.key (secret, owner-only) and
+    /// DIR/collector.pub (give it to the officials for `tallier setup manifest --collector-key`).
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Serves the HTTP API.
     Serve {
@@ -118,17 +124,22 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Init { db, election, credentials, signing_key } => {
+        Command::Keygen { out } => {
+            let key = admin::keygen(&out, &mut OsRng)?;
+            println!("collector key {} in {}", hex::encode(key.as_bytes()), out.display());
+            Ok(())
+        }
+        Command::Init { db, election, credentials, key } => {
             let pool = collector::db::pool(&db.database_url, 2)?;
             let e: admin::ElectionFile = serde_json::from_str(&std::fs::read_to_string(&election)?)
                 .with_context(|| format!("reading {}", election.display()))?;
             let c: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&credentials)?)
                 .with_context(|| format!("reading {}", credentials.display()))?;
-            let key = match signing_key {
-                Some(p) => admin::read_signing_key(&p)?,
-                None => protocol::generate_signing_key(&mut OsRng),
-            };
-            admin::init(&pool, &e, &c, key).await
+            let key = admin::read_signing_key(&key)?;
+            admin::init(&pool, &e, &c, key).await?;
+            let fingerprint = e.election()?.fingerprint().to_hex();
+            println!("election initialised; fingerprint {fingerprint} (publish it: voters and observers pin it)");
+            Ok(())
         }
         Command::Serve {
             db,

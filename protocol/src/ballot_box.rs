@@ -13,6 +13,7 @@ use crate::codec::Decode;
 use crate::error::{DecodeError, ManifestError};
 use crate::log::{ballot_hash, leaf_hash, LogError, LogTree, SignedTreeHead};
 use crate::manifest::Fingerprint;
+use crate::roles::{Role, RoleError};
 
 /// `format` of a ballot box file.
 pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v1";
@@ -53,6 +54,12 @@ pub enum BoxError {
     FingerprintMismatch,
     #[error("the collector key is not a valid Ed25519 key: {0}")]
     CollectorKey(DecodeError),
+    #[error("the box is not the collector's: {0}")]
+    NotTheCollector(RoleError),
+    #[error("credentials {0} and its predecessor are not in ascending byte order (or repeat)")]
+    RegistryNotSorted(usize),
+    #[error("the box's credentials are not the manifest's registry: {0}")]
+    Registry(RoleError),
     #[error("the final tree head: {0}")]
     TreeHead(LogError),
     #[error("ballot at position {position} has leaf index {found}: ballots must be numbered 0, 1, … in log order")]
@@ -92,6 +99,15 @@ impl BallotBox {
         Election::new(self.election.manifest.clone(), self.election.public_key).map_err(BoxError::Election)
     }
 
+    /// Check L9 (SPEC.md §11.4): the box's credentials are exactly the registry the manifest names (eq. (4.5-1)),
+    /// in ascending byte order without repeats.
+    pub fn check_registry(&self, election: &Election) -> Result<(), BoxError> {
+        if let Some(i) = self.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes()) {
+            return Err(BoxError::RegistryNotSorted(i + 1));
+        }
+        election.manifest().roles.registry.check(&self.credentials).map_err(BoxError::Registry)
+    }
+
     /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), and that the
     /// ballots, in order, rebuild the head's tree, and that no ballot id repeats. Returns the decoded ballots in log order. Decoding runs over all
     /// cores natively.
@@ -103,6 +119,7 @@ impl BallotBox {
             return Err(BoxError::FingerprintMismatch);
         }
         let key = decode_verifying_key(&self.collector_key, "collector key").map_err(BoxError::CollectorKey)?;
+        election.manifest().roles.check(Role::Collector, &key).map_err(BoxError::NotTheCollector)?;
         self.final_tree_head.verify(&key, election.fingerprint()).map_err(BoxError::TreeHead)?;
         for (position, entry) in self.ballots.iter().enumerate() {
             if entry.leaf_index != position as u64 {

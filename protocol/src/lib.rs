@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod notes;
 pub mod proofs;
 pub mod record;
+pub mod roles;
 pub mod shuffle;
 pub mod tally;
 pub mod threshold;

@@ -9,9 +9,13 @@ use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::PublicKey;
 use crate::encoding::CHUNK_BYTES;
 use crate::error::ManifestError;
+use crate::roles::{example_roles, Roles};
 
 /// Texts by language tag (`"en"`, `"et"`, `"fr"`…); ordered, so the canonical encoding is unique.
 pub type Localized = BTreeMap<String, String>;
+
+/// The version string that starts the canonical manifest encoding (§4.2).
+pub const MANIFEST_VERSION: &str = "rv/manifest/v2";
 
 /// Limits that keep every ballot small and every decoder bounded (SPEC.md §4.3).
 pub const MAX_CONTESTS: usize = 64;
@@ -30,7 +34,8 @@ pub struct Manifest {
     pub voting_period: Period,
     pub verification: VerificationPolicy,
     pub trustees: TrusteePolicy,
-    pub mix_stages: u16,
+    /// Every role's key and the credential registry (§4.5); the number of mix keys is the number of mix stages.
+    pub roles: Roles,
 }
 
 /// Opening and closing times, seconds since the Unix epoch (UTC).
@@ -125,6 +130,11 @@ impl Contest {
 }
 
 impl Manifest {
+    /// The number of mix stages: one per mix key of [`Roles::mix_keys`].
+    pub fn mix_stages(&self) -> u16 {
+        self.roles.mix_keys.len() as u16
+    }
+
     /// Parses and validates a manifest from JSON.
     pub fn from_json(json: &str) -> Result<Self, ManifestError> {
         let m: Manifest = serde_json::from_str(json).map_err(|e| ManifestError::Invalid(e.to_string()))?;
@@ -190,9 +200,7 @@ impl Manifest {
         if t.threshold == 0 || t.threshold > t.count {
             return bad("trustees: 1 ≤ threshold ≤ count is required".into());
         }
-        if self.mix_stages == 0 {
-            return bad("mix_stages: at least one mix stage is required".into());
-        }
+        self.roles.validate().map_err(ManifestError::Invalid)?;
         Ok(())
     }
 
@@ -292,7 +300,7 @@ fn get_localized(r: &mut Reader<'_>) -> Result<Localized, DecodeError> {
 
 impl Encode for Manifest {
     fn encode(&self, w: &mut Writer) {
-        w.str("rv/manifest/v1").str(&self.election_id);
+        w.str(MANIFEST_VERSION).str(&self.election_id);
         put_localized(w, &self.title);
         w.u32(self.contests.len() as u32);
         for c in &self.contests {
@@ -317,14 +325,14 @@ impl Encode for Manifest {
         w.u64(self.voting_period.opens_at).u64(self.voting_period.closes_at);
         w.u32(self.verification.window_seconds).u32(self.verification.max_fetches);
         w.u16(self.trustees.count).u16(self.trustees.threshold);
-        w.u16(self.mix_stages);
+        self.roles.encode(w);
     }
 }
 
 impl Decode for Manifest {
     const WHAT: &'static str = "manifest";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        if r.bytes("manifest.version", 64)? != b"rv/manifest/v1" {
+        if r.bytes("manifest.version", 64)? != MANIFEST_VERSION.as_bytes() {
             return Err(DecodeError::UnknownTag { what: "manifest.version", tag: 0 });
         }
         let election_id = r.string("manifest.election_id", 64)?;
@@ -370,7 +378,7 @@ impl Decode for Manifest {
                 max_fetches: r.u32("verification.max_fetches")?,
             },
             trustees: TrusteePolicy { count: r.u16("trustees.count")?, threshold: r.u16("trustees.threshold")? },
-            mix_stages: r.u16("manifest.mix_stages")?,
+            roles: Roles::decode(r)?,
         })
     }
 }
@@ -418,7 +426,7 @@ pub fn example_manifest() -> Manifest {
         voting_period: Period { opens_at: 1_790_000_000, closes_at: 1_790_604_800 },
         verification: VerificationPolicy { window_seconds: 1800, max_fetches: 3 },
         trustees: TrusteePolicy { count: 3, threshold: 2 },
-        mix_stages: 3,
+        roles: example_roles(3),
     }
 }
 

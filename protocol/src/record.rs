@@ -15,6 +15,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey};
 
 use crate::ballot::{decode_verifying_key, CredentialKey};
 use crate::manifest::{Fingerprint, Manifest};
+use crate::roles::Roles;
 
 pub const CHAIN_DOMAIN: &[u8] = b"rv/record-chain/v1";
 pub const INDEX_VERSION: u32 = 1;
@@ -158,6 +159,8 @@ pub enum RevocationError {
     NotSorted(usize),
     #[error("the officials' key is not a valid Ed25519 key")]
     BadKey,
+    #[error("signed by the key {found}, not the officials' key the manifest names ({expected})")]
+    NotTheOfficials { found: String, expected: String },
     #[error("the officials' signature does not verify")]
     BadSignature,
 }
@@ -187,8 +190,8 @@ impl RevocationList {
         }
     }
 
-    /// Check V8's first part: format, election, order, signature.
-    pub fn verify(&self, fingerprint: &Fingerprint) -> Result<(), RevocationError> {
+    /// Check V8's first part: format, election, order, the officials' key is the manifest's, signature.
+    pub fn verify(&self, fingerprint: &Fingerprint, roles: &Roles) -> Result<(), RevocationError> {
         if self.format != REVOCATIONS_FORMAT {
             return Err(RevocationError::Format(self.format.clone()));
         }
@@ -199,6 +202,12 @@ impl RevocationList {
             return Err(RevocationError::NotSorted(i + 1));
         }
         let key = decode_verifying_key(&self.officials_key, "officials key").map_err(|_| RevocationError::BadKey)?;
+        if key != *roles.officials_key.verifying_key() {
+            return Err(RevocationError::NotTheOfficials {
+                found: hex::encode(self.officials_key),
+                expected: roles.officials_key.to_hex(),
+            });
+        }
         key.verify_strict(&Self::message(&self.fingerprint, &self.credentials), &Signature::from_bytes(&self.signature))
             .map_err(|_| RevocationError::BadSignature)
     }
@@ -229,6 +238,9 @@ pub fn stage_list_path(contest: usize, stage: u16) -> String {
 }
 pub fn stage_proof_path(contest: usize, stage: u16) -> String {
     format!("contest-{contest}/stage-{stage}.proof")
+}
+pub fn stage_signature_path(contest: usize, stage: u16) -> String {
+    format!("contest-{contest}/stage-{stage}.sig")
 }
 pub fn partial_path(contest: usize, trustee: u16) -> String {
     format!("contest-{contest}/partial-{trustee}.bin")
@@ -294,9 +306,10 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
     let mut partials = Vec::new();
     for c in 0..manifest.contests.len() {
         fixed(&input_path(c), &mut at)?;
-        for k in 1..=manifest.mix_stages {
+        for k in 1..=manifest.mix_stages() {
             fixed(&stage_list_path(c, k), &mut at)?;
             fixed(&stage_proof_path(c, k), &mut at)?;
+            fixed(&stage_signature_path(c, k), &mut at)?;
         }
         let present = trustees(&|j| partial_path(c, j), &mut at);
         if present.is_empty() {
@@ -331,9 +344,10 @@ pub fn layout_paths(manifest: &Manifest, layout: &Layout) -> Vec<String> {
     paths.extend([BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from));
     for (c, partials) in layout.partials.iter().enumerate().take(manifest.contests.len()) {
         paths.push(input_path(c));
-        for k in 1..=manifest.mix_stages {
+        for k in 1..=manifest.mix_stages() {
             paths.push(stage_list_path(c, k));
             paths.push(stage_proof_path(c, k));
+            paths.push(stage_signature_path(c, k));
         }
         paths.extend(partials.iter().map(|&j| partial_path(c, j)));
         paths.push(plaintexts_path(c));
@@ -412,7 +426,7 @@ mod tests {
     fn layout() {
         let mut m = crate::manifest::example_manifest();
         m.contests.truncate(1);
-        m.mix_stages = 2;
+        m.roles = crate::roles::example_roles(2);
         m.trustees.count = 3;
         let mut paths: Vec<String> = vec![ELECTION_PATH.into()];
         for kind in CEREMONY_KINDS {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use tallier::tally;
 use tallier::trustee::{self, PassphraseSource};
@@ -46,15 +46,18 @@ enum Command {
         /// Contest index (0-based, in manifest order).
         #[arg(long)]
         contest: u32,
-        /// Stage number (1 to the manifest's mix_stages).
+        /// Mix server K's secret key file (`tallier setup mix-key`): the stage mixed is K, and it is signed.
         #[arg(long)]
-        stage: u32,
+        key: PathBuf,
         /// Where to write the output list.
         #[arg(long)]
         output: PathBuf,
         /// Where to write the proof of shuffle.
         #[arg(long)]
         proof: PathBuf,
+        /// Where to write the mix server's signature (64 bytes, SPEC.md §9.5.1).
+        #[arg(long)]
+        signature: PathBuf,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -105,8 +108,10 @@ enum TrusteeCommand {
         #[command(flatten)]
         common: SecretArgs,
     },
-    /// Partial decryption, with its proof: of one list (--input/--out), or of every contest of a record (--record).
-    #[command(group(ArgGroup::new("target").required(true).args(["input", "record"])))]
+    /// Partial decryption, with its proof, of every contest of a record: the trustee first runs the verifier's
+    /// checks on everything the decryption depends on (the ceremony, the box under the manifest's collector key
+    /// and registry, every ballot, squash, revocations, the mix input, every mix stage's proof and signature),
+    /// then writes contest-C/partial-J.bin. If any check fails, nothing is written.
     Decrypt {
         /// The trustee's passphrase-sealed secret file.
         #[arg(long)]
@@ -114,22 +119,9 @@ enum TrusteeCommand {
         /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE).
         #[arg(long)]
         passphrase_file: Option<PathBuf>,
-        /// The election manifest (JSON); with --input only (a record holds its own).
-        #[arg(long, requires = "input")]
-        manifest: Option<PathBuf>,
-        /// The ceremony directory; with --input only (a record holds its own).
-        #[arg(long, requires = "input")]
-        dir: Option<PathBuf>,
-        /// The ciphertext list (canonical binary).
-        #[arg(long, requires_all = ["out", "manifest", "dir"])]
-        input: Option<PathBuf>,
-        /// Where to write the signed partial decryption.
-        #[arg(long, requires = "input")]
-        out: Option<PathBuf>,
-        /// A record after `tally mix`: verify every contest's mix chain (every proof of shuffle), then decrypt
-        /// every contest's last list into contest-C/partial-J.bin. A bad stage stops it before anything is written.
+        /// The record after `tally mix`.
         #[arg(long)]
-        record: Option<PathBuf>,
+        record: PathBuf,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -179,9 +171,10 @@ enum TallyCommand {
     Mix {
         #[arg(long)]
         record: PathBuf,
-        /// Only this stage (1 to the manifest's mix_stages).
-        #[arg(long)]
-        stage: Option<u16>,
+        /// A mix server's secret key file (`mix-K`, from `tallier setup mix-key`): mixes and signs stage K of
+        /// every contest. Repeat for several stages run on one machine (in stage order).
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -209,6 +202,9 @@ enum KeysCommand {
         dir: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// Also write the election file {"manifest", "public_key"} (for `collector init` and the tally).
+        #[arg(long)]
+        election: Option<PathBuf>,
     },
 }
 
@@ -232,13 +228,39 @@ enum DecryptCommand {
 
 #[derive(Debug, Subcommand)]
 enum SetupCommand {
-    /// Write the example manifest (three contests: single choice, approval, ranked) to edit.
+    /// Without --base: write the example manifest's template (three contests: single choice, approval, ranked)
+    /// to edit. With --base TEMPLATE and every role's public key and the credentials: write the manifest, which
+    /// binds them all (its fingerprint is the one number voters, observers and trustees pin).
     Manifest {
         #[arg(long)]
         out: PathBuf,
+        /// The edited template.
+        #[arg(long, requires_all = ["collector_key", "officials_key", "mix_keys", "credentials"])]
+        base: Option<PathBuf>,
+        /// The collector's public key file (`collector keygen`: collector.pub).
+        #[arg(long, requires = "base")]
+        collector_key: Option<PathBuf>,
+        /// The officials' public key file (`tallier setup officials-key`: officials.pub).
+        #[arg(long, requires = "base")]
+        officials_key: Option<PathBuf>,
+        /// A mix server's public key file (`tallier setup mix-key`: mix-K.pub), once per stage.
+        #[arg(long = "mix-key", requires = "base")]
+        mix_keys: Vec<PathBuf>,
+        /// The public credential list (`tallier setup credentials`: credentials.json).
+        #[arg(long, requires = "base")]
+        credentials: Option<PathBuf>,
     },
-    /// Generate the officials' Ed25519 key: DIR/officials-key.hex (secret, mode 0600) and DIR/officials-key.pub.
+    /// Generate the officials' Ed25519 key: DIR/officials.key (secret, mode 0600) and DIR/officials.pub.
     OfficialsKey {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Generate mix server K's Ed25519 key, on that server's machine: DIR/mix-K.key (secret, mode 0600) and
+    /// DIR/mix-K.pub (for the manifest).
+    MixKey {
+        /// The stage this server mixes (1 …).
+        #[arg(long)]
+        stage: u16,
         #[arg(long)]
         out: PathBuf,
     },
@@ -253,7 +275,37 @@ enum SetupCommand {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Setup(SetupCommand::Manifest { out }) => tallier::setup::write_example_manifest(&out)?,
+        Command::Setup(SetupCommand::Manifest { out, base, collector_key, officials_key, mix_keys, credentials }) => {
+            match (base, collector_key, officials_key, credentials) {
+                (Some(base), Some(collector), Some(officials), Some(credentials)) => {
+                    let roles = tallier::setup::RoleFiles { collector, officials, mix: mix_keys, credentials };
+                    let m = tallier::setup::write_manifest(&base, &roles, &out)?;
+                    println!(
+                        "wrote {} ({} contests, {} mix stages, {} credentials; manifest digest {})",
+                        out.display(),
+                        m.contests.len(),
+                        m.mix_stages(),
+                        m.roles.registry.count,
+                        hex::encode(m.digest())
+                    );
+                }
+                _ => {
+                    tallier::setup::write_example_manifest(&out)?;
+                    println!(
+                        "wrote the template {}: edit it, then run `tallier setup manifest --base {} --collector-key … \
+                         --officials-key … --mix-key … --credentials … --out manifest.json`",
+                        out.display(),
+                        out.display()
+                    );
+                }
+            }
+        }
+        Command::Setup(SetupCommand::MixKey { stage, out }) => {
+            anyhow::ensure!(stage >= 1, "stages are numbered from 1");
+            let role = protocol::roles::Role::Mix(stage);
+            let (secret, public) = tallier::officials::generate_role_key(&out, role, &mut rand_core::OsRng)?;
+            println!("wrote {} (secret: keep it on this machine) and {} (for the manifest)", secret.display(), public.display());
+        }
         Command::Setup(SetupCommand::OfficialsKey { out }) => {
             let (secret, public) = tallier::officials::generate_key(&out, &mut rand_core::OsRng)?;
             println!("wrote {} (secret: keep it offline) and {} (publish it)", secret.display(), public.display());
@@ -268,11 +320,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             println!("wrote {}", out.display());
         }
-        Command::Tally(TallyCommand::Mix { record, stage, quiet }) => {
-            let done = tally::mix(&tally::MixArgs { record, stage, progress: !quiet })?;
-            if done.is_empty() {
-                println!("every mix stage is already in the record");
-            }
+        Command::Tally(TallyCommand::Mix { record, keys, quiet }) => {
+            let done = tally::mix(&tally::MixArgs { record, keys, progress: !quiet })?;
             for d in &done {
                 let s = &d.summary;
                 println!(
@@ -288,13 +337,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Setup(SetupCommand::Credentials { voters, out }) => {
             tallier::setup::generate_credentials(voters, &out, &mut rand_core::OsRng)?
         }
-        Command::Mix { election, input, contest, stage, output, proof, quiet } => {
-            let args = tallier::mix::MixArgs { election, input, contest, stage, output, proof, progress: !quiet };
+        Command::Mix { election, input, contest, key, output, proof, signature, quiet } => {
+            let args =
+                tallier::mix::MixArgs { election, input, contest, key, output, proof, signature, progress: !quiet };
             let s = tallier::mix::run(&args)?;
             println!(
-                    "contest {contest} stage {stage}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?}, {} proof bytes)",
-                    s.rows, s.width, s.shuffle, s.prove, s.proof_bytes
-                );
+                "contest {contest}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?}, {} proof bytes), signed",
+                s.rows, s.width, s.shuffle, s.prove, s.proof_bytes
+            );
         }
         Command::Trustee(cmd) => match cmd {
             TrusteeCommand::Init { common: c, trustee } => {
@@ -322,24 +372,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 println!("wrote {} ({complaints} complaints)", path.display());
             }
-            TrusteeCommand::Decrypt { secret, passphrase_file, manifest, dir, input, out, record, quiet } => {
+            TrusteeCommand::Decrypt { secret, passphrase_file, record, quiet } => {
                 let pass = PassphraseSource::new(passphrase_file);
-                match (record, input, out, manifest, dir) {
-                    (Some(record), ..) => {
-                        for path in trustee::decrypt_record(&record, &secret, &pass, !quiet)? {
-                            println!("wrote {}", path.display());
-                        }
-                    }
-                    (None, Some(input), Some(out), Some(manifest), Some(dir)) => {
-                        let path = trustee::decrypt(&manifest, &secret, &dir, &input, &out, &pass)?;
-                        println!("wrote {}", path.display());
-                    }
-                    _ => anyhow::bail!("give either --record, or --input, --out, --manifest and --dir"),
+                for path in trustee::decrypt_record(&record, &secret, &pass, !quiet)? {
+                    println!("wrote {}", path.display());
                 }
             }
         },
-        Command::Keys(KeysCommand::Combine { manifest, dir, out }) => {
-            let f = trustee::keys_combine(&manifest, &dir, &out)?;
+        Command::Keys(KeysCommand::Combine { manifest, dir, out, election }) => {
+            let f = trustee::keys_combine(&manifest, &dir, &out, election.as_deref())?;
             if !f.absent.is_empty() {
                 eprintln!("absent (no announcement, took no part): trustees {:?}", f.absent);
             }
@@ -352,6 +393,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 f.qualified,
                 out.display()
             );
+            if let Some(e) = election {
+                println!("wrote {}; election fingerprint {} (publish it)", e.display(), f.fingerprint.to_hex());
+            }
         }
         Command::Decrypt(DecryptCommand::Combine { manifest, dir, input, partials, out }) => {
             let (used, rejected) = trustee::decrypt_combine(&manifest, &dir, &input, &partials, &out)?;

@@ -9,7 +9,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
+use ed25519_dalek::SigningKey;
+use protocol::roles::{read_secret_key_file, sign_stage, Role, StageDigests};
+use zeroize::Zeroizing;
 use indicatif::{ProgressBar, ProgressStyle};
 use protocol::codec::{Decode, Encode};
 use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
@@ -47,8 +50,8 @@ pub fn check_stage(election: &Election, contest: u32, stage: u32, list: &Ciphert
     let Some(c) = manifest.contests.get(contest as usize) else {
         bail!("contest {contest} does not exist (the manifest has {})", manifest.contests.len());
     };
-    if stage == 0 || stage > u32::from(manifest.mix_stages) {
-        bail!("stage {stage} does not exist (the manifest has stages 1 to {})", manifest.mix_stages);
+    if stage == 0 || stage > u32::from(manifest.mix_stages()) {
+        bail!("stage {stage} does not exist (the manifest has stages 1 to {})", manifest.mix_stages());
     }
     if list.width() != c.chunks() {
         bail!("the list has width {}, contest {contest} ({}) has {} chunks", list.width(), c.id, c.chunks());
@@ -82,14 +85,62 @@ pub(crate) fn progress(enabled: bool, len: u64) -> ProgressBar {
     bar
 }
 
-/// Runs one stage in memory: shuffle, prove. Returns the output list, the proof and timings.
+/// Mix server `K`'s secret key, checked against the key the manifest names for stage `K` (SPEC.md §4.5): the
+/// only way to mix a stage is with one, and every stage mixed is signed with it (§9.5.1).
+#[derive(Debug)]
+pub struct MixServerKey {
+    stage: u16,
+    key: SigningKey,
+}
+
+impl MixServerKey {
+    /// Reads a `mix-K` secret key file (SPEC.md §4.5.2) and checks it is the manifest's key of stage `K`.
+    pub fn read(path: &Path, election: &Election) -> Result<Self> {
+        let text = Zeroizing::new(fs::read_to_string(path).with_context(|| format!("cannot read the key file {}", path.display()))?);
+        let role = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("role").and_then(|r| r.as_str()).and_then(Role::parse));
+        let Some(Role::Mix(stage)) = role else {
+            bail!("{} is not a mix server's key file (its role must be `mix-K`; make one with `tallier setup mix-key`)", path.display());
+        };
+        let key = read_secret_key_file(&text, Role::Mix(stage)).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        let stages = election.manifest().mix_stages();
+        if stage > stages {
+            bail!("{}: stage {stage} does not exist (the manifest has stages 1 to {stages})", path.display());
+        }
+        election.manifest().roles.check(Role::Mix(stage), &key.verifying_key()).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        Ok(MixServerKey { stage, key })
+    }
+
+    pub fn stage(&self) -> u16 {
+        self.stage
+    }
+}
+
+/// One stage's output: the list, the proof of shuffle, and the mix server's signature over both and the input.
+#[derive(Debug)]
+pub struct SignedStage {
+    pub output: CiphertextList,
+    pub proof: ShuffleProof,
+    pub signature: [u8; 64],
+}
+
+impl SignedStage {
+    /// The output list's, the proof's and the signature's bytes, to write.
+    pub fn files(&self) -> (Vec<u8>, Vec<u8>, [u8; 64]) {
+        (self.output.to_bytes(), self.proof.to_bytes(), self.signature)
+    }
+}
+
+/// Runs one stage in memory: shuffle, prove, sign (§9.5.1). Returns the signed stage and timings.
 pub fn mix_list(
     election: &Election,
     contest: u32,
-    stage: u32,
+    key: &MixServerKey,
     input: &CiphertextList,
     bar: &ProgressBar,
-) -> Result<(CiphertextList, ShuffleProof, StageSummary)> {
+) -> Result<(SignedStage, StageSummary)> {
+    let stage = u32::from(key.stage);
     check_stage(election, contest, stage, input)?;
     let mut rng = rand::rngs::OsRng;
     bar.set_message(format!("shuffling {} rows", input.len()));
@@ -112,6 +163,8 @@ pub fn mix_list(
     let prove_time = t.elapsed();
     // The witness is wiped here, before anything is written.
     drop(witness);
+    let digests = StageDigests::of(&input.to_bytes(), &output.to_bytes(), &proof.to_bytes());
+    let signature = sign_stage(&key.key, election.fingerprint(), contest, key.stage, &digests);
     bar.inc(1);
     let summary = StageSummary {
         rows: input.len(),
@@ -120,7 +173,7 @@ pub fn mix_list(
         prove: prove_time,
         proof_bytes: protocol::shuffle::encoded_proof_len(input.len(), input.width()).unwrap_or(0),
     };
-    Ok((output, proof, summary))
+    Ok((SignedStage { output, proof, signature }, summary))
 }
 
 /// The arguments of `tallier mix`.
@@ -129,23 +182,28 @@ pub struct MixArgs {
     pub election: PathBuf,
     pub input: PathBuf,
     pub contest: u32,
-    pub stage: u32,
+    /// Mix server K's secret key file: the stage mixed is K.
+    pub key: PathBuf,
     pub output: PathBuf,
     pub proof: PathBuf,
+    pub signature: PathBuf,
     pub progress: bool,
 }
 
-/// `tallier mix`: reads, mixes, proves, writes.
+/// `tallier mix`: reads, mixes, proves, signs, writes.
 pub fn run(args: &MixArgs) -> Result<StageSummary> {
     let election = load_election(&args.election)?;
+    let key = MixServerKey::read(&args.key, &election)?;
     let bar = progress(args.progress, 4);
     bar.set_message("reading the input list");
     let input = read_list(&args.input)?;
     bar.inc(1);
-    let (output, proof, summary) = mix_list(&election, args.contest, args.stage, &input, &bar)?;
-    bar.set_message("writing the output list and the proof");
-    replace(&args.output, &output.to_bytes(), Access::Public)?;
-    replace(&args.proof, &proof.to_bytes(), Access::Public)?;
+    let (stage, summary) = mix_list(&election, args.contest, &key, &input, &bar)?;
+    bar.set_message("writing the output list, the proof and the signature");
+    let (list, proof, signature) = stage.files();
+    replace(&args.output, &list, Access::Public)?;
+    replace(&args.proof, &proof, Access::Public)?;
+    replace(&args.signature, &signature, Access::Public)?;
     bar.inc(1);
     bar.finish_and_clear();
     Ok(summary)

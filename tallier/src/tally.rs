@@ -18,22 +18,20 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use indicatif::ProgressBar;
 use protocol::ballot_box::BallotBox;
 use protocol::codec::{Decode, Encode};
 use protocol::record::{self, RecordIndex, RevocationList};
-use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement, MAX_CIPHERTEXTS};
+use protocol::shuffle::{CiphertextList, MAX_CIPHERTEXTS};
 use protocol::tally::{self as steps, Refusal, ResultFile};
 use protocol::threshold::{
     combine, verify_partial_decryptions, CeremonyOutcome, CeremonyParams, PartialDecryption, Signed, ThresholdError,
 };
-use protocol::transcript::election_transcript;
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
 use crate::files::{replace, Access};
-use crate::mix::{mix_list, progress, StageSummary};
+use crate::mix::{mix_list, progress, MixServerKey, StageSummary};
 use crate::trustee::{CeremonyFile, Transcript};
 
 /// The directory of the key ceremony inside the record.
@@ -234,9 +232,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let ballots = ballot_box
         .check_log(&election)
         .with_context(|| format!("the ballot box {} does not hold (L7)", args.ballot_box.display()))?;
-    if let Some(i) = ballot_box.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes()) {
-        bail!("the box's credential registry is not sorted by bytes without repeats (at position {})", i + 1);
-    }
+    ballot_box.check_registry(&election).with_context(|| format!("the ballot box {}", args.ballot_box.display()))?;
     bar.inc(1);
 
     bar.set_message("checking the revocation list");
@@ -244,7 +240,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         .with_context(|| format!("cannot read the revocation list {}", args.revocations.display()))?;
     let revocations: RevocationList = serde_json::from_slice(&revocation_bytes)
         .with_context(|| format!("{} is not a revocation list", args.revocations.display()))?;
-    revocations.verify(election.fingerprint()).with_context(|| format!("{}", args.revocations.display()))?;
+    revocations.verify(election.fingerprint(), &election.manifest().roles).with_context(|| format!("{}", args.revocations.display()))?;
     bar.inc(1);
 
     bar.set_message(format!("checking {} ballots (R1)", ballots.len()));
@@ -310,8 +306,8 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
 #[derive(Debug, Clone)]
 pub struct MixArgs {
     pub record: PathBuf,
-    /// Only this stage (for every contest); else every stage not yet present, in order.
-    pub stage: Option<u16>,
+    /// Mix servers' secret key files (`mix-K`): stage `K` of every contest is mixed with each, in stage order.
+    pub keys: Vec<PathBuf>,
     pub progress: bool,
 }
 
@@ -323,138 +319,56 @@ pub struct StageDone {
     pub summary: StageSummary,
 }
 
-/// `tallier tally mix`: runs mix stages (§9.5, §14.3 Mix) and writes `contest-C/stage-K.{list,proof}`. The
-/// proof is written before the list, so a stage counts as present exactly when its list is.
+/// `tallier tally mix`: runs the mix stages whose mix servers' keys are given (§9.5, §14.3 Mix), each signed by
+/// its server (§9.5.1), and writes `contest-C/stage-K.{list,proof,sig}`. The list is written last, so a stage
+/// counts as present exactly when its list is. Stage `K` needs stage `K − 1` in the record.
 pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
     let record = &args.record;
     let election = load_record_election(record)?;
     refuse_finished(record)?;
-    let stages = election.manifest().mix_stages;
+    if args.keys.is_empty() {
+        bail!("give the mix server's key (--key mix-K.key): each stage is signed by its own mix server");
+    }
+    let mut keys = args.keys.iter().map(|p| MixServerKey::read(p, &election)).collect::<Result<Vec<_>>>()?;
+    keys.sort_by_key(MixServerKey::stage);
+    if let Some(w) = keys.windows(2).find(|w| w[0].stage() == w[1].stage()) {
+        bail!("two keys for stage {} were given", w[0].stage());
+    }
     let present = |c: usize, k: u16| record_file(record, &record::stage_list_path(c, k)).exists();
-    // The plan: for each contest, the first stage to run and the last.
-    let mut plan = Vec::new();
-    for c in 0..election.manifest().contests.len() {
-        match args.stage {
-            Some(k) => {
-                if k == 0 || k > stages {
-                    bail!("stage {k} does not exist (the manifest has stages 1 to {stages})");
-                }
-                if present(c, k) {
-                    bail!("contest {c}: stage {k} is already present ({})", record::stage_list_path(c, k));
-                }
-                plan.push((c, k, k));
-            }
-            None => {
-                if let Some(first) = (1..=stages).find(|&k| !present(c, k)) {
-                    if let Some(later) = (first + 1..=stages).find(|&k| present(c, k)) {
-                        bail!("contest {c}: stage {later} is present but stage {first} is not: the record is damaged");
-                    }
-                    plan.push((c, first, stages));
-                }
+    let contests = election.manifest().contests.len();
+    for key in &keys {
+        let k = key.stage();
+        for c in 0..contests {
+            if present(c, k) {
+                bail!("contest {c}: stage {k} is already present ({})", record::stage_list_path(c, k));
             }
         }
     }
-    let total: u64 = plan.iter().map(|&(_, a, b)| u64::from(b - a + 1) * 3).sum();
+    let total = (keys.len() * contests * 3) as u64;
     let bar = progress(args.progress, total);
     let mut done = Vec::new();
-    for (c, first, last) in plan {
-        let input_rel = if first == 1 { record::input_path(c) } else { record::stage_list_path(c, first - 1) };
-        let input_path = record_file(record, &input_rel);
-        if !input_path.exists() {
-            bail!("contest {c}: stage {first} needs {input_rel}, which is not in the record yet");
-        }
-        bar.set_message(format!("contest {c}: reading {input_rel}"));
-        let mut input = crate::mix::read_list(&input_path)?;
-        for k in first..=last {
-            let (output, proof, summary) = mix_list(&election, c as u32, u32::from(k), &input, &bar)?;
+    for key in &keys {
+        let k = key.stage();
+        for c in 0..contests {
+            let input_rel = if k == 1 { record::input_path(c) } else { record::stage_list_path(c, k - 1) };
+            let input_path = record_file(record, &input_rel);
+            if !input_path.exists() {
+                bail!("contest {c}: stage {k} needs {input_rel}, which is not in the record yet (mix stage {} first)", k - 1);
+            }
+            bar.set_message(format!("contest {c}: reading {input_rel}"));
+            let input = crate::mix::read_list(&input_path)?;
+            let (stage, summary) = mix_list(&election, c as u32, key, &input, &bar)?;
             bar.set_message(format!("contest {c}: writing stage {k}"));
-            replace(&record_file(record, &record::stage_proof_path(c, k)), &proof.to_bytes(), Access::Public)?;
-            replace(&record_file(record, &record::stage_list_path(c, k)), &output.to_bytes(), Access::Public)?;
+            let (list, proof, signature) = stage.files();
+            replace(&record_file(record, &record::stage_proof_path(c, k)), &proof, Access::Public)?;
+            replace(&record_file(record, &record::stage_signature_path(c, k)), &signature, Access::Public)?;
+            replace(&record_file(record, &record::stage_list_path(c, k)), &list, Access::Public)?;
             bar.inc(1);
             done.push(StageDone { contest: c, stage: k, summary });
-            input = output;
         }
     }
     bar.finish_and_clear();
     Ok(done)
-}
-
-/// Verifies every contest's mix chain in the record before anything is decrypted (SPEC.md §14.3 Decrypt, the
-/// proof half of V10): each contest has exactly `mix_stages` stages, every list decodes with the contest's width
-/// (§9.4 V0), and every `stage-K.proof` verifies (§9.4) against stage `K − 1`'s list (`input.list` for `K = 1`)
-/// and `stage-K.list`, under the statement [`crate::mix::mix_list`] proves (fingerprint, key, contest, stage).
-/// That `input.list` is R4 of the ballot box is the verifier's V9, not checked here.
-///
-/// Each list is decoded once; returns each contest's last list, the one the proofs vouch for.
-pub fn verify_mix(record: &Path, election: &Election, bar: &ProgressBar) -> Result<Vec<CiphertextList>> {
-    let manifest = election.manifest();
-    let stages = manifest.mix_stages;
-    let mut last = Vec::with_capacity(manifest.contests.len());
-    for (c, contest) in manifest.contests.iter().enumerate() {
-        check_stage_files(record, c, stages)?;
-        let decode = |rel: &str| -> Result<CiphertextList> {
-            let bytes =
-                fs::read(record_file(record, rel)).with_context(|| format!("contest {c}: cannot read {rel}"))?;
-            let list =
-                CiphertextList::from_bytes(&bytes).with_context(|| format!("contest {c}: {rel} does not decode"))?;
-            if list.width() != contest.chunks() {
-                bail!("contest {c}: {rel} has width {}, the contest has {} chunks", list.width(), contest.chunks());
-            }
-            Ok(list)
-        };
-        let mut input_rel = record::input_path(c);
-        let mut input = decode(&input_rel)?;
-        for k in 1..=stages {
-            bar.set_message(format!("contest {c}: verifying stage {k}"));
-            let (list_rel, proof_rel) = (record::stage_list_path(c, k), record::stage_proof_path(c, k));
-            let output = decode(&list_rel).with_context(|| format!("the mix of contest {c} fails at stage {k}"))?;
-            let bytes = fs::read(record_file(record, &proof_rel))
-                .with_context(|| format!("contest {c} stage {k}: cannot read {proof_rel}"))?;
-            let proof = ShuffleProof::from_bytes(&bytes)
-                .with_context(|| format!("contest {c} stage {k}: {proof_rel} does not decode"))?;
-            let statement = ShuffleStatement {
-                fingerprint: election.fingerprint(),
-                public_key: election.public_key(),
-                contest: c as u32,
-                stage: u32::from(k),
-                input: &input,
-                output: &output,
-            };
-            proof.verify(&mut election_transcript(election.fingerprint()), &statement).map_err(|e| {
-                anyhow!(
-                    "contest {c} stage {k}: the proof of shuffle {proof_rel} does not verify from {input_rel} to \
-                     {list_rel} ({e}): the mix is wrong, nothing was decrypted"
-                )
-            })?;
-            bar.inc(1);
-            (input, input_rel) = (output, list_rel);
-        }
-        last.push(input);
-    }
-    Ok(last)
-}
-
-/// A contest's directory holds the stages `1 … stages`, each a list and a proof, and no other stage.
-fn check_stage_files(record: &Path, c: usize, stages: u16) -> Result<()> {
-    let dir = record_file(record, &format!("contest-{c}"));
-    let entries = fs::read_dir(&dir).with_context(|| format!("contest {c}: cannot read {}", dir.display()))?;
-    for entry in entries {
-        let name = entry.with_context(|| format!("contest {c}: cannot read {}", dir.display()))?.file_name();
-        let name = name.to_string_lossy();
-        let Some(rest) = name.strip_prefix("stage-") else { continue };
-        let k = rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")).and_then(|k| k.parse::<u16>().ok());
-        if !k.is_some_and(|k| (1..=stages).contains(&k)) {
-            bail!("contest {c}: contest-{c}/{name} is not a stage of this election (it has stages 1 to {stages})");
-        }
-    }
-    for k in 1..=stages {
-        for rel in [record::stage_list_path(c, k), record::stage_proof_path(c, k)] {
-            if !record_file(record, &rel).exists() {
-                bail!("contest {c} stage {k}: {rel} is not in the record: the contest is not fully mixed yet (run `tallier tally mix`)");
-            }
-        }
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -527,7 +441,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
 
     // Which trustee files are present, and the paths the index will list (§14.1 order).
     let n = manifest.trustees.count;
-    let last = manifest.mix_stages;
+    let last = manifest.mix_stages();
     let has = |path: &str| ceremony_files.iter().any(|f| f.record_path == path);
     let layout = record::Layout {
         ceremony: record::CEREMONY_KINDS

@@ -414,36 +414,21 @@ impl ElectionKeyFile {
     }
 }
 
-/// Verifies the whole transcript and writes the election key file.
-pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path) -> Result<ElectionKeyFile> {
+/// Verifies the whole transcript and writes the election key file, and, if `election` is given, the election
+/// file `{"manifest", "public_key"}` (§8.8) that `collector init`, `tallier revocations sign` and the record use.
+pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path, election: Option<&Path>) -> Result<ElectionKeyFile> {
     let m = load_manifest(manifest)?;
     let params = ceremony_params(&m)?;
     let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
     let file = ElectionKeyFile::new(&m, &outcome);
+    if let Some(path) = election {
+        let parameters = protocol::ballot::ElectionParameters { manifest: m.clone(), public_key: outcome.election_key };
+        let mut json = serde_json::to_string_pretty(&parameters)?;
+        json.push('\n');
+        create_new(path, json.as_bytes(), Access::Public)?;
+    }
     create_new(out, serde_json::to_string_pretty(&file)?.as_bytes(), Access::Public)?;
     Ok(file)
-}
-
-/// A trustee's partial decryption of a list, with its proof, signed.
-pub fn decrypt(
-    manifest: &Path,
-    secret: &Path,
-    dir: &Path,
-    input: &Path,
-    out: &Path,
-    pass: &PassphraseSource,
-) -> Result<PathBuf> {
-    let m = load_manifest(manifest)?;
-    let params = ceremony_params(&m)?;
-    let s = open_secret(secret, &params, pass)?;
-    let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
-    let share = s.key_share(&outcome)?;
-    let list = crate::mix::read_list(input)?;
-    let fingerprint = m.fingerprint(&outcome.election_key);
-    let partial =
-        PartialDecryption::create(&params, &fingerprint, s.trustee(), &share, &s.signing_key(), &list, &mut OsRng)?;
-    create_new(out, &partial.to_bytes(), Access::Public)?;
-    Ok(out.to_path_buf())
 }
 
 pub fn read_partial(path: &Path) -> Result<Signed<PartialDecryption>> {
@@ -484,25 +469,25 @@ pub fn decrypt_combine(
 /// `tallier trustee decrypt --record`: the trustee's partial decryption (§10.8, eq. (K14)) of every contest's last
 /// mix stage, written to `contest-C/partial-J.bin` (canonical binary `Signed<M5>`, SPEC.md §14.1).
 ///
-/// The manifest and the ceremony are the record's: the secret file is bound to the manifest's digest (a record
-/// of another election fails to open it), the ceremony must verify and give `election.json`'s key, and the key
-/// share must match its verification key (K10') before any use. Then every contest's mix chain must verify
-/// ([`crate::tally::verify_mix`], SPEC.md §14.3 Decrypt): a mixer who replaced ciphertexts could otherwise have a
-/// chosen voter's vote decrypted before anyone noticed. The list decrypted is the one the last proof vouches
-/// for, decoded once: the mix's list is the list §10.8 decrypts (one type). Nothing is written unless every
-/// contest verifies. Returns the files written.
+/// A partial decryption cannot be taken back, so the trustee first runs the verifier's own checks on everything
+/// the decryption depends on ([`verifier::verify::verify_before_decryption`], SPEC.md §14.3 Decrypt): the
+/// ceremony, the ballot box under the collector key and registry the manifest names, every ballot, squash,
+/// revocations under the officials' key, the mix input recomputed from the box, and every mix stage's proof and
+/// signature under its mix server's key. Whoever carried the record cannot have a chosen voter's ballot
+/// decrypted by substituting `input.list` or re-mixing the stages. The secret file is bound to the manifest's
+/// digest (a record of another election fails to open it) and the key share must match its verification key
+/// (K10'). The lists decrypted are the ones the checks verified, decoded once. Nothing is written unless every
+/// check passed. Returns the files written.
 pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
     use protocol::record;
 
-    use crate::tally::{load_record_election, record_ceremony, record_file, refuse_finished, verify_mix};
+    use crate::tally::{load_record_election, record_ceremony, record_file, refuse_finished};
 
     let election = load_record_election(record)?;
     refuse_finished(record)?;
     let manifest = election.manifest();
     let params = ceremony_params(manifest)?;
     let s = open_secret(secret, &params, pass)?;
-    let (_, _, outcome, _) = record_ceremony(record, &election)?;
-    let share = s.key_share(&outcome)?;
     let j = s.trustee();
     let contests = manifest.contests.len();
     for c in 0..contests {
@@ -511,16 +496,26 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
             bail!("{out} already exists: trustee {j} has already decrypted contest {c}");
         }
     }
-    let stages = u64::from(manifest.mix_stages);
-    let bar = crate::mix::progress(progress, contests as u64 * (stages + 1));
-    let lists = verify_mix(record, &election, &bar)?;
+    let (report, verified) = verifier::verify::verify_before_decryption(record, progress);
+    let Some(verified) = verified else {
+        bail!(
+            "the record does not verify, so trustee {j} decrypted nothing (a partial decryption cannot be taken \
+             back):\n{report}"
+        );
+    };
+    if verified.election.fingerprint() != election.fingerprint() {
+        bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
+    }
+    let (_, _, outcome, _) = record_ceremony(record, &verified.election)?;
+    let share = s.key_share(&outcome)?;
+    let bar = crate::mix::progress(progress, contests as u64);
     let mut written = Vec::with_capacity(contests);
-    for (c, list) in lists.iter().enumerate() {
+    for (c, list) in verified.last_lists.iter().enumerate() {
         bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.cells().len()));
         let partial =
             PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
                 .with_context(|| {
-                format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages))
+                format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages()))
             })?;
         let out = record_file(record, &record::partial_path(c, j));
         replace(&out, &partial.to_bytes(), Access::Public)?;

@@ -118,7 +118,7 @@ struct Election0 {
 
 fn setup_and_mix(root: &Path) -> Election0 {
     let manifest = example_manifest();
-    assert_eq!((manifest.trustees.count, manifest.trustees.threshold, manifest.mix_stages), (3, 2, 3));
+    assert_eq!((manifest.trustees.count, manifest.trustees.threshold, manifest.mix_stages()), (3, 2, 3));
     let manifest_path = root.join("manifest.json");
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
     let ceremony_dir = root.join("ceremony");

@@ -45,7 +45,7 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     manifest.contests.truncate(1);
     manifest.trustees.count = 5;
     manifest.trustees.threshold = 3;
-    manifest.mix_stages = stages;
+    manifest.roles = protocol::roles::example_roles(stages);
     let dir = work.join(format!("n{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!("N = {n}: key ceremony (5 trustees) and {n} ballots…");

@@ -18,7 +18,7 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let mut manifest = example_manifest();
-    manifest.mix_stages = 1;
+    manifest.roles = protocol::roles::example_roles(1);
     assert_eq!((manifest.trustees.count, manifest.trustees.threshold), (3, 2));
     let files = ceremony_without(&root.join("election"), &manifest, &[2]);
     let election = &files.election;

@@ -72,7 +72,7 @@ struct Env {
 /// The example manifest with two mix stages (2-of-3 trustees, 3 contests).
 fn manifest() -> Manifest {
     let mut m = example_manifest();
-    m.mix_stages = 2;
+    m.roles = protocol::roles::example_roles(2);
     assert_eq!((m.trustees.count, m.trustees.threshold, m.contests.len()), (3, 2, 3));
     m
 }

@@ -147,7 +147,7 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
         }
         current = output;
     }
-    let expected = usize::from(manifest.mix_stages);
+    let expected = usize::from(manifest.mix_stages());
     report.run("M.5", format!("contest {contest} stage count"), || {
         if stages == expected {
             Ok(((), format!("{stages} stages")))

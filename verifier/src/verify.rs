@@ -18,7 +18,7 @@ use protocol::log::{leaf_hash, LogTree, Receipt};
 use protocol::manifest::Manifest;
 use protocol::record::{
     answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
-    stage_proof_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH, INDEX_PATH,
+    stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH, INDEX_PATH,
     REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
 };
 use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
@@ -29,6 +29,7 @@ use protocol::threshold::{
     PlaintextList, Signed,
 };
 use protocol::transcript::election_transcript;
+use protocol::roles::{registry_digest, verify_stage, StageDigests};
 use protocol::Election;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
@@ -169,6 +170,41 @@ pub fn verify_record(dir: &Path, progress: bool) -> Report {
     report
 }
 
+/// What a trustee may decrypt (SPEC.md §14.3 Decrypt): the last list of every contest, from a record whose every
+/// check the decryption depends on passed. Only [`verify_before_decryption`] makes one.
+#[derive(Debug)]
+pub struct VerifiedForDecryption {
+    pub election: Election,
+    /// Each contest's last stage's list, as V10 decoded and verified it.
+    pub last_lists: Vec<CiphertextList>,
+}
+
+/// The trustee's check before decrypting (SPEC.md §14.3 Decrypt): V1′ (the files present in the record's
+/// directory, read once; there is no index before `finish`), V2′ (the election, and the record's files so far
+/// are §14.1's layout up to the mix, plus any trustee's partial decryptions), then V3–V10 exactly as
+/// `verifier verify` runs them: the ceremony, the box against the manifest's collector key and registry, every
+/// ballot, squash, revocations under the manifest's officials' key, the mix input recomputed from the box, and
+/// every stage's proof and signature. Returns the verified last lists only if every one of these checks passed.
+pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<VerifiedForDecryption>) {
+    let mut report = Report::new(format!("election record {} before decryption", dir.display()), progress);
+    let mut s = State::default();
+    s.v1_before_decryption(dir, &mut report);
+    s.v2_before_decryption(&mut report);
+    s.v3(&mut report);
+    s.v4(&mut report);
+    s.v5(&mut report);
+    s.v6(&mut report);
+    s.v7(&mut report);
+    s.v8(&mut report);
+    s.v9(&mut report);
+    s.v10(&mut report);
+    let verified = match (report.passed(), s.election, s.last_lists) {
+        (true, Some(election), Some(last_lists)) => Some(VerifiedForDecryption { election, last_lists }),
+        _ => None,
+    };
+    (report, verified)
+}
+
 impl State {
     fn manifest(&self) -> Option<&Manifest> {
         self.election.as_ref().map(Election::manifest)
@@ -211,6 +247,62 @@ impl State {
         });
     }
 
+    /// V1′ (before decryption): every regular file in the directory, read once (links and special entries
+    /// refused); the later checks read these bytes and nothing else.
+    pub fn v1_before_decryption(&mut self, dir: &Path, report: &mut Report) {
+        self.files = report.run("V1", "record files (before decryption)", || {
+            let mut present = Vec::new();
+            walk(dir, "", &mut present)?;
+            let read: Vec<Result<(String, Vec<u8>), String>> =
+                present.par_iter().map(|p| read_file(&dir.join(p)).map(|b| (p.clone(), b))).collect();
+            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
+            let total: usize = bytes.values().map(Vec::len).sum();
+            Ok((Files { index: None, bytes }, format!("{} files, {total} bytes", present.len())))
+        });
+    }
+
+    /// V2′ (before decryption): `election.json` decodes (§8.8) and the files are §14.1's layout up to the last
+    /// mix stage, followed by nothing but trustees' partial decryptions.
+    pub fn v2_before_decryption(&mut self, report: &mut Report) {
+        let Some(files) = &self.files else {
+            return report.not_run("V2", name(2), "V1");
+        };
+        let r = report.run("V2", name(2), || {
+            let params: protocol::ballot::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
+            let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
+            let m = election.manifest();
+            let ceremony: Vec<Vec<u16>> = CEREMONY_KINDS
+                .iter()
+                .map(|kind| {
+                    (1..=m.trustees.count)
+                        .filter(|&j| files.bytes.contains_key(&protocol::record::ceremony_path(kind, j)))
+                        .collect()
+                })
+                .collect();
+            let partials: Vec<Vec<u16>> = vec![Vec::new(); m.contests.len()];
+            let layout = Layout { ceremony, partials };
+            let mut expected = protocol::record::layout_paths(m, &layout);
+            expected.retain(|p| !p.ends_with("/plaintexts.list") && !p.ends_with("/answers.json") && p != RESULT_PATH);
+            let is_partial = |p: &str| {
+                (0..m.contests.len()).any(|c| (1..=m.trustees.count).any(|j| p == partial_path(c, j)))
+            };
+            if let Some(missing) = expected.iter().find(|p| !files.bytes.contains_key(p.as_str())) {
+                return Err(format!("`{missing}` is not in the record yet: the record is not ready to decrypt"));
+            }
+            if let Some(extra) =
+                files.bytes.keys().find(|p| !expected.iter().any(|e| e == *p) && !is_partial(p.as_str()))
+            {
+                return Err(format!("`{extra}` is not a file of a record ready to decrypt (§14.1)"));
+            }
+            let note = format!("election `{}`, fingerprint {}", m.election_id, election.fingerprint().to_hex());
+            Ok(((election, layout), note))
+        });
+        if let Some((election, layout)) = r {
+            self.election = Some(election);
+            self.layout = Some(layout);
+        }
+    }
+
     /// V2: `election.json` decodes (§8.8), the manifest is valid, its fingerprint is the index's, and the
     /// index's paths are exactly §14.1's layout for this manifest.
     pub fn v2(&mut self, report: &mut Report) {
@@ -236,7 +328,7 @@ impl State {
                 m.election_id,
                 election.fingerprint().to_hex(),
                 m.contests.len(),
-                m.mix_stages,
+                m.mix_stages(),
                 m.trustees.threshold,
                 m.trustees.count
             );
@@ -295,34 +387,26 @@ impl State {
         });
     }
 
-    /// V4: `ballot-box.json` decodes (§11.5; each credential decodes, B0), its registry is sorted by bytes
-    /// without repeats.
+    /// V4: `ballot-box.json` decodes (§11.5; each credential decodes, B0), its registry is the one the manifest
+    /// names (L9: sorted by bytes without repeats, count and digest of eq. (4.5-1)).
     pub fn v4(&mut self, report: &mut Report) {
-        let Some(files) = &self.files else {
-            return report.not_run("V4", name(4), "V1");
+        let (Some(files), Some(election)) = (&self.files, &self.election) else {
+            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
+            return report.not_run("V4", name(4), w.unwrap_or_default());
         };
         let mut decoded = None;
-        let sorted = report.run("V4", name(4), || {
+        let registry = report.run("V4", name(4), || {
             let b: BallotBox = parse_json(BALLOT_BOX_PATH, files.get(BALLOT_BOX_PATH)?)?;
-            let unsorted = b.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes());
-            let count = b.credentials.len();
-            let digest = registry_digest(&b.credentials);
+            let verdict = b.check_registry(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"));
+            let note = format!(
+                "{} credentials, registry digest {}, as the manifest names",
+                b.credentials.len(),
+                hex::encode(registry_digest(&b.credentials))
+            );
             decoded = Some(b);
-            match unsorted {
-                Some(i) => Err(format!(
-                    "{BALLOT_BOX_PATH}: credentials {i} and {} are not in ascending byte order (or repeat)",
-                    i + 1
-                )),
-                None => Ok((
-                    (),
-                    format!(
-                        "{count} credentials, registry digest {} (compare with the published registry)",
-                        hex::encode(digest)
-                    ),
-                )),
-            }
+            verdict.map(|()| ((), note))
         });
-        self.registry_sorted = sorted.is_some();
+        self.registry_sorted = registry.is_some();
         self.ballot_box = decoded;
     }
 
@@ -344,7 +428,7 @@ impl State {
             let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
             let head = &bbox.final_tree_head;
             let note = format!(
-                "{} ballots; final head: size {}, root {}; collector key {} (compare with the published one)",
+                "{} ballots; final head: size {}, root {}; signed by the collector key {} the manifest names",
                 ballots.len(),
                 head.tree_size,
                 hex::encode(head.root),
@@ -416,13 +500,14 @@ impl State {
         let mut remaining = None;
         report.run("V8", name(8), || {
             let list: RevocationList = parse_json(REVOCATIONS_PATH, files.get(REVOCATIONS_PATH)?)?;
-            list.verify(election.fingerprint()).map_err(|e| format!("{REVOCATIONS_PATH}: {e}"))?;
+            list.verify(election.fingerprint(), &election.manifest().roles)
+                .map_err(|e| format!("{REVOCATIONS_PATH}: {e}"))?;
             let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials);
             remaining = Some(left);
             let claimed: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
             compare_list(REVOKED_PATH, &claimed.revoked, &recomputed.revoked)?;
             let note = format!(
-                "{} credentials revoked, {} ballots removed; officials' key {} (compare with the published one)",
+                "{} credentials revoked, {} ballots removed; signed by the officials' key {} the manifest names",
                 list.credentials.len(),
                 recomputed.revoked.len(),
                 hex::encode(list.officials_key)
@@ -493,7 +578,7 @@ impl State {
             return report.not_run("V10", name(10), w.unwrap_or_default());
         };
         let manifest = election.manifest();
-        let stages = manifest.mix_stages;
+        let stages = manifest.mix_stages();
         let bar = report.bar(manifest.contests.len() as u64 * u64::from(stages), "V10 proofs of shuffle");
         let mut inputs = std::mem::take(&mut self.inputs);
         let last = report.run_keep("V10", name(10), || {
@@ -555,6 +640,9 @@ impl State {
                             .map_err(|e| format!("contest {c} stage {k}: {proof_path}: {e}"))
                     });
                     if let Err(e) = verdict {
+                        problems.push(e);
+                    }
+                    if let Err(e) = check_stage_signature(files, election, c, k) {
                         problems.push(e);
                     }
                     bar.inc(1);
@@ -771,20 +859,16 @@ impl State {
     }
 }
 
-/// The registry's digest, which V4 prints for comparison with the published registry (SPEC.md §14.4, trust
-/// anchors): `SHA-256("rv/registry/v1" ‖ u32(count) ‖ K₁ ‖ … ‖ K_count)`, over the keys in the box's order.
-pub fn registry_digest(credentials: &[protocol::CredentialKey]) -> [u8; 32] {
-    let mut bytes = Vec::with_capacity(18 + 32 * credentials.len());
-    bytes.extend_from_slice(REGISTRY_DOMAIN);
-    bytes.extend_from_slice(&(credentials.len() as u32).to_be_bytes());
-    for k in credentials {
-        bytes.extend_from_slice(k.as_bytes());
-    }
-    file_digest(&bytes)
+/// §9.5.1: `contest-C/stage-K.sig` is mix server `K`'s signature (under the manifest's `mix_keys[K − 1]`) over
+/// the stage's input list, output list and proof, as the record holds them.
+fn check_stage_signature(files: &Files, election: &Election, c: usize, k: u16) -> Result<(), String> {
+    let input = if k == 1 { input_path(c) } else { stage_list_path(c, k - 1) };
+    let sig_path = stage_signature_path(c, k);
+    let digests = StageDigests::of(files.get(&input)?, files.get(&stage_list_path(c, k))?, files.get(&stage_proof_path(c, k))?);
+    let signature = files.get(&sig_path)?;
+    verify_stage(&election.manifest().roles, election.fingerprint(), c as u32, k, &digests, signature)
+        .map_err(|e| format!("contest {c} stage {k}: {sig_path}: {e} (a stage not made by the mix server the manifest names)"))
 }
-
-/// The domain of [`registry_digest`].
-pub const REGISTRY_DOMAIN: &[u8] = b"rv/registry/v1";
 
 /// Lists every entry under `dir` (relative, `/`-separated) into `out`; links and special files are errors.
 fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
@@ -840,7 +924,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report
         let note = format!("ballot {} at leaf {}, tree size {}", r.ballot_id.to_hex(), r.leaf_index, r.tree_size);
         Ok((r, note))
     });
-    let (Some(receipt), Some(election), Some(bbox)) = (receipt, &s.election, &s.ballot_box) else {
+    let (Some(receipt), Some(election), Some(_)) = (receipt, &s.election, &s.ballot_box) else {
         let w = waits(&[(s.election.is_some(), "V2"), (s.ballot_box.is_some(), "V4")]).unwrap_or_else(|| "RC1".into());
         for (id, n) in RECEIPT_CHECKS {
             report.not_run(id, n, w.clone());
@@ -849,10 +933,9 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report
     };
     let [rc2, rc3, rc4, rc5] = RECEIPT_CHECKS;
     report.run(rc2.0, rc2.1, || {
-        let key =
-            protocol::ballot::decode_verifying_key(&bbox.collector_key, "collector key").map_err(|e| e.to_string())?;
-        receipt.verify(&key, election.fingerprint()).map_err(|e| e.to_string())?;
-        Ok(((), format!("signed by collector key {}", hex::encode(bbox.collector_key))))
+        let key = &election.manifest().roles.collector_key;
+        receipt.verify(key.verifying_key(), election.fingerprint()).map_err(|e| e.to_string())?;
+        Ok(((), format!("signed by the collector key {} the manifest names", key.to_hex())))
     });
     let Some(ballots) = &s.ballots else {
         for (id, n) in [rc3, rc4, rc5] {

@@ -21,7 +21,7 @@ fn verifier_cli_reports_and_exits() {
     let mut rng = ChaCha20Rng::from_seed([4; 32]);
     let key = SecretKey::generate(&mut rng).public_key();
     let mut manifest = example_manifest();
-    manifest.mix_stages = 2;
+    manifest.roles = protocol::roles::example_roles(2);
     let json = serde_json::json!({ "manifest": manifest, "public_key": key });
     std::fs::write(dir.join("election.json"), json.to_string()).unwrap();
     let election = Election::new(manifest, key).unwrap();

@@ -57,7 +57,7 @@ fn the_election_is_decoded_and_its_fingerprint_recomputed() {
     assert!(WasmClient::new(&m, &pk, &other_fp).is_err());
     assert!(WasmClient::new(&m, &other_pk, &fp).is_err());
     let mut changed = manifest.clone();
-    changed.mix_stages += 1;
+    changed.roles = protocol::roles::example_roles(changed.mix_stages() + 1);
     assert!(WasmClient::new(&hex::encode(changed.to_bytes()), &pk, &fp).is_err());
     assert!(WasmClient::new(&format!("{m}00"), &pk, &fp).is_err());
     assert!(WasmClient::new(&m, &"00".repeat(32), &fp).is_err());

@@ -71,7 +71,7 @@ pub fn build() -> Built {
     let scratch = tmp.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
     let mut manifest = example_manifest();
-    manifest.mix_stages = 2;
+    manifest.roles = protocol::roles::example_roles(2);
     manifest.trustees.count = 3;
     manifest.trustees.threshold = 2;
 
@@ -167,7 +167,7 @@ pub fn build() -> Built {
     for (c, input) in inputs.into_iter().enumerate() {
         files.push((record::input_path(c), input.to_bytes()));
         let mut current: CiphertextList = input;
-        for k in 1..=manifest.mix_stages {
+        for k in 1..=manifest.mix_stages() {
             let (output, witness) = shuffle(ek, &current, &mut rng);
             let statement = ShuffleStatement {
                 fingerprint: &fp,
