@@ -201,9 +201,9 @@ async fn rate_limit_per_credential() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_yet_open_election() {
     let url = fresh_db().await;
-    let (mut file, public, creds) = collector::admin::dev_election(1, &mut OsRng);
+    let (mut file, public, creds, key) = collector::admin::dev_election(1, &mut OsRng);
     file.manifest.voting_period.opens_at += 2 * 3600;
-    let e = init_with(&url, file, public, creds, protocol::generate_signing_key(&mut OsRng)).await;
+    let e = init_with(&url, file, public, creds, key).await;
     let s = serve(&url, Settings::default()).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
     assert_eq!((st, code(&v)), (403, "election_not_open"));

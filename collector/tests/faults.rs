@@ -206,8 +206,7 @@ async fn postgres_restart_during_load_is_survived_without_restarting_the_collect
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
-    let (file, public, creds) = collector::admin::dev_election(4, &mut OsRng);
-    let key = protocol::generate_signing_key(&mut OsRng);
+    let (file, public, creds, key) = collector::admin::dev_election(4, &mut OsRng);
     let secrets: Vec<[u8; 32]> = creds.iter().map(|c| *c.expose_secret_bytes()).collect();
     let copy = |s: &[[u8; 32]]| s.iter().map(Credential::from_secret_bytes).collect::<Vec<_>>();
     let (ua, ub, uc) = (fresh_db().await, fresh_db().await, fresh_db().await);

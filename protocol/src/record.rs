@@ -403,23 +403,28 @@ mod tests {
     #[test]
     fn revocation_list_signs_and_verifies() {
         use crate::ballot::Credential;
-        let officials = crate::generate_signing_key(&mut rand::rngs::OsRng);
+        let secrets = crate::roles::example_role_secrets(1);
+        let officials = secrets.officials;
+        let roles = crate::roles::example_roles(1);
         let f = Fingerprint([7; 32]);
         let c: Vec<CredentialKey> = (0..3).map(|_| Credential::generate(&mut rand::rngs::OsRng).public_key()).collect();
         let list = RevocationList::sign(&officials, f, vec![c[2], c[0], c[1], c[0]]);
         assert_eq!(list.credentials.len(), 3);
-        assert_eq!(list.verify(&f), Ok(()));
-        assert_eq!(list.verify(&Fingerprint([8; 32])), Err(RevocationError::WrongElection));
+        assert_eq!(list.verify(&f, &roles), Ok(()));
+        assert_eq!(list.verify(&Fingerprint([8; 32]), &roles), Err(RevocationError::WrongElection));
+        // Signed by a key the manifest does not name (the audit's "other officials").
+        let other = RevocationList::sign(&crate::generate_signing_key(&mut rand::rngs::OsRng), f, c.clone());
+        assert!(matches!(other.verify(&f, &roles), Err(RevocationError::NotTheOfficials { .. })));
         let json = serde_json::to_string(&list).unwrap();
         assert_eq!(serde_json::from_str::<RevocationList>(&json).unwrap(), list);
         let mut dropped = list.clone();
         dropped.credentials.remove(1);
-        assert_eq!(dropped.verify(&f), Err(RevocationError::BadSignature));
+        assert_eq!(dropped.verify(&f, &roles), Err(RevocationError::BadSignature));
         let mut unsorted = list.clone();
         unsorted.credentials.swap(0, 1);
-        assert_eq!(unsorted.verify(&f), Err(RevocationError::NotSorted(1)));
+        assert_eq!(unsorted.verify(&f, &roles), Err(RevocationError::NotSorted(1)));
         let empty = RevocationList::sign(&officials, f, Vec::new());
-        assert_eq!(empty.verify(&f), Ok(()));
+        assert_eq!(empty.verify(&f, &roles), Ok(()));
     }
 
     #[test]

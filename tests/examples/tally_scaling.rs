@@ -12,7 +12,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use protocol::manifest::example_manifest;
-use rand::rngs::OsRng;
 use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots};
 use tallier::tally::{finish, mix, prepare, FinishArgs, MixArgs, PrepareArgs};
 
@@ -49,15 +48,18 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     let dir = work.join(format!("n{n}"));
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!("N = {n}: key ceremony (5 trustees) and {n} ballots…");
+    let voters = system_tests::voters(n);
+    let manifest = system_tests::bind(manifest, &voters);
+    let secrets = system_tests::role_secrets(stages);
     let files = ceremony(&dir.join("election"), &manifest);
-    let ballots = Ballots::generate(&files.election, n, 0, 7);
-    let collector = protocol::generate_signing_key(&mut OsRng);
+    let ballots = Ballots::generate(&files.election, voters, 0, 7);
+    let collector = secrets.collector;
     let list: Vec<protocol::Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
     let bbox = ballot_box(&files.election, ballots.registry(), &list, &collector);
     drop(list);
     write_json(&dir.join("ballot-box.json"), &bbox);
     drop(bbox);
-    let officials = protocol::generate_signing_key(&mut OsRng);
+    let officials = secrets.officials;
     let revoked = ballots.voters[..10.min(n)].iter().map(protocol::Credential::public_key).collect();
     revocations(&dir.join("revocations.json"), &files.election, &officials, revoked);
     drop(ballots);
@@ -75,7 +77,8 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     .unwrap();
     let prepare_time = t.elapsed();
     let t = Instant::now();
-    mix(&MixArgs { record: record.clone(), stage: None, progress: false }).unwrap();
+    let keys = system_tests::mix_key_files(&dir.join("mix-keys"), stages);
+    mix(&MixArgs { record: record.clone(), keys, progress: false }).unwrap();
     let mix_time = t.elapsed();
     let t = Instant::now();
     for j in 1..=3u16 {
@@ -88,7 +91,7 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     let finish_time = t.elapsed();
     eprintln!("N = {n}: verify…");
     let t = Instant::now();
-    let report = verifier::verify::verify_record(&record, false);
+    let report = verifier::verify::verify_record(&record, None, false);
     let verify_time = t.elapsed();
     assert!(report.passed(), "the record does not verify:\n{report}");
     let row = Row {

@@ -13,6 +13,7 @@ use protocol::encoding::Selection;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{ContestKind, Manifest};
 use protocol::record::RevocationList;
+use protocol::roles::{example_role_secrets, secret_key_file, ExampleRoleSecrets, Registry, Role};
 use protocol::{create_ballot, Answer, Ballot, Credential, CredentialKey, Election, Encode};
 use rand::rngs::OsRng;
 use rand::{Rng, SeedableRng};
@@ -77,7 +78,7 @@ pub fn ceremony_without(dir: &Path, manifest: &Manifest, absent: &[u16]) -> Elec
     for &j in &present {
         trustee::confirm(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
     }
-    let key = trustee::keys_combine(&manifest_path, &ceremony, &dir.join("election-key.json")).unwrap();
+    let key = trustee::keys_combine(&manifest_path, &ceremony, &dir.join("election-key.json"), None).unwrap();
     let election = Election::new(manifest.clone(), key.election_public_key).unwrap();
     ElectionFiles { dir: dir.to_path_buf(), manifest: manifest_path, ceremony, secrets, passphrases, election }
 }
@@ -132,8 +133,9 @@ pub struct Ballots {
 }
 
 impl Ballots {
-    pub fn generate(election: &Election, voters: usize, revotes: usize, seed: u64) -> Self {
-        let credentials: Vec<Credential> = (0..voters).map(|_| Credential::generate(&mut OsRng)).collect();
+    /// Every voter in `credentials` votes once, then the first `revotes` again.
+    pub fn generate(election: &Election, credentials: Vec<Credential>, revotes: usize, seed: u64) -> Self {
+        let voters = credentials.len();
         let order: Vec<usize> = (0..voters).chain(0..revotes.min(voters)).collect();
         let cast = order
             .par_iter()
@@ -167,6 +169,42 @@ impl Ballots {
             .filter_map(|(_, c)| c.map(|c| c.answers.clone()))
             .collect()
     }
+}
+
+/// `n` fresh voter credentials (made before the manifest, which binds their registry).
+pub fn voters(n: usize) -> Vec<Credential> {
+    (0..n).map(|_| Credential::generate(&mut OsRng)).collect()
+}
+
+/// `manifest` with the example roles (public test keys, [`role_secrets`]) for its number of mix stages and the
+/// registry of `voters` (SPEC.md §4.5).
+pub fn bind(mut manifest: Manifest, voters: &[Credential]) -> Manifest {
+    let keys: Vec<CredentialKey> = voters.iter().map(Credential::public_key).collect();
+    manifest.roles = role_secrets(manifest.mix_stages()).roles(Registry::of(&keys));
+    manifest
+}
+
+/// The secret keys of the example roles [`bind`] names (derived from public labels: tests only).
+pub fn role_secrets(stages: u16) -> ExampleRoleSecrets {
+    example_role_secrets(stages)
+}
+
+/// Writes every mix server's secret key file of the example roles into `dir` (as `tallier setup mix-key` would
+/// on each server's machine) and returns their paths, in stage order.
+pub fn mix_key_files(dir: &Path, stages: u16) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
+    let secrets = role_secrets(stages);
+    secrets
+        .mix
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let k = i as u16 + 1;
+            let path = dir.join(format!("mix-{k}.key"));
+            std::fs::write(&path, secret_key_file(Role::Mix(k), key).as_bytes()).unwrap();
+            path
+        })
+        .collect()
 }
 
 /// The ballot box `collector export` would write for these ballots, in this order, signed by `collector`.

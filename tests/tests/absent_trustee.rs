@@ -3,12 +3,11 @@
 //! verifier, which names the absent trustee. The absent trustee can decrypt nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
-use ed25519_dalek::SigningKey;
 use protocol::count::count_contest;
 use protocol::manifest::example_manifest;
 use protocol::record;
 use protocol::tally::ResultFile;
-use system_tests::{ballot_box, ceremony_without, revocations, write_json, Ballots};
+use system_tests::{ballot_box, bind, ceremony_without, mix_key_files, revocations, role_secrets, voters, write_json, Ballots};
 use tallier::tally::{FinishArgs, MixArgs, PrepareArgs};
 use tallier::trustee::decrypt_record;
 use verifier::report::Outcome;
@@ -20,16 +19,19 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
     let mut manifest = example_manifest();
     manifest.roles = protocol::roles::example_roles(1);
     assert_eq!((manifest.trustees.count, manifest.trustees.threshold), (3, 2));
+    let voters = voters(8);
+    let manifest = bind(manifest, &voters);
+    let secrets = role_secrets(1);
     let files = ceremony_without(&root.join("election"), &manifest, &[2]);
     let election = &files.election;
 
-    let ballots = Ballots::generate(election, 8, 2, 0xab5e);
+    let ballots = Ballots::generate(election, voters, 2, 0xab5e);
     let casts: Vec<_> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
-    let bx = ballot_box(election, ballots.registry(), &casts, &SigningKey::from_bytes(&[31; 32]));
+    let bx = ballot_box(election, ballots.registry(), &casts, &secrets.collector);
     let box_path = root.join("ballot-box.json");
     write_json(&box_path, &bx);
     let revocations_path = root.join("revocations.json");
-    revocations(&revocations_path, election, &SigningKey::from_bytes(&[32; 32]), vec![]);
+    revocations(&revocations_path, election, &secrets.officials, vec![]);
 
     let rec = root.join("record");
     tallier::tally::prepare(&PrepareArgs {
@@ -40,7 +42,8 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
         progress: false,
     })
     .unwrap();
-    tallier::tally::mix(&MixArgs { record: rec.clone(), stage: None, progress: false }).unwrap();
+    let keys = mix_key_files(&root.join("mix-keys"), 1);
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys, progress: false }).unwrap();
     // The absent trustee holds no share: it cannot decrypt.
     let err = decrypt_record(&rec, &files.secrets[1], &files.passphrase(2), false).unwrap_err();
     assert!(format!("{err:#}").contains("trustee 2: absent"), "{err:#}");
@@ -52,7 +55,7 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
 
     // The record holds no file of trustee 2, verifies, and its report names the absent trustee.
     assert!(!rec.join(record::ceremony_path("announcement", 2)).exists());
-    let report = verifier::verify::verify_record(&rec, false);
+    let report = verifier::verify::verify_record(&rec, None, false);
     assert!(report.passed(), "{:?}", report.failed_ids());
     match &report.check("V3").unwrap().outcome {
         Outcome::Pass { note } => assert!(note.contains("absent (no announcement, took no part): [2]"), "{note}"),

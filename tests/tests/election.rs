@@ -56,7 +56,7 @@ fn whole_election_with_the_demo_script() {
     assert!(status.success(), "scripts/demo.sh failed");
 
     let record = out.join("record");
-    let report = verifier::verify::verify_record(&record, false);
+    let report = verifier::verify::verify_record(&record, None, false);
     assert!(report.passed(), "the demo's record does not verify:\n{report}");
 
     // What the voters cast (voter-sim's --expected: each credential's last accepted ballot), minus the five

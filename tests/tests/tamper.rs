@@ -26,6 +26,8 @@ use protocol::count::count_contest;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{example_manifest, Manifest};
 use protocol::record::{self, file_digest, RecordIndex, RevocationList};
+use protocol::roles::{sign_stage, StageDigests};
+use protocol::shuffle::CiphertextList;
 use protocol::tally::{self, AnswersFile, DecodedAnswer, ResultFile};
 use protocol::threshold::PartialDecryption;
 use protocol::{create_ballot, Answer, Ballot, Credential, Election, Fingerprint, Selection};
@@ -33,7 +35,9 @@ use rand::rngs::OsRng;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
-use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots, ElectionFiles};
+use system_tests::{
+    ballot_box, bind, ceremony, mix_key_files, revocations, role_secrets, voters, write_json, Ballots, ElectionFiles,
+};
 use tallier::mix::read_list;
 use tallier::tally::{record_file, FinishArgs, MixArgs, PrepareArgs};
 use tallier::trustee::{ceremony_params, decrypt_record, open_secret, Transcript};
@@ -69,12 +73,13 @@ struct Env {
     other: ElectionFiles,
 }
 
-/// The example manifest with two mix stages (2-of-3 trustees, 3 contests).
-fn manifest() -> Manifest {
+/// The example manifest with two mix stages (2-of-3 trustees, 3 contests), binding the example roles and the
+/// registry of `voters`.
+fn manifest(voters: &[Credential]) -> Manifest {
     let mut m = example_manifest();
     m.roles = protocol::roles::example_roles(2);
     assert_eq!((m.trustees.count, m.trustees.threshold, m.contests.len()), (3, 2, 3));
-    m
+    bind(m, voters)
 }
 
 /// The box's ballots in log order: the voters' ballots with a badly signed ballot and an unknown credential's
@@ -106,7 +111,8 @@ fn tally_record(
         progress: false,
     })
     .unwrap();
-    tallier::tally::mix(&MixArgs { record: out.to_path_buf(), stage: None, progress: false }).unwrap();
+    let keys = mix_key_files(&out.with_extension("mix-keys"), files.election.manifest().mix_stages());
+    tallier::tally::mix(&MixArgs { record: out.to_path_buf(), keys, progress: false }).unwrap();
     for j in 1..=3u16 {
         decrypt_record(out, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
     }
@@ -116,15 +122,16 @@ fn tally_record(
 fn setup() -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().to_path_buf();
-    let files = ceremony(&root.join("election"), &manifest());
+    let voters = voters(VOTERS);
+    let files = ceremony(&root.join("election"), &manifest(&voters));
     let election = Election::new(files.election.manifest().clone(), *files.election.public_key()).unwrap();
-    let mut other_manifest = manifest();
+    let mut other_manifest = manifest(&voters);
     other_manifest.election_id = "other-2027".into();
     let other = ceremony(&root.join("other"), &other_manifest);
 
-    let ballots = Ballots::generate(&election, VOTERS, REVOTES, 0x7a3e);
-    let collector = SigningKey::from_bytes(&[21; 32]);
-    let officials = SigningKey::from_bytes(&[22; 32]);
+    let ballots = Ballots::generate(&election, voters, REVOTES, 0x7a3e);
+    let secrets = role_secrets(2);
+    let (collector, officials) = (secrets.collector, secrets.officials);
     let bx = ballot_box(&election, ballots.registry(), &box_ballots(&election, &ballots), &collector);
     let box_path = root.join("ballot-box.json");
     write_json(&box_path, &bx);
@@ -855,7 +862,7 @@ fn run_case(env: &Env, i: usize, c: &Case) -> Result<(), String> {
         let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
         format!("the tampering itself panicked: {}", msg.unwrap_or_default())
     })?;
-    let report = verifier::verify::verify_record(&rec.dir, false);
+    let report = verifier::verify::verify_record(&rec.dir, None, false);
     println!("[{}] {}: {}", c.expected, c.name, reason(&report, c.expected).replace('\n', " / "));
     let failed = report.failed_ids();
     let result = if failed.first() != Some(&c.expected) {
@@ -878,7 +885,7 @@ fn the_tallier_record_passes_and_every_tampering_is_caught_by_its_check() {
     let setup_time = start.elapsed();
 
     // The honest record: every check passes, and the result is the count of the answers that should count.
-    let report = verifier::verify::verify_record(&env.record, false);
+    let report = verifier::verify::verify_record(&env.record, None, false);
     assert!(report.passed(), "{report}");
     assert_eq!(report.checks.len(), 13, "{report}");
     let result: ResultFile = Rec { dir: env.record.clone() }.get(record::RESULT_PATH);
@@ -921,34 +928,26 @@ fn the_tallier_record_passes_and_every_tampering_is_caught_by_its_check() {
     );
 }
 
-fn note<'a>(report: &'a Report, id: &str) -> &'a str {
-    match report.check(id).map(|c| &c.outcome) {
-        Some(Outcome::Pass { note }) => note,
-        _ => "",
-    }
-}
-
-/// SPEC.md §14.4, trust anchors: the collector's key, the registry and the officials' key are not bound to the
-/// fingerprint. A record tallied honestly from a box re-signed under another collector key, from a registry
-/// with an extra key, or with a revocation list signed by other officials passes every check; what catches it is
-/// the observer comparing the values the report prints with the published ones. This test holds the report to
-/// printing them.
+/// The audit's trust-anchor attacks (SPEC.md §4.5, §14.4): a box re-signed under another collector key, a
+/// registry with one key added (the unknown credential's ballot would then count), a revocation list signed by
+/// other officials. The manifest names every one of them, so each substitution is refused — by the tally
+/// (`tally prepare`) and, in a record doctored and re-chained as an attacker would, by the verifier at the
+/// expected check — and the pinned fingerprint refuses another election.
 #[test]
-fn substituted_trust_anchors_show_in_the_report() {
+fn substituted_trust_anchors_are_refused() {
     let env = setup();
-    let honest = verifier::verify::verify_record(&env.record, false);
+    let honest = verifier::verify::verify_record(&env.record, Some(env.election.fingerprint()), false);
     assert!(honest.passed(), "{honest}");
     let box_path = env.root.join("ballot-box.json");
     let bx: BallotBox = serde_json::from_slice(&std::fs::read(&box_path).unwrap()).unwrap();
     let intruder = SigningKey::from_bytes(&[97; 32]);
-    let intruder_hex = hex::encode(intruder.verifying_key().to_bytes());
 
     // Another collector key: the head re-signed under it.
     let mut other_collector = bx.clone();
     other_collector.collector_key = intruder.verifying_key().to_bytes();
     let h = &bx.final_tree_head;
     other_collector.final_tree_head = SignedTreeHead::sign(&intruder, h.fingerprint, h.tree_size, h.root, h.timestamp);
-    // The unknown credential added to the registry: its ballot now counts.
+    // The unknown credential added to the registry: its ballot would now count.
     let mut other_registry = bx.clone();
     let stranger_bytes = hex::decode(&bx.ballots[STRANGER_LEAF as usize].ballot).unwrap();
     let stranger = Ballot::from_bytes(&stranger_bytes).unwrap().body.credential;
@@ -958,28 +957,152 @@ fn substituted_trust_anchors_show_in_the_report() {
     let list: RevocationList = serde_json::from_slice(&std::fs::read(&env.revocations).unwrap()).unwrap();
     let other_list = RevocationList::sign(&intruder, list.fingerprint, list.credentials);
 
-    let registry_hex = hex::encode(verifier::verify::registry_digest(&other_registry.credentials));
     let cases: [(&str, BallotBox, RevocationList, &str, &str); 3] = [
-        ("collector key", other_collector, list_clone(&env), "V5", &intruder_hex),
-        ("registry", other_registry, list_clone(&env), "V4", &registry_hex),
-        ("officials' key", bx, other_list, "V8", &intruder_hex),
+        ("collector key", other_collector, list_clone(&env), "V5", "is not the one the manifest names for the collector"),
+        ("registry", other_registry, list_clone(&env), "V4", "not the manifest's registry"),
+        ("officials' key", bx, other_list, "V8", "not the officials' key the manifest names"),
     ];
-    for (what, doctored_box, revocation_list, id, value) in cases {
+    for (what, doctored_box, revocation_list, id, reason) in cases {
         let dir = env.root.join(format!("anchor-{id}"));
         let (b, r) = (dir.join("box.json"), dir.join("revocations.json"));
         std::fs::create_dir_all(&dir).unwrap();
         write_json(&b, &doctored_box);
         write_json(&r, &revocation_list);
+        // The tally refuses it and writes nothing.
         let record = dir.join("record");
-        tally_record(&env.files, &b, &r, &record);
-        let report = verifier::verify::verify_record(&record, false);
-        assert!(report.passed(), "{what}: {report}");
-        let (shown, before) = (note(&report, id), note(&honest, id));
-        assert!(shown.contains("compare with the published"), "{what}: {shown}");
-        assert!(shown.contains(value) && !before.contains(value), "{what}: {id} must show {value}: {shown}");
+        let err = tallier::tally::prepare(&PrepareArgs {
+            ballot_box: b.clone(),
+            ceremony: env.files.ceremony.clone(),
+            revocations: r.clone(),
+            record: record.clone(),
+            progress: false,
+        })
+        .unwrap_err();
+        assert!(format!("{err:#}").contains(reason), "{what}: {err:#}");
+        assert!(!record.exists(), "{what}: nothing written");
+        // A record doctored by hand and re-chained fails at the expected check.
+        let rec = Rec { dir: dir.join("doctored") };
+        copy_dir(&env.record, &rec.dir);
+        rec.write(record::BALLOT_BOX_PATH, &std::fs::read(&b).unwrap());
+        rec.write(record::REVOCATIONS_PATH, &std::fs::read(&r).unwrap());
+        rec.rechain();
+        let report = verifier::verify::verify_record(&rec.dir, None, false);
+        match &report.check(id).unwrap().outcome {
+            Outcome::Fail { reason: got } => assert!(got.contains(reason), "{what}: {id}: {got}"),
+            other => panic!("{what}: {id} should fail: {other:?}\n{report}"),
+        }
+    }
+    // Pinning another election's fingerprint fails V2.
+    let report = verifier::verify::verify_record(&env.record, Some(env.other.election.fingerprint()), false);
+    match &report.check("V2").unwrap().outcome {
+        Outcome::Fail { reason } => assert!(reason.contains("not the pinned"), "{reason}"),
+        other => panic!("V2: {other:?}"),
     }
 }
 
 fn list_clone(env: &Env) -> RevocationList {
     serde_json::from_slice(&std::fs::read(&env.revocations).unwrap()).unwrap()
+}
+
+/// A record prepared from the honest box, not yet mixed (a copy for one attack).
+fn prepared(env: &Env, name: &str) -> PathBuf {
+    let rec = env.root.join(name);
+    tallier::tally::prepare(&PrepareArgs {
+        ballot_box: env.root.join("ballot-box.json"),
+        ceremony: env.files.ceremony.clone(),
+        revocations: env.revocations.clone(),
+        record: rec.clone(),
+        progress: false,
+    })
+    .unwrap();
+    rec
+}
+
+/// No trustee wrote a partial decryption into `rec`.
+fn assert_nothing_decrypted(rec: &Path, what: &str) {
+    for c in 0..3 {
+        for j in 1..=3u16 {
+            assert!(!record_file(rec, &record::partial_path(c, j)).exists(), "{what}: trustee {j} decrypted contest {c}");
+        }
+    }
+}
+
+/// Every trustee refuses to decrypt `rec`, naming `check` and `reason`.
+fn trustees_refuse(env: &Env, rec: &Path, check: &str, reason: &str, what: &str) {
+    for j in 1..=3u16 {
+        let err = decrypt_record(rec, &env.files.secrets[usize::from(j) - 1], &env.files.passphrase(j), false)
+            .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("decrypted nothing"), "{what}: trustee {j}: {text}");
+        let line = text.lines().find(|l| l.starts_with(check) && l.contains("FAIL")).unwrap_or("");
+        assert!(line.contains(reason), "{what}: trustee {j} must name {check} ({reason}):\n{text}");
+    }
+    assert_nothing_decrypted(rec, what);
+}
+
+/// The audit's two attacks on the trustees (SPEC.md §14.3 Decrypt), made as an attacker would:
+/// - whoever carries the record to the mix servers replaces contest 0's `input.list` by copies of one voter's
+///   row (copied from the public box); the honest mix servers mix it, signed; decrypting would reveal that vote;
+/// - whoever holds the record after the honest stages re-mixes every stage from `input.list` with permutations
+///   of its own (valid proofs: a proof of shuffle needs no secret) and signs with a key not in the manifest.
+/// Every trustee runs the verifier's checks first and decrypts nothing: V9 names the substituted input, V10 the
+/// stages not signed by the manifest's mix servers.
+#[test]
+fn trustees_decrypt_nothing_of_a_substituted_input_or_a_remixed_chain() {
+    let env = setup();
+    let stages = env.election.manifest().mix_stages();
+    let honest_keys = mix_key_files(&env.root.join("mix-keys-attacks"), stages);
+
+    // A substituted input.list, then an honest mix.
+    let rec = prepared(&env, "substituted-input");
+    let path = record_file(&rec, &record::input_path(0));
+    let input = read_list(&path).unwrap();
+    let target = input.row(3).to_vec();
+    let cells = (0..input.len()).flat_map(|_| target.clone()).collect();
+    std::fs::write(&path, CiphertextList::from_flat(input.width(), cells).unwrap().to_bytes()).unwrap();
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys: honest_keys.clone(), progress: false }).unwrap();
+    trustees_refuse(&env, &rec, "V9", "differs from R4", "substituted input.list");
+
+    // An honest mix, then every stage re-mixed from input.list and signed by an intruder.
+    let rec = prepared(&env, "remixed-chain");
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys: honest_keys, progress: false }).unwrap();
+    let intruder = SigningKey::from_bytes(&[98; 32]);
+    let e = &env.election;
+    for c in 0..e.manifest().contests.len() {
+        let mut current = read_list(&record_file(&rec, &record::input_path(c))).unwrap();
+        for k in 1..=stages {
+            let (output, witness) = protocol::shuffle::shuffle(e.encryption_key(), &current, &mut OsRng);
+            let statement = protocol::shuffle::ShuffleStatement {
+                fingerprint: e.fingerprint(),
+                public_key: e.public_key(),
+                contest: c as u32,
+                stage: u32::from(k),
+                input: &current,
+                output: &output,
+            };
+            let transcript = &mut protocol::transcript::election_transcript(e.fingerprint());
+            let proof = protocol::shuffle::ShuffleProof::prove(transcript, &statement, &witness, &mut OsRng).unwrap();
+            let digests = StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());
+            let signature = sign_stage(&intruder, e.fingerprint(), c as u32, k, &digests);
+            std::fs::write(record_file(&rec, &record::stage_list_path(c, k)), output.to_bytes()).unwrap();
+            std::fs::write(record_file(&rec, &record::stage_proof_path(c, k)), proof.to_bytes()).unwrap();
+            std::fs::write(record_file(&rec, &record::stage_signature_path(c, k)), signature).unwrap();
+            current = output;
+        }
+    }
+    // The proofs verify: only the signatures give the re-mix away.
+    let (report, verified) = verifier::verify::verify_before_decryption(&rec, false);
+    assert!(verified.is_none());
+    assert_eq!(report.failed_ids(), vec!["V10"], "{report}");
+    trustees_refuse(&env, &rec, "V10", "not made by the mix server the manifest names", "re-mixed chain");
+
+    // A mix server's key that is not the manifest's is refused before anything is mixed.
+    let rec = prepared(&env, "wrong-mix-key");
+    let dir = env.root.join("intruder-key");
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("mix-1.key");
+    std::fs::write(&key, protocol::roles::secret_key_file(protocol::roles::Role::Mix(1), &intruder).as_bytes()).unwrap();
+    let err = tallier::tally::mix(&MixArgs { record: rec.clone(), keys: vec![key], progress: false }).unwrap_err();
+    assert!(format!("{err:#}").contains("not the one the manifest names for the mix-1"), "{err:#}");
+    assert!(!record_file(&rec, &record::stage_list_path(0, 1)).exists());
 }

@@ -68,6 +68,10 @@ enum Command {
     Verify {
         #[command(flatten)]
         output: Output,
+        /// The published election fingerprint (64 hex digits): the record must be of this election. It binds
+        /// the manifest, the election key, every role's key and the credential registry.
+        #[arg(long, value_parser = parse_fingerprint)]
+        fingerprint: Option<protocol::Fingerprint>,
         /// The record's directory (the one holding index.json).
         record: PathBuf,
     },
@@ -77,6 +81,9 @@ enum Command {
     Receipt {
         #[command(flatten)]
         output: Output,
+        /// The published election fingerprint (64 hex digits): the record must be of this election.
+        #[arg(long, value_parser = parse_fingerprint)]
+        fingerprint: Option<protocol::Fingerprint>,
         /// The receipt the collector returned (JSON).
         receipt: PathBuf,
         /// The record's directory.
@@ -120,6 +127,9 @@ enum Command {
         /// Language of the contest and option names (falls back to the manifest's first).
         #[arg(long, default_value = "en")]
         lang: String,
+        /// The published election fingerprint (64 hex digits): refuse any other election.
+        #[arg(long, value_parser = parse_fingerprint)]
+        fingerprint: Option<protocol::Fingerprint>,
         /// The code `rv1:<ballot id>:<randomness>`, or the whole `…/verify.html#rv1:…` link; `-` reads it from
         /// standard input (keeps it out of the shell history and the process list).
         code: String,
@@ -152,6 +162,14 @@ impl Output {
     }
 }
 
+/// `--fingerprint HEX`: 64 lower-case hex digits.
+fn parse_fingerprint(text: &str) -> Result<protocol::Fingerprint, String> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err("the fingerprint is 64 lower-case hex digits, as published with the election".into());
+    }
+    protocol::group::hex_array(text, "fingerprint").map(protocol::Fingerprint).map_err(|e| e.to_string())
+}
+
 fn exit(passed: bool) -> ExitCode {
     if passed {
         ExitCode::SUCCESS
@@ -176,11 +194,11 @@ fn main() -> ExitCode {
             let report = verifier::mixnet::verify_chain(&election, contest, &input, &stage_dir, output.progress());
             output.print(&report)
         }
-        Command::Verify { output, record } => {
-            output.print(&verifier::verify::verify_record(&record, output.progress()))
+        Command::Verify { output, fingerprint, record } => {
+            output.print(&verifier::verify::verify_record(&record, fingerprint.as_ref(), output.progress()))
         }
-        Command::Receipt { output, receipt, record } => {
-            output.print(&verifier::verify::verify_receipt(&receipt, &record, output.progress()))
+        Command::Receipt { output, fingerprint, receipt, record } => {
+            output.print(&verifier::verify::verify_receipt(&receipt, &record, fingerprint.as_ref(), output.progress()))
         }
         Command::Consistency { output, collector_key, fingerprint, old_sth, new_sth, proof } => {
             output.print(&verifier::verify::verify_consistency(
@@ -192,12 +210,20 @@ fn main() -> ExitCode {
                 output.progress(),
             ))
         }
-        Command::CheckBallot { collector, record, lang, code } => check_ballot(collector, record, &lang, code),
+        Command::CheckBallot { collector, record, lang, fingerprint, code } => {
+            check_ballot(collector, record, &lang, fingerprint.as_ref(), code)
+        }
     }
 }
 
 /// `verifier check-ballot`: the report on standard output, or the reason on standard error.
-fn check_ballot(collector: Option<String>, record: Option<PathBuf>, lang: &str, code: String) -> ExitCode {
+fn check_ballot(
+    collector: Option<String>,
+    record: Option<PathBuf>,
+    lang: &str,
+    pinned: Option<&protocol::Fingerprint>,
+    code: String,
+) -> ExitCode {
     use verifier::second_device::{check_in_record, check_online};
     let code = if code == "-" {
         let mut text = zeroize::Zeroizing::new(String::new());
@@ -210,8 +236,8 @@ fn check_ballot(collector: Option<String>, record: Option<PathBuf>, lang: &str, 
         zeroize::Zeroizing::new(code)
     };
     let result = match (collector, record) {
-        (_, Some(record)) => check_in_record(&record, &code, lang),
-        (Some(url), None) => check_online(&url, &code, lang),
+        (_, Some(record)) => check_in_record(&record, &code, lang, pinned),
+        (Some(url), None) => check_online(&url, &code, lang, pinned),
         // clap's group requires one of the two.
         (None, None) => return ExitCode::FAILURE,
     };

@@ -46,6 +46,11 @@ pub struct Report {
     /// What was verified (a command and its main argument).
     pub subject: String,
     pub checks: Vec<CheckResult>,
+    /// The election the report is about, as fields (fingerprint, every role's key, the registry), once known.
+    pub election: Option<serde_json::Value>,
+    /// What a passing report proves, and what it leaves to be trusted, in words.
+    pub proven: Vec<String>,
+    pub trusted: Vec<String>,
     /// Print progress on stderr.
     #[serde(skip)]
     progress: bool,
@@ -53,7 +58,7 @@ pub struct Report {
 
 impl Report {
     pub fn new(subject: impl Into<String>, progress: bool) -> Self {
-        Self { subject: subject.into(), checks: Vec::new(), progress }
+        Self { subject: subject.into(), checks: Vec::new(), election: None, proven: Vec::new(), trusted: Vec::new(), progress }
     }
 
     /// Every check passed (and there was at least one).
@@ -154,6 +159,9 @@ impl Report {
             "passed": self.passed(),
             "failed": self.failed_ids(),
             "checks": self.checks,
+            "election": self.election,
+            "proven": if self.passed() { self.proven.clone() } else { Vec::new() },
+            "trusted": self.trusted,
         })
     }
 }
@@ -179,6 +187,18 @@ impl fmt::Display for Report {
         }
         let failed = self.failed_ids();
         let not_run = self.not_run_ids();
+        if self.passed() && !self.proven.is_empty() {
+            writeln!(f, "\nProven by these checks:")?;
+            for p in &self.proven {
+                writeln!(f, "  - {p}")?;
+            }
+        }
+        if !self.trusted.is_empty() {
+            writeln!(f, "{}Still to be trusted:", if self.passed() && !self.proven.is_empty() { "" } else { "\n" })?;
+            for t in &self.trusted {
+                writeln!(f, "  - {t}")?;
+            }
+        }
         if self.passed() {
             write!(f, "RESULT: PASS ({} checks passed)", self.checks.len())
         } else if self.checks.is_empty() {

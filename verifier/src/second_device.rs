@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use protocol::ballot::{
-    decode_verifying_key, open_ballot, Ballot, BallotId, OpeningError, PublishedElection, SecondDeviceCode,
+    open_ballot, Ballot, BallotId, OpeningError, PublishedElection, SecondDeviceCode,
 };
 use protocol::ballot_box::{BallotBox, BoxError};
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
@@ -33,7 +33,7 @@ use protocol::log::{LogError, Receipt};
 use protocol::manifest::{Contest, Localized};
 use protocol::record::{file_digest, RecordIndex};
 use protocol::tally::{Refusal, RejectedFile, RevokedFile, SupersededFile};
-use protocol::{check_ballot, Election};
+use protocol::{check_ballot, Election, Fingerprint};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -57,6 +57,8 @@ pub enum CheckBallotError {
     Election(ManifestError),
     #[error("the collector's fingerprint is not the one its manifest and key give")]
     FingerprintMismatch,
+    #[error("this is election {found}, not the election you pinned ({pinned}): do not trust what it shows")]
+    NotPinned { found: String, pinned: String },
     #[error("the collector key is not a valid Ed25519 key: {0}")]
     CollectorKey(DecodeError),
     #[error("the collector returned ballot {got}, but the code is for ballot {expected}")]
@@ -254,7 +256,12 @@ fn get_json<T: DeserializeOwned>(http: &reqwest::blocking::Client, url: &str) ->
 
 /// The online check (see the module documentation). `collector` is the base URL; `lang` the language of the
 /// names shown (falling back to the manifest's first).
-pub fn check_online(collector: &str, code: &str, lang: &str) -> Result<BallotReport, CheckBallotError> {
+pub fn check_online(
+    collector: &str,
+    code: &str,
+    lang: &str,
+    pinned: Option<&Fingerprint>,
+) -> Result<BallotReport, CheckBallotError> {
     let code = parse_code(code)?;
     let base = collector.trim_end_matches('/');
     if !base.starts_with("http://") {
@@ -269,7 +276,9 @@ pub fn check_online(collector: &str, code: &str, lang: &str) -> Result<BallotRep
     if *election.fingerprint() != info.fingerprint {
         return Err(CheckBallotError::FingerprintMismatch);
     }
-    let key = decode_verifying_key(&info.collector_key, "collector key").map_err(CheckBallotError::CollectorKey)?;
+    check_pin(pinned, &election)?;
+    // The receipt must be signed by the collector key the manifest names (which the fingerprint binds).
+    let key = *election.manifest().roles.collector_key.verifying_key();
     let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}", code.ballot_id.to_hex()))?;
     let contests = open(&election, &fetched.ballot, &code, lang)?;
     fetched.receipt.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
@@ -283,6 +292,16 @@ pub fn check_online(collector: &str, code: &str, lang: &str) -> Result<BallotRep
         status: None,
         index_head: None,
     })
+}
+
+/// The election is the pinned one, if the observer pinned one (`--fingerprint`).
+fn check_pin(pinned: Option<&Fingerprint>, election: &Election) -> Result<(), CheckBallotError> {
+    match pinned {
+        Some(p) if p != election.fingerprint() => {
+            Err(CheckBallotError::NotPinned { found: election.fingerprint().to_hex(), pinned: p.to_hex() })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Reads a record file: its bytes, or `None` if it does not exist.
@@ -301,7 +320,12 @@ fn parse_file<T: DeserializeOwned>(record: &Path, path: &str, bytes: &[u8]) -> R
 }
 
 /// The offline check in an election record (see the module documentation).
-pub fn check_in_record(record: &Path, code: &str, lang: &str) -> Result<BallotReport, CheckBallotError> {
+pub fn check_in_record(
+    record: &Path,
+    code: &str,
+    lang: &str,
+    pinned: Option<&Fingerprint>,
+) -> Result<BallotReport, CheckBallotError> {
     let code = parse_code(code)?;
     let box_path = "ballot-box.json";
     let box_bytes = read_optional(record, box_path)?.ok_or_else(|| CheckBallotError::File {
@@ -310,6 +334,7 @@ pub fn check_in_record(record: &Path, code: &str, lang: &str) -> Result<BallotRe
     })?;
     let bbox: BallotBox = parse_file(record, box_path, &box_bytes)?;
     let election = bbox.election().map_err(CheckBallotError::BallotBox)?;
+    check_pin(pinned, &election)?;
     let logged = bbox.check_log(&election).map_err(CheckBallotError::BallotBox)?;
     let entry = logged
         .iter()

@@ -15,7 +15,7 @@ use std::path::Path;
 use protocol::ballot_box::{BallotBox, LoggedBallot};
 use protocol::codec::{Decode, Encode};
 use protocol::log::{leaf_hash, LogTree, Receipt};
-use protocol::manifest::Manifest;
+use protocol::manifest::{Fingerprint, Manifest};
 use protocol::record::{
     answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
     stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH, INDEX_PATH,
@@ -129,6 +129,8 @@ impl Files {
 /// What the checks have established so far; `None` where the providing check could not provide it.
 #[derive(Debug, Default)]
 pub struct State {
+    /// The fingerprint the observer pinned (`--fingerprint`), checked by V2.
+    pinned: Option<Fingerprint>,
     files: Option<Files>,
     election: Option<Election>,
     layout: Option<Layout>,
@@ -150,10 +152,10 @@ pub struct State {
     answers: Option<Vec<AnswersFile>>,
 }
 
-/// Verifies the record in `dir`: V1–V13.
-pub fn verify_record(dir: &Path, progress: bool) -> Report {
+/// Verifies the record in `dir`: V1–V13. With `pinned`, V2 fails unless the record is of that election.
+pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> Report {
     let mut report = Report::new(format!("election record {}", dir.display()), progress);
-    let mut s = State::default();
+    let mut s = State { pinned: pinned.copied(), ..State::default() };
     s.v1(dir, &mut report);
     s.v2(&mut report);
     s.v3(&mut report);
@@ -167,7 +169,51 @@ pub fn verify_record(dir: &Path, progress: bool) -> Report {
     s.v11(&mut report);
     s.v12(&mut report);
     s.v13(&mut report);
+    describe(&mut report, s.election.as_ref(), pinned.is_some());
     report
+}
+
+/// The report's election fields and its words on what was proven and what is still trusted.
+fn describe(report: &mut Report, election: Option<&Election>, pinned: bool) {
+    if let Some(e) = election {
+        let m = e.manifest();
+        let r = &m.roles;
+        report.election = Some(serde_json::json!({
+            "election_id": m.election_id,
+            "fingerprint": e.fingerprint().to_hex(),
+            "public_key": hex::encode(e.public_key().to_bytes()),
+            "collector_key": r.collector_key.to_hex(),
+            "officials_key": r.officials_key.to_hex(),
+            "mix_keys": r.mix_keys.iter().map(|k| k.to_hex()).collect::<Vec<_>>(),
+            "registry": {"count": r.registry.count, "digest": hex::encode(r.registry.digest)},
+            "pinned": pinned,
+        }));
+    }
+    report.proven = vec![
+        "every ballot in the collector's signed log was checked, and only the last valid ballot of each registered \
+         credential, less those revoked by the officials, entered the mix"
+            .into(),
+        "each mix stage was made and signed by the mix server the manifest names, and shuffles without changing a vote"
+            .into(),
+        "the decryption is that of the trustees' key from the verified ceremony, and the result is the count of the \
+         decrypted ballots"
+            .into(),
+    ];
+    report.trusted = vec![
+        if pinned {
+            "that the fingerprint you pinned is the one the election authority published".into()
+        } else {
+            "that this is the election you mean: nothing was pinned; run again with --fingerprint HEX (the published \
+             fingerprint), which binds every key and the registry"
+                .into()
+        },
+        "privacy: that at least one mix server kept its permutation secret, and that fewer than t trustees colluded"
+            .into(),
+        "that the registry lists eligible voters only, and that each voter's device encrypted the voter's choice \
+         (Benaloh challenge and second device check it)"
+            .into(),
+        "that the collector did not drop a ballot before the voter checked the receipt against the log".into(),
+    ];
 }
 
 /// What a trustee may decrypt (SPEC.md §14.3 Decrypt): the last list of every contest, from a record whose every
@@ -312,6 +358,7 @@ impl State {
         let r = report.run("V2", name(2), || {
             let params: protocol::ballot::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
             let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
+            check_pinned(self.pinned.as_ref(), &election)?;
             let index = files.index.as_ref().ok_or("no index")?;
             if index.fingerprint != *election.fingerprint() {
                 return Err(format!(
@@ -859,6 +906,18 @@ impl State {
     }
 }
 
+/// The record is of the pinned election, if one was pinned.
+fn check_pinned(pinned: Option<&Fingerprint>, election: &Election) -> Result<(), String> {
+    match pinned {
+        Some(p) if p != election.fingerprint() => Err(format!(
+            "the record is of election fingerprint {}, not the pinned {} (--fingerprint): another election",
+            election.fingerprint().to_hex(),
+            p.to_hex()
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// §9.5.1: `contest-C/stage-K.sig` is mix server `K`'s signature (under the manifest's `mix_keys[K − 1]`) over
 /// the stage's input list, output list and proof, as the record holds them.
 fn check_stage_signature(files: &Files, election: &Election, c: usize, k: u16) -> Result<(), String> {
@@ -910,11 +969,12 @@ fn describe_list_difference(path: &str, theirs: &[u8], ours: &[u8], width: usize
     }
 }
 
-/// `verifier receipt RECEIPT RECORD`: V1, V2, V4, V5 on the record, then RC1–RC5 (SPEC.md §14.4).
-pub fn verify_receipt(receipt_path: &Path, dir: &Path, progress: bool) -> Report {
+/// `verifier receipt RECEIPT RECORD`: V1, V2, V4, V5 on the record, then RC1–RC5 (SPEC.md §14.4). With
+/// `pinned`, V2 fails unless the record is of that election.
+pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> Report {
     let mut report =
         Report::new(format!("receipt {} against record {}", receipt_path.display(), dir.display()), progress);
-    let mut s = State::default();
+    let mut s = State { pinned: pinned.copied(), ..State::default() };
     s.v1(dir, &mut report);
     s.v2(&mut report);
     s.v4(&mut report);

@@ -267,10 +267,10 @@ fn tampering_names_where() {
 #[test]
 fn missing_index_and_empty_directory_fail_v1() {
     let tmp = tempfile::tempdir().unwrap();
-    let report = verifier::verify::verify_record(tmp.path(), false);
+    let report = verifier::verify::verify_record(tmp.path(), None, false);
     assert_eq!(report.failed_ids(), ["V1"]);
     assert_eq!(report.not_run_ids().len(), 12, "{report}");
-    let report = verifier::verify::verify_record(&tmp.path().join("nope"), false);
+    let report = verifier::verify::verify_record(&tmp.path().join("nope"), None, false);
     assert_eq!(report.failed_ids(), ["V1"]);
 }
 
@@ -331,7 +331,7 @@ fn receipts_say_what_became_of_the_ballot() {
     forged.leaf_index = 2;
     let path = b.scratch.join("forged.json");
     write_json(&path, &forged);
-    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
     assert!(report.failed_ids().contains(&"RC2"), "{report}");
     // A box that dropped the receipt's ballot (the collector re-signed its head): RC3 or RC4 fails.
     let mut v = b.read_json(record::BALLOT_BOX_PATH);
@@ -344,11 +344,11 @@ fn receipts_say_what_became_of_the_ballot() {
     b.replace_json(record::BALLOT_BOX_PATH, &v);
     let path = b.scratch.join("r1.json");
     write_json(&path, &b.receipts[1]);
-    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
     assert!(report.failed_ids().contains(&"RC3"), "{report}");
     // Garbage receipt: RC1 fails, no panic.
     std::fs::write(&path, b"not json").unwrap();
-    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
     assert_eq!(report.failed_ids(), ["RC1"], "{report}");
 }
 

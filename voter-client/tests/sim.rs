@@ -64,11 +64,11 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(fresh_db());
     // A dev election whose secret key the test keeps, to decrypt what was cast.
-    let (mut params, public, creds) = collector::admin::dev_election(50, &mut OsRng);
+    let (mut params, public, creds, collector_key) = collector::admin::dev_election(50, &mut OsRng);
     let sk = SecretKey::generate(&mut OsRng);
     params.public_key = sk.public_key();
     let pool = collector::db::pool(&db, 2).unwrap();
-    rt.block_on(collector::admin::init(&pool, &params, &public, protocol::generate_signing_key(&mut OsRng))).unwrap();
+    rt.block_on(collector::admin::init(&pool, &params, &public, collector_key)).unwrap();
     let base = rt.block_on(serve(&db, Settings::default())).base;
     let dir = tmpdir();
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
@@ -128,7 +128,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let (ballot, code) = client.encrypt(&creds[3], &answers, &mut OsRng).unwrap().cast();
     let posted = http.post(format!("{base}/ballots")).json(&ballot).send().unwrap();
     assert_eq!(posted.status().as_u16(), 201);
-    let report = check_online(&base, &code.to_text(), "en").unwrap();
+    let report = check_online(&base, &code.to_text(), "en", None).unwrap();
     let text = report.to_string();
     assert!(text.contains("Mayor: Bob Kask"), "{text}");
     assert!(text.contains("Budget projects: Park, Pool"), "{text}");
@@ -136,31 +136,31 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     assert!(text.contains("receipt: leaf 60 of a log of 61 ballots"), "{text}");
     // The whole link works as well, and the names come in another language on request.
     let link = format!("{base}/verify.html#{}", *code.to_text());
-    let text = check_online(&base, &link, "et").unwrap().to_string();
+    let text = check_online(&base, &link, "et", None).unwrap().to_string();
     assert!(text.contains("Linnapea: Bob Kask"), "{text}");
 
     // A code with this ballot's id but other randomness (another ballot's) is refused, clearly.
     let (_, other) = client.encrypt(&creds[3], &answers, &mut OsRng).unwrap().cast();
     let opening = protocol::ballot::BallotOpening::from_bytes(&other.opening.expose_bytes()).unwrap();
     let wrong = SecondDeviceCode { ballot_id: ballot.id(), opening };
-    let err = check_online(&base, &wrong.to_text(), "en").unwrap_err();
+    let err = check_online(&base, &wrong.to_text(), "en", None).unwrap_err();
     assert!(matches!(err, CheckBallotError::Opening { .. }), "{err}");
     assert!(err.to_string().contains("does not open ballot"), "{err}");
     // A code for a ballot the collector does not have (never cast).
-    match check_online(&base, &other.to_text(), "en").unwrap_err() {
+    match check_online(&base, &other.to_text(), "en", None).unwrap_err() {
         CheckBallotError::Refused { status, code, .. } => {
             assert_eq!((status, code.as_str()), (404, "ballot_not_found"))
         }
         e => panic!("{e}"),
     }
     // The verification limit (3 fetches, the manifest's policy) has been used up by the three fetches above.
-    match check_online(&base, &code.to_text(), "en").unwrap_err() {
+    match check_online(&base, &code.to_text(), "en", None).unwrap_err() {
         CheckBallotError::Refused { code, .. } => assert_eq!(code, "verification_limit_reached"),
         e => panic!("{e}"),
     }
     // An https:// address is refused with a clear reason (no TLS client in this build), before any fetch.
     let https = base.replace("http://", "https://");
-    match check_online(&https, &code.to_text(), "en").unwrap_err() {
+    match check_online(&https, &code.to_text(), "en", None).unwrap_err() {
         e @ CheckBallotError::UnsupportedUrl { .. } => assert!(e.to_string().contains("only http://"), "{e}"),
         e => panic!("{e}"),
     }

@@ -29,8 +29,7 @@ pub struct TestElection {
 }
 
 pub async fn init_election(url: &str, voters: usize) -> TestElection {
-    let (file, public, creds) = admin::dev_election(voters, &mut OsRng);
-    let key = protocol::generate_signing_key(&mut OsRng);
+    let (file, public, creds, key) = admin::dev_election(voters, &mut OsRng);
     init_with(url, file, public, creds, key).await
 }
 

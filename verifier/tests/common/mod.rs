@@ -272,7 +272,7 @@ impl Built {
     }
     /// Runs `verifier verify` in-process (no progress output).
     pub fn verify(&self) -> verifier::report::Report {
-        verifier::verify::verify_record(&self.dir, false)
+        verifier::verify::verify_record(&self.dir, None, false)
     }
     /// Copies the record to a fresh directory (for tampering without disturbing this one).
     pub fn copy_to(&self, to: &Path) {
