@@ -444,6 +444,7 @@ mod tests {
         for k in 1..=2 {
             paths.push(stage_list_path(0, k));
             paths.push(stage_proof_path(0, k));
+            paths.push(stage_signature_path(0, k));
         }
         paths.push(partial_path(0, 1));
         paths.push(partial_path(0, 3));
@@ -465,6 +466,8 @@ mod tests {
         extra.push("notes.txt");
         assert!(matches!(check_layout(&m, &extra), Err(LayoutError::Unexpected { .. })));
         assert!(matches!(check_layout(&m, &refs[..refs.len() - 1]), Err(LayoutError::Missing { .. })));
+        let unsigned: Vec<&str> = refs.iter().copied().filter(|p| !p.ends_with(".sig")).collect();
+        assert!(check_layout(&m, &unsigned).is_err(), "a stage without its signature");
         let no_partials: Vec<&str> = refs.iter().copied().filter(|p| !p.contains("partial")).collect();
         assert!(check_layout(&m, &no_partials).is_err());
     }

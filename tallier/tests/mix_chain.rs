@@ -12,7 +12,7 @@ use protocol::manifest::example_manifest;
 use protocol::shuffle::CiphertextList;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use verifier::mixnet::{stage_paths, verify_chain};
+use verifier::mixnet::{signature_path, stage_paths, verify_chain};
 use verifier::report::{Outcome, Report};
 
 /// The first failed check of a report: its id and its reason.
@@ -37,6 +37,8 @@ fn fails_with(r: &Report, id: &str, parts: &[&str]) {
 
 struct Setup {
     dir: PathBuf,
+    /// The mix servers' key files (outside `dir`).
+    keys: PathBuf,
     election: PathBuf,
     input: PathBuf,
     sk: SecretKey,
@@ -58,7 +60,24 @@ fn setup(name: &str, n: usize) -> Setup {
     let list = CiphertextList::from_flat(1, key.encrypt_vector(&plaintexts, &mut rng).0).unwrap();
     let input = dir.join("input.list");
     std::fs::write(&input, list.to_bytes()).unwrap();
-    Setup { dir, election, input, sk, plaintexts }
+    let keys = dir.with_extension("keys");
+    let _ = std::fs::remove_dir_all(&keys);
+    std::fs::create_dir_all(&keys).unwrap();
+    Setup { dir, keys, election, input, sk, plaintexts }
+}
+
+/// Mix server `stage`'s key file, with the example manifest's (public) test key of that stage; any other stage
+/// number gets a freshly made key of that role, which the manifest does not name.
+fn key_file(s: &Setup, stage: u32) -> PathBuf {
+    let path = s.keys.join(format!("mix-{stage}.key"));
+    let k = u16::try_from(stage).unwrap_or(u16::MAX);
+    let key = protocol::roles::example_role_secrets(3)
+        .mix
+        .into_iter()
+        .nth(usize::from(k).wrapping_sub(1))
+        .unwrap_or_else(|| protocol::generate_signing_key(&mut rand::rngs::OsRng));
+    std::fs::write(&path, protocol::roles::secret_key_file(protocol::roles::Role::Mix(k), &key).as_bytes()).unwrap();
+    path
 }
 
 fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u32) -> std::process::Output {
@@ -69,11 +88,15 @@ fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u32) -> std::proces
         .arg(&s.election)
         .arg("--input")
         .arg(input)
-        .args(["--contest", &contest.to_string(), "--stage", &stage.to_string(), "--quiet"])
+        .args(["--contest", &contest.to_string(), "--quiet"])
+        .arg("--key")
+        .arg(key_file(s, stage))
         .arg("--output")
         .arg(list)
         .arg("--proof")
         .arg(proof)
+        .arg("--signature")
+        .arg(signature_path(&s.dir, stage))
         .output()
         .unwrap()
 }
@@ -115,10 +138,13 @@ fn three_stages_chain_and_verify() {
             "input.list",
             "stage-1.list",
             "stage-1.proof",
+            "stage-1.sig",
             "stage-2.list",
             "stage-2.proof",
+            "stage-2.sig",
             "stage-3.list",
-            "stage-3.proof"
+            "stage-3.proof",
+            "stage-3.sig"
         ]
     );
 }
@@ -165,6 +191,22 @@ fn tampered_chains_fail_with_the_specific_check() {
     fails_with(&r, "M.4", &["contest 0 stage 3", "the proof is for"]);
     std::fs::write(&proof3, &original_proof3).unwrap();
     assert!(check().passed());
+    // Stage 2 signed by a key the manifest does not name (a re-mix by whoever held the files).
+    let sig2 = signature_path(&s.dir, 2);
+    let original_sig = std::fs::read(&sig2).unwrap();
+    let intruder = protocol::generate_signing_key(&mut rand::rngs::OsRng);
+    let digests = protocol::roles::StageDigests::of(
+        &std::fs::read(stage_paths(&s.dir, 1).0).unwrap(),
+        &original_list,
+        &original_proof,
+    );
+    let e = verifier::mixnet::load_election(&s.election).unwrap();
+    std::fs::write(&sig2, protocol::roles::sign_stage(&intruder, e.fingerprint(), 0, 2, &digests)).unwrap();
+    fails_with(&check(), "M.6", &["contest 0 stage 2", "does not verify under the mix-2 key"]);
+    std::fs::remove_file(&sig2).unwrap();
+    fails_with(&check(), "M.6", &["stage-2.sig"]);
+    std::fs::write(&sig2, &original_sig).unwrap();
+    assert!(check().passed());
 
     // A missing stage.
     let (list3, _) = stage_paths(&s.dir, 3);
@@ -182,10 +224,14 @@ fn tampered_chains_fail_with_the_specific_check() {
 #[test]
 fn tallier_refuses_bad_arguments() {
     let s = setup("args", 3);
-    for (contest, stage) in [(0, 0), (0, 4), (7, 1)] {
+    for (contest, stage, why) in [
+        (0, 0, "is not a mix server's key file"),
+        (0, 4, "does not exist"),
+        (7, 1, "does not exist"),
+    ] {
         let out = tallier_mix(&s, &s.input, contest, stage);
         assert!(!out.status.success());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{}", String::from_utf8_lossy(&out.stderr));
     }
     std::fs::write(s.dir.join("junk.list"), b"not a list").unwrap();
     let out = tallier_mix(&s, &s.dir.join("junk.list"), 0, 1);

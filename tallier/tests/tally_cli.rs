@@ -45,8 +45,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The example manifest's 2-of-3 ceremony, run by the trustees' commands; returns the election key.
-fn ceremony(root: &Path, manifest: &Path, dir: &Path) -> PublicKey {
+/// The manifest's 2-of-3 ceremony, run by the trustees' commands; writes the election file; returns the key.
+fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path) -> PublicKey {
     std::fs::create_dir_all(dir).unwrap();
     for i in 1..=3 {
         std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
@@ -64,13 +64,30 @@ fn ceremony(root: &Path, manifest: &Path, dir: &Path) -> PublicKey {
         }
     }
     let key_file = root.join("election-key.json");
-    ok(tallier(&["keys", "combine", "--manifest", s(manifest), "--dir", s(dir), "--out", s(&key_file)]));
+    let out = ok(tallier(&[
+        "keys",
+        "combine",
+        "--manifest",
+        s(manifest),
+        "--dir",
+        s(dir),
+        "--out",
+        s(&key_file),
+        "--election",
+        s(election_file),
+    ]));
+    assert!(out.contains("election fingerprint"), "{out}");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(key_file).unwrap()).unwrap();
     serde_json::from_value(v["election_public_key"].clone()).unwrap()
 }
 
-/// A ballot box as `collector export` writes it (SPEC.md §11.5), signed by a fresh collector key.
-fn ballot_box(election: &Election, registry: &[Credential], ballots: &[Ballot]) -> BallotBox {
+/// A ballot box as `collector export` writes it (SPEC.md §11.5), signed by `collector`.
+fn ballot_box(
+    election: &Election,
+    registry: &[Credential],
+    ballots: &[Ballot],
+    collector: &ed25519_dalek::SigningKey,
+) -> BallotBox {
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
     for (i, b) in ballots.iter().enumerate() {
@@ -78,10 +95,9 @@ fn ballot_box(election: &Election, registry: &[Credential], ballots: &[Ballot]) 
         tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
         entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(bytes) });
     }
-    let collector = protocol::generate_signing_key(&mut OsRng);
     let size = ballots.len() as u64;
     let head =
-        SignedTreeHead::sign(&collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_000_100_000);
+        SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_000_100_000);
     let mut credentials: Vec<_> = registry.iter().map(Credential::public_key).collect();
     credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     BallotBox {
@@ -116,16 +132,66 @@ struct Election0 {
     mixed: PathBuf,
 }
 
-fn setup_and_mix(root: &Path) -> Election0 {
-    let manifest = example_manifest();
-    assert_eq!((manifest.trustees.count, manifest.trustees.threshold, manifest.mix_stages()), (3, 2, 3));
-    let manifest_path = root.join("manifest.json");
-    std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
-    let ceremony_dir = root.join("ceremony");
-    let key = ceremony(root, &manifest_path, &ceremony_dir);
-    let election = Election::new(manifest, key).unwrap();
-
+/// The set-up in the order of SPEC.md §4.5, each role's key made by its own command: the voters' credentials,
+/// the collector's key (as `collector keygen` writes it), the officials' key and three mix servers' keys, then
+/// the manifest from the edited template and the public keys, then the ceremony and the election file. Returns
+/// the manifest, the election file, the voters, the collector's key and the mix servers' secret key files.
+fn set_up(root: &Path) -> (PathBuf, PathBuf, Vec<Credential>, ed25519_dalek::SigningKey, Vec<PathBuf>, PathBuf) {
+    use protocol::roles::{public_key_file, Role};
     let voters: Vec<Credential> = (0..6).map(|_| Credential::generate(&mut OsRng)).collect();
+    let credentials = root.join("credentials.json");
+    let public: Vec<String> = voters.iter().map(|v| v.public_key().to_hex()).collect();
+    std::fs::write(&credentials, serde_json::to_string(&public).unwrap()).unwrap();
+    let collector = protocol::generate_signing_key(&mut OsRng);
+    let collector_pub = root.join("collector.pub");
+    std::fs::write(&collector_pub, public_key_file(Role::Collector, &collector.verifying_key())).unwrap();
+    let officials = root.join("officials");
+    let out = ok(tallier(&["setup", "officials-key", "--out", s(&officials)]));
+    assert!(out.contains("officials.pub"), "{out}");
+    let mut mix_secrets = Vec::new();
+    let mut mix_publics = Vec::new();
+    for k in 1..=3 {
+        let dir = root.join(format!("mix-server-{k}"));
+        ok(tallier(&["setup", "mix-key", "--stage", &k.to_string(), "--out", s(&dir)]));
+        mix_secrets.push(dir.join(format!("mix-{k}.key")));
+        mix_publics.push(dir.join(format!("mix-{k}.pub")));
+    }
+    let template = root.join("template.json");
+    let out = ok(tallier(&["setup", "manifest", "--out", s(&template)]));
+    assert!(out.contains("edit it"), "{out}");
+    let manifest = root.join("manifest.json");
+    let mut args = vec!["setup", "manifest", "--base", s(&template), "--out", s(&manifest)];
+    args.extend(["--collector-key", s(&collector_pub), "--officials-key"]);
+    let officials_pub = officials.join("officials.pub");
+    args.push(s(&officials_pub));
+    // The mix keys in any order: each file names its stage.
+    for p in mix_publics.iter().rev() {
+        args.extend(["--mix-key", s(p)]);
+    }
+    args.extend(["--credentials", s(&credentials)]);
+    // A secret key given where a public one is expected is refused, and nothing is written.
+    let mut wrong = args.clone();
+    let officials_secret = officials.join("officials.key");
+    let at = wrong.iter().position(|a| *a == s(&officials_pub)).unwrap();
+    wrong[at] = s(&officials_secret);
+    let err = fails(tallier(&wrong));
+    assert!(err.contains("secret key of the officials, a public key file is needed"), "{err}");
+    assert!(!manifest.exists());
+    let out = ok(tallier(&args));
+    assert!(out.contains("3 mix stages, 6 credentials"), "{out}");
+    let election_file = root.join("election.json");
+    ceremony(root, &manifest, &root.join("ceremony"), &election_file);
+    (manifest, election_file, voters, collector, mix_secrets, officials_secret)
+}
+
+fn setup_and_mix(root: &Path) -> Election0 {
+    let (manifest_path, election_file, voters, collector, mix_keys, officials_key) = set_up(root);
+    let ceremony_dir = root.join("ceremony");
+    let election = tallier::mix::load_election(&election_file).unwrap();
+    let manifest = election.manifest().clone();
+    assert_eq!((manifest.trustees.count, manifest.trustees.threshold, manifest.mix_stages()), (3, 2, 3));
+    assert_eq!(tallier::setup::read_manifest(&manifest_path).unwrap(), manifest);
+
     let stranger = Credential::generate(&mut OsRng);
     let cast = |c: &Credential, a: &[Answer]| create_ballot(&election, c, a, &mut OsRng).unwrap().0;
     let write_in = Selection::WriteIn("Zed".into());
@@ -150,20 +216,15 @@ fn setup_and_mix(root: &Path) -> Election0 {
         cast(&voters[5], &final_answers[5]),
         cast(&voters[1], &final_answers[1]),
     ];
-    let bx = ballot_box(&election, &voters, &ballots);
+    let bx = ballot_box(&election, &voters, &ballots, &collector);
     let box_path = root.join("ballot-box.json");
     std::fs::write(&box_path, serde_json::to_string_pretty(&bx).unwrap()).unwrap();
 
-    // The officials: key, election file, paper voters, signed list.
-    let officials = root.join("officials");
-    let out = ok(tallier(&["setup", "officials-key", "--out", s(&officials)]));
-    assert!(out.contains("officials-key.pub"), "{out}");
-    let election_file = root.join("election.json");
-    std::fs::write(&election_file, serde_json::to_string(&election.parameters()).unwrap()).unwrap();
+    // The officials: paper voters, signed list.
     let paper = root.join("paper.json");
     std::fs::write(&paper, serde_json::to_string(&[voters[3].public_key().to_hex()]).unwrap()).unwrap();
     let revocations = root.join("revocations.json");
-    let key = officials.join("officials-key.hex");
+    let key = officials_key;
     ok(tallier(&[
         "revocations",
         "sign",
@@ -199,12 +260,27 @@ fn setup_and_mix(root: &Path) -> Election0 {
     let err = fails(prepare(&record));
     assert!(err.contains("is not empty"), "{err}");
 
-    // Mix: stage 1 alone, then the rest.
-    let out = ok(tallier(&["tally", "mix", "--record", s(&record), "--stage", "1", "--quiet"]));
+    // Mix: stage 2 cannot go first; stage 1 alone on its server, then the rest.
+    let mix = |keys: &[&PathBuf]| {
+        let mut args = vec!["tally", "mix", "--record", s(&record), "--quiet"];
+        for k in keys {
+            args.extend(["--key", s(k)]);
+        }
+        tallier(&args)
+    };
+    let err = fails(mix(&[&mix_keys[1]]));
+    assert!(err.contains("needs contest-0/stage-1.list"), "{err}");
+    let err = fails(tallier(&["tally", "mix", "--record", s(&record), "--quiet"]));
+    assert!(err.contains("--key"), "{err}");
+    let out = ok(mix(&[&mix_keys[0]]));
     assert_eq!(out.lines().count(), 3, "{out}");
-    let err = fails(tallier(&["tally", "mix", "--record", s(&record), "--stage", "1", "--quiet"]));
+    let err = fails(mix(&[&mix_keys[0]]));
     assert!(err.contains("already present"), "{err}");
-    let out = ok(tallier(&["tally", "mix", "--record", s(&record), "--quiet"]));
+    // A public key file, or another role's key, is not a mix server's key.
+    let public = mix_keys[1].with_extension("pub");
+    assert!(fails(mix(&[&public])).contains("public key of the mix-2, a secret key file is needed"));
+    assert!(fails(mix(&[&key])).contains("is not a mix server's key file"));
+    let out = ok(mix(&[&mix_keys[2], &mix_keys[1]]));
     assert!(out.contains("contest 2 stage 3: mixed 4 rows"), "{out}");
     assert!(!out.contains("stage 1"), "{out}");
 
@@ -319,7 +395,7 @@ fn whole_tally_from_the_command_line() {
     std::fs::write(&altered, &original).unwrap();
     std::fs::copy(d.join("contest-0/stage-3.proof"), d.join("contest-0/stage-4.proof")).unwrap();
     let err = fails(decrypt(&env, &d, 1));
-    assert!(err.contains("contest 0") && err.contains("stage-4.proof is not a stage"), "{err}");
+    assert!(err.contains("`contest-0/stage-4.proof` is not a file of a record ready to decrypt"), "{err}");
     assert_eq!(partials(&d), 0, "nothing written");
 
     // Trustees 1 and 2.
@@ -396,12 +472,15 @@ fn nothing_left(root: &Path) {
 fn prepare_that_fails_leaves_nothing_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    let manifest = example_manifest();
+    let voter = Credential::generate(&mut OsRng);
+    let secrets = protocol::roles::example_role_secrets(3);
+    let mut manifest = example_manifest();
+    manifest.roles = secrets.roles(protocol::roles::Registry::of(&[voter.public_key()]));
     let manifest_path = root.join("manifest.json");
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
     let ceremony_dir = root.join("ceremony");
-    let key = ceremony(root, &manifest_path, &ceremony_dir);
-    let officials = protocol::generate_signing_key(&mut OsRng);
+    let key = ceremony(root, &manifest_path, &ceremony_dir, &root.join("election.json"));
+    let (officials, collector) = (secrets.officials, secrets.collector);
     let record = root.join("record");
     let prepare = |bx: &BallotBox, list: &protocol::record::RevocationList| {
         let (box_path, revocations) = (root.join("box.json"), root.join("revocations.json"));
@@ -414,12 +493,11 @@ fn prepare_that_fails_leaves_nothing_behind() {
     let other = protocol::SecretKey::generate(&mut OsRng).public_key();
     assert_ne!(other, key);
     let election = Election::new(manifest.clone(), other).unwrap();
-    let voter = Credential::generate(&mut OsRng);
     let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
     let list = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
     let params: ElectionParameters = election.parameters();
     assert_eq!(params.public_key, other);
-    let err = fails(prepare(&ballot_box(&election, std::slice::from_ref(&voter), &[ballot]), &list));
+    let err = fails(prepare(&ballot_box(&election, std::slice::from_ref(&voter), &[ballot], &collector), &list));
     assert!(err.contains("is not for this ceremony's election"), "{err}");
     nothing_left(root);
 
@@ -427,7 +505,7 @@ fn prepare_that_fails_leaves_nothing_behind() {
     // after R3, when no ballot remains. Neither the record nor the temporary directory is left.
     let election = Election::new(manifest, key).unwrap();
     let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
-    let bx = ballot_box(&election, std::slice::from_ref(&voter), &[ballot]);
+    let bx = ballot_box(&election, std::slice::from_ref(&voter), &[ballot], &collector);
     let revoked = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), vec![voter.public_key()]);
     let err = fails(prepare(&bx, &revoked));
     assert!(err.contains("no ballot remains"), "{err}");

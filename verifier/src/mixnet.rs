@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use protocol::codec::Decode;
+use protocol::roles::{verify_stage, StageDigests};
 use protocol::shuffle::{CiphertextList, ShuffleError, ShuffleProof, ShuffleStatement};
 use protocol::transcript::election_transcript;
 use protocol::{Election, Manifest, PublicKey};
@@ -72,10 +73,16 @@ pub fn stage_paths(dir: &Path, stage: u32) -> (PathBuf, PathBuf) {
     (dir.join(format!("stage-{stage}.list")), dir.join(format!("stage-{stage}.proof")))
 }
 
+/// The mix server's signature of stage `k` in a stage directory (§9.5.1).
+pub fn signature_path(dir: &Path, stage: u32) -> PathBuf {
+    dir.join(format!("stage-{stage}.sig"))
+}
+
 /// Verifies the chain of one contest: `input`, then the stages found in `stage_dir` (1, 2, … until the first
 /// missing one), which must be exactly the manifest's `mix_stages`. Checks: M.0 the election file and the contest,
 /// M.2 each list decodes with the contest's width, M.3 each proof file decodes, M.4 each proof verifies (§9.4),
-/// M.5 the number of stages (§9.4.3). The first failure stops the chain (every later stage reads its output).
+/// M.5 the number of stages (§9.4.3), M.6 each stage is signed by the manifest's mix server of that stage
+/// (§9.5.1). The first failure stops the chain (every later stage reads its output).
 pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir: &Path, progress: bool) -> Report {
     let mut report = Report::new(format!("mix chain of contest {contest}: {}", stage_dir.display()), progress);
     fn e<T>(r: Result<T, MixCheckError>) -> Result<T, String> {
@@ -104,6 +111,7 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
         return report;
     };
     let mut stages = 0usize;
+    let mut current_path = input.to_path_buf();
     for stage in 1..=u32::from(u16::MAX) {
         let (list_path, proof_path) = stage_paths(stage_dir, stage);
         if !list_path.exists() && !proof_path.exists() {
@@ -145,7 +153,24 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
         if verified.is_none() {
             return report;
         }
+        let signed = report.run("M.6", format!("stage {stage} signed by mix server {stage}"), || {
+            let k = u16::try_from(stage).map_err(|_| format!("stage {stage}: no such stage"))?;
+            let sig_path = signature_path(stage_dir, stage);
+            let digests = StageDigests::of(
+                &e(read(&current_path))?,
+                &e(read(&list_path))?,
+                &e(read(&proof_path))?,
+            );
+            let signature = e(read(&sig_path))?;
+            verify_stage(&manifest.roles, &fingerprint, contest, k, &digests, &signature)
+                .map_err(|err| format!("{}: {err}", sig_path.display()))?;
+            Ok(((), format!("by {}", manifest.roles.mix_keys[usize::from(k) - 1].to_hex())))
+        });
+        if signed.is_none() {
+            return report;
+        }
         current = output;
+        current_path = list_path;
     }
     let expected = usize::from(manifest.mix_stages());
     report.run("M.5", format!("contest {contest} stage count"), || {
