@@ -89,12 +89,15 @@ pub async fn close(pool: &Pool) -> anyhow::Result<SignedTreeHead> {
     let info = load_election(pool).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let size: i64 = tx.query_one("SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE", &[]).await?.get(0);
+    let row = tx.query_one("SELECT tree_size, last_accepted_at FROM log_state WHERE id = 1 FOR UPDATE", &[]).await?;
+    let (size, last_accepted_at): (i64, i64) = (row.get(0), row.get(1));
     tx.execute("UPDATE election SET closed_at = now() WHERE closed_at IS NULL", &[]).await?;
     let mut tree = LogTree::new();
     crate::state::load_leaves(tx.client(), &mut tree, size as u64).await?;
     let root = tree.root(size as u64).context("leaves missing from the database")?;
-    let sth = SignedTreeHead::sign(&info.signing_key, *info.fingerprint(), size as u64, root, now_ms());
+    // Not dated before the last ballot (SPEC.md §11.7), whatever the clock says.
+    let (_, timestamp) = crate::appender::batch_times(now_ms(), last_accepted_at.max(0) as u64);
+    let sth = SignedTreeHead::sign(&info.signing_key, *info.fingerprint(), size as u64, root, timestamp);
     tx.execute(
         "INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2) ON CONFLICT (tree_size) DO UPDATE SET sth = $2",
         &[&size, &serde_json::to_string(&sth)?],
@@ -115,10 +118,14 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
     anyhow::ensure!(closed, "the election is still open: run `collector close` first");
     let sth: String = client.query_one("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[]).await?.get(0);
     let final_tree_head: SignedTreeHead = serde_json::from_str(&sth)?;
-    let rows = client.query("SELECT leaf_index, ballot FROM ballots ORDER BY leaf_index", &[]).await?;
+    let rows = client.query("SELECT leaf_index, accepted_at, ballot FROM ballots ORDER BY leaf_index", &[]).await?;
     let ballots = rows
         .iter()
-        .map(|r| BoxEntry { leaf_index: r.get::<_, i64>(0) as u64, ballot: hex::encode(r.get::<_, &[u8]>(1)) })
+        .map(|r| BoxEntry {
+            leaf_index: r.get::<_, i64>(0) as u64,
+            accepted_at: r.get::<_, i64>(1) as u64,
+            ballot: hex::encode(r.get::<_, &[u8]>(2)),
+        })
         .collect();
     let mut credentials = client
         .query("SELECT credential FROM credentials", &[])

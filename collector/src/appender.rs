@@ -3,8 +3,10 @@
 //! It takes every ballot waiting in its queue (up to `max_batch`), and in one transaction: locks the log
 //! (`SELECT … FROM log_state FOR UPDATE`, which serialises appends across every collector process on the
 //! database), refuses the batch if the election is closed, catches up its tree with leaves other processes
-//! committed, answers duplicates with their stored receipt, assigns the next leaf indices, signs the new tree
-//! head and one receipt per ballot, inserts them, and commits. Only after COMMIT does a voter get a receipt.
+//! committed, answers duplicates with their stored receipt, reads the clock once for the batch's acceptance time
+//! (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns the next leaf
+//! indices, builds their leaves (eq. L-1, with that time), signs the new tree head and one receipt per ballot,
+//! inserts them, and commits. Only after COMMIT does a voter get a receipt.
 //! If anything fails, the tree forgets the batch's leaves and every waiting voter gets `storage_unavailable`.
 
 use std::collections::HashMap;
@@ -12,7 +14,7 @@ use std::sync::atomic::Ordering;
 
 use axum::http::StatusCode;
 use protocol::log::Receipt;
-use protocol::log::{Hash, LogTree, ReceiptBody, SignedTreeHead};
+use protocol::log::{leaf_hash, Hash, LogTree, ReceiptBody, SignedTreeHead};
 use protocol::BallotId;
 use tokio::sync::{mpsc, oneshot};
 
@@ -26,13 +28,23 @@ pub struct Pending {
     pub credential: [u8; 32],
     pub bytes: Vec<u8>,
     pub ballot_hash: Hash,
-    pub leaf: Hash,
     /// The receipt, and whether this request created the leaf (false: a duplicate).
     pub reply: oneshot::Sender<Result<(Receipt, bool), AppError>>,
 }
 
 pub fn closed_error() -> AppError {
     AppError::new(StatusCode::FORBIDDEN, "election_closed", "the election is closed: no ballot is accepted")
+}
+
+pub fn not_open_error() -> AppError {
+    AppError::new(StatusCode::FORBIDDEN, "election_not_open", "voting has not started yet")
+}
+
+/// SPEC.md §11.7: the batch's acceptance second, `max(⌊now_ms / 1000⌋, last)`, and its tree head's timestamp,
+/// `max(now_ms, 1000 · accepted_at)`, so that neither the log's times nor a head go back behind its last ballot.
+pub fn batch_times(now_ms: u64, last_accepted_at: u64) -> (u64, u64) {
+    let accepted_at = (now_ms / 1000).max(last_accepted_at);
+    (accepted_at, now_ms.max(accepted_at.saturating_mul(1000)))
 }
 
 /// Runs until every sender is gone.
@@ -73,17 +85,23 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
     };
     let locked = tx
         .query_one(
-            "SELECT l.tree_size, e.closed_at IS NOT NULL FROM log_state l, election e WHERE l.id = 1 FOR UPDATE OF l",
+            "SELECT l.tree_size, e.closed_at IS NOT NULL, l.last_accepted_at FROM log_state l, election e
+             WHERE l.id = 1 FOR UPDATE OF l",
             &[],
         )
         .await;
-    let (db_size, closed) = match locked {
-        Ok(row) => (row.get::<_, i64>(0) as u64, row.get::<_, bool>(1)),
+    let (db_size, closed, last_accepted_at) = match locked {
+        Ok(row) => (row.get::<_, i64>(0) as u64, row.get::<_, bool>(1), row.get::<_, i64>(2).max(0) as u64),
         Err(e) => return Err((AppError::from(e), pending)),
     };
-    if closed {
+    let (accepted_at, timestamp) = batch_times(now_ms(), last_accepted_at);
+    let period = state.info.election.manifest().voting_period;
+    if closed || accepted_at > period.closes_at {
         state.closed.store(true, Ordering::Release);
         return Err((closed_error(), pending));
+    }
+    if accepted_at < period.opens_at {
+        return Err((not_open_error(), pending));
     }
 
     // Duplicates: the same ballot id already in the log, or twice in this batch.
@@ -117,14 +135,13 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
         }
     }
     let new_size = db_size + fresh.len() as u64;
-    let timestamp = now_ms();
     let fp = *state.info.fingerprint();
     let key = &state.info.signing_key;
     let mut receipts = Vec::with_capacity(fresh.len());
     let (mut idx, mut creds, mut bals, mut leaves, mut texts, mut bids) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for p in &fresh {
-        tree.push(p.leaf);
+        tree.push(leaf_hash(&p.id, &p.ballot_hash, accepted_at));
     }
     let root = tree.root(new_size).unwrap_or_default();
     for (i, p) in fresh.iter().enumerate() {
@@ -133,6 +150,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
             fingerprint: fp,
             ballot_id: p.id,
             ballot_hash: p.ballot_hash,
+            accepted_at,
             leaf_index,
             tree_size: new_size,
             root,
@@ -145,7 +163,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
         bids.push(p.id.0.to_vec());
         creds.push(p.credential.to_vec());
         bals.push(p.bytes.clone());
-        leaves.push(p.leaf.to_vec());
+        leaves.push(receipt.leaf_hash().to_vec());
         texts.push(text);
         receipts.push(receipt);
     }
@@ -153,15 +171,20 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
     let result = async {
         if !fresh.is_empty() {
             tx.execute(
-                "INSERT INTO ballots (leaf_index, ballot_id, credential, ballot, leaf_hash, receipt)
-                 SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], $6::text[])",
-                &[&idx, &bids, &creds, &bals, &leaves, &texts],
+                "INSERT INTO ballots (leaf_index, ballot_id, credential, ballot, leaf_hash, receipt, accepted_at)
+                 SELECT *, $7::bigint FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[],
+                                                  $6::text[])",
+                &[&idx, &bids, &creds, &bals, &leaves, &texts, &(accepted_at as i64)],
             )
             .await?;
             let sth = SignedTreeHead::sign(key, fp, new_size, root, timestamp);
             let sth = serde_json::to_string(&sth).unwrap_or_default();
             tx.execute("INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2)", &[&(new_size as i64), &sth]).await?;
-            tx.execute("UPDATE log_state SET tree_size = $1 WHERE id = 1", &[&(new_size as i64)]).await?;
+            tx.execute(
+                "UPDATE log_state SET tree_size = $1, last_accepted_at = $2 WHERE id = 1",
+                &[&(new_size as i64), &(accepted_at as i64)],
+            )
+            .await?;
         }
         tx.commit().await
     }
@@ -193,5 +216,21 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
 fn truncate_to(tree: &mut LogTree, size: u64) {
     if tree.len() > size {
         tree.truncate(size);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_times;
+
+    #[test]
+    fn batch_times_never_go_back() {
+        // The clock as it is: the second of now, the head at now.
+        assert_eq!(batch_times(1_790_000_123_456, 1_790_000_000), (1_790_000_123, 1_790_000_123_456));
+        // The clock went back behind the last leaf: the last leaf's second, and a head not older than it.
+        assert_eq!(batch_times(1_790_000_000_999, 1_790_000_123), (1_790_000_123, 1_790_000_123_000));
+        // Same second as the last leaf.
+        assert_eq!(batch_times(1_790_000_123_500, 1_790_000_123), (1_790_000_123, 1_790_000_123_500));
+        assert_eq!(batch_times(0, u64::MAX), (u64::MAX, u64::MAX));
     }
 }

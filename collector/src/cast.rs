@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use protocol::log::{ballot_hash, leaf_hash};
+use protocol::log::ballot_hash;
 use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
 use tokio::sync::oneshot;
@@ -59,8 +59,9 @@ async fn cast_inner(state: &AppState, body: Body) -> Result<(protocol::log::Rece
     })?;
     let ballot = parse_ballot(&bytes)?;
     let period = state.info.election.manifest().voting_period;
+    // An early refusal on this clock reading; the appender checks the time it writes into the leaf (§11.7).
     let now = now_ms() / 1000;
-    if state.closed.load(Ordering::Acquire) || now >= period.closes_at {
+    if state.closed.load(Ordering::Acquire) || now > period.closes_at {
         return Err(closed_error());
     }
     if now < period.opens_at {
@@ -96,7 +97,7 @@ async fn cast_inner(state: &AppState, body: Body) -> Result<(protocol::log::Rece
     .map_err(AppError::internal)??;
     let (id, bytes, hash) = pending;
     let (tx, rx) = oneshot::channel();
-    let p = Pending { id, credential, bytes, ballot_hash: hash, leaf: leaf_hash(&id, &hash), reply: tx };
+    let p = Pending { id, credential, bytes, ballot_hash: hash, reply: tx };
     state.appender.try_send(p).map_err(|_| {
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the collector is overloaded; retry")
     })?;

@@ -40,6 +40,17 @@ CREATE TABLE tree_heads (
     tree_size bigint PRIMARY KEY,
     sth       text NOT NULL
 );
+", r"
+-- Log leaves v2 (SPEC.md §11.1 eq. L-1) bind the second the collector accepted each ballot. A log of v1 leaves
+-- (no time) cannot be carried on under v2: refuse rather than mix the two in one tree.
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM ballots) THEN
+        RAISE EXCEPTION 'this log holds rv/log-leaf/v1 leaves, which have no acceptance time: finish this election with the collector that started it';
+    END IF;
+END $$;
+ALTER TABLE ballots ADD COLUMN accepted_at bigint NOT NULL CHECK (accepted_at >= 0);
+-- The acceptance time of the last leaf (0 for an empty log), read under the log lock: times never go back (§11.7).
+ALTER TABLE log_state ADD COLUMN last_accepted_at bigint NOT NULL DEFAULT 0;
 "];
 
 /// A pool over `url` (a libpq-style URL or key=value string).

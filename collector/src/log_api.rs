@@ -60,9 +60,12 @@ struct Range {
     end: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// One entry of `GET /log/leaves` (and one line of a monitor's copy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeafEntry {
     pub leaf_index: u64,
+    /// The second the collector accepted the ballot (SPEC.md §11.1 eq. L-1: part of the leaf).
+    pub accepted_at: u64,
     /// The ballot's canonical bytes, hex.
     pub ballot: String,
 }
@@ -85,14 +88,18 @@ async fn leaves(
     let size: i64 = client.query_one("SELECT tree_size FROM log_state WHERE id = 1", &[]).await?.get(0);
     let rows = client
         .query(
-            "SELECT leaf_index, ballot FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2 AND leaf_index < $3
-             ORDER BY leaf_index",
+            "SELECT leaf_index, accepted_at, ballot FROM ballots
+             WHERE leaf_index >= $1 AND leaf_index < $2 AND leaf_index < $3 ORDER BY leaf_index",
             &[&r.start, &end, &size],
         )
         .await?;
     let entries = rows
         .iter()
-        .map(|row| LeafEntry { leaf_index: row.get::<_, i64>(0) as u64, ballot: hex::encode(row.get::<_, &[u8]>(1)) })
+        .map(|row| LeafEntry {
+            leaf_index: row.get::<_, i64>(0) as u64,
+            accepted_at: row.get::<_, i64>(1) as u64,
+            ballot: hex::encode(row.get::<_, &[u8]>(2)),
+        })
         .collect();
     Ok(Json(Leaves { entries }))
 }

@@ -1,7 +1,8 @@
 //! `collector monitor URL DIR`: a log monitor on another machine (Estonia's "data embassy"). It follows the
 //! collector's public log, checks every new signed tree head (signature; no truncation; consistent with the one
 //! before, by the collector's consistency proof and by recomputing the root from its own full copy of the
-//! leaves), checks every ballot (SPEC.md §8.6) and keeps them in DIR. Any inconsistency raises an alarm: the
+//! leaves), checks every ballot (SPEC.md §8.6) and its acceptance time (inside the voting period, not before the
+//! previous leaf's: §11.4 L7) and keeps them in DIR (`ballots.jsonl`, one `GET /log/leaves` entry a line). Any inconsistency raises an alarm: the
 //! file DIR/ALARM, an error log line, and exit code 3. `check_export` compares a ballot box with the copy.
 
 use std::io::{BufRead, Write};
@@ -12,11 +13,12 @@ use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
 use protocol::ballot::PublishedElection;
 use protocol::log::{ballot_hash, leaf_hash, verify_consistency, LogTree, SignedTreeHead};
+use protocol::manifest::Period;
 use protocol::{check_ballot, Ballot, Decode, Election};
 use serde::{Deserialize, Serialize};
 
 use crate::admin::{BallotBox, ElectionFile};
-use crate::log_api::{ConsistencyProof, Leaves};
+use crate::log_api::{ConsistencyProof, LeafEntry, Leaves};
 
 /// What the monitor found wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,6 +53,22 @@ pub struct Monitor {
     key: VerifyingKey,
     state: MonitorState,
     tree: LogTree,
+    /// The acceptance time of the copy's last leaf.
+    last_accepted_at: Option<u64>,
+}
+
+/// The times L7 checks, for one new leaf: inside the voting period and not before the previous leaf's.
+fn check_time(period: &Period, previous: Option<u64>, accepted_at: u64) -> Result<(), String> {
+    if accepted_at < period.opens_at || accepted_at > period.closes_at {
+        return Err(format!(
+            "accepted at {accepted_at} s, outside the voting period {} … {} s",
+            period.opens_at, period.closes_at
+        ));
+    }
+    match previous {
+        Some(p) if accepted_at < p => Err(format!("accepted at {accepted_at} s, before the previous leaf ({p} s)")),
+        _ => Ok(()),
+    }
 }
 
 fn parse_key(hex_key: &str) -> anyhow::Result<VerifyingKey> {
@@ -87,6 +105,7 @@ impl Monitor {
         anyhow::ensure!(election.fingerprint().to_hex() == state.fingerprint, "pinned fingerprint mismatch");
         let key = parse_key(&state.collector_key)?;
         let mut tree = LogTree::new();
+        let mut last_accepted_at = None;
         let leaves_path = dir.join("ballots.jsonl");
         if leaves_path.exists() {
             for line in std::io::BufReader::new(std::fs::File::open(&leaves_path)?).lines() {
@@ -94,15 +113,19 @@ impl Monitor {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let bytes = hex::decode(line.trim()).context("copy: ballot hex")?;
+                // A crash between appending leaves and saving the state leaves extra lines: ignore them.
+                if tree.len() == state.sth.tree_size {
+                    break;
+                }
+                let entry: LeafEntry = serde_json::from_str(line.trim()).context("copy: a leaf entry")?;
+                let bytes = hex::decode(&entry.ballot).context("copy: ballot hex")?;
                 let ballot = Ballot::from_bytes(&bytes)?;
-                tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes)));
+                tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), entry.accepted_at));
+                last_accepted_at = Some(entry.accepted_at);
             }
-            // A crash between appending leaves and saving the state leaves extra lines: drop them.
-            tree.truncate(state.sth.tree_size);
         }
         anyhow::ensure!(tree.len() == state.sth.tree_size, "the copy in {} is shorter than its state", dir.display());
-        Ok(Self { base, dir: dir.to_path_buf(), http, election, key, state, tree })
+        Ok(Self { base, dir: dir.to_path_buf(), http, election, key, state, tree, last_accepted_at })
     }
 
     pub fn tree_size(&self) -> u64 {
@@ -155,6 +178,8 @@ impl Monitor {
         // Fetch, check and keep every new ballot; recompute the root from the full copy.
         let mut new_lines = Vec::new();
         let mut tree = self.tree.clone();
+        let mut last_accepted_at = self.last_accepted_at;
+        let period = self.election.manifest().voting_period;
         while tree.len() < sth.tree_size {
             let url = format!("{}/log/leaves?start={}&end={}", self.base, tree.len(), sth.tree_size);
             let page: Leaves = self.http.get(url).send().await?.error_for_status()?.json().await?;
@@ -176,8 +201,12 @@ impl Monitor {
                 if let Err(e) = check_ballot(&self.election, &ballot) {
                     return Ok(Err(Alarm::BadLeaf { index, why: e.to_string() }));
                 }
-                tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes)));
-                new_lines.push(entry.ballot);
+                if let Err(why) = check_time(&period, last_accepted_at, entry.accepted_at) {
+                    return Ok(Err(Alarm::BadLeaf { index, why }));
+                }
+                last_accepted_at = Some(entry.accepted_at);
+                tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), entry.accepted_at));
+                new_lines.push(serde_json::to_string(&entry)?);
                 if tree.len() == sth.tree_size {
                     break;
                 }
@@ -200,6 +229,7 @@ impl Monitor {
         std::fs::write(&tmp, serde_json::to_string_pretty(&self.state)?)?;
         std::fs::rename(&tmp, self.dir.join("state.json"))?;
         self.tree = tree;
+        self.last_accepted_at = last_accepted_at;
         Ok(Ok(self.tree.len()))
     }
 }
@@ -234,15 +264,40 @@ pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
         bbox.ballots.len()
     );
     let lines = std::io::BufReader::new(std::fs::File::open(dir.join("ballots.jsonl"))?).lines();
-    for (i, line) in lines.take(n).enumerate() {
-        anyhow::ensure!(line?.trim() == bbox.ballots[i].ballot, "ballot {i} differs between the export and the copy");
+    for (i, line) in lines.filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty())).take(n).enumerate() {
+        let copy: LeafEntry = serde_json::from_str(line?.trim()).with_context(|| format!("copy: leaf entry {i}"))?;
+        let exported = &bbox.ballots[i];
+        anyhow::ensure!(copy.leaf_index == exported.leaf_index, "leaf {i}: the copy's line is for leaf {}", copy.leaf_index);
+        anyhow::ensure!(copy.ballot == exported.ballot, "ballot {i} differs between the export and the copy");
+        anyhow::ensure!(
+            copy.accepted_at == exported.accepted_at,
+            "ballot {i}: accepted at {} s in the export, {} s in the copy",
+            exported.accepted_at,
+            copy.accepted_at
+        );
     }
     let mut tree = LogTree::new();
     for e in &bbox.ballots[..n] {
         let bytes = hex::decode(&e.ballot)?;
         let b = Ballot::from_bytes(&bytes)?;
-        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
+        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), e.accepted_at));
     }
     anyhow::ensure!(tree.root(n as u64) == Some(state.sth.root), "the copy's head does not match the export's prefix");
     Ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leaf_outside_the_period_or_going_back_is_an_alarm() {
+        let period = Period { opens_at: 100, closes_at: 200 };
+        assert!(check_time(&period, None, 100).is_ok());
+        assert!(check_time(&period, Some(150), 150).is_ok());
+        assert!(check_time(&period, Some(150), 200).is_ok());
+        assert!(check_time(&period, None, 99).is_err());
+        assert!(check_time(&period, Some(150), 201).is_err());
+        assert!(check_time(&period, Some(150), 149).is_err());
+    }
 }

@@ -65,6 +65,15 @@ async fn cast_recast_receipts_log_and_second_device() {
     let leaves: collector::log_api::Leaves = serde_json::from_value(v).unwrap();
     assert_eq!(leaves.entries.len(), 3);
     assert_eq!(leaves.entries[1].ballot, hex::encode(b1.to_bytes()));
+    // Each leaf's acceptance second (eq. L-1) is served with it, as the receipt signed it; inside the voting
+    // period; never going back; and no head is dated before its last ballot.
+    let served: Vec<u64> = leaves.entries.iter().map(|l| l.accepted_at).collect();
+    assert_eq!(served, vec![r0.accepted_at, r1.accepted_at, r2.accepted_at]);
+    assert!(served.windows(2).all(|w| w[0] <= w[1]), "{served:?}");
+    let period = e.election.manifest().voting_period;
+    assert!(served.iter().all(|t| (period.opens_at..=period.closes_at).contains(t)), "{served:?}");
+    assert!(head.timestamp >= r2.accepted_at * 1000);
+    assert_eq!(r2.leaf_hash(), protocol::log::leaf_hash(&b2.id(), &r2.ballot_hash, r2.accepted_at));
     let (st, v) = get_json(&http, format!("{}/log/proof/inclusion?leaf_index=0&tree_size=9", s.base)).await;
     assert_eq!((st, code(&v)), (400, "invalid_tree_size"));
     let (st, v) = get_json(&http, format!("{}/log/leaves?start=x", s.base)).await;
@@ -211,6 +220,18 @@ async fn not_yet_open_election() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn already_closed_election() {
+    let url = fresh_db().await;
+    let (mut file, public, creds) = collector::admin::dev_election(1, &mut OsRng);
+    file.manifest.voting_period.closes_at = file.manifest.voting_period.opens_at + 1;
+    let e = init_with(&url, file, public, creds, protocol::generate_signing_key(&mut OsRng)).await;
+    let s = serve(&url, Settings::default()).await;
+    let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
+    assert_eq!((st, code(&v)), (403, "election_closed"));
+    assert_eq!(count_ballots(&url).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
     let url = fresh_db().await;
     let e = init_election(&url, 2).await;
@@ -248,7 +269,10 @@ async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
     let decoded = bbox.check_log(&bbox.election().unwrap()).unwrap();
     for r in &receipts {
         assert_eq!(decoded[r.leaf_index as usize].ballot.id(), r.ballot_id);
+        assert_eq!(decoded[r.leaf_index as usize].accepted_at, r.accepted_at);
     }
+    // The final head is not dated before the last ballot (check_log checks it too).
+    assert!(final_head.timestamp >= decoded.last().unwrap().accepted_at * 1000);
     // The last leaf of the voter is the one that counts: the receipt with the highest index.
     let last = receipts.iter().max_by_key(|r| r.leaf_index).unwrap();
     assert_eq!(decoded.last().unwrap().ballot.id(), last.ballot_id);

@@ -1,9 +1,10 @@
 //! The ballot box: what the collector exports at the close and the tally starts from (SPEC.md §11.5).
 //!
 //! The box carries the election parameters, the collector's key, the credential registry, the final signed tree
-//! head and every ballot in log order (re-votes included). [`BallotBox::check_log`] is check L7: the ballots are
-//! numbered `0, 1, …`, each decodes, their leaves (eq. L-1) rebuild the final head's root and size, and the head is
-//! signed by the collector key for this election. It says nothing of the ballots' signatures and proofs (§8.6),
+//! head and every ballot in log order (re-votes included), each with the second the collector accepted it.
+//! [`BallotBox::check_log`] is check L7: the ballots are numbered `0, 1, …`, each decodes, their leaves (eq. L-1,
+//! which bind the acceptance time) rebuild the final head's root and size, the head is signed by the collector key
+//! for this election, every acceptance time is inside the voting period and none goes back. It says nothing of the ballots' signatures and proofs (§8.6),
 //! which the tally checks in a batch.
 
 use serde::{Deserialize, Serialize};
@@ -12,22 +13,24 @@ use crate::ballot::{decode_verifying_key, Ballot, CredentialKey, Election, Elect
 use crate::codec::Decode;
 use crate::error::{DecodeError, ManifestError};
 use crate::log::{ballot_hash, leaf_hash, LogError, LogTree, SignedTreeHead};
-use crate::manifest::Fingerprint;
+use crate::manifest::{Fingerprint, Period};
 use crate::roles::{Role, RoleError};
 
 /// `format` of a ballot box file.
-pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v1";
+pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v2";
 
 /// One ballot of the box, in log order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoxEntry {
     pub leaf_index: u64,
+    /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. L-1).
+    pub accepted_at: u64,
     /// Canonical ballot bytes (§8.2), hex.
     pub ballot: String,
 }
 
-/// The ballot box file (`collector export`), format `rv/ballot-box/v1`.
+/// The ballot box file (`collector export`), format `rv/ballot-box/v2`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BallotBox {
@@ -77,19 +80,66 @@ pub enum BoxError {
          ballot already in the log (§11.7), so a repeat is a replay"
     )]
     Replayed { leaf: u64, first: u64, id: String },
+    #[error(
+        "the ballot at leaf {leaf} was accepted at {accepted_at} s, outside the voting period {opens_at} … {closes_at} s \
+         (the manifest's voting_period, bounds included)"
+    )]
+    OutsidePeriod { leaf: u64, accepted_at: u64, opens_at: u64, closes_at: u64 },
+    #[error(
+        "the ballot at leaf {leaf} was accepted at {accepted_at} s, before the ballot at the previous leaf \
+         ({previous} s): the log's times go back"
+    )]
+    TimeGoesBack { leaf: u64, accepted_at: u64, previous: u64 },
+    #[error(
+        "the final tree head is dated {head_ms} ms, before the ballot at leaf {leaf} was accepted ({accepted_at} s)"
+    )]
+    HeadBeforeLastBallot { head_ms: u64, leaf: u64, accepted_at: u64 },
 }
 
 /// A decoded ballot with its place in the log and the hash of its canonical bytes.
 #[derive(Debug, Clone)]
 pub struct LoggedBallot {
     pub leaf_index: u64,
+    /// Seconds since the Unix epoch (UTC), from the ballot's leaf.
+    pub accepted_at: u64,
     pub ballot: Ballot,
     pub hash: [u8; 32],
+}
+
+impl LoggedBallot {
+    /// The ballot's leaf (eq. L-1).
+    pub fn leaf_hash(&self) -> crate::log::Hash {
+        leaf_hash(&self.ballot.id(), &self.hash, self.accepted_at)
+    }
 }
 
 impl AsRef<crate::Ballot> for LoggedBallot {
     fn as_ref(&self) -> &crate::Ballot {
         &self.ballot
+    }
+}
+
+/// The times of the log (SPEC.md §11.4 L7, §11.7): every ballot was accepted inside the voting period, bounds
+/// included, no grace period (`opens_at ≤ accepted_at ≤ closes_at`); no ballot was accepted before the one at the
+/// previous leaf; and the final head (milliseconds) is not dated before the last ballot's acceptance.
+fn check_times(ballots: &[LoggedBallot], period: &Period, head_ms: u64) -> Result<(), BoxError> {
+    let mut previous: Option<u64> = None;
+    for b in ballots {
+        let (leaf, accepted_at) = (b.leaf_index, b.accepted_at);
+        if accepted_at < period.opens_at || accepted_at > period.closes_at {
+            let (opens_at, closes_at) = (period.opens_at, period.closes_at);
+            return Err(BoxError::OutsidePeriod { leaf, accepted_at, opens_at, closes_at });
+        }
+        if let Some(previous) = previous.filter(|&p| accepted_at < p) {
+            return Err(BoxError::TimeGoesBack { leaf, accepted_at, previous });
+        }
+        previous = Some(accepted_at);
+    }
+    match ballots.last() {
+        Some(last) if head_ms < last.accepted_at.saturating_mul(1000) => {
+            Err(BoxError::HeadBeforeLastBallot { head_ms, leaf: last.leaf_index, accepted_at: last.accepted_at })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -108,9 +158,10 @@ impl BallotBox {
         election.manifest().roles.registry.check(&self.credentials).map_err(BoxError::Registry)
     }
 
-    /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), and that the
-    /// ballots, in order, rebuild the head's tree, and that no ballot id repeats. Returns the decoded ballots in log order. Decoding runs over all
-    /// cores natively.
+    /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), that the
+    /// ballots, in order, rebuild the head's tree, that every ballot was accepted inside the manifest's voting
+    /// period and no earlier than the one before it, that the head is not older than the last ballot, and that no
+    /// ballot id repeats. Returns the decoded ballots in log order. Decoding runs over all cores natively.
     pub fn check_log(&self, election: &Election) -> Result<Vec<LoggedBallot>, BoxError> {
         if self.format != BALLOT_BOX_FORMAT {
             return Err(BoxError::Format(self.format.clone()));
@@ -130,7 +181,7 @@ impl BallotBox {
             let leaf = entry.leaf_index;
             let bytes = hex::decode(&entry.ballot).map_err(|_| BoxError::BallotHex { leaf })?;
             let ballot = Ballot::from_bytes(&bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
-            Ok(LoggedBallot { leaf_index: leaf, hash: ballot_hash(&bytes), ballot })
+            Ok(LoggedBallot { leaf_index: leaf, accepted_at: entry.accepted_at, hash: ballot_hash(&bytes), ballot })
         };
         #[cfg(not(target_arch = "wasm32"))]
         let ballots: Vec<LoggedBallot> = {
@@ -145,11 +196,12 @@ impl BallotBox {
         }
         let mut tree = LogTree::new();
         for b in &ballots {
-            tree.push(leaf_hash(&b.ballot.id(), &b.hash));
+            tree.push(b.leaf_hash());
         }
         if tree.root(size) != Some(self.final_tree_head.root) {
             return Err(BoxError::RootMismatch);
         }
+        check_times(&ballots, &election.manifest().voting_period, self.final_tree_head.timestamp)?;
         let mut seen = std::collections::BTreeMap::new();
         for b in &ballots {
             if let Some(first) = seen.insert(b.ballot.id(), b.leaf_index) {
@@ -157,5 +209,109 @@ impl BallotBox {
             }
         }
         Ok(ballots)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ballot::{create_ballot, Credential};
+    use crate::codec::Encode;
+    use crate::elgamal::SecretKey;
+    use crate::encoding::Answer;
+    use crate::manifest::example_manifest;
+    use ed25519_dalek::SigningKey;
+    use rand::rngs::OsRng;
+
+    /// The example manifest's voting period (seconds).
+    const OPENS: u64 = 1_790_000_000;
+    const CLOSES: u64 = 1_790_604_800;
+
+    /// A box of one ballot per time in `times`, in that order, whose final head (dated `head_ms`) is signed by
+    /// the collector over those leaves: what a collector holding its key can produce.
+    fn signed_box(times: &[u64], head_ms: u64) -> (Election, BallotBox) {
+        let sk = SecretKey::generate(&mut OsRng);
+        let election = Election::new(example_manifest(), sk.public_key()).unwrap();
+        assert_eq!((election.manifest().voting_period.opens_at, election.manifest().voting_period.closes_at), (OPENS, CLOSES));
+        let answers = vec![Answer::single(0), Answer::single(1), Answer::single(2)];
+        let key = SigningKey::from_bytes(&[9; 32]);
+        let mut tree = LogTree::new();
+        let mut ballots = Vec::new();
+        let mut credentials = Vec::new();
+        for (i, &at) in times.iter().enumerate() {
+            let cred = Credential::generate(&mut OsRng);
+            credentials.push(cred.public_key());
+            let ballot = create_ballot(&election, &cred, &answers, &mut OsRng).unwrap().0;
+            let bytes = ballot.to_bytes();
+            tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), at));
+            ballots.push(BoxEntry { leaf_index: i as u64, accepted_at: at, ballot: hex::encode(bytes) });
+        }
+        credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        let size = tree.len();
+        let head = SignedTreeHead::sign(&key, *election.fingerprint(), size, tree.root(size).unwrap(), head_ms);
+        let bx = BallotBox {
+            format: BALLOT_BOX_FORMAT.into(),
+            election: election.parameters(),
+            fingerprint: *election.fingerprint(),
+            collector_key: key.verifying_key().to_bytes(),
+            credentials,
+            final_tree_head: head,
+            ballots,
+        };
+        (election, bx)
+    }
+
+    #[test]
+    fn ballots_inside_the_period_in_order_pass() {
+        // Both bounds are inclusive; equal times are in order.
+        let (e, bx) = signed_box(&[OPENS, OPENS + 5, OPENS + 5, CLOSES], CLOSES * 1000);
+        let ballots = bx.check_log(&e).unwrap();
+        let times: Vec<u64> = ballots.iter().map(|b| b.accepted_at).collect();
+        assert_eq!(times, vec![OPENS, OPENS + 5, OPENS + 5, CLOSES]);
+    }
+
+    #[test]
+    fn a_ballot_after_the_close_is_refused() {
+        let (e, bx) = signed_box(&[OPENS + 10, CLOSES + 1], (CLOSES + 30 * 86_400) * 1000);
+        assert_eq!(
+            bx.check_log(&e).unwrap_err(),
+            BoxError::OutsidePeriod { leaf: 1, accepted_at: CLOSES + 1, opens_at: OPENS, closes_at: CLOSES }
+        );
+    }
+
+    #[test]
+    fn a_ballot_before_the_opening_is_refused() {
+        let (e, bx) = signed_box(&[OPENS - 1, OPENS + 10], (OPENS + 20) * 1000);
+        assert_eq!(
+            bx.check_log(&e).unwrap_err(),
+            BoxError::OutsidePeriod { leaf: 0, accepted_at: OPENS - 1, opens_at: OPENS, closes_at: CLOSES }
+        );
+    }
+
+    #[test]
+    fn times_that_go_back_are_refused() {
+        let (e, bx) = signed_box(&[OPENS + 10, OPENS + 20, OPENS + 19], (OPENS + 30) * 1000);
+        assert_eq!(
+            bx.check_log(&e).unwrap_err(),
+            BoxError::TimeGoesBack { leaf: 2, accepted_at: OPENS + 19, previous: OPENS + 20 }
+        );
+    }
+
+    #[test]
+    fn a_final_head_older_than_the_last_ballot_is_refused() {
+        let (e, bx) = signed_box(&[OPENS + 10, OPENS + 20], (OPENS + 20) * 1000 - 1);
+        assert_eq!(
+            bx.check_log(&e).unwrap_err(),
+            BoxError::HeadBeforeLastBallot { head_ms: (OPENS + 20) * 1000 - 1, leaf: 1, accepted_at: OPENS + 20 }
+        );
+        let (e, bx) = signed_box(&[OPENS + 10, OPENS + 20], (OPENS + 20) * 1000);
+        bx.check_log(&e).unwrap();
+    }
+
+    #[test]
+    fn a_changed_time_in_the_box_breaks_the_root() {
+        let (e, mut bx) = signed_box(&[OPENS + 10, OPENS + 20], (OPENS + 30) * 1000);
+        bx.ballots[1].accepted_at += 1;
+        assert_eq!(bx.check_log(&e).unwrap_err(), BoxError::RootMismatch);
     }
 }

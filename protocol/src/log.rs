@@ -1,10 +1,11 @@
 //! The ballot log (SPEC.md §11): an append-only Merkle tree in the style of Certificate Transparency
 //! (RFC 6962 / RFC 9162 §2.1), its signed tree heads and the receipts the collector hands to voters.
 //!
-//! * leaf data `"rv/log-leaf/v1" ‖ ballot_id ‖ SHA-256(ballot)`, leaf hash `SHA-256(0x00 ‖ leaf data)` (eq. L-1);
+//! * leaf data `"rv/log-leaf/v2" ‖ ballot_id ‖ SHA-256(ballot) ‖ u64(accepted_at)`, leaf hash
+//!   `SHA-256(0x00 ‖ leaf data)` (eq. L-1), where `accepted_at` is the second the collector accepted the ballot;
 //! * node hash `SHA-256(0x01 ‖ left ‖ right)`, the empty tree's root `SHA-256("")` (eq. L-2);
 //! * a tree head `(fingerprint, size, root, timestamp)` signed with the collector's Ed25519 key over
-//!   `"rv/tree-head/v1" ‖ bytes` (eq. L-3); a receipt signed over `"rv/receipt/v1" ‖ bytes` (eq. L-4).
+//!   `"rv/tree-head/v1" ‖ bytes` (eq. L-3); a receipt signed over `"rv/receipt/v2" ‖ bytes` (eq. L-4).
 //!
 //! [`LogTree`] builds roots and proofs for any past size in `O(log² n)` from the complete subtrees it keeps;
 //! [`verify_inclusion`] and [`verify_consistency`] are the verification algorithms of RFC 9162 §2.1.3.2 and
@@ -22,11 +23,11 @@ use crate::manifest::Fingerprint;
 pub type Hash = [u8; 32];
 
 /// Domain label that starts every leaf's data (eq. L-1).
-pub const LEAF_DOMAIN: &[u8] = b"rv/log-leaf/v1";
+pub const LEAF_DOMAIN: &[u8] = b"rv/log-leaf/v2";
 /// Domain label of the signed tree head (eq. L-3).
 pub const TREE_HEAD_DOMAIN: &[u8] = b"rv/tree-head/v1";
 /// Domain label of the receipt signature (eq. L-4).
-pub const RECEIPT_DOMAIN: &[u8] = b"rv/receipt/v1";
+pub const RECEIPT_DOMAIN: &[u8] = b"rv/receipt/v2";
 
 /// Why a log object does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,19 +53,25 @@ pub fn ballot_hash(ballot_bytes: &[u8]) -> Hash {
     Sha256::digest(ballot_bytes).into()
 }
 
-/// Eq. L-1: the leaf hash `SHA-256(0x00 ‖ "rv/log-leaf/v1" ‖ ballot_id ‖ ballot_hash)`.
-pub fn leaf_hash(ballot_id: &BallotId, ballot_hash: &Hash) -> Hash {
+/// Eq. L-1: the leaf data `"rv/log-leaf/v2" ‖ ballot_id (32) ‖ ballot_hash (32) ‖ u64(accepted_at)`, where
+/// `accepted_at` is the second (since the Unix epoch, UTC) the collector accepted the ballot.
+pub fn leaf_data(ballot_id: &BallotId, ballot_hash: &Hash, accepted_at: u64) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.raw(LEAF_DOMAIN).raw(&ballot_id.0).raw(ballot_hash).u64(accepted_at);
+    w.finish()
+}
+
+/// Eq. L-1: the leaf hash `SHA-256(0x00 ‖ leaf data)`.
+pub fn leaf_hash(ballot_id: &BallotId, ballot_hash: &Hash, accepted_at: u64) -> Hash {
     let mut h = Sha256::new();
     h.update([0u8]);
-    h.update(LEAF_DOMAIN);
-    h.update(ballot_id.0);
-    h.update(ballot_hash);
+    h.update(leaf_data(ballot_id, ballot_hash, accepted_at));
     h.finalize().into()
 }
 
-/// The leaf hash of a ballot, from its canonical bytes.
-pub fn ballot_leaf_hash(ballot: &Ballot) -> Hash {
-    leaf_hash(&ballot.id(), &ballot_hash(&ballot.to_bytes()))
+/// The leaf hash of a ballot accepted at `accepted_at` (seconds), from its canonical bytes.
+pub fn ballot_leaf_hash(ballot: &Ballot, accepted_at: u64) -> Hash {
+    leaf_hash(&ballot.id(), &ballot_hash(&ballot.to_bytes()), accepted_at)
 }
 
 /// Eq. L-2: an interior node `SHA-256(0x01 ‖ left ‖ right)`.
@@ -376,11 +383,13 @@ pub struct Receipt {
     pub ballot_id: BallotId,
     #[serde(with = "crate::group::bytes_hex")]
     pub ballot_hash: Hash,
+    /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. L-1).
+    pub accepted_at: u64,
     pub leaf_index: u64,
     pub tree_size: u64,
     #[serde(with = "crate::group::bytes_hex")]
     pub root: Hash,
-    /// Milliseconds since the Unix epoch (UTC).
+    /// Milliseconds since the Unix epoch (UTC): the tree head's.
     pub timestamp: u64,
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
@@ -394,21 +403,25 @@ pub struct ReceiptBody {
     pub fingerprint: Fingerprint,
     pub ballot_id: BallotId,
     pub ballot_hash: Hash,
+    /// Seconds since the Unix epoch (UTC).
+    pub accepted_at: u64,
     pub leaf_index: u64,
     pub tree_size: u64,
     pub root: Hash,
+    /// Milliseconds since the Unix epoch (UTC).
     pub timestamp: u64,
 }
 
 impl ReceiptBody {
-    /// Eq. L-4: `"rv/receipt/v1" ‖ fingerprint ‖ ballot_id ‖ ballot_hash ‖ u64(leaf_index) ‖ u64(tree_size) ‖
-    /// root ‖ u64(timestamp)`.
+    /// Eq. L-4: `"rv/receipt/v2" ‖ fingerprint ‖ ballot_id ‖ ballot_hash ‖ u64(accepted_at) ‖ u64(leaf_index) ‖
+    /// u64(tree_size) ‖ root ‖ u64(timestamp)`.
     pub fn signed_message(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.raw(RECEIPT_DOMAIN)
             .raw(self.fingerprint.as_bytes())
             .raw(&self.ballot_id.0)
             .raw(&self.ballot_hash)
+            .u64(self.accepted_at)
             .u64(self.leaf_index)
             .u64(self.tree_size)
             .raw(&self.root)
@@ -422,6 +435,7 @@ impl ReceiptBody {
             fingerprint: self.fingerprint,
             ballot_id: self.ballot_id,
             ballot_hash: self.ballot_hash,
+            accepted_at: self.accepted_at,
             leaf_index: self.leaf_index,
             tree_size: self.tree_size,
             root: self.root,
@@ -438,6 +452,7 @@ impl Receipt {
             fingerprint: self.fingerprint,
             ballot_id: self.ballot_id,
             ballot_hash: self.ballot_hash,
+            accepted_at: self.accepted_at,
             leaf_index: self.leaf_index,
             tree_size: self.tree_size,
             root: self.root,
@@ -445,8 +460,9 @@ impl Receipt {
         }
     }
 
+    /// The receipt's leaf (eq. L-1), with its acceptance time.
     pub fn leaf_hash(&self) -> Hash {
-        leaf_hash(&self.ballot_id, &self.ballot_hash)
+        leaf_hash(&self.ballot_id, &self.ballot_hash, self.accepted_at)
     }
 
     /// Checks L6, L2, L5 and L3: the election, the signature, and that the leaf is in the signed root.
@@ -587,7 +603,7 @@ mod tests {
         let id = BallotId([5; 32]);
         let bh = [6; 32];
         t.push([1; 32]);
-        t.push(leaf_hash(&id, &bh));
+        t.push(leaf_hash(&id, &bh, 1_790_000_000));
         t.push([2; 32]);
         let root = t.root(3).unwrap();
         let sth = SignedTreeHead::sign(&key, fp, 3, root, 1000);
@@ -603,6 +619,7 @@ mod tests {
             fingerprint: fp,
             ballot_id: id,
             ballot_hash: bh,
+            accepted_at: 1_790_000_000,
             leaf_index: 1,
             tree_size: 3,
             root,
@@ -618,5 +635,53 @@ mod tests {
         let mut bad = receipt.clone();
         bad.inclusion[0][0] ^= 1;
         assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::InclusionFailed));
+    }
+
+    #[test]
+    fn the_leaf_binds_the_acceptance_time() {
+        let (id, bh) = (BallotId([5; 32]), [6; 32]);
+        let t = 1_790_000_000u64;
+        let data = leaf_data(&id, &bh, t);
+        assert_eq!(data.len(), LEAF_DOMAIN.len() + 32 + 32 + 8);
+        assert_eq!(&data[..LEAF_DOMAIN.len()], b"rv/log-leaf/v2");
+        assert_eq!(&data[data.len() - 8..], &t.to_be_bytes());
+        assert_ne!(leaf_hash(&id, &bh, t), leaf_hash(&id, &bh, t + 1));
+        assert_ne!(leaf_hash(&id, &bh, t), leaf_hash(&id, &bh, 0));
+        assert_eq!(leaf_hash(&id, &bh, t), leaf_hash(&id, &bh, t));
+    }
+
+    #[test]
+    fn a_receipt_whose_time_was_altered_fails() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let fp = Fingerprint([4; 32]);
+        let (id, bh, at) = (BallotId([5; 32]), [6; 32], 1_790_000_000u64);
+        let mut t = LogTree::new();
+        t.push([1; 32]);
+        t.push(leaf_hash(&id, &bh, at));
+        let root = t.root(2).unwrap();
+        let body = ReceiptBody {
+            fingerprint: fp,
+            ballot_id: id,
+            ballot_hash: bh,
+            accepted_at: at,
+            leaf_index: 1,
+            tree_size: 2,
+            root,
+            timestamp: at * 1000,
+        };
+        let receipt = body.sign(&key, t.inclusion_proof(1, 2).unwrap());
+        receipt.verify(&key.verifying_key(), &fp).unwrap();
+        // Someone else changes the time: the signature no longer holds.
+        let mut bad = receipt.clone();
+        bad.accepted_at -= 3600;
+        assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::BadReceiptSignature));
+        // The collector signs another time than the leaf's: the leaf is not in the root.
+        let bad = ReceiptBody { accepted_at: at + 1, ..body }.sign(&key, t.inclusion_proof(1, 2).unwrap());
+        assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::InclusionFailed));
+        // The time is in the signed bytes, right after the ballot hash.
+        let msg = body.signed_message();
+        let at_offset = RECEIPT_DOMAIN.len() + 32 + 32 + 32;
+        assert_eq!(&msg[..RECEIPT_DOMAIN.len()], b"rv/receipt/v2");
+        assert_eq!(&msg[at_offset..at_offset + 8], &at.to_be_bytes());
     }
 }

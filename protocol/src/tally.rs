@@ -308,7 +308,7 @@ mod tests {
     }
 
     fn logged(leaf: u64, ballot: crate::Ballot) -> LoggedBallot {
-        LoggedBallot { leaf_index: leaf, hash: ballot_hash(&ballot.to_bytes()), ballot }
+        LoggedBallot { leaf_index: leaf, accepted_at: 0, hash: ballot_hash(&ballot.to_bytes()), ballot }
     }
 
     /// Voters 0..4; voter 1 votes twice; voter 3 is unregistered; voter 2's second ballot has a bad signature;

@@ -63,3 +63,25 @@ fn stored_dleq_proofs_verify() {
     bad.swap(0, n as usize - 1);
     assert!(proof.verify(&mut election_transcript(&fp), &DleqStatement { h2: &bad, ..st }).is_err());
 }
+
+/// The stored log vectors hold from the file alone: the leaf data's layout (eq. L-1 v2), its hash, and the
+/// receipt (eq. L-4 v2) under the stored collector key.
+#[test]
+fn stored_log_vectors_verify() {
+    use protocol::log::Receipt;
+    use sha2::{Digest, Sha256};
+    let v: serde_json::Value = serde_json::from_str(include_str!("../vectors/log.json")).unwrap();
+    let hexv = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
+    let accepted_at = v["accepted_at"].as_u64().unwrap();
+    let data = hexv("leaf_data");
+    let expected = [b"rv/log-leaf/v2".as_slice(), &hexv("ballot_id"), &hexv("ballot_hash"), &accepted_at.to_be_bytes()]
+        .concat();
+    assert_eq!(data, expected);
+    let leaf: [u8; 32] = Sha256::new().chain_update([0u8]).chain_update(&data).finalize().into();
+    assert_eq!(leaf.to_vec(), hexv("leaf_hash"));
+    let receipt: Receipt = serde_json::from_value(v["receipt"].clone()).unwrap();
+    assert_eq!(receipt.leaf_hash(), leaf);
+    assert_eq!(receipt.body().signed_message(), hexv("receipt_message"));
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&hexv("collector_key").try_into().unwrap()).unwrap();
+    receipt.verify(&key, &receipt.fingerprint).unwrap();
+}

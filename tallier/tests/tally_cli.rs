@@ -90,14 +90,16 @@ fn ballot_box(
 ) -> BallotBox {
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
+    let opens_at = election.manifest().voting_period.opens_at;
     for (i, b) in ballots.iter().enumerate() {
         let bytes = b.to_bytes();
-        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
-        entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(bytes) });
+        let accepted_at = opens_at + i as u64;
+        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), accepted_at));
+        entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(bytes) });
     }
     let size = ballots.len() as u64;
-    let head =
-        SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_000_100_000);
+    let head_ms = (opens_at + size) * 1000;
+    let head = SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), head_ms);
     let mut credentials: Vec<_> = registry.iter().map(Credential::public_key).collect();
     credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     BallotBox {

@@ -207,7 +207,14 @@ pub fn mix_key_files(dir: &Path, stages: u16) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The ballot box `collector export` would write for these ballots, in this order, signed by `collector`.
+/// When the box of [`ballot_box`] has its ballot at leaf `i` accepted: one a minute from 1_790_000_000 s, the
+/// opening of the example manifest's voting period.
+pub fn accepted_at(leaf: u64) -> u64 {
+    1_790_000_000 + 60 * leaf
+}
+
+/// The ballot box `collector export` would write for these ballots, in this order, signed by `collector`
+/// (ballot `i` accepted at [`accepted_at`]`(i)`).
 pub fn ballot_box(
     election: &Election,
     registry: Vec<CredentialKey>,
@@ -218,8 +225,9 @@ pub fn ballot_box(
     let mut entries = Vec::with_capacity(ballots.len());
     for (i, b) in ballots.iter().enumerate() {
         let bytes = b.to_bytes();
-        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes)));
-        entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(&bytes) });
+        let accepted_at = accepted_at(i as u64);
+        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), accepted_at));
+        entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(&bytes) });
     }
     let size = tree.len();
     let head =

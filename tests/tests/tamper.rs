@@ -235,8 +235,15 @@ impl Rec {
     fn put_box_resigned(&self, env: &Env, bx: BallotBox) {
         self.put(record::BALLOT_BOX_PATH, &resigned(env, bx));
     }
-    fn ballot_entry(ballot: &Ballot, leaf: u64) -> protocol::ballot_box::BoxEntry {
-        protocol::ballot_box::BoxEntry { leaf_index: leaf, ballot: hex::encode(ballot.to_bytes()) }
+    /// A ballot appended to `bx` as the collector would: at the next leaf, accepted at the last leaf's time.
+    fn append(bx: &mut BallotBox, ballot: &Ballot) {
+        let accepted_at = bx.ballots.last().map_or(0, |e| e.accepted_at);
+        let leaf_index = bx.ballots.len() as u64;
+        bx.ballots.push(protocol::ballot_box::BoxEntry {
+            leaf_index,
+            accepted_at,
+            ballot: hex::encode(ballot.to_bytes()),
+        });
     }
     /// Rows and width of a list file (ciphertext or plaintext: `u32(rows) ‖ u32(width) ‖ …`).
     fn list_shape(&self, rel: &str) -> (usize, usize) {
@@ -311,13 +318,42 @@ fn resigned(env: &Env, mut bx: BallotBox) -> BallotBox {
     for (i, e) in bx.ballots.iter_mut().enumerate() {
         e.leaf_index = i as u64;
         let bytes = hex::decode(&e.ballot).unwrap();
-        tree.push(leaf_hash(&Ballot::from_bytes(&bytes).unwrap().id(), &ballot_hash(&bytes)));
+        tree.push(leaf_hash(&Ballot::from_bytes(&bytes).unwrap().id(), &ballot_hash(&bytes), e.accepted_at));
     }
     let size = tree.len();
     let head = &bx.final_tree_head;
-    bx.final_tree_head =
-        SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), head.timestamp + 1);
+    // Dated after the last ballot, as an honest head would be: what is wrong is the ballots' times, not the head's.
+    let last = bx.ballots.last().map_or(0, |e| e.accepted_at * 1000);
+    let timestamp = (head.timestamp + 1).max(last + 1);
+    bx.final_tree_head = SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), timestamp);
     bx
+}
+
+/// The record a collector and a tallier in league publish for a box with a ballot accepted after the close
+/// (SPEC.md §11.4 L7). The honest tallier refuses that box, so they tally a box that says the late ballot came
+/// in at the close — the same ballots in the same order, and every tally file depends only on those —, then put
+/// the box with the ballot's true time in the record, its head re-signed: every file after the box is exactly
+/// what the tally of the late box would be.
+fn tally_with_late_ballot(env: &Env, r: &Rec, late: u64) {
+    let closes_at = env.election.manifest().voting_period.closes_at;
+    let mut bx: BallotBox = serde_json::from_slice(&std::fs::read(env.root.join("ballot-box.json")).unwrap()).unwrap();
+    // Voter 3 votes again, for other candidates, after the close: the re-vote supersedes the ballot at leaf 3.
+    let answers = &env.ballots.cast[4].answers;
+    let b = create_ballot(&env.election, &env.ballots.voters[3], answers, &mut OsRng).unwrap().0;
+    Rec::append(&mut bx, &b);
+    let last = bx.ballots.len() - 1;
+    bx.ballots[last].accepted_at = closes_at;
+    let dir = r.dir.with_extension("late");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cover = dir.join("ballot-box.json");
+    write_json(&cover, &resigned(env, bx.clone()));
+    let record = dir.join("record");
+    tally_record(&env.files, &cover, &env.revocations, &record);
+    std::fs::remove_dir_all(&r.dir).unwrap();
+    copy_dir(&record, &r.dir);
+    bx.ballots[last].accepted_at = late;
+    r.put_box_resigned(env, bx);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -467,7 +503,7 @@ fn cases() -> Vec<Case> {
             let b = create_ballot(&env.election, &env.ballots.voters[9], &env.ballots.cast[0].answers, &mut OsRng)
                 .unwrap()
                 .0;
-            bx.ballots.push(Rec::ballot_entry(&b, BALLOTS_IN_BOX));
+            Rec::append(&mut bx, &b);
             r.put(record::BALLOT_BOX_PATH, &bx);
         }),
         case("a ballot's bytes changed in the box", "V5", &["ballot-box.json", "root"], Rechain, |_, r| {
@@ -485,8 +521,8 @@ fn cases() -> Vec<Case> {
             Rechain,
             |env, r| {
                 let mut bx = r.ballot_box();
-                let copy = bx.ballots[4].clone();
-                bx.ballots.push(copy);
+                let copy = Ballot::from_bytes(&hex::decode(&bx.ballots[4].ballot).unwrap()).unwrap();
+                Rec::append(&mut bx, &copy);
                 r.put_box_resigned(env, bx);
             },
         ),
@@ -499,8 +535,34 @@ fn cases() -> Vec<Case> {
                 // A malicious collector appends voter 0's first ballot again after its re-vote, so that squash
                 // (R2) would count the earlier ballot. (The real tallier refuses such a box: L7.)
                 let mut bx = r.ballot_box();
-                let replay = bx.ballots[0].clone();
-                bx.ballots.push(replay);
+                let replay = Ballot::from_bytes(&hex::decode(&bx.ballots[0].ballot).unwrap()).unwrap();
+                Rec::append(&mut bx, &replay);
+                r.put_box_resigned(env, bx);
+            },
+        ),
+        case(
+            "a late ballot: appended a second after the close, head re-signed, every later file recomputed",
+            "V5",
+            &["ballot-box.json", "leaf 17", "1790604801", "outside the voting period", "1790000000", "1790604800"],
+            Rechain,
+            |env, r| tally_with_late_ballot(env, r, env.election.manifest().voting_period.closes_at + 1),
+        ),
+        case(
+            "a late ballot: appended a month after the close, head re-signed, every later file recomputed",
+            "V5",
+            &["ballot-box.json", "leaf 17", "1793196800", "outside the voting period"],
+            Rechain,
+            |env, r| tally_with_late_ballot(env, r, env.election.manifest().voting_period.closes_at + 30 * 86_400),
+        ),
+        case(
+            "times going back: a ballot accepted before the one at the leaf before it, head re-signed",
+            "V5",
+            &["ballot-box.json", "leaf 10", "1790000480", "1790000540", "go back"],
+            Rechain,
+            |env, r| {
+                // The ballots, and so every tally file, are unchanged: only the log's times are.
+                let mut bx = r.ballot_box();
+                bx.ballots[10].accepted_at = bx.ballots[9].accepted_at - 60;
                 r.put_box_resigned(env, bx);
             },
         ),
@@ -540,7 +602,7 @@ fn cases() -> Vec<Case> {
                 let mut bx = r.ballot_box();
                 let fake = Credential::generate(&mut OsRng);
                 let b = create_ballot(&env.election, &fake, &env.ballots.cast[1].answers, &mut OsRng).unwrap().0;
-                bx.ballots.push(Rec::ballot_entry(&b, BALLOTS_IN_BOX));
+                Rec::append(&mut bx, &b);
                 r.put_box_resigned(env, bx);
             },
         ),
@@ -661,8 +723,11 @@ fn cases() -> Vec<Case> {
         ),
         case("two ballots reordered in the log, head re-signed", "V9", &["input.list", "row 0"], Rechain, |env, r| {
             // Voters 3 and 4 (leaves 3 and 4) both count: R1–R3 are unchanged, the mix input's order is not.
+            // The times stay with the leaves (a collector reordering its log keeps them in order), so L7 holds.
             let mut bx = r.ballot_box();
+            let (t3, t4) = (bx.ballots[3].accepted_at, bx.ballots[4].accepted_at);
             bx.ballots.swap(3, 4);
+            (bx.ballots[3].accepted_at, bx.ballots[4].accepted_at) = (t3, t4);
             r.put_box_resigned(env, bx);
         }),
         // ---- V10: mix ----

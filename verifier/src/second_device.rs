@@ -75,6 +75,11 @@ pub enum CheckBallotError {
     Receipt(LogError),
     #[error("the receipt the collector returned is for another ballot")]
     ReceiptMismatch,
+    #[error(
+        "the receipt says the ballot was accepted at {accepted_at} s, outside the voting period {opens_at} … \
+         {closes_at} s: the tally refuses such a log (SPEC.md §11.4 L7)"
+    )]
+    AcceptedOutsidePeriod { accepted_at: u64, opens_at: u64, closes_at: u64 },
     #[error("ballot {0} is not in the record's ballot box")]
     NotInRecord(String),
     #[error("{path}: {reason}")]
@@ -142,9 +147,9 @@ impl fmt::Display for BallotReport {
         if let Some(r) = &self.receipt {
             writeln!(
                 f,
-                "  PASS  receipt: leaf {} of a log of {} ballots, signed by the collector, in its signed root, for \
-                 this ballot (SPEC.md §11.4 L2, L3, L5, L6)",
-                r.leaf_index, r.tree_size
+                "  PASS  receipt: leaf {} of a log of {} ballots, accepted at {} s (inside the voting period), \
+                 signed by the collector, in its signed root, for this ballot (SPEC.md §11.4 L2, L3, L5, L6)",
+                r.leaf_index, r.tree_size, r.accepted_at
             )?;
         }
         if let Some(n) = self.fetches_left {
@@ -283,6 +288,11 @@ pub fn check_online(
     let contests = open(&election, &fetched.ballot, &code, lang)?;
     fetched.receipt.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
     fetched.receipt.matches(&fetched.ballot).map_err(|_| CheckBallotError::ReceiptMismatch)?;
+    let (period, accepted_at) = (election.manifest().voting_period, fetched.receipt.accepted_at);
+    if accepted_at < period.opens_at || accepted_at > period.closes_at {
+        let (opens_at, closes_at) = (period.opens_at, period.closes_at);
+        return Err(CheckBallotError::AcceptedOutsidePeriod { accepted_at, opens_at, closes_at });
+    }
     Ok(BallotReport {
         ballot_id: code.ballot_id,
         leaf_index: Some(fetched.receipt.leaf_index),

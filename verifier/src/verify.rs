@@ -14,7 +14,7 @@ use std::path::Path;
 
 use protocol::ballot_box::{BallotBox, LoggedBallot};
 use protocol::codec::{Decode, Encode};
-use protocol::log::{leaf_hash, LogTree, Receipt};
+use protocol::log::{LogTree, Receipt};
 use protocol::manifest::{Fingerprint, Manifest};
 use protocol::record::{
     answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
@@ -457,7 +457,8 @@ impl State {
         self.ballot_box = decoded;
     }
 
-    /// V5: L7 on the box (which refuses a ballot id that appears twice, §11.7), and the box's election is
+    /// V5: L7 on the box (which refuses a ballot id that appears twice, §11.7, a ballot accepted outside the
+    /// voting period, times that go back, and a final head older than the last ballot), and the box's election is
     /// `election.json`'s.
     pub fn v5(&mut self, report: &mut Report) {
         let (Some(election), Some(bbox)) = (&self.election, &self.ballot_box) else {
@@ -474,9 +475,17 @@ impl State {
             }
             let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
             let head = &bbox.final_tree_head;
+            let period = election.manifest().voting_period;
+            let times = match (ballots.first(), ballots.last()) {
+                (Some(first), Some(last)) => format!("accepted {} … {} s", first.accepted_at, last.accepted_at),
+                _ => "none accepted".to_string(),
+            };
             let note = format!(
-                "{} ballots; final head: size {}, root {}; signed by the collector key {} the manifest names",
+                "{} ballots, {times}, inside the voting period {} … {} s; final head: size {}, root {}; signed by the \
+                 collector key {} the manifest names",
                 ballots.len(),
+                period.opens_at,
+                period.closes_at,
                 head.tree_size,
                 hex::encode(head.root),
                 hex::encode(bbox.collector_key)
@@ -1008,7 +1017,14 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
             .ok()
             .and_then(|i| ballots.get(i))
             .ok_or_else(|| format!("the box has {} ballots, no leaf {}", ballots.len(), receipt.leaf_index))?;
-        if leaf_hash(&b.ballot.id(), &b.hash) != receipt.leaf_hash() {
+        if b.ballot.id() == receipt.ballot_id && b.hash == receipt.ballot_hash && b.accepted_at != receipt.accepted_at
+        {
+            return Err(format!(
+                "leaf {} of the box holds this ballot accepted at {} s, the receipt says {} s",
+                receipt.leaf_index, b.accepted_at, receipt.accepted_at
+            ));
+        }
+        if b.leaf_hash() != receipt.leaf_hash() {
             return Err(format!(
                 "leaf {} of the box holds another ballot ({})",
                 receipt.leaf_index,
@@ -1020,7 +1036,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     report.run(rc4.0, rc4.1, || {
         let mut tree = LogTree::new();
         for b in ballots {
-            tree.push(leaf_hash(&b.ballot.id(), &b.hash));
+            tree.push(b.leaf_hash());
         }
         match tree.root(receipt.tree_size) {
             Some(root) if root == receipt.root => {

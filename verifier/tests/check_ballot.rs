@@ -70,10 +70,11 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
     let mut entries = Vec::new();
     for (i, (ballot, _)) in cast.iter().enumerate() {
         let bytes = ballot.to_bytes();
-        tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes)));
-        entries.push(BoxEntry { leaf_index: i as u64, ballot: hex::encode(bytes) });
+        let accepted_at = 1_790_000_000 + i as u64;
+        tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), accepted_at));
+        entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(bytes) });
     }
-    let head = SignedTreeHead::sign(&key, *election.fingerprint(), 3, tree.root(3).unwrap(), 1_790_000_000_000);
+    let head = SignedTreeHead::sign(&key, *election.fingerprint(), 3, tree.root(3).unwrap(), 1_790_000_003_000);
     let mut credentials = vec![a.public_key(), b.public_key()];
     credentials.sort_by_key(|c| *c.as_bytes());
     let bbox = BallotBox {

@@ -67,10 +67,12 @@ fn resign_head(b: &Built, v: &mut serde_json::Value) {
     for e in v["ballots"].as_array().unwrap() {
         let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
         let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
-        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes)));
+        let accepted_at = e["accepted_at"].as_u64().unwrap();
+        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at));
     }
     let size = tree.len();
-    let head = SignedTreeHead::sign(&b.collector, *b.election.fingerprint(), size, tree.root(size).unwrap(), 1);
+    let (fp, root) = (*b.election.fingerprint(), tree.root(size).unwrap());
+    let head = SignedTreeHead::sign(&b.collector, fp, size, root, 1_790_604_800_000);
     v["final_tree_head"] = serde_json::to_value(&head).unwrap();
 }
 
@@ -132,7 +134,34 @@ fn tamperings_are_caught_by_the_expected_check() {
                 let ballots = v["ballots"].as_array_mut().unwrap();
                 let mut replay = ballots[b.superseded_leaf as usize].clone();
                 replay["leaf_index"] = json!(ballots.len());
+                // Appended now, as a collector would: the time of the last leaf, so only the repeat is wrong.
+                replay["accepted_at"] = ballots[ballots.len() - 1]["accepted_at"].clone();
                 ballots.push(replay);
+                resign_head(b, &mut v);
+                b.replace_json(record::BALLOT_BOX_PATH, &v);
+            }),
+        ),
+        (
+            "the last ballot accepted a second after the close, head re-signed",
+            "V5",
+            Box::new(|b| {
+                let mut v = b.read_json(record::BALLOT_BOX_PATH);
+                let closes_at = b.election.manifest().voting_period.closes_at;
+                let ballots = v["ballots"].as_array_mut().unwrap();
+                let last = ballots.len() - 1;
+                ballots[last]["accepted_at"] = json!(closes_at + 1);
+                resign_head(b, &mut v);
+                b.replace_json(record::BALLOT_BOX_PATH, &v);
+            }),
+        ),
+        (
+            "a ballot accepted before the one at the leaf before it, head re-signed",
+            "V5",
+            Box::new(|b| {
+                let mut v = b.read_json(record::BALLOT_BOX_PATH);
+                let ballots = v["ballots"].as_array_mut().unwrap();
+                let before = ballots[1]["accepted_at"].as_u64().unwrap();
+                ballots[2]["accepted_at"] = json!(before - 1);
                 resign_head(b, &mut v);
                 b.replace_json(record::BALLOT_BOX_PATH, &v);
             }),
@@ -333,6 +362,25 @@ fn receipts_say_what_became_of_the_ballot() {
     write_json(&path, &forged);
     let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
     assert!(report.failed_ids().contains(&"RC2"), "{report}");
+    // A receipt whose time was changed: its signature no longer verifies.
+    let mut forged = b.receipts[1].clone();
+    forged.accepted_at += 1;
+    write_json(&path, &forged);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    assert!(report.failed_ids().contains(&"RC2"), "{report}");
+    // The collector signed the voter a receipt with another time than the box's leaf, over a tree of its own:
+    // the receipt holds on its own (RC2) but is not the box's leaf (RC3), and both times are named.
+    let r = &b.receipts[1];
+    let mut tree = protocol::log::LogTree::new();
+    tree.push(*b.tree.leaf(0).unwrap());
+    tree.push(protocol::log::leaf_hash(&r.ballot_id, &r.ballot_hash, r.accepted_at + 7));
+    let body = protocol::log::ReceiptBody { accepted_at: r.accepted_at + 7, root: tree.root(2).unwrap(), ..r.body() };
+    let other = body.sign(&b.collector, tree.inclusion_proof(1, 2).unwrap());
+    write_json(&path, &other);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    assert!(!report.failed_ids().contains(&"RC2") && report.failed_ids().contains(&"RC3"), "{report}");
+    let text = report.to_string();
+    assert!(text.contains(&format!("{} s", r.accepted_at)) && text.contains(&format!("{} s", r.accepted_at + 7)), "{text}");
     // A box that dropped the receipt's ballot (the collector re-signed its head): RC3 or RC4 fails.
     let mut v = b.read_json(record::BALLOT_BOX_PATH);
     let ballots = v["ballots"].as_array_mut().unwrap();

@@ -30,7 +30,13 @@ fn h(bytes: impl AsRef<[u8]>) -> Value {
 
 /// Every vector file: name → contents.
 pub fn all() -> Vec<(&'static str, Value)> {
-    vec![("group.json", group()), ("encoding.json", encoding()), ("ballot.json", ballot()), ("dleq.json", dleq())]
+    vec![
+        ("group.json", group()),
+        ("encoding.json", encoding()),
+        ("ballot.json", ballot()),
+        ("dleq.json", dleq()),
+        ("log.json", log()),
+    ]
 }
 
 fn group() -> Value {
@@ -141,5 +147,44 @@ fn dleq() -> Value {
         "proof": h(proof.to_bytes()),
         "two_chunks": {"n": n, "g2": "i·G for i = 1..n", "h2": "(x·i)·G for i = 1..n",
                        "proof": h(long.to_bytes())},
+    })
+}
+
+/// SPEC.md §11.1 eq. L-1 (a v2 leaf, with its acceptance time), §11.2 eq. L-3 and §11.3 eq. L-4 (a v2 receipt),
+/// over fixed inputs and a fixed Ed25519 key.
+fn log() -> Value {
+    use protocol::log::{leaf_data, leaf_hash, LogTree, ReceiptBody, SignedTreeHead};
+    use protocol::{BallotId, Fingerprint};
+    let key = ed25519_dalek::SigningKey::from_bytes(&[0x11; 32]);
+    let fingerprint = Fingerprint([0x22; 32]);
+    let ballot_id = BallotId([0x33; 32]);
+    let ballot_hash = [0x44; 32];
+    let accepted_at = 1_790_000_123u64;
+    let leaf = leaf_hash(&ballot_id, &ballot_hash, accepted_at);
+    let mut tree = LogTree::new();
+    tree.push([0x55; 32]);
+    tree.push(leaf);
+    let root = tree.root(2).unwrap();
+    let timestamp = accepted_at * 1000 + 456;
+    let body =
+        ReceiptBody { fingerprint, ballot_id, ballot_hash, accepted_at, leaf_index: 1, tree_size: 2, root, timestamp };
+    let receipt = body.sign(&key, tree.inclusion_proof(1, 2).unwrap());
+    let head = SignedTreeHead::sign(&key, fingerprint, 2, root, timestamp);
+    json!({
+        "description": "SPEC.md §11: eq. L-1 leaf v2 (with accepted_at, seconds), L-3 tree head, L-4 receipt v2; \
+                        leaf 0 of the tree is the raw hash 55…55, the ballot's leaf is leaf 1",
+        "collector_secret": h([0x11; 32]),
+        "collector_key": h(key.verifying_key().as_bytes()),
+        "fingerprint": h(fingerprint.as_bytes()),
+        "ballot_id": h(ballot_id.0),
+        "ballot_hash": h(ballot_hash),
+        "accepted_at": accepted_at,
+        "leaf_data": h(leaf_data(&ballot_id, &ballot_hash, accepted_at)),
+        "leaf_hash": h(leaf),
+        "root": h(root),
+        "timestamp": timestamp,
+        "receipt_message": h(body.signed_message()),
+        "receipt": serde_json::to_value(&receipt).unwrap(),
+        "tree_head": serde_json::to_value(&head).unwrap(),
     })
 }

@@ -103,19 +103,22 @@ pub fn build() -> Built {
         let (ballot, _opening) = create_ballot(&election, &voters[v], &answers(leaf), &mut rng).unwrap();
         let bytes = ballot.to_bytes();
         let hash = ballot_hash(&bytes);
-        tree.push(leaf_hash(&ballot.id(), &hash));
+        // One ballot a minute from the opening of the example manifest's voting period.
+        let accepted_at = 1_790_000_000 + 60 * leaf as u64;
+        tree.push(leaf_hash(&ballot.id(), &hash, accepted_at));
         let size = tree.len();
         let body = ReceiptBody {
             fingerprint: fp,
             ballot_id: ballot.id(),
             ballot_hash: hash,
+            accepted_at,
             leaf_index: leaf as u64,
             tree_size: size,
             root: tree.root(size).unwrap(),
-            timestamp: 1_790_000_000_000 + leaf as u64,
+            timestamp: accepted_at * 1000 + 1,
         };
         receipts.push(body.sign(&collector, tree.inclusion_proof(leaf as u64, size).unwrap()));
-        entries.push(BoxEntry { leaf_index: leaf as u64, ballot: hex::encode(&bytes) });
+        entries.push(BoxEntry { leaf_index: leaf as u64, accepted_at, ballot: hex::encode(&bytes) });
     }
     let size = tree.len();
     let head = SignedTreeHead::sign(&collector, fp, size, tree.root(size).unwrap(), 1_790_604_800_000);
