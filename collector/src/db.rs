@@ -11,7 +11,8 @@ use tokio_postgres::NoTls;
 const MIGRATION_LOCK: i64 = 0x7276_636f_6c6c_6563;
 
 /// The schema, one entry per version; never edit an applied entry, add a new one.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE election (
     id          smallint PRIMARY KEY CHECK (id = 1),
     manifest    text        NOT NULL,
@@ -40,7 +41,8 @@ CREATE TABLE tree_heads (
     tree_size bigint PRIMARY KEY,
     sth       text NOT NULL
 );
-", r"
+",
+    r"
 -- Log leaves v2 (SPEC.md §11.1 eq. L-1) bind the second the collector accepted each ballot. A log of v1 leaves
 -- (no time) cannot be carried on under v2: refuse rather than mix the two in one tree.
 DO $$ BEGIN
@@ -51,7 +53,8 @@ END $$;
 ALTER TABLE ballots ADD COLUMN accepted_at bigint NOT NULL CHECK (accepted_at >= 0);
 -- The acceptance time of the last leaf (0 for an empty log), read under the log lock: times never go back (§11.7).
 ALTER TABLE log_state ADD COLUMN last_accepted_at bigint NOT NULL DEFAULT 0;
-"];
+",
+];
 
 /// A pool over `url` (a libpq-style URL or key=value string).
 pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {

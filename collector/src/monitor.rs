@@ -267,7 +267,11 @@ pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
     for (i, line) in lines.filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty())).take(n).enumerate() {
         let copy: LeafEntry = serde_json::from_str(line?.trim()).with_context(|| format!("copy: leaf entry {i}"))?;
         let exported = &bbox.ballots[i];
-        anyhow::ensure!(copy.leaf_index == exported.leaf_index, "leaf {i}: the copy's line is for leaf {}", copy.leaf_index);
+        anyhow::ensure!(
+            copy.leaf_index == exported.leaf_index,
+            "leaf {i}: the copy's line is for leaf {}",
+            copy.leaf_index
+        );
         anyhow::ensure!(copy.ballot == exported.ballot, "ballot {i} differs between the export and the copy");
         anyhow::ensure!(
             copy.accepted_at == exported.accepted_at,

@@ -232,7 +232,10 @@ mod tests {
     fn signed_box(times: &[u64], head_ms: u64) -> (Election, BallotBox) {
         let sk = SecretKey::generate(&mut OsRng);
         let election = Election::new(example_manifest(), sk.public_key()).unwrap();
-        assert_eq!((election.manifest().voting_period.opens_at, election.manifest().voting_period.closes_at), (OPENS, CLOSES));
+        assert_eq!(
+            (election.manifest().voting_period.opens_at, election.manifest().voting_period.closes_at),
+            (OPENS, CLOSES)
+        );
         let answers = vec![Answer::single(0), Answer::single(1), Answer::single(2)];
         let key = SigningKey::from_bytes(&[9; 32]);
         let mut tree = LogTree::new();

@@ -74,8 +74,8 @@ fn stored_log_vectors_verify() {
     let hexv = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
     let accepted_at = v["accepted_at"].as_u64().unwrap();
     let data = hexv("leaf_data");
-    let expected = [b"rv/log-leaf/v2".as_slice(), &hexv("ballot_id"), &hexv("ballot_hash"), &accepted_at.to_be_bytes()]
-        .concat();
+    let expected =
+        [b"rv/log-leaf/v2".as_slice(), &hexv("ballot_id"), &hexv("ballot_hash"), &accepted_at.to_be_bytes()].concat();
     assert_eq!(data, expected);
     let leaf: [u8; 32] = Sha256::new().chain_update([0u8]).chain_update(&data).finalize().into();
     assert_eq!(leaf.to_vec(), hexv("leaf_hash"));

@@ -325,7 +325,8 @@ fn resigned(env: &Env, mut bx: BallotBox) -> BallotBox {
     // Dated after the last ballot, as an honest head would be: what is wrong is the ballots' times, not the head's.
     let last = bx.ballots.last().map_or(0, |e| e.accepted_at * 1000);
     let timestamp = (head.timestamp + 1).max(last + 1);
-    bx.final_tree_head = SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), timestamp);
+    bx.final_tree_head =
+        SignedTreeHead::sign(&env.collector, head.fingerprint, size, tree.root(size).unwrap(), timestamp);
     bx
 }
 

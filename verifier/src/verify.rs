@@ -1017,8 +1017,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
             .ok()
             .and_then(|i| ballots.get(i))
             .ok_or_else(|| format!("the box has {} ballots, no leaf {}", ballots.len(), receipt.leaf_index))?;
-        if b.ballot.id() == receipt.ballot_id && b.hash == receipt.ballot_hash && b.accepted_at != receipt.accepted_at
-        {
+        if b.ballot.id() == receipt.ballot_id && b.hash == receipt.ballot_hash && b.accepted_at != receipt.accepted_at {
             return Err(format!(
                 "leaf {} of the box holds this ballot accepted at {} s, the receipt says {} s",
                 receipt.leaf_index, b.accepted_at, receipt.accepted_at

@@ -380,7 +380,10 @@ fn receipts_say_what_became_of_the_ballot() {
     let report = verifier::verify::verify_receipt(&path, &b.dir, false);
     assert!(!report.failed_ids().contains(&"RC2") && report.failed_ids().contains(&"RC3"), "{report}");
     let text = report.to_string();
-    assert!(text.contains(&format!("{} s", r.accepted_at)) && text.contains(&format!("{} s", r.accepted_at + 7)), "{text}");
+    assert!(
+        text.contains(&format!("{} s", r.accepted_at)) && text.contains(&format!("{} s", r.accepted_at + 7)),
+        "{text}"
+    );
     // A box that dropped the receipt's ballot (the collector re-signed its head): RC3 or RC4 fails.
     let mut v = b.read_json(record::BALLOT_BOX_PATH);
     let ballots = v["ballots"].as_array_mut().unwrap();

@@ -403,12 +403,13 @@ mod tests {
         let fp = *c.election().fingerprint();
         let mut tree = LogTree::new();
         (0..before).for_each(|i| tree.push([i; 32]));
-        tree.push(protocol::log::ballot_leaf_hash(ballot));
+        tree.push(protocol::log::ballot_leaf_hash(ballot, 1));
         let size = tree.len();
         let body = ReceiptBody {
             fingerprint: fp,
             ballot_id: ballot.id(),
             ballot_hash: ballot_hash(&protocol::Encode::to_bytes(ballot)),
+            accepted_at: 1,
             leaf_index: u64::from(before),
             tree_size: size,
             root: tree.root(size).unwrap(),

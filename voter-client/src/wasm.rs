@@ -117,6 +117,7 @@ fn read_receipt(obj: &JsValue) -> Result<Receipt, String> {
         fingerprint: Fingerprint(f.hex("fingerprint")?),
         ballot_id: BallotId(f.hex("ballot_id")?),
         ballot_hash: f.hex("ballot_hash")?,
+        accepted_at: f.u64("accepted_at")?,
         leaf_index: f.u64("leaf_index")?,
         tree_size: f.u64("tree_size")?,
         root: f.hex("root")?,

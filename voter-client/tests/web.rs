@@ -127,12 +127,13 @@ fn receipts_and_the_log_are_read_field_by_field_and_checked() {
     // The ballot is leaf 3 of a tree of 5; the log then grows to 9.
     let mut tree = LogTree::new();
     (0..3).for_each(|i| tree.push([i; 32]));
-    tree.push(ballot_leaf_hash(&ballot));
+    tree.push(ballot_leaf_hash(&ballot, 1_790_000_000));
     tree.push([50; 32]);
     let body = ReceiptBody {
         fingerprint,
         ballot_id: ballot.id(),
         ballot_hash: ballot_hash(&ballot.to_bytes()),
+        accepted_at: 1_790_000_000,
         leaf_index: 3,
         tree_size: 5,
         root: tree.root(5).unwrap(),
@@ -162,6 +163,8 @@ fn receipts_and_the_log_are_read_field_by_field_and_checked() {
     let bad_receipts = [
         tamper("leaf_index", 4.into()),
         tamper("timestamp", 1_790_000_000_124u64.into()),
+        tamper("accepted_at", 1_790_000_001u64.into()),
+        tamper("accepted_at", serde_json::Value::Null),
         tamper("leaf_index", 3.5.into()),
         tamper("leaf_index", (-1).into()),
         tamper("tree_size", 9_007_199_254_740_993u64.into()),
