@@ -25,7 +25,7 @@ trap cleanup EXIT
 collector=target/debug/collector
 "$collector" dev-election --voters 5 --out "$work/election"
 "$collector" init --database-url "$db_url" --election "$work/election/election.json" \
-  --credentials "$work/election/credentials.json" >/dev/null
+  --credentials "$work/election/credentials.json" --key "$work/election/collector.key" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$collector" serve --database-url "$db_url" --listen "127.0.0.1:$port" --web voter-client/web >"$work/collector.log" 2>&1 &
 server=$!

@@ -49,7 +49,7 @@ url="${admin_url%/*}/$db"
 echo "== election with $voters voters"
 "$bin" dev-election --voters "$voters" --out "$work/e"
 "$bin" init --database-url "$url" --election "$work/e/election.json" --credentials "$work/e/credentials.json" \
-  --signing-key "$work/e/collector-key.hex"
+  --key "$work/e/collector.key"
 cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 RUST_LOG=warn "$bin" serve --database-url "$url" --listen "127.0.0.1:$cport" --pool-size 8 &
 pids+=($!)

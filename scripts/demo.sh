@@ -58,22 +58,32 @@ rm -rf "$out"
 mkdir -p "$out"/{officials,ceremony,trustees,public}
 officials=$out/officials ceremony=$out/ceremony trustees=$out/trustees public=$out/public
 
-step "Set-up (officials, offline): manifest, $voters voter credentials, officials' key"
-$tallier setup manifest --out "$officials/manifest.example.json"
-# The example election (single choice, approval, ranked), open from an hour ago for a day, 2 of 3 trustees.
-python3 - "$officials/manifest.example.json" "$officials/manifest.json" "$stages" <<'PY'
+step "Set-up: each role makes its key on its own machine; the officials bind them all in the manifest"
+mkdir -p "$out"/{collector-machine,mix-servers}
+$tallier setup credentials --voters "$voters" --out "$officials"
+$collector keygen --out "$out/collector-machine"
+$tallier setup officials-key --out "$officials"
+mix_keys=()
+for k in $(seq 1 "$stages"); do
+  $tallier setup mix-key --stage "$k" --out "$out/mix-servers/$k" >/dev/null
+  mix_keys+=(--mix-key "$out/mix-servers/$k/mix-$k.pub")
+done
+$tallier setup manifest --out "$officials/manifest.template.json" >/dev/null
+# The officials edit the template: the example election (single choice, approval, ranked), open from an hour ago
+# for a day, 2 of 3 trustees.
+python3 - "$officials/manifest.template.json" "$officials/manifest.edited.json" <<'PY'
 import json, sys, time
 m = json.load(open(sys.argv[1]))
 now = int(time.time())
 m["election_id"] = "demo-%d" % now
 m["voting_period"] = {"opens_at": now - 3600, "closes_at": now + 24 * 3600}
 m["trustees"] = {"count": 3, "threshold": 2}
-m["mix_stages"] = int(sys.argv[3])
 json.dump(m, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
 PY
 manifest=$officials/manifest.json
-$tallier setup credentials --voters "$voters" --out "$officials"
-$tallier setup officials-key --out "$officials"
+$tallier setup manifest --base "$officials/manifest.edited.json" --out "$manifest" \
+  --collector-key "$out/collector-machine/collector.pub" --officials-key "$officials/officials.pub" \
+  "${mix_keys[@]}" --credentials "$officials/credentials.json"
 
 step "Key ceremony: 3 trustees, threshold 2, each a separate process, files exchanged in $ceremony"
 for j in 1 2 3; do
@@ -88,17 +98,16 @@ for j in 1 2 3; do trustee "$j" init --trustee "$j"; done
 for round in commit deal confirm; do
   for j in 1 2 3; do trustee "$j" "$round"; done
 done
-$tallier keys combine --manifest "$manifest" --dir "$ceremony" --out "$public/election-key.json"
-python3 - "$manifest" "$public/election-key.json" "$public/election.json" <<'PY'
-import json, sys
-key = json.load(open(sys.argv[2]))
-json.dump({"manifest": json.load(open(sys.argv[1])), "public_key": key["election_public_key"]},
-          open(sys.argv[3], "w"), indent=2, ensure_ascii=False)
-PY
+combined=$($tallier keys combine --manifest "$manifest" --dir "$ceremony" --out "$public/election-key.json" \
+  --election "$public/election.json")
+echo "$combined"
+fingerprint=$(sed -n 's/.*election fingerprint \([0-9a-f]\{64\}\).*/\1/p' <<<"$combined")
+[[ -n "$fingerprint" ]] || { echo "keys combine printed no fingerprint" >&2; exit 1; }
+echo "published: election fingerprint $fingerprint (voters, observers and trustees pin it)"
 
 step "Collector: init and serve"
 $collector init --database-url "$db_url" --election "$public/election.json" \
-  --credentials "$officials/credentials.json" >/dev/null
+  --credentials "$officials/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
 port=$(free_port)
 url="http://127.0.0.1:$port"
 $collector serve --database-url "$db_url" --listen "127.0.0.1:$port" --web voter-client/web \
@@ -117,7 +126,7 @@ python3 - "$officials/credentials.json" "$officials/paper-voters.json" <<'PY'
 import json, sys
 json.dump(json.load(open(sys.argv[1]))[:5], open(sys.argv[2], "w"), indent=2)
 PY
-$tallier revocations sign --election "$public/election.json" --key "$officials/officials-key.hex" \
+$tallier revocations sign --election "$public/election.json" --key "$officials/officials.key" \
   --credentials "$officials/paper-voters.json" --out "$public/revocations.json"
 
 step "Close and export the ballot box"
@@ -129,34 +138,36 @@ record=$out/record
 step "Tally (offline): check, squash, revoke, anonymize → $record"
 $tallier tally prepare --box "$public/ballot-box.json" --ceremony "$ceremony" \
   --revocations "$public/revocations.json" --out "$record"
-step "Mix: $stages stages per contest"
-$tallier tally mix --record "$record"
-step "Threshold decryption by trustees 1 and 3 (trustee 2 stays home)"
+step "Mix: $stages stages per contest, each by its own mix server with its own key"
+for k in $(seq 1 "$stages"); do
+  $tallier tally mix --record "$record" --key "$out/mix-servers/$k/mix-$k.key"
+done
+step "Threshold decryption by trustees 1 and 3 (trustee 2 stays home); each verifies the record first"
 for j in 1 3; do
   $tallier trustee decrypt --record "$record" --secret "$trustees/secret-$j.json" --passphrase-file "$trustees/pass-$j"
 done
 step "Combine, decode, count; write the record's index"
 $tallier tally finish --record "$record" --report "$out/result.txt"
 
-step "Verification (anyone): verifier verify $record"
-$verifier verify "$record"
+step "Verification (anyone): verifier verify --fingerprint $fingerprint $record"
+$verifier verify --fingerprint "$fingerprint" "$record"
 first_receipt=$(head -n 1 "$out/receipts.jsonl")
 printf '%s\n' "$first_receipt" > "$out/receipt-0.json"
 step "A voter checks a receipt against the record"
-$verifier receipt "$out/receipt-0.json" "$record"
+$verifier receipt --fingerprint "$fingerprint" "$out/receipt-0.json" "$record"
 
 step "Result"
 cat "$out/result.txt"
 echo
 echo "The demo took $(( $(date +%s) - started )) s. The record is in $record; check it again with:"
-echo "  $verifier verify $record"
+echo "  $verifier verify --fingerprint $fingerprint $record"
 
 if [[ $serve == 1 ]]; then
   live="${db}_live"
   psql "$DATABASE_URL" -q -c "CREATE DATABASE $live" >/dev/null
   live_url="${DATABASE_URL%/*}/$live"
   $collector init --database-url "$live_url" --election "$public/election.json" \
-    --credentials "$officials/credentials.json" >/dev/null
+    --credentials "$officials/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
   $collector serve --database-url "$live_url" --listen "127.0.0.1:$port" --web voter-client/web \
     >"$out/collector-live.log" 2>&1 &
   server=$!

@@ -167,7 +167,8 @@ pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevEl
     let keys: Vec<CredentialKey> = creds.iter().map(Credential::public_key).collect();
     let collector_key = protocol::generate_signing_key(rng);
     manifest.roles.registry = Registry::of(&keys);
-    manifest.roles.collector_key = RoleKey::from_verifying_key(collector_key.verifying_key()).unwrap_or(manifest.roles.collector_key);
+    manifest.roles.collector_key =
+        RoleKey::from_verifying_key(collector_key.verifying_key()).unwrap_or(manifest.roles.collector_key);
     let sk = SecretKey::generate(rng);
     let file = ElectionFile { manifest, public_key: sk.public_key() };
     let public = creds.iter().map(|c| c.public_key().to_hex()).collect();
@@ -216,6 +217,7 @@ pub fn keygen<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> anyhow::Result
 
 /// Reads the collector's secret key file (`collector keygen`, SPEC.md §4.5.2).
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
+    let text =
+        zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
     read_secret_key_file(&text, Role::Collector).with_context(|| format!("{}", path.display()))
 }

@@ -222,9 +222,9 @@ async fn not_yet_open_election() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn already_closed_election() {
     let url = fresh_db().await;
-    let (mut file, public, creds) = collector::admin::dev_election(1, &mut OsRng);
+    let (mut file, public, creds, key) = collector::admin::dev_election(1, &mut OsRng);
     file.manifest.voting_period.closes_at = file.manifest.voting_period.opens_at + 1;
-    let e = init_with(&url, file, public, creds, protocol::generate_signing_key(&mut OsRng)).await;
+    let e = init_with(&url, file, public, creds, key).await;
     let s = serve(&url, Settings::default()).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
     assert_eq!((st, code(&v)), (403, "election_closed"));

@@ -237,7 +237,7 @@ mod tests {
             (OPENS, CLOSES)
         );
         let answers = vec![Answer::single(0), Answer::single(1), Answer::single(2)];
-        let key = SigningKey::from_bytes(&[9; 32]);
+        let key = crate::roles::example_role_secrets(3).collector;
         let mut tree = LogTree::new();
         let mut ballots = Vec::new();
         let mut credentials = Vec::new();

@@ -195,7 +195,9 @@ impl Roles {
     /// signature can stand for another's, and each mix stage is a different party).
     pub fn validate(&self) -> Result<(), String> {
         if self.mix_keys.is_empty() || self.mix_keys.len() > MAX_MIX_STAGES {
-            return Err(format!("roles.mix_keys: between 1 and {MAX_MIX_STAGES} mix keys (one per stage) are required"));
+            return Err(format!(
+                "roles.mix_keys: between 1 and {MAX_MIX_STAGES} mix keys (one per stage) are required"
+            ));
         }
         let all = self.all();
         for (i, (role, key)) in all.iter().enumerate() {
@@ -211,7 +213,11 @@ impl Roles {
         match self.key(role) {
             None => Err(RoleError::NoSuchRole(role.to_string())),
             Some(k) if k.verifying_key() == key => Ok(()),
-            Some(k) => Err(RoleError::WrongKey { role: role.to_string(), found: hex::encode(key.as_bytes()), expected: k.to_hex() }),
+            Some(k) => Err(RoleError::WrongKey {
+                role: role.to_string(),
+                found: hex::encode(key.as_bytes()),
+                expected: k.to_hex(),
+            }),
         }
     }
 }
@@ -373,7 +379,13 @@ pub fn stage_message(fingerprint: &Fingerprint, contest: u32, stage: u16, digest
 }
 
 /// Mix server `stage`'s signature over its stage of `contest` (the 64 bytes of `contest-C/stage-K.sig`).
-pub fn sign_stage(key: &SigningKey, fingerprint: &Fingerprint, contest: u32, stage: u16, digests: &StageDigests) -> [u8; 64] {
+pub fn sign_stage(
+    key: &SigningKey,
+    fingerprint: &Fingerprint,
+    contest: u32,
+    stage: u16,
+    digests: &StageDigests,
+) -> [u8; 64] {
     key.sign(&stage_message(fingerprint, contest, stage, digests)).to_bytes()
 }
 
@@ -447,10 +459,19 @@ mod tests {
         let secrets = example_role_secrets(2);
         let public = public_key_file(Role::Mix(2), &secrets.mix[1].verifying_key());
         let secret = secret_key_file(Role::Mix(2), &secrets.mix[1]);
-        assert_eq!(read_public_key_file(&public, Role::Mix(2)).unwrap().verifying_key(), &secrets.mix[1].verifying_key());
+        assert_eq!(
+            read_public_key_file(&public, Role::Mix(2)).unwrap().verifying_key(),
+            &secrets.mix[1].verifying_key()
+        );
         assert_eq!(read_secret_key_file(&secret, Role::Mix(2)).unwrap().to_bytes(), secrets.mix[1].to_bytes());
-        assert!(matches!(read_secret_key_file(&public, Role::Mix(2)), Err(RoleError::WrongKind { found: "public", .. })));
-        assert!(matches!(read_public_key_file(&secret, Role::Mix(2)), Err(RoleError::WrongKind { found: "secret", .. })));
+        assert!(matches!(
+            read_secret_key_file(&public, Role::Mix(2)),
+            Err(RoleError::WrongKind { found: "public", .. })
+        ));
+        assert!(matches!(
+            read_public_key_file(&secret, Role::Mix(2)),
+            Err(RoleError::WrongKind { found: "secret", .. })
+        ));
         assert!(matches!(read_secret_key_file(&secret, Role::Mix(1)), Err(RoleError::WrongRole { .. })));
         assert!(matches!(read_secret_key_file(&secret, Role::Officials), Err(RoleError::WrongRole { .. })));
         let bare = format!("{}\n", hex::encode(secrets.officials.to_bytes()));
@@ -484,7 +505,11 @@ mod tests {
         assert!(verify_stage(&roles, &fp, 0, 2, &d, &sig).is_err(), "another stage's key");
         assert!(verify_stage(&roles, &fp, 1, 1, &d, &sig).is_err(), "another contest");
         assert!(verify_stage(&roles, &Fingerprint([8; 32]), 0, 1, &d, &sig).is_err(), "another election");
-        for other in [StageDigests::of(b"x", b"out", b"proof"), StageDigests::of(b"in", b"x", b"proof"), StageDigests::of(b"in", b"out", b"x")] {
+        for other in [
+            StageDigests::of(b"x", b"out", b"proof"),
+            StageDigests::of(b"in", b"x", b"proof"),
+            StageDigests::of(b"in", b"out", b"x"),
+        ] {
             assert!(verify_stage(&roles, &fp, 0, 1, &other, &sig).is_err());
         }
         let forged = sign_stage(&crate::generate_signing_key(&mut rand_core::OsRng), &fp, 0, 1, &d);

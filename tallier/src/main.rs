@@ -304,7 +304,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             anyhow::ensure!(stage >= 1, "stages are numbered from 1");
             let role = protocol::roles::Role::Mix(stage);
             let (secret, public) = tallier::officials::generate_role_key(&out, role, &mut rand_core::OsRng)?;
-            println!("wrote {} (secret: keep it on this machine) and {} (for the manifest)", secret.display(), public.display());
+            println!(
+                "wrote {} (secret: keep it on this machine) and {} (for the manifest)",
+                secret.display(),
+                public.display()
+            );
         }
         Command::Setup(SetupCommand::OfficialsKey { out }) => {
             let (secret, public) = tallier::officials::generate_key(&out, &mut rand_core::OsRng)?;

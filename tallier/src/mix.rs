@@ -11,14 +11,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use ed25519_dalek::SigningKey;
-use protocol::roles::{read_secret_key_file, sign_stage, Role, StageDigests};
-use zeroize::Zeroizing;
 use indicatif::{ProgressBar, ProgressStyle};
 use protocol::codec::{Decode, Encode};
+use protocol::roles::{read_secret_key_file, sign_stage, Role, StageDigests};
 use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::transcript::election_transcript;
 use protocol::{Election, Manifest, PublicKey};
 use serde::Deserialize;
+use zeroize::Zeroizing;
 
 use crate::files::{replace, Access};
 
@@ -96,19 +96,28 @@ pub struct MixServerKey {
 impl MixServerKey {
     /// Reads a `mix-K` secret key file (SPEC.md §4.5.2) and checks it is the manifest's key of stage `K`.
     pub fn read(path: &Path, election: &Election) -> Result<Self> {
-        let text = Zeroizing::new(fs::read_to_string(path).with_context(|| format!("cannot read the key file {}", path.display()))?);
+        let text = Zeroizing::new(
+            fs::read_to_string(path).with_context(|| format!("cannot read the key file {}", path.display()))?,
+        );
         let role = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|v| v.get("role").and_then(|r| r.as_str()).and_then(Role::parse));
         let Some(Role::Mix(stage)) = role else {
-            bail!("{} is not a mix server's key file (its role must be `mix-K`; make one with `tallier setup mix-key`)", path.display());
+            bail!(
+                "{} is not a mix server's key file (its role must be `mix-K`; make one with `tallier setup mix-key`)",
+                path.display()
+            );
         };
         let key = read_secret_key_file(&text, Role::Mix(stage)).map_err(|e| anyhow!("{}: {e}", path.display()))?;
         let stages = election.manifest().mix_stages();
         if stage > stages {
             bail!("{}: stage {stage} does not exist (the manifest has stages 1 to {stages})", path.display());
         }
-        election.manifest().roles.check(Role::Mix(stage), &key.verifying_key()).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        election
+            .manifest()
+            .roles
+            .check(Role::Mix(stage), &key.verifying_key())
+            .map_err(|e| anyhow!("{}: {e}", path.display()))?;
         Ok(MixServerKey { stage, key })
     }
 

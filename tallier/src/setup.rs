@@ -62,7 +62,11 @@ pub fn write_manifest(base: &Path, roles: &RoleFiles, out: &Path) -> anyhow::Res
     mix.sort_by_key(|(k, _)| *k);
     for (i, (k, _)) in mix.iter().enumerate() {
         if usize::from(*k) != i + 1 {
-            anyhow::bail!("the mix keys must be of stages 1 to {} (each once); stage {} is missing or repeated", mix.len(), i + 1);
+            anyhow::bail!(
+                "the mix keys must be of stages 1 to {} (each once); stage {} is missing or repeated",
+                mix.len(),
+                i + 1
+            );
         }
     }
     let credentials = crate::officials::read_credential_list(&roles.credentials)?;
@@ -76,7 +80,8 @@ pub fn write_manifest(base: &Path, roles: &RoleFiles, out: &Path) -> anyhow::Res
         registry: Registry::of(&credentials),
     };
     map.insert("roles".into(), serde_json::to_value(&r)?);
-    let manifest: Manifest = serde_json::from_value(value).with_context(|| format!("{} is not a valid manifest template", base.display()))?;
+    let manifest: Manifest = serde_json::from_value(value)
+        .with_context(|| format!("{} is not a valid manifest template", base.display()))?;
     manifest.validate().with_context(|| format!("{}", base.display()))?;
     create_new(out, manifest.to_json_pretty().as_bytes(), Access::Public)?;
     Ok(manifest)

@@ -240,7 +240,9 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         .with_context(|| format!("cannot read the revocation list {}", args.revocations.display()))?;
     let revocations: RevocationList = serde_json::from_slice(&revocation_bytes)
         .with_context(|| format!("{} is not a revocation list", args.revocations.display()))?;
-    revocations.verify(election.fingerprint(), &election.manifest().roles).with_context(|| format!("{}", args.revocations.display()))?;
+    revocations
+        .verify(election.fingerprint(), &election.manifest().roles)
+        .with_context(|| format!("{}", args.revocations.display()))?;
     bar.inc(1);
 
     bar.set_message(format!("checking {} ballots (R1)", ballots.len()));
@@ -353,7 +355,10 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
             let input_rel = if k == 1 { record::input_path(c) } else { record::stage_list_path(c, k - 1) };
             let input_path = record_file(record, &input_rel);
             if !input_path.exists() {
-                bail!("contest {c}: stage {k} needs {input_rel}, which is not in the record yet (mix stage {} first)", k - 1);
+                bail!(
+                    "contest {c}: stage {k} needs {input_rel}, which is not in the record yet (mix stage {} first)",
+                    k - 1
+                );
             }
             bar.set_message(format!("contest {c}: reading {input_rel}"));
             let input = crate::mix::read_list(&input_path)?;

@@ -224,11 +224,9 @@ fn tampered_chains_fail_with_the_specific_check() {
 #[test]
 fn tallier_refuses_bad_arguments() {
     let s = setup("args", 3);
-    for (contest, stage, why) in [
-        (0, 0, "is not a mix server's key file"),
-        (0, 4, "does not exist"),
-        (7, 1, "does not exist"),
-    ] {
+    for (contest, stage, why) in
+        [(0, 0, "is not a mix server's key file"), (0, 4, "does not exist"), (7, 1, "does not exist")]
+    {
         let out = tallier_mix(&s, &s.input, contest, stage);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains(why), "{}", String::from_utf8_lossy(&out.stderr));

@@ -7,7 +7,9 @@ use protocol::count::count_contest;
 use protocol::manifest::example_manifest;
 use protocol::record;
 use protocol::tally::ResultFile;
-use system_tests::{ballot_box, bind, ceremony_without, mix_key_files, revocations, role_secrets, voters, write_json, Ballots};
+use system_tests::{
+    ballot_box, bind, ceremony_without, mix_key_files, revocations, role_secrets, voters, write_json, Ballots,
+};
 use tallier::tally::{FinishArgs, MixArgs, PrepareArgs};
 use tallier::trustee::decrypt_record;
 use verifier::report::Outcome;

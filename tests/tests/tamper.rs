@@ -1024,7 +1024,13 @@ fn substituted_trust_anchors_are_refused() {
     let other_list = RevocationList::sign(&intruder, list.fingerprint, list.credentials);
 
     let cases: [(&str, BallotBox, RevocationList, &str, &str); 3] = [
-        ("collector key", other_collector, list_clone(&env), "V5", "is not the one the manifest names for the collector"),
+        (
+            "collector key",
+            other_collector,
+            list_clone(&env),
+            "V5",
+            "is not the one the manifest names for the collector",
+        ),
         ("registry", other_registry, list_clone(&env), "V4", "not the manifest's registry"),
         ("officials' key", bx, other_list, "V8", "not the officials' key the manifest names"),
     ];
@@ -1088,7 +1094,10 @@ fn prepared(env: &Env, name: &str) -> PathBuf {
 fn assert_nothing_decrypted(rec: &Path, what: &str) {
     for c in 0..3 {
         for j in 1..=3u16 {
-            assert!(!record_file(rec, &record::partial_path(c, j)).exists(), "{what}: trustee {j} decrypted contest {c}");
+            assert!(
+                !record_file(rec, &record::partial_path(c, j)).exists(),
+                "{what}: trustee {j} decrypted contest {c}"
+            );
         }
     }
 }
@@ -1096,8 +1105,8 @@ fn assert_nothing_decrypted(rec: &Path, what: &str) {
 /// Every trustee refuses to decrypt `rec`, naming `check` and `reason`.
 fn trustees_refuse(env: &Env, rec: &Path, check: &str, reason: &str, what: &str) {
     for j in 1..=3u16 {
-        let err = decrypt_record(rec, &env.files.secrets[usize::from(j) - 1], &env.files.passphrase(j), false)
-            .unwrap_err();
+        let err =
+            decrypt_record(rec, &env.files.secrets[usize::from(j) - 1], &env.files.passphrase(j), false).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("decrypted nothing"), "{what}: trustee {j}: {text}");
         let line = text.lines().find(|l| l.starts_with(check) && l.contains("FAIL")).unwrap_or("");
@@ -1167,7 +1176,8 @@ fn trustees_decrypt_nothing_of_a_substituted_input_or_a_remixed_chain() {
     let dir = env.root.join("intruder-key");
     std::fs::create_dir_all(&dir).unwrap();
     let key = dir.join("mix-1.key");
-    std::fs::write(&key, protocol::roles::secret_key_file(protocol::roles::Role::Mix(1), &intruder).as_bytes()).unwrap();
+    std::fs::write(&key, protocol::roles::secret_key_file(protocol::roles::Role::Mix(1), &intruder).as_bytes())
+        .unwrap();
     let err = tallier::tally::mix(&MixArgs { record: rec.clone(), keys: vec![key], progress: false }).unwrap_err();
     assert!(format!("{err:#}").contains("not the one the manifest names for the mix-1"), "{err:#}");
     assert!(!record_file(&rec, &record::stage_list_path(0, 1)).exists());

@@ -156,11 +156,7 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
         let signed = report.run("M.6", format!("stage {stage} signed by mix server {stage}"), || {
             let k = u16::try_from(stage).map_err(|_| format!("stage {stage}: no such stage"))?;
             let sig_path = signature_path(stage_dir, stage);
-            let digests = StageDigests::of(
-                &e(read(&current_path))?,
-                &e(read(&list_path))?,
-                &e(read(&proof_path))?,
-            );
+            let digests = StageDigests::of(&e(read(&current_path))?, &e(read(&list_path))?, &e(read(&proof_path))?);
             let signature = e(read(&sig_path))?;
             verify_stage(&manifest.roles, &fingerprint, contest, k, &digests, &signature)
                 .map_err(|err| format!("{}: {err}", sig_path.display()))?;

@@ -58,7 +58,14 @@ pub struct Report {
 
 impl Report {
     pub fn new(subject: impl Into<String>, progress: bool) -> Self {
-        Self { subject: subject.into(), checks: Vec::new(), election: None, proven: Vec::new(), trusted: Vec::new(), progress }
+        Self {
+            subject: subject.into(),
+            checks: Vec::new(),
+            election: None,
+            proven: Vec::new(),
+            trusted: Vec::new(),
+            progress,
+        }
     }
 
     /// Every check passed (and there was at least one).

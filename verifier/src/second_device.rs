@@ -23,9 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use protocol::ballot::{
-    open_ballot, Ballot, BallotId, OpeningError, PublishedElection, SecondDeviceCode,
-};
+use protocol::ballot::{open_ballot, Ballot, BallotId, OpeningError, PublishedElection, SecondDeviceCode};
 use protocol::ballot_box::{BallotBox, BoxError};
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};

@@ -18,9 +18,10 @@ use protocol::log::{LogTree, Receipt};
 use protocol::manifest::{Fingerprint, Manifest};
 use protocol::record::{
     answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
-    stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS, ELECTION_PATH, INDEX_PATH,
-    REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
+    stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS,
+    ELECTION_PATH, INDEX_PATH, REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
 };
+use protocol::roles::{registry_digest, verify_stage, StageDigests};
 use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
 use protocol::threshold::ceremony::Roster;
@@ -29,7 +30,6 @@ use protocol::threshold::{
     PlaintextList, Signed,
 };
 use protocol::transcript::election_transcript;
-use protocol::roles::{registry_digest, verify_stage, StageDigests};
 use protocol::Election;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
@@ -329,9 +329,8 @@ impl State {
             let layout = Layout { ceremony, partials };
             let mut expected = protocol::record::layout_paths(m, &layout);
             expected.retain(|p| !p.ends_with("/plaintexts.list") && !p.ends_with("/answers.json") && p != RESULT_PATH);
-            let is_partial = |p: &str| {
-                (0..m.contests.len()).any(|c| (1..=m.trustees.count).any(|j| p == partial_path(c, j)))
-            };
+            let is_partial =
+                |p: &str| (0..m.contests.len()).any(|c| (1..=m.trustees.count).any(|j| p == partial_path(c, j)));
             if let Some(missing) = expected.iter().find(|p| !files.bytes.contains_key(p.as_str())) {
                 return Err(format!("`{missing}` is not in the record yet: the record is not ready to decrypt"));
             }
@@ -932,10 +931,12 @@ fn check_pinned(pinned: Option<&Fingerprint>, election: &Election) -> Result<(),
 fn check_stage_signature(files: &Files, election: &Election, c: usize, k: u16) -> Result<(), String> {
     let input = if k == 1 { input_path(c) } else { stage_list_path(c, k - 1) };
     let sig_path = stage_signature_path(c, k);
-    let digests = StageDigests::of(files.get(&input)?, files.get(&stage_list_path(c, k))?, files.get(&stage_proof_path(c, k))?);
+    let digests =
+        StageDigests::of(files.get(&input)?, files.get(&stage_list_path(c, k))?, files.get(&stage_proof_path(c, k))?);
     let signature = files.get(&sig_path)?;
-    verify_stage(&election.manifest().roles, election.fingerprint(), c as u32, k, &digests, signature)
-        .map_err(|e| format!("contest {c} stage {k}: {sig_path}: {e} (a stage not made by the mix server the manifest names)"))
+    verify_stage(&election.manifest().roles, election.fingerprint(), c as u32, k, &digests, signature).map_err(|e| {
+        format!("contest {c} stage {k}: {sig_path}: {e} (a stage not made by the mix server the manifest names)")
+    })
 }
 
 /// Lists every entry under `dir` (relative, `/`-separated) into `out`; links and special files are errors.

@@ -65,7 +65,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
         .collect();
 
     // The box: three leaves and the collector's final head over them.
-    let key = protocol::generate_signing_key(&mut OsRng);
+    let key = protocol::roles::example_role_secrets(3).collector;
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
     for (i, (ballot, _)) in cast.iter().enumerate() {

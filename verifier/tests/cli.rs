@@ -43,6 +43,10 @@ fn verifier_cli_reports_and_exits() {
             ShuffleProof::prove(&mut election_transcript(election.fingerprint()), &st, &witness, &mut rng).unwrap();
         std::fs::write(dir.join(format!("stage-{stage}.list")), output.to_bytes()).unwrap();
         std::fs::write(dir.join(format!("stage-{stage}.proof")), proof.to_bytes()).unwrap();
+        let digests = protocol::roles::StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());
+        let mix_key = &protocol::roles::example_role_secrets(2).mix[stage as usize - 1];
+        let signature = protocol::roles::sign_stage(mix_key, election.fingerprint(), 0, stage as u16, &digests);
+        std::fs::write(dir.join(format!("stage-{stage}.sig")), signature).unwrap();
         current = output;
     }
     let run = || {

@@ -366,7 +366,7 @@ fn receipts_say_what_became_of_the_ballot() {
     let mut forged = b.receipts[1].clone();
     forged.accepted_at += 1;
     write_json(&path, &forged);
-    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
     assert!(report.failed_ids().contains(&"RC2"), "{report}");
     // The collector signed the voter a receipt with another time than the box's leaf, over a tree of its own:
     // the receipt holds on its own (RC2) but is not the box's leaf (RC3), and both times are named.
@@ -377,7 +377,7 @@ fn receipts_say_what_became_of_the_ballot() {
     let body = protocol::log::ReceiptBody { accepted_at: r.accepted_at + 7, root: tree.root(2).unwrap(), ..r.body() };
     let other = body.sign(&b.collector, tree.inclusion_proof(1, 2).unwrap());
     write_json(&path, &other);
-    let report = verifier::verify::verify_receipt(&path, &b.dir, false);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
     assert!(!report.failed_ids().contains(&"RC2") && report.failed_ids().contains(&"RC3"), "{report}");
     let text = report.to_string();
     assert!(

@@ -70,8 +70,14 @@ pub fn build() -> Built {
     let dir = tmp.path().join("record");
     let scratch = tmp.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
+    // Voters 0–4 are registered; voter 5 is not. Voter 0 votes twice; voter 4 voted on paper.
+    let voters: Vec<Credential> = (0..6).map(|_| Credential::generate(&mut rng)).collect();
+    let mut registry: Vec<CredentialKey> = voters[..5].iter().map(Credential::public_key).collect();
+    registry.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    // The roles (§4.5): the example's keys, whose secrets are public, and this registry.
+    let roles = protocol::roles::example_role_secrets(2);
     let mut manifest = example_manifest();
-    manifest.roles = protocol::roles::example_roles(2);
+    manifest.roles = roles.roles(protocol::roles::Registry::of(&registry));
     manifest.trustees.count = 3;
     manifest.trustees.threshold = 2;
 
@@ -90,12 +96,8 @@ pub fn build() -> Built {
     let election = Election::new(manifest.clone(), outcome.election_key).unwrap();
     let fp = *election.fingerprint();
 
-    // Voters 0–4 are registered; voter 5 is not. Voter 0 votes twice; voter 4 voted on paper.
-    let voters: Vec<Credential> = (0..6).map(|_| Credential::generate(&mut rng)).collect();
-    let mut registry: Vec<CredentialKey> = voters[..5].iter().map(Credential::public_key).collect();
-    registry.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     let order = [0usize, 1, 2, 0, 3, 4, 5];
-    let collector = SigningKey::from_bytes(&[11; 32]);
+    let collector = roles.collector.clone();
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
     let mut receipts = Vec::new();
@@ -131,7 +133,7 @@ pub fn build() -> Built {
         final_tree_head: head,
         ballots: entries,
     };
-    let officials = SigningKey::from_bytes(&[12; 32]);
+    let officials = roles.officials.clone();
     let revocations = RevocationList::sign(&officials, fp, vec![voters[4].public_key()]);
 
     // The steps R1–R4 (§14.3).
@@ -181,8 +183,12 @@ pub fn build() -> Built {
                 output: &output,
             };
             let proof = ShuffleProof::prove(&mut election_transcript(&fp), &statement, &witness, &mut rng).unwrap();
+            // §9.5.1: mix server K signs its stage.
+            let digests = protocol::roles::StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());
+            let signature = protocol::roles::sign_stage(&roles.mix[usize::from(k) - 1], &fp, c as u32, k, &digests);
             files.push((record::stage_list_path(c, k), output.to_bytes()));
             files.push((record::stage_proof_path(c, k), proof.to_bytes()));
+            files.push((record::stage_signature_path(c, k), signature.to_vec()));
             current = output;
         }
         let mut partials = Vec::new();
