@@ -220,7 +220,6 @@ mod tests {
     use crate::elgamal::SecretKey;
     use crate::encoding::Answer;
     use crate::manifest::example_manifest;
-    use ed25519_dalek::SigningKey;
     use rand::rngs::OsRng;
 
     /// The example manifest's voting period (seconds).

@@ -1120,6 +1120,7 @@ fn trustees_refuse(env: &Env, rec: &Path, check: &str, reason: &str, what: &str)
 ///   row (copied from the public box); the honest mix servers mix it, signed; decrypting would reveal that vote;
 /// - whoever holds the record after the honest stages re-mixes every stage from `input.list` with permutations
 ///   of its own (valid proofs: a proof of shuffle needs no secret) and signs with a key not in the manifest.
+///
 /// Every trustee runs the verifier's checks first and decrypts nothing: V9 names the substituted input, V10 the
 /// stages not signed by the manifest's mix servers.
 #[test]
