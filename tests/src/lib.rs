@@ -235,8 +235,9 @@ pub fn ballot_box(
         entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(&bytes) });
     }
     let size = tree.len();
-    let head =
-        SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), 1_790_100_000_000);
+    // The head is signed after the last acceptance (milliseconds; at least 1_790_100_000 s).
+    let signed_at = 1000 * entries.last().map_or(0, |e| e.accepted_at + 1).max(1_790_100_000);
+    let head = SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), signed_at);
     BallotBox {
         format: BALLOT_BOX_FORMAT.into(),
         election: election.parameters(),

@@ -57,8 +57,6 @@ pub enum CheckBallotError {
     FingerprintMismatch,
     #[error("this is election {found}, not the election you pinned ({pinned}): do not trust what it shows")]
     NotPinned { found: String, pinned: String },
-    #[error("the collector key is not a valid Ed25519 key: {0}")]
-    CollectorKey(DecodeError),
     #[error("the collector returned ballot {got}, but the code is for ballot {expected}")]
     WrongBallot { expected: String, got: String },
     #[error("the ballot fails the checks of SPEC.md §8.6: {0}")]
