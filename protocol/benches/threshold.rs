@@ -26,7 +26,12 @@ fn sizes() -> Vec<usize> {
 type Setup = SimulatedCeremony;
 
 fn ceremony() -> Setup {
-    SimulatedCeremony::run(&CeremonyParams::new([1; 32], 5, 3).unwrap(), &[], &mut OsRng).unwrap()
+    SimulatedCeremony::example(
+        &protocol::threshold::simulation::example_params([1; 32], 5, 3).unwrap(),
+        &[],
+        &mut OsRng,
+    )
+    .unwrap()
 }
 
 fn list(s: &Setup, n: usize) -> CiphertextList {

@@ -31,8 +31,9 @@ fn main() {
     }
     let reps: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(5);
     let cores = rayon::current_num_threads();
-    let params = CeremonyParams::new([1; 32], 5, 3).unwrap();
-    let SimulatedCeremony { secrets, roster, outcome, .. } = SimulatedCeremony::run(&params, &[], &mut OsRng).unwrap();
+    let params = protocol::threshold::simulation::example_params([1; 32], 5, 3).unwrap();
+    let SimulatedCeremony { secrets, roster, outcome, .. } =
+        SimulatedCeremony::example(&params, &[], &mut OsRng).unwrap();
     let ek = EncryptionKey::new(outcome.election_key);
     let ms: Vec<RistrettoPoint> = (0..n).map(|_| protocol::group::random_point(&mut OsRng)).collect();
     let list = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();

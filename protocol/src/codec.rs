@@ -160,6 +160,29 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// One decoder per type, whatever the container (SPEC.md §1): a type's JSON is parsed by serde's derive (declared
+/// with `#[serde(remote = "Self")]`, which makes it an inherent function), then the value's canonical encoding must
+/// pass the type's binary [`Decode`], and the value that decoder returns is the one kept. So a JSON file accepts
+/// exactly what the binary form accepts — the identity refused where SPEC refuses it, canonical scalars, bounded
+/// lengths — and fails with the same error naming the field.
+#[macro_export]
+macro_rules! serde_via_codec {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                <$t>::serialize(self, s)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let parsed = <$t>::deserialize(d)?;
+                <$t as $crate::codec::Decode>::from_bytes(&$crate::codec::Encode::to_bytes(&parsed))
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 /// A value with one canonical byte encoding.
 pub trait Encode {
     fn encode(&self, w: &mut Writer);

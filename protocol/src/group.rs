@@ -121,6 +121,10 @@ impl<'de> Deserialize<'de> for GroupElement {
 /// Decodes a fixed-size hexadecimal string.
 pub fn hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], DecodeError> {
     let mut out = [0u8; N];
+    // Lower-case only (SPEC.md §1): one spelling per value, so that comparing texts compares values.
+    if !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(DecodeError::InvalidHex { what });
+    }
     hex::decode_to_slice(s, &mut out).map_err(|_| DecodeError::InvalidHex { what })?;
     Ok(out)
 }

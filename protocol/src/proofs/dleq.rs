@@ -57,6 +57,7 @@ impl core::fmt::Debug for DleqWitness<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct DleqProof {
     pub t1: GroupElement,
     pub t2: GroupElement,
@@ -126,13 +127,13 @@ impl DleqProof {
         let rho = append_statement(transcript, statement)?;
         let g2_hat = fold(&rho, statement.g2);
         let mut nonce_rng = transcript.build_rng().rekey_with_witness_bytes(b"x", witness.x.as_bytes()).finalize(rng);
-        let k = random_scalar(&mut nonce_rng);
-        let t1 = GroupElement::new(k * statement.g1.point());
-        let t2 = GroupElement::new(k * g2_hat);
+        let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
+        let t1 = GroupElement::new(*k * statement.g1.point());
+        let t2 = GroupElement::new(*k * g2_hat);
         transcript.append_element(b"T1", &t1);
         transcript.append_element(b"T2", &t2);
         let c = transcript.challenge_scalar(b"c");
-        Ok(Self { t1, t2, s: k + c * witness.x })
+        Ok(Self { t1, t2, s: *k + c * witness.x })
     }
 
     /// Checks this proof alone (SPEC.md eq. (14), §7.4).
@@ -278,6 +279,8 @@ impl DleqProof {
         Ok(())
     }
 }
+
+crate::serde_via_codec!(DleqProof);
 
 impl Encode for DleqProof {
     fn encode(&self, w: &mut Writer) {

@@ -12,6 +12,7 @@
 //! batching possible: every verification equation `Σ cᵢ·Pᵢ = 0` can be added to a random linear combination.
 
 pub mod dleq;
+pub mod opening;
 pub mod randomness;
 pub mod schnorr;
 

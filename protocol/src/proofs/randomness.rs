@@ -53,6 +53,7 @@ impl core::fmt::Debug for RandomnessWitness<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct RandomnessProof {
     /// `T`
     pub commitment: GroupElement,
@@ -104,11 +105,11 @@ impl RandomnessProof {
             .flatten()
             .fold(transcript.build_rng(), |b, r| b.rekey_with_witness_bytes(b"r", r.as_bytes()))
             .finalize(rng);
-        let k = random_scalar(&mut nonce_rng);
-        let commitment = GroupElement::new(base_mul(&k));
+        let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
+        let commitment = GroupElement::new(base_mul(&*k));
         transcript.append_element(b"T", &commitment);
         let c = transcript.challenge_scalar(b"c");
-        let mut response = k;
+        let mut response = *k;
         let mut c_pow = c;
         for r in witness.randomness.iter().flatten() {
             response += c_pow * r;
@@ -164,6 +165,8 @@ impl RandomnessProof {
         Ok(())
     }
 }
+
+crate::serde_via_codec!(RandomnessProof);
 
 impl Encode for RandomnessProof {
     fn encode(&self, w: &mut Writer) {

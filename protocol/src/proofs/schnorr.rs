@@ -40,6 +40,7 @@ impl core::fmt::Debug for SchnorrWitness<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SchnorrProof {
     pub t: GroupElement,
     #[serde(with = "crate::group::scalar_hex")]
@@ -61,11 +62,11 @@ impl SchnorrProof {
     ) -> Self {
         append_statement(transcript, statement);
         let mut nonce_rng = transcript.build_rng().rekey_with_witness_bytes(b"x", witness.x.as_bytes()).finalize(rng);
-        let k = random_scalar(&mut nonce_rng);
-        let t = GroupElement::new(base_mul(&k));
+        let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
+        let t = GroupElement::new(base_mul(&*k));
         transcript.append_element(b"T", &t);
         let c = transcript.challenge_scalar(b"c");
-        Self { t, s: k + c * witness.x }
+        Self { t, s: *k + c * witness.x }
     }
 
     /// Checks this proof alone (SPEC.md §10 eq. (K5)).
@@ -102,6 +103,8 @@ impl SchnorrProof {
         Ok(())
     }
 }
+
+crate::serde_via_codec!(SchnorrProof);
 
 impl Encode for SchnorrProof {
     fn encode(&self, w: &mut Writer) {

@@ -1,9 +1,10 @@
 //! Trustees: the distributed key ceremony and threshold decryption with proofs
 //! (SPEC.md §10; the mathematics in [`crate::notes::threshold`]).
 //!
-//! * [`ceremony`]: Pedersen's distributed key generation, `t` of `n`, with a commit round against key biasing,
-//!   Feldman commitments, Schnorr proofs of the constant terms, shares encrypted to each recipient's key,
-//!   verifiable complaints, and the election key and verification keys derived from the public transcript.
+//! * [`ceremony`]: Gennaro–Jarecki–Krawczyk–Rabin's New-DKG, `t` of `n`: Pedersen-committed sharing, shares
+//!   encrypted to each recipient's key, verifiable complaints, an officials' close that fixes the qualified set,
+//!   Feldman values proven to open the commitments, public recovery of a withheld contribution, and the election
+//!   key and verification keys derived from the public transcript.
 //! * [`decryption`]: partial decryption of a list of ciphertexts with one folded Chaum–Pedersen proof per trustee,
 //!   batched verification of all of them, and combination of any `t` by Lagrange interpolation.
 //! * [`simulation`]: the whole ceremony in one process, for tests, benchmarks and examples (never an election).
@@ -27,11 +28,12 @@ use thiserror::Error;
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::error::ProofError;
 use crate::manifest::Manifest;
+use crate::roles::RoleKey;
 use crate::transcript::PROTOCOL_LABEL;
 
 pub use ceremony::{
-    verify_ceremony, Announcement, CeremonyOutcome, Commitment, Complaint, Confirmation, Dealing, EncryptedShare,
-    Roster, TrusteeSecret,
+    verify_ceremony, Announcement, CeremonyFiles, CeremonyOutcome, ClosedCeremony, Complaint, Confirmation, Dealing,
+    EncryptedShare, Qualification, Recovery, Reveal, Roster, SignedClose, TrusteeSecret,
 };
 pub use decryption::{
     combine, verify_partial_decryptions, CiphertextList, PartialDecryption, PlaintextList, VerifiedPartials,
@@ -43,24 +45,26 @@ pub const MAX_TRUSTEES: usize = 255;
 /// SPEC.md §10 (T1): the signature domain.
 pub const SIGNATURE_DOMAIN: &[u8] = b"rv/trustee-signature/v1";
 
-/// The ceremony's public parameters: the manifest digest it is bound to, `n` and `t`.
+/// The ceremony's public parameters: the manifest digest it is bound to, `n`, `t`, and the officials' key that
+/// closes rounds 1–3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CeremonyParams {
     pub digest: [u8; 32],
     pub n: u16,
     pub t: u16,
+    pub officials: RoleKey,
 }
 
 impl CeremonyParams {
-    /// From the manifest's trustee policy; requires `1 ≤ t ≤ n ≤ MAX_TRUSTEES`.
+    /// From the manifest's trustee policy and officials' key; requires `1 ≤ t ≤ n ≤ MAX_TRUSTEES`.
     pub fn from_manifest(manifest: &Manifest) -> Result<Self, ThresholdError> {
-        Self::new(manifest.digest(), manifest.trustees.count, manifest.trustees.threshold)
+        Self::new(manifest.digest(), manifest.trustees.count, manifest.trustees.threshold, manifest.roles.officials_key)
     }
-    pub fn new(digest: [u8; 32], n: u16, t: u16) -> Result<Self, ThresholdError> {
+    pub fn new(digest: [u8; 32], n: u16, t: u16, officials: RoleKey) -> Result<Self, ThresholdError> {
         if t == 0 || t > n || usize::from(n) > MAX_TRUSTEES {
             return Err(ThresholdError::BadParameters { n, t });
         }
-        Ok(Self { digest, n, t })
+        Ok(Self { digest, n, t, officials })
     }
     /// Trustee indices are `1..=n`.
     pub fn check_index(&self, trustee: u16) -> Result<(), ThresholdError> {
@@ -102,18 +106,14 @@ pub enum ThresholdError {
     #[error("only {announced} trustees announced; at least {needed} are needed")]
     TooFewAnnounced { announced: usize, needed: usize },
     #[error(
-        "trustee {trustee}: committed for another set of announcements than this transcript's (every trustee \
-         must hold the same announcement files before committing)"
+        "trustee {trustee} dealt to trustees {theirs}, but the announcements are those of trustees {ours}: the \
+         trustees did not hold the same announcement files (an announcement came late, or was removed)"
     )]
-    RosterMismatch { trustee: u16 },
+    RosterMismatch { trustee: u16, theirs: String, ours: String },
     #[error("trustee {trustee}: {kind} message missing")]
     Missing { kind: &'static str, trustee: u16 },
     #[error("trustee {trustee}: the proof of knowledge of the share-encryption key fails")]
     BadEncryptionKeyProof { trustee: u16 },
-    #[error("trustee {dealer}: revealed coefficient commitments do not match the committed hash")]
-    RevealMismatch { dealer: u16 },
-    #[error("trustee {dealer}: the proof of knowledge of the constant term fails")]
-    BadKnowledgeProof { dealer: u16 },
     #[error("trustee {dealer}: {got} coefficient commitments, the threshold requires {expected}")]
     WrongCoefficientCount { dealer: u16, expected: usize, got: usize },
     #[error("trustee {dealer}: the dealing does not carry exactly one share for each other trustee")]
@@ -126,10 +126,41 @@ pub enum ThresholdError {
     BadComplaintProof { complainer: u16, dealer: u16 },
     #[error("trustee {complainer}: false complaint against trustee {dealer} (the disclosed share is valid)")]
     FalseComplaint { complainer: u16, dealer: u16 },
-    #[error("trustee {trustee}: confirmed a different set of dealings than the one in this transcript")]
-    ConfirmationMismatch { trustee: u16 },
-    #[error("only {qualified} trustees qualified; at least {needed} are needed")]
-    TooFewQualified { qualified: usize, needed: usize },
+    #[error(
+        "trustee {trustee} confirmed the dealings of trustees {theirs}, but the dealings are those of trustees \
+         {ours} (or differ from the ones it held): the trustees did not hold the same dealing files"
+    )]
+    ConfirmationMismatch { trustee: u16, theirs: String, ours: String },
+    #[error("only {qualified} trustees qualified; at least {needed} are needed (left out: {reasons})")]
+    TooFewQualified { qualified: usize, needed: usize, reasons: String },
+    #[error("the officials have not closed rounds 1 to 3 (no close file): no trustee can reveal yet")]
+    NotClosed,
+    #[error("the close is for another election (manifest digest mismatch)")]
+    CloseWrongElection,
+    #[error("the close is not signed by the officials' key of the manifest (wrong signer or altered file)")]
+    BadCloseSignature,
+    #[error("the key given is not the officials' key of the manifest")]
+    NotOfficialsKey,
+    #[error("the officials closed the ceremony with the {kind} of trustee {trustee}, and that file is missing")]
+    ClosedFileMissing { kind: &'static str, trustee: u16 },
+    #[error(
+        "the {kind} of trustee {trustee} is not the one the officials closed the ceremony with (altered or replaced \
+         after the close): restore the original"
+    )]
+    ClosedFileChanged { kind: &'static str, trustee: u16 },
+    #[error("trustee {trustee} is not in the qualified set: it has nothing to reveal, and no shares of it count")]
+    NotQualified { trustee: u16 },
+    #[error("trustee {trustee}: the {kind} was made under another close than this ceremony's")]
+    WrongClose { kind: &'static str, trustee: u16 },
+    #[error("trustee {dealer}: the revealed values do not open its commitments (the proof fails)")]
+    BadReveal { dealer: u16 },
+    #[error("trustee {recipient}: the share of trustee {dealer} it disclosed does not match the commitments")]
+    BadRecoveredShare { dealer: u16, recipient: u16 },
+    #[error(
+        "trustee {dealer} is in the qualified set but has not revealed (or its reveal fails), and {recovered} of \
+         the {needed} recoveries needed to rebuild its contribution are in"
+    )]
+    Unrevealed { dealer: u16, recovered: usize, needed: usize },
     #[error("trustee {trustee}: the key share does not match its verification key")]
     ShareMismatch { trustee: u16 },
     #[error("{got} valid partial decryptions, {needed} are needed")]
@@ -300,10 +331,16 @@ mod tests {
 
     #[test]
     fn parameters_are_checked() {
-        assert!(CeremonyParams::new([0; 32], 5, 3).is_ok());
-        assert_eq!(CeremonyParams::new([0; 32], 3, 4), Err(ThresholdError::BadParameters { n: 3, t: 4 }));
-        assert_eq!(CeremonyParams::new([0; 32], 3, 0), Err(ThresholdError::BadParameters { n: 3, t: 0 }));
-        let p = CeremonyParams::new([0; 32], 3, 2).unwrap();
+        assert!(crate::threshold::simulation::example_params([0; 32], 5, 3).is_ok());
+        assert_eq!(
+            crate::threshold::simulation::example_params([0; 32], 3, 4),
+            Err(ThresholdError::BadParameters { n: 3, t: 4 })
+        );
+        assert_eq!(
+            crate::threshold::simulation::example_params([0; 32], 3, 0),
+            Err(ThresholdError::BadParameters { n: 3, t: 0 })
+        );
+        let p = crate::threshold::simulation::example_params([0; 32], 3, 2).unwrap();
         assert_eq!(p.check_index(0), Err(ThresholdError::UnknownTrustee { trustee: 0 }));
         assert_eq!(p.check_index(4), Err(ThresholdError::UnknownTrustee { trustee: 4 }));
         assert!(format!("{:?}", TrusteeSigningKey::from_seed(&[1; 32])).contains("redacted"));

@@ -1,0 +1,266 @@
+//! Proof that public Feldman values open Pedersen commitments (SPEC.md §10.6 (T6), eq. (K7)).
+//!
+//! Statement: Pedersen commitments `P_k = a_k·G + b_k·H` and claimed Feldman values `A_k`, `k = 0 … t−1`, with `H`
+//! the ceremony's second generator (no one knows `log_G H`). The prover shows that it knows `a_k` and `b_k` with
+//!
+//! `A_k = a_k·G` and `P_k − A_k = b_k·H` for every `k`.
+//!
+//! Then `P_k = a_k·G + b_k·H`, and since Pedersen commitments are binding (a second opening of `P_k` gives
+//! `log_G H`), `a_k` is the coefficient the dealer committed to: the `A_k` cannot be chosen after the commitments,
+//! which is what stops the key from being biased.
+//!
+//! Commitments `T_k = u_k·G`, `U_k = v_k·H`; one challenge `c`; responses `z_k = u_k + c·a_k`, `w_k = v_k + c·b_k`.
+//! Checks: `z_k·G = T_k + c·A_k` and `w_k·H = U_k + c·(P_k − A_k)`, batched.
+
+use curve25519_dalek::Scalar;
+use merlin::Transcript;
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::BatchVerifier;
+use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
+use crate::elgamal::base_mul;
+use crate::error::ProofError;
+use crate::group::{random_scalar, GroupElement};
+use crate::transcript::TranscriptProtocol;
+
+pub const DOMAIN: &[u8] = b"rv/proof/pedersen-opening/v1";
+const NAME: &str = "Pedersen opening proof";
+/// The most terms a proof may carry (the largest threshold).
+pub const MAX_TERMS: usize = 255;
+
+/// `P_k` (Pedersen commitments), `A_k` (claimed Feldman values), and `H`.
+#[derive(Debug, Clone, Copy)]
+pub struct OpeningStatement<'a> {
+    pub h: &'a GroupElement,
+    pub pedersen: &'a [GroupElement],
+    pub feldman: &'a [GroupElement],
+}
+
+/// The openings `(a_k, b_k)`. Borrowed, so their owner wipes them.
+#[derive(Clone, Copy)]
+pub struct OpeningWitness<'a> {
+    pub a: &'a [Scalar],
+    pub b: &'a [Scalar],
+}
+
+impl core::fmt::Debug for OpeningWitness<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("OpeningWitness(<redacted>)")
+    }
+}
+
+/// One term of the proof: `T_k`, `U_k` (not the identity), `z_k`, `w_k`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct OpeningTerm {
+    pub t: GroupElement,
+    pub u: GroupElement,
+    #[serde(with = "crate::group::scalar_hex")]
+    pub z: Scalar,
+    #[serde(with = "crate::group::scalar_hex")]
+    pub w: Scalar,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+pub struct OpeningProof {
+    pub terms: Vec<OpeningTerm>,
+}
+
+fn append_statement(t: &mut Transcript, st: &OpeningStatement<'_>) -> Result<(), ProofError> {
+    if st.pedersen.is_empty() {
+        return Err(ProofError::EmptyStatement { proof: NAME });
+    }
+    if st.pedersen.len() != st.feldman.len() {
+        return Err(ProofError::SizeMismatch {
+            proof: NAME,
+            statement: st.pedersen.len(),
+            proof_len: st.feldman.len(),
+        });
+    }
+    t.domain_sep(DOMAIN);
+    t.append_element(b"H", st.h);
+    t.append_len(b"t", st.pedersen.len());
+    for (p, a) in st.pedersen.iter().zip(st.feldman) {
+        t.append_element(b"P", p);
+        t.append_element(b"A", a);
+    }
+    Ok(())
+}
+
+impl OpeningProof {
+    pub fn prove<R: RngCore + CryptoRng>(
+        transcript: &mut Transcript,
+        statement: &OpeningStatement<'_>,
+        witness: &OpeningWitness<'_>,
+        rng: &mut R,
+    ) -> Result<Self, ProofError> {
+        append_statement(transcript, statement)?;
+        if witness.a.len() != statement.pedersen.len() || witness.b.len() != statement.pedersen.len() {
+            return Err(ProofError::SizeMismatch {
+                proof: NAME,
+                statement: statement.pedersen.len(),
+                proof_len: witness.a.len(),
+            });
+        }
+        let builder = witness
+            .a
+            .iter()
+            .chain(witness.b)
+            .fold(transcript.build_rng(), |b, x| b.rekey_with_witness_bytes(b"x", x.as_bytes()));
+        let mut nonce_rng = builder.finalize(rng);
+        let nonces: Vec<(Zeroizing<Scalar>, Zeroizing<Scalar>)> = (0..witness.a.len())
+            .map(|_| (Zeroizing::new(random_scalar(&mut nonce_rng)), Zeroizing::new(random_scalar(&mut nonce_rng))))
+            .collect();
+        let h = statement.h.point();
+        let commitments: Vec<(GroupElement, GroupElement)> =
+            nonces.iter().map(|(u, v)| (GroupElement::new(base_mul(u)), GroupElement::new(**v * h))).collect();
+        for (t, u) in &commitments {
+            transcript.append_element(b"T", t);
+            transcript.append_element(b"U", u);
+        }
+        let c = transcript.challenge_scalar(b"c");
+        let terms = commitments
+            .into_iter()
+            .zip(&nonces)
+            .zip(witness.a.iter().zip(witness.b))
+            .map(|(((t, u), (nu, nv)), (a, b))| OpeningTerm { t, u, z: **nu + c * a, w: **nv + c * b })
+            .collect();
+        Ok(Self { terms })
+    }
+
+    /// Checks this proof alone, with weights drawn from the transcript.
+    pub fn verify(&self, transcript: &mut Transcript, statement: &OpeningStatement<'_>) -> Result<(), ProofError> {
+        let mut seed = [0u8; 32];
+        transcript.clone().challenge_bytes(b"batch-weights", &mut seed);
+        let mut batch = BatchVerifier::from_seed(seed);
+        self.verify_into(transcript, statement, &mut batch)?;
+        if batch.verify() {
+            Ok(())
+        } else {
+            Err(ProofError::EquationFailed { proof: NAME })
+        }
+    }
+
+    /// Queues `z_k·G − T_k − c·A_k = 0` and `w_k·H − U_k − c·(P_k − A_k) = 0` for every `k`.
+    pub fn verify_into(
+        &self,
+        transcript: &mut Transcript,
+        statement: &OpeningStatement<'_>,
+        batch: &mut BatchVerifier,
+    ) -> Result<(), ProofError> {
+        append_statement(transcript, statement)?;
+        if self.terms.len() != statement.pedersen.len() {
+            return Err(ProofError::SizeMismatch {
+                proof: NAME,
+                statement: statement.pedersen.len(),
+                proof_len: self.terms.len(),
+            });
+        }
+        if self.terms.iter().any(|term| term.t.is_identity() || term.u.is_identity()) {
+            return Err(ProofError::IdentityCommitment { proof: NAME });
+        }
+        for term in &self.terms {
+            transcript.append_element(b"T", &term.t);
+            transcript.append_element(b"U", &term.u);
+        }
+        let c = transcript.challenge_scalar(b"c");
+        let h = *statement.h.point();
+        let mut w_sum = Scalar::ZERO;
+        for ((term, p), a) in self.terms.iter().zip(statement.pedersen).zip(statement.feldman) {
+            let (z1, z2) = (batch.weight(), batch.weight());
+            batch.add_g(z1 * term.z);
+            batch.add(-z1, *term.t.point());
+            batch.add(-(z1 * c) + z2 * c, *a.point());
+            w_sum += z2 * term.w;
+            batch.add(-z2, *term.u.point());
+            batch.add(-(z2 * c), *p.point());
+        }
+        batch.add(w_sum, h);
+        Ok(())
+    }
+}
+
+impl Encode for OpeningTerm {
+    fn encode(&self, w: &mut Writer) {
+        w.element(&self.t).element(&self.u).scalar(&self.z).scalar(&self.w);
+    }
+}
+impl Decode for OpeningTerm {
+    const WHAT: &'static str = "opening term";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            t: r.nonidentity_element("opening.T")?,
+            u: r.nonidentity_element("opening.U")?,
+            z: r.scalar("opening.z")?,
+            w: r.scalar("opening.w")?,
+        })
+    }
+}
+impl Encode for OpeningProof {
+    fn encode(&self, w: &mut Writer) {
+        w.seq(&self.terms);
+    }
+}
+impl Decode for OpeningProof {
+    const WHAT: &'static str = "Pedersen opening proof";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self { terms: r.seq("opening.terms", MAX_TERMS)? })
+    }
+}
+crate::serde_via_codec!(OpeningTerm);
+crate::serde_via_codec!(OpeningProof);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::derive_generator;
+    use rand::rngs::OsRng;
+
+    fn setup(t: usize) -> (GroupElement, Vec<Scalar>, Vec<Scalar>, Vec<GroupElement>, Vec<GroupElement>) {
+        let h = GroupElement::new(derive_generator(b"test", b"H", 0));
+        let a: Vec<Scalar> = (0..t).map(|_| random_scalar(&mut OsRng)).collect();
+        let b: Vec<Scalar> = (0..t).map(|_| random_scalar(&mut OsRng)).collect();
+        let p = a.iter().zip(&b).map(|(a, b)| GroupElement::new(base_mul(a) + b * h.point())).collect();
+        let f = a.iter().map(|a| GroupElement::new(base_mul(a))).collect();
+        (h, a, b, p, f)
+    }
+
+    #[test]
+    fn completeness_and_soundness_against_a_changed_feldman_value() {
+        let (h, a, b, p, f) = setup(3);
+        let st = OpeningStatement { h: &h, pedersen: &p, feldman: &f };
+        let tr = || Transcript::new(b"test");
+        let proof = OpeningProof::prove(&mut tr(), &st, &OpeningWitness { a: &a, b: &b }, &mut OsRng).unwrap();
+        proof.verify(&mut tr(), &st).unwrap();
+        assert_eq!(OpeningProof::from_bytes(&proof.to_bytes()).unwrap(), proof);
+        let json = serde_json::to_string(&proof).unwrap();
+        assert_eq!(serde_json::from_str::<OpeningProof>(&json).unwrap(), proof);
+        // Another A_1 (say, a different constant term's commitment): the proof fails, and so does any proof the
+        // dealer could make for it without log_G H.
+        let mut f2 = f.clone();
+        f2[1] = GroupElement::new(f2[1].point() + h.point());
+        let st2 = OpeningStatement { h: &h, pedersen: &p, feldman: &f2 };
+        assert!(proof.verify(&mut tr(), &st2).is_err());
+        let mut b2 = b.clone();
+        b2[1] -= Scalar::ONE;
+        let forged = OpeningProof::prove(&mut tr(), &st2, &OpeningWitness { a: &a, b: &b2 }, &mut OsRng).unwrap();
+        assert!(forged.verify(&mut tr(), &st2).is_err());
+        // Another transcript: fails.
+        assert!(proof.verify(&mut Transcript::new(b"other"), &st).is_err());
+    }
+
+    #[test]
+    fn json_refuses_what_binary_refuses() {
+        let (h, a, b, p, f) = setup(1);
+        let st = OpeningStatement { h: &h, pedersen: &p, feldman: &f };
+        let proof =
+            OpeningProof::prove(&mut Transcript::new(b"t"), &st, &OpeningWitness { a: &a, b: &b }, &mut OsRng).unwrap();
+        let mut v = serde_json::to_value(&proof).unwrap();
+        v["terms"][0]["u"] = serde_json::json!("00".repeat(32));
+        let err = serde_json::from_value::<OpeningProof>(v).unwrap_err().to_string();
+        assert!(err.contains("opening.U: the identity point is not allowed"), "{err}");
+    }
+}
