@@ -13,7 +13,7 @@ use protocol::codec::{Decode, Encode};
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::Fingerprint;
 use protocol::threshold::simulation::SimulatedCeremony;
-use protocol::threshold::{verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption, Signed};
+use protocol::threshold::{verify_partial_decryptions, CiphertextList, PartialDecryption, Signed};
 use rand::rngs::OsRng;
 
 fn sizes() -> Vec<usize> {

@@ -12,7 +12,7 @@ use protocol::codec::{Decode, Encode};
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::Fingerprint;
 use protocol::threshold::simulation::SimulatedCeremony;
-use protocol::threshold::{verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption, Signed};
+use protocol::threshold::{verify_partial_decryptions, CiphertextList, PartialDecryption, Signed};
 use rand::rngs::OsRng;
 
 /// Process CPU seconds (user + system) from /proc/self/stat, Linux only; 0 elsewhere.

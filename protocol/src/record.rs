@@ -224,8 +224,12 @@ pub const REJECTED_PATH: &str = "tally/rejected.json";
 pub const SUPERSEDED_PATH: &str = "tally/superseded.json";
 pub const REVOKED_PATH: &str = "tally/revoked.json";
 pub const RESULT_PATH: &str = "result.json";
-/// The ceremony's message kinds, in the record's order.
-pub const CEREMONY_KINDS: [&str; 4] = ["announcement", "commitment", "dealing", "confirmation"];
+/// The ceremony's trustee message kinds, in the record's order; the officials' close ([`CLOSE_PATH`]) comes after
+/// the first [`CLOSED_KINDS`] of them.
+pub const CEREMONY_KINDS: [&str; 5] = ["announcement", "dealing", "confirmation", "reveal", "recovery"];
+/// How many of [`CEREMONY_KINDS`] the close names (rounds 1–3).
+pub const CLOSED_KINDS: usize = 3;
+pub const CLOSE_PATH: &str = "ceremony/close.json";
 
 pub fn ceremony_path(kind: &str, trustee: u16) -> String {
     format!("ceremony/{kind}-{trustee}.json")
@@ -299,7 +303,13 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
         found
     };
     fixed(ELECTION_PATH, &mut at)?;
-    let ceremony = CEREMONY_KINDS.iter().map(|kind| trustees(&|j| ceremony_path(kind, j), &mut at)).collect();
+    let mut ceremony = Vec::with_capacity(CEREMONY_KINDS.len());
+    for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
+        if k == CLOSED_KINDS {
+            fixed(CLOSE_PATH, &mut at)?;
+        }
+        ceremony.push(trustees(&|j| ceremony_path(kind, j), &mut at));
+    }
     for p in [BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH] {
         fixed(p, &mut at)?;
     }
@@ -338,7 +348,10 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
 /// names: the index [`check_layout`] accepts, returning `layout`.
 pub fn layout_paths(manifest: &Manifest, layout: &Layout) -> Vec<String> {
     let mut paths = vec![ELECTION_PATH.to_string()];
-    for (kind, trustees) in CEREMONY_KINDS.iter().zip(&layout.ceremony) {
+    for (k, (kind, trustees)) in CEREMONY_KINDS.iter().zip(&layout.ceremony).enumerate() {
+        if k == CLOSED_KINDS {
+            paths.push(CLOSE_PATH.to_string());
+        }
         paths.extend(trustees.iter().map(|&j| ceremony_path(kind, j)));
     }
     paths.extend([BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from));
@@ -434,8 +447,13 @@ mod tests {
         m.roles = crate::roles::example_roles(2);
         m.trustees.count = 3;
         let mut paths: Vec<String> = vec![ELECTION_PATH.into()];
-        for kind in CEREMONY_KINDS {
-            paths.extend((1..=3).map(|j| ceremony_path(kind, j)));
+        for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
+            if k == CLOSED_KINDS {
+                paths.push(CLOSE_PATH.into());
+            }
+            if *kind != "recovery" {
+                paths.extend((1..=3).map(|j| ceremony_path(kind, j)));
+            }
         }
         paths.extend(
             [BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from),
@@ -455,7 +473,7 @@ mod tests {
         assert_eq!(layout.ceremony[0], vec![1, 2, 3]);
         // The paths the tallier writes the index from are those the check accepts, with any trustee files.
         assert_eq!(layout_paths(&m, &layout), paths);
-        let absent = Layout { ceremony: vec![vec![1, 3]; 4], partials: vec![vec![3]] };
+        let absent = Layout { ceremony: vec![vec![1, 3]; 5], partials: vec![vec![3]] };
         let written = layout_paths(&m, &absent);
         let refs_absent: Vec<&str> = written.iter().map(String::as_str).collect();
         assert_eq!(check_layout(&m, &refs_absent), Ok(absent));

@@ -91,22 +91,44 @@ enum TrusteeCommand {
         #[arg(long)]
         trustee: u16,
     },
-    /// Round 2, once the announcements are in: commit to the roster they form (trustees without one are absent
-    /// and take no further part; at least t must have announced) and to the coefficient commitments' hash.
-    Commit {
-        #[command(flatten)]
-        common: SecretArgs,
-    },
-    /// Round 3: reveal the commitments and deal an encrypted share to every other trustee of the roster (needs the
-    /// announcements and at least t commitments, all made for the same announcements).
+    /// Round 2, once every trustee has announced: deal Pedersen-committed share pairs, encrypted, to every other
+    /// trustee (trustees who will not announce are left out only with --without J).
     Deal {
         #[command(flatten)]
         common: SecretArgs,
+        /// A trustee that has not announced and takes no part (repeat for several).
+        #[arg(long = "without", value_name = "J")]
+        without: Vec<u16>,
     },
-    /// Round 4: check the shares received, keep them, and confirm (with verifiable complaints if any).
+    /// Round 3, once every trustee of the roster has dealt: check the shares received, keep them, and confirm
+    /// (with verifiable complaints if any). A dealer that will not deal is left out only with --without J.
     Confirm {
         #[command(flatten)]
         common: SecretArgs,
+        #[arg(long = "without", value_name = "J")]
+        without: Vec<u16>,
+    },
+    /// Round 5, after the officials' close: publish the public values of this trustee's polynomial with the
+    /// proof that they open its commitments (only a trustee of the qualified set reveals).
+    Reveal {
+        #[command(flatten)]
+        common: SecretArgs,
+    },
+    /// Round 6, only when the officials ask: disclose this trustee's shares of a qualified trustee whose reveal
+    /// is missing or fails, so that its contribution is rebuilt (t trustees must do so).
+    Recover {
+        #[command(flatten)]
+        common: SecretArgs,
+        /// The trustee whose contribution to rebuild (repeat for several).
+        #[arg(long = "for", value_name = "J", required = true)]
+        dealers: Vec<u16>,
+    },
+    /// Where the ceremony stands: each trustee's files, and what to run next.
+    Status {
+        #[arg(long)]
+        manifest: PathBuf,
+        #[arg(long)]
+        dir: PathBuf,
     },
     /// Partial decryption, with its proof, of every contest of a record: the trustee first runs the verifier's
     /// checks on everything the decryption depends on (the ceremony, the box under the manifest's collector key
@@ -194,6 +216,20 @@ enum TallyCommand {
 
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
+    /// Round 4, by the officials, once every trustee has confirmed: check rounds 1 to 3 and sign close.json with
+    /// the officials' key, which fixes the qualified set before anything about the key is public.
+    Close {
+        #[arg(long)]
+        manifest: PathBuf,
+        #[arg(long)]
+        dir: PathBuf,
+        /// The officials' secret key file (officials.key).
+        #[arg(long)]
+        key: PathBuf,
+        /// A trustee whose confirmation will not come (repeat for several): it makes no complaint.
+        #[arg(long = "without", value_name = "J")]
+        without: Vec<u16>,
+    },
     /// Verify the whole ceremony transcript and write the election key and verification keys.
     Combine {
         #[arg(long)]
@@ -356,26 +392,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let path = trustee::init(&c.manifest, trustee, &c.secret, &c.dir, &pass)?;
                 println!("trustee {trustee}: secret sealed in {}; announcement {}", c.secret.display(), path.display());
             }
-            TrusteeCommand::Commit { common: c } => {
+            TrusteeCommand::Deal { common: c, without } => {
                 let pass = PassphraseSource::new(c.passphrase_file);
-                let (path, absent) = trustee::commit(&c.manifest, &c.secret, &c.dir, &pass)?;
+                let (path, absent) = trustee::deal(&c.manifest, &c.secret, &c.dir, &pass, &without)?;
                 if !absent.is_empty() {
                     eprintln!("note: trustees {absent:?} sent no announcement: the ceremony goes on without them");
                 }
                 println!("wrote {}", path.display());
             }
-            TrusteeCommand::Deal { common: c } => {
+            TrusteeCommand::Confirm { common: c, without } => {
                 let pass = PassphraseSource::new(c.passphrase_file);
-                println!("wrote {}", trustee::deal(&c.manifest, &c.secret, &c.dir, &pass)?.display());
-            }
-            TrusteeCommand::Confirm { common: c } => {
-                let pass = PassphraseSource::new(c.passphrase_file);
-                let (path, problems, complaints) = trustee::confirm(&c.manifest, &c.secret, &c.dir, &pass)?;
+                let (path, problems, complaints) = trustee::confirm(&c.manifest, &c.secret, &c.dir, &pass, &without)?;
                 for p in &problems {
                     eprintln!("problem: {p}");
                 }
                 println!("wrote {} ({complaints} complaints)", path.display());
             }
+            TrusteeCommand::Reveal { common: c } => {
+                let pass = PassphraseSource::new(c.passphrase_file);
+                match trustee::reveal(&c.manifest, &c.secret, &c.dir, &pass)? {
+                    Ok(path) => println!("wrote {}", path.display()),
+                    Err(why) => println!("{why}"),
+                }
+            }
+            TrusteeCommand::Recover { common: c, dealers } => {
+                let pass = PassphraseSource::new(c.passphrase_file);
+                println!("wrote {}", trustee::recover(&c.manifest, &c.secret, &c.dir, &pass, &dealers)?.display());
+            }
+            TrusteeCommand::Status { manifest, dir } => print!("{}", trustee::status(&manifest, &dir)?),
             TrusteeCommand::Decrypt { secret, passphrase_file, record, quiet } => {
                 let pass = PassphraseSource::new(passphrase_file);
                 for path in trustee::decrypt_record(&record, &secret, &pass, !quiet)? {
@@ -383,6 +427,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         },
+        Command::Keys(KeysCommand::Close { manifest, dir, key, without }) => {
+            let (path, q) = trustee::close(&manifest, &dir, &key, &without)?;
+            for (_, d) in &q.disqualified {
+                eprintln!("disqualified: {d}");
+            }
+            for r in &q.rejected_complaints {
+                eprintln!("complaint rejected: {r}");
+            }
+            println!(
+                "wrote {}; qualified trustees {:?}: each now runs `tallier trustee reveal`",
+                path.display(),
+                q.qualified
+            );
+        }
         Command::Keys(KeysCommand::Combine { manifest, dir, out, election }) => {
             let f = trustee::keys_combine(&manifest, &dir, &out, election.as_deref())?;
             if !f.absent.is_empty() {
@@ -390,6 +448,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for d in &f.disqualified {
                 eprintln!("disqualified: {d}");
+            }
+            if !f.recovered.is_empty() {
+                eprintln!("rebuilt from the others' recoveries: trustees {:?}", f.recovered);
             }
             println!(
                 "election key {} from trustees {:?}; wrote {}",

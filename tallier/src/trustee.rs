@@ -1,13 +1,19 @@
 //! The key ceremony and threshold decryption as commands run by each trustee on its own offline machine
 //! (SPEC.md §10). Files travel by hand in one directory:
 //!
-//! | round | command                    | writes                         |
-//! |-------|----------------------------|--------------------------------|
-//! | 1     | `tallier trustee init`     | `announcement-I.json`, secret  |
-//! | 2     | `tallier trustee commit`   | `commitment-I.json`            |
-//! | 3     | `tallier trustee deal`     | `dealing-I.json`               |
-//! | 4     | `tallier trustee confirm`  | `confirmation-I.json`, secret  |
-//! |       | `tallier keys combine`     | `election-key.json`            |
+//! | round | command                          | writes                         |
+//! |-------|----------------------------------|--------------------------------|
+//! | 1     | `tallier trustee init`           | `announcement-I.json`, secret  |
+//! | 2     | `tallier trustee deal`           | `dealing-I.json`               |
+//! | 3     | `tallier trustee confirm`        | `confirmation-I.json`, secret  |
+//! | 4     | `tallier keys close` (officials) | `close.json`                   |
+//! | 5     | `tallier trustee reveal`         | `reveal-I.json`                |
+//! | (6)   | `tallier trustee recover --for J`| `recovery-I.json`              |
+//! |       | `tallier keys combine`           | `election-key.json`            |
+//! |       | `tallier trustee status`         | (prints where the ceremony stands and what is next) |
+//!
+//! Each round refuses to run until the files it needs are in from every trustee, unless an official leaves a
+//! trustee out explicitly (`--without J`); the error names the missing files and what to run.
 //! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
 //! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
 //!
@@ -27,14 +33,15 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
 use protocol::codec::{Decode, Encode};
 use protocol::manifest::Manifest;
-use protocol::threshold::ceremony::Roster;
+use protocol::record::CEREMONY_KINDS;
+use protocol::threshold::ceremony::{list_trustees, Roster, CLOSE_FILE};
 use protocol::threshold::{
-    combine, verify_ceremony, verify_partial_decryptions, Announcement, CeremonyMessage, CeremonyOutcome,
-    CeremonyParams, Commitment, Confirmation, Dealing, PartialDecryption, Signed, TrusteeSecret,
+    combine, verify_ceremony, verify_partial_decryptions, CeremonyFiles, CeremonyMessage, CeremonyOutcome,
+    CeremonyParams, ClosedCeremony, PartialDecryption, Qualification, Signed, SignedClose, ThresholdError,
+    TrusteeSecret,
 };
 use rand::rngs::OsRng;
 use rand::RngCore;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -212,71 +219,25 @@ fn file_name(kind: &str, trustee: u16) -> String {
     format!("{kind}-{trustee}.json")
 }
 
-/// Reads every `KIND-J.json` in `dir` (`J` a decimal trustee index), `J` ascending: the index and the bytes.
-/// A file named `KIND-….json` whose `…` is not an index is an error, so that a misnamed file is never ignored.
-pub fn read_kind_files(dir: &Path, kind: &str) -> Result<Vec<(u16, Vec<u8>)>> {
-    let prefix = format!("{kind}-");
-    let mut found = Vec::new();
-    for entry in fs::read_dir(dir).with_context(|| format!("reading directory {}", dir.display()))? {
+/// Every ceremony file of `dir` (`KIND-J.json` and `close.json`), as (name, bytes), names ascending.
+fn read_dir_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut named = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading the ceremony directory {}", dir.display()))? {
         let path = entry.with_context(|| format!("reading directory {}", dir.display()))?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        let Some(index) = name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".json")) else { continue };
-        let trustee = index
-            .parse::<u16>()
-            .ok()
-            .filter(|j| *j > 0 && !index.starts_with('0'))
-            .ok_or_else(|| anyhow!("{}: not a {kind} file name (expected {kind}-J.json)", path.display()))?;
-        found.push((trustee, path));
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        let ours = name == CLOSE_FILE || CEREMONY_KINDS.iter().any(|k| name.starts_with(&format!("{k}-")));
+        if ours && path.is_file() {
+            named.push((name, fs::read(&path).with_context(|| format!("reading {}", path.display()))?));
+        }
     }
-    found.sort();
-    found
-        .into_iter()
-        .map(|(trustee, path)| Ok((trustee, fs::read(&path).with_context(|| format!("reading {}", path.display()))?)))
-        .collect()
+    named.sort();
+    Ok(named)
 }
 
-/// Parses files of one kind read by [`read_kind_files`]; the message's author must be the `J` of its name.
-fn parse_kind<M: DeserializeOwned + CeremonyMessage>(
-    dir: &Path,
-    kind: &str,
-    files: &[(u16, Vec<u8>)],
-) -> Result<Vec<Signed<M>>> {
-    files
-        .iter()
-        .map(|(trustee, bytes)| {
-            let name = dir.join(file_name(kind, *trustee));
-            let signed: Signed<M> =
-                serde_json::from_slice(bytes).with_context(|| format!("{}: malformed {kind} file", name.display()))?;
-            if signed.message.trustee() != *trustee {
-                bail!(
-                    "{}: the message is trustee {}'s, the file name says {trustee}",
-                    name.display(),
-                    signed.message.trustee()
-                );
-            }
-            Ok(signed)
-        })
-        .collect()
-}
-
-/// Reads every `KIND-J.json` in `dir`, `J` ascending.
-pub fn read_all<M: DeserializeOwned + CeremonyMessage>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>> {
-    parse_kind(dir, kind, &read_kind_files(dir, kind)?)
-}
-
-fn write_message<M: CeremonyMessage + Serialize>(dir: &Path, kind: &str, signed: &Signed<M>) -> Result<PathBuf> {
-    let path = dir.join(file_name(kind, signed.message.trustee()));
-    create_new(&path, serde_json::to_string_pretty(signed)?.as_bytes(), Access::Public)?;
-    Ok(path)
-}
-
-/// The whole public transcript of the ceremony in `dir`.
+/// The whole public transcript of the ceremony in `dir`, parsed by the one parser of ceremony files.
 #[derive(Debug)]
 pub struct Transcript {
-    pub announcements: Vec<Signed<Announcement>>,
-    pub commitments: Vec<Signed<Commitment>>,
-    pub dealings: Vec<Signed<Dealing>>,
-    pub confirmations: Vec<Signed<Confirmation>>,
+    pub files: CeremonyFiles,
 }
 
 /// One file of the ceremony as the record holds it (SPEC.md §14.1): its path in the record and its bytes.
@@ -291,44 +252,133 @@ impl Transcript {
         Ok(Self::read_files(dir)?.0)
     }
     /// Reads the transcript and keeps every file's bytes, in the record's order: kinds in
-    /// [`protocol::record::CEREMONY_KINDS`] order, `J` ascending within each kind.
+    /// [`protocol::record::CEREMONY_KINDS`] order with the close after the closed rounds, `J` ascending.
     pub fn read_files(dir: &Path) -> Result<(Self, Vec<CeremonyFile>)> {
-        let [a, c, d, f] =
-            protocol::record::CEREMONY_KINDS.map(|kind| read_kind_files(dir, kind).map(|files| (kind, files)));
-        let (a, c, d, f) = (a?, c?, d?, f?);
-        let transcript = Self {
-            announcements: parse_kind(dir, a.0, &a.1)?,
-            commitments: parse_kind(dir, c.0, &c.1)?,
-            dealings: parse_kind(dir, d.0, &d.1)?,
-            confirmations: parse_kind(dir, f.0, &f.1)?,
-        };
-        let files = [a, c, d, f]
-            .into_iter()
-            .flat_map(|(kind, files)| {
-                files.into_iter().map(move |(j, bytes)| CeremonyFile {
-                    record_path: protocol::record::ceremony_path(kind, j),
-                    bytes,
-                })
-            })
-            .collect();
-        Ok((transcript, files))
+        let named = read_dir_files(dir)?;
+        let files = CeremonyFiles::parse(&named).map_err(|e| anyhow!("{}/{e}", dir.display()))?;
+        let mut out = Vec::new();
+        let mut by_name: std::collections::BTreeMap<&str, &Vec<u8>> =
+            named.iter().map(|(n, b)| (n.as_str(), b)).collect();
+        for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
+            if k == protocol::record::CLOSED_KINDS {
+                if let Some(bytes) = by_name.remove(CLOSE_FILE) {
+                    out.push(CeremonyFile { record_path: protocol::record::CLOSE_PATH.into(), bytes: bytes.clone() });
+                }
+            }
+            let mut js: Vec<u16> = by_name
+                .keys()
+                .filter_map(|n| n.strip_prefix(&format!("{kind}-"))?.strip_suffix(".json")?.parse().ok())
+                .collect();
+            js.sort_unstable();
+            for j in js {
+                if let Some(bytes) = by_name.remove(file_name(kind, j).as_str()) {
+                    out.push(CeremonyFile {
+                        record_path: protocol::record::ceremony_path(kind, j),
+                        bytes: bytes.clone(),
+                    });
+                }
+            }
+        }
+        Ok((Self { files }, out))
     }
+    /// The whole check (C1–C14), with what to run next when the ceremony is not finished.
     pub fn verify(&self, params: &CeremonyParams) -> Result<(Roster, CeremonyOutcome)> {
-        let roster = Roster::new(params, &self.announcements)?;
-        let outcome =
-            verify_ceremony(params, &self.announcements, &self.commitments, &self.dealings, &self.confirmations)?;
-        Ok((roster, outcome))
+        let outcome = verify_ceremony(params, &self.files).map_err(|e| anyhow!("{e}{}", next_step(&e)))?;
+        Ok((outcome.roster.clone(), outcome))
     }
+}
+
+/// What to run about a ceremony error that a later round (or an official) resolves.
+fn next_step(e: &ThresholdError) -> String {
+    match e {
+        ThresholdError::NotClosed => "\nnext: once every trustee has confirmed, the officials run `tallier keys close \
+                                      --manifest M --dir D --key officials.key` (with `--without J` for a trustee \
+                                      who will not confirm)"
+            .into(),
+        ThresholdError::Unrevealed { dealer, .. } => format!(
+            "\nnext: trustee {dealer} runs `tallier trustee reveal`; if it cannot or will not, the officials have \
+             at least t other trustees run `tallier trustee recover --for {dealer}`: its contribution is then \
+             rebuilt (it is never dropped, which would let it bias the key)"
+        ),
+        ThresholdError::ClosedFileMissing { kind, trustee } | ThresholdError::ClosedFileChanged { kind, trustee } => {
+            format!(
+                "\nnext: put back the {} the officials closed the ceremony with (every trustee keeps a copy of the \
+                 files it used); a file of rounds 1 to 3 cannot change after the close",
+                file_name(kind, *trustee)
+            )
+        }
+        _ => String::new(),
+    }
+}
+
+fn write_message<M: CeremonyMessage + Serialize>(dir: &Path, kind: &str, signed: &Signed<M>) -> Result<PathBuf> {
+    let path = dir.join(file_name(kind, signed.message.trustee()));
+    create_new(&path, serde_json::to_string_pretty(signed)?.as_bytes(), Access::Public).with_context(|| {
+        format!(
+            "{} already exists: this round was already run for trustee {}",
+            path.display(),
+            signed.message.trustee()
+        )
+    })?;
+    Ok(path)
+}
+
+/// The trustees of `1..=n` whose message of one kind is present.
+fn authors<M: CeremonyMessage>(messages: &[Signed<M>]) -> Vec<u16> {
+    let mut a: Vec<u16> = messages.iter().map(|m| m.message.trustee()).collect();
+    a.sort_unstable();
+    a
+}
+
+/// Refuses to run a round until the previous round's files are in from every trustee `expected` names, except
+/// those an official left out explicitly (`without`); names the missing files and what to run.
+fn require_complete(
+    round: &str,
+    kind: &str,
+    present: &[u16],
+    expected: &[u16],
+    without: &[u16],
+    how: &str,
+) -> Result<()> {
+    let wrongly_without: Vec<u16> = without.iter().copied().filter(|j| present.contains(j)).collect();
+    if !wrongly_without.is_empty() {
+        bail!(
+            "{round}: --without {} names trustees whose {kind} file is here; drop it from --without",
+            list_trustees(&wrongly_without)
+        );
+    }
+    let missing: Vec<u16> = expected.iter().copied().filter(|j| !present.contains(j) && !without.contains(j)).collect();
+    if !missing.is_empty() {
+        let files: Vec<String> = missing.iter().map(|&j| file_name(kind, j)).collect();
+        bail!(
+            "{round} needs the {kind} of every trustee: {} missing. Wait for trustee {} to {how}; or, if it will not \
+             take part in this round, run again with {}",
+            files.join(", "),
+            list_trustees(&missing),
+            missing.iter().map(|j| format!("--without {j}")).collect::<Vec<_>>().join(" ")
+        );
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Commands
 
-/// Round 1: a new secret file and the announcement.
+/// Round 1: a new secret file and the announcement. Refused once the dealings have begun (the others would
+/// have dealt without this trustee).
 pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
     let params = ceremony_params(&load_manifest(manifest)?)?;
+    params.check_index(trustee)?;
     if secret.exists() {
         bail!("{} already exists: refusing to overwrite a trustee secret", secret.display());
+    }
+    let t = Transcript::read(dir)?;
+    if !t.files.dealings.is_empty() {
+        bail!(
+            "too late to announce: trustees {} have already dealt, to the trustees who had announced; trustee \
+             {trustee} takes no part in this ceremony (it goes on without it)",
+            list_trustees(&authors(&t.files.dealings))
+        );
     }
     let passphrase = pass.read()?;
     let s = TrusteeSecret::generate(&params, trustee, &mut OsRng)?;
@@ -337,47 +387,229 @@ pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &Pas
     write_message(dir, "announcement", &announcement)
 }
 
-/// Round 2, once the announcements are in: the commitment to the roster they form and to the coefficients.
-/// Returns the file written and the roster's absent trustees (who sent no announcement).
-pub fn commit(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<(PathBuf, Vec<u16>)> {
+/// Round 2: once the announcements are in (all `n`, or all but those left out with `without`), Pedersen
+/// commitments and an encrypted share pair for every other trustee of the roster. Returns the file written and
+/// the trustees left out.
+pub fn deal(
+    manifest: &Path,
+    secret: &Path,
+    dir: &Path,
+    pass: &PassphraseSource,
+    without: &[u16],
+) -> Result<(PathBuf, Vec<u16>)> {
     let params = ceremony_params(&load_manifest(manifest)?)?;
     let s = open_secret(secret, &params, pass)?;
-    let roster = Roster::new(&params, &read_all(dir, "announcement")?)?;
-    let path = write_message(dir, "commitment", &s.commitment(&params, &roster)?)?;
+    let t = Transcript::read(dir)?;
+    let all: Vec<u16> = (1..=params.n).collect();
+    require_complete(
+        "dealing (round 2)",
+        "announcement",
+        &authors(&t.files.announcements),
+        &all,
+        without,
+        "run `tallier trustee init`",
+    )?;
+    let roster = Roster::new(&params, &t.files.announcements)?;
+    if let Some(d) = t.files.dealings.iter().find(|d| &d.message.roster != roster.digest()) {
+        bail!(
+            "trustee {} has already dealt to another set of trustees than the announcements here give ({}): the \
+             trustees do not hold the same announcement files; compare the directories before dealing",
+            d.message.trustee,
+            list_trustees(&roster.members())
+        );
+    }
+    let path = write_message(dir, "dealing", &s.dealing(&params, &roster, &mut OsRng)?)?;
     Ok((path, roster.absent()))
 }
 
-/// Round 3: reveal and deal to every trustee of the roster, once the commitments are in.
-pub fn deal(manifest: &Path, secret: &Path, dir: &Path, pass: &PassphraseSource) -> Result<PathBuf> {
-    let params = ceremony_params(&load_manifest(manifest)?)?;
-    let s = open_secret(secret, &params, pass)?;
-    let roster = Roster::new(&params, &read_all(dir, "announcement")?)?;
-    let commitments: Vec<Signed<Commitment>> = read_all(dir, "commitment")?;
-    write_message(dir, "dealing", &s.dealing(&params, &roster, &commitments, &mut OsRng)?)
-}
-
-/// Round 4: check the shares received, store them in the secret file, confirm or complain.
-/// Returns the confirmation's path, the problems found (each naming a dealer) and the number of complaints.
+/// Round 3: once the dealings are in (from every trustee of the roster, or all but those left out), check the
+/// shares received, store them in the secret file, confirm or complain. Returns the confirmation's path, the
+/// problems found (each naming a dealer) and the number of complaints.
 pub fn confirm(
     manifest: &Path,
     secret: &Path,
     dir: &Path,
     pass: &PassphraseSource,
+    without: &[u16],
 ) -> Result<(PathBuf, Vec<String>, usize)> {
     let params = ceremony_params(&load_manifest(manifest)?)?;
     let passphrase = pass.read()?;
     let mut s = open_secret(secret, &params, pass)?;
-    let roster = Roster::new(&params, &read_all(dir, "announcement")?)?;
-    let commitments: Vec<Signed<Commitment>> = read_all(dir, "commitment")?;
-    let dealings: Vec<Signed<Dealing>> = read_all(dir, "dealing")?;
-    let (confirmation, problems) = s.confirm(&params, &roster, &commitments, &dealings, &mut OsRng)?;
+    let t = Transcript::read(dir)?;
+    let roster = Roster::new(&params, &t.files.announcements)?;
+    require_complete(
+        "confirmation (round 3)",
+        "dealing",
+        &authors(&t.files.dealings),
+        &roster.members(),
+        without,
+        "run `tallier trustee deal`",
+    )?;
     let path = dir.join(file_name("confirmation", s.trustee()));
     if path.exists() {
-        bail!("{} already exists", path.display());
+        bail!("{} already exists: trustee {} has already confirmed", path.display(), s.trustee());
     }
+    if t.files.close.is_some() {
+        bail!("the officials have already closed rounds 1 to 3: a confirmation now would be ignored");
+    }
+    let (confirmation, problems) = s.confirm(&params, &roster, &t.files.dealings, &mut OsRng)?;
     replace(secret, seal_secret(&s, &params, &passphrase)?.as_bytes(), Access::OwnerOnly)?;
     write_message(dir, "confirmation", &confirmation)?;
     Ok((path, problems.iter().map(ToString::to_string).collect(), confirmation.message.complaints.len()))
+}
+
+/// Round 4, by the officials: once every trustee of the roster has confirmed (or is left out with `without`),
+/// check rounds 1 to 3 and sign `close.json` with the officials' key, which fixes the qualified set.
+pub fn close(manifest: &Path, dir: &Path, key: &Path, without: &[u16]) -> Result<(PathBuf, Qualification)> {
+    let m = load_manifest(manifest)?;
+    let params = ceremony_params(&m)?;
+    let text = fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
+    let officials = protocol::roles::read_secret_key_file(&text, protocol::roles::Role::Officials)
+        .map_err(|e| anyhow!("{}: {e}", key.display()))?;
+    m.roles
+        .check(protocol::roles::Role::Officials, &officials.verifying_key())
+        .map_err(|e| anyhow!("{}: {e}", key.display()))?;
+    let t = Transcript::read(dir)?;
+    let path = dir.join(CLOSE_FILE);
+    if t.files.close.is_some() {
+        bail!("{} already exists: rounds 1 to 3 are closed (a close cannot be redone)", path.display());
+    }
+    let roster = Roster::new(&params, &t.files.announcements)?;
+    require_complete(
+        "the close (round 4)",
+        "confirmation",
+        &authors(&t.files.confirmations),
+        &roster.members(),
+        without,
+        "run `tallier trustee confirm`",
+    )?;
+    let f = &t.files;
+    let (signed, q) = SignedClose::sign(&params, &officials, &f.announcements, &f.dealings, &f.confirmations)?;
+    let mut json = serde_json::to_string_pretty(&signed)?;
+    json.push('\n');
+    create_new(&path, json.as_bytes(), Access::Public)?;
+    Ok((path, q))
+}
+
+/// Round 5: a trustee of the qualified set publishes its Feldman values with the proof that they open its
+/// commitments. `Ok(None)`: this trustee is not in the qualified set (the reason is given) and reveals nothing.
+pub fn reveal(
+    manifest: &Path,
+    secret: &Path,
+    dir: &Path,
+    pass: &PassphraseSource,
+) -> Result<std::result::Result<PathBuf, String>> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    let s = open_secret(secret, &params, pass)?;
+    let t = Transcript::read(dir)?;
+    let closed = ClosedCeremony::check(&params, &t.files).map_err(|e| anyhow!("{e}{}", next_step(&e)))?;
+    let q = &closed.qualification;
+    if !q.qualified.contains(&s.trustee()) {
+        let why =
+            q.disqualified.iter().find(|(i, _)| *i == s.trustee()).map_or_else(String::new, |(_, e)| format!(": {e}"));
+        return Ok(Err(format!("trustee {} is not in the qualified set{why}; it has nothing to reveal", s.trustee())));
+    }
+    Ok(Ok(write_message(dir, "reveal", &s.reveal(&params, &closed, &mut OsRng)?)?))
+}
+
+/// Round 6, only when the officials ask for it: this trustee discloses its shares of the qualified trustees
+/// `dealers` whose reveal is missing or fails, so that their contributions are rebuilt. Refused for a trustee
+/// whose reveal is valid (that would only give its secret away).
+pub fn recover(
+    manifest: &Path,
+    secret: &Path,
+    dir: &Path,
+    pass: &PassphraseSource,
+    dealers: &[u16],
+) -> Result<PathBuf> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    let s = open_secret(secret, &params, pass)?;
+    let t = Transcript::read(dir)?;
+    let closed = ClosedCeremony::check(&params, &t.files).map_err(|e| anyhow!("{e}{}", next_step(&e)))?;
+    if dealers.is_empty() {
+        bail!("name the trustees to recover with --for J");
+    }
+    for &i in dealers {
+        if i == s.trustee() {
+            bail!("trustee {i} cannot recover itself: it runs `tallier trustee reveal`");
+        }
+        let reveal = t.files.reveals.iter().find(|r| r.message.trustee == i);
+        let valid = reveal.is_some_and(|r| protocol::threshold::ceremony::check_reveal(&params, &closed, r).is_ok());
+        if valid {
+            bail!(
+                "trustee {i} has revealed, and its reveal is valid: there is nothing to recover (disclosing shares \
+                 of it would only give its secret away)"
+            );
+        }
+    }
+    Ok(write_message(dir, "recovery", &s.recovery(&params, &closed, dealers)?)?)
+}
+
+/// Where the ceremony in `dir` stands: each trustee's files and what is next.
+pub fn status(manifest: &Path, dir: &Path) -> Result<String> {
+    let params = ceremony_params(&load_manifest(manifest)?)?;
+    let t = Transcript::read(dir)?;
+    let f = &t.files;
+    let has = |v: &[u16], j: u16| if v.contains(&j) { "yes" } else { "-" };
+    let (a, d, c, r, v) = (
+        authors(&f.announcements),
+        authors(&f.dealings),
+        authors(&f.confirmations),
+        authors(&f.reveals),
+        authors(&f.recoveries),
+    );
+    let mut out = format!(
+        "ceremony in {}: {} trustees, threshold {}\n\ntrustee  announced  dealt  confirmed  revealed  recovery\n",
+        dir.display(),
+        params.n,
+        params.t
+    );
+    for j in 1..=params.n {
+        out.push_str(&format!(
+            "{j:>7}  {:>9}  {:>5}  {:>9}  {:>8}  {:>8}\n",
+            has(&a, j),
+            has(&d, j),
+            has(&c, j),
+            has(&r, j),
+            has(&v, j)
+        ));
+    }
+    out.push_str(&format!("\nclose (officials): {}\n", if f.close.is_some() { "yes" } else { "not yet" }));
+    let missing = |have: &[u16], of: &[u16]| -> Vec<u16> { of.iter().copied().filter(|j| !have.contains(j)).collect() };
+    let all: Vec<u16> = (1..=params.n).collect();
+    let next = if f.dealings.is_empty() {
+        match missing(&a, &all) {
+            m if m.is_empty() => "every trustee runs `tallier trustee deal`".to_string(),
+            m => format!(
+                "waiting for the announcements of trustees {} (`tallier trustee init`); or the trustees deal without them: `tallier trustee deal --without J`",
+                list_trustees(&m)
+            ),
+        }
+    } else if f.close.is_none() {
+        let roster = Roster::new(&params, &f.announcements)?;
+        match (missing(&d, &roster.members()), missing(&c, &roster.members())) {
+            (dm, _) if !dm.is_empty() && f.confirmations.is_empty() => format!(
+                "waiting for the dealings of trustees {} (`tallier trustee deal`); or the others confirm without them: `tallier trustee confirm --without J`",
+                list_trustees(&dm)
+            ),
+            (_, cm) if !cm.is_empty() => format!(
+                "waiting for the confirmations of trustees {} (`tallier trustee confirm`); or the officials close without them: `tallier keys close --without J`",
+                list_trustees(&cm)
+            ),
+            _ => "the officials run `tallier keys close --manifest M --dir D --key officials.key`".into(),
+        }
+    } else {
+        match verify_ceremony(&params, f) {
+            Ok(o) => format!(
+                "complete: election key {}; the officials run `tallier keys combine` (qualified: {})",
+                hex::encode(o.election_key.element().to_bytes()),
+                list_trustees(&o.qualified)
+            ),
+            Err(e) => format!("{e}{}", next_step(&e)),
+        }
+    };
+    out.push_str(&format!("next: {next}\n"));
+    Ok(out)
 }
 
 /// What `keys combine` publishes.
@@ -394,6 +626,8 @@ pub struct ElectionKeyFile {
     pub absent: Vec<u16>,
     pub disqualified: Vec<String>,
     pub rejected_complaints: Vec<String>,
+    /// Qualified trustees whose contribution was rebuilt from the others' recoveries.
+    pub recovered: Vec<u16>,
     pub verification_keys: Vec<protocol::GroupElement>,
 }
 
@@ -409,6 +643,7 @@ impl ElectionKeyFile {
             absent: o.absent.clone(),
             disqualified: o.disqualified.iter().map(|(_, e)| e.to_string()).collect(),
             rejected_complaints: o.rejected_complaints.iter().map(ToString::to_string).collect(),
+            recovered: o.recovered.clone(),
             verification_keys: o.verification_keys.clone(),
         }
     }
@@ -531,24 +766,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ceremony_files_are_read_in_numeric_order_and_misnamed_ones_are_errors() {
+    fn misnamed_ceremony_files_are_errors_and_other_files_are_skipped() {
         let dir = tempfile::tempdir().unwrap();
-        for j in [2, 10, 1] {
-            fs::write(dir.path().join(format!("announcement-{j}.json")), j.to_string()).unwrap();
-        }
-        fs::write(dir.path().join("commitment-1.json.partial"), "ignored").unwrap();
+        fs::write(dir.path().join("dealing-1.json.partial"), "ignored").unwrap();
         fs::write(dir.path().join("election-key.json"), "ignored").unwrap();
-        let files = read_kind_files(dir.path(), "announcement").unwrap();
-        let order: Vec<u16> = files.iter().map(|(j, _)| *j).collect();
-        assert_eq!(order, [1, 2, 10]);
-        assert_eq!(files[2].1, b"10");
-        assert!(read_kind_files(dir.path(), "commitment").unwrap().is_empty());
+        assert!(Transcript::read(dir.path()).unwrap().files.announcements.is_empty());
         for bad in ["announcement-x.json", "announcement-01.json", "announcement-0.json"] {
             let path = dir.path().join(bad);
             fs::write(&path, "{}").unwrap();
-            let err = read_kind_files(dir.path(), "announcement").unwrap_err().to_string();
-            assert!(err.contains(bad), "{err}");
+            let err = Transcript::read(dir.path()).unwrap_err().to_string();
+            assert!(err.contains(bad) && err.contains("not a ceremony file name"), "{err}");
             fs::remove_file(path).unwrap();
         }
+        fs::write(dir.path().join("dealing-2.json"), "{}").unwrap();
+        let err = Transcript::read(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("dealing-2.json: trustee 2's dealing"), "{err}");
     }
 }

@@ -39,7 +39,33 @@ impl Env {
         for i in 1..=5 {
             std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
         }
+        // The example manifest names the example officials' key (public: for tests only).
+        let officials = protocol::roles::example_role_secrets(0).officials;
+        let key = protocol::roles::secret_key_file(protocol::roles::Role::Officials, &officials);
+        std::fs::write(root.join("officials.key"), key.as_bytes()).unwrap();
         Self { _tmp: tmp, root, dir, manifest }
+    }
+    /// `tallier keys close` with the officials' key and `extra` arguments.
+    fn close(&self, extra: &[&str]) -> Output {
+        let (manifest, dir, key) =
+            (self.manifest.to_str().unwrap(), self.dir.to_str().unwrap(), self.p("officials.key"));
+        let mut args = vec!["keys", "close", "--manifest", manifest, "--dir", dir, "--key", &key];
+        args.extend(extra);
+        tallier(&args)
+    }
+    fn status(&self) -> String {
+        ok(tallier(&[
+            "trustee",
+            "status",
+            "--manifest",
+            self.manifest.to_str().unwrap(),
+            "--dir",
+            self.dir.to_str().unwrap(),
+        ]))
+    }
+    fn combine(&self) -> Output {
+        let (manifest, dir) = (self.manifest.to_str().unwrap(), self.dir.to_str().unwrap());
+        tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &self.p("election-key.json")])
     }
     fn p(&self, name: &str) -> String {
         self.root.join(name).to_str().unwrap().to_string()
@@ -77,13 +103,14 @@ fn ceremony(env: &Env) {
         ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
     }
     for i in 1..=5 {
-        ok(env.trustee("commit", i, &[]));
-    }
-    for i in 1..=5 {
         ok(env.trustee("deal", i, &[]));
     }
     for i in 1..=5 {
         ok(env.trustee("confirm", i, &[]));
+    }
+    ok(env.close(&[]));
+    for i in 1..=5 {
+        ok(env.trustee("reveal", i, &[]));
     }
 }
 
@@ -195,9 +222,9 @@ fn wrong_passphrase_is_a_clear_error_and_overwrites_nothing() {
         assert_eq!(mode & 0o777, 0o600, "the sealed secret is readable by its owner only");
     }
     std::fs::write(env.root.join("pass-1"), "not the passphrase").unwrap();
-    let err = fails(env.trustee("commit", 1, &[]));
+    let err = fails(env.trustee("deal", 1, &[]));
     assert!(err.contains("wrong passphrase"), "{err}");
-    assert!(!env.dir.join("commitment-1.json").exists());
+    assert!(!env.dir.join("dealing-1.json").exists());
     assert_eq!(std::fs::read(env.root.join("secret-1.json")).unwrap(), before);
     // init refuses to overwrite an existing secret.
     let err = fails(env.trustee("init", 1, &["--trustee", "1"]));
@@ -210,18 +237,23 @@ fn tampered_ceremony_file_is_refused_with_the_trustee_named() {
     let env = Env::new();
     ceremony(&env);
     let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
-    // Trustee 3's commitment altered after signing.
-    let path = env.dir.join("commitment-3.json");
+    // Trustee 3's reveal altered after signing.
+    let path = env.dir.join("reveal-3.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let h = v["message"]["reveal_hash"].as_str().unwrap().to_string();
-    let flipped = format!("{}{}", if h.starts_with('0') { "1" } else { "0" }, &h[1..]);
-    v["message"]["reveal_hash"] = serde_json::Value::String(flipped);
+    v["message"]["values"][1] = v["message"]["values"][0].clone();
     std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
-    let key_file = env.p("election-key.json");
-    let err = fails(tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]));
+    let err = fails(env.combine());
     assert!(err.contains("trustee 3: signature does not verify"), "{err}");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    // Trustee 2's dealing replaced after the close (re-dealt): refused, naming it, with the way out.
+    let dealing = env.dir.join("dealing-2.json");
+    let original = std::fs::read(&dealing).unwrap();
+    std::fs::remove_file(&dealing).unwrap();
+    let err = fails(env.combine());
+    assert!(err.contains("closed the ceremony with the dealing of trustee 2, and that file is missing"), "{err}");
+    assert!(err.contains("put back the dealing-2.json"), "{err}");
+    std::fs::write(&dealing, original).unwrap();
     // A manifest for another election: every file is a replay.
     let mut m = example_manifest();
     m.trustees.count = 5;
@@ -229,9 +261,77 @@ fn tampered_ceremony_file_is_refused_with_the_trustee_named() {
     m.election_id = "another-election".into();
     let other = env.p("other.json");
     std::fs::write(&other, m.to_json_pretty()).unwrap();
+    let key_file = env.p("election-key.json");
     let err = fails(tallier(&["keys", "combine", "--manifest", &other, "--dir", dir, "--out", &key_file]));
     assert!(err.contains("another election"), "{err}");
     ok(tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]));
+}
+
+/// Every round refuses to run until its inputs are complete, says which files are missing and what to run;
+/// `trustee status` says where the ceremony stands.
+#[test]
+fn every_round_waits_for_its_inputs_and_says_what_to_run() {
+    let env = Env::new();
+    for i in 1..=4u16 {
+        ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
+    }
+    assert!(env.status().contains("waiting for the announcements of trustees 5"), "{}", env.status());
+    let err = fails(env.trustee("deal", 1, &[]));
+    assert!(err.contains("announcement-5.json missing") && err.contains("--without 5"), "{err}");
+    ok(env.trustee("init", 5, &["--trustee", "5"]));
+    assert!(env.status().contains("every trustee runs `tallier trustee deal`"), "{}", env.status());
+    // Confirming before the dealings are in: refused (it used to exit 0 with "0 complaints").
+    let err = fails(env.trustee("confirm", 1, &[]));
+    assert!(
+        err.contains("dealing-1.json, dealing-2.json, dealing-3.json, dealing-4.json, dealing-5.json missing"),
+        "{err}"
+    );
+    assert!(!env.dir.join("confirmation-1.json").exists());
+    for i in 1..=5 {
+        ok(env.trustee("deal", i, &[]));
+    }
+    // Announcing after the dealings: refused, with the reason.
+    let (manifest, dir, pass) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap(), env.p("pass-5"));
+    let other = env.p("another-secret.json");
+    let late = ["trustee", "init", "--manifest", manifest, "--dir", dir, "--secret", &other, "--trustee", "5"];
+    let err = fails(tallier(&[&late[..], &["--passphrase-file", &pass]].concat()));
+    assert!(err.contains("too late to announce: trustees 1, 2, 3, 4 and 5 have already dealt"), "{err}");
+    assert!(!Path::new(&other).exists());
+    // Revealing or combining before the close: refused, with the next step.
+    let err = fails(env.trustee("reveal", 1, &[]));
+    assert!(err.contains("have not closed rounds 1 to 3") && err.contains("tallier keys close"), "{err}");
+    for i in 1..=4 {
+        ok(env.trustee("confirm", i, &[]));
+    }
+    let err = fails(env.close(&[]));
+    assert!(err.contains("confirmation-5.json missing") && err.contains("--without 5"), "{err}");
+    assert!(env.status().contains("waiting for the confirmations of trustees 5"), "{}", env.status());
+    // The officials leave trustee 5's confirmation out explicitly; a later one is refused.
+    let out = ok(env.close(&["--without", "5"]));
+    assert!(out.contains("qualified trustees [1, 2, 3, 4, 5]"), "{out}");
+    let err = fails(env.trustee("confirm", 5, &[]));
+    assert!(err.contains("already closed"), "{err}");
+    // Trustee 2 never reveals: combine says so and what to run.
+    for i in [1u16, 3, 4, 5] {
+        ok(env.trustee("reveal", i, &[]));
+    }
+    let err = fails(env.combine());
+    assert!(err.contains("trustee 2 is in the qualified set but has not revealed"), "{err}");
+    assert!(err.contains("tallier trustee recover --for 2"), "{err}");
+    assert!(env.status().contains("recover --for 2"), "{}", env.status());
+    // Recovering a trustee who revealed is refused; t = 3 others recover trustee 2, and the ceremony ends.
+    let err = fails(env.trustee("recover", 1, &["--for", "3"]));
+    assert!(err.contains("trustee 3 has revealed, and its reveal is valid"), "{err}");
+    for i in [1u16, 3, 4] {
+        ok(env.trustee("recover", i, &["--for", "2"]));
+    }
+    let out = env.combine();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("rebuilt from the others' recoveries: trustees [2]"),
+        "{out:?}"
+    );
+    ok(out);
+    assert!(env.status().contains("complete: election key"), "{}", env.status());
 }
 
 #[test]
@@ -240,23 +340,27 @@ fn an_absent_dealer_is_left_out_and_the_election_still_ends() {
     for i in 1..=5u16 {
         ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
     }
-    for i in 1..=5u16 {
-        ok(env.trustee("commit", i, &[]));
-    }
-    // Trustee 5 never deals.
+    // Trustee 5 never deals; the others confirm without it, explicitly.
     for i in 1..=4 {
         ok(env.trustee("deal", i, &[]));
     }
     for i in 1..=5 {
-        let out = env.trustee("confirm", i, &[]);
+        let out = env.trustee("confirm", i, &["--without", "5"]);
         if i < 5 {
             assert!(String::from_utf8_lossy(&out.stderr).contains("trustee 5: dealing message missing"));
         }
         ok(out);
     }
+    let out = env.close(&[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disqualified: trustee 5: dealing message missing"));
+    ok(out);
+    for i in 1..=4 {
+        ok(env.trustee("reveal", i, &[]));
+    }
+    assert!(ok(env.trustee("reveal", 5, &[])).contains("trustee 5 is not in the qualified set"));
     let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
     let key_file = env.p("election-key.json");
-    let out = tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]);
+    let out = env.combine();
     assert!(String::from_utf8_lossy(&out.stderr).contains("disqualified: trustee 5: dealing message missing"));
     assert!(ok(out).contains("[1, 2, 3, 4]"));
     // Trustee 5 still holds a share of the key the others dealt, and decrypts with trustees 1 and 3.
@@ -281,39 +385,37 @@ fn a_trustee_absent_from_round_one_is_left_out_and_the_others_finish() {
     for i in present {
         ok(env.trustee("init", i, &["--trustee", &i.to_string()]));
     }
-    for i in present {
-        let out = env.trustee("commit", i, &[]);
-        assert!(String::from_utf8_lossy(&out.stderr).contains("trustees [2] sent no announcement"), "{out:?}");
-        ok(out);
-    }
-    // A trustee's commitment made before every announcement was in names another roster: dealing stops.
+    // A trustee who dealt before every announcement was in dealt to another roster: the next dealer is told.
     let early = env.dir.join("announcement-5.json");
     let held = std::fs::read(&early).unwrap();
     std::fs::remove_file(&early).unwrap();
-    std::fs::remove_file(env.dir.join("commitment-4.json")).unwrap();
-    ok(env.trustee("commit", 4, &[]));
+    ok(env.trustee("deal", 4, &["--without", "2", "--without", "5"]));
     std::fs::write(&early, held).unwrap();
-    assert!(fails(env.trustee("deal", 1, &[])).contains("trustee 4: committed for another set of announcements"));
-    std::fs::remove_file(env.dir.join("commitment-4.json")).unwrap();
-    ok(env.trustee("commit", 4, &[]));
+    let err = fails(env.trustee("deal", 1, &["--without", "2"]));
+    assert!(err.contains("trustee 4 has already dealt to another set of trustees"), "{err}");
+    std::fs::remove_file(env.dir.join("dealing-4.json")).unwrap();
     for i in present {
-        ok(env.trustee("deal", i, &[]));
+        let out = env.trustee("deal", i, &["--without", "2"]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("trustees [2] sent no announcement"), "{out:?}");
+        ok(out);
     }
+    // Trustee 2 cannot join late.
+    let err = fails(env.trustee("init", 2, &["--trustee", "2"]));
+    assert!(err.contains("too late to announce") && err.contains("trustee 2 takes no part"), "{err}");
     for i in present {
         let out = env.trustee("confirm", i, &[]);
         assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "{out:?}");
         ok(out);
     }
+    ok(env.close(&[]));
+    for i in present {
+        ok(env.trustee("reveal", i, &[]));
+    }
     let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
     let key_file = env.p("election-key.json");
-    let out = tallier(&["keys", "combine", "--manifest", manifest, "--dir", dir, "--out", &key_file]);
+    let out = env.combine();
     assert!(String::from_utf8_lossy(&out.stderr).contains("absent (no announcement, took no part): trustees [2]"));
     assert!(ok(out).contains("from trustees [1, 3, 4, 5]"));
-    // Trustee 2 cannot join late.
-    let late = env.trustee("init", 2, &["--trustee", "2"]);
-    ok(late);
-    std::fs::remove_file(env.dir.join("announcement-2.json")).unwrap();
-    assert!(fails(env.trustee("deal", 2, &[])).contains("trustee 2: absent"));
     // Any three of the others decrypt.
     let (list, ms) = list_for(&env, Path::new(&key_file));
     let list_s = list.to_str().unwrap();

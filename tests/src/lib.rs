@@ -38,8 +38,8 @@ impl ElectionFiles {
     }
 }
 
-/// Writes `manifest` and runs the whole key ceremony in `dir` with `tallier`'s trustee steps (rounds 1–4 for every
-/// trustee, then `keys combine`).
+/// Writes `manifest` and runs the whole key ceremony in `dir` with `tallier`'s trustee steps (announce, deal,
+/// confirm for every trustee, the officials' close with the example officials' key, reveal, then `keys combine`).
 pub fn ceremony(dir: &Path, manifest: &Manifest) -> ElectionFiles {
     ceremony_without(dir, manifest, &[])
 }
@@ -69,14 +69,19 @@ pub fn ceremony_without(dir: &Path, manifest: &Manifest, absent: &[u16]) -> Elec
             std::fs::remove_file(ceremony.join(format!("announcement-{j}.json"))).unwrap();
         }
     }
+    let without: Vec<u16> = absent.to_vec();
     for &j in &present {
-        trustee::commit(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+        trustee::deal(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j), &without).unwrap();
     }
     for &j in &present {
-        trustee::deal(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+        trustee::confirm(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j), &[]).unwrap();
     }
+    // The officials close rounds 1–3 with the example officials' key (the manifest's, for these tests).
+    let officials = dir.join("officials.key");
+    std::fs::write(&officials, secret_key_file(Role::Officials, &role_secrets(0).officials).as_bytes()).unwrap();
+    trustee::close(&manifest_path, &ceremony, &officials, &[]).unwrap();
     for &j in &present {
-        trustee::confirm(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap();
+        trustee::reveal(&manifest_path, &secrets[usize::from(j) - 1], &ceremony, &source(j)).unwrap().unwrap();
     }
     let key = trustee::keys_combine(&manifest_path, &ceremony, &dir.join("election-key.json"), None).unwrap();
     let election = Election::new(manifest.clone(), key.election_public_key).unwrap();

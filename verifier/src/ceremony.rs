@@ -8,34 +8,28 @@ use std::path::{Path, PathBuf};
 
 use protocol::codec::Decode;
 use protocol::manifest::Manifest;
-use protocol::threshold::ceremony::Roster;
+use protocol::record::CEREMONY_KINDS;
+use protocol::threshold::ceremony::{Roster, CLOSE_FILE};
 use protocol::threshold::{
-    combine, verify_ceremony, Announcement, CeremonyOutcome, CeremonyParams, CiphertextList, Commitment, Confirmation,
-    Dealing, PartialDecryption, PlaintextList, Signed,
+    combine, verify_ceremony, CeremonyFiles, CeremonyOutcome, CeremonyParams, CiphertextList, ClosedCeremony,
+    PartialDecryption, PlaintextList, Signed,
 };
 use rand::rngs::OsRng;
-use serde::de::DeserializeOwned;
 
 pub use crate::report::Report;
 
-fn read_all<M: DeserializeOwned>(dir: &Path, kind: &str) -> Result<Vec<Signed<M>>, String> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(|e| format!("reading {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&format!("{kind}-")) && n.ends_with(".json"))
-        })
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let text = fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
-            serde_json::from_str(&text).map_err(|e| format!("{}: malformed {kind} file: {e}", p.display()))
-        })
-        .collect()
+/// Every file of the ceremony directory `dir`, parsed by the one parser of ceremony files.
+fn read_dir(dir: &Path) -> Result<CeremonyFiles, String> {
+    let mut named = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        if name == CLOSE_FILE || CEREMONY_KINDS.iter().any(|k| name.starts_with(&format!("{k}-"))) {
+            let bytes = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            named.push((name, bytes));
+        }
+    }
+    CeremonyFiles::parse(&named).map_err(|e| format!("{}/{e}", dir.display()))
 }
 
 fn load_manifest(path: &Path) -> Result<(Manifest, CeremonyParams), String> {
@@ -43,17 +37,6 @@ fn load_manifest(path: &Path) -> Result<(Manifest, CeremonyParams), String> {
     let m = Manifest::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let params = CeremonyParams::from_manifest(&m).map_err(|e| e.to_string())?;
     Ok((m, params))
-}
-
-fn verify_each<M: protocol::threshold::CeremonyMessage>(
-    params: &CeremonyParams,
-    roster: &Roster,
-    msgs: &[Signed<M>],
-) -> Result<((), String), String> {
-    for m in msgs {
-        roster.verify(params, m).map_err(|e| e.to_string())?;
-    }
-    Ok(((), format!("{} files", msgs.len())))
 }
 
 /// The ceremony checks (T.1–T.7). With `key_file`, also that the published election key file matches.
@@ -68,41 +51,44 @@ pub fn check_ceremony(
         let note = format!("threshold {} of {}, manifest digest {}", p.t, p.n, hex::encode(p.digest));
         Ok(((m, p), note))
     })?;
-    type Files = (Vec<Signed<Announcement>>, Vec<Signed<Commitment>>, Vec<Signed<Dealing>>, Vec<Signed<Confirmation>>);
-    let (anns, commits, deals, confs): Files = report.run("T.2", "every ceremony file decodes strictly", || {
-        let files = (
-            read_all(dir, "announcement")?,
-            read_all(dir, "commitment")?,
-            read_all(dir, "dealing")?,
-            read_all(dir, "confirmation")?,
+    let files = report.run("T.2", "every ceremony file decodes strictly (one decoder per type)", || {
+        let files = read_dir(dir)?;
+        let note = format!(
+            "{} announcements, {} dealings, {} confirmations, {}, {} reveals, {} recoveries",
+            files.announcements.len(),
+            files.dealings.len(),
+            files.confirmations.len(),
+            if files.close.is_some() { "the officials' close" } else { "no close" },
+            files.reveals.len(),
+            files.recoveries.len()
         );
-        Ok((files, String::new()))
+        Ok((files, note))
     })?;
-    let roster = report.run(
-        "T.3",
-        "announcements: at most one per trustee, at least t, signed, keys proven (C1–C4)",
-        || {
-            let roster = Roster::new(&params, &anns).map_err(|e| e.to_string())?;
-            let note = roster_note(&roster);
-            Ok((roster, note))
-        },
-    )?;
+    report.run("T.3", "announcements: at most one per trustee, at least t, signed, keys proven (C1–C4)", || {
+        let roster = Roster::new(&params, &files.announcements).map_err(|e| e.to_string())?;
+        Ok(((), roster_note(&roster)))
+    })?;
     report.run(
         "T.4",
-        "commitments, dealings, confirmations: this election, signed by their trustee (C1–C3)",
+        "rounds 1–3 as the officials closed them: close signed, its files intact, dealings, complaints, QUAL (C5–C12)",
         || {
-            verify_each(&params, &roster, &commits)?;
-            verify_each(&params, &roster, &deals)?;
-            verify_each(&params, &roster, &confs)?;
-            Ok(((), format!("{} + {} + {} files", commits.len(), deals.len(), confs.len())))
+            let closed = ClosedCeremony::check(&params, &files).map_err(|e| e.to_string())?;
+            let q = &closed.qualification;
+            let mut notes = vec![format!("qualified trustees {:?}", q.qualified)];
+            notes.extend(q.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
+            notes.extend(q.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
+            Ok(((), notes.join("\n        ")))
         },
     )?;
-    let outcome =
-        report.run("T.5", "dealings: reveal = committed hash, proofs of knowledge, complaints (C5–C11)", || {
-            let o = verify_ceremony(&params, &anns, &commits, &deals, &confs).map_err(|e| e.to_string())?;
+    let outcome = report.run(
+        "T.5",
+        "reveals open the commitments; a missing or false one is rebuilt from t recoveries (C13–C14)",
+        || {
+            let o = verify_ceremony(&params, &files).map_err(|e| e.to_string())?;
             let notes = outcome_notes(&o).join("\n        ");
             Ok((o, notes))
-        })?;
+        },
+    )?;
     report.run("T.6", "election key and verification keys derived from the transcript (K9, K10)", || {
         Ok(((), format!("election key {}", hex::encode(outcome.election_key.element().to_bytes()))))
     })?;
@@ -127,7 +113,7 @@ pub fn check_ceremony(
             Ok(((), String::new()))
         })?;
     }
-    Some((m, params, roster, outcome))
+    Some((m, params, outcome.roster.clone(), outcome))
 }
 
 /// How many trustees announced, and who is absent (C4).
@@ -146,8 +132,17 @@ pub fn outcome_notes(o: &CeremonyOutcome) -> Vec<String> {
     notes.extend(o.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
     notes.extend(o.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
     if !o.unconfirmed.is_empty() {
-        notes.push(format!("no confirmation from {:?}", o.unconfirmed));
+        notes.push(format!("no confirmation from {:?} (the officials closed without it)", o.unconfirmed));
     }
+    if !o.recovered.is_empty() {
+        notes.push(format!("contributions rebuilt from the others' recoveries: {:?}", o.recovered));
+    }
+    notes.extend(o.rejected.iter().map(|e| format!("refused: {e}")));
+    notes.extend(
+        o.late
+            .iter()
+            .map(|(kind, j)| format!("ignored: the {kind} of trustee {j} (not named by the close, or not needed)")),
+    );
     notes
 }
 

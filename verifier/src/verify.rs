@@ -25,10 +25,7 @@ use protocol::roles::{registry_digest, verify_stage, StageDigests};
 use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
 use protocol::threshold::ceremony::Roster;
-use protocol::threshold::{
-    self as th, Announcement, CeremonyOutcome, CeremonyParams, Commitment, Confirmation, Dealing, PartialDecryption,
-    PlaintextList, Signed,
-};
+use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PartialDecryption, PlaintextList, Signed};
 use protocol::transcript::election_transcript;
 use protocol::Election;
 use rand::rngs::OsRng;
@@ -394,32 +391,21 @@ impl State {
         };
         self.ceremony = report.run("V3", name(3), || {
             let params = CeremonyParams::from_manifest(election.manifest()).map_err(|e| e.to_string())?;
-            fn load<M: DeserializeOwned + th::CeremonyMessage>(
-                files: &Files,
-                kind: &str,
-                trustees: &[u16],
-            ) -> Result<Vec<Signed<M>>, String> {
-                trustees
-                    .iter()
-                    .map(|&j| {
-                        let path = protocol::record::ceremony_path(kind, j);
-                        let m: Signed<M> = parse_json(&path, files.get(&path)?)?;
-                        if m.message.trustee() != j {
-                            return Err(format!("{path} holds trustee {}'s message", m.message.trustee()));
-                        }
-                        Ok(m)
-                    })
-                    .collect()
+            // The record's ceremony files, named as in the ceremony's directory, for the one parser of them.
+            let mut named = Vec::new();
+            for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
+                if k == protocol::record::CLOSED_KINDS {
+                    let close = files.get(protocol::record::CLOSE_PATH)?;
+                    named.push((protocol::threshold::ceremony::CLOSE_FILE.to_string(), close.to_vec()));
+                }
+                for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
+                    let path = protocol::record::ceremony_path(kind, j);
+                    named.push((format!("{kind}-{j}.json"), files.get(&path)?.to_vec()));
+                }
             }
-            let none = Vec::new();
-            let of = |k: usize| layout.ceremony.get(k).unwrap_or(&none);
-            let anns: Vec<Signed<Announcement>> = load(files, CEREMONY_KINDS[0], of(0))?;
-            let commits: Vec<Signed<Commitment>> = load(files, CEREMONY_KINDS[1], of(1))?;
-            let deals: Vec<Signed<Dealing>> = load(files, CEREMONY_KINDS[2], of(2))?;
-            let confs: Vec<Signed<Confirmation>> = load(files, CEREMONY_KINDS[3], of(3))?;
-            let roster = Roster::new(&params, &anns).map_err(|e| format!("announcements (C1–C4): {e}"))?;
-            let outcome = th::verify_ceremony(&params, &anns, &commits, &deals, &confs)
-                .map_err(|e| format!("ceremony (C1–C11): {e}"))?;
+            let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| format!("ceremony/{e}"))?;
+            let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| format!("ceremony (C1–C14): {e}"))?;
+            let roster = outcome.roster.clone();
             if outcome.election_key != *election.public_key() {
                 return Err(format!(
                     "the ceremony gives election key {} (K9), {ELECTION_PATH} has {}",

@@ -10,14 +10,12 @@ use curve25519_dalek::Scalar;
 use protocol::codec::Encode;
 use protocol::elgamal::EncryptionKey;
 use protocol::manifest::{example_manifest, Manifest};
-use protocol::threshold::ceremony::Roster;
 use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{
-    combine, verify_ceremony, verify_partial_decryptions, CeremonyParams, CiphertextList, PartialDecryption,
-    TrusteeSecret,
+    combine, verify_ceremony, verify_partial_decryptions, CeremonyFiles, CeremonyParams, CiphertextList,
+    PartialDecryption, TrusteeSecret,
 };
 use rand::rngs::OsRng;
-use serde::Serialize;
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifier");
 
@@ -28,10 +26,6 @@ struct Fixture {
     secrets: Vec<TrusteeSecret>,
     params: CeremonyParams,
     manifest: Manifest,
-}
-
-fn write_json<T: Serialize>(path: &Path, v: &T) {
-    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
 }
 
 fn fixture() -> Fixture {
@@ -49,20 +43,11 @@ fn fixture_without(absent: &[u16]) -> Fixture {
     manifest.trustees.threshold = 3;
     std::fs::write(root.join("manifest.json"), manifest.to_json_pretty()).unwrap();
     let params = CeremonyParams::from_manifest(&manifest).unwrap();
-    let SimulatedCeremony {
-        secrets,
-        announcements: anns,
-        commitments: commits,
-        dealings: deals,
-        confirmations: confs,
-        ..
-    } = SimulatedCeremony::run(&params, absent, &mut OsRng).unwrap();
-    for (k, a) in anns.iter().enumerate() {
-        let i = a.message.trustee;
-        write_json(&dir.join(format!("announcement-{i}.json")), a);
-        write_json(&dir.join(format!("commitment-{i}.json")), &commits[k]);
-        write_json(&dir.join(format!("dealing-{i}.json")), &deals[k]);
-        write_json(&dir.join(format!("confirmation-{i}.json")), &confs[k]);
+    let officials = protocol::roles::example_role_secrets(0).officials;
+    let SimulatedCeremony { secrets, files, .. } =
+        SimulatedCeremony::run(&params, &officials, absent, &mut OsRng).unwrap();
+    for (name, bytes) in files.to_named() {
+        std::fs::write(dir.join(name), bytes).unwrap();
     }
     Fixture { _tmp: tmp, root, dir, secrets, params, manifest }
 }
@@ -81,15 +66,7 @@ impl Fixture {
     }
     /// A list, three partial decryptions (trustees 1, 3, 5) and the plaintexts; returns the file names.
     fn decryption(&self, tamper: impl Fn(u16, &mut PartialDecryption)) -> Vec<String> {
-        let anns = read(&self.dir, "announcement");
-        let outcome = verify_ceremony(
-            &self.params,
-            &anns,
-            &read(&self.dir, "commitment"),
-            &read(&self.dir, "dealing"),
-            &read(&self.dir, "confirmation"),
-        )
-        .unwrap();
+        let outcome = verify_ceremony(&self.params, &read(&self.dir)).unwrap();
         let ek = EncryptionKey::new(outcome.election_key);
         let ms: Vec<RistrettoPoint> = (0..8).map(|_| protocol::group::random_point(&mut OsRng)).collect();
         let list = CiphertextList::from_flat(2, ek.encrypt_vector(&ms, &mut OsRng).0).unwrap();
@@ -110,7 +87,7 @@ impl Fixture {
             ps.push(p);
         }
         // The honest combination, written whatever the tampering (the verifier must catch it).
-        let roster = Roster::new(&self.params, &anns).unwrap();
+        let roster = outcome.roster.clone();
         let good: Vec<_> = ps.into_iter().collect();
         let v = verify_partial_decryptions(&self.params, &fp, &roster, &outcome, &list, good, &mut OsRng).unwrap();
         if let Ok(plain) = combine(&self.params, &v, &list) {
@@ -129,10 +106,13 @@ impl Fixture {
     }
 }
 
-fn read<M: serde::de::DeserializeOwned>(dir: &Path, kind: &str) -> Vec<protocol::threshold::Signed<M>> {
-    (1..=5)
-        .map(|i| serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{kind}-{i}.json"))).unwrap()).unwrap())
-        .collect()
+fn read(dir: &Path) -> CeremonyFiles {
+    let mut named = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        named.push((p.file_name().unwrap().to_str().unwrap().to_string(), std::fs::read(&p).unwrap()));
+    }
+    CeremonyFiles::parse(&named).unwrap()
 }
 
 fn run(args: &[String]) -> (bool, String) {
@@ -147,8 +127,8 @@ fn a_ceremony_with_a_trustee_absent_from_round_one_passes_and_names_it() {
     assert!(row(&out, "T.3", "PASS") && out.contains("absent (no announcement, took no part): [2]"), "{out}");
     assert!(out.contains("qualified trustees [1, 3, 4, 5]"), "{out}");
     // A file in the absent trustee's name, added afterwards, is refused.
-    let dealing = std::fs::read_to_string(f.dir.join("dealing-1.json")).unwrap();
-    std::fs::write(f.dir.join("dealing-2.json"), dealing.replace("\"trustee\": 1", "\"trustee\": 2")).unwrap();
+    let reveal = std::fs::read_to_string(f.dir.join("reveal-1.json")).unwrap();
+    std::fs::write(f.dir.join("reveal-2.json"), reveal.replace("\"trustee\": 1", "\"trustee\": 2")).unwrap();
     let (ok, out) = f.ceremony();
     assert!(!ok && out.contains("trustee 2: absent"), "{out}");
 }
@@ -177,22 +157,48 @@ fn tampered_files_fail_with_the_trustee_named() {
     std::fs::write(&path, v.to_string()).unwrap();
     let (ok, out) = f.ceremony();
     assert!(!ok);
-    assert!(row(&out, "T.4", "FAIL") && out.contains("trustee 4: signature does not verify"), "{out}");
+    assert!(
+        row(&out, "T.4", "FAIL") && out.contains("the dealing of trustee 4 is not the one the officials closed"),
+        "{out}"
+    );
+    std::fs::write(&path, &text).unwrap();
+    // The identity as a share's ephemeral key (the attack on complaints): refused by the decoder, naming the file,
+    // the trustee and the field.
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["message"]["shares"][0]["ephemeral"] = serde_json::json!("00".repeat(32));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(!ok && row(&out, "T.2", "FAIL"), "{out}");
+    assert!(
+        out.contains("dealing-4.json: trustee 4's dealing: share.ephemeral: the identity point is not allowed here"),
+        "{out}"
+    );
     std::fs::write(&path, text).unwrap();
     // A malformed confirmation file.
     let conf = f.dir.join("confirmation-5.json");
     let text = std::fs::read_to_string(&conf).unwrap();
     std::fs::write(&conf, "{}").unwrap();
     let (ok, out) = f.ceremony();
-    assert!(!ok && row(&out, "T.2", "FAIL") && out.contains("malformed confirmation file"), "{out}");
+    assert!(!ok && row(&out, "T.2", "FAIL") && out.contains("confirmation-5.json: trustee 5's confirmation"), "{out}");
     std::fs::write(&conf, text).unwrap();
-    // A lost announcement: its trustee counts as absent, so its other files are refused.
-    let ann = f.dir.join("announcement-2.json");
-    let text = std::fs::read_to_string(&ann).unwrap();
-    std::fs::remove_file(&ann).unwrap();
+    // A lost confirmation, which the close names: the report says which file, and that it must come back.
+    let confirmation = f.dir.join("confirmation-2.json");
+    let text = std::fs::read_to_string(&confirmation).unwrap();
+    std::fs::remove_file(&confirmation).unwrap();
     let (ok, out) = f.ceremony();
-    assert!(!ok && row(&out, "T.4", "FAIL") && out.contains("trustee 2: absent"), "{out}");
-    std::fs::write(&ann, text).unwrap();
+    assert!(!ok && row(&out, "T.4", "FAIL"), "{out}");
+    assert!(out.contains("closed the ceremony with the confirmation of trustee 2, and that file is missing"), "{out}");
+    std::fs::write(&confirmation, text).unwrap();
+    // A lost reveal: the report says how many recoveries are in.
+    let reveal = f.dir.join("reveal-3.json");
+    let text = std::fs::read_to_string(&reveal).unwrap();
+    std::fs::remove_file(&reveal).unwrap();
+    let (ok, out) = f.ceremony();
+    assert!(
+        !ok && row(&out, "T.5", "FAIL") && out.contains("trustee 3 is in the qualified set but has not revealed"),
+        "{out}"
+    );
+    std::fs::write(&reveal, text).unwrap();
     // A partial decryption with a wrong proof, re-signed by its trustee.
     let args = f.decryption(|j, p| {
         if j == 3 {

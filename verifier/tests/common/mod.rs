@@ -83,16 +83,8 @@ pub fn build() -> Built {
 
     // The key ceremony (§10), every trustee honest.
     let params = CeremonyParams::from_manifest(&manifest).unwrap();
-    let SimulatedCeremony {
-        secrets,
-        announcements: anns,
-        commitments: commits,
-        dealings: deals,
-        confirmations: confs,
-        roster,
-        outcome,
-        ..
-    } = SimulatedCeremony::run(&params, &[], &mut rng).unwrap();
+    let SimulatedCeremony { secrets, files: ceremony, roster, outcome, .. } =
+        SimulatedCeremony::run(&params, &roles.officials, &[], &mut rng).unwrap();
     let election = Election::new(manifest.clone(), outcome.election_key).unwrap();
     let fp = *election.fingerprint();
 
@@ -148,17 +140,10 @@ pub fn build() -> Built {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let json = |v: &dyn erased::Json| v.pretty();
     files.push((record::ELECTION_PATH.into(), json(&election.parameters())));
-    for kind in record::CEREMONY_KINDS {
-        for j in 1..=3u16 {
-            let i = usize::from(j) - 1;
-            let bytes = match kind {
-                "announcement" => json(&anns[i]),
-                "commitment" => json(&commits[i]),
-                "dealing" => json(&deals[i]),
-                _ => json(&confs[i]),
-            };
-            files.push((record::ceremony_path(kind, j), bytes));
-        }
+    for (name, bytes) in ceremony.to_named() {
+        let path =
+            if name == th::ceremony::CLOSE_FILE { record::CLOSE_PATH.to_string() } else { format!("ceremony/{name}") };
+        files.push((path, bytes));
     }
     files.push((record::BALLOT_BOX_PATH.into(), json(&ballot_box)));
     files.push((record::REVOCATIONS_PATH.into(), json(&revocations)));
