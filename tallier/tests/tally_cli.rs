@@ -46,22 +46,30 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The manifest's 2-of-3 ceremony, run by the trustees' commands; writes the election file; returns the key.
-fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path) -> PublicKey {
+fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path, officials: &Path) -> PublicKey {
     std::fs::create_dir_all(dir).unwrap();
     for i in 1..=3 {
         std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
     }
-    for cmd in ["init", "commit", "deal", "confirm"] {
-        for i in 1..=3u16 {
-            let (secret, pass) = (root.join(format!("secret-{i}.json")), root.join(format!("pass-{i}")));
-            let mut args = vec!["trustee", cmd, "--manifest", s(manifest), "--dir", s(dir)];
-            args.extend(["--secret", s(&secret), "--passphrase-file", s(&pass)]);
-            let index = i.to_string();
-            if cmd == "init" {
-                args.extend(["--trustee", &index]);
-            }
-            ok(tallier(&args));
+    let trustee = |cmd: &str, i: u16| {
+        let (secret, pass) = (root.join(format!("secret-{i}.json")), root.join(format!("pass-{i}")));
+        let mut args = vec!["trustee", cmd, "--manifest", s(manifest), "--dir", s(dir)];
+        args.extend(["--secret", s(&secret), "--passphrase-file", s(&pass)]);
+        let index = i.to_string();
+        if cmd == "init" {
+            args.extend(["--trustee", &index]);
         }
+        ok(tallier(&args));
+    };
+    for cmd in ["init", "deal", "confirm"] {
+        for i in 1..=3u16 {
+            trustee(cmd, i);
+        }
+    }
+    // The officials close rounds 1-3 with the key the manifest names.
+    ok(tallier(&["keys", "close", "--manifest", s(manifest), "--dir", s(dir), "--key", s(officials)]));
+    for i in 1..=3u16 {
+        trustee("reveal", i);
     }
     let key_file = root.join("election-key.json");
     let out = ok(tallier(&[
@@ -182,7 +190,7 @@ fn set_up(root: &Path) -> (PathBuf, PathBuf, Vec<Credential>, ed25519_dalek::Sig
     let out = ok(tallier(&args));
     assert!(out.contains("3 mix stages, 6 credentials"), "{out}");
     let election_file = root.join("election.json");
-    ceremony(root, &manifest, &root.join("ceremony"), &election_file);
+    ceremony(root, &manifest, &root.join("ceremony"), &election_file, &officials_secret);
     (manifest, election_file, voters, collector, mix_secrets, officials_secret)
 }
 
@@ -324,7 +332,7 @@ fn check_index(election: &Election, record: &Path, partials: &[u16]) {
     let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
     let layout = check_layout(election.manifest(), &paths).unwrap();
     assert!(layout.partials.iter().all(|p| p == partials), "{:?}", layout.partials);
-    assert_eq!(layout.ceremony, vec![vec![1, 2, 3]; 4]);
+    assert_eq!(layout.ceremony, vec![vec![1, 2, 3], vec![1, 2, 3], vec![1, 2, 3], vec![1, 2, 3], vec![]]);
     let mut files = 0;
     let mut stack = vec![record.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -481,7 +489,10 @@ fn prepare_that_fails_leaves_nothing_behind() {
     let manifest_path = root.join("manifest.json");
     std::fs::write(&manifest_path, manifest.to_json_pretty()).unwrap();
     let ceremony_dir = root.join("ceremony");
-    let key = ceremony(root, &manifest_path, &ceremony_dir, &root.join("election.json"));
+    let officials_key = root.join("officials.key");
+    let file = protocol::roles::secret_key_file(protocol::roles::Role::Officials, &secrets.officials);
+    std::fs::write(&officials_key, file.as_bytes()).unwrap();
+    let key = ceremony(root, &manifest_path, &ceremony_dir, &root.join("election.json"), &officials_key);
     let (officials, collector) = (secrets.officials, secrets.collector);
     let record = root.join("record");
     let prepare = |bx: &BallotBox, list: &protocol::record::RevocationList| {

@@ -70,7 +70,7 @@ pub fn check_ceremony(
     })?;
     report.run(
         "T.4",
-        "rounds 1–3 as the officials closed them: close signed, its files intact, dealings, complaints, QUAL (C5–C12)",
+        "rounds 1–3 as the officials closed them: close signed, its files intact, dealings, complaints, QUAL (C4–C9)",
         || {
             let closed = ClosedCeremony::check(&params, &files).map_err(|e| e.to_string())?;
             let q = &closed.qualification;
@@ -82,7 +82,7 @@ pub fn check_ceremony(
     )?;
     let outcome = report.run(
         "T.5",
-        "reveals open the commitments; a missing or false one is rebuilt from t recoveries (C13–C14)",
+        "reveals open the commitments; a missing or false one is rebuilt from t recoveries (C10–C11)",
         || {
             let o = verify_ceremony(&params, &files).map_err(|e| e.to_string())?;
             let notes = outcome_notes(&o).join("\n        ");

@@ -404,7 +404,7 @@ impl State {
                 }
             }
             let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| format!("ceremony/{e}"))?;
-            let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| format!("ceremony (C1–C14): {e}"))?;
+            let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| format!("ceremony (C1–C11): {e}"))?;
             let roster = outcome.roster.clone();
             if outcome.election_key != *election.public_key() {
                 return Err(format!(

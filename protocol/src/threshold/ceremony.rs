@@ -168,7 +168,7 @@ pub struct SignedClose {
     pub signature: [u8; 64],
 }
 
-/// Round 5 (message M5).
+/// Round 5 (message M6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Reveal {
@@ -200,7 +200,7 @@ impl core::fmt::Debug for DisclosedShare {
     }
 }
 
-/// Round 6 (message M6), only for a QUAL trustee whose reveal is missing or fails.
+/// Round 6 (message M7), only for a QUAL trustee whose reveal is missing or fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Recovery {
@@ -484,7 +484,7 @@ fn messages_digest<M: CeremonyMessage + Encode>(domain: &[u8], messages: &[&Sign
     h.finalize().into()
 }
 
-/// SPEC.md §10 eq. (K12'): a file's digest, `SHA-256(FILE_DOMAIN ‖ enc(signed message))`.
+/// SPEC.md §10 eq. (K11'): a file's digest, `SHA-256(FILE_DOMAIN ‖ enc(signed message))`.
 pub fn file_digest<T: Encode>(signed: &T) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(FILE_DOMAIN);
@@ -660,7 +660,7 @@ fn index_messages<'a, M: CeremonyMessage>(
 // ---------------------------------------------------------------------------------------------------------
 // Public checks of a dealing, a share, a complaint
 
-/// Checks C5–C6 of a dealing: made for this roster, `t` commitments, one share for each other trustee of the
+/// Check C5 of a dealing: made for this roster, `t` commitments, one share for each other trustee of the
 /// roster, in order.
 pub fn check_dealing(params: &CeremonyParams, roster: &Roster, dealing: &Dealing) -> Result<(), ThresholdError> {
     let dealer = dealing.trustee;
@@ -689,7 +689,7 @@ pub fn check_dealing(params: &CeremonyParams, roster: &Roster, dealing: &Dealing
     Ok(())
 }
 
-/// SPEC.md §10 eq. (K8), check C8: `s_{i,j}·G + s'_{i,j}·H = Σ_k j^k·P_{i,k}`.
+/// SPEC.md §10 eq. (K8), check C6: `s_{i,j}·G + s'_{i,j}·H = Σ_k j^k·P_{i,k}`.
 pub fn check_share(dealing: &Dealing, recipient: u16, share: &Scalar, blinding: &Scalar) -> Result<(), ThresholdError> {
     let lhs = RistrettoPoint::vartime_multiscalar_mul([*share, *blinding], [G, *pedersen_h().point()]);
     if lhs != eval_commitments(&dealing.commitments, recipient) {
@@ -730,7 +730,7 @@ fn open_and_check(
     Ok(pair)
 }
 
-/// Check C9: a complaint's DLEQ proof (`log_G E_j = log_R K`); then the disputed share is opened with `K`.
+/// Check C7: a complaint's DLEQ proof (`log_G E_j = log_R K`); then the disputed share is opened with `K`.
 /// `Ok(Some(reason))`: the complaint is upheld and the dealer disqualified for `reason`. `Ok(None)`: the
 /// share was good, the complaint false.
 pub fn judge_complaint(
@@ -779,7 +779,7 @@ pub struct Qualification {
 }
 
 impl Qualification {
-    /// Checks C4–C10 on the files of rounds 1–3 (only these: the caller chose which count).
+    /// Checks C4–C8 on the files of rounds 1–3 (only these: the caller chose which count).
     pub fn check(
         params: &CeremonyParams,
         announcements: &[Signed<Announcement>],
@@ -888,7 +888,7 @@ impl SignedClose {
         file_digest(self)
     }
 
-    /// C11: for this election and signed by the manifest's officials key.
+    /// C9: for this election and signed by the manifest's officials key.
     pub fn verify(&self, params: &CeremonyParams) -> Result<(), ThresholdError> {
         if self.message.election != params.digest {
             return Err(ThresholdError::CloseWrongElection);
@@ -909,11 +909,14 @@ fn close_signed_bytes(close: &Close) -> Vec<u8> {
 
 /// The files of one kind that the close names, in its order; a named file that is absent or differs is an
 /// error, a file it does not name is *late* (ignored, and listed).
+/// Each named file is first checked as a message (C1–C3, by `authentic`), so that a file of another election or
+/// with a bad signature is reported as such rather than only as changed.
 fn closed_files<'a, M: CeremonyMessage>(
     kind: &'static str,
     refs: &[FileRef],
     files: &'a [Signed<M>],
     late: &mut Vec<(&'static str, u16)>,
+    authentic: &dyn Fn(&Signed<M>) -> Result<(), ThresholdError>,
 ) -> Result<Vec<Signed<M>>, ThresholdError>
 where
     Signed<M>: Clone,
@@ -928,6 +931,7 @@ where
             return Err(ThresholdError::Duplicate { kind, trustee: r.trustee });
         }
         if file_digest(file) != r.digest {
+            authentic(file)?;
             return Err(ThresholdError::ClosedFileChanged { kind, trustee: r.trustee });
         }
         out.push(file.clone());
@@ -1057,21 +1061,35 @@ impl CeremonyFiles {
 #[derive(Debug, Clone)]
 pub struct ClosedCeremony {
     pub qualification: Qualification,
-    /// The close's digest (eq. (K12')).
+    /// The close's digest (eq. (K11')).
     pub close: [u8; 32],
     /// Files of rounds 1–3 present but not named by the close: ignored.
     pub late: Vec<(&'static str, u16)>,
 }
 
 impl ClosedCeremony {
-    /// C11–C12, then C4–C10 on the files the close names.
+    /// C9 (the close, and every file it names present and unchanged), then C4–C8 on those files.
     pub fn check(params: &CeremonyParams, files: &CeremonyFiles) -> Result<Self, ThresholdError> {
         let close = files.close.as_ref().ok_or(ThresholdError::NotClosed)?;
         close.verify(params)?;
         let mut late = Vec::new();
-        let a = closed_files("announcement", &close.message.announcements, &files.announcements, &mut late)?;
-        let d = closed_files("dealing", &close.message.dealings, &files.dealings, &mut late)?;
-        let c = closed_files("confirmation", &close.message.confirmations, &files.confirmations, &mut late)?;
+        let own_key = |a: &Signed<Announcement>| -> Result<(), ThresholdError> {
+            let trustee = a.message.trustee;
+            if a.message.election != params.digest {
+                return Err(ThresholdError::WrongElection { trustee });
+            }
+            let key = TrusteeVerifyingKey::from_bytes(&a.message.signing_key)
+                .map_err(|_| ThresholdError::BadSigningKey { trustee })?;
+            a.verify(params, &key).map(|_| ())
+        };
+        let a = closed_files("announcement", &close.message.announcements, &files.announcements, &mut late, &own_key)?;
+        let roster = Roster::new(params, &a)?;
+        let d = closed_files("dealing", &close.message.dealings, &files.dealings, &mut late, &|m| {
+            roster.verify(params, m).map(|_| ())
+        })?;
+        let c = closed_files("confirmation", &close.message.confirmations, &files.confirmations, &mut late, &|m| {
+            roster.verify(params, m).map(|_| ())
+        })?;
         let qualification = Qualification::check(params, &a, &d, &c)?;
         Ok(Self { qualification, close: close.digest(), late })
     }
@@ -1113,7 +1131,7 @@ impl CeremonyOutcome {
     }
 }
 
-/// Checks a reveal (C13): from a QUAL dealer, under this close, `t` values, and the opening proof.
+/// Checks a reveal (C10): from a QUAL dealer, under this close, `t` values, and the opening proof.
 pub fn check_reveal(
     params: &CeremonyParams,
     closed: &ClosedCeremony,
@@ -1134,7 +1152,7 @@ pub fn check_reveal(
     Ok(m.values.clone())
 }
 
-/// Rebuilds dealer `i`'s Feldman values from the recovered shares (C14): each checked by (K8) against its
+/// Rebuilds dealer `i`'s Feldman values from the recovered shares (C11): each checked by (K8) against its
 /// author's index; the `t` valid ones of the smallest indices interpolate `f_i` and `f'_i`, which must open every
 /// `P_{i,k}` (they do unless someone knows `log_G H`).
 fn recover(
@@ -1182,7 +1200,7 @@ fn recover(
     Ok(a.iter().map(|a| GroupElement::new(base_mul(a))).collect())
 }
 
-/// Checks the whole ceremony (checks C1–C14) and derives its outcome from its files alone.
+/// Checks the whole ceremony (checks C1–C11) and derives its outcome from its files alone.
 ///
 /// Files that are not authentic (another election, a bad signature, a duplicate) are errors: the operator must
 /// find the right file. An authentic dealing that fails a check, or against which a complaint is upheld, only
