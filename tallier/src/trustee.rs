@@ -542,7 +542,7 @@ pub fn recover(
             );
         }
     }
-    Ok(write_message(dir, "recovery", &s.recovery(&params, &closed, dealers)?)?)
+    write_message(dir, "recovery", &s.recovery(&params, &closed, dealers)?)
 }
 
 /// Where the ceremony in `dir` stands: each trustee's files and what is next.

@@ -106,7 +106,7 @@ impl RandomnessProof {
             .fold(transcript.build_rng(), |b, r| b.rekey_with_witness_bytes(b"r", r.as_bytes()))
             .finalize(rng);
         let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
-        let commitment = GroupElement::new(base_mul(&*k));
+        let commitment = GroupElement::new(base_mul(&k));
         transcript.append_element(b"T", &commitment);
         let c = transcript.challenge_scalar(b"c");
         let mut response = *k;

@@ -63,7 +63,7 @@ impl SchnorrProof {
         append_statement(transcript, statement);
         let mut nonce_rng = transcript.build_rng().rekey_with_witness_bytes(b"x", witness.x.as_bytes()).finalize(rng);
         let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
-        let t = GroupElement::new(base_mul(&*k));
+        let t = GroupElement::new(base_mul(&k));
         transcript.append_element(b"T", &t);
         let c = transcript.challenge_scalar(b"c");
         Self { t, s: *k + c * witness.x }
