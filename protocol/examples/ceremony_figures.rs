@@ -77,9 +77,9 @@ fn run(n: u16, t: u16) {
     let recovered = verify_ceremony(&params, &files).unwrap();
     times.push(("whole check with one recovered", vec![at.elapsed()]));
     assert_eq!(recovered.election_key, outcome.election_key);
-    println!("\n{n} trustees, threshold {t}: seconds per trustee per round (mean)");
+    println!("\n{n} trustees, threshold {t}: time per trustee per round (mean)");
     for (name, d) in &times {
-        println!("  {name:<34} {:>9.4} s", mean(d));
+        println!("  {name:<34} {:>8.2} ms", 1e3 * mean(d));
     }
 }
 
