@@ -157,10 +157,7 @@ fn tampered_files_fail_with_the_trustee_named() {
     std::fs::write(&path, v.to_string()).unwrap();
     let (ok, out) = f.ceremony();
     assert!(!ok);
-    assert!(
-        row(&out, "T.4", "FAIL") && out.contains("the dealing of trustee 4 is not the one the officials closed"),
-        "{out}"
-    );
+    assert!(row(&out, "T.4", "FAIL") && out.contains("trustee 4: signature does not verify"), "{out}");
     std::fs::write(&path, &text).unwrap();
     // The identity as a share's ephemeral key (the attack on complaints): refused by the decoder, naming the file,
     // the trustee and the field.
