@@ -42,7 +42,7 @@ impl AppError {
             BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => {
                 Self::new(unprocessable, "wrong_shape", e.to_string())
             }
-            BallotError::WeakCredential | BallotError::BadSignature => {
+            BallotError::WeakCredential | BallotError::BadSignature | BallotError::WrongCredential => {
                 Self::new(unprocessable, "bad_signature", e.to_string())
             }
             BallotError::BadProof(_) => Self::new(unprocessable, "bad_proof", e.to_string()),

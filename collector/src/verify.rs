@@ -1,11 +1,16 @@
-//! `GET /ballots/{id}`: the voter's second device fetches its ballot by id, as in Estonia: only within a time
-//! window after casting and a limited number of times (defaults from the manifest's `verification` policy,
+//! `GET /ballots/{id}?proof=…`: the voter's second device fetches its ballot by id, as in Estonia: only within a
+//! time window after casting and a limited number of times (defaults from the manifest's `verification` policy,
 //! 30 minutes and 3 times in the example; overridable with `collector serve` flags). The count is kept in
 //! PostgreSQL, so it holds across collector processes.
+//!
+//! Only the holder of the second-device code spends the voter's fetches: the request carries a proof of
+//! knowledge of the randomness of the ballot's first ciphertext, bound to the election and the ballot id
+//! (SPEC.md §8.10), derived from the code's seed. Ballot ids are public (the log lists them); without a valid
+//! proof the answer is `403 fetch_not_authorized` and nothing is counted.
 
 use std::sync::atomic::Ordering;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -30,10 +35,41 @@ pub struct VerificationResponse {
     pub fetches_left: u32,
 }
 
-async fn fetch(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<VerificationResponse>, AppError> {
+#[derive(Debug, Deserialize)]
+pub struct FetchQuery {
+    /// The fetch proof (SPEC.md §8.10): the 64-byte Schnorr proof, hex.
+    proof: Option<String>,
+}
+
+fn not_authorized(why: &str) -> AppError {
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "fetch_not_authorized",
+        format!("{why}: only the device holding the ballot's second-device code can fetch it (nothing was counted)"),
+    )
+}
+
+async fn fetch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: Result<Query<FetchQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<VerificationResponse>, AppError> {
     let mut bid = [0u8; 32];
     hex::decode_to_slice(&id, &mut bid)
         .map_err(|_| AppError::bad_request("invalid_ballot_id", "a ballot id is 64 hexadecimal digits"))?;
+    let proof_hex = query.ok().and_then(|Query(q)| q.proof).ok_or_else(|| not_authorized("no fetch proof"))?;
+    let proof: protocol::proofs::schnorr::SchnorrProof = hex::decode(&proof_hex)
+        .ok()
+        .and_then(|bytes| protocol::Decode::from_bytes(&bytes).ok())
+        .ok_or_else(|| not_authorized("the fetch proof is not 128 hexadecimal digits of a valid proof"))?;
+    // The proof is checked against the stored ballot before anything is counted.
+    {
+        let client = state.pool.get().await?;
+        let row = client.query_opt("SELECT ballot FROM ballots WHERE ballot_id = $1", &[&bid.as_slice()]).await?;
+        let row = row.ok_or_else(|| AppError::not_found("ballot_not_found", "no ballot with this id"))?;
+        let stored: protocol::Ballot = protocol::Decode::from_bytes(row.get::<_, &[u8]>(0)).map_err(AppError::internal)?;
+        protocol::codes::check_fetch(&stored.body, &proof).map_err(|_| not_authorized("the fetch proof does not verify"))?;
+    }
     let policy = state.info.election.manifest().verification;
     let window = state.settings.verification_window.map_or(i64::from(policy.window_seconds), |d| d.as_secs() as i64);
     let max = state.settings.verification_max_fetches.unwrap_or(policy.max_fetches) as i32;

@@ -41,7 +41,7 @@ async fn cast_recast_receipts_log_and_second_device() {
     assert_eq!(receipt(&v), r0);
 
     // Re-voting, and another voter.
-    let b1 = ballot(&e, 0, 1);
+    let (b1, fetch_b1) = ballot_and_fetch(&e, 0, 1);
     let (st, v) = cast(&http, &s.base, &b1).await;
     assert_eq!(st, 201);
     let r1 = receipt(&v);
@@ -81,9 +81,21 @@ async fn cast_recast_receipts_log_and_second_device() {
     let (st, v) = get_json(&http, format!("{}/log/leaves?start=5&end=2", s.base)).await;
     assert_eq!((st, code(&v)), (400, "invalid_range"));
 
-    // The second device: three fetches, then refused.
+    // The second device: anyone can read ballot ids in the log, but a fetch without the proof that only the
+    // code's holder can make (SPEC.md §8.10) is refused and spends nothing; so is a proof made for another
+    // ballot, or a garbled one.
+    let (b_other, fetch_other) = ballot_and_fetch(&e, 1, 0);
+    let other_proof = fetch_other.split_once("?proof=").unwrap().1;
+    for query in ["".to_string(), "?proof=zz".to_string(), format!("?proof={other_proof}"), "?proof=".to_string()] {
+        for _ in 0..4 {
+            let (st, v) = get_json(&http, format!("{}/ballots/{}{query}", s.base, b1.id().to_hex())).await;
+            assert_eq!((st, code(&v)), (403, "fetch_not_authorized"), "{query}: {v}");
+        }
+    }
+    assert_ne!(b_other.id(), b1.id());
+    // The holder's three fetches are all still there, then refused.
     for left in [2, 1, 0] {
-        let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b1.id().to_hex())).await;
+        let (st, v) = get_json(&http, format!("{}{fetch_b1}", s.base)).await;
         assert_eq!(st, 200, "{v}");
         assert_eq!(v["fetches_left"], left);
         let got: protocol::Ballot = serde_json::from_value(v["ballot"].clone()).unwrap();
@@ -91,9 +103,9 @@ async fn cast_recast_receipts_log_and_second_device() {
         assert_eq!(v["ballot_bytes"], hex::encode(b1.to_bytes()));
         assert_eq!(serde_json::from_value::<Receipt>(v["receipt"].clone()).unwrap(), r1);
     }
-    let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b1.id().to_hex())).await;
+    let (st, v) = get_json(&http, format!("{}{fetch_b1}", s.base)).await;
     assert_eq!((st, code(&v)), (429, "verification_limit_reached"));
-    let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, "00".repeat(32))).await;
+    let (st, v) = get_json(&http, format!("{}/ballots/{}?proof={other_proof}", s.base, "00".repeat(32))).await;
     assert_eq!((st, code(&v)), (404, "ballot_not_found"));
     let (st, v) = get_json(&http, format!("{}/ballots/xyz", s.base)).await;
     assert_eq!((st, code(&v)), (400, "invalid_ballot_id"));
@@ -115,12 +127,64 @@ async fn second_device_window_expires() {
         serve(&url, Settings { verification_window: Some(std::time::Duration::from_secs(1)), ..Settings::default() })
             .await;
     let http = client();
-    let b = ballot(&e, 0, 0);
+    let (b, fetch) = ballot_and_fetch(&e, 0, 0);
     assert_eq!(cast(&http, &s.base, &b).await.0, 201);
-    assert_eq!(get_json(&http, format!("{}/ballots/{}", s.base, b.id().to_hex())).await.0, 200);
+    assert_eq!(get_json(&http, format!("{}{fetch}", s.base)).await.0, 200);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let (st, v) = get_json(&http, format!("{}/ballots/{}", s.base, b.id().to_hex())).await;
+    let (st, v) = get_json(&http, format!("{}{fetch}", s.base)).await;
     assert_eq!((st, code(&v)), (410, "verification_expired"));
+}
+
+/// The attack of the 2026-12 audit: a Benaloh challenge code used to hold a complete, signed ballot, so whoever
+/// saw it (a shoulder-surfer, the server of the verification link) cast it later, superseding the voter's real
+/// vote with one whose content the opening revealed. Now a challenge reveals only the seed and the answers of a
+/// body that was never signed: everything that can be rebuilt from the code is refused, and nothing is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_derived_from_a_challenge_code_can_be_cast() {
+    use protocol::ballot::{create_ballot_body, BallotSeed};
+    use protocol::codes::ChallengeCode;
+    let url = fresh_db().await;
+    let e = init_election(&url, 2).await;
+    let s = serve(&url, Settings::default()).await;
+    let http = client();
+    let voter = &e.voters[0];
+    // The voter's page prepares a body and the voter challenges it: the code is all that leaves the page.
+    let seed = BallotSeed::generate(&mut OsRng);
+    let (prepared, _) =
+        create_ballot_body(&e.election, &voter.public_key(), &answers(1), &BallotSeed::from_bytes(*seed.expose_bytes()))
+            .unwrap();
+    let challenge = ChallengeCode::new(&e.election, voter.public_key(), &answers(1), seed).unwrap().to_text();
+    // The attacker rebuilds the challenged body from the code (as any checker does) ...
+    let parsed = ChallengeCode::parse(&challenge).unwrap();
+    let checked = parsed.check(&e.election).unwrap();
+    assert_eq!(checked.ballot_id, prepared.id());
+    let (body, _) = create_ballot_body(&e.election, &parsed.credential, &checked.answers, &parsed.seed).unwrap();
+    // ... but has no signature for it: unsigned, signed with the attacker's own credential, or with a copied
+    // signature, it is refused.
+    let attacker = &e.voters[1];
+    let attempts = [
+        protocol::Ballot { body: body.clone(), signature: [0; 64] },
+        protocol::Ballot { body: body.clone(), signature: ballot(&e, 0, 1).signature },
+        protocol::Ballot {
+            body: body.clone(),
+            signature: ed25519_dalek::Signer::sign(
+                &ed25519_dalek::SigningKey::from_bytes(&attacker.expose_secret_bytes()),
+                &body.signed_message(),
+            )
+            .to_bytes(),
+        },
+    ];
+    for b in &attempts {
+        let (st, v) = cast(&http, &s.base, b).await;
+        assert_eq!((st, code(&v)), (422, "bad_signature"), "{v}");
+    }
+    // The code itself, posted as it is, is not a ballot.
+    let (st, v) = post_raw(&http, &s.base, serde_json::to_vec(&*challenge).unwrap()).await;
+    assert_eq!((st, code(&v)), (422, "invalid_ballot"), "{v}");
+    let (st, v) = post_raw(&http, &s.base, challenge.as_bytes().to_vec()).await;
+    assert_eq!((st, code(&v)), (400, "malformed_json"), "{v}");
+    let (_, sth) = get_json(&http, format!("{}/log/sth", s.base)).await;
+    assert_eq!(sth["tree_size"], 0, "nothing was stored");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

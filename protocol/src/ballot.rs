@@ -311,6 +311,11 @@ impl fmt::Debug for BallotOpening {
 }
 
 impl BallotOpening {
+    /// The randomness of the first ciphertext (the second device's fetch proof, SPEC.md §8.10).
+    pub fn first(&self) -> Option<&Scalar> {
+        self.randomness.first().and_then(|r| r.first())
+    }
+
     /// SPEC.md §8.4: `u32` contests, then per contest a `u32` count and the scalars. Deliberately revealing.
     pub fn expose_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut w = Writer::new();
@@ -333,41 +338,6 @@ impl BallotOpening {
     }
 }
 
-/// What the voter's second device needs after casting (SPEC.md §8.9): the ballot id, to fetch the ballot from the
-/// collector, and the opening (§8.4), to decrypt it. Text form: `rv1:` ‖ hex(id) ‖ `:` ‖ hex(opening), suitable
-/// for a QR code, usually as the fragment of a link `…/verify.html#rv1:…`. The device fetches the ballot, checks
-/// that its id is the code's, and opens it with [`open_ballot`] (§8.7). As secret as the vote: not `Clone`, the
-/// opening is wiped on drop and the text is returned in a [`Zeroizing`] string.
-#[derive(Debug)]
-pub struct SecondDeviceCode {
-    pub ballot_id: BallotId,
-    pub opening: BallotOpening,
-}
-
-impl SecondDeviceCode {
-    /// The `rv1:` text (SPEC.md §8.9).
-    pub fn to_text(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("rv1:{}:{}", self.ballot_id.to_hex(), hex::encode(&*self.opening.expose_bytes())))
-    }
-
-    /// Parses the `rv1:` text (surrounding white space ignored). A wrong prefix is `UnknownTag { tag: 0 }`, a
-    /// missing `:` between id and opening `UnknownTag { tag: 1 }`.
-    pub fn parse(text: &str) -> Result<Self, DecodeError> {
-        let what = "second-device code";
-        let rest = text.trim().strip_prefix("rv1:").ok_or(DecodeError::UnknownTag { what, tag: 0 })?;
-        let (id, opening) = rest.split_once(':').ok_or(DecodeError::UnknownTag { what, tag: 1 })?;
-        let ballot_id = BallotId(crate::group::hex_array(id, what)?);
-        let bytes = Zeroizing::new(hex::decode(opening).map_err(|_| DecodeError::InvalidHex { what })?);
-        Ok(Self { ballot_id, opening: BallotOpening::from_bytes(&bytes)? })
-    }
-
-    /// Parses either the `rv1:` text or a whole link that carries it as its fragment (`…/verify.html#rv1:…`).
-    pub fn parse_code_or_link(text: &str) -> Result<Self, DecodeError> {
-        let text = text.trim();
-        Self::parse(text.rsplit_once('#').map_or(text, |(_, fragment)| fragment))
-    }
-}
-
 /// Why an opening does not open a ballot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpeningError {
@@ -377,42 +347,115 @@ pub enum OpeningError {
     WrongRandomness { contest: usize, index: usize },
 }
 
-/// Creates, proves and signs a ballot (SPEC.md §8.5). `answers` has one answer per contest, in manifest order.
+/// The seed of a ballot (SPEC.md §8.4): 32 secret bytes, fresh for every encryption, from which everything
+/// random in the ballot is derived, so that the seed alone opens the ballot (the second device) and, with the
+/// answers, rebuilds it byte for byte (a Benaloh challenge). As secret as the vote: wiped on drop, not `Clone`,
+/// redacted in `Debug`, never serialized.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct BallotSeed([u8; 32]);
+
+impl fmt::Debug for BallotSeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BallotSeed(<redacted>)")
+    }
+}
+
+impl BallotSeed {
+    pub fn generate<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        Self(seed)
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Deliberately revealing (the codes of SPEC.md §8.9 carry it).
+    pub fn expose_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// SPEC.md §8.4 eq. (8a): the stream `S`, ChaCha20 keyed with σ (as §3.3's streams).
+    fn stream(&self) -> rand_chacha::ChaCha20Rng {
+        use rand_chacha::rand_core::SeedableRng;
+        rand_chacha::ChaCha20Rng::from_seed(self.0)
+    }
+
+    /// SPEC.md §8.4 eq. (8a): `r_k` = the wide reduction of bytes `64(k−1) … 64k−1` of `S`, for the `m`
+    /// ciphertexts of a ballot of `manifest` (contests in order, chunks in order). Returns the stream after them
+    /// (eq. (8b) reads on from there).
+    fn derive(&self, manifest: &Manifest) -> (BallotOpening, rand_chacha::ChaCha20Rng) {
+        let mut s = self.stream();
+        let randomness = manifest.contests.iter().map(|c| (0..c.chunks()).map(|_| random_scalar(&mut s)).collect()).collect();
+        (BallotOpening { randomness }, s)
+    }
+
+    /// The opening (§8.4) of the ballot made with this seed for `manifest`'s shape: what the second device
+    /// derives from its code.
+    pub fn opening(&self, manifest: &Manifest) -> BallotOpening {
+        self.derive(manifest).0
+    }
+}
+
+/// Encodes, encrypts and proves a ballot from its seed (SPEC.md §8.5): the unsigned body and its opening. The
+/// body is a function of `(election, credential, answers, seed)` only. It is signed by [`BallotBody::sign`] only
+/// when the voter casts it; a challenged body is never signed, so it can never be cast (§8.9).
+pub fn create_ballot_body(
+    election: &Election,
+    credential: &CredentialKey,
+    answers: &[Answer],
+    seed: &BallotSeed,
+) -> Result<(BallotBody, BallotOpening), BallotError> {
+    let contests = &election.manifest.contests;
+    if answers.len() != contests.len() {
+        return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
+    }
+    let (opening, mut stream) = seed.derive(&election.manifest);
+    // Eq. (8b): the embedding start of each chunk (§5.2) from the stream after the randomness.
+    let mut points = Zeroizing::new(Vec::new());
+    for (contest, answer) in contests.iter().zip(answers) {
+        points.extend(answer.to_points(contest, &mut stream)?);
+    }
+    // All the ballot's ciphertexts at once, so their `A` components are encoded in one batch.
+    let flat = Zeroizing::new(opening.randomness.concat());
+    let mut all = election.key.encrypt_many(&points, &flat).into_iter();
+    let ciphertexts: Vec<Vec<Ciphertext>> =
+        opening.randomness.iter().map(|rs| all.by_ref().take(rs.len()).collect()).collect();
+    let statement = RandomnessStatement { credential: credential.as_bytes(), contests: &ciphertexts };
+    // Eq. (8c): the proof's nonce from the seed, so that the same seed gives the same proof.
+    let proof = RandomnessProof::prove_seeded(
+        &mut election_transcript(&election.fingerprint),
+        &statement,
+        &RandomnessWitness { randomness: &opening.randomness },
+        seed.expose_bytes(),
+    )
+    .map_err(BallotError::BadProof)?;
+    Ok((BallotBody { fingerprint: election.fingerprint, credential: *credential, contests: ciphertexts, proof }, opening))
+}
+
+impl BallotBody {
+    /// SPEC.md §8.2: signs the body with the credential whose key it holds; another credential is refused.
+    pub fn sign(self, credential: &Credential) -> Result<Ballot, BallotError> {
+        if credential.public_key() != self.credential {
+            return Err(BallotError::WrongCredential);
+        }
+        let signature = credential.sign(&self.signed_message());
+        Ok(Ballot { body: self, signature })
+    }
+}
+
+/// Creates, proves and signs a ballot (SPEC.md §8.5) with a fresh seed from `rng`: for programs that cast
+/// without a challenge (the simulator, tests). The voter's client uses [`create_ballot_body`].
 pub fn create_ballot<R: RngCore + CryptoRng>(
     election: &Election,
     credential: &Credential,
     answers: &[Answer],
     rng: &mut R,
 ) -> Result<(Ballot, BallotOpening), BallotError> {
-    let contests = &election.manifest.contests;
-    if answers.len() != contests.len() {
-        return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
-    }
-    let cred = credential.public_key();
-    let mut ciphertexts = Vec::with_capacity(contests.len());
-    let mut randomness = Vec::with_capacity(contests.len());
-    let mut points = Zeroizing::new(Vec::new());
-    for (contest, answer) in contests.iter().zip(answers) {
-        points.extend(answer.to_points(contest, rng)?);
-        randomness.push((0..contest.chunks()).map(|_| random_scalar(rng)).collect::<Vec<_>>());
-    }
-    // All the ballot's ciphertexts at once, so their `A` components are encoded in one batch.
-    let flat = Zeroizing::new(randomness.concat());
-    let mut all = election.key.encrypt_many(&points, &flat).into_iter();
-    for rs in &randomness {
-        ciphertexts.push(all.by_ref().take(rs.len()).collect::<Vec<_>>());
-    }
-    let statement = RandomnessStatement { credential: cred.as_bytes(), contests: &ciphertexts };
-    let proof = RandomnessProof::prove(
-        &mut election_transcript(&election.fingerprint),
-        &statement,
-        &RandomnessWitness { randomness: &randomness },
-        rng,
-    )
-    .map_err(BallotError::BadProof)?;
-    let body = BallotBody { fingerprint: election.fingerprint, credential: cred, contests: ciphertexts, proof };
-    let signature = credential.sign(&body.signed_message());
-    Ok((Ballot { body, signature }, BallotOpening { randomness }))
+    let seed = BallotSeed::generate(rng);
+    let (body, opening) = create_ballot_body(election, &credential.public_key(), answers, &seed)?;
+    Ok((body.sign(credential)?, opening))
 }
 
 /// A ballot that passed every check of SPEC.md §8.6. Only [`check_ballot`] and [`check_ballots`] build one.
@@ -660,18 +703,26 @@ mod tests {
 
     #[test]
     fn second_device_code_round_trips_and_refuses_bad_text() {
+        use crate::codes::SecondDeviceCode;
         let (election, _, cred) = setup();
-        let (ballot, opening) = create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap();
-        let code = SecondDeviceCode { ballot_id: ballot.id(), opening };
+        let seed = BallotSeed::generate(&mut OsRng);
+        let (body, _) = create_ballot_body(&election, &cred.public_key(), &answers(), &seed).unwrap();
+        let ballot = body.sign(&cred).unwrap();
+        let code = SecondDeviceCode { fingerprint: *election.fingerprint(), ballot_id: ballot.id(), seed };
         let text = code.to_text();
-        for t in [text.to_string(), format!("  {}\n", *text), format!("https://vote.example/verify.html#{}", *text)] {
-            let back = SecondDeviceCode::parse_code_or_link(&t).unwrap();
+        for t in [
+            text.to_string(),
+            format!("  {}\n", *text),
+            format!("https://vote.example/verify.html#{}", *text),
+            text.to_lowercase(),
+        ] {
+            let back = SecondDeviceCode::parse(&t).unwrap();
             assert_eq!(back.ballot_id, ballot.id());
-            assert_eq!(open_ballot(&election, &ballot.body, &back.opening).unwrap().len(), 3);
+            assert_eq!(open_ballot(&election, &ballot.body, &back.opening(&election)).unwrap().len(), 3);
         }
-        assert!(matches!(SecondDeviceCode::parse("rv2:00:00"), Err(DecodeError::UnknownTag { tag: 0, .. })));
-        assert!(matches!(SecondDeviceCode::parse("rv1:00"), Err(DecodeError::UnknownTag { tag: 1, .. })));
-        assert!(matches!(SecondDeviceCode::parse("rv1:zz:00"), Err(DecodeError::InvalidHex { .. })));
+        assert!(matches!(SecondDeviceCode::parse("rv1:00:00"), Err(DecodeError::WrongPrefix { .. })));
+        assert!(matches!(SecondDeviceCode::parse("RV2:00"), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(SecondDeviceCode::parse("RV2:ZZ"), Err(DecodeError::InvalidHex { .. })));
         let truncated = &text[..text.len() - 2];
         assert!(SecondDeviceCode::parse(truncated).is_err());
     }

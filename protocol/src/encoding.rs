@@ -111,6 +111,36 @@ impl Answer {
         Ok(out)
     }
 
+    /// SPEC.md §5.1: the canonical bytes without their zero padding (`u8(n) ‖ u16(code)ⁿ ‖ [u8(len) ‖ write-in]`).
+    pub fn to_canonical_bytes(&self, contest: &Contest) -> Result<Vec<u8>, EncodingError> {
+        let mut bytes = self.to_padded_bytes(contest)?;
+        let write_in = self.selections.iter().find_map(|s| match s {
+            Selection::WriteIn(text) => Some(1 + text.len()),
+            Selection::Option(_) => None,
+        });
+        bytes.truncate(1 + 2 * self.selections.len() + write_in.unwrap_or(0));
+        Ok(bytes)
+    }
+
+    /// The inverse of [`to_canonical_bytes`](Self::to_canonical_bytes): `bytes` padded to the contest's size and
+    /// read by [`from_padded_bytes`](Self::from_padded_bytes).
+    pub fn from_canonical_bytes(contest: &Contest, bytes: &[u8]) -> Result<Self, InvalidAnswer> {
+        let size = contest.chunks() * CHUNK_BYTES;
+        if bytes.is_empty() || bytes.len() > size {
+            return Err(invalid(format!("an answer has 1 to {size} bytes, not {}", bytes.len())));
+        }
+        let mut padded = bytes.to_vec();
+        padded.resize(size, 0);
+        let answer = Self::from_padded_bytes(contest, &padded);
+        padded.zeroize();
+        let answer = answer?;
+        // Trailing zero bytes would also read: only the canonical length is accepted.
+        match answer.to_canonical_bytes(contest) {
+            Ok(canonical) if canonical == bytes => Ok(answer),
+            _ => Err(invalid("bytes after the answer's end")),
+        }
+    }
+
     /// The inverse of [`to_padded_bytes`](Self::to_padded_bytes); any byte string that is not the canonical
     /// encoding of a valid answer is an [`InvalidAnswer`].
     pub fn from_padded_bytes(contest: &Contest, bytes: &[u8]) -> Result<Self, InvalidAnswer> {

@@ -24,6 +24,8 @@ pub enum DecodeError {
     InvalidUtf8 { what: &'static str },
     #[error("{what}: unknown tag {tag}")]
     UnknownTag { what: &'static str, tag: u8 },
+    #[error("{what}: does not start with `{prefix}`")]
+    WrongPrefix { what: &'static str, prefix: &'static str },
     #[error("{what}: invalid hexadecimal")]
     InvalidHex { what: &'static str },
     #[error("{what}: not a valid Ed25519 public key")]
@@ -72,6 +74,8 @@ pub enum BallotError {
     WeakCredential,
     #[error("the ballot signature does not verify under the credential key")]
     BadSignature,
+    #[error("the ballot body is for another credential than the one signing it")]
+    WrongCredential,
     #[error("the ballot proof does not verify: {0}")]
     BadProof(ProofError),
     #[error(transparent)]

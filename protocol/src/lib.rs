@@ -3,6 +3,7 @@
 pub mod ballot;
 pub mod ballot_box;
 pub mod codec;
+pub mod codes;
 pub mod count;
 pub mod elgamal;
 pub mod encoding;

@@ -133,7 +133,7 @@ fn refusal(e: &BallotError) -> Refusal {
     match e {
         BallotError::WrongElection => Refusal::WrongElection,
         BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => Refusal::WrongShape,
-        BallotError::WeakCredential | BallotError::BadSignature => Refusal::BadSignature,
+        BallotError::WeakCredential | BallotError::BadSignature | BallotError::WrongCredential => Refusal::BadSignature,
         BallotError::BadProof(_) | BallotError::Encoding(_) | BallotError::Decode(_) => Refusal::BadProof,
     }
 }

@@ -28,6 +28,16 @@ fn stored_ballot_decodes_checks_and_opens() {
     let ballot = Ballot::from_bytes(&hexv("ballot")).unwrap();
     check_ballot(&election, &ballot).unwrap();
     let opening = BallotOpening::from_bytes(&hexv("opening")).unwrap();
+    // SPEC.md §8.4: the seed gives the opening and, with the credential and the answers, the whole body; the codes
+    // and the fetch proof of §8.9–§8.10 check.
+    let seed = protocol::ballot::BallotSeed::from_bytes(hexv("seed").try_into().unwrap());
+    assert_eq!(*seed.opening(election.manifest()).expose_bytes(), *opening.expose_bytes());
+    let code = protocol::codes::ChallengeCode::parse(v["challenge_code"].as_str().unwrap()).unwrap();
+    assert_eq!(code.check(&election).unwrap().ballot_id, ballot.id());
+    let cast = protocol::codes::SecondDeviceCode::parse(v["cast_code"].as_str().unwrap()).unwrap();
+    assert_eq!((cast.ballot_id, *cast.seed.expose_bytes()), (ballot.id(), *seed.expose_bytes()));
+    let proof = protocol::proofs::schnorr::SchnorrProof::from_bytes(&hexv("fetch_proof")).unwrap();
+    protocol::codes::check_fetch(&ballot.body, &proof).unwrap();
     let answers: Vec<protocol::Answer> = serde_json::from_value(v["answers"].clone()).unwrap();
     let opened: Vec<_> =
         open_ballot(&election, &ballot.body, &opening).unwrap().into_iter().map(Result::unwrap).collect();

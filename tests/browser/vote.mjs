@@ -83,6 +83,7 @@ await check("vote, challenge once, cast, receipt", async () => {
   await page.click("#review-encrypt");
   await page.waitForSelector("#step-encrypted:not([hidden])");
   await shot(page, "encrypted");
+  const shownBefore = await page.textContent("#encrypted-tracker");
   // Benaloh challenge: the opened ballot shows exactly the choices made.
   await page.click("#do-challenge");
   await page.waitForSelector("#step-challenge:not([hidden])");
@@ -90,14 +91,36 @@ await check("vote, challenge once, cast, receipt", async () => {
   const opened = await page.textContent("#challenge-choices");
   for (const expected of ["Bob Kask", "Park", "Bike lanes", "1. Fay", "2. Zed"]) assert.ok(opened.includes(expected), opened);
   assert.ok(await page.locator("#challenge-qr svg").count() === 1);
-  const report = JSON.parse(await page.textContent("#challenge-json"));
-  // The challenged ballot checks out on "another device": the verification page, offline.
+  assert.ok((await page.textContent("#challenge-help")).includes(shownBefore));
+  const challengeLink = await page.getAttribute("#challenge-verify-link", "href");
+  const challengeCode = decodeURIComponent(challengeLink.split("#")[1]);
+  assert.match(challengeCode, /^RVC2:[0-9A-F]+$/);
+  assert.ok(challengeCode.length < 260, `${challengeCode.length} characters`);
+  // The QR code is small enough for a phone camera to read off a phone screen (version ≤ 11: ≤ 61 modules + the
+  // quiet zone).
+  const modules = Number((await page.getAttribute("#challenge-qr svg", "viewBox")).split(" ")[2]);
+  assert.ok(modules <= 61 + 8, `${modules} modules with the quiet zone`);
+  // The challenged ballot checks out on "another device": the verification page rebuilds it from the code and
+  // shows the same tracker, in English, Estonian and French.
   const other = await newPage(390);
-  await other.goto(`${url}/verify.html#${report.code}`);
+  await other.goto(`${url}/verify.html#${challengeCode}`);
   await other.waitForSelector("#result:not([hidden])");
   await shot(other, "challenge-checked-on-phone");
   assert.ok((await other.textContent("#choices")).includes("Bob Kask"));
+  assert.ok((await other.textContent("#challenge-tracker")).includes(shownBefore));
+  for (const [lang, words] of [["et", "jälgimiskood"], ["fr", "code de suivi"], ["en", "tracker"]]) {
+    await other.selectOption("#lang", lang);
+    const text = await other.textContent("#challenge-tracker");
+    assert.ok(text.includes(words) && text.includes(shownBefore), text);
+    if (lang !== "en") await shot(other, `challenge-checked-${lang}`);
+  }
+  assert.deepEqual(other.errors, []);
   await other.context().close();
+  // A challenged ballot is never signed: nothing the page revealed can be posted as a ballot. The collector
+  // refuses the challenge code itself, whatever the content type.
+  const posted = await fetch(`${url}/ballots`, { method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify(challengeCode) });
+  assert.ok(posted.status >= 400 && posted.status < 500, `${posted.status}`);
   // Encrypt afresh and cast.
   await page.click("#challenge-again");
   await page.waitForSelector("#step-encrypted:not([hidden])");
@@ -118,7 +141,9 @@ await check("vote, challenge once, cast, receipt", async () => {
   receiptFile = readFileSync(await download.path(), "utf8");
   const link = await page.getAttribute("#cast-verify-link", "href");
   castCode = decodeURIComponent(link.split("#")[1]);
-  assert.ok(castCode.startsWith("rv1:"));
+  assert.match(castCode, /^RV2:[0-9A-F]{192}$/);
+  const castModules = Number((await page.getAttribute("#cast-qr svg", "viewBox")).split(" ")[2]);
+  console.log(`QR codes (modules a side, with the 4-module quiet zone): cast ${castModules}, challenge ${modules}`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -108,12 +108,13 @@ enum Command {
         proof: PathBuf,
     },
     /// The voter's second device on the command line (cast-as-intended, SPEC.md §8.9): open a cast ballot with
-    /// the `rv1:` code shown after casting, print the choices it contains, and check its receipt (online) or
-    /// whether it was counted (in a record).
+    /// the `RV2:` code shown after casting, print the choices it contains, and check its receipt (online) or
+    /// whether it was counted (in a record); or check a challenged ballot with the `RVC2:` code shown after a
+    /// challenge (the choices and the tracker to compare with the voting page's).
     ///
-    /// Online: fetches GET /election and GET /ballots/{id} (each fetch counts against the collector's limit),
-    /// checks the ballot's id, signature and proof (B1–B4), opens it (§8.7) and checks the receipt returned with
-    /// it (L2, L3, L5, L6) and that it is for this ballot. With --record: finds the ballot in RECORD/ballot-box.json
+    /// Online: fetches GET /election and GET /ballots/{id} with the fetch proof made from the code (each fetch
+    /// counts against the collector's limit), checks the ballot's id, signature and proof (B1–B4), opens it (§8.7)
+    /// and checks the receipt returned with it (L2, L3, L5, L6) and that it is for this ballot. With --record: finds the ballot in RECORD/ballot-box.json
     /// (after check L7), opens it, and reads tally/rejected.json, superseded.json and revoked.json to say whether
     /// it was counted. Exit status 0 only if every check passed.
     #[command(group = clap::ArgGroup::new("source").required(true).args(["collector", "record"]))]
@@ -130,8 +131,8 @@ enum Command {
         /// The published election fingerprint (64 hex digits): refuse any other election.
         #[arg(long, value_parser = parse_fingerprint)]
         fingerprint: Option<protocol::Fingerprint>,
-        /// The code `rv1:<ballot id>:<randomness>`, or the whole `…/verify.html#rv1:…` link; `-` reads it from
-        /// standard input (keeps it out of the shell history and the process list).
+        /// The code `RV2:…` (after casting) or `RVC2:…` (after a challenge), or the whole `…/verify.html#…` link;
+        /// `-` reads it from standard input (keeps it out of the shell history and the process list).
         code: String,
     },
 }
@@ -158,7 +159,10 @@ impl Output {
         } else {
             println!("{report}");
         }
-        exit(report.passed())
+        match &report.verdict {
+            Some(v) if report.passed() => ExitCode::from(v.exit_status),
+            _ => exit(report.passed()),
+        }
     }
 }
 

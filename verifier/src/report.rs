@@ -40,6 +40,15 @@ fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3)
 }
 
+/// A command's answer beyond pass or fail: a stable code, a headline in words, and the exit status that says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub code: &'static str,
+    pub headline: String,
+    #[serde(skip)]
+    pub exit_status: u8,
+}
+
 /// The checks of one command, in the order they ran.
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
@@ -51,6 +60,8 @@ pub struct Report {
     /// What a passing report proves, and what it leaves to be trusted, in words.
     pub proven: Vec<String>,
     pub trusted: Vec<String>,
+    /// A command's one-line answer, printed first (`verifier receipt`: what became of the ballot).
+    pub verdict: Option<Verdict>,
     /// Print progress on stderr.
     #[serde(skip)]
     progress: bool,
@@ -64,6 +75,7 @@ impl Report {
             election: None,
             proven: Vec::new(),
             trusted: Vec::new(),
+            verdict: None,
             progress,
         }
     }
@@ -169,6 +181,7 @@ impl Report {
             "election": self.election,
             "proven": if self.passed() { self.proven.clone() } else { Vec::new() },
             "trusted": self.trusted,
+            "verdict": self.verdict,
         })
     }
 }
@@ -177,6 +190,9 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.subject.is_empty() {
             writeln!(f, "{}", self.subject)?;
+        }
+        if let Some(v) = self.verdict.as_ref().filter(|_| self.passed()) {
+            writeln!(f, "{}\n", v.headline)?;
         }
         let id_w = self.checks.iter().map(|c| c.id.chars().count()).max().unwrap_or(2).max(2);
         let name_w = self.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(5).max(5);

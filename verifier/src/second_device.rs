@@ -1,15 +1,21 @@
 //! `verifier check-ballot`: the voter's second device on the command line (cast-as-intended, SPEC.md §8.9).
 //!
-//! Input: the `rv1:` code the voting page shows after casting, `rv1:` ‖ hex(ballot id) ‖ `:` ‖ hex(opening), or the
-//! whole `…/verify.html#rv1:…` link that carries it ([`SecondDeviceCode::parse_code_or_link`]).
+//! Input: a code the voting page shows, or the whole `…/verify.html#…` link that carries it
+//! ([`DeviceCode::parse`]): after casting, `RV2:` ‖ HEX(F ‖ ballot id ‖ seed); after a Benaloh challenge,
+//! `RVC2:` ‖ HEX(F ‖ K ‖ seed ‖ answers). Both carry the election fingerprint `F`: an election that is not the
+//! code's is refused, whatever the collector or the record says.
 //!
-//! * **Online** ([`check_online`]): fetches `GET /election` and `GET /ballots/{id}` from the collector
-//!   (collector/API.md; each fetch counts against the ballot's verification limit). Checks that the election's
-//!   fingerprint is the one its manifest and key give (SPEC.md §4.4), that the ballot fetched has the code's id
-//!   (§8.3), that it passes B1–B4 (§8.6), opens it with the code's randomness (§8.7: every `A = r·G`, then
-//!   `M = B − r·Y` decoded), and checks the receipt the collector returns with it: its signature under the
-//!   collector key, the inclusion proof in its signed root and the election (L2, L3, L5, L6), and that it is for
-//!   this ballot (its id and the hash of its bytes, eq. L-0, L-1).
+//! * **A challenge code** is checked with the election alone (from the collector or the record): the challenged
+//!   body is rebuilt from the answers and the seed (SPEC.md §8.9), and the tool prints the answers and the body's
+//!   tracker, which the voter compares with the tracker the voting page showed before the challenge.
+//! * **Online** ([`check_online`]): fetches `GET /election` and `GET /ballots/{id}?proof=…` from the collector
+//!   (collector/API.md; each fetch counts against the ballot's verification limit, and only a request with the
+//!   fetch proof of §8.10, made here from the code's seed, is served). Checks that the election's fingerprint is
+//!   the one its manifest and key give (SPEC.md §4.4) and the code's, that the ballot fetched has the code's id
+//!   (§8.3), that it passes B1–B4 (§8.6), opens it with the randomness derived from the seed (§8.4, §8.7: every
+//!   `A = r·G`, then `M = B − r·Y` decoded), and checks the receipt the collector returns with it: its signature
+//!   under the collector key, the inclusion proof in its signed root and the election (L2, L3, L5, L6), and that
+//!   it is for this ballot (its id and the hash of its bytes, eq. L-0, L-1).
 //! * **Offline** ([`check_in_record`]): looks the ballot up in an election record's `ballot-box.json` after check
 //!   L7 on the box (the ballots rebuild the collector's final signed tree head), opens it the same way, and says
 //!   whether it was counted, from the tally's files (SPEC.md §14.3): `tally/rejected.json` (R1),
@@ -23,7 +29,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use protocol::ballot::{open_ballot, Ballot, BallotId, OpeningError, PublishedElection, SecondDeviceCode};
+use protocol::ballot::{open_ballot, Ballot, BallotId, OpeningError, PublishedElection};
+use protocol::codes::{ChallengeCode, ChallengeError, DeviceCode, SecondDeviceCode};
 use protocol::ballot_box::{BallotBox, BoxError};
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};
@@ -33,13 +40,21 @@ use protocol::record::{file_digest, RecordIndex};
 use protocol::tally::{Refusal, RejectedFile, RevokedFile, SupersededFile};
 use protocol::{check_ballot, Election, Fingerprint};
 use serde::de::DeserializeOwned;
+use rand::rngs::OsRng;
 use serde::Deserialize;
 
 /// Why a ballot could not be checked, or failed a check.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckBallotError {
-    #[error("not a second-device code (`rv1:<ballot id>:<randomness>`, or a link ending in `#rv1:…`): {0}")]
+    #[error(
+        "not a code of the voting page (`RV2:…` after casting, `RVC2:…` after a challenge, or a link ending in \
+         `#RV2:…` or `#RVC2:…`): {0}"
+    )]
     Code(DecodeError),
+    #[error("this code is for election {code}, not election {election}: check it against its own election")]
+    CodeForAnotherElection { code: String, election: String },
+    #[error("the challenge code does not check: {0}")]
+    Challenge(ChallengeError),
     #[error("{url}: no answer: {reason}")]
     Http { url: String, reason: String },
     #[error(
@@ -114,6 +129,8 @@ pub enum TallyStatus {
 #[derive(Debug, Clone)]
 pub struct BallotReport {
     pub ballot_id: BallotId,
+    /// A challenged ballot (checked from its code alone; never cast), not a cast one.
+    pub challenged: bool,
     pub leaf_index: Option<u64>,
     pub contests: Vec<ContestChoice>,
     /// Online: the verified receipt, and the fetches the collector still allows.
@@ -126,9 +143,20 @@ pub struct BallotReport {
 
 impl fmt::Display for BallotReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "ballot {}", self.ballot_id.to_hex())?;
-        writeln!(f, "  PASS  the ballot is for this election, well-formed, signed and proven (SPEC.md §8.6 B1–B4)")?;
-        writeln!(f, "  PASS  the code's randomness opens it (SPEC.md §8.7); it contains:")?;
+        if self.challenged {
+            writeln!(f, "challenged ballot {} (tracker {})", self.ballot_id.to_hex(), tracker(&self.ballot_id))?;
+            writeln!(
+                f,
+                "  PASS  the code's seed and answers rebuild this ballot (SPEC.md §8.9); it encrypts exactly:"
+            )?;
+        } else {
+            writeln!(f, "ballot {}", self.ballot_id.to_hex())?;
+            writeln!(
+                f,
+                "  PASS  the ballot is for this election, well-formed, signed and proven (SPEC.md §8.6 B1–B4)"
+            )?;
+            writeln!(f, "  PASS  the code's seed opens it (SPEC.md §8.4, §8.7); it contains:")?;
+        }
         for c in &self.contests {
             let shown = match &c.choice {
                 Err(reason) => format!("invalid ({reason})"),
@@ -139,6 +167,15 @@ impl fmt::Display for BallotReport {
                 Ok(names) => names.join(", "),
             };
             writeln!(f, "        {}: {shown}", c.title)?;
+        }
+        if self.challenged {
+            writeln!(
+                f,
+                "        The tracker the voting page showed before you challenged must be {}. If it is, the page \
+                 encrypted your choices faithfully; if not, or if these are not your choices, do not vote with that \
+                 device and tell the election officials. A challenged ballot is never cast: encrypt again to vote.",
+                tracker(&self.ballot_id)
+            )?;
         }
         if let Some(r) = &self.receipt {
             writeln!(
@@ -209,7 +246,14 @@ fn choice(contest: &Contest, answer: &Result<Answer, InvalidAnswer>, lang: &str)
     }
 }
 
-/// Checks the ballot against the code and opens it (SPEC.md §8.6, §8.7).
+/// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, as the voting page shows it.
+fn tracker(id: &BallotId) -> String {
+    let h = hex::encode_upper(&id.0[..8]);
+    format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
+}
+
+/// Checks the ballot against the code and opens it (SPEC.md §8.6, §8.7), with the randomness the code's seed
+/// gives (§8.4).
 fn open(
     election: &Election,
     ballot: &Ballot,
@@ -220,13 +264,47 @@ fn open(
         return Err(CheckBallotError::WrongBallot { expected: code.ballot_id.to_hex(), got: ballot.id().to_hex() });
     }
     check_ballot(election, ballot).map_err(CheckBallotError::Ballot)?;
-    let answers = open_ballot(election, &ballot.body, &code.opening)
+    let answers = open_ballot(election, &ballot.body, &code.opening(election))
         .map_err(|source| CheckBallotError::Opening { ballot: code.ballot_id.to_hex(), source })?;
     Ok(election.manifest().contests.iter().zip(&answers).map(|(c, a)| choice(c, a, lang)).collect())
 }
 
-fn parse_code(text: &str) -> Result<SecondDeviceCode, CheckBallotError> {
-    SecondDeviceCode::parse_code_or_link(text).map_err(CheckBallotError::Code)
+/// The code's election must be the one the tool reads (and the pinned one: [`check_pin`]).
+fn check_code_election(code: &protocol::Fingerprint, election: &Election) -> Result<(), CheckBallotError> {
+    if code != election.fingerprint() {
+        return Err(CheckBallotError::CodeForAnotherElection {
+            code: code.to_hex(),
+            election: election.fingerprint().to_hex(),
+        });
+    }
+    Ok(())
+}
+
+/// A challenge code, checked against `election` (SPEC.md §8.9).
+fn check_challenge(election: &Election, code: &ChallengeCode, lang: &str) -> Result<BallotReport, CheckBallotError> {
+    check_code_election(&code.fingerprint, election)?;
+    let checked = code.check(election).map_err(CheckBallotError::Challenge)?;
+    let contests = election
+        .manifest()
+        .contests
+        .iter()
+        .zip(checked.answers.into_iter().map(Ok))
+        .map(|(c, a)| choice(c, &a, lang))
+        .collect();
+    Ok(BallotReport {
+        ballot_id: checked.ballot_id,
+        challenged: true,
+        leaf_index: None,
+        contests,
+        receipt: None,
+        fetches_left: None,
+        status: None,
+        index_head: None,
+    })
+}
+
+fn parse_code(text: &str) -> Result<DeviceCode, CheckBallotError> {
+    DeviceCode::parse(text).map_err(CheckBallotError::Code)
 }
 
 /// `GET /ballots/{id}` (collector/API.md).
@@ -278,9 +356,17 @@ pub fn check_online(
         return Err(CheckBallotError::FingerprintMismatch);
     }
     check_pin(pinned, &election)?;
+    let code = match code {
+        DeviceCode::Challenge(c) => return check_challenge(&election, &c, lang),
+        DeviceCode::Cast(c) => c,
+    };
+    check_code_election(&code.fingerprint, &election)?;
     // The receipt must be signed by the collector key the manifest names (which the fingerprint binds).
     let key = *election.manifest().roles.collector_key.verifying_key();
-    let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}", code.ballot_id.to_hex()))?;
+    let proof = protocol::codes::prove_fetch(&code.fingerprint, &code.ballot_id, &code.opening(&election), &mut OsRng)
+        .ok_or_else(|| CheckBallotError::Malformed { what: "election".into(), reason: "no ciphertext".into() })?;
+    let proof = hex::encode(protocol::Encode::to_bytes(&proof));
+    let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}?proof={proof}", code.ballot_id.to_hex()))?;
     let contests = open(&election, &fetched.ballot, &code, lang)?;
     fetched.receipt.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
     fetched.receipt.matches(&fetched.ballot).map_err(|_| CheckBallotError::ReceiptMismatch)?;
@@ -291,6 +377,7 @@ pub fn check_online(
     }
     Ok(BallotReport {
         ballot_id: code.ballot_id,
+        challenged: false,
         leaf_index: Some(fetched.receipt.leaf_index),
         contests,
         fetches_left: Some(fetched.fetches_left),
@@ -341,6 +428,11 @@ pub fn check_in_record(
     let bbox: BallotBox = parse_file(record, box_path, &box_bytes)?;
     let election = bbox.election().map_err(CheckBallotError::BallotBox)?;
     check_pin(pinned, &election)?;
+    let code = match code {
+        DeviceCode::Challenge(c) => return check_challenge(&election, &c, lang),
+        DeviceCode::Cast(c) => c,
+    };
+    check_code_election(&code.fingerprint, &election)?;
     let logged = bbox.check_log(&election).map_err(CheckBallotError::BallotBox)?;
     let entry = logged
         .iter()
@@ -400,6 +492,7 @@ pub fn check_in_record(
     };
     Ok(BallotReport {
         ballot_id: code.ballot_id,
+        challenged: false,
         leaf_index: Some(leaf),
         contests,
         receipt: None,

@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::report::Report;
+use crate::report::{Report, Verdict};
 
 /// The largest file the verifier reads (4 GiB): anything larger is refused before it is read.
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
@@ -976,7 +976,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     s.v4(&mut report);
     s.v5(&mut report);
     let receipt: Option<Receipt> = report.run("RC1", "receipt decodes", || {
-        let r: Receipt = parse_json(&receipt_path.display().to_string(), &read_file(receipt_path)?)?;
+        let r = parse_receipt_file(&receipt_path.display().to_string(), &read_file(receipt_path)?)?;
         let note = format!("ballot {} at leaf {}, tree size {}", r.ballot_id.to_hex(), r.leaf_index, r.tree_size);
         Ok((r, note))
     });
@@ -1046,23 +1046,69 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
         report.not_run(rc5.0, rc5.1, "V1");
         return report;
     };
-    report.run(rc5.0, rc5.1, || {
+    let fate = report.run(rc5.0, rc5.1, || {
         let leaf = receipt.leaf_index;
         let rejected: RejectedFile = parse_json(REJECTED_PATH, files.get(REJECTED_PATH)?)?;
         let superseded: SupersededFile = parse_json(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH)?)?;
         let revoked: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
-        let status = if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
-            format!("REFUSED ({})", r.reason)
+        let verdict = if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
+            receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({})", r.reason), 5)
         } else if let Some(r) = superseded.superseded.iter().find(|r| r.leaf_index == leaf) {
-            format!("SUPERSEDED by the ballot at leaf {} (a later vote with the same credential)", r.by)
+            let by = usize::try_from(r.by).ok().and_then(|i| ballots.get(i)).map(|b| b.ballot.id().to_hex());
+            receipt_verdict(
+                "superseded",
+                format!(
+                    "SUPERSEDED by ballot {} at leaf {}: a later vote with the same credential counts instead",
+                    by.unwrap_or_else(|| "?".into()),
+                    r.by
+                ),
+                3,
+            )
         } else if revoked.revoked.iter().any(|r| r.leaf_index == leaf) {
-            "REVOKED (the voter voted on paper)".to_string()
+            receipt_verdict("revoked", "REVOKED: the voter voted on paper, so no e-vote of theirs counts".into(), 4)
         } else {
-            "COUNTED".to_string()
+            receipt_verdict("counted", format!("COUNTED: ballot {} entered the tally", receipt.ballot_id.to_hex()), 0)
         };
-        Ok(((), format!("{status}, as the record's tally files say; `verifier verify` checks them")))
+        let note = format!("{}, as the record's tally files say; `verifier verify` checks them", verdict.headline);
+        Ok((verdict, note))
     });
+    report.verdict = fate;
     report
+}
+
+/// What became of the receipt's ballot; the exit status of `verifier receipt` says it too (0 counted, 3
+/// superseded, 4 revoked, 5 refused; 1 a check failed).
+fn receipt_verdict(code: &'static str, headline: String, exit_status: u8) -> Verdict {
+    Verdict { code, headline, exit_status }
+}
+
+/// The file the voting page offers after casting (SPEC.md §11.3): `{"receipt", "tracker", "ballot_id"}`, or the
+/// collector's receipt alone. The page's extra fields must agree with the receipt.
+fn parse_receipt_file(what: &str, bytes: &[u8]) -> Result<Receipt, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct PageFile {
+        receipt: Receipt,
+        tracker: String,
+        ballot_id: protocol::BallotId,
+    }
+    let value: serde_json::Value = parse_json(what, bytes)?;
+    if value.get("receipt").is_none() {
+        return parse_json(what, bytes);
+    }
+    let file: PageFile = parse_json(what, bytes)?;
+    let id = file.receipt.ballot_id;
+    let h = hex::encode_upper(&id.0[..8]);
+    let tracker = format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16]);
+    if file.ballot_id != id || file.tracker != tracker {
+        return Err(format!(
+            "{what}: the file's ballot_id and tracker ({}, {}) are not those of its receipt ({}, {tracker})",
+            file.ballot_id.to_hex(),
+            file.tracker,
+            id.to_hex()
+        ));
+    }
+    Ok(file.receipt)
 }
 
 const RECEIPT_CHECKS: [(&str, &str); 4] = [

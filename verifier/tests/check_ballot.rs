@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use protocol::ballot::{BallotOpening, ElectionParameters, SecondDeviceCode};
+use protocol::ballot::{create_ballot_body, BallotSeed, ElectionParameters};
+use protocol::codes::{ChallengeCode, SecondDeviceCode};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 use protocol::elgamal::SecretKey;
 use protocol::encoding::{Answer, Selection};
@@ -54,15 +55,17 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
         Answer { selections: vec![Selection::WriteIn("Mia".into()), Selection::Option(0)] },
     ];
     let second = vec![Answer::single(0), Answer { selections: vec![Selection::Option(1)] }, Answer::single(3)];
-    let cast = [(&a, &first), (&b, &second), (&a, &second)]
-        .map(|(cred, answers)| create_ballot(&election, cred, answers, &mut OsRng).unwrap());
-    let codes: Vec<String> = cast
-        .iter()
-        .map(|(ballot, opening)| {
-            let opening = BallotOpening::from_bytes(&opening.expose_bytes()).unwrap();
-            SecondDeviceCode { ballot_id: ballot.id(), opening }.to_text().to_string()
-        })
-        .collect();
+    let seeds: Vec<[u8; 32]> = (0..3).map(|_| *BallotSeed::generate(&mut OsRng).expose_bytes()).collect();
+    let fp = *election.fingerprint();
+    let cast = [(&a, &first, seeds[0]), (&b, &second, seeds[1]), (&a, &second, seeds[2])].map(|(cred, answers, s)| {
+        let (body, opening) =
+            create_ballot_body(&election, &cred.public_key(), answers, &BallotSeed::from_bytes(s)).unwrap();
+        (body.sign(cred).unwrap(), opening)
+    });
+    let code = |id: protocol::BallotId, seed: [u8; 32]| {
+        SecondDeviceCode { fingerprint: fp, ballot_id: id, seed: BallotSeed::from_bytes(seed) }.to_text().to_string()
+    };
+    let codes: Vec<String> = cast.iter().zip(&seeds).map(|((ballot, _), s)| code(ballot.id(), *s)).collect();
 
     // The box: three leaves and the collector's final head over them.
     let key = protocol::roles::example_role_secrets(3).collector;
@@ -115,19 +118,37 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
     let out = run(record, "-", Some(&format!("https://vote.example/verify.html#{}\n", codes[1])));
     assert!(out.status.success() && text(&out).contains("COUNTED"), "{}", text(&out));
 
-    // Another ballot's randomness under this ballot's id: refused, with the reason.
-    let (id2, _) = codes[2].trim_start_matches("rv1:").split_once(':').unwrap();
-    let (_, opening0) = codes[0].trim_start_matches("rv1:").split_once(':').unwrap();
-    let out = run(record, &format!("rv1:{id2}:{opening0}"), None);
+    // Another ballot's seed under this ballot's id: refused, with the reason.
+    let out = run(record, &code(cast[2].0.id(), seeds[0]), None);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("does not open ballot"), "{}", text(&out));
-    // Not a code at all; a ballot that is not in the box.
-    let out = run(record, "rv1:xyz", None);
-    assert!(!out.status.success() && text(&out).contains("not a second-device code"), "{}", text(&out));
-    let (other, opening) = create_ballot(&election, &b, &first, &mut OsRng).unwrap();
-    let code = SecondDeviceCode { ballot_id: other.id(), opening }.to_text();
-    let out = run(record, &code, None);
+    // Not a code at all; a ballot that is not in the box; a code of another election.
+    let out = run(record, "RV2:XYZ", None);
+    assert!(!out.status.success() && text(&out).contains("not a code of the voting page"), "{}", text(&out));
+    let (other, _) = create_ballot(&election, &b, &first, &mut OsRng).unwrap();
+    let out = run(record, &code(other.id(), seeds[0]), None);
     assert!(!out.status.success() && text(&out).contains("is not in the record's ballot box"), "{}", text(&out));
+    let foreign = SecondDeviceCode {
+        fingerprint: protocol::Fingerprint([7; 32]),
+        ballot_id: cast[0].0.id(),
+        seed: BallotSeed::from_bytes(seeds[0]),
+    };
+    let out = run(record, &foreign.to_text(), None);
+    assert!(!out.status.success() && text(&out).contains("not election"), "{}", text(&out));
+
+    // A challenge code is checked against the record's election: the rebuilt ballot's tracker and choices.
+    let seed = BallotSeed::generate(&mut OsRng);
+    let (body, _) =
+        create_ballot_body(&election, &a.public_key(), &first, &BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
+    let challenge = ChallengeCode::new(&election, a.public_key(), &first, seed).unwrap().to_text();
+    let out = run(record, &challenge, None);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains(&format!("challenged ballot {}", body.id().to_hex())), "{shown}");
+    assert!(shown.contains("Mayor: Carol Saar") && shown.contains("must be"), "{shown}");
+    // A challenge code whose answers were changed rebuilds another ballot (another tracker), and a cut one fails.
+    let out = run(record, &challenge[..challenge.len() - 2], None);
+    assert!(!out.status.success() && text(&out).contains("challenge code"), "{}", text(&out));
 
     // A tally file changed after the index was written is caught.
     std::fs::write(record.join("tally/superseded.json"), r#"{"superseded": []}"#).unwrap();

@@ -334,26 +334,47 @@ fn garbage_in_any_file_fails_a_check_without_panicking() {
     assert_eq!(b.verify().failed_ids(), ["V1"]);
 }
 
-fn receipt(b: &Built, leaf: u64) -> (bool, String) {
+/// `verifier receipt` on the file the voting page downloads (`{receipt, tracker, ballot_id}`): its exit status and
+/// its output.
+fn receipt(b: &Built, leaf: u64) -> (Option<i32>, String) {
     let path = b.scratch.join(format!("receipt-{leaf}.json"));
-    write_json(&path, &b.receipts[leaf as usize]);
-    let (ok, stdout, _) = cli(&[Path::new("receipt"), Path::new("--quiet"), &path, &b.dir]);
-    (ok, stdout)
+    let r = &b.receipts[leaf as usize];
+    let h = hex::encode_upper(&r.ballot_id.0[..8]);
+    let tracker = format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16]);
+    write_json(&path, &json!({"receipt": r, "tracker": tracker, "ballot_id": r.ballot_id.to_hex()}));
+    let out = Command::new(BIN).args([Path::new("receipt"), Path::new("--quiet"), &path, &b.dir]).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]
 fn receipts_say_what_became_of_the_ballot() {
     let b = build();
-    for (leaf, status) in [
-        (b.counted_leaf, "COUNTED"),
-        (b.revote_leaf, "COUNTED"),
-        (b.superseded_leaf, "SUPERSEDED by the ballot at leaf 3"),
-        (b.revoked_leaf, "REVOKED"),
-        (b.refused_leaf, "REFUSED (unknown_credential)"),
+    let superseded_by = format!("SUPERSEDED by ballot {} at leaf 3", b.receipts[3].ballot_id.to_hex());
+    for (leaf, status, exit) in [
+        (b.counted_leaf, "COUNTED: ballot", 0),
+        (b.revote_leaf, "COUNTED: ballot", 0),
+        (b.superseded_leaf, superseded_by.as_str(), 3),
+        (b.revoked_leaf, "REVOKED: the voter voted on paper", 4),
+        (b.refused_leaf, "REFUSED: the tally refused this ballot (unknown_credential)", 5),
     ] {
-        let (ok, out) = receipt(&b, leaf);
-        assert!(ok, "{out}");
-        assert!(out.contains(status), "leaf {leaf}: {out}");
+        let (code, out) = receipt(&b, leaf);
+        assert_eq!(code, Some(exit), "{out}");
+        // The headline comes first, after the subject line.
+        assert!(out.lines().nth(1).is_some_and(|l| l.starts_with(status)), "leaf {leaf}: {out}");
+    }
+    // The collector's receipt alone is read too; a page file whose tracker is not its receipt's, or with a field
+    // the page never writes, is refused at RC1.
+    let path = b.scratch.join("bare.json");
+    write_json(&path, &b.receipts[1]);
+    assert!(verifier::verify::verify_receipt(&path, &b.dir, None, false).passed());
+    let r = &b.receipts[1];
+    for bad in [
+        json!({"receipt": r, "tracker": "0000-0000-0000-0000", "ballot_id": r.ballot_id.to_hex()}),
+        json!({"receipt": r, "tracker": "x", "ballot_id": r.ballot_id.to_hex(), "counted": true}),
+    ] {
+        write_json(&path, &bad);
+        let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
+        assert_eq!(report.failed_ids(), ["RC1"], "{report}");
     }
     // A receipt with another leaf's index: its signature no longer verifies.
     let mut forged = b.receipts[1].clone();

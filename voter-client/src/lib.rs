@@ -1,11 +1,12 @@
 //! The voter's side of the protocol, the same code natively and in the browser (WASM).
 //!
 //! A [`Client`] is made once per election page load (it parses the parameters and precomputes the key's
-//! table). It then [`encrypts`](Client::encrypt) a voter's answers into a [`PreparedBallot`], which the voter
-//! either **challenges** (Benaloh: the ballot is opened and thrown away, see [`PreparedBallot::challenge`]) or
-//! **casts** (the signed ballot is sent; the opening goes to the second device as a
-//! [`SecondDeviceCode`]). [`Client::open`] checks an opened ballot: the challenge checker and the second
-//! device both use it.
+//! table). It then [`encrypts`](Client::encrypt) a voter's answers from a fresh seed (SPEC.md §8.4) into an
+//! unsigned [`PreparedBallot`], which the voter either **challenges** (Benaloh: the seed and the answers are
+//! revealed as a [`ChallengeCode`] and the ballot, never signed, is thrown away, see
+//! [`PreparedBallot::challenge`]) or **casts** (signed with the credential and sent; the seed goes to the second
+//! device as a [`SecondDeviceCode`]). [`Client::check_challenge`] rebuilds a challenged ballot from its code,
+//! [`Client::open_cast`] opens a cast one: the checking device uses them.
 //!
 //! After casting, the collector's receipt is checked here too (SPEC.md §11.4): [`Client::check_receipt`] checks the
 //! receipt itself (L6, L2, L5, L3, and that it is for the ballot cast) and gives a [`CheckedReceipt`], which then
@@ -20,7 +21,11 @@ pub mod sim;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-use protocol::ballot::{open_ballot, Ballot, BallotBody, BallotId, BallotOpening, Credential, Election};
+use protocol::ballot::{
+    create_ballot_body, open_ballot, Ballot, BallotBody, BallotId, BallotOpening, BallotSeed, Credential, CredentialKey,
+    Election,
+};
+use protocol::codes::{ChallengeError, CheckedChallenge};
 use protocol::encoding::{Answer, InvalidAnswer};
 use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{verify_consistency, ConsistencyProof, LogError, Receipt, SignedTreeHead};
@@ -45,6 +50,10 @@ pub enum ClientError {
     Decode(#[from] DecodeError),
     #[error("the opening does not open this ballot: {0}")]
     Opening(#[from] protocol::ballot::OpeningError),
+    #[error("the challenge code does not check: {0}")]
+    Challenge(#[from] ChallengeError),
+    #[error("the ballot fetched is not the ballot of this code")]
+    WrongBallot,
     #[error("the receipt does not verify: {0}")]
     Receipt(#[from] LogError),
     #[error("the receipt is not valid: {0}")]
@@ -65,29 +74,30 @@ pub struct Client {
     election: Election,
 }
 
-/// A ballot encrypted and signed but not yet cast: it can be cast or challenged, not both.
+/// A ballot encrypted and proven but not signed: it is either cast (signed and sent) or challenged (its seed and
+/// answers revealed, and never signed), not both.
 #[derive(Debug)]
 pub struct PreparedBallot {
-    ballot: Ballot,
-    opening: BallotOpening,
+    body: BallotBody,
+    seed: BallotSeed,
+    answers: Vec<Answer>,
 }
 
-/// Everything a Benaloh challenge reveals, for checking on another device; the ballot is then discarded.
+/// What a Benaloh challenge reveals, for checking on another device; the ballot is then discarded.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ChallengeReport {
-    pub ballot: Ballot,
+    /// The challenged body's id and tracker: what the voting page showed before the challenge, and what the
+    /// checker recomputes from the code.
     pub ballot_id: BallotId,
-    /// Hex of the opening (SPEC.md §8.4).
-    pub opening: String,
-    pub answers: Vec<Result<Answer, InvalidAnswer>>,
-    /// Self-contained text for checking on another device: `rvc1:` ‖ hex(ballot) ‖ `:` ‖ hex(opening)
-    /// (SPEC.md §8.9).
+    pub tracker: String,
+    pub answers: Vec<Answer>,
+    /// The code for checking on another device: `RVC2:` ‖ HEX(F ‖ K ‖ seed ‖ answers) (SPEC.md §8.9).
     pub code: String,
 }
 
-/// What the second device needs: the ballot id and the opening, `rv1:` text (SPEC.md §8.9). Defined in
-/// `protocol`, so that the stand-alone verifier reads the same codes.
-pub use protocol::ballot::SecondDeviceCode;
+/// What the second device needs: the election, the ballot id and the seed, `RV2:` text (SPEC.md §8.9). Defined
+/// in `protocol`, so that the stand-alone verifier reads the same codes.
+pub use protocol::codes::{ChallengeCode, SecondDeviceCode};
 
 /// Parses a credential typed or loaded by the voter: 64 hex digits (whitespace ignored).
 pub fn parse_credential(text: &str) -> Result<Credential, ClientError> {
@@ -95,16 +105,6 @@ pub fn parse_credential(text: &str) -> Result<Credential, ClientError> {
     let mut secret = Zeroizing::new([0u8; 32]);
     hex::decode_to_slice(cleaned.as_bytes(), &mut *secret).map_err(|_| ClientError::Credential)?;
     Ok(Credential::from_secret_bytes(&secret))
-}
-
-/// Parses a challenge code (`rvc1:…`, see [`ChallengeReport::code`]): the ballot and its opening.
-pub fn parse_challenge_code(text: &str) -> Result<(Ballot, BallotOpening), DecodeError> {
-    let what = "challenge code";
-    let rest = text.trim().strip_prefix("rvc1:").ok_or(DecodeError::UnknownTag { what, tag: 0 })?;
-    let (ballot, opening) = rest.split_once(':').ok_or(DecodeError::UnknownTag { what, tag: 1 })?;
-    let ballot = protocol::Decode::from_bytes(&hex::decode(ballot).map_err(|_| DecodeError::InvalidHex { what })?)?;
-    let bytes = Zeroizing::new(hex::decode(opening).map_err(|_| DecodeError::InvalidHex { what })?);
-    Ok((ballot, BallotOpening::from_bytes(&bytes)?))
 }
 
 /// A receipt that passed [`Client::check_receipt`]: signed by the collector key, for this election, its leaf in
@@ -233,15 +233,38 @@ impl Client {
         &self.election
     }
 
-    /// Encodes, encrypts, proves and signs (SPEC.md §8.5).
+    /// Encodes, encrypts and proves from a fresh seed (SPEC.md §8.4, §8.5); nothing is signed yet.
     pub fn encrypt<R: RngCore + CryptoRng>(
         &self,
-        credential: &Credential,
+        credential: &CredentialKey,
         answers: &[Answer],
         rng: &mut R,
     ) -> Result<PreparedBallot, ClientError> {
-        let (ballot, opening) = protocol::ballot::create_ballot(&self.election, credential, answers, rng)?;
-        Ok(PreparedBallot { ballot, opening })
+        let seed = BallotSeed::generate(rng);
+        let (body, _) = create_ballot_body(&self.election, credential, answers, &seed)?;
+        Ok(PreparedBallot { body, seed, answers: answers.to_vec() })
+    }
+
+    /// Checks a challenge code (SPEC.md §8.9) of this election: the challenged body's id (to compare with the
+    /// tracker the voting page showed) and the answers it encrypts.
+    pub fn check_challenge(&self, code: &str) -> Result<CheckedChallenge, ClientError> {
+        Ok(ChallengeCode::parse(code)?.check(&self.election)?)
+    }
+
+    /// The second device: checks that `ballot` (fetched by id) is the code's, for this election, and opens it
+    /// with the randomness derived from the code's seed (SPEC.md §8.7, §8.9).
+    pub fn open_cast(
+        &self,
+        ballot: &Ballot,
+        code: &SecondDeviceCode,
+    ) -> Result<Vec<Result<Answer, InvalidAnswer>>, ClientError> {
+        if code.fingerprint != *self.election.fingerprint() {
+            return Err(ClientError::Ballot(BallotError::WrongElection));
+        }
+        if ballot.id() != code.ballot_id {
+            return Err(ClientError::WrongBallot);
+        }
+        self.open(&ballot.body, &code.opening(&self.election))
     }
 
     /// Opens a ballot with its revealed randomness and decodes the answers (SPEC.md §8.7). Also checks the
@@ -279,12 +302,12 @@ impl Client {
 }
 
 impl PreparedBallot {
-    pub fn ballot(&self) -> &Ballot {
-        &self.ballot
+    pub fn body(&self) -> &BallotBody {
+        &self.body
     }
 
     pub fn id(&self) -> BallotId {
-        self.ballot.id()
+        self.body.id()
     }
 
     /// A short tracker the voter can read aloud and find in the public log: the first 8 bytes of the ballot id.
@@ -292,26 +315,45 @@ impl PreparedBallot {
         tracker(&self.id())
     }
 
-    /// Benaloh challenge: reveals everything and consumes the ballot, which must never be cast.
+    /// Benaloh challenge (SPEC.md §8.9): reveals the seed and the answers and consumes the ballot, which is
+    /// never signed, so it can never be cast.
     pub fn challenge(self, client: &Client) -> Result<ChallengeReport, ClientError> {
-        let answers = client.open(&self.ballot.body, &self.opening)?;
-        let opening = hex::encode(&*self.opening.expose_bytes());
-        let code = format!("rvc1:{}:{opening}", hex::encode(protocol::Encode::to_bytes(&self.ballot)));
-        Ok(ChallengeReport { ballot_id: self.ballot.id(), opening, ballot: self.ballot, answers, code })
+        let id = self.body.id();
+        let code = ChallengeCode::new(client.election(), self.body.credential, &self.answers, self.seed)?;
+        Ok(ChallengeReport { ballot_id: id, tracker: tracker(&id), answers: self.answers, code: code.to_text().to_string() })
     }
 
-    /// Casting: the ballot to send, and the code for the second device.
-    pub fn cast(self) -> (Ballot, SecondDeviceCode) {
-        let code = SecondDeviceCode { ballot_id: self.ballot.id(), opening: self.opening };
-        (self.ballot, code)
+    /// Casting: signs the ballot with `credential` (the one it was made for), and the code for the second device.
+    pub fn cast(self, credential: &Credential) -> Result<(Ballot, SecondDeviceCode), ClientError> {
+        let ballot = self.body.sign(credential)?;
+        let code = SecondDeviceCode { fingerprint: ballot.body.fingerprint, ballot_id: ballot.id(), seed: self.seed };
+        Ok((ballot, code))
     }
 }
 
-/// A QR code of `text` as an SVG document (black modules on white, a 4-module quiet zone), for the receipt's
-/// second-device code and the challenge's opening. `None` if the text is too long for a QR code.
+/// The QR code of `text` at error-correction level M. A link's fragment that is upper-case alphanumeric (our
+/// codes, SPEC.md §8.9) goes in alphanumeric mode (5.5 bits a character), the rest in byte mode: a cast code's
+/// link is a version 9–10 code, a challenge's a version 10–11 one, where a whole code in byte mode needs more.
+pub fn qr_code(text: &str) -> Option<qrcodegen::QrCode> {
+    use qrcodegen::{QrCode, QrCodeEcc, QrSegment};
+    let (head, fragment) = match text.rsplit_once('#') {
+        Some((link, fragment)) if QrSegment::is_alphanumeric(fragment) => (format!("{link}#"), fragment),
+        _ => (text.to_string(), ""),
+    };
+    let mut segments = Vec::new();
+    if !head.is_empty() {
+        segments.push(QrSegment::make_bytes(head.as_bytes()));
+    }
+    if !fragment.is_empty() {
+        segments.push(QrSegment::make_alphanumeric(fragment));
+    }
+    QrCode::encode_segments(&segments, QrCodeEcc::Medium).ok()
+}
+
+/// A QR code of `text` ([`qr_code`]) as an SVG document (black modules on white, a 4-module quiet zone), for
+/// the second-device code and the challenge code. `None` if the text is too long for a QR code.
 pub fn qr_svg(text: &str) -> Option<String> {
-    use qrcodegen::{QrCode, QrCodeEcc};
-    let qr = QrCode::encode_text(text, QrCodeEcc::Medium).ok()?;
+    let qr = qr_code(text)?;
     let border = 4;
     let size = qr.size() + 2 * border;
     let mut path = String::new();
@@ -359,35 +401,44 @@ mod tests {
     }
 
     #[test]
-    fn challenge_reveals_the_answers() {
+    fn a_challenge_reveals_the_answers_and_nothing_castable() {
         let c = client();
         let cred = Credential::generate(&mut OsRng);
-        let prepared = c.encrypt(&cred, &answers(), &mut OsRng).unwrap();
+        let prepared = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
+        let shown = prepared.tracker();
         let report = prepared.challenge(&c).unwrap();
-        assert_eq!(report.answers, answers().into_iter().map(Ok).collect::<Vec<_>>());
-        let (ballot, opening) = parse_challenge_code(&report.code).unwrap();
-        assert_eq!(c.open(&ballot.body, &opening).unwrap(), report.answers);
-        // The report is what another device checks: it opens to the same answers there.
-        let json = serde_json::to_string(&report).unwrap();
-        let back: ChallengeReport = serde_json::from_str(&json).unwrap();
-        let opening = BallotOpening::from_bytes(&hex::decode(&back.opening).unwrap()).unwrap();
-        assert_eq!(c.open(&back.ballot.body, &opening).unwrap(), report.answers);
+        assert_eq!(report.answers, answers());
+        assert_eq!(report.tracker, shown);
+        // Another device rebuilds the body the page showed (same tracker) from the code alone.
+        let checked = c.check_challenge(&report.code).unwrap();
+        assert_eq!(tracker(&checked.ballot_id), shown);
+        assert_eq!(checked.answers, answers());
+        // The code is short: a QR code of its link is at most version 11 (61 modules a side).
+        let link = format!("https://valimised.example.ee/verify.html#{}", report.code);
+        let qr = qr_code(&link).unwrap();
+        assert!(qr.size() <= 61, "{} modules", qr.size());
     }
 
     #[test]
     fn second_device_code_round_trips_and_opens() {
         let c = client();
         let cred = parse_credential(&hex::encode(*Credential::generate(&mut OsRng).expose_secret_bytes())).unwrap();
-        let prepared = c.encrypt(&cred, &answers(), &mut OsRng).unwrap();
+        let prepared = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
         let tracker = prepared.tracker();
         assert_eq!(tracker.len(), 19);
-        let (ballot, code) = prepared.cast();
+        let (ballot, code) = prepared.cast(&cred).unwrap();
         protocol::check_ballot(c.election(), &ballot).unwrap();
         let parsed = SecondDeviceCode::parse(&code.to_text()).unwrap();
         assert_eq!(parsed.ballot_id, ballot.id());
-        assert_eq!(c.open(&ballot.body, &parsed.opening).unwrap().len(), 3);
-        assert!(SecondDeviceCode::parse("rv2:00:00").is_err());
-        assert!(SecondDeviceCode::parse("rv1:zz:00").is_err());
+        assert_eq!(c.open_cast(&ballot, &parsed).unwrap().len(), 3);
+        assert!(SecondDeviceCode::parse("RV1:00:00").is_err());
+        assert!(SecondDeviceCode::parse("RV2:ZZ").is_err());
+        let link = format!("https://valimised.example.ee/verify.html#{}", &*code.to_text());
+        assert!(qr_code(&link).unwrap().size() <= 57);
+        // A prepared ballot is signed only by its own credential.
+        let other = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
+        let stranger = Credential::generate(&mut OsRng);
+        assert!(matches!(other.cast(&stranger), Err(ClientError::Ballot(BallotError::WrongCredential))));
     }
 
     /// A log of `before` filler leaves, then `ballot`, then `after` more; the receipt of `ballot` as signed at its
@@ -429,7 +480,7 @@ mod tests {
         let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
         let key_hex = hex::encode(key.verifying_key().as_bytes());
         let cred = Credential::generate(&mut OsRng);
-        let (ballot, _) = c.encrypt(&cred, &answers(), &mut OsRng).unwrap().cast();
+        let (ballot, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         for (before, after) in [(0, 0), (0, 1), (4, 0), (5, 9), (6, 2)] {
             let (receipt, sth, proof) = logged(&c, &key, &ballot, before, after);
             let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
@@ -452,7 +503,7 @@ mod tests {
         let (receipt, sth, proof) = logged(&c, &key, &ballot, 3, 3);
         let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
         // Another ballot, a tampered receipt, another collector key, another election: refused.
-        let (other, _) = c.encrypt(&cred, &answers(), &mut OsRng).unwrap().cast();
+        let (other, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         assert!(matches!(
             c.check_receipt(&key_hex, receipt.clone(), Some(&other)),
             Err(ClientError::Receipt(LogError::BallotMismatch))
@@ -557,7 +608,7 @@ mod tests {
 
     #[test]
     fn qr_codes_render_as_svg() {
-        let svg = qr_svg("rv1:00:00").unwrap();
+        let svg = qr_svg("https://example.org/verify.html#RV2:00").unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<path d=\"M"));
         assert!(qr_svg(&"x".repeat(5000)).is_none());
     }
@@ -570,11 +621,10 @@ mod tests {
         let other = client();
         let cred = Credential::generate(&mut OsRng);
         let bad = vec![Answer::single(9), Answer { selections: vec![] }, Answer { selections: vec![] }];
-        assert!(matches!(c.encrypt(&cred, &bad, &mut OsRng), Err(ClientError::Ballot(_))));
-        let (ballot, code) = c.encrypt(&cred, &answers(), &mut OsRng).unwrap().cast();
-        assert!(matches!(
-            other.open(&ballot.body, &code.opening),
-            Err(ClientError::Ballot(BallotError::WrongElection))
-        ));
+        assert!(matches!(c.encrypt(&cred.public_key(), &bad, &mut OsRng), Err(ClientError::Ballot(_))));
+        let (ballot, code) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        assert!(matches!(other.open_cast(&ballot, &code), Err(ClientError::Ballot(BallotError::WrongElection))));
+        let (another, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        assert!(matches!(c.open_cast(&another, &code), Err(ClientError::WrongBallot)));
     }
 }

@@ -178,29 +178,48 @@ impl WasmClient {
         Ok(parse_credential(credential_hex).map_err(js)?.public_key().to_hex())
     }
 
-    /// Encrypts, proves and signs. `answers_hex`: one answer per contest, in manifest order, each its canonical
-    /// bytes (SPEC.md §5.1) in hex, without padding.
+    /// Encrypts and proves from a fresh seed; nothing is signed until `cast`. `answers_hex`: one answer per
+    /// contest, in manifest order, each its canonical bytes (SPEC.md §5.1) in hex, without padding.
     pub fn encrypt(&self, credential_hex: &str, answers_hex: Vec<String>) -> Result<WasmPreparedBallot, JsError> {
         let credential = parse_credential(credential_hex).map_err(js)?;
         let answers = decode_answers(&self.inner, &answers_hex).map_err(js)?;
-        Ok(WasmPreparedBallot { inner: self.inner.encrypt(&credential, &answers, &mut OsRng).map_err(js)? })
+        let prepared = self.inner.encrypt(&credential.public_key(), &answers, &mut OsRng).map_err(js)?;
+        Ok(WasmPreparedBallot { inner: prepared })
+    }
+
+    /// The second device, before fetching: `{ballot_id, proof}` JSON for the code (`RV2:…`, or a link carrying
+    /// it) of this election: the ballot to fetch and the fetch proof (SPEC.md §8.10) that the collector asks for.
+    pub fn fetch_request(&self, code: &str) -> Result<String, JsError> {
+        let code = SecondDeviceCode::parse(code).map_err(js)?;
+        if code.fingerprint != *self.inner.election().fingerprint() {
+            return Err(js(ClientError::Ballot(protocol::error::BallotError::WrongElection)));
+        }
+        let opening = code.opening(self.inner.election());
+        let proof = protocol::codes::prove_fetch(&code.fingerprint, &code.ballot_id, &opening, &mut OsRng)
+            .ok_or_else(|| JsError::new("this election's ballots have no ciphertext"))?;
+        json(&FetchRequest {
+            ballot_id: code.ballot_id.to_hex(),
+            proof: hex::encode(protocol::Encode::to_bytes(&proof)),
+        })
     }
 
     /// The second device: a ballot fetched by id (`ballot_bytes` of `GET /ballots/{id}`: canonical, hex) and the
-    /// code from the QR: the answers, JSON. Refuses a ballot whose id is not the code's.
+    /// code from the QR: the answers, JSON. Refuses a ballot whose id is not the code's, or another election's.
     pub fn open_with_code(&self, ballot_hex: &str, code: &str) -> Result<String, JsError> {
         let ballot = decode_ballot(ballot_hex).map_err(js)?;
         let code = SecondDeviceCode::parse(code).map_err(js)?;
-        if ballot.id() != code.ballot_id {
-            return Err(JsError::new("the ballot fetched is not the ballot of this code"));
-        }
-        json(&self.inner.open(&ballot.body, &code.opening).map_err(js)?)
+        json(&self.inner.open_cast(&ballot, &code).map_err(js)?)
     }
 
-    /// Another device checking a challenged ballot: the code from the challenge (`rvc1:…`): the answers, JSON.
+    /// Another device checking a challenged ballot: the code from the challenge (`RVC2:…`): `{ballot_id,
+    /// tracker, answers}` JSON, the tracker to compare with the one the voting page showed.
     pub fn open_challenge_code(&self, code: &str) -> Result<String, JsError> {
-        let (ballot, opening) = crate::parse_challenge_code(code).map_err(js)?;
-        json(&self.inner.open(&ballot.body, &opening).map_err(js)?)
+        let checked = self.inner.check_challenge(code).map_err(js)?;
+        json(&Challenged {
+            ballot_id: checked.ballot_id.to_hex(),
+            tracker: tracker(&checked.ballot_id),
+            answers: checked.answers,
+        })
     }
 
     /// Checks the collector's receipt (the object parsed from its JSON) under the collector key (hex, from
@@ -226,7 +245,7 @@ impl WasmClient {
         let answers = decode_answers(&self.inner, &answers_hex).map_err(js)?;
         let start = js_sys::Date::now();
         for _ in 0..n {
-            self.inner.encrypt(&credential, &answers, &mut OsRng).map_err(js)?;
+            self.inner.encrypt(&credential.public_key(), &answers, &mut OsRng).map_err(js)?.cast(&credential).map_err(js)?;
         }
         Ok((js_sys::Date::now() - start) / f64::from(n.max(1)))
     }
@@ -236,6 +255,21 @@ impl WasmClient {
 #[wasm_bindgen]
 pub fn qr_svg(text: &str) -> Result<String, JsError> {
     crate::qr_svg(text).ok_or_else(|| JsError::new("too long for a QR code"))
+}
+
+/// What `fetch_request` returns.
+#[derive(serde::Serialize)]
+struct FetchRequest {
+    ballot_id: String,
+    proof: String,
+}
+
+/// What `open_challenge_code` returns.
+#[derive(serde::Serialize)]
+struct Challenged {
+    ballot_id: String,
+    tracker: String,
+    answers: Vec<protocol::encoding::Answer>,
 }
 
 /// What `cast` returns (a struct rather than `serde_json::json!`, which would pull float formatting into the
@@ -250,7 +284,7 @@ struct Cast {
     second_device_code: String,
 }
 
-/// A ballot encrypted and signed but not yet cast: call `cast` or `challenge`, once.
+/// A ballot encrypted and proven but not signed: call `cast` or `challenge`, once.
 #[wasm_bindgen(js_name = PreparedBallot)]
 #[derive(Debug)]
 pub struct WasmPreparedBallot {
@@ -267,14 +301,16 @@ impl WasmPreparedBallot {
         self.inner.id().to_hex()
     }
 
-    /// Benaloh challenge: `{ballot, ballot_id, opening, answers, code}` JSON; the ballot is consumed.
+    /// Benaloh challenge: `{ballot_id, tracker, answers, code}` JSON; the ballot is consumed, never signed.
     pub fn challenge(self, client: &WasmClient) -> Result<String, JsError> {
         json(&self.inner.challenge(&client.inner).map_err(js)?)
     }
 
-    /// Cast: `{ballot, ballot_hex, ballot_id, tracker, second_device_code}` JSON; the ballot is consumed.
-    pub fn cast(self) -> Result<String, JsError> {
-        let (ballot, code) = self.inner.cast();
+    /// Cast: signs with the credential (hex) and returns `{ballot, ballot_hex, ballot_id, tracker,
+    /// second_device_code}` JSON; the ballot is consumed.
+    pub fn cast(self, credential_hex: &str) -> Result<String, JsError> {
+        let credential = parse_credential(credential_hex).map_err(js)?;
+        let (ballot, code) = self.inner.cast(&credential).map_err(js)?;
         let id = ballot.id();
         json(&Cast {
             ballot_hex: hex::encode(protocol::Encode::to_bytes(&ballot)),

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use collector::Settings;
-use protocol::ballot::{Ballot, ElectionParameters, SecondDeviceCode};
+use protocol::ballot::{Ballot, ElectionParameters};
+use protocol::codes::SecondDeviceCode;
 use protocol::elgamal::SecretKey;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::Receipt;
@@ -125,7 +126,8 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
         Answer { selections: vec![Selection::Option(1), Selection::WriteIn("Mia".into())] },
     ];
-    let (ballot, code) = client.encrypt(&creds[3], &answers, &mut OsRng).unwrap().cast();
+    let key = creds[3].public_key();
+    let (ballot, code) = client.encrypt(&key, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
     let posted = http.post(format!("{base}/ballots")).json(&ballot).send().unwrap();
     assert_eq!(posted.status().as_u16(), 201);
     let report = check_online(&base, &code.to_text(), "en", None).unwrap();
@@ -139,13 +141,19 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let text = check_online(&base, &link, "et", None).unwrap().to_string();
     assert!(text.contains("Linnapea: Bob Kask"), "{text}");
 
-    // A code with this ballot's id but other randomness (another ballot's) is refused, clearly.
-    let (_, other) = client.encrypt(&creds[3], &answers, &mut OsRng).unwrap().cast();
-    let opening = protocol::ballot::BallotOpening::from_bytes(&other.opening.expose_bytes()).unwrap();
-    let wrong = SecondDeviceCode { ballot_id: ballot.id(), opening };
-    let err = check_online(&base, &wrong.to_text(), "en", None).unwrap_err();
-    assert!(matches!(err, CheckBallotError::Opening { .. }), "{err}");
-    assert!(err.to_string().contains("does not open ballot"), "{err}");
+    // A code with this ballot's id but another seed (another ballot's) cannot make the fetch proof for it
+    // (SPEC.md §8.10): refused, and nothing is counted.
+    let (_, other) = client.encrypt(&key, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
+    let seed = protocol::ballot::BallotSeed::from_bytes(*other.seed.expose_bytes());
+    let wrong = SecondDeviceCode { fingerprint: code.fingerprint, ballot_id: ballot.id(), seed };
+    for _ in 0..3 {
+        match check_online(&base, &wrong.to_text(), "en", None).unwrap_err() {
+            CheckBallotError::Refused { status, code, .. } => {
+                assert_eq!((status, code.as_str()), (403, "fetch_not_authorized"))
+            }
+            e => panic!("{e}"),
+        }
+    }
     // A code for a ballot the collector does not have (never cast).
     match check_online(&base, &other.to_text(), "en", None).unwrap_err() {
         CheckBallotError::Refused { status, code, .. } => {
@@ -153,7 +161,14 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         }
         e => panic!("{e}"),
     }
-    // The verification limit (3 fetches, the manifest's policy) has been used up by the three fetches above.
+    // A challenge code is checked from the election alone: no fetch, nothing counted.
+    let challenged = client.encrypt(&key, &answers, &mut OsRng).unwrap();
+    let shown = challenged.tracker();
+    let report = challenged.challenge(&client).unwrap();
+    let text = check_online(&base, &report.code, "en", None).unwrap().to_string();
+    assert!(text.contains(&format!("(tracker {shown})")) && text.contains("Mayor: Bob Kask"), "{text}");
+    // The voter's third fetch (the limit is 3: the refused attempts spent nothing), then the limit.
+    check_online(&base, &code.to_text(), "en", None).unwrap();
     match check_online(&base, &code.to_text(), "en", None).unwrap_err() {
         CheckBallotError::Refused { code, .. } => assert_eq!(code, "verification_limit_reached"),
         e => panic!("{e}"),

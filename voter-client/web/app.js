@@ -234,12 +234,17 @@ function encrypt() {
 $("review-encrypt").addEventListener("click", encrypt);
 $("challenge-again").addEventListener("click", encrypt);
 
+// A challenge reveals the ballot's seed and answers (SPEC.md §8.9) and the ballot is dropped, never signed: a
+// challenged ballot can never be cast. The QR code carries the short RVC2 code for another device.
 $("do-challenge").addEventListener("click", () => {
   const report = JSON.parse(state.prepared.challenge(state.client));
   state.prepared = null;
-  renderChoices($("challenge-choices"), state.manifest, report.answers, state.lang);
-  $("challenge-qr").innerHTML = qr_svg(`${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${report.code}`);
-  $("challenge-json").textContent = JSON.stringify(report, null, 2);
+  state.challengeTracker = report.tracker;
+  renderChoices($("challenge-choices"), state.manifest, report.answers.map((a) => ({ Ok: a })), state.lang);
+  $("challenge-help").textContent = t(state.lang, "challenge_help", { tracker: report.tracker });
+  const link = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${report.code}`;
+  $("challenge-qr").innerHTML = qr_svg(link);
+  $("challenge-verify-link").href = link;
   show("step-challenge");
 });
 
@@ -248,7 +253,7 @@ $("do-cast").addEventListener("click", async () => {
   button.disabled = true;
   const prepared = state.prepared;
   try {
-    const cast = JSON.parse(prepared.cast());
+    const cast = JSON.parse(prepared.cast(state.credential));
     state.prepared = null;
     const receipt = await api("ballots", {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cast.ballot),
@@ -289,6 +294,7 @@ $("lang").addEventListener("change", (e) => {
   translatePage(state.lang);
   retranslateOutcomes(state.lang);
   if (state.manifest) { renderTitle(); renderContest(); }
+  if (state.challengeTracker) $("challenge-help").textContent = t(state.lang, "challenge_help", { tracker: state.challengeTracker });
 });
 
 load().catch((e) => message(String(e.message || e)));

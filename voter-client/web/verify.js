@@ -1,6 +1,6 @@
 // The second device's page: the code from the QR (URL fragment or pasted) → fetch the ballot (cast ballots) →
 // decrypt it with the revealed randomness → show the choices, and check its receipt against the current log.
-// Challenged ballots (rvc1:) are checked offline. A saved receipt file can be checked against the log at any time.
+// Challenged ballots (RVC2:) are rebuilt from their code, offline. A saved receipt file can be checked against the log at any time.
 import init, { Client } from "./pkg/voter_client.js";
 import { pickLanguage, t, translatePage, renderChoices } from "./i18n.js";
 import { checkReceipt, retranslateOutcomes } from "./receipt.js";
@@ -10,6 +10,14 @@ let lang = pickLanguage();
 let manifest = null;
 let client = null;
 let collectorKey = null;
+let challengeTracker = null;
+
+function showChallengeTracker() {
+  if (!challengeTracker) return;
+  const el = $("challenge-tracker");
+  el.textContent = t(lang, "challenge_tracker", { tracker: challengeTracker });
+  el.hidden = false;
+}
 
 function message(text, ok = false) {
   const m = $("message");
@@ -37,14 +45,21 @@ async function check() {
   $("result").hidden = true;
   const code = $("code").value.trim();
   try {
-    if (code.startsWith("rvc1:")) {
-      render(JSON.parse(client.open_challenge_code(code)));
+    $("challenge-tracker").hidden = true;
+    if (/^rvc2:/i.test(code)) {
+      // A challenged ballot: rebuilt here from the code's seed and answers; the voter compares its tracker.
+      const checked = JSON.parse(client.open_challenge_code(code));
+      render(checked.answers.map((a) => ({ Ok: a })));
+      challengeTracker = checked.tracker;
+      showChallengeTracker();
       $("receipt-status").hidden = true;
       $("fetches").textContent = "";
       return;
     }
-    const id = code.split(":")[1] || "";
-    const fetched = await getJson(`ballots/${id}`);
+    // A cast ballot: the fetch carries a proof, made here from the code, that this device holds the code
+    // (SPEC.md §8.10); nobody else can spend the voter's checks.
+    const request = JSON.parse(client.fetch_request(code));
+    const fetched = await getJson(`ballots/${request.ballot_id}?proof=${request.proof}`);
     render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)));
     $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
     await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes),
@@ -89,5 +104,6 @@ $("lang").addEventListener("change", (e) => {
   localStorage.setItem("lang", lang);
   translatePage(lang);
   retranslateOutcomes(lang);
+  showChallengeTracker();
 });
 load().catch((e) => message(String(e.message || e)));

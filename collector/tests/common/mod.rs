@@ -58,6 +58,19 @@ pub fn ballot(e: &TestElection, voter: usize, choice: u16) -> Ballot {
     create_ballot(&e.election, &e.voters[voter], &answers(choice), &mut OsRng).unwrap().0
 }
 
+/// A ballot and the URL path of its second-device fetch, with the fetch proof made from its opening (SPEC.md
+/// §8.10), as the voter's second device asks for it.
+pub fn ballot_and_fetch(e: &TestElection, voter: usize, choice: u16) -> (Ballot, String) {
+    let (b, opening) = create_ballot(&e.election, &e.voters[voter], &answers(choice), &mut OsRng).unwrap();
+    let path = fetch_path(e, &b, &opening);
+    (b, path)
+}
+
+pub fn fetch_path(e: &TestElection, b: &Ballot, opening: &protocol::ballot::BallotOpening) -> String {
+    let proof = protocol::codes::prove_fetch(e.election.fingerprint(), &b.id(), opening, &mut OsRng).unwrap();
+    format!("/ballots/{}?proof={}", b.id().to_hex(), hex::encode(protocol::Encode::to_bytes(&proof)))
+}
+
 /// Re-signs a (tampered) ballot body with a voter's credential.
 pub fn resign(ballot: &mut Ballot, cred: &Credential) {
     let key = SigningKey::from_bytes(&cred.expose_secret_bytes());

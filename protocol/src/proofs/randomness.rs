@@ -106,7 +106,36 @@ impl RandomnessProof {
             .fold(transcript.build_rng(), |b, r| b.rekey_with_witness_bytes(b"r", r.as_bytes()))
             .finalize(rng);
         let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
-        let commitment = GroupElement::new(base_mul(&k));
+        Ok(Self::respond(transcript, witness, &k))
+    }
+
+    /// SPEC.md §7.1 eq. (10) with the nonce of §8.4 eq. (8c): the same proof for the same ballot seed, so that
+    /// a device that knows the seed rebuilds the ballot, proof included, byte for byte (a Benaloh challenge is
+    /// checked that way). `k` is drawn from a copy of the transcript after the whole statement, keyed with the
+    /// seed: `k = challenge("nonce")` after `append_message("ballot-seed", σ)`. It depends on the statement, so
+    /// a seed (wrongly) used for two statements still gives two unrelated nonces.
+    pub fn prove_seeded(
+        transcript: &mut Transcript,
+        statement: &RandomnessStatement<'_>,
+        witness: &RandomnessWitness<'_>,
+        seed: &[u8; 32],
+    ) -> Result<Self, ProofError> {
+        let shape_ok = witness.randomness.len() == statement.contests.len()
+            && witness.randomness.iter().zip(statement.contests).all(|(r, c)| r.len() == c.len());
+        if !shape_ok {
+            let (statement, proof_len) = (statement.ciphertexts().count(), witness.randomness.iter().flatten().count());
+            return Err(ProofError::SizeMismatch { proof: NAME, statement, proof_len });
+        }
+        statement.append_to(transcript)?;
+        let mut nonce_transcript = transcript.clone();
+        nonce_transcript.append_message(b"ballot-seed", seed);
+        let k = zeroize::Zeroizing::new(nonce_transcript.challenge_scalar(b"nonce"));
+        Ok(Self::respond(transcript, witness, &k))
+    }
+
+    /// `T = k·G` into the transcript, `c`, and eq. (10).
+    fn respond(transcript: &mut Transcript, witness: &RandomnessWitness<'_>, k: &Scalar) -> Self {
+        let commitment = GroupElement::new(base_mul(k));
         transcript.append_element(b"T", &commitment);
         let c = transcript.challenge_scalar(b"c");
         let mut response = *k;
@@ -115,7 +144,7 @@ impl RandomnessProof {
             response += c_pow * r;
             c_pow *= c;
         }
-        Ok(Self { commitment, response })
+        Self { commitment, response }
     }
 
     /// Checks this proof alone (SPEC.md eq. (11)).

@@ -6,7 +6,8 @@
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;
 use merlin::Transcript;
-use protocol::ballot::{create_ballot, Credential, Election};
+use protocol::ballot::{create_ballot_body, BallotSeed, Credential, Election};
+use protocol::codes::{prove_fetch, ChallengeCode, SecondDeviceCode};
 use protocol::codec::Encode;
 use protocol::elgamal::{EncryptionKey, SecretKey};
 use protocol::encoding::{embed_chunk, Answer, Selection, CHUNK_BYTES};
@@ -104,9 +105,22 @@ fn ballot() -> Value {
     let cred = Credential::generate(&mut r);
     let answers =
         vec![Answer::single(0), Answer { selections: vec![] }, Answer { selections: vec![Selection::Option(3)] }];
-    let (ballot, opening) = create_ballot(&election, &cred, &answers, &mut r).unwrap();
+    let seed = BallotSeed::generate(&mut r);
+    let (body, opening) = create_ballot_body(&election, &cred.public_key(), &answers, &seed).unwrap();
+    let ballot = body.sign(&cred).unwrap();
+    let challenge =
+        ChallengeCode::new(&election, cred.public_key(), &answers, BallotSeed::from_bytes(*seed.expose_bytes()))
+            .unwrap();
+    let fetch_proof = prove_fetch(election.fingerprint(), &ballot.id(), &opening, &mut r).unwrap();
+    let seed_hex = h(seed.expose_bytes());
+    let cast_code = SecondDeviceCode { fingerprint: *election.fingerprint(), ballot_id: ballot.id(), seed };
     json!({
-        "description": "SPEC.md §4.4 fingerprint, §6 encryption, §8 a whole ballot (ChaCha20 seed 'ballot')",
+        "description": "SPEC.md §4.4 fingerprint, §6 encryption, §8 a whole ballot from its seed (§8.4), its \
+                        codes (§8.9) and a fetch proof (§8.10) (ChaCha20 seed 'ballot')",
+        "seed": seed_hex,
+        "cast_code": &*cast_code.to_text(),
+        "challenge_code": &*challenge.to_text(),
+        "fetch_proof": h(fetch_proof.to_bytes()),
         "secret_key": h(sk.expose_scalar().as_bytes()),
         "public_key": h(sk.public_key().element().to_bytes()),
         "fingerprint": h(election.fingerprint().as_bytes()),
