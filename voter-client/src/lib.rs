@@ -66,6 +66,15 @@ pub enum ClientError {
     LogTruncated { receipt: u64, current: u64 },
     #[error("the consistency proof is for sizes {first} → {second}, not {receipt} → {current}")]
     WrongConsistencyProof { first: u64, second: u64, receipt: u64, current: u64 },
+    #[error("the mirror has not yet seen leaf {leaf} (its log has {size} ballots): try again in a few minutes")]
+    MirrorBehind { leaf: u64, size: u64 },
+    #[error(
+        "the collector's view and the mirror's disagree: in the mirror's copy of the log, leaf {leaf} is not this \
+         ballot ({reason}). Do not trust this collector's answer: tell the election officials"
+    )]
+    MirrorDisagrees { leaf: u64, reason: String },
+    #[error("the mirror's inclusion proof is for leaf {leaf} of {size}, not leaf {expected_leaf} of {expected_size}")]
+    WrongInclusionProof { leaf: u64, size: u64, expected_leaf: u64, expected_size: u64 },
 }
 
 /// One election, ready to encrypt and check ballots.
@@ -115,6 +124,14 @@ pub struct CheckedReceipt {
     collector_key: ed25519_dalek::VerifyingKey,
 }
 
+/// Where a checked receipt's ballot stands in an independent mirror's copy of the log (SPEC.md §11.4 L10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InMirror {
+    pub leaf_index: u64,
+    /// The size of the mirror's signed tree head.
+    pub tree_size: u64,
+}
+
 /// Where a checked receipt's ballot stands in the current public log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InLog {
@@ -130,6 +147,37 @@ pub struct InLog {
 impl CheckedReceipt {
     pub fn receipt(&self) -> &Receipt {
         &self.receipt
+    }
+
+    /// SPEC.md §11.4 L10: the ballot is in an independent mirror's copy of the log. The mirror's head is the
+    /// collector's (L1 under the manifest's collector key, L6); the mirror's inclusion proof (`leaf_index`,
+    /// `tree_size`, `path`) for the receipt's leaf at the head's size leads from this receipt's leaf hash (the
+    /// ballot's id, hash and acceptance time, which [`Client::check_receipt`] matched to the ballot) to the
+    /// mirror's root (L3). A collector that showed the voter a ballot on a forked tree, even one signed with its
+    /// real key, fails here: the mirror's leaf at that index is another ballot.
+    pub fn check_in_mirror(
+        &self,
+        sth: &SignedTreeHead,
+        leaf_index: u64,
+        tree_size: u64,
+        path: &[protocol::log::Hash],
+    ) -> Result<InMirror, ClientError> {
+        sth.verify(&self.collector_key, &self.receipt.fingerprint)?;
+        let r = &self.receipt;
+        if sth.tree_size <= r.leaf_index {
+            return Err(ClientError::MirrorBehind { leaf: r.leaf_index, size: sth.tree_size });
+        }
+        if leaf_index != r.leaf_index || tree_size != sth.tree_size {
+            return Err(ClientError::WrongInclusionProof {
+                leaf: leaf_index,
+                size: tree_size,
+                expected_leaf: r.leaf_index,
+                expected_size: sth.tree_size,
+            });
+        }
+        protocol::log::verify_inclusion(&r.leaf_hash(), r.leaf_index, sth.tree_size, path, &sth.root)
+            .map_err(|e| ClientError::MirrorDisagrees { leaf: r.leaf_index, reason: e.to_string() })?;
+        Ok(InMirror { leaf_index: r.leaf_index, tree_size: sth.tree_size })
     }
 
     fn check_head(&self, sth: &SignedTreeHead) -> Result<(), ClientError> {
@@ -292,7 +340,16 @@ impl Client {
     ) -> Result<CheckedReceipt, ClientError> {
         let what = "collector key";
         let key_bytes = protocol::group::hex_array(collector_key_hex.trim(), what)?;
-        let collector_key = protocol::ballot::decode_verifying_key(&key_bytes, what)?;
+        // The key that counts is the one the manifest names (the fingerprint binds it); a server that states
+        // another is not this election's collector.
+        let collector_key = *self.election.manifest().roles.collector_key.verifying_key();
+        if key_bytes != collector_key.to_bytes() {
+            return Err(ClientError::ReceiptFormat(format!(
+                "the collector key {} is not the one the election's manifest names ({})",
+                hex::encode(key_bytes),
+                hex::encode(collector_key.to_bytes())
+            )));
+        }
         receipt.verify(&collector_key, self.election.fingerprint())?;
         if let Some(ballot) = ballot {
             receipt.matches(ballot)?;

@@ -341,4 +341,16 @@ impl WasmCheckedReceipt {
         let proof = read_consistency_proof(&proof).map_err(|e| js(ClientError::LogAnswer(e)))?;
         json(&self.inner.check_in_log(&sth, &proof).map_err(js)?)
     }
+
+    /// An independent mirror's `GET /log/sth` and `GET /log/proof/inclusion?leaf_index=I&tree_size=N` (I the
+    /// receipt's leaf, N the mirror head's size): checks the head (L1, L6) and that the mirror's leaf I is this
+    /// receipt's ballot (L10). `{leaf_index, tree_size}` JSON; an error says that the collector's view and the
+    /// mirror's disagree, or that the mirror has not seen the ballot yet.
+    pub fn check_in_mirror(&self, sth: JsValue, proof: JsValue) -> Result<String, JsError> {
+        let sth = read_tree_head(&sth).map_err(|e| js(ClientError::LogAnswer(e)))?;
+        let f = Fields { obj: &proof, what: "inclusion proof" };
+        let read = || -> Result<_, String> { Ok((f.u64("leaf_index")?, f.u64("tree_size")?, f.hashes("path")?)) };
+        let (leaf, size, path) = read().map_err(|e| js(ClientError::LogAnswer(e)))?;
+        json(&self.inner.check_in_mirror(&sth, leaf, size, &path).map_err(js)?)
+    }
 }
