@@ -221,9 +221,12 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     let http = client();
     let b0 = ballot(&ea, 0, 0);
     // A: b0, b1. B (the same key, another view): b0, b2. C: b0 only.
+    let mut shown = Vec::new();
     for (s, bs) in [(&a, vec![b0.clone(), ballot(&ea, 1, 1)]), (&b, vec![b0.clone(), ballot(&eb, 2, 2)])] {
         for x in bs {
-            assert_eq!(cast(&http, &s.base, &x).await.0, 201);
+            let (st, v) = cast(&http, &s.base, &x).await;
+            assert_eq!(st, 201);
+            shown.push((x, serde_json::from_value::<Receipt>(v).unwrap()));
         }
     }
     assert_eq!(cast(&http, &c.base, &b0).await.0, 201);
@@ -232,6 +235,25 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     let dir = tmpdir("monitor");
     let mut m = Monitor::open(&a.base, &dir, None).await.unwrap();
     assert_eq!(m.poll().await.unwrap().unwrap(), 2);
+    // The mirror of A's log: a receipt from A passes L10; B's receipt for its leaf 1 (the same collector key,
+    // another ballot there: what a forking collector would show a voter's device) is refused.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mirror = format!("http://{}", listener.local_addr().unwrap());
+    let app = verifier::mirror::app(m.handle(), None);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let check = |i: usize| {
+        let (mirror, params, (ballot, receipt)) = (mirror.clone(), ea.file.clone(), shown[i].clone());
+        tokio::task::spawn_blocking(move || {
+            let http = verifier::mirror::http_client().unwrap();
+            let election = params.election().unwrap();
+            let (leaf, at) = (receipt.leaf_index, receipt.accepted_at);
+            verifier::mirror::check_in_mirror(&http, &mirror, &election, leaf, &ballot, at)
+        })
+    };
+    let view = check(1).await.unwrap().unwrap();
+    assert_eq!((view.tree_size, view.later_leaves_of_credential), (2, vec![]));
+    let e = check(3).await.unwrap().unwrap_err();
+    assert!(matches!(e, verifier::mirror::MirrorError::Disagree { leaf_index: 1 }), "{e}");
     assert_eq!(cast(&http, &a.base, &ballot(&ea, 3, 0)).await.0, 201);
     assert_eq!(m.poll().await.unwrap().unwrap(), 3);
     // Re-opened from disk, it goes on.
