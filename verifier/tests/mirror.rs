@@ -452,3 +452,76 @@ async fn the_voter_pages_are_served_with_the_collectors_policy() {
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
     assert_eq!(r.text().await.unwrap(), "<!doctype html>");
 }
+
+/// Runs the `verifier` binary.
+async fn verifier_cli(args: &[&str]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_verifier")).args(args).output().await.unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_with_the_copy() {
+    use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+    let mut t = test_election(8);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let entries: Vec<LeafEntry> = (0..3).map(|i| entry(i, &t.ballot(i as usize, 1))).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let d = dir.path().to_str().unwrap();
+    let fp = t.election.fingerprint().to_hex();
+    let other = test_election(9).election.fingerprint().to_hex();
+    let (code, _, err) =
+        verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--fingerprint", &other, "--once"]).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not the pinned"), "{err}");
+    let (code, _, err) =
+        verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--fingerprint", &fp, "--once"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("size 3"), "{err}");
+
+    // The final box of this log agrees with the copy; one with two ballots swapped does not.
+    let mut credentials: Vec<CredentialKey> = t.voters.iter().map(Credential::public_key).collect();
+    credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    let mut bbox = BallotBox {
+        format: BALLOT_BOX_FORMAT.into(),
+        election: t.election.parameters(),
+        fingerprint: *t.election.fingerprint(),
+        collector_key: t.collector.verifying_key().to_bytes(),
+        credentials,
+        final_tree_head: fake.sth(),
+        ballots: entries
+            .iter()
+            .map(|e| BoxEntry { leaf_index: e.leaf_index, accepted_at: e.accepted_at, ballot: e.ballot.clone() })
+            .collect(),
+    };
+    let box_path = dir.path().join("box.json");
+    std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();
+    let b = box_path.to_str().unwrap();
+    let (code, out, err) = verifier_cli(&["check-export", "--export", b, "--copy", d]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("3 ballots checked"), "{out}");
+    // Leaves 0 and 1 swap their ballots (the times stay in order).
+    let mut swapped = entries.clone();
+    (swapped[0].ballot, swapped[1].ballot) = (entries[1].ballot.clone(), entries[0].ballot.clone());
+    for (b, e) in bbox.ballots.iter_mut().zip(&swapped) {
+        b.ballot = e.ballot.clone();
+    }
+    let tree = tree_of(&swapped);
+    bbox.final_tree_head = sign_head(&t.collector, &t.election, &swapped, &tree);
+    std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();
+    let (code, _, err) = verifier_cli(&["check-export", "--export", b, "--copy", d]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("differs between the export and the copy"), "{err}");
+
+    // A truncated view: exit status 3, DIR/ALARM; the alarm stands at the next start.
+    fake.set(&t.election, entries[..1].to_vec());
+    let (code, _, err) = verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--once"]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("ALARM: log truncated: size 1 after 3"), "{err}");
+    fake.set(&t.election, entries.clone());
+    let (code, _, err) = verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--once"]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("remove the ALARM file"), "{err}");
+}
