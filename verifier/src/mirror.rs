@@ -119,13 +119,17 @@ fn unalarmed(h: &CopyHandle) -> Result<RwLockReadGuard<'_, Shared>, ApiError> {
 fn verified(h: &CopyHandle) -> Result<RwLockReadGuard<'_, Shared>, ApiError> {
     let g = unalarmed(h)?;
     if g.copy.sth().is_none() {
-        return Err(ApiError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "mirror_not_ready",
-            message: "the mirror has not verified any tree head of the collector yet: retry later".into(),
-        });
+        return Err(not_ready());
     }
     Ok(g)
+}
+
+fn not_ready() -> ApiError {
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: "mirror_not_ready",
+        message: "the mirror has not verified any tree head of the collector yet: retry later".into(),
+    }
 }
 
 /// The read-only API (no headers, no static files: see [`app`]).
@@ -174,8 +178,7 @@ async fn election(State(h): State<CopyHandle>) -> Result<Json<PublishedElection>
 
 async fn sth(State(h): State<CopyHandle>) -> Result<Json<SignedTreeHead>, ApiError> {
     let g = verified(&h)?;
-    let sth = g.copy.sth().cloned().ok_or_else(|| ApiError::bad_request("mirror_not_ready", "no head"))?;
-    Ok(Json(sth))
+    g.copy.sth().cloned().map(Json).ok_or_else(not_ready)
 }
 
 #[derive(Debug, Deserialize)]

@@ -231,6 +231,9 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
 /// Decodes a leaf entry's ballot (through `Ballot::from_bytes`) and computes its leaf hash (eq. L-1).
 fn decode_entry(entry: &LeafEntry) -> Result<(Ballot, Hash), String> {
     let bytes = hex::decode(&entry.ballot).map_err(|_| "the ballot is not hex".to_string())?;
+    if hex::encode(&bytes) != entry.ballot {
+        return Err("the ballot is not lower-case hex (SPEC.md §1: one spelling per value)".into());
+    }
     let ballot = Ballot::from_bytes(&bytes).map_err(|e| e.to_string())?;
     let hash = leaf_hash(&ballot.id(), &ballot_hash(&bytes), entry.accepted_at);
     Ok((ballot, hash))
