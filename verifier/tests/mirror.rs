@@ -525,3 +525,36 @@ async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_wi
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("remove the ALARM file"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_ballot_a_bad_time_or_a_replay_raises_an_alarm() {
+    let mut t = test_election(10);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let (b0, b1) = (t.ballot(0, 0), t.ballot(1, 1));
+    let mut forged = t.ballot(2, 2);
+    forged.signature[0] ^= 1;
+    let at = |mut e: LeafEntry, accepted_at: u64| {
+        e.accepted_at = accepted_at;
+        e
+    };
+    let cases: Vec<(Vec<LeafEntry>, u64, &str)> = vec![
+        (vec![at(entry(0, &b0), OPENS_AT - 1)], 0, "outside the voting period"),
+        (vec![at(entry(0, &b0), OPENS_AT + 120), entry(1, &b1)], 1, "before the previous leaf"),
+        (vec![entry(0, &b0), entry(1, &b0)], 1, "repeats the ballot at leaf 0"),
+        (vec![entry(0, &b0), entry(1, &forged)], 1, "signature"),
+    ];
+    for (entries, bad, why) in cases {
+        fake.set(&t.election, entries);
+        let dir = tmp();
+        let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+        match m.poll().await.unwrap() {
+            Err(Alarm::BadLeaf { index, why: text }) => {
+                assert_eq!(index, bad, "{text}");
+                assert!(text.contains(why), "{text} (expected: {why})");
+            }
+            other => panic!("expected an alarm on leaf {bad} ({why}), got {other:?}"),
+        }
+        assert_eq!(m.tree_size(), 0, "nothing of a bad view enters the copy");
+    }
+}
