@@ -558,3 +558,60 @@ async fn a_bad_ballot_a_bad_time_or_a_replay_raises_an_alarm() {
         assert_eq!(m.tree_size(), 0, "nothing of a bad view enters the copy");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_that_lies_about_a_credentials_ballots_is_caught() {
+    use axum::http::Uri;
+    use axum::response::{IntoResponse, Response};
+    use verifier::mirror::CredentialBallot;
+    let mut t = test_election(11);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let b: Vec<Ballot> = vec![t.ballot(0, 0), t.ballot(1, 1), t.ballot(0, 2)];
+    let entries: Vec<LeafEntry> = b.iter().enumerate().map(|(i, b)| entry(i as u64, b)).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+    let honest = serve_mirror(&m).await;
+
+    // A proxy of the honest mirror that answers `/log/credential/…` with `listed`.
+    async fn liar(honest: String, listed: CredentialBallots) -> String {
+        let app = Router::new().fallback(move |uri: Uri| {
+            let (honest, listed) = (honest.clone(), listed.clone());
+            async move {
+                if uri.path().starts_with("/log/credential/") {
+                    return Json(listed).into_response();
+                }
+                let r = reqwest::get(format!("{honest}{uri}")).await.unwrap();
+                let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
+                let resp: Response = (status, r.text().await.unwrap()).into_response();
+                resp
+            }
+        });
+        serve(app).await
+    }
+    let credential = t.voters[0].public_key();
+    let own = CredentialBallot { leaf_index: 0, ballot_id: b[0].id() };
+    let later = CredentialBallot { leaf_index: 2, ballot_id: b[2].id() };
+    let other = CredentialBallot { leaf_index: 1, ballot_id: b[1].id() };
+    let list = |leaves: Vec<CredentialBallot>| CredentialBallots { credential, tree_size: 3, leaves };
+    let at = entries[0].accepted_at;
+    // Honest through the proxy: leaf 2 supersedes leaf 0.
+    let mirror = liar(honest.clone(), list(vec![own, later])).await;
+    let view = check(&mirror, &t.election, 0, &b[0], at).await.unwrap();
+    assert_eq!(view.later_leaves_of_credential, vec![2]);
+    // Another voter's ballot listed as a re-vote.
+    let mirror = liar(honest.clone(), list(vec![own, other, later])).await;
+    let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 1, .. }), "{e}");
+    // The ballot itself left out of the list.
+    let mirror = liar(honest.clone(), list(vec![later])).await;
+    let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 0, .. }), "{e}");
+    // A listed later ballot with another id.
+    let wrong = CredentialBallot { leaf_index: 2, ballot_id: b[0].id() };
+    let mirror = liar(honest, list(vec![own, wrong])).await;
+    let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 2, .. }), "{e}");
+}
