@@ -504,7 +504,8 @@ pub struct MonitorOptions {
 
 /// Follows the collector forever (or once), polling every `interval`; with `listen`, serves the verified copy
 /// meanwhile. Returns the alarm that stopped it (with `listen`, after Ctrl-C: the mirror keeps answering 503
-/// `mirror_alarm` while the alarm stands), or `None` after `--once` or Ctrl-C.
+/// `mirror_alarm` while the alarm stands), or `None` after `--once` or Ctrl-C. With `once`, a poll that could not
+/// read the collector is an error; otherwise it is retried at the next poll.
 pub async fn run(opts: &MonitorOptions) -> anyhow::Result<Option<Alarm>> {
     let mut m = Monitor::open(&opts.collector, &opts.dir, opts.fingerprint.as_ref()).await?;
     if let Some(addr) = opts.listen {
@@ -527,6 +528,7 @@ pub async fn run(opts: &MonitorOptions) -> anyhow::Result<Option<Alarm>> {
                 }
                 return Ok(Some(alarm));
             }
+            Err(e) if opts.once => return Err(e.context("the poll could not read the collector's log")),
             Err(e) => eprintln!("monitor: collector unreachable or answered badly ({e:#}); retrying"),
         }
         if opts.once {

@@ -480,6 +480,14 @@ async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_wi
         verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--fingerprint", &fp, "--once"]).await;
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("size 3"), "{err}");
+    // With --once, a collector that cannot be read is a failure (1), not an alarm.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let (code, _, err) = verifier_cli(&["monitor", "--collector", &closed, "--dir", d, "--once"]).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("could not read the collector"), "{err}");
 
     // The final box of this log agrees with the copy; one with two ballots swapped does not.
     let mut credentials: Vec<CredentialKey> = t.voters.iter().map(Credential::public_key).collect();
