@@ -2,7 +2,7 @@
 //! §11; API: collector/API.md).
 //!
 //! [`app`] builds the router from a shared [`AppState`]; [`serve`] runs it. Administration is by command line
-//! ([`admin`]: init, close, export); [`monitor`] follows a collector's log from elsewhere.
+//! ([`admin`]: init, close, export). Monitors and mirrors of the log are the verifier's (`verifier monitor`).
 
 pub mod admin;
 pub mod appender;
@@ -12,7 +12,6 @@ pub mod error;
 pub mod health;
 pub mod log_api;
 pub mod metrics;
-pub mod monitor;
 pub mod state;
 pub mod verify;
 

@@ -8,8 +8,8 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use protocol::ballot::PublishedElection;
-use protocol::log::{hashes_hex, Hash, SignedTreeHead};
-use serde::{Deserialize, Serialize};
+use protocol::log::SignedTreeHead;
+use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -60,20 +60,8 @@ struct Range {
     end: i64,
 }
 
-/// One entry of `GET /log/leaves` (and one line of a monitor's copy).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeafEntry {
-    pub leaf_index: u64,
-    /// The second the collector accepted the ballot (SPEC.md §11.1 eq. L-1: part of the leaf).
-    pub accepted_at: u64,
-    /// The ballot's canonical bytes, hex.
-    pub ballot: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Leaves {
-    pub entries: Vec<LeafEntry>,
-}
+/// The entries of `GET /log/leaves` (defined in `protocol`, where monitors and mirrors read them too).
+pub use protocol::log::{LeafEntry, Leaves};
 
 async fn leaves(
     State(state): State<AppState>,
@@ -110,15 +98,8 @@ struct InclusionQuery {
     tree_size: u64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub struct InclusionProof {
-    pub leaf_index: u64,
-    pub tree_size: u64,
-    #[serde(with = "protocol::group::bytes_hex")]
-    pub leaf_hash: Hash,
-    #[serde(with = "hashes_hex")]
-    pub path: Vec<Hash>,
-}
+/// The answer of `GET /log/proof/inclusion` (defined in `protocol`).
+pub use protocol::log::InclusionProof;
 
 fn bad_query(e: QueryRejection) -> AppError {
     AppError::bad_request("invalid_query", e.body_text())

@@ -87,23 +87,6 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Follows a collector's public log, keeping a verified copy in DIR; exit code 3 on an alarm.
-    Monitor {
-        url: String,
-        dir: PathBuf,
-        #[arg(long, default_value_t = 5)]
-        interval: u64,
-        /// Poll once and exit.
-        #[arg(long)]
-        once: bool,
-    },
-    /// Checks an exported ballot box against a monitor's copy.
-    CheckExport {
-        #[arg(long)]
-        export: PathBuf,
-        #[arg(long)]
-        copy: PathBuf,
-    },
     /// Writes a test election (random key, N voter credentials, a collector key) to DIR. Not for real elections.
     DevElection {
         #[arg(long, default_value_t = 100)]
@@ -175,21 +158,6 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let pool = collector::db::pool(&db.database_url, 2)?;
             let b = admin::export(&pool, &out).await?;
             tracing::info!(ballots = b.ballots.len(), out = %out.display(), "ballot box written and checked");
-            Ok(())
-        }
-        Command::Monitor { url, dir, interval, once } => {
-            match collector::monitor::run(&url, &dir, Duration::from_secs(interval), once).await? {
-                Some(alarm) => {
-                    eprintln!("ALARM: {alarm}");
-                    std::process::exit(3);
-                }
-                None => Ok(()),
-            }
-        }
-        Command::CheckExport { export, copy } => {
-            let b: admin::BallotBox = serde_json::from_str(&std::fs::read_to_string(&export)?)?;
-            let n = collector::monitor::check_export(&b, &copy)?;
-            println!("export consistent with the copy ({n} ballots checked, {} in the export)", b.ballots.len());
             Ok(())
         }
         Command::DevElection { voters, out } => admin::write_dev_election(&out, voters, &mut OsRng),

@@ -1,6 +1,6 @@
 //! Faults and scale-out against a real PostgreSQL: two collector processes on one database, kill -9 of the
-//! collector during a load, PostgreSQL restarted during a load, and the monitor catching a forked and a
-//! truncated log.
+//! collector during a load, PostgreSQL restarted during a load, and the monitor (`verifier monitor`) catching a
+//! forked and a truncated log.
 
 // The helpers below are test code too (a failure is a failed test); clippy only exempts `#[test]` functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use collector::monitor::{Alarm, Monitor};
 use collector::Settings;
 use common::*;
 use protocol::ballot::Credential;
 use protocol::log::{verify_consistency, verify_inclusion, Receipt};
 use protocol::Ballot;
 use rand::rngs::OsRng;
+use verifier::monitor::{Alarm, Monitor};
 
 /// Casts every ballot with `concurrency` tasks, to `bases` in turn; with `retry`, retries until accepted.
 /// Returns the receipt of each ballot that got one.
@@ -113,7 +113,7 @@ async fn check_receipts_in_log(base: &str, e: &TestElection, receipts: &[Receipt
 /// A monitor that starts from nothing and verifies the whole log (every ballot, the root).
 async fn monitor_from_scratch(base: &str) -> u64 {
     let dir = tmpdir("mon");
-    let mut m = Monitor::open(base, &dir).await.unwrap();
+    let mut m = Monitor::open(base, &dir, None).await.unwrap();
     let size = m.poll().await.unwrap().unwrap();
     rm(&dir);
     size
@@ -221,21 +221,43 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     let http = client();
     let b0 = ballot(&ea, 0, 0);
     // A: b0, b1. B (the same key, another view): b0, b2. C: b0 only.
+    let mut shown = Vec::new();
     for (s, bs) in [(&a, vec![b0.clone(), ballot(&ea, 1, 1)]), (&b, vec![b0.clone(), ballot(&eb, 2, 2)])] {
         for x in bs {
-            assert_eq!(cast(&http, &s.base, &x).await.0, 201);
+            let (st, v) = cast(&http, &s.base, &x).await;
+            assert_eq!(st, 201);
+            shown.push((x, serde_json::from_value::<Receipt>(v).unwrap()));
         }
     }
     assert_eq!(cast(&http, &c.base, &b0).await.0, 201);
     let _ = ec;
 
     let dir = tmpdir("monitor");
-    let mut m = Monitor::open(&a.base, &dir).await.unwrap();
+    let mut m = Monitor::open(&a.base, &dir, None).await.unwrap();
     assert_eq!(m.poll().await.unwrap().unwrap(), 2);
+    // The mirror of A's log: a receipt from A passes L10; B's receipt for its leaf 1 (the same collector key,
+    // another ballot there: what a forking collector would show a voter's device) is refused.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mirror = format!("http://{}", listener.local_addr().unwrap());
+    let app = verifier::mirror::app(m.handle(), None);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let check = |i: usize| {
+        let (mirror, params, (ballot, receipt)) = (mirror.clone(), ea.file.clone(), shown[i].clone());
+        tokio::task::spawn_blocking(move || {
+            let http = verifier::mirror::http_client().unwrap();
+            let election = params.election().unwrap();
+            let (leaf, at) = (receipt.leaf_index, receipt.accepted_at);
+            verifier::mirror::check_in_mirror(&http, &mirror, &election, leaf, &ballot, at)
+        })
+    };
+    let view = check(1).await.unwrap().unwrap();
+    assert_eq!((view.tree_size, view.later_leaves_of_credential), (2, vec![]));
+    let e = check(3).await.unwrap().unwrap_err();
+    assert!(matches!(e, verifier::mirror::MirrorError::Disagree { leaf_index: 1 }), "{e}");
     assert_eq!(cast(&http, &a.base, &ballot(&ea, 3, 0)).await.0, 201);
     assert_eq!(m.poll().await.unwrap().unwrap(), 3);
     // Re-opened from disk, it goes on.
-    let mut m = Monitor::open(&a.base, &dir).await.unwrap();
+    let mut m = Monitor::open(&a.base, &dir, None).await.unwrap();
     assert_eq!(m.tree_size(), 3);
     assert_eq!(m.poll().await.unwrap().unwrap(), 3);
 
@@ -243,13 +265,13 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     for i in 0..3 {
         assert_eq!(cast(&http, &b.base, &ballot(&eb, 3, 10 + i)).await.0, 201);
     }
-    let mut fork = Monitor::open(&b.base, &dir).await.unwrap();
+    let mut fork = Monitor::open(&b.base, &dir, None).await.unwrap();
     let alarm = fork.poll().await.unwrap().unwrap_err();
     assert!(matches!(alarm, Alarm::Fork { .. }), "{alarm}");
     assert!(dir.join("ALARM").exists());
     std::fs::remove_file(dir.join("ALARM")).unwrap();
     // The truncated view: C has fewer leaves than the copy.
-    let mut trunc = Monitor::open(&c.base, &dir).await.unwrap();
+    let mut trunc = Monitor::open(&c.base, &dir, None).await.unwrap();
     assert!(matches!(trunc.poll().await.unwrap().unwrap_err(), Alarm::Truncated { old: 3, new: 1 }));
 
     // The export of A agrees with the copy; a tampered export does not.
@@ -257,10 +279,10 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     collector::admin::close(&pool).await.unwrap();
     let out = dir.join("box.json");
     let mut bbox = collector::admin::export(&pool, &out).await.unwrap();
-    assert_eq!(collector::monitor::check_export(&bbox, &dir).unwrap(), 3);
+    assert_eq!(verifier::monitor::check_export(&bbox, &dir).unwrap(), 3);
     bbox.ballots.swap(0, 1);
     bbox.ballots[0].leaf_index = 0;
     bbox.ballots[1].leaf_index = 1;
-    assert!(collector::monitor::check_export(&bbox, &dir).is_err());
+    assert!(verifier::monitor::check_export(&bbox, &dir).is_err());
     rm(&dir);
 }

@@ -337,6 +337,37 @@ pub struct ConsistencyProof {
     pub path: Vec<Hash>,
 }
 
+/// One entry of `GET /log/leaves` (SPEC.md §11.6), and one line of a monitor's copy (`ballots.jsonl`): the
+/// ballot at `leaf_index`, with the second it was accepted (its leaf is eq. L-1 over both).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeafEntry {
+    pub leaf_index: u64,
+    /// The second the collector accepted the ballot (eq. L-1: part of the leaf).
+    pub accepted_at: u64,
+    /// The ballot's canonical bytes (§8.2), hex.
+    pub ballot: String,
+}
+
+/// The answer of `GET /log/leaves?start&end`: consecutive entries from `start`, fewer than asked at the end of
+/// the log or of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leaves {
+    pub entries: Vec<LeafEntry>,
+}
+
+/// The answer of `GET /log/proof/inclusion?leaf_index&tree_size`: the RFC 9162 §2.1.3.1 path of leaf
+/// `leaf_index` in the tree of `tree_size` leaves, checked by [`verify_inclusion`] (L3). `leaf_hash` is what the
+/// server holds at that leaf: a reader checks the path from the leaf hash it computed itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    #[serde(with = "crate::group::bytes_hex")]
+    pub leaf_hash: Hash,
+    #[serde(with = "hashes_hex")]
+    pub path: Vec<Hash>,
+}
+
 /// The tree head the collector signs (eq. L-3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

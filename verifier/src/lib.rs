@@ -2,7 +2,9 @@
 //! parses arguments and prints reports.
 
 pub mod ceremony;
+pub mod mirror;
 pub mod mixnet;
+pub mod monitor;
 pub mod report;
 pub mod second_device;
 pub mod verify;

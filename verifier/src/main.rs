@@ -135,6 +135,45 @@ enum Command {
         /// `-` reads it from standard input (keeps it out of the shell history and the process list).
         code: String,
     },
+    /// Follow a collector's public log and keep a verified copy of it in DIR (SPEC.md §11.4 L8): every head's
+    /// signature under the manifest's collector key, no truncation, the consistency proof and the root recomputed
+    /// from the copy, every ballot (§8.6) and its time (L7). On an inconsistency: DIR/ALARM, and exit status 3.
+    /// With --listen, serve the verified copy (the mirror, verifier/MIRROR.md) meanwhile.
+    Monitor {
+        /// The collector's base URL, e.g. http://127.0.0.1:8080 (http:// only: this build has no TLS client).
+        #[arg(long)]
+        collector: String,
+        /// Where the copy is kept (state.json, ballots.jsonl, ALARM).
+        #[arg(long)]
+        dir: PathBuf,
+        /// The published election fingerprint (64 hex digits): the first start pins this election, and any start
+        /// refuses a collector or a copy of another election.
+        #[arg(long, value_parser = parse_fingerprint)]
+        fingerprint: Option<protocol::Fingerprint>,
+        /// Seconds between polls.
+        #[arg(long, default_value_t = 5)]
+        interval: u64,
+        /// Poll once and exit.
+        #[arg(long, conflicts_with = "listen")]
+        once: bool,
+        /// Serve the verified copy over HTTP on this address, e.g. 127.0.0.1:8090 (read-only; the collector's log
+        /// API, plus /log/credential/{key} and /mirror/status).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// With --listen: serve the voter pages from this folder too (voter-client/web).
+        #[arg(long, requires = "listen")]
+        web: Option<PathBuf>,
+    },
+    /// Check an exported ballot box against a monitor's copy: the box holds (L7), and the copy is a prefix of it
+    /// (same ballots, times and order) whose leaves give the copy's last head.
+    CheckExport {
+        /// The ballot box file (`collector export`).
+        #[arg(long)]
+        export: PathBuf,
+        /// The monitor's directory.
+        #[arg(long)]
+        copy: PathBuf,
+    },
 }
 
 /// How a report is printed.
@@ -216,6 +255,59 @@ fn main() -> ExitCode {
         }
         Command::CheckBallot { collector, record, lang, fingerprint, code } => {
             check_ballot(collector, record, &lang, fingerprint.as_ref(), code)
+        }
+        Command::Monitor { collector, dir, fingerprint, interval, once, listen, web } => {
+            let opts = verifier::monitor::MonitorOptions {
+                collector,
+                dir,
+                fingerprint,
+                interval: std::time::Duration::from_secs(interval),
+                once,
+                listen,
+                web,
+            };
+            monitor(&opts)
+        }
+        Command::CheckExport { export, copy } => check_export(&export, &copy),
+    }
+}
+
+/// `verifier monitor`: exit status 0 (stopped, or `--once` done), 1 (could not start), 3 (an alarm).
+fn monitor(opts: &verifier::monitor::MonitorOptions) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("monitor: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(verifier::monitor::run(opts)) {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(alarm)) => {
+            eprintln!("ALARM: {alarm}");
+            ExitCode::from(3)
+        }
+        Err(e) => {
+            eprintln!("monitor: FAIL: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `verifier check-export`.
+fn check_export(export: &std::path::Path, copy: &std::path::Path) -> ExitCode {
+    let result = std::fs::read_to_string(export)
+        .map_err(anyhow::Error::from)
+        .and_then(|text| Ok(serde_json::from_str::<protocol::ballot_box::BallotBox>(&text)?))
+        .and_then(|bbox| Ok((verifier::monitor::check_export(&bbox, copy)?, bbox.ballots.len())));
+    match result {
+        Ok((n, total)) => {
+            println!("export consistent with the copy ({n} ballots checked, {total} in the export)");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("check-export: FAIL: {}: {e:#}", export.display());
+            ExitCode::FAILURE
         }
     }
 }

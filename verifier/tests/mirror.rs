@@ -1,0 +1,625 @@
+//! The monitor and its mirror against a fake collector (a small axum server over a log built here with
+//! `protocol::log`, signed with the collector key the manifest names): it follows the log, keeps and serves a
+//! verified copy, raises an alarm on a fork and on a truncation; and the second device's check against the mirror
+//! (L10) passes the honest ballot, refuses the decoy a collector shows on a forked one-leaf tree signed with its
+//! real key, and reports later ballots of the same credential.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure is a failed test
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use ed25519_dalek::SigningKey;
+use protocol::ballot::PublishedElection;
+use protocol::encoding::{Answer, Selection};
+use protocol::log::{
+    ballot_leaf_hash, verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, LeafEntry, Leaves,
+    LogTree, ReceiptBody, SignedTreeHead,
+};
+use protocol::manifest::example_manifest;
+use protocol::roles::{Registry, RoleKey};
+use protocol::{create_ballot, Ballot, Credential, CredentialKey, Election, Encode, SecretKey};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use verifier::mirror::{check_in_mirror, http_client, CredentialBallots, MirrorError, MirrorStatus, MirrorView};
+use verifier::monitor::{Alarm, Monitor};
+
+/// The example manifest's voting period opens here (seconds).
+const OPENS_AT: u64 = 1_790_000_000;
+
+struct TestElection {
+    election: Election,
+    collector: SigningKey,
+    voters: Vec<Credential>,
+    rng: ChaCha20Rng,
+}
+
+fn test_election(seed: u8) -> TestElection {
+    let mut rng = ChaCha20Rng::from_seed([seed; 32]);
+    let voters: Vec<Credential> = (0..3).map(|_| Credential::generate(&mut rng)).collect();
+    let keys: Vec<CredentialKey> = voters.iter().map(Credential::public_key).collect();
+    let collector = protocol::generate_signing_key(&mut rng);
+    let mut manifest = example_manifest();
+    manifest.roles.registry = Registry::of(&keys);
+    manifest.roles.collector_key = RoleKey::from_verifying_key(collector.verifying_key()).unwrap();
+    let election = Election::new(manifest, SecretKey::generate(&mut rng).public_key()).unwrap();
+    TestElection { election, collector, voters, rng }
+}
+
+impl TestElection {
+    fn ballot(&mut self, voter: usize, choice: u16) -> Ballot {
+        let answers = vec![
+            Answer { selections: vec![Selection::Option(choice % 3)] },
+            Answer { selections: vec![Selection::Option(1)] },
+            Answer { selections: vec![Selection::Option(0), Selection::Option(1)] },
+        ];
+        create_ballot(&self.election, &self.voters[voter], &answers, &mut self.rng).unwrap().0
+    }
+}
+
+/// A log entry: ballot at `leaf`, accepted a minute after the previous one.
+fn entry(leaf: u64, ballot: &Ballot) -> LeafEntry {
+    LeafEntry { leaf_index: leaf, accepted_at: OPENS_AT + 60 * leaf, ballot: hex::encode(ballot.to_bytes()) }
+}
+
+fn tree_of(entries: &[LeafEntry]) -> LogTree {
+    let mut tree = LogTree::new();
+    for e in entries {
+        let ballot = <Ballot as protocol::Decode>::from_bytes(&hex::decode(&e.ballot).unwrap()).unwrap();
+        tree.push(ballot_leaf_hash(&ballot, e.accepted_at));
+    }
+    tree
+}
+
+/// What a fake collector serves: a log and its signed head.
+struct View {
+    entries: Vec<LeafEntry>,
+    tree: LogTree,
+    sth: SignedTreeHead,
+}
+
+/// A fake collector: the collector's log API over a view that the test replaces at will.
+#[derive(Clone)]
+struct Fake {
+    published: Arc<PublishedElection>,
+    key: Arc<SigningKey>,
+    view: Arc<Mutex<View>>,
+}
+
+fn sign_head(key: &SigningKey, election: &Election, entries: &[LeafEntry], tree: &LogTree) -> SignedTreeHead {
+    let size = tree.len();
+    let timestamp = entries.last().map_or(OPENS_AT * 1000, |e| e.accepted_at * 1000 + 1);
+    SignedTreeHead::sign(key, *election.fingerprint(), size, tree.root(size).unwrap(), timestamp)
+}
+
+impl Fake {
+    fn new(election: &Election, key: &SigningKey) -> Self {
+        let published = PublishedElection {
+            manifest: election.manifest().clone(),
+            manifest_bytes: hex::encode(election.manifest().to_bytes()),
+            public_key: *election.public_key(),
+            fingerprint: *election.fingerprint(),
+            // What the manifest names, whichever key signs (a rogue server claims the real key).
+            collector_key: election.manifest().roles.collector_key.verifying_key().to_bytes(),
+        };
+        let tree = LogTree::new();
+        let sth = sign_head(key, election, &[], &tree);
+        Self {
+            published: Arc::new(published),
+            key: Arc::new(key.clone()),
+            view: Arc::new(Mutex::new(View { entries: Vec::new(), tree, sth })),
+        }
+    }
+
+    /// Serves `entries` from now on, under a head signed with the fake's key.
+    fn set(&self, election: &Election, entries: Vec<LeafEntry>) {
+        let tree = tree_of(&entries);
+        let sth = sign_head(&self.key, election, &entries, &tree);
+        *self.view.lock().unwrap() = View { entries, tree, sth };
+    }
+
+    fn sth(&self) -> SignedTreeHead {
+        self.view.lock().unwrap().sth.clone()
+    }
+
+    async fn serve(self) -> String {
+        type Q = Query<HashMap<String, u64>>;
+        async fn election(State(f): State<Fake>) -> Json<PublishedElection> {
+            Json((*f.published).clone())
+        }
+        async fn sth(State(f): State<Fake>) -> Json<SignedTreeHead> {
+            Json(f.sth())
+        }
+        async fn leaves(State(f): State<Fake>, Query(q): Q) -> Json<Leaves> {
+            let v = f.view.lock().unwrap();
+            let end = (q["end"] as usize).min(v.entries.len());
+            let start = (q["start"] as usize).min(end);
+            Json(Leaves { entries: v.entries[start..end].to_vec() })
+        }
+        async fn inclusion(State(f): State<Fake>, Query(q): Q) -> Result<Json<InclusionProof>, StatusCode> {
+            let v = f.view.lock().unwrap();
+            let (i, n) = (q["leaf_index"], q["tree_size"]);
+            let path = v.tree.inclusion_proof(i, n).ok_or(StatusCode::BAD_REQUEST)?;
+            Ok(Json(InclusionProof { leaf_index: i, tree_size: n, leaf_hash: *v.tree.leaf(i).unwrap(), path }))
+        }
+        async fn consistency(State(f): State<Fake>, Query(q): Q) -> Result<Json<ConsistencyProof>, StatusCode> {
+            let v = f.view.lock().unwrap();
+            let (first, second) = (q["first"], q["second"]);
+            let path = v.tree.consistency_proof(first, second).ok_or(StatusCode::BAD_REQUEST)?;
+            Ok(Json(ConsistencyProof { first, second, path }))
+        }
+        let app = Router::new()
+            .route("/election", get(election))
+            .route("/log/sth", get(sth))
+            .route("/log/leaves", get(leaves))
+            .route("/log/proof/inclusion", get(inclusion))
+            .route("/log/proof/consistency", get(consistency))
+            .with_state(self);
+        serve(app).await
+    }
+}
+
+async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// Serves a monitor's copy (the mirror) on a fresh port.
+async fn serve_mirror(m: &Monitor) -> String {
+    serve(verifier::mirror::app(m.handle(), None)).await
+}
+
+/// GET: status, the two headers every mirror answer carries, and the JSON body.
+async fn fetch(url: &str) -> (u16, Option<String>, Option<String>, serde_json::Value) {
+    let r = reqwest::get(url).await.unwrap();
+    let header = |h: &str| r.headers().get(h).map(|v| v.to_str().unwrap().to_string());
+    let (acao, cache) = (header("access-control-allow-origin"), header("cache-control"));
+    let status = r.status().as_u16();
+    (status, acao, cache, r.json().await.unwrap_or_default())
+}
+
+/// The second device's check, off the async runtime (the blocking client).
+async fn check(
+    mirror: &str,
+    election: &Election,
+    leaf: u64,
+    ballot: &Ballot,
+    accepted_at: u64,
+) -> Result<MirrorView, MirrorError> {
+    let (mirror, parameters, ballot) = (mirror.to_string(), election.parameters(), ballot.clone());
+    tokio::task::spawn_blocking(move || {
+        let election = parameters.election().unwrap();
+        check_in_mirror(&http_client().unwrap(), &mirror, &election, leaf, &ballot, accepted_at)
+    })
+    .await
+    .unwrap()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn alarm_file(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join("ALARM")).ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mirror_follows_the_collector_and_serves_only_its_verified_copy() {
+    let mut t = test_election(1);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    // Voter 0 votes twice (leaves 0 and 2).
+    let b: Vec<Ballot> = vec![t.ballot(0, 0), t.ballot(1, 1), t.ballot(0, 2)];
+    let entries: Vec<LeafEntry> = b.iter().enumerate().map(|(i, b)| entry(i as u64, b)).collect();
+    fake.set(&t.election, entries[..2].to_vec());
+
+    let dir = tmp();
+    let fp = *t.election.fingerprint();
+    let mut m = Monitor::open(&collector, dir.path(), Some(&fp)).await.unwrap();
+    let mirror = serve_mirror(&m).await;
+    // Nothing verified yet: nothing served.
+    let (st, _, _, v) = fetch(&format!("{mirror}/log/sth")).await;
+    assert_eq!((st, v["error"]["code"].as_str()), (503, Some("mirror_not_ready")));
+
+    assert_eq!(m.poll().await.unwrap().unwrap(), 2);
+    fake.set(&t.election, entries.clone());
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+
+    // The head, the election, the leaves and the proofs, as the collector's API gives them.
+    let (st, acao, cache, v) = fetch(&format!("{mirror}/log/sth")).await;
+    assert_eq!((st, acao.as_deref(), cache.as_deref()), (200, Some("*"), Some("no-store")));
+    let head: SignedTreeHead = serde_json::from_value(v).unwrap();
+    assert_eq!(head, fake.sth());
+    let (st, _, _, v) = fetch(&format!("{mirror}/election")).await;
+    assert_eq!(st, 200);
+    assert_eq!(serde_json::from_value::<PublishedElection>(v).unwrap(), *fake.published);
+    let (_, _, _, v) = fetch(&format!("{mirror}/log/leaves?start=1&end=10")).await;
+    assert_eq!(serde_json::from_value::<Leaves>(v).unwrap().entries, entries[1..].to_vec());
+    let (_, _, _, v) = fetch(&format!("{mirror}/log/proof/inclusion?leaf_index=1&tree_size=3")).await;
+    let p: InclusionProof = serde_json::from_value(v).unwrap();
+    verify_inclusion(&ballot_leaf_hash(&b[1], entries[1].accepted_at), 1, 3, &p.path, &head.root).unwrap();
+    let (_, _, _, v) = fetch(&format!("{mirror}/log/proof/consistency?first=2&second=3")).await;
+    let c: ConsistencyProof = serde_json::from_value(v).unwrap();
+    let root2 = tree_of(&entries[..2]).root(2).unwrap();
+    verify_consistency(2, 3, &root2, &head.root, &c.path).unwrap();
+    // Every ballot of a credential.
+    let k = t.voters[0].public_key().to_hex();
+    let (st, _, _, v) = fetch(&format!("{mirror}/log/credential/{k}")).await;
+    assert_eq!(st, 200, "{v}");
+    let listed: CredentialBallots = serde_json::from_value(v).unwrap();
+    let leaves: Vec<(u64, _)> = listed.leaves.iter().map(|l| (l.leaf_index, l.ballot_id)).collect();
+    assert_eq!(leaves, vec![(0, b[0].id()), (2, b[2].id())]);
+    assert_eq!(listed.tree_size, 3);
+    // Refusals, with the collector's codes.
+    for (path, code) in [
+        ("log/proof/inclusion?leaf_index=0&tree_size=4", "invalid_tree_size"),
+        ("log/proof/inclusion?leaf_index=3&tree_size=3", "invalid_range"),
+        ("log/proof/consistency?first=1&second=4", "invalid_tree_size"),
+        ("log/leaves?start=2&end=1", "invalid_range"),
+        ("log/leaves?start=x&end=1", "invalid_query"),
+        ("log/credential/00zz", "invalid_credential"),
+    ] {
+        let (st, acao, _, v) = fetch(&format!("{mirror}/{path}")).await;
+        assert_eq!((st, v["error"]["code"].as_str()), (400, Some(code)), "{path}: {v}");
+        assert_eq!(acao.as_deref(), Some("*"));
+    }
+    let (st, _, _, v) = fetch(&format!("{mirror}/nothing")).await;
+    assert_eq!((st, v["error"]["code"].as_str()), (404, Some("not_found")));
+    let post = reqwest::Client::new().post(format!("{mirror}/log/sth")).send().await.unwrap();
+    assert_eq!(post.status().as_u16(), 405);
+    let (st, _, _, v) = fetch(&format!("{mirror}/mirror/status")).await;
+    assert_eq!(st, 200);
+    let status: MirrorStatus = serde_json::from_value(v).unwrap();
+    assert_eq!((status.tree_size, status.alarm, status.last_error), (3, None, None));
+    assert_eq!(status.fingerprint, fp);
+    assert!(status.last_success.is_some());
+
+    // Re-opened from disk, it goes on where it was.
+    let mut m = Monitor::open(&collector, dir.path(), Some(&fp)).await.unwrap();
+    assert_eq!(m.tree_size(), 3);
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+    // The pin: another election's fingerprint is refused, for the copy and for a new one.
+    let other = *test_election(2).election.fingerprint();
+    let e = Monitor::open(&collector, dir.path(), Some(&other)).await.unwrap_err();
+    assert!(e.to_string().contains("not the pinned"), "{e}");
+    let e = Monitor::open(&collector, tmp().path(), Some(&other)).await.unwrap_err();
+    assert!(e.to_string().contains("not the pinned"), "{e}");
+    assert!(alarm_file(dir.path()).is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fork_raises_an_alarm_and_the_mirror_then_answers_503() {
+    let mut t = test_election(3);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let b: Vec<Ballot> = (0..3).map(|i| t.ballot(i, i as u16)).collect();
+    let entries: Vec<LeafEntry> = b.iter().enumerate().map(|(i, b)| entry(i as u64, b)).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    let mirror = serve_mirror(&m).await;
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+    assert!(check(&mirror, &t.election, 2, &b[2], entries[2].accepted_at).await.is_ok());
+
+    // The collector now signs a view where leaf 2 holds another ballot, and grows it.
+    let mut forked = entries[..2].to_vec();
+    forked.push(entry(2, &t.ballot(2, 7)));
+    forked.push(entry(3, &t.ballot(0, 8)));
+    fake.set(&t.election, forked);
+    let alarm = m.poll().await.unwrap().unwrap_err();
+    assert!(matches!(alarm, Alarm::Fork { size: 4, .. }), "{alarm}");
+    assert!(alarm_file(dir.path()).unwrap().contains("forked"));
+    // The mirror serves nothing but its status while the alarm stands; the second device is told.
+    let (st, acao, _, v) = fetch(&format!("{mirror}/log/sth")).await;
+    assert_eq!((st, v["error"]["code"].as_str(), acao.as_deref()), (503, Some("mirror_alarm"), Some("*")));
+    assert!(v["error"]["message"].as_str().unwrap().contains("forked"));
+    let (st, _, _, v) = fetch(&format!("{mirror}/mirror/status")).await;
+    assert_eq!(st, 200);
+    assert!(v["alarm"].as_str().unwrap().contains("forked"), "{v}");
+    assert_eq!(v["tree_size"], 3);
+    match check(&mirror, &t.election, 2, &b[2], entries[2].accepted_at).await {
+        Err(MirrorError::Alarm(text)) => assert!(text.contains("forked")),
+        other => panic!("{other:?}"),
+    }
+    // It stands: no later poll, and not after a restart either, until someone removes DIR/ALARM.
+    assert!(matches!(m.poll().await.unwrap().unwrap_err(), Alarm::Standing(_)));
+    let mut again = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert!(matches!(again.poll().await.unwrap().unwrap_err(), Alarm::Standing(_)));
+    // The copy was not changed by the forked view.
+    std::fs::remove_file(dir.path().join("ALARM")).unwrap();
+    let mut again = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert_eq!(again.tree_size(), 3);
+    assert!(matches!(again.poll().await.unwrap().unwrap_err(), Alarm::Fork { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_log_and_a_head_under_another_key_raise_alarms() {
+    let mut t = test_election(4);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let entries: Vec<LeafEntry> = (0..3).map(|i| entry(i, &t.ballot(i as usize, 0))).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+    fake.set(&t.election, entries[..2].to_vec());
+    assert_eq!(m.poll().await.unwrap().unwrap_err(), Alarm::Truncated { old: 3, new: 2 });
+    assert!(alarm_file(dir.path()).unwrap().contains("truncated"));
+
+    // A collector whose heads are signed by a key the manifest does not name.
+    let other = Fake::new(&t.election, &protocol::generate_signing_key(&mut t.rng));
+    other.set(&t.election, entries.clone());
+    let base = other.clone().serve().await;
+    let dir = tmp();
+    let mut m = Monitor::open(&base, dir.path(), None).await.unwrap();
+    assert!(matches!(m.poll().await.unwrap().unwrap_err(), Alarm::BadTreeHead(_)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_second_device_catches_a_decoy_on_a_forked_tree() {
+    let mut t = test_election(5);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    // The log everyone sees: voter 0, then a ballot the collector cast for voter 1, then voter 0 again.
+    let b: Vec<Ballot> = vec![t.ballot(0, 0), t.ballot(1, 1), t.ballot(0, 2)];
+    let entries: Vec<LeafEntry> = b.iter().enumerate().map(|(i, b)| entry(i as u64, b)).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), Some(t.election.fingerprint())).await.unwrap();
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+    let mirror = serve_mirror(&m).await;
+
+    // Honest ballots pass; voter 0's first was superseded by leaf 2.
+    let view = check(&mirror, &t.election, 0, &b[0], entries[0].accepted_at).await.unwrap();
+    assert_eq!(view, MirrorView { tree_size: 3, timestamp: fake.sth().timestamp, later_leaves_of_credential: vec![2] });
+    let view = check(&mirror, &t.election, 2, &b[2], entries[2].accepted_at).await.unwrap();
+    assert!(view.later_leaves_of_credential.is_empty());
+    let view = check(&mirror, &t.election, 1, &b[1], entries[1].accepted_at).await.unwrap();
+    assert!(view.later_leaves_of_credential.is_empty());
+
+    // The attack: voter 1's device is shown the ballot voter 1 made (the decoy), on a one-leaf tree signed with
+    // the collector's real key; its receipt verifies (the second device alone would say PASS).
+    let decoy = t.ballot(1, 2);
+    let accepted_at = OPENS_AT;
+    let mut forked = LogTree::new();
+    forked.push(ballot_leaf_hash(&decoy, accepted_at));
+    let receipt = ReceiptBody {
+        fingerprint: *t.election.fingerprint(),
+        ballot_id: decoy.id(),
+        ballot_hash: protocol::log::ballot_hash(&decoy.to_bytes()),
+        accepted_at,
+        leaf_index: 0,
+        tree_size: 1,
+        root: forked.root(1).unwrap(),
+        timestamp: accepted_at * 1000,
+    }
+    .sign(&t.collector, forked.inclusion_proof(0, 1).unwrap());
+    receipt.verify(&t.collector.verifying_key(), t.election.fingerprint()).unwrap();
+    receipt.matches(&decoy).unwrap();
+    // The mirror's leaf 0 is another ballot.
+    let e = check(&mirror, &t.election, receipt.leaf_index, &decoy, receipt.accepted_at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::Disagree { leaf_index: 0 }), "{e}");
+    assert!(e.to_string().contains("the collector's view and the mirror's disagree"));
+    // The honest ballot with another acceptance time is another leaf too.
+    let e = check(&mirror, &t.election, 0, &b[0], entries[0].accepted_at + 1).await.unwrap_err();
+    assert!(matches!(e, MirrorError::Disagree { leaf_index: 0 }), "{e}");
+    // A receipt for a leaf the mirror has not seen yet.
+    let e = check(&mirror, &t.election, 5, &decoy, accepted_at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::NotYetSeen { leaf_index: 5, tree_size: 3 }), "{e}");
+    assert!(e.to_string().contains("retry later"));
+
+    // A "mirror" whose head another key signed (here, a fake collector under another key) vouches for nothing.
+    let rogue = Fake::new(&t.election, &protocol::generate_signing_key(&mut t.rng));
+    rogue.set(&t.election, entries.clone());
+    let rogue = rogue.serve().await;
+    let e = check(&rogue, &t.election, 0, &b[0], entries[0].accepted_at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::HeadNotSigned(_)), "{e}");
+    // A mirror of another election.
+    let mut u = test_election(6);
+    let foreign = u.ballot(0, 0);
+    let e = check(&mirror, &u.election, 0, &foreign, accepted_at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::WrongElection), "{e}");
+    // Nobody there.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let e = check(&closed, &t.election, 0, &b[0], accepted_at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::Unreachable { .. }), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_voter_pages_are_served_with_the_collectors_policy() {
+    let t = test_election(7);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let dir = tmp();
+    let m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    let web = tmp();
+    std::fs::write(web.path().join("verify.html"), "<!doctype html>").unwrap();
+    let mirror = serve(verifier::mirror::app(m.handle(), Some(web.path()))).await;
+    let r = reqwest::get(format!("{mirror}/verify.html")).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains(&format!("connect-src 'self' {collector};")), "{csp}");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(r.text().await.unwrap(), "<!doctype html>");
+}
+
+/// Runs the `verifier` binary.
+async fn verifier_cli(args: &[&str]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_verifier")).args(args).output().await.unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_with_the_copy() {
+    use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+    let mut t = test_election(8);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let entries: Vec<LeafEntry> = (0..3).map(|i| entry(i, &t.ballot(i as usize, 1))).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let d = dir.path().to_str().unwrap();
+    let fp = t.election.fingerprint().to_hex();
+    let other = test_election(9).election.fingerprint().to_hex();
+    let (code, _, err) =
+        verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--fingerprint", &other, "--once"]).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not the pinned"), "{err}");
+    let (code, _, err) =
+        verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--fingerprint", &fp, "--once"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("size 3"), "{err}");
+    // With --once, a collector that cannot be read is a failure (1), not an alarm.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let (code, _, err) = verifier_cli(&["monitor", "--collector", &closed, "--dir", d, "--once"]).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("could not read the collector"), "{err}");
+
+    // The final box of this log agrees with the copy; one with two ballots swapped does not.
+    let mut credentials: Vec<CredentialKey> = t.voters.iter().map(Credential::public_key).collect();
+    credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    let mut bbox = BallotBox {
+        format: BALLOT_BOX_FORMAT.into(),
+        election: t.election.parameters(),
+        fingerprint: *t.election.fingerprint(),
+        collector_key: t.collector.verifying_key().to_bytes(),
+        credentials,
+        final_tree_head: fake.sth(),
+        ballots: entries
+            .iter()
+            .map(|e| BoxEntry { leaf_index: e.leaf_index, accepted_at: e.accepted_at, ballot: e.ballot.clone() })
+            .collect(),
+    };
+    let box_path = dir.path().join("box.json");
+    std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();
+    let b = box_path.to_str().unwrap();
+    let (code, out, err) = verifier_cli(&["check-export", "--export", b, "--copy", d]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("3 ballots checked"), "{out}");
+    // Leaves 0 and 1 swap their ballots (the times stay in order).
+    let mut swapped = entries.clone();
+    (swapped[0].ballot, swapped[1].ballot) = (entries[1].ballot.clone(), entries[0].ballot.clone());
+    for (b, e) in bbox.ballots.iter_mut().zip(&swapped) {
+        b.ballot = e.ballot.clone();
+    }
+    let tree = tree_of(&swapped);
+    bbox.final_tree_head = sign_head(&t.collector, &t.election, &swapped, &tree);
+    std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();
+    let (code, _, err) = verifier_cli(&["check-export", "--export", b, "--copy", d]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("differs between the export and the copy"), "{err}");
+
+    // A truncated view: exit status 3, DIR/ALARM; the alarm stands at the next start.
+    fake.set(&t.election, entries[..1].to_vec());
+    let (code, _, err) = verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--once"]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("ALARM: log truncated: size 1 after 3"), "{err}");
+    fake.set(&t.election, entries.clone());
+    let (code, _, err) = verifier_cli(&["monitor", "--collector", &collector, "--dir", d, "--once"]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("remove the ALARM file"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_ballot_a_bad_time_or_a_replay_raises_an_alarm() {
+    let mut t = test_election(10);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let (b0, b1) = (t.ballot(0, 0), t.ballot(1, 1));
+    let mut forged = t.ballot(2, 2);
+    forged.signature[0] ^= 1;
+    let at = |mut e: LeafEntry, accepted_at: u64| {
+        e.accepted_at = accepted_at;
+        e
+    };
+    let cases: Vec<(Vec<LeafEntry>, u64, &str)> = vec![
+        (vec![at(entry(0, &b0), OPENS_AT - 1)], 0, "outside the voting period"),
+        (vec![at(entry(0, &b0), OPENS_AT + 120), entry(1, &b1)], 1, "before the previous leaf"),
+        (vec![entry(0, &b0), entry(1, &b0)], 1, "repeats the ballot at leaf 0"),
+        (vec![entry(0, &b0), entry(1, &forged)], 1, "signature"),
+    ];
+    for (entries, bad, why) in cases {
+        fake.set(&t.election, entries);
+        let dir = tmp();
+        let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+        match m.poll().await.unwrap() {
+            Err(Alarm::BadLeaf { index, why: text }) => {
+                assert_eq!(index, bad, "{text}");
+                assert!(text.contains(why), "{text} (expected: {why})");
+            }
+            other => panic!("expected an alarm on leaf {bad} ({why}), got {other:?}"),
+        }
+        assert_eq!(m.tree_size(), 0, "nothing of a bad view enters the copy");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_that_lies_about_a_credentials_ballots_is_caught() {
+    use axum::http::Uri;
+    use axum::response::{IntoResponse, Response};
+    use verifier::mirror::CredentialBallot;
+    let mut t = test_election(11);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let b: Vec<Ballot> = vec![t.ballot(0, 0), t.ballot(1, 1), t.ballot(0, 2)];
+    let entries: Vec<LeafEntry> = b.iter().enumerate().map(|(i, b)| entry(i as u64, b)).collect();
+    fake.set(&t.election, entries.clone());
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert_eq!(m.poll().await.unwrap().unwrap(), 3);
+    let honest = serve_mirror(&m).await;
+
+    // A proxy of the honest mirror that answers `/log/credential/…` with `listed`.
+    async fn liar(honest: String, listed: CredentialBallots) -> String {
+        let app = Router::new().fallback(move |uri: Uri| {
+            let (honest, listed) = (honest.clone(), listed.clone());
+            async move {
+                if uri.path().starts_with("/log/credential/") {
+                    return Json(listed).into_response();
+                }
+                let r = reqwest::get(format!("{honest}{uri}")).await.unwrap();
+                let status = StatusCode::from_u16(r.status().as_u16()).unwrap();
+                let resp: Response = (status, r.text().await.unwrap()).into_response();
+                resp
+            }
+        });
+        serve(app).await
+    }
+    let credential = t.voters[0].public_key();
+    let own = CredentialBallot { leaf_index: 0, ballot_id: b[0].id() };
+    let later = CredentialBallot { leaf_index: 2, ballot_id: b[2].id() };
+    let other = CredentialBallot { leaf_index: 1, ballot_id: b[1].id() };
+    let list = |leaves: Vec<CredentialBallot>| CredentialBallots { credential, tree_size: 3, leaves };
+    let at = entries[0].accepted_at;
+    // Honest through the proxy: leaf 2 supersedes leaf 0.
+    let mirror = liar(honest.clone(), list(vec![own, later])).await;
+    let view = check(&mirror, &t.election, 0, &b[0], at).await.unwrap();
+    assert_eq!(view.later_leaves_of_credential, vec![2]);
+    // Another voter's ballot listed as a re-vote.
+    let mirror = liar(honest.clone(), list(vec![own, other, later])).await;
+    let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 1, .. }), "{e}");
+    // The ballot itself left out of the list.
+    let mirror = liar(honest.clone(), list(vec![later])).await;
+    let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 0, .. }), "{e}");
+    // A listed later ballot with another id.
+    let wrong = CredentialBallot { leaf_index: 2, ballot_id: b[0].id() };
+    let mirror = liar(honest, list(vec![own, wrong])).await;
+    let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
+    assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 2, .. }), "{e}");
+}
