@@ -125,6 +125,10 @@ enum Command {
         /// An election record directory (offline).
         #[arg(long)]
         record: Option<PathBuf>,
+        /// An independent mirror of the log (`verifier monitor --listen`, e.g. the election's data embassy), to
+        /// check the collector's answer against (SPEC.md §11.4 L10); repeat for several. Online only.
+        #[arg(long, requires = "collector")]
+        mirror: Vec<String>,
         /// Language of the contest and option names (falls back to the manifest's first).
         #[arg(long, default_value = "en")]
         lang: String,
@@ -253,8 +257,8 @@ fn main() -> ExitCode {
                 output.progress(),
             ))
         }
-        Command::CheckBallot { collector, record, lang, fingerprint, code } => {
-            check_ballot(collector, record, &lang, fingerprint.as_ref(), code)
+        Command::CheckBallot { collector, record, mirror, lang, fingerprint, code } => {
+            check_ballot(collector, record, &mirror, &lang, fingerprint.as_ref(), code)
         }
         Command::Monitor { collector, dir, fingerprint, interval, once, listen, web } => {
             let opts = verifier::monitor::MonitorOptions {
@@ -316,6 +320,7 @@ fn check_export(export: &std::path::Path, copy: &std::path::Path) -> ExitCode {
 fn check_ballot(
     collector: Option<String>,
     record: Option<PathBuf>,
+    mirrors: &[String],
     lang: &str,
     pinned: Option<&protocol::Fingerprint>,
     code: String,
@@ -333,14 +338,22 @@ fn check_ballot(
     };
     let result = match (collector, record) {
         (_, Some(record)) => check_in_record(&record, &code, lang, pinned),
-        (Some(url), None) => check_online(&url, &code, lang, pinned),
+        (Some(url), None) => check_online(&url, mirrors, &code, lang, pinned),
         // clap's group requires one of the two.
         (None, None) => return ExitCode::FAILURE,
     };
     match result {
         Ok(report) => {
             print!("{report}");
-            ExitCode::SUCCESS
+            if !report.passed() {
+                eprintln!("check-ballot: FAIL: a mirror of the log does not confirm the collector's answer");
+                ExitCode::FAILURE
+            } else if report.superseded() {
+                // As `verifier receipt`: 3 says the ballot was replaced by a later one.
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(e) => {
             eprintln!("check-ballot: FAIL: {e}");

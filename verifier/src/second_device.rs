@@ -125,9 +125,18 @@ pub enum TallyStatus {
     Revoked,
 }
 
+/// What one independent mirror said of the ballot (SPEC.md §11.4 L10).
+#[derive(Debug, Clone)]
+pub struct MirrorCheck {
+    pub url: String,
+    pub view: Result<crate::mirror::MirrorView, String>,
+}
+
 /// The outcome of a successful check.
 #[derive(Debug, Clone)]
 pub struct BallotReport {
+    /// Online: what each mirror given said (L10). Empty when none was given.
+    pub mirrors: Vec<MirrorCheck>,
     pub ballot_id: BallotId,
     /// A challenged ballot (checked from its code alone; never cast), not a cast one.
     pub challenged: bool,
@@ -139,6 +148,19 @@ pub struct BallotReport {
     /// Offline: what the tally did, and whether index.json vouched for the files read (its head, hex).
     pub status: Option<TallyStatus>,
     pub index_head: Option<Option<String>>,
+}
+
+impl BallotReport {
+    /// Every mirror given agreed with the collector (a report exists only when every other check passed).
+    pub fn passed(&self) -> bool {
+        self.mirrors.iter().all(|m| m.view.is_ok())
+    }
+
+    /// The ballot was superseded, as the record's tally or a mirror says.
+    pub fn superseded(&self) -> bool {
+        matches!(self.status, Some(TallyStatus::Superseded { .. }))
+            || self.mirrors.iter().any(|m| m.view.as_ref().is_ok_and(|v| !v.later_leaves_of_credential.is_empty()))
+    }
 }
 
 impl fmt::Display for BallotReport {
@@ -184,6 +206,35 @@ impl fmt::Display for BallotReport {
                  signed by the collector, in its signed root, for this ballot (SPEC.md §11.4 L2, L3, L5, L6)",
                 r.leaf_index, r.tree_size, r.accepted_at
             )?;
+        }
+        if self.receipt.is_some() && self.mirrors.is_empty() {
+            writeln!(
+                f,
+                "  NOTE  not checked against an independent mirror of the log (--mirror URL): the collector alone \
+                 vouches for the ballot and its receipt"
+            )?;
+        }
+        for m in &self.mirrors {
+            match &m.view {
+                Ok(v) => {
+                    writeln!(
+                        f,
+                        "  PASS  the mirror {} holds this ballot at leaf {} of its log of {} ballots, under a head \
+                         the collector signed (SPEC.md §11.4 L10)",
+                        m.url,
+                        self.leaf_index.unwrap_or_default(),
+                        v.tree_size
+                    )?;
+                    if let Some(last) = v.later_leaves_of_credential.last() {
+                        writeln!(
+                            f,
+                            "  NOTE  SUPERSEDED: the same credential cast a later ballot (leaf {last}); only the last \
+                             ballot counts. If you did not vote again, tell the election officials"
+                        )?;
+                    }
+                }
+                Err(e) => writeln!(f, "  FAIL  mirror {}: {e}", m.url)?,
+            }
         }
         if let Some(n) = self.fetches_left {
             writeln!(f, "        the collector allows {n} more fetches of this ballot")?;
@@ -292,6 +343,7 @@ fn check_challenge(election: &Election, code: &ChallengeCode, lang: &str) -> Res
         .map(|(c, a)| choice(c, &a, lang))
         .collect();
     Ok(BallotReport {
+        mirrors: Vec::new(),
         ballot_id: checked.ballot_id,
         challenged: true,
         leaf_index: None,
@@ -335,8 +387,14 @@ fn get_json<T: DeserializeOwned>(http: &reqwest::blocking::Client, url: &str) ->
 
 /// The online check (see the module documentation). `collector` is the base URL; `lang` the language of the
 /// names shown (falling back to the manifest's first).
+///
+/// With `mirrors`, the ballot and its receipt are then checked against each independent mirror's copy of the log
+/// (SPEC.md §11.4 L10, [`crate::mirror::check_in_mirror`]): a mirror that disagrees with the collector (a forked
+/// log shown to this voter) or cannot be read is reported in [`BallotReport::mirrors`] (and makes
+/// [`BallotReport::passed`] false); later ballots of the same credential are reported as a supersession.
 pub fn check_online(
     collector: &str,
+    mirrors: &[String],
     code: &str,
     lang: &str,
     pinned: Option<&Fingerprint>,
@@ -375,7 +433,25 @@ pub fn check_online(
         let (opens_at, closes_at) = (period.opens_at, period.closes_at);
         return Err(CheckBallotError::AcceptedOutsidePeriod { accepted_at, opens_at, closes_at });
     }
+    let mirrors = match mirrors {
+        [] => Vec::new(),
+        urls => {
+            let http = crate::mirror::http_client().map_err(|e| CheckBallotError::Http {
+                url: urls.join(", "),
+                reason: e.to_string(),
+            })?;
+            let (leaf, at) = (fetched.receipt.leaf_index, fetched.receipt.accepted_at);
+            urls.iter()
+                .map(|url| MirrorCheck {
+                    url: url.clone(),
+                    view: crate::mirror::check_in_mirror(&http, url, &election, leaf, &fetched.ballot, at)
+                        .map_err(|e| e.to_string()),
+                })
+                .collect()
+        }
+    };
     Ok(BallotReport {
+        mirrors,
         ballot_id: code.ballot_id,
         challenged: false,
         leaf_index: Some(fetched.receipt.leaf_index),
@@ -491,6 +567,7 @@ pub fn check_in_record(
         }
     };
     Ok(BallotReport {
+        mirrors: Vec::new(),
         ballot_id: code.ballot_id,
         challenged: false,
         leaf_index: Some(leaf),

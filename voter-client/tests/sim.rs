@@ -130,7 +130,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let (ballot, code) = client.encrypt(&key, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
     let posted = http.post(format!("{base}/ballots")).json(&ballot).send().unwrap();
     assert_eq!(posted.status().as_u16(), 201);
-    let report = check_online(&base, &code.to_text(), "en", None).unwrap();
+    let report = check_online(&base, &[], &code.to_text(), "en", None).unwrap();
     let text = report.to_string();
     assert!(text.contains("Mayor: Bob Kask"), "{text}");
     assert!(text.contains("Budget projects: Park, Pool"), "{text}");
@@ -138,7 +138,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     assert!(text.contains("receipt: leaf 60 of a log of 61 ballots"), "{text}");
     // The whole link works as well, and the names come in another language on request.
     let link = format!("{base}/verify.html#{}", *code.to_text());
-    let text = check_online(&base, &link, "et", None).unwrap().to_string();
+    let text = check_online(&base, &[], &link, "et", None).unwrap().to_string();
     assert!(text.contains("Linnapea: Bob Kask"), "{text}");
 
     // A code with this ballot's id but another seed (another ballot's) cannot make the fetch proof for it
@@ -147,7 +147,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let seed = protocol::ballot::BallotSeed::from_bytes(*other.seed.expose_bytes());
     let wrong = SecondDeviceCode { fingerprint: code.fingerprint, ballot_id: ballot.id(), seed };
     for _ in 0..3 {
-        match check_online(&base, &wrong.to_text(), "en", None).unwrap_err() {
+        match check_online(&base, &[], &wrong.to_text(), "en", None).unwrap_err() {
             CheckBallotError::Refused { status, code, .. } => {
                 assert_eq!((status, code.as_str()), (403, "fetch_not_authorized"))
             }
@@ -155,7 +155,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         }
     }
     // A code for a ballot the collector does not have (never cast).
-    match check_online(&base, &other.to_text(), "en", None).unwrap_err() {
+    match check_online(&base, &[], &other.to_text(), "en", None).unwrap_err() {
         CheckBallotError::Refused { status, code, .. } => {
             assert_eq!((status, code.as_str()), (404, "ballot_not_found"))
         }
@@ -165,17 +165,66 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let challenged = client.encrypt(&key, &answers, &mut OsRng).unwrap();
     let shown = challenged.tracker();
     let report = challenged.challenge(&client).unwrap();
-    let text = check_online(&base, &report.code, "en", None).unwrap().to_string();
+    let text = check_online(&base, &[], &report.code, "en", None).unwrap().to_string();
     assert!(text.contains(&format!("(tracker {shown})")) && text.contains("Mayor: Bob Kask"), "{text}");
     // The voter's third fetch (the limit is 3: the refused attempts spent nothing), then the limit.
-    check_online(&base, &code.to_text(), "en", None).unwrap();
-    match check_online(&base, &code.to_text(), "en", None).unwrap_err() {
+    check_online(&base, &[], &code.to_text(), "en", None).unwrap();
+    match check_online(&base, &[], &code.to_text(), "en", None).unwrap_err() {
         CheckBallotError::Refused { code, .. } => assert_eq!(code, "verification_limit_reached"),
         e => panic!("{e}"),
     }
+    // An independent mirror (the election's "data embassy", `verifier monitor --listen`) follows the collector;
+    // the second device checks the collector's answer against it (SPEC.md §11.4 L10) and learns of a re-vote.
+    let mirror_port = service::free_port();
+    let opts = verifier::monitor::MonitorOptions {
+        collector: base.clone(),
+        dir: dir.join("mirror"),
+        fingerprint: Some(*client.election().fingerprint()),
+        interval: std::time::Duration::from_millis(200),
+        once: false,
+        listen: Some(format!("127.0.0.1:{mirror_port}").parse().unwrap()),
+        web: None,
+    };
+    rt.spawn(async move { verifier::monitor::run(&opts).await });
+    let mirror = format!("http://127.0.0.1:{mirror_port}");
+    let mirror_reaches = |size: u64| {
+        for _ in 0..300 {
+            let head = http.get(format!("{mirror}/log/sth")).send().ok().and_then(|r| r.json::<serde_json::Value>().ok());
+            if head.is_some_and(|h| h["tree_size"].as_u64() >= Some(size)) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the mirror did not reach {size} leaves");
+    };
+    let post = |b: &Ballot| -> u64 {
+        let r = http.post(format!("{base}/ballots")).json(b).send().unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        r.json::<Receipt>().unwrap().leaf_index
+    };
+    let voter = &creds[5];
+    let (x, x_code) = client.encrypt(&voter.public_key(), &answers, &mut OsRng).unwrap().cast(voter).unwrap();
+    let leaf = post(&x);
+    mirror_reaches(leaf + 1);
+    let report = check_online(&base, std::slice::from_ref(&mirror), &x_code.to_text(), "en", None).unwrap();
+    let text = report.to_string();
+    assert!(report.passed() && !report.superseded(), "{text}");
+    assert!(text.contains(&format!("PASS  the mirror {mirror} holds this ballot at leaf {leaf}")), "{text}");
+    // The voter's credential casts again (a re-vote, or someone who stole it): the mirror's copy shows it.
+    let (y, _) = client.encrypt(&voter.public_key(), &answers, &mut OsRng).unwrap().cast(voter).unwrap();
+    let later = post(&y);
+    mirror_reaches(later + 1);
+    let report = check_online(&base, std::slice::from_ref(&mirror), &x_code.to_text(), "en", None).unwrap();
+    let text = report.to_string();
+    assert!(report.passed() && report.superseded(), "{text}");
+    assert!(text.contains(&format!("SUPERSEDED: the same credential cast a later ballot (leaf {later})")), "{text}");
+    // A mirror that cannot be reached is reported, and the check does not pass.
+    let report = check_online(&base, &["http://127.0.0.1:9".to_string()], &x_code.to_text(), "en", None).unwrap();
+    assert!(!report.passed(), "{report}");
+
     // An https:// address is refused with a clear reason (no TLS client in this build), before any fetch.
     let https = base.replace("http://", "https://");
-    match check_online(&https, &code.to_text(), "en", None).unwrap_err() {
+    match check_online(&https, &[], &code.to_text(), "en", None).unwrap_err() {
         e @ CheckBallotError::UnsupportedUrl { .. } => assert!(e.to_string().contains("only http://"), "{e}"),
         e => panic!("{e}"),
     }
