@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use protocol::log::LogTree;
+use protocol::log::{LogTree, SignedTreeHead};
 use protocol::{Decode, Election, Fingerprint, Manifest, PublicKey};
 use tokio::sync::mpsc;
 
@@ -30,6 +30,14 @@ pub struct Settings {
     pub verification_max_fetches: Option<u32>,
     /// The voting and verification pages (a built `voter-client/web` folder), served at `/` when set.
     pub web_dir: Option<std::path::PathBuf>,
+    /// Most time to receive a request body (`POST /ballots`), and to answer a request of the public log.
+    pub request_timeout: Duration,
+    /// Most connections served at once; more wait in the kernel's accept queue. Keep it below the process's
+    /// open-file limit (`ulimit -n`) less the pool size and a margin.
+    pub max_connections: usize,
+    /// Most time a connection may take to send a request's headers, and may stay idle between requests
+    /// (keep-alive) or before its first: then the server closes it.
+    pub header_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -41,6 +49,9 @@ impl Default for Settings {
             verification_window: None,
             verification_max_fetches: None,
             web_dir: None,
+            request_timeout: Duration::from_secs(30),
+            max_connections: 768,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -158,6 +169,44 @@ impl AppState {
         self.log.committed.fetch_max(tree.len().min(db_size as u64), Ordering::AcqRel);
         Ok(())
     }
+}
+
+/// The log as one snapshot of the database sees it: every committed leaf, the latest signed tree head and
+/// whether the election is closed.
+#[derive(Debug)]
+pub struct LogSnapshot {
+    pub tree: LogTree,
+    pub head: SignedTreeHead,
+    pub closed: bool,
+}
+
+/// Reads the log state, the leaves and the latest head in one `REPEATABLE READ READ ONLY` transaction: an append
+/// commits its leaves, its head and the new size together, so one snapshot sees all or none of them, however
+/// many processes append meanwhile (a separate query for each would see a head newer than the leaves it read).
+pub async fn load_log(pool: &Pool) -> anyhow::Result<LogSnapshot> {
+    let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let row = tx
+        .query_one("SELECT l.tree_size, e.closed_at IS NOT NULL FROM log_state l, election e WHERE l.id = 1", &[])
+        .await?;
+    let size = u64::try_from(row.get::<_, i64>(0)).context("negative tree size in log_state")?;
+    let closed: bool = row.get(1);
+    let head: String = tx
+        .query_opt("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[])
+        .await?
+        .context("no signed tree head stored: was `collector init` interrupted?")?
+        .get(0);
+    let head: SignedTreeHead = serde_json::from_str(&head).context("the latest stored tree head")?;
+    let mut tree = LogTree::new();
+    load_leaves(tx.client(), &mut tree, size).await?;
+    tx.commit().await?;
+    anyhow::ensure!(tree.len() == size, "the database has {} leaves, the log state says {size}", tree.len());
+    Ok(LogSnapshot { tree, head, closed })
 }
 
 /// Appends to `tree` the committed leaves it lacks, up to `size`.

@@ -260,8 +260,25 @@ async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
 
     // Close: no more ballots; the export holds them all in log order with the final head.
     let pool = collector::db::pool(&url, 2).unwrap();
-    let final_head = collector::admin::close(&pool).await.unwrap();
+    let status = collector::admin::status(&pool).await.unwrap();
+    assert_eq!((status.closed_at, status.ballots), (None, 10));
+    assert!(status.to_string().starts_with("open: accepting ballots for "), "{status}");
+    let closed = collector::admin::close(&pool).await.unwrap();
+    assert!(closed.newly_closed);
+    let final_head = closed.final_head.clone();
     assert_eq!(final_head.tree_size, 10);
+    final_head.verify(&key, e.election.fingerprint()).unwrap();
+    assert!(closed.to_string().contains("ballots in the log: 10"), "{closed}");
+    // A second close signs nothing: the same final head, said so.
+    let again = collector::admin::close(&pool).await.unwrap();
+    assert!(!again.newly_closed);
+    assert_eq!(again.final_head, final_head);
+    assert_eq!(again.closed_at, closed.closed_at);
+    assert!(again.to_string().starts_with("the election was closed already"), "{again}");
+    assert_eq!(sth(&http, &s.base).await, final_head);
+    let status = collector::admin::status(&pool).await.unwrap();
+    assert_eq!((status.closed_at, status.ballots), (Some(closed.closed_at), 10));
+    assert_eq!(status.last_head, final_head);
     let (st, v) = cast(&http, &s.base, &ballot(&e, 1, 0)).await;
     assert_eq!((st, code(&v)), (403, "election_closed"));
     let dir = tmpdir("export");
@@ -301,9 +318,22 @@ async fn router_answers_in_process_with_oneshot() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let r = app.oneshot(Request::post("/ballots").body(Body::from("{\"body\": {")).unwrap()).await.unwrap();
+    let post = |content_type: &str, body: &'static str| {
+        Request::post("/ballots").header("content-type", content_type).body(Body::from(body)).unwrap()
+    };
+    let r = app.clone().oneshot(post("application/json; charset=utf-8", "{\"body\": {")).await.unwrap();
     assert_eq!(r.status(), 400);
     let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(code(&v), "malformed_json");
+    // Not declared as JSON: refused before the body is read, with its own code.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonp", ""] {
+        let r = app.clone().oneshot(post(content_type, "{}")).await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type}");
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(code(&v), "unsupported_media_type");
+    }
+    let r = app.oneshot(Request::post("/ballots").body(Body::from("{}")).unwrap()).await.unwrap();
+    assert_eq!(r.status(), 415);
 }

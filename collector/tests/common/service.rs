@@ -186,9 +186,9 @@ pub async fn serve(url: &str, settings: Settings) -> Served {
     let state = collector::start(pool, settings).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = collector::app(state.clone());
+    let served = state.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        collector::serve_until(served, listener, std::future::pending()).await.unwrap();
     });
     Served { base, state, task }
 }
