@@ -134,10 +134,10 @@ pub async fn close(pool: &Pool) -> anyhow::Result<Closed> {
         tx.commit().await?;
         return Ok(Closed { final_head, closed_at: closed_at.max(0) as u64, newly_closed: false });
     }
-    let closed_at: i64 =
-        tx.query_one("UPDATE election SET closed_at = now() RETURNING extract(epoch FROM closed_at)::bigint", &[])
-            .await?
-            .get(0);
+    let closed_at: i64 = tx
+        .query_one("UPDATE election SET closed_at = now() RETURNING extract(epoch FROM closed_at)::bigint", &[])
+        .await?
+        .get(0);
     let mut tree = LogTree::new();
     crate::state::load_leaves(tx.client(), &mut tree, size).await?;
     let root = tree.root(size).context("leaves missing from the database")?;

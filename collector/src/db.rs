@@ -67,6 +67,8 @@ pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     let mut client = pool.get().await.context("connecting to PostgreSQL")?;
     let tx = client.transaction().await?;
+    // No NOTICE ("relation … already exists, skipping") on every start of every command.
+    tx.batch_execute("SET LOCAL client_min_messages = warning").await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -25,8 +25,8 @@ use deadpool_postgres::Pool;
 use tokio::sync::mpsc;
 
 use crate::error::AppError;
-use crate::state::{Inner, LogView, RateLimiter};
 pub use crate::state::{AppState, Settings};
+use crate::state::{Inner, LogView, RateLimiter};
 
 /// The page's Content-Security-Policy: our own scripts and WASM only, no inline code, no third party.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
@@ -46,16 +46,13 @@ pub fn app(state: AppState) -> Router {
     // The public log's reads and the health checks answer within the request timeout (a cast bounds its own
     // body read, and is never cut once handed to the appender: see cast.rs; nor is a second-device fetch,
     // which counts).
-    let reads = Router::new().merge(log_api::router()).merge(health::router()).layer(
-        axum::middleware::from_fn_with_state(state.settings.request_timeout, read_timeout),
+    let reads = Router::new()
+        .merge(log_api::router())
+        .merge(health::router())
+        .layer(axum::middleware::from_fn_with_state(state.settings.request_timeout, read_timeout));
+    let router = Router::new().merge(cast::router()).merge(verify::router()).merge(reads).method_not_allowed_fallback(
+        || async { AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here") },
     );
-    let router = Router::new()
-        .merge(cast::router())
-        .merge(verify::router())
-        .merge(reads)
-        .method_not_allowed_fallback(|| async {
-            AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
-        });
     let router = match &state.settings.web_dir {
         Some(dir) => router.fallback_service(SetResponseHeader::overriding(
             tower_http::services::ServeDir::new(dir),
