@@ -45,6 +45,9 @@ async fn cast_all(
                 let base = &bases[i % bases.len()];
                 let body = serde_json::to_vec(&ballots[i]).unwrap();
                 let deadline = std::time::Instant::now() + Duration::from_secs(60);
+                // The code of the last 503: after `storage_unavailable` ("nothing stored"), the same ballot sent
+                // again must be new (201), never a duplicate (200); after `outcome_unknown`, either.
+                let mut last_503 = String::new();
                 loop {
                     let res = http
                         .post(format!("{base}/ballots"))
@@ -54,6 +57,10 @@ async fn cast_all(
                         .await;
                     match res {
                         Ok(r) if r.status().is_success() => {
+                            assert!(
+                                !(r.status() == 200 && last_503 == "storage_unavailable"),
+                                "ballot {i} was stored although its cast was answered storage_unavailable"
+                            );
                             let r: Receipt = r.json().await.unwrap();
                             accepted.fetch_add(1, Ordering::Relaxed);
                             out.push((i, r));
@@ -64,7 +71,19 @@ async fn cast_all(
                             break;
                         }
                         Err(_) if !retry => break,
-                        _ => {
+                        Ok(r) => {
+                            let v: serde_json::Value = r.json().await.unwrap_or_default();
+                            last_503 = code(&v).to_string();
+                            assert!(
+                                ["storage_unavailable", "outcome_unknown", "overloaded"].contains(&last_503.as_str()),
+                                "unexpected 503 {v}"
+                            );
+                            assert!(std::time::Instant::now() < deadline, "ballot {i} never accepted");
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                        Err(_) => {
+                            // No answer at all (connection refused or reset): the outcome is unknown.
+                            last_503.clear();
                             assert!(std::time::Instant::now() < deadline, "ballot {i} never accepted");
                             tokio::time::sleep(Duration::from_millis(100)).await;
                         }
@@ -263,4 +282,43 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     bbox.ballots[1].leaf_index = 1;
     assert!(collector::monitor::check_export(&bbox, &dir).is_err());
     rm(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_unavailable_means_nothing_was_stored() {
+    let cluster = PgCluster::start();
+    let url = fresh_db_on(&cluster.admin_url()).await;
+    let e = init_election(&url, 2).await;
+    let s = serve(&url, Settings::default()).await;
+    let http = client();
+    assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
+    let b = ballot(&e, 1, 1);
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.stop_server("fast");
+        cluster
+    })
+    .await
+    .unwrap();
+    let (st, v) = cast(&http, &s.base, &b).await;
+    assert_eq!((st, code(&v)), (503, "storage_unavailable"), "{v}");
+    let (st, v) = get_json(&http, format!("{}/readyz", s.base)).await;
+    assert_eq!((st, code(&v)), (503, "storage_unavailable"), "{v}");
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.start_server();
+        cluster
+    })
+    .await
+    .unwrap();
+    // The same ballot again is new (201), not a duplicate: the refused cast stored nothing.
+    let mut answer = (0, serde_json::Value::Null);
+    for _ in 0..50 {
+        answer = cast(&http, &s.base, &b).await;
+        if answer.0 != 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(answer.0, 201, "{}", answer.1);
+    assert_eq!(count_ballots(&url).await, 2);
+    drop(cluster);
 }
