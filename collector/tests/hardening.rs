@@ -90,8 +90,13 @@ async fn query_bounds_at_the_edge_of_the_integers_get_a_clear_400() {
             assert_eq!(n, usize::from(query.starts_with("leaves?start=0")), "{query}");
         }
     }
-    // The server is still there.
+    // The server is still there; a known route with another method, and an unknown route.
     assert_eq!(get_json(&http, format!("{}/log/sth", s.base)).await.0, 200);
+    let r = http.delete(format!("{}/log/sth", s.base)).send().await.unwrap();
+    let (st, v) = (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap());
+    assert_eq!((st, code(&v)), (405, "method_not_allowed"));
+    let (st, v) = get_json(&http, format!("{}/log/nothing", s.base)).await;
+    assert_eq!((st, code(&v)), (404, "not_found"));
 }
 
 /// Runs the collector binary with `args` and the environment; returns stdout + stderr and the exit status.
@@ -288,7 +293,7 @@ async fn idle_and_slow_loris_connections_are_closed_while_voters_cast() {
     let _ = tokio::time::timeout(limit, raw.read_to_end(&mut answer)).await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(answer.contains("\"request_timeout\""), "{answer}");
+    assert!(answer.contains(r#""request_timeout""#), "{answer}");
 
     let before = accepted.load(Ordering::Relaxed);
     for (i, t) in idle.into_iter().enumerate() {
@@ -327,5 +332,98 @@ async fn past_the_connection_cap_a_voter_waits_for_a_slot_and_is_served() {
     for mut h in held {
         let mut buf = [0u8; 16];
         assert_eq!(tokio::time::timeout(Duration::from_secs(3), h.read(&mut buf)).await.unwrap().unwrap_or(0), 0);
+    }
+}
+
+/// The `| status | `code` | when |` rows of API.md's error table.
+fn documented_codes() -> Vec<(u16, String)> {
+    let api = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/API.md")).unwrap();
+    let table = &api[api.find("| Status | Code | When |").unwrap()..];
+    table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].parse().unwrap(), cells[2].trim_matches('`').to_string())
+        })
+        .collect()
+}
+
+/// Every `(status, code)` the collector's source builds an error with: `AppError::new(STATUS, "code", …)` (also
+/// `Self::new` in error.rs), `bad_request("code", …)` (400) and `not_found("code", …)` (404).
+fn codes_in_source() -> Vec<(u16, String, String)> {
+    let status_of = |token: &str| -> Option<u16> {
+        Some(match token.trim().trim_start_matches("StatusCode::") {
+            "BAD_REQUEST" => 400,
+            "FORBIDDEN" => 403,
+            "NOT_FOUND" => 404,
+            "METHOD_NOT_ALLOWED" => 405,
+            "REQUEST_TIMEOUT" => 408,
+            "GONE" => 410,
+            "PAYLOAD_TOO_LARGE" => 413,
+            "UNSUPPORTED_MEDIA_TYPE" => 415,
+            "UNPROCESSABLE_ENTITY" | "unprocessable" => 422,
+            "TOO_MANY_REQUESTS" => 429,
+            "INTERNAL_SERVER_ERROR" => 500,
+            "SERVICE_UNAVAILABLE" => 503,
+            _ => return None,
+        })
+    };
+    let mut found = Vec::new();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        for (pattern, fixed) in
+            [("AppError::new(", None), ("Self::new(", None), ("bad_request(", Some(400)), ("not_found(", Some(404))]
+        {
+            for (at, _) in text.match_indices(pattern) {
+                let rest = &text[at + pattern.len()..];
+                let (status, rest) = match fixed {
+                    Some(s) => (Some(s), rest),
+                    None => {
+                        let comma = rest.find(',').unwrap();
+                        (status_of(&rest[..comma]), &rest[comma + 1..])
+                    }
+                };
+                // Definitions (`fn bad_request(code: …`) have no literal first.
+                let rest = rest.trim_start();
+                let Some(rest) = rest.strip_prefix('"') else { continue };
+                let code = &rest[..rest.find('"').unwrap()];
+                let status = status.unwrap_or_else(|| panic!("{file}: unknown status before \"{code}\""));
+                found.push((status, code.to_string(), file.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn api_md_and_the_code_agree_on_every_status_and_error_code() {
+    let documented = documented_codes();
+    assert!(documented.len() >= 25, "{documented:?}");
+    let source = codes_in_source();
+    for (status, code, file) in &source {
+        assert!(
+            documented.contains(&(*status, code.clone())),
+            "{file} answers {status} `{code}`, which API.md's error table does not list with that status"
+        );
+    }
+    for (status, code) in &documented {
+        assert!(
+            source.iter().any(|(s, c, _)| s == status && c == code),
+            "API.md lists {status} `{code}`, which no code in collector/src answers"
+        );
+    }
+    // And each is produced by a request in these tests, but for those no test can provoke on demand.
+    let not_provoked = ["internal", "overloaded", "outcome_unknown", "timeout"];
+    let tests: String = ["api.rs", "faults.rs", "hardening.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(format!("{}/tests/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap())
+        .collect();
+    for (_, code) in documented.iter().filter(|(_, c)| !not_provoked.contains(&c.as_str())) {
+        assert!(tests.contains(&format!("\"{code}\"")), "no test checks for `{code}`");
     }
 }
