@@ -23,8 +23,9 @@ use crate::state::{load_election, now_ms};
 /// The election file read by `collector init` (SPEC.md §8.8): `{"manifest": …, "public_key": hex}`.
 pub use protocol::ballot::ElectionParameters as ElectionFile;
 
-/// `collector init`: schema, election, credential registry, the collector's signing key, an empty log with
-/// its signed tree head of size 0.
+/// `collector init`: schema, election, credential registry, an empty log with its signed tree head of size 0,
+/// signed with `signing_key` (which must be the key the manifest names; it is not stored: `serve` and `close`
+/// read it from its file again).
 pub async fn init(
     pool: &Pool,
     election: &ElectionFile,
@@ -60,13 +61,8 @@ pub async fn init(
     }
     let manifest_json = serde_json::to_string(&election.manifest)?;
     tx.execute(
-        "INSERT INTO election (id, manifest, public_key, fingerprint, signing_key) VALUES (1, $1, $2, $3, $4)",
-        &[
-            &manifest_json,
-            &e.public_key().to_bytes(),
-            &e.fingerprint().as_bytes().as_slice(),
-            &signing_key.to_bytes().as_slice(),
-        ],
+        "INSERT INTO election (id, manifest, public_key, fingerprint) VALUES (1, $1, $2, $3)",
+        &[&manifest_json, &e.public_key().to_bytes(), &e.fingerprint().as_bytes().as_slice()],
     )
     .await?;
     tx.execute(
@@ -108,11 +104,13 @@ impl std::fmt::Display for Closed {
 }
 
 /// `collector close`: no ballot is accepted afterwards (the appender checks under the log lock); signs and
-/// stores the final tree head. Idempotent: on a closed election it signs nothing and returns the final head the
-/// first `close` signed (several `close` at once are serialised by the log lock; one of them signs).
-pub async fn close(pool: &Pool) -> anyhow::Result<Closed> {
+/// stores the final tree head with `signing_key` (from the collector's key file). Idempotent: on a closed
+/// election it signs nothing and returns the final head the first `close` signed (several `close` at once are
+/// serialised by the log lock; one of them signs).
+pub async fn close(pool: &Pool, signing_key: &SigningKey) -> anyhow::Result<Closed> {
     db::migrate(pool).await?;
     let info = load_election(pool).await?;
+    crate::state::check_signing_key(pool, &info, signing_key).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let row = tx
@@ -143,7 +141,7 @@ pub async fn close(pool: &Pool) -> anyhow::Result<Closed> {
     let root = tree.root(size).context("leaves missing from the database")?;
     // Not dated before the last ballot (SPEC.md §11.7), whatever the clock says.
     let (_, timestamp) = crate::appender::batch_times(now_ms(), last_accepted_at.max(0) as u64);
-    let sth = SignedTreeHead::sign(&info.signing_key, *info.fingerprint(), size, root, timestamp);
+    let sth = SignedTreeHead::sign(signing_key, *info.fingerprint(), size, root, timestamp);
     tx.execute(
         "INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2) ON CONFLICT (tree_size) DO UPDATE SET sth = $2",
         &[&(size as i64), &serde_json::to_string(&sth)?],
@@ -315,7 +313,7 @@ pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevEl
 pub type DevElection = (ElectionFile, Vec<String>, Vec<Credential>, SigningKey);
 
 /// Writes a dev election to `dir`: election.json, credentials.json, voters.json (secret keys, hex: tests only)
-/// and collector-key.hex (the collector's signing key).
+/// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it).
 pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng: &mut R) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let (file, public, creds, key) = dev_election(voters, rng);
@@ -323,7 +321,7 @@ pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng
     std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets)?)?;
-    std::fs::write(dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
+    write_owner_only(&dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
     Ok(())
 }
 
@@ -339,19 +337,40 @@ pub fn keygen<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> anyhow::Result
         }
     }
     let key = protocol::generate_signing_key(rng);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(&secret).with_context(|| format!("creating {}", secret.display()))?;
-    f.write_all(secret_key_file(Role::Collector, &key).as_bytes())?;
+    write_owner_only(&secret, secret_key_file(Role::Collector, &key).as_bytes())?;
     std::fs::write(&public, public_key_file(Role::Collector, &key.verifying_key()))
         .with_context(|| format!("writing {}", public.display()))?;
     Ok(key.verifying_key())
 }
 
-/// Reads the collector's secret key file (`collector keygen`, SPEC.md §4.5.2).
+/// Creates `path` (which must not exist), readable and writable by its owner only, holding `bytes`.
+fn write_owner_only(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Reads the collector's secret key file (`collector keygen`, SPEC.md §4.5.2). Refuses a file that users other
+/// than its owner may read or write: the key signs receipts and tree heads.
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "{} is open to other users (mode {:o}): the collector's signing key must be owner-only; run \
+                 `chmod 600 {}` (and, if others may have read it, treat the key as leaked: API.md)",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
     let text =
         zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
     read_secret_key_file(&text, Role::Collector).with_context(|| format!("{}", path.display()))

@@ -139,7 +139,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
     }
     let new_size = db_size + fresh.len() as u64;
     let fp = *state.info.fingerprint();
-    let key = &state.info.signing_key;
+    let key = &state.signing_key;
     let mut receipts = Vec::with_capacity(fresh.len());
     let (mut idx, mut creds, mut bals, mut leaves, mut texts, mut bids) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());

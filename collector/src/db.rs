@@ -18,7 +18,7 @@ CREATE TABLE election (
     manifest    text        NOT NULL,
     public_key  bytea       NOT NULL,
     fingerprint bytea       NOT NULL,
-    signing_key bytea       NOT NULL,
+    signing_key bytea       NOT NULL, -- migration 3: nullable, never written
     closed_at   timestamptz
 );
 CREATE TABLE credentials (credential bytea PRIMARY KEY);
@@ -53,6 +53,12 @@ END $$;
 ALTER TABLE ballots ADD COLUMN accepted_at bigint NOT NULL CHECK (accepted_at >= 0);
 -- The acceptance time of the last leaf (0 for an empty log), read under the log lock: times never go back (§11.7).
 ALTER TABLE log_state ADD COLUMN last_accepted_at bigint NOT NULL DEFAULT 0;
+",
+    r"
+-- The collector's signing key lives only in its key file (`collector serve --key`), never in the database, so a
+-- database read or a backup cannot forge receipts. Nothing writes this column any more; a copy stored by an
+-- earlier version is removed by the first `serve` or `close` given the same key (state::check_signing_key).
+ALTER TABLE election ALTER COLUMN signing_key DROP NOT NULL;
 ",
 ];
 

@@ -98,9 +98,13 @@ async fn read_timeout(
 ///
 /// The log state, the leaves and the latest head are read in one snapshot ([`state::load_log`]), so a process
 /// started while others append sees a consistent log; a mismatch there is a real inconsistency of the database.
-pub async fn start(pool: Pool, settings: Settings) -> anyhow::Result<AppState> {
+///
+/// `signing_key` is the collector's key, read from its key file ([`admin::read_signing_key`]); it must be the
+/// key the manifest names.
+pub async fn start(pool: Pool, settings: Settings, signing_key: ed25519_dalek::SigningKey) -> anyhow::Result<AppState> {
     db::migrate(&pool).await?;
     let info = state::load_election(&pool).await?;
+    state::check_signing_key(&pool, &info, &signing_key).await?;
     let (tx, rx) = mpsc::channel(16 * 1024);
     let snapshot = state::load_log(&pool).await?;
     snapshot
@@ -122,6 +126,7 @@ pub async fn start(pool: Pool, settings: Settings) -> anyhow::Result<AppState> {
     let state = AppState(Arc::new(Inner {
         pool,
         info,
+        signing_key,
         settings,
         log: LogView { committed: AtomicU64::new(size), tree: tokio::sync::Mutex::new(snapshot.tree) },
         appender: tx,

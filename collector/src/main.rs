@@ -54,6 +54,9 @@ enum Command {
     Serve {
         #[command(flatten)]
         db: Db,
+        /// The collector's secret key file (`collector keygen`; owner-only): it signs receipts and tree heads.
+        #[arg(long, env = "COLLECTOR_KEY_FILE")]
+        key: PathBuf,
         #[arg(long, env = "COLLECTOR_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Largest request body in bytes.
@@ -93,6 +96,9 @@ enum Command {
     Close {
         #[command(flatten)]
         db: Db,
+        /// The collector's secret key file (`collector keygen`; owner-only): it signs the final tree head.
+        #[arg(long, env = "COLLECTOR_KEY_FILE")]
+        key: PathBuf,
     },
     /// Where the election stands: open or closed, ballots so far, the last signed tree head, time left.
     Status {
@@ -162,6 +168,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Serve {
             db,
+            key,
             listen,
             body_limit,
             rate_limit,
@@ -185,14 +192,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 max_connections,
                 header_timeout: Duration::from_secs(header_timeout.max(1)),
             };
-            let state = collector::start(pool, settings).await?;
+            let key = admin::read_signing_key(&key)?;
+            let state = collector::start(pool, settings, key).await?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
             tracing::info!(%listen, "serving");
             collector::serve(state, listener).await
         }
-        Command::Close { db } => {
+        Command::Close { db, key } => {
+            let key = admin::read_signing_key(&key)?;
             let pool = collector::db::pool(&db.database_url, 2)?;
-            let closed = admin::close(&pool).await?;
+            let closed = admin::close(&pool, &key).await?;
             println!("{closed}");
             println!("{}", serde_json::to_string_pretty(&closed.final_head)?);
             Ok(())

@@ -56,12 +56,13 @@ impl Default for Settings {
     }
 }
 
-/// Everything the election fixes, read once.
+/// Everything the election fixes, read once. No secret: the collector's signing key lives in its key file
+/// ([`Inner::signing_key`]); its public half is the one the manifest names.
 #[derive(Debug)]
 pub struct ElectionInfo {
     pub election: Election,
     pub manifest_json: String,
-    pub signing_key: SigningKey,
+    /// The collector's key, as the manifest names it (`roles.collector_key`).
     pub verifying_key: VerifyingKey,
     pub credentials: HashSet<[u8; 32]>,
 }
@@ -76,7 +77,7 @@ impl ElectionInfo {
 pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
     let row = client
-        .query_opt("SELECT manifest, public_key, fingerprint, signing_key FROM election WHERE id = 1", &[])
+        .query_opt("SELECT manifest, public_key, fingerprint FROM election WHERE id = 1", &[])
         .await?
         .context("no election in this database: run `collector init` first")?;
     let manifest_json: String = row.get(0);
@@ -86,16 +87,42 @@ pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
     let election = Election::new(manifest, public_key).context("stored election")?;
     let fp: Vec<u8> = row.get(2);
     anyhow::ensure!(fp == election.fingerprint().as_bytes(), "stored fingerprint does not match the manifest");
-    let sk: Vec<u8> = row.get(3);
-    let sk: [u8; 32] = sk.try_into().map_err(|_| anyhow::anyhow!("stored signing key has the wrong length"))?;
-    let signing_key = SigningKey::from_bytes(&sk);
-    let verifying_key = signing_key.verifying_key();
+    let verifying_key = *election.manifest().roles.collector_key.verifying_key();
     let rows = client.query("SELECT credential FROM credentials", &[]).await?;
     let credentials = rows
         .iter()
         .filter_map(|r| <[u8; 32]>::try_from(r.get::<_, Vec<u8>>(0).as_slice()).ok())
         .collect::<HashSet<_>>();
-    Ok(ElectionInfo { election, manifest_json, signing_key, verifying_key, credentials })
+    Ok(ElectionInfo { election, manifest_json, verifying_key, credentials })
+}
+
+/// Checks that `key` (from the key file) is the collector's key the manifest names, and removes the copy of the
+/// secret that collectors before migration 3 kept in the database: only when it is this very key, so the file
+/// is known to hold it; then `VACUUM FULL election`, so no dead row version keeps it either (backups taken
+/// before still do: API.md, "If the collector's key leaks").
+pub async fn check_signing_key(pool: &Pool, info: &ElectionInfo, key: &SigningKey) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        key.verifying_key() == info.verifying_key,
+        "the key file holds the collector key {}, but this election's manifest names {}: give --key the file \
+         `collector keygen` wrote for this election",
+        hex::encode(key.verifying_key().as_bytes()),
+        hex::encode(info.verifying_key.as_bytes())
+    );
+    let client = pool.get().await.context("connecting to PostgreSQL")?;
+    let stored: Option<Vec<u8>> = client.query_one("SELECT signing_key FROM election WHERE id = 1", &[]).await?.get(0);
+    let Some(stored) = stored.map(zeroize::Zeroizing::new) else { return Ok(()) };
+    anyhow::ensure!(
+        stored.as_slice() == key.to_bytes().as_slice(),
+        "the database holds a copy of a collector signing key that is not the key file's: this database was \
+         initialised with another key; find out why before going on (nothing was changed)"
+    );
+    client.execute("UPDATE election SET signing_key = NULL WHERE id = 1", &[]).await?;
+    client.batch_execute("VACUUM FULL election").await?;
+    tracing::warn!(
+        "removed the copy of the collector's signing key from the database (it now lives only in the key file); \
+         backups of the database taken before still hold it"
+    );
+    Ok(())
 }
 
 /// Per-credential fixed-window rate limiter (per process).
@@ -136,6 +163,8 @@ pub struct AppState(pub Arc<Inner>);
 pub struct Inner {
     pub pool: Pool,
     pub info: ElectionInfo,
+    /// The collector's signing key, read from its key file (never from the database).
+    pub signing_key: SigningKey,
     pub settings: Settings,
     pub log: LogView,
     pub appender: mpsc::Sender<Pending>,

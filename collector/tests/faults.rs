@@ -142,8 +142,8 @@ async fn monitor_from_scratch(base: &str) -> u64 {
 async fn two_collector_processes_share_one_consistent_log() {
     let url = fresh_db().await;
     let e = init_election(&url, 50).await;
-    let a = Proc::spawn(&url, &[]).await;
-    let b = Proc::spawn(&url, &[]).await;
+    let a = Proc::spawn(&url, &e.key, &[]).await;
+    let b = Proc::spawn(&url, &e.key, &[]).await;
     let n = 200;
     let receipts =
         cast_all(vec![a.base.clone(), b.base.clone()], ballots_for(&e, n), 16, false, Arc::new(AtomicUsize::new(0)))
@@ -165,7 +165,7 @@ async fn kill_9_during_load_loses_no_acknowledged_ballot() {
     let e = init_election(&url, 100).await;
     let n = 600;
     let ballots = ballots_for(&e, n);
-    let mut p = Proc::spawn(&url, &["--rate-limit", "1000"]).await;
+    let mut p = Proc::spawn(&url, &e.key, &["--rate-limit", "1000"]).await;
     let accepted = Arc::new(AtomicUsize::new(0));
     let load = tokio::spawn(cast_all(vec![p.base.clone()], ballots.clone(), 16, false, accepted.clone()));
     while accepted.load(Ordering::Relaxed) < 150 {
@@ -178,7 +178,7 @@ async fn kill_9_during_load_loses_no_acknowledged_ballot() {
     assert!(count_ballots(&url).await >= got.len() as i64);
 
     // Restart (start-up checks the stored leaves against the latest signed head): every receipt is in the log.
-    let p2 = Proc::spawn(&url, &["--rate-limit", "1000"]).await;
+    let p2 = Proc::spawn(&url, &e.key, &["--rate-limit", "1000"]).await;
     check_receipts_in_log(&p2.base, &e, &got).await;
     let size = monitor_from_scratch(&p2.base).await;
     assert_eq!(size as i64, count_ballots(&url).await);
@@ -200,7 +200,7 @@ async fn postgres_restart_during_load_is_survived_without_restarting_the_collect
     let cluster = PgCluster::start();
     let url = fresh_db_on(&cluster.admin_url()).await;
     let e = init_election(&url, 100).await;
-    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }, &e.key).await;
     let n = 400;
     let accepted = Arc::new(AtomicUsize::new(0));
     let load = tokio::spawn(cast_all(vec![s.base.clone()], ballots_for(&e, n), 8, true, accepted.clone()));
@@ -233,9 +233,9 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     let eb = init_with(&ub, file.clone(), public.clone(), copy(&secrets), key.clone()).await;
     let ec = init_with(&uc, file, public, copy(&secrets), key).await;
     let (a, b, c) = (
-        serve(&ua, Settings::default()).await,
-        serve(&ub, Settings::default()).await,
-        serve(&uc, Settings::default()).await,
+        serve(&ua, Settings::default(), &ea.key).await,
+        serve(&ub, Settings::default(), &eb.key).await,
+        serve(&uc, Settings::default(), &ec.key).await,
     );
     let http = client();
     let b0 = ballot(&ea, 0, 0);
@@ -273,7 +273,7 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
 
     // The export of A agrees with the copy; a tampered export does not.
     let pool = collector::db::pool(&ua, 2).unwrap();
-    collector::admin::close(&pool).await.unwrap();
+    collector::admin::close(&pool, &ea.key).await.unwrap();
     let out = dir.join("box.json");
     let mut bbox = collector::admin::export(&pool, &out).await.unwrap();
     assert_eq!(collector::monitor::check_export(&bbox, &dir).unwrap(), 3);
@@ -289,7 +289,7 @@ async fn storage_unavailable_means_nothing_was_stored() {
     let cluster = PgCluster::start();
     let url = fresh_db_on(&cluster.admin_url()).await;
     let e = init_election(&url, 2).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let http = client();
     assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
     let b = ballot(&e, 1, 1);

@@ -33,7 +33,7 @@ async fn keep_casting(base: String, e: Arc<TestElection>, stop: Arc<AtomicBool>,
 async fn a_process_started_while_another_appends_loads_a_consistent_log() {
     let url = fresh_db().await;
     let e = Arc::new(init_election(&url, 50).await);
-    let s = serve(&url, Settings { rate_limit_per_minute: 10_000, max_batch: 4, ..Settings::default() }).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 10_000, max_batch: 4, ..Settings::default() }, &e.key).await;
     let (stop, accepted) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
     let casters: Vec<_> =
         (0..3).map(|_| tokio::spawn(keep_casting(s.base.clone(), e.clone(), stop.clone(), accepted.clone()))).collect();
@@ -42,7 +42,7 @@ async fn a_process_started_while_another_appends_loads_a_consistent_log() {
     let pool = collector::db::pool(&url, 4).unwrap();
     let mut sizes = Vec::new();
     for _ in 0..25 {
-        let state = collector::start(pool.clone(), Settings::default()).await.unwrap();
+        let state = collector::start(pool.clone(), Settings::default(), e.key.clone()).await.unwrap();
         sizes.push(state.log.committed.load(Ordering::Relaxed));
     }
     stop.store(true, Ordering::Relaxed);
@@ -58,7 +58,7 @@ async fn a_process_started_while_another_appends_loads_a_consistent_log() {
 async fn query_bounds_at_the_edge_of_the_integers_get_a_clear_400() {
     let url = fresh_db().await;
     let e = init_election(&url, 1).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let http = client();
     assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
     let (max_i, max_u) = (i64::MAX, u64::MAX);
@@ -125,7 +125,9 @@ fn the_database_password_is_never_printed() {
     let (help, _) = run_bin(&["--help"], &env);
     assert!(!help.contains(PASSWORD), "{help}");
     // A failed connection (nothing listens on port 1) says so without the URL.
-    for args in [&["status"][..], &["close"], &["serve", "--listen", "127.0.0.1:0"]] {
+    let key = key_file(&protocol::generate_signing_key(&mut rand::rngs::OsRng));
+    let key = key.to_str().unwrap();
+    for args in [&["status"][..], &["close", "--key", key], &["serve", "--listen", "127.0.0.1:0", "--key", key]] {
         let (out, ok) = run_bin(args, &env);
         assert!(!ok, "{args:?} succeeded without a database: {out}");
         assert!(!out.contains(PASSWORD), "{args:?} printed the password:\n{out}");
@@ -142,7 +144,7 @@ fn the_database_password_is_never_printed() {
 async fn close_twice_signs_once_and_status_says_where_the_election_stands() {
     let url = fresh_db().await;
     let e = init_election(&url, 2).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let http = client();
     for i in 0..3 {
         assert_eq!(cast(&http, &s.base, &ballot(&e, i % 2, i as u16)).await.0, 201);
@@ -150,15 +152,17 @@ async fn close_twice_signs_once_and_status_says_where_the_election_stands() {
     let (out, ok) = run_bin(&["status", "--database-url", &url], &[]);
     assert!(ok, "{out}");
     assert!(out.starts_with("open: accepting ballots for "), "{out}");
+    let key = key_file(&e.key);
+    let key = key.to_str().unwrap();
     assert!(out.contains("ballots in the log: 3"), "{out}");
 
-    let (first, ok) = run_bin(&["close", "--database-url", &url], &[]);
+    let (first, ok) = run_bin(&["close", "--database-url", &url, "--key", key], &[]);
     assert!(ok, "{first}");
     assert!(first.contains("election closed at "), "{first}");
     assert!(first.contains("ballots in the log: 3"), "{first}");
     let head = sth(&http, &s.base).await;
     assert!(first.contains(&format!("final tree head: size 3, root {}", hex::encode(head.root))), "{first}");
-    let (second, ok) = run_bin(&["close", "--database-url", &url], &[]);
+    let (second, ok) = run_bin(&["close", "--database-url", &url, "--key", key], &[]);
     assert!(ok, "{second}");
     assert!(second.contains("the election was closed already"), "{second}");
     // Nothing new signed: the same head, served and printed.
@@ -183,7 +187,7 @@ async fn pages_revalidate_and_api_answers_are_never_stored() {
     {
         std::fs::write(web.join(f), "x").unwrap();
     }
-    let s = serve(&url, Settings { web_dir: Some(web.clone()), ..Settings::default() }).await;
+    let s = serve(&url, Settings { web_dir: Some(web.clone()), ..Settings::default() }, &e.key).await;
     let http = client();
     let cache = |r: &reqwest::Response| r.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string());
     for path in ["/", "/index.html", "/app.js", "/pkg/voter_client.js", "/pkg/voter_client_bg.wasm"] {
@@ -255,7 +259,7 @@ async fn idle_and_slow_loris_connections_are_closed_while_voters_cast() {
         request_timeout: Duration::from_secs(2),
         ..Settings::default()
     };
-    let s = serve(&url, settings).await;
+    let s = serve(&url, settings, &e.key).await;
     let addr = s.base.trim_start_matches("http://").to_string();
     let (stop, accepted) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
     let caster = tokio::spawn(keep_casting(s.base.clone(), e.clone(), stop.clone(), accepted.clone()));
@@ -316,7 +320,7 @@ async fn past_the_connection_cap_a_voter_waits_for_a_slot_and_is_served() {
     let url = fresh_db().await;
     let e = init_election(&url, 1).await;
     let settings = Settings { max_connections: 4, header_timeout: Duration::from_secs(1), ..Settings::default() };
-    let s = serve(&url, settings).await;
+    let s = serve(&url, settings, &e.key).await;
     let addr = s.base.trim_start_matches("http://").to_string();
     let mut held = Vec::new();
     for _ in 0..4 {
@@ -426,4 +430,51 @@ fn api_md_and_the_code_agree_on_every_status_and_error_code() {
     for (_, code) in documented.iter().filter(|(_, c)| !not_provoked.contains(&c.as_str())) {
         assert!(tests.contains(&format!("\"{code}\"")), "no test checks for `{code}`");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_signing_key_lives_in_its_file_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let url = fresh_db().await;
+    let e = init_election(&url, 1).await;
+    let (db, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let stored = |db: tokio_postgres::Client| async move {
+        let v: Option<Vec<u8>> = db.query_one("SELECT signing_key FROM election", &[]).await.unwrap().get(0);
+        (v, db)
+    };
+    // `init` stores no secret.
+    let (v, db) = stored(db).await;
+    assert_eq!(v, None);
+
+    // A key file others may read is refused, saying what to do.
+    let path = key_file(&e.key);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = collector::admin::read_signing_key(&path).unwrap_err().to_string();
+    assert!(err.contains("chmod 600"), "{err}");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(collector::admin::read_signing_key(&path).unwrap().to_bytes(), e.key.to_bytes());
+
+    // Another key than the manifest's: refused by serve and close.
+    let other = protocol::generate_signing_key(&mut rand::rngs::OsRng);
+    let pool = collector::db::pool(&url, 4).unwrap();
+    let err = collector::start(pool.clone(), Settings::default(), other.clone()).await.unwrap_err().to_string();
+    assert!(err.contains("manifest names"), "{err}");
+    let err = collector::admin::close(&pool, &other).await.unwrap_err().to_string();
+    assert!(err.contains("manifest names"), "{err}");
+
+    // A database of an earlier version holds the secret: a copy of another key is refused and kept as is ...
+    db.execute("UPDATE election SET signing_key = $1", &[&other.to_bytes().as_slice()]).await.unwrap();
+    let err = collector::start(pool.clone(), Settings::default(), e.key.clone()).await.unwrap_err().to_string();
+    assert!(err.contains("not the key file's"), "{err}");
+    let (v, db) = stored(db).await;
+    assert_eq!(v.as_deref(), Some(other.to_bytes().as_slice()));
+    // ... a copy of the file's key is removed by the first start.
+    db.execute("UPDATE election SET signing_key = $1", &[&e.key.to_bytes().as_slice()]).await.unwrap();
+    let s = serve(&url, Settings::default(), &e.key).await;
+    let (v, _db) = stored(db).await;
+    assert_eq!(v, None);
+    let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
+    assert_eq!(st, 201, "{v}");
+    receipt(&v).verify(&e.key.verifying_key(), e.election.fingerprint()).unwrap();
 }
