@@ -1,4 +1,5 @@
-//! Administration by command line: `init`, `close`, `export`, and `dev-election` (a test election generator).
+//! Administration by command line: `init`, `close`, `status`, `export`, `keygen`, and `dev-election` (a test
+//! election generator).
 //!
 //! Input of `init` (documented in API.md): an election file `{"manifest": <Manifest JSON>, "public_key": hex}`
 //! and a credential file, a JSON array of hex Ed25519 credential public keys.

@@ -200,7 +200,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
             // COMMIT was sent and no answer came: PostgreSQL may have committed. Find out.
             Err(e) => {
                 tracing::warn!(error = %e, "COMMIT failed; finding out whether the batch was stored");
-                match commit_outcome(state, &bids, db_size).await {
+                match commit_outcome(state, &texts, db_size).await {
                     Some(true) => None,
                     Some(false) => Some(AppError::storage("the batch was not committed")),
                     None => Some(outcome_unknown()),
@@ -243,22 +243,24 @@ pub fn outcome_unknown() -> AppError {
     )
 }
 
-/// After a failed COMMIT of the batch whose ballot ids are `ids` (leaves from `first_leaf` on): `Some(true)` if
-/// it was committed, `Some(false)` if not, `None` if PostgreSQL cannot tell us now.
+/// After a failed COMMIT of the batch whose receipts are `receipts` (leaves `first_leaf ..` on): `Some(true)` if
+/// it was committed, `Some(false)` if not, `None` if PostgreSQL cannot tell us now. The batch's leaf indices hold
+/// exactly its receipts if it was committed, and none of them if not (another batch, or nothing, is there then;
+/// a receipt signs its leaf index and tree head, so no other batch stores the same text).
 ///
 /// Sound because of the log lock: taking `log_state FOR UPDATE` waits until no append transaction is in flight,
 /// ours included (PostgreSQL ends a transaction whose client is gone, by commit or rollback, and then releases
 /// its lock), so what this connection reads afterwards is the final outcome. The wait is bounded by
 /// `lock_timeout`; past it, the outcome stays unknown.
-async fn commit_outcome(state: &AppState, ids: &[Vec<u8>], first_leaf: u64) -> Option<bool> {
+pub async fn commit_outcome(state: &AppState, receipts: &[String], first_leaf: u64) -> Option<bool> {
     let mut client = state.pool.get().await.ok()?;
     let tx = client.transaction().await.ok()?;
     tx.batch_execute("SET LOCAL lock_timeout = '5s'").await.ok()?;
     tx.query_one("SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE", &[]).await.ok()?;
     let stored: i64 = tx
         .query_one(
-            "SELECT count(*) FROM ballots WHERE ballot_id = ANY($1) AND leaf_index >= $2",
-            &[&ids, &(first_leaf as i64)],
+            "SELECT count(*) FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2 AND receipt = ANY($3)",
+            &[&(first_leaf as i64), &((first_leaf + receipts.len() as u64) as i64), &receipts],
         )
         .await
         .ok()?
@@ -266,7 +268,7 @@ async fn commit_outcome(state: &AppState, ids: &[Vec<u8>], first_leaf: u64) -> O
     let _ = tx.rollback().await;
     match stored {
         0 => Some(false),
-        n if n as usize == ids.len() => Some(true),
+        n if n as usize == receipts.len() => Some(true),
         // Part of one transaction's rows: impossible; say nothing we cannot stand behind.
         _ => None,
     }

@@ -1,8 +1,9 @@
 //! The online ballot collector: axum over PostgreSQL, with a public Merkle ballot log (spec: protocol/SPEC.md
 //! §11; API: collector/API.md).
 //!
-//! [`app`] builds the router from a shared [`AppState`]; [`serve`] runs it. Administration is by command line
-//! ([`admin`]: init, close, export); [`monitor`] follows a collector's log from elsewhere.
+//! [`app`] builds the router from a shared [`AppState`]; [`serve`] runs it, with connection limits.
+//! Administration is by command line ([`admin`]: init, close, status, export); [`monitor`] follows a collector's
+//! log from elsewhere.
 
 pub mod admin;
 pub mod appender;

@@ -293,12 +293,26 @@ async fn storage_unavailable_means_nothing_was_stored() {
     let http = client();
     assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
     let b = ballot(&e, 1, 1);
+    // What the appender asks after a failed COMMIT: the batch's leaves hold its receipts, or not.
+    let (db, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let stored: String = db.query_one("SELECT receipt FROM ballots WHERE leaf_index = 0", &[]).await.unwrap().get(0);
+    let outcome = |texts: Vec<String>, first: u64| {
+        let state = s.state.clone();
+        async move { collector::appender::commit_outcome(&state, &texts, first).await }
+    };
+    assert_eq!(outcome(vec![stored.clone()], 0).await, Some(true));
+    assert_eq!(outcome(vec![stored.clone()], 1).await, Some(false));
+    assert_eq!(outcome(vec!["another receipt".into()], 0).await, Some(false));
+    assert_eq!(outcome(vec![stored.clone(), "another receipt".into()], 0).await, None);
     let cluster = tokio::task::spawn_blocking(move || {
         cluster.stop_server("fast");
         cluster
     })
     .await
     .unwrap();
+    // PostgreSQL cannot be asked: unknown.
+    assert_eq!(outcome(vec![stored.clone()], 0).await, None);
     let (st, v) = cast(&http, &s.base, &b).await;
     assert_eq!((st, code(&v)), (503, "storage_unavailable"), "{v}");
     let (st, v) = get_json(&http, format!("{}/readyz", s.base)).await;
