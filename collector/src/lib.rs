@@ -140,12 +140,46 @@ pub async fn start(pool: Pool, settings: Settings, signing_key: ed25519_dalek::S
     Ok(state)
 }
 
-/// Serves `app` on `listener` until Ctrl-C.
+/// Serves `app` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    serve_until(state, listener, async {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    serve_until(state, listener, async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
+}
+
+/// File descriptors a `collector serve` process needs besides its connections: the pool's, the listener, logs,
+/// the runtime's own; a generous margin.
+pub const FILE_MARGIN: u64 = 64;
+
+/// Refuses `max_connections` that the process's open-file limit cannot hold (Linux: `/proc/self/limits`; elsewhere
+/// not checked): past it, `accept` fails with EMFILE and PostgreSQL connections cannot be opened either.
+pub fn check_open_file_limit(max_connections: usize, pool_size: usize) -> anyhow::Result<()> {
+    let Ok(limits) = std::fs::read_to_string("/proc/self/limits") else { return Ok(()) };
+    let Some(soft) = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return Ok(());
+    };
+    let need = (max_connections as u64).saturating_add(pool_size as u64).saturating_add(FILE_MARGIN);
+    anyhow::ensure!(
+        need <= soft,
+        "--max-connections {max_connections} with a pool of {pool_size} needs {need} open files, but this \
+         process may open {soft} (ulimit -n): lower --max-connections to at most {}, or raise the limit",
+        soft.saturating_sub(pool_size as u64 + FILE_MARGIN)
+    );
+    Ok(())
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting, lets each connection finish the

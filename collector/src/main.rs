@@ -180,6 +180,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             header_timeout,
             request_timeout,
         } => {
+            collector::check_open_file_limit(max_connections, db.pool_size)?;
             let pool = collector::db::pool(&db.database_url, db.pool_size)?;
             let settings = Settings {
                 body_limit,

@@ -478,3 +478,25 @@ async fn the_signing_key_lives_in_its_file_only() {
     assert_eq!(st, 201, "{v}");
     receipt(&v).verify(&e.key.verifying_key(), e.election.fingerprint()).unwrap();
 }
+
+#[test]
+fn a_connection_cap_beyond_the_open_file_limit_is_refused_at_start() {
+    let run = |max: &str| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -n 300 && exec {} serve --database-url postgres://x@127.0.0.1:1/x --key /nonexistent \
+                 --max-connections {max} --pool-size 16",
+                env!("CARGO_BIN_EXE_collector")
+            ))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).to_string()
+    };
+    let err = run("768");
+    assert!(err.contains("lower --max-connections to at most 220"), "{err}");
+    // Within the limit, serve goes on (and stops at the missing key file).
+    let err = run("200");
+    assert!(!err.contains("--max-connections"), "{err}");
+    assert!(err.contains("/nonexistent"), "{err}");
+}
