@@ -500,3 +500,29 @@ fn a_connection_cap_beyond_the_open_file_limit_is_refused_at_start() {
     assert!(!err.contains("--max-connections"), "{err}");
     assert!(err.contains("/nonexistent"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_accepting_and_closes_idle_connections_at_once() {
+    let url = fresh_db().await;
+    let e = init_election(&url, 1).await;
+    let pool = collector::db::pool(&url, 4).unwrap();
+    // The header (idle) timeout is long: a quick return shows the idle connections were closed, not timed out.
+    let settings = Settings { header_timeout: Duration::from_secs(30), ..Settings::default() };
+    let state = collector::start(pool, settings, e.key.clone()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(collector::serve_until(state, listener, async {
+        let _ = stopped.await;
+    }));
+    let base = format!("http://{addr}");
+    assert_eq!(cast(&client(), &base, &ballot(&e, 0, 0)).await.0, 201);
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).unwrap();
+    let returned = tokio::time::timeout(Duration::from_secs(5), server).await;
+    assert!(returned.is_ok_and(|r| r.unwrap().is_ok()), "serve_until did not return after the shutdown signal");
+    let mut buf = [0u8; 16];
+    assert_eq!(tokio::time::timeout(Duration::from_secs(1), idle.read(&mut buf)).await.unwrap().unwrap_or(0), 0);
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still accepting after shutdown");
+}
