@@ -27,11 +27,12 @@ collector=target/debug/collector
 "$collector" init --database-url "$db_url" --election "$work/election/election.json" \
   --credentials "$work/election/credentials.json" --key "$work/election/collector.key" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$collector" serve --database-url "$db_url" --listen "127.0.0.1:$port" --web voter-client/web >"$work/collector.log" 2>&1 &
+"$collector" serve --database-url "$db_url" --key "$work/election/collector.key" --listen "127.0.0.1:$port" \
+  --web voter-client/web >"$work/collector.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 
 rm -rf target/browser-screenshots
 COLLECTOR_URL="http://127.0.0.1:$port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
-  CLOSE_CMD="$collector close --database-url $db_url >/dev/null" node tests/browser/vote.mjs \
+  CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
   || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }

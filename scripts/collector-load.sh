@@ -51,7 +51,8 @@ echo "== election with $voters voters"
 "$bin" init --database-url "$url" --election "$work/e/election.json" --credentials "$work/e/credentials.json" \
   --key "$work/e/collector.key"
 cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RUST_LOG=warn "$bin" serve --database-url "$url" --listen "127.0.0.1:$cport" --pool-size 8 &
+RUST_LOG=warn "$bin" serve --database-url "$url" --key "$work/e/collector.key" --listen "127.0.0.1:$cport" \
+  --pool-size 8 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$cport/readyz" >/dev/null && break; sleep 0.1; done
 

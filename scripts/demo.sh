@@ -114,7 +114,8 @@ $collector init --database-url "$db_url" --election "$public/election.json" \
   --credentials "$officials/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
 port=$(free_port)
 url="http://127.0.0.1:$port"
-$collector serve --database-url "$db_url" --listen "127.0.0.1:$port" --web voter-client/web \
+$collector serve --database-url "$db_url" --key "$out/collector-machine/collector.key" --listen "127.0.0.1:$port" \
+  --web voter-client/web \
   >"$out/collector.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -134,7 +135,7 @@ $tallier revocations sign --election "$public/election.json" --key "$officials/o
   --credentials "$officials/paper-voters.json" --out "$public/revocations.json"
 
 step "Close and export the ballot box"
-$collector close --database-url "$db_url" >/dev/null
+$collector close --database-url "$db_url" --key "$out/collector-machine/collector.key" >/dev/null
 $collector export --database-url "$db_url" --out "$public/ballot-box.json" >/dev/null
 kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
 
@@ -172,7 +173,8 @@ if [[ $serve == 1 ]]; then
   live_url="${DATABASE_URL%/*}/$live"
   $collector init --database-url "$live_url" --election "$public/election.json" \
     --credentials "$officials/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
-  $collector serve --database-url "$live_url" --listen "127.0.0.1:$port" --web voter-client/web \
+  $collector serve --database-url "$live_url" --key "$out/collector-machine/collector.key" \
+    --listen "127.0.0.1:$port" --web voter-client/web \
     >"$out/collector-live.log" 2>&1 &
   server=$!
   cleanup_live() {

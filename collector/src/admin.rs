@@ -1,4 +1,5 @@
-//! Administration by command line: `init`, `close`, `export`, and `dev-election` (a test election generator).
+//! Administration by command line: `init`, `close`, `status`, `export`, `keygen`, and `dev-election` (a test
+//! election generator).
 //!
 //! Input of `init` (documented in API.md): an election file `{"manifest": <Manifest JSON>, "public_key": hex}`
 //! and a credential file, a JSON array of hex Ed25519 credential public keys.
@@ -23,8 +24,9 @@ use crate::state::{load_election, now_ms};
 /// The election file read by `collector init` (SPEC.md §8.8): `{"manifest": …, "public_key": hex}`.
 pub use protocol::ballot::ElectionParameters as ElectionFile;
 
-/// `collector init`: schema, election, credential registry, the collector's signing key, an empty log with
-/// its signed tree head of size 0.
+/// `collector init`: schema, election, credential registry, an empty log with its signed tree head of size 0,
+/// signed with `signing_key` (which must be the key the manifest names; it is not stored: `serve` and `close`
+/// read it from its file again).
 pub async fn init(
     pool: &Pool,
     election: &ElectionFile,
@@ -60,13 +62,8 @@ pub async fn init(
     }
     let manifest_json = serde_json::to_string(&election.manifest)?;
     tx.execute(
-        "INSERT INTO election (id, manifest, public_key, fingerprint, signing_key) VALUES (1, $1, $2, $3, $4)",
-        &[
-            &manifest_json,
-            &e.public_key().to_bytes(),
-            &e.fingerprint().as_bytes().as_slice(),
-            &signing_key.to_bytes().as_slice(),
-        ],
+        "INSERT INTO election (id, manifest, public_key, fingerprint) VALUES (1, $1, $2, $3)",
+        &[&manifest_json, &e.public_key().to_bytes(), &e.fingerprint().as_bytes().as_slice()],
     )
     .await?;
     tx.execute(
@@ -82,29 +79,166 @@ pub async fn init(
     Ok(())
 }
 
+/// What `collector close` did: the final signed tree head, and whether this call closed the election or found
+/// it closed already (then it signed nothing).
+#[derive(Debug)]
+pub struct Closed {
+    pub final_head: SignedTreeHead,
+    /// Seconds since the Unix epoch at which the election was closed (the first `close`).
+    pub closed_at: u64,
+    /// False when the election was closed already: the head is the one the first `close` signed.
+    pub newly_closed: bool,
+}
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let h = &self.final_head;
+        if self.newly_closed {
+            writeln!(f, "election closed at {}; no ballot is accepted from now on", utc(self.closed_at))?;
+        } else {
+            writeln!(f, "the election was closed already, at {}; nothing signed now", utc(self.closed_at))?;
+        }
+        writeln!(f, "ballots in the log: {} (every ballot cast, re-votes included)", h.tree_size)?;
+        writeln!(f, "final tree head: size {}, root {}", h.tree_size, hex::encode(h.root))?;
+        write!(f, "final tree head signed at {} (timestamp {} ms)", utc(h.timestamp / 1000), h.timestamp)
+    }
+}
+
 /// `collector close`: no ballot is accepted afterwards (the appender checks under the log lock); signs and
-/// stores the final tree head.
-pub async fn close(pool: &Pool) -> anyhow::Result<SignedTreeHead> {
+/// stores the final tree head with `signing_key` (from the collector's key file). Idempotent: on a closed
+/// election it signs nothing and returns the final head the first `close` signed (several `close` at once are
+/// serialised by the log lock; one of them signs).
+pub async fn close(pool: &Pool, signing_key: &SigningKey) -> anyhow::Result<Closed> {
     db::migrate(pool).await?;
     let info = load_election(pool).await?;
+    crate::state::check_signing_key(pool, &info, signing_key).await?;
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx.query_one("SELECT tree_size, last_accepted_at FROM log_state WHERE id = 1 FOR UPDATE", &[]).await?;
-    let (size, last_accepted_at): (i64, i64) = (row.get(0), row.get(1));
-    tx.execute("UPDATE election SET closed_at = now() WHERE closed_at IS NULL", &[]).await?;
+    let row = tx
+        .query_one(
+            "SELECT l.tree_size, l.last_accepted_at, extract(epoch FROM e.closed_at)::bigint
+             FROM log_state l, election e WHERE l.id = 1 FOR UPDATE OF l",
+            &[],
+        )
+        .await?;
+    let (size, last_accepted_at, closed_at): (i64, i64, Option<i64>) = (row.get(0), row.get(1), row.get(2));
+    let size = u64::try_from(size).context("negative tree size in log_state")?;
+    if let Some(closed_at) = closed_at {
+        let head: String = tx
+            .query_opt("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[])
+            .await?
+            .context("the election is closed but no tree head is stored")?
+            .get(0);
+        let final_head: SignedTreeHead = serde_json::from_str(&head).context("the stored final tree head")?;
+        tx.commit().await?;
+        return Ok(Closed { final_head, closed_at: closed_at.max(0) as u64, newly_closed: false });
+    }
+    let closed_at: i64 = tx
+        .query_one("UPDATE election SET closed_at = now() RETURNING extract(epoch FROM closed_at)::bigint", &[])
+        .await?
+        .get(0);
     let mut tree = LogTree::new();
-    crate::state::load_leaves(tx.client(), &mut tree, size as u64).await?;
-    let root = tree.root(size as u64).context("leaves missing from the database")?;
+    crate::state::load_leaves(tx.client(), &mut tree, size).await?;
+    let root = tree.root(size).context("leaves missing from the database")?;
     // Not dated before the last ballot (SPEC.md §11.7), whatever the clock says.
     let (_, timestamp) = crate::appender::batch_times(now_ms(), last_accepted_at.max(0) as u64);
-    let sth = SignedTreeHead::sign(&info.signing_key, *info.fingerprint(), size as u64, root, timestamp);
+    let sth = SignedTreeHead::sign(signing_key, *info.fingerprint(), size, root, timestamp);
     tx.execute(
         "INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2) ON CONFLICT (tree_size) DO UPDATE SET sth = $2",
-        &[&size, &serde_json::to_string(&sth)?],
+        &[&(size as i64), &serde_json::to_string(&sth)?],
     )
     .await?;
     tx.commit().await?;
-    Ok(sth)
+    Ok(Closed { final_head: sth, closed_at: closed_at.max(0) as u64, newly_closed: true })
+}
+
+/// `collector status`: where the election stands, read in one snapshot.
+#[derive(Debug)]
+pub struct Status {
+    /// Seconds since the Unix epoch at which `collector close` ran; `None` while open.
+    pub closed_at: Option<u64>,
+    /// Ballots in the log (re-votes included).
+    pub ballots: u64,
+    pub last_head: SignedTreeHead,
+    pub voting_period: protocol::manifest::Period,
+    /// Seconds since the Unix epoch when the status was read.
+    pub now: u64,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = &self.voting_period;
+        match self.closed_at {
+            Some(t) => writeln!(f, "closed at {} (`collector close`): no ballot is accepted", utc(t))?,
+            None if self.now < p.opens_at => {
+                writeln!(f, "open, but voting starts in {} (at {})", duration(p.opens_at - self.now), utc(p.opens_at))?
+            }
+            None if self.now > p.closes_at => writeln!(
+                f,
+                "open, but the voting period ended at {}: no ballot is accepted; run `collector close`",
+                utc(p.closes_at)
+            )?,
+            None => writeln!(
+                f,
+                "open: accepting ballots for {} more (until {})",
+                duration(p.closes_at - self.now),
+                utc(p.closes_at)
+            )?,
+        }
+        writeln!(f, "voting period: {} to {}", utc(p.opens_at), utc(p.closes_at))?;
+        writeln!(f, "ballots in the log: {}", self.ballots)?;
+        let h = &self.last_head;
+        write!(
+            f,
+            "last signed tree head: size {}, root {}, signed at {}",
+            h.tree_size,
+            hex::encode(h.root),
+            utc(h.timestamp / 1000)
+        )
+    }
+}
+
+/// Reads the election's state (read-only; runs the migrations like every command).
+pub async fn status(pool: &Pool) -> anyhow::Result<Status> {
+    db::migrate(pool).await?;
+    let info = load_election(pool).await?;
+    let snapshot = crate::state::load_log(pool).await?;
+    let client = pool.get().await?;
+    let closed_at: Option<i64> =
+        client.query_one("SELECT extract(epoch FROM closed_at)::bigint FROM election", &[]).await?.get(0);
+    Ok(Status {
+        closed_at: closed_at.map(|t| t.max(0) as u64),
+        ballots: snapshot.tree.len(),
+        last_head: snapshot.head,
+        voting_period: info.election.manifest().voting_period,
+        now: now_ms() / 1000,
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS UTC` for seconds since the Unix epoch (the proleptic Gregorian calendar; H. Hinnant's
+/// `civil_from_days`: shift the year to start in March so that the leap day is last, then count 400-year eras).
+pub fn utc(seconds: u64) -> String {
+    let (days, rem) = (seconds / 86_400, seconds % 86_400);
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// A span of seconds for people: `2 d 3 h 4 min`, `5 min 6 s`.
+fn duration(seconds: u64) -> String {
+    let (d, h, m, s) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+    match (d, h) {
+        (0, 0) => format!("{m} min {s} s"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h {m} min"),
+    }
 }
 
 pub use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
@@ -180,7 +314,7 @@ pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevEl
 pub type DevElection = (ElectionFile, Vec<String>, Vec<Credential>, SigningKey);
 
 /// Writes a dev election to `dir`: election.json, credentials.json, voters.json (secret keys, hex: tests only)
-/// and collector-key.hex (the collector's signing key).
+/// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it).
 pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng: &mut R) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let (file, public, creds, key) = dev_election(voters, rng);
@@ -188,7 +322,7 @@ pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng
     std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets)?)?;
-    std::fs::write(dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
+    write_owner_only(&dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
     Ok(())
 }
 
@@ -204,20 +338,56 @@ pub fn keygen<R: RngCore + CryptoRng>(dir: &Path, rng: &mut R) -> anyhow::Result
         }
     }
     let key = protocol::generate_signing_key(rng);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(&secret).with_context(|| format!("creating {}", secret.display()))?;
-    f.write_all(secret_key_file(Role::Collector, &key).as_bytes())?;
+    write_owner_only(&secret, secret_key_file(Role::Collector, &key).as_bytes())?;
     std::fs::write(&public, public_key_file(Role::Collector, &key.verifying_key()))
         .with_context(|| format!("writing {}", public.display()))?;
     Ok(key.verifying_key())
 }
 
-/// Reads the collector's secret key file (`collector keygen`, SPEC.md §4.5.2).
+/// Creates `path` (which must not exist), readable and writable by its owner only, holding `bytes`.
+fn write_owner_only(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Reads the collector's secret key file (`collector keygen`, SPEC.md §4.5.2). Refuses a file that users other
+/// than its owner may read or write: the key signs receipts and tree heads.
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "{} is open to other users (mode {:o}): the collector's signing key must be owner-only; run \
+                 `chmod 600 {}` (and, if others may have read it, treat the key as leaked: API.md)",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
     let text =
         zeroize::Zeroizing::new(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?);
     read_secret_key_file(&text, Role::Collector).with_context(|| format!("{}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{duration, utc};
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_790_000_123), "2026-09-21 14:15:23 UTC");
+        assert_eq!(utc(4_102_444_799), "2099-12-31 23:59:59 UTC");
+        assert_eq!(duration(3 * 86_400 + 7200 + 60), "3 d 2 h 1 min");
+        assert_eq!(duration(61), "1 min 1 s");
+    }
 }

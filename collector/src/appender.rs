@@ -7,7 +7,10 @@
 //! (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns the next leaf
 //! indices, builds their leaves (eq. L-1, with that time), signs the new tree head and one receipt per ballot,
 //! inserts them, and commits. Only after COMMIT does a voter get a receipt.
-//! If anything fails, the tree forgets the batch's leaves and every waiting voter gets `storage_unavailable`.
+//! If a statement fails before COMMIT, nothing of the batch is stored: the tree forgets the batch's leaves and every
+//! waiting voter gets `storage_unavailable`. If COMMIT itself fails, PostgreSQL may or may not have committed; the
+//! appender asks it ([`commit_outcome`]) and answers receipts, `storage_unavailable`, or, when it cannot find out,
+//! `outcome_unknown` (cast again: casting is idempotent). So `storage_unavailable` always means "not stored".
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -61,7 +64,7 @@ pub async fn run(state: AppState, mut rx: mpsc::Receiver<Pending>) {
                 tracing::debug!(ballots = n, ms = started.elapsed().as_millis() as u64, "batch committed");
             }
             Err((e, waiting)) => {
-                if e.code == "storage_unavailable" {
+                if e.code == "storage_unavailable" || e.code == "outcome_unknown" {
                     state.metrics.storage_errors.fetch_add(1, Ordering::Relaxed);
                 }
                 for p in waiting {
@@ -136,7 +139,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
     }
     let new_size = db_size + fresh.len() as u64;
     let fp = *state.info.fingerprint();
-    let key = &state.info.signing_key;
+    let key = &state.signing_key;
     let mut receipts = Vec::with_capacity(fresh.len());
     let (mut idx, mut creds, mut bals, mut leaves, mut texts, mut bids) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -168,7 +171,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
         receipts.push(receipt);
     }
     drop(tree);
-    let result = async {
+    let written = async {
         if !fresh.is_empty() {
             tx.execute(
                 "INSERT INTO ballots (leaf_index, ballot_id, credential, ballot, leaf_hash, receipt, accepted_at)
@@ -186,16 +189,31 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
             )
             .await?;
         }
-        tx.commit().await
+        Ok::<_, tokio_postgres::Error>(())
     }
     .await;
-    if let Err(e) = result {
-        // The leaves may or may not be committed: forget them; a later sync reloads whatever PostgreSQL has.
+    let failure = match written {
+        // COMMIT was never sent: the transaction rolls back, nothing of the batch is stored.
+        Err(e) => Some(AppError::from(e)),
+        Ok(()) => match tx.commit().await {
+            Ok(()) => None,
+            // COMMIT was sent and no answer came: PostgreSQL may have committed. Find out.
+            Err(e) => {
+                tracing::warn!(error = %e, "COMMIT failed; finding out whether the batch was stored");
+                match commit_outcome(state, &texts, db_size).await {
+                    Some(true) => None,
+                    Some(false) => Some(AppError::storage("the batch was not committed")),
+                    None => Some(outcome_unknown()),
+                }
+            }
+        },
+    };
+    if let Some(e) = failure {
         let mut tree = state.log.tree.lock().await;
         truncate_to(&mut tree, db_size);
         let mut all = fresh;
         all.extend(dups);
-        return Err((AppError::from(e), all));
+        return Err((e, all));
     }
     state.log.committed.fetch_max(new_size, Ordering::AcqRel);
     state.metrics.accepted.fetch_add(fresh.len() as u64, Ordering::Relaxed);
@@ -211,6 +229,49 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
         let _ = p.reply.send(reply);
     }
     Ok(())
+}
+
+/// `503 outcome_unknown`: PostgreSQL failed during COMMIT and could not be asked afterwards whether the batch was
+/// stored. Casting is idempotent, so the voter's client sends the same ballot again: `200` with the receipt if it
+/// was stored, `201` if not.
+pub fn outcome_unknown() -> AppError {
+    AppError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "outcome_unknown",
+        "the ballot store failed while committing: the ballot may or may not be stored; send the same ballot \
+         again (casting is idempotent) to get its receipt",
+    )
+}
+
+/// After a failed COMMIT of the batch whose receipts are `receipts` (leaves `first_leaf ..` on): `Some(true)` if
+/// it was committed, `Some(false)` if not, `None` if PostgreSQL cannot tell us now. The batch's leaf indices hold
+/// exactly its receipts if it was committed, and none of them if not (another batch, or nothing, is there then;
+/// a receipt signs its leaf index and tree head, so no other batch stores the same text).
+///
+/// Sound because of the log lock: taking `log_state FOR UPDATE` waits until no append transaction is in flight,
+/// ours included (PostgreSQL ends a transaction whose client is gone, by commit or rollback, and then releases
+/// its lock), so what this connection reads afterwards is the final outcome. The wait is bounded by
+/// `lock_timeout`; past it, the outcome stays unknown.
+pub async fn commit_outcome(state: &AppState, receipts: &[String], first_leaf: u64) -> Option<bool> {
+    let mut client = state.pool.get().await.ok()?;
+    let tx = client.transaction().await.ok()?;
+    tx.batch_execute("SET LOCAL lock_timeout = '5s'").await.ok()?;
+    tx.query_one("SELECT tree_size FROM log_state WHERE id = 1 FOR UPDATE", &[]).await.ok()?;
+    let stored: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2 AND receipt = ANY($3)",
+            &[&(first_leaf as i64), &((first_leaf + receipts.len() as u64) as i64), &receipts],
+        )
+        .await
+        .ok()?
+        .get(0);
+    let _ = tx.rollback().await;
+    match stored {
+        0 => Some(false),
+        n if n as usize == receipts.len() => Some(true),
+        // Part of one transaction's rows: impossible; say nothing we cannot stand behind.
+        _ => None,
+    }
 }
 
 fn truncate_to(tree: &mut LogTree, size: u64) {

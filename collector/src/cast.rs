@@ -1,4 +1,5 @@
-//! `POST /ballots`: casting. Checks, in order: body size, JSON, the election's period and state, the
+//! `POST /ballots`: casting. Checks, in order: the media type (`application/json`), body size and arrival within
+//! the request timeout, JSON, the election's period and state, the
 //! credential's registration, the rate limit, then the ballot itself (SPEC.md §8.6 B1–B4: election, shape,
 //! signature, proof). A ballot that passes goes to the appender; the answer, a signed receipt, comes after
 //! COMMIT. The same ballot sent again gets the same receipt (`200` instead of `201`).
@@ -7,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -24,8 +25,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/ballots", post(cast))
 }
 
-async fn cast(State(state): State<AppState>, body: Body) -> Response {
-    match cast_inner(&state, body).await {
+async fn cast(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    match cast_inner(&state, &headers, body).await {
         Ok((receipt, created)) => {
             let status = if created { StatusCode::CREATED } else { StatusCode::OK };
             (status, Json(receipt)).into_response()
@@ -49,14 +50,46 @@ pub fn parse_ballot(bytes: &[u8]) -> Result<Ballot, AppError> {
     })
 }
 
-async fn cast_inner(state: &AppState, body: Body) -> Result<(protocol::log::Receipt, bool), AppError> {
-    let bytes = to_bytes(body, state.settings.body_limit).await.map_err(|_| {
-        AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            format!("the body exceeds {} bytes", state.settings.body_limit),
-        )
-    })?;
+/// True for `application/json`, with or without parameters (`; charset=utf-8`), in any case.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+async fn cast_inner(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(protocol::log::Receipt, bool), AppError> {
+    if !is_json(headers) {
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the ballot as JSON, with the header Content-Type: application/json",
+        ));
+    }
+    // The whole body within the request timeout: a client that trickles it holds no connection for long.
+    let limit = state.settings.body_limit;
+    let bytes = match tokio::time::timeout(state.settings.request_timeout, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return Err(AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("the body exceeds {limit} bytes"),
+            ))
+        }
+        Err(_) => {
+            return Err(AppError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!("the body did not arrive within {} s; send it again", state.settings.request_timeout.as_secs()),
+            ))
+        }
+    };
     let ballot = parse_ballot(&bytes)?;
     let period = state.info.election.manifest().voting_period;
     // An early refusal on this clock reading; the appender checks the time it writes into the leaf (§11.7).

@@ -18,7 +18,7 @@ CREATE TABLE election (
     manifest    text        NOT NULL,
     public_key  bytea       NOT NULL,
     fingerprint bytea       NOT NULL,
-    signing_key bytea       NOT NULL,
+    signing_key bytea       NOT NULL, -- migration 3: nullable, never written
     closed_at   timestamptz
 );
 CREATE TABLE credentials (credential bytea PRIMARY KEY);
@@ -54,6 +54,12 @@ ALTER TABLE ballots ADD COLUMN accepted_at bigint NOT NULL CHECK (accepted_at >=
 -- The acceptance time of the last leaf (0 for an empty log), read under the log lock: times never go back (§11.7).
 ALTER TABLE log_state ADD COLUMN last_accepted_at bigint NOT NULL DEFAULT 0;
 ",
+    r"
+-- The collector's signing key lives only in its key file (`collector serve --key`), never in the database, so a
+-- database read or a backup cannot forge receipts. Nothing writes this column any more; a copy stored by an
+-- earlier version is removed by the first `serve` or `close` given the same key (state::check_signing_key).
+ALTER TABLE election ALTER COLUMN signing_key DROP NOT NULL;
+",
 ];
 
 /// A pool over `url` (a libpq-style URL or key=value string).
@@ -67,6 +73,8 @@ pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     let mut client = pool.get().await.context("connecting to PostgreSQL")?;
     let tx = client.transaction().await?;
+    // No NOTICE ("relation … already exists, skipping") on every start of every command.
+    tx.batch_execute("SET LOCAL client_min_messages = warning").await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -71,7 +71,8 @@ async fn leaves(
     if r.start < 0 || r.end <= r.start {
         return Err(AppError::bad_request("invalid_range", "need 0 <= start < end"));
     }
-    let end = r.end.min(r.start + MAX_LEAVES_PER_PAGE);
+    // `start` may be anything up to i64::MAX: saturate rather than overflow (a page past the log is empty).
+    let end = r.end.min(r.start.saturating_add(MAX_LEAVES_PER_PAGE));
     let client = state.pool.get().await?;
     let size: i64 = client.query_one("SELECT tree_size FROM log_state WHERE id = 1", &[]).await?.get(0);
     let rows = client

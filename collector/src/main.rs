@@ -19,8 +19,9 @@ struct Cli {
 
 #[derive(Debug, clap::Args)]
 struct Db {
-    /// PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/collector
-    #[arg(long, env = "DATABASE_URL")]
+    /// PostgreSQL URL, e.g. postgres://user@127.0.0.1:5432/collector (may hold a password: never printed, so
+    /// `--help` does not show the environment's value).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: String,
     /// Connections in the pool.
     #[arg(long, env = "COLLECTOR_POOL_SIZE", default_value_t = 16)]
@@ -53,6 +54,9 @@ enum Command {
     Serve {
         #[command(flatten)]
         db: Db,
+        /// The collector's secret key file (`collector keygen`; owner-only): it signs receipts and tree heads.
+        #[arg(long, env = "COLLECTOR_KEY_FILE")]
+        key: PathBuf,
         #[arg(long, env = "COLLECTOR_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Largest request body in bytes.
@@ -74,9 +78,30 @@ enum Command {
         /// voter-client/web).
         #[arg(long, env = "COLLECTOR_WEB_DIR")]
         web: Option<std::path::PathBuf>,
+        /// Most connections served at once; more wait to be accepted. Keep it below the open-file limit
+        /// (`ulimit -n`) less the pool size and a margin.
+        #[arg(long, env = "COLLECTOR_MAX_CONNECTIONS", default_value_t = 768)]
+        max_connections: usize,
+        /// Seconds a connection has to send a request's headers, and may stay idle before or between requests;
+        /// then it is closed.
+        #[arg(long, env = "COLLECTOR_HEADER_TIMEOUT", default_value_t = 10)]
+        header_timeout: u64,
+        /// Seconds a request body has to arrive (`POST /ballots`: else 408 `request_timeout`), and a read of the
+        /// public log has to be answered (else 503 `timeout`).
+        #[arg(long, env = "COLLECTOR_REQUEST_TIMEOUT", default_value_t = 30)]
+        request_timeout: u64,
     },
-    /// Closes the election: no ballot is accepted afterwards; signs the final tree head.
+    /// Closes the election: no ballot is accepted afterwards; signs the final tree head. Run again, it signs
+    /// nothing and prints the final head the first run signed.
     Close {
+        #[command(flatten)]
+        db: Db,
+        /// The collector's secret key file (`collector keygen`; owner-only): it signs the final tree head.
+        #[arg(long, env = "COLLECTOR_KEY_FILE")]
+        key: PathBuf,
+    },
+    /// Where the election stands: open or closed, ballots so far, the last signed tree head, time left.
+    Status {
         #[command(flatten)]
         db: Db,
     },
@@ -126,6 +151,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Serve {
             db,
+            key,
             listen,
             body_limit,
             rate_limit,
@@ -133,7 +159,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             verification_window,
             verification_max,
             web,
+            max_connections,
+            header_timeout,
+            request_timeout,
         } => {
+            collector::check_open_file_limit(max_connections, db.pool_size)?;
             let pool = collector::db::pool(&db.database_url, db.pool_size)?;
             let settings = Settings {
                 body_limit,
@@ -142,16 +172,27 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 verification_window: verification_window.map(Duration::from_secs),
                 verification_max_fetches: verification_max,
                 web_dir: web,
+                request_timeout: Duration::from_secs(request_timeout.max(1)),
+                max_connections,
+                header_timeout: Duration::from_secs(header_timeout.max(1)),
             };
-            let state = collector::start(pool, settings).await?;
+            let key = admin::read_signing_key(&key)?;
+            let state = collector::start(pool, settings, key).await?;
             let listener = tokio::net::TcpListener::bind(listen).await?;
             tracing::info!(%listen, "serving");
             collector::serve(state, listener).await
         }
-        Command::Close { db } => {
+        Command::Close { db, key } => {
+            let key = admin::read_signing_key(&key)?;
             let pool = collector::db::pool(&db.database_url, 2)?;
-            let sth = admin::close(&pool).await?;
-            println!("{}", serde_json::to_string_pretty(&sth)?);
+            let closed = admin::close(&pool, &key).await?;
+            println!("{closed}");
+            println!("{}", serde_json::to_string_pretty(&closed.final_head)?);
+            Ok(())
+        }
+        Command::Status { db } => {
+            let pool = collector::db::pool(&db.database_url, 2)?;
+            println!("{}", admin::status(&pool).await?);
             Ok(())
         }
         Command::Export { db, out } => {

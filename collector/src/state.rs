@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use protocol::log::LogTree;
+use protocol::log::{LogTree, SignedTreeHead};
 use protocol::{Decode, Election, Fingerprint, Manifest, PublicKey};
 use tokio::sync::mpsc;
 
@@ -30,6 +30,14 @@ pub struct Settings {
     pub verification_max_fetches: Option<u32>,
     /// The voting and verification pages (a built `voter-client/web` folder), served at `/` when set.
     pub web_dir: Option<std::path::PathBuf>,
+    /// Most time to receive a request body (`POST /ballots`), and to answer a request of the public log.
+    pub request_timeout: Duration,
+    /// Most connections served at once; more wait in the kernel's accept queue. Keep it below the process's
+    /// open-file limit (`ulimit -n`) less the pool size and a margin.
+    pub max_connections: usize,
+    /// Most time a connection may take to send a request's headers, and may stay idle between requests
+    /// (keep-alive) or before its first: then the server closes it.
+    pub header_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -41,16 +49,20 @@ impl Default for Settings {
             verification_window: None,
             verification_max_fetches: None,
             web_dir: None,
+            request_timeout: Duration::from_secs(30),
+            max_connections: 768,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
 
-/// Everything the election fixes, read once.
+/// Everything the election fixes, read once. No secret: the collector's signing key lives in its key file
+/// ([`Inner::signing_key`]); its public half is the one the manifest names.
 #[derive(Debug)]
 pub struct ElectionInfo {
     pub election: Election,
     pub manifest_json: String,
-    pub signing_key: SigningKey,
+    /// The collector's key, as the manifest names it (`roles.collector_key`).
     pub verifying_key: VerifyingKey,
     pub credentials: HashSet<[u8; 32]>,
 }
@@ -65,7 +77,7 @@ impl ElectionInfo {
 pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
     let row = client
-        .query_opt("SELECT manifest, public_key, fingerprint, signing_key FROM election WHERE id = 1", &[])
+        .query_opt("SELECT manifest, public_key, fingerprint FROM election WHERE id = 1", &[])
         .await?
         .context("no election in this database: run `collector init` first")?;
     let manifest_json: String = row.get(0);
@@ -75,16 +87,42 @@ pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
     let election = Election::new(manifest, public_key).context("stored election")?;
     let fp: Vec<u8> = row.get(2);
     anyhow::ensure!(fp == election.fingerprint().as_bytes(), "stored fingerprint does not match the manifest");
-    let sk: Vec<u8> = row.get(3);
-    let sk: [u8; 32] = sk.try_into().map_err(|_| anyhow::anyhow!("stored signing key has the wrong length"))?;
-    let signing_key = SigningKey::from_bytes(&sk);
-    let verifying_key = signing_key.verifying_key();
+    let verifying_key = *election.manifest().roles.collector_key.verifying_key();
     let rows = client.query("SELECT credential FROM credentials", &[]).await?;
     let credentials = rows
         .iter()
         .filter_map(|r| <[u8; 32]>::try_from(r.get::<_, Vec<u8>>(0).as_slice()).ok())
         .collect::<HashSet<_>>();
-    Ok(ElectionInfo { election, manifest_json, signing_key, verifying_key, credentials })
+    Ok(ElectionInfo { election, manifest_json, verifying_key, credentials })
+}
+
+/// Checks that `key` (from the key file) is the collector's key the manifest names, and removes the copy of the
+/// secret that collectors before migration 3 kept in the database: only when it is this very key, so the file
+/// is known to hold it; then `VACUUM FULL election`, so no dead row version keeps it either (backups taken
+/// before still do: API.md, "If the collector's key leaks").
+pub async fn check_signing_key(pool: &Pool, info: &ElectionInfo, key: &SigningKey) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        key.verifying_key() == info.verifying_key,
+        "the key file holds the collector key {}, but this election's manifest names {}: give --key the file \
+         `collector keygen` wrote for this election",
+        hex::encode(key.verifying_key().as_bytes()),
+        hex::encode(info.verifying_key.as_bytes())
+    );
+    let client = pool.get().await.context("connecting to PostgreSQL")?;
+    let stored: Option<Vec<u8>> = client.query_one("SELECT signing_key FROM election WHERE id = 1", &[]).await?.get(0);
+    let Some(stored) = stored.map(zeroize::Zeroizing::new) else { return Ok(()) };
+    anyhow::ensure!(
+        stored.as_slice() == key.to_bytes().as_slice(),
+        "the database holds a copy of a collector signing key that is not the key file's: this database was \
+         initialised with another key; find out why before going on (nothing was changed)"
+    );
+    client.execute("UPDATE election SET signing_key = NULL WHERE id = 1", &[]).await?;
+    client.batch_execute("VACUUM FULL election").await?;
+    tracing::warn!(
+        "removed the copy of the collector's signing key from the database (it now lives only in the key file); \
+         backups of the database taken before still hold it"
+    );
+    Ok(())
 }
 
 /// Per-credential fixed-window rate limiter (per process).
@@ -125,6 +163,8 @@ pub struct AppState(pub Arc<Inner>);
 pub struct Inner {
     pub pool: Pool,
     pub info: ElectionInfo,
+    /// The collector's signing key, read from its key file (never from the database).
+    pub signing_key: SigningKey,
     pub settings: Settings,
     pub log: LogView,
     pub appender: mpsc::Sender<Pending>,
@@ -158,6 +198,44 @@ impl AppState {
         self.log.committed.fetch_max(tree.len().min(db_size as u64), Ordering::AcqRel);
         Ok(())
     }
+}
+
+/// The log as one snapshot of the database sees it: every committed leaf, the latest signed tree head and
+/// whether the election is closed.
+#[derive(Debug)]
+pub struct LogSnapshot {
+    pub tree: LogTree,
+    pub head: SignedTreeHead,
+    pub closed: bool,
+}
+
+/// Reads the log state, the leaves and the latest head in one `REPEATABLE READ READ ONLY` transaction: an append
+/// commits its leaves, its head and the new size together, so one snapshot sees all or none of them, however
+/// many processes append meanwhile (a separate query for each would see a head newer than the leaves it read).
+pub async fn load_log(pool: &Pool) -> anyhow::Result<LogSnapshot> {
+    let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let row = tx
+        .query_one("SELECT l.tree_size, e.closed_at IS NOT NULL FROM log_state l, election e WHERE l.id = 1", &[])
+        .await?;
+    let size = u64::try_from(row.get::<_, i64>(0)).context("negative tree size in log_state")?;
+    let closed: bool = row.get(1);
+    let head: String = tx
+        .query_opt("SELECT sth FROM tree_heads ORDER BY tree_size DESC LIMIT 1", &[])
+        .await?
+        .context("no signed tree head stored: was `collector init` interrupted?")?
+        .get(0);
+    let head: SignedTreeHead = serde_json::from_str(&head).context("the latest stored tree head")?;
+    let mut tree = LogTree::new();
+    load_leaves(tx.client(), &mut tree, size).await?;
+    tx.commit().await?;
+    anyhow::ensure!(tree.len() == size, "the database has {} leaves, the log state says {size}", tree.len());
+    Ok(LogSnapshot { tree, head, closed })
 }
 
 /// Appends to `tree` the committed leaves it lacks, up to `size`.

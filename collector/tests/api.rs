@@ -13,7 +13,7 @@ use rand::rngs::OsRng;
 async fn cast_recast_receipts_log_and_second_device() {
     let url = fresh_db().await;
     let e = init_election(&url, 3).await;
-    let s = serve(&url, Settings { verification_max_fetches: Some(3), ..Settings::default() }).await;
+    let s = serve(&url, Settings { verification_max_fetches: Some(3), ..Settings::default() }, &e.key).await;
     let http = client();
     let key = collector_key(&http, &s.base).await;
     assert_eq!(key, e.key.verifying_key());
@@ -123,9 +123,12 @@ async fn cast_recast_receipts_log_and_second_device() {
 async fn second_device_window_expires() {
     let url = fresh_db().await;
     let e = init_election(&url, 1).await;
-    let s =
-        serve(&url, Settings { verification_window: Some(std::time::Duration::from_secs(1)), ..Settings::default() })
-            .await;
+    let s = serve(
+        &url,
+        Settings { verification_window: Some(std::time::Duration::from_secs(1)), ..Settings::default() },
+        &e.key,
+    )
+    .await;
     let http = client();
     let (b, fetch) = ballot_and_fetch(&e, 0, 0);
     assert_eq!(cast(&http, &s.base, &b).await.0, 201);
@@ -191,7 +194,7 @@ async fn nothing_derived_from_a_challenge_code_can_be_cast() {
 async fn every_bad_input_gets_its_code_and_nothing_is_stored() {
     let url = fresh_db().await;
     let e = init_election(&url, 3).await;
-    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }, &e.key).await;
     let http = client();
     let good = ballot(&e, 0, 0);
     let good_json = serde_json::to_vec(&good).unwrap();
@@ -261,7 +264,7 @@ async fn every_bad_input_gets_its_code_and_nothing_is_stored() {
 async fn rate_limit_per_credential() {
     let url = fresh_db().await;
     let e = init_election(&url, 2).await;
-    let s = serve(&url, Settings { rate_limit_per_minute: 2, ..Settings::default() }).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 2, ..Settings::default() }, &e.key).await;
     let http = client();
     assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
     assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 1)).await.0, 201);
@@ -277,7 +280,7 @@ async fn not_yet_open_election() {
     let (mut file, public, creds, key) = collector::admin::dev_election(1, &mut OsRng);
     file.manifest.voting_period.opens_at += 2 * 3600;
     let e = init_with(&url, file, public, creds, key).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
     assert_eq!((st, code(&v)), (403, "election_not_open"));
     assert_eq!(count_ballots(&url).await, 0);
@@ -289,7 +292,7 @@ async fn already_closed_election() {
     let (mut file, public, creds, key) = collector::admin::dev_election(1, &mut OsRng);
     file.manifest.voting_period.closes_at = file.manifest.voting_period.opens_at + 1;
     let e = init_with(&url, file, public, creds, key).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 0, 0)).await;
     assert_eq!((st, code(&v)), (403, "election_closed"));
     assert_eq!(count_ballots(&url).await, 0);
@@ -299,7 +302,7 @@ async fn already_closed_election() {
 async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
     let url = fresh_db().await;
     let e = init_election(&url, 2).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let http = client();
     let key = e.key.verifying_key();
     let ballots: Vec<_> = (0..10).map(|i| ballot(&e, 0, i)).collect();
@@ -324,8 +327,25 @@ async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
 
     // Close: no more ballots; the export holds them all in log order with the final head.
     let pool = collector::db::pool(&url, 2).unwrap();
-    let final_head = collector::admin::close(&pool).await.unwrap();
+    let status = collector::admin::status(&pool).await.unwrap();
+    assert_eq!((status.closed_at, status.ballots), (None, 10));
+    assert!(status.to_string().starts_with("open: accepting ballots for "), "{status}");
+    let closed = collector::admin::close(&pool, &e.key).await.unwrap();
+    assert!(closed.newly_closed);
+    let final_head = closed.final_head.clone();
     assert_eq!(final_head.tree_size, 10);
+    final_head.verify(&key, e.election.fingerprint()).unwrap();
+    assert!(closed.to_string().contains("ballots in the log: 10"), "{closed}");
+    // A second close signs nothing: the same final head, said so.
+    let again = collector::admin::close(&pool, &e.key).await.unwrap();
+    assert!(!again.newly_closed);
+    assert_eq!(again.final_head, final_head);
+    assert_eq!(again.closed_at, closed.closed_at);
+    assert!(again.to_string().starts_with("the election was closed already"), "{again}");
+    assert_eq!(sth(&http, &s.base).await, final_head);
+    let status = collector::admin::status(&pool).await.unwrap();
+    assert_eq!((status.closed_at, status.ballots), (Some(closed.closed_at), 10));
+    assert_eq!(status.last_head, final_head);
     let (st, v) = cast(&http, &s.base, &ballot(&e, 1, 0)).await;
     assert_eq!((st, code(&v)), (403, "election_closed"));
     let dir = tmpdir("export");
@@ -354,7 +374,8 @@ async fn router_answers_in_process_with_oneshot() {
 
     let url = fresh_db().await;
     let e = init_election(&url, 1).await;
-    let state = collector::start(collector::db::pool(&url, 4).unwrap(), Settings::default()).await.unwrap();
+    let state =
+        collector::start(collector::db::pool(&url, 4).unwrap(), Settings::default(), e.key.clone()).await.unwrap();
     let app = collector::app(state);
     let r = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(r.status(), 200);
@@ -365,9 +386,22 @@ async fn router_answers_in_process_with_oneshot() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let r = app.oneshot(Request::post("/ballots").body(Body::from("{\"body\": {")).unwrap()).await.unwrap();
+    let post = |content_type: &str, body: &'static str| {
+        Request::post("/ballots").header("content-type", content_type).body(Body::from(body)).unwrap()
+    };
+    let r = app.clone().oneshot(post("application/json; charset=utf-8", "{\"body\": {")).await.unwrap();
     assert_eq!(r.status(), 400);
     let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(code(&v), "malformed_json");
+    // Not declared as JSON: refused before the body is read, with its own code.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonp", ""] {
+        let r = app.clone().oneshot(post(content_type, "{}")).await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type}");
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(code(&v), "unsupported_media_type");
+    }
+    let r = app.oneshot(Request::post("/ballots").body(Body::from("{}")).unwrap()).await.unwrap();
+    assert_eq!(r.status(), 415);
 }

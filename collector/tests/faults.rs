@@ -45,6 +45,9 @@ async fn cast_all(
                 let base = &bases[i % bases.len()];
                 let body = serde_json::to_vec(&ballots[i]).unwrap();
                 let deadline = std::time::Instant::now() + Duration::from_secs(60);
+                // The code of the last 503: after `storage_unavailable` ("nothing stored"), the same ballot sent
+                // again must be new (201), never a duplicate (200); after `outcome_unknown`, either.
+                let mut last_503 = String::new();
                 loop {
                     let res = http
                         .post(format!("{base}/ballots"))
@@ -54,6 +57,10 @@ async fn cast_all(
                         .await;
                     match res {
                         Ok(r) if r.status().is_success() => {
+                            assert!(
+                                !(r.status() == 200 && last_503 == "storage_unavailable"),
+                                "ballot {i} was stored although its cast was answered storage_unavailable"
+                            );
                             let r: Receipt = r.json().await.unwrap();
                             accepted.fetch_add(1, Ordering::Relaxed);
                             out.push((i, r));
@@ -64,7 +71,19 @@ async fn cast_all(
                             break;
                         }
                         Err(_) if !retry => break,
-                        _ => {
+                        Ok(r) => {
+                            let v: serde_json::Value = r.json().await.unwrap_or_default();
+                            last_503 = code(&v).to_string();
+                            assert!(
+                                ["storage_unavailable", "outcome_unknown", "overloaded"].contains(&last_503.as_str()),
+                                "unexpected 503 {v}"
+                            );
+                            assert!(std::time::Instant::now() < deadline, "ballot {i} never accepted");
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                        Err(_) => {
+                            // No answer at all (connection refused or reset): the outcome is unknown.
+                            last_503.clear();
                             assert!(std::time::Instant::now() < deadline, "ballot {i} never accepted");
                             tokio::time::sleep(Duration::from_millis(100)).await;
                         }
@@ -123,8 +142,8 @@ async fn monitor_from_scratch(base: &str) -> u64 {
 async fn two_collector_processes_share_one_consistent_log() {
     let url = fresh_db().await;
     let e = init_election(&url, 50).await;
-    let a = Proc::spawn(&url, &[]).await;
-    let b = Proc::spawn(&url, &[]).await;
+    let a = Proc::spawn(&url, &e.key, &[]).await;
+    let b = Proc::spawn(&url, &e.key, &[]).await;
     let n = 200;
     let receipts =
         cast_all(vec![a.base.clone(), b.base.clone()], ballots_for(&e, n), 16, false, Arc::new(AtomicUsize::new(0)))
@@ -146,7 +165,7 @@ async fn kill_9_during_load_loses_no_acknowledged_ballot() {
     let e = init_election(&url, 100).await;
     let n = 600;
     let ballots = ballots_for(&e, n);
-    let mut p = Proc::spawn(&url, &["--rate-limit", "1000"]).await;
+    let mut p = Proc::spawn(&url, &e.key, &["--rate-limit", "1000"]).await;
     let accepted = Arc::new(AtomicUsize::new(0));
     let load = tokio::spawn(cast_all(vec![p.base.clone()], ballots.clone(), 16, false, accepted.clone()));
     while accepted.load(Ordering::Relaxed) < 150 {
@@ -159,7 +178,7 @@ async fn kill_9_during_load_loses_no_acknowledged_ballot() {
     assert!(count_ballots(&url).await >= got.len() as i64);
 
     // Restart (start-up checks the stored leaves against the latest signed head): every receipt is in the log.
-    let p2 = Proc::spawn(&url, &["--rate-limit", "1000"]).await;
+    let p2 = Proc::spawn(&url, &e.key, &["--rate-limit", "1000"]).await;
     check_receipts_in_log(&p2.base, &e, &got).await;
     let size = monitor_from_scratch(&p2.base).await;
     assert_eq!(size as i64, count_ballots(&url).await);
@@ -181,7 +200,7 @@ async fn postgres_restart_during_load_is_survived_without_restarting_the_collect
     let cluster = PgCluster::start();
     let url = fresh_db_on(&cluster.admin_url()).await;
     let e = init_election(&url, 100).await;
-    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }).await;
+    let s = serve(&url, Settings { rate_limit_per_minute: 1000, ..Settings::default() }, &e.key).await;
     let n = 400;
     let accepted = Arc::new(AtomicUsize::new(0));
     let load = tokio::spawn(cast_all(vec![s.base.clone()], ballots_for(&e, n), 8, true, accepted.clone()));
@@ -214,9 +233,9 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     let eb = init_with(&ub, file.clone(), public.clone(), copy(&secrets), key.clone()).await;
     let ec = init_with(&uc, file, public, copy(&secrets), key).await;
     let (a, b, c) = (
-        serve(&ua, Settings::default()).await,
-        serve(&ub, Settings::default()).await,
-        serve(&uc, Settings::default()).await,
+        serve(&ua, Settings::default(), &ea.key).await,
+        serve(&ub, Settings::default(), &eb.key).await,
+        serve(&uc, Settings::default(), &ec.key).await,
     );
     let http = client();
     let b0 = ballot(&ea, 0, 0);
@@ -276,7 +295,7 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
 
     // The export of A agrees with the copy; a tampered export does not.
     let pool = collector::db::pool(&ua, 2).unwrap();
-    collector::admin::close(&pool).await.unwrap();
+    collector::admin::close(&pool, &ea.key).await.unwrap();
     let out = dir.join("box.json");
     let mut bbox = collector::admin::export(&pool, &out).await.unwrap();
     assert_eq!(verifier::monitor::check_export(&bbox, &dir).unwrap(), 3);
@@ -285,4 +304,57 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
     bbox.ballots[1].leaf_index = 1;
     assert!(verifier::monitor::check_export(&bbox, &dir).is_err());
     rm(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_unavailable_means_nothing_was_stored() {
+    let cluster = PgCluster::start();
+    let url = fresh_db_on(&cluster.admin_url()).await;
+    let e = init_election(&url, 2).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
+    let http = client();
+    assert_eq!(cast(&http, &s.base, &ballot(&e, 0, 0)).await.0, 201);
+    let b = ballot(&e, 1, 1);
+    // What the appender asks after a failed COMMIT: the batch's leaves hold its receipts, or not.
+    let (db, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let stored: String = db.query_one("SELECT receipt FROM ballots WHERE leaf_index = 0", &[]).await.unwrap().get(0);
+    let outcome = |texts: Vec<String>, first: u64| {
+        let state = s.state.clone();
+        async move { collector::appender::commit_outcome(&state, &texts, first).await }
+    };
+    assert_eq!(outcome(vec![stored.clone()], 0).await, Some(true));
+    assert_eq!(outcome(vec![stored.clone()], 1).await, Some(false));
+    assert_eq!(outcome(vec!["another receipt".into()], 0).await, Some(false));
+    assert_eq!(outcome(vec![stored.clone(), "another receipt".into()], 0).await, None);
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.stop_server("fast");
+        cluster
+    })
+    .await
+    .unwrap();
+    // PostgreSQL cannot be asked: unknown.
+    assert_eq!(outcome(vec![stored.clone()], 0).await, None);
+    let (st, v) = cast(&http, &s.base, &b).await;
+    assert_eq!((st, code(&v)), (503, "storage_unavailable"), "{v}");
+    let (st, v) = get_json(&http, format!("{}/readyz", s.base)).await;
+    assert_eq!((st, code(&v)), (503, "storage_unavailable"), "{v}");
+    let cluster = tokio::task::spawn_blocking(move || {
+        cluster.start_server();
+        cluster
+    })
+    .await
+    .unwrap();
+    // The same ballot again is new (201), not a duplicate: the refused cast stored nothing.
+    let mut answer = (0, serde_json::Value::Null);
+    for _ in 0..50 {
+        answer = cast(&http, &s.base, &b).await;
+        if answer.0 != 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(answer.0, 201, "{}", answer.1);
+    assert_eq!(count_ballots(&url).await, 2);
+    drop(cluster);
 }

@@ -69,8 +69,8 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let sk = SecretKey::generate(&mut OsRng);
     params.public_key = sk.public_key();
     let pool = collector::db::pool(&db, 2).unwrap();
-    rt.block_on(collector::admin::init(&pool, &params, &public, collector_key)).unwrap();
-    let base = rt.block_on(serve(&db, Settings::default())).base;
+    rt.block_on(collector::admin::init(&pool, &params, &public, collector_key.clone())).unwrap();
+    let base = rt.block_on(serve(&db, Settings::default(), &collector_key)).base;
     let dir = tmpdir();
     let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets).unwrap()).unwrap();

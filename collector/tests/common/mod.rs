@@ -83,11 +83,25 @@ pub struct Proc {
     pub child: Child,
 }
 
+/// Writes `key` as an owner-only key file (as `collector keygen` does) in a fresh directory; returns its path.
+pub fn key_file(key: &SigningKey) -> PathBuf {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = tmpdir("key").join("collector.key");
+    let text = protocol::roles::secret_key_file(protocol::roles::Role::Collector, key);
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    path
+}
+
 impl Proc {
-    pub async fn spawn(url: &str, extra: &[&str]) -> Self {
+    pub async fn spawn(url: &str, key: &SigningKey, extra: &[&str]) -> Self {
         let port = free_port();
+        let key = key_file(key);
         let child = Command::new(env!("CARGO_BIN_EXE_collector"))
             .args(["serve", "--database-url", url, "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--key")
+            .arg(&key)
             .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

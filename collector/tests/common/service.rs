@@ -181,14 +181,15 @@ pub struct Served {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-pub async fn serve(url: &str, settings: Settings) -> Served {
+/// `key`: the collector's signing key (the election's; `collector serve` reads it from its key file).
+pub async fn serve(url: &str, settings: Settings, key: &ed25519_dalek::SigningKey) -> Served {
     let pool = collector::db::pool(url, 16).unwrap();
-    let state = collector::start(pool, settings).await.unwrap();
+    let state = collector::start(pool, settings, key.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = collector::app(state.clone());
+    let served = state.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        collector::serve_until(served, listener, std::future::pending()).await.unwrap();
     });
     Served { base, state, task }
 }
