@@ -148,7 +148,7 @@ async fn nothing_derived_from_a_challenge_code_can_be_cast() {
     use protocol::codes::ChallengeCode;
     let url = fresh_db().await;
     let e = init_election(&url, 2).await;
-    let s = serve(&url, Settings::default()).await;
+    let s = serve(&url, Settings::default(), &e.key).await;
     let http = client();
     let voter = &e.voters[0];
     // The voter's page prepares a body and the voter challenges it: the code is all that leaves the page.
