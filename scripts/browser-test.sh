@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?DATABASE_URL must point to a PostgreSQL server}"
 
 scripts/build-web.sh
-cargo build --locked -q -p collector
+cargo build --locked -q -p collector -p verifier
 (cd tests/browser && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })
 
 work=$(mktemp -d /tmp/browser-e2e.XXXXXX)
@@ -15,8 +15,10 @@ db="browser_e2e_$$"
 psql "$DATABASE_URL" -q -c "CREATE DATABASE $db" >/dev/null
 db_url="${DATABASE_URL%/*}/$db"
 server=""
+mirror=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  [ -n "$mirror" ] && kill "$mirror" 2>/dev/null || true
   psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -31,8 +33,14 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   --web voter-client/web >"$work/collector.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+# An independent mirror of the log (the "data embassy") that serves the verification page from its own origin.
+mirror_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+target/debug/verifier monitor --collector "http://127.0.0.1:$port" --dir "$work/mirror" --interval 1 \
+  --listen "127.0.0.1:$mirror_port" --web voter-client/web >"$work/mirror.log" 2>&1 &
+mirror=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$mirror_port/log/sth" >/dev/null 2>&1 && break; sleep 0.1; done
 
 rm -rf target/browser-screenshots
-COLLECTOR_URL="http://127.0.0.1:$port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
+COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
   CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
-  || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }
+  || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log"; exit 1; }

@@ -72,6 +72,13 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        // Public data, no cookies: the verification page served by a mirror of the log (another origin) fetches
+        // the voter's ballot from here (SPEC.md §11.4 L10). Casting needs a JSON body, so a cross-origin POST
+        // needs a preflight, which this service does not grant.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
         .with_state(state)
 }
 

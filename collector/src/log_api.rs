@@ -24,6 +24,14 @@ pub fn router() -> Router<AppState> {
         .route("/log/leaves", get(leaves))
         .route("/log/proof/inclusion", get(inclusion))
         .route("/log/proof/consistency", get(consistency))
+        .route("/config.json", get(page_config))
+}
+
+/// `GET /config.json`: what the verification page reads (voter-client/web/verify.js): served here, the ballot
+/// comes from this origin and no mirror is consulted (the page says so); a mirror of the log serves its own
+/// (verifier/MIRROR.md), naming the collector and itself.
+async fn page_config() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"collector": "", "mirrors": []}))
 }
 
 /// `GET /election`: the manifest as JSON (for display) and as its canonical bytes (SPEC.md §4.2, hex: what the

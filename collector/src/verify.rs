@@ -67,8 +67,10 @@ async fn fetch(
         let client = state.pool.get().await?;
         let row = client.query_opt("SELECT ballot FROM ballots WHERE ballot_id = $1", &[&bid.as_slice()]).await?;
         let row = row.ok_or_else(|| AppError::not_found("ballot_not_found", "no ballot with this id"))?;
-        let stored: protocol::Ballot = protocol::Decode::from_bytes(row.get::<_, &[u8]>(0)).map_err(AppError::internal)?;
-        protocol::codes::check_fetch(&stored.body, &proof).map_err(|_| not_authorized("the fetch proof does not verify"))?;
+        let stored: protocol::Ballot =
+            protocol::Decode::from_bytes(row.get::<_, &[u8]>(0)).map_err(AppError::internal)?;
+        protocol::codes::check_fetch(&stored.body, &proof)
+            .map_err(|_| not_authorized("the fetch proof does not verify"))?;
     }
     let policy = state.info.election.manifest().verification;
     let window = state.settings.verification_window.map_or(i64::from(policy.window_seconds), |d| d.as_secs() as i64);

@@ -153,9 +153,13 @@ async fn nothing_derived_from_a_challenge_code_can_be_cast() {
     let voter = &e.voters[0];
     // The voter's page prepares a body and the voter challenges it: the code is all that leaves the page.
     let seed = BallotSeed::generate(&mut OsRng);
-    let (prepared, _) =
-        create_ballot_body(&e.election, &voter.public_key(), &answers(1), &BallotSeed::from_bytes(*seed.expose_bytes()))
-            .unwrap();
+    let (prepared, _) = create_ballot_body(
+        &e.election,
+        &voter.public_key(),
+        &answers(1),
+        &BallotSeed::from_bytes(*seed.expose_bytes()),
+    )
+    .unwrap();
     let challenge = ChallengeCode::new(&e.election, voter.public_key(), &answers(1), seed).unwrap().to_text();
     // The attacker rebuilds the challenged body from the code (as any checker does) ...
     let parsed = ChallengeCode::parse(&challenge).unwrap();

@@ -387,7 +387,8 @@ impl BallotSeed {
     /// (eq. (8b) reads on from there).
     fn derive(&self, manifest: &Manifest) -> (BallotOpening, rand_chacha::ChaCha20Rng) {
         let mut s = self.stream();
-        let randomness = manifest.contests.iter().map(|c| (0..c.chunks()).map(|_| random_scalar(&mut s)).collect()).collect();
+        let randomness =
+            manifest.contests.iter().map(|c| (0..c.chunks()).map(|_| random_scalar(&mut s)).collect()).collect();
         (BallotOpening { randomness }, s)
     }
 
@@ -431,7 +432,10 @@ pub fn create_ballot_body(
         seed.expose_bytes(),
     )
     .map_err(BallotError::BadProof)?;
-    Ok((BallotBody { fingerprint: election.fingerprint, credential: *credential, contests: ciphertexts, proof }, opening))
+    Ok((
+        BallotBody { fingerprint: election.fingerprint, credential: *credential, contests: ciphertexts, proof },
+        opening,
+    ))
 }
 
 impl BallotBody {

@@ -308,7 +308,13 @@ mod tests {
         assert_eq!(ChallengeCode::parse(&link).unwrap().check(&e).unwrap().ballot_id, body.id());
         // Another election, or other answers, give an error or another body.
         assert!(matches!(parsed.check(&election()), Err(ChallengeError::WrongElection { .. })));
-        let other = ChallengeCode::new(&e, cred.public_key(), &[Answer::single(0), answers()[1].clone(), answers()[2].clone()], BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
+        let other = ChallengeCode::new(
+            &e,
+            cred.public_key(),
+            &[Answer::single(0), answers()[1].clone(), answers()[2].clone()],
+            BallotSeed::from_bytes(*seed.expose_bytes()),
+        )
+        .unwrap();
         assert_ne!(other.check(&e).unwrap().ballot_id, body.id());
         // Cut or extended codes are refused.
         assert!(ChallengeCode::parse(&code[..code.len() - 2]).unwrap().check(&e).is_err());

@@ -159,6 +159,35 @@ await check("second device: verification page shows the cast choices", async () 
   await phone.waitForSelector("#receipt-status.ok, #receipt-status.warning");
   assert.match(await phone.textContent("#receipt-status"), /is in the public ballot log: leaf \d+ of \d+/);
   assert.ok(!phone.url().includes("#"), "the code is dropped from the address bar");
+  // Served by the collector, the page says that no independent copy of the log was consulted.
+  assert.match(await phone.textContent("#mirror-status"), /not checked against an independent copy/);
+  await phone.context().close();
+});
+
+const mirrorUrl = process.env.MIRROR_URL;
+await check("second device from the mirror's origin: the collector's answer checked against the mirror", async () => {
+  assert.ok(mirrorUrl, "MIRROR_URL is set by scripts/browser-test.sh");
+  // The mirror polls every second: wait until its verified copy holds the cast ballot.
+  const leaf = Number(JSON.parse(receiptFile).receipt.leaf_index);
+  for (let i = 0; i < 100; i++) {
+    const head = await fetch(`${mirrorUrl}/log/sth`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    if (head && head.tree_size > leaf) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const phone = await newPage(390);
+  await phone.goto(`${mirrorUrl}/verify.html#${castCode}`);
+  await phone.waitForSelector("#result:not([hidden])");
+  await phone.waitForSelector("#mirror-status .check.ok, #mirror-status .check.warning");
+  await shot(phone, "second-device-mirror");
+  const text = await phone.textContent("#mirror-status");
+  assert.match(text, new RegExp(`at ${mirrorUrl.replace(/[.]/g, "\\.")} confirms it: your ballot is number ${leaf + 1} of \\d+`), text);
+  assert.ok((await phone.textContent("#choices")).includes("Bob Kask"));
+  for (const [lang, words] of [["et", "sõltumatu koopia"], ["fr", "copie indépendante"]]) {
+    await phone.selectOption("#lang", lang);
+    assert.ok((await phone.textContent("#mirror-status")).includes(words), lang);
+    await shot(phone, `second-device-mirror-${lang}`);
+  }
+  assert.deepEqual(phone.errors, []);
   await phone.context().close();
 });
 

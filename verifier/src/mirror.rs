@@ -142,6 +142,19 @@ pub fn router() -> Router<CopyHandle> {
         .route("/log/proof/consistency", get(consistency))
         .route("/log/credential/{credential}", get(credential))
         .route("/mirror/status", get(status))
+        .route("/config.json", get(page_config))
+}
+
+/// `GET /config.json`: what the verification page needs when the mirror serves it (`--web`): the collector to
+/// fetch the ballot from, and the mirrors to check it against ("" is this origin).
+#[derive(Debug, Serialize)]
+struct PageConfig {
+    collector: String,
+    mirrors: Vec<String>,
+}
+
+async fn page_config(State(h): State<CopyHandle>) -> Json<PageConfig> {
+    Json(PageConfig { collector: h.collector.clone(), mirrors: vec![String::new()] })
 }
 
 /// The mirror's whole HTTP service: [`router`], the voter pages from `web` if given, and on every answer

@@ -30,8 +30,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use protocol::ballot::{open_ballot, Ballot, BallotId, OpeningError, PublishedElection};
-use protocol::codes::{ChallengeCode, ChallengeError, DeviceCode, SecondDeviceCode};
 use protocol::ballot_box::{BallotBox, BoxError};
+use protocol::codes::{ChallengeCode, ChallengeError, DeviceCode, SecondDeviceCode};
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{LogError, Receipt};
@@ -39,8 +39,8 @@ use protocol::manifest::{Contest, Localized};
 use protocol::record::{file_digest, RecordIndex};
 use protocol::tally::{Refusal, RejectedFile, RevokedFile, SupersededFile};
 use protocol::{check_ballot, Election, Fingerprint};
-use serde::de::DeserializeOwned;
 use rand::rngs::OsRng;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 /// Why a ballot could not be checked, or failed a check.
@@ -436,10 +436,8 @@ pub fn check_online(
     let mirrors = match mirrors {
         [] => Vec::new(),
         urls => {
-            let http = crate::mirror::http_client().map_err(|e| CheckBallotError::Http {
-                url: urls.join(", "),
-                reason: e.to_string(),
-            })?;
+            let http = crate::mirror::http_client()
+                .map_err(|e| CheckBallotError::Http { url: urls.join(", "), reason: e.to_string() })?;
             let (leaf, at) = (fetched.receipt.leaf_index, fetched.receipt.accepted_at);
             urls.iter()
                 .map(|url| MirrorCheck {

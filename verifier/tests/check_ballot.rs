@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use protocol::ballot::{create_ballot_body, BallotSeed, ElectionParameters};
-use protocol::codes::{ChallengeCode, SecondDeviceCode};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+use protocol::codes::{ChallengeCode, SecondDeviceCode};
 use protocol::elgamal::SecretKey;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
@@ -102,9 +102,9 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
     }
     std::fs::write(record.join("index.json"), serde_json::to_string(&index).unwrap()).unwrap();
 
-    // A's first ballot: its choices, and that a re-vote replaced it.
+    // A's first ballot: its choices, and that a re-vote replaced it (exit status 3, as `verifier receipt`).
     let out = run(record, &codes[0], None);
-    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let shown = text(&out);
     assert!(shown.contains("Mayor: Carol Saar"), "{shown}");
     assert!(shown.contains("Budget projects: (no selection)"), "{shown}");

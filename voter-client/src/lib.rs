@@ -22,8 +22,8 @@ pub mod sim;
 pub mod wasm;
 
 use protocol::ballot::{
-    create_ballot_body, open_ballot, Ballot, BallotBody, BallotId, BallotOpening, BallotSeed, Credential, CredentialKey,
-    Election,
+    create_ballot_body, open_ballot, Ballot, BallotBody, BallotId, BallotOpening, BallotSeed, Credential,
+    CredentialKey, Election,
 };
 use protocol::codes::{ChallengeError, CheckedChallenge};
 use protocol::encoding::{Answer, InvalidAnswer};
@@ -377,7 +377,12 @@ impl PreparedBallot {
     pub fn challenge(self, client: &Client) -> Result<ChallengeReport, ClientError> {
         let id = self.body.id();
         let code = ChallengeCode::new(client.election(), self.body.credential, &self.answers, self.seed)?;
-        Ok(ChallengeReport { ballot_id: id, tracker: tracker(&id), answers: self.answers, code: code.to_text().to_string() })
+        Ok(ChallengeReport {
+            ballot_id: id,
+            tracker: tracker(&id),
+            answers: self.answers,
+            code: code.to_text().to_string(),
+        })
     }
 
     /// Casting: signs the ballot with `credential` (the one it was made for), and the code for the second device.
@@ -531,10 +536,61 @@ mod tests {
         (receipt, sth, ConsistencyProof { first: size, second: now, path })
     }
 
+    /// The attack of the 2026-12 audit on the second device: a collector that serves the voting page (so it has
+    /// the credential) casts another vote and shows the device a decoy ballot on a forked one-leaf tree, signed
+    /// with its real key. The receipt verifies on its own; the mirror, which holds the real log, disagrees.
+    #[test]
+    fn a_receipt_on_a_forked_log_is_refused_by_the_mirror_check() {
+        let c = client();
+        let key = protocol::roles::example_role_secrets(3).collector;
+        let key_hex = hex::encode(key.verifying_key().as_bytes());
+        let cred = Credential::generate(&mut OsRng);
+        let (real, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        let (decoy, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        // The mirror's log: the real ballot at leaf 2 of 5. The decoy's receipt: leaf 2 of a fork of 3.
+        let (real_receipt, mirror_head, _) = logged(&c, &key, &real, 2, 2);
+        let (decoy_receipt, _, _) = logged(&c, &key, &decoy, 2, 0);
+        let mut mirror_tree = protocol::log::LogTree::new();
+        (0..2u8).for_each(|i| mirror_tree.push([i; 32]));
+        mirror_tree.push(protocol::log::ballot_leaf_hash(&real, 1));
+        (0..2u8).for_each(|i| mirror_tree.push([100 + i; 32]));
+        assert_eq!(mirror_tree.root(5), Some(mirror_head.root));
+        let path = mirror_tree.inclusion_proof(2, 5).unwrap();
+        // The honest receipt is confirmed by the mirror.
+        let checked = c.check_receipt(&key_hex, real_receipt, Some(&real)).unwrap();
+        assert_eq!(
+            checked.check_in_mirror(&mirror_head, 2, 5, &path).unwrap(),
+            InMirror { leaf_index: 2, tree_size: 5 }
+        );
+        // The decoy: its receipt is valid and signed by the real key, but the mirror's leaf 2 is another ballot.
+        let checked = c.check_receipt(&key_hex, decoy_receipt, Some(&decoy)).unwrap();
+        assert!(matches!(
+            checked.check_in_mirror(&mirror_head, 2, 5, &path),
+            Err(ClientError::MirrorDisagrees { leaf: 2, .. })
+        ));
+        // A mirror that has not reached the leaf yet, a proof for other sizes, a head not signed by the collector.
+        let small = SignedTreeHead::sign(&key, *c.election().fingerprint(), 2, mirror_tree.root(2).unwrap(), 3);
+        assert!(matches!(
+            checked.check_in_mirror(&small, 2, 2, &[]),
+            Err(ClientError::MirrorBehind { leaf: 2, size: 2 })
+        ));
+        assert!(matches!(
+            checked.check_in_mirror(&mirror_head, 1, 5, &path),
+            Err(ClientError::WrongInclusionProof { .. })
+        ));
+        let rogue = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let forged = SignedTreeHead::sign(&rogue, *c.election().fingerprint(), 5, mirror_head.root, 3);
+        assert!(matches!(
+            checked.check_in_mirror(&forged, 2, 5, &path),
+            Err(ClientError::Receipt(LogError::BadTreeHeadSignature))
+        ));
+    }
+
     #[test]
     fn receipts_are_checked_against_the_ballot_and_the_current_log() {
         let c = client();
-        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        // The collector key the example manifest names.
+        let key = protocol::roles::example_role_secrets(3).collector;
         let key_hex = hex::encode(key.verifying_key().as_bytes());
         let cred = Credential::generate(&mut OsRng);
         let (ballot, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
@@ -574,9 +630,14 @@ mod tests {
         let mut bad = receipt.clone();
         bad.inclusion[0][3] ^= 1;
         assert!(matches!(c.check_receipt(&key_hex, bad, None), Err(ClientError::Receipt(LogError::InclusionFailed))));
-        let other_key = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
+        // A server that states another collector key than the manifest's is not this election's collector; a
+        // receipt signed by another key does not verify under the manifest's.
+        let other = ed25519_dalek::SigningKey::from_bytes(&[8; 32]);
+        let other_key = hex::encode(other.verifying_key().as_bytes());
+        assert!(matches!(c.check_receipt(&other_key, receipt.clone(), None), Err(ClientError::ReceiptFormat(_))));
+        let (forged, _, _) = logged(&c, &other, &ballot, 3, 3);
         assert!(matches!(
-            c.check_receipt(&other_key, receipt.clone(), None),
+            c.check_receipt(&key_hex, forged, None),
             Err(ClientError::Receipt(LogError::BadReceiptSignature))
         ));
         assert!(matches!(c.check_receipt("zz", receipt.clone(), None), Err(ClientError::Decode(_))));

@@ -245,7 +245,11 @@ impl WasmClient {
         let answers = decode_answers(&self.inner, &answers_hex).map_err(js)?;
         let start = js_sys::Date::now();
         for _ in 0..n {
-            self.inner.encrypt(&credential.public_key(), &answers, &mut OsRng).map_err(js)?.cast(&credential).map_err(js)?;
+            self.inner
+                .encrypt(&credential.public_key(), &answers, &mut OsRng)
+                .map_err(js)?
+                .cast(&credential)
+                .map_err(js)?;
         }
         Ok((js_sys::Date::now() - start) / f64::from(n.max(1)))
     }

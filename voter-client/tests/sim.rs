@@ -189,7 +189,8 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let mirror = format!("http://127.0.0.1:{mirror_port}");
     let mirror_reaches = |size: u64| {
         for _ in 0..300 {
-            let head = http.get(format!("{mirror}/log/sth")).send().ok().and_then(|r| r.json::<serde_json::Value>().ok());
+            let head =
+                http.get(format!("{mirror}/log/sth")).send().ok().and_then(|r| r.json::<serde_json::Value>().ok());
             if head.is_some_and(|h| h["tree_size"].as_u64() >= Some(size)) {
                 return;
             }

@@ -69,30 +69,42 @@ fn encrypt_challenge_and_open_in_the_browser() {
     let c = client();
     let prepared = c.encrypt(CREDENTIAL, answers_hex()).unwrap();
     assert_eq!(prepared.tracker().len(), 19);
+    let shown = prepared.tracker();
     let report: serde_json::Value = serde_json::from_str(&prepared.challenge(&c).unwrap()).unwrap();
     let answers: serde_json::Value = serde_json::from_str(ANSWERS).unwrap();
-    let opened: Vec<serde_json::Value> =
-        report["answers"].as_array().unwrap().iter().map(|a| a["Ok"].clone()).collect();
-    assert_eq!(serde_json::Value::Array(opened), answers);
+    assert_eq!(report["answers"], answers);
+    assert_eq!(report["tracker"], shown.as_str());
+    // Another device rebuilds the challenged ballot from the short code: same answers, same tracker.
     let code = report["code"].as_str().unwrap();
+    assert!(code.starts_with("RVC2:") && code.len() < 260, "{code}");
     let again: serde_json::Value = serde_json::from_str(&c.open_challenge_code(code).unwrap()).unwrap();
-    assert_eq!(again, report["answers"]);
+    assert_eq!(again["answers"], answers);
+    assert_eq!(again["tracker"], shown.as_str());
+    assert!(client().open_challenge_code(code).is_err(), "another election");
 }
 
 #[wasm_bindgen_test]
 fn cast_and_second_device() {
     let c = client();
     let cast: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let ballot = cast["ballot_hex"].as_str().unwrap();
     let posted: Ballot = serde_json::from_value(cast["ballot"].clone()).unwrap();
     assert_eq!(Ballot::from_bytes(&hex::decode(ballot).unwrap()).unwrap(), posted);
     let code = cast["second_device_code"].as_str().unwrap();
+    // The fetch request: the ballot id and a fetch proof (SPEC.md §8.10) that checks against the cast ballot.
+    let request: serde_json::Value = serde_json::from_str(&c.fetch_request(code).unwrap()).unwrap();
+    assert_eq!(request["ballot_id"], cast["ballot_id"]);
+    let proof =
+        protocol::proofs::schnorr::SchnorrProof::from_bytes(&hex::decode(request["proof"].as_str().unwrap()).unwrap())
+            .unwrap();
+    protocol::codes::check_fetch(&posted.body, &proof).unwrap();
+    assert!(client().fetch_request(code).is_err(), "a code of another election");
     let answers: serde_json::Value = serde_json::from_str(&c.open_with_code(ballot, code).unwrap()).unwrap();
     assert_eq!(answers[0]["Ok"]["selections"][0]["option"], 2);
     // Another ballot's code is refused, and so is a ballot cut short.
     let other: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     assert!(c.open_with_code(ballot, other["second_device_code"].as_str().unwrap()).is_err());
     assert!(c.open_with_code(&ballot[..ballot.len() - 2], code).is_err());
 }
@@ -109,8 +121,9 @@ fn bad_input_is_an_error_not_a_panic() {
         answers[1] = bad.into();
         assert!(c.encrypt(CREDENTIAL, answers).is_err(), "{bad}");
     }
-    assert!(c.open_with_code("00", "rv1:00:00").is_err());
-    assert!(c.open_challenge_code("rvc1:zz:00").is_err());
+    assert!(c.open_with_code("00", "RV2:00").is_err());
+    assert!(c.open_challenge_code("RVC2:ZZ").is_err());
+    assert!(c.fetch_request("RV1:00").is_err());
 }
 
 #[wasm_bindgen_test]
@@ -118,11 +131,11 @@ fn receipts_and_the_log_are_read_field_by_field_and_checked() {
     let (manifest, pk, fp) = election();
     let c = WasmClient::new(&hex::encode(manifest.to_bytes()), &pk, &fp).unwrap();
     let cast: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let ballot_hex = cast["ballot_hex"].as_str().unwrap().to_string();
     let ballot = Ballot::from_bytes(&hex::decode(&ballot_hex).unwrap()).unwrap();
     let fingerprint = ballot.body.fingerprint;
-    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let key = protocol::roles::example_role_secrets(3).collector;
     let key_hex = hex::encode(key.verifying_key().as_bytes());
     // The ballot is leaf 3 of a tree of 5; the log then grows to 9.
     let mut tree = LogTree::new();
@@ -182,7 +195,7 @@ fn receipts_and_the_log_are_read_field_by_field_and_checked() {
     }
     // Another ballot; another collector key.
     let other: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast().unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let other = other["ballot_hex"].as_str().unwrap().to_string();
     assert!(c.check_receipt(&key_hex, parsed(&receipt), Some(other)).is_err());
     let other_key = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
@@ -199,6 +212,19 @@ fn receipts_and_the_log_are_read_field_by_field_and_checked() {
     assert!(checked.check_in_log(parsed(&sth), parsed(&wrong_sizes)).is_err());
     assert!(checked.check_in_log(JsValue::NULL, parsed(&proof)).is_err());
     assert!(checked.check_in_log(parsed(&sth), JsValue::from_f64(1.0)).is_err());
+
+    // A mirror's head and inclusion proof, as the page parses them from `GET /log/sth` and
+    // `GET /log/proof/inclusion` (L10): this ballot at leaf 3 of the mirror's 9; another leaf's proof is refused.
+    let inclusion = serde_json::json!({"leaf_index": 3, "tree_size": 9, "leaf_hash": hex::encode(tree.leaf(3).unwrap()),
+        "path": tree.inclusion_proof(3, 9).unwrap().iter().map(hex::encode).collect::<Vec<_>>()});
+    let seen: serde_json::Value =
+        serde_json::from_str(&checked.check_in_mirror(parsed(&sth), parsed(&inclusion)).unwrap()).unwrap();
+    assert_eq!((seen["leaf_index"].as_u64(), seen["tree_size"].as_u64()), (Some(3), Some(9)));
+    let mut other_leaf = inclusion.clone();
+    other_leaf["path"] =
+        serde_json::json!(tree.inclusion_proof(4, 9).unwrap().iter().map(hex::encode).collect::<Vec<_>>());
+    assert!(checked.check_in_mirror(parsed(&sth), parsed(&other_leaf)).is_err());
+    assert!(checked.check_in_mirror(parsed(&sth), JsValue::NULL).is_err());
 }
 
 /// The figure for the README: a 3-contest ballot encoded, encrypted, proved and signed (target ≤ 3 ms).

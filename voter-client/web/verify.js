@@ -46,6 +46,7 @@ async function check() {
   const code = $("code").value.trim();
   try {
     $("challenge-tracker").hidden = true;
+    $("mirror-status").hidden = true;
     if (/^rvc2:/i.test(code)) {
       // A challenged ballot: rebuilt here from the code's seed and answers; the voter compares its tracker.
       const checked = JSON.parse(client.open_challenge_code(code));
@@ -59,20 +60,85 @@ async function check() {
     // A cast ballot: the fetch carries a proof, made here from the code, that this device holds the code
     // (SPEC.md §8.10); nobody else can spend the voter's checks.
     const request = JSON.parse(client.fetch_request(code));
-    const fetched = await getJson(`ballots/${request.ballot_id}?proof=${request.proof}`);
+    const fetched = await getJson(`${config.collector}ballots/${request.ballot_id}?proof=${request.proof}`);
     render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)));
     $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
     await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes),
       fetched.receipt, $("receipt-status"), lang);
+    await checkMirrors(fetched);
   } catch (e) {
     message(String(e.message || e));
   }
 }
 
+// Where the page gets what (SPEC.md §11.4 L10): served by a mirror of the log (`verifier monitor --listen --web`),
+// its config.json names the collector to fetch the ballot from and lists the mirror itself ("" = this origin), so
+// the collector's answer is checked against a copy of the log it does not control. Served by the collector, there
+// is no config.json: everything comes from the collector, and the page says so.
+let config = { collector: "", mirrors: [] };
+
+async function loadConfig() {
+  const r = await fetch("config.json").catch(() => null);
+  const c = r && r.ok ? await r.json().catch(() => null) : null;
+  if (c && typeof c.collector === "string" && Array.isArray(c.mirrors)) {
+    config = { collector: c.collector ? c.collector.replace(/\/*$/, "/") : "", mirrors: c.mirrors.map(String) };
+  }
+}
+
+/** Checks the fetched ballot's receipt against every mirror (the module's L10 check) and shows one line each. */
+async function checkMirrors(fetched) {
+  const box = $("mirror-status");
+  box.replaceChildren();
+  box.hidden = false;
+  if (config.mirrors.length === 0) {
+    const p = document.createElement("p");
+    p.className = "check";
+    p.outcome = { key: "mirror_none" };
+    box.append(p);
+    showMirror(p);
+    return;
+  }
+  const credential = fetched.ballot.body.credential;
+  const leaf = fetched.receipt.leaf_index;
+  for (const base of config.mirrors) {
+    const p = document.createElement("p");
+    p.className = "check";
+    box.append(p);
+    const where = base || location.origin;
+    try {
+      const checked = client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes);
+      try {
+        const sth = await getJson(`${base}log/sth`);
+        const proof = sth.tree_size > leaf
+          ? await getJson(`${base}log/proof/inclusion?leaf_index=${leaf}&tree_size=${sth.tree_size}`)
+          : { leaf_index: leaf, tree_size: sth.tree_size, path: [] };
+        const seen = JSON.parse(checked.check_in_mirror(sth, proof));
+        const mine = await getJson(`${base}log/credential/${credential}`);
+        const later = (mine.leaves || []).map((l) => l.leaf_index).filter((j) => j > leaf && j < sth.tree_size);
+        p.outcome = later.length
+          ? { key: "mirror_superseded", vars: { where, later: Math.max(...later) + 1 } }
+          : { key: "mirror_ok", vars: { where, i: seen.leaf_index + 1, n: seen.tree_size } };
+      } finally {
+        checked.free();
+      }
+    } catch (e) {
+      p.outcome = { key: "mirror_warning", vars: { where, reason: String(e.message || e) } };
+    }
+    showMirror(p);
+  }
+}
+
+function showMirror(p) {
+  const o = p.outcome;
+  p.textContent = t(lang, o.key, o.vars || {});
+  p.className = o.key === "mirror_ok" ? "check ok" : o.key === "mirror_none" ? "check" : "check warning";
+  p.setAttribute("role", o.key === "mirror_ok" || o.key === "mirror_none" ? "status" : "alert");
+}
+
 async function load() {
   translatePage(lang);
   $("lang").value = lang;
-  await init();
+  await Promise.all([init(), loadConfig()]);
   $("module-sha").textContent = await fetch("pkg/voter_client_bg.wasm.sha256")
     .then((r) => (r.ok ? r.text() : "?")).then((s) => s.split(" ")[0]).catch(() => "?");
   const election = await getJson("election");
@@ -105,5 +171,6 @@ $("lang").addEventListener("change", (e) => {
   translatePage(lang);
   retranslateOutcomes(lang);
   showChallengeTracker();
+  for (const p of $("mirror-status").children) if (p.outcome) showMirror(p);
 });
 load().catch((e) => message(String(e.message || e)));
