@@ -220,6 +220,13 @@ impl BallotId {
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
+
+    /// The tracker (SPEC.md §8.9): the first 8 bytes of the id, upper-case hex in four groups,
+    /// `XXXX-XXXX-XXXX-XXXX`, short enough to read aloud and find in the public log.
+    pub fn tracker(&self) -> String {
+        let h = hex::encode_upper(&self.0[..8]);
+        format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
+    }
 }
 
 impl fmt::Debug for BallotId {

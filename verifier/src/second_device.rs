@@ -166,7 +166,7 @@ impl BallotReport {
 impl fmt::Display for BallotReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.challenged {
-            writeln!(f, "challenged ballot {} (tracker {})", self.ballot_id.to_hex(), tracker(&self.ballot_id))?;
+            writeln!(f, "challenged ballot {} (tracker {})", self.ballot_id.to_hex(), self.ballot_id.tracker())?;
             writeln!(
                 f,
                 "  PASS  the code's seed and answers rebuild this ballot (SPEC.md §8.9); it encrypts exactly:"
@@ -196,7 +196,7 @@ impl fmt::Display for BallotReport {
                 "        The tracker the voting page showed before you challenged must be {}. If it is, the page \
                  encrypted your choices faithfully; if not, or if these are not your choices, do not vote with that \
                  device and tell the election officials. A challenged ballot is never cast: encrypt again to vote.",
-                tracker(&self.ballot_id)
+                self.ballot_id.tracker()
             )?;
         }
         if let Some(r) = &self.receipt {
@@ -295,12 +295,6 @@ fn choice(contest: &Contest, answer: &Result<Answer, InvalidAnswer>, lang: &str)
         choice,
         ranked: matches!(contest.kind, protocol::manifest::ContestKind::Ranked { .. }),
     }
-}
-
-/// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, as the voting page shows it.
-fn tracker(id: &BallotId) -> String {
-    let h = hex::encode_upper(&id.0[..8]);
-    format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
 }
 
 /// Checks the ballot against the code and opens it (SPEC.md §8.6, §8.7), with the randomness the code's seed

@@ -1098,8 +1098,7 @@ fn parse_receipt_file(what: &str, bytes: &[u8]) -> Result<Receipt, String> {
     }
     let file: PageFile = parse_json(what, bytes)?;
     let id = file.receipt.ballot_id;
-    let h = hex::encode_upper(&id.0[..8]);
-    let tracker = format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16]);
+    let tracker = id.tracker();
     if file.ballot_id != id || file.tracker != tracker {
         return Err(format!(
             "{what}: the file's ballot_id and tracker ({}, {}) are not those of its receipt ({}, {tracker})",

@@ -339,9 +339,7 @@ fn garbage_in_any_file_fails_a_check_without_panicking() {
 fn receipt(b: &Built, leaf: u64) -> (Option<i32>, String) {
     let path = b.scratch.join(format!("receipt-{leaf}.json"));
     let r = &b.receipts[leaf as usize];
-    let h = hex::encode_upper(&r.ballot_id.0[..8]);
-    let tracker = format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16]);
-    write_json(&path, &json!({"receipt": r, "tracker": tracker, "ballot_id": r.ballot_id.to_hex()}));
+    write_json(&path, &json!({"receipt": r, "tracker": r.ballot_id.tracker(), "ballot_id": r.ballot_id.to_hex()}));
     let out = Command::new(BIN).args([Path::new("receipt"), Path::new("--quiet"), &path, &b.dir]).output().unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -432,11 +432,9 @@ pub fn qr_svg(text: &str) -> Option<String> {
     ))
 }
 
-/// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, grouped for reading.
+/// `XXXX-XXXX-XXXX-XXXX`: the first 8 bytes of a ballot id, grouped for reading ([`BallotId::tracker`]).
 pub fn tracker(id: &BallotId) -> String {
-    let mut h = hex::encode(&id.0[..8]);
-    h.make_ascii_uppercase();
-    format!("{}-{}-{}-{}", &h[0..4], &h[4..8], &h[8..12], &h[12..16])
+    id.tracker()
 }
 
 #[cfg(test)]

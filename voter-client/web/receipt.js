@@ -21,7 +21,13 @@ export async function checkReceipt(makeChecked, receipt, el, lang) {
   try {
     const checked = makeChecked();
     try {
-      const sth = await getLog("log/sth");
+      // A mirror lags the collector by its poll interval: a head still smaller than the receipt's tree is asked
+      // again for a few seconds before the module is left to call the log truncated.
+      let sth = await getLog("log/sth");
+      for (let i = 0; i < 5 && sth.tree_size < receipt.tree_size; i++) {
+        await new Promise((r) => setTimeout(r, 2000));
+        sth = await getLog("log/sth");
+      }
       // A head smaller than the receipt's tree is refused by the module (truncated log); no proof is asked for.
       const proof = sth.tree_size >= receipt.tree_size
         ? await getLog(`log/proof/consistency?first=${receipt.tree_size}&second=${sth.tree_size}`)

@@ -11,6 +11,7 @@ let manifest = null;
 let client = null;
 let collectorKey = null;
 let challengeTracker = null;
+let fetchesLeft = null;
 
 function showChallengeTracker() {
   if (!challengeTracker) return;
@@ -52,6 +53,7 @@ async function check() {
       const checked = JSON.parse(client.open_challenge_code(code));
       render(checked.answers.map((a) => ({ Ok: a })));
       challengeTracker = checked.tracker;
+      fetchesLeft = null;
       showChallengeTracker();
       $("receipt-status").hidden = true;
       $("fetches").textContent = "";
@@ -62,7 +64,8 @@ async function check() {
     const request = JSON.parse(client.fetch_request(code));
     const fetched = await getJson(`${config.collector}ballots/${request.ballot_id}?proof=${request.proof}`);
     render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)));
-    $("fetches").textContent = t(lang, "fetches_left", { n: fetched.fetches_left });
+    fetchesLeft = fetched.fetches_left;
+    $("fetches").textContent = t(lang, "fetches_left", { n: fetchesLeft });
     await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes),
       fetched.receipt, $("receipt-status"), lang);
     await checkMirrors(fetched);
@@ -108,7 +111,12 @@ async function checkMirrors(fetched) {
     try {
       const checked = client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes);
       try {
-        const sth = await getJson(`${base}log/sth`);
+        let sth = await getJson(`${base}log/sth`);
+        // A mirror lags the collector by its poll interval: wait a little for it to reach the ballot.
+        for (let i = 0; i < 5 && sth.tree_size <= leaf; i++) {
+          await new Promise((r) => setTimeout(r, 2000));
+          sth = await getJson(`${base}log/sth`);
+        }
         const proof = sth.tree_size > leaf
           ? await getJson(`${base}log/proof/inclusion?leaf_index=${leaf}&tree_size=${sth.tree_size}`)
           : { leaf_index: leaf, tree_size: sth.tree_size, path: [] };
@@ -172,5 +180,6 @@ $("lang").addEventListener("change", (e) => {
   retranslateOutcomes(lang);
   showChallengeTracker();
   for (const p of $("mirror-status").children) if (p.outcome) showMirror(p);
+  if (fetchesLeft !== null) $("fetches").textContent = t(lang, "fetches_left", { n: fetchesLeft });
 });
 load().catch((e) => message(String(e.message || e)));
