@@ -159,7 +159,11 @@ $verifier verify --fingerprint "$fingerprint" "$record"
 first_receipt=$(head -n 1 "$out/receipts.jsonl")
 printf '%s\n' "$first_receipt" > "$out/receipt-0.json"
 step "A voter checks a receipt against the record"
-$verifier receipt --fingerprint "$fingerprint" "$out/receipt-0.json" "$record"
+# The exit status says what became of the ballot: 0 counted, 3 superseded by a re-vote, 4 revoked (paper vote),
+# 5 refused; 1 a failed check.
+fate=0
+$verifier receipt --fingerprint "$fingerprint" "$out/receipt-0.json" "$record" || fate=$?
+case $fate in 0|3|4|5) ;; *) echo "the receipt check failed (exit status $fate)"; exit 1 ;; esac
 
 step "Result"
 cat "$out/result.txt"
@@ -177,7 +181,14 @@ if [[ $serve == 1 ]]; then
     --listen "127.0.0.1:$port" --web voter-client/web \
     >"$out/collector-live.log" 2>&1 &
   server=$!
+  # An independent mirror of its log (the election's "data embassy"), serving the verification page from its own
+  # origin: the second device checks the collector's answer against it.
+  mirror_port=$(free_port)
+  $verifier monitor --collector "$url" --dir "$out/mirror" --interval 2 --listen "127.0.0.1:$mirror_port" \
+    --web voter-client/web >"$out/mirror.log" 2>&1 &
+  mirror=$!
   cleanup_live() {
+    kill "$mirror" 2>/dev/null || true
     kill "$server" 2>/dev/null || true
     psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $live WITH (FORCE)" >/dev/null 2>&1 || true
     cleanup
@@ -188,7 +199,7 @@ if [[ $serve == 1 ]]; then
   step "Vote in a browser"
   echo "The tallied election is closed. A fresh ballot box for the same election (same keys, same voters) is open:"
   echo "  voting page:        $url/"
-  echo "  verification page:  $url/verify.html"
+  echo "  verification page:  http://127.0.0.1:$mirror_port/verify.html (served by the mirror of the log)"
   echo "  a voter credential: $credential"
   echo "Press Ctrl-C to stop the collector."
   wait "$server"

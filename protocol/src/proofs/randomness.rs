@@ -83,6 +83,17 @@ impl RandomnessStatement<'_> {
     }
 }
 
+/// The witness has one `r` per ciphertext of the statement, contest by contest.
+fn check_shape(statement: &RandomnessStatement<'_>, witness: &RandomnessWitness<'_>) -> Result<(), ProofError> {
+    let shape_ok = witness.randomness.len() == statement.contests.len()
+        && witness.randomness.iter().zip(statement.contests).all(|(r, c)| r.len() == c.len());
+    if !shape_ok {
+        let (statement, proof_len) = (statement.ciphertexts().count(), witness.randomness.iter().flatten().count());
+        return Err(ProofError::SizeMismatch { proof: NAME, statement, proof_len });
+    }
+    Ok(())
+}
+
 impl RandomnessProof {
     /// SPEC.md §7.1, eq. (10).
     pub fn prove<R: RngCore + CryptoRng>(
@@ -91,12 +102,7 @@ impl RandomnessProof {
         witness: &RandomnessWitness<'_>,
         rng: &mut R,
     ) -> Result<Self, ProofError> {
-        let shape_ok = witness.randomness.len() == statement.contests.len()
-            && witness.randomness.iter().zip(statement.contests).all(|(r, c)| r.len() == c.len());
-        if !shape_ok {
-            let (statement, proof_len) = (statement.ciphertexts().count(), witness.randomness.iter().flatten().count());
-            return Err(ProofError::SizeMismatch { proof: NAME, statement, proof_len });
-        }
+        check_shape(statement, witness)?;
         statement.append_to(transcript)?;
         // The nonce comes from the transcript, rekeyed with the witness and the caller's RNG (SPEC.md §3.4).
         let mut nonce_rng = witness
@@ -120,12 +126,7 @@ impl RandomnessProof {
         witness: &RandomnessWitness<'_>,
         seed: &[u8; 32],
     ) -> Result<Self, ProofError> {
-        let shape_ok = witness.randomness.len() == statement.contests.len()
-            && witness.randomness.iter().zip(statement.contests).all(|(r, c)| r.len() == c.len());
-        if !shape_ok {
-            let (statement, proof_len) = (statement.ciphertexts().count(), witness.randomness.iter().flatten().count());
-            return Err(ProofError::SizeMismatch { proof: NAME, statement, proof_len });
-        }
+        check_shape(statement, witness)?;
         statement.append_to(transcript)?;
         let mut nonce_transcript = transcript.clone();
         nonce_transcript.append_message(b"ballot-seed", seed);
