@@ -95,14 +95,25 @@ impl SecondDeviceCode {
 }
 
 /// What a Benaloh challenge reveals (SPEC.md §8.9): the election, the credential key, the seed and the answers,
-/// from which the challenged body is rebuilt. Not `Clone`; the seed and answers are wiped on drop.
-#[derive(Debug)]
+/// from which the challenged body is rebuilt. Not `Clone`; the seed and answers are wiped on drop and redacted in
+/// `Debug`.
 pub struct ChallengeCode {
     pub fingerprint: Fingerprint,
     pub credential: CredentialKey,
     pub seed: BallotSeed,
     /// Per contest in manifest order: `u8(L) ‖` its answer's canonical bytes (§5.1, `L` bytes, unpadded).
     answers: Zeroizing<Vec<u8>>,
+}
+
+impl fmt::Debug for ChallengeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ChallengeCode({}, {}, <seed and answers redacted>)",
+            self.fingerprint.to_hex(),
+            self.credential.to_hex()
+        )
+    }
 }
 
 /// A challenge code checked against its election: the body the voting page prepared, and what it encrypts.
@@ -354,6 +365,15 @@ mod tests {
         assert!(check_fetch(&other.body, &proof).is_err());
         let wrong = prove_fetch(e.fingerprint(), &ballot.id(), &other_opening, &mut OsRng).unwrap();
         assert!(check_fetch(&ballot.body, &wrong).is_err());
+    }
+
+    #[test]
+    fn codes_do_not_print_the_vote() {
+        let e = election();
+        let k = Credential::generate(&mut OsRng).public_key();
+        let code = ChallengeCode::new(&e, k, &answers(), BallotSeed::from_bytes([3; 32])).unwrap();
+        let shown = format!("{code:?}");
+        assert!(shown.contains("redacted") && !shown.contains("0303") && !shown.contains("Ann"), "{shown}");
     }
 
     #[test]

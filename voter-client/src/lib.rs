@@ -84,12 +84,17 @@ pub struct Client {
 }
 
 /// A ballot encrypted and proven but not signed: it is either cast (signed and sent) or challenged (its seed and
-/// answers revealed, and never signed), not both.
-#[derive(Debug)]
+/// answers revealed, and never signed), not both. `Debug` shows the id only: the answers are the vote.
 pub struct PreparedBallot {
     body: BallotBody,
     seed: BallotSeed,
     answers: Vec<Answer>,
+}
+
+impl std::fmt::Debug for PreparedBallot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PreparedBallot({}, <seed and answers redacted>)", self.body.id().to_hex())
+    }
 }
 
 /// What a Benaloh challenge reveals, for checking on another device; the ballot is then discarded.
