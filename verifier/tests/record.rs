@@ -464,3 +464,31 @@ fn consistency_of_two_heads() {
     let (ok, out) = run();
     assert!(!ok && out.contains("RESULT: FAIL (failed: CS1; not run: CS2, CS3)"), "{out}");
 }
+
+/// The index of the manifest's first ranked contest.
+fn ranked_contest(b: &Built) -> usize {
+    b.election
+        .manifest()
+        .contests
+        .iter()
+        .position(|c| matches!(c.kind, protocol::manifest::ContestKind::Ranked { .. }))
+        .unwrap()
+}
+
+/// A ranked contest's `answers.json` names an option the contest does not have (re-indexed): V12 fails, and V13,
+/// which counts the record's answers, handles them as data: a report, not a panic (exit 1, not 101).
+#[test]
+fn an_answer_naming_an_option_that_does_not_exist_fails_without_panicking() {
+    let b = build();
+    let c = ranked_contest(&b);
+    let p = record::answers_path(c);
+    let mut v = b.read_json(&p);
+    let answers = v["answers"].as_array_mut().unwrap();
+    let first_valid = answers.iter().position(|a| a.get("selections").is_some()).unwrap();
+    answers[first_valid] = json!({"selections": [{"option": 999}, {"option": 0}]});
+    b.replace_json(&p, &v);
+    let report = b.verify();
+    assert_eq!(report.failed_ids().first(), Some(&"V12"), "{report}");
+    let (ok, stdout, stderr) = cli(&[Path::new("verify"), Path::new("--quiet"), &b.dir]);
+    assert!(!ok && stdout.contains("RESULT: FAIL"), "{stdout}{stderr}");
+}
