@@ -28,6 +28,7 @@ pub const UNIT: u64 = 1_000_000_000;
 
 /// One round of an STV count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Round {
     /// Tallies of the continuing and elected candidates at the start of the round, in units (10⁻⁹ vote).
     pub tallies: Vec<(Selection, u64)>,
@@ -36,7 +37,7 @@ pub struct Round {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Reached the quota; its surplus (units) is transferred.
     Elected { candidate: Selection, surplus: u64 },
@@ -48,6 +49,7 @@ pub enum Action {
 
 /// The result of one contest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContestResult {
     pub contest: String,
     pub method: String,

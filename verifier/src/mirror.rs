@@ -67,6 +67,7 @@ pub struct CredentialBallot {
 
 /// `GET /mirror/status`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MirrorStatus {
     /// The collector the mirror follows.
     pub collector: String,

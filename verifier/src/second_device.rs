@@ -361,6 +361,7 @@ fn parse_code(text: &str) -> Result<DeviceCode, CheckBallotError> {
 
 /// `GET /ballots/{id}` (collector/API.md).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Fetched {
     ballot: Ballot,
     receipt: Receipt,
