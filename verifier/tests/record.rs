@@ -89,6 +89,8 @@ fn tamperings_are_caught_by_the_expected_check() {
             Box::new(|b| std::fs::write(b.path(record::RESULT_PATH), b"{}").unwrap()),
         ),
         ("a file not in the index", "V1", Box::new(|b| std::fs::write(b.path("extra.txt"), b"x").unwrap())),
+        ("an empty directory", "V1", Box::new(|b| std::fs::create_dir(b.path("empty")).unwrap())),
+        ("an empty directory in a directory", "V1", Box::new(|b| std::fs::create_dir_all(b.path("a/b")).unwrap())),
         (
             "the election key replaced",
             "V2",
@@ -269,6 +271,8 @@ fn tamperings_are_caught_by_the_expected_check() {
         assert!(failed.first() == Some(&expected), "{what}: expected {expected} first, got {failed:?}\n{report}");
         restore(&b, &saved);
         let _ = std::fs::remove_file(b.path("extra.txt"));
+        let _ = std::fs::remove_dir(b.path("empty"));
+        let _ = std::fs::remove_dir_all(b.path("a"));
     }
     assert!(b.verify().passed());
 }
