@@ -67,7 +67,7 @@ pub enum BoxError {
     TreeHead(LogError),
     #[error("ballot at position {position} has leaf index {found}: ballots must be numbered 0, 1, … in log order")]
     LeafIndex { position: u64, found: u64 },
-    #[error("ballot at leaf {leaf}: not lower-case hexadecimal (SPEC.md §1.1)")]
+    #[error("ballot at leaf {leaf}: not lower-case hexadecimal (SPEC.md §1.2)")]
     BallotHex { leaf: u64 },
     #[error("ballot at leaf {leaf}: {source}")]
     BallotDecode { leaf: u64, source: DecodeError },

@@ -118,7 +118,7 @@ impl<'de> Deserialize<'de> for GroupElement {
     }
 }
 
-/// Lower-case hexadecimal digits only (SPEC.md §1.1): one spelling per value, so that comparing texts compares
+/// Lower-case hexadecimal digits only (SPEC.md §1.2): one spelling per value, so that comparing texts compares
 /// values.
 fn lower_hex(s: &str, what: &'static str) -> Result<(), DecodeError> {
     if s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
@@ -128,7 +128,7 @@ fn lower_hex(s: &str, what: &'static str) -> Result<(), DecodeError> {
     }
 }
 
-/// Decodes a fixed-size hexadecimal string, lower-case only (SPEC.md §1.1).
+/// Decodes a fixed-size hexadecimal string, lower-case only (SPEC.md §1.2).
 pub fn hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], DecodeError> {
     let mut out = [0u8; N];
     lower_hex(s, what)?;
@@ -136,7 +136,7 @@ pub fn hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N],
     Ok(out)
 }
 
-/// Decodes a hexadecimal string of any even length, lower-case only (SPEC.md §1.1).
+/// Decodes a hexadecimal string of any even length, lower-case only (SPEC.md §1.2).
 pub fn hex_vec(s: &str, what: &'static str) -> Result<Vec<u8>, DecodeError> {
     lower_hex(s, what)?;
     hex::decode(s).map_err(|_| DecodeError::InvalidHex { what })
@@ -235,7 +235,7 @@ mod tests {
     use super::*;
     use rand::rngs::OsRng;
 
-    /// SPEC.md §1.1: hex is lower-case; the decoders every type uses refuse upper-case, however valid otherwise.
+    /// SPEC.md §1.2: hex is lower-case; the decoders every type uses refuse upper-case, however valid otherwise.
     #[test]
     fn hex_decoders_refuse_upper_case() {
         let p = GroupElement::new(G);

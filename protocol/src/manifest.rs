@@ -15,7 +15,7 @@ use crate::roles::{example_roles, Roles};
 /// Texts by language tag (`"en"`, `"et"`, `"fr"`…); ordered, so the canonical encoding is unique.
 pub type Localized = BTreeMap<String, String>;
 
-/// Reads a JSON object into a map, refusing a key given twice (SPEC.md §1.1): serde keeps the last value, a reader
+/// Reads a JSON object into a map, refusing a key given twice (SPEC.md §1.2): serde keeps the last value, a reader
 /// that keeps the first would show another text. Every map read from the record or the API goes through it.
 pub fn unique_keys<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
 where
@@ -125,7 +125,7 @@ pub struct WriteInRule {
 }
 
 /// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}` or
-/// `{"type": "ranked", "max_ranks": …}`: exactly those fields (SPEC.md §1.1). serde's internally tagged enums
+/// `{"type": "ranked", "max_ranks": …}`: exactly those fields (SPEC.md §1.2). serde's internally tagged enums
 /// ignore unknown fields of a unit variant, so reading goes through [`KindFields`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "KindFields")]
@@ -498,7 +498,7 @@ pub fn example_manifest() -> Manifest {
 mod tests {
     use super::*;
 
-    /// SPEC.md §1.1 and §4.1: a manifest with content its encoder never writes is refused by the one decoder.
+    /// SPEC.md §1.2 and §4.1: a manifest with content its encoder never writes is refused by the one decoder.
     #[test]
     fn json_refuses_unknown_fields_missing_write_in_and_duplicate_keys() {
         let m = example_manifest();

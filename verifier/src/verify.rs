@@ -926,7 +926,7 @@ fn check_stage_signature(files: &Files, election: &Election, c: usize, k: u16) -
 }
 
 /// Lists every file under `dir` (relative, `/`-separated) into `out`; links, special files and directories that
-/// hold no file are errors (SPEC.md §1.1: a record directory holds exactly the index's files).
+/// hold no file are errors (SPEC.md §1.2: a record directory holds exactly the index's files).
 fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries {

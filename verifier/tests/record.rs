@@ -510,7 +510,7 @@ fn add_unknown_field(v: &mut serde_json::Value, key: &str) -> bool {
     }
 }
 
-/// SPEC.md §1.1: content the tally never wrote (an unknown field, a missing `write_in`, a duplicate key), re-indexed
+/// SPEC.md §1.2: content the tally never wrote (an unknown field, a missing `write_in`, a duplicate key), re-indexed
 /// so that V1's digests pass, is refused by the check that reads the file, whatever the canonical encoding says.
 #[test]
 fn content_the_tally_never_wrote_is_refused() {
