@@ -54,6 +54,7 @@ pub struct ElectionParameters {
 /// canonical encoding (§4.2, hex: what the voter's WASM module decodes), the fingerprint the collector states and
 /// the collector's key. A reader recomputes the fingerprint and compares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PublishedElection {
     pub manifest: Manifest,
     pub manifest_bytes: String,
@@ -195,6 +196,7 @@ impl Decode for CredentialKey {
 // Ballots
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BallotBody {
     pub fingerprint: Fingerprint,
     pub credential: CredentialKey,
@@ -205,6 +207,7 @@ pub struct BallotBody {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ballot {
     pub body: BallotBody,
     #[serde(with = "crate::group::bytes_hex")]

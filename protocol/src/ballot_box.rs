@@ -67,7 +67,7 @@ pub enum BoxError {
     TreeHead(LogError),
     #[error("ballot at position {position} has leaf index {found}: ballots must be numbered 0, 1, … in log order")]
     LeafIndex { position: u64, found: u64 },
-    #[error("ballot at leaf {leaf}: not hex")]
+    #[error("ballot at leaf {leaf}: not lower-case hexadecimal (SPEC.md §1.2)")]
     BallotHex { leaf: u64 },
     #[error("ballot at leaf {leaf}: {source}")]
     BallotDecode { leaf: u64, source: DecodeError },
@@ -179,7 +179,7 @@ impl BallotBox {
         }
         let decode = |entry: &BoxEntry| -> Result<LoggedBallot, BoxError> {
             let leaf = entry.leaf_index;
-            let bytes = hex::decode(&entry.ballot).map_err(|_| BoxError::BallotHex { leaf })?;
+            let bytes = crate::group::hex_vec(&entry.ballot, "ballot").map_err(|_| BoxError::BallotHex { leaf })?;
             let ballot = Ballot::from_bytes(&bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
             Ok(LoggedBallot { leaf_index: leaf, accepted_at: entry.accepted_at, hash: ballot_hash(&bytes), ballot })
         };

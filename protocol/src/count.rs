@@ -28,6 +28,7 @@ pub const UNIT: u64 = 1_000_000_000;
 
 /// One round of an STV count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Round {
     /// Tallies of the continuing and elected candidates at the start of the round, in units (10⁻⁹ vote).
     pub tallies: Vec<(Selection, u64)>,
@@ -36,7 +37,7 @@ pub struct Round {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Reached the quota; its surplus (units) is transferred.
     Elected { candidate: Selection, surplus: u64 },
@@ -48,6 +49,7 @@ pub enum Action {
 
 /// The result of one contest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContestResult {
     pub contest: String,
     pub method: String,
@@ -188,7 +190,9 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
             *votes.entry(s).or_default() += 1;
         }
     }
-    let tallies: Vec<(Selection, u64)> = candidates.iter().map(|c| (c.clone(), votes[c])).collect();
+    // A selection that names no candidate is in `votes` but not in `candidates`: not counted, as in [`stv`].
+    let tallies: Vec<(Selection, u64)> =
+        candidates.iter().map(|c| (c.clone(), votes.get(c).copied().unwrap_or(0))).collect();
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     // Highest first; ties by manifest order (index order of `candidates`), which the stable sort keeps.
     order.sort_by(|&a, &b| tallies[b].1.cmp(&tallies[a].1));
@@ -230,7 +234,10 @@ enum Status {
 /// Single transferable vote, WIGM, Droop quota (see the module documentation).
 fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
     let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
-    let prefs: Vec<Vec<usize>> = valid.iter().map(|a| a.selections.iter().map(|s| index[s]).collect()).collect();
+    // A selection that names no candidate (an option the contest does not have: only in a record's answers, which
+    // V12 refuses, never in a decoded answer) is not a preference; the count reads it as data and skips it.
+    let prefs: Vec<Vec<usize>> =
+        valid.iter().map(|a| a.selections.iter().filter_map(|s| index.get(s).copied()).collect()).collect();
     let n = candidates.len();
     let seats = (contest.seats as usize).min(n);
     let quota = (valid.len() as u64 / (seats as u64 + 1) + 1) * UNIT;
@@ -520,6 +527,20 @@ mod tests {
             r.ties[0].to_string(),
             "round 1: option 0 and option 1 tied at 1 vote for the order of election; decided by manifest order"
         );
+    }
+
+    /// An answer naming an option the contest does not have (a record's answers.json, which V12 refuses): the
+    /// count reads it as data, skips that selection, and does not panic.
+    #[test]
+    fn a_selection_of_no_candidate_is_skipped_not_a_panic() {
+        let answers = ballots(&[(2, &[99, 1]), (1, &[0]), (1, &[7])]);
+        let r = count_contest(&ranked(3, 1), &answers);
+        assert_eq!(r.elected, vec![Selection::Option(1)]);
+        assert_eq!(r.valid, 4);
+        let m = example_manifest();
+        let r = count_contest(&m.contests[0], &ballots(&[(2, &[99]), (1, &[1])]));
+        assert_eq!(r.elected, vec![Selection::Option(1)]);
+        assert!(r.tallies.iter().all(|(s, _)| *s != Selection::Option(99)));
     }
 
     #[test]

@@ -161,6 +161,7 @@ fn half() -> Scalar {
 
 /// An ElGamal ciphertext `(A, B)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ciphertext {
     pub a: GroupElement,
     pub b: GroupElement,

@@ -28,6 +28,7 @@ pub enum Selection {
 /// A voter's answer to one contest: the selections, in canonical order (ascending for single choice and
 /// approval, by preference for ranked contests).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Answer {
     pub selections: Vec<Selection>,
 }

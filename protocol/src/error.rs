@@ -26,7 +26,7 @@ pub enum DecodeError {
     UnknownTag { what: &'static str, tag: u8 },
     #[error("{what}: does not start with `{prefix}`")]
     WrongPrefix { what: &'static str, prefix: &'static str },
-    #[error("{what}: invalid hexadecimal")]
+    #[error("{what}: not lower-case hexadecimal of the expected length (SPEC.md §1.2)")]
     InvalidHex { what: &'static str },
     #[error("{what}: not a valid Ed25519 public key")]
     InvalidVerifyingKey { what: &'static str },

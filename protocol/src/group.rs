@@ -118,15 +118,28 @@ impl<'de> Deserialize<'de> for GroupElement {
     }
 }
 
-/// Decodes a fixed-size hexadecimal string.
+/// Lower-case hexadecimal digits only (SPEC.md §1.2): one spelling per value, so that comparing texts compares
+/// values.
+fn lower_hex(s: &str, what: &'static str) -> Result<(), DecodeError> {
+    if s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(())
+    } else {
+        Err(DecodeError::InvalidHex { what })
+    }
+}
+
+/// Decodes a fixed-size hexadecimal string, lower-case only (SPEC.md §1.2).
 pub fn hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N], DecodeError> {
     let mut out = [0u8; N];
-    // Lower-case only (SPEC.md §1): one spelling per value, so that comparing texts compares values.
-    if !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return Err(DecodeError::InvalidHex { what });
-    }
+    lower_hex(s, what)?;
     hex::decode_to_slice(s, &mut out).map_err(|_| DecodeError::InvalidHex { what })?;
     Ok(out)
+}
+
+/// Decodes a hexadecimal string of any even length, lower-case only (SPEC.md §1.2).
+pub fn hex_vec(s: &str, what: &'static str) -> Result<Vec<u8>, DecodeError> {
+    lower_hex(s, what)?;
+    hex::decode(s).map_err(|_| DecodeError::InvalidHex { what })
 }
 
 /// SPEC.md §2.2: a scalar must be the canonical encoding of an integer below the group order ℓ.
@@ -221,6 +234,33 @@ pub fn derive_generators(seed: &[u8], label: &[u8], count: usize) -> Vec<Ristret
 mod tests {
     use super::*;
     use rand::rngs::OsRng;
+
+    /// SPEC.md §1.2: hex is lower-case; the decoders every type uses refuse upper-case, however valid otherwise.
+    #[test]
+    fn hex_decoders_refuse_upper_case() {
+        let p = GroupElement::new(G);
+        let lower = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<GroupElement>(&lower).unwrap(), p);
+        let upper = lower.to_ascii_uppercase();
+        assert_ne!(upper, lower);
+        let e = serde_json::from_str::<GroupElement>(&upper).unwrap_err().to_string();
+        assert!(e.contains("lower-case"), "{e}");
+        assert!(hex_array::<2>("abcd", "x").is_ok());
+        assert!(hex_array::<2>("ABCD", "x").is_err());
+        assert!(hex_array::<2>("aBcd", "x").is_err());
+        assert_eq!(hex_vec("00ff", "x").unwrap(), [0, 255]);
+        assert!(hex_vec("00FF", "x").is_err());
+        assert!(hex_vec("0", "x").is_err());
+        #[derive(serde::Deserialize)]
+        struct B(#[serde(with = "bytes_hex")] [u8; 2]);
+        assert_eq!(serde_json::from_str::<B>("\"abcd\"").unwrap().0, [0xab, 0xcd]);
+        assert!(serde_json::from_str::<B>("\"ABCD\"").is_err());
+        #[derive(serde::Deserialize)]
+        struct S(#[serde(with = "scalar_hex")] Scalar);
+        let big = format!("\"0a{}\"", "0".repeat(62));
+        assert_eq!(serde_json::from_str::<S>(&big).unwrap().0, Scalar::from(10u8));
+        assert!(serde_json::from_str::<S>(&big.to_ascii_uppercase()).is_err());
+    }
 
     #[test]
     fn decoding_rejects_non_canonical_points() {

@@ -340,6 +340,7 @@ pub struct ConsistencyProof {
 /// One entry of `GET /log/leaves` (SPEC.md §11.6), and one line of a monitor's copy (`ballots.jsonl`): the
 /// ballot at `leaf_index`, with the second it was accepted (its leaf is eq. L-1 over both).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LeafEntry {
     pub leaf_index: u64,
     /// The second the collector accepted the ballot (eq. L-1: part of the leaf).
@@ -351,6 +352,7 @@ pub struct LeafEntry {
 /// The answer of `GET /log/leaves?start&end`: consecutive entries from `start`, fewer than asked at the end of
 /// the log or of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Leaves {
     pub entries: Vec<LeafEntry>,
 }
@@ -359,6 +361,7 @@ pub struct Leaves {
 /// `leaf_index` in the tree of `tree_size` leaves, checked by [`verify_inclusion`] (L3). `leaf_hash` is what the
 /// server holds at that leaf: a reader checks the path from the leaf hash it computed itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InclusionProof {
     pub leaf_index: u64,
     pub tree_size: u64,

@@ -1,6 +1,7 @@
 //! The election manifest and the election fingerprint (SPEC.md §4).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,6 +14,34 @@ use crate::roles::{example_roles, Roles};
 
 /// Texts by language tag (`"en"`, `"et"`, `"fr"`…); ordered, so the canonical encoding is unique.
 pub type Localized = BTreeMap<String, String>;
+
+/// Reads a JSON object into a map, refusing a key given twice (SPEC.md §1.2): serde keeps the last value, a reader
+/// that keeps the first would show another text. Every map read from the record or the API goes through it.
+pub fn unique_keys<'de, D, K, V>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Ord + fmt::Debug,
+    V: Deserialize<'de>,
+{
+    struct Visit<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K: Deserialize<'de> + Ord + fmt::Debug, V: Deserialize<'de>> serde::de::Visitor<'de> for Visit<K, V> {
+        type Value = BTreeMap<K, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object without duplicate keys")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<K, V>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!("duplicate key {k:?}")));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Visit(std::marker::PhantomData))
+}
 
 /// The version string that starts the canonical manifest encoding (§4.2).
 pub const MANIFEST_VERSION: &str = "rv/manifest/v2";
@@ -29,6 +58,7 @@ pub const MAX_CHUNKS: usize = 64;
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub election_id: String,
+    #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
     pub contests: Vec<Contest>,
     pub voting_period: Period,
@@ -67,11 +97,14 @@ pub struct TrusteePolicy {
 #[serde(deny_unknown_fields)]
 pub struct Contest {
     pub id: String,
+    #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
     pub kind: ContestKind,
     pub options: Vec<ContestOption>,
     /// If present, one free-text candidate per answer is allowed, of at most `max_bytes` UTF-8 bytes.
-    #[serde(default)]
+    /// Present in JSON, `null` when not allowed (SPEC.md §4.1): a plain `Option` field would read a missing one as
+    /// `None`.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub write_in: Option<WriteInRule>,
     /// Seats to fill (1 for a single winner).
     pub seats: u16,
@@ -81,6 +114,7 @@ pub struct Contest {
 #[serde(deny_unknown_fields)]
 pub struct ContestOption {
     pub id: String,
+    #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
 }
 
@@ -90,8 +124,11 @@ pub struct WriteInRule {
     pub max_bytes: u8,
 }
 
+/// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}` or
+/// `{"type": "ranked", "max_ranks": …}`: exactly those fields (SPEC.md §1.2). serde's internally tagged enums
+/// ignore unknown fields of a unit variant, so reading goes through [`KindFields`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "KindFields")]
 pub enum ContestKind {
     /// Exactly one selection.
     SingleChoice,
@@ -99,6 +136,33 @@ pub enum ContestKind {
     Approval { min: u16, max: u16 },
     /// 1 to `max_ranks` distinct selections, in order of preference.
     Ranked { max_ranks: u16 },
+}
+
+/// A contest kind as read: every field any kind has, none other; [`ContestKind::try_from`] keeps exactly the kind's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindFields {
+    #[serde(rename = "type")]
+    kind: String,
+    min: Option<u16>,
+    max: Option<u16>,
+    max_ranks: Option<u16>,
+}
+
+impl TryFrom<KindFields> for ContestKind {
+    type Error = String;
+
+    fn try_from(f: KindFields) -> Result<Self, String> {
+        match (f.kind.as_str(), f.min, f.max, f.max_ranks) {
+            ("single_choice", None, None, None) => Ok(ContestKind::SingleChoice),
+            ("approval", Some(min), Some(max), None) => Ok(ContestKind::Approval { min, max }),
+            ("ranked", None, None, Some(max_ranks)) => Ok(ContestKind::Ranked { max_ranks }),
+            ("single_choice" | "approval" | "ranked", ..) => {
+                Err(format!("contest kind `{}`: not exactly the fields of its type", f.kind))
+            }
+            (other, ..) => Err(format!("unknown contest kind `{other}`")),
+        }
+    }
 }
 
 impl Contest {
@@ -433,6 +497,33 @@ pub fn example_manifest() -> Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SPEC.md §1.2 and §4.1: a manifest with content its encoder never writes is refused by the one decoder.
+    #[test]
+    fn json_refuses_unknown_fields_missing_write_in_and_duplicate_keys() {
+        let m = example_manifest();
+        let honest = serde_json::to_value(&m).unwrap();
+        assert_eq!(serde_json::from_value::<Manifest>(honest.clone()).unwrap(), m);
+        for (i, c) in m.contests.iter().enumerate() {
+            let mut v = honest.clone();
+            v["contests"][i]["kind"]["elected_names"] = serde_json::json!(["Mallory"]);
+            let e = serde_json::from_value::<Manifest>(v).unwrap_err().to_string();
+            assert!(e.contains("elected_names"), "{:?}: {e}", c.kind);
+            let mut v = honest.clone();
+            v["contests"][i]["kind"]["type"] = serde_json::json!("borda");
+            assert!(serde_json::from_value::<Manifest>(v).is_err());
+            let mut v = honest.clone();
+            v["contests"][i].as_object_mut().unwrap().remove("write_in");
+            let e = serde_json::from_value::<Manifest>(v).unwrap_err().to_string();
+            assert!(e.contains("write_in"), "{e}");
+        }
+        let text = serde_json::to_string(&m).unwrap();
+        let honest_title = format!("\"title\":{{\"en\":{}", serde_json::json!(m.contests[0].title["en"]));
+        assert!(text.contains(&honest_title), "{text}");
+        let doubled = text.replacen(&honest_title, "\"title\":{\"en\":\"Mallory\",\"en\":\"x\"", 1);
+        let e = serde_json::from_str::<Manifest>(&doubled).unwrap_err().to_string();
+        assert!(e.contains("duplicate key \"en\""), "{e}");
+    }
 
     #[test]
     fn example_is_valid_and_round_trips() {

@@ -93,7 +93,7 @@ pub struct RevokedFile {
 
 /// A decoded row: an answer, or why it is invalid (`{"invalid": reason}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum DecodedAnswer {
     Valid(Answer),
     Invalid { invalid: String },

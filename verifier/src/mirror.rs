@@ -67,6 +67,7 @@ pub struct CredentialBallot {
 
 /// `GET /mirror/status`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MirrorStatus {
     /// The collector the mirror follows.
     pub collector: String,
@@ -452,7 +453,7 @@ pub fn check_in_mirror(
         let page: Leaves = get_json(http, &url)?;
         let bad = |why: &str| MirrorError::BadLeaf { leaf_index: j, why: why.into() };
         let entry = page.entries.first().filter(|e| e.leaf_index == j).ok_or_else(|| bad("not served"))?;
-        let bytes = hex::decode(&entry.ballot).map_err(|_| bad("the ballot is not hex"))?;
+        let bytes = protocol::group::hex_vec(&entry.ballot, "ballot").map_err(|e| bad(&e.to_string()))?;
         let other = Ballot::from_bytes(&bytes).map_err(|e| bad(&format!("the ballot does not decode: {e}")))?;
         if other.body.credential != credential || other.id() != l.ballot_id {
             return Err(bad("not the credential's ballot the mirror listed"));

@@ -230,7 +230,7 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
 
 /// Decodes a leaf entry's ballot (through `Ballot::from_bytes`) and computes its leaf hash (eq. L-1).
 fn decode_entry(entry: &LeafEntry) -> Result<(Ballot, Hash), String> {
-    let bytes = hex::decode(&entry.ballot).map_err(|_| "the ballot is not hex".to_string())?;
+    let bytes = protocol::group::hex_vec(&entry.ballot, "ballot").map_err(|e| e.to_string())?;
     if hex::encode(&bytes) != entry.ballot {
         return Err("the ballot is not lower-case hex (SPEC.md §1: one spelling per value)".into());
     }
@@ -588,7 +588,7 @@ pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
     }
     let mut tree = LogTree::new();
     for e in &bbox.ballots[..n] {
-        let bytes = hex::decode(&e.ballot)?;
+        let bytes = protocol::group::hex_vec(&e.ballot, "ballot")?;
         let b = Ballot::from_bytes(&bytes)?;
         tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), e.accepted_at));
     }

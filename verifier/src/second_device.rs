@@ -355,6 +355,7 @@ fn parse_code(text: &str) -> Result<DeviceCode, CheckBallotError> {
 
 /// `GET /ballots/{id}` (collector/API.md).
 #[derive(Debug, Deserialize)]
+// Not deny_unknown_fields: the answer also has `ballot_bytes` and `fetches_left`, which this reader does not use.
 struct Fetched {
     ballot: Ballot,
     receipt: Receipt,

@@ -925,7 +925,8 @@ fn check_stage_signature(files: &Files, election: &Election, c: usize, k: u16) -
     })
 }
 
-/// Lists every entry under `dir` (relative, `/`-separated) into `out`; links and special files are errors.
+/// Lists every file under `dir` (relative, `/`-separated) into `out`; links, special files and directories that
+/// hold no file are errors (SPEC.md §1.2: a record directory holds exactly the index's files).
 fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries {
@@ -937,7 +938,11 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
         let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
         let kind = entry.file_type().map_err(|e| format!("`{rel}`: {e}"))?;
         if kind.is_dir() {
+            let before = out.len();
             walk(&entry.path(), &rel, out)?;
+            if out.len() == before {
+                return Err(format!("`{rel}/` is a directory without files: not in the index"));
+            }
         } else if kind.is_file() {
             out.push(rel);
         } else {

@@ -89,6 +89,8 @@ fn tamperings_are_caught_by_the_expected_check() {
             Box::new(|b| std::fs::write(b.path(record::RESULT_PATH), b"{}").unwrap()),
         ),
         ("a file not in the index", "V1", Box::new(|b| std::fs::write(b.path("extra.txt"), b"x").unwrap())),
+        ("an empty directory", "V1", Box::new(|b| std::fs::create_dir(b.path("empty")).unwrap())),
+        ("an empty directory in a directory", "V1", Box::new(|b| std::fs::create_dir_all(b.path("a/b")).unwrap())),
         (
             "the election key replaced",
             "V2",
@@ -269,6 +271,8 @@ fn tamperings_are_caught_by_the_expected_check() {
         assert!(failed.first() == Some(&expected), "{what}: expected {expected} first, got {failed:?}\n{report}");
         restore(&b, &saved);
         let _ = std::fs::remove_file(b.path("extra.txt"));
+        let _ = std::fs::remove_dir(b.path("empty"));
+        let _ = std::fs::remove_dir_all(b.path("a"));
     }
     assert!(b.verify().passed());
 }
@@ -461,4 +465,102 @@ fn consistency_of_two_heads() {
     std::fs::write(&proof, b"[").unwrap();
     let (ok, out) = run();
     assert!(!ok && out.contains("RESULT: FAIL (failed: CS1; not run: CS2, CS3)"), "{out}");
+}
+
+/// The index of the manifest's first ranked contest.
+fn ranked_contest(b: &Built) -> usize {
+    b.election
+        .manifest()
+        .contests
+        .iter()
+        .position(|c| matches!(c.kind, protocol::manifest::ContestKind::Ranked { .. }))
+        .unwrap()
+}
+
+/// A ranked contest's `answers.json` names an option the contest does not have (re-indexed): V12 fails, and V13,
+/// which counts the record's answers, handles them as data: a report, not a panic (exit 1, not 101).
+#[test]
+fn an_answer_naming_an_option_that_does_not_exist_fails_without_panicking() {
+    let b = build();
+    let c = ranked_contest(&b);
+    let p = record::answers_path(c);
+    let mut v = b.read_json(&p);
+    let answers = v["answers"].as_array_mut().unwrap();
+    let first_valid = answers.iter().position(|a| a.get("selections").is_some()).unwrap();
+    answers[first_valid] = json!({"selections": [{"option": 999}, {"option": 0}]});
+    b.replace_json(&p, &v);
+    let report = b.verify();
+    assert_eq!(report.failed_ids().first(), Some(&"V12"), "{report}");
+    let (ok, stdout, stderr) = cli(&[Path::new("verify"), Path::new("--quiet"), &b.dir]);
+    assert!(!ok && stdout.contains("RESULT: FAIL"), "{stdout}{stderr}");
+}
+
+/// Adds `"extra": ["Mallory"]` to the first object under `v` that has key `key`, depth first.
+fn add_unknown_field(v: &mut serde_json::Value, key: &str) -> bool {
+    match v {
+        serde_json::Value::Object(m) if m.contains_key(key) => {
+            m.insert("elected_names".into(), json!(["Mallory"]));
+            true
+        }
+        serde_json::Value::Object(m) => m.values_mut().any(|x| add_unknown_field(x, key)),
+        serde_json::Value::Array(a) => a.iter_mut().any(|x| add_unknown_field(x, key)),
+        _ => false,
+    }
+}
+
+/// SPEC.md §1.2: content the tally never wrote (an unknown field, a missing `write_in`, a duplicate key), re-indexed
+/// so that V1's digests pass, is refused by the check that reads the file, whatever the canonical encoding says.
+#[test]
+fn content_the_tally_never_wrote_is_refused() {
+    let b = build();
+    let saved = snapshot(&b);
+    type Tamper = Box<dyn Fn(&Built)>;
+    let unknown = |path: String, key: &'static str| -> Tamper {
+        Box::new(move |b: &Built| {
+            let mut v = b.read_json(&path);
+            assert!(add_unknown_field(&mut v, key), "{path} has no `{key}`");
+            b.replace_json(&path, &v);
+        })
+    };
+    let cases: Vec<(&str, Tamper)> = vec![
+        ("an unknown field in a result.json contest", unknown(record::RESULT_PATH.into(), "elected")),
+        ("an unknown field in a result.json round", unknown(record::RESULT_PATH.into(), "exhausted")),
+        ("an unknown field in an answers.json entry", unknown(record::answers_path(0), "selections")),
+        ("an unknown field in a ceremony proof", unknown(record::ceremony_path("announcement", 1), "s")),
+        ("an unknown field in a manifest contest's kind", unknown(record::ELECTION_PATH.into(), "type")),
+        (
+            "a manifest contest without `write_in`",
+            Box::new(|b| {
+                let mut v = b.read_json(record::ELECTION_PATH);
+                let removed = v["manifest"]["contests"][0].as_object_mut().unwrap().remove("write_in");
+                assert!(removed.is_some());
+                b.replace_json(record::ELECTION_PATH, &v);
+            }),
+        ),
+        (
+            "a duplicate key in a localized text",
+            Box::new(|b| {
+                let text = String::from_utf8(b.read(record::ELECTION_PATH)).unwrap();
+                let v = b.read_json(record::ELECTION_PATH);
+                let (lang, title) = v["manifest"]["contests"][0]["options"][0]["title"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .next()
+                    .map(|(k, t)| (k.clone(), t.as_str().unwrap().to_string()))
+                    .unwrap();
+                let honest = format!("{}: {}", json!(lang), json!(title));
+                assert!(text.contains(&honest), "{honest}");
+                let doubled = format!("{}: {}, {honest}", json!(lang), json!("Mallory"));
+                b.replace(record::ELECTION_PATH, text.replacen(&honest, &doubled, 1).as_bytes());
+            }),
+        ),
+    ];
+    for (what, tamper) in cases {
+        tamper(&b);
+        let report = b.verify();
+        assert!(!report.passed(), "{what}: accepted\n{report}");
+        restore(&b, &saved);
+    }
+    assert!(b.verify().passed());
 }

@@ -57,7 +57,7 @@ impl core::fmt::Debug for DleqWitness<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct DleqProof {
     pub t1: GroupElement,
     pub t2: GroupElement,

@@ -53,7 +53,7 @@ impl core::fmt::Debug for RandomnessWitness<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct RandomnessProof {
     /// `T`
     pub commitment: GroupElement,

@@ -40,7 +40,7 @@ impl core::fmt::Debug for SchnorrWitness<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(remote = "Self")]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct SchnorrProof {
     pub t: GroupElement,
     #[serde(with = "crate::group::scalar_hex")]
