@@ -3,7 +3,9 @@
 # one `collector serve` (release build), and the load generator (collector/examples/load.rs).
 # Usage: scripts/collector-load.sh [RATE_FOR_LATENCY=1000] [SECONDS_FOR_LATENCY=30] [SECONDS_AT_MAX=60]
 # Prints the generator's figures: sustained throughput (closed loop, as fast as 64 connections allow, for about
-# SECONDS_AT_MAX) and latency percentiles at a fixed open-loop rate.
+# SECONDS_AT_MAX) and latency percentiles at a fixed open-loop rate. With FLOOD_IDLE=N and FLOOD_SLOW=M the latency
+# run is repeated while attackers hold N idle and M slow-loris connections open (reconnecting when closed); the
+# collector then runs with --max-connections MAX_CONNECTIONS (default 2048) and the open-file limit raised to fit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-1000}
@@ -12,7 +14,8 @@ secs_max=${3:-60}
 max_rate=${MAX_RATE:-3300}
 n_latency=$(( rate * secs_latency ))
 n_max=$(( max_rate * secs_max ))
-voters=$(( n_latency + n_max ))
+flooded=0; (( ${FLOOD_IDLE:-0} + ${FLOOD_SLOW:-0} > 0 )) && flooded=1
+voters=$(( n_latency * (1 + flooded) + n_max ))
 
 work=$(mktemp -d /tmp/collector-load.XXXXXX)
 chmod 755 "$work"
@@ -51,14 +54,28 @@ echo "== election with $voters voters"
 "$bin" init --database-url "$url" --election "$work/e/election.json" --credentials "$work/e/credentials.json" \
   --key "$work/e/collector.key"
 cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-RUST_LOG=warn "$bin" serve --database-url "$url" --key "$work/e/collector.key" --listen "127.0.0.1:$cport" \
+flood_idle=${FLOOD_IDLE:-0}
+flood_slow=${FLOOD_SLOW:-0}
+max_conn=${MAX_CONNECTIONS:-2048}
+if (( flood_idle + flood_slow > 0 )); then
+  ulimit -n "$(( max_conn + 1024 > $(ulimit -Hn) ? $(ulimit -Hn) : max_conn + 1024 ))"
+fi
+RUST_LOG=warn "$bin" serve --max-connections "$max_conn" --database-url "$url" --key "$work/e/collector.key" --listen "127.0.0.1:$cport" \
   --pool-size 8 &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$cport/readyz" >/dev/null && break; sleep 0.1; done
 
 echo "== latency at $rate ballots/s for ${secs_latency} s (open loop, up to 256 in flight)"
 "$load" --url "http://127.0.0.1:$cport" --election "$work/e" --ballots "$n_latency" --rate "$rate" --concurrency 256
+skip=$n_latency
+if (( flooded )); then
+  echo "== latency at $rate ballots/s for ${secs_latency} s under $flood_idle idle and $flood_slow slow-loris connections"
+  "$load" --url "http://127.0.0.1:$cport" --election "$work/e" --ballots "$n_latency" --skip "$skip" --rate "$rate" \
+    --concurrency 256 --idle "$flood_idle" --slow "$flood_slow"
+  skip=$(( skip + n_latency ))
+  echo "collector's resident memory after the flood: $(awk '/VmHWM/ {print $2, $3, "peak"}' "/proc/${pids[-1]}/status")"
+fi
 echo "== sustained throughput: $n_max ballots as fast as 64 connections allow"
-"$load" --url "http://127.0.0.1:$cport" --election "$work/e" --ballots "$n_max" --skip "$n_latency" --rate 0 --concurrency 64
+"$load" --url "http://127.0.0.1:$cport" --election "$work/e" --ballots "$n_max" --skip "$skip" --rate 0 --concurrency 64
 curl -s "http://127.0.0.1:$cport/metrics" | grep -E '^collector_(ballots_accepted|append_batches|storage_errors)'
 "$PG_BIN/psql" "$url" -Atc "SELECT 'rows in ballots: ' || count(*) FROM ballots"

@@ -39,6 +39,14 @@ struct Args {
     /// Skip this many voters (to run twice against one election).
     #[arg(long, default_value_t = 0)]
     skip: usize,
+    /// Attackers' idle connections held open while the ballots are sent: each connects and sends nothing, and
+    /// reconnects as soon as the collector closes it (so the flood stays at this size).
+    #[arg(long, default_value_t = 0)]
+    idle: usize,
+    /// Attackers' slow-loris connections held open while the ballots are sent: each sends a request head one
+    /// byte per second and never finishes it, and reconnects when closed.
+    #[arg(long, default_value_t = 0)]
+    slow: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -90,7 +98,54 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(send(args, bodies))
 }
 
+/// Holds one attacker's connection to `addr` open until `stop`: idle (sends nothing) or slow-loris (one byte of a
+/// never-ending request head per second); reconnects whenever the collector closes it. Counts the closes.
+async fn attacker(addr: String, slow: bool, stop: Arc<std::sync::atomic::AtomicBool>, closed: Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let head = b"POST /ballots HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().copied().chain(std::iter::repeat(b'a'));
+    let mut head = head;
+    while !stop.load(Ordering::Relaxed) {
+        let Ok(mut stream) = tokio::net::TcpStream::connect(&addr).await else {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            continue;
+        };
+        let mut buf = [0u8; 256];
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let wait = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut buf)).await;
+            match wait {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(_)) => {} // an error answer: read until the close
+                Err(_) if slow => {
+                    let byte = [head.next().unwrap_or(b'a')];
+                    if stream.write_all(&byte).await.is_err() {
+                        break;
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        closed.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 async fn send(args: Args, bodies: Vec<Vec<u8>>) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let stop = Arc::new(AtomicBool::new(false));
+    let closed = Arc::new(AtomicUsize::new(0));
+    let mut attackers = Vec::new();
+    if args.idle + args.slow > 0 {
+        let addr = args.url.trim_start_matches("http://").trim_end_matches('/').to_string();
+        for i in 0..args.idle + args.slow {
+            attackers.push(tokio::spawn(attacker(addr.clone(), i >= args.idle, stop.clone(), closed.clone())));
+        }
+        // Let the flood connect before the voters start.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        eprintln!("holding {} idle and {} slow-loris connections", args.idle, args.slow);
+    }
     let http =
         reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).timeout(Duration::from_secs(60)).build()?;
     let sem = Arc::new(Semaphore::new(args.concurrency));
@@ -134,6 +189,10 @@ async fn send(args: Args, bodies: Vec<Vec<u8>>) -> anyhow::Result<()> {
             failed += 1;
         }
     }
+    stop.store(true, Ordering::Relaxed);
+    for a in attackers {
+        let _ = a.await;
+    }
     let elapsed = last.duration_since(start).as_secs_f64();
     lat.sort();
     let pct = |p: f64| {
@@ -152,5 +211,13 @@ async fn send(args: Args, bodies: Vec<Vec<u8>>) -> anyhow::Result<()> {
         ms(pct(0.99)),
         ms(lat.last().copied().unwrap_or_default()),
     );
+    if args.idle + args.slow > 0 {
+        println!(
+            "under {} idle and {} slow-loris connections; the collector closed attackers' connections {} times",
+            args.idle,
+            args.slow,
+            closed.load(Ordering::Relaxed)
+        );
+    }
     Ok(())
 }
