@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use collector::admin::ElectionFile;
-use protocol::ballot::Credential;
 use protocol::create_ballot;
+use protocol::credential::Credential;
 use protocol::encoding::{Answer, Selection};
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;
@@ -100,7 +100,12 @@ fn main() -> anyhow::Result<()> {
 
 /// Holds one attacker's connection to `addr` open until `stop`: idle (sends nothing) or slow-loris (one byte of a
 /// never-ending request head per second); reconnects whenever the collector closes it. Counts the closes.
-async fn attacker(addr: String, slow: bool, stop: Arc<std::sync::atomic::AtomicBool>, closed: Arc<std::sync::atomic::AtomicUsize>) {
+async fn attacker(
+    addr: String,
+    slow: bool,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    closed: Arc<std::sync::atomic::AtomicUsize>,
+) {
     use std::sync::atomic::Ordering;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let head = b"POST /ballots HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().copied().chain(std::iter::repeat(b'a'));

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use deadpool_postgres::Pool;
 use ed25519_dalek::SigningKey;
-use protocol::ballot::Credential;
+use protocol::credential::Credential;
 use protocol::elgamal::SecretKey;
 use protocol::log::{empty_root, LogTree, SignedTreeHead};
 use protocol::manifest::example_manifest;
@@ -22,7 +22,7 @@ use crate::db;
 use crate::state::{load_election, now_ms};
 
 /// The election file read by `collector init` (SPEC.md §8.8): `{"manifest": …, "public_key": hex}`.
-pub use protocol::ballot::ElectionParameters as ElectionFile;
+pub use protocol::election::ElectionParameters as ElectionFile;
 
 /// `collector init`: schema, election, credential registry, an empty log with its signed tree head of size 0,
 /// signed with `signing_key` (which must be the key the manifest names; it is not stored: `serve` and `close`

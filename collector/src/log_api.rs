@@ -7,7 +7,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use protocol::ballot::PublishedElection;
+use protocol::election::PublishedElection;
 use protocol::log::SignedTreeHead;
 use serde::Deserialize;
 

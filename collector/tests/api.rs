@@ -221,7 +221,7 @@ async fn every_bad_input_gets_its_code_and_nothing_is_stored() {
     let foreign = protocol::create_ballot(&other.election, &e.voters[0], &answers(0), &mut OsRng).unwrap().0;
     cases.push(("wrong election", serde_json::to_vec(&foreign).unwrap(), 422, "wrong_election"));
     // An unregistered credential.
-    let stranger = protocol::ballot::Credential::generate(&mut OsRng);
+    let stranger = protocol::credential::Credential::generate(&mut OsRng);
     let unknown = protocol::create_ballot(&e.election, &stranger, &answers(0), &mut OsRng).unwrap().0;
     cases.push(("unknown credential", serde_json::to_vec(&unknown).unwrap(), 403, "unknown_credential"));
     // A bad signature.

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use collector::Settings;
 use common::*;
-use protocol::ballot::Credential;
+use protocol::credential::Credential;
 use protocol::log::{verify_consistency, verify_inclusion, Receipt};
 use protocol::Ballot;
 use rand::rngs::OsRng;

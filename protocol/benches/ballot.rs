@@ -7,11 +7,14 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criteri
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::traits::VartimeMultiscalarMul;
 use curve25519_dalek::Scalar;
-use protocol::ballot::{check_ballot, check_ballots, create_ballot, Credential, Election};
+use protocol::ballot::{check_ballot, check_ballots, create_ballot};
+use protocol::credential::Credential;
+use protocol::election::Election;
 use protocol::elgamal::{EncryptionKey, SecretKey};
 use protocol::encoding::{Answer, Selection};
+use protocol::fingerprint::Fingerprint;
 use protocol::group::{random_scalar, GroupElement, G};
-use protocol::manifest::{example_manifest, Fingerprint};
+use protocol::manifest::example_manifest;
 use protocol::proofs::dleq::{DleqProof, DleqStatement, DleqWitness};
 use protocol::proofs::BatchVerifier;
 use protocol::transcript::election_transcript;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use protocol::codec::{Decode, Encode};
 use protocol::elgamal::EncryptionKey;
-use protocol::manifest::Fingerprint;
+use protocol::fingerprint::Fingerprint;
 use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{verify_partial_decryptions, CiphertextList, PartialDecryption, Signed};
 use rand::rngs::OsRng;

@@ -9,18 +9,22 @@
 use core::fmt;
 
 use curve25519_dalek::Scalar;
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::Signature;
 use rand_core::{CryptoRng, RngCore};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
-use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
+use crate::credential::{Credential, CredentialKey};
+use crate::election::Election;
+use crate::elgamal::Ciphertext;
 use crate::encoding::{Answer, InvalidAnswer};
-use crate::error::{BallotError, ManifestError};
+use crate::error::BallotError;
+use crate::fingerprint::Fingerprint;
 use crate::group::random_scalar;
-use crate::manifest::{Fingerprint, Manifest, MAX_CHUNKS, MAX_CONTESTS};
+use crate::limits::{MAX_CHUNKS, MAX_CONTESTS};
+use crate::manifest::Manifest;
 use crate::proofs::randomness::{RandomnessProof, RandomnessStatement, RandomnessWitness};
 use crate::proofs::BatchVerifier;
 use crate::transcript::election_transcript;
@@ -31,166 +35,6 @@ pub const SIGNATURE_DOMAIN: &[u8] = b"rv/ballot-signature/v1";
 pub const BALLOT_ID_DOMAIN: &[u8] = b"rv/ballot-id/v1";
 /// Version byte that starts every ballot body.
 pub const BALLOT_VERSION: u8 = 1;
-
-/// Everything a client or checker needs about one election: the manifest, the key (with its table), the
-/// fingerprint.
-#[derive(Debug)]
-pub struct Election {
-    manifest: Manifest,
-    key: EncryptionKey,
-    fingerprint: Fingerprint,
-}
-
-/// The public parameters of an election as files and web pages carry them (SPEC.md §8.8):
-/// `{"manifest": …, "public_key": hex}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ElectionParameters {
-    pub manifest: Manifest,
-    pub public_key: PublicKey,
-}
-
-/// The collector's `GET /election` answer (collector/API.md, SPEC.md §11.6): the parameters, the manifest's
-/// canonical encoding (§4.2, hex: what the voter's WASM module decodes), the fingerprint the collector states and
-/// the collector's key. A reader recomputes the fingerprint and compares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PublishedElection {
-    pub manifest: Manifest,
-    pub manifest_bytes: String,
-    pub public_key: PublicKey,
-    pub fingerprint: Fingerprint,
-    /// The collector's Ed25519 public key (signed tree heads and receipts).
-    #[serde(with = "crate::group::bytes_hex")]
-    pub collector_key: [u8; 32],
-}
-
-impl ElectionParameters {
-    /// The election these parameters describe: the manifest validated, the fingerprint computed.
-    pub fn election(&self) -> Result<Election, ManifestError> {
-        Election::new(self.manifest.clone(), self.public_key)
-    }
-}
-
-impl Election {
-    /// Parses `ElectionParameters` JSON and validates the manifest.
-    pub fn from_json(json: &str) -> Result<Self, ManifestError> {
-        let p: ElectionParameters = serde_json::from_str(json).map_err(|e| ManifestError::Invalid(e.to_string()))?;
-        Self::new(p.manifest, p.public_key)
-    }
-    pub fn parameters(&self) -> ElectionParameters {
-        ElectionParameters { manifest: self.manifest.clone(), public_key: *self.public_key() }
-    }
-    pub fn new(manifest: Manifest, public_key: PublicKey) -> Result<Self, ManifestError> {
-        manifest.validate()?;
-        let fingerprint = manifest.fingerprint(&public_key);
-        Ok(Self { manifest, key: EncryptionKey::new(public_key), fingerprint })
-    }
-    pub fn manifest(&self) -> &Manifest {
-        &self.manifest
-    }
-    pub fn public_key(&self) -> &PublicKey {
-        self.key.public_key()
-    }
-    pub fn encryption_key(&self) -> &EncryptionKey {
-        &self.key
-    }
-    pub fn fingerprint(&self) -> &Fingerprint {
-        &self.fingerprint
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Credentials
-
-/// A voter's signing credential (Ed25519). Wiped on drop; prints as redacted; neither `Clone` nor `Serialize`.
-pub struct Credential(SigningKey);
-
-impl Credential {
-    /// A fresh credential: a 32-byte Ed25519 seed from `rng`.
-    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
-        Self(crate::generate_signing_key(rng))
-    }
-    /// From the 32-byte secret seed (as handed to the voter).
-    pub fn from_secret_bytes(secret: &[u8; 32]) -> Self {
-        Self(SigningKey::from_bytes(secret))
-    }
-    /// The 32-byte secret seed, for handing to the voter; wiped when dropped.
-    pub fn expose_secret_bytes(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.0.to_bytes())
-    }
-    pub fn public_key(&self) -> CredentialKey {
-        CredentialKey(self.0.verifying_key())
-    }
-    fn sign(&self, message: &[u8]) -> [u8; 64] {
-        self.0.sign(message).to_bytes()
-    }
-}
-
-impl fmt::Debug for Credential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Credential(<redacted>, public {:?})", self.public_key())
-    }
-}
-
-/// SPEC.md §8.1: an Ed25519 public key (a voter's, a trustee's, the collector's) must decode to a curve point
-/// that is not of small order.
-pub fn decode_verifying_key(bytes: &[u8; 32], what: &'static str) -> Result<VerifyingKey, DecodeError> {
-    let key = VerifyingKey::from_bytes(bytes).map_err(|_| DecodeError::InvalidVerifyingKey { what })?;
-    if key.is_weak() {
-        return Err(DecodeError::InvalidVerifyingKey { what });
-    }
-    Ok(key)
-}
-
-/// A voter's public credential key: a valid Ed25519 point that is not of small order.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CredentialKey(VerifyingKey);
-
-impl CredentialKey {
-    /// SPEC.md §8.1: decodes and checks a credential key.
-    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
-        Ok(Self(decode_verifying_key(bytes, "credential key")?))
-    }
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        self.0.as_bytes()
-    }
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.as_bytes())
-    }
-}
-
-impl fmt::Debug for CredentialKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CredentialKey({})", self.to_hex())
-    }
-}
-
-impl Serialize for CredentialKey {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_hex())
-    }
-}
-
-impl<'de> Deserialize<'de> for CredentialKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let bytes =
-            crate::group::hex_array(&String::deserialize(d)?, "credential key").map_err(serde::de::Error::custom)?;
-        CredentialKey::from_bytes(&bytes).map_err(serde::de::Error::custom)
-    }
-}
-
-impl Encode for CredentialKey {
-    fn encode(&self, w: &mut Writer) {
-        w.raw(self.as_bytes());
-    }
-}
-impl Decode for CredentialKey {
-    const WHAT: &'static str = "credential key";
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        CredentialKey::from_bytes(&r.array(Self::WHAT)?)
-    }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Ballots
@@ -418,11 +262,11 @@ pub fn create_ballot_body(
     answers: &[Answer],
     seed: &BallotSeed,
 ) -> Result<(BallotBody, BallotOpening), BallotError> {
-    let contests = &election.manifest.contests;
+    let contests = &election.manifest().contests;
     if answers.len() != contests.len() {
         return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
     }
-    let (opening, mut stream) = seed.derive(&election.manifest);
+    let (opening, mut stream) = seed.derive(election.manifest());
     // Eq. (8b): the embedding start of each chunk (§5.2) from the stream after the randomness.
     let mut points = Zeroizing::new(Vec::new());
     for (contest, answer) in contests.iter().zip(answers) {
@@ -430,20 +274,20 @@ pub fn create_ballot_body(
     }
     // All the ballot's ciphertexts at once, so their `A` components are encoded in one batch.
     let flat = Zeroizing::new(opening.randomness.concat());
-    let mut all = election.key.encrypt_many(&points, &flat).into_iter();
+    let mut all = election.encryption_key().encrypt_many(&points, &flat).into_iter();
     let ciphertexts: Vec<Vec<Ciphertext>> =
         opening.randomness.iter().map(|rs| all.by_ref().take(rs.len()).collect()).collect();
     let statement = RandomnessStatement { credential: credential.as_bytes(), contests: &ciphertexts };
     // Eq. (8c): the proof's nonce from the seed, so that the same seed gives the same proof.
     let proof = RandomnessProof::prove_seeded(
-        &mut election_transcript(&election.fingerprint),
+        &mut election_transcript(election.fingerprint()),
         &statement,
         &RandomnessWitness { randomness: &opening.randomness },
         seed.expose_bytes(),
     )
     .map_err(BallotError::BadProof)?;
     Ok((
-        BallotBody { fingerprint: election.fingerprint, credential: *credential, contests: ciphertexts, proof },
+        BallotBody { fingerprint: *election.fingerprint(), credential: *credential, contests: ciphertexts, proof },
         opening,
     ))
 }
@@ -486,10 +330,10 @@ impl<'a> VerifiedBallot<'a> {
 /// the callers, alone or in a batch.
 fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result<(), BallotError> {
     let body = &ballot.body;
-    if body.fingerprint != election.fingerprint {
+    if body.fingerprint != *election.fingerprint() {
         return Err(BallotError::WrongElection);
     }
-    let contests = &election.manifest.contests;
+    let contests = &election.manifest().contests;
     if body.contests.len() != contests.len() {
         return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
     }
@@ -507,7 +351,7 @@ fn queue_proof(election: &Election, ballot: &Ballot, batch: &mut BatchVerifier) 
     let body = &ballot.body;
     let statement = RandomnessStatement { credential: body.credential.as_bytes(), contests: &body.contests };
     body.proof
-        .verify_into(&mut election_transcript(&election.fingerprint), &statement, batch)
+        .verify_into(&mut election_transcript(election.fingerprint()), &statement, batch)
         .map_err(BallotError::BadProof)
 }
 
@@ -516,7 +360,7 @@ pub fn check_ballot<'a>(election: &Election, ballot: &'a Ballot) -> Result<Verif
     check_structure_and_signature(election, ballot)?;
     let body = &ballot.body;
     let statement = RandomnessStatement { credential: body.credential.as_bytes(), contests: &body.contests };
-    body.proof.verify(&mut election_transcript(&election.fingerprint), &statement).map_err(BallotError::BadProof)?;
+    body.proof.verify(&mut election_transcript(election.fingerprint()), &statement).map_err(BallotError::BadProof)?;
     Ok(VerifiedBallot(ballot))
 }
 
@@ -556,13 +400,13 @@ pub fn open_ballot(
     body: &BallotBody,
     opening: &BallotOpening,
 ) -> Result<Vec<Result<Answer, InvalidAnswer>>, OpeningError> {
-    if opening.randomness.len() != body.contests.len() || body.contests.len() != election.manifest.contests.len() {
+    if opening.randomness.len() != body.contests.len() || body.contests.len() != election.manifest().contests.len() {
         return Err(OpeningError::WrongShape);
     }
     let y = election.public_key();
     let mut answers = Vec::with_capacity(body.contests.len());
     for (i, ((c, rs), contest)) in
-        body.contests.iter().zip(&opening.randomness).zip(&election.manifest.contests).enumerate()
+        body.contests.iter().zip(&opening.randomness).zip(&election.manifest().contests).enumerate()
     {
         if rs.len() != c.len() {
             return Err(OpeningError::WrongShape);

@@ -9,11 +9,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ballot::{decode_verifying_key, Ballot, CredentialKey, Election, ElectionParameters};
+use crate::ballot::Ballot;
 use crate::codec::Decode;
+use crate::credential::{decode_verifying_key, CredentialKey};
+use crate::election::{Election, ElectionParameters};
 use crate::error::{DecodeError, ManifestError};
+use crate::fingerprint::Fingerprint;
 use crate::log::{ballot_hash, leaf_hash, LogError, LogTree, SignedTreeHead};
-use crate::manifest::{Fingerprint, Period};
+use crate::manifest::Period;
 use crate::roles::{Role, RoleError};
 
 /// `format` of a ballot box file.
@@ -215,8 +218,9 @@ impl BallotBox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::{create_ballot, Credential};
+    use crate::ballot::create_ballot;
     use crate::codec::Encode;
+    use crate::credential::Credential;
     use crate::elgamal::SecretKey;
     use crate::encoding::Answer;
     use crate::manifest::example_manifest;

@@ -18,12 +18,14 @@ use core::fmt;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
-use crate::ballot::{create_ballot_body, BallotBody, BallotId, BallotOpening, BallotSeed, CredentialKey, Election};
+use crate::ballot::{create_ballot_body, BallotBody, BallotId, BallotOpening, BallotSeed};
 use crate::codec::DecodeError;
+use crate::credential::CredentialKey;
+use crate::election::Election;
 use crate::encoding::Answer;
 use crate::error::{BallotError, ProofError};
+use crate::fingerprint::Fingerprint;
 use crate::group::GroupElement;
-use crate::manifest::Fingerprint;
 use crate::proofs::schnorr::{SchnorrProof, SchnorrStatement, SchnorrWitness};
 use crate::transcript::{election_transcript, TranscriptProtocol};
 
@@ -270,7 +272,8 @@ impl fmt::Display for DeviceCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::{check_ballot, create_ballot, open_ballot, Credential};
+    use crate::ballot::{check_ballot, create_ballot, open_ballot};
+    use crate::credential::Credential;
     use crate::elgamal::SecretKey;
     use crate::encoding::Selection;
     use crate::manifest::example_manifest;

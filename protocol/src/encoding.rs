@@ -12,8 +12,7 @@ use zeroize::Zeroize;
 use crate::error::EncodingError;
 use crate::manifest::Contest;
 
-/// Bytes of answer carried by one point (SPEC.md §5.2).
-pub const CHUNK_BYTES: usize = 30;
+use crate::limits::CHUNK_BYTES;
 /// The selection code that stands for the write-in (SPEC.md §5.1).
 pub const WRITE_IN_CODE: u16 = 0xFFFF;
 

@@ -5,10 +5,14 @@ pub mod ballot_box;
 pub mod codec;
 pub mod codes;
 pub mod count;
+pub mod credential;
+pub mod election;
 pub mod elgamal;
 pub mod encoding;
 pub mod error;
+pub mod fingerprint;
 pub mod group;
+pub mod limits;
 pub mod log;
 pub mod manifest;
 pub mod notes;
@@ -20,12 +24,15 @@ pub mod tally;
 pub mod threshold;
 pub mod transcript;
 
-pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId, Credential, CredentialKey, Election};
+pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId};
 pub use codec::{Decode, Encode};
+pub use credential::{Credential, CredentialKey};
+pub use election::Election;
 pub use elgamal::{Ciphertext, PublicKey, SecretKey};
 pub use encoding::{Answer, Selection};
+pub use fingerprint::Fingerprint;
 pub use group::GroupElement;
-pub use manifest::{Fingerprint, Manifest};
+pub use manifest::Manifest;
 
 /// A fresh Ed25519 signing key (a voter's credential, the collector's key, the officials' key): a 32-byte seed
 /// drawn from `rng`, wiped after use (RFC 8032 §5.1.5 derives the key from it).

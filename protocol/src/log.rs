@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ballot::{Ballot, BallotId};
 use crate::codec::{Encode, Writer};
-use crate::manifest::Fingerprint;
+use crate::fingerprint::Fingerprint;
 
 /// A SHA-256 digest: a leaf hash, a node hash or a root.
 pub type Hash = [u8; 32];

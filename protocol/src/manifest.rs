@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
-use crate::elgamal::PublicKey;
-use crate::encoding::CHUNK_BYTES;
 use crate::error::ManifestError;
 use crate::roles::{example_roles, Roles};
 
@@ -46,13 +44,9 @@ where
 /// The version string that starts the canonical manifest encoding (§4.2).
 pub const MANIFEST_VERSION: &str = "rv/manifest/v2";
 
-/// Limits that keep every ballot small and every decoder bounded (SPEC.md §4.3).
-pub const MAX_CONTESTS: usize = 64;
-pub const MAX_OPTIONS: usize = 1024;
-pub const MAX_TEXT_BYTES: usize = 4096;
-pub const MAX_LANGUAGES: usize = 32;
-pub const MAX_WRITE_IN_BYTES: u8 = 120;
-pub const MAX_CHUNKS: usize = 64;
+use crate::limits::{
+    CHUNK_BYTES, MAX_CHUNKS, MAX_CONTESTS, MAX_LANGUAGES, MAX_OPTIONS, MAX_TEXT_BYTES, MAX_WRITE_IN_BYTES,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -268,19 +262,6 @@ impl Manifest {
         Ok(())
     }
 
-    /// SPEC.md §4.4 eq. (2): the election fingerprint
-    /// `SHA-256("rv/fingerprint/v1" ‖ u32(|M|) ‖ M ‖ pk)`, where `M` is the canonical manifest encoding and `pk`
-    /// the 32-byte election public key.
-    pub fn fingerprint(&self, public_key: &PublicKey) -> Fingerprint {
-        let m = self.to_bytes();
-        let mut h = Sha256::new();
-        h.update(b"rv/fingerprint/v1");
-        h.update((m.len() as u32).to_be_bytes());
-        h.update(&m);
-        h.update(public_key.element().compressed().as_bytes());
-        Fingerprint(h.finalize().into())
-    }
-
     /// SPEC.md §4.4 eq. (2'): the manifest digest `SHA-256("rv/manifest/v1" ‖ M)`, bound by everything that
     /// happens before the election key exists (the key ceremony).
     pub fn digest(&self) -> [u8; 32] {
@@ -312,25 +293,6 @@ fn check_localized(what: &str, texts: &Localized) -> Result<(), ManifestError> {
         }
     }
     Ok(())
-}
-
-/// The 32-byte election fingerprint.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Fingerprint(#[serde(with = "crate::group::bytes_hex")] pub [u8; 32]);
-
-impl Fingerprint {
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-}
-
-impl core::fmt::Debug for Fingerprint {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Fingerprint({})", self.to_hex())
-    }
 }
 
 // ---- canonical encoding, SPEC.md §4.2 ----

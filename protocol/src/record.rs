@@ -13,8 +13,9 @@ use sha2::{Digest, Sha256};
 
 use ed25519_dalek::{Signature, Signer, SigningKey};
 
-use crate::ballot::{decode_verifying_key, CredentialKey};
-use crate::manifest::{Fingerprint, Manifest};
+use crate::credential::{decode_verifying_key, CredentialKey};
+use crate::fingerprint::Fingerprint;
+use crate::manifest::Manifest;
 use crate::roles::Roles;
 
 pub const CHAIN_DOMAIN: &[u8] = b"rv/record-chain/v1";
@@ -415,7 +416,7 @@ mod tests {
 
     #[test]
     fn revocation_list_signs_and_verifies() {
-        use crate::ballot::Credential;
+        use crate::credential::Credential;
         let secrets = crate::roles::example_role_secrets(1);
         let officials = secrets.officials;
         let roles = crate::roles::example_roles(1);

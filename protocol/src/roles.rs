@@ -15,12 +15,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::ballot::{decode_verifying_key, CredentialKey};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
-use crate::manifest::Fingerprint;
+use crate::credential::{decode_verifying_key, CredentialKey};
+use crate::fingerprint::Fingerprint;
 
-/// The most mix stages a manifest may name.
-pub const MAX_MIX_STAGES: usize = 64;
+use crate::limits::MAX_MIX_STAGES;
 
 /// An Ed25519 public key of one of the election's roles: a valid point, not of small order (§8.1's check).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

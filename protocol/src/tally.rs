@@ -8,12 +8,15 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::ballot::{check_ballots, BallotId, CredentialKey, Election};
+use crate::ballot::{check_ballots, BallotId};
 use crate::ballot_box::LoggedBallot;
 use crate::count::{count_contest, ContestResult};
+use crate::credential::CredentialKey;
+use crate::election::Election;
 use crate::encoding::{Answer, InvalidAnswer};
 use crate::error::BallotError;
-use crate::manifest::{Contest, Fingerprint};
+use crate::fingerprint::Fingerprint;
+use crate::manifest::Contest;
 use crate::shuffle::CiphertextList;
 use crate::threshold::PlaintextList;
 
@@ -224,7 +227,7 @@ pub fn revoke(ballots: &[LoggedBallot], counted: &[u64], revoked: &[CredentialKe
 
 /// R4: for each contest, the list of the remaining ballots' ciphertexts of that contest, in leaf order. The
 /// ballots passed R1, so each contest has its width. `None` if a ballot does not have the manifest's shape, or if
-/// a contest's list would hold more than [`MAX_CIPHERTEXTS`](crate::shuffle::MAX_CIPHERTEXTS) ciphertexts
+/// a contest's list would hold more than [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts
 /// (SPEC.md §9.1.1).
 pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
     election
@@ -291,8 +294,9 @@ pub fn count(election: &Election, answers: &[AnswersFile]) -> ResultFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::{create_ballot, Credential};
+    use crate::ballot::create_ballot;
     use crate::codec::Encode;
+    use crate::credential::Credential;
     use crate::elgamal::SecretKey;
     use crate::encoding::Selection;
     use crate::log::ballot_hash;

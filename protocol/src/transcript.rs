@@ -11,8 +11,8 @@ use merlin::Transcript;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
+use crate::fingerprint::Fingerprint;
 use crate::group::GroupElement;
-use crate::manifest::Fingerprint;
 
 /// The label every transcript is created with (SPEC.md §3.1).
 pub const PROTOCOL_LABEL: &[u8] = b"rv-verifiable-voting/v1";

@@ -2,8 +2,8 @@
 //! text: each returns `Ok` or `Err`, never panics.
 
 use proptest::prelude::*;
-use protocol::ballot::ElectionParameters;
 use protocol::ballot_box::BallotBox;
+use protocol::election::ElectionParameters;
 use protocol::record::{RecordIndex, RevocationList};
 use protocol::tally::{AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
 use protocol::threshold::ceremony::SignedClose;

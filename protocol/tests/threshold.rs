@@ -7,8 +7,8 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;
 use protocol::codec::{Decode, Encode};
 use protocol::elgamal::{EncryptionKey, SecretKey};
+use protocol::fingerprint::Fingerprint;
 use protocol::group::GroupElement;
-use protocol::manifest::Fingerprint;
 use protocol::threshold::ceremony::{check_share, file_digest};
 use protocol::threshold::simulation::{example_officials, example_params, SimulatedCeremony};
 use protocol::threshold::{

@@ -4,8 +4,9 @@
 
 mod kat;
 
-use protocol::ballot::{check_ballot, open_ballot, Ballot, BallotOpening, Election};
+use protocol::ballot::{check_ballot, open_ballot, Ballot, BallotOpening};
 use protocol::codec::Decode;
+use protocol::election::Election;
 use protocol::elgamal::PublicKey;
 use protocol::manifest::example_manifest;
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 use ed25519_dalek::SigningKey;
-use protocol::ballot::CredentialKey;
+use protocol::credential::CredentialKey;
 use protocol::record::RevocationList;
 use protocol::roles::{public_key_file, read_public_key_file, read_secret_key_file, secret_key_file, Role, RoleKey};
 use rand_core::{CryptoRng, RngCore};

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use protocol::ballot::Credential;
+use protocol::credential::Credential;
 use protocol::manifest::{example_manifest, Manifest};
 use rand_core::{CryptoRng, RngCore};
 
@@ -114,7 +114,7 @@ pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rn
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::ballot::CredentialKey;
+    use protocol::credential::CredentialKey;
     use rand_core::OsRng;
 
     #[test]

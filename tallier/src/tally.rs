@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context, Result};
 use protocol::ballot_box::BallotBox;
 use protocol::codec::{Decode, Encode};
+use protocol::limits::MAX_CIPHERTEXTS;
 use protocol::record::{self, RecordIndex, RevocationList};
-use protocol::shuffle::{CiphertextList, MAX_CIPHERTEXTS};
+use protocol::shuffle::CiphertextList;
 use protocol::tally::{self as steps, Refusal, ResultFile};
 use protocol::threshold::{
     combine, verify_partial_decryptions, CeremonyOutcome, CeremonyParams, PartialDecryption, Signed, ThresholdError,

@@ -657,7 +657,8 @@ pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path, election: Option<&P
     let (_, outcome) = Transcript::read(dir)?.verify(&params)?;
     let file = ElectionKeyFile::new(&m, &outcome);
     if let Some(path) = election {
-        let parameters = protocol::ballot::ElectionParameters { manifest: m.clone(), public_key: outcome.election_key };
+        let parameters =
+            protocol::election::ElectionParameters { manifest: m.clone(), public_key: outcome.election_key };
         let mut json = serde_json::to_string_pretty(&parameters)?;
         json.push('\n');
         create_new(path, json.as_bytes(), Access::Public)?;

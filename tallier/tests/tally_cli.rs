@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use protocol::ballot::{create_ballot, Credential, ElectionParameters};
+use protocol::ballot::create_ballot;
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 use protocol::codec::{Decode, Encode};
 use protocol::count::count_contest;
+use protocol::credential::Credential;
+use protocol::election::ElectionParameters;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{example_manifest, ContestKind};
 use protocol::record::{check_layout, file_digest, RecordIndex};

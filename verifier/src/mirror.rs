@@ -18,7 +18,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use protocol::ballot::PublishedElection;
+use protocol::election::PublishedElection;
 use protocol::log::{
     ballot_hash, ballot_leaf_hash, leaf_hash, verify_inclusion, ConsistencyProof, InclusionProof, LeafEntry, Leaves,
     LogError, SignedTreeHead,

@@ -22,8 +22,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
-use protocol::ballot::{ElectionParameters, PublishedElection};
 use protocol::ballot_box::BallotBox;
+use protocol::election::{ElectionParameters, PublishedElection};
 use protocol::log::{
     ballot_hash, empty_root, leaf_hash, verify_consistency, ConsistencyProof, Hash, LeafEntry, Leaves, LogTree,
     SignedTreeHead,

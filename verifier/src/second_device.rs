@@ -29,9 +29,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use protocol::ballot::{open_ballot, Ballot, BallotId, OpeningError, PublishedElection};
+use protocol::ballot::{open_ballot, Ballot, BallotId, OpeningError};
 use protocol::ballot_box::{BallotBox, BoxError};
 use protocol::codes::{ChallengeCode, ChallengeError, DeviceCode, SecondDeviceCode};
+use protocol::election::PublishedElection;
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{LogError, Receipt};

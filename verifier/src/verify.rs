@@ -14,8 +14,9 @@ use std::path::Path;
 
 use protocol::ballot_box::{BallotBox, LoggedBallot};
 use protocol::codec::{Decode, Encode};
+use protocol::fingerprint::Fingerprint;
 use protocol::log::{LogTree, Receipt};
-use protocol::manifest::{Fingerprint, Manifest};
+use protocol::manifest::Manifest;
 use protocol::record::{
     answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
     stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS,
@@ -311,7 +312,7 @@ impl State {
             return report.not_run("V2", name(2), "V1");
         };
         let r = report.run("V2", name(2), || {
-            let params: protocol::ballot::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
+            let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
             let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
             let m = election.manifest();
             let ceremony: Vec<Vec<u16>> = CEREMONY_KINDS
@@ -352,7 +353,7 @@ impl State {
             return report.not_run("V2", name(2), "V1");
         };
         let r = report.run("V2", name(2), || {
-            let params: protocol::ballot::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
+            let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
             let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
             check_pinned(self.pinned.as_ref(), &election)?;
             let index = files.index.as_ref().ok_or("no index")?;
@@ -577,11 +578,11 @@ impl State {
             }
             let Some(lists) = tally::anonymize(election, ballots, remaining) else {
                 let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
-                let why = if remaining.len().saturating_mul(most) > protocol::shuffle::MAX_CIPHERTEXTS {
+                let why = if remaining.len().saturating_mul(most) > protocol::limits::MAX_CIPHERTEXTS {
                     format!(
                         "{} remaining ballots × {most} chunks: more ciphertexts than one list may hold ({}, §9.1.1)",
                         remaining.len(),
-                        protocol::shuffle::MAX_CIPHERTEXTS
+                        protocol::limits::MAX_CIPHERTEXTS
                     )
                 } else {
                     "a remaining ballot does not have the manifest's shape".to_string()
@@ -1182,7 +1183,7 @@ mod ed25519_key {
     pub fn decode(hex_key: &str) -> Result<Key, String> {
         let bytes =
             protocol::group::hex_array(hex_key, "collector key").map_err(|e| format!("--collector-key: {e}"))?;
-        protocol::ballot::decode_verifying_key(&bytes, "collector key")
+        protocol::credential::decode_verifying_key(&bytes, "collector key")
             .map(Key)
             .map_err(|e| format!("--collector-key: {e}"))
     }

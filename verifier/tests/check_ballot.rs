@@ -7,9 +7,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use protocol::ballot::{create_ballot_body, BallotSeed, ElectionParameters};
+use protocol::ballot::{create_ballot_body, BallotSeed};
 use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 use protocol::codes::{ChallengeCode, SecondDeviceCode};
+use protocol::election::ElectionParameters;
 use protocol::elgamal::SecretKey;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};

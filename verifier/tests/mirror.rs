@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use ed25519_dalek::SigningKey;
-use protocol::ballot::PublishedElection;
+use protocol::election::PublishedElection;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{
     ballot_leaf_hash, verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, LeafEntry, Leaves,

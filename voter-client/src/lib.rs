@@ -21,11 +21,10 @@ pub mod sim;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-use protocol::ballot::{
-    create_ballot_body, open_ballot, Ballot, BallotBody, BallotId, BallotOpening, BallotSeed, Credential,
-    CredentialKey, Election,
-};
+use protocol::ballot::{create_ballot_body, open_ballot, Ballot, BallotBody, BallotId, BallotOpening, BallotSeed};
 use protocol::codes::{ChallengeError, CheckedChallenge};
+use protocol::credential::{Credential, CredentialKey};
+use protocol::election::Election;
 use protocol::encoding::{Answer, InvalidAnswer};
 use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{verify_consistency, ConsistencyProof, LogError, Receipt, SignedTreeHead};
@@ -266,7 +265,7 @@ impl Client {
             .iter()
             .zip(answers)
             .map(|(contest, bytes)| {
-                let size = contest.chunks() * protocol::encoding::CHUNK_BYTES;
+                let size = contest.chunks() * protocol::limits::CHUNK_BYTES;
                 if bytes.len() > size {
                     return Err(ClientError::Answers(format!(
                         "contest {}: an answer has at most {size} bytes, not {}",
@@ -445,7 +444,7 @@ pub fn tracker(id: &BallotId) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::ballot::ElectionParameters;
+    use protocol::election::ElectionParameters;
     use protocol::elgamal::SecretKey;
     use protocol::encoding::Selection;
     use protocol::manifest::example_manifest;

@@ -24,7 +24,7 @@
 //! (every receipt, one JSON per line, in log order); `--expected FILE` (for each credential, hex public key, the
 //! answers of its last accepted ballot, the one with the highest leaf index: what the tally must count).
 
-use protocol::ballot::PublishedElection;
+use protocol::election::PublishedElection;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,7 +34,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context};
 use ed25519_dalek::VerifyingKey;
 use indicatif::{ProgressBar, ProgressStyle};
-use protocol::ballot::{decode_verifying_key, Ballot, Credential, ElectionParameters};
+use protocol::ballot::Ballot;
+use protocol::credential::{decode_verifying_key, Credential};
+use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::Receipt;
 use protocol::manifest::{Contest, ContestKind, Manifest};

@@ -14,8 +14,8 @@
 //! pulls no float code in. Errors become JavaScript `Error`s with the message of [`ClientError`].
 
 use protocol::ballot::{Ballot, BallotId};
+use protocol::fingerprint::Fingerprint;
 use protocol::log::{ConsistencyProof, Hash, Receipt, SignedTreeHead};
-use protocol::manifest::Fingerprint;
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 

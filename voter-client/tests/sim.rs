@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use collector::Settings;
-use protocol::ballot::{Ballot, ElectionParameters};
+use protocol::ballot::Ballot;
 use protocol::codes::SecondDeviceCode;
+use protocol::election::ElectionParameters;
 use protocol::elgamal::SecretKey;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::Receipt;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use collector::admin::{self, ElectionFile};
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
-use protocol::ballot::Credential;
+use protocol::credential::Credential;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{Receipt, SignedTreeHead};
 use protocol::{create_ballot, Ballot, Election};

@@ -303,7 +303,7 @@ impl Decode for DleqProof {
 mod tests {
     use super::*;
     use crate::elgamal::base_mul;
-    use crate::manifest::Fingerprint;
+    use crate::fingerprint::Fingerprint;
     use crate::transcript::election_transcript;
     use rand::rngs::OsRng;
 

@@ -27,8 +27,7 @@ use crate::transcript::TranscriptProtocol;
 
 pub const DOMAIN: &[u8] = b"rv/proof/pedersen-opening/v1";
 const NAME: &str = "Pedersen opening proof";
-/// The most terms a proof may carry (the largest threshold).
-pub const MAX_TERMS: usize = 255;
+use crate::limits::MAX_TERMS;
 
 /// `P_k` (Pedersen commitments), `A_k` (claimed Feldman values), and `H`.
 #[derive(Debug, Clone, Copy)]

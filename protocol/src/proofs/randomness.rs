@@ -215,7 +215,7 @@ impl Decode for RandomnessProof {
 mod tests {
     use super::*;
     use crate::elgamal::{EncryptionKey, SecretKey};
-    use crate::manifest::Fingerprint;
+    use crate::fingerprint::Fingerprint;
     use crate::transcript::election_transcript;
 
     use rand::rngs::OsRng;

@@ -122,7 +122,7 @@ impl Decode for SchnorrProof {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::Fingerprint;
+    use crate::fingerprint::Fingerprint;
     use crate::transcript::election_transcript;
     use rand::rngs::OsRng;
 

@@ -8,11 +8,7 @@ use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::Ciphertext;
 use crate::group::GroupElement;
 
-/// The largest width (ciphertexts per row) a list may have.
-pub const MAX_WIDTH: usize = 1024;
-/// The most ciphertexts (`N·w`) in one list (2^24, SPEC.md §9.1.1). It also bounds what has one entry per
-/// ciphertext of a list: a partial decryption's shares and a plaintext list (SPEC.md §10.8–§10.9).
-pub const MAX_CIPHERTEXTS: usize = 1 << 24;
+use crate::limits::{MAX_CIPHERTEXTS, MAX_WIDTH};
 
 /// `N` rows of `w` ElGamal ciphertexts each: one row per ballot, one ciphertext per chunk of the contest's answer.
 /// A row is shuffled as a unit.

@@ -7,7 +7,7 @@
 //! ```
 //! use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
 //! use protocol::elgamal::{EncryptionKey, SecretKey};
-//! use protocol::manifest::Fingerprint;
+//! use protocol::fingerprint::Fingerprint;
 //! use protocol::transcript::election_transcript;
 //! use curve25519_dalek::RistrettoPoint;
 //! # use rand_chacha::rand_core::SeedableRng;
@@ -39,13 +39,13 @@ use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-pub use list::{CiphertextList, MAX_CIPHERTEXTS, MAX_WIDTH};
+pub use list::CiphertextList;
 pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
 
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
 use crate::error::DecodeError;
+use crate::fingerprint::Fingerprint;
 use crate::group::{derive_generator, random_scalar};
-use crate::manifest::Fingerprint;
 
 /// The proof's domain label in the transcript (SPEC.md §9.2).
 pub const DOMAIN: &[u8] = b"rv/proof/shuffle/v1";

@@ -13,12 +13,11 @@ use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
 use super::list::{concat_points, decode_points, points_digest};
-use super::{
-    generator_label, par, shuffle_generator, Check, ShuffleError, ShuffleStatement, ShuffleWitness, DOMAIN, MAX_WIDTH,
-};
+use super::{generator_label, par, shuffle_generator, Check, ShuffleError, ShuffleStatement, ShuffleWitness, DOMAIN};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::Ciphertext;
 use crate::group::{random_scalar, GroupElement};
+use crate::limits::MAX_WIDTH;
 use crate::transcript::TranscriptProtocol;
 
 /// Points per task in the prover's constant-time multiscalar multiplications (Straus keeps a table per point).

@@ -425,7 +425,7 @@ fn strict_decoding_of_proofs_and_lists() {
     b[4..8].copy_from_slice(&2u32.to_be_bytes());
     assert!(matches!(
         CiphertextList::from_bytes(&b),
-        Err(DecodeError::TooLong { len, max: crate::shuffle::MAX_CIPHERTEXTS, .. }) if len == (1 << 24) + 2
+        Err(DecodeError::TooLong { len, max: crate::limits::MAX_CIPHERTEXTS, .. }) if len == (1 << 24) + 2
     ));
     // Exactly MAX_CIPHERTEXTS is within the bound: what is missing is the rows.
     b[0..4].copy_from_slice(&(1u32 << 23).to_be_bytes());

@@ -15,11 +15,11 @@ use super::ceremony::{CeremonyOutcome, Roster};
 use super::{lagrange_at_zero, CeremonyMessage, Signed, ThresholdError, TrusteeSigningKey};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::{base_mul, SecretKey};
+use crate::fingerprint::Fingerprint;
 use crate::group::{decode_elements, double_and_compress_batch, GroupElement, G};
-use crate::manifest::Fingerprint;
+use crate::limits::MAX_CIPHERTEXTS;
 use crate::proofs::dleq::{CommonBaseItem, DleqProof, DleqStatement, DleqWitness};
 use crate::proofs::BatchVerifier;
-use crate::shuffle::MAX_CIPHERTEXTS;
 use crate::transcript::{election_transcript, TranscriptProtocol};
 
 /// The list the trustees decrypt is the mix's list, the last stage's output (SPEC.md §9.1.1, §10.8): one type,

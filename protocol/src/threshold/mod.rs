@@ -39,8 +39,7 @@ pub use decryption::{
     combine, verify_partial_decryptions, CiphertextList, PartialDecryption, PlaintextList, VerifiedPartials,
 };
 
-/// Largest number of trustees (and so of coefficients per trustee) any message may carry.
-pub const MAX_TRUSTEES: usize = 255;
+use crate::limits::MAX_TRUSTEES;
 
 /// SPEC.md §10 (T1): the signature domain.
 pub const SIGNATURE_DOMAIN: &[u8] = b"rv/trustee-signature/v1";
@@ -208,7 +207,7 @@ pub struct TrusteeVerifyingKey(VerifyingKey);
 
 impl TrusteeVerifyingKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
-        Ok(Self(crate::ballot::decode_verifying_key(bytes, "trustee signing key")?))
+        Ok(Self(crate::credential::decode_verifying_key(bytes, "trustee signing key")?))
     }
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()

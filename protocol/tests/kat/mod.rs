@@ -6,12 +6,15 @@
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;
 use merlin::Transcript;
-use protocol::ballot::{create_ballot_body, BallotSeed, Credential, Election};
+use protocol::ballot::{create_ballot_body, BallotSeed};
 use protocol::codec::Encode;
 use protocol::codes::{prove_fetch, ChallengeCode, SecondDeviceCode};
+use protocol::credential::Credential;
+use protocol::election::Election;
 use protocol::elgamal::{EncryptionKey, SecretKey};
-use protocol::encoding::{embed_chunk, Answer, Selection, CHUNK_BYTES};
+use protocol::encoding::{embed_chunk, Answer, Selection};
 use protocol::group::{derive_generator, random_scalar, GroupElement, G};
+use protocol::limits::CHUNK_BYTES;
 use protocol::manifest::example_manifest;
 use protocol::proofs::dleq::{DleqProof, DleqStatement, DleqWitness};
 use protocol::transcript::{election_transcript, TranscriptProtocol};

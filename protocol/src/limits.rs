@@ -1,0 +1,29 @@
+//! Every size limit of the protocol in one place (SPEC.md §4.3, §5.2, §9.1.1, §10): they keep each ballot small
+//! and bound every decoder before it allocates. A limit changes the formats: a change here is a SPEC.md change.
+
+/// Bytes of answer carried by one point (SPEC.md §5.2).
+pub const CHUNK_BYTES: usize = 30;
+
+/// Manifest limits (SPEC.md §4.3): contests, options per contest, bytes of one text, languages per text, bytes of
+/// a write-in, and points (chunks) per contest's answer.
+pub const MAX_CONTESTS: usize = 64;
+pub const MAX_OPTIONS: usize = 1024;
+pub const MAX_TEXT_BYTES: usize = 4096;
+pub const MAX_LANGUAGES: usize = 32;
+pub const MAX_WRITE_IN_BYTES: u8 = 120;
+pub const MAX_CHUNKS: usize = 64;
+
+/// The most mix stages a manifest may name.
+pub const MAX_MIX_STAGES: usize = 64;
+
+/// Largest number of trustees (and so of coefficients per trustee) any message may carry.
+pub const MAX_TRUSTEES: usize = 255;
+
+/// The most terms a Pedersen opening proof may carry (the largest threshold).
+pub const MAX_TERMS: usize = 255;
+
+/// The largest width (ciphertexts per row) a list may have.
+pub const MAX_WIDTH: usize = 1024;
+/// The most ciphertexts (`N·w`) in one list (2^24, SPEC.md §9.1.1). It also bounds what has one entry per
+/// ciphertext of a list: a partial decryption's shares and a plaintext list (SPEC.md §10.8–§10.9).
+pub const MAX_CIPHERTEXTS: usize = 1 << 24;
