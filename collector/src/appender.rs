@@ -17,23 +17,12 @@ use std::sync::atomic::Ordering;
 
 use axum::http::StatusCode;
 use protocol::log::Receipt;
-use protocol::log::{leaf_hash, Hash, LogTree, ReceiptBody, SignedTreeHead};
+use protocol::log::{leaf_hash, LogTree, ReceiptBody, SignedTreeHead};
 use protocol::BallotId;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::error::AppError;
-use crate::state::{load_leaves, now_ms, AppState};
-
-/// A checked ballot waiting for its leaf.
-#[derive(Debug)]
-pub struct Pending {
-    pub id: BallotId,
-    pub credential: [u8; 32],
-    pub bytes: Vec<u8>,
-    pub ballot_hash: Hash,
-    /// The receipt, and whether this request created the leaf (false: a duplicate).
-    pub reply: oneshot::Sender<Result<(Receipt, bool), AppError>>,
-}
+use crate::state::{load_leaves, now_ms, AppState, Pending};
 
 pub fn closed_error() -> AppError {
     AppError::new(StatusCode::FORBIDDEN, "election_closed", "the election is closed: no ballot is accepted")

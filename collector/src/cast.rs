@@ -17,8 +17,9 @@ use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
 use tokio::sync::oneshot;
 
-use crate::appender::{closed_error, Pending};
+use crate::appender::closed_error;
 use crate::error::AppError;
+use crate::state::Pending;
 use crate::state::{now_ms, AppState};
 
 pub fn router() -> Router<AppState> {

@@ -8,11 +8,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use protocol::log::{LogTree, SignedTreeHead};
-use protocol::{Decode, Election, Fingerprint, Manifest, PublicKey};
-use tokio::sync::mpsc;
+use protocol::log::{Hash, LogTree, Receipt, SignedTreeHead};
+use protocol::{BallotId, Decode, Election, Fingerprint, Manifest, PublicKey};
+use tokio::sync::{mpsc, oneshot};
 
-use crate::appender::Pending;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 
@@ -179,6 +178,17 @@ impl std::ops::Deref for AppState {
     fn deref(&self) -> &Inner {
         &self.0
     }
+}
+
+/// A checked ballot waiting for its leaf.
+#[derive(Debug)]
+pub struct Pending {
+    pub id: BallotId,
+    pub credential: [u8; 32],
+    pub bytes: Vec<u8>,
+    pub ballot_hash: Hash,
+    /// The receipt, and whether this request created the leaf (false: a duplicate).
+    pub reply: oneshot::Sender<Result<(Receipt, bool), AppError>>,
 }
 
 pub fn now_ms() -> u64 {

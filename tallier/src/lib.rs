@@ -16,9 +16,11 @@
 //!
 //! The record is then complete: `verifier verify RECORD` checks it (V1–V13).
 
+pub mod ceremony_dir;
 mod files;
 pub mod mix;
 pub mod officials;
+pub mod record;
 pub mod report;
 pub mod setup;
 pub mod tally;

@@ -25,65 +25,16 @@ use protocol::record::{self, RecordIndex, RevocationList};
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{self as steps, Refusal, ResultFile};
 use protocol::threshold::{
-    combine, verify_partial_decryptions, CeremonyOutcome, CeremonyParams, PartialDecryption, Signed, ThresholdError,
+    combine, verify_partial_decryptions, CeremonyParams, PartialDecryption, Signed, ThresholdError,
 };
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
+use crate::ceremony_dir::Transcript;
 use crate::files::{replace, Access};
 use crate::mix::{mix_list, progress, MixServerKey, StageSummary};
-use crate::trustee::{CeremonyFile, Transcript};
-
-/// The directory of the key ceremony inside the record.
-pub const CEREMONY_DIR: &str = "ceremony";
-
-/// `RECORD/rel`, for a record path `rel` of §14.1 (`/`-separated).
-pub fn record_file(record: &Path, rel: &str) -> PathBuf {
-    rel.split('/').fold(record.to_path_buf(), |p, c| p.join(c))
-}
-
-/// Reads `election.json` of a record (§8.8): the manifest validated, the fingerprint computed.
-pub fn load_record_election(record: &Path) -> Result<Election> {
-    let path = record_file(record, record::ELECTION_PATH);
-    let text = fs::read_to_string(&path).with_context(|| {
-        format!("cannot read {} (is {} a record made by `tally prepare`?)", path.display(), record.display())
-    })?;
-    Election::from_json(&text).with_context(|| format!("{} is not a valid election file", path.display()))
-}
-
-/// Refuses a record that `finish` already closed: its files are fixed by the index.
-pub fn refuse_finished(record: &Path) -> Result<()> {
-    if record_file(record, record::INDEX_PATH).exists() {
-        bail!("{} is finished (it has an index.json): nothing may be added to it", record.display());
-    }
-    Ok(())
-}
-
-/// Verifies the key ceremony kept in a record (§10.10 T.2–T.6) and that its key (K9) is the election's.
-pub fn record_ceremony(
-    record: &Path,
-    election: &Election,
-) -> Result<(CeremonyParams, protocol::threshold::ceremony::Roster, CeremonyOutcome, Vec<CeremonyFile>)> {
-    let params = CeremonyParams::from_manifest(election.manifest())?;
-    let dir = record_file(record, CEREMONY_DIR);
-    let (transcript, files) = Transcript::read_files(&dir)?;
-    let (roster, outcome) =
-        transcript.verify(&params).with_context(|| format!("the key ceremony in {} does not verify", dir.display()))?;
-    if outcome.election_key != *election.public_key() {
-        bail!(
-            "the key ceremony in {} gives the election key {}, but election.json has {}",
-            dir.display(),
-            key_hex(&outcome.election_key),
-            key_hex(election.public_key())
-        );
-    }
-    Ok((params, roster, outcome, files))
-}
-
-fn key_hex(key: &protocol::PublicKey) -> String {
-    hex::encode(key.element().to_bytes())
-}
+use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished};
 
 fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value)?;

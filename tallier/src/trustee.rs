@@ -33,18 +33,17 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
 use protocol::codec::{Decode, Encode};
 use protocol::manifest::Manifest;
-use protocol::record::CEREMONY_KINDS;
 use protocol::threshold::ceremony::{list_trustees, Roster, CLOSE_FILE};
 use protocol::threshold::{
-    combine, verify_ceremony, verify_partial_decryptions, CeremonyFiles, CeremonyMessage, CeremonyOutcome,
-    CeremonyParams, ClosedCeremony, PartialDecryption, Qualification, Signed, SignedClose, ThresholdError,
-    TrusteeSecret,
+    combine, verify_ceremony, verify_partial_decryptions, CeremonyMessage, CeremonyOutcome, CeremonyParams,
+    ClosedCeremony, PartialDecryption, Qualification, Signed, SignedClose, TrusteeSecret,
 };
 use rand::rngs::OsRng;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::ceremony_dir::{ceremony_params, file_name, load_manifest, next_step, Transcript};
 use crate::files::{create_new, replace, Access};
 
 /// Environment variable holding the passphrase when no `--passphrase-file` is given.
@@ -205,111 +204,6 @@ pub fn open_secret(path: &Path, params: &CeremonyParams, passphrase: &Passphrase
 
 // ---------------------------------------------------------------------------------------------------------
 // Ceremony files
-
-pub fn load_manifest(path: &Path) -> Result<Manifest> {
-    let text = fs::read_to_string(path).with_context(|| format!("reading manifest {}", path.display()))?;
-    Manifest::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
-}
-
-pub fn ceremony_params(manifest: &Manifest) -> Result<CeremonyParams> {
-    Ok(CeremonyParams::from_manifest(manifest)?)
-}
-
-fn file_name(kind: &str, trustee: u16) -> String {
-    format!("{kind}-{trustee}.json")
-}
-
-/// Every ceremony file of `dir` (`KIND-J.json` and `close.json`), as (name, bytes), names ascending.
-fn read_dir_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut named = Vec::new();
-    for entry in fs::read_dir(dir).with_context(|| format!("reading the ceremony directory {}", dir.display()))? {
-        let path = entry.with_context(|| format!("reading directory {}", dir.display()))?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
-        let ours = name == CLOSE_FILE || CEREMONY_KINDS.iter().any(|k| name.starts_with(&format!("{k}-")));
-        if ours && path.is_file() {
-            named.push((name, fs::read(&path).with_context(|| format!("reading {}", path.display()))?));
-        }
-    }
-    named.sort();
-    Ok(named)
-}
-
-/// The whole public transcript of the ceremony in `dir`, parsed by the one parser of ceremony files.
-#[derive(Debug)]
-pub struct Transcript {
-    pub files: CeremonyFiles,
-}
-
-/// One file of the ceremony as the record holds it (SPEC.md §14.1): its path in the record and its bytes.
-#[derive(Debug)]
-pub struct CeremonyFile {
-    pub record_path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl Transcript {
-    pub fn read(dir: &Path) -> Result<Self> {
-        Ok(Self::read_files(dir)?.0)
-    }
-    /// Reads the transcript and keeps every file's bytes, in the record's order: kinds in
-    /// [`protocol::record::CEREMONY_KINDS`] order with the close after the closed rounds, `J` ascending.
-    pub fn read_files(dir: &Path) -> Result<(Self, Vec<CeremonyFile>)> {
-        let named = read_dir_files(dir)?;
-        let files = CeremonyFiles::parse(&named).map_err(|e| anyhow!("{}/{e}", dir.display()))?;
-        let mut out = Vec::new();
-        let mut by_name: std::collections::BTreeMap<&str, &Vec<u8>> =
-            named.iter().map(|(n, b)| (n.as_str(), b)).collect();
-        for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
-            if k == protocol::record::CLOSED_KINDS {
-                if let Some(bytes) = by_name.remove(CLOSE_FILE) {
-                    out.push(CeremonyFile { record_path: protocol::record::CLOSE_PATH.into(), bytes: bytes.clone() });
-                }
-            }
-            let mut js: Vec<u16> = by_name
-                .keys()
-                .filter_map(|n| n.strip_prefix(&format!("{kind}-"))?.strip_suffix(".json")?.parse().ok())
-                .collect();
-            js.sort_unstable();
-            for j in js {
-                if let Some(bytes) = by_name.remove(file_name(kind, j).as_str()) {
-                    out.push(CeremonyFile {
-                        record_path: protocol::record::ceremony_path(kind, j),
-                        bytes: bytes.clone(),
-                    });
-                }
-            }
-        }
-        Ok((Self { files }, out))
-    }
-    /// The whole check (C1–C14), with what to run next when the ceremony is not finished.
-    pub fn verify(&self, params: &CeremonyParams) -> Result<(Roster, CeremonyOutcome)> {
-        let outcome = verify_ceremony(params, &self.files).map_err(|e| anyhow!("{e}{}", next_step(&e)))?;
-        Ok((outcome.roster.clone(), outcome))
-    }
-}
-
-/// What to run about a ceremony error that a later round (or an official) resolves.
-fn next_step(e: &ThresholdError) -> String {
-    match e {
-        ThresholdError::NotClosed => "\nnext: once every trustee has confirmed, the officials run `tallier keys close \
-                                      --manifest M --dir D --key officials.key` (with `--without J` for a trustee \
-                                      who will not confirm)"
-            .into(),
-        ThresholdError::Unrevealed { dealer, .. } => format!(
-            "\nnext: trustee {dealer} runs `tallier trustee reveal`; if it cannot or will not, the officials have \
-             at least t other trustees run `tallier trustee recover --for {dealer}`: its contribution is then \
-             rebuilt (it is never dropped, which would let it bias the key)"
-        ),
-        ThresholdError::ClosedFileMissing { kind, trustee } | ThresholdError::ClosedFileChanged { kind, trustee } => {
-            format!(
-                "\nnext: put back the {} the officials closed the ceremony with (every trustee keeps a copy of the \
-                 files it used); a file of rounds 1 to 3 cannot change after the close",
-                file_name(kind, *trustee)
-            )
-        }
-        _ => String::new(),
-    }
-}
 
 fn write_message<M: CeremonyMessage + Serialize>(dir: &Path, kind: &str, signed: &Signed<M>) -> Result<PathBuf> {
     let path = dir.join(file_name(kind, signed.message.trustee()));
@@ -717,7 +611,7 @@ pub fn decrypt_combine(
 pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
     use protocol::record;
 
-    use crate::tally::{load_record_election, record_ceremony, record_file, refuse_finished};
+    use crate::record::{load_record_election, record_ceremony, record_file, refuse_finished};
 
     let election = load_record_election(record)?;
     refuse_finished(record)?;

@@ -84,7 +84,8 @@ impl Env {
 /// secret opened with its passphrase, its share checked against the ceremony (the command line only decrypts a
 /// record it verified, `trustee decrypt --record`).
 fn partial(env: &Env, i: u16, list: &Path, out: &str) {
-    use tallier::trustee::{ceremony_params, open_secret, PassphraseSource, Transcript};
+    use tallier::ceremony_dir::{ceremony_params, Transcript};
+    use tallier::trustee::{open_secret, PassphraseSource};
     let m = tallier::setup::read_manifest(&env.manifest).unwrap();
     let params = ceremony_params(&m).unwrap();
     let pass = PassphraseSource::new(Some(env.root.join(format!("pass-{i}"))));

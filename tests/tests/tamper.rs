@@ -38,9 +38,11 @@ use serde_json::{json, Value};
 use system_tests::{
     ballot_box, bind, ceremony, mix_key_files, revocations, role_secrets, voters, write_json, Ballots, ElectionFiles,
 };
+use tallier::ceremony_dir::{ceremony_params, Transcript};
 use tallier::mix::read_list;
-use tallier::tally::{record_file, FinishArgs, MixArgs, PrepareArgs};
-use tallier::trustee::{ceremony_params, decrypt_record, open_secret, Transcript};
+use tallier::record::record_file;
+use tallier::tally::{FinishArgs, MixArgs, PrepareArgs};
+use tallier::trustee::{decrypt_record, open_secret};
 use verifier::report::{Outcome, Report};
 
 /// Registered voters; the first [`REVOTES`] vote twice.

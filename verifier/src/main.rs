@@ -261,7 +261,7 @@ fn main() -> ExitCode {
             check_ballot(collector, record, &mirror, &lang, fingerprint.as_ref(), code)
         }
         Command::Monitor { collector, dir, fingerprint, interval, once, listen, web } => {
-            let opts = verifier::monitor::MonitorOptions {
+            let opts = verifier::mirror::MonitorOptions {
                 collector,
                 dir,
                 fingerprint,
@@ -277,7 +277,7 @@ fn main() -> ExitCode {
 }
 
 /// `verifier monitor`: exit status 0 (stopped, or `--once` done), 1 (could not start), 3 (an alarm).
-fn monitor(opts: &verifier::monitor::MonitorOptions) -> ExitCode {
+fn monitor(opts: &verifier::mirror::MonitorOptions) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -285,7 +285,7 @@ fn monitor(opts: &verifier::monitor::MonitorOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(verifier::monitor::run(opts)) {
+    match rt.block_on(verifier::mirror::run(opts)) {
         Ok(None) => ExitCode::SUCCESS,
         Ok(Some(alarm)) => {
             eprintln!("ALARM: {alarm}");

@@ -15,7 +15,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -482,62 +481,6 @@ impl Monitor {
         std::fs::write(&tmp, serde_json::to_string_pretty(state)?)?;
         std::fs::rename(&tmp, self.dir.join("state.json"))?;
         Ok(())
-    }
-}
-
-/// How `verifier monitor` runs.
-#[derive(Debug, Clone)]
-pub struct MonitorOptions {
-    /// The collector's base URL.
-    pub collector: String,
-    pub dir: PathBuf,
-    /// The election to follow (refuses any other).
-    pub fingerprint: Option<Fingerprint>,
-    pub interval: Duration,
-    /// Poll once and return.
-    pub once: bool,
-    /// Serve the verified copy (the mirror) on this address.
-    pub listen: Option<SocketAddr>,
-    /// Serve static files (the voter pages) from this folder too.
-    pub web: Option<PathBuf>,
-}
-
-/// Follows the collector forever (or once), polling every `interval`; with `listen`, serves the verified copy
-/// meanwhile. Returns the alarm that stopped it (with `listen`, after Ctrl-C: the mirror keeps answering 503
-/// `mirror_alarm` while the alarm stands), or `None` after `--once` or Ctrl-C. With `once`, a poll that could not
-/// read the collector is an error; otherwise it is retried at the next poll.
-pub async fn run(opts: &MonitorOptions) -> anyhow::Result<Option<Alarm>> {
-    let mut m = Monitor::open(&opts.collector, &opts.dir, opts.fingerprint.as_ref()).await?;
-    if let Some(addr) = opts.listen {
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-        let app = crate::mirror::app(m.handle(), opts.web.as_deref());
-        eprintln!("monitor: mirror serving on http://{}", listener.local_addr()?);
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                eprintln!("monitor: the mirror's server stopped: {e}");
-            }
-        });
-    }
-    loop {
-        match m.poll().await {
-            Ok(Ok(size)) => eprintln!("monitor: log verified up to size {size}"),
-            Ok(Err(alarm)) => {
-                if opts.listen.is_some() {
-                    eprintln!("monitor: polling stopped; the mirror answers 503 mirror_alarm until Ctrl-C");
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-                return Ok(Some(alarm));
-            }
-            Err(e) if opts.once => return Err(e.context("the poll could not read the collector's log")),
-            Err(e) => eprintln!("monitor: collector unreachable or answered badly ({e:#}); retrying"),
-        }
-        if opts.once {
-            return Ok(None);
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(opts.interval) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(None),
-        }
     }
 }
 

@@ -177,7 +177,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     // An independent mirror (the election's "data embassy", `verifier monitor --listen`) follows the collector;
     // the second device checks the collector's answer against it (SPEC.md §11.4 L10) and learns of a re-vote.
     let mirror_port = service::free_port();
-    let opts = verifier::monitor::MonitorOptions {
+    let opts = verifier::mirror::MonitorOptions {
         collector: base.clone(),
         dir: dir.join("mirror"),
         fingerprint: Some(*client.election().fingerprint()),
@@ -186,7 +186,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         listen: Some(format!("127.0.0.1:{mirror_port}").parse().unwrap()),
         web: None,
     };
-    rt.spawn(async move { verifier::monitor::run(&opts).await });
+    rt.spawn(async move { verifier::mirror::run(&opts).await });
     let mirror = format!("http://127.0.0.1:{mirror_port}");
     let mirror_reaches = |size: u64| {
         for _ in 0..300 {
