@@ -26,6 +26,17 @@ use crate::manifest::{Contest, ContestKind};
 /// Fixed-point unit: one vote = 10⁹ units.
 pub const UNIT: u64 = 1_000_000_000;
 
+/// `method` of a single-choice contest's result (SPEC.md §12.5).
+pub const METHOD_PLURALITY: &str = "plurality";
+/// `method` of an approval contest's result.
+pub const METHOD_APPROVAL: &str = "approval";
+/// `method` of a ranked contest with one seat (after `seats` is capped at the number of candidates).
+pub const METHOD_INSTANT_RUNOFF: &str = "instant-runoff (STV, one seat)";
+/// `method` of a ranked contest with more than one seat.
+pub const METHOD_STV: &str = "STV (Droop quota, WIGM)";
+/// Every `method` string a result can carry (SPEC.md §12.5 lists the same; `tests/spec_strings.rs` checks).
+pub const METHODS: &[&str] = &[METHOD_PLURALITY, METHOD_APPROVAL, METHOD_INSTANT_RUNOFF, METHOD_STV];
+
 /// One round of an STV count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,8 +220,8 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
         });
     }
     let method = match contest.kind {
-        ContestKind::SingleChoice => "plurality",
-        _ => "approval",
+        ContestKind::SingleChoice => METHOD_PLURALITY,
+        _ => METHOD_APPROVAL,
     };
     ContestResult {
         contest: contest.id.clone(),
@@ -331,7 +342,7 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
 
     ContestResult {
         contest: contest.id.clone(),
-        method: if seats == 1 { "instant-runoff (STV, one seat)".into() } else { "STV (Droop quota, WIGM)".into() },
+        method: if seats == 1 { METHOD_INSTANT_RUNOFF.into() } else { METHOD_STV.into() },
         valid: valid.len() as u64,
         invalid: 0,
         tallies: candidates.iter().zip(&first_tallies).map(|(c, t)| (c.clone(), t / UNIT)).collect(),

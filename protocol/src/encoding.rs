@@ -39,6 +39,26 @@ pub struct InvalidAnswer {
     pub reason: String,
 }
 
+/// Every reason R5 (SPEC.md §14.3) can write into `answers.json` as `{"invalid": reason}`, in the order the
+/// decoder ([`Answer::from_points`], then [`Answer::from_padded_bytes`] and [`Answer::check`]) tests them. `{n}`,
+/// `{min}`, `{max}`, `{i}`, `{max_bytes}` stand for decimal numbers (SPEC.md §14.3 R5 says which). SPEC.md lists
+/// the same strings; `tests/spec_strings.rs` checks both lists against what the decoder produces.
+///
+/// Not listed: `"wrong number of chunks"` (a point or byte count other than the contest's, which R5 never
+/// passes), and the two reasons of [`Answer::from_canonical_bytes`] (the challenge code, §8.9 C-1).
+pub const INVALID_REASONS: &[&str] = &[
+    "a chunk point that is not an embedding",
+    "answer overruns its chunks",
+    "write-in is not UTF-8",
+    "non-zero padding",
+    "{n} selections, {min} to {max} allowed",
+    "no option number {i}",
+    "write-ins are not allowed",
+    "a write-in must have 1 to {max_bytes} bytes",
+    "at most one write-in",
+    "selections repeat, or are not in ascending order",
+];
+
 fn invalid(reason: impl Into<String>) -> InvalidAnswer {
     InvalidAnswer { reason: reason.into() }
 }
