@@ -525,7 +525,7 @@ fn json_refuses_every_forbidden_value_in_every_ceremony_message() {
     let mut v = a.clone();
     let upper = v["message"]["encryption_key"].as_str().unwrap().to_uppercase();
     v["message"]["encryption_key"] = serde_json::json!(upper);
-    refused::<A>(v, "invalid hexadecimal");
+    refused::<A>(v, "not lower-case hexadecimal");
     let d = json(&c.files.dealings[0]);
     for (path, value, needle) in [
         ("/message/shares/0/ephemeral", &identity, "share.ephemeral: the identity point is not allowed here"),

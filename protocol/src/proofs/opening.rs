@@ -130,12 +130,21 @@ impl OpeningProof {
         Ok(Self { terms })
     }
 
-    /// Checks this proof alone, with weights drawn from the transcript.
+    /// Checks this proof alone (K7). The 2t equations are combined with weights drawn from the transcript only
+    /// after every response is bound (`append_message("z", z_k)`, `append_message("w", w_k)`, `k` ascending,
+    /// then `challenge_bytes("batch-weights", 32)` keys the ChaCha20 stream of `z₁, z₂` per term, SPEC.md §7.4,
+    /// §10.7): weights the prover could predict before choosing its responses would let it trade an error in one
+    /// equation against another, and so reveal an `A_k` it did not commit to.
     pub fn verify(&self, transcript: &mut Transcript, statement: &OpeningStatement<'_>) -> Result<(), ProofError> {
+        let c = self.challenge(transcript, statement)?;
+        for term in &self.terms {
+            transcript.append_scalar(b"z", &term.z);
+            transcript.append_scalar(b"w", &term.w);
+        }
         let mut seed = [0u8; 32];
-        transcript.clone().challenge_bytes(b"batch-weights", &mut seed);
+        transcript.challenge_bytes(b"batch-weights", &mut seed);
         let mut batch = BatchVerifier::from_seed(seed);
-        self.verify_into(transcript, statement, &mut batch)?;
+        self.queue(c, statement, &mut batch);
         if batch.verify() {
             Ok(())
         } else {
@@ -143,13 +152,21 @@ impl OpeningProof {
         }
     }
 
-    /// Queues `z_k·G − T_k − c·A_k = 0` and `w_k·H − U_k − c·(P_k − A_k) = 0` for every `k`.
+    /// Queues `z_k·G − T_k − c·A_k = 0` and `w_k·H − U_k − c·(P_k − A_k) = 0` for every `k`, weighted by the
+    /// batch's weights (which must come from the verifier's own randomness, SPEC.md §7.4).
     pub fn verify_into(
         &self,
         transcript: &mut Transcript,
         statement: &OpeningStatement<'_>,
         batch: &mut BatchVerifier,
     ) -> Result<(), ProofError> {
+        let c = self.challenge(transcript, statement)?;
+        self.queue(c, statement, batch);
+        Ok(())
+    }
+
+    /// The shape checks, then the transcript: the statement, every `T_k` and `U_k`; returns `c`.
+    fn challenge(&self, transcript: &mut Transcript, statement: &OpeningStatement<'_>) -> Result<Scalar, ProofError> {
         append_statement(transcript, statement)?;
         if self.terms.len() != statement.pedersen.len() {
             return Err(ProofError::SizeMismatch {
@@ -165,7 +182,10 @@ impl OpeningProof {
             transcript.append_element(b"T", &term.t);
             transcript.append_element(b"U", &term.u);
         }
-        let c = transcript.challenge_scalar(b"c");
+        Ok(transcript.challenge_scalar(b"c"))
+    }
+
+    fn queue(&self, c: Scalar, statement: &OpeningStatement<'_>, batch: &mut BatchVerifier) {
         let h = *statement.h.point();
         let mut w_sum = Scalar::ZERO;
         for ((term, p), a) in self.terms.iter().zip(statement.pedersen).zip(statement.feldman) {
@@ -178,7 +198,6 @@ impl OpeningProof {
             batch.add(-(z2 * c), *p.point());
         }
         batch.add(w_sum, h);
-        Ok(())
     }
 }
 
@@ -249,6 +268,44 @@ mod tests {
         assert!(forged.verify(&mut tr(), &st2).is_err());
         // Another transcript: fails.
         assert!(proof.verify(&mut Transcript::new(b"other"), &st).is_err());
+    }
+
+    /// The attack: weights a prover can predict. A dealer who knows the batch weights `z₁, z₂` of term 0 moves
+    /// its revealed `A_0` (the key contribution) by `δ·G` after seeing the others' reveals, and cancels the two
+    /// equations' errors `∓c·δ·G` in the weighted sum by adding `e = c·δ·(z₁ − z₂)/z₁` to `z_0`. Each equation
+    /// is false, so the proof must fail however the verifier combines them.
+    #[test]
+    fn a_dealer_who_predicts_the_weights_cannot_move_its_key_contribution() {
+        let (h, a, b, p, f) = setup(3);
+        let prefix = || Transcript::new(b"reveal of trustee 1");
+        let delta = random_scalar(&mut OsRng);
+        let mut moved = f.clone();
+        moved[0] = GroupElement::new(f[0].point() + base_mul(&delta));
+        let st = OpeningStatement { h: &h, pedersen: &p, feldman: &moved };
+        // Honest commitments and responses for the moved statement (the challenge binds the moved A_0).
+        let mut proof = OpeningProof::prove(&mut prefix(), &st, &OpeningWitness { a: &a, b: &b }, &mut OsRng).unwrap();
+        let mut t = prefix();
+        append_statement(&mut t, &st).unwrap();
+        for term in &proof.terms {
+            t.append_element(b"T", &term.t);
+            t.append_element(b"U", &term.u);
+        }
+        let c = t.challenge_scalar(b"c");
+        // The weights as the verifier drew them before this fix (from the transcript before the statement): the
+        // prover computes them, as it could any seed fixed before its responses.
+        let mut seed = [0u8; 32];
+        prefix().challenge_bytes(b"batch-weights", &mut seed);
+        let mut predicted = BatchVerifier::from_seed(seed);
+        let (z1, z2) = (predicted.weight(), predicted.weight());
+        proof.terms[0].z += c * delta * (z1 - z2) * z1.invert();
+        assert!(
+            proof.verify(&mut prefix(), &st).is_err(),
+            "a reveal whose A_0 was moved after the commitments passed the opening check"
+        );
+        // The honest reveal of the same trustee still passes.
+        let honest = OpeningStatement { h: &h, pedersen: &p, feldman: &f };
+        let good = OpeningProof::prove(&mut prefix(), &honest, &OpeningWitness { a: &a, b: &b }, &mut OsRng).unwrap();
+        good.verify(&mut prefix(), &honest).unwrap();
     }
 
     #[test]
