@@ -12,27 +12,26 @@ use protocol::manifest::example_manifest;
 use protocol::shuffle::CiphertextList;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+use verifier::chain::ChainFailure;
 use verifier::mixnet::{signature_path, stage_paths, verify_chain};
-use verifier::report::{Outcome, Report};
+use verifier::report::{Check, Failure, Report};
 
-/// The first failed check of a report: its id and its reason.
-fn failure(r: &Report) -> (&str, &str) {
-    r.checks
-        .iter()
-        .find_map(|c| match &c.outcome {
-            Outcome::Fail { reason } => Some((c.id.as_str(), reason.as_str())),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no check failed:\n{r}"))
+/// The chain's failures: the report's only failed check is M.2 (or M.3, the stage count), and these are its
+/// failures as data.
+fn chain_failures(r: &Report, check: Check) -> Vec<ChainFailure> {
+    assert_eq!(r.failed(), vec![check], "{r}");
+    match r.failure(check) {
+        Some(Failure::Chain(f)) => f.clone(),
+        other => panic!("{check}: {other:?}\n{r}"),
+    }
 }
 
-/// The first failed check is `id` and its reason contains every one of `parts`.
-fn fails_with(r: &Report, id: &str, parts: &[&str]) {
-    let (got, reason) = failure(r);
-    assert_eq!(got, id, "{r}");
-    for part in parts {
-        assert!(reason.contains(part), "{part}: {r}");
-    }
+/// The chain fails with exactly one failure, at `stage`, and `matches` it.
+fn fails_at(r: &Report, stage: u16, matches: impl Fn(&ChainFailure) -> bool) {
+    let failures = chain_failures(r, Check::M2);
+    assert_eq!(failures.len(), 1, "{r}");
+    assert_eq!(failures[0].stage(), Some(stage), "{r}");
+    assert!(matches(&failures[0]), "{:?}\n{r}", failures[0]);
 }
 
 struct Setup {
@@ -80,7 +79,7 @@ fn key_file(s: &Setup, stage: u32) -> PathBuf {
     path
 }
 
-fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u32) -> std::process::Output {
+fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u16) -> std::process::Output {
     let (list, proof) = stage_paths(&s.dir, stage);
     Command::new(env!("CARGO_BIN_EXE_tallier"))
         .arg("mix")
@@ -90,7 +89,7 @@ fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u32) -> std::proces
         .arg(input)
         .args(["--contest", &contest.to_string(), "--quiet"])
         .arg("--key")
-        .arg(key_file(s, stage))
+        .arg(key_file(s, u32::from(stage)))
         .arg("--output")
         .arg(list)
         .arg("--proof")
@@ -122,7 +121,12 @@ fn three_stages_chain_and_verify() {
     run_chain(&s);
     let report = verify_chain(&s.election, 0, &s.input, &s.dir, false);
     assert!(report.passed(), "{report}");
-    assert_eq!(report.checks.iter().filter(|c| c.name.contains("proof of shuffle")).count(), 3);
+    assert!(
+        report.check(Check::M2).is_some_and(
+            |c| matches!(&c.outcome, verifier::report::Outcome::Pass { note } if note.starts_with("3 stages verified"))
+        ),
+        "{report}"
+    );
     // The last output holds the same votes, in another order; no secret file was written.
     let last = CiphertextList::from_bytes(&std::fs::read(stage_paths(&s.dir, 3).0).unwrap()).unwrap();
     let mut expected: Vec<[u8; 32]> = s.plaintexts.iter().map(|m| m.compress().to_bytes()).collect();
@@ -163,32 +167,44 @@ fn tampered_chains_fail_with_the_specific_check() {
     list.cells_mut().swap(0, 1);
     std::fs::write(&list2, list.to_bytes()).unwrap();
     let r = check();
-    fails_with(&r, "M.4", &["contest 0 stage 2", "verification check"]);
+    fails_at(
+        &r,
+        2,
+        |f| matches!(f, ChainFailure::ProofFails { contest: 0, reason, .. } if reason.contains("verification check")),
+    );
     // A row dropped.
     list.cells_mut().pop();
     std::fs::write(&list2, list.to_bytes()).unwrap();
     let r = check();
-    fails_with(&r, "M.4", &["contest 0 stage 2", "expected"]);
+    fails_at(
+        &r,
+        2,
+        |f| matches!(f, ChainFailure::ProofFails { contest: 0, reason, .. } if reason.contains("expected")),
+    );
     std::fs::write(&list2, &original_list).unwrap();
 
     // Truncated proof file.
     std::fs::write(&proof2, &original_proof[..original_proof.len() - 7]).unwrap();
     let r = check();
-    fails_with(&r, "M.3", &["contest 0 stage 2", "not a valid proof"]);
+    fails_at(&r, 2, |f| matches!(f, ChainFailure::ProofUndecodable { contest: 0, .. }));
     // A flipped byte in a scalar of the proof.
     let mut p = original_proof.clone();
     let at = p.len() - 40;
     p[at] ^= 1;
     std::fs::write(&proof2, &p).unwrap();
     let r = check();
-    fails_with(&r, "M.4", &["contest 0 stage 2"]);
+    fails_at(&r, 2, |f| matches!(f, ChainFailure::ProofFails { contest: 0, .. }));
     // Stage 2's proof presented as stage 3's.
     std::fs::write(&proof2, &original_proof).unwrap();
     let (_, proof3) = stage_paths(&s.dir, 3);
     let original_proof3 = std::fs::read(&proof3).unwrap();
     std::fs::write(&proof3, &original_proof).unwrap();
     let r = check();
-    fails_with(&r, "M.4", &["contest 0 stage 3", "the proof is for"]);
+    fails_at(
+        &r,
+        3,
+        |f| matches!(f, ChainFailure::ProofFails { contest: 0, reason, .. } if reason.contains("the proof is for")),
+    );
     std::fs::write(&proof3, &original_proof3).unwrap();
     assert!(check().passed());
     // Stage 2 signed by a key the manifest does not name (a re-mix by whoever held the files).
@@ -202,9 +218,17 @@ fn tampered_chains_fail_with_the_specific_check() {
     );
     let e = verifier::mixnet::load_election(&s.election).unwrap();
     std::fs::write(&sig2, protocol::roles::sign_stage(&intruder, e.fingerprint(), 0, 2, &digests)).unwrap();
-    fails_with(&check(), "M.6", &["contest 0 stage 2", "does not verify under the mix-2 key"]);
+    fails_at(
+        &check(),
+        2,
+        |f| matches!(f, ChainFailure::NotSignedByMixServer { contest: 0, reason, .. } if reason.contains("does not verify under the mix-2 key")),
+    );
     std::fs::remove_file(&sig2).unwrap();
-    fails_with(&check(), "M.6", &["stage-2.sig"]);
+    let failures = chain_failures(&check(), Check::M2);
+    assert!(
+        matches!(&failures[..], [ChainFailure::Unreadable { file, .. }] if file.ends_with("stage-2.sig")),
+        "{failures:?}"
+    );
     std::fs::write(&sig2, &original_sig).unwrap();
     assert!(check().passed());
 
@@ -213,12 +237,16 @@ fn tampered_chains_fail_with_the_specific_check() {
     std::fs::remove_file(&list3).unwrap();
     std::fs::remove_file(&proof3).unwrap();
     let r = check();
-    fails_with(&r, "M.5", &["2 stages found, the manifest requires 3"]);
+    assert_eq!(
+        chain_failures(&r, Check::M3),
+        vec![ChainFailure::WrongStageCount { contest: 0, expected: 3, found: 2 }]
+    );
     // The wrong contest: the first list has the wrong width or the proof is for another contest.
     let r = verify_chain(&s.election, 1, &s.input, &s.dir, false);
-    fails_with(&r, "M.4", &["contest 1 stage 1"]);
+    let failures = chain_failures(&r, Check::M2);
+    assert!(failures.iter().all(|f| f.stage().is_some_and(|k| k <= 1)) && !failures.is_empty(), "{failures:?}");
     let r = verify_chain(&s.election, 9, &s.input, &s.dir, false);
-    fails_with(&r, "M.0", &["contest 9 does not exist"]);
+    assert_eq!(r.failed(), vec![Check::M1], "{r}");
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
     assert!(!rec.join(record::ceremony_path("announcement", 2)).exists());
     let report = verifier::verify::verify_record(&rec, None, false);
     assert!(report.passed(), "{:?}", report.failed_ids());
-    match &report.check("V3").unwrap().outcome {
+    match &report.check(verifier::report::Check::V3).unwrap().outcome {
         Outcome::Pass { note } => assert!(note.contains("absent (no announcement, took no part): [2]"), "{note}"),
         other => panic!("V3: {other:?}"),
     }

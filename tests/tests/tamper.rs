@@ -43,7 +43,7 @@ use tallier::mix::read_list;
 use tallier::record::record_file;
 use tallier::tally::{FinishArgs, MixArgs, PrepareArgs};
 use tallier::trustee::{decrypt_record, open_secret};
-use verifier::report::{Outcome, Report};
+use verifier::report::{Check, Outcome, Report};
 
 /// Registered voters; the first [`REVOTES`] vote twice.
 const VOTERS: usize = 12;
@@ -910,8 +910,8 @@ fn cases() -> Vec<Case> {
 }
 
 fn reason<'a>(report: &'a Report, id: &str) -> &'a str {
-    match report.check(id).map(|c| &c.outcome) {
-        Some(Outcome::Fail { reason }) => reason,
+    match Check::from_id(id).and_then(|id| report.check(id)).map(|c| &c.outcome) {
+        Some(Outcome::Fail { reason, .. }) => reason,
         _ => "",
     }
 }
@@ -1061,15 +1061,15 @@ fn substituted_trust_anchors_are_refused() {
         rec.write(record::REVOCATIONS_PATH, &std::fs::read(&r).unwrap());
         rec.rechain();
         let report = verifier::verify::verify_record(&rec.dir, None, false);
-        match &report.check(id).unwrap().outcome {
-            Outcome::Fail { reason: got } => assert!(got.contains(reason), "{what}: {id}: {got}"),
+        match &report.check(Check::from_id(id).unwrap()).unwrap().outcome {
+            Outcome::Fail { reason: got, .. } => assert!(got.contains(reason), "{what}: {id}: {got}"),
             other => panic!("{what}: {id} should fail: {other:?}\n{report}"),
         }
     }
     // Pinning another election's fingerprint fails V2.
     let report = verifier::verify::verify_record(&env.record, Some(env.other.election.fingerprint()), false);
-    match &report.check("V2").unwrap().outcome {
-        Outcome::Fail { reason } => assert!(reason.contains("not the pinned"), "{reason}"),
+    match &report.check(Check::V2).unwrap().outcome {
+        Outcome::Fail { reason, .. } => assert!(reason.contains("not the pinned"), "{reason}"),
         other => panic!("V2: {other:?}"),
     }
 }

@@ -16,7 +16,7 @@ use protocol::threshold::{
 };
 use rand::rngs::OsRng;
 
-pub use crate::report::Report;
+pub use crate::report::{Check, Report};
 
 /// Every file of the ceremony directory `dir`, parsed by the one parser of ceremony files.
 fn read_dir(dir: &Path) -> Result<CeremonyFiles, String> {
@@ -46,12 +46,12 @@ pub fn check_ceremony(
     key_file: Option<&Path>,
     report: &mut Report,
 ) -> Option<(Manifest, CeremonyParams, Roster, CeremonyOutcome)> {
-    let (m, params) = report.run("T.1", "manifest loads; 1 ≤ t ≤ n", || {
+    let (m, params) = report.run(Check::T1, || {
         let (m, p) = load_manifest(manifest)?;
         let note = format!("threshold {} of {}, manifest digest {}", p.t, p.n, hex::encode(p.digest));
         Ok(((m, p), note))
     })?;
-    let files = report.run("T.2", "every ceremony file decodes strictly (one decoder per type)", || {
+    let files = report.run(Check::T2, || {
         let files = read_dir(dir)?;
         let note = format!(
             "{} announcements, {} dealings, {} confirmations, {}, {} reveals, {} recoveries",
@@ -64,36 +64,28 @@ pub fn check_ceremony(
         );
         Ok((files, note))
     })?;
-    report.run("T.3", "announcements: at most one per trustee, at least t, signed, keys proven (C1–C4)", || {
+    report.run(Check::T3, || {
         let roster = Roster::new(&params, &files.announcements).map_err(|e| e.to_string())?;
         Ok(((), roster_note(&roster)))
     })?;
-    report.run(
-        "T.4",
-        "rounds 1–3 as the officials closed them: close signed, its files intact, dealings, complaints, QUAL (C4–C9)",
-        || {
-            let closed = ClosedCeremony::check(&params, &files).map_err(|e| e.to_string())?;
-            let q = &closed.qualification;
-            let mut notes = vec![format!("qualified trustees {:?}", q.qualified)];
-            notes.extend(q.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
-            notes.extend(q.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
-            Ok(((), notes.join("\n        ")))
-        },
-    )?;
-    let outcome = report.run(
-        "T.5",
-        "reveals open the commitments; a missing or false one is rebuilt from t recoveries (C10–C11)",
-        || {
-            let o = verify_ceremony(&params, &files).map_err(|e| e.to_string())?;
-            let notes = outcome_notes(&o).join("\n        ");
-            Ok((o, notes))
-        },
-    )?;
-    report.run("T.6", "election key and verification keys derived from the transcript (K9, K10)", || {
+    report.run(Check::T4, || {
+        let closed = ClosedCeremony::check(&params, &files).map_err(|e| e.to_string())?;
+        let q = &closed.qualification;
+        let mut notes = vec![format!("qualified trustees {:?}", q.qualified)];
+        notes.extend(q.disqualified.iter().map(|(_, e)| format!("disqualified: {e}")));
+        notes.extend(q.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
+        Ok(((), notes.join("\n        ")))
+    })?;
+    let outcome = report.run(Check::T5, || {
+        let o = verify_ceremony(&params, &files).map_err(|e| e.to_string())?;
+        let notes = outcome_notes(&o).join("\n        ");
+        Ok((o, notes))
+    })?;
+    report.run(Check::T6, || {
         Ok(((), format!("election key {}", hex::encode(outcome.election_key.element().to_bytes()))))
     })?;
     if let Some(path) = key_file {
-        report.run("T.7", "the published election key file matches the transcript", || {
+        report.run(Check::T7, || {
             let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             let key = hex::encode(outcome.election_key.element().to_bytes());
@@ -156,7 +148,7 @@ pub fn check_decryption(
     report: &mut Report,
 ) -> Option<()> {
     let (m, params, roster, outcome) = check_ceremony(manifest, dir, None, report)?;
-    let (list, ps, claimed) = report.run("D.1", "list, partial decryptions and plaintexts decode", || {
+    let (list, ps, claimed) = report.run(Check::D1, || {
         let bytes = fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
         let list = CiphertextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", input.display()))?;
         let mut ps = Vec::new();
@@ -170,26 +162,25 @@ pub fn check_decryption(
         Ok(((list, ps, claimed), note))
     })?;
     let fingerprint = m.fingerprint(&outcome.election_key);
-    let verified =
-        report.run("D.2", "every partial decryption: signed, for this list, proof valid (C12–C14)", || {
-            let v = protocol::threshold::verify_partial_decryptions(
-                &params,
-                &fingerprint,
-                &roster,
-                &outcome,
-                &list,
-                ps,
-                &mut OsRng,
-            )
-            .map_err(|e| e.to_string())?;
-            if !v.rejected.is_empty() {
-                let names: Vec<String> = v.rejected.iter().map(ToString::to_string).collect();
-                return Err(names.join("; "));
-            }
-            let note = format!("trustees {:?}", v.trustees());
-            Ok((v, note))
-        })?;
-    report.run("D.3", "the plaintexts are the Lagrange combination of t partial decryptions (K13)", || {
+    let verified = report.run(Check::D2, || {
+        let v = protocol::threshold::verify_partial_decryptions(
+            &params,
+            &fingerprint,
+            &roster,
+            &outcome,
+            &list,
+            ps,
+            &mut OsRng,
+        )
+        .map_err(|e| e.to_string())?;
+        if !v.rejected.is_empty() {
+            let names: Vec<String> = v.rejected.iter().map(ToString::to_string).collect();
+            return Err(names.join("; "));
+        }
+        let note = format!("trustees {:?}", v.trustees());
+        Ok((v, note))
+    })?;
+    report.run(Check::D3, || {
         let plain = combine(&params, &verified, &list).map_err(|e| e.to_string())?;
         if plain != claimed {
             return Err("the plaintext file differs from the combination".into());

@@ -2,6 +2,8 @@
 //! parses arguments and prints reports.
 
 pub mod ceremony;
+pub mod chain;
+pub mod checks;
 pub mod mirror;
 pub mod mixnet;
 pub mod monitor;

@@ -11,29 +11,88 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
+use crate::chain::ChainFailure;
+pub use crate::checks::Check;
+
+/// Why a check failed, as data: tests and tools match on it; the report prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The mix chain (V10, M.2): every failure of every contest's chain, each with its contest, stage and file.
+    Chain(Vec<ChainFailure>),
+    /// A failure stated in words, naming where (the checks whose failures are not yet typed).
+    Said(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Chain(failures) => {
+                let lines: Vec<String> = failures.iter().map(ToString::to_string).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            Self::Said(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(reason: String) -> Self {
+        Self::Said(reason)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(reason: &str) -> Self {
+        Self::Said(reason.to_string())
+    }
+}
+
+impl From<Vec<ChainFailure>> for Failure {
+    fn from(failures: Vec<ChainFailure>) -> Self {
+        Self::Chain(failures)
+    }
+}
+
 /// What became of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Passed; the note says what was seen (counts, keys, sizes).
     Pass { note: String },
-    /// Failed; the reason names where.
-    Fail { reason: String },
-    /// Not run: an input it reads was not provided by check `waited_for`.
-    NotRun { waited_for: String },
+    /// Failed; the reason names where (`failure` as text).
+    Fail {
+        reason: String,
+        #[serde(skip)]
+        failure: Failure,
+    },
+    /// Not run: an input it reads was not provided by the checks `waited_for` (serialized as `"V1, V2"`).
+    NotRun {
+        #[serde(serialize_with = "joined")]
+        waited_for: Vec<Check>,
+    },
 }
 
 /// One check of a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
-    /// The check's number, e.g. `V6`, `T.3`, `M.4`.
-    pub id: String,
-    pub name: String,
+    /// The check (serialized as its id, e.g. `V6`, `T.3`).
+    #[serde(rename = "id")]
+    pub check: Check,
+    pub name: &'static str,
     #[serde(flatten)]
     pub outcome: Outcome,
     /// Wall-clock time of the check, milliseconds.
     #[serde(rename = "millis", serialize_with = "millis")]
     pub time: Duration,
+}
+
+fn joined<S: serde::Serializer>(checks: &[Check], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&ids(checks))
+}
+
+fn ids(checks: &[Check]) -> String {
+    checks.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ")
 }
 
 fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -85,37 +144,50 @@ impl Report {
         !self.checks.is_empty() && self.checks.iter().all(|c| matches!(c.outcome, Outcome::Pass { .. }))
     }
 
+    /// The checks that failed, in order (not those not run).
+    pub fn failed(&self) -> Vec<Check> {
+        self.checks.iter().filter(|c| matches!(c.outcome, Outcome::Fail { .. })).map(|c| c.check).collect()
+    }
+
     /// The ids of the checks that failed, in order (not those not run).
-    pub fn failed_ids(&self) -> Vec<&str> {
-        self.checks.iter().filter(|c| matches!(c.outcome, Outcome::Fail { .. })).map(|c| c.id.as_str()).collect()
+    pub fn failed_ids(&self) -> Vec<&'static str> {
+        self.failed().into_iter().map(Check::id).collect()
     }
 
     /// The ids of the checks not run, in order.
-    pub fn not_run_ids(&self) -> Vec<&str> {
-        self.checks.iter().filter(|c| matches!(c.outcome, Outcome::NotRun { .. })).map(|c| c.id.as_str()).collect()
+    pub fn not_run_ids(&self) -> Vec<&'static str> {
+        self.checks.iter().filter(|c| matches!(c.outcome, Outcome::NotRun { .. })).map(|c| c.check.id()).collect()
     }
 
-    /// The check with this id (the first, if several share it).
-    pub fn check(&self, id: &str) -> Option<&CheckResult> {
-        self.checks.iter().find(|c| c.id == id)
+    /// This check's result, if it was reported.
+    pub fn check(&self, check: Check) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.check == check)
     }
 
-    /// Runs `f` as check `id`; returns its value if it passed.
-    pub fn run<T>(
-        &mut self,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        f: impl FnOnce() -> Result<(T, String), String>,
-    ) -> Option<T> {
+    /// Why this check failed, if it did.
+    pub fn failure(&self, check: Check) -> Option<&Failure> {
+        match &self.check(check)?.outcome {
+            Outcome::Fail { failure, .. } => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// Runs `f` as `check`; returns its value if it passed. `f` states a failure in words.
+    pub fn run<T>(&mut self, check: Check, f: impl FnOnce() -> Result<(T, String), String>) -> Option<T> {
+        self.run_typed(check, || f().map_err(Failure::Said))
+    }
+
+    /// Runs `f` as `check`; returns its value if it passed. `f` returns a failure as data.
+    pub fn run_typed<T>(&mut self, check: Check, f: impl FnOnce() -> Result<(T, String), Failure>) -> Option<T> {
         let start = Instant::now();
         let r = f();
         match r {
             Ok((v, note)) => {
-                self.push(id.into(), name.into(), Outcome::Pass { note }, start.elapsed());
+                self.push(check, Outcome::Pass { note }, start.elapsed());
                 Some(v)
             }
-            Err(reason) => {
-                self.push(id.into(), name.into(), Outcome::Fail { reason }, start.elapsed());
+            Err(failure) => {
+                self.push(check, fail(failure), start.elapsed());
                 None
             }
         }
@@ -124,28 +196,32 @@ impl Report {
     /// Runs `f` as check `id`, which computes a value whether or not the check passes (a recomputed artefact
     /// that later checks use even when the record's copy of it is wrong). `f` returns the value and the
     /// outcome of the comparison.
-    pub fn run_keep<T>(
-        &mut self,
-        id: impl Into<String>,
-        name: impl Into<String>,
-        f: impl FnOnce() -> (T, Result<String, String>),
-    ) -> T {
+    pub fn run_keep<T>(&mut self, check: Check, f: impl FnOnce() -> (T, Result<String, String>)) -> T {
+        self.run_keep_typed(check, || {
+            let (v, r) = f();
+            (v, r.map_err(Failure::Said))
+        })
+    }
+
+    /// [`Report::run_keep`] with a failure as data.
+    pub fn run_keep_typed<T>(&mut self, check: Check, f: impl FnOnce() -> (T, Result<String, Failure>)) -> T {
         let start = Instant::now();
         let (v, r) = f();
         let outcome = match r {
             Ok(note) => Outcome::Pass { note },
-            Err(reason) => Outcome::Fail { reason },
+            Err(failure) => fail(failure),
         };
-        self.push(id.into(), name.into(), outcome, start.elapsed());
+        self.push(check, outcome, start.elapsed());
         v
     }
 
-    /// Records check `id` as not run, waiting for `waited_for`.
-    pub fn not_run(&mut self, id: impl Into<String>, name: impl Into<String>, waited_for: impl Into<String>) {
-        self.push(id.into(), name.into(), Outcome::NotRun { waited_for: waited_for.into() }, Duration::ZERO);
+    /// Records `check` as not run, waiting for the checks `waited_for`.
+    pub fn not_run(&mut self, check: Check, waited_for: &[Check]) {
+        self.push(check, Outcome::NotRun { waited_for: waited_for.to_vec() }, Duration::ZERO);
     }
 
-    fn push(&mut self, id: String, name: String, outcome: Outcome, time: Duration) {
+    fn push(&mut self, check: Check, outcome: Outcome, time: Duration) {
+        let (id, name) = (check.id(), check.name());
         if self.progress {
             let status = match &outcome {
                 Outcome::Pass { .. } => "pass",
@@ -154,7 +230,7 @@ impl Report {
             };
             eprintln!("{id:<5} {name:<40} {status:<7} {:>9.1} ms", time.as_secs_f64() * 1e3);
         }
-        self.checks.push(CheckResult { id, name, outcome, time });
+        self.checks.push(CheckResult { check, name, outcome, time });
     }
 
     /// A progress bar of `len` steps on stderr (hidden without progress). The caller finishes it.
@@ -194,19 +270,19 @@ impl fmt::Display for Report {
         if let Some(v) = self.verdict.as_ref().filter(|_| self.passed()) {
             writeln!(f, "{}\n", v.headline)?;
         }
-        let id_w = self.checks.iter().map(|c| c.id.chars().count()).max().unwrap_or(2).max(2);
+        let id_w = self.checks.iter().map(|c| c.check.id().chars().count()).max().unwrap_or(2).max(2);
         let name_w = self.checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(5).max(5);
         writeln!(f, "{:<id_w$}  {:<name_w$}  {:<7}  {:>10}  detail", "id", "check", "result", "time")?;
         for c in &self.checks {
             let (status, detail) = match &c.outcome {
                 Outcome::Pass { note } => ("PASS", note.clone()),
-                Outcome::Fail { reason } => ("FAIL", reason.clone()),
-                Outcome::NotRun { waited_for } => ("NOT RUN", format!("waits for {waited_for}")),
+                Outcome::Fail { reason, .. } => ("FAIL", reason.clone()),
+                Outcome::NotRun { waited_for } => ("NOT RUN", format!("waits for {}", ids(waited_for))),
             };
             let time = format!("{:.1} ms", c.time.as_secs_f64() * 1e3);
             let indent = " ".repeat(id_w + name_w + 7 + 10 + 8);
             let detail = detail.replace('\n', &format!("\n{indent}"));
-            writeln!(f, "{:<id_w$}  {:<name_w$}  {status:<7}  {time:>10}  {detail}", c.id, c.name)?;
+            writeln!(f, "{:<id_w$}  {:<name_w$}  {status:<7}  {time:>10}  {detail}", c.check.id(), c.name)?;
         }
         let failed = self.failed_ids();
         let not_run = self.not_run_ids();
@@ -236,6 +312,10 @@ impl fmt::Display for Report {
     }
 }
 
+fn fail(failure: Failure) -> Outcome {
+    Outcome::Fail { reason: failure.to_string(), failure }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,10 +324,11 @@ mod tests {
     fn outcomes_and_failed_ids() {
         let mut r = Report::new("test", false);
         assert!(!r.passed(), "an empty report does not pass");
-        assert_eq!(r.run("V1", "one", || Ok((1, "ok".into()))), Some(1));
-        assert_eq!(r.run::<()>("V2", "two", || Err("broken at leaf 3".into())), None);
-        r.not_run("V3", "three", "V2");
-        let kept = r.run_keep("V4", "four", || (7, Err("differs".into())));
+        assert_eq!(r.run(Check::V1, || Ok((1, "ok".into()))), Some(1));
+        assert_eq!(r.run::<()>(Check::V2, || Err("broken at leaf 3".into())), None);
+        r.not_run(Check::V3, &[Check::V2]);
+        let kept = r.run_keep(Check::V4, || (7, Err("differs".into())));
+        assert_eq!(r.failure(Check::V2), Some(&Failure::Said("broken at leaf 3".into())));
         assert_eq!(kept, 7);
         assert!(!r.passed());
         assert_eq!(r.failed_ids(), vec!["V2", "V4"]);

@@ -8,6 +8,7 @@
 //! `K`'s output list is the input of stage `K + 1`'s proof and, for the last stage, the list V11 decrypts
 //! (converted in memory to the threshold crate's list type, same encoding). Nothing here panics on any input.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -22,46 +23,25 @@ use protocol::record::{
     stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS,
     ELECTION_PATH, INDEX_PATH, REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
 };
-use protocol::roles::{registry_digest, verify_stage, StageDigests};
-use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::roles::registry_digest;
+use protocol::shuffle::CiphertextList;
 use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
 use protocol::threshold::ceremony::Roster;
 use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PartialDecryption, PlaintextList, Signed};
-use protocol::transcript::election_transcript;
 use protocol::Election;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::report::{Report, Verdict};
+use crate::chain::{ChainFailure, Part};
+use crate::report::{Check, Failure, Report, Verdict};
 
 /// The largest file the verifier reads (4 GiB): anything larger is refused before it is read.
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
 
 /// Ballots checked between two steps of V6's progress bar.
 const BALLOTS_PER_STEP: usize = 8192;
-
-/// The names of the checks, as §14.4 gives them.
-const NAMES: [&str; 13] = [
-    "record integrity",
-    "election",
-    "key ceremony",
-    "credential registry",
-    "ballot log",
-    "ballots",
-    "squash",
-    "revocations",
-    "mix input",
-    "mix",
-    "decryption",
-    "decoding",
-    "count",
-];
-
-fn name(id: usize) -> &'static str {
-    NAMES.get(id - 1).copied().unwrap_or("")
-}
 
 /// Reads a regular file of at most [`MAX_FILE_BYTES`], refusing links and other kinds of entries.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
@@ -104,11 +84,11 @@ fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed:
     Ok(())
 }
 
-/// Which of `(available, provider)` are missing, as the "waits for" text; `None` if all are there.
-fn waits(inputs: &[(bool, &str)]) -> Option<String> {
-    let mut missing: Vec<&str> = inputs.iter().filter(|(ok, _)| !ok).map(|(_, id)| *id).collect();
+/// Which of `(available, provider)` are missing: the checks a check not run waits for.
+fn waits(inputs: &[(bool, Check)]) -> Vec<Check> {
+    let mut missing: Vec<Check> = inputs.iter().filter(|(ok, _)| !ok).map(|(_, c)| *c).collect();
     missing.dedup();
-    (!missing.is_empty()).then(|| missing.join(", "))
+    missing
 }
 
 /// The files of the record, as V1 read and hashed them.
@@ -257,7 +237,7 @@ impl State {
     /// V1: §13 — the index decodes, version 1, plain unique paths, the chain; every listed file present with its
     /// digest; nothing else in the directory.
     pub fn v1(&mut self, dir: &Path, report: &mut Report) {
-        self.files = report.run("V1", name(1), || {
+        self.files = report.run(Check::V1, || {
             let index_bytes = read_file(&dir.join(INDEX_PATH))?;
             let index: RecordIndex = parse_json(INDEX_PATH, &index_bytes)?;
             index.check_chain().map_err(|e| format!("{INDEX_PATH}: {e}"))?;
@@ -294,7 +274,7 @@ impl State {
     /// V1′ (before decryption): every regular file in the directory, read once (links and special entries
     /// refused); the later checks read these bytes and nothing else.
     pub fn v1_before_decryption(&mut self, dir: &Path, report: &mut Report) {
-        self.files = report.run("V1", "record files (before decryption)", || {
+        self.files = report.run(Check::V1BeforeDecryption, || {
             let mut present = Vec::new();
             walk(dir, "", &mut present)?;
             let read: Vec<Result<(String, Vec<u8>), String>> =
@@ -309,9 +289,9 @@ impl State {
     /// mix stage, followed by nothing but trustees' partial decryptions.
     pub fn v2_before_decryption(&mut self, report: &mut Report) {
         let Some(files) = &self.files else {
-            return report.not_run("V2", name(2), "V1");
+            return report.not_run(Check::V2BeforeDecryption, &[Check::V1BeforeDecryption]);
         };
-        let r = report.run("V2", name(2), || {
+        let r = report.run(Check::V2BeforeDecryption, || {
             let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
             let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
             let m = election.manifest();
@@ -350,9 +330,9 @@ impl State {
     /// index's paths are exactly §14.1's layout for this manifest.
     pub fn v2(&mut self, report: &mut Report) {
         let Some(files) = &self.files else {
-            return report.not_run("V2", name(2), "V1");
+            return report.not_run(Check::V2, &[Check::V1]);
         };
-        let r = report.run("V2", name(2), || {
+        let r = report.run(Check::V2, || {
             let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
             let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
             check_pinned(self.pinned.as_ref(), &election)?;
@@ -387,10 +367,10 @@ impl State {
     /// V3: §10.10 T.2–T.6 on `ceremony/`; (K9) equals `election.json`'s key.
     pub fn v3(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(layout)) = (&self.files, &self.election, &self.layout) else {
-            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
-            return report.not_run("V3", name(3), w.unwrap_or_default());
+            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+            return report.not_run(Check::V3, &w);
         };
-        self.ceremony = report.run("V3", name(3), || {
+        self.ceremony = report.run(Check::V3, || {
             let params = CeremonyParams::from_manifest(election.manifest()).map_err(|e| e.to_string())?;
             // The record's ceremony files, named as in the ceremony's directory, for the one parser of them.
             let mut named = Vec::new();
@@ -424,11 +404,11 @@ impl State {
     /// names (L9: sorted by bytes without repeats, count and digest of eq. (4.5-1)).
     pub fn v4(&mut self, report: &mut Report) {
         let (Some(files), Some(election)) = (&self.files, &self.election) else {
-            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
-            return report.not_run("V4", name(4), w.unwrap_or_default());
+            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+            return report.not_run(Check::V4, &w);
         };
         let mut decoded = None;
-        let registry = report.run("V4", name(4), || {
+        let registry = report.run(Check::V4, || {
             let b: BallotBox = parse_json(BALLOT_BOX_PATH, files.get(BALLOT_BOX_PATH)?)?;
             let verdict = b.check_registry(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"));
             let note = format!(
@@ -449,13 +429,13 @@ impl State {
     pub fn v5(&mut self, report: &mut Report) {
         let (Some(election), Some(bbox)) = (&self.election, &self.ballot_box) else {
             let w = waits(&[
-                (self.files.is_some(), "V1"),
-                (self.election.is_some(), "V2"),
-                (self.ballot_box.is_some(), "V4"),
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ballot_box.is_some(), Check::V4),
             ]);
-            return report.not_run("V5", name(5), w.unwrap_or_default());
+            return report.not_run(Check::V5, &w);
         };
-        self.ballots = report.run("V5", name(5), || {
+        self.ballots = report.run(Check::V5, || {
             if bbox.election != election.parameters() {
                 return Err(format!("{BALLOT_BOX_PATH}: the box's election (manifest, key) is not {ELECTION_PATH}'s"));
             }
@@ -486,15 +466,15 @@ impl State {
             (&self.files, &self.election, &self.ballot_box, &self.ballots, self.registry_sorted)
         else {
             let w = waits(&[
-                (self.files.is_some(), "V1"),
-                (self.election.is_some(), "V2"),
-                (self.registry_sorted, "V4"),
-                (self.ballots.is_some(), "V5"),
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.registry_sorted, Check::V4),
+                (self.ballots.is_some(), Check::V5),
             ]);
-            return report.not_run("V6", name(6), w.unwrap_or_default());
+            return report.not_run(Check::V6, &w);
         };
         let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
-        let rejected = report.run_keep("V6", name(6), || {
+        let rejected = report.run_keep(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {
                 recomputed.rejected.extend(tally::check(election, &bbox.credentials, chunk, &mut OsRng).rejected);
@@ -512,11 +492,14 @@ impl State {
     /// V7: R2 recomputed equals `tally/superseded.json`.
     pub fn v7(&mut self, report: &mut Report) {
         let (Some(files), Some(ballots), Some(rejected)) = (&self.files, &self.ballots, &self.rejected) else {
-            let w =
-                waits(&[(self.files.is_some(), "V1"), (self.ballots.is_some(), "V5"), (self.rejected.is_some(), "V6")]);
-            return report.not_run("V7", name(7), w.unwrap_or_default());
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.ballots.is_some(), Check::V5),
+                (self.rejected.is_some(), Check::V6),
+            ]);
+            return report.not_run(Check::V7, &w);
         };
-        let counted = report.run_keep("V7", name(7), || {
+        let counted = report.run_keep(Check::V7, || {
             let (recomputed, counted) = tally::squash(ballots, rejected);
             let verdict = parse_json::<SupersededFile>(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH).unwrap_or_default())
                 .and_then(|claimed| compare_list(SUPERSEDED_PATH, &claimed.superseded, &recomputed.superseded))
@@ -532,15 +515,15 @@ impl State {
             (&self.files, &self.election, &self.ballots, &self.counted)
         else {
             let w = waits(&[
-                (self.files.is_some(), "V1"),
-                (self.election.is_some(), "V2"),
-                (self.ballots.is_some(), "V5"),
-                (self.counted.is_some(), "V7"),
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ballots.is_some(), Check::V5),
+                (self.counted.is_some(), Check::V7),
             ]);
-            return report.not_run("V8", name(8), w.unwrap_or_default());
+            return report.not_run(Check::V8, &w);
         };
         let mut remaining = None;
-        report.run("V8", name(8), || {
+        report.run(Check::V8, || {
             let list: RevocationList = parse_json(REVOCATIONS_PATH, files.get(REVOCATIONS_PATH)?)?;
             list.verify(election.fingerprint(), &election.manifest().roles)
                 .map_err(|e| format!("{REVOCATIONS_PATH}: {e}"))?;
@@ -565,14 +548,14 @@ impl State {
             (&self.files, &self.election, &self.ballots, &self.remaining)
         else {
             let w = waits(&[
-                (self.files.is_some(), "V1"),
-                (self.election.is_some(), "V2"),
-                (self.ballots.is_some(), "V5"),
-                (self.remaining.is_some(), "V8"),
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ballots.is_some(), Check::V5),
+                (self.remaining.is_some(), Check::V8),
             ]);
-            return report.not_run("V9", name(9), w.unwrap_or_default());
+            return report.not_run(Check::V9, &w);
         };
-        let inputs = report.run_keep("V9", name(9), || {
+        let inputs = report.run_keep(Check::V9, || {
             if remaining.is_empty() {
                 return (Vec::new(), Err("no ballot remains after R1–R3: there is nothing to tally (R4)".into()));
             }
@@ -616,82 +599,35 @@ impl State {
     /// proof verifies (§9.4) against the previous list.
     pub fn v10(&mut self, report: &mut Report) {
         let (Some(files), Some(election)) = (&self.files, &self.election) else {
-            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
-            return report.not_run("V10", name(10), w.unwrap_or_default());
+            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+            return report.not_run(Check::V10, &w);
         };
         let manifest = election.manifest();
         let stages = manifest.mix_stages();
         let bar = report.bar(manifest.contests.len() as u64 * u64::from(stages), "V10 proofs of shuffle");
         let mut inputs = std::mem::take(&mut self.inputs);
-        let last = report.run_keep("V10", name(10), || {
-            let fingerprint = *election.fingerprint();
+        let last = report.run_keep_typed(Check::V10, || {
             let mut problems = Vec::new();
             let mut last = Vec::new();
             let mut rows = 0usize;
-            for (c, contest) in manifest.contests.iter().enumerate() {
-                let width = contest.chunks();
-                let decode = |path: &str| -> Result<CiphertextList, String> {
-                    let list = CiphertextList::from_bytes(files.get(path)?)
-                        .map_err(|e| format!("contest {c}: {path} does not decode: {e}"))?;
-                    if list.width() != width {
-                        return Err(format!("contest {c}: {path} has width {}, the contest {width}", list.width()));
-                    }
-                    Ok(list)
-                };
-                let input = match inputs.get_mut(c).and_then(Option::take) {
-                    Some(list) => Ok(list),
-                    None => decode(&input_path(c)),
-                };
-                let mut current = match input {
-                    Ok(l) => l,
-                    Err(e) => {
-                        problems.push(e);
-                        bar.inc(u64::from(stages));
-                        continue;
-                    }
-                };
-                rows = current.len();
-                let mut chain_ok = true;
-                for k in 1..=stages {
-                    let list_path = stage_list_path(c, k);
-                    let proof_path = stage_proof_path(c, k);
-                    let output = match decode(&list_path) {
-                        Ok(l) => l,
-                        Err(e) => {
-                            problems.push(e);
-                            chain_ok = false;
-                            bar.inc(u64::from(stages - k + 1));
-                            break;
-                        }
+            for c in 0..manifest.contests.len() {
+                let read = |part: Part| -> crate::chain::Read<'_> {
+                    let path = match part {
+                        Part::Input => input_path(c),
+                        Part::List(k) => stage_list_path(c, k),
+                        Part::Proof(k) => stage_proof_path(c, k),
+                        Part::Signature(k) => stage_signature_path(c, k),
                     };
-                    let verdict = files.get(&proof_path).and_then(|b| {
-                        ShuffleProof::from_bytes(b)
-                            .map_err(|e| format!("contest {c} stage {k}: {proof_path} does not decode: {e}"))
-                    });
-                    let verdict = verdict.and_then(|proof| {
-                        let statement = ShuffleStatement {
-                            fingerprint: &fingerprint,
-                            public_key: election.public_key(),
-                            contest: c as u32,
-                            stage: u32::from(k),
-                            input: &current,
-                            output: &output,
-                        };
-                        proof
-                            .verify(&mut election_transcript(&fingerprint), &statement)
-                            .map_err(|e| format!("contest {c} stage {k}: {proof_path}: {e}"))
-                    });
-                    if let Err(e) = verdict {
-                        problems.push(e);
-                    }
-                    if let Err(e) = check_stage_signature(files, election, c, k) {
-                        problems.push(e);
-                    }
-                    bar.inc(1);
-                    current = output;
-                }
-                if chain_ok {
-                    last.push(current);
+                    let bytes =
+                        files.get(&path).map_err(|reason| ChainFailure::Unreadable { file: path.clone(), reason })?;
+                    Ok((path, Cow::Borrowed(bytes)))
+                };
+                let input = inputs.get_mut(c).and_then(Option::take);
+                let checked = crate::chain::check_contest(election, c, stages, input, &read, &|| bar.inc(1));
+                rows = checked.rows;
+                problems.extend(checked.failures);
+                if let Some(list) = checked.last {
+                    last.push(list);
                 }
             }
             bar.finish_and_clear();
@@ -702,7 +638,7 @@ impl State {
                     manifest.contests.len()
                 ))
             } else {
-                Err(problems.join("\n"))
+                Err(Failure::Chain(problems))
             };
             (complete.then_some(last), verdict)
         });
@@ -731,12 +667,12 @@ impl State {
             self.files.is_some() && self.election.is_some() && self.ceremony.is_some() && self.last_lists.is_some();
         if !ready {
             let w = waits(&[
-                (self.files.is_some(), "V1"),
-                (self.election.is_some(), "V2"),
-                (self.ceremony.is_some(), "V3"),
-                (self.last_lists.is_some(), "V10"),
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ceremony.is_some(), Check::V3),
+                (self.last_lists.is_some(), Check::V10),
             ]);
-            return report.not_run("V11", name(11), w.unwrap_or_default());
+            return report.not_run(Check::V11, &w);
         }
         let contests = self.manifest().map_or(0, |m| m.contests.len());
         // Decode the claimed plaintexts first (the cache needs `&mut self`).
@@ -746,10 +682,10 @@ impl State {
         let (Some(files), Some(election), Some((params, roster, outcome)), Some(lists), Some(layout)) =
             (&self.files, &self.election, &self.ceremony, &self.last_lists, &self.layout)
         else {
-            return report.not_run("V11", name(11), "V10");
+            return report.not_run(Check::V11, &[Check::V10]);
         };
         let plaintexts = &self.plaintexts;
-        report.run("V11", name(11), || {
+        report.run(Check::V11, || {
             let mut problems = Vec::new();
             let mut used = Vec::new();
             for (c, last) in lists.iter().enumerate() {
@@ -819,19 +755,19 @@ impl State {
     /// V12: R5 recomputed from each `plaintexts.list` equals `answers.json`.
     pub fn v12(&mut self, report: &mut Report) {
         if self.files.is_none() || self.election.is_none() {
-            let w = waits(&[(self.files.is_some(), "V1"), (self.election.is_some(), "V2")]);
-            return report.not_run("V12", name(12), w.unwrap_or_default());
+            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+            return report.not_run(Check::V12, &w);
         }
         let contests = self.manifest().map_or(0, |m| m.contests.len());
         for c in 0..contests {
             let _ = self.plaintexts(c);
         }
         let (Some(files), Some(election)) = (&self.files, &self.election) else {
-            return report.not_run("V12", name(12), "V2");
+            return report.not_run(Check::V12, &[Check::V2]);
         };
         let plaintexts = &self.plaintexts;
         let mut answers = Some(Vec::new());
-        report.run("V12", name(12), || {
+        report.run(Check::V12, || {
             let mut problems = Vec::new();
             let mut total = 0usize;
             for (c, contest) in election.manifest().contests.iter().enumerate() {
@@ -878,13 +814,13 @@ impl State {
     pub fn v13(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(answers)) = (&self.files, &self.election, &self.answers) else {
             let w = waits(&[
-                (self.files.is_some(), "V1"),
-                (self.election.is_some(), "V2"),
-                (self.answers.is_some(), "V12"),
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.answers.is_some(), Check::V12),
             ]);
-            return report.not_run("V13", name(13), w.unwrap_or_default());
+            return report.not_run(Check::V13, &w);
         };
-        report.run("V13", name(13), || {
+        report.run(Check::V13, || {
             let claimed: ResultFile = parse_json(RESULT_PATH, files.get(RESULT_PATH)?)?;
             let recomputed = tally::count(election, answers);
             if claimed.format != recomputed.format {
@@ -911,19 +847,6 @@ fn check_pinned(pinned: Option<&Fingerprint>, election: &Election) -> Result<(),
         )),
         _ => Ok(()),
     }
-}
-
-/// §9.5.1: `contest-C/stage-K.sig` is mix server `K`'s signature (under the manifest's `mix_keys[K − 1]`) over
-/// the stage's input list, output list and proof, as the record holds them.
-fn check_stage_signature(files: &Files, election: &Election, c: usize, k: u16) -> Result<(), String> {
-    let input = if k == 1 { input_path(c) } else { stage_list_path(c, k - 1) };
-    let sig_path = stage_signature_path(c, k);
-    let digests =
-        StageDigests::of(files.get(&input)?, files.get(&stage_list_path(c, k))?, files.get(&stage_proof_path(c, k))?);
-    let signature = files.get(&sig_path)?;
-    verify_stage(&election.manifest().roles, election.fingerprint(), c as u32, k, &digests, signature).map_err(|e| {
-        format!("contest {c} stage {k}: {sig_path}: {e} (a stage not made by the mix server the manifest names)")
-    })
 }
 
 /// Lists every file under `dir` (relative, `/`-separated) into `out`; links, special files and directories that
@@ -981,31 +904,33 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     s.v2(&mut report);
     s.v4(&mut report);
     s.v5(&mut report);
-    let receipt: Option<Receipt> = report.run("RC1", "receipt decodes", || {
+    let receipt: Option<Receipt> = report.run(Check::RC1, || {
         let r = parse_receipt_file(&receipt_path.display().to_string(), &read_file(receipt_path)?)?;
         let note = format!("ballot {} at leaf {}, tree size {}", r.ballot_id.to_hex(), r.leaf_index, r.tree_size);
         Ok((r, note))
     });
     let (Some(receipt), Some(election), Some(_)) = (receipt, &s.election, &s.ballot_box) else {
-        let w = waits(&[(s.election.is_some(), "V2"), (s.ballot_box.is_some(), "V4")]).unwrap_or_else(|| "RC1".into());
-        for (id, n) in RECEIPT_CHECKS {
-            report.not_run(id, n, w.clone());
+        let mut w = waits(&[(s.election.is_some(), Check::V2), (s.ballot_box.is_some(), Check::V4)]);
+        if w.is_empty() {
+            w.push(Check::RC1);
+        }
+        for check in [Check::RC2, Check::RC3, Check::RC4, Check::RC5] {
+            report.not_run(check, &w);
         }
         return report;
     };
-    let [rc2, rc3, rc4, rc5] = RECEIPT_CHECKS;
-    report.run(rc2.0, rc2.1, || {
+    report.run(Check::RC2, || {
         let key = &election.manifest().roles.collector_key;
         receipt.verify(key.verifying_key(), election.fingerprint()).map_err(|e| e.to_string())?;
         Ok(((), format!("signed by the collector key {} the manifest names", key.to_hex())))
     });
     let Some(ballots) = &s.ballots else {
-        for (id, n) in [rc3, rc4, rc5] {
-            report.not_run(id, n, "V5");
+        for check in [Check::RC3, Check::RC4, Check::RC5] {
+            report.not_run(check, &[Check::V5]);
         }
         return report;
     };
-    let leaf_ok = report.run(rc3.0, rc3.1, || {
+    let leaf_ok = report.run(Check::RC3, || {
         let b = usize::try_from(receipt.leaf_index)
             .ok()
             .and_then(|i| ballots.get(i))
@@ -1025,7 +950,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
         }
         Ok(((), format!("leaf {}", receipt.leaf_index)))
     });
-    report.run(rc4.0, rc4.1, || {
+    report.run(Check::RC4, || {
         let mut tree = LogTree::new();
         for b in ballots {
             tree.push(b.leaf_hash());
@@ -1045,14 +970,14 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
         }
     });
     if leaf_ok.is_none() {
-        report.not_run(rc5.0, rc5.1, rc3.0);
+        report.not_run(Check::RC5, &[Check::RC3]);
         return report;
     }
     let Some(files) = &s.files else {
-        report.not_run(rc5.0, rc5.1, "V1");
+        report.not_run(Check::RC5, &[Check::V1]);
         return report;
     };
-    let fate = report.run(rc5.0, rc5.1, || {
+    let fate = report.run(Check::RC5, || {
         let leaf = receipt.leaf_index;
         let rejected: RejectedFile = parse_json(REJECTED_PATH, files.get(REJECTED_PATH)?)?;
         let superseded: SupersededFile = parse_json(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH)?)?;
@@ -1116,13 +1041,6 @@ fn parse_receipt_file(what: &str, bytes: &[u8]) -> Result<Receipt, String> {
     Ok(file.receipt)
 }
 
-const RECEIPT_CHECKS: [(&str, &str); 4] = [
-    ("RC2", "receipt signed by the box's collector (L6, L2, L5, L3)"),
-    ("RC3", "the receipt's leaf is the box's leaf at its index"),
-    ("RC4", "the box's leaves rebuild the receipt's root (L4)"),
-    ("RC5", "the ballot's fate in the tally"),
-];
-
 /// `verifier consistency --collector-key HEX OLD NEW PROOF`: CS1 the files decode, CS2 both heads verify under
 /// the key and carry the same fingerprint (L1, L6), CS3 the proof links them (L4).
 pub fn verify_consistency(
@@ -1136,7 +1054,7 @@ pub fn verify_consistency(
     use protocol::log::SignedTreeHead;
     let mut report = Report::new(format!("consistency of {} → {}", old.display(), new.display()), progress);
     type Decoded = (ed25519_key::Key, SignedTreeHead, SignedTreeHead, protocol::log::ConsistencyProof);
-    let decoded: Option<Decoded> = report.run("CS1", "key, tree heads and proof decode", || {
+    let decoded: Option<Decoded> = report.run(Check::CS1, || {
         let key = ed25519_key::decode(collector_key)?;
         let o: SignedTreeHead = parse_json(&old.display().to_string(), &read_file(old)?)?;
         let n: SignedTreeHead = parse_json(&new.display().to_string(), &read_file(new)?)?;
@@ -1145,11 +1063,11 @@ pub fn verify_consistency(
         Ok(((key, o, n, p), note))
     });
     let Some((key, o, n, p)) = decoded else {
-        report.not_run("CS2", "both heads signed by the collector, same election (L1, L6)", "CS1");
-        report.not_run("CS3", "the proof links the old head to the new (L4)", "CS1");
+        report.not_run(Check::CS2, &[Check::CS1]);
+        report.not_run(Check::CS3, &[Check::CS1]);
         return report;
     };
-    report.run("CS2", "both heads signed by the collector, same election (L1, L6)", || {
+    report.run(Check::CS2, || {
         let expected = match fingerprint {
             Some(hex_fp) => {
                 let bytes = protocol::group::hex_array(hex_fp, "fingerprint").map_err(|e| e.to_string())?;
@@ -1161,7 +1079,7 @@ pub fn verify_consistency(
         n.verify(&key.0, &expected).map_err(|e| format!("{}: {e}", new.display()))?;
         Ok(((), format!("election fingerprint {}", expected.to_hex())))
     });
-    report.run("CS3", "the proof links the old head to the new (L4)", || {
+    report.run(Check::CS3, || {
         if p.first != o.tree_size || p.second != n.tree_size {
             return Err(format!(
                 "the proof is for sizes {} → {}, the heads are {} → {}",

@@ -44,7 +44,7 @@ fn honest_record_passes() {
     let report = b.verify();
     assert!(report.passed(), "{report}");
     println!("{report}");
-    let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<&str> = report.checks.iter().map(|c| c.check.id()).collect();
     assert_eq!(ids, ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "V11", "V12", "V13"]);
     // The binary: exit 0, a table ending in RESULT: PASS, progress on stderr; --json parses and agrees.
     let (ok, stdout, stderr) = cli(&[Path::new("verify"), &b.dir]);
@@ -291,7 +291,9 @@ fn tampering_names_where() {
         "{text}"
     );
     // V7 onwards ran on the recomputed R1, so they pass.
-    assert!(report.check("V7").is_some_and(|c| matches!(c.outcome, verifier::report::Outcome::Pass { .. })));
+    assert!(report
+        .check(verifier::report::Check::V7)
+        .is_some_and(|c| matches!(c.outcome, verifier::report::Outcome::Pass { .. })));
     // The binary exits non-zero and says where.
     let (ok, stdout, _) = cli(&[Path::new("verify"), Path::new("--quiet"), &b.dir]);
     assert!(!ok && stdout.contains("RESULT: FAIL (failed: V6)"), "{stdout}");

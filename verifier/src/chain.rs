@@ -1,0 +1,197 @@
+//! One contest's mix chain, checked once, by the one function every command uses (SPEC.md §9.4, §9.5, §14.4
+//! V10): `verifier verify` and the trustee's check before decrypting (V10, over the record's files) and `verifier
+//! mixnet` (over a directory of stages).
+//!
+//! Stage `k` shuffles stage `k − 1`'s list (the input list for `k = 1`). For each stage: its list decodes with the
+//! contest's width (§9.4 V0); its proof decodes and verifies against the previous list (§9.4); its signature is
+//! the mix server's, `roles.mix_keys[k − 1]`, over the three files' digests (§9.5.1, eq. (MS)). A bad proof or
+//! signature does not stop the chain (every failure is named); a list that does not decode does, since every later
+//! stage reads it. Each list is decoded once (each point decompressed once).
+
+use std::borrow::Cow;
+
+use protocol::codec::Decode;
+use protocol::roles::{verify_stage, StageDigests};
+use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::transcript::election_transcript;
+use protocol::Election;
+
+/// A file of a chain: the input list, or stage `k`'s list, proof or signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Input,
+    List(u16),
+    Proof(u16),
+    Signature(u16),
+}
+
+/// A file's name (for messages) and bytes, or why it could not be read.
+pub type Read<'a> = Result<(String, Cow<'a, [u8]>), ChainFailure>;
+
+/// Why a chain fails, with where: the contest, the stage (0 for the input list) and the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChainFailure {
+    #[error("{file}: cannot be read: {reason}")]
+    Unreadable { file: String, reason: String },
+    #[error("contest {contest}: {file} does not decode: {reason}")]
+    ListUndecodable { contest: usize, stage: u16, file: String, reason: String },
+    #[error("contest {contest}: {file} has width {found}, the contest {expected}")]
+    WrongWidth { contest: usize, stage: u16, file: String, expected: usize, found: usize },
+    #[error("contest {contest} stage {stage}: {file} does not decode: {reason}")]
+    ProofUndecodable { contest: usize, stage: u16, file: String, reason: String },
+    #[error("contest {contest} stage {stage}: {file}: {reason}")]
+    ProofFails { contest: usize, stage: u16, file: String, reason: String },
+    #[error(
+        "contest {contest} stage {stage}: {file}: {reason} (a stage not made by the mix server the manifest names)"
+    )]
+    NotSignedByMixServer { contest: usize, stage: u16, file: String, reason: String },
+    #[error("contest {contest}: {found} stages, the manifest requires {expected}")]
+    WrongStageCount { contest: usize, expected: usize, found: usize },
+}
+
+impl ChainFailure {
+    /// The stage where it failed (0: the input list), if it is about one.
+    pub fn stage(&self) -> Option<u16> {
+        match self {
+            Self::ListUndecodable { stage, .. }
+            | Self::WrongWidth { stage, .. }
+            | Self::ProofUndecodable { stage, .. }
+            | Self::ProofFails { stage, .. }
+            | Self::NotSignedByMixServer { stage, .. } => Some(*stage),
+            Self::Unreadable { .. } | Self::WrongStageCount { .. } => None,
+        }
+    }
+}
+
+/// What a checked chain gives: its last list (if every list decoded), the failures, and the rows of the input.
+#[derive(Debug)]
+pub struct Checked {
+    pub last: Option<CiphertextList>,
+    pub failures: Vec<ChainFailure>,
+    pub rows: usize,
+}
+
+/// Decodes a list of contest `contest` (stage 0: the input) and checks its width.
+pub fn decode_list(
+    bytes: &[u8],
+    contest: usize,
+    stage: u16,
+    file: &str,
+    width: usize,
+) -> Result<CiphertextList, ChainFailure> {
+    let list = CiphertextList::from_bytes(bytes).map_err(|e| ChainFailure::ListUndecodable {
+        contest,
+        stage,
+        file: file.to_string(),
+        reason: e.to_string(),
+    })?;
+    if list.width() != width {
+        return Err(ChainFailure::WrongWidth {
+            contest,
+            stage,
+            file: file.to_string(),
+            expected: width,
+            found: list.width(),
+        });
+    }
+    Ok(list)
+}
+
+/// Checks stages `1 ..= stages` of contest `contest`, reading each file with `read`. `input` is the input list
+/// when a caller already decoded it (V9 hands over the list it compared). `on_stage` is called once per stage
+/// (progress). The stage count itself is the caller's to check: the record's layout fixes it (V2), a directory
+/// is counted by [`count_stages`].
+pub fn check_contest<'a>(
+    election: &Election,
+    contest: usize,
+    stages: u16,
+    input: Option<CiphertextList>,
+    read: &dyn Fn(Part) -> Read<'a>,
+    on_stage: &dyn Fn(),
+) -> Checked {
+    let mut failures = Vec::new();
+    let Some(spec) = election.manifest().contests.get(contest) else {
+        return Checked { last: None, failures, rows: 0 };
+    };
+    let width = spec.chunks();
+    let fingerprint = *election.fingerprint();
+    let mut current = match input {
+        Some(list) => list,
+        None => match read(Part::Input).and_then(|(file, bytes)| decode_list(&bytes, contest, 0, &file, width)) {
+            Ok(list) => list,
+            Err(e) => {
+                failures.push(e);
+                (0..stages).for_each(|_| on_stage());
+                return Checked { last: None, failures, rows: 0 };
+            }
+        },
+    };
+    let rows = current.len();
+    for k in 1..=stages {
+        let output = match read(Part::List(k)).and_then(|(file, bytes)| decode_list(&bytes, contest, k, &file, width)) {
+            Ok(list) => list,
+            Err(e) => {
+                failures.push(e);
+                (k..=stages).for_each(|_| on_stage());
+                return Checked { last: None, failures, rows };
+            }
+        };
+        let proof = read(Part::Proof(k)).and_then(|(file, bytes)| {
+            let proof = ShuffleProof::from_bytes(&bytes).map_err(|e| ChainFailure::ProofUndecodable {
+                contest,
+                stage: k,
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+            Ok((file, proof))
+        });
+        let verdict = proof.and_then(|(file, proof)| {
+            let statement = ShuffleStatement {
+                fingerprint: &fingerprint,
+                public_key: election.public_key(),
+                contest: contest as u32,
+                stage: u32::from(k),
+                input: &current,
+                output: &output,
+            };
+            proof.verify(&mut election_transcript(&fingerprint), &statement).map_err(|e| ChainFailure::ProofFails {
+                contest,
+                stage: k,
+                file,
+                reason: e.to_string(),
+            })
+        });
+        if let Err(e) = verdict {
+            failures.push(e);
+        }
+        if let Err(e) = check_signature(election, contest, k, read) {
+            failures.push(e);
+        }
+        on_stage();
+        current = output;
+    }
+    Checked { last: Some(current), failures, rows }
+}
+
+/// §9.5.1: stage `k`'s signature is mix server `k`'s (`roles.mix_keys[k − 1]`) over the stage's input list, output
+/// list and proof, as they are stored.
+fn check_signature<'a>(
+    election: &Election,
+    contest: usize,
+    k: u16,
+    read: &dyn Fn(Part) -> Read<'a>,
+) -> Result<(), ChainFailure> {
+    let input = read(if k == 1 { Part::Input } else { Part::List(k - 1) })?.1;
+    let list = read(Part::List(k))?.1;
+    let proof = read(Part::Proof(k))?.1;
+    let digests = StageDigests::of(&input, &list, &proof);
+    let (file, signature) = read(Part::Signature(k))?;
+    verify_stage(&election.manifest().roles, election.fingerprint(), contest as u32, k, &digests, &signature)
+        .map_err(|e| ChainFailure::NotSignedByMixServer { contest, stage: k, file, reason: e.to_string() })
+}
+
+/// The stages present in a directory of stages: 1, 2, … up to the first `k` for which `exists(k)` is false.
+pub fn count_stages(exists: impl Fn(u16) -> bool) -> u16 {
+    (1..=u16::MAX).take_while(|&k| exists(k)).last().unwrap_or(0)
+}
