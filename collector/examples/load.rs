@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use collector::admin::ElectionFile;
+use collector::protocol::election::ElectionParameters;
 use protocol::create_ballot;
 use protocol::credential::Credential;
 use protocol::encoding::{Answer, Selection};
@@ -51,7 +51,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let file: ElectionFile = serde_json::from_str(&std::fs::read_to_string(args.election.join("election.json"))?)?;
+    let file: ElectionParameters =
+        serde_json::from_str(&std::fs::read_to_string(args.election.join("election.json"))?)?;
     let election = file.election()?;
     let secrets: Vec<String> = serde_json::from_str(&std::fs::read_to_string(args.election.join("voters.json"))?)?;
     let secrets: Vec<&String> = secrets.iter().skip(args.skip).take(args.ballots).collect();

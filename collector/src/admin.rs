@@ -21,15 +21,14 @@ use rand_core::{CryptoRng, RngCore};
 use crate::db;
 use crate::state::{load_election, now_ms};
 
-/// The election file read by `collector init` (SPEC.md §8.8): `{"manifest": …, "public_key": hex}`.
-pub use protocol::election::ElectionParameters as ElectionFile;
+use protocol::election::ElectionParameters;
 
 /// `collector init`: schema, election, credential registry, an empty log with its signed tree head of size 0,
 /// signed with `signing_key` (which must be the key the manifest names; it is not stored: `serve` and `close`
 /// read it from its file again).
 pub async fn init(
     pool: &Pool,
-    election: &ElectionFile,
+    election: &ElectionParameters,
     credentials: &[String],
     signing_key: SigningKey,
 ) -> anyhow::Result<()> {
@@ -304,14 +303,14 @@ pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevEl
     manifest.roles.collector_key =
         RoleKey::from_verifying_key(collector_key.verifying_key()).unwrap_or(manifest.roles.collector_key);
     let sk = SecretKey::generate(rng);
-    let file = ElectionFile { manifest, public_key: sk.public_key() };
+    let file = ElectionParameters { manifest, public_key: sk.public_key() };
     let public = creds.iter().map(|c| c.public_key().to_hex()).collect();
     (file, public, creds, collector_key)
 }
 
 /// What [`dev_election`] makes: the election file, the public credentials, the voters' secrets, the collector's
 /// signing key.
-pub type DevElection = (ElectionFile, Vec<String>, Vec<Credential>, SigningKey);
+pub type DevElection = (ElectionParameters, Vec<String>, Vec<Credential>, SigningKey);
 
 /// Writes a dev election to `dir`: election.json, credentials.json, voters.json (secret keys, hex: tests only)
 /// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it).

@@ -143,7 +143,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Init { db, election, credentials, key } => {
             let pool = collector::db::pool(&db.database_url, 2)?;
-            let e: admin::ElectionFile = serde_json::from_str(&std::fs::read_to_string(&election)?)
+            let e: protocol::election::ElectionParameters = serde_json::from_str(&std::fs::read_to_string(&election)?)
                 .with_context(|| format!("reading {}", election.display()))?;
             let c: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&credentials)?)
                 .with_context(|| format!("reading {}", credentials.display()))?;

@@ -13,29 +13,22 @@ use anyhow::{anyhow, bail, Context, Result};
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressStyle};
 use protocol::codec::{Decode, Encode};
+use protocol::election::ElectionParameters;
 use protocol::roles::{read_secret_key_file, sign_stage, Role, StageDigests};
 use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::transcript::election_transcript;
-use protocol::{Election, Manifest, PublicKey};
-use serde::Deserialize;
+use protocol::Election;
 use zeroize::Zeroizing;
 
 use crate::files::{replace, Access};
 
-/// The election file: `{"manifest": <manifest JSON>, "public_key": "<64 hex digits>"}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ElectionFile {
-    pub manifest: Manifest,
-    pub public_key: PublicKey,
-}
-
-/// Reads and validates an election file; the fingerprint is computed from its manifest and key.
+/// Reads and validates an election file (`{"manifest": …, "public_key": hex}`, SPEC.md §8.8, protocol's one type of
+/// it); the fingerprint is computed from its manifest and key.
 pub fn load_election(path: &Path) -> Result<Election> {
     let text = fs::read_to_string(path).with_context(|| format!("cannot read the election file {}", path.display()))?;
-    let file: ElectionFile =
+    let file: ElectionParameters =
         serde_json::from_str(&text).with_context(|| format!("{} is not a valid election file", path.display()))?;
-    Election::new(file.manifest, file.public_key).with_context(|| format!("{}: invalid manifest", path.display()))
+    file.election().with_context(|| format!("{}: invalid manifest", path.display()))
 }
 
 /// Reads a ciphertext list file.

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use collector::admin::{self, ElectionFile};
+use collector::admin;
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use protocol::credential::Credential;
+use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{Receipt, SignedTreeHead};
 use protocol::{create_ballot, Ballot, Election};
@@ -22,7 +23,7 @@ pub use service::*;
 #[derive(Debug)]
 pub struct TestElection {
     pub url: String,
-    pub file: ElectionFile,
+    pub file: ElectionParameters,
     pub election: Election,
     pub voters: Vec<Credential>,
     pub key: SigningKey,
@@ -35,7 +36,7 @@ pub async fn init_election(url: &str, voters: usize) -> TestElection {
 
 pub async fn init_with(
     url: &str,
-    file: ElectionFile,
+    file: ElectionParameters,
     public: Vec<String>,
     voters: Vec<Credential>,
     key: SigningKey,
