@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use collector::protocol::election::ElectionParameters;
+use protocol::election::ElectionParameters;
 use protocol::create_ballot;
 use protocol::credential::Credential;
 use protocol::encoding::{Answer, Selection};

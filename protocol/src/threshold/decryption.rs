@@ -17,7 +17,7 @@ use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::{base_mul, SecretKey};
 use crate::fingerprint::Fingerprint;
 use crate::group::{decode_elements, double_and_compress_batch, GroupElement, G};
-use crate::limits::MAX_CIPHERTEXTS;
+use crate::limits::{MAX_CIPHERTEXTS, MAX_WIDTH};
 use crate::proofs::dleq::{CommonBaseItem, DleqProof, DleqStatement, DleqWitness};
 use crate::proofs::BatchVerifier;
 use crate::transcript::{election_transcript, TranscriptProtocol};
@@ -71,6 +71,15 @@ impl Decode for PlaintextList {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let rows = r.u32("plaintexts.rows")? as usize;
         let width = r.u32("plaintexts.width")?;
+        // The list's shape (§9.1.1): `1 ≤ w ≤ MAX_WIDTH`. A width of 0 would read any row count as no points, so
+        // that `u32(N) ‖ u32(0)` decoded for every `N`, and re-encoded as `N = 0`.
+        if width == 0 || width as usize > MAX_WIDTH {
+            return Err(DecodeError::TooLong {
+                what: "plaintexts.width (1 to 1024)",
+                len: width as usize,
+                max: MAX_WIDTH,
+            });
+        }
         let count = rows.saturating_mul(width as usize);
         if count > MAX_CIPHERTEXTS {
             return Err(DecodeError::TooLong { what: "plaintexts", len: count, max: MAX_CIPHERTEXTS });
