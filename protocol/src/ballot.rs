@@ -39,10 +39,13 @@ pub const BALLOT_VERSION: u8 = 1;
 // ---------------------------------------------------------------------------------------------------------
 // Ballots
 
+/// What a ballot encrypts and proves, before it is signed (SPEC.md §8.2 `body`); its id is eq. §8.3's hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BallotBody {
+    /// The election fingerprint `F` (check B1).
     pub fingerprint: Fingerprint,
+    /// The voter's credential key `K`, under which the ballot is signed.
     pub credential: CredentialKey,
     /// Per contest, in manifest order, its fixed number of ciphertexts.
     pub contests: Vec<Vec<Ciphertext>>,
@@ -50,10 +53,13 @@ pub struct BallotBody {
     pub proof: RandomnessProof,
 }
 
+/// A cast ballot: the body and the voter's signature (SPEC.md §8.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ballot {
+    /// What is signed.
     pub body: BallotBody,
+    /// Ed25519 signature by the credential over `"rv/ballot-signature/v1" ‖ body` (check B3, `verify_strict`).
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
 }
@@ -64,6 +70,7 @@ pub struct Ballot {
 pub struct BallotId(#[serde(with = "crate::group::bytes_hex")] pub [u8; 32]);
 
 impl BallotId {
+    /// The id in lower-case hex.
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
@@ -146,6 +153,7 @@ impl AsRef<Ballot> for Ballot {
 }
 
 impl Ballot {
+    /// The ballot id (SPEC.md §8.3), over the body only.
     pub fn id(&self) -> BallotId {
         self.body.id()
     }
@@ -180,6 +188,7 @@ impl BallotOpening {
         Zeroizing::new(w.finish())
     }
 
+    /// Reads the encoding [`expose_bytes`](Self::expose_bytes) writes; it is not checked against any ballot here.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let n = r.u32("opening.contests")? as usize;
@@ -195,10 +204,17 @@ impl BallotOpening {
 /// Why an opening does not open a ballot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpeningError {
+    /// The number of contests or of scalars in a contest is not the ballot's.
     #[error("the opening does not have the ballot's shape")]
     WrongShape,
     #[error("contest {contest}: the revealed randomness does not match ciphertext {index}")]
-    WrongRandomness { contest: usize, index: usize },
+    /// A revealed scalar `r` does not give the ciphertext's `A = r·G` (SPEC.md §8.7).
+    WrongRandomness {
+        /// The contest's index in the manifest.
+        contest: usize,
+        /// The ciphertext's index in the contest.
+        index: usize,
+    },
 }
 
 /// The seed of a ballot (SPEC.md §8.4): 32 secret bytes, fresh for every encryption, from which everything
@@ -215,12 +231,14 @@ impl fmt::Debug for BallotSeed {
 }
 
 impl BallotSeed {
+    /// A fresh seed: 32 bytes from `rng`.
     pub fn generate<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Self {
         let mut seed = [0u8; 32];
         rng.fill_bytes(&mut seed);
         Self(seed)
     }
 
+    /// A seed from its 32 bytes (as a code carries it, SPEC.md §8.9).
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }
@@ -321,6 +339,7 @@ pub fn create_ballot<R: RngCore + CryptoRng>(
 pub struct VerifiedBallot<'a>(&'a Ballot);
 
 impl<'a> VerifiedBallot<'a> {
+    /// The ballot that passed.
     pub fn ballot(&self) -> &'a Ballot {
         self.0
     }

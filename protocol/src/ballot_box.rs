@@ -26,6 +26,7 @@ pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v2";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoxEntry {
+    /// The ballot's position in the log; the box numbers them `0, 1, …` (check L7).
     pub leaf_index: u64,
     /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. L-1).
     pub accepted_at: u64,
@@ -37,75 +38,148 @@ pub struct BoxEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BallotBox {
+    /// Must be [`BALLOT_BOX_FORMAT`].
     pub format: String,
+    /// The election parameters: the manifest and the election public key (SPEC.md §8.8).
     pub election: ElectionParameters,
+    /// The election fingerprint, which must be the one the parameters give (SPEC.md §4.4).
     pub fingerprint: Fingerprint,
     /// The collector's Ed25519 public key.
     #[serde(with = "crate::group::bytes_hex")]
     pub collector_key: [u8; 32],
     /// The credential registry, sorted by bytes.
     pub credentials: Vec<CredentialKey>,
+    /// The collector's last signed tree head, signed at `collector close` (SPEC.md §11.2).
     pub final_tree_head: SignedTreeHead,
+    /// Every ballot the log holds, re-votes included, in log order.
     pub ballots: Vec<BoxEntry>,
 }
 
 /// Why a ballot box does not hold (check L7).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BoxError {
+    /// The `format` is not [`BALLOT_BOX_FORMAT`].
     #[error("unknown ballot box format `{0}`")]
     Format(String),
+    /// The manifest in `election` is invalid (SPEC.md §4.3).
     #[error("the election parameters are invalid: {0}")]
     Election(ManifestError),
+    /// `fingerprint` is not the one the box's manifest and public key give.
     #[error("the box's fingerprint is not the one its manifest and key give")]
     FingerprintMismatch,
+    /// `collector_key` is not a valid Ed25519 public key.
     #[error("the collector key is not a valid Ed25519 key: {0}")]
     CollectorKey(DecodeError),
+    /// `collector_key` is not the manifest's `roles.collector_key` (SPEC.md §4.5).
     #[error("the box is not the collector's: {0}")]
     NotTheCollector(RoleError),
+    /// L9: the credentials are not in ascending byte order without repeats; the number is the first offender's position.
     #[error("credentials {0} and its predecessor are not in ascending byte order (or repeat)")]
     RegistryNotSorted(usize),
+    /// L9: the credentials are not the registry the manifest names (eq. (4.5-1)).
     #[error("the box's credentials are not the manifest's registry: {0}")]
     Registry(RoleError),
+    /// The final tree head fails L1 or L6.
     #[error("the final tree head: {0}")]
     TreeHead(LogError),
     #[error("ballot at position {position} has leaf index {found}: ballots must be numbered 0, 1, … in log order")]
-    LeafIndex { position: u64, found: u64 },
+    /// A ballot's `leaf_index` is not its position in the list.
+    LeafIndex {
+        /// The ballot's position in the list.
+        position: u64,
+        /// The `leaf_index` it carries.
+        found: u64,
+    },
     #[error("ballot at leaf {leaf}: not lower-case hexadecimal (SPEC.md §1.2)")]
-    BallotHex { leaf: u64 },
+    /// A ballot is not lower-case hex (SPEC.md §1.2).
+    BallotHex {
+        /// The ballot's leaf index.
+        leaf: u64,
+    },
     #[error("ballot at leaf {leaf}: {source}")]
-    BallotDecode { leaf: u64, source: DecodeError },
+    /// A ballot's bytes do not decode (SPEC.md §8.2).
+    BallotDecode {
+        /// The ballot's leaf index.
+        leaf: u64,
+        /// Why it does not decode.
+        source: DecodeError,
+    },
     #[error("the box holds {ballots} ballots, the final tree head says {head}")]
-    SizeMismatch { ballots: u64, head: u64 },
+    /// The number of ballots is not the final tree head's size.
+    SizeMismatch {
+        /// The number of ballots in the box.
+        ballots: u64,
+        /// The final head's `tree_size`.
+        head: u64,
+    },
+    /// The ballots' leaves do not give the final tree head's root: a ballot was changed, added or dropped.
     #[error("the ballots' leaves do not give the final tree head's root (a ballot was changed, added or dropped)")]
     RootMismatch,
     #[error(
         "the ballot at leaf {leaf} repeats the ballot at leaf {first} (id {id}): the collector never appends a \
          ballot already in the log (§11.7), so a repeat is a replay"
     )]
-    Replayed { leaf: u64, first: u64, id: String },
+    /// A ballot id appears twice: a replay (SPEC.md §11.7).
+    Replayed {
+        /// The leaf of the repeat.
+        leaf: u64,
+        /// The leaf of the first occurrence.
+        first: u64,
+        /// The ballot id, in hex.
+        id: String,
+    },
     #[error(
         "the ballot at leaf {leaf} was accepted at {accepted_at} s, outside the voting period {opens_at} … {closes_at} s \
          (the manifest's voting_period, bounds included)"
     )]
-    OutsidePeriod { leaf: u64, accepted_at: u64, opens_at: u64, closes_at: u64 },
+    /// A ballot was accepted outside the manifest's voting period, bounds included (L7).
+    OutsidePeriod {
+        /// The ballot's leaf index.
+        leaf: u64,
+        /// Its acceptance time, in seconds since the Unix epoch (UTC).
+        accepted_at: u64,
+        /// The period's start, in seconds.
+        opens_at: u64,
+        /// The period's end, in seconds.
+        closes_at: u64,
+    },
     #[error(
         "the ballot at leaf {leaf} was accepted at {accepted_at} s, before the ballot at the previous leaf \
          ({previous} s): the log's times go back"
     )]
-    TimeGoesBack { leaf: u64, accepted_at: u64, previous: u64 },
+    /// A ballot was accepted before the ballot at the previous leaf (L7).
+    TimeGoesBack {
+        /// The ballot's leaf index.
+        leaf: u64,
+        /// Its acceptance time, in seconds.
+        accepted_at: u64,
+        /// The previous leaf's acceptance time, in seconds.
+        previous: u64,
+    },
     #[error(
         "the final tree head is dated {head_ms} ms, before the ballot at leaf {leaf} was accepted ({accepted_at} s)"
     )]
-    HeadBeforeLastBallot { head_ms: u64, leaf: u64, accepted_at: u64 },
+    /// The final tree head is dated before the last ballot was accepted (L7).
+    HeadBeforeLastBallot {
+        /// The head's timestamp, in milliseconds since the Unix epoch (UTC).
+        head_ms: u64,
+        /// The last ballot's leaf index.
+        leaf: u64,
+        /// The last ballot's acceptance time, in seconds.
+        accepted_at: u64,
+    },
 }
 
 /// A decoded ballot with its place in the log and the hash of its canonical bytes.
 #[derive(Debug, Clone)]
 pub struct LoggedBallot {
+    /// The ballot's position in the log (0-based).
     pub leaf_index: u64,
     /// Seconds since the Unix epoch (UTC), from the ballot's leaf.
     pub accepted_at: u64,
+    /// The decoded ballot.
     pub ballot: Ballot,
+    /// SHA-256 of the ballot's canonical bytes (eq. L-0).
     pub hash: [u8; 32],
 }
 

@@ -18,21 +18,26 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// An empty buffer.
     pub fn new() -> Self {
         Self::default()
     }
+    /// `u8(v)`.
     pub fn u8(&mut self, v: u8) -> &mut Self {
         self.buf.push(v);
         self
     }
+    /// `u16(v)`, big-endian.
     pub fn u16(&mut self, v: u16) -> &mut Self {
         self.buf.extend_from_slice(&v.to_be_bytes());
         self
     }
+    /// `u32(v)`, big-endian.
     pub fn u32(&mut self, v: u32) -> &mut Self {
         self.buf.extend_from_slice(&v.to_be_bytes());
         self
     }
+    /// `u64(v)`, big-endian.
     pub fn u64(&mut self, v: u64) -> &mut Self {
         self.buf.extend_from_slice(&v.to_be_bytes());
         self
@@ -47,12 +52,15 @@ impl Writer {
         self.u32(len_u32(v.len()));
         self.raw(v)
     }
+    /// `string`: the UTF-8 bytes with a `u32` length.
     pub fn str(&mut self, v: &str) -> &mut Self {
         self.bytes(v.as_bytes())
     }
+    /// `point`: the 32-byte canonical Ristretto255 encoding (SPEC.md §2.1).
     pub fn element(&mut self, p: &GroupElement) -> &mut Self {
         self.raw(p.compressed().as_bytes())
     }
+    /// `scalar`: 32 bytes, little-endian (SPEC.md §2.2).
     pub fn scalar(&mut self, s: &Scalar) -> &mut Self {
         self.raw(s.as_bytes())
     }
@@ -64,10 +72,12 @@ impl Writer {
         }
         self
     }
+    /// The item's own encoding, no prefix.
     pub fn put<T: Encode>(&mut self, item: &T) -> &mut Self {
         item.encode(self);
         self
     }
+    /// The bytes written.
     pub fn finish(self) -> Vec<u8> {
         self.buf
     }
@@ -86,12 +96,15 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
     pub fn new(data: &'a [u8]) -> Self {
         Self { data, pos: 0 }
     }
+    /// Bytes not yet read.
     pub fn remaining(&self) -> usize {
         self.data.len() - self.pos
     }
+    /// The next `n` bytes; [`DecodeError::Truncated`] if fewer are left.
     pub fn raw(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
             return Err(DecodeError::Truncated { what, needed: n - self.remaining() });
@@ -100,20 +113,25 @@ impl<'a> Reader<'a> {
         self.pos += n;
         Ok(out)
     }
+    /// The next `N` bytes as an array; [`DecodeError::Truncated`] if fewer are left.
     pub fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.raw(N, what)?);
         Ok(out)
     }
+    /// A `u8`.
     pub fn u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
         Ok(self.array::<1>(what)?[0])
     }
+    /// A big-endian `u16`.
     pub fn u16(&mut self, what: &'static str) -> Result<u16, DecodeError> {
         Ok(u16::from_be_bytes(self.array(what)?))
     }
+    /// A big-endian `u32`.
     pub fn u32(&mut self, what: &'static str) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array(what)?))
     }
+    /// A big-endian `u64`.
     pub fn u64(&mut self, what: &'static str) -> Result<u64, DecodeError> {
         Ok(u64::from_be_bytes(self.array(what)?))
     }
@@ -125,6 +143,7 @@ impl<'a> Reader<'a> {
         }
         self.raw(len, what)
     }
+    /// A `string` of at most `max` bytes; [`DecodeError::InvalidUtf8`] if not UTF-8.
     pub fn string(&mut self, what: &'static str, max: usize) -> Result<String, DecodeError> {
         let bytes = self.bytes(what, max)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| DecodeError::InvalidUtf8 { what })
@@ -137,6 +156,7 @@ impl<'a> Reader<'a> {
     pub fn nonidentity_element(&mut self, what: &'static str) -> Result<GroupElement, DecodeError> {
         GroupElement::from_bytes_nonidentity(&self.array(what)?, what)
     }
+    /// A scalar below ℓ; [`DecodeError::NonCanonicalScalar`] otherwise (SPEC.md §2.2).
     pub fn scalar(&mut self, what: &'static str) -> Result<Scalar, DecodeError> {
         crate::group::decode_scalar(&self.array(what)?, what)
     }
@@ -185,7 +205,9 @@ macro_rules! serde_via_codec {
 
 /// A value with one canonical byte encoding.
 pub trait Encode {
+    /// Appends the canonical encoding to `w`.
     fn encode(&self, w: &mut Writer);
+    /// The canonical encoding.
     fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         self.encode(&mut w);
@@ -197,7 +219,9 @@ pub trait Encode {
 pub trait Decode: Sized {
     /// The label used in errors for the whole value.
     const WHAT: &'static str;
+    /// Reads one value from `r`, checking every point, scalar and length (SPEC.md §1.1).
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+    /// Decodes a whole input: one value and nothing after it ([`DecodeError::TrailingBytes`] otherwise).
     fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let v = Self::decode(&mut r)?;

@@ -61,8 +61,11 @@ fn take<const N: usize>(bytes: &mut &[u8], what: &'static str) -> Result<[u8; N]
 /// secret as the vote: not `Clone`, the seed is wiped on drop and the text is returned in a [`Zeroizing`] string.
 #[derive(Debug)]
 pub struct SecondDeviceCode {
+    /// The election fingerprint `F`; the device refuses an election whose eq. (2) gives another.
     pub fingerprint: Fingerprint,
+    /// The cast ballot's id (SPEC.md §8.3), which the device fetches.
     pub ballot_id: BallotId,
+    /// The ballot's seed σ (SPEC.md §8.4), from which the opening is derived (eq. (8a)).
     pub seed: BallotSeed,
 }
 
@@ -100,8 +103,11 @@ impl SecondDeviceCode {
 /// from which the challenged body is rebuilt. Not `Clone`; the seed and answers are wiped on drop and redacted in
 /// `Debug`.
 pub struct ChallengeCode {
+    /// The election fingerprint `F`.
     pub fingerprint: Fingerprint,
+    /// The credential key `K` of the challenged body.
     pub credential: CredentialKey,
+    /// The ballot's seed σ (SPEC.md §8.4).
     pub seed: BallotSeed,
     /// Per contest in manifest order: `u8(L) ‖` its answer's canonical bytes (§5.1, `L` bytes, unpadded).
     answers: Zeroizing<Vec<u8>>,
@@ -121,7 +127,9 @@ impl fmt::Debug for ChallengeCode {
 /// A challenge code checked against its election: the body the voting page prepared, and what it encrypts.
 #[derive(Debug)]
 pub struct CheckedChallenge {
+    /// The id of the rebuilt body (SPEC.md §8.3), whose tracker the voter compares with the page's.
     pub ballot_id: BallotId,
+    /// The answers the code reveals, per contest in manifest order.
     pub answers: Vec<Answer>,
 }
 
@@ -129,12 +137,29 @@ pub struct CheckedChallenge {
 #[derive(Debug, thiserror::Error)]
 pub enum ChallengeError {
     #[error("the code is for election {code}, not this election ({election})")]
-    WrongElection { code: String, election: String },
+    /// The code's fingerprint is not the election's.
+    WrongElection {
+        /// The code's fingerprint, in hex.
+        code: String,
+        /// The election's fingerprint, in hex.
+        election: String,
+    },
     #[error("the code's answer to contest {contest} is not valid: {reason}")]
-    Answer { contest: String, reason: String },
+    /// C-1: an answer is missing, cut short or not a valid answer to its contest (SPEC.md §5.1).
+    Answer {
+        /// The contest's id.
+        contest: String,
+        /// What is wrong with the answer.
+        reason: String,
+    },
     #[error("the code holds {extra} bytes after the last contest's answer")]
-    TrailingAnswers { extra: usize },
+    /// Bytes follow the last contest's answer.
+    TrailingAnswers {
+        /// How many bytes follow.
+        extra: usize,
+    },
     #[error("the ballot cannot be rebuilt: {0}")]
+    /// C-2: the body cannot be rebuilt from the answers and the seed.
     Ballot(#[from] BallotError),
 }
 
@@ -210,7 +235,9 @@ impl ChallengeCode {
 /// Either code, as a device that reads any QR code of ours gets it.
 #[derive(Debug)]
 pub enum DeviceCode {
+    /// A cast ballot's code (`RV2:`).
     Cast(SecondDeviceCode),
+    /// A challenged ballot's code (`RVC2:`).
     Challenge(ChallengeCode),
 }
 

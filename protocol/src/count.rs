@@ -43,31 +43,50 @@ pub const METHODS: &[&str] = &[METHOD_PLURALITY, METHOD_APPROVAL, METHOD_INSTANT
 pub struct Round {
     /// Tallies of the continuing and elected candidates at the start of the round, in units (10⁻⁹ vote).
     pub tallies: Vec<(Selection, u64)>,
+    /// The value of exhausted ballots (no continuing preference) at the start of the round, in units.
     pub exhausted: u64,
+    /// What the round did.
     pub action: Action,
 }
 
+/// What one STV round did (SPEC.md §12.3, §12.5); serialized with its `action` tag in snake case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Reached the quota; its surplus (units) is transferred.
-    Elected { candidate: Selection, surplus: u64 },
+    Elected {
+        /// The candidate elected.
+        candidate: Selection,
+        /// Its tally above the quota, in units.
+        surplus: u64,
+    },
     /// Fewest votes; its ballots move on.
-    Excluded { candidate: Selection },
+    Excluded {
+        /// The candidate excluded.
+        candidate: Selection,
+    },
     /// The continuing candidates fill the remaining seats.
-    ElectedRemaining { candidates: Vec<Selection> },
+    ElectedRemaining {
+        /// The candidates elected, in the order the tie rule puts them.
+        candidates: Vec<Selection>,
+    },
 }
 
 /// The result of one contest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContestResult {
+    /// The contest's id.
     pub contest: String,
+    /// How it was counted: one of [`METHODS`].
     pub method: String,
+    /// Number of valid answers.
     pub valid: u64,
+    /// Number of invalid answers (SPEC.md §14.3 R5), not counted.
     pub invalid: u64,
     /// First-round votes (plurality: votes; approval: approvals; STV: first preferences), whole votes.
     pub tallies: Vec<(Selection, u64)>,
+    /// The elected candidates, `seats` of them where there are enough candidates, in the order they were elected.
     pub elected: Vec<Selection>,
     /// STV rounds (empty for plurality and approval).
     pub rounds: Vec<Round>,
@@ -114,6 +133,7 @@ pub struct Tie {
     /// Their common tally: whole votes for plurality and approval (as `tallies`), units of 10⁻⁹ vote for STV (as
     /// `rounds`).
     pub tally: u64,
+    /// How the rule ordered them.
     pub decided_by: TieBreak,
 }
 

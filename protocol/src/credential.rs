@@ -26,6 +26,7 @@ impl Credential {
     pub fn expose_secret_bytes(&self) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(self.0.to_bytes())
     }
+    /// The voter's public credential key, which the registry lists and the ballot names.
     pub fn public_key(&self) -> CredentialKey {
         CredentialKey(self.0.verifying_key())
     }
@@ -60,9 +61,11 @@ impl CredentialKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
         Ok(Self(decode_verifying_key(bytes, "credential key")?))
     }
+    /// The key's 32-byte encoding.
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()
     }
+    /// The key in lower-case hex.
     pub fn to_hex(&self) -> String {
         hex::encode(self.as_bytes())
     }

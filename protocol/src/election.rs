@@ -24,7 +24,9 @@ pub struct Election {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ElectionParameters {
+    /// The election manifest (SPEC.md §4.1).
     pub manifest: Manifest,
+    /// The election public key `Y`, from the key ceremony.
     pub public_key: PublicKey,
 }
 
@@ -34,9 +36,13 @@ pub struct ElectionParameters {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishedElection {
+    /// The manifest, as JSON.
     pub manifest: Manifest,
+    /// The manifest's canonical encoding `M` (SPEC.md §4.2), lower-case hex.
     pub manifest_bytes: String,
+    /// The election public key `Y`.
     pub public_key: PublicKey,
+    /// The fingerprint `F` the collector states; a reader recomputes it by eq. (2) and compares.
     pub fingerprint: Fingerprint,
     /// The collector's Ed25519 public key (signed tree heads and receipts).
     #[serde(with = "crate::group::bytes_hex")]
@@ -56,23 +62,29 @@ impl Election {
         let p: ElectionParameters = serde_json::from_str(json).map_err(|e| ManifestError::Invalid(e.to_string()))?;
         Self::new(p.manifest, p.public_key)
     }
+    /// The parameters to write to a file (SPEC.md §8.8).
     pub fn parameters(&self) -> ElectionParameters {
         ElectionParameters { manifest: self.manifest.clone(), public_key: *self.public_key() }
     }
+    /// Validates the manifest (SPEC.md §4.3) and computes the fingerprint (eq. (2)); fails if the manifest is invalid.
     pub fn new(manifest: Manifest, public_key: PublicKey) -> Result<Self, ManifestError> {
         manifest.validate()?;
         let fingerprint = manifest.fingerprint(&public_key);
         Ok(Self { manifest, key: EncryptionKey::new(public_key), fingerprint })
     }
+    /// The validated manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
+    /// The election public key `Y`.
     pub fn public_key(&self) -> &PublicKey {
         self.key.public_key()
     }
+    /// `Y` with its precomputed table, for encryption.
     pub fn encryption_key(&self) -> &EncryptionKey {
         &self.key
     }
+    /// The fingerprint `F` (SPEC.md §4.4 eq. (2)).
     pub fn fingerprint(&self) -> &Fingerprint {
         &self.fingerprint
     }

@@ -25,6 +25,7 @@ use crate::group::{random_scalar, GroupElement, G};
 pub struct SecretKey(Scalar);
 
 impl SecretKey {
+    /// A fresh secret key `x`, uniform from `rng`.
     pub fn generate<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Self {
         Self(random_scalar(rng))
     }
@@ -32,9 +33,11 @@ impl SecretKey {
     pub fn from_scalar(x: Scalar) -> Self {
         Self(x)
     }
+    /// `Y = x·G` (SPEC.md §6).
     pub fn public_key(&self) -> PublicKey {
         PublicKey(GroupElement::new(RISTRETTO_BASEPOINT_TABLE * &self.0))
     }
+    /// The scalar `x`; deliberately revealing.
     pub fn expose_scalar(&self) -> &Scalar {
         &self.0
     }
@@ -55,15 +58,18 @@ impl fmt::Debug for SecretKey {
 pub struct PublicKey(GroupElement);
 
 impl PublicKey {
+    /// A public key from a point; [`DecodeError::IdentityPoint`] for the identity (SPEC.md §6).
     pub fn from_element(e: GroupElement) -> Result<Self, DecodeError> {
         if e.is_identity() {
             return Err(DecodeError::IdentityPoint { what: "public key" });
         }
         Ok(Self(e))
     }
+    /// The point `Y` with its encoding.
     pub fn element(&self) -> &GroupElement {
         &self.0
     }
+    /// The point `Y`.
     pub fn point(&self) -> &RistrettoPoint {
         self.0.point()
     }
@@ -101,9 +107,11 @@ impl fmt::Debug for EncryptionKey {
 }
 
 impl EncryptionKey {
+    /// Builds the table for `key`.
     pub fn new(key: PublicKey) -> Self {
         Self { table: RistrettoBasepointTable::create(key.point()), key }
     }
+    /// The public key `Y`.
     pub fn public_key(&self) -> &PublicKey {
         &self.key
     }
@@ -163,11 +171,14 @@ fn half() -> Scalar {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ciphertext {
+    /// `A = r·G`.
     pub a: GroupElement,
+    /// `B = M + r·Y`.
     pub b: GroupElement,
 }
 
 impl Ciphertext {
+    /// A ciphertext from computed points (compresses both).
     pub fn new(a: RistrettoPoint, b: RistrettoPoint) -> Self {
         Self { a: GroupElement::new(a), b: GroupElement::new(b) }
     }

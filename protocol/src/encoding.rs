@@ -20,7 +20,9 @@ pub const WRITE_IN_CODE: u16 = 0xFFFF;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Selection {
+    /// An option, by its index in the contest's `options`.
     Option(u16),
+    /// A write-in candidate: 1 to `max_bytes` UTF-8 bytes (SPEC.md §5.1).
     WriteIn(String),
 }
 
@@ -29,6 +31,7 @@ pub enum Selection {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
+    /// The selections, in canonical order; their number is within the contest's bounds.
     pub selections: Vec<Selection>,
 }
 
@@ -36,6 +39,7 @@ pub struct Answer {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
 #[error("invalid answer: {reason}")]
 pub struct InvalidAnswer {
+    /// Why, one of [`INVALID_REASONS`] with its numbers filled in.
     pub reason: String,
 }
 
@@ -64,6 +68,7 @@ fn invalid(reason: impl Into<String>) -> InvalidAnswer {
 }
 
 impl Answer {
+    /// A single-choice answer: the option at `option`.
     pub fn single(option: u16) -> Self {
         Self { selections: vec![Selection::Option(option)] }
     }

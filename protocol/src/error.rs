@@ -9,46 +9,125 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DecodeError {
     #[error("{what}: input truncated ({needed} more bytes needed)")]
-    Truncated { what: &'static str, needed: usize },
+    /// The input ends before the value does (SPEC.md §1.1 (a)).
+    Truncated {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+        /// How many more bytes the value needs.
+        needed: usize,
+    },
     #[error("{what}: {count} unexpected trailing bytes")]
-    TrailingBytes { what: &'static str, count: usize },
+    /// Bytes are left over after the top-level value (SPEC.md §1.1 (b)).
+    TrailingBytes {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+        /// How many bytes are left over.
+        count: usize,
+    },
     #[error("{what}: not a canonical Ristretto255 point encoding")]
-    NonCanonicalPoint { what: &'static str },
+    /// 32 bytes that are not the canonical encoding of a Ristretto255 point (SPEC.md §2.1).
+    NonCanonicalPoint {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+    },
     #[error("{what}: the identity point is not allowed here")]
-    IdentityPoint { what: &'static str },
+    /// The identity point in a field marked *non-identity* (SPEC.md §2.1).
+    IdentityPoint {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+    },
     #[error("{what}: not a canonical scalar (must be below the group order)")]
-    NonCanonicalScalar { what: &'static str },
+    /// 32 bytes that are not a scalar below the group order ℓ (SPEC.md §2.2).
+    NonCanonicalScalar {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+    },
     #[error("{what}: length {len} exceeds the limit {max}")]
-    TooLong { what: &'static str, len: usize, max: usize },
+    /// A length or count above its limit (SPEC.md §1.3, [`crate::limits`]).
+    TooLong {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+        /// The length found.
+        len: usize,
+        /// The largest length allowed.
+        max: usize,
+    },
     #[error("{what}: not valid UTF-8")]
-    InvalidUtf8 { what: &'static str },
+    /// A string field that is not valid UTF-8.
+    InvalidUtf8 {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+    },
     #[error("{what}: unknown tag {tag}")]
-    UnknownTag { what: &'static str, tag: u8 },
+    /// An enum tag byte with no meaning at this place.
+    UnknownTag {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+        /// The tag byte found.
+        tag: u8,
+    },
     #[error("{what}: does not start with `{prefix}`")]
-    WrongPrefix { what: &'static str, prefix: &'static str },
+    /// A text form that lacks its required prefix.
+    WrongPrefix {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+        /// The prefix expected.
+        prefix: &'static str,
+    },
     #[error("{what}: not lower-case hexadecimal of the expected length (SPEC.md §1.2)")]
-    InvalidHex { what: &'static str },
+    /// Not lower-case hexadecimal of the expected length (SPEC.md §1.2).
+    InvalidHex {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+    },
     #[error("{what}: not a valid Ed25519 public key")]
-    InvalidVerifyingKey { what: &'static str },
+    /// 32 bytes that are not a valid Ed25519 public key.
+    InvalidVerifyingKey {
+        /// The value that failed, as a static label (e.g. `"ballot.contests[].ciphertexts[].a"`).
+        what: &'static str,
+    },
 }
 
 /// A zero-knowledge proof that does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ProofError {
     #[error("{proof}: the verification equation does not hold")]
-    EquationFailed { proof: &'static str },
+    /// The proof's verification equation does not hold.
+    EquationFailed {
+        /// The proof that failed, as a static label.
+        proof: &'static str,
+    },
     #[error("{proof}: statement and proof have different sizes ({statement} vs {proof_len})")]
-    SizeMismatch { proof: &'static str, statement: usize, proof_len: usize },
+    /// Parts that must have the same size do not: two lists of the statement, or the statement and the proof or
+    /// witness.
+    SizeMismatch {
+        /// The proof that failed, as a static label.
+        proof: &'static str,
+        /// The size the statement needs.
+        statement: usize,
+        /// The size found.
+        proof_len: usize,
+    },
     #[error("{proof}: a commitment is the identity point")]
-    IdentityCommitment { proof: &'static str },
+    /// A commitment in the proof is the identity point, which the proof encodings refuse (SPEC.md §7).
+    IdentityCommitment {
+        /// The proof that failed, as a static label.
+        proof: &'static str,
+    },
     #[error("{proof}: the statement is empty")]
-    EmptyStatement { proof: &'static str },
+    /// The statement is empty: nothing to prove.
+    EmptyStatement {
+        /// The proof that failed, as a static label.
+        proof: &'static str,
+    },
 }
 
 /// Manifest validation failures.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ManifestError {
     #[error("manifest: {0}")]
+    /// The manifest (or the election file holding it) is not the JSON of SPEC.md §4.1 or breaks a rule of §4.3;
+    /// the text says which.
     Invalid(String),
 }
 
@@ -56,8 +135,15 @@ pub enum ManifestError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum EncodingError {
     #[error("answer for contest `{contest}` is not allowed: {reason}")]
-    InvalidAnswer { contest: String, reason: String },
+    /// The answer breaks the contest's rules (SPEC.md §5.1).
+    InvalidAnswer {
+        /// The contest's id.
+        contest: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
     #[error("no Ristretto255 embedding found for a chunk (probability below 2^-53)")]
+    /// None of the 128 tags `j` turns a chunk into a point (SPEC.md §5.2 eq. (5); probability below 2⁻⁵³).
     NoEmbedding,
 }
 
@@ -65,21 +151,42 @@ pub enum EncodingError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum BallotError {
     #[error("ballot is for another election (fingerprint mismatch)")]
+    /// The ballot's election fingerprint is not this election's.
     WrongElection,
     #[error("ballot has {got} contests, the manifest has {expected}")]
-    WrongContestCount { expected: usize, got: usize },
+    /// The ballot has a different number of contests than the manifest.
+    WrongContestCount {
+        /// The manifest's number of contests.
+        expected: usize,
+        /// The ballot's number of contests.
+        got: usize,
+    },
     #[error("contest {contest}: {got} ciphertexts, the manifest requires {expected}")]
-    WrongWidth { contest: usize, expected: usize, got: usize },
+    /// A contest has a different number of ciphertexts than its chunk count in the manifest (SPEC.md §5.1 eq. (4)).
+    WrongWidth {
+        /// The contest's index in the manifest.
+        contest: usize,
+        /// The width the manifest requires.
+        expected: usize,
+        /// The number of ciphertexts on the ballot.
+        got: usize,
+    },
     #[error("the credential key is weak (small order) and cannot sign ballots")]
+    /// The credential key is a small-order point, which cannot sign ballots.
     WeakCredential,
     #[error("the ballot signature does not verify under the credential key")]
+    /// The ballot's Ed25519 signature does not verify under its credential key.
     BadSignature,
     #[error("the ballot body is for another credential than the one signing it")]
+    /// The ballot body names another credential than the one that signs it.
     WrongCredential,
     #[error("the ballot proof does not verify: {0}")]
+    /// A ballot proof (SPEC.md §7.1) does not verify.
     BadProof(ProofError),
     #[error(transparent)]
+    /// The answer cannot be encoded (SPEC.md §5).
     Encoding(#[from] EncodingError),
     #[error(transparent)]
+    /// The ballot's bytes do not decode.
     Decode(#[from] DecodeError),
 }

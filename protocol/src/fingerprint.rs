@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 pub struct Fingerprint(#[serde(with = "crate::group::bytes_hex")] pub [u8; 32]);
 
 impl Fingerprint {
+    /// The 32 bytes of `F`.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }
+    /// `F` in lower-case hex.
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }

@@ -55,18 +55,23 @@ impl GroupElement {
         }
         Ok(e)
     }
+    /// The identity point (encoded as 32 zero bytes).
     pub fn identity() -> Self {
         Self::new(RistrettoPoint::identity())
     }
+    /// The point, for arithmetic.
     pub fn point(&self) -> &RistrettoPoint {
         &self.point
     }
+    /// The canonical encoding, for transcripts and encoders.
     pub fn compressed(&self) -> &CompressedRistretto {
         &self.bytes
     }
+    /// The canonical 32-byte encoding.
     pub fn to_bytes(&self) -> [u8; 32] {
         self.bytes.to_bytes()
     }
+    /// Whether this is the identity point.
     pub fn is_identity(&self) -> bool {
         // The identity's unique encoding is 32 zero bytes.
         self.bytes.as_bytes() == &[0u8; 32]
@@ -168,9 +173,11 @@ pub fn random_scalar<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> Scalar {
 /// Serde for scalars as 64 hex digits, checked canonical on the way in.
 pub mod scalar_hex {
     use super::*;
+    /// Writes the scalar as 64 lower-case hex digits (32 bytes, little-endian).
     pub fn serialize<S: Serializer>(v: &Scalar, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(v.as_bytes()))
     }
+    /// Reads 64 lower-case hex digits; [`DecodeError::NonCanonicalScalar`] unless the value is below ℓ (SPEC.md §2.2).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
         let bytes: [u8; 32] = hex_array(&String::deserialize(d)?, "scalar").map_err(serde::de::Error::custom)?;
         decode_scalar(&bytes, "scalar").map_err(serde::de::Error::custom)
@@ -180,9 +187,11 @@ pub mod scalar_hex {
 /// Serde for a list of scalars.
 pub mod scalar_vec_hex {
     use super::*;
+    /// Writes the scalars as a list of 64-digit lower-case hex strings.
     pub fn serialize<S: Serializer>(v: &[Scalar], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(v.iter().map(|x| hex::encode(x.as_bytes())))
     }
+    /// Reads a list of 64-digit lower-case hex strings, each a scalar below ℓ.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Scalar>, D::Error> {
         Vec::<String>::deserialize(d)?
             .iter()
@@ -195,9 +204,11 @@ pub mod scalar_vec_hex {
 /// Serde for fixed byte arrays as hex.
 pub mod bytes_hex {
     use super::*;
+    /// Writes the bytes as lower-case hex.
     pub fn serialize<S: Serializer, const N: usize>(v: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(v))
     }
+    /// Reads lower-case hex of exactly `2·N` digits (SPEC.md §1.2 (c)).
     pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
         hex_array(&String::deserialize(d)?, "bytes").map_err(serde::de::Error::custom)
     }

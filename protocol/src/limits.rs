@@ -4,13 +4,17 @@
 /// Bytes of answer carried by one point (SPEC.md §5.2).
 pub const CHUNK_BYTES: usize = 30;
 
-/// Manifest limits (SPEC.md §4.3): contests, options per contest, bytes of one text, languages per text, bytes of
-/// a write-in, and points (chunks) per contest's answer.
+/// Contests per manifest (SPEC.md §1.3, §4.1).
 pub const MAX_CONTESTS: usize = 64;
+/// Options per contest (SPEC.md §1.3, §4.1).
 pub const MAX_OPTIONS: usize = 1024;
+/// Bytes of one text of a localized title (SPEC.md §1.3).
 pub const MAX_TEXT_BYTES: usize = 4096;
+/// Languages per localized text (SPEC.md §1.3).
 pub const MAX_LANGUAGES: usize = 32;
+/// Bytes of a write-in, UTF-8 (SPEC.md §1.3, §4.1).
 pub const MAX_WRITE_IN_BYTES: u8 = 120;
+/// Points (chunks, ciphertexts) per contest's answer (SPEC.md §1.3, §5.1 eq. (4)).
 pub const MAX_CHUNKS: usize = 64;
 
 /// The most mix stages a manifest may name.

@@ -32,18 +32,30 @@ pub const RECEIPT_DOMAIN: &[u8] = b"rv/receipt/v2";
 /// Why a log object does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LogError {
+    /// L1: a tree head's signature does not verify under the collector key over eq. L-3.
     #[error("L1: the tree head signature does not verify under the collector key")]
     BadTreeHeadSignature,
+    /// L2: a receipt's signature does not verify under the collector key over eq. L-4.
     #[error("L2: the receipt signature does not verify under the collector key")]
     BadReceiptSignature,
+    /// L3: the inclusion path does not lead from the leaf to the root (RFC 9162 §2.1.3.2).
     #[error("L3: the inclusion proof does not lead to the root")]
     InclusionFailed,
+    /// L4: the consistency proof does not link the two roots (RFC 9162 §2.1.4.2), or the first size exceeds the second.
     #[error("L4: the consistency proof does not link the two roots")]
     ConsistencyFailed,
+    /// L5: the leaf index is not below the tree size.
     #[error("L5: leaf index {index} is outside a tree of size {size}")]
-    IndexOutOfRange { index: u64, size: u64 },
+    IndexOutOfRange {
+        /// The leaf index.
+        index: u64,
+        /// The tree size.
+        size: u64,
+    },
+    /// L6: the head or receipt carries another election's fingerprint.
     #[error("L6: the object is for another election (fingerprint mismatch)")]
     WrongElection,
+    /// The ballot's id or hash (eq. L-0) is not the receipt's.
     #[error("the ballot does not match the receipt's ballot id or hash")]
     BallotMismatch,
 }
@@ -102,6 +114,7 @@ pub struct LogTree {
 }
 
 impl LogTree {
+    /// An empty tree.
     pub fn new() -> Self {
         Self { levels: vec![Vec::new()] }
     }
@@ -111,6 +124,7 @@ impl LogTree {
         self.levels.first().map_or(0, |l| l.len() as u64)
     }
 
+    /// Whether the tree has no leaves.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -311,9 +325,12 @@ pub fn verify_consistency(
 /// Serde for a list of hashes as hex strings.
 pub mod hashes_hex {
     use super::*;
+    /// Writes the hashes as a list of lower-case hex strings.
     pub fn serialize<S: Serializer>(v: &[Hash], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(v.iter().map(hex::encode))
     }
+    /// Reads a list of 64-digit hex strings into hashes; upper-case digits pass too (`hex::decode_to_slice`), unlike
+    /// [`crate::group::hex_array`].
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
         Vec::<String>::deserialize(d)?
             .iter()
@@ -331,8 +348,11 @@ pub mod hashes_hex {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyProof {
+    /// The smaller tree size.
     pub first: u64,
+    /// The larger tree size.
     pub second: u64,
+    /// The proof's hashes, in RFC 9162 §2.1.4.1 order.
     #[serde(with = "hashes_hex")]
     pub path: Vec<Hash>,
 }
@@ -342,6 +362,7 @@ pub struct ConsistencyProof {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeafEntry {
+    /// The ballot's position in the log (0-based).
     pub leaf_index: u64,
     /// The second the collector accepted the ballot (eq. L-1: part of the leaf).
     pub accepted_at: u64,
@@ -354,6 +375,7 @@ pub struct LeafEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Leaves {
+    /// The leaves, by ascending leaf index.
     pub entries: Vec<LeafEntry>,
 }
 
@@ -363,10 +385,14 @@ pub struct Leaves {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionProof {
+    /// The leaf's position in the log (0-based).
     pub leaf_index: u64,
+    /// The size of the tree the path leads to the root of.
     pub tree_size: u64,
+    /// The leaf hash the server holds at `leaf_index` (eq. L-1).
     #[serde(with = "crate::group::bytes_hex")]
     pub leaf_hash: Hash,
+    /// The audit path, from the leaf's sibling up to the root's child.
     #[serde(with = "hashes_hex")]
     pub path: Vec<Hash>,
 }
@@ -375,12 +401,16 @@ pub struct InclusionProof {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignedTreeHead {
+    /// The election the log is for (checked by L6).
     pub fingerprint: Fingerprint,
+    /// Number of leaves the head covers.
     pub tree_size: u64,
+    /// The root of the first `tree_size` leaves (eq. L-2).
     #[serde(with = "crate::group::bytes_hex")]
     pub root: Hash,
     /// Milliseconds since the Unix epoch (UTC).
     pub timestamp: u64,
+    /// Ed25519 signature by the collector key over eq. L-3.
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
 }
@@ -393,6 +423,7 @@ impl SignedTreeHead {
         w.finish()
     }
 
+    /// Signs the head with the collector key over eq. L-3 (`timestamp` in milliseconds since the Unix epoch, UTC).
     pub fn sign(key: &SigningKey, fingerprint: Fingerprint, tree_size: u64, root: Hash, timestamp: u64) -> Self {
         let signature = key.sign(&Self::message(&fingerprint, tree_size, &root, timestamp)).to_bytes();
         Self { fingerprint, tree_size, root, timestamp, signature }
@@ -413,20 +444,28 @@ impl SignedTreeHead {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receipt {
+    /// The election the ballot is for (checked by L6).
     pub fingerprint: Fingerprint,
+    /// The ballot id (SPEC.md §8.3, over the body only).
     pub ballot_id: BallotId,
+    /// SHA-256 of the ballot's canonical bytes, body and signature (eq. L-0).
     #[serde(with = "crate::group::bytes_hex")]
     pub ballot_hash: Hash,
     /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. L-1).
     pub accepted_at: u64,
+    /// The ballot's position in the log (0-based).
     pub leaf_index: u64,
+    /// Size of the tree head of the batch that appended the ballot.
     pub tree_size: u64,
+    /// Root of that tree head (eq. L-2).
     #[serde(with = "crate::group::bytes_hex")]
     pub root: Hash,
     /// Milliseconds since the Unix epoch (UTC): the tree head's.
     pub timestamp: u64,
+    /// Ed25519 signature by the collector key over eq. L-4.
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
+    /// Inclusion path of the leaf in the tree of `tree_size` leaves (not signed: checked by L3).
     #[serde(with = "hashes_hex")]
     pub inclusion: Vec<Hash>,
 }
@@ -434,13 +473,19 @@ pub struct Receipt {
 /// The signed fields of a receipt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceiptBody {
+    /// The election the ballot is for.
     pub fingerprint: Fingerprint,
+    /// The ballot id (SPEC.md §8.3).
     pub ballot_id: BallotId,
+    /// SHA-256 of the ballot's canonical bytes (eq. L-0).
     pub ballot_hash: Hash,
     /// Seconds since the Unix epoch (UTC).
     pub accepted_at: u64,
+    /// The ballot's position in the log (0-based).
     pub leaf_index: u64,
+    /// Size of the signed tree head that includes the ballot.
     pub tree_size: u64,
+    /// Root of that tree head.
     pub root: Hash,
     /// Milliseconds since the Unix epoch (UTC).
     pub timestamp: u64,
@@ -463,6 +508,7 @@ impl ReceiptBody {
         w.finish()
     }
 
+    /// Signs the body with the collector key over eq. L-4 and attaches the inclusion path.
     pub fn sign(self, key: &SigningKey, inclusion: Vec<Hash>) -> Receipt {
         let signature = key.sign(&self.signed_message()).to_bytes();
         Receipt {
@@ -481,6 +527,7 @@ impl ReceiptBody {
 }
 
 impl Receipt {
+    /// The signed fields, without the signature and the inclusion path.
     pub fn body(&self) -> ReceiptBody {
         ReceiptBody {
             fingerprint: self.fingerprint,

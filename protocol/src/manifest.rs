@@ -48,15 +48,23 @@ use crate::limits::{
     CHUNK_BYTES, MAX_CHUNKS, MAX_CONTESTS, MAX_LANGUAGES, MAX_OPTIONS, MAX_TEXT_BYTES, MAX_WRITE_IN_BYTES,
 };
 
+/// The election manifest (SPEC.md §4.1): the contests, the voting period, the policies and the roles' keys.
+/// Valid only after [`Manifest::validate`] (§4.3); its canonical encoding `M` (§4.2) enters the fingerprint (eq. (2)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// 1–64 characters of `[A-Za-z0-9._-]`.
     pub election_id: String,
+    /// The election's title, by language tag (1–32 languages).
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
+    /// The contests, 1–64, in ballot order; a contest's index here is `C` everywhere else.
     pub contests: Vec<Contest>,
+    /// When ballots are accepted (check L7).
     pub voting_period: Period,
+    /// What the voter's second device may fetch (SPEC.md §8.10, §11.6).
     pub verification: VerificationPolicy,
+    /// How many trustees hold the election key and how many must decrypt (SPEC.md §10).
     pub trustees: TrusteePolicy,
     /// Every role's key and the credential registry (§4.5); the number of mix keys is the number of mix stages.
     pub roles: Roles,
@@ -66,7 +74,9 @@ pub struct Manifest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
+    /// First second a ballot may be accepted, inclusive.
     pub opens_at: u64,
+    /// Last second a ballot may be accepted, inclusive; after `opens_at`.
     pub closes_at: u64,
 }
 
@@ -74,10 +84,13 @@ pub struct Period {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationPolicy {
+    /// How long after casting the second device may fetch a ballot, in seconds.
     pub window_seconds: u32,
+    /// How many times a ballot may be fetched.
     pub max_fetches: u32,
 }
 
+/// The trustees of the key ceremony: `t` of `n` decrypt (SPEC.md §10); `1 ≤ t ≤ n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrusteePolicy {
@@ -87,13 +100,18 @@ pub struct TrusteePolicy {
     pub threshold: u16,
 }
 
+/// One contest of the manifest (SPEC.md §4.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contest {
+    /// Unique in the manifest; same rules as `election_id`.
     pub id: String,
+    /// The contest's title, by language tag.
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
+    /// What answers are valid: single choice, approval or ranked.
     pub kind: ContestKind,
+    /// The options, 1–1024; a selection names one by its index here.
     pub options: Vec<ContestOption>,
     /// If present, one free-text candidate per answer is allowed, of at most `max_bytes` UTF-8 bytes.
     /// Present in JSON, `null` when not allowed (SPEC.md §4.1): a plain `Option` field would read a missing one as
@@ -104,32 +122,45 @@ pub struct Contest {
     pub seats: u16,
 }
 
+/// One option of a contest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContestOption {
+    /// Unique in the contest; same rules as `election_id`.
     pub id: String,
+    /// The option's title, by language tag.
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
 }
 
+/// Write-ins allowed: one free-text candidate per answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WriteInRule {
+    /// Longest write-in, in UTF-8 bytes (1–120).
     pub max_bytes: u8,
 }
 
 /// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}` or
 /// `{"type": "ranked", "max_ranks": …}`: exactly those fields (SPEC.md §1.2). serde's internally tagged enums
-/// ignore unknown fields of a unit variant, so reading goes through [`KindFields`].
+/// ignore unknown fields of a unit variant, so reading goes through the private `KindFields`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "KindFields")]
 pub enum ContestKind {
     /// Exactly one selection.
     SingleChoice,
     /// Between `min` and `max` distinct selections.
-    Approval { min: u16, max: u16 },
+    Approval {
+        /// Fewest selections.
+        min: u16,
+        /// Most selections.
+        max: u16,
+    },
     /// 1 to `max_ranks` distinct selections, in order of preference.
-    Ranked { max_ranks: u16 },
+    Ranked {
+        /// Most selections ranked.
+        max_ranks: u16,
+    },
 }
 
 /// A contest kind as read: every field any kind has, none other; [`ContestKind::try_from`] keeps exactly the kind's.
@@ -200,6 +231,7 @@ impl Manifest {
         Ok(m)
     }
 
+    /// The manifest as indented JSON (SPEC.md §4.1).
     pub fn to_json_pretty(&self) -> String {
         // Serializing plain data with string keys cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()

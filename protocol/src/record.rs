@@ -18,39 +18,67 @@ use crate::fingerprint::Fingerprint;
 use crate::manifest::Manifest;
 use crate::roles::Roles;
 
+/// Domain separator of the index's hash chain (SPEC.md §13 eq. (R1)).
 pub const CHAIN_DOMAIN: &[u8] = b"rv/record-chain/v1";
+/// The only index version this code reads and writes (SPEC.md §13, check V1).
 pub const INDEX_VERSION: u32 = 1;
 
+/// One file of the record: its path, its SHA-256 and the chain value up to it (SPEC.md §13).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndexEntry {
     /// Path relative to the record's root, `/`-separated, no `..`, no leading `/`.
     pub path: String,
+    /// SHA-256 of the file's bytes.
     #[serde(with = "crate::group::bytes_hex")]
     pub sha256: [u8; 32],
+    /// `chainᵢ` of SPEC.md eq. (R1), over this entry and every one before it.
     #[serde(with = "crate::group::bytes_hex")]
     pub chain: [u8; 32],
 }
 
+/// `index.json`: every other file of the record in order, hash-chained (SPEC.md §13).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordIndex {
+    /// Format version; must be [`INDEX_VERSION`].
     pub version: u32,
+    /// The election fingerprint `F`, which starts the chain (`chain₀`).
     pub fingerprint: Fingerprint,
+    /// The record's files, in the order of SPEC.md §14.1.
     pub entries: Vec<IndexEntry>,
 }
 
 /// Why an index does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IndexError {
+    /// The index's version is not [`INDEX_VERSION`].
     #[error("index version {0} is not supported")]
     Version(u32),
+    /// An entry's path is not plain (see [`is_plain_path`]).
     #[error("entry {index} (`{path}`): the path is not a plain relative path")]
-    BadPath { index: usize, path: String },
+    BadPath {
+        /// The entry's position in the index (0-based).
+        index: usize,
+        /// The entry's path.
+        path: String,
+    },
+    /// A path appears a second time.
     #[error("entry {index} (`{path}`): listed twice")]
-    Duplicate { index: usize, path: String },
+    Duplicate {
+        /// The position of the second entry (0-based).
+        index: usize,
+        /// The repeated path.
+        path: String,
+    },
+    /// An entry's chain value does not satisfy eq. (R1): the index was altered or reordered.
     #[error("entry {index} (`{path}`): the chain value is wrong (index altered or reordered)")]
-    BrokenChain { index: usize, path: String },
+    BrokenChain {
+        /// The entry's position in the index (0-based).
+        index: usize,
+        /// The entry's path.
+        path: String,
+    },
 }
 
 fn chain_start(fingerprint: &Fingerprint) -> [u8; 32] {
@@ -80,6 +108,7 @@ pub fn is_plain_path(path: &str) -> bool {
 }
 
 impl RecordIndex {
+    /// An empty index for the election with this fingerprint.
     pub fn new(fingerprint: Fingerprint) -> Self {
         Self { version: INDEX_VERSION, fingerprint, entries: Vec::new() }
     }
@@ -95,6 +124,7 @@ impl RecordIndex {
         self.entries.last().map_or_else(|| chain_start(&self.fingerprint), |e| e.chain)
     }
 
+    /// The entry for `path`, if the index lists it.
     pub fn get(&self, path: &str) -> Option<&IndexEntry> {
         self.entries.iter().find(|e| e.path == path)
     }
@@ -133,18 +163,23 @@ pub fn file_digest(bytes: &[u8]) -> [u8; 32] {
 // ---------------------------------------------------------------------------------------------------------
 // The officials' revocation list (SPEC.md §14.2)
 
+/// The `format` string of `revocations.json` and the first bytes of its signed message (SPEC.md §14.2 eq. (R0)).
 pub const REVOCATIONS_FORMAT: &str = "rv/revocations/v1";
 
 /// `revocations.json`: the credentials of voters who voted on paper, signed by the officials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevocationList {
+    /// Must be [`REVOCATIONS_FORMAT`].
     pub format: String,
+    /// The election fingerprint `F`.
     pub fingerprint: Fingerprint,
     /// Sorted by bytes, without repeats.
     pub credentials: Vec<CredentialKey>,
+    /// The officials' Ed25519 public key; must be the manifest's `roles.officials_key` (SPEC.md §4.5).
     #[serde(with = "crate::group::bytes_hex")]
     pub officials_key: [u8; 32],
+    /// Ed25519 signature (`verify_strict`) over eq. (R0).
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
 }
@@ -152,16 +187,27 @@ pub struct RevocationList {
 /// Why a revocation list is refused (check V8).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RevocationError {
+    /// The `format` is not [`REVOCATIONS_FORMAT`].
     #[error("unknown revocation list format `{0}`")]
     Format(String),
+    /// The list's fingerprint is not this election's.
     #[error("the revocation list is for another election")]
     WrongElection,
+    /// Credentials out of order or repeated; the number is the position of the first offender.
     #[error("credentials are not sorted by bytes without repeats (at position {0})")]
     NotSorted(usize),
+    /// `officials_key` is not a valid Ed25519 public key.
     #[error("the officials' key is not a valid Ed25519 key")]
     BadKey,
+    /// Signed by a key other than the manifest's officials' key.
     #[error("signed by the key {found}, not the officials' key the manifest names ({expected})")]
-    NotTheOfficials { found: String, expected: String },
+    NotTheOfficials {
+        /// The list's key, in hex.
+        found: String,
+        /// The manifest's officials' key, in hex.
+        expected: String,
+    },
+    /// The signature does not verify over eq. (R0).
     #[error("the officials' signature does not verify")]
     BadSignature,
 }
@@ -217,42 +263,59 @@ impl RevocationList {
 // ---------------------------------------------------------------------------------------------------------
 // Layout (SPEC.md §14.1)
 
+/// The record's index (SPEC.md §13); not listed in itself.
 pub const INDEX_PATH: &str = "index.json";
+/// The election parameters (SPEC.md §8.8), the first file of the index.
 pub const ELECTION_PATH: &str = "election.json";
+/// The collector's export (SPEC.md §11.5), byte for byte.
 pub const BALLOT_BOX_PATH: &str = "ballot-box.json";
+/// The officials' signed revocation list (SPEC.md §14.2).
 pub const REVOCATIONS_PATH: &str = "revocations.json";
+/// Every ballot refused by check, with its reason (SPEC.md §14.3 R1).
 pub const REJECTED_PATH: &str = "tally/rejected.json";
+/// Every accepted ballot replaced by a later one of the same credential (SPEC.md §14.3 R2).
 pub const SUPERSEDED_PATH: &str = "tally/superseded.json";
+/// Every remaining ballot removed for a revoked credential (SPEC.md §14.3 R3).
 pub const REVOKED_PATH: &str = "tally/revoked.json";
+/// The count (SPEC.md §12.5, §14.3 R6), the last file of the index.
 pub const RESULT_PATH: &str = "result.json";
 /// The ceremony's trustee message kinds, in the record's order; the officials' close ([`CLOSE_PATH`]) comes after
 /// the first [`CLOSED_KINDS`] of them.
 pub const CEREMONY_KINDS: [&str; 5] = ["announcement", "dealing", "confirmation", "reveal", "recovery"];
 /// How many of [`CEREMONY_KINDS`] the close names (rounds 1–3).
 pub const CLOSED_KINDS: usize = 3;
+/// The officials' close of the key ceremony (M4, SPEC.md §10.6).
 pub const CLOSE_PATH: &str = "ceremony/close.json";
 
+/// `ceremony/KIND-J.json`: trustee `J`'s ceremony file of one of [`CEREMONY_KINDS`] (SPEC.md §14.1).
 pub fn ceremony_path(kind: &str, trustee: u16) -> String {
     format!("ceremony/{kind}-{trustee}.json")
 }
+/// `contest-C/input.list`: the list that enters contest `C`'s mix (SPEC.md §14.3 R4, §9.1.1).
 pub fn input_path(contest: usize) -> String {
     format!("contest-{contest}/input.list")
 }
+/// `contest-C/stage-K.list`: mix stage `K`'s output list (SPEC.md §9.5).
 pub fn stage_list_path(contest: usize, stage: u16) -> String {
     format!("contest-{contest}/stage-{stage}.list")
 }
+/// `contest-C/stage-K.proof`: mix stage `K`'s proof of shuffle (SPEC.md §9.5).
 pub fn stage_proof_path(contest: usize, stage: u16) -> String {
     format!("contest-{contest}/stage-{stage}.proof")
 }
+/// `contest-C/stage-K.sig`: the mix server's signature of stage `K` (SPEC.md §9.5.1).
 pub fn stage_signature_path(contest: usize, stage: u16) -> String {
     format!("contest-{contest}/stage-{stage}.sig")
 }
+/// `contest-C/partial-J.bin`: trustee `J`'s partial decryption M5 of contest `C` (SPEC.md §10.8).
 pub fn partial_path(contest: usize, trustee: u16) -> String {
     format!("contest-{contest}/partial-{trustee}.bin")
 }
+/// `contest-C/plaintexts.list`: the combined decryption of contest `C` (SPEC.md §10.9).
 pub fn plaintexts_path(contest: usize) -> String {
     format!("contest-{contest}/plaintexts.list")
 }
+/// `contest-C/answers.json`: contest `C`'s decoded answers (SPEC.md §14.3 R5).
 pub fn answers_path(contest: usize) -> String {
     format!("contest-{contest}/answers.json")
 }
@@ -270,9 +333,21 @@ pub struct Layout {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LayoutError {
     #[error("entry {index}: expected {expected}, found `{found}`")]
-    Unexpected { index: usize, expected: String, found: String },
+    /// An entry is not the file the layout requires at that place.
+    Unexpected {
+        /// The entry's position in the index (0-based).
+        index: usize,
+        /// What the layout requires there.
+        expected: String,
+        /// The path found.
+        found: String,
+    },
     #[error("the index ends early: expected {expected}")]
-    Missing { expected: String },
+    /// The index ends before the layout does.
+    Missing {
+        /// The first file missing.
+        expected: String,
+    },
 }
 
 /// Checks that `paths` (the index's, in order) are exactly the files §14.1 requires for an election with this

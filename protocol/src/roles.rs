@@ -26,18 +26,23 @@ use crate::limits::MAX_MIX_STAGES;
 pub struct RoleKey(VerifyingKey);
 
 impl RoleKey {
+    /// Decodes a role key; fails if the bytes are not a valid Ed25519 point or the point is of small order.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
         Ok(Self(decode_verifying_key(bytes, "role key")?))
     }
+    /// Wraps a verifying key, with the same checks as [`from_bytes`](Self::from_bytes).
     pub fn from_verifying_key(key: VerifyingKey) -> Result<Self, DecodeError> {
         Self::from_bytes(key.as_bytes())
     }
+    /// The key's 32-byte encoding.
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()
     }
+    /// The Ed25519 key, for verifying signatures.
     pub fn verifying_key(&self) -> &VerifyingKey {
         &self.0
     }
+    /// The key in lower-case hex, as the manifest writes it.
     pub fn to_hex(&self) -> String {
         hex::encode(self.as_bytes())
     }
@@ -83,7 +88,9 @@ impl Decode for RoleKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Registry {
+    /// Number of credentials in the registry.
     pub count: u32,
+    /// The registry digest, eq. (4.5-1).
     #[serde(with = "crate::group::bytes_hex")]
     pub digest: [u8; 32],
 }
@@ -137,13 +144,16 @@ pub struct Roles {
     pub officials_key: RoleKey,
     /// `mix_keys[K − 1]` signs mix stage `K` of every contest (§9.5.1); their number is the number of stages.
     pub mix_keys: Vec<RoleKey>,
+    /// The credential registry's size and digest (SPEC.md §4.5 eq. (4.5-1)).
     pub registry: Registry,
 }
 
 /// One of the roles that sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// The collector: signs tree heads and receipts (SPEC.md §11).
     Collector,
+    /// The election officials: sign the revocation list (SPEC.md §14.2).
     Officials,
     /// Mix server of stage `K` (1-based).
     Mix(u16),
@@ -252,23 +262,63 @@ impl Decode for Roles {
 /// What goes wrong with a role's key, a key file or a role's signature.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RoleError {
+    /// The manifest names no key for this role (a mix stage not in `mix_keys`).
     #[error("this election has no role `{0}`")]
     NoSuchRole(String),
     #[error("the {role} key {found} is not the one the manifest names for the {role} ({expected})")]
-    WrongKey { role: String, found: String, expected: String },
+    /// A key is not the one the manifest names for the role.
+    WrongKey {
+        /// The role, as [`Role`]'s `Display` writes it.
+        role: String,
+        /// The key given, in hex.
+        found: String,
+        /// The manifest's key, in hex.
+        expected: String,
+    },
     #[error(
         "the registry has {count} credentials with digest {digest}, the manifest names {expected_count} with digest \
          {expected_digest}"
     )]
-    RegistryMismatch { count: usize, digest: String, expected_count: u32, expected_digest: String },
+    /// A list of credentials is not the manifest's registry (check L9, eq. (4.5-1)).
+    RegistryMismatch {
+        /// The number of credentials given.
+        count: usize,
+        /// Their registry digest, in hex.
+        digest: String,
+        /// The manifest's count.
+        expected_count: u32,
+        /// The manifest's digest, in hex.
+        expected_digest: String,
+    },
+    /// The text is not a key file of SPEC.md §4.5.2: bad JSON, format, kind or `key` hex, or an invalid public key.
     #[error("not a key file (`{KEY_FILE_FORMAT}`): {0}")]
     NotAKeyFile(String),
     #[error("this is the {found} key of the {role}, a {expected} key file is needed here")]
-    WrongKind { role: String, found: &'static str, expected: &'static str },
+    /// A public key file where a secret one is needed, or the reverse.
+    WrongKind {
+        /// The file's role.
+        role: String,
+        /// The file's kind, `public` or `secret`.
+        found: &'static str,
+        /// The kind needed.
+        expected: &'static str,
+    },
     #[error("this key file is for the role `{found}`, the role `{expected}` is needed here")]
-    WrongRole { found: String, expected: String },
+    /// The key file is another role's.
+    WrongRole {
+        /// The file's role.
+        found: String,
+        /// The role needed.
+        expected: String,
+    },
     #[error("the signature of {what} does not verify under the {role} key the manifest names")]
-    BadSignature { what: String, role: String },
+    /// A signature does not verify under the key the manifest names for the role.
+    BadSignature {
+        /// What was signed (e.g. `contest 0 stage 1`).
+        what: String,
+        /// The role whose key was used.
+        role: String,
+    },
 }
 
 // ---- key files, SPEC.md §4.5.2 ----
@@ -352,12 +402,16 @@ pub const STAGE_DOMAIN: &[u8] = b"rv/mix-stage/v1";
 /// The digests a mix stage's signature covers: SHA-256 of its input list's, output list's and proof's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StageDigests {
+    /// SHA-256 of the input list's bytes (the previous stage's output, or `input.list` for stage 1).
     pub input: [u8; 32],
+    /// SHA-256 of the output list's bytes (`stage-K.list`).
     pub output: [u8; 32],
+    /// SHA-256 of the proof's bytes (`stage-K.proof`).
     pub proof: [u8; 32],
 }
 
 impl StageDigests {
+    /// Hashes the three files' bytes.
     pub fn of(input: &[u8], output: &[u8], proof: &[u8]) -> Self {
         let d = |b: &[u8]| -> [u8; 32] { Sha256::digest(b).into() };
         StageDigests { input: d(input), output: d(output), proof: d(proof) }
@@ -412,8 +466,11 @@ pub fn verify_stage(
 /// tests, benches and examples only; `tallier setup manifest` never writes them.
 #[derive(Debug)]
 pub struct ExampleRoleSecrets {
+    /// The collector's key.
     pub collector: SigningKey,
+    /// The officials' key.
     pub officials: SigningKey,
+    /// The mix servers' keys, `mix[K − 1]` for stage `K`.
     pub mix: Vec<SigningKey>,
 }
 

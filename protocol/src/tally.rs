@@ -52,8 +52,11 @@ impl core::fmt::Display for Refusal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rejected {
+    /// The ballot's leaf index in the log.
     pub leaf_index: u64,
+    /// The ballot's id (SPEC.md §8.3).
     pub ballot_id: BallotId,
+    /// The first reason that applies.
     pub reason: Refusal,
 }
 
@@ -61,6 +64,7 @@ pub struct Rejected {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RejectedFile {
+    /// The refused ballots, by ascending leaf index.
     pub rejected: Vec<Rejected>,
 }
 
@@ -68,7 +72,9 @@ pub struct RejectedFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Superseded {
+    /// The superseded ballot's leaf index.
     pub leaf_index: u64,
+    /// The leaf index of the credential's last ballot, which counts instead.
     pub by: u64,
 }
 
@@ -76,6 +82,7 @@ pub struct Superseded {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SupersededFile {
+    /// The superseded ballots, by ascending leaf index.
     pub superseded: Vec<Superseded>,
 }
 
@@ -83,7 +90,9 @@ pub struct SupersededFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revoked {
+    /// The removed ballot's leaf index.
     pub leaf_index: u64,
+    /// Its credential, which is on the revocation list.
     pub credential: CredentialKey,
 }
 
@@ -91,6 +100,7 @@ pub struct Revoked {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokedFile {
+    /// The removed ballots, by ascending leaf index.
     pub revoked: Vec<Revoked>,
 }
 
@@ -98,11 +108,17 @@ pub struct RevokedFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum DecodedAnswer {
+    /// The row decodes to a valid answer.
     Valid(Answer),
-    Invalid { invalid: String },
+    /// The row decodes to no valid answer (SPEC.md §5.1, §14.3 R5).
+    Invalid {
+        /// Why, one of [`crate::encoding::INVALID_REASONS`].
+        invalid: String,
+    },
 }
 
 impl DecodedAnswer {
+    /// The answer, or the reason it is invalid.
     pub fn as_result(&self) -> Result<Answer, InvalidAnswer> {
         match self {
             DecodedAnswer::Valid(a) => Ok(a.clone()),
@@ -117,6 +133,7 @@ impl DecodedAnswer {
 pub struct AnswersFile {
     /// The contest's id.
     pub contest: String,
+    /// One entry per row of the contest's plaintext list, in the list's order.
     pub answers: Vec<DecodedAnswer>,
 }
 
@@ -127,8 +144,11 @@ pub const RESULT_FORMAT: &str = "rv/result/v1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultFile {
+    /// Must be [`RESULT_FORMAT`].
     pub format: String,
+    /// The election fingerprint `F`.
     pub fingerprint: Fingerprint,
+    /// Each contest's result, in manifest order (SPEC.md §12.5).
     pub contests: Vec<ContestResult>,
 }
 

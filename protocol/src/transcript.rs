@@ -28,9 +28,13 @@ pub fn election_transcript(fingerprint: &Fingerprint) -> Transcript {
 pub trait TranscriptProtocol {
     /// A proof's domain label: `append_message("dom-sep", label)`.
     fn domain_sep(&mut self, label: &'static [u8]);
+    /// `point(label, e)`: appends the 32-byte canonical encoding (SPEC.md §3).
     fn append_element(&mut self, label: &'static [u8], e: &GroupElement);
+    /// As [`append_element`](Self::append_element), from an encoding alone.
     fn append_compressed(&mut self, label: &'static [u8], c: &CompressedRistretto);
+    /// Appends the scalar's 32 little-endian bytes.
     fn append_scalar(&mut self, label: &'static [u8], s: &Scalar);
+    /// `len(label, n)`: `append_u64(label, n)`, little-endian as in Merlin (SPEC.md §3).
     fn append_len(&mut self, label: &'static [u8], n: usize);
     /// A challenge scalar: 64 challenge bytes reduced modulo ℓ.
     fn challenge_scalar(&mut self, label: &'static [u8]) -> Scalar;
@@ -72,6 +76,7 @@ impl TranscriptProtocol for Transcript {
 pub struct ChallengeStream(ChaCha20Rng);
 
 impl ChallengeStream {
+    /// The next scalar `ρᵢ`: 64 output bytes, wide-reduced modulo ℓ (SPEC.md §2.2).
     pub fn next_scalar(&mut self) -> Scalar {
         use rand_chacha::rand_core::RngCore;
         let mut wide = [0u8; 64];
@@ -102,6 +107,7 @@ impl ChallengeStream {
 
 /// A type that binds itself into a transcript, so no proof invents its own layout for a shared type.
 pub trait AppendToTranscript {
+    /// Appends `self` under the type's own labels, in its fixed order.
     fn append_to_transcript(&self, t: &mut Transcript);
 }
 

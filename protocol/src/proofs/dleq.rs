@@ -30,23 +30,30 @@ use crate::error::ProofError;
 use crate::group::{random_scalar, GroupElement};
 use crate::transcript::TranscriptProtocol;
 
+/// The proof's domain label in the transcript (SPEC.md §7.2).
 pub const DOMAIN: &[u8] = b"rv/proof/dleq/v2";
 /// Pairs per chunk of the statement's binding (SPEC.md §7.2): each chunk enters the transcript as the SHA-512
 /// digest of its pairs' encodings, so the hashing runs on all cores.
 pub const PAIRS_PER_CHUNK: usize = 1024;
 const NAME: &str = "DLEQ proof";
 
+/// What a DLEQ proof claims (SPEC.md §7.2): one `x` with `h₁ = x·g₁` and `h₂ᵢ = x·g₂ᵢ` for every pair.
 #[derive(Debug, Clone, Copy)]
 pub struct DleqStatement<'a> {
+    /// The base `g₁`.
     pub g1: &'a GroupElement,
+    /// `h₁ = x·g₁`.
     pub h1: &'a GroupElement,
+    /// The bases `g₂ᵢ`, at least one.
     pub g2: &'a [GroupElement],
+    /// `h₂ᵢ = x·g₂ᵢ`, as many as `g2`.
     pub h2: &'a [GroupElement],
 }
 
 /// The common discrete logarithm `x`. Borrowed, so its owner wipes it.
 #[derive(Clone, Copy)]
 pub struct DleqWitness<'a> {
+    /// The secret `x`.
     pub x: &'a Scalar,
 }
 
@@ -56,11 +63,15 @@ impl core::fmt::Debug for DleqWitness<'_> {
     }
 }
 
+/// A folded Chaum–Pedersen proof (SPEC.md §7.2 eq. (13)); encoded `point(T₁) ‖ point(T₂) ‖ scalar(s)`, 96 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct DleqProof {
+    /// `T₁ = k·g₁`, non-identity.
     pub t1: GroupElement,
+    /// `T₂ = k·ĝ₂`, non-identity.
     pub t2: GroupElement,
+    /// `s = k + c·x`.
     #[serde(with = "crate::group::scalar_hex")]
     pub s: Scalar,
 }
@@ -213,9 +224,13 @@ impl DleqProof {
 /// One of several DLEQ proofs over the same bases `g₁` and `g₂ᵢ` (every trustee's partial decryptions of one
 /// list): its own transcript, `h₁` and `h₂ᵢ`.
 pub struct CommonBaseItem<'a> {
+    /// The proof.
     pub proof: &'a DleqProof,
+    /// The proof's transcript, opened and bound by the caller, before the proof's domain label.
     pub transcript: Transcript,
+    /// This item's `h₁`.
     pub h1: &'a GroupElement,
+    /// This item's `h₂ᵢ`, one per shared `g₂ᵢ`.
     pub h2: &'a [GroupElement],
 }
 

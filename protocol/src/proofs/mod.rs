@@ -79,6 +79,7 @@ impl BatchVerifier {
         self.points.len()
     }
 
+    /// Whether nothing is queued.
     pub fn is_empty(&self) -> bool {
         self.points.is_empty()
     }

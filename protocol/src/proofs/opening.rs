@@ -25,6 +25,7 @@ use crate::error::ProofError;
 use crate::group::{random_scalar, GroupElement};
 use crate::transcript::TranscriptProtocol;
 
+/// The proof's domain label in the transcript (SPEC.md §10.7).
 pub const DOMAIN: &[u8] = b"rv/proof/pedersen-opening/v1";
 const NAME: &str = "Pedersen opening proof";
 use crate::limits::MAX_TERMS;
@@ -32,15 +33,20 @@ use crate::limits::MAX_TERMS;
 /// `P_k` (Pedersen commitments), `A_k` (claimed Feldman values), and `H`.
 #[derive(Debug, Clone, Copy)]
 pub struct OpeningStatement<'a> {
+    /// `H`, the ceremony's second generator.
     pub h: &'a GroupElement,
+    /// The Pedersen commitments `P_k`, `k = 0 … t−1`.
     pub pedersen: &'a [GroupElement],
+    /// The claimed Feldman values `A_k`, as many as `pedersen`.
     pub feldman: &'a [GroupElement],
 }
 
 /// The openings `(a_k, b_k)`. Borrowed, so their owner wipes them.
 #[derive(Clone, Copy)]
 pub struct OpeningWitness<'a> {
+    /// The coefficients `a_k` (`A_k = a_k·G`).
     pub a: &'a [Scalar],
+    /// The blinding scalars `b_k` (`P_k − A_k = b_k·H`).
     pub b: &'a [Scalar],
 }
 
@@ -54,17 +60,23 @@ impl core::fmt::Debug for OpeningWitness<'_> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct OpeningTerm {
+    /// `T_k = u_k·G`.
     pub t: GroupElement,
+    /// `U_k = v_k·H`.
     pub u: GroupElement,
+    /// `z_k = u_k + c·a_k`.
     #[serde(with = "crate::group::scalar_hex")]
     pub z: Scalar,
+    /// `w_k = v_k + c·b_k`.
     #[serde(with = "crate::group::scalar_hex")]
     pub w: Scalar,
 }
 
+/// The opening proof (SPEC.md §10.7 eq. (K7)): one term per commitment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct OpeningProof {
+    /// One term per `k`, in order.
     pub terms: Vec<OpeningTerm>,
 }
 
@@ -90,6 +102,8 @@ fn append_statement(t: &mut Transcript, st: &OpeningStatement<'_>) -> Result<(),
 }
 
 impl OpeningProof {
+    /// Proves that `feldman` opens `pedersen` (eq. (K7)); fails with [`ProofError`] if the statement is empty, its two
+    /// lists differ in length, or the witness's size is not the statement's.
     pub fn prove<R: RngCore + CryptoRng>(
         transcript: &mut Transcript,
         statement: &OpeningStatement<'_>,

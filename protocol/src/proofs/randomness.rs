@@ -27,6 +27,7 @@ use crate::error::ProofError;
 use crate::group::{random_scalar, GroupElement};
 use crate::transcript::{AppendToTranscript, TranscriptProtocol};
 
+/// The proof's domain label in the transcript (SPEC.md §7.1).
 pub const DOMAIN: &[u8] = b"rv/proof/encryption-randomness/v1";
 const NAME: &str = "encryption-randomness proof";
 
@@ -43,6 +44,7 @@ pub struct RandomnessStatement<'a> {
 /// owner wipes it.
 #[derive(Clone, Copy)]
 pub struct RandomnessWitness<'a> {
+    /// `rⱼ` of each ciphertext, contest by contest, with the statement's shape.
     pub randomness: &'a [Vec<Scalar>],
 }
 
@@ -52,6 +54,7 @@ impl core::fmt::Debug for RandomnessWitness<'_> {
     }
 }
 
+/// The ballot proof (SPEC.md §7.1 eq. (10)): `point(T) ‖ scalar(s)`, 64 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct RandomnessProof {

@@ -19,17 +19,21 @@ use crate::error::ProofError;
 use crate::group::{random_scalar, GroupElement};
 use crate::transcript::TranscriptProtocol;
 
+/// The proof's domain label in the transcript (SPEC.md §10.4).
 pub const DOMAIN: &[u8] = b"rv/proof/schnorr/v1";
 const NAME: &str = "Schnorr proof";
 
+/// What a Schnorr proof claims: knowledge of `x` with `X = x·G`.
 #[derive(Debug, Clone, Copy)]
 pub struct SchnorrStatement<'a> {
+    /// `X`.
     pub x: &'a GroupElement,
 }
 
 /// The discrete logarithm `x`. Borrowed, so its owner wipes it.
 #[derive(Clone, Copy)]
 pub struct SchnorrWitness<'a> {
+    /// The discrete logarithm `x`.
     pub x: &'a Scalar,
 }
 
@@ -39,10 +43,13 @@ impl core::fmt::Debug for SchnorrWitness<'_> {
     }
 }
 
+/// A Schnorr proof (SPEC.md §10.4 eq. (K4)); encoded `T ‖ s`, 64 bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct SchnorrProof {
+    /// `T = k·G`, non-identity.
     pub t: GroupElement,
+    /// `s = k + c·x`.
     #[serde(with = "crate::group::scalar_hex")]
     pub s: Scalar,
 }

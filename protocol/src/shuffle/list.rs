@@ -50,6 +50,7 @@ impl CiphertextList {
     pub fn len(&self) -> usize {
         self.cells.len() / self.width
     }
+    /// Whether the list has no rows.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }
@@ -61,6 +62,7 @@ impl CiphertextList {
     pub fn row(&self, i: usize) -> &[Ciphertext] {
         &self.cells[i * self.width..(i + 1) * self.width]
     }
+    /// The rows, in order, each `w` ciphertexts.
     pub fn rows(&self) -> core::slice::ChunksExact<'_, Ciphertext> {
         self.cells.chunks_exact(self.width)
     }

@@ -59,12 +59,15 @@ pub const GENERATOR_LABEL: &[u8] = b"rv/shuffle/generators/v1";
 pub struct ShuffleStatement<'a> {
     /// The election fingerprint: the seed of the commitment generators.
     pub fingerprint: &'a Fingerprint,
+    /// The election public key `Y` the stage re-encrypts under (SPEC.md §6 eq. (8)).
     pub public_key: &'a PublicKey,
     /// Index of the contest whose list this is.
     pub contest: u32,
     /// Index of the mix stage (1-based in the tallier; any `u32` here).
     pub stage: u32,
+    /// The stage's input list.
     pub input: &'a CiphertextList,
+    /// The stage's output list.
     pub output: &'a CiphertextList,
 }
 
@@ -117,16 +120,39 @@ impl ShuffleWitness {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ShuffleError {
     #[error("shuffle: {what} has {found}, expected {expected}")]
-    WrongShape { what: &'static str, expected: usize, found: usize },
+    /// A list or a proof's part has another size than the statement needs.
+    WrongShape {
+        /// The part, as a static label.
+        what: &'static str,
+        /// The size the statement needs.
+        expected: usize,
+        /// The size found.
+        found: usize,
+    },
+    /// The input list has no rows.
     #[error("shuffle: the list is empty")]
     EmptyList,
     #[error("shuffle: the proof is for {field} {found}, the statement is for {expected}")]
-    StatementMismatch { field: &'static str, expected: u32, found: u32 },
+    /// The proof names another contest or stage than the statement.
+    StatementMismatch {
+        /// `contest` or `stage`.
+        field: &'static str,
+        /// The statement's value.
+        expected: u32,
+        /// The proof's value.
+        found: u32,
+    },
+    /// The witness is not a permutation of the input's rows, or its re-encryption scalars do not have the list's shape.
     #[error("shuffle: the witness is not a permutation with its re-encryption factors")]
     InvalidWitness,
     #[error("shuffle proof: verification check {which} fails")]
-    EquationFailed { which: Check },
+    /// A verification check of SPEC.md §9.4 fails.
+    EquationFailed {
+        /// The first check that fails.
+        which: Check,
+    },
     #[error("shuffle proof: {0}")]
+    /// The proof's bytes do not decode (SPEC.md §9.3.3).
     Decode(#[from] DecodeError),
 }
 

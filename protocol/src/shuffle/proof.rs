@@ -31,6 +31,7 @@ const CT_MSM_CHUNK: usize = 256;
 pub struct ShuffleProof {
     /// The contest and stage the proof claims to be for (also bound in the transcript).
     pub contest: u32,
+    /// The mix stage the proof claims to be for (see `contest`).
     pub stage: u32,
     /// `cⱼ = rⱼ·G + h_{π⁻¹(j)}`, the commitment to the permutation, one per input row (eq. M2).
     pub c: Vec<GroupElement>,
@@ -40,16 +41,23 @@ pub struct ShuffleProof {
     pub t_hat: Vec<GroupElement>,
     /// `t₁ = ω₁·G`, `t₂ = ω₂·G`, `t₃ = ω₃·G + Σ ω′ᵢ·hᵢ` (eq. M5).
     pub t1: GroupElement,
+    /// `t₂ = ω₂·G` (eq. M5).
     pub t2: GroupElement,
+    /// `t₃ = ω₃·G + Σ ω′ᵢ·hᵢ` (eq. M5).
     pub t3: GroupElement,
     /// `t₄ₖ = (−ω₄ₖ·G + Σ ω′ᵢ·A′ᵢₖ, −ω₄ₖ·Y + Σ ω′ᵢ·B′ᵢₖ)`, one per component (eq. M5).
     pub t4: Vec<Ciphertext>,
     /// Responses (eq. M8).
     pub s1: Scalar,
+    /// `s₂ = ω₂ + c·r̂`, `r̂ = R_N` the chain's randomness (eq. M8).
     pub s2: Scalar,
+    /// `s₃ = ω₃ + c·r̃`, `r̃ = Σⱼ uⱼ·rⱼ` (eq. M8).
     pub s3: Scalar,
+    /// `s₄ₖ = ω₄ₖ + c·r′ₖ`, `r′ₖ = Σᵢ u′ᵢ·r̃ᵢₖ`, one per component (eq. M8).
     pub s4: Vec<Scalar>,
+    /// `ŝᵢ = ω̂ᵢ + c·r̂ᵢ`, one per row (eq. M8).
     pub s_hat: Vec<Scalar>,
+    /// `s′ᵢ = ω′ᵢ + c·u′ᵢ`, one per row (eq. M8).
     pub s_prime: Vec<Scalar>,
 }
 
@@ -302,6 +310,7 @@ impl ShuffleProof {
     pub fn len(&self) -> usize {
         self.c.len()
     }
+    /// Whether the proof is for an empty list (`N = 0`).
     pub fn is_empty(&self) -> bool {
         self.c.is_empty()
     }
