@@ -329,15 +329,11 @@ pub mod hashes_hex {
     pub fn serialize<S: Serializer>(v: &[Hash], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(v.iter().map(hex::encode))
     }
-    /// Reads a list of 64-digit hex strings into hashes; upper-case digits pass too (`hex::decode_to_slice`), unlike
-    /// [`crate::group::hex_array`].
+    /// Reads a list of 64-digit lower-case hex strings into hashes ([`crate::group::hex_array`], SPEC.md §1.2).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
         Vec::<String>::deserialize(d)?
             .iter()
-            .map(|h| {
-                let mut out = [0u8; 32];
-                hex::decode_to_slice(h, &mut out).map(|()| out).map_err(serde::de::Error::custom)
-            })
+            .map(|h| crate::group::hex_array(h, "hash").map_err(serde::de::Error::custom))
             .collect()
     }
 }
@@ -569,6 +565,18 @@ impl Receipt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SPEC.md §1.2 (c): hex is lower-case wherever it is read. A proof's hashes with upper-case digits are
+    /// another spelling of the same bytes, which a byte-exact reader (and ours everywhere else) refuses.
+    #[test]
+    fn a_proof_with_upper_case_hashes_is_refused() {
+        let lower = serde_json::json!({"first": 1, "second": 2, "path": ["ab".repeat(32)]});
+        let proof: ConsistencyProof = serde_json::from_value(lower).unwrap();
+        assert_eq!(proof.path, vec![[0xab; 32]]);
+        let upper = serde_json::json!({"first": 1, "second": 2, "path": ["AB".repeat(32)]});
+        let err = serde_json::from_value::<ConsistencyProof>(upper).unwrap_err().to_string();
+        assert!(err.contains("lower-case"), "{err}");
+    }
 
     /// The leaves of the Certificate Transparency reference tests (certificate-transparency merkle_tree_test).
     fn ct_leaves() -> Vec<Vec<u8>> {
