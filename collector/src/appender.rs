@@ -5,7 +5,7 @@
 //! database), refuses the batch if the election is closed, catches up its tree with leaves other processes
 //! committed, answers duplicates with their stored receipt, reads the clock once for the batch's acceptance time
 //! (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns the next leaf
-//! indices, builds their leaves (eq. L-1, with that time), signs the new tree head and one receipt per ballot,
+//! indices, builds their leaves (eq. LG1, with that time), signs the new tree head and one receipt per ballot,
 //! inserts them, and commits. Only after COMMIT does a voter get a receipt.
 //! If a statement fails before COMMIT, nothing of the batch is stored: the tree forgets the batch's leaves and every
 //! waiting voter gets `storage_unavailable`. If COMMIT itself fails, PostgreSQL may or may not have committed; the

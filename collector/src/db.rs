@@ -43,7 +43,7 @@ CREATE TABLE tree_heads (
 );
 ",
     r"
--- Log leaves v2 (SPEC.md §11.1 eq. L-1) bind the second the collector accepted each ballot. A log of v1 leaves
+-- Log leaves v2 (SPEC.md §11.1 eq. LG1) bind the second the collector accepted each ballot. A log of v1 leaves
 -- (no time) cannot be carried on under v2: refuse rather than mix the two in one tree.
 DO $$ BEGIN
     IF EXISTS (SELECT 1 FROM ballots) THEN

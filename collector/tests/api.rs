@@ -65,7 +65,7 @@ async fn cast_recast_receipts_log_and_second_device() {
     let leaves: collector::log_api::Leaves = serde_json::from_value(v).unwrap();
     assert_eq!(leaves.entries.len(), 3);
     assert_eq!(leaves.entries[1].ballot, hex::encode(b1.to_bytes()));
-    // Each leaf's acceptance second (eq. L-1) is served with it, as the receipt signed it; inside the voting
+    // Each leaf's acceptance second (eq. LG1) is served with it, as the receipt signed it; inside the voting
     // period; never going back; and no head is dated before its last ballot.
     let served: Vec<u64> = leaves.entries.iter().map(|l| l.accepted_at).collect();
     assert_eq!(served, vec![r0.accepted_at, r1.accepted_at, r2.accepted_at]);

@@ -484,6 +484,7 @@ mod tests {
         }
     }
 
+    /// SPEC.md: exercises B1, B2, B3, B4.
     #[test]
     fn tampered_ballots_fail_with_the_expected_error() {
         let (e, _sk, cred) = setup();
@@ -570,6 +571,7 @@ mod tests {
         assert_eq!(open_ballot(&e, &ballot.body, &other), Err(OpeningError::WrongRandomness { contest: 0, index: 0 }));
     }
 
+    /// SPEC.md: exercises B0.
     #[test]
     fn weak_credential_keys_are_refused() {
         // The identity point (small order) as an Ed25519 key.

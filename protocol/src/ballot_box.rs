@@ -2,7 +2,7 @@
 //!
 //! The box carries the election parameters, the collector's key, the credential registry, the final signed tree
 //! head and every ballot in log order (re-votes included), each with the second the collector accepted it.
-//! [`BallotBox::check_log`] is check L7: the ballots are numbered `0, 1, …`, each decodes, their leaves (eq. L-1,
+//! [`BallotBox::check_log`] is check L7: the ballots are numbered `0, 1, …`, each decodes, their leaves (eq. LG1,
 //! which bind the acceptance time) rebuild the final head's root and size, the head is signed by the collector key
 //! for this election, every acceptance time is inside the voting period and none goes back. It says nothing of the ballots' signatures and proofs (§8.6),
 //! which the tally checks in a batch.
@@ -28,7 +28,7 @@ pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v2";
 pub struct BoxEntry {
     /// The ballot's position in the log; the box numbers them `0, 1, …` (check L7).
     pub leaf_index: u64,
-    /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. L-1).
+    /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. LG1).
     pub accepted_at: u64,
     /// Canonical ballot bytes (§8.2), hex.
     pub ballot: String,
@@ -184,7 +184,7 @@ pub struct LoggedBallot {
 }
 
 impl LoggedBallot {
-    /// The ballot's leaf (eq. L-1).
+    /// The ballot's leaf (eq. LG1).
     pub fn leaf_hash(&self) -> crate::log::Hash {
         leaf_hash(&self.ballot.id(), &self.hash, self.accepted_at)
     }
@@ -388,6 +388,7 @@ mod tests {
         bx.check_log(&e).unwrap();
     }
 
+    /// SPEC.md: exercises L7, LG0, LG1.
     #[test]
     fn a_changed_time_in_the_box_breaks_the_root() {
         let (e, mut bx) = signed_box(&[OPENS + 10, OPENS + 20], (OPENS + 30) * 1000);

@@ -205,8 +205,8 @@ impl ChallengeCode {
         Ok(Self { fingerprint, credential, seed, answers: Zeroizing::new(rest.to_vec()) })
     }
 
-    /// SPEC.md §8.9: the code is for `election`, its answers are valid answers to the election's contests, and
-    /// the body rebuilt from them and the seed ([`create_ballot_body`]); its id is what the voter compares with
+    /// SPEC.md §8.9: the code is for `election`, its answers are valid answers to the election's contests (CC1), and
+    /// the body rebuilt (CC2) from them and the seed ([`create_ballot_body`]); its id is what the voter compares with
     /// the tracker the voting page showed.
     pub fn check(&self, election: &Election) -> Result<CheckedChallenge, ChallengeError> {
         if self.fingerprint != *election.fingerprint() {
@@ -330,6 +330,7 @@ mod tests {
         assert_ne!(a.id(), c.id());
     }
 
+    /// SPEC.md: exercises CC1, CC2.
     #[test]
     fn a_challenge_code_rebuilds_the_body_and_holds_nothing_castable() {
         let e = election();

@@ -49,7 +49,7 @@ pub struct InvalidAnswer {
 /// the same strings; `tests/spec_strings.rs` checks both lists against what the decoder produces.
 ///
 /// Not listed: `"wrong number of chunks"` (a point or byte count other than the contest's, which R5 never
-/// passes), and the two reasons of [`Answer::from_canonical_bytes`] (the challenge code, §8.9 C-1).
+/// passes), and the two reasons of [`Answer::from_canonical_bytes`] (the challenge code, §8.9 CC1).
 pub const INVALID_REASONS: &[&str] = &[
     "a chunk point that is not an embedding",
     "answer overruns its chunks",

@@ -2,10 +2,10 @@
 //! (RFC 6962 / RFC 9162 §2.1), its signed tree heads and the receipts the collector hands to voters.
 //!
 //! * leaf data `"rv/log-leaf/v2" ‖ ballot_id ‖ SHA-256(ballot) ‖ u64(accepted_at)`, leaf hash
-//!   `SHA-256(0x00 ‖ leaf data)` (eq. L-1), where `accepted_at` is the second the collector accepted the ballot;
-//! * node hash `SHA-256(0x01 ‖ left ‖ right)`, the empty tree's root `SHA-256("")` (eq. L-2);
+//!   `SHA-256(0x00 ‖ leaf data)` (eq. LG1), where `accepted_at` is the second the collector accepted the ballot;
+//! * node hash `SHA-256(0x01 ‖ left ‖ right)`, the empty tree's root `SHA-256("")` (eq. LG2);
 //! * a tree head `(fingerprint, size, root, timestamp)` signed with the collector's Ed25519 key over
-//!   `"rv/tree-head/v1" ‖ bytes` (eq. L-3); a receipt signed over `"rv/receipt/v2" ‖ bytes` (eq. L-4).
+//!   `"rv/tree-head/v1" ‖ bytes` (eq. LG3); a receipt signed over `"rv/receipt/v2" ‖ bytes` (eq. LG4).
 //!
 //! [`LogTree`] builds roots and proofs for any past size in `O(log² n)` from the complete subtrees it keeps;
 //! [`verify_inclusion`] and [`verify_consistency`] are the verification algorithms of RFC 9162 §2.1.3.2 and
@@ -22,11 +22,11 @@ use crate::fingerprint::Fingerprint;
 /// A SHA-256 digest: a leaf hash, a node hash or a root.
 pub type Hash = [u8; 32];
 
-/// Domain label that starts every leaf's data (eq. L-1).
+/// Domain label that starts every leaf's data (eq. LG1).
 pub const LEAF_DOMAIN: &[u8] = b"rv/log-leaf/v2";
-/// Domain label of the signed tree head (eq. L-3).
+/// Domain label of the signed tree head (eq. LG3).
 pub const TREE_HEAD_DOMAIN: &[u8] = b"rv/tree-head/v1";
-/// Domain label of the receipt signature (eq. L-4).
+/// Domain label of the receipt signature (eq. LG4).
 pub const RECEIPT_DOMAIN: &[u8] = b"rv/receipt/v2";
 
 /// Why a log object does not verify.
@@ -65,7 +65,7 @@ pub fn ballot_hash(ballot_bytes: &[u8]) -> Hash {
     Sha256::digest(ballot_bytes).into()
 }
 
-/// Eq. L-1: the leaf data `"rv/log-leaf/v2" ‖ ballot_id (32) ‖ ballot_hash (32) ‖ u64(accepted_at)`, where
+/// Eq. LG1: the leaf data `"rv/log-leaf/v2" ‖ ballot_id (32) ‖ ballot_hash (32) ‖ u64(accepted_at)`, where
 /// `accepted_at` is the second (since the Unix epoch, UTC) the collector accepted the ballot.
 pub fn leaf_data(ballot_id: &BallotId, ballot_hash: &Hash, accepted_at: u64) -> Vec<u8> {
     let mut w = Writer::new();
@@ -73,7 +73,7 @@ pub fn leaf_data(ballot_id: &BallotId, ballot_hash: &Hash, accepted_at: u64) -> 
     w.finish()
 }
 
-/// Eq. L-1: the leaf hash `SHA-256(0x00 ‖ leaf data)`.
+/// Eq. LG1: the leaf hash `SHA-256(0x00 ‖ leaf data)`.
 pub fn leaf_hash(ballot_id: &BallotId, ballot_hash: &Hash, accepted_at: u64) -> Hash {
     let mut h = Sha256::new();
     h.update([0u8]);
@@ -86,7 +86,7 @@ pub fn ballot_leaf_hash(ballot: &Ballot, accepted_at: u64) -> Hash {
     leaf_hash(&ballot.id(), &ballot_hash(&ballot.to_bytes()), accepted_at)
 }
 
-/// Eq. L-2: an interior node `SHA-256(0x01 ‖ left ‖ right)`.
+/// Eq. LG2: an interior node `SHA-256(0x01 ‖ left ‖ right)`.
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     let mut h = Sha256::new();
     h.update([1u8]);
@@ -354,13 +354,13 @@ pub struct ConsistencyProof {
 }
 
 /// One entry of `GET /log/leaves` (SPEC.md §11.6), and one line of a monitor's copy (`ballots.jsonl`): the
-/// ballot at `leaf_index`, with the second it was accepted (its leaf is eq. L-1 over both).
+/// ballot at `leaf_index`, with the second it was accepted (its leaf is eq. LG1 over both).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeafEntry {
     /// The ballot's position in the log (0-based).
     pub leaf_index: u64,
-    /// The second the collector accepted the ballot (eq. L-1: part of the leaf).
+    /// The second the collector accepted the ballot (eq. LG1: part of the leaf).
     pub accepted_at: u64,
     /// The ballot's canonical bytes (§8.2), hex.
     pub ballot: String,
@@ -393,7 +393,7 @@ pub struct InclusionProof {
     pub path: Vec<Hash>,
 }
 
-/// The tree head the collector signs (eq. L-3).
+/// The tree head the collector signs (eq. LG3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignedTreeHead {
@@ -412,7 +412,7 @@ pub struct SignedTreeHead {
 }
 
 impl SignedTreeHead {
-    /// Eq. L-3: `"rv/tree-head/v1" ‖ fingerprint ‖ u64(size) ‖ root ‖ u64(timestamp)`.
+    /// Eq. LG3: `"rv/tree-head/v1" ‖ fingerprint ‖ u64(size) ‖ root ‖ u64(timestamp)`.
     fn message(fingerprint: &Fingerprint, tree_size: u64, root: &Hash, timestamp: u64) -> Vec<u8> {
         let mut w = Writer::new();
         w.raw(TREE_HEAD_DOMAIN).raw(fingerprint.as_bytes()).u64(tree_size).raw(root).u64(timestamp);
@@ -435,7 +435,7 @@ impl SignedTreeHead {
     }
 }
 
-/// What the voter receives for an accepted ballot (eq. L-4): signed by the collector; the inclusion proof links
+/// What the voter receives for an accepted ballot (eq. LG4): signed by the collector; the inclusion proof links
 /// the leaf to the signed root and is checked, not signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -447,7 +447,7 @@ pub struct Receipt {
     /// SHA-256 of the ballot's canonical bytes, body and signature (eq. L-0).
     #[serde(with = "crate::group::bytes_hex")]
     pub ballot_hash: Hash,
-    /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. L-1).
+    /// The second the collector accepted the ballot (since the Unix epoch, UTC), as in its leaf (eq. LG1).
     pub accepted_at: u64,
     /// The ballot's position in the log (0-based).
     pub leaf_index: u64,
@@ -488,7 +488,7 @@ pub struct ReceiptBody {
 }
 
 impl ReceiptBody {
-    /// Eq. L-4: `"rv/receipt/v2" ‖ fingerprint ‖ ballot_id ‖ ballot_hash ‖ u64(accepted_at) ‖ u64(leaf_index) ‖
+    /// Eq. LG4: `"rv/receipt/v2" ‖ fingerprint ‖ ballot_id ‖ ballot_hash ‖ u64(accepted_at) ‖ u64(leaf_index) ‖
     /// u64(tree_size) ‖ root ‖ u64(timestamp)`.
     pub fn signed_message(&self) -> Vec<u8> {
         let mut w = Writer::new();
@@ -537,7 +537,7 @@ impl Receipt {
         }
     }
 
-    /// The receipt's leaf (eq. L-1), with its acceptance time.
+    /// The receipt's leaf (eq. LG1), with its acceptance time.
     pub fn leaf_hash(&self) -> Hash {
         leaf_hash(&self.ballot_id, &self.ballot_hash, self.accepted_at)
     }
@@ -613,6 +613,7 @@ mod tests {
         t
     }
 
+    /// SPEC.md: exercises LG2.
     #[test]
     fn known_roots() {
         let t = ct_tree();
@@ -642,6 +643,7 @@ mod tests {
         assert_eq!(c.iter().map(hex::encode).collect::<Vec<_>>(), expected);
     }
 
+    /// SPEC.md: exercises L3, L4.
     #[test]
     fn every_proof_verifies_and_tampering_fails() {
         let mut t = LogTree::new();
@@ -684,6 +686,7 @@ mod tests {
         assert_ne!(u.root(34), t.root(34));
     }
 
+    /// SPEC.md: exercises L1, L2, L3, L5, L6, LG3, LG4.
     #[test]
     fn tree_heads_and_receipts_sign_and_verify() {
         let key = SigningKey::from_bytes(&[3; 32]);

@@ -4,7 +4,7 @@
 //!
 //! `chain₀ = SHA-256("rv/record-chain/v1" ‖ F)` and, for entry `i` with path `pᵢ` and digest `dᵢ`,
 //!
-//! `chainᵢ = SHA-256("rv/record-chain/v1" ‖ chainᵢ₋₁ ‖ u32(|pᵢ|) ‖ pᵢ ‖ dᵢ)`            — SPEC.md eq. (R1)
+//! `chainᵢ = SHA-256("rv/record-chain/v1" ‖ chainᵢ₋₁ ‖ u32(|pᵢ|) ‖ pᵢ ‖ dᵢ)`            — SPEC.md eq. (IX1)
 //!
 //! The last `chain` is the record's head: one 32-byte value that commits to every byte of the record, in order.
 
@@ -88,7 +88,7 @@ fn chain_start(fingerprint: &Fingerprint) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// SPEC.md eq. (R1).
+/// SPEC.md eq. (IX1).
 pub fn chain_step(previous: &[u8; 32], path: &str, sha256: &[u8; 32]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(CHAIN_DOMAIN);

@@ -550,6 +550,7 @@ mod tests {
         assert!(none.validate().is_err());
     }
 
+    /// SPEC.md: exercises MS.
     #[test]
     fn a_stage_signature_binds_every_input() {
         let secrets = example_role_secrets(2);

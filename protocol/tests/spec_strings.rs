@@ -310,7 +310,7 @@ fn ceremony_json_is_the_specs() {
     let signed: Signed<Announcement> = serde_json::from_value(example).unwrap();
     assert_eq!(signed.message.trustee, 1);
 
-    let section = &SPEC[SPEC.find("### 10.1 (T1)").unwrap()..SPEC.find("### 10.2 (T2)").unwrap()];
+    let section = &SPEC[SPEC.find("### 10.1 Signed messages").unwrap()..SPEC.find("### 10.2 Transcripts").unwrap()];
     let p = GroupElement::new(G);
     let (d, s) = ([1u8; 32], Scalar::ONE);
     let dleq = DleqProof { t1: p, t2: p, s };

@@ -156,6 +156,7 @@ fn subsets(n: u16, t: usize) -> Vec<Vec<u16>> {
     out
 }
 
+/// SPEC.md: exercises K9, K10, K10', K12, K13.
 #[test]
 fn every_three_of_five_decrypts_and_two_cannot() {
     let c = run();
@@ -188,6 +189,7 @@ fn every_three_of_five_decrypts_and_two_cannot() {
     assert_eq!(GroupElement::new(protocol::elgamal::base_mul(&x)), *outcome.election_key.element());
 }
 
+/// SPEC.md: exercises C4, M1.
 #[test]
 fn a_trustee_absent_from_round_one_is_left_out_and_any_three_of_the_others_decrypt() {
     let sim = SimulatedCeremony::example(&params(), &[4], &mut OsRng).unwrap();
@@ -239,6 +241,7 @@ fn a_trustee_silent_after_announcing_is_out_of_qual_but_still_decrypts() {
     decrypts(&c, &outcome, &[2, 3, 5]);
 }
 
+/// SPEC.md: exercises C4.
 #[test]
 fn fewer_than_t_announcements_stop_the_ceremony() {
     let params = params();
@@ -251,6 +254,7 @@ fn fewer_than_t_announcements_stop_the_ceremony() {
 
 /// Ordering: trustee 2 dealt before trustee 5's announcement reached it. Its dealing names another roster; the
 /// error says which trustees it dealt to and which announced, and the dealer is out of QUAL.
+/// SPEC.md: exercises C5, K2'.
 #[test]
 fn a_dealing_made_for_other_announcements_is_named_with_both_sets() {
     let mut c = run_until_dealings(params());
@@ -274,6 +278,7 @@ fn a_dealing_made_for_other_announcements_is_named_with_both_sets() {
 }
 
 /// Ordering: a trustee confirmed before every dealing was in. The close refuses, naming both sets.
+/// SPEC.md: exercises C8, K11, M3.
 #[test]
 fn confirmations_of_different_dealings_cannot_be_closed() {
     let mut c = run_until_dealings(params());
@@ -300,6 +305,7 @@ fn confirmations_of_different_dealings_cannot_be_closed() {
     );
 }
 
+/// SPEC.md: exercises C9, M4.
 #[test]
 fn no_reveal_before_the_close_and_the_close_is_the_officials() {
     let mut c = run_until_dealings(params());
@@ -318,6 +324,7 @@ fn no_reveal_before_the_close_and_the_close_is_the_officials() {
 
 /// After the close, a file of rounds 1–3 that is new is ignored (and named); one the close names cannot be
 /// removed or changed: the ceremony says which, so the original can be restored, and the key never changes.
+/// SPEC.md: exercises C9, K11'.
 #[test]
 fn files_after_the_close_are_ignored_and_closed_files_cannot_change() {
     // Trustee 5 does not confirm in time; the officials close without it.
@@ -350,6 +357,7 @@ fn files_after_the_close_are_ignored_and_closed_files_cannot_change() {
 
 /// A QUAL trustee who withholds its reveal (or reveals values that do not open its commitments) is not dropped:
 /// any t trustees disclose their shares of it and its contribution is rebuilt, so the key is the same.
+/// SPEC.md: exercises C10, C11, K7, M6, M7.
 #[test]
 fn a_withheld_or_false_reveal_is_recovered_and_the_key_does_not_change() {
     let mut c = run_until_close(params());
@@ -489,6 +497,7 @@ fn a_coalition_below_the_threshold_cannot_bias_the_key() {
 /// hex each fail with the error naming the field. The first case is the audit's attack: a dealer whose share for
 /// trustee 2 has the identity as ephemeral key `R`, so that trustee 2's complaint (a DLEQ over `g₂ = R`) could
 /// not be proven and the dealer would stay in QUAL with a garbage share.
+/// SPEC.md: exercises M1, M2, M3, M4, M6, M7.
 #[test]
 fn json_refuses_every_forbidden_value_in_every_ceremony_message() {
     let mut c = run();
@@ -605,6 +614,7 @@ fn json_refuses_every_forbidden_value_in_every_ceremony_message() {
 
 /// The same dealing built in memory (past any decoder): the public check refuses it, so the dealer is out of
 /// QUAL, named, and no honest complaint is blamed.
+/// SPEC.md: exercises C5.
 #[test]
 fn an_identity_ephemeral_key_built_in_memory_disqualifies_its_dealer() {
     let mut c = run_until_dealings(params());
@@ -631,6 +641,7 @@ fn rogue_dealing(c: &Ceremony, dealer: u16) -> Dealing {
     rogue.dealing(&c.params, &roster, &mut OsRng).unwrap().message
 }
 
+/// SPEC.md: exercises C6, K1, K2, K8.
 #[test]
 fn share_inconsistent_with_commitments_is_detected_and_dealer_named() {
     let mut c = run_until_dealings(params());
@@ -655,6 +666,7 @@ fn share_inconsistent_with_commitments_is_detected_and_dealer_named() {
     decrypts(&c, &outcome, &[1, 4, 5]);
 }
 
+/// SPEC.md: exercises C6, K6.
 #[test]
 fn undecryptable_share_is_detected_and_dealer_named() {
     let mut c = run_until_dealings(params());
@@ -669,6 +681,7 @@ fn undecryptable_share_is_detected_and_dealer_named() {
     assert_eq!(outcome.disqualified, vec![(1, ThresholdError::ShareUndecryptable { dealer: 1, recipient: 4 })]);
 }
 
+/// SPEC.md: exercises C7, K8'.
 #[test]
 fn false_or_void_complaints_are_rejected_and_dealer_stays() {
     let mut c = run_until_dealings(params());
@@ -716,6 +729,7 @@ fn too_many_bad_dealings_stop_the_ceremony_naming_each() {
     assert!(err.to_string().contains("trustee 3: 2 coefficient commitments, the threshold requires 3"), "{err}");
 }
 
+/// SPEC.md: exercises C1, C3, K0.
 #[test]
 fn wrong_signer_altered_file_and_replay_are_refused() {
     let c = run();
@@ -748,6 +762,7 @@ fn wrong_signer_altered_file_and_replay_are_refused() {
     );
 }
 
+/// SPEC.md: exercises C12, C14, K14, K15, M5.
 #[test]
 fn bad_partial_decryption_is_rejected_and_trustee_named() {
     let c = run();
@@ -809,6 +824,7 @@ fn bad_partial_decryption_is_rejected_and_trustee_named() {
 /// C13 (SPEC.md §10.8): a partial decryption binds its list by `L = H(list)`. Against a list one ciphertext
 /// apart (same length and width; the changed ciphertext even decrypts to the same point) every one is refused as
 /// `WrongList`, naming its trustee, and shares verified for one list are not combined with the other.
+/// SPEC.md: exercises C13.
 #[test]
 fn partial_decryption_is_refused_for_a_list_one_ciphertext_apart() {
     let c = run();
@@ -872,6 +888,7 @@ fn share_checks_use_both_halves() {
 /// Known-answer vector: a 2-of-3 ceremony and two partial decryptions from a fixed seed; the digests of every
 /// canonical message are pinned in `tests/vectors/threshold.json`, so a change of any format is never silent.
 /// `REGENERATE_VECTORS=1 cargo test -p protocol --test threshold known_answer` rewrites the file.
+/// SPEC.md: exercises K0'.
 #[test]
 fn known_answer_vectors() {
     use sha2::{Digest, Sha256};

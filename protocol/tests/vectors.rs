@@ -75,8 +75,8 @@ fn stored_dleq_proofs_verify() {
     assert!(proof.verify(&mut election_transcript(&fp), &DleqStatement { h2: &bad, ..st }).is_err());
 }
 
-/// The stored log vectors hold from the file alone: the leaf data's layout (eq. L-1 v2), its hash, and the
-/// receipt (eq. L-4 v2) under the stored collector key.
+/// The stored log vectors hold from the file alone: the leaf data's layout (eq. LG1 v2), its hash, and the
+/// receipt (eq. LG4 v2) under the stored collector key.
 #[test]
 fn stored_log_vectors_verify() {
     use protocol::log::Receipt;

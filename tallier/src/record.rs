@@ -36,7 +36,7 @@ pub fn refuse_finished(record: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Verifies the key ceremony kept in a record (§10.10 T.2–T.6) and that its key (K9) is the election's.
+/// Verifies the key ceremony kept in a record (§10.10 KC2–KC6) and that its key (K9) is the election's.
 pub fn record_ceremony(
     record: &Path,
     election: &Election,

@@ -516,7 +516,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     Ok(FinishSummary { result, trustees: used, head: index.head(), report })
 }
 
-/// The index over `paths` (§13, eq. (R1)), each file digested as it is on disk, then checked: the chain, and the
+/// The index over `paths` (§13, eq. (IX1)), each file digested as it is on disk, then checked: the chain, and the
 /// §14.1 layout for this manifest, which must see the trustee files `layout` names.
 fn build_index(record: &Path, election: &Election, paths: &[String], layout: &record::Layout) -> Result<RecordIndex> {
     let mut index = RecordIndex::new(*election.fingerprint());

@@ -16,7 +16,7 @@ use verifier::chain::ChainFailure;
 use verifier::mixnet::{signature_path, stage_paths, verify_chain};
 use verifier::report::{Check, Failure, Report};
 
-/// The chain's failures: the report's only failed check is M.2 (or M.3, the stage count), and these are its
+/// The chain's failures: the report's only failed check is MC2 (or MC3, the stage count), and these are its
 /// failures as data.
 fn chain_failures(r: &Report, check: Check) -> Vec<ChainFailure> {
     assert_eq!(r.failed(), vec![check], "{r}");
@@ -29,7 +29,7 @@ fn chain_failures(r: &Report, check: Check) -> Vec<ChainFailure> {
 /// The chain's first failure is at `stage` and `matches` it (a changed file also breaks its stage's signature
 /// and the next stage, whose input it is: those come after it).
 fn fails_at(r: &Report, stage: u16, matches: impl Fn(&ChainFailure) -> bool) {
-    let failures = chain_failures(r, Check::M2);
+    let failures = chain_failures(r, Check::MC2);
     assert_eq!(failures[0].stage(), Some(stage), "{r}");
     assert!(matches(&failures[0]), "{:?}\n{r}", failures[0]);
 }
@@ -122,7 +122,7 @@ fn three_stages_chain_and_verify() {
     let report = verify_chain(&s.election, 0, &s.input, &s.dir, false);
     assert!(report.passed(), "{report}");
     assert!(
-        report.check(Check::M2).is_some_and(
+        report.check(Check::MC2).is_some_and(
             |c| matches!(&c.outcome, verifier::report::Outcome::Pass { note } if note.starts_with("3 stages verified"))
         ),
         "{report}"
@@ -224,7 +224,7 @@ fn tampered_chains_fail_with_the_specific_check() {
         |f| matches!(f, ChainFailure::NotSignedByMixServer { contest: 0, reason, .. } if reason.contains("does not verify under the mix-2 key")),
     );
     std::fs::remove_file(&sig2).unwrap();
-    let failures = chain_failures(&check(), Check::M2);
+    let failures = chain_failures(&check(), Check::MC2);
     assert!(
         matches!(&failures[..], [ChainFailure::Unreadable { file, .. }] if file.ends_with("stage-2.sig")),
         "{failures:?}"
@@ -238,21 +238,21 @@ fn tampered_chains_fail_with_the_specific_check() {
     std::fs::remove_file(&proof3).unwrap();
     let r = check();
     assert_eq!(
-        chain_failures(&r, Check::M3),
+        chain_failures(&r, Check::MC3),
         vec![ChainFailure::WrongStageCount { contest: 0, expected: 3, found: 2 }]
     );
     // The wrong contest: the first list has the wrong width or the proof is for another contest.
     let r = verify_chain(&s.election, 1, &s.input, &s.dir, false);
-    // (Stage 3 is still missing, so M.3 fails too.) The first failure is stage 1's proof, made for contest 0.
-    match r.failure(Check::M2) {
+    // (Stage 3 is still missing, so MC3 fails too.) The first failure is stage 1's proof, made for contest 0.
+    match r.failure(Check::MC2) {
         Some(Failure::Chain(f)) => assert!(
             matches!(&f[0], ChainFailure::ProofFails { contest: 1, stage: 1, reason, .. } if reason.contains("contest 0")),
             "{f:?}"
         ),
-        other => panic!("M.2: {other:?}\n{r}"),
+        other => panic!("MC2: {other:?}\n{r}"),
     }
     let r = verify_chain(&s.election, 9, &s.input, &s.dir, false);
-    assert_eq!(r.failed(), vec![Check::M1], "{r}");
+    assert_eq!(r.failed(), vec![Check::MC1], "{r}");
 }
 
 #[test]

@@ -217,7 +217,7 @@ impl Rec {
         assert_eq!(index.entries.len() + 1, before, "{rel} was listed once");
         self.put(record::INDEX_PATH, &index);
     }
-    /// Recomputes every digest and chain value of the index (§13 eq. (R1)), keeping its paths, their order and
+    /// Recomputes every digest and chain value of the index (§13 eq. (IX1)), keeping its paths, their order and
     /// its fingerprint: what anyone who doctors a record can do.
     fn rechain(&self) {
         self.rechain_with(self.index().fingerprint);
@@ -1125,6 +1125,7 @@ fn trustees_refuse(env: &Env, rec: &Path, check: &str, reason: &str, what: &str)
 ///
 /// Every trustee runs the verifier's checks first and decrypts nothing: V9 names the substituted input, V10 the
 /// stages not signed by the manifest's mix servers.
+/// SPEC.md: exercises V1′, V2′ (the trustee's checks before decrypting).
 #[test]
 fn trustees_decrypt_nothing_of_a_substituted_input_or_a_remixed_chain() {
     let env = setup();

@@ -1,4 +1,4 @@
-//! Checks of the key ceremony's transcript and of threshold decryptions (SPEC.md §10 §T10).
+//! Checks of the key ceremony's transcript and of threshold decryptions (SPEC.md §10.10).
 //!
 //! Each check has a number; the report lists them all with their result and time. Nothing here panics on bad
 //! input: every file is decoded strictly and every failure becomes a failed check naming the trustee.
@@ -39,19 +39,19 @@ fn load_manifest(path: &Path) -> Result<(Manifest, CeremonyParams), String> {
     Ok((m, params))
 }
 
-/// The ceremony checks (T.1–T.7). With `key_file`, also that the published election key file matches.
+/// The ceremony checks (KC1–KC7). With `key_file`, also that the published election key file matches.
 pub fn check_ceremony(
     manifest: &Path,
     dir: &Path,
     key_file: Option<&Path>,
     report: &mut Report,
 ) -> Option<(Manifest, CeremonyParams, Roster, CeremonyOutcome)> {
-    let (m, params) = report.run(Check::T1, || {
+    let (m, params) = report.run(Check::KC1, || {
         let (m, p) = load_manifest(manifest)?;
         let note = format!("threshold {} of {}, manifest digest {}", p.t, p.n, hex::encode(p.digest));
         Ok(((m, p), note))
     })?;
-    let files = report.run(Check::T2, || {
+    let files = report.run(Check::KC2, || {
         let files = read_dir(dir)?;
         let note = format!(
             "{} announcements, {} dealings, {} confirmations, {}, {} reveals, {} recoveries",
@@ -64,11 +64,11 @@ pub fn check_ceremony(
         );
         Ok((files, note))
     })?;
-    report.run(Check::T3, || {
+    report.run(Check::KC3, || {
         let roster = Roster::new(&params, &files.announcements).map_err(|e| e.to_string())?;
         Ok(((), roster_note(&roster)))
     })?;
-    report.run(Check::T4, || {
+    report.run(Check::KC4, || {
         let closed = ClosedCeremony::check(&params, &files).map_err(|e| e.to_string())?;
         let q = &closed.qualification;
         let mut notes = vec![format!("qualified trustees {:?}", q.qualified)];
@@ -76,16 +76,16 @@ pub fn check_ceremony(
         notes.extend(q.rejected_complaints.iter().map(|e| format!("complaint rejected: {e}")));
         Ok(((), notes.join("\n        ")))
     })?;
-    let outcome = report.run(Check::T5, || {
+    let outcome = report.run(Check::KC5, || {
         let o = verify_ceremony(&params, &files).map_err(|e| e.to_string())?;
         let notes = outcome_notes(&o).join("\n        ");
         Ok((o, notes))
     })?;
-    report.run(Check::T6, || {
+    report.run(Check::KC6, || {
         Ok(((), format!("election key {}", hex::encode(outcome.election_key.element().to_bytes()))))
     })?;
     if let Some(path) = key_file {
-        report.run(Check::T7, || {
+        report.run(Check::KC7, || {
             let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             let key = hex::encode(outcome.election_key.element().to_bytes());
@@ -138,7 +138,7 @@ pub fn outcome_notes(o: &CeremonyOutcome) -> Vec<String> {
     notes
 }
 
-/// The decryption checks (D.1–D.3) for one list, after the ceremony checks.
+/// The decryption checks (DC1–DC3) for one list, after the ceremony checks.
 pub fn check_decryption(
     manifest: &Path,
     dir: &Path,
@@ -148,7 +148,7 @@ pub fn check_decryption(
     report: &mut Report,
 ) -> Option<()> {
     let (m, params, roster, outcome) = check_ceremony(manifest, dir, None, report)?;
-    let (list, ps, claimed) = report.run(Check::D1, || {
+    let (list, ps, claimed) = report.run(Check::DC1, || {
         let bytes = fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
         let list = CiphertextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", input.display()))?;
         let mut ps = Vec::new();
@@ -162,7 +162,7 @@ pub fn check_decryption(
         Ok(((list, ps, claimed), note))
     })?;
     let fingerprint = m.fingerprint(&outcome.election_key);
-    let verified = report.run(Check::D2, || {
+    let verified = report.run(Check::DC2, || {
         let v = protocol::threshold::verify_partial_decryptions(
             &params,
             &fingerprint,
@@ -180,7 +180,7 @@ pub fn check_decryption(
         let note = format!("trustees {:?}", v.trustees());
         Ok((v, note))
     })?;
-    report.run(Check::D3, || {
+    report.run(Check::DC3, || {
         let plain = combine(&params, &verified, &list).map_err(|e| e.to_string())?;
         if plain != claimed {
             return Err("the plaintext file differs from the combination".into());

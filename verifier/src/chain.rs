@@ -3,7 +3,7 @@
 //! mixnet` (over a directory of stages).
 //!
 //! Stage `k` shuffles stage `k − 1`'s list (the input list for `k = 1`). For each stage: its list decodes with the
-//! contest's width (§9.4 V0); its proof decodes and verifies against the previous list (§9.4); its signature is
+//! contest's width (§9.4 SV0); its proof decodes and verifies against the previous list (§9.4); its signature is
 //! the mix server's, `roles.mix_keys[k − 1]`, over the three files' digests (§9.5.1, eq. (MS)). A bad proof or
 //! signature does not stop the chain (every failure is named); a list that does not decode does, since every later
 //! stage reads it. Each list is decoded once (each point decompressed once).

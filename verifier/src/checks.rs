@@ -35,22 +35,22 @@ pub enum Check {
     CS2,
     CS3,
     // `verifier ceremony` (§10.10).
-    T1,
-    T2,
-    T3,
-    T4,
-    T5,
-    T6,
-    T7,
+    KC1,
+    KC2,
+    KC3,
+    KC4,
+    KC5,
+    KC6,
+    KC7,
     // `verifier decryption` (§10.10).
-    D1,
-    D2,
-    D3,
-    // `verifier mixnet` (§9.5).
-    M0,
-    M1,
-    M2,
-    M3,
+    DC1,
+    DC2,
+    DC3,
+    // `verifier mix` (§9.4.3).
+    MC0,
+    MC1,
+    MC2,
+    MC3,
 }
 
 use Check::*;
@@ -81,20 +81,20 @@ impl Check {
         CS1,
         CS2,
         CS3,
-        T1,
-        T2,
-        T3,
-        T4,
-        T5,
-        T6,
-        T7,
-        D1,
-        D2,
-        D3,
-        M0,
-        M1,
-        M2,
-        M3,
+        KC1,
+        KC2,
+        KC3,
+        KC4,
+        KC5,
+        KC6,
+        KC7,
+        DC1,
+        DC2,
+        DC3,
+        MC0,
+        MC1,
+        MC2,
+        MC3,
     ];
 
     /// The id SPEC.md gives it.
@@ -139,35 +139,35 @@ impl Check {
             CS1 => ("CS1", "key, tree heads and proof decode", &[]),
             CS2 => ("CS2", "both heads signed by the collector, same election (L1, L6)", &[CS1]),
             CS3 => ("CS3", "the proof links the old head to the new (L4)", &[CS1]),
-            T1 => ("T.1", "manifest loads; 1 ≤ t ≤ n", &[]),
-            T2 => ("T.2", "every ceremony file decodes strictly (one decoder per type)", &[T1]),
-            T3 => ("T.3", "announcements: at most one per trustee, at least t, signed, keys proven (C1–C4)", &[T2]),
-            T4 => (
-                "T.4",
+            KC1 => ("KC1", "manifest loads; 1 ≤ t ≤ n", &[]),
+            KC2 => ("KC2", "every ceremony file decodes strictly (one decoder per type)", &[KC1]),
+            KC3 => ("KC3", "announcements: at most one per trustee, at least t, signed, keys proven (C1–C4)", &[KC2]),
+            KC4 => (
+                "KC4",
                 "rounds 1–3 as the officials closed them: close signed, its files intact, dealings, complaints, QUAL \
                  (C4–C9)",
-                &[T3],
+                &[KC3],
             ),
-            T5 => (
-                "T.5",
+            KC5 => (
+                "KC5",
                 "reveals open the commitments; a missing or false one is rebuilt from t recoveries (C10–C11)",
-                &[T4],
+                &[KC4],
             ),
-            T6 => ("T.6", "election key and verification keys derived from the transcript (K9, K10)", &[T5]),
-            T7 => ("T.7", "the published election key file matches the transcript", &[T6]),
-            D1 => ("D.1", "list, partial decryptions and plaintexts decode", &[T6]),
-            D2 => ("D.2", "every partial decryption: signed, for this list, proof valid (C12–C14)", &[D1]),
-            D3 => ("D.3", "the plaintexts are the Lagrange combination of t partial decryptions (K13)", &[D2]),
-            M0 => ("M.0", "election file", &[]),
-            M1 => ("M.1", "the contest exists", &[M0]),
-            M2 => {
-                ("M.2", "each list decodes, each proof verifies, each stage signed by its mix server (as V10)", &[M1])
+            KC6 => ("KC6", "election key and verification keys derived from the transcript (K9, K10)", &[KC5]),
+            KC7 => ("KC7", "the published election key file matches the transcript", &[KC6]),
+            DC1 => ("DC1", "list, partial decryptions and plaintexts decode", &[KC6]),
+            DC2 => ("DC2", "every partial decryption: signed, for this list, proof valid (C12–C14)", &[DC1]),
+            DC3 => ("DC3", "the plaintexts are the Lagrange combination of t partial decryptions (K13)", &[DC2]),
+            MC0 => ("MC0", "election file", &[]),
+            MC1 => ("MC1", "the contest exists", &[MC0]),
+            MC2 => {
+                ("MC2", "each list decodes, each proof verifies, each stage signed by its mix server (as V10)", &[MC1])
             }
-            M3 => ("M.3", "the number of stages is the manifest's", &[M1]),
+            MC3 => ("MC3", "the number of stages is the manifest's", &[MC1]),
         }
     }
 
-    /// The check with this id (`"V6"`, `"T.3"`, …).
+    /// The check with this id (`"V6"`, `"KC3"`, …).
     pub fn from_id(id: &str) -> Option<Check> {
         Self::ALL.iter().copied().find(|c| c.id() == id)
     }

@@ -406,7 +406,7 @@ fn check_leaf(
 ///
 /// `mirror` is the mirror's base URL (http://). Steps: `GET /log/sth`, checked under the collector key the
 /// manifest names and for this election (L1, L6); the leaf is inside it (else [`MirrorError::NotYetSeen`]);
-/// `GET /log/proof/inclusion` from `leaf_hash(ballot_id, ballot_hash, accepted_at)` (eq. L-1) to that root (L3;
+/// `GET /log/proof/inclusion` from `leaf_hash(ballot_id, ballot_hash, accepted_at)` (eq. LG1) to that root (L3;
 /// a proof that holds for another leaf hash is [`MirrorError::Disagree`]: the fork a decoy needs). Then
 /// `GET /log/credential/{K}` for the ballot's credential `K`: the mirror must list this leaf with this ballot's
 /// id, and every later leaf it lists is fetched (`GET /log/leaves`) and checked: of credential `K`, with the id

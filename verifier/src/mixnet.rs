@@ -34,16 +34,16 @@ pub fn signature_path(dir: &Path, stage: u16) -> PathBuf {
 }
 
 /// Verifies the chain of one contest: `input`, then the stages found in `stage_dir` (1, 2, … until the first
-/// with neither list nor proof). Checks: M.0 the election file, M.1 the contest exists, M.2 the chain (as V10),
-/// M.3 the number of stages is the manifest's `mix_stages` (§9.4.3).
+/// with neither list nor proof). Checks: MC0 the election file, MC1 the contest exists, MC2 the chain (as V10),
+/// MC3 the number of stages is the manifest's `mix_stages` (§9.4.3).
 pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir: &Path, progress: bool) -> Report {
     let mut report = Report::new(format!("mix chain of contest {contest}: {}", stage_dir.display()), progress);
-    let Some(election) = report.run(Check::M0, || load_election(election_path).map(|e| (e, String::new()))) else {
+    let Some(election) = report.run(Check::MC0, || load_election(election_path).map(|e| (e, String::new()))) else {
         return report;
     };
     let manifest = election.manifest();
     let c = contest as usize;
-    let Some(width) = report.run(Check::M1, || {
+    let Some(width) = report.run(Check::MC1, || {
         manifest
             .contests
             .get(c)
@@ -70,7 +70,7 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
         Ok((file, Cow::Owned(bytes)))
     };
     let bar = report.bar(u64::from(found), "proofs of shuffle");
-    report.run_typed(Check::M2, || {
+    report.run_typed(Check::MC2, || {
         let checked = crate::chain::check_contest(&election, c, found, None, &read, &|| bar.inc(1));
         bar.finish_and_clear();
         if checked.failures.is_empty() {
@@ -80,7 +80,7 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
         }
     });
     let expected = usize::from(manifest.mix_stages());
-    report.run_typed(Check::M3, || {
+    report.run_typed(Check::MC3, || {
         if usize::from(found) == expected {
             Ok(((), format!("{found} stages")))
         } else {

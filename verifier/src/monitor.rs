@@ -227,7 +227,7 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
     r.json().await.with_context(|| format!("{url}: not the expected JSON"))
 }
 
-/// Decodes a leaf entry's ballot (through `Ballot::from_bytes`) and computes its leaf hash (eq. L-1).
+/// Decodes a leaf entry's ballot (through `Ballot::from_bytes`) and computes its leaf hash (eq. LG1).
 fn decode_entry(entry: &LeafEntry) -> Result<(Ballot, Hash), String> {
     let bytes = protocol::group::hex_vec(&entry.ballot, "ballot").map_err(|e| e.to_string())?;
     if hex::encode(&bytes) != entry.ballot {

@@ -18,7 +18,7 @@ pub use crate::checks::Check;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
-    /// The mix chain (V10, M.2): every failure of every contest's chain, each with its contest, stage and file.
+    /// The mix chain (V10, MC2): every failure of every contest's chain, each with its contest, stage and file.
     Chain(Vec<ChainFailure>),
     /// A failure stated in words, naming where (the checks whose failures are not yet typed).
     Said(String),
@@ -76,7 +76,7 @@ pub enum Outcome {
 /// One check of a report.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
-    /// The check (serialized as its id, e.g. `V6`, `T.3`).
+    /// The check (serialized as its id, e.g. `V6`, `KC3`).
     #[serde(rename = "id")]
     pub check: Check,
     pub name: &'static str,

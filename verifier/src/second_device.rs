@@ -15,7 +15,7 @@
 //!   (§8.3), that it passes B1–B4 (§8.6), opens it with the randomness derived from the seed (§8.4, §8.7: every
 //!   `A = r·G`, then `M = B − r·Y` decoded), and checks the receipt the collector returns with it: its signature
 //!   under the collector key, the inclusion proof in its signed root and the election (L2, L3, L5, L6), and that
-//!   it is for this ballot (its id and the hash of its bytes, eq. L-0, L-1).
+//!   it is for this ballot (its id and the hash of its bytes, eq. LG0, LG1).
 //! * **Offline** ([`check_in_record`]): looks the ballot up in an election record's `ballot-box.json` after check
 //!   L7 on the box (the ballots rebuild the collector's final signed tree head), opens it the same way, and says
 //!   whether it was counted, from the tally's files (SPEC.md §14.3): `tally/rejected.json` (R1),

@@ -364,7 +364,7 @@ impl State {
         }
     }
 
-    /// V3: §10.10 T.2–T.6 on `ceremony/`; (K9) equals `election.json`'s key.
+    /// V3: §10.10 KC2–KC6 on `ceremony/`; (K9) equals `election.json`'s key.
     pub fn v3(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(layout)) = (&self.files, &self.election, &self.layout) else {
             let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
@@ -595,7 +595,7 @@ impl State {
         self.inputs = inputs;
     }
 
-    /// V10: for every contest, `mix_stages` stages, each list decodes with the contest's width (§9.4 V0), each
+    /// V10: for every contest, `mix_stages` stages, each list decodes with the contest's width (§9.4 SV0), each
     /// proof verifies (§9.4) against the previous list.
     pub fn v10(&mut self, report: &mut Report) {
         let (Some(files), Some(election)) = (&self.files, &self.election) else {

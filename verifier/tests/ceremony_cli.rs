@@ -124,7 +124,7 @@ fn a_ceremony_with_a_trustee_absent_from_round_one_passes_and_names_it() {
     let f = fixture_without(&[2]);
     let (ok, out) = f.ceremony();
     assert!(ok, "{out}");
-    assert!(row(&out, "T.3", "PASS") && out.contains("absent (no announcement, took no part): [2]"), "{out}");
+    assert!(row(&out, "KC3", "PASS") && out.contains("absent (no announcement, took no part): [2]"), "{out}");
     assert!(out.contains("qualified trustees [1, 3, 4, 5]"), "{out}");
     // A file in the absent trustee's name, added afterwards, is refused.
     let reveal = std::fs::read_to_string(f.dir.join("reveal-1.json")).unwrap();
@@ -138,11 +138,12 @@ fn honest_ceremony_and_decryption_pass() {
     let f = fixture();
     let (ok, out) = f.ceremony();
     assert!(ok, "{out}");
-    assert!(row(&out, "T.5", "PASS") && out.contains("RESULT: PASS"), "{out}");
+    assert!(row(&out, "KC5", "PASS") && out.contains("RESULT: PASS"), "{out}");
+    assert!(row(&out, "KC1", "PASS") && row(&out, "KC6", "PASS"), "{out}");
     let args = f.decryption(|_, _| {});
     let (ok, out) = run(&args);
     assert!(ok, "{out}");
-    assert!(row(&out, "D.3", "PASS"), "{out}");
+    assert!(row(&out, "DC3", "PASS"), "{out}");
     println!("{out}");
 }
 
@@ -157,7 +158,7 @@ fn tampered_files_fail_with_the_trustee_named() {
     std::fs::write(&path, v.to_string()).unwrap();
     let (ok, out) = f.ceremony();
     assert!(!ok);
-    assert!(row(&out, "T.4", "FAIL") && out.contains("trustee 4: signature does not verify"), "{out}");
+    assert!(row(&out, "KC4", "FAIL") && out.contains("trustee 4: signature does not verify"), "{out}");
     std::fs::write(&path, &text).unwrap();
     // The identity as a share's ephemeral key (the attack on complaints): refused by the decoder, naming the file,
     // the trustee and the field.
@@ -165,7 +166,7 @@ fn tampered_files_fail_with_the_trustee_named() {
     v["message"]["shares"][0]["ephemeral"] = serde_json::json!("00".repeat(32));
     std::fs::write(&path, v.to_string()).unwrap();
     let (ok, out) = f.ceremony();
-    assert!(!ok && row(&out, "T.2", "FAIL"), "{out}");
+    assert!(!ok && row(&out, "KC2", "FAIL"), "{out}");
     assert!(
         out.contains("dealing-4.json: trustee 4's dealing: share.ephemeral: the identity point is not allowed here"),
         "{out}"
@@ -176,14 +177,14 @@ fn tampered_files_fail_with_the_trustee_named() {
     let text = std::fs::read_to_string(&conf).unwrap();
     std::fs::write(&conf, "{}").unwrap();
     let (ok, out) = f.ceremony();
-    assert!(!ok && row(&out, "T.2", "FAIL") && out.contains("confirmation-5.json: trustee 5's confirmation"), "{out}");
+    assert!(!ok && row(&out, "KC2", "FAIL") && out.contains("confirmation-5.json: trustee 5's confirmation"), "{out}");
     std::fs::write(&conf, text).unwrap();
     // A lost confirmation, which the close names: the report says which file, and that it must come back.
     let confirmation = f.dir.join("confirmation-2.json");
     let text = std::fs::read_to_string(&confirmation).unwrap();
     std::fs::remove_file(&confirmation).unwrap();
     let (ok, out) = f.ceremony();
-    assert!(!ok && row(&out, "T.4", "FAIL"), "{out}");
+    assert!(!ok && row(&out, "KC4", "FAIL"), "{out}");
     assert!(out.contains("closed the ceremony with the confirmation of trustee 2, and that file is missing"), "{out}");
     std::fs::write(&confirmation, text).unwrap();
     // A lost reveal: the report says how many recoveries are in.
@@ -192,7 +193,7 @@ fn tampered_files_fail_with_the_trustee_named() {
     std::fs::remove_file(&reveal).unwrap();
     let (ok, out) = f.ceremony();
     assert!(
-        !ok && row(&out, "T.5", "FAIL") && out.contains("trustee 3 is in the qualified set but has not revealed"),
+        !ok && row(&out, "KC5", "FAIL") && out.contains("trustee 3 is in the qualified set but has not revealed"),
         "{out}"
     );
     std::fs::write(&reveal, text).unwrap();
@@ -204,7 +205,7 @@ fn tampered_files_fail_with_the_trustee_named() {
     });
     let (ok, out) = run(&args);
     assert!(!ok);
-    assert!(row(&out, "D.2", "FAIL") && out.contains("trustee 3: the partial decryption's proof fails"), "{out}");
+    assert!(row(&out, "DC2", "FAIL") && out.contains("trustee 3: the partial decryption's proof fails"), "{out}");
     // A wrong plaintext list.
     let _ = f.decryption(|_, _| {});
     let mut bytes = std::fs::read(f.root.join("plain.bin")).unwrap();
@@ -212,14 +213,47 @@ fn tampered_files_fail_with_the_trustee_named() {
     bytes[tail..].copy_from_slice(&protocol::group::random_point(&mut OsRng).compress().to_bytes());
     std::fs::write(f.root.join("plain.bin"), bytes).unwrap();
     let (ok, out) = run(&args);
-    assert!(!ok && row(&out, "D.3", "FAIL"), "{out}");
+    assert!(!ok && row(&out, "DC3", "FAIL"), "{out}");
     // Garbage input never panics.
     std::fs::write(f.root.join("list.bin"), [1, 2, 3]).unwrap();
     let (ok, out) = run(&args);
-    assert!(!ok && row(&out, "D.1", "FAIL") && !out.contains("panicked"), "{out}");
+    assert!(!ok && row(&out, "DC1", "FAIL") && !out.contains("panicked"), "{out}");
 }
 
 /// The report has a row for check `id` with this status.
 fn row(report: &str, id: &str, status: &str) -> bool {
     report.lines().any(|l| l.starts_with(id) && l.contains(status))
+}
+
+/// The published election key file (KC7): passes when it states the transcript's key, verification keys and
+/// fingerprint; fails when any of them differs.
+#[test]
+fn the_published_election_key_file_is_checked_against_the_transcript() {
+    let f = fixture();
+    let outcome = verify_ceremony(&f.params, &read(&f.dir)).unwrap();
+    let good = serde_json::json!({
+        "election_public_key": hex::encode(outcome.election_key.element().to_bytes()),
+        "verification_keys": outcome.verification_keys.iter().map(|k| hex::encode(k.to_bytes())).collect::<Vec<_>>(),
+        "fingerprint": f.manifest.fingerprint(&outcome.election_key).to_hex(),
+    });
+    let key_file = f.root.join("election-key.json");
+    let with_key = |v: &serde_json::Value| {
+        std::fs::write(&key_file, v.to_string()).unwrap();
+        verifier(&[
+            "ceremony",
+            "--manifest",
+            &f.s("manifest.json"),
+            "--key",
+            &f.s("election-key.json"),
+            f.dir.to_str().unwrap(),
+        ])
+    };
+    let (ok, out) = with_key(&good);
+    assert!(ok && row(&out, "KC7", "PASS"), "{out}");
+    for field in ["election_public_key", "fingerprint"] {
+        let mut bad = good.clone();
+        bad[field] = serde_json::Value::String("00".repeat(32));
+        let (ok, out) = with_key(&bad);
+        assert!(!ok && row(&out, "KC7", "FAIL"), "{field}: {out}");
+    }
 }

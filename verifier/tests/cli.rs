@@ -64,7 +64,12 @@ fn verifier_cli_reports_and_exits() {
     let out = run();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(line(&stdout, "M.4", "stage 2 proof of shuffle", "PASS"), "{stdout}");
+    assert!(
+        line(&stdout, "MC0", "election file", "PASS") && line(&stdout, "MC1", "contest exists", "PASS"),
+        "{stdout}"
+    );
+    assert!(line(&stdout, "MC2", "each proof verifies", "PASS"), "{stdout}");
+    assert!(line(&stdout, "MC3", "number of stages", "PASS"), "{stdout}");
     assert!(stdout.contains("RESULT: PASS"));
 
     // A non-canonical point in stage 1's proof, then garbage: a FAIL line and exit code 1, never a panic.
@@ -77,7 +82,8 @@ fn verifier_cli_reports_and_exits() {
         let out = run();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{stdout}");
-        assert!(line(&stdout, "M.3", "stage 1 proof file", "FAIL"), "{stdout}");
+        assert!(line(&stdout, "MC2", "each proof verifies", "FAIL"), "{stdout}");
+        assert!(stdout.contains("stage 1: ") && stdout.contains("stage-1.proof does not decode"), "{stdout}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
 }

@@ -293,6 +293,7 @@ async fn the_mirror_follows_the_collector_and_serves_only_its_verified_copy() {
     assert!(alarm_file(dir.path()).is_none());
 }
 
+/// SPEC.md: exercises L8.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fork_raises_an_alarm_and_the_mirror_then_answers_503() {
     let mut t = test_election(3);

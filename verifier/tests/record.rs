@@ -77,6 +77,7 @@ fn resign_head(b: &Built, v: &mut serde_json::Value) {
 }
 
 /// Each tampering, applied to the honest record, and the check that must catch it.
+/// SPEC.md: exercises L9 (in V4).
 #[test]
 fn tamperings_are_caught_by_the_expected_check() {
     let b = build();

@@ -333,9 +333,9 @@ impl Client {
     }
 
     /// Checks a receipt from the collector whose Ed25519 key is `collector_key_hex` (from `GET /election`):
-    /// SPEC.md §11.4 L6 (this election), L2 (the signature over eq. L-4), L5 and L3 (the inclusion proof leads from
+    /// SPEC.md §11.4 L6 (this election), L2 (the signature over eq. LG4), L5 and L3 (the inclusion proof leads from
     /// the ballot's leaf to the signed root); and, when the ballot is given (after casting), that the receipt is
-    /// for exactly that ballot (its id and hash, eq. L-0).
+    /// for exactly that ballot (its id and hash, eq. LG0).
     pub fn check_receipt(
         &self,
         collector_key_hex: &str,

@@ -110,7 +110,7 @@ impl Fields<'_> {
     }
 }
 
-/// A receipt (collector/API.md, eq. L-4) from the object the page parsed.
+/// A receipt (collector/API.md, eq. LG4) from the object the page parsed.
 fn read_receipt(obj: &JsValue) -> Result<Receipt, String> {
     let f = Fields { obj, what: "receipt" };
     Ok(Receipt {
@@ -127,7 +127,7 @@ fn read_receipt(obj: &JsValue) -> Result<Receipt, String> {
     })
 }
 
-/// A signed tree head (`GET /log/sth`, eq. L-3) from the object the page parsed.
+/// A signed tree head (`GET /log/sth`, eq. LG3) from the object the page parsed.
 fn read_tree_head(obj: &JsValue) -> Result<SignedTreeHead, String> {
     let f = Fields { obj, what: "tree head" };
     Ok(SignedTreeHead {

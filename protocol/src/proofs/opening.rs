@@ -1,4 +1,4 @@
-//! Proof that public Feldman values open Pedersen commitments (SPEC.md §10.6 (T6), eq. (K7)).
+//! Proof that public Feldman values open Pedersen commitments (SPEC.md §10.7, eq. (K7)).
 //!
 //! Statement: Pedersen commitments `P_k = a_k·G + b_k·H` and claimed Feldman values `A_k`, `k = 0 … t−1`, with `H`
 //! the ceremony's second generator (no one knows `log_G H`). The prover shows that it knows `a_k` and `b_k` with

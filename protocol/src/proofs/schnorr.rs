@@ -1,4 +1,4 @@
-//! Schnorr proof of knowledge of a discrete logarithm (SPEC: SPEC.md §10 §T4).
+//! Schnorr proof of knowledge of a discrete logarithm (SPEC: SPEC.md §10.4).
 //!
 //! Statement: `X = x·G`. Used by every trustee of the key ceremony for its constant term `a_{i,0}` (whose
 //! commitment is `C_{i,0} = a_{i,0}·G`) and for its share-encryption key.
@@ -135,6 +135,7 @@ mod tests {
 
     const FP: Fingerprint = Fingerprint([7; 32]);
 
+    /// SPEC.md: exercises K4, K5.
     #[test]
     fn completeness_and_tampering() {
         let x = random_scalar(&mut OsRng);

@@ -1,5 +1,5 @@
 //! Verifiable re-encryption mix: the shuffle of a list of ciphertext vectors and its Terelius–Wikström proof of
-//! shuffle (SPEC.md §9; the mathematics, with equation numbers M1–M14 and checks V1–V5, is in
+//! shuffle (SPEC.md §9; the mathematics, with equation numbers MX0–MX14 and checks SV0–SV5, is in
 //! [`crate::notes::shuffle`]).
 //!
 //! One mix stage, as the tallier runs it:
@@ -49,12 +49,12 @@ use crate::group::{derive_generator, random_scalar};
 
 /// The proof's domain label in the transcript (SPEC.md §9.2).
 pub const DOMAIN: &[u8] = b"rv/proof/shuffle/v1";
-/// The prefix of the generator label (SPEC.md §9.1.3, eq. M0).
+/// The prefix of the generator label (SPEC.md §9.1.3, eq. MX0).
 pub const GENERATOR_LABEL: &[u8] = b"rv/shuffle/generators/v1";
 
 /// What a stage publishes and a verifier checks: the key, the lists, and where the generators come from.
 /// The generators themselves are never part of it: both sides derive them from the fingerprint, the contest and
-/// the stage (SPEC.md §9 eq. M0).
+/// the stage (SPEC.md §9 eq. MX0).
 #[derive(Debug, Clone, Copy)]
 pub struct ShuffleStatement<'a> {
     /// The election fingerprint: the seed of the commitment generators.
@@ -71,7 +71,7 @@ pub struct ShuffleStatement<'a> {
     pub output: &'a CiphertextList,
 }
 
-/// The label of this statement's generators: `GENERATOR_LABEL ‖ u32(contest) ‖ u32(stage)` (SPEC eq. M0).
+/// The label of this statement's generators: `GENERATOR_LABEL ‖ u32(contest) ‖ u32(stage)` (SPEC eq. MX0).
 pub fn generator_label(contest: u32, stage: u32) -> Vec<u8> {
     let mut label = GENERATOR_LABEL.to_vec();
     label.extend_from_slice(&contest.to_be_bytes());
@@ -80,7 +80,7 @@ pub fn generator_label(contest: u32, stage: u32) -> Vec<u8> {
 }
 
 /// Generator number `index` of (fingerprint, contest, stage): index 0 is `h₀` (the base of the commitment chain),
-/// index `i ≥ 1` is `hᵢ` (SPEC eq. M0).
+/// index `i ≥ 1` is `hᵢ` (SPEC eq. MX0).
 pub fn shuffle_generator(fingerprint: &Fingerprint, label: &[u8], index: u64) -> RistrettoPoint {
     derive_generator(fingerprint.as_bytes(), label, index)
 }
@@ -159,26 +159,26 @@ pub enum ShuffleError {
 /// The verification checks of SPEC.md §9.4, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
-    /// V1: the permutation commitment commits to a permutation matrix's column sums (eq. M9).
+    /// SV1: the permutation commitment commits to a permutation matrix's column sums (eq. MX9).
     V1CommitmentSum,
-    /// V2: the end of the commitment chain commits to `∏ uᵢ` (eq. M10).
+    /// SV2: the end of the commitment chain commits to `∏ uᵢ` (eq. MX10).
     V2ChainProduct,
-    /// V3: the commitment to the permuted challenges (eq. M11).
+    /// SV3: the commitment to the permuted challenges (eq. MX11).
     V3PermutedChallenges,
-    /// V4: the re-encryption of the outputs' weighted sum, one per component (eq. M12).
+    /// SV4: the re-encryption of the outputs' weighted sum, one per component (eq. MX12).
     V4Reencryption,
-    /// V5: each link of the commitment chain (eq. M13).
+    /// SV5: each link of the commitment chain (eq. MX13).
     V5ChainLinks,
 }
 
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Check::V1CommitmentSum => "V1 (permutation commitment, eq. M9)",
-            Check::V2ChainProduct => "V2 (chain product, eq. M10)",
-            Check::V3PermutedChallenges => "V3 (permuted challenges, eq. M11)",
-            Check::V4Reencryption => "V4 (re-encryption, eq. M12)",
-            Check::V5ChainLinks => "V5 (chain links, eq. M13)",
+            Check::V1CommitmentSum => "SV1 (permutation commitment, eq. MX9)",
+            Check::V2ChainProduct => "SV2 (chain product, eq. MX10)",
+            Check::V3PermutedChallenges => "SV3 (permuted challenges, eq. MX11)",
+            Check::V4Reencryption => "SV4 (re-encryption, eq. MX12)",
+            Check::V5ChainLinks => "SV5 (chain links, eq. MX13)",
         })
     }
 }
@@ -194,7 +194,7 @@ fn uniform_below<R: RngCore + ?Sized>(rng: &mut R, bound: u64) -> u64 {
     }
 }
 
-/// SPEC.md §9 eq. M1: a uniformly random permutation `π` and re-encryption of every row:
+/// SPEC.md §9 eq. MX1: a uniformly random permutation `π` and re-encryption of every row:
 /// output `i` = `ReEnc(input π(i); r̃ᵢ)`, each component with its own `r̃ᵢₖ`.
 ///
 /// The randomness comes from a ChaCha20 stream keyed from `rng`; the re-encryptions run in parallel.

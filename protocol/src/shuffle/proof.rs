@@ -1,5 +1,5 @@
 //! The Terelius–Wikström proof of shuffle in commitment form, its prover and its batched verifier
-//! (SPEC.md §9.2–§4; equations M0–M14 and checks V1–V5 are those of [`crate::notes::shuffle`]).
+//! (SPEC.md §9.2–§4; equations MX0–MX14 and checks SV0–SV5 are those of [`crate::notes::shuffle`]).
 
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
 use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
@@ -33,21 +33,21 @@ pub struct ShuffleProof {
     pub contest: u32,
     /// The mix stage the proof claims to be for (see `contest`).
     pub stage: u32,
-    /// `cⱼ = rⱼ·G + h_{π⁻¹(j)}`, the commitment to the permutation, one per input row (eq. M2).
+    /// `cⱼ = rⱼ·G + h_{π⁻¹(j)}`, the commitment to the permutation, one per input row (eq. MX2).
     pub c: Vec<GroupElement>,
-    /// `ĉᵢ = r̂ᵢ·G + u′ᵢ·ĉᵢ₋₁`, the commitment chain, `ĉ₀ = h₀` (eq. M4).
+    /// `ĉᵢ = r̂ᵢ·G + u′ᵢ·ĉᵢ₋₁`, the commitment chain, `ĉ₀ = h₀` (eq. MX4).
     pub c_hat: Vec<GroupElement>,
-    /// `t̂ᵢ = ω̂ᵢ·G + ω′ᵢ·ĉᵢ₋₁` (eq. M6).
+    /// `t̂ᵢ = ω̂ᵢ·G + ω′ᵢ·ĉᵢ₋₁` (eq. MX6).
     pub t_hat: Vec<GroupElement>,
-    /// `t₁ = ω₁·G`, `t₂ = ω₂·G`, `t₃ = ω₃·G + Σ ω′ᵢ·hᵢ` (eq. M5).
+    /// `t₁ = ω₁·G`, `t₂ = ω₂·G`, `t₃ = ω₃·G + Σ ω′ᵢ·hᵢ` (eq. MX5).
     pub t1: GroupElement,
     /// `t₂ = ω₂·G` (eq. M5).
     pub t2: GroupElement,
     /// `t₃ = ω₃·G + Σ ω′ᵢ·hᵢ` (eq. M5).
     pub t3: GroupElement,
-    /// `t₄ₖ = (−ω₄ₖ·G + Σ ω′ᵢ·A′ᵢₖ, −ω₄ₖ·Y + Σ ω′ᵢ·B′ᵢₖ)`, one per component (eq. M5).
+    /// `t₄ₖ = (−ω₄ₖ·G + Σ ω′ᵢ·A′ᵢₖ, −ω₄ₖ·Y + Σ ω′ᵢ·B′ᵢₖ)`, one per component (eq. MX5).
     pub t4: Vec<Ciphertext>,
-    /// Responses (eq. M8).
+    /// Responses (eq. MX8).
     pub s1: Scalar,
     /// `s₂ = ω₂ + c·r̂`, `r̂ = R_N` the chain's randomness (eq. M8).
     pub s2: Scalar,
@@ -90,14 +90,14 @@ pub(super) fn append_statement(t: &mut Transcript, st: &ShuffleStatement<'_>, la
     t.append_message(b"outputs", &st.output.digest());
 }
 
-/// SPEC.md §9.2 steps 10–11: the permutation commitment, then the challenges `u₁ … u_N` (eq. M3).
+/// SPEC.md §9.2 steps 10–11: the permutation commitment, then the challenges `u₁ … u_N` (eq. MX3).
 pub(super) fn challenges_u(t: &mut Transcript, c: &[GroupElement]) -> Vec<Scalar> {
     t.append_message(b"c", &points_digest(c));
     let mut stream = t.challenge_stream(b"u");
     c.iter().map(|_| stream.next_scalar()).collect()
 }
 
-/// SPEC.md §9.2 steps 12–18: the remaining commitments, then the challenge `c` (eq. M7).
+/// SPEC.md §9.2 steps 12–18: the remaining commitments, then the challenge `c` (eq. MX7).
 pub(super) fn challenge_c(
     t: &mut Transcript,
     c_hat: &[GroupElement],
@@ -119,7 +119,7 @@ pub(super) fn challenge_c(
 
 /// SPEC.md §9.2 steps 17–18: the responses, then the seed of the verifier's weights. The responses must be
 /// bound before the weights are drawn: with weights a prover could compute from the commitments alone, it could
-/// move an error from one check's `G` term to another's by choosing two responses, and pass M14 with two false
+/// move an error from one check's `G` term to another's by choosing two responses, and pass MX14 with two false
 /// checks.
 pub(super) fn batch_seed(t: &mut Transcript, proof: &ShuffleProof) -> [u8; 32] {
     let mut h = Sha512::new();
@@ -227,14 +227,14 @@ impl ShuffleProof {
             ChaCha20Rng::from_seed(*seed)
         };
 
-        // M2: permutation commitment, one per input row j.
+        // MX2: permutation commitment, one per input row j.
         let r = random_scalars(n, &mut nonce_rng);
         let c: Vec<GroupElement> = par::map_indices(n, |j| GroupElement::new(g_table * &r[j] + h[inverse[j] as usize]));
-        // M3.
+        // MX3.
         let u = challenges_u(transcript, &c);
         let u_p: Zeroizing<Vec<Scalar>> = Zeroizing::new(perm.iter().map(|&p| u[p as usize]).collect());
 
-        // M4: the chain ĉᵢ = Rᵢ·G + Uᵢ·h₀ with R₀ = 0, U₀ = 1, Rᵢ = u′ᵢ·Rᵢ₋₁ + r̂ᵢ, Uᵢ = u′ᵢ·Uᵢ₋₁.
+        // MX4: the chain ĉᵢ = Rᵢ·G + Uᵢ·h₀ with R₀ = 0, U₀ = 1, Rᵢ = u′ᵢ·Rᵢ₋₁ + r̂ᵢ, Uᵢ = u′ᵢ·Uᵢ₋₁.
         let r_hat = random_scalars(n, &mut nonce_rng);
         let mut big_r: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(n + 1));
         let mut big_u: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(n + 1));
@@ -253,7 +253,7 @@ impl ShuffleProof {
             g_table * &*a + &h0_table * &*b
         }));
 
-        // M5, M6: commitments of the Sigma protocol.
+        // MX5, MX6: commitments of the Sigma protocol.
         let omega = random_scalars(3 + w, &mut nonce_rng);
         let omega_hat = random_scalars(n, &mut nonce_rng);
         let omega_p = random_scalars(n, &mut nonce_rng);
@@ -275,10 +275,10 @@ impl ShuffleProof {
             })
             .collect();
 
-        // M7.
+        // MX7.
         let ch = challenge_c(transcript, &c_hat, &t_hat, [&t1, &t2, &t3], &t4);
 
-        // M8: responses.
+        // MX8: responses.
         let r_bar = Zeroizing::new(r.iter().sum::<Scalar>());
         let r_tilde = Zeroizing::new(r.iter().zip(&u).map(|(r, u)| r * u).sum::<Scalar>());
         let s4 = (0..w)
@@ -349,7 +349,7 @@ impl ShuffleProof {
         Ok(())
     }
 
-    /// Verifies the proof against the statement (SPEC.md §9.4): checks V1–V5, batched into one multiscalar
+    /// Verifies the proof against the statement (SPEC.md §9.4): checks SV1–SV5, batched into one multiscalar
     /// multiplication with weights drawn from the transcript after the challenge. The generators are derived here,
     /// from the statement's fingerprint, contest and stage. On failure, each check is evaluated alone so the error
     /// names the first one that fails.
@@ -437,7 +437,7 @@ pub(super) struct Evaluation<'a> {
 }
 
 impl Evaluation<'_> {
-    /// SPEC.md §9 eq. M14: `z₁·E₁ + z₂·E₂ + z₃·E₃ + Σₖ (z₄ₐₖ·E₄ₐₖ + z₄ᵦₖ·E₄ᵦₖ) + Σᵢ z₅ᵢ·E₅ᵢ`, with the
+    /// SPEC.md §9 eq. MX14: `z₁·E₁ + z₂·E₂ + z₃·E₃ + Σₖ (z₄ₐₖ·E₄ₐₖ + z₄ᵦₖ·E₄ᵦₖ) + Σᵢ z₅ᵢ·E₅ᵢ`, with the
     /// terms of each row computed in parallel chunks, each chunk one variable-time multiscalar multiplication.
     pub(super) fn combined(&self, z: &Weights) -> RistrettoPoint {
         let p = self.proof;

@@ -66,6 +66,7 @@ fn assert_same_multiset(f: &Fixture, output: &CiphertextList) {
     assert_eq!(a, b);
 }
 
+/// SPEC.md: exercises MX1, MX2, MX3, MX4, MX5, MX6, MX7, MX8, MX14.
 #[test]
 fn completeness_small_sizes_all_widths() {
     for w in 1..=4 {
@@ -123,6 +124,7 @@ fn witness_is_redacted_and_checked() {
     assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
 }
 
+/// SPEC.md: exercises SV0 (wrong shape), SV4.
 #[test]
 fn output_replaced_duplicated_dropped_added_reordered() {
     let f = fixture(6, 2, 11);
@@ -164,7 +166,7 @@ fn output_replaced_duplicated_dropped_added_reordered() {
 }
 
 /// A replaced output, with the transcript held fixed (a prover that could choose the outputs after the
-/// challenges), fails exactly the re-encryption check V4.
+/// challenges), fails exactly the re-encryption check SV4.
 #[test]
 fn replaced_output_fails_check_v4_specifically() {
     let f = fixture(4, 1, 12);
@@ -187,7 +189,7 @@ fn replaced_output_fails_check_v4_specifically() {
     }
 }
 
-/// Moving an error between the `G` terms of two checks (ŝᵢ + δ in V5, s₁ − z₅ᵢδ/z₁ in V1) cancels in M14 for the
+/// Moving an error between the `G` terms of two checks (ŝᵢ + δ in SV5, s₁ − z₅ᵢδ/z₁ in SV1) cancels in MX14 for the
 /// weights of the untampered proof; because the responses are bound before the weights are drawn, the tampered
 /// proof gets other weights and fails.
 #[test]
@@ -211,6 +213,7 @@ fn responses_are_bound_before_the_batch_weights() {
     assert_eq!(check(&q, &st), failed(Check::V1CommitmentSum));
 }
 
+/// SPEC.md: exercises SV0 (statement mismatch).
 #[test]
 fn proof_for_another_statement_fails() {
     let f = fixture(5, 1, 13);
@@ -256,6 +259,7 @@ fn proof_for_another_statement_fails() {
     assert!(matches!(check(&proof, &st_width), Err(ShuffleError::WrongShape { what: "output list (width)", .. })));
 }
 
+/// SPEC.md: exercises MX0.
 #[test]
 fn generators_not_derived_from_the_seed_fail() {
     let f = fixture(8, 1, 16);
@@ -294,6 +298,7 @@ fn generators_not_derived_from_the_seed_fail() {
     assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
 }
 
+/// SPEC.md: exercises SV1, SV2, SV3, SV4, SV5, MX9, MX10, MX11, MX12, MX13.
 #[test]
 fn every_scalar_and_point_of_the_proof_is_checked() {
     let f = fixture(3, 2, 17);

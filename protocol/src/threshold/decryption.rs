@@ -1,4 +1,4 @@
-//! Threshold decryption (SPEC.md §10 (T8–T9)).
+//! Threshold decryption (SPEC.md §10.8–§10.9).
 //!
 //! Trustee `j` with key share `x_j` and verification key `Y_j = x_j·G` decrypts a list of ciphertexts
 //! `(A_k, B_k)` partially: `D_{j,k} = x_j·A_k` (eq. (K14)), with one folded Chaum–Pedersen proof that
@@ -91,7 +91,7 @@ impl Decode for PlaintextList {
 // ---------------------------------------------------------------------------------------------------------
 // Partial decryptions
 
-/// Message M5 (SPEC.md §10 (T8)): trustee `j`'s partial decryption of one list.
+/// Message M5 (SPEC.md §10.8): trustee `j`'s partial decryption of one list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialDecryption {
     pub election: [u8; 32],
@@ -138,7 +138,7 @@ impl Decode for PartialDecryption {
     }
 }
 
-/// SPEC.md §10 (T2): the partial-decryption transcript of trustee `j` for one list.
+/// SPEC.md §10.2: the partial-decryption transcript of trustee `j` for one list.
 fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 64]) -> Transcript {
     let mut t = election_transcript(fingerprint);
     t.domain_sep(PARTIAL_DECRYPTION_DOMAIN);
@@ -211,8 +211,8 @@ impl VerifiedPartials {
 }
 
 /// Checks C12–C14 for each partial decryption: authentic (roster key), for this list, and its proof, all proofs
-/// in one batch (`rng` draws the batch weights). If the batch fails, each proof is checked alone so that every
-/// bad one is rejected and its trustee named in [`VerifiedPartials::rejected`].
+/// in one batch, eq. (K15) (`rng` draws the batch weights). If the batch fails, each proof is checked alone so that
+/// every bad one is rejected and its trustee named in [`VerifiedPartials::rejected`].
 pub fn verify_partial_decryptions<R: RngCore + CryptoRng>(
     params: &super::CeremonyParams,
     fingerprint: &Fingerprint,

@@ -41,7 +41,7 @@ pub use decryption::{
 
 use crate::limits::MAX_TRUSTEES;
 
-/// SPEC.md §10 (T1): the signature domain.
+/// SPEC.md §10.1: the signature domain.
 pub const SIGNATURE_DOMAIN: &[u8] = b"rv/trustee-signature/v1";
 
 /// The ceremony's public parameters: the manifest digest it is bound to, `n`, `t`, and the officials' key that
@@ -65,7 +65,7 @@ impl CeremonyParams {
         }
         Ok(Self { digest, n, t, officials })
     }
-    /// Trustee indices are `1..=n`.
+    /// Trustee indices are `1..=n` (SPEC.md §10.1 check C2).
     pub fn check_index(&self, trustee: u16) -> Result<(), ThresholdError> {
         if trustee == 0 || trustee > self.n {
             return Err(ThresholdError::UnknownTrustee { trustee });
@@ -74,7 +74,7 @@ impl CeremonyParams {
     }
 }
 
-/// SPEC.md §10 (T2): the transcript every ceremony proof starts from (there is no fingerprint yet: the election
+/// SPEC.md §10.2: the transcript every ceremony proof starts from (there is no fingerprint yet: the election
 /// key does not exist), bound to the manifest digest.
 pub fn ceremony_transcript(digest: &[u8; 32]) -> Transcript {
     let mut t = Transcript::new(PROTOCOL_LABEL);
@@ -188,7 +188,7 @@ impl TrusteeSigningKey {
     pub fn verifying_key(&self) -> TrusteeVerifyingKey {
         TrusteeVerifyingKey(self.0.verifying_key())
     }
-    /// SPEC.md §10 (T1) eq. (K0): `sig = Ed25519.Sign(sk, SIGNATURE_DOMAIN ‖ u32(|kind|) ‖ kind ‖ message)`.
+    /// SPEC.md §10.1 eq. (K0): `sig = Ed25519.Sign(sk, SIGNATURE_DOMAIN ‖ u32(|kind|) ‖ kind ‖ message)`.
     pub fn sign<M: CeremonyMessage>(&self, message: M) -> Signed<M> {
         let signature = self.0.sign(&signed_bytes(&message)).to_bytes();
         Signed { message, signature }
@@ -222,7 +222,7 @@ impl fmt::Debug for TrusteeVerifyingKey {
 
 /// A message of the ceremony or of decryption: it knows its kind label, its election and its author.
 pub trait CeremonyMessage: Encode + Decode {
-    /// The kind label bound into the signature (SPEC.md §10 (T1), table of kinds).
+    /// The kind label bound into the signature (SPEC.md §10.1, table of kinds).
     const KIND: &'static [u8];
     /// The manifest digest the message carries.
     fn election(&self) -> &[u8; 32];
@@ -247,7 +247,7 @@ pub struct Signed<M> {
 }
 
 impl<M: CeremonyMessage> Signed<M> {
-    /// SPEC.md §10 (T1), checks C1–C3: the message is for this election, from a trustee of this ceremony, and
+    /// SPEC.md §10.1, checks C1–C3: the message is for this election, from a trustee of this ceremony, and
     /// signed by that trustee's key (`verify_strict`).
     pub fn verify(&self, params: &CeremonyParams, key: &TrusteeVerifyingKey) -> Result<&M, ThresholdError> {
         let trustee = self.message.trustee();
@@ -328,6 +328,7 @@ mod tests {
         }
     }
 
+    /// SPEC.md: exercises C2.
     #[test]
     fn parameters_are_checked() {
         assert!(crate::threshold::simulation::example_params([0; 32], 5, 3).is_ok());

@@ -1,4 +1,4 @@
-//! Encryption of a share to its recipient's Ristretto key (SPEC.md §10 (T5) eq. (K6)): ephemeral Diffie–Hellman,
+//! Encryption of a share to its recipient's Ristretto key (SPEC.md §10.5 eq. (K6)): ephemeral Diffie–Hellman,
 //! HKDF-SHA-256, ChaCha20-Poly1305.
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};

@@ -167,7 +167,7 @@ fn dleq() -> Value {
     })
 }
 
-/// SPEC.md §11.1 eq. L-1 (a v2 leaf, with its acceptance time), §11.2 eq. L-3 and §11.3 eq. L-4 (a v2 receipt),
+/// SPEC.md §11.1 eq. LG1 (a v2 leaf, with its acceptance time), §11.2 eq. LG3 and §11.3 eq. LG4 (a v2 receipt),
 /// over fixed inputs and a fixed Ed25519 key.
 fn log() -> Value {
     use protocol::log::{leaf_data, leaf_hash, LogTree, ReceiptBody, SignedTreeHead};
@@ -188,7 +188,7 @@ fn log() -> Value {
     let receipt = body.sign(&key, tree.inclusion_proof(1, 2).unwrap());
     let head = SignedTreeHead::sign(&key, fingerprint, 2, root, timestamp);
     json!({
-        "description": "SPEC.md §11: eq. L-1 leaf v2 (with accepted_at, seconds), L-3 tree head, L-4 receipt v2; \
+        "description": "SPEC.md §11: eq. LG1 leaf v2 (with accepted_at, seconds), LG3 tree head, LG4 receipt v2; \
                         leaf 0 of the tree is the raw hash 55…55, the ballot's leaf is leaf 1",
         "collector_secret": h([0x11; 32]),
         "collector_key": h(key.verifying_key().as_bytes()),

@@ -1,4 +1,4 @@
-//! A ceremony's files as a directory or the record holds them (SPEC.md §10.1 (T1), §14.1): one JSON file per signed
+//! A ceremony's files as a directory or the record holds them (SPEC.md §10.1, §14.1): one JSON file per signed
 //! message, `KIND-J.json`, and the officials' close, [`CLOSE_FILE`].
 
 use serde::Serialize;

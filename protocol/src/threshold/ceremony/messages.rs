@@ -1,6 +1,6 @@
-//! The ceremony's messages (SPEC.md §10.1 (T1), §10.3, §10.5–§10.7): M1–M4, M6 and M7 with their one canonical
+//! The ceremony's messages (SPEC.md §10.1, §10.3, §10.5–§10.7): M1–M4, M6 and M7 with their one canonical
 //! encoding (their JSON is that encoding's fields, through [`crate::serde_via_codec`]), the signature kinds and
-//! transcript domains (§10.2 (T2)), the second generator `H` (§2.3 eq. (1)), and the digests that name files and
+//! transcript domains (§10.2), the second generator `H` (§2.3 eq. (1)), and the digests that name files and
 //! sets of files (eq. (K2'), (K11), (K11')).
 
 use curve25519_dalek::Scalar;
@@ -18,14 +18,14 @@ use crate::threshold::share::SEALED_LEN;
 use crate::threshold::{ceremony_transcript, CeremonyMessage, CeremonyParams, Signed};
 use crate::transcript::TranscriptProtocol;
 
-/// Signature kinds (SPEC.md §10.1 (T1)).
+/// Signature kinds (SPEC.md §10.1).
 pub const ANNOUNCEMENT_KIND: &[u8] = b"rv/trustee/announcement/v1";
 pub const DEALING_KIND: &[u8] = b"rv/trustee/dealing/v2";
 pub const CONFIRMATION_KIND: &[u8] = b"rv/trustee/confirmation/v2";
 pub const CLOSE_KIND: &[u8] = b"rv/officials/ceremony-close/v1";
 pub const REVEAL_KIND: &[u8] = b"rv/trustee/reveal/v2";
 pub const RECOVERY_KIND: &[u8] = b"rv/trustee/recovery/v1";
-/// Transcript domains (SPEC.md §10.2 (T2)).
+/// Transcript domains (SPEC.md §10.2).
 pub const ENCRYPTION_KEY_DOMAIN: &[u8] = b"rv/trustee/encryption-key/v1";
 pub const COMPLAINT_DOMAIN: &[u8] = b"rv/trustee/complaint/v2";
 pub const REVEAL_DOMAIN: &[u8] = b"rv/trustee/reveal/v2";
@@ -37,7 +37,7 @@ pub const FILE_DOMAIN: &[u8] = b"rv/trustee/file/v1";
 pub const PEDERSEN_SEED: &[u8] = b"rv/trustee/pedersen/v1";
 pub const PEDERSEN_LABEL: &[u8] = b"H";
 
-/// `H = derive_generator("rv/trustee/pedersen/v1", "H", 0)`: no one knows `log_G H`.
+/// `H = derive_generator("rv/trustee/pedersen/v1", "H", 0)` (eq. (K0')): no one knows `log_G H`.
 pub fn pedersen_h() -> GroupElement {
     GroupElement::new(derive_generator(PEDERSEN_SEED, PEDERSEN_LABEL, 0))
 }
