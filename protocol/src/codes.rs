@@ -109,7 +109,7 @@ pub struct ChallengeCode {
     pub credential: CredentialKey,
     /// The ballot's seed σ (SPEC.md §8.4).
     pub seed: BallotSeed,
-    /// Per contest in manifest order: `u8(L) ‖` its answer's canonical bytes (§5.1, `L` bytes, unpadded).
+    /// Per contest in manifest order: `u16(L) ‖` its answer's canonical bytes (§5.1, `L` bytes, unpadded).
     answers: Zeroizing<Vec<u8>>,
 }
 
@@ -178,7 +178,9 @@ impl ChallengeCode {
         let mut bytes = Zeroizing::new(Vec::new());
         for (contest, answer) in contests.iter().zip(answers) {
             let a = Zeroizing::new(answer.to_canonical_bytes(contest)?);
-            bytes.push(a.len() as u8);
+            // At most MAX_CHUNKS · CHUNK_BYTES = 1,920 bytes (the manifest's limits, §4.3): it fits a u16.
+            let len = u16::try_from(a.len()).unwrap_or(u16::MAX);
+            bytes.extend_from_slice(&len.to_be_bytes());
             bytes.extend_from_slice(&a);
         }
         Ok(Self { fingerprint: *election.fingerprint(), credential, seed, answers: bytes })
@@ -219,8 +221,9 @@ impl ChallengeCode {
         let mut answers = Vec::new();
         for contest in &election.manifest().contests {
             let bad = |reason: String| ChallengeError::Answer { contest: contest.id.clone(), reason };
-            let (&len, after) = rest.split_first().ok_or_else(|| bad("missing".into()))?;
-            let (bytes, after) = after.split_at_checked(len as usize).ok_or_else(|| bad("cut short".into()))?;
+            let (len, after) = rest.split_first_chunk::<2>().ok_or_else(|| bad("missing".into()))?;
+            let len = usize::from(u16::from_be_bytes(*len));
+            let (bytes, after) = after.split_at_checked(len).ok_or_else(|| bad("cut short".into()))?;
             answers.push(Answer::from_canonical_bytes(contest, bytes).map_err(|e| bad(e.reason))?);
             rest = after;
         }
@@ -328,6 +331,31 @@ mod tests {
         assert_eq!(a, b);
         let (c, _) = create_ballot_body(&e, &k, &answers(), &BallotSeed::generate(&mut OsRng)).unwrap();
         assert_ne!(a.id(), c.id());
+    }
+
+    /// A valid contest whose answers exceed 255 bytes (approval of up to 200 of 200 options: 1 + 2·200 bytes)
+    /// must still give a code that checks: each answer's length is a `u16`.
+    #[test]
+    fn a_long_answer_gives_a_code_that_checks() {
+        let mut m = example_manifest();
+        let c = &mut m.contests[1];
+        c.kind = crate::manifest::ContestKind::Approval { min: 0, max: 200 };
+        c.options = (0..200)
+            .map(|i| crate::manifest::ContestOption {
+                id: format!("o{i}"),
+                title: [("en".to_string(), format!("Option {i}"))].into_iter().collect(),
+            })
+            .collect();
+        let e = Election::new(m, SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let mut long = answers();
+        long[1] = Answer { selections: (0..200).map(Selection::Option).collect() };
+        let cred = Credential::generate(&mut OsRng);
+        let seed = BallotSeed::generate(&mut OsRng);
+        let (body, _) = create_ballot_body(&e, &cred.public_key(), &long, &seed).unwrap();
+        let code = ChallengeCode::new(&e, cred.public_key(), &long, BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
+        let checked = ChallengeCode::parse(&code.to_text()).unwrap().check(&e).unwrap();
+        assert_eq!(checked.ballot_id, body.id());
+        assert_eq!(checked.answers, long);
     }
 
     /// SPEC.md: exercises CC1, CC2.
