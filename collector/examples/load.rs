@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use protocol::election::ElectionParameters;
 use protocol::create_ballot;
 use protocol::credential::Credential;
+use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;

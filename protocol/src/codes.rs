@@ -352,7 +352,8 @@ mod tests {
         let cred = Credential::generate(&mut OsRng);
         let seed = BallotSeed::generate(&mut OsRng);
         let (body, _) = create_ballot_body(&e, &cred.public_key(), &long, &seed).unwrap();
-        let code = ChallengeCode::new(&e, cred.public_key(), &long, BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
+        let code =
+            ChallengeCode::new(&e, cred.public_key(), &long, BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
         let checked = ChallengeCode::parse(&code.to_text()).unwrap().check(&e).unwrap();
         assert_eq!(checked.ballot_id, body.id());
         assert_eq!(checked.answers, long);

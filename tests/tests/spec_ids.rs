@@ -3,6 +3,8 @@
 //! non-test file under a crate's `src/`) and in a test (a file under a crate's `tests/`, a file named `tests.rs`,
 //! or a `#[cfg(test)]` module).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failures are test failures
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
