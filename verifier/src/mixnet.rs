@@ -1,4 +1,4 @@
-//! `verifier mixnet`: one contest's chain of mix stages in a directory (SPEC.md §9.5), before it enters a record.
+//! `verifier mix`: one contest's chain of mix stages in a directory (SPEC.md §9.5), before it enters a record.
 //!
 //! The directory holds `stage-1.list`, `stage-1.proof`, `stage-1.sig`, `stage-2.list`, …: stage `k`'s input is
 //! stage `k − 1`'s output (stage 1's is the list given on the command line). The chain is checked by the same

@@ -93,7 +93,8 @@ impl Fixture {
         if let Ok(plain) = combine(&self.params, &v, &list) {
             std::fs::write(self.root.join("plain.bin"), plain.to_bytes()).unwrap();
         } else {
-            std::fs::write(self.root.join("plain.bin"), [0u8; 8]).unwrap();
+            // A well-formed list of no rows (width 1), so the check that fails is the one under test.
+            std::fs::write(self.root.join("plain.bin"), [0, 0, 0, 0, 0, 0, 0, 1]).unwrap();
         }
         let mut args: Vec<String> =
             ["decryption", "--manifest", &self.s("manifest.json"), "--dir"].iter().map(|s| s.to_string()).collect();
