@@ -104,6 +104,36 @@ pub struct RevokedFile {
     pub revoked: Vec<Revoked>,
 }
 
+/// What the tally did with one ballot of the log (SPEC.md §14.3 R1–R3), as its files say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// It entered the mix (R4).
+    Counted,
+    /// R1: refused, with the reason.
+    Refused(Refusal),
+    /// R2: a later ballot of the same credential, at leaf `by`, counts instead.
+    Superseded {
+        /// The leaf of the ballot that counts instead.
+        by: u64,
+    },
+    /// R3: its voter voted on paper.
+    Revoked,
+}
+
+/// The fate of the ballot at `leaf` by the tally's three files, in the order the steps apply (R1, R2, R3): the one
+/// reading of them that `verifier receipt` (RC5) and the second device (`check-ballot --record`) share.
+pub fn fate(leaf: u64, rejected: &RejectedFile, superseded: &SupersededFile, revoked: &RevokedFile) -> Fate {
+    if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
+        Fate::Refused(r.reason)
+    } else if let Some(s) = superseded.superseded.iter().find(|s| s.leaf_index == leaf) {
+        Fate::Superseded { by: s.by }
+    } else if revoked.revoked.iter().any(|r| r.leaf_index == leaf) {
+        Fate::Revoked
+    } else {
+        Fate::Counted
+    }
+}
+
 /// A decoded row: an answer, or why it is invalid (`{"invalid": reason}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged, deny_unknown_fields)]
@@ -322,6 +352,26 @@ mod tests {
     use crate::log::ballot_hash;
     use crate::manifest::example_manifest;
     use rand::rngs::OsRng;
+
+    /// A ballot's fate reads the tally's files in the steps' order: refused (R1) before superseded (R2) before
+    /// revoked (R3); a leaf in none of them was counted.
+    #[test]
+    fn a_ballots_fate_follows_the_steps_order() {
+        let k = Credential::generate(&mut OsRng).public_key();
+        let rejected = RejectedFile {
+            rejected: vec![Rejected { leaf_index: 0, ballot_id: BallotId([0; 32]), reason: Refusal::BadProof }],
+        };
+        let superseded = SupersededFile {
+            superseded: vec![Superseded { leaf_index: 0, by: 5 }, Superseded { leaf_index: 1, by: 5 }],
+        };
+        let revoked = RevokedFile {
+            revoked: vec![Revoked { leaf_index: 1, credential: k }, Revoked { leaf_index: 2, credential: k }],
+        };
+        assert_eq!(fate(0, &rejected, &superseded, &revoked), Fate::Refused(Refusal::BadProof));
+        assert_eq!(fate(1, &rejected, &superseded, &revoked), Fate::Superseded { by: 5 });
+        assert_eq!(fate(2, &rejected, &superseded, &revoked), Fate::Revoked);
+        assert_eq!(fate(3, &rejected, &superseded, &revoked), Fate::Counted);
+    }
 
     fn answers(first: u16) -> Vec<Answer> {
         vec![

@@ -38,7 +38,7 @@ use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{LogError, Receipt};
 use protocol::manifest::{Contest, Localized};
 use protocol::record::{file_digest, RecordIndex};
-use protocol::tally::{Refusal, RejectedFile, RevokedFile, SupersededFile};
+use protocol::tally::{fate, Fate, RejectedFile, RevokedFile, SupersededFile};
 use protocol::{check_ballot, Election, Fingerprint};
 use rand::rngs::OsRng;
 use serde::de::DeserializeOwned;
@@ -110,20 +110,13 @@ pub struct ContestChoice {
     pub ranked: bool,
 }
 
-/// What the tally did with the ballot (SPEC.md §14.3).
+/// What the tally did with the ballot (SPEC.md §14.3), if it ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TallyStatus {
     /// The record has no `tally/` files yet.
     NotTallied,
-    Counted,
-    /// R1: refused, with the reason.
-    Refused(Refusal),
-    /// R2: a later ballot of the same credential, at leaf `by`, counts instead.
-    Superseded {
-        by: u64,
-    },
-    /// R3: the voter voted on paper.
-    Revoked,
+    /// Its fate by the record's tally files ([`protocol::tally::fate`]).
+    Tallied(Fate),
 }
 
 /// What one independent mirror said of the ballot (SPEC.md §11.4 L10).
@@ -159,7 +152,7 @@ impl BallotReport {
 
     /// The ballot was superseded, as the record's tally or a mirror says.
     pub fn superseded(&self) -> bool {
-        matches!(self.status, Some(TallyStatus::Superseded { .. }))
+        matches!(self.status, Some(TallyStatus::Tallied(Fate::Superseded { .. })))
             || self.mirrors.iter().any(|m| m.view.as_ref().is_ok_and(|v| !v.later_leaves_of_credential.is_empty()))
     }
 }
@@ -255,15 +248,17 @@ impl fmt::Display for BallotReport {
         }
         match &self.status {
             Some(TallyStatus::NotTallied) => writeln!(f, "        not tallied yet (no tally/ files in the record)")?,
-            Some(TallyStatus::Counted) => writeln!(f, "        COUNTED: this ballot entered the tally")?,
-            Some(TallyStatus::Refused(reason)) => {
+            Some(TallyStatus::Tallied(Fate::Counted)) => writeln!(f, "        COUNTED: this ballot entered the tally")?,
+            Some(TallyStatus::Tallied(Fate::Refused(reason))) => {
                 writeln!(f, "        NOT COUNTED: refused by the tally ({reason}, SPEC.md §14.3 R1)")?
             }
-            Some(TallyStatus::Superseded { by }) => writeln!(
+            Some(TallyStatus::Tallied(Fate::Superseded { by })) => writeln!(
                 f,
                 "        NOT COUNTED: superseded by a later ballot of the same voter, at leaf {by} (re-vote, R2)"
             )?,
-            Some(TallyStatus::Revoked) => writeln!(f, "        NOT COUNTED: revoked, the voter voted on paper (R3)")?,
+            Some(TallyStatus::Tallied(Fate::Revoked)) => {
+                writeln!(f, "        NOT COUNTED: revoked, the voter voted on paper (R3)")?
+            }
             None => {}
         }
         Ok(())
@@ -542,15 +537,7 @@ pub fn check_in_record(
             let rejected: RejectedFile = parse_file(record, tally_files[0], rejected)?;
             let superseded: SupersededFile = parse_file(record, tally_files[1], superseded)?;
             let revoked: RevokedFile = parse_file(record, tally_files[2], revoked)?;
-            if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
-                TallyStatus::Refused(r.reason)
-            } else if let Some(s) = superseded.superseded.iter().find(|s| s.leaf_index == leaf) {
-                TallyStatus::Superseded { by: s.by }
-            } else if revoked.revoked.iter().any(|r| r.leaf_index == leaf) {
-                TallyStatus::Revoked
-            } else {
-                TallyStatus::Counted
-            }
+            TallyStatus::Tallied(fate(leaf, &rejected, &superseded, &revoked))
         }
         (None, None, None) => TallyStatus::NotTallied,
         _ => {

@@ -982,23 +982,29 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
         let rejected: RejectedFile = parse_json(REJECTED_PATH, files.get(REJECTED_PATH)?)?;
         let superseded: SupersededFile = parse_json(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH)?)?;
         let revoked: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
-        let verdict = if let Some(r) = rejected.rejected.iter().find(|r| r.leaf_index == leaf) {
-            receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({})", r.reason), 5)
-        } else if let Some(r) = superseded.superseded.iter().find(|r| r.leaf_index == leaf) {
-            let by = usize::try_from(r.by).ok().and_then(|i| ballots.get(i)).map(|b| b.ballot.id().to_hex());
-            receipt_verdict(
-                "superseded",
-                format!(
-                    "SUPERSEDED by ballot {} at leaf {}: a later vote with the same credential counts instead",
-                    by.unwrap_or_else(|| "?".into()),
-                    r.by
-                ),
-                3,
-            )
-        } else if revoked.revoked.iter().any(|r| r.leaf_index == leaf) {
-            receipt_verdict("revoked", "REVOKED: the voter voted on paper, so no e-vote of theirs counts".into(), 4)
-        } else {
-            receipt_verdict("counted", format!("COUNTED: ballot {} entered the tally", receipt.ballot_id.to_hex()), 0)
+        let verdict = match tally::fate(leaf, &rejected, &superseded, &revoked) {
+            tally::Fate::Refused(reason) => {
+                receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({reason})"), 5)
+            }
+            tally::Fate::Superseded { by } => {
+                let id = usize::try_from(by).ok().and_then(|i| ballots.get(i)).map(|b| b.ballot.id().to_hex());
+                receipt_verdict(
+                    "superseded",
+                    format!(
+                        "SUPERSEDED by ballot {} at leaf {by}: a later vote with the same credential counts instead",
+                        id.unwrap_or_else(|| "?".into())
+                    ),
+                    3,
+                )
+            }
+            tally::Fate::Revoked => {
+                receipt_verdict("revoked", "REVOKED: the voter voted on paper, so no e-vote of theirs counts".into(), 4)
+            }
+            tally::Fate::Counted => receipt_verdict(
+                "counted",
+                format!("COUNTED: ballot {} entered the tally", receipt.ballot_id.to_hex()),
+                0,
+            ),
         };
         let note = format!("{}, as the record's tally files say; `verifier verify` checks them", verdict.headline);
         Ok((verdict, note))
