@@ -96,3 +96,22 @@ fn stored_log_vectors_verify() {
     let key = ed25519_dalek::VerifyingKey::from_bytes(&hexv("collector_key").try_into().unwrap()).unwrap();
     receipt.verify(&key, &receipt.fingerprint).unwrap();
 }
+
+/// The stored proof of shuffle verifies as stored (SPEC.md §9.4, MX14) and fails for another stage.
+#[test]
+fn stored_shuffle_verifies() {
+    use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
+    let path = format!("{}/vectors/shuffle.json", env!("CARGO_MANIFEST_DIR"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let bytes = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
+    let fp = protocol::Fingerprint(bytes("fingerprint").try_into().unwrap());
+    let key = PublicKey::from_bytes(&bytes("public_key")).unwrap();
+    let input = CiphertextList::from_bytes(&bytes("input")).unwrap();
+    let output = CiphertextList::from_bytes(&bytes("output")).unwrap();
+    let proof = ShuffleProof::from_bytes(&bytes("proof")).unwrap();
+    let st =
+        ShuffleStatement { fingerprint: &fp, public_key: &key, contest: 1, stage: 2, input: &input, output: &output };
+    proof.verify(&mut protocol::transcript::election_transcript(&fp), &st).unwrap();
+    let other = ShuffleStatement { stage: 3, ..st };
+    assert!(proof.verify(&mut protocol::transcript::election_transcript(&fp), &other).is_err());
+}

@@ -40,6 +40,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("ballot.json", ballot()),
         ("dleq.json", dleq()),
         ("log.json", log()),
+        ("shuffle.json", shuffle()),
     ]
 }
 
@@ -164,6 +165,44 @@ fn dleq() -> Value {
         "proof": h(proof.to_bytes()),
         "two_chunks": {"n": n, "g2": "i·G for i = 1..n", "h2": "(x·i)·G for i = 1..n",
                        "proof": h(long.to_bytes())},
+    })
+}
+
+/// SPEC.md §9: a proof of shuffle (Terelius–Wikström, §9.3) of 5 rows of width 2, contest 1, stage 2, from fixed
+/// seeds. The stored file is also verified as stored (`stored_shuffle_verifies`): a proof made by earlier code
+/// that newer code no longer accepts is a format change, which needs a version bump in SPEC.md.
+fn shuffle() -> Value {
+    let mut r = rng("shuffle");
+    let key = EncryptionKey::new(SecretKey::generate(&mut r).public_key());
+    let fp = protocol::Fingerprint([0x33; 32]);
+    let rows: Vec<Vec<protocol::Ciphertext>> = (0..5)
+        .map(|_| {
+            let points: Vec<RistrettoPoint> = (0..2).map(|_| protocol::group::random_point(&mut r)).collect();
+            let rand: Vec<Scalar> = (0..2).map(|_| random_scalar(&mut r)).collect();
+            key.encrypt_many(&points, &rand)
+        })
+        .collect();
+    let input = protocol::shuffle::CiphertextList::from_rows(&rows).unwrap();
+    let (output, witness) = protocol::shuffle::shuffle(&key, &input, &mut r);
+    let statement = protocol::shuffle::ShuffleStatement {
+        fingerprint: &fp,
+        public_key: key.public_key(),
+        contest: 1,
+        stage: 2,
+        input: &input,
+        output: &output,
+    };
+    let proof =
+        protocol::shuffle::ShuffleProof::prove(&mut election_transcript(&fp), &statement, &witness, &mut r).unwrap();
+    json!({
+        "description": "SPEC.md §9: a re-encryption shuffle of 5 rows of width 2 and its proof (§9.3.3), contest 1, stage 2 (ChaCha20 seed 'shuffle'); verify with §9.4 in the transcript election_transcript(fingerprint)",
+        "fingerprint": h(fp.as_bytes()),
+        "public_key": h(key.public_key().to_bytes()),
+        "contest": 1,
+        "stage": 2,
+        "input": h(input.to_bytes()),
+        "output": h(output.to_bytes()),
+        "proof": h(proof.to_bytes()),
     })
 }
 
