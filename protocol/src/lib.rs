@@ -22,7 +22,6 @@ pub mod record;
 pub mod roles;
 pub mod shuffle;
 pub mod tally;
-#[allow(missing_docs)] // documented after the ceremony split
 pub mod threshold;
 pub mod transcript;
 

@@ -26,7 +26,9 @@ use crate::transcript::{election_transcript, TranscriptProtocol};
 /// one encoding, one digest.
 pub use crate::shuffle::CiphertextList;
 
+/// The signature kind (eq. (K0), SPEC.md §10.1) of a partial decryption, M5.
 pub const PARTIAL_DECRYPTION_KIND: &[u8] = b"rv/trustee/partial-decryption/v1";
+/// The `dom-sep` of the partial-decryption transcript (SPEC.md §10.2).
 pub const PARTIAL_DECRYPTION_DOMAIN: &[u8] = b"rv/trustee/partial-decryption/v1";
 
 // ---------------------------------------------------------------------------------------------------------
@@ -52,7 +54,9 @@ fn read_elements(r: &mut Reader<'_>, count: usize, what: &'static str) -> Result
 /// The decrypted points, in the list's shape: `u32(N) ‖ u32(w) ‖ N·w points` (SPEC.md §10.9).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaintextList {
+    /// `w`: the points per row, as in the decrypted list.
     pub width: u32,
+    /// `M_1 … M_m` of eq. (K13), row-major.
     pub points: Vec<GroupElement>,
 }
 
@@ -94,12 +98,15 @@ impl Decode for PlaintextList {
 /// Message M5 (SPEC.md §10.8): trustee `j`'s partial decryption of one list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialDecryption {
+    /// The manifest digest (check C12, as C1).
     pub election: [u8; 32],
+    /// The decrypting trustee `j`.
     pub trustee: u16,
     /// `L`: the list's digest `H(list)` (SPEC.md §10.8, the SHA-512 of §9.2).
     pub list: [u8; 64],
     /// `D_{j,k} = x_j·A_k`.
     pub shares: Vec<GroupElement>,
+    /// The folded DLEQ proof (SPEC.md §7.2) that `log_G Y_j = log_{A_k} D_{j,k}` for every `k` (check C14).
     pub proof: DleqProof,
 }
 
@@ -205,6 +212,7 @@ pub struct VerifiedPartials {
 }
 
 impl VerifiedPartials {
+    /// The trustees whose partial decryptions verified, in the order given.
     pub fn trustees(&self) -> Vec<u16> {
         self.partials.iter().map(|p| p.trustee).collect()
     }

@@ -48,9 +48,15 @@ pub const SIGNATURE_DOMAIN: &[u8] = b"rv/trustee-signature/v1";
 /// closes rounds 1–3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CeremonyParams {
+    /// The manifest digest of SPEC.md eq. (2'), which every message must carry (check C1).
     pub digest: [u8; 32],
+    /// The number of trustees `n` (the manifest's `trustees.count`); trustees are numbered `1..=n` (check C2).
     pub n: u16,
+    /// The threshold `t` (the manifest's `trustees.threshold`): each trustee's polynomials have `t` coefficients,
+    /// and `t` partial decryptions decrypt.
     pub t: u16,
+    /// The officials' key `vk_O` (the manifest's `roles.officials_key`, SPEC.md §4.5) that signs the close M4
+    /// (check C9).
     pub officials: RoleKey,
 }
 
@@ -59,6 +65,8 @@ impl CeremonyParams {
     pub fn from_manifest(manifest: &Manifest) -> Result<Self, ThresholdError> {
         Self::new(manifest.digest(), manifest.trustees.count, manifest.trustees.threshold, manifest.roles.officials_key)
     }
+    /// From the manifest digest, `n`, `t` and the officials' key; [`ThresholdError::BadParameters`] unless
+    /// `1 ≤ t ≤ n ≤ MAX_TRUSTEES` (255, SPEC.md §10).
     pub fn new(digest: [u8; 32], n: u16, t: u16, officials: RoleKey) -> Result<Self, ThresholdError> {
         if t == 0 || t > n || usize::from(n) > MAX_TRUSTEES {
             return Err(ThresholdError::BadParameters { n, t });
@@ -87,90 +95,273 @@ pub fn ceremony_transcript(digest: &[u8; 32]) -> Transcript {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ThresholdError {
     #[error("invalid ceremony parameters: threshold {t} of {n} trustees")]
-    BadParameters { n: u16, t: u16 },
+    /// The parameters break `1 ≤ t ≤ n ≤ 255` (SPEC.md §10).
+    BadParameters {
+        /// The number of trustees `n`.
+        n: u16,
+        /// The threshold `t`.
+        t: u16,
+    },
     #[error("trustee {trustee}: no such trustee in this ceremony")]
-    UnknownTrustee { trustee: u16 },
+    /// Check C2 (SPEC.md §10.1): the trustee index is not in `1..=n`.
+    UnknownTrustee {
+        /// The index given.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: message belongs to another election (manifest digest mismatch): a replay")]
-    WrongElection { trustee: u16 },
+    /// Check C1 (SPEC.md §10.1): the message's manifest digest is not this election's.
+    WrongElection {
+        /// The trustee the message names as its author.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: signature does not verify under the trustee's key (wrong signer or altered file)")]
-    BadSignature { trustee: u16 },
+    /// Check C3 (SPEC.md §10.1): the signature (eq. (K0)) does not verify under the trustee's announced key.
+    BadSignature {
+        /// The trustee the message names as its author.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: invalid signing key")]
-    BadSigningKey { trustee: u16 },
+    /// Check C4 (SPEC.md §10.3): the announced Ed25519 key `vk_i` is not a valid key, or is of small order.
+    BadSigningKey {
+        /// The announcing trustee.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: the signing key differs from the one in the trustee's own secret state")]
-    KeyMismatch { trustee: u16 },
+    /// A trustee's secret state does not match the ceremony: the roster holds another signing key for it, or the
+    /// closed dealing's commitments are not those of its polynomials.
+    KeyMismatch {
+        /// The trustee whose secret state it is.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: {kind} message given twice")]
-    Duplicate { kind: &'static str, trustee: u16 },
+    /// Two messages of one kind from one trustee (SPEC.md §10.1).
+    Duplicate {
+        /// The kind of message (`"announcement"`, `"dealing"`, …).
+        kind: &'static str,
+        /// The trustee who sent both.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: absent (sent no announcement in round 1), so it takes no part in this ceremony")]
-    Absent { trustee: u16 },
+    /// The trustee has no announcement (SPEC.md §10.3): its messages are refused and it has no key share.
+    Absent {
+        /// The absent trustee.
+        trustee: u16,
+    },
     #[error("only {announced} trustees announced; at least {needed} are needed")]
-    TooFewAnnounced { announced: usize, needed: usize },
+    /// Check C4 (SPEC.md §10.3): fewer than `t` valid announcements.
+    TooFewAnnounced {
+        /// How many trustees announced.
+        announced: usize,
+        /// The threshold `t`.
+        needed: usize,
+    },
     #[error(
         "trustee {trustee} dealt to trustees {theirs}, but the announcements are those of trustees {ours}: the \
          trustees did not hold the same announcement files (an announcement came late, or was removed)"
     )]
-    RosterMismatch { trustee: u16, theirs: String, ours: String },
+    /// Check C5 (SPEC.md §10.5): the dealing's roster digest `R` is not eq. (K2') over the announcements.
+    RosterMismatch {
+        /// The dealer.
+        trustee: u16,
+        /// The trustees the dealing was made for (its recipients and the dealer), listed for people.
+        theirs: String,
+        /// The trustees who announced, listed for people.
+        ours: String,
+    },
     #[error("trustee {trustee}: {kind} message missing")]
-    Missing { kind: &'static str, trustee: u16 },
+    /// A needed message is not there: a roster trustee's dealing (the dealer leaves QUAL, SPEC.md §10.5), or a
+    /// share pair the trustee did not receive.
+    Missing {
+        /// The kind of message (`"dealing"`), or `"share"` for a share pair.
+        kind: &'static str,
+        /// The trustee whose message is missing, or the dealer of the missing share pair.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: the proof of knowledge of the share-encryption key fails")]
-    BadEncryptionKeyProof { trustee: u16 },
+    /// Check C4 (SPEC.md §10.3): the Schnorr proof `π^E_i` of `log_G E_i` fails (eq. (K5)).
+    BadEncryptionKeyProof {
+        /// The announcing trustee.
+        trustee: u16,
+    },
     #[error("trustee {dealer}: {got} coefficient commitments, the threshold requires {expected}")]
-    WrongCoefficientCount { dealer: u16, expected: usize, got: usize },
+    /// Check C5 (SPEC.md §10.5): the dealing does not carry exactly `t` commitments `P_{i,k}` (eq. (K1)).
+    WrongCoefficientCount {
+        /// The dealer.
+        dealer: u16,
+        /// The threshold `t`.
+        expected: usize,
+        /// The number of commitments in the dealing.
+        got: usize,
+    },
     #[error("trustee {dealer}: the dealing does not carry exactly one share for each other trustee")]
-    MalformedShares { dealer: u16 },
+    /// Check C5 (SPEC.md §10.5): the shares are not exactly one per other trustee of the roster, ascending, each
+    /// with a non-identity `R_{i,j}`.
+    MalformedShares {
+        /// The dealer.
+        dealer: u16,
+    },
     #[error("trustee {dealer}: the share for trustee {recipient} cannot be decrypted")]
-    ShareUndecryptable { dealer: u16, recipient: u16 },
+    /// Check C6 (SPEC.md §10.5): the sealed pair `σ_{i,j}` (eq. (K6)) does not open to two canonical scalars.
+    ShareUndecryptable {
+        /// The dealer `i`.
+        dealer: u16,
+        /// The recipient `j`.
+        recipient: u16,
+    },
     #[error("trustee {dealer}: the share for trustee {recipient} is inconsistent with the dealer's commitments")]
-    ShareInconsistent { dealer: u16, recipient: u16 },
+    /// Check C6 (SPEC.md §10.5): the opened pair fails eq. (K8) against the dealer's commitments.
+    ShareInconsistent {
+        /// The dealer `i`.
+        dealer: u16,
+        /// The recipient `j`.
+        recipient: u16,
+    },
     #[error("trustee {complainer}: the complaint against trustee {dealer} carries an invalid key-disclosure proof")]
-    BadComplaintProof { complainer: u16, dealer: u16 },
+    /// Check C7 (SPEC.md §10.5): the complaint's DLEQ proof (eq. (K8')) fails, or the dealing holds no share for
+    /// the complainer: the complaint is void.
+    BadComplaintProof {
+        /// The complaining trustee `j`.
+        complainer: u16,
+        /// The dealer `i` complained about.
+        dealer: u16,
+    },
     #[error("trustee {complainer}: false complaint against trustee {dealer} (the disclosed share is valid)")]
-    FalseComplaint { complainer: u16, dealer: u16 },
+    /// Check C7 (SPEC.md §10.5): the proof verifies, and the share opened with the disclosed key passes C6.
+    FalseComplaint {
+        /// The complaining trustee `j`.
+        complainer: u16,
+        /// The dealer `i` complained about.
+        dealer: u16,
+    },
     #[error(
         "trustee {trustee} confirmed the dealings of trustees {theirs}, but the dealings are those of trustees \
          {ours} (or differ from the ones it held): the trustees did not hold the same dealing files"
     )]
-    ConfirmationMismatch { trustee: u16, theirs: String, ours: String },
+    /// Check C8 (SPEC.md §10.5): a confirmation's `dealers` or `D` (eq. (K11)) differ from the transcript's dealings.
+    ConfirmationMismatch {
+        /// The confirming trustee `j`.
+        trustee: u16,
+        /// The dealers its confirmation names, listed for people.
+        theirs: String,
+        /// The dealers of the transcript's dealings, listed for people.
+        ours: String,
+    },
     #[error("only {qualified} trustees qualified; at least {needed} are needed (left out: {reasons})")]
-    TooFewQualified { qualified: usize, needed: usize, reasons: String },
+    /// SPEC.md §10.5: QUAL has fewer than `t` trustees.
+    TooFewQualified {
+        /// The number of trustees in QUAL.
+        qualified: usize,
+        /// The threshold `t`.
+        needed: usize,
+        /// Each dealer left out and why, `; `-separated.
+        reasons: String,
+    },
     #[error("the officials have not closed rounds 1 to 3 (no close file): no trustee can reveal yet")]
+    /// Check C9 (SPEC.md §10.6): there is no close M4, so the ceremony has no outcome.
     NotClosed,
     #[error("the close is for another election (manifest digest mismatch)")]
+    /// Check C9 (SPEC.md §10.6): the close's manifest digest is not this election's.
     CloseWrongElection,
     #[error("the close is not signed by the officials' key of the manifest (wrong signer or altered file)")]
+    /// Check C9 (SPEC.md §10.6): the close's signature (eq. (K0)) does not verify under `vk_O`.
     BadCloseSignature,
     #[error("the key given is not the officials' key of the manifest")]
+    /// The key given to sign the close is not the manifest's officials key `vk_O` (SPEC.md §10.6).
     NotOfficialsKey,
     #[error("the officials closed the ceremony with the {kind} of trustee {trustee}, and that file is missing")]
-    ClosedFileMissing { kind: &'static str, trustee: u16 },
+    /// Check C9 (SPEC.md §10.6): a file the close names is not in the transcript.
+    ClosedFileMissing {
+        /// The kind of file (`"announcement"`, `"dealing"` or `"confirmation"`).
+        kind: &'static str,
+        /// The trustee whose file it is.
+        trustee: u16,
+    },
     #[error(
         "the {kind} of trustee {trustee} is not the one the officials closed the ceremony with (altered or replaced \
          after the close): restore the original"
     )]
-    ClosedFileChanged { kind: &'static str, trustee: u16 },
+    /// Check C9 (SPEC.md §10.6): a file the close names has another digest (eq. (K11')) than the close says.
+    ClosedFileChanged {
+        /// The kind of file (`"announcement"`, `"dealing"` or `"confirmation"`).
+        kind: &'static str,
+        /// The trustee whose file it is.
+        trustee: u16,
+    },
     #[error("trustee {trustee} is not in the qualified set: it has nothing to reveal, and no shares of it count")]
-    NotQualified { trustee: u16 },
+    /// A reveal by, or a recovery of, a trustee outside QUAL (SPEC.md §10.7).
+    NotQualified {
+        /// The trustee outside QUAL.
+        trustee: u16,
+    },
     #[error("trustee {trustee}: the {kind} was made under another close than this ceremony's")]
-    WrongClose { kind: &'static str, trustee: u16 },
+    /// Checks C10, C11 (SPEC.md §10.7): a reveal or recovery names another close digest (eq. (K11')).
+    WrongClose {
+        /// The kind of message (`"reveal"` or `"recovery"`).
+        kind: &'static str,
+        /// Its author.
+        trustee: u16,
+    },
     #[error("trustee {dealer}: the revealed values do not open its commitments (the proof fails)")]
-    BadReveal { dealer: u16 },
+    /// Check C10 (SPEC.md §10.7): the opening proof (eq. (K7)) of the revealed `A_{i,k}` fails.
+    BadReveal {
+        /// The revealing trustee `i`.
+        dealer: u16,
+    },
     #[error("trustee {recipient}: the share of trustee {dealer} it disclosed does not match the commitments")]
-    BadRecoveredShare { dealer: u16, recipient: u16 },
+    /// Check C11 (SPEC.md §10.7): a disclosed pair fails eq. (K8) for `(i, j)`.
+    BadRecoveredShare {
+        /// The dealer `i` of the pair.
+        dealer: u16,
+        /// The disclosing trustee `j`.
+        recipient: u16,
+    },
     #[error(
         "trustee {dealer} is in the qualified set but has not revealed (or its reveal fails), and {recovered} of \
          the {needed} recoveries needed to rebuild its contribution are in"
     )]
-    Unrevealed { dealer: u16, recovered: usize, needed: usize },
+    /// Check C11 (SPEC.md §10.7): a QUAL trustee has no valid reveal, and fewer than `t` valid disclosed pairs
+    /// rebuild it.
+    Unrevealed {
+        /// The QUAL trustee `i`.
+        dealer: u16,
+        /// How many valid disclosed pairs are in.
+        recovered: usize,
+        /// The threshold `t`.
+        needed: usize,
+    },
     #[error("trustee {trustee}: the key share does not match its verification key")]
-    ShareMismatch { trustee: u16 },
+    /// SPEC.md eq. (K10'): `x_j·G` is not the verification key `Y_j` of eq. (K10).
+    ShareMismatch {
+        /// The trustee `j`.
+        trustee: u16,
+    },
     #[error("{got} valid partial decryptions, {needed} are needed")]
-    NotEnoughShares { needed: usize, got: usize },
+    /// SPEC.md §10.9: fewer than `t` valid partial decryptions.
+    NotEnoughShares {
+        /// The threshold `t`.
+        needed: usize,
+        /// How many valid ones there are.
+        got: usize,
+    },
     #[error("trustee {trustee}: partial decryption is for another list of ciphertexts")]
-    WrongList { trustee: u16 },
+    /// Check C13 (SPEC.md §10.8): the partial decryption's `L` is not the digest of the list being decrypted.
+    WrongList {
+        /// The trustee `j` of the partial decryption (in [`combine`], the first verified one's; 0 if none).
+        trustee: u16,
+    },
     #[error("trustee {trustee}: the partial decryption's proof fails: {source}")]
-    BadPartialDecryption { trustee: u16, source: ProofError },
+    /// Check C14 (SPEC.md §10.8): the folded DLEQ proof fails with `h₁ = Y_j` (eq. (K10)).
+    BadPartialDecryption {
+        /// The trustee `j`.
+        trustee: u16,
+        /// Why the proof fails.
+        source: ProofError,
+    },
     #[error("the ciphertext list is empty")]
+    /// SPEC.md §10.8: the list to decrypt has no ciphertext.
     EmptyList,
     #[error(transparent)]
+    /// A value does not decode or is invalid, e.g. an election key `Y` (eq. (K9)) that is the identity.
     Decode(#[from] DecodeError),
 }
 
@@ -182,9 +373,11 @@ pub enum ThresholdError {
 pub struct TrusteeSigningKey(SigningKey);
 
 impl TrusteeSigningKey {
+    /// The key of a 32-byte Ed25519 seed (RFC 8032).
     pub fn from_seed(seed: &[u8; 32]) -> Self {
         Self(SigningKey::from_bytes(seed))
     }
+    /// Its public key `vk_i`, as announced in M1 (SPEC.md §10.3).
     pub fn verifying_key(&self) -> TrusteeVerifyingKey {
         TrusteeVerifyingKey(self.0.verifying_key())
     }
@@ -206,9 +399,11 @@ impl fmt::Debug for TrusteeSigningKey {
 pub struct TrusteeVerifyingKey(VerifyingKey);
 
 impl TrusteeVerifyingKey {
+    /// Decodes a 32-byte Ed25519 key; an invalid one, or one of small order, is refused (check C4).
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
         Ok(Self(crate::credential::decode_verifying_key(bytes, "trustee signing key")?))
     }
+    /// Its 32-byte encoding.
     pub fn as_bytes(&self) -> &[u8; 32] {
         self.0.as_bytes()
     }
@@ -241,7 +436,9 @@ fn signed_bytes<M: CeremonyMessage>(message: &M) -> Vec<u8> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signed<M> {
+    /// The message `m`; the signature is over its canonical encoding `enc(m)`.
     pub message: M,
+    /// The author's Ed25519 signature, eq. (K0) (SPEC.md §10.1).
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
 }

@@ -24,11 +24,15 @@ pub fn example_params(digest: [u8; 32], n: u16, t: u16) -> Result<CeremonyParams
 
 /// Every file of a simulated ceremony, the secrets behind them and the outcome.
 pub struct SimulatedCeremony {
+    /// The parameters it ran under.
     pub params: CeremonyParams,
     /// Trustee `j`'s secrets at index `j − 1` (absent trustees' too: generated, never used).
     pub secrets: Vec<TrusteeSecret>,
+    /// Every signed file of rounds 1–5 (no recovery: every trustee of QUAL reveals).
     pub files: CeremonyFiles,
+    /// The roster of the announcements (check C4).
     pub roster: Roster,
+    /// What [`verify_ceremony`] derives from `files` (SPEC.md §10.7).
     pub outcome: CeremonyOutcome,
 }
 

@@ -134,6 +134,7 @@ pub fn judge_complaint(
 /// before they close, and by everyone from the closed files.
 #[derive(Debug, Clone)]
 pub struct Qualification {
+    /// The roster: the trustees who announced (check C4).
     pub roster: Roster,
     /// QUAL, ascending.
     pub qualified: Vec<u16>,
@@ -320,6 +321,7 @@ where
 /// Rounds 1–3 as the officials closed them, checked: what reveals and recoveries are made against.
 #[derive(Debug, Clone)]
 pub struct ClosedCeremony {
+    /// What the closed files of rounds 1–3 decide (checks C4–C8).
     pub qualification: Qualification,
     /// The close's digest (eq. (K11')).
     pub close: [u8; 32],
@@ -358,7 +360,9 @@ impl ClosedCeremony {
 /// What the ceremony's public files determine (SPEC.md §10.7).
 #[derive(Debug, Clone)]
 pub struct CeremonyOutcome {
+    /// The parameters it was checked under.
     pub params: CeremonyParams,
+    /// The roster: the trustees who announced (check C4).
     pub roster: Roster,
     /// QUAL, ascending.
     pub qualified: Vec<u16>,
@@ -383,6 +387,7 @@ pub struct CeremonyOutcome {
 }
 
 impl CeremonyOutcome {
+    /// `Y_j` of eq. (K10) for trustee `j`; [`ThresholdError::UnknownTrustee`] outside `1..=n`.
     pub fn verification_key(&self, trustee: u16) -> Result<&GroupElement, ThresholdError> {
         usize::from(trustee)
             .checked_sub(1)

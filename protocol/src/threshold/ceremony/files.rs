@@ -9,11 +9,17 @@ use crate::threshold::{CeremonyMessage, Signed};
 /// Every file of a ceremony, as read from its directory or from the record.
 #[derive(Debug, Clone, Default)]
 pub struct CeremonyFiles {
+    /// `announcement-J.json`: round 1, M1.
     pub announcements: Vec<Signed<Announcement>>,
+    /// `dealing-J.json`: round 2, M2.
     pub dealings: Vec<Signed<Dealing>>,
+    /// `confirmation-J.json`: round 3, M3.
     pub confirmations: Vec<Signed<Confirmation>>,
+    /// [`CLOSE_FILE`]: the officials' close, M4 (`None` before round 4).
     pub close: Option<SignedClose>,
+    /// `reveal-J.json`: round 5, M6.
     pub reveals: Vec<Signed<Reveal>>,
+    /// `recovery-J.json`: round 6, M7.
     pub recoveries: Vec<Signed<Recovery>>,
 }
 
@@ -24,7 +30,9 @@ pub const CLOSE_FILE: &str = "close.json";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {reason}")]
 pub struct CeremonyFileError {
+    /// The file's name.
     pub file: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 

@@ -18,23 +18,33 @@ use crate::threshold::share::SEALED_LEN;
 use crate::threshold::{ceremony_transcript, CeremonyMessage, CeremonyParams, Signed};
 use crate::transcript::TranscriptProtocol;
 
-/// Signature kinds (SPEC.md §10.1).
+/// The signature kind (eq. (K0), SPEC.md §10.1) of an announcement, M1.
 pub const ANNOUNCEMENT_KIND: &[u8] = b"rv/trustee/announcement/v1";
+/// The signature kind (eq. (K0)) of a dealing, M2.
 pub const DEALING_KIND: &[u8] = b"rv/trustee/dealing/v2";
+/// The signature kind (eq. (K0)) of a confirmation, M3.
 pub const CONFIRMATION_KIND: &[u8] = b"rv/trustee/confirmation/v2";
+/// The signature kind (eq. (K0)) of the officials' close, M4.
 pub const CLOSE_KIND: &[u8] = b"rv/officials/ceremony-close/v1";
+/// The signature kind (eq. (K0)) of a reveal, M6.
 pub const REVEAL_KIND: &[u8] = b"rv/trustee/reveal/v2";
+/// The signature kind (eq. (K0)) of a recovery, M7.
 pub const RECOVERY_KIND: &[u8] = b"rv/trustee/recovery/v1";
-/// Transcript domains (SPEC.md §10.2).
+/// The `dom-sep` of the encryption-key proof's transcript (SPEC.md §10.2).
 pub const ENCRYPTION_KEY_DOMAIN: &[u8] = b"rv/trustee/encryption-key/v1";
+/// The `dom-sep` of a complaint's transcript (SPEC.md §10.2).
 pub const COMPLAINT_DOMAIN: &[u8] = b"rv/trustee/complaint/v2";
+/// The `dom-sep` of the opening proof's transcript (SPEC.md §10.2).
 pub const REVEAL_DOMAIN: &[u8] = b"rv/trustee/reveal/v2";
-/// Hash domains.
+/// The hash domain of the dealings digest `D`, eq. (K11).
 pub const DEALINGS_DOMAIN: &[u8] = b"rv/trustee/dealings/v2";
+/// The hash domain of the roster digest `R`, eq. (K2').
 pub const ROSTER_DOMAIN: &[u8] = b"rv/trustee/roster/v1";
+/// The hash domain of a file's digest, eq. (K11').
 pub const FILE_DOMAIN: &[u8] = b"rv/trustee/file/v1";
-/// The seed and label of `H`, the ceremony's second generator (SPEC.md §2.3 eq. (1), index 0).
+/// The seed of `H`, the ceremony's second generator (eq. (K0'); SPEC.md §2.3 eq. (1), index 0).
 pub const PEDERSEN_SEED: &[u8] = b"rv/trustee/pedersen/v1";
+/// The label of `H` (eq. (K0')).
 pub const PEDERSEN_LABEL: &[u8] = b"H";
 
 /// `H = derive_generator("rv/trustee/pedersen/v1", "H", 0)` (eq. (K0')): no one knows `log_G H`.
@@ -49,12 +59,17 @@ pub fn pedersen_h() -> GroupElement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Announcement {
+    /// The manifest digest (eq. (2'); check C1).
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
+    /// The announcing trustee `i`.
     pub trustee: u16,
+    /// `vk_i`: the Ed25519 key that signs this and every later message of trustee `i` (check C3).
     #[serde(with = "crate::group::bytes_hex")]
     pub signing_key: [u8; 32],
+    /// `E_i = e_i·G`, the key that share pairs for trustee `i` are sealed to (eq. (K6)); not the identity.
     pub encryption_key: GroupElement,
+    /// `π^E_i`, the Schnorr proof of `log_G E_i` (SPEC.md §10.4, eq. (K4)).
     pub encryption_key_proof: SchnorrProof,
 }
 
@@ -62,24 +77,30 @@ pub struct Announcement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct EncryptedShare {
+    /// The recipient `j`.
     pub recipient: u16,
+    /// The dealer's ephemeral key `R_{i,j} = r·G`; not the identity.
     pub ephemeral: GroupElement,
+    /// `σ_{i,j}`: `s_{i,j} ‖ s′_{i,j}` sealed to `E_j` (eq. (K6), 80 bytes).
     #[serde(with = "crate::group::bytes_hex")]
     pub sealed: [u8; SEALED_LEN],
 }
 
-/// Round 2 (message M2).
+/// Round 2 (SPEC.md §10.5, message M2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Dealing {
+    /// The manifest digest (check C1).
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
+    /// The dealer `i`.
     pub trustee: u16,
     /// The digest `R` of the announcements the dealer dealt to (eq. (K2')).
     #[serde(with = "crate::group::bytes_hex")]
     pub roster: [u8; 32],
-    /// `P_{i,0} … P_{i,t−1}`.
+    /// `P_{i,0} … P_{i,t−1}`: the Pedersen commitments of eq. (K1).
     pub commitments: Vec<GroupElement>,
+    /// One sealed share pair per other trustee of the roster, ascending (check C5).
     pub shares: Vec<EncryptedShare>,
 }
 
@@ -87,23 +108,30 @@ pub struct Dealing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Complaint {
+    /// The dealer `i` complained about.
     pub dealer: u16,
+    /// `K_{i,j} = e_j·R_{i,j}`, the Diffie–Hellman point the disputed pair's key derives from (eq. (K6)); not
+    /// the identity.
     pub shared: GroupElement,
+    /// The DLEQ proof (SPEC.md §7.2, §10.2) that `log_G E_j = log_{R_{i,j}} K_{i,j}`.
     pub proof: DleqProof,
 }
 
-/// Round 3 (message M3).
+/// Round 3 (SPEC.md §10.5, message M3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Confirmation {
+    /// The manifest digest (check C1).
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
+    /// The confirming trustee `j`.
     pub trustee: u16,
     /// The dealers whose dealings the trustee held, ascending.
     pub dealers: Vec<u16>,
     /// Their digest (eq. (K11)).
     #[serde(with = "crate::group::bytes_hex")]
     pub dealings: [u8; 32],
+    /// A complaint (eq. (K8')) for each share pair that failed check C6.
     pub complaints: Vec<Complaint>,
 }
 
@@ -111,19 +139,26 @@ pub struct Confirmation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct FileRef {
+    /// The trustee whose file it is.
     pub trustee: u16,
+    /// `file(M)`, eq. (K11').
     #[serde(with = "crate::group::bytes_hex")]
     pub digest: [u8; 32],
 }
 
-/// Round 4 (message M4), signed by the officials' key of the manifest: the files of rounds 1–3 that count.
+/// Round 4 (SPEC.md §10.6, message M4), signed by the officials' key of the manifest: the files of rounds 1–3
+/// that count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Close {
+    /// The manifest digest (check C9).
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
+    /// The announcements (M1) that count, ascending by trustee.
     pub announcements: Vec<FileRef>,
+    /// The dealings (M2) that count, ascending by trustee.
     pub dealings: Vec<FileRef>,
+    /// The confirmations (M3) that count, ascending by trustee.
     pub confirmations: Vec<FileRef>,
 }
 
@@ -131,23 +166,28 @@ pub struct Close {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignedClose {
+    /// The close M4.
     pub message: Close,
+    /// The officials' Ed25519 signature, eq. (K0) with kind [`CLOSE_KIND`], verified under `vk_O` (check C9).
     #[serde(with = "crate::group::bytes_hex")]
     pub signature: [u8; 64],
 }
 
-/// Round 5 (message M6).
+/// Round 5 (SPEC.md §10.7, message M6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Reveal {
+    /// The manifest digest (check C1).
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
+    /// The revealing trustee `i`, of QUAL.
     pub trustee: u16,
     /// `SHA-256(FILE_DOMAIN ‖ enc(signed close))`.
     #[serde(with = "crate::group::bytes_hex")]
     pub close: [u8; 32],
-    /// `A_{i,0} … A_{i,t−1}`.
+    /// `A_{i,0} … A_{i,t−1}`, the Feldman values `A_{i,k} = a_{i,k}·G`.
     pub values: Vec<GroupElement>,
+    /// The opening proof (eq. (K7)) that `values` open the dealer's commitments `P_{i,k}` (check C10).
     pub proof: OpeningProof,
 }
 
@@ -155,9 +195,12 @@ pub struct Reveal {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct DisclosedShare {
+    /// The dealer `i`.
     pub dealer: u16,
+    /// `s_{i,j} = f_i(j)` (eq. (K2)).
     #[serde(with = "crate::group::scalar_hex")]
     pub share: Scalar,
+    /// `s′_{i,j} = f′_i(j)` (eq. (K2)).
     #[serde(with = "crate::group::scalar_hex")]
     pub blinding: Scalar,
 }
@@ -168,15 +211,19 @@ impl core::fmt::Debug for DisclosedShare {
     }
 }
 
-/// Round 6 (message M7), only for a QUAL trustee whose reveal is missing or fails.
+/// Round 6 (SPEC.md §10.7, message M7), only for a QUAL trustee whose reveal is missing or fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", deny_unknown_fields)]
 pub struct Recovery {
+    /// The manifest digest (check C1).
     #[serde(with = "crate::group::bytes_hex")]
     pub election: [u8; 32],
+    /// The disclosing trustee `j`.
     pub trustee: u16,
+    /// `file(M4)` (eq. (K11')) of the close it is made under (check C11).
     #[serde(with = "crate::group::bytes_hex")]
     pub close: [u8; 32],
+    /// The share pairs `j` received from each dealer to rebuild, each checked by eq. (K8) (check C11).
     pub shares: Vec<DisclosedShare>,
 }
 

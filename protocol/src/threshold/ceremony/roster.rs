@@ -73,6 +73,7 @@ impl Roster {
     pub fn absent(&self) -> Vec<u16> {
         (1..=self.keys.len() as u16).filter(|&j| !self.contains(j)).collect()
     }
+    /// Whether trustee `trustee` announced.
     pub fn contains(&self, trustee: u16) -> bool {
         matches!(usize::from(trustee).checked_sub(1).and_then(|i| self.keys.get(i)), Some(Some(_)))
     }
@@ -80,6 +81,7 @@ impl Roster {
     pub fn signing_key(&self, trustee: u16) -> Result<&TrusteeVerifyingKey, ThresholdError> {
         self.entry(trustee).map(|e| &e.0)
     }
+    /// The share-encryption key `E_j` of trustee `j` (`1..=n`), as announced in M1.
     pub fn encryption_key(&self, trustee: u16) -> Result<&GroupElement, ThresholdError> {
         self.entry(trustee).map(|e| &e.1)
     }

@@ -72,6 +72,7 @@ impl TrusteeSecret {
         })
     }
 
+    /// The trustee's index `i`.
     pub fn trustee(&self) -> u16 {
         self.trustee
     }
@@ -79,6 +80,7 @@ impl TrusteeSecret {
     pub fn threshold(&self) -> usize {
         self.coefficients.len()
     }
+    /// The Ed25519 signing key of its seed, which signs its messages (eq. (K0)).
     pub fn signing_key(&self) -> TrusteeSigningKey {
         TrusteeSigningKey::from_seed(&self.signing_seed)
     }
@@ -342,6 +344,8 @@ impl TrusteeSecret {
         Zeroizing::new(w.finish())
     }
 
+    /// Decodes [`to_secret_bytes`](Self::to_secret_bytes)' encoding (version 2, SPEC.md §10.11); trailing bytes,
+    /// no coefficients, trustee 0, or unequal numbers of `a_{i,k}` and `b_{i,k}` are refused.
     pub fn from_secret_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let version = r.u8("secret.version")?;
