@@ -88,7 +88,7 @@ impl CeremonyFiles {
             let trustee = index
                 .parse::<u16>()
                 .ok()
-                .filter(|j| *j > 0 && !index.starts_with('0'))
+                .filter(|j| *j > 0 && !index.starts_with('0') && index.bytes().all(|b| b.is_ascii_digit()))
                 .ok_or_else(|| err(format!("not a ceremony file name (expected {kind}-J.json, J = 1, 2, …)")))?;
             named.push((trustee, kind, name, bytes));
         }
@@ -120,5 +120,20 @@ impl CeremonyFiles {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SPEC.md §10.1: `J` is a decimal index without leading zeros; `+1` is another spelling of 1 (Rust's `u16`
+    /// parser takes it), so such a name is an error, not trustee 1's file.
+    #[test]
+    fn a_trustee_index_is_plain_decimal_digits() {
+        for name in ["announcement-+1.json", "announcement-01.json", "announcement-0.json", "dealing- 1.json"] {
+            let err = CeremonyFiles::parse(&[(name.to_string(), b"{}".to_vec())]).unwrap_err();
+            assert!(err.reason.contains("not a ceremony file name"), "{name}: {err:?}");
+        }
     }
 }
