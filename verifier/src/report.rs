@@ -18,6 +18,8 @@ pub use crate::checks::Check;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Failure {
+    /// The record's integrity (V1, V1′): which file or index entry, and how.
+    Record(RecordFailure),
     /// The mix chain (V10, MC2): every failure of every contest's chain, each with its contest, stage and file.
     Chain(Vec<ChainFailure>),
     /// A failure stated in words, naming where (the checks whose failures are not yet typed).
@@ -31,6 +33,7 @@ impl fmt::Display for Failure {
                 let lines: Vec<String> = failures.iter().map(ToString::to_string).collect();
                 f.write_str(&lines.join("\n"))
             }
+            Self::Record(failure) => write!(f, "{failure}"),
             Self::Said(reason) => f.write_str(reason),
         }
     }
@@ -46,6 +49,48 @@ impl From<&str> for Failure {
     fn from(reason: &str) -> Self {
         Self::Said(reason.to_string())
     }
+}
+
+/// Why a record's files do not hold (SPEC.md §13 V1, §1.2 (e)): the index, an entry, or the directory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordFailure {
+    /// `index.json` cannot be read (missing, not a regular file, too large).
+    #[error("{0}")]
+    IndexUnreadable(String),
+    /// `index.json` does not decode by §1.2's rules.
+    #[error("{0}")]
+    IndexUndecodable(String),
+    /// The index's version, a path, a repeat or the chain (IX1) fails.
+    #[error("index.json: {0}")]
+    Index(protocol::record::IndexError),
+    /// The directory holds something the index does not list, or something that is not a regular file.
+    #[error("{0}")]
+    Directory(String),
+    /// A file is in the directory but not in the index.
+    #[error("`{path}` is in the directory but not in the index")]
+    Unlisted {
+        /// The file's path in the record.
+        path: String,
+    },
+    /// A listed file cannot be read (missing, not a regular file, too large).
+    #[error("entry {entry} (`{path}`): {reason}")]
+    EntryUnreadable {
+        /// The entry's position in the index.
+        entry: usize,
+        /// Its path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A listed file's SHA-256 is not the index's.
+    #[error("entry {entry} (`{path}`): the file's SHA-256 is not the index's (altered)")]
+    Altered {
+        /// The entry's position in the index.
+        entry: usize,
+        /// Its path.
+        path: String,
+    },
 }
 
 impl From<Vec<ChainFailure>> for Failure {

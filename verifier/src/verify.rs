@@ -35,7 +35,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::chain::{ChainFailure, Part};
-use crate::report::{Check, Failure, Report, Verdict};
+use crate::report::{Check, Failure, RecordFailure, Report, Verdict};
 
 /// The largest file the verifier reads (4 GiB): anything larger is refused before it is read.
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
@@ -237,33 +237,35 @@ impl State {
     /// V1: §13 — the index decodes, version 1, plain unique paths, the chain; every listed file present with its
     /// digest; nothing else in the directory.
     pub fn v1(&mut self, dir: &Path, report: &mut Report) {
-        self.files = report.run(Check::V1, || {
-            let index_bytes = read_file(&dir.join(INDEX_PATH))?;
-            let index: RecordIndex = parse_json(INDEX_PATH, &index_bytes)?;
-            index.check_chain().map_err(|e| format!("{INDEX_PATH}: {e}"))?;
+        self.files = report.run_typed(Check::V1, || {
+            let fail = |f: RecordFailure| Failure::Record(f);
+            let index_bytes = read_file(&dir.join(INDEX_PATH)).map_err(|e| fail(RecordFailure::IndexUnreadable(e)))?;
+            let index: RecordIndex =
+                parse_json(INDEX_PATH, &index_bytes).map_err(|e| fail(RecordFailure::IndexUndecodable(e)))?;
+            index.check_chain().map_err(|e| fail(RecordFailure::Index(e)))?;
             let mut present = Vec::new();
-            walk(dir, "", &mut present)?;
+            walk(dir, "", &mut present).map_err(|e| fail(RecordFailure::Directory(e)))?;
             let listed: std::collections::BTreeSet<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
             if let Some(extra) = present.iter().find(|p| p.as_str() != INDEX_PATH && !listed.contains(p.as_str())) {
-                return Err(format!("`{extra}` is in the directory but not in the index"));
+                return Err(fail(RecordFailure::Unlisted { path: extra.clone() }));
             }
-            let read: Vec<Result<(String, Vec<u8>), String>> = index
+            let read: Vec<Result<(String, Vec<u8>), RecordFailure>> = index
                 .entries
                 .par_iter()
                 .enumerate()
                 .map(|(i, e)| {
-                    let bytes =
-                        read_file(&dir.join(&e.path)).map_err(|err| format!("entry {i} (`{}`): {err}", e.path))?;
+                    let bytes = read_file(&dir.join(&e.path)).map_err(|reason| RecordFailure::EntryUnreadable {
+                        entry: i,
+                        path: e.path.clone(),
+                        reason,
+                    })?;
                     if file_digest(&bytes) != e.sha256 {
-                        return Err(format!(
-                            "entry {i} (`{}`): the file's SHA-256 is not the index's (altered)",
-                            e.path
-                        ));
+                        return Err(RecordFailure::Altered { entry: i, path: e.path.clone() });
                     }
                     Ok((e.path.clone(), bytes))
                 })
                 .collect();
-            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
+            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>().map_err(fail)?;
             let total: usize = bytes.values().map(Vec::len).sum();
             let note =
                 format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));

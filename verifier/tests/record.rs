@@ -567,3 +567,40 @@ fn content_the_tally_never_wrote_is_refused() {
     }
     assert!(b.verify().passed());
 }
+
+/// V1's failures as data: which file or entry, and how (SPEC.md §13 V1).
+#[test]
+fn v1_failures_say_which_file_and_how() {
+    use verifier::report::{Check, Failure, RecordFailure};
+    let b = build();
+    let saved = snapshot(&b);
+    let v1 = |b: &Built| match b.verify().failure(Check::V1) {
+        Some(Failure::Record(f)) => f.clone(),
+        other => panic!("V1: {other:?}"),
+    };
+    let entry = b.paths().iter().position(|p| p == record::RESULT_PATH).unwrap();
+    std::fs::write(b.path(record::RESULT_PATH), b"{}").unwrap();
+    assert_eq!(v1(&b), RecordFailure::Altered { entry, path: record::RESULT_PATH.into() });
+    restore(&b, &saved);
+    std::fs::write(b.path("extra.txt"), b"x").unwrap();
+    assert_eq!(v1(&b), RecordFailure::Unlisted { path: "extra.txt".into() });
+    std::fs::remove_file(b.path("extra.txt")).unwrap();
+    std::fs::create_dir(b.path("empty")).unwrap();
+    assert!(matches!(v1(&b), RecordFailure::Directory(why) if why.contains("`empty/`")));
+    std::fs::remove_dir(b.path("empty")).unwrap();
+    std::fs::remove_file(b.path(record::RESULT_PATH)).unwrap();
+    assert!(
+        matches!(v1(&b), RecordFailure::EntryUnreadable { entry: e, path, .. } if e == entry && path == record::RESULT_PATH)
+    );
+    restore(&b, &saved);
+    std::fs::write(b.path(record::INDEX_PATH), b"[1,2").unwrap();
+    assert!(matches!(v1(&b), RecordFailure::IndexUndecodable(_)));
+    let mut v = serde_json::from_slice::<serde_json::Value>(&saved[record::INDEX_PATH]).unwrap();
+    v["entries"][0]["path"] = json!("../outside.json");
+    std::fs::write(b.path(record::INDEX_PATH), v.to_string()).unwrap();
+    assert!(matches!(v1(&b), RecordFailure::Index(record::IndexError::BadPath { index: 0, .. })));
+    std::fs::remove_file(b.path(record::INDEX_PATH)).unwrap();
+    assert!(matches!(v1(&b), RecordFailure::IndexUnreadable(_)));
+    restore(&b, &saved);
+    assert!(b.verify().passed());
+}
