@@ -1,0 +1,200 @@
+//! From the box to the mix's input: V4 registry, V5 log, V6 ballots (R1), V7 squash (R2), V8 revocations (R3), V9 mix input (R4) (SPEC.md §14.3, §14.4).
+
+use super::*;
+
+impl State {
+    /// V4: `ballot-box.json` decodes (§11.5; each credential decodes, B0), its registry is the one the manifest
+    /// names (L9: sorted by bytes without repeats, count and digest of eq. (4.5-1)).
+    pub fn v4(&mut self, report: &mut Report) {
+        let (Some(files), Some(election)) = (&self.files, &self.election) else {
+            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+            return report.not_run(Check::V4, &w);
+        };
+        let mut decoded = None;
+        let registry = report.run(Check::V4, || {
+            let b: BallotBox = parse_json(BALLOT_BOX_PATH, files.get(BALLOT_BOX_PATH)?)?;
+            let verdict = b.check_registry(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"));
+            let note = format!(
+                "{} credentials, registry digest {}, as the manifest names",
+                b.credentials.len(),
+                hex::encode(registry_digest(&b.credentials))
+            );
+            decoded = Some(b);
+            verdict.map(|()| ((), note))
+        });
+        self.registry_sorted = registry.is_some();
+        self.ballot_box = decoded;
+    }
+
+    /// V5: L7 on the box (which refuses a ballot id that appears twice, §11.7, a ballot accepted outside the
+    /// voting period, times that go back, and a final head older than the last ballot), and the box's election is
+    /// `election.json`'s.
+    pub fn v5(&mut self, report: &mut Report) {
+        let (Some(election), Some(bbox)) = (&self.election, &self.ballot_box) else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ballot_box.is_some(), Check::V4),
+            ]);
+            return report.not_run(Check::V5, &w);
+        };
+        self.ballots = report.run(Check::V5, || {
+            if bbox.election != election.parameters() {
+                return Err(format!("{BALLOT_BOX_PATH}: the box's election (manifest, key) is not {ELECTION_PATH}'s"));
+            }
+            let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
+            let head = &bbox.final_tree_head;
+            let period = election.manifest().voting_period;
+            let times = match (ballots.first(), ballots.last()) {
+                (Some(first), Some(last)) => format!("accepted {} … {} s", first.accepted_at, last.accepted_at),
+                _ => "none accepted".to_string(),
+            };
+            let note = format!(
+                "{} ballots, {times}, inside the voting period {} … {} s; final head: size {}, root {}; signed by the \
+                 collector key {} the manifest names",
+                ballots.len(),
+                period.opens_at,
+                period.closes_at,
+                head.tree_size,
+                hex::encode(head.root),
+                hex::encode(bbox.collector_key)
+            );
+            Ok((ballots, note))
+        });
+    }
+
+    /// V6: R1 recomputed equals `tally/rejected.json`.
+    pub fn v6(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(bbox), Some(ballots), true) =
+            (&self.files, &self.election, &self.ballot_box, &self.ballots, self.registry_sorted)
+        else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.registry_sorted, Check::V4),
+                (self.ballots.is_some(), Check::V5),
+            ]);
+            return report.not_run(Check::V6, &w);
+        };
+        let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
+        let rejected = report.run_keep(Check::V6, || {
+            let mut recomputed = RejectedFile::default();
+            for chunk in ballots.chunks(BALLOTS_PER_STEP) {
+                recomputed.rejected.extend(tally::check(election, &bbox.credentials, chunk, &mut OsRng).rejected);
+                bar.inc(chunk.len() as u64);
+            }
+            bar.finish_and_clear();
+            let verdict = parse_json::<RejectedFile>(REJECTED_PATH, files.get(REJECTED_PATH).unwrap_or_default())
+                .and_then(|claimed| compare_list(REJECTED_PATH, &claimed.rejected, &recomputed.rejected))
+                .map(|()| format!("{} ballots checked, {} refused", ballots.len(), recomputed.rejected.len()));
+            (recomputed, verdict)
+        });
+        self.rejected = Some(rejected);
+    }
+
+    /// V7: R2 recomputed equals `tally/superseded.json`.
+    pub fn v7(&mut self, report: &mut Report) {
+        let (Some(files), Some(ballots), Some(rejected)) = (&self.files, &self.ballots, &self.rejected) else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.ballots.is_some(), Check::V5),
+                (self.rejected.is_some(), Check::V6),
+            ]);
+            return report.not_run(Check::V7, &w);
+        };
+        let counted = report.run_keep(Check::V7, || {
+            let (recomputed, counted) = tally::squash(ballots, rejected);
+            let verdict = parse_json::<SupersededFile>(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH).unwrap_or_default())
+                .and_then(|claimed| compare_list(SUPERSEDED_PATH, &claimed.superseded, &recomputed.superseded))
+                .map(|()| format!("{} superseded, {} credentials counted", recomputed.superseded.len(), counted.len()));
+            (counted, verdict)
+        });
+        self.counted = Some(counted);
+    }
+
+    /// V8: the revocation list holds (§14.2) and R3 recomputed equals `tally/revoked.json`.
+    pub fn v8(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(ballots), Some(counted)) =
+            (&self.files, &self.election, &self.ballots, &self.counted)
+        else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ballots.is_some(), Check::V5),
+                (self.counted.is_some(), Check::V7),
+            ]);
+            return report.not_run(Check::V8, &w);
+        };
+        let mut remaining = None;
+        report.run(Check::V8, || {
+            let list: RevocationList = parse_json(REVOCATIONS_PATH, files.get(REVOCATIONS_PATH)?)?;
+            list.verify(election.fingerprint(), &election.manifest().roles)
+                .map_err(|e| format!("{REVOCATIONS_PATH}: {e}"))?;
+            let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials);
+            remaining = Some(left);
+            let claimed: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
+            compare_list(REVOKED_PATH, &claimed.revoked, &recomputed.revoked)?;
+            let note = format!(
+                "{} credentials revoked, {} ballots removed; signed by the officials' key {} the manifest names",
+                list.credentials.len(),
+                recomputed.revoked.len(),
+                hex::encode(list.officials_key)
+            );
+            Ok(((), note))
+        });
+        self.remaining = remaining;
+    }
+
+    /// V9: R4 recomputed equals every `contest-C/input.list`, byte for byte.
+    pub fn v9(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(ballots), Some(remaining)) =
+            (&self.files, &self.election, &self.ballots, &self.remaining)
+        else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ballots.is_some(), Check::V5),
+                (self.remaining.is_some(), Check::V8),
+            ]);
+            return report.not_run(Check::V9, &w);
+        };
+        let inputs = report.run_keep(Check::V9, || {
+            if remaining.is_empty() {
+                return (Vec::new(), Err("no ballot remains after R1–R3: there is nothing to tally (R4)".into()));
+            }
+            let Some(lists) = tally::anonymize(election, ballots, remaining) else {
+                let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
+                let why = if remaining.len().saturating_mul(most) > protocol::limits::MAX_CIPHERTEXTS {
+                    format!(
+                        "{} remaining ballots × {most} chunks: more ciphertexts than one list may hold ({}, §9.1.1)",
+                        remaining.len(),
+                        protocol::limits::MAX_CIPHERTEXTS
+                    )
+                } else {
+                    "a remaining ballot does not have the manifest's shape".to_string()
+                };
+                return (Vec::new(), Err(why));
+            };
+            let mut problems = Vec::new();
+            let mut kept = Vec::new();
+            for (c, list) in lists.into_iter().enumerate() {
+                let path = input_path(c);
+                let ours = list.to_bytes();
+                let theirs = files.get(&path).unwrap_or_default();
+                if ours == theirs {
+                    kept.push(Some(list));
+                } else {
+                    problems.push(describe_list_difference(&path, theirs, &ours, list.width()));
+                    kept.push(None);
+                }
+            }
+            let verdict = if problems.is_empty() {
+                Ok(format!("{} rows per contest", remaining.len()))
+            } else {
+                Err(problems.join("\n"))
+            };
+            (kept, verdict)
+        });
+        self.inputs = inputs;
+    }
+}

@@ -1,0 +1,137 @@
+//! The record's files and its election: V1 (and V1′ before decryption), V2 (and V2′) (SPEC.md §13, §14.4).
+
+use super::*;
+
+impl State {
+    /// V1: §13 — the index decodes, version 1, plain unique paths, the chain; every listed file present with its
+    /// digest; nothing else in the directory.
+    pub fn v1(&mut self, dir: &Path, report: &mut Report) {
+        self.files = report.run_typed(Check::V1, || {
+            let fail = |f: RecordFailure| Failure::Record(f);
+            let index_bytes = read_file(&dir.join(INDEX_PATH)).map_err(|e| fail(RecordFailure::IndexUnreadable(e)))?;
+            let index: RecordIndex =
+                parse_json(INDEX_PATH, &index_bytes).map_err(|e| fail(RecordFailure::IndexUndecodable(e)))?;
+            index.check_chain().map_err(|e| fail(RecordFailure::Index(e)))?;
+            let mut present = Vec::new();
+            walk(dir, "", &mut present).map_err(|e| fail(RecordFailure::Directory(e)))?;
+            let listed: std::collections::BTreeSet<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+            if let Some(extra) = present.iter().find(|p| p.as_str() != INDEX_PATH && !listed.contains(p.as_str())) {
+                return Err(fail(RecordFailure::Unlisted { path: extra.clone() }));
+            }
+            let read: Vec<Result<(String, Vec<u8>), RecordFailure>> = index
+                .entries
+                .par_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let bytes = read_file(&dir.join(&e.path)).map_err(|reason| RecordFailure::EntryUnreadable {
+                        entry: i,
+                        path: e.path.clone(),
+                        reason,
+                    })?;
+                    if file_digest(&bytes) != e.sha256 {
+                        return Err(RecordFailure::Altered { entry: i, path: e.path.clone() });
+                    }
+                    Ok((e.path.clone(), bytes))
+                })
+                .collect();
+            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>().map_err(fail)?;
+            let total: usize = bytes.values().map(Vec::len).sum();
+            let note =
+                format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));
+            Ok((Files { index: Some(index), bytes }, note))
+        });
+    }
+
+    /// V1′ (before decryption): every regular file in the directory, read once (links and special entries
+    /// refused); the later checks read these bytes and nothing else.
+    pub fn v1_before_decryption(&mut self, dir: &Path, report: &mut Report) {
+        self.files = report.run(Check::V1BeforeDecryption, || {
+            let mut present = Vec::new();
+            walk(dir, "", &mut present)?;
+            let read: Vec<Result<(String, Vec<u8>), String>> =
+                present.par_iter().map(|p| read_file(&dir.join(p)).map(|b| (p.clone(), b))).collect();
+            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
+            let total: usize = bytes.values().map(Vec::len).sum();
+            Ok((Files { index: None, bytes }, format!("{} files, {total} bytes", present.len())))
+        });
+    }
+
+    /// V2′ (before decryption): `election.json` decodes (§8.8) and the files are §14.1's layout up to the last
+    /// mix stage, followed by nothing but trustees' partial decryptions.
+    pub fn v2_before_decryption(&mut self, report: &mut Report) {
+        let Some(files) = &self.files else {
+            return report.not_run(Check::V2BeforeDecryption, &[Check::V1BeforeDecryption]);
+        };
+        let r = report.run(Check::V2BeforeDecryption, || {
+            let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
+            let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
+            let m = election.manifest();
+            let ceremony: Vec<Vec<u16>> = CEREMONY_KINDS
+                .iter()
+                .map(|kind| {
+                    (1..=m.trustees.count)
+                        .filter(|&j| files.bytes.contains_key(&protocol::record::ceremony_path(kind, j)))
+                        .collect()
+                })
+                .collect();
+            let partials: Vec<Vec<u16>> = vec![Vec::new(); m.contests.len()];
+            let layout = Layout { ceremony, partials };
+            let mut expected = protocol::record::layout_paths(m, &layout);
+            expected.retain(|p| !p.ends_with("/plaintexts.list") && !p.ends_with("/answers.json") && p != RESULT_PATH);
+            let is_partial =
+                |p: &str| (0..m.contests.len()).any(|c| (1..=m.trustees.count).any(|j| p == partial_path(c, j)));
+            if let Some(missing) = expected.iter().find(|p| !files.bytes.contains_key(p.as_str())) {
+                return Err(format!("`{missing}` is not in the record yet: the record is not ready to decrypt"));
+            }
+            if let Some(extra) =
+                files.bytes.keys().find(|p| !expected.iter().any(|e| e == *p) && !is_partial(p.as_str()))
+            {
+                return Err(format!("`{extra}` is not a file of a record ready to decrypt (§14.1)"));
+            }
+            let note = format!("election `{}`, fingerprint {}", m.election_id, election.fingerprint().to_hex());
+            Ok(((election, layout), note))
+        });
+        if let Some((election, layout)) = r {
+            self.election = Some(election);
+            self.layout = Some(layout);
+        }
+    }
+
+    /// V2: `election.json` decodes (§8.8), the manifest is valid, its fingerprint is the index's, and the
+    /// index's paths are exactly §14.1's layout for this manifest.
+    pub fn v2(&mut self, report: &mut Report) {
+        let Some(files) = &self.files else {
+            return report.not_run(Check::V2, &[Check::V1]);
+        };
+        let r = report.run(Check::V2, || {
+            let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
+            let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
+            check_pinned(self.pinned.as_ref(), &election)?;
+            let index = files.index.as_ref().ok_or("no index")?;
+            if index.fingerprint != *election.fingerprint() {
+                return Err(format!(
+                    "{ELECTION_PATH} gives fingerprint {}, the index says {}",
+                    election.fingerprint().to_hex(),
+                    index.fingerprint.to_hex()
+                ));
+            }
+            let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+            let layout = check_layout(election.manifest(), &paths).map_err(|e| format!("layout (§14.1): {e}"))?;
+            let m = election.manifest();
+            let note = format!(
+                "election `{}`, fingerprint {}, {} contests, {} mix stages, threshold {} of {}",
+                m.election_id,
+                election.fingerprint().to_hex(),
+                m.contests.len(),
+                m.mix_stages(),
+                m.trustees.threshold,
+                m.trustees.count
+            );
+            Ok(((election, layout), note))
+        });
+        if let Some((election, layout)) = r {
+            self.election = Some(election);
+            self.layout = Some(layout);
+        }
+    }
+}

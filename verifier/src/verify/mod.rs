@@ -1,0 +1,304 @@
+//! `verifier verify RECORD`: the whole election record, checks V1–V13 of SPEC.md §14.4, in order.
+//!
+//! V1 reads every file the index lists, once, and keeps the bytes it hashed: no later check reads the disk, so
+//! what is verified is exactly what was hashed. Each check declares the inputs it reads (the "needs" column of
+//! §14.4); when one is missing because the check that provides it failed or did not run, the check is reported
+//! as not run, naming that check. Recomputed artefacts (R1–R4 of §14.3) flow to the next step whether or not
+//! the record's copy matched, so one report names every independent fault. Each list is decoded once: stage
+//! `K`'s output list is the input of stage `K + 1`'s proof and, for the last stage, the list V11 decrypts
+//! (converted in memory to the threshold crate's list type, same encoding). Nothing here panics on any input.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use protocol::ballot_box::{BallotBox, LoggedBallot};
+use protocol::codec::{Decode, Encode};
+use protocol::fingerprint::Fingerprint;
+use protocol::log::{LogTree, Receipt};
+use protocol::manifest::Manifest;
+use protocol::record::{
+    answers_path, check_layout, file_digest, input_path, partial_path, plaintexts_path, stage_list_path,
+    stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS,
+    ELECTION_PATH, INDEX_PATH, REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
+};
+use protocol::roles::registry_digest;
+use protocol::shuffle::CiphertextList;
+use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
+use protocol::threshold::ceremony::Roster;
+use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PartialDecryption, PlaintextList, Signed};
+use protocol::Election;
+use rand::rngs::OsRng;
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::chain::{ChainFailure, Part};
+use crate::report::{Check, Failure, RecordFailure, Report, Verdict};
+
+mod ballots;
+mod consistency;
+mod files;
+mod keys;
+mod mix;
+mod receipt;
+mod results;
+
+pub use consistency::verify_consistency;
+pub use receipt::verify_receipt;
+
+/// The largest file the verifier reads (4 GiB): anything larger is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+
+/// Ballots checked between two steps of V6's progress bar.
+const BALLOTS_PER_STEP: usize = 8192;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`], refusing links and other kinds of entries.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.file_type().is_file() {
+        return Err(format!("{}: not a regular file", path.display()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{}: {} bytes, more than the verifier reads ({MAX_FILE_BYTES})",
+            path.display(),
+            meta.len()
+        ));
+    }
+    fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("{path} does not decode: {e}"))
+}
+
+fn compact<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|e| format!("<{e}>"))
+}
+
+/// Compares a list the record claims with the recomputed one; the error names the file, the first differing
+/// entry and both values.
+fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed: &[T]) -> Result<(), String> {
+    if let Some(i) = (0..claimed.len().max(recomputed.len())).find(|&i| claimed.get(i) != recomputed.get(i)) {
+        let show = |v: Option<&T>| v.map_or_else(|| "nothing".to_string(), compact);
+        return Err(format!(
+            "{file} lists {} entries, the recomputation {}; first difference at entry {i}: the record has {}, \
+             recomputed {}",
+            claimed.len(),
+            recomputed.len(),
+            show(claimed.get(i)),
+            show(recomputed.get(i))
+        ));
+    }
+    Ok(())
+}
+
+/// Which of `(available, provider)` are missing: the checks a check not run waits for.
+fn waits(inputs: &[(bool, Check)]) -> Vec<Check> {
+    let mut missing: Vec<Check> = inputs.iter().filter(|(ok, _)| !ok).map(|(_, c)| *c).collect();
+    missing.dedup();
+    missing
+}
+
+/// The files of the record, as V1 read and hashed them.
+#[derive(Debug, Default)]
+pub struct Files {
+    index: Option<RecordIndex>,
+    bytes: BTreeMap<String, Vec<u8>>,
+}
+
+impl Files {
+    fn get(&self, path: &str) -> Result<&[u8], String> {
+        self.bytes.get(path).map(Vec::as_slice).ok_or_else(|| format!("`{path}` is not in the record"))
+    }
+}
+
+/// What the checks have established so far; `None` where the providing check could not provide it.
+#[derive(Debug, Default)]
+pub struct State {
+    /// The fingerprint the observer pinned (`--fingerprint`), checked by V2.
+    pinned: Option<Fingerprint>,
+    files: Option<Files>,
+    election: Option<Election>,
+    layout: Option<Layout>,
+    ceremony: Option<(CeremonyParams, Roster, CeremonyOutcome)>,
+    ballot_box: Option<BallotBox>,
+    /// The box's registry passed V4 (sorted, no repeats).
+    registry_sorted: bool,
+    ballots: Option<Vec<LoggedBallot>>,
+    rejected: Option<RejectedFile>,
+    counted: Option<Vec<u64>>,
+    remaining: Option<Vec<u64>>,
+    /// R4 recomputed, per contest, where it equals the record's `input.list` byte for byte.
+    inputs: Vec<Option<CiphertextList>>,
+    /// The last stage's list of each contest (V10).
+    last_lists: Option<Vec<CiphertextList>>,
+    /// Each contest's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
+    plaintexts: BTreeMap<usize, Result<PlaintextList, String>>,
+    /// Each contest's `answers.json` as the record has it (V12).
+    answers: Option<Vec<AnswersFile>>,
+}
+
+/// Verifies the record in `dir`: V1–V13. With `pinned`, V2 fails unless the record is of that election.
+pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> Report {
+    let mut report = Report::new(format!("election record {}", dir.display()), progress);
+    let mut s = State { pinned: pinned.copied(), ..State::default() };
+    s.v1(dir, &mut report);
+    s.v2(&mut report);
+    s.v3(&mut report);
+    s.v4(&mut report);
+    s.v5(&mut report);
+    s.v6(&mut report);
+    s.v7(&mut report);
+    s.v8(&mut report);
+    s.v9(&mut report);
+    s.v10(&mut report);
+    s.v11(&mut report);
+    s.v12(&mut report);
+    s.v13(&mut report);
+    describe(&mut report, s.election.as_ref(), pinned.is_some());
+    report
+}
+
+/// The report's election fields and its words on what was proven and what is still trusted.
+fn describe(report: &mut Report, election: Option<&Election>, pinned: bool) {
+    if let Some(e) = election {
+        let m = e.manifest();
+        let r = &m.roles;
+        report.election = Some(serde_json::json!({
+            "election_id": m.election_id,
+            "fingerprint": e.fingerprint().to_hex(),
+            "public_key": hex::encode(e.public_key().to_bytes()),
+            "collector_key": r.collector_key.to_hex(),
+            "officials_key": r.officials_key.to_hex(),
+            "mix_keys": r.mix_keys.iter().map(|k| k.to_hex()).collect::<Vec<_>>(),
+            "registry": {"count": r.registry.count, "digest": hex::encode(r.registry.digest)},
+            "pinned": pinned,
+        }));
+    }
+    report.proven = vec![
+        "every ballot in the collector's signed log was checked, and only the last valid ballot of each registered \
+         credential, less those revoked by the officials, entered the mix"
+            .into(),
+        "each mix stage was made and signed by the mix server the manifest names, and shuffles without changing a vote"
+            .into(),
+        "the decryption is that of the trustees' key from the verified ceremony, and the result is the count of the \
+         decrypted ballots"
+            .into(),
+    ];
+    report.trusted = vec![
+        if pinned {
+            "that the fingerprint you pinned is the one the election authority published".into()
+        } else {
+            "that this is the election you mean: nothing was pinned; run again with --fingerprint HEX (the published \
+             fingerprint), which binds every key and the registry"
+                .into()
+        },
+        "privacy: that at least one mix server kept its permutation secret, and that fewer than t trustees colluded"
+            .into(),
+        "that the registry lists eligible voters only, and that each voter's device encrypted the voter's choice \
+         (Benaloh challenge and second device check it)"
+            .into(),
+        "that the collector did not drop a ballot before the voter checked the receipt against the log".into(),
+    ];
+}
+
+/// What a trustee may decrypt (SPEC.md §14.3 Decrypt): the last list of every contest, from a record whose every
+/// check the decryption depends on passed. Only [`verify_before_decryption`] makes one.
+#[derive(Debug)]
+pub struct VerifiedForDecryption {
+    pub election: Election,
+    /// Each contest's last stage's list, as V10 decoded and verified it.
+    pub last_lists: Vec<CiphertextList>,
+}
+
+/// The trustee's check before decrypting (SPEC.md §14.3 Decrypt): V1′ (the files present in the record's
+/// directory, read once; there is no index before `finish`), V2′ (the election, and the record's files so far
+/// are §14.1's layout up to the mix, plus any trustee's partial decryptions), then V3–V10 exactly as
+/// `verifier verify` runs them: the ceremony, the box against the manifest's collector key and registry, every
+/// ballot, squash, revocations under the manifest's officials' key, the mix input recomputed from the box, and
+/// every stage's proof and signature. Returns the verified last lists only if every one of these checks passed.
+pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<VerifiedForDecryption>) {
+    let mut report = Report::new(format!("election record {} before decryption", dir.display()), progress);
+    let mut s = State::default();
+    s.v1_before_decryption(dir, &mut report);
+    s.v2_before_decryption(&mut report);
+    s.v3(&mut report);
+    s.v4(&mut report);
+    s.v5(&mut report);
+    s.v6(&mut report);
+    s.v7(&mut report);
+    s.v8(&mut report);
+    s.v9(&mut report);
+    s.v10(&mut report);
+    let verified = match (report.passed(), s.election, s.last_lists) {
+        (true, Some(election), Some(last_lists)) => Some(VerifiedForDecryption { election, last_lists }),
+        _ => None,
+    };
+    (report, verified)
+}
+
+impl State {
+    fn manifest(&self) -> Option<&Manifest> {
+        self.election.as_ref().map(Election::manifest)
+    }
+}
+
+/// The record is of the pinned election, if one was pinned.
+fn check_pinned(pinned: Option<&Fingerprint>, election: &Election) -> Result<(), String> {
+    match pinned {
+        Some(p) if p != election.fingerprint() => Err(format!(
+            "the record is of election fingerprint {}, not the pinned {} (--fingerprint): another election",
+            election.fingerprint().to_hex(),
+            p.to_hex()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Lists every file under `dir` (relative, `/`-separated) into `out`; links, special files and directories that
+/// hold no file are errors (SPEC.md §1.2: a record directory holds exactly the index's files).
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str() else {
+            return Err(format!("{}: a file name is not UTF-8", dir.display()));
+        };
+        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let kind = entry.file_type().map_err(|e| format!("`{rel}`: {e}"))?;
+        if kind.is_dir() {
+            let before = out.len();
+            walk(&entry.path(), &rel, out)?;
+            if out.len() == before {
+                return Err(format!("`{rel}/` is a directory without files: not in the index"));
+            }
+        } else if kind.is_file() {
+            out.push(rel);
+        } else {
+            return Err(format!("`{rel}` is not a regular file or directory (links are not allowed)"));
+        }
+    }
+    Ok(())
+}
+
+/// Where an encoded list differs from the recomputed one: its header, or the first row that differs.
+fn describe_list_difference(path: &str, theirs: &[u8], ours: &[u8], width: usize) -> String {
+    let header = |b: &[u8]| -> Option<(u32, u32)> {
+        Some((u32::from_be_bytes(b.get(0..4)?.try_into().ok()?), u32::from_be_bytes(b.get(4..8)?.try_into().ok()?)))
+    };
+    match (header(theirs), header(ours)) {
+        (Some(t), Some(o)) if t != o => {
+            format!("{path}: {} rows of width {}, R4 gives {} rows of width {}", t.0, t.1, o.0, o.1)
+        }
+        (None, _) => format!("{path}: shorter than a list header"),
+        _ => {
+            let at = theirs.iter().zip(ours).position(|(a, b)| a != b).unwrap_or(theirs.len().min(ours.len()));
+            let row = at.saturating_sub(8) / (64 * width.max(1));
+            format!("{path} differs from R4 recomputed: first at row {row} (byte {at})")
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Decryption, decoding and count: V11, V12 (R5), V13 (R6) (SPEC.md §10.8–§10.9, §12, §14.4).
+
+use super::*;
+
+impl State {
+    /// Decodes `contest-C/plaintexts.list` once.
+    fn plaintexts(&mut self, c: usize) -> Result<&PlaintextList, String> {
+        let files = self.files.as_ref();
+        self.plaintexts
+            .entry(c)
+            .or_insert_with(|| {
+                let path = plaintexts_path(c);
+                let bytes = files.ok_or("no record")?.get(&path)?;
+                PlaintextList::from_bytes(bytes).map_err(|e| format!("{path} does not decode: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// V11: every partial decryption decodes, is its file's trustee's, that trustee is qualified (C12), for the
+    /// last stage's list (C13), its proof verifies (C14, batched); at least `t`; (K13) over the `t` smallest
+    /// indices equals `plaintexts.list`.
+    pub fn v11(&mut self, report: &mut Report) {
+        let ready =
+            self.files.is_some() && self.election.is_some() && self.ceremony.is_some() && self.last_lists.is_some();
+        if !ready {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.ceremony.is_some(), Check::V3),
+                (self.last_lists.is_some(), Check::V10),
+            ]);
+            return report.not_run(Check::V11, &w);
+        }
+        let contests = self.manifest().map_or(0, |m| m.contests.len());
+        // Decode the claimed plaintexts first (the cache needs `&mut self`).
+        for c in 0..contests {
+            let _ = self.plaintexts(c);
+        }
+        let (Some(files), Some(election), Some((params, roster, outcome)), Some(lists), Some(layout)) =
+            (&self.files, &self.election, &self.ceremony, &self.last_lists, &self.layout)
+        else {
+            return report.not_run(Check::V11, &[Check::V10]);
+        };
+        let plaintexts = &self.plaintexts;
+        report.run(Check::V11, || {
+            let mut problems = Vec::new();
+            let mut used = Vec::new();
+            for (c, last) in lists.iter().enumerate() {
+                let mut partials = Vec::new();
+                let none = Vec::new();
+                for &j in layout.partials.get(c).unwrap_or(&none) {
+                    let path = partial_path(c, j);
+                    let decoded = files.get(&path).and_then(|b| {
+                        Signed::<PartialDecryption>::from_bytes(b).map_err(|e| format!("{path} does not decode: {e}"))
+                    });
+                    match decoded {
+                        Err(e) => problems.push(format!("contest {c}: {e}")),
+                        Ok(p) if p.message.trustee != j => {
+                            problems.push(format!("contest {c}: {path} holds trustee {}'s partial decryption", p.message.trustee))
+                        }
+                        Ok(_) if !outcome.qualified.contains(&j) => {
+                            problems.push(format!("contest {c}: {path}: trustee {j} is not qualified (C12)"))
+                        }
+                        Ok(p) => partials.push(p),
+                    }
+                }
+                let fingerprint = election.fingerprint();
+                let verified = match th::verify_partial_decryptions(params, fingerprint, roster, outcome, last, partials, &mut OsRng) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        problems.push(format!("contest {c}: {e}"));
+                        continue;
+                    }
+                };
+                for e in &verified.rejected {
+                    problems.push(format!("contest {c}: {e} (C12–C14)"));
+                }
+                let combined = match th::combine(params, &verified, last) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        problems.push(format!("contest {c}: {e}"));
+                        continue;
+                    }
+                };
+                let mut chosen = verified.trustees();
+                chosen.sort_unstable();
+                chosen.truncate(usize::from(params.t));
+                match plaintexts.get(&c) {
+                    Some(Ok(claimed)) if *claimed == combined => used.push(format!("contest {c}: trustees {chosen:?}")),
+                    Some(Ok(claimed)) => {
+                        let w = combined.width.max(1) as usize;
+                        let row = (0..claimed.points.len().max(combined.points.len()))
+                            .find(|&i| claimed.points.get(i) != combined.points.get(i))
+                            .map_or(0, |i| i / w);
+                        problems.push(format!(
+                            "contest {c}: {} is not the combination (K13) of trustees {chosen:?}: first difference at row {row}",
+                            plaintexts_path(c)
+                        ))
+                    }
+                    Some(Err(e)) => problems.push(format!("contest {c}: {e}")),
+                    None => problems.push(format!("contest {c}: {} not read", plaintexts_path(c))),
+                }
+            }
+            if problems.is_empty() {
+                Ok(((), used.join("; ")))
+            } else {
+                Err(problems.join("\n"))
+            }
+        });
+    }
+
+    /// V12: R5 recomputed from each `plaintexts.list` equals `answers.json`.
+    pub fn v12(&mut self, report: &mut Report) {
+        if self.files.is_none() || self.election.is_none() {
+            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+            return report.not_run(Check::V12, &w);
+        }
+        let contests = self.manifest().map_or(0, |m| m.contests.len());
+        for c in 0..contests {
+            let _ = self.plaintexts(c);
+        }
+        let (Some(files), Some(election)) = (&self.files, &self.election) else {
+            return report.not_run(Check::V12, &[Check::V2]);
+        };
+        let plaintexts = &self.plaintexts;
+        let mut answers = Some(Vec::new());
+        report.run(Check::V12, || {
+            let mut problems = Vec::new();
+            let mut total = 0usize;
+            for (c, contest) in election.manifest().contests.iter().enumerate() {
+                let path = answers_path(c);
+                let claimed = files.get(&path).and_then(|b| parse_json::<AnswersFile>(&path, b));
+                let claimed = match claimed {
+                    Ok(a) => a,
+                    Err(e) => {
+                        answers = None;
+                        problems.push(e);
+                        continue;
+                    }
+                };
+                match plaintexts.get(&c) {
+                    Some(Ok(plain)) => {
+                        let recomputed = tally::decode(contest, plain);
+                        total += recomputed.answers.len();
+                        if claimed.contest != recomputed.contest {
+                            problems.push(format!(
+                                "{path}: contest `{}`, the manifest's is `{}`",
+                                claimed.contest, recomputed.contest
+                            ));
+                        } else if let Err(e) = compare_list(&path, &claimed.answers, &recomputed.answers) {
+                            problems.push(e);
+                        }
+                    }
+                    Some(Err(e)) => problems.push(format!("contest {c}: {e}")),
+                    None => problems.push(format!("contest {c}: {} not read", plaintexts_path(c))),
+                }
+                if let Some(a) = answers.as_mut() {
+                    a.push(claimed);
+                }
+            }
+            if problems.is_empty() {
+                Ok(((), format!("{total} answers decoded")))
+            } else {
+                Err(problems.join("\n"))
+            }
+        });
+        self.answers = answers;
+    }
+
+    /// V13: R6 recomputed from the record's answers equals `result.json`.
+    pub fn v13(&mut self, report: &mut Report) {
+        let (Some(files), Some(election), Some(answers)) = (&self.files, &self.election, &self.answers) else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.answers.is_some(), Check::V12),
+            ]);
+            return report.not_run(Check::V13, &w);
+        };
+        report.run(Check::V13, || {
+            let claimed: ResultFile = parse_json(RESULT_PATH, files.get(RESULT_PATH)?)?;
+            let recomputed = tally::count(election, answers);
+            if claimed.format != recomputed.format {
+                return Err(format!("{RESULT_PATH}: format `{}`, expected `{}`", claimed.format, recomputed.format));
+            }
+            if claimed.fingerprint != recomputed.fingerprint {
+                return Err(format!("{RESULT_PATH}: the fingerprint is another election's"));
+            }
+            compare_list(RESULT_PATH, &claimed.contests, &recomputed.contests)?;
+            let elected: Vec<String> =
+                recomputed.contests.iter().map(|r| format!("{}: {}", r.contest, compact(&r.elected))).collect();
+            Ok(((), format!("elected — {}", elected.join("; "))))
+        });
+    }
+}
