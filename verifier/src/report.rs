@@ -20,6 +20,8 @@ pub use crate::checks::Check;
 pub enum Failure {
     /// The record's integrity (V1, V1′): which file or index entry, and how.
     Record(RecordFailure),
+    /// The record's election (V2): which of its bindings fails.
+    Election(ElectionFailure),
     /// The mix chain (V10, MC2): every failure of every contest's chain, each with its contest, stage and file.
     Chain(Vec<ChainFailure>),
     /// A failure stated in words, naming where (the checks whose failures are not yet typed).
@@ -34,6 +36,7 @@ impl fmt::Display for Failure {
                 f.write_str(&lines.join("\n"))
             }
             Self::Record(failure) => write!(f, "{failure}"),
+            Self::Election(failure) => write!(f, "{failure}"),
             Self::Said(reason) => f.write_str(reason),
         }
     }
@@ -91,6 +94,39 @@ pub enum RecordFailure {
         /// Its path.
         path: String,
     },
+}
+
+/// Why a record's election does not hold (SPEC.md §14.4 V2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ElectionFailure {
+    /// `election.json` does not decode (§8.8, §1.2).
+    #[error("{0}")]
+    Undecodable(String),
+    /// Its manifest is not valid (§4.3).
+    #[error("election.json: {0}")]
+    InvalidManifest(String),
+    /// Its fingerprint is not the one the observer pinned (`--fingerprint`): another election.
+    #[error(
+        "the record is of election fingerprint {record}, not the pinned {pinned} (--fingerprint): another election"
+    )]
+    NotThePinned {
+        /// The record's fingerprint, hex.
+        record: String,
+        /// The pinned one, hex.
+        pinned: String,
+    },
+    /// Its fingerprint is not the index's.
+    #[error("election.json gives fingerprint {election}, the index says {index}")]
+    NotTheIndexs {
+        /// The fingerprint of `election.json`, hex.
+        election: String,
+        /// The index's, hex.
+        index: String,
+    },
+    /// The index's paths are not §14.1's layout for this manifest.
+    #[error("layout (§14.1): {0}")]
+    Layout(protocol::record::LayoutError),
 }
 
 impl From<Vec<ChainFailure>> for Failure {

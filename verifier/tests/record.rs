@@ -604,3 +604,29 @@ fn v1_failures_say_which_file_and_how() {
     restore(&b, &saved);
     assert!(b.verify().passed());
 }
+
+/// V2's failures as data (SPEC.md §14.4 V2): another election pinned, an index of another fingerprint, a layout
+/// that is not §14.1's, an election file that does not decode.
+#[test]
+fn v2_failures_say_which_binding_fails() {
+    use verifier::report::{Check, ElectionFailure, Failure};
+    let b = build();
+    let saved = snapshot(&b);
+    let v2 = |report: verifier::report::Report| match report.failure(Check::V2) {
+        Some(Failure::Election(f)) => f.clone(),
+        other => panic!("V2: {other:?}\n{report}"),
+    };
+    let other = protocol::Fingerprint([9; 32]);
+    let f = v2(verifier::verify::verify_record(&b.dir, Some(&other), false));
+    assert_eq!(f, ElectionFailure::NotThePinned { record: b.election.fingerprint().to_hex(), pinned: other.to_hex() });
+    let mut v = serde_json::from_slice::<serde_json::Value>(&saved[record::INDEX_PATH]).unwrap();
+    v["fingerprint"] = json!(other.to_hex());
+    std::fs::write(b.path(record::INDEX_PATH), v.to_string()).unwrap();
+    b.reindex();
+    assert!(matches!(v2(b.verify()), ElectionFailure::NotTheIndexs { index, .. } if index == other.to_hex()));
+    restore(&b, &saved);
+    b.replace(record::ELECTION_PATH, b"{}");
+    assert!(matches!(v2(b.verify()), ElectionFailure::Undecodable(_)));
+    restore(&b, &saved);
+    assert!(b.verify().passed());
+}

@@ -103,20 +103,27 @@ impl State {
         let Some(files) = &self.files else {
             return report.not_run(Check::V2, &[Check::V1]);
         };
-        let r = report.run(Check::V2, || {
-            let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
-            let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
-            check_pinned(self.pinned.as_ref(), &election)?;
-            let index = files.index.as_ref().ok_or("no index")?;
+        let r = report.run_typed(Check::V2, || {
+            let fail = |f: ElectionFailure| Failure::Election(f);
+            let bytes = files.get(ELECTION_PATH).map_err(|e| fail(ElectionFailure::Undecodable(e)))?;
+            let params: protocol::election::ElectionParameters =
+                parse_json(ELECTION_PATH, bytes).map_err(|e| fail(ElectionFailure::Undecodable(e)))?;
+            let election = params.election().map_err(|e| fail(ElectionFailure::InvalidManifest(e.to_string())))?;
+            if let Some(pinned) = self.pinned.as_ref().filter(|p| *p != election.fingerprint()) {
+                return Err(fail(ElectionFailure::NotThePinned {
+                    record: election.fingerprint().to_hex(),
+                    pinned: pinned.to_hex(),
+                }));
+            }
+            let index = files.index.as_ref().ok_or_else(|| fail(ElectionFailure::Undecodable("no index".into())))?;
             if index.fingerprint != *election.fingerprint() {
-                return Err(format!(
-                    "{ELECTION_PATH} gives fingerprint {}, the index says {}",
-                    election.fingerprint().to_hex(),
-                    index.fingerprint.to_hex()
-                ));
+                return Err(fail(ElectionFailure::NotTheIndexs {
+                    election: election.fingerprint().to_hex(),
+                    index: index.fingerprint.to_hex(),
+                }));
             }
             let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
-            let layout = check_layout(election.manifest(), &paths).map_err(|e| format!("layout (§14.1): {e}"))?;
+            let layout = check_layout(election.manifest(), &paths).map_err(|e| fail(ElectionFailure::Layout(e)))?;
             let m = election.manifest();
             let note = format!(
                 "election `{}`, fingerprint {}, {} contests, {} mix stages, threshold {} of {}",

@@ -35,7 +35,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::chain::{ChainFailure, Part};
-use crate::report::{Check, Failure, RecordFailure, Report, Verdict};
+use crate::report::{Check, ElectionFailure, Failure, RecordFailure, Report, Verdict};
 
 mod ballots;
 mod consistency;
@@ -243,18 +243,6 @@ pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<V
 impl State {
     fn manifest(&self) -> Option<&Manifest> {
         self.election.as_ref().map(Election::manifest)
-    }
-}
-
-/// The record is of the pinned election, if one was pinned.
-fn check_pinned(pinned: Option<&Fingerprint>, election: &Election) -> Result<(), String> {
-    match pinned {
-        Some(p) if p != election.fingerprint() => Err(format!(
-            "the record is of election fingerprint {}, not the pinned {} (--fingerprint): another election",
-            election.fingerprint().to_hex(),
-            p.to_hex()
-        )),
-        _ => Ok(()),
     }
 }
 
