@@ -109,8 +109,7 @@ async fn attacker(
 ) {
     use std::sync::atomic::Ordering;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let head = b"POST /ballots HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().copied().chain(std::iter::repeat(b'a'));
-    let mut head = head;
+    let mut head = b"POST /ballots HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().copied().chain(std::iter::repeat(b'a'));
     while !stop.load(Ordering::Relaxed) {
         let Ok(mut stream) = tokio::net::TcpStream::connect(&addr).await else {
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -126,7 +125,7 @@ async fn attacker(
                 Ok(Ok(0)) | Ok(Err(_)) => break,
                 Ok(Ok(_)) => {} // an error answer: read until the close
                 Err(_) if slow => {
-                    let byte = [head.next().unwrap_or(b'a')];
+                    let byte = [head.next().unwrap_or(b'a')]; // the head never ends: the chain repeats 'a'
                     if stream.write_all(&byte).await.is_err() {
                         break;
                     }

@@ -147,14 +147,7 @@ pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
     let mut s = State { pinned: pinned.copied(), ..State::default() };
     s.v1(dir, &mut report);
     s.v2(&mut report);
-    s.v3(&mut report);
-    s.v4(&mut report);
-    s.v5(&mut report);
-    s.v6(&mut report);
-    s.v7(&mut report);
-    s.v8(&mut report);
-    s.v9(&mut report);
-    s.v10(&mut report);
+    s.v3_to_v10(&mut report);
     s.v11(&mut report);
     s.v12(&mut report);
     s.v13(&mut report);
@@ -225,14 +218,7 @@ pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<V
     let mut s = State::default();
     s.v1_before_decryption(dir, &mut report);
     s.v2_before_decryption(&mut report);
-    s.v3(&mut report);
-    s.v4(&mut report);
-    s.v5(&mut report);
-    s.v6(&mut report);
-    s.v7(&mut report);
-    s.v8(&mut report);
-    s.v9(&mut report);
-    s.v10(&mut report);
+    s.v3_to_v10(&mut report);
     let verified = match (report.passed(), s.election, s.last_lists) {
         (true, Some(election), Some(last_lists)) => Some(VerifiedForDecryption { election, last_lists }),
         _ => None,
@@ -241,6 +227,18 @@ pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<V
 }
 
 impl State {
+    /// V3–V10, which `verifier verify` and the trustee's check before decrypting run alike (SPEC.md §14.3).
+    fn v3_to_v10(&mut self, report: &mut Report) {
+        self.v3(report);
+        self.v4(report);
+        self.v5(report);
+        self.v6(report);
+        self.v7(report);
+        self.v8(report);
+        self.v9(report);
+        self.v10(report);
+    }
+
     fn manifest(&self) -> Option<&Manifest> {
         self.election.as_ref().map(Election::manifest)
     }
