@@ -6,7 +6,18 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
+
+/// Reads a file another party gave us (a ballot box, a list, a record's or a ceremony's file) with the verifier's
+/// one guarded reader: links, devices and files over its limit are refused.
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>> {
+    verifier::files::read_file(path).map_err(|e| anyhow!("cannot read {e}"))
+}
+
+/// [`read_input`] as UTF-8 text.
+pub(crate) fn read_input_text(path: &Path) -> Result<String> {
+    verifier::files::read_text(path).map_err(|e| anyhow!("cannot read {e}"))
+}
 
 /// Who may read a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,12 +20,12 @@ use protocol::transcript::election_transcript;
 use protocol::Election;
 use zeroize::Zeroizing;
 
-use crate::files::{replace, Access};
+use crate::files::{read_input, read_input_text, replace, Access};
 
 /// Reads and validates an election file (`{"manifest": …, "public_key": hex}`, SPEC.md §8.8, protocol's one type of
 /// it); the fingerprint is computed from its manifest and key.
 pub fn load_election(path: &Path) -> Result<Election> {
-    let text = fs::read_to_string(path).with_context(|| format!("cannot read the election file {}", path.display()))?;
+    let text = read_input_text(path).context("reading the election file")?;
     let file: ElectionParameters =
         serde_json::from_str(&text).with_context(|| format!("{} is not a valid election file", path.display()))?;
     file.election().with_context(|| format!("{}: invalid manifest", path.display()))
@@ -33,7 +33,7 @@ pub fn load_election(path: &Path) -> Result<Election> {
 
 /// Reads a ciphertext list file.
 pub fn read_list(path: &Path) -> Result<CiphertextList> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read the list {}", path.display()))?;
+    let bytes = read_input(path).context("reading a ciphertext list")?;
     CiphertextList::from_bytes(&bytes).with_context(|| format!("{} is not a valid ciphertext list", path.display()))
 }
 

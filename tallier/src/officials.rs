@@ -15,7 +15,7 @@ use protocol::roles::{public_key_file, read_public_key_file, read_secret_key_fil
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
-use crate::files::{create_new, Access};
+use crate::files::{create_new, read_input, read_input_text, Access};
 
 /// `tallier setup officials-key --out DIR`: the officials' key pair, `DIR/officials.key` (secret, 0600) and
 /// `DIR/officials.pub` (for `tallier setup manifest --officials-key`). Returns the two paths.
@@ -47,13 +47,13 @@ pub fn read_role_secret(path: &Path, role: Role) -> Result<SigningKey> {
 
 /// Reads `role`'s public key file.
 pub fn read_role_public(path: &Path, role: Role) -> Result<RoleKey> {
-    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text = read_input_text(path)?;
     read_public_key_file(&text, role).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// Reads a JSON array of hex credential keys (the voters who voted on paper; may be empty).
 pub fn read_credential_list(path: &Path) -> Result<Vec<CredentialKey>> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = read_input(path)?;
     serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a JSON array of hex credential keys", path.display()))
 }

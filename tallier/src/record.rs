@@ -1,7 +1,6 @@
 //! The record's directory as the tally's steps and the trustees read it before `finish` writes its index
 //! (SPEC.md §14.1): where each file is, the election, and the key ceremony it holds, verified.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -10,6 +9,7 @@ use protocol::threshold::{CeremonyOutcome, CeremonyParams};
 use protocol::Election;
 
 use crate::ceremony_dir::{CeremonyFile, Transcript};
+use crate::files::read_input_text;
 
 /// The directory of the key ceremony inside the record.
 pub const CEREMONY_DIR: &str = "ceremony";
@@ -22,9 +22,8 @@ pub fn record_file(record: &Path, rel: &str) -> PathBuf {
 /// Reads `election.json` of a record (§8.8): the manifest validated, the fingerprint computed.
 pub fn load_record_election(record: &Path) -> Result<Election> {
     let path = record_file(record, record::ELECTION_PATH);
-    let text = fs::read_to_string(&path).with_context(|| {
-        format!("cannot read {} (is {} a record made by `tally prepare`?)", path.display(), record.display())
-    })?;
+    let text =
+        read_input_text(&path).with_context(|| format!("is {} a record made by `tally prepare`?", record.display()))?;
     Election::from_json(&text).with_context(|| format!("{} is not a valid election file", path.display()))
 }
 

@@ -32,7 +32,7 @@ use rand::rngs::OsRng;
 use serde::Serialize;
 
 use crate::ceremony_dir::Transcript;
-use crate::files::{replace, Access};
+use crate::files::{read_input, replace, Access};
 use crate::mix::{mix_list, progress, MixServerKey, StageSummary};
 use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished};
 
@@ -155,8 +155,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let partial = PartialRecord::create(&args.record)?;
     let bar = progress(args.progress, 7);
     bar.set_message("reading the ballot box");
-    let box_bytes = fs::read(&args.ballot_box)
-        .with_context(|| format!("cannot read the ballot box {}", args.ballot_box.display()))?;
+    let box_bytes = read_input(&args.ballot_box).context("reading the ballot box")?;
     let ballot_box: BallotBox = serde_json::from_slice(&box_bytes)
         .with_context(|| format!("{} is not a ballot box file", args.ballot_box.display()))?;
     let election = ballot_box.election().with_context(|| format!("{}", args.ballot_box.display()))?;
@@ -188,8 +187,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     bar.inc(1);
 
     bar.set_message("checking the revocation list");
-    let revocation_bytes = fs::read(&args.revocations)
-        .with_context(|| format!("cannot read the revocation list {}", args.revocations.display()))?;
+    let revocation_bytes = read_input(&args.revocations).context("reading the revocation list")?;
     let revocations: RevocationList = serde_json::from_slice(&revocation_bytes)
         .with_context(|| format!("{} is not a revocation list", args.revocations.display()))?;
     revocations
@@ -365,22 +363,6 @@ fn blamed_trustee(e: &ThresholdError) -> Option<u16> {
     }
 }
 
-/// Every plain file under `dir`, as `/`-separated paths relative to `root`.
-fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            list_files(root, &path, out)?;
-        } else {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            out.push(parts.join("/"));
-        }
-    }
-    Ok(())
-}
-
 /// `tallier tally finish`: checks every partial decryption in the record (C12–C14), combines the `t` smallest
 /// trustee indices (§10.9, eq. (K13)), decodes (R5), counts (R6), writes `plaintexts.list`, `answers.json`,
 /// `result.json`, and last `index.json` (§13), after checking it (chain, §14.1 layout, no other file).
@@ -412,7 +394,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let paths = record::layout_paths(manifest, &layout);
     // Nothing but these files may be in the record (V1); the outputs of an interrupted finish are replaced.
     let mut on_disk = Vec::new();
-    list_files(record, record, &mut on_disk)?;
+    verifier::files::walk(record, "", &mut on_disk).map_err(|e| anyhow!("the record {}: {e}", record.display()))?;
     let expected: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
     let outputs: BTreeSet<String> = (0..contests)
         .flat_map(|c| [record::plaintexts_path(c), record::answers_path(c)])
@@ -436,7 +418,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     for (c, contest) in manifest.contests.iter().enumerate() {
         bar.set_message(format!("contest {c}: checking {} partial decryptions", layout.partials[c].len()));
         let list_rel = record::stage_list_path(c, last);
-        let list_bytes = fs::read(record_file(record, &list_rel)).with_context(|| format!("cannot read {list_rel}"))?;
+        let list_bytes = read_input(&record_file(record, &list_rel))?;
         let list =
             CiphertextList::from_bytes(&list_bytes).with_context(|| format!("{list_rel} is not a ciphertext list"))?;
         if list.width() != contest.chunks() {
@@ -450,7 +432,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         let mut partials = Vec::with_capacity(layout.partials[c].len());
         for &j in &layout.partials[c] {
             let rel = record::partial_path(c, j);
-            let bytes = fs::read(record_file(record, &rel)).with_context(|| format!("cannot read {rel}"))?;
+            let bytes = read_input(&record_file(record, &rel))?;
             let p = Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| {
                 anyhow!("trustee {j}'s partial decryption {rel} does not decode ({e}): remove that file, then run finish again")
             })?;
@@ -521,7 +503,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
 fn build_index(record: &Path, election: &Election, paths: &[String], layout: &record::Layout) -> Result<RecordIndex> {
     let mut index = RecordIndex::new(*election.fingerprint());
     for p in paths {
-        let bytes = fs::read(record_file(record, p)).with_context(|| format!("cannot read {p}"))?;
+        let bytes = read_input(&record_file(record, p))?;
         index.push(p, record::file_digest(&bytes));
     }
     index.check_chain().context("the index just built does not check (this is a bug)")?;

@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::ceremony_dir::{ceremony_params, file_name, load_manifest, next_step, Transcript};
-use crate::files::{create_new, replace, Access};
+use crate::files::{create_new, read_input, replace, Access};
 
 /// Environment variable holding the passphrase when no `--passphrase-file` is given.
 pub const PASSPHRASE_ENV: &str = "TALLIER_PASSPHRASE";
@@ -562,7 +562,7 @@ pub fn keys_combine(manifest: &Path, dir: &Path, out: &Path, election: Option<&P
 }
 
 pub fn read_partial(path: &Path) -> Result<Signed<PartialDecryption>> {
-    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = read_input(path)?;
     Signed::<PartialDecryption>::from_bytes(&bytes)
         .with_context(|| format!("{}: not a partial decryption", path.display()))
 }

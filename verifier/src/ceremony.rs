@@ -3,37 +3,29 @@
 //! Each check has a number; the report lists them all with their result and time. Nothing here panics on bad
 //! input: every file is decoded strictly and every failure becomes a failed check naming the trustee.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use protocol::codec::Decode;
 use protocol::manifest::Manifest;
-use protocol::record::CEREMONY_KINDS;
-use protocol::threshold::ceremony::{Roster, CLOSE_FILE};
+use protocol::threshold::ceremony::Roster;
 use protocol::threshold::{
     combine, verify_ceremony, CeremonyFiles, CeremonyOutcome, CeremonyParams, CiphertextList, ClosedCeremony,
     PartialDecryption, PlaintextList, Signed,
 };
 use rand::rngs::OsRng;
 
+use crate::files::{read_file, read_text, CeremonyDir};
+
 pub use crate::report::{Check, Report};
 
-/// Every file of the ceremony directory `dir`, parsed by the one parser of ceremony files.
+/// Every file of the ceremony directory `dir`, read by the one guarded reader and parsed by the one parser of
+/// ceremony files.
 fn read_dir(dir: &Path) -> Result<CeremonyFiles, String> {
-    let mut named = Vec::new();
-    for entry in fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))? {
-        let path = entry.map_err(|e| format!("reading {}: {e}", dir.display()))?.path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
-        if name == CLOSE_FILE || CEREMONY_KINDS.iter().any(|k| name.starts_with(&format!("{k}-"))) {
-            let bytes = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-            named.push((name, bytes));
-        }
-    }
-    CeremonyFiles::parse(&named).map_err(|e| format!("{}/{e}", dir.display()))
+    CeremonyDir::read(dir).map(|d| d.files)
 }
 
 fn load_manifest(path: &Path) -> Result<(Manifest, CeremonyParams), String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let text = read_text(path)?;
     let m = Manifest::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let params = CeremonyParams::from_manifest(&m).map_err(|e| e.to_string())?;
     Ok((m, params))
@@ -86,7 +78,7 @@ pub fn check_ceremony(
     })?;
     if let Some(path) = key_file {
         report.run(Check::KC7, || {
-            let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let text = read_text(path)?;
             let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             let key = hex::encode(outcome.election_key.element().to_bytes());
             if v["election_public_key"].as_str() != Some(key.as_str()) {
@@ -149,14 +141,14 @@ pub fn check_decryption(
 ) -> Option<()> {
     let (m, params, roster, outcome) = check_ceremony(manifest, dir, None, report)?;
     let (list, ps, claimed) = report.run(Check::DC1, || {
-        let bytes = fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
+        let bytes = read_file(input)?;
         let list = CiphertextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", input.display()))?;
         let mut ps = Vec::new();
         for p in partials {
-            let bytes = fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+            let bytes = read_file(p)?;
             ps.push(Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| format!("{}: {e}", p.display()))?);
         }
-        let bytes = fs::read(plaintext).map_err(|e| format!("reading {}: {e}", plaintext.display()))?;
+        let bytes = read_file(plaintext)?;
         let claimed = PlaintextList::from_bytes(&bytes).map_err(|e| format!("{}: {e}", plaintext.display()))?;
         let note = format!("{} ciphertexts, {} partial decryptions", list.cells().len(), ps.len());
         Ok(((list, ps, claimed), note))

@@ -10,7 +10,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use protocol::ballot_box::{BallotBox, LoggedBallot};
@@ -48,27 +47,11 @@ mod results;
 pub use consistency::verify_consistency;
 pub use receipt::verify_receipt;
 
-/// The largest file the verifier reads (4 GiB): anything larger is refused before it is read.
-pub const MAX_FILE_BYTES: u64 = 4 << 30;
+use crate::files::walk;
+pub use crate::files::{read_file, MAX_FILE_BYTES};
 
 /// Ballots checked between two steps of V6's progress bar.
 const BALLOTS_PER_STEP: usize = 8192;
-
-/// Reads a regular file of at most [`MAX_FILE_BYTES`], refusing links and other kinds of entries.
-pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if !meta.file_type().is_file() {
-        return Err(format!("{}: not a regular file", path.display()));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: {} bytes, more than the verifier reads ({MAX_FILE_BYTES})",
-            path.display(),
-            meta.len()
-        ));
-    }
-    fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
 
 fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("{path} does not decode: {e}"))
@@ -242,33 +225,6 @@ impl State {
     fn manifest(&self) -> Option<&Manifest> {
         self.election.as_ref().map(Election::manifest)
     }
-}
-
-/// Lists every file under `dir` (relative, `/`-separated) into `out`; links, special files and directories that
-/// hold no file are errors (SPEC.md §1.2: a record directory holds exactly the index's files).
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
-    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-        let file_name = entry.file_name();
-        let Some(name) = file_name.to_str() else {
-            return Err(format!("{}: a file name is not UTF-8", dir.display()));
-        };
-        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
-        let kind = entry.file_type().map_err(|e| format!("`{rel}`: {e}"))?;
-        if kind.is_dir() {
-            let before = out.len();
-            walk(&entry.path(), &rel, out)?;
-            if out.len() == before {
-                return Err(format!("`{rel}/` is a directory without files: not in the index"));
-            }
-        } else if kind.is_file() {
-            out.push(rel);
-        } else {
-            return Err(format!("`{rel}` is not a regular file or directory (links are not allowed)"));
-        }
-    }
-    Ok(())
 }
 
 /// Where an encoded list differs from the recomputed one: its header, or the first row that differs.

@@ -1,0 +1,236 @@
+//! The one guarded reader of the files other parties give us: a record directory, a ceremony directory, a list,
+//! a ballot box, a receipt. Every command that reads such a file (the verifier's, the trustee's, the officials')
+//! reads it here, so a link, a device or a huge file is refused the same way everywhere.
+//!
+//! A file is read only if the path names a regular file itself (not a link to one) of at most
+//! [`MAX_FILE_BYTES`]; the open handle is checked to be that same file (device and inode on Unix), so swapping the
+//! path for a link between the check and the open is refused too, and no more than the limit is ever read.
+
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use protocol::record::{ceremony_path, CEREMONY_KINDS, CLOSED_KINDS, CLOSE_PATH};
+use protocol::threshold::ceremony::CLOSE_FILE;
+use protocol::threshold::CeremonyFiles;
+
+/// The largest file read (4 GiB): anything larger is refused before it is read.
+pub const MAX_FILE_BYTES: u64 = 4 << 30;
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`], refusing links and other kinds of entries.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    read_file_limited(path, MAX_FILE_BYTES)
+}
+
+/// [`read_file`] as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read_file(path)?).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}
+
+/// [`read_file`] with a smaller limit (`limit` bytes).
+pub fn read_file_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err(format!("{shown}: a link, not a file (links are not followed)"));
+    }
+    if !meta.file_type().is_file() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    let too_big = |len: u64| format!("{shown}: {len} bytes, more than is read ({limit})");
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let file = fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let opened = file.metadata().map_err(|e| format!("{shown}: {e}"))?;
+    if !same_file(&meta, &opened) {
+        return Err(format!("{shown}: changed while it was opened (replaced by a link or another file)"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("{shown}: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    b.file_type().is_file() && a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, b: &fs::Metadata) -> bool {
+    b.file_type().is_file()
+}
+
+/// Lists every file under `dir` (relative, `/`-separated) into `out`; links, special files and directories that
+/// hold no file are errors (SPEC.md §1.2: a record directory holds exactly the index's files).
+pub fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str() else {
+            return Err(format!("{}: a file name is not UTF-8", dir.display()));
+        };
+        let rel = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let kind = entry.file_type().map_err(|e| format!("`{rel}`: {e}"))?;
+        if kind.is_dir() {
+            let before = out.len();
+            walk(&entry.path(), &rel, out)?;
+            if out.len() == before {
+                return Err(format!("`{rel}/` is a directory without files: not in the index"));
+            }
+        } else if kind.is_file() {
+            out.push(rel);
+        } else {
+            return Err(format!("`{rel}` is not a regular file or directory (links are not allowed)"));
+        }
+    }
+    Ok(())
+}
+
+/// One file of a ceremony directory: its name there, its path in the record (SPEC.md §14.1) and its bytes.
+#[derive(Debug, Clone)]
+pub struct CeremonyFile {
+    /// `KIND-J.json` or `close.json`.
+    pub name: String,
+    /// `ceremony/KIND-J.json` or `ceremony/close.json`.
+    pub record_path: String,
+    /// The file's bytes, as read (and as parsed into [`CeremonyDir::files`]).
+    pub bytes: Vec<u8>,
+}
+
+/// A key ceremony's directory (SPEC.md §10.1), read once by the one guarded reader and parsed by protocol's one
+/// parser of ceremony files. Every entry whose name starts with a ceremony kind and `-`, or is `close.json`, is a
+/// ceremony file (a malformed name such as `announcement-+1.json` is an error, never skipped); other names are
+/// not the ceremony's and are left alone.
+#[derive(Debug)]
+pub struct CeremonyDir {
+    /// The parsed transcript.
+    pub files: CeremonyFiles,
+    /// Every file's bytes, in the record's order: kinds in [`CEREMONY_KINDS`] order with the close after the
+    /// closed rounds ([`CLOSED_KINDS`]), `J` ascending as a number.
+    pub ordered: Vec<CeremonyFile>,
+}
+
+impl CeremonyDir {
+    /// Reads and parses `dir`.
+    pub fn read(dir: &Path) -> Result<Self, String> {
+        let mut named = Vec::new();
+        let entries =
+            fs::read_dir(dir).map_err(|e| format!("reading the ceremony directory {}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("reading the ceremony directory {}: {e}", dir.display()))?;
+            let file_name = entry.file_name();
+            let Some(name) = file_name.to_str() else { continue };
+            if is_ceremony_name(name) {
+                named.push((name.to_string(), read_file(&entry.path())?));
+            }
+        }
+        let files = CeremonyFiles::parse(&named).map_err(|e| format!("{}/{e}", dir.display()))?;
+        Ok(Self { files, ordered: record_order(named) })
+    }
+}
+
+fn is_ceremony_name(name: &str) -> bool {
+    name == CLOSE_FILE || CEREMONY_KINDS.iter().any(|k| name.strip_prefix(k).is_some_and(|r| r.starts_with('-')))
+}
+
+/// Sorts the (already parsed, so well-named) files into the record's order and gives each its record path.
+fn record_order(named: Vec<(String, Vec<u8>)>) -> Vec<CeremonyFile> {
+    let rank = |name: &str| -> (usize, u32) {
+        if name == CLOSE_FILE {
+            return (CLOSED_KINDS, 0);
+        }
+        let k = CEREMONY_KINDS.iter().position(|k| name.starts_with(&format!("{k}-"))).unwrap_or(CEREMONY_KINDS.len());
+        let j = name
+            .split_once('-')
+            .and_then(|(_, rest)| rest.strip_suffix(".json"))
+            .and_then(|j| j.parse::<u32>().ok())
+            .unwrap_or(u32::MAX);
+        // The close sorts after every file of the closed kinds and before the first later kind.
+        (if k < CLOSED_KINDS { k } else { k + 1 }, j)
+    };
+    let mut files: Vec<CeremonyFile> = named
+        .into_iter()
+        .map(|(name, bytes)| {
+            let record_path = if name == CLOSE_FILE {
+                CLOSE_PATH.to_string()
+            } else {
+                match name.split_once('-').map(|(kind, rest)| (kind, rest.strip_suffix(".json"))) {
+                    Some((kind, Some(j))) => {
+                        j.parse::<u16>().map_or_else(|_| format!("ceremony/{name}"), |j| ceremony_path(kind, j))
+                    }
+                    _ => format!("ceremony/{name}"),
+                }
+            };
+            CeremonyFile { name, record_path, bytes }
+        })
+        .collect();
+    files.sort_by_key(|f| rank(&f.name));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn links_devices_and_oversized_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a");
+        fs::write(&file, b"twelve bytes").unwrap();
+        assert_eq!(read_file(&file).unwrap(), b"twelve bytes");
+        assert!(read_file_limited(&file, 11).unwrap_err().contains("more than is read (11)"));
+        assert_eq!(read_file_limited(&file, 12).unwrap().len(), 12);
+        assert!(read_file(dir.path()).unwrap_err().contains("not a regular file"));
+        assert!(read_file(&dir.path().join("missing")).is_err());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert!(read_file(&link).unwrap_err().contains("a link"));
+            assert!(read_file(Path::new("/dev/zero")).unwrap_err().contains("not a regular file"));
+        }
+        fs::write(dir.path().join("t"), [0xff, 0xfe]).unwrap();
+        assert!(read_text(&dir.path().join("t")).unwrap_err().contains("not UTF-8"));
+    }
+
+    #[test]
+    fn ceremony_files_come_in_the_records_order_with_numeric_j() {
+        let named = ["reveal-2.json", "close.json", "announcement-10.json", "dealing-1.json", "announcement-2.json"]
+            .iter()
+            .map(|n| (n.to_string(), Vec::new()))
+            .collect();
+        let paths: Vec<String> = record_order(named).into_iter().map(|f| f.record_path).collect();
+        assert_eq!(
+            paths,
+            [
+                "ceremony/announcement-2.json",
+                "ceremony/announcement-10.json",
+                "ceremony/dealing-1.json",
+                "ceremony/close.json",
+                "ceremony/reveal-2.json"
+            ]
+        );
+        assert!(is_ceremony_name("announcement-+1.json") && !is_ceremony_name("announcements.txt"));
+        assert!(!is_ceremony_name("README") && is_ceremony_name("close.json"));
+    }
+
+    /// A ceremony directory in which a trustee's file is a link (to a file outside, or to a device) is refused by
+    /// every command that reads it (the trustee's, the officials', the tally's and the verifier's).
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_ceremony_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("README"), b"not the ceremony's").unwrap();
+        assert!(CeremonyDir::read(dir.path()).unwrap().ordered.is_empty());
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("announcement-1.json")).unwrap();
+        let err = CeremonyDir::read(dir.path()).unwrap_err();
+        assert!(err.contains("announcement-1.json: a link"), "{err}");
+    }
+}
