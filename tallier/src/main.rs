@@ -73,7 +73,7 @@ struct SecretArgs {
     /// The trustee's passphrase-sealed secret file.
     #[arg(long)]
     secret: PathBuf,
-    /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE).
+    /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE, else a hidden prompt).
     #[arg(long)]
     passphrase_file: Option<PathBuf>,
     /// The ceremony directory (files exchanged between trustees).
@@ -138,7 +138,7 @@ enum TrusteeCommand {
         /// The trustee's passphrase-sealed secret file.
         #[arg(long)]
         secret: PathBuf,
-        /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE).
+        /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE, else a hidden prompt).
         #[arg(long)]
         passphrase_file: Option<PathBuf>,
         /// The record after `tally mix`.

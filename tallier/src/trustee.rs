@@ -56,34 +56,74 @@ const KDF_PASSES: u32 = 2;
 // ---------------------------------------------------------------------------------------------------------
 // Passphrase-sealed secret file
 
-/// Where the passphrase comes from.
-#[derive(Debug, Clone)]
-pub enum PassphraseSource {
-    File(PathBuf),
-    Env,
+/// Where the passphrase comes from: a file (`--passphrase-file`), else the environment variable
+/// [`PASSPHRASE_ENV`], else a hidden prompt on the terminal (no echo; asked twice when a new secret is sealed).
+/// Read once per command: the commands that open a secret and seal it again ask once.
+#[derive(Debug)]
+pub struct PassphraseSource {
+    file: Option<PathBuf>,
+    read: std::cell::OnceCell<Zeroizing<String>>,
 }
 
 impl PassphraseSource {
     pub fn new(file: Option<PathBuf>) -> Self {
-        file.map_or(PassphraseSource::Env, PassphraseSource::File)
+        Self { file, read: std::cell::OnceCell::new() }
     }
-    fn read(&self) -> Result<Zeroizing<String>> {
-        let mut p = match self {
-            PassphraseSource::File(path) => Zeroizing::new(
+
+    /// The passphrase of an existing secret.
+    fn read(&self) -> Result<&Zeroizing<String>> {
+        self.get(false)
+    }
+
+    /// The passphrase for a secret about to be sealed: at a prompt, typed twice.
+    fn read_new(&self) -> Result<&Zeroizing<String>> {
+        self.get(true)
+    }
+
+    fn get(&self, new: bool) -> Result<&Zeroizing<String>> {
+        if let Some(p) = self.read.get() {
+            return Ok(p);
+        }
+        let mut p = match (&self.file, std::env::var(PASSPHRASE_ENV)) {
+            (Some(path), _) => Zeroizing::new(
                 fs::read_to_string(path).with_context(|| format!("reading passphrase file {}", path.display()))?,
             ),
-            PassphraseSource::Env => Zeroizing::new(std::env::var(PASSPHRASE_ENV).map_err(|_| {
-                anyhow!("no passphrase: give --passphrase-file or set the environment variable {PASSPHRASE_ENV}")
-            })?),
+            (None, Ok(v)) => Zeroizing::new(v),
+            (None, Err(_)) => prompt(new)?,
         };
         while p.ends_with('\n') || p.ends_with('\r') {
             p.pop();
         }
-        if p.len() < 8 {
+        if p.chars().count() < 8 {
             bail!("the passphrase must have at least 8 characters");
         }
-        Ok(p)
+        Ok(self.read.get_or_init(|| p))
     }
+}
+
+/// Asks for the passphrase on the terminal without echo; refuses when there is no terminal, saying how else to
+/// give it.
+fn prompt(new: bool) -> Result<Zeroizing<String>> {
+    use std::io::IsTerminal;
+    let no_terminal = || {
+        anyhow!(
+            "no passphrase: run this on a terminal to type it, or give --passphrase-file FILE, or set the \
+             environment variable {PASSPHRASE_ENV}"
+        )
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(no_terminal());
+    }
+    let ask = |what: &str| rpassword::prompt_password(what).map(Zeroizing::new).map_err(|_| no_terminal());
+    if !new {
+        return ask("Passphrase of this trustee's secret file: ");
+    }
+    let first = ask("New passphrase for this trustee's secret file (at least 8 characters): ")?;
+    let again = ask("The same passphrase again: ")?;
+    if *first != *again {
+        bail!("the two passphrases differ: nothing was written; run the command again");
+    }
+    Ok(first)
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -274,7 +314,7 @@ pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &Pas
             list_trustees(&authors(&t.files.dealings))
         );
     }
-    let passphrase = pass.read()?;
+    let passphrase = pass.read_new()?;
     let s = TrusteeSecret::generate(&params, trustee, &mut OsRng)?;
     let announcement = s.announcement(&params, &mut OsRng);
     create_new(secret, seal_secret(&s, &params, &passphrase)?.as_bytes(), Access::OwnerOnly)?;

@@ -434,3 +434,41 @@ fn a_trustee_absent_from_round_one_is_left_out_and_the_others_finish() {
         assert_eq!(got.points.iter().map(|p| *p.point()).collect::<Vec<_>>(), ms);
     }
 }
+
+/// Without a passphrase file or variable, a trustee types the passphrase at a hidden prompt on its terminal
+/// (twice for a new secret; a mismatch writes nothing); without a terminal the command says how else to give it.
+/// The terminal is a real pseudo-terminal made by util-linux's `script`.
+#[test]
+fn the_passphrase_is_typed_at_a_hidden_prompt() {
+    let env = Env::new();
+    let (manifest, dir) = (env.manifest.to_str().unwrap(), env.dir.to_str().unwrap());
+    let secret = env.p("secret-1.json");
+    let init = ["trustee", "init", "--manifest", manifest, "--secret", &secret, "--dir", dir, "--trustee", "1"];
+    let err = fails(tallier(&init));
+    assert!(err.contains("run this on a terminal") && err.contains("--passphrase-file"), "{err}");
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        panic!("util-linux `script` is needed for this test (apt-get install util-linux)");
+    }
+    let on_terminal = |typed: &str| {
+        let cmd = format!("{} {}", common::BIN, init.join(" "));
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .env_remove("TALLIER_PASSPHRASE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), typed.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (done, shown) = on_terminal("correct horse 1\ncorrect horse 2\n");
+    assert!(!done && shown.contains("the two passphrases differ"), "{shown}");
+    assert!(!Path::new(&secret).exists());
+    let (done, shown) = on_terminal("correct horse 1\ncorrect horse 1\n");
+    assert!(done, "{shown}");
+    // What was typed before the prompt appeared may be echoed by the terminal; nothing after the prompt is.
+    let after = shown.split_once("New passphrase").map(|(_, rest)| rest).unwrap_or_default();
+    assert!(!after.is_empty() && !after.contains("correct horse"), "echoed: {shown}");
+    assert!(Path::new(&secret).exists() && env.dir.join("announcement-1.json").exists());
+}
