@@ -1,8 +1,7 @@
 //! Writes the known-answer vectors to `protocol/vectors/` (see `tests/vectors.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/kat/mod.rs"]
-mod kat;
+use test_support::kat;
 
 fn main() {
     let dir = format!("{}/vectors", env!("CARGO_MANIFEST_DIR"));

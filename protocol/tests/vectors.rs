@@ -2,13 +2,12 @@
 //! change of format is never silent. Regenerate with `cargo run -p protocol --example gen_vectors` only when a
 //! format change is intended, and say so in SPEC.md.
 
-mod kat;
-
 use protocol::ballot::{check_ballot, open_ballot, Ballot, BallotOpening};
 use protocol::codec::Decode;
 use protocol::election::Election;
 use protocol::elgamal::PublicKey;
 use protocol::manifest::example_manifest;
+use test_support::kat;
 
 #[test]
 fn stored_vectors_match_the_code() {

@@ -10,8 +10,10 @@
 //! re-chain the index, as an attacker publishing a doctored record always can, so that V1 passes and the deeper
 //! check is reached; where the fault needs it, the test also re-signs with the keys it holds (the collector's, for
 //! the tree head — a malicious collector —, and the officials'). Each tampering must be reported as a failure of
-//! the check §14.4 assigns it, first among the failed checks, with a reason that says why. Every case runs even
-//! if another fails; the failures are listed together at the end.
+//! the check §14.4 assigns it, first among the failed checks, with the failure variant that says why and where.
+//! The tamperings that make sense for any record are not here but in `test_support::tamper`, written once and run
+//! against this record and the verifier's protocol-only one alike. Every case runs even if another fails; the
+//! failures are listed together at the end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use std::collections::BTreeSet;
@@ -21,15 +23,17 @@ use std::time::Instant;
 
 use ed25519_dalek::SigningKey;
 use protocol::ballot_box::BallotBox;
+use protocol::ballot_box::BoxError;
 use protocol::codec::{Decode, Encode};
 use protocol::count::count_contest;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{example_manifest, Manifest};
-use protocol::record::{self, file_digest, RecordIndex, RevocationList};
+use protocol::record::{self, file_digest, IndexError, LayoutError, RecordIndex, RevocationError, RevocationList};
 use protocol::roles::{sign_stage, StageDigests};
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{self, AnswersFile, DecodedAnswer, ResultFile};
 use protocol::threshold::PartialDecryption;
+use protocol::threshold::ThresholdError;
 use protocol::{create_ballot, Answer, Ballot, Credential, Election, Fingerprint, Selection};
 use rand::rngs::OsRng;
 use serde::de::DeserializeOwned;
@@ -43,7 +47,12 @@ use tallier::mix::read_list;
 use tallier::record::record_file;
 use tallier::tally::{FinishArgs, MixArgs, PrepareArgs};
 use tallier::trustee::{decrypt_record, open_secret};
-use verifier::report::{Check, Outcome, Report};
+use test_support::tamper::{chain, results};
+use verifier::chain::ChainFailure;
+use verifier::report::{
+    BallotFailure, Check, ElectionFailure, Failure, InputDifference, KeysFailure, Outcome, RecordFailure, Report,
+    ResultFailure,
+};
 
 /// Registered voters; the first [`REVOTES`] vote twice.
 const VOTERS: usize = 12;
@@ -377,8 +386,8 @@ struct Case {
     name: &'static str,
     /// The check that must be the first to fail.
     expected: &'static str,
-    /// Words the failure's reason must contain (it says why and where).
-    why: &'static [&'static str],
+    /// Whether the check's failure is the expected variant, where it should be.
+    expect: fn(&Failure) -> bool,
     index: Index,
     tamper: Tamper,
 }
@@ -386,11 +395,11 @@ struct Case {
 fn case(
     name: &'static str,
     expected: &'static str,
-    why: &'static [&'static str],
+    expect: fn(&Failure) -> bool,
     index: Index,
     tamper: impl Fn(&Env, &Rec) + 'static,
 ) -> Case {
-    Case { name, expected, why, index, tamper: Box::new(tamper) }
+    Case { name, expected, expect, index, tamper: Box::new(tamper) }
 }
 
 use Index::{AsIs, Rechain};
@@ -398,129 +407,238 @@ use Index::{AsIs, Rechain};
 fn cases() -> Vec<Case> {
     vec![
         // ---- V1: record integrity (the index left as it is) ----
-        case("a file changed without updating the index", "V1", &["result.json", "altered"], AsIs, |_, r| {
-            r.edit(record::RESULT_PATH, |v| v["contests"][0]["tallies"][0][1] = json!(1000));
-        }),
-        case("the index chain broken", "V1", &["index.json", "chain"], AsIs, |_, r| {
-            let mut index = r.index();
-            index.entries[5].chain[0] ^= 1;
-            r.put(record::INDEX_PATH, &index);
-        }),
-        case("a file truncated", "V1", &["contest-1/stage-2.list", "altered"], AsIs, |_, r| {
-            let p = record::stage_list_path(1, 2);
-            let bytes = r.read(&p);
-            r.write(&p, &bytes[..bytes.len() - 64]);
-        }),
-        case("an extra file in the record", "V1", &["notes.txt", "not in the index"], AsIs, |_, r| {
-            r.write("notes.txt", b"the real result is elsewhere");
-        }),
-        case("a listed file missing", "V1", &["contest-0/partial-3.bin"], AsIs, |_, r| {
-            r.remove(&record::partial_path(0, 3));
-        }),
-        case("the index's fingerprint changed, chain left", "V1", &["index.json", "chain"], AsIs, |env, r| {
-            let mut index = r.index();
-            index.fingerprint = *env.other.election.fingerprint();
-            r.put(record::INDEX_PATH, &index);
-        }),
-        case("two index entries swapped, chain left", "V1", &["index.json", "chain"], AsIs, |_, r| {
-            let mut index = r.index();
-            index.entries.swap(1, 2);
-            r.put(record::INDEX_PATH, &index);
-        }),
-        case("a path escaping the record", "V1", &["index.json", "path"], AsIs, |_, r| {
-            let mut index = r.index();
-            index.entries[0].path = "../election.json".into();
-            r.put(record::INDEX_PATH, &index);
-        }),
+        case(
+            "a file changed without updating the index",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Altered { path, .. } if path == record::RESULT_PATH)),
+            AsIs,
+            |_, r| {
+                r.edit(record::RESULT_PATH, |v| v["contests"][0]["tallies"][0][1] = json!(1000));
+            },
+        ),
+        case(
+            "the index chain broken",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Index(IndexError::BrokenChain { index: 5, .. }))),
+            AsIs,
+            |_, r| {
+                let mut index = r.index();
+                index.entries[5].chain[0] ^= 1;
+                r.put(record::INDEX_PATH, &index);
+            },
+        ),
+        case(
+            "a file truncated",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Altered { path, .. } if *path == record::stage_list_path(1, 2))),
+            AsIs,
+            |_, r| {
+                let p = record::stage_list_path(1, 2);
+                let bytes = r.read(&p);
+                r.write(&p, &bytes[..bytes.len() - 64]);
+            },
+        ),
+        case(
+            "an extra file in the record",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Unlisted { path } if path == "notes.txt")),
+            AsIs,
+            |_, r| {
+                r.write("notes.txt", b"the real result is elsewhere");
+            },
+        ),
+        case(
+            "a listed file missing",
+            "V1",
+            |f| {
+                rec(
+                    f,
+                    |r| matches!(r, RecordFailure::EntryUnreadable { path, .. } if *path == record::partial_path(0, 3)),
+                )
+            },
+            AsIs,
+            |_, r| {
+                r.remove(&record::partial_path(0, 3));
+            },
+        ),
+        case(
+            "the index's fingerprint changed, chain left",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Index(IndexError::BrokenChain { index: 0, .. }))),
+            AsIs,
+            |env, r| {
+                let mut index = r.index();
+                index.fingerprint = *env.other.election.fingerprint();
+                r.put(record::INDEX_PATH, &index);
+            },
+        ),
+        case(
+            "two index entries swapped, chain left",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Index(IndexError::BrokenChain { index: 1, .. }))),
+            AsIs,
+            |_, r| {
+                let mut index = r.index();
+                index.entries.swap(1, 2);
+                r.put(record::INDEX_PATH, &index);
+            },
+        ),
+        case(
+            "a path escaping the record",
+            "V1",
+            |f| rec(f, |r| matches!(r, RecordFailure::Index(IndexError::BadPath { index: 0, .. }))),
+            AsIs,
+            |_, r| {
+                let mut index = r.index();
+                index.entries[0].path = "../election.json".into();
+                r.put(record::INDEX_PATH, &index);
+            },
+        ),
         // ---- V2: election and layout (index re-chained from here on) ----
-        case("a file removed and dropped from the index", "V2", &["layout", "tally/revoked.json"], Rechain, |_, r| {
-            r.remove(record::REVOKED_PATH);
-            r.unlist(record::REVOKED_PATH);
-        }),
-        case("an extra file added to the index", "V2", &["layout", "notes.txt"], Rechain, |_, r| {
-            r.write("notes.txt", b"x");
-            let mut index = r.index();
-            index.push("notes.txt", [0; 32]);
-            r.put(record::INDEX_PATH, &index);
-        }),
-        case("two index entries reordered and re-chained", "V2", &["layout", "contest-0/stage-1"], Rechain, |_, r| {
-            let mut index = r.index();
-            let i = index.entries.iter().position(|e| e.path == record::stage_list_path(0, 1)).unwrap();
-            index.entries.swap(i, i + 1);
-            r.put(record::INDEX_PATH, &index);
-        }),
-        case("the index re-chained under another election's fingerprint", "V2", &["fingerprint"], AsIs, |env, r| {
-            r.rechain_with(*env.other.election.fingerprint());
-        }),
-        case("election.json's manifest altered", "V2", &["fingerprint", "election.json"], Rechain, |_, r| {
-            r.edit(record::ELECTION_PATH, |v| v["manifest"]["title"]["en"] = json!("Another election"));
-        }),
+        case(
+            "a file removed and dropped from the index",
+            "V2",
+            |f| layout(f, record::REVOKED_PATH),
+            Rechain,
+            |_, r| {
+                r.remove(record::REVOKED_PATH);
+                r.unlist(record::REVOKED_PATH);
+            },
+        ),
+        case(
+            "an extra file added to the index",
+            "V2",
+            |f| layout(f, "notes.txt"),
+            Rechain,
+            |_, r| {
+                r.write("notes.txt", b"x");
+                let mut index = r.index();
+                index.push("notes.txt", [0; 32]);
+                r.put(record::INDEX_PATH, &index);
+            },
+        ),
+        case(
+            "two index entries reordered and re-chained",
+            "V2",
+            |f| layout(f, &record::stage_list_path(0, 1)),
+            Rechain,
+            |_, r| {
+                let mut index = r.index();
+                let i = index.entries.iter().position(|e| e.path == record::stage_list_path(0, 1)).unwrap();
+                index.entries.swap(i, i + 1);
+                r.put(record::INDEX_PATH, &index);
+            },
+        ),
+        case(
+            "the index re-chained under another election's fingerprint",
+            "V2",
+            |f| matches!(f, Failure::Election(ElectionFailure::NotTheIndexs { .. })),
+            AsIs,
+            |env, r| {
+                r.rechain_with(*env.other.election.fingerprint());
+            },
+        ),
+        case(
+            "election.json's manifest altered",
+            "V2",
+            |f| matches!(f, Failure::Election(ElectionFailure::NotTheIndexs { .. })),
+            Rechain,
+            |_, r| {
+                r.edit(record::ELECTION_PATH, |v| v["manifest"]["title"]["en"] = json!("Another election"));
+            },
+        ),
         // ---- V3: key ceremony ----
-        case("election.json with another key than the ceremony's", "V3", &["K9"], AsIs, |env, r| {
-            let key = *env.other.election.public_key();
-            let forged = Election::new(env.election.manifest().clone(), key).unwrap();
-            r.put(record::ELECTION_PATH, &forged.parameters());
-            r.rechain_with(*forged.fingerprint());
-        }),
-        case("a ceremony file of another election", "V3", &["trustee 2", "another election"], Rechain, |env, r| {
-            let theirs = std::fs::read(env.other.ceremony.join("dealing-2.json")).unwrap();
-            r.write(&record::ceremony_path("dealing", 2), &theirs);
-        }),
+        case(
+            "election.json with another key than the ceremony's",
+            "V3",
+            |f| matches!(f, Failure::Keys(KeysFailure::ElectionKey { .. })),
+            AsIs,
+            |env, r| {
+                let key = *env.other.election.public_key();
+                let forged = Election::new(env.election.manifest().clone(), key).unwrap();
+                r.put(record::ELECTION_PATH, &forged.parameters());
+                r.rechain_with(*forged.fingerprint());
+            },
+        ),
+        case(
+            "a ceremony file of another election",
+            "V3",
+            |f| keys(f, |e| matches!(e, ThresholdError::WrongElection { trustee: 2 })),
+            Rechain,
+            |env, r| {
+                let theirs = std::fs::read(env.other.ceremony.join("dealing-2.json")).unwrap();
+                r.write(&record::ceremony_path("dealing", 2), &theirs);
+            },
+        ),
         case(
             "one trustee's announcement in another's file",
             "V3",
-            &["announcement-2.json", "trustee 3"],
+            |f| matches!(f, Failure::Keys(KeysFailure::Undecodable(e)) if e.file == "announcement-2.json"),
             Rechain,
             |_, r| {
                 let third = r.read(&record::ceremony_path("announcement", 3));
                 r.write(&record::ceremony_path("announcement", 2), &third);
             },
         ),
-        case("a confirmation's signature altered", "V3", &["trustee 1", "signature"], Rechain, |_, r| {
-            r.edit(&record::ceremony_path("confirmation", 1), |v| {
-                let (first, rest) = v["signature"].as_str().unwrap().split_at(1);
-                let flipped = format!("{}{rest}", if first == "0" { "1" } else { "0" });
-                v["signature"] = json!(flipped);
-            });
-        }),
+        case(
+            "a confirmation's signature altered",
+            "V3",
+            |f| keys(f, |e| matches!(e, ThresholdError::BadSignature { trustee: 1 })),
+            Rechain,
+            |_, r| {
+                r.edit(&record::ceremony_path("confirmation", 1), |v| {
+                    let (first, rest) = v["signature"].as_str().unwrap().split_at(1);
+                    let flipped = format!("{}{rest}", if first == "0" { "1" } else { "0" });
+                    v["signature"] = json!(flipped);
+                });
+            },
+        ),
         // ---- V4: credential registry ----
-        case("the registry out of order", "V4", &["ballot-box.json", "ascending"], Rechain, |_, r| {
-            let mut bx = r.ballot_box();
-            bx.credentials.swap(3, 4);
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
-        case("a credential repeated in the registry", "V4", &["ballot-box.json", "repeat"], Rechain, |_, r| {
-            let mut bx = r.ballot_box();
-            let first = bx.credentials[0];
-            bx.credentials.insert(1, first);
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
+        case(
+            "a credential repeated in the registry",
+            "V4",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Registry(BoxError::RegistryNotSorted(1)))),
+            Rechain,
+            |_, r| {
+                let mut bx = r.ballot_box();
+                let first = bx.credentials[0];
+                bx.credentials.insert(1, first);
+                r.put(record::BALLOT_BOX_PATH, &bx);
+            },
+        ),
         // ---- V5: ballot log ----
-        case("a ballot dropped from the box", "V5", &["ballot-box.json", "16 ballots"], Rechain, |_, r| {
-            let mut bx = r.ballot_box();
-            bx.ballots.pop();
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
-        case("a ballot added to the box", "V5", &["ballot-box.json", "18 ballots"], Rechain, |env, r| {
-            let mut bx = r.ballot_box();
-            let b = create_ballot(&env.election, &env.ballots.voters[9], &env.ballots.cast[0].answers, &mut OsRng)
-                .unwrap()
-                .0;
-            Rec::append(&mut bx, &b);
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
-        case("a ballot's bytes changed in the box", "V5", &["ballot-box.json", "root"], Rechain, |_, r| {
-            let mut bx = r.ballot_box();
-            let mut bytes = hex::decode(&bx.ballots[4].ballot).unwrap();
-            let n = bytes.len();
-            bytes[n - 40] ^= 1; // in the signature's R: the ballot still decodes
-            bx.ballots[4].ballot = hex::encode(bytes);
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
+        case(
+            "a ballot added to the box",
+            "V5",
+            |f| log(f, |e| matches!(e, BoxError::SizeMismatch { ballots: 18, head: 17 })),
+            Rechain,
+            |env, r| {
+                let mut bx = r.ballot_box();
+                let b = create_ballot(&env.election, &env.ballots.voters[9], &env.ballots.cast[0].answers, &mut OsRng)
+                    .unwrap()
+                    .0;
+                Rec::append(&mut bx, &b);
+                r.put(record::BALLOT_BOX_PATH, &bx);
+            },
+        ),
+        case(
+            "a ballot's bytes changed in the box",
+            "V5",
+            |f| log(f, |e| matches!(e, BoxError::RootMismatch)),
+            Rechain,
+            |_, r| {
+                let mut bx = r.ballot_box();
+                let mut bytes = hex::decode(&bx.ballots[4].ballot).unwrap();
+                let n = bytes.len();
+                bytes[n - 40] ^= 1; // in the signature's R: the ballot still decodes
+                bx.ballots[4].ballot = hex::encode(bytes);
+                r.put(record::BALLOT_BOX_PATH, &bx);
+            },
+        ),
         case(
             "a ballot duplicated in the box, head re-signed",
             "V5",
-            &["ballot-box.json", "leaf 4"],
+            |f| log(f, |e| matches!(e, BoxError::Replayed { leaf: 17, first: 4, .. })),
             Rechain,
             |env, r| {
                 let mut bx = r.ballot_box();
@@ -532,7 +650,7 @@ fn cases() -> Vec<Case> {
         case(
             "a re-vote undone by replaying the voter's earlier ballot, head re-signed",
             "V5",
-            &["ballot-box.json", "leaf 0"],
+            |f| log(f, |e| matches!(e, BoxError::Replayed { leaf: 17, first: 0, .. })),
             Rechain,
             |env, r| {
                 // A malicious collector appends voter 0's first ballot again after its re-vote, so that squash
@@ -546,21 +664,40 @@ fn cases() -> Vec<Case> {
         case(
             "a late ballot: appended a second after the close, head re-signed, every later file recomputed",
             "V5",
-            &["ballot-box.json", "leaf 17", "1790604801", "outside the voting period", "1790000000", "1790604800"],
+            |f| {
+                log(f, |e| {
+                    matches!(
+                        e,
+                        BoxError::OutsidePeriod {
+                            leaf: 17,
+                            accepted_at: 1_790_604_801,
+                            opens_at: 1_790_000_000,
+                            closes_at: 1_790_604_800
+                        }
+                    )
+                })
+            },
             Rechain,
             |env, r| tally_with_late_ballot(env, r, env.election.manifest().voting_period.closes_at + 1),
         ),
         case(
             "a late ballot: appended a month after the close, head re-signed, every later file recomputed",
             "V5",
-            &["ballot-box.json", "leaf 17", "1793196800", "outside the voting period"],
+            |f| log(f, |e| matches!(e, BoxError::OutsidePeriod { leaf: 17, accepted_at: 1_793_196_800, .. })),
             Rechain,
             |env, r| tally_with_late_ballot(env, r, env.election.manifest().voting_period.closes_at + 30 * 86_400),
         ),
         case(
             "times going back: a ballot accepted before the one at the leaf before it, head re-signed",
             "V5",
-            &["ballot-box.json", "leaf 10", "1790000480", "1790000540", "go back"],
+            |f| {
+                log(f, |e| {
+                    matches!(
+                        e,
+                        BoxError::TimeGoesBack { leaf: 10, accepted_at: 1_790_000_480, previous: 1_790_000_540 }
+                    )
+                })
+            },
             Rechain,
             |env, r| {
                 // The ballots, and so every tally file, are unchanged: only the log's times are.
@@ -569,23 +706,35 @@ fn cases() -> Vec<Case> {
                 r.put_box_resigned(env, bx);
             },
         ),
-        case("the box's election differs from election.json", "V5", &["election.json"], Rechain, |env, r| {
-            let mut bx = r.ballot_box();
-            bx.election = env.other.election.parameters();
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
-        case("the final tree head signed by another key", "V5", &["ballot-box.json", "L1"], Rechain, |_, r| {
-            let mut bx = r.ballot_box();
-            let h = &bx.final_tree_head;
-            let intruder = SigningKey::from_bytes(&[99; 32]);
-            bx.final_tree_head = SignedTreeHead::sign(&intruder, h.fingerprint, h.tree_size, h.root, h.timestamp);
-            r.put(record::BALLOT_BOX_PATH, &bx);
-        }),
+        case(
+            "the box's election differs from election.json",
+            "V5",
+            |f| matches!(f, Failure::Ballots(BallotFailure::NotTheElection)),
+            Rechain,
+            |env, r| {
+                let mut bx = r.ballot_box();
+                bx.election = env.other.election.parameters();
+                r.put(record::BALLOT_BOX_PATH, &bx);
+            },
+        ),
+        case(
+            "the final tree head signed by another key",
+            "V5",
+            |f| log(f, |e| matches!(e, BoxError::TreeHead(_))),
+            Rechain,
+            |_, r| {
+                let mut bx = r.ballot_box();
+                let h = &bx.final_tree_head;
+                let intruder = SigningKey::from_bytes(&[99; 32]);
+                bx.final_tree_head = SignedTreeHead::sign(&intruder, h.fingerprint, h.tree_size, h.root, h.timestamp);
+                r.put(record::BALLOT_BOX_PATH, &bx);
+            },
+        ),
         // ---- V6: ballots (R1) ----
         case(
             "a ballot's signature changed, head re-signed",
             "V6",
-            &["tally/rejected.json", "bad_signature"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.ours.contains("bad_signature")),
             Rechain,
             |env, r| {
                 let mut bx = r.ballot_box();
@@ -599,7 +748,7 @@ fn cases() -> Vec<Case> {
         case(
             "a ballot stuffed under an unregistered key, head re-signed",
             "V6",
-            &["tally/rejected.json", "unknown_credential"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.ours.contains("unknown_credential")),
             Rechain,
             |env, r| {
                 let mut bx = r.ballot_box();
@@ -612,7 +761,7 @@ fn cases() -> Vec<Case> {
         case(
             "a refused ballot listed as accepted",
             "V6",
-            &["tally/rejected.json", "unknown_credential"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.ours.contains("unknown_credential")),
             Rechain,
             |_, r| {
                 r.edit(record::REJECTED_PATH, |v| {
@@ -620,23 +769,35 @@ fn cases() -> Vec<Case> {
                 });
             },
         ),
-        case("a ballot refused for no reason", "V6", &["tally/rejected.json", "entry 0"], Rechain, |env, r| {
-            let id = env.ballots.cast[1].ballot.id();
-            r.edit(record::REJECTED_PATH, |v| {
-                v["rejected"]
-                    .as_array_mut()
-                    .unwrap()
-                    .insert(0, json!({"leaf_index": 1, "ballot_id": hex::encode(id.0), "reason": "bad_proof"}));
-            });
-        }),
-        case("a refusal's reason changed", "V6", &["tally/rejected.json", "bad_signature"], Rechain, |_, r| {
-            r.edit(record::REJECTED_PATH, |v| v["rejected"][0]["reason"] = json!("bad_proof"));
-        }),
+        case(
+            "a ballot refused for no reason",
+            "V6",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.entry == 0),
+            Rechain,
+            |env, r| {
+                let id = env.ballots.cast[1].ballot.id();
+                r.edit(record::REJECTED_PATH, |v| {
+                    v["rejected"]
+                        .as_array_mut()
+                        .unwrap()
+                        .insert(0, json!({"leaf_index": 1, "ballot_id": hex::encode(id.0), "reason": "bad_proof"}));
+                });
+            },
+        ),
+        case(
+            "a refusal's reason changed",
+            "V6",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.ours.contains("bad_signature")),
+            Rechain,
+            |_, r| {
+                r.edit(record::REJECTED_PATH, |v| v["rejected"][0]["reason"] = json!("bad_proof"));
+            },
+        ),
         // ---- V7: squash (R2) ----
         case(
             "a re-vote swapped so that the earlier ballot counts",
             "V7",
-            &["tally/superseded.json", "entry 0"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Superseded(d)) if d.entry == 0),
             Rechain,
             |_, r| {
                 r.edit(record::SUPERSEDED_PATH, |v| {
@@ -646,15 +807,21 @@ fn cases() -> Vec<Case> {
                 });
             },
         ),
-        case("a re-vote not squashed", "V7", &["tally/superseded.json", "\"by\":16"], Rechain, |_, r| {
-            r.edit(record::SUPERSEDED_PATH, |v| {
-                v["superseded"].as_array_mut().unwrap().pop();
-            });
-        }),
+        case(
+            "a re-vote not squashed",
+            "V7",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Superseded(d)) if d.ours.contains("\"by\":16")),
+            Rechain,
+            |_, r| {
+                r.edit(record::SUPERSEDED_PATH, |v| {
+                    v["superseded"].as_array_mut().unwrap().pop();
+                });
+            },
+        ),
         case(
             "a refused ballot superseding the voter's valid one",
             "V7",
-            &["tally/superseded.json", "\"by\":8"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Superseded(d)) if d.theirs.contains("\"by\":8")),
             Rechain,
             |_, r| {
                 r.edit(record::SUPERSEDED_PATH, |v| {
@@ -665,28 +832,46 @@ fn cases() -> Vec<Case> {
             },
         ),
         // ---- V8: revocations (R0, R3) ----
-        case("a revocation skipped", "V8", &["tally/revoked.json", "entry 0"], Rechain, |_, r| {
-            r.edit(record::REVOKED_PATH, |v| {
-                v["revoked"].as_array_mut().unwrap().remove(0);
-            });
-        }),
-        case("an extra ballot revoked", "V8", &["tally/revoked.json", "entry 0"], Rechain, |env, r| {
-            let k = env.ballots.voters[3].public_key();
-            r.edit(record::REVOKED_PATH, |v| {
-                v["revoked"].as_array_mut().unwrap().insert(0, json!({"leaf_index": 3, "credential": k.to_hex()}));
-            });
-        }),
-        case("a revocation list signed by another key", "V8", &["revocations.json", "signature"], Rechain, |env, r| {
-            let list: RevocationList = r.get(record::REVOCATIONS_PATH);
-            let intruder = SigningKey::from_bytes(&[98; 32]);
-            let mut forged = RevocationList::sign(&intruder, list.fingerprint, list.credentials.clone());
-            forged.officials_key = env.officials.verifying_key().to_bytes();
-            r.put(record::REVOCATIONS_PATH, &forged);
-        }),
+        case(
+            "a revocation skipped",
+            "V8",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.entry == 0),
+            Rechain,
+            |_, r| {
+                r.edit(record::REVOKED_PATH, |v| {
+                    v["revoked"].as_array_mut().unwrap().remove(0);
+                });
+            },
+        ),
+        case(
+            "an extra ballot revoked",
+            "V8",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.entry == 0),
+            Rechain,
+            |env, r| {
+                let k = env.ballots.voters[3].public_key();
+                r.edit(record::REVOKED_PATH, |v| {
+                    v["revoked"].as_array_mut().unwrap().insert(0, json!({"leaf_index": 3, "credential": k.to_hex()}));
+                });
+            },
+        ),
+        case(
+            "a revocation list signed by another key",
+            "V8",
+            |f| matches!(f, Failure::Ballots(BallotFailure::Revocations(RevocationError::BadSignature))),
+            Rechain,
+            |env, r| {
+                let list: RevocationList = r.get(record::REVOCATIONS_PATH);
+                let intruder = SigningKey::from_bytes(&[98; 32]);
+                let mut forged = RevocationList::sign(&intruder, list.fingerprint, list.credentials.clone());
+                forged.officials_key = env.officials.verifying_key().to_bytes();
+                r.put(record::REVOCATIONS_PATH, &forged);
+            },
+        ),
         case(
             "a revocation list for another election",
             "V8",
-            &["revocations.json", "another election"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Revocations(RevocationError::WrongElection))),
             Rechain,
             |env, r| {
                 let list: RevocationList = r.get(record::REVOCATIONS_PATH);
@@ -697,7 +882,7 @@ fn cases() -> Vec<Case> {
         case(
             "a credential added to the revocation list after signing",
             "V8",
-            &["revocations.json", "signature"],
+            |f| matches!(f, Failure::Ballots(BallotFailure::Revocations(RevocationError::BadSignature))),
             Rechain,
             |env, r| {
                 let mut list: RevocationList = r.get(record::REVOCATIONS_PATH);
@@ -707,54 +892,96 @@ fn cases() -> Vec<Case> {
             },
         ),
         // ---- V9: mix input (R4) ----
-        case("a ballot removed between squash and mix", "V9", &["contest-0/input.list", "9 rows"], Rechain, |_, r| {
-            for c in 0..3 {
-                r.drop_row(&record::input_path(c), 64, 4);
-            }
-        }),
-        case("two rows of the mix input swapped", "V9", &["contest-2/input.list", "row 1"], Rechain, |_, r| {
-            r.swap_rows(&record::input_path(2), 64, 1, 2);
-        }),
+        case(
+            "a ballot removed between squash and mix",
+            "V9",
+            |f| input(f, |d| matches!(d, InputDifference::Header { contest: 0, rows: 9, r4_rows: 10, .. })),
+            Rechain,
+            |_, r| {
+                for c in 0..3 {
+                    r.drop_row(&record::input_path(c), 64, 4);
+                }
+            },
+        ),
+        case(
+            "two rows of the mix input swapped",
+            "V9",
+            |f| input(f, |d| matches!(d, InputDifference::Row { contest: 2, row: 1, .. })),
+            Rechain,
+            |_, r| {
+                r.swap_rows(&record::input_path(2), 64, 1, 2);
+            },
+        ),
         case(
             "a ballot's row copied over another's in the mix input",
             "V9",
-            &["contest-1/input.list", "row 6"],
+            |f| input(f, |d| matches!(d, InputDifference::Row { contest: 1, row: 6, .. })),
             Rechain,
             |_, r| {
                 r.copy_row(&record::input_path(1), 64, 5, 6);
             },
         ),
-        case("two ballots reordered in the log, head re-signed", "V9", &["input.list", "row 0"], Rechain, |env, r| {
-            // Voters 3 and 4 (leaves 3 and 4) both count: R1–R3 are unchanged, the mix input's order is not.
-            // The times stay with the leaves (a collector reordering its log keeps them in order), so L7 holds.
-            let mut bx = r.ballot_box();
-            let (t3, t4) = (bx.ballots[3].accepted_at, bx.ballots[4].accepted_at);
-            bx.ballots.swap(3, 4);
-            (bx.ballots[3].accepted_at, bx.ballots[4].accepted_at) = (t3, t4);
-            r.put_box_resigned(env, bx);
-        }),
+        case(
+            "two ballots reordered in the log, head re-signed",
+            "V9",
+            |f| input(f, |d| matches!(d, InputDifference::Row { row: 0, .. })),
+            Rechain,
+            |env, r| {
+                // Voters 3 and 4 (leaves 3 and 4) both count: R1–R3 are unchanged, the mix input's order is not.
+                // The times stay with the leaves (a collector reordering its log keeps them in order), so L7 holds.
+                let mut bx = r.ballot_box();
+                let (t3, t4) = (bx.ballots[3].accepted_at, bx.ballots[4].accepted_at);
+                bx.ballots.swap(3, 4);
+                (bx.ballots[3].accepted_at, bx.ballots[4].accepted_at) = (t3, t4);
+                r.put_box_resigned(env, bx);
+            },
+        ),
         // ---- V10: mix ----
-        case("a mix output altered", "V10", &["contest 0 stage 1", "shuffle proof"], Rechain, |_, r| {
-            r.copy_row(&record::stage_list_path(0, 1), 64, 1, 0);
-        }),
-        case("stage 1's proof reused as stage 2's", "V10", &["contest 1 stage 2"], Rechain, |_, r| {
-            let proof = r.read(&record::stage_proof_path(1, 1));
-            r.write(&record::stage_proof_path(1, 2), &proof);
-        }),
-        case("another contest's proof reused", "V10", &["contest 2 stage 1"], Rechain, |_, r| {
-            let proof = r.read(&record::stage_proof_path(0, 1));
-            r.write(&record::stage_proof_path(2, 1), &proof);
-        }),
-        case("a stage skipped (stage 1 repeated as stage 2)", "V10", &["contest 0 stage 2"], Rechain, |_, r| {
-            for ext in ["list", "proof"] {
-                let one = r.read(&format!("contest-0/stage-1.{ext}"));
-                r.write(&format!("contest-0/stage-2.{ext}"), &one);
-            }
-        }),
+        case(
+            "a mix output altered",
+            "V10",
+            |f| chain(f, |c| matches!(c, ChainFailure::ProofFails { contest: 0, stage: 1, .. })),
+            Rechain,
+            |_, r| {
+                r.copy_row(&record::stage_list_path(0, 1), 64, 1, 0);
+            },
+        ),
+        case(
+            "stage 1's proof reused as stage 2's",
+            "V10",
+            |f| chain(f, |c| matches!(c, ChainFailure::ProofFails { contest: 1, stage: 2, .. })),
+            Rechain,
+            |_, r| {
+                let proof = r.read(&record::stage_proof_path(1, 1));
+                r.write(&record::stage_proof_path(1, 2), &proof);
+            },
+        ),
+        case(
+            "another contest's proof reused",
+            "V10",
+            |f| chain(f, |c| matches!(c, ChainFailure::ProofFails { contest: 2, stage: 1, .. })),
+            Rechain,
+            |_, r| {
+                let proof = r.read(&record::stage_proof_path(0, 1));
+                r.write(&record::stage_proof_path(2, 1), &proof);
+            },
+        ),
+        case(
+            "a stage skipped (stage 1 repeated as stage 2)",
+            "V10",
+            |f| chain(f, |c| matches!(c, ChainFailure::ProofFails { contest: 0, stage: 2, .. })),
+            Rechain,
+            |_, r| {
+                for ext in ["list", "proof"] {
+                    let one = r.read(&format!("contest-0/stage-1.{ext}"));
+                    r.write(&format!("contest-0/stage-2.{ext}"), &one);
+                }
+            },
+        ),
         case(
             "a mix output truncated and re-indexed",
             "V10",
-            &["contest-1/stage-1.list", "does not decode"],
+            |f| chain(f, |c| matches!(c, ChainFailure::ListUndecodable { contest: 1, stage: 1, .. })),
             Rechain,
             |_, r| {
                 let p = record::stage_list_path(1, 1);
@@ -762,21 +989,48 @@ fn cases() -> Vec<Case> {
                 r.write(&p, &bytes[..bytes.len() - 64]);
             },
         ),
-        case("a mix output with a row dropped", "V10", &["contest 2 stage 2"], Rechain, |_, r| {
-            r.drop_row(&record::stage_list_path(2, 2), 64, 3);
-        }),
+        case(
+            "a mix output with a row dropped",
+            "V10",
+            |f| chain(f, |c| c.stage() == Some(2) && matches!(c, ChainFailure::ProofFails { contest: 2, .. })),
+            Rechain,
+            |_, r| {
+                r.drop_row(&record::stage_list_path(2, 2), 64, 3);
+            },
+        ),
         // ---- V11: decryption ----
-        case("a partial decryption altered", "V11", &["contest 1", "trustee 2", "signature"], Rechain, |_, r| {
-            let p = record::partial_path(1, 2);
-            let mut bytes = r.read(&p);
-            let n = bytes.len();
-            bytes[n - 1] ^= 1;
-            r.write(&p, &bytes);
-        }),
+        case(
+            "a partial decryption altered",
+            "V11",
+            |f| {
+                results(f, |e| {
+                    matches!(
+                        e,
+                        ResultFailure::PartialRefused {
+                            contest: 1,
+                            source: ThresholdError::BadSignature { trustee: 2 }
+                        }
+                    )
+                })
+            },
+            Rechain,
+            |_, r| {
+                let p = record::partial_path(1, 2);
+                let mut bytes = r.read(&p);
+                let n = bytes.len();
+                bytes[n - 1] ^= 1;
+                r.write(&p, &bytes);
+            },
+        ),
         case(
             "a partial decryption from a trustee of another ceremony",
             "V11",
-            &["contest 0", "trustee 2"],
+            |f| {
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::PartialRefused { contest: 0, source } if source.to_string().contains("trustee 2")),
+                )
+            },
             Rechain,
             |env, r| {
                 // Trustee 2 of the other election decrypts this record's last list, under this election's
@@ -801,30 +1055,62 @@ fn cases() -> Vec<Case> {
                 r.write(&record::partial_path(0, 2), &p.to_bytes());
             },
         ),
-        case("fewer than t partial decryptions", "V11", &["contest 2", "2 are needed"], Rechain, |_, r| {
-            for j in [2, 3] {
-                r.remove(&record::partial_path(2, j));
-                r.unlist(&record::partial_path(2, j));
-            }
-        }),
+        case(
+            "fewer than t partial decryptions",
+            "V11",
+            |f| {
+                results(f, |e| {
+                    matches!(
+                        e,
+                        ResultFailure::Partials {
+                            contest: 2,
+                            source: ThresholdError::NotEnoughShares { needed: 2, .. }
+                        } | ResultFailure::Combine {
+                            contest: 2,
+                            source: ThresholdError::NotEnoughShares { needed: 2, .. }
+                        }
+                    )
+                })
+            },
+            Rechain,
+            |_, r| {
+                for j in [2, 3] {
+                    r.remove(&record::partial_path(2, j));
+                    r.unlist(&record::partial_path(2, j));
+                }
+            },
+        ),
         case(
             "a partial decryption in another trustee's file",
             "V11",
-            &["contest-0/partial-2.bin", "trustee 3"],
+            |f| results(f, |e| matches!(e, ResultFailure::AnotherTrustees { contest: 0, trustee: 2, holds: 3, .. })),
             Rechain,
             |_, r| {
                 let third = r.read(&record::partial_path(0, 3));
                 r.write(&record::partial_path(0, 2), &third);
             },
         ),
-        case("a partial decryption of another contest", "V11", &["contest 2", "another list"], Rechain, |_, r| {
-            let other = r.read(&record::partial_path(1, 1));
-            r.write(&record::partial_path(2, 1), &other);
-        }),
+        case(
+            "a partial decryption of another contest",
+            "V11",
+            |f| {
+                results(f, |e| {
+                    matches!(
+                        e,
+                        ResultFailure::PartialRefused { contest: 2, source: ThresholdError::WrongList { trustee: 1 } }
+                    )
+                })
+            },
+            Rechain,
+            |_, r| {
+                let other = r.read(&record::partial_path(1, 1));
+                r.write(&record::partial_path(2, 1), &other);
+            },
+        ),
         case(
             "a plaintext list that decodes but is not the combination",
             "V11",
-            &["contest 0", "K13"],
+            |f| results(f, |e| matches!(e, ResultFailure::NotTheCombination { contest: 0, .. })),
             Rechain,
             |_, r| {
                 let p = record::plaintexts_path(0);
@@ -834,7 +1120,7 @@ fn cases() -> Vec<Case> {
         case(
             "a decoded plaintext changed, answers and result recomputed",
             "V11",
-            &["contest 1", "K13"],
+            |f| results(f, |e| matches!(e, ResultFailure::NotTheCombination { contest: 1, .. })),
             Rechain,
             |env, r| {
                 // One voter's answer becomes another's: it still decodes, the count changes.
@@ -847,7 +1133,7 @@ fn cases() -> Vec<Case> {
         case(
             "answers.json with a valid but different answer, result recomputed",
             "V12",
-            &["contest-0/answers.json", "entry 0"],
+            |f| results(f, |e| matches!(e, ResultFailure::Answers { contest: 0, difference } if difference.entry == 0)),
             Rechain,
             |env, r| {
                 let mut all: Vec<AnswersFile> = (0..3).map(|c| r.answers(c)).collect();
@@ -858,55 +1144,163 @@ fn cases() -> Vec<Case> {
                 r.recompute_result(env, &all);
             },
         ),
-        case("an answer made invalid", "V12", &["contest-2/answers.json", "entry 3"], Rechain, |_, r| {
-            r.edit(&record::answers_path(2), |v| v["answers"][3] = json!({"invalid": "unreadable"}));
-        }),
+        case(
+            "an answer made invalid",
+            "V12",
+            |f| results(f, |e| matches!(e, ResultFailure::Answers { contest: 2, difference } if difference.entry == 3)),
+            Rechain,
+            |_, r| {
+                r.edit(&record::answers_path(2), |v| v["answers"][3] = json!({"invalid": "unreadable"}));
+            },
+        ),
         case(
             "answers.json labelled as another contest",
             "V12",
-            &["contest-0/answers.json", "budget"],
+            |f| {
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::AnswersOfAnotherContest { contest: 0, claimed, .. } if claimed == "budget"),
+                )
+            },
             Rechain,
             |_, r| {
                 r.edit(&record::answers_path(0), |v| v["contest"] = json!("budget"));
             },
         ),
-        case("answers.json with a row dropped", "V12", &["contest-1/answers.json", "9 entries"], Rechain, |_, r| {
-            r.edit(&record::answers_path(1), |v| {
-                v["answers"].as_array_mut().unwrap().pop();
-            });
-        }),
+        case(
+            "answers.json with a row dropped",
+            "V12",
+            |f| {
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::Answers { contest: 1, difference } if difference.claimed == 9),
+                )
+            },
+            Rechain,
+            |_, r| {
+                r.edit(&record::answers_path(1), |v| {
+                    v["answers"].as_array_mut().unwrap().pop();
+                });
+            },
+        ),
         // ---- V13: count (R6) ----
-        case("the count changed", "V13", &["result.json", "entry 0"], Rechain, |_, r| {
-            r.edit(record::RESULT_PATH, |v| {
-                let n = v["contests"][0]["tallies"][0][1].as_u64().unwrap();
-                v["contests"][0]["tallies"][0][1] = json!(n + 1);
-            });
-        }),
-        case("the elected order changed", "V13", &["result.json", "entry 2"], Rechain, |_, r| {
-            r.edit(record::RESULT_PATH, |v| {
-                let elected = v["contests"][2]["elected"].as_array_mut().unwrap();
-                assert_eq!(elected.len(), 2, "council elects two");
-                elected.swap(0, 1);
-            });
-        }),
-        case("the invalid count changed", "V13", &["result.json", "entry 1"], Rechain, |_, r| {
-            r.edit(record::RESULT_PATH, |v| v["contests"][1]["invalid"] = json!(1));
-        }),
-        case("another candidate elected", "V13", &["result.json", "entry 0"], Rechain, |_, r| {
-            r.edit(record::RESULT_PATH, |v| {
-                let e = v["contests"][0]["elected"][0]["option"].as_u64().unwrap();
-                v["contests"][0]["elected"][0]["option"] = json!((e + 1) % 3);
-            });
-        }),
-        case("the result's fingerprint changed", "V13", &["result.json", "fingerprint"], Rechain, |env, r| {
-            r.edit(record::RESULT_PATH, |v| v["fingerprint"] = json!(env.other.election.fingerprint().to_hex()));
-        }),
-        case("a contest dropped from the result", "V13", &["result.json", "entry 2"], Rechain, |_, r| {
-            r.edit(record::RESULT_PATH, |v| {
-                v["contests"].as_array_mut().unwrap().pop();
-            });
-        }),
+        case(
+            "the count changed",
+            "V13",
+            |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0)),
+            Rechain,
+            |_, r| {
+                r.edit(record::RESULT_PATH, |v| {
+                    let n = v["contests"][0]["tallies"][0][1].as_u64().unwrap();
+                    v["contests"][0]["tallies"][0][1] = json!(n + 1);
+                });
+            },
+        ),
+        case(
+            "the elected order changed",
+            "V13",
+            |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 2)),
+            Rechain,
+            |_, r| {
+                r.edit(record::RESULT_PATH, |v| {
+                    let elected = v["contests"][2]["elected"].as_array_mut().unwrap();
+                    assert_eq!(elected.len(), 2, "council elects two");
+                    elected.swap(0, 1);
+                });
+            },
+        ),
+        case(
+            "the invalid count changed",
+            "V13",
+            |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 1)),
+            Rechain,
+            |_, r| {
+                r.edit(record::RESULT_PATH, |v| v["contests"][1]["invalid"] = json!(1));
+            },
+        ),
+        case(
+            "another candidate elected",
+            "V13",
+            |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0)),
+            Rechain,
+            |_, r| {
+                r.edit(record::RESULT_PATH, |v| {
+                    let e = v["contests"][0]["elected"][0]["option"].as_u64().unwrap();
+                    v["contests"][0]["elected"][0]["option"] = json!((e + 1) % 3);
+                });
+            },
+        ),
+        case(
+            "the result's fingerprint changed",
+            "V13",
+            |f| results(f, |e| matches!(e, ResultFailure::ResultFingerprint)),
+            Rechain,
+            |env, r| {
+                r.edit(record::RESULT_PATH, |v| v["fingerprint"] = json!(env.other.election.fingerprint().to_hex()));
+            },
+        ),
+        case(
+            "a contest dropped from the result",
+            "V13",
+            |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 2)),
+            Rechain,
+            |_, r| {
+                r.edit(record::RESULT_PATH, |v| {
+                    v["contests"].as_array_mut().unwrap().pop();
+                });
+            },
+        ),
     ]
+}
+
+/// Whether V1 failed so.
+fn rec(f: &Failure, p: impl Fn(&RecordFailure) -> bool) -> bool {
+    matches!(f, Failure::Record(r) if p(r))
+}
+
+/// Whether V2 failed on the layout (§14.1) at `path` (expected there, found there, or missing).
+fn layout(f: &Failure, path: &str) -> bool {
+    let at = |s: &str| s.trim_matches('`') == path;
+    matches!(f, Failure::Election(ElectionFailure::Layout(e)) if match e {
+        LayoutError::Unexpected { expected, found, .. } => at(expected) || at(found),
+        LayoutError::Missing { expected } => at(expected),
+    })
+}
+
+/// Whether V3 failed one of C1–C11 so.
+fn keys(f: &Failure, p: impl Fn(&ThresholdError) -> bool) -> bool {
+    matches!(f, Failure::Keys(KeysFailure::Ceremony(e)) if p(e))
+}
+
+/// Whether V5 failed L7 so.
+fn log(f: &Failure, p: impl Fn(&BoxError) -> bool) -> bool {
+    matches!(f, Failure::Ballots(BallotFailure::Log(e)) if p(e))
+}
+
+/// Whether V9 found a contest's input so.
+fn input(f: &Failure, p: impl Fn(&InputDifference) -> bool) -> bool {
+    matches!(f, Failure::Ballots(BallotFailure::Input(all)) if all.iter().any(p))
+}
+
+/// The tallier's record, as the shared tamper table sees it.
+struct Tallied<'a> {
+    dir: PathBuf,
+    env: &'a Env,
+}
+
+impl test_support::tamper::Record for Tallied<'_> {
+    fn dir(&self) -> &Path {
+        &self.dir
+    }
+    fn election(&self) -> &Election {
+        &self.env.election
+    }
+    fn collector(&self) -> &SigningKey {
+        &self.env.collector
+    }
+    fn superseded_leaf(&self) -> u64 {
+        0 // voter 0's first ballot; its re-vote is at FIRST_REVOTE_LEAF
+    }
 }
 
 fn reason<'a>(report: &'a Report, id: &str) -> &'a str {
@@ -936,10 +1330,9 @@ fn run_case(env: &Env, i: usize, c: &Case) -> Result<(), String> {
     let result = if failed.first() != Some(&c.expected) {
         Err(format!("expected {} to fail first, failed: {failed:?}\n{report}", c.expected))
     } else {
-        let why = reason(&report, c.expected);
-        match c.why.iter().find(|w| !why.contains(*w)) {
-            Some(w) => Err(format!("{} failed, but its reason does not say `{w}`: {why}", c.expected)),
-            None => Ok(()),
+        match Check::from_id(c.expected).and_then(|check| report.failure(check)) {
+            Some(f) if (c.expect)(f) => Ok(()),
+            f => Err(format!("{} failed, but not as expected: {f:?}", c.expected)),
         }
     };
     let _ = std::fs::remove_dir_all(&rec.dir);
@@ -986,12 +1379,31 @@ fn the_tallier_record_passes_and_every_tampering_is_caught_by_its_check() {
             failures.push(format!("[{}] {} ({:?}): {e}", c.expected, c.name, t.elapsed()));
         }
     }
-    println!("setup {setup_time:?}, {} tamperings in {:?}", cases.len(), start.elapsed() - setup_time);
+    // The tamperings shared with the protocol-only record (`test_support::tamper`), each on a fresh copy.
+    let shared = test_support::tamper::shared();
+    for (i, t) in shared.iter().enumerate() {
+        let dir = env.root.join(format!("shared-{i}"));
+        copy_dir(&env.record, &dir);
+        let tallied = Tallied { dir: dir.clone(), env: &env };
+        (t.tamper)(&tallied);
+        let report = verifier::verify::verify_record(&dir, None, false);
+        println!("[{}] (shared) {}: {}", t.check, t.name, reason(&report, t.check.id()).replace('\n', " / "));
+        if let Err(e) = t.judge(&report) {
+            failures.push(format!("[{}] (shared) {e}", t.check));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    println!(
+        "setup {setup_time:?}, {} tamperings and {} shared in {:?}",
+        cases.len(),
+        shared.len(),
+        start.elapsed() - setup_time
+    );
     assert!(
         failures.is_empty(),
         "{} of {} tamperings not caught as expected:\n\n{}",
         failures.len(),
-        cases.len(),
+        cases.len() + shared.len(),
         failures.join("\n\n")
     );
 }
@@ -1025,18 +1437,24 @@ fn substituted_trust_anchors_are_refused() {
     let list: RevocationList = serde_json::from_slice(&std::fs::read(&env.revocations).unwrap()).unwrap();
     let other_list = RevocationList::sign(&intruder, list.fingerprint, list.credentials);
 
-    let cases: [(&str, BallotBox, RevocationList, &str, &str); 3] = [
+    type Expect = fn(&Failure) -> bool;
+    let cases: [(&str, BallotBox, RevocationList, &str, &str, Expect); 3] = [
         (
             "collector key",
             other_collector,
             list_clone(&env),
             "V5",
             "is not the one the manifest names for the collector",
+            |f| log(f, |e| matches!(e, BoxError::NotTheCollector(_))),
         ),
-        ("registry", other_registry, list_clone(&env), "V4", "not the manifest's registry"),
-        ("officials' key", bx, other_list, "V8", "not the officials' key the manifest names"),
+        ("registry", other_registry, list_clone(&env), "V4", "not the manifest's registry", |f| {
+            matches!(f, Failure::Ballots(BallotFailure::Registry(BoxError::Registry(_))))
+        }),
+        ("officials' key", bx, other_list, "V8", "not the officials' key the manifest names", |f| {
+            matches!(f, Failure::Ballots(BallotFailure::Revocations(RevocationError::NotTheOfficials { .. })))
+        }),
     ];
-    for (what, doctored_box, revocation_list, id, reason) in cases {
+    for (what, doctored_box, revocation_list, id, reason, expect) in cases {
         let dir = env.root.join(format!("anchor-{id}"));
         let (b, r) = (dir.join("box.json"), dir.join("revocations.json"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -1061,17 +1479,15 @@ fn substituted_trust_anchors_are_refused() {
         rec.write(record::REVOCATIONS_PATH, &std::fs::read(&r).unwrap());
         rec.rechain();
         let report = verifier::verify::verify_record(&rec.dir, None, false);
-        match &report.check(Check::from_id(id).unwrap()).unwrap().outcome {
-            Outcome::Fail { reason: got, .. } => assert!(got.contains(reason), "{what}: {id}: {got}"),
-            other => panic!("{what}: {id} should fail: {other:?}\n{report}"),
+        match report.failure(Check::from_id(id).unwrap()) {
+            Some(f) => assert!(expect(f), "{what}: {id}: {f:?}"),
+            None => panic!("{what}: {id} should fail\n{report}"),
         }
     }
     // Pinning another election's fingerprint fails V2.
     let report = verifier::verify::verify_record(&env.record, Some(env.other.election.fingerprint()), false);
-    match &report.check(Check::V2).unwrap().outcome {
-        Outcome::Fail { reason, .. } => assert!(reason.contains("not the pinned"), "{reason}"),
-        other => panic!("V2: {other:?}"),
-    }
+    let f = report.failure(Check::V2);
+    assert!(matches!(f, Some(Failure::Election(ElectionFailure::NotThePinned { .. }))), "V2: {f:?}");
 }
 
 fn list_clone(env: &Env) -> RevocationList {

@@ -4,6 +4,7 @@
 pub mod ceremony;
 pub mod chain;
 pub mod checks;
+pub mod failure;
 pub mod files;
 pub mod mirror;
 pub mod mixnet;

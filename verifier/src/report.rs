@@ -11,129 +11,11 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::chain::ChainFailure;
 pub use crate::checks::Check;
-
-/// Why a check failed, as data: tests and tools match on it; the report prints it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Failure {
-    /// The record's integrity (V1, V1′): which file or index entry, and how.
-    Record(RecordFailure),
-    /// The record's election (V2): which of its bindings fails.
-    Election(ElectionFailure),
-    /// The mix chain (V10, MC2): every failure of every contest's chain, each with its contest, stage and file.
-    Chain(Vec<ChainFailure>),
-    /// A failure stated in words, naming where (the checks whose failures are not yet typed).
-    Said(String),
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Chain(failures) => {
-                let lines: Vec<String> = failures.iter().map(ToString::to_string).collect();
-                f.write_str(&lines.join("\n"))
-            }
-            Self::Record(failure) => write!(f, "{failure}"),
-            Self::Election(failure) => write!(f, "{failure}"),
-            Self::Said(reason) => f.write_str(reason),
-        }
-    }
-}
-
-impl From<String> for Failure {
-    fn from(reason: String) -> Self {
-        Self::Said(reason)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(reason: &str) -> Self {
-        Self::Said(reason.to_string())
-    }
-}
-
-/// Why a record's files do not hold (SPEC.md §13 V1, §1.2 (e)): the index, an entry, or the directory.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RecordFailure {
-    /// `index.json` cannot be read (missing, not a regular file, too large).
-    #[error("{0}")]
-    IndexUnreadable(String),
-    /// `index.json` does not decode by §1.2's rules.
-    #[error("{0}")]
-    IndexUndecodable(String),
-    /// The index's version, a path, a repeat or the chain (IX1) fails.
-    #[error("index.json: {0}")]
-    Index(protocol::record::IndexError),
-    /// The directory holds something the index does not list, or something that is not a regular file.
-    #[error("{0}")]
-    Directory(String),
-    /// A file is in the directory but not in the index.
-    #[error("`{path}` is in the directory but not in the index")]
-    Unlisted {
-        /// The file's path in the record.
-        path: String,
-    },
-    /// A listed file cannot be read (missing, not a regular file, too large).
-    #[error("entry {entry} (`{path}`): {reason}")]
-    EntryUnreadable {
-        /// The entry's position in the index.
-        entry: usize,
-        /// Its path.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-    /// A listed file's SHA-256 is not the index's.
-    #[error("entry {entry} (`{path}`): the file's SHA-256 is not the index's (altered)")]
-    Altered {
-        /// The entry's position in the index.
-        entry: usize,
-        /// Its path.
-        path: String,
-    },
-}
-
-/// Why a record's election does not hold (SPEC.md §14.4 V2).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ElectionFailure {
-    /// `election.json` does not decode (§8.8, §1.2).
-    #[error("{0}")]
-    Undecodable(String),
-    /// Its manifest is not valid (§4.3).
-    #[error("election.json: {0}")]
-    InvalidManifest(String),
-    /// Its fingerprint is not the one the observer pinned (`--fingerprint`): another election.
-    #[error(
-        "the record is of election fingerprint {record}, not the pinned {pinned} (--fingerprint): another election"
-    )]
-    NotThePinned {
-        /// The record's fingerprint, hex.
-        record: String,
-        /// The pinned one, hex.
-        pinned: String,
-    },
-    /// Its fingerprint is not the index's.
-    #[error("election.json gives fingerprint {election}, the index says {index}")]
-    NotTheIndexs {
-        /// The fingerprint of `election.json`, hex.
-        election: String,
-        /// The index's, hex.
-        index: String,
-    },
-    /// The index's paths are not §14.1's layout for this manifest.
-    #[error("layout (§14.1): {0}")]
-    Layout(protocol::record::LayoutError),
-}
-
-impl From<Vec<ChainFailure>> for Failure {
-    fn from(failures: Vec<ChainFailure>) -> Self {
-        Self::Chain(failures)
-    }
-}
+pub use crate::failure::{
+    BallotFailure, ElectionFailure, Failure, FileFailure, InputDifference, KeysFailure, ListDifference, RecordFailure,
+    ResultFailure,
+};
 
 /// What became of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,10 +23,11 @@ impl From<Vec<ChainFailure>> for Failure {
 pub enum Outcome {
     /// Passed; the note says what was seen (counts, keys, sizes).
     Pass { note: String },
-    /// Failed; the reason names where (`failure` as text).
+    /// Failed; the reason names where (`failure` as text); in JSON, `kinds` lists the failure's kinds
+    /// ([`Failure::kinds`]).
     Fail {
         reason: String,
-        #[serde(skip)]
+        #[serde(rename = "kinds", serialize_with = "kinds")]
         failure: Failure,
     },
     /// Not run: an input it reads was not provided by the checks `waited_for` (serialized as `"V1, V2"`).
@@ -166,6 +49,10 @@ pub struct CheckResult {
     /// Wall-clock time of the check, milliseconds.
     #[serde(rename = "millis", serialize_with = "millis")]
     pub time: Duration,
+}
+
+fn kinds<S: serde::Serializer>(failure: &Failure, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(failure.kinds())
 }
 
 fn joined<S: serde::Serializer>(checks: &[Check], s: S) -> Result<S::Ok, S::Error> {
@@ -422,5 +309,6 @@ mod tests {
         assert_eq!(json["checks"][2]["status"], "not_run");
         assert_eq!(json["checks"][2]["waited_for"], "V2");
         assert_eq!(json["checks"][1]["reason"], "broken at leaf 3");
+        assert_eq!(json["checks"][1]["kinds"], serde_json::json!(["said"]));
     }
 }

@@ -1,10 +1,8 @@
 //! A record frozen in the repository (`verifier/tests/frozen-record/`, written by an earlier build of the tools'
 //! code): today's verifier must still pass it, check by check. A format change that makes an old record fail is
 //! a version change, said in SPEC.md, and the record is refrozen with `FREEZE_RECORD=1 cargo test -p verifier
-//! --test frozen` (which writes a new one from `common::build`).
+//! --test frozen` (which writes a new one from `test_support::record::build`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failures are test failures
-
-mod common;
 
 use std::path::PathBuf;
 
@@ -18,7 +16,7 @@ fn frozen() -> PathBuf {
 fn the_frozen_record_still_verifies() {
     if std::env::var_os("FREEZE_RECORD").is_some() {
         let _ = std::fs::remove_dir_all(frozen());
-        let built = common::build();
+        let built = test_support::record::build();
         built.copy_to(&frozen());
     }
     let report = verifier::verify::verify_record(&frozen(), None, false);

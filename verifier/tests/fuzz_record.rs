@@ -1,4 +1,4 @@
-//! `verifier verify` on a mutated record (the small record of tests/common, built once): each case changes one
+//! `verifier verify` on a mutated record (the small record of `test_support::record`, built once): each case changes one
 //! file — bytes flipped, overwritten, inserted, deleted, cut off or added; a JSON value replaced; a JSON list's row
 //! dropped, duplicated or swapped — and then either leaves the index as it was (V1 must fail) or re-chains it so
 //! that V1 passes and the later checks see the change. `verify` returns a report, never panics; and a report
@@ -9,16 +9,14 @@
 //! (`scripts/fuzz.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{build, Built};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestRunner};
 use protocol::record::{self, file_digest, RecordIndex};
 use serde_json::Value;
+use test_support::record::{build, write_json, Built};
 
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
@@ -218,7 +216,7 @@ fn reindex(b: &Built) {
         let Ok(bytes) = std::fs::read(b.path(&e.path)) else { return };
         index.push(&e.path, file_digest(&bytes));
     }
-    common::write_json(&b.path(record::INDEX_PATH), &index);
+    write_json(&b.path(record::INDEX_PATH), &index);
 }
 
 fn meaning_free(before: &[u8], after: &[u8]) -> bool {

@@ -1,18 +1,18 @@
 //! `verifier verify`, `receipt` and `consistency` on a record built from SPEC.md §14 with `protocol` alone
-//! (tests/common): the honest record passes; each tampering is caught by the check §14.4 assigns it; garbage in
-//! any file gives failed checks, never a panic.
+//! (`test_support::record`): the honest record passes; each tampering of the shared table (`test_support::tamper`,
+//! also run against the tallier's record in `tests/tests/tamper.rs`) is caught by the check §14.4 assigns it, with
+//! the failure it names; garbage in any file gives failed checks, never a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::{build, write_json, Built};
 use protocol::log::SignedTreeHead;
 use protocol::record;
 use serde_json::json;
+use test_support::record::{build, write_json, Built};
+use test_support::tamper::{self, resign_head};
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifier");
 
@@ -60,221 +60,36 @@ fn honest_record_passes() {
     assert!(stderr.is_empty());
 }
 
-/// The collector signs a new final head over the box's ballots (`v` is `ballot-box.json`), as a malicious
-/// collector that doctored its log can.
-fn resign_head(b: &Built, v: &mut serde_json::Value) {
-    let mut tree = protocol::log::LogTree::new();
-    for e in v["ballots"].as_array().unwrap() {
-        let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
-        let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
-        let accepted_at = e["accepted_at"].as_u64().unwrap();
-        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at));
-    }
-    let size = tree.len();
-    let (fp, root) = (*b.election.fingerprint(), tree.root(size).unwrap());
-    let head = SignedTreeHead::sign(&b.collector, fp, size, root, 1_790_604_800_000);
-    v["final_tree_head"] = serde_json::to_value(&head).unwrap();
-}
-
-/// Each tampering, applied to the honest record, and the check that must catch it.
+/// Each tampering of the shared table, applied to the honest record: the check that must catch it fails first,
+/// with the failure the table names.
 /// SPEC.md: exercises L9 (in V4).
 #[test]
 fn tamperings_are_caught_by_the_expected_check() {
     let b = build();
     let saved = snapshot(&b);
-    type Tamper = Box<dyn Fn(&Built)>;
-    let cases: Vec<(&str, &str, Tamper)> = vec![
-        (
-            "a file changed without re-indexing",
-            "V1",
-            Box::new(|b| std::fs::write(b.path(record::RESULT_PATH), b"{}").unwrap()),
-        ),
-        ("a file not in the index", "V1", Box::new(|b| std::fs::write(b.path("extra.txt"), b"x").unwrap())),
-        ("an empty directory", "V1", Box::new(|b| std::fs::create_dir(b.path("empty")).unwrap())),
-        ("an empty directory in a directory", "V1", Box::new(|b| std::fs::create_dir_all(b.path("a/b")).unwrap())),
-        (
-            "the election key replaced",
-            "V2",
-            Box::new(|b| {
-                let mut v = b.read_json(record::ELECTION_PATH);
-                v["manifest"]["election_id"] = json!("another-election");
-                b.replace_json(record::ELECTION_PATH, &v);
-            }),
-        ),
-        (
-            "a dealing altered after signing",
-            "V3",
-            Box::new(|b| {
-                let p = record::ceremony_path("dealing", 2);
-                let mut v = b.read_json(&p);
-                v["signature"] = json!("00".repeat(64));
-                b.replace_json(&p, &v);
-            }),
-        ),
-        (
-            "the registry out of order",
-            "V4",
-            Box::new(|b| {
-                let mut v = b.read_json(record::BALLOT_BOX_PATH);
-                v["credentials"].as_array_mut().unwrap().swap(0, 1);
-                b.replace_json(record::BALLOT_BOX_PATH, &v);
-            }),
-        ),
-        (
-            "a ballot dropped from the box",
-            "V5",
-            Box::new(|b| {
-                let mut v = b.read_json(record::BALLOT_BOX_PATH);
-                v["ballots"].as_array_mut().unwrap().pop();
-                b.replace_json(record::BALLOT_BOX_PATH, &v);
-            }),
-        ),
-        (
-            "a voter's earlier ballot replayed after the re-vote, head re-signed",
-            "V5",
-            Box::new(|b| {
-                let mut v = b.read_json(record::BALLOT_BOX_PATH);
-                let ballots = v["ballots"].as_array_mut().unwrap();
-                let mut replay = ballots[b.superseded_leaf as usize].clone();
-                replay["leaf_index"] = json!(ballots.len());
-                // Appended now, as a collector would: the time of the last leaf, so only the repeat is wrong.
-                replay["accepted_at"] = ballots[ballots.len() - 1]["accepted_at"].clone();
-                ballots.push(replay);
-                resign_head(b, &mut v);
-                b.replace_json(record::BALLOT_BOX_PATH, &v);
-            }),
-        ),
-        (
-            "the last ballot accepted a second after the close, head re-signed",
-            "V5",
-            Box::new(|b| {
-                let mut v = b.read_json(record::BALLOT_BOX_PATH);
-                let closes_at = b.election.manifest().voting_period.closes_at;
-                let ballots = v["ballots"].as_array_mut().unwrap();
-                let last = ballots.len() - 1;
-                ballots[last]["accepted_at"] = json!(closes_at + 1);
-                resign_head(b, &mut v);
-                b.replace_json(record::BALLOT_BOX_PATH, &v);
-            }),
-        ),
-        (
-            "a ballot accepted before the one at the leaf before it, head re-signed",
-            "V5",
-            Box::new(|b| {
-                let mut v = b.read_json(record::BALLOT_BOX_PATH);
-                let ballots = v["ballots"].as_array_mut().unwrap();
-                let before = ballots[1]["accepted_at"].as_u64().unwrap();
-                ballots[2]["accepted_at"] = json!(before - 1);
-                resign_head(b, &mut v);
-                b.replace_json(record::BALLOT_BOX_PATH, &v);
-            }),
-        ),
-        (
-            "a refused ballot hidden",
-            "V6",
-            Box::new(|b| b.replace_json(record::REJECTED_PATH, &json!({"rejected": []}))),
-        ),
-        (
-            "a re-vote not squashed",
-            "V7",
-            Box::new(|b| b.replace_json(record::SUPERSEDED_PATH, &json!({"superseded": []}))),
-        ),
-        (
-            "a credential added to the revocation list after signing",
-            "V8",
-            Box::new(|b| {
-                let mut v = b.read_json(record::REVOCATIONS_PATH);
-                let registry = b.read_json(record::BALLOT_BOX_PATH)["credentials"].clone();
-                let mut list = v["credentials"].as_array().unwrap().clone();
-                let fresh = registry.as_array().unwrap().iter().find(|c| !list.contains(c)).unwrap().clone();
-                list.push(fresh);
-                list.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
-                list.dedup();
-                v["credentials"] = json!(list);
-                b.replace_json(record::REVOCATIONS_PATH, &v);
-            }),
-        ),
-        ("a revoked ballot left in", "V8", Box::new(|b| b.replace_json(record::REVOKED_PATH, &json!({"revoked": []})))),
-        (
-            "the mix input's rows swapped",
-            "V9",
-            Box::new(|b| {
-                let p = record::input_path(1);
-                let mut bytes = b.read(&p);
-                let (row0, row1) = (bytes[8..72].to_vec(), bytes[72..136].to_vec());
-                bytes[8..72].copy_from_slice(&row1);
-                bytes[72..136].copy_from_slice(&row0);
-                b.replace(&p, &bytes);
-            }),
-        ),
-        (
-            "a stage's proof altered",
-            "V10",
-            Box::new(|b| {
-                let p = record::stage_proof_path(2, 2);
-                let mut bytes = b.read(&p);
-                let last = bytes.len() - 40;
-                bytes[last] ^= 1;
-                b.replace(&p, &bytes);
-            }),
-        ),
-        (
-            "a stage's output row replaced by another stage's",
-            "V10",
-            Box::new(|b| {
-                let p = record::stage_list_path(0, 1);
-                let other = b.read(&record::stage_list_path(1, 1));
-                let mut bytes = b.read(&p);
-                bytes[8..72].copy_from_slice(&other[8..72]);
-                b.replace(&p, &bytes);
-            }),
-        ),
-        (
-            "a partial decryption from another contest",
-            "V11",
-            Box::new(|b| b.replace(&record::partial_path(0, 1), &b.read(&record::partial_path(1, 1)))),
-        ),
-        (
-            "a plaintext replaced",
-            "V11",
-            Box::new(|b| {
-                let p = record::plaintexts_path(2);
-                let mut bytes = b.read(&p);
-                let other = b.read(&record::plaintexts_path(0));
-                bytes[8..40].copy_from_slice(&other[8..40]);
-                b.replace(&p, &bytes);
-            }),
-        ),
-        (
-            "an answer changed",
-            "V12",
-            Box::new(|b| {
-                let p = record::answers_path(0);
-                let mut v = b.read_json(&p);
-                v["answers"][0] = json!({"invalid": "made up"});
-                b.replace_json(&p, &v);
-            }),
-        ),
-        (
-            "the count changed",
-            "V13",
-            Box::new(|b| {
-                let mut v = b.read_json(record::RESULT_PATH);
-                v["contests"][0]["invalid"] = json!(1);
-                b.replace_json(record::RESULT_PATH, &v);
-            }),
-        ),
-    ];
-    for (what, expected, tamper) in cases {
-        tamper(&b);
-        let report = b.verify();
-        let failed = report.failed_ids();
-        assert!(failed.first() == Some(&expected), "{what}: expected {expected} first, got {failed:?}\n{report}");
+    let cases = tamper::shared();
+    for v in 1..=13 {
+        let check = verifier::report::Check::record(v).unwrap();
+        assert!(cases.iter().any(|c| c.check == check), "no tampering for {check}");
+    }
+    let mut failures = Vec::new();
+    for case in &cases {
+        (case.tamper)(&b);
+        if let Err(e) = case.judge(&b.verify()) {
+            failures.push(e);
+        }
         restore(&b, &saved);
         let _ = std::fs::remove_file(b.path("extra.txt"));
         let _ = std::fs::remove_dir(b.path("empty"));
         let _ = std::fs::remove_dir_all(b.path("a"));
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {} tamperings not caught as expected:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
     assert!(b.verify().passed());
 }
 
@@ -286,6 +101,13 @@ fn tampering_names_where() {
     b.replace_json(record::REJECTED_PATH, &v);
     let report = b.verify();
     assert_eq!(report.failed_ids(), ["V6"], "{report}");
+    use verifier::report::{BallotFailure, Check, Failure};
+    assert!(
+        matches!(report.failure(Check::V6), Some(Failure::Ballots(BallotFailure::Rejected(d))) if d.entry == 0),
+        "{report}"
+    );
+    let json = report.to_json();
+    assert_eq!(json["checks"][5]["kinds"], json!(["ballots.rejected"]), "{json}");
     let text = report.to_string();
     assert!(
         text.contains("tally/rejected.json") && text.contains("entry 0") && text.contains("unknown_credential"),

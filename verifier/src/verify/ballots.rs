@@ -11,9 +11,13 @@ impl State {
             return report.not_run(Check::V4, &w);
         };
         let mut decoded = None;
-        let registry = report.run(Check::V4, || {
-            let b: BallotBox = parse_json(BALLOT_BOX_PATH, files.get(BALLOT_BOX_PATH)?)?;
-            let verdict = b.check_registry(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"));
+        let registry = report.run_typed(Check::V4, || {
+            let fail = |f: BallotFailure| Failure::Ballots(f);
+            let b: BallotBox = files
+                .get(BALLOT_BOX_PATH)
+                .and_then(|bytes| parse_json(BALLOT_BOX_PATH, bytes))
+                .map_err(|e| fail(e.into()))?;
+            let verdict = b.check_registry(election).map_err(|e| fail(BallotFailure::Registry(e)));
             let note = format!(
                 "{} credentials, registry digest {}, as the manifest names",
                 b.credentials.len(),
@@ -38,11 +42,12 @@ impl State {
             ]);
             return report.not_run(Check::V5, &w);
         };
-        self.ballots = report.run(Check::V5, || {
+        self.ballots = report.run_typed(Check::V5, || {
+            let fail = |f: BallotFailure| Failure::Ballots(f);
             if bbox.election != election.parameters() {
-                return Err(format!("{BALLOT_BOX_PATH}: the box's election (manifest, key) is not {ELECTION_PATH}'s"));
+                return Err(fail(BallotFailure::NotTheElection));
             }
-            let ballots = bbox.check_log(election).map_err(|e| format!("{BALLOT_BOX_PATH}: {e}"))?;
+            let ballots = bbox.check_log(election).map_err(|e| fail(BallotFailure::Log(e)))?;
             let head = &bbox.final_tree_head;
             let period = election.manifest().voting_period;
             let times = match (ballots.first(), ballots.last()) {
@@ -77,7 +82,7 @@ impl State {
             return report.not_run(Check::V6, &w);
         };
         let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
-        let rejected = report.run_keep(Check::V6, || {
+        let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {
                 recomputed.rejected.extend(tally::check(election, &bbox.credentials, chunk, &mut OsRng).rejected);
@@ -85,8 +90,13 @@ impl State {
             }
             bar.finish_and_clear();
             let verdict = parse_json::<RejectedFile>(REJECTED_PATH, files.get(REJECTED_PATH).unwrap_or_default())
-                .and_then(|claimed| compare_list(REJECTED_PATH, &claimed.rejected, &recomputed.rejected))
-                .map(|()| format!("{} ballots checked, {} refused", ballots.len(), recomputed.rejected.len()));
+                .map_err(BallotFailure::from)
+                .and_then(|claimed| {
+                    compare_list(REJECTED_PATH, &claimed.rejected, &recomputed.rejected)
+                        .map_err(BallotFailure::Rejected)
+                })
+                .map(|()| format!("{} ballots checked, {} refused", ballots.len(), recomputed.rejected.len()))
+                .map_err(Failure::Ballots);
             (recomputed, verdict)
         });
         self.rejected = Some(rejected);
@@ -102,11 +112,16 @@ impl State {
             ]);
             return report.not_run(Check::V7, &w);
         };
-        let counted = report.run_keep(Check::V7, || {
+        let counted = report.run_keep_typed(Check::V7, || {
             let (recomputed, counted) = tally::squash(ballots, rejected);
             let verdict = parse_json::<SupersededFile>(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH).unwrap_or_default())
-                .and_then(|claimed| compare_list(SUPERSEDED_PATH, &claimed.superseded, &recomputed.superseded))
-                .map(|()| format!("{} superseded, {} credentials counted", recomputed.superseded.len(), counted.len()));
+                .map_err(BallotFailure::from)
+                .and_then(|claimed| {
+                    compare_list(SUPERSEDED_PATH, &claimed.superseded, &recomputed.superseded)
+                        .map_err(BallotFailure::Superseded)
+                })
+                .map(|()| format!("{} superseded, {} credentials counted", recomputed.superseded.len(), counted.len()))
+                .map_err(Failure::Ballots);
             (counted, verdict)
         });
         self.counted = Some(counted);
@@ -126,14 +141,20 @@ impl State {
             return report.not_run(Check::V8, &w);
         };
         let mut remaining = None;
-        report.run(Check::V8, || {
-            let list: RevocationList = parse_json(REVOCATIONS_PATH, files.get(REVOCATIONS_PATH)?)?;
+        report.run_typed(Check::V8, || {
+            let fail = |f: BallotFailure| Failure::Ballots(f);
+            let list: RevocationList = files
+                .get(REVOCATIONS_PATH)
+                .and_then(|b| parse_json(REVOCATIONS_PATH, b))
+                .map_err(|e| fail(e.into()))?;
             list.verify(election.fingerprint(), &election.manifest().roles)
-                .map_err(|e| format!("{REVOCATIONS_PATH}: {e}"))?;
+                .map_err(|e| fail(BallotFailure::Revocations(e)))?;
             let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials);
             remaining = Some(left);
-            let claimed: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
-            compare_list(REVOKED_PATH, &claimed.revoked, &recomputed.revoked)?;
+            let claimed: RevokedFile =
+                files.get(REVOKED_PATH).and_then(|b| parse_json(REVOKED_PATH, b)).map_err(|e| fail(e.into()))?;
+            compare_list(REVOKED_PATH, &claimed.revoked, &recomputed.revoked)
+                .map_err(|d| fail(BallotFailure::Revoked(d)))?;
             let note = format!(
                 "{} credentials revoked, {} ballots removed; signed by the officials' key {} the manifest names",
                 list.credentials.len(),
@@ -158,22 +179,22 @@ impl State {
             ]);
             return report.not_run(Check::V9, &w);
         };
-        let inputs = report.run_keep(Check::V9, || {
+        let inputs = report.run_keep_typed(Check::V9, || {
             if remaining.is_empty() {
-                return (Vec::new(), Err("no ballot remains after R1–R3: there is nothing to tally (R4)".into()));
+                return (Vec::new(), Err(Failure::Ballots(BallotFailure::NothingToTally)));
             }
             let Some(lists) = tally::anonymize(election, ballots, remaining) else {
                 let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
                 let why = if remaining.len().saturating_mul(most) > protocol::limits::MAX_CIPHERTEXTS {
-                    format!(
-                        "{} remaining ballots × {most} chunks: more ciphertexts than one list may hold ({}, §9.1.1)",
-                        remaining.len(),
-                        protocol::limits::MAX_CIPHERTEXTS
-                    )
+                    BallotFailure::TooManyCiphertexts {
+                        remaining: remaining.len(),
+                        chunks: most,
+                        max: protocol::limits::MAX_CIPHERTEXTS,
+                    }
                 } else {
-                    "a remaining ballot does not have the manifest's shape".to_string()
+                    BallotFailure::Shape
                 };
-                return (Vec::new(), Err(why));
+                return (Vec::new(), Err(Failure::Ballots(why)));
             };
             let mut problems = Vec::new();
             let mut kept = Vec::new();
@@ -184,14 +205,14 @@ impl State {
                 if ours == theirs {
                     kept.push(Some(list));
                 } else {
-                    problems.push(describe_list_difference(&path, theirs, &ours, list.width()));
+                    problems.push(describe_list_difference(c, &path, theirs, &ours, list.width()));
                     kept.push(None);
                 }
             }
             let verdict = if problems.is_empty() {
                 Ok(format!("{} rows per contest", remaining.len()))
             } else {
-                Err(problems.join("\n"))
+                Err(Failure::Ballots(BallotFailure::Input(problems)))
             };
             (kept, verdict)
         });

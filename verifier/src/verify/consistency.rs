@@ -17,9 +17,11 @@ pub fn verify_consistency(
     type Decoded = (ed25519_key::Key, SignedTreeHead, SignedTreeHead, protocol::log::ConsistencyProof);
     let decoded: Option<Decoded> = report.run(Check::CS1, || {
         let key = ed25519_key::decode(collector_key)?;
-        let o: SignedTreeHead = parse_json(&old.display().to_string(), &read_file(old)?)?;
-        let n: SignedTreeHead = parse_json(&new.display().to_string(), &read_file(new)?)?;
-        let p: protocol::log::ConsistencyProof = parse_json(&proof.display().to_string(), &read_file(proof)?)?;
+        let said = |e: FileFailure| e.to_string();
+        let o: SignedTreeHead = parse_json(&old.display().to_string(), &read_file(old)?).map_err(said)?;
+        let n: SignedTreeHead = parse_json(&new.display().to_string(), &read_file(new)?).map_err(said)?;
+        let p: protocol::log::ConsistencyProof =
+            parse_json(&proof.display().to_string(), &read_file(proof)?).map_err(said)?;
         let note = format!("sizes {} → {}, {} proof hashes", o.tree_size, n.tree_size, p.path.len());
         Ok(((key, o, n, p), note))
     });

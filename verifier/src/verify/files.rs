@@ -9,8 +9,8 @@ impl State {
         self.files = report.run_typed(Check::V1, || {
             let fail = |f: RecordFailure| Failure::Record(f);
             let index_bytes = read_file(&dir.join(INDEX_PATH)).map_err(|e| fail(RecordFailure::IndexUnreadable(e)))?;
-            let index: RecordIndex =
-                parse_json(INDEX_PATH, &index_bytes).map_err(|e| fail(RecordFailure::IndexUndecodable(e)))?;
+            let index: RecordIndex = parse_json(INDEX_PATH, &index_bytes)
+                .map_err(|e| fail(RecordFailure::IndexUndecodable(e.to_string())))?;
             index.check_chain().map_err(|e| fail(RecordFailure::Index(e)))?;
             let mut present = Vec::new();
             walk(dir, "", &mut present).map_err(|e| fail(RecordFailure::Directory(e)))?;
@@ -45,11 +45,17 @@ impl State {
     /// V1′ (before decryption): every regular file in the directory, read once (links and special entries
     /// refused); the later checks read these bytes and nothing else.
     pub fn v1_before_decryption(&mut self, dir: &Path, report: &mut Report) {
-        self.files = report.run(Check::V1BeforeDecryption, || {
+        self.files = report.run_typed(Check::V1BeforeDecryption, || {
             let mut present = Vec::new();
-            walk(dir, "", &mut present)?;
-            let read: Vec<Result<(String, Vec<u8>), String>> =
-                present.par_iter().map(|p| read_file(&dir.join(p)).map(|b| (p.clone(), b))).collect();
+            walk(dir, "", &mut present).map_err(RecordFailure::Directory)?;
+            let read: Vec<Result<(String, Vec<u8>), RecordFailure>> = present
+                .par_iter()
+                .map(|p| {
+                    read_file(&dir.join(p))
+                        .map(|b| (p.clone(), b))
+                        .map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason })
+                })
+                .collect();
             let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
             let total: usize = bytes.values().map(Vec::len).sum();
             Ok((Files { index: None, bytes }, format!("{} files, {total} bytes", present.len())))
@@ -62,9 +68,11 @@ impl State {
         let Some(files) = &self.files else {
             return report.not_run(Check::V2BeforeDecryption, &[Check::V1BeforeDecryption]);
         };
-        let r = report.run(Check::V2BeforeDecryption, || {
-            let params: protocol::election::ElectionParameters = parse_json(ELECTION_PATH, files.get(ELECTION_PATH)?)?;
-            let election = params.election().map_err(|e| format!("{ELECTION_PATH}: {e}"))?;
+        let r = report.run_typed(Check::V2BeforeDecryption, || {
+            let fail = |f: ElectionFailure| Failure::Election(f);
+            let params: protocol::election::ElectionParameters =
+                files.get(ELECTION_PATH).and_then(|b| parse_json(ELECTION_PATH, b)).map_err(|e| fail(e.into()))?;
+            let election = params.election().map_err(|e| fail(ElectionFailure::InvalidManifest(e)))?;
             let m = election.manifest();
             let ceremony: Vec<Vec<u16>> = CEREMONY_KINDS
                 .iter()
@@ -81,12 +89,12 @@ impl State {
             let is_partial =
                 |p: &str| (0..m.contests.len()).any(|c| (1..=m.trustees.count).any(|j| p == partial_path(c, j)));
             if let Some(missing) = expected.iter().find(|p| !files.bytes.contains_key(p.as_str())) {
-                return Err(format!("`{missing}` is not in the record yet: the record is not ready to decrypt"));
+                return Err(fail(ElectionFailure::NotReady { path: missing.clone() }));
             }
             if let Some(extra) =
                 files.bytes.keys().find(|p| !expected.iter().any(|e| e == *p) && !is_partial(p.as_str()))
             {
-                return Err(format!("`{extra}` is not a file of a record ready to decrypt (§14.1)"));
+                return Err(fail(ElectionFailure::NotBeforeDecryption { path: extra.clone() }));
             }
             let note = format!("election `{}`, fingerprint {}", m.election_id, election.fingerprint().to_hex());
             Ok(((election, layout), note))
@@ -105,17 +113,17 @@ impl State {
         };
         let r = report.run_typed(Check::V2, || {
             let fail = |f: ElectionFailure| Failure::Election(f);
-            let bytes = files.get(ELECTION_PATH).map_err(|e| fail(ElectionFailure::Undecodable(e)))?;
             let params: protocol::election::ElectionParameters =
-                parse_json(ELECTION_PATH, bytes).map_err(|e| fail(ElectionFailure::Undecodable(e)))?;
-            let election = params.election().map_err(|e| fail(ElectionFailure::InvalidManifest(e.to_string())))?;
+                files.get(ELECTION_PATH).and_then(|b| parse_json(ELECTION_PATH, b)).map_err(|e| fail(e.into()))?;
+            let election = params.election().map_err(|e| fail(ElectionFailure::InvalidManifest(e)))?;
             if let Some(pinned) = self.pinned.as_ref().filter(|p| *p != election.fingerprint()) {
                 return Err(fail(ElectionFailure::NotThePinned {
                     record: election.fingerprint().to_hex(),
                     pinned: pinned.to_hex(),
                 }));
             }
-            let index = files.index.as_ref().ok_or_else(|| fail(ElectionFailure::Undecodable("no index".into())))?;
+            let no_index = || fail(ElectionFailure::Undecodable(FileFailure::Missing { path: INDEX_PATH.into() }));
+            let index = files.index.as_ref().ok_or_else(no_index)?;
             if index.fingerprint != *election.fingerprint() {
                 return Err(fail(ElectionFailure::NotTheIndexs {
                     election: election.fingerprint().to_hex(),

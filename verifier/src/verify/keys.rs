@@ -9,29 +9,30 @@ impl State {
             let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
             return report.not_run(Check::V3, &w);
         };
-        self.ceremony = report.run(Check::V3, || {
-            let params = CeremonyParams::from_manifest(election.manifest()).map_err(|e| e.to_string())?;
+        self.ceremony = report.run_typed(Check::V3, || {
+            let fail = |f: KeysFailure| Failure::Keys(f);
+            let params =
+                CeremonyParams::from_manifest(election.manifest()).map_err(|e| fail(KeysFailure::Parameters(e)))?;
             // The record's ceremony files, named as in the ceremony's directory, for the one parser of them.
             let mut named = Vec::new();
             for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
                 if k == protocol::record::CLOSED_KINDS {
-                    let close = files.get(protocol::record::CLOSE_PATH)?;
+                    let close = files.get(protocol::record::CLOSE_PATH).map_err(|e| fail(e.into()))?;
                     named.push((protocol::threshold::ceremony::CLOSE_FILE.to_string(), close.to_vec()));
                 }
                 for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
                     let path = protocol::record::ceremony_path(kind, j);
-                    named.push((format!("{kind}-{j}.json"), files.get(&path)?.to_vec()));
+                    named.push((format!("{kind}-{j}.json"), files.get(&path).map_err(|e| fail(e.into()))?.to_vec()));
                 }
             }
-            let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| format!("ceremony/{e}"))?;
-            let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| format!("ceremony (C1–C11): {e}"))?;
+            let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| fail(KeysFailure::Undecodable(e)))?;
+            let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| fail(KeysFailure::Ceremony(e)))?;
             let roster = outcome.roster.clone();
             if outcome.election_key != *election.public_key() {
-                return Err(format!(
-                    "the ceremony gives election key {} (K9), {ELECTION_PATH} has {}",
-                    hex::encode(outcome.election_key.to_bytes()),
-                    hex::encode(election.public_key().to_bytes())
-                ));
+                return Err(fail(KeysFailure::ElectionKey {
+                    ceremony: hex::encode(outcome.election_key.to_bytes()),
+                    election: hex::encode(election.public_key().to_bytes()),
+                }));
             }
             let mut notes = vec![crate::ceremony::roster_note(&roster)];
             notes.extend(crate::ceremony::outcome_notes(&outcome));

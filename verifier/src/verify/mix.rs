@@ -26,8 +26,9 @@ impl State {
                         Part::Proof(k) => stage_proof_path(c, k),
                         Part::Signature(k) => stage_signature_path(c, k),
                     };
-                    let bytes =
-                        files.get(&path).map_err(|reason| ChainFailure::Unreadable { file: path.clone(), reason })?;
+                    let bytes = files
+                        .get(&path)
+                        .map_err(|e| ChainFailure::Unreadable { file: path.clone(), reason: e.to_string() })?;
                     Ok((path, Cow::Borrowed(bytes)))
                 };
                 let input = inputs.get_mut(c).and_then(Option::take);

@@ -34,7 +34,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::chain::{ChainFailure, Part};
-use crate::report::{Check, ElectionFailure, Failure, RecordFailure, Report, Verdict};
+use crate::report::{
+    BallotFailure, Check, ElectionFailure, Failure, FileFailure, InputDifference, KeysFailure, ListDifference,
+    RecordFailure, Report, ResultFailure, Verdict,
+};
 
 mod ballots;
 mod consistency;
@@ -53,27 +56,28 @@ pub use crate::files::{read_file, MAX_FILE_BYTES};
 /// Ballots checked between two steps of V6's progress bar.
 const BALLOTS_PER_STEP: usize = 8192;
 
-fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, String> {
-    serde_json::from_slice(bytes).map_err(|e| format!("{path} does not decode: {e}"))
+fn parse_json<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, FileFailure> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| FileFailure::Undecodable { path: path.to_string(), reason: e.to_string() })
 }
 
 fn compact<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("<{e}>"))
 }
 
-/// Compares a list the record claims with the recomputed one; the error names the file, the first differing
+/// Compares a list the record claims with the recomputed one; the difference names the file, the first differing
 /// entry and both values.
-fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed: &[T]) -> Result<(), String> {
+fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed: &[T]) -> Result<(), ListDifference> {
     if let Some(i) = (0..claimed.len().max(recomputed.len())).find(|&i| claimed.get(i) != recomputed.get(i)) {
         let show = |v: Option<&T>| v.map_or_else(|| "nothing".to_string(), compact);
-        return Err(format!(
-            "{file} lists {} entries, the recomputation {}; first difference at entry {i}: the record has {}, \
-             recomputed {}",
-            claimed.len(),
-            recomputed.len(),
-            show(claimed.get(i)),
-            show(recomputed.get(i))
-        ));
+        return Err(ListDifference {
+            file: file.to_string(),
+            claimed: claimed.len(),
+            recomputed: recomputed.len(),
+            entry: i,
+            theirs: show(claimed.get(i)),
+            ours: show(recomputed.get(i)),
+        });
     }
     Ok(())
 }
@@ -93,8 +97,8 @@ pub struct Files {
 }
 
 impl Files {
-    fn get(&self, path: &str) -> Result<&[u8], String> {
-        self.bytes.get(path).map(Vec::as_slice).ok_or_else(|| format!("`{path}` is not in the record"))
+    fn get(&self, path: &str) -> Result<&[u8], FileFailure> {
+        self.bytes.get(path).map(Vec::as_slice).ok_or_else(|| FileFailure::Missing { path: path.to_string() })
     }
 }
 
@@ -119,7 +123,7 @@ pub struct State {
     /// The last stage's list of each contest (V10).
     last_lists: Option<Vec<CiphertextList>>,
     /// Each contest's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
-    plaintexts: BTreeMap<usize, Result<PlaintextList, String>>,
+    plaintexts: BTreeMap<usize, Result<PlaintextList, ResultFailure>>,
     /// Each contest's `answers.json` as the record has it (V12).
     answers: Option<Vec<AnswersFile>>,
 }
@@ -228,19 +232,20 @@ impl State {
 }
 
 /// Where an encoded list differs from the recomputed one: its header, or the first row that differs.
-fn describe_list_difference(path: &str, theirs: &[u8], ours: &[u8], width: usize) -> String {
+fn describe_list_difference(contest: usize, path: &str, theirs: &[u8], ours: &[u8], width: usize) -> InputDifference {
     let header = |b: &[u8]| -> Option<(u32, u32)> {
         Some((u32::from_be_bytes(b.get(0..4)?.try_into().ok()?), u32::from_be_bytes(b.get(4..8)?.try_into().ok()?)))
     };
+    let path = path.to_string();
     match (header(theirs), header(ours)) {
         (Some(t), Some(o)) if t != o => {
-            format!("{path}: {} rows of width {}, R4 gives {} rows of width {}", t.0, t.1, o.0, o.1)
+            InputDifference::Header { contest, path, rows: t.0, width: t.1, r4_rows: o.0, r4_width: o.1 }
         }
-        (None, _) => format!("{path}: shorter than a list header"),
+        (None, _) => InputDifference::Short { contest, path },
         _ => {
             let at = theirs.iter().zip(ours).position(|(a, b)| a != b).unwrap_or(theirs.len().min(ours.len()));
             let row = at.saturating_sub(8) / (64 * width.max(1));
-            format!("{path} differs from R4 recomputed: first at row {row} (byte {at})")
+            InputDifference::Row { contest, path, row, byte: at }
         }
     }
 }

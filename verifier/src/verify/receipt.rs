@@ -87,9 +87,12 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     };
     let fate = report.run(Check::RC5, || {
         let leaf = receipt.leaf_index;
-        let rejected: RejectedFile = parse_json(REJECTED_PATH, files.get(REJECTED_PATH)?)?;
-        let superseded: SupersededFile = parse_json(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH)?)?;
-        let revoked: RevokedFile = parse_json(REVOKED_PATH, files.get(REVOKED_PATH)?)?;
+        let said = |e: FileFailure| e.to_string();
+        let rejected: RejectedFile =
+            files.get(REJECTED_PATH).and_then(|b| parse_json(REJECTED_PATH, b)).map_err(said)?;
+        let superseded: SupersededFile =
+            files.get(SUPERSEDED_PATH).and_then(|b| parse_json(SUPERSEDED_PATH, b)).map_err(said)?;
+        let revoked: RevokedFile = files.get(REVOKED_PATH).and_then(|b| parse_json(REVOKED_PATH, b)).map_err(said)?;
         let verdict = match tally::fate(leaf, &rejected, &superseded, &revoked) {
             tally::Fate::Refused(reason) => {
                 receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({reason})"), 5)
@@ -137,11 +140,12 @@ fn parse_receipt_file(what: &str, bytes: &[u8]) -> Result<Receipt, String> {
         tracker: String,
         ballot_id: protocol::BallotId,
     }
-    let value: serde_json::Value = parse_json(what, bytes)?;
+    let said = |e: FileFailure| e.to_string();
+    let value: serde_json::Value = parse_json(what, bytes).map_err(said)?;
     if value.get("receipt").is_none() {
-        return parse_json(what, bytes);
+        return parse_json(what, bytes).map_err(said);
     }
-    let file: PageFile = parse_json(what, bytes)?;
+    let file: PageFile = parse_json(what, bytes).map_err(said)?;
     let id = file.receipt.ballot_id;
     let tracker = id.tracker();
     if file.ballot_id != id || file.tracker != tracker {

@@ -4,14 +4,19 @@ use super::*;
 
 impl State {
     /// Decodes `contest-C/plaintexts.list` once.
-    fn plaintexts(&mut self, c: usize) -> Result<&PlaintextList, String> {
+    fn plaintexts(&mut self, c: usize) -> Result<&PlaintextList, ResultFailure> {
         let files = self.files.as_ref();
         self.plaintexts
             .entry(c)
             .or_insert_with(|| {
                 let path = plaintexts_path(c);
-                let bytes = files.ok_or("no record")?.get(&path)?;
-                PlaintextList::from_bytes(bytes).map_err(|e| format!("{path} does not decode: {e}"))
+                let missing = || FileFailure::Missing { path: path.clone() };
+                let bytes = files.ok_or_else(missing).and_then(|f| f.get(&path))?;
+                PlaintextList::from_bytes(bytes).map_err(|source| ResultFailure::PlaintextsUndecodable {
+                    contest: c,
+                    path: path.clone(),
+                    source,
+                })
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -43,7 +48,7 @@ impl State {
             return report.not_run(Check::V11, &[Check::V10]);
         };
         let plaintexts = &self.plaintexts;
-        report.run(Check::V11, || {
+        report.run_typed(Check::V11, || {
             let mut problems = Vec::new();
             let mut used = Vec::new();
             for (c, last) in lists.iter().enumerate() {
@@ -51,35 +56,49 @@ impl State {
                 let none = Vec::new();
                 for &j in layout.partials.get(c).unwrap_or(&none) {
                     let path = partial_path(c, j);
-                    let decoded = files.get(&path).and_then(|b| {
-                        Signed::<PartialDecryption>::from_bytes(b).map_err(|e| format!("{path} does not decode: {e}"))
-                    });
+                    let decoded =
+                        files.get(&path).map_err(ResultFailure::from).and_then(|b| {
+                            Signed::<PartialDecryption>::from_bytes(b).map_err(|source| {
+                                ResultFailure::PartialUndecodable { contest: c, path: path.clone(), source }
+                            })
+                        });
                     match decoded {
-                        Err(e) => problems.push(format!("contest {c}: {e}")),
-                        Ok(p) if p.message.trustee != j => {
-                            problems.push(format!("contest {c}: {path} holds trustee {}'s partial decryption", p.message.trustee))
-                        }
+                        Err(e) => problems.push(e),
+                        Ok(p) if p.message.trustee != j => problems.push(ResultFailure::AnotherTrustees {
+                            contest: c,
+                            path,
+                            trustee: j,
+                            holds: p.message.trustee,
+                        }),
                         Ok(_) if !outcome.qualified.contains(&j) => {
-                            problems.push(format!("contest {c}: {path}: trustee {j} is not qualified (C12)"))
+                            problems.push(ResultFailure::NotQualified { contest: c, path, trustee: j })
                         }
                         Ok(p) => partials.push(p),
                     }
                 }
                 let fingerprint = election.fingerprint();
-                let verified = match th::verify_partial_decryptions(params, fingerprint, roster, outcome, last, partials, &mut OsRng) {
+                let verified = match th::verify_partial_decryptions(
+                    params,
+                    fingerprint,
+                    roster,
+                    outcome,
+                    last,
+                    partials,
+                    &mut OsRng,
+                ) {
                     Ok(v) => v,
-                    Err(e) => {
-                        problems.push(format!("contest {c}: {e}"));
+                    Err(source) => {
+                        problems.push(ResultFailure::Partials { contest: c, source });
                         continue;
                     }
                 };
-                for e in &verified.rejected {
-                    problems.push(format!("contest {c}: {e} (C12–C14)"));
+                for source in &verified.rejected {
+                    problems.push(ResultFailure::PartialRefused { contest: c, source: source.clone() });
                 }
                 let combined = match th::combine(params, &verified, last) {
                     Ok(p) => p,
-                    Err(e) => {
-                        problems.push(format!("contest {c}: {e}"));
+                    Err(source) => {
+                        problems.push(ResultFailure::Combine { contest: c, source });
                         continue;
                     }
                 };
@@ -93,19 +112,21 @@ impl State {
                         let row = (0..claimed.points.len().max(combined.points.len()))
                             .find(|&i| claimed.points.get(i) != combined.points.get(i))
                             .map_or(0, |i| i / w);
-                        problems.push(format!(
-                            "contest {c}: {} is not the combination (K13) of trustees {chosen:?}: first difference at row {row}",
-                            plaintexts_path(c)
-                        ))
+                        problems.push(ResultFailure::NotTheCombination {
+                            contest: c,
+                            path: plaintexts_path(c),
+                            trustees: chosen,
+                            row,
+                        })
                     }
-                    Some(Err(e)) => problems.push(format!("contest {c}: {e}")),
-                    None => problems.push(format!("contest {c}: {} not read", plaintexts_path(c))),
+                    Some(Err(e)) => problems.push(e.clone()),
+                    None => problems.push(FileFailure::Missing { path: plaintexts_path(c) }.into()),
                 }
             }
             if problems.is_empty() {
                 Ok(((), used.join("; ")))
             } else {
-                Err(problems.join("\n"))
+                Err(Failure::Results(problems))
             }
         });
     }
@@ -125,7 +146,7 @@ impl State {
         };
         let plaintexts = &self.plaintexts;
         let mut answers = Some(Vec::new());
-        report.run(Check::V12, || {
+        report.run_typed(Check::V12, || {
             let mut problems = Vec::new();
             let mut total = 0usize;
             for (c, contest) in election.manifest().contests.iter().enumerate() {
@@ -135,7 +156,7 @@ impl State {
                     Ok(a) => a,
                     Err(e) => {
                         answers = None;
-                        problems.push(e);
+                        problems.push(ResultFailure::File(e));
                         continue;
                     }
                 };
@@ -144,16 +165,18 @@ impl State {
                         let recomputed = tally::decode(contest, plain);
                         total += recomputed.answers.len();
                         if claimed.contest != recomputed.contest {
-                            problems.push(format!(
-                                "{path}: contest `{}`, the manifest's is `{}`",
-                                claimed.contest, recomputed.contest
-                            ));
-                        } else if let Err(e) = compare_list(&path, &claimed.answers, &recomputed.answers) {
-                            problems.push(e);
+                            problems.push(ResultFailure::AnswersOfAnotherContest {
+                                contest: c,
+                                path: path.clone(),
+                                claimed: claimed.contest.clone(),
+                                manifest: recomputed.contest.clone(),
+                            });
+                        } else if let Err(difference) = compare_list(&path, &claimed.answers, &recomputed.answers) {
+                            problems.push(ResultFailure::Answers { contest: c, difference });
                         }
                     }
-                    Some(Err(e)) => problems.push(format!("contest {c}: {e}")),
-                    None => problems.push(format!("contest {c}: {} not read", plaintexts_path(c))),
+                    Some(Err(e)) => problems.push(e.clone()),
+                    None => problems.push(FileFailure::Missing { path: plaintexts_path(c) }.into()),
                 }
                 if let Some(a) = answers.as_mut() {
                     a.push(claimed);
@@ -162,7 +185,7 @@ impl State {
             if problems.is_empty() {
                 Ok(((), format!("{total} answers decoded")))
             } else {
-                Err(problems.join("\n"))
+                Err(Failure::Results(problems))
             }
         });
         self.answers = answers;
@@ -178,16 +201,17 @@ impl State {
             ]);
             return report.not_run(Check::V13, &w);
         };
-        report.run(Check::V13, || {
-            let claimed: ResultFile = parse_json(RESULT_PATH, files.get(RESULT_PATH)?)?;
+        report.run_typed(Check::V13, || {
+            let claimed: ResultFile =
+                files.get(RESULT_PATH).and_then(|b| parse_json(RESULT_PATH, b)).map_err(ResultFailure::from)?;
             let recomputed = tally::count(election, answers);
             if claimed.format != recomputed.format {
-                return Err(format!("{RESULT_PATH}: format `{}`, expected `{}`", claimed.format, recomputed.format));
+                return Err(ResultFailure::ResultFormat { found: claimed.format, expected: recomputed.format }.into());
             }
             if claimed.fingerprint != recomputed.fingerprint {
-                return Err(format!("{RESULT_PATH}: the fingerprint is another election's"));
+                return Err(ResultFailure::ResultFingerprint.into());
             }
-            compare_list(RESULT_PATH, &claimed.contests, &recomputed.contests)?;
+            compare_list(RESULT_PATH, &claimed.contests, &recomputed.contests).map_err(ResultFailure::Count)?;
             let elected: Vec<String> =
                 recomputed.contests.iter().map(|r| format!("{}: {}", r.contest, compact(&r.elected))).collect();
             Ok(((), format!("elected — {}", elected.join("; "))))

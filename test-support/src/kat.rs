@@ -1,7 +1,5 @@
 //! Known-answer vectors: one deterministic computation per part of SPEC.md, from fixed seeds. Shared by the
 //! generator (`cargo run -p protocol --example gen_vectors`) and the test that checks the stored JSON files.
-// Fixed seeds and known inputs only: a failure here is a broken vector generator, so unwrap is the right answer.
-#![allow(clippy::unwrap_used)]
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;

@@ -3,7 +3,6 @@
 //! Merkle log and receipts, the steps R1–R4, two mix stages per contest, three partial decryptions, R5 and R6,
 //! and the chained index. Reusable by every record test: build once, tamper with a file, [`Built::reindex`] so
 //! that V1 passes again, and see which check catches it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)] // test helpers outside #[test] fns
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +27,7 @@ use serde::Serialize;
 pub const DECRYPTING: [u16; 3] = [1, 2, 3];
 
 /// The built record and what a test needs to forge or check things.
+#[derive(Debug)]
 pub struct Built {
     pub _tmp: tempfile::TempDir,
     /// The record's directory.
@@ -265,6 +265,7 @@ impl Built {
         index.entries.into_iter().map(|e| e.path).collect()
     }
     /// Runs `verifier verify` in-process (no progress output).
+    #[cfg(feature = "verifier")]
     pub fn verify(&self) -> verifier::report::Report {
         verifier::verify::verify_record(&self.dir, None, false)
     }

@@ -1,0 +1,374 @@
+//! The record's tamper table, written once for every record builder (SPEC.md §14.4 assigns each tampering its
+//! check): the protocol-only record of [`crate::record`] (`verifier/tests/record.rs`) and the tallier's
+//! (`tests/tests/tamper.rs`) each apply every [`Tampering`] of [`shared`] to their record, run `verifier verify`,
+//! and [`Tampering::judge`] the report: the expected check must fail first, with the expected failure variant.
+//!
+//! A builder's record offers what a tampering needs through [`Record`]; the helpers below read, write and
+//! re-index its files. Tamperings that only make sense for one builder stay in that builder's test.
+
+use std::path::{Path, PathBuf};
+
+use ed25519_dalek::SigningKey;
+use protocol::ballot_box::BoxError;
+use protocol::log::SignedTreeHead;
+use protocol::record::{self, file_digest, RecordIndex};
+use protocol::Election;
+use serde_json::{json, Value};
+use verifier::chain::ChainFailure;
+use verifier::report::{BallotFailure, Check, ElectionFailure, Failure, KeysFailure, RecordFailure, Report};
+use verifier::report::{InputDifference, ResultFailure};
+
+/// A record on disk, and what a tampering needs to forge its files.
+pub trait Record {
+    /// The record's directory.
+    fn dir(&self) -> &Path;
+    /// Its election.
+    fn election(&self) -> &Election;
+    /// The collector's signing key (a malicious collector re-signs its head).
+    fn collector(&self) -> &SigningKey;
+    /// The leaf of a ballot that the same voter's later ballot superseded.
+    fn superseded_leaf(&self) -> u64;
+}
+
+/// A file's path in the record.
+pub fn path(r: &dyn Record, rel: &str) -> PathBuf {
+    r.dir().join(rel)
+}
+
+/// A file's bytes.
+pub fn read(r: &dyn Record, rel: &str) -> Vec<u8> {
+    std::fs::read(path(r, rel)).unwrap()
+}
+
+/// A JSON file's value.
+pub fn read_json(r: &dyn Record, rel: &str) -> Value {
+    serde_json::from_slice(&read(r, rel)).unwrap()
+}
+
+/// Replaces a file and re-chains the index, so that only the checks after V1 see the change.
+pub fn replace(r: &dyn Record, rel: &str, bytes: &[u8]) {
+    std::fs::write(path(r, rel), bytes).unwrap();
+    reindex(r);
+}
+
+/// [`replace`] with a JSON value.
+pub fn replace_json(r: &dyn Record, rel: &str, v: &Value) {
+    replace(r, rel, &serde_json::to_vec_pretty(v).unwrap());
+}
+
+/// Recomputes every digest and chain value of the index, keeping its fingerprint, paths and order.
+pub fn reindex(r: &dyn Record) {
+    let old: RecordIndex = serde_json::from_slice(&read(r, record::INDEX_PATH)).unwrap();
+    let mut index = RecordIndex::new(old.fingerprint);
+    for e in &old.entries {
+        index.push(&e.path, file_digest(&read(r, &e.path)));
+    }
+    std::fs::write(path(r, record::INDEX_PATH), serde_json::to_vec_pretty(&index).unwrap()).unwrap();
+}
+
+/// The collector signs a new final head over the box's ballots (`v` is `ballot-box.json`), as a malicious
+/// collector that doctored its log can.
+pub fn resign_head(r: &dyn Record, v: &mut Value) {
+    let mut tree = protocol::log::LogTree::new();
+    for e in v["ballots"].as_array().unwrap() {
+        let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
+        let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
+        let accepted_at = e["accepted_at"].as_u64().unwrap();
+        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at));
+    }
+    let size = tree.len();
+    let (fp, root) = (*r.election().fingerprint(), tree.root(size).unwrap());
+    let timestamp = v["final_tree_head"]["timestamp"].as_u64().unwrap();
+    let head = SignedTreeHead::sign(r.collector(), fp, size, root, timestamp);
+    v["final_tree_head"] = serde_json::to_value(&head).unwrap();
+}
+
+/// One tampering: what it does, the check that must catch it first, and the failure that check must give.
+#[derive(Debug)]
+pub struct Tampering {
+    pub name: &'static str,
+    pub check: Check,
+    /// Whether the check's failure is the expected variant (and where).
+    pub expect: fn(&Failure) -> bool,
+    pub tamper: fn(&dyn Record),
+}
+
+impl Tampering {
+    /// `Ok` if `report` fails [`Tampering::check`] first, with a failure that [`Tampering::expect`] accepts.
+    pub fn judge(&self, report: &Report) -> Result<(), String> {
+        let failed = report.failed();
+        if failed.first() != Some(&self.check) {
+            return Err(format!("{}: expected {} to fail first, failed: {failed:?}\n{report}", self.name, self.check));
+        }
+        match report.failure(self.check) {
+            Some(f) if (self.expect)(f) => Ok(()),
+            f => Err(format!("{}: {} failed, but not as expected: {f:?}\n{report}", self.name, self.check)),
+        }
+    }
+}
+
+/// Whether any failure of a mix chain holds (V10).
+pub fn chain(f: &Failure, p: impl Fn(&ChainFailure) -> bool) -> bool {
+    matches!(f, Failure::Chain(all) if all.iter().any(p))
+}
+
+/// Whether any failure of V11–V13 holds.
+pub fn results(f: &Failure, p: impl Fn(&ResultFailure) -> bool) -> bool {
+    matches!(f, Failure::Results(all) if all.iter().any(p))
+}
+
+/// The tamperings that make sense for any record of the example manifest (three contests, two mix stages, three
+/// trustees who all decrypt), whichever builder made it. They leave the record changed; the caller restores it
+/// (or uses a fresh copy) before the next.
+pub fn shared() -> Vec<Tampering> {
+    vec![
+        Tampering {
+            name: "a file changed without re-indexing",
+            check: Check::V1,
+            expect: |f| matches!(f, Failure::Record(RecordFailure::Altered { path, .. }) if path == record::RESULT_PATH),
+            tamper: |r| std::fs::write(path(r, record::RESULT_PATH), b"{}").unwrap(),
+        },
+        Tampering {
+            name: "a file not in the index",
+            check: Check::V1,
+            expect: |f| matches!(f, Failure::Record(RecordFailure::Unlisted { path }) if path == "extra.txt"),
+            tamper: |r| std::fs::write(path(r, "extra.txt"), b"x").unwrap(),
+        },
+        Tampering {
+            name: "an empty directory",
+            check: Check::V1,
+            expect: |f| matches!(f, Failure::Record(RecordFailure::Directory(why)) if why.contains("`empty/`")),
+            tamper: |r| std::fs::create_dir(path(r, "empty")).unwrap(),
+        },
+        Tampering {
+            name: "an empty directory in a directory",
+            check: Check::V1,
+            expect: |f| matches!(f, Failure::Record(RecordFailure::Directory(why)) if why.contains("`a/b/`")),
+            tamper: |r| std::fs::create_dir_all(path(r, "a/b")).unwrap(),
+        },
+        Tampering {
+            name: "the election's manifest changed (another fingerprint)",
+            check: Check::V2,
+            expect: |f| matches!(f, Failure::Election(ElectionFailure::NotTheIndexs { .. })),
+            tamper: |r| {
+                let mut v = read_json(r, record::ELECTION_PATH);
+                v["manifest"]["election_id"] = json!("another-election");
+                replace_json(r, record::ELECTION_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a dealing's signature replaced",
+            check: Check::V3,
+            expect: |f| {
+                matches!(f, Failure::Keys(KeysFailure::Ceremony(e)) if e.to_string().contains("trustee 2"))
+                    || matches!(f, Failure::Keys(KeysFailure::Undecodable(e)) if e.file.contains("dealing-2"))
+            },
+            tamper: |r| {
+                let p = record::ceremony_path("dealing", 2);
+                let mut v = read_json(r, &p);
+                v["signature"] = json!("00".repeat(64));
+                replace_json(r, &p, &v);
+            },
+        },
+        Tampering {
+            name: "the registry out of order",
+            check: Check::V4,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Registry(BoxError::RegistryNotSorted(1)))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                v["credentials"].as_array_mut().unwrap().swap(0, 1);
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a ballot dropped from the box",
+            check: Check::V5,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Log(BoxError::SizeMismatch { .. }))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                v["ballots"].as_array_mut().unwrap().pop();
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a voter's earlier ballot replayed after the re-vote, head re-signed",
+            check: Check::V5,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Log(BoxError::Replayed { .. }))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                let ballots = v["ballots"].as_array_mut().unwrap();
+                let mut replay = ballots[usize::try_from(r.superseded_leaf()).unwrap()].clone();
+                replay["leaf_index"] = json!(ballots.len());
+                // Appended now, as a collector would: the time of the last leaf, so only the repeat is wrong.
+                replay["accepted_at"] = ballots[ballots.len() - 1]["accepted_at"].clone();
+                ballots.push(replay);
+                resign_head(r, &mut v);
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the last ballot accepted a second after the close, head re-signed",
+            check: Check::V5,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Log(BoxError::OutsidePeriod { .. }))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                let closes_at = r.election().manifest().voting_period.closes_at;
+                let ballots = v["ballots"].as_array_mut().unwrap();
+                let last = ballots.len() - 1;
+                ballots[last]["accepted_at"] = json!(closes_at + 1);
+                resign_head(r, &mut v);
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a ballot accepted before the one at the leaf before it, head re-signed",
+            check: Check::V5,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Log(BoxError::TimeGoesBack { .. }))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                let ballots = v["ballots"].as_array_mut().unwrap();
+                let before = ballots[1]["accepted_at"].as_u64().unwrap();
+                ballots[2]["accepted_at"] = json!(before - 1);
+                resign_head(r, &mut v);
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a refused ballot hidden",
+            check: Check::V6,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.file == record::REJECTED_PATH && d.claimed == 0),
+            tamper: |r| replace_json(r, record::REJECTED_PATH, &json!({"rejected": []})),
+        },
+        Tampering {
+            name: "a re-vote not squashed",
+            check: Check::V7,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Superseded(d)) if d.claimed == 0 && d.entry == 0),
+            tamper: |r| replace_json(r, record::SUPERSEDED_PATH, &json!({"superseded": []})),
+        },
+        Tampering {
+            name: "a credential added to the revocation list after signing",
+            check: Check::V8,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Revocations(_))),
+            tamper: |r| {
+                let mut v = read_json(r, record::REVOCATIONS_PATH);
+                let registry = read_json(r, record::BALLOT_BOX_PATH)["credentials"].clone();
+                let mut list = v["credentials"].as_array().unwrap().clone();
+                let fresh = registry.as_array().unwrap().iter().find(|c| !list.contains(c)).unwrap().clone();
+                list.push(fresh);
+                list.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+                v["credentials"] = json!(list);
+                replace_json(r, record::REVOCATIONS_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a revoked ballot left in",
+            check: Check::V8,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.claimed == 0 && d.entry == 0),
+            tamper: |r| replace_json(r, record::REVOKED_PATH, &json!({"revoked": []})),
+        },
+        Tampering {
+            name: "the mix input's first two ciphertexts swapped",
+            check: Check::V9,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Input(d))
+                    if matches!(&d[..], [InputDifference::Row { contest: 1, row: 0, .. }]))
+            },
+            tamper: |r| {
+                let p = record::input_path(1);
+                let mut bytes = read(r, &p);
+                let (first, second) = (bytes[8..72].to_vec(), bytes[72..136].to_vec());
+                bytes[8..72].copy_from_slice(&second);
+                bytes[72..136].copy_from_slice(&first);
+                replace(r, &p, &bytes);
+            },
+        },
+        Tampering {
+            name: "a stage's proof altered",
+            check: Check::V10,
+            expect: |f| {
+                chain(f, |c| {
+                    matches!(
+                        c,
+                        ChainFailure::ProofFails { contest: 2, stage: 2, .. }
+                            | ChainFailure::ProofUndecodable { contest: 2, stage: 2, .. }
+                    )
+                })
+            },
+            tamper: |r| {
+                let p = record::stage_proof_path(2, 2);
+                let mut bytes = read(r, &p);
+                let last = bytes.len() - 40;
+                bytes[last] ^= 1;
+                replace(r, &p, &bytes);
+            },
+        },
+        Tampering {
+            name: "a stage's output ciphertext replaced by another contest's",
+            check: Check::V10,
+            expect: |f| chain(f, |c| matches!(c, ChainFailure::ProofFails { contest: 0, stage: 1, .. })),
+            tamper: |r| {
+                let p = record::stage_list_path(0, 1);
+                let other = read(r, &record::stage_list_path(1, 1));
+                let mut bytes = read(r, &p);
+                bytes[8..72].copy_from_slice(&other[8..72]);
+                replace(r, &p, &bytes);
+            },
+        },
+        Tampering {
+            name: "a partial decryption from another contest",
+            check: Check::V11,
+            expect: |f| results(f, |e| matches!(e, ResultFailure::PartialRefused { contest: 0, .. })),
+            tamper: |r| replace(r, &record::partial_path(0, 1), &read(r, &record::partial_path(1, 1))),
+        },
+        Tampering {
+            name: "a plaintext replaced",
+            check: Check::V11,
+            expect: |f| results(f, |e| matches!(e, ResultFailure::NotTheCombination { contest: 2, row: 0, .. })),
+            tamper: |r| {
+                let p = record::plaintexts_path(2);
+                let mut bytes = read(r, &p);
+                let other = read(r, &record::plaintexts_path(0));
+                bytes[8..40].copy_from_slice(&other[8..40]);
+                replace(r, &p, &bytes);
+            },
+        },
+        Tampering {
+            name: "an answer changed",
+            check: Check::V12,
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::Answers { contest: 0, difference } if difference.entry == 0))
+            },
+            tamper: |r| {
+                let p = record::answers_path(0);
+                let mut v = read_json(r, &p);
+                v["answers"][0] = json!({"invalid": "made up"});
+                replace_json(r, &p, &v);
+            },
+        },
+        Tampering {
+            name: "the count changed",
+            check: Check::V13,
+            expect: |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0)),
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                v["contests"][0]["invalid"] = json!(1);
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+    ]
+}
+
+impl Record for crate::record::Built {
+    fn dir(&self) -> &Path {
+        &self.dir
+    }
+    fn election(&self) -> &Election {
+        &self.election
+    }
+    fn collector(&self) -> &SigningKey {
+        &self.collector
+    }
+    fn superseded_leaf(&self) -> u64 {
+        self.superseded_leaf
+    }
+}
