@@ -30,7 +30,7 @@ async fn cast(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
     match cast_inner(&state, &headers, body).await {
         Ok((receipt, created)) => {
             let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-            (status, Json(receipt)).into_response()
+            (status, Json(protocol::log::WithBytes(receipt))).into_response()
         }
         Err(e) => {
             state.metrics.reject(e.code);

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use protocol::election::PublishedElection;
-use protocol::log::SignedTreeHead;
+use protocol::log::{SignedTreeHead, WithBytes};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -58,8 +58,9 @@ pub async fn latest_sth(state: &AppState) -> Result<SignedTreeHead, AppError> {
     serde_json::from_str(row.get::<_, &str>(0)).map_err(AppError::internal)
 }
 
-async fn sth(State(state): State<AppState>) -> Result<Json<SignedTreeHead>, AppError> {
-    Ok(Json(latest_sth(&state).await?))
+/// `GET /log/sth`: the latest head's JSON fields and its canonical bytes (SPEC.md §11.3.1 LG5, hex) in `bytes`.
+async fn sth(State(state): State<AppState>) -> Result<Json<WithBytes<SignedTreeHead>>, AppError> {
+    Ok(Json(WithBytes(latest_sth(&state).await?)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,7 +108,7 @@ struct InclusionQuery {
     tree_size: u64,
 }
 
-/// The answer of `GET /log/proof/inclusion` (defined in `protocol`).
+/// The answer of `GET /log/proof/inclusion` (defined in `protocol`), with its canonical bytes (LG7) in `bytes`.
 pub use protocol::log::InclusionProof;
 
 fn bad_query(e: QueryRejection) -> AppError {
@@ -125,7 +126,7 @@ async fn check_size(state: &AppState, size: u64) -> Result<(), AppError> {
 async fn inclusion(
     State(state): State<AppState>,
     q: Result<Query<InclusionQuery>, QueryRejection>,
-) -> Result<Json<InclusionProof>, AppError> {
+) -> Result<Json<WithBytes<InclusionProof>>, AppError> {
     let Query(q) = q.map_err(bad_query)?;
     check_size(&state, q.tree_size).await?;
     if q.leaf_index >= q.tree_size {
@@ -134,7 +135,7 @@ async fn inclusion(
     let tree = state.log.tree.lock().await;
     let path = tree.inclusion_proof(q.leaf_index, q.tree_size).ok_or_else(|| AppError::internal("no proof"))?;
     let leaf_hash = *tree.leaf(q.leaf_index).ok_or_else(|| AppError::internal("no leaf"))?;
-    Ok(Json(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path }))
+    Ok(Json(WithBytes(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,13 +144,14 @@ struct ConsistencyQuery {
     second: u64,
 }
 
-/// The answer of `GET /log/proof/consistency` (defined in `protocol`, where the voter client reads it too).
+/// The answer of `GET /log/proof/consistency` (defined in `protocol`, where the voter client reads it too), with its
+/// canonical bytes (LG8) in `bytes`.
 pub use protocol::log::ConsistencyProof;
 
 async fn consistency(
     State(state): State<AppState>,
     q: Result<Query<ConsistencyQuery>, QueryRejection>,
-) -> Result<Json<ConsistencyProof>, AppError> {
+) -> Result<Json<WithBytes<ConsistencyProof>>, AppError> {
     let Query(q) = q.map_err(bad_query)?;
     if q.first > q.second {
         return Err(AppError::bad_request("invalid_range", "need first <= second"));
@@ -157,5 +159,5 @@ async fn consistency(
     check_size(&state, q.second).await?;
     let tree = state.log.tree.lock().await;
     let path = tree.consistency_proof(q.first, q.second).ok_or_else(|| AppError::internal("no proof"))?;
-    Ok(Json(ConsistencyProof { first: q.first, second: q.second, path }))
+    Ok(Json(WithBytes(ConsistencyProof { first: q.first, second: q.second, path })))
 }

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use protocol::log::Receipt;
+use protocol::log::{Receipt, WithBytes};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -30,7 +30,8 @@ pub struct VerificationResponse {
     pub ballot: serde_json::Value,
     /// The same ballot's canonical bytes (SPEC.md §8.2), hex: what the voter's WASM module decodes.
     pub ballot_bytes: String,
-    pub receipt: Receipt,
+    /// The ballot's receipt: its JSON fields and its canonical bytes (SPEC.md §11.3.1 LG6, hex) in `bytes`.
+    pub receipt: WithBytes<Receipt>,
     /// How many fetches are left after this one.
     pub fetches_left: u32,
 }
@@ -111,7 +112,7 @@ async fn fetch(
     Ok(Json(VerificationResponse {
         ballot: serde_json::to_value(&ballot).map_err(AppError::internal)?,
         ballot_bytes: hex::encode(&bytes),
-        receipt,
+        receipt: WithBytes(receipt),
         fetches_left: (max - fetches).max(0) as u32,
     }))
 }

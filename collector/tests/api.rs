@@ -5,7 +5,7 @@ mod common;
 
 use collector::Settings;
 use common::*;
-use protocol::log::{verify_consistency, verify_inclusion, Receipt};
+use protocol::log::{verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, Receipt, SignedTreeHead};
 use protocol::Encode;
 use rand::rngs::OsRng;
 
@@ -31,6 +31,7 @@ async fn cast_recast_receipts_log_and_second_device() {
     let (st, v) = cast(&http, &s.base, &b0).await;
     assert_eq!(st, 201, "{v}");
     let r0 = receipt(&v);
+    assert_eq!(bytes_beside_fields::<Receipt>(&v), r0);
     r0.verify(&key, e.election.fingerprint()).unwrap();
     r0.matches(&b0).unwrap();
     assert_eq!((r0.leaf_index, r0.tree_size), (0, 1));
@@ -39,6 +40,7 @@ async fn cast_recast_receipts_log_and_second_device() {
     let (st, v) = cast(&http, &s.base, &b0).await;
     assert_eq!(st, 200);
     assert_eq!(receipt(&v), r0);
+    assert_eq!(bytes_beside_fields::<Receipt>(&v), r0);
 
     // Re-voting, and another voter.
     let (b1, fetch_b1) = ballot_and_fetch(&e, 0, 1);
@@ -54,12 +56,17 @@ async fn cast_recast_receipts_log_and_second_device() {
     let head = sth(&http, &s.base).await;
     head.verify(&key, e.election.fingerprint()).unwrap();
     assert_eq!(head.tree_size, 3);
+    assert_eq!(bytes_beside_fields::<SignedTreeHead>(&get_json(&http, format!("{}/log/sth", s.base)).await.1), head);
     let (st, v) = get_json(&http, format!("{}/log/proof/inclusion?leaf_index=0&tree_size=3", s.base)).await;
     assert_eq!(st, 200);
-    let path: Vec<[u8; 32]> = serde_json::from_value::<collector::log_api::InclusionProof>(v).unwrap().path;
-    verify_inclusion(&r0.leaf_hash(), 0, 3, &path, &head.root).unwrap();
+    let proof = bytes_beside_fields::<InclusionProof>(&v);
+    assert_eq!(serde_json::from_value::<protocol::log::WithBytes<InclusionProof>>(v).unwrap().0, proof);
+    assert_eq!((proof.leaf_index, proof.tree_size, proof.leaf_hash), (0, 3, r0.leaf_hash()));
+    verify_inclusion(&r0.leaf_hash(), 0, 3, &proof.path, &head.root).unwrap();
     let (_, v) = get_json(&http, format!("{}/log/proof/consistency?first=1&second=3", s.base)).await;
-    let c: collector::log_api::ConsistencyProof = serde_json::from_value(v).unwrap();
+    let c = bytes_beside_fields::<ConsistencyProof>(&v);
+    assert_eq!(serde_json::from_value::<protocol::log::WithBytes<ConsistencyProof>>(v).unwrap().0, c);
+    assert_eq!((c.first, c.second), (1, 3));
     verify_consistency(1, 3, &r0.root, &head.root, &c.path).unwrap();
     let (_, v) = get_json(&http, format!("{}/log/leaves?start=0&end=10", s.base)).await;
     let leaves: collector::log_api::Leaves = serde_json::from_value(v).unwrap();
@@ -101,7 +108,8 @@ async fn cast_recast_receipts_log_and_second_device() {
         let got: protocol::Ballot = serde_json::from_value(v["ballot"].clone()).unwrap();
         assert_eq!(got, b1);
         assert_eq!(v["ballot_bytes"], hex::encode(b1.to_bytes()));
-        assert_eq!(serde_json::from_value::<Receipt>(v["receipt"].clone()).unwrap(), r1);
+        assert_eq!(receipt(&v["receipt"]), r1);
+        assert_eq!(bytes_beside_fields::<Receipt>(&v["receipt"]), r1);
     }
     let (st, v) = get_json(&http, format!("{}{fetch_b1}", s.base)).await;
     assert_eq!((st, code(&v)), (429, "verification_limit_reached"));

@@ -14,7 +14,7 @@ use std::time::Duration;
 use collector::Settings;
 use common::*;
 use protocol::credential::Credential;
-use protocol::log::{verify_consistency, verify_inclusion, Receipt};
+use protocol::log::{verify_consistency, verify_inclusion, Receipt, WithBytes};
 use protocol::Ballot;
 use rand::rngs::OsRng;
 use verifier::monitor::{Alarm, Monitor};
@@ -61,7 +61,7 @@ async fn cast_all(
                                 !(r.status() == 200 && last_503 == "storage_unavailable"),
                                 "ballot {i} was stored although its cast was answered storage_unavailable"
                             );
-                            let r: Receipt = r.json().await.unwrap();
+                            let r: Receipt = r.json::<WithBytes<Receipt>>().await.unwrap().0;
                             accepted.fetch_add(1, Ordering::Relaxed);
                             out.push((i, r));
                             break;
@@ -119,12 +119,12 @@ async fn check_receipts_in_log(base: &str, e: &TestElection, receipts: &[Receipt
         )
         .await;
         assert_eq!(st, 200, "{v}");
-        let p: collector::log_api::InclusionProof = serde_json::from_value(v).unwrap();
+        let p: collector::log_api::InclusionProof = serde_json::from_value::<WithBytes<_>>(v).unwrap().0;
         verify_inclusion(&r.leaf_hash(), r.leaf_index, head.tree_size, &p.path, &head.root).unwrap();
         let (_, v) =
             get_json(&http, format!("{base}/log/proof/consistency?first={}&second={}", r.tree_size, head.tree_size))
                 .await;
-        let c: collector::log_api::ConsistencyProof = serde_json::from_value(v).unwrap();
+        let c: collector::log_api::ConsistencyProof = serde_json::from_value::<WithBytes<_>>(v).unwrap().0;
         verify_consistency(r.tree_size, head.tree_size, &r.root, &head.root, &c.path).unwrap();
     }
 }
@@ -245,7 +245,7 @@ async fn monitor_catches_a_fork_and_a_truncation_and_checks_the_export() {
         for x in bs {
             let (st, v) = cast(&http, &s.base, &x).await;
             assert_eq!(st, 201);
-            shown.push((x, serde_json::from_value::<Receipt>(v).unwrap()));
+            shown.push((x, serde_json::from_value::<WithBytes<Receipt>>(v).unwrap().0));
         }
     }
     assert_eq!(cast(&http, &c.base, &b0).await.0, 201);

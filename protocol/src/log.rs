@@ -7,6 +7,10 @@
 //! * a tree head `(fingerprint, size, root, timestamp)` signed with the collector's Ed25519 key over
 //!   `"rv/tree-head/v1" ‖ bytes` (eq. LG3); a receipt signed over `"rv/receipt/v2" ‖ bytes` (eq. LG4).
 //!
+//! Signed tree heads, receipts and the two kinds of proof also have canonical encodings (eqs. LG5–LG8), which
+//! the collector's API serves beside their JSON fields ([`WithBytes`]) for readers that take bytes only (the
+//! voter's WASM module).
+//!
 //! [`LogTree`] builds roots and proofs for any past size in `O(log² n)` from the complete subtrees it keeps;
 //! [`verify_inclusion`] and [`verify_consistency`] are the verification algorithms of RFC 9162 §2.1.3.2 and
 //! §2.1.4.2, written step by step. Checks L1–L6 of SPEC.md §11 are named where they are made.
@@ -16,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::ballot::{Ballot, BallotId};
-use crate::codec::{Encode, Writer};
+use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::fingerprint::Fingerprint;
 
 /// A SHA-256 digest: a leaf hash, a node hash or a root.
@@ -562,6 +566,187 @@ impl Receipt {
     }
 }
 
+/// Most hashes an inclusion or consistency path may have in its canonical encoding (LG6–LG8): 128, more than
+/// any tree of up to 2^64 leaves needs (at most 64 for an inclusion path, 65 for a consistency proof).
+pub const MAX_PATH_HASHES: usize = 128;
+
+/// `seq<hash>`: `u32(count) ‖ hash₁ ‖ … ‖ hash_count`, 32 bytes each.
+fn put_hashes(w: &mut Writer, hashes: &[Hash]) {
+    w.u32(u32::try_from(hashes.len()).unwrap_or(u32::MAX));
+    for h in hashes {
+        w.raw(h);
+    }
+}
+
+/// Reads `seq<hash>` of at most [`MAX_PATH_HASHES`] hashes (the bound is checked before anything is read).
+fn read_hashes(r: &mut Reader<'_>, what: &'static str) -> Result<Vec<Hash>, DecodeError> {
+    let count = r.u32(what)? as usize;
+    if count > MAX_PATH_HASHES {
+        return Err(DecodeError::TooLong { what, len: count, max: MAX_PATH_HASHES });
+    }
+    (0..count).map(|_| r.array::<32>(what)).collect()
+}
+
+/// Eq. LG5: `fingerprint (32) ‖ u64(tree_size) ‖ root (32) ‖ u64(timestamp) ‖ signature (64)`, 144 bytes.
+impl Encode for SignedTreeHead {
+    fn encode(&self, w: &mut Writer) {
+        w.raw(self.fingerprint.as_bytes()).u64(self.tree_size).raw(&self.root).u64(self.timestamp).raw(&self.signature);
+    }
+}
+
+/// Eq. LG5, strictly: exactly 144 bytes (the signature is checked by L1, not here).
+impl Decode for SignedTreeHead {
+    const WHAT: &'static str = "tree head";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            fingerprint: Fingerprint(r.array("tree head.fingerprint")?),
+            tree_size: r.u64("tree head.tree_size")?,
+            root: r.array("tree head.root")?,
+            timestamp: r.u64("tree head.timestamp")?,
+            signature: r.array("tree head.signature")?,
+        })
+    }
+}
+
+/// Eq. LG6: `fingerprint (32) ‖ ballot_id (32) ‖ ballot_hash (32) ‖ u64(accepted_at) ‖ u64(leaf_index) ‖
+/// u64(tree_size) ‖ root (32) ‖ u64(timestamp) ‖ signature (64) ‖ seq<hash>(inclusion)`: the signed fields in the
+/// order of eq. LG4 (without its domain label), the signature, then the inclusion path.
+impl Encode for Receipt {
+    fn encode(&self, w: &mut Writer) {
+        w.raw(self.fingerprint.as_bytes())
+            .raw(&self.ballot_id.0)
+            .raw(&self.ballot_hash)
+            .u64(self.accepted_at)
+            .u64(self.leaf_index)
+            .u64(self.tree_size)
+            .raw(&self.root)
+            .u64(self.timestamp)
+            .raw(&self.signature);
+        put_hashes(w, &self.inclusion);
+    }
+}
+
+/// Eq. LG6, strictly: at most [`MAX_PATH_HASHES`] hashes in the path, nothing after it.
+impl Decode for Receipt {
+    const WHAT: &'static str = "receipt";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            fingerprint: Fingerprint(r.array("receipt.fingerprint")?),
+            ballot_id: BallotId(r.array("receipt.ballot_id")?),
+            ballot_hash: r.array("receipt.ballot_hash")?,
+            accepted_at: r.u64("receipt.accepted_at")?,
+            leaf_index: r.u64("receipt.leaf_index")?,
+            tree_size: r.u64("receipt.tree_size")?,
+            root: r.array("receipt.root")?,
+            timestamp: r.u64("receipt.timestamp")?,
+            signature: r.array("receipt.signature")?,
+            inclusion: read_hashes(r, "receipt.inclusion")?,
+        })
+    }
+}
+
+/// Eq. LG7: `u64(leaf_index) ‖ u64(tree_size) ‖ leaf_hash (32) ‖ seq<hash>(path)`.
+impl Encode for InclusionProof {
+    fn encode(&self, w: &mut Writer) {
+        w.u64(self.leaf_index).u64(self.tree_size).raw(&self.leaf_hash);
+        put_hashes(w, &self.path);
+    }
+}
+
+/// Eq. LG7, strictly.
+impl Decode for InclusionProof {
+    const WHAT: &'static str = "inclusion proof";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            leaf_index: r.u64("inclusion proof.leaf_index")?,
+            tree_size: r.u64("inclusion proof.tree_size")?,
+            leaf_hash: r.array("inclusion proof.leaf_hash")?,
+            path: read_hashes(r, "inclusion proof.path")?,
+        })
+    }
+}
+
+/// Eq. LG8: `u64(first) ‖ u64(second) ‖ seq<hash>(path)`.
+impl Encode for ConsistencyProof {
+    fn encode(&self, w: &mut Writer) {
+        w.u64(self.first).u64(self.second);
+        put_hashes(w, &self.path);
+    }
+}
+
+/// Eq. LG8, strictly.
+impl Decode for ConsistencyProof {
+    const WHAT: &'static str = "consistency proof";
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(Self {
+            first: r.u64("consistency proof.first")?,
+            second: r.u64("consistency proof.second")?,
+            path: read_hashes(r, "consistency proof.path")?,
+        })
+    }
+}
+
+/// A log object as the collector's API serves it (SPEC.md §11.6): the object's JSON fields and, beside them,
+/// `"bytes"`: its canonical encoding (LG5 a tree head, LG6 a receipt, LG7 an inclusion proof, LG8 a consistency
+/// proof) in lower-case hex. Read strictly: the fields as `T`'s JSON (§1.2), the bytes by `T`'s decoder (§1.1,
+/// trailing bytes refused), and both must be the same value; `"bytes"` must be present ([`bytes_optional`] reads
+/// objects written before it was added).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithBytes<T>(pub T);
+
+impl<T: Serialize + Encode> Serialize for WithBytes<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a, T> {
+            #[serde(flatten)]
+            value: &'a T,
+            bytes: String,
+        }
+        Out { value: &self.0, bytes: hex::encode(self.0.to_bytes()) }.serialize(s)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned + Decode + PartialEq> Deserialize<'de> for WithBytes<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match read_with_bytes(d)? {
+            (value, true) => Ok(Self(value)),
+            (_, false) => Err(serde::de::Error::missing_field("bytes")),
+        }
+    }
+}
+
+/// Reads a log object with or without `"bytes"` (for `#[serde(deserialize_with)]`): the saved receipt files
+/// written before the bytes were served have none. When present, the bytes are checked as [`WithBytes`] does.
+pub fn bytes_optional<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Decode + PartialEq,
+{
+    Ok(read_with_bytes(d)?.0)
+}
+
+/// The object's fields (as `T`'s JSON, a key given twice refused), and whether it had `"bytes"`, which then decode
+/// to the same value.
+fn read_with_bytes<'de, D, T>(d: D) -> Result<(T, bool), D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Decode + PartialEq,
+{
+    use serde::de::Error;
+    let mut fields: std::collections::BTreeMap<String, serde_json::Value> = crate::manifest::unique_keys(d)?;
+    let bytes = fields.remove("bytes");
+    let value: T =
+        serde_json::from_value(serde_json::Value::Object(fields.into_iter().collect())).map_err(D::Error::custom)?;
+    let Some(bytes) = bytes else { return Ok((value, false)) };
+    let text = bytes.as_str().ok_or_else(|| D::Error::custom("bytes: not a string of hexadecimal digits"))?;
+    let raw = crate::group::hex_vec(text, "bytes").map_err(D::Error::custom)?;
+    let decoded = T::from_bytes(&raw).map_err(D::Error::custom)?;
+    if decoded != value {
+        return Err(D::Error::custom(format!("bytes: not the encoding of the object's fields ({})", T::WHAT)));
+    }
+    Ok((decoded, true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -727,6 +912,133 @@ mod tests {
         let mut bad = receipt.clone();
         bad.inclusion[0][0] ^= 1;
         assert_eq!(bad.verify(&key.verifying_key(), &fp), Err(LogError::InclusionFailed));
+    }
+
+    /// A signed head, a receipt and both proofs over a small log, for the encoding tests.
+    fn log_objects() -> (SignedTreeHead, Receipt, InclusionProof, ConsistencyProof) {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let fp = Fingerprint([4; 32]);
+        let mut t = LogTree::new();
+        (0..6u8).for_each(|i| t.push([i; 32]));
+        let root = t.root(6).unwrap();
+        let sth = SignedTreeHead::sign(&key, fp, 6, root, 1_790_000_000_123);
+        let body = ReceiptBody {
+            fingerprint: fp,
+            ballot_id: BallotId([5; 32]),
+            ballot_hash: [6; 32],
+            accepted_at: 1_790_000_000,
+            leaf_index: 4,
+            tree_size: 6,
+            root,
+            timestamp: 1_790_000_000_123,
+        };
+        let receipt = body.sign(&key, t.inclusion_proof(4, 6).unwrap());
+        let inclusion =
+            InclusionProof { leaf_index: 4, tree_size: 6, leaf_hash: [4; 32], path: t.inclusion_proof(4, 6).unwrap() };
+        let consistency = ConsistencyProof { first: 3, second: 6, path: t.consistency_proof(3, 6).unwrap() };
+        (sth, receipt, inclusion, consistency)
+    }
+
+    /// SPEC.md: exercises LG5, LG6, LG7, LG8: the layouts byte by byte, the round trip, and the strict decoder
+    /// (truncation, trailing bytes, a path longer than any tree needs).
+    #[test]
+    fn log_objects_have_one_canonical_encoding() {
+        let (sth, receipt, inclusion, consistency) = log_objects();
+        let b = sth.to_bytes();
+        assert_eq!(b.len(), 144);
+        assert_eq!(&b[..32], sth.fingerprint.as_bytes());
+        assert_eq!(&b[32..40], &6u64.to_be_bytes());
+        assert_eq!(&b[40..72], &sth.root);
+        assert_eq!(&b[72..80], &sth.timestamp.to_be_bytes());
+        assert_eq!(&b[80..], &sth.signature);
+        assert_eq!(SignedTreeHead::from_bytes(&b).unwrap(), sth);
+
+        let b = receipt.to_bytes();
+        let n = receipt.inclusion.len();
+        assert_eq!(b.len(), 32 * 3 + 8 * 3 + 32 + 8 + 64 + 4 + 32 * n);
+        // The signed fields are those of eq. LG4 after its domain label.
+        let signed = receipt.body().signed_message();
+        assert_eq!(&b[..signed.len() - RECEIPT_DOMAIN.len()], &signed[RECEIPT_DOMAIN.len()..]);
+        assert_eq!(&b[160..224], &receipt.signature);
+        assert_eq!(&b[224..228], &(n as u32).to_be_bytes());
+        assert_eq!(Receipt::from_bytes(&b).unwrap(), receipt);
+
+        let b = inclusion.to_bytes();
+        assert_eq!(b.len(), 8 + 8 + 32 + 4 + 32 * inclusion.path.len());
+        assert_eq!(&b[..8], &4u64.to_be_bytes());
+        assert_eq!(InclusionProof::from_bytes(&b).unwrap(), inclusion);
+
+        let b = consistency.to_bytes();
+        assert_eq!(b.len(), 8 + 8 + 4 + 32 * consistency.path.len());
+        assert_eq!(&b[8..16], &6u64.to_be_bytes());
+        assert_eq!(ConsistencyProof::from_bytes(&b).unwrap(), consistency);
+
+        for (what, bytes, decode) in [
+            ("tree head", sth.to_bytes(), (|b: &[u8]| SignedTreeHead::from_bytes(b).map(|_| ())) as fn(&[u8]) -> _),
+            ("receipt", receipt.to_bytes(), |b| Receipt::from_bytes(b).map(|_| ())),
+            ("inclusion proof", inclusion.to_bytes(), |b| InclusionProof::from_bytes(b).map(|_| ())),
+            ("consistency proof", consistency.to_bytes(), |b| ConsistencyProof::from_bytes(b).map(|_| ())),
+        ] {
+            assert_eq!(decode(&[&bytes[..], &[0]].concat()), Err(DecodeError::TrailingBytes { what, count: 1 }));
+            for cut in [0, 1, bytes.len() / 2, bytes.len() - 1] {
+                assert!(matches!(decode(&bytes[..cut]), Err(DecodeError::Truncated { .. })), "{what} cut at {cut}");
+            }
+        }
+        let long = ConsistencyProof { first: 1, second: 2, path: vec![[1; 32]; MAX_PATH_HASHES + 1] };
+        assert!(matches!(
+            ConsistencyProof::from_bytes(&long.to_bytes()),
+            Err(DecodeError::TooLong { len: 129, max: 128, .. })
+        ));
+        let longest = ConsistencyProof { path: vec![[1; 32]; MAX_PATH_HASHES], ..long };
+        assert_eq!(ConsistencyProof::from_bytes(&longest.to_bytes()).unwrap(), longest);
+    }
+
+    /// The API's form (SPEC.md §11.6): the JSON fields and `bytes` beside them, which must agree.
+    #[test]
+    fn api_objects_carry_their_bytes_and_both_must_agree() {
+        let (sth, receipt, _, consistency) = log_objects();
+        let json = serde_json::to_value(WithBytes(receipt.clone())).unwrap();
+        assert_eq!(json["bytes"], hex::encode(receipt.to_bytes()));
+        assert_eq!(json["leaf_index"], 4);
+        let back: WithBytes<Receipt> = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back.0, receipt);
+        // The same object without `bytes`: a plain receipt's JSON reads only where bytes are optional.
+        let mut plain = json.clone();
+        plain.as_object_mut().unwrap().remove("bytes");
+        assert_eq!(serde_json::from_value::<Receipt>(plain.clone()).unwrap(), receipt);
+        let e = serde_json::from_value::<WithBytes<Receipt>>(plain.clone()).unwrap_err().to_string();
+        assert!(e.contains("missing field `bytes`"), "{e}");
+        #[derive(Deserialize)]
+        struct File {
+            #[serde(deserialize_with = "bytes_optional")]
+            receipt: Receipt,
+        }
+        for r in [json.clone(), plain] {
+            let f: File = serde_json::from_value(serde_json::json!({ "receipt": r })).unwrap();
+            assert_eq!(f.receipt, receipt);
+        }
+        // Bytes of another value, upper-case hex, trailing bytes, an unknown field: refused.
+        let mut other = json.clone();
+        other["leaf_index"] = 5.into();
+        let e = serde_json::from_value::<WithBytes<Receipt>>(other).unwrap_err().to_string();
+        assert!(e.contains("not the encoding of the object's fields"), "{e}");
+        let mut upper = json.clone();
+        upper["bytes"] = hex::encode_upper(receipt.to_bytes()).into();
+        assert!(serde_json::from_value::<WithBytes<Receipt>>(upper).is_err());
+        let mut trailing = json.clone();
+        trailing["bytes"] = format!("{}00", hex::encode(receipt.to_bytes())).into();
+        let e = serde_json::from_value::<WithBytes<Receipt>>(trailing).unwrap_err().to_string();
+        assert!(e.contains("trailing"), "{e}");
+        let mut unknown = json;
+        unknown["extra"] = 1.into();
+        assert!(serde_json::from_value::<WithBytes<Receipt>>(unknown).is_err());
+        // A key given twice is refused (SPEC.md §1.2 (b)).
+        let text = serde_json::to_string(&WithBytes(sth.clone())).unwrap();
+        let twice = text.replacen('{', &format!("{{\"bytes\":\"{}\",", hex::encode(sth.to_bytes())), 1);
+        assert!(serde_json::from_str::<WithBytes<SignedTreeHead>>(&twice).is_err());
+        assert_eq!(serde_json::from_str::<WithBytes<SignedTreeHead>>(&text).unwrap().0, sth);
+        let text = serde_json::to_string(&WithBytes(consistency.clone())).unwrap();
+        assert_eq!(serde_json::from_str::<WithBytes<ConsistencyProof>>(&text).unwrap().0, consistency);
     }
 
     #[test]

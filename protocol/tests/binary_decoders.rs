@@ -17,6 +17,7 @@ use protocol::codec::{Decode, Encode};
 use protocol::codes::{ChallengeCode, DeviceCode, SecondDeviceCode};
 use protocol::elgamal::{Ciphertext, PublicKey};
 use protocol::encoding::{Answer, Selection};
+use protocol::log::{ConsistencyProof, InclusionProof, LogTree, Receipt, ReceiptBody, SignedTreeHead};
 use protocol::manifest::{example_manifest, Manifest};
 use protocol::proofs::dleq::DleqProof;
 use protocol::proofs::opening::{OpeningProof, OpeningTerm};
@@ -129,6 +130,10 @@ const DECODERS: &[(&str, Decoder)] = &[
     ("device code", device_code),
     ("key file", role_key_files),
     ("answer", answer_bytes),
+    ("tree head", codec::<SignedTreeHead>),
+    ("receipt", codec::<Receipt>),
+    ("inclusion proof", codec::<InclusionProof>),
+    ("consistency proof", codec::<ConsistencyProof>),
 ];
 
 fn decoder(name: &str) -> Decoder {
@@ -196,6 +201,34 @@ fn build() -> Fixture {
     push("device code", cast.to_text().as_bytes().to_vec());
     let challenge = ChallengeCode::new(&election, credential, &answers, seed).unwrap();
     push("device code", challenge.to_text().as_bytes().to_vec());
+
+    // The ballot log (§11): both ballots after three other leaves, a head, a receipt, both proofs.
+    let collector = &role_secrets.collector;
+    let mut tree = LogTree::new();
+    (0..3u8).for_each(|i| tree.push([i; 32]));
+    for b in &ballots {
+        tree.push(protocol::log::ballot_leaf_hash(b, 1_790_000_000));
+    }
+    let root = tree.root(5).unwrap();
+    push("tree head", SignedTreeHead::sign(collector, fp, 5, root, 1_790_000_000_500).to_bytes());
+    let body = ReceiptBody {
+        fingerprint: fp,
+        ballot_id: ballots[1].id(),
+        ballot_hash: protocol::log::ballot_hash(&ballots[1].to_bytes()),
+        accepted_at: 1_790_000_000,
+        leaf_index: 4,
+        tree_size: 5,
+        root,
+        timestamp: 1_790_000_000_500,
+    };
+    push("receipt", body.sign(collector, tree.inclusion_proof(4, 5).unwrap()).to_bytes());
+    let path = tree.inclusion_proof(3, 5).unwrap();
+    push(
+        "inclusion proof",
+        InclusionProof { leaf_index: 3, tree_size: 5, leaf_hash: *tree.leaf(3).unwrap(), path }.to_bytes(),
+    );
+    let path = tree.consistency_proof(3, 5).unwrap();
+    push("consistency proof", ConsistencyProof { first: 3, second: 5, path }.to_bytes());
 
     // The ceremony (§10).
     let CeremonyFiles { announcements, dealings, confirmations, close, reveals, .. } = files;

@@ -1,9 +1,10 @@
-//! The JSON decoders of the record's files (SPEC.md §13, §14) over arbitrary bytes, and over arbitrary JSON-ish
+//! The JSON decoders of the record's files (SPEC.md §13, §14) and of the log API's objects (§11.6) over arbitrary bytes, and over arbitrary JSON-ish
 //! text: each returns `Ok` or `Err`, never panics.
 
 use proptest::prelude::*;
 use protocol::ballot_box::BallotBox;
 use protocol::election::ElectionParameters;
+use protocol::log::{ConsistencyProof, InclusionProof, Receipt, SignedTreeHead, WithBytes};
 use protocol::record::{RecordIndex, RevocationList};
 use protocol::tally::{AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
 use protocol::threshold::ceremony::SignedClose;
@@ -19,6 +20,10 @@ fn decode_all(bytes: &[u8]) {
     let _ = serde_json::from_slice::<AnswersFile>(bytes);
     let _ = serde_json::from_slice::<ResultFile>(bytes);
     let _ = serde_json::from_slice::<SignedClose>(bytes);
+    let _ = serde_json::from_slice::<WithBytes<SignedTreeHead>>(bytes);
+    let _ = serde_json::from_slice::<WithBytes<Receipt>>(bytes);
+    let _ = serde_json::from_slice::<WithBytes<InclusionProof>>(bytes);
+    let _ = serde_json::from_slice::<WithBytes<ConsistencyProof>>(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         let _ = protocol::manifest::Manifest::from_json(text);
     }

@@ -206,9 +206,15 @@ await check("receipt import: the saved receipt shows the ballot in the log; a ta
   await shot(phone, "receipt-import-ok");
   assert.equal(r.cls, "check ok", r.text);
   assert.ok(r.text.includes(`${saved.tracker} is in the public ballot log: leaf ${saved.receipt.leaf_index} of `), r.text);
-  // Tampered: another leaf index (the signature no longer verifies), in French.
+  // The module reads the receipt's canonical bytes (SPEC.md §11.3.1 LG6): tampering changes them. A byte of the
+  // bytes, hex, xor-ed with 1.
+  const flip = (hex, byte) => hex.slice(0, 2 * byte) + (parseInt(hex.slice(2 * byte, 2 * byte + 2), 16) ^ 1)
+    .toString(16).padStart(2, "0") + hex.slice(2 * byte + 2);
+  // Tampered: another leaf index (the signature no longer verifies), in French. LG6: the leaf index's last byte
+  // is byte 111 (fingerprint, ballot id, ballot hash, accepted_at, then leaf_index).
   await phone.selectOption("#lang", "fr");
-  const tampered = { ...saved, receipt: { ...saved.receipt, leaf_index: saved.receipt.leaf_index + 1 } };
+  const tampered = { ...saved, receipt: { ...saved.receipt, leaf_index: saved.receipt.leaf_index ^ 1,
+    bytes: flip(saved.receipt.bytes, 111) } };
   await phone.setInputFiles("#receipt-file", []);
   r = await load(JSON.stringify(tampered));
   await shot(phone, "receipt-import-tampered-fr");
@@ -216,13 +222,19 @@ await check("receipt import: the saved receipt shows the ballot in the log; a ta
   assert.match(r.text, /^Attention : ce reçu n’a pas pu être vérifié \(.*L2: the receipt signature does not verify/);
   // Tampered inclusion proof, in English; and a file that is not a receipt.
   await phone.selectOption("#lang", "en");
-  const path = [...saved.receipt.inclusion];
-  if (path.length) {
-    path[0] = (path[0][0] === "0" ? "1" : "0") + path[0].slice(1);
+  if (saved.receipt.inclusion.length) {
+    // The path's last hash's last byte is the bytes' last.
+    const bytes = flip(saved.receipt.bytes, saved.receipt.bytes.length / 2 - 1);
     await phone.setInputFiles("#receipt-file", []);
-    r = await load(JSON.stringify({ ...saved, receipt: { ...saved.receipt, inclusion: path } }));
+    r = await load(JSON.stringify({ ...saved, receipt: { ...saved.receipt, bytes } }));
     assert.match(r.text, /^Warning: this receipt could not be verified \(.*L3: the inclusion proof/);
   }
+  // A receipt file without the canonical bytes (saved before the collector served them) is refused here, with
+  // that reason.
+  const { bytes: _, ...old } = saved.receipt;
+  await phone.setInputFiles("#receipt-file", []);
+  r = await load(JSON.stringify({ ...saved, receipt: old }));
+  assert.match(r.text, /^Warning: this receipt could not be verified \(the receipt is not valid: it carries no canonical bytes/);
   await phone.setInputFiles("#receipt-file", []);
   r = await load("not a receipt");
   await shot(phone, "receipt-import-not-a-receipt");

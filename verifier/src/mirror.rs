@@ -23,7 +23,7 @@ use axum::{Json, Router};
 use protocol::election::PublishedElection;
 use protocol::log::{
     ballot_hash, ballot_leaf_hash, leaf_hash, verify_inclusion, ConsistencyProof, InclusionProof, LeafEntry, Leaves,
-    LogError, SignedTreeHead,
+    LogError, SignedTreeHead, WithBytes,
 };
 use protocol::{Ballot, BallotId, CredentialKey, Decode, Election, Fingerprint};
 use serde::{Deserialize, Serialize};
@@ -192,9 +192,10 @@ async fn election(State(h): State<CopyHandle>) -> Result<Json<PublishedElection>
     Ok(Json((*h.published).clone()))
 }
 
-async fn sth(State(h): State<CopyHandle>) -> Result<Json<SignedTreeHead>, ApiError> {
+/// `GET /log/sth`, as the collector serves it: the JSON fields and the canonical bytes (SPEC.md §11.6, LG5).
+async fn sth(State(h): State<CopyHandle>) -> Result<Json<WithBytes<SignedTreeHead>>, ApiError> {
     let g = verified(&h)?;
-    g.copy.sth().cloned().map(Json).ok_or_else(not_ready)
+    g.copy.sth().cloned().map(|s| Json(WithBytes(s))).ok_or_else(not_ready)
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,7 +231,7 @@ fn too_large(size: u64) -> ApiError {
 async fn inclusion(
     State(h): State<CopyHandle>,
     q: Result<Query<InclusionQuery>, QueryRejection>,
-) -> Result<Json<InclusionProof>, ApiError> {
+) -> Result<Json<WithBytes<InclusionProof>>, ApiError> {
     let Query(q) = q.map_err(bad_query)?;
     let g = verified(&h)?;
     if q.tree_size > g.copy.size() {
@@ -241,7 +242,7 @@ async fn inclusion(
     }
     let (leaf_hash, path) =
         g.copy.inclusion_proof(q.leaf_index, q.tree_size).ok_or_else(|| too_large(g.copy.size()))?;
-    Ok(Json(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path }))
+    Ok(Json(WithBytes(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -253,14 +254,14 @@ struct ConsistencyQuery {
 async fn consistency(
     State(h): State<CopyHandle>,
     q: Result<Query<ConsistencyQuery>, QueryRejection>,
-) -> Result<Json<ConsistencyProof>, ApiError> {
+) -> Result<Json<WithBytes<ConsistencyProof>>, ApiError> {
     let Query(q) = q.map_err(bad_query)?;
     if q.first > q.second {
         return Err(ApiError::bad_request("invalid_range", "need first <= second"));
     }
     let g = verified(&h)?;
     let path = g.copy.consistency_proof(q.first, q.second).ok_or_else(|| too_large(g.copy.size()))?;
-    Ok(Json(ConsistencyProof { first: q.first, second: q.second, path }))
+    Ok(Json(WithBytes(ConsistencyProof { first: q.first, second: q.second, path })))
 }
 
 async fn credential(
@@ -385,7 +386,7 @@ fn check_leaf(
     leaf: &protocol::log::Hash,
 ) -> Result<(), MirrorError> {
     let url = format!("{base}/log/proof/inclusion?leaf_index={leaf_index}&tree_size={}", sth.tree_size);
-    let proof: InclusionProof = get_json(http, &url)?;
+    let proof: InclusionProof = get_json::<WithBytes<_>>(http, &url)?.0;
     if proof.leaf_index != leaf_index || proof.tree_size != sth.tree_size {
         let reason = format!("a proof for leaf {} in size {}", proof.leaf_index, proof.tree_size);
         return Err(MirrorError::Malformed { url, reason });
@@ -423,7 +424,7 @@ pub fn check_in_mirror(
     if !base.starts_with("http://") {
         return Err(MirrorError::UnsupportedUrl { url: base.into() });
     }
-    let sth: SignedTreeHead = get_json(http, &format!("{base}/log/sth"))?;
+    let sth: SignedTreeHead = get_json::<WithBytes<_>>(http, &format!("{base}/log/sth"))?.0;
     let key = election.manifest().roles.collector_key.verifying_key();
     sth.verify(key, election.fingerprint()).map_err(|e| match e {
         LogError::WrongElection => MirrorError::WrongElection,

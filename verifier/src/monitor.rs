@@ -25,7 +25,7 @@ use protocol::ballot_box::BallotBox;
 use protocol::election::{ElectionParameters, PublishedElection};
 use protocol::log::{
     ballot_hash, empty_root, leaf_hash, verify_consistency, ConsistencyProof, Hash, LeafEntry, Leaves, LogTree,
-    SignedTreeHead,
+    SignedTreeHead, WithBytes,
 };
 use protocol::manifest::Period;
 use protocol::{check_ballot, Ballot, BallotId, Decode, Election, Encode, Fingerprint};
@@ -380,7 +380,8 @@ impl Monitor {
         if info.collector_key != self.key.to_bytes() || info.fingerprint != self.state.fingerprint {
             return Ok(Err(Alarm::IdentityChanged));
         }
-        let sth: SignedTreeHead = get_json(&self.http, &format!("{}/log/sth", self.base)).await?;
+        // Heads and proofs come with their canonical bytes (SPEC.md §11.6), which must be the JSON fields' value.
+        let sth: SignedTreeHead = get_json::<WithBytes<_>>(&self.http, &format!("{}/log/sth", self.base)).await?.0;
         if let Err(e) = sth.verify(&self.key, self.election.fingerprint()) {
             return Ok(Err(Alarm::BadTreeHead(e.to_string())));
         }
@@ -390,7 +391,7 @@ impl Monitor {
         }
         // The collector's own consistency proof between the last head and this one.
         let url = format!("{}/log/proof/consistency?first={old_size}&second={}", self.base, sth.tree_size);
-        let proof: ConsistencyProof = get_json(&self.http, &url).await?;
+        let proof: ConsistencyProof = get_json::<WithBytes<_>>(&self.http, &url).await?.0;
         if let Err(e) = verify_consistency(old_size, sth.tree_size, &old_root, &sth.root, &proof.path) {
             return Ok(Err(Alarm::Fork { size: sth.tree_size, why: e.to_string() }));
         }

@@ -35,7 +35,7 @@ use protocol::codes::{ChallengeCode, ChallengeError, DeviceCode, SecondDeviceCod
 use protocol::election::PublishedElection;
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};
-use protocol::log::{LogError, Receipt};
+use protocol::log::{LogError, Receipt, WithBytes};
 use protocol::manifest::{Contest, Localized};
 use protocol::record::{file_digest, RecordIndex};
 use protocol::tally::{fate, Fate, RejectedFile, RevokedFile, SupersededFile};
@@ -354,7 +354,8 @@ fn parse_code(text: &str) -> Result<DeviceCode, CheckBallotError> {
 // Not deny_unknown_fields: the answer also has `ballot_bytes` and `fetches_left`, which this reader does not use.
 struct Fetched {
     ballot: Ballot,
-    receipt: Receipt,
+    /// With its canonical bytes (SPEC.md §11.6), which must be the JSON fields' value.
+    receipt: WithBytes<Receipt>,
     fetches_left: u32,
 }
 
@@ -417,9 +418,9 @@ pub fn check_online(
     let proof = hex::encode(protocol::Encode::to_bytes(&proof));
     let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}?proof={proof}", code.ballot_id.to_hex()))?;
     let contests = open(&election, &fetched.ballot, &code, lang)?;
-    fetched.receipt.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
-    fetched.receipt.matches(&fetched.ballot).map_err(|_| CheckBallotError::ReceiptMismatch)?;
-    let (period, accepted_at) = (election.manifest().voting_period, fetched.receipt.accepted_at);
+    fetched.receipt.0.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
+    fetched.receipt.0.matches(&fetched.ballot).map_err(|_| CheckBallotError::ReceiptMismatch)?;
+    let (period, accepted_at) = (election.manifest().voting_period, fetched.receipt.0.accepted_at);
     if accepted_at < period.opens_at || accepted_at > period.closes_at {
         let (opens_at, closes_at) = (period.opens_at, period.closes_at);
         return Err(CheckBallotError::AcceptedOutsidePeriod { accepted_at, opens_at, closes_at });
@@ -429,7 +430,7 @@ pub fn check_online(
         urls => {
             let http = crate::mirror::http_client()
                 .map_err(|e| CheckBallotError::Http { url: urls.join(", "), reason: e.to_string() })?;
-            let (leaf, at) = (fetched.receipt.leaf_index, fetched.receipt.accepted_at);
+            let (leaf, at) = (fetched.receipt.0.leaf_index, fetched.receipt.0.accepted_at);
             urls.iter()
                 .map(|url| MirrorCheck {
                     url: url.clone(),
@@ -443,10 +444,10 @@ pub fn check_online(
         mirrors,
         ballot_id: code.ballot_id,
         challenged: false,
-        leaf_index: Some(fetched.receipt.leaf_index),
+        leaf_index: Some(fetched.receipt.0.leaf_index),
         contests,
         fetches_left: Some(fetched.fetches_left),
-        receipt: Some(fetched.receipt),
+        receipt: Some(fetched.receipt.0),
         status: None,
         index_head: None,
     })

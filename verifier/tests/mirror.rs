@@ -18,7 +18,7 @@ use protocol::election::PublishedElection;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{
     ballot_leaf_hash, verify_consistency, verify_inclusion, ConsistencyProof, InclusionProof, LeafEntry, Leaves,
-    LogTree, ReceiptBody, SignedTreeHead,
+    LogTree, ReceiptBody, SignedTreeHead, WithBytes,
 };
 use protocol::manifest::example_manifest;
 use protocol::roles::{Registry, RoleKey};
@@ -131,8 +131,8 @@ impl Fake {
         async fn election(State(f): State<Fake>) -> Json<PublishedElection> {
             Json((*f.published).clone())
         }
-        async fn sth(State(f): State<Fake>) -> Json<SignedTreeHead> {
-            Json(f.sth())
+        async fn sth(State(f): State<Fake>) -> Json<WithBytes<SignedTreeHead>> {
+            Json(WithBytes(f.sth()))
         }
         async fn leaves(State(f): State<Fake>, Query(q): Q) -> Json<Leaves> {
             let v = f.view.lock().unwrap();
@@ -140,17 +140,25 @@ impl Fake {
             let start = (q["start"] as usize).min(end);
             Json(Leaves { entries: v.entries[start..end].to_vec() })
         }
-        async fn inclusion(State(f): State<Fake>, Query(q): Q) -> Result<Json<InclusionProof>, StatusCode> {
+        async fn inclusion(State(f): State<Fake>, Query(q): Q) -> Result<Json<WithBytes<InclusionProof>>, StatusCode> {
             let v = f.view.lock().unwrap();
             let (i, n) = (q["leaf_index"], q["tree_size"]);
             let path = v.tree.inclusion_proof(i, n).ok_or(StatusCode::BAD_REQUEST)?;
-            Ok(Json(InclusionProof { leaf_index: i, tree_size: n, leaf_hash: *v.tree.leaf(i).unwrap(), path }))
+            Ok(Json(WithBytes(InclusionProof {
+                leaf_index: i,
+                tree_size: n,
+                leaf_hash: *v.tree.leaf(i).unwrap(),
+                path,
+            })))
         }
-        async fn consistency(State(f): State<Fake>, Query(q): Q) -> Result<Json<ConsistencyProof>, StatusCode> {
+        async fn consistency(
+            State(f): State<Fake>,
+            Query(q): Q,
+        ) -> Result<Json<WithBytes<ConsistencyProof>>, StatusCode> {
             let v = f.view.lock().unwrap();
             let (first, second) = (q["first"], q["second"]);
             let path = v.tree.consistency_proof(first, second).ok_or(StatusCode::BAD_REQUEST)?;
-            Ok(Json(ConsistencyProof { first, second, path }))
+            Ok(Json(WithBytes(ConsistencyProof { first, second, path })))
         }
         let app = Router::new()
             .route("/election", get(election))
@@ -234,7 +242,7 @@ async fn the_mirror_follows_the_collector_and_serves_only_its_verified_copy() {
     // The head, the election, the leaves and the proofs, as the collector's API gives them.
     let (st, acao, cache, v) = fetch(&format!("{mirror}/log/sth")).await;
     assert_eq!((st, acao.as_deref(), cache.as_deref()), (200, Some("*"), Some("no-store")));
-    let head: SignedTreeHead = serde_json::from_value(v).unwrap();
+    let head: SignedTreeHead = serde_json::from_value::<WithBytes<_>>(v).unwrap().0;
     assert_eq!(head, fake.sth());
     let (st, _, _, v) = fetch(&format!("{mirror}/election")).await;
     assert_eq!(st, 200);
@@ -242,10 +250,10 @@ async fn the_mirror_follows_the_collector_and_serves_only_its_verified_copy() {
     let (_, _, _, v) = fetch(&format!("{mirror}/log/leaves?start=1&end=10")).await;
     assert_eq!(serde_json::from_value::<Leaves>(v).unwrap().entries, entries[1..].to_vec());
     let (_, _, _, v) = fetch(&format!("{mirror}/log/proof/inclusion?leaf_index=1&tree_size=3")).await;
-    let p: InclusionProof = serde_json::from_value(v).unwrap();
+    let p: InclusionProof = serde_json::from_value::<WithBytes<_>>(v).unwrap().0;
     verify_inclusion(&ballot_leaf_hash(&b[1], entries[1].accepted_at), 1, 3, &p.path, &head.root).unwrap();
     let (_, _, _, v) = fetch(&format!("{mirror}/log/proof/consistency?first=2&second=3")).await;
-    let c: ConsistencyProof = serde_json::from_value(v).unwrap();
+    let c: ConsistencyProof = serde_json::from_value::<WithBytes<_>>(v).unwrap().0;
     let root2 = tree_of(&entries[..2]).root(2).unwrap();
     verify_consistency(2, 3, &root2, &head.root, &c.path).unwrap();
     // Every ballot of a credential.

@@ -194,6 +194,21 @@ fn receipts_say_what_became_of_the_ballot() {
     let path = b.scratch.join("bare.json");
     write_json(&path, &b.receipts[1]);
     assert!(verifier::verify::verify_receipt(&path, &b.dir, None, false).passed());
+    // The collector's receipt as served since it carries its canonical bytes (SPEC.md §11.6), alone or in the
+    // page's file: read, the bytes checked against the fields.
+    let r = &b.receipts[1];
+    let served = protocol::log::WithBytes(r.clone());
+    for file in
+        [json!(served), json!({"receipt": served, "tracker": r.ballot_id.tracker(), "ballot_id": r.ballot_id.to_hex()})]
+    {
+        write_json(&path, &file);
+        assert!(verifier::verify::verify_receipt(&path, &b.dir, None, false).passed());
+    }
+    let mut other = json!(served);
+    other["leaf_index"] = json!(r.leaf_index + 1);
+    write_json(&path, &other);
+    let report = verifier::verify::verify_receipt(&path, &b.dir, None, false);
+    assert_eq!(report.failed_ids(), ["RC1"], "{report}");
     let r = &b.receipts[1];
     for bad in [
         json!({"receipt": r, "tracker": "0000-0000-0000-0000", "ballot_id": r.ballot_id.to_hex()}),

@@ -76,6 +76,43 @@ pub enum ClientError {
     WrongInclusionProof { leaf: u64, size: u64, expected_leaf: u64, expected_size: u64 },
 }
 
+/// Why the voter's choices on one contest's screen are not an answer ([`Client::answer_from_choices`]). Each has a
+/// stable [`code`](Self::code), by which the page shows it in the voter's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChoiceError {
+    #[error("there is no contest number {index}")]
+    NoContest { index: usize },
+    #[error("{value:?} is not a choice of contest {contest}")]
+    NotAChoice { contest: String, value: String },
+    #[error("ranks must be filled from 1 without gaps")]
+    RankGap,
+    #[error("each candidate can be ranked once")]
+    RankedTwice,
+    #[error("the write-in is chosen but its text is empty")]
+    WriteInEmpty,
+    #[error("{n} selections, {min} to {max} allowed")]
+    Count { n: usize, min: usize, max: usize },
+    /// Refused by the protocol's check of an answer (SPEC.md §5.1, [`Answer::check`]): an option that does not
+    /// exist, a write-in where none is allowed or longer than the contest allows, a repeated selection.
+    #[error("contest {contest}: {reason}")]
+    Invalid { contest: String, reason: String },
+}
+
+impl ChoiceError {
+    /// A stable, machine-readable name of the error (the page maps it to its texts).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoContest { .. } => "no_contest",
+            Self::NotAChoice { .. } => "not_a_choice",
+            Self::RankGap => "rank_gap",
+            Self::RankedTwice => "ranked_twice",
+            Self::WriteInEmpty => "write_in_empty",
+            Self::Count { .. } => "count",
+            Self::Invalid { .. } => "invalid",
+        }
+    }
+}
+
 /// One election, ready to encrypt and check ballots.
 #[derive(Debug)]
 pub struct Client {
@@ -279,6 +316,73 @@ impl Client {
                     .map_err(|e| ClientError::Answers(format!("contest {}: {}", contest.id, e.reason)))
             })
             .collect()
+    }
+
+    /// The answer to contest number `contest` (0-based, manifest order) from what the voter picked on its screen,
+    /// checked by the protocol's rules (SPEC.md §5.1, [`Answer::check`]); its canonical bytes are then
+    /// [`Answer::to_canonical_bytes`]. `choices`: for a single-choice or approval contest the choices ticked, in any
+    /// order; for a ranked contest the choice at each rank from 1 on, `""` where a rank is left empty. A choice is
+    /// an option's index in decimal (`"0"`, `"1"`, …) or `"w"` for the write-in, whose text is `write_in` (leading
+    /// and trailing white space removed; ignored unless `"w"` is chosen).
+    ///
+    /// Checked in this order, each with its own error: a choice that is not one; for a ranked contest, an empty rank
+    /// before a filled one, then a candidate ranked twice; the write-in chosen with no text; the number of
+    /// selections against the contest's bounds ([`protocol::manifest::Contest::selection_bounds`]); then every
+    /// other rule of [`Answer::check`].
+    pub fn answer_from_choices(
+        &self,
+        contest: usize,
+        choices: &[String],
+        write_in: &str,
+    ) -> Result<Answer, ChoiceError> {
+        use protocol::encoding::Selection;
+        use protocol::manifest::ContestKind;
+        let c = self.election.manifest().contests.get(contest).ok_or(ChoiceError::NoContest { index: contest })?;
+        let ranked = matches!(c.kind, ContestKind::Ranked { .. });
+        let text = write_in.trim();
+        let mut picked: Vec<Option<Selection>> = Vec::with_capacity(choices.len());
+        for value in choices {
+            let choice = match value.as_str() {
+                "" if ranked => None,
+                "w" => Some(Selection::WriteIn(text.to_string())),
+                digits => match digits.parse::<u16>() {
+                    // The decimal form the page writes, and only that one: no sign, no leading zero.
+                    Ok(i) if i.to_string() == digits => Some(Selection::Option(i)),
+                    _ => {
+                        return Err(ChoiceError::NotAChoice { contest: c.id.clone(), value: value.clone() });
+                    }
+                },
+            };
+            picked.push(choice);
+        }
+        let mut selections: Vec<Selection> = Vec::with_capacity(picked.len());
+        if ranked {
+            let filled = picked.iter().rposition(Option::is_some).map_or(0, |last| last + 1);
+            if picked[..filled].iter().any(Option::is_none) {
+                return Err(ChoiceError::RankGap);
+            }
+            for s in picked.into_iter().flatten() {
+                if selections.contains(&s) {
+                    return Err(ChoiceError::RankedTwice);
+                }
+                selections.push(s);
+            }
+        } else {
+            selections = picked.into_iter().flatten().collect();
+            // Canonical order (§5.1): options ascending, the write-in last.
+            selections.sort();
+        }
+        if text.is_empty() && selections.iter().any(|s| matches!(s, Selection::WriteIn(_))) {
+            return Err(ChoiceError::WriteInEmpty);
+        }
+        let (min, max) = c.selection_bounds();
+        let n = selections.len();
+        if n < min || n > max {
+            return Err(ChoiceError::Count { n, min, max });
+        }
+        let answer = Answer { selections };
+        answer.check(c).map_err(|e| ChoiceError::Invalid { contest: c.id.clone(), reason: e.reason })?;
+        Ok(answer)
     }
 
     pub fn election(&self) -> &Election {
@@ -724,6 +828,72 @@ mod tests {
         ] {
             assert!(matches!(c.answers_from_canonical(&bad), Err(ClientError::Answers(_))), "{bad:?}");
         }
+    }
+
+    /// The page's choices become the protocol's answers, checked by its rules; each refusal is its own error.
+    #[test]
+    fn answers_are_built_from_the_voters_choices() {
+        let c = client();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let o = Selection::Option;
+        // The example manifest: single choice of 3; approval 0 to 3 of 4; ranked up to 4 of 4, with a write-in.
+        assert_eq!(c.answer_from_choices(0, &s(&["2"]), "").unwrap(), Answer::single(2));
+        // Approval: ticked in any order, sorted canonically; a write-in's text is ignored when not chosen.
+        assert_eq!(c.answer_from_choices(1, &s(&["3", "0"]), "Mia").unwrap(), Answer { selections: vec![o(0), o(3)] });
+        // Ranked: in rank order, empty ranks at the end; the write-in's text trimmed.
+        let ranked = c.answer_from_choices(2, &s(&["w", "1", "", ""]), "  Zoë ").unwrap();
+        assert_eq!(ranked, Answer { selections: vec![Selection::WriteIn("Zoë".into()), o(1)] });
+        // The canonical bytes are §5.1's, and the module's decoder reads them back to the same answers.
+        let contests = &c.election().manifest().contests;
+        let answers = [Answer::single(2), Answer { selections: vec![o(0), o(3)] }, ranked];
+        let bytes: Vec<Vec<u8>> =
+            contests.iter().zip(&answers).map(|(k, a)| a.to_canonical_bytes(k).unwrap()).collect();
+        assert_eq!(bytes[2], [&[2, 0xff, 0xff, 0, 1, 4][..], "Zoë".as_bytes()].concat());
+        assert_eq!(c.answers_from_canonical(&bytes).unwrap(), answers);
+
+        let err = |contest: usize, v: &[&str], w: &str| c.answer_from_choices(contest, &s(v), w).unwrap_err();
+        assert_eq!(err(3, &["0"], ""), ChoiceError::NoContest { index: 3 });
+        for bad in ["x", "-1", "01", "+1", "70000", " 1", ""] {
+            assert!(matches!(err(0, &[bad], ""), ChoiceError::NotAChoice { .. }), "{bad:?}");
+        }
+        assert_eq!(err(2, &["", "1", ""], ""), ChoiceError::RankGap);
+        assert_eq!(err(2, &["1", "", "2"], ""), ChoiceError::RankGap);
+        assert_eq!(err(2, &["1", "2", "1"], ""), ChoiceError::RankedTwice);
+        assert_eq!(err(2, &["w", "w"], "Mia"), ChoiceError::RankedTwice);
+        assert_eq!(err(2, &["w"], "   "), ChoiceError::WriteInEmpty);
+        assert_eq!(err(0, &[], ""), ChoiceError::Count { n: 0, min: 1, max: 1 });
+        assert_eq!(err(0, &["0", "1"], ""), ChoiceError::Count { n: 2, min: 1, max: 1 });
+        assert_eq!(c.answer_from_choices(1, &[], "").unwrap(), Answer { selections: vec![] });
+        assert_eq!(err(1, &["0", "1", "2", "3"], ""), ChoiceError::Count { n: 4, min: 0, max: 3 });
+        assert_eq!(err(2, &["", "", "", ""], ""), ChoiceError::Count { n: 0, min: 1, max: 4 });
+        assert_eq!(err(2, &["0", "1", "2", "3", "w"], "Mia"), ChoiceError::Count { n: 5, min: 1, max: 4 });
+        // What only the protocol's check refuses: an option that does not exist, a write-in where none is
+        // allowed or too long, the same option ticked twice.
+        let invalid = |e: ChoiceError| match e {
+            ChoiceError::Invalid { reason, .. } => reason,
+            other => panic!("not refused by the protocol's check: {other:?}"),
+        };
+        assert_eq!(invalid(err(0, &["3"], "")), "no option number 3");
+        assert_eq!(invalid(err(0, &["w"], "Mia")), "write-ins are not allowed");
+        let max = contests[2].write_in.unwrap().max_bytes as usize;
+        assert_eq!(invalid(err(2, &["w"], &"é".repeat(max / 2 + 1))), format!("a write-in must have 1 to {max} bytes"));
+        assert_eq!(invalid(err(1, &["1", "1"], "")), "selections repeat, or are not in ascending order");
+        let codes: Vec<&str> = [
+            err(3, &["0"], ""),
+            err(0, &["x"], ""),
+            err(2, &["", "1"], ""),
+            err(2, &["1", "1"], ""),
+            err(2, &["w"], ""),
+            err(0, &[], ""),
+            err(0, &["3"], ""),
+        ]
+        .iter()
+        .map(ChoiceError::code)
+        .collect();
+        assert_eq!(
+            codes,
+            ["no_contest", "not_a_choice", "rank_gap", "ranked_twice", "write_in_empty", "count", "invalid"]
+        );
     }
 
     #[test]

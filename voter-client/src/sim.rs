@@ -38,7 +38,7 @@ use protocol::ballot::Ballot;
 use protocol::credential::{decode_verifying_key, Credential};
 use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
-use protocol::log::Receipt;
+use protocol::log::{Receipt, WithBytes};
 use protocol::manifest::{Contest, ContestKind, Manifest};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{OsRng, RngCore, SeedableRng};
@@ -336,9 +336,10 @@ async fn cast_one(shared: Arc<Shared>, job: Job) -> (Outcome, usize) {
     if status != 200 && status != 201 {
         return (Outcome::Failed { code: error_code(status, &text), detail: text }, retries);
     }
-    let checked = serde_json::from_str::<Receipt>(&text)
+    // The receipt's JSON fields and its canonical bytes (SPEC.md §11.6), which must agree.
+    let checked = serde_json::from_str::<WithBytes<Receipt>>(&text)
         .map_err(|e| format!("the receipt does not parse: {e}"))
-        .and_then(|receipt| {
+        .and_then(|WithBytes(receipt)| {
             receipt
                 .verify(&shared.collector_key, shared.client.election().fingerprint())
                 .and_then(|()| receipt.matches(&ballot))

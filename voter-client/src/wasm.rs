@@ -2,20 +2,18 @@
 //!
 //! The module reads no JSON. Typed JSON deserialization (serde_json) brings serde's float error path
 //! (`Unexpected::Float`, hence float formatting) and the derived parsers into the module: tens of kilobytes of a
-//! module that must stay under 300 KB. So the page parses the collector's JSON itself and hands the module:
-//! - canonical encodings as hex, decoded here with every check (SPEC.md §1.1): the manifest (§4.2) and the
-//!   election public key with the fingerprint the collector states (`GET /election`), a ballot (§8.2, the
-//!   second device's `GET /ballots/{id}`), the voter's answers (§5.1, one per contest);
-//! - receipts, signed tree heads and consistency proofs as the objects it parsed, whose fields are read here one
-//!   by one ([`Fields`]): hashes, keys and signatures as hex strings; integers as JavaScript numbers that are
-//!   whole and below 2^53 (where a number is still exact), or as decimal strings.
+//! module that must stay under 300 KB. So the page hands the module canonical encodings as hex, each decoded here
+//! by the protocol's one decoder of its type, with every check (SPEC.md §1.1): the manifest (§4.2) and the
+//! election public key with the fingerprint the collector states (`GET /election`), a ballot (§8.2, the second
+//! device's `GET /ballots/{id}`), and the `bytes` of receipts, signed tree heads, inclusion and consistency proofs
+//! (§11.3.1, LG5–LG8). The voter's choices come as the strings of the page's form ([`WasmClient::answer`]); the
+//! module makes the answers' canonical bytes (§5.1) from them, by the protocol's rules.
 //!
 //! The module still writes JSON (the ballot to post, the answers to show): serializing strings and integers
 //! pulls no float code in. Errors become JavaScript `Error`s with the message of [`ClientError`].
 
-use protocol::ballot::{Ballot, BallotId};
-use protocol::fingerprint::Fingerprint;
-use protocol::log::{ConsistencyProof, Hash, Receipt, SignedTreeHead};
+use protocol::ballot::Ballot;
+use protocol::log::{ConsistencyProof, InclusionProof, Receipt, SignedTreeHead};
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 
@@ -45,104 +43,33 @@ fn decode_answers(client: &Client, answers_hex: &[String]) -> Result<Vec<protoco
     client.answers_from_canonical(&bytes)
 }
 
-/// The largest integer a JavaScript number holds exactly: 2^53 − 1 (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
-/// Reads the fields of an object that the page parsed from the collector's JSON (collector/API.md). Each reader
-/// says, on failure, which field of what is wrong; the values are then checked by the protocol (signatures,
-/// proofs), exactly as if they had come as JSON.
-struct Fields<'a> {
-    obj: &'a JsValue,
-    what: &'static str,
+/// A log object from its canonical bytes, hex (SPEC.md §11.3.1: LG5 a head, LG6 a receipt, LG7 an inclusion
+/// proof, LG8 a consistency proof: the `bytes` field of the collector's answers), decoded by the protocol's one
+/// strict decoder of its type (§1.1: truncation and trailing bytes refused).
+fn decode_log<T: protocol::Decode>(hex_text: &str) -> Result<T, protocol::error::DecodeError> {
+    let bytes = protocol::group::hex_vec(hex_text.trim(), T::WHAT)?;
+    T::from_bytes(&bytes)
 }
 
-impl Fields<'_> {
-    fn bad(&self, field: &str, expected: &str) -> String {
-        format!("{}.{field}: {expected}", self.what)
-    }
-
-    fn get(&self, field: &str) -> Result<JsValue, String> {
-        if !self.obj.is_object() {
-            return Err(format!("the {} is not an object", self.what));
-        }
-        js_sys::Reflect::get(self.obj, &JsValue::from_str(field)).map_err(|_| self.bad(field, "cannot be read"))
-    }
-
-    /// `N` bytes as `2N` hex digits.
-    fn hex<const N: usize>(&self, field: &str) -> Result<[u8; N], String> {
-        let expected = || self.bad(field, &format!("missing, or not {} hexadecimal digits", 2 * N));
-        let text = self.get(field)?.as_string().ok_or_else(expected)?;
-        protocol::group::hex_array::<N>(&text, "field").map_err(|_| expected())
-    }
-
-    /// A list of 32-byte hashes, each as 64 hex digits.
-    fn hashes(&self, field: &str) -> Result<Vec<Hash>, String> {
-        let list = self.get(field)?;
-        let expected = || self.bad(field, "missing, or not a list of 64-digit hexadecimal hashes");
-        if !js_sys::Array::is_array(&list) {
-            return Err(expected());
-        }
-        js_sys::Array::from(&list)
-            .iter()
-            .map(|h| h.as_string().and_then(|text| protocol::group::hex_array::<32>(&text, "hash").ok()))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(expected)
-    }
-
-    /// A `u64`: a whole number from 0 to 2^53 − 1 (beyond, a JavaScript number may no longer be the value sent),
-    /// or a string of decimal digits (any `u64`).
-    fn u64(&self, field: &str) -> Result<u64, String> {
-        let value = self.get(field)?;
-        if let Some(text) = value.as_string() {
-            let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-            return digits
-                .then(|| text.parse::<u64>().ok())
-                .flatten()
-                .ok_or_else(|| self.bad(field, "not a decimal integer below 2^64"));
-        }
-        match value.as_f64() {
-            Some(x) if (0.0..=MAX_SAFE_INTEGER).contains(&x) && x.trunc() == x => Ok(x as u64),
-            _ => {
-                Err(self
-                    .bad(field, "missing, or not a whole number from 0 to 2^53 − 1 (larger ones as decimal strings)"))
-            }
-        }
-    }
+/// A head, proof or other log answer (`bytes`, hex) that the log check takes; a malformed one is the log's fault.
+fn log_answer<T: protocol::Decode>(hex_text: &str) -> Result<T, JsError> {
+    decode_log(hex_text).map_err(|e| js(ClientError::LogAnswer(e.to_string())))
 }
 
-/// A receipt (collector/API.md, eq. LG4) from the object the page parsed.
-fn read_receipt(obj: &JsValue) -> Result<Receipt, String> {
-    let f = Fields { obj, what: "receipt" };
-    Ok(Receipt {
-        fingerprint: Fingerprint(f.hex("fingerprint")?),
-        ballot_id: BallotId(f.hex("ballot_id")?),
-        ballot_hash: f.hex("ballot_hash")?,
-        accepted_at: f.u64("accepted_at")?,
-        leaf_index: f.u64("leaf_index")?,
-        tree_size: f.u64("tree_size")?,
-        root: f.hex("root")?,
-        timestamp: f.u64("timestamp")?,
-        signature: f.hex("signature")?,
-        inclusion: f.hashes("inclusion")?,
-    })
-}
-
-/// A signed tree head (`GET /log/sth`, eq. LG3) from the object the page parsed.
-fn read_tree_head(obj: &JsValue) -> Result<SignedTreeHead, String> {
-    let f = Fields { obj, what: "tree head" };
-    Ok(SignedTreeHead {
-        fingerprint: Fingerprint(f.hex("fingerprint")?),
-        tree_size: f.u64("tree_size")?,
-        root: f.hex("root")?,
-        timestamp: f.u64("timestamp")?,
-        signature: f.hex("signature")?,
-    })
-}
-
-/// A consistency proof (`GET /log/proof/consistency`, RFC 9162 §2.1.4) from the object the page parsed.
-fn read_consistency_proof(obj: &JsValue) -> Result<ConsistencyProof, String> {
-    let f = Fields { obj, what: "consistency proof" };
-    Ok(ConsistencyProof { first: f.u64("first")?, second: f.u64("second")?, path: f.hashes("path")? })
+/// A `ChoiceError` as a JavaScript `Error` with its message, and `code` (and for `count`, `min` and `max`) for the
+/// page to show it in the voter's language.
+fn choice_error(e: &crate::ChoiceError) -> JsValue {
+    let error = js_sys::Error::new(&e.to_string());
+    let set = |k: &str, v: JsValue| {
+        // Setting a property on a fresh Error object cannot fail; the message alone would do if it did.
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(e.code()));
+    if let crate::ChoiceError::Count { min, max, .. } = e {
+        set("min", JsValue::from_f64(*min as f64));
+        set("max", JsValue::from_f64(*max as f64));
+    }
+    error.into()
 }
 
 /// One election, ready to encrypt and check ballots.
@@ -222,20 +149,41 @@ impl WasmClient {
         })
     }
 
-    /// Checks the collector's receipt (the object parsed from its JSON) under the collector key (hex, from
-    /// `GET /election`): L6, L2, L5, L3; and, with the ballot (canonical, hex; after casting and on the second
-    /// device, not for a saved receipt file), that it is this ballot's receipt. Then check the current log with
-    /// the object returned.
+    /// Checks the collector's receipt under the collector key (hex, from `GET /election`): L6, L2, L5, L3; and,
+    /// with the ballot (canonical, hex; after casting and on the second device, not for a saved receipt file),
+    /// that it is this ballot's receipt. `receipt_hex`: the receipt's canonical bytes (the `bytes` field of the
+    /// collector's receipt, LG6); absent in a receipt file saved before the collector served them, which this
+    /// page cannot check (`verifier receipt` can). Then check the current log with the object returned.
     pub fn check_receipt(
         &self,
         collector_key_hex: &str,
-        receipt: JsValue,
+        receipt_hex: Option<String>,
         ballot_hex: Option<String>,
     ) -> Result<WasmCheckedReceipt, JsError> {
-        let receipt = read_receipt(&receipt).map_err(|e| js(ClientError::ReceiptFormat(e)))?;
+        let receipt_hex = receipt_hex.ok_or_else(|| {
+            js(ClientError::ReceiptFormat(
+                "it carries no canonical bytes (`bytes`): not a receipt of this collector, or one saved before it \
+                 served them (check that one with `verifier receipt`)"
+                    .into(),
+            ))
+        })?;
+        let receipt: Receipt = decode_log(&receipt_hex).map_err(|e| js(ClientError::ReceiptFormat(e.to_string())))?;
         let ballot = ballot_hex.as_deref().map(decode_ballot).transpose().map_err(js)?;
         let inner = self.inner.check_receipt(collector_key_hex, receipt, ballot.as_ref()).map_err(js)?;
         Ok(WasmCheckedReceipt { inner })
+    }
+
+    /// The answer to contest number `contest` (0-based) from the voter's choices on its screen: `choices` as the
+    /// form has them (an option's index in decimal, `"w"` the write-in, `""` an empty rank of a ranked contest),
+    /// `write_in` the write-in's text (see [`Client::answer_from_choices`]). `{answer, bytes}` JSON: the answer
+    /// to show, and its canonical bytes (SPEC.md §5.1, hex) for `encrypt`. A refusal is an `Error` whose `code`
+    /// names it (`not_a_choice`, `rank_gap`, `ranked_twice`, `write_in_empty`, `count` with `min` and `max`,
+    /// `invalid`, `no_contest`).
+    pub fn answer(&self, contest: usize, choices: Vec<String>, write_in: &str) -> Result<String, JsValue> {
+        let answer = self.inner.answer_from_choices(contest, &choices, write_in).map_err(|e| choice_error(&e))?;
+        let c = &self.inner.election().manifest().contests[contest];
+        let bytes = answer.to_canonical_bytes(c).map_err(|e| JsValue::from(js(e)))?;
+        json(&Built { answer, bytes: hex::encode(bytes) }).map_err(JsValue::from)
     }
 
     /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_hex` (as for `encrypt`), over `n`
@@ -259,6 +207,13 @@ impl WasmClient {
 #[wasm_bindgen]
 pub fn qr_svg(text: &str) -> Result<String, JsError> {
     crate::qr_svg(text).ok_or_else(|| JsError::new("too long for a QR code"))
+}
+
+/// What `answer` returns.
+#[derive(serde::Serialize)]
+struct Built {
+    answer: protocol::encoding::Answer,
+    bytes: String,
 }
 
 /// What `fetch_request` returns.
@@ -336,25 +291,35 @@ pub struct WasmCheckedReceipt {
 
 #[wasm_bindgen(js_class = CheckedReceipt)]
 impl WasmCheckedReceipt {
-    /// `sth`: the object of `GET /log/sth`; `proof`: that of `GET /log/proof/consistency?first=R&second=N` (R the
-    /// receipt's tree size, N the head's). Checks the head (L1, L6, not smaller than the receipt's tree) and the
-    /// proof (L4, for exactly those sizes). The ballot's place in the current log, `{leaf_index,
-    /// receipt_tree_size, tree_size, tracker}` JSON.
-    pub fn check_in_log(&self, sth: JsValue, proof: JsValue) -> Result<String, JsError> {
-        let sth = read_tree_head(&sth).map_err(|e| js(ClientError::LogAnswer(e)))?;
-        let proof = read_consistency_proof(&proof).map_err(|e| js(ClientError::LogAnswer(e)))?;
+    /// `sth_hex`: the `bytes` of `GET /log/sth` (LG5); `proof_hex`: those of
+    /// `GET /log/proof/consistency?first=R&second=N` (LG8; R the receipt's tree size, N the head's), absent when
+    /// the head is smaller than the receipt's tree (there is no such proof; the log was truncated, which this
+    /// reports). Checks the head (L1, L6, not smaller than the receipt's tree) and the proof (L4, for exactly
+    /// those sizes). The ballot's place in the current log, `{leaf_index, receipt_tree_size, tree_size, tracker}`
+    /// JSON.
+    pub fn check_in_log(&self, sth_hex: &str, proof_hex: Option<String>) -> Result<String, JsError> {
+        let sth: SignedTreeHead = log_answer(sth_hex)?;
+        let proof = match proof_hex {
+            Some(p) => log_answer(&p)?,
+            None => ConsistencyProof { first: self.inner.receipt().tree_size, second: sth.tree_size, path: vec![] },
+        };
         json(&self.inner.check_in_log(&sth, &proof).map_err(js)?)
     }
 
-    /// An independent mirror's `GET /log/sth` and `GET /log/proof/inclusion?leaf_index=I&tree_size=N` (I the
-    /// receipt's leaf, N the mirror head's size): checks the head (L1, L6) and that the mirror's leaf I is this
-    /// receipt's ballot (L10). `{leaf_index, tree_size}` JSON; an error says that the collector's view and the
-    /// mirror's disagree, or that the mirror has not seen the ballot yet.
-    pub fn check_in_mirror(&self, sth: JsValue, proof: JsValue) -> Result<String, JsError> {
-        let sth = read_tree_head(&sth).map_err(|e| js(ClientError::LogAnswer(e)))?;
-        let f = Fields { obj: &proof, what: "inclusion proof" };
-        let read = || -> Result<_, String> { Ok((f.u64("leaf_index")?, f.u64("tree_size")?, f.hashes("path")?)) };
-        let (leaf, size, path) = read().map_err(|e| js(ClientError::LogAnswer(e)))?;
+    /// An independent mirror's `GET /log/sth` and `GET /log/proof/inclusion?leaf_index=I&tree_size=N` (their
+    /// `bytes`, LG5 and LG7; I the receipt's leaf, N the mirror head's size; the proof absent while the mirror's
+    /// head does not reach the leaf): checks the head (L1, L6) and that the mirror's leaf I is this receipt's
+    /// ballot (L10). `{leaf_index, tree_size}` JSON; an error says that the collector's view and the mirror's
+    /// disagree, or that the mirror has not seen the ballot yet.
+    pub fn check_in_mirror(&self, sth_hex: &str, proof_hex: Option<String>) -> Result<String, JsError> {
+        let sth: SignedTreeHead = log_answer(sth_hex)?;
+        let (leaf, size, path) = match proof_hex {
+            Some(p) => {
+                let p: InclusionProof = log_answer(&p)?;
+                (p.leaf_index, p.tree_size, p.path)
+            }
+            None => (self.inner.receipt().leaf_index, sth.tree_size, vec![]),
+        };
         json(&self.inner.check_in_mirror(&sth, leaf, size, &path).map_err(js)?)
     }
 }

@@ -202,7 +202,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let post = |b: &Ballot| -> u64 {
         let r = http.post(format!("{base}/ballots")).json(b).send().unwrap();
         assert_eq!(r.status().as_u16(), 201);
-        r.json::<Receipt>().unwrap().leaf_index
+        r.json::<protocol::log::WithBytes<Receipt>>().unwrap().0.leaf_index
     };
     let voter = &creds[5];
     let (x, x_code) = client.encrypt(&voter.public_key(), &answers, &mut OsRng).unwrap().cast(voter).unwrap();

@@ -1,7 +1,6 @@
 //! The voter client's crypto, compiled to WASM and run in headless Chromium (wasm-bindgen-test):
 //! `scripts/test.sh` runs it with wasm-bindgen-test-runner and Debian's chromedriver. The module's interface takes
-//! canonical encodings (hex) and the objects the page parses; the tests build them as the page does (the
-//! browser's own `JSON.parse`).
+//! canonical encodings (hex: the `bytes` of the collector's answers) and the strings of the page's form.
 #![cfg(target_arch = "wasm32")]
 // wasm_bindgen_test functions are tests, but clippy does not know them as such.
 #![allow(clippy::unwrap_used)]
@@ -13,7 +12,7 @@ use protocol::manifest::{example_manifest, Manifest};
 use protocol::{Decode, Encode};
 use rand_core::OsRng;
 use voter_client::wasm::WasmClient;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -37,11 +36,6 @@ fn election() -> (Manifest, String, String) {
 fn client() -> WasmClient {
     let (manifest, pk, fp) = election();
     WasmClient::new(&hex::encode(manifest.to_bytes()), &pk, &fp).unwrap()
-}
-
-/// The browser's `JSON.parse` of `value`'s JSON: the object the page hands the module.
-fn parsed<T: serde::Serialize>(value: &T) -> JsValue {
-    js_sys::JSON::parse(&serde_json::to_string(value).unwrap()).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -127,7 +121,7 @@ fn bad_input_is_an_error_not_a_panic() {
 }
 
 #[wasm_bindgen_test]
-fn receipts_and_the_log_are_read_field_by_field_and_checked() {
+fn receipts_and_the_log_are_read_from_their_canonical_bytes_and_checked() {
     let (manifest, pk, fp) = election();
     let c = WasmClient::new(&hex::encode(manifest.to_bytes()), &pk, &fp).unwrap();
     let cast: serde_json::Value =
@@ -157,74 +151,118 @@ fn receipts_and_the_log_are_read_field_by_field_and_checked() {
     let sth = SignedTreeHead::sign(&key, fingerprint, 9, tree.root(9).unwrap(), 1_790_000_000_999);
     let proof = protocol::log::ConsistencyProof { first: 5, second: 9, path: tree.consistency_proof(5, 9).unwrap() };
 
-    let checked = c.check_receipt(&key_hex, parsed(&receipt), Some(ballot_hex.clone())).unwrap();
+    // What the page hands over: the `bytes` of the collector's answers (SPEC.md §11.3.1, LG5–LG8), hex.
+    let h = |v: &dyn Fn() -> Vec<u8>| hex::encode(v());
+    let receipt_hex = h(&|| receipt.to_bytes());
+    let (sth_hex, proof_hex) = (h(&|| sth.to_bytes()), h(&|| proof.to_bytes()));
+    let checked = c.check_receipt(&key_hex, Some(receipt_hex.clone()), Some(ballot_hex.clone())).unwrap();
     let in_log: serde_json::Value =
-        serde_json::from_str(&checked.check_in_log(parsed(&sth), parsed(&proof)).unwrap()).unwrap();
+        serde_json::from_str(&checked.check_in_log(&sth_hex, Some(proof_hex.clone())).unwrap()).unwrap();
     assert_eq!((in_log["leaf_index"].as_u64(), in_log["tree_size"].as_u64()), (Some(3), Some(9)));
-    // A saved receipt, without the ballot; integers as decimal strings read the same.
-    let mut as_strings = serde_json::to_value(&receipt).unwrap();
-    as_strings["timestamp"] = "1790000000123".into();
-    let saved = js_sys::JSON::parse(&as_strings.to_string()).unwrap();
-    assert!(c.check_receipt(&key_hex, saved, None).unwrap().check_in_log(parsed(&sth), parsed(&proof)).is_ok());
+    // A saved receipt, without the ballot.
+    let saved = c.check_receipt(&key_hex, Some(receipt_hex.clone()), None).unwrap();
+    assert!(saved.check_in_log(&sth_hex, Some(proof_hex.clone())).is_ok());
 
-    // Tampered or malformed receipts are refused: each field read is the one signed or checked.
-    let tamper = |field: &str, value: serde_json::Value| {
-        let mut r = serde_json::to_value(&receipt).unwrap();
-        r[field] = value;
-        js_sys::JSON::parse(&r.to_string()).unwrap()
+    // Tampered or malformed receipts are refused: a changed signed field, path or signature; bytes cut short,
+    // with a byte added, not hex, upper-case hex; none at all (a receipt file saved before the bytes were served).
+    let tamper = |change: &dyn Fn(&mut protocol::log::Receipt)| {
+        let mut r = receipt.clone();
+        change(&mut r);
+        Some(hex::encode(r.to_bytes()))
     };
     let bad_receipts = [
-        tamper("leaf_index", 4.into()),
-        tamper("timestamp", 1_790_000_000_124u64.into()),
-        tamper("accepted_at", 1_790_000_001u64.into()),
-        tamper("accepted_at", serde_json::Value::Null),
-        tamper("leaf_index", 3.5.into()),
-        tamper("leaf_index", (-1).into()),
-        tamper("tree_size", 9_007_199_254_740_993u64.into()),
-        tamper("tree_size", "5 ".into()),
-        tamper("root", hex::encode([0u8; 32]).into()),
-        tamper("signature", "00".into()),
-        tamper("inclusion", serde_json::json!([])),
-        tamper("inclusion", serde_json::json!(["zz"])),
-        tamper("fingerprint", serde_json::Value::Null),
-        JsValue::NULL,
-        JsValue::from_str("receipt"),
+        tamper(&|r| r.leaf_index = 4),
+        tamper(&|r| r.timestamp += 1),
+        tamper(&|r| r.accepted_at += 1),
+        tamper(&|r| r.root = [0; 32]),
+        tamper(&|r| r.signature[0] ^= 1),
+        tamper(&|r| r.inclusion.clear()),
+        tamper(&|r| r.inclusion[0][0] ^= 1),
+        Some(receipt_hex[..receipt_hex.len() - 2].to_string()),
+        Some(format!("{receipt_hex}00")),
+        Some("zz".into()),
+        Some(receipt_hex.to_uppercase()),
+        None,
     ];
     for bad in bad_receipts {
-        assert!(c.check_receipt(&key_hex, bad, None).is_err());
+        assert!(c.check_receipt(&key_hex, bad.clone(), None).is_err(), "{bad:?}");
     }
     // Another ballot; another collector key.
     let other: serde_json::Value =
         serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let other = other["ballot_hex"].as_str().unwrap().to_string();
-    assert!(c.check_receipt(&key_hex, parsed(&receipt), Some(other)).is_err());
+    assert!(c.check_receipt(&key_hex, Some(receipt_hex.clone()), Some(other)).is_err());
     let other_key = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
-    assert!(c.check_receipt(&other_key, parsed(&receipt), None).is_err());
+    assert!(c.check_receipt(&other_key, Some(receipt_hex.clone()), None).is_err());
 
-    // A tampered head, a proof for other sizes or with a changed hash, malformed answers: refused.
+    // A tampered head, a proof for other sizes or with a changed hash, malformed bytes: refused.
     let mut bad_sth = sth.clone();
     bad_sth.timestamp += 1;
-    assert!(checked.check_in_log(parsed(&bad_sth), parsed(&proof)).is_err());
+    assert!(checked.check_in_log(&hex::encode(bad_sth.to_bytes()), Some(proof_hex.clone())).is_err());
     let mut bad_proof = proof.clone();
     bad_proof.path[0][0] ^= 1;
-    assert!(checked.check_in_log(parsed(&sth), parsed(&bad_proof)).is_err());
+    assert!(checked.check_in_log(&sth_hex, Some(hex::encode(bad_proof.to_bytes()))).is_err());
     let wrong_sizes = protocol::log::ConsistencyProof { first: 4, ..proof.clone() };
-    assert!(checked.check_in_log(parsed(&sth), parsed(&wrong_sizes)).is_err());
-    assert!(checked.check_in_log(JsValue::NULL, parsed(&proof)).is_err());
-    assert!(checked.check_in_log(parsed(&sth), JsValue::from_f64(1.0)).is_err());
+    assert!(checked.check_in_log(&sth_hex, Some(hex::encode(wrong_sizes.to_bytes()))).is_err());
+    assert!(checked.check_in_log(&sth_hex, None).is_err(), "a proof is needed from 5 to 9");
+    assert!(checked.check_in_log("", Some(proof_hex.clone())).is_err());
+    assert!(checked.check_in_log(&format!("{sth_hex}00"), Some(proof_hex.clone())).is_err());
+    assert!(checked.check_in_log(&sth_hex, Some(receipt_hex.clone())).is_err(), "not a consistency proof");
+    // A head smaller than the receipt's tree, with no proof: the log was truncated.
+    let small = SignedTreeHead::sign(&key, fingerprint, 4, tree.root(4).unwrap(), 1_790_000_001_000);
+    let e: js_sys::Error =
+        JsValue::from(checked.check_in_log(&hex::encode(small.to_bytes()), None).unwrap_err()).dyn_into().unwrap();
+    assert!(String::from(e.message()).contains("truncated"), "{}", String::from(e.message()));
 
-    // A mirror's head and inclusion proof, as the page parses them from `GET /log/sth` and
-    // `GET /log/proof/inclusion` (L10): this ballot at leaf 3 of the mirror's 9; another leaf's proof is refused.
-    let inclusion = serde_json::json!({"leaf_index": 3, "tree_size": 9, "leaf_hash": hex::encode(tree.leaf(3).unwrap()),
-        "path": tree.inclusion_proof(3, 9).unwrap().iter().map(hex::encode).collect::<Vec<_>>()});
+    // A mirror's head and inclusion proof (their `bytes`, LG5 and LG7), L10: this ballot at leaf 3 of the
+    // mirror's 9; another leaf's proof is refused, and so is a proof missing while the head has the leaf.
+    let inclusion = protocol::log::InclusionProof {
+        leaf_index: 3,
+        tree_size: 9,
+        leaf_hash: *tree.leaf(3).unwrap(),
+        path: tree.inclusion_proof(3, 9).unwrap(),
+    };
     let seen: serde_json::Value =
-        serde_json::from_str(&checked.check_in_mirror(parsed(&sth), parsed(&inclusion)).unwrap()).unwrap();
+        serde_json::from_str(&checked.check_in_mirror(&sth_hex, Some(hex::encode(inclusion.to_bytes()))).unwrap())
+            .unwrap();
     assert_eq!((seen["leaf_index"].as_u64(), seen["tree_size"].as_u64()), (Some(3), Some(9)));
-    let mut other_leaf = inclusion.clone();
-    other_leaf["path"] =
-        serde_json::json!(tree.inclusion_proof(4, 9).unwrap().iter().map(hex::encode).collect::<Vec<_>>());
-    assert!(checked.check_in_mirror(parsed(&sth), parsed(&other_leaf)).is_err());
-    assert!(checked.check_in_mirror(parsed(&sth), JsValue::NULL).is_err());
+    let other_leaf = protocol::log::InclusionProof { path: tree.inclusion_proof(4, 9).unwrap(), ..inclusion.clone() };
+    assert!(checked.check_in_mirror(&sth_hex, Some(hex::encode(other_leaf.to_bytes()))).is_err());
+    assert!(checked.check_in_mirror(&sth_hex, None).is_err());
+    assert!(checked.check_in_mirror(&sth_hex, Some("00".into())).is_err());
+}
+
+/// The page's choices become the answers' canonical bytes in the module (SPEC.md §5.1); a refusal is an `Error`
+/// with a `code` the page turns into its texts.
+#[wasm_bindgen_test]
+fn answers_are_built_from_the_pages_choices() {
+    let c = client();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let built: Vec<serde_json::Value> =
+        [(0, s(&["2"]), ""), (1, s(&["3", "0"]), ""), (2, s(&["1", "w", "", ""]), " Zoë ")]
+            .into_iter()
+            .map(|(i, choices, w)| serde_json::from_str(&c.answer(i, choices, w).unwrap()).unwrap())
+            .collect();
+    let bytes: Vec<String> = built.iter().map(|b| b["bytes"].as_str().unwrap().to_string()).collect();
+    assert_eq!(bytes, answers_hex());
+    let answers: serde_json::Value = serde_json::from_str(ANSWERS).unwrap();
+    for (i, b) in built.iter().enumerate() {
+        assert_eq!(b["answer"], answers[i]);
+    }
+    assert!(c.encrypt(CREDENTIAL, bytes).is_ok());
+    let code = |i: usize, v: &[&str], w: &str| {
+        let e = c.answer(i, s(v), w).unwrap_err();
+        let get = |k: &str| js_sys::Reflect::get(&e, &JsValue::from_str(k)).unwrap();
+        (get("code").as_string().unwrap(), get("min").as_f64(), get("max").as_f64())
+    };
+    assert_eq!(code(0, &[], ""), ("count".into(), Some(1.0), Some(1.0)));
+    assert_eq!(code(1, &["0", "1", "2", "3"], ""), ("count".into(), Some(0.0), Some(3.0)));
+    assert_eq!(code(2, &["", "1"], "").0, "rank_gap");
+    assert_eq!(code(2, &["1", "1"], "").0, "ranked_twice");
+    assert_eq!(code(2, &["w"], " ").0, "write_in_empty");
+    assert_eq!(code(0, &["x"], "").0, "not_a_choice");
+    assert_eq!(code(0, &["7"], "").0, "invalid");
+    assert_eq!(code(9, &["0"], "").0, "no_contest");
 }
 
 /// The figure for the README: a 3-contest ballot encoded, encrypted, proved and signed (target ≤ 3 ms).

@@ -6,7 +6,7 @@ import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { lang: pickLanguage(), client: null, manifest: null, election: null, credential: null,
-                contest: 0, answers: [], prepared: null };
+                contest: 0, answers: [], answerBytes: [], prepared: null };
 
 function show(step) {
   for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== step;
@@ -82,6 +82,7 @@ $("credential-continue").addEventListener("click", () => {
   state.credential = code;
   state.contest = 0;
   state.answers = state.manifest.contests.map(() => ({ selections: [] }));
+  state.answerBytes = [];
   renderContest();
   show("step-contest");
 });
@@ -152,36 +153,39 @@ function renderContest() {
   if (contest.write_in) box.append(writeInInput("write-in-text", writeIn && writeIn.write_in, contest.write_in.max_bytes));
 }
 
-/** Reads the current screen into an answer in canonical order, or returns an error text. */
+/** The module's refusal of a screen's choices (an Error with a `code`), in the voter's language. */
+function choiceError(e, kind) {
+  switch (e.code) {
+    case "rank_gap": return "Ranks must be filled from 1 without gaps.";
+    case "ranked_twice": return "Each candidate can be ranked once.";
+    case "write_in_empty": return t(state.lang, "write_in") + ": ?";
+    case "count": return kind.type === "single_choice" ? t(state.lang, "choose_one")
+      : t(state.lang, "choose_between", { min: e.min, max: e.max });
+    default: return String(e.message || e);
+  }
+}
+
+/** Reads the current screen: the module makes the answer and its canonical bytes (SPEC.md §5.1) from the form's
+ * values, by the protocol's rules; returns `{answer, bytes}` or an error text. */
 function readContest() {
   const contest = state.manifest.contests[state.contest];
-  const kind = contest.kind;
-  const text = contest.write_in ? $("write-in-text").value.trim() : "";
-  const toSelection = (v) => (v === "w" ? { write_in: text } : { option: Number(v) });
-  let values;
-  if (kind.type === "ranked") {
-    values = [...document.querySelectorAll("#contest-choices select")].map((s) => s.value);
-    const last = values.findLastIndex((v) => v !== "");
-    if (values.slice(0, last + 1).includes("")) return { error: "Ranks must be filled from 1 without gaps." };
-    values = values.filter((v) => v !== "");
-    if (new Set(values).size !== values.length) return { error: "Each candidate can be ranked once." };
-  } else {
-    values = [...document.querySelectorAll("#contest-choices input[name=choice]:checked")].map((i) => i.value);
-    values.sort((a, b) => (a === "w") - (b === "w") || Number(a) - Number(b));
+  const text = contest.write_in ? $("write-in-text").value : "";
+  const values = contest.kind.type === "ranked"
+    ? [...document.querySelectorAll("#contest-choices select")].map((s) => s.value)
+    : [...document.querySelectorAll("#contest-choices input[name=choice]:checked")].map((i) => i.value);
+  try {
+    return JSON.parse(state.client.answer(state.contest, values, text));
+  } catch (e) {
+    return { error: choiceError(e, contest.kind) };
   }
-  if (values.includes("w") && !text) return { error: t(state.lang, "write_in") + ": ?" };
-  const [min, max] = kind.type === "single_choice" ? [1, 1] : kind.type === "approval" ? [kind.min, kind.max] : [1, kind.max_ranks];
-  if (values.length < min || values.length > max) {
-    return { error: kind.type === "single_choice" ? t(state.lang, "choose_one") : t(state.lang, "choose_between", { min, max }) };
-  }
-  return { answer: { selections: values.map(toSelection) } };
 }
 
 $("contest-next").addEventListener("click", () => {
-  const { answer, error } = readContest();
+  const { answer, bytes, error } = readContest();
   if (error) return message(error);
   message("");
   state.answers[state.contest] = answer;
+  state.answerBytes[state.contest] = bytes;
   if (state.contest + 1 < state.manifest.contests.length) {
     state.contest += 1;
     renderContest();
@@ -204,26 +208,9 @@ $("review-back").addEventListener("click", () => { renderContest(); show("step-c
 
 // ---- encrypt, challenge, cast ---------------------------------------------------------------------
 
-/** An answer's canonical bytes (SPEC.md §5.1), unpadded, in hex: u8(n) ‖ u16(code)… ‖ [u8(len) ‖ write-in UTF-8],
- * the write-in's code being 0xFFFF. The module decodes them with every check. */
-function answerHex(answer) {
-  const bytes = [answer.selections.length];
-  let text = null;
-  for (const s of answer.selections) {
-    const code = s.write_in !== undefined ? 0xffff : s.option;
-    if (s.write_in !== undefined) text = new TextEncoder().encode(s.write_in);
-    bytes.push(code >> 8, code & 0xff);
-  }
-  if (text) {
-    if (text.length > 255) throw new Error(t(state.lang, "write_in") + ": > 255 bytes");
-    bytes.push(text.length, ...text);
-  }
-  return bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function encrypt() {
   try {
-    state.prepared = state.client.encrypt(state.credential, state.answers.map(answerHex));
+    state.prepared = state.client.encrypt(state.credential, state.answerBytes);
   } catch (e) {
     return message(String(e.message || e));
   }
@@ -265,6 +252,7 @@ $("do-cast").addEventListener("click", async () => {
     const link = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${cast.second_device_code}`;
     $("cast-qr").innerHTML = qr_svg(link);
     $("cast-verify-link").href = link;
+    // The saved file: the collector's receipt as served, its canonical bytes (`bytes`, LG6) included.
     const file = new Blob([JSON.stringify({ receipt, tracker: cast.tracker, ballot_id: cast.ballot_id }, null, 2)],
       { type: "application/json" });
     $("receipt-download").href = URL.createObjectURL(file);
@@ -272,7 +260,7 @@ $("do-cast").addEventListener("click", async () => {
     show("step-cast");
     // The receipt is checked here, in the module, before the voter leaves: signature, inclusion, this ballot's,
     // and that the current public log extends it.
-    await checkReceipt(() => state.client.check_receipt(state.election.collector_key, receipt, cast.ballot_hex),
+    await checkReceipt(() => state.client.check_receipt(state.election.collector_key, receipt.bytes, cast.ballot_hex),
       receipt, $("receipt-check"), state.lang);
   } catch (e) {
     message(String(e.message || e));

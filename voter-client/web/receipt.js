@@ -1,8 +1,9 @@
 // The receipt check on the voting page (after casting) and the verification page (second device, saved receipt
-// file). Every check runs in the WASM module: `Client.check_receipt` checks the receipt (SPEC.md §11.4 L6, L2,
-// L5, L3, and that it is the ballot's), `CheckedReceipt.check_in_log` the current signed tree head (L1, L6) and
-// the consistency proof from the receipt's tree to it (L4). This file only fetches what the module asks for and
-// shows the outcome.
+// file). Every check runs in the WASM module, on the canonical bytes the collector serves beside each object's
+// JSON fields (`bytes`, SPEC.md §11.3.1): `Client.check_receipt` checks the receipt (§11.4 L6, L2, L5, L3, and that
+// it is the ballot's), `CheckedReceipt.check_in_log` the current signed tree head (L1, L6) and the consistency
+// proof from the receipt's tree to it (L4). This file only fetches what the module asks for (the JSON fields say
+// which sizes to ask for) and shows the outcome.
 import { t } from "./i18n.js";
 
 async function getLog(path) {
@@ -31,8 +32,8 @@ export async function checkReceipt(makeChecked, receipt, el, lang) {
       // A head smaller than the receipt's tree is refused by the module (truncated log); no proof is asked for.
       const proof = sth.tree_size >= receipt.tree_size
         ? await getLog(`log/proof/consistency?first=${receipt.tree_size}&second=${sth.tree_size}`)
-        : { first: receipt.tree_size, second: sth.tree_size, path: [] };
-      outcome = { ok: JSON.parse(checked.check_in_log(sth, proof)) };
+        : null;
+      outcome = { ok: JSON.parse(checked.check_in_log(sth.bytes, proof ? proof.bytes : undefined)) };
     } finally {
       checked.free();
     }

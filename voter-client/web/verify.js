@@ -66,7 +66,7 @@ async function check() {
     render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)));
     fetchesLeft = fetched.fetches_left;
     $("fetches").textContent = t(lang, "fetches_left", { n: fetchesLeft });
-    await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes),
+    await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt.bytes, fetched.ballot_bytes),
       fetched.receipt, $("receipt-status"), lang);
     await checkMirrors(fetched);
   } catch (e) {
@@ -109,7 +109,7 @@ async function checkMirrors(fetched) {
     box.append(p);
     const where = base || location.origin;
     try {
-      const checked = client.check_receipt(collectorKey, fetched.receipt, fetched.ballot_bytes);
+      const checked = client.check_receipt(collectorKey, fetched.receipt.bytes, fetched.ballot_bytes);
       try {
         let sth = await getJson(`${base}log/sth`);
         // A mirror lags the collector by its poll interval: wait a little for it to reach the ballot.
@@ -117,10 +117,11 @@ async function checkMirrors(fetched) {
           await new Promise((r) => setTimeout(r, 2000));
           sth = await getJson(`${base}log/sth`);
         }
+        // The module reads the canonical bytes (`bytes`, LG5, LG7); no proof while the head lacks the leaf.
         const proof = sth.tree_size > leaf
           ? await getJson(`${base}log/proof/inclusion?leaf_index=${leaf}&tree_size=${sth.tree_size}`)
-          : { leaf_index: leaf, tree_size: sth.tree_size, path: [] };
-        const seen = JSON.parse(checked.check_in_mirror(sth, proof));
+          : null;
+        const seen = JSON.parse(checked.check_in_mirror(sth.bytes, proof ? proof.bytes : undefined));
         const mine = await getJson(`${base}log/credential/${credential}`);
         const later = (mine.leaves || []).map((l) => l.leaf_index).filter((j) => j > leaf && j < sth.tree_size);
         p.outcome = later.length
@@ -166,10 +167,13 @@ $("check").addEventListener("click", check);
 $("receipt-file").addEventListener("change", async (e) => {
   const file = e.target.files[0];
   if (!file || !client) return;
-  // The file the voting page offers: {receipt, tracker, ballot_id}; the module checks the receipt in it.
+  // The file the voting page offers: {receipt, tracker, ballot_id}, the receipt as the collector served it; the
+  // module checks its canonical bytes (`bytes`, LG6). A file without them (saved before the collector served
+  // them) is refused with that reason: `verifier receipt` reads it.
   let receipt = null;
   try { receipt = JSON.parse(await file.text()).receipt ?? null; } catch { /* not JSON: refused below */ }
-  await checkReceipt(() => client.check_receipt(collectorKey, receipt), receipt,
+  const bytes = receipt && typeof receipt.bytes === "string" ? receipt.bytes : undefined;
+  await checkReceipt(() => client.check_receipt(collectorKey, bytes), receipt,
     $("receipt-import-check"), lang);
   $("receipt-import-check").focus();
 });

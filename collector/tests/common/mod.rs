@@ -12,7 +12,7 @@ use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use protocol::credential::Credential;
 use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
-use protocol::log::{Receipt, SignedTreeHead};
+use protocol::log::{Receipt, SignedTreeHead, WithBytes};
 use protocol::{create_ballot, Ballot, Election};
 use rand::rngs::OsRng;
 
@@ -170,12 +170,32 @@ pub async fn collector_key(http: &reqwest::Client, base: &str) -> VerifyingKey {
     VerifyingKey::from_bytes(&b).unwrap()
 }
 
+/// `GET /log/sth`, read as the API serves it: the JSON fields and `bytes`, which must agree (SPEC.md §11.6).
 pub async fn sth(http: &reqwest::Client, base: &str) -> SignedTreeHead {
-    serde_json::from_value(get_json(http, format!("{base}/log/sth")).await.1).unwrap()
+    serde_json::from_value::<WithBytes<SignedTreeHead>>(get_json(http, format!("{base}/log/sth")).await.1).unwrap().0
 }
 
+/// A receipt as the API serves it (SPEC.md §11.6): the JSON fields and `bytes`, which must agree.
 pub fn receipt(v: &serde_json::Value) -> Receipt {
-    serde_json::from_value(v.clone()).unwrap()
+    serde_json::from_value::<WithBytes<Receipt>>(v.clone()).unwrap().0
+}
+
+/// SPEC.md §11.6: an object of the log API carries its canonical bytes (LG5–LG8) in `bytes`, lower-case hex,
+/// beside its JSON fields. The bytes decode with the protocol's decoder to the value the other fields give.
+pub fn bytes_beside_fields<
+    T: protocol::Decode + protocol::Encode + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+>(
+    v: &serde_json::Value,
+) -> T {
+    let mut fields = v.as_object().unwrap().clone();
+    let text = fields.remove("bytes").unwrap();
+    let text = text.as_str().unwrap();
+    assert_eq!(text, text.to_lowercase(), "lower-case hex");
+    let decoded = T::from_bytes(&hex::decode(text).unwrap()).unwrap();
+    let from_json: T = serde_json::from_value(serde_json::Value::Object(fields)).unwrap();
+    assert_eq!(decoded, from_json);
+    assert_eq!(decoded.to_bytes(), hex::decode(text).unwrap());
+    decoded
 }
 
 pub async fn count_ballots(url: &str) -> i64 {

@@ -131,11 +131,17 @@ fn receipt_verdict(code: &'static str, headline: String, exit_status: u8) -> Ver
 }
 
 /// The file the voting page offers after casting (SPEC.md §11.3): `{"receipt", "tracker", "ballot_id"}`, or the
-/// collector's receipt alone. The page's extra fields must agree with the receipt.
+/// collector's receipt alone. The page's extra fields must agree with the receipt. The receipt is the collector's
+/// answer: with its canonical bytes (`bytes`, LG6, which must be the fields' value), or without them (files saved
+/// before the collector served them).
 fn parse_receipt_file(what: &str, bytes: &[u8]) -> Result<Receipt, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(transparent)]
+    struct AnyReceipt(#[serde(deserialize_with = "protocol::log::bytes_optional")] Receipt);
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct PageFile {
+        #[serde(deserialize_with = "protocol::log::bytes_optional")]
         receipt: Receipt,
         tracker: String,
         ballot_id: protocol::BallotId,
@@ -143,7 +149,7 @@ fn parse_receipt_file(what: &str, bytes: &[u8]) -> Result<Receipt, String> {
     let said = |e: FileFailure| e.to_string();
     let value: serde_json::Value = parse_json(what, bytes).map_err(said)?;
     if value.get("receipt").is_none() {
-        return parse_json(what, bytes).map_err(said);
+        return parse_json::<AnyReceipt>(what, bytes).map(|r| r.0).map_err(said);
     }
     let file: PageFile = parse_json(what, bytes).map_err(said)?;
     let id = file.receipt.ballot_id;
