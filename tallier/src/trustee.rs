@@ -228,7 +228,7 @@ pub fn open_secret(path: &Path, params: &CeremonyParams, passphrase: &Passphrase
         .and_then(|n| n.try_into().ok())
         .ok_or_else(|| anyhow!("secret file: bad nonce"))?;
     let ct = hex::decode(&file.ciphertext).context("secret file: bad ciphertext")?;
-    let key = derive_key(&passphrase.read()?, &file.kdf)?;
+    let key = derive_key(passphrase.read()?, &file.kdf)?;
     let aad = file.aad();
     let plain = Zeroizing::new(
         ChaCha20Poly1305::new(key.as_ref().into())
@@ -317,7 +317,7 @@ pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &Pas
     let passphrase = pass.read_new()?;
     let s = TrusteeSecret::generate(&params, trustee, &mut OsRng)?;
     let announcement = s.announcement(&params, &mut OsRng);
-    create_new(secret, seal_secret(&s, &params, &passphrase)?.as_bytes(), Access::OwnerOnly)?;
+    create_new(secret, seal_secret(&s, &params, passphrase)?.as_bytes(), Access::OwnerOnly)?;
     write_message(dir, "announcement", &announcement)
 }
 
@@ -387,7 +387,7 @@ pub fn confirm(
         bail!("the officials have already closed rounds 1 to 3: a confirmation now would be ignored");
     }
     let (confirmation, problems) = s.confirm(&params, &roster, &t.files.dealings, &mut OsRng)?;
-    replace(secret, seal_secret(&s, &params, &passphrase)?.as_bytes(), Access::OwnerOnly)?;
+    replace(secret, seal_secret(&s, &params, passphrase)?.as_bytes(), Access::OwnerOnly)?;
     write_message(dir, "confirmation", &confirmation)?;
     Ok((path, problems.iter().map(ToString::to_string).collect(), confirmation.message.complaints.len()))
 }
