@@ -214,20 +214,10 @@ pub async fn status(pool: &Pool) -> anyhow::Result<Status> {
     })
 }
 
-/// `YYYY-MM-DD HH:MM:SS UTC` for seconds since the Unix epoch (the proleptic Gregorian calendar; H. Hinnant's
-/// `civil_from_days`: shift the year to start in March so that the leap day is last, then count 400-year eras).
+/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC) for seconds since the Unix epoch: the form of the manifest's dates
+/// (SPEC.md §4.1).
 pub fn utc(seconds: u64) -> String {
-    let (days, rem) = (seconds / 86_400, seconds % 86_400);
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem / 60 % 60, rem % 60)
+    protocol::manifest::format_time(seconds)
 }
 
 /// A span of seconds for people: `2 d 3 h 4 min`, `5 min 6 s`.
@@ -382,10 +372,10 @@ mod tests {
 
     #[test]
     fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(utc(1_790_000_123), "2026-09-21 14:15:23 UTC");
-        assert_eq!(utc(4_102_444_799), "2099-12-31 23:59:59 UTC");
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(1_790_000_123), "2026-09-21T14:15:23Z");
+        assert_eq!(utc(4_102_444_799), "2099-12-31T23:59:59Z");
         assert_eq!(duration(3 * 86_400 + 7200 + 60), "3 d 2 h 1 min");
         assert_eq!(duration(61), "1 min 1 s");
     }

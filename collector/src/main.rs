@@ -10,8 +10,23 @@ use collector::admin;
 use collector::Settings;
 use rand::rngs::OsRng;
 
+/// The collector's commands in the order of an election.
+const EXAMPLES: &str = "\
+Examples, in the order of an election (DATABASE_URL=postgres://collector@127.0.0.1:5432/collector):
+  collector keygen --out collector-machine          # give collector-machine/collector.pub to the officials
+  collector init --election election.json --credentials credentials.json --key collector-machine/collector.key
+  collector serve --key collector-machine/collector.key --listen 127.0.0.1:8080 --web voter-client/web
+  collector status
+  collector close --key collector-machine/collector.key
+  collector export --out ballot-box.json            # for `tallier tally prepare --box`";
+
 #[derive(Debug, Parser)]
-#[command(name = "collector", version, about = "The online ballot collector with a public Merkle ballot log")]
+#[command(
+    name = "collector",
+    version,
+    about = "The online ballot collector with a public Merkle ballot log",
+    after_help = EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,6 +62,7 @@ enum Command {
     /// Makes the collector's signing key on this machine: DIR/collector.key (secret, owner-only) and
     /// DIR/collector.pub (give it to the officials for `tallier setup manifest --collector-key`).
     Keygen {
+        /// The directory to write the two files in (on the collector's machine).
         #[arg(long)]
         out: PathBuf,
     },
@@ -57,6 +73,7 @@ enum Command {
         /// The collector's secret key file (`collector keygen`; owner-only): it signs receipts and tree heads.
         #[arg(long, env = "COLLECTOR_KEY_FILE")]
         key: PathBuf,
+        /// The address and port to serve on.
         #[arg(long, env = "COLLECTOR_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Largest request body in bytes.
@@ -109,13 +126,16 @@ enum Command {
     Export {
         #[command(flatten)]
         db: Db,
+        /// Where to write the ballot box (JSON; must not exist).
         #[arg(long)]
         out: PathBuf,
     },
     /// Writes a test election (random key, N voter credentials, a collector key) to DIR. Not for real elections.
     DevElection {
+        /// How many test voters (one credential each).
         #[arg(long, default_value_t = 100)]
         voters: usize,
+        /// The directory to write the test election in.
         #[arg(long)]
         out: PathBuf,
     },
@@ -217,5 +237,41 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::DevElection { voters, out } => admin::write_dev_election(&out, voters, &mut OsRng),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand and every argument a person sees in `--help` says what it is for; the examples are
+    /// there; clap's own consistency checks pass.
+    #[test]
+    fn every_command_and_argument_is_described() {
+        let cli = Cli::command();
+        cli.clone().debug_assert();
+        let mut missing = Vec::new();
+        undescribed(&cli, "collector", &mut missing);
+        assert!(missing.is_empty(), "without a description in --help: {missing:#?}");
+        let examples = cli.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+        for sub in cli.get_subcommands().filter(|c| c.get_name() != "help" && c.get_name() != "dev-election") {
+            assert!(examples.contains(&format!("collector {} ", sub.get_name())), "{} has no example", sub.get_name());
+        }
+    }
+
+    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set() && c.get_name() != "help") {
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                out.push(format!("{path} {}", sub.get_name()));
+            }
+            undescribed(sub, &format!("{path} {}", sub.get_name()), out);
+        }
     }
 }

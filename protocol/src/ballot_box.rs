@@ -129,8 +129,11 @@ pub enum BoxError {
         id: String,
     },
     #[error(
-        "the ballot at leaf {leaf} was accepted at {accepted_at} s, outside the voting period {opens_at} … {closes_at} s \
-         (the manifest's voting_period, bounds included)"
+        "the ballot at leaf {leaf} was accepted at {} ({accepted_at} s), outside the voting period {} … {} (the \
+         manifest's voting_period, bounds included)",
+        crate::manifest::format_time(*.accepted_at),
+        crate::manifest::format_time(*.opens_at),
+        crate::manifest::format_time(*.closes_at)
     )]
     /// A ballot was accepted outside the manifest's voting period, bounds included (L7).
     OutsidePeriod {

@@ -343,7 +343,8 @@ mod tests {
         c.options = (0..200)
             .map(|i| crate::manifest::ContestOption {
                 id: format!("o{i}"),
-                title: [("en".to_string(), format!("Option {i}"))].into_iter().collect(),
+                // In every language of the election's title (SPEC.md §4.3 MF3).
+                title: ["en", "et", "fr"].map(|l| (l.to_string(), format!("Option {i}"))).into_iter().collect(),
             })
             .collect();
         let e = Election::new(m, SecretKey::generate(&mut OsRng).public_key()).unwrap();

@@ -126,9 +126,48 @@ pub enum ProofError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ManifestError {
     #[error("manifest: {0}")]
-    /// The manifest (or the election file holding it) is not the JSON of SPEC.md §4.1 or breaks a rule of §4.3;
-    /// the text says which.
+    /// The manifest (or the election file holding it) is not the JSON of SPEC.md §4.1; the text says why and, for
+    /// JSON, at which line and column.
     Invalid(String),
+    #[error("manifest: {0}")]
+    /// The manifest breaks a rule of SPEC.md §4.3: the first of [`crate::manifest::Manifest::problems`].
+    Problem(ManifestProblem),
+}
+
+/// One problem of a manifest (SPEC.md §4.3): the rule it breaks, where it is and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{at}: {what}")]
+pub struct ManifestProblem {
+    /// The rule's ID in SPEC.md §4.3 (`MF1` …).
+    pub rule: &'static str,
+    /// Where, as a path into the JSON form: `contests[1].options[3].title`.
+    pub at: String,
+    /// What is wrong, and what to do.
+    pub what: String,
+}
+
+/// A date and time of the manifest's JSON form that cannot be read (SPEC.md §4.1).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TimeError {
+    #[error(
+        "`{0}` has no offset from UTC: add `Z` for UTC (`{0}Z`) or the offset of the local time (e.g. `{0}+02:00`)"
+    )]
+    /// A date and time without `Z` or an offset: which time zone it means is unknown.
+    NoOffset(String),
+    #[error(
+        "`{0}` is not a date and time such as `2027-03-01T09:00:00Z` or `2027-03-01T09:00:00+02:00` (RFC 3339, \
+         whole seconds)"
+    )]
+    /// Not of the form `YYYY-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`.
+    Malformed(String),
+    #[error("`{text}`: {reason}")]
+    /// Of the right form, but a field is out of range (month 13, 30 February, hour 24, before 1970…).
+    OutOfRange {
+        /// The text read (at most 64 characters of it).
+        text: String,
+        /// What is out of range.
+        reason: String,
+    },
 }
 
 /// Turning a voter's answer into points, or points back into an answer.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
-use crate::error::ManifestError;
+use crate::error::{ManifestError, ManifestProblem, TimeError};
 use crate::roles::{example_roles, Roles};
 
 /// Texts by language tag (`"en"`, `"et"`, `"fr"`…); ordered, so the canonical encoding is unique.
@@ -70,14 +70,160 @@ pub struct Manifest {
     pub roles: Roles,
 }
 
-/// Opening and closing times, seconds since the Unix epoch (UTC).
+/// Opening and closing times, seconds since the Unix epoch (UTC). In JSON, RFC 3339 dates and times
+/// (`"2027-03-01T09:00:00+02:00"`, written back in UTC as `"2027-03-01T07:00:00Z"`) or, as older manifests have
+/// them, integer seconds (SPEC.md §4.1); the canonical bytes are the seconds either way (§4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// First second a ballot may be accepted, inclusive.
+    #[serde(serialize_with = "time_json::write", deserialize_with = "time_json::read")]
     pub opens_at: u64,
     /// Last second a ballot may be accepted, inclusive; after `opens_at`.
+    #[serde(serialize_with = "time_json::write", deserialize_with = "time_json::read")]
     pub closes_at: u64,
+}
+
+/// The latest time the JSON form writes as a date (SPEC.md §4.1): `9999-12-31T23:59:59Z`. A valid manifest's
+/// period ends by then (rule MF6).
+pub const MAX_TIME: u64 = 253_402_300_799;
+
+/// SPEC.md §4.1: `seconds` since the Unix epoch as an RFC 3339 date and time in UTC, `2027-03-01T07:00:00Z`.
+/// After [`MAX_TIME`], which RFC 3339 cannot write, it says the seconds instead.
+pub fn format_time(seconds: u64) -> String {
+    if seconds > MAX_TIME {
+        return format!("{seconds} s after 1970-01-01T00:00:00Z");
+    }
+    let (days, rem) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// SPEC.md §4.1: reads an RFC 3339 date and time with its offset from UTC (`2027-03-01T09:00:00+02:00`,
+/// `2027-03-01T07:00:00Z`; `t`, `z` and a space for `T` are read too), in whole seconds, between 1970 and
+/// [`MAX_TIME`]; gives the seconds since the Unix epoch. A time without offset is refused: its time zone is unknown.
+pub fn parse_time(text: &str) -> Result<u64, TimeError> {
+    let shown = || text.chars().take(64).collect::<String>();
+    let malformed = || TimeError::Malformed(shown());
+    let b = text.as_bytes();
+    let digits = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
+    let at = |i: usize, allowed: &[u8]| b.get(i).is_some_and(|c| allowed.contains(c));
+    let date_time = at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":");
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second), true) =
+        (digits(0, 4), digits(5, 2), digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2), date_time)
+    else {
+        return Err(malformed());
+    };
+    let offset = match b.get(19..).unwrap_or_default() {
+        [] => return Err(TimeError::NoOffset(shown())),
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (Some(h), Some(m)) = (digits(20, 2), digits(23, 2)) else { return Err(malformed()) };
+            if h > 23 || m > 59 {
+                return Err(out_of_range(
+                    shown(),
+                    format!("the offset {h:02}:{m:02} is not one of hours 00–23, minutes 00–59"),
+                ));
+            }
+            if *sign == b'+' {
+                h * 3600 + m * 60
+            } else {
+                -(h * 3600 + m * 60)
+            }
+        }
+        [b'.' | b',', ..] => return Err(out_of_range(shown(), "give whole seconds, without a fraction".into())),
+        _ => return Err(malformed()),
+    };
+    if !(1..=12).contains(&month) {
+        return Err(out_of_range(shown(), format!("there is no month {month:02}")));
+    }
+    let month_days = days_in_month(year, month);
+    if !(1..=month_days).contains(&day) {
+        return Err(out_of_range(shown(), format!("month {month:02} of {year:04} has days 01 to {month_days}")));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(out_of_range(
+            shown(),
+            format!("{hour:02}:{minute:02}:{second:02} is not a time of 00:00:00 to 23:59:59 (no leap seconds)"),
+        ));
+    }
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    match u64::try_from(seconds) {
+        Ok(s) if s <= MAX_TIME => Ok(s),
+        Ok(_) => Err(out_of_range(shown(), "after 9999-12-31T23:59:59Z".into())),
+        Err(_) => Err(out_of_range(shown(), "before 1970-01-01T00:00:00Z".into())),
+    }
+}
+
+fn out_of_range(text: String, reason: String) -> TimeError {
+    TimeError::OutOfRange { text, reason }
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a date of the proleptic Gregorian calendar (H. Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day counted from 1970-01-01 (H. Hinnant's `civil_from_days`): year, month, day.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The JSON form of a time (SPEC.md §4.1): written as [`format_time`] (integer seconds after [`MAX_TIME`]), read as
+/// [`parse_time`] or as integer seconds.
+mod time_json {
+    use super::{format_time, parse_time, MAX_TIME};
+    use std::fmt;
+
+    pub(super) fn write<S: serde::Serializer>(seconds: &u64, s: S) -> Result<S::Ok, S::Error> {
+        if *seconds > MAX_TIME {
+            s.serialize_u64(*seconds)
+        } else {
+            s.serialize_str(&format_time(*seconds))
+        }
+    }
+
+    pub(super) fn read<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = u64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date and time such as \"2027-03-01T09:00:00+02:00\" or \"2027-03-01T07:00:00Z\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+                Ok(v)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u64, E> {
+                parse_time(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// How long after casting, and how many times, a ballot may be fetched by the voter's second device.
@@ -237,61 +383,151 @@ impl Manifest {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// SPEC.md §4.3: the rules every manifest obeys.
+    /// SPEC.md §4.3: the rules every manifest obeys; the first problem of [`Manifest::problems`], if any.
     pub fn validate(&self) -> Result<(), ManifestError> {
-        let bad = |s: String| Err(ManifestError::Invalid(s));
-        check_id("election_id", &self.election_id)?;
-        check_localized("title", &self.title)?;
-        if self.contests.is_empty() || self.contests.len() > MAX_CONTESTS {
-            return bad(format!("between 1 and {MAX_CONTESTS} contests are required"));
+        match self.problems().into_iter().next() {
+            Some(p) => Err(ManifestError::Problem(p)),
+            None => Ok(()),
         }
-        let mut ids = std::collections::BTreeSet::new();
-        for c in &self.contests {
-            check_id("contest id", &c.id)?;
-            if !ids.insert(&c.id) {
-                return bad(format!("contest id `{}` is used twice", c.id));
+    }
+
+    /// SPEC.md §4.3 rules MF1–MF8: every problem of the manifest, in the order of its JSON form, each with where it
+    /// is and what to do. Empty for a valid manifest. [`Manifest::validate`] and `tallier setup check` both use it.
+    pub fn problems(&self) -> Vec<ManifestProblem> {
+        let mut out = Problems(Vec::new());
+        // MF1: identifiers.
+        out.id("election_id", &self.election_id);
+        // MF2: the election title's languages and texts.
+        out.localized("title", &self.title, None);
+        // MF4: how many contests.
+        if self.contests.is_empty() || self.contests.len() > MAX_CONTESTS {
+            out.add("MF4", "contests", format!("{} contests: a manifest has 1 to {MAX_CONTESTS}", self.contests.len()));
+        }
+        for (i, c) in self.contests.iter().enumerate() {
+            let at = format!("contests[{i}]");
+            out.id(&format!("{at}.id"), &c.id);
+            if let Some(first) = self.contests[..i].iter().position(|o| o.id == c.id) {
+                out.add(
+                    "MF1",
+                    format!("{at}.id"),
+                    format!("`{}` is also the id of contests[{first}]: give each contest its own id", c.id),
+                );
             }
-            check_localized("contest title", &c.title)?;
+            // MF2, MF3: the contest's title, in the election title's languages.
+            out.localized(&format!("{at}.title"), &c.title, Some(&self.title));
             if c.options.is_empty() || c.options.len() > MAX_OPTIONS {
-                return bad(format!("contest `{}`: between 1 and {MAX_OPTIONS} options are required", c.id));
+                out.add(
+                    "MF4",
+                    format!("{at}.options"),
+                    format!("{} options: a contest has 1 to {MAX_OPTIONS}", c.options.len()),
+                );
             }
-            let mut option_ids = std::collections::BTreeSet::new();
-            for o in &c.options {
-                check_id("option id", &o.id)?;
-                if !option_ids.insert(&o.id) {
-                    return bad(format!("contest `{}`: option id `{}` is used twice", c.id, o.id));
+            for (j, o) in c.options.iter().enumerate() {
+                let at = format!("{at}.options[{j}]");
+                out.id(&format!("{at}.id"), &o.id);
+                if let Some(first) = c.options[..j].iter().position(|p| p.id == o.id) {
+                    out.add(
+                        "MF1",
+                        format!("{at}.id"),
+                        format!(
+                            "`{}` is also the id of option {first} of this contest: give each option its own id",
+                            o.id
+                        ),
+                    );
                 }
-                check_localized("option title", &o.title)?;
+                out.localized(&format!("{at}.title"), &o.title, Some(&self.title));
             }
+            // MF5: what an answer may be.
             if let Some(w) = c.write_in {
                 if w.max_bytes == 0 || w.max_bytes > MAX_WRITE_IN_BYTES {
-                    return bad(format!("contest `{}`: write-in max_bytes must be 1..={MAX_WRITE_IN_BYTES}", c.id));
+                    out.add(
+                        "MF5",
+                        format!("{at}.write_in.max_bytes"),
+                        format!(
+                            "{}: a write-in is 1 to {MAX_WRITE_IN_BYTES} bytes long (or `\"write_in\": null` for no \
+                             write-ins)",
+                            w.max_bytes
+                        ),
+                    );
                 }
             }
             let (min, max) = c.selection_bounds();
-            if max == 0 || min > max || max > c.candidate_count() {
-                return bad(format!(
-                    "contest `{}`: selections must satisfy min ≤ max, 1 ≤ max ≤ {} candidates",
-                    c.id,
-                    c.candidate_count()
-                ));
+            let candidates = c.candidate_count();
+            if max == 0 || min > max || max > candidates {
+                let what = match c.kind {
+                    ContestKind::SingleChoice => format!("single choice among {candidates} candidates"),
+                    ContestKind::Approval { min, max } => format!("approval of {min} to {max} candidates"),
+                    ContestKind::Ranked { max_ranks } => format!("ranking of up to {max_ranks} candidates"),
+                };
+                out.add(
+                    "MF5",
+                    format!("{at}.kind"),
+                    format!(
+                        "{what}, but the contest has {candidates} (its options, plus one if write-ins are allowed): \
+                         the most selections must be 1 to {candidates}, and the fewest no more than the most"
+                    ),
+                );
             }
-            if c.seats == 0 || c.seats as usize > c.candidate_count() {
-                return bad(format!("contest `{}`: seats must be between 1 and the number of candidates", c.id));
+            if c.seats == 0 || usize::from(c.seats) > candidates {
+                out.add(
+                    "MF5",
+                    format!("{at}.seats"),
+                    format!("{} seats: a contest fills 1 to {candidates} (its number of candidates)", c.seats),
+                );
             }
             if c.chunks() > MAX_CHUNKS {
-                return bad(format!("contest `{}`: answers would need more than {MAX_CHUNKS} chunks", c.id));
+                out.add(
+                    "MF5",
+                    at.clone(),
+                    format!(
+                        "an answer would take {} chunks, more than {MAX_CHUNKS}: allow fewer selections or a shorter \
+                         write-in",
+                        c.chunks()
+                    ),
+                );
             }
         }
-        if self.voting_period.opens_at >= self.voting_period.closes_at {
-            return bad("voting_period: opens_at must be before closes_at".into());
+        // MF6: the voting period.
+        let p = self.voting_period;
+        if p.opens_at >= p.closes_at {
+            out.add(
+                "MF6",
+                "voting_period",
+                format!(
+                    "voting closes ({}) before or when it opens ({}): closes_at must be after opens_at",
+                    format_time(p.closes_at),
+                    format_time(p.opens_at)
+                ),
+            );
         }
+        if p.closes_at > MAX_TIME {
+            out.add(
+                "MF6",
+                "voting_period.closes_at",
+                format!("{}: a voting period ends by 9999-12-31T23:59:59Z", format_time(p.closes_at)),
+            );
+        }
+        // MF7: the trustees.
         let t = self.trustees;
         if t.threshold == 0 || t.threshold > t.count {
-            return bad("trustees: 1 ≤ threshold ≤ count is required".into());
+            out.add(
+                "MF7",
+                "trustees",
+                format!(
+                    "threshold {} of count {}: between 1 and `count` trustees must be needed to decrypt",
+                    t.threshold, t.count
+                ),
+            );
         }
-        self.roles.validate().map_err(ManifestError::Invalid)?;
-        Ok(())
+        // MF8: the roles (§4.5).
+        if let Err(e) = self.roles.validate() {
+            // Its text starts with where: `roles.mix_keys: …`, `roles: …`.
+            match e.split_once(": ") {
+                Some((at, what)) if at.starts_with("roles") => out.add("MF8", at, what),
+                _ => out.add("MF8", "roles", e),
+            }
+        }
+        out.0
     }
 
     /// SPEC.md §4.4 eq. (2'): the manifest digest `SHA-256("rv/manifest/v1" ‖ M)`, bound by everything that
@@ -304,27 +540,73 @@ impl Manifest {
     }
 }
 
-fn check_id(what: &str, id: &str) -> Result<(), ManifestError> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
-    if ok {
-        Ok(())
-    } else {
-        Err(ManifestError::Invalid(format!("{what} `{id}` must be 1-64 characters of [A-Za-z0-9._-]")))
-    }
-}
+/// The problems found so far (SPEC.md §4.3).
+struct Problems(Vec<ManifestProblem>);
 
-fn check_localized(what: &str, texts: &Localized) -> Result<(), ManifestError> {
-    if texts.is_empty() || texts.len() > MAX_LANGUAGES {
-        return Err(ManifestError::Invalid(format!("{what}: 1 to {MAX_LANGUAGES} languages are required")));
+impl Problems {
+    fn add(&mut self, rule: &'static str, at: impl Into<String>, what: impl Into<String>) {
+        self.0.push(ManifestProblem { rule, at: at.into(), what: what.into() });
     }
-    for (lang, text) in texts {
-        if lang.is_empty() || lang.len() > 16 || text.len() > MAX_TEXT_BYTES {
-            return Err(ManifestError::Invalid(format!("{what}: language tag or text too long")));
+
+    /// MF1: 1–64 characters of `[A-Za-z0-9._-]`.
+    fn id(&mut self, at: &str, id: &str) {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        if !ok {
+            let shown: String = id.chars().take(64).collect();
+            self.add(
+                "MF1",
+                at,
+                format!("`{shown}` is not an id: write 1 to 64 characters of A-Z, a-z, 0-9, `.`, `_` and `-`"),
+            );
         }
     }
-    Ok(())
+
+    /// MF2: 1–32 languages, tags of 1–16 bytes, texts of at most `MAX_TEXT_BYTES`; MF3: with `languages`, exactly
+    /// the languages of the election title.
+    fn localized(&mut self, at: &str, texts: &Localized, languages: Option<&Localized>) {
+        if texts.is_empty() || texts.len() > MAX_LANGUAGES {
+            self.add(
+                "MF2",
+                at,
+                format!("{} languages: give the text in 1 to {MAX_LANGUAGES}, e.g. {{\"en\": \"…\"}}", texts.len()),
+            );
+        }
+        for (lang, text) in texts {
+            if lang.is_empty() || lang.len() > 16 {
+                let shown: String = lang.chars().take(16).collect();
+                self.add("MF2", at, format!("language tag `{shown}…`: a tag is 1 to 16 bytes, e.g. `en` or `et`"));
+            }
+            if text.len() > MAX_TEXT_BYTES {
+                self.add(
+                    "MF2",
+                    format!("{at}.{lang}"),
+                    format!("{} bytes of text: at most {MAX_TEXT_BYTES}", text.len()),
+                );
+            }
+        }
+        let Some(languages) = languages else { return };
+        let all = || languages.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+        for lang in languages.keys().filter(|l| !texts.contains_key(*l)) {
+            self.add(
+                "MF3",
+                at,
+                format!("no {lang:?} text: add one (the election's title is in {}, and so is every title)", all()),
+            );
+        }
+        for lang in texts.keys().filter(|l| !languages.contains_key(*l)) {
+            self.add(
+                "MF3",
+                at,
+                format!(
+                    "a {lang:?} text, but the election's title is in {} only: add {lang:?} to the title, or remove \
+                     it here",
+                    all()
+                ),
+            );
+        }
+    }
 }
 
 // ---- canonical encoding, SPEC.md §4.2 ----
@@ -547,5 +829,182 @@ mod tests {
         let mut bytes = example_manifest().to_bytes();
         bytes.pop();
         assert!(Manifest::from_bytes(&bytes).is_err());
+    }
+
+    /// SPEC.md §4.1: dates and times are RFC 3339 with an offset; written in UTC with `Z`; the seconds are the same.
+    #[test]
+    fn iso_dates_read_and_write() {
+        assert_eq!(format_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(format_time(1_790_000_000), "2026-09-21T14:13:20Z");
+        assert_eq!(format_time(MAX_TIME), "9999-12-31T23:59:59Z");
+        assert_eq!(format_time(MAX_TIME + 1), "253402300800 s after 1970-01-01T00:00:00Z");
+        let utc = parse_time("2027-03-01T07:00:00Z").unwrap();
+        assert_eq!(utc, 1_803_884_400);
+        for local in
+            ["2027-03-01T09:00:00+02:00", "2027-03-01t07:00:00z", "2027-03-01 07:00:00Z", "2027-02-28T23:30:00-07:30"]
+        {
+            assert_eq!(parse_time(local).unwrap(), utc, "{local}");
+        }
+        assert_eq!(parse_time("1970-01-01T02:00:00+02:00").unwrap(), 0);
+        assert_eq!(parse_time("9999-12-31T23:59:59Z").unwrap(), MAX_TIME);
+        // Every written time reads back as itself: days around leap years, centuries and the ends of the range.
+        let mut s = 0u64;
+        while s <= MAX_TIME {
+            assert_eq!(parse_time(&format_time(s)).unwrap(), s);
+            s += 86_399 * 997;
+        }
+        for s in [1, 59, 3599, 86_399, 86_400, 951_868_799, 951_868_800, 4_107_542_400, MAX_TIME - 1] {
+            assert_eq!(parse_time(&format_time(s)).unwrap(), s);
+        }
+    }
+
+    /// SPEC.md §4.1: the JSON form writes dates, reads dates and the integer seconds of older manifests; the
+    /// canonical bytes (§4.2) are those of the seconds.
+    #[test]
+    fn json_period_is_iso_and_old_seconds_still_read() {
+        let m = example_manifest();
+        let json = m.to_json_pretty();
+        assert!(json.contains("\"opens_at\": \"2026-09-21T14:13:20Z\""), "{json}");
+        assert!(json.contains("\"closes_at\": \"2026-09-28T14:13:20Z\""), "{json}");
+        assert_eq!(Manifest::from_json(&json).unwrap(), m);
+        let mut v = serde_json::to_value(&m).unwrap();
+        v["voting_period"] = serde_json::json!({"opens_at": 1_790_000_000u64, "closes_at": 1_790_604_800u64});
+        let old = Manifest::from_json(&v.to_string()).unwrap();
+        assert_eq!(old, m);
+        assert_eq!(old.to_bytes(), m.to_bytes());
+        v["voting_period"] =
+            serde_json::json!({"opens_at": "2026-09-21T16:13:20+02:00", "closes_at": 1_790_604_800u64});
+        assert_eq!(Manifest::from_json(&v.to_string()).unwrap(), m);
+    }
+
+    #[test]
+    fn bad_dates_are_refused_with_what_to_do() {
+        let e = parse_time("2027-03-01T09:00:00").unwrap_err();
+        assert_eq!(e, TimeError::NoOffset("2027-03-01T09:00:00".into()));
+        let text = e.to_string();
+        assert!(text.contains("add `Z`") && text.contains("2027-03-01T09:00:00+02:00"), "{text}");
+        for (bad, why) in [
+            ("2027-02-29T09:00:00Z", "month 02 of 2027 has days 01 to 28"),
+            ("2027-13-01T09:00:00Z", "there is no month 13"),
+            ("2027-04-31T09:00:00Z", "has days 01 to 30"),
+            ("2027-03-01T24:00:00Z", "not a time of 00:00:00 to 23:59:59"),
+            ("2027-03-01T23:59:60Z", "no leap seconds"),
+            ("2027-03-01T09:00:00+24:00", "the offset 24:00"),
+            ("1969-12-31T23:59:59Z", "before 1970"),
+            ("1970-01-01T00:59:59+01:00", "before 1970"),
+            ("9999-12-31T23:59:59-00:01", "after 9999-12-31T23:59:59Z"),
+            ("2027-03-01T09:00:00.5Z", "whole seconds"),
+        ] {
+            let e = parse_time(bad).unwrap_err();
+            assert!(matches!(e, TimeError::OutOfRange { .. }) && e.to_string().contains(why), "{bad}: {e}");
+        }
+        for bad in [
+            "",
+            "2027-03-01",
+            "2027-3-01T09:00:00Z",
+            "2027-03-01T09:00Z",
+            "2027-03-01T09:00:00+0200",
+            "2027-03-01T09:00:00 UTC",
+            "１９７０-01-01T00:00:00Z",
+            "+2027-03-01T09:00:00Z",
+        ] {
+            assert_eq!(parse_time(bad).unwrap_err(), TimeError::Malformed(bad.into()), "{bad}");
+        }
+        // In a manifest: the error says where (line and column) and what to do.
+        let mut v = serde_json::to_value(example_manifest()).unwrap();
+        v["voting_period"]["opens_at"] = serde_json::json!("2026-09-21T14:13:20");
+        let e = Manifest::from_json(&serde_json::to_string_pretty(&v).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("has no offset from UTC: add `Z`") && e.contains(" line "), "{e}");
+        for bad in [serde_json::json!(-1), serde_json::json!(1.5), serde_json::json!(null)] {
+            v["voting_period"]["opens_at"] = bad;
+            let e = Manifest::from_json(&v.to_string()).unwrap_err().to_string();
+            assert!(e.contains("expected a date and time such as"), "{e}");
+        }
+        // MF6: closing before opening, and a period that ends after the last time the JSON form can write.
+        let mut m = example_manifest();
+        m.voting_period.closes_at = m.voting_period.opens_at - 1;
+        let p = m.problems();
+        assert_eq!((p.len(), p[0].rule, p[0].at.as_str()), (1, "MF6", "voting_period"), "{p:?}");
+        assert!(p[0].what.contains("closes (2026-09-21T14:13:19Z) before or when it opens (2026-09-21T14:13:20Z)"));
+        m.voting_period.closes_at = MAX_TIME + 1;
+        let p = m.problems();
+        assert_eq!((p.len(), p[0].rule, p[0].at.as_str()), (1, "MF6", "voting_period.closes_at"), "{p:?}");
+        assert_eq!(m.validate().unwrap_err(), ManifestError::Problem(p[0].clone()));
+    }
+
+    /// SPEC.md §4.3: every problem is reported at once, each with its rule, place and what to do; `validate`
+    /// refuses the first.
+    #[test]
+    fn problems_are_all_reported_with_their_rule_and_place() {
+        assert!(example_manifest().problems().is_empty());
+        let mut m = example_manifest();
+        m.election_id = "example 2027".into(); // MF1
+        m.contests[2].id = "mayor".into(); // MF1
+        m.contests[1].options[3].id = "park".into(); // MF1
+        m.contests[0].title.insert(String::new(), "x".into()); // MF2 and MF3 (a text the title has not)
+        m.contests[1].options[3].title.remove("et"); // MF3
+        m.contests[0].options.clear(); // MF4, MF5
+        m.contests[1].write_in = Some(WriteInRule { max_bytes: 0 }); // MF5
+        m.contests[1].seats = 9; // MF5
+        m.voting_period.opens_at = m.voting_period.closes_at; // MF6
+        m.trustees.threshold = 0; // MF7
+        m.roles.officials_key = m.roles.collector_key; // MF8
+        let found: Vec<(String, &str)> = m.problems().iter().map(|p| (p.to_string(), p.rule)).collect();
+        let expect = [
+            ("election_id: `example 2027` is not an id", "MF1"),
+            ("contests[0].title: language tag `…`: a tag is 1 to 16 bytes", "MF2"),
+            ("contests[0].title: a \"\" text, but the election's title is in en, et, fr only", "MF3"),
+            ("contests[0].options: 0 options: a contest has 1 to 1024", "MF4"),
+            ("contests[0].kind: single choice among 0 candidates", "MF5"),
+            ("contests[0].seats: 1 seats: a contest fills 1 to 0", "MF5"),
+            ("contests[1].options[3].id: `park` is also the id of option 0 of this contest", "MF1"),
+            ("contests[1].options[3].title: no \"et\" text: add one", "MF3"),
+            ("contests[1].write_in.max_bytes: 0: a write-in is 1 to 120 bytes long", "MF5"),
+            ("contests[1].seats: 9 seats: a contest fills 1 to 5", "MF5"),
+            ("contests[2].id: `mayor` is also the id of contests[0]", "MF1"),
+            ("voting_period: voting closes (2026-09-28T14:13:20Z) before or when it opens", "MF6"),
+            ("trustees: threshold 0 of count 3", "MF7"),
+            ("roles: the officials key is also the collector key", "MF8"),
+        ];
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+        for ((text, rule), (want, want_rule)) in found.iter().zip(expect) {
+            assert!(text.starts_with(want) && *rule == want_rule, "{text} ({rule}), expected {want} ({want_rule})");
+        }
+        let first = m.validate().unwrap_err().to_string();
+        assert!(first.starts_with("manifest: election_id: `example 2027` is not an id"), "{first}");
+        // MF4: no contest at all.
+        let mut m = example_manifest();
+        m.contests.clear();
+        assert_eq!(m.problems()[0].to_string(), "contests: 0 contests: a manifest has 1 to 64");
+    }
+
+    /// SPEC.md §4.3 MF3: a missing translation of a contest's or an option's title is a problem; the canonical
+    /// bytes of a manifest that has it still decode (the verifier refuses it by `validate`).
+    #[test]
+    fn a_missing_translation_is_a_problem() {
+        let mut m = example_manifest();
+        m.contests[2].options[1].title.remove("fr");
+        m.contests[0].title.remove("et");
+        let p: Vec<String> = m.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            p,
+            [
+                "contests[0].title: no \"et\" text: add one (the election's title is in en, et, fr, and so is every \
+                 title)",
+                "contests[2].options[1].title: no \"fr\" text: add one (the election's title is in en, et, fr, and so \
+                 is every title)",
+            ]
+        );
+        assert!(Manifest::from_json(&m.to_json_pretty()).unwrap_err().to_string().contains("no \"et\" text"));
+        // One language everywhere is fine.
+        let mut m = example_manifest();
+        let keep_en = |l: &mut Localized| l.retain(|k, _| k == "en");
+        keep_en(&mut m.title);
+        for c in &mut m.contests {
+            keep_en(&mut c.title);
+            c.options.iter_mut().for_each(|o| keep_en(&mut o.title));
+        }
+        assert_eq!(m.problems(), []);
     }
 }

@@ -8,8 +8,38 @@ use clap::{Args, Parser, Subcommand};
 use tallier::tally;
 use tallier::trustee::{self, PassphraseSource};
 
+/// The commands of one election, in the order officials and trustees run them (README.md walks through them).
+const EXAMPLES: &str = "\
+Examples, in the order of an election:
+  tallier setup example --out template.json              # then edit it: contests, languages, dates, trustees
+  tallier setup check template.json
+  tallier setup credentials --voters 1000 --out officials
+  tallier setup officials-key --out officials
+  tallier setup mix-key --stage 1 --out mix-1           # on mix server 1's machine
+  tallier setup manifest --base template.json --collector-key collector.pub \\
+      --officials-key officials/officials.pub --mix-key mix-1/mix-1.pub \\
+      --credentials officials/credentials.json --out manifest.json
+  tallier trustee init --manifest manifest.json --trustee 1 --secret secret-1.json --dir ceremony
+  tallier trustee deal --manifest manifest.json --secret secret-1.json --dir ceremony
+  tallier trustee confirm --manifest manifest.json --secret secret-1.json --dir ceremony
+  tallier keys close --manifest manifest.json --dir ceremony --key officials/officials.key
+  tallier trustee reveal --manifest manifest.json --secret secret-1.json --dir ceremony
+  tallier keys combine --manifest manifest.json --dir ceremony --out election-key.json --election election.json
+  (voting: collector init, serve, close, export)
+  tallier revocations sign --election election.json --key officials/officials.key \\
+      --credentials paper-voters.json --out revocations.json
+  tallier tally prepare --box ballot-box.json --ceremony ceremony --revocations revocations.json --out record
+  tallier tally mix --record record --key mix-1/mix-1.key
+  tallier trustee decrypt --record record --secret secret-1.json
+  tallier tally finish --record record --report result.txt";
+
 #[derive(Debug, Parser)]
-#[command(name = "tallier", version, about = "Offline tool for election officials and trustees")]
+#[command(
+    name = "tallier",
+    version,
+    about = "Offline tool for election officials and trustees",
+    after_help = EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,23 +47,23 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Election set-up: the manifest and the voters' credentials.
-    #[command(subcommand)]
+    /// Election set-up: the manifest, its check, the roles' keys and the voters' credentials.
+    #[command(subcommand, after_help = SETUP_EXAMPLES)]
     Setup(SetupCommand),
     /// A trustee's steps of the key ceremony, and its partial decryption.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = TRUSTEE_EXAMPLES)]
     Trustee(TrusteeCommand),
-    /// Election keys.
-    #[command(subcommand)]
+    /// The officials' steps of the key ceremony: close rounds 1 to 3, then combine the election key.
+    #[command(subcommand, after_help = KEYS_EXAMPLES)]
     Keys(KeysCommand),
     /// The officials' signed list of credentials whose voters voted on paper (SPEC.md §14.2).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = REVOCATIONS_EXAMPLES)]
     Revocations(RevocationsCommand),
     /// The tally: prepare the record, mix, finish (SPEC.md §14). Trustees decrypt in between.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = TALLY_EXAMPLES)]
     Tally(TallyCommand),
-    /// Threshold decryption.
-    #[command(subcommand)]
+    /// Threshold decryption of one ciphertext list outside a record (tests and audits).
+    #[command(subcommand, after_help = DECRYPT_EXAMPLES)]
     Decrypt(DecryptCommand),
     /// Run one mix stage of one contest: shuffle and re-encrypt the list, prove it, write the output and the proof.
     Mix {
@@ -63,6 +93,51 @@ enum Command {
         quiet: bool,
     },
 }
+
+const SETUP_EXAMPLES: &str = "\
+Examples, in order:
+  tallier setup example --out template.json              # then edit it
+  tallier setup check template.json                      # every problem, one per line
+  tallier setup credentials --voters 1000 --out officials
+  tallier setup officials-key --out officials
+  tallier setup mix-key --stage 1 --out mix-1           # on each mix server's machine
+  tallier setup manifest --base template.json --collector-key collector.pub \\
+      --officials-key officials/officials.pub --mix-key mix-1/mix-1.pub \\
+      --credentials officials/credentials.json --out manifest.json
+  tallier setup check manifest.json";
+
+const TRUSTEE_EXAMPLES: &str = "\
+Examples, in order (trustee 1; every trustee runs each round before the next one starts):
+  tallier trustee init --manifest manifest.json --trustee 1 --secret secret-1.json --dir ceremony
+  tallier trustee deal --manifest manifest.json --secret secret-1.json --dir ceremony
+  tallier trustee confirm --manifest manifest.json --secret secret-1.json --dir ceremony
+  tallier trustee status --manifest manifest.json --dir ceremony
+  (the officials run `tallier keys close`)
+  tallier trustee reveal --manifest manifest.json --secret secret-1.json --dir ceremony
+  (after the vote and `tallier tally mix`)
+  tallier trustee decrypt --record record --secret secret-1.json";
+
+const KEYS_EXAMPLES: &str = "\
+Examples, in order (once every trustee has confirmed; then once every qualified trustee has revealed):
+  tallier keys close --manifest manifest.json --dir ceremony --key officials/officials.key
+  tallier keys combine --manifest manifest.json --dir ceremony --out election-key.json --election election.json";
+
+const REVOCATIONS_EXAMPLES: &str = "\
+Example (after the vote, before the tally; an empty list `[]` when nobody voted on paper):
+  tallier revocations sign --election election.json --key officials/officials.key \\
+      --credentials paper-voters.json --out revocations.json";
+
+const TALLY_EXAMPLES: &str = "\
+Examples, in order:
+  tallier tally prepare --box ballot-box.json --ceremony ceremony --revocations revocations.json --out record
+  tallier tally mix --record record --key mix-1/mix-1.key    # each mix server, in stage order
+  (t trustees run `tallier trustee decrypt --record record --secret secret-J.json`)
+  tallier tally finish --record record --report result.txt";
+
+const DECRYPT_EXAMPLES: &str = "\
+Example:
+  tallier decrypt combine --manifest manifest.json --dir ceremony --input list.bin \\
+      --partial partial-1.bin --partial partial-2.bin --out plaintext.bin";
 
 /// Common to every command that opens a trustee's secret file.
 #[derive(Debug, Args)]
@@ -105,6 +180,7 @@ enum TrusteeCommand {
     Confirm {
         #[command(flatten)]
         common: SecretArgs,
+        /// A trustee that has not dealt and takes no part (repeat for several).
         #[arg(long = "without", value_name = "J")]
         without: Vec<u16>,
     },
@@ -125,8 +201,10 @@ enum TrusteeCommand {
     },
     /// Where the ceremony stands: each trustee's files, and what to run next.
     Status {
+        /// The election manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
+        /// The ceremony directory (files exchanged between trustees).
         #[arg(long)]
         dir: PathBuf,
     },
@@ -191,6 +269,7 @@ enum TallyCommand {
     },
     /// Run mix stage K of every contest, or every stage not yet in the record, in order.
     Mix {
+        /// The record directory written by `tally prepare`.
         #[arg(long)]
         record: PathBuf,
         /// A mix server's secret key file (`mix-K`, from `tallier setup mix-key`): mixes and signs stage K of
@@ -203,6 +282,7 @@ enum TallyCommand {
     },
     /// Check the partial decryptions, combine, decode, count; write the result and the record's index.
     Finish {
+        /// The record directory, after the mix and at least t trustees' `trustee decrypt`.
         #[arg(long)]
         record: PathBuf,
         /// Also write the readable report to this file (outside the record).
@@ -219,8 +299,10 @@ enum KeysCommand {
     /// Round 4, by the officials, once every trustee has confirmed: check rounds 1 to 3 and sign close.json with
     /// the officials' key, which fixes the qualified set before anything about the key is public.
     Close {
+        /// The election manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
+        /// The ceremony directory (files exchanged between trustees).
         #[arg(long)]
         dir: PathBuf,
         /// The officials' secret key file (officials.key).
@@ -232,10 +314,13 @@ enum KeysCommand {
     },
     /// Verify the whole ceremony transcript and write the election key and verification keys.
     Combine {
+        /// The election manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
+        /// The ceremony directory (files exchanged between trustees).
         #[arg(long)]
         dir: PathBuf,
+        /// Where to write the election key and the trustees' verification keys (JSON).
         #[arg(long)]
         out: PathBuf,
         /// Also write the election file {"manifest", "public_key"} (for `collector init` and the tally).
@@ -248,15 +333,19 @@ enum KeysCommand {
 enum DecryptCommand {
     /// Verify partial decryptions and combine any t valid ones.
     Combine {
+        /// The election manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
+        /// The ceremony directory (the trustees' verification keys come from it).
         #[arg(long)]
         dir: PathBuf,
+        /// The ciphertext list that was decrypted (canonical binary).
         #[arg(long)]
         input: PathBuf,
         /// Partial decryption files (at least t).
         #[arg(long = "partial", required = true)]
         partials: Vec<PathBuf>,
+        /// Where to write the plaintext list.
         #[arg(long)]
         out: PathBuf,
     },
@@ -264,10 +353,25 @@ enum DecryptCommand {
 
 #[derive(Debug, Subcommand)]
 enum SetupCommand {
-    /// Without --base: write the example manifest's template (three contests: single choice, approval, ranked)
-    /// to edit. With --base TEMPLATE and every role's public key and the credentials: write the manifest, which
-    /// binds them all (its fingerprint is the one number voters, observers and trustees pin).
+    /// Write the example manifest's template to edit: three contests (single choice, approval, ranked) in
+    /// English, Estonian and French, the voting period as dates (`2027-03-01T09:00:00+02:00`), the trustees;
+    /// no roles (`setup manifest --base` adds them).
+    Example {
+        /// Where to write the template (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a manifest, or its template: print every problem, one per line, with where it is and what to do
+    /// (exit status 1 if any), or a short summary when there is none.
+    Check {
+        /// The manifest or template (JSON) to check.
+        manifest: PathBuf,
+    },
+    /// With --base TEMPLATE and every role's public key and the credentials: write the manifest, which binds
+    /// them all (its fingerprint is the one number voters, observers and trustees pin); a template with any
+    /// problem is refused, with all of them named. Without --base: as `setup example`.
     Manifest {
+        /// Where to write the manifest (must not exist).
         #[arg(long)]
         out: PathBuf,
         /// The edited template.
@@ -288,6 +392,7 @@ enum SetupCommand {
     },
     /// Generate the officials' Ed25519 key: DIR/officials.key (secret, mode 0600) and DIR/officials.pub.
     OfficialsKey {
+        /// The directory to write the two files in.
         #[arg(long)]
         out: PathBuf,
     },
@@ -297,13 +402,16 @@ enum SetupCommand {
         /// The stage this server mixes (1 …).
         #[arg(long)]
         stage: u16,
+        /// The directory to write the two files in.
         #[arg(long)]
         out: PathBuf,
     },
     /// Generate voter credentials: DIR/credentials.json (public list) and DIR/voters.json (secret, for voters).
     Credentials {
+        /// How many voters (one credential each).
         #[arg(long)]
         voters: usize,
+        /// The directory to write the two files in.
         #[arg(long)]
         out: PathBuf,
     },
@@ -311,6 +419,21 @@ enum SetupCommand {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Setup(SetupCommand::Example { out }) => write_template(&out)?,
+        Command::Setup(SetupCommand::Check { manifest }) => {
+            let checked = tallier::setup::check_manifest(&manifest)?;
+            for p in &checked.problems {
+                println!("{p}");
+            }
+            match checked.summary() {
+                Some(summary) => println!("{summary}"),
+                None => anyhow::bail!(
+                    "{} has {} problem(s): fix each where it says, then check again",
+                    manifest.display(),
+                    checked.problems.len()
+                ),
+            }
+        }
         Command::Setup(SetupCommand::Manifest { out, base, collector_key, officials_key, mix_keys, credentials }) => {
             match (base, collector_key, officials_key, credentials) {
                 (Some(base), Some(collector), Some(officials), Some(credentials)) => {
@@ -325,15 +448,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         hex::encode(m.digest())
                     );
                 }
-                _ => {
-                    tallier::setup::write_example_manifest(&out)?;
-                    println!(
-                        "wrote the template {}: edit it, then run `tallier setup manifest --base {} --collector-key … \
-                         --officials-key … --mix-key … --credentials … --out manifest.json`",
-                        out.display(),
-                        out.display()
-                    );
-                }
+                _ => write_template(&out)?,
             }
         }
         Command::Setup(SetupCommand::MixKey { stage, out }) => {
@@ -473,12 +588,62 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `tallier setup example --out T`.
+fn write_template(out: &std::path::Path) -> anyhow::Result<()> {
+    tallier::setup::write_example_manifest(out)?;
+    println!(
+        "wrote the template {}: edit it, check it with `tallier setup check {}`, then run `tallier setup manifest \
+         --base {} --collector-key … --officials-key … --mix-key … --credentials … --out manifest.json`",
+        out.display(),
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand and every argument a person sees in `--help` says what it is for; every group of
+    /// subcommands has its examples; clap's own consistency checks pass.
+    #[test]
+    fn every_command_and_argument_is_described() {
+        let cli = Cli::command();
+        cli.clone().debug_assert();
+        let mut missing = Vec::new();
+        undescribed(&cli, "tallier", &mut missing);
+        assert!(missing.is_empty(), "without a description in --help: {missing:#?}");
+        for group in cli.get_subcommands().filter(|c| c.has_subcommands()) {
+            let examples = group.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(examples.starts_with("Example") && examples.contains("tallier "), "{}", group.get_name());
+        }
+        assert!(cli.get_after_help().is_some_and(|h| h.to_string().contains("tallier setup check")));
+    }
+
+    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set() && c.get_name() != "help") {
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                out.push(format!("{path} {}", sub.get_name()));
+            }
+            undescribed(sub, &format!("{path} {}", sub.get_name()), out);
         }
     }
 }

@@ -25,6 +25,96 @@ pub fn write_example_manifest(path: &Path) -> anyhow::Result<()> {
     create_new(path, serde_json::to_string_pretty(&value)?.as_bytes(), Access::Public)
 }
 
+/// What `tallier setup check` found in a manifest or in its template (the manifest without `roles`, as
+/// [`write_example_manifest`] writes it).
+#[derive(Debug)]
+pub struct Checked {
+    /// A template: no `roles` yet (its other fields are checked as a manifest's).
+    pub template: bool,
+    /// Every problem, one line each, naming where it is and what to do (SPEC.md §4.3); empty when there is none.
+    pub problems: Vec<String>,
+    /// The manifest read, if it could be read; a template's has stand-in roles, never written anywhere.
+    manifest: Option<Manifest>,
+}
+
+impl Checked {
+    /// `ok: 3 contests, languages en, et, fr, voting from … to …` when there is no problem.
+    pub fn summary(&self) -> Option<String> {
+        let m = self.manifest.as_ref().filter(|_| self.problems.is_empty())?;
+        let languages: Vec<&str> = m.title.keys().map(String::as_str).collect();
+        let what = if self.template {
+            "a template: no roles yet (`tallier setup manifest --base` adds them)".to_string()
+        } else {
+            format!(
+                "{} mix stages, {} credentials; manifest digest {}",
+                m.mix_stages(),
+                m.roles.registry.count,
+                hex::encode(m.digest())
+            )
+        };
+        Some(format!(
+            "ok: {} contests, languages {}, voting from {} to {}, {} of {} trustees decrypt; {what}",
+            m.contests.len(),
+            languages.join(", "),
+            protocol::manifest::format_time(m.voting_period.opens_at),
+            protocol::manifest::format_time(m.voting_period.closes_at),
+            m.trustees.threshold,
+            m.trustees.count,
+        ))
+    }
+}
+
+/// `tallier setup check`: reads `text` as a manifest, or as its template when it has no `roles`, and collects
+/// every problem: a JSON error (syntax, an unknown or missing field, a bad date) with its line and column, else
+/// every broken rule of SPEC.md §4.3 ([`Manifest::problems`], the rules `validate` enforces).
+pub fn check_manifest_text(text: &str) -> Checked {
+    let stop = |template: bool, problem: String| Checked { template, problems: vec![problem], manifest: None };
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => return stop(false, json_problem(&e)),
+    };
+    let Some(map) = value.as_object() else {
+        return stop(false, "the file is not a JSON object: start from `tallier setup example`".into());
+    };
+    let template = !map.contains_key("roles");
+    let read = if template {
+        // Stand-in roles, inserted right after the opening `{`: every other line and column stays where it was, so
+        // that an error names the place in the file. They are valid, so they add no problem; never written.
+        let roles = serde_json::to_string(&protocol::roles::example_roles(1)).unwrap_or_default();
+        let comma = if map.is_empty() { "" } else { "," };
+        let (head, tail) = text.split_at(text.find('{').unwrap_or(0) + 1);
+        serde_json::from_str::<Manifest>(&format!("{head}\"roles\":{roles}{comma}{tail}"))
+    } else {
+        serde_json::from_str::<Manifest>(text)
+    };
+    match read {
+        Err(e) => stop(template, json_problem(&e)),
+        Ok(m) => {
+            Checked { template, problems: m.problems().iter().map(ToString::to_string).collect(), manifest: Some(m) }
+        }
+    }
+}
+
+/// [`check_manifest_text`] of a file.
+pub fn check_manifest(path: &Path) -> anyhow::Result<Checked> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(check_manifest_text(&text))
+}
+
+/// A JSON error as one line: where (line, column), what, and what to do.
+fn json_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let place = format!(" at line {} column {}", e.line(), e.column());
+    let what = text.strip_suffix(&place).unwrap_or(&text);
+    let todo = match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => ": not valid JSON, fix it there",
+        _ if what.starts_with("unknown field") => ": remove it or correct its name",
+        _ if what.starts_with("missing field") => ": add it (`tallier setup example` writes every field)",
+        _ => "",
+    };
+    format!("line {}, column {}: {what}{todo}", e.line(), e.column())
+}
+
 /// The public key files and the credential list `tallier setup manifest` binds into the manifest.
 #[derive(Debug, Clone)]
 pub struct RoleFiles {
@@ -42,12 +132,22 @@ pub fn write_manifest(base: &Path, roles: &RoleFiles, out: &Path) -> anyhow::Res
     use crate::officials::read_role_public;
     use protocol::roles::{Registry, Role, Roles};
     let text = std::fs::read_to_string(base).with_context(|| format!("reading {}", base.display()))?;
+    let checked = check_manifest_text(&text);
+    if !checked.problems.is_empty() {
+        anyhow::bail!(
+            "{} has {} problem(s); fix them (`tallier setup check {}` lists them again):\n{}",
+            base.display(),
+            checked.problems.len(),
+            base.display(),
+            checked.problems.join("\n")
+        );
+    }
+    if !checked.template {
+        anyhow::bail!("{} already names the roles: give the template without `roles`", base.display());
+    }
     let mut value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", base.display()))?;
     let Some(map) = value.as_object_mut() else { anyhow::bail!("{} is not a manifest template", base.display()) };
-    if map.contains_key("roles") {
-        anyhow::bail!("{} already names the roles: give the template without `roles`", base.display());
-    }
     let mut mix = Vec::new();
     for path in &roles.mix {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

@@ -7,8 +7,28 @@ use clap::{Args, Parser, Subcommand};
 use verifier::ceremony;
 use verifier::report::Report;
 
+/// What observers and voters run, in the order of an election.
+const EXAMPLES: &str = "\
+Examples, in the order of an election (F: the election fingerprint the election authority published):
+  verifier ceremony --manifest manifest.json --key election-key.json ceremony
+  verifier monitor --collector http://127.0.0.1:8080 --dir mirror --fingerprint F --listen 127.0.0.1:8090
+  verifier check-ballot --collector http://127.0.0.1:8080 --fingerprint F -    # the RV2:… code on stdin
+  verifier consistency --collector-key HEX --fingerprint F old-sth.json new-sth.json proof.json
+  verifier check-export --export ballot-box.json --copy mirror
+  verifier verify --fingerprint F record
+  verifier receipt --fingerprint F receipt.json record
+  verifier check-ballot --record record --fingerprint F -
+  verifier mix --election election.json --contest 0 --input input.bin --stage-dir stages
+  verifier decryption --manifest manifest.json --dir ceremony --input list.bin --partial partial-1.bin \\
+      --partial partial-2.bin --plaintext plaintext.bin";
+
 #[derive(Debug, Parser)]
-#[command(name = "verifier", version, about = "Stand-alone verifier of election records")]
+#[command(
+    name = "verifier",
+    version,
+    about = "Stand-alone verifier of election records",
+    after_help = EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,17 +41,20 @@ enum Command {
     Ceremony {
         #[command(flatten)]
         output: Output,
+        /// The election manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
         /// The published election key file, checked against the transcript.
         #[arg(long)]
         key: Option<PathBuf>,
+        /// The ceremony directory (the files the trustees and officials exchanged).
         dir: PathBuf,
     },
     /// Verify every partial decryption of a list and their combination.
     Decryption {
         #[command(flatten)]
         output: Output,
+        /// The election manifest (JSON).
         #[arg(long)]
         manifest: PathBuf,
         /// The ceremony directory.
@@ -40,6 +63,7 @@ enum Command {
         /// The ciphertext list.
         #[arg(long)]
         input: PathBuf,
+        /// A trustee's partial decryption file (repeat for each; at least t).
         #[arg(long = "partial", required = true)]
         partials: Vec<PathBuf>,
         /// The claimed plaintext list.
@@ -358,6 +382,42 @@ fn check_ballot(
         Err(e) => {
             eprintln!("check-ballot: FAIL: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand and every argument a person sees in `--help` says what it is for; every command has an
+    /// example; clap's own consistency checks pass.
+    #[test]
+    fn every_command_and_argument_is_described() {
+        let cli = Cli::command();
+        cli.clone().debug_assert();
+        let mut missing = Vec::new();
+        undescribed(&cli, "verifier", &mut missing);
+        assert!(missing.is_empty(), "without a description in --help: {missing:#?}");
+        let examples = cli.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+        for sub in cli.get_subcommands().filter(|c| c.get_name() != "help") {
+            assert!(examples.contains(&format!("verifier {} ", sub.get_name())), "{} has no example", sub.get_name());
+        }
+    }
+
+    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                out.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set() && c.get_name() != "help") {
+            if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                out.push(format!("{path} {}", sub.get_name()));
+            }
+            undescribed(sub, &format!("{path} {}", sub.get_name()), out);
         }
     }
 }

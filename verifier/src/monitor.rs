@@ -27,7 +27,7 @@ use protocol::log::{
     ballot_hash, empty_root, leaf_hash, verify_consistency, ConsistencyProof, Hash, LeafEntry, Leaves, LogTree,
     SignedTreeHead, WithBytes,
 };
-use protocol::manifest::Period;
+use protocol::manifest::{format_time, Period};
 use protocol::{check_ballot, Ballot, BallotId, Decode, Election, Encode, Fingerprint};
 use serde::{Deserialize, Serialize};
 
@@ -191,8 +191,10 @@ pub struct Monitor {
 fn check_time(period: &Period, previous: Option<u64>, accepted_at: u64) -> Result<(), String> {
     if accepted_at < period.opens_at || accepted_at > period.closes_at {
         return Err(format!(
-            "accepted at {accepted_at} s, outside the voting period {} … {} s",
-            period.opens_at, period.closes_at
+            "accepted at {}, outside the voting period {} … {}",
+            format_time(accepted_at),
+            format_time(period.opens_at),
+            format_time(period.closes_at)
         ));
     }
     match previous {

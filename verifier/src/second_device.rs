@@ -36,7 +36,7 @@ use protocol::election::PublishedElection;
 use protocol::encoding::{Answer, InvalidAnswer, Selection};
 use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{LogError, Receipt, WithBytes};
-use protocol::manifest::{Contest, Localized};
+use protocol::manifest::{format_time, Contest, Localized};
 use protocol::record::{file_digest, RecordIndex};
 use protocol::tally::{fate, Fate, RejectedFile, RevokedFile, SupersededFile};
 use protocol::{check_ballot, Election, Fingerprint};
@@ -88,8 +88,11 @@ pub enum CheckBallotError {
     #[error("the receipt the collector returned is for another ballot")]
     ReceiptMismatch,
     #[error(
-        "the receipt says the ballot was accepted at {accepted_at} s, outside the voting period {opens_at} … \
-         {closes_at} s: the tally refuses such a log (SPEC.md §11.4 L7)"
+        "the receipt says the ballot was accepted at {}, outside the voting period {} … {}: the tally refuses \
+         such a log (SPEC.md §11.4 L7)",
+        format_time(*.accepted_at),
+        format_time(*.opens_at),
+        format_time(*.closes_at)
     )]
     AcceptedOutsidePeriod { accepted_at: u64, opens_at: u64, closes_at: u64 },
     #[error("ballot {0} is not in the record's ballot box")]

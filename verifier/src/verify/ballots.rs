@@ -55,11 +55,11 @@ impl State {
                 _ => "none accepted".to_string(),
             };
             let note = format!(
-                "{} ballots, {times}, inside the voting period {} … {} s; final head: size {}, root {}; signed by the \
+                "{} ballots, {times}, inside the voting period {} … {}; final head: size {}, root {}; signed by the \
                  collector key {} the manifest names",
                 ballots.len(),
-                period.opens_at,
-                period.closes_at,
+                protocol::manifest::format_time(period.opens_at),
+                protocol::manifest::format_time(period.closes_at),
                 head.tree_size,
                 hex::encode(head.root),
                 hex::encode(bbox.collector_key)

@@ -1,0 +1,99 @@
+//! `tallier setup example` writes a template that `tallier setup check` passes; a template broken in several
+//! ways has every problem named in one run (SPEC.md §4.3, MF3 and others), and `tallier setup manifest` refuses it
+//! with the same list. JSON errors name their line and column.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
+
+use std::path::Path;
+
+mod common;
+use common::{fails, ok, tallier};
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn edit(from: &Path, to: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(from).unwrap()).unwrap();
+    change(&mut v);
+    std::fs::write(to, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn check_names_every_problem_of_a_broken_template() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = tmp.path().join("template.json");
+    ok(tallier(&["setup", "example", "--out", p(&template)]));
+    let text = std::fs::read_to_string(&template).unwrap();
+    assert!(text.contains("\"opens_at\": \"2026-09-21T14:13:20Z\""), "the template's dates are ISO 8601: {text}");
+    let out = ok(tallier(&["setup", "check", p(&template)]));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with(
+            "ok: 3 contests, languages en, et, fr, voting from 2026-09-21T14:13:20Z to 2026-09-28T14:13:20Z"
+        ),
+        "{out}"
+    );
+
+    // Local time with its offset reads; three rules broken at once.
+    let broken = tmp.path().join("broken.json");
+    edit(&template, &broken, |v| {
+        v["voting_period"]["opens_at"] = "2026-09-21T17:13:20+03:00".into();
+        v["contests"][1]["options"][2]["title"].as_object_mut().unwrap().remove("et");
+        v["contests"][2]["id"] = "mayor".into();
+        v["trustees"]["threshold"] = 4.into();
+    });
+    let run = tallier(&["setup", "check", p(&broken)]);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let stderr = fails(run);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].starts_with("contests[1].options[2].title: no \"et\" text: add one"), "{stdout}");
+    assert!(lines[1].starts_with("contests[2].id: `mayor` is also the id of contests[0]"), "{stdout}");
+    assert!(lines[2].starts_with("trustees: threshold 4 of count 3"), "{stdout}");
+    assert!(stderr.contains("has 3 problem(s)"), "{stderr}");
+
+    // `setup manifest` refuses the same template with the same list, before reading any key file.
+    let missing = tmp.path().join("no-such.pub");
+    let refused = fails(tallier(&[
+        "setup",
+        "manifest",
+        "--base",
+        p(&broken),
+        "--collector-key",
+        p(&missing),
+        "--officials-key",
+        p(&missing),
+        "--mix-key",
+        p(&missing),
+        "--credentials",
+        p(&missing),
+        "--out",
+        p(&tmp.path().join("manifest.json")),
+    ]));
+    for line in &lines {
+        assert!(refused.contains(line), "{line} not in: {refused}");
+    }
+    assert!(!tmp.path().join("manifest.json").exists());
+
+    // JSON errors: where they are, and what to do.
+    let naive = tmp.path().join("naive.json");
+    edit(&template, &naive, |v| v["voting_period"]["closes_at"] = "2026-09-28T14:13:20".into());
+    let out = tallier(&["setup", "check", p(&naive)]);
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    fails(out);
+    assert!(line.starts_with("line ") && line.contains("has no offset from UTC: add `Z`"), "{line}");
+    let unknown = tmp.path().join("unknown.json");
+    edit(&template, &unknown, |v| v["contests"][0]["colour"] = "red".into());
+    let out = tallier(&["setup", "check", p(&unknown)]);
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    fails(out);
+    assert!(line.starts_with("line ") && line.contains("unknown field `colour`"), "{line}");
+    assert!(line.contains("remove it or correct its name"), "{line}");
+    let syntax = tmp.path().join("syntax.json");
+    std::fs::write(&syntax, text.replacen("\"seats\": 1,", "\"seats\": 1", 1)).unwrap();
+    let out = tallier(&["setup", "check", p(&syntax)]);
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    fails(out);
+    let at = text.lines().position(|l| l.contains("\"seats\": 1,")).unwrap();
+    assert!(line.starts_with(&format!("line {}, column ", at + 2)) && line.contains("not valid JSON"), "{line}");
+}
