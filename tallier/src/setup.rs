@@ -82,7 +82,9 @@ pub fn check_manifest_text(text: &str) -> Checked {
         // that an error names the place in the file. They are valid, so they add no problem; never written.
         let roles = serde_json::to_string(&protocol::roles::example_roles(1)).unwrap_or_default();
         let comma = if map.is_empty() { "" } else { "," };
-        let (head, tail) = text.split_at(text.find('{').unwrap_or(0) + 1);
+        // A JSON object: only white space comes before its `{`.
+        let open = text.find('{').map_or(0, |i| i + 1);
+        let (head, tail) = text.split_at(open);
         serde_json::from_str::<Manifest>(&format!("{head}\"roles\":{roles}{comma}{tail}"))
     } else {
         serde_json::from_str::<Manifest>(text)
