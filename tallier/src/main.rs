@@ -15,7 +15,7 @@ Examples, in the order of an election:
   tallier setup check template.json
   tallier setup credentials --voters 1000 --out officials
   tallier setup officials-key --out officials
-  tallier setup mix-key --stage 1 --out mix-1           # on mix server 1's machine
+  tallier setup mix-key --stage 1 --out mix-1            # on mix server 1's machine
   tallier setup manifest --base template.json --collector-key collector.pub \\
       --officials-key officials/officials.pub --mix-key mix-1/mix-1.pub \\
       --credentials officials/credentials.json --out manifest.json
@@ -100,7 +100,7 @@ Examples, in order:
   tallier setup check template.json                      # every problem, one per line
   tallier setup credentials --voters 1000 --out officials
   tallier setup officials-key --out officials
-  tallier setup mix-key --stage 1 --out mix-1           # on each mix server's machine
+  tallier setup mix-key --stage 1 --out mix-1            # on each mix server's machine
   tallier setup manifest --base template.json --collector-key collector.pub \\
       --officials-key officials/officials.pub --mix-key mix-1/mix-1.pub \\
       --credentials officials/credentials.json --out manifest.json
