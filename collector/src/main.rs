@@ -255,8 +255,10 @@ mod tests {
         undescribed(&cli, "collector", &mut missing);
         assert!(missing.is_empty(), "without a description in --help: {missing:#?}");
         let examples = cli.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+        let words: Vec<&str> = examples.split_whitespace().collect();
         for sub in cli.get_subcommands().filter(|c| c.get_name() != "help" && c.get_name() != "dev-election") {
-            assert!(examples.contains(&format!("collector {} ", sub.get_name())), "{} has no example", sub.get_name());
+            let name = sub.get_name();
+            assert!(words.windows(2).any(|w| w == ["collector", name]), "{name} has no example");
         }
     }
 
