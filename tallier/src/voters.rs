@@ -150,6 +150,14 @@ pub fn read_voter_list(bytes: &[u8]) -> Result<Vec<Voter>, ListProblems> {
         .from_reader(body);
     let mut problems = Vec::new();
     let mut problem = |line: u64, message: String| problems.push(ListProblem { line, message });
+    // The line where a record starts. The reader's own line count leaves out line breaks inside quotes, and its
+    // byte position is where the previous record ended: the record starts after the line breaks that follow.
+    let newlines: Vec<usize> = body.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect();
+    let line_of = |p: Option<&csv::Position>| {
+        let end = p.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX)).min(body.len());
+        let start = end + body[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        newlines.partition_point(|&n| n < start) as u64 + 1
+    };
     let mut record = csv::ByteRecord::new();
     let mut header: Option<(usize, [Option<usize>; 4])> = None;
     let mut voters: Vec<Voter> = Vec::new();
@@ -159,12 +167,12 @@ pub fn read_voter_list(bytes: &[u8]) -> Result<Vec<Voter>, ListProblems> {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let line = line_of(e.position());
                 problem(line, format!("the file cannot be read as CSV ({e}); nothing after this line was read"));
                 break;
             }
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = line_of(record.position());
         let Some((width, columns)) = header else {
             header = Some(read_header(&record, line, &mut problem));
             continue;
@@ -173,15 +181,12 @@ pub fn read_voter_list(bytes: &[u8]) -> Result<Vec<Voter>, ListProblems> {
             continue;
         }
         if record.len() != width {
-            problem(
-                line,
-                format!(
-                    "{} field{}, but the header has {width}: a comma inside a name or an address needs quotes \
-                     (\"Tamm, Mari\")",
-                    record.len(),
-                    plural(record.len())
-                ),
-            );
+            let hint = if record.len() > width {
+                "a comma inside a name or an address needs quotes (\"Tamm, Mari\")"
+            } else {
+                "give every column, an empty one too (`1001,Mari Maasikas,Tartu,`)"
+            };
+            problem(line, format!("{} field{}, but the header has {width}: {hint}", record.len(), plural(record.len())));
             continue;
         }
         let mut fields: [String; 4] = Default::default();
@@ -408,7 +413,7 @@ pub fn parse_utc_offset(text: &str) -> anyhow::Result<i64> {
         _ => return Err(bad()),
     };
     let (h, m) = rest.split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
+    if h.len() != 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     let h: i64 = h.parse().map_err(|_| bad())?;
@@ -987,6 +992,7 @@ mod tests {
         assert_eq!(voters[0].district, "Kesklinn");
         assert_eq!((voters[1].name.as_str(), voters[1].line), ("Šõle, Žanna", 5));
         assert_eq!(voters[2].address, "12 rue de l'Église, 75004 Paris");
+        assert_eq!(voters.iter().map(|v| v.line).collect::<Vec<_>>(), [2, 5, 7]);
         // A spreadsheet's semicolons, no district column, capitalised header.
         let voters = read_voter_list("Voter_ID;Name;Address\n7;Élodie Müller;Tartu\n".as_bytes()).unwrap();
         assert_eq!((voters[0].voter_id.as_str(), voters[0].name.as_str(), voters[0].district.as_str()), ("7", "Élodie Müller", ""));
@@ -1005,9 +1011,10 @@ mod tests {
         csv.extend_from_slice(b"9,=HYPERLINK(1),Narva,\n"); // 9: formula
         csv.extend_from_slice(b"10,\"Bad\x07Bell\",Narva,\n"); // 10: control character
         csv.extend_from_slice(b"11,\"Two\nlines\",Narva,\n"); // 11-12: a line break in a name
+        csv.extend_from_slice(b"\n13,,Narva,\n"); // 13: a blank line; 14: an empty name
         let found = problems(&csv);
         let lines: Vec<u64> = found.iter().map(|(l, _)| *l).collect();
-        assert_eq!(lines, [3, 4, 5, 6, 7, 8, 9, 10, 11], "{found:#?}");
+        assert_eq!(lines, [3, 4, 5, 6, 7, 8, 9, 10, 11, 14], "{found:#?}");
         let text = |line: u64| found.iter().find(|(l, _)| *l == line).unwrap().1.clone();
         assert!(text(3).contains("`1` is already on line 2"), "{}", text(3));
         assert!(text(4).contains("voter id is empty"));
@@ -1019,7 +1026,7 @@ mod tests {
         assert!(text(10).contains("U+0007"));
         assert!(text(11).contains("line break"));
         let shown = read_voter_list(&csv).unwrap_err().to_string();
-        assert!(shown.starts_with("the voter list has 9 problems") && shown.contains("\n  line 7: "), "{shown}");
+        assert!(shown.starts_with("the voter list has 10 problems") && shown.contains("\n  line 7: "), "{shown}");
     }
 
     #[test]
@@ -1068,7 +1075,7 @@ mod tests {
         assert_eq!(parse_utc_offset("-05:30").unwrap(), -19_800);
         assert_eq!(zone_name(10_800), "UTC+03:00");
         assert_eq!(zone_name(-19_800), "UTC-05:30");
-        for bad in ["3", "+3:00", "+15:00", "+02:60", "03:00"] {
+        for bad in ["3", "+3:00", "+15:00", "+02:60", "03:00", "++3:00", "+-1:00"] {
             assert!(parse_utc_offset(bad).is_err(), "{bad}");
         }
     }

@@ -222,10 +222,10 @@ fn every_problem_of_a_bad_list_is_named_with_its_line_and_nothing_is_written() {
         (3, "the voter id `A1` is already on line 2"),
         (4, "the voter id is empty"),
         (5, "the name is empty"),
-        (6, "5 fields, but the header has 4"),
-        (7, "not UTF-8"),
+        (6, "5 fields, but the header has 4: a comma inside a name or an address needs quotes"),
+        (7, "the row is not UTF-8 text: save the list as \"CSV UTF-8\""),
         (8, "the name is 201 characters long; at most 200"),
-        (9, "2 fields, but the header has 4"),
+        (9, "2 fields, but the header has 4: give every column"),
     ] {
         assert!(err.contains(&format!("line {line}: {what}")), "line {line}: {err}");
     }
