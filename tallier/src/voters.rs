@@ -143,11 +143,8 @@ pub fn read_voter_list(bytes: &[u8]) -> Result<Vec<Voter>, ListProblems> {
             "the file is empty: it needs the header row `{EXPECTED_HEADER}` and then one row per voter"
         ));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(body))
-        .from_reader(body);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter(body)).from_reader(body);
     let mut problems = Vec::new();
     let mut problem = |line: u64, message: String| problems.push(ListProblem { line, message });
     // The line where a record starts. The reader's own line count leaves out line breaks inside quotes, and its
@@ -186,7 +183,10 @@ pub fn read_voter_list(bytes: &[u8]) -> Result<Vec<Voter>, ListProblems> {
             } else {
                 "give every column, an empty one too (`1001,Mari Maasikas,Tartu,`)"
             };
-            problem(line, format!("{} field{}, but the header has {width}: {hint}", record.len(), plural(record.len())));
+            problem(
+                line,
+                format!("{} field{}, but the header has {width}: {hint}", record.len(), plural(record.len())),
+            );
             continue;
         }
         let mut fields: [String; 4] = Default::default();
@@ -219,10 +219,7 @@ pub fn read_voter_list(bytes: &[u8]) -> Result<Vec<Voter>, ListProblems> {
             if chars > *max {
                 problem(
                     line,
-                    format!(
-                        "the {} is {chars} characters long; at most {max} are allowed",
-                        column_words(column)
-                    ),
+                    format!("the {} is {chars} characters long; at most {max} are allowed", column_words(column)),
                 );
             }
             if let Some(bad) = value.chars().find(|&ch| ch.is_control() && !(ch == '\n' && *column == "address")) {
@@ -499,7 +496,11 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
     let result = (|| -> anyhow::Result<()> {
         write("credentials.json", serde_json::to_string_pretty(&public)?.as_bytes(), Access::Public)?;
         write("voters.csv", &concat(CSV_HEADER, &rows, ""), Access::OwnerOnly)?;
-        write("letters.html", &concat(&letters_head(&election, &languages), &letters, LETTERS_TAIL), Access::OwnerOnly)?;
+        write(
+            "letters.html",
+            &concat(&letters_head(&election, &languages), &letters, LETTERS_TAIL),
+            Access::OwnerOnly,
+        )?;
         if args.voters_json {
             let secrets: Vec<&str> = hex_secrets.iter().map(|s| s.as_str()).collect();
             let json = Zeroizing::new(serde_json::to_string_pretty(&secrets)?);
@@ -939,29 +940,29 @@ fn letters_head(election: &LetterElection, languages: &[&'static str]) -> String
     )
 }
 
-const LETTERS_CSS: &str = "@page { size: A4; margin: 18mm 20mm; }
+const LETTERS_CSS: &str = "@page { size: A4; margin: 15mm 18mm; }
 html { color: #000; background: #fff; }
-body { margin: 0; font-family: \"DejaVu Sans\", \"Liberation Sans\", Arial, Helvetica, sans-serif; font-size: 10pt;
-  line-height: 1.35; }
+body { margin: 0; font-family: \"DejaVu Sans\", \"Liberation Sans\", Arial, Helvetica, sans-serif; font-size: 9.5pt;
+  line-height: 1.3; }
 .letter { page-break-after: always; break-after: page; }
 .letter:last-child { page-break-after: auto; break-after: auto; }
-.recipient { min-height: 30mm; margin: 8mm 0 6mm 0; font-size: 11pt; }
-.ref { font-size: 9pt; margin: 0 0 4mm 0; }
-.credential { display: flex; align-items: center; gap: 8mm; border: 0.5mm solid #000; padding: 4mm;
-  margin: 0 0 5mm 0; page-break-inside: avoid; break-inside: avoid; }
-.qr { width: 40mm; height: 40mm; flex: none; }
-.label { margin: 0 0 2mm 0; font-weight: bold; }
-.code { margin: 0 0 2mm 0; font-family: \"DejaVu Sans Mono\", \"Liberation Mono\", \"Courier New\", monospace;
-  font-size: 15pt; letter-spacing: 0.04em; line-height: 1.5; }
+.recipient { min-height: 28mm; margin: 6mm 0 3mm 0; font-size: 11pt; }
+.ref { font-size: 8.5pt; margin: 0 0 3mm 0; }
+.credential { display: flex; align-items: center; gap: 7mm; border: 0.5mm solid #000; padding: 2mm 4mm;
+  margin: 0 0 4mm 0; page-break-inside: avoid; break-inside: avoid; }
+.qr { width: 36mm; height: 36mm; flex: none; }
+.label { margin: 0 0 1mm 0; font-weight: bold; }
+.code { margin: 0 0 1mm 0; font-family: \"DejaVu Sans Mono\", \"Liberation Mono\", \"Courier New\", monospace;
+  font-size: 14pt; letter-spacing: 0.04em; line-height: 1.4; }
 .url { margin: 0; word-break: break-all; }
-section { margin: 0 0 4mm 0; page-break-inside: avoid; break-inside: avoid; }
-h2 { font-size: 12pt; margin: 0 0 1.5mm 0; }
-p, ol, ul { margin: 0 0 1.5mm 0; }
+section { margin: 0 0 3mm 0; page-break-inside: avoid; break-inside: avoid; }
+h2 { font-size: 11pt; margin: 0 0 1mm 0; }
+p, ol, ul { margin: 0 0 1mm 0; }
 ol, ul { padding-left: 6mm; }
 .rules li { font-weight: bold; }
 @media screen {
   html { background: #ccc; }
-  .letter { box-sizing: border-box; width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 18mm 20mm;
+  .letter { box-sizing: border-box; width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 15mm 18mm;
     background: #fff; }
 }
 ";
@@ -995,7 +996,10 @@ mod tests {
         assert_eq!(voters.iter().map(|v| v.line).collect::<Vec<_>>(), [2, 5, 7]);
         // A spreadsheet's semicolons, no district column, capitalised header.
         let voters = read_voter_list("Voter_ID;Name;Address\n7;Élodie Müller;Tartu\n".as_bytes()).unwrap();
-        assert_eq!((voters[0].voter_id.as_str(), voters[0].name.as_str(), voters[0].district.as_str()), ("7", "Élodie Müller", ""));
+        assert_eq!(
+            (voters[0].voter_id.as_str(), voters[0].name.as_str(), voters[0].district.as_str()),
+            ("7", "Élodie Müller", "")
+        );
     }
 
     #[test]
@@ -1135,7 +1139,13 @@ mod tests {
                 assert_eq!(qr.get_module(x, y), dark.contains(&(x, y)), "module ({x}, {y})");
             }
         }
-        assert_eq!(dark.len(), (0..qr.size()).flat_map(|y| (0..qr.size()).map(move |x| (x, y))).filter(|&(x, y)| qr.get_module(x, y)).count());
+        assert_eq!(
+            dark.len(),
+            (0..qr.size())
+                .flat_map(|y| (0..qr.size()).map(move |x| (x, y)))
+                .filter(|&(x, y)| qr.get_module(x, y))
+                .count()
+        );
     }
 
     #[test]
