@@ -77,20 +77,21 @@ fn three_voters_get_letters_and_their_registry_binds_into_the_manifest() {
     let root = tmp.path();
     let (template, csv) = inputs(root, LIST.as_bytes());
     let out = root.join("voters");
-    let printed = ok(voters(&template, &csv, &out, &[]));
+    let printed = ok(voters(&template, &csv, &out, &["--voters-json"]));
     assert!(printed.contains("3 voters, letters in en, et, fr"), "{printed}");
-    assert!(!out.join("voters.json").exists(), "voters.json only when asked for");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        for private in ["voters.csv", "letters.html"] {
+        for private in ["voters.csv", "letters.html", "voters.json"] {
             let mode = std::fs::metadata(out.join(private)).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{private} is readable by its owner only");
         }
     }
 
-    // The registry: the public keys of the secrets in voters.csv, in list order.
+    // The registry: the public keys of the secrets (voters.json, in `tallier setup credentials`' format), in list
+    // order; voters.csv holds each one's text form, and the voter's row.
     let public: Vec<String> = serde_json::from_slice(&std::fs::read(out.join("credentials.json")).unwrap()).unwrap();
+    let secrets: Vec<String> = serde_json::from_slice(&std::fs::read(out.join("voters.json")).unwrap()).unwrap();
     let mut reader = csv::Reader::from_path(out.join("voters.csv")).unwrap();
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),
@@ -104,13 +105,18 @@ fn three_voters_get_letters_and_their_registry_binds_into_the_manifest() {
         ["EE-003", "Jüri Žižek-Façade", "12 rue de l'Église, 75004 Paris", "Põhja"],
     ];
     let mut codes = Vec::new();
-    for ((row, key), want) in rows.iter().zip(&public).zip(&expected) {
+    assert_eq!(secrets.len(), 3);
+    for (((row, key), secret), want) in rows.iter().zip(&public).zip(&secrets).zip(&expected) {
         assert_eq!(&row.iter().take(4).collect::<Vec<_>>(), want);
+        let seed: [u8; 32] = hex::decode(secret).unwrap().try_into().unwrap();
+        let credential = Credential::from_secret_bytes(&seed);
+        assert_eq!(&credential.public_key().to_hex(), key);
         let code = row.get(4).unwrap().to_string();
-        let seed: [u8; 32] = hex::decode(&code).unwrap().try_into().unwrap();
-        assert_eq!(&Credential::from_secret_bytes(&seed).public_key().to_hex(), key);
+        assert_eq!(code, *tallier::voters::credential_text(&credential));
         codes.push(code);
     }
+    // Today's text form is the secret's 64 hex digits, what the voting page reads.
+    assert_eq!(codes, secrets);
 
     // The letters: every name escaped, every code as grouped text and as the QR code of URL#c=CODE.
     let html = std::fs::read_to_string(out.join("letters.html")).unwrap();
@@ -245,12 +251,12 @@ fn every_problem_of_a_bad_list_is_named_with_its_line_and_nothing_is_written() {
 }
 
 #[test]
-fn options_choose_the_languages_the_time_zone_and_the_secrets_for_tools() {
+fn options_choose_the_languages_and_the_time_zone() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let (template, csv) = inputs(root, LIST.as_bytes());
     let out = root.join("out");
-    let extra = ["--languages", "et,fr", "--utc-offset", "+03:00", "--voters-json"];
+    let extra = ["--languages", "et,fr", "--utc-offset", "+03:00"];
     let printed = ok(voters(&template, &csv, &out, &extra));
     assert!(printed.contains("letters in et, fr"), "{printed}");
     let html = std::fs::read_to_string(out.join("letters.html")).unwrap();
@@ -259,20 +265,7 @@ fn options_choose_the_languages_the_time_zone_and_the_secrets_for_tools() {
     assert!(et < fr, "Estonian first");
     assert!(html.contains("algab 21.09.2026 kell 17.13 ja lõpeb 28.09.2026 kell 17.13 (UTC+03:00)"));
     assert!(html.contains("Hääletamiskood / Code de vote"));
-    // voters.json: the same secrets as voters.csv, in `tallier setup credentials`' format.
-    let secrets: Vec<String> = serde_json::from_slice(&std::fs::read(out.join("voters.json")).unwrap()).unwrap();
-    let rows: Vec<String> = csv::Reader::from_path(out.join("voters.csv"))
-        .unwrap()
-        .records()
-        .map(|r| r.unwrap().get(4).unwrap().to_string())
-        .collect();
-    assert_eq!(secrets, rows);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(out.join("voters.json")).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-    }
+    assert!(!out.join("voters.json").exists(), "voters.json only when asked for");
 
     for (url, extra, what) in [
         (URL, &["--languages", "de"][..], "no letter text in `de`"),
