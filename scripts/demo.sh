@@ -3,7 +3,8 @@
 #
 #   scripts/demo.sh [--voters N] [--stages K] [--out DIR] [--no-serve]
 #
-#   --voters N   voters (default 1000); each votes once, 10% vote again, 5 are revoked for voting on paper
+#   --voters N   voters (default 1000: scripts/demo-voters.csv, then numbered ones), each with a printable letter;
+#                each votes once, 10% vote again, 5 are revoked for voting on paper
 #   --stages K   mix stages (default 3)
 #   --out DIR    working directory (default target/demo); the election record goes to DIR/record
 #   --no-serve   do not leave a collector running with the voting page at the end
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --stages) stages=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-serve) serve=0; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,8 +61,9 @@ officials=$out/officials ceremony=$out/ceremony trustees=$out/trustees public=$o
 
 step "Set-up: each role makes its key on its own machine; the officials bind them all in the manifest"
 mkdir -p "$out"/{collector-machine,mix-servers}
-$tallier setup credentials --voters "$voters" --out "$officials"
-$collector keygen --out "$out/collector-machine"
+# The voting page's address, printed on the voters' letters: its port is chosen now.
+port=$(free_port)
+url="http://127.0.0.1:$port"
 $tallier setup officials-key --out "$officials"
 mix_keys=()
 for k in $(seq 1 "$stages"); do
@@ -80,10 +82,24 @@ m["voting_period"] = {"opens_at": now - 3600, "closes_at": now + 24 * 3600}
 m["trustees"] = {"count": 3, "threshold": 2}
 json.dump(m, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
 PY
+# The voter list: the made-up voters of scripts/demo-voters.csv, then numbered ones up to --voters. Each voter gets
+# a credential and a printable letter (officials/voters/letters.html); voters.json is for voter-sim.
+python3 - scripts/demo-voters.csv "$voters" "$officials/voter-list.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
+header, voters, count = rows[0], rows[1:], int(sys.argv[2])
+voters = voters[:count] + [["DEMO-%06d" % i, "Valija %d" % i, "valija%d@example.invalid" % i, ""]
+                           for i in range(len(voters) + 1, count + 1)]
+with open(sys.argv[3], "w", encoding="utf-8", newline="") as f:
+    csv.writer(f).writerows([header] + voters)
+PY
+$tallier setup voters --list "$officials/voter-list.csv" --manifest "$officials/manifest.edited.json" \
+  --url "$url/" --out "$officials/voters" --voters-json | tail -n 1
+$collector keygen --out "$out/collector-machine"
 manifest=$officials/manifest.json
 $tallier setup manifest --base "$officials/manifest.edited.json" --out "$manifest" \
   --collector-key "$out/collector-machine/collector.pub" --officials-key "$officials/officials.pub" \
-  "${mix_keys[@]}" --credentials "$officials/credentials.json"
+  "${mix_keys[@]}" --credentials "$officials/voters/credentials.json"
 
 step "Key ceremony: 3 trustees, threshold 2, each a separate process, files exchanged in $ceremony"
 for j in 1 2 3; do
@@ -111,9 +127,7 @@ echo "published: election fingerprint $fingerprint (voters, observers and truste
 
 step "Collector: init and serve"
 $collector init --database-url "$db_url" --election "$public/election.json" \
-  --credentials "$officials/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
-port=$(free_port)
-url="http://127.0.0.1:$port"
+  --credentials "$officials/voters/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
 $collector serve --database-url "$db_url" --key "$out/collector-machine/collector.key" --listen "127.0.0.1:$port" \
   --web voter-client/web \
   >"$out/collector.log" 2>&1 &
@@ -123,11 +137,11 @@ curl -fs "$url/readyz" >/dev/null || { echo "the collector did not start:"; tail
 echo "collector at $url"
 
 step "Voting: $voters voters cast with voter-sim, 10% vote again"
-$voter_sim --collector "$url" --voters "$officials/voters.json" --revote-share 0.1 --concurrency 16 \
+$voter_sim --collector "$url" --voters "$officials/voters/voters.json" --revote-share 0.1 --concurrency 16 \
   --receipts "$out/receipts.jsonl" --expected "$out/expected.json"
 
 step "Paper votes: the officials revoke 5 voters' e-votes (signed list)"
-python3 - "$officials/credentials.json" "$officials/paper-voters.json" <<'PY'
+python3 - "$officials/voters/credentials.json" "$officials/paper-voters.json" <<'PY'
 import json, sys
 json.dump(json.load(open(sys.argv[1]))[:5], open(sys.argv[2], "w"), indent=2)
 PY
@@ -176,7 +190,7 @@ if [[ $serve == 1 ]]; then
   psql "$DATABASE_URL" -q -c "CREATE DATABASE $live" >/dev/null
   live_url="${DATABASE_URL%/*}/$live"
   $collector init --database-url "$live_url" --election "$public/election.json" \
-    --credentials "$officials/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
+    --credentials "$officials/voters/credentials.json" --key "$out/collector-machine/collector.key" >/dev/null
   $collector serve --database-url "$live_url" --key "$out/collector-machine/collector.key" \
     --listen "127.0.0.1:$port" --web voter-client/web \
     >"$out/collector-live.log" 2>&1 &
@@ -195,12 +209,13 @@ if [[ $serve == 1 ]]; then
   }
   trap cleanup_live EXIT
   for _ in $(seq 1 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  credential=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[-1])' "$officials/voters.json")
+  credential=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[-1])' "$officials/voters/voters.json")
   step "Vote in a browser"
   echo "The tallied election is closed. A fresh ballot box for the same election (same keys, same voters) is open:"
   echo "  voting page:        $url/"
   echo "  verification page:  http://127.0.0.1:$mirror_port/verify.html (served by the mirror of the log)"
   echo "  a voter credential: $credential"
+  echo "  the voters' letters: $officials/voters/letters.html (open it in a browser; print to see one a page)"
   echo "Press Ctrl-C to stop the collector."
   wait "$server"
 fi

@@ -25,3 +25,4 @@ pub mod report;
 pub mod setup;
 pub mod tally;
 pub mod trustee;
+pub mod voters;

@@ -406,6 +406,44 @@ enum SetupCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// From a voter list (CSV), make each voter's credential, the public credential list and one printable letter
+    /// per voter: DIR/credentials.json (public: for `setup manifest --credentials` and `collector init`),
+    /// DIR/voters.csv (private list: voter_id, name, address, district, credential; mode 0600) and
+    /// DIR/letters.html (one A4 letter a voter with the code as text and QR code; mode 0600: print it offline).
+    /// If the list has problems, each is named with its line and nothing is written.
+    #[command(after_help = "Example:\n  tallier setup voters --list voters.csv --manifest template.json \\\n    \
+                            --url https://vote.example.org/ --languages et,en --utc-offset +03:00 --out voters-2027\n\n\
+                            voters.csv starts with its header row, one voter a row:\n  voter_id,name,address,district\n  \
+                            1001,Mari Maasikas,\"Pärnu mnt 1, 10141 Tallinn\",Kesklinn")]
+    Voters {
+        /// The voter list: CSV in UTF-8 (with or without BOM; comma- or semicolon-separated) whose header row is
+        /// `voter_id,name,address,district` (district may be left out or empty; an address may have several
+        /// lines inside quotes). Example: --list voters.csv
+        #[arg(long, value_name = "CSV")]
+        list: PathBuf,
+        /// The edited manifest template, without roles (`tallier setup manifest --out template.json`): the letters
+        /// show its title and voting period. Example: --manifest template.json
+        #[arg(long, value_name = "TEMPLATE")]
+        manifest: PathBuf,
+        /// The voting page's address, printed on each letter and put in its QR code with the voter's code
+        /// (URL#c=CODE). https:// (http:// only for localhost). Example: --url https://vote.example.org/
+        #[arg(long)]
+        url: String,
+        /// A new or empty directory for the files. Example: --out voters-2027
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The letters' languages, in order, comma-separated: en, et, fr (each must be in the manifest's title).
+        /// Default: every one of these the manifest's title has. Example: --languages et,en
+        #[arg(long, value_delimiter = ',', value_name = "LANGS")]
+        languages: Vec<String>,
+        /// Print the voting period at this offset from UTC (default: UTC). Example: --utc-offset +03:00
+        #[arg(long, value_name = "+HH:MM", allow_hyphen_values = true)]
+        utc_offset: Option<String>,
+        /// Also write DIR/voters.json: the secrets as a JSON array of 64 hex digits in list order (mode 0600), as
+        /// `setup credentials` writes them, for `voter-sim` in tests and demos. Example: --voters-json
+        #[arg(long)]
+        voters_json: bool,
+    },
     /// Generate voter credentials: DIR/credentials.json (public list) and DIR/voters.json (secret, for voters).
     Credentials {
         /// How many voters (one credential each).
@@ -488,6 +526,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tally(TallyCommand::Finish { record, report, quiet }) => {
             let summary = tally::finish(&tally::FinishArgs { record, report, progress: !quiet })?;
             print!("{}", summary.report);
+        }
+        Command::Setup(SetupCommand::Voters { list, manifest, url, out, languages, utc_offset, voters_json }) => {
+            let args = tallier::voters::VotersArgs { list, manifest, url, out, languages, utc_offset, voters_json };
+            let summary = tallier::voters::write_voters(&args, &mut rand_core::OsRng)?;
+            for file in &summary.files {
+                println!("wrote {}", file.display());
+            }
+            println!(
+                "{} voters, letters in {}. credentials.json is public (for `tallier setup manifest --credentials`); \
+                 voters.csv and letters.html hold every voter's secret code: print the letters on this machine, \
+                 then keep or destroy these files as the election's rules say",
+                summary.voters,
+                summary.languages.join(", ")
+            );
         }
         Command::Setup(SetupCommand::Credentials { voters, out }) => {
             tallier::setup::generate_credentials(voters, &out, &mut rand_core::OsRng)?

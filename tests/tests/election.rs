@@ -64,7 +64,7 @@ fn whole_election_with_the_demo_script() {
     let expected: BTreeMap<String, Vec<Answer>> =
         serde_json::from_slice(&std::fs::read(out.join("expected.json")).unwrap()).unwrap();
     let registry: Vec<String> =
-        serde_json::from_slice(&std::fs::read(out.join("officials/credentials.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(out.join("officials/voters/credentials.json")).unwrap()).unwrap();
     let revoked = &registry[..5];
     let counted: Vec<Vec<Answer>> =
         expected.iter().filter(|(k, _)| !revoked.contains(k)).map(|(_, a)| a.clone()).collect();
