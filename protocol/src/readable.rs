@@ -74,7 +74,8 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 /// The turnout in words, one figure a line.
 pub fn turnout_text(t: &Turnout) -> String {
     let mut out = String::new();
-    let share = percent(t.counted, t.registered).map(|p| format!(" ({p} % of the registered voters)")).unwrap_or_default();
+    let share =
+        percent(t.counted, t.registered).map(|p| format!(" ({p} % of the registered voters)")).unwrap_or_default();
     let rows = [
         ("registered voters", t.registered, "credentials in the registry".to_string()),
         ("ballots cast", t.cast, "every ballot in the ballot box, re-votes included".to_string()),

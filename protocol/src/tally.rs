@@ -556,7 +556,10 @@ mod tests {
         let bob = &json["contests"][0]["candidates"][1];
         assert_eq!(bob["selection"], serde_json::json!({"option": 1}));
         assert_eq!((bob["id"].as_str(), bob["title"]["en"].as_str()), (Some("bob"), Some("Bob Kask")));
-        assert_eq!((bob["votes"].as_u64(), bob["percent"].as_str(), bob["elected"].as_bool()), (Some(2), Some("66.7"), Some(true)));
+        assert_eq!(
+            (bob["votes"].as_u64(), bob["percent"].as_str(), bob["elected"].as_bool()),
+            (Some(2), Some("66.7"), Some(true))
+        );
         let written_in = json["contests"][2]["candidates"]
             .as_array()
             .unwrap()

@@ -358,7 +358,9 @@ pub fn shared() -> Vec<Tampering> {
         Tampering {
             name: "a candidate's name changed in the result",
             check: Check::V13,
-            expect: |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0 && d.theirs.contains("Mallory"))),
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0 && d.theirs.contains("Mallory")))
+            },
             tamper: |r| {
                 let mut v = read_json(r, record::RESULT_PATH);
                 v["contests"][0]["candidates"][1]["title"]["en"] = json!("Mallory");
@@ -379,7 +381,10 @@ pub fn shared() -> Vec<Tampering> {
             name: "the turnout changed (one more ballot counted)",
             check: Check::V13,
             expect: |f| {
-                results(f, |e| matches!(e, ResultFailure::Turnout { theirs, ours } if theirs != ours && theirs != "none"))
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::Turnout { theirs, ours } if theirs != ours && theirs != "none"),
+                )
             },
             tamper: |r| {
                 let mut v = read_json(r, record::RESULT_PATH);
@@ -401,7 +406,9 @@ pub fn shared() -> Vec<Tampering> {
         Tampering {
             name: "the result in a format no version has",
             check: Check::V13,
-            expect: |f| results(f, |e| matches!(e, ResultFailure::ResultFormat { found, .. } if found == "rv/result/v9")),
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::ResultFormat { found, .. } if found == "rv/result/v9"))
+            },
             tamper: |r| {
                 let mut v = read_json(r, record::RESULT_PATH);
                 v["format"] = json!("rv/result/v9");

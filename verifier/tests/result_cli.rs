@@ -38,9 +38,7 @@ fn v13_note_names_candidates_with_votes_and_percentages() {
     let b = build();
     let report = b.verify();
     assert!(report.passed(), "{report}");
-    let Some(Outcome::Pass { note }) = report.check(Check::V13).map(|c| c.outcome.clone()) else {
-        panic!("{report}")
-    };
+    let Some(Outcome::Pass { note }) = report.check(Check::V13).map(|c| c.outcome.clone()) else { panic!("{report}") };
     let lines: Vec<&str> = note.lines().collect();
     assert_eq!(lines[0], TURNOUT, "{note}");
     assert_eq!(lines[1], MAYOR, "{note}");
@@ -174,7 +172,9 @@ fn an_unfinished_record_says_what_is_missing_and_which_step_makes_it() {
     let said = next(v1_failure(&empty));
     assert!(said.contains("not an election record") && said.contains("`tallier tally prepare`"), "{said}");
     let missing = b.scratch.join("nope");
-    assert!(matches!(v1_failure(&missing), RecordFailure::NoRecord { reason, .. } if reason.contains("no such directory")));
+    assert!(
+        matches!(v1_failure(&missing), RecordFailure::NoRecord { reason, .. } if reason.contains("no such directory"))
+    );
     let file = b.scratch.join("file");
     std::fs::write(&file, b"x").unwrap();
     assert!(matches!(v1_failure(&file), RecordFailure::NoRecord { reason, .. } if reason.contains("not a directory")));

@@ -219,10 +219,11 @@ impl State {
             let turnout = Turnout::of(election, &rejected, &superseded, &revoked, answers);
             let recomputed = tally::count(election, answers, turnout);
             let Some(expected) = recomputed.in_format(&claimed.format) else {
-                return Err(
-                    ResultFailure::ResultFormat { found: claimed.format, expected: RESULT_FORMATS.join("` or `") }
-                        .into(),
-                );
+                return Err(ResultFailure::ResultFormat {
+                    found: claimed.format,
+                    expected: RESULT_FORMATS.join("` or `"),
+                }
+                .into());
             };
             if claimed.fingerprint != expected.fingerprint {
                 return Err(ResultFailure::ResultFingerprint.into());
@@ -236,7 +237,10 @@ impl State {
             compare_list(RESULT_PATH, &claimed.contests, &expected.contests).map_err(ResultFailure::Count)?;
             let mut note = protocol::readable::summary(&recomputed, "en");
             if claimed.format != tally::RESULT_FORMAT {
-                note.push(format!("result.json is of the older format `{}`, without names and turnout", claimed.format));
+                note.push(format!(
+                    "result.json is of the older format `{}`, without names and turnout",
+                    claimed.format
+                ));
             }
             Ok((recomputed, note.join("\n")))
         });
