@@ -195,7 +195,7 @@ impl Tie {
         };
         let tally = match self.decides {
             TieFor::LastSeat => self.tally.to_string(),
-            _ if self.tally % UNIT == 0 => (self.tally / UNIT).to_string(),
+            _ if self.tally.is_multiple_of(UNIT) => (self.tally / UNIT).to_string(),
             _ => fixed(self.tally),
         };
         let plural = if tally == "1" { "vote" } else { "votes" };
