@@ -223,9 +223,9 @@ impl Output {
     fn print(&self, report: &Report) -> ExitCode {
         report.end_progress();
         if self.json {
-            println!("{:#}", report.to_json());
+            out(&format!("{:#}\n", report.to_json()));
         } else {
-            println!("{report}");
+            out(&format!("{report}\n"));
         }
         match &report.verdict {
             Some(v) if report.passed() => ExitCode::from(v.exit_status),
@@ -320,13 +320,22 @@ fn print_result(
         return ExitCode::FAILURE;
     };
     if csv {
-        print!("{}", protocol::readable::csv(&v.result, lang));
+        out(&protocol::readable::csv(&v.result, lang));
     } else {
-        println!("election record {}: every check passed (V1–V13)", record.display());
-        println!("fingerprint: {}\n", v.result.fingerprint.to_hex());
-        print!("{}", protocol::readable::text(&v.result, &v.answers, lang));
+        out(&format!(
+            "election record {}: every check passed (V1–V13)\nfingerprint: {}\n\n{}",
+            record.display(),
+            v.result.fingerprint.to_hex(),
+            protocol::readable::text(&v.result, &v.answers, lang)
+        ));
     }
     ExitCode::SUCCESS
+}
+
+/// Writes to stdout; a reader that went away (`| head`) ends the output quietly, never a panic.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut stdout, text.as_bytes()).and_then(|()| std::io::Write::flush(&mut stdout));
 }
 
 /// `verifier monitor`: exit status 0 (stopped, or `--once` done), 1 (could not start), 3 (an alarm).
@@ -359,7 +368,7 @@ fn check_export(export: &std::path::Path, copy: &std::path::Path) -> ExitCode {
         .and_then(|bbox| Ok((verifier::monitor::check_export(&bbox, copy)?, bbox.ballots.len())));
     match result {
         Ok((n, total)) => {
-            println!("export consistent with the copy ({n} ballots checked, {total} in the export)");
+            out(&format!("export consistent with the copy ({n} ballots checked, {total} in the export)\n"));
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -397,7 +406,7 @@ fn check_ballot(
     };
     match result {
         Ok(report) => {
-            print!("{report}");
+            out(&format!("{report}"));
             if !report.passed() {
                 eprintln!("check-ballot: FAIL: a mirror of the log does not confirm the collector's answer");
                 ExitCode::FAILURE

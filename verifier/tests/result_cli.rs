@@ -114,6 +114,18 @@ fn progress_is_on_a_terminals_stderr_only_and_never_in_the_report() {
     let report = std::fs::read_to_string(&report_file).unwrap();
     assert!(!report.contains("checked V") && !report.contains('\x1b') && !report.contains('\r'), "{report:?}");
     assert!(report.trim_end().ends_with("RESULT: PASS (13 checks passed)"), "{report}");
+    // A reader that goes away (`| head`): the output ends quietly, never a panic.
+    let mut child = Command::new(BIN)
+        .args(["verify", dir(&b)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "the exit status still says whether every check passed");
     // --quiet: nothing on the terminal either.
     let cmd = format!("{BIN} verify --quiet {} > {}", dir(&b), report_file.display());
     let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().unwrap();

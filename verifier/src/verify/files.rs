@@ -36,11 +36,10 @@ fn not_a_record(dir: &Path) -> Option<RecordFailure> {
         .and_then(|p| p.election().ok())
         .map(|e| e.manifest().clone());
     let next = match manifest {
-        _ if !has(ELECTION_PATH) => format!(
-            "it holds no index.json and no election.json, so it is not an election record, or one not yet \
-             prepared. `tallier tally prepare` creates a record; {finish}"
-        ),
-        None => format!("it holds no index.json and its election.json does not decode; {finish}"),
+        _ if !has(ELECTION_PATH) => "it holds no index.json and no election.json, so it is not an election record, \
+                                      or one not yet prepared: `tallier tally prepare` creates a record"
+            .to_string(),
+        None => "it holds no index.json, and its election.json does not decode".to_string(),
         Some(m) => {
             let stages = m.mix_stages();
             let mixed = (1..=stages).filter(|&k| has(&stage_list_path(0, k))).count();
