@@ -5,7 +5,7 @@
 //! file), or is not run because an input it reads comes from a check that could not provide it; the report
 //! names that check.
 //!
-//! Progress (when the caller asks for it, which `verifier` does only when stderr is a terminal) goes to stderr as
+//! Progress (when the caller asks for it, and only when stderr is a terminal) goes to stderr as
 //! one status line, rewritten in place as each check finishes, with bars for the long ones; it is cleared
 //! ([`Report::end_progress`]) before the report is printed, so nothing of it stays between the report's lines and
 //! nothing of it ever goes to stdout.
@@ -113,7 +113,8 @@ impl Report {
             proven: Vec::new(),
             trusted: Vec::new(),
             verdict: None,
-            progress,
+            // A status line rewritten in place means nothing in a file or pipe: only on a terminal, whoever asks.
+            progress: progress && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             status_shown: Cell::new(false),
         }
     }
