@@ -13,6 +13,10 @@
 //! at a time, largest first; when no candidate reaches the quota, the candidate with fewest votes is excluded and
 //! its ballots move on at their current value; when the continuing candidates are no more than the seats left,
 //! all are elected. Ballots with no continuing preference are exhausted.
+//!
+//! **As people read it** (SPEC.md §12.6): votes with a percentage of the valid answers ([`percent`], one
+//! decimal, half up); STV values with three decimals, truncated ([`fixed`]), and each round's figures completed by
+//! what truncation lost ([`Round::figures`]), so that they add up to the valid answers exactly.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -21,7 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::encoding::{Answer, InvalidAnswer, Selection};
-use crate::manifest::{Contest, ContestKind};
+use crate::manifest::{Contest, ContestKind, Localized};
 
 /// Fixed-point unit: one vote = 10⁹ units.
 pub const UNIT: u64 = 1_000_000_000;
@@ -78,12 +82,19 @@ pub enum Action {
 pub struct ContestResult {
     /// The contest's id.
     pub contest: String,
+    /// The contest's title, every language of the manifest (`rv/result/v2`; absent in `rv/result/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Localized>,
     /// How it was counted: one of [`METHODS`].
     pub method: String,
     /// Number of valid answers.
     pub valid: u64,
     /// Number of invalid answers (SPEC.md §14.3 R5), not counted.
     pub invalid: u64,
+    /// Every candidate with its name, votes, percentage and whether elected, in the order of `tallies`
+    /// (`rv/result/v2`; absent in `rv/result/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<Candidate>>,
     /// First-round votes (plurality: votes; approval: approvals; STV: first preferences), whole votes.
     pub tallies: Vec<(Selection, u64)>,
     /// The elected candidates, `seats` of them where there are enough candidates, in the order they were elected.
@@ -92,6 +103,42 @@ pub struct ContestResult {
     pub rounds: Vec<Round>,
     /// Every tie the rule of §12.4 decided, in the order of the count.
     pub ties: Vec<Tie>,
+}
+
+/// One candidate of a contest's result, named (SPEC.md §12.5, `rv/result/v2`): an element of `candidates`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Candidate {
+    /// The candidate, as in `tallies`: `{"option": i}` or `{"write_in": text}`.
+    pub selection: Selection,
+    /// The option's `id` in the manifest; `None` (`null`) for a write-in.
+    pub id: Option<String>,
+    /// The option's title in every language of the manifest; for a write-in, its text in every language of the
+    /// contest's title.
+    pub title: Localized,
+    /// Whole votes, as in `tallies` (ranked contests: first preferences).
+    pub votes: u64,
+    /// `votes` as a percentage of the valid answers ([`percent`]: one decimal, half up, e.g. `"60.0"`); `None`
+    /// (`null`) when there is no valid answer.
+    pub percent: Option<String>,
+    /// Whether the candidate is in `elected`.
+    pub elected: bool,
+}
+
+impl Candidate {
+    /// The name people read: the option's title in `lang` (else English, else the first language), or the
+    /// write-in's text.
+    pub fn name(&self, lang: &str) -> &str {
+        match &self.selection {
+            Selection::WriteIn(text) => text.as_str(),
+            Selection::Option(_) => localized(&self.title, lang),
+        }
+    }
+}
+
+/// The text of a localized field in `lang`, else English, else the first language (by code); `""` if none.
+pub fn localized<'a>(text: &'a Localized, lang: &str) -> &'a str {
+    text.get(lang).or_else(|| text.get("en")).or_else(|| text.values().next()).map_or("", String::as_str)
 }
 
 /// What a tie decided (SPEC.md §12.5).
@@ -148,7 +195,8 @@ impl Tie {
         };
         let tally = match self.decides {
             TieFor::LastSeat => self.tally.to_string(),
-            _ => format_units(self.tally),
+            _ if self.tally.is_multiple_of(UNIT) => (self.tally / UNIT).to_string(),
+            _ => fixed(self.tally),
         };
         let plural = if tally == "1" { "vote" } else { "votes" };
         let (what, outcome) = match self.decides {
@@ -185,6 +233,69 @@ pub fn format_units(units: u64) -> String {
     }
 }
 
+/// Decimal places of the vote values people read (SPEC.md §12.6).
+pub const SHOWN_PLACES: usize = 3;
+/// Units in the last place shown: 10⁻³ vote.
+const SHOWN_STEP: u64 = UNIT / 1_000;
+
+/// A value in units as votes with three decimals, truncated (SPEC.md §12.6): `4.999999997` votes is `4.999`, never
+/// `5.000`, so a value shown at the quota has reached it.
+pub fn fixed(units: u64) -> String {
+    let steps = units / SHOWN_STEP;
+    format!("{}.{:0places$}", steps / 1_000, steps % 1_000, places = SHOWN_PLACES)
+}
+
+/// `votes` as a percentage of `of`, one decimal, rounded half up (SPEC.md §12.6): `percent(2, 3)` is `"66.7"`.
+/// `None` if `of` is 0.
+pub fn percent(votes: u64, of: u64) -> Option<String> {
+    if of == 0 {
+        return None;
+    }
+    let (votes, of) = (u128::from(votes), u128::from(of));
+    let tenths = (votes * 2_000 + of) / (2 * of);
+    Some(format!("{}.{}", tenths / 10, tenths % 10))
+}
+
+/// The Droop quota in units for `valid` answers and `seats` seats (SPEC.md §12.3).
+pub fn quota(valid: u64, seats: u64) -> u64 {
+    (valid / (seats + 1) + 1) * UNIT
+}
+
+/// One STV round's figures as people read them (SPEC.md §12.6): every value truncated to three decimals, and
+/// `rounding`, what the count's own truncation (§12.3) and the display's lost, so that the tallies, `exhausted`
+/// and `rounding` add up to `total` (the valid answers) exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundFigures {
+    /// Each candidate's tally, as in [`Round::tallies`].
+    pub tallies: Vec<(Selection, String)>,
+    /// The exhausted ballots' value.
+    pub exhausted: String,
+    /// Lost to rounding: `total` less every figure above.
+    pub rounding: String,
+    /// The valid answers, each one vote at the start.
+    pub total: String,
+}
+
+impl Round {
+    /// This round's figures as people read them (SPEC.md §12.6), for a contest of `valid` valid answers.
+    pub fn figures(&self, valid: u64) -> RoundFigures {
+        let shown = |u: u64| u / SHOWN_STEP;
+        let sum: u128 =
+            self.tallies.iter().map(|(_, u)| u128::from(shown(*u))).sum::<u128>() + u128::from(shown(self.exhausted));
+        let total = u128::from(valid) * 1_000;
+        // The count never creates value (§12.3: transfers truncate), so `sum ≤ total`; a result that breaks this
+        // (only a forged one) shows 0 rather than a negative figure, and does not add up.
+        let rounding = u64::try_from(total.saturating_sub(sum)).unwrap_or(u64::MAX);
+        let milli = |m: u64| format!("{}.{:0places$}", m / 1_000, m % 1_000, places = SHOWN_PLACES);
+        RoundFigures {
+            tallies: self.tallies.iter().map(|(s, u)| (s.clone(), fixed(*u))).collect(),
+            exhausted: fixed(self.exhausted),
+            rounding: milli(rounding),
+            total: format!("{valid}.{:0places$}", 0, places = SHOWN_PLACES),
+        }
+    }
+}
+
 /// Counts one contest's decoded answers (SPEC.md §12).
 pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>]) -> ContestResult {
     let valid: Vec<&Answer> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
@@ -195,7 +306,37 @@ pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>
         ContestKind::Ranked { .. } => stv(contest, &candidates, &valid),
     };
     result.invalid = invalid;
+    result.title = Some(contest.title.clone());
+    result.candidates = Some(name_candidates(contest, &result));
     result
+}
+
+/// The `candidates` of a result (SPEC.md §12.5): `tallies` with each candidate's manifest id and title (a write-in:
+/// its text in every language of the contest's title), its percentage of the valid answers and whether elected.
+fn name_candidates(contest: &Contest, r: &ContestResult) -> Vec<Candidate> {
+    r.tallies
+        .iter()
+        .map(|(s, votes)| {
+            let (id, title) = match s {
+                Selection::Option(i) => match contest.options.get(usize::from(*i)) {
+                    Some(o) => (Some(o.id.clone()), o.title.clone()),
+                    // Not a candidate `candidate_list` makes; kept as data, unnamed.
+                    None => (None, Localized::new()),
+                },
+                Selection::WriteIn(text) => {
+                    (None, contest.title.keys().map(|lang| (lang.clone(), text.clone())).collect())
+                }
+            };
+            Candidate {
+                selection: s.clone(),
+                id,
+                title,
+                votes: *votes,
+                percent: percent(*votes, r.valid),
+                elected: r.elected.contains(s),
+            }
+        })
+        .collect()
 }
 
 /// All candidates in tie-rule order: options by index, then write-ins by text bytes.
@@ -245,9 +386,11 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
     };
     ContestResult {
         contest: contest.id.clone(),
+        title: None,
         method: method.into(),
         valid: valid.len() as u64,
         invalid: 0,
+        candidates: None,
         elected: order.iter().take(seats).map(|&i| candidates[i].clone()).collect(),
         tallies,
         rounds: Vec::new(),
@@ -271,7 +414,7 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
         valid.iter().map(|a| a.selections.iter().filter_map(|s| index.get(s).copied()).collect()).collect();
     let n = candidates.len();
     let seats = (contest.seats as usize).min(n);
-    let quota = (valid.len() as u64 / (seats as u64 + 1) + 1) * UNIT;
+    let quota = quota(valid.len() as u64, seats as u64);
     // Each ballot: (value in units, position of its current preference).
     let mut ballots: Vec<(u64, usize)> = vec![(UNIT, 0); prefs.len()];
     let mut status = vec![Status::Continuing; n];
@@ -362,6 +505,8 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
 
     ContestResult {
         contest: contest.id.clone(),
+        title: None,
+        candidates: None,
         method: if seats == 1 { METHOD_INSTANT_RUNOFF.into() } else { METHOD_STV.into() },
         valid: valid.len() as u64,
         invalid: 0,
@@ -572,6 +717,118 @@ mod tests {
         let r = count_contest(&m.contests[0], &ballots(&[(2, &[99]), (1, &[1])]));
         assert_eq!(r.elected, vec![Selection::Option(1)]);
         assert!(r.tallies.iter().all(|(s, _)| *s != Selection::Option(99)));
+    }
+
+    /// Reads a figure of [`RoundFigures`] (`"4.999"`) as thousandths of a vote.
+    fn milli(text: &str) -> u64 {
+        let (whole, frac) = text.split_once('.').unwrap();
+        assert_eq!(frac.len(), SHOWN_PLACES, "{text}");
+        whole.parse::<u64>().unwrap() * 1_000 + frac.parse::<u64>().unwrap()
+    }
+
+    /// Each round's figures, as shown, add up to the valid answers exactly; the count itself never creates value.
+    fn assert_rounds_add_up(r: &ContestResult) {
+        for (i, round) in r.rounds.iter().enumerate() {
+            let units: u64 = round.tallies.iter().map(|(_, u)| u).sum::<u64>() + round.exhausted;
+            assert!(units <= r.valid * UNIT, "round {}: {units} units of {} votes", i + 1, r.valid);
+            let f = round.figures(r.valid);
+            let shown: u64 = f.tallies.iter().map(|(_, t)| milli(t)).sum::<u64>() + milli(&f.exhausted);
+            assert_eq!(shown + milli(&f.rounding), milli(&f.total), "round {}: {f:?}", i + 1);
+            assert_eq!(milli(&f.total), r.valid * 1_000);
+        }
+    }
+
+    #[test]
+    fn percentages_round_half_up_to_one_decimal() {
+        assert_eq!(percent(2, 3).as_deref(), Some("66.7"));
+        assert_eq!(percent(1, 3).as_deref(), Some("33.3"));
+        assert_eq!(percent(1, 16).as_deref(), Some("6.3"), "6.25 rounds up");
+        assert_eq!(percent(1, 8).as_deref(), Some("12.5"));
+        assert_eq!(percent(0, 5).as_deref(), Some("0.0"));
+        assert_eq!(percent(5, 5).as_deref(), Some("100.0"));
+        assert_eq!(percent(3, 5).as_deref(), Some("60.0"));
+        assert_eq!(percent(0, 0), None, "no valid answer: no percentage");
+        assert_eq!(percent(u64::MAX, u64::MAX).as_deref(), Some("100.0"), "no overflow");
+    }
+
+    #[test]
+    fn values_show_three_decimals_truncated() {
+        assert_eq!(fixed(3 * UNIT), "3.000");
+        assert_eq!(fixed(0), "0.000");
+        assert_eq!(fixed(5 * UNIT - 3), "4.999", "below the quota is never shown at it");
+        assert_eq!(fixed(UNIT / 3), "0.333");
+        assert_eq!(quota(10, 2), 4 * UNIT);
+    }
+
+    #[test]
+    fn surplus_figures_add_up_with_what_rounding_lost() {
+        // 10 ballots, 2 seats, quota 4: option 0's surplus 2 moves on at 333333333 units a ballot; round 2 shows
+        // 4.000 + 3.999 + 2.000 and 0.001 lost to rounding: 10.000.
+        let r = count_contest(&ranked(3, 2), &ballots(&[(6, &[0, 2]), (2, &[1]), (2, &[2])]));
+        let f = r.rounds[1].figures(r.valid);
+        let shown: Vec<&str> = f.tallies.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(shown, ["4.000", "2.000", "3.999"]);
+        assert_eq!((f.exhausted.as_str(), f.rounding.as_str(), f.total.as_str()), ("0.000", "0.001", "10.000"));
+        assert_rounds_add_up(&r);
+        // A surplus that mostly exhausts: 15 ballots, quota 6; option 0's 9 ballots move on at 1/3 each, 7 of
+        // them with no next preference.
+        let r = count_contest(&ranked(3, 2), &ballots(&[(7, &[0]), (2, &[0, 1]), (3, &[1]), (3, &[2])]));
+        let f = r.rounds[1].figures(r.valid);
+        assert_eq!(f.exhausted, "2.333");
+        let shown: Vec<&str> = f.tallies.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(shown, ["6.000", "3.666", "3.000"]);
+        assert_eq!(f.rounding, "0.001");
+        assert_rounds_add_up(&r);
+    }
+
+    /// Many counts of random partial rankings (surpluses, exclusions, exhausted ballots): every round adds up.
+    #[test]
+    fn every_rounds_figures_add_up() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for _ in 0..400 {
+            let options = 2 + next(5) as usize;
+            let seats = 1 + next(3) as u16;
+            let mut answers = Vec::new();
+            for _ in 0..next(60) {
+                let mut prefs: Vec<u16> = (0..options as u16).collect();
+                for i in (1..prefs.len()).rev() {
+                    prefs.swap(i, next(i as u64 + 1) as usize);
+                }
+                prefs.truncate(1 + next(options as u64) as usize);
+                answers.push(Ok(Answer { selections: prefs.into_iter().map(Selection::Option).collect() }));
+            }
+            let r = count_contest(&ranked(options, seats), &answers);
+            assert_rounds_add_up(&r);
+        }
+    }
+
+    #[test]
+    fn candidates_are_named_with_votes_and_percentages() {
+        let m = example_manifest();
+        let mayor = &m.contests[0];
+        let r = count_contest(mayor, &ballots(&[(3, &[1]), (2, &[0])]));
+        let names = r.candidates.as_ref().unwrap();
+        assert_eq!(names.len(), r.tallies.len());
+        assert_eq!(names[1].id.as_deref(), Some(mayor.options[1].id.as_str()));
+        assert_eq!(names[1].title, mayor.options[1].title);
+        assert_eq!((names[1].votes, names[1].percent.as_deref(), names[1].elected), (3, Some("60.0"), true));
+        assert_eq!((names[0].votes, names[0].percent.as_deref(), names[0].elected), (2, Some("40.0"), false));
+        assert_eq!(r.title.as_ref(), Some(&mayor.title));
+        // A write-in is named by its text, in every language of the contest's title.
+        let zed = Selection::WriteIn("Zed".into());
+        let r = count_contest(&ranked(2, 1), &[Ok(Answer { selections: vec![zed.clone()] })]);
+        let w = r.candidates.unwrap().pop().unwrap();
+        assert_eq!((&w.selection, &w.id, w.name("et")), (&zed, &None, "Zed"));
+        assert_eq!(w.title, [("en".to_string(), "Zed".to_string())].into());
+        // No valid answer: no percentage.
+        let r = count_contest(mayor, &[]);
+        assert!(r.candidates.unwrap().iter().all(|c| c.percent.is_none()));
     }
 
     #[test]

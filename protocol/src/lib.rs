@@ -18,6 +18,7 @@ pub mod log;
 pub mod manifest;
 pub mod notes;
 pub mod proofs;
+pub mod readable;
 pub mod record;
 pub mod roles;
 pub mod shuffle;

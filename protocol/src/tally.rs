@@ -167,19 +167,92 @@ pub struct AnswersFile {
     pub answers: Vec<DecodedAnswer>,
 }
 
-/// `format` of `result.json`.
-pub const RESULT_FORMAT: &str = "rv/result/v1";
+/// `format` of `result.json` as the tally writes it (SPEC.md §12.5): names, percentages and turnout included.
+pub const RESULT_FORMAT: &str = "rv/result/v2";
+/// `format` of the first version of `result.json`, without `turnout`, `title` and `candidates`: records written
+/// before version 2 still verify (V13 recomputes the result and compares it in the form the file has).
+pub const RESULT_FORMAT_V1: &str = "rv/result/v1";
+/// Every `format` of `result.json` that V13 reads, oldest first.
+pub const RESULT_FORMATS: &[&str] = &[RESULT_FORMAT_V1, RESULT_FORMAT];
+
+/// Who voted and what became of the ballots (SPEC.md §12.5 `turnout`), from the registry and the tally's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Turnout {
+    /// Credentials in the registry: the manifest's `roles.registry.count`.
+    pub registered: u64,
+    /// Ballots in the box, re-votes included: `refused + superseded + revoked + counted` (V5–V9 prove that this
+    /// is every ballot of `ballot-box.json`).
+    pub cast: u64,
+    /// Ballots refused by R1 (`tally/rejected.json`).
+    pub refused: u64,
+    /// Ballots replaced by a later ballot of the same voter, R2 (`tally/superseded.json`).
+    pub superseded: u64,
+    /// Ballots removed because their voter voted on paper, R3 (`tally/revoked.json`).
+    pub revoked: u64,
+    /// Ballots counted: those that entered the mix (R4), one row of each contest's `answers.json`.
+    pub counted: u64,
+}
+
+impl Turnout {
+    /// The turnout from the registry's size and the tally's files (R1–R3) and answers (R5): the one function the
+    /// tally (`finish`) and the verifier (V13) both call.
+    pub fn of(
+        election: &Election,
+        rejected: &RejectedFile,
+        superseded: &SupersededFile,
+        revoked: &RevokedFile,
+        answers: &[AnswersFile],
+    ) -> Self {
+        let refused = rejected.rejected.len() as u64;
+        let superseded = superseded.superseded.len() as u64;
+        let revoked = revoked.revoked.len() as u64;
+        let counted = answers.first().map_or(0, |a| a.answers.len() as u64);
+        Self {
+            registered: u64::from(election.manifest().roles.registry.count),
+            cast: refused.saturating_add(superseded).saturating_add(revoked).saturating_add(counted),
+            refused,
+            superseded,
+            revoked,
+            counted,
+        }
+    }
+}
 
 /// `result.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultFile {
-    /// Must be [`RESULT_FORMAT`].
+    /// One of [`RESULT_FORMATS`]; the tally writes [`RESULT_FORMAT`].
     pub format: String,
     /// The election fingerprint `F`.
     pub fingerprint: Fingerprint,
+    /// Who voted and what became of the ballots (`rv/result/v2`; absent in `rv/result/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turnout: Option<Turnout>,
     /// Each contest's result, in manifest order (SPEC.md §12.5).
     pub contests: Vec<ContestResult>,
+}
+
+impl ResultFile {
+    /// This result as a file of `format` would hold it: [`RESULT_FORMAT`] as is; [`RESULT_FORMAT_V1`] without the
+    /// fields version 2 added (`turnout`, each contest's `title` and `candidates`). `None` for any other format.
+    pub fn in_format(&self, format: &str) -> Option<ResultFile> {
+        match format {
+            RESULT_FORMAT => Some(self.clone()),
+            RESULT_FORMAT_V1 => Some(ResultFile {
+                format: RESULT_FORMAT_V1.into(),
+                fingerprint: self.fingerprint,
+                turnout: None,
+                contests: self
+                    .contests
+                    .iter()
+                    .map(|c| ContestResult { title: None, candidates: None, ..c.clone() })
+                    .collect(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 fn refusal(e: &BallotError) -> Refusal {
@@ -326,8 +399,8 @@ pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
     AnswersFile { contest: contest.id.clone(), answers }
 }
 
-/// R6: counts every contest (§12).
-pub fn count(election: &Election, answers: &[AnswersFile]) -> ResultFile {
+/// R6: counts every contest (§12), with the turnout ([`Turnout::of`]).
+pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> ResultFile {
     let contests = election
         .manifest()
         .contests
@@ -338,7 +411,7 @@ pub fn count(election: &Election, answers: &[AnswersFile]) -> ResultFile {
             count_contest(contest, &list)
         })
         .collect();
-    ResultFile { format: RESULT_FORMAT.into(), fingerprint: *election.fingerprint(), contests }
+    ResultFile { format: RESULT_FORMAT.into(), fingerprint: *election.fingerprint(), turnout: Some(turnout), contests }
 }
 
 #[cfg(test)]
@@ -431,9 +504,14 @@ mod tests {
             answers[0].answers,
             vec![DecodedAnswer::Valid(Answer::single(1)), DecodedAnswer::Valid(Answer::single(2))]
         );
-        let result = count(&e, &answers);
+        let turnout = Turnout::of(&e, &rejected, &superseded, &revoked, &answers);
+        let registered = u64::from(e.manifest().roles.registry.count);
+        let expected = Turnout { registered, cast: 6, refused: 2, superseded: 1, revoked: 1, counted: 2 };
+        assert_eq!(turnout, expected);
+        let result = count(&e, &answers, turnout);
         assert_eq!(result.contests[0].valid, 2);
         assert_eq!(result.contests[0].invalid, 0);
+        assert_eq!(result.turnout, Some(expected));
         // Round trip of every file type through JSON.
         let json = serde_json::to_string(&answers[2]).unwrap();
         assert_eq!(serde_json::from_str::<AnswersFile>(&json).unwrap(), answers[2]);
@@ -442,6 +520,67 @@ mod tests {
         assert_eq!(serde_json::from_str::<RejectedFile>(&json).unwrap(), rejected);
         let json = serde_json::to_string(&result).unwrap();
         assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
+    }
+
+    /// `result.json` round trip with names and turnout; the version 1 form of the same result has none of them
+    /// and reads back as itself.
+    #[test]
+    fn result_json_carries_names_and_turnout_and_reads_back() {
+        let e = Election::new(example_manifest(), SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let zed = Selection::WriteIn("Zed".into());
+        let answers: Vec<AnswersFile> = e
+            .manifest()
+            .contests
+            .iter()
+            .enumerate()
+            .map(|(c, contest)| {
+                let a = match c {
+                    0 => vec![Answer::single(1), Answer::single(1), Answer::single(0)],
+                    1 => vec![Answer { selections: vec![Selection::Option(0)] }; 3],
+                    _ => vec![
+                        Answer { selections: vec![zed.clone()] },
+                        Answer { selections: vec![Selection::Option(0)] },
+                        Answer { selections: vec![zed.clone(), Selection::Option(1)] },
+                    ],
+                };
+                AnswersFile { contest: contest.id.clone(), answers: a.into_iter().map(DecodedAnswer::Valid).collect() }
+            })
+            .collect();
+        let files = (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());
+        let turnout = Turnout::of(&e, &files.0, &files.1, &files.2, &answers);
+        let result = count(&e, &answers, turnout);
+        let json: serde_json::Value = serde_json::to_value(&result).unwrap();
+        assert_eq!(json["format"], "rv/result/v2");
+        assert_eq!(json["turnout"]["counted"], 3);
+        assert_eq!(json["turnout"]["cast"], 3);
+        let bob = &json["contests"][0]["candidates"][1];
+        assert_eq!(bob["selection"], serde_json::json!({"option": 1}));
+        assert_eq!((bob["id"].as_str(), bob["title"]["en"].as_str()), (Some("bob"), Some("Bob Kask")));
+        assert_eq!(
+            (bob["votes"].as_u64(), bob["percent"].as_str(), bob["elected"].as_bool()),
+            (Some(2), Some("66.7"), Some(true))
+        );
+        let written_in = json["contests"][2]["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["selection"] == serde_json::json!({"write_in": "Zed"}))
+            .unwrap();
+        assert_eq!((written_in["id"].is_null(), written_in["title"]["et"].as_str()), (true, Some("Zed")));
+        assert_eq!(json["contests"][0]["title"]["et"], "Linnapea");
+        let back: ResultFile = serde_json::from_value(json).unwrap();
+        assert_eq!(back, result);
+        // Version 1: the same counts, without the names and the turnout; it reads back as itself.
+        let v1 = result.in_format(RESULT_FORMAT_V1).unwrap();
+        let json = serde_json::to_value(&v1).unwrap();
+        assert!(json.get("turnout").is_none() && json["contests"][0].get("candidates").is_none(), "{json}");
+        assert_eq!(json["contests"][0]["tallies"], serde_json::to_value(&result.contests[0].tallies).unwrap());
+        assert_eq!(serde_json::from_value::<ResultFile>(json).unwrap(), v1);
+        assert_eq!(result.in_format("rv/result/v3"), None);
+        // A field neither version has is refused.
+        let mut json = serde_json::to_value(&result).unwrap();
+        json["contests"][0]["names"] = serde_json::json!([]);
+        assert!(serde_json::from_value::<ResultFile>(json).is_err());
     }
 
     #[test]

@@ -10,12 +10,12 @@ use std::collections::BTreeSet;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;
-use protocol::count::{count_contest, Action, ContestResult, Round, Tie, TieBreak, TieFor, METHODS};
+use protocol::count::{count_contest, Action, Candidate, ContestResult, Round, Tie, TieBreak, TieFor, METHODS};
 use protocol::encoding::{embed_chunk, Answer, InvalidAnswer, Selection, INVALID_REASONS};
 use protocol::group::{GroupElement, G};
 use protocol::limits::CHUNK_BYTES;
 use protocol::manifest::{Contest, ContestKind, ContestOption, WriteInRule};
-use protocol::tally::{AnswersFile, ResultFile};
+use protocol::tally::{AnswersFile, ResultFile, Turnout, RESULT_FORMAT};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use serde_json::Value;
@@ -260,9 +260,18 @@ fn result_strings_are_the_specs() {
     let s = Selection::Option(0);
     let full = ContestResult {
         contest: "c".into(),
+        title: Some(Default::default()),
         method: METHODS[0].into(),
         valid: 1,
         invalid: 0,
+        candidates: Some(vec![Candidate {
+            selection: s.clone(),
+            id: None,
+            title: Default::default(),
+            votes: 1,
+            percent: None,
+            elected: true,
+        }]),
         tallies: every_selection().into_iter().map(|s| (s, 1)).collect(),
         elected: vec![s.clone()],
         rounds: every_action().into_iter().map(|action| Round { tallies: vec![], exhausted: 0, action }).collect(),
@@ -272,8 +281,13 @@ fn result_strings_are_the_specs() {
             .map(|(decides, decided_by)| Tie { round: Some(1), decides, candidates: vec![], tally: 0, decided_by })
             .collect(),
     };
-    let file =
-        ResultFile { format: "rv/result/v1".into(), fingerprint: protocol::Fingerprint([0; 32]), contests: vec![full] };
+    let turnout = Turnout { registered: 1, cast: 1, refused: 0, superseded: 0, revoked: 0, counted: 1 };
+    let file = ResultFile {
+        format: RESULT_FORMAT.into(),
+        fingerprint: protocol::Fingerprint([0; 32]),
+        turnout: Some(turnout),
+        contests: vec![full],
+    };
     let mut fields = BTreeSet::new();
     keys(&serde_json::to_value(&file).unwrap(), &mut fields);
     // Enum tags with data are keys too (`"elected"` is both a field and an action).
@@ -286,14 +300,26 @@ fn result_strings_are_the_specs() {
     assert_eq!(listed, fields);
 }
 
-/// SPEC.md §12.5's example: its `answers.json` counts to its `result.json`, which reads back as the code's type.
+/// SPEC.md §12.5's example: its `answers.json` counts to its `result.json`, which reads back as the code's type
+/// and is written back as the same JSON; its version 1 form is the same without names and turnout.
 #[test]
 fn result_example_is_what_the_count_gives() {
     let answers: AnswersFile = serde_json::from_value(spec_example("answers")).unwrap();
-    let result: ResultFile = serde_json::from_value(spec_example("result")).unwrap();
-    let council = contest("council", ContestKind::Ranked { max_ranks: 3 }, 3, Some(10), 2);
+    let example = spec_example("result");
+    let result: ResultFile = serde_json::from_value(example.clone()).unwrap();
+    let mut council = contest("council", ContestKind::Ranked { max_ranks: 3 }, 3, Some(10), 2);
+    council.title = [("en".to_string(), "Council".to_string())].into();
+    for (o, (id, name)) in council.options.iter_mut().zip([("ann", "Ann"), ("ben", "Ben"), ("cat", "Cat")]) {
+        *o = ContestOption { id: id.into(), title: [("en".to_string(), name.to_string())].into() };
+    }
     let list: Vec<Result<Answer, InvalidAnswer>> = answers.answers.iter().map(|a| a.as_result()).collect();
     assert_eq!(result.contests, vec![count_contest(&council, &list)]);
+    assert_eq!(result.format, RESULT_FORMAT);
+    // The example's turnout: ten ballots cast, one superseded, one revoked, eight counted (the rows of answers).
+    let turnout = Turnout { registered: 10, cast: 10, refused: 0, superseded: 1, revoked: 1, counted: 8 };
+    assert_eq!(result.turnout, Some(turnout));
+    assert_eq!(turnout.counted, answers.answers.len() as u64);
+    assert_eq!(serde_json::to_value(&result).unwrap(), example);
 }
 
 /// SPEC.md §10.1: its example is the stored vector's `announcement-1.json`, read by the code's one decoder, and

@@ -372,6 +372,9 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     refuse_finished(record)?;
     let manifest = election.manifest();
     let report_path = args.report.as_deref().map(|p| check_report_outside(record, p)).transpose()?;
+    if let Some(p) = &report_path {
+        csv_path(p)?;
+    }
     let contests = manifest.contests.len();
     let bar = progress(args.progress, 2 + 2 * contests as u64);
     bar.set_message("verifying the key ceremony");
@@ -478,7 +481,13 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         used.push(trustees);
         bar.inc(1);
     }
-    let result = steps::count(&election, &answers);
+    // The turnout (§12.5) from the registry and the tally's files, as V13 recomputes it.
+    let rejected: steps::RejectedFile = read_tally_file(record, record::REJECTED_PATH, "refused ballots (R1)")?;
+    let superseded: steps::SupersededFile =
+        read_tally_file(record, record::SUPERSEDED_PATH, "superseded ballots (R2)")?;
+    let revoked: steps::RevokedFile = read_tally_file(record, record::REVOKED_PATH, "revoked ballots (R3)")?;
+    let turnout = steps::Turnout::of(&election, &rejected, &superseded, &revoked, &answers);
+    let result = steps::count(&election, &answers, turnout);
 
     bar.set_message("writing the results and the index");
     for (c, (bytes, a)) in plaintext_bytes.iter().zip(&answers).enumerate() {
@@ -494,6 +503,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let report = crate::report::render(&election, &result, &answers, &used, &index.head());
     if let Some(path) = report_path {
         replace(&path, report.as_bytes(), Access::Public)?;
+        replace(&csv_path(&path)?, crate::report::csv(&result).as_bytes(), Access::Public)?;
     }
     Ok(FinishSummary { result, trustees: used, head: index.head(), report })
 }
@@ -515,6 +525,26 @@ fn build_index(record: &Path, election: &Election, paths: &[String], layout: &re
     }
     Ok(index)
 }
+
+/// One of the files `prepare` wrote in `tally/` (§14.3 R1–R3), decoded.
+fn read_tally_file<T: serde::de::DeserializeOwned>(record: &Path, rel: &str, what: &str) -> Result<T> {
+    let bytes = read_input(&record_file(record, rel))?;
+    serde_json::from_slice(&bytes).with_context(|| {
+        format!("{rel} is not the list of {what} that `tallier tally prepare` writes: prepare the record again")
+    })
+}
+
+/// The CSV export's path: `result.csv` in the report's directory (SPEC.md §12.6).
+fn csv_path(report: &Path) -> Result<PathBuf> {
+    let csv = report.with_file_name(RESULT_CSV);
+    if csv == report {
+        bail!("the report cannot be named {RESULT_CSV}: the CSV export is written beside it under that name");
+    }
+    Ok(csv)
+}
+
+/// The file name of the CSV export, written beside the report.
+pub const RESULT_CSV: &str = "result.csv";
 
 /// The report goes outside the record: nothing but §14.1's files may be in it.
 fn check_report_outside(record: &Path, report: &Path) -> Result<PathBuf> {

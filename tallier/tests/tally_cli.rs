@@ -420,11 +420,25 @@ fn whole_tally_from_the_command_line() {
     let report = env.root.join("report.txt");
     let out = ok(finish(&a, Some(&report)));
     assert_eq!(std::fs::read_to_string(&report).unwrap(), out);
-    for expected in
-        ["Mayor", "Alice Tamm", "elected: 1. Alice Tamm", "Council", "round 1:", "decrypted by trustees [1, 2]"]
-    {
+    for expected in [
+        "Contest 1: Mayor (mayor; plurality, 1 seat)",
+        "Alice Tamm",
+        "elected: 1. Alice Tamm",
+        "Contest 3: Council",
+        "round 1:",
+        "lost to rounding",
+        "decrypted by trustees [1, 2]",
+        "Turnout:",
+    ] {
         assert!(out.contains(expected), "{expected}: {out}");
     }
+    assert!(!out.contains("Contest 0"), "contests are numbered from 1: {out}");
+    // The CSV export, beside the report: one row per contest and candidate.
+    let csv = std::fs::read_to_string(env.root.join("result.csv")).unwrap();
+    let rows: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(rows[0], "contest,contest_id,option_id,name,votes,percent,elected");
+    assert_eq!(rows[1], "1,mayor,alice,Alice Tamm,2,50.0,yes");
+    assert!(rows.iter().any(|r| r.starts_with("3,council,,Zed,")), "the write-in, without an option id: {csv}");
     // The council count has ties (SPEC.md §12.4); the report names the tied candidates.
     for expected in [
         "tie: round 2: Fay and Gus tied at 0 votes for exclusion; decided by manifest order: Gus excluded",

@@ -193,7 +193,8 @@ pub fn build() -> Built {
         files.push((record::answers_path(c), json(&answers)));
         answer_files.push(answers);
     }
-    files.push((record::RESULT_PATH.into(), json(&tally::count(&election, &answer_files))));
+    let turnout = tally::Turnout::of(&election, &rejected, &superseded, &revoked, &answer_files);
+    files.push((record::RESULT_PATH.into(), json(&tally::count(&election, &answer_files, turnout))));
 
     let mut index = RecordIndex::new(fp);
     for (path, bytes) in &files {

@@ -355,6 +355,66 @@ pub fn shared() -> Vec<Tampering> {
                 replace_json(r, record::RESULT_PATH, &v);
             },
         },
+        Tampering {
+            name: "a candidate's name changed in the result",
+            check: Check::V13,
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0 && d.theirs.contains("Mallory")))
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                v["contests"][0]["candidates"][1]["title"]["en"] = json!("Mallory");
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a percentage changed in the result",
+            check: Check::V13,
+            expect: |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 1)),
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                v["contests"][1]["candidates"][0]["percent"] = json!("99.9");
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the turnout changed (one more ballot counted)",
+            check: Check::V13,
+            expect: |f| {
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::Turnout { theirs, ours } if theirs != ours && theirs != "none"),
+                )
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                let counted = v["turnout"]["counted"].as_u64().unwrap();
+                v["turnout"]["counted"] = json!(counted + 1);
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the turnout removed from the result",
+            check: Check::V13,
+            expect: |f| results(f, |e| matches!(e, ResultFailure::Turnout { theirs, .. } if theirs == "none")),
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                v.as_object_mut().unwrap().remove("turnout");
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the result in a format no version has",
+            check: Check::V13,
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::ResultFormat { found, .. } if found == "rv/result/v9"))
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                v["format"] = json!("rv/result/v9");
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
     ]
 }
 

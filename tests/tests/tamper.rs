@@ -316,7 +316,14 @@ impl Rec {
         self.recompute_result(env, &all);
     }
     fn recompute_result(&self, env: &Env, answers: &[AnswersFile]) {
-        self.put(record::RESULT_PATH, &tally::count(&env.election, answers));
+        let turnout = tally::Turnout::of(
+            &env.election,
+            &self.get(record::REJECTED_PATH),
+            &self.get(record::SUPERSEDED_PATH),
+            &self.get(record::REVOKED_PATH),
+            answers,
+        );
+        self.put(record::RESULT_PATH, &tally::count(&env.election, answers, turnout));
     }
     fn answers(&self, c: usize) -> AnswersFile {
         self.get(&record::answers_path(c))
@@ -1358,6 +1365,13 @@ fn the_tallier_record_passes_and_every_tampering_is_caught_by_its_check() {
         assert_eq!(result.contests[c], count_contest(contest, &answers), "contest {c}");
         assert_eq!((result.contests[c].valid, result.contests[c].invalid), (u64::from(REMAINING), 0));
     }
+    // The turnout: every ballot of the box is refused, superseded, revoked or counted.
+    let turnout = result.turnout.unwrap();
+    assert_eq!(turnout.counted, u64::from(REMAINING));
+    assert_eq!(turnout.cast, turnout.refused + turnout.superseded + turnout.revoked + turnout.counted);
+    assert_eq!(turnout.revoked, REVOKED_VOTERS.len() as u64);
+    let ballot_box: serde_json::Value = Rec { dir: env.record.clone() }.get(record::BALLOT_BOX_PATH);
+    assert_eq!(turnout.cast, ballot_box["ballots"].as_array().unwrap().len() as u64, "cast: every ballot of the box");
     for c in 0..3 {
         let rows = Rec { dir: env.record.clone() }.list_shape(&record::input_path(c)).0;
         assert_eq!(rows, REMAINING as usize, "contest {c}: rows entering the mix");

@@ -212,7 +212,24 @@ pub struct ListDifference {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RecordFailure {
-    /// `index.json` cannot be read (missing, not a regular file, too large).
+    /// There is no record directory at the path given: none there, or not a directory.
+    #[error("{path}: {reason}")]
+    NoRecord {
+        /// The path given.
+        path: String,
+        /// What is there instead, and what to give.
+        reason: String,
+    },
+    /// The directory has no `index.json`: the tally is not finished (or it is no record). Says what is done and
+    /// the step that comes next.
+    #[error("{path}: the record is not finished: {next}")]
+    Unfinished {
+        /// The record's directory.
+        path: String,
+        /// What the directory holds, and the next step.
+        next: String,
+    },
+    /// `index.json` cannot be read (not a regular file, too large).
     #[error("{0}")]
     IndexUnreadable(String),
     /// `index.json` does not decode by §1.2's rules.
@@ -566,6 +583,14 @@ pub enum ResultFailure {
         /// R6's.
         expected: String,
     },
+    /// V13: `result.json`'s turnout is not the one the registry and the record's `tally/` files give.
+    #[error("result.json: the turnout is {theirs}, the registry and the tally's files give {ours}")]
+    Turnout {
+        /// The record's, as JSON.
+        theirs: String,
+        /// Recomputed, as JSON.
+        ours: String,
+    },
     /// V13: `result.json` is for another election.
     #[error("result.json: the fingerprint is another election's")]
     ResultFingerprint,
@@ -594,7 +619,11 @@ impl ResultFailure {
             | Self::PlaintextsUndecodable { contest, .. }
             | Self::AnswersOfAnotherContest { contest, .. }
             | Self::Answers { contest, .. } => Some(*contest),
-            Self::File(_) | Self::ResultFormat { .. } | Self::ResultFingerprint | Self::Count(_) => None,
+            Self::File(_)
+            | Self::ResultFormat { .. }
+            | Self::ResultFingerprint
+            | Self::Turnout { .. }
+            | Self::Count(_) => None,
         }
     }
 }

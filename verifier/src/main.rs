@@ -99,6 +99,25 @@ enum Command {
         /// The record's directory (the one holding index.json).
         record: PathBuf,
     },
+    /// Verify a whole election record (as `verify`) and, if every check passed, print its result: the turnout and
+    /// each contest's votes with percentages, rounds and ties, in words, or as CSV with --csv. If a check fails,
+    /// no result is printed: the report goes to stderr, and the exit status is 1.
+    Result {
+        /// No progress on stderr (there is none anyway when stderr is not a terminal).
+        #[arg(long)]
+        quiet: bool,
+        /// The result as CSV (one row per contest and candidate), the same as `tallier tally finish` writes.
+        #[arg(long)]
+        csv: bool,
+        /// Language of the contests' and options' names (falls back to English, then the manifest's first).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// The published election fingerprint (64 hex digits): the record must be of this election.
+        #[arg(long, value_parser = parse_fingerprint)]
+        fingerprint: Option<protocol::Fingerprint>,
+        /// The record's directory (the one holding index.json).
+        record: PathBuf,
+    },
     /// Verify a voter's receipt against a record: the record's integrity, election and ballot log (V1, V2, V4,
     /// V5), the receipt's signature and inclusion, that the box holds its ballot at its leaf and extends its tree,
     /// then whether the ballot was counted, superseded, revoked or refused.
@@ -210,21 +229,27 @@ struct Output {
     /// Print the report as JSON (no progress on stderr).
     #[arg(long)]
     json: bool,
-    /// No progress on stderr.
+    /// No progress on stderr (there is none anyway when stderr is not a terminal).
     #[arg(long)]
     quiet: bool,
 }
 
+/// Progress goes to stderr, and only when stderr is a terminal: never into a file or pipe that also gets the report.
+fn progress_wanted(quiet: bool) -> bool {
+    !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
 impl Output {
     fn progress(&self) -> bool {
-        !self.json && !self.quiet
+        !self.json && progress_wanted(self.quiet)
     }
     /// Prints the report; the exit status says whether every check passed.
     fn print(&self, report: &Report) -> ExitCode {
+        report.end_progress();
         if self.json {
-            println!("{:#}", report.to_json());
+            out(&format!("{:#}\n", report.to_json()));
         } else {
-            println!("{report}");
+            out(&format!("{report}\n"));
         }
         match &report.verdict {
             Some(v) if report.passed() => ExitCode::from(v.exit_status),
@@ -268,6 +293,9 @@ fn main() -> ExitCode {
         Command::Verify { output, fingerprint, record } => {
             output.print(&verifier::verify::verify_record(&record, fingerprint.as_ref(), output.progress()))
         }
+        Command::Result { quiet, csv, lang, fingerprint, record } => {
+            print_result(&record, fingerprint.as_ref(), progress_wanted(quiet), csv, &lang)
+        }
         Command::Receipt { output, fingerprint, receipt, record } => {
             output.print(&verifier::verify::verify_receipt(&receipt, &record, fingerprint.as_ref(), output.progress()))
         }
@@ -300,6 +328,40 @@ fn main() -> ExitCode {
     }
 }
 
+/// `verifier result`: the verified result on stdout (words or CSV), or the failing report on stderr and exit 1.
+fn print_result(
+    record: &std::path::Path,
+    pinned: Option<&protocol::Fingerprint>,
+    progress: bool,
+    csv: bool,
+    lang: &str,
+) -> ExitCode {
+    let (report, verified) = verifier::verify::verify_result(record, pinned, progress);
+    report.end_progress();
+    let Some(v) = verified else {
+        eprintln!("{report}");
+        eprintln!("result: the record does not verify, so no result is printed");
+        return ExitCode::FAILURE;
+    };
+    if csv {
+        out(&protocol::readable::csv(&v.result, lang));
+    } else {
+        out(&format!(
+            "election record {}: every check passed (V1–V13)\nfingerprint: {}\n\n{}",
+            record.display(),
+            v.result.fingerprint.to_hex(),
+            protocol::readable::text(&v.result, &v.answers, lang)
+        ));
+    }
+    ExitCode::SUCCESS
+}
+
+/// Writes to stdout; a reader that went away (`| head`) ends the output quietly, never a panic.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = std::io::Write::write_all(&mut stdout, text.as_bytes()).and_then(|()| std::io::Write::flush(&mut stdout));
+}
+
 /// `verifier monitor`: exit status 0 (stopped, or `--once` done), 1 (could not start), 3 (an alarm).
 fn monitor(opts: &verifier::mirror::MonitorOptions) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -330,7 +392,7 @@ fn check_export(export: &std::path::Path, copy: &std::path::Path) -> ExitCode {
         .and_then(|bbox| Ok((verifier::monitor::check_export(&bbox, copy)?, bbox.ballots.len())));
     match result {
         Ok((n, total)) => {
-            println!("export consistent with the copy ({n} ballots checked, {total} in the export)");
+            out(&format!("export consistent with the copy ({n} ballots checked, {total} in the export)\n"));
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -368,7 +430,7 @@ fn check_ballot(
     };
     match result {
         Ok(report) => {
-            print!("{report}");
+            out(&format!("{report}"));
             if !report.passed() {
                 eprintln!("check-ballot: FAIL: a mirror of the log does not confirm the collector's answer");
                 ExitCode::FAILURE

@@ -3,9 +3,16 @@
 //!
 //! A check passes with a short note, fails with a reason naming where (contest, stage, trustee, leaf index,
 //! file), or is not run because an input it reads comes from a check that could not provide it; the report
-//! names that check. Progress goes to stderr, one line per finished check, with bars for the long ones.
+//! names that check.
+//!
+//! Progress (when the caller asks for it, and only when stderr is a terminal) goes to stderr as
+//! one status line, rewritten in place as each check finishes, with bars for the long ones; it is cleared
+//! ([`Report::end_progress`]) before the report is printed, so nothing of it stays between the report's lines and
+//! nothing of it ever goes to stdout.
 
+use std::cell::Cell;
 use std::fmt;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -92,6 +99,9 @@ pub struct Report {
     /// Print progress on stderr.
     #[serde(skip)]
     progress: bool,
+    /// A status line is on stderr, not yet cleared.
+    #[serde(skip)]
+    status_shown: Cell<bool>,
 }
 
 impl Report {
@@ -103,7 +113,18 @@ impl Report {
             proven: Vec::new(),
             trusted: Vec::new(),
             verdict: None,
-            progress,
+            // A status line rewritten in place means nothing in a file or pipe: only on a terminal, whoever asks.
+            progress: progress && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            status_shown: Cell::new(false),
+        }
+    }
+
+    /// Clears the progress status line from stderr, if one is there: call it before printing anything else.
+    pub fn end_progress(&self) {
+        if self.status_shown.replace(false) {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
         }
     }
 
@@ -196,7 +217,11 @@ impl Report {
                 Outcome::Fail { .. } => "FAIL",
                 Outcome::NotRun { .. } => "not run",
             };
-            eprintln!("{id:<5} {name:<40} {status:<7} {:>9.1} ms", time.as_secs_f64() * 1e3);
+            let mut err = std::io::stderr().lock();
+            let ms = time.as_secs_f64() * 1e3;
+            let _ = write!(err, "\r\x1b[2Kchecked {id} {name}: {status} ({ms:.1} ms)");
+            let _ = err.flush();
+            self.status_shown.set(true);
         }
         self.checks.push(CheckResult { check, name, outcome, time });
     }
@@ -206,6 +231,7 @@ impl Report {
         if !self.progress {
             return ProgressBar::hidden();
         }
+        self.end_progress();
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("      {msg:<40} [{bar:30}] {pos}/{len} ({eta})") {
             bar.set_style(style.progress_chars("=> "));

@@ -2,12 +2,80 @@
 
 use super::*;
 
+/// What is missing when `dir` is no finished record, in words that name the step that comes next: no directory
+/// there, or no `index.json` (which `tallier tally finish` writes last). `None` when `index.json` is there.
+fn not_a_record(dir: &Path) -> Option<RecordFailure> {
+    let path = dir.display().to_string();
+    let meta = match std::fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some(RecordFailure::NoRecord {
+                path,
+                reason: "there is no such directory. Give the election record's directory: the one `tallier tally \
+                         prepare` creates and `tallier tally finish` completes, or a copy of a published record"
+                    .into(),
+            })
+        }
+        Err(e) => return Some(RecordFailure::NoRecord { path, reason: format!("cannot be read: {e}") }),
+    };
+    if !meta.is_dir() {
+        return Some(RecordFailure::NoRecord {
+            path,
+            reason: "is a file, not a directory: give the election record's directory (the one holding index.json)"
+                .into(),
+        });
+    }
+    if std::fs::symlink_metadata(dir.join(INDEX_PATH)).is_ok() {
+        return None;
+    }
+    let has = |rel: &str| std::fs::symlink_metadata(dir.join(rel)).is_ok();
+    let finish = "`tallier tally finish` writes index.json last, when the tally is complete";
+    let manifest = read_file(&dir.join(ELECTION_PATH))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<protocol::election::ElectionParameters>(&b).ok())
+        .and_then(|p| p.election().ok())
+        .map(|e| e.manifest().clone());
+    let next = match manifest {
+        _ if !has(ELECTION_PATH) => "it holds no index.json and no election.json, so it is not an election record, \
+                                      or one not yet prepared: `tallier tally prepare` creates a record"
+            .to_string(),
+        None => "it holds no index.json, and its election.json does not decode".to_string(),
+        Some(m) => {
+            let stages = m.mix_stages();
+            let mixed = (1..=stages).filter(|&k| has(&stage_list_path(0, k))).count();
+            let decrypted: Vec<u16> = (1..=m.trustees.count).filter(|&j| has(&partial_path(0, j))).collect();
+            let t = m.trustees.threshold;
+            if !has(&input_path(0)) {
+                format!("the tally has not been prepared (no {}). Next: `tallier tally prepare`", input_path(0))
+            } else if usize::from(stages) > mixed {
+                format!(
+                    "it is prepared, and {mixed} of its {stages} mix stages are done. Next: `tallier tally mix` for \
+                     the remaining stages, then at least {t} trustees' `tallier trustee decrypt --record`, then \
+                     `tallier tally finish`"
+                )
+            } else if decrypted.len() < usize::from(t) {
+                format!(
+                    "it is mixed, and {} of the {t} trustees needed have decrypted (trustees {decrypted:?}). Next: \
+                     more trustees run `tallier trustee decrypt --record`, then `tallier tally finish`",
+                    decrypted.len()
+                )
+            } else {
+                format!("it is mixed and decrypted by trustees {decrypted:?}. Next: `tallier tally finish`")
+            }
+        }
+    };
+    Some(RecordFailure::Unfinished { path, next: format!("{next}. ({finish}.)") })
+}
+
 impl State {
     /// V1: §13 — the index decodes, version 1, plain unique paths, the chain; every listed file present with its
     /// digest; nothing else in the directory.
     pub fn v1(&mut self, dir: &Path, report: &mut Report) {
         self.files = report.run_typed(Check::V1, || {
             let fail = |f: RecordFailure| Failure::Record(f);
+            if let Some(missing) = not_a_record(dir) {
+                return Err(fail(missing));
+            }
             let index_bytes = read_file(&dir.join(INDEX_PATH)).map_err(|e| fail(RecordFailure::IndexUnreadable(e)))?;
             let index: RecordIndex = parse_json(INDEX_PATH, &index_bytes)
                 .map_err(|e| fail(RecordFailure::IndexUndecodable(e.to_string())))?;

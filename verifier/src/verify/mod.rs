@@ -24,7 +24,9 @@ use protocol::record::{
 };
 use protocol::roles::registry_digest;
 use protocol::shuffle::CiphertextList;
-use protocol::tally::{self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
+use protocol::tally::{
+    self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile, Turnout, RESULT_FORMATS,
+};
 use protocol::threshold::ceremony::Roster;
 use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PartialDecryption, PlaintextList, Signed};
 use protocol::Election;
@@ -126,10 +128,25 @@ pub struct State {
     plaintexts: BTreeMap<usize, Result<PlaintextList, ResultFailure>>,
     /// Each contest's `answers.json` as the record has it (V12).
     answers: Option<Vec<AnswersFile>>,
+    /// The result R6 gives, with names and turnout, where `result.json` matched it (V13).
+    result: Option<ResultFile>,
 }
 
 /// Verifies the record in `dir`: V1–V13. With `pinned`, V2 fails unless the record is of that election.
 pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> Report {
+    verify_result(dir, pinned, progress).0
+}
+
+/// A result that `verifier verify`'s every check passed on: the count with names and turnout (R6, §12.5, as
+/// version 2 has it, whatever the record's version), and each contest's answers (for the reasons of invalid ones).
+#[derive(Debug)]
+pub struct VerifiedResult {
+    pub result: ResultFile,
+    pub answers: Vec<AnswersFile>,
+}
+
+/// [`verify_record`], and the verified result if every check passed (`verifier result`).
+pub fn verify_result(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> (Report, Option<VerifiedResult>) {
     let mut report = Report::new(format!("election record {}", dir.display()), progress);
     let mut s = State { pinned: pinned.copied(), ..State::default() };
     s.v1(dir, &mut report);
@@ -139,7 +156,12 @@ pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
     s.v12(&mut report);
     s.v13(&mut report);
     describe(&mut report, s.election.as_ref(), pinned.is_some());
-    report
+    report.end_progress();
+    let verified = match (report.passed(), s.result, s.answers) {
+        (true, Some(result), Some(answers)) => Some(VerifiedResult { result, answers }),
+        _ => None,
+    };
+    (report, verified)
 }
 
 /// The report's election fields and its words on what was proven and what is still trusted.
@@ -206,6 +228,7 @@ pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<V
     s.v1_before_decryption(dir, &mut report);
     s.v2_before_decryption(&mut report);
     s.v3_to_v10(&mut report);
+    report.end_progress();
     let verified = match (report.passed(), s.election, s.last_lists) {
         (true, Some(election), Some(last_lists)) => Some(VerifiedForDecryption { election, last_lists }),
         _ => None,

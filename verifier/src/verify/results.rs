@@ -106,7 +106,11 @@ impl State {
                 chosen.sort_unstable();
                 chosen.truncate(usize::from(params.t));
                 match plaintexts.get(&c) {
-                    Some(Ok(claimed)) if *claimed == combined => used.push(format!("contest {c}: trustees {chosen:?}")),
+                    Some(Ok(claimed)) if *claimed == combined => {
+                        // Numbered from 1, as people number contests (the files are `contest-{c}/…`).
+                        let id = election.manifest().contests.get(c).map_or("", |k| k.id.as_str());
+                        used.push(format!("contest {} ({id}): trustees {chosen:?}", c + 1))
+                    }
                     Some(Ok(claimed)) => {
                         let w = combined.width.max(1) as usize;
                         let row = (0..claimed.points.len().max(combined.points.len()))
@@ -191,7 +195,9 @@ impl State {
         self.answers = answers;
     }
 
-    /// V13: R6 recomputed from the record's answers equals `result.json`.
+    /// V13: R6 recomputed from the record's answers and the turnout from its registry and `tally/` files equal
+    /// `result.json`, in the form of its version (§12.5: `rv/result/v2`, or the older `rv/result/v1` without names
+    /// and turnout). The note names the candidates with their votes and percentages.
     pub fn v13(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(answers)) = (&self.files, &self.election, &self.answers) else {
             let w = waits(&[
@@ -201,20 +207,42 @@ impl State {
             ]);
             return report.not_run(Check::V13, &w);
         };
-        report.run_typed(Check::V13, || {
+        self.result = report.run_typed(Check::V13, || {
             let claimed: ResultFile =
                 files.get(RESULT_PATH).and_then(|b| parse_json(RESULT_PATH, b)).map_err(ResultFailure::from)?;
-            let recomputed = tally::count(election, answers);
-            if claimed.format != recomputed.format {
-                return Err(ResultFailure::ResultFormat { found: claimed.format, expected: recomputed.format }.into());
+            fn read<T: DeserializeOwned>(files: &Files, path: &str) -> Result<T, ResultFailure> {
+                files.get(path).and_then(|b| parse_json(path, b)).map_err(ResultFailure::from)
             }
-            if claimed.fingerprint != recomputed.fingerprint {
+            let rejected: RejectedFile = read(files, REJECTED_PATH)?;
+            let superseded: SupersededFile = read(files, SUPERSEDED_PATH)?;
+            let revoked: RevokedFile = read(files, REVOKED_PATH)?;
+            let turnout = Turnout::of(election, &rejected, &superseded, &revoked, answers);
+            let recomputed = tally::count(election, answers, turnout);
+            let Some(expected) = recomputed.in_format(&claimed.format) else {
+                return Err(ResultFailure::ResultFormat {
+                    found: claimed.format,
+                    expected: RESULT_FORMATS.join("` or `"),
+                }
+                .into());
+            };
+            if claimed.fingerprint != expected.fingerprint {
                 return Err(ResultFailure::ResultFingerprint.into());
             }
-            compare_list(RESULT_PATH, &claimed.contests, &recomputed.contests).map_err(ResultFailure::Count)?;
-            let elected: Vec<String> =
-                recomputed.contests.iter().map(|r| format!("{}: {}", r.contest, compact(&r.elected))).collect();
-            Ok(((), format!("elected — {}", elected.join("; "))))
+            if claimed.turnout != expected.turnout {
+                let show = |t: &Option<Turnout>| t.as_ref().map_or_else(|| "none".to_string(), compact);
+                return Err(
+                    ResultFailure::Turnout { theirs: show(&claimed.turnout), ours: show(&expected.turnout) }.into()
+                );
+            }
+            compare_list(RESULT_PATH, &claimed.contests, &expected.contests).map_err(ResultFailure::Count)?;
+            let mut note = protocol::readable::summary(&recomputed, "en");
+            if claimed.format != tally::RESULT_FORMAT {
+                note.push(format!(
+                    "result.json is of the older format `{}`, without names and turnout",
+                    claimed.format
+                ));
+            }
+            Ok((recomputed, note.join("\n")))
         });
     }
 }
