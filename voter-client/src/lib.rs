@@ -30,7 +30,6 @@ use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{verify_consistency, ConsistencyProof, LogError, Receipt, SignedTreeHead};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 /// What can go wrong on the voter's side, in words a page can show.
 #[derive(Debug, thiserror::Error)]
