@@ -141,10 +141,8 @@ fn text_symbols(secret: &[u8; 32]) -> Zeroizing<[u8; CREDENTIAL_TEXT_SYMBOLS]> {
     }
     // 256 = 51·5 + 1: the last bit, then 4 zero bits.
     symbols[n] = ((acc << (5 - bits)) & 0x1f) as u8;
-    let c = symbols[..DATA_SYMBOLS]
-        .iter()
-        .zip(1u32..)
-        .fold(0u32, |sum, (v, i)| (sum + i * u32::from(*v)) % CHECK_MODULUS);
+    let c =
+        symbols[..DATA_SYMBOLS].iter().zip(1u32..).fold(0u32, |sum, (v, i)| (sum + i * u32::from(*v)) % CHECK_MODULUS);
     let h = Sha256::new().chain_update(CREDENTIAL_TEXT_LABEL).chain_update(secret).finalize();
     let d = (u32::from(h[0]) << 2) | (u32::from(h[1]) >> 6);
     symbols[52] = (c >> 5) as u8;

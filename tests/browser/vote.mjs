@@ -116,6 +116,18 @@ async function fillBallot(page, credential, audit = false) {
   if (audit) await states(page, "review");
 }
 
+await check("axe-core finds a known violation (the harness can fail)", async () => {
+  const page = await newPage();
+  await page.setContent('<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>t</h1>' +
+    '<img src="data:,"><input id="x"></main></body></html>');
+  let caught = "";
+  try { await axe(page, "self-test"); } catch (e) { caught = String(e); }
+  axeStates.delete("self-test");
+  assert.match(caught, /image-alt/);
+  assert.match(caught, /label/);
+  await page.context().close();
+});
+
 let castCode = null;
 let receiptFile = null;
 

@@ -246,8 +246,7 @@ fn read_voters(path: &std::path::Path) -> anyhow::Result<Vec<Credential>> {
     let mut text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let parsed: Result<Vec<String>, _> = serde_json::from_str(&text);
     text.zeroize();
-    let mut secrets =
-        parsed.with_context(|| format!("{}: expected a JSON array of credentials", path.display()))?;
+    let mut secrets = parsed.with_context(|| format!("{}: expected a JSON array of credentials", path.display()))?;
     let credentials = secrets
         .iter()
         .enumerate()

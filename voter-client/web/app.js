@@ -47,7 +47,7 @@ function renderMessage() {
   const m = $("message");
   const msg = state.msg;
   m.hidden = !msg;
-  $("retry").hidden = !state.retry;
+  $("retry-box").hidden = !state.retry;
   $("message-text").textContent = !msg ? "" : msg.key ? t(state.lang, msg.key, msg.vars || {}) : msg.text;
 }
 
