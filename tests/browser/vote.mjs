@@ -470,6 +470,9 @@ await check("server errors in plain words, translated, with Try again", async ()
   await page.click("#do-cast");
   await page.waitForSelector("#message:not([hidden])");
   assert.match(await page.textContent("#message-text"), /The collector has a problem \(HTTP 502\)/);
+  // The ballot is signed: it can no longer be challenged; "Try again" sends the same one.
+  assert.ok(await page.isDisabled("#do-challenge"));
+  assert.ok(await page.isDisabled("#do-cast"));
   await states(page, "collector-502");
   await page.route("**/ballots", (route) => route.fulfill({ status: 503, contentType: "application/json",
     body: JSON.stringify({ error: { code: "overloaded", message: "the collector is overloaded; retry" } }) }));

@@ -153,6 +153,12 @@ $("credential-file").addEventListener("change", async (e) => {
   $("credential-code").value = match ? match[0] : text.trim();
 });
 
+// The credential shown in its groups of 4 (as printed) once typed or pasted; the module ignores dashes and spaces.
+$("credential-code").addEventListener("change", (e) => {
+  const bare = e.target.value.replace(/[\s-]/g, "").toUpperCase();
+  if (bare) e.target.value = bare.match(/.{1,4}/g).join("-");
+});
+
 $("credential-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = $("credential-code");
@@ -356,6 +362,7 @@ const verifyLink = (code) => `${location.origin}${location.pathname.replace(/[^/
 // A challenge reveals the ballot's seed and answers (SPEC.md §8.9) and the ballot is dropped, never signed: a
 // challenged ballot can never be cast. The QR code carries the short RVC2 code for another device.
 $("do-challenge").addEventListener("click", () => {
+  if (!state.prepared) return;
   const report = JSON.parse(state.prepared.challenge(state.client));
   state.prepared = null;
   state.challenge = report;
@@ -386,9 +393,11 @@ $("do-cast").addEventListener("click", () => {
   post(cast);
 });
 
+/** Posts a signed ballot. While a post failed and may be tried again, the encrypted screen's buttons stay off:
+ * the ballot is signed, so it can no longer be challenged, and "Try again" sends the same one. */
 async function post(cast) {
-  const button = $("do-cast");
-  button.disabled = true;
+  const buttons = [$("do-cast"), $("do-challenge")];
+  for (const b of buttons) b.disabled = true;
   message({ key: "casting" });
   let receipt;
   try {
@@ -399,14 +408,14 @@ async function post(cast) {
     // Nothing was cast (or, for a network failure, perhaps it was: posting the same ballot again is safe).
     if (retryable(e)) message(errorMessage(e), () => post(cast));
     else {
+      for (const b of buttons) b.disabled = false;
       message(errorMessage(e));
       renderReview();
       show("step-review");
     }
     return;
-  } finally {
-    button.disabled = false;
   }
+  for (const b of buttons) b.disabled = false;
   state.cast = { ...cast, receipt, answers: state.answers.slice(), revote: state.revote };
   renderCast();
   const minutes = Math.round(state.manifest.verification.window_seconds / 60);

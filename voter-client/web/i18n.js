@@ -64,13 +64,13 @@ export const TEXTS = {
     verdict_not_yours: "If these are not the choices you made: vote again from another device (only your last ballot counts), and tell the election officials.",
     verdict_challenge: "The challenged ballot was rebuilt on this device from its code. It contains the choices below.",
     errors: {
-      network: "The collector cannot be reached. Check your internet connection and try again; nothing was cast.",
+      network: "The collector cannot be reached. Check your internet connection and try again (sending the same ballot again is safe).",
       log_unreachable: "the public ballot log cannot be reached; try again later",
       unexpected: "Something went wrong on this page ({reason}). Reload the page and try again; if it happens again, tell the election officials.",
       credential_length: "This credential has {found} characters; it must have {expected} (not counting dashes and spaces). Check that you typed all of it.",
       credential_character: "Character {position} (“{character}”) cannot be in a credential: a credential has only digits and the letters A to Z except U. Check what you typed.",
       credential_check: "This credential is not right: a character is mistyped, or two characters are swapped. Compare it carefully with your letter.",
-      server_5xx: "The collector has a problem (HTTP {status}). Wait a minute and try again; nothing was cast.",
+      server_5xx: "The collector has a problem (HTTP {status}). Wait a minute and try again (sending the same ballot again is safe).",
       server_4xx: "The collector refused the request ({code}). Reload the page and try again; if it happens again, tell the election officials.",
       server: {
         election_closed: "Voting is closed: your ballot was not accepted. The election officials will publish the result.",
@@ -171,13 +171,13 @@ export const TEXTS = {
     verdict_not_yours: "Kui need pole teie tehtud valikud: hääletage teisest seadmest uuesti (arvesse läheb ainult viimane sedel) ja teatage valimiste korraldajatele.",
     verdict_challenge: "Kontrollitud sedel taastati selles seadmes koodist. Selles on allolevad valikud.",
     errors: {
-      network: "Kogujaga ei saa ühendust. Kontrollige internetiühendust ja proovige uuesti; midagi ei antud ära.",
+      network: "Kogujaga ei saa ühendust. Kontrollige internetiühendust ja proovige uuesti (sama sedeli uuesti saatmine on ohutu).",
       log_unreachable: "avalikku sedelilogi ei saa kätte; proovige hiljem uuesti",
       unexpected: "Sellel lehel läks midagi valesti ({reason}). Laadige leht uuesti ja proovige uuesti; kui see kordub, teatage valimiste korraldajatele.",
       credential_length: "Selles tunnuses on {found} märki; peab olema {expected} (kriipse ja tühikuid arvestamata). Kontrollige, et sisestasite selle tervikuna.",
       credential_character: "Märk {position} („{character}“) ei saa tunnuses olla: tunnuses on ainult numbrid ja tähed A–Z peale U. Kontrollige sisestatut.",
       credential_check: "See tunnus pole õige: mõni märk on valesti sisestatud või kaks märki on vahetuses. Võrrelge seda hoolikalt kirjaga.",
-      server_5xx: "Kogujal on probleem (HTTP {status}). Oodake minut ja proovige uuesti; midagi ei antud ära.",
+      server_5xx: "Kogujal on probleem (HTTP {status}). Oodake minut ja proovige uuesti (sama sedeli uuesti saatmine on ohutu).",
       server_4xx: "Koguja keeldus päringust ({code}). Laadige leht uuesti ja proovige uuesti; kui see kordub, teatage valimiste korraldajatele.",
       server: {
         election_closed: "Hääletamine on lõppenud: teie sedelit ei võetud vastu. Valimiste korraldajad avaldavad tulemuse.",
@@ -278,13 +278,13 @@ export const TEXTS = {
     verdict_not_yours: "Si ce ne sont pas les choix que vous avez faits : votez à nouveau depuis un autre appareil (seul votre dernier bulletin compte) et prévenez les responsables de l’élection.",
     verdict_challenge: "Le bulletin contesté a été reconstruit sur cet appareil à partir de son code. Il contient les choix ci-dessous.",
     errors: {
-      network: "Le collecteur est injoignable. Vérifiez votre connexion internet et réessayez ; rien n’a été déposé.",
+      network: "Le collecteur est injoignable. Vérifiez votre connexion internet et réessayez (renvoyer le même bulletin est sans risque).",
       log_unreachable: "le registre public des bulletins est injoignable ; réessayez plus tard",
       unexpected: "Un problème est survenu sur cette page ({reason}). Rechargez la page et réessayez ; si cela se reproduit, prévenez les responsables de l’élection.",
       credential_length: "Cet identifiant a {found} caractères ; il doit en avoir {expected} (sans compter tirets et espaces). Vérifiez que vous l’avez saisi en entier.",
       credential_character: "Le caractère {position} (« {character} ») ne peut pas figurer dans un identifiant : un identifiant ne contient que des chiffres et les lettres A à Z sauf U. Vérifiez votre saisie.",
       credential_check: "Cet identifiant n’est pas correct : un caractère est mal saisi, ou deux caractères sont inversés. Comparez-le attentivement avec votre lettre.",
-      server_5xx: "Le collecteur rencontre un problème (HTTP {status}). Attendez une minute et réessayez ; rien n’a été déposé.",
+      server_5xx: "Le collecteur rencontre un problème (HTTP {status}). Attendez une minute et réessayez (renvoyer le même bulletin est sans risque).",
       server_4xx: "Le collecteur a refusé la demande ({code}). Rechargez la page et réessayez ; si cela se reproduit, prévenez les responsables de l’élection.",
       server: {
         election_closed: "Le vote est clos : votre bulletin n’a pas été accepté. Les responsables de l’élection publieront le résultat.",
