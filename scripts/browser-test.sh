@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 scripts/build-web.sh
 cargo build --locked -q -p collector -p verifier
-(cd tests/browser && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })
+(cd tests/browser && { { [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ]; } || npm ci --silent --no-audit --no-fund; })
 
 work=$(mktemp -d /tmp/browser-e2e.XXXXXX)
 db="browser_e2e_$$"
@@ -26,6 +26,8 @@ trap cleanup EXIT
 
 collector=target/debug/collector
 "$collector" dev-election --voters 5 --out "$work/election"
+# Credentials of another election: well-formed (their check group is right) but not registered here.
+"$collector" dev-election --voters 1 --out "$work/other" >/dev/null
 "$collector" init --database-url "$db_url" --election "$work/election/election.json" \
   --credentials "$work/election/credentials.json" --key "$work/election/collector.key" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -41,6 +43,6 @@ mirror=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$mirror_port/log/sth" >/dev/null 2>&1 && break; sleep 0.1; done
 
 rm -rf target/browser-screenshots
-COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
+OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
   CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
   || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log"; exit 1; }

@@ -70,9 +70,7 @@ fn main() -> anyhow::Result<()> {
                     part.iter()
                         .enumerate()
                         .map(|(i, h)| {
-                            let mut seed = [0u8; 32];
-                            hex::decode_to_slice(h.as_str(), &mut seed).context("voter secret")?;
-                            let cred = Credential::from_secret_bytes(&seed);
+                            let cred = Credential::from_text(h).context("voter secret")?;
                             let answers = vec![
                                 Answer::single((i % 3) as u16),
                                 Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },

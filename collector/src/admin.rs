@@ -302,15 +302,17 @@ pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevEl
 /// signing key.
 pub type DevElection = (ElectionParameters, Vec<String>, Vec<Credential>, SigningKey);
 
-/// Writes a dev election to `dir`: election.json, credentials.json, voters.json (secret keys, hex: tests only)
+/// Writes a dev election to `dir`: election.json, credentials.json, voters.json (the voters' secret credentials
+/// in their text form, SPEC.md §8.1: tests only)
 /// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it).
 pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng: &mut R) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let (file, public, creds, key) = dev_election(voters, rng);
     std::fs::write(dir.join("election.json"), serde_json::to_string_pretty(&file)?)?;
     std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
-    let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
-    std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets)?)?;
+    let secrets: Vec<zeroize::Zeroizing<String>> = creds.iter().map(Credential::to_text).collect();
+    let json = zeroize::Zeroizing::new(serde_json::to_string(&secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>())?);
+    std::fs::write(dir.join("voters.json"), json.as_bytes())?;
     write_owner_only(&dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
     Ok(())
 }

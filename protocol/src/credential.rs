@@ -1,11 +1,17 @@
 //! Voters' credentials (SPEC.md §8.1): the secret signing key a voter holds, and the public key the registry lists.
 //! Also the one decoder of an Ed25519 public key, which refuses small-order points, used for every role's key.
+//!
+//! The voter holds the secret as text ([`Credential::to_text`], [`Credential::from_text`]): 56 Crockford base32
+//! characters in 14 groups of 4, the last 4 a check group, so that a mistyped credential is refused when it is
+//! typed, with the reason (its length, a character that cannot be in it, or the check), not after the ballot is
+//! filled. SPEC.md §8.1 writes the form down.
 
 use core::fmt;
 
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
@@ -26,6 +32,60 @@ impl Credential {
     pub fn expose_secret_bytes(&self) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(self.0.to_bytes())
     }
+    /// SPEC.md §8.1: the credential as the voter holds it: 56 characters of Crockford base32 in groups of 4
+    /// (`XXXX-XXXX-…`, 69 with the dashes), the last group a check group. Wiped when dropped.
+    pub fn to_text(&self) -> Zeroizing<String> {
+        let secret = self.expose_secret_bytes();
+        let symbols = text_symbols(&secret);
+        let mut text = Zeroizing::new(String::with_capacity(CREDENTIAL_TEXT_SYMBOLS + CREDENTIAL_TEXT_SYMBOLS / 4));
+        for (i, v) in symbols.iter().enumerate() {
+            if i > 0 && i % 4 == 0 {
+                text.push('-');
+            }
+            text.push(char::from(CROCKFORD[usize::from(*v)]));
+        }
+        text
+    }
+
+    /// SPEC.md §8.1: reads a credential's text form. Case, spaces and dashes are ignored, and `I`, `L` read as `1`,
+    /// `O` as `0` (Crockford). Refused, with the reason, when a character cannot be in a credential, when there are
+    /// not 56 characters, or when the check group does not match (a character is wrong, or two are swapped).
+    pub fn from_text(text: &str) -> Result<Self, CredentialTextError> {
+        let mut symbols = Zeroizing::new([0u8; CREDENTIAL_TEXT_SYMBOLS]);
+        let mut n = 0usize;
+        for c in text.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+            let v = crockford_value(c).ok_or(CredentialTextError::Character { character: c, position: n + 1 })?;
+            if n < CREDENTIAL_TEXT_SYMBOLS {
+                symbols[n] = v;
+            }
+            n += 1;
+        }
+        if n != CREDENTIAL_TEXT_SYMBOLS {
+            return Err(CredentialTextError::Length { found: n, expected: CREDENTIAL_TEXT_SYMBOLS });
+        }
+        // The 260 bits of the first 52 characters: the secret's 256, then 4 zero bits.
+        let mut secret = Zeroizing::new([0u8; 32]);
+        let mut acc: u16 = 0;
+        let mut bits = 0u32;
+        let mut out = 0usize;
+        for v in &symbols[..DATA_SYMBOLS] {
+            acc = (acc << 5) | u16::from(*v);
+            bits += 5;
+            if bits >= 8 && out < 32 {
+                bits -= 8;
+                secret[out] = (acc >> bits) as u8;
+                out += 1;
+                acc &= (1 << bits) - 1;
+            }
+        }
+        // The secret's bits, its 4 zero bits and its check group, all as they should be (constant time: a secret).
+        let expected = text_symbols(&secret);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(&expected[..], &symbols[..])) {
+            return Err(CredentialTextError::Check);
+        }
+        Ok(Self::from_secret_bytes(&secret))
+    }
+
     /// The voter's public credential key, which the registry lists and the ballot names.
     pub fn public_key(&self) -> CredentialKey {
         CredentialKey(self.0.verifying_key())
@@ -40,6 +100,83 @@ impl fmt::Debug for Credential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Credential(<redacted>, public {:?})", self.public_key())
     }
+}
+
+/// Crockford's base32 alphabet (no I, L, O, U).
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// The characters of a credential's text form (SPEC.md §8.1): 52 for the secret, 4 for the check group.
+pub const CREDENTIAL_TEXT_SYMBOLS: usize = 56;
+/// The characters that carry the secret's 256 bits (and 4 zero bits).
+const DATA_SYMBOLS: usize = 52;
+/// The prime modulus of the check group's weighted sum (SPEC.md §8.1).
+const CHECK_MODULUS: u32 = 1021;
+
+/// The value of a Crockford base32 character, ignoring case; `I` and `L` read as 1, `O` as 0.
+fn crockford_value(c: char) -> Option<u8> {
+    let c = c.to_ascii_uppercase();
+    let c = match c {
+        'I' | 'L' => '1',
+        'O' => '0',
+        c => c,
+    };
+    CROCKFORD.iter().position(|&a| char::from(a) == c).and_then(|p| u8::try_from(p).ok())
+}
+
+/// SPEC.md §8.1: the 56 character values of a secret's text form: its 256 bits and 4 zero bits in 52 characters,
+/// then `C` (the weighted sum, 10 bits) and `D` (10 bits of SHA-256), 2 characters each.
+fn text_symbols(secret: &[u8; 32]) -> Zeroizing<[u8; CREDENTIAL_TEXT_SYMBOLS]> {
+    let mut symbols = Zeroizing::new([0u8; CREDENTIAL_TEXT_SYMBOLS]);
+    let mut acc: u16 = 0;
+    let mut bits = 0u32;
+    let mut n = 0usize;
+    for byte in secret.iter() {
+        acc = (acc << 8) | u16::from(*byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            symbols[n] = ((acc >> bits) & 0x1f) as u8;
+            n += 1;
+        }
+        acc &= (1 << bits) - 1;
+    }
+    // 256 = 51·5 + 1: the last bit, then 4 zero bits.
+    symbols[n] = ((acc << (5 - bits)) & 0x1f) as u8;
+    let c =
+        symbols[..DATA_SYMBOLS].iter().zip(1u32..).fold(0u32, |sum, (v, i)| (sum + i * u32::from(*v)) % CHECK_MODULUS);
+    let h = Sha256::new().chain_update(CREDENTIAL_TEXT_LABEL).chain_update(secret).finalize();
+    let d = (u32::from(h[0]) << 2) | (u32::from(h[1]) >> 6);
+    symbols[52] = (c >> 5) as u8;
+    symbols[53] = (c & 0x1f) as u8;
+    symbols[54] = (d >> 5) as u8;
+    symbols[55] = (d & 0x1f) as u8;
+    symbols
+}
+
+/// The domain label of the check group's hash (SPEC.md §8.1).
+const CREDENTIAL_TEXT_LABEL: &[u8] = b"rv/credential-text/v1";
+
+/// Why a credential's text form is refused (SPEC.md §8.1), in words a voter can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialTextError {
+    /// A character that no credential has (counted from 1, spaces and dashes not counted).
+    #[error("character {position} ({character:?}) cannot be in a credential: it has only digits and the letters A to Z except U")]
+    Character {
+        /// The character.
+        character: char,
+        /// Its position, from 1.
+        position: usize,
+    },
+    /// Too many or too few characters.
+    #[error("the credential has {found} characters (without spaces and dashes); it must have {expected}")]
+    Length {
+        /// The characters found.
+        found: usize,
+        /// The characters a credential has (56).
+        expected: usize,
+    },
+    /// The check group does not match: a character is wrong, or two are swapped.
+    #[error("the credential's check does not match: a character is mistyped, or two are swapped")]
+    Check,
 }
 
 /// SPEC.md §8.1: an Ed25519 public key (a voter's, a trustee's, the collector's) must decode to a curve point
@@ -100,5 +237,119 @@ impl Decode for CredentialKey {
     const WHAT: &'static str = "credential key";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         CredentialKey::from_bytes(&r.array(Self::WHAT)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use rand_chacha::rand_core::SeedableRng;
+
+    /// SPEC.md §8.1's known answer: the secret 00 01 02 … 1f.
+    #[test]
+    fn credential_text_known_answer() {
+        let secret: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let text = Credential::from_secret_bytes(&secret).to_text();
+        assert_eq!(&*text, KAT_TEXT);
+        let back = Credential::from_text(KAT_TEXT).unwrap();
+        assert_eq!(*back.expose_secret_bytes(), secret);
+    }
+    const KAT_TEXT: &str = "000G-40R4-0M30-E209-185G-R38E-1W81-24GK-2GAH-C5RR-34D1-P70X-3RFG-4HDF";
+
+    fn credentials() -> Vec<Credential> {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(81);
+        let mut all: Vec<Credential> = (0..20).map(|_| Credential::generate(&mut rng)).collect();
+        all.push(Credential::from_secret_bytes(&[0; 32]));
+        all.push(Credential::from_secret_bytes(&[0xff; 32]));
+        all
+    }
+
+    #[test]
+    fn credential_text_round_trips_ignoring_case_spaces_and_dashes() {
+        for c in credentials() {
+            let text = c.to_text();
+            assert_eq!(text.len(), 69);
+            assert_eq!(text.split('-').count(), 14);
+            assert!(text.split('-').all(|g| g.len() == 4));
+            let key = c.public_key();
+            assert_eq!(Credential::from_text(&text).unwrap().public_key(), key);
+            let loose: String = text.to_lowercase().replace('-', " ");
+            assert_eq!(Credential::from_text(&format!("  {loose}\n")).unwrap().public_key(), key);
+            let bare: String = text.replace('-', "");
+            assert_eq!(Credential::from_text(&bare).unwrap().public_key(), key);
+            // Crockford's readings: O for 0, I and L for 1.
+            let misread = text.replace('0', "o").replace('1', "l");
+            assert_eq!(Credential::from_text(&misread).unwrap().public_key(), key);
+        }
+    }
+
+    /// SPEC.md §8.1: every single wrong character and every swap of two different neighbours is caught, for
+    /// every position (the weighted sum `C` guarantees it; `D` adds 10 bits against other errors).
+    #[test]
+    fn credential_text_catches_every_single_error_and_every_swap() {
+        for c in credentials() {
+            let text = c.to_text();
+            let symbols: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
+            for i in 0..symbols.len() {
+                for &other in CROCKFORD.iter().filter(|&&a| a != symbols[i]) {
+                    let mut wrong = symbols.clone();
+                    wrong[i] = other;
+                    assert_eq!(
+                        Credential::from_text(core::str::from_utf8(&wrong).unwrap()).err(),
+                        Some(CredentialTextError::Check),
+                        "character {i} changed"
+                    );
+                }
+                if i + 1 < symbols.len() && symbols[i] != symbols[i + 1] {
+                    let mut swapped = symbols.clone();
+                    swapped.swap(i, i + 1);
+                    assert_eq!(
+                        Credential::from_text(core::str::from_utf8(&swapped).unwrap()).err(),
+                        Some(CredentialTextError::Check),
+                        "characters {i} and {} swapped",
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn credential_text_errors_say_what_is_wrong() {
+        let text = Credential::from_secret_bytes(&[7; 32]).to_text();
+        let bare: String = text.replace('-', "");
+        assert_eq!(
+            Credential::from_text(&bare[..55]).err(),
+            Some(CredentialTextError::Length { found: 55, expected: 56 })
+        );
+        assert_eq!(
+            Credential::from_text(&format!("{bare}A")).err(),
+            Some(CredentialTextError::Length { found: 57, expected: 56 })
+        );
+        // The old form, 64 hex digits: a length error.
+        assert_eq!(
+            Credential::from_text(&"ab".repeat(32)).err(),
+            Some(CredentialTextError::Length { found: 64, expected: 56 })
+        );
+        let mut with_u = bare.clone();
+        with_u.replace_range(9..10, "U");
+        assert_eq!(
+            Credential::from_text(&with_u).err(),
+            Some(CredentialTextError::Character { character: 'U', position: 10 })
+        );
+        assert_eq!(
+            Credential::from_text("12-3?").err(),
+            Some(CredentialTextError::Character { character: '?', position: 4 })
+        );
+        assert_eq!(Credential::from_text("").err(), Some(CredentialTextError::Length { found: 0, expected: 56 }));
+        // Non-zero padding bits (the low 4 bits of character 52) are refused like any wrong character.
+        let mut padded: Vec<u8> = bare.into_bytes();
+        let v = crockford_value(char::from(padded[51])).unwrap() | 1;
+        padded[51] = CROCKFORD[usize::from(v)];
+        assert_eq!(
+            Credential::from_text(core::str::from_utf8(&padded).unwrap()).err(),
+            Some(CredentialTextError::Check)
+        );
     }
 }

@@ -30,7 +30,6 @@ use protocol::error::{BallotError, DecodeError, ManifestError};
 use protocol::log::{verify_consistency, ConsistencyProof, LogError, Receipt, SignedTreeHead};
 use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 /// What can go wrong on the voter's side, in words a page can show.
 #[derive(Debug, thiserror::Error)]
@@ -39,8 +38,8 @@ pub enum ClientError {
     Election(#[from] ManifestError),
     #[error("the election's fingerprint is {computed}, not the {stated} the collector states")]
     FingerprintMismatch { stated: String, computed: String },
-    #[error("the credential is not valid: it must be 64 hexadecimal digits")]
-    Credential,
+    #[error("the credential is not valid: {0}")]
+    Credential(#[from] protocol::credential::CredentialTextError),
     #[error("the answers are not valid: {0}")]
     Answers(String),
     #[error("the ballot could not be made: {0}")]
@@ -149,12 +148,10 @@ pub struct ChallengeReport {
 /// in `protocol`, so that the stand-alone verifier reads the same codes.
 pub use protocol::codes::{ChallengeCode, SecondDeviceCode};
 
-/// Parses a credential typed or loaded by the voter: 64 hex digits (whitespace ignored).
+/// Parses a credential typed or loaded by the voter: its text form with its check group (SPEC.md §8.1; case,
+/// spaces and dashes ignored). The error says whether the length, a character or the check is wrong.
 pub fn parse_credential(text: &str) -> Result<Credential, ClientError> {
-    let cleaned: Zeroizing<String> = Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
-    let mut secret = Zeroizing::new([0u8; 32]);
-    hex::decode_to_slice(cleaned.as_bytes(), &mut *secret).map_err(|_| ClientError::Credential)?;
-    Ok(Credential::from_secret_bytes(&secret))
+    Ok(Credential::from_text(text)?)
 }
 
 /// A receipt that passed [`Client::check_receipt`]: signed by the collector key, for this election, its leaf in
@@ -590,7 +587,7 @@ mod tests {
     #[test]
     fn second_device_code_round_trips_and_opens() {
         let c = client();
-        let cred = parse_credential(&hex::encode(*Credential::generate(&mut OsRng).expose_secret_bytes())).unwrap();
+        let cred = parse_credential(&Credential::generate(&mut OsRng).to_text()).unwrap();
         let prepared = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
         let tracker = prepared.tracker();
         assert_eq!(tracker.len(), 19);
@@ -905,7 +902,10 @@ mod tests {
 
     #[test]
     fn bad_inputs_give_clear_errors() {
-        assert!(matches!(parse_credential("not hex"), Err(ClientError::Credential)));
+        assert!(matches!(
+            parse_credential("not a credential"),
+            Err(ClientError::Credential(protocol::credential::CredentialTextError::Length { found: 14, expected: 56 }))
+        ));
         assert!(matches!(Client::new("{}"), Err(ClientError::Election(_))));
         let c = client();
         let other = client();

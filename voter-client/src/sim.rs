@@ -52,8 +52,8 @@ use crate::{parse_credential, Client};
 pub struct SimConfig {
     /// The collector's base URL, e.g. `http://127.0.0.1:8080`.
     pub collector: String,
-    /// A JSON array of voters' secret credentials, hex (what `tallier setup credentials` and
-    /// `collector dev-election` write as voters.json).
+    /// A JSON array of voters' secret credentials in their text form (SPEC.md §8.1; what
+    /// `tallier setup credentials` and `collector dev-election` write as voters.json).
     pub voters: PathBuf,
     /// First ballots to cast, one per voter, from the first voter on; `None`: every voter.
     pub ballots: Option<usize>,
@@ -240,13 +240,13 @@ fn plan(manifest: &Manifest, ballots: usize, revote_share: f64, seed: u64) -> (V
     (first, revotes)
 }
 
-/// Reads voters.json: a JSON array of 64-hex-digit secret credentials. The text is wiped after parsing.
+/// Reads voters.json: a JSON array of secret credentials in their text form (SPEC.md §8.1). The text is wiped
+/// after parsing.
 fn read_voters(path: &std::path::Path) -> anyhow::Result<Vec<Credential>> {
     let mut text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let parsed: Result<Vec<String>, _> = serde_json::from_str(&text);
     text.zeroize();
-    let mut secrets =
-        parsed.with_context(|| format!("{}: expected a JSON array of hex credentials", path.display()))?;
+    let mut secrets = parsed.with_context(|| format!("{}: expected a JSON array of credentials", path.display()))?;
     let credentials = secrets
         .iter()
         .enumerate()

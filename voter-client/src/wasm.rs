@@ -72,6 +72,41 @@ fn choice_error(e: &crate::ChoiceError) -> JsValue {
     error.into()
 }
 
+/// A refused credential text (SPEC.md §8.1) as a JavaScript `Error` with its message and `code`: `length` (with
+/// `found` and `expected`), `character` (with `character` and `position`, from 1) or `check`, for the page to say
+/// what is wrong in the voter's language.
+fn credential_error(e: &protocol::credential::CredentialTextError) -> JsValue {
+    use protocol::credential::CredentialTextError as E;
+    let error = js_sys::Error::new(&e.to_string());
+    let set = |k: &str, v: JsValue| {
+        // Setting a property on a fresh Error object cannot fail; the message alone would do if it did.
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str(k), &v);
+    };
+    match e {
+        E::Length { found, expected } => {
+            set("code", JsValue::from_str("length"));
+            set("found", JsValue::from_f64(*found as f64));
+            set("expected", JsValue::from_f64(*expected as f64));
+        }
+        E::Character { character, position } => {
+            set("code", JsValue::from_str("character"));
+            set("character", JsValue::from_str(&character.to_string()));
+            set("position", JsValue::from_f64(*position as f64));
+        }
+        E::Check => set("code", JsValue::from_str("check")),
+    }
+    error.into()
+}
+
+/// SPEC.md §8.1: checks a credential as typed (its text form: length, characters, check group) and gives it back
+/// in its groups (`XXXX-XXXX-…`), or an `Error` whose `code` says what is wrong (see `credential_error`). The
+/// page calls it at "Continue", before any ballot is filled.
+#[wasm_bindgen]
+pub fn check_credential(text: &str) -> Result<String, JsValue> {
+    let credential = protocol::Credential::from_text(text).map_err(|e| credential_error(&e))?;
+    Ok(credential.to_text().to_string())
+}
+
 /// One election, ready to encrypt and check ballots.
 #[wasm_bindgen(js_name = Client)]
 #[derive(Debug)]
@@ -100,9 +135,10 @@ impl WasmClient {
         json(self.inner.election().manifest())
     }
 
-    /// The public key of a credential (64 hex digits), or an error if it is malformed.
-    pub fn credential_public_key(&self, credential_hex: &str) -> Result<String, JsError> {
-        Ok(parse_credential(credential_hex).map_err(js)?.public_key().to_hex())
+    /// The public key of a credential (its text form, SPEC.md §8.1), hex; refused as `check_credential` refuses.
+    pub fn credential_public_key(&self, credential: &str) -> Result<String, JsValue> {
+        let credential = protocol::Credential::from_text(credential).map_err(|e| credential_error(&e))?;
+        Ok(credential.public_key().to_hex())
     }
 
     /// Encrypts and proves from a fresh seed; nothing is signed until `cast`. `answers_hex`: one answer per

@@ -73,7 +73,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     rt.block_on(collector::admin::init(&pool, &params, &public, collector_key.clone())).unwrap();
     let base = rt.block_on(serve(&db, Settings::default(), &collector_key)).base;
     let dir = tmpdir();
-    let secrets: Vec<String> = creds.iter().map(|c| hex::encode(*c.expose_secret_bytes())).collect();
+    let secrets: Vec<String> = creds.iter().map(|c| c.to_text().to_string()).collect();
     std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets).unwrap()).unwrap();
 
     // 50 voters, 20% re-votes: 60 ballots, every receipt verified by the simulator.

@@ -17,7 +17,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const CREDENTIAL: &str = "a5bbb541b896362c1986fd39a2a1e88e533ef85dba3f7fb69b0498e26c0b1c9c";
+/// A credential in its text form (SPEC.md §8.1): the secret a5bb…1c9c.
+const CREDENTIAL: &str = "MPXV-AGDR-JRV2-R6C6-ZMWT-58F8-HS9K-XY2X-Q8ZQ-ZDMV-0JCE-4V0B-3JE0-0RNN";
 /// The answers of [`ANSWERS`] as the page hands them over: canonical bytes (SPEC.md §5.1), hex, unpadded.
 fn answers_hex() -> Vec<String> {
     // 1 selection: option 2 | 2: options 0, 3 | 2: option 1, the write-in "Zoë" (4 UTF-8 bytes).
@@ -101,6 +102,30 @@ fn cast_and_second_device() {
         serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     assert!(c.open_with_code(ballot, other["second_device_code"].as_str().unwrap()).is_err());
     assert!(c.open_with_code(&ballot[..ballot.len() - 2], code).is_err());
+}
+
+/// SPEC.md §8.1: the page's check at "Continue": the credential comes back in its groups, or an `Error` whose
+/// `code` (and numbers) say what is wrong.
+#[wasm_bindgen_test]
+fn credentials_are_checked_when_typed() {
+    let loose = CREDENTIAL.to_lowercase().replace('-', " ");
+    assert_eq!(voter_client::wasm::check_credential(&loose).unwrap(), CREDENTIAL);
+    let field = |e: &JsValue, k: &str| js_sys::Reflect::get(e, &JsValue::from_str(k)).unwrap();
+    let e = voter_client::wasm::check_credential("a5bb").unwrap_err();
+    assert_eq!(field(&e, "code").as_string().unwrap(), "length");
+    assert_eq!(field(&e, "found").as_f64().unwrap(), 4.0);
+    assert_eq!(field(&e, "expected").as_f64().unwrap(), 56.0);
+    let e = voter_client::wasm::check_credential(&CREDENTIAL.replacen('M', "U", 1)).unwrap_err();
+    assert_eq!(field(&e, "code").as_string().unwrap(), "character");
+    assert_eq!(field(&e, "character").as_string().unwrap(), "U");
+    assert_eq!(field(&e, "position").as_f64().unwrap(), 1.0);
+    let e = voter_client::wasm::check_credential(&CREDENTIAL.replacen('P', "Q", 1)).unwrap_err();
+    assert_eq!(field(&e, "code").as_string().unwrap(), "check");
+    // The old 64-hex form is refused by its length.
+    let e = voter_client::wasm::check_credential("a5bbb541b896362c1986fd39a2a1e88e533ef85dba3f7fb69b0498e26c0b1c9c")
+        .unwrap_err();
+    assert_eq!(field(&e, "found").as_f64().unwrap(), 64.0);
+    assert!(client().credential_public_key(CREDENTIAL).is_ok());
 }
 
 #[wasm_bindgen_test]

@@ -1,88 +1,182 @@
-// The voting page: credential → one screen per contest → review → encrypt → challenge or cast → receipt.
-// All cryptography runs in the WASM module (voter-client); this file only drives the screens.
-import init, { Client, qr_svg } from "./pkg/voter_client.js";
-import { pickLanguage, t, local, translatePage, renderChoices } from "./i18n.js";
+// The voting page: the voting period → credential → one screen per contest → review → encrypt → challenge or cast
+// → receipt. All cryptography runs in the WASM module (voter-client); this file only drives the screens. Each
+// screen is a browser history entry, so the Back button goes to the previous screen and keeps the choices. Every
+// text comes from i18n.js, in the voter's language, and is shown again in another language when the voter
+// switches.
+import init, { Client, qr_svg, check_credential } from "./pkg/voter_client.js";
+import { pickLanguage, t, local, translatePage, renderChoices, serverError, choiceError, credentialError,
+         formatDate, periodStatus } from "./i18n.js";
 import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { lang: pickLanguage(), client: null, manifest: null, election: null, credential: null,
-                contest: 0, answers: [], answerBytes: [], prepared: null };
+const state = {
+  lang: pickLanguage(), client: null, manifest: null, election: null, credential: null,
+  contest: 0,
+  // Per contest: what the form holds (`{values, text}`, kept even when not yet valid), and the checked answer
+  // and its canonical bytes once "Next" accepted it.
+  raw: [], answers: [], answerBytes: [],
+  prepared: null, challenge: null, cast: null, revote: false, step: "step-loading",
+  msg: null, retry: null,
+};
+const LOAD_TIMEOUT_MS = 20000;
 
-function show(step) {
+// ---- screens, history, messages --------------------------------------------------------------------------
+
+/** Shows a screen. `push`: a new browser history entry (the voter's own step forward). */
+function show(step, { push = true, focus = true } = {}) {
+  state.step = step;
   for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== step;
+  const voting = ["step-contest", "step-review", "step-encrypted"].includes(step);
+  $("revote-notice").hidden = !(state.revote && voting);
+  const entry = { step, contest: state.contest };
+  if (push) history.pushState(entry, "");
+  else history.replaceState(entry, "");
   const heading = $(step).querySelector("h2");
-  if (heading) heading.focus();
+  if (focus && heading) heading.focus();
 }
 
-function message(text, ok = false) {
+/** Shows a message (`key` of i18n.js with `vars`, or `text` already translated) and, with `retry`, a button
+ * that runs it again. Kept in `state.msg` so that a language switch translates it. */
+function message(msg, retry = null) {
+  state.msg = msg;
+  state.retry = retry;
+  renderMessage();
+}
+
+function renderMessage() {
   const m = $("message");
-  m.textContent = text || "";
-  m.hidden = !text;
-  m.className = ok ? "ok" : "";
+  const msg = state.msg;
+  m.hidden = !msg;
+  $("retry-box").hidden = !state.retry;
+  $("message-text").textContent = !msg ? "" : msg.key ? t(state.lang, msg.key, msg.vars || {}) : msg.text;
 }
 
-async function api(path, options) {
+/** An error of the collector or of the network, as a message: `{key, vars}` (see i18n.js `serverError`). */
+class ApiError extends Error {
+  constructor(code, status) {
+    super(code || `HTTP ${status}`);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+async function api(path, options = {}) {
   let response;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), LOAD_TIMEOUT_MS);
   try {
-    response = await fetch(path, options);
+    response = await fetch(path, { ...options, signal: abort.signal });
   } catch {
-    throw new Error(t(state.lang, "errors.network"));
+    throw new ApiError("network", 0);
+  } finally {
+    clearTimeout(timer);
   }
   const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    const e = body && body.error;
-    throw new Error(e ? `${e.message} (${e.code})` : `HTTP ${response.status}`);
-  }
+  if (!response.ok) throw new ApiError(body && body.error && body.error.code, response.status);
   return body;
 }
 
-// ---- election and credential ----------------------------------------------------------------------
+/** What to tell the voter about an error: a collector's code, the network, or the module's refusal. */
+function errorMessage(e) {
+  if (e instanceof ApiError) return serverError(e.code, e.status);
+  return { key: "errors.unexpected", vars: { reason: String((e && e.message) || e) } };
+}
+
+const retryable = (e) => e instanceof ApiError && (e.code === "network" || e.status >= 500 || e.status === 408 || e.status === 429);
+
+// ---- election, voting period and credential ------------------------------------------------------------
 
 async function load() {
+  message(null);
   translatePage(state.lang);
   $("lang").value = state.lang;
-  await init();
-  $("module-sha").textContent = await fetch("pkg/voter_client_bg.wasm.sha256")
-    .then((r) => (r.ok ? r.text() : "?")).then((s) => s.split(" ")[0]).catch(() => "?");
-  state.election = await api("election");
-  // The module decodes the canonical manifest and the key and recomputes the fingerprint (refused unless it is
-  // the one stated); the page shows the manifest the module decoded, which is the one the ballot encodes.
-  const e = state.election;
-  state.client = new Client(e.manifest_bytes, e.public_key, e.fingerprint);
-  state.manifest = JSON.parse(state.client.manifest());
+  show("step-loading", { push: false, focus: false });
+  try {
+    await init();
+    $("module-sha").textContent = await fetch("pkg/voter_client_bg.wasm.sha256")
+      .then((r) => (r.ok ? r.text() : "?")).then((s) => s.split(" ")[0]).catch(() => "?");
+    state.election = await api("election");
+    // The module decodes the canonical manifest and the key and recomputes the fingerprint (refused unless it
+    // is the one stated); the page shows the manifest the module decoded, which is the one the ballot encodes.
+    const e = state.election;
+    state.client = new Client(e.manifest_bytes, e.public_key, e.fingerprint);
+    state.manifest = JSON.parse(state.client.manifest());
+  } catch (e) {
+    // The collector does not answer (or answers nonsense): say so, with a button to try again.
+    message(errorMessage(e), load);
+    return;
+  }
   $("fingerprint").textContent = state.client.fingerprint();
+  state.raw = state.manifest.contests.map(() => ({ values: [], text: "" }));
   renderTitle();
-  show("step-credential");
+  const fragment = new URLSearchParams(location.hash.slice(1)).get("c");
+  if (fragment) {
+    // A printed letter's QR code carries the credential in the fragment (never sent to a server): fill the box,
+    // and drop it from the address bar and the history.
+    $("credential-code").value = fragment;
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  if (renderPeriod() !== "open") show("step-closed", { push: false });
+  else show("step-credential", { push: false });
 }
 
 function renderTitle() {
+  if (!state.manifest) return;
   const title = local(state.manifest.title, state.lang);
   $("election-title").textContent = title;
   document.title = title;
+}
+
+/** The voting period, first thing on the page; a closed or not yet open election shows only this. Returns the
+ * status: `open`, `not_open` or `closed` (SPEC.md §4: `closes_at` itself is still open). */
+function renderPeriod() {
+  if (!state.manifest) return "open";
+  const p = state.manifest.voting_period;
+  const status = periodStatus(p, Date.now());
+  const opens = formatDate(p.opens_at, state.lang);
+  const closes = formatDate(p.closes_at, state.lang);
+  const el = $("period");
+  el.hidden = false;
+  el.className = status === "open" ? "notice" : "notice warning";
+  el.textContent = t(state.lang, `period_${status}`, { opens, closes });
+  $("closed-title").textContent = t(state.lang, `closed_title_${status}`);
+  $("closed-help").textContent = t(state.lang, `closed_help_${status}`, { opens, closes });
+  return status;
 }
 
 $("credential-file").addEventListener("change", async (e) => {
   const file = e.target.files[0];
   if (!file) return;
   const text = await file.text();
-  // A credential file is the 64 hex digits, possibly inside JSON ({"secret": "…"}).
-  const match = text.match(/[0-9a-fA-F]{64}/);
+  // A credential file holds the text form (SPEC.md §8.1), possibly inside JSON ({"credential": "…"}).
+  const match = text.match(/[0-9A-Za-z]{4}(?:[- ]?[0-9A-Za-z]{4}){13}/);
   $("credential-code").value = match ? match[0] : text.trim();
 });
 
-$("credential-continue").addEventListener("click", () => {
-  const code = $("credential-code").value.replace(/\s+/g, "");
+// The credential shown in its groups of 4 (as printed) once typed or pasted; the module ignores dashes and spaces.
+$("credential-code").addEventListener("change", (e) => {
+  const bare = e.target.value.replace(/[\s-]/g, "").toUpperCase();
+  if (bare) e.target.value = bare.match(/.{1,4}/g).join("-");
+});
+
+$("credential-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = $("credential-code");
+  let grouped;
   try {
-    state.client.credential_public_key(code);
-  } catch {
-    message(t(state.lang, "errors.credential"));
+    // Checked here, by the module, before any ballot is filled: length, characters and check group.
+    grouped = check_credential(input.value);
+  } catch (e) {
+    input.setAttribute("aria-invalid", "true");
+    message(credentialError(e));
+    input.focus();
     return;
   }
-  message("");
-  state.credential = code;
+  input.removeAttribute("aria-invalid");
+  input.value = grouped;
+  message(null);
+  state.credential = grouped;
   state.contest = 0;
-  state.answers = state.manifest.contests.map(() => ({ selections: [] }));
-  state.answerBytes = [];
   renderContest();
   show("step-contest");
 });
@@ -95,33 +189,47 @@ function candidates(contest) {
   return list;
 }
 
-function writeInInput(id, value, maxBytes) {
-  const input = document.createElement("input");
-  input.type = "text";
-  input.id = id;
-  input.maxLength = maxBytes;
-  input.value = value || "";
-  input.setAttribute("aria-label", t(state.lang, "write_in"));
-  return input;
+/** The current screen's form values, kept whether valid or not (Back, a language switch, history). */
+function captureContest() {
+  if (state.step !== "step-contest" || !state.manifest) return;
+  const contest = state.manifest.contests[state.contest];
+  const values = contest.kind.type === "ranked"
+    ? [...document.querySelectorAll("#contest-options select")].map((s) => s.value)
+    : [...document.querySelectorAll("#contest-options input[name=choice]:checked")].map((i) => i.value);
+  state.raw[state.contest] = { values, text: contest.write_in ? $("write-in-text").value : "" };
+}
+
+const utf8 = new TextEncoder();
+
+/** "N of M bytes left" under the write-in box, counted as the voter types (the limit is in bytes, SPEC.md §4.3). */
+function renderWriteInCount() {
+  const contest = state.manifest.contests[state.contest];
+  if (!contest.write_in) return;
+  const max = contest.write_in.max_bytes;
+  const used = utf8.encode($("write-in-text").value).length;
+  const el = $("write-in-count");
+  el.className = used > max ? "hint over" : "hint";
+  el.textContent = used > max
+    ? t(state.lang, "write_in_over", { over: used - max, max })
+    : t(state.lang, "write_in_left", { left: max - used, max });
 }
 
 function renderContest() {
   const contest = state.manifest.contests[state.contest];
-  const answer = state.answers[state.contest];
-  $("contest-title").textContent = local(contest.title, state.lang);
-  $("contest-legend").textContent = local(contest.title, state.lang);
+  const raw = state.raw[state.contest];
+  const title = local(contest.title, state.lang);
+  $("contest-title").textContent = title;
+  $("contest-legend").textContent = title;
+  $("contest-position").textContent = t(state.lang, "contest_position",
+    { i: state.contest + 1, n: state.manifest.contests.length });
   const kind = contest.kind;
   $("contest-instructions").textContent =
     kind.type === "single_choice" ? t(state.lang, "choose_one")
     : kind.type === "approval" ? t(state.lang, "choose_between", kind)
     : t(state.lang, "rank_up_to", { n: kind.max_ranks });
-  const box = $("contest-choices");
-  for (const el of [...box.children]) if (el.tagName !== "LEGEND") el.remove();
-  const writeIn = answer.selections.find((s) => s.write_in !== undefined);
-  const selected = (value) => answer.selections.some((s) => (value === "w" ? s.write_in !== undefined : s.option === Number(value)));
-
+  const box = $("contest-options");
+  box.replaceChildren();
   if (kind.type === "ranked") {
-    const ranked = answer.selections.map((s) => (s.write_in !== undefined ? "w" : String(s.option)));
     for (let r = 0; r < kind.max_ranks; r++) {
       const row = document.createElement("div");
       row.className = "rank-row";
@@ -132,58 +240,54 @@ function renderContest() {
       select.id = `rank-${r}`;
       select.append(new Option(t(state.lang, "none"), ""));
       for (const c of candidates(contest)) select.append(new Option(c.label, c.value));
-      select.value = ranked[r] ?? "";
+      select.value = raw.values[r] ?? "";
       row.append(label, select);
       box.append(row);
     }
   } else {
     const type = kind.type === "single_choice" ? "radio" : "checkbox";
-    for (const c of candidates(contest)) {
+    candidates(contest).forEach((c, k) => {
       const label = document.createElement("label");
       label.className = "choice";
       const input = document.createElement("input");
       input.type = type;
       input.name = "choice";
+      input.id = `choice-${k}`;
       input.value = c.value;
-      input.checked = selected(c.value);
+      input.checked = raw.values.includes(c.value);
+      label.htmlFor = input.id;
       label.append(input, document.createTextNode(c.label));
       box.append(label);
-    }
+    });
   }
-  if (contest.write_in) box.append(writeInInput("write-in-text", writeIn && writeIn.write_in, contest.write_in.max_bytes));
+  $("write-in").hidden = !contest.write_in;
+  $("write-in-text").value = raw.text || "";
+  renderWriteInCount();
 }
 
-/** The module's refusal of a screen's choices (an Error with a `code`), in the voter's language. */
-function choiceError(e, kind) {
-  switch (e.code) {
-    case "rank_gap": return "Ranks must be filled from 1 without gaps.";
-    case "ranked_twice": return "Each candidate can be ranked once.";
-    case "write_in_empty": return t(state.lang, "write_in") + ": ?";
-    case "count": return kind.type === "single_choice" ? t(state.lang, "choose_one")
-      : t(state.lang, "choose_between", { min: e.min, max: e.max });
-    default: return String(e.message || e);
-  }
-}
+$("write-in-text").addEventListener("input", renderWriteInCount);
 
 /** Reads the current screen: the module makes the answer and its canonical bytes (SPEC.md §5.1) from the form's
- * values, by the protocol's rules; returns `{answer, bytes}` or an error text. */
+ * values, by the protocol's rules; returns `{answer, bytes}` or `{error}` (a message). */
 function readContest() {
+  captureContest();
   const contest = state.manifest.contests[state.contest];
-  const text = contest.write_in ? $("write-in-text").value : "";
-  const values = contest.kind.type === "ranked"
-    ? [...document.querySelectorAll("#contest-choices select")].map((s) => s.value)
-    : [...document.querySelectorAll("#contest-choices input[name=choice]:checked")].map((i) => i.value);
+  const raw = state.raw[state.contest];
+  if (contest.write_in && utf8.encode(raw.text).length > contest.write_in.max_bytes) {
+    return { error: { key: "choice_errors.write_in_long", vars: { max: contest.write_in.max_bytes } } };
+  }
   try {
-    return JSON.parse(state.client.answer(state.contest, values, text));
+    return JSON.parse(state.client.answer(state.contest, raw.values, raw.text));
   } catch (e) {
-    return { error: choiceError(e, contest.kind) };
+    return { error: choiceError(e, contest) };
   }
 }
 
-$("contest-next").addEventListener("click", () => {
+$("contest-form").addEventListener("submit", (event) => {
+  event.preventDefault();
   const { answer, bytes, error } = readContest();
   if (error) return message(error);
-  message("");
+  message(null);
   state.answers[state.contest] = answer;
   state.answerBytes[state.contest] = bytes;
   if (state.contest + 1 < state.manifest.contests.length) {
@@ -191,20 +295,41 @@ $("contest-next").addEventListener("click", () => {
     renderContest();
     show("step-contest");
   } else {
-    renderChoices($("review-list"), state.manifest, state.answers.map((a) => ({ Ok: a })), state.lang);
+    renderReview();
     show("step-review");
   }
 });
 
-$("contest-back").addEventListener("click", () => {
-  message("");
-  if (state.contest === 0) return show("step-credential");
-  state.contest -= 1;
-  renderContest();
-  show("step-contest");
-});
+function renderReview() {
+  renderChoices($("review-list"), state.manifest, state.answers.map((a) => ({ Ok: a })), state.lang);
+}
 
-$("review-back").addEventListener("click", () => { renderContest(); show("step-contest"); });
+// The page's Back buttons are the browser's: one history entry per screen.
+$("contest-back").addEventListener("click", () => history.back());
+$("review-back").addEventListener("click", () => history.back());
+
+/** The browser's Back and Forward: the screen of that history entry, with the choices kept. A screen that no
+ * longer makes sense (an encrypted ballot already cast or challenged) shows the review instead. */
+window.addEventListener("popstate", (event) => {
+  const entry = event.state;
+  if (!entry || !state.manifest) return;
+  captureContest();
+  message(null);
+  const complete = state.answerBytes.length === state.manifest.contests.length && state.answerBytes.every(Boolean);
+  let step = entry.step;
+  if (step !== "step-closed" && step !== "step-loading" && renderPeriod() !== "open") step = "step-closed";
+  else if (step !== "step-credential" && step !== "step-closed" && !state.credential) step = "step-credential";
+  else if (step === "step-encrypted" && !state.prepared) step = complete ? "step-review" : "step-credential";
+  else if (step === "step-challenge" && !state.challenge) step = "step-review";
+  else if (step === "step-cast" && !state.cast) step = "step-review";
+  else if (step === "step-review" && !complete) step = "step-contest";
+  if (step === "step-contest") {
+    state.contest = Math.min(entry.contest ?? 0, state.manifest.contests.length - 1);
+    renderContest();
+  }
+  if (step === "step-review") renderReview();
+  show(step, { push: false });
+});
 
 // ---- encrypt, challenge, cast ---------------------------------------------------------------------
 
@@ -212,8 +337,10 @@ function encrypt() {
   try {
     state.prepared = state.client.encrypt(state.credential, state.answerBytes);
   } catch (e) {
-    return message(String(e.message || e));
+    return message(errorMessage(e));
   }
+  message(null);
+  state.challenge = null;
   $("encrypted-tracker").textContent = state.prepared.tracker();
   show("step-encrypted");
 }
@@ -221,68 +348,139 @@ function encrypt() {
 $("review-encrypt").addEventListener("click", encrypt);
 $("challenge-again").addEventListener("click", encrypt);
 
+/** Puts a QR code of `link` into `box`, with a text alternative (an image with its name, WCAG 1.1.1). */
+function renderQr(box, link, labelKey) {
+  box.innerHTML = qr_svg(link);
+  const svg = box.querySelector("svg");
+  svg.setAttribute("role", "img");
+  svg.dataset.tLabel = labelKey;
+  svg.setAttribute("aria-label", t(state.lang, labelKey));
+}
+
+const verifyLink = (code) => `${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${code}`;
+
 // A challenge reveals the ballot's seed and answers (SPEC.md §8.9) and the ballot is dropped, never signed: a
 // challenged ballot can never be cast. The QR code carries the short RVC2 code for another device.
 $("do-challenge").addEventListener("click", () => {
+  if (!state.prepared) return;
   const report = JSON.parse(state.prepared.challenge(state.client));
   state.prepared = null;
-  state.challengeTracker = report.tracker;
-  renderChoices($("challenge-choices"), state.manifest, report.answers.map((a) => ({ Ok: a })), state.lang);
-  $("challenge-help").textContent = t(state.lang, "challenge_help", { tracker: report.tracker });
-  const link = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${report.code}`;
-  $("challenge-qr").innerHTML = qr_svg(link);
+  state.challenge = report;
+  renderChallenge();
+  const link = verifyLink(report.code);
+  renderQr($("challenge-qr"), link, "qr_challenge");
   $("challenge-verify-link").href = link;
   show("step-challenge");
 });
 
-$("do-cast").addEventListener("click", async () => {
-  const button = $("do-cast");
-  button.disabled = true;
+function renderChallenge() {
+  if (!state.challenge) return;
+  renderChoices($("challenge-choices"), state.manifest, state.challenge.answers.map((a) => ({ Ok: a })), state.lang);
+  $("challenge-help").textContent = t(state.lang, "challenge_help", { tracker: state.challenge.tracker });
+}
+
+$("do-cast").addEventListener("click", () => {
   const prepared = state.prepared;
+  if (!prepared) return;
+  let cast;
   try {
-    const cast = JSON.parse(prepared.cast(state.credential));
-    state.prepared = null;
-    const receipt = await api("ballots", {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cast.ballot),
-    });
-    $("cast-tracker").textContent = cast.tracker;
-    $("cast-leaf").textContent = String(receipt.leaf_index);
-    const minutes = Math.round(state.manifest.verification.window_seconds / 60);
-    $("second-device-help").textContent = t(state.lang, "second_device_help", { minutes });
-    const link = `${location.origin}${location.pathname.replace(/[^/]*$/, "")}verify.html#${cast.second_device_code}`;
-    $("cast-qr").innerHTML = qr_svg(link);
-    $("cast-verify-link").href = link;
-    // The saved file: the collector's receipt as served, its canonical bytes (`bytes`, LG6) included.
-    const file = new Blob([JSON.stringify({ receipt, tracker: cast.tracker, ballot_id: cast.ballot_id }, null, 2)],
-      { type: "application/json" });
-    $("receipt-download").href = URL.createObjectURL(file);
-    message("");
-    show("step-cast");
-    // The receipt is checked here, in the module, before the voter leaves: signature, inclusion, this ballot's,
-    // and that the current public log extends it.
-    await checkReceipt(() => state.client.check_receipt(state.election.collector_key, receipt.bytes, cast.ballot_hex),
-      receipt, $("receipt-check"), state.lang);
+    // Signed here; the same signed ballot is posted again by "Try again" (casting is idempotent).
+    cast = JSON.parse(prepared.cast(state.credential));
   } catch (e) {
-    message(String(e.message || e));
-    show("step-review");
-  } finally {
-    button.disabled = false;
+    return message(errorMessage(e));
   }
+  state.prepared = null;
+  post(cast);
 });
 
+/** Posts a signed ballot. While a post failed and may be tried again, the encrypted screen's buttons stay off:
+ * the ballot is signed, so it can no longer be challenged, and "Try again" sends the same one. */
+async function post(cast) {
+  const buttons = [$("do-cast"), $("do-challenge")];
+  for (const b of buttons) b.disabled = true;
+  message({ key: "casting" });
+  let receipt;
+  try {
+    receipt = await api("ballots", {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(cast.ballot),
+    });
+  } catch (e) {
+    // Nothing was cast (or, for a network failure, perhaps it was: posting the same ballot again is safe).
+    if (retryable(e)) message(errorMessage(e), () => post(cast));
+    else {
+      for (const b of buttons) b.disabled = false;
+      message(errorMessage(e));
+      renderReview();
+      show("step-review");
+    }
+    return;
+  }
+  for (const b of buttons) b.disabled = false;
+  state.cast = { ...cast, receipt, answers: state.answers.slice(), revote: state.revote };
+  renderCast();
+  const minutes = Math.round(state.manifest.verification.window_seconds / 60);
+  $("second-device-help").dataset.minutes = String(minutes);
+  const link = verifyLink(cast.second_device_code);
+  renderQr($("cast-qr"), link, "qr_cast");
+  $("cast-verify-link").href = link;
+  // The saved file: the collector's receipt as served, its canonical bytes (`bytes`, LG6) included.
+  const file = new Blob([JSON.stringify({ receipt, tracker: cast.tracker, ballot_id: cast.ballot_id }, null, 2)],
+    { type: "application/json" });
+  $("receipt-download").href = URL.createObjectURL(file);
+  message(null);
+  show("step-cast");
+  // The receipt is checked here, in the module, before the voter leaves: signature, inclusion, this ballot's,
+  // and that the current public log extends it.
+  await checkReceipt(() => state.client.check_receipt(state.election.collector_key, receipt.bytes, cast.ballot_hex),
+    receipt, $("receipt-check"), state.lang);
+}
+
+/** The cast page's texts: what was recorded, the tracker to keep, when and where to check it was counted. */
+function renderCast() {
+  const c = state.cast;
+  if (!c) return;
+  $("cast-title").textContent = t(state.lang, c.revote ? "cast_title_revote" : "cast_title");
+  $("cast-replaces").hidden = !c.revote;
+  renderChoices($("cast-choices"), state.manifest, c.answers.map((a) => ({ Ok: a })), state.lang);
+  $("cast-tracker").textContent = c.tracker;
+  $("cast-leaf").textContent = String(c.receipt.leaf_index);
+  $("counted-help").textContent = t(state.lang, "counted_help",
+    { closes: formatDate(state.manifest.voting_period.closes_at, state.lang), tracker: c.tracker });
+  $("second-device-help").textContent = t(state.lang, "second_device_help",
+    { minutes: Math.round(state.manifest.verification.window_seconds / 60) });
+}
+
+// Vote again: a new ballot from empty choices (nothing of the last one pre-selected), which replaces it.
 $("vote-again").addEventListener("click", () => {
+  state.revote = true;
+  state.raw = state.manifest.contests.map(() => ({ values: [], text: "" }));
+  state.answers = [];
+  state.answerBytes = [];
+  state.challenge = null;
   state.contest = 0;
+  message(null);
   renderContest();
   show("step-contest");
 });
 
+$("retry").addEventListener("click", () => { if (state.retry) state.retry(); });
+
+// ---- language ---------------------------------------------------------------------------------------
+
 $("lang").addEventListener("change", (e) => {
+  captureContest();
   state.lang = e.target.value;
   localStorage.setItem("lang", state.lang);
   translatePage(state.lang);
   retranslateOutcomes(state.lang);
-  if (state.manifest) { renderTitle(); renderContest(); }
-  if (state.challengeTracker) $("challenge-help").textContent = t(state.lang, "challenge_help", { tracker: state.challengeTracker });
+  renderMessage();
+  if (!state.manifest) return;
+  renderTitle();
+  renderPeriod();
+  if (state.step === "step-contest") renderContest();
+  if (state.answers.length) renderReview();
+  renderChallenge();
+  renderCast();
 });
 
-load().catch((e) => message(String(e.message || e)));
+load().catch((e) => message(errorMessage(e), load));

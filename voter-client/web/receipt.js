@@ -4,13 +4,17 @@
 // it is the ballot's), `CheckedReceipt.check_in_log` the current signed tree head (L1, L6) and the consistency
 // proof from the receipt's tree to it (L4). This file only fetches what the module asks for (the JSON fields say
 // which sizes to ask for) and shows the outcome.
-import { t } from "./i18n.js";
+import { t, serverError } from "./i18n.js";
 
 async function getLog(path) {
+  const lang = document.documentElement.lang;
   let r;
-  try { r = await fetch(path); } catch { throw new Error(t(document.documentElement.lang, "errors.log_unreachable")); }
+  try { r = await fetch(path); } catch { throw new Error(t(lang, "errors.log_unreachable")); }
   const body = await r.json().catch(() => null);
-  if (!r.ok) throw new Error(body && body.error ? `${body.error.message} (${body.error.code})` : `HTTP ${r.status}`);
+  if (!r.ok) {
+    const m = serverError(body && body.error && body.error.code, r.status);
+    throw new Error(t(lang, m.key, m.vars || {}));
+  }
   return body;
 }
 
@@ -51,7 +55,8 @@ export function showOutcome(el, outcome, lang) {
   el.className = outcome.ok ? "check ok" : outcome.error ? "check warning" : "check";
   el.setAttribute("role", outcome.error ? "alert" : "status");
   el.textContent = outcome.ok
-    ? t(lang, "receipt_in_log", { tracker: outcome.ok.tracker, i: outcome.ok.leaf_index, n: outcome.ok.tree_size })
+    // Positions counted as people count: the first ballot is ballot 1.
+    ? t(lang, "receipt_in_log", { tracker: outcome.ok.tracker, i: outcome.ok.leaf_index + 1, n: outcome.ok.tree_size })
     : outcome.error ? t(lang, "receipt_warning", { reason: outcome.error }) : t(lang, "receipt_checking");
 }
 

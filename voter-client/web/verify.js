@@ -2,7 +2,7 @@
 // decrypt it with the revealed randomness → show the choices, and check its receipt against the current log.
 // Challenged ballots (RVC2:) are rebuilt from their code, offline. A saved receipt file can be checked against the log at any time.
 import init, { Client } from "./pkg/voter_client.js";
-import { pickLanguage, t, translatePage, renderChoices } from "./i18n.js";
+import { pickLanguage, t, translatePage, renderChoices, serverError } from "./i18n.js";
 import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,6 +12,10 @@ let client = null;
 let collectorKey = null;
 let challengeTracker = null;
 let fetchesLeft = null;
+/** The message shown (`{key, vars}` or `{text}`) and the verdict's kind (`cast`, `challenge`), kept for a
+ * language switch. */
+let shown = null;
+let verdict = null;
 
 function showChallengeTracker() {
   if (!challengeTracker) return;
@@ -20,29 +24,47 @@ function showChallengeTracker() {
   el.hidden = false;
 }
 
-function message(text, ok = false) {
+function message(msg) {
+  shown = msg;
   const m = $("message");
-  m.textContent = text || "";
-  m.hidden = !text;
-  m.className = ok ? "ok" : "";
+  m.textContent = !msg ? "" : msg.key ? t(lang, msg.key, msg.vars || {}) : msg.text;
+  m.hidden = !msg;
 }
+
+/** An error as a message: a collector's code or the network in plain words (i18n.js), else the module's reason. */
+class ApiError extends Error {
+  constructor(msg) { super(msg.key); this.msg = msg; }
+}
+const asMessage = (e) => (e instanceof ApiError ? e.msg : { key: "errors.unexpected", vars: { reason: String((e && e.message) || e) } });
 
 async function getJson(path) {
   let r;
-  try { r = await fetch(path); } catch { throw new Error(t(lang, "errors.network")); }
+  try { r = await fetch(path); } catch { throw new ApiError(serverError("network", 0)); }
   const body = await r.json().catch(() => null);
-  if (!r.ok) throw new Error(body && body.error ? `${body.error.message} (${body.error.code})` : `HTTP ${r.status}`);
+  if (!r.ok) throw new ApiError(serverError(body && body.error && body.error.code, r.status));
   return body;
 }
 
-function render(answers) {
+let lastAnswers = null;
+
+function render(answers, kind) {
+  lastAnswers = answers;
+  verdict = kind;
   renderChoices($("choices"), manifest, answers, lang);
+  renderVerdict();
   $("result").hidden = false;
   $("result").querySelector("h2").focus();
 }
 
+/** The verdict above the choices, and what to do if they are not the voter's. */
+function renderVerdict() {
+  $("verdict").textContent = verdict ? t(lang, verdict === "cast" ? "verdict_cast" : "verdict_challenge") : "";
+  $("not-yours").textContent = verdict === "cast" ? t(lang, "verdict_not_yours") : "";
+  $("not-yours").hidden = verdict !== "cast";
+}
+
 async function check() {
-  message("");
+  message(null);
   $("result").hidden = true;
   const code = $("code").value.trim();
   try {
@@ -51,7 +73,7 @@ async function check() {
     if (/^rvc2:/i.test(code)) {
       // A challenged ballot: rebuilt here from the code's seed and answers; the voter compares its tracker.
       const checked = JSON.parse(client.open_challenge_code(code));
-      render(checked.answers.map((a) => ({ Ok: a })));
+      render(checked.answers.map((a) => ({ Ok: a })), "challenge");
       challengeTracker = checked.tracker;
       fetchesLeft = null;
       showChallengeTracker();
@@ -63,14 +85,14 @@ async function check() {
     // (SPEC.md §8.10); nobody else can spend the voter's checks.
     const request = JSON.parse(client.fetch_request(code));
     const fetched = await getJson(`${config.collector}ballots/${request.ballot_id}?proof=${request.proof}`);
-    render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)));
+    render(JSON.parse(client.open_with_code(fetched.ballot_bytes, code)), "cast");
     fetchesLeft = fetched.fetches_left;
     $("fetches").textContent = t(lang, "fetches_left", { n: fetchesLeft });
     await checkReceipt(() => client.check_receipt(collectorKey, fetched.receipt.bytes, fetched.ballot_bytes),
       fetched.receipt, $("receipt-status"), lang);
     await checkMirrors(fetched);
   } catch (e) {
-    message(String(e.message || e));
+    message(asMessage(e));
   }
 }
 
@@ -163,7 +185,7 @@ async function load() {
   }
 }
 
-$("check").addEventListener("click", check);
+$("check-form").addEventListener("submit", (e) => { e.preventDefault(); check(); });
 $("receipt-file").addEventListener("change", async (e) => {
   const file = e.target.files[0];
   if (!file || !client) return;
@@ -185,5 +207,8 @@ $("lang").addEventListener("change", (e) => {
   showChallengeTracker();
   for (const p of $("mirror-status").children) if (p.outcome) showMirror(p);
   if (fetchesLeft !== null) $("fetches").textContent = t(lang, "fetches_left", { n: fetchesLeft });
+  if (lastAnswers && manifest) renderChoices($("choices"), manifest, lastAnswers, lang);
+  renderVerdict();
+  if (shown) message(shown);
 });
-load().catch((e) => message(String(e.message || e)));
+load().catch((e) => message(asMessage(e)));

@@ -28,8 +28,8 @@ mod native {
         /// The collector's base URL, http:// only (this build has no TLS client).
         #[arg(long)]
         collector: String,
-        /// The voters' secret credentials: a JSON array of hex keys (voters.json of `collector dev-election` or
-        /// `tallier setup credentials`).
+        /// The voters' secret credentials: a JSON array of credentials in their text form (SPEC.md §8.1;
+        /// voters.json of `collector dev-election` or `tallier setup credentials`).
         #[arg(long)]
         voters: PathBuf,
         /// First ballots to cast, one per voter from the first on [default: every voter].
