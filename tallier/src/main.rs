@@ -13,12 +13,12 @@ const EXAMPLES: &str = "\
 Examples, in the order of an election:
   tallier setup example --out template.json              # then edit it: contests, languages, dates, trustees
   tallier setup check template.json
-  tallier setup credentials --voters 1000 --out officials
+  tallier setup voters --list voters.csv --manifest template.json --url https://vote.example.org/ --out voters
   tallier setup officials-key --out officials
   tallier setup mix-key --stage 1 --out mix-1            # on mix server 1's machine
   tallier setup manifest --base template.json --collector-key collector.pub \\
       --officials-key officials/officials.pub --mix-key mix-1/mix-1.pub \\
-      --credentials officials/credentials.json --out manifest.json
+      --credentials voters/credentials.json --out manifest.json
   tallier trustee init --manifest manifest.json --trustee 1 --secret secret-1.json --dir ceremony
   tallier trustee deal --manifest manifest.json --secret secret-1.json --dir ceremony
   tallier trustee confirm --manifest manifest.json --secret secret-1.json --dir ceremony
@@ -98,7 +98,7 @@ const SETUP_EXAMPLES: &str = "\
 Examples, in order:
   tallier setup example --out template.json              # then edit it
   tallier setup check template.json                      # every problem, one per line
-  tallier setup credentials --voters 1000 --out officials
+  tallier setup voters --list voters.csv --manifest template.json --url https://vote.example.org/ --out voters
   tallier setup officials-key --out officials
   tallier setup mix-key --stage 1 --out mix-1            # on each mix server's machine
   tallier setup manifest --base template.json --collector-key collector.pub \\
@@ -439,7 +439,7 @@ enum SetupCommand {
         /// Print the voting period at this offset from UTC (default: UTC). Example: --utc-offset +03:00
         #[arg(long, value_name = "+HH:MM", allow_hyphen_values = true)]
         utc_offset: Option<String>,
-        /// Also write DIR/voters.json: the secrets as a JSON array of 64 hex digits in list order (mode 0600), as
+        /// Also write DIR/voters.json: the secrets as a JSON array of their text forms in list order (mode 0600), as
         /// `setup credentials` writes them, for `voter-sim` in tests and demos. Example: --voters-json
         #[arg(long)]
         voters_json: bool,

@@ -4,7 +4,7 @@
 //! it goes to the collector (`collector init --credentials`) and into the election record. `voters.json` holds
 //! each voter's secret credential, for printing or sending to the voters; it is as sensitive as the votes and
 //! must not leave the officials' offline machine except to the voters. It is a JSON array of the credentials'
-//! 64-hex-digit secrets, in the same order as `credentials.json`.
+//! text forms (SPEC.md §8.1, what the voter types), in the same order as `credentials.json`.
 
 use std::path::Path;
 
@@ -204,7 +204,7 @@ pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rn
     for _ in 0..count {
         let c = Credential::generate(rng);
         public.push(c.public_key().to_hex());
-        secret.push(zeroize::Zeroizing::new(hex::encode(*c.expose_secret_bytes())));
+        secret.push(c.to_text());
     }
     create_new(&dir.join("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes(), Access::Public)?;
     let secrets: Vec<&str> = secret.iter().map(|s| s.as_str()).collect();
@@ -229,8 +229,7 @@ mod tests {
         let secret: Vec<String> = serde_json::from_slice(&std::fs::read(dir.join("voters.json")).unwrap()).unwrap();
         assert_eq!(public.len(), 5);
         for (p, s) in public.iter().zip(&secret) {
-            let seed: [u8; 32] = hex::decode(s).unwrap().try_into().unwrap();
-            assert_eq!(&Credential::from_secret_bytes(&seed).public_key().to_hex(), p);
+            assert_eq!(&Credential::from_text(s).unwrap().public_key().to_hex(), p);
             let key: [u8; 32] = hex::decode(p).unwrap().try_into().unwrap();
             CredentialKey::from_bytes(&key).unwrap();
         }

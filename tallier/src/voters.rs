@@ -17,7 +17,7 @@
 //!   voting period, plain instructions in the chosen languages, the credential as grouped text and as a QR code of
 //!   `URL#c=CREDENTIAL`. It loads nothing and runs no script;
 //! - with `--voters-json`, `voters.json` (owner only): the secrets as `tallier setup credentials` writes them (a
-//!   JSON array of 64 hex digits), for tools such as `voter-sim`.
+//!   JSON array of the credentials' text forms), for tools such as `voter-sim`.
 //!
 //! Every secret is as sensitive as a vote: these files stay on the officials' offline machine until printed.
 
@@ -47,24 +47,11 @@ pub const MAX_VOTERS: usize = 1_000_000;
 /// The languages the letters can be written in.
 pub const LETTER_LANGUAGES: [&str; 3] = ["en", "et", "fr"];
 
-/// The credential's text form, what the voter types (or the QR code carries) on the voting page: today the 64
-/// lower-case hex digits of its secret (what the page accepts). Every text of a credential this module writes
-/// comes from here.
+/// The credential's text form, what the voter types (or the QR code carries) on the voting page and what
+/// `voters.json` holds for `voter-sim`: [`Credential::to_text`] (SPEC.md §8.1, 14 groups of 4 base32 characters,
+/// the last one a check). Every text of a credential this module writes comes from here.
 pub fn credential_text(c: &Credential) -> Zeroizing<String> {
-    secret_hex(c)
-}
-
-/// The credential's secret as 64 lower-case hex digits: `voters.json`'s format (that of `tallier setup
-/// credentials`, read by `voter-sim`).
-fn secret_hex(c: &Credential) -> Zeroizing<String> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let secret = c.expose_secret_bytes();
-    let mut text = Zeroizing::new(String::with_capacity(64));
-    for b in secret.iter() {
-        text.push(char::from(HEX[usize::from(b >> 4)]));
-        text.push(char::from(HEX[usize::from(b & 0x0f)]));
-    }
-    text
+    c.to_text()
 }
 
 /// One voter of the list: the list's own (trimmed) fields and the line of the file where its row starts.
@@ -464,7 +451,7 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
 
     let letter = Letter { election: &election, languages: &languages, url: &url, offset };
     let mut public = Vec::with_capacity(voters.len());
-    let mut hex_secrets: Vec<Zeroizing<String>> = Vec::new();
+    let mut text_secrets: Vec<Zeroizing<String>> = Vec::new();
     let mut rows: Vec<Zeroizing<String>> = Vec::with_capacity(voters.len());
     let mut letters: Vec<Zeroizing<String>> = Vec::with_capacity(voters.len());
     for voter in &voters {
@@ -481,7 +468,7 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
         rows.push(row);
         letters.push(letter.render(voter, &text)?);
         if args.voters_json {
-            hex_secrets.push(secret_hex(&credential));
+            text_secrets.push(credential_text(&credential));
         }
     }
 
@@ -502,7 +489,7 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
             Access::OwnerOnly,
         )?;
         if args.voters_json {
-            let secrets: Vec<&str> = hex_secrets.iter().map(|s| s.as_str()).collect();
+            let secrets: Vec<&str> = text_secrets.iter().map(|s| s.as_str()).collect();
             let json = Zeroizing::new(serde_json::to_string_pretty(&secrets)?);
             write("voters.json", json.as_bytes(), Access::OwnerOnly)?;
         }
@@ -641,16 +628,13 @@ fn push_escaped(out: &mut String, text: &str) {
 /// and typing (the page ignores spaces).
 fn grouped_html(text: &str) -> Zeroizing<String> {
     let mut out = Zeroizing::new(String::with_capacity(text.len() * 2 + 32));
-    for (i, c) in text.chars().enumerate() {
-        if i > 0 && i % 16 == 0 {
+    for (i, group) in text.split('-').enumerate() {
+        if i > 0 && i % 4 == 0 {
             out.push_str("<br>");
-        } else if i > 0 && i % 4 == 0 {
+        } else if i > 0 {
             out.push(' ');
         }
-        match c {
-            '&' | '<' | '>' | '"' | '\'' => push_escaped(&mut out, c.encode_utf8(&mut [0; 4])),
-            c => out.push(c),
-        }
+        push_escaped(&mut out, group);
     }
     out
 }
@@ -1056,12 +1040,13 @@ mod tests {
     fn the_credential_text_is_the_secret_and_is_grouped_for_typing() {
         let c = Credential::generate(&mut OsRng);
         let text = credential_text(&c);
-        assert_eq!(text.as_str(), hex::encode(&c.expose_secret_bytes()[..]));
+        assert_eq!(Credential::from_text(&text).unwrap().public_key(), c.public_key());
         let grouped = grouped_html(&text);
         let lines: Vec<&str> = grouped.split("<br>").collect();
         assert_eq!(lines.len(), 4);
-        assert!(lines.iter().all(|l| l.split(' ').count() == 4 && l.len() == 19), "{grouped:?}");
-        assert_eq!(grouped.replace("<br>", "").replace(' ', ""), text.as_str());
+        assert!(lines[..3].iter().all(|l| l.split(' ').count() == 4 && l.len() == 19), "{grouped:?}");
+        assert_eq!(lines[3].split(' ').count(), 2);
+        assert_eq!(grouped.replace("<br>", " ").replace(' ', "-"), text.as_str());
     }
 
     #[test]

@@ -108,14 +108,13 @@ fn three_voters_get_letters_and_their_registry_binds_into_the_manifest() {
     assert_eq!(secrets.len(), 3);
     for (((row, key), secret), want) in rows.iter().zip(&public).zip(&secrets).zip(&expected) {
         assert_eq!(&row.iter().take(4).collect::<Vec<_>>(), want);
-        let seed: [u8; 32] = hex::decode(secret).unwrap().try_into().unwrap();
-        let credential = Credential::from_secret_bytes(&seed);
+        let credential = Credential::from_text(secret).unwrap();
         assert_eq!(&credential.public_key().to_hex(), key);
         let code = row.get(4).unwrap().to_string();
         assert_eq!(code, *tallier::voters::credential_text(&credential));
         codes.push(code);
     }
-    // Today's text form is the secret's 64 hex digits, what the voting page reads.
+    // voters.json holds the same text form, what the voting page and voter-sim read.
     assert_eq!(codes, secrets);
 
     // The letters: every name escaped, every code as grouped text and as the QR code of URL#c=CODE.
