@@ -67,7 +67,7 @@ fn qr_modules(text: &str) -> std::collections::BTreeSet<(i32, i32)> {
 }
 
 fn grouped(text: &str) -> String {
-    let groups: Vec<&str> = (0..text.len()).step_by(4).map(|i| &text[i..(i + 4).min(text.len())]).collect();
+    let groups: Vec<&str> = text.split('-').collect();
     groups.chunks(4).map(|line| line.join(" ")).collect::<Vec<_>>().join("<br>")
 }
 

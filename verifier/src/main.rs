@@ -16,6 +16,7 @@ Examples, in the order of an election (F: the election fingerprint the election 
   verifier consistency --collector-key HEX --fingerprint F old-sth.json new-sth.json proof.json
   verifier check-export --export ballot-box.json --copy mirror
   verifier verify --fingerprint F record
+  verifier result --fingerprint F --lang et record        # add --csv for a spreadsheet
   verifier receipt --fingerprint F receipt.json record
   verifier check-ballot --record record --fingerprint F -
   verifier mix --election election.json --contest 0 --input input.bin --stage-dir stages
