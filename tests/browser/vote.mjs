@@ -494,9 +494,11 @@ await check("server errors in plain words, translated, with Try again", async ()
 
 await check("voting period: a not yet open or closed election shows only the notice", async () => {
   const election = await (await fetch(`${url}/election`)).json();
-  const period = election.manifest.voting_period;
-  for (const [name, at, title] of [["not-open", period.opens_at - 3600, /has not started yet/],
-                                   ["closed", period.closes_at + 3600, /^Voting is closed$/]]) {
+  const period = election.manifest.voting_period;  // ISO 8601 dates (SPEC.md §4.1)
+  const opens = Date.parse(period.opens_at) / 1000, closes = Date.parse(period.closes_at) / 1000;
+  assert.ok(Number.isFinite(opens) && Number.isFinite(closes), JSON.stringify(period));
+  for (const [name, at, title] of [["not-open", opens - 3600, /has not started yet/],
+                                   ["closed", closes + 3600, /^Voting is closed$/]]) {
     const page = await newPage(name === "closed" ? 375 : 1024);
     await page.clock.setFixedTime(new Date(at * 1000));
     await page.goto(url + "/");

@@ -353,17 +353,23 @@ export function translatePage(lang) {
   for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(lang, el.dataset.tLabel));
 }
 
-/** A date (Unix seconds) in the page's language, with its time zone named. */
-export function formatDate(seconds, lang) {
+/** Seconds since the Unix epoch of a manifest time: its JSON form is an ISO 8601 date with its offset
+ * (SPEC.md §4.1, e.g. "2027-03-01T07:00:00Z"); older manifests give the seconds themselves. */
+export function epochSeconds(time) {
+  return typeof time === "number" ? time : Math.floor(Date.parse(time) / 1000);
+}
+
+/** A manifest time in the page's language, with its time zone named. */
+export function formatDate(time, lang) {
   const f = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric", hour: "2-digit",
     minute: "2-digit", timeZoneName: "long" });
-  return f.format(new Date(seconds * 1000));
+  return f.format(new Date(epochSeconds(time) * 1000));
 }
 
 /** Where `now` (ms) stands in the voting period: `not_open`, `open` or `closed` (`closes_at` itself is open). */
 export function periodStatus(period, now) {
   const s = Math.floor(now / 1000);
-  return s < period.opens_at ? "not_open" : s > period.closes_at ? "closed" : "open";
+  return s < epochSeconds(period.opens_at) ? "not_open" : s > epochSeconds(period.closes_at) ? "closed" : "open";
 }
 
 /** The message for an error of the collector (its `code`, collector/API.md) or of the network (`network`). */
