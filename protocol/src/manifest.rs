@@ -181,8 +181,9 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date of a day counted from 1970-01-01 (H. Hinnant's `civil_from_days`): year, month, day.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+/// The date of a day counted from 1970-01-01 (H. Hinnant's `civil_from_days`): year, month (1–12), day (1–31),
+/// proleptic Gregorian. Every calendar date the tools print comes from here.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -673,29 +673,12 @@ mod tests {
     #[test]
     fn every_command_and_argument_is_described() {
         let cli = Cli::command();
-        cli.clone().debug_assert();
-        let mut missing = Vec::new();
-        undescribed(&cli, "tallier", &mut missing);
+        let missing = test_support::cli::undescribed(&cli, "tallier");
         assert!(missing.is_empty(), "without a description in --help: {missing:#?}");
         for group in cli.get_subcommands().filter(|c| c.has_subcommands()) {
             let examples = group.get_after_help().map(|h| h.to_string()).unwrap_or_default();
             assert!(examples.starts_with("Example") && examples.contains("tallier "), "{}", group.get_name());
         }
         assert!(cli.get_after_help().is_some_and(|h| h.to_string().contains("tallier setup check")));
-    }
-
-    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
-        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
-            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
-            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
-                out.push(format!("{path} {}", arg.get_id()));
-            }
-        }
-        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set() && c.get_name() != "help") {
-            if sub.get_about().is_none() && sub.get_long_about().is_none() {
-                out.push(format!("{path} {}", sub.get_name()));
-            }
-            undescribed(sub, &format!("{path} {}", sub.get_name()), out);
-        }
     }
 }

@@ -803,19 +803,11 @@ struct Civil {
 }
 
 impl Civil {
-    /// Seconds since the Unix epoch, shifted by `offset` seconds (H. Hinnant's `civil_from_days`).
+    /// Seconds since the Unix epoch, shifted by `offset` seconds.
     fn at(seconds: u64, offset: i64) -> Civil {
         let t = i64::try_from(seconds).unwrap_or(i64::MAX / 2).saturating_add(offset);
         let (days, rem) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, day) = protocol::manifest::civil_from_days(days);
         // In range by construction: day 1..=31, month 1..=12, hour < 24, minute < 60.
         let small = |v: i64| u32::try_from(v).unwrap_or_default();
         Civil { year, month: small(month), day: small(day), hour: small(rem / 3600), minute: small(rem % 3600 / 60) }

@@ -2,6 +2,7 @@
 //!
 //! - [`record`]: a small election record built with `protocol` alone from SPEC.md §14 (not by the tallier), for
 //!   the verifier's record tests;
+//! - [`cli`]: the walk over a binary's clap commands that finds any option without a description in `--help`;
 //! - [`kat`]: the known-answer vectors (`protocol/vectors/`), for their test and their generator;
 //! - [`tamper`] (feature `verifier`): the tamperings that make sense for any record, each with the check that must
 //!   catch it and the failure it must give, run against both record builders (this crate's and the tallier's in
@@ -13,6 +14,7 @@
 // Test builders: a failure here is a broken test set-up, so unwrap, expect and panic are the right answer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod cli;
 pub mod kat;
 pub mod record;
 #[cfg(feature = "verifier")]
