@@ -17,7 +17,7 @@ use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
 use tokio::sync::oneshot;
 
-use crate::appender::closed_error;
+use crate::appender::{closed_error, not_open_error};
 use crate::error::AppError;
 use crate::state::Pending;
 use crate::state::{now_ms, AppState};
@@ -99,7 +99,7 @@ async fn cast_inner(
         return Err(closed_error());
     }
     if now < period.opens_at {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "election_not_open", "voting has not started yet"));
+        return Err(not_open_error());
     }
     if ballot.body.fingerprint != *state.info.fingerprint() {
         return Err(AppError::new(

@@ -729,6 +729,7 @@ pub fn example_manifest() -> Manifest {
     let l = |en: &str, et: &str, fr: &str| -> Localized {
         [("en", en), ("et", et), ("fr", fr)].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     };
+    // People's names are the same in every language; things are translated.
     let opt = |id: &str, name: &str| ContestOption { id: id.into(), title: l(name, name, name) };
     Manifest {
         election_id: "example-2027".into(),
@@ -747,10 +748,10 @@ pub fn example_manifest() -> Manifest {
                 title: l("Budget projects", "Eelarveprojektid", "Projets budgétaires"),
                 kind: ContestKind::Approval { min: 0, max: 3 },
                 options: vec![
-                    opt("park", "Park"),
-                    opt("library", "Library"),
-                    opt("bikes", "Bike lanes"),
-                    opt("pool", "Pool"),
+                    ContestOption { id: "park".into(), title: l("Park", "Park", "Parc") },
+                    ContestOption { id: "library".into(), title: l("Library", "Raamatukogu", "Bibliothèque") },
+                    ContestOption { id: "bikes".into(), title: l("Bike lanes", "Rattateed", "Pistes cyclables") },
+                    ContestOption { id: "pool".into(), title: l("Pool", "Ujula", "Piscine") },
                 ],
                 write_in: None,
                 seats: 2,

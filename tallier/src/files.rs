@@ -41,12 +41,17 @@ fn open_options(access: Access) -> fs::OpenOptions {
     options
 }
 
-/// Creates `path`, which must not exist yet, with `bytes`, synced to disk.
-pub(crate) fn create_new(path: &Path, bytes: &[u8], access: Access) -> Result<()> {
-    let mut f = open_options(access)
+/// Creates `path`, which must not exist yet, for writing.
+pub(crate) fn create_new_file(path: &Path, access: Access) -> Result<fs::File> {
+    open_options(access)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))
+}
+
+/// Creates `path`, which must not exist yet, with `bytes`, synced to disk.
+pub(crate) fn create_new(path: &Path, bytes: &[u8], access: Access) -> Result<()> {
+    let mut f = create_new_file(path, access)?;
     f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("writing {}", path.display()))
 }
 

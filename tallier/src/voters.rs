@@ -32,7 +32,7 @@ use qrcodegen::{QrCode, QrCodeEcc};
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
-use crate::files::{create_new, read_input, Access};
+use crate::files::{create_new, create_new_file, read_input, Access};
 
 /// The most characters of a voter id.
 pub const MAX_ID_CHARS: usize = 64;
@@ -450,83 +450,98 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
     check_out_dir(&args.out)?;
 
     let letter = Letter { election: &election, languages: &languages, url: &url, offset };
-    let mut public = Vec::with_capacity(voters.len());
-    let mut text_secrets: Vec<Zeroizing<String>> = Vec::new();
-    let mut rows: Vec<Zeroizing<String>> = Vec::with_capacity(voters.len());
-    let mut letters: Vec<Zeroizing<String>> = Vec::with_capacity(voters.len());
-    for voter in &voters {
-        let credential = Credential::generate(rng);
-        public.push(credential.public_key().to_hex());
-        let text = credential_text(&credential);
-        let mut row = Zeroizing::new(String::with_capacity(voter_row_capacity(voter)));
-        for field in [&voter.voter_id, &voter.name, &voter.address, &voter.district] {
-            csv_field(&mut row, field);
-            row.push(',');
-        }
-        csv_field(&mut row, &text);
-        row.push('\n');
-        rows.push(row);
-        letters.push(letter.render(voter, &text)?);
-        if args.voters_json {
-            text_secrets.push(credential_text(&credential));
-        }
-    }
-
-    let mut files = Vec::new();
-    let mut write = |name: &str, bytes: &[u8], access: Access| -> anyhow::Result<()> {
-        let path = args.out.join(name);
-        create_new(&path, bytes, access)?;
-        files.push(path);
-        Ok(())
-    };
     let created = prepare_out_dir(&args.out)?;
+    let path = |name: &str| args.out.join(name);
+    let mut made: Vec<PathBuf> = Vec::new();
+    // The private files are written as the credentials are made, one voter at a time, straight from wiped buffers
+    // (no unwiped write buffer in between): memory stays that of one letter, whatever the number of voters.
     let result = (|| -> anyhow::Result<()> {
-        write("credentials.json", serde_json::to_string_pretty(&public)?.as_bytes(), Access::Public)?;
-        write("voters.csv", &concat(CSV_HEADER, &rows, ""), Access::OwnerOnly)?;
-        write(
-            "letters.html",
-            &concat(&letters_head(&election, &languages), &letters, LETTERS_TAIL),
-            Access::OwnerOnly,
-        )?;
-        if args.voters_json {
-            let secrets: Vec<&str> = text_secrets.iter().map(|s| s.as_str()).collect();
-            let json = Zeroizing::new(serde_json::to_string_pretty(&secrets)?);
-            write("voters.json", json.as_bytes(), Access::OwnerOnly)?;
+        let mut csv = NewFile::create(&path("voters.csv"), Access::OwnerOnly, &mut made)?;
+        csv.write(CSV_HEADER.as_bytes())?;
+        let mut html = NewFile::create(&path("letters.html"), Access::OwnerOnly, &mut made)?;
+        html.write(letters_head(&election, &languages).as_bytes())?;
+        let mut secrets = match args.voters_json {
+            true => Some(NewFile::create(&path("voters.json"), Access::OwnerOnly, &mut made)?),
+            false => None,
+        };
+        let mut public = Vec::with_capacity(voters.len());
+        for (i, voter) in voters.iter().enumerate() {
+            let credential = Credential::generate(rng);
+            public.push(credential.public_key().to_hex());
+            let text = credential_text(&credential);
+            let mut row = Zeroizing::new(String::with_capacity(voter_row_capacity(voter)));
+            for field in [&voter.voter_id, &voter.name, &voter.address, &voter.district] {
+                csv_field(&mut row, field);
+                row.push(',');
+            }
+            csv_field(&mut row, &text);
+            row.push('\n');
+            csv.write(row.as_bytes())?;
+            html.write(letter.render(voter, &text)?.as_bytes())?;
+            if let Some(file) = secrets.as_mut() {
+                // The JSON array `serde_json::to_string_pretty` writes, one element at a time.
+                let mut element = Zeroizing::new(String::from(if i == 0 { "[\n  \"" } else { ",\n  \"" }));
+                element.push_str(&text); // base32 letters, digits and hyphens: nothing to escape in JSON
+                element.push('"');
+                file.write(element.as_bytes())?;
+            }
         }
-        Ok(())
+        html.write(LETTERS_TAIL.as_bytes())?;
+        csv.finish()?;
+        html.finish()?;
+        if let Some(mut file) = secrets {
+            file.write(if voters.is_empty() { b"[]" } else { b"\n]" })?;
+            file.finish()?;
+        }
+        made.push(path("credentials.json"));
+        create_new(&path("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes(), Access::Public)
     })();
     if let Err(e) = result {
         // Leave nothing half-made: what was written is removed (the next run needs an empty directory anyway).
-        for name in ["credentials.json", "voters.csv", "letters.html", "voters.json"] {
-            let path = args.out.join(name);
-            if files.contains(&path) {
-                let _ = std::fs::remove_file(&path);
-            }
+        for file in &made {
+            let _ = std::fs::remove_file(file);
         }
         if created {
             let _ = std::fs::remove_dir(&args.out);
         }
         return Err(e);
     }
+    let mut files = vec![path("credentials.json"), path("voters.csv"), path("letters.html")];
+    if args.voters_json {
+        files.push(path("voters.json"));
+    }
     Ok(VotersSummary { voters: voters.len(), languages, files })
+}
+
+/// A new file written piece by piece straight to the file (each piece one `write_all`, so a secret is never
+/// copied into a buffer that is not wiped), synced at the end.
+struct NewFile {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl NewFile {
+    /// Creates `path`, which must not exist yet, and records it in `made` (removed again if a later step fails).
+    fn create(path: &Path, access: Access, made: &mut Vec<PathBuf>) -> anyhow::Result<Self> {
+        let file = create_new_file(path, access)?;
+        made.push(path.to_path_buf());
+        Ok(Self { file, path: path.to_path_buf() })
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        use std::io::Write as _;
+        self.file.write_all(bytes).with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        self.file.sync_all().with_context(|| format!("writing {}", self.path.display()))
+    }
 }
 
 const CSV_HEADER: &str = "voter_id,name,address,district,credential\n";
 
 fn voter_row_capacity(v: &Voter) -> usize {
     2 * (v.voter_id.len() + v.name.len() + v.address.len() + v.district.len()) + 16 + 256
-}
-
-/// `head`, then every part, then `tail`, in one wiped buffer of exactly their size.
-fn concat(head: &str, parts: &[Zeroizing<String>], tail: &str) -> Zeroizing<Vec<u8>> {
-    let len = head.len() + parts.iter().map(|p| p.len()).sum::<usize>() + tail.len();
-    let mut out = Zeroizing::new(Vec::with_capacity(len));
-    out.extend_from_slice(head.as_bytes());
-    for p in parts {
-        out.extend_from_slice(p.as_bytes());
-    }
-    out.extend_from_slice(tail.as_bytes());
-    out
 }
 
 /// Appends `field` as one CSV field: quoted (with `"` doubled) when it holds a comma, a quote or a line break.
