@@ -463,6 +463,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for p in &checked.problems {
                 println!("{p}");
             }
+            for w in checked.warnings(unix_now()) {
+                println!("{w}");
+            }
             match checked.summary() {
                 Some(summary) => println!("{summary}"),
                 None => anyhow::bail!(
@@ -681,4 +684,9 @@ mod tests {
         }
         assert!(cli.get_after_help().is_some_and(|h| h.to_string().contains("tallier setup check")));
     }
+}
+
+/// This machine's clock, in Unix seconds (0 if it is set before 1970).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

@@ -38,6 +38,29 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// What is allowed but probably a mistake, at `now` (Unix seconds): a voting period already over (every
+    /// ballot would be refused) or already begun (voting starts as soon as the collector runs). Not problems: a
+    /// manifest's validity does not depend on the day it is read (the verifier reads it years later).
+    pub fn warnings(&self, now: u64) -> Vec<String> {
+        let Some(m) = &self.manifest else { return Vec::new() };
+        let (opens, closes) = (m.voting_period.opens_at, m.voting_period.closes_at);
+        let time = protocol::manifest::format_time;
+        if closes < now {
+            vec![format!(
+                "warning: voting_period.closes_at ({}) is in the past: a collector would refuse every ballot; set your \
+                 election's dates",
+                time(closes)
+            )]
+        } else if opens < now {
+            vec![format!(
+                "warning: voting_period.opens_at ({}) has passed: voting starts as soon as the collector runs",
+                time(opens)
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     /// `ok: 3 contests, languages en, et, fr, voting from … to …` when there is no problem.
     pub fn summary(&self) -> Option<String> {
         let m = self.manifest.as_ref().filter(|_| self.problems.is_empty())?;
@@ -215,6 +238,21 @@ pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rn
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_voting_period_in_the_past_or_begun_is_warned_of() {
+        let m = protocol::manifest::example_manifest();
+        let checked = super::check_manifest_text(&serde_json::to_string(&m).unwrap());
+        assert!(checked.problems.is_empty());
+        let (opens, closes) = (m.voting_period.opens_at, m.voting_period.closes_at);
+        assert!(checked.warnings(opens - 1).is_empty());
+        let begun = checked.warnings(opens + 1);
+        assert!(begun.len() == 1 && begun[0].contains("opens_at") && begun[0].contains("has passed"), "{begun:?}");
+        let over = checked.warnings(closes + 1);
+        assert!(over.len() == 1 && over[0].contains("closes_at") && over[0].contains("in the past"), "{over:?}");
+        let broken = super::check_manifest_text("{");
+        assert!(broken.warnings(closes + 1).is_empty(), "no manifest read, nothing to warn of");
+    }
+
     use super::*;
     use protocol::credential::CredentialKey;
     use rand_core::OsRng;
