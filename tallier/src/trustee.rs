@@ -306,6 +306,10 @@ pub fn init(manifest: &Path, trustee: u16, secret: &Path, dir: &Path, pass: &Pas
     if secret.exists() {
         bail!("{} already exists: refusing to overwrite a trustee secret", secret.display());
     }
+    // The first announcement starts the ceremony folder.
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating the ceremony directory {}", dir.display()))?;
+    }
     let t = Transcript::read(dir)?;
     if !t.files.dealings.is_empty() {
         bail!(
