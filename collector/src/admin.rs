@@ -54,7 +54,7 @@ pub async fn init(
         );
     }
     db::migrate(pool).await?;
-    let mut client = pool.get().await?;
+    let mut client = crate::db::connect(pool).await?;
     let tx = client.transaction().await?;
     if tx.query_opt("SELECT 1 FROM election", &[]).await?.is_some() {
         bail!("this database already holds an election");
@@ -111,7 +111,7 @@ pub async fn close(pool: &Pool, signing_key: &SigningKey) -> anyhow::Result<Clos
     db::migrate(pool).await?;
     let info = load_election(pool).await?;
     crate::state::check_signing_key(pool, &info, signing_key).await?;
-    let mut client = pool.get().await?;
+    let mut client = crate::db::connect(pool).await?;
     let tx = client.transaction().await?;
     let row = tx
         .query_one(

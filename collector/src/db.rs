@@ -69,9 +69,24 @@ pub fn pool(url: &str, size: usize) -> anyhow::Result<Pool> {
     Pool::builder(manager).max_size(size).build().context("building the connection pool")
 }
 
+/// A connection for a command (`init`, `serve`'s start, `status`, `close`, `export`); when there is none, the error
+/// gives the root cause once and says what to check.
+pub async fn connect(pool: &Pool) -> anyhow::Result<deadpool_postgres::Object> {
+    pool.get().await.map_err(|e| {
+        let mut cause: &dyn std::error::Error = &e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        anyhow::anyhow!(
+            "cannot connect to PostgreSQL ({cause}): check that the server is running and that --database-url (or \
+             DATABASE_URL) names it"
+        )
+    })
+}
+
 /// Applies the migrations that are missing.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
-    let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+    let mut client = connect(pool).await?;
     let tx = client.transaction().await?;
     // No NOTICE ("relation … already exists, skipping") on every start of every command.
     tx.batch_execute("SET LOCAL client_min_messages = warning").await?;

@@ -74,7 +74,7 @@ impl ElectionInfo {
 
 /// Loads the election written by `collector init`.
 pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
-    let client = pool.get().await.context("connecting to PostgreSQL")?;
+    let client = crate::db::connect(pool).await?;
     let row = client
         .query_opt("SELECT manifest, public_key, fingerprint FROM election WHERE id = 1", &[])
         .await?
@@ -107,7 +107,7 @@ pub async fn check_signing_key(pool: &Pool, info: &ElectionInfo, key: &SigningKe
         hex::encode(key.verifying_key().as_bytes()),
         hex::encode(info.verifying_key.as_bytes())
     );
-    let client = pool.get().await.context("connecting to PostgreSQL")?;
+    let client = crate::db::connect(pool).await?;
     let stored: Option<Vec<u8>> = client.query_one("SELECT signing_key FROM election WHERE id = 1", &[]).await?.get(0);
     let Some(stored) = stored.map(zeroize::Zeroizing::new) else { return Ok(()) };
     anyhow::ensure!(
@@ -223,7 +223,7 @@ pub struct LogSnapshot {
 /// commits its leaves, its head and the new size together, so one snapshot sees all or none of them, however
 /// many processes append meanwhile (a separate query for each would see a head newer than the leaves it read).
 pub async fn load_log(pool: &Pool) -> anyhow::Result<LogSnapshot> {
-    let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+    let mut client = crate::db::connect(pool).await?;
     let tx = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)

@@ -111,6 +111,19 @@ fn run_bin(args: &[&str], env: &[(&str, &str)]) -> (String, bool) {
     (text, out.status.success())
 }
 
+/// No database to reach: one line that gives the cause once and says what to check, no backtrace even when asked.
+#[test]
+fn an_unreachable_database_is_one_plain_line_that_says_what_to_check() {
+    let (out, ok) =
+        run_bin(&["status", "--database-url", "postgres://nobody@127.0.0.1:1/none"], &[("RUST_BACKTRACE", "1")]);
+    assert!(!ok, "{out}");
+    assert!(out.starts_with("error: cannot connect to PostgreSQL ("), "{out}");
+    assert!(out.contains("check that the server is running and that --database-url"), "{out}");
+    assert_eq!(out.matches("onnect").count(), 2, "the cause once, not repeated by each wrapper: {out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(!out.contains("backtrace") && !out.contains('\u{1b}'), "{out}");
+}
+
 #[test]
 fn the_database_password_is_never_printed() {
     const PASSWORD: &str = "s3cret-Pa55word";
