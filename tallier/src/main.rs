@@ -666,6 +666,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// This machine's clock, in Unix seconds (0 if it is set before 1970).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -684,9 +689,4 @@ mod tests {
         }
         assert!(cli.get_after_help().is_some_and(|h| h.to_string().contains("tallier setup check")));
     }
-}
-
-/// This machine's clock, in Unix seconds (0 if it is set before 1970).
-fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
