@@ -1,0 +1,349 @@
+//! The Riigikogu method (SPEC.md §12.7, RK1–RK9): small examples checked by hand, one per branch, the errors,
+//! and the official figures of the 2023 Riigikogu election where they could be found.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failures are test failures
+
+use std::cmp::Ordering;
+
+use protocol::riigikogu::{
+    allocate, compare_figures, figure_milli, Allocation, Candidate, District, DistrictList, Election, Party,
+    RiigikoguError, Tie, MAX_VOTES,
+};
+
+fn c(id: &str, votes: u64) -> Candidate {
+    Candidate { id: id.to_string(), votes }
+}
+
+/// A list whose votes are its candidates' votes.
+fn list(party: &str, candidates: Vec<Candidate>) -> DistrictList {
+    DistrictList { party: party.to_string(), votes: candidates.iter().map(|c| c.votes).sum(), candidates }
+}
+
+fn district(id: &str, mandates: u32, valid_votes: u64, lists: Vec<DistrictList>) -> District {
+    District { id: id.to_string(), mandates, valid_votes, lists, independents: Vec::new() }
+}
+
+fn party(id: &str, national_list: &[&str]) -> Party {
+    Party { id: id.to_string(), national_list: national_list.iter().map(|s| s.to_string()).collect() }
+}
+
+fn totals(a: &Allocation) -> Vec<(String, u64, u64, u64, u64)> {
+    a.parties.iter().map(|p| (p.party.clone(), p.personal, p.district, p.compensation, p.total)).collect()
+}
+
+fn row(p: &str, personal: u64, district: u64, compensation: u64) -> (String, u64, u64, u64, u64) {
+    (p.to_string(), personal, district, compensation, personal + district + compensation)
+}
+
+/// RK2, RK4, RK5, RK6, RK8 by hand. One district, 5 mandates, 1000 valid votes: q = 200.
+/// - P 520 votes: p1 250 ≥ q (personal). 520 / 200 = 2.6, remainder 0.6 q < 0.75 q: 2 mandates, p1's among
+///   them, so 1 district mandate: p2 (150, the most votes of the rest).
+/// - Q 350: 1.75 quotas, the remainder exactly 0.75 q: 2 mandates (the 75 % rule at its boundary), q1 and q2.
+/// - R 100: 0.5 q, nothing in the district. S 30 = 3 % of the votes: under the threshold (RK3).
+/// - 4 mandates given, 1 compensation mandate: P 520 / 3^0.9 ≈ 193.46 > Q 350 / 3^0.9 ≈ 130.21 > R 100 / 1.
+///   P's national list is p1, p2, p5, p4, p3: p1 and p2 are elected, p5 has 9 votes < 5 % of q = 10 and is
+///   passed over, so p4 gets it although p3 has more votes (RK8: the national order decides).
+#[test]
+fn personal_district_remainder_and_compensation_mandates_by_hand() {
+    let election = Election {
+        districts: vec![district(
+            "1",
+            5,
+            1000,
+            vec![
+                list("P", vec![c("p1", 250), c("p2", 150), c("p3", 70), c("p4", 41), c("p5", 9)]),
+                list("Q", vec![c("q1", 160), c("q2", 100), c("q3", 90)]),
+                list("R", vec![c("r1", 100)]),
+                list("S", vec![c("s1", 30)]),
+            ],
+        )],
+        parties: vec![
+            party("P", &["p1", "p2", "p5", "p4", "p3"]),
+            party("Q", &["q3", "q2", "q1"]),
+            party("R", &["r1"]),
+            party("S", &["s1"]),
+        ],
+    };
+    let a = allocate(&election).unwrap();
+    let d = &a.districts[0];
+    assert_eq!(d.quota_milli, 200_000);
+    assert_eq!(d.personal.iter().map(|e| e.candidate.as_str()).collect::<Vec<_>>(), ["p1"]);
+    let lists: Vec<_> =
+        d.lists.iter().map(|l| (l.party.as_str(), l.full_quotas, l.remainder_mandate, l.personal)).collect();
+    assert_eq!(lists, [("P", 2, false, 1), ("Q", 1, true, 0), ("R", 0, false, 0)], "S is under the threshold");
+    assert_eq!(d.lists[0].district, ["p2"]);
+    assert_eq!(d.lists[1].district, ["q1", "q2"], "ranked by votes, not by the national list");
+    assert_eq!(d.not_given, 1);
+    assert_eq!(a.compensation.len(), 1);
+    let m = &a.compensation[0];
+    assert_eq!((m.party.as_str(), m.divisor, m.candidate.as_str()), ("P", 3, "p4"));
+    assert_eq!(m.passed_over, ["p5"]);
+    assert_eq!(m.figure_milli, figure_milli(520, 3));
+    assert_eq!(m.figure_milli, 193_461); // 520 / 3^0.9 = 193.4613…
+    assert_eq!(totals(&a), [row("P", 1, 1, 1), row("Q", 0, 2, 0), row("R", 0, 0, 0), row("S", 0, 0, 0)]);
+    assert!(!a.parties[3].passed_threshold && a.parties[2].passed_threshold);
+    assert_eq!((a.mandates, a.valid_votes, a.unfilled), (5, 1000, 0));
+    assert!(a.ties.is_empty());
+}
+
+/// RK4: a list with at least 0.75 of a quota but less than one gets its mandate; 0.74 does not. One district,
+/// 4 mandates, 400 valid votes (q = 100): A 175 (1.75 q: 2), B 75 (exactly 0.75 q: 1), C 74 (0), an
+/// independent with 76 (less than q: nothing; independents take only personal mandates). The one compensation
+/// mandate: A 175 / 3^0.9 ≈ 65.11, B 75 / 2^0.9 ≈ 40.19, C 74 / 1 = 74: C takes it.
+#[test]
+fn the_seventy_five_percent_rule_below_one_quota_and_an_independent() {
+    let mut d = district(
+        "1",
+        4,
+        400,
+        vec![list("A", vec![c("a1", 90), c("a2", 85)]), list("B", vec![c("b1", 75)]), list("C", vec![c("c1", 74)])],
+    );
+    d.independents = vec![c("i1", 76)];
+    let election = Election {
+        districts: vec![d],
+        parties: vec![party("A", &["a1", "a2"]), party("B", &["b1"]), party("C", &["c1"])],
+    };
+    let a = allocate(&election).unwrap();
+    let lists: Vec<_> =
+        a.districts[0].lists.iter().map(|l| (l.party.as_str(), l.full_quotas, l.remainder_mandate)).collect();
+    assert_eq!(lists, [("A", 1, true), ("B", 0, true), ("C", 0, false)]);
+    assert_eq!(a.districts[0].lists[1].district, ["b1"]);
+    assert!(a.districts[0].personal.is_empty());
+    assert_eq!(a.compensation.iter().map(|m| m.candidate.as_str()).collect::<Vec<_>>(), ["c1"]);
+    assert_eq!(totals(&a), [row("A", 0, 2, 0), row("B", 0, 1, 0), row("C", 0, 0, 1)]);
+}
+
+/// RK2, RK3: a party under the national threshold keeps its candidate's personal mandate (at exactly the quota)
+/// and gets nothing else; an independent at exactly the quota is elected too. District 1: 2 mandates, 1100
+/// valid votes, q = 550: the independent x 550, S's s1 550. District 2: 10 mandates, 40000 votes, q = 4000: P
+/// 39000 (9.75 q: 10 mandates), S 1000. S has 1550 of 41100 votes, 3.8 %: under 5 %.
+#[test]
+fn a_party_under_the_threshold_keeps_personal_mandates_only() {
+    let mut d1 = district("1", 2, 1100, vec![list("S", vec![c("s1", 550)])]);
+    d1.independents = vec![c("x", 550)];
+    let ps: Vec<String> = (1..=10).map(|i| format!("p{i}")).collect();
+    let d2 = district(
+        "2",
+        10,
+        40000,
+        vec![list("P", ps.iter().map(|id| c(id, 3900)).collect()), list("S", vec![c("s2", 1000)])],
+    );
+    let p_order: Vec<&str> = ps.iter().rev().map(String::as_str).collect();
+    let election = Election { districts: vec![d1, d2], parties: vec![party("P", &p_order), party("S", &["s2", "s1"])] };
+    let a = allocate(&election).unwrap();
+    let personal: Vec<_> = a.districts[0].personal.iter().map(|e| (e.candidate.as_str(), e.party.as_deref())).collect();
+    assert_eq!(personal, [("s1", Some("S")), ("x", None)], "equal votes keep the input order: lists first");
+    assert!(a.districts[0].lists.is_empty(), "S is under the threshold: no list result");
+    assert_eq!(a.districts[1].lists.len(), 1);
+    // Equal votes: the national list (p10 first) orders P's candidates; all ten are elected.
+    assert_eq!(a.districts[1].lists[0].district, p_order);
+    assert_eq!(a.compensation.len(), 0);
+    assert_eq!(totals(&a), [row("P", 0, 10, 0), row("S", 1, 0, 0)]);
+    assert!(!a.parties[1].passed_threshold);
+    // The two districts' candidates with equal votes across a cut would be a tie: here every one is elected.
+    assert!(a.ties.is_empty());
+}
+
+/// RK5, RK7: ties. One district, 3 mandates, 300 votes (q = 100). P 150 (1.5 q: 1 mandate) with p1, p2, p3 at
+/// 50 each: the national list p3, p1, p2 gives p3 the district mandate (a recorded tie). Q 150: q1 145
+/// (personal) and q2 5 (exactly 5 % of q). The compensation mandate: P and Q both hold 1 mandate with 150
+/// votes: equal figures 150 / 2^0.9, so the party further down the consolidated list takes it.
+#[test]
+fn ties_are_decided_by_the_national_list_and_the_consolidated_list() {
+    let base = |order: [&str; 2]| Election {
+        districts: vec![district(
+            "1",
+            3,
+            300,
+            vec![
+                list("P", vec![c("p1", 50), c("p2", 50), c("p3", 50)]),
+                list("Q", vec![c("q1", 145), c("q2", 5)]),
+            ],
+        )],
+        parties: order
+            .iter()
+            .map(|&p| if p == "P" { party("P", &["p3", "p1", "p2"]) } else { party("Q", &["q1", "q2"]) })
+            .collect(),
+    };
+    let a = allocate(&base(["P", "Q"])).unwrap();
+    assert_eq!(a.districts[0].lists[0].district, ["p3"]);
+    assert_eq!(
+        a.ties[0],
+        Tie::DistrictMandate {
+            district: "1".into(),
+            party: "P".into(),
+            votes: 50,
+            candidates: vec!["p3".into(), "p1".into(), "p2".into()],
+            elected: 1
+        }
+    );
+    assert_eq!(compare_figures(150, 2, 150, 2), Ordering::Equal);
+    assert_eq!((a.compensation[0].party.as_str(), a.compensation[0].candidate.as_str()), ("Q", "q2"));
+    assert_eq!(a.ties[1], Tie::CompensationMandate { number: 1, parties: vec!["Q".into(), "P".into()] });
+
+    // The other consolidated order: P is further down and takes it, with the next on its national list.
+    let b = allocate(&base(["Q", "P"])).unwrap();
+    assert_eq!((b.compensation[0].party.as_str(), b.compensation[0].candidate.as_str()), ("P", "p1"));
+    assert_eq!(b.ties[1], Tie::CompensationMandate { number: 1, parties: vec!["P".into(), "Q".into()] });
+}
+
+/// RK5, RK8: a district mandate with no candidate at 10 % of the quota goes to the compensation mandates; a
+/// compensation mandate with no candidate left anywhere stays unfilled (more mandates than candidates).
+#[test]
+fn mandates_without_candidates_move_on_or_stay_unfilled() {
+    // 2 mandates, 200 votes, q = 100. P 180 = 1.8 q: 2 mandates. p1 99; nine more with 9 votes each (< 10 = 10 %
+    // of q): one district mandate has no candidate. The compensation mandate goes to P again (180 / 2^0.9 ≈
+    // 96.46 > Q's 20), to the first of its national list not elected with ≥ 5 votes.
+    let mut ps = vec![c("p1", 99)];
+    ps.extend((2..=10).map(|i| c(&format!("p{i}"), 9)));
+    let ids: Vec<String> = ps.iter().map(|c| c.id.clone()).collect();
+    let order: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let election = Election {
+        districts: vec![district("1", 2, 200, vec![list("P", ps), list("Q", vec![c("q1", 20)])])],
+        parties: vec![party("P", &order), party("Q", &["q1"])],
+    };
+    let a = allocate(&election).unwrap();
+    assert_eq!(a.districts[0].lists[0].district, ["p1"]);
+    assert_eq!(a.districts[0].lists[0].no_candidate, 1);
+    assert_eq!(a.districts[0].not_given, 1);
+    assert_eq!((a.compensation[0].party.as_str(), a.compensation[0].candidate.as_str()), ("P", "p2"));
+
+    // 2 mandates, 100 votes, q = 50: p1 100 is elected personally, P's second mandate has no other candidate,
+    // and no party has anyone left for the compensation mandate: unfilled.
+    let lone = Election {
+        districts: vec![district("1", 2, 100, vec![list("P", vec![c("p1", 100)])])],
+        parties: vec![party("P", &["p1"])],
+    };
+    let a = allocate(&lone).unwrap();
+    assert_eq!((a.districts[0].lists[0].no_candidate, a.unfilled, a.compensation.len()), (1, 1, 0));
+    assert_eq!(totals(&a), [row("P", 1, 0, 0)]);
+}
+
+/// RK6: the exact comparison of `v_a / a^0.9` and `v_b / b^0.9` agrees with floating point wherever the two
+/// figures are not within rounding of each other, and `figure_milli` is the truncated figure.
+#[test]
+fn exact_comparison_agrees_with_floating_point_away_from_ties() {
+    let mut checked = 0;
+    for va in [1u64, 2, 7, 99, 1000, 56_579, 190_646] {
+        for vb in [1u64, 3, 50, 1001, 50_114, 97_972] {
+            for a in 1..=12u64 {
+                for b in 1..=12u64 {
+                    let fa = va as f64 / (a as f64).powf(0.9);
+                    let fb = vb as f64 / (b as f64).powf(0.9);
+                    if (fa - fb).abs() > 1e-9 * fa.max(fb) {
+                        let expected = if fa > fb { Ordering::Greater } else { Ordering::Less };
+                        assert_eq!(compare_figures(va, a, vb, b), expected, "{va}/{a}^0.9 vs {vb}/{b}^0.9");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 5000);
+    for (v, k) in [(520u64, 3u64), (1000, 2), (190_646, 30), (97_972, 17), (1, 1), (0, 5)] {
+        let f = 1000.0 * v as f64 / (k as f64).powf(0.9);
+        let got = figure_milli(v, k);
+        assert!((got as f64) <= f + 1e-6 && f < got as f64 + 1.0, "{v}, {k}: {got} vs {f}");
+    }
+    // Large votes: no overflow, still exact.
+    assert_eq!(compare_figures(MAX_VOTES, 101, MAX_VOTES, 101), Ordering::Equal);
+    assert_eq!(compare_figures(MAX_VOTES, 2, MAX_VOTES - 1, 2), Ordering::Greater);
+}
+
+/// RK1, RK4: every bad input is refused with its specific error.
+#[test]
+fn bad_input_is_refused_with_a_specific_error() {
+    let good = || Election {
+        districts: vec![district("1", 2, 100, vec![list("P", vec![c("p1", 60), c("p2", 40)])])],
+        parties: vec![party("P", &["p1", "p2"])],
+    };
+    assert!(allocate(&good()).is_ok());
+    let cases: Vec<(Box<dyn Fn(&mut Election)>, fn(&RiigikoguError) -> bool)> = vec![
+        (Box::new(|e: &mut Election| e.districts.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::NoDistricts)),
+        (Box::new(|e: &mut Election| e.districts[0].id.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::EmptyId { .. })),
+        (Box::new(|e: &mut Election| e.parties[0].id.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::EmptyId { .. })),
+        (Box::new(|e: &mut Election| e.districts[0].lists[0].candidates[0].id.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::EmptyId { .. })),
+        (
+            Box::new(|e: &mut Election| {
+                let mut d = district("1", 1, 10, Vec::new());
+                d.independents = vec![c("i", 1)];
+                e.districts.push(d)
+            }),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateDistrict(d) if d == "1"),
+        ),
+        (Box::new(|e: &mut Election| e.districts[0].mandates = 0), |r: &RiigikoguError| matches!(r, RiigikoguError::NoMandates(_))),
+        (Box::new(|e: &mut Election| e.districts[0].valid_votes = 0), |r: &RiigikoguError| matches!(r, RiigikoguError::NoValidVotes(_))),
+        (
+            Box::new(|e: &mut Election| e.districts[0].valid_votes = MAX_VOTES + 1),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::TooManyVotes { .. }),
+        ),
+        (Box::new(|e: &mut Election| e.parties.push(party("P", &[]))), |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateParty(_))),
+        (
+            Box::new(|e: &mut Election| e.districts[0].lists[0].party = "Z".into()),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::UnknownParty { party, .. } if party == "Z"),
+        ),
+        (
+            Box::new(|e: &mut Election| e.districts[0].lists.push(list("P", vec![]))),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateList { .. }),
+        ),
+        (
+            Box::new(|e: &mut Election| e.districts[0].independents.push(c("p1", 0))),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateCandidate(id) if id == "p1"),
+        ),
+        (Box::new(|e: &mut Election| e.districts[0].lists[0].votes = 99), |r: &RiigikoguError| matches!(r, RiigikoguError::ListVotes { .. })),
+        (
+            Box::new(|e: &mut Election| e.districts[0].independents.push(c("i", 1))),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::DistrictVotes { valid: 100, cast: 101, .. }),
+        ),
+        (
+            Box::new(|e: &mut Election| {
+                e.parties[0].national_list.pop();
+            }),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::NotOnNationalList { candidate, .. } if candidate == "p2"),
+        ),
+        (
+            Box::new(|e: &mut Election| e.parties[0].national_list.push("p1".into())),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::NationalList { candidate, .. } if candidate == "p1"),
+        ),
+        (
+            Box::new(|e: &mut Election| e.parties[0].national_list.push("nobody".into())),
+            |r: &RiigikoguError| matches!(r, RiigikoguError::NationalList { candidate, .. } if candidate == "nobody"),
+        ),
+    ];
+    for (i, (break_it, expected)) in cases.iter().enumerate() {
+        let mut e = good();
+        break_it(&mut e);
+        let err = allocate(&e).expect_err(&format!("case {i} was accepted"));
+        assert!(expected(&err), "case {i}: {err:?}");
+        assert!(err.to_string().len() > 30, "case {i}: the message says what to do: {err}");
+    }
+}
+
+/// RK4: five lists of 0.76 q in a 4-mandate district: the 75 % rule gives 5 mandates; the Act does not say
+/// which to drop, so the allocation is refused and says who must decide.
+#[test]
+fn counts_beyond_the_district_mandates_are_refused() {
+    let lists: Vec<DistrictList> = (1..=5).map(|i| list(&format!("L{i}"), vec![c(&format!("c{i}"), 76)])).collect();
+    let mut d = district("1", 4, 400, lists);
+    d.independents = vec![c("i", 20)];
+    let parties = (1..=5).map(|i| party(&format!("L{i}"), &[&format!("c{i}")])).collect();
+    let err = allocate(&Election { districts: vec![d], parties }).unwrap_err();
+    assert_eq!(err, RiigikoguError::DistrictOverallocated { district: "1".into(), given: 5, mandates: 4 });
+    assert!(err.to_string().contains("electoral committee"));
+}
+
+/// RK9: the input and the allocation are JSON with exactly their fields; an unknown field is refused.
+#[test]
+fn input_and_record_are_json_without_unknown_fields() {
+    let election = Election {
+        districts: vec![district("1", 2, 100, vec![list("P", vec![c("p1", 60), c("p2", 40)])])],
+        parties: vec![party("P", &["p1", "p2"])],
+    };
+    let text = serde_json::to_string(&election).unwrap();
+    assert_eq!(serde_json::from_str::<Election>(&text).unwrap(), election);
+    let a = allocate(&election).unwrap();
+    let record = serde_json::to_string(&a).unwrap();
+    assert_eq!(serde_json::from_str::<Allocation>(&record).unwrap(), a);
+    let extra = text.replacen("{\"districts\"", "{\"x\":1,\"districts\"", 1);
+    assert!(serde_json::from_str::<Election>(&extra).is_err());
+}
