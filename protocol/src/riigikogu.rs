@@ -170,7 +170,9 @@ pub enum RiigikoguError {
         party: String,
     },
     /// A candidate in two places.
-    #[error("candidate {0} stands twice (in two lists, two districts or as an independent too): a candidate stands once")]
+    #[error(
+        "candidate {0} stands twice (in two lists, two districts or as an independent too): a candidate stands once"
+    )]
     DuplicateCandidate(String),
     /// A list whose candidates hold more votes than the list.
     #[error("the list of party {party} in district {district} has {list} votes but its candidates have {candidates}: the list's votes are its candidates' votes together")]
@@ -378,8 +380,7 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
             }
         }
     }
-    let passed: Vec<bool> =
-        party_votes.iter().map(|&v| u128::from(v) * 20 >= u128::from(total_valid)).collect();
+    let passed: Vec<bool> = party_votes.iter().map(|&v| u128::from(v) * 20 >= u128::from(total_valid)).collect();
 
     let mut personal_count = vec![0u64; election.parties.len()];
     let mut district_count = vec![0u64; election.parties.len()];
@@ -407,7 +408,7 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
                 elected.insert(c.id.as_str());
             }
         }
-        personal.sort_by(|a, b| b.votes.cmp(&a.votes)); // stable: equal votes keep input order
+        personal.sort_by_key(|e| std::cmp::Reverse(e.votes)); // stable: equal votes keep input order
 
         // RK4: the lists' counts.
         let mut given = personal.len() as u64;
@@ -503,56 +504,37 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
 
     // RK6–RK8: compensation mandates.
     let mut held: Vec<u64> = (0..election.parties.len()).map(|p| personal_count[p] + district_count[p]).collect();
-    let mut next_on_list = vec![0usize; election.parties.len()];
     let mut compensation_count = vec![0u64; election.parties.len()];
     let mut compensation = Vec::new();
     let mut unfilled = 0u64;
+    // Each party over the threshold: its next candidate for a compensation mandate (RK8), if it has one. Only
+    // the party that takes a mandate elects someone, and only from its own list, so only its offer changes.
+    let mut offers: Vec<Option<Offer<'_>>> = election
+        .parties
+        .iter()
+        .enumerate()
+        .map(|(p, party)| if passed[p] { next_offer(party, 0, &elected, &checked) } else { None })
+        .collect();
     for number in 1..=not_given_total {
-        // Each party over the threshold with a candidate left: its next eligible candidate (RK8).
-        let mut offers: Vec<(usize, usize, Vec<String>)> = Vec::new();
-        for (p, party) in election.parties.iter().enumerate() {
-            if !passed[p] {
-                continue;
-            }
-            let mut skipped = Vec::new();
-            let mut found = None;
-            for (i, id) in party.national_list.iter().enumerate().skip(next_on_list[p]) {
-                if elected.contains(id.as_str()) {
-                    continue;
-                }
-                let Some(&(votes, m, valid)) = checked.candidate_district.get(id.as_str()) else { continue };
-                if u128::from(votes) * 20 * u128::from(m) >= u128::from(valid) {
-                    found = Some(i);
-                    break;
-                }
-                skipped.push(id.clone());
-            }
-            if let Some(i) = found {
-                offers.push((p, i, skipped));
-            }
-        }
         // RK6, RK7: the highest figure; equal figures go to the party further down the consolidated list.
         let mut best: Option<usize> = None;
-        for (o, &(p, _, _)) in offers.iter().enumerate() {
+        for p in (0..offers.len()).filter(|&p| offers[p].is_some()) {
             best = match best {
-                None => Some(o),
-                Some(b) => {
-                    let q = offers[b].0;
-                    match compare_figures(party_votes[p], held[p] + 1, party_votes[q], held[q] + 1) {
-                        Ordering::Greater | Ordering::Equal => Some(o), // later party wins a tie (RK7)
-                        Ordering::Less => Some(b),
-                    }
+                Some(b)
+                    if compare_figures(party_votes[p], held[p] + 1, party_votes[b], held[b] + 1) == Ordering::Less =>
+                {
+                    Some(b)
                 }
+                _ => Some(p), // greater, or equal: the later party wins the tie (RK7)
             };
         }
-        let Some(b) = best else {
+        let Some(p) = best else {
             unfilled = not_given_total - number + 1;
             break;
         };
-        let (p, i, passed_over) = offers[b].clone();
-        let tied: Vec<usize> = offers
-            .iter()
-            .map(|o| o.0)
+        let Some(offer) = offers[p].take() else { break };
+        let tied: Vec<usize> = (0..offers.len())
+            .filter(|&q| q == p || offers[q].is_some())
             .filter(|&q| compare_figures(party_votes[p], held[p] + 1, party_votes[q], held[q] + 1) == Ordering::Equal)
             .collect();
         if tied.len() > 1 {
@@ -561,22 +543,19 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
                 parties: tied.iter().rev().map(|&q| election.parties[q].id.clone()).collect(),
             });
         }
-        let candidate = election.parties[p].national_list[i].clone();
         let divisor = held[p] + 1;
         compensation.push(CompensationMandate {
             number,
             party: election.parties[p].id.clone(),
             divisor,
             figure_milli: figure_milli(party_votes[p], divisor),
-            candidate,
-            passed_over,
+            candidate: offer.candidate.to_string(),
+            passed_over: offer.passed_over,
         });
-        if let Some(id) = election.parties[p].national_list.get(i) {
-            elected.insert(id.as_str());
-        }
-        next_on_list[p] = i + 1;
+        elected.insert(offer.candidate);
         held[p] += 1;
         compensation_count[p] += 1;
+        offers[p] = next_offer(&election.parties[p], offer.position + 1, &elected, &checked);
     }
 
     let parties = election
@@ -614,6 +593,33 @@ struct Checked<'a> {
     national_position: Vec<BTreeMap<&'a str, usize>>,
     /// Per party candidate: (votes, district mandates, district valid votes), for RK8's 5 % condition.
     candidate_district: BTreeMap<&'a str, (u64, u32, u64)>,
+}
+
+/// A party's next candidate for a compensation mandate (RK8).
+struct Offer<'a> {
+    /// Their position on the national list.
+    position: usize,
+    /// Their id.
+    candidate: &'a str,
+    /// The candidates before them on the list, not elected, with less than 5 % of their district's quota.
+    passed_over: Vec<String>,
+}
+
+/// RK8: the first candidate of `party`'s national list from `from` on who is not elected and has at least 5 % of
+/// their district's quota; `None` if there is none.
+fn next_offer<'a>(party: &'a Party, from: usize, elected: &BTreeSet<&str>, checked: &Checked<'_>) -> Option<Offer<'a>> {
+    let mut passed_over = Vec::new();
+    for (position, id) in party.national_list.iter().enumerate().skip(from) {
+        if elected.contains(id.as_str()) {
+            continue;
+        }
+        let &(votes, m, valid) = checked.candidate_district.get(id.as_str())?; // RK1: every listed candidate is there
+        if u128::from(votes) * 20 * u128::from(m) >= u128::from(valid) {
+            return Some(Offer { position, candidate: id.as_str(), passed_over });
+        }
+        passed_over.push(id.clone());
+    }
+    None
 }
 
 /// RK1: the input's checks.
@@ -754,7 +760,7 @@ impl Nat {
     }
 
     /// `self · m`: schoolbook, one limb at a time; `limb · m + carry < 2^128` since both are `< 2^64`.
-    pub fn mul(mut self, m: u64) -> Self {
+    pub fn times(mut self, m: u64) -> Self {
         if m == 0 {
             return Nat(Vec::new());
         }
@@ -772,7 +778,7 @@ impl Nat {
 
     /// `self · m^e`.
     pub fn mul_pow(self, m: u64, e: u32) -> Self {
-        (0..e).fold(self, |n, _| n.mul(m))
+        (0..e).fold(self, |n, _| n.times(m))
     }
 }
 
@@ -796,14 +802,14 @@ mod tests {
     #[test]
     fn nat_agrees_with_u128_and_rk6_orders_figures() {
         for (a, b) in [(0u64, 5u64), (3, 7), (u64::MAX, u64::MAX), (1 << 63, 3), (12345, 67890)] {
-            let n = Nat::one().mul(a).mul(b);
+            let n = Nat::one().times(a).times(b);
             let expected = u128::from(a) * u128::from(b);
             let low = n.0.first().copied().unwrap_or(0);
             let high = n.0.get(1).copied().unwrap_or(0);
             assert_eq!((u128::from(high) << 64) | u128::from(low), expected);
         }
-        assert!(Nat::one().mul(u64::MAX).mul(2) > Nat::one().mul(u64::MAX));
-        assert_eq!(Nat::one().mul(0), Nat::one().mul(0).mul(7));
+        assert!(Nat::one().times(u64::MAX).times(2) > Nat::one().times(u64::MAX));
+        assert_eq!(Nat::one().times(0), Nat::one().times(0).times(7));
         // RK6: 100 / 1 > 100 / 2^0.9 (≈ 53.59) > 50 / 1; 2^0.9 · 50 ≈ 93.3 < 100.
         assert_eq!(compare_figures(100, 2, 50, 1), Ordering::Greater);
         assert_eq!(compare_figures(93, 2, 50, 1), Ordering::Less);

@@ -155,10 +155,7 @@ fn ties_are_decided_by_the_national_list_and_the_consolidated_list() {
             "1",
             3,
             300,
-            vec![
-                list("P", vec![c("p1", 50), c("p2", 50), c("p3", 50)]),
-                list("Q", vec![c("q1", 145), c("q2", 5)]),
-            ],
+            vec![list("P", vec![c("p1", 50), c("p2", 50), c("p3", 50)]), list("Q", vec![c("q1", 145), c("q2", 5)])],
         )],
         parties: order
             .iter()
@@ -250,6 +247,11 @@ fn exact_comparison_agrees_with_floating_point_away_from_ties() {
     assert_eq!(compare_figures(MAX_VOTES, 2, MAX_VOTES - 1, 2), Ordering::Greater);
 }
 
+/// A change that breaks a good input.
+type Breaker = Box<dyn Fn(&mut Election)>;
+/// What the error must be.
+type Expected = fn(&RiigikoguError) -> bool;
+
 /// RK1, RK4: every bad input is refused with its specific error.
 #[test]
 fn bad_input_is_refused_with_a_specific_error() {
@@ -258,11 +260,19 @@ fn bad_input_is_refused_with_a_specific_error() {
         parties: vec![party("P", &["p1", "p2"])],
     };
     assert!(allocate(&good()).is_ok());
-    let cases: Vec<(Box<dyn Fn(&mut Election)>, fn(&RiigikoguError) -> bool)> = vec![
-        (Box::new(|e: &mut Election| e.districts.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::NoDistricts)),
-        (Box::new(|e: &mut Election| e.districts[0].id.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::EmptyId { .. })),
-        (Box::new(|e: &mut Election| e.parties[0].id.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::EmptyId { .. })),
-        (Box::new(|e: &mut Election| e.districts[0].lists[0].candidates[0].id.clear()), |r: &RiigikoguError| matches!(r, RiigikoguError::EmptyId { .. })),
+    let cases: Vec<(Breaker, Expected)> = vec![
+        (Box::new(|e: &mut Election| e.districts.clear()), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::NoDistricts)
+        }),
+        (Box::new(|e: &mut Election| e.districts[0].id.clear()), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::EmptyId { .. })
+        }),
+        (Box::new(|e: &mut Election| e.parties[0].id.clear()), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::EmptyId { .. })
+        }),
+        (Box::new(|e: &mut Election| e.districts[0].lists[0].candidates[0].id.clear()), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::EmptyId { .. })
+        }),
         (
             Box::new(|e: &mut Election| {
                 let mut d = district("1", 1, 10, Vec::new());
@@ -271,30 +281,35 @@ fn bad_input_is_refused_with_a_specific_error() {
             }),
             |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateDistrict(d) if d == "1"),
         ),
-        (Box::new(|e: &mut Election| e.districts[0].mandates = 0), |r: &RiigikoguError| matches!(r, RiigikoguError::NoMandates(_))),
-        (Box::new(|e: &mut Election| e.districts[0].valid_votes = 0), |r: &RiigikoguError| matches!(r, RiigikoguError::NoValidVotes(_))),
-        (
-            Box::new(|e: &mut Election| e.districts[0].valid_votes = MAX_VOTES + 1),
-            |r: &RiigikoguError| matches!(r, RiigikoguError::TooManyVotes { .. }),
-        ),
-        (Box::new(|e: &mut Election| e.parties.push(party("P", &[]))), |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateParty(_))),
+        (Box::new(|e: &mut Election| e.districts[0].mandates = 0), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::NoMandates(_))
+        }),
+        (Box::new(|e: &mut Election| e.districts[0].valid_votes = 0), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::NoValidVotes(_))
+        }),
+        (Box::new(|e: &mut Election| e.districts[0].valid_votes = MAX_VOTES + 1), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::TooManyVotes { .. })
+        }),
+        (Box::new(|e: &mut Election| e.parties.push(party("P", &[]))), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::DuplicateParty(_))
+        }),
         (
             Box::new(|e: &mut Election| e.districts[0].lists[0].party = "Z".into()),
             |r: &RiigikoguError| matches!(r, RiigikoguError::UnknownParty { party, .. } if party == "Z"),
         ),
-        (
-            Box::new(|e: &mut Election| e.districts[0].lists.push(list("P", vec![]))),
-            |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateList { .. }),
-        ),
+        (Box::new(|e: &mut Election| e.districts[0].lists.push(list("P", vec![]))), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::DuplicateList { .. })
+        }),
         (
             Box::new(|e: &mut Election| e.districts[0].independents.push(c("p1", 0))),
             |r: &RiigikoguError| matches!(r, RiigikoguError::DuplicateCandidate(id) if id == "p1"),
         ),
-        (Box::new(|e: &mut Election| e.districts[0].lists[0].votes = 99), |r: &RiigikoguError| matches!(r, RiigikoguError::ListVotes { .. })),
-        (
-            Box::new(|e: &mut Election| e.districts[0].independents.push(c("i", 1))),
-            |r: &RiigikoguError| matches!(r, RiigikoguError::DistrictVotes { valid: 100, cast: 101, .. }),
-        ),
+        (Box::new(|e: &mut Election| e.districts[0].lists[0].votes = 99), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::ListVotes { .. })
+        }),
+        (Box::new(|e: &mut Election| e.districts[0].independents.push(c("i", 1))), |r: &RiigikoguError| {
+            matches!(r, RiigikoguError::DistrictVotes { valid: 100, cast: 101, .. })
+        }),
         (
             Box::new(|e: &mut Election| {
                 e.parties[0].national_list.pop();
@@ -405,12 +420,12 @@ fn riigikogu_2023_district_6_known_answer() {
     assert_eq!(
         earned,
         [
-            ("REF", 1, false, 1, 0),   // 1.553 q: one mandate, Pevkur's personal one
-            ("EKRE", 1, false, 0, 1),  // 1.022 q: one district mandate (Anti Poolamets)
-            ("ISA", 0, false, 0, 0),   // 0.686 q < 0.75 q
-            ("KESK", 0, false, 0, 0),  // 0.670 q
-            ("E200", 0, false, 0, 0),  // 0.437 q
-            ("SDE", 0, false, 0, 0),   // 0.373 q
+            ("REF", 1, false, 1, 0),  // 1.553 q: one mandate, Pevkur's personal one
+            ("EKRE", 1, false, 0, 1), // 1.022 q: one district mandate (Anti Poolamets)
+            ("ISA", 0, false, 0, 0),  // 0.686 q < 0.75 q
+            ("KESK", 0, false, 0, 0), // 0.670 q
+            ("E200", 0, false, 0, 0), // 0.437 q
+            ("SDE", 0, false, 0, 0),  // 0.373 q
         ]
     );
     let given_in_district: u64 = d.personal.len() as u64 + earned.iter().map(|e| e.4).sum::<u64>();
