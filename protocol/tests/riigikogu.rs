@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failures are test failures
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use protocol::riigikogu::{
     allocate, compare_figures, figure_milli, Allocation, Candidate, District, DistrictList, Election, Party,
@@ -430,4 +433,142 @@ fn riigikogu_2023_district_6_known_answer() {
     );
     let given_in_district: u64 = d.personal.len() as u64 + earned.iter().map(|e| e.4).sum::<u64>();
     assert_eq!(given_in_district, 2, "official: 2 of the district's 5 mandates were given in the district");
+}
+
+/// A random election: up to 5 districts and 5 parties, lists of up to 6 candidates, small vote counts (zeros
+/// included) so that quotas, the 75 % rule, the 10 % and 5 % conditions and ties all occur.
+fn random_election(rng: &mut rand_chacha::ChaCha8Rng) -> Election {
+    let mut pick = |n: u32| rng.next_u32() % n;
+    let parties = 1 + pick(5) as usize;
+    let mut national: Vec<Vec<String>> = vec![Vec::new(); parties];
+    let mut districts = Vec::new();
+    for d in 0..1 + pick(5) {
+        let mut lists = Vec::new();
+        let mut cast = 0;
+        for (p, list_ids) in national.iter_mut().enumerate() {
+            if pick(4) == 0 {
+                continue;
+            }
+            let candidates: Vec<Candidate> = (0..pick(7))
+                .map(|i| {
+                    let id = format!("d{d}p{p}c{i}");
+                    list_ids.push(id.clone());
+                    c(&id, u64::from(pick(60)))
+                })
+                .collect();
+            let l = list(&format!("P{p}"), candidates);
+            cast += l.votes;
+            lists.push(l);
+        }
+        let mut dist = district(&format!("{d}"), 1 + pick(6), cast + u64::from(pick(20)), lists);
+        dist.independents = (0..pick(3)).map(|i| c(&format!("d{d}i{i}"), u64::from(pick(60)))).collect();
+        dist.valid_votes += dist.independents.iter().map(|c| c.votes).sum::<u64>();
+        districts.push(dist);
+    }
+    for list_ids in &mut national {
+        // The parties' own orders: a rotation of the candidates.
+        let shift = if list_ids.is_empty() { 0 } else { pick(list_ids.len() as u32) as usize };
+        list_ids.rotate_left(shift);
+    }
+    let parties =
+        national.iter().enumerate().map(|(p, ids)| Party { id: format!("P{p}"), national_list: ids.clone() }).collect();
+    Election { districts, parties }
+}
+
+/// RK2–RK8 as invariants over many random elections: every mandate is given once or counted unfilled, each
+/// winner meets the condition of their kind of mandate, compensation figures never rise (RK6: each mandate goes
+/// to the highest figure), nothing depends on the order of lists and candidates in a district, and no input
+/// panics (the only errors are RK1's and RK4's).
+#[test]
+fn random_elections_keep_the_invariants() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(18);
+    let mut allocated = 0;
+    // How often each branch occurred: the run must reach them all.
+    let (mut remainders, mut compensations, mut unfilled, mut district_ties, mut figure_ties, mut passed_over) =
+        (0, 0, 0, 0, 0, 0);
+    for _ in 0..3000 {
+        let election = random_election(&mut rng);
+        let a = match allocate(&election) {
+            Ok(a) => a,
+            Err(RiigikoguError::NoValidVotes(_) | RiigikoguError::DistrictOverallocated { .. }) => continue,
+            Err(e) => panic!("a well-formed random election was refused: {e}"),
+        };
+        allocated += 1;
+        remainders += a.districts.iter().flat_map(|d| &d.lists).filter(|l| l.remainder_mandate).count();
+        compensations += a.compensation.len();
+        unfilled += a.unfilled;
+        district_ties += a.ties.iter().filter(|t| matches!(t, Tie::DistrictMandate { .. })).count();
+        figure_ties += a.ties.iter().filter(|t| matches!(t, Tie::CompensationMandate { .. })).count();
+        passed_over += a.compensation.iter().filter(|m| !m.passed_over.is_empty()).count();
+        let votes: BTreeMap<&str, (u64, u32, u64)> = election
+            .districts
+            .iter()
+            .flat_map(|d| {
+                d.lists
+                    .iter()
+                    .flat_map(|l| l.candidates.iter())
+                    .chain(d.independents.iter())
+                    .map(move |c| (c.id.as_str(), (c.votes, d.mandates, d.valid_votes)))
+            })
+            .collect();
+        let mut seen = BTreeSet::new();
+        let mut not_given = 0;
+        for d in &a.districts {
+            for e in &d.personal {
+                let (v, m, valid) = votes[e.candidate.as_str()];
+                assert!(u128::from(v) * u128::from(m) >= u128::from(valid), "RK2");
+                assert!(seen.insert(e.candidate.clone()), "elected twice");
+            }
+            for l in &d.lists {
+                for w in &l.district {
+                    let (v, m, valid) = votes[w.as_str()];
+                    assert!(u128::from(v) * 10 * u128::from(m) >= u128::from(valid), "RK5");
+                    assert!(seen.insert(w.clone()), "elected twice");
+                }
+            }
+            let given = d.personal.len() as u64 + d.lists.iter().map(|l| l.district.len() as u64).sum::<u64>();
+            assert_eq!(given + d.not_given, u64::from(d.mandates));
+            not_given += d.not_given;
+        }
+        for m in &a.compensation {
+            let (v, dm, valid) = votes[m.candidate.as_str()];
+            assert!(u128::from(v) * 20 * u128::from(dm) >= u128::from(valid), "RK8");
+            assert!(seen.insert(m.candidate.clone()), "elected twice");
+            assert!(a.parties.iter().any(|p| p.party == m.party && p.passed_threshold), "RK3");
+        }
+        assert_eq!(a.compensation.len() as u64 + a.unfilled, not_given);
+        for pair in a.compensation.windows(2) {
+            let (x, y) = (&pair[0], &pair[1]);
+            let vx = a.parties.iter().find(|p| p.party == x.party).unwrap().votes;
+            let vy = a.parties.iter().find(|p| p.party == y.party).unwrap().votes;
+            assert_ne!(compare_figures(vx, x.divisor, vy, y.divisor), Ordering::Less, "RK6: figures never rise");
+        }
+        let independents_elected: u64 =
+            a.districts.iter().map(|d| d.personal.iter().filter(|e| e.party.is_none()).count() as u64).sum();
+        let party_total: u64 = a.parties.iter().map(|p| p.total).sum();
+        assert_eq!(party_total + independents_elected + a.unfilled, a.mandates);
+
+        // The order of lists and of candidates inside a district is not part of the rules.
+        let mut shuffled = election.clone();
+        for d in &mut shuffled.districts {
+            d.lists.reverse();
+            for l in &mut d.lists {
+                l.candidates.reverse();
+            }
+        }
+        let b = allocate(&shuffled).unwrap();
+        let winners = |a: &Allocation| -> BTreeSet<String> {
+            let mut s: BTreeSet<String> = a.compensation.iter().map(|m| m.candidate.clone()).collect();
+            for d in &a.districts {
+                s.extend(d.personal.iter().map(|e| e.candidate.clone()));
+                s.extend(d.lists.iter().flat_map(|l| l.district.iter().cloned()));
+            }
+            s
+        };
+        assert_eq!(winners(&a), winners(&b));
+        assert_eq!(totals(&a), totals(&b));
+    }
+    assert!(allocated > 1000, "only {allocated} random elections were allocated");
+    let reached = [remainders, compensations, unfilled as usize, district_ties, figure_ties, passed_over];
+    assert!(reached.iter().all(|&n| n > 0), "a branch was never reached: {reached:?}");
 }
