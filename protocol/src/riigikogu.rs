@@ -43,7 +43,8 @@
 //! skipping those already elected and those with fewer votes than 5 % of their district's quota
 //! (`20 · votes · mandates < valid`). A party with no such candidate left takes no more mandates (its figures are
 //! passed over); a mandate that no party can take is left unfilled and counted in
-//! [`Allocation::unfilled`].
+//! [`Allocation::unfilled`]. (The Act's text used here does not settle these two cases; SPEC.md states this
+//! rule as the method's own.)
 //!
 //! **RK9** (the record): [`Allocation`] holds each district's quota, personal mandates and per-list counts and
 //! winners, the national figures, every compensation mandate with the figure that won it (also as
