@@ -53,6 +53,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -364,6 +365,143 @@ pub enum Tie {
         /// The tied parties, the one that takes it first, the others in the order of the rule.
         parties: Vec<String>,
     },
+}
+
+impl DistrictList {
+    /// A list whose votes are its candidates' votes together, as a tally gives them (RK1); `None` if the sum
+    /// does not fit in 64 bits.
+    pub fn from_candidates(party: impl Into<String>, candidates: Vec<Candidate>) -> Option<Self> {
+        let votes = candidates.iter().try_fold(0u64, |sum, c| sum.checked_add(c.votes))?;
+        Some(DistrictList { party: party.into(), votes, candidates })
+    }
+}
+
+/// Thousandths as people read them: `5656200` is `5656.200`.
+fn milli(x: u64) -> String {
+    format!("{}.{:03}", x / 1000, x % 1000)
+}
+
+/// `n` with its noun, singular for 1: `plural(2, "mandate")` is `2 mandates`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// RK9 in words, step by step, for a reader: the parties and the threshold, each district's quota, personal
+/// mandates and lists, the compensation mandates with their figures, what stayed unfilled, and the ties.
+impl fmt::Display for Allocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {}, {} valid votes.", self.method, plural(self.mandates, "mandate"), self.valid_votes)?;
+        writeln!(f, "Parties (the threshold, 5 % of the valid votes, is {} votes):", self.valid_votes.div_ceil(20))?;
+        for p in &self.parties {
+            if p.passed_threshold {
+                writeln!(
+                    f,
+                    "  {}: {} votes, over the threshold; {} personal, {} district, {} compensation: {}.",
+                    p.party,
+                    p.votes,
+                    p.personal,
+                    p.district,
+                    p.compensation,
+                    plural(p.total, "mandate")
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "  {}: {} votes, under the threshold; {} personal: {}.",
+                    p.party,
+                    p.votes,
+                    p.personal,
+                    plural(p.total, "mandate")
+                )?;
+            }
+        }
+        for d in &self.districts {
+            writeln!(
+                f,
+                "District {}: {}, {} valid votes, quota {}.",
+                d.district,
+                plural(u64::from(d.mandates), "mandate"),
+                d.valid_votes,
+                milli(d.quota_milli)
+            )?;
+            if d.personal.is_empty() {
+                writeln!(f, "  No candidate reached the quota.")?;
+            }
+            for e in &d.personal {
+                let party = e.party.as_deref().unwrap_or("independent");
+                writeln!(f, "  Personal mandate: {} ({party}, {} votes).", e.candidate, e.votes)?;
+            }
+            for l in &d.lists {
+                let won = l.full_quotas + u64::from(l.remainder_mandate);
+                let mut line = format!("  {}: {} votes, {}", l.party, l.votes, plural(l.full_quotas, "full quota"));
+                if l.remainder_mandate {
+                    line.push_str(" and a remainder of at least 0.75 of the quota");
+                }
+                line.push_str(&format!(": {}", plural(won, "mandate")));
+                if l.personal > 0 {
+                    line.push_str(&format!(" ({} personal)", l.personal));
+                }
+                if !l.district.is_empty() {
+                    line.push_str(&format!("; district mandates: {}", l.district.join(", ")));
+                }
+                if l.no_candidate > 0 {
+                    line.push_str(&format!(
+                        "; {} without a candidate with 10 % of the quota",
+                        plural(l.no_candidate, "mandate")
+                    ));
+                }
+                writeln!(f, "{line}.")?;
+            }
+            writeln!(f, "  Not given in the district, so compensation mandates: {}.", d.not_given)?;
+        }
+        if !self.compensation.is_empty() {
+            writeln!(f, "Compensation mandates (each to the highest comparative figure, votes / k^0.9):")?;
+        }
+        for m in &self.compensation {
+            let votes = self.parties.iter().find(|p| p.party == m.party).map_or(0, |p| p.votes);
+            let mut line = format!(
+                "  {}. {}: {} / {}^0.9 = {}: {}",
+                m.number,
+                m.party,
+                votes,
+                m.divisor,
+                milli(m.figure_milli),
+                m.candidate
+            );
+            if !m.passed_over.is_empty() {
+                line.push_str(&format!(
+                    " (passed over, with less than 5 % of their district's quota: {})",
+                    m.passed_over.join(", ")
+                ));
+            }
+            writeln!(f, "{line}.")?;
+        }
+        if self.unfilled > 0 {
+            writeln!(f, "Unfilled: {} (no party over the threshold had a candidate left).", self.unfilled)?;
+        }
+        for t in &self.ties {
+            match t {
+                Tie::DistrictMandate { district, party, votes, candidates, elected } => writeln!(
+                    f,
+                    "Tie in district {district}: {party}'s {} have {votes} votes each; by the national list, {} elected: {}.",
+                    candidates.join(", "),
+                    if *elected == 1 { "1 is" } else { "these are" },
+                    candidates.iter().take(usize::try_from(*elected).unwrap_or(usize::MAX)).cloned().collect::<Vec<_>>().join(", ")
+                )?,
+                Tie::CompensationMandate { number, parties } => writeln!(
+                    f,
+                    "Tie for compensation mandate {number}: {} have equal figures; {} stands further down the consolidated list and takes it.",
+                    parties.join(", "),
+                    parties.first().map_or("", String::as_str)
+                )?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Allocates the mandates of `election` by RKVS § 62 (SPEC.md §12.7, RK1–RK9).

@@ -19,7 +19,7 @@ fn c(id: &str, votes: u64) -> Candidate {
 
 /// A list whose votes are its candidates' votes.
 fn list(party: &str, candidates: Vec<Candidate>) -> DistrictList {
-    DistrictList { party: party.to_string(), votes: candidates.iter().map(|c| c.votes).sum(), candidates }
+    DistrictList::from_candidates(party, candidates).unwrap()
 }
 
 fn district(id: &str, mandates: u32, valid_votes: u64, lists: Vec<DistrictList>) -> District {
@@ -364,6 +364,8 @@ fn input_and_record_are_json_without_unknown_fields() {
     assert_eq!(serde_json::from_str::<Allocation>(&record).unwrap(), a);
     let extra = text.replacen("{\"districts\"", "{\"x\":1,\"districts\"", 1);
     assert!(serde_json::from_str::<Election>(&extra).is_err());
+    // A list built from a tally whose sum does not fit is refused before it is built.
+    assert!(DistrictList::from_candidates("P", vec![c("a", u64::MAX), c("b", 1)]).is_none());
 }
 
 /// Known answer, RK2–RK4 on official figures: the 2023 Riigikogu election in electoral district no. 6
@@ -571,4 +573,71 @@ fn random_elections_keep_the_invariants() {
     assert!(allocated > 1000, "only {allocated} random elections were allocated");
     let reached = [remainders, compensations, unfilled as usize, district_ties, figure_ties, passed_over];
     assert!(reached.iter().all(|&n| n > 0), "a branch was never reached: {reached:?}");
+}
+
+/// RK9 in words: the first hand-checked example as a reader sees it.
+#[test]
+fn the_allocation_reads_step_by_step() {
+    let election = Election {
+        districts: vec![district(
+            "1",
+            5,
+            1000,
+            vec![
+                list("P", vec![c("p1", 250), c("p2", 150), c("p3", 70), c("p4", 41), c("p5", 9)]),
+                list("Q", vec![c("q1", 160), c("q2", 100), c("q3", 90)]),
+                list("R", vec![c("r1", 100)]),
+                list("S", vec![c("s1", 30)]),
+            ],
+        )],
+        parties: vec![
+            party("P", &["p1", "p2", "p5", "p4", "p3"]),
+            party("Q", &["q3", "q2", "q1"]),
+            party("R", &["r1"]),
+            party("S", &["s1"]),
+        ],
+    };
+    let text = allocate(&election).unwrap().to_string();
+    let expected = "\
+Riigikogu (RKVS § 62): 5 mandates, 1000 valid votes.
+Parties (the threshold, 5 % of the valid votes, is 50 votes):
+  P: 520 votes, over the threshold; 1 personal, 1 district, 1 compensation: 3 mandates.
+  Q: 350 votes, over the threshold; 0 personal, 2 district, 0 compensation: 2 mandates.
+  R: 100 votes, over the threshold; 0 personal, 0 district, 0 compensation: 0 mandates.
+  S: 30 votes, under the threshold; 0 personal: 0 mandates.
+District 1: 5 mandates, 1000 valid votes, quota 200.000.
+  Personal mandate: p1 (P, 250 votes).
+  P: 520 votes, 2 full quotas: 2 mandates (1 personal); district mandates: p2.
+  Q: 350 votes, 1 full quota and a remainder of at least 0.75 of the quota: 2 mandates; district mandates: q1, q2.
+  R: 100 votes, 0 full quotas: 0 mandates.
+  Not given in the district, so compensation mandates: 1.
+Compensation mandates (each to the highest comparative figure, votes / k^0.9):
+  1. P: 520 / 3^0.9 = 193.461: p4 (passed over, with less than 5 % of their district's quota: p5).
+";
+    assert_eq!(text, expected);
+
+    // The ties of the tie example, in words.
+    let tied = Election {
+        districts: vec![district(
+            "1",
+            3,
+            300,
+            vec![list("P", vec![c("p1", 50), c("p2", 50), c("p3", 50)]), list("Q", vec![c("q1", 145), c("q2", 5)])],
+        )],
+        parties: vec![party("P", &["p3", "p1", "p2"]), party("Q", &["q1", "q2"])],
+    };
+    let text = allocate(&tied).unwrap().to_string();
+    assert!(text
+        .contains("Tie in district 1: P's p3, p1, p2 have 50 votes each; by the national list, 1 is elected: p3.\n"));
+    assert!(text.contains(
+        "Tie for compensation mandate 1: Q, P have equal figures; Q stands further down the consolidated list and takes it.\n"
+    ));
+    // An unfilled mandate is said so.
+    let lone = Election {
+        districts: vec![district("1", 2, 100, vec![list("P", vec![c("p1", 100)])])],
+        parties: vec![party("P", &["p1"])],
+    };
+    let text = allocate(&lone).unwrap().to_string();
+    assert!(text.contains("1 mandate without a candidate with 10 % of the quota"));
+    assert!(text.contains("Unfilled: 1 (no party over the threshold had a candidate left).\n"));
 }
