@@ -671,7 +671,10 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
             unfilled = not_given_total - number + 1;
             break;
         };
-        let Some(offer) = offers[p].take() else { break };
+        let Some(offer) = offers[p].take() else {
+            unfilled = not_given_total - number + 1; // unreachable: `best` only names a party with an offer
+            break;
+        };
         let tied: Vec<usize> = (0..offers.len())
             .filter(|&q| q == p || offers[q].is_some())
             .filter(|&q| compare_figures(party_votes[p], held[p] + 1, party_votes[q], held[q] + 1) == Ordering::Equal)
