@@ -20,6 +20,7 @@ pub mod notes;
 pub mod proofs;
 pub mod readable;
 pub mod record;
+pub mod riigikogu;
 pub mod roles;
 pub mod shuffle;
 pub mod tally;
