@@ -42,7 +42,10 @@ pub fn router() -> Router<AppState> {
 fn asset(name: &str) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, kind, body)) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(kind)), (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_STATIC))],
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+                (header::CACHE_CONTROL, HeaderValue::from_static(CACHE_STATIC)),
+            ],
             *body,
         )
             .into_response(),
@@ -115,7 +118,10 @@ async fn find(State(state): State<AppState>, Path(name): Path<String>) -> Result
         .filter(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)))
         .and_then(|n| u8::from_str_radix(n, 16).ok())
         .ok_or_else(|| {
-            AppError::not_found("not_found", "a search file is XX.json, XX the tracker's first two hex digits (0-9, A-F)")
+            AppError::not_found(
+                "not_found",
+                "a search file is XX.json, XX the tracker's first two hex digits (0-9, A-F)",
+            )
         })?;
     let from = vec![bucket];
     let client = state.pool.get().await?;

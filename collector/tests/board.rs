@@ -21,7 +21,10 @@ async fn the_live_board_pages_and_finds_the_logs_ballots() {
     assert_eq!(site["source"], "live");
     assert_eq!(site["board"]["total"], 0);
     assert_eq!(site["board"]["pages"], 0);
-    assert_eq!(get_json(&http, format!("{}/board/data/board/page-0.json", s.base)).await.1["entries"], serde_json::json!([]));
+    assert_eq!(
+        get_json(&http, format!("{}/board/data/board/page-0.json", s.base)).await.1["entries"],
+        serde_json::json!([])
+    );
 
     // 102 ballots (6 voters voting again and again; the per-minute limit is 20 per credential): two pages.
     let mut cast_ballots = Vec::new();

@@ -126,7 +126,10 @@ impl State {
                 .collect();
             let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
             let total: usize = bytes.values().map(Vec::len).sum();
-            Ok((Files { index: None, index_bytes: Vec::new(), bytes }, format!("{} files, {total} bytes", present.len())))
+            Ok((
+                Files { index: None, index_bytes: Vec::new(), bytes },
+                format!("{} files, {total} bytes", present.len()),
+            ))
         });
     }
 
