@@ -9,7 +9,7 @@
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { join, extname, normalize } from "node:path";
+import { join, extname, normalize, resolve } from "node:path";
 import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
@@ -212,10 +212,26 @@ if (site) {
     await phone.context().close();
   });
 
+  await check("opened from a file, the page says to serve the folder with a web server", async () => {
+    const page = await newPage();
+    await page.goto(`file://${resolve(siteDir)}/board.html`);
+    await page.waitForTimeout(500);
+    const text = page.locator("#loading");
+    if (await text.isVisible()) {
+      assert.match(await text.textContent(), /Serve the folder with a web server/);
+    } else {
+      // Where the browser runs the scripts from a file anyway, the failure to read the data says the same.
+      assert.match(await page.textContent("#message"), /Serve the folder with any web server/);
+    }
+    await page.context().close();
+  });
+
   await check("the home page and the verification placeholder", async () => {
     const page = await newPage();
     await ready(page, `${site.url}/`);
+    assert.equal(await page.locator("#loading").isVisible(), false, "the loading hint goes once the scripts run");
     assert.equal(await page.textContent("#election-title"), election.manifest.title.en);
+    assert.equal(await page.textContent("#home-fingerprint"), json("record/index.json").fingerprint);
     assert.match(await page.textContent("#summary"), /Mayor: /);
     await states(page, "home");
     await ready(page, `${site.url}/verify.html`);

@@ -9,6 +9,8 @@ function redraw() {
   const e = site.election;
   const title = document.getElementById("election-title");
   if (title) title.textContent = localized(e.title) || e.election_id;
+  const fingerprint = document.getElementById("home-fingerprint");
+  if (fingerprint) fingerprint.textContent = e.fingerprint;
   const period = document.getElementById("period");
   if (period) period.textContent = t("from_to", { opens: `${utc(e.opens_at)} UTC`, closes: `${utc(e.closes_at)} UTC` });
   const summary = document.getElementById("summary");

@@ -6,6 +6,7 @@ export const TEXTS = {
     language: "Language", site_title: "Election record", nav: "Pages", nav_home: "Election", nav_board: "Ballot board",
     nav_results: "Results", nav_verify: "Verify in your browser", loading: "Loading…",
     load_failed: "Could not load {what} ({reason}). Reload the page; if it keeps failing, tell whoever hosts this site.",
+    file_protocol: "This page was opened from a file, and browsers do not let a page read other files that way. Serve the folder with any web server, for example: python3 -m http.server -d SITE-FOLDER 8000, then open http://127.0.0.1:8000/.",
     fingerprint: "Election fingerprint", period: "Voting period", from_to: "{opens} to {closes}",
     home_intro: "This site was written from the election record after every check of the verifier passed (V1–V13). Compare the fingerprint above with the one the election authority published: if they differ, this is not the election you mean.",
     home_board: "Find your ballot's tracker and see what became of your ballot.",
@@ -86,6 +87,7 @@ export const TEXTS = {
     language: "Keel", site_title: "Valimiste andmed", nav: "Lehed", nav_home: "Valimised", nav_board: "Sedelite tahvel",
     nav_results: "Tulemused", nav_verify: "Kontrolli oma brauseris", loading: "Laadimine…",
     load_failed: "Ei saanud laadida: {what} ({reason}). Laadi leht uuesti; kui viga kordub, teata saidi pidajale.",
+    file_protocol: "See leht avati failist ja brauserid ei luba lehel nii teisi faile lugeda. Jaga kausta mõne veebiserveriga, näiteks: python3 -m http.server -d SAIDI-KAUST 8000, ja ava http://127.0.0.1:8000/.",
     fingerprint: "Valimiste sõrmejälg", period: "Hääletamise aeg", from_to: "{opens} kuni {closes}",
     home_intro: "See sait on kirjutatud valimiste andmetest pärast seda, kui kõik kontrollija kontrollid läbiti (V1–V13). Võrdle ülal olevat sõrmejälge valimiste korraldaja avaldatuga: kui need erinevad, pole see need valimised.",
     home_board: "Leia oma sedeli jälgimiskood ja vaata, mis sinu sedelist sai.",
@@ -166,6 +168,7 @@ export const TEXTS = {
     language: "Langue", site_title: "Dossier de l’élection", nav: "Pages", nav_home: "Élection", nav_board: "Tableau des bulletins",
     nav_results: "Résultats", nav_verify: "Vérifier dans le navigateur", loading: "Chargement…",
     load_failed: "Impossible de charger {what} ({reason}). Rechargez la page ; si l’erreur persiste, prévenez l’hébergeur du site.",
+    file_protocol: "Cette page a été ouverte depuis un fichier, et les navigateurs ne laissent pas une page lire d’autres fichiers ainsi. Servez le dossier avec un serveur web, par exemple : python3 -m http.server -d DOSSIER-DU-SITE 8000, puis ouvrez http://127.0.0.1:8000/.",
     fingerprint: "Empreinte de l’élection", period: "Période de vote", from_to: "du {opens} au {closes}",
     home_intro: "Ce site a été écrit à partir du dossier de l’élection après que toutes les vérifications du vérificateur ont réussi (V1–V13). Comparez l’empreinte ci-dessus avec celle publiée par l’autorité électorale : si elles diffèrent, ce n’est pas l’élection que vous croyez.",
     home_board: "Trouvez le code de suivi de votre bulletin et voyez ce qu’il est devenu.",
@@ -275,9 +278,12 @@ export function localized(titles) {
 export function setupLanguage(onChange) {
   const apply = () => {
     for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+    for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
     const title = document.querySelector("h1[data-t]");
     if (title) document.title = title.textContent;
   };
+  const loading = document.getElementById("loading");
+  if (loading) loading.hidden = true;
   const select = document.getElementById("lang");
   select.value = current;
   select.addEventListener("change", () => {
@@ -292,6 +298,7 @@ export function setupLanguage(onChange) {
 
 /** Reads a JSON data file (relative to the page); throws a message for people. */
 export async function getJson(path) {
+  if (location.protocol === "file:") throw new Error(t("file_protocol"));
   let response;
   try {
     response = await fetch(path, { cache: "no-cache" });
