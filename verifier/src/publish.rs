@@ -117,7 +117,7 @@ pub fn board_row(b: &LoggedBallot, fate: Fate) -> Value {
 /// leaf. The files list leaves in ascending order (V6–V8 proved them equal to R1–R3, which are), so each leaf's
 /// entries are found by binary search, and the whole board costs `n log n`, not `n²`.
 pub fn fates(
-    ballots: &[LoggedBallot],
+    leaves: impl Iterator<Item = u64>,
     rejected: &RejectedFile,
     superseded: &SupersededFile,
     revoked: &RevokedFile,
@@ -127,10 +127,8 @@ pub fn fates(
         let to = list.partition_point(|e| key(e) <= leaf);
         list.get(from..to).map(<[T]>::to_vec).unwrap_or_default()
     }
-    ballots
-        .iter()
-        .map(|b| {
-            let leaf = b.leaf_index;
+    leaves
+        .map(|leaf| {
             fate(
                 leaf,
                 &RejectedFile { rejected: at(&rejected.rejected, leaf, |e| e.leaf_index) },
@@ -205,7 +203,7 @@ fn write_site(v: &VerifiedResult, report: &Report, out: &Path, lang: &str) -> Re
     let rows: Vec<Value> = v
         .ballots
         .iter()
-        .zip(fates(&v.ballots, &rejected, &superseded, &revoked))
+        .zip(fates(v.ballots.iter().map(|b| b.leaf_index), &rejected, &superseded, &revoked))
         .map(|(b, f)| board_row(b, f))
         .collect();
     let mut w = Writer { root: out, files: 0, bytes: 0 };
@@ -306,4 +304,40 @@ pub fn result_data(v: &VerifiedResult) -> Value {
         })
         .collect();
     json!({"result": v.result, "figures": contests})
+}
+
+#[cfg(test)]
+mod tests {
+    use protocol::credential::CredentialKey;
+    use protocol::tally::{Refusal, Rejected, Revoked, Superseded};
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    /// The binary search finds, for every leaf, what `tally::fate` over the whole files finds.
+    #[test]
+    fn fates_are_tally_fate_of_each_leaf() {
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed([19; 32]);
+        let credential: CredentialKey = protocol::credential::Credential::generate(&mut rng).public_key();
+        for _ in 0..20 {
+            let n: u64 = rng.gen_range(0..300);
+            let (mut rejected, mut superseded, mut revoked) =
+                (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());
+            for leaf in 0..n {
+                match rng.gen_range(0..6) {
+                    0 => rejected.rejected.push(Rejected {
+                        leaf_index: leaf,
+                        ballot_id: protocol::ballot::BallotId([0; 32]),
+                        reason: Refusal::BadProof,
+                    }),
+                    1 => superseded.superseded.push(Superseded { leaf_index: leaf, by: n }),
+                    2 => revoked.revoked.push(Revoked { leaf_index: leaf, credential: credential.clone() }),
+                    _ => {}
+                }
+            }
+            let ours = fates(0..n, &rejected, &superseded, &revoked);
+            let theirs: Vec<Fate> = (0..n).map(|leaf| fate(leaf, &rejected, &superseded, &revoked)).collect();
+            assert_eq!(ours, theirs);
+        }
+    }
 }
