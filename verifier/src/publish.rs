@@ -331,7 +331,7 @@ mod tests {
                         reason: Refusal::BadProof,
                     }),
                     1 => superseded.superseded.push(Superseded { leaf_index: leaf, by: n }),
-                    2 => revoked.revoked.push(Revoked { leaf_index: leaf, credential: credential.clone() }),
+                    2 => revoked.revoked.push(Revoked { leaf_index: leaf, credential }),
                     _ => {}
                 }
             }
