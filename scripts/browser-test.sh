@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end browser test: a real collector over PostgreSQL serving the voting pages, driven in Debian's Chromium
 # by playwright-core (tests/browser/vote.mjs). Screenshots go to target/browser-screenshots/.
+# Then the ballot board: the collector's live board (/board/) and the site `verifier publish` writes from the
+# frozen test record (tests/browser/board.mjs).
 # Needs DATABASE_URL (a server where it may create a database); scripts/test.sh provides one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,3 +48,9 @@ rm -rf target/browser-screenshots
 OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
   CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
   || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log"; exit 1; }
+
+# The published site of a small test election (verifier/tests/frozen-record: 7 ballots, each fate), and the
+# collector's live board after the ballots vote.mjs cast.
+target/debug/verifier publish --quiet --out "$work/site" verifier/tests/frozen-record >/dev/null
+SITE_DIR="$work/site" COLLECTOR_URL="http://127.0.0.1:$port" SCREENSHOTS=target/browser-screenshots \
+  node tests/browser/board.mjs || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }

@@ -178,6 +178,8 @@ step "A voter checks a receipt against the record"
 fate=0
 $verifier receipt --fingerprint "$fingerprint" "$out/receipt-0.json" "$record" || fate=$?
 case $fate in 0|3|4|5) ;; *) echo "the receipt check failed (exit status $fate)"; exit 1 ;; esac
+step "The public web site (anyone): verifier publish → $out/site (ballot board, results, the record)"
+$verifier publish --quiet --fingerprint "$fingerprint" --out "$out/site" "$record"
 
 step "Result"
 cat "$out/result.txt"
@@ -214,6 +216,8 @@ if [[ $serve == 1 ]]; then
   echo "The tallied election is closed. A fresh ballot box for the same election (same keys, same voters) is open:"
   echo "  voting page:        $url/"
   echo "  verification page:  http://127.0.0.1:$mirror_port/verify.html (served by the mirror of the log)"
+  echo "  live ballot board:  $url/board/"
+  echo "  the tallied election's site: python3 -m http.server -d $out/site 8000, then http://127.0.0.1:8000/"
   echo "  a voter credential: $credential"
   echo "  the voters' letters: $officials/voters/letters.html (open it in a browser; print to see one a page)"
   echo "Press Ctrl-C to stop the collector."

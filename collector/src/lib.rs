@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod appender;
+pub mod board;
 pub mod cast;
 pub mod db;
 pub mod error;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
     // which counts).
     let reads = Router::new()
         .merge(log_api::router())
+        .merge(board::router())
         .merge(health::router())
         .layer(axum::middleware::from_fn_with_state(state.settings.request_timeout, read_timeout));
     let router = Router::new().merge(cast::router()).merge(verify::router()).merge(reads).method_not_allowed_fallback(

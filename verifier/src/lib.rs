@@ -9,6 +9,7 @@ pub mod files;
 pub mod mirror;
 pub mod mixnet;
 pub mod monitor;
+pub mod publish;
 pub mod report;
 pub mod second_device;
 pub mod verify;

@@ -17,6 +17,7 @@ Examples, in the order of an election (F: the election fingerprint the election 
   verifier check-export --export ballot-box.json --copy mirror
   verifier verify --fingerprint F record
   verifier result --fingerprint F --lang et record        # add --csv for a spreadsheet
+  verifier publish --fingerprint F --out site record      # the public web site: board, results
   verifier receipt --fingerprint F receipt.json record
   verifier check-ballot --record record --fingerprint F -
   verifier mix --election election.json --contest 0 --input input.bin --stage-dir stages
@@ -111,6 +112,26 @@ enum Command {
         #[arg(long)]
         csv: bool,
         /// Language of the contests' and options' names (falls back to English, then the manifest's first).
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// The published election fingerprint (64 hex digits): the record must be of this election.
+        #[arg(long, value_parser = parse_fingerprint)]
+        fingerprint: Option<protocol::Fingerprint>,
+        /// The record's directory (the one holding index.json).
+        record: PathBuf,
+    },
+    /// Verify a whole election record (as `verify`) and, if every check passed, write its public web site into
+    /// DIR: the ballot board (every ballot's tracker, position, time and fate, searchable), the results page and
+    /// the record itself for download; static files for any web server. A record that does not verify is
+    /// refused: the report goes to stderr, nothing is written, and the exit status is 1.
+    Publish {
+        /// No progress on stderr (there is none anyway when stderr is not a terminal).
+        #[arg(long)]
+        quiet: bool,
+        /// The folder to write the site into: new or empty (publish never overwrites files).
+        #[arg(long)]
+        out: PathBuf,
+        /// The language the pages open in (en, et or fr); every page offers all three.
         #[arg(long, default_value = "en")]
         lang: String,
         /// The published election fingerprint (64 hex digits): the record must be of this election.
@@ -297,6 +318,9 @@ fn main() -> ExitCode {
         Command::Result { quiet, csv, lang, fingerprint, record } => {
             print_result(&record, fingerprint.as_ref(), progress_wanted(quiet), csv, &lang)
         }
+        Command::Publish { quiet, out, lang, fingerprint, record } => {
+            publish(&record, &out, fingerprint.as_ref(), &lang, progress_wanted(quiet))
+        }
         Command::Receipt { output, fingerprint, receipt, record } => {
             output.print(&verifier::verify::verify_receipt(&receipt, &record, fingerprint.as_ref(), output.progress()))
         }
@@ -355,6 +379,44 @@ fn print_result(
         ));
     }
     ExitCode::SUCCESS
+}
+
+/// `verifier publish`: a summary on stdout, or the failing report and the reason on stderr and exit 1.
+fn publish(
+    record: &std::path::Path,
+    out_dir: &std::path::Path,
+    pinned: Option<&protocol::Fingerprint>,
+    lang: &str,
+    progress: bool,
+) -> ExitCode {
+    let (report, written) = verifier::publish::publish(record, out_dir, pinned, lang, progress);
+    report.end_progress();
+    match written {
+        Ok(p) => {
+            out(&format!(
+                "election record {}: every check passed (V1–V13)\n\
+                 published to {}: {} files, {} bytes; the board holds {} ballots in {} pages; record head {}\n\
+                 Host the folder on any web server (to look at it here: python3 -m http.server -d {} 8000, then \
+                 open http://127.0.0.1:8000/).\n",
+                record.display(),
+                out_dir.display(),
+                p.files,
+                p.bytes,
+                p.ballots,
+                p.pages,
+                p.record_head,
+                out_dir.display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if matches!(e, verifier::publish::PublishError::NotVerified { .. }) {
+                eprintln!("{report}");
+            }
+            eprintln!("publish: FAIL: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Writes to stdout; a reader that went away (`| head`) ends the output quietly, never a panic.

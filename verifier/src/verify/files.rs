@@ -106,7 +106,7 @@ impl State {
             let total: usize = bytes.values().map(Vec::len).sum();
             let note =
                 format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));
-            Ok((Files { index: Some(index), bytes }, note))
+            Ok((Files { index: Some(index), index_bytes, bytes }, note))
         });
     }
 
@@ -126,7 +126,10 @@ impl State {
                 .collect();
             let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
             let total: usize = bytes.values().map(Vec::len).sum();
-            Ok((Files { index: None, bytes }, format!("{} files, {total} bytes", present.len())))
+            Ok((
+                Files { index: None, index_bytes: Vec::new(), bytes },
+                format!("{} files, {total} bytes", present.len()),
+            ))
         });
     }
 

@@ -95,10 +95,32 @@ fn waits(inputs: &[(bool, Check)]) -> Vec<Check> {
 #[derive(Debug, Default)]
 pub struct Files {
     index: Option<RecordIndex>,
+    /// `index.json` as read (empty before decryption, when there is no index).
+    index_bytes: Vec<u8>,
     bytes: BTreeMap<String, Vec<u8>>,
 }
 
 impl Files {
+    /// The record's index, as V1 decoded it (`None` before decryption).
+    pub fn index(&self) -> Option<&RecordIndex> {
+        self.index.as_ref()
+    }
+
+    /// `index.json`'s bytes, as V1 read them.
+    pub fn index_bytes(&self) -> &[u8] {
+        &self.index_bytes
+    }
+
+    /// Every listed file with the bytes V1 hashed, by path.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.bytes.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+
+    /// The bytes V1 hashed of the file at `path`.
+    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
+        self.bytes.get(path).map(Vec::as_slice)
+    }
+
     fn get(&self, path: &str) -> Result<&[u8], FileFailure> {
         self.bytes.get(path).map(Vec::as_slice).ok_or_else(|| FileFailure::Missing { path: path.to_string() })
     }
@@ -143,6 +165,12 @@ pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
 pub struct VerifiedResult {
     pub result: ResultFile,
     pub answers: Vec<AnswersFile>,
+    /// The record's election (V2), ballot box (V4, V5) and files as V1 read and hashed them (`verifier publish`).
+    pub election: Election,
+    pub ballot_box: BallotBox,
+    /// Every ballot of the box, decoded, in log order (V5).
+    pub ballots: Vec<LoggedBallot>,
+    pub files: Files,
 }
 
 /// [`verify_record`], and the verified result if every check passed (`verifier result`).
@@ -157,8 +185,10 @@ pub fn verify_result(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
     s.v13(&mut report);
     describe(&mut report, s.election.as_ref(), pinned.is_some());
     report.end_progress();
-    let verified = match (report.passed(), s.result, s.answers) {
-        (true, Some(result), Some(answers)) => Some(VerifiedResult { result, answers }),
+    let verified = match (report.passed(), s.result, s.answers, s.election, s.ballot_box, s.ballots, s.files) {
+        (true, Some(result), Some(answers), Some(election), Some(ballot_box), Some(ballots), Some(files)) => {
+            Some(VerifiedResult { result, answers, election, ballot_box, ballots, files })
+        }
         _ => None,
     };
     (report, verified)

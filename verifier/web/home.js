@@ -1,0 +1,44 @@
+// The site's home page (the election, who was elected, links) and the verification page (until the in-browser
+// verifier exists: the command line that verifies the record). Values from data/site.json and data/result.json.
+import { t, pickLanguage, setupLanguage, getJson, el, showError, localized, utc } from "./site.js";
+
+let site = null;
+let data = null;
+
+function redraw() {
+  const e = site.election;
+  const title = document.getElementById("election-title");
+  if (title) title.textContent = localized(e.title) || e.election_id;
+  const fingerprint = document.getElementById("home-fingerprint");
+  if (fingerprint) fingerprint.textContent = e.fingerprint;
+  const period = document.getElementById("period");
+  if (period) period.textContent = t("from_to", { opens: `${utc(e.opens_at)} UTC`, closes: `${utc(e.closes_at)} UTC` });
+  const summary = document.getElementById("summary");
+  if (summary && data) {
+    summary.replaceChildren(...data.result.contests.map((r) => {
+      const names = (r.candidates ?? []).filter((c) => c.elected)
+        .map((c) => (c.selection.write_in !== undefined ? t("write_in", { name: c.selection.write_in }) : localized(c.title)));
+      return el("li", {}, t("elected_summary", { contest: localized(r.title) || r.contest, names: names.join(", ") || t("nobody") }));
+    }));
+  }
+  const command = document.getElementById("verify-command");
+  if (command) command.textContent = `verifier verify --fingerprint ${e.fingerprint} record`;
+}
+
+async function main() {
+  pickLanguage();
+  try {
+    [site, data] = await Promise.all([getJson("data/site.json"), getJson("data/result.json")]);
+  } catch (err) {
+    setupLanguage(() => {});
+    showError(err.message);
+    return;
+  }
+  pickLanguage(site.lang);
+  setupLanguage(redraw);
+  document.getElementById("fingerprint").textContent = site.election.fingerprint;
+  redraw();
+  document.body.dataset.ready = "true";
+}
+
+main();
