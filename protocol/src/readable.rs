@@ -117,7 +117,7 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
         let _ = writeln!(out, "    invalid ({reason}): {n}");
     }
     let heading = match (r.rounds.is_empty(), r.method.as_str()) {
-        (false, _) => "first preferences",
+        (false, _) | (true, crate::count::METHOD_SCHULZE | crate::count::METHOD_BORDA) => "first preferences",
         (true, crate::count::METHOD_APPROVAL) => "approvals (a ballot may approve several)",
         _ => "votes",
     };
@@ -168,10 +168,73 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
             let _ = writeln!(out, "      {n:<w$}  {v:>vw$}");
         }
     }
+    rule_figures(&mut out, r, lang, &name, &shown);
     for tie in &r.ties {
         let _ = writeln!(out, "  tie: {}", tie.describe(&name));
     }
     out
+}
+
+/// The figures of a rule that has its own (SPEC.md §12.7–§12.9, `rv/result/v3`): the lists' votes and seats, the
+/// Schulze matrices, the Borda points, the full ranking. `shown` names the candidates in the order of `tallies`.
+fn rule_figures(
+    out: &mut String,
+    r: &ContestResult,
+    lang: &str,
+    name: &dyn Fn(&Selection) -> String,
+    shown: &[String],
+) {
+    if let Some(lists) = &r.lists {
+        let _ = writeln!(out, "  lists, with the percentage of the {} valid ballots and the seats won:", r.valid);
+        let width = lists.iter().map(|l| localized(&l.title, lang).chars().count()).max();
+        for l in lists {
+            let p = l.percent.as_deref().map_or_else(|| "—".to_string(), |p| format!("{p} %"));
+            let t = localized(&l.title, lang);
+            let under = if l.qualified { "" } else { "  below the threshold: no seat" };
+            let w = width.unwrap_or(0);
+            let _ = writeln!(out, "    {t:<w$}  {:>8}  {p:>7}  {}{under}", l.votes, plural(l.seats, "seat", "seats"));
+        }
+        for t in r.list_ties.iter().flatten() {
+            let (won, lost) = t.lists.split_at(usize::try_from(t.won).unwrap_or(0).min(t.lists.len()));
+            let how = match t.decided_by {
+                crate::count::ListTieBreak::Votes => "the list with more votes goes first",
+                crate::count::ListTieBreak::ListOrder => "equal votes too: the list declared first goes first",
+            };
+            let _ = writeln!(
+                out,
+                "  tie between lists for the last seat: {} won it over {} ({how})",
+                won.join(", "),
+                lost.join(", ")
+            );
+        }
+    }
+    let matrix = |out: &mut String, what: &str, m: &[Vec<u64>]| {
+        let _ = writeln!(out, "  {what}");
+        for (i, row) in m.iter().enumerate() {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(j, v)| if i == j { "—".to_string() } else { v.to_string() })
+                .collect();
+            let _ = writeln!(out, "    {:<20} {}", shown.get(i).map_or("", String::as_str), cells.join(" "));
+        }
+    };
+    if let Some(d) = &r.pairwise {
+        matrix(out, "ballots ranking the row's candidate above the column's (columns in the same order):", d);
+    }
+    if let Some(p) = &r.strongest_paths {
+        matrix(out, "strength of the strongest path from the row's candidate to the column's:", p);
+    }
+    if let Some(points) = &r.points {
+        let _ = writeln!(out, "  Borda points (first choice n-1, then one less each place; unranked 0):");
+        for (s, n) in points {
+            let _ = writeln!(out, "    {}  {n}", name(s));
+        }
+    }
+    if let Some(ranking) = &r.ranking {
+        let names: Vec<String> = ranking.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, name(s))).collect();
+        let _ = writeln!(out, "  full ranking: {}", names.join(", "));
+    }
 }
 
 /// The whole result in words: the turnout, then each contest (numbered from 1), blank lines between.

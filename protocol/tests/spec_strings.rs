@@ -80,7 +80,7 @@ fn template_of(reason: &str) -> &'static str {
 }
 
 fn options(n: usize) -> Vec<ContestOption> {
-    (0..n).map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into() }).collect()
+    (0..n).map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into(), list: None }).collect()
 }
 
 fn contest(id: &str, kind: ContestKind, n: usize, write_in: Option<u8>, seats: u16) -> Contest {
@@ -91,6 +91,9 @@ fn contest(id: &str, kind: ContestKind, n: usize, write_in: Option<u8>, seats: u
         options: options(n),
         write_in: write_in.map(|max_bytes| WriteInRule { max_bytes }),
         seats,
+        rule: None,
+        threshold: None,
+        lists: Vec::new(),
     }
 }
 
@@ -310,7 +313,7 @@ fn result_example_is_what_the_count_gives() {
     let mut council = contest("council", ContestKind::Ranked { max_ranks: 3 }, 3, Some(10), 2);
     council.title = [("en".to_string(), "Council".to_string())].into();
     for (o, (id, name)) in council.options.iter_mut().zip([("ann", "Ann"), ("ben", "Ben"), ("cat", "Cat")]) {
-        *o = ContestOption { id: id.into(), title: [("en".to_string(), name.to_string())].into() };
+        *o = ContestOption { id: id.into(), title: [("en".to_string(), name.to_string())].into(), list: None };
     }
     let list: Vec<Result<Answer, InvalidAnswer>> = answers.answers.iter().map(|a| a.as_result()).collect();
     assert_eq!(result.contests, vec![count_contest(&council, &list)]);
