@@ -65,6 +65,7 @@ mod lists;
 mod ranking;
 
 pub use lists::{allocate, Allocated, Allocation, ListResult, ListTie, ListTieBreak};
+pub use ranking::{pairwise, schulze_order, strongest_paths};
 
 /// One round of an STV count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -42,8 +42,9 @@ fn grouped(candidates: &[Selection], valid: &[&Answer]) -> BTreeMap<Vec<usize>, 
     out
 }
 
-/// The pairwise matrix `d` of §12.7: `d[i][j]` ballots rank `i` above `j`.
-pub(super) fn pairwise(n: usize, ballots: &BTreeMap<Vec<usize>, u64>) -> Vec<Vec<u64>> {
+/// The pairwise matrix `d` of §12.7 from ballots (indices of candidates, best first) and how many cast each:
+/// `d[i][j]` ballots rank `i` above `j`.
+pub fn pairwise(n: usize, ballots: &BTreeMap<Vec<usize>, u64>) -> Vec<Vec<u64>> {
     let mut d = vec![vec![0u64; n]; n];
     for (prefs, &count) in ballots {
         let mut ranked = vec![false; n];
@@ -61,7 +62,7 @@ pub(super) fn pairwise(n: usize, ballots: &BTreeMap<Vec<usize>, u64>) -> Vec<Vec
 }
 
 /// The strongest paths `p` of §12.7 from the pairwise matrix `d` (winning votes, Floyd–Warshall).
-pub(super) fn strongest_paths(d: &[Vec<u64>]) -> Vec<Vec<u64>> {
+pub fn strongest_paths(d: &[Vec<u64>]) -> Vec<Vec<u64>> {
     let n = d.len();
     let mut p = vec![vec![0u64; n]; n];
     for i in 0..n {
@@ -96,12 +97,24 @@ fn by_key(key: &[u64]) -> Vec<usize> {
     order
 }
 
+/// §12.7: the Schulze ranking from the strongest paths `p`: candidate indices ordered by how many candidates each
+/// beats (`p[i][j] > p[j][i]`), most first, equal numbers in index (fixed) order.
+pub fn schulze_order(p: &[Vec<u64>]) -> Vec<usize> {
+    by_key(&beaten(p))
+}
+
+/// How many candidates each candidate beats by the strongest paths `p`.
+fn beaten(p: &[Vec<u64>]) -> Vec<u64> {
+    let n = p.len();
+    (0..n).map(|i| (0..n).filter(|&j| p[i][j] > p[j][i]).count() as u64).collect()
+}
+
 /// §12.7: Condorcet–Schulze.
 pub(super) fn schulze(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
     let n = candidates.len();
     let d = pairwise(n, &grouped(candidates, valid));
     let p = strongest_paths(&d);
-    let beaten: Vec<u64> = (0..n).map(|i| (0..n).filter(|&j| p[i][j] > p[j][i]).count() as u64).collect();
+    let beaten = beaten(&p);
     let order = by_key(&beaten);
     let seats = usize::from(contest.seats).min(n);
     let tallies = first_preferences(candidates, valid);
