@@ -691,7 +691,11 @@ mod tests {
             title: [("en".to_string(), "C".to_string())].into(),
             kind: ContestKind::Ranked { max_ranks: options as u16 },
             options: (0..options)
-                .map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into(), list: None })
+                .map(|i| ContestOption {
+                    id: format!("o{i}"),
+                    title: [("en".to_string(), format!("O{i}"))].into(),
+                    list: None,
+                })
                 .collect(),
             write_in: Some(WriteInRule { max_bytes: 10 }),
             seats,

@@ -771,7 +771,11 @@ impl Problems {
             );
         }
         if c.lists.len() > MAX_OPTIONS {
-            self.add("MF10", format!("{at}.lists"), format!("{} lists: a contest has at most {MAX_OPTIONS}", c.lists.len()));
+            self.add(
+                "MF10",
+                format!("{at}.lists"),
+                format!("{} lists: a contest has at most {MAX_OPTIONS}", c.lists.len()),
+            );
         }
         for (k, l) in c.lists.iter().enumerate() {
             let lat = format!("{at}.lists[{k}]");
@@ -789,11 +793,9 @@ impl Problems {
         for (j, o) in c.options.iter().enumerate() {
             let oat = format!("{at}.options[{j}].list");
             match &o.list {
-                None if !c.lists.is_empty() => self.add(
-                    "MF10",
-                    oat,
-                    format!("option `{}` is on no list: name its list, one of {}", o.id, ids()),
-                ),
+                None if !c.lists.is_empty() => {
+                    self.add("MF10", oat, format!("option `{}` is on no list: name its list, one of {}", o.id, ids()))
+                }
                 Some(l) if c.lists.is_empty() => self.add(
                     "MF10",
                     oat,

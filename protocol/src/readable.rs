@@ -211,11 +211,8 @@ fn rule_figures(
     let matrix = |out: &mut String, what: &str, m: &[Vec<u64>]| {
         let _ = writeln!(out, "  {what}");
         for (i, row) in m.iter().enumerate() {
-            let cells: Vec<String> = row
-                .iter()
-                .enumerate()
-                .map(|(j, v)| if i == j { "—".to_string() } else { v.to_string() })
-                .collect();
+            let cells: Vec<String> =
+                row.iter().enumerate().map(|(j, v)| if i == j { "—".to_string() } else { v.to_string() }).collect();
             let _ = writeln!(out, "    {:<20} {}", shown.get(i).map_or("", String::as_str), cells.join(" "));
         }
     };

@@ -32,7 +32,11 @@ fn contest() -> impl Strategy<Value = Contest> {
             title: [("en".to_string(), "C".to_string())].into(),
             kind,
             options: (0..options)
-                .map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into(), list: None })
+                .map(|i| ContestOption {
+                    id: format!("o{i}"),
+                    title: [("en".to_string(), format!("O{i}"))].into(),
+                    list: None,
+                })
                 .collect(),
             write_in: write_in.map(|max_bytes| WriteInRule { max_bytes }),
             seats,

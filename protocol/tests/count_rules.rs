@@ -289,8 +289,7 @@ fn schulze_cycle_is_a_recorded_tie() {
 #[test]
 fn borda_known_answer_tennessee() {
     let (m, n, c, k) = (0, 1, 2, 3);
-    let answers =
-        rankings(&[(42, &[m, n, c, k]), (26, &[n, c, k, m]), (15, &[c, k, n, m]), (17, &[k, c, n, m])]);
+    let answers = rankings(&[(42, &[m, n, c, k]), (26, &[n, c, k, m]), (15, &[c, k, n, m]), (17, &[k, c, n, m])]);
     let contest = ranked(&["memphis", "nashville", "chattanooga", "knoxville"], 1, Rule::Borda);
     let r = count_contest(&contest, &answers);
     assert_eq!(r.method, METHOD_BORDA);
@@ -325,8 +324,22 @@ fn borda_truncated_ballots_and_ties() {
 /// each; the seventh seat, added after Brexit, went to Isamaa (34,188). Independent candidates are lists of one.
 #[test]
 fn dhondt_known_answer_estonia_ep_2019() {
-    let parties = ["reform", "sde", "kesk", "ekre", "isamaa", "kaljulaid", "e200", "rohelised", "elurikkus",
-        "orgu", "raudvere", "kaljuste", "euvp", "mottus"];
+    let parties = [
+        "reform",
+        "sde",
+        "kesk",
+        "ekre",
+        "isamaa",
+        "kaljulaid",
+        "e200",
+        "rohelised",
+        "elurikkus",
+        "orgu",
+        "raudvere",
+        "kaljuste",
+        "euvp",
+        "mottus",
+    ];
     let figures = [87_160u64, 77_375, 47_799, 42_265, 34_188, 20_640, 10_700, 5_824, 2_951, 1_442, 880, 604, 221, 55];
     let per_list = [7, 7, 7, 7, 7, 1, 7, 7, 7, 1, 1, 1, 7, 1];
     // Each list's votes spread over its candidates: the k-th of the list gets 7 − k, the first the rest.
@@ -425,7 +438,8 @@ fn thresholds_caps_and_list_ties() {
     assert_eq!(l.iter().map(|l| l.qualified).collect::<Vec<_>>(), [true, true, false]);
     assert_eq!(list_seats(&r), [3, 0, 0]);
     // With two decimals: 4.99 % of 1000 is 49.9, so 49 fails and 50 passes.
-    let r = count_contest(&list_contest(&lists, &[3, 1, 1], 3, Rule::Dhondt, Some("4.99")), &votes(&[901, 0, 0, 50, 49]));
+    let r =
+        count_contest(&list_contest(&lists, &[3, 1, 1], 3, Rule::Dhondt, Some("4.99")), &votes(&[901, 0, 0, 50, 49]));
     assert_eq!(r.lists.unwrap().iter().map(|l| l.qualified).collect::<Vec<_>>(), [true, true, false]);
     // A list with one candidate takes one seat; the next goes on.
     let r = count_contest(&list_contest(&["a", "b"], &[1, 3], 3, Rule::Dhondt, None), &votes(&[90, 5, 3, 2]));
@@ -440,7 +454,10 @@ fn thresholds_caps_and_list_ties() {
     assert_eq!(tie, Some((vec![0, 1], 1, ListTieBreak::ListOrder)));
     let r = count_contest(&list_contest(&["a", "b"], &[1, 1], 1, Rule::SainteLague, None), &votes(&[7, 7]));
     let t = &r.list_ties.as_ref().unwrap()[0];
-    assert_eq!((t.lists.clone(), t.won, t.decided_by), (vec!["a".to_string(), "b".to_string()], 1, ListTieBreak::ListOrder));
+    assert_eq!(
+        (t.lists.clone(), t.won, t.decided_by),
+        (vec!["a".to_string(), "b".to_string()], 1, ListTieBreak::ListOrder)
+    );
     // Largest remainders: equal remainders at the last seat.
     let (seats, tie) = allocate(Allocation::LargestRemainderHare, &[10, 10, 10], &[5; 3], 2);
     assert_eq!(seats, [1, 1, 0]);

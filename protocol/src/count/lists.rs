@@ -203,8 +203,7 @@ pub(super) fn count_lists(contest: &Contest, candidates: &[Selection], valid: &[
             contest.threshold.is_none_or(|t| u128::from(v) * 10_000 >= u128::from(t.hundredths) * u128::from(n_valid))
         })
         .collect();
-    let caps: Vec<u64> =
-        members.iter().zip(&qualified).map(|(m, &q)| if q { m.len() as u64 } else { 0 }).collect();
+    let caps: Vec<u64> = members.iter().zip(&qualified).map(|(m, &q)| if q { m.len() as u64 } else { 0 }).collect();
     let (seats, tie) = allocate(allocation, &list_votes, &caps, u64::from(contest.seats));
     let mut elected = Vec::new();
     let mut ties = Vec::new();
