@@ -48,6 +48,10 @@ pub const METHOD_DHONDT: &str = "d'Hondt (party lists)";
 pub const METHOD_SAINTE_LAGUE: &str = "Sainte-Laguë (party lists)";
 /// `method` of a party-list contest counted by the Hare quota and largest remainders (§12.9).
 pub const METHOD_LARGEST_REMAINDER: &str = "largest remainder, Hare quota (party lists)";
+/// `method` of a graded contest counted by Majority Judgment (§12.10).
+pub const METHOD_MAJORITY_JUDGMENT: &str = "majority judgment (lower median)";
+/// `method` of a graded contest counted by score voting (§12.11).
+pub const METHOD_SCORE: &str = "score voting";
 /// Every `method` string a result can carry (SPEC.md §12.5 lists the same; `tests/spec_strings.rs` checks).
 pub const METHODS: &[&str] = &[
     METHOD_PLURALITY,
@@ -59,11 +63,15 @@ pub const METHODS: &[&str] = &[
     METHOD_DHONDT,
     METHOD_SAINTE_LAGUE,
     METHOD_LARGEST_REMAINDER,
+    METHOD_MAJORITY_JUDGMENT,
+    METHOD_SCORE,
 ];
 
+mod graded;
 mod lists;
 mod ranking;
 
+pub use graded::{majority_grade, majority_order, GradeProfile};
 pub use lists::{allocate, Allocated, Allocation, ListResult, ListTie, ListTieBreak};
 pub use ranking::{pairwise, schulze_order, strongest_paths};
 
@@ -143,12 +151,19 @@ pub struct ContestResult {
     /// Schulze (§12.7, `rv/result/v3`): `p[i][j]`, the strength of the strongest path from `i` to `j`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strongest_paths: Option<Vec<Vec<u64>>>,
-    /// Borda (§12.8, `rv/result/v3`): every candidate's points, in the order of `tallies`.
+    /// Borda and score voting (§12.8, §12.11, `rv/result/v3`): every candidate's points, in the order of `tallies`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Vec<(Selection, u64)>>,
-    /// Schulze and Borda (§12.7, §12.8, `rv/result/v3`): every candidate, best first; `elected` is its start.
+    /// Schulze, Borda and the graded rules (§12.7–§12.11, `rv/result/v3`): every candidate, best first; `elected`
+    /// is its start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranking: Option<Vec<Selection>>,
+    /// Graded contests (§12.10, §12.11, `rv/result/v3`): the grades' titles from the manifest, best first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grades: Option<Vec<Localized>>,
+    /// Graded contests (`rv/result/v3`): every candidate's grades and majority grade, in the order of `tallies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<Vec<GradeProfile>>,
 }
 
 impl ContestResult {
@@ -160,6 +175,8 @@ impl ContestResult {
             || self.strongest_paths.is_some()
             || self.points.is_some()
             || self.ranking.is_some()
+            || self.grades.is_some()
+            || self.profiles.is_some()
     }
 
     /// A result of `contest` before naming (§12.5): `title`, `candidates` and `invalid` are filled in by
@@ -182,6 +199,8 @@ impl ContestResult {
             strongest_paths: None,
             points: None,
             ranking: None,
+            grades: None,
+            profiles: None,
         }
     }
 }
@@ -390,6 +409,7 @@ pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>
         Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare => {
             lists::count_lists(contest, &candidates, &valid)
         }
+        Rule::MajorityJudgment | Rule::Score => graded::count_graded(contest, &candidates, &valid),
     };
     result.invalid = invalid;
     result.title = Some(contest.title.clone());
@@ -702,6 +722,7 @@ mod tests {
             rule: None,
             threshold: None,
             lists: Vec::new(),
+            grades: Vec::new(),
         }
     }
 

@@ -41,6 +41,9 @@ where
     d.deserialize_map(Visit(std::marker::PhantomData))
 }
 
+/// The most grades a graded contest has (SPEC.md §4.3 MF12).
+pub const MAX_GRADES: usize = 10;
+
 /// The version string that starts the canonical manifest encoding (§4.2) of a manifest that uses none of the
 /// counting rules' fields (`rule`, `threshold`, `lists`, an option's `list`).
 pub const MANIFEST_VERSION: &str = "rv/manifest/v2";
@@ -280,6 +283,9 @@ pub struct Contest {
     /// Party-list rules only: the lists, each candidate (option) naming its own by `list`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lists: Vec<PartyList>,
+    /// Graded contests only: the grades a voter gives each option, best first, 2–10 (SPEC.md §4.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grades: Vec<Localized>,
 }
 
 /// A contest's counting rule (SPEC.md §4.1, §12). In JSON, its name in snake case (`"schulze"`).
@@ -302,10 +308,14 @@ pub enum Rule {
     SainteLague,
     /// Single choice with party lists: seats to lists by the Hare quota and largest remainders (§12.9).
     LargestRemainderHare,
+    /// Graded: Majority Judgment, the median grade and Balinski–Laraki's tie-breaking (§12.10).
+    MajorityJudgment,
+    /// Graded: score voting, the sum of the grades' points (§12.11).
+    Score,
 }
 
 /// Every counting rule, in the order of their codes in the canonical encoding (§4.2: code `i + 1`).
-pub const RULES: [Rule; 8] = [
+pub const RULES: [Rule; 10] = [
     Rule::Plurality,
     Rule::Approval,
     Rule::Stv,
@@ -314,6 +324,8 @@ pub const RULES: [Rule; 8] = [
     Rule::Dhondt,
     Rule::SainteLague,
     Rule::LargestRemainderHare,
+    Rule::MajorityJudgment,
+    Rule::Score,
 ];
 
 impl Rule {
@@ -328,6 +340,8 @@ impl Rule {
             Rule::Dhondt => "dhondt",
             Rule::SainteLague => "sainte_lague",
             Rule::LargestRemainderHare => "largest_remainder_hare",
+            Rule::MajorityJudgment => "majority_judgment",
+            Rule::Score => "score",
         }
     }
 
@@ -451,6 +465,8 @@ pub enum ContestKind {
         /// Most selections ranked.
         max_ranks: u16,
     },
+    /// One grade for every option, from the contest's `grades` (SPEC.md §4.1, §5.1).
+    Graded,
 }
 
 /// A contest kind as read: every field any kind has, none other; [`ContestKind::try_from`] keeps exactly the kind's.
@@ -472,7 +488,8 @@ impl TryFrom<KindFields> for ContestKind {
             ("single_choice", None, None, None) => Ok(ContestKind::SingleChoice),
             ("approval", Some(min), Some(max), None) => Ok(ContestKind::Approval { min, max }),
             ("ranked", None, None, Some(max_ranks)) => Ok(ContestKind::Ranked { max_ranks }),
-            ("single_choice" | "approval" | "ranked", ..) => {
+            ("graded", None, None, None) => Ok(ContestKind::Graded),
+            ("single_choice" | "approval" | "ranked" | "graded", ..) => {
                 Err(format!("contest kind `{}`: not exactly the fields of its type", f.kind))
             }
             (other, ..) => Err(format!("unknown contest kind `{other}`")),
@@ -487,6 +504,7 @@ impl Contest {
             ContestKind::SingleChoice => Rule::Plurality,
             ContestKind::Approval { .. } => Rule::Approval,
             ContestKind::Ranked { .. } => Rule::Stv,
+            ContestKind::Graded => Rule::MajorityJudgment,
         })
     }
 
@@ -496,6 +514,8 @@ impl Contest {
             || self.threshold.is_some()
             || !self.lists.is_empty()
             || self.options.iter().any(|o| o.list.is_some())
+            || self.kind == ContestKind::Graded
+            || !self.grades.is_empty()
     }
 
     /// The index in `lists` of the list of option `i`, if it names one that exists.
@@ -510,6 +530,7 @@ impl Contest {
             ContestKind::SingleChoice => (1, 1),
             ContestKind::Approval { min, max } => (min as usize, max as usize),
             ContestKind::Ranked { max_ranks } => (1, max_ranks as usize),
+            ContestKind::Graded => (self.options.len(), self.options.len()),
         }
     }
 
@@ -625,6 +646,7 @@ impl Manifest {
                     ContestKind::SingleChoice => format!("single choice among {candidates} candidates"),
                     ContestKind::Approval { min, max } => format!("approval of {min} to {max} candidates"),
                     ContestKind::Ranked { max_ranks } => format!("ranking of up to {max_ranks} candidates"),
+                    ContestKind::Graded => format!("grading of {} options", c.options.len()),
                 };
                 out.add(
                     "MF5",
@@ -712,7 +734,7 @@ impl Manifest {
 struct Problems(Vec<ManifestProblem>);
 
 impl Problems {
-    /// MF9–MF11: the counting rule fits the contest, its lists and its threshold.
+    /// MF9–MF12: the counting rule fits the contest, its lists, its threshold and its grades.
     fn counting(&mut self, at: &str, c: &Contest, languages: &Localized) {
         let rule = c.rule();
         // MF9: the rule fits the kind.
@@ -722,12 +744,14 @@ impl Problems {
             }
             Rule::Approval => matches!(c.kind, ContestKind::Approval { .. }),
             Rule::Stv | Rule::Schulze | Rule::Borda => matches!(c.kind, ContestKind::Ranked { .. }),
+            Rule::MajorityJudgment | Rule::Score => c.kind == ContestKind::Graded,
         };
         if !fits {
             let kind = match c.kind {
                 ContestKind::SingleChoice => "single_choice",
                 ContestKind::Approval { .. } => "approval",
                 ContestKind::Ranked { .. } => "ranked",
+                ContestKind::Graded => "graded",
             };
             self.add(
                 "MF9",
@@ -735,9 +759,39 @@ impl Problems {
                 format!(
                     "`{}` does not count a contest of kind `{kind}`: single_choice takes plurality, dhondt, \
                      sainte_lague or largest_remainder_hare; approval takes approval; ranked takes stv, schulze or \
-                     borda",
+                     borda; graded takes majority_judgment or score",
                     rule.name()
                 ),
+            );
+        }
+        if c.kind == ContestKind::Graded && c.write_in.is_some() {
+            self.add(
+                "MF9",
+                format!("{at}.write_in"),
+                "a graded contest grades its options, and a write-in is not one: set `\"write_in\": null`",
+            );
+        }
+        // MF12: the grades.
+        if c.kind == ContestKind::Graded {
+            if !(2..=MAX_GRADES).contains(&c.grades.len()) {
+                self.add(
+                    "MF12",
+                    format!("{at}.grades"),
+                    format!(
+                        "{} grades: a graded contest has 2 to {MAX_GRADES}, best first, e.g. [{{\"en\": \"Very good\"}}, \
+                         {{\"en\": \"Good\"}}, {{\"en\": \"Poor\"}}]",
+                        c.grades.len()
+                    ),
+                );
+            }
+            for (g, title) in c.grades.iter().enumerate() {
+                self.localized(&format!("{at}.grades[{g}]"), title, Some(languages));
+            }
+        } else if !c.grades.is_empty() {
+            self.add(
+                "MF12",
+                format!("{at}.grades"),
+                format!("{} grades, but only a graded contest has grades: remove them", c.grades.len()),
             );
         }
         if rule.is_list_rule() && c.write_in.is_some() {
@@ -934,6 +988,7 @@ impl Encode for Manifest {
                 ContestKind::SingleChoice => w.u8(0),
                 ContestKind::Approval { min, max } => w.u8(1).u16(min).u16(max),
                 ContestKind::Ranked { max_ranks } => w.u8(2).u16(max_ranks),
+                ContestKind::Graded => w.u8(3),
             };
             w.u32(c.options.len() as u32);
             for o in &c.options {
@@ -961,6 +1016,10 @@ impl Encode for Manifest {
                 for l in &c.lists {
                     w.str(&l.id);
                     put_localized(w, &l.title);
+                }
+                w.u32(c.grades.len() as u32);
+                for g in &c.grades {
+                    put_localized(w, g);
                 }
             }
         }
@@ -993,6 +1052,7 @@ impl Decode for Manifest {
                 0 => ContestKind::SingleChoice,
                 1 => ContestKind::Approval { min: r.u16("contest.min")?, max: r.u16("contest.max")? },
                 2 => ContestKind::Ranked { max_ranks: r.u16("contest.max_ranks")? },
+                3 if v3 => ContestKind::Graded,
                 tag => return Err(DecodeError::UnknownTag { what: "contest.kind", tag }),
             };
             let k = r.u32("contest.options")? as usize;
@@ -1020,8 +1080,18 @@ impl Decode for Manifest {
                 tag => return Err(DecodeError::UnknownTag { what: "contest.write_in", tag }),
             };
             let seats = r.u16("contest.seats")?;
-            let mut contest =
-                Contest { id, title, kind, options, write_in, seats, rule: None, threshold: None, lists: Vec::new() };
+            let mut contest = Contest {
+                id,
+                title,
+                kind,
+                options,
+                write_in,
+                seats,
+                rule: None,
+                threshold: None,
+                lists: Vec::new(),
+                grades: Vec::new(),
+            };
             if v3 {
                 contest.rule = match r.u8("contest.rule")? {
                     0 => None,
@@ -1043,6 +1113,13 @@ impl Decode for Manifest {
                 for _ in 0..k {
                     let id = r.string("list.id", 64)?;
                     contest.lists.push(PartyList { id, title: get_localized(r)? });
+                }
+                let g = r.u32("contest.grades")? as usize;
+                if g > MAX_GRADES {
+                    return Err(DecodeError::TooLong { what: "contest.grades", len: g, max: MAX_GRADES });
+                }
+                for _ in 0..g {
+                    contest.grades.push(get_localized(r)?);
                 }
             }
             contests.push(contest);
@@ -1086,6 +1163,7 @@ pub fn example_manifest() -> Manifest {
                 rule: None,
                 threshold: None,
                 lists: Vec::new(),
+                grades: Vec::new(),
             },
             Contest {
                 id: "budget".into(),
@@ -1102,6 +1180,7 @@ pub fn example_manifest() -> Manifest {
                 rule: None,
                 threshold: None,
                 lists: Vec::new(),
+                grades: Vec::new(),
             },
             Contest {
                 id: "council".into(),
@@ -1113,6 +1192,7 @@ pub fn example_manifest() -> Manifest {
                 rule: None,
                 threshold: None,
                 lists: Vec::new(),
+                grades: Vec::new(),
             },
         ],
         voting_period: Period { opens_at: 1_790_000_000, closes_at: 1_790_604_800 },

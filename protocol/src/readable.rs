@@ -118,6 +118,7 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
     }
     let heading = match (r.rounds.is_empty(), r.method.as_str()) {
         (false, _) | (true, crate::count::METHOD_SCHULZE | crate::count::METHOD_BORDA) => "first preferences",
+        (true, crate::count::METHOD_MAJORITY_JUDGMENT | crate::count::METHOD_SCORE) => "best grades given",
         (true, crate::count::METHOD_APPROVAL) => "approvals (a ballot may approve several)",
         _ => "votes",
     };
@@ -222,8 +223,23 @@ fn rule_figures(
     if let Some(p) = &r.strongest_paths {
         matrix(out, "strength of the strongest path from the row's candidate to the column's:", p);
     }
+    if let (Some(grades), Some(profiles)) = (&r.grades, &r.profiles) {
+        let names: Vec<&str> = grades.iter().map(|g| localized(g, lang)).collect();
+        let _ =
+            writeln!(out, "  grades given, best first ({}), and the majority grade (lower median):", names.join(", "));
+        for p in profiles {
+            let counts: Vec<String> = p.counts.iter().map(u64::to_string).collect();
+            let median = p.median.and_then(|g| names.get(usize::try_from(g).unwrap_or(usize::MAX))).map_or("—", |n| n);
+            let _ = writeln!(out, "    {}  {}  majority grade: {median}", name(&p.selection), counts.join(" / "));
+        }
+    }
     if let Some(points) = &r.points {
-        let _ = writeln!(out, "  Borda points (first choice n-1, then one less each place; unranked 0):");
+        let what = if r.method == crate::count::METHOD_SCORE {
+            "scores (each grade's points: the worst 0, one more each grade up)"
+        } else {
+            "Borda points (first choice n-1, then one less each place; unranked 0)"
+        };
+        let _ = writeln!(out, "  {what}:");
         for (s, n) in points {
             let _ = writeln!(out, "    {}  {n}", name(s));
         }

@@ -43,6 +43,7 @@ fn contest() -> impl Strategy<Value = Contest> {
             rule: None,
             threshold: None,
             lists: Vec::new(),
+            grades: Vec::new(),
         },
     )
 }

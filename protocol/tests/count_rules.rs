@@ -34,6 +34,7 @@ fn ranked(names: &[&str], seats: u16, rule: Rule) -> Contest {
         rule: Some(rule),
         threshold: None,
         lists: Vec::new(),
+        grades: Vec::new(),
     }
 }
 
@@ -55,6 +56,7 @@ fn list_contest(lists: &[&str], per_list: &[usize], seats: u16, rule: Rule, thre
         rule: Some(rule),
         threshold: threshold.map(|t| Threshold::parse(t).unwrap()),
         lists: lists.iter().map(|l| PartyList { id: l.to_string(), title: en(&format!("List {l}")) }).collect(),
+        grades: Vec::new(),
     }
 }
 
@@ -499,5 +501,164 @@ fn list_allocations_hold_their_invariants() {
             let (more, _) = allocate(method, &votes, &caps, seats + 1);
             assert!(got.iter().zip(&more).all(|(a, b)| a <= b));
         }
+    }
+}
+
+// ---- graded contests, §12.10 and §12.11 ----
+
+fn grades(names: &[&str]) -> Vec<std::collections::BTreeMap<String, String>> {
+    names.iter().map(|n| en(n)).collect()
+}
+
+fn graded(options: &[&str], grade_names: &[&str], seats: u16, rule: Option<Rule>) -> Contest {
+    Contest {
+        id: "g".into(),
+        title: en("Graded"),
+        kind: ContestKind::Graded,
+        options: options.iter().map(|n| option(n, None)).collect(),
+        write_in: None,
+        seats,
+        rule,
+        threshold: None,
+        lists: Vec::new(),
+        grades: grades(grade_names),
+    }
+}
+
+/// One answer per row: the grade of each option, in option order.
+fn grading(rows: &[&[u16]]) -> Vec<Result<Answer, InvalidAnswer>> {
+    rows.iter().map(|r| Ok(Answer { selections: r.iter().map(|&g| Selection::Option(g)).collect() })).collect()
+}
+
+/// SPEC.md §4.3 MF12 and §5.1: a graded contest's grades, and its answers (one grade per option) encode, decode
+/// and refuse what is not one.
+#[test]
+fn graded_contests_mf12_and_answers() {
+    let mut m = example_manifest();
+    let mut g = graded(&["p", "q"], &["Good", "Poor"], 1, None);
+    g.title = m.title.clone();
+    for o in &mut g.options {
+        o.title = m.title.keys().map(|k| (k.clone(), o.id.clone())).collect();
+    }
+    for t in &mut g.grades {
+        *t = m.title.keys().map(|k| (k.clone(), "Good".to_string())).collect();
+    }
+    m.contests.push(g);
+    assert_eq!(m.problems(), []);
+    assert_eq!(m.contests[3].rule(), Rule::MajorityJudgment);
+    let bytes = m.to_bytes();
+    assert_eq!(&bytes[4..4 + MANIFEST_VERSION_V3.len()], MANIFEST_VERSION_V3.as_bytes());
+    assert_eq!(Manifest::from_bytes(&bytes).unwrap(), m);
+    let json = m.to_json_pretty();
+    assert!(json.contains("\"type\": \"graded\"") && json.contains("\"grades\": ["), "{json}");
+    assert_eq!(Manifest::from_json(&json).unwrap(), m);
+    // Answers: every option one grade, grades may repeat; the bytes are those of (3) with grades as codes.
+    let c = &m.contests[3];
+    let a = Answer { selections: vec![Selection::Option(1), Selection::Option(1)] };
+    assert_eq!(a.to_canonical_bytes(c).unwrap(), [2, 0, 1, 0, 1]);
+    assert_eq!(Answer::from_canonical_bytes(c, &[2, 0, 1, 0, 1]).unwrap(), a);
+    for (bad, why) in [
+        (&[1u8, 0, 0][..], "1 selections, 2 to 2 allowed"),
+        (&[2, 0, 0, 0, 2], "no grade number 2"),
+        (&[2, 0xff, 0xff, 0, 0, 1, b'x'], "write-ins are not allowed"),
+    ] {
+        assert_eq!(Answer::from_canonical_bytes(c, bad).unwrap_err().reason, why, "{bad:?}");
+    }
+    // MF12: too few grades, too many, grades on another kind; MF9: a write-in, a ranked rule.
+    let mut m2 = m.clone();
+    m2.contests[3].grades.truncate(1);
+    m2.contests[3].write_in = Some(protocol::manifest::WriteInRule { max_bytes: 3 });
+    m2.contests[0].grades = m2.contests[3].grades.clone();
+    let p: Vec<(String, &str)> = m2.problems().iter().map(|p| (p.to_string(), p.rule)).collect();
+    assert!(p.iter().any(|(t, r)| *r == "MF12" && t.starts_with("contests[0].grades: 1 grades, but only a graded")));
+    assert!(p
+        .iter()
+        .any(|(t, r)| *r == "MF12" && t.starts_with("contests[3].grades: 1 grades: a graded contest has 2 to 10")));
+    assert!(p.iter().any(|(t, r)| *r == "MF9" && t.starts_with("contests[3].write_in: a graded contest")));
+    let mut m3 = m.clone();
+    m3.contests[3].rule = Some(Rule::Borda);
+    m3.contests[2].rule = Some(Rule::Score);
+    assert_eq!(m3.problems().iter().filter(|p| p.rule == "MF9").count(), 2);
+    // A graded kind in v2 bytes is refused (kind 3 exists only in v3): the mayor's kind byte 0 set to 3.
+    let mut v2 = example_manifest().to_bytes();
+    let mayor = b"Maire";
+    let at = v2.windows(mayor.len()).position(|w| w == mayor).unwrap() + mayor.len();
+    assert_eq!(v2[at], 0, "the single-choice kind follows the title");
+    v2[at] = 3;
+    assert!(Manifest::from_bytes(&v2).is_err());
+}
+
+/// A hand-checked example (4 grades, 5 voters): A's grades 0 1 1 2 3, B's 1 1 1 3 3, C's 0 0 2 2 2. Majority
+/// grades (lower median, the 3rd of 5): A 1, B 1, C 2. A and B tie at grade 1; removing one grade 1 from each
+/// leaves A 0 1 2 3 (majority grade, the 3rd of 4: 2) and B 1 1 3 3 (3): A ranks above B. Majority Judgment: A, B,
+/// C. Scores (3, 2, 1, 0 points): A 8, B 6, C 9: score voting ranks C, A, B.
+#[test]
+fn majority_judgment_and_score_known_answers() {
+    let answers = grading(&[&[0, 1, 0], &[1, 1, 0], &[1, 1, 2], &[2, 3, 2], &[3, 3, 2]]);
+    let names = ["Excellent", "Good", "Fair", "Poor"];
+    let r = count_contest(&graded(&["a", "b", "c"], &names, 1, None), &answers);
+    assert_eq!(r.method, protocol::count::METHOD_MAJORITY_JUDGMENT);
+    let profiles = r.profiles.as_ref().unwrap();
+    assert_eq!(profiles[0].counts, [1, 2, 1, 1]);
+    assert_eq!(profiles[1].counts, [0, 3, 0, 2]);
+    assert_eq!(profiles[2].counts, [2, 0, 3, 0]);
+    let medians: Vec<Option<u64>> = profiles.iter().map(|p| p.median).collect();
+    assert_eq!(medians, [Some(1), Some(1), Some(2)]);
+    assert_eq!(r.ranking.as_ref().unwrap(), &opts(&[0, 1, 2]));
+    assert_eq!(r.elected, opts(&[0]));
+    assert!(r.ties.is_empty());
+    assert_eq!(r.grades.as_ref().unwrap().len(), 4);
+    // `tallies`: how many gave the best grade.
+    assert_eq!(r.tallies.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 0, 2]);
+    let s = count_contest(&graded(&["a", "b", "c"], &names, 2, Some(Rule::Score)), &answers);
+    assert_eq!(s.method, protocol::count::METHOD_SCORE);
+    assert_eq!(s.points.as_ref().unwrap().iter().map(|(_, p)| *p).collect::<Vec<_>>(), [8, 6, 9]);
+    assert_eq!(s.ranking.unwrap(), opts(&[2, 0, 1]));
+    assert_eq!(s.elected, opts(&[2, 0]));
+    // Lower median for an even number: grades 0 and 3 give 3.
+    assert_eq!(protocol::count::majority_grade(&[1, 0, 0, 1]), Some(3));
+    assert_eq!(protocol::count::majority_grade(&[0, 0]), None);
+    // Identical profiles: a recorded tie, manifest order.
+    let r = count_contest(&graded(&["a", "b", "c"], &names, 1, None), &grading(&[&[1, 1, 3], &[2, 2, 3]]));
+    assert_eq!(r.elected, opts(&[0]));
+    assert_eq!((r.ties[0].candidates.clone(), r.ties[0].tally), (opts(&[0, 1]), 2));
+}
+
+/// Majority values compared a run at a time give the order of the definition: remove one majority grade at a time
+/// from both and compare the majority grades, until they differ.
+#[test]
+fn majority_order_is_the_one_at_a_time_definition() {
+    fn slow(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
+        let (mut a, mut b) = (a.to_vec(), b.to_vec());
+        loop {
+            match (protocol::count::majority_grade(&a), protocol::count::majority_grade(&b)) {
+                (Some(x), Some(y)) if x != y => return x.cmp(&y),
+                (Some(x), Some(_)) => {
+                    a[x] -= 1;
+                    b[x] -= 1;
+                }
+                _ => return std::cmp::Ordering::Equal,
+            }
+        }
+    }
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    for _ in 0..3000 {
+        let g = 2 + next(5) as usize;
+        let n = 1 + next(40);
+        let mut profile = || {
+            let mut c = vec![0u64; g];
+            for _ in 0..n {
+                c[next(g as u64) as usize] += 1;
+            }
+            c
+        };
+        let (a, b) = (profile(), profile());
+        assert_eq!(protocol::count::majority_order(&a, &b), slow(&a, &b), "{a:?} {b:?}");
     }
 }

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;
 use protocol::count::{
-    count_contest, Action, Candidate, ContestResult, ListResult, ListTie, ListTieBreak, Round, Tie, TieBreak, TieFor,
-    METHODS,
+    count_contest, Action, Candidate, ContestResult, GradeProfile, ListResult, ListTie, ListTieBreak, Round, Tie,
+    TieBreak, TieFor, METHODS,
 };
 use protocol::encoding::{embed_chunk, Answer, InvalidAnswer, Selection, INVALID_REASONS};
 use protocol::group::{GroupElement, G};
@@ -99,6 +99,7 @@ fn contest(id: &str, kind: ContestKind, n: usize, write_in: Option<u8>, seats: u
         rule: None,
         threshold: None,
         lists: Vec::new(),
+        grades: Vec::new(),
     }
 }
 
@@ -124,12 +125,16 @@ fn r5_reasons_are_the_specs() {
     let mut rng = ChaCha20Rng::from_seed([3; 32]);
     // One input per reason, in INVALID_REASONS' order; each also shows which test comes first.
     let g = [G];
-    let cases: [(&Contest, Vec<u8>, &str); 9] = [
+    let mut graded = contest("g", ContestKind::Graded, 2, None, 1);
+    graded.grades =
+        vec![[("en".to_string(), "Good".to_string())].into(), [("en".to_string(), "Bad".to_string())].into()];
+    let cases: [(&Contest, Vec<u8>, &str); 10] = [
         (&approval, padded(&approval, &[20]), "answer overruns its chunks"),
         (&approval, padded(&approval, &[1, 0xff, 0xff, 2, 0xc3, 0x28]), "write-in is not UTF-8"),
         (&approval, padded(&approval, &[1, 0, 0, 0, 0, 7]), "non-zero padding"),
         (&approval, padded(&approval, &[0]), "0 selections, 1 to 2 allowed"),
         (&approval, padded(&approval, &[1, 0, 9]), "no option number 9"),
+        (&graded, padded(&graded, &[2, 0, 1, 0, 2]), "no grade number 2"),
         (&single, padded(&single, &[1, 0xff, 0xff, 1, b'a']), "write-ins are not allowed"),
         (&approval, padded(&approval, &[1, 0xff, 0xff, 0]), "a write-in must have 1 to 5 bytes"),
         (&approval, padded(&approval, &[2, 0xff, 0xff, 0xff, 0xff, 1, b'a']), "at most one write-in"),
@@ -271,6 +276,13 @@ fn result_strings_are_the_specs() {
         count_contest(&c, &[Ok(Answer::single(0))]).method
     };
     let ranked = ContestKind::Ranked { max_ranks: 3 };
+    let graded = |rule: Rule| {
+        let mut c = contest("c", ContestKind::Graded, 3, None, 1);
+        c.rule = Some(rule);
+        c.grades =
+            vec![[("en".to_string(), "Good".to_string())].into(), [("en".to_string(), "Bad".to_string())].into()];
+        count_contest(&c, &[Ok(Answer { selections: vec![Selection::Option(0); 3] })]).method
+    };
     let produced: BTreeSet<String> = [
         one(ContestKind::SingleChoice, 1, None),
         one(ContestKind::Approval { min: 0, max: 3 }, 2, None),
@@ -281,6 +293,8 @@ fn result_strings_are_the_specs() {
         one(ContestKind::SingleChoice, 2, Some(Rule::Dhondt)),
         one(ContestKind::SingleChoice, 2, Some(Rule::SainteLague)),
         one(ContestKind::SingleChoice, 2, Some(Rule::LargestRemainderHare)),
+        graded(Rule::MajorityJudgment),
+        graded(Rule::Score),
     ]
     .into_iter()
     .collect();
@@ -332,6 +346,8 @@ fn result_strings_are_the_specs() {
         strongest_paths: Some(vec![vec![0]]),
         points: Some(vec![(s.clone(), 0)]),
         ranking: Some(vec![s.clone()]),
+        grades: Some(vec![Default::default()]),
+        profiles: Some(vec![GradeProfile { selection: s.clone(), counts: vec![1], median: Some(0) }]),
     };
     let turnout = Turnout { registered: 1, cast: 1, refused: 0, superseded: 0, revoked: 0, counted: 1 };
     let file = ResultFile {
