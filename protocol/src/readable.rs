@@ -431,4 +431,54 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("contest 1, mayor: option #0 3 (60.0 %)"), "{}", lines[0]);
     }
+
+    /// The rules with figures of their own (SPEC.md §12.6): lists with seats and the threshold, the Schulze matrices,
+    /// Borda points, grades with majority grades, scores, the full ranking.
+    #[test]
+    fn text_shows_each_rules_figures() {
+        use crate::manifest::{ContestKind, PartyList, Rule, Threshold};
+        let m = example_manifest();
+        let o = Selection::Option;
+        let answer = |s: Vec<Selection>| Ok(Answer { selections: s });
+        // Party lists: Alice and Bob on list "a", Carol on "b"; 5 % threshold; 2 seats.
+        let mut lists = m.contests[0].clone();
+        lists.rule = Some(Rule::Dhondt);
+        lists.seats = 2;
+        lists.threshold = Some(Threshold { hundredths: 3_000 });
+        let l =
+            |id: &str, name: &str| PartyList { id: id.into(), title: [("en".to_string(), name.to_string())].into() };
+        lists.lists = vec![l("a", "Party A"), l("b", "Party B")];
+        for (opt, list) in lists.options.iter_mut().zip(["a", "a", "b"]) {
+            opt.list = Some(list.into());
+        }
+        let r =
+            count_contest(&lists, &[answer(vec![o(0)]), answer(vec![o(1)]), answer(vec![o(0)]), answer(vec![o(2)])]);
+        let text = contest_text(1, &r, None, "en");
+        assert!(text.contains("Party A") && text.contains("2 seats"), "{text}");
+        assert!(text.contains("Party B") && text.contains("below the threshold: no seat"), "{text}");
+        assert!(text.contains("elected: 1. Alice Tamm, 2. Bob Kask"), "{text}");
+        // Schulze and Borda.
+        let mut ranked = m.contests[2].clone();
+        ranked.rule = Some(Rule::Schulze);
+        let ballots = [answer(vec![o(1), o(0)]), answer(vec![o(1), o(2)]), answer(vec![o(0)])];
+        let text = contest_text(3, &count_contest(&ranked, &ballots), None, "en");
+        assert!(text.contains("ballots ranking the row's candidate above the column's"), "{text}");
+        assert!(text.contains("strength of the strongest path"), "{text}");
+        assert!(text.contains("full ranking: 1. Eve, 2. Dan"), "{text}");
+        ranked.rule = Some(Rule::Borda);
+        let text = contest_text(3, &count_contest(&ranked, &ballots), None, "en");
+        assert!(text.contains("Borda points") && text.contains("    Eve  6"), "{text}");
+        // Graded: Majority Judgment and score.
+        let mut graded = m.contests[0].clone();
+        graded.kind = ContestKind::Graded;
+        graded.grades = ["Good", "Fair", "Poor"].map(|g| [("en".to_string(), g.to_string())].into()).to_vec();
+        let rows = [answer(vec![o(0), o(2), o(1)]), answer(vec![o(1), o(2), o(1)]), answer(vec![o(0), o(0), o(2)])];
+        let text = contest_text(1, &count_contest(&graded, &rows), None, "en");
+        assert!(text.contains("grades given, best first (Good, Fair, Poor)"), "{text}");
+        assert!(text.contains("Alice Tamm  2 / 1 / 0  majority grade: Good"), "{text}");
+        assert!(text.contains("Bob Kask  1 / 0 / 2  majority grade: Poor"), "{text}");
+        graded.rule = Some(Rule::Score);
+        let text = contest_text(1, &count_contest(&graded, &rows), None, "en");
+        assert!(text.contains("scores (each grade's points") && text.contains("    Alice Tamm  5"), "{text}");
+    }
 }

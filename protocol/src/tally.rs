@@ -594,6 +594,41 @@ mod tests {
         assert!(serde_json::from_value::<ResultFile>(json).is_err());
     }
 
+    /// SPEC.md §12.5: a result with a field of version 3 is written as `rv/result/v3` and has no version 1 or 2
+    /// form; a result without one is version 2 and has no version 3 form.
+    #[test]
+    fn result_v3_only_when_a_rule_has_figures_of_its_own() {
+        let mut m = example_manifest();
+        m.contests[2].rule = Some(crate::manifest::Rule::Schulze);
+        let e = Election::new(m, SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let answers: Vec<AnswersFile> = e
+            .manifest()
+            .contests
+            .iter()
+            .map(|c| {
+                let a = if c.id == "budget" { Answer { selections: vec![] } } else { Answer::single(0) };
+                AnswersFile { contest: c.id.clone(), answers: vec![DecodedAnswer::Valid(a)] }
+            })
+            .collect();
+        let files = (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());
+        let result = count(&e, &answers, Turnout::of(&e, &files.0, &files.1, &files.2, &answers));
+        assert_eq!(result.format, RESULT_FORMAT_V3);
+        assert!(result.contests[2].pairwise.is_some() && result.contests[0].pairwise.is_none());
+        assert_eq!(result.in_format(RESULT_FORMAT_V3).as_ref(), Some(&result));
+        assert_eq!(result.in_format(RESULT_FORMAT), None);
+        assert_eq!(result.in_format(RESULT_FORMAT_V1), None);
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(json["contests"][2]["method"], "Schulze (winning votes)");
+        assert!(json["contests"][0].get("pairwise").is_none(), "absent, not null: {json}");
+        assert_eq!(serde_json::from_value::<ResultFile>(json).unwrap(), result);
+        // The same election without the rule: version 2, as before.
+        let plain = Election::new(example_manifest(), SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let result = count(&plain, &answers, Turnout::of(&plain, &files.0, &files.1, &files.2, &answers));
+        assert_eq!(result.format, RESULT_FORMAT);
+        assert_eq!(result.in_format(RESULT_FORMAT_V3), None);
+        assert!(result.in_format(RESULT_FORMAT_V1).is_some());
+    }
+
     #[test]
     fn an_invalid_row_decodes_as_invalid() {
         let sk = SecretKey::generate(&mut OsRng);
