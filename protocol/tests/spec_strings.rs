@@ -300,7 +300,7 @@ fn result_strings_are_the_specs() {
     .collect();
     assert_eq!(produced, set(METHODS));
     // Every rule of the manifest has its JSON name in SPEC.md §4.1's list.
-    let names: Vec<String> = protocol::manifest::RULES.iter().map(|r| tag(r)).collect();
+    let names: Vec<String> = protocol::manifest::RULES.iter().map(tag).collect();
     assert_eq!(spec_list("rules"), tags(names));
     assert!(protocol::manifest::RULES.iter().all(|r| tag(r) == r.name()));
 
