@@ -263,7 +263,7 @@ pub struct Contest {
     /// The contest's title, by language tag.
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
-    /// What answers are valid: single choice, approval or ranked.
+    /// What answers are valid: single choice, approval, ranked or graded.
     pub kind: ContestKind,
     /// The options, 1–1024; a selection names one by its index here.
     pub options: Vec<ContestOption>,
@@ -445,9 +445,9 @@ pub struct WriteInRule {
     pub max_bytes: u8,
 }
 
-/// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}` or
-/// `{"type": "ranked", "max_ranks": …}`: exactly those fields (SPEC.md §1.2). serde's internally tagged enums
-/// ignore unknown fields of a unit variant, so reading goes through the private `KindFields`.
+/// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}`,
+/// `{"type": "ranked", "max_ranks": …}` or `{"type": "graded"}`: exactly those fields (SPEC.md §1.2). serde's
+/// internally tagged enums ignore unknown fields of a unit variant, so reading goes through the private `KindFields`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "KindFields")]
 pub enum ContestKind {
@@ -778,8 +778,8 @@ impl Problems {
                     "MF12",
                     format!("{at}.grades"),
                     format!(
-                        "{} grades: a graded contest has 2 to {MAX_GRADES}, best first, e.g. [{{\"en\": \"Very good\"}}, \
-                         {{\"en\": \"Good\"}}, {{\"en\": \"Poor\"}}]",
+                        "{} grades: a graded contest has 2 to {MAX_GRADES}, best first, e.g. \
+                         [{{\"en\": \"Very good\"}}, {{\"en\": \"Good\"}}, {{\"en\": \"Poor\"}}]",
                         c.grades.len()
                     ),
                 );
