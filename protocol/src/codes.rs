@@ -345,6 +345,7 @@ mod tests {
                 id: format!("o{i}"),
                 // In every language of the election's title (SPEC.md §4.3 MF3).
                 title: ["en", "et", "fr"].map(|l| (l.to_string(), format!("Option {i}"))).into_iter().collect(),
+                list: None,
             })
             .collect();
         let e = Election::new(m, SecretKey::generate(&mut OsRng).public_key()).unwrap();

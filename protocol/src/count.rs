@@ -25,7 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::encoding::{Answer, InvalidAnswer, Selection};
-use crate::manifest::{Contest, ContestKind, Localized};
+use crate::manifest::{Contest, ContestKind, Localized, Rule};
 
 /// Fixed-point unit: one vote = 10⁹ units.
 pub const UNIT: u64 = 1_000_000_000;
@@ -38,8 +38,42 @@ pub const METHOD_APPROVAL: &str = "approval";
 pub const METHOD_INSTANT_RUNOFF: &str = "instant-runoff (STV, one seat)";
 /// `method` of a ranked contest with more than one seat.
 pub const METHOD_STV: &str = "STV (Droop quota, WIGM)";
+/// `method` of a ranked contest counted by Condorcet–Schulze (§12.7).
+pub const METHOD_SCHULZE: &str = "Schulze (winning votes)";
+/// `method` of a ranked contest counted by Borda (§12.8).
+pub const METHOD_BORDA: &str = "Borda (n-1 to 0 points, unranked 0)";
+/// `method` of a party-list contest counted by d'Hondt (§12.9).
+pub const METHOD_DHONDT: &str = "d'Hondt (party lists)";
+/// `method` of a party-list contest counted by Sainte-Laguë (§12.9).
+pub const METHOD_SAINTE_LAGUE: &str = "Sainte-Laguë (party lists)";
+/// `method` of a party-list contest counted by the Hare quota and largest remainders (§12.9).
+pub const METHOD_LARGEST_REMAINDER: &str = "largest remainder, Hare quota (party lists)";
+/// `method` of a graded contest counted by Majority Judgment (§12.10).
+pub const METHOD_MAJORITY_JUDGMENT: &str = "majority judgment (lower median)";
+/// `method` of a graded contest counted by score voting (§12.11).
+pub const METHOD_SCORE: &str = "score voting";
 /// Every `method` string a result can carry (SPEC.md §12.5 lists the same; `tests/spec_strings.rs` checks).
-pub const METHODS: &[&str] = &[METHOD_PLURALITY, METHOD_APPROVAL, METHOD_INSTANT_RUNOFF, METHOD_STV];
+pub const METHODS: &[&str] = &[
+    METHOD_PLURALITY,
+    METHOD_APPROVAL,
+    METHOD_INSTANT_RUNOFF,
+    METHOD_STV,
+    METHOD_SCHULZE,
+    METHOD_BORDA,
+    METHOD_DHONDT,
+    METHOD_SAINTE_LAGUE,
+    METHOD_LARGEST_REMAINDER,
+    METHOD_MAJORITY_JUDGMENT,
+    METHOD_SCORE,
+];
+
+mod graded;
+mod lists;
+mod ranking;
+
+pub use graded::{majority_grade, majority_order, GradeProfile};
+pub use lists::{allocate, Allocated, Allocation, ListResult, ListTie, ListTieBreak};
+pub use ranking::{pairwise, schulze_order, strongest_paths};
 
 /// One round of an STV count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +137,72 @@ pub struct ContestResult {
     pub rounds: Vec<Round>,
     /// Every tie the rule of §12.4 decided, in the order of the count.
     pub ties: Vec<Tie>,
+    /// Party-list rules (§12.9, `rv/result/v3`): every list with its votes, whether it passed the threshold, and
+    /// its seats, in manifest order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lists: Option<Vec<ListResult>>,
+    /// Party-list rules (§12.9, `rv/result/v3`): ties between lists that decided a seat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_ties: Option<Vec<ListTie>>,
+    /// Schulze (§12.7, `rv/result/v3`): `d[i][j]`, the valid ballots that rank candidate `i` above candidate `j`,
+    /// candidates in the order of `tallies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairwise: Option<Vec<Vec<u64>>>,
+    /// Schulze (§12.7, `rv/result/v3`): `p[i][j]`, the strength of the strongest path from `i` to `j`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strongest_paths: Option<Vec<Vec<u64>>>,
+    /// Borda and score voting (§12.8, §12.11, `rv/result/v3`): every candidate's points, in the order of `tallies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Vec<(Selection, u64)>>,
+    /// Schulze, Borda and the graded rules (§12.7–§12.11, `rv/result/v3`): every candidate, best first; `elected`
+    /// is its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<Vec<Selection>>,
+    /// Graded contests (§12.10, §12.11, `rv/result/v3`): the grades' titles from the manifest, best first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grades: Option<Vec<Localized>>,
+    /// Graded contests (`rv/result/v3`): every candidate's grades and majority grade, in the order of `tallies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<Vec<GradeProfile>>,
+}
+
+impl ContestResult {
+    /// Whether the result holds a field of `rv/result/v3` (§12.5).
+    pub fn uses_v3(&self) -> bool {
+        self.lists.is_some()
+            || self.list_ties.is_some()
+            || self.pairwise.is_some()
+            || self.strongest_paths.is_some()
+            || self.points.is_some()
+            || self.ranking.is_some()
+            || self.grades.is_some()
+            || self.profiles.is_some()
+    }
+
+    /// A result of `contest` before naming (§12.5): `title`, `candidates` and `invalid` are filled in by
+    /// [`count_contest`]; the fields of one rule are `None`.
+    fn new(contest: &Contest, method: &str, valid: u64) -> Self {
+        ContestResult {
+            contest: contest.id.clone(),
+            title: None,
+            method: method.into(),
+            valid,
+            invalid: 0,
+            candidates: None,
+            tallies: Vec::new(),
+            elected: Vec::new(),
+            rounds: Vec::new(),
+            ties: Vec::new(),
+            lists: None,
+            list_ties: None,
+            pairwise: None,
+            strongest_paths: None,
+            points: None,
+            ranking: None,
+            grades: None,
+            profiles: None,
+        }
+    }
 }
 
 /// One candidate of a contest's result, named (SPEC.md §12.5, `rv/result/v2`): an element of `candidates`.
@@ -301,9 +401,15 @@ pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>
     let valid: Vec<&Answer> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
     let invalid = (answers.len() - valid.len()) as u64;
     let candidates = candidate_list(contest, &valid);
-    let mut result = match contest.kind {
-        ContestKind::SingleChoice | ContestKind::Approval { .. } => count_by_votes(contest, &candidates, &valid),
-        ContestKind::Ranked { .. } => stv(contest, &candidates, &valid),
+    let mut result = match contest.rule() {
+        Rule::Plurality | Rule::Approval => count_by_votes(contest, &candidates, &valid),
+        Rule::Stv => stv(contest, &candidates, &valid),
+        Rule::Schulze => ranking::schulze(contest, &candidates, &valid),
+        Rule::Borda => ranking::borda(contest, &candidates, &valid),
+        Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare => {
+            lists::count_lists(contest, &candidates, &valid)
+        }
+        Rule::MajorityJudgment | Rule::Score => graded::count_graded(contest, &candidates, &valid),
     };
     result.invalid = invalid;
     result.title = Some(contest.title.clone());
@@ -385,17 +491,55 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
         _ => METHOD_APPROVAL,
     };
     ContestResult {
-        contest: contest.id.clone(),
-        title: None,
-        method: method.into(),
-        valid: valid.len() as u64,
-        invalid: 0,
-        candidates: None,
         elected: order.iter().take(seats).map(|&i| candidates[i].clone()).collect(),
         tallies,
-        rounds: Vec::new(),
         ties,
+        ..ContestResult::new(contest, method, valid.len() as u64)
     }
+}
+
+/// Each candidate's votes, whole, in the order of `candidates`: every selection of a valid answer is one vote
+/// (plurality, approval, party lists); a selection that names no candidate is not counted.
+fn votes_of(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
+    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let mut votes = vec![0u64; candidates.len()];
+    for a in valid {
+        for s in &a.selections {
+            if let Some(&i) = index.get(s) {
+                votes[i] += 1;
+            }
+        }
+    }
+    votes
+}
+
+/// First preferences, whole votes, in the order of `candidates` (the `tallies` of ranked rules).
+fn first_preferences(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
+    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let mut votes = vec![0u64; candidates.len()];
+    for a in valid {
+        if let Some(&i) = a.selections.iter().find_map(|s| index.get(s)) {
+            votes[i] += 1;
+        }
+    }
+    votes
+}
+
+/// The tie across the last of `seats` seats among `order` (indices into `candidates`, best first, ranked by
+/// `key`, equal keys in the fixed order), if the `seats`-th and the next have one key (§12.4): every candidate
+/// with that key, their key as `tally`, decided by manifest order.
+fn last_seat_tie(order: &[usize], key: &[u64], seats: usize, candidates: &[Selection]) -> Option<Tie> {
+    if seats == 0 || seats >= order.len() || key[order[seats - 1]] != key[order[seats]] {
+        return None;
+    }
+    let tally = key[order[seats]];
+    Some(Tie {
+        round: None,
+        decides: TieFor::LastSeat,
+        candidates: order.iter().filter(|&&i| key[i] == tally).map(|&i| candidates[i].clone()).collect(),
+        tally,
+        decided_by: TieBreak::ManifestOrder,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -503,17 +647,13 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
         (tallies, exhausted) = settle(&mut ballots, &status, &kept);
     }
 
+    let method = if seats == 1 { METHOD_INSTANT_RUNOFF } else { METHOD_STV };
     ContestResult {
-        contest: contest.id.clone(),
-        title: None,
-        candidates: None,
-        method: if seats == 1 { METHOD_INSTANT_RUNOFF.into() } else { METHOD_STV.into() },
-        valid: valid.len() as u64,
-        invalid: 0,
         tallies: candidates.iter().zip(&first_tallies).map(|(c, t)| (c.clone(), t / UNIT)).collect(),
         elected: elected.iter().map(|&c| candidates[c].clone()).collect(),
         rounds,
         ties,
+        ..ContestResult::new(contest, method, valid.len() as u64)
     }
 }
 
@@ -571,10 +711,18 @@ mod tests {
             title: [("en".to_string(), "C".to_string())].into(),
             kind: ContestKind::Ranked { max_ranks: options as u16 },
             options: (0..options)
-                .map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into() })
+                .map(|i| ContestOption {
+                    id: format!("o{i}"),
+                    title: [("en".to_string(), format!("O{i}"))].into(),
+                    list: None,
+                })
                 .collect(),
             write_in: Some(WriteInRule { max_bytes: 10 }),
             seats,
+            rule: None,
+            threshold: None,
+            lists: Vec::new(),
+            grades: Vec::new(),
         }
     }
 

@@ -27,7 +27,8 @@ pub enum Selection {
 }
 
 /// A voter's answer to one contest: the selections, in canonical order (ascending for single choice and
-/// approval, by preference for ranked contests).
+/// approval, by preference for ranked contests). For a graded contest, one selection per option in manifest order,
+/// each `Option(g)` with `g` the index of the grade given to that option in the contest's `grades` (0 = best).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
@@ -57,6 +58,7 @@ pub const INVALID_REASONS: &[&str] = &[
     "non-zero padding",
     "{n} selections, {min} to {max} allowed",
     "no option number {i}",
+    "no grade number {i}",
     "write-ins are not allowed",
     "a write-in must have 1 to {max_bytes} bytes",
     "at most one write-in",
@@ -76,6 +78,7 @@ impl Answer {
     /// SPEC.md §5.1: the rules an answer must satisfy for `contest`.
     pub fn check(&self, contest: &Contest) -> Result<(), InvalidAnswer> {
         let (min, max) = contest.selection_bounds();
+        let graded = contest.kind == crate::manifest::ContestKind::Graded;
         let n = self.selections.len();
         if n < min || n > max {
             return Err(invalid(format!("{n} selections, {min} to {max} allowed")));
@@ -83,6 +86,9 @@ impl Answer {
         let mut write_ins = 0;
         for s in &self.selections {
             match s {
+                // A graded contest's selections are grades, one per option in manifest order (SPEC.md §5.1).
+                Selection::Option(i) if graded && usize::from(*i) < contest.grades.len() => {}
+                Selection::Option(i) if graded => return Err(invalid(format!("no grade number {i}"))),
                 Selection::Option(i) if (*i as usize) < contest.options.len() => {}
                 Selection::Option(i) => return Err(invalid(format!("no option number {i}"))),
                 Selection::WriteIn(text) => {
@@ -98,6 +104,8 @@ impl Answer {
             return Err(invalid("at most one write-in"));
         }
         let ordered = match contest.kind {
+            // Graded answers give each option its grade: grades may repeat, in option order.
+            crate::manifest::ContestKind::Graded => true,
             // Ranked answers are in preference order; they only need distinct entries.
             crate::manifest::ContestKind::Ranked { .. } => {
                 let mut sorted = self.selections.clone();

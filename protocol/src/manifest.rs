@@ -41,8 +41,15 @@ where
     d.deserialize_map(Visit(std::marker::PhantomData))
 }
 
-/// The version string that starts the canonical manifest encoding (§4.2).
+/// The most grades a graded contest has (SPEC.md §4.3 MF12).
+pub const MAX_GRADES: usize = 10;
+
+/// The version string that starts the canonical manifest encoding (§4.2) of a manifest that uses none of the
+/// counting rules' fields (`rule`, `threshold`, `lists`, an option's `list`).
 pub const MANIFEST_VERSION: &str = "rv/manifest/v2";
+/// The version string of the canonical encoding of a manifest in which some contest names its counting rule, a
+/// threshold or party lists (§4.2): the v2 layout with those fields added.
+pub const MANIFEST_VERSION_V3: &str = "rv/manifest/v3";
 
 use crate::limits::{
     CHUNK_BYTES, MAX_CHUNKS, MAX_CONTESTS, MAX_LANGUAGES, MAX_OPTIONS, MAX_TEXT_BYTES, MAX_WRITE_IN_BYTES,
@@ -256,7 +263,7 @@ pub struct Contest {
     /// The contest's title, by language tag.
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
-    /// What answers are valid: single choice, approval or ranked.
+    /// What answers are valid: single choice, approval, ranked or graded.
     pub kind: ContestKind,
     /// The options, 1–1024; a selection names one by its index here.
     pub options: Vec<ContestOption>,
@@ -267,6 +274,153 @@ pub struct Contest {
     pub write_in: Option<WriteInRule>,
     /// Seats to fill (1 for a single winner).
     pub seats: u16,
+    /// How the contest is counted (SPEC.md §12); absent: the kind's own rule ([`Contest::rule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
+    /// Party-list rules only: the share of the valid votes a list needs to take part in the allocation of seats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Threshold>,
+    /// Party-list rules only: the lists, each candidate (option) naming its own by `list`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<PartyList>,
+    /// Graded contests only: the grades a voter gives each option, best first, 2–10 (SPEC.md §4.1).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grades: Vec<Localized>,
+}
+
+/// A contest's counting rule (SPEC.md §4.1, §12). In JSON, its name in snake case (`"schulze"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Single choice: the most votes win (§12.1).
+    Plurality,
+    /// Approval: the most approvals win (§12.2).
+    Approval,
+    /// Ranked: single transferable vote; instant-runoff with one seat (§12.3).
+    Stv,
+    /// Ranked: Condorcet–Schulze, the beatpath ranking (§12.7).
+    Schulze,
+    /// Ranked: Borda count, n−1 … 0 points (§12.8).
+    Borda,
+    /// Single choice with party lists: seats to lists by d'Hondt's divisors 1, 2, 3, … (§12.9).
+    Dhondt,
+    /// Single choice with party lists: seats to lists by Sainte-Laguë's divisors 1, 3, 5, … (§12.9).
+    SainteLague,
+    /// Single choice with party lists: seats to lists by the Hare quota and largest remainders (§12.9).
+    LargestRemainderHare,
+    /// Graded: Majority Judgment, the median grade and Balinski–Laraki's tie-breaking (§12.10).
+    MajorityJudgment,
+    /// Graded: score voting, the sum of the grades' points (§12.11).
+    Score,
+}
+
+/// Every counting rule, in the order of their codes in the canonical encoding (§4.2: code `i + 1`).
+pub const RULES: [Rule; 10] = [
+    Rule::Plurality,
+    Rule::Approval,
+    Rule::Stv,
+    Rule::Schulze,
+    Rule::Borda,
+    Rule::Dhondt,
+    Rule::SainteLague,
+    Rule::LargestRemainderHare,
+    Rule::MajorityJudgment,
+    Rule::Score,
+];
+
+impl Rule {
+    /// Its name, as in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Plurality => "plurality",
+            Rule::Approval => "approval",
+            Rule::Stv => "stv",
+            Rule::Schulze => "schulze",
+            Rule::Borda => "borda",
+            Rule::Dhondt => "dhondt",
+            Rule::SainteLague => "sainte_lague",
+            Rule::LargestRemainderHare => "largest_remainder_hare",
+            Rule::MajorityJudgment => "majority_judgment",
+            Rule::Score => "score",
+        }
+    }
+
+    /// Whether it allocates seats to party lists (§12.9).
+    pub fn is_list_rule(self) -> bool {
+        matches!(self, Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare)
+    }
+
+    fn code(self) -> u8 {
+        RULES.iter().position(|r| *r == self).map_or(0, |i| i as u8 + 1)
+    }
+}
+
+/// A list's threshold (SPEC.md §4.1): a percentage of the contest's valid votes, with at most two decimals, held
+/// exactly as hundredths of a percent (`"5"` is 500, `"0.67"` is 67). In JSON a string: `"5"`, `"2.5"`, `"0.67"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Threshold {
+    /// Hundredths of a percent: 1 to 9999 in a valid manifest (MF11).
+    pub hundredths: u16,
+}
+
+impl Threshold {
+    /// Reads `"5"`, `"2.5"`, `"0.67"`: digits, then at most two decimals after a point.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "threshold `{}`: write a percentage with at most two decimals, as a string, e.g. \"5\" or \"2.5\"",
+                text.chars().take(16).collect::<String>()
+            )
+        };
+        let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || whole.len() > 3 || !digits(whole) || frac.len() > 2 || !digits(frac) {
+            return Err(bad());
+        }
+        if text.contains('.') && frac.is_empty() {
+            return Err(bad());
+        }
+        let mut n: u32 = whole.parse().map_err(|_| bad())?;
+        n *= 100;
+        let f: u32 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
+        n += if frac.len() == 1 { f * 10 } else { f };
+        u16::try_from(n).map(|hundredths| Threshold { hundredths }).map_err(|_| bad())
+    }
+}
+
+impl fmt::Display for Threshold {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, frac) = (self.hundredths / 100, self.hundredths % 100);
+        match frac {
+            0 => write!(f, "{whole}"),
+            _ if frac % 10 == 0 => write!(f, "{whole}.{}", frac / 10),
+            _ => write!(f, "{whole}.{frac:02}"),
+        }
+    }
+}
+
+impl Serialize for Threshold {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Threshold {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Threshold::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A party list of a contest counted by a list rule (SPEC.md §4.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyList {
+    /// Unique among the contest's lists; same rules as `election_id`.
+    pub id: String,
+    /// The list's name, by language tag.
+    #[serde(deserialize_with = "unique_keys")]
+    pub title: Localized,
 }
 
 /// One option of a contest.
@@ -278,6 +432,9 @@ pub struct ContestOption {
     /// The option's title, by language tag.
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
+    /// Party-list rules only: the `id` of the candidate's list (SPEC.md §4.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
 }
 
 /// Write-ins allowed: one free-text candidate per answer.
@@ -288,9 +445,9 @@ pub struct WriteInRule {
     pub max_bytes: u8,
 }
 
-/// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}` or
-/// `{"type": "ranked", "max_ranks": …}`: exactly those fields (SPEC.md §1.2). serde's internally tagged enums
-/// ignore unknown fields of a unit variant, so reading goes through the private `KindFields`.
+/// In JSON, `{"type": "single_choice"}`, `{"type": "approval", "min": …, "max": …}`,
+/// `{"type": "ranked", "max_ranks": …}` or `{"type": "graded"}`: exactly those fields (SPEC.md §1.2). serde's
+/// internally tagged enums ignore unknown fields of a unit variant, so reading goes through the private `KindFields`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "KindFields")]
 pub enum ContestKind {
@@ -308,6 +465,8 @@ pub enum ContestKind {
         /// Most selections ranked.
         max_ranks: u16,
     },
+    /// One grade for every option, from the contest's `grades` (SPEC.md §4.1, §5.1).
+    Graded,
 }
 
 /// A contest kind as read: every field any kind has, none other; [`ContestKind::try_from`] keeps exactly the kind's.
@@ -329,7 +488,8 @@ impl TryFrom<KindFields> for ContestKind {
             ("single_choice", None, None, None) => Ok(ContestKind::SingleChoice),
             ("approval", Some(min), Some(max), None) => Ok(ContestKind::Approval { min, max }),
             ("ranked", None, None, Some(max_ranks)) => Ok(ContestKind::Ranked { max_ranks }),
-            ("single_choice" | "approval" | "ranked", ..) => {
+            ("graded", None, None, None) => Ok(ContestKind::Graded),
+            ("single_choice" | "approval" | "ranked" | "graded", ..) => {
                 Err(format!("contest kind `{}`: not exactly the fields of its type", f.kind))
             }
             (other, ..) => Err(format!("unknown contest kind `{other}`")),
@@ -338,12 +498,39 @@ impl TryFrom<KindFields> for ContestKind {
 }
 
 impl Contest {
+    /// The counting rule: the manifest's `rule`, else the kind's own (plurality, approval, STV).
+    pub fn rule(&self) -> Rule {
+        self.rule.unwrap_or(match self.kind {
+            ContestKind::SingleChoice => Rule::Plurality,
+            ContestKind::Approval { .. } => Rule::Approval,
+            ContestKind::Ranked { .. } => Rule::Stv,
+            ContestKind::Graded => Rule::MajorityJudgment,
+        })
+    }
+
+    /// Whether the contest uses a field of `rv/manifest/v3` (§4.2): a rule, a threshold, lists or an option's list.
+    pub fn uses_v3(&self) -> bool {
+        self.rule.is_some()
+            || self.threshold.is_some()
+            || !self.lists.is_empty()
+            || self.options.iter().any(|o| o.list.is_some())
+            || self.kind == ContestKind::Graded
+            || !self.grades.is_empty()
+    }
+
+    /// The index in `lists` of the list of option `i`, if it names one that exists.
+    pub fn list_of(&self, option: usize) -> Option<usize> {
+        let id = self.options.get(option)?.list.as_ref()?;
+        self.lists.iter().position(|l| &l.id == id)
+    }
+
     /// The fewest and most selections an answer may have.
     pub fn selection_bounds(&self) -> (usize, usize) {
         match self.kind {
             ContestKind::SingleChoice => (1, 1),
             ContestKind::Approval { min, max } => (min as usize, max as usize),
             ContestKind::Ranked { max_ranks } => (1, max_ranks as usize),
+            ContestKind::Graded => (self.options.len(), self.options.len()),
         }
     }
 
@@ -459,6 +646,7 @@ impl Manifest {
                     ContestKind::SingleChoice => format!("single choice among {candidates} candidates"),
                     ContestKind::Approval { min, max } => format!("approval of {min} to {max} candidates"),
                     ContestKind::Ranked { max_ranks } => format!("ranking of up to {max_ranks} candidates"),
+                    ContestKind::Graded => format!("grading of {} options", c.options.len()),
                 };
                 out.add(
                     "MF5",
@@ -487,6 +675,7 @@ impl Manifest {
                     ),
                 );
             }
+            out.counting(&at, c, &self.title);
         }
         // MF6: the voting period.
         let p = self.voting_period;
@@ -545,6 +734,153 @@ impl Manifest {
 struct Problems(Vec<ManifestProblem>);
 
 impl Problems {
+    /// MF9–MF12: the counting rule fits the contest, its lists, its threshold and its grades.
+    fn counting(&mut self, at: &str, c: &Contest, languages: &Localized) {
+        let rule = c.rule();
+        // MF9: the rule fits the kind.
+        let fits = match rule {
+            Rule::Plurality | Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare => {
+                c.kind == ContestKind::SingleChoice
+            }
+            Rule::Approval => matches!(c.kind, ContestKind::Approval { .. }),
+            Rule::Stv | Rule::Schulze | Rule::Borda => matches!(c.kind, ContestKind::Ranked { .. }),
+            Rule::MajorityJudgment | Rule::Score => c.kind == ContestKind::Graded,
+        };
+        if !fits {
+            let kind = match c.kind {
+                ContestKind::SingleChoice => "single_choice",
+                ContestKind::Approval { .. } => "approval",
+                ContestKind::Ranked { .. } => "ranked",
+                ContestKind::Graded => "graded",
+            };
+            self.add(
+                "MF9",
+                format!("{at}.rule"),
+                format!(
+                    "`{}` does not count a contest of kind `{kind}`: single_choice takes plurality, dhondt, \
+                     sainte_lague or largest_remainder_hare; approval takes approval; ranked takes stv, schulze or \
+                     borda; graded takes majority_judgment or score",
+                    rule.name()
+                ),
+            );
+        }
+        if c.kind == ContestKind::Graded && c.write_in.is_some() {
+            self.add(
+                "MF9",
+                format!("{at}.write_in"),
+                "a graded contest grades its options, and a write-in is not one: set `\"write_in\": null`",
+            );
+        }
+        // MF12: the grades.
+        if c.kind == ContestKind::Graded {
+            if !(2..=MAX_GRADES).contains(&c.grades.len()) {
+                self.add(
+                    "MF12",
+                    format!("{at}.grades"),
+                    format!(
+                        "{} grades: a graded contest has 2 to {MAX_GRADES}, best first, e.g. \
+                         [{{\"en\": \"Very good\"}}, {{\"en\": \"Good\"}}, {{\"en\": \"Poor\"}}]",
+                        c.grades.len()
+                    ),
+                );
+            }
+            for (g, title) in c.grades.iter().enumerate() {
+                self.localized(&format!("{at}.grades[{g}]"), title, Some(languages));
+            }
+        } else if !c.grades.is_empty() {
+            self.add(
+                "MF12",
+                format!("{at}.grades"),
+                format!("{} grades, but only a graded contest has grades: remove them", c.grades.len()),
+            );
+        }
+        if rule.is_list_rule() && c.write_in.is_some() {
+            self.add(
+                "MF9",
+                format!("{at}.write_in"),
+                format!(
+                    "`{}` gives seats to lists, and a write-in is on no list: set `\"write_in\": null`",
+                    rule.name()
+                ),
+            );
+        }
+        // MF10: the lists.
+        if rule.is_list_rule() && c.lists.is_empty() {
+            self.add(
+                "MF10",
+                format!("{at}.lists"),
+                format!("`{}` gives seats to lists, and the contest has none: declare its lists", rule.name()),
+            );
+        }
+        if !rule.is_list_rule() && !c.lists.is_empty() {
+            self.add(
+                "MF10",
+                format!("{at}.lists"),
+                format!(
+                    "{} lists, but `{}` does not count by lists: remove them, or name a list rule (dhondt, \
+                     sainte_lague, largest_remainder_hare)",
+                    c.lists.len(),
+                    rule.name()
+                ),
+            );
+        }
+        if c.lists.len() > MAX_OPTIONS {
+            self.add(
+                "MF10",
+                format!("{at}.lists"),
+                format!("{} lists: a contest has at most {MAX_OPTIONS}", c.lists.len()),
+            );
+        }
+        for (k, l) in c.lists.iter().enumerate() {
+            let lat = format!("{at}.lists[{k}]");
+            self.id(&format!("{lat}.id"), &l.id);
+            if let Some(first) = c.lists[..k].iter().position(|o| o.id == l.id) {
+                self.add(
+                    "MF10",
+                    format!("{lat}.id"),
+                    format!("`{}` is also the id of list {first} of this contest: give each list its own id", l.id),
+                );
+            }
+            self.localized(&format!("{lat}.title"), &l.title, Some(languages));
+        }
+        let ids = || c.lists.iter().map(|l| format!("`{}`", l.id)).collect::<Vec<_>>().join(", ");
+        for (j, o) in c.options.iter().enumerate() {
+            let oat = format!("{at}.options[{j}].list");
+            match &o.list {
+                None if !c.lists.is_empty() => {
+                    self.add("MF10", oat, format!("option `{}` is on no list: name its list, one of {}", o.id, ids()))
+                }
+                Some(l) if c.lists.is_empty() => self.add(
+                    "MF10",
+                    oat,
+                    format!("option `{}` names list `{l}`, but the contest declares no lists", o.id),
+                ),
+                Some(l) if !c.lists.iter().any(|x| &x.id == l) => self.add(
+                    "MF10",
+                    oat,
+                    format!("option `{}` names list `{l}`, which the contest does not declare: one of {}", o.id, ids()),
+                ),
+                _ => {}
+            }
+        }
+        // MF11: the threshold.
+        if let Some(t) = c.threshold {
+            if !rule.is_list_rule() {
+                self.add(
+                    "MF11",
+                    format!("{at}.threshold"),
+                    format!("a threshold, but `{}` does not count by lists: remove it", rule.name()),
+                );
+            } else if t.hundredths == 0 || t.hundredths >= 10_000 {
+                self.add(
+                    "MF11",
+                    format!("{at}.threshold"),
+                    format!("{t} percent: a threshold is more than 0 and less than 100 percent (or leave it out)"),
+                );
+            }
+        }
+    }
+
     fn add(&mut self, rule: &'static str, at: impl Into<String>, what: impl Into<String>) {
         self.0.push(ManifestProblem { rule, at: at.into(), what: what.into() });
     }
@@ -641,7 +977,8 @@ fn get_localized(r: &mut Reader<'_>) -> Result<Localized, DecodeError> {
 
 impl Encode for Manifest {
     fn encode(&self, w: &mut Writer) {
-        w.str(MANIFEST_VERSION).str(&self.election_id);
+        let v3 = self.contests.iter().any(Contest::uses_v3);
+        w.str(if v3 { MANIFEST_VERSION_V3 } else { MANIFEST_VERSION }).str(&self.election_id);
         put_localized(w, &self.title);
         w.u32(self.contests.len() as u32);
         for c in &self.contests {
@@ -651,17 +988,40 @@ impl Encode for Manifest {
                 ContestKind::SingleChoice => w.u8(0),
                 ContestKind::Approval { min, max } => w.u8(1).u16(min).u16(max),
                 ContestKind::Ranked { max_ranks } => w.u8(2).u16(max_ranks),
+                ContestKind::Graded => w.u8(3),
             };
             w.u32(c.options.len() as u32);
             for o in &c.options {
                 w.str(&o.id);
                 put_localized(w, &o.title);
+                if v3 {
+                    match &o.list {
+                        None => w.u8(0),
+                        Some(list) => w.u8(1).str(list),
+                    };
+                }
             }
             match c.write_in {
                 None => w.u8(0),
                 Some(rule) => w.u8(1).u8(rule.max_bytes),
             };
             w.u16(c.seats);
+            if v3 {
+                w.u8(c.rule.map_or(0, Rule::code));
+                match c.threshold {
+                    None => w.u8(0),
+                    Some(t) => w.u8(1).u16(t.hundredths),
+                };
+                w.u32(c.lists.len() as u32);
+                for l in &c.lists {
+                    w.str(&l.id);
+                    put_localized(w, &l.title);
+                }
+                w.u32(c.grades.len() as u32);
+                for g in &c.grades {
+                    put_localized(w, g);
+                }
+            }
         }
         w.u64(self.voting_period.opens_at).u64(self.voting_period.closes_at);
         w.u32(self.verification.window_seconds).u32(self.verification.max_fetches);
@@ -673,9 +1033,11 @@ impl Encode for Manifest {
 impl Decode for Manifest {
     const WHAT: &'static str = "manifest";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        if r.bytes("manifest.version", 64)? != MANIFEST_VERSION.as_bytes() {
-            return Err(DecodeError::UnknownTag { what: "manifest.version", tag: 0 });
-        }
+        let v3 = match r.bytes("manifest.version", 64)? {
+            v if v == MANIFEST_VERSION.as_bytes() => false,
+            v if v == MANIFEST_VERSION_V3.as_bytes() => true,
+            _ => return Err(DecodeError::UnknownTag { what: "manifest.version", tag: 0 }),
+        };
         let election_id = r.string("manifest.election_id", 64)?;
         let title = get_localized(r)?;
         let n = r.u32("manifest.contests")? as usize;
@@ -690,6 +1052,7 @@ impl Decode for Manifest {
                 0 => ContestKind::SingleChoice,
                 1 => ContestKind::Approval { min: r.u16("contest.min")?, max: r.u16("contest.max")? },
                 2 => ContestKind::Ranked { max_ranks: r.u16("contest.max_ranks")? },
+                3 if v3 => ContestKind::Graded,
                 tag => return Err(DecodeError::UnknownTag { what: "contest.kind", tag }),
             };
             let k = r.u32("contest.options")? as usize;
@@ -699,7 +1062,17 @@ impl Decode for Manifest {
             let mut options = Vec::with_capacity(k.min(r.remaining()));
             for _ in 0..k {
                 let id = r.string("option.id", 64)?;
-                options.push(ContestOption { id, title: get_localized(r)? });
+                let title = get_localized(r)?;
+                let list = if v3 {
+                    match r.u8("option.list")? {
+                        0 => None,
+                        1 => Some(r.string("option.list", 64)?),
+                        tag => return Err(DecodeError::UnknownTag { what: "option.list", tag }),
+                    }
+                } else {
+                    None
+                };
+                options.push(ContestOption { id, title, list });
             }
             let write_in = match r.u8("contest.write_in")? {
                 0 => None,
@@ -707,7 +1080,53 @@ impl Decode for Manifest {
                 tag => return Err(DecodeError::UnknownTag { what: "contest.write_in", tag }),
             };
             let seats = r.u16("contest.seats")?;
-            contests.push(Contest { id, title, kind, options, write_in, seats });
+            let mut contest = Contest {
+                id,
+                title,
+                kind,
+                options,
+                write_in,
+                seats,
+                rule: None,
+                threshold: None,
+                lists: Vec::new(),
+                grades: Vec::new(),
+            };
+            if v3 {
+                contest.rule = match r.u8("contest.rule")? {
+                    0 => None,
+                    code => Some(
+                        *RULES
+                            .get(usize::from(code) - 1)
+                            .ok_or(DecodeError::UnknownTag { what: "contest.rule", tag: code })?,
+                    ),
+                };
+                contest.threshold = match r.u8("contest.threshold")? {
+                    0 => None,
+                    1 => Some(Threshold { hundredths: r.u16("contest.threshold")? }),
+                    tag => return Err(DecodeError::UnknownTag { what: "contest.threshold", tag }),
+                };
+                let k = r.u32("contest.lists")? as usize;
+                if k > MAX_OPTIONS {
+                    return Err(DecodeError::TooLong { what: "contest.lists", len: k, max: MAX_OPTIONS });
+                }
+                for _ in 0..k {
+                    let id = r.string("list.id", 64)?;
+                    contest.lists.push(PartyList { id, title: get_localized(r)? });
+                }
+                let g = r.u32("contest.grades")? as usize;
+                if g > MAX_GRADES {
+                    return Err(DecodeError::TooLong { what: "contest.grades", len: g, max: MAX_GRADES });
+                }
+                for _ in 0..g {
+                    contest.grades.push(get_localized(r)?);
+                }
+            }
+            contests.push(contest);
+        }
+        // Canonical: `rv/manifest/v3` only for a manifest that uses one of its fields (§4.2).
+        if v3 && !contests.iter().any(Contest::uses_v3) {
+            return Err(DecodeError::UnknownTag { what: "manifest.version (v3 without a v3 field)", tag: 3 });
         }
         Ok(Manifest {
             election_id,
@@ -730,7 +1149,9 @@ pub fn example_manifest() -> Manifest {
         [("en", en), ("et", et), ("fr", fr)].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     };
     // People's names are the same in every language; things are translated.
-    let opt = |id: &str, name: &str| ContestOption { id: id.into(), title: l(name, name, name) };
+    let opt = |id: &str, name: &str| ContestOption { id: id.into(), title: l(name, name, name), list: None };
+    let thing =
+        |id: &str, en: &str, et: &str, fr: &str| ContestOption { id: id.into(), title: l(en, et, fr), list: None };
     Manifest {
         election_id: "example-2027".into(),
         title: l("Example election 2027", "Näidisvalimised 2027", "Élection exemple 2027"),
@@ -742,19 +1163,27 @@ pub fn example_manifest() -> Manifest {
                 options: vec![opt("alice", "Alice Tamm"), opt("bob", "Bob Kask"), opt("carol", "Carol Saar")],
                 write_in: None,
                 seats: 1,
+                rule: None,
+                threshold: None,
+                lists: Vec::new(),
+                grades: Vec::new(),
             },
             Contest {
                 id: "budget".into(),
                 title: l("Budget projects", "Eelarveprojektid", "Projets budgétaires"),
                 kind: ContestKind::Approval { min: 0, max: 3 },
                 options: vec![
-                    ContestOption { id: "park".into(), title: l("Park", "Park", "Parc") },
-                    ContestOption { id: "library".into(), title: l("Library", "Raamatukogu", "Bibliothèque") },
-                    ContestOption { id: "bikes".into(), title: l("Bike lanes", "Rattateed", "Pistes cyclables") },
-                    ContestOption { id: "pool".into(), title: l("Pool", "Ujula", "Piscine") },
+                    thing("park", "Park", "Park", "Parc"),
+                    thing("library", "Library", "Raamatukogu", "Bibliothèque"),
+                    thing("bikes", "Bike lanes", "Rattateed", "Pistes cyclables"),
+                    thing("pool", "Pool", "Ujula", "Piscine"),
                 ],
                 write_in: None,
                 seats: 2,
+                rule: None,
+                threshold: None,
+                lists: Vec::new(),
+                grades: Vec::new(),
             },
             Contest {
                 id: "council".into(),
@@ -763,6 +1192,10 @@ pub fn example_manifest() -> Manifest {
                 options: vec![opt("dan", "Dan"), opt("eve", "Eve"), opt("fay", "Fay"), opt("gus", "Gus")],
                 write_in: Some(WriteInRule { max_bytes: 19 }),
                 seats: 2,
+                rule: None,
+                threshold: None,
+                lists: Vec::new(),
+                grades: Vec::new(),
             },
         ],
         voting_period: Period { opens_at: 1_790_000_000, closes_at: 1_790_604_800 },

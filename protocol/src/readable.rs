@@ -117,7 +117,8 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
         let _ = writeln!(out, "    invalid ({reason}): {n}");
     }
     let heading = match (r.rounds.is_empty(), r.method.as_str()) {
-        (false, _) => "first preferences",
+        (false, _) | (true, crate::count::METHOD_SCHULZE | crate::count::METHOD_BORDA) => "first preferences",
+        (true, crate::count::METHOD_MAJORITY_JUDGMENT | crate::count::METHOD_SCORE) => "best grades given",
         (true, crate::count::METHOD_APPROVAL) => "approvals (a ballot may approve several)",
         _ => "votes",
     };
@@ -168,10 +169,85 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
             let _ = writeln!(out, "      {n:<w$}  {v:>vw$}");
         }
     }
+    rule_figures(&mut out, r, lang, &name, &shown);
     for tie in &r.ties {
         let _ = writeln!(out, "  tie: {}", tie.describe(&name));
     }
     out
+}
+
+/// The figures of a rule that has its own (SPEC.md §12.7–§12.9, `rv/result/v3`): the lists' votes and seats, the
+/// Schulze matrices, the Borda points, the full ranking. `shown` names the candidates in the order of `tallies`.
+fn rule_figures(
+    out: &mut String,
+    r: &ContestResult,
+    lang: &str,
+    name: &dyn Fn(&Selection) -> String,
+    shown: &[String],
+) {
+    if let Some(lists) = &r.lists {
+        let _ = writeln!(out, "  lists, with the percentage of the {} valid ballots and the seats won:", r.valid);
+        let width = lists.iter().map(|l| localized(&l.title, lang).chars().count()).max();
+        for l in lists {
+            let p = l.percent.as_deref().map_or_else(|| "—".to_string(), |p| format!("{p} %"));
+            let t = localized(&l.title, lang);
+            let under = if l.qualified { "" } else { "  below the threshold: no seat" };
+            let w = width.unwrap_or(0);
+            let _ = writeln!(out, "    {t:<w$}  {:>8}  {p:>7}  {}{under}", l.votes, plural(l.seats, "seat", "seats"));
+        }
+        for t in r.list_ties.iter().flatten() {
+            let (won, lost) = t.lists.split_at(usize::try_from(t.won).unwrap_or(0).min(t.lists.len()));
+            let how = match t.decided_by {
+                crate::count::ListTieBreak::Votes => "the list with more votes goes first",
+                crate::count::ListTieBreak::ListOrder => "equal votes too: the list declared first goes first",
+            };
+            let _ = writeln!(
+                out,
+                "  tie between lists for the last seat: {} won it over {} ({how})",
+                won.join(", "),
+                lost.join(", ")
+            );
+        }
+    }
+    let matrix = |out: &mut String, what: &str, m: &[Vec<u64>]| {
+        let _ = writeln!(out, "  {what}");
+        for (i, row) in m.iter().enumerate() {
+            let cells: Vec<String> =
+                row.iter().enumerate().map(|(j, v)| if i == j { "—".to_string() } else { v.to_string() }).collect();
+            let _ = writeln!(out, "    {:<20} {}", shown.get(i).map_or("", String::as_str), cells.join(" "));
+        }
+    };
+    if let Some(d) = &r.pairwise {
+        matrix(out, "ballots ranking the row's candidate above the column's (columns in the same order):", d);
+    }
+    if let Some(p) = &r.strongest_paths {
+        matrix(out, "strength of the strongest path from the row's candidate to the column's:", p);
+    }
+    if let (Some(grades), Some(profiles)) = (&r.grades, &r.profiles) {
+        let names: Vec<&str> = grades.iter().map(|g| localized(g, lang)).collect();
+        let _ =
+            writeln!(out, "  grades given, best first ({}), and the majority grade (lower median):", names.join(", "));
+        for p in profiles {
+            let counts: Vec<String> = p.counts.iter().map(u64::to_string).collect();
+            let median = p.median.and_then(|g| names.get(usize::try_from(g).unwrap_or(usize::MAX))).map_or("—", |n| n);
+            let _ = writeln!(out, "    {}  {}  majority grade: {median}", name(&p.selection), counts.join(" / "));
+        }
+    }
+    if let Some(points) = &r.points {
+        let what = if r.method == crate::count::METHOD_SCORE {
+            "scores (each grade's points: the worst 0, one more each grade up)"
+        } else {
+            "Borda points (first choice n-1, then one less each place; unranked 0)"
+        };
+        let _ = writeln!(out, "  {what}:");
+        for (s, n) in points {
+            let _ = writeln!(out, "    {}  {n}", name(s));
+        }
+    }
+    if let Some(ranking) = &r.ranking {
+        let names: Vec<String> = ranking.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, name(s))).collect();
+        let _ = writeln!(out, "  full ranking: {}", names.join(", "));
+    }
 }
 
 /// The whole result in words: the turnout, then each contest (numbered from 1), blank lines between.
@@ -354,5 +430,55 @@ mod tests {
         let lines = summary(&v1, "en");
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("contest 1, mayor: option #0 3 (60.0 %)"), "{}", lines[0]);
+    }
+
+    /// The rules with figures of their own (SPEC.md §12.6): lists with seats and the threshold, the Schulze matrices,
+    /// Borda points, grades with majority grades, scores, the full ranking.
+    #[test]
+    fn text_shows_each_rules_figures() {
+        use crate::manifest::{ContestKind, PartyList, Rule, Threshold};
+        let m = example_manifest();
+        let o = Selection::Option;
+        let answer = |s: Vec<Selection>| Ok(Answer { selections: s });
+        // Party lists: Alice and Bob on list "a", Carol on "b"; 5 % threshold; 2 seats.
+        let mut lists = m.contests[0].clone();
+        lists.rule = Some(Rule::Dhondt);
+        lists.seats = 2;
+        lists.threshold = Some(Threshold { hundredths: 3_000 });
+        let l =
+            |id: &str, name: &str| PartyList { id: id.into(), title: [("en".to_string(), name.to_string())].into() };
+        lists.lists = vec![l("a", "Party A"), l("b", "Party B")];
+        for (opt, list) in lists.options.iter_mut().zip(["a", "a", "b"]) {
+            opt.list = Some(list.into());
+        }
+        let r =
+            count_contest(&lists, &[answer(vec![o(0)]), answer(vec![o(1)]), answer(vec![o(0)]), answer(vec![o(2)])]);
+        let text = contest_text(1, &r, None, "en");
+        assert!(text.contains("Party A") && text.contains("2 seats"), "{text}");
+        assert!(text.contains("Party B") && text.contains("below the threshold: no seat"), "{text}");
+        assert!(text.contains("elected: 1. Alice Tamm, 2. Bob Kask"), "{text}");
+        // Schulze and Borda.
+        let mut ranked = m.contests[2].clone();
+        ranked.rule = Some(Rule::Schulze);
+        let ballots = [answer(vec![o(1), o(0)]), answer(vec![o(1), o(2)]), answer(vec![o(0)])];
+        let text = contest_text(3, &count_contest(&ranked, &ballots), None, "en");
+        assert!(text.contains("ballots ranking the row's candidate above the column's"), "{text}");
+        assert!(text.contains("strength of the strongest path"), "{text}");
+        assert!(text.contains("full ranking: 1. Eve, 2. Dan"), "{text}");
+        ranked.rule = Some(Rule::Borda);
+        let text = contest_text(3, &count_contest(&ranked, &ballots), None, "en");
+        assert!(text.contains("Borda points") && text.contains("    Eve  6"), "{text}");
+        // Graded: Majority Judgment and score.
+        let mut graded = m.contests[0].clone();
+        graded.kind = ContestKind::Graded;
+        graded.grades = ["Good", "Fair", "Poor"].map(|g| [("en".to_string(), g.to_string())].into()).to_vec();
+        let rows = [answer(vec![o(0), o(2), o(1)]), answer(vec![o(1), o(2), o(1)]), answer(vec![o(0), o(0), o(2)])];
+        let text = contest_text(1, &count_contest(&graded, &rows), None, "en");
+        assert!(text.contains("grades given, best first (Good, Fair, Poor)"), "{text}");
+        assert!(text.contains("Alice Tamm  2 / 1 / 0  majority grade: Good"), "{text}");
+        assert!(text.contains("Bob Kask  1 / 0 / 2  majority grade: Poor"), "{text}");
+        graded.rule = Some(Rule::Score);
+        let text = contest_text(1, &count_contest(&graded, &rows), None, "en");
+        assert!(text.contains("scores (each grade's points") && text.contains("    Alice Tamm  5"), "{text}");
     }
 }

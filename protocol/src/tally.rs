@@ -168,12 +168,17 @@ pub struct AnswersFile {
 }
 
 /// `format` of `result.json` as the tally writes it (SPEC.md §12.5): names, percentages and turnout included.
+/// A result with a field of version 3 (a contest counted by Schulze, Borda or party lists) is written as
+/// [`RESULT_FORMAT_V3`] instead.
 pub const RESULT_FORMAT: &str = "rv/result/v2";
+/// `format` of `result.json` when a contest's result holds a field of version 3 (SPEC.md §12.5: `lists`,
+/// `list_ties`, `pairwise`, `strongest_paths`, `points`, `ranking`).
+pub const RESULT_FORMAT_V3: &str = "rv/result/v3";
 /// `format` of the first version of `result.json`, without `turnout`, `title` and `candidates`: records written
 /// before version 2 still verify (V13 recomputes the result and compares it in the form the file has).
 pub const RESULT_FORMAT_V1: &str = "rv/result/v1";
 /// Every `format` of `result.json` that V13 reads, oldest first.
-pub const RESULT_FORMATS: &[&str] = &[RESULT_FORMAT_V1, RESULT_FORMAT];
+pub const RESULT_FORMATS: &[&str] = &[RESULT_FORMAT_V1, RESULT_FORMAT, RESULT_FORMAT_V3];
 
 /// Who voted and what became of the ballots (SPEC.md §12.5 `turnout`), from the registry and the tally's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,12 +240,16 @@ pub struct ResultFile {
 }
 
 impl ResultFile {
-    /// This result as a file of `format` would hold it: [`RESULT_FORMAT`] as is; [`RESULT_FORMAT_V1`] without the
-    /// fields version 2 added (`turnout`, each contest's `title` and `candidates`). `None` for any other format.
+    /// This result as a file of `format` would hold it: its own format as is; [`RESULT_FORMAT_V1`] without the
+    /// fields version 2 added (`turnout`, each contest's `title` and `candidates`). `None` for any other format,
+    /// and for an older format that cannot hold the result (a version 3 field in version 1 or 2), and for version
+    /// 3 when the result has no field of it (the tally writes version 2 then).
     pub fn in_format(&self, format: &str) -> Option<ResultFile> {
+        let v3 = self.contests.iter().any(ContestResult::uses_v3);
         match format {
-            RESULT_FORMAT => Some(self.clone()),
-            RESULT_FORMAT_V1 => Some(ResultFile {
+            RESULT_FORMAT_V3 if v3 => Some(ResultFile { format: format.into(), ..self.clone() }),
+            RESULT_FORMAT if !v3 => Some(ResultFile { format: format.into(), ..self.clone() }),
+            RESULT_FORMAT_V1 if !v3 => Some(ResultFile {
                 format: RESULT_FORMAT_V1.into(),
                 fingerprint: self.fingerprint,
                 turnout: None,
@@ -411,7 +420,9 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
             count_contest(contest, &list)
         })
         .collect();
-    ResultFile { format: RESULT_FORMAT.into(), fingerprint: *election.fingerprint(), turnout: Some(turnout), contests }
+    let contests: Vec<ContestResult> = contests;
+    let format = if contests.iter().any(ContestResult::uses_v3) { RESULT_FORMAT_V3 } else { RESULT_FORMAT };
+    ResultFile { format: format.into(), fingerprint: *election.fingerprint(), turnout: Some(turnout), contests }
 }
 
 #[cfg(test)]
@@ -581,6 +592,41 @@ mod tests {
         let mut json = serde_json::to_value(&result).unwrap();
         json["contests"][0]["names"] = serde_json::json!([]);
         assert!(serde_json::from_value::<ResultFile>(json).is_err());
+    }
+
+    /// SPEC.md §12.5: a result with a field of version 3 is written as `rv/result/v3` and has no version 1 or 2
+    /// form; a result without one is version 2 and has no version 3 form.
+    #[test]
+    fn result_v3_only_when_a_rule_has_figures_of_its_own() {
+        let mut m = example_manifest();
+        m.contests[2].rule = Some(crate::manifest::Rule::Schulze);
+        let e = Election::new(m, SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let answers: Vec<AnswersFile> = e
+            .manifest()
+            .contests
+            .iter()
+            .map(|c| {
+                let a = if c.id == "budget" { Answer { selections: vec![] } } else { Answer::single(0) };
+                AnswersFile { contest: c.id.clone(), answers: vec![DecodedAnswer::Valid(a)] }
+            })
+            .collect();
+        let files = (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());
+        let result = count(&e, &answers, Turnout::of(&e, &files.0, &files.1, &files.2, &answers));
+        assert_eq!(result.format, RESULT_FORMAT_V3);
+        assert!(result.contests[2].pairwise.is_some() && result.contests[0].pairwise.is_none());
+        assert_eq!(result.in_format(RESULT_FORMAT_V3).as_ref(), Some(&result));
+        assert_eq!(result.in_format(RESULT_FORMAT), None);
+        assert_eq!(result.in_format(RESULT_FORMAT_V1), None);
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(json["contests"][2]["method"], "Schulze (winning votes)");
+        assert!(json["contests"][0].get("pairwise").is_none(), "absent, not null: {json}");
+        assert_eq!(serde_json::from_value::<ResultFile>(json).unwrap(), result);
+        // The same election without the rule: version 2, as before.
+        let plain = Election::new(example_manifest(), SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let result = count(&plain, &answers, Turnout::of(&plain, &files.0, &files.1, &files.2, &answers));
+        assert_eq!(result.format, RESULT_FORMAT);
+        assert_eq!(result.in_format(RESULT_FORMAT_V3), None);
+        assert!(result.in_format(RESULT_FORMAT_V1).is_some());
     }
 
     #[test]

@@ -32,10 +32,18 @@ fn contest() -> impl Strategy<Value = Contest> {
             title: [("en".to_string(), "C".to_string())].into(),
             kind,
             options: (0..options)
-                .map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into() })
+                .map(|i| ContestOption {
+                    id: format!("o{i}"),
+                    title: [("en".to_string(), format!("O{i}"))].into(),
+                    list: None,
+                })
                 .collect(),
             write_in: write_in.map(|max_bytes| WriteInRule { max_bytes }),
             seats,
+            rule: None,
+            threshold: None,
+            lists: Vec::new(),
+            grades: Vec::new(),
         },
     )
 }
@@ -133,5 +141,59 @@ proptest! {
             .collect();
         let result = count_contest(&contest, &answers);
         check_invariants(&contest, &answers, &result);
+    }
+}
+
+/// A contest counted by one of the named rules (SPEC.md §12.7–§12.11), valid or not: lists with candidates in
+/// them or not, grades or none, a threshold or none.
+fn ruled_contest() -> impl Strategy<Value = Contest> {
+    use protocol::manifest::{PartyList, Rule, Threshold};
+    let rule = prop_oneof![
+        Just(Rule::Schulze),
+        Just(Rule::Borda),
+        Just(Rule::Dhondt),
+        Just(Rule::SainteLague),
+        Just(Rule::LargestRemainderHare),
+        Just(Rule::MajorityJudgment),
+        Just(Rule::Score),
+    ];
+    (contest(), rule, 0usize..4, 0usize..5, proptest::option::of(0u16..12_000), proptest::collection::vec(0usize..5, 7))
+        .prop_map(|(mut c, rule, lists, grades, threshold, member)| {
+            c.rule = Some(rule);
+            c.kind = match rule {
+                Rule::Schulze | Rule::Borda => ContestKind::Ranked { max_ranks: c.options.len() as u16 },
+                Rule::MajorityJudgment | Rule::Score => ContestKind::Graded,
+                _ => ContestKind::SingleChoice,
+            };
+            c.lists = (0..lists)
+                .map(|l| PartyList { id: format!("l{l}"), title: [("en".to_string(), format!("L{l}"))].into() })
+                .collect();
+            for (o, m) in c.options.iter_mut().zip(member) {
+                o.list = Some(format!("l{m}"));
+            }
+            c.grades = (0..grades).map(|g| [("en".to_string(), format!("G{g}"))].into()).collect();
+            c.threshold = threshold.map(|hundredths| Threshold { hundredths });
+            c
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(2048)))]
+
+    /// The named rules never panic, on any answers, and elect distinct candidates, no more than the seats; the
+    /// count is deterministic and its result round-trips through JSON.
+    #[test]
+    fn the_named_rules_never_panic(contest in ruled_contest(), answers in answers()) {
+        let r = count_contest(&contest, &answers);
+        let valid = answers.iter().filter(|a| a.is_ok()).count() as u64;
+        prop_assert_eq!((r.valid, r.invalid), (valid, answers.len() as u64 - valid));
+        let elected: BTreeSet<&Selection> = r.elected.iter().collect();
+        prop_assert_eq!(elected.len(), r.elected.len());
+        prop_assert!(r.elected.len() <= usize::from(contest.seats));
+        prop_assert!(r.uses_v3());
+        prop_assert_eq!(&count_contest(&contest, &answers), &r);
+        let json = serde_json::to_vec(&r).unwrap_or_default();
+        let back = serde_json::from_slice::<ContestResult>(&json).ok();
+        prop_assert_eq!(back.as_ref(), Some(&r));
     }
 }

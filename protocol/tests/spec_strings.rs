@@ -10,11 +10,14 @@ use std::collections::BTreeSet;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::Scalar;
-use protocol::count::{count_contest, Action, Candidate, ContestResult, Round, Tie, TieBreak, TieFor, METHODS};
+use protocol::count::{
+    count_contest, Action, Candidate, ContestResult, GradeProfile, ListResult, ListTie, ListTieBreak, Round, Tie,
+    TieBreak, TieFor, METHODS,
+};
 use protocol::encoding::{embed_chunk, Answer, InvalidAnswer, Selection, INVALID_REASONS};
 use protocol::group::{GroupElement, G};
 use protocol::limits::CHUNK_BYTES;
-use protocol::manifest::{Contest, ContestKind, ContestOption, WriteInRule};
+use protocol::manifest::{Contest, ContestKind, ContestOption, PartyList, Rule, WriteInRule};
 use protocol::tally::{AnswersFile, ResultFile, Turnout, RESULT_FORMAT};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -80,7 +83,9 @@ fn template_of(reason: &str) -> &'static str {
 }
 
 fn options(n: usize) -> Vec<ContestOption> {
-    (0..n).map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into() }).collect()
+    (0..n)
+        .map(|i| ContestOption { id: format!("o{i}"), title: [("en".to_string(), format!("O{i}"))].into(), list: None })
+        .collect()
 }
 
 fn contest(id: &str, kind: ContestKind, n: usize, write_in: Option<u8>, seats: u16) -> Contest {
@@ -91,6 +96,10 @@ fn contest(id: &str, kind: ContestKind, n: usize, write_in: Option<u8>, seats: u
         options: options(n),
         write_in: write_in.map(|max_bytes| WriteInRule { max_bytes }),
         seats,
+        rule: None,
+        threshold: None,
+        lists: Vec::new(),
+        grades: Vec::new(),
     }
 }
 
@@ -116,12 +125,16 @@ fn r5_reasons_are_the_specs() {
     let mut rng = ChaCha20Rng::from_seed([3; 32]);
     // One input per reason, in INVALID_REASONS' order; each also shows which test comes first.
     let g = [G];
-    let cases: [(&Contest, Vec<u8>, &str); 9] = [
+    let mut graded = contest("g", ContestKind::Graded, 2, None, 1);
+    graded.grades =
+        vec![[("en".to_string(), "Good".to_string())].into(), [("en".to_string(), "Bad".to_string())].into()];
+    let cases: [(&Contest, Vec<u8>, &str); 10] = [
         (&approval, padded(&approval, &[20]), "answer overruns its chunks"),
         (&approval, padded(&approval, &[1, 0xff, 0xff, 2, 0xc3, 0x28]), "write-in is not UTF-8"),
         (&approval, padded(&approval, &[1, 0, 0, 0, 0, 7]), "non-zero padding"),
         (&approval, padded(&approval, &[0]), "0 selections, 1 to 2 allowed"),
         (&approval, padded(&approval, &[1, 0, 9]), "no option number 9"),
+        (&graded, padded(&graded, &[2, 0, 1, 0, 2]), "no grade number 2"),
         (&single, padded(&single, &[1, 0xff, 0xff, 1, b'a']), "write-ins are not allowed"),
         (&approval, padded(&approval, &[1, 0xff, 0xff, 0]), "a write-in must have 1 to 5 bytes"),
         (&approval, padded(&approval, &[2, 0xff, 0xff, 0xff, 0xff, 1, b'a']), "at most one write-in"),
@@ -199,6 +212,16 @@ fn every_tie_break() -> Vec<TieBreak> {
     all
 }
 
+fn every_list_tie_break() -> Vec<ListTieBreak> {
+    let all = vec![ListTieBreak::Votes, ListTieBreak::ListOrder];
+    for t in &all {
+        match t {
+            ListTieBreak::Votes | ListTieBreak::ListOrder => {}
+        }
+    }
+    all
+}
+
 fn every_selection() -> Vec<Selection> {
     let all = vec![Selection::Option(0), Selection::WriteIn("Zed".into())];
     for s in &all {
@@ -240,21 +263,46 @@ fn result_strings_are_the_specs() {
     assert_eq!(spec_list("decides"), tags(every_tie_for().iter().map(tag).collect()));
     assert_eq!(spec_list("decided_by"), tags(every_tie_break().iter().map(tag).collect()));
     assert_eq!(spec_list("selection"), tags(every_selection().iter().map(tag).collect()));
+    assert_eq!(spec_list("list_decided_by"), tags(every_list_tie_break().iter().map(tag).collect()));
 
     // Each contest kind gives its method, and every method is given by some kind.
-    let one = |kind: ContestKind, seats: u16| {
-        let c = contest("c", kind, 3, None, seats);
+    let one = |kind: ContestKind, seats: u16, rule: Option<Rule>| {
+        let mut c = contest("c", kind, 3, None, seats);
+        c.rule = rule;
+        if rule.is_some_and(Rule::is_list_rule) {
+            c.lists = vec![PartyList { id: "l".into(), title: [("en".to_string(), "L".to_string())].into() }];
+            c.options.iter_mut().for_each(|o| o.list = Some("l".into()));
+        }
         count_contest(&c, &[Ok(Answer::single(0))]).method
     };
+    let ranked = ContestKind::Ranked { max_ranks: 3 };
+    let graded = |rule: Rule| {
+        let mut c = contest("c", ContestKind::Graded, 3, None, 1);
+        c.rule = Some(rule);
+        c.grades =
+            vec![[("en".to_string(), "Good".to_string())].into(), [("en".to_string(), "Bad".to_string())].into()];
+        count_contest(&c, &[Ok(Answer { selections: vec![Selection::Option(0); 3] })]).method
+    };
     let produced: BTreeSet<String> = [
-        one(ContestKind::SingleChoice, 1),
-        one(ContestKind::Approval { min: 0, max: 3 }, 2),
-        one(ContestKind::Ranked { max_ranks: 3 }, 1),
-        one(ContestKind::Ranked { max_ranks: 3 }, 2),
+        one(ContestKind::SingleChoice, 1, None),
+        one(ContestKind::Approval { min: 0, max: 3 }, 2, None),
+        one(ranked, 1, None),
+        one(ranked, 2, None),
+        one(ranked, 1, Some(Rule::Schulze)),
+        one(ranked, 1, Some(Rule::Borda)),
+        one(ContestKind::SingleChoice, 2, Some(Rule::Dhondt)),
+        one(ContestKind::SingleChoice, 2, Some(Rule::SainteLague)),
+        one(ContestKind::SingleChoice, 2, Some(Rule::LargestRemainderHare)),
+        graded(Rule::MajorityJudgment),
+        graded(Rule::Score),
     ]
     .into_iter()
     .collect();
     assert_eq!(produced, set(METHODS));
+    // Every rule of the manifest has its JSON name in SPEC.md §4.1's list.
+    let names: Vec<String> = protocol::manifest::RULES.iter().map(tag).collect();
+    assert_eq!(spec_list("rules"), tags(names));
+    assert!(protocol::manifest::RULES.iter().all(|r| tag(r) == r.name()));
 
     // Every field name of a result, with every enum variant in it, is in SPEC.md's list, and the other way round.
     let s = Selection::Option(0);
@@ -280,6 +328,26 @@ fn result_strings_are_the_specs() {
             .zip(every_tie_break().into_iter().cycle())
             .map(|(decides, decided_by)| Tie { round: Some(1), decides, candidates: vec![], tally: 0, decided_by })
             .collect(),
+        lists: Some(vec![ListResult {
+            id: "l".into(),
+            title: Default::default(),
+            votes: 1,
+            percent: None,
+            qualified: true,
+            seats: 1,
+        }]),
+        list_ties: Some(
+            every_list_tie_break()
+                .into_iter()
+                .map(|decided_by| ListTie { lists: vec![], won: 1, decided_by })
+                .collect(),
+        ),
+        pairwise: Some(vec![vec![0]]),
+        strongest_paths: Some(vec![vec![0]]),
+        points: Some(vec![(s.clone(), 0)]),
+        ranking: Some(vec![s.clone()]),
+        grades: Some(vec![Default::default()]),
+        profiles: Some(vec![GradeProfile { selection: s.clone(), counts: vec![1], median: Some(0) }]),
     };
     let turnout = Turnout { registered: 1, cast: 1, refused: 0, superseded: 0, revoked: 0, counted: 1 };
     let file = ResultFile {
@@ -310,7 +378,7 @@ fn result_example_is_what_the_count_gives() {
     let mut council = contest("council", ContestKind::Ranked { max_ranks: 3 }, 3, Some(10), 2);
     council.title = [("en".to_string(), "Council".to_string())].into();
     for (o, (id, name)) in council.options.iter_mut().zip([("ann", "Ann"), ("ben", "Ben"), ("cat", "Cat")]) {
-        *o = ContestOption { id: id.into(), title: [("en".to_string(), name.to_string())].into() };
+        *o = ContestOption { id: id.into(), title: [("en".to_string(), name.to_string())].into(), list: None };
     }
     let list: Vec<Result<Answer, InvalidAnswer>> = answers.answers.iter().map(|a| a.as_result()).collect();
     assert_eq!(result.contests, vec![count_contest(&council, &list)]);

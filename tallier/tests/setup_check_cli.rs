@@ -100,3 +100,51 @@ fn check_names_every_problem_of_a_broken_template() {
     let at = text.lines().position(|l| l.contains("\"seats\": 1,")).unwrap();
     assert!(line.starts_with(&format!("line {}, column ", at + 2)) && line.contains("not valid JSON"), "{line}");
 }
+
+/// SPEC.md §4.3 MF9–MF12 through `tallier setup check`: a rule that does not fit its contest, a candidate on a list
+/// that does not exist, a threshold of 100 %, too few grades; then a valid list contest passes.
+#[test]
+fn check_names_counting_rule_problems() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = tmp.path().join("template.json");
+    ok(tallier(&["setup", "example", "--out", p(&template)]));
+    let broken = tmp.path().join("rules.json");
+    edit(&template, &broken, |v| {
+        let titled = |t: &str| serde_json::json!({"en": t, "et": t, "fr": t});
+        v["contests"][1]["rule"] = "schulze".into();
+        let mayor = &mut v["contests"][0];
+        mayor["rule"] = "dhondt".into();
+        mayor["threshold"] = "100".into();
+        mayor["lists"] = serde_json::json!([{"id": "a", "title": titled("A")}]);
+        mayor["options"][0]["list"] = "a".into();
+        mayor["options"][1]["list"] = "z".into();
+        mayor["options"][2]["list"] = "a".into();
+        let council = &mut v["contests"][2];
+        council["kind"] = serde_json::json!({"type": "graded"});
+        council["write_in"] = serde_json::Value::Null;
+        council["grades"] = serde_json::json!([titled("Good")]);
+    });
+    let run = tallier(&["setup", "check", p(&broken)]);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    fails(run);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    assert!(lines[0].starts_with("contests[0].options[1].list: option `bob` names list `z`"), "{stdout}");
+    assert!(lines[1].starts_with("contests[0].threshold: 100 percent"), "{stdout}");
+    assert!(
+        lines[2].starts_with("contests[1].rule: `schulze` does not count a contest of kind `approval`"),
+        "{stdout}"
+    );
+    assert!(lines[3].starts_with("contests[2].grades: 1 grades: a graded contest has 2 to 10"), "{stdout}");
+    // Fixed, it passes.
+    let fixed = tmp.path().join("fixed.json");
+    edit(&broken, &fixed, |v| {
+        v["contests"][1].as_object_mut().unwrap().remove("rule");
+        v["contests"][0]["threshold"] = "5".into();
+        v["contests"][0]["options"][1]["list"] = "a".into();
+        v["contests"][2]["grades"] =
+            serde_json::json!([{"en": "G", "et": "G", "fr": "G"}, {"en": "P", "et": "P", "fr": "P"}]);
+    });
+    let out = ok(tallier(&["setup", "check", p(&fixed)]));
+    assert!(out.starts_with("ok: 3 contests"), "{out}");
+}

@@ -65,6 +65,12 @@ fn answers(i: usize) -> Vec<Answer> {
 
 /// Builds the record in a fresh temporary directory.
 pub fn build() -> Built {
+    build_with(|_| {})
+}
+
+/// [`build`], with the example manifest changed by `edit` first (a contest's counting rule, say); the answers are
+/// the same, so the edit must keep them valid.
+pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built {
     let mut rng = ChaCha20Rng::from_seed([7; 32]);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("record");
@@ -77,6 +83,7 @@ pub fn build() -> Built {
     // The roles (§4.5): the example's keys, whose secrets are public, and this registry.
     let roles = protocol::roles::example_role_secrets(2);
     let mut manifest = example_manifest();
+    edit(&mut manifest);
     manifest.roles = roles.roles(protocol::roles::Registry::of(&registry));
     manifest.trustees.count = 3;
     manifest.trustees.threshold = 2;

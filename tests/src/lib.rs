@@ -108,6 +108,10 @@ pub fn random_answers<R: Rng>(election: &Election, rng: &mut R) -> Vec<Answer> {
                     chosen.sort_unstable();
                     chosen.into_iter().map(Selection::Option).collect()
                 }
+                ContestKind::Graded => {
+                    let grades = c.grades.len().max(1) as u16;
+                    (0..n).map(|_| Selection::Option(rng.gen_range(0..grades))).collect()
+                }
                 ContestKind::Ranked { max_ranks } => {
                     let k = rng.gen_range(1..=usize::from(max_ranks).min(options.len()));
                     let mut ranks: Vec<Selection> = options[..k].iter().map(|&o| Selection::Option(o)).collect();

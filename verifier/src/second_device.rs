@@ -277,6 +277,23 @@ fn localized(names: &Localized, lang: &str) -> String {
 fn choice(contest: &Contest, answer: &Result<Answer, InvalidAnswer>, lang: &str) -> ContestChoice {
     let choice = match answer {
         Err(e) => Err(e.reason.clone()),
+        // A graded contest's selections are the options' grades, in option order (SPEC.md §5.1).
+        Ok(a) if contest.kind == protocol::manifest::ContestKind::Graded => Ok(a
+            .selections
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let option =
+                    contest.options.get(k).map_or_else(|| format!("option {k}"), |o| localized(&o.title, lang));
+                let grade = match s {
+                    Selection::Option(g) => {
+                        contest.grades.get(usize::from(*g)).map_or_else(|| format!("grade {g}"), |t| localized(t, lang))
+                    }
+                    Selection::WriteIn(text) => format!("write-in {text:?}"),
+                };
+                format!("{option}: {grade}")
+            })
+            .collect()),
         Ok(a) => Ok(a
             .selections
             .iter()
@@ -562,4 +579,23 @@ pub fn check_in_record(
         status: Some(status),
         index_head: Some(index_head),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A graded contest's answer reads as each option with its grade (SPEC.md §5.1), not as options.
+    #[test]
+    fn a_graded_answer_names_each_options_grade() {
+        let mut contest = protocol::manifest::example_manifest().contests.remove(0);
+        contest.kind = protocol::manifest::ContestKind::Graded;
+        contest.options.truncate(2);
+        contest.grades = ["Good", "Poor"].map(|g| [("en".to_string(), g.to_string())].into()).to_vec();
+        let answer = Ok(Answer { selections: vec![Selection::Option(1), Selection::Option(0)] });
+        let c = choice(&contest, &answer, "en");
+        assert_eq!(c.choice.unwrap(), ["Alice Tamm: Poor", "Bob Kask: Good"]);
+        assert!(!c.ranked);
+    }
 }

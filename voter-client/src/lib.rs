@@ -89,6 +89,9 @@ pub enum ChoiceError {
     RankedTwice,
     #[error("the write-in is chosen but its text is empty")]
     WriteInEmpty,
+    /// A graded contest (SPEC.md §5.1): every option needs a grade.
+    #[error("give every option a grade: option {option} has none")]
+    Ungraded { option: usize },
     #[error("{n} selections, {min} to {max} allowed")]
     Count { n: usize, min: usize, max: usize },
     /// Refused by the protocol's check of an answer (SPEC.md §5.1, [`Answer::check`]): an option that does not
@@ -106,6 +109,7 @@ impl ChoiceError {
             Self::RankGap => "rank_gap",
             Self::RankedTwice => "ranked_twice",
             Self::WriteInEmpty => "write_in_empty",
+            Self::Ungraded { .. } => "ungraded",
             Self::Count { .. } => "count",
             Self::Invalid { .. } => "invalid",
         }
@@ -318,9 +322,11 @@ impl Client {
     /// The answer to contest number `contest` (0-based, manifest order) from what the voter picked on its screen,
     /// checked by the protocol's rules (SPEC.md §5.1, [`Answer::check`]); its canonical bytes are then
     /// [`Answer::to_canonical_bytes`]. `choices`: for a single-choice or approval contest the choices ticked, in any
-    /// order; for a ranked contest the choice at each rank from 1 on, `""` where a rank is left empty. A choice is
-    /// an option's index in decimal (`"0"`, `"1"`, …) or `"w"` for the write-in, whose text is `write_in` (leading
-    /// and trailing white space removed; ignored unless `"w"` is chosen).
+    /// order; for a ranked contest the choice at each rank from 1 on, `""` where a rank is left empty; for a graded
+    /// contest the grade of each option in manifest order, a grade's index in decimal (`"0"` the best), `""` where
+    /// an option has none yet. A choice is an option's index in decimal (`"0"`, `"1"`, …) or `"w"` for the
+    /// write-in, whose text is `write_in` (leading and trailing white space removed; ignored unless `"w"` is
+    /// chosen).
     ///
     /// Checked in this order, each with its own error: a choice that is not one; for a ranked contest, an empty rank
     /// before a filled one, then a candidate ranked twice; the write-in chosen with no text; the number of
@@ -336,11 +342,12 @@ impl Client {
         use protocol::manifest::ContestKind;
         let c = self.election.manifest().contests.get(contest).ok_or(ChoiceError::NoContest { index: contest })?;
         let ranked = matches!(c.kind, ContestKind::Ranked { .. });
+        let graded = c.kind == ContestKind::Graded;
         let text = write_in.trim();
         let mut picked: Vec<Option<Selection>> = Vec::with_capacity(choices.len());
         for value in choices {
             let choice = match value.as_str() {
-                "" if ranked => None,
+                "" if ranked || graded => None,
                 "w" => Some(Selection::WriteIn(text.to_string())),
                 digits => match digits.parse::<u16>() {
                     // The decimal form the page writes, and only that one: no sign, no leading zero.
@@ -353,7 +360,13 @@ impl Client {
             picked.push(choice);
         }
         let mut selections: Vec<Selection> = Vec::with_capacity(picked.len());
-        if ranked {
+        if graded {
+            // One grade per option, in option order (SPEC.md §5.1): no sorting, grades may repeat.
+            if let Some(option) = picked.iter().position(Option::is_none) {
+                return Err(ChoiceError::Ungraded { option });
+            }
+            selections = picked.into_iter().flatten().collect();
+        } else if ranked {
             let filled = picked.iter().rposition(Option::is_some).map_or(0, |last| last + 1);
             if picked[..filled].iter().any(Option::is_none) {
                 return Err(ChoiceError::RankGap);
@@ -883,14 +896,54 @@ mod tests {
             err(2, &["w"], ""),
             err(0, &[], ""),
             err(0, &["3"], ""),
+            graded_client().answer_from_choices(0, &s(&["1", ""]), "").unwrap_err(),
         ]
         .iter()
         .map(ChoiceError::code)
         .collect();
         assert_eq!(
             codes,
-            ["no_contest", "not_a_choice", "rank_gap", "ranked_twice", "write_in_empty", "count", "invalid"]
+            [
+                "no_contest",
+                "not_a_choice",
+                "rank_gap",
+                "ranked_twice",
+                "write_in_empty",
+                "count",
+                "invalid",
+                "ungraded"
+            ]
         );
+    }
+
+    /// A client for a manifest of one graded contest: options Alice and Bob, grades Good and Poor.
+    fn graded_client() -> Client {
+        use protocol::manifest::ContestKind;
+        let mut m = example_manifest();
+        m.contests.truncate(1);
+        let c = &mut m.contests[0];
+        c.kind = ContestKind::Graded;
+        c.options.truncate(2);
+        c.grades = ["Good", "Poor"].map(|g| m.title.keys().map(|k| (k.clone(), g.to_string())).collect()).to_vec();
+        let params = ElectionParameters { manifest: m, public_key: SecretKey::generate(&mut OsRng).public_key() };
+        Client::new(&serde_json::to_string(&params).unwrap()).unwrap()
+    }
+
+    /// A graded contest (SPEC.md §5.1): the page gives each option's grade, in option order; every option needs one.
+    #[test]
+    fn graded_answers_give_every_option_a_grade() {
+        let c = graded_client();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let a = c.answer_from_choices(0, &s(&["1", "1"]), "").unwrap();
+        assert_eq!(a, Answer { selections: vec![Selection::Option(1), Selection::Option(1)] });
+        assert_eq!(c.answer_from_choices(0, &s(&["1", "0"]), "").unwrap().selections[1], Selection::Option(0));
+        assert_eq!(c.answer_from_choices(0, &s(&["", "0"]), "").unwrap_err(), ChoiceError::Ungraded { option: 0 });
+        let e = c.answer_from_choices(0, &s(&["0", "2"]), "").unwrap_err();
+        assert_eq!(e, ChoiceError::Invalid { contest: "mayor".into(), reason: "no grade number 2".into() });
+        let e = c.answer_from_choices(0, &s(&["0"]), "").unwrap_err();
+        assert_eq!(e, ChoiceError::Count { n: 1, min: 2, max: 2 });
+        let bytes = a.to_canonical_bytes(&c.election().manifest().contests[0]).unwrap();
+        assert_eq!(c.answers_from_canonical(&[bytes]).unwrap(), [a]);
     }
 
     #[test]

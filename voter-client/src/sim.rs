@@ -502,7 +502,7 @@ mod tests {
         wide.contests[2].write_in = Some(WriteInRule { max_bytes: 1 });
         wide.contests[2].kind = ContestKind::Ranked { max_ranks: 5 };
         let title = wide.contests[2].options[0].title.clone();
-        wide.contests[2].options.push(ContestOption { id: "hal".into(), title });
+        wide.contests[2].options.push(ContestOption { id: "hal".into(), title, list: None });
         wide.validate().unwrap();
         vec![example_manifest(), wide]
     }

@@ -69,6 +69,9 @@ fn choice_error(e: &crate::ChoiceError) -> JsValue {
         set("min", JsValue::from_f64(*min as f64));
         set("max", JsValue::from_f64(*max as f64));
     }
+    if let crate::ChoiceError::Ungraded { option } = e {
+        set("option", JsValue::from_f64(*option as f64));
+    }
     error.into()
 }
 
@@ -213,8 +216,8 @@ impl WasmClient {
     /// form has them (an option's index in decimal, `"w"` the write-in, `""` an empty rank of a ranked contest),
     /// `write_in` the write-in's text (see [`Client::answer_from_choices`]). `{answer, bytes}` JSON: the answer
     /// to show, and its canonical bytes (SPEC.md §5.1, hex) for `encrypt`. A refusal is an `Error` whose `code`
-    /// names it (`not_a_choice`, `rank_gap`, `ranked_twice`, `write_in_empty`, `count` with `min` and `max`,
-    /// `invalid`, `no_contest`).
+    /// names it (`not_a_choice`, `rank_gap`, `ranked_twice`, `write_in_empty`, `ungraded` with `option`, `count`
+    /// with `min` and `max`, `invalid`, `no_contest`).
     pub fn answer(&self, contest: usize, choices: Vec<String>, write_in: &str) -> Result<String, JsValue> {
         let answer = self.inner.answer_from_choices(contest, &choices, write_in).map_err(|e| choice_error(&e))?;
         let c = &self.inner.election().manifest().contests[contest];

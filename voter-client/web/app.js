@@ -193,7 +193,7 @@ function candidates(contest) {
 function captureContest() {
   if (state.step !== "step-contest" || !state.manifest) return;
   const contest = state.manifest.contests[state.contest];
-  const values = contest.kind.type === "ranked"
+  const values = contest.kind.type === "ranked" || contest.kind.type === "graded"
     ? [...document.querySelectorAll("#contest-options select")].map((s) => s.value)
     : [...document.querySelectorAll("#contest-options input[name=choice]:checked")].map((i) => i.value);
   state.raw[state.contest] = { values, text: contest.write_in ? $("write-in-text").value : "" };
@@ -223,13 +223,31 @@ function renderContest() {
   $("contest-position").textContent = t(state.lang, "contest_position",
     { i: state.contest + 1, n: state.manifest.contests.length });
   const kind = contest.kind;
+  const lists = contest.lists || [];
   $("contest-instructions").textContent =
-    kind.type === "single_choice" ? t(state.lang, "choose_one")
+    kind.type === "single_choice" ? t(state.lang, lists.length ? "choose_one_of_lists" : "choose_one")
     : kind.type === "approval" ? t(state.lang, "choose_between", kind)
+    : kind.type === "graded" ? t(state.lang, "grade_each")
     : t(state.lang, "rank_up_to", { n: kind.max_ranks });
   const box = $("contest-options");
   box.replaceChildren();
-  if (kind.type === "ranked") {
+  if (kind.type === "graded") {
+    // One select per option, in option order: its grade (SPEC.md §5.1); the grades best first.
+    contest.options.forEach((o, k) => {
+      const row = document.createElement("div");
+      row.className = "rank-row";
+      const label = document.createElement("label");
+      label.htmlFor = `grade-${k}`;
+      label.textContent = local(o.title, state.lang);
+      const select = document.createElement("select");
+      select.id = `grade-${k}`;
+      select.append(new Option(t(state.lang, "none"), ""));
+      contest.grades.forEach((g, i) => select.append(new Option(local(g, state.lang), String(i))));
+      select.value = raw.values[k] ?? "";
+      row.append(label, select);
+      box.append(row);
+    });
+  } else if (kind.type === "ranked") {
     for (let r = 0; r < kind.max_ranks; r++) {
       const row = document.createElement("div");
       row.className = "rank-row";
@@ -246,7 +264,20 @@ function renderContest() {
     }
   } else {
     const type = kind.type === "single_choice" ? "radio" : "checkbox";
-    candidates(contest).forEach((c, k) => {
+    const all = candidates(contest);
+    // A party-list contest (SPEC.md §4.1): its candidates under their lists' names, lists in manifest order.
+    const grouped = lists.length
+      ? lists.flatMap((l) => [{ heading: local(l.title, state.lang) },
+        ...all.filter((c) => contest.options[Number(c.value)]?.list === l.id)])
+      : all;
+    grouped.forEach((c, k) => {
+      if (c.heading !== undefined) {
+        const h = document.createElement("p");
+        h.className = "list-heading";
+        h.textContent = c.heading;
+        box.append(h);
+        return;
+      }
       const label = document.createElement("label");
       label.className = "choice";
       const input = document.createElement("input");

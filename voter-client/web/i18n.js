@@ -20,6 +20,7 @@ export const TEXTS = {
     contest_position: "Question {i} of {n}",
     review: "Review your choices", encrypt: "Encrypt my ballot",
     choose_one: "Choose one.", choose_between: "Choose between {min} and {max}.", rank_up_to: "Rank up to {n} candidates, 1 = most preferred.",
+    grade_each: "Give every option a grade.", choose_one_of_lists: "Choose one candidate. Your vote also counts for the candidate's list.",
     rank: "Rank {n}", none: "(none)", write_in: "Write-in candidate", blank: "(blank)",
     write_in_label: "Name of the write-in candidate (if you choose one)",
     write_in_left: "{left} of {max} bytes left (most letters take 1 byte, letters with accents 2).",
@@ -100,6 +101,7 @@ export const TEXTS = {
     },
     choice_errors: {
       rank_gap: "Fill the ranks from 1 without gaps.",
+      ungraded: "Give every option a grade: one has none yet.",
       ranked_twice: "Each candidate can be ranked only once.",
       write_in_empty: "You chose a write-in candidate: type the name in the box, or remove that choice.",
       write_in_long: "The write-in name is too long: at most {max} bytes.",
@@ -127,6 +129,7 @@ export const TEXTS = {
     contest_position: "Küsimus {i}/{n}",
     review: "Vaadake valikud üle", encrypt: "Krüpteeri minu sedel",
     choose_one: "Valige üks.", choose_between: "Valige {min} kuni {max}.", rank_up_to: "Järjestage kuni {n} kandidaati, 1 = eelistatuim.",
+    grade_each: "Andke igale valikule hinne.", choose_one_of_lists: "Valige üks kandidaat. Teie hääl läheb ka kandidaadi nimekirjale.",
     rank: "Koht {n}", none: "(puudub)", write_in: "Sisse kirjutatud kandidaat", blank: "(tühi)",
     write_in_label: "Sisse kirjutatud kandidaadi nimi (kui valite selle)",
     write_in_left: "Jäänud {left} baiti {max}-st (enamik tähti võtab 1 baidi, täpitähed 2).",
@@ -207,6 +210,7 @@ export const TEXTS = {
     },
     choice_errors: {
       rank_gap: "Täitke kohad alates 1-st ilma vahedeta.",
+      ungraded: "Andke igale valikule hinne: ühel see veel puudub.",
       ranked_twice: "Iga kandidaati saab järjestada ainult üks kord.",
       write_in_empty: "Valisite sisse kirjutatud kandidaadi: kirjutage nimi kasti või eemaldage see valik.",
       write_in_long: "Sisse kirjutatud nimi on liiga pikk: kuni {max} baiti.",
@@ -234,6 +238,7 @@ export const TEXTS = {
     contest_position: "Question {i} sur {n}",
     review: "Vérifiez vos choix", encrypt: "Chiffrer mon bulletin",
     choose_one: "Choisissez-en un.", choose_between: "Choisissez entre {min} et {max}.", rank_up_to: "Classez jusqu’à {n} candidats, 1 = préféré.",
+    grade_each: "Donnez une mention à chaque option.", choose_one_of_lists: "Choisissez un candidat. Votre voix compte aussi pour sa liste.",
     rank: "Rang {n}", none: "(aucun)", write_in: "Candidat inscrit à la main", blank: "(blanc)",
     write_in_label: "Nom du candidat inscrit à la main (si vous en choisissez un)",
     write_in_left: "Il reste {left} octets sur {max} (la plupart des lettres prennent 1 octet, les lettres accentuées 2).",
@@ -314,6 +319,7 @@ export const TEXTS = {
     },
     choice_errors: {
       rank_gap: "Remplissez les rangs à partir de 1, sans trou.",
+      ungraded: "Donnez une mention à chaque option : il en manque une.",
       ranked_twice: "Chaque candidat ne peut être classé qu’une fois.",
       write_in_empty: "Vous avez choisi un candidat inscrit à la main : écrivez son nom dans la case, ou retirez ce choix.",
       write_in_long: "Le nom inscrit à la main est trop long : {max} octets au plus.",
@@ -412,6 +418,12 @@ export function renderChoices(dl, manifest, answers, lang) {
     const a = answers[i];
     if (!a || !a.Ok) dd.textContent = t(lang, "invalid");
     else if (a.Ok.selections.length === 0) dd.textContent = t(lang, "blank");
+    else if (contest.kind.type === "graded") {
+      // One grade per option, in option order (SPEC.md §5.1).
+      dd.textContent = a.Ok.selections
+        .map((s, k) => `${local(contest.options[k].title, lang)}: ${local(contest.grades[s.option], lang)}`)
+        .join(", ");
+    }
     else {
       dd.textContent = a.Ok.selections
         .map((s, k) => (contest.kind.type === "ranked" ? `${k + 1}. ` : "") +

@@ -196,7 +196,8 @@ impl State {
     }
 
     /// V13: R6 recomputed from the record's answers and the turnout from its registry and `tally/` files equal
-    /// `result.json`, in the form of its version (§12.5: `rv/result/v2`, or the older `rv/result/v1` without names
+    /// `result.json`, in the form of its version (§12.5: `rv/result/v2`, `rv/result/v3` where a contest's rule has
+    /// figures of its own, or the older `rv/result/v1` without names
     /// and turnout). The note names the candidates with their votes and percentages.
     pub fn v13(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(answers)) = (&self.files, &self.election, &self.answers) else {
@@ -236,7 +237,7 @@ impl State {
             }
             compare_list(RESULT_PATH, &claimed.contests, &expected.contests).map_err(ResultFailure::Count)?;
             let mut note = protocol::readable::summary(&recomputed, "en");
-            if claimed.format != tally::RESULT_FORMAT {
+            if claimed.format != recomputed.format {
                 note.push(format!(
                     "result.json is of the older format `{}`, without names and turnout",
                     claimed.format
