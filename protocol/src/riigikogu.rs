@@ -1,4 +1,4 @@
-//! The Riigikogu method (SPEC.md §12.7): how Estonia's Riigikogu Election Act (Riigikogu valimise seadus, RKVS)
+//! The Riigikogu method (SPEC.md §12.12): how Estonia's Riigikogu Election Act (Riigikogu valimise seadus, RKVS)
 //! § 62 turns the votes of the 12 electoral districts into 101 mandates. Pure, exact, no floating point; every
 //! step is recorded in the [`Allocation`] so that a verifier recomputes it and a reader follows it.
 //!
@@ -504,7 +504,7 @@ impl fmt::Display for Allocation {
     }
 }
 
-/// Allocates the mandates of `election` by RKVS § 62 (SPEC.md §12.7, RK1–RK9).
+/// Allocates the mandates of `election` by RKVS § 62 (SPEC.md §12.12, RK1–RK9).
 pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
     let checked = check(election)?;
     let mut ties = Vec::new();

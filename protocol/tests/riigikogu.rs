@@ -1,4 +1,4 @@
-//! The Riigikogu method (SPEC.md §12.7, RK1–RK9): small examples checked by hand, one per branch, the errors,
+//! The Riigikogu method (SPEC.md §12.12, RK1–RK9): small examples checked by hand, one per branch, the errors,
 //! and the official figures of the 2023 Riigikogu election where they could be found.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failures are test failures
