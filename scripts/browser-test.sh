@@ -46,3 +46,9 @@ rm -rf target/browser-screenshots
 OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
   CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
   || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log"; exit 1; }
+
+# The in-browser verifier (verifier-web): the frozen record passes and a tampered copy fails at the same check as
+# `verifier verify --json`; axe-core in en/et/fr. Its screenshots are target/browser-screenshots/verify-*.png.
+scripts/build-verifier-web.sh
+RECORD=verifier/tests/frozen-record VERIFIER=target/debug/verifier WEB=verifier-web/web SCREENSHOTS=target/browser-screenshots \
+  node tests/browser/verify-record.mjs

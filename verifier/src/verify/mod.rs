@@ -149,6 +149,15 @@ pub fn verify_source(
     run_checks(report, source, pinned).0
 }
 
+/// A published election fingerprint as an observer pins it (`--fingerprint HEX`, or typed in the in-browser
+/// verifier): 64 lower-case hex digits.
+pub fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err("the fingerprint is 64 lower-case hex digits, as published with the election".into());
+    }
+    protocol::group::hex_array(text, "fingerprint").map(protocol::Fingerprint).map_err(|e| e.to_string())
+}
+
 /// A result that `verifier verify`'s every check passed on: the count with names and turnout (R6, §12.5, as
 /// version 2 has it, whatever the record's version), and each contest's answers (for the reasons of invalid ones).
 #[derive(Debug)]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Builds the in-browser verifier's WASM module for its page: verifier-web/web/pkg/{verifier_web.js,
+# verifier_web_bg.wasm, verifier_web_bg.wasm.sha256}. The page (verifier-web/web/) is then static files: serve the
+# folder from any web server (it needs application/wasm for .wasm and text/javascript for .js).
+# Usage: scripts/build-verifier-web.sh   (uses npm's binaryen for wasm-opt when it is there, as scripts/build-web.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=verifier-web/web/pkg
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+wasm-bindgen --version 2>/dev/null | grep -qF "$version" || cargo install wasm-bindgen-cli --version "$version"
+
+# The verifier is built for speed (opt-level 3), not size: it checks every proof of the record.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+target_dir=${CARGO_TARGET_DIR:-target}
+cargo build --locked --profile wasm-verifier -p verifier-web --target wasm32-unknown-unknown \
+  --config "target.wasm32-unknown-unknown.rustflags = [\"--remap-path-prefix=$cargo_home=/cargo\"]"
+mkdir -p "$out"
+wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" \
+  "$target_dir/wasm32-unknown-unknown/wasm-verifier/verifier_web.wasm"
+
+tools=target/web-tools
+if [ -x "$tools/node_modules/.bin/wasm-opt" ]; then
+  "$tools/node_modules/.bin/wasm-opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/verifier_web_bg.wasm" -o "$out/verifier_web_bg.wasm.opt"
+  mv "$out/verifier_web_bg.wasm.opt" "$out/verifier_web_bg.wasm"
+fi
+(cd "$out" && sha256sum verifier_web_bg.wasm > verifier_web_bg.wasm.sha256)
+echo "built $out/verifier_web_bg.wasm: $(wc -c < "$out/verifier_web_bg.wasm") bytes, sha256 $(cut -d' ' -f1 "$out/verifier_web_bg.wasm.sha256")"
