@@ -72,7 +72,8 @@ fn fingerprint(b: &Built) -> String {
 fn given_files_get_the_same_report_as_the_directory() {
     let b = build();
     let fp = fingerprint(&b);
-    let dir_report = verifier::verify::verify_record(&b.dir, Some(&verifier::verify::parse_fingerprint(&fp).unwrap()), false);
+    let dir_report =
+        verifier::verify::verify_record(&b.dir, Some(&verifier::verify::parse_fingerprint(&fp).unwrap()), false);
     assert!(dir_report.passed(), "{dir_report}");
     let (report, ids) = verify_given(given(&b.dir).unwrap(), &format!("  {}  ", fp.to_uppercase()));
     assert_eq!(report["passed"], true, "{report:#}");

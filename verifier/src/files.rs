@@ -148,7 +148,9 @@ impl RecordSource {
     pub fn read_all(self, paths: &[&str]) -> Vec<Result<Vec<u8>, String>> {
         match self {
             Self::Dir(dir) => map_each(paths, |p| read_file(&dir.join(p))),
-            Self::Given { mut files, .. } => paths.iter().map(|p| files.remove(*p).ok_or_else(|| not_given(p))).collect(),
+            Self::Given { mut files, .. } => {
+                paths.iter().map(|p| files.remove(*p).ok_or_else(|| not_given(p))).collect()
+            }
         }
     }
 }

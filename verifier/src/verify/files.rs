@@ -135,7 +135,9 @@ impl State {
                 .read_all(&paths)
                 .into_iter()
                 .zip(&present)
-                .map(|(r, p)| r.map(|b| (p.clone(), b)).map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason }))
+                .map(|(r, p)| {
+                    r.map(|b| (p.clone(), b)).map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason })
+                })
                 .collect::<Result<BTreeMap<String, Vec<u8>>, _>>()?;
             let total: usize = bytes.values().map(Vec::len).sum();
             Ok((Files { index: None, bytes }, format!("{} files, {total} bytes", present.len())))

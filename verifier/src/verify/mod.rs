@@ -36,8 +36,8 @@ use serde::Serialize;
 
 use crate::chain::{ChainFailure, Part};
 use crate::report::{
-    BallotFailure, Check, CheckResult, ElectionFailure, Failure, FileFailure, InputDifference, KeysFailure, ListDifference,
-    RecordFailure, Report, ResultFailure, Verdict,
+    BallotFailure, Check, CheckResult, ElectionFailure, Failure, FileFailure, InputDifference, KeysFailure,
+    ListDifference, RecordFailure, Report, ResultFailure, Verdict,
 };
 
 mod ballots;
