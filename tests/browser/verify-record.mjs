@@ -115,6 +115,7 @@ function comparable(report) {
 
 /** Opens the page (with `hash`), gives it `dir` as the chosen folder or `address`, verifies, returns the report. */
 async function verifyInPage(page, { hash = "", dir, address, fp }) {
+  await page.goto("about:blank"); // a fresh page load, even where only the #fragment differs
   await page.goto(`${base}/index.html${hash}`);
   await page.waitForSelector("body[data-state=ready]");
   if (dir) await page.setInputFiles("#folder", dir);
@@ -234,7 +235,7 @@ await check("a wrong pinned fingerprint fails V2, as on the command line", async
 await check("a malformed fingerprint is refused in words, in the page's language", async () => {
   await page.goto(`${base}/index.html`);
   await page.waitForSelector("body[data-state=ready]");
-  await page.selectOption("#lang", "fr");
+  await page.selectOption("#lang", "fr"); // kept (localStorage) by the next load
   const r = await verifyInPage(page, { dir: record, fp: "12345" });
   assert.equal(r.state, "error");
   assert.match(r.message, /L’empreinte n’est pas correcte/);
