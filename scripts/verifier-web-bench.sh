@@ -11,7 +11,8 @@ profile=${PROFILE:-release}
 target_dir=${CARGO_TARGET_DIR:-target}
 bin_dir=$target_dir/$([ "$profile" = dev ] && echo debug || echo "$profile")
 scripts/build-verifier-web.sh
-cargo build --locked -q --profile "$profile" -p verifier -p system-tests --example tally_scaling
+cargo build --locked -q --profile "$profile" -p verifier
+cargo build --locked -q --profile "$profile" -p system-tests --example tally_scaling
 (cd tests/browser && { [ -d node_modules/playwright-core ] || npm ci --silent --no-audit --no-fund; })
 
 work=$(mktemp -d /tmp/verifier-web-bench.XXXXXX)

@@ -1,10 +1,10 @@
 // Interface texts of the in-browser verifier in English, Estonian and French. Every key exists in the three
 // languages (tests/browser/verify-record.mjs checks it). The checks' notes and reasons, and the report's words on
-// what is proven and what is trusted, are the verifier's own (in English, as `verifier verify` prints them).
+// what is proven and what is trusted, are the verifier's own (in English, as “verifier verify” prints them).
 export const TEXTS = {
   en: {
     language: "Language", title: "Verify an election record",
-    intro: "This page checks the whole election record on this computer, with the same code as the command-line tool `verifier verify`: every ballot, every mix stage, the decryption and the count. Nothing is sent anywhere.",
+    intro: "This page checks the whole election record on this computer, with the same code as the command-line tool “verifier verify”: every ballot, every mix stage, the decryption and the count. Nothing is sent anywhere.",
     record_title: "1. The election record",
     folder_label: "A folder on this computer (the record's folder, the one holding index.json)",
     url_label: "Or the address of a published record (the folder holding index.json)",
@@ -30,7 +30,7 @@ export const TEXTS = {
     no_record: "Choose the record's folder, or give the address of a published record.",
     bad_url: "This address cannot be used ({reason}). Give the address of the folder holding index.json, for example https://example.org/record/.",
     fetch_failed: "{what} could not be downloaded ({reason}). Check the address and your connection, and try again.",
-    no_worker: "This browser cannot run the verifier (no Web Worker or WebAssembly). Use a recent browser, or run `verifier verify` on a computer.",
+    no_worker: "This browser cannot run the verifier (no Web Worker or WebAssembly). Use a recent browser, or run “verifier verify” on a computer.",
     bad_fp: "The fingerprint is not right: {reason}. Copy all 64 digits as published.",
     failed_run: "The verifier stopped ({reason}). Reload the page and try again.",
     fp_from_link: "The fingerprint was given in the link that opened this page: compare it with the one the election authority published.",
@@ -40,7 +40,7 @@ export const TEXTS = {
   },
   et: {
     language: "Keel", title: "Valimiskirje kontrollimine",
-    intro: "See leht kontrollib kogu valimiskirjet selles arvutis sama koodiga, mida kasutab käsureatööriist `verifier verify`: iga sedelit, iga segamisetappi, dekrüpteerimist ja loendamist. Midagi ei saadeta kuhugi.",
+    intro: "See leht kontrollib kogu valimiskirjet selles arvutis sama koodiga, mida kasutab käsureatööriist “verifier verify”: iga sedelit, iga segamisetappi, dekrüpteerimist ja loendamist. Midagi ei saadeta kuhugi.",
     record_title: "1. Valimiskirje",
     folder_label: "Kaust selles arvutis (valimiskirje kaust, milles on index.json)",
     url_label: "Või avaldatud valimiskirje aadress (kaust, milles on index.json)",
@@ -66,7 +66,7 @@ export const TEXTS = {
     no_record: "Valige valimiskirje kaust või sisestage avaldatud valimiskirje aadress.",
     bad_url: "Seda aadressi ei saa kasutada ({reason}). Sisestage kausta aadress, milles on index.json, näiteks https://example.org/record/.",
     fetch_failed: "Faili {what} ei saanud alla laadida ({reason}). Kontrollige aadressi ja ühendust ning proovige uuesti.",
-    no_worker: "See brauser ei saa kontrollijat käivitada (Web Worker või WebAssembly puudub). Kasutage uuemat brauserit või käivitage arvutis `verifier verify`.",
+    no_worker: "See brauser ei saa kontrollijat käivitada (Web Worker või WebAssembly puudub). Kasutage uuemat brauserit või käivitage arvutis “verifier verify”.",
     bad_fp: "Sõrmejälg pole õige: {reason}. Kopeerige kõik 64 numbrit nii, nagu need avaldati.",
     failed_run: "Kontrollija peatus ({reason}). Laadige leht uuesti ja proovige uuesti.",
     fp_from_link: "Sõrmejälg anti lingis, mis selle lehe avas: võrrelge seda valimiste korraldaja avaldatud sõrmejäljega.",
@@ -76,7 +76,7 @@ export const TEXTS = {
   },
   fr: {
     language: "Langue", title: "Vérifier le dossier d’une élection",
-    intro: "Cette page vérifie tout le dossier de l’élection sur cet ordinateur, avec le même code que l’outil en ligne de commande `verifier verify` : chaque bulletin, chaque étape du mélange, le déchiffrement et le décompte. Rien n’est envoyé nulle part.",
+    intro: "Cette page vérifie tout le dossier de l’élection sur cet ordinateur, avec le même code que l’outil en ligne de commande “verifier verify” : chaque bulletin, chaque étape du mélange, le déchiffrement et le décompte. Rien n’est envoyé nulle part.",
     record_title: "1. Le dossier de l’élection",
     folder_label: "Un dossier sur cet ordinateur (le dossier de l’élection, celui qui contient index.json)",
     url_label: "Ou l’adresse d’un dossier publié (le dossier qui contient index.json)",
@@ -102,7 +102,7 @@ export const TEXTS = {
     no_record: "Choisissez le dossier de l’élection, ou donnez l’adresse d’un dossier publié.",
     bad_url: "Cette adresse ne peut pas servir ({reason}). Donnez l’adresse du dossier qui contient index.json, par exemple https://example.org/record/.",
     fetch_failed: "{what} n’a pas pu être téléchargé ({reason}). Vérifiez l’adresse et votre connexion, puis réessayez.",
-    no_worker: "Ce navigateur ne peut pas exécuter le vérificateur (pas de Web Worker ni de WebAssembly). Utilisez un navigateur récent, ou lancez `verifier verify` sur un ordinateur.",
+    no_worker: "Ce navigateur ne peut pas exécuter le vérificateur (pas de Web Worker ni de WebAssembly). Utilisez un navigateur récent, ou lancez “verifier verify” sur un ordinateur.",
     bad_fp: "L’empreinte n’est pas correcte : {reason}. Copiez les 64 chiffres tels que publiés.",
     failed_run: "Le vérificateur s’est arrêté ({reason}). Rechargez la page et réessayez.",
     fp_from_link: "L’empreinte vient du lien qui a ouvert cette page : comparez-la avec celle publiée par l’autorité électorale.",
@@ -112,7 +112,7 @@ export const TEXTS = {
   },
 };
 
-/** The checks of `verifier verify`, in order (SPEC.md §14.4). */
+/** The checks of “verifier verify”, in order (SPEC.md §14.4). */
 export const CHECKS = ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "V11", "V12", "V13"];
 
 export function pickLanguage() {

@@ -111,7 +111,10 @@ pub struct Report {
 
 /// A caller's function called with each check as it is reported.
 #[derive(Default)]
-struct OnCheck(Option<Box<dyn FnMut(&CheckResult) + Send>>);
+struct OnCheck(Option<Box<CheckCallback>>);
+
+/// What [`Report::on_check`] keeps.
+type CheckCallback = dyn FnMut(&CheckResult) + Send;
 
 impl fmt::Debug for OnCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
