@@ -280,6 +280,34 @@ mod tests {
         assert!(read_text(&dir.path().join("t")).unwrap_err().contains("not UTF-8"));
     }
 
+    /// A directory and the same files given by path read alike: the same list, the same bytes, the same
+    /// absences; a file not given is said so.
+    #[test]
+    fn a_directory_and_the_same_files_given_read_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("contest-0")).unwrap();
+        fs::write(dir.path().join("index.json"), b"{}").unwrap();
+        fs::write(dir.path().join("contest-0/input.list"), b"rows").unwrap();
+        let files: BTreeMap<String, Vec<u8>> =
+            [("index.json", &b"{}"[..]), ("contest-0/input.list", b"rows")].map(|(p, b)| (p.into(), b.to_vec())).into();
+        let on_disk = RecordSource::Dir(dir.path().to_path_buf());
+        let given = RecordSource::Given { name: "chosen".into(), files };
+        assert_eq!(given.name(), "chosen");
+        let mut listed = on_disk.list().unwrap();
+        listed.sort();
+        assert_eq!(listed, given.list().unwrap());
+        for source in [&on_disk, &given] {
+            assert!(source.has("contest-0/input.list") && !source.has("result.json"));
+            assert_eq!(source.read("index.json").unwrap(), b"{}");
+        }
+        let paths = ["contest-0/input.list", "result.json"];
+        let (a, b) = (on_disk.read_all(&paths), given.read_all(&paths));
+        assert_eq!(a[0].as_deref().unwrap(), b"rows");
+        assert_eq!(b[0].as_deref().unwrap(), b"rows");
+        assert!(a[1].is_err());
+        assert!(b[1].as_ref().unwrap_err().contains("result.json: not among the files given"));
+    }
+
     #[test]
     fn ceremony_files_come_in_the_records_order_with_numeric_j() {
         let named = ["reveal-2.json", "close.json", "announcement-10.json", "dealing-1.json", "announcement-2.json"]
