@@ -10,11 +10,14 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 wasm-bindgen --version 2>/dev/null | grep -qF "$version" || cargo install wasm-bindgen-cli --version "$version"
 
-# The verifier is built for speed (opt-level 3), not size: it checks every proof of the record.
+# The verifier is built for speed, not size: it checks every proof of the record. RUSTFLAGS replaces the flags of
+# .cargo/config.toml for the module (not for build scripts): curve25519-dalek's 64-bit field arithmetic (WASM has
+# 64-bit integers; its default there is 32-bit) and sha2's full-speed portable code (not the voter module's compact
+# one). Source paths of dependencies are mapped to a fixed prefix, so the module is the same on any machine.
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 target_dir=${CARGO_TARGET_DIR:-target}
-cargo build --locked --profile wasm-verifier -p verifier-web --target wasm32-unknown-unknown \
-  --config "target.wasm32-unknown-unknown.rustflags = [\"--remap-path-prefix=$cargo_home=/cargo\"]"
+RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo --cfg curve25519_dalek_bits=\"64\"" \
+  cargo build --locked --profile wasm-verifier -p verifier-web --target wasm32-unknown-unknown
 mkdir -p "$out"
 wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" \
   "$target_dir/wasm32-unknown-unknown/wasm-verifier/verifier_web.wasm"
