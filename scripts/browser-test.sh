@@ -54,3 +54,9 @@ OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MI
 target/debug/verifier publish --quiet --out "$work/site" verifier/tests/frozen-record >/dev/null
 SITE_DIR="$work/site" COLLECTOR_URL="http://127.0.0.1:$port" SCREENSHOTS=target/browser-screenshots \
   node tests/browser/board.mjs || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }
+
+# The in-browser verifier (verifier-web): the frozen record passes and a tampered copy fails at the same check as
+# `verifier verify --json`; axe-core in en/et/fr. Its screenshots are target/browser-screenshots/verify-*.png.
+scripts/build-verifier-web.sh
+RECORD=verifier/tests/frozen-record VERIFIER=target/debug/verifier WEB=verifier-web/web SCREENSHOTS=target/browser-screenshots \
+  node tests/browser/verify-record.mjs

@@ -109,6 +109,11 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
         verify: verify_time,
         record_bytes: dir_size(&record),
     };
+    // KEEP_RECORD=DIR keeps the record of the last size there (scripts/verifier-web-bench.sh verifies it again).
+    if let Some(keep) = std::env::var_os("KEEP_RECORD") {
+        let _ = std::fs::remove_dir_all(&keep);
+        std::fs::rename(&record, &keep).unwrap();
+    }
     std::fs::remove_dir_all(&dir).unwrap();
     row
 }

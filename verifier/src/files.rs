@@ -5,10 +5,14 @@
 //! A file is read only if the path names a regular file itself (not a link to one) of at most
 //! [`MAX_FILE_BYTES`]; the open handle is checked to be that same file (device and inode on Unix), so swapping the
 //! path for a link between the check and the open is refused too, and no more than the limit is ever read.
+//!
+//! A record's files come from a [`RecordSource`]: a directory read here, or the files themselves by path (what a
+//! browser hands the in-browser verifier). V1 lists and reads either the same way and runs the same checks on them.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use protocol::record::{ceremony_path, CEREMONY_KINDS, CLOSED_KINDS, CLOSE_PATH};
 use protocol::threshold::ceremony::CLOSE_FILE;
@@ -90,6 +94,82 @@ pub fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+/// Where a record's files come from.
+#[derive(Debug)]
+pub enum RecordSource {
+    /// A directory on disk, read by [`read_file`] and listed by [`walk`] (links and special files refused).
+    Dir(PathBuf),
+    /// The files themselves, by their `/`-separated path in the record (a folder the observer chose in a browser,
+    /// or a published record's files fetched one by one); `name` says where they came from, in reports.
+    Given { name: String, files: BTreeMap<String, Vec<u8>> },
+}
+
+impl RecordSource {
+    /// Where the files come from, as reports name it: the directory, or the name given with the files.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Dir(dir) => dir.display().to_string(),
+            Self::Given { name, .. } => name.clone(),
+        }
+    }
+
+    /// Something is at `rel` (a file, or in a directory any entry, even a link, to be refused when read).
+    pub fn has(&self, rel: &str) -> bool {
+        match self {
+            Self::Dir(dir) => fs::symlink_metadata(dir.join(rel)).is_ok(),
+            Self::Given { files, .. } => files.contains_key(rel),
+        }
+    }
+
+    /// The file at `rel`, read once.
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
+        match self {
+            Self::Dir(dir) => read_file(&dir.join(rel)),
+            Self::Given { files, .. } => files.get(rel).cloned().ok_or_else(|| not_given(rel)),
+        }
+    }
+
+    /// Every file's path (relative, `/`-separated). A directory is walked ([`walk`]: links, special files and
+    /// directories without files are errors); given files are listed as given.
+    pub fn list(&self) -> Result<Vec<String>, String> {
+        match self {
+            Self::Dir(dir) => {
+                let mut present = Vec::new();
+                walk(dir, "", &mut present)?;
+                Ok(present)
+            }
+            Self::Given { files, .. } => Ok(files.keys().cloned().collect()),
+        }
+    }
+
+    /// The files at `paths`, each read once, in that order (a directory's on all cores with feature `parallel`).
+    pub fn read_all(self, paths: &[&str]) -> Vec<Result<Vec<u8>, String>> {
+        match self {
+            Self::Dir(dir) => map_each(paths, |p| read_file(&dir.join(p))),
+            Self::Given { mut files, .. } => {
+                paths.iter().map(|p| files.remove(*p).ok_or_else(|| not_given(p))).collect()
+            }
+        }
+    }
+}
+
+fn not_given(rel: &str) -> String {
+    format!("{rel}: not among the files given (choose the whole record's folder, the one holding index.json)")
+}
+
+/// `f` of each item, in order: on all cores with feature `parallel` (rayon), one after the other without.
+pub(crate) fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
 }
 
 /// One file of a ceremony directory: its name there, its path in the record (SPEC.md §14.1) and its bytes.
@@ -198,6 +278,34 @@ mod tests {
         }
         fs::write(dir.path().join("t"), [0xff, 0xfe]).unwrap();
         assert!(read_text(&dir.path().join("t")).unwrap_err().contains("not UTF-8"));
+    }
+
+    /// A directory and the same files given by path read alike: the same list, the same bytes, the same
+    /// absences; a file not given is said so.
+    #[test]
+    fn a_directory_and_the_same_files_given_read_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("contest-0")).unwrap();
+        fs::write(dir.path().join("index.json"), b"{}").unwrap();
+        fs::write(dir.path().join("contest-0/input.list"), b"rows").unwrap();
+        let files: BTreeMap<String, Vec<u8>> =
+            [("index.json", &b"{}"[..]), ("contest-0/input.list", b"rows")].map(|(p, b)| (p.into(), b.to_vec())).into();
+        let on_disk = RecordSource::Dir(dir.path().to_path_buf());
+        let given = RecordSource::Given { name: "chosen".into(), files };
+        assert_eq!(given.name(), "chosen");
+        let mut listed = on_disk.list().unwrap();
+        listed.sort();
+        assert_eq!(listed, given.list().unwrap());
+        for source in [&on_disk, &given] {
+            assert!(source.has("contest-0/input.list") && !source.has("result.json"));
+            assert_eq!(source.read("index.json").unwrap(), b"{}");
+        }
+        let paths = ["contest-0/input.list", "result.json"];
+        let (a, b) = (on_disk.read_all(&paths), given.read_all(&paths));
+        assert_eq!(a[0].as_deref().unwrap(), b"rows");
+        assert_eq!(b[0].as_deref().unwrap(), b"rows");
+        assert!(a[1].is_err());
+        assert!(b[1].as_ref().unwrap_err().contains("result.json: not among the files given"));
     }
 
     #[test]

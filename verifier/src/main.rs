@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use verifier::ceremony;
 use verifier::report::Report;
+use verifier::verify::parse_fingerprint;
 
 /// What observers and voters run, in the order of an election.
 const EXAMPLES: &str = "\
@@ -278,14 +279,6 @@ impl Output {
             _ => exit(report.passed()),
         }
     }
-}
-
-/// `--fingerprint HEX`: 64 lower-case hex digits.
-fn parse_fingerprint(text: &str) -> Result<protocol::Fingerprint, String> {
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
-        return Err("the fingerprint is 64 lower-case hex digits, as published with the election".into());
-    }
-    protocol::group::hex_array(text, "fingerprint").map(protocol::Fingerprint).map_err(|e| e.to_string())
 }
 
 fn exit(passed: bool) -> ExitCode {

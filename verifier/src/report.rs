@@ -13,10 +13,12 @@
 use std::cell::Cell;
 use std::fmt;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+#[cfg(feature = "cli")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
+use web_time::Instant;
 
 pub use crate::checks::Check;
 pub use crate::failure::{
@@ -102,6 +104,45 @@ pub struct Report {
     /// A status line is on stderr, not yet cleared.
     #[serde(skip)]
     status_shown: Cell<bool>,
+    /// Called with each check as it is reported ([`Report::on_check`]): the in-browser verifier's progress.
+    #[serde(skip)]
+    on_check: OnCheck,
+}
+
+/// A caller's function called with each check as it is reported.
+#[derive(Default)]
+struct OnCheck(Option<Box<CheckCallback>>);
+
+/// What [`Report::on_check`] keeps.
+type CheckCallback = dyn FnMut(&CheckResult) + Send;
+
+impl fmt::Debug for OnCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() { "OnCheck(set)" } else { "OnCheck(none)" })
+    }
+}
+
+/// A progress bar of a long check ([`Report::bar`]): drawn on stderr by the command-line tool, nothing elsewhere.
+#[derive(Debug)]
+pub struct Bar {
+    #[cfg(feature = "cli")]
+    bar: ProgressBar,
+}
+
+impl Bar {
+    /// `n` more steps done.
+    pub fn inc(&self, n: u64) {
+        #[cfg(feature = "cli")]
+        self.bar.inc(n);
+        #[cfg(not(feature = "cli"))]
+        let _ = n;
+    }
+
+    /// Done: the bar is removed.
+    pub fn finish_and_clear(&self) {
+        #[cfg(feature = "cli")]
+        self.bar.finish_and_clear();
+    }
 }
 
 impl Report {
@@ -116,7 +157,13 @@ impl Report {
             // A status line rewritten in place means nothing in a file or pipe: only on a terminal, whoever asks.
             progress: progress && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             status_shown: Cell::new(false),
+            on_check: OnCheck(None),
         }
+    }
+
+    /// Calls `f` with each check as it is reported, in order (after it ran, or when it is found not to run).
+    pub fn on_check(&mut self, f: impl FnMut(&CheckResult) + Send + 'static) {
+        self.on_check = OnCheck(Some(Box::new(f)));
     }
 
     /// Clears the progress status line from stderr, if one is there: call it before printing anything else.
@@ -223,21 +270,33 @@ impl Report {
             let _ = err.flush();
             self.status_shown.set(true);
         }
-        self.checks.push(CheckResult { check, name, outcome, time });
+        let result = CheckResult { check, name, outcome, time };
+        if let Some(f) = self.on_check.0.as_mut() {
+            f(&result);
+        }
+        self.checks.push(result);
     }
 
     /// A progress bar of `len` steps on stderr (hidden without progress). The caller finishes it.
-    pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
-        if !self.progress {
-            return ProgressBar::hidden();
+    pub fn bar(&self, len: u64, what: &str) -> Bar {
+        #[cfg(feature = "cli")]
+        {
+            if !self.progress {
+                return Bar { bar: ProgressBar::hidden() };
+            }
+            self.end_progress();
+            let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("      {msg:<40} [{bar:30}] {pos}/{len} ({eta})") {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_message(what.to_string());
+            Bar { bar }
         }
-        self.end_progress();
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("      {msg:<40} [{bar:30}] {pos}/{len} ({eta})") {
-            bar.set_style(style.progress_chars("=> "));
+        #[cfg(not(feature = "cli"))]
+        {
+            let _ = (len, what);
+            Bar {}
         }
-        bar.set_message(what.to_string());
-        bar
     }
 
     /// The report as JSON: `{"subject", "passed", "failed": [ids], "checks": [{id, name, status, note | reason

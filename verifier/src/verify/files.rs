@@ -2,35 +2,52 @@
 
 use super::*;
 
-/// What is missing when `dir` is no finished record, in words that name the step that comes next: no directory
-/// there, or no `index.json` (which `tallier tally finish` writes last). `None` when `index.json` is there.
-fn not_a_record(dir: &Path) -> Option<RecordFailure> {
-    let path = dir.display().to_string();
-    let meta = match std::fs::metadata(dir) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+/// What is missing when `source` is no finished record, in words that name the step that comes next: no directory
+/// there (or no files given), or no `index.json` (which `tallier tally finish` writes last). `None` when
+/// `index.json` is there.
+fn not_a_record(source: &RecordSource) -> Option<RecordFailure> {
+    let path = source.name();
+    match source {
+        RecordSource::Dir(dir) => {
+            let meta = match std::fs::metadata(dir) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Some(RecordFailure::NoRecord {
+                        path,
+                        reason: "there is no such directory. Give the election record's directory: the one `tallier \
+                                 tally prepare` creates and `tallier tally finish` completes, or a copy of a \
+                                 published record"
+                            .into(),
+                    })
+                }
+                Err(e) => return Some(RecordFailure::NoRecord { path, reason: format!("cannot be read: {e}") }),
+            };
+            if !meta.is_dir() {
+                return Some(RecordFailure::NoRecord {
+                    path,
+                    reason: "is a file, not a directory: give the election record's directory (the one holding \
+                             index.json)"
+                        .into(),
+                });
+            }
+        }
+        RecordSource::Given { files, .. } if files.is_empty() => {
             return Some(RecordFailure::NoRecord {
                 path,
-                reason: "there is no such directory. Give the election record's directory: the one `tallier tally \
-                         prepare` creates and `tallier tally finish` completes, or a copy of a published record"
+                reason: "no files were given. Choose the election record's folder (the one holding index.json), or \
+                         give the address of a published record"
                     .into(),
             })
         }
-        Err(e) => return Some(RecordFailure::NoRecord { path, reason: format!("cannot be read: {e}") }),
-    };
-    if !meta.is_dir() {
-        return Some(RecordFailure::NoRecord {
-            path,
-            reason: "is a file, not a directory: give the election record's directory (the one holding index.json)"
-                .into(),
-        });
+        RecordSource::Given { .. } => {}
     }
-    if std::fs::symlink_metadata(dir.join(INDEX_PATH)).is_ok() {
+    if source.has(INDEX_PATH) {
         return None;
     }
-    let has = |rel: &str| std::fs::symlink_metadata(dir.join(rel)).is_ok();
+    let has = |rel: &str| source.has(rel);
     let finish = "`tallier tally finish` writes index.json last, when the tally is complete";
-    let manifest = read_file(&dir.join(ELECTION_PATH))
+    let manifest = source
+        .read(ELECTION_PATH)
         .ok()
         .and_then(|b| serde_json::from_slice::<protocol::election::ElectionParameters>(&b).ok())
         .and_then(|p| p.election().ok())
@@ -70,39 +87,37 @@ fn not_a_record(dir: &Path) -> Option<RecordFailure> {
 impl State {
     /// V1: §13 — the index decodes, version 1, plain unique paths, the chain; every listed file present with its
     /// digest; nothing else in the directory.
-    pub fn v1(&mut self, dir: &Path, report: &mut Report) {
+    pub fn v1(&mut self, source: RecordSource, report: &mut Report) {
         self.files = report.run_typed(Check::V1, || {
             let fail = |f: RecordFailure| Failure::Record(f);
-            if let Some(missing) = not_a_record(dir) {
+            if let Some(missing) = not_a_record(&source) {
                 return Err(fail(missing));
             }
-            let index_bytes = read_file(&dir.join(INDEX_PATH)).map_err(|e| fail(RecordFailure::IndexUnreadable(e)))?;
+            let index_bytes = source.read(INDEX_PATH).map_err(|e| fail(RecordFailure::IndexUnreadable(e)))?;
             let index: RecordIndex = parse_json(INDEX_PATH, &index_bytes)
                 .map_err(|e| fail(RecordFailure::IndexUndecodable(e.to_string())))?;
             index.check_chain().map_err(|e| fail(RecordFailure::Index(e)))?;
-            let mut present = Vec::new();
-            walk(dir, "", &mut present).map_err(|e| fail(RecordFailure::Directory(e)))?;
+            let present = source.list().map_err(|e| fail(RecordFailure::Directory(e)))?;
             let listed: std::collections::BTreeSet<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
             if let Some(extra) = present.iter().find(|p| p.as_str() != INDEX_PATH && !listed.contains(p.as_str())) {
                 return Err(fail(RecordFailure::Unlisted { path: extra.clone() }));
             }
-            let read: Vec<Result<(String, Vec<u8>), RecordFailure>> = index
-                .entries
-                .par_iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    let bytes = read_file(&dir.join(&e.path)).map_err(|reason| RecordFailure::EntryUnreadable {
-                        entry: i,
-                        path: e.path.clone(),
-                        reason,
-                    })?;
-                    if file_digest(&bytes) != e.sha256 {
-                        return Err(RecordFailure::Altered { entry: i, path: e.path.clone() });
-                    }
-                    Ok((e.path.clone(), bytes))
-                })
-                .collect();
-            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>().map_err(fail)?;
+            let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
+            let contents: Vec<(usize, Result<Vec<u8>, String>)> =
+                source.read_all(&paths).into_iter().enumerate().collect();
+            let digests_match: Vec<bool> = map_each(&contents, |(i, r)| {
+                r.as_ref().is_ok_and(|b| index.entries.get(*i).is_some_and(|e| file_digest(b) == e.sha256))
+            });
+            let mut bytes = BTreeMap::new();
+            for (((i, r), matches), e) in contents.into_iter().zip(digests_match).zip(&index.entries) {
+                let b = r.map_err(|reason| {
+                    fail(RecordFailure::EntryUnreadable { entry: i, path: e.path.clone(), reason })
+                })?;
+                if !matches {
+                    return Err(fail(RecordFailure::Altered { entry: i, path: e.path.clone() }));
+                }
+                bytes.insert(e.path.clone(), b);
+            }
             let total: usize = bytes.values().map(Vec::len).sum();
             let note =
                 format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));
@@ -112,19 +127,18 @@ impl State {
 
     /// V1′ (before decryption): every regular file in the directory, read once (links and special entries
     /// refused); the later checks read these bytes and nothing else.
-    pub fn v1_before_decryption(&mut self, dir: &Path, report: &mut Report) {
+    pub fn v1_before_decryption(&mut self, source: RecordSource, report: &mut Report) {
         self.files = report.run_typed(Check::V1BeforeDecryption, || {
-            let mut present = Vec::new();
-            walk(dir, "", &mut present).map_err(RecordFailure::Directory)?;
-            let read: Vec<Result<(String, Vec<u8>), RecordFailure>> = present
-                .par_iter()
-                .map(|p| {
-                    read_file(&dir.join(p))
-                        .map(|b| (p.clone(), b))
-                        .map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason })
+            let present = source.list().map_err(RecordFailure::Directory)?;
+            let paths: Vec<&str> = present.iter().map(String::as_str).collect();
+            let bytes = source
+                .read_all(&paths)
+                .into_iter()
+                .zip(&present)
+                .map(|(r, p)| {
+                    r.map(|b| (p.clone(), b)).map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason })
                 })
-                .collect();
-            let bytes: BTreeMap<String, Vec<u8>> = read.into_iter().collect::<Result<_, _>>()?;
+                .collect::<Result<BTreeMap<String, Vec<u8>>, _>>()?;
             let total: usize = bytes.values().map(Vec::len).sum();
             Ok((
                 Files { index: None, index_bytes: Vec::new(), bytes },

@@ -31,14 +31,13 @@ use protocol::threshold::ceremony::Roster;
 use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PartialDecryption, PlaintextList, Signed};
 use protocol::Election;
 use rand::rngs::OsRng;
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::chain::{ChainFailure, Part};
 use crate::report::{
-    BallotFailure, Check, ElectionFailure, Failure, FileFailure, InputDifference, KeysFailure, ListDifference,
-    RecordFailure, Report, ResultFailure, Verdict,
+    BallotFailure, Check, CheckResult, ElectionFailure, Failure, FileFailure, InputDifference, KeysFailure,
+    ListDifference, RecordFailure, Report, ResultFailure, Verdict,
 };
 
 mod ballots;
@@ -52,8 +51,8 @@ mod results;
 pub use consistency::verify_consistency;
 pub use receipt::verify_receipt;
 
-use crate::files::walk;
-pub use crate::files::{read_file, MAX_FILE_BYTES};
+use crate::files::map_each;
+pub use crate::files::{read_file, RecordSource, MAX_FILE_BYTES};
 
 /// Ballots checked between two steps of V6's progress bar.
 const BALLOTS_PER_STEP: usize = 8192;
@@ -159,6 +158,28 @@ pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
     verify_result(dir, pinned, progress).0
 }
 
+/// [`verify_record`] of the record's files from `source` (a directory, or the files a browser gives), calling
+/// `on_check` with each check as it is reported (the in-browser verifier's progress). The same checks, in the same
+/// order, with the same report.
+pub fn verify_source(
+    source: RecordSource,
+    pinned: Option<&Fingerprint>,
+    on_check: impl FnMut(&CheckResult) + Send + 'static,
+) -> Report {
+    let mut report = Report::new(format!("election record {}", source.name()), false);
+    report.on_check(on_check);
+    run_checks(report, source, pinned).0
+}
+
+/// A published election fingerprint as an observer pins it (`--fingerprint HEX`, or typed in the in-browser
+/// verifier): 64 lower-case hex digits.
+pub fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err("the fingerprint is 64 lower-case hex digits, as published with the election".into());
+    }
+    protocol::group::hex_array(text, "fingerprint").map(protocol::Fingerprint).map_err(|e| e.to_string())
+}
+
 /// A result that `verifier verify`'s every check passed on: the count with names and turnout (R6, §12.5, as
 /// version 2 has it, whatever the record's version), and each contest's answers (for the reasons of invalid ones).
 #[derive(Debug)]
@@ -175,9 +196,18 @@ pub struct VerifiedResult {
 
 /// [`verify_record`], and the verified result if every check passed (`verifier result`).
 pub fn verify_result(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> (Report, Option<VerifiedResult>) {
-    let mut report = Report::new(format!("election record {}", dir.display()), progress);
+    let report = Report::new(format!("election record {}", dir.display()), progress);
+    run_checks(report, RecordSource::Dir(dir.to_path_buf()), pinned)
+}
+
+/// V1–V13 on `source`, reported in `report`.
+fn run_checks(
+    mut report: Report,
+    source: RecordSource,
+    pinned: Option<&Fingerprint>,
+) -> (Report, Option<VerifiedResult>) {
     let mut s = State { pinned: pinned.copied(), ..State::default() };
-    s.v1(dir, &mut report);
+    s.v1(source, &mut report);
     s.v2(&mut report);
     s.v3_to_v10(&mut report);
     s.v11(&mut report);
@@ -255,7 +285,7 @@ pub struct VerifiedForDecryption {
 pub fn verify_before_decryption(dir: &Path, progress: bool) -> (Report, Option<VerifiedForDecryption>) {
     let mut report = Report::new(format!("election record {} before decryption", dir.display()), progress);
     let mut s = State::default();
-    s.v1_before_decryption(dir, &mut report);
+    s.v1_before_decryption(RecordSource::Dir(dir.to_path_buf()), &mut report);
     s.v2_before_decryption(&mut report);
     s.v3_to_v10(&mut report);
     report.end_progress();

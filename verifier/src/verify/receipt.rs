@@ -8,7 +8,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     let mut report =
         Report::new(format!("receipt {} against record {}", receipt_path.display(), dir.display()), progress);
     let mut s = State { pinned: pinned.copied(), ..State::default() };
-    s.v1(dir, &mut report);
+    s.v1(RecordSource::Dir(dir.to_path_buf()), &mut report);
     s.v2(&mut report);
     s.v4(&mut report);
     s.v5(&mut report);

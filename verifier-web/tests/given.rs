@@ -1,0 +1,149 @@
+//! The in-browser verifier's logic, natively: the record's files given by path (as the page gives them) get the
+//! same report as `verifier verify` of the same files in a directory — the honest record, and every tampering of
+//! the shared table (`test_support::tamper`) — with each check called back as it is reported.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failures are test failures
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use protocol::record::INDEX_PATH;
+use serde_json::Value;
+use test_support::record::{build, Built};
+use test_support::tamper;
+use verifier_web::GivenRecord;
+
+/// Every file under `dir` by its `/`-separated path, as a browser gives a chosen folder; `None` when the folder
+/// holds what a browser cannot give (a link, an empty folder).
+fn given(dir: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) -> Option<()> {
+        let mut any = false;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            let rel = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                walk(&entry.path(), &rel, out)?;
+            } else if kind.is_file() {
+                out.insert(rel, std::fs::read(entry.path()).unwrap());
+            } else {
+                return None;
+            }
+            any = true;
+        }
+        any.then_some(())
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out)?;
+    Some(out)
+}
+
+/// The report's JSON without what differs by nature: the subject (a directory or a name) and each check's time.
+fn comparable(mut v: Value) -> Value {
+    v["subject"] = Value::Null;
+    for c in v["checks"].as_array_mut().unwrap() {
+        c["millis"] = Value::Null;
+    }
+    v
+}
+
+/// Verifies `files` as the page does; returns the report and the ids called back, in order.
+fn verify_given(files: BTreeMap<String, Vec<u8>>, fingerprint: &str) -> (Value, Vec<String>) {
+    let mut record = GivenRecord::new("chosen folder");
+    for (path, bytes) in files {
+        record.add(&path, bytes).unwrap();
+    }
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let report = record
+        .verify(fingerprint, move |c| log.lock().unwrap().push(serde_json::to_value(c).unwrap()["id"].to_string()))
+        .unwrap();
+    let ids = seen.lock().unwrap().iter().map(|s| s.trim_matches('"').to_string()).collect();
+    (report, ids)
+}
+
+fn fingerprint(b: &Built) -> String {
+    let index: Value = b.read_json(INDEX_PATH);
+    index["fingerprint"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn given_files_get_the_same_report_as_the_directory() {
+    let b = build();
+    let fp = fingerprint(&b);
+    let dir_report =
+        verifier::verify::verify_record(&b.dir, Some(&verifier::verify::parse_fingerprint(&fp).unwrap()), false);
+    assert!(dir_report.passed(), "{dir_report}");
+    let (report, ids) = verify_given(given(&b.dir).unwrap(), &format!("  {}  ", fp.to_uppercase()));
+    assert_eq!(report["passed"], true, "{report:#}");
+    assert_eq!(report["subject"], "election record chosen folder");
+    assert_eq!(report["election"]["pinned"], true);
+    assert_eq!(comparable(report), comparable(dir_report.to_json()));
+    let expected: Vec<String> = (1..=13).map(|n| format!("V{n}")).collect();
+    assert_eq!(ids, expected, "each check called back once, in order");
+}
+
+/// Every tampering of the shared table: the files given by path fail the same check first, with the same report
+/// (same ids, verdicts, reasons and failure kinds), as the directory.
+#[test]
+fn every_tampering_fails_the_same_check_given_as_files() {
+    let b = build();
+    let mut saved = given(&b.dir).unwrap();
+    saved.insert(INDEX_PATH.into(), b.read(INDEX_PATH));
+    let mut compared = 0;
+    let mut browser_cannot_give = Vec::new();
+    for case in tamper::shared() {
+        (case.tamper)(&b);
+        let dir_report = verifier::verify::verify_record(&b.dir, None, false);
+        case.judge(&dir_report).unwrap();
+        match given(&b.dir) {
+            Some(files) => {
+                let (report, _) = verify_given(files, "");
+                assert_eq!(comparable(report), comparable(dir_report.to_json()), "{}", case.name);
+                compared += 1;
+            }
+            None => browser_cannot_give.push(case.name),
+        }
+        for (p, bytes) in &saved {
+            std::fs::write(b.path(p), bytes).unwrap();
+        }
+        let _ = std::fs::remove_file(b.path("extra.txt"));
+        let _ = std::fs::remove_dir(b.path("empty"));
+        let _ = std::fs::remove_dir_all(b.path("a"));
+    }
+    assert!(b.verify().passed());
+    assert!(compared >= 20, "only {compared} tamperings compared");
+    assert!(browser_cannot_give.len() <= 3, "{browser_cannot_give:?}");
+}
+
+#[test]
+fn bad_input_is_refused_in_words() {
+    let mut record = GivenRecord::new("x");
+    record.add("index.json", b"{}".to_vec()).unwrap();
+    assert!(record.add("index.json", Vec::new()).unwrap_err().contains("given twice"));
+    let err = record.verify("not hex", |_| {}).unwrap_err();
+    assert!(err.contains("64 lower-case hex digits"), "{err}");
+    // No files at all: V1 fails and says what to choose.
+    let (report, ids) = verify_given(BTreeMap::new(), "");
+    assert_eq!(report["failed"], serde_json::json!(["V1"]));
+    assert!(report["checks"][0]["reason"].as_str().unwrap().contains("no files were given"), "{report:#}");
+    assert_eq!(ids.len(), 13);
+    // A record without its index: V1 says which step comes next, as for a directory.
+    let b = build();
+    let mut files = given(&b.dir).unwrap();
+    files.remove(INDEX_PATH);
+    let (report, _) = verify_given(files, "");
+    let reason = report["checks"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("tallier tally finish"), "{reason}");
+    // A file the index lists but that was not given, and one given that it does not list.
+    let mut files = given(&b.dir).unwrap();
+    files.remove("result.json");
+    files.insert("notes.txt".into(), b"mine".to_vec());
+    let (report, _) = verify_given(files.clone(), "");
+    assert!(report["checks"][0]["reason"].as_str().unwrap().contains("notes.txt"), "{report:#}");
+    files.remove("notes.txt");
+    let (report, _) = verify_given(files, "");
+    let reason = report["checks"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("result.json") && reason.contains("not among the files given"), "{reason}");
+}
