@@ -49,14 +49,16 @@ OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MI
   CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
   || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log"; exit 1; }
 
-# The published site of a small test election (verifier/tests/frozen-record: 7 ballots, each fate), and the
-# collector's live board after the ballots vote.mjs cast.
-target/debug/verifier publish --quiet --out "$work/site" verifier/tests/frozen-record >/dev/null
+# The in-browser verifier (verifier-web), built for the published site and tested below.
+scripts/build-verifier-web.sh
+
+# The published site of a small test election (verifier/tests/frozen-record: 7 ballots, each fate), with the
+# in-browser verifier, and the collector's live board after the ballots vote.mjs cast.
+target/debug/verifier publish --quiet --browser-verifier verifier-web/web --out "$work/site" verifier/tests/frozen-record >/dev/null
 SITE_DIR="$work/site" COLLECTOR_URL="http://127.0.0.1:$port" SCREENSHOTS=target/browser-screenshots \
   node tests/browser/board.mjs || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }
 
-# The in-browser verifier (verifier-web): the frozen record passes and a tampered copy fails at the same check as
+# The in-browser verifier on its own: the frozen record passes and a tampered copy fails at the same check as
 # `verifier verify --json`; axe-core in en/et/fr. Its screenshots are target/browser-screenshots/verify-*.png.
-scripts/build-verifier-web.sh
 RECORD=verifier/tests/frozen-record VERIFIER=target/debug/verifier WEB=verifier-web/web SCREENSHOTS=target/browser-screenshots \
   node tests/browser/verify-record.mjs

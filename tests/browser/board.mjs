@@ -21,7 +21,8 @@ const shots = process.env.SCREENSHOTS ?? "target/browser-screenshots";
 mkdirSync(shots, { recursive: true });
 const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
   "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
+  ".wasm": "application/wasm" };
 
 /** A static server of `dir` (what any web host does), with the strict CSP; resolves to its base URL. */
 function serve(dir) {
@@ -235,12 +236,37 @@ if (site) {
     assert.match(await page.textContent("#summary"), /Mayor: /);
     await states(page, "home");
     await ready(page, `${site.url}/verify.html`);
-    assert.match(await page.textContent("#verify-missing"), /not available yet/);
     assert.match(await page.textContent("#verify-command"), /^verifier verify --fingerprint [0-9a-f]{64} record$/);
-    await states(page, "verify-placeholder");
+    if (json("data/site.json").browser_verifier) {
+      assert.equal(await page.locator("#verify-missing").isVisible(), false);
+      assert.equal(await page.locator("#verify-here").isVisible(), true);
+      await states(page, "verify-link");
+    } else {
+      assert.match(await page.textContent("#verify-missing"), /not available yet/);
+      await states(page, "verify-placeholder");
+    }
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
+
+  if (json("data/site.json").browser_verifier) {
+    await check("the site's in-browser verifier, opened from its verification page, passes the site's record", async () => {
+      const page = await newPage();
+      await ready(page, `${site.url}/verify.html`);
+      await page.click("#verify-link");
+      await page.waitForSelector("body[data-state=ready]");
+      // The link fills in the fingerprint and this site's copy of the record.
+      assert.equal(await page.inputValue("#fp"), json("record/index.json").fingerprint);
+      assert.equal(await page.inputValue("#url"), `${site.url}/record/`);
+      await page.click("#verify");
+      await page.waitForSelector("body[data-state=passed], body[data-state=failed], body[data-state=error]",
+        { timeout: 600_000 });
+      assert.equal(await page.evaluate(() => document.body.dataset.state), "passed",
+        await page.textContent("#message"));
+      await shot(page, "site-verifier-passed");
+      await page.context().close();
+    });
+  }
 }
 
 if (collector) {

@@ -138,6 +138,10 @@ enum Command {
         /// The published election fingerprint (64 hex digits): the record must be of this election.
         #[arg(long, value_parser = parse_fingerprint)]
         fingerprint: Option<protocol::Fingerprint>,
+        /// The in-browser verifier to put on the site (built by scripts/build-verifier-web.sh): its page's folder,
+        /// verifier-web/web. The site's verification page then verifies the record in the visitor's browser.
+        #[arg(long, value_name = "DIR")]
+        browser_verifier: Option<PathBuf>,
         /// The record's directory (the one holding index.json).
         record: PathBuf,
     },
@@ -311,8 +315,8 @@ fn main() -> ExitCode {
         Command::Result { quiet, csv, lang, fingerprint, record } => {
             print_result(&record, fingerprint.as_ref(), progress_wanted(quiet), csv, &lang)
         }
-        Command::Publish { quiet, out, lang, fingerprint, record } => {
-            publish(&record, &out, fingerprint.as_ref(), &lang, progress_wanted(quiet))
+        Command::Publish { quiet, out, lang, fingerprint, browser_verifier, record } => {
+            publish(&record, &out, fingerprint.as_ref(), &lang, progress_wanted(quiet), browser_verifier.as_deref())
         }
         Command::Receipt { output, fingerprint, receipt, record } => {
             output.print(&verifier::verify::verify_receipt(&receipt, &record, fingerprint.as_ref(), output.progress()))
@@ -381,8 +385,9 @@ fn publish(
     pinned: Option<&protocol::Fingerprint>,
     lang: &str,
     progress: bool,
+    browser_verifier: Option<&std::path::Path>,
 ) -> ExitCode {
-    let (report, written) = verifier::publish::publish(record, out_dir, pinned, lang, progress);
+    let (report, written) = verifier::publish::publish(record, out_dir, pinned, lang, progress, browser_verifier);
     report.end_progress();
     match written {
         Ok(p) => {

@@ -77,6 +77,12 @@ pub enum PublishError {
         /// What its decoder said.
         reason: String,
     },
+    /// `--browser-verifier` names no built in-browser verifier.
+    #[error(
+        "{0}: not a built in-browser verifier (no pkg/ with its WASM module): build it with \
+         scripts/build-verifier-web.sh and give verifier-web/web"
+    )]
+    BrowserVerifier(PathBuf),
     /// Writing the site failed.
     #[error("writing {path}: {source}; check the folder's permissions and free space")]
     Write {
@@ -140,16 +146,25 @@ pub fn fates(
 }
 
 /// Verifies the record in `record` (V1–V13, with `pinned` as `verifier verify --fingerprint`), then writes the
-/// site into `out` (new or empty), opening in `lang`. The report is returned either way.
+/// site into `out` (new or empty), opening in `lang`; with `browser_verifier` (the built page of `verifier-web`:
+/// `verifier-web/web` after scripts/build-verifier-web.sh), the site also carries the in-browser verifier under
+/// `verifier/`, and its verification page links to it with the record and the fingerprint filled in. The report
+/// is returned either way.
 pub fn publish(
     record: &Path,
     out: &Path,
     pinned: Option<&Fingerprint>,
     lang: &str,
     progress: bool,
+    browser_verifier: Option<&Path>,
 ) -> (Report, Result<Published, PublishError>) {
     if !LANGUAGES.contains(&lang) {
         return (Report::new("publish", false), Err(PublishError::Language(lang.to_string())));
+    }
+    if let Some(dir) = browser_verifier {
+        if !dir.join("index.html").is_file() || !dir.join("pkg").is_dir() {
+            return (Report::new("publish", false), Err(PublishError::BrowserVerifier(dir.to_path_buf())));
+        }
     }
     if let Ok(mut entries) = std::fs::read_dir(out) {
         if entries.next().is_some() {
@@ -162,7 +177,7 @@ pub fn publish(
         failed.extend(report.not_run_ids());
         return (report, Err(PublishError::NotVerified { failed: failed.join(", ") }));
     };
-    let written = write_site(&v, &report, out, lang);
+    let written = write_site(&v, &report, out, lang, browser_verifier);
     (report, written)
 }
 
@@ -196,7 +211,36 @@ impl Writer<'_> {
     }
 }
 
-fn write_site(v: &VerifiedResult, report: &Report, out: &Path, lang: &str) -> Result<Published, PublishError> {
+/// Copies every regular file under `from` to `to` (a path relative to the site), keeping their relative paths.
+fn copy_tree(w: &mut Writer<'_>, from: &Path, to: &str) -> Result<(), PublishError> {
+    let fail = |path: &Path, source| PublishError::Write { path: path.to_path_buf(), source };
+    let mut entries: Vec<_> =
+        std::fs::read_dir(from).map_err(|e| fail(from, e))?.collect::<Result<_, _>>().map_err(|e| fail(from, e))?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kind = entry.file_type().map_err(|e| fail(&path, e))?;
+        if kind.is_dir() {
+            copy_tree(w, &path, &format!("{to}/{name}"))?;
+        } else if kind.is_file() {
+            let bytes = std::fs::read(&path).map_err(|e| fail(&path, e))?;
+            w.write(&format!("{to}/{name}"), &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the site keeps the in-browser verifier, when it has one.
+pub const BROWSER_VERIFIER_DIR: &str = "verifier";
+
+fn write_site(
+    v: &VerifiedResult,
+    report: &Report,
+    out: &Path,
+    lang: &str,
+    browser_verifier: Option<&Path>,
+) -> Result<Published, PublishError> {
     let rejected: RejectedFile = decode(v, REJECTED_PATH)?;
     let superseded: SupersededFile = decode(v, SUPERSEDED_PATH)?;
     let revoked: RevokedFile = decode(v, REVOKED_PATH)?;
@@ -269,6 +313,13 @@ fn write_site(v: &VerifiedResult, report: &Report, out: &Path, lang: &str) -> Re
             "pinned": report.election.as_ref().and_then(|e| e.get("pinned")).cloned().unwrap_or(Value::Bool(false)),
         },
     });
+    let mut site = site;
+    if let Some(dir) = browser_verifier {
+        copy_tree(&mut w, dir, BROWSER_VERIFIER_DIR)?;
+        site["browser_verifier"] = json!(format!("{BROWSER_VERIFIER_DIR}/index.html"));
+    } else {
+        site["browser_verifier"] = Value::Null;
+    }
     w.json("data/site.json", &site)?;
     Ok(Published { ballots: rows.len(), pages, files: w.files, bytes: w.bytes, record_head })
 }

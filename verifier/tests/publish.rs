@@ -34,7 +34,7 @@ fn the_sites_data_is_the_records() {
     let b = build();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let (report, written) = publish(&b.dir, &out, None, "et", false);
+    let (report, written) = publish(&b.dir, &out, None, "et", false, None);
     assert!(report.passed(), "{report}");
     let p = written.unwrap();
 
@@ -151,7 +151,7 @@ fn a_record_that_does_not_verify_is_not_published() {
     t.replace_json(SUPERSEDED_PATH, &json!({"superseded": []}));
     for (record, failed) in [(altered.as_path(), "V1"), (t.dir.as_path(), "V7")] {
         let out = tmp.path().join(format!("site-{failed}"));
-        let (report, written) = publish(record, &out, None, "en", false);
+        let (report, written) = publish(record, &out, None, "en", false, None);
         assert!(!report.passed());
         match written {
             Err(e @ PublishError::NotVerified { .. }) => {
@@ -220,4 +220,43 @@ fn a_wrong_fingerprint_a_full_folder_or_an_unknown_language_is_refused_in_words(
         assert!(names.contains(*name), "{name}");
     }
     assert_eq!(read_json(&out, "data/site.json")["verified"]["pinned"], true);
+}
+
+/// With `--browser-verifier`, the built page of verifier-web is copied under `verifier/` and site.json points at
+/// it; a folder that is not a built page is refused before anything is verified or written.
+#[test]
+fn the_in_browser_verifier_is_carried_when_given_and_a_wrong_folder_is_refused() {
+    let b = build();
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("page");
+    std::fs::create_dir_all(page.join("pkg")).unwrap();
+    std::fs::write(page.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(page.join("app.js"), "// app").unwrap();
+    std::fs::write(page.join("pkg/verifier_web_bg.wasm"), [0u8, 97, 115, 109]).unwrap();
+    let out = tmp.path().join("site");
+    let (report, written) = publish(&b.dir, &out, None, "en", false, Some(&page));
+    assert!(report.passed(), "{report}");
+    written.unwrap();
+    assert_eq!(std::fs::read(out.join("verifier/pkg/verifier_web_bg.wasm")).unwrap(), [0u8, 97, 115, 109]);
+    assert_eq!(std::fs::read_to_string(out.join("verifier/app.js")).unwrap(), "// app");
+    let site: Value = serde_json::from_slice(&std::fs::read(out.join("data/site.json")).unwrap()).unwrap();
+    assert_eq!(site["browser_verifier"], "verifier/index.html");
+
+    // Without it: null, and no verifier/ folder.
+    let plain = tmp.path().join("plain");
+    publish(&b.dir, &plain, None, "en", false, None).1.unwrap();
+    let site: Value = serde_json::from_slice(&std::fs::read(plain.join("data/site.json")).unwrap()).unwrap();
+    assert_eq!(site["browser_verifier"], Value::Null);
+    assert!(!plain.join("verifier").exists());
+
+    // A folder without the built module: refused, nothing written.
+    std::fs::remove_dir_all(page.join("pkg")).unwrap();
+    let refused = tmp.path().join("refused");
+    match publish(&b.dir, &refused, None, "en", false, Some(&page)).1 {
+        Err(e @ PublishError::BrowserVerifier(_)) => {
+            assert!(e.to_string().contains("scripts/build-verifier-web.sh"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(files_under(&refused), 0);
 }

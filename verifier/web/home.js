@@ -1,5 +1,5 @@
-// The site's home page (the election, who was elected, links) and the verification page (until the in-browser
-// verifier exists: the command line that verifies the record). Values from data/site.json and data/result.json.
+// The site's home page (the election, who was elected, links) and the verification page (a link to the in-browser
+// verifier when the site carries one, and the command line that verifies the record). Values from data/site.json and data/result.json.
 import { t, pickLanguage, setupLanguage, getJson, el, showError, localized, utc } from "./site.js";
 
 let site = null;
@@ -23,6 +23,15 @@ function redraw() {
   }
   const command = document.getElementById("verify-command");
   if (command) command.textContent = `verifier verify --fingerprint ${e.fingerprint} record`;
+  const here = document.getElementById("verify-here");
+  if (here && site.browser_verifier) {
+    // The in-browser verifier, given this site's copy of the record and the fingerprint.
+    const record = new URL("record/", location.href).href;
+    document.getElementById("verify-link").href =
+      `${site.browser_verifier}#fp=${e.fingerprint}&record=${encodeURIComponent(record)}`;
+    here.hidden = false;
+    document.getElementById("verify-missing").hidden = true;
+  }
 }
 
 async function main() {
