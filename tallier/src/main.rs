@@ -463,11 +463,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for p in &checked.problems {
                 println!("{p}");
             }
-            for w in checked.warnings(unix_now()) {
-                println!("{w}");
-            }
+            // The verdict first, then what is allowed but probably a mistake.
+            let warnings = checked.warnings(unix_now());
             match checked.summary() {
-                Some(summary) => println!("{summary}"),
+                Some(summary) => {
+                    println!("{summary}");
+                    for w in warnings {
+                        println!("{w}");
+                    }
+                }
                 None => anyhow::bail!(
                     "{} has {} problem(s): fix each where it says, then check again",
                     manifest.display(),
