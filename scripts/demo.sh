@@ -34,9 +34,12 @@ step "Building the tools (tallier, collector, verifier, voter-sim)"
 cargo build --locked -q -p tallier -p collector -p verifier -p voter-client --bins
 bin=target/debug
 tallier=$bin/tallier collector=$bin/collector verifier=$bin/verifier voter_sim=$bin/voter-sim
+browser_verifier=()
 if [[ $serve == 1 ]]; then
-  step "Building the voting page's WASM module"
+  step "Building the voting page's WASM module and the in-browser verifier"
   scripts/build-web.sh
+  scripts/build-verifier-web.sh
+  browser_verifier=(--browser-verifier verifier-web/web)
 fi
 
 step "PostgreSQL"
@@ -179,7 +182,7 @@ fate=0
 $verifier receipt --fingerprint "$fingerprint" "$out/receipt-0.json" "$record" || fate=$?
 case $fate in 0|3|4|5) ;; *) echo "the receipt check failed (exit status $fate)"; exit 1 ;; esac
 step "The public web site (anyone): verifier publish → $out/site (ballot board, results, the record)"
-$verifier publish --quiet --fingerprint "$fingerprint" --out "$out/site" "$record"
+$verifier publish --quiet --fingerprint "$fingerprint" "${browser_verifier[@]}" --out "$out/site" "$record"
 
 step "Result"
 cat "$out/result.txt"
@@ -203,7 +206,12 @@ if [[ $serve == 1 ]]; then
   $verifier monitor --collector "$url" --dir "$out/mirror" --interval 2 --listen "127.0.0.1:$mirror_port" \
     --web voter-client/web >"$out/mirror.log" 2>&1 &
   mirror=$!
+  # The tallied election's public site, as any static web server would serve it.
+  site_port=$(free_port)
+  python3 -m http.server --bind 127.0.0.1 --directory "$out/site" "$site_port" >"$out/site.log" 2>&1 &
+  site_server=$!
   cleanup_live() {
+    kill "$site_server" 2>/dev/null || true
     kill "$mirror" 2>/dev/null || true
     kill "$server" 2>/dev/null || true
     psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $live WITH (FORCE)" >/dev/null 2>&1 || true
@@ -217,7 +225,7 @@ if [[ $serve == 1 ]]; then
   echo "  voting page:        $url/"
   echo "  verification page:  http://127.0.0.1:$mirror_port/verify.html (served by the mirror of the log)"
   echo "  live ballot board:  $url/board/"
-  echo "  the tallied election's site: python3 -m http.server -d $out/site 8000, then http://127.0.0.1:8000/"
+  echo "  the tallied election's site (board, results, verify the record in the browser): http://127.0.0.1:$site_port/"
   echo "  a voter credential: $credential"
   echo "  the voters' letters: $officials/voters/letters.html (open it in a browser; print to see one a page)"
   echo "Press Ctrl-C to stop the collector."
