@@ -101,12 +101,6 @@ fn input_list(n: usize, w: usize, rng: &mut ChaCha20Rng) -> CiphertextList {
     CiphertextList::from_flat(w, cells).unwrap()
 }
 
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
-}
-
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).map(|a| a.replace('_', "").parse().unwrap()).collect();
     let w = args.first().copied().unwrap_or(1);
@@ -187,7 +181,7 @@ fn main() {
             per(t_decode + t_verify),
             per(c_decode + c_verify),
             proof_bytes.len() as f64 / n as f64,
-            peak_rss_bytes().unwrap_or(0) as f64 / n as f64,
+            test_support::memory::peak_bytes().unwrap_or(0) as f64 / n as f64,
             per(c_shuffle + c_prove) / msm_point,
             per(c_decode + c_verify) / msm_point,
         );

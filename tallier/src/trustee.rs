@@ -539,7 +539,8 @@ pub fn status(manifest: &Path, dir: &Path) -> Result<String> {
     } else {
         match verify_ceremony(&params, f) {
             Ok(o) => format!(
-                "complete: election key {}; the officials run `tallier keys combine` (qualified: {})",
+                "complete: election key {}; the officials run `tallier keys combine`, if they have not yet \
+                 (qualified: {})",
                 hex::encode(o.election_key.element().to_bytes()),
                 list_trustees(&o.qualified)
             ),

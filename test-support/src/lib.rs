@@ -4,6 +4,7 @@
 //!   the verifier's record tests;
 //! - [`cli`]: the walk over a binary's clap commands that finds any option without a description in `--help`;
 //! - [`kat`]: the known-answer vectors (`protocol/vectors/`), for their test and their generator;
+//! - [`memory`]: the process's peak resident memory, for the benchmarks;
 //! - [`tamper`] (feature `verifier`): the tamperings that make sense for any record, each with the check that must
 //!   catch it and the failure it must give, run against both record builders (this crate's and the tallier's in
 //!   `tests/`).
@@ -16,6 +17,7 @@
 
 pub mod cli;
 pub mod kat;
+pub mod memory;
 pub mod record;
 #[cfg(feature = "verifier")]
 pub mod tamper;

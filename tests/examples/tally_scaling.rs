@@ -5,7 +5,9 @@
 //! (combine, decode, count, index) — and `verifier verify` checks the record.
 //!
 //! `cargo run --release -p system-tests --example tally_scaling -- 10000 100000 1000000`
-//! (or `scripts/tally-bench.sh`). Prints a table; wall clock on this machine, all cores.
+//! (or `scripts/tally-bench.sh`). Prints two tables: wall clock on this machine, all cores; and each step's peak
+//! resident memory (the process's high-water mark, reset before the step: `test_support::memory`), in MB and in
+//! bytes per ballot. The ballots are made and the box written before the first step, and dropped.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 use protocol::manifest::example_manifest;
 use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots};
 use tallier::tally::{finish, mix, prepare, FinishArgs, MixArgs, PrepareArgs};
+use test_support::memory;
 
 struct Row {
     n: usize,
@@ -25,6 +28,15 @@ struct Row {
     finish: Duration,
     verify: Duration,
     record_bytes: u64,
+    /// Peak resident bytes of each step: prepare, mix, one trustee (the largest of the three), finish, verify.
+    peak: [Option<u64>; 5],
+}
+
+/// Runs `step` with the peak resident memory reset before it; returns its value and that peak.
+fn measured<T>(step: impl FnOnce() -> T) -> (T, Option<u64>) {
+    let reset = memory::reset_peak();
+    let value = step();
+    (value, memory::peak_bytes().filter(|_| reset))
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -69,34 +81,41 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     let record = dir.join("record");
     eprintln!("N = {n}: tally…");
     let t = Instant::now();
-    prepare(&PrepareArgs {
-        ballot_box: dir.join("ballot-box.json"),
-        ceremony: files.ceremony.clone(),
-        revocations: dir.join("revocations.json"),
-        record: record.clone(),
-        progress: false,
-    })
-    .unwrap();
+    let (_, prepare_peak) = measured(|| {
+        prepare(&PrepareArgs {
+            ballot_box: dir.join("ballot-box.json"),
+            ceremony: files.ceremony.clone(),
+            revocations: dir.join("revocations.json"),
+            record: record.clone(),
+            progress: false,
+        })
+        .unwrap()
+    });
     let prepare_time = t.elapsed();
     let t = Instant::now();
     let keys = system_tests::mix_key_files(&dir.join("mix-keys"), stages);
-    mix(&MixArgs { record: record.clone(), keys, progress: false }).unwrap();
+    let (_, mix_peak) = measured(|| mix(&MixArgs { record: record.clone(), keys, progress: false }).unwrap());
     let mix_time = t.elapsed();
     let t = Instant::now();
     let mut trustee_time = Duration::ZERO;
+    let mut trustee_peak: Option<u64> = None;
     for j in 1..=3u16 {
         let one = Instant::now();
-        tallier::trustee::decrypt_record(&record, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false)
-            .unwrap();
+        let (_, peak) = measured(|| {
+            tallier::trustee::decrypt_record(&record, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false)
+                .unwrap()
+        });
         trustee_time = trustee_time.max(one.elapsed());
+        trustee_peak = trustee_peak.max(peak);
     }
     let decrypt_time = t.elapsed();
     let t = Instant::now();
-    finish(&FinishArgs { record: record.clone(), report: None, progress: false }).unwrap();
+    let (_, finish_peak) =
+        measured(|| finish(&FinishArgs { record: record.clone(), report: None, progress: false }).unwrap());
     let finish_time = t.elapsed();
     eprintln!("N = {n}: verify…");
     let t = Instant::now();
-    let report = verifier::verify::verify_record(&record, None, false);
+    let (report, verify_peak) = measured(|| verifier::verify::verify_record(&record, None, false));
     let verify_time = t.elapsed();
     assert!(report.passed(), "the record does not verify:\n{report}");
     let row = Row {
@@ -108,6 +127,7 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
         finish: finish_time,
         verify: verify_time,
         record_bytes: dir_size(&record),
+        peak: [prepare_peak, mix_peak, trustee_peak, finish_peak, verify_peak],
     };
     // KEEP_RECORD=DIR keeps the record of the last size there (scripts/verifier-web-bench.sh verifies it again).
     if let Some(keep) = std::env::var_os("KEEP_RECORD") {
@@ -164,5 +184,21 @@ fn main() {
             r.verify.as_secs_f64() * 1e6 / r.n as f64,
             r.record_bytes as f64 / 1e6,
         );
+    }
+    println!(
+        "\npeak resident memory of the process during each step (MB; bytes per ballot), reset before the step; one \
+         trustee = the largest of the three\n"
+    );
+    println!("{:>9} {:>16} {:>16} {:>16} {:>16} {:>16}", "ballots", "prepare", "mix", "1 trustee", "finish", "VERIFY");
+    for r in &rows {
+        let cells: Vec<String> = r
+            .peak
+            .iter()
+            .map(|p| match p {
+                Some(b) => format!("{:.0} MB ({:.0} B)", *b as f64 / 1e6, *b as f64 / r.n as f64),
+                None => "n/a".to_string(),
+            })
+            .collect();
+        println!("{:>9} {:>16} {:>16} {:>16} {:>16} {:>16}", r.n, cells[0], cells[1], cells[2], cells[3], cells[4]);
     }
 }
