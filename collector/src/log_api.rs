@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use protocol::election::PublishedElection;
-use protocol::log::{SignedTreeHead, WithBytes};
+use protocol::log::{ConsistencyQuery, InclusionQuery, SignedTreeHead, WithBytes};
 use serde::Deserialize;
 
 use crate::error::AppError;
@@ -102,12 +102,6 @@ async fn leaves(
     Ok(Json(Leaves { entries }))
 }
 
-#[derive(Debug, Deserialize)]
-struct InclusionQuery {
-    leaf_index: u64,
-    tree_size: u64,
-}
-
 /// The answer of `GET /log/proof/inclusion` (defined in `protocol`), with its canonical bytes (LG7) in `bytes`.
 pub use protocol::log::InclusionProof;
 
@@ -129,19 +123,11 @@ async fn inclusion(
 ) -> Result<Json<WithBytes<InclusionProof>>, AppError> {
     let Query(q) = q.map_err(bad_query)?;
     check_size(&state, q.tree_size).await?;
-    if q.leaf_index >= q.tree_size {
-        return Err(AppError::bad_request("invalid_range", "need leaf_index < tree_size"));
-    }
+    q.check().map_err(|m| AppError::bad_request("invalid_range", m))?;
     let tree = state.log.tree.lock().await;
     let path = tree.inclusion_proof(q.leaf_index, q.tree_size).ok_or_else(|| AppError::internal("no proof"))?;
     let leaf_hash = *tree.leaf(q.leaf_index).ok_or_else(|| AppError::internal("no leaf"))?;
     Ok(Json(WithBytes(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path })))
-}
-
-#[derive(Debug, Deserialize)]
-struct ConsistencyQuery {
-    first: u64,
-    second: u64,
 }
 
 /// The answer of `GET /log/proof/consistency` (defined in `protocol`, where the voter client reads it too), with its
@@ -153,9 +139,7 @@ async fn consistency(
     q: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> Result<Json<WithBytes<ConsistencyProof>>, AppError> {
     let Query(q) = q.map_err(bad_query)?;
-    if q.first > q.second {
-        return Err(AppError::bad_request("invalid_range", "need first <= second"));
-    }
+    q.check().map_err(|m| AppError::bad_request("invalid_range", m))?;
     check_size(&state, q.second).await?;
     let tree = state.log.tree.lock().await;
     let path = tree.consistency_proof(q.first, q.second).ok_or_else(|| AppError::internal("no proof"))?;

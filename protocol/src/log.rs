@@ -397,6 +397,48 @@ pub struct InclusionProof {
     pub path: Vec<Hash>,
 }
 
+/// The query of `GET /log/proof/inclusion?leaf_index&tree_size` (SPEC.md §11.6), read by the collector and by a
+/// mirror alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct InclusionQuery {
+    /// The leaf asked about.
+    pub leaf_index: u64,
+    /// The tree whose root the path leads to.
+    pub tree_size: u64,
+}
+
+impl InclusionQuery {
+    /// The leaf must be in the tree; else the message of the `invalid_range` refusal.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if self.leaf_index < self.tree_size {
+            Ok(())
+        } else {
+            Err("need leaf_index < tree_size")
+        }
+    }
+}
+
+/// The query of `GET /log/proof/consistency?first&second` (SPEC.md §11.6), read by the collector and by a mirror
+/// alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct ConsistencyQuery {
+    /// The smaller tree size.
+    pub first: u64,
+    /// The larger tree size.
+    pub second: u64,
+}
+
+impl ConsistencyQuery {
+    /// The first tree must be no larger than the second; else the message of the `invalid_range` refusal.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if self.first <= self.second {
+            Ok(())
+        } else {
+            Err("need first <= second")
+        }
+    }
+}
+
 /// The tree head the collector signs (eq. LG3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -750,6 +792,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The proof queries' one range check, used by the collector and the mirror alike.
+    #[test]
+    fn proof_queries_refuse_an_empty_range() {
+        assert!(InclusionQuery { leaf_index: 0, tree_size: 1 }.check().is_ok());
+        assert_eq!(InclusionQuery { leaf_index: 1, tree_size: 1 }.check(), Err("need leaf_index < tree_size"));
+        assert!(ConsistencyQuery { first: 3, second: 3 }.check().is_ok());
+        assert_eq!(ConsistencyQuery { first: 4, second: 3 }.check(), Err("need first <= second"));
+    }
 
     /// SPEC.md §1.2 (c): hex is lower-case wherever it is read. A proof's hashes with upper-case digits are
     /// another spelling of the same bytes, which a byte-exact reader (and ours everywhere else) refuses.

@@ -22,8 +22,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use protocol::election::PublishedElection;
 use protocol::log::{
-    ballot_hash, ballot_leaf_hash, leaf_hash, verify_inclusion, ConsistencyProof, InclusionProof, LeafEntry, Leaves,
-    LogError, SignedTreeHead, WithBytes,
+    ballot_hash, ballot_leaf_hash, leaf_hash, verify_inclusion, ConsistencyProof, ConsistencyQuery, InclusionProof,
+    InclusionQuery, LeafEntry, Leaves, LogError, SignedTreeHead, WithBytes,
 };
 use protocol::{Ballot, BallotId, CredentialKey, Decode, Election, Fingerprint};
 use serde::{Deserialize, Serialize};
@@ -218,12 +218,6 @@ async fn leaves(
     Ok(Json(Leaves { entries }))
 }
 
-#[derive(Debug, Deserialize)]
-struct InclusionQuery {
-    leaf_index: u64,
-    tree_size: u64,
-}
-
 fn too_large(size: u64) -> ApiError {
     ApiError::bad_request("invalid_tree_size", format!("the mirror's verified copy has {size} leaves"))
 }
@@ -237,18 +231,10 @@ async fn inclusion(
     if q.tree_size > g.copy.size() {
         return Err(too_large(g.copy.size()));
     }
-    if q.leaf_index >= q.tree_size {
-        return Err(ApiError::bad_request("invalid_range", "need leaf_index < tree_size"));
-    }
+    q.check().map_err(|m| ApiError::bad_request("invalid_range", m))?;
     let (leaf_hash, path) =
         g.copy.inclusion_proof(q.leaf_index, q.tree_size).ok_or_else(|| too_large(g.copy.size()))?;
     Ok(Json(WithBytes(InclusionProof { leaf_index: q.leaf_index, tree_size: q.tree_size, leaf_hash, path })))
-}
-
-#[derive(Debug, Deserialize)]
-struct ConsistencyQuery {
-    first: u64,
-    second: u64,
 }
 
 async fn consistency(
@@ -256,9 +242,7 @@ async fn consistency(
     q: Result<Query<ConsistencyQuery>, QueryRejection>,
 ) -> Result<Json<WithBytes<ConsistencyProof>>, ApiError> {
     let Query(q) = q.map_err(bad_query)?;
-    if q.first > q.second {
-        return Err(ApiError::bad_request("invalid_range", "need first <= second"));
-    }
+    q.check().map_err(|m| ApiError::bad_request("invalid_range", m))?;
     let g = verified(&h)?;
     let path = g.copy.consistency_proof(q.first, q.second).ok_or_else(|| too_large(g.copy.size()))?;
     Ok(Json(WithBytes(ConsistencyProof { first: q.first, second: q.second, path })))
