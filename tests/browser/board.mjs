@@ -6,19 +6,17 @@
 // and phone width. Screenshots: SCREENSHOTS (folder). Environment: SITE_DIR (a published site), COLLECTOR_URL
 // (optional: a collector whose /board/ is checked too), BENCH_SITE_DIR (optional: a site with many ballots, whose
 // page weight and time to the first page are printed as BENCH lines, not asserted).
-import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { harness, launch } from "./harness.mjs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { join, extname, normalize, resolve } from "node:path";
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const siteDir = process.env.SITE_DIR;
 const collector = process.env.COLLECTOR_URL;
 const shots = process.env.SCREENSHOTS ?? "target/browser-screenshots";
-mkdirSync(shots, { recursive: true });
+const h = harness(shots, "board-");
+const { check, shot, axe } = h;
 const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
   "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".json": "application/json",
@@ -43,42 +41,10 @@ function serve(dir) {
   return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${server.address().port}` })));
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
-let passed = 0, failed = 0, step = 0, axeRuns = 0;
+const browser = await launch();
 
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-}
 
-async function shot(page, name) {
-  step++;
-  await page.screenshot({ path: `${shots}/board-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
-}
 
-async function axe(page, name) {
-  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n      ` +
-      v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join("\n      "));
-  });
-  axeRuns++;
-  assert.deepEqual(violations, [], `axe found ${violations.length} violation(s) on "${name}" ` +
-    `(${await page.evaluate(() => document.documentElement.lang)}):\n    ${violations.join("\n    ")}`);
-}
 
 /** axe and a screenshot in each language; every text of the page is translated (no key shows through). */
 async function states(page, name) {
@@ -332,6 +298,6 @@ if (process.env.BENCH_SITE_DIR) {
 
 site?.server.close();
 await browser.close();
-console.log(`axe-core: ${axeRuns} runs`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`axe-core: ${h.axeRuns} runs`);
+console.log(`${h.passed} passed, ${h.failed} failed`);
+process.exit(h.failed ? 1 : 0);

@@ -11,25 +11,23 @@
 // Screenshots go to SCREENSHOTS. Environment: RECORD (an honest record of the example manifest), VERIFIER (the
 // command-line verifier), WEB (the page's folder), SCREENSHOTS. The tampered copy is made here: the first contest's
 // count in result.json changed, and index.json re-chained over it (SPEC.md §13), as a dishonest tally would.
-import { chromium } from "playwright-core";
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, existsSync, statSync, cpSync, rmSync } from "node:fs";
+import { harness, launch } from "./harness.mjs";
+import { readFileSync, writeFileSync, mkdtempSync, existsSync, statSync, cpSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { join, normalize, extname, resolve, sep } from "node:path";
 import assert from "node:assert/strict";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const record = resolve(process.env.RECORD);
 const work = mkdtempSync(join(tmpdir(), "verify-record-"));
 const tampered = join(work, "tampered");
 const verifierBin = resolve(process.env.VERIFIER ?? "target/debug/verifier");
 const web = resolve(process.env.WEB ?? "verifier-web/web");
 const shots = process.env.SCREENSHOTS ?? "target/browser-screenshots";
-mkdirSync(shots, { recursive: true });
+const h = harness(shots, "verify-");
+const { check, shot, axe } = h;
 const { TEXTS } = await import(resolve(web, "i18n.js"));
 
 const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
@@ -54,35 +52,8 @@ const server = createServer((req, res) => {
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
 const base = `http://127.0.0.1:${server.address().port}`;
 
-let passed = 0, failed = 0, step = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-}
 
-async function shot(page, name) {
-  step++;
-  await page.screenshot({ path: `${shots}/verify-${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
-}
 
-async function axe(page, name) {
-  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n      ` +
-      v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join("\n      "));
-  });
-  assert.deepEqual(violations, [], `axe found ${violations.length} violation(s) on "${name}" ` +
-    `(${await page.evaluate(() => document.documentElement.lang)}):\n    ${violations.join("\n    ")}`);
-}
 
 async function axeAllLanguages(page, name) {
   for (const lang of ["en", "et", "fr"]) {
@@ -152,11 +123,7 @@ function makeTampered(from, to) {
 }
 makeTampered(record, tampered);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
 const page = await context.newPage();
 const pageErrors = [];
@@ -259,5 +226,5 @@ await check("no script error on the page", () => assert.deepEqual(pageErrors, []
 await browser.close();
 server.close();
 rmSync(work, { recursive: true, force: true });
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`\n${h.passed} passed, ${h.failed} failed`);
+process.exit(h.failed ? 1 : 0);

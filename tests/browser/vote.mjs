@@ -4,62 +4,24 @@
 // any violation, and prints the in-browser ballot benchmark. Environment: COLLECTOR_URL, ELECTION_DIR (a
 // `collector dev-election` directory), OTHER_VOTERS (a voters.json of credentials that are not registered),
 // SCREENSHOTS (folder), CLOSE_CMD (a shell command that closes the election, run near the end).
-import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync } from "node:fs";
+import { harness, launch } from "./harness.mjs";
+import { readFileSync } from "node:fs";
 import { execSync } from "node:child_process";
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 const url = process.env.COLLECTOR_URL ?? "http://127.0.0.1:8080";
 const dir = process.env.ELECTION_DIR;
 const shots = process.env.SCREENSHOTS ?? "target/browser-screenshots";
-mkdirSync(shots, { recursive: true });
+const h = harness(shots, "");
+const { check, shot, axe } = h;
 const voters = JSON.parse(readFileSync(`${dir}/voters.json`, "utf8"));
 const unregistered = process.env.OTHER_VOTERS ? JSON.parse(readFileSync(process.env.OTHER_VOTERS, "utf8")) : [];
-let passed = 0, failed = 0, step = 0, axeRuns = 0;
-const axeStates = new Set();
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launch();
 
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-}
 
-async function shot(page, name) {
-  step++;
-  await page.screenshot({ path: `${shots}/${String(step).padStart(2, "0")}-${name}.png`, fullPage: true });
-}
 
-/** Runs axe-core on the page as it is (injected through the DevTools protocol, so the collector's CSP, which
- * allows no inline script, stays as it is) and fails on any violation, printing each. */
-async function axe(page, name) {
-  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n      ` +
-      v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join("\n      "));
-  });
-  axeRuns++;
-  axeStates.add(name);
-  assert.deepEqual(violations, [], `axe found ${violations.length} violation(s) on "${name}" ` +
-    `(${await page.evaluate(() => document.documentElement.lang)}):\n    ${violations.join("\n    ")}`);
-}
 
 /** axe on this state in English, Estonian and French (switching the language, which must keep everything and
  * translate everything), a screenshot in each; back to English at the end. */
@@ -122,7 +84,7 @@ await check("axe-core finds a known violation (the harness can fail)", async () 
     '<img src="data:,"><input id="x"></main></body></html>');
   let caught = "";
   try { await axe(page, "self-test"); } catch (e) { caught = String(e); }
-  axeStates.delete("self-test");
+  h.axeStates.delete("self-test");
   assert.match(caught, /image-alt/);
   assert.match(caught, /label/);
   await page.context().close();
@@ -561,6 +523,6 @@ await check("closed election: the collector's refusal in plain words", async () 
 });
 
 await browser.close();
-console.log(`axe-core: ${axeRuns} runs, ${axeStates.size} page states: ${[...axeStates].join(", ")}`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+console.log(`axe-core: ${h.axeRuns} runs, ${h.axeStates.size} page states: ${[...h.axeStates].join(", ")}`);
+console.log(`${h.passed} passed, ${h.failed} failed`);
+process.exit(h.failed ? 1 : 0);
