@@ -187,6 +187,12 @@ mod wasm {
         }
     }
 
+    /// This machine's primitive costs in WASM, as JSON (`verifier::primitives`): the figure's companion.
+    #[wasm_bindgen]
+    pub fn primitive_costs() -> String {
+        serde_json::to_string(&verifier::primitives::measure()).unwrap_or_default()
+    }
+
     /// A helper worker's verifier: its share of the costly parts, each verified with the checks' own functions.
     #[wasm_bindgen]
     #[derive(Debug)]
