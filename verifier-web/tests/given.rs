@@ -201,6 +201,20 @@ fn helpers_share_the_costly_parts_and_the_report_is_the_same() {
     let election = params.election().unwrap();
     let (contests, stages) = (election.manifest().contests.len(), usize::from(election.manifest().mix_stages()));
     let ballots = b.read_json(protocol::record::BALLOT_BOX_PATH)["ballots"].as_array().unwrap().len();
+    let mut helper = {
+        let mut r = GivenRecord::new("chosen folder");
+        for (path, bytes) in &files {
+            r.add(path, bytes.clone()).unwrap();
+        }
+        r.helper().unwrap()
+    };
+    let mut plan: Vec<_> = helper.plan().into_iter().map(|(part, _)| part).collect();
+    plan.sort();
+    for count in 1..=5 {
+        let mut shared: Vec<_> = (0..count).flat_map(|i| helper.share(i, count)).collect();
+        shared.sort();
+        assert_eq!(shared, plan, "{count} helpers: each part in exactly one share");
+    }
     for helpers in 1..=3 {
         let (report, parts, used) = verify_with_helpers(&files, helpers, &[]);
         assert_eq!(comparable(report), comparable(alone.clone()), "{helpers} helpers");

@@ -41,7 +41,7 @@ use super::*;
 const BALLOTS_PER_PART: usize = 256;
 
 /// One costly part of the checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Part {
     /// The signatures and proofs of the box's ballots `from .. to` (V6).
@@ -175,6 +175,8 @@ pub struct Helper {
     layout: Layout,
     ballots: Option<Vec<protocol::ballot_box::BoxEntry>>,
     ceremony: Option<Option<(CeremonyParams, Roster, CeremonyOutcome)>>,
+    /// The list decoded last, by path: the next stage's input, or the list the decryption reads.
+    list: Option<(String, CiphertextList)>,
 }
 
 impl Helper {
@@ -190,7 +192,7 @@ impl Helper {
             files.get(INDEX_PATH).and_then(|b| parse_json(INDEX_PATH, b)).map_err(|e| e.to_string())?;
         let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
         let layout = check_layout(election.manifest(), &paths).map_err(|e| e.to_string())?;
-        Ok(Helper { files, election, layout, ballots: None, ceremony: None })
+        Ok(Helper { files, election, layout, ballots: None, ceremony: None, list: None })
     }
 
     /// The box's entries, read once (an empty list when the box does not decode: V4 reports it).
@@ -207,14 +209,13 @@ impl Helper {
     }
 
     /// Every costly part of this record, with its estimated cost (a unit is about 0.1 ms of the in-browser
-    /// verifier's time on a 2026 laptop core; only the proportions matter).
+    /// verifier's time on this machine's core; only the proportions matter): each contest's stages in chain order
+    /// and its decryption, then the ballots.
     pub fn plan(&mut self) -> Vec<(Part, u64)> {
         let manifest = self.election.manifest();
         let widths: Vec<u64> = manifest.contests.iter().map(|c| c.chunks() as u64).collect();
         let stages = manifest.mix_stages();
         let partials: Vec<u64> = self.layout.partials.iter().map(|p| p.len() as u64).collect();
-        let per_ballot = 1 + 2 * widths.iter().sum::<u64>();
-        let ballots = self.entries().len();
         // The rows of each contest's lists: the length the input list's header gives (its first 4 bytes).
         let rows = |c: usize| -> u64 {
             self.files
@@ -224,37 +225,52 @@ impl Helper {
                 .map_or(0, |b: [u8; 4]| u64::from(u32::from_be_bytes(b)))
         };
         let mut plan = Vec::new();
-        for from in (0..ballots).step_by(BALLOTS_PER_PART) {
-            let to = (from + BALLOTS_PER_PART).min(ballots);
-            plan.push((Part::Ballots { from, to }, per_ballot * (to - from) as u64));
-        }
         for (c, w) in widths.iter().enumerate() {
             for stage in 1..=stages {
                 plan.push((Part::Stage { contest: c, stage }, 3 * w * rows(c)));
             }
             plan.push((Part::Decryption { contest: c }, w * rows(c) * partials.get(c).copied().unwrap_or(0)));
         }
+        let per_ballot = 1 + 2 * widths.iter().sum::<u64>();
+        let ballots = self.entries().len();
+        for from in (0..ballots).step_by(BALLOTS_PER_PART) {
+            let to = (from + BALLOTS_PER_PART).min(ballots);
+            plan.push((Part::Ballots { from, to }, per_ballot * (to - from) as u64));
+        }
         plan
     }
 
-    /// The parts helper `index` of `count` verifies: the plan shared by longest-first greedy assignment (each part
-    /// to the helper with the least work so far, the lowest index on a tie), so every helper computes the same
-    /// shares; in the order the coordinator needs them (V6's, then V10's, then V11's).
+    /// The parts helper `index` of `count` verifies; every helper computes the same shares. The stages and
+    /// decryptions, in plan order, are cut into `count` runs of about equal cost (each part to the helper whose run
+    /// holds its middle), so that a helper's consecutive stages share a decoded list; then each batch of ballots
+    /// goes to the helper with the least work so far (the lowest index on a tie). A helper verifies its ballots
+    /// first: V6 needs them first.
     pub fn share(&mut self, index: usize, count: usize) -> Vec<Part> {
-        let mut plan: Vec<(usize, Part, u64)> =
-            self.plan().into_iter().enumerate().map(|(i, (part, cost))| (i, part, cost)).collect();
-        plan.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-        let mut load = vec![0u64; count.max(1)];
-        let mut mine = Vec::new();
-        for (i, part, cost) in plan {
-            let least = (0..load.len()).min_by_key(|&h| (load[h], h)).unwrap_or(0);
-            load[least] += cost.max(1);
+        let count = count.max(1);
+        let plan = self.plan();
+        let (ballots, chains): (Vec<_>, Vec<_>) = plan.into_iter().partition(|(p, _)| p.check() == Check::V6);
+        let total: u64 = chains.iter().map(|(_, cost)| cost).sum();
+        let mut load = vec![0u64; count];
+        let mut owner = Vec::new();
+        let mut before = 0u64;
+        for (part, cost) in chains {
+            let middle = u128::from(2 * before + cost);
+            let helper = (middle * count as u128 / u128::from(2 * total).max(1)) as usize;
+            let helper = helper.min(count - 1);
+            before += cost;
+            load[helper] += cost;
+            owner.push((part, helper));
+        }
+        let mut mine: Vec<Part> = Vec::new();
+        for (part, cost) in ballots {
+            let least = (0..count).min_by_key(|&h| (load[h], h)).unwrap_or(0);
+            load[least] += cost;
             if least == index {
-                mine.push((i, part));
+                mine.push(part);
             }
         }
-        mine.sort_by_key(|&(i, _)| i);
-        mine.into_iter().map(|(_, part)| part).collect()
+        mine.extend(owner.into_iter().filter(|&(_, h)| h == index).map(|(part, _)| part));
+        mine
     }
 
     /// Verifies `part`; returns the digest (and note) of each of its parts that passed.
@@ -283,26 +299,36 @@ impl Helper {
             .collect()
     }
 
-    fn stage(&self, c: usize, k: u16) -> Option<([u8; 32], String)> {
+    /// The list at `path` of contest `c` (stage `k`, 0 for the input), decoded by the chain's decoder, or taken
+    /// from the one decoded last.
+    fn decoded(&mut self, path: &str, c: usize, k: u16, width: usize) -> Option<CiphertextList> {
+        if let Some((_, list)) = self.list.take().filter(|(p, _)| p == path) {
+            return Some(list);
+        }
+        crate::chain::decode_list(self.files.bytes(path)?, c, k, path, width).ok()
+    }
+
+    fn stage(&mut self, c: usize, k: u16) -> Option<([u8; 32], String)> {
         let width = self.election.manifest().contests.get(c)?.chunks();
         let previous = if k == 1 { input_path(c) } else { stage_list_path(c, k - 1) };
-        let (input, output) = (self.files.bytes(&previous)?, self.files.bytes(&stage_list_path(c, k))?);
-        let proof_path = stage_proof_path(c, k);
-        let proof = self.files.bytes(&proof_path)?;
-        let decoded_input = crate::chain::decode_list(input, c, k - 1, &previous, width).ok()?;
-        let decoded_output = crate::chain::decode_list(output, c, k, &stage_list_path(c, k), width).ok()?;
-        crate::chain::check_stage_proof(&self.election, c, k, &decoded_input, &decoded_output, &proof_path, proof)
-            .ok()?;
-        Some((stage_key(&self.election, c, k, &StageDigests::of(input, output, proof)), String::new()))
+        let (output_path, proof_path) = (stage_list_path(c, k), stage_proof_path(c, k));
+        let input = self.decoded(&previous, c, k - 1, width)?;
+        let output = self.decoded(&output_path, c, k, width)?;
+        let files = &self.files;
+        let (input_bytes, output_bytes, proof) =
+            (files.bytes(&previous)?, files.bytes(&output_path)?, files.bytes(&proof_path)?);
+        let verdict = crate::chain::check_stage_proof(&self.election, c, k, &input, &output, &proof_path, proof);
+        let key = stage_key(&self.election, c, k, &StageDigests::of(input_bytes, output_bytes, proof));
+        self.list = Some((output_path, output));
+        verdict.ok().map(|()| (key, String::new()))
     }
 
     fn decryption(&mut self, c: usize) -> Option<([u8; 32], String)> {
+        let width = self.election.manifest().contests.get(c)?.chunks();
+        let stages = self.election.manifest().mix_stages();
+        let last = self.decoded(&stage_list_path(c, stages), c, stages, width)?;
         let (files, election, layout) = (&self.files, &self.election, &self.layout);
         let ceremony = self.ceremony.get_or_insert_with(|| keys::ceremony(files, election, layout).ok()).as_ref()?;
-        let width = election.manifest().contests.get(c)?.chunks();
-        let stages = election.manifest().mix_stages();
-        let last_path = stage_list_path(c, stages);
-        let last = crate::chain::decode_list(files.bytes(&last_path)?, c, stages, &last_path, width).ok()?;
         let claimed = PlaintextList::from_bytes(files.bytes(&plaintexts_path(c))?).ok()?;
         let partials = layout.partials.get(c).map_or(&[][..], Vec::as_slice);
         let (params, roster, outcome) = ceremony;
