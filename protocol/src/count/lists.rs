@@ -82,6 +82,56 @@ pub struct ListTie {
 /// many of them won, and how it was decided).
 pub type Allocated = (Vec<u64>, Option<(Vec<usize>, usize, ListTieBreak)>);
 
+/// One seat given by [`highest_averages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Award {
+    /// The list (an index into the caller's lists) that took the seat.
+    pub list: usize,
+    /// The seats it held just before (those given before the count included), which chose its divisor.
+    pub held: u64,
+    /// Every list open at that moment whose quotient equalled the winner's, the winner first, then in the order
+    /// of `first`; just the winner when there was no tie.
+    pub tied: Vec<usize>,
+}
+
+/// The one highest-averages core, for the party lists of §12.9 (d'Hondt, Sainte-Laguë) and the Riigikogu's modified
+/// d'Hondt compensation mandates (§12.12 RK6, RK7): gives `seats` seats one at a time to the open list with the
+/// highest quotient. List `l` holds `held[l]` seats at the start and takes at most `caps[l]` more (0: it takes no
+/// part); `quotient(a, ka, b, kb)` compares list `a`'s quotient when it holds `ka` seats with list `b`'s when it
+/// holds `kb` (`Greater`: `a`'s is higher), exactly; at equal quotients `first(a, b)` is `Less` when `a` takes the
+/// seat before `b`. Returns the seats given, in order: fewer than `seats` when no list is open.
+pub fn highest_averages(
+    held: &[u64],
+    caps: &[u64],
+    seats: u64,
+    quotient: impl Fn(usize, u64, usize, u64) -> std::cmp::Ordering,
+    first: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Vec<Award> {
+    let m = held.len();
+    let mut now = held.to_vec();
+    let mut taken = vec![0u64; m];
+    let mut awards = Vec::new();
+    for _ in 0..seats {
+        let open: Vec<usize> = (0..m).filter(|&l| taken[l] < caps.get(l).copied().unwrap_or(0)).collect();
+        let mut best: Option<usize> = None;
+        for &l in &open {
+            best = match best {
+                Some(b) if quotient(l, now[l], b, now[b]).then_with(|| first(b, l)).is_le() => Some(b),
+                _ => Some(l),
+            };
+        }
+        let Some(w) = best else { break };
+        let mut tied: Vec<usize> =
+            open.into_iter().filter(|&l| l != w && quotient(l, now[l], w, now[w]).is_eq()).collect();
+        tied.sort_by(|&a, &b| first(a, b));
+        tied.insert(0, w);
+        awards.push(Award { list: w, held: now[w], tied });
+        now[w] += 1;
+        taken[w] += 1;
+    }
+    awards
+}
+
 /// §12.9: allocates `seats` seats among lists with `votes`, list `l` taking at most `caps[l]` seats (0: it takes
 /// no part, e.g. below the threshold). Lists with no vote take no seat.
 pub fn allocate(method: Allocation, votes: &[u64], caps: &[u64], seats: u64) -> Allocated {
@@ -110,20 +160,13 @@ pub fn allocate(method: Allocation, votes: &[u64], caps: &[u64], seats: u64) -> 
             let cmp_q = |a: usize, ka: u64, b: usize, kb: u64| {
                 (u128::from(votes[a]) * divisor(kb)).cmp(&(u128::from(votes[b]) * divisor(ka)))
             };
-            let mut last: Option<(usize, u64)> = None;
-            for _ in 0..seats {
-                let mut best: Option<usize> = None;
-                for l in (0..m).filter(|&l| eligible(l) && got[l] < cap(l)) {
-                    best = match best {
-                        Some(b) if cmp_q(l, got[l], b, got[b]).then(tie_order(b, l)).is_le() => Some(b),
-                        _ => Some(l),
-                    };
-                }
-                let Some(l) = best else { break };
-                last = Some((l, got[l]));
-                got[l] += 1;
+            let open: Vec<u64> = (0..m).map(|l| if eligible(l) { cap(l) } else { 0 }).collect();
+            let awards = highest_averages(&vec![0; m], &open, seats, cmp_q, tie_order);
+            for a in &awards {
+                got[a.list] += 1;
             }
-            let tie = last.and_then(|(w, kw)| {
+            let tie = awards.last().and_then(|last| {
+                let (w, kw) = (last.list, last.held);
                 let at = |l: usize, k: u64| cmp_q(l, k, w, kw).is_eq();
                 let mut winners: Vec<usize> =
                     (0..m).filter(|&l| eligible(l) && got[l] > 0 && at(l, got[l] - 1)).collect();
