@@ -72,7 +72,7 @@ mod lists;
 mod ranking;
 
 pub use graded::{majority_grade, majority_order, GradeProfile};
-pub use lists::{allocate, Allocated, Allocation, ListResult, ListTie, ListTieBreak};
+pub use lists::{allocate, highest_averages, Allocated, Allocation, Award, ListResult, ListTie, ListTieBreak};
 pub use ranking::{pairwise, schulze_order, strongest_paths};
 
 /// One round of an STV count.
@@ -498,14 +498,49 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
     }
 }
 
+/// Where each candidate is in `candidates`, found without comparing selections: options by a table of their
+/// manifest indices, write-ins by their text. A selection that names no candidate is not found.
+struct Index<'a> {
+    options: Vec<Option<usize>>,
+    write_ins: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Index<'a> {
+    fn new(candidates: &'a [Selection]) -> Self {
+        let mut index = Index { options: Vec::new(), write_ins: BTreeMap::new() };
+        for (position, c) in candidates.iter().enumerate() {
+            match c {
+                Selection::Option(i) => {
+                    let i = usize::from(*i);
+                    if index.options.len() <= i {
+                        index.options.resize(i + 1, None);
+                    }
+                    index.options[i] = Some(position);
+                }
+                Selection::WriteIn(text) => {
+                    index.write_ins.insert(text.as_str(), position);
+                }
+            }
+        }
+        index
+    }
+
+    fn get(&self, s: &Selection) -> Option<usize> {
+        match s {
+            Selection::Option(i) => self.options.get(usize::from(*i)).copied().flatten(),
+            Selection::WriteIn(text) => self.write_ins.get(text.as_str()).copied(),
+        }
+    }
+}
+
 /// Each candidate's votes, whole, in the order of `candidates`: every selection of a valid answer is one vote
 /// (plurality, approval, party lists); a selection that names no candidate is not counted.
 fn votes_of(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let index = Index::new(candidates);
     let mut votes = vec![0u64; candidates.len()];
     for a in valid {
         for s in &a.selections {
-            if let Some(&i) = index.get(s) {
+            if let Some(i) = index.get(s) {
                 votes[i] += 1;
             }
         }
@@ -515,10 +550,10 @@ fn votes_of(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
 
 /// First preferences, whole votes, in the order of `candidates` (the `tallies` of ranked rules).
 fn first_preferences(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let index = Index::new(candidates);
     let mut votes = vec![0u64; candidates.len()];
     for a in valid {
-        if let Some(&i) = a.selections.iter().find_map(|s| index.get(s)) {
+        if let Some(i) = a.selections.iter().find_map(|s| index.get(s)) {
             votes[i] += 1;
         }
     }
@@ -551,11 +586,11 @@ enum Status {
 
 /// Single transferable vote, WIGM, Droop quota (see the module documentation).
 fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let index = Index::new(candidates);
     // A selection that names no candidate (an option the contest does not have: only in a record's answers, which
     // V12 refuses, never in a decoded answer) is not a preference; the count reads it as data and skips it.
     let prefs: Vec<Vec<usize>> =
-        valid.iter().map(|a| a.selections.iter().filter_map(|s| index.get(s).copied()).collect()).collect();
+        valid.iter().map(|a| a.selections.iter().filter_map(|s| index.get(s)).collect()).collect();
     let n = candidates.len();
     let seats = (contest.seats as usize).min(n);
     let quota = quota(valid.len() as u64, seats as u64);
