@@ -79,7 +79,10 @@ fn draw(rng: &mut ChaCha8Rng, k: usize) -> Vec<u16> {
     out
 }
 
-fn answers(rng: &mut ChaCha8Rng, make: impl Fn(&mut ChaCha8Rng) -> Vec<u16>) -> Vec<Result<Answer, InvalidAnswer>> {
+/// Decoded answers, as the tally counts them.
+type Answers = Vec<Result<Answer, InvalidAnswer>>;
+
+fn answers(rng: &mut ChaCha8Rng, make: impl Fn(&mut ChaCha8Rng) -> Vec<u16>) -> Answers {
     (0..BALLOTS).map(|_| Ok(Answer { selections: make(rng).into_iter().map(Selection::Option).collect() })).collect()
 }
 
@@ -160,12 +163,12 @@ fn counting(c: &mut Criterion) {
 
     let approval_kind = ContestKind::Approval { min: 1, max: 4 };
     let ranked_kind = ContestKind::Ranked { max_ranks: OPTIONS as u16 };
-    let rules: [(&str, Contest, &Vec<Result<Answer, InvalidAnswer>>); 11] = [
+    let rules: [(&str, Contest, &Answers); 11] = [
         ("plurality", contest(ContestKind::SingleChoice, Rule::Plurality, 1), &single),
         ("approval", contest(approval_kind, Rule::Approval, 3), &approval),
-        ("instant_runoff", contest(ranked_kind.clone(), Rule::Stv, 1), &ranked),
-        ("stv_3_seats", contest(ranked_kind.clone(), Rule::Stv, 3), &ranked),
-        ("schulze", contest(ranked_kind.clone(), Rule::Schulze, 1), &ranked),
+        ("instant_runoff", contest(ranked_kind, Rule::Stv, 1), &ranked),
+        ("stv_3_seats", contest(ranked_kind, Rule::Stv, 3), &ranked),
+        ("schulze", contest(ranked_kind, Rule::Schulze, 1), &ranked),
         ("borda", contest(ranked_kind, Rule::Borda, 1), &ranked),
         ("dhondt", contest(ContestKind::SingleChoice, Rule::Dhondt, 7), &single),
         ("sainte_lague", contest(ContestKind::SingleChoice, Rule::SainteLague, 7), &single),
