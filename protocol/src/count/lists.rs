@@ -287,3 +287,42 @@ pub(super) fn count_lists(contest: &Contest, candidates: &[Selection], valid: &[
         ..ContestResult::new(contest, method, n_valid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering;
+
+    /// d'Hondt's quotient order for `votes`.
+    fn dhondt(votes: &[u64]) -> impl Fn(usize, u64, usize, u64) -> Ordering + '_ {
+        |a, ka, b, kb| (u128::from(votes[a]) * u128::from(kb + 1)).cmp(&(u128::from(votes[b]) * u128::from(ka + 1)))
+    }
+
+    /// The core on its own: the textbook d'Hondt example (votes 100,000 / 80,000 / 30,000 / 20,000, 8 seats: 4, 3,
+    /// 1, 0), seats held before the count, caps, ties in either order, and no open list.
+    #[test]
+    fn highest_averages_gives_seats_by_quotient_from_the_seats_held() {
+        let votes = [100_000, 80_000, 30_000, 20_000];
+        let by_declared = |a: usize, b: usize| a.cmp(&b);
+        let awards = highest_averages(&[0; 4], &[8; 4], 8, dhondt(&votes), by_declared);
+        let lists: Vec<usize> = awards.iter().map(|a| a.list).collect();
+        assert_eq!(lists, [0, 1, 0, 1, 0, 2, 1, 0]);
+        assert_eq!(awards[4].held, 2, "the fifth seat is list 0's third");
+        assert!(awards.iter().all(|a| a.tied == [a.list]), "{awards:?}");
+        // Seats held before move the divisors on: with 4 held, list 0's first quotient is 20,000.
+        let awards = highest_averages(&[4, 0, 0, 0], &[8; 4], 3, dhondt(&votes), by_declared);
+        assert_eq!(awards.iter().map(|a| (a.list, a.held)).collect::<Vec<_>>(), [(1, 0), (1, 1), (2, 0)]);
+        // A cap: list 1 takes at most one seat; a list with cap 0 takes none; no open list ends the count early.
+        let awards = highest_averages(&[0; 4], &[2, 1, 0, 0], 8, dhondt(&votes), by_declared);
+        assert_eq!(awards.iter().map(|a| a.list).collect::<Vec<_>>(), [0, 1, 0]);
+        // Equal quotients: `first` decides, and every tied open list is recorded, the winner first.
+        let equal = [60, 60, 30];
+        let awards = highest_averages(&[0; 3], &[3; 3], 2, dhondt(&equal), by_declared);
+        assert_eq!(awards[0].tied, [0, 1]);
+        assert_eq!(awards[1].tied, [1], "60 / 1 is above 60 / 2 and 30 / 1");
+        let later_first = |a: usize, b: usize| b.cmp(&a);
+        let awards = highest_averages(&[0; 3], &[3; 3], 3, dhondt(&equal), later_first);
+        assert_eq!(awards[0].tied, [1, 0]);
+        assert_eq!(awards[2].tied, [2, 1, 0], "30 / 1 = 60 / 2 = 60 / 2: the later list first");
+    }
+}
