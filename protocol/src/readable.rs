@@ -1,6 +1,8 @@
 //! The result as people read it (SPEC.md §12.6): the text that `tallier tally finish` and `verifier result` print,
 //! the CSV export (`result.csv`, `verifier result --csv`) and the lines of V13's note. One writer each, for the
 //! tally and the verifier alike, reading the names that `result.json` carries (§12.5, version 2).
+//! The words around the figures are in English, Estonian or French (one table each, `Words`), the names in the
+//! language asked for.
 //!
 //! Contests are numbered from 1 (the record's file names, `contest-0/…`, stay 0-based, §14.1); percentages are of
 //! the contest's valid answers ([`percent`]); STV values have three decimals, truncated, and each round shows what
