@@ -56,7 +56,8 @@ struct Words {
     round: &'static str,
     reached_quota: (&'static str, &'static str),
     excluded: &'static str,
-    elected_remaining: &'static str,
+    /// Those elected as the candidates left fill the seats: one, several.
+    elected_remaining: (&'static str, &'static str),
     exhausted: &'static str,
     rounding: &'static str,
     total: &'static str,
@@ -117,7 +118,7 @@ const EN: Words = Words {
     round: "round",
     reached_quota: ("elected (reached the quota; surplus ", " transferred)"),
     excluded: "excluded (fewest votes)",
-    elected_remaining: "elected (as many candidates left as seats)",
+    elected_remaining: ("elected (as many candidates left as seats)", "elected (as many candidates left as seats)"),
     exhausted: "exhausted (no preference left)",
     rounding: "lost to rounding",
     total: "total",
@@ -187,7 +188,10 @@ const ET: Words = Words {
     round: "voor",
     reached_quota: ("valitud (jõudis kvoodini; ülejääk ", " kanti edasi)"),
     excluded: "välja langenud (kõige vähem hääli)",
-    elected_remaining: "valitud (alles on sama palju kandidaate kui kohti)",
+    elected_remaining: (
+        "valitud (alles on sama palju kandidaate kui kohti)",
+        "valitud (alles on sama palju kandidaate kui kohti)",
+    ),
     exhausted: "ammendunud (eelistusi pole enam)",
     rounding: "ümardamisel kadunud",
     total: "kokku",
@@ -257,7 +261,10 @@ const FR: Words = Words {
     round: "tour",
     reached_quota: ("élu (a atteint le quota ; excédent de ", " transféré)"),
     excluded: "éliminé (le moins de voix)",
-    elected_remaining: "élus (autant de candidats restants que de sièges)",
+    elected_remaining: (
+        "élu (autant de candidats restants que de sièges)",
+        "élus (autant de candidats restants que de sièges)",
+    ),
     exhausted: "épuisés (plus aucune préférence)",
     rounding: "perdu à l'arrondi",
     total: "total",
@@ -492,7 +499,8 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
             Action::Excluded { candidate } => format!("{} {}", name(candidate), w.excluded),
             Action::ElectedRemaining { candidates } => {
                 let names: Vec<String> = candidates.iter().map(&name).collect();
-                format!("{} {}", names.join(", "), w.elected_remaining)
+                let (one, many) = w.elected_remaining;
+                format!("{} {}", names.join(", "), if names.len() == 1 { one } else { many })
             }
         };
         let _ = writeln!(out, "  {} {}{c} {action}", w.round, i + 1);
@@ -937,6 +945,7 @@ mod tests {
                 "quota : 2 voix (Droop : 5 bulletins valides / (2 sièges + 1), arrondi à l'inférieur, + 1)",
                 "tour 1 : ",
                 "perdu à l'arrondi",
+                "tour 5 : Eve élu (autant de candidats restants",
                 "égalité : tour 1 : Fay et Gus à égalité à 0 voix pour l'élimination ; départagés par l'ordre \
                  de la description de l'élection : Gus éliminé",
                 "(mayor ; scrutin majoritaire",
