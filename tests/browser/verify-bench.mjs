@@ -39,7 +39,8 @@ for (let i = 0; i < runs; i++) {
   await page.waitForSelector("body[data-state=passed], body[data-state=failed], body[data-state=error]", { timeout: 3_600_000 });
   const pageMillis = performance.now() - t1;
   const r = await page.evaluate(() => ({ state: document.body.dataset.state, worker: Number(document.body.dataset.verifyMillis),
-    helpers: Number(document.body.dataset.helpers), report: globalThis.verificationReport }));
+    helpers: Number(document.body.dataset.helpers), busy: JSON.parse(document.body.dataset.helperMillis ?? "{}"),
+    report: globalThis.verificationReport }));
   assert.equal(r.state, "passed", "the record passes in the page");
   assert.deepEqual(r.report.checks.map((c) => c.id + c.status), cli.checks.map((c) => c.id + c.status));
   console.log(`run ${i + 1}: command line ${(cliMillis / 1000).toFixed(2)} s, page ${(pageMillis / 1000).toFixed(2)} s`);
@@ -68,4 +69,5 @@ console.log(`ratio page / command line             ${(pageMillis / cliMillis).to
 const us = (c) => `decompression ${c.decompress_us.toFixed(2)} µs, multiscalar point ${c.msm_point_us.toFixed(2)} µs`;
 console.log(`primitives, native (one core)         ${us(nativeCosts)}`);
 console.log(`primitives, page's WASM (one core)    ${us(wasmCosts)}`);
+console.log(`helpers' time on parts (ms, all helpers)  ${Object.entries(r.busy).map(([c, ms]) => `${c} ${ms.toFixed(0)}`).join("  ")}`);
 console.log("per check (ms)    " + cli.checks.map((c, i) => `${c.id} ${c.millis.toFixed(0)}/${r.report.checks[i].millis.toFixed(0)}`).join("  ") + "   (command line/page)");

@@ -216,6 +216,7 @@ async function verify(event) {
     globalThis.verificationReport = result.report;
     document.body.dataset.verifyMillis = String(result.millis);
     document.body.dataset.helpers = String(result.helpers);
+    document.body.dataset.helperMillis = JSON.stringify(result.busy);
     showReport(result.report, result.millis);
     document.body.dataset.state = result.report.passed ? "passed" : "failed";
     $("report-title").focus();

@@ -18,8 +18,9 @@ self.onmessage = async (event) => {
     for (const p of parts) counts[CHECK[p.kind]]++;
     self.postMessage({ type: "share", counts });
     for (const p of parts) {
+      const started = performance.now();
       const found = JSON.parse(helper.verify(JSON.stringify(p)));
-      self.postMessage({ type: "part", check: CHECK[p.kind], found });
+      self.postMessage({ type: "part", check: CHECK[p.kind], found, millis: performance.now() - started });
     }
   } catch (e) {
     self.postMessage({ type: "error", message: String(e && e.message ? e.message : e) });

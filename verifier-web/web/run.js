@@ -14,7 +14,8 @@ export function defaultHelpers() {
 }
 
 /** Verifies `files` ([{path, bytes: ArrayBuffer}], transferred to the coordinator) pinned to `fingerprint`
- * ("" for none), calling `onCheck` with each check as it is reported. Resolves to { report, millis, helpers }. */
+ * ("" for none), calling `onCheck` with each check as it is reported. Resolves to { report, millis, helpers, busy }
+ * (busy: the helpers' milliseconds on each check's parts). */
 export async function runVerification({ name, files, fingerprint, onCheck, helpers }) {
   helpers ??= defaultHelpers();
   // Each helper holds a copy of the files: no more helpers than about 1.5 GiB of copies allows.
@@ -32,6 +33,8 @@ export async function runVerification({ name, files, fingerprint, onCheck, helpe
       // The check whose parts the helpers verify, and the last check the coordinator runs once it has them all.
       const steps = [["V6", 9], ["V10", 10], ["V11", 13]];
       const pending = { V6: 0, V10: 0, V11: 0 };
+      // The helpers' time on each check's parts, all helpers together (ms; the timing script shows it).
+      const busy = { V6: 0, V10: 0, V11: 0 };
       let planned = 0;
       let next = 0;
       const release = () => {
@@ -43,7 +46,7 @@ export async function runVerification({ name, files, fingerprint, onCheck, helpe
       };
       coordinator.onmessage = (m) => {
         if (m.data.type === "check") onCheck(m.data.check);
-        else if (m.data.type === "report") resolve({ report: m.data.report, millis: m.data.millis, helpers: count });
+        else if (m.data.type === "report") resolve({ report: m.data.report, millis: m.data.millis, helpers: count, busy });
         else reject(new Error(m.data.message));
       };
       coordinator.onerror = (e) => reject(new Error(e.message || "worker error"));
@@ -68,6 +71,7 @@ export async function runVerification({ name, files, fingerprint, onCheck, helpe
             planned++;
             release();
           } else if (d.type === "part") {
+            busy[d.check] += d.millis;
             coordinator.postMessage({ type: "known", found: d.found });
             left[d.check]--;
             pending[d.check]--;

@@ -30,7 +30,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use protocol::ballot::check_ballots;
-use protocol::ballot_box::BallotBox;
 use protocol::election::ElectionParameters;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -197,12 +196,17 @@ impl Helper {
 
     /// The box's entries, read once (an empty list when the box does not decode: V4 reports it).
     fn entries(&mut self) -> &[protocol::ballot_box::BoxEntry] {
+        /// Only the box's entries: the rest (the registry, the election, the head) is V4's and V5's.
+        #[derive(Deserialize)]
+        struct Entries {
+            ballots: Vec<protocol::ballot_box::BoxEntry>,
+        }
         let files = &self.files;
         self.ballots.get_or_insert_with(|| {
             files
                 .get(BALLOT_BOX_PATH)
                 .ok()
-                .and_then(|b| serde_json::from_slice::<BallotBox>(b).ok())
+                .and_then(|b| serde_json::from_slice::<Entries>(b).ok())
                 .map(|b| b.ballots)
                 .unwrap_or_default()
         })
