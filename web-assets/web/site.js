@@ -1,6 +1,8 @@
 // The published site's shared code: texts in English, Estonian and French, the language choice, reading the data
 // files (`verifier publish` writes them from a verified record; the collector answers the board's during voting),
 // and small formatting helpers. No third-party code; no inline script or style anywhere (strict CSP).
+import { lookup, chooseLanguage, savedLanguage, saveLanguage, translate } from "./i18n-core.js";
+
 export const TEXTS = {
   en: {
     language: "Language", site_title: "Election record", nav: "Pages", nav_home: "Election", nav_board: "Ballot board",
@@ -250,15 +252,12 @@ export const TEXTS = {
   },
 };
 
-const LANGS = Object.keys(TEXTS);
 let current = "en";
 
 /** The language: `?lang=` in the address, else the one chosen before on this site, else the site's default. */
 export function pickLanguage(fallback) {
   const asked = new URLSearchParams(location.search).get("lang");
-  let saved = null;
-  try { saved = localStorage.getItem("site-lang"); } catch { /* storage may be off */ }
-  current = [asked, saved, fallback, "en"].find((l) => l && LANGS.includes(l));
+  current = chooseLanguage(TEXTS, [asked, savedLanguage("site-lang"), fallback]);
   document.documentElement.lang = current;
   return current;
 }
@@ -267,8 +266,7 @@ export function lang() { return current; }
 
 /** The text `key` in the current language, with `{name}` replaced by `vars.name`. */
 export function t(key, vars = {}) {
-  const text = TEXTS[current][key] ?? TEXTS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return lookup(TEXTS, current, key, vars);
 }
 
 /** An election text (a manifest title: one string per language) in the current language, else English, else any. */
@@ -280,8 +278,7 @@ export function localized(titles) {
 /** Fills every `[data-t]` element with its text and wires the language menu; `onChange` redraws the rest. */
 export function setupLanguage(onChange) {
   const apply = () => {
-    for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
-    for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
+    translate(TEXTS, current);
     const title = document.querySelector("h1[data-t]");
     if (title) document.title = title.textContent;
   };
@@ -291,8 +288,7 @@ export function setupLanguage(onChange) {
   select.value = current;
   select.addEventListener("change", () => {
     current = select.value;
-    document.documentElement.lang = current;
-    try { localStorage.setItem("site-lang", current); } catch { /* storage may be off */ }
+    saveLanguage("site-lang", current);
     apply();
     onChange();
   });
@@ -308,7 +304,12 @@ export async function getJson(path) {
   } catch (e) {
     throw new Error(t("load_failed", { what: path, reason: e.message }));
   }
-  if (!response.ok) throw new Error(t("load_failed", { what: path, reason: `HTTP ${response.status}` }));
+  if (!response.ok) {
+    // The collector and the mirror say why in `{"error": {"message"}}` (a mirror's alarm, for one).
+    let said = "";
+    try { said = (await response.json())?.error?.message ?? ""; } catch { /* not JSON */ }
+    throw new Error(t("load_failed", { what: path, reason: said ? `HTTP ${response.status}: ${said}` : `HTTP ${response.status}` }));
+  }
   return response.json();
 }
 
@@ -333,6 +334,25 @@ export function showError(message) {
   box.textContent = message;
   box.hidden = false;
 }
+
+/** The site's pages, in the order of its navigation, with their names' text keys. */
+const PAGES = [["index", "nav_home"], ["board", "nav_board"], ["results", "nav_results"], ["verify", "nav_verify"]];
+const LANGUAGE_NAMES = { en: "English", et: "Eesti", fr: "Français" };
+
+/** What every page of the site shares above its content, written once here: the language menu in the page's
+ * <header> (after its <h1>) and the navigation below it, the current page (<body data-page>) marked. */
+function siteChrome() {
+  const header = document.querySelector("body > header");
+  if (!header || document.getElementById("lang")) return;
+  const options = Object.keys(TEXTS).map((l) => el("option", { value: l, lang: l }, LANGUAGE_NAMES[l] ?? l));
+  header.append(el("div", { class: "lang" },
+    el("label", { for: "lang", "data-t": "language" }, TEXTS.en.language), el("select", { id: "lang" }, ...options)));
+  const here = document.body.dataset.page;
+  const links = PAGES.map(([name, key]) => el("li", {}, el("a", { href: `${name}.html`, "data-t": key,
+    "aria-current": name === here ? "page" : null }, TEXTS.en[key])));
+  header.after(el("nav", { id: "nav", "aria-label": TEXTS.en.nav, "data-t-label": "nav" }, el("ul", {}, ...links)));
+}
+if (typeof document !== "undefined") siteChrome();
 
 /** Hides the site's other pages when this is the collector's live board (no record yet). */
 export function liveNav(site) {
