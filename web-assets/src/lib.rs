@@ -27,14 +27,14 @@ const HTML: &str = "text/html; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
-/// The base style of every page (plain, high-contrast, phone width); each page's own style imports it.
+/// The base style of every page (plain, high-contrast, phone width); each page links it before its own style.
 pub const BASE_CSS: Asset = Asset { name: "base.css", content_type: CSS, body: include_str!("../web/base.css") };
 /// The text lookup every page's texts go through (language choice, `{name}` filling, `data-t` elements).
 pub const I18N_CORE_JS: Asset =
     Asset { name: "i18n-core.js", content_type: JS, body: include_str!("../web/i18n-core.js") };
 /// The published site's texts (en, et, fr) and helpers, shared by its pages and the board.
 pub const SITE_JS: Asset = Asset { name: "site.js", content_type: JS, body: include_str!("../web/site.js") };
-/// The published site's style (over [`BASE_CSS`]), shared by its pages and the board.
+/// The published site's style (over [`BASE_CSS`], which each page links first), shared by its pages and the board.
 pub const SITE_CSS: Asset = Asset { name: "site.css", content_type: CSS, body: include_str!("../web/site.css") };
 /// The ballot board page.
 pub const BOARD_HTML: Asset = Asset { name: "board.html", content_type: HTML, body: include_str!("../web/board.html") };
@@ -157,7 +157,7 @@ mod tests {
                 }
             }
         }
-        assert!(SITE_CSS.body.contains("@import url(\"base.css\")"));
+        assert!(BOARD_HTML.body.contains("href=\"base.css\""), "the board links the base style");
         assert!(SITE_JS.body.contains("from \"./i18n-core.js\""));
         assert!(board_asset("nothing.js").is_none());
     }
