@@ -255,6 +255,8 @@ async function liveBoard(base, who, name) {
     assert.match(await page.textContent("#found"), /is number 1 on the board \(leaf 0\)/);
     assert.equal(await page.locator("nav#nav a[href='results.html']").isVisible(), false, "no results page while live");
     assert.equal(await page.getAttribute("nav#nav a[href='board.html']", "aria-current"), "page");
+    assert.equal((await page.textContent("#intro")).includes("independent mirror"), who === "the mirror",
+      "the mirror's copy says whose it is, the collector's does not");
     await states(page, name);
     assert.deepEqual(page.errors, []);
     await page.context().close();

@@ -170,12 +170,15 @@ fn board_file(name: &str) -> Response {
     }
 }
 
-/// `GET /board/data/site.json`: the election and the mirror's latest verified head ([`web_assets::live_site`]).
+/// `GET /board/data/site.json`: the election and the mirror's latest verified head ([`web_assets::live_site`]),
+/// with `"mirror": true` (the page then says whose copy it shows).
 async fn board_site(State(h): State<CopyHandle>) -> Result<Json<serde_json::Value>, ApiError> {
     let g = verified(&h)?;
     let head = g.copy.sth().ok_or_else(not_ready)?;
     let p = &h.published;
-    Ok(Json(web_assets::live_site(&p.manifest, &p.fingerprint, &p.collector_key, head)))
+    let mut site = web_assets::live_site(&p.manifest, &p.fingerprint, &p.collector_key, head);
+    site["mirror"] = serde_json::Value::Bool(true);
+    Ok(Json(site))
 }
 
 /// The board's rows of leaves `start .. end` of the verified copy.

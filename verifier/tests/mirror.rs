@@ -356,6 +356,7 @@ async fn the_mirror_serves_the_ballot_board_from_its_verified_copy() {
     assert_eq!((st, cache.as_deref()), (200, Some("no-store")));
     assert_eq!(site["format"], "rv/site/v1");
     assert_eq!(site["source"], "live");
+    assert_eq!(site["mirror"], true, "the page says it shows a mirror's copy");
     assert_eq!(site["head"], serde_json::to_value(fake.sth()).unwrap());
     assert_eq!(site["board"], serde_json::json!({"total": 102, "page_size": 100, "pages": 2}));
     assert_eq!(site["election"]["fingerprint"], t.election.fingerprint().to_hex());

@@ -18,6 +18,7 @@ export const TEXTS = {
     board_title: "Ballot board",
     board_intro: "Every ballot the collector put in its public log, in order: its tracker, when it was accepted, and what the tally did with it. Your tracker is on your receipt and on the voting page after you cast.",
     board_live_intro: "Every ballot the collector has put in its public log so far, in order: its tracker and when it was accepted. What becomes of each ballot is shown here after the tally.",
+    board_mirror_note: "This copy of the board comes from an independent mirror of the ballot log: it shows only what the mirror checked itself under the collector's signed heads, not the collector's own answers.",
     find_title: "Find your ballot", tracker: "Ballot tracker",
     tracker_help: "16 letters and digits (0–9, A–F) in four groups, like 3F9A-0C41-7B2E-D865. Dashes, spaces and small or capital letters do not matter.",
     find: "Find", tracker_bad: "“{text}” is not a tracker: a tracker has 16 letters and digits (0–9, A–F). Copy it from your receipt and try again.",
@@ -100,6 +101,7 @@ export const TEXTS = {
     board_title: "Sedelite tahvel",
     board_intro: "Iga sedel, mille koguja oma avalikku logisse pani, järjekorras: jälgimiskood, vastuvõtmise aeg ja mida lugemine sellega tegi. Sinu jälgimiskood on kviitungil ja hääletuslehel pärast hääletamist.",
     board_live_intro: "Iga sedel, mille koguja on seni oma avalikku logisse pannud, järjekorras: jälgimiskood ja vastuvõtmise aeg. Mis igast sedelist saab, näidatakse siin pärast lugemist.",
+    board_mirror_note: "See tahvli koopia tuleb sedelite logi sõltumatult peeglilt: see näitab ainult seda, mida peegel on ise koguja allkirjastatud peade järgi kontrollinud, mitte koguja enda vastuseid.",
     find_title: "Leia oma sedel", tracker: "Sedeli jälgimiskood",
     tracker_help: "16 tähte ja numbrit (0–9, A–F) neljas rühmas, näiteks 3F9A-0C41-7B2E-D865. Kriipsud, tühikud ning väikesed või suured tähed ei loe.",
     find: "Otsi", tracker_bad: "„{text}” ei ole jälgimiskood: jälgimiskoodis on 16 tähte ja numbrit (0–9, A–F). Kopeeri see kviitungilt ja proovi uuesti.",
@@ -182,6 +184,7 @@ export const TEXTS = {
     board_title: "Tableau des bulletins",
     board_intro: "Chaque bulletin que le collecteur a inscrit dans son journal public, dans l’ordre : son code de suivi, l’heure de sa réception et ce que le dépouillement en a fait. Votre code de suivi figure sur votre reçu et sur la page de vote après le vote.",
     board_live_intro: "Chaque bulletin que le collecteur a inscrit jusqu’ici dans son journal public, dans l’ordre : son code de suivi et l’heure de sa réception. Ce que devient chaque bulletin est affiché ici après le dépouillement.",
+    board_mirror_note: "Cette copie du tableau vient d’un miroir indépendant du journal des bulletins : elle ne montre que ce que le miroir a lui-même vérifié sous les têtes signées du collecteur, et non les réponses du collecteur.",
     find_title: "Trouver votre bulletin", tracker: "Code de suivi du bulletin",
     tracker_help: "16 lettres et chiffres (0–9, A–F) en quatre groupes, comme 3F9A-0C41-7B2E-D865. Tirets, espaces, minuscules ou majuscules : peu importe.",
     find: "Chercher", tracker_bad: "« {text} » n’est pas un code de suivi : un code a 16 lettres et chiffres (0–9, A–F). Copiez-le depuis votre reçu et réessayez.",
@@ -311,6 +314,26 @@ export async function getJson(path) {
     throw new Error(t("load_failed", { what: path, reason: said ? `HTTP ${response.status}: ${said}` : `HTTP ${response.status}` }));
   }
   return response.json();
+}
+
+/** Starts a page of the site: its language, its data files `paths` (`data/site.json` first), its texts, the
+ * fingerprint in its footer; `redraw` redraws the page's own content when the language changes. Returns the files'
+ * JSON, in order, or null after saying in #message why a file could not be read. */
+export async function startPage(paths, redraw) {
+  pickLanguage();
+  let data;
+  try {
+    data = await Promise.all(paths.map((path) => getJson(path)));
+  } catch (e) {
+    setupLanguage(() => {});
+    showError(e.message);
+    return null;
+  }
+  pickLanguage(data[0].lang);
+  setupLanguage(redraw);
+  liveNav(data[0]);
+  document.getElementById("fingerprint").textContent = data[0].election.fingerprint;
+  return data;
 }
 
 /** Seconds (or an ISO 8601 text) since the epoch as `YYYY-MM-DD HH:MM:SS` UTC. */
