@@ -377,10 +377,12 @@ function siteChrome() {
 }
 if (typeof document !== "undefined") siteChrome();
 
-/** Hides the site's other pages when this is the collector's live board (no record yet). */
+/** Hides the site's navigation on a live board (the collector's or a mirror's: no record, no other page yet). */
 export function liveNav(site) {
   if (site.source !== "live") return;
-  for (const a of document.querySelectorAll("nav a")) if (!a.href.endsWith("board.html") && !a.href.endsWith("/board/")) a.parentElement.hidden = true;
+  // The board is the only page before the tally: a navigation to itself alone would only repeat its title.
+  const nav = document.getElementById("nav");
+  if (nav) nav.hidden = true;
 }
 
 /** A horizontal bar as SVG: `share` in 0…1 of the width; decorative (the figures are in the table). */
