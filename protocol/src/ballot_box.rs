@@ -34,6 +34,18 @@ pub struct BoxEntry {
     pub ballot: String,
 }
 
+impl BoxEntry {
+    /// The entry's ballot, decoded (§8.2, every point checked), with its position, time and hash (eq. L-0). The
+    /// one decoder of a box's ballots: L7 decodes every entry with it, and the in-browser verifier's helpers the
+    /// entries of their share.
+    pub fn decode(&self) -> Result<LoggedBallot, BoxError> {
+        let leaf = self.leaf_index;
+        let bytes = crate::group::hex_vec(&self.ballot, "ballot").map_err(|_| BoxError::BallotHex { leaf })?;
+        let ballot = Ballot::from_bytes(&bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
+        Ok(LoggedBallot { leaf_index: leaf, accepted_at: self.accepted_at, hash: ballot_hash(&bytes), ballot })
+    }
+}
+
 /// The ballot box file (`collector export`), format `rv/ballot-box/v2`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,12 +269,7 @@ impl BallotBox {
                 return Err(BoxError::LeafIndex { position: position as u64, found: entry.leaf_index });
             }
         }
-        let decode = |entry: &BoxEntry| -> Result<LoggedBallot, BoxError> {
-            let leaf = entry.leaf_index;
-            let bytes = crate::group::hex_vec(&entry.ballot, "ballot").map_err(|_| BoxError::BallotHex { leaf })?;
-            let ballot = Ballot::from_bytes(&bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
-            Ok(LoggedBallot { leaf_index: leaf, accepted_at: entry.accepted_at, hash: ballot_hash(&bytes), ballot })
-        };
+        let decode = BoxEntry::decode;
         #[cfg(not(target_arch = "wasm32"))]
         let ballots: Vec<LoggedBallot> = {
             use rayon::prelude::*;

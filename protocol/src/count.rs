@@ -72,7 +72,7 @@ mod lists;
 mod ranking;
 
 pub use graded::{majority_grade, majority_order, GradeProfile};
-pub use lists::{allocate, Allocated, Allocation, ListResult, ListTie, ListTieBreak};
+pub use lists::{allocate, highest_averages, Allocated, Allocation, Award, ListResult, ListTie, ListTieBreak};
 pub use ranking::{pairwise, schulze_order, strongest_paths};
 
 /// One round of an STV count.
@@ -288,29 +288,7 @@ impl Tie {
     /// The tie in words, each candidate named by `name`; [`fmt::Display`] names them by index (`option 3`) and
     /// text (`write-in "Zed"`).
     pub fn describe(&self, name: impl Fn(&Selection) -> String) -> String {
-        let names: Vec<String> = self.candidates.iter().map(&name).collect();
-        let list = match names.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => names.concat(),
-        };
-        let tally = match self.decides {
-            TieFor::LastSeat => self.tally.to_string(),
-            _ if self.tally.is_multiple_of(UNIT) => (self.tally / UNIT).to_string(),
-            _ => fixed(self.tally),
-        };
-        let plural = if tally == "1" { "vote" } else { "votes" };
-        let (what, outcome) = match self.decides {
-            TieFor::LastSeat => ("the last seat", String::new()),
-            TieFor::Election => ("election", names.first().map(|n| format!(": {n} elected")).unwrap_or_default()),
-            TieFor::Exclusion => ("exclusion", names.last().map(|n| format!(": {n} excluded")).unwrap_or_default()),
-            TieFor::ElectionOrder => ("the order of election", String::new()),
-        };
-        let how = match self.decided_by {
-            TieBreak::EarlierRound(r) => format!("decided by round {r}"),
-            TieBreak::ManifestOrder => "decided by manifest order".to_string(),
-        };
-        let round = self.round.map(|r| format!("round {r}: ")).unwrap_or_default();
-        format!("{round}{list} tied at {tally} {plural} for {what}; {how}{outcome}")
+        crate::readable::tie_text(self, &name, "en")
     }
 }
 
@@ -462,15 +440,8 @@ fn candidate_list(contest: &Contest, valid: &[&Answer]) -> Vec<Selection> {
 
 /// Plurality (single choice) and approval: each selection is one vote; the `seats` highest win.
 fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
-    let mut votes: BTreeMap<&Selection, u64> = candidates.iter().map(|c| (c, 0)).collect();
-    for a in valid {
-        for s in &a.selections {
-            *votes.entry(s).or_default() += 1;
-        }
-    }
-    // A selection that names no candidate is in `votes` but not in `candidates`: not counted, as in [`stv`].
-    let tallies: Vec<(Selection, u64)> =
-        candidates.iter().map(|c| (c.clone(), votes.get(c).copied().unwrap_or(0))).collect();
+    // A selection that names no candidate is not counted, as in [`stv`].
+    let tallies: Vec<(Selection, u64)> = candidates.iter().cloned().zip(votes_of(candidates, valid)).collect();
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     // Highest first; ties by manifest order (index order of `candidates`), which the stable sort keeps.
     order.sort_by(|&a, &b| tallies[b].1.cmp(&tallies[a].1));
@@ -498,14 +469,49 @@ fn count_by_votes(contest: &Contest, candidates: &[Selection], valid: &[&Answer]
     }
 }
 
+/// Where each candidate is in `candidates`, found without comparing selections: options by a table of their
+/// manifest indices, write-ins by their text. A selection that names no candidate is not found.
+struct Index<'a> {
+    options: Vec<Option<usize>>,
+    write_ins: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Index<'a> {
+    fn new(candidates: &'a [Selection]) -> Self {
+        let mut index = Index { options: Vec::new(), write_ins: BTreeMap::new() };
+        for (position, c) in candidates.iter().enumerate() {
+            match c {
+                Selection::Option(i) => {
+                    let i = usize::from(*i);
+                    if index.options.len() <= i {
+                        index.options.resize(i + 1, None);
+                    }
+                    index.options[i] = Some(position);
+                }
+                Selection::WriteIn(text) => {
+                    index.write_ins.insert(text.as_str(), position);
+                }
+            }
+        }
+        index
+    }
+
+    fn get(&self, s: &Selection) -> Option<usize> {
+        match s {
+            Selection::Option(i) => self.options.get(usize::from(*i)).copied().flatten(),
+            Selection::WriteIn(text) => self.write_ins.get(text.as_str()).copied(),
+        }
+    }
+}
+
 /// Each candidate's votes, whole, in the order of `candidates`: every selection of a valid answer is one vote
 /// (plurality, approval, party lists); a selection that names no candidate is not counted.
 fn votes_of(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let index = Index::new(candidates);
     let mut votes = vec![0u64; candidates.len()];
     for a in valid {
         for s in &a.selections {
-            if let Some(&i) = index.get(s) {
+            if let Some(i) = index.get(s) {
                 votes[i] += 1;
             }
         }
@@ -515,10 +521,10 @@ fn votes_of(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
 
 /// First preferences, whole votes, in the order of `candidates` (the `tallies` of ranked rules).
 fn first_preferences(candidates: &[Selection], valid: &[&Answer]) -> Vec<u64> {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let index = Index::new(candidates);
     let mut votes = vec![0u64; candidates.len()];
     for a in valid {
-        if let Some(&i) = a.selections.iter().find_map(|s| index.get(s)) {
+        if let Some(i) = a.selections.iter().find_map(|s| index.get(s)) {
             votes[i] += 1;
         }
     }
@@ -551,16 +557,23 @@ enum Status {
 
 /// Single transferable vote, WIGM, Droop quota (see the module documentation).
 fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
+    let index = Index::new(candidates);
     // A selection that names no candidate (an option the contest does not have: only in a record's answers, which
     // V12 refuses, never in a decoded answer) is not a preference; the count reads it as data and skips it.
-    let prefs: Vec<Vec<usize>> =
-        valid.iter().map(|a| a.selections.iter().filter_map(|s| index.get(s).copied()).collect()).collect();
+    // Every ballot's preferences one after another in `prefs`, ballot `b`'s from `ends[b - 1]` (0 for the first) to
+    // `ends[b]`: one allocation, not one per ballot.
+    let mut prefs: Vec<usize> = Vec::new();
+    let mut ends: Vec<usize> = Vec::with_capacity(valid.len());
+    for a in valid {
+        prefs.extend(a.selections.iter().filter_map(|s| index.get(s)));
+        ends.push(prefs.len());
+    }
     let n = candidates.len();
     let seats = (contest.seats as usize).min(n);
     let quota = quota(valid.len() as u64, seats as u64);
-    // Each ballot: (value in units, position of its current preference).
-    let mut ballots: Vec<(u64, usize)> = vec![(UNIT, 0); prefs.len()];
+    // Each ballot: (value in units, position of its current preference in `prefs`, end of its preferences).
+    let mut ballots: Vec<(u64, usize, usize)> =
+        ends.iter().scan(0, |start, &end| Some((UNIT, std::mem::replace(start, end), end))).collect();
     let mut status = vec![Status::Continuing; n];
     let mut elected = Vec::new();
     let mut rounds: Vec<Round> = Vec::new();
@@ -568,20 +581,22 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
     let mut ties = Vec::new();
 
     // Moves each ballot to its highest continuing preference; returns the tallies and the exhausted total.
-    let settle = |ballots: &mut Vec<(u64, usize)>, status: &[Status], tally_elected: &[u64]| -> (Vec<u64>, u64) {
-        let mut t = tally_elected.to_vec();
-        let mut exhausted = 0;
-        for (b, p) in ballots.iter_mut().zip(&prefs) {
-            while b.1 < p.len() && status[p[b.1]] != Status::Continuing {
-                b.1 += 1;
+    let settle =
+        |ballots: &mut Vec<(u64, usize, usize)>, status: &[Status], tally_elected: &[u64]| -> (Vec<u64>, u64) {
+            let mut t = tally_elected.to_vec();
+            let mut exhausted = 0;
+            for b in ballots.iter_mut() {
+                while b.1 < b.2 && status[prefs[b.1]] != Status::Continuing {
+                    b.1 += 1;
+                }
+                if b.1 < b.2 {
+                    t[prefs[b.1]] += b.0;
+                } else {
+                    exhausted += b.0;
+                }
             }
-            match p.get(b.1) {
-                Some(&c) => t[c] += b.0,
-                None => exhausted += b.0,
-            }
-        }
-        (t, exhausted)
-    };
+            (t, exhausted)
+        };
     // Elected candidates keep exactly the quota.
     let mut kept = vec![0u64; n];
     let (mut tallies, mut exhausted) = settle(&mut ballots, &status, &kept);
@@ -627,8 +642,8 @@ fn stv(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> Contes
             elected.push(c);
             // WIGM: every ballot now with c moves on at value · surplus / total.
             let total = tallies[c];
-            for (b, p) in ballots.iter_mut().zip(&prefs) {
-                if p.get(b.1) == Some(&c) {
+            for b in ballots.iter_mut() {
+                if b.1 < b.2 && prefs[b.1] == c {
                     b.0 = ((u128::from(b.0) * u128::from(surplus)) / u128::from(total)) as u64;
                     b.1 += 1;
                 }

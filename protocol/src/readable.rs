@@ -1,6 +1,8 @@
 //! The result as people read it (SPEC.md §12.6): the text that `tallier tally finish` and `verifier result` print,
 //! the CSV export (`result.csv`, `verifier result --csv`) and the lines of V13's note. One writer each, for the
 //! tally and the verifier alike, reading the names that `result.json` carries (§12.5, version 2).
+//! The words around the figures are in English, Estonian or French (one table each, `Words`), the names in the
+//! language asked for.
 //!
 //! Contests are numbered from 1 (the record's file names, `contest-0/…`, stay 0-based, §14.1); percentages are of
 //! the contest's valid answers ([`percent`]); STV values have three decimals, truncated, and each round shows what
@@ -9,12 +11,358 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::count::METHOD_STV;
 use crate::count::{fixed, localized, percent, quota, Action, Candidate, ContestResult, UNIT};
+use crate::count::{METHOD_APPROVAL, METHOD_BORDA, METHOD_DHONDT, METHOD_INSTANT_RUNOFF, METHOD_LARGEST_REMAINDER};
+use crate::count::{METHOD_MAJORITY_JUDGMENT, METHOD_PLURALITY, METHOD_SAINTE_LAGUE, METHOD_SCHULZE, METHOD_SCORE};
 use crate::encoding::Selection;
 use crate::tally::{AnswersFile, DecodedAnswer, ResultFile, Turnout};
 
 /// The columns of the CSV export, in order (SPEC.md §12.6).
 pub const CSV_HEADER: &str = "contest,contest_id,option_id,name,votes,percent,elected";
+/// The columns the CSV export adds after [`CSV_HEADER`] when a contest of the result counts by party lists
+/// (SPEC.md §12.6): a list's rows name the list and its seats; a candidate's rows leave them empty.
+pub const CSV_LIST_COLUMNS: &str = "list,seats";
+
+/// The words of the result in words (SPEC.md §12.6), in one language: English, Estonian or French ([`words`]).
+/// Names come from `result.json` in the language asked for; these are the labels around them.
+struct Words {
+    /// What follows a label: `:`, in French ` :`.
+    colon: &'static str,
+    /// Between the parts of a sentence: `;`, in French ` ;`.
+    semicolon: &'static str,
+    turnout: &'static str,
+    /// Each turnout row: what, and why, in the order of [`turnout_text`].
+    turnout_rows: [(&'static str, &'static str); 6],
+    /// `counted` as a share of the registered voters: before and after the percentage.
+    share: (&'static str, &'static str),
+    contest: &'static str,
+    seat: (&'static str, &'static str),
+    /// `ballots: 3 valid, 1 invalid`: the label, then the words after each figure.
+    ballots: (&'static str, &'static str, &'static str),
+    invalid: &'static str,
+    first_preferences: &'static str,
+    best_grades: &'static str,
+    approvals: &'static str,
+    votes: &'static str,
+    /// `, with the percentage of the N valid ballots:`: before and after N.
+    of_valid: (&'static str, &'static str),
+    elected: &'static str,
+    nobody: &'static str,
+    /// `quota: Q votes (Droop: V valid ballots / (S seats + 1), rounded down, + 1)`, in pieces.
+    quota: [&'static str; 4],
+    /// `rounds, …; each adds up to the N valid ballots:`: before and after N.
+    rounds: (&'static str, &'static str),
+    round: &'static str,
+    reached_quota: (&'static str, &'static str),
+    excluded: &'static str,
+    /// Those elected as the candidates left fill the seats: one, several.
+    elected_remaining: (&'static str, &'static str),
+    exhausted: &'static str,
+    rounding: &'static str,
+    total: &'static str,
+    tie: &'static str,
+    /// Ties (§12.4): `and`, `tied at`, vote/votes, each decision, `decided by round`, `decided by manifest order`,
+    /// `elected`, `excluded`.
+    and: &'static str,
+    tied_at: &'static str,
+    vote: (&'static str, &'static str),
+    tie_for: [&'static str; 4],
+    by_round: &'static str,
+    by_manifest: &'static str,
+    was_elected: &'static str,
+    was_excluded: &'static str,
+    lists: (&'static str, &'static str),
+    below_threshold: &'static str,
+    list_tie: (&'static str, &'static str),
+    list_tie_votes: &'static str,
+    list_tie_order: &'static str,
+    pairwise: &'static str,
+    paths: &'static str,
+    grades: (&'static str, &'static str),
+    majority_grade: &'static str,
+    scores: &'static str,
+    borda: &'static str,
+    ranking: &'static str,
+    /// The `method` strings of §12.5 in this language, as ([`crate::count::METHODS`] entry, words).
+    methods: [(&'static str, &'static str); 11],
+}
+
+/// Words in English (and for any language the report has no words in).
+const EN: Words = Words {
+    colon: ":",
+    semicolon: ";",
+    turnout: "Turnout:",
+    turnout_rows: [
+        ("registered voters", "credentials in the registry"),
+        ("ballots cast", "every ballot in the ballot box, re-votes included"),
+        ("refused", "not a valid ballot of a registered voter"),
+        ("replaced by a re-vote", "superseded: the same voter voted again later"),
+        ("cancelled on paper", "revoked: the voter voted on paper"),
+        ("counted", "one per voter"),
+    ],
+    share: (" (", " % of the registered voters)"),
+    contest: "Contest",
+    seat: ("seat", "seats"),
+    ballots: ("ballots", "valid", "invalid"),
+    invalid: "invalid",
+    first_preferences: "first preferences",
+    best_grades: "best grades given",
+    approvals: "approvals (a ballot may approve several)",
+    votes: "votes",
+    of_valid: (", with the percentage of the ", " valid ballots:"),
+    elected: "elected",
+    nobody: "nobody",
+    quota: ["quota", "votes (Droop:", "valid ballots / (", "+ 1), rounded down, + 1)"],
+    rounds: ("rounds, in votes with 3 decimals, truncated; each adds up to the ", " valid ballots:"),
+    round: "round",
+    reached_quota: ("elected (reached the quota; surplus ", " transferred)"),
+    excluded: "excluded (fewest votes)",
+    elected_remaining: ("elected (as many candidates left as seats)", "elected (as many candidates left as seats)"),
+    exhausted: "exhausted (no preference left)",
+    rounding: "lost to rounding",
+    total: "total",
+    tie: "tie",
+    and: "and",
+    tied_at: "tied at",
+    vote: ("vote", "votes"),
+    tie_for: ["for the last seat", "for election", "for exclusion", "for the order of election"],
+    by_round: "decided by round",
+    by_manifest: "decided by manifest order",
+    was_elected: "elected",
+    was_excluded: "excluded",
+    lists: ("lists, with the percentage of the ", " valid ballots and the seats won:"),
+    below_threshold: "below the threshold: no seat",
+    list_tie: ("tie between lists for the last seat: ", " won it over "),
+    list_tie_votes: "the list with more votes goes first",
+    list_tie_order: "equal votes too: the list declared first goes first",
+    pairwise: "ballots ranking the row's candidate above the column's (columns in the same order):",
+    paths: "strength of the strongest path from the row's candidate to the column's:",
+    grades: ("grades given, best first (", "), and the majority grade (lower median):"),
+    majority_grade: "majority grade",
+    scores: "scores (each grade's points: the worst 0, one more each grade up)",
+    borda: "Borda points (first choice n-1, then one less each place; unranked 0)",
+    ranking: "full ranking",
+    methods: [
+        (METHOD_PLURALITY, METHOD_PLURALITY),
+        (METHOD_APPROVAL, METHOD_APPROVAL),
+        (METHOD_INSTANT_RUNOFF, METHOD_INSTANT_RUNOFF),
+        (METHOD_STV, METHOD_STV),
+        (METHOD_SCHULZE, METHOD_SCHULZE),
+        (METHOD_BORDA, METHOD_BORDA),
+        (METHOD_DHONDT, METHOD_DHONDT),
+        (METHOD_SAINTE_LAGUE, METHOD_SAINTE_LAGUE),
+        (METHOD_LARGEST_REMAINDER, METHOD_LARGEST_REMAINDER),
+        (METHOD_MAJORITY_JUDGMENT, METHOD_MAJORITY_JUDGMENT),
+        (METHOD_SCORE, METHOD_SCORE),
+    ],
+};
+
+/// Words in Estonian.
+const ET: Words = Words {
+    colon: ":",
+    semicolon: ";",
+    turnout: "Valimisaktiivsus:",
+    turnout_rows: [
+        ("registreeritud valijaid", "valijatunnuseid registris"),
+        ("antud sedeleid", "kõik sedelid valimiskastis, korduvhääletused kaasa arvatud"),
+        ("tagasi lükatud", "ei ole registreeritud valija kehtiv sedel"),
+        ("asendatud uue häälega", "sama valija hääletas hiljem uuesti"),
+        ("tühistatud paberil", "valija hääletas paberil"),
+        ("arvesse võetud", "üks valija kohta"),
+    ],
+    share: (" (", " % registreeritud valijatest)"),
+    contest: "Hääletus",
+    seat: ("koht", "kohta"),
+    ballots: ("sedelid", "kehtivat", "kehtetut"),
+    invalid: "kehtetu",
+    first_preferences: "esimesed eelistused",
+    best_grades: "antud parimad hinded",
+    approvals: "heakskiidud (sedel võib heaks kiita mitu)",
+    votes: "hääled",
+    of_valid: (", protsendina ", " kehtivast sedelist:"),
+    elected: "valitud",
+    nobody: "mitte keegi",
+    quota: ["kvoot", "häält (Droop:", "kehtivat sedelit / (", "+ 1), allapoole ümardatud, + 1)"],
+    rounds: ("voorud, häältes kolme kümnendkohaga, kärbitud; iga voor annab kokku ", " kehtivat sedelit:"),
+    round: "voor",
+    reached_quota: ("valitud (jõudis kvoodini; ülejääk ", " kanti edasi)"),
+    excluded: "välja langenud (kõige vähem hääli)",
+    elected_remaining: (
+        "valitud (alles on sama palju kandidaate kui kohti)",
+        "valitud (alles on sama palju kandidaate kui kohti)",
+    ),
+    exhausted: "ammendunud (eelistusi pole enam)",
+    rounding: "ümardamisel kadunud",
+    total: "kokku",
+    tie: "viik",
+    and: "ja",
+    tied_at: "on viigis",
+    vote: ("häälega", "häälega"),
+    tie_for: ["viimase koha pärast", "valituks osutumisel", "väljalangemisel", "valituks osutumise järjekorras"],
+    by_round: "otsustas voor",
+    by_manifest: "otsustas järjekord valimiste kirjelduses",
+    was_elected: "valitud",
+    was_excluded: "välja langenud",
+    lists: ("nimekirjad, protsendina ", " kehtivast sedelist, ja saadud kohad:"),
+    below_threshold: "alla künnise: kohta ei saa",
+    list_tie: ("nimekirjade viik viimase koha pärast: ", " sai selle, mitte "),
+    list_tie_votes: "rohkem hääli saanud nimekiri on eespool",
+    list_tie_order: "ka hääled on võrdsed: varem esitatud nimekiri on eespool",
+    pairwise: "sedeleid, mis seavad rea kandidaadi veeru omast ettepoole (veerud samas järjekorras):",
+    paths: "tugevaima tee tugevus rea kandidaadilt veeru kandidaadini:",
+    grades: ("antud hinded, parim enne (", "), ja enamuse hinne (alumine mediaan):"),
+    majority_grade: "enamuse hinne",
+    scores: "punktid (halvim hinne 0, iga parem hinne ühe võrra rohkem)",
+    borda: "Borda punktid (esimene eelistus n-1, iga järgmine ühe võrra vähem; järjestamata 0)",
+    ranking: "täielik pingerida",
+    methods: [
+        (METHOD_PLURALITY, "lihthäälteenamus"),
+        (METHOD_APPROVAL, "heakskiiduhääletus"),
+        (METHOD_INSTANT_RUNOFF, "eelistushääletus (STV, üks koht)"),
+        (METHOD_STV, "ülekantav hääl (STV, Droopi kvoot, WIGM)"),
+        (METHOD_SCHULZE, "Schulze meetod (võitvad hääled)"),
+        (METHOD_BORDA, "Borda meetod (n-1 kuni 0 punkti, järjestamata 0)"),
+        (METHOD_DHONDT, "d'Hondti meetod (nimekirjad)"),
+        (METHOD_SAINTE_LAGUE, "Sainte-Laguë meetod (nimekirjad)"),
+        (METHOD_LARGEST_REMAINDER, "suurima jäägi meetod, Hare'i kvoot (nimekirjad)"),
+        (METHOD_MAJORITY_JUDGMENT, "enamuse hinnang (alumine mediaan)"),
+        (METHOD_SCORE, "punktihääletus"),
+    ],
+};
+
+/// Words in French.
+const FR: Words = Words {
+    colon: " :",
+    semicolon: " ;",
+    turnout: "Participation :",
+    turnout_rows: [
+        ("électeurs inscrits", "identifiants dans le registre"),
+        ("bulletins déposés", "tous les bulletins de l'urne, votes répétés compris"),
+        ("refusés", "pas un bulletin valide d'un électeur inscrit"),
+        ("remplacés par un nouveau vote", "le même électeur a revoté plus tard"),
+        ("annulés sur papier", "l'électeur a voté sur papier"),
+        ("comptés", "un par électeur"),
+    ],
+    share: (" (", " % des électeurs inscrits)"),
+    contest: "Scrutin",
+    seat: ("siège", "sièges"),
+    ballots: ("bulletins", "valides", "invalides"),
+    invalid: "invalide",
+    first_preferences: "premières préférences",
+    best_grades: "meilleures mentions données",
+    approvals: "approbations (un bulletin peut en approuver plusieurs)",
+    votes: "voix",
+    of_valid: (", en pourcentage des ", " bulletins valides :"),
+    elected: "élus",
+    nobody: "personne",
+    quota: ["quota", "voix (Droop :", "bulletins valides / (", "+ 1), arrondi à l'inférieur, + 1)"],
+    rounds: ("tours, en voix à trois décimales, tronquées ; chacun totalise les ", " bulletins valides :"),
+    round: "tour",
+    reached_quota: ("élu (a atteint le quota ; excédent de ", " transféré)"),
+    excluded: "éliminé (le moins de voix)",
+    elected_remaining: (
+        "élu (autant de candidats restants que de sièges)",
+        "élus (autant de candidats restants que de sièges)",
+    ),
+    exhausted: "épuisés (plus aucune préférence)",
+    rounding: "perdu à l'arrondi",
+    total: "total",
+    tie: "égalité",
+    and: "et",
+    tied_at: "à égalité à",
+    vote: ("voix", "voix"),
+    tie_for: ["pour le dernier siège", "pour l'élection", "pour l'élimination", "pour l'ordre d'élection"],
+    by_round: "départagés par le tour",
+    by_manifest: "départagés par l'ordre de la description de l'élection",
+    was_elected: "élu",
+    was_excluded: "éliminé",
+    lists: ("listes, en pourcentage des ", " bulletins valides, et sièges obtenus :"),
+    below_threshold: "sous le seuil : aucun siège",
+    list_tie: ("égalité entre listes pour le dernier siège : ", " l'emporte sur "),
+    list_tie_votes: "la liste qui a le plus de voix passe en premier",
+    list_tie_order: "voix égales aussi : la liste déclarée en premier passe en premier",
+    pairwise: "bulletins classant le candidat de la ligne avant celui de la colonne (colonnes dans le même ordre) :",
+    paths: "force du chemin le plus fort du candidat de la ligne à celui de la colonne :",
+    grades: ("mentions données, la meilleure d'abord (", "), et la mention majoritaire (médiane inférieure) :"),
+    majority_grade: "mention majoritaire",
+    scores: "scores (points par mention : la pire 0, un de plus par mention au-dessus)",
+    borda: "points de Borda (premier choix n-1, puis un de moins par place ; non classés 0)",
+    ranking: "classement complet",
+    methods: [
+        (METHOD_PLURALITY, "scrutin majoritaire à un tour"),
+        (METHOD_APPROVAL, "vote par approbation"),
+        (METHOD_INSTANT_RUNOFF, "vote alternatif (STV, un siège)"),
+        (METHOD_STV, "vote unique transférable (quota de Droop, WIGM)"),
+        (METHOD_SCHULZE, "méthode de Schulze (votes gagnants)"),
+        (METHOD_BORDA, "méthode de Borda (n-1 à 0 points, non classés 0)"),
+        (METHOD_DHONDT, "méthode d'Hondt (listes)"),
+        (METHOD_SAINTE_LAGUE, "méthode de Sainte-Laguë (listes)"),
+        (METHOD_LARGEST_REMAINDER, "plus forts restes, quota de Hare (listes)"),
+        (METHOD_MAJORITY_JUDGMENT, "jugement majoritaire (médiane inférieure)"),
+        (METHOD_SCORE, "vote par note"),
+    ],
+};
+
+/// A tie (§12.4) in words in `lang` (en, et, fr; else English), each candidate named by `name`.
+pub(crate) fn tie_text(tie: &crate::count::Tie, name: &dyn Fn(&Selection) -> String, lang: &str) -> String {
+    words(lang).tie(tie, name)
+}
+
+/// The report's words in `lang`: `et`, `fr`, else English.
+fn words(lang: &str) -> &'static Words {
+    match lang {
+        "et" => &ET,
+        "fr" => &FR,
+        _ => &EN,
+    }
+}
+
+impl Words {
+    /// A `method` of §12.5 in these words; a method the report does not know (a forged result) as written.
+    fn method<'a>(&self, method: &'a str) -> &'a str {
+        self.methods.iter().find(|(m, _)| *m == method).map_or(method, |(_, w)| w)
+    }
+
+    /// `n` with its noun: `(one, many)`.
+    fn count(&self, n: u64, (one, many): (&str, &str)) -> String {
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+
+    /// A tie (§12.4) in these words, each candidate named by `name` ([`crate::count::Tie::describe`] in English).
+    fn tie(&self, tie: &crate::count::Tie, name: &dyn Fn(&Selection) -> String) -> String {
+        use crate::count::{TieBreak, TieFor};
+        let names: Vec<String> = tie.candidates.iter().map(name).collect();
+        let list = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} {} {last}", rest.join(", "), self.and),
+            _ => names.concat(),
+        };
+        let tally = match tie.decides {
+            TieFor::LastSeat => tie.tally.to_string(),
+            _ if tie.tally.is_multiple_of(UNIT) => (tie.tally / UNIT).to_string(),
+            _ => fixed(tie.tally),
+        };
+        let vote = if tally == "1" { self.vote.0 } else { self.vote.1 };
+        let (what, outcome) = match tie.decides {
+            TieFor::LastSeat => (self.tie_for[0], String::new()),
+            TieFor::Election => (
+                self.tie_for[1],
+                names.first().map(|n| format!("{} {n} {}", self.colon, self.was_elected)).unwrap_or_default(),
+            ),
+            TieFor::Exclusion => (
+                self.tie_for[2],
+                names.last().map(|n| format!("{} {n} {}", self.colon, self.was_excluded)).unwrap_or_default(),
+            ),
+            TieFor::ElectionOrder => (self.tie_for[3], String::new()),
+        };
+        let how = match tie.decided_by {
+            TieBreak::EarlierRound(r) => format!("{} {r}", self.by_round),
+            TieBreak::ManifestOrder => self.by_manifest.to_string(),
+        };
+        let round = tie.round.map(|r| format!("{} {r}{} ", self.round, self.colon)).unwrap_or_default();
+        format!("{round}{list} {} {tally} {vote} {what}{} {how}{outcome}", self.tied_at, self.semicolon)
+    }
+}
 
 /// A contest's candidates with names: `candidates` (version 2), or, for a version 1 result, `tallies` with the
 /// percentages and elected flags worked out and no names.
@@ -67,46 +415,45 @@ fn title<'a>(r: &'a ContestResult, lang: &str) -> &'a str {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// The turnout in words, one figure a line, in English.
+pub fn turnout_text(t: &Turnout) -> String {
+    turnout_in(t, &EN)
 }
 
-/// The turnout in words, one figure a line.
-pub fn turnout_text(t: &Turnout) -> String {
+/// The turnout in `w`'s words.
+fn turnout_in(t: &Turnout, w: &Words) -> String {
     let mut out = String::new();
-    let share =
-        percent(t.counted, t.registered).map(|p| format!(" ({p} % of the registered voters)")).unwrap_or_default();
-    let rows = [
-        ("registered voters", t.registered, "credentials in the registry".to_string()),
-        ("ballots cast", t.cast, "every ballot in the ballot box, re-votes included".to_string()),
-        ("refused", t.refused, "not a valid ballot of a registered voter".to_string()),
-        ("replaced by a re-vote", t.superseded, "superseded: the same voter voted again later".to_string()),
-        ("cancelled on paper", t.revoked, "revoked: the voter voted on paper".to_string()),
-        ("counted", t.counted, format!("one per voter{share}")),
-    ];
-    let _ = writeln!(out, "Turnout:");
-    for (what, n, why) in rows {
-        let _ = writeln!(out, "  {what:<22} {n:>9}  {why}");
+    let share = percent(t.counted, t.registered).map(|p| format!("{}{p}{}", w.share.0, w.share.1)).unwrap_or_default();
+    let figures = [t.registered, t.cast, t.refused, t.superseded, t.revoked, t.counted];
+    let width = w.turnout_rows.iter().map(|(what, _)| what.chars().count()).max().unwrap_or(0).max(22);
+    let _ = writeln!(out, "{}", w.turnout);
+    for (i, ((what, why), n)) in w.turnout_rows.iter().zip(figures).enumerate() {
+        let share = if i + 1 == figures.len() { share.as_str() } else { "" };
+        let _ = writeln!(out, "  {what:<width$} {n:>9}  {why}{share}");
     }
     out
 }
 
 /// One contest in words: its number (from 1), title, method, ballots, votes with percentages, who was elected,
 /// each STV round (figures that add up) and each tie. `answers` (the contest's `answers.json`) gives the reasons
-/// of invalid answers.
+/// of invalid answers. Names and labels in `lang` (en, et, fr; labels in English for any other language).
 pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFile>, lang: &str) -> String {
+    let w = words(lang);
+    let c = w.colon;
     let mut out = String::new();
     let name = namer(r, lang);
     let seats = r.elected.len() as u64;
     let _ = writeln!(
         out,
-        "Contest {number}: {} ({}; {}, {})",
+        "{} {number}{c} {} ({}{} {}, {})",
+        w.contest,
         title(r, lang),
         r.contest,
-        r.method,
-        plural(seats, "seat", "seats")
+        w.semicolon,
+        w.method(&r.method),
+        w.count(seats, w.seat)
     );
-    let _ = writeln!(out, "  ballots: {} valid, {} invalid", r.valid, r.invalid);
+    let _ = writeln!(out, "  {}{c} {} {}, {} {}", w.ballots.0, r.valid, w.ballots.1, r.invalid, w.ballots.2);
     let mut reasons = BTreeMap::<&str, usize>::new();
     for a in answers.map_or(&[][..], |a| &a.answers[..]) {
         if let DecodedAnswer::Invalid { invalid } = a {
@@ -114,64 +461,63 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
         }
     }
     for (reason, n) in reasons {
-        let _ = writeln!(out, "    invalid ({reason}): {n}");
+        let _ = writeln!(out, "    {} ({reason}){c} {n}", w.invalid);
     }
     let heading = match (r.rounds.is_empty(), r.method.as_str()) {
-        (false, _) | (true, crate::count::METHOD_SCHULZE | crate::count::METHOD_BORDA) => "first preferences",
-        (true, crate::count::METHOD_MAJORITY_JUDGMENT | crate::count::METHOD_SCORE) => "best grades given",
-        (true, crate::count::METHOD_APPROVAL) => "approvals (a ballot may approve several)",
-        _ => "votes",
+        (false, _) | (true, crate::count::METHOD_SCHULZE | crate::count::METHOD_BORDA) => w.first_preferences,
+        (true, crate::count::METHOD_MAJORITY_JUDGMENT | crate::count::METHOD_SCORE) => w.best_grades,
+        (true, crate::count::METHOD_APPROVAL) => w.approvals,
+        _ => w.votes,
     };
-    let _ = writeln!(out, "  {heading}, with the percentage of the {} valid ballots:", r.valid);
+    let _ = writeln!(out, "  {heading}{}{}{}", w.of_valid.0, r.valid, w.of_valid.1);
     let named = candidates(r);
-    let shown: Vec<String> = named.iter().map(|c| display(c, lang)).collect();
+    let shown: Vec<String> = named.iter().map(|k| display(k, lang)).collect();
     let width = shown.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    for (c, n) in named.iter().zip(&shown) {
-        let p = c.percent.as_deref().map_or_else(|| "—".to_string(), |p| format!("{p} %"));
-        let _ = writeln!(out, "    {n:<width$}  {:>8}  {p:>7}", c.votes);
+    for (k, n) in named.iter().zip(&shown) {
+        let p = k.percent.as_deref().map_or_else(|| "—".to_string(), |p| format!("{p} %"));
+        let _ = writeln!(out, "    {n:<width$}  {:>8}  {p:>7}", k.votes);
     }
     let elected: Vec<String> = r.elected.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, name(s))).collect();
-    let _ = writeln!(out, "  elected: {}", if elected.is_empty() { "nobody".into() } else { elected.join(", ") });
+    let elected = if elected.is_empty() { w.nobody.to_string() } else { elected.join(", ") };
+    let _ = writeln!(out, "  {}{c} {elected}", w.elected);
     if !r.rounds.is_empty() {
+        let [label, votes, ballots, end] = w.quota;
         let _ = writeln!(
             out,
-            "  quota: {} votes (Droop: {} valid ballots / ({} seats + 1), rounded down, + 1)",
+            "  {label}{c} {} {votes} {} {ballots}{} {end}",
             quota(r.valid, seats) / UNIT,
             r.valid,
-            seats
+            w.count(seats, w.seat)
         );
-        let _ = writeln!(
-            out,
-            "  rounds, in votes with 3 decimals, truncated; each adds up to the {} valid ballots:",
-            r.valid
-        );
+        let _ = writeln!(out, "  {}{}{}", w.rounds.0, r.valid, w.rounds.1);
     }
     for (i, round) in r.rounds.iter().enumerate() {
         let action = match &round.action {
             Action::Elected { candidate, surplus } => {
-                format!("{} elected (reached the quota; surplus {} transferred)", name(candidate), fixed(*surplus))
+                format!("{} {}{}{}", name(candidate), w.reached_quota.0, fixed(*surplus), w.reached_quota.1)
             }
-            Action::Excluded { candidate } => format!("{} excluded (fewest votes)", name(candidate)),
+            Action::Excluded { candidate } => format!("{} {}", name(candidate), w.excluded),
             Action::ElectedRemaining { candidates } => {
                 let names: Vec<String> = candidates.iter().map(&name).collect();
-                format!("{} elected (as many candidates left as seats)", names.join(", "))
+                let (one, many) = w.elected_remaining;
+                format!("{} {}", names.join(", "), if names.len() == 1 { one } else { many })
             }
         };
-        let _ = writeln!(out, "  round {}: {action}", i + 1);
+        let _ = writeln!(out, "  {} {}{c} {action}", w.round, i + 1);
         let f = round.figures(r.valid);
         let mut rows: Vec<(String, String)> = f.tallies.into_iter().map(|(s, v)| (name(&s), v)).collect();
-        rows.push(("exhausted (no preference left)".into(), f.exhausted));
-        rows.push(("lost to rounding".into(), f.rounding));
-        rows.push(("total".into(), f.total));
-        let w = rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
+        rows.push((w.exhausted.into(), f.exhausted));
+        rows.push((w.rounding.into(), f.rounding));
+        rows.push((w.total.into(), f.total));
+        let nw = rows.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0);
         let vw = rows.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
         for (n, v) in rows {
-            let _ = writeln!(out, "      {n:<w$}  {v:>vw$}");
+            let _ = writeln!(out, "      {n:<nw$}  {v:>vw$}");
         }
     }
     rule_figures(&mut out, r, lang, &name, &shown);
     for tie in &r.ties {
-        let _ = writeln!(out, "  tie: {}", tie.describe(&name));
+        let _ = writeln!(out, "  {}{c} {}", w.tie, w.tie(tie, &name));
     }
     out
 }
@@ -185,28 +531,25 @@ fn rule_figures(
     name: &dyn Fn(&Selection) -> String,
     shown: &[String],
 ) {
+    let w = words(lang);
+    let c = w.colon;
     if let Some(lists) = &r.lists {
-        let _ = writeln!(out, "  lists, with the percentage of the {} valid ballots and the seats won:", r.valid);
+        let _ = writeln!(out, "  {}{}{}", w.lists.0, r.valid, w.lists.1);
         let width = lists.iter().map(|l| localized(&l.title, lang).chars().count()).max();
         for l in lists {
             let p = l.percent.as_deref().map_or_else(|| "—".to_string(), |p| format!("{p} %"));
             let t = localized(&l.title, lang);
-            let under = if l.qualified { "" } else { "  below the threshold: no seat" };
-            let w = width.unwrap_or(0);
-            let _ = writeln!(out, "    {t:<w$}  {:>8}  {p:>7}  {}{under}", l.votes, plural(l.seats, "seat", "seats"));
+            let under = if l.qualified { String::new() } else { format!("  {}", w.below_threshold) };
+            let tw = width.unwrap_or(0);
+            let _ = writeln!(out, "    {t:<tw$}  {:>8}  {p:>7}  {}{under}", l.votes, w.count(l.seats, w.seat));
         }
         for t in r.list_ties.iter().flatten() {
             let (won, lost) = t.lists.split_at(usize::try_from(t.won).unwrap_or(0).min(t.lists.len()));
             let how = match t.decided_by {
-                crate::count::ListTieBreak::Votes => "the list with more votes goes first",
-                crate::count::ListTieBreak::ListOrder => "equal votes too: the list declared first goes first",
+                crate::count::ListTieBreak::Votes => w.list_tie_votes,
+                crate::count::ListTieBreak::ListOrder => w.list_tie_order,
             };
-            let _ = writeln!(
-                out,
-                "  tie between lists for the last seat: {} won it over {} ({how})",
-                won.join(", "),
-                lost.join(", ")
-            );
+            let _ = writeln!(out, "  {}{}{}{} ({how})", w.list_tie.0, won.join(", "), w.list_tie.1, lost.join(", "));
         }
     }
     let matrix = |out: &mut String, what: &str, m: &[Vec<u64>]| {
@@ -218,35 +561,31 @@ fn rule_figures(
         }
     };
     if let Some(d) = &r.pairwise {
-        matrix(out, "ballots ranking the row's candidate above the column's (columns in the same order):", d);
+        matrix(out, w.pairwise, d);
     }
     if let Some(p) = &r.strongest_paths {
-        matrix(out, "strength of the strongest path from the row's candidate to the column's:", p);
+        matrix(out, w.paths, p);
     }
     if let (Some(grades), Some(profiles)) = (&r.grades, &r.profiles) {
         let names: Vec<&str> = grades.iter().map(|g| localized(g, lang)).collect();
-        let _ =
-            writeln!(out, "  grades given, best first ({}), and the majority grade (lower median):", names.join(", "));
+        let _ = writeln!(out, "  {}{}{}", w.grades.0, names.join(", "), w.grades.1);
         for p in profiles {
             let counts: Vec<String> = p.counts.iter().map(u64::to_string).collect();
             let median = p.median.and_then(|g| names.get(usize::try_from(g).unwrap_or(usize::MAX))).map_or("—", |n| n);
-            let _ = writeln!(out, "    {}  {}  majority grade: {median}", name(&p.selection), counts.join(" / "));
+            let _ =
+                writeln!(out, "    {}  {}  {}{c} {median}", name(&p.selection), counts.join(" / "), w.majority_grade);
         }
     }
     if let Some(points) = &r.points {
-        let what = if r.method == crate::count::METHOD_SCORE {
-            "scores (each grade's points: the worst 0, one more each grade up)"
-        } else {
-            "Borda points (first choice n-1, then one less each place; unranked 0)"
-        };
-        let _ = writeln!(out, "  {what}:");
+        let what = if r.method == crate::count::METHOD_SCORE { w.scores } else { w.borda };
+        let _ = writeln!(out, "  {what}{c}");
         for (s, n) in points {
             let _ = writeln!(out, "    {}  {n}", name(s));
         }
     }
     if let Some(ranking) = &r.ranking {
         let names: Vec<String> = ranking.iter().enumerate().map(|(i, s)| format!("{}. {}", i + 1, name(s))).collect();
-        let _ = writeln!(out, "  full ranking: {}", names.join(", "));
+        let _ = writeln!(out, "  {}{c} {}", w.ranking, names.join(", "));
     }
 }
 
@@ -254,7 +593,7 @@ fn rule_figures(
 pub fn text(result: &ResultFile, answers: &[AnswersFile], lang: &str) -> String {
     let mut parts = Vec::new();
     if let Some(t) = &result.turnout {
-        parts.push(turnout_text(t));
+        parts.push(turnout_in(t, words(lang)));
     }
     for (c, r) in result.contests.iter().enumerate() {
         parts.push(contest_text(c + 1, r, answers.get(c), lang));
@@ -305,9 +644,17 @@ fn csv_field(text: &str) -> String {
 /// The CSV export (SPEC.md §12.6): [`CSV_HEADER`], then one row per contest and candidate, in the order of
 /// `result.json`: the contest's number (from 1) and id, the option's id (empty for a write-in), its name in
 /// `lang` (a write-in's text), its votes (ranked contests: first preferences), the percentage of the valid
-/// ballots (empty if none) and `yes` or `no` for elected. Lines end in CRLF, as RFC 4180 says.
+/// ballots (empty if none) and `yes` or `no` for elected. When a contest counts by party lists (§12.9), the header
+/// goes on with [`CSV_LIST_COLUMNS`] and each such contest's candidates are followed by one row per list: no
+/// option id, the list's title in `lang` as the name, its votes and percentage, no elected flag, its id and its
+/// seats (candidates' rows leave these two empty). Lines end in CRLF, as RFC 4180 says.
 pub fn csv(result: &ResultFile, lang: &str) -> String {
-    let mut out = format!("{CSV_HEADER}\r\n");
+    let with_lists = result.contests.iter().any(|r| r.lists.is_some());
+    let mut out = if with_lists { format!("{CSV_HEADER},{CSV_LIST_COLUMNS}\r\n") } else { format!("{CSV_HEADER}\r\n") };
+    let mut row = |fields: Vec<String>| {
+        out.push_str(&fields.join(","));
+        out.push_str("\r\n");
+    };
     for (c, r) in result.contests.iter().enumerate() {
         for k in candidates(r) {
             let name = match &k.selection {
@@ -317,7 +664,7 @@ pub fn csv(result: &ResultFile, lang: &str) -> String {
                     n => n.to_string(),
                 },
             };
-            let row = [
+            let mut fields = vec![
                 (c + 1).to_string(),
                 csv_field(&r.contest),
                 csv_field(k.id.as_deref().unwrap_or("")),
@@ -326,8 +673,23 @@ pub fn csv(result: &ResultFile, lang: &str) -> String {
                 k.percent.clone().unwrap_or_default(),
                 if k.elected { "yes" } else { "no" }.to_string(),
             ];
-            out.push_str(&row.join(","));
-            out.push_str("\r\n");
+            if with_lists {
+                fields.extend([String::new(), String::new()]);
+            }
+            row(fields);
+        }
+        for l in r.lists.iter().flatten() {
+            row(vec![
+                (c + 1).to_string(),
+                csv_field(&r.contest),
+                String::new(),
+                csv_field(localized(&l.title, lang)),
+                l.votes.to_string(),
+                l.percent.clone().unwrap_or_default(),
+                String::new(),
+                csv_field(&l.id),
+                l.seats.to_string(),
+            ]);
         }
     }
     out
@@ -412,7 +774,7 @@ mod tests {
         }
         assert!(!text.contains("Contest 0"), "{text}");
         let et = super::text(&r, &answers, "et");
-        assert!(et.contains("Contest 1: Linnapea"), "{et}");
+        assert!(et.contains("Hääletus 1: Linnapea"), "{et}");
     }
 
     #[test]
@@ -480,5 +842,153 @@ mod tests {
         graded.rule = Some(Rule::Score);
         let text = contest_text(1, &count_contest(&graded, &rows), None, "en");
         assert!(text.contains("scores (each grade's points") && text.contains("    Alice Tamm  5"), "{text}");
+    }
+
+    /// Labels and names in `lang`: every English label of the text is gone, and each language's are there.
+    fn assert_in_language(lang: &str, expected: &[&str]) {
+        let (r, answers) = result();
+        let mut text = text(&r, &answers, lang);
+        // The rules with figures of their own and the ties, in the same language.
+        text.push_str(&contest_text(4, &list_result(), None, lang));
+        // STV ties (the tallier report's example): Fay and Gus for exclusion, then Dan, Eve and "Zed".
+        let council = &example_manifest().contests[2];
+        let o = Selection::Option;
+        let zed = Selection::WriteIn("Zed".into());
+        let rows = [o(0), o(0), o(1), o(1), zed.clone(), zed].map(|s| Ok(Answer { selections: vec![s] }));
+        text.push_str(&contest_text(5, &count_contest(council, &rows), None, lang));
+        for expected in expected {
+            assert!(text.contains(expected), "{expected:?} in\n{text}");
+        }
+        for english in [
+            "Turnout",
+            "registered voters",
+            "Contest",
+            "ballots:",
+            "valid ballots",
+            "elected",
+            "quota:",
+            "round 1",
+            "exhausted",
+            "lost to rounding",
+            "tied at",
+            "lists, with",
+            "seats",
+            "plurality",
+            "STV (Droop",
+            "d'Hondt (party lists)",
+            "below the threshold",
+        ] {
+            assert!(!text.contains(english), "{english:?} in the {lang} text:\n{text}");
+        }
+    }
+
+    /// A d'Hondt contest of the example's mayor: Alice and Bob on list "a", Carol on "b"; 30 % threshold; 2 seats.
+    fn list_result() -> ContestResult {
+        use crate::manifest::{PartyList, Rule, Threshold};
+        let m = example_manifest();
+        let o = Selection::Option;
+        let mut lists = m.contests[0].clone();
+        lists.rule = Some(Rule::Dhondt);
+        lists.seats = 2;
+        lists.threshold = Some(Threshold { hundredths: 3_000 });
+        let l = |id: &str, en: &str, et: &str, fr: &str| PartyList {
+            id: id.into(),
+            title: [("en", en), ("et", et), ("fr", fr)].map(|(k, v)| (k.to_string(), v.to_string())).into(),
+        };
+        lists.lists = vec![l("a", "Party A", "Erakond A", "Parti A"), l("b", "Party B", "Erakond B", "Parti B")];
+        for (opt, list) in lists.options.iter_mut().zip(["a", "a", "b"]) {
+            opt.list = Some(list.into());
+        }
+        let answers: Vec<_> = [0, 1, 0, 2].map(|i| Ok(Answer { selections: vec![o(i)] })).to_vec();
+        count_contest(&lists, &answers)
+    }
+
+    #[test]
+    fn text_in_estonian_has_estonian_labels() {
+        assert_in_language(
+            "et",
+            &[
+                "Valimisaktiivsus:",
+                "registreeritud valijaid",
+                "arvesse võetud                  5  üks valija kohta (62.5 % registreeritud valijatest)",
+                "Hääletus 1: Linnapea (mayor; lihthäälteenamus, 1 koht)",
+                "sedelid: 5 kehtivat, 0 kehtetut",
+                "hääled, protsendina 5 kehtivast sedelist:",
+                "heakskiidud (sedel võib heaks kiita mitu)",
+                "valitud: 1. Alice Tamm",
+                "Hääletus 3: Volikogu (council; ülekantav hääl (STV, Droopi kvoot, WIGM), 2 kohta)",
+                "kvoot: 2 häält (Droop: 5 kehtivat sedelit / (2 kohta + 1), allapoole ümardatud, + 1)",
+                "voor 1: ",
+                "ümardamisel kadunud",
+                "viik: voor 1: Fay ja Gus on viigis 0 häälega väljalangemisel; otsustas järjekord valimiste \
+                 kirjelduses: Gus välja langenud",
+                "d'Hondti meetod (nimekirjad)",
+                "Erakond A         3   75.0 %  2 kohta",
+                "alla künnise: kohta ei saa",
+            ],
+        );
+    }
+
+    #[test]
+    fn text_in_french_has_french_labels() {
+        assert_in_language(
+            "fr",
+            &[
+                "Participation :",
+                "électeurs inscrits",
+                "comptés                               5  un par électeur (62.5 % des électeurs inscrits)",
+                "Scrutin 1 : Maire (mayor ; scrutin majoritaire à un tour, 1 siège)",
+                "bulletins : 5 valides, 0 invalides",
+                "voix, en pourcentage des 5 bulletins valides :",
+                "élus : 1. Alice Tamm",
+                "Scrutin 3 : Conseil (council ; vote unique transférable (quota de Droop, WIGM), 2 sièges)",
+                "quota : 2 voix (Droop : 5 bulletins valides / (2 sièges + 1), arrondi à l'inférieur, + 1)",
+                "tour 1 : ",
+                "perdu à l'arrondi",
+                "tour 5 : Eve élu (autant de candidats restants",
+                "égalité : tour 1 : Fay et Gus à égalité à 0 voix pour l'élimination ; départagés par l'ordre \
+                 de la description de l'élection : Gus éliminé",
+                "(mayor ; scrutin majoritaire",
+                "méthode d'Hondt (listes)",
+                "Parti A         3   75.0 %  2 sièges",
+                "sous le seuil : aucun siège",
+            ],
+        );
+    }
+
+    /// English is the default for a language the report has no words in; names still follow the manifest.
+    #[test]
+    fn text_in_another_language_has_english_labels() {
+        let (r, answers) = result();
+        assert_eq!(text(&r, &answers, "de"), text(&r, &answers, "en"));
+    }
+
+    /// result.csv of a party-list contest: two more columns, and a row per list with its votes and seats.
+    #[test]
+    fn csv_has_a_row_per_list_with_its_seats() {
+        let (mut r, _) = result();
+        r.contests.push(list_result());
+        let csv = csv(&r, "en");
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], format!("{CSV_HEADER},{CSV_LIST_COLUMNS}"));
+        assert_eq!(lines[0], "contest,contest_id,option_id,name,votes,percent,elected,list,seats");
+        assert_eq!(lines[1], "1,mayor,alice,Alice Tamm,3,60.0,yes,,");
+        let tail: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("4,")).collect();
+        assert_eq!(
+            tail,
+            [
+                "4,mayor,alice,Alice Tamm,2,50.0,yes,,",
+                "4,mayor,bob,Bob Kask,1,25.0,yes,,",
+                "4,mayor,carol,Carol Saar,1,25.0,no,,",
+                "4,mayor,,Party A,3,75.0,,a,2",
+                "4,mayor,,Party B,1,25.0,,b,0",
+            ]
+        );
+        // Every row has the header's nine fields (but the write-in's, whose quoted name holds a comma).
+        assert!(lines.iter().filter(|l| !l.is_empty() && !l.contains('"')).all(|l| l.split(',').count() == 9), "{csv}");
+        // The lists' names in the language asked for; without a list contest, the header of seven columns.
+        assert!(super::csv(&r, "fr").contains("4,mayor,,Parti A,3,75.0,,a,2"));
+        r.contests.pop();
+        assert!(super::csv(&r, "en").starts_with(&format!("{CSV_HEADER}\r\n")));
     }
 }

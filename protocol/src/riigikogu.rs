@@ -642,50 +642,49 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
     }
 
     // RK6–RK8: compensation mandates.
-    let mut held: Vec<u64> = (0..election.parties.len()).map(|p| personal_count[p] + district_count[p]).collect();
+    let held: Vec<u64> = (0..election.parties.len()).map(|p| personal_count[p] + district_count[p]).collect();
     let mut compensation_count = vec![0u64; election.parties.len()];
     let mut compensation = Vec::new();
-    let mut unfilled = 0u64;
-    // Each party over the threshold: its next candidate for a compensation mandate (RK8), if it has one. Only
-    // the party that takes a mandate elects someone, and only from its own list, so only its offer changes.
-    let mut offers: Vec<Option<Offer<'_>>> = election
+    // RK8: each party over the threshold, its candidates for compensation mandates in the order they would take
+    // them. Only the party that takes a mandate elects someone, and only from its own list, so each party's
+    // sequence is fixed before the first compensation mandate, and its length caps the party's mandates.
+    let offers: Vec<Vec<Offer<'_>>> = election
         .parties
         .iter()
         .enumerate()
-        .map(|(p, party)| if passed[p] { next_offer(party, 0, &elected, &checked) } else { None })
+        .map(|(p, party)| {
+            let mut all = Vec::new();
+            let mut from = 0;
+            while let Some(offer) = passed[p].then(|| next_offer(party, from, &elected, &checked)).flatten() {
+                from = offer.position + 1;
+                all.push(offer);
+            }
+            all
+        })
         .collect();
-    for number in 1..=not_given_total {
-        // RK6, RK7: the highest figure; equal figures go to the party further down the consolidated list.
-        let mut best: Option<usize> = None;
-        for p in (0..offers.len()).filter(|&p| offers[p].is_some()) {
-            best = match best {
-                Some(b)
-                    if compare_figures(party_votes[p], held[p] + 1, party_votes[b], held[b] + 1) == Ordering::Less =>
-                {
-                    Some(b)
-                }
-                _ => Some(p), // greater, or equal: the later party wins the tie (RK7)
-            };
-        }
-        let Some(p) = best else {
-            unfilled = not_given_total - number + 1;
-            break;
-        };
-        let Some(offer) = offers[p].take() else {
-            unfilled = not_given_total - number + 1; // unreachable: `best` only names a party with an offer
-            break;
-        };
-        let tied: Vec<usize> = (0..offers.len())
-            .filter(|&q| q == p || offers[q].is_some())
-            .filter(|&q| compare_figures(party_votes[p], held[p] + 1, party_votes[q], held[q] + 1) == Ordering::Equal)
-            .collect();
-        if tied.len() > 1 {
+    let caps: Vec<u64> = offers.iter().map(|o| o.len() as u64).collect();
+    // RK6, RK7: the modified d'Hondt method by the highest-averages core of §12.9: the highest figure
+    // `votes / (held + 1)^0.9`, compared exactly; equal figures go to the party further down the consolidated list.
+    let awards = crate::count::highest_averages(
+        &held,
+        &caps,
+        not_given_total,
+        |a, ka, b, kb| compare_figures(party_votes[a], ka + 1, party_votes[b], kb + 1),
+        |a, b| b.cmp(&a),
+    );
+    let unfilled = not_given_total - awards.len() as u64;
+    let mut offers: Vec<std::vec::IntoIter<Offer<'_>>> = offers.into_iter().map(Vec::into_iter).collect();
+    for (award, number) in awards.iter().zip(1u64..) {
+        let p = award.list;
+        // The core gives a party at most `caps[p]` mandates, so it always has an offer.
+        let Some(offer) = offers[p].next() else { continue };
+        if award.tied.len() > 1 {
             ties.push(Tie::CompensationMandate {
                 number,
-                parties: tied.iter().rev().map(|&q| election.parties[q].id.clone()).collect(),
+                parties: award.tied.iter().map(|&q| election.parties[q].id.clone()).collect(),
             });
         }
-        let divisor = held[p] + 1;
+        let divisor = award.held + 1;
         compensation.push(CompensationMandate {
             number,
             party: election.parties[p].id.clone(),
@@ -694,10 +693,7 @@ pub fn allocate(election: &Election) -> Result<Allocation, RiigikoguError> {
             candidate: offer.candidate.to_string(),
             passed_over: offer.passed_over,
         });
-        elected.insert(offer.candidate);
-        held[p] += 1;
         compensation_count[p] += 1;
-        offers[p] = next_offer(&election.parties[p], offer.position + 1, &elected, &checked);
     }
 
     let parties = election

@@ -285,6 +285,20 @@ pub fn check<R: RngCore + CryptoRng>(
     ballots: &[LoggedBallot],
     rng: &mut R,
 ) -> RejectedFile {
+    check_except(election, registry, ballots, &|_| false, rng)
+}
+
+/// [`check`], taking as passing B1–B4 (signature and proof, [`check_ballots`]) of each ballot for which `verified`
+/// is true: one that the caller already checked with [`check_ballots`] (the in-browser verifier's helpers, each on
+/// its share of the box). The registry is checked for every ballot. With `verified` false for all, this is
+/// [`check`].
+pub fn check_except<R: RngCore + CryptoRng>(
+    election: &Election,
+    registry: &[CredentialKey],
+    ballots: &[LoggedBallot],
+    verified: &(dyn Fn(&LoggedBallot) -> bool + Sync),
+    rng: &mut R,
+) -> RejectedFile {
     let seeds: Vec<[u8; 32]> = ballots
         .chunks(CHECK_BATCH)
         .map(|_| {
@@ -294,22 +308,24 @@ pub fn check<R: RngCore + CryptoRng>(
         })
         .collect();
     let one_batch = |(chunk, seed): (&[LoggedBallot], &[u8; 32])| -> Vec<Rejected> {
-        let verdicts = check_ballots(election, chunk, &mut ChaCha20Rng::from_seed(*seed));
-        chunk
-            .iter()
-            .zip(verdicts)
-            .filter_map(|(b, verdict)| {
-                let known =
-                    registry.binary_search_by(|k| k.as_bytes().cmp(b.ballot.body.credential.as_bytes())).is_ok();
-                let reason = match verdict {
-                    Err(e) if matches!(refusal(&e), Refusal::WrongElection | Refusal::WrongShape) => refusal(&e),
-                    _ if !known => Refusal::UnknownCredential,
-                    Err(e) => refusal(&e),
-                    Ok(_) => return None,
-                };
-                Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.ballot.id(), reason })
-            })
-            .collect()
+        let refused = |b: &LoggedBallot, verdict: Result<(), BallotError>| -> Option<Rejected> {
+            let known = registry.binary_search_by(|k| k.as_bytes().cmp(b.ballot.body.credential.as_bytes())).is_ok();
+            let reason = match verdict {
+                Err(e) if matches!(refusal(&e), Refusal::WrongElection | Refusal::WrongShape) => refusal(&e),
+                _ if !known => Refusal::UnknownCredential,
+                Err(e) => refusal(&e),
+                Ok(()) => return None,
+            };
+            Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.ballot.id(), reason })
+        };
+        let (known, unchecked): (Vec<&LoggedBallot>, Vec<&LoggedBallot>) = chunk.iter().partition(|b| verified(b));
+        let verdicts = check_ballots(election, &unchecked, &mut ChaCha20Rng::from_seed(*seed));
+        let mut out: Vec<Rejected> =
+            unchecked.iter().zip(verdicts).filter_map(|(b, v)| refused(b, v.map(|_| ()))).collect();
+        out.extend(known.into_iter().filter_map(|b| refused(b, Ok(()))));
+        // Log order (a box's leaf indices ascend, L7).
+        out.sort_by_key(|r| r.leaf_index);
+        out
     };
     #[cfg(not(target_arch = "wasm32"))]
     let per_batch: Vec<Vec<Rejected>> = {

@@ -39,7 +39,7 @@ for (let i = 0; i < runs; i++) {
   await page.waitForSelector("body[data-state=passed], body[data-state=failed], body[data-state=error]", { timeout: 3_600_000 });
   const pageMillis = performance.now() - t1;
   const r = await page.evaluate(() => ({ state: document.body.dataset.state, worker: Number(document.body.dataset.verifyMillis),
-    report: globalThis.verificationReport }));
+    helpers: Number(document.body.dataset.helpers), report: globalThis.verificationReport }));
   assert.equal(r.state, "passed", "the record passes in the page");
   assert.deepEqual(r.report.checks.map((c) => c.id + c.status), cli.checks.map((c) => c.id + c.status));
   console.log(`run ${i + 1}: command line ${(cliMillis / 1000).toFixed(2)} s, page ${(pageMillis / 1000).toFixed(2)} s`);
@@ -47,14 +47,25 @@ for (let i = 0; i < runs; i++) {
   if (cliMillis < best.cliMillis) Object.assign(best, { cli, cliMillis });
   if (pageMillis < best.pageMillis) Object.assign(best, { pageMillis, r });
 }
+// The primitive costs of this run: natively (the example's JSON) and in the page's WASM (the same function).
+const nativeCosts = JSON.parse(execFileSync(process.env.PRIMITIVES, { encoding: "utf8" }));
+await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+const wasmCosts = JSON.parse(await page.evaluate(async () => {
+  const m = await import("./pkg/verifier_web.js");
+  await m.default();
+  return m.primitive_costs();
+}));
 await browser.close();
 server.close();
 const { cli, cliMillis, pageMillis, r } = best;
 
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`fastest of ${runs} runs each; record of ${process.env.BALLOTS ?? "?"} ballots; ${cpus().length} cores; command line: ${process.env.PROFILE ?? "release"} build, all cores; page: one Web Worker, headless Chromium`);
+console.log(`fastest of ${runs} runs each; record of ${process.env.BALLOTS ?? "?"} ballots; ${cpus().length} cores; command line: ${process.env.PROFILE ?? "release"} build, all cores; page: headless Chromium, a coordinator and ${r.helpers} helper workers`);
 console.log(`verifier verify (wall clock)          ${s(cliMillis)}`);
 console.log(`page, click to report (reads files)   ${s(pageMillis)}`);
-console.log(`page, V1–V13 in the worker            ${s(r.worker)}`);
+console.log(`page, V1–V13 in the workers           ${s(r.worker)}`);
 console.log(`ratio page / command line             ${(pageMillis / cliMillis).toFixed(2)}×`);
+const us = (c) => `decompression ${c.decompress_us.toFixed(2)} µs, multiscalar point ${c.msm_point_us.toFixed(2)} µs`;
+console.log(`primitives, native (one core)         ${us(nativeCosts)}`);
+console.log(`primitives, page's WASM (one core)    ${us(wasmCosts)}`);
 console.log("per check (ms)    " + cli.checks.map((c, i) => `${c.id} ${c.millis.toFixed(0)}/${r.report.checks[i].millis.toFixed(0)}`).join("  ") + "   (command line/page)");

@@ -100,7 +100,8 @@ async function verifyInPage(page, { hash = "", dir, zip, address, fp }) {
   await page.waitForSelector("body[data-state=passed], body[data-state=failed], body[data-state=error]",
     { timeout: 600_000 });
   return page.evaluate(() => ({ state: document.body.dataset.state, report: globalThis.verificationReport ?? null,
-    message: document.getElementById("message").textContent, millis: Number(document.body.dataset.verifyMillis) }));
+    message: document.getElementById("message").textContent, millis: Number(document.body.dataset.verifyMillis),
+    helpers: Number(document.body.dataset.helpers), cores: navigator.hardwareConcurrency }));
 }
 
 /** A copy of `from` at `to` whose result says another count, with the index's digests and chain recomputed
@@ -184,8 +185,18 @@ await check("the honest record, chosen as a folder, passes with the command line
   assert.match(await page.textContent("#verdict"), /all 13 checks passed/);
   assert.equal(await page.$$eval("#trusted li", (l) => l.length), honestPinned.trusted.length);
   assert.equal(await page.$$eval("#checks li .st-pass", (l) => l.length), 13, "progress shows every check passed");
-  console.log(`     in-browser verification of the honest record: ${r.millis.toFixed(0)} ms`);
+  assert.equal(r.helpers, r.cores > 1 ? Math.min(r.cores, 8) : 0, "one helper worker per core");
+  console.log(`     in-browser verification of the honest record: ${r.millis.toFixed(0)} ms, ${r.helpers} helper workers`);
   await axeAllLanguages(page, "passed");
+});
+
+await check("without helper workers (#helpers=0), and with three, the same report", async () => {
+  for (const helpers of [0, 3]) {
+    const r = await verifyInPage(page, { hash: `#fp=${fp}&helpers=${helpers}`, dir: record });
+    assert.equal(r.state, "passed", r.message);
+    assert.equal(r.helpers, helpers);
+    assert.deepEqual(comparable(r.report), comparable(honestPinned));
+  }
 });
 
 await check("the honest record by its address passes with the command line's report", async () => {
@@ -234,6 +245,8 @@ await check("the tampered copy fails at the same check as the command line, with
   assert.equal(row, "fail");
   assert.match(await page.textContent("#verdict"), new RegExp(`NOT verified: ${tamperedCli.failed.join(", ")} failed`));
   console.log(`     tampered copy fails ${tamperedCli.failed.join(", ")} (command line: ${tamperedCli.failed.join(", ")})`);
+  const alone = await verifyInPage(page, { hash: `#fp=${fp}&helpers=0`, dir: tampered });
+  assert.deepEqual(comparable(alone.report), comparable(tamperedCli), "the same report without helper workers");
   await axeAllLanguages(page, "failed");
 });
 

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use verifier::files::RecordSource;
 use verifier::report::CheckResult;
-use verifier::verify::{parse_fingerprint, verify_source};
+use verifier::verify::parts::Helper;
+use verifier::verify::{parse_fingerprint, Run};
 
 /// The largest record the page verifies (2 GiB in all): a WASM module addresses 4 GiB, and the verifier needs room
 /// beside the files.
@@ -67,10 +68,22 @@ impl GivenRecord {
         fingerprint: &str,
         on_check: impl FnMut(&CheckResult) + Send + 'static,
     ) -> Result<serde_json::Value, String> {
+        Ok(self.start(fingerprint, on_check)?.finish().to_json())
+    }
+
+    /// The verification of these files, not yet run: the coordinator runs it a few checks at a time
+    /// ([`Run::run_to`]), handing it the parts its helpers verified beforehand ([`Run::verified`]).
+    pub fn start(self, fingerprint: &str, on_check: impl FnMut(&CheckResult) + Send + 'static) -> Result<Run, String> {
         let typed = fingerprint.trim().to_ascii_lowercase();
         let pinned = if typed.is_empty() { None } else { Some(parse_fingerprint(&typed)?) };
         let source = RecordSource::Given { name: self.name, files: self.files };
-        Ok(verify_source(source, pinned.as_ref(), on_check).to_json())
+        Ok(Run::new(source, pinned.as_ref(), on_check))
+    }
+
+    /// A helper over these files (see [`Helper`]), or why there is nothing to share (the coordinator's V1 or V2
+    /// then reports what is wrong).
+    pub fn helper(self) -> Result<Helper, String> {
+        Helper::new(self.files)
     }
 }
 
@@ -82,6 +95,7 @@ mod wasm {
     use wasm_bindgen::prelude::*;
 
     use super::GivenRecord;
+    use verifier::verify::Run;
 
     thread_local! {
         /// The page's function called with each check: the report's callback must be `Send`, a JavaScript
@@ -116,8 +130,15 @@ mod wasm {
         /// Verifies the record (V1–V13) with the pinned fingerprint (`""`: none), calling `on_check` with each
         /// check's result as JSON text; returns the report as JSON text (`verifier verify --json`).
         pub fn verify(self, fingerprint: &str, on_check: js_sys::Function) -> Result<String, JsError> {
+            let mut run = self.start(fingerprint, on_check)?;
+            run.run_to(13);
+            Ok(run.finish())
+        }
+
+        /// The verification of the record, not yet run (the coordinator's side, with helpers).
+        pub fn start(self, fingerprint: &str, on_check: js_sys::Function) -> Result<Verification, JsError> {
             ON_CHECK.with(|f| *f.borrow_mut() = Some(on_check));
-            let report = self.0.verify(fingerprint, |c| {
+            let run = self.0.start(fingerprint, |c| {
                 let text = serde_json::to_string(c).unwrap_or_default();
                 ON_CHECK.with(|f| {
                     if let Some(f) = f.borrow().as_ref() {
@@ -125,9 +146,72 @@ mod wasm {
                     }
                 });
             });
+            Ok(Verification(Some(run.map_err(|e| JsError::new(&e))?)))
+        }
+
+        /// A helper over the record's files (a helper worker's side).
+        pub fn helper(self) -> Result<Helper, JsError> {
+            self.0.helper().map(Helper).map_err(|e| JsError::new(&e))
+        }
+    }
+
+    /// `verifier verify` run a few checks at a time: `run_to(5)`, then the helpers' ballots (`know`),
+    /// `run_to(9)`, their stages, `run_to(10)`, their decryptions, `finish()`.
+    #[wasm_bindgen]
+    #[derive(Debug)]
+    pub struct Verification(Option<Run>);
+
+    #[wasm_bindgen]
+    impl Verification {
+        /// Runs the checks not yet run up to V`last`.
+        pub fn run_to(&mut self, last: usize) {
+            if let Some(run) = self.0.as_mut() {
+                run.run_to(last);
+            }
+        }
+
+        /// A part a helper verified: its digest (64 hex digits) and note. A digest that is not one is ignored:
+        /// the part is then verified here.
+        pub fn know(&mut self, digest: &str, note: String) {
+            let mut key = [0u8; 32];
+            if let (Some(run), Ok(())) = (self.0.as_mut(), hex::decode_to_slice(digest, &mut key)) {
+                run.verified().insert(key, note);
+            }
+        }
+
+        /// Runs the checks left and returns the report as JSON text (`verifier verify --json`).
+        pub fn finish(&mut self) -> String {
+            let report = self.0.take().map(|run| run.finish().to_json()).unwrap_or_default();
             ON_CHECK.with(|f| *f.borrow_mut() = None);
-            let report = report.map_err(|e| JsError::new(&e))?;
-            Ok(format!("{report:#}"))
+            format!("{report:#}")
+        }
+    }
+
+    /// This machine's primitive costs in WASM, as JSON (`verifier::primitives`): the figure's companion.
+    #[wasm_bindgen]
+    pub fn primitive_costs() -> String {
+        serde_json::to_string(&verifier::primitives::measure()).unwrap_or_default()
+    }
+
+    /// A helper worker's verifier: its share of the costly parts, each verified with the checks' own functions.
+    #[wasm_bindgen]
+    #[derive(Debug)]
+    pub struct Helper(verifier::verify::parts::Helper);
+
+    #[wasm_bindgen]
+    impl Helper {
+        /// The parts helper `index` of `count` verifies, as JSON: `[{"kind": "ballots", "from": 0, "to": 256}, …]`.
+        pub fn share(&mut self, index: usize, count: usize) -> String {
+            serde_json::to_string(&self.0.share(index, count)).unwrap_or_else(|_| "[]".into())
+        }
+
+        /// Verifies one part (JSON, as `share` gives it); returns the digests and notes of what passed, as JSON:
+        /// `[["hex digest", "note"], …]`.
+        pub fn verify(&mut self, part: &str) -> String {
+            let Ok(part) = serde_json::from_str(part) else { return "[]".into() };
+            let found: Vec<(String, String)> =
+                self.0.verify(part).into_iter().map(|(key, note)| (hex::encode(key), note)).collect();
+            serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
         }
     }
 }

@@ -11,6 +11,7 @@ use protocol::record::INDEX_PATH;
 use serde_json::Value;
 use test_support::record::{build, Built};
 use test_support::tamper;
+use verifier::report::Check;
 use verifier_web::GivenRecord;
 
 /// Every file under `dir` by its `/`-separated path, as a browser gives a chosen folder; `None` when the folder
@@ -146,4 +147,109 @@ fn bad_input_is_refused_in_words() {
     let (report, _) = verify_given(files, "");
     let reason = report["checks"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("result.json") && reason.contains("not among the files given"), "{reason}");
+}
+
+/// Verifies `files` as the page does with `helpers` helper workers (each verifying its share of the costly parts
+/// beforehand, the coordinator taking their digests between its steps), plus `extra` digests handed over as if by
+/// a helper. Returns the report, the number of parts the helpers verified, and how many the coordinator skipped.
+fn verify_with_helpers(
+    files: &BTreeMap<String, Vec<u8>>,
+    helpers: usize,
+    extra: &[([u8; 32], String)],
+) -> (Value, Vec<([u8; 32], String)>, usize) {
+    let record = |files: &BTreeMap<String, Vec<u8>>| {
+        let mut r = GivenRecord::new("chosen folder");
+        for (path, bytes) in files {
+            r.add(path, bytes.clone()).unwrap();
+        }
+        r
+    };
+    // Each helper's digests, by the check they are part of.
+    let mut found: BTreeMap<Check, Vec<([u8; 32], String)>> = BTreeMap::new();
+    for index in 0..helpers {
+        let Ok(mut helper) = record(files).helper() else { continue };
+        for part in helper.share(index, helpers) {
+            found.entry(part.check()).or_default().extend(helper.verify(part));
+        }
+    }
+    let all: Vec<([u8; 32], String)> = found.values().flatten().cloned().collect();
+    let mut run = record(files).start("", |_| {}).unwrap();
+    for (key, note) in extra {
+        run.verified().insert(*key, note.clone());
+    }
+    for (check, upto) in [(Check::V6, 5), (Check::V10, 9), (Check::V11, 10)] {
+        run.run_to(upto);
+        for (key, note) in found.remove(&check).unwrap_or_default() {
+            run.verified().insert(key, note);
+        }
+    }
+    run.run_to(13);
+    let used = run.verified().used();
+    (run.finish().to_json(), all, used)
+}
+
+/// With 1, 2 or 3 helpers, the honest record gets the same report as without; the helpers verify every costly
+/// part (each ballot, each stage, each contest's decryption), and the coordinator skips each of them once.
+#[test]
+fn helpers_share_the_costly_parts_and_the_report_is_the_same() {
+    let b = build();
+    let files = given(&b.dir).unwrap();
+    let (alone, _) = verify_given(files.clone(), "");
+    assert_eq!(alone["passed"], true);
+    let params: protocol::election::ElectionParameters =
+        serde_json::from_value(b.read_json(protocol::record::ELECTION_PATH)).unwrap();
+    let election = params.election().unwrap();
+    let (contests, stages) = (election.manifest().contests.len(), usize::from(election.manifest().mix_stages()));
+    let ballots = b.read_json(protocol::record::BALLOT_BOX_PATH)["ballots"].as_array().unwrap().len();
+    let mut helper = {
+        let mut r = GivenRecord::new("chosen folder");
+        for (path, bytes) in &files {
+            r.add(path, bytes.clone()).unwrap();
+        }
+        r.helper().unwrap()
+    };
+    let mut plan: Vec<_> = helper.plan().into_iter().map(|(part, _)| part).collect();
+    plan.sort();
+    for count in 1..=5 {
+        let mut shared: Vec<_> = (0..count).flat_map(|i| helper.share(i, count)).collect();
+        shared.sort();
+        assert_eq!(shared, plan, "{count} helpers: each part in exactly one share");
+    }
+    for helpers in 1..=3 {
+        let (report, parts, used) = verify_with_helpers(&files, helpers, &[]);
+        assert_eq!(comparable(report), comparable(alone.clone()), "{helpers} helpers");
+        assert_eq!(parts.len(), ballots + contests * stages + contests, "{helpers} helpers: every part verified");
+        assert_eq!(used, parts.len(), "{helpers} helpers: the coordinator skipped each part once");
+    }
+}
+
+/// Every tampering of the shared table gets the same report with two helpers as without; and the digests of the
+/// honest record's parts, handed over as if a helper had verified them, change nothing on any tampered copy: a
+/// digest names exact bytes, so only untouched parts are skipped.
+#[test]
+fn helpers_change_no_verdict_on_a_tampered_record() {
+    let b = build();
+    let honest = given(&b.dir).unwrap();
+    let (_, honest_parts, _) = verify_with_helpers(&honest, 2, &[]);
+    let mut saved = honest.clone();
+    saved.insert(INDEX_PATH.into(), b.read(INDEX_PATH));
+    let mut compared = 0;
+    for case in tamper::shared() {
+        (case.tamper)(&b);
+        if let Some(files) = given(&b.dir) {
+            let (alone, _) = verify_given(files.clone(), "");
+            let (helped, _, _) = verify_with_helpers(&files, 2, &[]);
+            assert_eq!(comparable(helped), comparable(alone.clone()), "{}: two helpers", case.name);
+            let (stale, _, _) = verify_with_helpers(&files, 0, &honest_parts);
+            assert_eq!(comparable(stale), comparable(alone), "{}: the honest record's digests", case.name);
+            compared += 1;
+        }
+        for (p, bytes) in &saved {
+            std::fs::write(b.path(p), bytes).unwrap();
+        }
+        let _ = std::fs::remove_file(b.path("extra.txt"));
+        let _ = std::fs::remove_dir(b.path("empty"));
+        let _ = std::fs::remove_dir_all(b.path("a"));
+    }
+    assert!(compared >= 20, "only {compared} tamperings compared");
 }

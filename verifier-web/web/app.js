@@ -3,6 +3,7 @@
 // (worker.js), shows each check as it is reported, then the report. The page sets data-state on <body> to
 // "verifying", "passed", "failed" or "error" (tests and the timing script read it, and data-verify-millis).
 import { TEXTS, CHECKS, pickLanguage, t, translatePage } from "./i18n.js";
+import { runVerification } from "./run.js";
 import { unzip, ZipError, MAX_BYTES } from "./zip.js";
 
 const $ = (id) => document.getElementById(id);
@@ -16,7 +17,9 @@ class Said extends Error {}
 
 function params() {
   const out = new URLSearchParams(location.hash.replace(/^#/, ""));
-  return { fp: out.get("fp") ?? "", record: out.get("record") ?? "" };
+  // helpers=N (0–8): how many helper workers to start (by default one per core; 0 verifies in one worker).
+  const helpers = /^[0-8]$/.test(out.get("helpers") ?? "") ? Number(out.get("helpers")) : undefined;
+  return { fp: out.get("fp") ?? "", record: out.get("record") ?? "", helpers };
 }
 
 function setLanguage(l) {
@@ -223,21 +226,12 @@ async function verify(event) {
     $("status").textContent = t(lang, "loading_module");
     states.set("V1", "running");
     renderProgressList();
-    const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
-    const result = await new Promise((resolve, reject) => {
-      worker.onmessage = (m) => {
-        if (m.data.type === "check") onCheck(m.data.check);
-        else if (m.data.type === "report") resolve(m.data);
-        else reject(new Error(m.data.message));
-      };
-      worker.onerror = (e) => reject(new Error(e.message || "worker error"));
-      worker.postMessage({ name, files, fingerprint }, files.map((f) => f.bytes));
-    });
-    worker.terminate();
+    const result = await runVerification({ name, files, fingerprint, onCheck, helpers: params().helpers });
     lastReport = result.report;
     lastMillis = result.millis;
     globalThis.verificationReport = result.report;
     document.body.dataset.verifyMillis = String(result.millis);
+    document.body.dataset.helpers = String(result.helpers);
     showReport(result.report, result.millis);
     document.body.dataset.state = result.report.passed ? "passed" : "failed";
     $("report-title").focus();

@@ -102,12 +102,18 @@ pub fn decode_list(
 /// when a caller already decoded it (V9 hands over the list it compared). `on_stage` is called once per stage
 /// (progress). The stage count itself is the caller's to check: the record's layout fixes it (V2), a directory
 /// is counted by [`count_stages`].
+///
+/// `verified(k, digests)` is true for a stage whose lists and proof, with these digests, were already checked by
+/// [`check_stage_proof`] and passed (the in-browser verifier's helpers, each on its share): such a stage's lists are
+/// not decoded (but the last, which the decryption reads) nor its proof verified again; its signature is. With
+/// `verified` false for all, every list is decoded and every proof verified.
 pub fn check_contest<'a>(
     election: &Election,
     contest: usize,
     stages: u16,
     input: Option<CiphertextList>,
     read: &dyn Fn(Part) -> Read<'a>,
+    verified: &dyn Fn(u16, &StageDigests) -> bool,
     on_stage: &dyn Fn(),
 ) -> Checked {
     let mut failures = Vec::new();
@@ -115,11 +121,13 @@ pub fn check_contest<'a>(
         return Checked { last: None, failures, rows: 0 };
     };
     let width = spec.chunks();
-    let fingerprint = *election.fingerprint();
+    let decode =
+        |part: Part, stage: u16| read(part).and_then(|(file, bytes)| decode_list(&bytes, contest, stage, &file, width));
+    // The previous stage's list, decoded unless its stages were verified beforehand.
     let mut current = match input {
-        Some(list) => list,
-        None => match read(Part::Input).and_then(|(file, bytes)| decode_list(&bytes, contest, 0, &file, width)) {
-            Ok(list) => list,
+        Some(list) => Some(list),
+        None => match decode(Part::Input, 0) {
+            Ok(list) => Some(list),
             Err(e) => {
                 failures.push(e);
                 (0..stages).for_each(|_| on_stage());
@@ -127,67 +135,108 @@ pub fn check_contest<'a>(
             }
         },
     };
-    let rows = current.len();
+    let rows = current.as_ref().map_or(0, CiphertextList::len);
     for k in 1..=stages {
-        let output = match read(Part::List(k)).and_then(|(file, bytes)| decode_list(&bytes, contest, k, &file, width)) {
-            Ok(list) => list,
-            Err(e) => {
-                failures.push(e);
-                (k..=stages).for_each(|_| on_stage());
-                return Checked { last: None, failures, rows };
-            }
-        };
-        let proof = read(Part::Proof(k)).and_then(|(file, bytes)| {
-            let proof = ShuffleProof::from_bytes(&bytes).map_err(|e| ChainFailure::ProofUndecodable {
-                contest,
-                stage: k,
-                file: file.clone(),
-                reason: e.to_string(),
-            })?;
-            Ok((file, proof))
-        });
-        let verdict = proof.and_then(|(file, proof)| {
-            let statement = ShuffleStatement {
-                fingerprint: &fingerprint,
-                public_key: election.public_key(),
-                contest: contest as u32,
-                stage: u32::from(k),
-                input: &current,
-                output: &output,
+        let previous = if k == 1 { Part::Input } else { Part::List(k - 1) };
+        let digests = stage_digests(read, previous, k);
+        if !digests.as_ref().is_ok_and(|d| verified(k, d)) {
+            let input = match current.take() {
+                Some(list) => Ok(list),
+                None => decode(previous, k - 1),
             };
-            proof.verify(&mut election_transcript(&fingerprint), &statement).map_err(|e| ChainFailure::ProofFails {
-                contest,
-                stage: k,
-                file,
-                reason: e.to_string(),
-            })
-        });
-        if let Err(e) = verdict {
-            failures.push(e);
+            let (input, output) = match input.and_then(|i| decode(Part::List(k), k).map(|o| (i, o))) {
+                Ok(lists) => lists,
+                Err(e) => {
+                    failures.push(e);
+                    (k..=stages).for_each(|_| on_stage());
+                    return Checked { last: None, failures, rows };
+                }
+            };
+            let verdict = read(Part::Proof(k))
+                .and_then(|(file, bytes)| check_stage_proof(election, contest, k, &input, &output, &file, &bytes));
+            if let Err(e) = verdict {
+                failures.push(e);
+            }
+            current = Some(output);
+        } else {
+            current = None;
         }
-        if let Err(e) = check_signature(election, contest, k, read) {
+        if let Err(e) = digests.and_then(|d| check_signature(election, contest, k, &d, read)) {
             failures.push(e);
         }
         on_stage();
-        current = output;
     }
-    Checked { last: Some(current), failures, rows }
+    let last = match current {
+        Some(list) => list,
+        None => match decode(Part::List(stages), stages) {
+            Ok(list) => list,
+            Err(e) => {
+                failures.push(e);
+                return Checked { last: None, failures, rows };
+            }
+        },
+    };
+    Checked { last: Some(last), failures, rows }
+}
+
+/// §9.4: stage `k`'s proof (`file`, its bytes) decodes and verifies that `output` shuffles `input`. The one check
+/// of a stage's proof: [`check_contest`] runs it, and so does the in-browser verifier's helper that verifies the
+/// stage beforehand.
+pub fn check_stage_proof(
+    election: &Election,
+    contest: usize,
+    k: u16,
+    input: &CiphertextList,
+    output: &CiphertextList,
+    file: &str,
+    bytes: &[u8],
+) -> Result<(), ChainFailure> {
+    let proof = ShuffleProof::from_bytes(bytes).map_err(|e| ChainFailure::ProofUndecodable {
+        contest,
+        stage: k,
+        file: file.to_string(),
+        reason: e.to_string(),
+    })?;
+    let fingerprint = *election.fingerprint();
+    let statement = ShuffleStatement {
+        fingerprint: &fingerprint,
+        public_key: election.public_key(),
+        contest: contest as u32,
+        stage: u32::from(k),
+        input,
+        output,
+    };
+    proof.verify(&mut election_transcript(&fingerprint), &statement).map_err(|e| ChainFailure::ProofFails {
+        contest,
+        stage: k,
+        file: file.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// The digests of stage `k`'s input list (`previous`), output list and proof, as they are stored (§9.5.1).
+pub fn stage_digests<'a>(
+    read: &dyn Fn(Part) -> Read<'a>,
+    previous: Part,
+    k: u16,
+) -> Result<StageDigests, ChainFailure> {
+    let input = read(previous)?.1;
+    let list = read(Part::List(k))?.1;
+    let proof = read(Part::Proof(k))?.1;
+    Ok(StageDigests::of(&input, &list, &proof))
 }
 
 /// §9.5.1: stage `k`'s signature is mix server `k`'s (`roles.mix_keys[k − 1]`) over the stage's input list, output
-/// list and proof, as they are stored.
+/// list and proof (their `digests`).
 fn check_signature<'a>(
     election: &Election,
     contest: usize,
     k: u16,
+    digests: &StageDigests,
     read: &dyn Fn(Part) -> Read<'a>,
 ) -> Result<(), ChainFailure> {
-    let input = read(if k == 1 { Part::Input } else { Part::List(k - 1) })?.1;
-    let list = read(Part::List(k))?.1;
-    let proof = read(Part::Proof(k))?.1;
-    let digests = StageDigests::of(&input, &list, &proof);
     let (file, signature) = read(Part::Signature(k))?;
-    verify_stage(&election.manifest().roles, election.fingerprint(), contest as u32, k, &digests, &signature)
+    verify_stage(&election.manifest().roles, election.fingerprint(), contest as u32, k, digests, &signature)
         .map_err(|e| ChainFailure::NotSignedByMixServer { contest, stage: k, file, reason: e.to_string() })
 }
 

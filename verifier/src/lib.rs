@@ -13,6 +13,7 @@ pub mod mirror;
 pub mod mixnet;
 #[cfg(feature = "cli")]
 pub mod monitor;
+pub mod primitives;
 pub mod publish;
 pub mod report;
 #[cfg(feature = "cli")]

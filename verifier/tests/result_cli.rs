@@ -76,9 +76,10 @@ fn verifier_result_prints_the_verified_result_in_words_or_csv() {
     // One writer: the CSV is the library's for the record's own result.json.
     let result: ResultFile = serde_json::from_slice(&b.read(record::RESULT_PATH)).unwrap();
     assert_eq!(csv, protocol::readable::csv(&result, "en"));
-    // Names in another language of the manifest.
+    // Names and labels in another language of the manifest.
     let (_, et, _) = cli(&["result", "--lang", "et", dir(&b)]);
-    assert!(et.contains("Contest 1: Linnapea"), "{et}");
+    assert!(et.contains("Hääletus 1: Linnapea") && et.contains("valitud: 1. Bob Kask"), "{et}");
+    assert!(!et.contains("elected") && !et.contains("Turnout"), "labels in Estonian too:\n{et}");
 
     // A record that fails a check: no result on stdout, the report on stderr, exit status 1.
     let mut v = b.read_json(record::RESULT_PATH);

@@ -82,6 +82,56 @@ pub struct ListTie {
 /// many of them won, and how it was decided).
 pub type Allocated = (Vec<u64>, Option<(Vec<usize>, usize, ListTieBreak)>);
 
+/// One seat given by [`highest_averages`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Award {
+    /// The list (an index into the caller's lists) that took the seat.
+    pub list: usize,
+    /// The seats it held just before (those given before the count included), which chose its divisor.
+    pub held: u64,
+    /// Every list open at that moment whose quotient equalled the winner's, the winner first, then in the order
+    /// of `first`; just the winner when there was no tie.
+    pub tied: Vec<usize>,
+}
+
+/// The one highest-averages core, for the party lists of §12.9 (d'Hondt, Sainte-Laguë) and the Riigikogu's modified
+/// d'Hondt compensation mandates (§12.12 RK6, RK7): gives `seats` seats one at a time to the open list with the
+/// highest quotient. List `l` holds `held[l]` seats at the start and takes at most `caps[l]` more (0: it takes no
+/// part); `quotient(a, ka, b, kb)` compares list `a`'s quotient when it holds `ka` seats with list `b`'s when it
+/// holds `kb` (`Greater`: `a`'s is higher), exactly; at equal quotients `first(a, b)` is `Less` when `a` takes the
+/// seat before `b`. Returns the seats given, in order: fewer than `seats` when no list is open.
+pub fn highest_averages(
+    held: &[u64],
+    caps: &[u64],
+    seats: u64,
+    quotient: impl Fn(usize, u64, usize, u64) -> std::cmp::Ordering,
+    first: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Vec<Award> {
+    let m = held.len();
+    let mut now = held.to_vec();
+    let mut taken = vec![0u64; m];
+    let mut awards = Vec::new();
+    for _ in 0..seats {
+        let open: Vec<usize> = (0..m).filter(|&l| taken[l] < caps.get(l).copied().unwrap_or(0)).collect();
+        let mut best: Option<usize> = None;
+        for &l in &open {
+            best = match best {
+                Some(b) if quotient(l, now[l], b, now[b]).then_with(|| first(b, l)).is_le() => Some(b),
+                _ => Some(l),
+            };
+        }
+        let Some(w) = best else { break };
+        let mut tied: Vec<usize> =
+            open.into_iter().filter(|&l| l != w && quotient(l, now[l], w, now[w]).is_eq()).collect();
+        tied.sort_by(|&a, &b| first(a, b));
+        tied.insert(0, w);
+        awards.push(Award { list: w, held: now[w], tied });
+        now[w] += 1;
+        taken[w] += 1;
+    }
+    awards
+}
+
 /// §12.9: allocates `seats` seats among lists with `votes`, list `l` taking at most `caps[l]` seats (0: it takes
 /// no part, e.g. below the threshold). Lists with no vote take no seat.
 pub fn allocate(method: Allocation, votes: &[u64], caps: &[u64], seats: u64) -> Allocated {
@@ -110,20 +160,13 @@ pub fn allocate(method: Allocation, votes: &[u64], caps: &[u64], seats: u64) -> 
             let cmp_q = |a: usize, ka: u64, b: usize, kb: u64| {
                 (u128::from(votes[a]) * divisor(kb)).cmp(&(u128::from(votes[b]) * divisor(ka)))
             };
-            let mut last: Option<(usize, u64)> = None;
-            for _ in 0..seats {
-                let mut best: Option<usize> = None;
-                for l in (0..m).filter(|&l| eligible(l) && got[l] < cap(l)) {
-                    best = match best {
-                        Some(b) if cmp_q(l, got[l], b, got[b]).then(tie_order(b, l)).is_le() => Some(b),
-                        _ => Some(l),
-                    };
-                }
-                let Some(l) = best else { break };
-                last = Some((l, got[l]));
-                got[l] += 1;
+            let open: Vec<u64> = (0..m).map(|l| if eligible(l) { cap(l) } else { 0 }).collect();
+            let awards = highest_averages(&vec![0; m], &open, seats, cmp_q, tie_order);
+            for a in &awards {
+                got[a.list] += 1;
             }
-            let tie = last.and_then(|(w, kw)| {
+            let tie = awards.last().and_then(|last| {
+                let (w, kw) = (last.list, last.held);
                 let at = |l: usize, k: u64| cmp_q(l, k, w, kw).is_eq();
                 let mut winners: Vec<usize> =
                     (0..m).filter(|&l| eligible(l) && got[l] > 0 && at(l, got[l] - 1)).collect();
@@ -242,5 +285,44 @@ pub(super) fn count_lists(contest: &Contest, candidates: &[Selection], valid: &[
         lists: Some(lists),
         list_ties: Some(list_ties),
         ..ContestResult::new(contest, method, n_valid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering;
+
+    /// d'Hondt's quotient order for `votes`.
+    fn dhondt(votes: &[u64]) -> impl Fn(usize, u64, usize, u64) -> Ordering + '_ {
+        |a, ka, b, kb| (u128::from(votes[a]) * u128::from(kb + 1)).cmp(&(u128::from(votes[b]) * u128::from(ka + 1)))
+    }
+
+    /// The core on its own: the textbook d'Hondt example (votes 100,000 / 80,000 / 30,000 / 20,000, 8 seats: 4, 3,
+    /// 1, 0), seats held before the count, caps, ties in either order, and no open list.
+    #[test]
+    fn highest_averages_gives_seats_by_quotient_from_the_seats_held() {
+        let votes = [100_000, 80_000, 30_000, 20_000];
+        let by_declared = |a: usize, b: usize| a.cmp(&b);
+        let awards = highest_averages(&[0; 4], &[8; 4], 8, dhondt(&votes), by_declared);
+        let lists: Vec<usize> = awards.iter().map(|a| a.list).collect();
+        assert_eq!(lists, [0, 1, 0, 1, 0, 2, 1, 0]);
+        assert_eq!(awards[4].held, 2, "the fifth seat is list 0's third");
+        assert!(awards.iter().all(|a| a.tied == [a.list]), "{awards:?}");
+        // Seats held before move the divisors on: with 4 held, list 0's first quotient is 20,000.
+        let awards = highest_averages(&[4, 0, 0, 0], &[8; 4], 3, dhondt(&votes), by_declared);
+        assert_eq!(awards.iter().map(|a| (a.list, a.held)).collect::<Vec<_>>(), [(1, 0), (1, 1), (2, 0)]);
+        // A cap: list 1 takes at most one seat; a list with cap 0 takes none; no open list ends the count early.
+        let awards = highest_averages(&[0; 4], &[2, 1, 0, 0], 8, dhondt(&votes), by_declared);
+        assert_eq!(awards.iter().map(|a| a.list).collect::<Vec<_>>(), [0, 1, 0]);
+        // Equal quotients: `first` decides, and every tied open list is recorded, the winner first.
+        let equal = [60, 60, 30];
+        let awards = highest_averages(&[0; 3], &[3; 3], 2, dhondt(&equal), by_declared);
+        assert_eq!(awards[0].tied, [0, 1]);
+        assert_eq!(awards[1].tied, [1], "60 / 1 is above 60 / 2 and 30 / 1");
+        let later_first = |a: usize, b: usize| b.cmp(&a);
+        let awards = highest_averages(&[0; 3], &[3; 3], 3, dhondt(&equal), later_first);
+        assert_eq!(awards[0].tied, [1, 0]);
+        assert_eq!(awards[2].tied, [2, 1, 0], "30 / 1 = 60 / 2 = 60 / 2: the later list first");
     }
 }

@@ -20,26 +20,53 @@
 
 use std::collections::BTreeMap;
 
-use super::{first_preferences, last_seat_tie, ContestResult, METHOD_BORDA, METHOD_SCHULZE};
+use super::{first_preferences, last_seat_tie, ContestResult, Index, METHOD_BORDA, METHOD_SCHULZE};
 use crate::encoding::{Answer, Selection};
 use crate::manifest::Contest;
 
-/// Each valid ballot's preferences as indices into `candidates`, identical ballots counted together (a selection
-/// that names no candidate is skipped, as in STV).
-fn grouped(candidates: &[Selection], valid: &[&Answer]) -> BTreeMap<Vec<usize>, u64> {
-    let index: BTreeMap<&Selection, usize> = candidates.iter().enumerate().map(|(i, c)| (c, i)).collect();
-    let mut out: BTreeMap<Vec<usize>, u64> = BTreeMap::new();
+/// Hands each valid ballot's preferences, as indices into `candidates`, to `each`, one ballot at a time in one
+/// reused buffer (a selection that names no candidate is skipped, as in STV; a repeated candidate, only in a
+/// record's answers, which V12 refuses, counts at its first place).
+fn for_each_ranking(candidates: &[Selection], valid: &[&Answer], mut each: impl FnMut(&[usize])) {
+    let index = Index::new(candidates);
+    let mut seen = vec![false; candidates.len()];
+    let mut prefs: Vec<usize> = Vec::with_capacity(candidates.len());
     for a in valid {
-        let mut prefs: Vec<usize> = Vec::with_capacity(a.selections.len());
-        for i in a.selections.iter().filter_map(|s| index.get(s).copied()) {
-            // A repeated candidate (only in a record's answers, which V12 refuses) counts at its first place.
-            if !prefs.contains(&i) {
+        prefs.clear();
+        for i in a.selections.iter().filter_map(|s| index.get(s)) {
+            if !seen[i] {
+                seen[i] = true;
                 prefs.push(i);
             }
         }
-        *out.entry(prefs).or_default() += 1;
+        for &i in &prefs {
+            seen[i] = false;
+        }
+        each(&prefs);
     }
-    out
+}
+
+/// §12.7's `d` from the ballots themselves, one pass: a ballot adds 1 to `d[i][j]` for each ranked `i` and each
+/// `j` it ranks lower or not at all. Equal to [`pairwise`] of the ballots grouped by ranking (tested).
+fn pairwise_of(candidates: &[Selection], valid: &[&Answer]) -> Vec<Vec<u64>> {
+    let n = candidates.len();
+    let mut d = vec![0u64; n * n];
+    // Each candidate's place on the current ballot; `usize::MAX` when it is not ranked.
+    let mut place = vec![usize::MAX; n];
+    for_each_ranking(candidates, valid, |prefs| {
+        for (r, &i) in prefs.iter().enumerate() {
+            place[i] = r;
+        }
+        for (r, &i) in prefs.iter().enumerate() {
+            for (cell, &at) in d[i * n..(i + 1) * n].iter_mut().zip(&place) {
+                *cell += u64::from(at > r);
+            }
+        }
+        for &i in prefs {
+            place[i] = usize::MAX;
+        }
+    });
+    d.chunks(n.max(1)).map(<[u64]>::to_vec).take(n).collect()
 }
 
 /// The pairwise matrix `d` of §12.7 from ballots (indices of candidates, best first) and how many cast each:
@@ -112,7 +139,7 @@ fn beaten(p: &[Vec<u64>]) -> Vec<u64> {
 /// §12.7: Condorcet–Schulze.
 pub(super) fn schulze(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
     let n = candidates.len();
-    let d = pairwise(n, &grouped(candidates, valid));
+    let d = pairwise_of(candidates, valid);
     let p = strongest_paths(&d);
     let beaten = beaten(&p);
     let order = by_key(&beaten);
@@ -133,11 +160,11 @@ pub(super) fn schulze(contest: &Contest, candidates: &[Selection], valid: &[&Ans
 pub(super) fn borda(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
     let n = candidates.len() as u64;
     let mut points = vec![0u64; candidates.len()];
-    for (prefs, count) in grouped(candidates, valid) {
+    for_each_ranking(candidates, valid, |prefs| {
         for (rank, &i) in prefs.iter().enumerate() {
-            points[i] += (n - 1 - rank as u64) * count;
+            points[i] += n - 1 - rank as u64;
         }
-    }
+    });
     let order = by_key(&points);
     let seats = usize::from(contest.seats).min(candidates.len());
     let tallies = first_preferences(candidates, valid);
@@ -148,5 +175,93 @@ pub(super) fn borda(contest: &Contest, candidates: &[Selection], valid: &[&Answe
         ranking: Some(order.iter().map(|&i| candidates[i].clone()).collect()),
         points: Some(candidates.iter().cloned().zip(points).collect()),
         ..ContestResult::new(contest, METHOD_BORDA, valid.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::{candidate_list, count_contest};
+    use crate::encoding::InvalidAnswer;
+    use crate::manifest::{ContestKind, ContestOption, Rule, WriteInRule};
+
+    /// The plain way: identical ballots counted together, by their indices into `candidates`.
+    fn grouped(candidates: &[Selection], valid: &[&Answer]) -> BTreeMap<Vec<usize>, u64> {
+        let mut out: BTreeMap<Vec<usize>, u64> = BTreeMap::new();
+        for a in valid {
+            let mut prefs: Vec<usize> = Vec::new();
+            for s in &a.selections {
+                if let Some(i) = candidates.iter().position(|c| c == s) {
+                    if !prefs.contains(&i) {
+                        prefs.push(i);
+                    }
+                }
+            }
+            *out.entry(prefs).or_default() += 1;
+        }
+        out
+    }
+
+    fn contest(options: usize, rule: Rule) -> Contest {
+        Contest {
+            id: "r".into(),
+            title: [("en".to_string(), "R".to_string())].into(),
+            kind: ContestKind::Ranked { max_ranks: options as u16 },
+            options: (0..options)
+                .map(|i| ContestOption { id: format!("o{i}"), title: Default::default(), list: None })
+                .collect(),
+            write_in: Some(WriteInRule { max_bytes: 10 }),
+            seats: 2,
+            rule: Some(rule),
+            threshold: None,
+            lists: Vec::new(),
+            grades: Vec::new(),
+        }
+    }
+
+    /// The one-pass count equals the plain count (ballots grouped by ranking, then [`pairwise`] and Borda's
+    /// points per distinct ranking) on random ballots: truncated rankings, write-ins, repeated candidates and
+    /// selections of no candidate (as only a forged record holds).
+    #[test]
+    fn one_pass_counts_equal_the_plain_counts_on_random_ballots() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for _ in 0..300 {
+            let options = 1 + next(7) as usize;
+            let mut answers: Vec<Result<Answer, InvalidAnswer>> = Vec::new();
+            for _ in 0..next(80) {
+                let len = next(options as u64 + 3) as usize;
+                let selections = (0..len)
+                    .map(|_| match next(10) {
+                        0 => Selection::WriteIn(["Zed", "Ann"][next(2) as usize].into()),
+                        1 => Selection::Option(options as u16 + next(3) as u16),
+                        _ => Selection::Option(next(options as u64) as u16),
+                    })
+                    .collect();
+                answers.push(Ok(Answer { selections }));
+            }
+            let valid: Vec<&Answer> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
+            let c = contest(options, Rule::Schulze);
+            let candidates = candidate_list(&c, &valid);
+            let n = candidates.len();
+            let plain = grouped(&candidates, &valid);
+            let d = pairwise(n, &plain);
+            let r = count_contest(&c, &answers);
+            assert_eq!(r.pairwise.as_ref(), Some(&d));
+            assert_eq!(r.strongest_paths, Some(strongest_paths(&d)));
+            let mut points = vec![0u64; n];
+            for (prefs, count) in &plain {
+                for (rank, &i) in prefs.iter().enumerate() {
+                    points[i] += (n - 1 - rank) as u64 * count;
+                }
+            }
+            let r = count_contest(&contest(options, Rule::Borda), &answers);
+            assert_eq!(r.points, Some(candidates.iter().cloned().zip(points).collect()));
+        }
     }
 }

@@ -10,33 +10,44 @@ impl State {
             return report.not_run(Check::V3, &w);
         };
         self.ceremony = report.run_typed(Check::V3, || {
-            let fail = |f: KeysFailure| Failure::Keys(f);
-            let params =
-                CeremonyParams::from_manifest(election.manifest()).map_err(|e| fail(KeysFailure::Parameters(e)))?;
-            // The record's ceremony files, named as in the ceremony's directory, for the one parser of them.
-            let mut named = Vec::new();
-            for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
-                if k == protocol::record::CLOSED_KINDS {
-                    let close = files.get(protocol::record::CLOSE_PATH).map_err(|e| fail(e.into()))?;
-                    named.push((protocol::threshold::ceremony::CLOSE_FILE.to_string(), close.to_vec()));
-                }
-                for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
-                    let path = protocol::record::ceremony_path(kind, j);
-                    named.push((format!("{kind}-{j}.json"), files.get(&path).map_err(|e| fail(e.into()))?.to_vec()));
-                }
-            }
-            let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| fail(KeysFailure::Undecodable(e)))?;
-            let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| fail(KeysFailure::Ceremony(e)))?;
-            let roster = outcome.roster.clone();
-            if outcome.election_key != *election.public_key() {
-                return Err(fail(KeysFailure::ElectionKey {
-                    ceremony: hex::encode(outcome.election_key.to_bytes()),
-                    election: hex::encode(election.public_key().to_bytes()),
-                }));
-            }
+            let (params, roster, outcome) = ceremony(files, election, layout)?;
             let mut notes = vec![crate::ceremony::roster_note(&roster)];
             notes.extend(crate::ceremony::outcome_notes(&outcome));
             Ok(((params, roster, outcome), notes.join("\n")))
         });
     }
+}
+
+/// §10.10 KC2–KC6 on the record's `ceremony/` files (those `layout` lists), and (K9): the key ceremony's outcome
+/// with the election's parameters and roster. V3 runs it, and so does the in-browser verifier's helper that
+/// verifies a contest's decryption beforehand.
+pub(super) fn ceremony(
+    files: &Files,
+    election: &Election,
+    layout: &Layout,
+) -> Result<(CeremonyParams, Roster, CeremonyOutcome), Failure> {
+    let fail = |f: KeysFailure| Failure::Keys(f);
+    let params = CeremonyParams::from_manifest(election.manifest()).map_err(|e| fail(KeysFailure::Parameters(e)))?;
+    // The record's ceremony files, named as in the ceremony's directory, for the one parser of them.
+    let mut named = Vec::new();
+    for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
+        if k == protocol::record::CLOSED_KINDS {
+            let close = files.get(protocol::record::CLOSE_PATH).map_err(|e| fail(e.into()))?;
+            named.push((protocol::threshold::ceremony::CLOSE_FILE.to_string(), close.to_vec()));
+        }
+        for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
+            let path = protocol::record::ceremony_path(kind, j);
+            named.push((format!("{kind}-{j}.json"), files.get(&path).map_err(|e| fail(e.into()))?.to_vec()));
+        }
+    }
+    let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| fail(KeysFailure::Undecodable(e)))?;
+    let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| fail(KeysFailure::Ceremony(e)))?;
+    let roster = outcome.roster.clone();
+    if outcome.election_key != *election.public_key() {
+        return Err(fail(KeysFailure::ElectionKey {
+            ceremony: hex::encode(outcome.election_key.to_bytes()),
+            election: hex::encode(election.public_key().to_bytes()),
+        }));
+    }
+    Ok((params, roster, outcome))
 }

@@ -22,7 +22,7 @@ use protocol::record::{
     stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS,
     ELECTION_PATH, INDEX_PATH, REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
 };
-use protocol::roles::registry_digest;
+use protocol::roles::{registry_digest, StageDigests};
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{
     self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile, Turnout, RESULT_FORMATS,
@@ -45,6 +45,7 @@ mod consistency;
 mod files;
 mod keys;
 mod mix;
+pub mod parts;
 mod receipt;
 mod results;
 
@@ -151,6 +152,8 @@ pub struct State {
     answers: Option<Vec<AnswersFile>>,
     /// The result R6 gives, with names and turnout, where `result.json` matched it (V13).
     result: Option<ResultFile>,
+    /// The parts the in-browser verifier's helpers verified beforehand (none otherwise).
+    verified: parts::Verified,
 }
 
 /// Verifies the record in `dir`: V1–V13. With `pinned`, V2 fails unless the record is of that election.
@@ -166,9 +169,7 @@ pub fn verify_source(
     pinned: Option<&Fingerprint>,
     on_check: impl FnMut(&CheckResult) + Send + 'static,
 ) -> Report {
-    let mut report = Report::new(format!("election record {}", source.name()), false);
-    report.on_check(on_check);
-    run_checks(report, source, pinned).0
+    Run::new(source, pinned, on_check).finish()
 }
 
 /// A published election fingerprint as an observer pins it (`--fingerprint HEX`, or typed in the in-browser
@@ -201,27 +202,91 @@ pub fn verify_result(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
 }
 
 /// V1–V13 on `source`, reported in `report`.
-fn run_checks(
-    mut report: Report,
-    source: RecordSource,
-    pinned: Option<&Fingerprint>,
-) -> (Report, Option<VerifiedResult>) {
-    let mut s = State { pinned: pinned.copied(), ..State::default() };
-    s.v1(source, &mut report);
-    s.v2(&mut report);
-    s.v3_to_v10(&mut report);
-    s.v11(&mut report);
-    s.v12(&mut report);
-    s.v13(&mut report);
-    describe(&mut report, s.election.as_ref(), pinned.is_some());
-    report.end_progress();
-    let verified = match (report.passed(), s.result, s.answers, s.election, s.ballot_box, s.ballots, s.files) {
-        (true, Some(result), Some(answers), Some(election), Some(ballot_box), Some(ballots), Some(files)) => {
-            Some(VerifiedResult { result, answers, election, ballot_box, ballots, files })
+fn run_checks(report: Report, source: RecordSource, pinned: Option<&Fingerprint>) -> (Report, Option<VerifiedResult>) {
+    Run::with_report(report, source, pinned).finish_with_result()
+}
+
+/// `verifier verify`, a few checks at a time, in the one order V1–V13: the in-browser verifier runs the checks up
+/// to V5, gives its helpers' verified ballots to [`Run::verified`], runs V6–V9, and so on (see [`parts`]). Run
+/// at once, or in steps, the checks and the report are the same.
+#[derive(Debug)]
+pub struct Run {
+    s: State,
+    report: Report,
+    source: Option<RecordSource>,
+    pinned: bool,
+    /// The next check to run (1 ..= 13; 14 when all have run).
+    next: usize,
+}
+
+impl Run {
+    /// A verification of the record's files from `source`, pinned to `pinned` if given, calling `on_check` with
+    /// each check as it is reported; no check has run yet.
+    pub fn new(
+        source: RecordSource,
+        pinned: Option<&Fingerprint>,
+        on_check: impl FnMut(&CheckResult) + Send + 'static,
+    ) -> Run {
+        let mut report = Report::new(format!("election record {}", source.name()), false);
+        report.on_check(on_check);
+        Run::with_report(report, source, pinned)
+    }
+
+    fn with_report(report: Report, source: RecordSource, pinned: Option<&Fingerprint>) -> Run {
+        let s = State { pinned: pinned.copied(), ..State::default() };
+        Run { s, report, source: Some(source), pinned: pinned.is_some(), next: 1 }
+    }
+
+    /// The parts verified beforehand (by the in-browser verifier's helpers), which the checks not yet run skip.
+    pub fn verified(&mut self) -> &mut parts::Verified {
+        &mut self.s.verified
+    }
+
+    /// Runs the checks from the next one not run up to V`last` (≤ 13).
+    pub fn run_to(&mut self, last: usize) {
+        while self.next <= last.min(13) {
+            let (s, report) = (&mut self.s, &mut self.report);
+            match self.next {
+                1 => {
+                    if let Some(source) = self.source.take() {
+                        s.v1(source, report)
+                    }
+                }
+                2 => s.v2(report),
+                3 => s.v3(report),
+                4 => s.v4(report),
+                5 => s.v5(report),
+                6 => s.v6(report),
+                7 => s.v7(report),
+                8 => s.v8(report),
+                9 => s.v9(report),
+                10 => s.v10(report),
+                11 => s.v11(report),
+                12 => s.v12(report),
+                _ => s.v13(report),
+            }
+            self.next += 1;
         }
-        _ => None,
-    };
-    (report, verified)
+    }
+
+    /// Runs the checks not yet run, and returns the report.
+    pub fn finish(self) -> Report {
+        self.finish_with_result().0
+    }
+
+    fn finish_with_result(mut self) -> (Report, Option<VerifiedResult>) {
+        self.run_to(13);
+        let Run { s, mut report, pinned, .. } = self;
+        describe(&mut report, s.election.as_ref(), pinned);
+        report.end_progress();
+        let verified = match (report.passed(), s.result, s.answers, s.election, s.ballot_box, s.ballots, s.files) {
+            (true, Some(result), Some(answers), Some(election), Some(ballot_box), Some(ballots), Some(files)) => {
+                Some(VerifiedResult { result, answers, election, ballot_box, ballots, files })
+            }
+            _ => None,
+        };
+        (report, verified)
+    }
 }
 
 /// The report's election fields and its words on what was proven and what is still trusted.

@@ -48,83 +48,21 @@ impl State {
             return report.not_run(Check::V11, &[Check::V10]);
         };
         let plaintexts = &self.plaintexts;
+        let verified = &self.verified;
+        let ceremony = (params, roster, outcome);
         report.run_typed(Check::V11, || {
             let mut problems = Vec::new();
             let mut used = Vec::new();
             for (c, last) in lists.iter().enumerate() {
-                let mut partials = Vec::new();
-                let none = Vec::new();
-                for &j in layout.partials.get(c).unwrap_or(&none) {
-                    let path = partial_path(c, j);
-                    let decoded =
-                        files.get(&path).map_err(ResultFailure::from).and_then(|b| {
-                            Signed::<PartialDecryption>::from_bytes(b).map_err(|source| {
-                                ResultFailure::PartialUndecodable { contest: c, path: path.clone(), source }
-                            })
-                        });
-                    match decoded {
-                        Err(e) => problems.push(e),
-                        Ok(p) if p.message.trustee != j => problems.push(ResultFailure::AnotherTrustees {
-                            contest: c,
-                            path,
-                            trustee: j,
-                            holds: p.message.trustee,
-                        }),
-                        Ok(_) if !outcome.qualified.contains(&j) => {
-                            problems.push(ResultFailure::NotQualified { contest: c, path, trustee: j })
-                        }
-                        Ok(p) => partials.push(p),
-                    }
-                }
-                let fingerprint = election.fingerprint();
-                let verified = match th::verify_partial_decryptions(
-                    params,
-                    fingerprint,
-                    roster,
-                    outcome,
-                    last,
-                    partials,
-                    &mut OsRng,
-                ) {
-                    Ok(v) => v,
-                    Err(source) => {
-                        problems.push(ResultFailure::Partials { contest: c, source });
-                        continue;
-                    }
+                let partials = layout.partials.get(c).map_or(&[][..], Vec::as_slice);
+                let known = parts::decryption_key(election, files, layout, c).and_then(|k| verified.note(&k));
+                let outcome = match known {
+                    Some(note) => Ok(note.to_string()),
+                    None => decrypt_contest(files, election, ceremony, partials, c, last, plaintexts.get(&c)),
                 };
-                for source in &verified.rejected {
-                    problems.push(ResultFailure::PartialRefused { contest: c, source: source.clone() });
-                }
-                let combined = match th::combine(params, &verified, last) {
-                    Ok(p) => p,
-                    Err(source) => {
-                        problems.push(ResultFailure::Combine { contest: c, source });
-                        continue;
-                    }
-                };
-                let mut chosen = verified.trustees();
-                chosen.sort_unstable();
-                chosen.truncate(usize::from(params.t));
-                match plaintexts.get(&c) {
-                    Some(Ok(claimed)) if *claimed == combined => {
-                        // Numbered from 1, as people number contests (the files are `contest-{c}/…`).
-                        let id = election.manifest().contests.get(c).map_or("", |k| k.id.as_str());
-                        used.push(format!("contest {} ({id}): trustees {chosen:?}", c + 1))
-                    }
-                    Some(Ok(claimed)) => {
-                        let w = combined.width.max(1) as usize;
-                        let row = (0..claimed.points.len().max(combined.points.len()))
-                            .find(|&i| claimed.points.get(i) != combined.points.get(i))
-                            .map_or(0, |i| i / w);
-                        problems.push(ResultFailure::NotTheCombination {
-                            contest: c,
-                            path: plaintexts_path(c),
-                            trustees: chosen,
-                            row,
-                        })
-                    }
-                    Some(Err(e)) => problems.push(e.clone()),
-                    None => problems.push(FileFailure::Missing { path: plaintexts_path(c) }.into()),
+                match outcome {
+                    Ok(note) => used.push(note),
+                    Err(mut p) => problems.append(&mut p),
                 }
             }
             if problems.is_empty() {
@@ -245,5 +183,98 @@ impl State {
             }
             Ok((recomputed, note.join("\n")))
         });
+    }
+}
+
+/// V11 for contest `c`: its partial decryptions (the trustees `partials`, as the layout lists them) decode, are
+/// their file's trustee's, qualified (C12), for `last`, the last stage's list (C13), their proofs verify (C14,
+/// batched); at least `t`; (K13) over the `t` smallest indices equals `claimed`, the decoded `plaintexts.list`.
+/// Returns the note naming the trustees used, or every problem found. The one check of a contest's decryption:
+/// V11 runs it, and so does the in-browser verifier's helper that verifies the contest beforehand.
+pub(super) fn decrypt_contest(
+    files: &Files,
+    election: &Election,
+    (params, roster, outcome): (&CeremonyParams, &Roster, &CeremonyOutcome),
+    partials: &[u16],
+    c: usize,
+    last: &CiphertextList,
+    claimed: Option<&Result<PlaintextList, ResultFailure>>,
+) -> Result<String, Vec<ResultFailure>> {
+    let mut problems = Vec::new();
+    let mut decoded_partials = Vec::new();
+    for &j in partials {
+        let path = partial_path(c, j);
+        let decoded = files.get(&path).map_err(ResultFailure::from).and_then(|b| {
+            Signed::<PartialDecryption>::from_bytes(b).map_err(|source| ResultFailure::PartialUndecodable {
+                contest: c,
+                path: path.clone(),
+                source,
+            })
+        });
+        match decoded {
+            Err(e) => problems.push(e),
+            Ok(p) if p.message.trustee != j => {
+                problems.push(ResultFailure::AnotherTrustees { contest: c, path, trustee: j, holds: p.message.trustee })
+            }
+            Ok(_) if !outcome.qualified.contains(&j) => {
+                problems.push(ResultFailure::NotQualified { contest: c, path, trustee: j })
+            }
+            Ok(p) => decoded_partials.push(p),
+        }
+    }
+    let fingerprint = election.fingerprint();
+    let verified = match th::verify_partial_decryptions(
+        params,
+        fingerprint,
+        roster,
+        outcome,
+        last,
+        decoded_partials,
+        &mut OsRng,
+    ) {
+        Ok(v) => v,
+        Err(source) => {
+            problems.push(ResultFailure::Partials { contest: c, source });
+            return Err(problems);
+        }
+    };
+    for source in &verified.rejected {
+        problems.push(ResultFailure::PartialRefused { contest: c, source: source.clone() });
+    }
+    let combined = match th::combine(params, &verified, last) {
+        Ok(p) => p,
+        Err(source) => {
+            problems.push(ResultFailure::Combine { contest: c, source });
+            return Err(problems);
+        }
+    };
+    let mut chosen = verified.trustees();
+    chosen.sort_unstable();
+    chosen.truncate(usize::from(params.t));
+    let mut note = None;
+    match claimed {
+        Some(Ok(claimed)) if *claimed == combined => {
+            // Numbered from 1, as people number contests (the files are `contest-{c}/…`).
+            let id = election.manifest().contests.get(c).map_or("", |k| k.id.as_str());
+            note = Some(format!("contest {} ({id}): trustees {chosen:?}", c + 1));
+        }
+        Some(Ok(claimed)) => {
+            let w = combined.width.max(1) as usize;
+            let row = (0..claimed.points.len().max(combined.points.len()))
+                .find(|&i| claimed.points.get(i) != combined.points.get(i))
+                .map_or(0, |i| i / w);
+            problems.push(ResultFailure::NotTheCombination {
+                contest: c,
+                path: plaintexts_path(c),
+                trustees: chosen,
+                row,
+            })
+        }
+        Some(Err(e)) => problems.push(e.clone()),
+        None => problems.push(FileFailure::Missing { path: plaintexts_path(c) }.into()),
+    }
+    match note {
+        Some(note) if problems.is_empty() => Ok(note),
+        _ => Err(problems),
     }
 }
