@@ -53,9 +53,9 @@ OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MI
 scripts/build-verifier-web.sh
 
 # The published site of a small test election (verifier/tests/frozen-record: 7 ballots, each fate), with the
-# in-browser verifier, and the collector's live board after the ballots vote.mjs cast.
+# in-browser verifier, and the collector's and the mirror's live boards after the ballots vote.mjs cast.
 target/debug/verifier publish --quiet --browser-verifier verifier-web/web --out "$work/site" verifier/tests/frozen-record >/dev/null
-SITE_DIR="$work/site" COLLECTOR_URL="http://127.0.0.1:$port" SCREENSHOTS=target/browser-screenshots \
+SITE_DIR="$work/site" COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" SCREENSHOTS=target/browser-screenshots \
   node tests/browser/board.mjs || { echo "collector log:"; tail -30 "$work/collector.log"; exit 1; }
 
 # The in-browser verifier on its own: the frozen record passes and a tampered copy fails at the same check as

@@ -5,6 +5,8 @@
 # Usage: scripts/build-verifier-web.sh   (uses npm's binaryen for wasm-opt when it is there, as scripts/build-web.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The shared base of every page (web-assets/web: the base style and the text lookup), next to the page.
+cp web-assets/web/base.css web-assets/web/i18n-core.js verifier-web/web/
 out=verifier-web/web/pkg
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)

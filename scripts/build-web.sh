@@ -4,6 +4,8 @@
 # Usage: scripts/build-web.sh   (uses npm's binaryen for wasm-opt when npm is available; optional)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The shared base of every page (web-assets/web: the base style and the text lookup), next to the page.
+cp web-assets/web/base.css web-assets/web/i18n-core.js voter-client/web/
 out=voter-client/web/pkg
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)

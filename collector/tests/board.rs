@@ -107,6 +107,8 @@ async fn the_board_page_is_served_under_the_strict_csp() {
         ("/board/board.js", "text/javascript", "data/find/"),
         ("/board/site.js", "text/javascript", "export const TEXTS"),
         ("/board/site.css", "text/css", "svg.bar"),
+        ("/board/base.css", "text/css", "--accent"),
+        ("/board/i18n-core.js", "text/javascript", "export function lookup"),
     ] {
         let r = http.get(format!("{}{path}", s.base)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");

@@ -4,7 +4,8 @@
 // shows its fate (each of counted, superseded, revoked, refused), pages, refuses a malformed tracker in words; the
 // results page shows the record's result; axe-core finds no violation in English, Estonian and French, at desktop
 // and phone width. Screenshots: SCREENSHOTS (folder). Environment: SITE_DIR (a published site), COLLECTOR_URL
-// (optional: a collector whose /board/ is checked too), BENCH_SITE_DIR (optional: a site with many ballots, whose
+// (optional: a collector whose /board/ is checked too), MIRROR_URL (optional: a mirror of it, whose /board/ is
+// checked too), BENCH_SITE_DIR (optional: a site with many ballots, whose
 // page weight and time to the first page are printed as BENCH lines, not asserted).
 import { harness, launch } from "./harness.mjs";
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -235,13 +236,15 @@ if (site) {
   }
 }
 
-if (collector) {
-  await check("the collector's live board (/board/): the log's ballots, a tracker found, its strict CSP kept", async () => {
+/** A live board (the collector's, or a mirror's from its verified copy): the log's ballots under the server's own
+ * latest head, a tracker found, the strict CSP kept, no other page of the site offered. */
+async function liveBoard(base, who, name) {
+  await check(`${who}'s live board (/board/): the log's ballots, a tracker found, its strict CSP kept`, async () => {
     const page = await newPage();
-    const response = await page.goto(`${collector}/board/`);
+    const response = await page.goto(`${base}/board/`);
     assert.match(response.headers()["content-security-policy"], /script-src 'self'/);
     await page.waitForSelector("body[data-ready=true]");
-    const sth = await (await page.request.get(`${collector}/log/sth`)).json();
+    const sth = await (await page.request.get(`${base}/log/sth`)).json();
     assert.ok(sth.tree_size > 0, "vote.mjs cast ballots");
     assert.match(await page.textContent("#caption"), new RegExp(`of ${sth.tree_size}, page 1 of`));
     assert.equal(await page.textContent("#head-fields dd"), String(sth.tree_size));
@@ -251,11 +254,17 @@ if (collector) {
     await page.waitForSelector("#found .fate-live");
     assert.match(await page.textContent("#found"), /is number 1 on the board \(leaf 0\)/);
     assert.equal(await page.locator("nav#nav a[href='results.html']").isVisible(), false, "no results page while live");
-    await states(page, "live-board");
+    assert.equal(await page.getAttribute("nav#nav a[href='board.html']", "aria-current"), "page");
+    assert.equal((await page.textContent("#intro")).includes("independent mirror"), who === "the mirror",
+      "the mirror's copy says whose it is, the collector's does not");
+    await states(page, name);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
 }
+if (collector) await liveBoard(collector, "the collector", "live-board");
+// The mirror has verified the collector's last head by now (it polls every second; vote.mjs closed the box).
+if (process.env.MIRROR_URL) await liveBoard(process.env.MIRROR_URL, "the mirror", "mirror-board");
 
 /** BENCH: bytes the board page loads (HTML, scripts, style, data) and the time until its first page of trackers
  * shows, in headless Chromium, for a site with many ballots. */

@@ -4,6 +4,8 @@
 // Debian's Chromium with playwright-core, and checks, against `verifier verify --json` of the same records run here:
 //   - the honest record (chosen as a folder, fingerprint from the link's #fp=…) passes with the same report;
 //   - the same record by its address passes with the same report;
+//   - the same record as one .zip file (deflated as `zip -r` makes it, and stored) passes with the same report; a
+//     zip with a `../x` path, and a password-protected one, are refused in words;
 //   - a tampered copy fails, at the same check, with the same report (ids, verdicts, reasons, failure kinds);
 //   - a wrong pinned fingerprint fails V2 as on the command line; a malformed one is refused in words;
 //   - axe-core (WCAG 2.1 A and AA, best practices) finds nothing in English, Estonian and French;
@@ -17,7 +19,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { join, normalize, extname, resolve, sep } from "node:path";
+import { join, normalize, extname, resolve, sep, dirname, basename } from "node:path";
 import assert from "node:assert/strict";
 
 const record = resolve(process.env.RECORD);
@@ -84,12 +86,14 @@ function comparable(report) {
   return r;
 }
 
-/** Opens the page (with `hash`), gives it `dir` as the chosen folder or `address`, verifies, returns the report. */
-async function verifyInPage(page, { hash = "", dir, address, fp }) {
+/** Opens the page (with `hash`), gives it `dir` as the chosen folder, `zip` as the chosen .zip file, or `address`,
+ * verifies, returns the report. */
+async function verifyInPage(page, { hash = "", dir, zip, address, fp }) {
   await page.goto("about:blank"); // a fresh page load, even where only the #fragment differs
   await page.goto(`${base}/index.html${hash}`);
   await page.waitForSelector("body[data-state=ready]");
   if (dir) await page.setInputFiles("#folder", dir);
+  if (zip) await page.setInputFiles("#zip", zip);
   if (address) await page.fill("#url", address);
   if (fp !== undefined) await page.fill("#fp", fp);
   await page.click("#verify");
@@ -123,6 +127,20 @@ function makeTampered(from, to) {
   writeFileSync(join(to, "index.json"), JSON.stringify(index, null, 2));
 }
 makeTampered(record, tampered);
+
+// The record zipped as an observer would: `zip -r record.zip record/` (deflated, one leading folder), and stored.
+const zipped = join(work, "record.zip");
+const stored = join(work, "stored.zip");
+execFileSync("zip", ["-q", "-r", zipped, `${basename(record)}/`], { cwd: dirname(record) });
+execFileSync("zip", ["-q", "-r", "-0", stored, `${basename(record)}/`], { cwd: dirname(record) });
+// A zip whose path leaves its folder, and a password-protected one.
+const evil = join(work, "evil.zip");
+execFileSync("python3", ["-c", `import zipfile, sys
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("record/index.json", "{}")
+    z.writestr("../x", "x")`, evil]);
+const locked = join(work, "locked.zip");
+execFileSync("zip", ["-q", "-r", "-P", "secret", locked, `${basename(record)}/`], { cwd: dirname(record) });
 
 const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
@@ -186,6 +204,35 @@ await check("the honest record by its address passes with the command line's rep
   assert.equal(r.state, "passed", r.message);
   assert.deepEqual(comparable(r.report), comparable(honestPinned));
   assert.equal(r.report.subject, `election record ${base}/record/`);
+});
+
+await check("the honest record as one .zip file (deflated, then stored) passes with the command line's report", async () => {
+  for (const zip of [zipped, stored]) {
+    const r = await verifyInPage(page, { hash: `#fp=${fp}`, zip });
+    assert.equal(r.state, "passed", `${basename(zip)}: ${r.message}`);
+    assert.deepEqual(comparable(r.report), comparable(honestPinned), basename(zip));
+    assert.equal(r.report.subject, `election record ${basename(zip)}`);
+  }
+});
+
+await check("a zip with a path leaving its folder (../x) is refused in words", async () => {
+  const r = await verifyInPage(page, { hash: `#fp=${fp}`, zip: evil });
+  assert.equal(r.state, "error");
+  assert.equal(r.report, null, "nothing was verified");
+  assert.match(r.message, /evil\.zip holds a file whose path leads outside its folder \(\.\.\/x\)/);
+  assert.match(r.message, /do not use this file/);
+  await axe(page, "zip-refused");
+  await shot(page, "zip-refused");
+});
+
+await check("a password-protected zip is refused in words, in the page's language", async () => {
+  await page.goto(`${base}/index.html`);
+  await page.waitForSelector("body[data-state=ready]");
+  await page.selectOption("#lang", "et"); // kept (localStorage) by the next load
+  const r = await verifyInPage(page, { zip: locked });
+  assert.equal(r.state, "error");
+  assert.match(r.message, /locked\.zip on parooliga kaitstud/);
+  await page.selectOption("#lang", "en");
 });
 
 await check("the tampered copy fails at the same check as the command line, with the same report", async () => {

@@ -4,6 +4,7 @@
 // "verifying", "passed", "failed" or "error" (tests and the timing script read it, and data-verify-millis).
 import { TEXTS, CHECKS, pickLanguage, t, translatePage } from "./i18n.js";
 import { runVerification } from "./run.js";
+import { unzip, ZipError, MAX_BYTES } from "./zip.js";
 
 const $ = (id) => document.getElementById(id);
 let lang = pickLanguage();
@@ -80,6 +81,20 @@ async function folderFiles(list) {
   const files = await Promise.all(chosen.map(async (f) => ({
     path: f.file.webkitRelativePath.slice(prefix.length), bytes: await f.file.arrayBuffer() })));
   return { name: prefix.replace(/\/$/, ""), files };
+}
+
+/** The record's files from a chosen .zip file (zip.js), paths inside the record's folder; a zip the page cannot
+ * or must not read is refused in words. */
+async function zipFiles(file) {
+  const status = (done, n) => { $("status").textContent = t(lang, "unpacking", { done, n }); };
+  status(0, "…");
+  try {
+    return { name: file.name, files: await unzip(file, status) };
+  } catch (e) {
+    if (!(e instanceof ZipError)) throw e;
+    const mb = (bytes) => Math.ceil(bytes / 2 ** 20);
+    throw new Said(t(lang, `zip_${e.code}`, { ...e.vars, name: file.name, size: mb(e.vars.size ?? 0), limit: mb(MAX_BYTES) }));
+  }
 }
 
 /** A published record's files: index.json, then every file it lists, from the folder at `address`. */
@@ -193,8 +208,9 @@ async function verify(event) {
   message("");
   if (typeof Worker === "undefined" || typeof WebAssembly === "undefined") return message(t(lang, "no_worker"));
   const folder = $("folder").files;
+  const zip = $("zip").files[0];
   const address = $("url").value.trim();
-  if (!folder.length && !address) return message(t(lang, "no_record"));
+  if (!folder.length && !zip && !address) return message(t(lang, "no_record"));
   const fingerprint = $("fp").value.trim();
   $("verify").disabled = true;
   $("report").hidden = true;
@@ -206,7 +222,7 @@ async function verify(event) {
   renderProgressList();
   document.body.dataset.state = "verifying";
   try {
-    const { name, files } = folder.length ? await folderFiles(folder) : await urlFiles(address);
+    const { name, files } = folder.length ? await folderFiles(folder) : zip ? await zipFiles(zip) : await urlFiles(address);
     $("status").textContent = t(lang, "loading_module");
     states.set("V1", "running");
     renderProgressList();
@@ -239,5 +255,8 @@ if (given.fp) {
 if (given.record) $("url").value = given.record;
 $("lang").addEventListener("change", (e) => setLanguage(e.target.value));
 $("form").addEventListener("submit", verify);
+// One record at a time: choosing a folder clears the zip, and the other way round.
+$("folder").addEventListener("change", () => { if ($("folder").files.length) $("zip").value = ""; });
+$("zip").addEventListener("change", () => { if ($("zip").files.length) $("folder").value = ""; });
 setLanguage(lang);
 document.body.dataset.state = "ready";

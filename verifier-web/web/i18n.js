@@ -1,19 +1,24 @@
 // Interface texts of the in-browser verifier in English, Estonian and French. Every key exists in the three
 // languages (tests/browser/verify-record.mjs checks it). The checks' notes and reasons, and the report's words on
 // what is proven and what is trusted, are the verifier's own (in English, as “verifier verify” prints them).
+// The lookup itself is every page's (i18n-core.js, copied here from web-assets/web by
+// scripts/build-verifier-web.sh).
+import { lookup, chooseLanguage, savedLanguage, browserLanguage, translate } from "./i18n-core.js";
+
 export const TEXTS = {
   en: {
     language: "Language", title: "Verify an election record",
     intro: "This page checks the whole election record on this computer, with the same code as the command-line tool “verifier verify”: every ballot, every mix stage, the decryption and the count. Nothing is sent anywhere.",
     record_title: "1. The election record",
     folder_label: "A folder on this computer (the record's folder, the one holding index.json)",
+    zip_label: "Or the record as one .zip file (as “zip -r record.zip record/” makes it)",
     url_label: "Or the address of a published record (the folder holding index.json)",
     url_help: "Every file that index.json lists is downloaded from there.",
     fp_title: "2. The election fingerprint",
     fp_label: "Election fingerprint (64 hex digits)",
     fp_help: "Copy it from where the election authority published it. It binds every key and the list of voters: with it, this page checks that the record is of that election. Leave it empty to verify without it.",
     verify: "Verify the record", progress_title: "Progress",
-    reading: "Reading {n} files…", downloading: "Downloading {done} of {n} files…", loading_module: "Loading the verifier…",
+    reading: "Reading {n} files…", unpacking: "Unpacking {done} of {n} files from the zip…", downloading: "Downloading {done} of {n} files…", loading_module: "Loading the verifier…",
     running: "Checking {id} ({name})… {done} of {total} checks done.",
     done: "Done: {total} checks in {seconds} s.",
     status_pending: "waiting", status_running: "checking…", status_pass: "passed", status_fail: "FAILED", status_not_run: "not run",
@@ -27,7 +32,16 @@ export const TEXTS = {
     proven_title: "What these checks prove", trusted_title: "What must still be trusted",
     english_note: "The details are the verifier's own words, in English.",
     download: "Download the report (JSON)",
-    no_record: "Choose the record's folder, or give the address of a published record.",
+    no_record: "Choose the record's folder or its .zip file, or give the address of a published record.",
+    zip_not_zip: "{name} is not a zip archive this page can read ({reason}). Choose the record's .zip file, or unpack it and choose its folder.",
+    zip_split: "{name} is one part of a zip split into several files. Join the parts (or unpack them) and choose the whole record.",
+    zip_zip64: "{name} uses the ZIP64 format (for archives over 4 GB or 65,535 files), which this page does not read. Unpack it and choose its folder.",
+    zip_encrypted: "{path} in {name} is protected by a password. An election record is public: make the zip without a password (zip -r record.zip record/), or unpack it and choose its folder.",
+    zip_method: "{path} in {name} is compressed with a method this page does not read (method {method}). Make the zip with “zip -r record.zip record/” (stored or deflated files), or unpack it and choose its folder.",
+    zip_path: "{name} holds a file whose path leads outside its folder ({path}). A record's zip never does: do not use this file; get the record again from the election's site.",
+    zip_duplicate: "{path} is twice in {name}. A record's zip holds each file once: get the record again.",
+    zip_too_big: "{path} in {name} makes {size} MB, more than this page can verify ({limit} MB). Verify this record on a computer with “verifier verify”.",
+    zip_corrupt: "{path} in {name} is damaged ({reason}). Download the zip again.",
     bad_url: "This address cannot be used ({reason}). Give the address of the folder holding index.json, for example https://example.org/record/.",
     fetch_failed: "{what} could not be downloaded ({reason}). Check the address and your connection, and try again.",
     no_worker: "This browser cannot run the verifier (no Web Worker or WebAssembly). Use a recent browser, or run “verifier verify” on a computer.",
@@ -43,13 +57,14 @@ export const TEXTS = {
     intro: "See leht kontrollib kogu valimiskirjet selles arvutis sama koodiga, mida kasutab käsureatööriist “verifier verify”: iga sedelit, iga segamisetappi, dekrüpteerimist ja loendamist. Midagi ei saadeta kuhugi.",
     record_title: "1. Valimiskirje",
     folder_label: "Kaust selles arvutis (valimiskirje kaust, milles on index.json)",
+    zip_label: "Või valimiskirje ühe .zip-failina (nagu “zip -r record.zip record/” selle teeb)",
     url_label: "Või avaldatud valimiskirje aadress (kaust, milles on index.json)",
     url_help: "Sealt laaditakse alla iga fail, mille index.json loetleb.",
     fp_title: "2. Valimiste sõrmejälg",
     fp_label: "Valimiste sõrmejälg (64 kuueteistkümnendnumbrit)",
     fp_help: "Kopeerige see sealt, kus valimiste korraldaja selle avaldas. See seob kõik võtmed ja valijate nimekirja: selle abil kontrollib leht, et valimiskirje on nende valimiste oma. Jätke tühjaks, et kontrollida ilma selleta.",
     verify: "Kontrolli valimiskirjet", progress_title: "Edenemine",
-    reading: "Loen {n} faili…", downloading: "Laadin alla {done} faili {n}-st…", loading_module: "Laadin kontrollijat…",
+    reading: "Loen {n} faili…", unpacking: "Pakin zip-failist lahti {done} faili {n}-st…", downloading: "Laadin alla {done} faili {n}-st…", loading_module: "Laadin kontrollijat…",
     running: "Kontrollin: {id} ({name})… {done} kontrolli {total}-st tehtud.",
     done: "Valmis: {total} kontrolli {seconds} sekundiga.",
     status_pending: "ootab", status_running: "kontrollin…", status_pass: "korras", status_fail: "EBAÕNNESTUS", status_not_run: "ei tehtud",
@@ -63,7 +78,16 @@ export const TEXTS = {
     proven_title: "Mida need kontrollid tõendavad", trusted_title: "Mida tuleb endiselt usaldada",
     english_note: "Üksikasjad on kontrollija enda sõnad, inglise keeles.",
     download: "Laadi aruanne alla (JSON)",
-    no_record: "Valige valimiskirje kaust või sisestage avaldatud valimiskirje aadress.",
+    no_record: "Valige valimiskirje kaust või selle .zip-fail või sisestage avaldatud valimiskirje aadress.",
+    zip_not_zip: "{name} ei ole zip-arhiiv, mida see leht lugeda oskab ({reason}). Valige valimiskirje .zip-fail või pakkige see lahti ja valige selle kaust.",
+    zip_split: "{name} on mitmeks failiks jagatud zip-arhiivi üks osa. Ühendage osad (või pakkige need lahti) ja valige kogu valimiskirje.",
+    zip_zip64: "{name} kasutab ZIP64-vormingut (üle 4 GB või 65 535 failiga arhiivide jaoks), mida see leht ei loe. Pakkige see lahti ja valige selle kaust.",
+    zip_encrypted: "{path} failis {name} on parooliga kaitstud. Valimiskirje on avalik: tehke zip-fail ilma paroolita (zip -r record.zip record/) või pakkige see lahti ja valige selle kaust.",
+    zip_method: "{path} failis {name} on pakitud meetodiga, mida see leht ei loe (meetod {method}). Tehke zip-fail käsuga “zip -r record.zip record/” (pakkimata või deflate-failid) või pakkige see lahti ja valige selle kaust.",
+    zip_path: "{name} sisaldab faili, mille tee viib kaustast välja ({path}). Valimiskirje zip-fail ei tee seda kunagi: ärge seda faili kasutage, vaid laadige valimiskirje uuesti valimiste saidilt.",
+    zip_duplicate: "{path} on failis {name} kaks korda. Valimiskirje zip-failis on iga fail üks kord: laadige valimiskirje uuesti.",
+    zip_too_big: "{path} failis {name} teeb kokku {size} MB, rohkem kui see leht kontrollida suudab ({limit} MB). Kontrollige valimiskirjet arvutis käsuga “verifier verify”.",
+    zip_corrupt: "{path} failis {name} on vigane ({reason}). Laadige zip-fail uuesti alla.",
     bad_url: "Seda aadressi ei saa kasutada ({reason}). Sisestage kausta aadress, milles on index.json, näiteks https://example.org/record/.",
     fetch_failed: "Faili {what} ei saanud alla laadida ({reason}). Kontrollige aadressi ja ühendust ning proovige uuesti.",
     no_worker: "See brauser ei saa kontrollijat käivitada (Web Worker või WebAssembly puudub). Kasutage uuemat brauserit või käivitage arvutis “verifier verify”.",
@@ -79,13 +103,14 @@ export const TEXTS = {
     intro: "Cette page vérifie tout le dossier de l’élection sur cet ordinateur, avec le même code que l’outil en ligne de commande “verifier verify” : chaque bulletin, chaque étape du mélange, le déchiffrement et le décompte. Rien n’est envoyé nulle part.",
     record_title: "1. Le dossier de l’élection",
     folder_label: "Un dossier sur cet ordinateur (le dossier de l’élection, celui qui contient index.json)",
+    zip_label: "Ou le dossier en un seul fichier .zip (tel que “zip -r record.zip record/” le fait)",
     url_label: "Ou l’adresse d’un dossier publié (le dossier qui contient index.json)",
     url_help: "Chaque fichier listé par index.json y est téléchargé.",
     fp_title: "2. L’empreinte de l’élection",
     fp_label: "Empreinte de l’élection (64 chiffres hexadécimaux)",
     fp_help: "Copiez-la depuis la publication de l’autorité électorale. Elle lie toutes les clés et la liste des électeurs : avec elle, cette page vérifie que le dossier est bien celui de cette élection. Laissez vide pour vérifier sans elle.",
     verify: "Vérifier le dossier", progress_title: "Progression",
-    reading: "Lecture de {n} fichiers…", downloading: "Téléchargement de {done} fichiers sur {n}…", loading_module: "Chargement du vérificateur…",
+    reading: "Lecture de {n} fichiers…", unpacking: "Décompression de {done} fichiers sur {n}…", downloading: "Téléchargement de {done} fichiers sur {n}…", loading_module: "Chargement du vérificateur…",
     running: "Vérification {id} ({name})… {done} vérifications sur {total} faites.",
     done: "Terminé : {total} vérifications en {seconds} s.",
     status_pending: "en attente", status_running: "en cours…", status_pass: "réussie", status_fail: "ÉCHEC", status_not_run: "non faite",
@@ -99,7 +124,16 @@ export const TEXTS = {
     proven_title: "Ce que ces vérifications prouvent", trusted_title: "Ce qu’il faut encore croire sur parole",
     english_note: "Les détails sont les mots du vérificateur lui-même, en anglais.",
     download: "Télécharger le rapport (JSON)",
-    no_record: "Choisissez le dossier de l’élection, ou donnez l’adresse d’un dossier publié.",
+    no_record: "Choisissez le dossier de l’élection ou son fichier .zip, ou donnez l’adresse d’un dossier publié.",
+    zip_not_zip: "{name} n’est pas une archive zip que cette page sait lire ({reason}). Choisissez le fichier .zip du dossier, ou décompressez-le et choisissez son dossier.",
+    zip_split: "{name} est une partie d’un zip découpé en plusieurs fichiers. Réunissez les parties (ou décompressez-les) et choisissez le dossier entier.",
+    zip_zip64: "{name} utilise le format ZIP64 (pour les archives de plus de 4 Go ou de 65 535 fichiers), que cette page ne lit pas. Décompressez-le et choisissez son dossier.",
+    zip_encrypted: "{path} dans {name} est protégé par un mot de passe. Le dossier d’une élection est public : faites le zip sans mot de passe (zip -r record.zip record/), ou décompressez-le et choisissez son dossier.",
+    zip_method: "{path} dans {name} est compressé par une méthode que cette page ne lit pas (méthode {method}). Faites le zip avec “zip -r record.zip record/” (fichiers stockés ou deflate), ou décompressez-le et choisissez son dossier.",
+    zip_path: "{name} contient un fichier dont le chemin sort de son dossier ({path}). Le zip d’un dossier d’élection ne fait jamais cela : n’utilisez pas ce fichier ; reprenez le dossier sur le site de l’élection.",
+    zip_duplicate: "{path} figure deux fois dans {name}. Le zip d’un dossier contient chaque fichier une fois : reprenez le dossier.",
+    zip_too_big: "{path} dans {name} fait atteindre {size} Mo, plus que cette page ne peut vérifier ({limit} Mo). Vérifiez ce dossier sur un ordinateur avec “verifier verify”.",
+    zip_corrupt: "{path} dans {name} est endommagé ({reason}). Téléchargez le zip à nouveau.",
     bad_url: "Cette adresse ne peut pas servir ({reason}). Donnez l’adresse du dossier qui contient index.json, par exemple https://example.org/record/.",
     fetch_failed: "{what} n’a pas pu être téléchargé ({reason}). Vérifiez l’adresse et votre connexion, puis réessayez.",
     no_worker: "Ce navigateur ne peut pas exécuter le vérificateur (pas de Web Worker ni de WebAssembly). Utilisez un navigateur récent, ou lancez “verifier verify” sur un ordinateur.",
@@ -116,23 +150,15 @@ export const TEXTS = {
 export const CHECKS = ["V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10", "V11", "V12", "V13"];
 
 export function pickLanguage() {
-  const saved = localStorage.getItem("lang");
-  if (saved && TEXTS[saved]) return saved;
-  const nav = (navigator.language || "en").slice(0, 2);
-  return TEXTS[nav] ? nav : "en";
+  return chooseLanguage(TEXTS, [savedLanguage("lang"), browserLanguage()]);
 }
 
 /** The text `key` (dotted for nested ones) in `lang` (English if missing), with `{name}` filled from `vars`. */
 export function t(lang, key, vars = {}) {
-  const parts = key.split(".");
-  let v = TEXTS[lang];
-  for (const p of parts) v = v && v[p];
-  if (typeof v !== "string") v = parts.reduce((o, p) => o && o[p], TEXTS.en) || key;
-  return v.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+  return lookup(TEXTS, lang, key, vars);
 }
 
 /** Fills every element with a data-t attribute, and the page's language. */
 export function translatePage(lang) {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(lang, el.dataset.t);
+  translate(TEXTS, lang);
 }

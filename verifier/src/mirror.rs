@@ -5,8 +5,8 @@
 //! signed with its real key, while the log everyone else sees holds a ballot it cast itself. A receipt cannot
 //! tell; a head that someone else saw can. The mirror only ever serves what its monitor verified (L8): the
 //! latest verified head, the leaves under it, proofs computed from its own copy. The API is the collector's
-//! log API (collector/API.md, same paths and JSON), plus `GET /log/credential/{K}` and `GET /mirror/status`;
-//! verifier/MIRROR.md documents it. While an alarm stands, every answer but the status is `503 mirror_alarm`.
+//! log API (collector/API.md, same paths and JSON), plus `GET /log/credential/{K}` and `GET /mirror/status`,
+//! and the collector's live ballot board at `/board/` read from the copy; verifier/MIRROR.md documents it. While an alarm stands, every answer but the status is `503 mirror_alarm`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -146,6 +146,77 @@ pub fn router() -> Router<CopyHandle> {
         .route("/log/credential/{credential}", get(credential))
         .route("/mirror/status", get(status))
         .route("/config.json", get(page_config))
+        .route("/board", get(|| async { axum::response::Redirect::permanent("/board/") }))
+        .route("/board/", get(|| async { board_file("board.html") }))
+        .route("/board/{file}", get(|UrlPath(file): UrlPath<String>| async move { board_file(&file) }))
+        .route("/board/data/site.json", get(board_site))
+        .route("/board/data/board/{page}", get(board_page))
+        .route("/board/data/find/{bucket}", get(board_find))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The ballot board (verifier/MIRROR.md "Ballot board"): the collector's live board page (web-assets), with its
+// data answered from the mirror's verified copy, so that a voter can find their tracker in a log the collector
+// does not serve.
+
+fn not_found(message: &str) -> ApiError {
+    ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }
+}
+
+fn board_file(name: &str) -> Response {
+    match web_assets::board_asset(name) {
+        Some(a) => ([(header::CONTENT_TYPE, HeaderValue::from_static(a.content_type))], a.body).into_response(),
+        None => not_found("no such file of the ballot board").into_response(),
+    }
+}
+
+/// `GET /board/data/site.json`: the election and the mirror's latest verified head ([`web_assets::live_site`]),
+/// with `"mirror": true` (the page then says whose copy it shows).
+async fn board_site(State(h): State<CopyHandle>) -> Result<Json<serde_json::Value>, ApiError> {
+    let g = verified(&h)?;
+    let head = g.copy.sth().ok_or_else(not_ready)?;
+    let p = &h.published;
+    let mut site = web_assets::live_site(&p.manifest, &p.fingerprint, &p.collector_key, head);
+    site["mirror"] = serde_json::Value::Bool(true);
+    Ok(Json(site))
+}
+
+/// The board's rows of leaves `start .. end` of the verified copy.
+fn board_rows(
+    copy: &crate::monitor::LogCopy,
+    start: u64,
+    end: u64,
+    keep: impl Fn(&BallotId) -> bool,
+) -> Vec<serde_json::Value> {
+    copy.entries(start, end)
+        .iter()
+        .zip(copy.ballot_ids(start, end))
+        .filter(|(_, id)| keep(id))
+        .map(|(e, id)| web_assets::live_row(e.leaf_index, e.accepted_at, id))
+        .collect()
+}
+
+/// `GET /board/data/board/page-P.json`: leaves `P·100 … P·100 + 99` of the verified copy.
+async fn board_page(
+    State(h): State<CopyHandle>,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (start, end) = web_assets::page_number(&name)
+        .and_then(web_assets::page_range)
+        .ok_or_else(|| not_found(web_assets::PAGE_NAME_HELP))?;
+    let g = verified(&h)?;
+    Ok(Json(serde_json::json!({ "entries": board_rows(&g.copy, start, end, |_| true) })))
+}
+
+/// `GET /board/data/find/XX.json`: every leaf of the verified copy whose ballot id starts with the byte `XX`.
+async fn board_find(
+    State(h): State<CopyHandle>,
+    UrlPath(name): UrlPath<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let bucket = web_assets::find_bucket(&name).ok_or_else(|| not_found(web_assets::BUCKET_NAME_HELP))?;
+    let g = verified(&h)?;
+    let rows = board_rows(&g.copy, 0, g.copy.size(), |id| id.0[0] == bucket);
+    Ok(Json(serde_json::json!({ "entries": rows })))
 }
 
 /// `GET /config.json`: what the verification page needs when the mirror serves it (`--web`): the collector to
@@ -171,9 +242,7 @@ pub fn app(copy: CopyHandle, web: Option<&Path>) -> Router {
     });
     let router = match web {
         Some(dir) => router.fallback_service(tower_http::services::ServeDir::new(dir)),
-        None => router.fallback(|| async {
-            ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: "no such resource".into() }
-        }),
+        None => router.fallback(|| async { not_found("no such resource") }),
     };
     router
         .layer(SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")))

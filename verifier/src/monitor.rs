@@ -76,6 +76,8 @@ pub struct LogCopy {
     sth: Option<SignedTreeHead>,
     tree: LogTree,
     entries: Vec<LeafEntry>,
+    /// Each leaf's ballot id, in leaf order (the board's rows).
+    ids: Vec<BallotId>,
     by_credential: HashMap<[u8; 32], Vec<CredentialLeaf>>,
     by_ballot_id: HashMap<BallotId, u64>,
     last_accepted_at: Option<u64>,
@@ -99,6 +101,15 @@ impl LogCopy {
             return &[];
         }
         &self.entries[start as usize..end as usize]
+    }
+
+    /// The ballot ids of leaves `start .. end` (bounded by the verified size), in leaf order.
+    pub fn ballot_ids(&self, start: u64, end: u64) -> &[BallotId] {
+        let end = end.min(self.size()).min(self.ids.len() as u64);
+        if start >= end {
+            return &[];
+        }
+        &self.ids[start as usize..end as usize]
     }
 
     /// The inclusion proof of `leaf_index` in the verified tree of `tree_size` leaves, and that leaf's hash.
@@ -134,6 +145,7 @@ impl LogCopy {
             .or_default()
             .push(CredentialLeaf { leaf_index: entry.leaf_index, ballot_id: id });
         self.by_ballot_id.insert(id, entry.leaf_index);
+        self.ids.push(id);
         self.last_accepted_at = Some(entry.accepted_at);
         self.entries.push(entry);
     }

@@ -15,8 +15,9 @@
 //! * `data/result.json`: `result.json` as V13 verified it, with each STV round's figures (§12.6).
 //! * `record/`: the record itself, byte for byte as V1 hashed it, for download.
 //!
-//! The collector serves the same board page during voting (collector/src/board.rs), with the same data paths
-//! answered from its log.
+//! The board page and what every page shares are web-assets' (one copy): the collector serves the same board
+//! page during voting (collector/src/board.rs), and a mirror from its copy of the log (crate::mirror), with the
+//! same data paths answered from the log.
 
 use std::path::{Path, PathBuf};
 
@@ -27,28 +28,40 @@ use protocol::record::{REJECTED_PATH, REVOKED_PATH, SUPERSEDED_PATH};
 use protocol::tally::{fate, Fate, RejectedFile, RevokedFile, SupersededFile};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use web_assets::Asset;
 
 use crate::report::Report;
 use crate::verify::{verify_result, VerifiedResult};
 
 /// `format` of `data/site.json`.
-pub const SITE_FORMAT: &str = "rv/site/v1";
-/// Ballots per board page (`data/board/page-P.json`); the collector's live board pages the same way.
-pub const PAGE_SIZE: usize = 100;
+pub const SITE_FORMAT: &str = web_assets::SITE_FORMAT;
+/// Ballots per board page (`data/board/page-P.json`); the collector's and the mirror's live boards page the same
+/// way.
+pub const PAGE_SIZE: usize = web_assets::PAGE_SIZE as usize;
 /// The languages of the site's own texts (the election's come from the manifest).
 pub const LANGUAGES: &[&str] = &["en", "et", "fr"];
 
-/// The site's pages, scripts and style (verifier/web), embedded in the binary: `publish` writes them as they are.
-pub const ASSETS: &[(&str, &str)] = &[
-    ("index.html", include_str!("../web/index.html")),
-    ("board.html", include_str!("../web/board.html")),
-    ("results.html", include_str!("../web/results.html")),
-    ("verify.html", include_str!("../web/verify.html")),
-    ("site.js", include_str!("../web/site.js")),
-    ("board.js", include_str!("../web/board.js")),
-    ("results.js", include_str!("../web/results.js")),
-    ("home.js", include_str!("../web/home.js")),
-    ("site.css", include_str!("../web/site.css")),
+const fn page(name: &'static str, body: &'static str) -> Asset {
+    Asset { name, content_type: "text/html; charset=utf-8", body }
+}
+const fn script(name: &'static str, body: &'static str) -> Asset {
+    Asset { name, content_type: "text/javascript; charset=utf-8", body }
+}
+
+/// The site's pages, scripts and style, embedded in the binary: `publish` writes them as they are. The pages of
+/// the record (verifier/web), then the board and what every page shares (web-assets).
+pub const ASSETS: &[Asset] = &[
+    page("index.html", include_str!("../web/index.html")),
+    page("results.html", include_str!("../web/results.html")),
+    page("verify.html", include_str!("../web/verify.html")),
+    script("results.js", include_str!("../web/results.js")),
+    script("home.js", include_str!("../web/home.js")),
+    web_assets::BOARD_HTML,
+    web_assets::BOARD_JS,
+    web_assets::SITE_JS,
+    web_assets::SITE_CSS,
+    web_assets::I18N_CORE_JS,
+    web_assets::BASE_CSS,
 ];
 
 /// Why a site was not published.
@@ -251,8 +264,8 @@ fn write_site(
         .map(|(b, f)| board_row(b, f))
         .collect();
     let mut w = Writer { root: out, files: 0, bytes: 0 };
-    for (name, text) in ASSETS {
-        w.write(name, text.as_bytes())?;
+    for a in ASSETS {
+        w.write(a.name, a.body.as_bytes())?;
     }
     let pages = rows.len().div_ceil(PAGE_SIZE);
     for (p, chunk) in rows.chunks(PAGE_SIZE).enumerate() {

@@ -301,6 +301,115 @@ async fn the_mirror_follows_the_collector_and_serves_only_its_verified_copy() {
     assert!(alarm_file(dir.path()).is_none());
 }
 
+/// The ballot board at the mirror's `/board/` (verifier/MIRROR.md "Ballot board"): the collector's live board page,
+/// its data read from the mirror's verified copy: the verified head, pages of 100 ballots with their trackers and
+/// times, the search buckets, clear 404s, and nothing before the first verified head.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mirror_serves_the_ballot_board_from_its_verified_copy() {
+    let mut t = test_election(7);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let b: Vec<Ballot> = (0..102u16).map(|i| t.ballot(usize::from(i % 3), i)).collect();
+    let entries: Vec<LeafEntry> = b.iter().enumerate().map(|(i, b)| entry(i as u64, b)).collect();
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    let mirror = serve_mirror(&m).await;
+
+    // The page and its files: the collector's own (web-assets), under the mirror's CSP, no inline code.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = http.get(format!("{mirror}/board")).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (308, "/board/"));
+    let csp = verifier::mirror::content_security_policy(&collector);
+    for (path, asset) in [
+        ("", web_assets::BOARD_HTML),
+        ("board.html", web_assets::BOARD_HTML),
+        ("board.js", web_assets::BOARD_JS),
+        ("site.js", web_assets::SITE_JS),
+        ("site.css", web_assets::SITE_CSS),
+        ("base.css", web_assets::BASE_CSS),
+        ("i18n-core.js", web_assets::I18N_CORE_JS),
+    ] {
+        let r = http.get(format!("{mirror}/board/{path}")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], asset.content_type, "{path}");
+        assert_eq!(r.headers()["content-security-policy"], csp.as_str(), "{path}");
+        assert_eq!(r.text().await.unwrap(), asset.body, "{path}");
+    }
+    assert!(!web_assets::BOARD_HTML.body.contains("<script>") && !web_assets::BOARD_HTML.body.contains("style="));
+
+    // Before the first verified head: no data, the mirror's "not ready".
+    let (st, _, _, v) = fetch(&format!("{mirror}/board/data/site.json")).await;
+    assert_eq!((st, v["error"]["code"].as_str()), (503, Some("mirror_not_ready")));
+
+    // Under a verified head of 2 ballots, then of 102 (the collector shows more than the mirror verified: the
+    // board shows only the verified copy).
+    fake.set(&t.election, entries[..2].to_vec());
+    assert_eq!(m.poll().await.unwrap().unwrap(), 2);
+    let (_, _, _, site) = fetch(&format!("{mirror}/board/data/site.json")).await;
+    assert_eq!(site["board"], serde_json::json!({"total": 2, "page_size": 100, "pages": 1}));
+    fake.set(&t.election, entries.clone());
+    let (_, _, _, p0) = fetch(&format!("{mirror}/board/data/board/page-0.json")).await;
+    assert_eq!(p0["entries"].as_array().unwrap().len(), 2, "only what the mirror verified");
+    assert_eq!(m.poll().await.unwrap().unwrap(), 102);
+
+    let (st, _, cache, site) = fetch(&format!("{mirror}/board/data/site.json")).await;
+    assert_eq!((st, cache.as_deref()), (200, Some("no-store")));
+    assert_eq!(site["format"], "rv/site/v1");
+    assert_eq!(site["source"], "live");
+    assert_eq!(site["mirror"], true, "the page says it shows a mirror's copy");
+    assert_eq!(site["head"], serde_json::to_value(fake.sth()).unwrap());
+    assert_eq!(site["board"], serde_json::json!({"total": 102, "page_size": 100, "pages": 2}));
+    assert_eq!(site["election"]["fingerprint"], t.election.fingerprint().to_hex());
+    assert_eq!(site["election"]["election_id"], t.election.manifest().election_id);
+    assert_eq!(site["collector_key"], hex::encode(t.collector.verifying_key().to_bytes()));
+
+    let (st, _, _, p0) = fetch(&format!("{mirror}/board/data/board/page-0.json")).await;
+    assert_eq!(st, 200);
+    let (_, _, _, p1) = fetch(&format!("{mirror}/board/data/board/page-1.json")).await;
+    let (_, _, _, p2) = fetch(&format!("{mirror}/board/data/board/page-2.json")).await;
+    let p0 = p0["entries"].as_array().unwrap().clone();
+    let p1 = p1["entries"].as_array().unwrap().clone();
+    assert_eq!((p0.len(), p1.len()), (100, 2));
+    assert_eq!(p2["entries"], serde_json::json!([]), "a page past the end is empty");
+    for (row, (ballot, e)) in p0.iter().chain(&p1).zip(b.iter().zip(&entries)) {
+        assert_eq!(
+            row,
+            &serde_json::json!([e.leaf_index, e.accepted_at, ballot.id().tracker(), null, null]),
+            "position, time and tracker of each ballot, no fate before the tally"
+        );
+    }
+    // Each ballot is in the bucket of its id's first byte, and only there; every bucket together is the log.
+    let mut found_all = 0;
+    for bucket in 0..=255u8 {
+        let (st, _, _, found) = fetch(&format!("{mirror}/board/data/find/{bucket:02X}.json")).await;
+        assert_eq!(st, 200);
+        let rows = found["entries"].as_array().unwrap();
+        let expected: Vec<_> = b.iter().enumerate().filter(|(_, x)| x.id().0[0] == bucket).map(|(i, _)| i).collect();
+        let got: Vec<_> = rows.iter().map(|r| r[0].as_u64().unwrap() as usize).collect();
+        assert_eq!(got, expected, "bucket {bucket:02X}");
+        assert!(rows.iter().all(|r| r[2].as_str().unwrap().starts_with(&format!("{bucket:02X}"))));
+        found_all += rows.len();
+    }
+    assert_eq!(found_all, 102);
+
+    // Names that are not the board's: 404 with the error body and a word on what a name looks like.
+    for bad in [
+        "data/board/page-x.json",
+        "data/board/page--1.json",
+        "data/board/page-99999999999999999999.json",
+        "data/board/0.json",
+        "data/find/ab.json",
+        "data/find/ABC.json",
+        "data/find/GG.json",
+        "nothing.js",
+    ] {
+        let (st, _, _, v) = fetch(&format!("{mirror}/board/{bad}")).await;
+        assert_eq!((st, v["error"]["code"].as_str()), (404, Some("not_found")), "{bad}");
+    }
+    let (_, _, _, v) = fetch(&format!("{mirror}/board/data/find/ab.json")).await;
+    assert!(v["error"]["message"].as_str().unwrap().contains("two hex digits"), "{v}");
+}
+
 /// SPEC.md: exercises L8.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fork_raises_an_alarm_and_the_mirror_then_answers_503() {
@@ -328,6 +437,8 @@ async fn a_fork_raises_an_alarm_and_the_mirror_then_answers_503() {
     let (st, acao, _, v) = fetch(&format!("{mirror}/log/sth")).await;
     assert_eq!((st, v["error"]["code"].as_str(), acao.as_deref()), (503, Some("mirror_alarm"), Some("*")));
     assert!(v["error"]["message"].as_str().unwrap().contains("forked"));
+    let (st, _, _, v) = fetch(&format!("{mirror}/board/data/site.json")).await;
+    assert_eq!((st, v["error"]["code"].as_str()), (503, Some("mirror_alarm")), "the board shows nothing either");
     let (st, _, _, v) = fetch(&format!("{mirror}/mirror/status")).await;
     assert_eq!(st, 200);
     assert!(v["alarm"].as_str().unwrap().contains("forked"), "{v}");

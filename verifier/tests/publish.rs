@@ -123,8 +123,9 @@ fn the_sites_data_is_the_records() {
     assert_eq!(ids, (1..=13).map(|i| format!("V{i}")).collect::<Vec<_>>());
 
     // The pages: as embedded, each script our own file, no inline script or style (a strict CSP holds).
-    for (name, text) in ASSETS {
-        assert_eq!(&std::fs::read_to_string(out.join(name)).unwrap(), text);
+    for a in ASSETS {
+        let (name, text) = (a.name, a.body);
+        assert_eq!(std::fs::read_to_string(out.join(name)).unwrap(), text);
         if name.ends_with(".html") {
             assert!(!text.contains("<script>") && !text.contains("style=") && !text.contains("onclick"), "{name}");
             assert!(text.contains("script-src 'self'"), "{name}: the page states its CSP");
@@ -216,8 +217,8 @@ fn a_wrong_fingerprint_a_full_folder_or_an_unknown_language_is_refused_in_words(
     assert!(stdout.contains("python3 -m http.server"), "{stdout}");
     let names: BTreeSet<String> =
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    for (name, _) in ASSETS {
-        assert!(names.contains(*name), "{name}");
+    for a in ASSETS {
+        assert!(names.contains(a.name), "{}", a.name);
     }
     assert_eq!(read_json(&out, "data/site.json")["verified"]["pinned"], true);
 }

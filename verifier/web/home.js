@@ -1,6 +1,6 @@
 // The site's home page (the election, who was elected, links) and the verification page (a link to the in-browser
 // verifier when the site carries one, and the command line that verifies the record). Values from data/site.json and data/result.json.
-import { t, pickLanguage, setupLanguage, getJson, el, showError, localized, utc } from "./site.js";
+import { t, startPage, el, localized, utc } from "./site.js";
 
 let site = null;
 let data = null;
@@ -35,17 +35,9 @@ function redraw() {
 }
 
 async function main() {
-  pickLanguage();
-  try {
-    [site, data] = await Promise.all([getJson("data/site.json"), getJson("data/result.json")]);
-  } catch (err) {
-    setupLanguage(() => {});
-    showError(err.message);
-    return;
-  }
-  pickLanguage(site.lang);
-  setupLanguage(redraw);
-  document.getElementById("fingerprint").textContent = site.election.fingerprint;
+  const files = await startPage(["data/site.json", "data/result.json"], redraw);
+  if (!files) return;
+  [site, data] = files;
   redraw();
   document.body.dataset.ready = "true";
 }

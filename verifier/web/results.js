@@ -1,7 +1,7 @@
 // The results page: the turnout, each contest's result (votes, percentages, SVG bars; the round-by-round table of
 // a ranked count), the record to download with its head, and in words what was verified and what is trusted. Every
 // figure comes from data/result.json, which `verifier publish` wrote from result.json after V13 passed.
-import { t, pickLanguage, setupLanguage, getJson, el, showError, localized, bar } from "./site.js";
+import { t, startPage, el, localized, bar } from "./site.js";
 
 let site = null;
 let data = null;
@@ -122,17 +122,9 @@ function redraw() {
 }
 
 async function main() {
-  pickLanguage();
-  try {
-    [site, data] = await Promise.all([getJson("data/site.json"), getJson("data/result.json")]);
-  } catch (e) {
-    setupLanguage(() => {});
-    showError(e.message);
-    return;
-  }
-  pickLanguage(site.lang);
-  setupLanguage(redraw);
-  document.getElementById("fingerprint").textContent = site.election.fingerprint;
+  const files = await startPage(["data/site.json", "data/result.json"], redraw);
+  if (!files) return;
+  [site, data] = files;
   redraw();
   document.body.dataset.ready = "true";
 }

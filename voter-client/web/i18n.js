@@ -1,6 +1,9 @@
 // Interface texts in English, Estonian and French, and how the pages turn codes (the collector's error codes, the
 // module's refusals) into them. Election texts come from the manifest. Every key exists in the three languages
-// (tests/browser/vote.mjs checks it).
+// (tests/browser/vote.mjs checks it). The lookup itself is every page's (i18n-core.js, copied here from
+// web-assets/web by scripts/build-web.sh).
+import { lookup, chooseLanguage, savedLanguage, browserLanguage, translate } from "./i18n-core.js";
+
 export const TEXTS = {
   en: {
     language: "Language", fingerprint: "Election fingerprint", module: "Voting module SHA-256",
@@ -332,19 +335,12 @@ export const TEXTS = {
 };
 
 export function pickLanguage() {
-  const saved = localStorage.getItem("lang");
-  if (saved && TEXTS[saved]) return saved;
-  const nav = (navigator.language || "en").slice(0, 2);
-  return TEXTS[nav] ? nav : "en";
+  return chooseLanguage(TEXTS, [savedLanguage("lang"), browserLanguage()]);
 }
 
 /** The text `key` (dotted for nested ones) in `lang` (English if missing), with `{name}` filled from `vars`. */
 export function t(lang, key, vars = {}) {
-  const parts = key.split(".");
-  let v = TEXTS[lang];
-  for (const p of parts) v = v && v[p];
-  if (typeof v !== "string") v = parts.reduce((o, p) => o && o[p], TEXTS.en) || key;
-  return v.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+  return lookup(TEXTS, lang, key, vars);
 }
 
 /** A manifest text in the chosen language, else English, else the first one. */
@@ -354,9 +350,7 @@ export function local(texts, lang) {
 
 /** Fills every element with a data-t attribute (and data-t-label: its accessible name), and the page's language. */
 export function translatePage(lang) {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(lang, el.dataset.t);
-  for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(lang, el.dataset.tLabel));
+  translate(TEXTS, lang);
 }
 
 /** Seconds since the Unix epoch of a manifest time: its JSON form is an ISO 8601 date with its offset

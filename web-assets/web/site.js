@@ -1,6 +1,8 @@
 // The published site's shared code: texts in English, Estonian and French, the language choice, reading the data
 // files (`verifier publish` writes them from a verified record; the collector answers the board's during voting),
 // and small formatting helpers. No third-party code; no inline script or style anywhere (strict CSP).
+import { lookup, chooseLanguage, savedLanguage, saveLanguage, translate } from "./i18n-core.js";
+
 export const TEXTS = {
   en: {
     language: "Language", site_title: "Election record", nav: "Pages", nav_home: "Election", nav_board: "Ballot board",
@@ -16,6 +18,7 @@ export const TEXTS = {
     board_title: "Ballot board",
     board_intro: "Every ballot the collector put in its public log, in order: its tracker, when it was accepted, and what the tally did with it. Your tracker is on your receipt and on the voting page after you cast.",
     board_live_intro: "Every ballot the collector has put in its public log so far, in order: its tracker and when it was accepted. What becomes of each ballot is shown here after the tally.",
+    board_mirror_note: "This copy of the board comes from an independent mirror of the ballot log: it shows only what the mirror checked itself under the collector's signed heads, not the collector's own answers.",
     find_title: "Find your ballot", tracker: "Ballot tracker",
     tracker_help: "16 letters and digits (0–9, A–F) in four groups, like 3F9A-0C41-7B2E-D865. Dashes, spaces and small or capital letters do not matter.",
     find: "Find", tracker_bad: "“{text}” is not a tracker: a tracker has 16 letters and digits (0–9, A–F). Copy it from your receipt and try again.",
@@ -98,6 +101,7 @@ export const TEXTS = {
     board_title: "Sedelite tahvel",
     board_intro: "Iga sedel, mille koguja oma avalikku logisse pani, järjekorras: jälgimiskood, vastuvõtmise aeg ja mida lugemine sellega tegi. Sinu jälgimiskood on kviitungil ja hääletuslehel pärast hääletamist.",
     board_live_intro: "Iga sedel, mille koguja on seni oma avalikku logisse pannud, järjekorras: jälgimiskood ja vastuvõtmise aeg. Mis igast sedelist saab, näidatakse siin pärast lugemist.",
+    board_mirror_note: "See tahvli koopia tuleb sedelite logi sõltumatult peeglilt: see näitab ainult seda, mida peegel on ise koguja allkirjastatud peade järgi kontrollinud, mitte koguja enda vastuseid.",
     find_title: "Leia oma sedel", tracker: "Sedeli jälgimiskood",
     tracker_help: "16 tähte ja numbrit (0–9, A–F) neljas rühmas, näiteks 3F9A-0C41-7B2E-D865. Kriipsud, tühikud ning väikesed või suured tähed ei loe.",
     find: "Otsi", tracker_bad: "„{text}” ei ole jälgimiskood: jälgimiskoodis on 16 tähte ja numbrit (0–9, A–F). Kopeeri see kviitungilt ja proovi uuesti.",
@@ -180,6 +184,7 @@ export const TEXTS = {
     board_title: "Tableau des bulletins",
     board_intro: "Chaque bulletin que le collecteur a inscrit dans son journal public, dans l’ordre : son code de suivi, l’heure de sa réception et ce que le dépouillement en a fait. Votre code de suivi figure sur votre reçu et sur la page de vote après le vote.",
     board_live_intro: "Chaque bulletin que le collecteur a inscrit jusqu’ici dans son journal public, dans l’ordre : son code de suivi et l’heure de sa réception. Ce que devient chaque bulletin est affiché ici après le dépouillement.",
+    board_mirror_note: "Cette copie du tableau vient d’un miroir indépendant du journal des bulletins : elle ne montre que ce que le miroir a lui-même vérifié sous les têtes signées du collecteur, et non les réponses du collecteur.",
     find_title: "Trouver votre bulletin", tracker: "Code de suivi du bulletin",
     tracker_help: "16 lettres et chiffres (0–9, A–F) en quatre groupes, comme 3F9A-0C41-7B2E-D865. Tirets, espaces, minuscules ou majuscules : peu importe.",
     find: "Chercher", tracker_bad: "« {text} » n’est pas un code de suivi : un code a 16 lettres et chiffres (0–9, A–F). Copiez-le depuis votre reçu et réessayez.",
@@ -250,15 +255,12 @@ export const TEXTS = {
   },
 };
 
-const LANGS = Object.keys(TEXTS);
 let current = "en";
 
 /** The language: `?lang=` in the address, else the one chosen before on this site, else the site's default. */
 export function pickLanguage(fallback) {
   const asked = new URLSearchParams(location.search).get("lang");
-  let saved = null;
-  try { saved = localStorage.getItem("site-lang"); } catch { /* storage may be off */ }
-  current = [asked, saved, fallback, "en"].find((l) => l && LANGS.includes(l));
+  current = chooseLanguage(TEXTS, [asked, savedLanguage("site-lang"), fallback]);
   document.documentElement.lang = current;
   return current;
 }
@@ -267,8 +269,7 @@ export function lang() { return current; }
 
 /** The text `key` in the current language, with `{name}` replaced by `vars.name`. */
 export function t(key, vars = {}) {
-  const text = TEXTS[current][key] ?? TEXTS.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  return lookup(TEXTS, current, key, vars);
 }
 
 /** An election text (a manifest title: one string per language) in the current language, else English, else any. */
@@ -280,8 +281,7 @@ export function localized(titles) {
 /** Fills every `[data-t]` element with its text and wires the language menu; `onChange` redraws the rest. */
 export function setupLanguage(onChange) {
   const apply = () => {
-    for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
-    for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
+    translate(TEXTS, current);
     const title = document.querySelector("h1[data-t]");
     if (title) document.title = title.textContent;
   };
@@ -291,8 +291,7 @@ export function setupLanguage(onChange) {
   select.value = current;
   select.addEventListener("change", () => {
     current = select.value;
-    document.documentElement.lang = current;
-    try { localStorage.setItem("site-lang", current); } catch { /* storage may be off */ }
+    saveLanguage("site-lang", current);
     apply();
     onChange();
   });
@@ -308,8 +307,33 @@ export async function getJson(path) {
   } catch (e) {
     throw new Error(t("load_failed", { what: path, reason: e.message }));
   }
-  if (!response.ok) throw new Error(t("load_failed", { what: path, reason: `HTTP ${response.status}` }));
+  if (!response.ok) {
+    // The collector and the mirror say why in `{"error": {"message"}}` (a mirror's alarm, for one).
+    let said = "";
+    try { said = (await response.json())?.error?.message ?? ""; } catch { /* not JSON */ }
+    throw new Error(t("load_failed", { what: path, reason: said ? `HTTP ${response.status}: ${said}` : `HTTP ${response.status}` }));
+  }
   return response.json();
+}
+
+/** Starts a page of the site: its language, its data files `paths` (`data/site.json` first), its texts, the
+ * fingerprint in its footer; `redraw` redraws the page's own content when the language changes. Returns the files'
+ * JSON, in order, or null after saying in #message why a file could not be read. */
+export async function startPage(paths, redraw) {
+  pickLanguage();
+  let data;
+  try {
+    data = await Promise.all(paths.map((path) => getJson(path)));
+  } catch (e) {
+    setupLanguage(() => {});
+    showError(e.message);
+    return null;
+  }
+  pickLanguage(data[0].lang);
+  setupLanguage(redraw);
+  liveNav(data[0]);
+  document.getElementById("fingerprint").textContent = data[0].election.fingerprint;
+  return data;
 }
 
 /** Seconds (or an ISO 8601 text) since the epoch as `YYYY-MM-DD HH:MM:SS` UTC. */
@@ -334,10 +358,31 @@ export function showError(message) {
   box.hidden = false;
 }
 
-/** Hides the site's other pages when this is the collector's live board (no record yet). */
+/** The site's pages, in the order of its navigation, with their names' text keys. */
+const PAGES = [["index", "nav_home"], ["board", "nav_board"], ["results", "nav_results"], ["verify", "nav_verify"]];
+const LANGUAGE_NAMES = { en: "English", et: "Eesti", fr: "Français" };
+
+/** What every page of the site shares above its content, written once here: the language menu in the page's
+ * <header> (after its <h1>) and the navigation below it, the current page (<body data-page>) marked. */
+function siteChrome() {
+  const header = document.querySelector("body > header");
+  if (!header || document.getElementById("lang")) return;
+  const options = Object.keys(TEXTS).map((l) => el("option", { value: l, lang: l }, LANGUAGE_NAMES[l] ?? l));
+  header.append(el("div", { class: "lang" },
+    el("label", { for: "lang", "data-t": "language" }, TEXTS.en.language), el("select", { id: "lang" }, ...options)));
+  const here = document.body.dataset.page;
+  const links = PAGES.map(([name, key]) => el("li", {}, el("a", { href: `${name}.html`, "data-t": key,
+    "aria-current": name === here ? "page" : null }, TEXTS.en[key])));
+  header.after(el("nav", { id: "nav", "aria-label": TEXTS.en.nav, "data-t-label": "nav" }, el("ul", {}, ...links)));
+}
+if (typeof document !== "undefined") siteChrome();
+
+/** Hides the site's navigation on a live board (the collector's or a mirror's: no record, no other page yet). */
 export function liveNav(site) {
   if (site.source !== "live") return;
-  for (const a of document.querySelectorAll("nav a")) if (!a.href.endsWith("board.html") && !a.href.endsWith("/board/")) a.parentElement.hidden = true;
+  // The board is the only page before the tally: a navigation to itself alone would only repeat its title.
+  const nav = document.getElementById("nav");
+  if (nav) nav.hidden = true;
 }
 
 /** A horizontal bar as SVG: `share` in 0…1 of the width; decorative (the figures are in the table). */

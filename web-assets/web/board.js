@@ -1,8 +1,9 @@
 // The ballot board: every ballot's tracker with its position, time and fate, one page of 100 at a time, and a
 // search by tracker that reads one small bucket file (data/find/XX.json, the tracker's first two hex digits).
 // The same page runs on the published site (data written by `verifier publish` from a verified record) and on the
-// collector during voting (/board/, the same paths answered from its log, without fates).
-import { t, pickLanguage, setupLanguage, getJson, utc, el, showError, liveNav } from "./site.js";
+// collector during voting and on a mirror of its log (/board/, the same paths answered from their copy of the log,
+// without fates).
+import { t, startPage, getJson, utc, el, showError } from "./site.js";
 
 let site = null;
 let page = 0;
@@ -139,25 +140,17 @@ function drawHead() {
 }
 
 function redraw() {
-  document.getElementById("intro").textContent = t(site.source === "live" ? "board_live_intro" : "board_intro");
+  document.getElementById("intro").textContent = t(site.source === "live" ? "board_live_intro" : "board_intro") +
+    (site.mirror ? ` ${t("board_mirror_note")}` : "");
   drawHead();
   drawPage();
   drawFind();
 }
 
 async function main() {
-  pickLanguage();
-  try {
-    site = await getJson("data/site.json");
-  } catch (e) {
-    setupLanguage(() => {});
-    showError(e.message);
-    return;
-  }
-  pickLanguage(site.lang);
-  setupLanguage(redraw);
-  liveNav(site);
-  document.getElementById("fingerprint").textContent = site.election.fingerprint;
+  const data = await startPage(["data/site.json"], redraw);
+  if (!data) return;
+  [site] = data;
   document.getElementById("find-form").addEventListener("submit", (e) => {
     e.preventDefault();
     find(document.getElementById("tracker").value);
