@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use super::*;
 
 /// Ballots per part of V6: small enough to share the box evenly, large enough for the batched proof check.
-const BALLOTS_PER_PART: usize = 256;
+const BALLOTS_PER_PART: usize = 1024;
 
 /// One costly part of the checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
