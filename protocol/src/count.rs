@@ -20,7 +20,6 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -282,23 +281,6 @@ pub struct Tie {
     pub tally: u64,
     /// How the rule ordered them.
     pub decided_by: TieBreak,
-}
-
-impl Tie {
-    /// The tie in words, each candidate named by `name`; [`fmt::Display`] names them by index (`option 3`) and
-    /// text (`write-in "Zed"`).
-    pub fn describe(&self, name: impl Fn(&Selection) -> String) -> String {
-        crate::readable::tie_text(self, &name, "en")
-    }
-}
-
-impl fmt::Display for Tie {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(|s| match s {
-            Selection::Option(i) => format!("option {i}"),
-            Selection::WriteIn(w) => format!("write-in {w:?}"),
-        }))
-    }
 }
 
 /// A value in units (10⁻⁹ vote) as a decimal number of votes, without trailing zeros: `1.5`, `3`.

@@ -305,6 +305,24 @@ const FR: Words = Words {
 };
 
 /// A tie (§12.4) in words in `lang` (en, et, fr; else English), each candidate named by `name`.
+// A tie's words live here, with the report's other words, so that counting does not depend on the report.
+impl crate::count::Tie {
+    /// The tie in words, each candidate named by `name`; [`std::fmt::Display`] names them by index (`option 3`)
+    /// and text (`write-in "Zed"`).
+    pub fn describe(&self, name: impl Fn(&Selection) -> String) -> String {
+        tie_text(self, &name, "en")
+    }
+}
+
+impl std::fmt::Display for crate::count::Tie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(|s| match s {
+            Selection::Option(i) => format!("option {i}"),
+            Selection::WriteIn(w) => format!("write-in {w:?}"),
+        }))
+    }
+}
+
 pub(crate) fn tie_text(tie: &crate::count::Tie, name: &dyn Fn(&Selection) -> String, lang: &str) -> String {
     words(lang).tie(tie, name)
 }
