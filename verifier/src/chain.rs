@@ -215,11 +215,7 @@ pub fn check_stage_proof(
 }
 
 /// The digests of stage `k`'s input list (`previous`), output list and proof, as they are stored (§9.5.1).
-pub fn stage_digests<'a>(
-    read: &dyn Fn(Part) -> Read<'a>,
-    previous: Part,
-    k: u16,
-) -> Result<StageDigests, ChainFailure> {
+fn stage_digests<'a>(read: &dyn Fn(Part) -> Read<'a>, previous: Part, k: u16) -> Result<StageDigests, ChainFailure> {
     let input = read(previous)?.1;
     let list = read(Part::List(k))?.1;
     let proof = read(Part::Proof(k))?.1;

@@ -30,15 +30,8 @@ pub(super) fn ceremony(
     let params = CeremonyParams::from_manifest(election.manifest()).map_err(|e| fail(KeysFailure::Parameters(e)))?;
     // The record's ceremony files, named as in the ceremony's directory, for the one parser of them.
     let mut named = Vec::new();
-    for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
-        if k == protocol::record::CLOSED_KINDS {
-            let close = files.get(protocol::record::CLOSE_PATH).map_err(|e| fail(e.into()))?;
-            named.push((protocol::threshold::ceremony::CLOSE_FILE.to_string(), close.to_vec()));
-        }
-        for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
-            let path = protocol::record::ceremony_path(kind, j);
-            named.push((format!("{kind}-{j}.json"), files.get(&path).map_err(|e| fail(e.into()))?.to_vec()));
-        }
+    for (path, name) in ceremony_files(layout) {
+        named.push((name, files.get(&path).map_err(|e| fail(e.into()))?.to_vec()));
     }
     let ceremony = th::CeremonyFiles::parse(&named).map_err(|e| fail(KeysFailure::Undecodable(e)))?;
     let outcome = th::verify_ceremony(&params, &ceremony).map_err(|e| fail(KeysFailure::Ceremony(e)))?;
@@ -50,4 +43,22 @@ pub(super) fn ceremony(
         }));
     }
     Ok((params, roster, outcome))
+}
+
+/// The record's ceremony files (those `layout` lists), in the order the ceremony's parser reads them: each file's
+/// path in the record and its name in a ceremony's directory.
+pub(super) fn ceremony_files(layout: &Layout) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
+        if k == protocol::record::CLOSED_KINDS {
+            files.push((
+                protocol::record::CLOSE_PATH.to_string(),
+                protocol::threshold::ceremony::CLOSE_FILE.to_string(),
+            ));
+        }
+        for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
+            files.push((protocol::record::ceremony_path(kind, j), format!("{kind}-{j}.json")));
+        }
+    }
+    files
 }

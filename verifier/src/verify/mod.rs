@@ -161,17 +161,6 @@ pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -
     verify_result(dir, pinned, progress).0
 }
 
-/// [`verify_record`] of the record's files from `source` (a directory, or the files a browser gives), calling
-/// `on_check` with each check as it is reported (the in-browser verifier's progress). The same checks, in the same
-/// order, with the same report.
-pub fn verify_source(
-    source: RecordSource,
-    pinned: Option<&Fingerprint>,
-    on_check: impl FnMut(&CheckResult) + Send + 'static,
-) -> Report {
-    Run::new(source, pinned, on_check).finish()
-}
-
 /// A published election fingerprint as an observer pins it (`--fingerprint HEX`, or typed in the in-browser
 /// verifier): 64 lower-case hex digits.
 pub fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
@@ -198,12 +187,7 @@ pub struct VerifiedResult {
 /// [`verify_record`], and the verified result if every check passed (`verifier result`).
 pub fn verify_result(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> (Report, Option<VerifiedResult>) {
     let report = Report::new(format!("election record {}", dir.display()), progress);
-    run_checks(report, RecordSource::Dir(dir.to_path_buf()), pinned)
-}
-
-/// V1–V13 on `source`, reported in `report`.
-fn run_checks(report: Report, source: RecordSource, pinned: Option<&Fingerprint>) -> (Report, Option<VerifiedResult>) {
-    Run::with_report(report, source, pinned).finish_with_result()
+    Run::with_report(report, RecordSource::Dir(dir.to_path_buf()), pinned).finish_with_result()
 }
 
 /// `verifier verify`, a few checks at a time, in the one order V1–V13: the in-browser verifier runs the checks up
@@ -214,14 +198,14 @@ pub struct Run {
     s: State,
     report: Report,
     source: Option<RecordSource>,
-    pinned: bool,
     /// The next check to run (1 ..= 13; 14 when all have run).
     next: usize,
 }
 
 impl Run {
-    /// A verification of the record's files from `source`, pinned to `pinned` if given, calling `on_check` with
-    /// each check as it is reported; no check has run yet.
+    /// A verification of the record's files from `source` (a directory, or the files a browser gives), pinned to
+    /// `pinned` if given, calling `on_check` with each check as it is reported (the in-browser verifier's
+    /// progress); no check has run yet.
     pub fn new(
         source: RecordSource,
         pinned: Option<&Fingerprint>,
@@ -234,7 +218,7 @@ impl Run {
 
     fn with_report(report: Report, source: RecordSource, pinned: Option<&Fingerprint>) -> Run {
         let s = State { pinned: pinned.copied(), ..State::default() };
-        Run { s, report, source: Some(source), pinned: pinned.is_some(), next: 1 }
+        Run { s, report, source: Some(source), next: 1 }
     }
 
     /// The parts verified beforehand (by the in-browser verifier's helpers), which the checks not yet run skip.
@@ -276,8 +260,8 @@ impl Run {
 
     fn finish_with_result(mut self) -> (Report, Option<VerifiedResult>) {
         self.run_to(13);
-        let Run { s, mut report, pinned, .. } = self;
-        describe(&mut report, s.election.as_ref(), pinned);
+        let Run { s, mut report, .. } = self;
+        describe(&mut report, s.election.as_ref(), s.pinned.is_some());
         report.end_progress();
         let verified = match (report.passed(), s.result, s.answers, s.election, s.ballot_box, s.ballots, s.files) {
             (true, Some(result), Some(answers), Some(election), Some(ballot_box), Some(ballots), Some(files)) => {

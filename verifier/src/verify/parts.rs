@@ -90,11 +90,6 @@ impl Verified {
         found
     }
 
-    /// The number of parts recorded.
-    pub fn len(&self) -> usize {
-        self.parts.len()
-    }
-
     /// How many parts the checks found here and skipped.
     pub fn used(&self) -> usize {
         self.used.load(Ordering::Relaxed)
@@ -134,15 +129,7 @@ pub fn stage_key(election: &Election, c: usize, k: u16, d: &StageDigests) -> [u8
 /// The paths contest `c`'s decryption reads: the ceremony's files (as [`super::keys::ceremony`] reads them), the
 /// last stage's list, the partial decryptions the layout lists, the plaintexts.
 fn decryption_paths(election: &Election, layout: &Layout, c: usize) -> Vec<String> {
-    let mut paths = Vec::new();
-    for (k, kind) in CEREMONY_KINDS.iter().enumerate() {
-        if k == protocol::record::CLOSED_KINDS {
-            paths.push(protocol::record::CLOSE_PATH.to_string());
-        }
-        for &j in layout.ceremony.get(k).map(Vec::as_slice).unwrap_or_default() {
-            paths.push(protocol::record::ceremony_path(kind, j));
-        }
-    }
+    let mut paths: Vec<String> = keys::ceremony_files(layout).into_iter().map(|(path, _)| path).collect();
     paths.push(stage_list_path(c, election.manifest().mix_stages()));
     for &j in layout.partials.get(c).map(Vec::as_slice).unwrap_or_default() {
         paths.push(partial_path(c, j));
