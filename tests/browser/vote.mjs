@@ -517,6 +517,8 @@ await check("closed election: the collector's refusal in plain words", async () 
   await page.click("#review-encrypt");
   await page.click("#do-cast");
   await page.waitForSelector("#message:not([hidden])");
+  // The page says "Sending your ballot…" first; wait for the collector's answer to replace it.
+  await page.waitForFunction(() => !/^Sending/.test(document.getElementById("message-text")?.textContent ?? "Sending"));
   assert.match(await page.textContent("#message-text"), /^Voting is closed: your ballot was not accepted/);
   await states(page, "election-closed-refusal");
   await page.context().close();
