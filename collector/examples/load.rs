@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
                                 Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
                                 Answer { selections: vec![Selection::Option(2), Selection::Option(0)] },
                             ];
-                            let (b, _) = create_ballot(election, &cred, &answers, &mut OsRng)?;
+                            let (b, _) = create_ballot(election, &cred, None, &answers, &mut OsRng)?;
                             Ok(serde_json::to_vec(&b)?)
                         })
                         .collect::<anyhow::Result<Vec<_>>>()

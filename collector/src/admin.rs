@@ -268,6 +268,7 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
         credentials,
         final_tree_head,
         ballots,
+        districts: Vec::new(),
     };
     bbox.check_log(&info.election).context("self-check of the export")?;
     let mut f =

@@ -39,7 +39,7 @@ impl AppError {
         let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
         match e {
             BallotError::WrongElection => Self::new(unprocessable, "wrong_election", e.to_string()),
-            BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => {
+            BallotError::NoSuchDistrict(_) | BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => {
                 Self::new(unprocessable, "wrong_shape", e.to_string())
             }
             BallotError::WeakCredential | BallotError::BadSignature | BallotError::WrongCredential => {

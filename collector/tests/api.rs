@@ -164,16 +164,17 @@ async fn nothing_derived_from_a_challenge_code_can_be_cast() {
     let (prepared, _) = create_ballot_body(
         &e.election,
         &voter.public_key(),
+        None,
         &answers(1),
         &BallotSeed::from_bytes(*seed.expose_bytes()),
     )
     .unwrap();
-    let challenge = ChallengeCode::new(&e.election, voter.public_key(), &answers(1), seed).unwrap().to_text();
+    let challenge = ChallengeCode::new(&e.election, voter.public_key(), None, &answers(1), seed).unwrap().to_text();
     // The attacker rebuilds the challenged body from the code (as any checker does) ...
     let parsed = ChallengeCode::parse(&challenge).unwrap();
     let checked = parsed.check(&e.election).unwrap();
     assert_eq!(checked.ballot_id, prepared.id());
-    let (body, _) = create_ballot_body(&e.election, &parsed.credential, &checked.answers, &parsed.seed).unwrap();
+    let (body, _) = create_ballot_body(&e.election, &parsed.credential, None, &checked.answers, &parsed.seed).unwrap();
     // ... but has no signature for it: unsigned, signed with the attacker's own credential, or with a copied
     // signature, it is refused.
     let attacker = &e.voters[1];
@@ -226,11 +227,11 @@ async fn every_bad_input_gets_its_code_and_nothing_is_stored() {
 
     // Another election (same credential, other key and manifest).
     let other = init_election(&fresh_db().await, 0).await;
-    let foreign = protocol::create_ballot(&other.election, &e.voters[0], &answers(0), &mut OsRng).unwrap().0;
+    let foreign = protocol::create_ballot(&other.election, &e.voters[0], None, &answers(0), &mut OsRng).unwrap().0;
     cases.push(("wrong election", serde_json::to_vec(&foreign).unwrap(), 422, "wrong_election"));
     // An unregistered credential.
     let stranger = protocol::credential::Credential::generate(&mut OsRng);
-    let unknown = protocol::create_ballot(&e.election, &stranger, &answers(0), &mut OsRng).unwrap().0;
+    let unknown = protocol::create_ballot(&e.election, &stranger, None, &answers(0), &mut OsRng).unwrap().0;
     cases.push(("unknown credential", serde_json::to_vec(&unknown).unwrap(), 403, "unknown_credential"));
     // A bad signature.
     let mut bad_sig = good.clone();

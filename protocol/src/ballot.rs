@@ -33,8 +33,10 @@ use crate::transcript::election_transcript;
 pub const SIGNATURE_DOMAIN: &[u8] = b"rv/ballot-signature/v1";
 /// Domain of the ballot id (SPEC.md §8.3).
 pub const BALLOT_ID_DOMAIN: &[u8] = b"rv/ballot-id/v1";
-/// Version byte that starts every ballot body.
+/// Version byte that starts every ballot body of an election without districts.
 pub const BALLOT_VERSION: u8 = 1;
+/// Version byte that starts every ballot body of an election with districts: the district follows the key (§8.2).
+pub const BALLOT_VERSION_DISTRICT: u8 = 2;
 
 // ---------------------------------------------------------------------------------------------------------
 // Ballots
@@ -47,7 +49,10 @@ pub struct BallotBody {
     pub fingerprint: Fingerprint,
     /// The voter's credential key `K`, under which the ballot is signed.
     pub credential: CredentialKey,
-    /// Per contest, in manifest order, its fixed number of ciphertexts.
+    /// The voter's district (its index in the manifest) in an election with districts; `None` without.
+    pub district: Option<u16>,
+    /// Per contest of the district ([`Manifest::ballot_contests`]), in manifest order, its fixed number of
+    /// ciphertexts.
     pub contests: Vec<Vec<Ciphertext>>,
     /// One proof of knowledge of the randomness of every ciphertext.
     pub proof: RandomnessProof,
@@ -91,7 +96,10 @@ impl fmt::Debug for BallotId {
 
 impl Encode for BallotBody {
     fn encode(&self, w: &mut Writer) {
-        w.u8(BALLOT_VERSION).raw(self.fingerprint.as_bytes()).put(&self.credential);
+        match self.district {
+            None => w.u8(BALLOT_VERSION).raw(self.fingerprint.as_bytes()).put(&self.credential),
+            Some(d) => w.u8(BALLOT_VERSION_DISTRICT).raw(self.fingerprint.as_bytes()).put(&self.credential).u16(d),
+        };
         w.u32(self.contests.len() as u32);
         for contest in &self.contests {
             w.seq(contest);
@@ -103,17 +111,18 @@ impl Decode for BallotBody {
     const WHAT: &'static str = "ballot body";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let version = r.u8("ballot.version")?;
-        if version != BALLOT_VERSION {
+        if version != BALLOT_VERSION && version != BALLOT_VERSION_DISTRICT {
             return Err(DecodeError::UnknownTag { what: "ballot.version", tag: version });
         }
         let fingerprint = Fingerprint(r.array("ballot.fingerprint")?);
         let credential = CredentialKey::decode(r)?;
+        let district = if version == BALLOT_VERSION_DISTRICT { Some(r.u16("ballot.district")?) } else { None };
         let n = r.u32("ballot.contests")? as usize;
         if n > MAX_CONTESTS {
             return Err(DecodeError::TooLong { what: "ballot.contests", len: n, max: MAX_CONTESTS });
         }
         let contests = (0..n).map(|_| r.seq("ballot.ciphertexts", MAX_CHUNKS)).collect::<Result<_, _>>()?;
-        Ok(Self { fingerprint, credential, contests, proof: RandomnessProof::decode(r)? })
+        Ok(Self { fingerprint, credential, district, contests, proof: RandomnessProof::decode(r)? })
     }
 }
 
@@ -255,19 +264,22 @@ impl BallotSeed {
     }
 
     /// SPEC.md §8.4 eq. (8a): `r_k` = the wide reduction of bytes `64(k−1) … 64k−1` of `S`, for the `m`
-    /// ciphertexts of a ballot of `manifest` (contests in order, chunks in order). Returns the stream after them
-    /// (eq. (8b) reads on from there).
-    fn derive(&self, manifest: &Manifest) -> (BallotOpening, rand_chacha::ChaCha20Rng) {
+    /// ciphertexts of a ballot of `manifest` for `district` (its contests in order, chunks in order). Returns the
+    /// stream after them (eq. (8b) reads on from there).
+    fn derive(&self, manifest: &Manifest, district: Option<u16>) -> (BallotOpening, rand_chacha::ChaCha20Rng) {
         let mut s = self.stream();
-        let randomness =
-            manifest.contests.iter().map(|c| (0..c.chunks()).map(|_| random_scalar(&mut s)).collect()).collect();
+        let randomness = manifest
+            .ballot_contests(district)
+            .into_iter()
+            .map(|c| (0..manifest.contests[c].chunks()).map(|_| random_scalar(&mut s)).collect())
+            .collect();
         (BallotOpening { randomness }, s)
     }
 
-    /// The opening (§8.4) of the ballot made with this seed for `manifest`'s shape: what the second device
-    /// derives from its code.
-    pub fn opening(&self, manifest: &Manifest) -> BallotOpening {
-        self.derive(manifest).0
+    /// The opening (§8.4) of the ballot made with this seed for `manifest`'s shape in `district`: what the second
+    /// device derives from its code and the ballot's district.
+    pub fn opening(&self, manifest: &Manifest, district: Option<u16>) -> BallotOpening {
+        self.derive(manifest, district).0
     }
 }
 
@@ -277,18 +289,21 @@ impl BallotSeed {
 pub fn create_ballot_body(
     election: &Election,
     credential: &CredentialKey,
+    district: Option<u16>,
     answers: &[Answer],
     seed: &BallotSeed,
 ) -> Result<(BallotBody, BallotOpening), BallotError> {
-    let contests = &election.manifest().contests;
+    let manifest = election.manifest();
+    check_district(manifest, district)?;
+    let contests = manifest.ballot_contests(district);
     if answers.len() != contests.len() {
         return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
     }
-    let (opening, mut stream) = seed.derive(election.manifest());
+    let (opening, mut stream) = seed.derive(manifest, district);
     // Eq. (8b): the embedding start of each chunk (§5.2) from the stream after the randomness.
     let mut points = Zeroizing::new(Vec::new());
-    for (contest, answer) in contests.iter().zip(answers) {
-        points.extend(answer.to_points(contest, &mut stream)?);
+    for (&c, answer) in contests.iter().zip(answers) {
+        points.extend(answer.to_points(&manifest.contests[c], &mut stream)?);
     }
     // All the ballot's ciphertexts at once, so their `A` components are encoded in one batch.
     let flat = Zeroizing::new(opening.randomness.concat());
@@ -305,7 +320,13 @@ pub fn create_ballot_body(
     )
     .map_err(BallotError::BadProof)?;
     Ok((
-        BallotBody { fingerprint: *election.fingerprint(), credential: *credential, contests: ciphertexts, proof },
+        BallotBody {
+            fingerprint: *election.fingerprint(),
+            credential: *credential,
+            district,
+            contests: ciphertexts,
+            proof,
+        },
         opening,
     ))
 }
@@ -326,11 +347,12 @@ impl BallotBody {
 pub fn create_ballot<R: RngCore + CryptoRng>(
     election: &Election,
     credential: &Credential,
+    district: Option<u16>,
     answers: &[Answer],
     rng: &mut R,
 ) -> Result<(Ballot, BallotOpening), BallotError> {
     let seed = BallotSeed::generate(rng);
-    let (body, opening) = create_ballot_body(election, &credential.public_key(), answers, &seed)?;
+    let (body, opening) = create_ballot_body(election, &credential.public_key(), district, answers, &seed)?;
     Ok((body.sign(credential)?, opening))
 }
 
@@ -345,6 +367,26 @@ impl<'a> VerifiedBallot<'a> {
     }
 }
 
+/// SPEC.md §8.6 B2's first part: a district exactly when the manifest has districts, and one it declares.
+pub fn check_district(manifest: &Manifest, district: Option<u16>) -> Result<(), BallotError> {
+    match (manifest.has_districts(), district) {
+        (false, None) => Ok(()),
+        (false, Some(d)) => Err(BallotError::NoSuchDistrict(format!(
+            "the ballot names district {d}, but the election has no districts"
+        ))),
+        (true, None) => Err(BallotError::NoSuchDistrict(format!(
+            "the ballot names no district, but the election has {} districts",
+            manifest.districts.len()
+        ))),
+        (true, Some(d)) if usize::from(d) >= manifest.districts.len() => Err(BallotError::NoSuchDistrict(format!(
+            "the ballot names district {d}, but the election has {} districts (0 to {})",
+            manifest.districts.len(),
+            manifest.districts.len() - 1
+        ))),
+        (true, Some(_)) => Ok(()),
+    }
+}
+
 /// SPEC.md §8.6 checks B1–B3: the election, the shape and the signature. The proofs (B4) are checked by
 /// the callers, alone or in a batch.
 fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result<(), BallotError> {
@@ -352,11 +394,14 @@ fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result
     if body.fingerprint != *election.fingerprint() {
         return Err(BallotError::WrongElection);
     }
-    let contests = &election.manifest().contests;
+    let manifest = election.manifest();
+    check_district(manifest, body.district)?;
+    let contests = manifest.ballot_contests(body.district);
     if body.contests.len() != contests.len() {
         return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
     }
-    for (i, (c, m)) in body.contests.iter().zip(contests).enumerate() {
+    for (c, &i) in body.contests.iter().zip(&contests) {
+        let m = &manifest.contests[i];
         if c.len() != m.chunks() {
             return Err(BallotError::WrongWidth { contest: i, expected: m.chunks(), got: c.len() });
         }
@@ -419,14 +464,18 @@ pub fn open_ballot(
     body: &BallotBody,
     opening: &BallotOpening,
 ) -> Result<Vec<Result<Answer, InvalidAnswer>>, OpeningError> {
-    if opening.randomness.len() != body.contests.len() || body.contests.len() != election.manifest().contests.len() {
+    let manifest = election.manifest();
+    if check_district(manifest, body.district).is_err() {
+        return Err(OpeningError::WrongShape);
+    }
+    let contests = manifest.ballot_contests(body.district);
+    if opening.randomness.len() != body.contests.len() || body.contests.len() != contests.len() {
         return Err(OpeningError::WrongShape);
     }
     let y = election.public_key();
     let mut answers = Vec::with_capacity(body.contests.len());
-    for (i, ((c, rs), contest)) in
-        body.contests.iter().zip(&opening.randomness).zip(&election.manifest().contests).enumerate()
-    {
+    for ((c, rs), &i) in body.contests.iter().zip(&opening.randomness).zip(&contests) {
+        let contest = &manifest.contests[i];
         if rs.len() != c.len() {
             return Err(OpeningError::WrongShape);
         }
@@ -470,7 +519,7 @@ mod tests {
     #[test]
     fn create_check_open_decrypt() {
         let (e, sk, cred) = setup();
-        let (ballot, opening) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        let (ballot, opening) = create_ballot(&e, &cred, None, &answers(), &mut OsRng).unwrap();
         check_ballot(&e, &ballot).unwrap();
         assert_eq!(Ballot::from_bytes(&ballot.to_bytes()).unwrap(), ballot);
         let json = serde_json::to_string(&ballot).unwrap();
@@ -488,7 +537,7 @@ mod tests {
     #[test]
     fn tampered_ballots_fail_with_the_expected_error() {
         let (e, _sk, cred) = setup();
-        let (ballot, _) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        let (ballot, _) = create_ballot(&e, &cred, None, &answers(), &mut OsRng).unwrap();
 
         // Another election (other key, same manifest).
         let other = Election::new(example_manifest(), SecretKey::generate(&mut OsRng).public_key()).unwrap();
@@ -552,7 +601,7 @@ mod tests {
     fn batch_check_equals_single_check() {
         let (e, _sk, cred) = setup();
         let mut ballots: Vec<Ballot> =
-            (0..6).map(|_| create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap().0).collect();
+            (0..6).map(|_| create_ballot(&e, &cred, None, &answers(), &mut OsRng).unwrap().0).collect();
         assert!(check_ballots(&e, &ballots, &mut OsRng).iter().all(Result::is_ok));
         ballots[1].body.proof.response += Scalar::ONE;
         ballots[1].signature = cred.sign(&ballots[1].body.signed_message());
@@ -566,8 +615,8 @@ mod tests {
     #[test]
     fn openings_with_wrong_randomness_are_refused() {
         let (e, _sk, cred) = setup();
-        let (ballot, _) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
-        let (_, other) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        let (ballot, _) = create_ballot(&e, &cred, None, &answers(), &mut OsRng).unwrap();
+        let (_, other) = create_ballot(&e, &cred, None, &answers(), &mut OsRng).unwrap();
         assert_eq!(open_ballot(&e, &ballot.body, &other), Err(OpeningError::WrongRandomness { contest: 0, index: 0 }));
     }
 
@@ -585,7 +634,7 @@ mod tests {
         use crate::codes::SecondDeviceCode;
         let (election, _, cred) = setup();
         let seed = BallotSeed::generate(&mut OsRng);
-        let (body, _) = create_ballot_body(&election, &cred.public_key(), &answers(), &seed).unwrap();
+        let (body, _) = create_ballot_body(&election, &cred.public_key(), None, &answers(), &seed).unwrap();
         let ballot = body.sign(&cred).unwrap();
         let code = SecondDeviceCode { fingerprint: *election.fingerprint(), ballot_id: ballot.id(), seed };
         let text = code.to_text();
@@ -597,7 +646,7 @@ mod tests {
         ] {
             let back = SecondDeviceCode::parse(&t).unwrap();
             assert_eq!(back.ballot_id, ballot.id());
-            assert_eq!(open_ballot(&election, &ballot.body, &back.opening(&election)).unwrap().len(), 3);
+            assert_eq!(open_ballot(&election, &ballot.body, &back.opening(&election, None)).unwrap().len(), 3);
         }
         assert!(matches!(SecondDeviceCode::parse("rv1:00:00"), Err(DecodeError::WrongPrefix { .. })));
         assert!(matches!(SecondDeviceCode::parse("RV2:00"), Err(DecodeError::Truncated { .. })));

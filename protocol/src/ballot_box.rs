@@ -61,6 +61,10 @@ pub struct BallotBox {
     pub collector_key: [u8; 32],
     /// The credential registry, sorted by bytes.
     pub credentials: Vec<CredentialKey>,
+    /// With districts only: the district (index in the manifest) of each credential, in the order of
+    /// `credentials` (SPEC.md §11.5); absent without districts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub districts: Vec<u16>,
     /// The collector's last signed tree head, signed at `collector close` (SPEC.md §11.2).
     pub final_tree_head: SignedTreeHead,
     /// Every ballot the log holds, re-votes included, in log order.
@@ -91,6 +95,9 @@ pub enum BoxError {
     /// L9: the credentials are not the registry the manifest names (eq. (4.5-1)).
     #[error("the box's credentials are not the manifest's registry: {0}")]
     Registry(RoleError),
+    /// L9: `districts` does not give one existing district per credential (or is present without districts).
+    #[error("the box's districts: {0}")]
+    Districts(String),
     /// The final tree head fails L1 or L6.
     #[error("the final tree head: {0}")]
     TreeHead(LogError),
@@ -185,6 +192,34 @@ pub enum BoxError {
     },
 }
 
+/// The voter list: every credential key, sorted by bytes, and, with districts, each one's district. R1 asks it
+/// whether a ballot's credential is registered, and in which district (SPEC.md §14.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Electorate {
+    /// The keys, sorted by bytes without repeats.
+    keys: Vec<CredentialKey>,
+    /// Parallel to `keys`; empty without districts.
+    districts: Vec<u16>,
+}
+
+impl Electorate {
+    /// A voter list from keys sorted by bytes, with their districts (parallel; empty without districts).
+    pub fn new(keys: Vec<CredentialKey>, districts: Vec<u16>) -> Self {
+        Electorate { keys, districts }
+    }
+
+    /// The keys, sorted by bytes.
+    pub fn keys(&self) -> &[CredentialKey] {
+        &self.keys
+    }
+
+    /// `None` if `key` is not registered; else its district (`None` without districts).
+    pub fn lookup(&self, key: &CredentialKey) -> Option<Option<u16>> {
+        let i = self.keys.binary_search_by(|k| k.as_bytes().cmp(key.as_bytes())).ok()?;
+        Some(self.districts.get(i).copied())
+    }
+}
+
 /// A decoded ballot with its place in the log and the hash of its canonical bytes.
 #[derive(Debug, Clone)]
 pub struct LoggedBallot {
@@ -247,7 +282,32 @@ impl BallotBox {
         if let Some(i) = self.credentials.windows(2).position(|w| w[0].as_bytes() >= w[1].as_bytes()) {
             return Err(BoxError::RegistryNotSorted(i + 1));
         }
-        election.manifest().roles.registry.check(&self.credentials).map_err(BoxError::Registry)
+        let manifest = election.manifest();
+        match (manifest.districts.len(), self.districts.len()) {
+            (0, 0) => {}
+            (0, _) => return Err(BoxError::Districts("the election has no districts, and the box gives some".into())),
+            (_, n) if n != self.credentials.len() => {
+                return Err(BoxError::Districts(format!(
+                    "{n} districts for {} credentials: one per credential",
+                    self.credentials.len()
+                )))
+            }
+            (d, _) => {
+                if let Some(i) = self.districts.iter().position(|&x| usize::from(x) >= d) {
+                    return Err(BoxError::Districts(format!(
+                        "credential {i} is in district {}, and the election has {d} (0 to {})",
+                        self.districts[i],
+                        d - 1
+                    )));
+                }
+            }
+        }
+        manifest.roles.registry.check_with(&self.credentials, &self.districts).map_err(BoxError::Registry)
+    }
+
+    /// The voter list the box holds (after [`BallotBox::check_registry`]).
+    pub fn electorate(&self) -> Electorate {
+        Electorate { keys: self.credentials.clone(), districts: self.districts.clone() }
     }
 
     /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), that the
@@ -331,7 +391,7 @@ mod tests {
         for (i, &at) in times.iter().enumerate() {
             let cred = Credential::generate(&mut OsRng);
             credentials.push(cred.public_key());
-            let ballot = create_ballot(&election, &cred, &answers, &mut OsRng).unwrap().0;
+            let ballot = create_ballot(&election, &cred, None, &answers, &mut OsRng).unwrap().0;
             let bytes = ballot.to_bytes();
             tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), at));
             ballots.push(BoxEntry { leaf_index: i as u64, accepted_at: at, ballot: hex::encode(bytes) });
@@ -345,6 +405,7 @@ mod tests {
             fingerprint: *election.fingerprint(),
             collector_key: key.verifying_key().to_bytes(),
             credentials,
+            districts: Vec::new(),
             final_tree_head: head,
             ballots,
         };

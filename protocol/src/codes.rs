@@ -5,7 +5,8 @@
 //!
 //! * after casting, [`SecondDeviceCode`]: `RV2:` ‖ HEX(F ‖ ballot id ‖ σ). The device derives the opening from
 //!   σ, fetches the ballot by id (proving with [`prove_fetch`] that it holds the code), checks the id and opens it.
-//! * after a Benaloh challenge, [`ChallengeCode`]: `RVC2:` ‖ HEX(F ‖ K ‖ σ ‖ answers). The checker rebuilds the
+//! * after a Benaloh challenge, [`ChallengeCode`]: `RVC2:` ‖ HEX(F ‖ K ‖ σ ‖ [u16(D)] ‖ answers), the district `D`
+//!   only in an election with districts. The checker rebuilds the
 //!   challenged body from the answers and σ ([`create_ballot_body`]) and shows the answers with the body's
 //!   tracker, which the voter compares with the tracker the voting page showed before the challenge. The code
 //!   holds no signature and no ciphertext: nothing in it can be cast, and the page never signs a challenged body.
@@ -93,9 +94,9 @@ impl SecondDeviceCode {
         Ok(Self { fingerprint, ballot_id, seed })
     }
 
-    /// The opening of the ballot (SPEC.md §8.4), for `election`'s shape.
-    pub fn opening(&self, election: &Election) -> BallotOpening {
-        self.seed.opening(election.manifest())
+    /// The opening of the ballot (SPEC.md §8.4), for `election`'s shape in the fetched ballot's `district`.
+    pub fn opening(&self, election: &Election, district: Option<u16>) -> BallotOpening {
+        self.seed.opening(election.manifest(), district)
     }
 }
 
@@ -109,7 +110,8 @@ pub struct ChallengeCode {
     pub credential: CredentialKey,
     /// The ballot's seed σ (SPEC.md §8.4).
     pub seed: BallotSeed,
-    /// Per contest in manifest order: `u16(L) ‖` its answer's canonical bytes (§5.1, `L` bytes, unpadded).
+    /// With districts, `u16(D)` first; then per contest of the ballot, in manifest order: `u16(L) ‖` its answer's
+    /// canonical bytes (§5.1, `L` bytes, unpadded).
     answers: Zeroizing<Vec<u8>>,
 }
 
@@ -129,7 +131,10 @@ impl fmt::Debug for ChallengeCode {
 pub struct CheckedChallenge {
     /// The id of the rebuilt body (SPEC.md §8.3), whose tracker the voter compares with the page's.
     pub ballot_id: BallotId,
-    /// The answers the code reveals, per contest in manifest order.
+    /// The voter's district (its index), in an election with districts.
+    pub district: Option<u16>,
+    /// The answers the code reveals, per contest of the district in manifest order
+    /// ([`Manifest::ballot_contests`](crate::manifest::Manifest::ballot_contests)).
     pub answers: Vec<Answer>,
 }
 
@@ -152,6 +157,9 @@ pub enum ChallengeError {
         /// What is wrong with the answer.
         reason: String,
     },
+    #[error("the code names no district, and the election has districts")]
+    /// The code ends before the district of an election with districts.
+    NoDistrict,
     #[error("the code holds {extra} bytes after the last contest's answer")]
     /// Bytes follow the last contest's answer.
     TrailingAnswers {
@@ -168,16 +176,22 @@ impl ChallengeCode {
     pub fn new(
         election: &Election,
         credential: CredentialKey,
+        district: Option<u16>,
         answers: &[Answer],
         seed: BallotSeed,
     ) -> Result<Self, BallotError> {
-        let contests = &election.manifest().contests;
+        let manifest = election.manifest();
+        crate::ballot::check_district(manifest, district)?;
+        let contests = manifest.ballot_contests(district);
         if answers.len() != contests.len() {
             return Err(BallotError::WrongContestCount { expected: contests.len(), got: answers.len() });
         }
         let mut bytes = Zeroizing::new(Vec::new());
-        for (contest, answer) in contests.iter().zip(answers) {
-            let a = Zeroizing::new(answer.to_canonical_bytes(contest)?);
+        if let Some(d) = district {
+            bytes.extend_from_slice(&d.to_be_bytes());
+        }
+        for (&c, answer) in contests.iter().zip(answers) {
+            let a = Zeroizing::new(answer.to_canonical_bytes(&manifest.contests[c])?);
             // At most MAX_CHUNKS · CHUNK_BYTES = 1,920 bytes (the manifest's limits, §4.3): it fits a u16.
             let len = u16::try_from(a.len()).unwrap_or(u16::MAX);
             bytes.extend_from_slice(&len.to_be_bytes());
@@ -186,7 +200,7 @@ impl ChallengeCode {
         Ok(Self { fingerprint: *election.fingerprint(), credential, seed, answers: bytes })
     }
 
-    /// `RVC2:` ‖ HEX(F ‖ K ‖ σ ‖ answers).
+    /// `RVC2:` ‖ HEX(F ‖ K ‖ σ ‖ [u16(D)] ‖ answers).
     pub fn to_text(&self) -> Zeroizing<String> {
         let mut bytes = Zeroizing::new(Vec::with_capacity(96 + self.answers.len()));
         bytes.extend_from_slice(self.fingerprint.as_bytes());
@@ -217,9 +231,18 @@ impl ChallengeCode {
                 election: election.fingerprint().to_hex(),
             });
         }
+        let manifest = election.manifest();
         let mut rest: &[u8] = &self.answers;
+        let district = if manifest.has_districts() {
+            let (d, after) = rest.split_first_chunk::<2>().ok_or(ChallengeError::NoDistrict)?;
+            rest = after;
+            Some(u16::from_be_bytes(*d))
+        } else {
+            None
+        };
+        crate::ballot::check_district(manifest, district)?;
         let mut answers = Vec::new();
-        for contest in &election.manifest().contests {
+        for contest in manifest.ballot_contests(district).into_iter().map(|c| &manifest.contests[c]) {
             let bad = |reason: String| ChallengeError::Answer { contest: contest.id.clone(), reason };
             let (len, after) = rest.split_first_chunk::<2>().ok_or_else(|| bad("missing".into()))?;
             let len = usize::from(u16::from_be_bytes(*len));
@@ -230,8 +253,8 @@ impl ChallengeCode {
         if !rest.is_empty() {
             return Err(ChallengeError::TrailingAnswers { extra: rest.len() });
         }
-        let (body, _) = create_ballot_body(election, &self.credential, &answers, &self.seed)?;
-        Ok(CheckedChallenge { ballot_id: body.id(), answers })
+        let (body, _) = create_ballot_body(election, &self.credential, district, &answers, &self.seed)?;
+        Ok(CheckedChallenge { ballot_id: body.id(), district, answers })
     }
 }
 
@@ -326,10 +349,11 @@ mod tests {
         let e = election();
         let k = Credential::generate(&mut OsRng).public_key();
         let seed = BallotSeed::generate(&mut OsRng);
-        let (a, _) = create_ballot_body(&e, &k, &answers(), &seed).unwrap();
-        let (b, _) = create_ballot_body(&e, &k, &answers(), &BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
+        let (a, _) = create_ballot_body(&e, &k, None, &answers(), &seed).unwrap();
+        let (b, _) =
+            create_ballot_body(&e, &k, None, &answers(), &BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
         assert_eq!(a, b);
-        let (c, _) = create_ballot_body(&e, &k, &answers(), &BallotSeed::generate(&mut OsRng)).unwrap();
+        let (c, _) = create_ballot_body(&e, &k, None, &answers(), &BallotSeed::generate(&mut OsRng)).unwrap();
         assert_ne!(a.id(), c.id());
     }
 
@@ -353,9 +377,9 @@ mod tests {
         long[1] = Answer { selections: (0..200).map(Selection::Option).collect() };
         let cred = Credential::generate(&mut OsRng);
         let seed = BallotSeed::generate(&mut OsRng);
-        let (body, _) = create_ballot_body(&e, &cred.public_key(), &long, &seed).unwrap();
-        let code =
-            ChallengeCode::new(&e, cred.public_key(), &long, BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
+        let (body, _) = create_ballot_body(&e, &cred.public_key(), None, &long, &seed).unwrap();
+        let code = ChallengeCode::new(&e, cred.public_key(), None, &long, BallotSeed::from_bytes(*seed.expose_bytes()))
+            .unwrap();
         let checked = ChallengeCode::parse(&code.to_text()).unwrap().check(&e).unwrap();
         assert_eq!(checked.ballot_id, body.id());
         assert_eq!(checked.answers, long);
@@ -367,10 +391,11 @@ mod tests {
         let e = election();
         let cred = Credential::generate(&mut OsRng);
         let seed = BallotSeed::generate(&mut OsRng);
-        let (body, _) = create_ballot_body(&e, &cred.public_key(), &answers(), &seed).unwrap();
-        let code = ChallengeCode::new(&e, cred.public_key(), &answers(), BallotSeed::from_bytes(*seed.expose_bytes()))
-            .unwrap()
-            .to_text();
+        let (body, _) = create_ballot_body(&e, &cred.public_key(), None, &answers(), &seed).unwrap();
+        let code =
+            ChallengeCode::new(&e, cred.public_key(), None, &answers(), BallotSeed::from_bytes(*seed.expose_bytes()))
+                .unwrap()
+                .to_text();
         assert!(code.starts_with("RVC2:") && code.len() < 260, "{} characters", code.len());
         let parsed = ChallengeCode::parse(&code).unwrap();
         let checked = parsed.check(&e).unwrap();
@@ -384,6 +409,7 @@ mod tests {
         let other = ChallengeCode::new(
             &e,
             cred.public_key(),
+            None,
             &[Answer::single(0), answers()[1].clone(), answers()[2].clone()],
             BallotSeed::from_bytes(*seed.expose_bytes()),
         )
@@ -403,7 +429,7 @@ mod tests {
         let e = election();
         let cred = Credential::generate(&mut OsRng);
         let seed = BallotSeed::generate(&mut OsRng);
-        let (body, opening) = create_ballot_body(&e, &cred.public_key(), &answers(), &seed).unwrap();
+        let (body, opening) = create_ballot_body(&e, &cred.public_key(), None, &answers(), &seed).unwrap();
         let ballot = body.sign(&cred).unwrap();
         check_ballot(&e, &ballot).unwrap();
         let code = SecondDeviceCode { fingerprint: *e.fingerprint(), ballot_id: ballot.id(), seed };
@@ -411,7 +437,7 @@ mod tests {
         assert_eq!(text.len(), 4 + 192);
         let parsed = SecondDeviceCode::parse(&text).unwrap();
         assert_eq!(parsed.ballot_id, ballot.id());
-        let derived = parsed.opening(&e);
+        let derived = parsed.opening(&e, None);
         assert_eq!(*derived.expose_bytes(), *opening.expose_bytes());
         let opened = open_ballot(&e, &ballot.body, &derived).unwrap();
         assert_eq!(opened.into_iter().map(Result::unwrap).collect::<Vec<_>>(), answers());
@@ -423,7 +449,7 @@ mod tests {
         // or without the randomness, is refused.
         let proof = prove_fetch(e.fingerprint(), &ballot.id(), &derived, &mut OsRng).unwrap();
         check_fetch(&ballot.body, &proof).unwrap();
-        let (other, other_opening) = create_ballot(&e, &cred, &answers(), &mut OsRng).unwrap();
+        let (other, other_opening) = create_ballot(&e, &cred, None, &answers(), &mut OsRng).unwrap();
         assert!(check_fetch(&other.body, &proof).is_err());
         let wrong = prove_fetch(e.fingerprint(), &ballot.id(), &other_opening, &mut OsRng).unwrap();
         assert!(check_fetch(&ballot.body, &wrong).is_err());
@@ -433,7 +459,7 @@ mod tests {
     fn codes_do_not_print_the_vote() {
         let e = election();
         let k = Credential::generate(&mut OsRng).public_key();
-        let code = ChallengeCode::new(&e, k, &answers(), BallotSeed::from_bytes([3; 32])).unwrap();
+        let code = ChallengeCode::new(&e, k, None, &answers(), BallotSeed::from_bytes([3; 32])).unwrap();
         let shown = format!("{code:?}");
         assert!(shown.contains("redacted") && !shown.contains("0303") && !shown.contains("Ann"), "{shown}");
     }
@@ -443,7 +469,7 @@ mod tests {
         let e = election();
         let cred = Credential::generate(&mut OsRng);
         let (body, _) =
-            create_ballot_body(&e, &cred.public_key(), &answers(), &BallotSeed::generate(&mut OsRng)).unwrap();
+            create_ballot_body(&e, &cred.public_key(), None, &answers(), &BallotSeed::generate(&mut OsRng)).unwrap();
         let stranger = Credential::generate(&mut OsRng);
         assert_eq!(body.sign(&stranger).unwrap_err(), BallotError::WrongCredential);
     }

@@ -153,6 +153,9 @@ pub struct ContestResult {
     /// Borda and score voting (§12.8, §12.11, `rv/result/v3`): every candidate's points, in the order of `tallies`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<Vec<(Selection, u64)>>,
+    /// With districts (`rv/result/v4`): each of the contest's districts' own figures, in district order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub districts: Option<Vec<DistrictFigures>>,
     /// Schulze, Borda and the graded rules (§12.7–§12.11, `rv/result/v3`): every candidate, best first; `elected`
     /// is its start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -200,6 +203,7 @@ impl ContestResult {
             ranking: None,
             grades: None,
             profiles: None,
+            districts: None,
         }
     }
 }
@@ -375,6 +379,21 @@ pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>
     result.title = Some(contest.title.clone());
     result.candidates = Some(name_candidates(contest, &result));
     result
+}
+
+/// One district's figures of a contest that districts share (SPEC.md §12.5 `districts`): what its own ballots
+/// give, counted by the contest's rule as if they were the whole contest; the seats are the whole contest's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistrictFigures {
+    /// The district's id.
+    pub district: String,
+    /// Valid answers from the district.
+    pub valid: u64,
+    /// Invalid answers from the district.
+    pub invalid: u64,
+    /// The district's first-round tallies (as the contest's `tallies`).
+    pub tallies: Vec<(Selection, u64)>,
 }
 
 /// The `candidates` of a result (SPEC.md §12.5): `tallies` with each candidate's manifest id and title (a write-in:
@@ -720,6 +739,7 @@ mod tests {
             threshold: None,
             lists: Vec::new(),
             grades: Vec::new(),
+            districts: Vec::new(),
         }
     }
 

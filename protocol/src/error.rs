@@ -192,8 +192,12 @@ pub enum BallotError {
     #[error("ballot is for another election (fingerprint mismatch)")]
     /// The ballot's election fingerprint is not this election's.
     WrongElection,
-    #[error("ballot has {got} contests, the manifest has {expected}")]
-    /// The ballot has a different number of contests than the manifest.
+    #[error("{0}")]
+    /// The ballot names a district the manifest does not have, names one when the manifest has none, or names
+    /// none when it has some (SPEC.md §8.2, B2).
+    NoSuchDistrict(String),
+    #[error("ballot has {got} contests, its district has {expected}")]
+    /// The ballot has a different number of contests than the manifest gives its district.
     WrongContestCount {
         /// The manifest's number of contests.
         expected: usize,

@@ -6,6 +6,8 @@ pub const CHUNK_BYTES: usize = 30;
 
 /// Contests per manifest (SPEC.md §1.3, §4.1).
 pub const MAX_CONTESTS: usize = 64;
+/// Districts per manifest (SPEC.md §4.1 MF13); a district is a `u16` index in the binary forms.
+pub const MAX_DISTRICTS: usize = 1024;
 /// Options per contest (SPEC.md §1.3, §4.1).
 pub const MAX_OPTIONS: usize = 1024;
 /// Bytes of one text of a localized title (SPEC.md §1.3).

@@ -50,9 +50,13 @@ pub const MANIFEST_VERSION: &str = "rv/manifest/v2";
 /// The version string of the canonical encoding of a manifest in which some contest names its counting rule, a
 /// threshold or party lists (§4.2): the v2 layout with those fields added.
 pub const MANIFEST_VERSION_V3: &str = "rv/manifest/v3";
+/// The version string of the canonical encoding of a manifest that declares districts (§4.2): the v3 layout with
+/// the districts and each contest's districts added.
+pub const MANIFEST_VERSION_V4: &str = "rv/manifest/v4";
 
 use crate::limits::{
-    CHUNK_BYTES, MAX_CHUNKS, MAX_CONTESTS, MAX_LANGUAGES, MAX_OPTIONS, MAX_TEXT_BYTES, MAX_WRITE_IN_BYTES,
+    CHUNK_BYTES, MAX_CHUNKS, MAX_CONTESTS, MAX_DISTRICTS, MAX_LANGUAGES, MAX_OPTIONS, MAX_TEXT_BYTES,
+    MAX_WRITE_IN_BYTES,
 };
 
 /// The election manifest (SPEC.md §4.1): the contests, the voting period, the policies and the roles' keys.
@@ -65,6 +69,10 @@ pub struct Manifest {
     /// The election's title, by language tag (1–32 languages).
     #[serde(deserialize_with = "unique_keys")]
     pub title: Localized,
+    /// The districts (ballot styles, SPEC.md §4.1), 0–1024: a voter belongs to one, and votes in its contests.
+    /// None: every voter gets every contest. A district's index here is `D` everywhere else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub districts: Vec<District>,
     /// The contests, 1–64, in ballot order; a contest's index here is `C` everywhere else.
     pub contests: Vec<Contest>,
     /// When ballots are accepted (check L7).
@@ -286,6 +294,49 @@ pub struct Contest {
     /// Graded contests only: the grades a voter gives each option, best first, 2–10 (SPEC.md §4.1).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grades: Vec<Localized>,
+    /// The ids of the districts whose voters vote in this contest, in the manifest's district order; empty: every
+    /// district (and every voter when the manifest has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub districts: Vec<String>,
+}
+
+/// A district of the manifest (SPEC.md §4.1): a part of the electorate with its own set of contests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct District {
+    /// Unique among the districts; same rules as `election_id`.
+    pub id: String,
+    /// The district's name, by language tag (the election title's languages).
+    #[serde(deserialize_with = "unique_keys")]
+    pub title: Localized,
+}
+
+/// What is mixed, decrypted and decoded on its own (SPEC.md §4.6): a contest, or with districts a contest's
+/// ballots from one of its districts. Its position in [`Manifest::units`] is the `unit` of the mix statement
+/// (§9.1.2) and of a stage's signature (§9.5.1); without districts it is the contest's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Unit {
+    /// The contest's index in the manifest.
+    pub contest: usize,
+    /// The district's index in the manifest, if the manifest has districts.
+    pub district: Option<u16>,
+}
+
+impl From<usize> for Unit {
+    /// The unit of contest `contest` in a manifest without districts.
+    fn from(contest: usize) -> Self {
+        Unit { contest, district: None }
+    }
+}
+
+impl fmt::Display for Unit {
+    /// `contest-C` or `contest-C/district-D`: the unit's folder in the record (SPEC.md §14.1).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.district {
+            None => write!(f, "contest-{}", self.contest),
+            Some(d) => write!(f, "contest-{}/district-{d}", self.contest),
+        }
+    }
 }
 
 /// A contest's counting rule (SPEC.md §4.1, §12). In JSON, its name in snake case (`"schulze"`).
@@ -553,6 +604,51 @@ impl Contest {
 }
 
 impl Manifest {
+    /// Whether the manifest declares districts (then it is encoded as `rv/manifest/v4`, §4.2).
+    pub fn has_districts(&self) -> bool {
+        !self.districts.is_empty()
+    }
+
+    /// The index of the district with this id.
+    pub fn district_index(&self, id: &str) -> Option<u16> {
+        self.districts.iter().position(|d| d.id == id).map(|i| i as u16)
+    }
+
+    /// Whether the voters of district `district` (an index; `None` without districts) vote in contest `contest`.
+    pub fn in_district(&self, contest: &Contest, district: Option<u16>) -> bool {
+        match district {
+            None => true,
+            Some(d) => {
+                contest.districts.is_empty()
+                    || self.districts.get(usize::from(d)).is_some_and(|x| contest.districts.contains(&x.id))
+            }
+        }
+    }
+
+    /// SPEC.md §8.2: the contests a ballot of district `district` holds, as indices in manifest order: every
+    /// contest without districts (`None`), else those of the district.
+    pub fn ballot_contests(&self, district: Option<u16>) -> Vec<usize> {
+        (0..self.contests.len()).filter(|&c| self.in_district(&self.contests[c], district)).collect()
+    }
+
+    /// SPEC.md §4.6: the units, in order: for each contest, the contest itself without districts, else one unit per
+    /// district of the contest, in district order.
+    pub fn units(&self) -> Vec<Unit> {
+        let mut out = Vec::new();
+        for (c, contest) in self.contests.iter().enumerate() {
+            if self.districts.is_empty() {
+                out.push(Unit { contest: c, district: None });
+            } else {
+                for d in 0..self.districts.len() as u16 {
+                    if self.in_district(contest, Some(d)) {
+                        out.push(Unit { contest: c, district: Some(d) });
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The number of mix stages: one per mix key of [`Roles::mix_keys`].
     pub fn mix_stages(&self) -> u16 {
         self.roles.mix_keys.len() as u16
@@ -587,6 +683,8 @@ impl Manifest {
         out.id("election_id", &self.election_id);
         // MF2: the election title's languages and texts.
         out.localized("title", &self.title, None);
+        // MF13: the districts.
+        out.districts(self);
         // MF4: how many contests.
         if self.contests.is_empty() || self.contests.len() > MAX_CONTESTS {
             out.add("MF4", "contests", format!("{} contests: a manifest has 1 to {MAX_CONTESTS}", self.contests.len()));
@@ -734,6 +832,76 @@ impl Manifest {
 struct Problems(Vec<ManifestProblem>);
 
 impl Problems {
+    /// MF13: the districts' ids and names, each contest's districts, and a contest for every district.
+    fn districts(&mut self, m: &Manifest) {
+        if m.districts.len() > MAX_DISTRICTS {
+            self.add(
+                "MF13",
+                "districts",
+                format!("{} districts: a manifest has at most {MAX_DISTRICTS}", m.districts.len()),
+            );
+        }
+        for (d, district) in m.districts.iter().enumerate() {
+            let at = format!("districts[{d}]");
+            self.id(&format!("{at}.id"), &district.id);
+            if let Some(first) = m.districts[..d].iter().position(|o| o.id == district.id) {
+                self.add(
+                    "MF13",
+                    format!("{at}.id"),
+                    format!("`{}` is also the id of districts[{first}]: give each district its own id", district.id),
+                );
+            }
+            self.localized(&format!("{at}.title"), &district.title, Some(&m.title));
+        }
+        let ids = || m.districts.iter().map(|d| format!("`{}`", d.id)).collect::<Vec<_>>().join(", ");
+        for (i, c) in m.contests.iter().enumerate() {
+            let at = format!("contests[{i}].districts");
+            if m.districts.is_empty() {
+                if !c.districts.is_empty() {
+                    self.add(
+                        "MF13",
+                        at,
+                        "the contest names districts, but the manifest declares none: declare them in `districts`, \
+                         or remove the contest's",
+                    );
+                }
+                continue;
+            }
+            let mut last: Option<usize> = None;
+            for id in &c.districts {
+                match m.districts.iter().position(|d| &d.id == id) {
+                    None => {
+                        self.add("MF13", at.clone(), format!("district `{id}` does not exist: name one of {}", ids()))
+                    }
+                    Some(p) if last.is_some_and(|l| p <= l) => self.add(
+                        "MF13",
+                        at.clone(),
+                        format!(
+                            "`{id}` repeats or is out of order: name each district once, in the order of `districts`"
+                        ),
+                    ),
+                    Some(p) => last = Some(p),
+                }
+            }
+        }
+        for (d, district) in m.districts.iter().enumerate() {
+            let n = m.ballot_contests(Some(d as u16)).len();
+            if n == 0 {
+                self.add(
+                    "MF13",
+                    format!("districts[{d}]"),
+                    format!("district `{}` has no contest: its voters would have nothing to vote on", district.id),
+                );
+            } else if n > MAX_CONTESTS {
+                self.add(
+                    "MF13",
+                    format!("districts[{d}]"),
+                    format!("{n} contests: a ballot holds at most {MAX_CONTESTS}"),
+                );
+            }
+        }
+    }
+
     /// MF9–MF12: the counting rule fits the contest, its lists, its threshold and its grades.
     fn counting(&mut self, at: &str, c: &Contest, languages: &Localized) {
         let rule = c.rule();
@@ -977,9 +1145,24 @@ fn get_localized(r: &mut Reader<'_>) -> Result<Localized, DecodeError> {
 
 impl Encode for Manifest {
     fn encode(&self, w: &mut Writer) {
-        let v3 = self.contests.iter().any(Contest::uses_v3);
-        w.str(if v3 { MANIFEST_VERSION_V3 } else { MANIFEST_VERSION }).str(&self.election_id);
+        let v4 = self.has_districts();
+        let v3 = v4 || self.contests.iter().any(Contest::uses_v3);
+        let version = if v4 {
+            MANIFEST_VERSION_V4
+        } else if v3 {
+            MANIFEST_VERSION_V3
+        } else {
+            MANIFEST_VERSION
+        };
+        w.str(version).str(&self.election_id);
         put_localized(w, &self.title);
+        if v4 {
+            w.u32(self.districts.len() as u32);
+            for d in &self.districts {
+                w.str(&d.id);
+                put_localized(w, &d.title);
+            }
+        }
         w.u32(self.contests.len() as u32);
         for c in &self.contests {
             w.str(&c.id);
@@ -1022,6 +1205,13 @@ impl Encode for Manifest {
                     put_localized(w, g);
                 }
             }
+            if v4 {
+                // Indices of the contest's districts; an id that names none (an invalid manifest) as 0xFFFF.
+                w.u32(c.districts.len() as u32);
+                for id in &c.districts {
+                    w.u16(self.district_index(id).unwrap_or(u16::MAX));
+                }
+            }
         }
         w.u64(self.voting_period.opens_at).u64(self.voting_period.closes_at);
         w.u32(self.verification.window_seconds).u32(self.verification.max_fetches);
@@ -1033,13 +1223,29 @@ impl Encode for Manifest {
 impl Decode for Manifest {
     const WHAT: &'static str = "manifest";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let v3 = match r.bytes("manifest.version", 64)? {
-            v if v == MANIFEST_VERSION.as_bytes() => false,
-            v if v == MANIFEST_VERSION_V3.as_bytes() => true,
+        let (v3, v4) = match r.bytes("manifest.version", 64)? {
+            v if v == MANIFEST_VERSION.as_bytes() => (false, false),
+            v if v == MANIFEST_VERSION_V3.as_bytes() => (true, false),
+            v if v == MANIFEST_VERSION_V4.as_bytes() => (true, true),
             _ => return Err(DecodeError::UnknownTag { what: "manifest.version", tag: 0 }),
         };
         let election_id = r.string("manifest.election_id", 64)?;
         let title = get_localized(r)?;
+        let mut districts = Vec::new();
+        if v4 {
+            let n = r.u32("manifest.districts")? as usize;
+            if n > MAX_DISTRICTS {
+                return Err(DecodeError::TooLong { what: "manifest.districts", len: n, max: MAX_DISTRICTS });
+            }
+            // Canonical: `rv/manifest/v4` only for a manifest with districts (§4.2).
+            if n == 0 {
+                return Err(DecodeError::UnknownTag { what: "manifest.version (v4 without districts)", tag: 4 });
+            }
+            for _ in 0..n {
+                let id = r.string("district.id", 64)?;
+                districts.push(District { id, title: get_localized(r)? });
+            }
+        }
         let n = r.u32("manifest.contests")? as usize;
         if n > MAX_CONTESTS {
             return Err(DecodeError::TooLong { what: "manifest.contests", len: n, max: MAX_CONTESTS });
@@ -1091,6 +1297,7 @@ impl Decode for Manifest {
                 threshold: None,
                 lists: Vec::new(),
                 grades: Vec::new(),
+                districts: Vec::new(),
             };
             if v3 {
                 contest.rule = match r.u8("contest.rule")? {
@@ -1122,15 +1329,32 @@ impl Decode for Manifest {
                     contest.grades.push(get_localized(r)?);
                 }
             }
+            if v4 {
+                let k = r.u32("contest.districts")? as usize;
+                if k > districts.len() {
+                    return Err(DecodeError::TooLong { what: "contest.districts", len: k, max: districts.len() });
+                }
+                let mut last: Option<u16> = None;
+                for _ in 0..k {
+                    let d = r.u16("contest.district")?;
+                    // Canonical: indices of existing districts, strictly ascending.
+                    if usize::from(d) >= districts.len() || last.is_some_and(|l| d <= l) {
+                        return Err(DecodeError::UnknownTag { what: "contest.district", tag: d.min(255) as u8 });
+                    }
+                    last = Some(d);
+                    contest.districts.push(districts[usize::from(d)].id.clone());
+                }
+            }
             contests.push(contest);
         }
         // Canonical: `rv/manifest/v3` only for a manifest that uses one of its fields (§4.2).
-        if v3 && !contests.iter().any(Contest::uses_v3) {
+        if v3 && !v4 && !contests.iter().any(Contest::uses_v3) {
             return Err(DecodeError::UnknownTag { what: "manifest.version (v3 without a v3 field)", tag: 3 });
         }
         Ok(Manifest {
             election_id,
             title,
+            districts,
             contests,
             voting_period: Period { opens_at: r.u64("period.opens_at")?, closes_at: r.u64("period.closes_at")? },
             verification: VerificationPolicy {
@@ -1167,6 +1391,7 @@ pub fn example_manifest() -> Manifest {
                 threshold: None,
                 lists: Vec::new(),
                 grades: Vec::new(),
+                districts: Vec::new(),
             },
             Contest {
                 id: "budget".into(),
@@ -1184,6 +1409,7 @@ pub fn example_manifest() -> Manifest {
                 threshold: None,
                 lists: Vec::new(),
                 grades: Vec::new(),
+                districts: Vec::new(),
             },
             Contest {
                 id: "council".into(),
@@ -1196,12 +1422,14 @@ pub fn example_manifest() -> Manifest {
                 threshold: None,
                 lists: Vec::new(),
                 grades: Vec::new(),
+                districts: Vec::new(),
             },
         ],
         voting_period: Period { opens_at: 1_790_000_000, closes_at: 1_790_604_800 },
         verification: VerificationPolicy { window_seconds: 1800, max_fetches: 3 },
         trustees: TrusteePolicy { count: 3, threshold: 2 },
         roles: example_roles(3),
+        districts: Vec::new(),
     }
 }
 

@@ -736,6 +736,7 @@ mod tests {
             .map(|(contest, rows)| AnswersFile {
                 contest: contest.id.clone(),
                 answers: rows.into_iter().map(|selections| DecodedAnswer::Valid(Answer { selections })).collect(),
+                district: None,
             })
             .collect();
         let contests = m

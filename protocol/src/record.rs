@@ -15,7 +15,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey};
 
 use crate::credential::{decode_verifying_key, CredentialKey};
 use crate::fingerprint::Fingerprint;
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Unit};
 use crate::roles::Roles;
 
 /// Domain separator of the index's hash chain (SPEC.md §13 eq. (R1)).
@@ -291,33 +291,34 @@ pub const CLOSE_PATH: &str = "ceremony/close.json";
 pub fn ceremony_path(kind: &str, trustee: u16) -> String {
     format!("ceremony/{kind}-{trustee}.json")
 }
-/// `contest-C/input.list`: the list that enters contest `C`'s mix (SPEC.md §14.3 R4, §9.1.1).
-pub fn input_path(contest: usize) -> String {
-    format!("contest-{contest}/input.list")
+/// `UNIT/input.list`, with `UNIT` the unit's folder (`contest-C`, or `contest-C/district-D` with districts: [`Unit`]'s
+/// `Display`): the list that enters the unit's mix (SPEC.md §14.3 R4, §9.1.1).
+pub fn input_path(unit: impl Into<Unit>) -> String {
+    format!("{}/input.list", unit.into())
 }
-/// `contest-C/stage-K.list`: mix stage `K`'s output list (SPEC.md §9.5).
-pub fn stage_list_path(contest: usize, stage: u16) -> String {
-    format!("contest-{contest}/stage-{stage}.list")
+/// `UNIT/stage-K.list`: mix stage `K`'s output list (SPEC.md §9.5).
+pub fn stage_list_path(unit: impl Into<Unit>, stage: u16) -> String {
+    format!("{}/stage-{stage}.list", unit.into())
 }
-/// `contest-C/stage-K.proof`: mix stage `K`'s proof of shuffle (SPEC.md §9.5).
-pub fn stage_proof_path(contest: usize, stage: u16) -> String {
-    format!("contest-{contest}/stage-{stage}.proof")
+/// `UNIT/stage-K.proof`: mix stage `K`'s proof of shuffle (SPEC.md §9.5).
+pub fn stage_proof_path(unit: impl Into<Unit>, stage: u16) -> String {
+    format!("{}/stage-{stage}.proof", unit.into())
 }
-/// `contest-C/stage-K.sig`: the mix server's signature of stage `K` (SPEC.md §9.5.1).
-pub fn stage_signature_path(contest: usize, stage: u16) -> String {
-    format!("contest-{contest}/stage-{stage}.sig")
+/// `UNIT/stage-K.sig`: the mix server's signature of stage `K` (SPEC.md §9.5.1).
+pub fn stage_signature_path(unit: impl Into<Unit>, stage: u16) -> String {
+    format!("{}/stage-{stage}.sig", unit.into())
 }
 /// `contest-C/partial-J.bin`: trustee `J`'s partial decryption M5 of contest `C` (SPEC.md §10.8).
-pub fn partial_path(contest: usize, trustee: u16) -> String {
-    format!("contest-{contest}/partial-{trustee}.bin")
+pub fn partial_path(unit: impl Into<Unit>, trustee: u16) -> String {
+    format!("{}/partial-{trustee}.bin", unit.into())
 }
-/// `contest-C/plaintexts.list`: the combined decryption of contest `C` (SPEC.md §10.9).
-pub fn plaintexts_path(contest: usize) -> String {
-    format!("contest-{contest}/plaintexts.list")
+/// `UNIT/plaintexts.list`: the combined decryption of contest `C` (SPEC.md §10.9).
+pub fn plaintexts_path(unit: impl Into<Unit>) -> String {
+    format!("{}/plaintexts.list", unit.into())
 }
-/// `contest-C/answers.json`: contest `C`'s decoded answers (SPEC.md §14.3 R5).
-pub fn answers_path(contest: usize) -> String {
-    format!("contest-{contest}/answers.json")
+/// `UNIT/answers.json`: contest `C`'s decoded answers (SPEC.md §14.3 R5).
+pub fn answers_path(unit: impl Into<Unit>) -> String {
+    format!("{}/answers.json", unit.into())
 }
 
 /// What the layout check learned: which trustees' files the record holds.
@@ -325,7 +326,8 @@ pub fn answers_path(contest: usize) -> String {
 pub struct Layout {
     /// For each ceremony kind (in [`CEREMONY_KINDS`] order), the trustees whose file is present, ascending.
     pub ceremony: Vec<Vec<u16>>,
-    /// For each contest, the trustees whose partial decryption is present, ascending.
+    /// For each unit ([`Manifest::units`]), the trustees whose partial decryption is present, ascending; empty for
+    /// a unit no ballot reached (its `input.list` has no rows, and it has no mix stages and no decryption).
     pub partials: Vec<Vec<u16>>,
 }
 
@@ -390,8 +392,14 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
         fixed(p, &mut at)?;
     }
     let mut partials = Vec::new();
-    for c in 0..manifest.contests.len() {
+    for c in manifest.units() {
         fixed(&input_path(c), &mut at)?;
+        // A unit no ballot reached: its answers follow its (empty) input at once.
+        if paths.get(at).is_some_and(|p| *p == answers_path(c)) {
+            at += 1;
+            partials.push(Vec::new());
+            continue;
+        }
         for k in 1..=manifest.mix_stages() {
             fixed(&stage_list_path(c, k), &mut at)?;
             fixed(&stage_proof_path(c, k), &mut at)?;
@@ -431,8 +439,12 @@ pub fn layout_paths(manifest: &Manifest, layout: &Layout) -> Vec<String> {
         paths.extend(trustees.iter().map(|&j| ceremony_path(kind, j)));
     }
     paths.extend([BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from));
-    for (c, partials) in layout.partials.iter().enumerate().take(manifest.contests.len()) {
+    for (c, partials) in manifest.units().into_iter().zip(&layout.partials) {
         paths.push(input_path(c));
+        if partials.is_empty() {
+            paths.push(answers_path(c));
+            continue;
+        }
         for k in 1..=manifest.mix_stages() {
             paths.push(stage_list_path(c, k));
             paths.push(stage_proof_path(c, k));

@@ -97,6 +97,8 @@ pub struct Registry {
 
 /// Domain of the registry digest.
 pub const REGISTRY_DOMAIN: &[u8] = b"rv/registry/v1";
+/// Domain of the registry digest of an election with districts (eq. (4.5-2)).
+pub const REGISTRY_DOMAIN_DISTRICTS: &[u8] = b"rv/registry/v2";
 
 /// SPEC.md §4.5 eq. (4.5-1): `SHA-256("rv/registry/v1" ‖ u32(count) ‖ K₁ ‖ … ‖ K_count)`, the keys in the
 /// registry's order (sorted by bytes, §11.5).
@@ -110,6 +112,23 @@ pub fn registry_digest(credentials: &[CredentialKey]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// SPEC.md §4.5 eq. (4.5-2), for an election with districts: `SHA-256("rv/registry/v2" ‖ u32(count) ‖ K₁ ‖
+/// u16(D₁) ‖ … ‖ K_count ‖ u16(D_count))`, each key followed by its district's index, in the registry's order.
+/// With `districts` empty it is eq. (4.5-1).
+pub fn registry_digest_with(credentials: &[CredentialKey], districts: &[u16]) -> [u8; 32] {
+    if districts.is_empty() {
+        return registry_digest(credentials);
+    }
+    let mut h = Sha256::new();
+    h.update(REGISTRY_DOMAIN_DISTRICTS);
+    h.update((credentials.len() as u32).to_be_bytes());
+    for (k, d) in credentials.iter().zip(districts) {
+        h.update(k.as_bytes());
+        h.update(d.to_be_bytes());
+    }
+    h.finalize().into()
+}
+
 impl Registry {
     /// The registry of these credentials, sorted by bytes and without repeats (the order the box keeps).
     pub fn of(credentials: &[CredentialKey]) -> Registry {
@@ -119,9 +138,25 @@ impl Registry {
         Registry { count: sorted.len() as u32, digest: registry_digest(&sorted) }
     }
 
+    /// The registry of credentials with their districts (eq. (4.5-2)), sorted by key bytes; a key given twice
+    /// counts once (its first district).
+    pub fn of_districts(entries: &[(CredentialKey, u16)]) -> Registry {
+        let mut sorted = entries.to_vec();
+        sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        sorted.dedup_by(|a, b| a.0 == b.0);
+        let (keys, districts): (Vec<CredentialKey>, Vec<u16>) = sorted.into_iter().unzip();
+        Registry { count: keys.len() as u32, digest: registry_digest_with(&keys, &districts) }
+    }
+
     /// Whether `credentials`, in the order given, are exactly this registry.
     pub fn check(&self, credentials: &[CredentialKey]) -> Result<(), RoleError> {
-        let digest = registry_digest(credentials);
+        self.check_with(credentials, &[])
+    }
+
+    /// Whether `credentials` with their `districts` (parallel; empty without districts), in the order given, are
+    /// exactly this registry (eq. (4.5-1) or (4.5-2)).
+    pub fn check_with(&self, credentials: &[CredentialKey], districts: &[u16]) -> Result<(), RoleError> {
+        let digest = registry_digest_with(credentials, districts);
         if credentials.len() as u64 != u64::from(self.count) || digest != self.digest {
             return Err(RoleError::RegistryMismatch {
                 count: credentials.len(),

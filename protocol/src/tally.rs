@@ -9,14 +9,14 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
-use crate::ballot_box::LoggedBallot;
+use crate::ballot_box::{Electorate, LoggedBallot};
 use crate::count::{count_contest, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
 use crate::encoding::{Answer, InvalidAnswer};
 use crate::error::BallotError;
 use crate::fingerprint::Fingerprint;
-use crate::manifest::Contest;
+use crate::manifest::{Contest, Unit};
 use crate::shuffle::CiphertextList;
 use crate::threshold::PlaintextList;
 
@@ -30,6 +30,8 @@ pub enum Refusal {
     WrongShape,
     /// The credential is not in the registry.
     UnknownCredential,
+    /// The ballot is for another district than its credential's (an election with districts).
+    WrongDistrict,
     /// B3: the signature does not verify.
     BadSignature,
     /// B4: the proof does not verify.
@@ -42,6 +44,7 @@ impl core::fmt::Display for Refusal {
             Refusal::WrongElection => "wrong_election",
             Refusal::WrongShape => "wrong_shape",
             Refusal::UnknownCredential => "unknown_credential",
+            Refusal::WrongDistrict => "wrong_district",
             Refusal::BadSignature => "bad_signature",
             Refusal::BadProof => "bad_proof",
         })
@@ -157,12 +160,15 @@ impl DecodedAnswer {
     }
 }
 
-/// `contest-C/answers.json`.
+/// `contest-C/answers.json` (`contest-C/district-D/answers.json` with districts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnswersFile {
     /// The contest's id.
     pub contest: String,
+    /// With districts: the id of the unit's district.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
     /// One entry per row of the contest's plaintext list, in the list's order.
     pub answers: Vec<DecodedAnswer>,
 }
@@ -177,8 +183,10 @@ pub const RESULT_FORMAT_V3: &str = "rv/result/v3";
 /// `format` of the first version of `result.json`, without `turnout`, `title` and `candidates`: records written
 /// before version 2 still verify (V13 recomputes the result and compares it in the form the file has).
 pub const RESULT_FORMAT_V1: &str = "rv/result/v1";
+/// `format` of `result.json` of an election with districts (SPEC.md §12.5: each contest's `districts`).
+pub const RESULT_FORMAT_V4: &str = "rv/result/v4";
 /// Every `format` of `result.json` that V13 reads, oldest first.
-pub const RESULT_FORMATS: &[&str] = &[RESULT_FORMAT_V1, RESULT_FORMAT, RESULT_FORMAT_V3];
+pub const RESULT_FORMATS: &[&str] = &[RESULT_FORMAT_V1, RESULT_FORMAT, RESULT_FORMAT_V3, RESULT_FORMAT_V4];
 
 /// Who voted and what became of the ballots (SPEC.md §12.5 `turnout`), from the registry and the tally's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,7 +220,16 @@ impl Turnout {
         let refused = rejected.rejected.len() as u64;
         let superseded = superseded.superseded.len() as u64;
         let revoked = revoked.revoked.len() as u64;
-        let counted = answers.first().map_or(0, |a| a.answers.len() as u64);
+        // Each counted ballot is one row of every unit of its district: the rows of each district's first unit.
+        let mut seen = std::collections::BTreeSet::new();
+        let counted = election
+            .manifest()
+            .units()
+            .iter()
+            .zip(answers)
+            .filter(|(u, _)| seen.insert(u.district))
+            .map(|(_, a)| a.answers.len() as u64)
+            .sum();
         Self {
             registered: u64::from(election.manifest().roles.registry.count),
             cast: refused.saturating_add(superseded).saturating_add(revoked).saturating_add(counted),
@@ -245,11 +262,13 @@ impl ResultFile {
     /// and for an older format that cannot hold the result (a version 3 field in version 1 or 2), and for version
     /// 3 when the result has no field of it (the tally writes version 2 then).
     pub fn in_format(&self, format: &str) -> Option<ResultFile> {
-        let v3 = self.contests.iter().any(ContestResult::uses_v3);
+        let v4 = self.contests.iter().any(|c| c.districts.is_some());
+        let v3 = !v4 && self.contests.iter().any(ContestResult::uses_v3);
         match format {
+            RESULT_FORMAT_V4 if v4 => Some(ResultFile { format: format.into(), ..self.clone() }),
             RESULT_FORMAT_V3 if v3 => Some(ResultFile { format: format.into(), ..self.clone() }),
-            RESULT_FORMAT if !v3 => Some(ResultFile { format: format.into(), ..self.clone() }),
-            RESULT_FORMAT_V1 if !v3 => Some(ResultFile {
+            RESULT_FORMAT if !v3 && !v4 => Some(ResultFile { format: format.into(), ..self.clone() }),
+            RESULT_FORMAT_V1 if !v3 && !v4 => Some(ResultFile {
                 format: RESULT_FORMAT_V1.into(),
                 fingerprint: self.fingerprint,
                 turnout: None,
@@ -267,7 +286,9 @@ impl ResultFile {
 fn refusal(e: &BallotError) -> Refusal {
     match e {
         BallotError::WrongElection => Refusal::WrongElection,
-        BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => Refusal::WrongShape,
+        BallotError::NoSuchDistrict(_) | BallotError::WrongContestCount { .. } | BallotError::WrongWidth { .. } => {
+            Refusal::WrongShape
+        }
         BallotError::WeakCredential | BallotError::BadSignature | BallotError::WrongCredential => Refusal::BadSignature,
         BallotError::BadProof(_) | BallotError::Encoding(_) | BallotError::Decode(_) => Refusal::BadProof,
     }
@@ -276,12 +297,12 @@ fn refusal(e: &BallotError) -> Refusal {
 /// Ballots checked per batch (one multiscalar multiplication each); batches run on all cores natively.
 const CHECK_BATCH: usize = 1024;
 
-/// R1: checks every ballot (B1–B4 and the registry). `registry` must be sorted by bytes (V4). Signatures are
+/// R1: checks every ballot (B1–B4, the registry and the district). Signatures are
 /// checked one by one and proofs in batches of `CHECK_BATCH` (1,024), each batch weighted by its own generator seeded
 /// from `rng`; the verdicts are exactly those of checking each ballot alone.
 pub fn check<R: RngCore + CryptoRng>(
     election: &Election,
-    registry: &[CredentialKey],
+    registry: &Electorate,
     ballots: &[LoggedBallot],
     rng: &mut R,
 ) -> RejectedFile {
@@ -294,7 +315,7 @@ pub fn check<R: RngCore + CryptoRng>(
 /// [`check`].
 pub fn check_except<R: RngCore + CryptoRng>(
     election: &Election,
-    registry: &[CredentialKey],
+    registry: &Electorate,
     ballots: &[LoggedBallot],
     verified: &(dyn Fn(&LoggedBallot) -> bool + Sync),
     rng: &mut R,
@@ -309,10 +330,11 @@ pub fn check_except<R: RngCore + CryptoRng>(
         .collect();
     let one_batch = |(chunk, seed): (&[LoggedBallot], &[u8; 32])| -> Vec<Rejected> {
         let refused = |b: &LoggedBallot, verdict: Result<(), BallotError>| -> Option<Rejected> {
-            let known = registry.binary_search_by(|k| k.as_bytes().cmp(b.ballot.body.credential.as_bytes())).is_ok();
+            let registered = registry.lookup(&b.ballot.body.credential);
             let reason = match verdict {
                 Err(e) if matches!(refusal(&e), Refusal::WrongElection | Refusal::WrongShape) => refusal(&e),
-                _ if !known => Refusal::UnknownCredential,
+                _ if registered.is_none() => Refusal::UnknownCredential,
+                _ if registered != Some(b.ballot.body.district) => Refusal::WrongDistrict,
                 Err(e) => refusal(&e),
                 Ok(()) => return None,
             };
@@ -373,20 +395,28 @@ pub fn revoke(ballots: &[LoggedBallot], counted: &[u64], revoked: &[CredentialKe
     (RevokedFile { revoked: removed }, remaining)
 }
 
-/// R4: for each contest, the list of the remaining ballots' ciphertexts of that contest, in leaf order. The
-/// ballots passed R1, so each contest has its width. `None` if a ballot does not have the manifest's shape, or if
-/// a contest's list would hold more than [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts
-/// (SPEC.md §9.1.1).
+/// R4: for each unit ([`Manifest::units`](crate::manifest::Manifest::units): a contest, or a contest's ballots
+/// from one district), the list of the remaining ballots' ciphertexts of that contest, in leaf order; with
+/// districts, only the ballots of the unit's district. The ballots passed R1, so each contest has its width.
+/// `None` if a ballot does not have its district's shape, or if a list would hold more than
+/// [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1). A unit no remaining ballot
+/// has gives a list of no rows.
 pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
-    election
-        .manifest()
-        .contests
-        .iter()
-        .enumerate()
-        .map(|(c, contest)| {
+    let manifest = election.manifest();
+    manifest
+        .units()
+        .into_iter()
+        .map(|unit| {
+            let contest = &manifest.contests[unit.contest];
+            // The unit's contest's position on a ballot of the unit's district.
+            let at = manifest.ballot_contests(unit.district).iter().position(|&c| c == unit.contest)?;
             let mut cells = Vec::with_capacity(remaining.len() * contest.chunks());
             for &i in remaining {
-                let row = ballots.get(i as usize)?.ballot.body.contests.get(c)?;
+                let body = &ballots.get(i as usize)?.ballot.body;
+                if body.district != unit.district {
+                    continue;
+                }
+                let row = body.contests.get(at)?;
                 if row.len() != contest.chunks() {
                     return None;
                 }
@@ -395,6 +425,14 @@ pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64
             CiphertextList::from_flat(contest.chunks(), cells)
         })
         .collect()
+}
+
+/// R5: decodes each row of a unit's plaintexts (§5).
+pub fn decode_unit(election: &Election, unit: Unit, plaintexts: &PlaintextList) -> AnswersFile {
+    let manifest = election.manifest();
+    let mut file = decode(&manifest.contests[unit.contest], plaintexts);
+    file.district = unit.district.and_then(|d| manifest.districts.get(usize::from(d))).map(|d| d.id.clone());
+    file
 }
 
 /// R5: decodes each row of a contest's plaintexts (§5).
@@ -421,23 +459,55 @@ pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
             plaintexts.points.chunks(width).map(decode_row).collect()
         }
     };
-    AnswersFile { contest: contest.id.clone(), answers }
+    AnswersFile { contest: contest.id.clone(), district: None, answers }
 }
 
-/// R6: counts every contest (§12), with the turnout ([`Turnout::of`]).
+/// R6: counts every contest (§12) over the answers of all its units (`answers` holds one file per unit, in
+/// [`Manifest::units`](crate::manifest::Manifest::units) order), with the turnout ([`Turnout::of`]); with
+/// districts, each contest also gets each district's figures (§12.5 `districts`).
 pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> ResultFile {
-    let contests = election
-        .manifest()
+    let manifest = election.manifest();
+    let units = manifest.units();
+    let of = |file: &AnswersFile| -> Vec<Result<Answer, InvalidAnswer>> {
+        file.answers.iter().map(DecodedAnswer::as_result).collect()
+    };
+    let contests: Vec<ContestResult> = manifest
         .contests
         .iter()
-        .zip(answers)
-        .map(|(contest, file)| {
-            let list: Vec<Result<Answer, InvalidAnswer>> = file.answers.iter().map(DecodedAnswer::as_result).collect();
-            count_contest(contest, &list)
+        .enumerate()
+        .map(|(c, contest)| {
+            let files: Vec<(&Unit, &AnswersFile)> = units.iter().zip(answers).filter(|(u, _)| u.contest == c).collect();
+            let all: Vec<Result<Answer, InvalidAnswer>> = files.iter().flat_map(|(_, f)| of(f)).collect();
+            let mut result = count_contest(contest, &all);
+            if manifest.has_districts() {
+                result.districts = Some(
+                    files
+                        .iter()
+                        .map(|(u, f)| {
+                            let r = count_contest(contest, &of(f));
+                            crate::count::DistrictFigures {
+                                district: u
+                                    .district
+                                    .and_then(|d| manifest.districts.get(usize::from(d)))
+                                    .map_or_else(String::new, |d| d.id.clone()),
+                                valid: r.valid,
+                                invalid: r.invalid,
+                                tallies: r.tallies,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+            result
         })
         .collect();
-    let contests: Vec<ContestResult> = contests;
-    let format = if contests.iter().any(ContestResult::uses_v3) { RESULT_FORMAT_V3 } else { RESULT_FORMAT };
+    let format = if manifest.has_districts() {
+        RESULT_FORMAT_V4
+    } else if contests.iter().any(ContestResult::uses_v3) {
+        RESULT_FORMAT_V3
+    } else {
+        RESULT_FORMAT
+    };
     ResultFile { format: format.into(), fingerprint: *election.fingerprint(), turnout: Some(turnout), contests }
 }
 
@@ -494,7 +564,7 @@ mod tests {
         let voters: Vec<Credential> = (0..4).map(|_| Credential::generate(&mut OsRng)).collect();
         let mut registry: Vec<CredentialKey> = voters[..3].iter().map(Credential::public_key).collect();
         registry.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        let cast = |v: usize, first: u16| create_ballot(&e, &voters[v], &answers(first), &mut OsRng).unwrap().0;
+        let cast = |v: usize, first: u16| create_ballot(&e, &voters[v], None, &answers(first), &mut OsRng).unwrap().0;
         let mut forged = cast(2, 0);
         forged.signature[0] ^= 1;
         let box_ = vec![
@@ -505,7 +575,7 @@ mod tests {
             logged(4, cast(3, 1)),
             logged(5, forged),
         ];
-        let rejected = check(&e, &registry, &box_, &mut OsRng);
+        let rejected = check(&e, &Electorate::new(registry.clone(), Vec::new()), &box_, &mut OsRng);
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(4, Refusal::UnknownCredential), (5, Refusal::BadSignature)]);
         let (superseded, counted) = squash(&box_, &rejected);
@@ -570,7 +640,11 @@ mod tests {
                         Answer { selections: vec![zed.clone(), Selection::Option(1)] },
                     ],
                 };
-                AnswersFile { contest: contest.id.clone(), answers: a.into_iter().map(DecodedAnswer::Valid).collect() }
+                AnswersFile {
+                    contest: contest.id.clone(),
+                    answers: a.into_iter().map(DecodedAnswer::Valid).collect(),
+                    district: None,
+                }
             })
             .collect();
         let files = (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());
@@ -623,7 +697,7 @@ mod tests {
             .iter()
             .map(|c| {
                 let a = if c.id == "budget" { Answer { selections: vec![] } } else { Answer::single(0) };
-                AnswersFile { contest: c.id.clone(), answers: vec![DecodedAnswer::Valid(a)] }
+                AnswersFile { contest: c.id.clone(), answers: vec![DecodedAnswer::Valid(a)], district: None }
             })
             .collect();
         let files = (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());

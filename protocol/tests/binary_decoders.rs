@@ -179,7 +179,7 @@ fn build() -> Fixture {
     ];
     let mut ballots: Vec<Ballot> = Vec::new();
     for v in &voters {
-        let (ballot, opening) = protocol::create_ballot(&election, v, &answers, &mut rng).unwrap();
+        let (ballot, opening) = protocol::create_ballot(&election, v, None, &answers, &mut rng).unwrap();
         push("ballot opening", opening.expose_bytes().to_vec());
         ballots.push(ballot);
     }
@@ -196,10 +196,10 @@ fn build() -> Fixture {
     }
     let seed = BallotSeed::generate(&mut rng);
     let credential = voters[0].public_key();
-    let (body, _) = create_ballot_body(&election, &credential, &answers, &seed).unwrap();
+    let (body, _) = create_ballot_body(&election, &credential, None, &answers, &seed).unwrap();
     let cast = SecondDeviceCode { fingerprint: fp, ballot_id: body.id(), seed: BallotSeed::from_bytes([3; 32]) };
     push("device code", cast.to_text().as_bytes().to_vec());
-    let challenge = ChallengeCode::new(&election, credential, &answers, seed).unwrap();
+    let challenge = ChallengeCode::new(&election, credential, None, &answers, seed).unwrap();
     push("device code", challenge.to_text().as_bytes().to_vec());
 
     // The ballot log (§11): both ballots after three other leaves, a head, a receipt, both proofs.

@@ -44,6 +44,7 @@ fn contest() -> impl Strategy<Value = Contest> {
             threshold: None,
             lists: Vec::new(),
             grades: Vec::new(),
+            districts: Vec::new(),
         },
     )
 }

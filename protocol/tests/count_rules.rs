@@ -35,6 +35,7 @@ fn ranked(names: &[&str], seats: u16, rule: Rule) -> Contest {
         threshold: None,
         lists: Vec::new(),
         grades: Vec::new(),
+        districts: Vec::new(),
     }
 }
 
@@ -57,6 +58,7 @@ fn list_contest(lists: &[&str], per_list: &[usize], seats: u16, rule: Rule, thre
         threshold: threshold.map(|t| Threshold::parse(t).unwrap()),
         lists: lists.iter().map(|l| PartyList { id: l.to_string(), title: en(&format!("List {l}")) }).collect(),
         grades: Vec::new(),
+        districts: Vec::new(),
     }
 }
 
@@ -522,6 +524,7 @@ fn graded(options: &[&str], grade_names: &[&str], seats: u16, rule: Option<Rule>
         threshold: None,
         lists: Vec::new(),
         grades: grades(grade_names),
+        districts: Vec::new(),
     }
 }
 

@@ -100,6 +100,7 @@ fn contest(id: &str, kind: ContestKind, n: usize, write_in: Option<u8>, seats: u
         threshold: None,
         lists: Vec::new(),
         grades: Vec::new(),
+        districts: Vec::new(),
     }
 }
 
@@ -348,6 +349,7 @@ fn result_strings_are_the_specs() {
         ranking: Some(vec![s.clone()]),
         grades: Some(vec![Default::default()]),
         profiles: Some(vec![GradeProfile { selection: s.clone(), counts: vec![1], median: Some(0) }]),
+        districts: None,
     };
     let turnout = Turnout { registered: 1, cast: 1, refused: 0, superseded: 0, revoked: 0, counted: 1 };
     let file = ResultFile {

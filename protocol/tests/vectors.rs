@@ -31,7 +31,7 @@ fn stored_ballot_decodes_checks_and_opens() {
     // SPEC.md §8.4: the seed gives the opening and, with the credential and the answers, the whole body; the codes
     // and the fetch proof of §8.9–§8.10 check.
     let seed = protocol::ballot::BallotSeed::from_bytes(hexv("seed").try_into().unwrap());
-    assert_eq!(*seed.opening(election.manifest()).expose_bytes(), *opening.expose_bytes());
+    assert_eq!(*seed.opening(election.manifest(), None).expose_bytes(), *opening.expose_bytes());
     let code = protocol::codes::ChallengeCode::parse(v["challenge_code"].as_str().unwrap()).unwrap();
     assert_eq!(code.check(&election).unwrap().ballot_id, ballot.id());
     let cast = protocol::codes::SecondDeviceCode::parse(v["cast_code"].as_str().unwrap()).unwrap();

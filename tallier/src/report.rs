@@ -69,6 +69,7 @@ mod tests {
         let answers = AnswersFile {
             contest: council.id.clone(),
             answers: ballots.into_iter().map(DecodedAnswer::Valid).collect(),
+            district: None,
         };
         let out = contest_text(3, &r, Some(&answers), "en");
         assert!(out.starts_with("Contest 3: Council (council;"), "{out}");

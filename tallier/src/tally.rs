@@ -196,7 +196,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     bar.inc(1);
 
     bar.set_message(format!("checking {} ballots (R1)", ballots.len()));
-    let rejected = steps::check(&election, &ballot_box.credentials, &ballots, &mut OsRng);
+    let rejected = steps::check(&election, &ballot_box.electorate(), &ballots, &mut OsRng);
     bar.inc(1);
     bar.set_message("squash, revoke, anonymize (R2–R4)");
     let (superseded, counted) = steps::squash(&ballots, &rejected);

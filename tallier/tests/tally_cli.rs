@@ -120,6 +120,7 @@ fn ballot_box(
         credentials,
         final_tree_head: head,
         ballots: entries,
+        districts: Vec::new(),
     }
 }
 
@@ -205,7 +206,7 @@ fn setup_and_mix(root: &Path) -> Election0 {
     assert_eq!(tallier::setup::read_manifest(&manifest_path).unwrap(), manifest);
 
     let stranger = Credential::generate(&mut OsRng);
-    let cast = |c: &Credential, a: &[Answer]| create_ballot(&election, c, a, &mut OsRng).unwrap().0;
+    let cast = |c: &Credential, a: &[Answer]| create_ballot(&election, c, None, a, &mut OsRng).unwrap().0;
     let write_in = Selection::WriteIn("Zed".into());
     let final_answers = [
         answers(0, &[0, 1], &[opt(0), opt(1), opt(2)]),
@@ -522,7 +523,7 @@ fn prepare_that_fails_leaves_nothing_behind() {
     let other = protocol::SecretKey::generate(&mut OsRng).public_key();
     assert_ne!(other, key);
     let election = Election::new(manifest.clone(), other).unwrap();
-    let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
+    let ballot = create_ballot(&election, &voter, None, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
     let list = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), Vec::new());
     let params: ElectionParameters = election.parameters();
     assert_eq!(params.public_key, other);
@@ -533,7 +534,7 @@ fn prepare_that_fails_leaves_nothing_behind() {
     // The right election, but its only voter voted on paper: everything verifies, and `prepare` fails late,
     // after R3, when no ballot remains. Neither the record nor the temporary directory is left.
     let election = Election::new(manifest, key).unwrap();
-    let ballot = create_ballot(&election, &voter, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
+    let ballot = create_ballot(&election, &voter, None, &answers(0, &[], &[opt(0)]), &mut OsRng).unwrap().0;
     let bx = ballot_box(&election, std::slice::from_ref(&voter), &[ballot], &collector);
     let revoked = protocol::record::RevocationList::sign(&officials, *election.fingerprint(), vec![voter.public_key()]);
     let err = fails(prepare(&bx, &revoked));

@@ -108,10 +108,10 @@ fn ballot() -> Value {
     let answers =
         vec![Answer::single(0), Answer { selections: vec![] }, Answer { selections: vec![Selection::Option(3)] }];
     let seed = BallotSeed::generate(&mut r);
-    let (body, opening) = create_ballot_body(&election, &cred.public_key(), &answers, &seed).unwrap();
+    let (body, opening) = create_ballot_body(&election, &cred.public_key(), None, &answers, &seed).unwrap();
     let ballot = body.sign(&cred).unwrap();
     let challenge =
-        ChallengeCode::new(&election, cred.public_key(), &answers, BallotSeed::from_bytes(*seed.expose_bytes()))
+        ChallengeCode::new(&election, cred.public_key(), None, &answers, BallotSeed::from_bytes(*seed.expose_bytes()))
             .unwrap();
     let fetch_proof = prove_fetch(election.fingerprint(), &ballot.id(), &opening, &mut r).unwrap();
     let seed_hex = h(seed.expose_bytes());

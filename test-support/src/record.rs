@@ -101,7 +101,7 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
     let mut entries = Vec::new();
     let mut receipts = Vec::new();
     for (leaf, &v) in order.iter().enumerate() {
-        let (ballot, _opening) = create_ballot(&election, &voters[v], &answers(leaf), &mut rng).unwrap();
+        let (ballot, _opening) = create_ballot(&election, &voters[v], None, &answers(leaf), &mut rng).unwrap();
         let bytes = ballot.to_bytes();
         let hash = ballot_hash(&bytes);
         // One ballot a minute from the opening of the example manifest's voting period.
@@ -131,13 +131,14 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
         credentials: registry.clone(),
         final_tree_head: head,
         ballots: entries,
+        districts: Vec::new(),
     };
     let officials = roles.officials.clone();
     let revocations = RevocationList::sign(&officials, fp, vec![voters[4].public_key()]);
 
     // The steps R1–R4 (§14.3).
     let logged = ballot_box.check_log(&election).unwrap();
-    let rejected = tally::check(&election, &registry, &logged, &mut rng);
+    let rejected = tally::check(&election, &ballot_box.electorate(), &logged, &mut rng);
     assert_eq!(rejected.rejected.len(), 1, "the unknown credential is refused");
     let (superseded, counted) = tally::squash(&logged, &rejected);
     let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials);

@@ -152,7 +152,7 @@ impl Ballots {
             .map(|(i, &voter)| {
                 let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed ^ (i as u64) << 1);
                 let answers = random_answers(election, &mut rng);
-                let ballot = create_ballot(election, &credentials[voter], &answers, &mut OsRng).unwrap().0;
+                let ballot = create_ballot(election, &credentials[voter], None, &answers, &mut OsRng).unwrap().0;
                 Cast { voter, ballot, answers }
             })
             .collect();
@@ -255,6 +255,7 @@ pub fn ballot_box(
         credentials: registry,
         final_tree_head: head,
         ballots: entries,
+        districts: Vec::new(),
     }
 }
 

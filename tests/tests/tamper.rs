@@ -97,11 +97,11 @@ fn manifest(voters: &[Credential]) -> Manifest {
 /// ballot inserted (neither is in `ballots.cast`, so [`Ballots::counted_answers`] ignores them).
 fn box_ballots(election: &Election, ballots: &Ballots) -> Vec<Ballot> {
     let mut list: Vec<Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
-    let mut bad = create_ballot(election, &ballots.voters[7], &ballots.cast[7].answers, &mut OsRng).unwrap().0;
+    let mut bad = create_ballot(election, &ballots.voters[7], None, &ballots.cast[7].answers, &mut OsRng).unwrap().0;
     bad.signature[9] ^= 1;
     list.insert(BAD_SIGNATURE_LEAF as usize, bad);
     let stranger = Credential::generate(&mut OsRng);
-    let b = create_ballot(election, &stranger, &ballots.cast[0].answers, &mut OsRng).unwrap().0;
+    let b = create_ballot(election, &stranger, None, &ballots.cast[0].answers, &mut OsRng).unwrap().0;
     list.insert(STRANGER_LEAF as usize, b);
     assert_eq!(list.len() as u64, BALLOTS_IN_BOX);
     list
@@ -358,7 +358,7 @@ fn tally_with_late_ballot(env: &Env, r: &Rec, late: u64) {
     let mut bx: BallotBox = serde_json::from_slice(&std::fs::read(env.root.join("ballot-box.json")).unwrap()).unwrap();
     // Voter 3 votes again, for other candidates, after the close: the re-vote supersedes the ballot at leaf 3.
     let answers = &env.ballots.cast[4].answers;
-    let b = create_ballot(&env.election, &env.ballots.voters[3], answers, &mut OsRng).unwrap().0;
+    let b = create_ballot(&env.election, &env.ballots.voters[3], None, answers, &mut OsRng).unwrap().0;
     Rec::append(&mut bx, &b);
     let last = bx.ballots.len() - 1;
     bx.ballots[last].accepted_at = closes_at;
@@ -621,9 +621,15 @@ fn cases() -> Vec<Case> {
             Rechain,
             |env, r| {
                 let mut bx = r.ballot_box();
-                let b = create_ballot(&env.election, &env.ballots.voters[9], &env.ballots.cast[0].answers, &mut OsRng)
-                    .unwrap()
-                    .0;
+                let b = create_ballot(
+                    &env.election,
+                    &env.ballots.voters[9],
+                    None,
+                    &env.ballots.cast[0].answers,
+                    &mut OsRng,
+                )
+                .unwrap()
+                .0;
                 Rec::append(&mut bx, &b);
                 r.put(record::BALLOT_BOX_PATH, &bx);
             },
@@ -760,7 +766,7 @@ fn cases() -> Vec<Case> {
             |env, r| {
                 let mut bx = r.ballot_box();
                 let fake = Credential::generate(&mut OsRng);
-                let b = create_ballot(&env.election, &fake, &env.ballots.cast[1].answers, &mut OsRng).unwrap().0;
+                let b = create_ballot(&env.election, &fake, None, &env.ballots.cast[1].answers, &mut OsRng).unwrap().0;
                 Rec::append(&mut bx, &b);
                 r.put_box_resigned(env, bx);
             },

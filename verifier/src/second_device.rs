@@ -325,7 +325,7 @@ fn open(
         return Err(CheckBallotError::WrongBallot { expected: code.ballot_id.to_hex(), got: ballot.id().to_hex() });
     }
     check_ballot(election, ballot).map_err(CheckBallotError::Ballot)?;
-    let answers = open_ballot(election, &ballot.body, &code.opening(election))
+    let answers = open_ballot(election, &ballot.body, &code.opening(election, None))
         .map_err(|source| CheckBallotError::Opening { ballot: code.ballot_id.to_hex(), source })?;
     Ok(election.manifest().contests.iter().zip(&answers).map(|(c, a)| choice(c, a, lang)).collect())
 }
@@ -433,8 +433,9 @@ pub fn check_online(
     check_code_election(&code.fingerprint, &election)?;
     // The receipt must be signed by the collector key the manifest names (which the fingerprint binds).
     let key = *election.manifest().roles.collector_key.verifying_key();
-    let proof = protocol::codes::prove_fetch(&code.fingerprint, &code.ballot_id, &code.opening(&election), &mut OsRng)
-        .ok_or_else(|| CheckBallotError::Malformed { what: "election".into(), reason: "no ciphertext".into() })?;
+    let proof =
+        protocol::codes::prove_fetch(&code.fingerprint, &code.ballot_id, &code.opening(&election, None), &mut OsRng)
+            .ok_or_else(|| CheckBallotError::Malformed { what: "election".into(), reason: "no ciphertext".into() })?;
     let proof = hex::encode(protocol::Encode::to_bytes(&proof));
     let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}?proof={proof}", code.ballot_id.to_hex()))?;
     let contests = open(&election, &fetched.ballot, &code, lang)?;

@@ -60,7 +60,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
     let fp = *election.fingerprint();
     let cast = [(&a, &first, seeds[0]), (&b, &second, seeds[1]), (&a, &second, seeds[2])].map(|(cred, answers, s)| {
         let (body, opening) =
-            create_ballot_body(&election, &cred.public_key(), answers, &BallotSeed::from_bytes(s)).unwrap();
+            create_ballot_body(&election, &cred.public_key(), None, answers, &BallotSeed::from_bytes(s)).unwrap();
         (body.sign(cred).unwrap(), opening)
     });
     let code = |id: protocol::BallotId, seed: [u8; 32]| {
@@ -89,6 +89,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
         credentials,
         final_tree_head: head,
         ballots: entries,
+        districts: Vec::new(),
     };
     let files = [
         ("ballot-box.json", serde_json::to_string(&bbox).unwrap()),
@@ -126,7 +127,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
     // Not a code at all; a ballot that is not in the box; a code of another election.
     let out = run(record, "RV2:XYZ", None);
     assert!(!out.status.success() && text(&out).contains("not a code of the voting page"), "{}", text(&out));
-    let (other, _) = create_ballot(&election, &b, &first, &mut OsRng).unwrap();
+    let (other, _) = create_ballot(&election, &b, None, &first, &mut OsRng).unwrap();
     let out = run(record, &code(other.id(), seeds[0]), None);
     assert!(!out.status.success() && text(&out).contains("is not in the record's ballot box"), "{}", text(&out));
     let foreign = SecondDeviceCode {
@@ -140,8 +141,9 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
     // A challenge code is checked against the record's election: the rebuilt ballot's tracker and choices.
     let seed = BallotSeed::generate(&mut OsRng);
     let (body, _) =
-        create_ballot_body(&election, &a.public_key(), &first, &BallotSeed::from_bytes(*seed.expose_bytes())).unwrap();
-    let challenge = ChallengeCode::new(&election, a.public_key(), &first, seed).unwrap().to_text();
+        create_ballot_body(&election, &a.public_key(), None, &first, &BallotSeed::from_bytes(*seed.expose_bytes()))
+            .unwrap();
+    let challenge = ChallengeCode::new(&election, a.public_key(), None, &first, seed).unwrap().to_text();
     let out = run(record, &challenge, None);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");

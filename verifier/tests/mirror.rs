@@ -57,7 +57,7 @@ impl TestElection {
             Answer { selections: vec![Selection::Option(1)] },
             Answer { selections: vec![Selection::Option(0), Selection::Option(1)] },
         ];
-        create_ballot(&self.election, &self.voters[voter], &answers, &mut self.rng).unwrap().0
+        create_ballot(&self.election, &self.voters[voter], None, &answers, &mut self.rng).unwrap().0
     }
 }
 
@@ -623,6 +623,7 @@ async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_wi
             .iter()
             .map(|e| BoxEntry { leaf_index: e.leaf_index, accepted_at: e.accepted_at, ballot: e.ballot.clone() })
             .collect(),
+        districts: Vec::new(),
     };
     let box_path = dir.path().join("box.json");
     std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();

@@ -407,7 +407,7 @@ impl Client {
         rng: &mut R,
     ) -> Result<PreparedBallot, ClientError> {
         let seed = BallotSeed::generate(rng);
-        let (body, _) = create_ballot_body(&self.election, credential, answers, &seed)?;
+        let (body, _) = create_ballot_body(&self.election, credential, None, answers, &seed)?;
         Ok(PreparedBallot { body, seed, answers: answers.to_vec() })
     }
 
@@ -430,7 +430,7 @@ impl Client {
         if ballot.id() != code.ballot_id {
             return Err(ClientError::WrongBallot);
         }
-        self.open(&ballot.body, &code.opening(&self.election))
+        self.open(&ballot.body, &code.opening(&self.election, None))
     }
 
     /// Opens a ballot with its revealed randomness and decodes the answers (SPEC.md §8.7). Also checks the
@@ -494,7 +494,7 @@ impl PreparedBallot {
     /// never signed, so it can never be cast.
     pub fn challenge(self, client: &Client) -> Result<ChallengeReport, ClientError> {
         let id = self.body.id();
-        let code = ChallengeCode::new(client.election(), self.body.credential, &self.answers, self.seed)?;
+        let code = ChallengeCode::new(client.election(), self.body.credential, None, &self.answers, self.seed)?;
         Ok(ChallengeReport {
             ballot_id: id,
             tracker: tracker(&id),

@@ -160,7 +160,8 @@ impl WasmClient {
         if code.fingerprint != *self.inner.election().fingerprint() {
             return Err(js(ClientError::Ballot(protocol::error::BallotError::WrongElection)));
         }
-        let opening = code.opening(self.inner.election());
+        // The fetch proof needs r₁ alone: the stream's first scalar (eq. (8a)), whatever the ballot's district.
+        let opening = code.opening(self.inner.election(), None);
         let proof = protocol::codes::prove_fetch(&code.fingerprint, &code.ballot_id, &opening, &mut OsRng)
             .ok_or_else(|| JsError::new("this election's ballots have no ciphertext"))?;
         json(&FetchRequest {

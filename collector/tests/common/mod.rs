@@ -56,13 +56,13 @@ pub fn answers(k: u16) -> Vec<Answer> {
 }
 
 pub fn ballot(e: &TestElection, voter: usize, choice: u16) -> Ballot {
-    create_ballot(&e.election, &e.voters[voter], &answers(choice), &mut OsRng).unwrap().0
+    create_ballot(&e.election, &e.voters[voter], None, &answers(choice), &mut OsRng).unwrap().0
 }
 
 /// A ballot and the URL path of its second-device fetch, with the fetch proof made from its opening (SPEC.md
 /// §8.10), as the voter's second device asks for it.
 pub fn ballot_and_fetch(e: &TestElection, voter: usize, choice: u16) -> (Ballot, String) {
-    let (b, opening) = create_ballot(&e.election, &e.voters[voter], &answers(choice), &mut OsRng).unwrap();
+    let (b, opening) = create_ballot(&e.election, &e.voters[voter], None, &answers(choice), &mut OsRng).unwrap();
     let path = fetch_path(e, &b, &opening);
     (b, path)
 }

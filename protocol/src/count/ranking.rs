@@ -216,6 +216,7 @@ mod tests {
             threshold: None,
             lists: Vec::new(),
             grades: Vec::new(),
+            districts: Vec::new(),
         }
     }
 

@@ -21,7 +21,7 @@ impl State {
             let note = format!(
                 "{} credentials, registry digest {}, as the manifest names",
                 b.credentials.len(),
-                hex::encode(registry_digest(&b.credentials))
+                hex::encode(registry_digest_with(&b.credentials, &b.districts))
             );
             decoded = Some(b);
             verdict.map(|()| ((), note))
@@ -84,10 +84,11 @@ impl State {
         let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
         let verified = &self.verified;
         let known = |b: &LoggedBallot| verified.has(&parts::ballot_key(election, &b.hash));
+        let electorate = bbox.electorate();
         let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {
-                let checked = tally::check_except(election, &bbox.credentials, chunk, &known, &mut OsRng);
+                let checked = tally::check_except(election, &electorate, chunk, &known, &mut OsRng);
                 recomputed.rejected.extend(checked.rejected);
                 bar.inc(chunk.len() as u64);
             }
