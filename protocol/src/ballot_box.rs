@@ -16,7 +16,7 @@ use crate::election::{Election, ElectionParameters};
 use crate::error::{DecodeError, ManifestError};
 use crate::fingerprint::Fingerprint;
 use crate::log::{ballot_hash, leaf_hash, LogError, LogTree, SignedTreeHead};
-use crate::manifest::Period;
+use crate::manifest::{Manifest, Period};
 use crate::roles::{Role, RoleError};
 
 /// `format` of a ballot box file.
@@ -192,6 +192,31 @@ pub enum BoxError {
     },
 }
 
+/// One entry of the public credential list (`credentials.json`, SPEC.md §4.5.1): a key in hex, or, in an election
+/// with districts, `{"key": hex, "district": id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CredentialEntry {
+    /// A key, in an election without districts.
+    Key(CredentialKey),
+    /// A key and its district's id.
+    InDistrict {
+        /// The credential key.
+        key: CredentialKey,
+        /// The id of the voter's district (the manifest's `districts`).
+        district: String,
+    },
+}
+
+impl CredentialEntry {
+    /// The entry's key.
+    pub fn key(&self) -> CredentialKey {
+        match self {
+            CredentialEntry::Key(k) | CredentialEntry::InDistrict { key: k, .. } => *k,
+        }
+    }
+}
+
 /// The voter list: every credential key, sorted by bytes, and, with districts, each one's district. R1 asks it
 /// whether a ballot's credential is registered, and in which district (SPEC.md §14.3).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -211,6 +236,56 @@ impl Electorate {
     /// The keys, sorted by bytes.
     pub fn keys(&self) -> &[CredentialKey] {
         &self.keys
+    }
+
+    /// The voter list of the public credential list (`credentials.json`, SPEC.md §4.5.1) for `manifest`: sorted by
+    /// key bytes, each key's district id turned into its index. Refused: a key twice, a district the manifest does
+    /// not declare, a key without district in an election with districts, or with one in an election without.
+    pub fn from_list(manifest: &Manifest, list: &[CredentialEntry]) -> Result<Self, String> {
+        let mut entries: Vec<(CredentialKey, Option<u16>)> = Vec::with_capacity(list.len());
+        for (i, e) in list.iter().enumerate() {
+            let district = match (e, manifest.has_districts()) {
+                (CredentialEntry::Key(_), false) => None,
+                (CredentialEntry::Key(k), true) => {
+                    return Err(format!(
+                        "credential {i} ({}) has no district, and the election has districts: write it as \
+                         {{\"key\": …, \"district\": …}}",
+                        k.to_hex()
+                    ))
+                }
+                (CredentialEntry::InDistrict { district, .. }, false) => {
+                    return Err(format!(
+                        "credential {i} is in district `{district}`, and the election has no districts"
+                    ))
+                }
+                (CredentialEntry::InDistrict { district, .. }, true) => {
+                    Some(manifest.district_index(district).ok_or_else(|| {
+                        format!("credential {i} is in district `{district}`, which the manifest does not declare")
+                    })?)
+                }
+            };
+            entries.push((e.key(), district));
+        }
+        entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(format!("credential {} is listed twice", w[0].0.to_hex()));
+        }
+        let keys = entries.iter().map(|e| e.0).collect();
+        let districts = entries.iter().filter_map(|e| e.1).collect();
+        Ok(Electorate { keys, districts })
+    }
+
+    /// The districts, parallel to [`Electorate::keys`]; empty without districts.
+    pub fn districts(&self) -> &[u16] {
+        &self.districts
+    }
+
+    /// The registry the manifest names for this voter list (eq. (4.5-1), or (4.5-2) with districts).
+    pub fn registry(&self) -> crate::roles::Registry {
+        crate::roles::Registry {
+            count: self.keys.len() as u32,
+            digest: crate::roles::registry_digest_with(&self.keys, &self.districts),
+        }
     }
 
     /// `None` if `key` is not registered; else its district (`None` without districts).

@@ -1433,9 +1433,178 @@ pub fn example_manifest() -> Manifest {
     }
 }
 
+/// An example election with districts (SPEC.md §4.1): three districts, each electing 3 members of a council
+/// from party lists (d'Hondt, one list contest per district, candidates in three lists), and a referendum
+/// question for every voter. Used by tests, the benches and the demo.
+pub fn example_manifest_districts() -> Manifest {
+    let l = |en: &str, et: &str, fr: &str| -> Localized {
+        [("en", en), ("et", et), ("fr", fr)].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let same = |name: &str| l(name, name, name);
+    let district = |id: &str, en: &str, et: &str, fr: &str| District { id: id.into(), title: l(en, et, fr) };
+    let lists = || {
+        vec![
+            PartyList { id: "green".into(), title: l("Green List", "Roheline nimekiri", "Liste verte") },
+            PartyList { id: "blue".into(), title: l("Blue List", "Sinine nimekiri", "Liste bleue") },
+            PartyList { id: "red".into(), title: l("Red List", "Punane nimekiri", "Liste rouge") },
+        ]
+    };
+    let council = |d: &str, en: &str, et: &str, fr: &str, names: [&str; 6]| {
+        let options = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ContestOption {
+                id: format!("{d}-{}", i + 1),
+                title: same(name),
+                list: Some(["green", "blue", "red"][i / 2].into()),
+            })
+            .collect();
+        Contest {
+            id: format!("council-{d}"),
+            title: l(en, et, fr),
+            kind: ContestKind::SingleChoice,
+            options,
+            write_in: None,
+            seats: 3,
+            rule: Some(Rule::Dhondt),
+            threshold: None,
+            lists: lists(),
+            grades: Vec::new(),
+            districts: vec![d.into()],
+        }
+    };
+    Manifest {
+        election_id: "districts-2027".into(),
+        title: l("Council elections 2027", "Volikogu valimised 2027", "Élections du conseil 2027"),
+        districts: vec![
+            district("north", "North", "Põhja", "Nord"),
+            district("centre", "Centre", "Kesklinn", "Centre"),
+            district("south", "South", "Lõuna", "Sud"),
+        ],
+        contests: vec![
+            council(
+                "north",
+                "Council, North district",
+                "Volikogu, Põhja ringkond",
+                "Conseil, circonscription Nord",
+                ["Mari Mets", "Jaan Org", "Liis Kivi", "Peeter Puu", "Kati Kask", "Toomas Tamm"],
+            ),
+            council(
+                "centre",
+                "Council, Centre district",
+                "Volikogu, Kesklinna ringkond",
+                "Conseil, circonscription Centre",
+                ["Anna Rand", "Mart Saar", "Eva Lepp", "Juhan Kuusk", "Helen Vaher", "Rein Paju"],
+            ),
+            council(
+                "south",
+                "Council, South district",
+                "Volikogu, Lõuna ringkond",
+                "Conseil, circonscription Sud",
+                ["Tiina Oja", "Andres Mägi", "Kadri Laan", "Priit Pärn", "Siiri Sepp", "Urmas Uus"],
+            ),
+            Contest {
+                id: "referendum".into(),
+                title: l(
+                    "Should the town build a tram line?",
+                    "Kas linn peaks ehitama trammitee?",
+                    "La ville doit-elle construire une ligne de tramway ?",
+                ),
+                kind: ContestKind::SingleChoice,
+                options: vec![
+                    ContestOption { id: "yes".into(), title: l("Yes", "Jah", "Oui"), list: None },
+                    ContestOption { id: "no".into(), title: l("No", "Ei", "Non"), list: None },
+                ],
+                write_in: None,
+                seats: 1,
+                rule: None,
+                threshold: None,
+                lists: Vec::new(),
+                grades: Vec::new(),
+                districts: Vec::new(),
+            },
+        ],
+        voting_period: Period { opens_at: 1_790_000_000, closes_at: 1_790_604_800 },
+        verification: VerificationPolicy { window_seconds: 1800, max_fetches: 3 },
+        trustees: TrusteePolicy { count: 3, threshold: 2 },
+        roles: example_roles(3),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SPEC.md §4.1–§4.3, §4.6: the districts' manifest is valid, encodes as `rv/manifest/v4`, round-trips through
+    /// both forms, and gives each district its contests and each contest its units.
+    #[test]
+    fn districts_example_round_trips_and_has_its_units() {
+        let m = example_manifest_districts();
+        m.validate().unwrap();
+        let bytes = m.to_bytes();
+        assert!(bytes.windows(14).any(|w| w == MANIFEST_VERSION_V4.as_bytes()));
+        assert_eq!(Manifest::from_bytes(&bytes).unwrap(), m);
+        assert_eq!(Manifest::from_json(&m.to_json_pretty()).unwrap(), m);
+        assert_eq!(m.ballot_contests(Some(0)), vec![0, 3]);
+        assert_eq!(m.ballot_contests(Some(2)), vec![2, 3]);
+        let units: Vec<String> = m.units().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            units,
+            [
+                "contest-0/district-0",
+                "contest-1/district-1",
+                "contest-2/district-2",
+                "contest-3/district-0",
+                "contest-3/district-1",
+                "contest-3/district-2"
+            ]
+        );
+        // Without districts, one unit per contest, named as before.
+        let plain = example_manifest();
+        assert_eq!(plain.units().len(), plain.contests.len());
+        assert_eq!(plain.units()[1].to_string(), "contest-1");
+        assert_eq!(plain.ballot_contests(None), vec![0, 1, 2]);
+    }
+
+    /// MF13: every problem of the districts is named where it is.
+    #[test]
+    fn district_problems_are_named() {
+        let problems = |m: &Manifest| m.problems().into_iter().map(|p| (p.rule, p.at)).collect::<Vec<_>>();
+        let mut m = example_manifest_districts();
+        m.contests[0].districts = vec!["east".into()];
+        assert_eq!(problems(&m), [("MF13", "contests[0].districts".to_string())]);
+        let mut m = example_manifest_districts();
+        m.districts[1].id = "north".into();
+        assert!(problems(&m).iter().any(|p| p == &("MF13", "districts[1].id".to_string())));
+        let mut m = example_manifest_districts();
+        m.contests[3].districts = vec!["south".into(), "north".into()];
+        assert!(problems(&m).iter().any(|p| p == &("MF13", "contests[3].districts".to_string())));
+        // A district with no contest: the north's council moved to the south, and the referendum only there too.
+        let mut m = example_manifest_districts();
+        m.contests[0].districts = vec!["south".into()];
+        m.contests[3].districts = vec!["centre".into(), "south".into()];
+        assert!(problems(&m).iter().any(|p| p == &("MF13", "districts[0]".to_string())));
+        // Contest districts without manifest districts.
+        let mut m = example_manifest();
+        m.contests[0].districts = vec!["north".into()];
+        assert!(problems(&m).iter().any(|p| p == &("MF13", "contests[0].districts".to_string())));
+        // A district's title in another set of languages.
+        let mut m = example_manifest_districts();
+        m.districts[2].title.remove("fr");
+        assert!(problems(&m).iter().any(|p| p.0 == "MF3" && p.1 == "districts[2].title"));
+    }
+
+    /// §4.2: `rv/manifest/v4` is canonical: no districts, an index out of range or out of order are refused.
+    #[test]
+    fn v4_decoder_refuses_non_canonical_bytes() {
+        let m = example_manifest_districts();
+        let mut bad = m.clone();
+        bad.contests[3].districts = vec!["south".into(), "north".into()];
+        assert!(Manifest::from_bytes(&bad.to_bytes()).is_err());
+        let mut bad = m.clone();
+        bad.contests[0].districts = vec!["east".into()];
+        assert!(Manifest::from_bytes(&bad.to_bytes()).is_err());
+    }
 
     /// SPEC.md §1.2 and §4.1: a manifest with content its encoder never writes is refused by the one decoder.
     #[test]
