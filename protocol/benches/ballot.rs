@@ -62,9 +62,9 @@ fn ballots(c: &mut Criterion) {
     let cred = Credential::generate(&mut OsRng);
     let mut g = c.benchmark_group("ballot");
     g.bench_function("create_3_contests", |b| {
-        b.iter(|| create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap())
+        b.iter(|| create_ballot(&election, &cred, None, &answers(), &mut OsRng).unwrap())
     });
-    let (ballot, _) = create_ballot(&election, &cred, &answers(), &mut OsRng).unwrap();
+    let (ballot, _) = create_ballot(&election, &cred, None, &answers(), &mut OsRng).unwrap();
     g.bench_function("check_3_contests", |b| b.iter(|| check_ballot(&election, &ballot).unwrap()));
     // Decoding from bytes (every point decompressed and checked) is part of checking a received ballot.
     let bytes = protocol::Encode::to_bytes(&ballot);
@@ -78,7 +78,7 @@ fn ballots(c: &mut Criterion) {
         let encoded: Vec<Vec<u8>> = (0..n)
             .map(|_| {
                 let c = Credential::generate(&mut OsRng);
-                protocol::Encode::to_bytes(&create_ballot(&election, &c, &answers(), &mut OsRng).unwrap().0)
+                protocol::Encode::to_bytes(&create_ballot(&election, &c, None, &answers(), &mut OsRng).unwrap().0)
             })
             .collect();
         g.throughput(Throughput::Elements(n as u64));

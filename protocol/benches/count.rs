@@ -56,6 +56,7 @@ fn contest(kind: ContestKind, rule: Rule, seats: u16) -> Contest {
         } else {
             Vec::new()
         },
+        districts: Vec::new(),
     }
 }
 
