@@ -502,6 +502,46 @@ mod tests {
     use crate::manifest::example_manifest;
     use rand::rngs::OsRng;
 
+    /// SPEC.md §8.2 `body₂`, B2 and §8.9 with districts: a north ballot holds north's contests, round-trips as
+    /// version 2, passes B1–B4, opens with its seed for its district, and its challenge code rebuilds it; a ballot
+    /// naming no district, or one that does not exist, fails B2.
+    #[test]
+    fn a_district_ballot_holds_its_districts_contests() {
+        let sk = SecretKey::generate(&mut OsRng);
+        let e = Election::new(crate::manifest::example_manifest_districts(), sk.public_key()).unwrap();
+        let cred = Credential::generate(&mut OsRng);
+        let answers = vec![Answer::single(4), Answer::single(1)];
+        let seed = BallotSeed::generate(&mut OsRng);
+        let same = BallotSeed::from_bytes(*seed.expose_bytes());
+        let (body, _) = create_ballot_body(&e, &cred.public_key(), Some(0), &answers, &seed).unwrap();
+        let bytes = body.to_bytes();
+        assert_eq!(bytes[0], BALLOT_VERSION_DISTRICT);
+        assert_eq!(&bytes[65..67], &[0, 0]);
+        assert_eq!(BallotBody::from_bytes(&bytes).unwrap(), body);
+        let ballot = body.clone().sign(&cred).unwrap();
+        check_ballot(&e, &ballot).unwrap();
+        let opened = open_ballot(&e, &body, &seed.opening(e.manifest(), Some(0))).unwrap();
+        assert_eq!(opened, vec![Ok(Answer::single(4)), Ok(Answer::single(1))]);
+        let code = crate::codes::ChallengeCode::new(&e, cred.public_key(), Some(0), &answers, same).unwrap();
+        let checked = crate::codes::ChallengeCode::parse(&code.to_text()).unwrap().check(&e).unwrap();
+        assert_eq!((checked.ballot_id, checked.district), (body.id(), Some(0)));
+        // Three answers are not north's two contests; district 3 does not exist; no district is not allowed.
+        let three = vec![Answer::single(0), Answer::single(0), Answer::single(0)];
+        assert!(matches!(
+            create_ballot(&e, &cred, Some(0), &three, &mut OsRng),
+            Err(BallotError::WrongContestCount { expected: 2, got: 3 })
+        ));
+        assert!(matches!(create_ballot(&e, &cred, Some(3), &answers, &mut OsRng), Err(BallotError::NoSuchDistrict(_))));
+        let mut moved = ballot.clone();
+        moved.body.district = None;
+        let moved = moved.body.sign(&cred).unwrap();
+        assert!(matches!(check_ballot(&e, &moved), Err(BallotError::NoSuchDistrict(_))));
+        // A centre body (same shape: one council, the referendum) is another district's ballot, and B2 accepts
+        // its shape: the registry decides (R1 `wrong_district`).
+        let (centre, _) = create_ballot(&e, &cred, Some(1), &answers, &mut OsRng).unwrap();
+        check_ballot(&e, &centre).unwrap();
+    }
+
     pub(crate) fn answers() -> Vec<Answer> {
         vec![
             Answer::single(1),

@@ -619,6 +619,78 @@ mod tests {
         assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
     }
 
+    /// Districts (SPEC.md §4.6, R1 `wrong_district`, R4 per unit, R6 per-district figures): voters in north (0, 1),
+    /// centre (2) and none in south; voter 1 casts a centre ballot (refused: not its district), then a north one;
+    /// a ballot with no district is the wrong shape.
+    #[test]
+    fn districts_check_anonymize_and_count_per_unit() {
+        let sk = SecretKey::generate(&mut OsRng);
+        let e = Election::new(crate::manifest::example_manifest_districts(), sk.public_key()).unwrap();
+        let voters: Vec<Credential> = (0..3).map(|_| Credential::generate(&mut OsRng)).collect();
+        let list: Vec<crate::ballot_box::CredentialEntry> = voters
+            .iter()
+            .zip(["north", "north", "centre"])
+            .map(|(v, d)| crate::ballot_box::CredentialEntry::InDistrict { key: v.public_key(), district: d.into() })
+            .collect();
+        let electorate = Electorate::from_list(e.manifest(), &list).unwrap();
+        assert_eq!(electorate.lookup(&voters[2].public_key()), Some(Some(1)));
+        // north: council-north (options 0–5, lists green 0–1, blue 2–3, red 4–5) and the referendum (yes 0, no 1).
+        let cast = |v: usize, d: u16, a: Vec<Answer>| create_ballot(&e, &voters[v], Some(d), &a, &mut OsRng).unwrap().0;
+        let no_district = {
+            // A ballot of the right contests' shape but without district: B2 refuses it.
+            let mut b = cast(0, 0, vec![Answer::single(0), Answer::single(0)]);
+            b.body.district = None;
+            b
+        };
+        let box_ = vec![
+            logged(0, cast(0, 0, vec![Answer::single(0), Answer::single(0)])),
+            logged(1, cast(1, 1, vec![Answer::single(3), Answer::single(1)])),
+            logged(2, cast(1, 0, vec![Answer::single(2), Answer::single(1)])),
+            logged(3, cast(2, 1, vec![Answer::single(5), Answer::single(0)])),
+            logged(4, no_district),
+        ];
+        let rejected = check(&e, &electorate, &box_, &mut OsRng);
+        let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
+        assert_eq!(reasons, vec![(1, Refusal::WrongDistrict), (4, Refusal::WrongShape)]);
+        let (superseded, counted) = squash(&box_, &rejected);
+        let (revoked, remaining) = revoke(&box_, &counted, &[]);
+        assert_eq!(remaining, vec![0, 2, 3]);
+        let lists = anonymize(&e, &box_, &remaining).unwrap();
+        // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.
+        let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
+        assert_eq!(rows, vec![2, 1, 0, 2, 1, 0]);
+        let units = e.manifest().units();
+        let answers: Vec<AnswersFile> = units
+            .iter()
+            .zip(&lists)
+            .map(|(&unit, list)| {
+                let points = list.cells().iter().map(|c| crate::GroupElement::new(sk.decrypt(c))).collect();
+                decode_unit(&e, unit, &PlaintextList { width: list.width() as u32, points })
+            })
+            .collect();
+        assert_eq!(answers[3].district.as_deref(), Some("north"));
+        assert_eq!(answers[2].answers, vec![]);
+        let turnout = Turnout::of(&e, &rejected, &superseded, &revoked, &answers);
+        assert_eq!(turnout.counted, 3);
+        assert_eq!(turnout.cast, 5);
+        let result = count(&e, &answers, turnout);
+        assert_eq!(result.format, RESULT_FORMAT_V4);
+        let referendum = &result.contests[3];
+        assert_eq!((referendum.valid, referendum.invalid), (3, 0));
+        let figures = referendum.districts.as_ref().unwrap();
+        let by: Vec<(&str, u64, Vec<u64>)> =
+            figures.iter().map(|f| (f.district.as_str(), f.valid, f.tallies.iter().map(|t| t.1).collect())).collect();
+        // north: yes (voter 0), no (voter 1's north ballot); centre: yes (voter 2); south: nobody.
+        assert_eq!(by, vec![("north", 2, vec![1, 1]), ("centre", 1, vec![1, 0]), ("south", 0, vec![0, 0])]);
+        // council-north: candidates 0 (green) and 2 (blue), one vote each; 3 seats by d'Hondt.
+        assert_eq!(result.contests[0].valid, 2);
+        assert_eq!(result.contests[0].districts.as_ref().map(Vec::len), Some(1));
+        let json = serde_json::to_string(&result).unwrap();
+        assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
+        assert!(result.in_format(RESULT_FORMAT_V3).is_none());
+        assert_eq!(result.in_format(RESULT_FORMAT_V4).as_ref(), Some(&result));
+    }
+
     /// `result.json` round trip with names and turnout; the version 1 form of the same result has none of them
     /// and reads back as itself.
     #[test]

@@ -349,7 +349,12 @@ fn result_strings_are_the_specs() {
         ranking: Some(vec![s.clone()]),
         grades: Some(vec![Default::default()]),
         profiles: Some(vec![GradeProfile { selection: s.clone(), counts: vec![1], median: Some(0) }]),
-        districts: None,
+        districts: Some(vec![protocol::count::DistrictFigures {
+            district: "d".into(),
+            valid: 1,
+            invalid: 0,
+            tallies: vec![(s.clone(), 1)],
+        }]),
     };
     let turnout = Turnout { registered: 1, cast: 1, refused: 0, superseded: 0, revoked: 0, counted: 1 };
     let file = ResultFile {
