@@ -74,8 +74,9 @@ for k in $(seq 1 "$stages"); do
   mix_keys+=(--mix-key "$out/mix-servers/$k/mix-$k.pub")
 done
 $tallier setup manifest --out "$officials/manifest.template.json" >/dev/null
-# The officials edit the template: the example election (single choice, approval, ranked), open from an hour ago
-# for a day, 2 of 3 trustees.
+# The officials edit the template: the example election (single choice, approval, ranked, for every voter), plus
+# three districts, each electing 3 council members from party lists by d'Hondt; open from an hour ago for a day,
+# 2 of 3 trustees.
 python3 - "$officials/manifest.template.json" "$officials/manifest.edited.json" <<'PY'
 import json, sys, time
 m = json.load(open(sys.argv[1]))
@@ -83,6 +84,26 @@ now = int(time.time())
 m["election_id"] = "demo-%d" % now
 m["voting_period"] = {"opens_at": now - 3600, "closes_at": now + 24 * 3600}
 m["trustees"] = {"count": 3, "threshold": 2}
+def l(en, et, fr): return {"en": en, "et": et, "fr": fr}
+districts = [("north", l("North", "Põhja", "Nord")), ("centre", l("Centre", "Kesklinn", "Centre")),
+             ("south", l("South", "Lõuna", "Sud"))]
+m = {k: m[k] for k in ["election_id", "title"]} | {"districts": [{"id": d, "title": t} for d, t in districts]} | \
+    {k: v for k, v in m.items() if k not in ("election_id", "title")}
+lists = [{"id": "green", "title": l("Green List", "Roheline nimekiri", "Liste verte")},
+         {"id": "blue", "title": l("Blue List", "Sinine nimekiri", "Liste bleue")},
+         {"id": "red", "title": l("Red List", "Punane nimekiri", "Liste rouge")}]
+names = {"north": ["Mari Mets", "Jaan Org", "Liis Kivi", "Peeter Puu", "Kati Kask", "Toomas Tamm"],
+         "centre": ["Anna Rand", "Mart Saar", "Eva Lepp", "Juhan Kuusk", "Helen Vaher", "Rein Paju"],
+         "south": ["Tiina Oja", "Andres Mägi", "Kadri Laan", "Priit Pärn", "Siiri Sepp", "Urmas Uus"]}
+for d, t in districts:
+    m["contests"].append({
+        "id": "district-council-" + d,
+        "title": {k: ("District council, %s" if k == "en" else "Linnaosa volikogu, %s" if k == "et"
+                      else "Conseil de quartier, %s") % v for k, v in t.items()},
+        "kind": {"type": "single_choice"},
+        "options": [{"id": "%s-%d" % (d, i + 1), "title": {k: n for k in ("en", "et", "fr")},
+                     "list": ["green", "blue", "red"][i // 2]} for i, n in enumerate(names[d])],
+        "write_in": None, "seats": 3, "rule": "dhondt", "lists": lists, "districts": [d]})
 json.dump(m, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
 PY
 # The voter list: the made-up voters of scripts/demo-voters.csv, then numbered ones up to --voters. Each voter gets
@@ -93,6 +114,9 @@ rows = list(csv.reader(open(sys.argv[1], encoding="utf-8", newline="")))
 header, voters, count = rows[0], rows[1:], int(sys.argv[2])
 voters = voters[:count] + [["DEMO-%06d" % i, "Valija %d" % i, "valija%d@example.invalid" % i, ""]
                            for i in range(len(voters) + 1, count + 1)]
+# Each voter's district, by the manifest's district ids: a third of the voters in each.
+for i, v in enumerate(voters):
+    v[3] = ["north", "centre", "south"][i % 3]
 with open(sys.argv[3], "w", encoding="utf-8", newline="") as f:
     csv.writer(f).writerows([header] + voters)
 PY
