@@ -4,6 +4,9 @@
 //! squash, revoke, anonymize), `mix`, three trustees' `decrypt --record` (each verifies the mix first), `finish`
 //! (combine, decode, count, index) — and `verifier verify` checks the record.
 //!
+//! `DISTRICTS=D` (D ≥ 1) runs instead an election of D districts, each with its own contest (single choice, mixed
+//! and decrypted on its own, SPEC.md §4.6), the voters dealt to the districts in turn: N ballots in all.
+//!
 //! `cargo run --release -p system-tests --example tally_scaling -- 10000 100000 1000000`
 //! (or `scripts/tally-bench.sh`). Prints two tables: wall clock on this machine, all cores; and each step's peak
 //! resident memory (the process's high-water mark, reset before the step: `test_support::memory`), in MB and in
@@ -14,7 +17,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use protocol::manifest::example_manifest;
-use system_tests::{ballot_box, ceremony, revocations, write_json, Ballots};
+use system_tests::{ballot_box_of, ceremony, revocations, write_json, Ballots};
 use tallier::tally::{finish, mix, prepare, FinishArgs, MixArgs, PrepareArgs};
 use test_support::memory;
 
@@ -53,9 +56,31 @@ fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
-fn run(n: usize, stages: u16, work: &Path) -> Row {
+/// The benchmark's manifest: the example's first contest; with `districts` > 0, one copy of it per district.
+fn manifest_of(districts: usize) -> protocol::Manifest {
     let mut manifest = example_manifest();
     manifest.contests.truncate(1);
+    if districts > 0 {
+        let first = manifest.contests[0].clone();
+        manifest.districts = (0..districts)
+            .map(|d| protocol::manifest::District {
+                id: format!("d{d}"),
+                title: first.title.keys().map(|l| (l.clone(), format!("District {}", d + 1))).collect(),
+            })
+            .collect();
+        manifest.contests = (0..districts)
+            .map(|d| protocol::manifest::Contest {
+                id: format!("{}-{d}", first.id),
+                districts: vec![format!("d{d}")],
+                ..first.clone()
+            })
+            .collect();
+    }
+    manifest
+}
+
+fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
+    let mut manifest = manifest_of(districts);
     manifest.trustees.count = 5;
     manifest.trustees.threshold = 3;
     manifest.roles = protocol::roles::example_roles(stages);
@@ -69,7 +94,7 @@ fn run(n: usize, stages: u16, work: &Path) -> Row {
     let ballots = Ballots::generate(&files.election, voters, 0, 7);
     let collector = secrets.collector;
     let list: Vec<protocol::Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
-    let bbox = ballot_box(&files.election, ballots.registry(), &list, &collector);
+    let bbox = ballot_box_of(&files.election, ballots.electorate(&manifest), &list, &collector);
     drop(list);
     write_json(&dir.join("ballot-box.json"), &bbox);
     drop(bbox);
@@ -145,10 +170,16 @@ fn main() {
     }
     let stages: u16 = std::env::var("STAGES").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let work = std::env::temp_dir().join(format!("tally-scaling-{}", std::process::id()));
-    let rows: Vec<Row> = sizes.iter().map(|&n| run(n, stages, &work)).collect();
+    let districts: usize = std::env::var("DISTRICTS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let rows: Vec<Row> = sizes.iter().map(|&n| run(n, stages, districts, &work)).collect();
     let _ = std::fs::remove_dir_all(&work);
+    let shape = if districts == 0 {
+        "one contest".to_string()
+    } else {
+        format!("{districts} districts, each with its own contest (mixed and decrypted on its own)")
+    };
     println!(
-        "\none contest, {stages} mix stages, 3 of 5 trustees decrypting (each checks the record first, V1-V10); \
+        "\n{shape}, {stages} mix stages, 3 of 5 trustees decrypting (each checks the record first, V1-V10); \
          CRITICAL = prepare + mix + the slowest trustee + finish (trustees on their own machines); {} cores\n",
         rayon::current_num_threads()
     );

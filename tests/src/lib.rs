@@ -13,7 +13,7 @@ use protocol::encoding::Selection;
 use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{ContestKind, Manifest};
 use protocol::record::RevocationList;
-use protocol::roles::{example_role_secrets, secret_key_file, ExampleRoleSecrets, Registry, Role};
+use protocol::roles::{example_role_secrets, secret_key_file, ExampleRoleSecrets, Role};
 use protocol::{create_ballot, Answer, Ballot, Credential, CredentialKey, Election, Encode};
 use rand::rngs::OsRng;
 use rand::{Rng, SeedableRng};
@@ -90,10 +90,22 @@ pub fn ceremony_without(dir: &Path, manifest: &Manifest, absent: &[u16]) -> Elec
 
 /// A random valid answer to every contest (write-ins sometimes, where allowed).
 pub fn random_answers<R: Rng>(election: &Election, rng: &mut R) -> Vec<Answer> {
-    election
-        .manifest()
-        .contests
-        .iter()
+    random_answers_in(election, None, rng)
+}
+
+/// The district of voter `v` (its index in the voter list) in the tests' elections with districts: voters are
+/// dealt to the districts in turn (`v mod #districts`); `None` without districts.
+pub fn district_of_voter(manifest: &Manifest, v: usize) -> Option<u16> {
+    (!manifest.districts.is_empty()).then(|| (v % manifest.districts.len()) as u16)
+}
+
+/// A random valid answer to every contest of a ballot of `district` (SPEC.md §4.6).
+pub fn random_answers_in<R: Rng>(election: &Election, district: Option<u16>, rng: &mut R) -> Vec<Answer> {
+    let manifest = election.manifest();
+    manifest
+        .ballot_contests(district)
+        .into_iter()
+        .map(|c| &manifest.contests[c])
         .map(|c| {
             let n = c.options.len() as u16;
             let mut options: Vec<u16> = (0..n).collect();
@@ -151,8 +163,9 @@ impl Ballots {
             .enumerate()
             .map(|(i, &voter)| {
                 let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed ^ (i as u64) << 1);
-                let answers = random_answers(election, &mut rng);
-                let ballot = create_ballot(election, &credentials[voter], None, &answers, &mut OsRng).unwrap().0;
+                let district = district_of_voter(election.manifest(), voter);
+                let answers = random_answers_in(election, district, &mut rng);
+                let ballot = create_ballot(election, &credentials[voter], district, &answers, &mut OsRng).unwrap().0;
                 Cast { voter, ballot, answers }
             })
             .collect();
@@ -164,6 +177,11 @@ impl Ballots {
         let mut keys: Vec<CredentialKey> = self.voters.iter().map(Credential::public_key).collect();
         keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         keys
+    }
+
+    /// The voter list with each voter's district ([`district_of_voter`]), as the box holds it.
+    pub fn electorate(&self, manifest: &Manifest) -> protocol::ballot_box::Electorate {
+        electorate(manifest, &self.voters)
     }
 
     /// The answers that count: each voter's last ballot, unless the voter is in `revoked`.
@@ -188,9 +206,25 @@ pub fn voters(n: usize) -> Vec<Credential> {
 /// `manifest` with the example roles (public test keys, [`role_secrets`]) for its number of mix stages and the
 /// registry of `voters` (SPEC.md §4.5).
 pub fn bind(mut manifest: Manifest, voters: &[Credential]) -> Manifest {
-    let keys: Vec<CredentialKey> = voters.iter().map(Credential::public_key).collect();
-    manifest.roles = role_secrets(manifest.mix_stages()).roles(Registry::of(&keys));
+    let registry = electorate(&manifest, voters).registry();
+    manifest.roles = role_secrets(manifest.mix_stages()).roles(registry);
     manifest
+}
+
+/// The voter list of `voters` for `manifest`: with districts, voter `v` in [`district_of_voter`].
+pub fn electorate(manifest: &Manifest, voters: &[Credential]) -> protocol::ballot_box::Electorate {
+    let list: Vec<protocol::ballot_box::CredentialEntry> = voters
+        .iter()
+        .enumerate()
+        .map(|(v, c)| match district_of_voter(manifest, v) {
+            None => protocol::ballot_box::CredentialEntry::Key(c.public_key()),
+            Some(d) => protocol::ballot_box::CredentialEntry::InDistrict {
+                key: c.public_key(),
+                district: manifest.districts[usize::from(d)].id.clone(),
+            },
+        })
+        .collect();
+    protocol::ballot_box::Electorate::from_list(manifest, &list).unwrap()
 }
 
 /// The secret keys of the example roles [`bind`] names (derived from public labels: tests only).
@@ -235,6 +269,16 @@ pub fn ballot_box(
     ballots: &[Ballot],
     collector: &SigningKey,
 ) -> BallotBox {
+    ballot_box_of(election, protocol::ballot_box::Electorate::new(registry, Vec::new()), ballots, collector)
+}
+
+/// [`ballot_box`] for a voter list with districts (the box's `districts`, SPEC.md §11.5).
+pub fn ballot_box_of(
+    election: &Election,
+    electorate: protocol::ballot_box::Electorate,
+    ballots: &[Ballot],
+    collector: &SigningKey,
+) -> BallotBox {
     let mut tree = LogTree::new();
     let mut entries = Vec::with_capacity(ballots.len());
     for (i, b) in ballots.iter().enumerate() {
@@ -252,10 +296,10 @@ pub fn ballot_box(
         election: election.parameters(),
         fingerprint: *election.fingerprint(),
         collector_key: collector.verifying_key().to_bytes(),
-        credentials: registry,
+        credentials: electorate.keys().to_vec(),
         final_tree_head: head,
         ballots: entries,
-        districts: Vec::new(),
+        districts: electorate.districts().to_vec(),
     }
 }
 
