@@ -64,6 +64,7 @@ pub const METHODS: &[&str] = &[
     METHOD_LARGEST_REMAINDER,
     METHOD_MAJORITY_JUDGMENT,
     METHOD_SCORE,
+    crate::riigikogu::METHOD,
 ];
 
 mod graded;
@@ -374,6 +375,7 @@ pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>
             lists::count_lists(contest, &candidates, &valid)
         }
         Rule::MajorityJudgment | Rule::Score => graded::count_graded(contest, &candidates, &valid),
+        Rule::Riigikogu => lists::count_riigikogu(contest, &candidates, &valid),
     };
     result.invalid = invalid;
     result.title = Some(contest.title.clone());

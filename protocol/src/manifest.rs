@@ -75,6 +75,9 @@ pub struct Manifest {
     pub districts: Vec<District>,
     /// The contests, 1–64, in ballot order; a contest's index here is `C` everywhere else.
     pub contests: Vec<Contest>,
+    /// With districts only: the national allocation that the `riigikogu` contests feed (SPEC.md §12.13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national: Option<National>,
     /// When ballots are accepted (check L7).
     pub voting_period: Period,
     /// What the voter's second device may fetch (SPEC.md §8.10, §11.6).
@@ -300,6 +303,26 @@ pub struct Contest {
     pub districts: Vec<String>,
 }
 
+/// The national allocation (SPEC.md §4.1, §12.13): the contests counted by `riigikogu`, one per district, feed
+/// one allocation of their seats by the Riigikogu method (§12.12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct National {
+    /// The parties, in the order of the consolidated list of candidates (it decides ties between parties, RK7).
+    pub parties: Vec<NationalParty>,
+}
+
+/// A party of the national allocation and its national list (SPEC.md §4.1, RK1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NationalParty {
+    /// The party's id: the id of its list in every `riigikogu` contest where it stands.
+    pub id: String,
+    /// Every candidate of the party's district lists, once, in the party's national order, each written
+    /// `CONTEST/OPTION` (the contest's and the option's ids).
+    pub candidates: Vec<String>,
+}
+
 /// A district of the manifest (SPEC.md §4.1): a part of the electorate with its own set of contests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -363,10 +386,13 @@ pub enum Rule {
     MajorityJudgment,
     /// Graded: score voting, the sum of the grades' points (§12.11).
     Score,
+    /// Single choice with party lists and independents, one contest per district: the votes feed the manifest's
+    /// national allocation by the Riigikogu method (§12.12, §12.13), which gives the contest its seats.
+    Riigikogu,
 }
 
 /// Every counting rule, in the order of their codes in the canonical encoding (§4.2: code `i + 1`).
-pub const RULES: [Rule; 10] = [
+pub const RULES: [Rule; 11] = [
     Rule::Plurality,
     Rule::Approval,
     Rule::Stv,
@@ -377,6 +403,7 @@ pub const RULES: [Rule; 10] = [
     Rule::LargestRemainderHare,
     Rule::MajorityJudgment,
     Rule::Score,
+    Rule::Riigikogu,
 ];
 
 impl Rule {
@@ -393,12 +420,13 @@ impl Rule {
             Rule::LargestRemainderHare => "largest_remainder_hare",
             Rule::MajorityJudgment => "majority_judgment",
             Rule::Score => "score",
+            Rule::Riigikogu => "riigikogu",
         }
     }
 
     /// Whether it allocates seats to party lists (§12.9).
     pub fn is_list_rule(self) -> bool {
-        matches!(self, Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare)
+        matches!(self, Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare | Rule::Riigikogu)
     }
 
     fn code(self) -> u8 {
@@ -649,6 +677,14 @@ impl Manifest {
         out
     }
 
+    /// A national list's candidate `CONTEST/OPTION` (§4.1) as (contest, option) indices, if both exist.
+    pub fn national_candidate(&self, text: &str) -> Option<(usize, usize)> {
+        let (contest, option) = text.split_once('/')?;
+        let c = self.contests.iter().position(|x| x.id == contest)?;
+        let o = self.contests[c].options.iter().position(|x| x.id == option)?;
+        Some((c, o))
+    }
+
     /// The number of mix stages: one per mix key of [`Roles::mix_keys`].
     pub fn mix_stages(&self) -> u16 {
         self.roles.mix_keys.len() as u16
@@ -775,6 +811,8 @@ impl Manifest {
             }
             out.counting(&at, c, &self.title);
         }
+        // MF14: the national allocation.
+        out.national(self);
         // MF6: the voting period.
         let p = self.voting_period;
         if p.opens_at >= p.closes_at {
@@ -832,6 +870,112 @@ impl Manifest {
 struct Problems(Vec<ManifestProblem>);
 
 impl Problems {
+    /// MF14: the national allocation and the contests counted by `riigikogu` fit together (§12.13).
+    fn national(&mut self, m: &Manifest) {
+        let riigikogu: Vec<usize> =
+            (0..m.contests.len()).filter(|&c| m.contests[c].rule() == Rule::Riigikogu).collect();
+        let Some(n) = &m.national else {
+            for &c in &riigikogu {
+                self.add(
+                    "MF14",
+                    format!("contests[{c}].rule"),
+                    "`riigikogu` gives seats through the national allocation, and the manifest declares none: add \
+                     `national` with the parties and their national lists",
+                );
+            }
+            return;
+        };
+        if m.districts.is_empty() {
+            self.add("MF14", "national", "a national allocation needs districts: declare them in `districts`");
+        }
+        if riigikogu.is_empty() {
+            self.add(
+                "MF14",
+                "national",
+                "no contest is counted by `riigikogu`: give the district contests `\"rule\": \"riigikogu\"`, or \
+                 remove `national`",
+            );
+        }
+        let mut seen_districts: Vec<&String> = Vec::new();
+        for &c in &riigikogu {
+            let contest = &m.contests[c];
+            if contest.districts.len() != 1 {
+                self.add(
+                    "MF14",
+                    format!("contests[{c}].districts"),
+                    "a `riigikogu` contest is one district's: name exactly one district",
+                );
+            } else if seen_districts.contains(&&contest.districts[0]) {
+                self.add(
+                    "MF14",
+                    format!("contests[{c}].districts"),
+                    format!("district `{}` already has a `riigikogu` contest: one per district", contest.districts[0]),
+                );
+            } else {
+                seen_districts.push(&contest.districts[0]);
+            }
+            for l in &contest.lists {
+                if !n.parties.iter().any(|p| p.id == l.id) {
+                    self.add(
+                        "MF14",
+                        format!("contests[{c}].lists"),
+                        format!(
+                            "list `{}` is no party of `national.parties`: add the party, with its national list",
+                            l.id
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, p) in n.parties.iter().enumerate() {
+            let at = format!("national.parties[{i}]");
+            self.id(&format!("{at}.id"), &p.id);
+            if n.parties[..i].iter().any(|q| q.id == p.id) {
+                self.add("MF14", format!("{at}.id"), format!("party `{}` is given twice: give it once", p.id));
+            }
+            // Every candidate of the party's district lists, once, and nothing else.
+            let mut listed: Vec<(usize, usize)> = Vec::new();
+            for (k, text) in p.candidates.iter().enumerate() {
+                let cat = format!("{at}.candidates[{k}]");
+                match m.national_candidate(text) {
+                    None => self.add(
+                        "MF14",
+                        cat,
+                        format!(
+                            "`{text}` names no candidate: write CONTEST/OPTION with the contest's and option's ids"
+                        ),
+                    ),
+                    Some((c, _)) if m.contests[c].rule() != Rule::Riigikogu => self.add(
+                        "MF14",
+                        cat,
+                        format!("`{text}`: contest `{}` is not counted by `riigikogu`", m.contests[c].id),
+                    ),
+                    Some((c, o)) if m.contests[c].options[o].list.as_deref() != Some(p.id.as_str()) => {
+                        self.add("MF14", cat, format!("`{text}` is not on party `{}`'s list in its contest", p.id))
+                    }
+                    Some(co) if listed.contains(&co) => {
+                        self.add("MF14", cat, format!("`{text}` is listed twice: list each candidate once"))
+                    }
+                    Some(co) => listed.push(co),
+                }
+            }
+            for &c in &riigikogu {
+                for (o, option) in m.contests[c].options.iter().enumerate() {
+                    if option.list.as_deref() == Some(p.id.as_str()) && !listed.contains(&(c, o)) {
+                        self.add(
+                            "MF14",
+                            format!("{at}.candidates"),
+                            format!(
+                                "`{}/{}` stands on the party's list and is not on its national list: add it",
+                                m.contests[c].id, option.id
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// MF13: the districts' ids and names, each contest's districts, and a contest for every district.
     fn districts(&mut self, m: &Manifest) {
         if m.districts.len() > MAX_DISTRICTS {
@@ -907,7 +1051,7 @@ impl Problems {
         let rule = c.rule();
         // MF9: the rule fits the kind.
         let fits = match rule {
-            Rule::Plurality | Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare => {
+            Rule::Plurality | Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare | Rule::Riigikogu => {
                 c.kind == ContestKind::SingleChoice
             }
             Rule::Approval => matches!(c.kind, ContestKind::Approval { .. }),
@@ -926,7 +1070,7 @@ impl Problems {
                 format!("{at}.rule"),
                 format!(
                     "`{}` does not count a contest of kind `{kind}`: single_choice takes plurality, dhondt, \
-                     sainte_lague or largest_remainder_hare; approval takes approval; ranked takes stv, schulze or \
+                     sainte_lague, largest_remainder_hare or riigikogu; approval takes approval; ranked takes stv, schulze or \
                      borda; graded takes majority_judgment or score",
                     rule.name()
                 ),
@@ -1015,7 +1159,8 @@ impl Problems {
         for (j, o) in c.options.iter().enumerate() {
             let oat = format!("{at}.options[{j}].list");
             match &o.list {
-                None if !c.lists.is_empty() => {
+                // An independent candidate stands on no list (`riigikogu`, RK1).
+                None if !c.lists.is_empty() && rule != Rule::Riigikogu => {
                     self.add("MF10", oat, format!("option `{}` is on no list: name its list, one of {}", o.id, ids()))
                 }
                 Some(l) if c.lists.is_empty() => self.add(
@@ -1213,6 +1358,26 @@ impl Encode for Manifest {
                 }
             }
         }
+        if v4 {
+            // §4.2: the national allocation, candidates as (contest, option) indices; one that names none (an
+            // invalid manifest) as 0xFFFFFFFF.
+            match &self.national {
+                None => {
+                    w.u8(0);
+                }
+                Some(n) => {
+                    w.u8(1).u32(n.parties.len() as u32);
+                    for p in &n.parties {
+                        w.str(&p.id).u32(p.candidates.len() as u32);
+                        for c in &p.candidates {
+                            let (contest, option) =
+                                self.national_candidate(c).unwrap_or((u32::MAX as usize, u32::MAX as usize));
+                            w.u32(contest as u32).u32(option as u32);
+                        }
+                    }
+                }
+            }
+        }
         w.u64(self.voting_period.opens_at).u64(self.voting_period.closes_at);
         w.u32(self.verification.window_seconds).u32(self.verification.max_fetches);
         w.u16(self.trustees.count).u16(self.trustees.threshold);
@@ -1347,6 +1512,39 @@ impl Decode for Manifest {
             }
             contests.push(contest);
         }
+        let mut national = None;
+        if v4 && r.u8("manifest.national")? == 1 {
+            let n = r.u32("national.parties")? as usize;
+            if n > MAX_OPTIONS {
+                return Err(DecodeError::TooLong { what: "national.parties", len: n, max: MAX_OPTIONS });
+            }
+            let mut parties = Vec::with_capacity(n);
+            for _ in 0..n {
+                let id = r.string("party.id", 64)?;
+                let k = r.u32("party.candidates")? as usize;
+                if k > MAX_CONTESTS * MAX_OPTIONS {
+                    return Err(DecodeError::TooLong {
+                        what: "party.candidates",
+                        len: k,
+                        max: MAX_CONTESTS * MAX_OPTIONS,
+                    });
+                }
+                let mut candidates = Vec::with_capacity(k.min(r.remaining()));
+                for _ in 0..k {
+                    let (c, o) =
+                        (r.u32("party.candidate.contest")? as usize, r.u32("party.candidate.option")? as usize);
+                    let contest: &Contest =
+                        contests.get(c).ok_or(DecodeError::UnknownTag { what: "party.candidate.contest", tag: 0 })?;
+                    let option = contest
+                        .options
+                        .get(o)
+                        .ok_or(DecodeError::UnknownTag { what: "party.candidate.option", tag: 0 })?;
+                    candidates.push(format!("{}/{}", contest.id, option.id));
+                }
+                parties.push(NationalParty { id, candidates });
+            }
+            national = Some(National { parties });
+        }
         // Canonical: `rv/manifest/v3` only for a manifest that uses one of its fields (§4.2).
         if v3 && !v4 && !contests.iter().any(Contest::uses_v3) {
             return Err(DecodeError::UnknownTag { what: "manifest.version (v3 without a v3 field)", tag: 3 });
@@ -1356,6 +1554,7 @@ impl Decode for Manifest {
             title,
             districts,
             contests,
+            national,
             voting_period: Period { opens_at: r.u64("period.opens_at")?, closes_at: r.u64("period.closes_at")? },
             verification: VerificationPolicy {
                 window_seconds: r.u32("verification.window_seconds")?,
@@ -1430,6 +1629,7 @@ pub fn example_manifest() -> Manifest {
         trustees: TrusteePolicy { count: 3, threshold: 2 },
         roles: example_roles(3),
         districts: Vec::new(),
+        national: Default::default(),
     }
 }
 
@@ -1528,6 +1728,7 @@ pub fn example_manifest_districts() -> Manifest {
         verification: VerificationPolicy { window_seconds: 1800, max_fetches: 3 },
         trustees: TrusteePolicy { count: 3, threshold: 2 },
         roles: example_roles(3),
+        national: Default::default(),
     }
 }
 
@@ -1592,6 +1793,78 @@ mod tests {
         let mut m = example_manifest_districts();
         m.districts[2].title.remove("fr");
         assert!(problems(&m).iter().any(|p| p.0 == "MF3" && p.1 == "districts[2].title"));
+    }
+
+    /// A manifest with a national allocation (§12.13): the districts example's three councils counted by
+    /// `riigikogu`, each party's national list its candidates district by district.
+    fn national_manifest() -> Manifest {
+        let mut m = example_manifest_districts();
+        m.contests.truncate(3);
+        for c in &mut m.contests {
+            c.rule = Some(Rule::Riigikogu);
+        }
+        let parties = ["green", "blue", "red"]
+            .iter()
+            .map(|p| NationalParty {
+                id: p.to_string(),
+                candidates: m
+                    .contests
+                    .iter()
+                    .flat_map(|c| {
+                        c.options
+                            .iter()
+                            .filter(|o| o.list.as_deref() == Some(*p))
+                            .map(move |o| format!("{}/{}", c.id, o.id))
+                    })
+                    .collect(),
+            })
+            .collect();
+        m.national = Some(National { parties });
+        m
+    }
+
+    /// MF14: the national allocation's problems, each where it is; a valid one round-trips through both forms.
+    #[test]
+    fn national_problems_are_named() {
+        let problems = |m: &Manifest| m.problems().into_iter().map(|p| (p.rule, p.at)).collect::<Vec<_>>();
+        let m = national_manifest();
+        assert_eq!(problems(&m), vec![]);
+        assert_eq!(Manifest::from_bytes(&m.to_bytes()).unwrap(), m);
+        assert_eq!(Manifest::from_json(&m.to_json_pretty()).unwrap(), m);
+        // A `riigikogu` contest without `national`.
+        let mut bad = m.clone();
+        bad.national = None;
+        assert_eq!(problems(&bad)[0], ("MF14", "contests[0].rule".to_string()));
+        // A candidate left off its party's national list; another listed twice; one on another party's list.
+        let mut bad = m.clone();
+        let green = &mut bad.national.as_mut().unwrap().parties[0].candidates;
+        let dropped = green.pop().unwrap();
+        green.push(green[0].clone());
+        bad.national.as_mut().unwrap().parties[1].candidates.push(dropped.clone());
+        let found = problems(&bad);
+        assert!(found.contains(&("MF14", "national.parties[0].candidates[5]".to_string())), "{found:?}");
+        assert!(found.contains(&("MF14", "national.parties[0].candidates".to_string())), "{found:?}");
+        assert!(found.contains(&("MF14", "national.parties[1].candidates[6]".to_string())), "{found:?}");
+        // A list that is no party; a name that is no candidate.
+        let mut bad = m.clone();
+        bad.national.as_mut().unwrap().parties.pop();
+        bad.national.as_mut().unwrap().parties[0].candidates[0] = "council-north/nobody".into();
+        let found = problems(&bad);
+        assert!(found.contains(&("MF14", "contests[0].lists".to_string())), "{found:?}");
+        assert!(found.contains(&("MF14", "national.parties[0].candidates[0]".to_string())), "{found:?}");
+        // Two `riigikogu` contests in one district.
+        let mut bad = m.clone();
+        bad.contests[1].districts = vec!["north".into()];
+        bad.contests[0].districts = vec!["north".into(), "centre".into()];
+        let found = problems(&bad);
+        assert!(found.contains(&("MF14", "contests[0].districts".to_string())), "{found:?}");
+        // An independent (an option on no list) is allowed in a `riigikogu` contest.
+        let mut ok = m.clone();
+        let mut independent = ok.contests[2].options[0].clone();
+        independent.id = "south-7".into();
+        independent.list = None;
+        ok.contests[2].options.push(independent);
+        assert_eq!(problems(&ok), vec![]);
     }
 
     /// §4.2: `rv/manifest/v4` is canonical: no districts, an index out of range or out of order are refused.

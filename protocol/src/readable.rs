@@ -751,6 +751,7 @@ mod tests {
             fingerprint: crate::Fingerprint([1; 32]),
             turnout: Some(turnout),
             contests,
+            national: Default::default(),
         };
         (file, answers)
     }

@@ -326,9 +326,12 @@ pub fn answers_path(unit: impl Into<Unit>) -> String {
 pub struct Layout {
     /// For each ceremony kind (in [`CEREMONY_KINDS`] order), the trustees whose file is present, ascending.
     pub ceremony: Vec<Vec<u16>>,
-    /// For each unit ([`Manifest::units`]), the trustees whose partial decryption is present, ascending; empty for
-    /// a unit no ballot reached (its `input.list` has no rows, and it has no mix stages and no decryption).
+    /// For each unit ([`Manifest::units`]), the trustees whose partial decryption is present, ascending (none for
+    /// an empty unit, and none for any unit before the trustees decrypt).
     pub partials: Vec<Vec<u16>>,
+    /// For each unit, whether it is empty: no ballot reached it, so its `input.list` has no rows and it has no mix
+    /// stages, no decryption and no plaintexts (SPEC.md §14.1).
+    pub empty: Vec<bool>,
 }
 
 /// Why the index's paths are not the layout §14.1 requires.
@@ -392,10 +395,13 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
         fixed(p, &mut at)?;
     }
     let mut partials = Vec::new();
+    let mut empty = Vec::new();
     for c in manifest.units() {
         fixed(&input_path(c), &mut at)?;
         // A unit no ballot reached: its answers follow its (empty) input at once.
-        if paths.get(at).is_some_and(|p| *p == answers_path(c)) {
+        let is_empty = paths.get(at).is_some_and(|p| *p == answers_path(c));
+        empty.push(is_empty);
+        if is_empty {
             at += 1;
             partials.push(Vec::new());
             continue;
@@ -425,7 +431,7 @@ pub fn check_layout(manifest: &Manifest, paths: &[&str]) -> Result<Layout, Layou
             found: p.to_string(),
         });
     }
-    Ok(Layout { ceremony, partials })
+    Ok(Layout { ceremony, partials, empty })
 }
 
 /// The paths §14.1 requires, in order, for an election with this manifest whose trustee files are those `layout`
@@ -439,9 +445,10 @@ pub fn layout_paths(manifest: &Manifest, layout: &Layout) -> Vec<String> {
         paths.extend(trustees.iter().map(|&j| ceremony_path(kind, j)));
     }
     paths.extend([BALLOT_BOX_PATH, REVOCATIONS_PATH, REJECTED_PATH, SUPERSEDED_PATH, REVOKED_PATH].map(String::from));
-    for (c, partials) in manifest.units().into_iter().zip(&layout.partials) {
+    for (u, c) in manifest.units().into_iter().enumerate() {
+        let partials = layout.partials.get(u).map_or(&[][..], Vec::as_slice);
         paths.push(input_path(c));
-        if partials.is_empty() {
+        if layout.empty.get(u).copied().unwrap_or(false) {
             paths.push(answers_path(c));
             continue;
         }
@@ -561,7 +568,7 @@ mod tests {
         assert_eq!(layout.ceremony[0], vec![1, 2, 3]);
         // The paths the tallier writes the index from are those the check accepts, with any trustee files.
         assert_eq!(layout_paths(&m, &layout), paths);
-        let absent = Layout { ceremony: vec![vec![1, 3]; 5], partials: vec![vec![3]] };
+        let absent = Layout { ceremony: vec![vec![1, 3]; 5], partials: vec![vec![3]], empty: vec![false] };
         let written = layout_paths(&m, &absent);
         let refs_absent: Vec<&str> = written.iter().map(String::as_str).collect();
         assert_eq!(check_layout(&m, &refs_absent), Ok(absent));

@@ -254,6 +254,96 @@ pub struct ResultFile {
     pub turnout: Option<Turnout>,
     /// Each contest's result, in manifest order (SPEC.md §12.5).
     pub contests: Vec<ContestResult>,
+    /// The national allocation (SPEC.md §12.13, `rv/result/v4`), when the manifest declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national: Option<NationalResult>,
+}
+
+/// What the national allocation gave (SPEC.md §12.13): the allocation, or why the Riigikogu method refused the
+/// contests' figures (RK1, RK4), in its words; the seats are then not given by the count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NationalResult {
+    /// The allocation (RK9).
+    Allocation(crate::riigikogu::Allocation),
+    /// The method refused the figures.
+    Refused {
+        /// Why, as [`crate::riigikogu::RiigikoguError`] says it.
+        refused: String,
+    },
+}
+
+/// SPEC.md §12.13: the `riigikogu` contests' figures (their results, already counted) feed one allocation by the
+/// Riigikogu method (§12.12): each contest is a district (its id, its `seats` as mandates, its valid answers as
+/// valid votes), each of its lists a party's district list and each option on no list an independent; candidates
+/// are `CONTEST/OPTION`. The allocation's winners in a contest become its `elected` (personal mandates, then
+/// district mandates list by list, then compensation mandates in their order), and each list's `seats` and
+/// `qualified` (the national threshold) are filled in.
+fn national_allocation(
+    manifest: &crate::manifest::Manifest,
+    national: &crate::manifest::National,
+    results: &mut [ContestResult],
+) -> NationalResult {
+    use crate::encoding::Selection;
+    use crate::riigikogu::{allocate, Candidate, District, DistrictList, Election as Rk, Party};
+    let rk: Vec<usize> = (0..manifest.contests.len())
+        .filter(|&c| manifest.contests[c].rule() == crate::manifest::Rule::Riigikogu)
+        .collect();
+    let districts = rk
+        .iter()
+        .map(|&c| {
+            let contest = &manifest.contests[c];
+            let result = &results[c];
+            let votes =
+                |o: usize| result.tallies.iter().find(|(s, _)| *s == Selection::Option(o as u16)).map_or(0, |t| t.1);
+            let candidate =
+                |o: usize| Candidate { id: format!("{}/{}", contest.id, contest.options[o].id), votes: votes(o) };
+            let on = |l: Option<usize>| (0..contest.options.len()).filter(move |&o| contest.list_of(o) == l);
+            District {
+                id: contest.id.clone(),
+                mandates: u32::from(contest.seats),
+                valid_votes: result.valid,
+                lists: (0..contest.lists.len())
+                    .map(|l| DistrictList {
+                        party: contest.lists[l].id.clone(),
+                        votes: on(Some(l)).map(votes).sum(),
+                        candidates: on(Some(l)).map(candidate).collect(),
+                    })
+                    .collect(),
+                independents: on(None).map(candidate).collect(),
+            }
+        })
+        .collect();
+    let parties =
+        national.parties.iter().map(|p| Party { id: p.id.clone(), national_list: p.candidates.clone() }).collect();
+    let allocation = match allocate(&Rk { districts, parties }) {
+        Ok(a) => a,
+        Err(e) => return NationalResult::Refused { refused: e.to_string() },
+    };
+    for (d, &c) in rk.iter().enumerate() {
+        let Some(district) = allocation.districts.get(d) else { continue };
+        let prefix = format!("{}/", manifest.contests[c].id);
+        let mut elected: Vec<&String> = district.personal.iter().map(|e| &e.candidate).collect();
+        elected.extend(district.lists.iter().flat_map(|l| &l.district));
+        elected.extend(allocation.compensation.iter().map(|m| &m.candidate).filter(|id| id.starts_with(&prefix)));
+        let options: Vec<usize> =
+            elected.iter().filter_map(|id| manifest.national_candidate(id)).map(|(_, o)| o).collect();
+        let contest = &manifest.contests[c];
+        let result = &mut results[c];
+        result.elected = options.iter().map(|&o| Selection::Option(o as u16)).collect();
+        if let Some(lists) = result.lists.as_mut() {
+            for (l, list) in lists.iter_mut().enumerate() {
+                list.seats = options.iter().filter(|&&o| contest.list_of(o) == Some(l)).count() as u64;
+                list.qualified = allocation.parties.iter().any(|p| p.party == list.id && p.passed_threshold);
+            }
+        }
+        if let Some(candidates) = result.candidates.as_mut() {
+            for cand in candidates.iter_mut() {
+                cand.elected = result.elected.contains(&cand.selection);
+            }
+        }
+    }
+    NationalResult::Allocation(allocation)
 }
 
 impl ResultFile {
@@ -277,6 +367,7 @@ impl ResultFile {
                     .iter()
                     .map(|c| ContestResult { title: None, candidates: None, ..c.clone() })
                     .collect(),
+                national: Default::default(),
             }),
             _ => None,
         }
@@ -471,7 +562,7 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
     let of = |file: &AnswersFile| -> Vec<Result<Answer, InvalidAnswer>> {
         file.answers.iter().map(DecodedAnswer::as_result).collect()
     };
-    let contests: Vec<ContestResult> = manifest
+    let mut contests: Vec<ContestResult> = manifest
         .contests
         .iter()
         .enumerate()
@@ -501,6 +592,7 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
             result
         })
         .collect();
+    let national = manifest.national.as_ref().map(|n| national_allocation(manifest, n, &mut contests));
     let format = if manifest.has_districts() {
         RESULT_FORMAT_V4
     } else if contests.iter().any(ContestResult::uses_v3) {
@@ -508,7 +600,13 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
     } else {
         RESULT_FORMAT
     };
-    ResultFile { format: format.into(), fingerprint: *election.fingerprint(), turnout: Some(turnout), contests }
+    ResultFile {
+        format: format.into(),
+        fingerprint: *election.fingerprint(),
+        turnout: Some(turnout),
+        contests,
+        national,
+    }
 }
 
 #[cfg(test)]
@@ -689,6 +787,109 @@ mod tests {
         assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
         assert!(result.in_format(RESULT_FORMAT_V3).is_none());
         assert_eq!(result.in_format(RESULT_FORMAT_V4).as_ref(), Some(&result));
+    }
+
+    /// SPEC.md §12.13, a hand-checked national allocation: three districts of 3 mandates, a `riigikogu` contest each,
+    /// parties green, blue, red (that consolidated order), 100 valid votes per district. By hand (RK2–RK8):
+    /// north: q = 33⅓, north-1 (green, 50) personal; green 60 → 1 quota + 80 % of one ≥ 75 % → 2 (north-2 district),
+    /// blue 25 → 75 % → 1 (north-3), red 15 → 0. centre: centre-3 (blue, 40) personal; blue 50 → 1 (the personal
+    /// one), red 30 → 90 % → 1 (centre-5), green 20 → 0; one not given. south: red 50 → 1 (south-5), the rest 0,
+    /// the independent south-7 (20 < q) nothing; two not given. Compensation 9 − 6 = 3, all three parties hold 2:
+    /// green 90/3^0.9, blue and red 95/3^0.9: blue and red tie, red (later in the consolidated list, RK7) takes
+    /// the first (north-5, next on its national list), then blue 95/3^0.9 > 90/3^0.9 takes the second
+    /// (south-3), then green 90/3^0.9 > 95/4^0.9 the third (centre-1). Seats: green 3, blue 3, red 3.
+    #[test]
+    fn national_allocation_by_hand() {
+        use crate::manifest::{National, NationalParty, Rule};
+        let mut m = crate::manifest::example_manifest_districts();
+        m.contests.truncate(3);
+        for c in &mut m.contests {
+            c.rule = Some(Rule::Riigikogu);
+        }
+        let mut independent = m.contests[2].options[0].clone();
+        independent.id = "south-7".into();
+        independent.list = None;
+        m.contests[2].options.push(independent);
+        let party = |id: &str, order: [&str; 6]| NationalParty {
+            id: id.into(),
+            candidates: order.iter().map(|c| format!("council-{}/{c}", c.split('-').next().unwrap())).collect(),
+        };
+        m.national = Some(National {
+            parties: vec![
+                party("green", ["north-1", "centre-1", "south-1", "north-2", "centre-2", "south-2"]),
+                party("blue", ["centre-3", "north-3", "south-3", "centre-4", "north-4", "south-4"]),
+                party("red", ["south-5", "centre-5", "north-5", "south-6", "centre-6", "north-6"]),
+            ],
+        });
+        m.validate().unwrap();
+        assert_eq!(<crate::Manifest as crate::codec::Decode>::from_bytes(&m.to_bytes()).unwrap(), m);
+        let e = Election::new(m, SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        // Votes per option (index 0 = `-1`), per district.
+        let votes: [&[u64]; 3] = [&[50, 10, 20, 5, 10, 5], &[10, 10, 40, 10, 20, 10], &[5, 5, 10, 10, 30, 20, 20]];
+        let answers: Vec<AnswersFile> = e
+            .manifest()
+            .units()
+            .iter()
+            .zip(votes)
+            .map(|(&u, v)| {
+                let rows = v
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(o, &n)| std::iter::repeat_n(DecodedAnswer::Valid(Answer::single(o as u16)), n as usize))
+                    .collect();
+                AnswersFile {
+                    contest: e.manifest().contests[u.contest].id.clone(),
+                    district: Some(e.manifest().districts[usize::from(u.district.unwrap())].id.clone()),
+                    answers: rows,
+                }
+            })
+            .collect();
+        let turnout = Turnout { registered: 300, cast: 300, refused: 0, superseded: 0, revoked: 0, counted: 300 };
+        let result = count(&e, &answers, turnout);
+        let elected: Vec<Vec<String>> = result
+            .contests
+            .iter()
+            .zip(&e.manifest().contests)
+            .map(|(r, c)| {
+                r.elected
+                    .iter()
+                    .map(|s| match s {
+                        Selection::Option(o) => c.options[usize::from(*o)].id.clone(),
+                        Selection::WriteIn(w) => w.clone(),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            elected,
+            [
+                vec!["north-1", "north-2", "north-3", "north-5"],
+                vec!["centre-3", "centre-5", "centre-1"],
+                vec!["south-5", "south-3"]
+            ]
+        );
+        let Some(NationalResult::Allocation(a)) = &result.national else { panic!("{:?}", result.national) };
+        let totals: Vec<(&str, u64, u64, u64)> =
+            a.parties.iter().map(|p| (p.party.as_str(), p.personal, p.district, p.compensation)).collect();
+        assert_eq!(totals, vec![("green", 1, 1, 1), ("blue", 1, 1, 1), ("red", 0, 2, 1)]);
+        assert_eq!(
+            a.compensation.iter().map(|m| m.candidate.as_str()).collect::<Vec<_>>(),
+            ["council-north/north-5", "council-south/south-3", "council-centre/centre-1"]
+        );
+        assert_eq!(
+            a.ties,
+            vec![crate::riigikogu::Tie::CompensationMandate { number: 1, parties: vec!["red".into(), "blue".into()] }]
+        );
+        let north_lists: Vec<(bool, u64)> =
+            result.contests[0].lists.as_ref().unwrap().iter().map(|l| (l.qualified, l.seats)).collect();
+        assert_eq!(north_lists, vec![(true, 2), (true, 1), (true, 1)]);
+        let json = serde_json::to_string(&result).unwrap();
+        assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
+        // A district with no valid vote: the method refuses (RK1), the result says why and elects nobody there.
+        let mut empty = answers.clone();
+        empty[2].answers.clear();
+        let refused = count(&e, &empty, turnout);
+        assert!(matches!(&refused.national, Some(NationalResult::Refused { refused }) if refused.contains("valid")));
     }
 
     /// `result.json` round trip with names and turnout; the version 1 form of the same result has none of them

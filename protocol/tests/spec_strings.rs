@@ -294,6 +294,7 @@ fn result_strings_are_the_specs() {
         one(ContestKind::SingleChoice, 2, Some(Rule::Dhondt)),
         one(ContestKind::SingleChoice, 2, Some(Rule::SainteLague)),
         one(ContestKind::SingleChoice, 2, Some(Rule::LargestRemainderHare)),
+        one(ContestKind::SingleChoice, 2, Some(Rule::Riigikogu)),
         graded(Rule::MajorityJudgment),
         graded(Rule::Score),
     ]
@@ -362,6 +363,7 @@ fn result_strings_are_the_specs() {
         fingerprint: protocol::Fingerprint([0; 32]),
         turnout: Some(turnout),
         contests: vec![full],
+        national: Some(protocol::tally::NationalResult::Refused { refused: "r".into() }),
     };
     let mut fields = BTreeSet::new();
     keys(&serde_json::to_value(&file).unwrap(), &mut fields);

@@ -393,6 +393,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         partials: (0..contests)
             .map(|c| (1..=n).filter(|&j| record_file(record, &record::partial_path(c, j)).exists()).collect())
             .collect(),
+        empty: vec![false; contests],
     };
     let paths = record::layout_paths(manifest, &layout);
     // Nothing but these files may be in the record (V1); the outputs of an interrupted finish are replaced.

@@ -288,6 +288,35 @@ pub(super) fn count_lists(contest: &Contest, candidates: &[Selection], valid: &[
     }
 }
 
+/// §12.13: a contest counted by `riigikogu`: each candidate's votes and each list's; the seats are the national
+/// allocation's (`tally::count` fills `elected` and the lists' `seats` from it).
+pub(super) fn count_riigikogu(contest: &Contest, candidates: &[Selection], valid: &[&Answer]) -> ContestResult {
+    let n_valid = valid.len() as u64;
+    let votes = votes_of(candidates, valid);
+    let lists = contest
+        .lists
+        .iter()
+        .enumerate()
+        .map(|(l, list)| {
+            let v: u64 = (0..contest.options.len()).filter(|&i| contest.list_of(i) == Some(l)).map(|i| votes[i]).sum();
+            ListResult {
+                id: list.id.clone(),
+                title: list.title.clone(),
+                votes: v,
+                percent: percent(v, n_valid),
+                qualified: false,
+                seats: 0,
+            }
+        })
+        .collect();
+    ContestResult {
+        tallies: candidates.iter().cloned().zip(votes).collect(),
+        lists: Some(lists),
+        list_ties: Some(Vec::new()),
+        ..ContestResult::new(contest, crate::riigikogu::METHOD, n_valid)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -167,8 +167,12 @@ impl State {
                         .collect()
                 })
                 .collect();
-            let partials: Vec<Vec<u16>> = vec![Vec::new(); m.contests.len()];
-            let layout = Layout { ceremony, partials };
+            let units = m.units();
+            let partials: Vec<Vec<u16>> = vec![Vec::new(); units.len()];
+            // A unit without a first stage is taken as empty (§14.1); V10 checks that its input has no rows.
+            let empty =
+                units.iter().map(|&u| !files.bytes.contains_key(&protocol::record::stage_list_path(u, 1))).collect();
+            let layout = Layout { ceremony, partials, empty };
             let mut expected = protocol::record::layout_paths(m, &layout);
             expected.retain(|p| !p.ends_with("/plaintexts.list") && !p.ends_with("/answers.json") && p != RESULT_PATH);
             let is_partial =
