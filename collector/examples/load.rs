@@ -15,10 +15,10 @@ use anyhow::Context;
 use clap::Parser;
 use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::create_ballot;
-use protocol::manifest::{ContestKind, Manifest};
 use protocol::credential::Credential;
 use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
+use protocol::manifest::{ContestKind, Manifest};
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;
 

@@ -11,10 +11,10 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use deadpool_postgres::Pool;
 use ed25519_dalek::SigningKey;
+use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::credential::Credential;
 use protocol::elgamal::SecretKey;
 use protocol::log::{empty_root, LogTree, SignedTreeHead};
-use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::manifest::{example_manifest, example_manifest_districts, Manifest};
 use protocol::roles::{public_key_file, read_secret_key_file, secret_key_file, Registry, Role, RoleKey};
 use protocol::{CredentialKey, Encode};
@@ -42,8 +42,8 @@ pub async fn init(
     let manifest = e.manifest();
     let roles = &manifest.roles;
     roles.check(Role::Collector, &signing_key.verifying_key()).context("the collector's key")?;
-    let electorate = Electorate::from_list(manifest, credentials)
-        .map_err(|why| anyhow::anyhow!("the credential file: {why}"))?;
+    let electorate =
+        Electorate::from_list(manifest, credentials).map_err(|why| anyhow::anyhow!("the credential file: {why}"))?;
     let registry = electorate.registry();
     if registry != roles.registry {
         let districts = if manifest.has_districts() { " with their districts" } else { "" };

@@ -181,8 +181,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let pool = collector::db::pool(&db.database_url, 2)?;
             let e: protocol::election::ElectionParameters = serde_json::from_str(&std::fs::read_to_string(&election)?)
                 .with_context(|| format!("reading {}", election.display()))?;
-            let text = std::fs::read_to_string(&credentials)
-                .with_context(|| format!("reading {}", credentials.display()))?;
+            let text =
+                std::fs::read_to_string(&credentials).with_context(|| format!("reading {}", credentials.display()))?;
             let c = admin::read_credential_list(&text).with_context(|| format!("{}", credentials.display()))?;
             let key = admin::read_signing_key(&key)?;
             admin::init(&pool, &e, &c, key).await?;

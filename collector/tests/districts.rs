@@ -22,7 +22,9 @@ fn district_answers(e: &TestElection, district: u16, k: u16) -> Vec<Answer> {
 
 /// Voter `voter`'s ballot for `district` (which need not be the voter's).
 fn ballot_in(e: &TestElection, voter: usize, district: u16, k: u16) -> Ballot {
-    create_ballot(&e.election, &e.voters[voter], Some(district), &district_answers(e, district, k), &mut OsRng).unwrap().0
+    create_ballot(&e.election, &e.voters[voter], Some(district), &district_answers(e, district, k), &mut OsRng)
+        .unwrap()
+        .0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,8 +178,7 @@ async fn a_database_from_before_districts_keeps_working() {
     let s = serve(&url, Settings::default(), &e.key).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 1, 0)).await;
     assert_eq!(st, 201, "{v}");
-    let nulls: i64 =
-        db.query_one("SELECT count(*) FROM credentials WHERE district IS NULL", &[]).await.unwrap().get(0);
+    let nulls: i64 = db.query_one("SELECT count(*) FROM credentials WHERE district IS NULL", &[]).await.unwrap().get(0);
     assert_eq!(nulls, 2);
     assert_eq!(s.state.district_of(&e.voters[0].public_key()), Some(None));
     assert_eq!(s.state.district_of(&Credential::generate(&mut OsRng).public_key()), None);

@@ -388,9 +388,8 @@ async fn cast_one(shared: Arc<Shared>, job: Job) -> (Outcome, usize) {
     let made = tokio::task::spawn_blocking(move || -> Result<(Ballot, Vec<Answer>), String> {
         let credential = maker.credentials.get(voter).ok_or("no such voter")?;
         // The opening (what a second device derives from its code) is not needed here: it is dropped (and wiped).
-        let (ballot, _opening) =
-            create_ballot(maker.client.election(), credential, district, &answers, &mut OsRng)
-                .map_err(|e| e.to_string())?;
+        let (ballot, _opening) = create_ballot(maker.client.election(), credential, district, &answers, &mut OsRng)
+            .map_err(|e| e.to_string())?;
         Ok((ballot, answers))
     })
     .await;
@@ -671,20 +670,23 @@ mod tests {
             .map(|(c, d)| CredentialEntry::InDistrict { key: c.public_key(), district: d.into() })
             .collect();
         std::fs::write(&path, serde_json::to_string(&list).unwrap()).unwrap();
-        assert_eq!(voter_districts(&m, Some(&path), &voters).unwrap(), vec![Some(2), Some(0), Some(1), Some(2)]);
+        assert_eq!(
+            voter_districts(&m, Some(path.as_path()), &voters).unwrap(),
+            vec![Some(2), Some(0), Some(1), Some(2)]
+        );
         let missing = voter_districts(&m, None, &voters).unwrap_err().to_string();
         assert!(missing.contains("give --credentials"), "{missing}");
         let stranger = vec![Credential::generate(&mut OsRng)];
-        let unknown = voter_districts(&m, Some(&path), &stranger).unwrap_err().to_string();
+        let unknown = voter_districts(&m, Some(path.as_path()), &stranger).unwrap_err().to_string();
         assert!(unknown.contains("voter 0") && unknown.contains("is not in"), "{unknown}");
         let plain: Vec<String> = voters.iter().map(|c| c.public_key().to_hex()).collect();
         std::fs::write(&path, serde_json::to_string(&plain).unwrap()).unwrap();
-        let no_district = format!("{:#}", voter_districts(&m, Some(&path), &voters).unwrap_err());
+        let no_district = format!("{:#}", voter_districts(&m, Some(path.as_path()), &voters).unwrap_err());
         assert!(no_district.contains("has no district"), "{no_district}");
         // Without districts, no list is needed, and a plain list gives `None` for everyone.
         let plain_manifest = example_manifest();
         assert_eq!(voter_districts(&plain_manifest, None, &voters).unwrap(), vec![None; 4]);
-        assert_eq!(voter_districts(&plain_manifest, Some(&path), &voters).unwrap(), vec![None; 4]);
+        assert_eq!(voter_districts(&plain_manifest, Some(path.as_path()), &voters).unwrap(), vec![None; 4]);
         let _ = std::fs::remove_dir_all(dir);
     }
 
