@@ -3,6 +3,7 @@
 //! declare has the wrong shape, in the order of the tally's R1; `init` refuses a credential list that is not the
 //! manifest's registry of keys and districts; the export carries each credential's district and passes L7 and L9,
 //! and R1 refuses none of its ballots; a database from before districts keeps working.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
