@@ -1,5 +1,6 @@
 //! Load generator for the collector: pre-generates ballots (one per voter of a `collector dev-election`
-//! directory, with `protocol::create_ballot`), then posts them open-loop at a target rate (or as fast as
+//! directory, with `protocol::create_ballot`; with districts, `dev-election --districts`, each voter's ballot is
+//! their district's, read from credentials.json), then posts them open-loop at a target rate (or as fast as
 //! `--concurrency` connections allow with `--rate 0`), and prints throughput and latency percentiles.
 //! Latency is measured from each request's scheduled send time, so a stalled server cannot hide queueing
 //! (no coordinated omission).
@@ -12,10 +13,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
+use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::create_ballot;
 use protocol::credential::Credential;
 use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
+use protocol::manifest::{ContestKind, Manifest};
 use rand::rngs::OsRng;
 use tokio::sync::Semaphore;
 
@@ -24,7 +27,7 @@ struct Args {
     /// The collector's base URL.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
-    /// A `collector dev-election` directory (election.json, voters.json).
+    /// A `collector dev-election` directory (election.json, voters.json, and with districts credentials.json).
     #[arg(long)]
     election: PathBuf,
     /// Ballots to send (at most one per voter).
@@ -55,7 +58,19 @@ fn main() -> anyhow::Result<()> {
         serde_json::from_str(&std::fs::read_to_string(args.election.join("election.json"))?)?;
     let election = file.election()?;
     let secrets: Vec<String> = serde_json::from_str(&std::fs::read_to_string(args.election.join("voters.json"))?)?;
-    let secrets: Vec<&String> = secrets.iter().skip(args.skip).take(args.ballots).collect();
+    // Each voter's district: dev-election writes credentials.json in the order of voters.json.
+    let districts: Vec<Option<u16>> = if election.manifest().has_districts() {
+        let path = args.election.join("credentials.json");
+        let list: Vec<CredentialEntry> = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .with_context(|| format!("{}: the public credential list", path.display()))?;
+        anyhow::ensure!(list.len() == secrets.len(), "{}: not one entry per voter", path.display());
+        let electorate = Electorate::from_list(election.manifest(), &list).map_err(anyhow::Error::msg)?;
+        list.iter().map(|e| electorate.lookup(&e.key()).flatten()).collect()
+    } else {
+        vec![None; secrets.len()]
+    };
+    let secrets: Vec<(&String, Option<u16>)> =
+        secrets.iter().zip(districts).skip(args.skip).take(args.ballots).collect();
     anyhow::ensure!(secrets.len() == args.ballots, "the election has only {} voters left", secrets.len());
 
     let started = Instant::now();
@@ -69,14 +84,17 @@ fn main() -> anyhow::Result<()> {
                 s.spawn(move || {
                     part.iter()
                         .enumerate()
-                        .map(|(i, h)| {
+                        .map(|(i, (h, district))| {
                             let cred = Credential::from_text(h).context("voter secret")?;
-                            let answers = vec![
-                                Answer::single((i % 3) as u16),
-                                Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
-                                Answer { selections: vec![Selection::Option(2), Selection::Option(0)] },
-                            ];
-                            let (b, _) = create_ballot(election, &cred, None, &answers, &mut OsRng)?;
+                            let answers = match district {
+                                None => vec![
+                                    Answer::single((i % 3) as u16),
+                                    Answer { selections: vec![Selection::Option(0), Selection::Option(3)] },
+                                    Answer { selections: vec![Selection::Option(2), Selection::Option(0)] },
+                                ],
+                                Some(_) => district_answers(election.manifest(), *district, i)?,
+                            };
+                            let (b, _) = create_ballot(election, &cred, *district, &answers, &mut OsRng)?;
                             Ok(serde_json::to_vec(&b)?)
                         })
                         .collect::<anyhow::Result<Vec<_>>>()
@@ -95,6 +113,24 @@ fn main() -> anyhow::Result<()> {
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(send(args, bodies))
+}
+
+/// Answers to the contests of a ballot of `district`: the `i mod n`-th option of each single-choice contest (the
+/// example election with districts has only those).
+fn district_answers(manifest: &Manifest, district: Option<u16>, i: usize) -> anyhow::Result<Vec<Answer>> {
+    manifest
+        .ballot_contests(district)
+        .into_iter()
+        .map(|c| {
+            let contest = &manifest.contests[c];
+            anyhow::ensure!(
+                contest.kind == ContestKind::SingleChoice,
+                "contest {}: the load generator answers single-choice contests only in an election with districts",
+                contest.id
+            );
+            Ok(Answer::single((i % contest.options.len().max(1)) as u16))
+        })
+        .collect()
 }
 
 /// Holds one attacker's connection to `addr` open until `stop`: idle (sends nothing) or slow-loris (one byte of a

@@ -2,7 +2,8 @@
 //! election generator).
 //!
 //! Input of `init` (documented in API.md): an election file `{"manifest": <Manifest JSON>, "public_key": hex}`
-//! and a credential file, a JSON array of hex Ed25519 credential public keys.
+//! and a credential file (the public credential list, SPEC.md §4.5.1): a JSON array of hex Ed25519 credential
+//! public keys, or, in an election with districts, of `{"key": hex, "district": id}`.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,10 +11,11 @@ use std::path::Path;
 use anyhow::{bail, Context};
 use deadpool_postgres::Pool;
 use ed25519_dalek::SigningKey;
+use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::credential::Credential;
 use protocol::elgamal::SecretKey;
 use protocol::log::{empty_root, LogTree, SignedTreeHead};
-use protocol::manifest::example_manifest;
+use protocol::manifest::{example_manifest, example_manifest_districts, Manifest};
 use protocol::roles::{public_key_file, read_secret_key_file, secret_key_file, Registry, Role, RoleKey};
 use protocol::{CredentialKey, Encode};
 use rand_core::{CryptoRng, RngCore};
@@ -26,33 +28,45 @@ use protocol::election::ElectionParameters;
 /// `collector init`: schema, election, credential registry, an empty log with its signed tree head of size 0,
 /// signed with `signing_key` (which must be the key the manifest names; it is not stored: `serve` and `close`
 /// read it from its file again).
+///
+/// `credentials` is the public credential list (`credentials.json`, SPEC.md §4.5.1): hex keys, or with districts
+/// `{"key": hex, "district": id}`. It must be the registry the manifest names (eq. (4.5-1), or (4.5-2) with
+/// districts): the same keys, each in the same district.
 pub async fn init(
     pool: &Pool,
     election: &ElectionParameters,
-    credentials: &[String],
+    credentials: &[CredentialEntry],
     signing_key: SigningKey,
 ) -> anyhow::Result<()> {
     let e = election.election()?;
-    let roles = &e.manifest().roles;
+    let manifest = e.manifest();
+    let roles = &manifest.roles;
     roles.check(Role::Collector, &signing_key.verifying_key()).context("the collector's key")?;
-    let mut creds = Vec::with_capacity(credentials.len());
-    let mut keys = Vec::with_capacity(credentials.len());
-    for c in credentials {
-        let b: [u8; 32] = hex::decode(c).ok().and_then(|v| v.try_into().ok()).context("credential hex")?;
-        keys.push(CredentialKey::from_bytes(&b).with_context(|| format!("credential {c}"))?);
-        creds.push(b.to_vec());
-    }
-    let registry = Registry::of(&keys);
-    if registry != roles.registry || registry.count as usize != keys.len() {
+    let electorate =
+        Electorate::from_list(manifest, credentials).map_err(|why| anyhow::anyhow!("the credential file: {why}"))?;
+    let registry = electorate.registry();
+    if registry != roles.registry {
+        let districts = if manifest.has_districts() { " with their districts" } else { "" };
         bail!(
-            "the credential file holds {} keys (registry digest {}), the manifest names a registry of {} (digest {}): \
-             give the credentials.json the manifest was made with",
-            keys.len(),
+            "the credential file holds {} keys{districts} (registry digest {}), the manifest names a registry of {} \
+             (digest {}): give the credentials.json the manifest was made with",
+            electorate.keys().len(),
             hex::encode(registry.digest),
             roles.registry.count,
             hex::encode(roles.registry.digest)
         );
     }
+    let creds: Vec<Vec<u8>> = electorate.keys().iter().map(|k| k.as_bytes().to_vec()).collect();
+    // NULL without districts; else each key's district index (below 2^15: a manifest declares far fewer).
+    let districts: Vec<Option<i16>> = if electorate.districts().is_empty() {
+        vec![None; creds.len()]
+    } else {
+        electorate
+            .districts()
+            .iter()
+            .map(|&d| i16::try_from(d).map(Some).context("a district index above 32767"))
+            .collect::<anyhow::Result<_>>()?
+    };
     db::migrate(pool).await?;
     let mut client = crate::db::connect(pool).await?;
     let tx = client.transaction().await?;
@@ -66,8 +80,8 @@ pub async fn init(
     )
     .await?;
     tx.execute(
-        "INSERT INTO credentials (credential) SELECT * FROM UNNEST($1::bytea[]) ON CONFLICT DO NOTHING",
-        &[&creds],
+        "INSERT INTO credentials (credential, district) SELECT * FROM UNNEST($1::bytea[], $2::smallint[])",
+        &[&creds, &districts],
     )
     .await?;
     tx.execute("INSERT INTO log_state (id, tree_size) VALUES (1, 0)", &[]).await?;
@@ -76,6 +90,28 @@ pub async fn init(
     tx.commit().await?;
     tracing::info!(fingerprint = %e.fingerprint().to_hex(), credentials = creds.len(), "election initialised");
     Ok(())
+}
+
+/// Reads the public credential list (`credentials.json`, SPEC.md §4.5.1): a JSON array whose entries are hex
+/// credential keys or, in an election with districts, `{"key": hex, "district": id}`. An entry that is neither is
+/// refused with its position.
+pub fn read_credential_list(text: &str) -> anyhow::Result<Vec<CredentialEntry>> {
+    let entries: Vec<serde_json::Value> = serde_json::from_str(text).context(
+        "expected the public credential list: a JSON array of hex keys (with districts, of {\"key\": hex, \
+         \"district\": id})",
+    )?;
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::from_value(v).map_err(|_| {
+                anyhow::anyhow!(
+                    "credential {i} is not a credential key (64 lower-case hex digits of a valid Ed25519 point) nor \
+                     {{\"key\": hex, \"district\": id}}: give the credentials.json the officials published"
+                )
+            })
+        })
+        .collect()
 }
 
 /// What `collector close` did: the final signed tree head, and whether this call closed the election or found
@@ -250,16 +286,23 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
             ballot: hex::encode(r.get::<_, &[u8]>(2)),
         })
         .collect();
-    let mut credentials = client
-        .query("SELECT credential FROM credentials", &[])
+    // The voter list sorted by key bytes, with each key's district (SPEC.md §11.5: `districts` parallel to
+    // `credentials`, only in an election with districts).
+    let districts = info.election.manifest().districts.len();
+    let mut voters = client
+        .query("SELECT credential, district FROM credentials", &[])
         .await?
         .iter()
         .map(|r| {
             let bytes: [u8; 32] = r.get::<_, &[u8]>(0).try_into().context("stored credential length")?;
-            Ok(CredentialKey::from_bytes(&bytes)?)
+            let district = crate::state::stored_district(r.get(1), districts)
+                .with_context(|| format!("the stored credential {}", hex::encode(bytes)))?;
+            Ok((CredentialKey::from_bytes(&bytes)?, district))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    voters.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let credentials = voters.iter().map(|v| v.0).collect();
+    let districts = voters.iter().filter_map(|v| v.1).collect();
     let bbox = BallotBox {
         format: BALLOT_BOX_FORMAT.into(),
         election: info.election.parameters(),
@@ -268,8 +311,9 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
         credentials,
         final_tree_head,
         ballots,
-        districts: Vec::new(),
+        districts,
     };
+    bbox.check_registry(&info.election).context("self-check of the export: the voter list")?;
     bbox.check_log(&info.election).context("self-check of the export")?;
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
@@ -283,32 +327,63 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
 /// the officials' and mix keys are the example's, whose secrets are public). Returns the election file, the
 /// public credentials, the voters' secrets and the collector's key.
 pub fn dev_election<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevElection {
-    let mut manifest = example_manifest();
+    dev_election_of(example_manifest(), voters, rng)
+}
+
+/// [`dev_election`] with districts: the example manifest with districts
+/// ([`protocol::manifest::example_manifest_districts`]: north, centre, south), voter `i` in district `i mod 3`.
+pub fn dev_election_districts<R: RngCore + CryptoRng>(voters: usize, rng: &mut R) -> DevElection {
+    dev_election_of(example_manifest_districts(), voters, rng)
+}
+
+/// [`dev_election`] for `manifest` (its period, registry and collector key replaced): with districts, voter `i`
+/// is in district `i mod n` of the manifest's `n`.
+pub fn dev_election_of<R: RngCore + CryptoRng>(mut manifest: Manifest, voters: usize, rng: &mut R) -> DevElection {
     let now = now_ms() / 1000;
     manifest.voting_period.opens_at = now.saturating_sub(3600);
     manifest.voting_period.closes_at = now + 7 * 24 * 3600;
     let creds: Vec<Credential> = (0..voters).map(|_| Credential::generate(rng)).collect();
-    let keys: Vec<CredentialKey> = creds.iter().map(Credential::public_key).collect();
+    let ids: Vec<String> = manifest.districts.iter().map(|d| d.id.clone()).collect();
+    let public: Vec<CredentialEntry> = creds
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match ids.get(i % ids.len().max(1)) {
+            Some(district) => CredentialEntry::InDistrict { key: c.public_key(), district: district.clone() },
+            None => CredentialEntry::Key(c.public_key()),
+        })
+        .collect();
+    let in_districts: Vec<(CredentialKey, u16)> =
+        creds.iter().enumerate().map(|(i, c)| (c.public_key(), (i % ids.len().max(1)) as u16)).collect();
+    manifest.roles.registry = if ids.is_empty() {
+        Registry::of(&creds.iter().map(Credential::public_key).collect::<Vec<_>>())
+    } else {
+        Registry::of_districts(&in_districts)
+    };
     let collector_key = protocol::generate_signing_key(rng);
-    manifest.roles.registry = Registry::of(&keys);
     manifest.roles.collector_key =
         RoleKey::from_verifying_key(collector_key.verifying_key()).unwrap_or(manifest.roles.collector_key);
     let sk = SecretKey::generate(rng);
     let file = ElectionParameters { manifest, public_key: sk.public_key() };
-    let public = creds.iter().map(|c| c.public_key().to_hex()).collect();
     (file, public, creds, collector_key)
 }
 
-/// What [`dev_election`] makes: the election file, the public credentials, the voters' secrets, the collector's
-/// signing key.
-pub type DevElection = (ElectionParameters, Vec<String>, Vec<Credential>, SigningKey);
+/// What [`dev_election`] makes: the election file, the public credential list (`credentials.json`), the voters'
+/// secrets (in the list's order) and the collector's signing key.
+pub type DevElection = (ElectionParameters, Vec<CredentialEntry>, Vec<Credential>, SigningKey);
 
 /// Writes a dev election to `dir`: election.json, credentials.json, voters.json (the voters' secret credentials
 /// in their text form, SPEC.md §8.1: tests only)
-/// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it).
-pub fn write_dev_election<R: RngCore + CryptoRng>(dir: &Path, voters: usize, rng: &mut R) -> anyhow::Result<()> {
+/// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it). With
+/// `districts`, the election of [`dev_election_districts`] (credentials.json then gives each voter's district).
+pub fn write_dev_election<R: RngCore + CryptoRng>(
+    dir: &Path,
+    voters: usize,
+    districts: bool,
+    rng: &mut R,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let (file, public, creds, key) = dev_election(voters, rng);
+    let (file, public, creds, key) =
+        if districts { dev_election_districts(voters, rng) } else { dev_election(voters, rng) };
     std::fs::write(dir.join("election.json"), serde_json::to_string_pretty(&file)?)?;
     std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public)?)?;
     let secrets: Vec<zeroize::Zeroizing<String>> = creds.iter().map(Credential::to_text).collect();

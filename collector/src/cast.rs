@@ -1,8 +1,10 @@
 //! `POST /ballots`: casting. Checks, in order: the media type (`application/json`), body size and arrival within
-//! the request timeout, JSON, the election's period and state, the
-//! credential's registration, the rate limit, then the ballot itself (SPEC.md §8.6 B1–B4: election, shape,
-//! signature, proof). A ballot that passes goes to the appender; the answer, a signed receipt, comes after
-//! COMMIT. The same ballot sent again gets the same receipt (`200` instead of `201`).
+//! the request timeout, JSON, the election's period and state, then the ballot in the order of the tally's R1
+//! (SPEC.md §14.3), so that the collector refuses a ballot for the reason the tally would: the election (B1), the
+//! shape (B2: the district and its contests), the credential's registration, the credential's district, then —
+//! after the rate limit — the signature and the proof (B3, B4). A ballot that passes goes to the appender; the
+//! answer, a signed receipt, comes after COMMIT. The same ballot sent again gets the same receipt (`200` instead
+//! of `201`).
 
 use std::sync::atomic::Ordering;
 
@@ -12,6 +14,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use protocol::ballot::check_district;
+use protocol::error::BallotError;
 use protocol::log::ballot_hash;
 use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
@@ -108,9 +112,14 @@ async fn cast_inner(
             "the ballot is for another election",
         ));
     }
+    let manifest = state.info.election.manifest();
+    check_shape(manifest, &ballot.body).map_err(|e| AppError::from_ballot(&e))?;
     let credential = *ballot.body.credential.as_bytes();
-    if !state.info.credentials.contains(&credential) {
+    let Some(registered) = state.district_of(&ballot.body.credential) else {
         return Err(AppError::new(StatusCode::FORBIDDEN, "unknown_credential", "the credential is not registered"));
+    };
+    if registered != ballot.body.district {
+        return Err(wrong_district(manifest, registered, ballot.body.district));
     }
     if !state.limiter.allow(&credential, state.settings.rate_limit_per_minute) {
         return Err(AppError::new(
@@ -136,4 +145,40 @@ async fn cast_inner(
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the collector is overloaded; retry")
     })?;
     rx.await.map_err(AppError::internal)?
+}
+
+/// SPEC.md §8.6 B2, the shape alone (no cryptography, so it runs before the registry lookup, as in R1): a district
+/// exactly when the election has districts, and one it declares; the district's contests
+/// ([`protocol::Manifest::ballot_contests`]), each with its number of ciphertexts. [`check_ballot`] checks it again.
+pub fn check_shape(manifest: &protocol::Manifest, body: &protocol::ballot::BallotBody) -> Result<(), BallotError> {
+    check_district(manifest, body.district)?;
+    let contests = manifest.ballot_contests(body.district);
+    if body.contests.len() != contests.len() {
+        return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
+    }
+    for (c, &i) in body.contests.iter().zip(&contests) {
+        let expected = manifest.contests[i].chunks();
+        if c.len() != expected {
+            return Err(BallotError::WrongWidth { contest: i, expected, got: c.len() });
+        }
+    }
+    Ok(())
+}
+
+/// `422 wrong_district`: the ballot is for another district than its credential's (R1's `wrong_district`). Names
+/// both districts by id. Both are the manifest's: the shape check (B2) passed, and the registry holds a district
+/// exactly when the election has districts.
+fn wrong_district(manifest: &protocol::Manifest, registered: Option<u16>, cast: Option<u16>) -> AppError {
+    let id = |d: Option<u16>| {
+        d.and_then(|d| manifest.districts.get(usize::from(d))).map_or_else(|| "(none)".to_string(), |d| d.id.clone())
+    };
+    let (registered, cast) = (id(registered), id(cast));
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "wrong_district",
+        format!(
+            "the ballot is for district {cast}, and this credential votes in district {registered}: reload the \
+             voting page, which gives the ballot of district {registered}; nothing was stored"
+        ),
+    )
 }

@@ -60,6 +60,11 @@ ALTER TABLE log_state ADD COLUMN last_accepted_at bigint NOT NULL DEFAULT 0;
 -- earlier version is removed by the first `serve` or `close` given the same key (state::check_signing_key).
 ALTER TABLE election ALTER COLUMN signing_key DROP NOT NULL;
 ",
+    r"
+-- Districts (SPEC.md §4.5.1): each credential's district, its index in the manifest's `districts`; NULL in an
+-- election without districts, so a database initialised before this migration keeps working unchanged.
+ALTER TABLE credentials ADD COLUMN district smallint CHECK (district >= 0);
+",
 ];
 
 /// A pool over `url` (a libpq-style URL or key=value string).

@@ -52,7 +52,8 @@ enum Command {
         /// Election file: {"manifest": <Manifest JSON>, "public_key": hex}.
         #[arg(long)]
         election: PathBuf,
-        /// Credential file: JSON array of hex Ed25519 public keys.
+        /// Credential file: JSON array of hex Ed25519 public keys; in an election with districts, of
+        /// {"key": hex, "district": id}.
         #[arg(long)]
         credentials: PathBuf,
         /// The collector's secret key file (`collector keygen`): the key the manifest names for the collector.
@@ -138,6 +139,10 @@ enum Command {
         /// The directory to write the test election in.
         #[arg(long)]
         out: PathBuf,
+        /// The example election with districts (north, centre, south; voter i in district i mod 3):
+        /// credentials.json then gives each voter's district.
+        #[arg(long)]
+        districts: bool,
     },
 }
 
@@ -176,8 +181,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let pool = collector::db::pool(&db.database_url, 2)?;
             let e: protocol::election::ElectionParameters = serde_json::from_str(&std::fs::read_to_string(&election)?)
                 .with_context(|| format!("reading {}", election.display()))?;
-            let c: Vec<String> = serde_json::from_str(&std::fs::read_to_string(&credentials)?)
-                .with_context(|| format!("reading {}", credentials.display()))?;
+            let text =
+                std::fs::read_to_string(&credentials).with_context(|| format!("reading {}", credentials.display()))?;
+            let c = admin::read_credential_list(&text).with_context(|| format!("{}", credentials.display()))?;
             let key = admin::read_signing_key(&key)?;
             admin::init(&pool, &e, &c, key).await?;
             let fingerprint = e.election()?.fingerprint().to_hex();
@@ -236,7 +242,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!(ballots = b.ballots.len(), out = %out.display(), "ballot box written and checked");
             Ok(())
         }
-        Command::DevElection { voters, out } => admin::write_dev_election(&out, voters, &mut OsRng),
+        Command::DevElection { voters, out, districts } => {
+            admin::write_dev_election(&out, voters, districts, &mut OsRng)
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The shared state of one collector process, loaded from PostgreSQL at start-up.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -9,7 +9,7 @@ use anyhow::Context;
 use deadpool_postgres::Pool;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use protocol::log::{Hash, LogTree, Receipt, SignedTreeHead};
-use protocol::{BallotId, Decode, Election, Fingerprint, Manifest, PublicKey};
+use protocol::{BallotId, CredentialKey, Decode, Election, Fingerprint, Manifest, PublicKey};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::AppError;
@@ -63,12 +63,19 @@ pub struct ElectionInfo {
     pub manifest_json: String,
     /// The collector's key, as the manifest names it (`roles.collector_key`).
     pub verifying_key: VerifyingKey,
-    pub credentials: HashSet<[u8; 32]>,
+    /// The voter list: each registered credential key (bytes) and its district (the index in the manifest's
+    /// `districts`; `None` in an election without districts). A hash map, so a cast's lookup costs one probe.
+    pub credentials: HashMap<[u8; 32], Option<u16>>,
 }
 
 impl ElectionInfo {
     pub fn fingerprint(&self) -> &Fingerprint {
         self.election.fingerprint()
+    }
+
+    /// `None` if `key` is not registered; else its district (`None` in an election without districts).
+    pub fn district_of(&self, key: &CredentialKey) -> Option<Option<u16>> {
+        self.credentials.get(key.as_bytes()).copied()
     }
 }
 
@@ -87,12 +94,32 @@ pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
     let fp: Vec<u8> = row.get(2);
     anyhow::ensure!(fp == election.fingerprint().as_bytes(), "stored fingerprint does not match the manifest");
     let verifying_key = *election.manifest().roles.collector_key.verifying_key();
-    let rows = client.query("SELECT credential FROM credentials", &[]).await?;
-    let credentials = rows
-        .iter()
-        .filter_map(|r| <[u8; 32]>::try_from(r.get::<_, Vec<u8>>(0).as_slice()).ok())
-        .collect::<HashSet<_>>();
+    let rows = client.query("SELECT credential, district FROM credentials", &[]).await?;
+    let districts = election.manifest().districts.len();
+    let mut credentials = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let Ok(key) = <[u8; 32]>::try_from(r.get::<_, &[u8]>(0)) else { continue };
+        let district = stored_district(r.get(1), districts)
+            .with_context(|| format!("the stored credential {}", hex::encode(key)))?;
+        credentials.insert(key, district);
+    }
     Ok(ElectionInfo { election, manifest_json, verifying_key, credentials })
+}
+
+/// A credential's district as stored (`credentials.district`), checked against the manifest's `districts` (of
+/// which there are `districts`): one of them exactly when the election has districts.
+pub fn stored_district(stored: Option<i16>, districts: usize) -> anyhow::Result<Option<u16>> {
+    match (stored, districts) {
+        (None, 0) => Ok(None),
+        (Some(d), n) if n > 0 && usize::try_from(d).is_ok_and(|d| d < n) => Ok(u16::try_from(d).ok()),
+        (None, n) => anyhow::bail!(
+            "it has no district, and the election has {n}: this database was not initialised for this manifest"
+        ),
+        (Some(d), n) => anyhow::bail!(
+            "it is in district {d}, and the election has {n} districts: this database was not initialised for \
+             this manifest"
+        ),
+    }
 }
 
 /// Checks that `key` (from the key file) is the collector's key the manifest names, and removes the copy of the
@@ -196,6 +223,12 @@ pub fn now_ms() -> u64 {
 }
 
 impl AppState {
+    /// `None` if `key` is not registered; else its district (`None` in an election without districts): the voter
+    /// list loaded at start-up ([`ElectionInfo::district_of`]).
+    pub fn district_of(&self, key: &CredentialKey) -> Option<Option<u16>> {
+        self.info.district_of(key)
+    }
+
     /// Brings the in-memory tree up to `size` leaves from PostgreSQL (no-op if it has them).
     pub async fn sync_tree(&self, size: u64) -> Result<(), AppError> {
         if self.log.committed.load(Ordering::Acquire) >= size {

@@ -376,6 +376,16 @@ async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
     let text = std::fs::read_to_string(dir.join("box.json")).unwrap();
     let reread: collector::admin::BallotBox = serde_json::from_str(&text).unwrap();
     assert_eq!(reread.ballots.len(), 10);
+    // Without districts the box is as before: no `districts` field, and the voter list is the manifest's (L9).
+    assert!(reread.districts.is_empty());
+    let fields = serde_json::from_str::<serde_json::Value>(&text).unwrap();
+    let mut fields: Vec<&String> = fields.as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["ballots", "collector_key", "credentials", "election", "final_tree_head", "fingerprint", "format"]
+    );
+    reread.check_registry(&reread.election().unwrap()).unwrap();
     rm(&dir);
 }
 

@@ -9,20 +9,26 @@
 //!    (only after every first ballot has been answered, so a re-vote is always later in the log than its voter's
 //!    first ballot and counts instead of it, SPEC.md §14.3 R2).
 //!
+//! In an election with districts each voter casts the ballot of their district: its contests
+//! ([`Manifest::ballot_contests`]) and the district's index in the ballot (SPEC.md §8.2). The voters' districts
+//! come from the public credential list (`--credentials`, credentials.json: `{"key", "district"}` entries).
+//!
 //! Answers are random but valid for every contest kind ([`random_answers`]): single choice; approval within
 //! `min..=max`; ranked, a random ordering of a random number of candidates within `1..=max_ranks`; a write-in
 //! sometimes where the contest allows one. They are drawn from ChaCha20 seeded with `--seed`, so one seed gives the
 //! same answers for the same voters; the encryption randomness is fresh from the OS (SPEC.md §8.5), so the ballots
 //! themselves differ from run to run.
 //!
-//! Each ballot is made with [`Client::encrypt`] and posted to `POST /ballots`; `503` answers and network errors are
+//! Each ballot is made with [`protocol::create_ballot`] (what [`Client::encrypt`] and casting do, with the voter's
+//! district) and posted to `POST /ballots`; `503` answers and network errors are
 //! retried with exponential back-off (casting is idempotent: the same ballot gets the same receipt). Each receipt
 //! is checked: the collector's signature and the inclusion proof in its root (L2, L3, L5, L6:
 //! [`Receipt::verify`]) and that it is for this ballot ([`Receipt::matches`]). A ballot is *accepted* only then.
 //!
 //! Outputs: the [`Summary`] (cast, re-votes, refused by error code, rate, latency percentiles); `--receipts FILE`
 //! (every receipt, one JSON per line, in log order); `--expected FILE` (for each credential, hex public key, the
-//! answers of its last accepted ballot, the one with the highest leaf index: what the tally must count).
+//! answers of its last accepted ballot, the one with the highest leaf index: what the tally must count; with
+//! districts, the answers to its district's contests, in manifest order).
 
 use protocol::election::PublishedElection;
 use std::collections::BTreeMap;
@@ -35,6 +41,8 @@ use anyhow::{bail, ensure, Context};
 use ed25519_dalek::VerifyingKey;
 use indicatif::{ProgressBar, ProgressStyle};
 use protocol::ballot::Ballot;
+use protocol::ballot_box::{CredentialEntry, Electorate};
+use protocol::create_ballot;
 use protocol::credential::{decode_verifying_key, Credential};
 use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
@@ -55,6 +63,9 @@ pub struct SimConfig {
     /// A JSON array of voters' secret credentials in their text form (SPEC.md §8.1; what
     /// `tallier setup credentials` and `collector dev-election` write as voters.json).
     pub voters: PathBuf,
+    /// The public credential list (SPEC.md §4.5.1, credentials.json: hex keys, or with districts
+    /// `{"key": hex, "district": id}`), which gives each voter's district. Needed in an election with districts.
+    pub credentials: Option<PathBuf>,
     /// First ballots to cast, one per voter, from the first voter on; `None`: every voter.
     pub ballots: Option<usize>,
     /// The share of those voters who vote again, in `[0, 1]`.
@@ -141,6 +152,8 @@ impl std::fmt::Display for Summary {
 #[derive(Debug)]
 struct Job {
     voter: usize,
+    /// The voter's district (`None` without districts).
+    district: Option<u16>,
     answers: Vec<Answer>,
 }
 
@@ -202,29 +215,47 @@ pub fn random_answer<R: RngCore>(contest: &Contest, rng: &mut R) -> Answer {
     Answer { selections: candidates }
 }
 
-/// Random valid answers to every contest of `manifest`, in manifest order.
-pub fn random_answers<R: RngCore>(manifest: &Manifest, rng: &mut R) -> Vec<Answer> {
-    manifest.contests.iter().map(|c| random_answer(c, rng)).collect()
+/// Random valid answers to every contest on a ballot of `district` ([`Manifest::ballot_contests`]; every contest
+/// without districts), in manifest order.
+pub fn random_answers<R: RngCore>(manifest: &Manifest, district: Option<u16>, rng: &mut R) -> Vec<Answer> {
+    manifest.ballot_contests(district).into_iter().map(|c| random_answer(&manifest.contests[c], rng)).collect()
 }
 
 /// Random answers different from `previous` (a re-vote changes the vote); the same answers only if the manifest
 /// allows nothing else.
-fn different_answers<R: RngCore>(manifest: &Manifest, previous: &[Answer], rng: &mut R) -> Vec<Answer> {
-    let mut answers = random_answers(manifest, rng);
+fn different_answers<R: RngCore>(
+    manifest: &Manifest,
+    district: Option<u16>,
+    previous: &[Answer],
+    rng: &mut R,
+) -> Vec<Answer> {
+    let mut answers = random_answers(manifest, district, rng);
     for _ in 0..1000 {
         if answers != previous {
             break;
         }
-        answers = random_answers(manifest, rng);
+        answers = random_answers(manifest, district, rng);
     }
     answers
 }
 
-/// The ballots of both phases: first ballots of voters `0..ballots`, then the re-votes.
-fn plan(manifest: &Manifest, ballots: usize, revote_share: f64, seed: u64) -> (Vec<Job>, Vec<Job>) {
+/// The ballots of both phases: first ballots of voters `0..ballots` (voter `v` in district `districts[v]`), then the
+/// re-votes.
+fn plan(
+    manifest: &Manifest,
+    districts: &[Option<u16>],
+    ballots: usize,
+    revote_share: f64,
+    seed: u64,
+) -> (Vec<Job>, Vec<Job>) {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let first: Vec<Job> =
-        (0..ballots).map(|voter| Job { voter, answers: random_answers(manifest, &mut rng) }).collect();
+    let district = |voter: usize| districts.get(voter).copied().flatten();
+    let first: Vec<Job> = (0..ballots)
+        .map(|voter| {
+            let district = district(voter);
+            Job { voter, district, answers: random_answers(manifest, district, &mut rng) }
+        })
+        .collect();
     let revoters = ((ballots as f64 * revote_share).round() as usize).min(ballots);
     let mut order: Vec<usize> = (0..ballots).collect();
     for i in 0..revoters {
@@ -235,7 +266,10 @@ fn plan(manifest: &Manifest, ballots: usize, revote_share: f64, seed: u64) -> (V
     chosen.sort_unstable();
     let revotes = chosen
         .into_iter()
-        .map(|voter| Job { voter, answers: different_answers(manifest, &first[voter].answers, &mut rng) })
+        .map(|voter| {
+            let district = district(voter);
+            Job { voter, district, answers: different_answers(manifest, district, &first[voter].answers, &mut rng) }
+        })
         .collect();
     (first, revotes)
 }
@@ -254,6 +288,47 @@ fn read_voters(path: &std::path::Path) -> anyhow::Result<Vec<Credential>> {
         .collect::<anyhow::Result<Vec<_>>>();
     secrets.iter_mut().for_each(|s| s.zeroize());
     credentials
+}
+
+/// Each voter's district, from the public credential list at `path` (SPEC.md §4.5.1) read against `manifest`:
+/// `None` for every voter without districts (and without a list). Refused: a list that is not a valid list for
+/// this election, a voter whose key it does not hold, and an election with districts without a list.
+fn voter_districts(
+    manifest: &Manifest,
+    path: Option<&std::path::Path>,
+    voters: &[Credential],
+) -> anyhow::Result<Vec<Option<u16>>> {
+    let Some(path) = path else {
+        ensure!(
+            !manifest.has_districts(),
+            "the election has districts, and each voter casts their district's ballot: give --credentials \
+             credentials.json (the public credential list, which gives each voter's district)"
+        );
+        return Ok(vec![None; voters.len()]);
+    };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let list: Vec<CredentialEntry> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{}: expected the public credential list, a JSON array of hex keys (with districts, of {{\"key\": hex, \
+             \"district\": id}})",
+            path.display()
+        )
+    })?;
+    let electorate =
+        Electorate::from_list(manifest, &list).map_err(|why| anyhow::anyhow!("{}: {why}", path.display()))?;
+    voters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            electorate.lookup(&c.public_key()).with_context(|| {
+                format!(
+                    "voter {i} (key {}) is not in {}: give the credential list of these voters",
+                    c.public_key().to_hex(),
+                    path.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Fetches and checks `GET /election`: the fingerprint must be the one its manifest and key give (SPEC.md §4.4).
@@ -308,14 +383,13 @@ fn error_code(status: u16, body: &str) -> String {
 
 /// Makes, posts and checks one ballot. Returns the outcome and the number of retries.
 async fn cast_one(shared: Arc<Shared>, job: Job) -> (Outcome, usize) {
-    let Job { voter, answers } = job;
+    let Job { voter, district, answers } = job;
     let maker = shared.clone();
     let made = tokio::task::spawn_blocking(move || -> Result<(Ballot, Vec<Answer>), String> {
         let credential = maker.credentials.get(voter).ok_or("no such voter")?;
-        let prepared =
-            maker.client.encrypt(&credential.public_key(), &answers, &mut OsRng).map_err(|e| e.to_string())?;
-        // The second-device code is not needed here: it is dropped (and wiped) at once.
-        let (ballot, _code) = prepared.cast(credential).map_err(|e| e.to_string())?;
+        // The opening (what a second device derives from its code) is not needed here: it is dropped (and wiped).
+        let (ballot, _opening) = create_ballot(maker.client.election(), credential, district, &answers, &mut OsRng)
+            .map_err(|e| e.to_string())?;
         Ok((ballot, answers))
     })
     .await;
@@ -411,7 +485,9 @@ pub async fn run(config: &SimConfig) -> anyhow::Result<Summary> {
         .pool_max_idle_per_host(config.concurrency)
         .build()?;
     let (client, collector_key) = fetch_election(&http, &base).await?;
-    let (first, revotes) = plan(client.election().manifest(), ballots, config.revote_share, config.seed);
+    let manifest = client.election().manifest();
+    let districts = voter_districts(manifest, config.credentials.as_deref(), &credentials)?;
+    let (first, revotes) = plan(manifest, &districts, ballots, config.revote_share, config.seed);
     let mut summary = Summary {
         seed: config.seed,
         concurrency: config.concurrency,
@@ -491,7 +567,7 @@ pub async fn run(config: &SimConfig) -> anyhow::Result<Summary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::manifest::{example_manifest, ContestOption, WriteInRule};
+    use protocol::manifest::{example_manifest, example_manifest_districts, ContestOption, WriteInRule};
 
     fn manifests() -> Vec<Manifest> {
         let mut wide = example_manifest();
@@ -514,7 +590,7 @@ mod tests {
             let mut sizes = std::collections::BTreeSet::new();
             let mut write_ins = 0;
             for _ in 0..500 {
-                let answers = random_answers(&manifest, &mut rng);
+                let answers = random_answers(&manifest, None, &mut rng);
                 for (a, c) in answers.iter().zip(&manifest.contests) {
                     a.check(c).unwrap();
                     sizes.insert((c.id.clone(), a.selections.len()));
@@ -535,22 +611,83 @@ mod tests {
     #[test]
     fn the_plan_is_reproducible_and_revotes_change_the_answers() {
         let m = example_manifest();
-        let (first, revotes) = plan(&m, 50, 0.2, 42);
-        let (first2, revotes2) = plan(&m, 50, 0.2, 42);
+        let (first, revotes) = plan(&m, &[], 50, 0.2, 42);
+        let (first2, revotes2) = plan(&m, &[], 50, 0.2, 42);
         assert_eq!(first.len(), 50);
         assert_eq!(revotes.len(), 10);
         let answers = |jobs: &[Job]| jobs.iter().map(|j| (j.voter, j.answers.clone())).collect::<Vec<_>>();
         assert_eq!(answers(&first), answers(&first2));
         assert_eq!(answers(&revotes), answers(&revotes2));
-        assert_ne!(answers(&first), answers(&plan(&m, 50, 0.2, 43).0));
+        assert_ne!(answers(&first), answers(&plan(&m, &[], 50, 0.2, 43).0));
         let mut voters: Vec<usize> = revotes.iter().map(|j| j.voter).collect();
         voters.dedup();
         assert_eq!(voters.len(), 10, "re-voters are distinct");
         for r in &revotes {
             assert_ne!(r.answers, first[r.voter].answers);
         }
-        assert_eq!(plan(&m, 7, 1.0, 1).1.len(), 7);
-        assert!(plan(&m, 7, 0.0, 1).1.is_empty());
+        assert_eq!(plan(&m, &[], 7, 1.0, 1).1.len(), 7);
+        assert!(plan(&m, &[], 7, 0.0, 1).1.is_empty());
+    }
+
+    /// With districts, each voter's answers are for their district's contests (and only those), first ballots and
+    /// re-votes alike; and they make a ballot that passes B2 for that district.
+    #[test]
+    fn with_districts_each_voter_answers_their_districts_contests() {
+        let m = example_manifest_districts();
+        let districts: Vec<Option<u16>> = (0..30).map(|v| Some((v % 3) as u16)).collect();
+        let (first, revotes) = plan(&m, &districts, 30, 0.5, 9);
+        assert_eq!(revotes.len(), 15);
+        for job in first.iter().chain(&revotes) {
+            assert_eq!(job.district, districts[job.voter]);
+            let contests = m.ballot_contests(job.district);
+            assert_eq!(contests.len(), 2, "the district's council and the referendum");
+            assert_eq!(job.answers.len(), contests.len());
+            for (a, &c) in job.answers.iter().zip(&contests) {
+                a.check(&m.contests[c]).unwrap();
+            }
+        }
+        let election = protocol::Election::new(m, protocol::SecretKey::generate(&mut OsRng).public_key()).unwrap();
+        let voter = Credential::generate(&mut OsRng);
+        let job = &first[4];
+        let (ballot, _) = create_ballot(&election, &voter, job.district, &job.answers, &mut OsRng).unwrap();
+        assert_eq!(ballot.body.district, Some(1));
+        protocol::check_ballot(&election, &ballot).unwrap();
+    }
+
+    /// The voters' districts come from the public credential list; without one, an election with districts is
+    /// refused with what to give; a voter missing from the list, or a list without districts, too.
+    #[test]
+    fn voter_districts_come_from_the_credential_list() {
+        let m = example_manifest_districts();
+        let voters: Vec<Credential> = (0..4).map(|_| Credential::generate(&mut OsRng)).collect();
+        let dir = std::env::temp_dir().join(format!("voter-sim-districts-{}-{}", std::process::id(), OsRng.next_u32()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("credentials.json");
+        let ids = ["south", "north", "centre", "south"];
+        let list: Vec<CredentialEntry> = voters
+            .iter()
+            .zip(ids)
+            .map(|(c, d)| CredentialEntry::InDistrict { key: c.public_key(), district: d.into() })
+            .collect();
+        std::fs::write(&path, serde_json::to_string(&list).unwrap()).unwrap();
+        assert_eq!(
+            voter_districts(&m, Some(path.as_path()), &voters).unwrap(),
+            vec![Some(2), Some(0), Some(1), Some(2)]
+        );
+        let missing = voter_districts(&m, None, &voters).unwrap_err().to_string();
+        assert!(missing.contains("give --credentials"), "{missing}");
+        let stranger = vec![Credential::generate(&mut OsRng)];
+        let unknown = voter_districts(&m, Some(path.as_path()), &stranger).unwrap_err().to_string();
+        assert!(unknown.contains("voter 0") && unknown.contains("is not in"), "{unknown}");
+        let plain: Vec<String> = voters.iter().map(|c| c.public_key().to_hex()).collect();
+        std::fs::write(&path, serde_json::to_string(&plain).unwrap()).unwrap();
+        let no_district = format!("{:#}", voter_districts(&m, Some(path.as_path()), &voters).unwrap_err());
+        assert!(no_district.contains("has no district"), "{no_district}");
+        // Without districts, no list is needed, and a plain list gives `None` for everyone.
+        let plain_manifest = example_manifest();
+        assert_eq!(voter_districts(&plain_manifest, None, &voters).unwrap(), vec![None; 4]);
+        assert_eq!(voter_districts(&plain_manifest, Some(path.as_path()), &voters).unwrap(), vec![None; 4]);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

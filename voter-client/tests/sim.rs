@@ -233,3 +233,70 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     let _ = std::fs::remove_dir_all(&dir);
     drop(rt);
 }
+
+/// With districts: `voter-sim --credentials` casts each voter's district's ballot (the collector refuses any
+/// other, `wrong_district`), and what each ballot encrypts is the expected answers to its district's contests.
+#[test]
+fn voter_sim_casts_each_voters_district_ballot() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(fresh_db());
+    let (mut params, public, creds, collector_key) = collector::admin::dev_election_districts(30, &mut OsRng);
+    let sk = SecretKey::generate(&mut OsRng);
+    params.public_key = sk.public_key();
+    let pool = collector::db::pool(&db, 2).unwrap();
+    rt.block_on(collector::admin::init(&pool, &params, &public, collector_key.clone())).unwrap();
+    let base = rt.block_on(serve(&db, Settings::default(), &collector_key)).base;
+    let dir = tmpdir();
+    let secrets: Vec<String> = creds.iter().map(|c| c.to_text().to_string()).collect();
+    std::fs::write(dir.join("voters.json"), serde_json::to_string(&secrets).unwrap()).unwrap();
+
+    // Without the credential list the simulator cannot know the districts: it says what to give, and casts nothing.
+    let out = run_sim(&base, &dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --credentials"), "{out:?}");
+
+    std::fs::write(dir.join("credentials.json"), serde_json::to_string(&public).unwrap()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_voter-sim"))
+        .args(["--collector", &base, "--revote-share", "0.2", "--concurrency", "8", "--seed", "3", "--quiet"])
+        .arg("--voters")
+        .arg(dir.join("voters.json"))
+        .arg("--credentials")
+        .arg(dir.join("credentials.json"))
+        .arg("--expected")
+        .arg(dir.join("expected.json"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "voter-sim failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("accepted 36 with verified receipts"), "{stdout}");
+
+    let http = reqwest::blocking::Client::new();
+    let leaves: serde_json::Value =
+        http.get(format!("{base}/log/leaves?start=0&end=36")).send().unwrap().json().unwrap();
+    let expected: BTreeMap<String, Vec<Answer>> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let mut last: BTreeMap<String, Ballot> = BTreeMap::new();
+    for e in leaves["entries"].as_array().unwrap() {
+        let b = Ballot::from_bytes(&hex::decode(e["ballot"].as_str().unwrap()).unwrap()).unwrap();
+        // Voter i is in district i mod 3.
+        let voter = creds.iter().position(|c| c.public_key() == b.body.credential).unwrap();
+        assert_eq!(b.body.district, Some((voter % 3) as u16));
+        last.insert(b.body.credential.to_hex(), b);
+    }
+    assert_eq!(last.len(), 30);
+    let m = &params.manifest;
+    for (cred, answers) in &expected {
+        let b = &last[cred];
+        let decrypted: Vec<Answer> = m
+            .ballot_contests(b.body.district)
+            .into_iter()
+            .zip(&b.body.contests)
+            .map(|(c, cts)| {
+                let points: Vec<_> = cts.iter().map(|ct| sk.decrypt(ct)).collect();
+                Answer::from_points(&m.contests[c], &points).unwrap()
+            })
+            .collect();
+        assert_eq!(&decrypted, answers, "credential {cred}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -37,7 +37,7 @@ pub async fn init_election(url: &str, voters: usize) -> TestElection {
 pub async fn init_with(
     url: &str,
     file: ElectionParameters,
-    public: Vec<String>,
+    public: Vec<protocol::ballot_box::CredentialEntry>,
     voters: Vec<Credential>,
     key: SigningKey,
 ) -> TestElection {

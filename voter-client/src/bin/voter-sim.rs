@@ -2,8 +2,8 @@
 //! The logic is in [`voter_client::sim`]; this file parses the command line and prints the summary.
 //!
 //! ```text
-//! voter-sim --collector http://127.0.0.1:8080 --voters voters.json [--ballots N] [--revote-share 0.1]
-//!           [--concurrency 16] [--seed S] [--receipts FILE] [--expected FILE] [--quiet]
+//! voter-sim --collector http://127.0.0.1:8080 --voters voters.json [--credentials credentials.json] [--ballots N]
+//!           [--revote-share 0.1] [--concurrency 16] [--seed S] [--receipts FILE] [--expected FILE] [--quiet]
 //! ```
 //!
 //! Exit status: 0 if every ballot was accepted with a verified receipt, 1 if any failed, 2 if the simulation
@@ -32,6 +32,11 @@ mod native {
         /// voters.json of `collector dev-election` or `tallier setup credentials`).
         #[arg(long)]
         voters: PathBuf,
+        /// The public credential list (credentials.json of `collector dev-election` or `tallier setup
+        /// credentials`), which gives each voter's district: needed in an election with districts, where each
+        /// voter casts their district's ballot.
+        #[arg(long)]
+        credentials: Option<PathBuf>,
         /// First ballots to cast, one per voter from the first on [default: every voter].
         #[arg(long)]
         ballots: Option<usize>,
@@ -60,6 +65,7 @@ mod native {
         let config = SimConfig {
             collector: args.collector,
             voters: args.voters,
+            credentials: args.credentials,
             ballots: args.ballots,
             revote_share: args.revote_share,
             concurrency: args.concurrency,
