@@ -17,9 +17,10 @@
 //! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
 //! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
 //!
-//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) verifies every contest's mix
-//! chain, then decrypts every contest's last mix stage into `RECORD/contest-C/partial-J.bin` (SPEC.md §14.1,
-//! §14.3 Decrypt); the record supplies the manifest and the ceremony.
+//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) verifies every unit's mix chain
+//! (a unit: a contest, or with districts one contest's ballots of one district, SPEC.md §4.6), then decrypts
+//! every unit's last mix stage into `RECORD/UNIT/partial-J.bin` (SPEC.md §14.1, §14.3 Decrypt); the record
+//! supplies the manifest and the ceremony.
 //!
 //! A trustee's secrets never leave its secret file in clear: it is sealed with ChaCha20-Poly1305 under a key
 //! derived from a passphrase by Argon2id, and every header field is authenticated.
@@ -641,8 +642,10 @@ pub fn decrypt_combine(
     Ok((used, rejected))
 }
 
-/// `tallier trustee decrypt --record`: the trustee's partial decryption (§10.8, eq. (K14)) of every contest's last
-/// mix stage, written to `contest-C/partial-J.bin` (canonical binary `Signed<M5>`, SPEC.md §14.1).
+/// `tallier trustee decrypt --record`: the trustee's partial decryption (§10.8, eq. (K14)) of every unit's last
+/// mix stage (SPEC.md §4.6: every contest, or with districts each contest's ballots of each of its districts; a
+/// unit no ballot reached has nothing to decrypt), written to `UNIT/partial-J.bin` (canonical binary
+/// `Signed<M5>`, SPEC.md §14.1).
 ///
 /// A partial decryption cannot be taken back, so the trustee first runs the verifier's own checks on everything
 /// the decryption depends on ([`verifier::verify::verify_before_decryption`], SPEC.md §14.3 Decrypt): the
@@ -664,12 +667,21 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     let params = ceremony_params(manifest)?;
     let s = open_secret(secret, &params, pass)?;
     let j = s.trustee();
-    let contests = manifest.contests.len();
-    for c in 0..contests {
-        let out = record::partial_path(c, j);
-        if record_file(record, &out).exists() {
-            bail!("{out} already exists: trustee {j} has already decrypted contest {c}");
+    // The units with ballots (SPEC.md §4.6): a unit whose input list has no rows has nothing to decrypt.
+    let mut units = Vec::new();
+    for unit in manifest.units() {
+        let rel = record::input_path(unit);
+        let path = record_file(record, &rel);
+        if !path.exists() {
+            bail!("{} lacks {rel}: is it a record made by `tallier tally prepare`?", record.display());
         }
+        let (rows, _) = crate::mix::list_shape(&path)?;
+        let name = crate::record::unit_name(manifest, unit);
+        let out = record::partial_path(unit, j);
+        if rows > 0 && record_file(record, &out).exists() {
+            bail!("{out} already exists: trustee {j} has already decrypted {name}");
+        }
+        units.push((unit, rows, name));
     }
     let (report, verified) = verifier::verify::verify_before_decryption(record, progress);
     let Some(verified) = verified else {
@@ -681,18 +693,39 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     if verified.election.fingerprint() != election.fingerprint() {
         bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
     }
+    // The verified last lists: one per unit, or one per unit with ballots (an empty unit has no stages).
+    let filled: Vec<&(protocol::manifest::Unit, usize, String)> = units.iter().filter(|u| u.1 > 0).collect();
+    let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &protocol::shuffle::CiphertextList)> =
+        if verified.last_lists.len() == units.len() {
+            units.iter().zip(&verified.last_lists).filter(|(u, _)| u.1 > 0).collect()
+        } else if verified.last_lists.len() == filled.len() {
+            filled.iter().copied().zip(&verified.last_lists).collect()
+        } else {
+            bail!(
+                "the verifier gave {} mixed lists for {} units ({} with ballots): this verifier does not read this \
+                 record's units; nothing was decrypted",
+                verified.last_lists.len(),
+                units.len(),
+                filled.len()
+            );
+        };
+    for ((_, rows, name), list) in &pairs {
+        if list.len() != *rows {
+            bail!("{name}: the mixed list has {} rows, its input {rows}; nothing was decrypted", list.len());
+        }
+    }
     let (_, _, outcome, _) = record_ceremony(record, &verified.election)?;
     let share = s.key_share(&outcome)?;
-    let bar = crate::mix::progress(progress, contests as u64);
-    let mut written = Vec::with_capacity(contests);
-    for (c, list) in verified.last_lists.iter().enumerate() {
-        bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.cells().len()));
+    let bar = crate::mix::progress(progress, pairs.len() as u64);
+    let mut written = Vec::with_capacity(pairs.len());
+    for ((unit, _, name), list) in pairs {
+        bar.set_message(format!("{name}: decrypting {} ciphertexts", list.cells().len()));
         let partial =
             PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
                 .with_context(|| {
-                format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages()))
-            })?;
-        let out = record_file(record, &record::partial_path(c, j));
+                    format!("{name}: partial decryption of {}", record::stage_list_path(*unit, manifest.mix_stages()))
+                })?;
+        let out = record_file(record, &record::partial_path(*unit, j));
         replace(&out, &partial.to_bytes(), Access::Public)?;
         bar.inc(1);
         written.push(out);
