@@ -368,10 +368,10 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     };
     // North: green 3, blue 2 → d'Hondt quotients green 3, blue 2, green 1.5: green 2 seats, blue 1.
     assert_eq!(seats(0), [("green".into(), 2), ("blue".into(), 1), ("red".into(), 0)]);
-    assert_eq!(result.contests[0].elected, [opt(0), opt(2), opt(1)]);
+    assert_eq!(result.contests[0].elected, [opt(0), opt(1), opt(2)], "in manifest order");
     // Centre: red 3, green 2 → red 3, green 2, red 1.5: red 2 seats, green 1.
     assert_eq!(seats(1), [("green".into(), 1), ("blue".into(), 0), ("red".into(), 2)]);
-    assert_eq!(result.contests[1].elected, [opt(4), opt(0), opt(5)]);
+    assert_eq!(result.contests[1].elected, [opt(0), opt(4), opt(5)], "in manifest order");
     assert_eq!((result.contests[2].valid, result.contests[2].invalid), (0, 0), "the south's council had no ballot");
     // The referendum over every district: yes 4, no 6.
     let referendum = &result.contests[3];
