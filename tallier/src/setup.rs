@@ -9,8 +9,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use protocol::credential::Credential;
 use protocol::ballot_box::{CredentialEntry, Electorate};
+use protocol::credential::Credential;
 use protocol::manifest::{example_manifest, example_manifest_districts, Manifest};
 use rand_core::{CryptoRng, RngCore};
 

@@ -340,7 +340,8 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
             units.push((u, unit, unit_name(manifest, unit)));
         }
     }
-    let present = |unit: protocol::manifest::Unit, k: u16| record_file(record, &record::stage_list_path(unit, k)).exists();
+    let present =
+        |unit: protocol::manifest::Unit, k: u16| record_file(record, &record::stage_list_path(unit, k)).exists();
     for key in &keys {
         let k = key.stage();
         for (_, unit, name) in &units {

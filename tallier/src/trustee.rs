@@ -723,8 +723,8 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
         let partial =
             PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
                 .with_context(|| {
-                    format!("{name}: partial decryption of {}", record::stage_list_path(*unit, manifest.mix_stages()))
-                })?;
+                format!("{name}: partial decryption of {}", record::stage_list_path(*unit, manifest.mix_stages()))
+            })?;
         let out = record_file(record, &record::partial_path(*unit, j));
         replace(&out, &partial.to_bytes(), Access::Public)?;
         bar.inc(1);

@@ -29,8 +29,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
-use protocol::credential::Credential;
 use protocol::ballot_box::CredentialEntry;
+use protocol::credential::Credential;
 use protocol::manifest::{District, Localized, Manifest, Period};
 use qrcodegen::{QrCode, QrCodeEcc};
 use rand_core::{CryptoRng, RngCore};
@@ -334,9 +334,10 @@ pub fn voter_districts(voters: &[Voter], districts: &[District]) -> Result<Vec<u
     let ids: Vec<&str> = districts.iter().map(|d| d.id.as_str()).collect();
     let find = |text: &str| {
         let text = text.to_lowercase();
-        districts.iter().position(|d| d.id == text || d.id.to_lowercase() == text).or_else(|| {
-            districts.iter().position(|d| d.title.values().any(|t| t.to_lowercase() == text))
-        })
+        districts
+            .iter()
+            .position(|d| d.id == text || d.id.to_lowercase() == text)
+            .or_else(|| districts.iter().position(|d| d.title.values().any(|t| t.to_lowercase() == text)))
     };
     let mut problems = Vec::new();
     let mut found = Vec::with_capacity(voters.len());
@@ -527,7 +528,9 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
             let credential = Credential::generate(rng);
             public.push(match district {
                 None => CredentialEntry::Key(credential.public_key()),
-                Some(_) => CredentialEntry::InDistrict { key: credential.public_key(), district: voter.district.clone() },
+                Some(_) => {
+                    CredentialEntry::InDistrict { key: credential.public_key(), district: voter.district.clone() }
+                }
             });
             let text = credential_text(&credential);
             let mut row = Zeroizing::new(String::with_capacity(voter_row_capacity(voter)));

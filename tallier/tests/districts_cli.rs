@@ -115,8 +115,9 @@ fn decrypt_in_process(root: &Path, record: &Path, j: u16) {
     assert_eq!(secret.trustee(), j);
     let share = secret.key_share(&outcome).unwrap();
     for unit in manifest.units() {
-        let input = CiphertextList::from_bytes(&std::fs::read(record.join(protocol::record::input_path(unit))).unwrap())
-            .unwrap();
+        let input =
+            CiphertextList::from_bytes(&std::fs::read(record.join(protocol::record::input_path(unit))).unwrap())
+                .unwrap();
         if input.is_empty() {
             continue;
         }
@@ -170,9 +171,21 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     for (i, (entry, voter)) in entries.iter().zip(&voters).enumerate() {
         let CredentialEntry::InDistrict { key, district } = entry else { panic!("entry {i} has no district") };
         assert_eq!(*key, voter.public_key(), "voters.json and credentials.json are in the same order");
-        let expected = if i < 5 { "north" } else if i < 10 { "centre" } else { "south" };
+        let expected = if i < 5 {
+            "north"
+        } else if i < 10 {
+            "centre"
+        } else {
+            "south"
+        };
         assert_eq!(district, expected);
-        district_of.push(if i < 5 { 0u16 } else if i < 10 { 1 } else { 2 });
+        district_of.push(if i < 5 {
+            0u16
+        } else if i < 10 {
+            1
+        } else {
+            2
+        });
     }
 
     let collector = protocol::generate_signing_key(&mut OsRng);
@@ -330,7 +343,9 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     // The answers, unit by unit; the empty units have an answers file with none, and no plaintexts.
     let answers: Vec<AnswersFile> = units
         .iter()
-        .map(|u| serde_json::from_slice(&std::fs::read(record.join(protocol::record::answers_path(*u))).unwrap()).unwrap())
+        .map(|u| {
+            serde_json::from_slice(&std::fs::read(record.join(protocol::record::answers_path(*u))).unwrap()).unwrap()
+        })
         .collect();
     let ids: Vec<(&str, Option<&str>, usize)> =
         answers.iter().map(|a| (a.contest.as_str(), a.district.as_deref(), a.answers.len())).collect();

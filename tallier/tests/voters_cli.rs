@@ -306,7 +306,12 @@ fn in_an_election_with_districts_each_voter_gets_the_district_of_the_list() {
     let out = root.join("voters");
     let err = fails(voters(&template, &csv, &out, &[]));
     assert!(err.contains("line 3: the district is empty: in this election every voter is in one district"), "{err}");
-    assert!(err.contains("line 4: the district `East` is not one of the manifest's districts: give one of north, centre, south"), "{err}");
+    assert!(
+        err.contains(
+            "line 4: the district `East` is not one of the manifest's districts: give one of north, centre, south"
+        ),
+        "{err}"
+    );
     assert!(!out.exists());
     // By id, by Estonian name in another case, by French name.
     let list = "voter_id,name,address,district\n1,Mari,Tartu,north\n2,Jüri,Tartu,PÕHJA\n3,Élise,Paris,Sud\n";
