@@ -392,7 +392,8 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     let referendum = &result.contests[3];
     assert_eq!(referendum.tallies, [(opt(0), 4), (opt(1), 6)]);
     assert_eq!(referendum.elected, [opt(1)]);
-    let figures: Vec<(String, u64, Vec<(Selection, u64)>)> = referendum
+    type Figures = (String, u64, Vec<(Selection, u64)>);
+    let figures: Vec<Figures> = referendum
         .districts
         .as_ref()
         .unwrap()
