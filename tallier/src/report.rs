@@ -62,13 +62,16 @@ fn per_contest(election: &Election, answers: &[AnswersFile]) -> Vec<AnswersFile>
         .collect()
 }
 
-/// With districts: for each contest, one line per district with its valid and invalid answers and its
+/// With districts: for each contest that spans several districts, one line per district with its valid and invalid answers and its
 /// first-round votes (SPEC.md §12.5 `districts`), e.g. `  Centre (centre): 4 valid, 0 invalid; Yes 3, No 1`.
 fn by_district(election: &Election, result: &ResultFile) -> String {
     let m = election.manifest();
     let mut out = String::new();
     for (c, r) in result.contests.iter().enumerate() {
-        let (Some(districts), Some(contest)) = (&r.districts, m.contests.get(c)) else { continue };
+        // A contest of one district has its district's figures above already.
+        let (Some(districts), Some(contest)) = (r.districts.as_ref().filter(|d| d.len() > 1), m.contests.get(c)) else {
+            continue;
+        };
         let _ = writeln!(out, "\nContest {}: {}, by district", c + 1, localized(&contest.title, LANG));
         for d in districts {
             let title = m
