@@ -241,3 +241,27 @@ pub fn run(args: &MixArgs) -> Result<StageSummary> {
     bar.finish_and_clear();
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `list_shape` reads the rows and the width a list declares, as the list's own decoder does; a file shorter
+    /// than the 8 bytes is an error that names it.
+    #[test]
+    fn a_lists_shape_is_read_from_its_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = protocol::elgamal::generator();
+        for rows in [0usize, 3] {
+            let list = CiphertextList::from_flat(2, vec![protocol::Ciphertext { a: g, b: g }; 2 * rows]).unwrap();
+            let path = dir.path().join(format!("list-{rows}"));
+            fs::write(&path, list.to_bytes()).unwrap();
+            assert_eq!(list_shape(&path).unwrap(), (list.len(), list.width()));
+            assert_eq!(list_shape(&path).unwrap(), (rows, 2));
+        }
+        let short = dir.path().join("short");
+        fs::write(&short, [0u8; 7]).unwrap();
+        let err = list_shape(&short).unwrap_err().to_string();
+        assert!(err.contains("short is not a ciphertext list"), "{err}");
+    }
+}

@@ -34,6 +34,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
 use protocol::codec::{Decode, Encode};
 use protocol::manifest::Manifest;
+use protocol::shuffle::CiphertextList;
 use protocol::threshold::ceremony::{list_trustees, Roster, CLOSE_FILE};
 use protocol::threshold::{
     combine, verify_ceremony, verify_partial_decryptions, CeremonyMessage, CeremonyOutcome, CeremonyParams,
@@ -693,27 +694,9 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     if verified.election.fingerprint() != election.fingerprint() {
         bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
     }
-    // The verified last lists: one per unit, or one per unit with ballots (an empty unit has no stages).
-    let filled: Vec<&(protocol::manifest::Unit, usize, String)> = units.iter().filter(|u| u.1 > 0).collect();
-    let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &protocol::shuffle::CiphertextList)> =
-        if verified.last_lists.len() == units.len() {
-            units.iter().zip(&verified.last_lists).filter(|(u, _)| u.1 > 0).collect()
-        } else if verified.last_lists.len() == filled.len() {
-            filled.iter().copied().zip(&verified.last_lists).collect()
-        } else {
-            bail!(
-                "the verifier gave {} mixed lists for {} units ({} with ballots): this verifier does not read this \
-                 record's units; nothing was decrypted",
-                verified.last_lists.len(),
-                units.len(),
-                filled.len()
-            );
-        };
-    for ((_, rows, name), list) in &pairs {
-        if list.len() != *rows {
-            bail!("{name}: the mixed list has {} rows, its input {rows}; nothing was decrypted", list.len());
-        }
-    }
+    let rows: Vec<usize> = units.iter().map(|u| u.1).collect();
+    let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &CiphertextList)> =
+        unit_lists(&rows, &verified.last_lists)?.into_iter().map(|(u, list)| (&units[u], list)).collect();
     let (_, _, outcome, _) = record_ceremony(record, &verified.election)?;
     let share = s.key_share(&outcome)?;
     let bar = crate::mix::progress(progress, pairs.len() as u64);
@@ -734,9 +717,55 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     Ok(written)
 }
 
+/// Which verified last list is which unit's: `rows` gives each unit's input rows (SPEC.md §4.6, units order),
+/// `lists` the verifier's last lists, one per unit or one per unit with ballots (an empty unit has no stages).
+/// Returns each unit with ballots (its index) with its list; refused: a count that fits neither, or a list whose
+/// rows are not its input's (a mix keeps the rows).
+fn unit_lists<'a>(rows: &[usize], lists: &'a [CiphertextList]) -> Result<Vec<(usize, &'a CiphertextList)>> {
+    let filled: Vec<usize> = (0..rows.len()).filter(|&u| rows[u] > 0).collect();
+    let pairs: Vec<(usize, &CiphertextList)> = if lists.len() == rows.len() {
+        lists.iter().enumerate().filter(|(u, _)| rows[*u] > 0).collect()
+    } else if lists.len() == filled.len() {
+        filled.iter().copied().zip(lists).collect()
+    } else {
+        bail!(
+            "the verifier gave {} mixed lists for {} units ({} with ballots): this verifier does not read this \
+             record's units; nothing was decrypted",
+            lists.len(),
+            rows.len(),
+            filled.len()
+        );
+    };
+    if let Some((u, list)) = pairs.iter().find(|(u, list)| list.len() != rows[*u]) {
+        bail!("unit {u}: the mixed list has {} rows, its input {}; nothing was decrypted", list.len(), rows[*u]);
+    }
+    Ok(pairs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each unit with ballots gets its own list, whether the verifier gives one list per unit or one per unit with
+    /// ballots; anything else is refused before decrypting.
+    #[test]
+    fn each_unit_with_ballots_gets_its_own_list() {
+        let g = protocol::elgamal::generator();
+        let list = |n: usize| CiphertextList::from_flat(1, vec![protocol::Ciphertext { a: g, b: g }; n]).unwrap();
+        let rows = [2, 0, 3];
+        let per_unit = [list(2), list(0), list(3)];
+        let got: Vec<(usize, usize)> =
+            unit_lists(&rows, &per_unit).unwrap().iter().map(|(u, l)| (*u, l.len())).collect();
+        assert_eq!(got, [(0, 2), (2, 3)]);
+        let per_filled = [list(2), list(3)];
+        let got: Vec<(usize, usize)> =
+            unit_lists(&rows, &per_filled).unwrap().iter().map(|(u, l)| (*u, l.len())).collect();
+        assert_eq!(got, [(0, 2), (2, 3)]);
+        let err = unit_lists(&rows, &[list(2)]).unwrap_err().to_string();
+        assert!(err.contains("gave 1 mixed lists for 3 units (2 with ballots)"), "{err}");
+        let err = unit_lists(&rows, &[list(2), list(4)]).unwrap_err().to_string();
+        assert!(err.contains("unit 2: the mixed list has 4 rows, its input 3"), "{err}");
+    }
 
     #[test]
     fn misnamed_ceremony_files_are_errors_and_other_files_are_skipped() {

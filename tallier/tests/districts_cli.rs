@@ -328,6 +328,13 @@ fn a_districted_election_is_tallied_unit_by_unit() {
 
     decrypt_in_process(root, &record, 1);
     decrypt_in_process(root, &record, 3);
+    // A partial decryption of an empty unit is no file of the record: finish refuses it and writes nothing.
+    let stray = record.join("contest-2/district-2/partial-1.bin");
+    std::fs::copy(record.join("contest-0/district-0/partial-1.bin"), &stray).unwrap();
+    let err = fails(finish(None));
+    assert!(err.contains("holds `contest-2/district-2/partial-1.bin`, which is not a file of the record"), "{err}");
+    assert!(!record.join("result.json").exists());
+    std::fs::remove_file(&stray).unwrap();
     let report = root.join("report.txt");
     let out = ok(finish(Some(&report)));
     for expected in [
