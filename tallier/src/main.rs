@@ -73,8 +73,9 @@ enum Command {
         /// Input list (canonical binary ciphertext list): the anonymized ballots, or the previous stage's output.
         #[arg(long)]
         input: PathBuf,
-        /// Contest index (0-based, in manifest order).
-        #[arg(long)]
+        /// Contest index (0-based, in manifest order); with districts, the unit's index: each contest once per
+        /// district of it, in the record's order (contest-C/district-D folders, counted from 0).
+        #[arg(long, visible_alias = "unit")]
         contest: u32,
         /// Mix server K's secret key file (`tallier setup mix-key`): the stage mixed is K, and it is signed.
         #[arg(long)]
@@ -97,6 +98,7 @@ enum Command {
 const SETUP_EXAMPLES: &str = "\
 Examples, in order:
   tallier setup example --out template.json              # then edit it
+  tallier setup example --districts --out template.json  # or: an election with districts
   tallier setup check template.json                      # every problem, one per line
   tallier setup voters --list voters.csv --manifest template.json --url https://vote.example.org/ --out voters
   tallier setup officials-key --out officials
@@ -267,7 +269,8 @@ enum TallyCommand {
         #[arg(long)]
         quiet: bool,
     },
-    /// Run mix stage K of every contest, or every stage not yet in the record, in order.
+    /// Run mix stage K of every contest (with districts, of every contest's ballots from each district, each on
+    /// its own; a district's contest that no ballot reached has nothing to mix), for each key given, in order.
     Mix {
         /// The record directory written by `tally prepare`.
         #[arg(long)]
@@ -360,6 +363,10 @@ enum SetupCommand {
         /// Where to write the template (must not exist).
         #[arg(long)]
         out: PathBuf,
+        /// Write the example of an election with districts instead: three districts (north, centre, south),
+        /// a council elected from party lists in each (d'Hondt, 3 seats) and a referendum question for everyone.
+        #[arg(long)]
+        districts: bool,
     },
     /// Check a manifest, or its template: print every problem, one per line, with where it is and what to do
     /// (exit status 1 if any), or a short summary when there is none.
@@ -444,11 +451,20 @@ enum SetupCommand {
         #[arg(long)]
         voters_json: bool,
     },
-    /// Generate voter credentials: DIR/credentials.json (public list) and DIR/voters.json (secret, for voters).
+    /// Generate voter credentials: DIR/credentials.json (public list) and DIR/voters.json (secret, for voters),
+    /// in the same order. In an election with districts, give each district's voters with --district: each entry
+    /// of credentials.json then names its voter's district.
+    #[command(after_help = "Examples:\n  tallier setup credentials --voters 100 --out creds\n  \
+                            tallier setup credentials --district north:40 --district centre:30 --district south:30 \
+                            --out creds")]
     Credentials {
-        /// How many voters (one credential each).
-        #[arg(long)]
-        voters: usize,
+        /// How many voters (one credential each), in an election without districts. Example: --voters 100
+        #[arg(long, required_unless_present = "districts", conflicts_with = "districts")]
+        voters: Option<usize>,
+        /// A district of the manifest and how many of its voters get a credential, as ID:COUNT; repeat for each
+        /// district, in the order the voters are listed. Example: --district north:40 --district centre:30
+        #[arg(long = "district", value_name = "ID:COUNT")]
+        districts: Vec<String>,
         /// The directory to write the two files in.
         #[arg(long)]
         out: PathBuf,
@@ -457,7 +473,7 @@ enum SetupCommand {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Setup(SetupCommand::Example { out }) => write_template(&out)?,
+        Command::Setup(SetupCommand::Example { out, districts }) => write_template(&out, districts)?,
         Command::Setup(SetupCommand::Check { manifest }) => {
             let checked = tallier::setup::check_manifest(&manifest)?;
             for p in &checked.problems {
@@ -493,7 +509,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         hex::encode(m.digest())
                     );
                 }
-                _ => write_template(&out)?,
+                _ => write_template(&out, false)?,
             }
         }
         Command::Setup(SetupCommand::MixKey { stage, out }) => {
@@ -525,8 +541,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for d in &done {
                 let s = &d.summary;
                 println!(
-                    "contest {} stage {}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?})",
-                    d.contest, d.stage, s.rows, s.width, s.shuffle, s.prove
+                    "{} stage {}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?})",
+                    d.name, d.stage, s.rows, s.width, s.shuffle, s.prove
                 );
             }
         }
@@ -548,8 +564,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.languages.join(", ")
             );
         }
-        Command::Setup(SetupCommand::Credentials { voters, out }) => {
-            tallier::setup::generate_credentials(voters, &out, &mut rand_core::OsRng)?
+        Command::Setup(SetupCommand::Credentials { voters, districts, out }) => {
+            use tallier::setup::VoterCounts;
+            let counts = match voters {
+                Some(n) => VoterCounts::All(n),
+                None => VoterCounts::Districts(
+                    districts.iter().map(|d| VoterCounts::parse_district(d)).collect::<anyhow::Result<_>>()?,
+                ),
+            };
+            let by_district = tallier::setup::generate_credentials(&counts, &out, &mut rand_core::OsRng)?;
+            let mut first = 1;
+            for (district, n) in by_district {
+                println!("district {district}: voters {first} to {} of voters.json", first + n - 1);
+                first += n;
+            }
         }
         Command::Mix { election, input, contest, key, output, proof, signature, quiet } => {
             let args =
@@ -647,9 +675,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `tallier setup example --out T`.
-fn write_template(out: &std::path::Path) -> anyhow::Result<()> {
-    tallier::setup::write_example_manifest(out)?;
+/// `tallier setup example --out T [--districts]`.
+fn write_template(out: &std::path::Path, districts: bool) -> anyhow::Result<()> {
+    tallier::setup::write_example_manifest(out, districts)?;
     println!(
         "wrote the template {}: edit it, check it with `tallier setup check {}`, then run `tallier setup manifest \
          --base {} --collector-key … --officials-key … --mix-key … --credentials … --out manifest.json`",

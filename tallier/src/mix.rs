@@ -1,4 +1,4 @@
-//! `tallier mix`: one mix stage of one contest (SPEC.md §9.5).
+//! `tallier mix`: one mix stage of one contest, or with districts of one unit (SPEC.md §9.5, §4.6).
 //!
 //! Reads the contest's list (the canonical binary [`CiphertextList`]: the anonymized ballots for stage 1, the
 //! previous stage's output after that), shuffles and re-encrypts it, proves the shuffle, and writes the output
@@ -37,17 +37,46 @@ pub fn read_list(path: &Path) -> Result<CiphertextList> {
     CiphertextList::from_bytes(&bytes).with_context(|| format!("{} is not a valid ciphertext list", path.display()))
 }
 
-/// Checks that (contest, stage) exist in the manifest and that the list has the contest's width.
-pub fn check_stage(election: &Election, contest: u32, stage: u32, list: &CiphertextList) -> Result<()> {
+/// The rows and the width a ciphertext list file declares (its first 8 bytes, SPEC.md §9.1.1: `u32(N) ‖ u32(w)`),
+/// without reading the rest: enough to know whether a unit has ballots to mix or decrypt. The list itself is
+/// decoded, whole, by the step that uses it.
+pub fn list_shape(path: &Path) -> Result<(usize, usize)> {
+    use std::io::Read as _;
+    let mut head = [0u8; 8];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .with_context(|| format!("{} is not a ciphertext list (it cannot be read or is too short)", path.display()))?;
+    let rows = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+    let width = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+    Ok((rows as usize, width as usize))
+}
+
+/// Checks that (unit, stage) exist in the manifest and that the list has the width of the unit's contest. The
+/// unit is its index in [`protocol::manifest::Manifest::units`]: the contest's index without districts, else one
+/// (contest, district) pair (SPEC.md §4.6, the `contest` of the mix statement §9.1.2 and of the stage's signature).
+pub fn check_stage(election: &Election, unit: u32, stage: u32, list: &CiphertextList) -> Result<()> {
     let manifest = election.manifest();
-    let Some(c) = manifest.contests.get(contest as usize) else {
-        bail!("contest {contest} does not exist (the manifest has {})", manifest.contests.len());
+    let units = manifest.units();
+    let Some(u) = units.get(unit as usize) else {
+        if manifest.has_districts() {
+            bail!(
+                "unit {unit} does not exist (the manifest has {} units: each contest once per district of it,                  numbered from 0 in the record's order)",
+                units.len()
+            );
+        }
+        bail!("contest {unit} does not exist (the manifest has {})", manifest.contests.len());
     };
+    let c = manifest.contests.get(u.contest).ok_or_else(|| anyhow!("unit {unit} has no contest (this is a bug)"))?;
     if stage == 0 || stage > u32::from(manifest.mix_stages()) {
         bail!("stage {stage} does not exist (the manifest has stages 1 to {})", manifest.mix_stages());
     }
     if list.width() != c.chunks() {
-        bail!("the list has width {}, contest {contest} ({}) has {} chunks", list.width(), c.id, c.chunks());
+        bail!(
+            "the list has width {}, {} has {} chunks",
+            list.width(),
+            crate::record::unit_name(manifest, *u),
+            c.chunks()
+        );
     }
     if list.is_empty() {
         bail!("the list is empty");
@@ -134,16 +163,17 @@ impl SignedStage {
     }
 }
 
-/// Runs one stage in memory: shuffle, prove, sign (§9.5.1). Returns the signed stage and timings.
+/// Runs one stage in memory: shuffle, prove, sign (§9.5.1). `unit` is the unit's index (the contest's without
+/// districts, SPEC.md §4.6): the statement's and the signature's `contest`. Returns the signed stage and timings.
 pub fn mix_list(
     election: &Election,
-    contest: u32,
+    unit: u32,
     key: &MixServerKey,
     input: &CiphertextList,
     bar: &ProgressBar,
 ) -> Result<(SignedStage, StageSummary)> {
     let stage = u32::from(key.stage);
-    check_stage(election, contest, stage, input)?;
+    check_stage(election, unit, stage, input)?;
     let mut rng = rand::rngs::OsRng;
     bar.set_message(format!("shuffling {} rows", input.len()));
     let t = Instant::now();
@@ -154,7 +184,7 @@ pub fn mix_list(
     let statement = ShuffleStatement {
         fingerprint: election.fingerprint(),
         public_key: election.public_key(),
-        contest,
+        contest: unit,
         stage,
         input,
         output: &output,
@@ -166,7 +196,7 @@ pub fn mix_list(
     // The witness is wiped here, before anything is written.
     drop(witness);
     let digests = StageDigests::of(&input.to_bytes(), &output.to_bytes(), &proof.to_bytes());
-    let signature = sign_stage(&key.key, election.fingerprint(), contest, key.stage, &digests);
+    let signature = sign_stage(&key.key, election.fingerprint(), unit, key.stage, &digests);
     bar.inc(1);
     let summary = StageSummary {
         rows: input.len(),
@@ -183,6 +213,7 @@ pub fn mix_list(
 pub struct MixArgs {
     pub election: PathBuf,
     pub input: PathBuf,
+    /// The unit's index (SPEC.md §4.6): the contest's index in an election without districts.
     pub contest: u32,
     /// Mix server K's secret key file: the stage mixed is K.
     pub key: PathBuf,
@@ -209,4 +240,28 @@ pub fn run(args: &MixArgs) -> Result<StageSummary> {
     bar.inc(1);
     bar.finish_and_clear();
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `list_shape` reads the rows and the width a list declares, as the list's own decoder does; a file shorter
+    /// than the 8 bytes is an error that names it.
+    #[test]
+    fn a_lists_shape_is_read_from_its_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = protocol::elgamal::generator();
+        for rows in [0usize, 3] {
+            let list = CiphertextList::from_flat(2, vec![protocol::Ciphertext { a: g, b: g }; 2 * rows]).unwrap();
+            let path = dir.path().join(format!("list-{rows}"));
+            fs::write(&path, list.to_bytes()).unwrap();
+            assert_eq!(list_shape(&path).unwrap(), (list.len(), list.width()));
+            assert_eq!(list_shape(&path).unwrap(), (rows, 2));
+        }
+        let short = dir.path().join("short");
+        fs::write(&short, [0u8; 7]).unwrap();
+        let err = list_shape(&short).unwrap_err().to_string();
+        assert!(err.contains("short is not a ciphertext list"), "{err}");
+    }
 }

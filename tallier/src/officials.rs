@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 use ed25519_dalek::SigningKey;
+use protocol::ballot_box::CredentialEntry;
 use protocol::credential::CredentialKey;
 use protocol::record::RevocationList;
 use protocol::roles::{public_key_file, read_public_key_file, read_secret_key_file, secret_key_file, Role, RoleKey};
@@ -51,11 +52,23 @@ pub fn read_role_public(path: &Path, role: Role) -> Result<RoleKey> {
     read_public_key_file(&text, role).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
-/// Reads a JSON array of hex credential keys (the voters who voted on paper; may be empty).
+/// Reads a credential list (the voters who voted on paper, may be empty; or the public credential list): a JSON
+/// array of hex credential keys, or of `{"key": hex, "district": id}` entries as `credentials.json` has them in
+/// an election with districts (protocol's [`CredentialEntry`], SPEC.md §4.5.1). Returns the keys, in file order.
 pub fn read_credential_list(path: &Path) -> Result<Vec<CredentialKey>> {
+    Ok(read_credential_entries(path)?.iter().map(CredentialEntry::key).collect())
+}
+
+/// Reads a credential list as its entries ([`read_credential_list`]), each key with its district if it has one.
+pub fn read_credential_entries(path: &Path) -> Result<Vec<CredentialEntry>> {
     let bytes = read_input(path)?;
-    serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a JSON array of hex credential keys", path.display()))
+    serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is not a credential list: a JSON array of hex credential keys, or of {{\"key\": hex, \"district\": \
+             id}} in an election with districts (as `tallier setup credentials` writes it)",
+            path.display()
+        )
+    })
 }
 
 /// `tallier revocations sign`: signs the list of paper voters' credentials for the election (eq. (R0)) and

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use protocol::manifest::{Manifest, Unit};
 use protocol::record;
 use protocol::threshold::{CeremonyOutcome, CeremonyParams};
 use protocol::Election;
@@ -58,4 +59,17 @@ pub fn record_ceremony(
 
 pub(crate) fn key_hex(key: &protocol::PublicKey) -> String {
     hex::encode(key.element().to_bytes())
+}
+
+/// How the tally names a unit (SPEC.md §4.6) to people: `contest C` without districts (as it always has), and with
+/// districts the contest's and the district's ids, `council-north (north)`.
+pub fn unit_name(manifest: &Manifest, unit: Unit) -> String {
+    let contest = manifest.contests.get(unit.contest).map_or("?", |c| c.id.as_str());
+    match unit.district {
+        None => format!("contest {}", unit.contest),
+        Some(d) => {
+            let district = manifest.districts.get(usize::from(d)).map_or("?", |d| d.id.as_str());
+            format!("{contest} ({district})")
+        }
+    }
 }

@@ -8,12 +8,14 @@ use std::fmt::Write;
 use protocol::count::localized;
 use protocol::readable;
 use protocol::tally::{AnswersFile, ResultFile};
-use protocol::Election;
+use protocol::{Election, Selection};
 
 /// The language of the report's names (the manifest's English, else its first language).
 const LANG: &str = "en";
 
-/// The report: the election, the record's head, who decrypted, then the result in words.
+/// The report: the election, the record's head, who decrypted, then the result in words, and with districts each
+/// contest's figures by district. `answers` and `trustees` hold one entry per unit (SPEC.md §4.6: per contest
+/// without districts).
 pub fn render(
     election: &Election,
     result: &ResultFile,
@@ -31,7 +33,75 @@ pub fn render(
     all.dedup();
     let _ = writeln!(out, "decrypted by trustees {all:?} ({} of {} needed)", m.trustees.threshold, m.trustees.count);
     out.push('\n');
-    out.push_str(&readable::text(result, answers, LANG));
+    out.push_str(&readable::text(result, &per_contest(election, answers), LANG));
+    out.push_str(&by_district(election, result));
+    out
+}
+
+/// The answers of each contest, all its units' together in unit order (the readable result reads one answers
+/// file per contest, for the reasons of invalid answers).
+fn per_contest(election: &Election, answers: &[AnswersFile]) -> Vec<AnswersFile> {
+    let m = election.manifest();
+    if !m.has_districts() {
+        return answers.to_vec();
+    }
+    let units = m.units();
+    m.contests
+        .iter()
+        .enumerate()
+        .map(|(c, contest)| AnswersFile {
+            contest: contest.id.clone(),
+            district: None,
+            answers: units
+                .iter()
+                .zip(answers)
+                .filter(|(u, _)| u.contest == c)
+                .flat_map(|(_, a)| a.answers.iter().cloned())
+                .collect(),
+        })
+        .collect()
+}
+
+/// With districts: for each contest that spans several districts, one line per district with its valid and invalid answers and its
+/// first-round votes (SPEC.md §12.5 `districts`), e.g. `  Centre (centre): 4 valid, 0 invalid; Yes 3, No 1`.
+fn by_district(election: &Election, result: &ResultFile) -> String {
+    let m = election.manifest();
+    let mut out = String::new();
+    for (c, r) in result.contests.iter().enumerate() {
+        // A contest of one district has its district's figures above already.
+        let (Some(districts), Some(contest)) = (r.districts.as_ref().filter(|d| d.len() > 1), m.contests.get(c)) else {
+            continue;
+        };
+        let _ = writeln!(out, "\nContest {}: {}, by district", c + 1, localized(&contest.title, LANG));
+        for d in districts {
+            let title = m
+                .district_index(&d.district)
+                .and_then(|i| m.districts.get(usize::from(i)))
+                .map_or(d.district.as_str(), |x| localized(&x.title, LANG));
+            let votes: Vec<String> = d
+                .tallies
+                .iter()
+                .map(|(s, n)| {
+                    let name = match s {
+                        Selection::Option(o) => contest
+                            .options
+                            .get(usize::from(*o))
+                            .map_or_else(|| format!("option {o}"), |x| localized(&x.title, LANG).to_string()),
+                        Selection::WriteIn(text) => format!("\"{text}\" (written in)"),
+                    };
+                    format!("{name} {n}")
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {title} ({}): {} valid, {} invalid; {}",
+                d.district,
+                d.valid,
+                d.invalid,
+                if votes.is_empty() { "no votes".to_string() } else { votes.join(", ") }
+            );
+        }
+    }
     out
 }
 

@@ -9,16 +9,20 @@
 use std::path::Path;
 
 use anyhow::Context;
+use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::credential::Credential;
-use protocol::manifest::{example_manifest, Manifest};
+use protocol::manifest::{example_manifest, example_manifest_districts, Manifest};
 use rand_core::{CryptoRng, RngCore};
 
 use crate::files::{create_new, Access};
 
 /// Writes the example manifest's template (three contests: single choice, approval, ranked; no `roles`) to
-/// `path`, for the officials to edit before [`write_manifest`] adds the roles.
-pub fn write_example_manifest(path: &Path) -> anyhow::Result<()> {
-    let mut value = serde_json::to_value(example_manifest())?;
+/// `path`, for the officials to edit before [`write_manifest`] adds the roles. With `districts`, the example of
+/// an election with districts instead ([`example_manifest_districts`]: three districts, a party-list council
+/// contest in each, a referendum for all).
+pub fn write_example_manifest(path: &Path, districts: bool) -> anyhow::Result<()> {
+    let example = if districts { example_manifest_districts() } else { example_manifest() };
+    let mut value = serde_json::to_value(example)?;
     if let Some(map) = value.as_object_mut() {
         map.remove("roles");
     }
@@ -75,8 +79,14 @@ impl Checked {
                 hex::encode(m.digest())
             )
         };
+        let districts = if m.has_districts() {
+            let ids: Vec<&str> = m.districts.iter().map(|d| d.id.as_str()).collect();
+            format!(" in {} districts ({})", ids.len(), ids.join(", "))
+        } else {
+            String::new()
+        };
         Some(format!(
-            "ok: {} contests, languages {}, voting from {} to {}, {} of {} trustees decrypt; {what}",
+            "ok: {} contests{districts}, languages {}, voting from {} to {}, {} of {} trustees decrypt; {what}",
             m.contests.len(),
             languages.join(", "),
             protocol::manifest::format_time(m.voting_period.opens_at),
@@ -155,7 +165,7 @@ pub struct RoleFiles {
 /// `out`. The number of mix keys is the number of mix stages; they must be stages 1 … k, each once.
 pub fn write_manifest(base: &Path, roles: &RoleFiles, out: &Path) -> anyhow::Result<Manifest> {
     use crate::officials::read_role_public;
-    use protocol::roles::{Registry, Role, Roles};
+    use protocol::roles::{Role, Roles};
     let text = std::fs::read_to_string(base).with_context(|| format!("reading {}", base.display()))?;
     let checked = check_manifest_text(&text);
     if !checked.problems.is_empty() {
@@ -194,15 +204,19 @@ pub fn write_manifest(base: &Path, roles: &RoleFiles, out: &Path) -> anyhow::Res
             );
         }
     }
-    let credentials = crate::officials::read_credential_list(&roles.credentials)?;
+    let credentials = crate::officials::read_credential_entries(&roles.credentials)?;
     if credentials.is_empty() {
         anyhow::bail!("{} holds no credential", roles.credentials.display());
     }
+    // The template read with stand-in roles: its districts decide how the credentials' districts are read.
+    let template = checked.manifest.as_ref().ok_or_else(|| anyhow::anyhow!("{} cannot be read", base.display()))?;
+    let electorate = Electorate::from_list(template, &credentials)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", roles.credentials.display()))?;
     let r = Roles {
         collector_key: read_role_public(&roles.collector, Role::Collector)?,
         officials_key: read_role_public(&roles.officials, Role::Officials)?,
         mix_keys: mix.into_iter().map(|(_, key)| key).collect(),
-        registry: Registry::of(&credentials),
+        registry: electorate.registry(),
     };
     map.insert("roles".into(), serde_json::to_value(&r)?);
     let manifest: Manifest = serde_json::from_value(value)
@@ -218,22 +232,74 @@ pub fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
     Manifest::from_json(&text).with_context(|| format!("{} is not a valid manifest", path.display()))
 }
 
-/// Generates `count` credentials: `DIR/credentials.json` (public) and `DIR/voters.json` (secret).
-pub fn generate_credentials<R: RngCore + CryptoRng>(count: usize, dir: &Path, rng: &mut R) -> anyhow::Result<()> {
+/// The voters `tallier setup credentials` makes credentials for: a number, or with districts how many in each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoterCounts {
+    /// An election without districts: this many voters.
+    All(usize),
+    /// An election with districts: each district's id and its number of voters, in the order given.
+    Districts(Vec<(String, usize)>),
+}
+
+impl VoterCounts {
+    /// Reads `--district ID:COUNT` (e.g. `north:40`).
+    pub fn parse_district(text: &str) -> anyhow::Result<(String, usize)> {
+        let bad = || {
+            anyhow::anyhow!(
+                "`{text}` is not a district and its number of voters: give them as ID:COUNT, e.g. --district north:40"
+            )
+        };
+        let (id, count) = text.rsplit_once(':').ok_or_else(bad)?;
+        let id = id.trim();
+        let count: usize = count.trim().parse().map_err(|_| bad())?;
+        if id.is_empty() {
+            return Err(bad());
+        }
+        Ok((id.to_string(), count))
+    }
+}
+
+/// Generates the voters' credentials: `DIR/credentials.json` (public) and `DIR/voters.json` (secret), in the same
+/// order. Without districts `credentials.json` is a JSON array of hex keys; with districts, of
+/// `{"key": hex, "district": id}` (SPEC.md §4.5.1), the districts' voters one after the other in the order given,
+/// so voter `i` of `voters.json` is in the district of entry `i`. A district given twice or with no voter is
+/// refused; whether the ids are the manifest's is checked by `tallier setup manifest`, which reads this list.
+pub fn generate_credentials<R: RngCore + CryptoRng>(
+    voters: &VoterCounts,
+    dir: &Path,
+    rng: &mut R,
+) -> anyhow::Result<Vec<(String, usize)>> {
+    let plan: Vec<(Option<&str>, usize)> = match voters {
+        VoterCounts::All(n) => vec![(None, *n)],
+        VoterCounts::Districts(list) => {
+            let mut seen = std::collections::BTreeSet::new();
+            for (id, n) in list {
+                anyhow::ensure!(seen.insert(id.as_str()), "the district `{id}` is given twice: give each once");
+                anyhow::ensure!(*n > 0, "the district `{id}` has no voter: give it at least one, or leave it out");
+            }
+            list.iter().map(|(id, n)| (Some(id.as_str()), *n)).collect()
+        }
+    };
+    let count: usize = plan.iter().map(|(_, n)| n).sum();
     anyhow::ensure!(count > 0, "at least one voter is needed");
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut public = Vec::with_capacity(count);
     let mut secret = Vec::with_capacity(count);
-    for _ in 0..count {
-        let c = Credential::generate(rng);
-        public.push(c.public_key().to_hex());
-        secret.push(c.to_text());
+    for (district, n) in &plan {
+        for _ in 0..*n {
+            let c = Credential::generate(rng);
+            public.push(match district {
+                None => CredentialEntry::Key(c.public_key()),
+                Some(d) => CredentialEntry::InDistrict { key: c.public_key(), district: (*d).to_string() },
+            });
+            secret.push(c.to_text());
+        }
     }
     create_new(&dir.join("credentials.json"), serde_json::to_string_pretty(&public)?.as_bytes(), Access::Public)?;
     let secrets: Vec<&str> = secret.iter().map(|s| s.as_str()).collect();
     let json = zeroize::Zeroizing::new(serde_json::to_string_pretty(&secrets)?);
     create_new(&dir.join("voters.json"), json.as_bytes(), Access::OwnerOnly)?;
-    Ok(())
+    Ok(plan.into_iter().filter_map(|(d, n)| d.map(|d| (d.to_string(), n))).collect())
 }
 
 #[cfg(test)]
@@ -261,7 +327,7 @@ mod tests {
     fn credentials_match_their_public_list_and_are_never_overwritten() {
         let dir = std::env::temp_dir().join(format!("tallier-setup-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        generate_credentials(5, &dir, &mut OsRng).unwrap();
+        generate_credentials(&VoterCounts::All(5), &dir, &mut OsRng).unwrap();
         let public: Vec<String> =
             serde_json::from_slice(&std::fs::read(dir.join("credentials.json")).unwrap()).unwrap();
         let secret: Vec<String> = serde_json::from_slice(&std::fs::read(dir.join("voters.json")).unwrap()).unwrap();
@@ -277,8 +343,8 @@ mod tests {
             let mode = |f: &str| std::fs::metadata(dir.join(f)).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode("voters.json"), 0o600, "the voters' secrets are readable by their owner only");
         }
-        assert!(generate_credentials(5, &dir, &mut OsRng).is_err());
-        write_example_manifest(&dir.join("template.json")).unwrap();
+        assert!(generate_credentials(&VoterCounts::All(5), &dir, &mut OsRng).is_err());
+        write_example_manifest(&dir.join("template.json"), false).unwrap();
         assert!(read_manifest(&dir.join("template.json")).is_err(), "a template names no roles");
         std::fs::remove_dir_all(&dir).unwrap();
     }

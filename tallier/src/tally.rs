@@ -4,11 +4,16 @@
 //! 1. [`prepare`] (`tallier tally prepare`): verifies the key ceremony (§10.10) and the ballot box (L7, §11.4)
 //!    and the officials' revocation list (§14.2); copies them into the record byte for byte; runs R1 check,
 //!    R2 squash, R3 revoke and R4 anonymize (§14.3) with [`protocol::tally`]'s functions.
-//! 2. [`mix`] (`tallier tally mix`): the mix stages of every contest (§9.5), [`crate::mix::mix_list`] each.
+//! 2. [`mix`] (`tallier tally mix`): the mix stages of every unit (§9.5), [`crate::mix::mix_list`] each.
 //! 3. [`crate::trustee::decrypt_record`] (`tallier trustee decrypt --record`): each trustee's partial decryption
-//!    of every contest's last list (§10.8).
+//!    of every unit's last list (§10.8).
 //! 4. [`finish`] (`tallier tally finish`): checks the partial decryptions (C12–C14), combines the `t` smallest
 //!    indices (§10.9), decodes (R5), counts (R6), and writes `index.json` (§13) last, self-checked.
+//!
+//! A unit (SPEC.md §4.6, [`protocol::manifest::Manifest::units`]) is a contest, or in an election with districts
+//! one contest's ballots from one of its districts: each is mixed, decrypted and decoded on its own, in the
+//! folder `contest-C` or `contest-C/district-D`. A unit no remaining ballot reached has an input list of no rows
+//! and then only its (empty) `answers.json`.
 //!
 //! Every file is written through a temporary file and a rename; every input file is read and decoded once.
 
@@ -25,7 +30,7 @@ use protocol::record::{self, RecordIndex, RevocationList};
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{self as steps, Refusal, ResultFile};
 use protocol::threshold::{
-    combine, verify_partial_decryptions, CeremonyParams, PartialDecryption, Signed, ThresholdError,
+    combine, verify_partial_decryptions, CeremonyParams, PartialDecryption, PlaintextList, Signed, ThresholdError,
 };
 use protocol::Election;
 use rand::rngs::OsRng;
@@ -34,7 +39,7 @@ use serde::Serialize;
 use crate::ceremony_dir::Transcript;
 use crate::files::{read_input, replace, Access};
 use crate::mix::{mix_list, progress, MixServerKey, StageSummary};
-use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished};
+use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished, unit_name};
 
 fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value)?;
@@ -72,6 +77,9 @@ pub struct PrepareSummary {
     pub revoked: usize,
     /// Ballots that enter the mix (R4).
     pub counted: usize,
+    /// With districts: each unit's name ([`unit_name`]) and its input list's rows, in the record's order (a
+    /// unit of 0 rows is not mixed or decrypted). Empty without districts.
+    pub units: Vec<(String, usize)>,
 }
 
 impl fmt::Display for PrepareSummary {
@@ -86,7 +94,12 @@ impl fmt::Display for PrepareSummary {
         writeln!(f)?;
         writeln!(f, "superseded (R2):     {}", self.superseded)?;
         writeln!(f, "revoked (R3):        {}", self.revoked)?;
-        write!(f, "counted (R4):        {}", self.counted)
+        write!(f, "counted (R4):        {}", self.counted)?;
+        for (name, rows) in &self.units {
+            let note = if *rows == 0 { ": no ballot, nothing to mix or decrypt" } else { "" };
+            write!(f, "\n  {name}: {rows} ballot{}{note}", if *rows == 1 { "" } else { "s" })?;
+        }
+        Ok(())
     }
 }
 
@@ -204,20 +217,36 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     if remaining.is_empty() {
         bail!("no ballot remains after check, squash and revoke: there is nothing to count");
     }
-    for (c, contest) in election.manifest().contests.iter().enumerate() {
-        let count = remaining.len().saturating_mul(contest.chunks());
+    let manifest = election.manifest();
+    let units = manifest.units();
+    // How many remaining ballots each district has (`None`: every ballot, without districts).
+    let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
+    for &i in &remaining {
+        if let Some(b) = ballots.get(i as usize) {
+            *per_district.entry(b.ballot.body.district).or_insert(0) += 1;
+        }
+    }
+    for unit in &units {
+        let contest = &manifest.contests[unit.contest];
+        let rows = per_district.get(&unit.district).copied().unwrap_or(0);
+        let count = rows.saturating_mul(contest.chunks());
         if count > MAX_CIPHERTEXTS {
+            let name = match unit.district {
+                None => format!("{} ({})", unit_name(manifest, *unit), contest.id),
+                Some(_) => unit_name(manifest, *unit),
+            };
             bail!(
-                "contest {c} ({}): {} ballots × {} chunks = {count} ciphertexts, more than one list may hold \
+                "{name}: {rows} ballots × {} chunks = {count} ciphertexts, more than one list may hold \
                  ({MAX_CIPHERTEXTS}, SPEC.md §9.1.1)",
-                contest.id,
-                remaining.len(),
                 contest.chunks()
             );
         }
     }
     let lists = steps::anonymize(&election, &ballots, &remaining)
-        .ok_or_else(|| anyhow!("a checked ballot does not have the manifest's shape (this is a bug)"))?;
+        .ok_or_else(|| anyhow!("a checked ballot does not have its district's shape (this is a bug)"))?;
+    if lists.len() != units.len() || lists.iter().all(CiphertextList::is_empty) {
+        bail!("no contest received a ballot after check, squash and revoke: there is nothing to count");
+    }
     bar.inc(1);
 
     bar.set_message("writing the record");
@@ -231,8 +260,9 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     replace(&record_file(r, record::REJECTED_PATH), &json_bytes(&rejected)?, Access::Public)?;
     replace(&record_file(r, record::SUPERSEDED_PATH), &json_bytes(&superseded)?, Access::Public)?;
     replace(&record_file(r, record::REVOKED_PATH), &json_bytes(&revoked)?, Access::Public)?;
-    for (c, list) in lists.iter().enumerate() {
-        replace(&record_file(r, &record::input_path(c)), &list.to_bytes(), Access::Public)?;
+    // One input list per unit (SPEC.md §4.6), a unit no ballot reached included (a list of no rows).
+    for (unit, list) in units.iter().zip(&lists) {
+        replace(&record_file(r, &record::input_path(*unit)), &list.to_bytes(), Access::Public)?;
     }
     partial.commit()?;
     bar.inc(1);
@@ -248,6 +278,11 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         superseded: superseded.superseded.len(),
         revoked: revoked.revoked.len(),
         counted: remaining.len(),
+        units: if manifest.has_districts() {
+            units.iter().zip(&lists).map(|(u, l)| (unit_name(manifest, *u), l.len())).collect()
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -266,14 +301,20 @@ pub struct MixArgs {
 /// One stage mixed.
 #[derive(Debug)]
 pub struct StageDone {
-    pub contest: usize,
+    /// The unit's index (SPEC.md §4.6; the contest's index without districts).
+    pub unit: usize,
+    /// How people call the unit ([`unit_name`]): `contest 2`, or `council-north (north)` with districts.
+    pub name: String,
     pub stage: u16,
     pub summary: StageSummary,
 }
 
 /// `tallier tally mix`: runs the mix stages whose mix servers' keys are given (§9.5, §14.3 Mix), each signed by
-/// its server (§9.5.1), and writes `contest-C/stage-K.{list,proof,sig}`. The list is written last, so a stage
-/// counts as present exactly when its list is. Stage `K` needs stage `K − 1` in the record.
+/// its server (§9.5.1), and writes `UNIT/stage-K.{list,proof,sig}` for every unit (SPEC.md §4.6: every contest,
+/// or with districts each contest's ballots of each of its districts), the unit's index being the statement's
+/// and the signature's `contest`. A unit whose input list has no rows (no ballot of its district remained) has
+/// no stages. The list is written last, so a stage counts as present exactly when its list is. Stage `K` needs
+/// stage `K − 1` in the record.
 pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
     let record = &args.record;
     let election = load_record_election(record)?;
@@ -286,40 +327,54 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
     if let Some(w) = keys.windows(2).find(|w| w[0].stage() == w[1].stage()) {
         bail!("two keys for stage {} were given", w[0].stage());
     }
-    let present = |c: usize, k: u16| record_file(record, &record::stage_list_path(c, k)).exists();
-    let contests = election.manifest().contests.len();
+    let manifest = election.manifest();
+    // The units that have ballots to mix: those whose input list has rows.
+    let mut units = Vec::new();
+    for (u, unit) in manifest.units().into_iter().enumerate() {
+        let rel = record::input_path(unit);
+        let path = record_file(record, &rel);
+        if !path.exists() {
+            bail!("{} lacks {rel}: is it a record made by `tallier tally prepare`?", record.display());
+        }
+        if crate::mix::list_shape(&path)?.0 > 0 {
+            units.push((u, unit, unit_name(manifest, unit)));
+        }
+    }
+    let present =
+        |unit: protocol::manifest::Unit, k: u16| record_file(record, &record::stage_list_path(unit, k)).exists();
     for key in &keys {
         let k = key.stage();
-        for c in 0..contests {
-            if present(c, k) {
-                bail!("contest {c}: stage {k} is already present ({})", record::stage_list_path(c, k));
+        for (_, unit, name) in &units {
+            if present(*unit, k) {
+                bail!("{name}: stage {k} is already present ({})", record::stage_list_path(*unit, k));
             }
         }
     }
-    let total = (keys.len() * contests * 3) as u64;
+    let total = (keys.len() * units.len() * 3) as u64;
     let bar = progress(args.progress, total);
     let mut done = Vec::new();
     for key in &keys {
         let k = key.stage();
-        for c in 0..contests {
-            let input_rel = if k == 1 { record::input_path(c) } else { record::stage_list_path(c, k - 1) };
+        for (u, unit, name) in &units {
+            let input_rel = if k == 1 { record::input_path(*unit) } else { record::stage_list_path(*unit, k - 1) };
             let input_path = record_file(record, &input_rel);
             if !input_path.exists() {
                 bail!(
-                    "contest {c}: stage {k} needs {input_rel}, which is not in the record yet (mix stage {} first)",
+                    "{name}: stage {k} needs {input_rel}, which is not in the record yet (mix stage {} first)",
                     k - 1
                 );
             }
-            bar.set_message(format!("contest {c}: reading {input_rel}"));
+            bar.set_message(format!("{name}: reading {input_rel}"));
             let input = crate::mix::read_list(&input_path)?;
-            let (stage, summary) = mix_list(&election, c as u32, key, &input, &bar)?;
-            bar.set_message(format!("contest {c}: writing stage {k}"));
+            let index = u32::try_from(*u).map_err(|_| anyhow!("{name}: too many units (this is a bug)"))?;
+            let (stage, summary) = mix_list(&election, index, key, &input, &bar)?;
+            bar.set_message(format!("{name}: writing stage {k}"));
             let (list, proof, signature) = stage.files();
-            replace(&record_file(record, &record::stage_proof_path(c, k)), &proof, Access::Public)?;
-            replace(&record_file(record, &record::stage_signature_path(c, k)), &signature, Access::Public)?;
-            replace(&record_file(record, &record::stage_list_path(c, k)), &list, Access::Public)?;
+            replace(&record_file(record, &record::stage_proof_path(*unit, k)), &proof, Access::Public)?;
+            replace(&record_file(record, &record::stage_signature_path(*unit, k)), &signature, Access::Public)?;
+            replace(&record_file(record, &record::stage_list_path(*unit, k)), &list, Access::Public)?;
             bar.inc(1);
-            done.push(StageDone { contest: c, stage: k, summary });
+            done.push(StageDone { unit: *u, name: name.clone(), stage: k, summary });
         }
     }
     bar.finish_and_clear();
@@ -342,7 +397,8 @@ pub struct FinishArgs {
 #[derive(Debug)]
 pub struct FinishSummary {
     pub result: ResultFile,
-    /// The trustees whose partial decryptions were combined, for each contest.
+    /// The trustees whose partial decryptions were combined, for each unit (SPEC.md §4.6; each contest without
+    /// districts); none for a unit no ballot reached.
     pub trustees: Vec<Vec<u16>>,
     /// The record's head: the last chain value of the index (§13).
     pub head: [u8; 32],
@@ -363,9 +419,12 @@ fn blamed_trustee(e: &ThresholdError) -> Option<u16> {
     }
 }
 
-/// `tallier tally finish`: checks every partial decryption in the record (C12–C14), combines the `t` smallest
-/// trustee indices (§10.9, eq. (K13)), decodes (R5), counts (R6), writes `plaintexts.list`, `answers.json`,
-/// `result.json`, and last `index.json` (§13), after checking it (chain, §14.1 layout, no other file).
+/// `tallier tally finish`: for every unit (SPEC.md §4.6: every contest, or with districts each contest's ballots
+/// of each of its districts) checks every partial decryption in the record (C12–C14), combines the `t` smallest
+/// trustee indices (§10.9, eq. (K13)), decodes (R5, [`steps::decode_unit`]), writes `UNIT/plaintexts.list` and
+/// `UNIT/answers.json` (a unit no ballot reached gets an `answers.json` with no answers and nothing else), counts
+/// over all units (R6), writes `result.json`, and last `index.json` (§13), after checking it (chain, §14.1
+/// layout, no other file).
 pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let record = &args.record;
     let election = load_record_election(record)?;
@@ -375,33 +434,63 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     if let Some(p) = &report_path {
         csv_path(p)?;
     }
-    let contests = manifest.contests.len();
-    let bar = progress(args.progress, 2 + 2 * contests as u64);
+    let units = manifest.units();
+    let bar = progress(args.progress, 2 + 2 * units.len() as u64);
     bar.set_message("verifying the key ceremony");
     let (params, roster, outcome, ceremony_files) = record_ceremony(record, &election)?;
     bar.inc(1);
+
+    // Which units have ballots (a unit whose input list has no rows has no stages and no decryption, §14.1).
+    let mut filled = Vec::with_capacity(units.len());
+    for unit in &units {
+        let rel = record::input_path(*unit);
+        let path = record_file(record, &rel);
+        if !path.exists() {
+            bail!("{} lacks `{rel}`: run the steps before `finish` (prepare, mix, trustee decrypt)", record.display());
+        }
+        let (rows, width) = crate::mix::list_shape(&path)?;
+        let contest = &manifest.contests[unit.contest];
+        if width != contest.chunks() {
+            bail!("{rel} has width {width}, {} has {} chunks", unit_name(manifest, *unit), contest.chunks());
+        }
+        filled.push(rows > 0);
+    }
 
     // Which trustee files are present, and the paths the index will list (§14.1 order).
     let n = manifest.trustees.count;
     let last = manifest.mix_stages();
     let has = |path: &str| ceremony_files.iter().any(|f| f.record_path == path);
+    let mut partials = Vec::with_capacity(units.len());
+    for (unit, &filled) in units.iter().zip(&filled) {
+        let present: Vec<u16> =
+            (1..=n).filter(|&j| filled && record_file(record, &record::partial_path(*unit, j)).exists()).collect();
+        if filled && present.is_empty() {
+            bail!(
+                "{}: no trustee has decrypted it yet ({} is missing): at least {} trustees must run \
+                 `tallier trustee decrypt --record`",
+                unit_name(manifest, *unit),
+                record::partial_path(*unit, 1),
+                params.t
+            );
+        }
+        partials.push(present);
+    }
     let layout = record::Layout {
         ceremony: record::CEREMONY_KINDS
             .iter()
             .map(|kind| (1..=n).filter(|&j| has(&record::ceremony_path(kind, j))).collect())
             .collect(),
-        partials: (0..contests)
-            .map(|c| (1..=n).filter(|&j| record_file(record, &record::partial_path(c, j)).exists()).collect())
-            .collect(),
-        empty: vec![false; contests],
+        partials,
+        empty: filled.iter().map(|f| !f).collect(),
     };
     let paths = record::layout_paths(manifest, &layout);
     // Nothing but these files may be in the record (V1); the outputs of an interrupted finish are replaced.
     let mut on_disk = Vec::new();
     verifier::files::walk(record, "", &mut on_disk).map_err(|e| anyhow!("the record {}: {e}", record.display()))?;
     let expected: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
-    let outputs: BTreeSet<String> = (0..contests)
-        .flat_map(|c| [record::plaintexts_path(c), record::answers_path(c)])
+    let outputs: BTreeSet<String> = units
+        .iter()
+        .flat_map(|u| [record::plaintexts_path(*u), record::answers_path(*u)])
         .chain([record::RESULT_PATH.to_string()])
         .collect();
     for f in &on_disk {
@@ -416,26 +505,33 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     }
 
     let t = usize::from(params.t);
-    let mut answers = Vec::with_capacity(contests);
-    let mut plaintext_bytes = Vec::with_capacity(contests);
-    let mut used = Vec::with_capacity(contests);
-    for (c, contest) in manifest.contests.iter().enumerate() {
-        bar.set_message(format!("contest {c}: checking {} partial decryptions", layout.partials[c].len()));
-        let list_rel = record::stage_list_path(c, last);
+    let mut answers = Vec::with_capacity(units.len());
+    // The plaintexts of each unit that has ballots (none for an empty unit).
+    let mut plaintext_bytes: Vec<Option<Vec<u8>>> = Vec::with_capacity(units.len());
+    let mut used = Vec::with_capacity(units.len());
+    for (u, unit) in units.iter().enumerate() {
+        let name = unit_name(manifest, *unit);
+        let contest = &manifest.contests[unit.contest];
+        if layout.empty[u] {
+            // No ballot of this district remained: nothing was mixed or decrypted, and there is nothing to decode.
+            let none = PlaintextList { width: contest.chunks() as u32, points: Vec::new() };
+            answers.push(steps::decode_unit(&election, *unit, &none));
+            plaintext_bytes.push(None);
+            used.push(Vec::new());
+            bar.inc(2);
+            continue;
+        }
+        bar.set_message(format!("{name}: checking {} partial decryptions", layout.partials[u].len()));
+        let list_rel = record::stage_list_path(*unit, last);
         let list_bytes = read_input(&record_file(record, &list_rel))?;
         let list =
             CiphertextList::from_bytes(&list_bytes).with_context(|| format!("{list_rel} is not a ciphertext list"))?;
         if list.width() != contest.chunks() {
-            bail!(
-                "{list_rel} has width {}, contest {c} ({}) has {} chunks",
-                list.width(),
-                contest.id,
-                contest.chunks()
-            );
+            bail!("{list_rel} has width {}, {name} has {} chunks", list.width(), contest.chunks());
         }
-        let mut partials = Vec::with_capacity(layout.partials[c].len());
-        for &j in &layout.partials[c] {
-            let rel = record::partial_path(c, j);
+        let mut partials = Vec::with_capacity(layout.partials[u].len());
+        for &j in &layout.partials[u] {
+            let rel = record::partial_path(*unit, j);
             let bytes = read_input(&record_file(record, &rel))?;
             let p = Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| {
                 anyhow!("trustee {j}'s partial decryption {rel} does not decode ({e}): remove that file, then run finish again")
@@ -460,15 +556,15 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         if let Some(e) = verified.rejected.first() {
             let file = blamed_trustee(e).map_or_else(
                 || "remove the bad file".to_string(),
-                |j| format!("remove {} (trustee {j}'s)", record::partial_path(c, j)),
+                |j| format!("remove {} (trustee {j}'s)", record::partial_path(*unit, j)),
             );
-            bail!("contest {c}: a partial decryption is invalid: {e}; {file}, then run finish again");
+            bail!("{name}: a partial decryption is invalid: {e}; {file}, then run finish again");
         }
         let mut trustees = verified.trustees();
         trustees.sort_unstable();
         if trustees.len() < t {
             bail!(
-                "contest {c}: {} valid partial decryption(s) (trustees {trustees:?}), {t} are needed: more trustees \
+                "{name}: {} valid partial decryption(s) (trustees {trustees:?}), {t} are needed: more trustees \
                  must run `tallier trustee decrypt --record`",
                 trustees.len()
             );
@@ -476,9 +572,9 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         trustees.truncate(t);
         let plaintexts = combine(&params, &verified, &list)?;
         bar.inc(1);
-        bar.set_message(format!("contest {c}: decoding {} rows", plaintexts.points.len() / contest.chunks().max(1)));
-        answers.push(steps::decode(contest, &plaintexts));
-        plaintext_bytes.push(plaintexts.to_bytes());
+        bar.set_message(format!("{name}: decoding {} rows", plaintexts.points.len() / contest.chunks().max(1)));
+        answers.push(steps::decode_unit(&election, *unit, &plaintexts));
+        plaintext_bytes.push(Some(plaintexts.to_bytes()));
         used.push(trustees);
         bar.inc(1);
     }
@@ -491,9 +587,11 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let result = steps::count(&election, &answers, turnout);
 
     bar.set_message("writing the results and the index");
-    for (c, (bytes, a)) in plaintext_bytes.iter().zip(&answers).enumerate() {
-        replace(&record_file(record, &record::plaintexts_path(c)), bytes, Access::Public)?;
-        replace(&record_file(record, &record::answers_path(c)), &json_bytes(a)?, Access::Public)?;
+    for (unit, (bytes, a)) in units.iter().zip(plaintext_bytes.iter().zip(&answers)) {
+        if let Some(bytes) = bytes {
+            replace(&record_file(record, &record::plaintexts_path(*unit)), bytes, Access::Public)?;
+        }
+        replace(&record_file(record, &record::answers_path(*unit)), &json_bytes(a)?, Access::Public)?;
     }
     replace(&record_file(record, record::RESULT_PATH), &json_bytes(&result)?, Access::Public)?;
     let index = build_index(record, &election, &paths, &layout)?;

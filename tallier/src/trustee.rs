@@ -17,9 +17,10 @@
 //! |       | `tallier trustee decrypt`  | a partial decryption (binary)  |
 //! |       | `tallier decrypt combine`  | the plaintext list (binary)    |
 //!
-//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) verifies every contest's mix
-//! chain, then decrypts every contest's last mix stage into `RECORD/contest-C/partial-J.bin` (SPEC.md §14.1,
-//! §14.3 Decrypt); the record supplies the manifest and the ceremony.
+//! In the tally, `tallier trustee decrypt --record RECORD` ([`decrypt_record`]) verifies every unit's mix chain
+//! (a unit: a contest, or with districts one contest's ballots of one district, SPEC.md §4.6), then decrypts
+//! every unit's last mix stage into `RECORD/UNIT/partial-J.bin` (SPEC.md §14.1, §14.3 Decrypt); the record
+//! supplies the manifest and the ceremony.
 //!
 //! A trustee's secrets never leave its secret file in clear: it is sealed with ChaCha20-Poly1305 under a key
 //! derived from a passphrase by Argon2id, and every header field is authenticated.
@@ -33,6 +34,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
 use protocol::codec::{Decode, Encode};
 use protocol::manifest::Manifest;
+use protocol::shuffle::CiphertextList;
 use protocol::threshold::ceremony::{list_trustees, Roster, CLOSE_FILE};
 use protocol::threshold::{
     combine, verify_ceremony, verify_partial_decryptions, CeremonyMessage, CeremonyOutcome, CeremonyParams,
@@ -641,8 +643,10 @@ pub fn decrypt_combine(
     Ok((used, rejected))
 }
 
-/// `tallier trustee decrypt --record`: the trustee's partial decryption (§10.8, eq. (K14)) of every contest's last
-/// mix stage, written to `contest-C/partial-J.bin` (canonical binary `Signed<M5>`, SPEC.md §14.1).
+/// `tallier trustee decrypt --record`: the trustee's partial decryption (§10.8, eq. (K14)) of every unit's last
+/// mix stage (SPEC.md §4.6: every contest, or with districts each contest's ballots of each of its districts; a
+/// unit no ballot reached has nothing to decrypt), written to `UNIT/partial-J.bin` (canonical binary
+/// `Signed<M5>`, SPEC.md §14.1).
 ///
 /// A partial decryption cannot be taken back, so the trustee first runs the verifier's own checks on everything
 /// the decryption depends on ([`verifier::verify::verify_before_decryption`], SPEC.md §14.3 Decrypt): the
@@ -664,12 +668,21 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     let params = ceremony_params(manifest)?;
     let s = open_secret(secret, &params, pass)?;
     let j = s.trustee();
-    let contests = manifest.contests.len();
-    for c in 0..contests {
-        let out = record::partial_path(c, j);
-        if record_file(record, &out).exists() {
-            bail!("{out} already exists: trustee {j} has already decrypted contest {c}");
+    // The units with ballots (SPEC.md §4.6): a unit whose input list has no rows has nothing to decrypt.
+    let mut units = Vec::new();
+    for unit in manifest.units() {
+        let rel = record::input_path(unit);
+        let path = record_file(record, &rel);
+        if !path.exists() {
+            bail!("{} lacks {rel}: is it a record made by `tallier tally prepare`?", record.display());
         }
+        let (rows, _) = crate::mix::list_shape(&path)?;
+        let name = crate::record::unit_name(manifest, unit);
+        let out = record::partial_path(unit, j);
+        if rows > 0 && record_file(record, &out).exists() {
+            bail!("{out} already exists: trustee {j} has already decrypted {name}");
+        }
+        units.push((unit, rows, name));
     }
     let (report, verified) = verifier::verify::verify_before_decryption(record, progress);
     let Some(verified) = verified else {
@@ -681,18 +694,21 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     if verified.election.fingerprint() != election.fingerprint() {
         bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
     }
+    let rows: Vec<usize> = units.iter().map(|u| u.1).collect();
+    let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &CiphertextList)> =
+        unit_lists(&rows, &verified.last_lists)?.into_iter().map(|(u, list)| (&units[u], list)).collect();
     let (_, _, outcome, _) = record_ceremony(record, &verified.election)?;
     let share = s.key_share(&outcome)?;
-    let bar = crate::mix::progress(progress, contests as u64);
-    let mut written = Vec::with_capacity(contests);
-    for (c, list) in verified.last_lists.iter().enumerate() {
-        bar.set_message(format!("contest {c}: decrypting {} ciphertexts", list.cells().len()));
+    let bar = crate::mix::progress(progress, pairs.len() as u64);
+    let mut written = Vec::with_capacity(pairs.len());
+    for ((unit, _, name), list) in pairs {
+        bar.set_message(format!("{name}: decrypting {} ciphertexts", list.cells().len()));
         let partial =
             PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
                 .with_context(|| {
-                format!("contest {c}: partial decryption of {}", record::stage_list_path(c, manifest.mix_stages()))
+                format!("{name}: partial decryption of {}", record::stage_list_path(*unit, manifest.mix_stages()))
             })?;
-        let out = record_file(record, &record::partial_path(c, j));
+        let out = record_file(record, &record::partial_path(*unit, j));
         replace(&out, &partial.to_bytes(), Access::Public)?;
         bar.inc(1);
         written.push(out);
@@ -701,9 +717,55 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     Ok(written)
 }
 
+/// Which verified last list is which unit's: `rows` gives each unit's input rows (SPEC.md §4.6, units order),
+/// `lists` the verifier's last lists, one per unit or one per unit with ballots (an empty unit has no stages).
+/// Returns each unit with ballots (its index) with its list; refused: a count that fits neither, or a list whose
+/// rows are not its input's (a mix keeps the rows).
+fn unit_lists<'a>(rows: &[usize], lists: &'a [CiphertextList]) -> Result<Vec<(usize, &'a CiphertextList)>> {
+    let filled: Vec<usize> = (0..rows.len()).filter(|&u| rows[u] > 0).collect();
+    let pairs: Vec<(usize, &CiphertextList)> = if lists.len() == rows.len() {
+        lists.iter().enumerate().filter(|(u, _)| rows[*u] > 0).collect()
+    } else if lists.len() == filled.len() {
+        filled.iter().copied().zip(lists).collect()
+    } else {
+        bail!(
+            "the verifier gave {} mixed lists for {} units ({} with ballots): this verifier does not read this \
+             record's units; nothing was decrypted",
+            lists.len(),
+            rows.len(),
+            filled.len()
+        );
+    };
+    if let Some((u, list)) = pairs.iter().find(|(u, list)| list.len() != rows[*u]) {
+        bail!("unit {u}: the mixed list has {} rows, its input {}; nothing was decrypted", list.len(), rows[*u]);
+    }
+    Ok(pairs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each unit with ballots gets its own list, whether the verifier gives one list per unit or one per unit with
+    /// ballots; anything else is refused before decrypting.
+    #[test]
+    fn each_unit_with_ballots_gets_its_own_list() {
+        let g = protocol::elgamal::generator();
+        let list = |n: usize| CiphertextList::from_flat(1, vec![protocol::Ciphertext { a: g, b: g }; n]).unwrap();
+        let rows = [2, 0, 3];
+        let per_unit = [list(2), list(0), list(3)];
+        let got: Vec<(usize, usize)> =
+            unit_lists(&rows, &per_unit).unwrap().iter().map(|(u, l)| (*u, l.len())).collect();
+        assert_eq!(got, [(0, 2), (2, 3)]);
+        let per_filled = [list(2), list(3)];
+        let got: Vec<(usize, usize)> =
+            unit_lists(&rows, &per_filled).unwrap().iter().map(|(u, l)| (*u, l.len())).collect();
+        assert_eq!(got, [(0, 2), (2, 3)]);
+        let err = unit_lists(&rows, &[list(2)]).unwrap_err().to_string();
+        assert!(err.contains("gave 1 mixed lists for 3 units (2 with ballots)"), "{err}");
+        let err = unit_lists(&rows, &[list(2), list(4)]).unwrap_err().to_string();
+        assert!(err.contains("unit 2: the mixed list has 4 rows, its input 3"), "{err}");
+    }
 
     #[test]
     fn misnamed_ceremony_files_are_errors_and_other_files_are_skipped() {

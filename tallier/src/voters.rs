@@ -4,13 +4,16 @@
 //!
 //! The list is UTF-8 CSV (with or without a byte-order mark; comma- or semicolon-separated) whose header names
 //! the columns `voter_id`, `name`, `address` (postal address, several lines allowed, or e-mail) and, optionally,
-//! `district` (kept in the private list and printed on the letter; it has no other meaning yet). Every problem of
-//! the list is named with its line in one run ([`read_voter_list`]), and nothing is written while there is one.
+//! `district`. In an election without districts the district is only kept in the private list and printed on the
+//! letter; in one with districts (the manifest's `districts`) every voter must have one of them, by its id or its
+//! name in any language ([`voter_districts`]): it decides the contests on the voter's ballot, its entry of
+//! `credentials.json` names it, and the letter gives its name and says so in each language. Every problem of the
+//! list is named with its line in one run ([`read_voter_list`]), and nothing is written while there is one.
 //!
 //! The output directory (new or empty) receives:
-//! - `credentials.json`: the public credential list, a JSON array of hex Ed25519 public keys in list order, the
-//!   format of `tallier setup credentials` (read by `tallier setup manifest --credentials` and
-//!   `collector init --credentials`);
+//! - `credentials.json`: the public credential list, a JSON array of hex Ed25519 public keys in list order (with
+//!   districts, of `{"key": hex, "district": id}`), the format of `tallier setup credentials` (read by
+//!   `tallier setup manifest --credentials` and `collector init --credentials`);
 //! - `voters.csv` (readable by its owner only): `voter_id,name,address,district,credential`, the credential in its
 //!   text form ([`credential_text`]);
 //! - `letters.html` (owner only): one A4 letter per voter, to print: name and address, the election's title and
@@ -26,8 +29,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
+use protocol::ballot_box::CredentialEntry;
 use protocol::credential::Credential;
-use protocol::manifest::{Localized, Manifest, Period};
+use protocol::manifest::{District, Localized, Manifest, Period};
 use qrcodegen::{QrCode, QrCodeEcc};
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
@@ -319,6 +323,50 @@ pub struct LetterElection {
     pub title: Localized,
     /// When voting is open.
     pub voting_period: Period,
+    /// The manifest's districts (empty without): each voter of the list is in one of them.
+    pub districts: Vec<District>,
+}
+
+/// In an election with districts, each voter's district (an index into `districts`): the list's `district` is a
+/// district's id, or its name in any language, in any case. Every voter without one, or with one the manifest
+/// does not have, is a problem at its line.
+pub fn voter_districts(voters: &[Voter], districts: &[District]) -> Result<Vec<u16>, ListProblems> {
+    let ids: Vec<&str> = districts.iter().map(|d| d.id.as_str()).collect();
+    let find = |text: &str| {
+        let text = text.to_lowercase();
+        districts
+            .iter()
+            .position(|d| d.id == text || d.id.to_lowercase() == text)
+            .or_else(|| districts.iter().position(|d| d.title.values().any(|t| t.to_lowercase() == text)))
+    };
+    let mut problems = Vec::new();
+    let mut found = Vec::with_capacity(voters.len());
+    for v in voters {
+        match find(&v.district).and_then(|d| u16::try_from(d).ok()) {
+            Some(d) => found.push(d),
+            None if v.district.is_empty() => problems.push(ListProblem {
+                line: v.line,
+                message: format!(
+                    "the district is empty: in this election every voter is in one district; give one of {}",
+                    ids.join(", ")
+                ),
+            }),
+            None => problems.push(ListProblem {
+                line: v.line,
+                message: format!(
+                    "the district `{}` is not one of the manifest's districts: give one of {} (its id, or its name \
+                     in any language)",
+                    v.district,
+                    ids.join(", ")
+                ),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(found)
+    } else {
+        Err(ListProblems(problems))
+    }
 }
 
 /// Reads the edited manifest template (`tallier setup manifest --out TEMPLATE`, without `roles`) and checks it
@@ -341,7 +389,7 @@ pub fn read_letter_election(path: &Path) -> anyhow::Result<LetterElection> {
     let manifest: Manifest = serde_json::from_value(value)
         .with_context(|| format!("{} is not a valid manifest template", path.display()))?;
     manifest.validate().with_context(|| format!("{}", path.display()))?;
-    Ok(LetterElection { title: manifest.title, voting_period: manifest.voting_period })
+    Ok(LetterElection { title: manifest.title, voting_period: manifest.voting_period, districts: manifest.districts })
 }
 
 /// Checks the voting page's address printed on the letters: `https://HOST…` (`http://` only for this machine:
@@ -446,7 +494,18 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
     let languages = letter_languages(&election.title, &args.languages, &args.manifest)?;
     let offset = args.utc_offset.as_deref().map(parse_utc_offset).transpose()?.unwrap_or(0);
     let bytes = read_input(&args.list)?;
-    let voters = read_voter_list(&bytes).map_err(|e| anyhow!("{}: {e}", args.list.display()))?;
+    let mut voters = read_voter_list(&bytes).map_err(|e| anyhow!("{}: {e}", args.list.display()))?;
+    // With districts, each voter's district, written by its id from here on.
+    let districts: Vec<Option<u16>> = if election.districts.is_empty() {
+        vec![None; voters.len()]
+    } else {
+        let found =
+            voter_districts(&voters, &election.districts).map_err(|e| anyhow!("{}: {e}", args.list.display()))?;
+        for (v, &d) in voters.iter_mut().zip(&found) {
+            v.district = election.districts[usize::from(d)].id.clone();
+        }
+        found.into_iter().map(Some).collect()
+    };
     check_out_dir(&args.out)?;
 
     let letter = Letter { election: &election, languages: &languages, url: &url, offset };
@@ -465,9 +524,14 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
             false => None,
         };
         let mut public = Vec::with_capacity(voters.len());
-        for (i, voter) in voters.iter().enumerate() {
+        for (i, (voter, district)) in voters.iter().zip(&districts).enumerate() {
             let credential = Credential::generate(rng);
-            public.push(credential.public_key().to_hex());
+            public.push(match district {
+                None => CredentialEntry::Key(credential.public_key()),
+                Some(_) => {
+                    CredentialEntry::InDistrict { key: credential.public_key(), district: voter.district.clone() }
+                }
+            });
             let text = credential_text(&credential);
             let mut row = Zeroizing::new(String::with_capacity(voter_row_capacity(voter)));
             for field in [&voter.voter_id, &voter.name, &voter.address, &voter.district] {
@@ -477,7 +541,7 @@ pub fn write_voters<R: RngCore + CryptoRng>(args: &VotersArgs, rng: &mut R) -> a
             csv_field(&mut row, &text);
             row.push('\n');
             csv.write(row.as_bytes())?;
-            html.write(letter.render(voter, &text)?.as_bytes())?;
+            html.write(letter.render(voter, *district, &text)?.as_bytes())?;
             if let Some(file) = secrets.as_mut() {
                 // The JSON array `serde_json::to_string_pretty` writes, one element at a time.
                 let mut element = Zeroizing::new(String::from(if i == 0 { "[\n  \"" } else { ",\n  \"" }));
@@ -696,6 +760,8 @@ struct Texts {
     code_label: &'static str,
     id_label: &'static str,
     district_label: &'static str,
+    /// With districts: `{district}`, the voter's district's name.
+    district_line: &'static str,
     qr_label: &'static str,
     /// `{open}`, `{close}`, `{zone}`.
     period: &'static str,
@@ -711,6 +777,7 @@ const EN: Texts = Texts {
     code_label: "Voting code",
     id_label: "Voter ID",
     district_label: "District",
+    district_line: "You vote in the {district} district: your ballot holds the contests of this district.",
     qr_label: "QR code: the voting page with your voting code",
     period: "You can vote online from {open} to {close} ({zone}).",
     steps: [
@@ -731,6 +798,7 @@ const ET: Texts = Texts {
     code_label: "Hääletamiskood",
     id_label: "Valija tunnus",
     district_label: "Ringkond",
+    district_line: "Te hääletate ringkonnas {district}: teie hääletussedelil on selle ringkonna valimised.",
     qr_label: "QR-kood: hääletamise veebileht koos teie hääletamiskoodiga",
     period: "E-hääletamine algab {open} ja lõpeb {close} ({zone}).",
     steps: [
@@ -751,6 +819,8 @@ const FR: Texts = Texts {
     code_label: "Code de vote",
     id_label: "Numéro d'électeur",
     district_label: "Circonscription",
+    district_line: "Vous votez dans la circonscription {district} : votre bulletin porte les scrutins de cette \
+                    circonscription.",
     qr_label: "Code QR : la page de vote avec votre code de vote",
     period: "Le vote en ligne est ouvert du {open} au {close} ({zone}).",
     steps: [
@@ -852,8 +922,11 @@ struct Letter<'a> {
 }
 
 impl Letter<'_> {
-    /// One voter's letter (an `<article>`), in a wiped buffer.
-    fn render(&self, voter: &Voter, credential: &str) -> anyhow::Result<Zeroizing<String>> {
+    /// One voter's letter (an `<article>`), in a wiped buffer. With districts, `district` is the voter's: the
+    /// letter names it in each language, and says that the ballot holds that district's contests.
+    fn render(&self, voter: &Voter, district: Option<u16>, credential: &str) -> anyhow::Result<Zeroizing<String>> {
+        let district = district.and_then(|d| self.election.districts.get(usize::from(d)));
+        let district_title = |lang: &str| district.map(|d| protocol::count::localized(&d.title, lang).to_string());
         let first = texts(self.languages.first().copied().unwrap_or("en"));
         let joined = |f: fn(&Texts) -> &'static str| -> String {
             self.languages.iter().map(|l| f(texts(l))).collect::<Vec<_>>().join(" / ")
@@ -878,7 +951,20 @@ impl Letter<'_> {
             out.push_str(" &middot; ");
             push_escaped(&mut out, &joined(|t| t.district_label));
             out.push_str(": ");
-            push_escaped(&mut out, &voter.district);
+            match district {
+                // The district's name in each language (once where the languages share it).
+                Some(_) => {
+                    let mut names: Vec<String> = Vec::new();
+                    for lang in self.languages {
+                        let name = district_title(lang).unwrap_or_default();
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
+                    push_escaped(&mut out, &names.join(" / "));
+                }
+                None => push_escaped(&mut out, &voter.district),
+            }
         }
         out.push_str("</p>\n<div class=\"credential\">");
         out.push_str(&svg);
@@ -902,6 +988,10 @@ impl Letter<'_> {
                 .replace("{close}", &(t.date)(close))
                 .replace("{zone}", &zone_name(self.offset));
             push_escaped(&mut out, &period);
+            if let Some(name) = district_title(lang) {
+                out.push(' ');
+                push_escaped(&mut out, &t.district_line.replace("{district}", &name));
+            }
             out.push_str("</p>\n<ol>");
             for step in t.steps {
                 let _ = write!(out, "<li>{}</li>", escape_html(step).replace("{url}", &url_html));

@@ -148,3 +148,33 @@ fn check_names_counting_rule_problems() {
     let out = ok(tallier(&["setup", "check", p(&fixed)]));
     assert!(out.starts_with("ok: 3 contests"), "{out}");
 }
+
+/// `tallier setup example --districts` writes the example with districts, which checks; its districts' problems
+/// (MF13: a contest's district not declared, a district twice, a district no contest is for) are each named where
+/// they are, and `setup manifest` refuses the template with them.
+#[test]
+fn check_names_the_districts_problems() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = tmp.path().join("template.json");
+    ok(tallier(&["setup", "example", "--districts", "--out", p(&template)]));
+    let out = ok(tallier(&["setup", "check", p(&template)]));
+    assert!(out.starts_with("ok: 4 contests in 3 districts (north, centre, south), languages en, et, fr"), "{out}");
+    let broken = tmp.path().join("broken.json");
+    edit(&template, &broken, |v| {
+        v["contests"][0]["districts"] = serde_json::json!(["east"]);
+        v["districts"][2]["id"] = serde_json::json!("centre");
+    });
+    let err = fails(tallier(&["setup", "check", p(&broken)]));
+    assert!(err.contains("problem(s)"), "{err}");
+    let out = tallier(&["setup", "check", p(&broken)]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("contests[0].districts: district `east` does not exist"), "{listed}");
+    assert!(listed.contains("districts[2].id: `centre` is also the id of districts[1]"), "{listed}");
+    let manifest = tmp.path().join("manifest.json");
+    let args = ["setup", "manifest", "--base", p(&broken), "--out", p(&manifest), "--collector-key", "c.pub"];
+    let err = fails(tallier(
+        &[&args[..], &["--officials-key", "o.pub", "--mix-key", "m.pub", "--credentials", "x"]].concat(),
+    ));
+    assert!(err.contains("contests[0].districts: district `east` does not exist"), "{err}");
+    assert!(!manifest.exists());
+}

@@ -289,3 +289,56 @@ fn help_describes_every_option_with_an_example() {
     }
     assert!(help.contains("tallier setup voters --list voters.csv"), "{help}");
 }
+
+/// With a template that has districts (`setup example --districts`), every voter's district must be one of them,
+/// by id or by name in any language; `credentials.json` gives each key its district (the manifest's registry
+/// binds them), the private list has the id, and the letter names the district in each language.
+#[test]
+fn in_an_election_with_districts_each_voter_gets_the_district_of_the_list() {
+    use protocol::ballot_box::{CredentialEntry, Electorate};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let template = root.join("template.json");
+    ok(tallier(&["setup", "example", "--districts", "--out", s(&template)]));
+    // An empty district and an unknown one: both named with their lines; nothing written.
+    let list = "voter_id,name,address,district\n1,Mari,Tartu,north\n2,Jüri,Tartu,\n3,Liis,Tartu,East\n";
+    let (_, csv) = inputs(root, list.as_bytes());
+    let out = root.join("voters");
+    let err = fails(voters(&template, &csv, &out, &[]));
+    assert!(err.contains("line 3: the district is empty: in this election every voter is in one district"), "{err}");
+    assert!(
+        err.contains(
+            "line 4: the district `East` is not one of the manifest's districts: give one of north, centre, south"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists());
+    // By id, by Estonian name in another case, by French name.
+    let list = "voter_id,name,address,district\n1,Mari,Tartu,north\n2,Jüri,Tartu,PÕHJA\n3,Élise,Paris,Sud\n";
+    let (_, csv) = inputs(root, list.as_bytes());
+    ok(voters(&template, &csv, &out, &["--languages", "et,en"]));
+    let entries: Vec<CredentialEntry> =
+        serde_json::from_slice(&std::fs::read(out.join("credentials.json")).unwrap()).unwrap();
+    let districts: Vec<String> = entries
+        .iter()
+        .map(|e| match e {
+            CredentialEntry::InDistrict { district, .. } => district.clone(),
+            CredentialEntry::Key(_) => panic!("an entry without district"),
+        })
+        .collect();
+    assert_eq!(districts, ["north", "north", "south"]);
+    let private = std::fs::read_to_string(out.join("voters.csv")).unwrap();
+    assert!(private.contains("\n2,Jüri,Tartu,north,"), "{private}");
+    let letters = std::fs::read_to_string(out.join("letters.html")).unwrap();
+    assert!(letters.contains("Ringkond / District: Lõuna / South"), "the district's name in each language");
+    assert!(letters.contains("Te hääletate ringkonnas Põhja: teie hääletussedelil on selle ringkonna valimised."));
+    assert!(letters.contains("You vote in the South district: your ballot holds the contests of this district."));
+    // The registry of these credentials, with their districts, is what the manifest binds.
+    let template_manifest = {
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&template).unwrap()).unwrap();
+        v["roles"] = serde_json::to_value(protocol::roles::example_roles(1)).unwrap();
+        serde_json::from_value::<protocol::Manifest>(v).unwrap()
+    };
+    let electorate = Electorate::from_list(&template_manifest, &entries).unwrap();
+    assert_eq!(electorate.districts().iter().filter(|&&d| d == 0).count(), 2);
+}
