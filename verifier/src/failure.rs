@@ -419,7 +419,8 @@ fn lines<T: fmt::Display>(all: &[T]) -> String {
     all.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
-/// Where a contest's `input.list` differs from R4 recomputed (V9).
+/// Where a unit's `input.list` differs from R4 recomputed (V9); `contest` is the unit's index in `units()` (§4.6),
+/// the contest's index without districts, and the path names the unit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InputDifference {
@@ -468,7 +469,8 @@ impl InputDifference {
     }
 }
 
-/// Why decryption, decoding or count fails (SPEC.md §14.4 V11–V13), with the contest where there is one.
+/// Why decryption, decoding or count fails (SPEC.md §14.4 V11–V13), with the contest where there is one: its
+/// unit's index in `units()` (§4.6), which is the contest's index without districts; the path names the unit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResultFailure {
@@ -567,6 +569,21 @@ pub enum ResultFailure {
         /// The manifest's.
         manifest: String,
     },
+    /// V12: `answers.json` names another district than its unit's (an election with districts, §4.6).
+    #[error(
+        "{path}: district `{claimed}`, but the file is the answers of district `{unit}` (its folder's); the \
+         answers of one district cannot be counted for another"
+    )]
+    AnswersOfAnotherDistrict {
+        /// The unit's index in `units()`.
+        contest: usize,
+        /// The file.
+        path: String,
+        /// The district id the file gives (`none` if it gives none).
+        claimed: String,
+        /// The unit's district id (`none` without districts).
+        unit: String,
+    },
     /// V12: R5 recomputed from `plaintexts.list` is not `answers.json`.
     #[error("{difference}")]
     Answers {
@@ -618,6 +635,7 @@ impl ResultFailure {
             | Self::NotTheCombination { contest, .. }
             | Self::PlaintextsUndecodable { contest, .. }
             | Self::AnswersOfAnotherContest { contest, .. }
+            | Self::AnswersOfAnotherDistrict { contest, .. }
             | Self::Answers { contest, .. } => Some(*contest),
             Self::File(_)
             | Self::ResultFormat { .. }
