@@ -117,12 +117,30 @@ pub fn build_districts() -> Built {
     let plan = Plan {
         manifest: example_manifest_districts(),
         voters: 8,
-        registered: vec![(0, d(NORTH)), (1, d(NORTH)), (4, d(NORTH)), (2, d(CENTRE)), (3, d(CENTRE)), (5, d(CENTRE)), (6, d(SOUTH))],
-        casts: [(0, NORTH), (1, NORTH), (2, CENTRE), (0, NORTH), (3, CENTRE), (6, SOUTH), (4, CENTRE), (7, NORTH), (5, CENTRE)]
-            .iter()
-            .enumerate()
-            .map(|(leaf, &(v, district))| (v, d(district), district_answers(leaf)))
-            .collect(),
+        registered: vec![
+            (0, d(NORTH)),
+            (1, d(NORTH)),
+            (4, d(NORTH)),
+            (2, d(CENTRE)),
+            (3, d(CENTRE)),
+            (5, d(CENTRE)),
+            (6, d(SOUTH)),
+        ],
+        casts: [
+            (0, NORTH),
+            (1, NORTH),
+            (2, CENTRE),
+            (0, NORTH),
+            (3, CENTRE),
+            (6, SOUTH),
+            (4, CENTRE),
+            (7, NORTH),
+            (5, CENTRE),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(leaf, &(v, district))| (v, d(district), district_answers(leaf)))
+        .collect(),
         revoked: vec![6],
         expect: (2, 1, 1, 5),
     };
@@ -156,12 +174,12 @@ fn build_plan(plan: Plan) -> Built {
     let mut entries_of: Vec<(CredentialKey, Option<u16>)> =
         plan.registered.iter().map(|&(v, d)| (voters[v].public_key(), d)).collect();
     entries_of.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let registry: Vec<CredentialKey> = entries_of.iter().map(|e| e.0.clone()).collect();
+    let registry: Vec<CredentialKey> = entries_of.iter().map(|e| e.0).collect();
     let districts: Vec<u16> = entries_of.iter().filter_map(|e| e.1).collect();
     // The roles (§4.5): the example's keys, whose secrets are public, and this registry.
     let roles = protocol::roles::example_role_secrets(2);
     let mut manifest = plan.manifest;
-    let with_districts: Vec<(CredentialKey, u16)> = entries_of.iter().filter_map(|(k, d)| Some((k.clone(), (*d)?))).collect();
+    let with_districts: Vec<(CredentialKey, u16)> = entries_of.iter().filter_map(|(k, d)| Some((*k, (*d)?))).collect();
     manifest.roles = roles.roles(if manifest.has_districts() {
         protocol::roles::Registry::of_districts(&with_districts)
     } else {
@@ -215,7 +233,8 @@ fn build_plan(plan: Plan) -> Built {
         districts,
     };
     let officials = roles.officials.clone();
-    let revocations = RevocationList::sign(&officials, fp, plan.revoked.iter().map(|&v| voters[v].public_key()).collect());
+    let revocations =
+        RevocationList::sign(&officials, fp, plan.revoked.iter().map(|&v| voters[v].public_key()).collect());
 
     // The steps R1–R4 (§14.3).
     let logged = ballot_box.check_log(&election).unwrap();

@@ -550,14 +550,21 @@ pub fn districts() -> Vec<Tampering> {
             name: "a unit's mix and decryption removed while its input has rows",
             check: Check::V10,
             expect: |f| {
-                chain(f, |c| matches!(c, ChainFailure::NoMix { contest: 0, rows: 2, unit, .. } if unit == "contest-0/district-0"))
+                chain(
+                    f,
+                    |c| matches!(c, ChainFailure::NoMix { contest: 0, rows: 2, unit, .. } if unit == "contest-0/district-0"),
+                )
             },
             tamper: |r| {
                 let u = unit(r, 0);
                 let stages = r.election().manifest().mix_stages();
                 let mut drop: Vec<String> = (1..=stages)
                     .flat_map(|k| {
-                        [record::stage_list_path(u, k), record::stage_proof_path(u, k), record::stage_signature_path(u, k)]
+                        [
+                            record::stage_list_path(u, k),
+                            record::stage_proof_path(u, k),
+                            record::stage_signature_path(u, k),
+                        ]
                     })
                     .collect();
                 drop.extend((1..=3).map(|j| record::partial_path(u, j)));
@@ -574,7 +581,11 @@ pub fn districts() -> Vec<Tampering> {
                 let stages = r.election().manifest().mix_stages();
                 let drop: Vec<String> = (1..=stages)
                     .flat_map(|k| {
-                        [record::stage_list_path(u, k), record::stage_proof_path(u, k), record::stage_signature_path(u, k)]
+                        [
+                            record::stage_list_path(u, k),
+                            record::stage_proof_path(u, k),
+                            record::stage_signature_path(u, k),
+                        ]
                     })
                     .collect();
                 drop_files(r, &drop);
@@ -583,9 +594,7 @@ pub fn districts() -> Vec<Tampering> {
         Tampering {
             name: "a stage signed with another unit's index",
             check: Check::V10,
-            expect: |f| {
-                chain(f, |c| matches!(c, ChainFailure::NotSignedByMixServer { contest: 4, stage: 1, .. }))
-            },
+            expect: |f| chain(f, |c| matches!(c, ChainFailure::NotSignedByMixServer { contest: 4, stage: 1, .. })),
             tamper: |r| {
                 let u = unit(r, 4);
                 let digests = protocol::roles::StageDigests::of(
@@ -621,8 +630,10 @@ pub fn districts() -> Vec<Tampering> {
             name: "a unit's answers given another district",
             check: Check::V12,
             expect: |f| {
-                results(f, |e| matches!(e, ResultFailure::AnswersOfAnotherDistrict { contest: 3, claimed, unit, .. }
-                    if claimed == "centre" && unit == "north"))
+                results(f, |e| {
+                    matches!(e, ResultFailure::AnswersOfAnotherDistrict { contest: 3, claimed, unit, .. }
+                    if claimed == "centre" && unit == "north")
+                })
             },
             tamper: |r| {
                 let p = record::answers_path(unit(r, 3));
@@ -635,7 +646,10 @@ pub fn districts() -> Vec<Tampering> {
             name: "an answer made up for a district nobody voted in",
             check: Check::V12,
             expect: |f| {
-                results(f, |e| matches!(e, ResultFailure::Answers { contest: 5, difference } if difference.claimed == 1 && difference.recomputed == 0))
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::Answers { contest: 5, difference } if difference.claimed == 1 && difference.recomputed == 0),
+                )
             },
             tamper: |r| {
                 let p = record::answers_path(unit(r, 5));
@@ -647,7 +661,9 @@ pub fn districts() -> Vec<Tampering> {
         Tampering {
             name: "a district's figure changed in the result",
             check: Check::V13,
-            expect: |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 3 && d.theirs.contains("\"centre\""))),
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 3 && d.theirs.contains("\"centre\"")))
+            },
             tamper: |r| {
                 let mut v = read_json(r, record::RESULT_PATH);
                 let valid = v["contests"][3]["districts"][1]["valid"].as_u64().unwrap();

@@ -401,10 +401,11 @@ pub enum BallotFailure {
         /// The most ciphertexts of a list.
         max: usize,
     },
-    /// V9: a remaining ballot does not have the manifest's shape.
-    #[error("a remaining ballot does not have the manifest's shape")]
+    /// V9: a remaining ballot does not have the manifest's shape (with districts, its district's contests).
+    #[error("a remaining ballot does not have the manifest's shape (with districts: its district's contests, §8.2)")]
     Shape,
-    /// V9: R4 recomputed is not the record's `input.list`, for each contest where it is not.
+    /// V9: R4 recomputed is not the record's `input.list`, for each unit (contest, or contest and district) where
+    /// it is not.
     #[error("{}", lines(.0))]
     Input(Vec<InputDifference>),
 }

@@ -47,9 +47,10 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
     let contest_exists = report.run(Check::MC1, || {
         let unit = units.get(c).copied();
         match unit.and_then(|u| manifest.contests.get(u.contest).map(|spec| (u, spec))) {
-            Some((u, spec)) if manifest.has_districts() => {
-                Ok(((), format!("unit {contest} ({u}, {}): width {}", crate::verify::unit_name(manifest, u), spec.chunks())))
-            }
+            Some((u, spec)) if manifest.has_districts() => Ok((
+                (),
+                format!("unit {contest} ({u}, {}): width {}", crate::verify::unit_name(manifest, u), spec.chunks()),
+            )),
             Some((_, spec)) => Ok(((), format!("contest {contest}: width {}", spec.chunks()))),
             None if manifest.has_districts() => Err(format!(
                 "unit {contest} does not exist: the manifest's districts make {} units (contest and district, \

@@ -49,7 +49,10 @@ fn honest_record_with_districts_passes_and_names_its_units() {
         "{v9}"
     );
     let v10 = note(&report, Check::V10);
-    assert!(v10.contains("4 units (contest and district) × 2 stages verified, 2 units that no ballot reached"), "{v10}");
+    assert!(
+        v10.contains("4 units (contest and district) × 2 stages verified, 2 units that no ballot reached"),
+        "{v10}"
+    );
     let v11 = note(&report, Check::V11);
     assert!(v11.contains("referendum, district north (contest-3/district-0): trustees [1, 2]"), "{v11}");
     assert!(v11.contains("2 units that no ballot reached: nothing to decrypt"), "{v11}");
@@ -181,4 +184,33 @@ fn published_results_carry_the_districts() {
     assert_eq!(referendum["districts"][1]["district"], "centre");
     assert_eq!(referendum["districts"][1]["valid"], 3);
     assert_eq!(data["result"]["format"], "rv/result/v4");
+    // The whole site, through the binary: the results page's data as above, the wrong-district ballot on the board.
+    let site = b.scratch.join("site");
+    let out = Command::new(BIN).args(["publish", "--out"]).arg(&site).arg(&b.dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("data/result.json")).unwrap()).unwrap();
+    assert_eq!(written, data);
+    let board = std::fs::read_to_string(site.join("data/board/page-0.json")).unwrap();
+    assert!(board.contains("wrong_district"), "{board}");
+}
+
+/// `verifier mix` over one unit's folder: the unit's index (§4.6) is the contest number its stages were proved and
+/// signed under; another unit's index is refused, and an index past the units says how many there are.
+#[test]
+fn mix_chain_of_one_unit_is_checked_under_its_index() {
+    let b = build_districts();
+    let units = b.election.manifest().units();
+    let election = b.path(record::ELECTION_PATH);
+    let input = b.path(&record::input_path(units[4]));
+    let folder = b.path(&units[4].to_string());
+    let report = verifier::mixnet::verify_chain(&election, 4, &input, &folder, false);
+    assert!(report.passed(), "{report}");
+    let text = report.to_string();
+    assert!(text.contains("unit 4 (contest-3/district-1, referendum, district centre)"), "{text}");
+    let report = verifier::mixnet::verify_chain(&election, 3, &input, &folder, false);
+    assert_eq!(report.failed_ids(), ["MC2"], "{report}");
+    let report = verifier::mixnet::verify_chain(&election, 6, &input, &folder, false);
+    assert_eq!(report.failed_ids(), ["MC1"], "{report}");
+    assert!(report.to_string().contains("make 6 units"), "{report}");
 }

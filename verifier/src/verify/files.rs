@@ -170,11 +170,11 @@ impl State {
             // A unit is mixed unless no ballot reached it: then the tally wrote its input list (0 rows) and nothing
             // else before decryption. Its stages decide which: a unit with rows and no stages is V10's to name.
             let units = m.units();
-            let mixed: Vec<bool> =
-                units.iter().map(|&u| files.bytes.contains_key(&stage_list_path(u, 1))).collect();
+            let mixed: Vec<bool> = units.iter().map(|&u| files.bytes.contains_key(&stage_list_path(u, 1))).collect();
             // The layout up to the mix: a mixed unit's stages, then (after decryption) its partial decryptions.
             let marked: Vec<Vec<u16>> = mixed.iter().map(|&x| if x { vec![1] } else { Vec::new() }).collect();
-            let mut expected = protocol::record::layout_paths(m, &Layout { ceremony: ceremony.clone(), partials: marked });
+            let mut expected =
+                protocol::record::layout_paths(m, &Layout { ceremony: ceremony.clone(), partials: marked });
             expected.retain(|p| {
                 !p.ends_with("/plaintexts.list")
                     && !p.ends_with("/answers.json")
