@@ -154,7 +154,7 @@ fn before_decryption_gives_one_list_per_unit() {
     let (report, _) = verifier::verify::verify_before_decryption(&ready, false);
     assert_eq!(report.failed_ids(), ["V2′"], "{report}");
     std::fs::remove_file(ready.join(&stray)).unwrap();
-    // The north council's stages removed: its input has 2 rows, so there must be a mix.
+    // The north council's stages removed: its input has 2 rows, so the record is not ready (mix first).
     for k in 1..=b.election.manifest().mix_stages() {
         for p in [
             record::stage_list_path(units[0], k),
@@ -167,8 +167,9 @@ fn before_decryption_gives_one_list_per_unit() {
     std::fs::remove_file(ready.join(&partial)).unwrap();
     let (report, verified) = verifier::verify::verify_before_decryption(&ready, false);
     assert!(verified.is_none());
-    assert_eq!(report.failed_ids(), ["V10"], "{report}");
-    assert!(report.to_string().contains("unit contest-0/district-0 has 2 ballots and no mix"), "{report}");
+    assert_eq!(report.failed_ids(), ["V2′"], "{report}");
+    let text = report.to_string();
+    assert!(text.contains("`contest-0/district-0/stage-1.list` is not in the record yet"), "{text}");
 }
 
 /// `verifier publish`'s results data carries each contest's per-district figures and the districts' titles.

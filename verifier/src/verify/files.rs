@@ -168,9 +168,19 @@ impl State {
                 })
                 .collect();
             // A unit is mixed unless no ballot reached it: then the tally wrote its input list (0 rows) and nothing
-            // else before decryption. Its stages decide which: a unit with rows and no stages is V10's to name.
+            // else before decryption. A unit whose input list has rows (its header's first 4 bytes), or that has
+            // stages, must have them all: else the record is not ready (mix first).
             let units = m.units();
-            let mixed: Vec<bool> = units.iter().map(|&u| files.bytes.contains_key(&stage_list_path(u, 1))).collect();
+            let rows = |u: protocol::manifest::Unit| -> u32 {
+                files
+                    .bytes
+                    .get(&input_path(u))
+                    .and_then(|b| b.get(0..4))
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(0, u32::from_be_bytes)
+            };
+            let mixed: Vec<bool> =
+                units.iter().map(|&u| rows(u) > 0 || files.bytes.contains_key(&stage_list_path(u, 1))).collect();
             // The layout up to the mix: a mixed unit's stages, then (after decryption) its partial decryptions.
             let marked: Vec<Vec<u16>> = mixed.iter().map(|&x| if x { vec![1] } else { Vec::new() }).collect();
             let mut expected =
