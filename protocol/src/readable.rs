@@ -1091,7 +1091,10 @@ mod tests {
         let et = contest_text(4, &r, None, "et");
         assert!(et.contains("ringkonniti") && et.contains("north: 2 kehtivat, 0 kehtetut; Jah 1, Ei 1"), "{et}");
         let fr = contest_text(4, &r, None, "fr");
-        assert!(fr.contains("par circonscription") && fr.contains("north : 2 valides, 0 invalides ; Oui 1, Non 1"), "{fr}");
+        assert!(
+            fr.contains("par circonscription") && fr.contains("north : 2 valides, 0 invalides ; Oui 1, Non 1"),
+            "{fr}"
+        );
         let result = ResultFile {
             format: crate::tally::RESULT_FORMAT_V4.into(),
             fingerprint: crate::Fingerprint([0; 32]),
