@@ -84,6 +84,8 @@ struct Words {
     scores: &'static str,
     borda: &'static str,
     ranking: &'static str,
+    /// Before a contest's per-district figures (a contest that spans districts, `rv/result/v4`).
+    by_district: &'static str,
     /// The `method` strings of §12.5 in this language, as ([`crate::count::METHODS`] entry, words).
     methods: [(&'static str, &'static str); 11],
 }
@@ -143,6 +145,7 @@ const EN: Words = Words {
     scores: "scores (each grade's points: the worst 0, one more each grade up)",
     borda: "Borda points (first choice n-1, then one less each place; unranked 0)",
     ranking: "full ranking",
+    by_district: "by district (each district's own ballots, counted alone)",
     methods: [
         (METHOD_PLURALITY, METHOD_PLURALITY),
         (METHOD_APPROVAL, METHOD_APPROVAL),
@@ -216,6 +219,7 @@ const ET: Words = Words {
     scores: "punktid (halvim hinne 0, iga parem hinne ühe võrra rohkem)",
     borda: "Borda punktid (esimene eelistus n-1, iga järgmine ühe võrra vähem; järjestamata 0)",
     ranking: "täielik pingerida",
+    by_district: "ringkonniti (iga ringkonna oma sedelid eraldi loetuna)",
     methods: [
         (METHOD_PLURALITY, "lihthäälteenamus"),
         (METHOD_APPROVAL, "heakskiiduhääletus"),
@@ -289,6 +293,7 @@ const FR: Words = Words {
     scores: "scores (points par mention : la pire 0, un de plus par mention au-dessus)",
     borda: "points de Borda (premier choix n-1, puis un de moins par place ; non classés 0)",
     ranking: "classement complet",
+    by_district: "par circonscription (les bulletins de chacune, comptés à part)",
     methods: [
         (METHOD_PLURALITY, "scrutin majoritaire à un tour"),
         (METHOD_APPROVAL, "vote par approbation"),
@@ -534,6 +539,7 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
         }
     }
     rule_figures(&mut out, r, lang, &name, &shown);
+    district_figures(&mut out, r, lang, &name);
     for tie in &r.ties {
         let _ = writeln!(out, "  {}{c} {}", w.tie, w.tie(tie, &name));
     }
@@ -607,14 +613,52 @@ fn rule_figures(
     }
 }
 
-/// The whole result in words: the turnout, then each contest (numbered from 1), blank lines between.
+/// The per-district figures of a contest that spans districts (SPEC.md §12.5 `districts`, more than one): each
+/// district's valid and invalid ballots and its tallies (first preferences for ranked rules), one line each.
+fn district_figures(out: &mut String, r: &ContestResult, lang: &str, name: &dyn Fn(&Selection) -> String) {
+    let Some(districts) = r.districts.as_ref().filter(|d| d.len() > 1) else {
+        return;
+    };
+    let w = words(lang);
+    let c = w.colon;
+    let _ = writeln!(out, "  {}{c}", w.by_district);
+    for d in districts {
+        let votes: Vec<String> = d.tallies.iter().map(|(s, n)| format!("{} {n}", name(s))).collect();
+        let _ = writeln!(
+            out,
+            "    {}{c} {} {}, {} {}{} {}",
+            d.district,
+            d.valid,
+            w.ballots.1,
+            d.invalid,
+            w.ballots.2,
+            w.semicolon,
+            votes.join(", ")
+        );
+    }
+}
+
+/// The answers of the contest `r` is the result of: every file of `answers` of that contest (one per contest, or
+/// with districts one per unit of it, SPEC.md §4.6), their answers in order.
+fn answers_of(r: &ContestResult, answers: &[AnswersFile]) -> Option<AnswersFile> {
+    let mut files = answers.iter().filter(|a| a.contest == r.contest);
+    let mut merged = files.next()?.clone();
+    merged.district = None;
+    for f in files {
+        merged.answers.extend(f.answers.iter().cloned());
+    }
+    Some(merged)
+}
+
+/// The whole result in words: the turnout, then each contest (numbered from 1), blank lines between. `answers`
+/// are the record's answers files (one per unit: a contest, or with districts a contest's district).
 pub fn text(result: &ResultFile, answers: &[AnswersFile], lang: &str) -> String {
     let mut parts = Vec::new();
     if let Some(t) = &result.turnout {
         parts.push(turnout_in(t, words(lang)));
     }
     for (c, r) in result.contests.iter().enumerate() {
-        parts.push(contest_text(c + 1, r, answers.get(c), lang));
+        parts.push(contest_text(c + 1, r, answers_of(r, answers).as_ref(), lang));
     }
     parts.join("\n")
 }
@@ -642,6 +686,17 @@ pub fn summary(result: &ResultFile, lang: &str) -> Vec<String> {
         let elected: Vec<String> = r.elected.iter().map(&name).collect();
         let elected = if elected.is_empty() { "nobody".to_string() } else { elected.join(", ") };
         lines.push(format!("contest {}, {}{what}: {}; elected: {elected}", c + 1, title(r, lang), votes.join(", ")));
+        // A contest that spans districts: one more line with each district's own figures.
+        if let Some(districts) = r.districts.as_ref().filter(|d| d.len() > 1) {
+            let each: Vec<String> = districts
+                .iter()
+                .map(|d| {
+                    let votes: Vec<String> = d.tallies.iter().map(|(s, n)| format!("{} {n}", name(s))).collect();
+                    format!("{}: {}", d.district, votes.join(", "))
+                })
+                .collect();
+            lines.push(format!("contest {} by district: {}", c + 1, each.join("; ")));
+        }
     }
     lines
 }
@@ -1010,5 +1065,61 @@ mod tests {
         assert!(super::csv(&r, "fr").contains("4,mayor,,Parti A,3,75.0,,a,2"));
         r.contests.pop();
         assert!(super::csv(&r, "en").starts_with(&format!("{CSV_HEADER}\r\n")));
+    }
+
+    /// A contest that spans districts (`rv/result/v4`): the text gives each district's figures under the
+    /// contest's, in the language asked for, and V13's summary one more line; a contest of one district does not
+    /// repeat its figures. The text reads the answers of every unit of a contest (the reasons of invalid ones).
+    #[test]
+    fn districts_are_shown_for_contests_that_span_them() {
+        use crate::count::DistrictFigures;
+        let m = crate::manifest::example_manifest_districts();
+        let referendum = &m.contests[3];
+        let yes = || Ok(Answer::single(0));
+        let no = || Ok(Answer::single(1));
+        let mut r = count_contest(referendum, &[yes(), yes(), no()]);
+        let figures = |d: &str, y: u64, n: u64| DistrictFigures {
+            district: d.into(),
+            valid: y + n,
+            invalid: 0,
+            tallies: vec![(Selection::Option(0), y), (Selection::Option(1), n)],
+        };
+        r.districts = Some(vec![figures("north", 1, 1), figures("centre", 1, 0), figures("south", 0, 0)]);
+        let text = contest_text(4, &r, None, "en");
+        assert!(text.contains("  by district (each district's own ballots, counted alone):"), "{text}");
+        assert!(text.contains("    north: 2 valid, 0 invalid; Yes 1, No 1"), "{text}");
+        assert!(text.contains("    south: 0 valid, 0 invalid; Yes 0, No 0"), "{text}");
+        let et = contest_text(4, &r, None, "et");
+        assert!(et.contains("ringkonniti") && et.contains("north: 2 kehtivat, 0 kehtetut; Jah 1, Ei 1"), "{et}");
+        let fr = contest_text(4, &r, None, "fr");
+        assert!(
+            fr.contains("par circonscription") && fr.contains("north : 2 valides, 0 invalides ; Oui 1, Non 1"),
+            "{fr}"
+        );
+        let result = ResultFile {
+            format: crate::tally::RESULT_FORMAT_V4.into(),
+            fingerprint: crate::Fingerprint([0; 32]),
+            turnout: None,
+            contests: vec![r.clone()],
+            national: Default::default(),
+        };
+        assert_eq!(
+            summary(&result, "en"),
+            [
+                "contest 1, Should the town build a tram line?: Yes 2 (66.7 %), No 1 (33.3 %); elected: Yes",
+                "contest 1 by district: north: Yes 1, No 1; centre: Yes 1, No 0; south: Yes 0, No 0",
+            ]
+        );
+        // One district only (a district's own council): nothing repeated.
+        r.districts = Some(vec![figures("north", 2, 1)]);
+        assert!(!contest_text(1, &r, None, "en").contains("by district"));
+        // The answers of every unit of the contest give the reasons of invalid answers.
+        let unit = |d: &str, invalid: &str| AnswersFile {
+            contest: "referendum".into(),
+            district: Some(d.into()),
+            answers: vec![DecodedAnswer::Invalid { invalid: invalid.into() }],
+        };
+        let merged = answers_of(&r, &[unit("north", "too_many"), unit("south", "too_many")]).unwrap();
+        assert_eq!(merged.answers.len(), 2);
     }
 }

@@ -1,7 +1,8 @@
 //! A small election record built with `protocol` alone, written from SPEC.md §14 (not from the tallier): a 2-of-3
 //! key ceremony in-process, seven ballots (a re-vote, a revoked voter, an unknown credential), the collector's
 //! Merkle log and receipts, the steps R1–R4, two mix stages per contest, three partial decryptions, R5 and R6,
-//! and the chained index. Reusable by every record test: build once, tamper with a file, [`Built::reindex`] so
+//! and the chained index; and [`build_districts`], the same for an election with districts (a unit per contest
+//! and district, a district nobody voted in, a ballot for the wrong district). Reusable by every record test: build once, tamper with a file, [`Built::reindex`] so
 //! that V1 passes again, and see which check catches it.
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
 use protocol::codec::Encode;
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{ballot_hash, leaf_hash, LogTree, Receipt, ReceiptBody, SignedTreeHead};
-use protocol::manifest::example_manifest;
+use protocol::manifest::{example_manifest, example_manifest_districts};
 use protocol::record::{self, file_digest, RecordIndex, RevocationList};
 use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
 use protocol::tally;
@@ -48,6 +49,10 @@ pub struct Built {
     pub revoked_leaf: u64,
     pub refused_leaf: u64,
     pub counted_leaf: u64,
+    /// With districts ([`build_districts`]): the ballot refused as `wrong_district`.
+    pub wrong_district_leaf: Option<u64>,
+    /// The mix servers' signing keys (`roles.mix_keys`, in stage order), for forging a stage.
+    pub mix: Vec<SigningKey>,
 }
 
 pub fn write_json<T: Serialize>(path: &Path, v: &T) {
@@ -71,20 +76,115 @@ pub fn build() -> Built {
 /// [`build`], with the example manifest changed by `edit` first (a contest's counting rule, say); the answers are
 /// the same, so the edit must keep them valid.
 pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built {
+    let mut manifest = example_manifest();
+    edit(&mut manifest);
+    // Voters 0–4 are registered; voter 5 is not. Voter 0 votes twice; voter 4 voted on paper.
+    let plan = Plan {
+        manifest,
+        voters: 6,
+        registered: (0..5).map(|v| (v, None)).collect(),
+        casts: [0usize, 1, 2, 0, 3, 4, 5].iter().enumerate().map(|(leaf, &v)| (v, None, answers(leaf))).collect(),
+        revoked: vec![4],
+        expect: (1, 1, 1, 4),
+    };
+    let mut built = build_plan(plan);
+    (built.superseded_leaf, built.revote_leaf, built.revoked_leaf, built.refused_leaf, built.counted_leaf) =
+        (0, 3, 5, 6, 1);
+    built
+}
+
+/// The district indices of [`example_manifest_districts`]: north, centre, south.
+pub const NORTH: u16 = 0;
+pub const CENTRE: u16 = 1;
+pub const SOUTH: u16 = 2;
+
+/// The answers of a ballot of `district` of [`example_manifest_districts`] (its district's council, a d'Hondt list
+/// contest of 6 candidates, then the referendum), varied by `i`.
+pub fn district_answers(i: usize) -> Vec<Answer> {
+    let o = Selection::Option;
+    vec![Answer { selections: vec![o((i % 6) as u16)] }, Answer { selections: vec![o((i % 2) as u16)] }]
+}
+
+/// A record of an election with districts ([`example_manifest_districts`]: north, centre, south; a council per
+/// district and a referendum for all: 6 units), built as [`build`] is. Voters 0, 1 and 4 are registered in the
+/// north, 2, 3 and 5 in the centre, 6 in the south; voter 7 is not registered. In log order: voter 0 (north),
+/// voter 1 (north), voter 2 (centre), voter 0 again (the re-vote), voter 3 (centre), voter 6 (south, then
+/// revoked: voted on paper), voter 4 with a ballot of the centre (refused: `wrong_district`), voter 7 (refused:
+/// `unknown_credential`), voter 5 (centre). So the north's units have 2 rows, the centre's 3, and the south's
+/// (council-south, and the referendum's south unit) none: no mix and no decryption for them (§14.1).
+pub fn build_districts() -> Built {
+    let d = |x: u16| Some(x);
+    let plan = Plan {
+        manifest: example_manifest_districts(),
+        voters: 8,
+        registered: vec![
+            (0, d(NORTH)),
+            (1, d(NORTH)),
+            (4, d(NORTH)),
+            (2, d(CENTRE)),
+            (3, d(CENTRE)),
+            (5, d(CENTRE)),
+            (6, d(SOUTH)),
+        ],
+        casts: [
+            (0, NORTH),
+            (1, NORTH),
+            (2, CENTRE),
+            (0, NORTH),
+            (3, CENTRE),
+            (6, SOUTH),
+            (4, CENTRE),
+            (7, NORTH),
+            (5, CENTRE),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(leaf, &(v, district))| (v, d(district), district_answers(leaf)))
+        .collect(),
+        revoked: vec![6],
+        expect: (2, 1, 1, 5),
+    };
+    let mut built = build_plan(plan);
+    (built.superseded_leaf, built.revote_leaf, built.revoked_leaf, built.refused_leaf, built.counted_leaf) =
+        (0, 3, 5, 7, 1);
+    built.wrong_district_leaf = Some(6);
+    built
+}
+
+/// What a record is built from: the manifest (its roles and trustees are set by the builder), how many voters
+/// (credentials drawn in order), who is registered (voter, district), the ballots in log order (voter, the
+/// ballot's district, answers), the voters revoked, and what R1–R3 must give (refused, superseded, revoked,
+/// remaining).
+struct Plan {
+    manifest: protocol::manifest::Manifest,
+    voters: usize,
+    registered: Vec<(usize, Option<u16>)>,
+    casts: Vec<(usize, Option<u16>, Vec<Answer>)>,
+    revoked: Vec<usize>,
+    expect: (usize, usize, usize, usize),
+}
+
+fn build_plan(plan: Plan) -> Built {
     let mut rng = ChaCha20Rng::from_seed([7; 32]);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("record");
     let scratch = tmp.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
-    // Voters 0–4 are registered; voter 5 is not. Voter 0 votes twice; voter 4 voted on paper.
-    let voters: Vec<Credential> = (0..6).map(|_| Credential::generate(&mut rng)).collect();
-    let mut registry: Vec<CredentialKey> = voters[..5].iter().map(Credential::public_key).collect();
-    registry.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    let voters: Vec<Credential> = (0..plan.voters).map(|_| Credential::generate(&mut rng)).collect();
+    let mut entries_of: Vec<(CredentialKey, Option<u16>)> =
+        plan.registered.iter().map(|&(v, d)| (voters[v].public_key(), d)).collect();
+    entries_of.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let registry: Vec<CredentialKey> = entries_of.iter().map(|e| e.0).collect();
+    let districts: Vec<u16> = entries_of.iter().filter_map(|e| e.1).collect();
     // The roles (§4.5): the example's keys, whose secrets are public, and this registry.
     let roles = protocol::roles::example_role_secrets(2);
-    let mut manifest = example_manifest();
-    edit(&mut manifest);
-    manifest.roles = roles.roles(protocol::roles::Registry::of(&registry));
+    let mut manifest = plan.manifest;
+    let with_districts: Vec<(CredentialKey, u16)> = entries_of.iter().filter_map(|(k, d)| Some((*k, (*d)?))).collect();
+    manifest.roles = roles.roles(if manifest.has_districts() {
+        protocol::roles::Registry::of_districts(&with_districts)
+    } else {
+        protocol::roles::Registry::of(&registry)
+    });
     manifest.trustees.count = 3;
     manifest.trustees.threshold = 2;
 
@@ -95,13 +195,12 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
     let election = Election::new(manifest.clone(), outcome.election_key).unwrap();
     let fp = *election.fingerprint();
 
-    let order = [0usize, 1, 2, 0, 3, 4, 5];
     let collector = roles.collector.clone();
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
     let mut receipts = Vec::new();
-    for (leaf, &v) in order.iter().enumerate() {
-        let (ballot, _opening) = create_ballot(&election, &voters[v], None, &answers(leaf), &mut rng).unwrap();
+    for (leaf, (v, district, answers)) in plan.casts.iter().enumerate() {
+        let (ballot, _opening) = create_ballot(&election, &voters[*v], *district, answers, &mut rng).unwrap();
         let bytes = ballot.to_bytes();
         let hash = ballot_hash(&bytes);
         // One ballot a minute from the opening of the example manifest's voting period.
@@ -131,18 +230,22 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
         credentials: registry.clone(),
         final_tree_head: head,
         ballots: entries,
-        districts: Vec::new(),
+        districts,
     };
     let officials = roles.officials.clone();
-    let revocations = RevocationList::sign(&officials, fp, vec![voters[4].public_key()]);
+    let revocations =
+        RevocationList::sign(&officials, fp, plan.revoked.iter().map(|&v| voters[v].public_key()).collect());
 
     // The steps R1–R4 (§14.3).
     let logged = ballot_box.check_log(&election).unwrap();
     let rejected = tally::check(&election, &ballot_box.electorate(), &logged, &mut rng);
-    assert_eq!(rejected.rejected.len(), 1, "the unknown credential is refused");
     let (superseded, counted) = tally::squash(&logged, &rejected);
     let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials);
-    assert_eq!((superseded.superseded.len(), revoked.revoked.len(), remaining.len()), (1, 1, 4));
+    assert_eq!(
+        (rejected.rejected.len(), superseded.superseded.len(), revoked.revoked.len(), remaining.len()),
+        plan.expect,
+        "R1–R3 refuse, supersede, revoke and keep what the plan says"
+    );
     let inputs = tally::anonymize(&election, &logged, &remaining).unwrap();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -159,18 +262,31 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
     files.push((record::SUPERSEDED_PATH.into(), json(&superseded)));
     files.push((record::REVOKED_PATH.into(), json(&revoked)));
 
-    // Mix, decrypt, decode (§9, §10.8–10.9, R5), contest by contest.
+    // Mix, decrypt, decode (§9, §10.8–10.9, R5), unit by unit (§4.6: contest by contest without districts). The
+    // unit's index is the contest number of its mix statement and stage signatures.
     let ek = election.encryption_key();
     let mut answer_files = Vec::new();
-    for (c, input) in inputs.into_iter().enumerate() {
-        files.push((record::input_path(c), input.to_bytes()));
+    let units = manifest.units();
+    for (u, (unit, input)) in units.iter().copied().zip(inputs).enumerate() {
+        files.push((record::input_path(unit), input.to_bytes()));
+        if input.is_empty() {
+            // A unit that no ballot reached: no mix, no decryption; its answers are none (§14.1).
+            let answers = tally::AnswersFile {
+                contest: manifest.contests[unit.contest].id.clone(),
+                district: unit.district.map(|d| manifest.districts[usize::from(d)].id.clone()),
+                answers: Vec::new(),
+            };
+            files.push((record::answers_path(unit), json(&answers)));
+            answer_files.push(answers);
+            continue;
+        }
         let mut current: CiphertextList = input;
         for k in 1..=manifest.mix_stages() {
             let (output, witness) = shuffle(ek, &current, &mut rng);
             let statement = ShuffleStatement {
                 fingerprint: &fp,
                 public_key: election.public_key(),
-                contest: c as u32,
+                contest: u as u32,
                 stage: u32::from(k),
                 input: &current,
                 output: &output,
@@ -178,10 +294,10 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
             let proof = ShuffleProof::prove(&mut election_transcript(&fp), &statement, &witness, &mut rng).unwrap();
             // §9.5.1: mix server K signs its stage.
             let digests = protocol::roles::StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());
-            let signature = protocol::roles::sign_stage(&roles.mix[usize::from(k) - 1], &fp, c as u32, k, &digests);
-            files.push((record::stage_list_path(c, k), output.to_bytes()));
-            files.push((record::stage_proof_path(c, k), proof.to_bytes()));
-            files.push((record::stage_signature_path(c, k), signature.to_vec()));
+            let signature = protocol::roles::sign_stage(&roles.mix[usize::from(k) - 1], &fp, u as u32, k, &digests);
+            files.push((record::stage_list_path(unit, k), output.to_bytes()));
+            files.push((record::stage_proof_path(unit, k), proof.to_bytes()));
+            files.push((record::stage_signature_path(unit, k), signature.to_vec()));
             current = output;
         }
         let mut partials = Vec::new();
@@ -189,16 +305,16 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
             let s = &secrets[usize::from(j) - 1];
             let share = s.key_share(&outcome).unwrap();
             let p = PartialDecryption::create(&params, &fp, j, &share, &s.signing_key(), &current, &mut rng).unwrap();
-            files.push((record::partial_path(c, j), p.to_bytes()));
+            files.push((record::partial_path(unit, j), p.to_bytes()));
             partials.push(p);
         }
         let verified =
             th::verify_partial_decryptions(&params, &fp, &roster, &outcome, &current, partials, &mut rng).unwrap();
         let plain = th::combine(&params, &verified, &current).unwrap();
-        files.push((record::plaintexts_path(c), plain.to_bytes()));
-        let answers = tally::decode(&manifest.contests[c], &plain);
+        files.push((record::plaintexts_path(unit), plain.to_bytes()));
+        let answers = tally::decode_unit(&election, unit, &plain);
         assert!(answers.answers.iter().all(|a| matches!(a, tally::DecodedAnswer::Valid(_))));
-        files.push((record::answers_path(c), json(&answers)));
+        files.push((record::answers_path(unit), json(&answers)));
         answer_files.push(answers);
     }
     let turnout = tally::Turnout::of(&election, &rejected, &superseded, &revoked, &answer_files);
@@ -222,10 +338,12 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
         receipts,
         tree,
         superseded_leaf: 0,
-        revote_leaf: 3,
-        revoked_leaf: 5,
-        refused_leaf: 6,
-        counted_leaf: 1,
+        revote_leaf: 0,
+        revoked_leaf: 0,
+        refused_leaf: 0,
+        counted_leaf: 0,
+        wrong_district_leaf: None,
+        mix: roles.mix.clone(),
     }
 }
 

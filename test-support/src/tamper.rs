@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use ed25519_dalek::SigningKey;
 use protocol::ballot_box::BoxError;
 use protocol::log::SignedTreeHead;
+use protocol::manifest::Unit;
 use protocol::record::{self, file_digest, RecordIndex};
 use protocol::Election;
 use serde_json::{json, Value};
@@ -415,6 +416,270 @@ pub fn shared() -> Vec<Tampering> {
             tamper: |r| {
                 let mut v = read_json(r, record::RESULT_PATH);
                 v["format"] = json!("rv/result/v9");
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+    ]
+}
+
+/// Rewrites the index without `drop` (and deletes those files), re-chaining it: as if the tally had never written
+/// them.
+pub fn drop_files(r: &dyn Record, drop: &[String]) {
+    let old: RecordIndex = serde_json::from_slice(&read(r, record::INDEX_PATH)).unwrap();
+    let mut index = RecordIndex::new(old.fingerprint);
+    for e in old.entries.iter().filter(|e| !drop.contains(&e.path)) {
+        index.push(&e.path, file_digest(&read(r, &e.path)));
+    }
+    for p in drop {
+        std::fs::remove_file(path(r, p)).unwrap();
+    }
+    std::fs::write(path(r, record::INDEX_PATH), serde_json::to_vec_pretty(&index).unwrap()).unwrap();
+}
+
+/// The unit (SPEC.md §4.6) at index `u` of the record's manifest.
+pub fn unit(r: &dyn Record, u: usize) -> Unit {
+    r.election().manifest().units()[u]
+}
+
+/// Swaps row `i` of one list's bytes with row `j` of another's (rows of `width` ciphertexts of 64 bytes, after the
+/// 8-byte header).
+fn swap_rows(a: &mut [u8], i: usize, b: &mut [u8], j: usize, width: usize) {
+    let row = 64 * width;
+    let (at, bt) = (8 + i * row, 8 + j * row);
+    let tmp = a[at..at + row].to_vec();
+    a[at..at + row].copy_from_slice(&b[bt..bt + row]);
+    b[bt..bt + row].copy_from_slice(&tmp);
+}
+
+/// The tamperings of a record with districts, of [`example_manifest_districts`](protocol::manifest::example_manifest_districts)
+/// with the ballots of [`crate::record::build_districts`]: 6 units (0 council-north/north, 1 council-centre/centre,
+/// 2 council-south/south, 3 referendum/north, 4 referendum/centre, 5 referendum/south); nobody's ballot reached
+/// the south (units 2 and 5: an input of 0 rows, no mix), the north's units have 2 rows, the centre's 3; the mix
+/// servers' keys are the example roles' (`example_role_secrets`). Each must fail the check SPEC.md §14.4 gives it,
+/// naming the unit.
+pub fn districts() -> Vec<Tampering> {
+    vec![
+        Tampering {
+            name: "a credential's district changed in the box",
+            check: Check::V4,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Registry(BoxError::Registry(_)))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                let d = v["districts"][0].as_u64().unwrap();
+                v["districts"][0] = json!((d + 1) % 3);
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the box's districts removed",
+            check: Check::V4,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Registry(BoxError::Districts(_)))),
+            tamper: |r| {
+                let mut v = read_json(r, record::BALLOT_BOX_PATH);
+                v.as_object_mut().unwrap().remove("districts");
+                replace_json(r, record::BALLOT_BOX_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the ballot for the wrong district not refused",
+            check: Check::V6,
+            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.theirs.contains("unknown_credential") && d.ours.contains("wrong_district")),
+            tamper: |r| {
+                let mut v = read_json(r, record::REJECTED_PATH);
+                let list = v["rejected"].as_array_mut().unwrap();
+                let at = list.iter().position(|x| x["reason"] == "wrong_district").unwrap();
+                list.remove(at);
+                replace_json(r, record::REJECTED_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a ballot moved from the centre's council to the north's",
+            check: Check::V9,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Input(d))
+                    if matches!(&d[..], [InputDifference::Header { contest: 0, rows: 3, r4_rows: 2, .. },
+                                         InputDifference::Header { contest: 1, rows: 2, r4_rows: 3, .. }]))
+            },
+            tamper: |r| {
+                let (north, centre) = (record::input_path(unit(r, 0)), record::input_path(unit(r, 1)));
+                let (n, c) = (read(r, &north), read(r, &centre));
+                // The centre's last row goes to the end of the north's list; each header gets its new count.
+                let row = c.len() - 64;
+                let mut n2 = n.clone();
+                n2.extend_from_slice(&c[row..]);
+                n2[0..4].copy_from_slice(&3u32.to_be_bytes());
+                let mut c2 = c[..row].to_vec();
+                c2[0..4].copy_from_slice(&2u32.to_be_bytes());
+                std::fs::write(path(r, &north), n2).unwrap();
+                replace(r, &centre, &c2);
+            },
+        },
+        Tampering {
+            name: "rows swapped between two districts' referendum inputs",
+            check: Check::V9,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Input(d))
+                    if matches!(&d[..], [InputDifference::Row { contest: 3, row: 0, .. },
+                                         InputDifference::Row { contest: 4, row: 1, .. }]))
+            },
+            tamper: |r| {
+                let (north, centre) = (record::input_path(unit(r, 3)), record::input_path(unit(r, 4)));
+                let (mut n, mut c) = (read(r, &north), read(r, &centre));
+                swap_rows(&mut n, 0, &mut c, 1, 1);
+                std::fs::write(path(r, &north), n).unwrap();
+                replace(r, &centre, &c);
+            },
+        },
+        Tampering {
+            name: "rows given to a district nobody voted in",
+            check: Check::V9,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Input(d))
+                    if matches!(&d[..], [InputDifference::Header { contest: 5, rows: 1, r4_rows: 0, .. }]))
+            },
+            tamper: |r| {
+                let (north, south) = (record::input_path(unit(r, 3)), record::input_path(unit(r, 5)));
+                let n = read(r, &north);
+                let mut s = read(r, &south);
+                s.extend_from_slice(&n[8..72]);
+                s[0..4].copy_from_slice(&1u32.to_be_bytes());
+                replace(r, &south, &s);
+            },
+        },
+        Tampering {
+            name: "a unit's mix and decryption removed while its input has rows",
+            check: Check::V10,
+            expect: |f| {
+                chain(
+                    f,
+                    |c| matches!(c, ChainFailure::NoMix { contest: 0, rows: 2, unit, .. } if unit == "contest-0/district-0"),
+                )
+            },
+            tamper: |r| {
+                let u = unit(r, 0);
+                let stages = r.election().manifest().mix_stages();
+                let mut drop: Vec<String> = (1..=stages)
+                    .flat_map(|k| {
+                        [
+                            record::stage_list_path(u, k),
+                            record::stage_proof_path(u, k),
+                            record::stage_signature_path(u, k),
+                        ]
+                    })
+                    .collect();
+                drop.extend((1..=3).map(|j| record::partial_path(u, j)));
+                drop.push(record::plaintexts_path(u));
+                drop_files(r, &drop);
+            },
+        },
+        Tampering {
+            name: "a unit's stages removed, its decryption kept",
+            check: Check::V2,
+            expect: |f| matches!(f, Failure::Election(ElectionFailure::Layout(_))),
+            tamper: |r| {
+                let u = unit(r, 1);
+                let stages = r.election().manifest().mix_stages();
+                let drop: Vec<String> = (1..=stages)
+                    .flat_map(|k| {
+                        [
+                            record::stage_list_path(u, k),
+                            record::stage_proof_path(u, k),
+                            record::stage_signature_path(u, k),
+                        ]
+                    })
+                    .collect();
+                drop_files(r, &drop);
+            },
+        },
+        Tampering {
+            name: "a stage signed with another unit's index",
+            check: Check::V10,
+            expect: |f| chain(f, |c| matches!(c, ChainFailure::NotSignedByMixServer { contest: 4, stage: 1, .. })),
+            tamper: |r| {
+                let u = unit(r, 4);
+                let digests = protocol::roles::StageDigests::of(
+                    &read(r, &record::input_path(u)),
+                    &read(r, &record::stage_list_path(u, 1)),
+                    &read(r, &record::stage_proof_path(u, 1)),
+                );
+                let stages = r.election().manifest().mix_stages();
+                let mix = protocol::roles::example_role_secrets(stages).mix;
+                // The mix server's own key and stage, but unit 3's number (referendum, north) for unit 4's files.
+                let signature = protocol::roles::sign_stage(&mix[0], r.election().fingerprint(), 3, 1, &digests);
+                replace(r, &record::stage_signature_path(u, 1), &signature);
+            },
+        },
+        Tampering {
+            name: "two districts' last lists swapped",
+            check: Check::V10,
+            expect: |f| {
+                chain(f, |c| matches!(c, ChainFailure::ProofFails { contest: 0, stage: 2, .. }))
+                    && chain(f, |c| matches!(c, ChainFailure::NotSignedByMixServer { contest: 3, stage: 2, .. }))
+            },
+            tamper: |r| {
+                // Both lists have 2 rows of width 1 (council-north is width 1 too): the north's council gets the
+                // north's referendum's last list.
+                let stages = r.election().manifest().mix_stages();
+                let (a, b) = (record::stage_list_path(unit(r, 0), stages), record::stage_list_path(unit(r, 3), stages));
+                let (x, y) = (read(r, &a), read(r, &b));
+                std::fs::write(path(r, &a), y).unwrap();
+                replace(r, &b, &x);
+            },
+        },
+        Tampering {
+            name: "a unit's answers given another district",
+            check: Check::V12,
+            expect: |f| {
+                results(f, |e| {
+                    matches!(e, ResultFailure::AnswersOfAnotherDistrict { contest: 3, claimed, unit, .. }
+                    if claimed == "centre" && unit == "north")
+                })
+            },
+            tamper: |r| {
+                let p = record::answers_path(unit(r, 3));
+                let mut v = read_json(r, &p);
+                v["district"] = json!("centre");
+                replace_json(r, &p, &v);
+            },
+        },
+        Tampering {
+            name: "an answer made up for a district nobody voted in",
+            check: Check::V12,
+            expect: |f| {
+                results(
+                    f,
+                    |e| matches!(e, ResultFailure::Answers { contest: 5, difference } if difference.claimed == 1 && difference.recomputed == 0),
+                )
+            },
+            tamper: |r| {
+                let p = record::answers_path(unit(r, 5));
+                let mut v = read_json(r, &p);
+                v["answers"] = json!([{"invalid": "made up"}]);
+                replace_json(r, &p, &v);
+            },
+        },
+        Tampering {
+            name: "a district's figure changed in the result",
+            check: Check::V13,
+            expect: |f| {
+                results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 3 && d.theirs.contains("\"centre\"")))
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                let valid = v["contests"][3]["districts"][1]["valid"].as_u64().unwrap();
+                v["contests"][3]["districts"][1]["valid"] = json!(valid + 1);
+                replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the result without its per-district figures (version 4 without districts)",
+            check: Check::V13,
+            expect: |f| results(f, |e| matches!(e, ResultFailure::Count(d) if d.entry == 0)),
+            tamper: |r| {
+                let mut v = read_json(r, record::RESULT_PATH);
+                for c in v["contests"].as_array_mut().unwrap() {
+                    c.as_object_mut().unwrap().remove("districts");
+                }
                 replace_json(r, record::RESULT_PATH, &v);
             },
         },

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use protocol::record::INDEX_PATH;
 use serde_json::Value;
-use test_support::record::{build, Built};
+use test_support::record::{build, build_districts, Built};
 use test_support::tamper;
 use verifier::report::Check;
 use verifier_web::GivenRecord;
@@ -252,4 +252,46 @@ fn helpers_change_no_verdict_on_a_tampered_record() {
         let _ = std::fs::remove_dir_all(b.path("a"));
     }
     assert!(compared >= 20, "only {compared} tamperings compared");
+}
+
+/// A record with districts (SPEC.md §4.6: 6 units, 2 of them reached by no ballot, so not mixed): given as files,
+/// with or without helpers, it gets the directory's report; the helpers verify each ballot and each mixed unit's
+/// stages and decryption, and nothing of the empty units. Each tampering of the districts table gets the same
+/// report given as files, with two helpers, as from the directory.
+#[test]
+fn a_record_with_districts_gets_the_same_report_given_as_files_and_with_helpers() {
+    let b = build_districts();
+    let fp = fingerprint(&b);
+    let dir_report =
+        verifier::verify::verify_record(&b.dir, Some(&verifier::verify::parse_fingerprint(&fp).unwrap()), false);
+    assert!(dir_report.passed(), "{dir_report}");
+    let files = given(&b.dir).unwrap();
+    let (report, _) = verify_given(files.clone(), &fp);
+    assert_eq!(comparable(report), comparable(dir_report.to_json()));
+    let (alone, _) = verify_given(files.clone(), "");
+    assert_eq!(alone["passed"], true);
+    let stages = usize::from(b.election.manifest().mix_stages());
+    let (mixed, ballots) = (4, 9);
+    for helpers in 1..=3 {
+        let (report, parts, used) = verify_with_helpers(&files, helpers, &[]);
+        assert_eq!(comparable(report), comparable(alone.clone()), "{helpers} helpers");
+        assert_eq!(parts.len(), ballots + mixed * stages + mixed, "{helpers} helpers: every part verified");
+        assert_eq!(used, parts.len(), "{helpers} helpers: the coordinator skipped each part once");
+    }
+    let mut saved = files;
+    saved.insert(INDEX_PATH.into(), b.read(INDEX_PATH));
+    for case in tamper::districts() {
+        (case.tamper)(&b);
+        let dir_report = verifier::verify::verify_record(&b.dir, None, false);
+        case.judge(&dir_report).unwrap();
+        let files = given(&b.dir).unwrap();
+        let (report, _) = verify_given(files.clone(), "");
+        assert_eq!(comparable(report), comparable(dir_report.to_json()), "{}", case.name);
+        let (helped, _, _) = verify_with_helpers(&files, 2, &[]);
+        assert_eq!(comparable(helped), comparable(dir_report.to_json()), "{}: two helpers", case.name);
+        for (p, bytes) in &saved {
+            std::fs::write(b.path(p), bytes).unwrap();
+        }
+    }
+    assert!(b.verify().passed());
 }

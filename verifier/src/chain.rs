@@ -1,6 +1,11 @@
-//! One contest's mix chain, checked once, by the one function every command uses (SPEC.md §9.4, §9.5, §14.4
+//! One unit's mix chain, checked once, by the one function every command uses (SPEC.md §9.4, §9.5, §14.4
 //! V10): `verifier verify` and the trustee's check before decrypting (V10, over the record's files) and `verifier
 //! mixnet` (over a directory of stages).
+//!
+//! A unit (SPEC.md §4.6, [`Manifest::units`](protocol::manifest::Manifest::units)) is what is mixed on its own: a
+//! contest, or with districts one contest's ballots from one district. Its index in `units()` is the `contest`
+//! number of the mix statement (§9.1.2) and of the stage signature (§9.5.1); without districts it is the contest's
+//! index. The failures below carry that index as `contest` and name the unit's files.
 //!
 //! Stage `k` shuffles stage `k − 1`'s list (the input list for `k = 1`). For each stage: its list decodes with the
 //! contest's width (§9.4 SV0); its proof decodes and verifies against the previous list (§9.4); its signature is
@@ -48,6 +53,13 @@ pub enum ChainFailure {
     NotSignedByMixServer { contest: usize, stage: u16, file: String, reason: String },
     #[error("contest {contest}: {found} stages, the manifest requires {expected}")]
     WrongStageCount { contest: usize, expected: usize, found: usize },
+    /// V10: the record has no mix stages for a unit whose input list has rows (§14.1: only a unit no ballot
+    /// reached, with an input list of 0 rows, goes without a mix and a decryption).
+    #[error(
+        "unit {unit} has {rows} ballots and no mix: {file} has rows, so the record must hold the unit's mix stages, \
+         partial decryptions and plaintexts (§14.1); only a unit that no ballot reached goes without them"
+    )]
+    NoMix { contest: usize, unit: String, file: String, rows: usize },
 }
 
 impl ChainFailure {
@@ -59,6 +71,7 @@ impl ChainFailure {
             | Self::ProofUndecodable { stage, .. }
             | Self::ProofFails { stage, .. }
             | Self::NotSignedByMixServer { stage, .. } => Some(*stage),
+            Self::NoMix { .. } => Some(0),
             Self::Unreadable { .. } | Self::WrongStageCount { .. } => None,
         }
     }
@@ -72,7 +85,7 @@ pub struct Checked {
     pub rows: usize,
 }
 
-/// Decodes a list of contest `contest` (stage 0: the input) and checks its width.
+/// Decodes a list of unit `contest` (its index in `units()`; stage 0: the input) and checks its width.
 pub fn decode_list(
     bytes: &[u8],
     contest: usize,
@@ -98,7 +111,8 @@ pub fn decode_list(
     Ok(list)
 }
 
-/// Checks stages `1 ..= stages` of contest `contest`, reading each file with `read`. `input` is the input list
+/// Checks stages `1 ..= stages` of unit `contest` (its index in `units()`: the contest's index without
+/// districts), reading each file with `read`. `input` is the input list
 /// when a caller already decoded it (V9 hands over the list it compared). `on_stage` is called once per stage
 /// (progress). The stage count itself is the caller's to check: the record's layout fixes it (V2), a directory
 /// is counted by [`count_stages`].
@@ -117,7 +131,8 @@ pub fn check_contest<'a>(
     on_stage: &dyn Fn(),
 ) -> Checked {
     let mut failures = Vec::new();
-    let Some(spec) = election.manifest().contests.get(contest) else {
+    let manifest = election.manifest();
+    let Some(spec) = manifest.units().get(contest).and_then(|u| manifest.contests.get(u.contest)) else {
         return Checked { last: None, failures, rows: 0 };
     };
     let width = spec.chunks();
@@ -179,7 +194,8 @@ pub fn check_contest<'a>(
     Checked { last: Some(last), failures, rows }
 }
 
-/// §9.4: stage `k`'s proof (`file`, its bytes) decodes and verifies that `output` shuffles `input`. The one check
+/// §9.4: stage `k`'s proof (`file`, its bytes) of unit `contest` (its index in `units()`, the statement's
+/// `contest`, §9.1.2) decodes and verifies that `output` shuffles `input`. The one check
 /// of a stage's proof: [`check_contest`] runs it, and so does the in-browser verifier's helper that verifies the
 /// stage beforehand.
 pub fn check_stage_proof(
@@ -222,8 +238,8 @@ fn stage_digests<'a>(read: &dyn Fn(Part) -> Read<'a>, previous: Part, k: u16) ->
     Ok(StageDigests::of(&input, &list, &proof))
 }
 
-/// §9.5.1: stage `k`'s signature is mix server `k`'s (`roles.mix_keys[k − 1]`) over the stage's input list, output
-/// list and proof (their `digests`).
+/// §9.5.1: stage `k`'s signature is mix server `k`'s (`roles.mix_keys[k − 1]`) over unit `contest`'s index
+/// (`u32(C)`), the stage's input list, output list and proof (their `digests`).
 fn check_signature<'a>(
     election: &Election,
     contest: usize,

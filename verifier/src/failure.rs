@@ -401,10 +401,11 @@ pub enum BallotFailure {
         /// The most ciphertexts of a list.
         max: usize,
     },
-    /// V9: a remaining ballot does not have the manifest's shape.
-    #[error("a remaining ballot does not have the manifest's shape")]
+    /// V9: a remaining ballot does not have the manifest's shape (with districts, its district's contests).
+    #[error("a remaining ballot does not have the manifest's shape (with districts: its district's contests, §8.2)")]
     Shape,
-    /// V9: R4 recomputed is not the record's `input.list`, for each contest where it is not.
+    /// V9: R4 recomputed is not the record's `input.list`, for each unit (contest, or contest and district) where
+    /// it is not.
     #[error("{}", lines(.0))]
     Input(Vec<InputDifference>),
 }
@@ -419,7 +420,8 @@ fn lines<T: fmt::Display>(all: &[T]) -> String {
     all.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
-/// Where a contest's `input.list` differs from R4 recomputed (V9).
+/// Where a unit's `input.list` differs from R4 recomputed (V9); `contest` is the unit's index in `units()` (§4.6),
+/// the contest's index without districts, and the path names the unit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InputDifference {
@@ -468,7 +470,8 @@ impl InputDifference {
     }
 }
 
-/// Why decryption, decoding or count fails (SPEC.md §14.4 V11–V13), with the contest where there is one.
+/// Why decryption, decoding or count fails (SPEC.md §14.4 V11–V13), with the contest where there is one: its
+/// unit's index in `units()` (§4.6), which is the contest's index without districts; the path names the unit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResultFailure {
@@ -567,6 +570,21 @@ pub enum ResultFailure {
         /// The manifest's.
         manifest: String,
     },
+    /// V12: `answers.json` names another district than its unit's (an election with districts, §4.6).
+    #[error(
+        "{path}: district `{claimed}`, but the file is the answers of district `{unit}` (its folder's); the \
+         answers of one district cannot be counted for another"
+    )]
+    AnswersOfAnotherDistrict {
+        /// The unit's index in `units()`.
+        contest: usize,
+        /// The file.
+        path: String,
+        /// The district id the file gives (`none` if it gives none).
+        claimed: String,
+        /// The unit's district id (`none` without districts).
+        unit: String,
+    },
     /// V12: R5 recomputed from `plaintexts.list` is not `answers.json`.
     #[error("{difference}")]
     Answers {
@@ -618,6 +636,7 @@ impl ResultFailure {
             | Self::NotTheCombination { contest, .. }
             | Self::PlaintextsUndecodable { contest, .. }
             | Self::AnswersOfAnotherContest { contest, .. }
+            | Self::AnswersOfAnotherDistrict { contest, .. }
             | Self::Answers { contest, .. } => Some(*contest),
             Self::File(_)
             | Self::ResultFormat { .. }

@@ -73,14 +73,16 @@ enum Command {
         #[arg(long)]
         plaintext: PathBuf,
     },
-    /// Verify a chain of mix stages of one contest.
+    /// Verify a chain of mix stages of one contest (with districts: of one unit, a contest's ballots from one
+    /// district).
     Mix {
         #[command(flatten)]
         output: Output,
         /// Election file: {"manifest": …, "public_key": "<hex>"}.
         #[arg(long)]
         election: PathBuf,
-        /// Contest index (0-based, in manifest order).
+        /// Contest index (0-based, in manifest order); with districts, the unit's index (0-based, in the order of
+        /// SPEC.md §4.6: each contest's districts in turn), as the record's contest-C/district-D folders follow.
         #[arg(long)]
         contest: u32,
         /// The list the first stage mixed.

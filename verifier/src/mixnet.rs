@@ -43,12 +43,22 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
     };
     let manifest = election.manifest();
     let c = contest as usize;
+    let units = manifest.units();
     let contest_exists = report.run(Check::MC1, || {
-        manifest
-            .contests
-            .get(c)
-            .map(|spec| ((), format!("contest {contest}: width {}", spec.chunks())))
-            .ok_or_else(|| format!("contest {contest} does not exist in the manifest"))
+        let unit = units.get(c).copied();
+        match unit.and_then(|u| manifest.contests.get(u.contest).map(|spec| (u, spec))) {
+            Some((u, spec)) if manifest.has_districts() => Ok((
+                (),
+                format!("unit {contest} ({u}, {}): width {}", crate::verify::unit_name(manifest, u), spec.chunks()),
+            )),
+            Some((_, spec)) => Ok(((), format!("contest {contest}: width {}", spec.chunks()))),
+            None if manifest.has_districts() => Err(format!(
+                "unit {contest} does not exist: the manifest's districts make {} units (contest and district, \
+                 SPEC.md §4.6), numbered from 0",
+                units.len()
+            )),
+            None => Err(format!("contest {contest} does not exist in the manifest")),
+        }
     });
     if contest_exists.is_none() {
         return report;

@@ -337,8 +337,9 @@ fn write_site(
     Ok(Published { ballots: rows.len(), pages, files: w.files, bytes: w.bytes, record_head })
 }
 
-/// `data/result.json`: the verified `result.json` (version 2, with names and turnout) and, per contest, the
-/// figures people read (§12.6): the quota and each STV round's values, as `verifier result` prints them.
+/// `data/result.json`: the verified `result.json` (version 2, with names and turnout; version 4 with districts,
+/// each contest's per-district figures) and, per contest, the figures people read (§12.6): the quota and each STV
+/// round's values, as `verifier result` prints them; and the manifest's districts (id and title), to name them.
 pub fn result_data(v: &VerifiedResult) -> Value {
     let contests: Vec<Value> = v
         .result
@@ -367,7 +368,8 @@ pub fn result_data(v: &VerifiedResult) -> Value {
             })
         })
         .collect();
-    json!({"result": v.result, "figures": contests})
+    // With districts, each contest's `districts` figures name districts by id: their titles, for the page.
+    json!({"result": v.result, "figures": contests, "districts": v.election.manifest().districts})
 }
 
 #[cfg(test)]

@@ -97,6 +97,22 @@ function drawContest(r, figures, number) {
     section.append(el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": `${title}: ${t("rounds_title")}` },
       el("table", { class: "rounds" }, el("thead", {}, head), el("tbody", {}, ...body))));
   }
+  const districts = r.districts ?? [];
+  if (districts.length > 1) {
+    // A contest that spans districts: each district's own figures (valid, invalid, and each candidate's votes).
+    const order = candidates.map((c) => c.selection);
+    const districtName = (id) => localized((data.districts ?? []).find((d) => d.id === id)?.title ?? {}) || id;
+    section.append(el("h3", {}, t("districts_title")));
+    section.append(el("p", { class: "hint" }, t("districts_help")));
+    const head = el("tr", {}, el("th", { scope: "col" }, t("col_district")),
+      el("th", { scope: "col" }, t("valid")), el("th", { scope: "col" }, t("invalid")),
+      ...order.map((s) => el("th", { scope: "col" }, name(s))));
+    const rows = districts.map((d) => el("tr", {}, el("th", { scope: "row" }, districtName(d.district)),
+      el("td", { class: "num" }, String(d.valid)), el("td", { class: "num" }, String(d.invalid)),
+      ...order.map((s) => el("td", { class: "num" }, String(d.tallies.find(([x]) => key(x) === key(s))?.[1] ?? 0)))));
+    section.append(el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": `${title}: ${t("districts_title")}` },
+      el("table", { class: "districts" }, el("thead", {}, head), el("tbody", {}, ...rows))));
+  }
   if (r.ties.length > 0) section.append(el("p", { class: "hint" }, t("ties", { n: r.ties.length })));
   return section;
 }

@@ -170,7 +170,8 @@ impl State {
         self.remaining = remaining;
     }
 
-    /// V9: R4 recomputed equals every `contest-C/input.list`, byte for byte.
+    /// V9: R4 recomputed equals every unit's `input.list` (`contest-C/input.list`, or
+    /// `contest-C/district-D/input.list` with districts: each contest's ballots from one district), byte for byte.
     pub fn v9(&mut self, report: &mut Report) {
         let (Some(files), Some(election), Some(ballots), Some(remaining)) =
             (&self.files, &self.election, &self.ballots, &self.remaining)
@@ -202,19 +203,31 @@ impl State {
             };
             let mut problems = Vec::new();
             let mut kept = Vec::new();
-            for (c, list) in lists.into_iter().enumerate() {
-                let path = input_path(c);
+            let manifest = election.manifest();
+            let units = manifest.units();
+            let mut sizes = Vec::new();
+            for ((u, unit), list) in units.iter().enumerate().zip(lists) {
+                let path = input_path(*unit);
                 let ours = list.to_bytes();
                 let theirs = files.get(&path).unwrap_or_default();
+                sizes.push(format!("{} {}", unit_name(manifest, *unit), list.len()));
                 if ours == theirs {
                     kept.push(Some(list));
                 } else {
-                    problems.push(describe_list_difference(c, &path, theirs, &ours, list.width()));
+                    problems.push(describe_list_difference(u, &path, theirs, &ours, list.width()));
                     kept.push(None);
                 }
             }
             let verdict = if problems.is_empty() {
-                Ok(format!("{} rows per contest", remaining.len()))
+                Ok(if manifest.has_districts() {
+                    format!(
+                        "{} ballots remaining, each in its district's units; rows per unit: {}",
+                        remaining.len(),
+                        sizes.join(", ")
+                    )
+                } else {
+                    format!("{} rows per contest", remaining.len())
+                })
             } else {
                 Err(Failure::Ballots(BallotFailure::Input(problems)))
             };

@@ -167,16 +167,34 @@ impl State {
                         .collect()
                 })
                 .collect();
+            // A unit is mixed unless no ballot reached it: then the tally wrote its input list (0 rows) and nothing
+            // else before decryption. A unit whose input list has rows (its header's first 4 bytes), or that has
+            // stages, must have them all: else the record is not ready (mix first).
             let units = m.units();
+            let rows = |u: protocol::manifest::Unit| -> u32 {
+                files
+                    .bytes
+                    .get(&input_path(u))
+                    .and_then(|b| b.get(0..4))
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(0, u32::from_be_bytes)
+            };
+            let mixed: Vec<bool> =
+                units.iter().map(|&u| rows(u) > 0 || files.bytes.contains_key(&stage_list_path(u, 1))).collect();
+            // The layout up to the mix: each mixed unit's stages (its partial decryptions come after).
+            let empty: Vec<bool> = mixed.iter().map(|&x| !x).collect();
             let partials: Vec<Vec<u16>> = vec![Vec::new(); units.len()];
-            // A unit without a first stage is taken as empty (§14.1); V10 checks that its input has no rows.
-            let empty =
-                units.iter().map(|&u| !files.bytes.contains_key(&protocol::record::stage_list_path(u, 1))).collect();
             let layout = Layout { ceremony, partials, empty };
             let mut expected = protocol::record::layout_paths(m, &layout);
-            expected.retain(|p| !p.ends_with("/plaintexts.list") && !p.ends_with("/answers.json") && p != RESULT_PATH);
-            let is_partial =
-                |p: &str| (0..m.contests.len()).any(|c| (1..=m.trustees.count).any(|j| p == partial_path(c, j)));
+            expected.retain(|p| {
+                !p.ends_with("/plaintexts.list")
+                    && !p.ends_with("/answers.json")
+                    && !p.contains("/partial-")
+                    && p != RESULT_PATH
+            });
+            let is_partial = |p: &str| {
+                units.iter().zip(&mixed).any(|(&u, &x)| x && (1..=m.trustees.count).any(|j| p == partial_path(u, j)))
+            };
             if let Some(missing) = expected.iter().find(|p| !files.bytes.contains_key(p.as_str())) {
                 return Err(fail(ElectionFailure::NotReady { path: missing.clone() }));
             }
@@ -186,11 +204,12 @@ impl State {
                 return Err(fail(ElectionFailure::NotBeforeDecryption { path: extra.clone() }));
             }
             let note = format!("election `{}`, fingerprint {}", m.election_id, election.fingerprint().to_hex());
-            Ok(((election, layout), note))
+            Ok(((election, layout, mixed), note))
         });
-        if let Some((election, layout)) = r {
+        if let Some((election, layout, mixed)) = r {
             self.election = Some(election);
             self.layout = Some(layout);
+            self.mixed = Some(mixed);
         }
     }
 
@@ -222,8 +241,18 @@ impl State {
             let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
             let layout = check_layout(election.manifest(), &paths).map_err(|e| fail(ElectionFailure::Layout(e)))?;
             let m = election.manifest();
+            let districts = if m.has_districts() {
+                format!(
+                    ", {} districts ({} units mixed on their own, {} that no ballot reached)",
+                    m.districts.len(),
+                    layout.partials.iter().filter(|p| !p.is_empty()).count(),
+                    layout.partials.iter().filter(|p| p.is_empty()).count()
+                )
+            } else {
+                String::new()
+            };
             let note = format!(
-                "election `{}`, fingerprint {}, {} contests, {} mix stages, threshold {} of {}",
+                "election `{}`, fingerprint {}, {} contests{districts}, {} mix stages, threshold {} of {}",
                 m.election_id,
                 election.fingerprint().to_hex(),
                 m.contests.len(),
@@ -231,11 +260,14 @@ impl State {
                 m.trustees.threshold,
                 m.trustees.count
             );
-            Ok(((election, layout), note))
+            // check_layout gives each unit with a mix at least one partial decryption, and none to the others.
+            let mixed = layout.partials.iter().map(|p| !p.is_empty()).collect();
+            Ok(((election, layout, mixed), note))
         });
-        if let Some((election, layout)) = r {
+        if let Some((election, layout, mixed)) = r {
             self.election = Some(election);
             self.layout = Some(layout);
+            self.mixed = Some(mixed);
         }
     }
 }

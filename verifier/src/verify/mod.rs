@@ -134,6 +134,9 @@ pub struct State {
     files: Option<Files>,
     election: Option<Election>,
     layout: Option<Layout>,
+    /// For each unit ([`Manifest::units`]), whether the layout gives it a mix (V2, V2′): every unit but those no
+    /// ballot reached, whose input list has 0 rows and which have no stages and no decryption (§14.1).
+    mixed: Option<Vec<bool>>,
     ceremony: Option<(CeremonyParams, Roster, CeremonyOutcome)>,
     ballot_box: Option<BallotBox>,
     /// The box's registry passed V4 (sorted, no repeats).
@@ -142,13 +145,13 @@ pub struct State {
     rejected: Option<RejectedFile>,
     counted: Option<Vec<u64>>,
     remaining: Option<Vec<u64>>,
-    /// R4 recomputed, per contest, where it equals the record's `input.list` byte for byte.
+    /// R4 recomputed, per unit, where it equals the record's `input.list` byte for byte.
     inputs: Vec<Option<CiphertextList>>,
-    /// The last stage's list of each contest (V10).
+    /// The last stage's list of each unit (V10); a unit without a mix: its input list, of 0 rows.
     last_lists: Option<Vec<CiphertextList>>,
-    /// Each contest's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
+    /// Each mixed unit's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
     plaintexts: BTreeMap<usize, Result<PlaintextList, ResultFailure>>,
-    /// Each contest's `answers.json` as the record has it (V12).
+    /// Each unit's `answers.json` as the record has it (V12).
     answers: Option<Vec<AnswersFile>>,
     /// The result R6 gives, with names and turnout, where `result.json` matched it (V13).
     result: Option<ResultFile>,
@@ -171,7 +174,8 @@ pub fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
 }
 
 /// A result that `verifier verify`'s every check passed on: the count with names and turnout (R6, §12.5, as
-/// version 2 has it, whatever the record's version), and each contest's answers (for the reasons of invalid ones).
+/// version 2 has it, whatever the record's version; version 4 with districts), and each unit's answers (one per
+/// [`Manifest::units`], for the reasons of invalid ones).
 #[derive(Debug)]
 pub struct VerifiedResult {
     pub result: ResultFile,
@@ -316,12 +320,14 @@ fn describe(report: &mut Report, election: Option<&Election>, pinned: bool) {
     ];
 }
 
-/// What a trustee may decrypt (SPEC.md §14.3 Decrypt): the last list of every contest, from a record whose every
+/// What a trustee may decrypt (SPEC.md §14.3 Decrypt): the last list of every unit, from a record whose every
 /// check the decryption depends on passed. Only [`verify_before_decryption`] makes one.
 #[derive(Debug)]
 pub struct VerifiedForDecryption {
     pub election: Election,
-    /// Each contest's last stage's list, as V10 decoded and verified it.
+    /// Each unit's last stage's list ([`Manifest::units`] order; one per contest without districts), as V10
+    /// decoded and verified it. A unit that no ballot reached has no mix: its list is its input list, of 0 rows,
+    /// and it gets no partial decryption (§14.1).
     pub last_lists: Vec<CiphertextList>,
 }
 
@@ -360,6 +366,16 @@ impl State {
 
     fn manifest(&self) -> Option<&Manifest> {
         self.election.as_ref().map(Election::manifest)
+    }
+}
+
+/// A unit as people read it (§4.6): the contest's id, and with districts its district's id
+/// (`council-north, district north`).
+pub fn unit_name(manifest: &Manifest, unit: protocol::manifest::Unit) -> String {
+    let contest = manifest.contests.get(unit.contest).map_or("?", |c| c.id.as_str());
+    match unit.district.and_then(|d| manifest.districts.get(usize::from(d))) {
+        Some(d) => format!("{contest}, district {}", d.id),
+        None => contest.to_string(),
     }
 }
 

@@ -45,9 +45,10 @@ const BALLOTS_PER_PART: usize = 1024;
 pub enum Part {
     /// The signatures and proofs of the box's ballots `from .. to` (V6).
     Ballots { from: usize, to: usize },
-    /// Stage `stage`'s lists and proof of contest `contest` (0-based, as in the record's paths) (V10).
+    /// Stage `stage`'s lists and proof of unit `contest` (its index in `units()`, §4.6: the contest's index,
+    /// 0-based as in the record's paths, without districts) (V10).
     Stage { contest: usize, stage: u16 },
-    /// The decryption of contest `contest` (V11).
+    /// The decryption of unit `contest` (V11).
     Decryption { contest: usize },
 }
 
@@ -115,7 +116,7 @@ pub fn ballot_key(election: &Election, hash: &[u8; 32]) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Stage `k` of contest `c`'s digest, from its files' digests.
+/// Stage `k` of unit `c`'s digest (`c` its index in `units()`), from its files' digests.
 pub fn stage_key(election: &Election, c: usize, k: u16, d: &StageDigests) -> [u8; 32] {
     let mut h = tagged(b"rv/verifier/part/stage", election);
     h.update((c as u32).to_be_bytes());
@@ -126,19 +127,21 @@ pub fn stage_key(election: &Election, c: usize, k: u16, d: &StageDigests) -> [u8
     h.finalize().into()
 }
 
-/// The paths contest `c`'s decryption reads: the ceremony's files (as [`super::keys::ceremony`] reads them), the
+/// The paths unit `c`'s decryption reads: the ceremony's files (as [`super::keys::ceremony`] reads them), the
 /// last stage's list, the partial decryptions the layout lists, the plaintexts.
 fn decryption_paths(election: &Election, layout: &Layout, c: usize) -> Vec<String> {
+    let manifest = election.manifest();
+    let unit = manifest.units().get(c).copied().unwrap_or(protocol::manifest::Unit::from(c));
     let mut paths: Vec<String> = keys::ceremony_files(layout).into_iter().map(|(path, _)| path).collect();
-    paths.push(stage_list_path(c, election.manifest().mix_stages()));
+    paths.push(stage_list_path(unit, manifest.mix_stages()));
     for &j in layout.partials.get(c).map(Vec::as_slice).unwrap_or_default() {
-        paths.push(partial_path(c, j));
+        paths.push(partial_path(unit, j));
     }
-    paths.push(plaintexts_path(c));
+    paths.push(plaintexts_path(unit));
     paths
 }
 
-/// Contest `c`'s decryption's digest, from the files it reads; `None` if one is missing.
+/// Unit `c`'s decryption's digest, from the files it reads; `None` if one is missing.
 pub(super) fn decryption_key(election: &Election, files: &Files, layout: &Layout, c: usize) -> Option<[u8; 32]> {
     let mut h = tagged(b"rv/verifier/part/decryption", election);
     h.update((c as u32).to_be_bytes());
@@ -199,24 +202,31 @@ impl Helper {
         })
     }
 
-    /// Every costly part of this record, with its estimated cost (a unit is about 0.1 ms of the in-browser
-    /// verifier's time on this machine's core; only the proportions matter): each contest's stages in chain order
-    /// and its decryption, then the ballots.
+    /// Every costly part of this record, with its estimated cost (a unit of cost is about 0.1 ms of the
+    /// in-browser verifier's time on this machine's core; only the proportions matter): each mixed unit's stages
+    /// in chain order and its decryption, then the ballots. A unit no ballot reached (no partial decryption in
+    /// the layout) has neither.
     pub fn plan(&mut self) -> Vec<(Part, u64)> {
         let manifest = self.election.manifest();
-        let widths: Vec<u64> = manifest.contests.iter().map(|c| c.chunks() as u64).collect();
+        let units = manifest.units();
+        let widths: Vec<u64> =
+            units.iter().map(|u| manifest.contests.get(u.contest).map_or(0, |c| c.chunks() as u64)).collect();
         let stages = manifest.mix_stages();
         let partials: Vec<u64> = self.layout.partials.iter().map(|p| p.len() as u64).collect();
-        // The rows of each contest's lists: the length the input list's header gives (its first 4 bytes).
+        // The rows of each unit's lists: the length the input list's header gives (its first 4 bytes).
         let rows = |c: usize| -> u64 {
-            self.files
-                .bytes(&input_path(c))
+            units
+                .get(c)
+                .and_then(|&u| self.files.bytes(&input_path(u)))
                 .and_then(|b| b.get(0..4))
                 .and_then(|b| b.try_into().ok())
                 .map_or(0, |b: [u8; 4]| u64::from(u32::from_be_bytes(b)))
         };
         let mut plan = Vec::new();
         for (c, w) in widths.iter().enumerate() {
+            if partials.get(c).is_none_or(|&p| p == 0) {
+                continue;
+            }
             for stage in 1..=stages {
                 plan.push((Part::Stage { contest: c, stage }, 3 * w * rows(c)));
             }
@@ -290,7 +300,7 @@ impl Helper {
             .collect()
     }
 
-    /// The list at `path` of contest `c` (stage `k`, 0 for the input), decoded by the chain's decoder, or taken
+    /// The list at `path` of unit `c` (stage `k`, 0 for the input), decoded by the chain's decoder, or taken
     /// from the one decoded last.
     fn decoded(&mut self, path: &str, c: usize, k: u16, width: usize) -> Option<CiphertextList> {
         if let Some((_, list)) = self.list.take().filter(|(p, _)| p == path) {
@@ -299,10 +309,17 @@ impl Helper {
         crate::chain::decode_list(self.files.bytes(path)?, c, k, path, width).ok()
     }
 
+    /// Unit `c`'s contest's width, and the unit.
+    fn unit(&self, c: usize) -> Option<(usize, protocol::manifest::Unit)> {
+        let manifest = self.election.manifest();
+        let unit = *manifest.units().get(c)?;
+        Some((manifest.contests.get(unit.contest)?.chunks(), unit))
+    }
+
     fn stage(&mut self, c: usize, k: u16) -> Option<([u8; 32], String)> {
-        let width = self.election.manifest().contests.get(c)?.chunks();
-        let previous = if k == 1 { input_path(c) } else { stage_list_path(c, k - 1) };
-        let (output_path, proof_path) = (stage_list_path(c, k), stage_proof_path(c, k));
+        let (width, unit) = self.unit(c)?;
+        let previous = if k == 1 { input_path(unit) } else { stage_list_path(unit, k - 1) };
+        let (output_path, proof_path) = (stage_list_path(unit, k), stage_proof_path(unit, k));
         let input = self.decoded(&previous, c, k - 1, width)?;
         let output = self.decoded(&output_path, c, k, width)?;
         let files = &self.files;
@@ -315,12 +332,12 @@ impl Helper {
     }
 
     fn decryption(&mut self, c: usize) -> Option<([u8; 32], String)> {
-        let width = self.election.manifest().contests.get(c)?.chunks();
+        let (width, unit) = self.unit(c)?;
         let stages = self.election.manifest().mix_stages();
-        let last = self.decoded(&stage_list_path(c, stages), c, stages, width)?;
+        let last = self.decoded(&stage_list_path(unit, stages), c, stages, width)?;
         let (files, election, layout) = (&self.files, &self.election, &self.layout);
         let ceremony = self.ceremony.get_or_insert_with(|| keys::ceremony(files, election, layout).ok()).as_ref()?;
-        let claimed = PlaintextList::from_bytes(files.bytes(&plaintexts_path(c))?).ok()?;
+        let claimed = PlaintextList::from_bytes(files.bytes(&plaintexts_path(unit))?).ok()?;
         let partials = layout.partials.get(c).map_or(&[][..], Vec::as_slice);
         let (params, roster, outcome) = ceremony;
         let note = results::decrypt_contest(

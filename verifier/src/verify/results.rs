@@ -1,15 +1,18 @@
 //! Decryption, decoding and count: V11, V12 (R5), V13 (R6) (SPEC.md §10.8–§10.9, §12, §14.4).
 
+use protocol::manifest::Unit;
+
 use super::*;
 
 impl State {
-    /// Decodes `contest-C/plaintexts.list` once.
+    /// Decodes unit `c`'s `plaintexts.list` (`c` its index in `units()`) once.
     fn plaintexts(&mut self, c: usize) -> Result<&PlaintextList, ResultFailure> {
         let files = self.files.as_ref();
+        let unit = self.manifest().and_then(|m| m.units().get(c).copied()).unwrap_or(Unit::from(c));
         self.plaintexts
             .entry(c)
             .or_insert_with(|| {
-                let path = plaintexts_path(c);
+                let path = plaintexts_path(unit);
                 let missing = || FileFailure::Missing { path: path.clone() };
                 let bytes = files.ok_or_else(missing).and_then(|f| f.get(&path))?;
                 PlaintextList::from_bytes(bytes).map_err(|source| ResultFailure::PlaintextsUndecodable {
@@ -22,9 +25,10 @@ impl State {
             .map_err(Clone::clone)
     }
 
-    /// V11: every partial decryption decodes, is its file's trustee's, that trustee is qualified (C12), for the
-    /// last stage's list (C13), its proof verifies (C14, batched); at least `t`; (K13) over the `t` smallest
-    /// indices equals `plaintexts.list`.
+    /// V11: for every unit with a mix (a unit no ballot reached has no decryption, §14.1), every partial
+    /// decryption decodes, is its file's trustee's, that trustee is qualified (C12), for the last stage's list
+    /// (C13), its proof verifies (C14, batched); at least `t`; (K13) over the `t` smallest indices equals
+    /// `plaintexts.list`.
     pub fn v11(&mut self, report: &mut Report) {
         let ready =
             self.files.is_some() && self.election.is_some() && self.ceremony.is_some() && self.last_lists.is_some();
@@ -37,9 +41,9 @@ impl State {
             ]);
             return report.not_run(Check::V11, &w);
         }
-        let contests = self.manifest().map_or(0, |m| m.contests.len());
+        let mixed = self.mixed.clone().unwrap_or_default();
         // Decode the claimed plaintexts first (the cache needs `&mut self`).
-        for c in 0..contests {
+        for (c, _) in mixed.iter().enumerate().filter(|(_, m)| **m) {
             let _ = self.plaintexts(c);
         }
         let (Some(files), Some(election), Some((params, roster, outcome)), Some(lists), Some(layout)) =
@@ -53,7 +57,12 @@ impl State {
         report.run_typed(Check::V11, || {
             let mut problems = Vec::new();
             let mut used = Vec::new();
+            let mut empty = 0usize;
             for (c, last) in lists.iter().enumerate() {
+                if !mixed.get(c).copied().unwrap_or(true) {
+                    empty += 1;
+                    continue;
+                }
                 let partials = layout.partials.get(c).map_or(&[][..], Vec::as_slice);
                 // Hashing the files a decryption reads is worth it only when helpers gave digests.
                 let known = (!verified.is_empty())
@@ -69,6 +78,9 @@ impl State {
                     Err(mut p) => problems.append(&mut p),
                 }
             }
+            if empty > 0 {
+                used.push(format!("{empty} units that no ballot reached: nothing to decrypt"));
+            }
             if problems.is_empty() {
                 Ok(((), used.join("; ")))
             } else {
@@ -77,14 +89,18 @@ impl State {
         });
     }
 
-    /// V12: R5 recomputed from each `plaintexts.list` equals `answers.json`.
+    /// V12: R5 recomputed from each unit's `plaintexts.list` equals its `answers.json` (contest, district and
+    /// answers); a unit no ballot reached has no plaintexts and its `answers.json` holds no answers.
     pub fn v12(&mut self, report: &mut Report) {
-        if self.files.is_none() || self.election.is_none() {
-            let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
+        let (true, true, Some(mixed)) = (self.files.is_some(), self.election.is_some(), self.mixed.clone()) else {
+            let w = waits(&[
+                (self.files.is_some(), Check::V1),
+                (self.election.is_some(), Check::V2),
+                (self.mixed.is_some(), Check::V2),
+            ]);
             return report.not_run(Check::V12, &w);
-        }
-        let contests = self.manifest().map_or(0, |m| m.contests.len());
-        for c in 0..contests {
+        };
+        for (c, _) in mixed.iter().enumerate().filter(|(_, m)| **m) {
             let _ = self.plaintexts(c);
         }
         let (Some(files), Some(election)) = (&self.files, &self.election) else {
@@ -95,8 +111,9 @@ impl State {
         report.run_typed(Check::V12, || {
             let mut problems = Vec::new();
             let mut total = 0usize;
-            for (c, contest) in election.manifest().contests.iter().enumerate() {
-                let path = answers_path(c);
+            let manifest = election.manifest();
+            for (c, unit) in manifest.units().into_iter().enumerate() {
+                let path = answers_path(unit);
                 let claimed = files.get(&path).and_then(|b| parse_json::<AnswersFile>(&path, b));
                 let claimed = match claimed {
                     Ok(a) => a,
@@ -106,23 +123,41 @@ impl State {
                         continue;
                     }
                 };
-                match plaintexts.get(&c) {
-                    Some(Ok(plain)) => {
-                        let recomputed = tally::decode(contest, plain);
-                        total += recomputed.answers.len();
-                        if claimed.contest != recomputed.contest {
-                            problems.push(ResultFailure::AnswersOfAnotherContest {
-                                contest: c,
-                                path: path.clone(),
-                                claimed: claimed.contest.clone(),
-                                manifest: recomputed.contest.clone(),
-                            });
-                        } else if let Err(difference) = compare_list(&path, &claimed.answers, &recomputed.answers) {
-                            problems.push(ResultFailure::Answers { contest: c, difference });
+                let recomputed = if mixed.get(c).copied().unwrap_or(true) {
+                    match plaintexts.get(&c) {
+                        Some(Ok(plain)) => Some(tally::decode_unit(election, unit, plain)),
+                        Some(Err(e)) => {
+                            problems.push(e.clone());
+                            None
+                        }
+                        None => {
+                            problems.push(FileFailure::Missing { path: plaintexts_path(unit) }.into());
+                            None
                         }
                     }
-                    Some(Err(e)) => problems.push(e.clone()),
-                    None => problems.push(FileFailure::Missing { path: plaintexts_path(c) }.into()),
+                } else {
+                    Some(empty_answers(manifest, unit))
+                };
+                if let Some(recomputed) = recomputed {
+                    total += recomputed.answers.len();
+                    if claimed.contest != recomputed.contest {
+                        problems.push(ResultFailure::AnswersOfAnotherContest {
+                            contest: c,
+                            path: path.clone(),
+                            claimed: claimed.contest.clone(),
+                            manifest: recomputed.contest.clone(),
+                        });
+                    } else if claimed.district != recomputed.district {
+                        let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
+                        problems.push(ResultFailure::AnswersOfAnotherDistrict {
+                            contest: c,
+                            path: path.clone(),
+                            claimed: show(&claimed.district),
+                            unit: show(&recomputed.district),
+                        });
+                    } else if let Err(difference) = compare_list(&path, &claimed.answers, &recomputed.answers) {
+                        problems.push(ResultFailure::Answers { contest: c, difference });
+                    }
                 }
                 if let Some(a) = answers.as_mut() {
                     a.push(claimed);
@@ -190,7 +225,16 @@ impl State {
     }
 }
 
-/// V11 for contest `c`: its partial decryptions (the trustees `partials`, as the layout lists them) decode, are
+/// R5 for a unit that no ballot reached (§14.1): its contest's and district's ids, and no answers.
+fn empty_answers(manifest: &Manifest, unit: Unit) -> AnswersFile {
+    AnswersFile {
+        contest: manifest.contests.get(unit.contest).map_or_else(String::new, |c| c.id.clone()),
+        district: unit.district.and_then(|d| manifest.districts.get(usize::from(d))).map(|d| d.id.clone()),
+        answers: Vec::new(),
+    }
+}
+
+/// V11 for unit `c` (its index in `units()`; the contest's index without districts): its partial decryptions (the trustees `partials`, as the layout lists them) decode, are
 /// their file's trustee's, qualified (C12), for `last`, the last stage's list (C13), their proofs verify (C14,
 /// batched); at least `t`; (K13) over the `t` smallest indices equals `claimed`, the decoded `plaintexts.list`.
 /// Returns the note naming the trustees used, or every problem found. The one check of a contest's decryption:
@@ -206,8 +250,10 @@ pub(super) fn decrypt_contest(
 ) -> Result<String, Vec<ResultFailure>> {
     let mut problems = Vec::new();
     let mut decoded_partials = Vec::new();
+    let manifest = election.manifest();
+    let unit = manifest.units().get(c).copied().unwrap_or(Unit::from(c));
     for &j in partials {
-        let path = partial_path(c, j);
+        let path = partial_path(unit, j);
         let decoded = files.get(&path).map_err(ResultFailure::from).and_then(|b| {
             Signed::<PartialDecryption>::from_bytes(b).map_err(|source| ResultFailure::PartialUndecodable {
                 contest: c,
@@ -259,8 +305,12 @@ pub(super) fn decrypt_contest(
     match claimed {
         Some(Ok(claimed)) if *claimed == combined => {
             // Numbered from 1, as people number contests (the files are `contest-{c}/…`).
-            let id = election.manifest().contests.get(c).map_or("", |k| k.id.as_str());
-            note = Some(format!("contest {} ({id}): trustees {chosen:?}", c + 1));
+            note = Some(if manifest.has_districts() {
+                format!("{} ({unit}): trustees {chosen:?}", unit_name(manifest, unit))
+            } else {
+                let id = manifest.contests.get(c).map_or("", |k| k.id.as_str());
+                format!("contest {} ({id}): trustees {chosen:?}", c + 1)
+            });
         }
         Some(Ok(claimed)) => {
             let w = combined.width.max(1) as usize;
@@ -269,13 +319,13 @@ pub(super) fn decrypt_contest(
                 .map_or(0, |i| i / w);
             problems.push(ResultFailure::NotTheCombination {
                 contest: c,
-                path: plaintexts_path(c),
+                path: plaintexts_path(unit),
                 trustees: chosen,
                 row,
             })
         }
         Some(Err(e)) => problems.push(e.clone()),
-        None => problems.push(FileFailure::Missing { path: plaintexts_path(c) }.into()),
+        None => problems.push(FileFailure::Missing { path: plaintexts_path(unit) }.into()),
     }
     match note {
         Some(note) if problems.is_empty() => Ok(note),
