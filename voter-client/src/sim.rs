@@ -313,7 +313,7 @@ async fn cast_one(shared: Arc<Shared>, job: Job) -> (Outcome, usize) {
     let made = tokio::task::spawn_blocking(move || -> Result<(Ballot, Vec<Answer>), String> {
         let credential = maker.credentials.get(voter).ok_or("no such voter")?;
         let prepared =
-            maker.client.encrypt(&credential.public_key(), &answers, &mut OsRng).map_err(|e| e.to_string())?;
+            maker.client.encrypt(&credential.public_key(), None, &answers, &mut OsRng).map_err(|e| e.to_string())?;
         // The second-device code is not needed here: it is dropped (and wiped) at once.
         let (ballot, _code) = prepared.cast(credential).map_err(|e| e.to_string())?;
         Ok((ballot, answers))
