@@ -57,10 +57,7 @@ pub fn answer(manifest: &Manifest, lookup: Option<Option<u16>>) -> Result<VoterD
     }
 }
 
-async fn voter(
-    State(state): State<AppState>,
-    Path(credential): Path<String>,
-) -> Result<Json<VoterDistrict>, AppError> {
+async fn voter(State(state): State<AppState>, Path(credential): Path<String>) -> Result<Json<VoterDistrict>, AppError> {
     let invalid = || {
         AppError::bad_request(
             "invalid_credential",

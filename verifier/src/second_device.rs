@@ -647,8 +647,7 @@ mod tests {
         };
         let (district, contests) = open(&election, &ballot, &code, "et").unwrap();
         assert_eq!(district.as_deref(), Some("Põhja"));
-        let shown: Vec<(String, Vec<String>)> =
-            contests.into_iter().map(|c| (c.title, c.choice.unwrap())).collect();
+        let shown: Vec<(String, Vec<String>)> = contests.into_iter().map(|c| (c.title, c.choice.unwrap())).collect();
         assert_eq!(
             shown,
             [
@@ -657,14 +656,9 @@ mod tests {
             ]
         );
         // The challenge code of the same choices: the district travels in the code.
-        let challenge = ChallengeCode::new(
-            &election,
-            cred.public_key(),
-            Some(north),
-            &answers,
-            BallotSeed::from_bytes(seed),
-        )
-        .unwrap();
+        let challenge =
+            ChallengeCode::new(&election, cred.public_key(), Some(north), &answers, BallotSeed::from_bytes(seed))
+                .unwrap();
         let code = ChallengeCode::parse(&challenge.to_text()).unwrap();
         let report = check_challenge(&election, &code, "en").unwrap();
         assert_eq!(report.ballot_id, ballot.id());

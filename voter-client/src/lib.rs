@@ -662,7 +662,8 @@ mod tests {
         let choice = |contest: usize, option: &str| c.answer_from_choices(contest, &[option.to_string()], "").unwrap();
         let answers = vec![choice(0, "4"), choice(3, "1")];
         let contests = &c.election().manifest().contests;
-        let bytes: Vec<Vec<u8>> = [0, 3].iter().zip(&answers).map(|(&k, a)| a.to_canonical_bytes(&contests[k]).unwrap()).collect();
+        let bytes: Vec<Vec<u8>> =
+            [0, 3].iter().zip(&answers).map(|(&k, a)| a.to_canonical_bytes(&contests[k]).unwrap()).collect();
         assert_eq!(c.answers_from_canonical(Some(north), &bytes).unwrap(), answers);
         // One answer per contest of the district: not the election's four, not for no district.
         let four: Vec<Vec<u8>> = vec![bytes[0].clone(), bytes[0].clone(), bytes[0].clone(), bytes[1].clone()];
