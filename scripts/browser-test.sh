@@ -16,12 +16,18 @@ work=$(mktemp -d /tmp/browser-e2e.XXXXXX)
 db="browser_e2e_$$"
 psql "$DATABASE_URL" -q -c "CREATE DATABASE $db" >/dev/null
 db_url="${DATABASE_URL%/*}/$db"
+db_districts="browser_e2e_districts_$$"
+psql "$DATABASE_URL" -q -c "CREATE DATABASE $db_districts" >/dev/null
+db_districts_url="${DATABASE_URL%/*}/$db_districts"
 server=""
 mirror=""
+server_districts=""
 cleanup() {
   [ -n "$server" ] && kill "$server" 2>/dev/null || true
   [ -n "$mirror" ] && kill "$mirror" 2>/dev/null || true
+  [ -n "$server_districts" ] && kill "$server_districts" 2>/dev/null || true
   psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  psql "$DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $db_districts WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,10 +50,23 @@ target/debug/verifier monitor --collector "http://127.0.0.1:$port" --dir "$work/
 mirror=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$mirror_port/log/sth" >/dev/null 2>&1 && break; sleep 0.1; done
 
+# An election with districts (SPEC.md §4.1: north, centre, south, a council each and a referendum for all), on its
+# own collector: each voter's page shows that voter's district's contests.
+"$collector" dev-election --districts --voters 6 --out "$work/districts"
+"$collector" init --database-url "$db_districts_url" --election "$work/districts/election.json" \
+  --credentials "$work/districts/credentials.json" --key "$work/districts/collector.key" >/dev/null
+districts_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$collector" serve --database-url "$db_districts_url" --key "$work/districts/collector.key" \
+  --listen "127.0.0.1:$districts_port" --web voter-client/web >"$work/collector-districts.log" 2>&1 &
+server_districts=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$districts_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
 rm -rf target/browser-screenshots
+DISTRICTS_URL="http://127.0.0.1:$districts_port" DISTRICTS_DIR="$work/districts" \
 OTHER_VOTERS="$work/other/voters.json" COLLECTOR_URL="http://127.0.0.1:$port" MIRROR_URL="http://127.0.0.1:$mirror_port" ELECTION_DIR="$work/election" SCREENSHOTS=target/browser-screenshots \
   CLOSE_CMD="$collector close --database-url $db_url --key $work/election/collector.key >/dev/null" node tests/browser/vote.mjs \
-  || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log"; exit 1; }
+  || { echo "collector log:"; tail -30 "$work/collector.log"; echo "mirror log:"; tail -30 "$work/mirror.log";
+       echo "collector (districts) log:"; tail -30 "$work/collector-districts.log"; exit 1; }
 
 # The in-browser verifier (verifier-web), built for the published site and tested below.
 scripts/build-verifier-web.sh

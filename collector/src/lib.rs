@@ -16,6 +16,7 @@ pub mod log_api;
 pub mod metrics;
 pub mod state;
 pub mod verify;
+pub mod voters;
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(log_api::router())
         .merge(board::router())
         .merge(health::router())
+        .merge(voters::router())
         .layer(axum::middleware::from_fn_with_state(state.settings.request_timeout, read_timeout));
     let router = Router::new().merge(cast::router()).merge(verify::router()).merge(reads).method_not_allowed_fallback(
         || async { AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here") },

@@ -3,7 +3,9 @@
 // (WCAG 2.1 A and AA, and axe's best practices) on every page state in English, Estonian and French and fails on
 // any violation, and prints the in-browser ballot benchmark. Environment: COLLECTOR_URL, ELECTION_DIR (a
 // `collector dev-election` directory), OTHER_VOTERS (a voters.json of credentials that are not registered),
-// SCREENSHOTS (folder), CLOSE_CMD (a shell command that closes the election, run near the end).
+// SCREENSHOTS (folder), CLOSE_CMD (a shell command that closes the election, run near the end); for the election
+// with districts, DISTRICTS_URL (its collector) and DISTRICTS_DIR (its `collector dev-election --districts`
+// directory: credentials.json entries `{key, district}`, voters.json the secrets in the same order).
 import { harness, launch } from "./harness.mjs";
 import { readFileSync } from "node:fs";
 import { execSync } from "node:child_process";
@@ -54,6 +56,9 @@ async function fillBallot(page, credential, audit = false) {
   // A real form: Enter in the box submits it.
   await page.press("#credential-code", "Enter");
   await page.waitForSelector("#step-contest:not([hidden])");
+  // An election without districts: no district shown, every contest on the ballot.
+  assert.ok(await page.isHidden("#district"));
+  assert.match(await page.textContent("#contest-position"), / 1\D+3$/, "question 1 of 3");
   await page.check('#contest-choices input[value="1"]');
   if (audit) await states(page, "contest-single-choice");
   assert.ok(await page.isChecked('#contest-choices input[value="1"]'), "a language switch keeps the choice");
@@ -454,6 +459,135 @@ await check("server errors in plain words, translated, with Try again", async ()
   await page.context().close();
 });
 
+const districtsUrl = process.env.DISTRICTS_URL;
+const districtsDir = process.env.DISTRICTS_DIR;
+
+/** A credential (its text form) of a voter of district `id` in the election with districts. */
+function districtVoter(id) {
+  const entries = JSON.parse(readFileSync(`${districtsDir}/credentials.json`, "utf8"));
+  const secrets = JSON.parse(readFileSync(`${districtsDir}/voters.json`, "utf8"));
+  const i = entries.findIndex((e) => e.district === id);
+  assert.ok(i >= 0 && secrets[i], `no voter of district ${id} in ${districtsDir}`);
+  return secrets[i];
+}
+
+await check("districts: a north voter sees north's council and the referendum, challenges, casts, checks", async () => {
+  assert.ok(districtsUrl && districtsDir, "DISTRICTS_URL and DISTRICTS_DIR are set by scripts/browser-test.sh");
+  const page = await newPage(375);
+  await page.goto(districtsUrl + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  assert.ok(await page.isHidden("#district"), "no district before the credential");
+  await page.fill("#credential-code", districtVoter("north"));
+  await page.press("#credential-code", "Enter");
+  await page.waitForSelector("#step-contest:not([hidden])");
+  // The district's name above the ballot, in the voter's language.
+  assert.equal(await page.textContent("#district"), "Your district: North");
+  for (const [lang, text] of [["et", "Teie ringkond: Põhja"], ["fr", "Votre circonscription : Nord"]]) {
+    await page.selectOption("#lang", lang);
+    assert.equal(await page.textContent("#district"), text);
+  }
+  await page.selectOption("#lang", "en");
+  // North's council (a party-list contest: candidates under their lists), then the referendum; nothing else.
+  assert.equal(await page.textContent("#contest-title"), "Council, North district");
+  assert.equal(await page.textContent("#contest-position"), "Question 1 of 2");
+  const options = await page.textContent("#contest-options");
+  assert.ok(options.includes("Green List") && options.includes("Kati Kask"), options);
+  assert.ok(!options.includes("Anna Rand"), "not centre's candidates");
+  await page.check('#contest-choices input[value="4"]');
+  await states(page, "districts-contest");
+  await page.click("#contest-next");
+  await page.waitForFunction(() => document.getElementById("contest-position").textContent === "Question 2 of 2");
+  assert.equal(await page.textContent("#contest-title"), "Should the town build a tram line?");
+  await page.check('#contest-choices input[value="0"]');
+  await page.click("#contest-next");
+  await page.waitForSelector("#step-review:not([hidden])");
+  const review = await page.textContent("#review-list");
+  assert.ok(review.includes("Council, North district") && review.includes("Kati Kask") && review.includes("Yes"), review);
+  for (const other of ["Centre", "South"]) assert.ok(!review.includes(other), `${other} in the review: ${review}`);
+  await states(page, "districts-review");
+  assert.equal(await page.textContent("#district"), "Your district: North");
+
+  // A challenge: the opened ballot lists north's contests; another device rebuilds it from the code.
+  await page.click("#review-encrypt");
+  await page.waitForSelector("#step-encrypted:not([hidden])");
+  const tracker = await page.textContent("#encrypted-tracker");
+  await page.click("#do-challenge");
+  await page.waitForSelector("#step-challenge:not([hidden])");
+  const challenged = await page.textContent("#challenge-choices");
+  assert.ok(challenged.includes("Kati Kask") && !challenged.includes("Centre"), challenged);
+  const challengeLink = await page.getAttribute("#challenge-verify-link", "href");
+  const other = await newPage(375);
+  await other.goto(challengeLink);
+  await other.waitForSelector("#result:not([hidden])");
+  assert.ok((await other.textContent("#challenge-tracker")).includes(tracker));
+  assert.match(await other.textContent("#district"), /ballot of district North/);
+  const rebuilt = await other.textContent("#choices");
+  assert.ok(rebuilt.includes("Council, North district") && rebuilt.includes("Kati Kask") && rebuilt.includes("Yes"), rebuilt);
+  assert.ok(!rebuilt.includes("Centre"), rebuilt);
+  await states(other, "districts-challenge-checked");
+  assert.deepEqual(other.errors, []);
+  await other.context().close();
+
+  // Cast: the collector accepts it, the receipt checks, and the cast page lists north's contests.
+  await page.click("#challenge-again");
+  await page.waitForSelector("#step-encrypted:not([hidden])");
+  await page.click("#do-cast");
+  await page.waitForSelector("#step-cast:not([hidden])");
+  await page.waitForSelector("#receipt-check.ok, #receipt-check.warning");
+  assert.match(await page.getAttribute("#receipt-check", "class"), /ok/, await page.textContent("#receipt-check"));
+  const recorded = await page.textContent("#cast-choices");
+  assert.ok(recorded.includes("Kati Kask") && recorded.includes("Yes") && !recorded.includes("Centre"), recorded);
+  await states(page, "districts-cast");
+  const castLink = await page.getAttribute("#cast-verify-link", "href");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+
+  // The second device opens the cast ballot: north's answers, under the district's name.
+  const phone = await newPage(375);
+  await phone.goto(castLink);
+  await phone.waitForSelector("#result:not([hidden])");
+  await phone.waitForSelector("#receipt-status.ok, #receipt-status.warning");
+  assert.match(await phone.textContent("#receipt-status"), /is in the public ballot box/);
+  const opened = await phone.textContent("#choices");
+  assert.ok(opened.includes("Council, North district") && opened.includes("Kati Kask") && opened.includes("Yes"), opened);
+  assert.ok(!opened.includes("Centre") && !opened.includes("South"), opened);
+  assert.match(await phone.textContent("#district"), /ballot of district North/);
+  await phone.selectOption("#lang", "et");
+  assert.match(await phone.textContent("#district"), /Põhja/);
+  await phone.selectOption("#lang", "en");
+  await states(phone, "districts-second-device");
+  assert.deepEqual(phone.errors, []);
+  await phone.context().close();
+});
+
+await check("districts: a centre voter gets centre's council; an unregistered credential is told what to do", async () => {
+  assert.ok(districtsUrl && districtsDir, "DISTRICTS_URL and DISTRICTS_DIR are set by scripts/browser-test.sh");
+  const page = await newPage();
+  await page.goto(districtsUrl + "/");
+  await page.waitForSelector("#step-credential:not([hidden])");
+  // Not on the list: a plain message at Continue, the box marked, no ballot shown.
+  assert.ok(unregistered.length, "OTHER_VOTERS is set by scripts/browser-test.sh");
+  await page.fill("#credential-code", unregistered[0]);
+  await page.press("#credential-code", "Enter");
+  await page.waitForSelector("#message:not([hidden])");
+  assert.match(await page.textContent("#message-text"), /not on the list of voters.*contact the election officials/);
+  assert.ok(await page.isVisible("#step-credential"));
+  assert.ok(await page.isHidden("#district"));
+  assert.equal(await page.getAttribute("#credential-code", "aria-invalid"), "true");
+  assert.ok(await page.isHidden("#retry"), "nothing to try again: the voter checks the credential");
+  await states(page, "districts-unknown-credential");
+  // Then the voter's own credential: centre's ballot.
+  await page.fill("#credential-code", districtVoter("centre"));
+  await page.press("#credential-code", "Enter");
+  await page.waitForSelector("#step-contest:not([hidden])");
+  assert.ok(await page.isHidden("#message"));
+  assert.equal(await page.textContent("#district"), "Your district: Centre");
+  assert.equal(await page.textContent("#contest-title"), "Council, Centre district");
+  assert.ok((await page.textContent("#contest-options")).includes("Anna Rand"));
+  assert.deepEqual(page.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await page.context().close();
+});
+
 await check("voting period: a not yet open or closed election shows only the notice", async () => {
   const election = await (await fetch(`${url}/election`)).json();
   const period = election.manifest.voting_period;  // ISO 8601 dates (SPEC.md §4.1)
@@ -497,8 +631,8 @@ await check("benchmark: a 3-contest ballot in the browser", async () => {
     const c = new m.Client(e.manifest_bytes, e.public_key, e.fingerprint);
     // The answers' canonical bytes (SPEC.md §5.1), hex: option 2 | options 0, 3 | option 1, the write-in "Zoë".
     const answers = ["010002", "0200000003", "020001ffff045a6fc3ab"];
-    c.benchmark(credential, answers, 5);
-    return c.benchmark(credential, answers, 100);
+    c.benchmark(credential, undefined, answers, 5);
+    return c.benchmark(credential, undefined, answers, 100);
   }, voters[1]);
   const size = (await (await fetch(`${url}/pkg/voter_client_bg.wasm`)).arrayBuffer()).byteLength;
   console.log(`BENCH browser ballot (3 contests, encode+encrypt+prove+sign): ${ms.toFixed(3)} ms; WASM ${size} bytes`);

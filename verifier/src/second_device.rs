@@ -2,7 +2,7 @@
 //!
 //! Input: a code the voting page shows, or the whole `…/verify.html#…` link that carries it
 //! ([`DeviceCode::parse`]): after casting, `RV2:` ‖ HEX(F ‖ ballot id ‖ seed); after a Benaloh challenge,
-//! `RVC2:` ‖ HEX(F ‖ K ‖ seed ‖ answers). Both carry the election fingerprint `F`: an election that is not the
+//! `RVC2:` ‖ HEX(F ‖ K ‖ seed ‖ [u16(D)] ‖ answers). Both carry the election fingerprint `F`: an election that is not the
 //! code's is refused, whatever the collector or the record says.
 //!
 //! * **A challenge code** is checked with the election alone (from the collector or the record): the challenged
@@ -138,6 +138,10 @@ pub struct BallotReport {
     /// A challenged ballot (checked from its code alone; never cast), not a cast one.
     pub challenged: bool,
     pub leaf_index: Option<u64>,
+    /// In an election with districts, the name (in the language asked for) of the district the ballot names
+    /// (SPEC.md §8.2), whose contests `contests` lists.
+    pub district: Option<String>,
+    /// The ballot's contests (those of its district, in manifest order), each with its choice.
     pub contests: Vec<ContestChoice>,
     /// Online: the verified receipt, and the fetches the collector still allows.
     pub receipt: Option<Receipt>,
@@ -175,6 +179,9 @@ impl fmt::Display for BallotReport {
                 "  PASS  the ballot is for this election, well-formed, signed and proven (SPEC.md §8.6 B1–B4)"
             )?;
             writeln!(f, "  PASS  the code's seed opens it (SPEC.md §8.4, §8.7); it contains:")?;
+        }
+        if let Some(d) = &self.district {
+            writeln!(f, "        the ballot of district {d}, with that district's contests:")?;
         }
         for c in &self.contests {
             let shown = match &c.choice {
@@ -313,21 +320,37 @@ fn choice(contest: &Contest, answer: &Result<Answer, InvalidAnswer>, lang: &str)
     }
 }
 
+/// The name of district `district` (an index) in `lang`, and each answer with the contest it answers: the
+/// contests of that district, in manifest order (SPEC.md §8.2, `Manifest::ballot_contests`).
+fn district_choices(
+    election: &Election,
+    district: Option<u16>,
+    answers: &[Result<Answer, InvalidAnswer>],
+    lang: &str,
+) -> (Option<String>, Vec<ContestChoice>) {
+    let m = election.manifest();
+    let name = district.and_then(|d| m.districts.get(usize::from(d))).map(|d| localized(&d.title, lang));
+    let contests = m.ballot_contests(district).into_iter().map(|c| &m.contests[c]);
+    (name, contests.zip(answers).map(|(c, a)| choice(c, a, lang)).collect())
+}
+
 /// Checks the ballot against the code and opens it (SPEC.md §8.6, §8.7), with the randomness the code's seed
-/// gives (§8.4).
+/// gives (§8.4) for the ballot's district; the district's name and the choices.
 fn open(
     election: &Election,
     ballot: &Ballot,
     code: &SecondDeviceCode,
     lang: &str,
-) -> Result<Vec<ContestChoice>, CheckBallotError> {
+) -> Result<(Option<String>, Vec<ContestChoice>), CheckBallotError> {
     if ballot.id() != code.ballot_id {
         return Err(CheckBallotError::WrongBallot { expected: code.ballot_id.to_hex(), got: ballot.id().to_hex() });
     }
+    // B2 checks that the ballot's district exists and that it holds exactly that district's contests.
     check_ballot(election, ballot).map_err(CheckBallotError::Ballot)?;
-    let answers = open_ballot(election, &ballot.body, &code.opening(election, None))
+    let district = ballot.body.district;
+    let answers = open_ballot(election, &ballot.body, &code.opening(election, district))
         .map_err(|source| CheckBallotError::Opening { ballot: code.ballot_id.to_hex(), source })?;
-    Ok(election.manifest().contests.iter().zip(&answers).map(|(c, a)| choice(c, a, lang)).collect())
+    Ok(district_choices(election, district, &answers, lang))
 }
 
 /// The code's election must be the one the tool reads (and the pinned one: [`check_pin`]).
@@ -345,18 +368,14 @@ fn check_code_election(code: &protocol::Fingerprint, election: &Election) -> Res
 fn check_challenge(election: &Election, code: &ChallengeCode, lang: &str) -> Result<BallotReport, CheckBallotError> {
     check_code_election(&code.fingerprint, election)?;
     let checked = code.check(election).map_err(CheckBallotError::Challenge)?;
-    let contests = election
-        .manifest()
-        .contests
-        .iter()
-        .zip(checked.answers.into_iter().map(Ok))
-        .map(|(c, a)| choice(c, &a, lang))
-        .collect();
+    let answers: Vec<_> = checked.answers.into_iter().map(Ok).collect();
+    let (district, contests) = district_choices(election, checked.district, &answers, lang);
     Ok(BallotReport {
         mirrors: Vec::new(),
         ballot_id: checked.ballot_id,
         challenged: true,
         leaf_index: None,
+        district,
         contests,
         receipt: None,
         fetches_left: None,
@@ -433,12 +452,14 @@ pub fn check_online(
     check_code_election(&code.fingerprint, &election)?;
     // The receipt must be signed by the collector key the manifest names (which the fingerprint binds).
     let key = *election.manifest().roles.collector_key.verifying_key();
+    // The fetch proof needs r₁ alone, the seed stream's first scalar (eq. (8a)), whatever the ballot's district
+    // (not known before the fetch).
     let proof =
         protocol::codes::prove_fetch(&code.fingerprint, &code.ballot_id, &code.opening(&election, None), &mut OsRng)
             .ok_or_else(|| CheckBallotError::Malformed { what: "election".into(), reason: "no ciphertext".into() })?;
     let proof = hex::encode(protocol::Encode::to_bytes(&proof));
     let fetched: Fetched = get_json(&http, &format!("{base}/ballots/{}?proof={proof}", code.ballot_id.to_hex()))?;
-    let contests = open(&election, &fetched.ballot, &code, lang)?;
+    let (district, contests) = open(&election, &fetched.ballot, &code, lang)?;
     fetched.receipt.0.verify(&key, election.fingerprint()).map_err(CheckBallotError::Receipt)?;
     fetched.receipt.0.matches(&fetched.ballot).map_err(|_| CheckBallotError::ReceiptMismatch)?;
     let (period, accepted_at) = (election.manifest().voting_period, fetched.receipt.0.accepted_at);
@@ -466,6 +487,7 @@ pub fn check_online(
         ballot_id: code.ballot_id,
         challenged: false,
         leaf_index: Some(fetched.receipt.0.leaf_index),
+        district,
         contests,
         fetches_left: Some(fetched.fetches_left),
         receipt: Some(fetched.receipt.0),
@@ -525,7 +547,7 @@ pub fn check_in_record(
         .iter()
         .find(|b| b.ballot.id() == code.ballot_id)
         .ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
-    let contests = open(&election, &entry.ballot, &code, lang)?;
+    let (district, contests) = open(&election, &entry.ballot, &code, lang)?;
 
     let tally_files = ["tally/rejected.json", "tally/superseded.json", "tally/revoked.json"];
     let mut read = vec![(box_path, box_bytes)];
@@ -574,6 +596,7 @@ pub fn check_in_record(
         ballot_id: code.ballot_id,
         challenged: false,
         leaf_index: Some(leaf),
+        district,
         contests,
         receipt: None,
         fetches_left: None,
@@ -598,5 +621,57 @@ mod tests {
         let c = choice(&contest, &answer, "en");
         assert_eq!(c.choice.unwrap(), ["Alice Tamm: Poor", "Bob Kask: Good"]);
         assert!(!c.ranked);
+    }
+
+    /// With districts, a cast ballot and a challenged one open as their district's: its name, and its contests
+    /// only (north: its council and the referendum, not the other districts' councils).
+    #[test]
+    fn a_districts_ballot_shows_its_district_and_its_contests() {
+        use protocol::ballot::{create_ballot_body, BallotSeed};
+        use rand::rngs::OsRng;
+        let manifest = protocol::manifest::example_manifest_districts();
+        let sk = protocol::elgamal::SecretKey::generate(&mut OsRng);
+        let election = Election::new(manifest, sk.public_key()).unwrap();
+        let cred = protocol::Credential::generate(&mut OsRng);
+        let north = election.manifest().district_index("north").unwrap();
+        let answers = vec![Answer::single(4), Answer::single(1)];
+        let seed = *BallotSeed::generate(&mut OsRng).expose_bytes();
+        let (body, _) =
+            create_ballot_body(&election, &cred.public_key(), Some(north), &answers, &BallotSeed::from_bytes(seed))
+                .unwrap();
+        let ballot = body.sign(&cred).unwrap();
+        let code = SecondDeviceCode {
+            fingerprint: *election.fingerprint(),
+            ballot_id: ballot.id(),
+            seed: BallotSeed::from_bytes(seed),
+        };
+        let (district, contests) = open(&election, &ballot, &code, "et").unwrap();
+        assert_eq!(district.as_deref(), Some("Põhja"));
+        let shown: Vec<(String, Vec<String>)> = contests.into_iter().map(|c| (c.title, c.choice.unwrap())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("Volikogu, Põhja ringkond".to_string(), vec!["Kati Kask".to_string()]),
+                ("Kas linn peaks ehitama trammitee?".to_string(), vec!["Ei".to_string()]),
+            ]
+        );
+        // The challenge code of the same choices: the district travels in the code.
+        let challenge =
+            ChallengeCode::new(&election, cred.public_key(), Some(north), &answers, BallotSeed::from_bytes(seed))
+                .unwrap();
+        let code = ChallengeCode::parse(&challenge.to_text()).unwrap();
+        let report = check_challenge(&election, &code, "en").unwrap();
+        assert_eq!(report.ballot_id, ballot.id());
+        assert_eq!(report.district.as_deref(), Some("North"));
+        let titles: Vec<&str> = report.contests.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["Council, North district", "Should the town build a tram line?"]);
+        assert!(report.to_string().contains("the ballot of district North, with that district's contests"));
+        // Without districts, no district line.
+        let plain = Election::new(protocol::manifest::example_manifest(), sk.public_key()).unwrap();
+        let plain_answers = vec![Answer::single(0), Answer { selections: vec![] }, Answer::single(1)];
+        let code =
+            ChallengeCode::new(&plain, cred.public_key(), None, &plain_answers, BallotSeed::from_bytes(seed)).unwrap();
+        let report = check_challenge(&plain, &ChallengeCode::parse(&code.to_text()).unwrap(), "en").unwrap();
+        assert_eq!((report.district, report.contests.len()), (None, 3));
     }
 }

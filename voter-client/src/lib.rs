@@ -143,8 +143,11 @@ pub struct ChallengeReport {
     /// checker recomputes from the code.
     pub ballot_id: BallotId,
     pub tracker: String,
+    /// The voter's district (its index in the manifest), in an election with districts.
+    pub district: Option<u16>,
+    /// The answers, one per contest of the district ([`Client::ballot_contests`]), in manifest order.
     pub answers: Vec<Answer>,
-    /// The code for checking on another device: `RVC2:` ‖ HEX(F ‖ K ‖ seed ‖ answers) (SPEC.md §8.9).
+    /// The code for checking on another device: `RVC2:` ‖ HEX(F ‖ K ‖ seed ‖ [u16(D)] ‖ answers) (SPEC.md §8.9).
     pub code: String,
 }
 
@@ -289,18 +292,39 @@ impl Client {
         Ok(Self { election })
     }
 
+    /// SPEC.md §8.2: the contests a ballot of `district` holds (indices into the manifest's contests, manifest
+    /// order; [`protocol::manifest::Manifest::ballot_contests`]): every contest without districts (`None`), else
+    /// those of the voter's district. Refused, as B2 refuses the ballot, when the election has districts and none
+    /// is given, when it has none and one is given, or when the district does not exist.
+    pub fn ballot_contests(&self, district: Option<u16>) -> Result<Vec<usize>, ClientError> {
+        let manifest = self.election.manifest();
+        protocol::ballot::check_district(manifest, district)?;
+        Ok(manifest.ballot_contests(district))
+    }
+
     /// The voter's answers from their canonical bytes (SPEC.md §5.1: `u8(n) ‖ u16(code)ⁿ ‖ [u8(len) ‖ write-in]`),
-    /// one per contest in manifest order, each without its zero padding. Each is padded to its contest's
-    /// `chunks · 30` bytes (§5.1 eq. (4)) and read by the spec's checked decoder
-    /// ([`Answer::from_padded_bytes`]), which refuses any bytes that are not the canonical encoding of a valid
-    /// answer to that contest.
-    pub fn answers_from_canonical(&self, answers: &[Vec<u8>]) -> Result<Vec<Answer>, ClientError> {
-        let contests = &self.election.manifest().contests;
+    /// one per contest of the voter's `district` ([`Client::ballot_contests`]) in manifest order, each without its
+    /// zero padding. Each is padded to its contest's `chunks · 30` bytes (§5.1 eq. (4)) and read by the spec's
+    /// checked decoder ([`Answer::from_padded_bytes`]), which refuses any bytes that are not the canonical
+    /// encoding of a valid answer to that contest.
+    pub fn answers_from_canonical(
+        &self,
+        district: Option<u16>,
+        answers: &[Vec<u8>],
+    ) -> Result<Vec<Answer>, ClientError> {
+        let all = &self.election.manifest().contests;
+        let contests = self.ballot_contests(district)?;
         if answers.len() != contests.len() {
-            return Err(ClientError::Answers(format!("{} answers for {} contests", answers.len(), contests.len())));
+            return Err(ClientError::Answers(match district {
+                None => format!("{} answers for {} contests", answers.len(), contests.len()),
+                Some(_) => {
+                    format!("{} answers for the {} contests of the voter's district", answers.len(), contests.len())
+                }
+            }));
         }
         contests
             .iter()
+            .map(|&c| &all[c])
             .zip(answers)
             .map(|(contest, bytes)| {
                 let size = contest.chunks() * protocol::limits::CHUNK_BYTES;
@@ -399,15 +423,19 @@ impl Client {
         &self.election
     }
 
-    /// Encodes, encrypts and proves from a fresh seed (SPEC.md §8.4, §8.5); nothing is signed yet.
+    /// Encodes, encrypts and proves from a fresh seed (SPEC.md §8.4, §8.5); nothing is signed yet. `district`: the
+    /// voter's district (its index; `None` in an election without districts), whose contests `answers` answer,
+    /// one each in manifest order ([`Client::ballot_contests`]); the body names it (§8.2), and B2 refuses
+    /// anything else.
     pub fn encrypt<R: RngCore + CryptoRng>(
         &self,
         credential: &CredentialKey,
+        district: Option<u16>,
         answers: &[Answer],
         rng: &mut R,
     ) -> Result<PreparedBallot, ClientError> {
         let seed = BallotSeed::generate(rng);
-        let (body, _) = create_ballot_body(&self.election, credential, None, answers, &seed)?;
+        let (body, _) = create_ballot_body(&self.election, credential, district, answers, &seed)?;
         Ok(PreparedBallot { body, seed, answers: answers.to_vec() })
     }
 
@@ -418,7 +446,8 @@ impl Client {
     }
 
     /// The second device: checks that `ballot` (fetched by id) is the code's, for this election, and opens it
-    /// with the randomness derived from the code's seed (SPEC.md §8.7, §8.9).
+    /// with the randomness derived from the code's seed (SPEC.md §8.7, §8.9), shaped for the ballot's district
+    /// (§8.4): the answers, one per contest of `ballot.body.district` ([`Client::ballot_contests`]).
     pub fn open_cast(
         &self,
         ballot: &Ballot,
@@ -430,7 +459,7 @@ impl Client {
         if ballot.id() != code.ballot_id {
             return Err(ClientError::WrongBallot);
         }
-        self.open(&ballot.body, &code.opening(&self.election, None))
+        self.open(&ballot.body, &code.opening(&self.election, ballot.body.district))
     }
 
     /// Opens a ballot with its revealed randomness and decodes the answers (SPEC.md §8.7). Also checks the
@@ -494,10 +523,12 @@ impl PreparedBallot {
     /// never signed, so it can never be cast.
     pub fn challenge(self, client: &Client) -> Result<ChallengeReport, ClientError> {
         let id = self.body.id();
-        let code = ChallengeCode::new(client.election(), self.body.credential, None, &self.answers, self.seed)?;
+        let district = self.body.district;
+        let code = ChallengeCode::new(client.election(), self.body.credential, district, &self.answers, self.seed)?;
         Ok(ChallengeReport {
             ballot_id: id,
             tracker: tracker(&id),
+            district,
             answers: self.answers,
             code: code.to_text().to_string(),
         })
@@ -582,7 +613,7 @@ mod tests {
     fn a_challenge_reveals_the_answers_and_nothing_castable() {
         let c = client();
         let cred = Credential::generate(&mut OsRng);
-        let prepared = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
+        let prepared = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap();
         let shown = prepared.tracker();
         let report = prepared.challenge(&c).unwrap();
         assert_eq!(report.answers, answers());
@@ -597,11 +628,90 @@ mod tests {
         assert!(qr.size() <= 61, "{} modules", qr.size());
     }
 
+    /// A client for the example election with districts (north, centre, south: a council each, and a
+    /// referendum for all).
+    fn district_client() -> Client {
+        let params = ElectionParameters {
+            manifest: protocol::manifest::example_manifest_districts(),
+            public_key: SecretKey::generate(&mut OsRng).public_key(),
+        };
+        Client::new(&serde_json::to_string(&params).unwrap()).unwrap()
+    }
+
+    /// A voter of a district answers that district's contests only: the ballot names the district, holds
+    /// exactly its contests, and its challenge code and second-device code open it as such.
+    #[test]
+    fn a_ballot_holds_exactly_the_contests_of_the_voters_district() {
+        let c = district_client();
+        let north = c.election().manifest().district_index("north").unwrap();
+        let centre = c.election().manifest().district_index("centre").unwrap();
+        // council-north (0) and the referendum (3); council-centre (1) and the referendum.
+        assert_eq!(c.ballot_contests(Some(north)).unwrap(), [0, 3]);
+        assert_eq!(c.ballot_contests(Some(centre)).unwrap(), [1, 3]);
+        for bad in [None, Some(3), Some(u16::MAX)] {
+            assert!(
+                matches!(c.ballot_contests(bad), Err(ClientError::Ballot(BallotError::NoSuchDistrict(_)))),
+                "{bad:?}"
+            );
+        }
+        // Without districts: every contest, and no district may be named.
+        assert_eq!(client().ballot_contests(None).unwrap(), [0, 1, 2]);
+        assert!(matches!(client().ballot_contests(Some(0)), Err(ClientError::Ballot(BallotError::NoSuchDistrict(_)))));
+
+        // The page's choices: contest indices are the manifest's.
+        let choice = |contest: usize, option: &str| c.answer_from_choices(contest, &[option.to_string()], "").unwrap();
+        let answers = vec![choice(0, "4"), choice(3, "1")];
+        let contests = &c.election().manifest().contests;
+        let bytes: Vec<Vec<u8>> =
+            [0, 3].iter().zip(&answers).map(|(&k, a)| a.to_canonical_bytes(&contests[k]).unwrap()).collect();
+        assert_eq!(c.answers_from_canonical(Some(north), &bytes).unwrap(), answers);
+        // One answer per contest of the district: not the election's four, not for no district.
+        let four: Vec<Vec<u8>> = vec![bytes[0].clone(), bytes[0].clone(), bytes[0].clone(), bytes[1].clone()];
+        let err = c.answers_from_canonical(Some(north), &four).unwrap_err();
+        assert_eq!(err.to_string(), "the answers are not valid: 4 answers for the 2 contests of the voter's district");
+        assert!(matches!(c.answers_from_canonical(None, &bytes), Err(ClientError::Ballot(_))));
+
+        let cred = Credential::generate(&mut OsRng);
+        let key = cred.public_key();
+        let four: Vec<Answer> = (0..4).map(|i| if i == 3 { Answer::single(0) } else { Answer::single(1) }).collect();
+        assert!(matches!(
+            c.encrypt(&key, Some(north), &four, &mut OsRng),
+            Err(ClientError::Ballot(BallotError::WrongContestCount { expected: 2, got: 4 }))
+        ));
+        assert!(matches!(
+            c.encrypt(&key, None, &answers, &mut OsRng),
+            Err(ClientError::Ballot(BallotError::NoSuchDistrict(_)))
+        ));
+
+        // A challenge: the code carries the district; another device rebuilds the same body.
+        let prepared = c.encrypt(&key, Some(north), &answers, &mut OsRng).unwrap();
+        assert_eq!(prepared.body().district, Some(north));
+        assert_eq!(prepared.body().contests.len(), 2);
+        let shown = prepared.tracker();
+        let report = prepared.challenge(&c).unwrap();
+        assert_eq!((report.district, &report.answers), (Some(north), &answers));
+        let checked = c.check_challenge(&report.code).unwrap();
+        assert_eq!((tracker(&checked.ballot_id), checked.district), (shown, Some(north)));
+        assert_eq!(checked.answers, answers);
+
+        // Cast: the ballot passes the collector's checks (B1–B4) and the second device opens it for north.
+        let (ballot, code) = c.encrypt(&key, Some(north), &answers, &mut OsRng).unwrap().cast(&cred).unwrap();
+        protocol::check_ballot(c.election(), &ballot).unwrap();
+        assert_eq!(ballot.body.district, Some(north));
+        let opened: Vec<Answer> = c.open_cast(&ballot, &code).unwrap().into_iter().map(Result::unwrap).collect();
+        assert_eq!(opened, answers);
+        // The same choices for centre give another ballot, which opens as centre's.
+        let (other, other_code) = c.encrypt(&key, Some(centre), &answers, &mut OsRng).unwrap().cast(&cred).unwrap();
+        assert_eq!(other.body.district, Some(centre));
+        assert_eq!(c.open_cast(&other, &other_code).unwrap().len(), 2);
+        assert!(matches!(c.open_cast(&other, &code), Err(ClientError::WrongBallot)));
+    }
+
     #[test]
     fn second_device_code_round_trips_and_opens() {
         let c = client();
         let cred = parse_credential(&Credential::generate(&mut OsRng).to_text()).unwrap();
-        let prepared = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
+        let prepared = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap();
         let tracker = prepared.tracker();
         assert_eq!(tracker.len(), 19);
         let (ballot, code) = prepared.cast(&cred).unwrap();
@@ -614,7 +724,7 @@ mod tests {
         let link = format!("https://valimised.example.ee/verify.html#{}", &*code.to_text());
         assert!(qr_code(&link).unwrap().size() <= 57);
         // A prepared ballot is signed only by its own credential.
-        let other = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap();
+        let other = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap();
         let stranger = Credential::generate(&mut OsRng);
         assert!(matches!(other.cast(&stranger), Err(ClientError::Ballot(BallotError::WrongCredential))));
     }
@@ -661,8 +771,8 @@ mod tests {
         let key = protocol::roles::example_role_secrets(3).collector;
         let key_hex = hex::encode(key.verifying_key().as_bytes());
         let cred = Credential::generate(&mut OsRng);
-        let (real, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
-        let (decoy, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        let (real, _) = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        let (decoy, _) = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         // The mirror's log: the real ballot at leaf 2 of 5. The decoy's receipt: leaf 2 of a fork of 3.
         let (real_receipt, mirror_head, _) = logged(&c, &key, &real, 2, 2);
         let (decoy_receipt, _, _) = logged(&c, &key, &decoy, 2, 0);
@@ -709,7 +819,7 @@ mod tests {
         let key = protocol::roles::example_role_secrets(3).collector;
         let key_hex = hex::encode(key.verifying_key().as_bytes());
         let cred = Credential::generate(&mut OsRng);
-        let (ballot, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        let (ballot, _) = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         for (before, after) in [(0, 0), (0, 1), (4, 0), (5, 9), (6, 2)] {
             let (receipt, sth, proof) = logged(&c, &key, &ballot, before, after);
             let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
@@ -732,7 +842,7 @@ mod tests {
         let (receipt, sth, proof) = logged(&c, &key, &ballot, 3, 3);
         let checked = c.check_receipt(&key_hex, receipt.clone(), Some(&ballot)).unwrap();
         // Another ballot, a tampered receipt, another collector key, another election: refused.
-        let (other, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        let (other, _) = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         assert!(matches!(
             c.check_receipt(&key_hex, receipt.clone(), Some(&other)),
             Err(ClientError::Receipt(LogError::BallotMismatch))
@@ -816,11 +926,11 @@ mod tests {
         let bytes = |a: &[u8]| a.to_vec();
         // §5.1: `u8(n) ‖ u16(code)ⁿ ‖ [u8(len) ‖ write-in]`, the write-in's code 0xFFFF.
         let good = vec![bytes(&[1, 0, 0]), bytes(&[1, 0, 1]), [&[1, 0xff, 0xff, 3][..], b"Mia"].concat()];
-        assert_eq!(c.answers_from_canonical(&good).unwrap(), answers());
+        assert_eq!(c.answers_from_canonical(None, &good).unwrap(), answers());
         // Trailing zeros are padding: the same answer.
         let mut padded = good.clone();
         padded[0].push(0);
-        assert_eq!(c.answers_from_canonical(&padded).unwrap(), answers());
+        assert_eq!(c.answers_from_canonical(None, &padded).unwrap(), answers());
         let with = |i: usize, a: Vec<u8>| {
             let mut v = good.clone();
             v[i] = a;
@@ -836,7 +946,7 @@ mod tests {
             with(2, [&[1, 0xff, 0xff, 3][..], &[0xc3, 0x28, 0x41]].concat()),
             with(2, bytes(&[1, 0xff, 0xff, 40, b'a'])),
         ] {
-            assert!(matches!(c.answers_from_canonical(&bad), Err(ClientError::Answers(_))), "{bad:?}");
+            assert!(matches!(c.answers_from_canonical(None, &bad), Err(ClientError::Answers(_))), "{bad:?}");
         }
     }
 
@@ -859,7 +969,7 @@ mod tests {
         let bytes: Vec<Vec<u8>> =
             contests.iter().zip(&answers).map(|(k, a)| a.to_canonical_bytes(k).unwrap()).collect();
         assert_eq!(bytes[2], [&[2, 0xff, 0xff, 0, 1, 4][..], "Zoë".as_bytes()].concat());
-        assert_eq!(c.answers_from_canonical(&bytes).unwrap(), answers);
+        assert_eq!(c.answers_from_canonical(None, &bytes).unwrap(), answers);
 
         let err = |contest: usize, v: &[&str], w: &str| c.answer_from_choices(contest, &s(v), w).unwrap_err();
         assert_eq!(err(3, &["0"], ""), ChoiceError::NoContest { index: 3 });
@@ -943,7 +1053,7 @@ mod tests {
         let e = c.answer_from_choices(0, &s(&["0"]), "").unwrap_err();
         assert_eq!(e, ChoiceError::Count { n: 1, min: 2, max: 2 });
         let bytes = a.to_canonical_bytes(&c.election().manifest().contests[0]).unwrap();
-        assert_eq!(c.answers_from_canonical(&[bytes]).unwrap(), [a]);
+        assert_eq!(c.answers_from_canonical(None, &[bytes]).unwrap(), [a]);
     }
 
     #[test]
@@ -964,10 +1074,10 @@ mod tests {
         let other = client();
         let cred = Credential::generate(&mut OsRng);
         let bad = vec![Answer::single(9), Answer { selections: vec![] }, Answer { selections: vec![] }];
-        assert!(matches!(c.encrypt(&cred.public_key(), &bad, &mut OsRng), Err(ClientError::Ballot(_))));
-        let (ballot, code) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        assert!(matches!(c.encrypt(&cred.public_key(), None, &bad, &mut OsRng), Err(ClientError::Ballot(_))));
+        let (ballot, code) = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         assert!(matches!(other.open_cast(&ballot, &code), Err(ClientError::Ballot(BallotError::WrongElection))));
-        let (another, _) = c.encrypt(&cred.public_key(), &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
+        let (another, _) = c.encrypt(&cred.public_key(), None, &answers(), &mut OsRng).unwrap().cast(&cred).unwrap();
         assert!(matches!(c.open_cast(&another, &code), Err(ClientError::WrongBallot)));
     }
 }

@@ -42,7 +42,6 @@ use ed25519_dalek::VerifyingKey;
 use indicatif::{ProgressBar, ProgressStyle};
 use protocol::ballot::Ballot;
 use protocol::ballot_box::{CredentialEntry, Electorate};
-use protocol::create_ballot;
 use protocol::credential::{decode_verifying_key, Credential};
 use protocol::election::ElectionParameters;
 use protocol::encoding::{Answer, Selection};
@@ -387,9 +386,12 @@ async fn cast_one(shared: Arc<Shared>, job: Job) -> (Outcome, usize) {
     let maker = shared.clone();
     let made = tokio::task::spawn_blocking(move || -> Result<(Ballot, Vec<Answer>), String> {
         let credential = maker.credentials.get(voter).ok_or("no such voter")?;
-        // The opening (what a second device derives from its code) is not needed here: it is dropped (and wiped).
-        let (ballot, _opening) = create_ballot(maker.client.election(), credential, district, &answers, &mut OsRng)
+        let prepared = maker
+            .client
+            .encrypt(&credential.public_key(), district, &answers, &mut OsRng)
             .map_err(|e| e.to_string())?;
+        // The second-device code is not needed here: it is dropped (and wiped) at once.
+        let (ballot, _code) = prepared.cast(credential).map_err(|e| e.to_string())?;
         Ok((ballot, answers))
     })
     .await;
@@ -649,7 +651,7 @@ mod tests {
         let election = protocol::Election::new(m, protocol::SecretKey::generate(&mut OsRng).public_key()).unwrap();
         let voter = Credential::generate(&mut OsRng);
         let job = &first[4];
-        let (ballot, _) = create_ballot(&election, &voter, job.district, &job.answers, &mut OsRng).unwrap();
+        let (ballot, _) = protocol::create_ballot(&election, &voter, job.district, &job.answers, &mut OsRng).unwrap();
         assert_eq!(ballot.body.district, Some(1));
         protocol::check_ballot(&election, &ballot).unwrap();
     }

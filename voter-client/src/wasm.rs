@@ -34,13 +34,18 @@ fn decode_ballot(ballot_hex: &str) -> Result<Ballot, ClientError> {
     Ok(protocol::Decode::from_bytes(&bytes)?)
 }
 
-/// The answers, one hex string per contest (canonical bytes, SPEC.md §5.1; see [`Client::answers_from_canonical`]).
-fn decode_answers(client: &Client, answers_hex: &[String]) -> Result<Vec<protocol::encoding::Answer>, ClientError> {
+/// The answers, one hex string per contest of the voter's district (canonical bytes, SPEC.md §5.1; see
+/// [`Client::answers_from_canonical`]).
+fn decode_answers(
+    client: &Client,
+    district: Option<u16>,
+    answers_hex: &[String],
+) -> Result<Vec<protocol::encoding::Answer>, ClientError> {
     let bytes = answers_hex
         .iter()
         .map(|h| hex::decode(h.trim()).map_err(|_| ClientError::Answers("an answer is not hexadecimal".into())))
         .collect::<Result<Vec<_>, _>>()?;
-    client.answers_from_canonical(&bytes)
+    client.answers_from_canonical(district, &bytes)
 }
 
 /// A log object from its canonical bytes, hex (SPEC.md §11.3.1: LG5 a head, LG6 a receipt, LG7 an inclusion
@@ -144,12 +149,28 @@ impl WasmClient {
         Ok(credential.public_key().to_hex())
     }
 
-    /// Encrypts and proves from a fresh seed; nothing is signed until `cast`. `answers_hex`: one answer per
-    /// contest, in manifest order, each its canonical bytes (SPEC.md §5.1) in hex, without padding.
-    pub fn encrypt(&self, credential_hex: &str, answers_hex: Vec<String>) -> Result<WasmPreparedBallot, JsError> {
+    /// SPEC.md §8.2: the contests a ballot of `district` holds, as indices into the manifest's contests in
+    /// manifest order: every contest when `district` is absent (an election without districts), else the
+    /// district's (see [`Client::ballot_contests`]). Refused when the election has districts and none is given,
+    /// has none and one is given, or has no such district. The page shows these contests, one screen each.
+    pub fn ballot_contests(&self, district: Option<u16>) -> Result<Vec<u32>, JsError> {
+        let contests = self.inner.ballot_contests(district).map_err(js)?;
+        Ok(contests.into_iter().map(|c| c as u32).collect())
+    }
+
+    /// Encrypts and proves from a fresh seed; nothing is signed until `cast`. `district`: the voter's district
+    /// (its index in the manifest, as `GET /voters/{credential}` gives it; absent in an election without
+    /// districts). `answers_hex`: one answer per contest of `ballot_contests(district)`, in that order, each its
+    /// canonical bytes (SPEC.md §5.1) in hex, without padding.
+    pub fn encrypt(
+        &self,
+        credential_hex: &str,
+        district: Option<u16>,
+        answers_hex: Vec<String>,
+    ) -> Result<WasmPreparedBallot, JsError> {
         let credential = parse_credential(credential_hex).map_err(js)?;
-        let answers = decode_answers(&self.inner, &answers_hex).map_err(js)?;
-        let prepared = self.inner.encrypt(&credential.public_key(), &answers, &mut OsRng).map_err(js)?;
+        let answers = decode_answers(&self.inner, district, &answers_hex).map_err(js)?;
+        let prepared = self.inner.encrypt(&credential.public_key(), district, &answers, &mut OsRng).map_err(js)?;
         Ok(WasmPreparedBallot { inner: prepared })
     }
 
@@ -171,20 +192,31 @@ impl WasmClient {
     }
 
     /// The second device: a ballot fetched by id (`ballot_bytes` of `GET /ballots/{id}`: canonical, hex) and the
-    /// code from the QR: the answers, JSON. Refuses a ballot whose id is not the code's, or another election's.
+    /// code from the QR: `{district, contests, answers}` JSON: the ballot's district (its index, `null` without
+    /// districts), the contests it holds (manifest indices, as `ballot_contests`) and the answer to each
+    /// (`{"Ok": answer}`, or `{"Err": …}` for a ballot that does not decode). Refuses a ballot whose id is not the
+    /// code's, or another election's.
     pub fn open_with_code(&self, ballot_hex: &str, code: &str) -> Result<String, JsError> {
         let ballot = decode_ballot(ballot_hex).map_err(js)?;
         let code = SecondDeviceCode::parse(code).map_err(js)?;
-        json(&self.inner.open_cast(&ballot, &code).map_err(js)?)
+        let answers = self.inner.open_cast(&ballot, &code).map_err(js)?;
+        let district = ballot.body.district;
+        let contests = self.inner.ballot_contests(district).map_err(js)?;
+        json(&Opened { district, contests, answers })
     }
 
     /// Another device checking a challenged ballot: the code from the challenge (`RVC2:…`): `{ballot_id,
-    /// tracker, answers}` JSON, the tracker to compare with the one the voting page showed.
+    /// tracker, district, contests, answers}` JSON, the tracker to compare with the one the voting page showed,
+    /// the district the code names (`null` without districts) and its contests (manifest indices), one answer
+    /// each.
     pub fn open_challenge_code(&self, code: &str) -> Result<String, JsError> {
         let checked = self.inner.check_challenge(code).map_err(js)?;
+        let contests = self.inner.ballot_contests(checked.district).map_err(js)?;
         json(&Challenged {
             ballot_id: checked.ballot_id.to_hex(),
             tracker: tracker(&checked.ballot_id),
+            district: checked.district,
+            contests,
             answers: checked.answers,
         })
     }
@@ -226,15 +258,21 @@ impl WasmClient {
         json(&Built { answer, bytes: hex::encode(bytes) }).map_err(JsValue::from)
     }
 
-    /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_hex` (as for `encrypt`), over `n`
-    /// ballots (for the browser benchmark).
-    pub fn benchmark(&self, credential_hex: &str, answers_hex: Vec<String>, n: u32) -> Result<f64, JsError> {
+    /// Milliseconds per ballot to encode, encrypt, prove and sign `answers_hex` for `district` (as for
+    /// `encrypt`), over `n` ballots (for the browser benchmark).
+    pub fn benchmark(
+        &self,
+        credential_hex: &str,
+        district: Option<u16>,
+        answers_hex: Vec<String>,
+        n: u32,
+    ) -> Result<f64, JsError> {
         let credential = parse_credential(credential_hex).map_err(js)?;
-        let answers = decode_answers(&self.inner, &answers_hex).map_err(js)?;
+        let answers = decode_answers(&self.inner, district, &answers_hex).map_err(js)?;
         let start = js_sys::Date::now();
         for _ in 0..n {
             self.inner
-                .encrypt(&credential.public_key(), &answers, &mut OsRng)
+                .encrypt(&credential.public_key(), district, &answers, &mut OsRng)
                 .map_err(js)?
                 .cast(&credential)
                 .map_err(js)?;
@@ -268,7 +306,17 @@ struct FetchRequest {
 struct Challenged {
     ballot_id: String,
     tracker: String,
+    district: Option<u16>,
+    contests: Vec<usize>,
     answers: Vec<protocol::encoding::Answer>,
+}
+
+/// What `open_with_code` returns.
+#[derive(serde::Serialize)]
+struct Opened {
+    district: Option<u16>,
+    contests: Vec<usize>,
+    answers: Vec<Result<protocol::encoding::Answer, protocol::encoding::InvalidAnswer>>,
 }
 
 /// What `cast` returns (a struct rather than `serde_json::json!`, which would pull float formatting into the
@@ -300,7 +348,8 @@ impl WasmPreparedBallot {
         self.inner.id().to_hex()
     }
 
-    /// Benaloh challenge: `{ballot_id, tracker, answers, code}` JSON; the ballot is consumed, never signed.
+    /// Benaloh challenge: `{ballot_id, tracker, district, answers, code}` JSON; the ballot is consumed, never
+    /// signed.
     pub fn challenge(self, client: &WasmClient) -> Result<String, JsError> {
         json(&self.inner.challenge(&client.inner).map_err(js)?)
     }

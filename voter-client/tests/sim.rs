@@ -128,7 +128,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         Answer { selections: vec![Selection::Option(1), Selection::WriteIn("Mia".into())] },
     ];
     let key = creds[3].public_key();
-    let (ballot, code) = client.encrypt(&key, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
+    let (ballot, code) = client.encrypt(&key, None, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
     let posted = http.post(format!("{base}/ballots")).json(&ballot).send().unwrap();
     assert_eq!(posted.status().as_u16(), 201);
     let report = check_online(&base, &[], &code.to_text(), "en", None).unwrap();
@@ -144,7 +144,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
 
     // A code with this ballot's id but another seed (another ballot's) cannot make the fetch proof for it
     // (SPEC.md §8.10): refused, and nothing is counted.
-    let (_, other) = client.encrypt(&key, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
+    let (_, other) = client.encrypt(&key, None, &answers, &mut OsRng).unwrap().cast(&creds[3]).unwrap();
     let seed = protocol::ballot::BallotSeed::from_bytes(*other.seed.expose_bytes());
     let wrong = SecondDeviceCode { fingerprint: code.fingerprint, ballot_id: ballot.id(), seed };
     for _ in 0..3 {
@@ -163,7 +163,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         e => panic!("{e}"),
     }
     // A challenge code is checked from the election alone: no fetch, nothing counted.
-    let challenged = client.encrypt(&key, &answers, &mut OsRng).unwrap();
+    let challenged = client.encrypt(&key, None, &answers, &mut OsRng).unwrap();
     let shown = challenged.tracker();
     let report = challenged.challenge(&client).unwrap();
     let text = check_online(&base, &[], &report.code, "en", None).unwrap().to_string();
@@ -205,7 +205,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
         r.json::<protocol::log::WithBytes<Receipt>>().unwrap().0.leaf_index
     };
     let voter = &creds[5];
-    let (x, x_code) = client.encrypt(&voter.public_key(), &answers, &mut OsRng).unwrap().cast(voter).unwrap();
+    let (x, x_code) = client.encrypt(&voter.public_key(), None, &answers, &mut OsRng).unwrap().cast(voter).unwrap();
     let leaf = post(&x);
     mirror_reaches(leaf + 1);
     let report = check_online(&base, std::slice::from_ref(&mirror), &x_code.to_text(), "en", None).unwrap();
@@ -213,7 +213,7 @@ fn voter_sim_casts_everything_and_the_second_device_reads_it_back() {
     assert!(report.passed() && !report.superseded(), "{text}");
     assert!(text.contains(&format!("PASS  the mirror {mirror} holds this ballot at leaf {leaf}")), "{text}");
     // The voter's credential casts again (a re-vote, or someone who stole it): the mirror's copy shows it.
-    let (y, _) = client.encrypt(&voter.public_key(), &answers, &mut OsRng).unwrap().cast(voter).unwrap();
+    let (y, _) = client.encrypt(&voter.public_key(), None, &answers, &mut OsRng).unwrap().cast(voter).unwrap();
     let later = post(&y);
     mirror_reaches(later + 1);
     let report = check_online(&base, std::slice::from_ref(&mirror), &x_code.to_text(), "en", None).unwrap();

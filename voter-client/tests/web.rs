@@ -62,7 +62,7 @@ fn the_election_is_decoded_and_its_fingerprint_recomputed() {
 #[wasm_bindgen_test]
 fn encrypt_challenge_and_open_in_the_browser() {
     let c = client();
-    let prepared = c.encrypt(CREDENTIAL, answers_hex()).unwrap();
+    let prepared = c.encrypt(CREDENTIAL, None, answers_hex()).unwrap();
     assert_eq!(prepared.tracker().len(), 19);
     let shown = prepared.tracker();
     let report: serde_json::Value = serde_json::from_str(&prepared.challenge(&c).unwrap()).unwrap();
@@ -82,7 +82,7 @@ fn encrypt_challenge_and_open_in_the_browser() {
 fn cast_and_second_device() {
     let c = client();
     let cast: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, None, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let ballot = cast["ballot_hex"].as_str().unwrap();
     let posted: Ballot = serde_json::from_value(cast["ballot"].clone()).unwrap();
     assert_eq!(Ballot::from_bytes(&hex::decode(ballot).unwrap()).unwrap(), posted);
@@ -95,11 +95,13 @@ fn cast_and_second_device() {
             .unwrap();
     protocol::codes::check_fetch(&posted.body, &proof).unwrap();
     assert!(client().fetch_request(code).is_err(), "a code of another election");
-    let answers: serde_json::Value = serde_json::from_str(&c.open_with_code(ballot, code).unwrap()).unwrap();
-    assert_eq!(answers[0]["Ok"]["selections"][0]["option"], 2);
+    let opened: serde_json::Value = serde_json::from_str(&c.open_with_code(ballot, code).unwrap()).unwrap();
+    assert_eq!(opened["district"], serde_json::Value::Null);
+    assert_eq!(opened["contests"], serde_json::json!([0, 1, 2]));
+    assert_eq!(opened["answers"][0]["Ok"]["selections"][0]["option"], 2);
     // Another ballot's code is refused, and so is a ballot cut short.
     let other: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, None, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     assert!(c.open_with_code(ballot, other["second_device_code"].as_str().unwrap()).is_err());
     assert!(c.open_with_code(&ballot[..ballot.len() - 2], code).is_err());
 }
@@ -132,13 +134,13 @@ fn credentials_are_checked_when_typed() {
 fn bad_input_is_an_error_not_a_panic() {
     assert!(WasmClient::new("", "", "").is_err());
     let c = client();
-    assert!(c.encrypt("zz", answers_hex()).is_err());
-    assert!(c.encrypt(CREDENTIAL, vec![]).is_err());
+    assert!(c.encrypt("zz", None, answers_hex()).is_err());
+    assert!(c.encrypt(CREDENTIAL, None, vec![]).is_err());
     // Not hex; option 9 of 4; options out of order; non-zero bytes after the answer; longer than its chunks.
     for bad in ["zz", "010009", "020003000000", "01000201", &"01".repeat(200)] {
         let mut answers = answers_hex();
         answers[1] = bad.into();
-        assert!(c.encrypt(CREDENTIAL, answers).is_err(), "{bad}");
+        assert!(c.encrypt(CREDENTIAL, None, answers).is_err(), "{bad}");
     }
     assert!(c.open_with_code("00", "RV2:00").is_err());
     assert!(c.open_challenge_code("RVC2:ZZ").is_err());
@@ -150,7 +152,7 @@ fn receipts_and_the_log_are_read_from_their_canonical_bytes_and_checked() {
     let (manifest, pk, fp) = election();
     let c = WasmClient::new(&hex::encode(manifest.to_bytes()), &pk, &fp).unwrap();
     let cast: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, None, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let ballot_hex = cast["ballot_hex"].as_str().unwrap().to_string();
     let ballot = Ballot::from_bytes(&hex::decode(&ballot_hex).unwrap()).unwrap();
     let fingerprint = ballot.body.fingerprint;
@@ -214,7 +216,7 @@ fn receipts_and_the_log_are_read_from_their_canonical_bytes_and_checked() {
     }
     // Another ballot; another collector key.
     let other: serde_json::Value =
-        serde_json::from_str(&c.encrypt(CREDENTIAL, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
+        serde_json::from_str(&c.encrypt(CREDENTIAL, None, answers_hex()).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
     let other = other["ballot_hex"].as_str().unwrap().to_string();
     assert!(c.check_receipt(&key_hex, Some(receipt_hex.clone()), Some(other)).is_err());
     let other_key = hex::encode(ed25519_dalek::SigningKey::from_bytes(&[8; 32]).verifying_key().as_bytes());
@@ -274,7 +276,7 @@ fn answers_are_built_from_the_pages_choices() {
     for (i, b) in built.iter().enumerate() {
         assert_eq!(b["answer"], answers[i]);
     }
-    assert!(c.encrypt(CREDENTIAL, bytes).is_ok());
+    assert!(c.encrypt(CREDENTIAL, None, bytes).is_ok());
     let code = |i: usize, v: &[&str], w: &str| {
         let e = c.answer(i, s(v), w).unwrap_err();
         let get = |k: &str| js_sys::Reflect::get(&e, &JsValue::from_str(k)).unwrap();
@@ -294,7 +296,55 @@ fn answers_are_built_from_the_pages_choices() {
 #[wasm_bindgen_test]
 fn benchmark_ballot_in_the_browser() {
     let c = client();
-    let ms = c.benchmark(CREDENTIAL, answers_hex(), 50).unwrap();
+    let ms = c.benchmark(CREDENTIAL, None, answers_hex(), 50).unwrap();
     console_log!("BENCH wasm ballot (3 contests, encode+encrypt+prove+sign): {ms:.3} ms per ballot");
     assert!(ms > 0.0);
+}
+
+/// An election with districts (SPEC.md §4.1): the page asks which contests the voter's district holds, encrypts
+/// for that district, and the challenge code and the second device open the ballot as that district's.
+#[wasm_bindgen_test]
+fn a_voter_of_a_district_answers_its_contests_only() {
+    let sk = SecretKey::generate(&mut OsRng);
+    let manifest = protocol::manifest::example_manifest_districts();
+    let fp = manifest.fingerprint(&sk.public_key()).to_hex();
+    let c = WasmClient::new(&hex::encode(manifest.to_bytes()), &hex::encode(sk.public_key().to_bytes()), &fp).unwrap();
+    // north (0): council-north (0) and the referendum (3); south (2): council-south (2) and the referendum.
+    assert_eq!(c.ballot_contests(Some(0)).unwrap(), [0, 3]);
+    assert_eq!(c.ballot_contests(Some(2)).unwrap(), [2, 3]);
+    assert!(c.ballot_contests(None).is_err());
+    assert!(c.ballot_contests(Some(3)).is_err());
+    let s = |v: &str| vec![v.to_string()];
+    let bytes: Vec<String> = [(0, "4"), (3, "1")]
+        .into_iter()
+        .map(|(i, v)| {
+            let built: serde_json::Value = serde_json::from_str(&c.answer(i, s(v), "").unwrap()).unwrap();
+            built["bytes"].as_str().unwrap().to_string()
+        })
+        .collect();
+    // Not for no district, not the wrong number of answers.
+    assert!(c.encrypt(CREDENTIAL, None, bytes.clone()).is_err());
+    assert!(c.encrypt(CREDENTIAL, Some(0), vec![bytes[0].clone()]).is_err());
+    let report: serde_json::Value =
+        serde_json::from_str(&c.encrypt(CREDENTIAL, Some(0), bytes.clone()).unwrap().challenge(&c).unwrap()).unwrap();
+    assert_eq!(report["district"], 0);
+    let checked: serde_json::Value =
+        serde_json::from_str(&c.open_challenge_code(report["code"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!((&checked["district"], &checked["contests"]), (&serde_json::json!(0), &serde_json::json!([0, 3])));
+    assert_eq!(checked["tracker"], report["tracker"]);
+    assert_eq!(checked["answers"][0]["selections"][0]["option"], 4);
+    let cast: serde_json::Value =
+        serde_json::from_str(&c.encrypt(CREDENTIAL, Some(0), bytes).unwrap().cast(CREDENTIAL).unwrap()).unwrap();
+    let code = cast["second_device_code"].as_str().unwrap();
+    let request: serde_json::Value = serde_json::from_str(&c.fetch_request(code).unwrap()).unwrap();
+    let posted: Ballot = serde_json::from_value(cast["ballot"].clone()).unwrap();
+    assert_eq!(posted.body.district, Some(0));
+    let proof =
+        protocol::proofs::schnorr::SchnorrProof::from_bytes(&hex::decode(request["proof"].as_str().unwrap()).unwrap())
+            .unwrap();
+    protocol::codes::check_fetch(&posted.body, &proof).unwrap();
+    let opened: serde_json::Value =
+        serde_json::from_str(&c.open_with_code(cast["ballot_hex"].as_str().unwrap(), code).unwrap()).unwrap();
+    assert_eq!((&opened["district"], &opened["contests"]), (&serde_json::json!(0), &serde_json::json!([0, 3])));
+    assert_eq!(opened["answers"][1]["Ok"]["selections"][0]["option"], 1);
 }

@@ -11,9 +11,13 @@ import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 const $ = (id) => document.getElementById(id);
 const state = {
   lang: pickLanguage(), client: null, manifest: null, election: null, credential: null,
+  // The voter's district (its index in the manifest; null in an election without districts, SPEC.md §4.1), as
+  // the collector's registry gives it for the credential (`GET /voters/{key}`), and the contests of its ballot
+  // (manifest indices, in manifest order, from the module: SPEC.md §8.2). `contest` is a position in `contests`.
+  district: null, contests: [],
   contest: 0,
-  // Per contest: what the form holds (`{values, text}`, kept even when not yet valid), and the checked answer
-  // and its canonical bytes once "Next" accepted it.
+  // Per contest of the ballot: what the form holds (`{values, text}`, kept even when not yet valid), and the
+  // checked answer and its canonical bytes once "Next" accepted it.
   raw: [], answers: [], answerBytes: [],
   prepared: null, challenge: null, cast: null, revote: false, step: "step-loading",
   msg: null, retry: null,
@@ -28,6 +32,7 @@ function show(step, { push = true, focus = true } = {}) {
   for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== step;
   const voting = ["step-contest", "step-review", "step-encrypted"].includes(step);
   $("revote-notice").hidden = !(state.revote && voting);
+  renderDistrict();
   const entry = { step, contest: state.contest };
   if (push) history.pushState(entry, "");
   else history.replaceState(entry, "");
@@ -107,7 +112,6 @@ async function load() {
     return;
   }
   $("fingerprint").textContent = state.client.fingerprint();
-  state.raw = state.manifest.contests.map(() => ({ values: [], text: "" }));
   renderTitle();
   const fragment = new URLSearchParams(location.hash.slice(1)).get("c");
   if (fragment) {
@@ -159,8 +163,27 @@ $("credential-code").addEventListener("change", (e) => {
   if (bare) e.target.value = bare.match(/.{1,4}/g).join("-");
 });
 
-$("credential-form").addEventListener("submit", (event) => {
-  event.preventDefault();
+const hasDistricts = () => (state.manifest.districts || []).length > 0;
+
+/** In an election with districts, the credential's district from the collector's registry (`GET /voters/{K}`,
+ * K the credential's public key, never the credential itself): `{district}`, or `{error}` (a message) for a
+ * credential that is not registered, a collector that cannot be reached, or an answer that names no district of
+ * this election. Without districts there is nothing to ask: `{district: null}`. */
+async function lookUpDistrict(grouped) {
+  if (!hasDistricts()) return { district: null };
+  let answer;
+  try {
+    answer = await api(`voters/${state.client.credential_public_key(grouped)}`);
+  } catch (e) {
+    return { error: errorMessage(e), retry: retryable(e) };
+  }
+  const d = answer && answer.district;
+  const known = Number.isInteger(d) && state.manifest.districts[d] && state.manifest.districts[d].id === answer.district_id;
+  if (!known) return { error: { key: "errors.no_district" } };
+  return { district: d };
+}
+
+async function submitCredential() {
   const input = $("credential-code");
   let grouped;
   try {
@@ -172,14 +195,56 @@ $("credential-form").addEventListener("submit", (event) => {
     input.focus();
     return;
   }
-  input.removeAttribute("aria-invalid");
   input.value = grouped;
+  const button = $("credential-continue");
+  button.disabled = true;
+  const found = await lookUpDistrict(grouped);
+  button.disabled = false;
+  if (found.error) {
+    // An unknown credential is the voter's to fix (a mistyped letter): the field is marked; a collector that
+    // does not answer gets a button to try again.
+    if (!found.retry) input.setAttribute("aria-invalid", "true");
+    message(found.error, found.retry ? submitCredential : null);
+    input.focus();
+    return;
+  }
+  input.removeAttribute("aria-invalid");
   message(null);
+  // The ballot's contests: the district's, by the module (every contest without districts). A voter who comes
+  // back with a credential of another district starts that district's ballot afresh.
+  let contests;
+  try {
+    contests = Array.from(state.client.ballot_contests(found.district ?? undefined));
+  } catch (e) {
+    message(errorMessage(e));
+    return;
+  }
+  if (state.raw.length === 0 || found.district !== state.district) {
+    state.raw = contests.map(() => ({ values: [], text: "" }));
+    state.answers = [];
+    state.answerBytes = [];
+  }
+  state.district = found.district;
+  state.contests = contests;
   state.credential = grouped;
   state.contest = 0;
   renderContest();
   show("step-contest");
+}
+
+$("credential-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitCredential();
 });
+
+/** "Your district: North" above the ballot, in an election with districts, once the district is known. */
+function renderDistrict() {
+  const el = $("district");
+  const d = state.district;
+  const shown = d !== null && state.manifest && state.step !== "step-credential" && state.step !== "step-closed";
+  el.hidden = !shown;
+  el.textContent = shown ? t(state.lang, "your_district", { name: local(state.manifest.districts[d].title, state.lang) }) : "";
+}
 
 // ---- contests -----------------------------------------------------------------------------------
 
@@ -189,10 +254,13 @@ function candidates(contest) {
   return list;
 }
 
+/** The contest on the current screen (the `state.contest`th of the ballot). */
+const currentContest = () => state.manifest.contests[state.contests[state.contest]];
+
 /** The current screen's form values, kept whether valid or not (Back, a language switch, history). */
 function captureContest() {
-  if (state.step !== "step-contest" || !state.manifest) return;
-  const contest = state.manifest.contests[state.contest];
+  if (state.step !== "step-contest" || !state.manifest || !state.contests.length) return;
+  const contest = currentContest();
   const values = contest.kind.type === "ranked" || contest.kind.type === "graded"
     ? [...document.querySelectorAll("#contest-options select")].map((s) => s.value)
     : [...document.querySelectorAll("#contest-options input[name=choice]:checked")].map((i) => i.value);
@@ -203,7 +271,7 @@ const utf8 = new TextEncoder();
 
 /** "N of M bytes left" under the write-in box, counted as the voter types (the limit is in bytes, SPEC.md §4.3). */
 function renderWriteInCount() {
-  const contest = state.manifest.contests[state.contest];
+  const contest = currentContest();
   if (!contest.write_in) return;
   const max = contest.write_in.max_bytes;
   const used = utf8.encode($("write-in-text").value).length;
@@ -215,13 +283,13 @@ function renderWriteInCount() {
 }
 
 function renderContest() {
-  const contest = state.manifest.contests[state.contest];
+  const contest = currentContest();
   const raw = state.raw[state.contest];
   const title = local(contest.title, state.lang);
   $("contest-title").textContent = title;
   $("contest-legend").textContent = title;
   $("contest-position").textContent = t(state.lang, "contest_position",
-    { i: state.contest + 1, n: state.manifest.contests.length });
+    { i: state.contest + 1, n: state.contests.length });
   const kind = contest.kind;
   const lists = contest.lists || [];
   $("contest-instructions").textContent =
@@ -302,13 +370,13 @@ $("write-in-text").addEventListener("input", renderWriteInCount);
  * values, by the protocol's rules; returns `{answer, bytes}` or `{error}` (a message). */
 function readContest() {
   captureContest();
-  const contest = state.manifest.contests[state.contest];
+  const contest = currentContest();
   const raw = state.raw[state.contest];
   if (contest.write_in && utf8.encode(raw.text).length > contest.write_in.max_bytes) {
     return { error: { key: "choice_errors.write_in_long", vars: { max: contest.write_in.max_bytes } } };
   }
   try {
-    return JSON.parse(state.client.answer(state.contest, raw.values, raw.text));
+    return JSON.parse(state.client.answer(state.contests[state.contest], raw.values, raw.text));
   } catch (e) {
     return { error: choiceError(e, contest) };
   }
@@ -321,7 +389,7 @@ $("contest-form").addEventListener("submit", (event) => {
   message(null);
   state.answers[state.contest] = answer;
   state.answerBytes[state.contest] = bytes;
-  if (state.contest + 1 < state.manifest.contests.length) {
+  if (state.contest + 1 < state.contests.length) {
     state.contest += 1;
     renderContest();
     show("step-contest");
@@ -332,7 +400,7 @@ $("contest-form").addEventListener("submit", (event) => {
 });
 
 function renderReview() {
-  renderChoices($("review-list"), state.manifest, state.answers.map((a) => ({ Ok: a })), state.lang);
+  renderChoices($("review-list"), state.manifest, state.answers.map((a) => ({ Ok: a })), state.lang, state.contests);
 }
 
 // The page's Back buttons are the browser's: one history entry per screen.
@@ -346,7 +414,8 @@ window.addEventListener("popstate", (event) => {
   if (!entry || !state.manifest) return;
   captureContest();
   message(null);
-  const complete = state.answerBytes.length === state.manifest.contests.length && state.answerBytes.every(Boolean);
+  const complete = state.contests.length > 0 && state.answerBytes.length === state.contests.length &&
+    state.answerBytes.every(Boolean);
   let step = entry.step;
   if (step !== "step-closed" && step !== "step-loading" && renderPeriod() !== "open") step = "step-closed";
   else if (step !== "step-credential" && step !== "step-closed" && !state.credential) step = "step-credential";
@@ -355,7 +424,7 @@ window.addEventListener("popstate", (event) => {
   else if (step === "step-cast" && !state.cast) step = "step-review";
   else if (step === "step-review" && !complete) step = "step-contest";
   if (step === "step-contest") {
-    state.contest = Math.min(entry.contest ?? 0, state.manifest.contests.length - 1);
+    state.contest = Math.min(entry.contest ?? 0, state.contests.length - 1);
     renderContest();
   }
   if (step === "step-review") renderReview();
@@ -366,7 +435,8 @@ window.addEventListener("popstate", (event) => {
 
 function encrypt() {
   try {
-    state.prepared = state.client.encrypt(state.credential, state.answerBytes);
+    // For the voter's district (none without districts): the ballot holds exactly its contests (SPEC.md §8.2).
+    state.prepared = state.client.encrypt(state.credential, state.district ?? undefined, state.answerBytes);
   } catch (e) {
     return message(errorMessage(e));
   }
@@ -406,7 +476,8 @@ $("do-challenge").addEventListener("click", () => {
 
 function renderChallenge() {
   if (!state.challenge) return;
-  renderChoices($("challenge-choices"), state.manifest, state.challenge.answers.map((a) => ({ Ok: a })), state.lang);
+  renderChoices($("challenge-choices"), state.manifest, state.challenge.answers.map((a) => ({ Ok: a })), state.lang,
+    state.contests);
   $("challenge-help").textContent = t(state.lang, "challenge_help", { tracker: state.challenge.tracker });
 }
 
@@ -447,7 +518,7 @@ async function post(cast) {
     return;
   }
   for (const b of buttons) b.disabled = false;
-  state.cast = { ...cast, receipt, answers: state.answers.slice(), revote: state.revote };
+  state.cast = { ...cast, receipt, answers: state.answers.slice(), contests: state.contests.slice(), revote: state.revote };
   renderCast();
   const minutes = Math.round(state.manifest.verification.window_seconds / 60);
   $("second-device-help").dataset.minutes = String(minutes);
@@ -472,7 +543,7 @@ function renderCast() {
   if (!c) return;
   $("cast-title").textContent = t(state.lang, c.revote ? "cast_title_revote" : "cast_title");
   $("cast-replaces").hidden = !c.revote;
-  renderChoices($("cast-choices"), state.manifest, c.answers.map((a) => ({ Ok: a })), state.lang);
+  renderChoices($("cast-choices"), state.manifest, c.answers.map((a) => ({ Ok: a })), state.lang, c.contests);
   $("cast-tracker").textContent = c.tracker;
   $("cast-leaf").textContent = String(c.receipt.leaf_index);
   $("counted-help").textContent = t(state.lang, "counted_help",
@@ -484,7 +555,7 @@ function renderCast() {
 // Vote again: a new ballot from empty choices (nothing of the last one pre-selected), which replaces it.
 $("vote-again").addEventListener("click", () => {
   state.revote = true;
-  state.raw = state.manifest.contests.map(() => ({ values: [], text: "" }));
+  state.raw = state.contests.map(() => ({ values: [], text: "" }));
   state.answers = [];
   state.answerBytes = [];
   state.challenge = null;
@@ -508,6 +579,7 @@ $("lang").addEventListener("change", (e) => {
   if (!state.manifest) return;
   renderTitle();
   renderPeriod();
+  renderDistrict();
   if (state.step === "step-contest") renderContest();
   if (state.answers.length) renderReview();
   renderChallenge();

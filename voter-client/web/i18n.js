@@ -21,6 +21,8 @@ export const TEXTS = {
     credential_code: "Credential", credential_format: "56 letters and digits in groups of 4, like 7K3M-Q9TX-… (dashes, spaces and small or capital letters do not matter).",
     credential_file: "Or load the credential file", continue: "Continue", back: "Back", next: "Next",
     contest_position: "Question {i} of {n}",
+    your_district: "Your district: {name}",
+    ballot_district: "This is a ballot of district {name}, with that district's questions.",
     review: "Review your choices", encrypt: "Encrypt my ballot",
     choose_one: "Choose one.", choose_between: "Choose between {min} and {max}.", rank_up_to: "Rank up to {n} candidates, 1 = most preferred.",
     grade_each: "Give every option a grade.", choose_one_of_lists: "Choose one candidate. Your vote also counts for the candidate's list.",
@@ -71,6 +73,7 @@ export const TEXTS = {
       network: "The collector cannot be reached. Check your internet connection and try again (sending the same ballot again is safe).",
       log_unreachable: "the public ballot log cannot be reached; try again later",
       unexpected: "Something went wrong on this page ({reason}). Reload the page and try again; if it happens again, tell the election officials.",
+      no_district: "The collector's list of voters gives this credential no district of this election, so this page cannot show your ballot. Reload the page and try again; if it happens again, tell the election officials.",
       credential_length: "This credential has {found} characters; it must have {expected} (not counting dashes and spaces). Check that you typed all of it.",
       credential_character: "Character {position} (“{character}”) cannot be in a credential: a credential has only digits and the letters A to Z except U. Check what you typed.",
       credential_check: "This credential is not right: a character is mistyped, or two characters are swapped. Compare it carefully with your letter.",
@@ -130,6 +133,8 @@ export const TEXTS = {
     credential_code: "Tunnus", credential_format: "56 tähte ja numbrit neljakaupa, nt 7K3M-Q9TX-… (kriipsud, tühikud ning väikesed või suured tähed ei loe).",
     credential_file: "Või laadige tunnusefail", continue: "Jätka", back: "Tagasi", next: "Edasi",
     contest_position: "Küsimus {i}/{n}",
+    your_district: "Teie ringkond: {name}",
+    ballot_district: "See on ringkonna {name} sedel selle ringkonna küsimustega.",
     review: "Vaadake valikud üle", encrypt: "Krüpteeri minu sedel",
     choose_one: "Valige üks.", choose_between: "Valige {min} kuni {max}.", rank_up_to: "Järjestage kuni {n} kandidaati, 1 = eelistatuim.",
     grade_each: "Andke igale valikule hinne.", choose_one_of_lists: "Valige üks kandidaat. Teie hääl läheb ka kandidaadi nimekirjale.",
@@ -180,6 +185,7 @@ export const TEXTS = {
       network: "Kogujaga ei saa ühendust. Kontrollige internetiühendust ja proovige uuesti (sama sedeli uuesti saatmine on ohutu).",
       log_unreachable: "avalikku sedelilogi ei saa kätte; proovige hiljem uuesti",
       unexpected: "Sellel lehel läks midagi valesti ({reason}). Laadige leht uuesti ja proovige uuesti; kui see kordub, teatage valimiste korraldajatele.",
+      no_district: "Koguja valijate nimekiri ei seo seda tunnust ühegi selle valimise ringkonnaga, seega ei saa see leht teie sedelit näidata. Laadige leht uuesti ja proovige uuesti; kui see kordub, teatage valimiste korraldajatele.",
       credential_length: "Selles tunnuses on {found} märki; peab olema {expected} (kriipse ja tühikuid arvestamata). Kontrollige, et sisestasite selle tervikuna.",
       credential_character: "Märk {position} („{character}“) ei saa tunnuses olla: tunnuses on ainult numbrid ja tähed A–Z peale U. Kontrollige sisestatut.",
       credential_check: "See tunnus pole õige: mõni märk on valesti sisestatud või kaks märki on vahetuses. Võrrelge seda hoolikalt kirjaga.",
@@ -239,6 +245,8 @@ export const TEXTS = {
     credential_code: "Identifiant", credential_format: "56 lettres et chiffres par groupes de 4, comme 7K3M-Q9TX-… (tirets, espaces, minuscules ou majuscules : peu importe).",
     credential_file: "Ou chargez le fichier d’identifiant", continue: "Continuer", back: "Retour", next: "Suivant",
     contest_position: "Question {i} sur {n}",
+    your_district: "Votre circonscription : {name}",
+    ballot_district: "Ce bulletin est celui de la circonscription {name}, avec les questions de cette circonscription.",
     review: "Vérifiez vos choix", encrypt: "Chiffrer mon bulletin",
     choose_one: "Choisissez-en un.", choose_between: "Choisissez entre {min} et {max}.", rank_up_to: "Classez jusqu’à {n} candidats, 1 = préféré.",
     grade_each: "Donnez une mention à chaque option.", choose_one_of_lists: "Choisissez un candidat. Votre voix compte aussi pour sa liste.",
@@ -289,6 +297,7 @@ export const TEXTS = {
       network: "Le collecteur est injoignable. Vérifiez votre connexion internet et réessayez (renvoyer le même bulletin est sans risque).",
       log_unreachable: "le registre public des bulletins est injoignable ; réessayez plus tard",
       unexpected: "Un problème est survenu sur cette page ({reason}). Rechargez la page et réessayez ; si cela se reproduit, prévenez les responsables de l’élection.",
+      no_district: "La liste des électeurs du collecteur n’associe cet identifiant à aucune circonscription de cette élection : cette page ne peut pas afficher votre bulletin. Rechargez la page et réessayez ; si cela se reproduit, prévenez les responsables de l’élection.",
       credential_length: "Cet identifiant a {found} caractères ; il doit en avoir {expected} (sans compter tirets et espaces). Vérifiez que vous l’avez saisi en entier.",
       credential_character: "Le caractère {position} (« {character} ») ne peut pas figurer dans un identifiant : un identifiant ne contient que des chiffres et les lettres A à Z sauf U. Vérifiez votre saisie.",
       credential_check: "Cet identifiant n’est pas correct : un caractère est mal saisi, ou deux caractères sont inversés. Comparez-le attentivement avec votre lettre.",
@@ -402,10 +411,11 @@ export function choiceError(e, contest) {
 }
 
 /** Lists each contest's answer (`{Ok: answer}` or `{Err: …}`) as text in a <dl>: the review, the challenge and
- * the second device all show choices this way. */
-export function renderChoices(dl, manifest, answers, lang) {
+ * the second device all show choices this way. `contests`: the contests the answers answer, as manifest indices
+ * (a ballot of a district holds that district's, SPEC.md §8.2); every contest of the manifest when absent. */
+export function renderChoices(dl, manifest, answers, lang, contests = manifest.contests.map((_, i) => i)) {
   dl.replaceChildren();
-  manifest.contests.forEach((contest, i) => {
+  contests.map((c) => manifest.contests[c]).forEach((contest, i) => {
     const dt = document.createElement("dt");
     dt.textContent = local(contest.title, lang);
     const dd = document.createElement("dd");

@@ -2,7 +2,7 @@
 // decrypt it with the revealed randomness → show the choices, and check its receipt against the current log.
 // Challenged ballots (RVC2:) are rebuilt from their code, offline. A saved receipt file can be checked against the log at any time.
 import init, { Client } from "./pkg/voter_client.js";
-import { pickLanguage, t, translatePage, renderChoices, serverError } from "./i18n.js";
+import { pickLanguage, t, local, translatePage, renderChoices, serverError } from "./i18n.js";
 import { checkReceipt, retranslateOutcomes } from "./receipt.js";
 
 const $ = (id) => document.getElementById(id);
@@ -45,15 +45,27 @@ async function getJson(path) {
   return body;
 }
 
-let lastAnswers = null;
+/** The ballot shown: its answers (`{Ok}` or `{Err}` each), the contests they answer (manifest indices) and its
+ * district (an index, null without districts), as the module read them from the ballot or the code. */
+let lastOpened = null;
 
-function render(answers, kind) {
-  lastAnswers = answers;
+function render(opened, kind) {
+  lastOpened = opened;
   verdict = kind;
-  renderChoices($("choices"), manifest, answers, lang);
+  renderOpened();
   renderVerdict();
   $("result").hidden = false;
   $("result").querySelector("h2").focus();
+}
+
+/** The choices, under the name of the ballot's district when the election has districts. */
+function renderOpened() {
+  if (!lastOpened || !manifest) return;
+  const { answers, contests, district } = lastOpened;
+  renderChoices($("choices"), manifest, answers, lang, contests);
+  const d = district === null || district === undefined ? null : manifest.districts[district];
+  $("district").hidden = !d;
+  $("district").textContent = d ? t(lang, "ballot_district", { name: local(d.title, lang) }) : "";
 }
 
 /** The verdict above the choices, and what to do if they are not the voter's. */
@@ -73,7 +85,7 @@ async function check() {
     if (/^rvc2:/i.test(code)) {
       // A challenged ballot: rebuilt here from the code's seed and answers; the voter compares its tracker.
       const checked = JSON.parse(client.open_challenge_code(code));
-      render(checked.answers.map((a) => ({ Ok: a })), "challenge");
+      render({ ...checked, answers: checked.answers.map((a) => ({ Ok: a })) }, "challenge");
       challengeTracker = checked.tracker;
       fetchesLeft = null;
       showChallengeTracker();
@@ -207,7 +219,7 @@ $("lang").addEventListener("change", (e) => {
   showChallengeTracker();
   for (const p of $("mirror-status").children) if (p.outcome) showMirror(p);
   if (fetchesLeft !== null) $("fetches").textContent = t(lang, "fetches_left", { n: fetchesLeft });
-  if (lastAnswers && manifest) renderChoices($("choices"), manifest, lastAnswers, lang);
+  renderOpened();
   renderVerdict();
   if (shown) message(shown);
 });
