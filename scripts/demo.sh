@@ -164,7 +164,8 @@ curl -fs "$url/readyz" >/dev/null || { echo "the collector did not start:"; tail
 echo "collector at $url"
 
 step "Voting: $voters voters cast with voter-sim, 10% vote again"
-$voter_sim --collector "$url" --voters "$officials/voters/voters.json" --revote-share 0.1 --concurrency 16 \
+$voter_sim --collector "$url" --voters "$officials/voters/voters.json" \
+  --credentials "$officials/voters/credentials.json" --revote-share 0.1 --concurrency 16 \
   --receipts "$out/receipts.jsonl" --expected "$out/expected.json"
 
 step "Paper votes: the officials revoke 5 voters' e-votes (signed list)"

@@ -40,6 +40,13 @@ async fn each_credential_casts_its_districts_ballot_and_the_export_carries_the_d
     let s = serve(&url, Settings::default(), &e.key).await;
     let http = client();
 
+    // The voting page asks each voter's district (`GET /voters/{K}`): voter 4 is in centre.
+    for (voter, (d, id)) in [(0, (0, "north")), (4, (1, "centre")), (5, (2, "south"))] {
+        let (st, v) = get_json(&http, format!("{}/voters/{}", s.base, e.voters[voter].public_key().to_hex())).await;
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v, serde_json::json!({"district": d, "district_id": id}));
+    }
+
     // A voter of north casts a north ballot.
     let (st, v) = cast(&http, &s.base, &ballot_in(&e, 0, 0, 0)).await;
     assert_eq!(st, 201, "{v}");

@@ -436,7 +436,7 @@ fn api_md_and_the_code_agree_on_every_status_and_error_code() {
     }
     // And each is produced by a request in these tests, but for those no test can provoke on demand.
     let not_provoked = ["internal", "overloaded", "outcome_unknown", "timeout"];
-    let tests: String = ["api.rs", "districts.rs", "faults.rs", "hardening.rs"]
+    let tests: String = ["api.rs", "districts.rs", "faults.rs", "hardening.rs", "voters.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(format!("{}/tests/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap())
         .collect();

@@ -660,6 +660,14 @@ pub fn text(result: &ResultFile, answers: &[AnswersFile], lang: &str) -> String 
     for (c, r) in result.contests.iter().enumerate() {
         parts.push(contest_text(c + 1, r, answers_of(r, answers).as_ref(), lang));
     }
+    // The national allocation (SPEC.md §12.13), in the method's own words (English).
+    match &result.national {
+        Some(crate::tally::NationalResult::Allocation(a)) => parts.push(a.to_string()),
+        Some(crate::tally::NationalResult::Refused { refused }) => {
+            parts.push(format!("The national allocation was refused: {refused}\n"))
+        }
+        None => {}
+    }
     parts.join("\n")
 }
 
