@@ -14,8 +14,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use protocol::ballot::check_district;
-use protocol::error::BallotError;
 use protocol::log::ballot_hash;
 use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
@@ -113,7 +111,7 @@ async fn cast_inner(
         ));
     }
     let manifest = state.info.election.manifest();
-    check_shape(manifest, &ballot.body).map_err(|e| AppError::from_ballot(&e))?;
+    protocol::ballot::check_shape(manifest, &ballot.body).map_err(|e| AppError::from_ballot(&e))?;
     let credential = *ballot.body.credential.as_bytes();
     let Some(registered) = state.district_of(&ballot.body.credential) else {
         return Err(AppError::new(StatusCode::FORBIDDEN, "unknown_credential", "the credential is not registered"));
@@ -145,24 +143,6 @@ async fn cast_inner(
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the collector is overloaded; retry")
     })?;
     rx.await.map_err(AppError::internal)?
-}
-
-/// SPEC.md §8.6 B2, the shape alone (no cryptography, so it runs before the registry lookup, as in R1): a district
-/// exactly when the election has districts, and one it declares; the district's contests
-/// ([`protocol::Manifest::ballot_contests`]), each with its number of ciphertexts. [`check_ballot`] checks it again.
-pub fn check_shape(manifest: &protocol::Manifest, body: &protocol::ballot::BallotBody) -> Result<(), BallotError> {
-    check_district(manifest, body.district)?;
-    let contests = manifest.ballot_contests(body.district);
-    if body.contests.len() != contests.len() {
-        return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
-    }
-    for (c, &i) in body.contests.iter().zip(&contests) {
-        let expected = manifest.contests[i].chunks();
-        if c.len() != expected {
-            return Err(BallotError::WrongWidth { contest: i, expected, got: c.len() });
-        }
-    }
-    Ok(())
 }
 
 /// `422 wrong_district`: the ballot is for another district than its credential's (R1's `wrong_district`). Names

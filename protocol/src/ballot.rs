@@ -387,6 +387,24 @@ pub fn check_district(manifest: &Manifest, district: Option<u16>) -> Result<(), 
     }
 }
 
+/// SPEC.md §8.6 B2, the shape alone (no cryptography: the collector runs it before the registry lookup, in R1's
+/// order): a district exactly when the election has districts, and one it declares; the district's contests
+/// ([`Manifest::ballot_contests`]), each with its number of ciphertexts.
+pub fn check_shape(manifest: &Manifest, body: &BallotBody) -> Result<(), BallotError> {
+    check_district(manifest, body.district)?;
+    let contests = manifest.ballot_contests(body.district);
+    if body.contests.len() != contests.len() {
+        return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
+    }
+    for (c, &i) in body.contests.iter().zip(&contests) {
+        let expected = manifest.contests[i].chunks();
+        if c.len() != expected {
+            return Err(BallotError::WrongWidth { contest: i, expected, got: c.len() });
+        }
+    }
+    Ok(())
+}
+
 /// SPEC.md §8.6 checks B1–B3: the election, the shape and the signature. The proofs (B4) are checked by
 /// the callers, alone or in a batch.
 fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result<(), BallotError> {
@@ -394,18 +412,7 @@ fn check_structure_and_signature(election: &Election, ballot: &Ballot) -> Result
     if body.fingerprint != *election.fingerprint() {
         return Err(BallotError::WrongElection);
     }
-    let manifest = election.manifest();
-    check_district(manifest, body.district)?;
-    let contests = manifest.ballot_contests(body.district);
-    if body.contests.len() != contests.len() {
-        return Err(BallotError::WrongContestCount { expected: contests.len(), got: body.contests.len() });
-    }
-    for (c, &i) in body.contests.iter().zip(&contests) {
-        let m = &manifest.contests[i];
-        if c.len() != m.chunks() {
-            return Err(BallotError::WrongWidth { contest: i, expected: m.chunks(), got: c.len() });
-        }
-    }
+    check_shape(election.manifest(), body)?;
     let signature = Signature::from_bytes(&ballot.signature);
     body.credential.0.verify_strict(&body.signed_message(), &signature).map_err(|_| BallotError::BadSignature)
 }
