@@ -1,6 +1,7 @@
 //! A whole election, end to end, as the README's demo runs it: `scripts/demo.sh --no-serve` with 60 voters and
 //! 2 mix stages — a 2-of-3 key ceremony as separate trustee processes, a real collector over PostgreSQL, ballots
-//! cast over HTTP by `voter-sim` (10 % re-votes), five voters revoked for voting on paper, close and export, the
+//! cast over HTTP by `voter-sim` (10 % re-votes; voters in three districts, each voting in its district's contests),
+//! five voters revoked for voting on paper, close and export, the
 //! tally, and `verifier verify`. Then this test checks, on its own, that the record verifies and that its result
 //! is exactly the count of what the voters cast: for each voter the last ballot, minus the revoked voters.
 //!
@@ -20,16 +21,25 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_path_buf()
 }
 
-/// First-round tallies of each contest from the answers that should count (§12: plurality and approval count
-/// every selection; ranked contests count first preferences).
-fn expected_tallies(kinds: &[ContestKind], counted: &[Vec<Answer>]) -> Vec<BTreeMap<Selection, u64>> {
-    kinds
+/// First-round tallies of each contest from the answers that should count, each voter's answers those of its
+/// district's contests (§4.6; §12: plurality and approval count every selection; ranked contests count first
+/// preferences), and each contest's number of valid answers.
+fn expected_tallies(
+    manifest: &protocol::Manifest,
+    counted: &[(Option<u16>, Vec<Answer>)],
+) -> Vec<(BTreeMap<Selection, u64>, u64)> {
+    manifest
+        .contests
         .iter()
         .enumerate()
-        .map(|(c, kind)| {
+        .map(|(c, contest)| {
+            let kind = &contest.kind;
             let mut t = BTreeMap::new();
-            for answers in counted {
-                let selections = &answers[c].selections;
+            let mut valid = 0;
+            for (district, answers) in counted {
+                let Some(at) = manifest.ballot_contests(*district).iter().position(|&x| x == c) else { continue };
+                valid += 1;
+                let selections = &answers[at].selections;
                 let counted: &[Selection] = match kind {
                     ContestKind::Ranked { .. } => &selections[..selections.len().min(1)],
                     _ => selections,
@@ -38,7 +48,7 @@ fn expected_tallies(kinds: &[ContestKind], counted: &[Vec<Answer>]) -> Vec<BTree
                     *t.entry(s.clone()).or_insert(0) += 1;
                 }
             }
-            t
+            (t, valid)
         })
         .collect()
 }
@@ -63,11 +73,9 @@ fn whole_election_with_the_demo_script() {
     // credentials the officials revoked (the first five of the registry file, as the demo does).
     let expected: BTreeMap<String, Vec<Answer>> =
         serde_json::from_slice(&std::fs::read(out.join("expected.json")).unwrap()).unwrap();
-    let registry: Vec<String> =
+    let registry: Vec<protocol::ballot_box::CredentialEntry> =
         serde_json::from_slice(&std::fs::read(out.join("officials/voters/credentials.json")).unwrap()).unwrap();
-    let revoked = &registry[..5];
-    let counted: Vec<Vec<Answer>> =
-        expected.iter().filter(|(k, _)| !revoked.contains(k)).map(|(_, a)| a.clone()).collect();
+    let revoked: Vec<String> = registry[..5].iter().map(|e| e.key().to_hex()).collect();
     assert_eq!(expected.len(), 60, "every voter cast a ballot");
 
     let result: ResultFile = serde_json::from_slice(&std::fs::read(record.join("result.json")).unwrap()).unwrap();
@@ -77,12 +85,27 @@ fn whole_election_with_the_demo_script() {
             .clone(),
     )
     .unwrap();
-    let kinds: Vec<ContestKind> = manifest.contests.iter().map(|c| c.kind).collect();
-    for (c, want) in expected_tallies(&kinds, &counted).into_iter().enumerate() {
+    // Each voter's district, from the public credential list (the demo's election has districts).
+    assert!(manifest.has_districts(), "the demo's election has districts");
+    let district_of: BTreeMap<String, Option<u16>> = registry
+        .iter()
+        .map(|e| {
+            let d = match e {
+                protocol::ballot_box::CredentialEntry::InDistrict { district, .. } => manifest.district_index(district),
+                protocol::ballot_box::CredentialEntry::Key(_) => None,
+            };
+            (e.key().to_hex(), d)
+        })
+        .collect();
+    let counted: Vec<(Option<u16>, Vec<Answer>)> =
+        expected.iter().filter(|(k, _)| !revoked.contains(k)).map(|(k, a)| (district_of[k], a.clone())).collect();
+    for (c, (want, valid)) in expected_tallies(&manifest, &counted).into_iter().enumerate() {
         let got: BTreeMap<Selection, u64> =
             result.contests[c].tallies.iter().filter(|(_, v)| *v > 0).cloned().collect();
         assert_eq!(got, want, "contest {c}: the result is not what the voters cast");
-        assert_eq!(result.contests[c].valid, counted.len() as u64, "contest {c}: valid ballots");
+        assert_eq!(result.contests[c].valid, valid, "contest {c}: valid ballots");
         assert_eq!(result.contests[c].invalid, 0, "contest {c}: invalid ballots");
     }
+    // Each district council's voters are that district's: a third of the counted voters each, give or take.
+    assert!(result.contests.iter().skip(3).all(|r| r.valid > 0 && r.valid < counted.len() as u64));
 }
