@@ -51,6 +51,8 @@ pub const METHOD_LARGEST_REMAINDER: &str = "largest remainder, Hare quota (party
 pub const METHOD_MAJORITY_JUDGMENT: &str = "majority judgment (lower median)";
 /// `method` of a graded contest counted by score voting (§12.11).
 pub const METHOD_SCORE: &str = "score voting";
+/// `method` of a contest counted by `riigikogu` (§12.13), and of the Riigikogu allocation (§12.12).
+pub const METHOD_RIIGIKOGU: &str = "Riigikogu (RKVS § 62)";
 /// Every `method` string a result can carry (SPEC.md §12.5 lists the same; `tests/spec_strings.rs` checks).
 pub const METHODS: &[&str] = &[
     METHOD_PLURALITY,
@@ -64,7 +66,7 @@ pub const METHODS: &[&str] = &[
     METHOD_LARGEST_REMAINDER,
     METHOD_MAJORITY_JUDGMENT,
     METHOD_SCORE,
-    crate::riigikogu::METHOD,
+    METHOD_RIIGIKOGU,
 ];
 
 mod graded;

@@ -1629,7 +1629,7 @@ pub fn example_manifest() -> Manifest {
         trustees: TrusteePolicy { count: 3, threshold: 2 },
         roles: example_roles(3),
         districts: Vec::new(),
-        national: Default::default(),
+        national: None,
     }
 }
 
@@ -1724,11 +1724,8 @@ pub fn example_manifest_districts() -> Manifest {
                 districts: Vec::new(),
             },
         ],
-        voting_period: Period { opens_at: 1_790_000_000, closes_at: 1_790_604_800 },
-        verification: VerificationPolicy { window_seconds: 1800, max_fetches: 3 },
-        trustees: TrusteePolicy { count: 3, threshold: 2 },
-        roles: example_roles(3),
-        national: Default::default(),
+        national: None,
+        ..example_manifest()
     }
 }
 

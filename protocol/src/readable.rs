@@ -814,7 +814,7 @@ mod tests {
             fingerprint: crate::Fingerprint([1; 32]),
             turnout: Some(turnout),
             contests,
-            national: Default::default(),
+            national: None,
         };
         (file, answers)
     }
@@ -1109,7 +1109,7 @@ mod tests {
             fingerprint: crate::Fingerprint([0; 32]),
             turnout: None,
             contests: vec![r.clone()],
-            national: Default::default(),
+            national: None,
         };
         assert_eq!(
             summary(&result, "en"),

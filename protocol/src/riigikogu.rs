@@ -58,7 +58,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// `method` of an [`Allocation`].
-pub const METHOD: &str = "Riigikogu (RKVS § 62)";
+pub const METHOD: &str = crate::count::METHOD_RIIGIKOGU;
 /// The largest number of valid votes over all districts that [`allocate`] accepts (RK1); every product it forms
 /// then fits in 128 bits.
 pub const MAX_VOTES: u64 = 1_000_000_000_000_000;

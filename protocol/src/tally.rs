@@ -367,7 +367,7 @@ impl ResultFile {
                     .iter()
                     .map(|c| ContestResult { title: None, candidates: None, ..c.clone() })
                     .collect(),
-                national: Default::default(),
+                national: None,
             }),
             _ => None,
         }

@@ -313,7 +313,7 @@ pub(super) fn count_riigikogu(contest: &Contest, candidates: &[Selection], valid
         tallies: candidates.iter().cloned().zip(votes).collect(),
         lists: Some(lists),
         list_ties: Some(Vec::new()),
-        ..ContestResult::new(contest, crate::riigikogu::METHOD, n_valid)
+        ..ContestResult::new(contest, super::METHOD_RIIGIKOGU, n_valid)
     }
 }
 
