@@ -3,6 +3,7 @@
 # record, timed for each number of ballots given (default 10,000 and 100,000), with each step's peak resident
 # memory (MB and bytes per ballot). Release build; prints two tables.
 # Usage: scripts/tally-bench.sh [N …]      e.g. scripts/tally-bench.sh 10000 100000 1000000
+# DISTRICTS=D: an election of D districts, each with its own contest (mixed and decrypted on its own), N ballots in all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $# -gt 0 ]] || set -- 10000 100000
