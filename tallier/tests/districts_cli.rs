@@ -4,8 +4,8 @@
 //! key ceremony, a ballot box built here with ballots from three districts: a re-vote, a ballot for the wrong
 //! district (refused `wrong_district`), and the south's only other voter voted on paper, so that the south's two
 //! units are empty. Then prepare (one input list per unit, empty ones included), mix (only the units with
-//! ballots), two trustees' partial decryptions, finish: the answers per unit, `result.json` in `rv/result/v4` with
-//! each district's figures and the seats counted by hand, the index in the layout of §14.1.
+//! ballots), two trustees' decryptions (`decrypt_record`, after the verifier's checks), finish: the answers per unit, `result.json` in `rv/result/v4` with
+//! each district's figures and the seats counted by hand, the index in the layout of §14.1, and `verifier verify`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use std::path::Path;
@@ -20,7 +20,6 @@ use protocol::manifest::example_manifest_districts;
 use protocol::record::{check_layout, file_digest, RecordIndex};
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{AnswersFile, ResultFile, RESULT_FORMAT_V4};
-use protocol::threshold::PartialDecryption;
 use protocol::{Answer, Ballot, Election, Selection};
 use rand::rngs::OsRng;
 
@@ -101,40 +100,13 @@ fn ballot_box(
     }
 }
 
-/// Trustee `j`'s partial decryption of every unit with ballots, as `tallier trustee decrypt --record` computes it
-/// (the same secret file, passphrase and [`PartialDecryption::create`]), written where it writes it. A stand-in for
-/// that command until the verifier, whose checks it runs first, reads a record's units (another part of issue
-/// 18): its pre-check refuses a record with districts today.
-fn decrypt_in_process(root: &Path, record: &Path, j: u16) {
-    use tallier::trustee::{open_secret, PassphraseSource};
-    let election = tallier::record::load_record_election(record).unwrap();
-    let manifest = election.manifest();
-    let (params, _, outcome, _) = tallier::record::record_ceremony(record, &election).unwrap();
+/// Trustee `j` decrypts the record as `tallier trustee decrypt --record` does (`decrypt_record`): it first runs
+/// the verifier's checks V1′–V10 on the districted record (empty units included), then writes a partial
+/// decryption of every unit with ballots.
+fn decrypt(root: &Path, record: &Path, j: u16) {
+    use tallier::trustee::PassphraseSource;
     let pass = PassphraseSource::new(Some(root.join(format!("pass-{j}"))));
-    let secret = open_secret(&root.join(format!("secret-{j}.json")), &params, &pass).unwrap();
-    assert_eq!(secret.trustee(), j);
-    let share = secret.key_share(&outcome).unwrap();
-    for unit in manifest.units() {
-        let input =
-            CiphertextList::from_bytes(&std::fs::read(record.join(protocol::record::input_path(unit))).unwrap())
-                .unwrap();
-        if input.is_empty() {
-            continue;
-        }
-        let last = record.join(protocol::record::stage_list_path(unit, manifest.mix_stages()));
-        let list = CiphertextList::from_bytes(&std::fs::read(last).unwrap()).unwrap();
-        let p = PartialDecryption::create(
-            &params,
-            election.fingerprint(),
-            j,
-            &share,
-            &secret.signing_key(),
-            &list,
-            &mut OsRng,
-        )
-        .unwrap();
-        std::fs::write(record.join(protocol::record::partial_path(unit, j)), p.to_bytes()).unwrap();
-    }
+    tallier::trustee::decrypt_record(record, &root.join(format!("secret-{j}.json")), &pass, false).unwrap();
 }
 
 #[test]
@@ -326,8 +298,9 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     let err = fails(finish(None));
     assert!(err.contains("council-north (north): no trustee has decrypted it yet"), "{err}");
 
-    decrypt_in_process(root, &record, 1);
-    decrypt_in_process(root, &record, 3);
+    decrypt(root, &record, 1);
+    decrypt(root, &record, 3);
+    assert!(!record.join("contest-2/district-2/partial-1.bin").exists(), "an empty unit has nothing to decrypt");
     // A partial decryption of an empty unit is no file of the record: finish refuses it and writes nothing.
     let stray = record.join("contest-2/district-2/partial-1.bin");
     std::fs::copy(record.join("contest-0/district-0/partial-1.bin"), &stray).unwrap();
@@ -444,6 +417,10 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     assert_eq!(protocol::record::layout_paths(&manifest, &layout), paths);
     let south = paths.iter().position(|p| *p == "contest-2/district-2/input.list").unwrap();
     assert_eq!(paths[south + 1], "contest-2/district-2/answers.json");
+    assert_eq!(layout.empty, [false, false, true, false, false, true]);
+    // And the verifier agrees with every step (V1–V13).
+    let report = verifier::verify::verify_record(&record, None, false);
+    assert!(report.passed(), "{report}");
     let err = fails(finish(None));
     assert!(err.contains("is finished"), "{err}");
 }
