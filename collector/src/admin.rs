@@ -312,6 +312,8 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
         final_tree_head,
         ballots,
         districts,
+        // The collector appends no voter-list change yet (SPEC.md §4.7).
+        changes: Vec::new(),
     };
     bbox.check_registry(&info.election).context("self-check of the export: the voter list")?;
     bbox.check_log(&info.election).context("self-check of the export")?;

@@ -15,9 +15,11 @@ use crate::credential::{decode_verifying_key, CredentialKey};
 use crate::election::{Election, ElectionParameters};
 use crate::error::{DecodeError, ManifestError};
 use crate::fingerprint::Fingerprint;
-use crate::log::{ballot_hash, leaf_hash, LogError, LogTree, SignedTreeHead};
+use crate::log::{ballot_hash, change_leaf_hash, leaf_hash, Hash, LogError, LogTree, SignedTreeHead};
 use crate::manifest::{Manifest, Period};
 use crate::roles::{Role, RoleError};
+use crate::voter_list::{Action, ChangeError, VoterListChange};
+use std::collections::BTreeMap;
 
 /// `format` of a ballot box file.
 pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v2";
@@ -46,6 +48,18 @@ impl BoxEntry {
     }
 }
 
+/// One voter-list change of the box (SPEC.md §4.7), in log order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEntry {
+    /// The change's position in the log.
+    pub leaf_index: u64,
+    /// The second the collector appended it (since the Unix epoch, UTC), as in its leaf (eq. LG9).
+    pub accepted_at: u64,
+    /// The change's canonical bytes (eq. VL1), hex.
+    pub change: String,
+}
+
 /// The ballot box file (`collector export`), format `rv/ballot-box/v2`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,6 +83,10 @@ pub struct BallotBox {
     pub final_tree_head: SignedTreeHead,
     /// Every ballot the log holds, re-votes included, in log order.
     pub ballots: Vec<BoxEntry>,
+    /// Every voter-list change the log holds (SPEC.md §4.7), in log order; absent if there is none. With them
+    /// the ballots' leaf indices skip the changes' leaves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeEntry>,
 }
 
 /// Why a ballot box does not hold (check L7).
@@ -101,13 +119,30 @@ pub enum BoxError {
     /// The final tree head fails L1 or L6.
     #[error("the final tree head: {0}")]
     TreeHead(LogError),
-    #[error("ballot at position {position} has leaf index {found}: ballots must be numbered 0, 1, … in log order")]
-    /// A ballot's `leaf_index` is not its position in the list.
+    #[error(
+        "no ballot or change of the box has leaf index {position} (the next one has {found}): ballots and changes \
+         together must be numbered 0, 1, … in log order, each list ascending"
+    )]
+    /// The ballots' and changes' `leaf_index` are not `0, 1, …` together, each list ascending.
     LeafIndex {
-        /// The ballot's position in the list.
+        /// The leaf expected next.
         position: u64,
-        /// The `leaf_index` it carries.
+        /// The lowest `leaf_index` found instead (`u64::MAX` if none is left).
         found: u64,
+    },
+    #[error("the change at leaf {leaf}: not lower-case hexadecimal (SPEC.md §1.2)")]
+    /// A change is not lower-case hex.
+    ChangeHex {
+        /// The change's leaf index.
+        leaf: u64,
+    },
+    #[error("the voter-list change at leaf {leaf} (L11): {error}")]
+    /// L11: a change does not decode, is not the officials', is out of order or does not apply.
+    Change {
+        /// The change's leaf index.
+        leaf: u64,
+        /// Why.
+        error: ChangeError,
     },
     #[error("ballot at leaf {leaf}: not lower-case hexadecimal (SPEC.md §1.2)")]
     /// A ballot is not lower-case hex (SPEC.md §1.2).
@@ -123,10 +158,10 @@ pub enum BoxError {
         /// Why it does not decode.
         source: DecodeError,
     },
-    #[error("the box holds {ballots} ballots, the final tree head says {head}")]
-    /// The number of ballots is not the final tree head's size.
+    #[error("the box holds {ballots} ballots and changes, the final tree head says {head}")]
+    /// The number of ballots and changes is not the final tree head's size.
     SizeMismatch {
-        /// The number of ballots in the box.
+        /// The number of ballots and changes in the box.
         ballots: u64,
         /// The final head's `tree_size`.
         head: u64,
@@ -219,23 +254,78 @@ impl CredentialEntry {
 
 /// The voter list: every credential key, sorted by bytes, and, with districts, each one's district. R1 asks it
 /// whether a ballot's credential is registered, and in which district (SPEC.md §14.3).
+///
+/// The list may change while the election is open (SPEC.md §4.7): [`Electorate::apply`] replays the officials'
+/// changes in log order (check L11), and [`Electorate::lookup`] answers for a ballot at a given leaf, with every
+/// change at a lower leaf applied.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Electorate {
-    /// The keys, sorted by bytes without repeats.
+    /// The keys when voting opened (the manifest's registry), sorted by bytes without repeats.
     keys: Vec<CredentialKey>,
     /// Parallel to `keys`; empty without districts.
     districts: Vec<u16>,
+    /// The changes replayed, by credential: each change's leaf, action and the credential's standing after it
+    /// (`None`: not on the list; `Some(district)`), in log order.
+    history: BTreeMap<[u8; 32], Vec<(u64, Action, Standing)>>,
+    /// The number of changes replayed.
+    changes: u32,
 }
+
+/// A credential's standing on the voter list: `None` if it is not on it, else its district (`None` without
+/// districts).
+pub type Standing = Option<Option<u16>>;
 
 impl Electorate {
     /// A voter list from keys sorted by bytes, with their districts (parallel; empty without districts).
     pub fn new(keys: Vec<CredentialKey>, districts: Vec<u16>) -> Self {
-        Electorate { keys, districts }
+        Electorate { keys, districts, history: BTreeMap::new(), changes: 0 }
     }
 
-    /// The keys, sorted by bytes.
+    /// The keys when voting opened, sorted by bytes.
     pub fn keys(&self) -> &[CredentialKey] {
         &self.keys
+    }
+
+    /// The number of changes replayed ([`Electorate::apply`]).
+    pub fn change_count(&self) -> u32 {
+        self.changes
+    }
+
+    /// Check L11 for one change, the next in log order, at `leaf`: its number is the number of changes before
+    /// it, and it applies to the list as it stands: an add of a credential not on the list (to a district the
+    /// manifest declares, with districts), a remove of one on it, a move of one on it to another district. The
+    /// caller has checked the election and the signature ([`VoterListChange::verify`]). On success the change is
+    /// part of the list from the next leaf on.
+    pub fn apply(&mut self, manifest: &Manifest, change: &VoterListChange, leaf: u64) -> Result<(), ChangeError> {
+        if change.seq != self.changes {
+            return Err(ChangeError::OutOfOrder { found: change.seq, expected: self.changes });
+        }
+        let district = change.new_district(manifest)?;
+        let key = &change.credential;
+        let now = self.lookup(key, u64::MAX);
+        let after = match (change.action, now) {
+            (Action::Add, None) => Some(district),
+            (Action::Add, Some(_)) => return Err(ChangeError::AlreadyRegistered(key.to_hex())),
+            (Action::Remove | Action::Move, None) => return Err(ChangeError::NotRegistered(key.to_hex())),
+            (Action::Remove, Some(_)) => None,
+            (Action::Move, Some(old)) if old == district => {
+                return Err(ChangeError::MoveToSameDistrict { credential: key.to_hex(), district: change.district })
+            }
+            (Action::Move, Some(_)) => Some(district),
+        };
+        self.history.entry(*key.as_bytes()).or_default().push((leaf, change.action, after));
+        self.changes += 1;
+        Ok(())
+    }
+
+    /// The first change after `leaf` that removes `key` from the list or moves it (R3: the ballot at `leaf`
+    /// no longer counts), as that change's leaf.
+    pub fn cancelled_after(&self, key: &CredentialKey, leaf: u64) -> Option<u64> {
+        self.history
+            .get(key.as_bytes())?
+            .iter()
+            .find(|(at, action, _)| *at > leaf && matches!(action, Action::Remove | Action::Move))
+            .map(|(at, _, _)| *at)
     }
 
     /// The voter list of the public credential list (`credentials.json`, SPEC.md §4.5.1) for `manifest`: sorted by
@@ -272,7 +362,7 @@ impl Electorate {
         }
         let keys = entries.iter().map(|e| e.0).collect();
         let districts = entries.iter().filter_map(|e| e.1).collect();
-        Ok(Electorate { keys, districts })
+        Ok(Electorate::new(keys, districts))
     }
 
     /// The districts, parallel to [`Electorate::keys`]; empty without districts.
@@ -288,8 +378,14 @@ impl Electorate {
         }
     }
 
-    /// `None` if `key` is not registered; else its district (`None` without districts).
-    pub fn lookup(&self, key: &CredentialKey) -> Option<Option<u16>> {
+    /// The standing of `key` for a ballot at `leaf`, every change at a lower leaf applied (`u64::MAX`: the list
+    /// at the close): `None` if `key` is not on the list; else its district (`None` without districts).
+    pub fn lookup(&self, key: &CredentialKey, leaf: u64) -> Standing {
+        if let Some(changes) = self.history.get(key.as_bytes()) {
+            if let Some((_, _, standing)) = changes.iter().rev().find(|(at, _, _)| *at < leaf) {
+                return *standing;
+            }
+        }
         let i = self.keys.binary_search_by(|k| k.as_bytes().cmp(key.as_bytes())).ok()?;
         Some(self.districts.get(i).copied())
     }
@@ -315,19 +411,25 @@ impl LoggedBallot {
     }
 }
 
+/// The ballot at `leaf` among `ballots` in leaf order (L7): a box's ballots skip the leaves of its voter-list
+/// changes (§4.7), so a leaf index is not a position in the list.
+pub fn at_leaf(ballots: &[LoggedBallot], leaf: u64) -> Option<&LoggedBallot> {
+    ballots.binary_search_by_key(&leaf, |b| b.leaf_index).ok().map(|i| &ballots[i])
+}
+
 impl AsRef<crate::Ballot> for LoggedBallot {
     fn as_ref(&self) -> &crate::Ballot {
         &self.ballot
     }
 }
 
-/// The times of the log (SPEC.md §11.4 L7, §11.7): every ballot was accepted inside the voting period, bounds
-/// included, no grace period (`opens_at ≤ accepted_at ≤ closes_at`); no ballot was accepted before the one at the
-/// previous leaf; and the final head (milliseconds) is not dated before the last ballot's acceptance.
-fn check_times(ballots: &[LoggedBallot], period: &Period, head_ms: u64) -> Result<(), BoxError> {
+/// The times of the log (SPEC.md §11.4 L7, §11.7), over its leaves `(leaf, accepted_at, hash)` in order, ballots and
+/// changes alike: every leaf was appended inside the voting period, bounds included, no grace period (`opens_at ≤
+/// accepted_at ≤ closes_at`); none before the previous leaf; and the final head (milliseconds) is not dated before
+/// the last leaf.
+fn check_times(leaves: &[(u64, u64, Hash)], period: &Period, head_ms: u64) -> Result<(), BoxError> {
     let mut previous: Option<u64> = None;
-    for b in ballots {
-        let (leaf, accepted_at) = (b.leaf_index, b.accepted_at);
+    for &(leaf, accepted_at, _) in leaves {
         if accepted_at < period.opens_at || accepted_at > period.closes_at {
             let (opens_at, closes_at) = (period.opens_at, period.closes_at);
             return Err(BoxError::OutsidePeriod { leaf, accepted_at, opens_at, closes_at });
@@ -337,9 +439,9 @@ fn check_times(ballots: &[LoggedBallot], period: &Period, head_ms: u64) -> Resul
         }
         previous = Some(accepted_at);
     }
-    match ballots.last() {
-        Some(last) if head_ms < last.accepted_at.saturating_mul(1000) => {
-            Err(BoxError::HeadBeforeLastBallot { head_ms, leaf: last.leaf_index, accepted_at: last.accepted_at })
+    match leaves.last() {
+        Some(&(leaf, accepted_at, _)) if head_ms < accepted_at.saturating_mul(1000) => {
+            Err(BoxError::HeadBeforeLastBallot { head_ms, leaf, accepted_at })
         }
         _ => Ok(()),
     }
@@ -380,15 +482,50 @@ impl BallotBox {
         manifest.roles.registry.check_with(&self.credentials, &self.districts).map_err(BoxError::Registry)
     }
 
-    /// The voter list the box holds (after [`BallotBox::check_registry`]).
-    pub fn electorate(&self) -> Electorate {
-        Electorate { keys: self.credentials.clone(), districts: self.districts.clone() }
+    /// Check L11 (SPEC.md §4.7): the voter list the box holds, its changes replayed in log order. Each change
+    /// decodes (eq. VL1), is for this election, is signed by the manifest's `roles.officials_key`, is numbered
+    /// `0, 1, …` in log order and applies to the list at its leaf ([`Electorate::apply`]). Call after
+    /// [`BallotBox::check_registry`] (L9, the list when voting opened); L7 checks the changes' places in the log.
+    pub fn electorate(&self, election: &Election) -> Result<Electorate, BoxError> {
+        let manifest = election.manifest();
+        let mut list = Electorate::new(self.credentials.clone(), self.districts.clone());
+        for entry in &self.changes {
+            let leaf = entry.leaf_index;
+            let change = |error| BoxError::Change { leaf, error };
+            let bytes = crate::group::hex_vec(&entry.change, "change").map_err(|_| BoxError::ChangeHex { leaf })?;
+            let c = VoterListChange::from_bytes(&bytes).map_err(|e| change(ChangeError::Decode(e)))?;
+            c.verify(election.fingerprint(), manifest).map_err(change)?;
+            list.apply(manifest, &c, leaf).map_err(change)?;
+        }
+        Ok(list)
+    }
+
+    /// The log's leaves `(leaf, accepted_at, leaf hash)` in order: the decoded ballots (eq. LG1) and the changes
+    /// (eq. LG9) merged by leaf index, which must be `0, 1, …` together, each list ascending (L7).
+    fn leaves(&self, ballots: &[LoggedBallot]) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
+        let total = ballots.len() + self.changes.len();
+        let mut leaves = Vec::with_capacity(total);
+        let (mut b, mut c) = (ballots.iter().peekable(), self.changes.iter().peekable());
+        for position in 0..total as u64 {
+            if let Some(x) = b.next_if(|x| x.leaf_index == position) {
+                leaves.push((position, x.accepted_at, x.leaf_hash()));
+            } else if let Some(x) = c.next_if(|x| x.leaf_index == position) {
+                let bytes =
+                    crate::group::hex_vec(&x.change, "change").map_err(|_| BoxError::ChangeHex { leaf: position })?;
+                leaves.push((position, x.accepted_at, change_leaf_hash(&bytes, x.accepted_at)));
+            } else {
+                let next = |l: Option<u64>| l.unwrap_or(u64::MAX);
+                let found = next(b.peek().map(|x| x.leaf_index)).min(next(c.peek().map(|x| x.leaf_index)));
+                return Err(BoxError::LeafIndex { position, found });
+            }
+        }
+        Ok(leaves)
     }
 
     /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), that the
-    /// ballots, in order, rebuild the head's tree, that every ballot was accepted inside the manifest's voting
-    /// period and no earlier than the one before it, that the head is not older than the last ballot, and that no
-    /// ballot id repeats. Returns the decoded ballots in log order. Decoding runs over all cores natively.
+    /// ballots and voter-list changes, in leaf order, rebuild the head's tree, that every leaf was appended inside
+    /// the manifest's voting period and no earlier than the one before it, that the head is not older than the last
+    /// leaf, and that no ballot id repeats (the changes themselves are L11's, [`BallotBox::electorate`]). Returns the decoded ballots in log order. Decoding runs over all cores natively.
     pub fn check_log(&self, election: &Election) -> Result<Vec<LoggedBallot>, BoxError> {
         if self.format != BALLOT_BOX_FORMAT {
             return Err(BoxError::Format(self.format.clone()));
@@ -399,11 +536,6 @@ impl BallotBox {
         let key = decode_verifying_key(&self.collector_key, "collector key").map_err(BoxError::CollectorKey)?;
         election.manifest().roles.check(Role::Collector, &key).map_err(BoxError::NotTheCollector)?;
         self.final_tree_head.verify(&key, election.fingerprint()).map_err(BoxError::TreeHead)?;
-        for (position, entry) in self.ballots.iter().enumerate() {
-            if entry.leaf_index != position as u64 {
-                return Err(BoxError::LeafIndex { position: position as u64, found: entry.leaf_index });
-            }
-        }
         let decode = BoxEntry::decode;
         #[cfg(not(target_arch = "wasm32"))]
         let ballots: Vec<LoggedBallot> = {
@@ -412,18 +544,19 @@ impl BallotBox {
         };
         #[cfg(target_arch = "wasm32")]
         let ballots: Vec<LoggedBallot> = self.ballots.iter().map(decode).collect::<Result<_, _>>()?;
-        let size = ballots.len() as u64;
+        let leaves = self.leaves(&ballots)?;
+        let size = leaves.len() as u64;
         if size != self.final_tree_head.tree_size {
             return Err(BoxError::SizeMismatch { ballots: size, head: self.final_tree_head.tree_size });
         }
         let mut tree = LogTree::new();
-        for b in &ballots {
-            tree.push(b.leaf_hash());
+        for &(_, _, hash) in &leaves {
+            tree.push(hash);
         }
         if tree.root(size) != Some(self.final_tree_head.root) {
             return Err(BoxError::RootMismatch);
         }
-        check_times(&ballots, &election.manifest().voting_period, self.final_tree_head.timestamp)?;
+        check_times(&leaves, &election.manifest().voting_period, self.final_tree_head.timestamp)?;
         let mut seen = std::collections::BTreeMap::new();
         for b in &ballots {
             if let Some(first) = seen.insert(b.ballot.id(), b.leaf_index) {
@@ -483,6 +616,7 @@ mod tests {
             districts: Vec::new(),
             final_tree_head: head,
             ballots,
+            changes: Vec::new(),
         };
         (election, bx)
     }

@@ -26,6 +26,7 @@ pub mod shuffle;
 pub mod tally;
 pub mod threshold;
 pub mod transcript;
+pub mod voter_list;
 
 pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId};
 pub use codec::{Decode, Encode};

@@ -28,6 +28,8 @@ pub type Hash = [u8; 32];
 
 /// Domain label that starts every leaf's data (eq. LG1).
 pub const LEAF_DOMAIN: &[u8] = b"rv/log-leaf/v2";
+/// Domain label of a voter-list change's leaf (eq. LG9).
+pub const CHANGE_LEAF_DOMAIN: &[u8] = b"rv/log-change/v1";
 /// Domain label of the signed tree head (eq. LG3).
 pub const TREE_HEAD_DOMAIN: &[u8] = b"rv/tree-head/v1";
 /// Domain label of the receipt signature (eq. LG4).
@@ -82,6 +84,19 @@ pub fn leaf_hash(ballot_id: &BallotId, ballot_hash: &Hash, accepted_at: u64) -> 
     let mut h = Sha256::new();
     h.update([0u8]);
     h.update(leaf_data(ballot_id, ballot_hash, accepted_at));
+    h.finalize().into()
+}
+
+/// Eq. LG9: the leaf hash of a voter-list change (SPEC.md §4.7) appended at `accepted_at` (seconds),
+/// `SHA-256(0x00 ‖ "rv/log-change/v1" ‖ SHA-256(change bytes) ‖ u64(accepted_at))`. Its own domain keeps a change's
+/// leaf from ever being read as a ballot's (eq. LG1), and the reverse.
+pub fn change_leaf_hash(change_bytes: &[u8], accepted_at: u64) -> Hash {
+    let change_hash: Hash = Sha256::digest(change_bytes).into();
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(CHANGE_LEAF_DOMAIN);
+    h.update(change_hash);
+    h.update(accepted_at.to_be_bytes());
     h.finalize().into()
 }
 

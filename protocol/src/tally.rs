@@ -9,7 +9,7 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
-use crate::ballot_box::{Electorate, LoggedBallot};
+use crate::ballot_box::{at_leaf, Electorate, LoggedBallot};
 use crate::count::{count_contest, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
@@ -95,8 +95,12 @@ pub struct SupersededFile {
 pub struct Revoked {
     /// The removed ballot's leaf index.
     pub leaf_index: u64,
-    /// Its credential, which is on the revocation list.
+    /// Its credential, which is on the revocation list, or which the voter-list change at leaf `change` removed
+    /// or moved.
     pub credential: CredentialKey,
+    /// The leaf of the voter-list change that cancelled the ballot (SPEC.md §4.7); absent for a paper vote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<u64>,
 }
 
 /// `tally/revoked.json`.
@@ -421,7 +425,7 @@ pub fn check_except<R: RngCore + CryptoRng>(
         .collect();
     let one_batch = |(chunk, seed): (&[LoggedBallot], &[u8; 32])| -> Vec<Rejected> {
         let refused = |b: &LoggedBallot, verdict: Result<(), BallotError>| -> Option<Rejected> {
-            let registered = registry.lookup(&b.ballot.body.credential);
+            let registered = registry.lookup(&b.ballot.body.credential, b.leaf_index);
             let reason = match verdict {
                 Err(e) if matches!(refusal(&e), Refusal::WrongElection | Refusal::WrongShape) => refusal(&e),
                 _ if registered.is_none() => Refusal::UnknownCredential,
@@ -470,15 +474,24 @@ pub fn squash(ballots: &[LoggedBallot], rejected: &RejectedFile) -> (SupersededF
     (SupersededFile { superseded }, counted)
 }
 
-/// R3: the counted ballots whose credential is revoked are removed. `revoked` must be sorted by bytes.
-/// Returns the file and the leaf indices that remain, ascending.
-pub fn revoke(ballots: &[LoggedBallot], counted: &[u64], revoked: &[CredentialKey]) -> (RevokedFile, Vec<u64>) {
+/// R3: the counted ballots whose credential is revoked (on paper: `revoked`, sorted by bytes) are removed, and those
+/// whose credential a later voter-list change removes or moves (SPEC.md §4.7: `change` names that change's leaf).
+/// `ballots` are in leaf order (L7). Returns the file and the leaf indices that remain, ascending.
+pub fn revoke(
+    ballots: &[LoggedBallot],
+    counted: &[u64],
+    revoked: &[CredentialKey],
+    electorate: &Electorate,
+) -> (RevokedFile, Vec<u64>) {
     let mut removed = Vec::new();
     let mut remaining = Vec::with_capacity(counted.len());
     for &i in counted {
-        let credential = ballots[i as usize].ballot.body.credential;
+        let Some(ballot) = at_leaf(ballots, i) else { continue };
+        let credential = ballot.ballot.body.credential;
         if revoked.binary_search_by(|k| k.as_bytes().cmp(credential.as_bytes())).is_ok() {
-            removed.push(Revoked { leaf_index: i, credential });
+            removed.push(Revoked { leaf_index: i, credential, change: None });
+        } else if let Some(change) = electorate.cancelled_after(&credential, i) {
+            removed.push(Revoked { leaf_index: i, credential, change: Some(change) });
         } else {
             remaining.push(i);
         }
@@ -503,7 +516,7 @@ pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64
             let at = manifest.ballot_contests(unit.district).iter().position(|&c| c == unit.contest)?;
             let mut cells = Vec::with_capacity(remaining.len() * contest.chunks());
             for &i in remaining {
-                let body = &ballots.get(i as usize)?.ballot.body;
+                let body = &at_leaf(ballots, i)?.ballot.body;
                 if body.district != unit.district {
                     continue;
                 }
@@ -633,7 +646,10 @@ mod tests {
             superseded: vec![Superseded { leaf_index: 0, by: 5 }, Superseded { leaf_index: 1, by: 5 }],
         };
         let revoked = RevokedFile {
-            revoked: vec![Revoked { leaf_index: 1, credential: k }, Revoked { leaf_index: 2, credential: k }],
+            revoked: vec![
+                Revoked { leaf_index: 1, credential: k, change: None },
+                Revoked { leaf_index: 2, credential: k, change: None },
+            ],
         };
         assert_eq!(fate(0, &rejected, &superseded, &revoked), Fate::Refused(Refusal::BadProof));
         assert_eq!(fate(1, &rejected, &superseded, &revoked), Fate::Superseded { by: 5 });
@@ -679,8 +695,8 @@ mod tests {
         let (superseded, counted) = squash(&box_, &rejected);
         assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 1, by: 3 }]);
         assert_eq!(counted, vec![0, 2, 3]);
-        let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()]);
-        assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key() }]);
+        let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default());
+        assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key(), change: None }]);
         assert_eq!(remaining, vec![2, 3]);
         let lists = anonymize(&e, &box_, &remaining).unwrap();
         assert_eq!(lists.len(), 3);
@@ -731,7 +747,7 @@ mod tests {
             .map(|(v, d)| crate::ballot_box::CredentialEntry::InDistrict { key: v.public_key(), district: d.into() })
             .collect();
         let electorate = Electorate::from_list(e.manifest(), &list).unwrap();
-        assert_eq!(electorate.lookup(&voters[2].public_key()), Some(Some(1)));
+        assert_eq!(electorate.lookup(&voters[2].public_key(), 0), Some(Some(1)));
         // north: council-north (options 0–5, lists green 0–1, blue 2–3, red 4–5) and the referendum (yes 0, no 1).
         let cast = |v: usize, d: u16, a: Vec<Answer>| create_ballot(&e, &voters[v], Some(d), &a, &mut OsRng).unwrap().0;
         let no_district = {
@@ -751,7 +767,7 @@ mod tests {
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(1, Refusal::WrongDistrict), (4, Refusal::WrongShape)]);
         let (superseded, counted) = squash(&box_, &rejected);
-        let (revoked, remaining) = revoke(&box_, &counted, &[]);
+        let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
         assert_eq!(remaining, vec![0, 2, 3]);
         let lists = anonymize(&e, &box_, &remaining).unwrap();
         // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.

@@ -197,6 +197,9 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         .check_log(&election)
         .with_context(|| format!("the ballot box {} does not hold (L7)", args.ballot_box.display()))?;
     ballot_box.check_registry(&election).with_context(|| format!("the ballot box {}", args.ballot_box.display()))?;
+    let electorate = ballot_box
+        .electorate(&election)
+        .with_context(|| format!("the ballot box {}: its voter-list changes (L11)", args.ballot_box.display()))?;
     bar.inc(1);
 
     bar.set_message("checking the revocation list");
@@ -209,11 +212,11 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     bar.inc(1);
 
     bar.set_message(format!("checking {} ballots (R1)", ballots.len()));
-    let rejected = steps::check(&election, &ballot_box.electorate(), &ballots, &mut OsRng);
+    let rejected = steps::check(&election, &electorate, &ballots, &mut OsRng);
     bar.inc(1);
     bar.set_message("squash, revoke, anonymize (R2–R4)");
     let (superseded, counted) = steps::squash(&ballots, &rejected);
-    let (revoked, remaining) = steps::revoke(&ballots, &counted, &revocations.credentials);
+    let (revoked, remaining) = steps::revoke(&ballots, &counted, &revocations.credentials, &electorate);
     if remaining.is_empty() {
         bail!("no ballot remains after check, squash and revoke: there is nothing to count");
     }
@@ -222,7 +225,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     // How many remaining ballots each district has (`None`: every ballot, without districts).
     let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
     for &i in &remaining {
-        if let Some(b) = ballots.get(i as usize) {
+        if let Some(b) = protocol::ballot_box::at_leaf(&ballots, i) {
             *per_district.entry(b.ballot.body.district).or_insert(0) += 1;
         }
     }

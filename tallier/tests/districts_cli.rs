@@ -97,6 +97,7 @@ fn ballot_box(
         final_tree_head: head,
         ballots: entries,
         districts: electorate.districts().to_vec(),
+        changes: Vec::new(),
     }
 }
 

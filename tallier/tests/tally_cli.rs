@@ -121,6 +121,7 @@ fn ballot_box(
         final_tree_head: head,
         ballots: entries,
         districts: Vec::new(),
+        changes: Vec::new(),
     }
 }
 

@@ -231,6 +231,7 @@ fn build_plan(plan: Plan) -> Built {
         final_tree_head: head,
         ballots: entries,
         districts,
+        changes: Vec::new(),
     };
     let officials = roles.officials.clone();
     let revocations =
@@ -238,9 +239,10 @@ fn build_plan(plan: Plan) -> Built {
 
     // The steps R1–R4 (§14.3).
     let logged = ballot_box.check_log(&election).unwrap();
-    let rejected = tally::check(&election, &ballot_box.electorate(), &logged, &mut rng);
+    let electorate = ballot_box.electorate(&election).unwrap();
+    let rejected = tally::check(&election, &electorate, &logged, &mut rng);
     let (superseded, counted) = tally::squash(&logged, &rejected);
-    let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials);
+    let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials, &electorate);
     assert_eq!(
         (rejected.rejected.len(), superseded.superseded.len(), revoked.revoked.len(), remaining.len()),
         plan.expect,

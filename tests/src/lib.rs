@@ -300,6 +300,7 @@ pub fn ballot_box_of(
         final_tree_head: head,
         ballots: entries,
         districts: electorate.districts().to_vec(),
+        changes: Vec::new(),
     }
 }
 

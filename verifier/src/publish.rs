@@ -397,7 +397,7 @@ mod tests {
                         reason: Refusal::BadProof,
                     }),
                     1 => superseded.superseded.push(Superseded { leaf_index: leaf, by: n }),
-                    2 => revoked.revoked.push(Revoked { leaf_index: leaf, credential }),
+                    2 => revoked.revoked.push(Revoked { leaf_index: leaf, credential, change: None }),
                     _ => {}
                 }
             }

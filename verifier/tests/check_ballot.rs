@@ -90,6 +90,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
         final_tree_head: head,
         ballots: entries,
         districts: Vec::new(),
+        changes: Vec::new(),
     };
     let files = [
         ("ballot-box.json", serde_json::to_string(&bbox).unwrap()),

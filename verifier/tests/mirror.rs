@@ -624,6 +624,7 @@ async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_wi
             .map(|e| BoxEntry { leaf_index: e.leaf_index, accepted_at: e.accepted_at, ballot: e.ballot.clone() })
             .collect(),
         districts: Vec::new(),
+        changes: Vec::new(),
     };
     let box_path = dir.path().join("box.json");
     std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();

@@ -4,7 +4,8 @@ use super::*;
 
 impl State {
     /// V4: `ballot-box.json` decodes (§11.5; each credential decodes, B0), its registry is the one the manifest
-    /// names (L9: sorted by bytes without repeats, count and digest of eq. (4.5-1)).
+    /// names (L9: sorted by bytes without repeats, count and digest of eq. (4.5-1)), and its voter-list changes
+    /// replay (L11: each signed by the officials, in order, applying to the list at its leaf, §4.7).
     pub fn v4(&mut self, report: &mut Report) {
         let (Some(files), Some(election)) = (&self.files, &self.election) else {
             let w = waits(&[(self.files.is_some(), Check::V1), (self.election.is_some(), Check::V2)]);
@@ -17,16 +18,23 @@ impl State {
                 .get(BALLOT_BOX_PATH)
                 .and_then(|bytes| parse_json(BALLOT_BOX_PATH, bytes))
                 .map_err(|e| fail(e.into()))?;
-            let verdict = b.check_registry(election).map_err(|e| fail(BallotFailure::Registry(e)));
+            let verdict = b
+                .check_registry(election)
+                .and_then(|()| b.electorate(election))
+                .map_err(|e| fail(BallotFailure::Registry(e)));
+            let changes = match b.changes.len() {
+                0 => String::new(),
+                n => format!("; {n} changes to the voter list, each signed by the officials' key, in order"),
+            };
             let note = format!(
-                "{} credentials, registry digest {}, as the manifest names",
+                "{} credentials, registry digest {}, as the manifest names{changes}",
                 b.credentials.len(),
                 hex::encode(registry_digest_with(&b.credentials, &b.districts))
             );
             decoded = Some(b);
-            verdict.map(|()| ((), note))
+            verdict.map(|list| (list, note))
         });
-        self.registry_sorted = registry.is_some();
+        self.electorate = registry;
         self.ballot_box = decoded;
     }
 
@@ -70,13 +78,13 @@ impl State {
 
     /// V6: R1 recomputed equals `tally/rejected.json`.
     pub fn v6(&mut self, report: &mut Report) {
-        let (Some(files), Some(election), Some(bbox), Some(ballots), true) =
-            (&self.files, &self.election, &self.ballot_box, &self.ballots, self.registry_sorted)
+        let (Some(files), Some(election), Some(electorate), Some(ballots)) =
+            (&self.files, &self.election, &self.electorate, &self.ballots)
         else {
             let w = waits(&[
                 (self.files.is_some(), Check::V1),
                 (self.election.is_some(), Check::V2),
-                (self.registry_sorted, Check::V4),
+                (self.electorate.is_some(), Check::V4),
                 (self.ballots.is_some(), Check::V5),
             ]);
             return report.not_run(Check::V6, &w);
@@ -84,11 +92,10 @@ impl State {
         let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
         let verified = &self.verified;
         let known = |b: &LoggedBallot| verified.has(&parts::ballot_key(election, &b.hash));
-        let electorate = bbox.electorate();
         let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {
-                let checked = tally::check_except(election, &electorate, chunk, &known, &mut OsRng);
+                let checked = tally::check_except(election, electorate, chunk, &known, &mut OsRng);
                 recomputed.rejected.extend(checked.rejected);
                 bar.inc(chunk.len() as u64);
             }
@@ -133,12 +140,13 @@ impl State {
 
     /// V8: the revocation list holds (§14.2) and R3 recomputed equals `tally/revoked.json`.
     pub fn v8(&mut self, report: &mut Report) {
-        let (Some(files), Some(election), Some(ballots), Some(counted)) =
-            (&self.files, &self.election, &self.ballots, &self.counted)
+        let (Some(files), Some(election), Some(electorate), Some(ballots), Some(counted)) =
+            (&self.files, &self.election, &self.electorate, &self.ballots, &self.counted)
         else {
             let w = waits(&[
                 (self.files.is_some(), Check::V1),
                 (self.election.is_some(), Check::V2),
+                (self.electorate.is_some(), Check::V4),
                 (self.ballots.is_some(), Check::V5),
                 (self.counted.is_some(), Check::V7),
             ]);
@@ -153,7 +161,7 @@ impl State {
                 .map_err(|e| fail(e.into()))?;
             list.verify(election.fingerprint(), &election.manifest().roles)
                 .map_err(|e| fail(BallotFailure::Revocations(e)))?;
-            let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials);
+            let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials, electorate);
             remaining = Some(left);
             let claimed: RevokedFile =
                 files.get(REVOKED_PATH).and_then(|b| parse_json(REVOKED_PATH, b)).map_err(|e| fail(e.into()))?;

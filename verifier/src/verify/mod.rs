@@ -139,8 +139,8 @@ pub struct State {
     mixed: Option<Vec<bool>>,
     ceremony: Option<(CeremonyParams, Roster, CeremonyOutcome)>,
     ballot_box: Option<BallotBox>,
-    /// The box's registry passed V4 (sorted, no repeats).
-    registry_sorted: bool,
+    /// The voter list, if the box's registry passed V4: the manifest's (L9), with its changes replayed (L11).
+    electorate: Option<protocol::ballot_box::Electorate>,
     ballots: Option<Vec<LoggedBallot>>,
     rejected: Option<RejectedFile>,
     counted: Option<Vec<u64>>,
