@@ -668,6 +668,93 @@ mod tests {
         bx.check_log(&e).unwrap();
     }
 
+    /// A box whose log holds a ballot of voter A (leaf 0), the officials' change adding voter B (leaf 1, signed by
+    /// `signer`), and B's ballot (leaf 2), the head signed by the collector over the three leaves.
+    fn box_with_a_change(signer: &ed25519_dalek::SigningKey) -> (Election, BallotBox, [u8; 32]) {
+        use crate::voter_list::{Action, VoterListChange};
+        let sk = SecretKey::generate(&mut OsRng);
+        let a = Credential::generate(&mut OsRng);
+        let b = Credential::generate(&mut OsRng);
+        let mut manifest = example_manifest();
+        manifest.roles.registry = crate::roles::Registry::of(&[a.public_key()]);
+        let election = Election::new(manifest, sk.public_key()).unwrap();
+        let answers = vec![Answer::single(0), Answer::single(1), Answer::single(2)];
+        let collector = crate::roles::example_role_secrets(3).collector;
+        let fp = *election.fingerprint();
+        let change = VoterListChange::sign(signer, fp, 0, Action::Add, b.public_key(), 0).to_bytes();
+        let mut tree = LogTree::new();
+        let mut ballots = Vec::new();
+        for (leaf, voter) in [(0u64, &a), (2, &b)] {
+            let at = OPENS + leaf;
+            if leaf == 2 {
+                tree.push(change_leaf_hash(&change, OPENS + 1));
+            }
+            let ballot = create_ballot(&election, voter, None, &answers, &mut OsRng).unwrap().0;
+            let bytes = ballot.to_bytes();
+            tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), at));
+            ballots.push(BoxEntry { leaf_index: leaf, accepted_at: at, ballot: hex::encode(bytes) });
+        }
+        let head = SignedTreeHead::sign(&collector, fp, 3, tree.root(3).unwrap(), (OPENS + 3) * 1000);
+        let bx = BallotBox {
+            format: BALLOT_BOX_FORMAT.into(),
+            election: election.parameters(),
+            fingerprint: fp,
+            collector_key: collector.verifying_key().to_bytes(),
+            credentials: vec![a.public_key()],
+            districts: Vec::new(),
+            final_tree_head: head,
+            ballots,
+            changes: vec![ChangeEntry { leaf_index: 1, accepted_at: OPENS + 1, change: hex::encode(&change) }],
+        };
+        (election, bx, *b.public_key().as_bytes())
+    }
+
+    /// SPEC.md: exercises L7, L11, LG9, VL1. The box's changes are leaves of the log (eq. LG9) between its
+    /// ballots; the voter list replays them (L11); a change signed by anyone but the officials is refused, even
+    /// under the collector's signed head; a change moved to a ballot's leaf, dropped or re-timed breaks L7.
+    #[test]
+    fn changes_are_leaves_of_the_log_and_replay_under_the_officials_key() {
+        let officials = crate::roles::example_role_secrets(3).officials;
+        let (e, bx, b) = box_with_a_change(&officials);
+        let ballots = bx.check_log(&e).unwrap();
+        assert_eq!(ballots.iter().map(|b| b.leaf_index).collect::<Vec<_>>(), vec![0, 2]);
+        bx.check_registry(&e).unwrap();
+        let list = bx.electorate(&e).unwrap();
+        let b = CredentialKey::from_bytes(&b).unwrap();
+        assert_eq!((list.lookup(&b, 1), list.lookup(&b, 2)), (None, Some(None)));
+        assert_eq!(at_leaf(&ballots, 2).map(|x| x.leaf_index), Some(2));
+        assert!(at_leaf(&ballots, 1).is_none());
+        // The JSON carries `changes`, and reads back the same.
+        let json = serde_json::to_string(&bx).unwrap();
+        assert!(json.contains("\"changes\":[{\"leaf_index\":1"), "{json}");
+        assert_eq!(serde_json::from_str::<BallotBox>(&json).unwrap(), bx);
+
+        // Signed by the collector's key: the log holds (the collector signed its head), L11 refuses the change.
+        let collector = crate::roles::example_role_secrets(3).collector;
+        let (e2, forged, _) = box_with_a_change(&collector);
+        forged.check_log(&e2).unwrap();
+        assert_eq!(
+            forged.electorate(&e2).unwrap_err(),
+            BoxError::Change { leaf: 1, error: ChangeError::NotTheOfficials }
+        );
+        // The change at a ballot's leaf: the numbering fails.
+        let mut clash = bx.clone();
+        clash.changes[0].leaf_index = 2;
+        assert_eq!(clash.check_log(&e).unwrap_err(), BoxError::LeafIndex { position: 1, found: 2 });
+        // Dropped: the head's size is not the box's.
+        let mut dropped = bx.clone();
+        dropped.changes.clear();
+        assert!(matches!(dropped.check_log(&e).unwrap_err(), BoxError::LeafIndex { .. }));
+        // Re-timed: the root changes.
+        let mut timed = bx.clone();
+        timed.changes[0].accepted_at += 1;
+        assert_eq!(timed.check_log(&e).unwrap_err(), BoxError::RootMismatch);
+        // Not hex.
+        let mut text = bx.clone();
+        text.changes[0].change = "zz".into();
+        assert_eq!(text.check_log(&e).unwrap_err(), BoxError::ChangeHex { leaf: 1 });
+    }
+
     /// SPEC.md: exercises L7, LG0, LG1.
     #[test]
     fn a_changed_time_in_the_box_breaks_the_root() {

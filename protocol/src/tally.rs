@@ -733,6 +733,115 @@ mod tests {
         assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
     }
 
+    /// SPEC.md: exercises L11, R1, R3. The voter list changes during voting (§4.7), replayed in log order: voter 3
+    /// votes before it is added (refused) and after (counts); voter 0 is removed after its ballot (cancelled, R3)
+    /// and votes again (refused); voter 1 is moved from north to centre, so its old-district ballot afterwards is
+    /// the wrong district and its centre ballot counts (superseding its north one); voter 2 is moved after its only
+    /// ballot (cancelled). Every refused change leaves the list as it was.
+    #[test]
+    fn voter_list_changes_replay_in_log_order() {
+        use crate::voter_list::{Action, ChangeError, VoterListChange};
+        let sk = SecretKey::generate(&mut OsRng);
+        let e = Election::new(crate::manifest::example_manifest_districts(), sk.public_key()).unwrap();
+        let m = e.manifest();
+        let f = *e.fingerprint();
+        let officials = crate::roles::example_role_secrets(3).officials;
+        let voters: Vec<Credential> = (0..4).map(|_| Credential::generate(&mut OsRng)).collect();
+        let key = |v: usize| voters[v].public_key();
+        let list: Vec<crate::ballot_box::CredentialEntry> = (0..3)
+            .zip(["north", "north", "centre"])
+            .map(|(v, d)| crate::ballot_box::CredentialEntry::InDistrict { key: key(v), district: d.into() })
+            .collect();
+        let mut electorate = Electorate::from_list(m, &list).unwrap();
+        let change = |seq, action, v, d| VoterListChange::sign(&officials, f, seq, action, key(v), d);
+        let cast = |v: usize, d: u16| {
+            let answers = match d {
+                0 => vec![Answer::single(0), Answer::single(0)],
+                _ => vec![Answer::single(5), Answer::single(1)],
+            };
+            create_ballot(&e, &voters[v], Some(d), &answers, &mut OsRng).unwrap().0
+        };
+        // Leaves 2, 5, 6 and 11 are the changes.
+        let changes = [
+            (2, change(0, Action::Add, 3, 1)),
+            (5, change(1, Action::Remove, 0, 0)),
+            (6, change(2, Action::Move, 1, 1)),
+            (11, change(3, Action::Move, 2, 0)),
+        ];
+        for (leaf, c) in &changes {
+            // Refusals first, at the same place: each leaves the list unchanged.
+            let mut wrong = c.clone();
+            wrong.seq += 1;
+            assert_eq!(
+                electorate.apply(m, &wrong, *leaf),
+                Err(ChangeError::OutOfOrder { found: c.seq + 1, expected: c.seq })
+            );
+            electorate.apply(m, c, *leaf).unwrap();
+        }
+        assert_eq!(electorate.change_count(), 4);
+        let seq = electorate.change_count();
+        assert_eq!(
+            electorate.apply(m, &change(seq, Action::Add, 3, 0), 12),
+            Err(ChangeError::AlreadyRegistered(key(3).to_hex()))
+        );
+        assert_eq!(
+            electorate.apply(m, &change(seq, Action::Remove, 0, 0), 12),
+            Err(ChangeError::NotRegistered(key(0).to_hex()))
+        );
+        assert_eq!(
+            electorate.apply(m, &change(seq, Action::Move, 1, 1), 12),
+            Err(ChangeError::MoveToSameDistrict { credential: key(1).to_hex(), district: 1 })
+        );
+        assert!(matches!(electorate.apply(m, &change(seq, Action::Move, 1, 3), 12), Err(ChangeError::District(_))));
+        assert_eq!(electorate.change_count(), 4);
+        // The standing of each credential before and after its changes.
+        assert_eq!(electorate.lookup(&key(3), 2), None);
+        assert_eq!(electorate.lookup(&key(3), 3), Some(Some(1)));
+        assert_eq!(electorate.lookup(&key(0), 5), Some(Some(0)));
+        assert_eq!(electorate.lookup(&key(0), 6), None);
+        assert_eq!(electorate.lookup(&key(1), 6), Some(Some(0)));
+        assert_eq!(electorate.lookup(&key(1), u64::MAX), Some(Some(1)));
+        assert_eq!(electorate.cancelled_after(&key(1), 4), Some(6));
+        assert_eq!(electorate.cancelled_after(&key(1), 8), None);
+
+        let box_ = vec![
+            logged(0, cast(0, 0)),
+            logged(1, cast(3, 1)),
+            logged(3, cast(3, 1)),
+            logged(4, cast(1, 0)),
+            logged(7, cast(1, 0)),
+            logged(8, cast(1, 1)),
+            logged(9, cast(0, 0)),
+            logged(10, cast(2, 1)),
+        ];
+        let rejected = check(&e, &electorate, &box_, &mut OsRng);
+        let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
+        assert_eq!(
+            reasons,
+            vec![(1, Refusal::UnknownCredential), (7, Refusal::WrongDistrict), (9, Refusal::UnknownCredential)]
+        );
+        let (superseded, counted) = squash(&box_, &rejected);
+        assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 4, by: 8 }]);
+        assert_eq!(counted, vec![0, 3, 8, 10]);
+        let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
+        assert_eq!(
+            revoked.revoked,
+            vec![
+                Revoked { leaf_index: 0, credential: key(0), change: Some(5) },
+                Revoked { leaf_index: 10, credential: key(2), change: Some(11) }
+            ]
+        );
+        assert_eq!(remaining, vec![3, 8]);
+        // A paper vote is named first (no `change`), and the JSON of a paper revocation has no `change` field.
+        let (paper, _) = revoke(&box_, &counted, &[key(0)], &electorate);
+        assert_eq!(paper.revoked[0], Revoked { leaf_index: 0, credential: key(0), change: None });
+        assert!(!serde_json::to_string(&paper.revoked[0]).unwrap().contains("change"));
+        // Both remaining ballots are centre's: council-centre and the centre referendum get one row each.
+        let lists = anonymize(&e, &box_, &remaining).unwrap();
+        let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
+        assert_eq!(rows, vec![0, 2, 0, 0, 2, 0]);
+    }
+
     /// Districts (SPEC.md §4.6, R1 `wrong_district`, R4 per unit, R6 per-district figures): voters in north (0, 1),
     /// centre (2) and none in south; voter 1 casts a centre ballot (refused: not its district), then a north one;
     /// a ballot with no district is the wrong shape.

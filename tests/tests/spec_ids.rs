@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// The prefixes of the ID families (§16), longest first so that `MX1` is not read as `M`.
 const FAMILIES: &[&str] =
-    &["RC", "RK", "CS", "LG", "CC", "IX", "MX", "SV", "KC", "DC", "MC", "MF", "V", "B", "L", "C", "K", "R", "M"];
+    &["RC", "RK", "CS", "LG", "VL", "CC", "IX", "MX", "SV", "KC", "DC", "MC", "MF", "V", "B", "L", "C", "K", "R", "M"];
 /// The crates whose sources and tests are searched.
 const CRATES: &[&str] = &["protocol", "collector", "tallier", "verifier", "voter-client", "tests"];
 
