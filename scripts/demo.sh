@@ -75,8 +75,9 @@ for k in $(seq 1 "$stages"); do
 done
 $tallier setup manifest --out "$officials/manifest.template.json" >/dev/null
 # The officials edit the template: the example election (single choice, approval, ranked, for every voter), plus
-# three districts, each electing 3 council members from party lists by d'Hondt; open from an hour ago for a day,
-# 2 of 3 trustees.
+# three districts, each electing 3 council members from party lists, the 9 seats allocated by the Riigikogu method
+# over the three districts (personal, district and national compensation mandates); open from an hour ago for a
+# day, 2 of 3 trustees.
 python3 - "$officials/manifest.template.json" "$officials/manifest.edited.json" <<'PY'
 import json, sys, time
 m = json.load(open(sys.argv[1]))
@@ -103,7 +104,12 @@ for d, t in districts:
         "kind": {"type": "single_choice"},
         "options": [{"id": "%s-%d" % (d, i + 1), "title": {k: n for k in ("en", "et", "fr")},
                      "list": ["green", "blue", "red"][i // 2]} for i, n in enumerate(names[d])],
-        "write_in": None, "seats": 3, "rule": "dhondt", "lists": lists, "districts": [d]})
+        "write_in": None, "seats": 3, "rule": "riigikogu", "lists": lists, "districts": [d]})
+# The district councils' seats are allocated nationally by the Riigikogu method (SPEC.md §12.13): each party's
+# national list takes its candidates district by district.
+m["national"] = {"parties": [
+    {"id": p, "candidates": ["district-council-%s/%s-%d" % (d, d, 2 * i + k + 1) for k in (0, 1) for d, _ in districts]}
+    for i, p in enumerate(["green", "blue", "red"])]}
 json.dump(m, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
 PY
 # The voter list: the made-up voters of scripts/demo-voters.csv, then numbered ones up to --voters. Each voter gets

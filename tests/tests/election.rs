@@ -108,4 +108,15 @@ fn whole_election_with_the_demo_script() {
     }
     // Each district council's voters are that district's: a third of the counted voters each, give or take.
     assert!(result.contests.iter().skip(3).all(|r| r.valid > 0 && r.valid < counted.len() as u64));
+    // The councils' 9 seats are allocated nationally (SPEC.md §12.13): every seat given lands in one council, and
+    // the allocation counts the same valid votes as the three councils.
+    match &result.national {
+        Some(protocol::tally::NationalResult::Allocation(a)) => {
+            assert_eq!(a.mandates, 9);
+            let elected: u64 = result.contests[3..].iter().map(|r| r.elected.len() as u64).sum();
+            assert_eq!(elected + a.unfilled, 9, "{a}");
+            assert_eq!(a.valid_votes, result.contests[3..].iter().map(|r| r.valid).sum::<u64>());
+        }
+        other => panic!("the demo's national allocation: {other:?}"),
+    }
 }
