@@ -660,11 +660,16 @@ pub fn text(result: &ResultFile, answers: &[AnswersFile], lang: &str) -> String 
     for (c, r) in result.contests.iter().enumerate() {
         parts.push(contest_text(c + 1, r, answers_of(r, answers).as_ref(), lang));
     }
-    // The national allocation (SPEC.md §12.13), in the method's own words (English).
+    // The national allocation (SPEC.md §12.13), in `lang`; a refusal's reason is the method's (English).
     match &result.national {
-        Some(crate::tally::NationalResult::Allocation(a)) => parts.push(a.to_string()),
+        Some(crate::tally::NationalResult::Allocation(a)) => parts.push(a.text(lang)),
         Some(crate::tally::NationalResult::Refused { refused }) => {
-            parts.push(format!("The national allocation was refused: {refused}\n"))
+            let label = match lang {
+                "et" => "Üleriigilist mandaatide jaotust ei tehtud:",
+                "fr" => "La répartition nationale des sièges a été refusée :",
+                _ => "The national allocation was refused:",
+            };
+            parts.push(format!("{label} {refused}\n"))
         }
         None => {}
     }

@@ -381,126 +381,255 @@ fn milli(x: u64) -> String {
     format!("{}.{:03}", x / 1000, x % 1000)
 }
 
-/// `n` with its noun, singular for 1: `plural(2, "mandate")` is `2 mandates`.
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
+/// The words of [`Allocation::text`] in one language: each a template whose `{}` are filled in order.
+struct Words {
+    /// One mandate, and more (`{}` the number).
+    mandates: (&'static str, &'static str),
+    /// One full quota, and more.
+    quotas: (&'static str, &'static str),
+    /// The decimal separator.
+    point: &'static str,
+    head: &'static str,
+    parties: &'static str,
+    over: &'static str,
+    under: &'static str,
+    district: &'static str,
+    nobody: &'static str,
+    personal: &'static str,
+    independent: &'static str,
+    list: &'static str,
+    remainder: &'static str,
+    won: &'static str,
+    of_which_personal: &'static str,
+    district_mandates: &'static str,
+    no_candidate: &'static str,
+    not_given: &'static str,
+    compensation: &'static str,
+    compensation_line: &'static str,
+    passed_over: &'static str,
+    unfilled: &'static str,
+    tie_district: &'static str,
+    one_is: &'static str,
+    these_are: &'static str,
+    tie_compensation: &'static str,
+}
+
+const EN: Words = Words {
+    mandates: ("1 mandate", "{} mandates"),
+    quotas: ("1 full quota", "{} full quotas"),
+    point: ".",
+    head: "{}: {}, {} valid votes.",
+    parties: "Parties (the threshold, 5 % of the valid votes, is {} votes):",
+    over: "  {}: {} votes, over the threshold; {} personal, {} district, {} compensation: {}.",
+    under: "  {}: {} votes, under the threshold; {} personal: {}.",
+    district: "District {}: {}, {} valid votes, quota {}.",
+    nobody: "  No candidate reached the quota.",
+    personal: "  Personal mandate: {} ({}, {} votes).",
+    independent: "independent",
+    list: "  {}: {} votes, {}",
+    remainder: " and a remainder of at least 0.75 of the quota",
+    won: ": {}",
+    of_which_personal: " ({} personal)",
+    district_mandates: "; district mandates: {}",
+    no_candidate: "; {} without a candidate with 10 % of the quota",
+    not_given: "  Not given in the district, so compensation mandates: {}.",
+    compensation: "Compensation mandates (each to the highest comparative figure, votes / k^0.9):",
+    compensation_line: "  {}. {}: {} / {}^0.9 = {}: {}",
+    passed_over: " (passed over, with less than 5 % of their district's quota: {})",
+    unfilled: "Unfilled: {} (no party over the threshold had a candidate left).",
+    tie_district: "Tie in district {}: {}'s {} have {} votes each; by the national list, {} elected: {}.",
+    one_is: "1 is",
+    these_are: "these are",
+    tie_compensation:
+        "Tie for compensation mandate {}: {} have equal figures; {} stands further down the consolidated \
+                       list and takes it.",
+};
+
+const ET: Words = Words {
+    mandates: ("1 mandaat", "{} mandaati"),
+    quotas: ("1 täis lihtkvoot", "{} täis lihtkvooti"),
+    point: ",",
+    head: "{}: {}, kehtivaid hääli {}.",
+    parties: "Erakonnad (valimiskünnis, 5 % kehtivatest häältest, on {} häält):",
+    over: "  {}: {} häält, üle künnise; isikumandaate {}, ringkonnamandaate {}, kompensatsioonimandaate {}: kokku {}.",
+    under: "  {}: {} häält, alla künnise; isikumandaate {}: kokku {}.",
+    district: "Ringkond {}: {}, kehtivaid hääli {}, lihtkvoot {}.",
+    nobody: "  Ükski kandidaat ei saavutanud lihtkvooti.",
+    personal: "  Isikumandaat: {} ({}, {} häält).",
+    independent: "üksikkandidaat",
+    list: "  {}: {} häält, {}",
+    remainder: " ja jääk vähemalt 0,75 lihtkvoodist",
+    won: ": {}",
+    of_which_personal: " (neist isikumandaate {})",
+    district_mandates: "; ringkonnamandaadid: {}",
+    no_candidate: "; jäi andmata, sest polnud kandidaati, kellel oleks 10 % lihtkvoodist: {}",
+    not_given: "  Ringkonnas jaotamata, seega kompensatsioonimandaatideks: {}.",
+    compensation: "Kompensatsioonimandaadid (igaüks suurima võrdlusarvuga erakonnale, hääled / k^0,9):",
+    compensation_line: "  {}. {}: {} / {}^0,9 = {}: {}",
+    passed_over: " (vahele jäetud, alla 5 % oma ringkonna lihtkvoodist: {})",
+    unfilled: "Täitmata: {} (ühelgi künnise ületanud erakonnal polnud enam kandidaate).",
+    tie_district: "Viik ringkonnas {}: erakonna {} kandidaatidel {} on igaühel {} häält; üleriigilise nimekirja järgi \
+                   {} valitud: {}.",
+    one_is: "on 1",
+    these_are: "on",
+    tie_compensation: "Viik kompensatsioonimandaadi {} pärast: erakondadel {} on võrdsed võrdlusarvud; {} on \
+                       koondnimekirjas tagapool ja saab mandaadi.",
+};
+
+const FR: Words = Words {
+    mandates: ("1 siège", "{} sièges"),
+    quotas: ("1 quotient entier", "{} quotients entiers"),
+    point: ",",
+    head: "{} : {}, {} suffrages exprimés.",
+    parties: "Partis (le seuil, 5 % des suffrages exprimés, est de {} voix) :",
+    over: "  {} : {} voix, au-dessus du seuil ; {} personnels, {} de circonscription, {} de compensation : {}.",
+    under: "  {} : {} voix, sous le seuil ; {} personnels : {}.",
+    district: "Circonscription {} : {}, {} suffrages exprimés, quotient {}.",
+    nobody: "  Aucun candidat n'a atteint le quotient.",
+    personal: "  Siège personnel : {} ({}, {} voix).",
+    independent: "indépendant",
+    list: "  {} : {} voix, {}",
+    remainder: " et un reste d'au moins 0,75 quotient",
+    won: " : {}",
+    of_which_personal: " (dont {} personnels)",
+    district_mandates: " ; sièges de circonscription : {}",
+    no_candidate: " ; faute de candidat ayant 10 % du quotient : {}",
+    not_given: "  Non attribués dans la circonscription, donc sièges de compensation : {}.",
+    compensation: "Sièges de compensation (chacun au plus grand nombre comparatif, voix / k^0,9) :",
+    compensation_line: "  {}. {} : {} / {}^0,9 = {} : {}",
+    passed_over: " (écartés, avec moins de 5 % du quotient de leur circonscription : {})",
+    unfilled: "Non pourvus : {} (aucun parti au-dessus du seuil n'avait plus de candidat).",
+    tie_district:
+        "Égalité dans la circonscription {} : chez {}, {} ont chacun {} voix ; selon la liste nationale, {} : \
+                   {}.",
+    one_is: "est élu",
+    these_are: "sont élus",
+    tie_compensation: "Égalité pour le siège de compensation {} : {} ont des nombres comparatifs égaux ; {}, plus bas \
+                       dans la liste consolidée, l'obtient.",
+};
+
+/// `template` with each `{}` replaced by the next of `values`, in order.
+fn fill(template: &str, values: &[&dyn fmt::Display]) -> String {
+    let mut out = String::with_capacity(template.len() + 16 * values.len());
+    let mut values = values.iter();
+    let mut pieces = template.split("{}");
+    if let Some(first) = pieces.next() {
+        out.push_str(first);
+    }
+    for piece in pieces {
+        if let Some(v) = values.next() {
+            out.push_str(&v.to_string());
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+impl Words {
+    fn count(&self, n: u64, (one, many): (&'static str, &'static str)) -> String {
+        if n == 1 {
+            one.to_string()
+        } else {
+            fill(many, &[&n])
+        }
+    }
+    fn milli(&self, x: u64) -> String {
+        milli(x).replace('.', self.point)
     }
 }
 
-/// RK9 in words, step by step, for a reader: the parties and the threshold, each district's quota, personal
-/// mandates and lists, the compensation mandates with their figures, what stayed unfilled, and the ties.
-impl fmt::Display for Allocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}: {}, {} valid votes.", self.method, plural(self.mandates, "mandate"), self.valid_votes)?;
-        writeln!(f, "Parties (the threshold, 5 % of the valid votes, is {} votes):", self.valid_votes.div_ceil(20))?;
+impl Allocation {
+    /// RK9 in words, step by step, for a reader, in `lang` (en, et, fr; English for any other): the parties and
+    /// the threshold, each district's quota, personal mandates and lists, the compensation mandates with their
+    /// figures, what stayed unfilled, and the ties. Names are the ids of the input.
+    pub fn text(&self, lang: &str) -> String {
+        let w = match lang {
+            "et" => &ET,
+            "fr" => &FR,
+            _ => &EN,
+        };
+        let mut out = Vec::new();
+        out.push(fill(w.head, &[&self.method, &w.count(self.mandates, w.mandates), &self.valid_votes]));
+        out.push(fill(w.parties, &[&self.valid_votes.div_ceil(20)]));
         for p in &self.parties {
-            if p.passed_threshold {
-                writeln!(
-                    f,
-                    "  {}: {} votes, over the threshold; {} personal, {} district, {} compensation: {}.",
-                    p.party,
-                    p.votes,
-                    p.personal,
-                    p.district,
-                    p.compensation,
-                    plural(p.total, "mandate")
-                )?;
+            let total = w.count(p.total, w.mandates);
+            out.push(if p.passed_threshold {
+                fill(w.over, &[&p.party, &p.votes, &p.personal, &p.district, &p.compensation, &total])
             } else {
-                writeln!(
-                    f,
-                    "  {}: {} votes, under the threshold; {} personal: {}.",
-                    p.party,
-                    p.votes,
-                    p.personal,
-                    plural(p.total, "mandate")
-                )?;
-            }
+                fill(w.under, &[&p.party, &p.votes, &p.personal, &total])
+            });
         }
         for d in &self.districts {
-            writeln!(
-                f,
-                "District {}: {}, {} valid votes, quota {}.",
-                d.district,
-                plural(u64::from(d.mandates), "mandate"),
-                d.valid_votes,
-                milli(d.quota_milli)
-            )?;
+            let mandates = w.count(u64::from(d.mandates), w.mandates);
+            out.push(fill(w.district, &[&d.district, &mandates, &d.valid_votes, &w.milli(d.quota_milli)]));
             if d.personal.is_empty() {
-                writeln!(f, "  No candidate reached the quota.")?;
+                out.push(w.nobody.to_string());
             }
             for e in &d.personal {
-                let party = e.party.as_deref().unwrap_or("independent");
-                writeln!(f, "  Personal mandate: {} ({party}, {} votes).", e.candidate, e.votes)?;
+                let party = e.party.as_deref().unwrap_or(w.independent);
+                out.push(fill(w.personal, &[&e.candidate, &party, &e.votes]));
             }
             for l in &d.lists {
                 let won = l.full_quotas + u64::from(l.remainder_mandate);
-                let mut line = format!("  {}: {} votes, {}", l.party, l.votes, plural(l.full_quotas, "full quota"));
+                let mut line = fill(w.list, &[&l.party, &l.votes, &w.count(l.full_quotas, w.quotas)]);
                 if l.remainder_mandate {
-                    line.push_str(" and a remainder of at least 0.75 of the quota");
+                    line.push_str(w.remainder);
                 }
-                line.push_str(&format!(": {}", plural(won, "mandate")));
+                line.push_str(&fill(w.won, &[&w.count(won, w.mandates)]));
                 if l.personal > 0 {
-                    line.push_str(&format!(" ({} personal)", l.personal));
+                    line.push_str(&fill(w.of_which_personal, &[&l.personal]));
                 }
                 if !l.district.is_empty() {
-                    line.push_str(&format!("; district mandates: {}", l.district.join(", ")));
+                    line.push_str(&fill(w.district_mandates, &[&l.district.join(", ")]));
                 }
                 if l.no_candidate > 0 {
-                    line.push_str(&format!(
-                        "; {} without a candidate with 10 % of the quota",
-                        plural(l.no_candidate, "mandate")
-                    ));
+                    line.push_str(&fill(w.no_candidate, &[&w.count(l.no_candidate, w.mandates)]));
                 }
-                writeln!(f, "{line}.")?;
+                line.push('.');
+                out.push(line);
             }
-            writeln!(f, "  Not given in the district, so compensation mandates: {}.", d.not_given)?;
+            out.push(fill(w.not_given, &[&d.not_given]));
         }
         if !self.compensation.is_empty() {
-            writeln!(f, "Compensation mandates (each to the highest comparative figure, votes / k^0.9):")?;
+            out.push(w.compensation.to_string());
         }
         for m in &self.compensation {
             let votes = self.parties.iter().find(|p| p.party == m.party).map_or(0, |p| p.votes);
-            let mut line = format!(
-                "  {}. {}: {} / {}^0.9 = {}: {}",
-                m.number,
-                m.party,
-                votes,
-                m.divisor,
-                milli(m.figure_milli),
-                m.candidate
-            );
+            let figure = w.milli(m.figure_milli);
+            let mut line = fill(w.compensation_line, &[&m.number, &m.party, &votes, &m.divisor, &figure, &m.candidate]);
             if !m.passed_over.is_empty() {
-                line.push_str(&format!(
-                    " (passed over, with less than 5 % of their district's quota: {})",
-                    m.passed_over.join(", ")
-                ));
+                line.push_str(&fill(w.passed_over, &[&m.passed_over.join(", ")]));
             }
-            writeln!(f, "{line}.")?;
+            line.push('.');
+            out.push(line);
         }
         if self.unfilled > 0 {
-            writeln!(f, "Unfilled: {} (no party over the threshold had a candidate left).", self.unfilled)?;
+            out.push(fill(w.unfilled, &[&self.unfilled]));
         }
         for t in &self.ties {
-            match t {
-                Tie::DistrictMandate { district, party, votes, candidates, elected } => writeln!(
-                    f,
-                    "Tie in district {district}: {party}'s {} have {votes} votes each; by the national list, {} elected: {}.",
-                    candidates.join(", "),
-                    if *elected == 1 { "1 is" } else { "these are" },
-                    candidates.iter().take(usize::try_from(*elected).unwrap_or(usize::MAX)).cloned().collect::<Vec<_>>().join(", ")
-                )?,
-                Tie::CompensationMandate { number, parties } => writeln!(
-                    f,
-                    "Tie for compensation mandate {number}: {} have equal figures; {} stands further down the consolidated list and takes it.",
-                    parties.join(", "),
-                    parties.first().map_or("", String::as_str)
-                )?,
-            }
+            out.push(match t {
+                Tie::DistrictMandate { district, party, votes, candidates, elected } => {
+                    let chosen: Vec<String> =
+                        candidates.iter().take(usize::try_from(*elected).unwrap_or(usize::MAX)).cloned().collect();
+                    let how = if *elected == 1 { w.one_is } else { w.these_are };
+                    fill(w.tie_district, &[district, party, &candidates.join(", "), votes, &how, &chosen.join(", ")])
+                }
+                Tie::CompensationMandate { number, parties } => {
+                    let first = parties.first().map_or("", String::as_str);
+                    fill(w.tie_compensation, &[number, &parties.join(", "), &first])
+                }
+            });
         }
-        Ok(())
+        let mut text = out.join("\n");
+        text.push('\n');
+        text
+    }
+}
+
+/// RK9 in words, in English ([`Allocation::text`]).
+impl fmt::Display for Allocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text("en"))
     }
 }
 

@@ -1005,6 +1005,39 @@ mod tests {
             a.ties,
             vec![crate::riigikogu::Tie::CompensationMandate { number: 1, parties: vec!["red".into(), "blue".into()] }]
         );
+        // The allocation in words, in the three languages (SPEC.md §12.6): the same figures, the words translated.
+        let [en, et, fr] = ["en", "et", "fr"].map(|l| a.text(l));
+        assert_eq!(en, a.to_string());
+        for (text, lines) in [
+            (&en, [
+                "Riigikogu (RKVS § 62): 9 mandates, 300 valid votes.",
+                "District council-north: 3 mandates, 100 valid votes, quota 33.333.",
+                "  Personal mandate: council-north/north-1 (green, 50 votes).",
+                "  1. red: 95 / 3^0.9 = 35.343: council-north/north-5.",
+                "Tie for compensation mandate 1: red, blue have equal figures; red stands further down the \
+                 consolidated list and takes it.",
+            ]),
+            (&et, [
+                "Riigikogu (RKVS § 62): 9 mandaati, kehtivaid hääli 300.",
+                "Ringkond council-north: 3 mandaati, kehtivaid hääli 100, lihtkvoot 33,333.",
+                "  Isikumandaat: council-north/north-1 (green, 50 häält).",
+                "  1. red: 95 / 3^0,9 = 35,343: council-north/north-5.",
+                "Viik kompensatsioonimandaadi 1 pärast: erakondadel red, blue on võrdsed võrdlusarvud; red on \
+                 koondnimekirjas tagapool ja saab mandaadi.",
+            ]),
+            (&fr, [
+                "Riigikogu (RKVS § 62) : 9 sièges, 300 suffrages exprimés.",
+                "Circonscription council-north : 3 sièges, 100 suffrages exprimés, quotient 33,333.",
+                "  Siège personnel : council-north/north-1 (green, 50 voix).",
+                "  1. red : 95 / 3^0,9 = 35,343 : council-north/north-5.",
+                "Égalité pour le siège de compensation 1 : red, blue ont des nombres comparatifs égaux ; red, plus bas \
+                 dans la liste consolidée, l'obtient.",
+            ]),
+        ] {
+            for line in lines {
+                assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
+            }
+        }
         let north_lists: Vec<(bool, u64)> =
             result.contests[0].lists.as_ref().unwrap().iter().map(|l| (l.qualified, l.seats)).collect();
         assert_eq!(north_lists, vec![(true, 2), (true, 1), (true, 1)]);
