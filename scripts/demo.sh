@@ -174,6 +174,47 @@ $voter_sim --collector "$url" --voters "$officials/voters/voters.json" \
   --credentials "$officials/voters/credentials.json" --revote-share 0.1 --concurrency 16 \
   --receipts "$out/receipts.jsonl" --expected "$out/expected.json"
 
+step "Voter-list changes during voting: the officials sign them, the collector appends them to the log"
+# A new voter in the south (a fresh credential), a voter who is removed after voting (that ballot no longer
+# counts), and a voter who moves to another district after voting (that ballot no longer counts; the voter votes
+# again, now with the new district's contests). The 6th and 7th voters of the list: the first five vote on paper.
+changes=$officials/voter-list-changes
+$tallier setup credentials --district south:1 --out "$officials/new-voter" >/dev/null
+read -r new_key removed_key moved_key moved_to < <(python3 - "$officials/voters/credentials.json" \
+  "$officials/new-voter/credentials.json" <<'PY'
+import json, sys
+voters, new = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+moved = voters[6]
+to = {"north": "centre", "centre": "south", "south": "north"}[moved["district"]]
+print(new[0]["key"], voters[5]["key"], moved["key"], to)
+PY
+)
+$tallier voter-list add --election "$public/election.json" --key "$officials/officials.key" \
+  --credential "$new_key" --district south --dir "$changes"
+$tallier voter-list remove --election "$public/election.json" --key "$officials/officials.key" \
+  --credential "$removed_key" --dir "$changes"
+$tallier voter-list move --election "$public/election.json" --key "$officials/officials.key" \
+  --credential "$moved_key" --district "$moved_to" --dir "$changes"
+for n in 0 1 2; do
+  curl -fsS -X POST -H 'content-type: application/json' --data @"$changes/change-$n.json" "$url/voter-list/changes" \
+    >/dev/null || { echo "the collector refused $changes/change-$n.json"; exit 1; }
+done
+echo "3 changes appended to the log: voter list add, remove, move"
+# The moved voter and the new voter vote (voter-sim reads each voter's district from the list it is given).
+python3 - "$officials/voters" "$officials/new-voter" "$moved_to" "$out/after-changes" <<'PY'
+import json, os, sys
+voters, new, to, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+os.makedirs(out, exist_ok=True)
+secrets = json.load(open(os.path.join(voters, "voters.json")))
+public = json.load(open(os.path.join(voters, "credentials.json")))
+moved = dict(public[6], district=to)
+json.dump([secrets[6]] + json.load(open(os.path.join(new, "voters.json"))), open(os.path.join(out, "voters.json"), "w"))
+json.dump([moved] + json.load(open(os.path.join(new, "credentials.json"))), open(os.path.join(out, "credentials.json"), "w"))
+PY
+$voter_sim --collector "$url" --voters "$out/after-changes/voters.json" \
+  --credentials "$out/after-changes/credentials.json" --concurrency 2 \
+  --receipts "$out/after-changes/receipts.jsonl" --expected "$out/after-changes/expected.json"
+
 step "Paper votes: the officials revoke 5 voters' e-votes (signed list)"
 python3 - "$officials/voters/credentials.json" "$officials/paper-voters.json" <<'PY'
 import json, sys

@@ -97,8 +97,32 @@ fn whole_election_with_the_demo_script() {
             (e.key().to_hex(), d)
         })
         .collect();
+    // The voter-list changes during voting (SPEC.md §4.7): the 6th voter was removed after voting (its ballot is
+    // cancelled, R3); the 7th moved to another district and voted again there, and a new voter was added and voted
+    // (the demo's second voter-sim run, with the list as it stood after the changes).
+    let after: BTreeMap<String, Vec<Answer>> =
+        serde_json::from_slice(&std::fs::read(out.join("after-changes/expected.json")).unwrap()).unwrap();
+    let after_list: Vec<protocol::ballot_box::CredentialEntry> =
+        serde_json::from_slice(&std::fs::read(out.join("after-changes/credentials.json")).unwrap()).unwrap();
+    assert_eq!(after.len(), 2, "the moved voter and the new voter voted after the changes");
+    let removed = registry[5].key().to_hex();
+    let mut district_of = district_of;
+    for e in &after_list {
+        let protocol::ballot_box::CredentialEntry::InDistrict { district, .. } = e else { panic!("{e:?}") };
+        district_of.insert(e.key().to_hex(), manifest.district_index(district));
+    }
+    assert_ne!(district_of[&registry[6].key().to_hex()], {
+        let protocol::ballot_box::CredentialEntry::InDistrict { district, .. } = &registry[6] else { panic!() };
+        manifest.district_index(district)
+    });
+    let mut cast = expected.clone();
+    cast.remove(&removed);
+    cast.extend(after);
     let counted: Vec<(Option<u16>, Vec<Answer>)> =
-        expected.iter().filter(|(k, _)| !revoked.contains(k)).map(|(k, a)| (district_of[k], a.clone())).collect();
+        cast.iter().filter(|(k, _)| !revoked.contains(k)).map(|(k, a)| (district_of[k], a.clone())).collect();
+    let turnout = result.turnout.unwrap();
+    assert_eq!(turnout.revoked, 6, "5 paper votes and the removed voter's ballot");
+    assert_eq!(turnout.counted, counted.len() as u64);
     for (c, (want, valid)) in expected_tallies(&manifest, &counted).into_iter().enumerate() {
         let got: BTreeMap<Selection, u64> =
             result.contests[c].tallies.iter().filter(|(_, v)| *v > 0).cloned().collect();
