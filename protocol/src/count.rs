@@ -159,6 +159,11 @@ pub struct ContestResult {
     /// With districts (`rv/result/v4`): each of the contest's districts' own figures, in district order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub districts: Option<Vec<DistrictFigures>>,
+    /// With districts (`rv/result/v4`): the contest's seats, as the manifest gives them. A district's council
+    /// whose district cast no ballot elects nobody, and a `riigikogu` contest may elect more or fewer than its
+    /// seats (compensation mandates, §12.13): the number elected is not the number of seats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seats: Option<u16>,
     /// Schulze, Borda and the graded rules (§12.7–§12.11, `rv/result/v3`): every candidate, best first; `elected`
     /// is its start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,6 +212,7 @@ impl ContestResult {
             grades: None,
             profiles: None,
             districts: None,
+            seats: None,
         }
     }
 }

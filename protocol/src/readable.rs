@@ -100,7 +100,7 @@ const EN: Words = Words {
         ("ballots cast", "every ballot in the ballot box, re-votes included"),
         ("refused", "not a valid ballot of a registered voter"),
         ("replaced by a re-vote", "superseded: the same voter voted again later"),
-        ("cancelled on paper", "revoked: the voter voted on paper"),
+        ("cancelled", "revoked: the voter voted on paper, or was removed or moved afterwards"),
         ("counted", "one per voter"),
     ],
     share: (" (", " % of the registered voters)"),
@@ -171,7 +171,7 @@ const ET: Words = Words {
         ("antud sedeleid", "kõik sedelid valimiskastis, korduvhääletused kaasa arvatud"),
         ("tagasi lükatud", "ei ole registreeritud valija kehtiv sedel"),
         ("asendatud uue häälega", "sama valija hääletas hiljem uuesti"),
-        ("tühistatud paberil", "valija hääletas paberil"),
+        ("tühistatud", "valija hääletas paberil või ta eemaldati või viidi hiljem teise ringkonda"),
         ("arvesse võetud", "üks valija kohta"),
     ],
     share: (" (", " % registreeritud valijatest)"),
@@ -245,7 +245,7 @@ const FR: Words = Words {
         ("bulletins déposés", "tous les bulletins de l'urne, votes répétés compris"),
         ("refusés", "pas un bulletin valide d'un électeur inscrit"),
         ("remplacés par un nouveau vote", "le même électeur a revoté plus tard"),
-        ("annulés sur papier", "l'électeur a voté sur papier"),
+        ("annulés", "l'électeur a voté sur papier, ou a été retiré ou déplacé ensuite"),
         ("comptés", "un par électeur"),
     ],
     share: (" (", " % des électeurs inscrits)"),
@@ -465,7 +465,8 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
     let c = w.colon;
     let mut out = String::new();
     let name = namer(r, lang);
-    let seats = r.elected.len() as u64;
+    // The manifest's seats where the result gives them (`rv/result/v4`), else the number elected.
+    let seats = r.seats.map_or(r.elected.len() as u64, u64::from);
     let _ = writeln!(
         out,
         "{} {number}{c} {} ({}{} {}, {})",

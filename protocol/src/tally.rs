@@ -584,6 +584,7 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
             let all: Vec<Result<Answer, InvalidAnswer>> = files.iter().flat_map(|(_, f)| of(f)).collect();
             let mut result = count_contest(contest, &all);
             if manifest.has_districts() {
+                result.seats = Some(contest.seats);
                 result.districts = Some(
                     files
                         .iter()

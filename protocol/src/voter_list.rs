@@ -138,7 +138,7 @@ impl VoterListChange {
         w.finish()
     }
 
-    /// Signs a change with the officials' key (what `tallier voters change` does on the officials' machine).
+    /// Signs a change with the officials' key (what `tallier voter-list add|remove|move` does on the officials' machine).
     pub fn sign(
         key: &SigningKey,
         fingerprint: Fingerprint,

@@ -356,6 +356,7 @@ fn result_strings_are_the_specs() {
             invalid: 0,
             tallies: vec![(s.clone(), 1)],
         }]),
+        seats: Some(1),
     };
     let turnout = Turnout { registered: 1, cast: 1, refused: 0, superseded: 0, revoked: 0, counted: 1 };
     let file = ResultFile {
