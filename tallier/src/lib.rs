@@ -25,4 +25,5 @@ pub mod report;
 pub mod setup;
 pub mod tally;
 pub mod trustee;
+pub mod voter_list;
 pub mod voters;
