@@ -315,6 +315,29 @@ pub fn show(dir: &Path, election: Option<&Path>) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::manifest::{example_manifest, example_manifest_districts};
+
+    /// `--district` where it belongs only: with districts an add and a move name an existing district, a remove
+    /// none; without districts nothing names one and nothing moves.
+    #[test]
+    fn the_district_is_given_where_it_belongs_and_exists() {
+        let plain = example_manifest();
+        assert_eq!(district_of(&plain, Action::Add, None).unwrap(), 0);
+        assert_eq!(district_of(&plain, Action::Remove, None).unwrap(), 0);
+        let err = district_of(&plain, Action::Add, Some("north")).unwrap_err().to_string();
+        assert!(err.contains("the election has no districts (--district north): leave --district out"), "{err}");
+        let err = district_of(&plain, Action::Move, Some("north")).unwrap_err().to_string();
+        assert!(err.contains("a credential cannot be moved"), "{err}");
+        let districts = example_manifest_districts();
+        assert_eq!(district_of(&districts, Action::Add, Some("centre")).unwrap(), 1);
+        assert_eq!(district_of(&districts, Action::Move, Some("south")).unwrap(), 2);
+        let err = district_of(&districts, Action::Move, None).unwrap_err().to_string();
+        assert!(err.contains("give the credential's new district with --district ID (one of: north, centre, south)"));
+        let err = district_of(&districts, Action::Remove, Some("north")).unwrap_err().to_string();
+        assert!(err.contains("a remove names no district"), "{err}");
+        let err = district_of(&districts, Action::Add, Some("east")).unwrap_err().to_string();
+        assert!(err.contains("district `east` is not one of the manifest's districts"), "{err}");
+    }
 
     #[test]
     fn only_change_n_json_names_a_change() {

@@ -65,7 +65,7 @@ fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path, offi
 
 /// One leaf of the log: a ballot, or a voter-list change's file.
 enum Leaf {
-    Ballot(Ballot),
+    Ballot(Box<Ballot>),
     Change(ChangeFile),
 }
 
@@ -298,7 +298,7 @@ fn officials_change_the_voter_list_while_open_and_the_tally_replays_it() {
     // options: green 0, 1; blue 2, 3; red 4, 5. Every ballot that must not count votes red 5 and no.
     let cast = |v: &Credential, district: u16, council: u16, referendum: u16| {
         let answers = [Answer::single(council), Answer::single(referendum)];
-        Leaf::Ballot(create_ballot(&election, v, Some(district), &answers, &mut OsRng).unwrap().0)
+        Leaf::Ballot(Box::new(create_ballot(&election, v, Some(district), &answers, &mut OsRng).unwrap().0))
     };
     let change = |n: usize| Leaf::Change(read_change(&changes.join(four[n])));
     let leaves = vec![
