@@ -659,7 +659,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     bar.inc(1);
     bar.finish_and_clear();
 
-    let report = crate::report::render(&election, &result, &answers, &used, &index.head());
+    let report = crate::report::render(&election, &result, &answers, &used, &index.head(), &revoked);
     if let Some(path) = report_path {
         replace(&path, report.as_bytes(), Access::Public)?;
         replace(&csv_path(&path)?, crate::report::csv(&result).as_bytes(), Access::Public)?;

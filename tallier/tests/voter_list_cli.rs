@@ -392,6 +392,7 @@ fn officials_change_the_voter_list_while_open_and_the_tally_replays_it() {
         ok(tallier(&[&args[..], &["--passphrase-file", s(&pass), "--quiet"]].concat()));
     }
     let out = ok(tallier(&["tally", "finish", "--record", s(&record), "--quiet"]));
+    assert!(out.contains("cancelled ballots (R3): 1 voted on paper, 2 by a later voter-list change"), "{out}");
     assert!(out.contains("  North (north): 2 valid, 0 invalid; Yes 1, No 1"), "{out}");
     assert!(out.contains("  Centre (centre): 2 valid, 0 invalid; Yes 2"), "{out}");
 
