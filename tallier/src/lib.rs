@@ -15,6 +15,11 @@
 //! 6. `tallier tally finish --record RECORD [--report FILE]` (combine, decode, count, `index.json`).
 //!
 //! The record is then complete: `verifier verify RECORD` checks it (V1–V13).
+//!
+//! While voting is open, the officials may change the voter list (SPEC.md §4.7): `tallier voter-list add` (or
+//! `remove`, `move`) `--election ELECTION.json --key officials-key.hex --credential HEX [--district ID] --dir
+//! CHANGES` signs each change ([`voter_list`]); it is posted to the collector, lands in the log between the
+//! ballots, and `prepare` replays it (L11, R1, R3).
 
 pub mod ceremony_dir;
 mod files;
@@ -25,4 +30,5 @@ pub mod report;
 pub mod setup;
 pub mod tally;
 pub mod trustee;
+pub mod voter_list;
 pub mod voters;

@@ -26,6 +26,8 @@ Examples, in the order of an election:
   tallier trustee reveal --manifest manifest.json --secret secret-1.json --dir ceremony
   tallier keys combine --manifest manifest.json --dir ceremony --out election-key.json --election election.json
   (voting: collector init, serve, close, export)
+  tallier voter-list add --election election.json --key officials/officials.key \\
+      --credential HEX --district north --credentials voters/credentials.json --dir changes   # while open
   tallier revocations sign --election election.json --key officials/officials.key \\
       --credentials paper-voters.json --out revocations.json
   tallier tally prepare --box ballot-box.json --ceremony ceremony --revocations revocations.json --out record
@@ -59,6 +61,10 @@ enum Command {
     /// The officials' signed list of credentials whose voters voted on paper (SPEC.md §14.2).
     #[command(subcommand, after_help = REVOCATIONS_EXAMPLES)]
     Revocations(RevocationsCommand),
+    /// The officials' signed changes to the voter list while the election is open (SPEC.md §4.7): add a
+    /// credential, remove one, move one to another district; each is posted to the collector.
+    #[command(subcommand, after_help = VOTER_LIST_EXAMPLES)]
+    VoterList(VoterListCommand),
     /// The tally: prepare the record, mix, finish (SPEC.md §14). Trustees decrypt in between.
     #[command(subcommand, after_help = TALLY_EXAMPLES)]
     Tally(TallyCommand),
@@ -128,6 +134,18 @@ const REVOCATIONS_EXAMPLES: &str = "\
 Example (after the vote, before the tally; an empty list `[]` when nobody voted on paper):
   tallier revocations sign --election election.json --key officials/officials.key \\
       --credentials paper-voters.json --out revocations.json";
+
+const VOTER_LIST_EXAMPLES: &str = "\
+Examples, on the officials' offline machine, one change at a time (each is numbered after those in --dir):
+  tallier voter-list add --election election.json --key officials/officials.key \\
+      --credential 3b6a…(64 hex digits) --district north --credentials voters/credentials.json --dir changes
+  tallier voter-list move --election election.json --key officials/officials.key \\
+      --credential 3b6a… --district centre --credentials voters/credentials.json --dir changes
+  tallier voter-list remove --election election.json --key officials/officials.key \\
+      --credential 3b6a… --credentials voters/credentials.json --dir changes
+  tallier voter-list show --dir changes --election election.json
+Then post each file, in order, to the collector:
+  curl -X POST -H 'content-type: application/json' --data @changes/change-0.json https://vote.example.org/voter-list/changes";
 
 const TALLY_EXAMPLES: &str = "\
 Examples, in order:
@@ -246,6 +264,66 @@ enum RevocationsCommand {
         /// Where to write the signed list (must not exist).
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+/// Common to the commands that sign a voter-list change.
+#[derive(Debug, Args)]
+struct ChangeArgs {
+    /// Election file: {"manifest": …, "public_key": "<hex>"} (`tallier keys combine --election`).
+    #[arg(long)]
+    election: PathBuf,
+    /// The officials' secret key file (officials.key): the manifest's roles.officials_key signs every change.
+    #[arg(long)]
+    key: PathBuf,
+    /// The voter's public credential key, 64 hex digits, as credentials.json lists it.
+    #[arg(long, value_name = "HEX")]
+    credential: String,
+    /// The changes directory: change-0.json, change-1.json, … in the order they were signed; the new change
+    /// takes the next number. Created if absent.
+    #[arg(long, value_name = "CHANGES_DIR")]
+    dir: PathBuf,
+    /// The public credential list the manifest was made from (credentials.json): with it, the earlier changes
+    /// and this one are checked to apply (a credential added once, removed or moved only while on the list).
+    #[arg(long)]
+    credentials: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum VoterListCommand {
+    /// Sign the change that adds a credential to the voter list (its ballots from the change on count). A new
+    /// voter's credential comes from `tallier setup credentials`.
+    Add {
+        #[command(flatten)]
+        common: ChangeArgs,
+        /// With districts: the id of the voter's district (the manifest's `districts`). Example: --district north
+        #[arg(long, value_name = "ID")]
+        district: Option<String>,
+    },
+    /// Sign the change that removes a credential from the voter list: its ballots before the change no longer
+    /// count, and the collector refuses its later ones.
+    Remove {
+        #[command(flatten)]
+        common: ChangeArgs,
+    },
+    /// Sign the change that moves a credential to another district: its ballots before the change no longer
+    /// count; the voter may vote again, in the new district's contests.
+    Move {
+        #[command(flatten)]
+        common: ChangeArgs,
+        /// The id of the voter's new district (the manifest's `districts`). Example: --district centre
+        #[arg(long, value_name = "ID")]
+        district: String,
+    },
+    /// Print each change of a changes directory in words, in order.
+    Show {
+        /// The changes directory (change-0.json, change-1.json, …).
+        #[arg(long, value_name = "CHANGES_DIR")]
+        dir: PathBuf,
+        /// Election file: with it, each change is checked to be this election's and signed by its officials, and
+        /// the districts are named.
+        #[arg(long)]
+        election: Option<PathBuf>,
     },
 }
 
@@ -530,6 +608,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let list = tallier::officials::sign_revocations(&election, &key, &credentials, &out)?;
             println!("signed {} revoked credential(s); wrote {}", list.credentials.len(), out.display());
         }
+        Command::VoterList(cmd) => voter_list(cmd)?,
         Command::Tally(TallyCommand::Prepare { ballot_box, ceremony, revocations, out, quiet }) => {
             let args = tally::PrepareArgs { ballot_box, ceremony, revocations, record: out.clone(), progress: !quiet };
             let summary = tally::prepare(&args)?;
@@ -672,6 +751,44 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("decrypted with trustees {used:?}; wrote {}", out.display());
         }
     }
+    Ok(())
+}
+
+/// `tallier voter-list …`: sign a change and say what to do next, or show the directory.
+fn voter_list(cmd: VoterListCommand) -> anyhow::Result<()> {
+    use protocol::voter_list::Action;
+    let (action, common, district) = match cmd {
+        VoterListCommand::Add { common, district } => (Action::Add, common, district),
+        VoterListCommand::Remove { common } => (Action::Remove, common, None),
+        VoterListCommand::Move { common, district } => (Action::Move, common, Some(district)),
+        VoterListCommand::Show { dir, election } => {
+            println!("{}", tallier::voter_list::show(&dir, election.as_deref())?);
+            return Ok(());
+        }
+    };
+    let args = tallier::voter_list::ChangeArgs {
+        election: common.election,
+        key: common.key,
+        action,
+        credential: common.credential,
+        district,
+        dir: common.dir,
+        credentials: common.credentials,
+    };
+    let signed = tallier::voter_list::sign_change(&args)?;
+    println!("signed {}", signed.words);
+    if !signed.checked_against_list {
+        println!(
+            "note: not checked against the voter list (give --credentials credentials.json to check that the \
+             change applies); the collector checks it when it is posted"
+        );
+    }
+    let file = signed.path.display();
+    println!(
+        "wrote {file}. Next: post it to the collector, after every earlier change of the directory (the collector \
+         takes them in number order):\n  curl -X POST -H 'content-type: application/json' --data @{file} \
+         URL/voter-list/changes"
+    );
     Ok(())
 }
 

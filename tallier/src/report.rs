@@ -7,14 +7,15 @@ use std::fmt::Write;
 
 use protocol::count::localized;
 use protocol::readable;
-use protocol::tally::{AnswersFile, ResultFile};
+use protocol::tally::{AnswersFile, ResultFile, RevokedFile};
 use protocol::{Election, Selection};
 
 /// The language of the report's names (the manifest's English, else its first language).
 const LANG: &str = "en";
 
-/// The report: the election, the record's head, who decrypted, then the result in words, and with districts each
-/// contest's figures by district. `answers` and `trustees` hold one entry per unit (SPEC.md §4.6: per contest
+/// The report: the election, the record's head, who decrypted, why ballots were cancelled (R3, when a voter-list
+/// change cancelled any: `revoked`, the record's `tally/revoked.json`), then the result in words, and with districts
+/// each contest's figures by district. `answers` and `trustees` hold one entry per unit (SPEC.md §4.6: per contest
 /// without districts).
 pub fn render(
     election: &Election,
@@ -22,6 +23,7 @@ pub fn render(
     answers: &[AnswersFile],
     trustees: &[Vec<u16>],
     head: &[u8; 32],
+    revoked: &RevokedFile,
 ) -> String {
     let m = election.manifest();
     let mut out = String::new();
@@ -32,10 +34,26 @@ pub fn render(
     all.sort_unstable();
     all.dedup();
     let _ = writeln!(out, "decrypted by trustees {all:?} ({} of {} needed)", m.trustees.threshold, m.trustees.count);
+    out.push_str(&cancelled(revoked));
     out.push('\n');
     out.push_str(&readable::text(result, &per_contest(election, answers), LANG));
     out.push_str(&by_district(election, result));
     out
+}
+
+/// With voter-list changes (SPEC.md §4.7): how the ballots R3 removed divide between paper votes and later
+/// changes that removed or moved the credential, e.g. `cancelled ballots (R3): 1 voted on paper, 2 by a later
+/// voter-list change (tally/revoked.json)`. Nothing when no change cancelled a ballot.
+fn cancelled(revoked: &RevokedFile) -> String {
+    let by_change = revoked.revoked.iter().filter(|r| r.change.is_some()).count();
+    if by_change == 0 {
+        return String::new();
+    }
+    format!(
+        "cancelled ballots (R3): {} voted on paper, {by_change} by a later voter-list change ({})\n",
+        revoked.revoked.len() - by_change,
+        protocol::record::REVOKED_PATH
+    )
 }
 
 /// The answers of each contest, all its units' together in unit order (the readable result reads one answers

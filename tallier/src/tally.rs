@@ -75,6 +75,10 @@ pub struct PrepareSummary {
     pub superseded: usize,
     /// Ballots removed because their voter voted on paper (R3).
     pub revoked: usize,
+    /// The voter-list changes the box holds (SPEC.md §4.7), by action.
+    pub changes: ChangeCounts,
+    /// Ballots removed because a later voter-list change removed or moved their credential (R3).
+    pub cancelled: usize,
     /// Ballots that enter the mix (R4).
     pub counted: usize,
     /// With districts: each unit's name ([`unit_name`]) and its input list's rows, in the record's order (a
@@ -82,10 +86,50 @@ pub struct PrepareSummary {
     pub units: Vec<(String, usize)>,
 }
 
+/// How many voter-list changes of each action a box holds (SPEC.md §4.7).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    /// Credentials added.
+    pub add: usize,
+    /// Credentials removed.
+    pub remove: usize,
+    /// Credentials moved to another district.
+    pub moved: usize,
+}
+
+impl ChangeCounts {
+    /// The counts of `changes`, each decoded with the one decoder (eq. VL1); call after L11 has checked them.
+    fn of(changes: &[protocol::ballot_box::ChangeEntry]) -> Result<Self> {
+        use protocol::voter_list::{Action, VoterListChange};
+        let mut counts = ChangeCounts::default();
+        for entry in changes {
+            let change = VoterListChange::from_hex(&entry.change)
+                .with_context(|| format!("the voter-list change at leaf {}", entry.leaf_index))?;
+            *match change.action {
+                Action::Add => &mut counts.add,
+                Action::Remove => &mut counts.remove,
+                Action::Move => &mut counts.moved,
+            } += 1;
+        }
+        Ok(counts)
+    }
+
+    /// All the changes.
+    pub fn total(&self) -> usize {
+        self.add + self.remove + self.moved
+    }
+}
+
 impl fmt::Display for PrepareSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let refused: usize = self.refused.values().sum();
         writeln!(f, "ballots in the box:  {}", self.ballots)?;
+        let c = &self.changes;
+        write!(f, "voter-list changes:  {}", c.total())?;
+        if c.total() > 0 {
+            write!(f, " ({} add, {} remove, {} move)", c.add, c.remove, c.moved)?;
+        }
+        writeln!(f)?;
         write!(f, "refused (R1):        {refused}")?;
         if refused > 0 {
             let reasons: Vec<String> = self.refused.iter().map(|(r, n)| format!("{r}: {n}")).collect();
@@ -93,7 +137,11 @@ impl fmt::Display for PrepareSummary {
         }
         writeln!(f)?;
         writeln!(f, "superseded (R2):     {}", self.superseded)?;
-        writeln!(f, "revoked (R3):        {}", self.revoked)?;
+        write!(f, "revoked (R3):        {}", self.revoked + self.cancelled)?;
+        if self.cancelled > 0 {
+            write!(f, " ({} voted on paper, {} cancelled by a later voter-list change)", self.revoked, self.cancelled)?;
+        }
+        writeln!(f)?;
         write!(f, "counted (R4):        {}", self.counted)?;
         for (name, rows) in &self.units {
             let note = if *rows == 0 { ": no ballot, nothing to mix or decrypt" } else { "" };
@@ -197,9 +245,16 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         .check_log(&election)
         .with_context(|| format!("the ballot box {} does not hold (L7)", args.ballot_box.display()))?;
     ballot_box.check_registry(&election).with_context(|| format!("the ballot box {}", args.ballot_box.display()))?;
-    let electorate = ballot_box
-        .electorate(&election)
-        .with_context(|| format!("the ballot box {}: its voter-list changes (L11)", args.ballot_box.display()))?;
+    let electorate = ballot_box.electorate(&election).with_context(|| {
+        format!(
+            "the ballot box {} holds a voter-list change that does not hold (SPEC.md §4.7, check L11); the box \
+             cannot be tallied as it is: show the officials and the collector's operator the change named at the \
+             end of this message (their signed files: `tallier voter-list show`), and tally a box whose log they \
+             stand by",
+            args.ballot_box.display()
+        )
+    })?;
+    let changes = ChangeCounts::of(&ballot_box.changes)?;
     bar.inc(1);
 
     bar.set_message("checking the revocation list");
@@ -279,7 +334,9 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         ballots: ballots.len(),
         refused,
         superseded: superseded.superseded.len(),
-        revoked: revoked.revoked.len(),
+        revoked: revoked.revoked.iter().filter(|r| r.change.is_none()).count(),
+        changes,
+        cancelled: revoked.revoked.iter().filter(|r| r.change.is_some()).count(),
         counted: remaining.len(),
         units: if manifest.has_districts() {
             units.iter().zip(&lists).map(|(u, l)| (unit_name(manifest, *u), l.len())).collect()
@@ -602,7 +659,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     bar.inc(1);
     bar.finish_and_clear();
 
-    let report = crate::report::render(&election, &result, &answers, &used, &index.head());
+    let report = crate::report::render(&election, &result, &answers, &used, &index.head(), &revoked);
     if let Some(path) = report_path {
         replace(&path, report.as_bytes(), Access::Public)?;
         replace(&csv_path(&path)?, crate::report::csv(&result).as_bytes(), Access::Public)?;

@@ -321,6 +321,7 @@ fn a_districted_election_is_tallied_unit_by_unit() {
         assert!(out.contains(expected), "{expected}: {out}");
     }
     assert_eq!(out.matches(", by district").count(), 1, "only the referendum spans districts: {out}");
+    assert!(!out.contains("cancelled ballots (R3)"), "no voter-list change cancelled a ballot: {out}");
 
     // The answers, unit by unit; the empty units have an answers file with none, and no plaintexts.
     let answers: Vec<AnswersFile> = units
