@@ -123,11 +123,7 @@ pub async fn lock_log(state: &AppState, tx: &tokio_postgres::Transaction<'_>) ->
 
 /// Brings `tree` up to the log's `size` committed leaves (other processes' appends); refuses to go on if the
 /// database has fewer leaves than its log state says.
-pub async fn catch_up_tree(
-    client: &tokio_postgres::Client,
-    tree: &mut LogTree,
-    size: u64,
-) -> Result<(), AppError> {
+pub async fn catch_up_tree(client: &tokio_postgres::Client, tree: &mut LogTree, size: u64) -> Result<(), AppError> {
     load_leaves(client, tree, size).await?;
     if tree.len() != size {
         // Only possible if leaves were lost from the database: refuse to go on.

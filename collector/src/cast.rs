@@ -82,20 +82,16 @@ pub async fn read_json_body(
     let limit = state.settings.body_limit;
     match tokio::time::timeout(state.settings.request_timeout, to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => {
-            Err(AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("the body exceeds {limit} bytes"),
-            ))
-        }
-        Err(_) => {
-            Err(AppError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
-                format!("the body did not arrive within {} s; send it again", state.settings.request_timeout.as_secs()),
-            ))
-        }
+        Ok(Err(_)) => Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds {limit} bytes"),
+        )),
+        Err(_) => Err(AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the body did not arrive within {} s; send it again", state.settings.request_timeout.as_secs()),
+        )),
     }
 }
 
@@ -153,14 +149,7 @@ async fn cast_inner(
     .map_err(AppError::internal)??;
     let (id, bytes, hash) = pending;
     let (tx, rx) = oneshot::channel();
-    let p = Pending {
-        id,
-        credential: key,
-        district: district_cast,
-        bytes,
-        ballot_hash: hash,
-        reply: tx,
-    };
+    let p = Pending { id, credential: key, district: district_cast, bytes, ballot_hash: hash, reply: tx };
     state.appender.try_send(Job::Ballot(p)).map_err(|_| {
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the collector is overloaded; retry")
     })?;

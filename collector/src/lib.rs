@@ -55,9 +55,14 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(voters::router())
         .layer(axum::middleware::from_fn_with_state(state.settings.request_timeout, read_timeout));
-    let router = Router::new().merge(cast::router()).merge(voter_list::router()).merge(verify::router()).merge(reads).method_not_allowed_fallback(
-        || async { AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here") },
-    );
+    let router = Router::new()
+        .merge(cast::router())
+        .merge(voter_list::router())
+        .merge(verify::router())
+        .merge(reads)
+        .method_not_allowed_fallback(|| async {
+            AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
+        });
     let router = match &state.settings.web_dir {
         Some(dir) => router.fallback_service(SetResponseHeader::overriding(
             tower_http::services::ServeDir::new(dir),

@@ -7,9 +7,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use protocol::ballot_box::ChangeEntry;
 use protocol::election::PublishedElection;
 use protocol::log::{ConsistencyQuery, InclusionQuery, SignedTreeHead, WithBytes};
-use protocol::ballot_box::ChangeEntry;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;

@@ -58,7 +58,9 @@ pub struct PendingChange {
 pub fn change_error(e: &ChangeError) -> AppError {
     let message = e.to_string();
     match e {
-        ChangeError::Decode(_) => AppError::bad_request("invalid_change", format!("not a voter-list change: {message}")),
+        ChangeError::Decode(_) => {
+            AppError::bad_request("invalid_change", format!("not a voter-list change: {message}"))
+        }
         ChangeError::WrongElection { .. } => {
             AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_election", format!("{message}; nothing was stored"))
         }
@@ -170,20 +172,13 @@ async fn append_inner(state: &AppState, c: &PendingChange) -> Result<(String, bo
     let fp = *state.info.fingerprint();
     let head = SignedTreeHead::sign(&state.signing_key, fp, new_size, root, timestamp);
     let head_text = serde_json::to_string(&head).unwrap_or_default();
-    let answer =
-        serde_json::to_string(&ChangeAppended { leaf_index, accepted_at, tree_head: WithBytes(head) }).unwrap_or_default();
+    let answer = serde_json::to_string(&ChangeAppended { leaf_index, accepted_at, tree_head: WithBytes(head) })
+        .unwrap_or_default();
     let written = async {
         tx.execute(
             "INSERT INTO voter_list_changes (seq, leaf_index, change, leaf_hash, accepted_at, answer)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &i64::from(c.change.seq),
-                &(leaf_index as i64),
-                &c.bytes,
-                &leaf.to_vec(),
-                &(accepted_at as i64),
-                &answer,
-            ],
+            &[&i64::from(c.change.seq), &(leaf_index as i64), &c.bytes, &leaf.to_vec(), &(accepted_at as i64), &answer],
         )
         .await?;
         tx.execute("INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2)", &[&(new_size as i64), &head_text])
@@ -251,7 +246,11 @@ mod tests {
     #[test]
     fn each_refusal_has_its_status_and_code() {
         let cases = [
-            (ChangeError::Decode(protocol::error::DecodeError::Truncated { what: "x", needed: 1 }), 400, "invalid_change"),
+            (
+                ChangeError::Decode(protocol::error::DecodeError::Truncated { what: "x", needed: 1 }),
+                400,
+                "invalid_change",
+            ),
             (ChangeError::WrongElection { found: "a".into(), expected: "b".into() }, 422, "wrong_election"),
             (ChangeError::NotTheOfficials, 403, "not_the_officials"),
             (ChangeError::OutOfOrder { found: 3, expected: 1 }, 409, "change_out_of_order"),

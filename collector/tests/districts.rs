@@ -183,8 +183,8 @@ async fn a_database_from_before_districts_keeps_working() {
         "DROP TABLE voter_list_changes; ALTER TABLE credentials DROP COLUMN district;
          DELETE FROM schema_migrations WHERE version >= 4",
     )
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     // `serve` migrates it again (every credential without district) and casting works as before.
     let s = serve(&url, Settings::default(), &e.key).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 1, 0)).await;

@@ -58,7 +58,13 @@ async fn post_change(http: &reqwest::Client, base: &str, c: &VoterListChange) ->
 }
 
 /// Posts `c`, which must be appended (`201`) at `leaf`; checks the answer's tree head.
-async fn appended(http: &reqwest::Client, base: &str, e: &TestElection, c: &VoterListChange, leaf: u64) -> ChangeAppended {
+async fn appended(
+    http: &reqwest::Client,
+    base: &str,
+    e: &TestElection,
+    c: &VoterListChange,
+    leaf: u64,
+) -> ChangeAppended {
     let (st, v) = post_change(http, base, c).await;
     assert_eq!(st, 201, "{v}");
     bytes_beside_fields::<protocol::log::SignedTreeHead>(&v["tree_head"]);
