@@ -1,10 +1,14 @@
-//! The appender: one task per process that turns checked ballots into log leaves with group commit.
+//! The appender: one task per process that turns checked ballots into log leaves with group commit, and the
+//! officials' voter-list changes into leaves of their own (crate::voter_list, SPEC.md §4.7), in the order they
+//! arrive, under the same log lock and time rule.
 //!
 //! It takes every ballot waiting in its queue (up to `max_batch`), and in one transaction: locks the log
 //! (`SELECT … FROM log_state FOR UPDATE`, which serialises appends across every collector process on the
 //! database), refuses the batch if the election is closed, catches up its tree with leaves other processes
-//! committed, answers duplicates with their stored receipt, reads the clock once for the batch's acceptance time
-//! (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns the next leaf
+//! committed and its voter list with their changes, answers duplicates with their stored receipt, refuses a ballot
+//! whose credential is not on that list (in the ballot's district), reads the clock once for the batch's
+//! acceptance time (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns
+//! the next leaf
 //! indices, builds their leaves (eq. LG1, with that time), signs the new tree head and one receipt per ballot,
 //! inserts them, and commits. Only after COMMIT does a voter get a receipt.
 //! If a statement fails before COMMIT, nothing of the batch is stored: the tree forgets the batch's leaves and every

@@ -271,4 +271,35 @@ async fn without_districts_a_credential_is_added_and_removed_but_not_moved() {
     let (st, v) = cast(&http, &s.base, &plain(&e.voters[1])).await;
     assert_eq!((st, code(&v)), (403, "unknown_credential"), "{v}");
     assert_eq!(cast(&http, &s.base, &plain(&e.voters[0])).await.0, 201);
+
+    // A change the list applied but the database never stored (its COMMIT failed) marks the list stale: the next
+    // read reloads it from the database, and the change's number is free again.
+    let ghost = Credential::generate(&mut OsRng);
+    let unstored = change(&e, 2, Action::Add, ghost.public_key(), 0);
+    {
+        let mut v = s.state.voter_list.write().unwrap();
+        v.list.apply(e.election.manifest(), &unstored, 4).unwrap();
+        v.stale = true;
+    }
+    assert_eq!(district_of(&http, &s.base, &ghost.public_key()).await.0, 404);
+    assert!(!s.state.voter_list.read().unwrap().stale);
+    assert_eq!(s.state.voter_list.read().unwrap().list.change_count(), 2);
+    let (st, v) = cast(&http, &s.base, &plain(&e.voters[1])).await;
+    assert_eq!((st, code(&v)), (403, "unknown_credential"), "the reload lost the stored removal: {v}");
+    appended(&http, &s.base, &e, &change(&e, 2, Action::Remove, e.voters[0].public_key(), 0), 4).await;
+}
+
+#[test]
+fn dev_election_writes_the_officials_key_that_signs_changes() {
+    let dir = tmpdir("dev-officials");
+    collector::admin::write_dev_election(&dir, 3, true, &mut OsRng).unwrap();
+    let text = std::fs::read_to_string(dir.join("officials.key")).unwrap();
+    let key = protocol::roles::read_secret_key_file(&text, protocol::roles::Role::Officials).unwrap();
+    let file: protocol::election::ElectionParameters =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("election.json")).unwrap()).unwrap();
+    assert_eq!(file.manifest.roles.officials_key.verifying_key(), &key.verifying_key());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.join("officials.key")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
+    rm(&dir);
 }
