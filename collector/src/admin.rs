@@ -266,7 +266,7 @@ fn duration(seconds: u64) -> String {
     }
 }
 
-pub use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+pub use protocol::ballot_box::{BallotBox, BoxEntry, ChangeEntry, BALLOT_BOX_FORMAT};
 
 /// `collector export`: the ballot box for the tallier, after `close`.
 pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
@@ -286,37 +286,34 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
             ballot: hex::encode(r.get::<_, &[u8]>(2)),
         })
         .collect();
-    // The voter list sorted by key bytes, with each key's district (SPEC.md §11.5: `districts` parallel to
-    // `credentials`, only in an election with districts).
-    let districts = info.election.manifest().districts.len();
-    let mut voters = client
-        .query("SELECT credential, district FROM credentials", &[])
+    // The voter list when voting opened, sorted by key bytes, with each key's district (SPEC.md §11.5:
+    // `districts` parallel to `credentials`, only in an election with districts), and the changes since, in log
+    // order (§4.7).
+    let list = crate::state::load_initial_list(&client, info.election.manifest()).await?;
+    let changes = client
+        .query("SELECT leaf_index, accepted_at, change FROM voter_list_changes ORDER BY leaf_index", &[])
         .await?
         .iter()
-        .map(|r| {
-            let bytes: [u8; 32] = r.get::<_, &[u8]>(0).try_into().context("stored credential length")?;
-            let district = crate::state::stored_district(r.get(1), districts)
-                .with_context(|| format!("the stored credential {}", hex::encode(bytes)))?;
-            Ok((CredentialKey::from_bytes(&bytes)?, district))
+        .map(|r| ChangeEntry {
+            leaf_index: r.get::<_, i64>(0) as u64,
+            accepted_at: r.get::<_, i64>(1) as u64,
+            change: hex::encode(r.get::<_, &[u8]>(2)),
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    voters.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let credentials = voters.iter().map(|v| v.0).collect();
-    let districts = voters.iter().filter_map(|v| v.1).collect();
+        .collect();
     let bbox = BallotBox {
         format: BALLOT_BOX_FORMAT.into(),
         election: info.election.parameters(),
         fingerprint: *info.fingerprint(),
         collector_key: info.verifying_key.to_bytes(),
-        credentials,
+        credentials: list.keys().to_vec(),
         final_tree_head,
         ballots,
-        districts,
-        // The collector appends no voter-list change yet (SPEC.md §4.7).
-        changes: Vec::new(),
+        districts: list.districts().to_vec(),
+        changes,
     };
     bbox.check_registry(&info.election).context("self-check of the export: the voter list")?;
     bbox.check_log(&info.election).context("self-check of the export")?;
+    bbox.electorate(&info.election).context("self-check of the export: the voter-list changes (L11)")?;
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?);
     serde_json::to_writer(&mut f, &bbox)?;
@@ -375,7 +372,8 @@ pub type DevElection = (ElectionParameters, Vec<CredentialEntry>, Vec<Credential
 
 /// Writes a dev election to `dir`: election.json, credentials.json, voters.json (the voters' secret credentials
 /// in their text form, SPEC.md §8.1: tests only)
-/// and collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it). With
+/// collector.key (the collector's signing key file, owner-only, as `collector keygen` writes it) and officials.key
+/// (the officials' key file, which signs voter-list changes: the example's, tests and demos only). With
 /// `districts`, the election of [`dev_election_districts`] (credentials.json then gives each voter's district).
 pub fn write_dev_election<R: RngCore + CryptoRng>(
     dir: &Path,
@@ -392,6 +390,10 @@ pub fn write_dev_election<R: RngCore + CryptoRng>(
     let json = zeroize::Zeroizing::new(serde_json::to_string(&secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>())?);
     std::fs::write(dir.join("voters.json"), json.as_bytes())?;
     write_owner_only(&dir.join("collector.key"), secret_key_file(Role::Collector, &key).as_bytes())?;
+    // The officials' key of the dev election (the example's, whose secret is public), so that a demo can sign
+    // voter-list changes (SPEC.md §4.7) for `POST /voter-list/changes`.
+    let officials = protocol::roles::example_role_secrets(1).officials;
+    write_owner_only(&dir.join("officials.key"), secret_key_file(Role::Officials, &officials).as_bytes())?;
     Ok(())
 }
 

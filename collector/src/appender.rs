@@ -1,10 +1,14 @@
-//! The appender: one task per process that turns checked ballots into log leaves with group commit.
+//! The appender: one task per process that turns checked ballots into log leaves with group commit, and the
+//! officials' voter-list changes into leaves of their own (crate::voter_list, SPEC.md §4.7), in the order they
+//! arrive, under the same log lock and time rule.
 //!
 //! It takes every ballot waiting in its queue (up to `max_batch`), and in one transaction: locks the log
 //! (`SELECT … FROM log_state FOR UPDATE`, which serialises appends across every collector process on the
 //! database), refuses the batch if the election is closed, catches up its tree with leaves other processes
-//! committed, answers duplicates with their stored receipt, reads the clock once for the batch's acceptance time
-//! (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns the next leaf
+//! committed and its voter list with their changes, answers duplicates with their stored receipt, refuses a ballot
+//! whose credential is not on that list (in the ballot's district), reads the clock once for the batch's
+//! acceptance time (never before the log's last, and refused outside the voting period: SPEC.md §11.7), assigns
+//! the next leaf
 //! indices, builds their leaves (eq. LG1, with that time), signs the new tree head and one receipt per ballot,
 //! inserts them, and commits. Only after COMMIT does a voter get a receipt.
 //! If a statement fails before COMMIT, nothing of the batch is stored: the tree forgets the batch's leaves and every
@@ -39,29 +43,99 @@ pub fn batch_times(now_ms: u64, last_accepted_at: u64) -> (u64, u64) {
     (accepted_at, now_ms.max(accepted_at.saturating_mul(1000)))
 }
 
-/// Runs until every sender is gone.
-pub async fn run(state: AppState, mut rx: mpsc::Receiver<Pending>) {
+/// What the appender is asked to append: a checked ballot, or an officials' voter-list change (SPEC.md §4.7).
+#[derive(Debug)]
+pub enum Job {
+    Ballot(Pending),
+    Change(crate::voter_list::PendingChange),
+}
+
+/// Runs until every sender is gone. Jobs are appended in the order they arrived: each run of ballots as one batch,
+/// each change in a transaction of its own.
+pub async fn run(state: AppState, mut rx: mpsc::Receiver<Job>) {
     let max = state.settings.max_batch.max(1);
-    let mut batch = Vec::with_capacity(max);
-    while rx.recv_many(&mut batch, max).await > 0 {
-        let pending = std::mem::take(&mut batch);
-        let n = pending.len();
-        let started = std::time::Instant::now();
-        match append(&state, pending).await {
-            Ok(()) => {
-                state.metrics.batches.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(ballots = n, ms = started.elapsed().as_millis() as u64, "batch committed");
-            }
-            Err((e, waiting)) => {
-                if e.code == "storage_unavailable" || e.code == "outcome_unknown" {
-                    state.metrics.storage_errors.fetch_add(1, Ordering::Relaxed);
-                }
-                for p in waiting {
-                    let _ = p.reply.send(Err(e.clone()));
+    let mut jobs = Vec::with_capacity(max);
+    while rx.recv_many(&mut jobs, max).await > 0 {
+        let mut ballots = Vec::new();
+        for job in std::mem::take(&mut jobs) {
+            match job {
+                Job::Ballot(p) => ballots.push(p),
+                Job::Change(c) => {
+                    append_ballots(&state, std::mem::take(&mut ballots)).await;
+                    crate::voter_list::append(&state, c).await;
                 }
             }
         }
+        append_ballots(&state, ballots).await;
     }
+}
+
+async fn append_ballots(state: &AppState, pending: Vec<Pending>) {
+    if pending.is_empty() {
+        return;
+    }
+    let n = pending.len();
+    let started = std::time::Instant::now();
+    match append(state, pending).await {
+        Ok(()) => {
+            state.metrics.batches.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(ballots = n, ms = started.elapsed().as_millis() as u64, "batch committed");
+        }
+        Err((e, waiting)) => {
+            if e.code == "storage_unavailable" || e.code == "outcome_unknown" {
+                state.metrics.storage_errors.fetch_add(1, Ordering::Relaxed);
+            }
+            for p in waiting {
+                let _ = p.reply.send(Err(e.clone()));
+            }
+        }
+    }
+}
+
+/// The log, locked for one append (`log_state FOR UPDATE`, which serialises appends across every collector
+/// process on the database): its size, and the append's acceptance second and tree-head time (SPEC.md §11.7).
+#[derive(Debug, Clone, Copy)]
+pub struct Locked {
+    pub size: u64,
+    pub accepted_at: u64,
+    pub timestamp: u64,
+}
+
+/// Takes the log lock in `tx` and refuses the append when the election is closed (or `accepted_at` is past
+/// `closes_at`) or not yet open. The one place both ballots and voter-list changes get their time.
+pub async fn lock_log(state: &AppState, tx: &tokio_postgres::Transaction<'_>) -> Result<Locked, AppError> {
+    let row = tx
+        .query_one(
+            "SELECT l.tree_size, e.closed_at IS NOT NULL, l.last_accepted_at FROM log_state l, election e
+             WHERE l.id = 1 FOR UPDATE OF l",
+            &[],
+        )
+        .await?;
+    let (size, closed, last_accepted_at) =
+        (row.get::<_, i64>(0) as u64, row.get::<_, bool>(1), row.get::<_, i64>(2).max(0) as u64);
+    let (accepted_at, timestamp) = batch_times(now_ms(), last_accepted_at);
+    let period = state.info.election.manifest().voting_period;
+    if closed || accepted_at > period.closes_at {
+        state.closed.store(true, Ordering::Release);
+        return Err(closed_error());
+    }
+    if accepted_at < period.opens_at {
+        return Err(not_open_error());
+    }
+    Ok(Locked { size, accepted_at, timestamp })
+}
+
+/// Brings `tree` up to the log's `size` committed leaves (other processes' appends); refuses to go on if the
+/// database has fewer leaves than its log state says.
+pub async fn catch_up_tree(client: &tokio_postgres::Client, tree: &mut LogTree, size: u64) -> Result<(), AppError> {
+    load_leaves(client, tree, size).await?;
+    if tree.len() != size {
+        // Only possible if leaves were lost from the database: refuse to go on.
+        let e = AppError::internal(format!("log has {size} leaves in the database, {} in memory", tree.len()));
+        truncate_to(tree, size.min(tree.len()));
+        return Err(e);
+    }
+    Ok(())
 }
 
 type Failed = (AppError, Vec<Pending>);
@@ -75,26 +149,10 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
         Ok(t) => t,
         Err(e) => return Err((AppError::from(e), pending)),
     };
-    let locked = tx
-        .query_one(
-            "SELECT l.tree_size, e.closed_at IS NOT NULL, l.last_accepted_at FROM log_state l, election e
-             WHERE l.id = 1 FOR UPDATE OF l",
-            &[],
-        )
-        .await;
-    let (db_size, closed, last_accepted_at) = match locked {
-        Ok(row) => (row.get::<_, i64>(0) as u64, row.get::<_, bool>(1), row.get::<_, i64>(2).max(0) as u64),
-        Err(e) => return Err((AppError::from(e), pending)),
+    let Locked { size: db_size, accepted_at, timestamp } = match lock_log(state, &tx).await {
+        Ok(l) => l,
+        Err(e) => return Err((e, pending)),
     };
-    let (accepted_at, timestamp) = batch_times(now_ms(), last_accepted_at);
-    let period = state.info.election.manifest().voting_period;
-    if closed || accepted_at > period.closes_at {
-        state.closed.store(true, Ordering::Release);
-        return Err((closed_error(), pending));
-    }
-    if accepted_at < period.opens_at {
-        return Err((not_open_error(), pending));
-    }
 
     // Duplicates: the same ballot id already in the log, or twice in this batch.
     let ids: Vec<Vec<u8>> = pending.iter().map(|p| p.id.0.to_vec()).collect();
@@ -104,23 +162,25 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
     };
     let mut stored: HashMap<Vec<u8>, String> = existing.into_iter().map(|r| (r.get(0), r.get(1))).collect();
 
-    let mut tree = state.log.tree.lock().await;
-    if let Err(e) = load_leaves(tx.client(), &mut tree, db_size).await {
-        return Err((AppError::from(e), pending));
+    // The voter list as the log stands (changes other processes appended included), before any ballot is checked
+    // against it.
+    if let Err(e) = state.sync_voter_list(tx.client()).await {
+        return Err((e, pending));
     }
-    if tree.len() != db_size {
-        // Only possible if leaves were lost from the database: refuse to go on.
-        let e = AppError::internal(format!("log has {db_size} leaves in the database, {} in memory", tree.len()));
-        let keep = db_size.min(tree.len());
-        tree.truncate(keep);
+    let mut tree = state.log.tree.lock().await;
+    if let Err(e) = catch_up_tree(tx.client(), &mut tree, db_size).await {
         return Err((e, pending));
     }
     let mut fresh: Vec<Pending> = Vec::new();
     let mut dups: Vec<Pending> = Vec::new();
     let mut in_batch: HashMap<BallotId, ()> = HashMap::new();
+    let manifest = state.info.election.manifest();
     for p in pending {
         if stored.contains_key(p.id.0.as_slice()) || in_batch.contains_key(&p.id) {
             dups.push(p);
+        } else if let Err(e) = crate::cast::check_standing(manifest, state.district_of(&p.credential), p.district) {
+            // Not on the voter list (in the ballot's district) at this position of the log: never appended.
+            let _ = p.reply.send(Err(e));
         } else {
             in_batch.insert(p.id, ());
             fresh.push(p);
@@ -153,7 +213,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
         stored.insert(p.id.0.to_vec(), text.clone());
         idx.push(leaf_index as i64);
         bids.push(p.id.0.to_vec());
-        creds.push(p.credential.to_vec());
+        creds.push(p.credential.as_bytes().to_vec());
         bals.push(p.bytes.clone());
         leaves.push(receipt.leaf_hash().to_vec());
         texts.push(text);

@@ -19,7 +19,7 @@ use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
 use tokio::sync::oneshot;
 
-use crate::appender::{closed_error, not_open_error};
+use crate::appender::{closed_error, not_open_error, Job};
 use crate::error::AppError;
 use crate::state::Pending;
 use crate::state::{now_ms, AppState};
@@ -62,37 +62,45 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// The body of a `POST` of JSON (`what`: "the ballot", "the change"), whole within the request timeout, so a
+/// client that trickles it holds no connection for long: `415 unsupported_media_type` without
+/// `Content-Type: application/json`, `413 body_too_large` past `--body-limit`, `408 request_timeout`.
+pub async fn read_json_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    what: &str,
+) -> Result<axum::body::Bytes, AppError> {
+    if !is_json(headers) {
+        return Err(AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!("send {what} as JSON, with the header Content-Type: application/json"),
+        ));
+    }
+    // The whole body within the request timeout: a client that trickles it holds no connection for long.
+    let limit = state.settings.body_limit;
+    match tokio::time::timeout(state.settings.request_timeout, to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds {limit} bytes"),
+        )),
+        Err(_) => Err(AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the body did not arrive within {} s; send it again", state.settings.request_timeout.as_secs()),
+        )),
+    }
+}
+
 async fn cast_inner(
     state: &AppState,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(protocol::log::Receipt, bool), AppError> {
-    if !is_json(headers) {
-        return Err(AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the ballot as JSON, with the header Content-Type: application/json",
-        ));
-    }
-    // The whole body within the request timeout: a client that trickles it holds no connection for long.
-    let limit = state.settings.body_limit;
-    let bytes = match tokio::time::timeout(state.settings.request_timeout, to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
-            return Err(AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("the body exceeds {limit} bytes"),
-            ))
-        }
-        Err(_) => {
-            return Err(AppError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "request_timeout",
-                format!("the body did not arrive within {} s; send it again", state.settings.request_timeout.as_secs()),
-            ))
-        }
-    };
+    let bytes = read_json_body(state, headers, body, "the ballot").await?;
     let ballot = parse_ballot(&bytes)?;
     let period = state.info.election.manifest().voting_period;
     // An early refusal on this clock reading; the appender checks the time it writes into the leaf (§11.7).
@@ -113,11 +121,14 @@ async fn cast_inner(
     let manifest = state.info.election.manifest();
     protocol::ballot::check_shape(manifest, &ballot.body).map_err(|e| AppError::from_ballot(&e))?;
     let credential = *ballot.body.credential.as_bytes();
-    let Some(registered) = state.district_of(&ballot.body.credential) else {
-        return Err(AppError::new(StatusCode::FORBIDDEN, "unknown_credential", "the credential is not registered"));
-    };
-    if registered != ballot.body.district {
-        return Err(wrong_district(manifest, registered, ballot.body.district));
+    let (key, district_cast) = (ballot.body.credential, ballot.body.district);
+    // An early refusal on this process's voter list, after catching up with the changes other processes appended
+    // (a query only when the list in memory refuses); the appender checks again under the log lock, with every
+    // change of the log applied.
+    if check_standing(manifest, state.district_of(&key), district_cast).is_err() {
+        let client = state.pool.get().await?;
+        state.sync_voter_list(&client).await?;
+        check_standing(manifest, state.district_of(&key), district_cast)?;
     }
     if !state.limiter.allow(&credential, state.settings.rate_limit_per_minute) {
         return Err(AppError::new(
@@ -138,11 +149,34 @@ async fn cast_inner(
     .map_err(AppError::internal)??;
     let (id, bytes, hash) = pending;
     let (tx, rx) = oneshot::channel();
-    let p = Pending { id, credential, bytes, ballot_hash: hash, reply: tx };
-    state.appender.try_send(p).map_err(|_| {
+    let p = Pending { id, credential: key, district: district_cast, bytes, ballot_hash: hash, reply: tx };
+    state.appender.try_send(Job::Ballot(p)).map_err(|_| {
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the collector is overloaded; retry")
     })?;
     rx.await.map_err(AppError::internal)?
+}
+
+/// R1's standing check, as the collector makes it: `standing` is the credential's on the voter list in force
+/// (`None`: not on it), `cast` the district the ballot is for. `403 unknown_credential` when the credential is
+/// not on the list (never registered, or removed by the officials), `422 wrong_district` when it is in another
+/// district (moved, or the wrong ballot).
+pub fn check_standing(
+    manifest: &protocol::Manifest,
+    standing: Option<Option<u16>>,
+    cast: Option<u16>,
+) -> Result<(), AppError> {
+    let Some(registered) = standing else {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            "unknown_credential",
+            "the credential is not on the voter list: it was never registered, or the election officials removed \
+             it; contact them",
+        ));
+    };
+    if registered != cast {
+        return Err(wrong_district(manifest, registered, cast));
+    }
+    Ok(())
 }
 
 /// `422 wrong_district`: the ballot is for another district than its credential's (R1's `wrong_district`). Names

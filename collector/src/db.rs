@@ -65,6 +65,21 @@ ALTER TABLE election ALTER COLUMN signing_key DROP NOT NULL;
 -- election without districts, so a database initialised before this migration keeps working unchanged.
 ALTER TABLE credentials ADD COLUMN district smallint CHECK (district >= 0);
 ",
+    r"
+-- Changes to the voter list while the election is open (SPEC.md §4.7): each change the officials signed (eq. VL1),
+-- a leaf of the log of its own (eq. LG9) between the ballots' leaves, appended under the log lock like them. The
+-- `credentials` table stays the list when voting opened (the manifest's registry fixes it); the list in force is it
+-- with these changes replayed in `seq` order. `answer` is the body of the `201` that appended it, answered again
+-- (`200`) when the same change is sent again.
+CREATE TABLE voter_list_changes (
+    seq         bigint PRIMARY KEY CHECK (seq >= 0),
+    leaf_index  bigint NOT NULL UNIQUE CHECK (leaf_index >= 0),
+    change      bytea  NOT NULL UNIQUE,
+    leaf_hash   bytea  NOT NULL,
+    accepted_at bigint NOT NULL CHECK (accepted_at >= 0),
+    answer      text   NOT NULL
+);
+",
 ];
 
 /// A pool over `url` (a libpq-style URL or key=value string).

@@ -16,6 +16,7 @@ pub mod log_api;
 pub mod metrics;
 pub mod state;
 pub mod verify;
+pub mod voter_list;
 pub mod voters;
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -54,9 +55,14 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(voters::router())
         .layer(axum::middleware::from_fn_with_state(state.settings.request_timeout, read_timeout));
-    let router = Router::new().merge(cast::router()).merge(verify::router()).merge(reads).method_not_allowed_fallback(
-        || async { AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here") },
-    );
+    let router = Router::new()
+        .merge(cast::router())
+        .merge(voter_list::router())
+        .merge(verify::router())
+        .merge(reads)
+        .method_not_allowed_fallback(|| async {
+            AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
+        });
     let router = match &state.settings.web_dir {
         Some(dir) => router.fallback_service(SetResponseHeader::overriding(
             tower_http::services::ServeDir::new(dir),
@@ -134,6 +140,9 @@ pub async fn start(pool: Pool, settings: Settings, signing_key: ed25519_dalek::S
         snapshot.head.tree_size
     );
     let size = snapshot.tree.len();
+    // The voter list in force. Read after the log: a change appended meanwhile is caught up before the next append.
+    let list = state::load_voter_list(&*db::connect(&pool).await?, &info.election).await?;
+    let changes = list.change_count();
     let state = AppState(Arc::new(Inner {
         pool,
         info,
@@ -141,11 +150,12 @@ pub async fn start(pool: Pool, settings: Settings, signing_key: ed25519_dalek::S
         settings,
         log: LogView { committed: AtomicU64::new(size), tree: tokio::sync::Mutex::new(snapshot.tree) },
         appender: tx,
+        voter_list: std::sync::RwLock::new(state::VoterList { list, stale: false }),
         limiter: RateLimiter::default(),
         metrics: metrics::Metrics::default(),
         closed: AtomicBool::new(snapshot.closed),
     }));
-    tracing::info!(tree_size = size, "log loaded and verified");
+    tracing::info!(tree_size = size, voter_list_changes = changes, "log loaded and verified");
     tokio::spawn(appender::run(state.clone(), rx));
     Ok(state)
 }

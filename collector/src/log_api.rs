@@ -7,9 +7,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use protocol::ballot_box::ChangeEntry;
 use protocol::election::PublishedElection;
 use protocol::log::{ConsistencyQuery, InclusionQuery, SignedTreeHead, WithBytes};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -69,8 +70,26 @@ struct Range {
     end: i64,
 }
 
-/// The entries of `GET /log/leaves` (defined in `protocol`, where monitors and mirrors read them too).
-pub use protocol::log::{LeafEntry, Leaves};
+/// A ballot's entry of `GET /log/leaves` (defined in `protocol`, where monitors and mirrors read them too).
+pub use protocol::log::LeafEntry;
+
+/// One entry of `GET /log/leaves`: a ballot's leaf `{"leaf_index", "accepted_at", "ballot": hex}` (eq. LG1), or a
+/// voter-list change's `{"leaf_index", "accepted_at", "change": hex}` (eq. LG9, SPEC.md §4.7), as the ballot box
+/// writes it ([`ChangeEntry`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LogEntry {
+    Ballot(LeafEntry),
+    Change(ChangeEntry),
+}
+
+/// The answer of `GET /log/leaves?start&end`: consecutive entries from `start`, fewer than asked at the end of
+/// the log or of a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Leaves {
+    pub entries: Vec<LogEntry>,
+}
 
 async fn leaves(
     State(state): State<AppState>,
@@ -86,17 +105,25 @@ async fn leaves(
     let size: i64 = client.query_one("SELECT tree_size FROM log_state WHERE id = 1", &[]).await?.get(0);
     let rows = client
         .query(
-            "SELECT leaf_index, accepted_at, ballot FROM ballots
-             WHERE leaf_index >= $1 AND leaf_index < $2 AND leaf_index < $3 ORDER BY leaf_index",
+            "SELECT leaf_index, accepted_at, ballot, false FROM ballots
+             WHERE leaf_index >= $1 AND leaf_index < $2 AND leaf_index < $3
+             UNION ALL
+             SELECT leaf_index, accepted_at, change, true FROM voter_list_changes
+             WHERE leaf_index >= $1 AND leaf_index < $2 AND leaf_index < $3
+             ORDER BY leaf_index",
             &[&r.start, &end, &size],
         )
         .await?;
     let entries = rows
         .iter()
-        .map(|row| LeafEntry {
-            leaf_index: row.get::<_, i64>(0) as u64,
-            accepted_at: row.get::<_, i64>(1) as u64,
-            ballot: hex::encode(row.get::<_, &[u8]>(2)),
+        .map(|row| {
+            let (leaf_index, accepted_at) = (row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64);
+            let bytes = hex::encode(row.get::<_, &[u8]>(2));
+            if row.get::<_, bool>(3) {
+                LogEntry::Change(ChangeEntry { leaf_index, accepted_at, change: bytes })
+            } else {
+                LogEntry::Ballot(LeafEntry { leaf_index, accepted_at, ballot: bytes })
+            }
         })
         .collect();
     Ok(Json(Leaves { entries }))

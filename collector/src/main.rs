@@ -131,7 +131,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Writes a test election (random key, N voter credentials, a collector key) to DIR. Not for real elections.
+    /// Writes a test election (random key, N voter credentials, a collector key, the officials' key that signs
+    /// voter-list changes: officials.key) to DIR. Not for real elections.
     DevElection {
         /// How many test voters (one credential each).
         #[arg(long, default_value_t = 100)]

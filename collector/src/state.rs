@@ -2,16 +2,19 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use deadpool_postgres::Pool;
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use protocol::ballot_box::Electorate;
 use protocol::log::{Hash, LogTree, Receipt, SignedTreeHead};
+use protocol::voter_list::VoterListChange;
 use protocol::{BallotId, CredentialKey, Decode, Election, Fingerprint, Manifest, PublicKey};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::appender::Job;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 
@@ -63,19 +66,11 @@ pub struct ElectionInfo {
     pub manifest_json: String,
     /// The collector's key, as the manifest names it (`roles.collector_key`).
     pub verifying_key: VerifyingKey,
-    /// The voter list: each registered credential key (bytes) and its district (the index in the manifest's
-    /// `districts`; `None` in an election without districts). A hash map, so a cast's lookup costs one probe.
-    pub credentials: HashMap<[u8; 32], Option<u16>>,
 }
 
 impl ElectionInfo {
     pub fn fingerprint(&self) -> &Fingerprint {
         self.election.fingerprint()
-    }
-
-    /// `None` if `key` is not registered; else its district (`None` in an election without districts).
-    pub fn district_of(&self, key: &CredentialKey) -> Option<Option<u16>> {
-        self.credentials.get(key.as_bytes()).copied()
     }
 }
 
@@ -94,16 +89,86 @@ pub async fn load_election(pool: &Pool) -> anyhow::Result<ElectionInfo> {
     let fp: Vec<u8> = row.get(2);
     anyhow::ensure!(fp == election.fingerprint().as_bytes(), "stored fingerprint does not match the manifest");
     let verifying_key = *election.manifest().roles.collector_key.verifying_key();
-    let rows = client.query("SELECT credential, district FROM credentials", &[]).await?;
-    let districts = election.manifest().districts.len();
-    let mut credentials = HashMap::with_capacity(rows.len());
-    for r in &rows {
-        let Ok(key) = <[u8; 32]>::try_from(r.get::<_, &[u8]>(0)) else { continue };
-        let district = stored_district(r.get(1), districts)
-            .with_context(|| format!("the stored credential {}", hex::encode(key)))?;
-        credentials.insert(key, district);
+    Ok(ElectionInfo { election, manifest_json, verifying_key })
+}
+
+/// The voter list when voting opened (the `credentials` table, which `collector init` wrote and nothing changes:
+/// the manifest's registry fixes it), sorted by key bytes, with each key's district (SPEC.md §11.5). The export
+/// writes it as the box's `credentials`/`districts`; the changes replayed over it give the list in force.
+pub async fn load_initial_list(client: &tokio_postgres::Client, manifest: &Manifest) -> anyhow::Result<Electorate> {
+    let districts = manifest.districts.len();
+    let mut voters = client
+        .query("SELECT credential, district FROM credentials", &[])
+        .await?
+        .iter()
+        .map(|r| {
+            let bytes: [u8; 32] = r.get::<_, &[u8]>(0).try_into().context("stored credential length")?;
+            let district = stored_district(r.get(1), districts)
+                .with_context(|| format!("the stored credential {}", hex::encode(bytes)))?;
+            Ok((CredentialKey::from_bytes(&bytes)?, district))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    voters.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let keys = voters.iter().map(|v| v.0).collect();
+    let districts = voters.iter().filter_map(|v| v.1).collect();
+    Ok(Electorate::new(keys, districts))
+}
+
+/// The stored voter-list changes numbered `from` and up, in order: `(seq, leaf_index, change bytes)`.
+pub async fn load_changes(
+    client: &tokio_postgres::Client,
+    from: u32,
+) -> Result<Vec<(u32, u64, Vec<u8>)>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT seq, leaf_index, change FROM voter_list_changes WHERE seq >= $1 ORDER BY seq",
+            &[&i64::from(from)],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let seq = u32::try_from(r.get::<_, i64>(0)).unwrap_or(u32::MAX);
+            (seq, r.get::<_, i64>(1).max(0) as u64, r.get::<_, Vec<u8>>(2))
+        })
+        .collect())
+}
+
+/// Replays stored changes over `list` with check L11 ([`VoterListChange::verify`], [`Electorate::apply`]), skipping
+/// those it already holds. A stored change that fails is the database's inconsistency: the error names it.
+pub fn replay_changes(
+    list: &mut Electorate,
+    election: &Election,
+    changes: &[(u32, u64, Vec<u8>)],
+) -> Result<(), String> {
+    for (seq, leaf, bytes) in changes {
+        if *seq < list.change_count() {
+            continue;
+        }
+        let fail = |e: &dyn std::fmt::Display| format!("the stored voter-list change {seq} (leaf {leaf}): {e}");
+        let change = VoterListChange::from_bytes(bytes).map_err(|e| fail(&e))?;
+        change.verify(election.fingerprint(), election.manifest()).map_err(|e| fail(&e))?;
+        list.apply(election.manifest(), &change, *leaf).map_err(|e| fail(&e))?;
     }
-    Ok(ElectionInfo { election, manifest_json, verifying_key, credentials })
+    Ok(())
+}
+
+/// The voter list in force: the list when voting opened with every stored change replayed.
+pub async fn load_voter_list(client: &tokio_postgres::Client, election: &Election) -> anyhow::Result<Electorate> {
+    let mut list = load_initial_list(client, election.manifest()).await?;
+    let changes = load_changes(client, 0).await?;
+    replay_changes(&mut list, election, &changes).map_err(|e| anyhow::anyhow!("{e}: the database is inconsistent"))?;
+    Ok(list)
+}
+
+/// The process's copy of the voter list in force ([`Electorate`], changes replayed in log order), which casting
+/// and `GET /voters/{K}` read. It follows the changes this process appends and, read from the database, those
+/// of other processes (under the log lock before each append: [`AppState::sync_voter_list`]).
+#[derive(Debug)]
+pub struct VoterList {
+    pub list: Electorate,
+    /// Set when a change applied here may not have been committed: the next sync reloads the list.
+    pub stale: bool,
 }
 
 /// A credential's district as stored (`credentials.district`), checked against the manifest's `districts` (of
@@ -193,7 +258,9 @@ pub struct Inner {
     pub signing_key: SigningKey,
     pub settings: Settings,
     pub log: LogView,
-    pub appender: mpsc::Sender<Pending>,
+    pub appender: mpsc::Sender<Job>,
+    /// The voter list in force (SPEC.md §4.7).
+    pub voter_list: RwLock<VoterList>,
     pub limiter: RateLimiter,
     pub metrics: Metrics,
     /// Set once the election is seen closed (an optimisation; the appender checks under the log lock).
@@ -211,7 +278,9 @@ impl std::ops::Deref for AppState {
 #[derive(Debug)]
 pub struct Pending {
     pub id: BallotId,
-    pub credential: [u8; 32],
+    pub credential: CredentialKey,
+    /// The district the ballot is for (`None` without districts).
+    pub district: Option<u16>,
     pub bytes: Vec<u8>,
     pub ballot_hash: Hash,
     /// The receipt, and whether this request created the leaf (false: a duplicate).
@@ -223,10 +292,35 @@ pub fn now_ms() -> u64 {
 }
 
 impl AppState {
-    /// `None` if `key` is not registered; else its district (`None` in an election without districts): the voter
-    /// list loaded at start-up ([`ElectionInfo::district_of`]).
+    /// `None` if `key` is not on the voter list in force; else its district (`None` in an election without
+    /// districts): the list when voting opened, with the changes this process knows of ([`VoterList`]).
     pub fn district_of(&self, key: &CredentialKey) -> Option<Option<u16>> {
-        self.info.district_of(key)
+        match self.voter_list.read() {
+            Ok(v) => v.list.lookup(key, u64::MAX),
+            Err(poisoned) => poisoned.into_inner().list.lookup(key, u64::MAX),
+        }
+    }
+
+    /// Brings the voter list up to the changes stored in the database: those numbered beyond what this process
+    /// holds (one indexed query, usually empty), or the whole list again when it is stale. Under the log lock
+    /// (`client` inside the appending transaction), the list is then exactly the log's.
+    pub async fn sync_voter_list(&self, client: &tokio_postgres::Client) -> Result<(), AppError> {
+        let (count, stale) = {
+            let v = self.voter_list.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            (v.list.change_count(), v.stale)
+        };
+        if stale {
+            let list = load_voter_list(client, &self.info.election).await.map_err(AppError::storage)?;
+            let mut v = self.voter_list.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *v = VoterList { list, stale: false };
+            return Ok(());
+        }
+        let changes = load_changes(client, count).await?;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut v = self.voter_list.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        replay_changes(&mut v.list, &self.info.election, &changes).map_err(AppError::internal)
     }
 
     /// Brings the in-memory tree up to `size` leaves from PostgreSQL (no-op if it has them).
@@ -281,7 +375,8 @@ pub async fn load_log(pool: &Pool) -> anyhow::Result<LogSnapshot> {
     Ok(LogSnapshot { tree, head, closed })
 }
 
-/// Appends to `tree` the committed leaves it lacks, up to `size`.
+/// Appends to `tree` the committed leaves it lacks, up to `size`: the ballots' (eq. LG1) and the voter-list
+/// changes' (eq. LG9), merged by leaf index. Stops at a missing leaf (the caller compares the sizes).
 pub async fn load_leaves(
     client: &tokio_postgres::Client,
     tree: &mut LogTree,
@@ -292,7 +387,10 @@ pub async fn load_leaves(
         let to = (size as i64).min(from + 100_000);
         let rows = client
             .query(
-                "SELECT leaf_hash FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
+                "SELECT leaf_index, leaf_hash FROM ballots WHERE leaf_index >= $1 AND leaf_index < $2
+                 UNION ALL
+                 SELECT leaf_index, leaf_hash FROM voter_list_changes WHERE leaf_index >= $1 AND leaf_index < $2
+                 ORDER BY leaf_index",
                 &[&from, &to],
             )
             .await?;
@@ -300,7 +398,10 @@ pub async fn load_leaves(
             break;
         }
         for row in rows {
-            let h: Vec<u8> = row.get(0);
+            if row.get::<_, i64>(0) != tree.len() as i64 {
+                return Ok(());
+            }
+            let h: Vec<u8> = row.get(1);
             let mut leaf = [0u8; 32];
             if h.len() == 32 {
                 leaf.copy_from_slice(&h);

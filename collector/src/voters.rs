@@ -1,11 +1,12 @@
-//! `GET /voters/{credential}`: the district of a registered credential, so that the voting page shows the
+//! `GET /voters/{credential}`: the district of a credential on the voter list in force (the registry with the
+//! officials' changes of the log, SPEC.md §4.7), so that the voting page shows the
 //! voter exactly the contests of their district (SPEC.md §4.1, §8.2). The credential is the voter's public key
 //! (`K`, 64 hexadecimal digits), which the public credential list (`credentials.json`) already pairs with its
 //! district: the answer reveals nothing that list does not.
 //!
 //! * `200 {"district": D, "district_id": "north"}`: registered, in district number `D` of the manifest (from 0),
 //!   whose id is `district_id`; `{"district": null, "district_id": null}` in an election without districts.
-//! * `404 unknown_credential`: no such credential in the registry.
+//! * `404 unknown_credential`: no such credential on the voter list in force (never registered, or removed).
 //! * `400 invalid_credential`: not 64 hexadecimal digits, or not a valid public key.
 //!
 //! The page does not have to trust this answer: a ballot for another district than its credential's is refused
@@ -67,6 +68,9 @@ async fn voter(State(state): State<AppState>, Path(credential): Path<String>) ->
     let mut bytes = [0u8; 32];
     hex::decode_to_slice(&credential, &mut bytes).map_err(|_| invalid())?;
     let key = CredentialKey::from_bytes(&bytes).map_err(|_| invalid())?;
+    // The list in force, with the changes other processes appended (one indexed query, usually empty).
+    let client = state.pool.get().await?;
+    state.sync_voter_list(&client).await?;
     let lookup = state.district_of(&key);
     Ok(Json(answer(state.info.election.manifest(), lookup)?))
 }

@@ -69,7 +69,7 @@ async fn cast_recast_receipts_log_and_second_device() {
     assert_eq!((c.first, c.second), (1, 3));
     verify_consistency(1, 3, &r0.root, &head.root, &c.path).unwrap();
     let (_, v) = get_json(&http, format!("{}/log/leaves?start=0&end=10", s.base)).await;
-    let leaves: collector::log_api::Leaves = serde_json::from_value(v).unwrap();
+    let leaves: protocol::log::Leaves = serde_json::from_value(v).unwrap();
     assert_eq!(leaves.entries.len(), 3);
     assert_eq!(leaves.entries[1].ballot, hex::encode(b1.to_bytes()));
     // Each leaf's acceptance second (eq. LG1) is served with it, as the receipt signed it; inside the voting

@@ -176,12 +176,15 @@ async fn init_refuses_a_credential_list_that_is_not_the_manifests_registry() {
 async fn a_database_from_before_districts_keeps_working() {
     let url = fresh_db().await;
     let e = init_election(&url, 2).await;
-    // Undo migration 4 as if this database had been initialised before it.
+    // Undo migrations 4 and 5 as if this database had been initialised before it.
     let (db, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
-    db.batch_execute("ALTER TABLE credentials DROP COLUMN district; DELETE FROM schema_migrations WHERE version = 4")
-        .await
-        .unwrap();
+    db.batch_execute(
+        "DROP TABLE voter_list_changes; ALTER TABLE credentials DROP COLUMN district;
+         DELETE FROM schema_migrations WHERE version >= 4",
+    )
+    .await
+    .unwrap();
     // `serve` migrates it again (every credential without district) and casting works as before.
     let s = serve(&url, Settings::default(), &e.key).await;
     let (st, v) = cast(&client(), &s.base, &ballot(&e, 1, 0)).await;
