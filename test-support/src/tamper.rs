@@ -67,15 +67,31 @@ pub fn reindex(r: &dyn Record) {
     std::fs::write(path(r, record::INDEX_PATH), serde_json::to_vec_pretty(&index).unwrap()).unwrap();
 }
 
-/// The collector signs a new final head over the box's ballots (`v` is `ballot-box.json`), as a malicious
-/// collector that doctored its log can.
+/// The collector signs a new final head over the box's ballots and voter-list changes, merged by their
+/// `leaf_index` (`v` is `ballot-box.json`), as a malicious collector that doctored its log can.
 pub fn resign_head(r: &dyn Record, v: &mut Value) {
-    let mut tree = protocol::log::LogTree::new();
+    let mut leaves = Vec::new();
     for e in v["ballots"].as_array().unwrap() {
         let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
         let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
         let accepted_at = e["accepted_at"].as_u64().unwrap();
-        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at));
+        let hash = protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at);
+        leaves.push((e["leaf_index"].as_u64().unwrap(), hash));
+    }
+    let changes = v["changes"].as_array().map(Vec::as_slice).unwrap_or_default();
+    for e in changes {
+        let bytes = hex::decode(e["change"].as_str().unwrap()).unwrap();
+        let hash = protocol::log::change_leaf_hash(&bytes, e["accepted_at"].as_u64().unwrap());
+        leaves.push((e["leaf_index"].as_u64().unwrap(), hash));
+    }
+    // Without changes the ballots' order is the log's, whatever their `leaf_index` says (a tampering may have
+    // doctored it); with changes, a stable sort by leaf (two entries that claim one leaf: ballots first).
+    if !changes.is_empty() {
+        leaves.sort_by_key(|l| l.0);
+    }
+    let mut tree = protocol::log::LogTree::new();
+    for (_, hash) in leaves {
+        tree.push(hash);
     }
     let size = tree.len();
     let (fp, root) = (*r.election().fingerprint(), tree.root(size).unwrap());

@@ -30,6 +30,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use web_assets::Asset;
 
+use crate::changes::Cancellation;
 use crate::report::Report;
 use crate::verify::{verify_result, VerifiedResult};
 
@@ -121,13 +122,17 @@ pub struct Published {
 }
 
 /// One ballot on the board: `[leaf_index, accepted_at, tracker, fate, detail]` (detail: the leaf that superseded
-/// it, or the reason it was refused, else `null`).
-pub fn board_row(b: &LoggedBallot, fate: Fate) -> Value {
-    let (name, detail) = match fate {
-        Fate::Counted => ("counted", Value::Null),
-        Fate::Refused(reason) => ("refused", json!(reason.to_string())),
-        Fate::Superseded { by } => ("superseded", json!(by)),
-        Fate::Revoked => ("revoked", Value::Null),
+/// it, the reason it was refused, or the leaf of the voter-list change that cancelled it, else `null`). A ballot R3
+/// removed is `revoked` (a paper vote), or `removed` / `moved` when `why` says the officials' change at leaf
+/// `detail` removed its credential from the voter list or moved it to another district (§4.7).
+pub fn board_row(b: &LoggedBallot, fate: Fate, why: Option<Cancellation>) -> Value {
+    let (name, detail) = match (fate, why) {
+        (Fate::Counted, _) => ("counted", Value::Null),
+        (Fate::Refused(reason), _) => ("refused", json!(reason.to_string())),
+        (Fate::Superseded { by }, _) => ("superseded", json!(by)),
+        (Fate::Revoked, Some(Cancellation::Removed { change })) => ("removed", json!(change)),
+        (Fate::Revoked, Some(Cancellation::Moved { change })) => ("moved", json!(change)),
+        (Fate::Revoked, _) => ("revoked", Value::Null),
     };
     json!([b.leaf_index, b.accepted_at, b.ballot.id().tracker(), name, detail])
 }
@@ -261,7 +266,13 @@ fn write_site(
         .ballots
         .iter()
         .zip(fates(v.ballots.iter().map(|b| b.leaf_index), &rejected, &superseded, &revoked))
-        .map(|(b, f)| board_row(b, f))
+        .map(|(b, f)| {
+            let why = match f {
+                Fate::Revoked => Cancellation::of(b.leaf_index, &revoked, &v.ballot_box),
+                _ => None,
+            };
+            board_row(b, f, why)
+        })
         .collect();
     let mut w = Writer { root: out, files: 0, bytes: 0 };
     for a in ASSETS {

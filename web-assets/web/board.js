@@ -23,6 +23,8 @@ function fateText(row) {
     case "counted": return t("fate_counted");
     case "superseded": return t("fate_superseded", { n: Number(detail) + 1 });
     case "revoked": return t("fate_revoked");
+    case "removed": return t("fate_removed", { n: Number(detail) + 1 });
+    case "moved": return t("fate_moved", { n: Number(detail) + 1 });
     case "refused": return t("fate_refused", { reason: t(`reason_${detail}`) });
     default: return t("fate_live");
   }
