@@ -827,6 +827,20 @@ async fn voter_list_changes_are_checked_kept_served_and_compared() {
     let err = reopened.with_voter_list(&list[..2]).unwrap_err().to_string();
     assert!(err.contains("not the registry the manifest names"), "{err}");
     drop(m);
+    // The same through `verifier monitor --credentials`: a fresh copy follows the log; a list that is not the
+    // registry stops it before it polls.
+    let files = tmp();
+    let creds = files.path().join("credentials.json");
+    std::fs::write(&creds, serde_json::to_string(&list).unwrap()).unwrap();
+    let (c, d) = (creds.to_str().unwrap(), files.path().join("copy"));
+    let args = ["monitor", "--collector", &collector, "--dir", d.to_str().unwrap(), "--once", "--credentials", c];
+    let (code, _, err) = verifier_cli(&args).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("size 4"), "{err}");
+    std::fs::write(&creds, serde_json::to_string(&list[..2]).unwrap()).unwrap();
+    let (code, _, err) = verifier_cli(&args).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not the registry the manifest names"), "{err}");
 
     // check-export: the box with these ballots and changes agrees with the copy; one whose change at leaf 2 is
     // another (signed by the officials, the head re-signed over it) does not.

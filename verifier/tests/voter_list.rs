@@ -8,17 +8,13 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use ed25519_dalek::SigningKey;
-use protocol::ballot_box::BoxError;
 use protocol::record;
-use protocol::voter_list::{Action, ChangeError, VoterListChange};
-use protocol::{Credential, CredentialKey};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
 use test_support::record::{build_voter_list, write_json, Built};
-use test_support::tamper::resign_head;
-use verifier::report::{BallotFailure, Check, Failure, Outcome};
+use test_support::tamper;
+use verifier::changes::Cancellation;
+use verifier::report::{Check, Outcome};
+use verifier::second_device::{BallotReport, TallyStatus};
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifier");
 
@@ -33,16 +29,6 @@ fn snapshot(b: &Built) -> BTreeMap<String, Vec<u8>> {
     let mut all: BTreeMap<String, Vec<u8>> = b.paths().into_iter().map(|p| (p.clone(), b.read(&p))).collect();
     all.insert(record::INDEX_PATH.into(), b.read(record::INDEX_PATH));
     all
-}
-
-/// A key that is not on the voter list.
-fn stranger() -> CredentialKey {
-    Credential::generate(&mut ChaCha20Rng::from_seed([99; 32])).public_key()
-}
-
-/// The box's change at position `i` of its `changes`, decoded.
-fn change(v: &Value, i: usize) -> VoterListChange {
-    VoterListChange::from_hex(v["changes"][i]["change"].as_str().unwrap()).unwrap()
 }
 
 #[test]
@@ -80,166 +66,18 @@ fn honest_record_with_voter_list_changes_passes() {
     assert!(v13.contains("9 cast, 1 refused, 1 superseded, 3 revoked, 4 counted"), "{v13}");
 }
 
-/// One tampering: its name, the check that must fail first, the failure it must give, and what the report's text
-/// must say.
-struct Case {
-    name: &'static str,
-    check: Check,
-    expect: fn(&Failure) -> bool,
-    says: &'static str,
-    tamper: fn(&Built),
-}
-
-fn edit_box(b: &Built, resign: bool, edit: impl FnOnce(&mut Value)) {
-    let mut v = b.read_json(record::BALLOT_BOX_PATH);
-    edit(&mut v);
-    if resign {
-        resign_head(b, &mut v);
-    }
-    b.replace_json(record::BALLOT_BOX_PATH, &v);
-}
-
-fn log_error(f: &Failure, p: impl Fn(&BoxError) -> bool) -> bool {
-    matches!(f, Failure::Ballots(BallotFailure::Registry(e) | BallotFailure::Log(e)) if p(e))
-}
-
-fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            name: "a change signed by another key than the officials', head re-signed",
-            check: Check::V4,
-            expect: |f| {
-                log_error(f, |e| matches!(e, BoxError::Change { leaf: 3, error: ChangeError::NotTheOfficials }))
-            },
-            says: "the voter-list change at leaf 3 (L11): the change is not signed by the officials' key",
-            tamper: |b| {
-                edit_box(b, true, |v| {
-                    let c = change(v, 1);
-                    let rogue = SigningKey::from_bytes(&[5; 32]);
-                    let forged =
-                        VoterListChange::sign(&rogue, c.fingerprint, c.seq, c.action, c.credential, c.district);
-                    v["changes"][1]["change"] = json!(hex::encode(forged.to_bytes()));
-                })
-            },
-        },
-        Case {
-            name: "two changes swapped in the log, head re-signed",
-            check: Check::V4,
-            expect: |f| {
-                log_error(f, |e| {
-                    matches!(e, BoxError::Change { leaf: 2, error: ChangeError::OutOfOrder { found: 1, expected: 0 } })
-                })
-            },
-            says: "change number 1 comes where change number 0 is due",
-            tamper: |b| {
-                edit_box(b, true, |v| {
-                    let (first, second) = (v["changes"][0]["change"].clone(), v["changes"][1]["change"].clone());
-                    v["changes"][0]["change"] = second;
-                    v["changes"][1]["change"] = first;
-                })
-            },
-        },
-        Case {
-            name: "a remove of a credential not on the list, signed by the officials, head re-signed",
-            check: Check::V4,
-            expect: |f| {
-                log_error(f, |e| matches!(e, BoxError::Change { leaf: 3, error: ChangeError::NotRegistered(_) }))
-            },
-            says: "is not on the voter list: it cannot be removed or moved",
-            tamper: |b| {
-                let officials = b.officials.clone();
-                edit_box(b, true, |v| {
-                    let c = change(v, 1);
-                    let forged = VoterListChange::sign(&officials, c.fingerprint, 1, Action::Remove, stranger(), 0);
-                    v["changes"][1]["change"] = json!(hex::encode(forged.to_bytes()));
-                })
-            },
-        },
-        Case {
-            name: "the last change dropped from the box, the later ballots renumbered",
-            check: Check::V5,
-            expect: |f| log_error(f, |e| matches!(e, BoxError::SizeMismatch { ballots: 12, head: 13 })),
-            says: "the box holds 12 ballots and changes, the final tree head says 13",
-            tamper: |b| {
-                edit_box(b, false, |v| {
-                    v["changes"].as_array_mut().unwrap().pop();
-                    for e in v["ballots"].as_array_mut().unwrap() {
-                        let leaf = e["leaf_index"].as_u64().unwrap();
-                        if leaf > 10 {
-                            e["leaf_index"] = json!(leaf - 1);
-                        }
-                    }
-                })
-            },
-        },
-        Case {
-            name: "a change moved one leaf later, past a ballot",
-            check: Check::V5,
-            expect: |f| log_error(f, |e| matches!(e, BoxError::RootMismatch)),
-            says: "do not give the final tree head's root",
-            tamper: |b| {
-                edit_box(b, false, |v| {
-                    // The move at leaf 10 and voter 4's ballot at leaf 11 trade places and times.
-                    let (at10, at11) = (v["changes"][3]["accepted_at"].clone(), json!(null));
-                    let ballots = v["ballots"].as_array_mut().unwrap();
-                    let ballot = ballots.iter_mut().find(|e| e["leaf_index"] == 11).unwrap();
-                    let at11 = std::mem::replace(&mut ballot["accepted_at"], at11);
-                    (ballot["leaf_index"], ballot["accepted_at"]) = (json!(10), at10);
-                    (v["changes"][3]["leaf_index"], v["changes"][3]["accepted_at"]) = (json!(11), at11);
-                })
-            },
-        },
-        Case {
-            name: "a ballot cast after its credential's removal not refused (tally/rejected.json)",
-            check: Check::V6,
-            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.ours.contains("unknown_credential")),
-            says: "tally/rejected.json lists 0 entries, the recomputation 1",
-            tamper: |b| {
-                let mut v = b.read_json(record::REJECTED_PATH);
-                v["rejected"].as_array_mut().unwrap().retain(|r| r["leaf_index"] != 5);
-                b.replace_json(record::REJECTED_PATH, &v);
-            },
-        },
-        Case {
-            name: "a ballot the remove cancelled put back (tally/revoked.json without it)",
-            check: Check::V8,
-            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.claimed == 2 && d.recomputed == 3),
-            says: "tally/revoked.json lists 2 entries, the recomputation 3",
-            tamper: |b| {
-                let mut v = b.read_json(record::REVOKED_PATH);
-                v["revoked"].as_array_mut().unwrap().retain(|r| r["leaf_index"] != 1);
-                b.replace_json(record::REVOKED_PATH, &v);
-            },
-        },
-        Case {
-            name: "the change that cancelled a ballot left out of its revoked entry",
-            check: Check::V8,
-            expect: |f| matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.entry == 1 && d.ours.contains("10")),
-            says: "first difference at entry 1",
-            tamper: |b| {
-                let mut v = b.read_json(record::REVOKED_PATH);
-                v["revoked"][1].as_object_mut().unwrap().remove("change");
-                b.replace_json(record::REVOKED_PATH, &v);
-            },
-        },
-    ]
-}
-
+/// Each tampering of `test_support::tamper::voter_list` fails the check that owns it first, with the failure and
+/// the words it names.
 #[test]
 fn voter_list_tamperings_are_caught_by_the_expected_check() {
     let b = build_voter_list();
     let saved = snapshot(&b);
+    let cases = tamper::voter_list();
     let mut failures = Vec::new();
-    let cases = cases();
     for case in &cases {
         (case.tamper)(&b);
-        let report = b.verify();
-        let failed = report.failed();
-        match report.failure(case.check) {
-            _ if failed.first() != Some(&case.check) => failures
-                .push(format!("{}: expected {} to fail first, failed: {failed:?}\n{report}", case.name, case.check)),
-            Some(f) if (case.expect)(f) && report.to_string().contains(case.says) => {}
-            f => failures.push(format!("{}: {} failed, but not as expected: {f:?}\n{report}", case.name, case.check)),
+        if let Err(e) = case.judge(&b.verify()) {
+            failures.push(e);
         }
         for (p, bytes) in &saved {
             std::fs::write(b.path(p), bytes).unwrap();
@@ -316,4 +154,44 @@ fn publish_marks_the_ballots_the_changes_cancelled() {
     let published: Value =
         serde_json::from_slice(&std::fs::read(site.join("record").join(record::BALLOT_BOX_PATH)).unwrap()).unwrap();
     assert_eq!(published["changes"].as_array().unwrap().len(), 4);
+}
+
+/// The second device (`verifier check-ballot --record`) reads the same `change` field: its report says which change
+/// cancelled the ballot, and that a moved voter votes again.
+#[test]
+fn the_second_device_says_which_change_cancelled_the_ballot() {
+    let b = build_voter_list();
+    let bbox: protocol::ballot_box::BallotBox = serde_json::from_value(b.read_json(record::BALLOT_BOX_PATH)).unwrap();
+    let revoked: protocol::tally::RevokedFile = serde_json::from_value(b.read_json(record::REVOKED_PATH)).unwrap();
+    let of = |leaf| Cancellation::of(leaf, &revoked, &bbox);
+    assert_eq!(of(1), Some(Cancellation::Removed { change: 3 }));
+    assert_eq!(of(9), Some(Cancellation::Moved { change: 10 }));
+    assert_eq!(of(11), Some(Cancellation::Paper));
+    assert_eq!(of(0), None);
+    let report = |why| BallotReport {
+        mirrors: Vec::new(),
+        ballot_id: b.receipts[1].ballot_id,
+        challenged: false,
+        leaf_index: Some(1),
+        district: None,
+        contests: Vec::new(),
+        receipt: None,
+        fetches_left: None,
+        status: Some(TallyStatus::Cancelled(why)),
+        index_head: None,
+    };
+    let text = report(Cancellation::Removed { change: 3 }).to_string();
+    assert!(
+        text.contains("NOT COUNTED: removed from the voter list by the officials' change at leaf 3 (R3)"),
+        "{text}"
+    );
+    let text = report(Cancellation::Moved { change: 10 }).to_string();
+    assert!(
+        text.contains("NOT COUNTED: moved to another district by the officials' change at leaf 10; vote again"),
+        "{text}"
+    );
+    // A revoked entry naming a leaf that holds no remove or move of the box (V8 fails such a record).
+    let mut forged = revoked.clone();
+    forged.revoked[0].change = Some(2);
+    assert_eq!(Cancellation::of(1, &forged, &bbox), Some(Cancellation::Unknown { change: 2 }));
 }
