@@ -86,8 +86,8 @@ pub struct LogLeaves {
 /// A leaf entry, decoded.
 #[derive(Debug, Clone)]
 enum Decoded {
-    Ballot(Ballot),
-    Change(VoterListChange),
+    Ballot(Box<Ballot>),
+    Change(Box<VoterListChange>),
 }
 
 /// What the monitor found wrong (check L8).
@@ -334,12 +334,12 @@ fn decode_entry(entry: &LogEntry) -> Result<(Decoded, Hash), String> {
         LogEntry::Ballot(e) => {
             let ballot = Ballot::from_bytes(&bytes).map_err(|e| e.to_string())?;
             let hash = leaf_hash(&ballot.id(), &ballot_hash(&bytes), e.accepted_at);
-            Ok((Decoded::Ballot(ballot), hash))
+            Ok((Decoded::Ballot(Box::new(ballot)), hash))
         }
         LogEntry::Change(e) => {
             let change = VoterListChange::from_bytes(&bytes)
                 .map_err(|e| format!("the voter-list change does not decode (eq. VL1): {e}"))?;
-            Ok((Decoded::Change(change), change_leaf_hash(&bytes, e.accepted_at)))
+            Ok((Decoded::Change(Box::new(change)), change_leaf_hash(&bytes, e.accepted_at)))
         }
     }
 }
