@@ -149,7 +149,8 @@ enum Command {
     },
     /// Verify a voter's receipt against a record: the record's integrity, election and ballot log (V1, V2, V4,
     /// V5), the receipt's signature and inclusion, that the box holds its ballot at its leaf and extends its tree,
-    /// then whether the ballot was counted, superseded, revoked or refused.
+    /// then whether the ballot was counted, superseded, revoked (a paper vote, or the officials' voter-list change
+    /// that removed or moved its credential, named by its leaf) or refused.
     Receipt {
         #[command(flatten)]
         output: Output,
@@ -213,7 +214,8 @@ enum Command {
     },
     /// Follow a collector's public log and keep a verified copy of it in DIR (SPEC.md §11.4 L8): every head's
     /// signature under the manifest's collector key, no truncation, the consistency proof and the root recomputed
-    /// from the copy, every ballot (§8.6) and its time (L7). On an inconsistency: DIR/ALARM, and exit status 3.
+    /// from the copy, every ballot (§8.6) and its time (L7), every voter-list change (L11: the officials' signature,
+    /// its number; with --credentials, that it applies). On an inconsistency: DIR/ALARM, and exit status 3.
     /// With --listen, serve the verified copy (the mirror, verifier/MIRROR.md) meanwhile.
     Monitor {
         /// The collector's base URL, e.g. http://127.0.0.1:8080 (http:// only: this build has no TLS client).
