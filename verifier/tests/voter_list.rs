@@ -134,7 +134,8 @@ fn receipts_name_the_change_that_cancelled_the_ballot() {
     assert!(report.to_string().contains("leaf 3 of the box is a voter-list change, not a ballot"), "{report}");
 }
 
-/// `verifier publish` on the record: the board marks the ballots the changes cancelled, naming the change.
+/// `verifier publish` on the record: the board lists the log, the officials' changes at their leaves, and marks the
+/// ballots the changes cancelled, naming the change.
 #[test]
 fn publish_marks_the_ballots_the_changes_cancelled() {
     let b = build_voter_list();
@@ -143,13 +144,35 @@ fn publish_marks_the_ballots_the_changes_cancelled() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let board: Value = serde_json::from_slice(&std::fs::read(site.join("data/board/page-0.json")).unwrap()).unwrap();
     let rows = board["entries"].as_array().unwrap();
-    assert_eq!(rows.len(), 9, "one row per ballot: {board}");
+    assert_eq!(rows.len(), 13, "one row per ballot and per change: {board}");
+    let leaves: Vec<u64> = rows.iter().map(|r| r[0].as_u64().unwrap()).collect();
+    assert_eq!(leaves, (0..13).collect::<Vec<u64>>(), "in log order");
     let row = |leaf: u64| rows.iter().find(|r| r[0] == leaf).unwrap().clone();
     assert_eq!((row(1)[3].clone(), row(1)[4].clone()), (json!("removed"), json!(3)));
     assert_eq!((row(9)[3].clone(), row(9)[4].clone()), (json!("moved"), json!(10)));
     assert_eq!((row(11)[3].clone(), row(11)[4].clone()), (json!("revoked"), Value::Null));
     assert_eq!((row(6)[3].clone(), row(6)[4].clone()), (json!("superseded"), json!(8)));
     assert_eq!(row(5)[3], "refused");
+    // The officials' changes at their leaves: no tracker; the action, the change's number, the district.
+    assert_eq!(
+        row(2),
+        json!([2, 1_790_000_120u64, null, "change", {"action": "add", "number": 0, "district": "centre"}])
+    );
+    assert_eq!(row(3)[4], json!({"action": "remove", "number": 1, "district": null}));
+    assert_eq!(row(10)[4], json!({"action": "move", "number": 3, "district": "south"}));
+    let site_json: Value = serde_json::from_slice(&std::fs::read(site.join("data/site.json")).unwrap()).unwrap();
+    assert_eq!(site_json["board"]["total"], 13);
+    // A search by tracker finds ballots only: every bucket row has a tracker.
+    let mut found = 0;
+    for i in 0..256 {
+        let bucket: Value =
+            serde_json::from_slice(&std::fs::read(site.join(format!("data/find/{i:02X}.json"))).unwrap()).unwrap();
+        for r in bucket["entries"].as_array().unwrap() {
+            assert!(r[2].is_string(), "{r}");
+            found += 1;
+        }
+    }
+    assert_eq!(found, 9);
     // The record is published byte for byte, the box with its changes.
     let published: Value =
         serde_json::from_slice(&std::fs::read(site.join("record").join(record::BALLOT_BOX_PATH)).unwrap()).unwrap();
