@@ -2,16 +2,18 @@
 //! key ceremony in-process, seven ballots (a re-vote, a revoked voter, an unknown credential), the collector's
 //! Merkle log and receipts, the steps R1–R4, two mix stages per contest, three partial decryptions, R5 and R6,
 //! and the chained index; and [`build_districts`], the same for an election with districts (a unit per contest
-//! and district, a district nobody voted in, a ballot for the wrong district). Reusable by every record test: build once, tamper with a file, [`Built::reindex`] so
-//! that V1 passes again, and see which check catches it.
+//! and district, a district nobody voted in, a ballot for the wrong district); and [`build_voter_list`], an
+//! election with districts whose voter list changes while it is open (an add, a remove, two moves between the
+//! ballots, §4.7). Reusable by every record test: build once, tamper with a file, [`Built::reindex`] so that V1
+//! passes again, and see which check catches it.
 
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
-use protocol::ballot_box::{BallotBox, BoxEntry, BALLOT_BOX_FORMAT};
+use protocol::ballot_box::{BallotBox, BoxEntry, ChangeEntry, BALLOT_BOX_FORMAT};
 use protocol::codec::Encode;
 use protocol::encoding::{Answer, Selection};
-use protocol::log::{ballot_hash, leaf_hash, LogTree, Receipt, ReceiptBody, SignedTreeHead};
+use protocol::log::{ballot_hash, change_leaf_hash, leaf_hash, LogTree, Receipt, ReceiptBody, SignedTreeHead};
 use protocol::manifest::{example_manifest, example_manifest_districts};
 use protocol::record::{self, file_digest, RecordIndex, RevocationList};
 use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
@@ -19,6 +21,7 @@ use protocol::tally;
 use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{self as th, CeremonyParams, PartialDecryption};
 use protocol::transcript::election_transcript;
+use protocol::voter_list::{Action, VoterListChange};
 use protocol::{create_ballot, Credential, CredentialKey, Election};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -38,9 +41,13 @@ pub struct Built {
     pub election: Election,
     pub collector: SigningKey,
     pub officials: SigningKey,
-    /// One receipt per ballot, by leaf index.
+    /// One receipt per ballot, in log order (by leaf index where the record has no voter-list changes).
     pub receipts: Vec<Receipt>,
-    /// The collector's log tree over every ballot.
+    /// The leaves of the voter-list changes (§4.7), in log order; empty but for [`build_voter_list`].
+    pub change_leaves: Vec<u64>,
+    /// The credential keys of the voters, by voter number of the plan (registered or not).
+    pub voters: Vec<CredentialKey>,
+    /// The collector's log tree over every ballot and change.
     pub tree: LogTree,
     /// Leaf indices: voter 0's first ballot (superseded), its re-vote, voter 4's (revoked), the unknown
     /// credential's (refused), voter 1's (counted).
@@ -85,6 +92,7 @@ pub fn build_with(edit: impl FnOnce(&mut protocol::manifest::Manifest)) -> Built
         registered: (0..5).map(|v| (v, None)).collect(),
         casts: [0usize, 1, 2, 0, 3, 4, 5].iter().enumerate().map(|(leaf, &v)| (v, None, answers(leaf))).collect(),
         revoked: vec![4],
+        changes: Vec::new(),
         expect: (1, 1, 1, 4),
     };
     let mut built = build_plan(plan);
@@ -142,6 +150,7 @@ pub fn build_districts() -> Built {
         .map(|(leaf, &(v, district))| (v, d(district), district_answers(leaf)))
         .collect(),
         revoked: vec![6],
+        changes: Vec::new(),
         expect: (2, 1, 1, 5),
     };
     let mut built = build_plan(plan);
@@ -151,16 +160,69 @@ pub fn build_districts() -> Built {
     built
 }
 
+/// A record of an election with districts ([`example_manifest_districts`]) whose voter list changes while it is
+/// open (SPEC.md §4.7): the officials' signed changes sit in the log between the ballots, and R1 and R3 follow
+/// them. Voters 0, 1 and 6 are registered in the north, 2 and 3 in the centre, 4 in the south; voter 5 is not
+/// registered when voting opens. In log order (leaf: event):
+///
+/// - 0: voter 0 votes (north; counted); 1: voter 1 votes (north; later cancelled by the remove at leaf 3);
+/// - 2: change 0 adds voter 5 to the centre; 3: change 1 removes voter 1;
+/// - 4: voter 5 votes (centre; counted); 5: voter 1 votes again (refused: `unknown_credential`, removed);
+/// - 6: voter 2 votes (centre; superseded); 7: change 2 moves voter 2 to the south; 8: voter 2 votes again (south;
+///   counted);
+/// - 9: voter 3 votes (centre; later cancelled by the move at leaf 10); 10: change 3 moves voter 3 to the south;
+/// - 11: voter 4 votes (south; revoked: voted on paper); 12: voter 6 votes (north; counted).
+///
+/// So R1 refuses 1 ballot, R2 supersedes 1, R3 removes 3 (two by a change, one on paper) and 4 count: the north's
+/// units have 2 rows, the centre's 1, the south's 1.
+pub fn build_voter_list() -> Built {
+    let d = |x: u16| Some(x);
+    let plan = Plan {
+        manifest: example_manifest_districts(),
+        voters: 7,
+        registered: vec![(0, d(NORTH)), (1, d(NORTH)), (6, d(NORTH)), (2, d(CENTRE)), (3, d(CENTRE)), (4, d(SOUTH))],
+        casts: [
+            (0, NORTH),
+            (1, NORTH),
+            (5, CENTRE),
+            (1, NORTH),
+            (2, CENTRE),
+            (2, SOUTH),
+            (3, CENTRE),
+            (4, SOUTH),
+            (6, NORTH),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &(v, district))| (v, d(district), district_answers(i)))
+        .collect(),
+        revoked: vec![4],
+        changes: vec![
+            (2, Action::Add, 5, CENTRE),
+            (2, Action::Remove, 1, 0),
+            (5, Action::Move, 2, SOUTH),
+            (7, Action::Move, 3, SOUTH),
+        ],
+        expect: (1, 1, 3, 4),
+    };
+    let mut built = build_plan(plan);
+    (built.superseded_leaf, built.revote_leaf, built.revoked_leaf, built.refused_leaf, built.counted_leaf) =
+        (6, 8, 11, 5, 0);
+    built
+}
+
 /// What a record is built from: the manifest (its roles and trustees are set by the builder), how many voters
 /// (credentials drawn in order), who is registered (voter, district), the ballots in log order (voter, the
-/// ballot's district, answers), the voters revoked, and what R1–R3 must give (refused, superseded, revoked,
-/// remaining).
+/// ballot's district, answers), the voters revoked, the officials' voter-list changes (the number of ballots
+/// cast before it, action, voter, district index or 0; numbered in this order), and what R1–R3 must give
+/// (refused, superseded, revoked, remaining).
 struct Plan {
     manifest: protocol::manifest::Manifest,
     voters: usize,
     registered: Vec<(usize, Option<u16>)>,
     casts: Vec<(usize, Option<u16>, Vec<Answer>)>,
     revoked: Vec<usize>,
+    changes: Vec<(usize, Action, usize, u16)>,
     expect: (usize, usize, usize, usize),
 }
 
@@ -199,12 +261,25 @@ fn build_plan(plan: Plan) -> Built {
     let mut tree = LogTree::new();
     let mut entries = Vec::new();
     let mut receipts = Vec::new();
-    for (leaf, (v, district, answers)) in plan.casts.iter().enumerate() {
+    let mut changes = Vec::new();
+    // One leaf a minute from the opening of the example manifest's voting period.
+    let minute = |leaf: u64| 1_790_000_000 + 60 * leaf;
+    let append_changes = |tree: &mut LogTree, before: usize, changes: &mut Vec<ChangeEntry>| {
+        for &(_, action, v, district) in plan.changes.iter().filter(|c| c.0 == before) {
+            let seq = changes.len() as u32;
+            let c = VoterListChange::sign(&roles.officials, fp, seq, action, voters[v].public_key(), district);
+            let (leaf, bytes) = (tree.len(), c.to_bytes());
+            tree.push(change_leaf_hash(&bytes, minute(leaf)));
+            changes.push(ChangeEntry { leaf_index: leaf, accepted_at: minute(leaf), change: hex::encode(bytes) });
+        }
+    };
+    for (i, (v, district, answers)) in plan.casts.iter().enumerate() {
+        append_changes(&mut tree, i, &mut changes);
+        let leaf = tree.len() as usize;
         let (ballot, _opening) = create_ballot(&election, &voters[*v], *district, answers, &mut rng).unwrap();
         let bytes = ballot.to_bytes();
         let hash = ballot_hash(&bytes);
-        // One ballot a minute from the opening of the example manifest's voting period.
-        let accepted_at = 1_790_000_000 + 60 * leaf as u64;
+        let accepted_at = minute(leaf as u64);
         tree.push(leaf_hash(&ballot.id(), &hash, accepted_at));
         let size = tree.len();
         let body = ReceiptBody {
@@ -220,6 +295,9 @@ fn build_plan(plan: Plan) -> Built {
         receipts.push(body.sign(&collector, tree.inclusion_proof(leaf as u64, size).unwrap()));
         entries.push(BoxEntry { leaf_index: leaf as u64, accepted_at, ballot: hex::encode(&bytes) });
     }
+    append_changes(&mut tree, plan.casts.len(), &mut changes);
+    assert_eq!(changes.len(), plan.changes.len(), "every change of the plan comes before a ballot or at the end");
+    let change_leaves = changes.iter().map(|c| c.leaf_index).collect();
     let size = tree.len();
     let head = SignedTreeHead::sign(&collector, fp, size, tree.root(size).unwrap(), 1_790_604_800_000);
     let ballot_box = BallotBox {
@@ -231,7 +309,7 @@ fn build_plan(plan: Plan) -> Built {
         final_tree_head: head,
         ballots: entries,
         districts,
-        changes: Vec::new(),
+        changes,
     };
     let officials = roles.officials.clone();
     let revocations =
@@ -338,6 +416,8 @@ fn build_plan(plan: Plan) -> Built {
         collector,
         officials,
         receipts,
+        change_leaves,
+        voters: voters.iter().map(Credential::public_key).collect(),
         tree,
         superseded_leaf: 0,
         revote_leaf: 0,

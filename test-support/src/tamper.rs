@@ -14,6 +14,7 @@ use protocol::log::SignedTreeHead;
 use protocol::manifest::Unit;
 use protocol::record::{self, file_digest, RecordIndex};
 use protocol::Election;
+use rand_chacha::rand_core::SeedableRng;
 use serde_json::{json, Value};
 use verifier::chain::ChainFailure;
 use verifier::report::{BallotFailure, Check, ElectionFailure, Failure, KeysFailure, RecordFailure, Report};
@@ -67,15 +68,31 @@ pub fn reindex(r: &dyn Record) {
     std::fs::write(path(r, record::INDEX_PATH), serde_json::to_vec_pretty(&index).unwrap()).unwrap();
 }
 
-/// The collector signs a new final head over the box's ballots (`v` is `ballot-box.json`), as a malicious
-/// collector that doctored its log can.
+/// The collector signs a new final head over the box's ballots and voter-list changes, merged by their
+/// `leaf_index` (`v` is `ballot-box.json`), as a malicious collector that doctored its log can.
 pub fn resign_head(r: &dyn Record, v: &mut Value) {
-    let mut tree = protocol::log::LogTree::new();
+    let mut leaves = Vec::new();
     for e in v["ballots"].as_array().unwrap() {
         let bytes = hex::decode(e["ballot"].as_str().unwrap()).unwrap();
         let ballot = <protocol::Ballot as protocol::Decode>::from_bytes(&bytes).unwrap();
         let accepted_at = e["accepted_at"].as_u64().unwrap();
-        tree.push(protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at));
+        let hash = protocol::log::leaf_hash(&ballot.id(), &protocol::log::ballot_hash(&bytes), accepted_at);
+        leaves.push((e["leaf_index"].as_u64().unwrap(), hash));
+    }
+    let changes = v["changes"].as_array().map(Vec::as_slice).unwrap_or_default();
+    for e in changes {
+        let bytes = hex::decode(e["change"].as_str().unwrap()).unwrap();
+        let hash = protocol::log::change_leaf_hash(&bytes, e["accepted_at"].as_u64().unwrap());
+        leaves.push((e["leaf_index"].as_u64().unwrap(), hash));
+    }
+    // Without changes the ballots' order is the log's, whatever their `leaf_index` says (a tampering may have
+    // doctored it); with changes, a stable sort by leaf (two entries that claim one leaf: ballots first).
+    if !changes.is_empty() {
+        leaves.sort_by_key(|l| l.0);
+    }
+    let mut tree = protocol::log::LogTree::new();
+    for (_, hash) in leaves {
+        tree.push(hash);
     }
     let size = tree.len();
     let (fp, root) = (*r.election().fingerprint(), tree.root(size).unwrap());
@@ -681,6 +698,173 @@ pub fn districts() -> Vec<Tampering> {
                     c.as_object_mut().unwrap().remove("districts");
                 }
                 replace_json(r, record::RESULT_PATH, &v);
+            },
+        },
+    ]
+}
+
+/// The box's change at position `i` of its `changes` (`v` is `ballot-box.json`), decoded.
+fn box_change(v: &Value, i: usize) -> protocol::voter_list::VoterListChange {
+    protocol::voter_list::VoterListChange::from_hex(v["changes"][i]["change"].as_str().unwrap()).unwrap()
+}
+
+/// `ballot-box.json` edited, and with `resign` its head signed again over the edited log by the collector (so that
+/// only the checks after V5 can see the edit).
+fn edit_box(r: &dyn Record, resign: bool, edit: impl FnOnce(&mut Value)) {
+    let mut v = read_json(r, record::BALLOT_BOX_PATH);
+    edit(&mut v);
+    if resign {
+        resign_head(r, &mut v);
+    }
+    replace_json(r, record::BALLOT_BOX_PATH, &v);
+}
+
+/// Whether the failure is the box's (V4's L9/L11 or V5's L7) and `p` holds of its error.
+fn box_error(f: &Failure, p: impl Fn(&BoxError) -> bool) -> bool {
+    matches!(f, Failure::Ballots(BallotFailure::Registry(e) | BallotFailure::Log(e)) if p(e))
+}
+
+/// Whether the failure is of V4–V9 and its text says `text`.
+fn ballots_say(f: &Failure, text: &str) -> bool {
+    matches!(f, Failure::Ballots(b) if b.to_string().contains(text))
+}
+
+/// The tamperings of a record whose voter list changes while the election is open
+/// ([`crate::record::build_voter_list`]: changes at leaves 2 (add), 3 (remove of the voter whose ballot is at
+/// leaf 1 and who votes again at leaf 5), 7 (move) and 10 (move of the voter whose ballot is at leaf 9), signed by
+/// the example officials' key): L11 in V4, the log in V5, R1 in V6, R3 in V8 (SPEC.md §4.7, §14.4).
+pub fn voter_list() -> Vec<Tampering> {
+    use protocol::voter_list::{Action, ChangeError, VoterListChange};
+    vec![
+        Tampering {
+            name: "a change signed by another key than the officials', head re-signed",
+            check: Check::V4,
+            expect: |f| {
+                box_error(f, |e| matches!(e, BoxError::Change { leaf: 3, error: ChangeError::NotTheOfficials }))
+                    && ballots_say(
+                        f,
+                        "the voter-list change at leaf 3 (L11): the change is not signed by the officials' key",
+                    )
+            },
+            tamper: |r| {
+                edit_box(r, true, |v| {
+                    let c = box_change(v, 1);
+                    let rogue = SigningKey::from_bytes(&[5; 32]);
+                    let forged =
+                        VoterListChange::sign(&rogue, c.fingerprint, c.seq, c.action, c.credential, c.district);
+                    v["changes"][1]["change"] = json!(hex::encode(forged.to_bytes()));
+                })
+            },
+        },
+        Tampering {
+            name: "two changes swapped in the log, head re-signed",
+            check: Check::V4,
+            expect: |f| {
+                box_error(f, |e| {
+                    matches!(e, BoxError::Change { leaf: 2, error: ChangeError::OutOfOrder { found: 1, expected: 0 } })
+                }) && ballots_say(f, "change number 1 comes where change number 0 is due")
+            },
+            tamper: |r| {
+                edit_box(r, true, |v| {
+                    let (first, second) = (v["changes"][0]["change"].clone(), v["changes"][1]["change"].clone());
+                    v["changes"][0]["change"] = second;
+                    v["changes"][1]["change"] = first;
+                })
+            },
+        },
+        Tampering {
+            name: "a remove of a credential not on the list, signed by the officials, head re-signed",
+            check: Check::V4,
+            expect: |f| {
+                box_error(f, |e| matches!(e, BoxError::Change { leaf: 3, error: ChangeError::NotRegistered(_) }))
+                    && ballots_say(f, "is not on the voter list: it cannot be removed or moved")
+            },
+            tamper: |r| {
+                let officials = protocol::roles::example_role_secrets(2).officials;
+                let stranger = protocol::Credential::generate(&mut rand_chacha::ChaCha20Rng::from_seed([99; 32]));
+                edit_box(r, true, |v| {
+                    let c = box_change(v, 1);
+                    let k = stranger.public_key();
+                    let forged = VoterListChange::sign(&officials, c.fingerprint, 1, Action::Remove, k, 0);
+                    v["changes"][1]["change"] = json!(hex::encode(forged.to_bytes()));
+                })
+            },
+        },
+        Tampering {
+            name: "the last change dropped from the box, the later ballots renumbered",
+            check: Check::V5,
+            expect: |f| {
+                box_error(f, |e| matches!(e, BoxError::SizeMismatch { ballots: 12, head: 13 }))
+                    && ballots_say(f, "the box holds 12 ballots and changes, the final tree head says 13")
+            },
+            tamper: |r| {
+                edit_box(r, false, |v| {
+                    v["changes"].as_array_mut().unwrap().pop();
+                    for e in v["ballots"].as_array_mut().unwrap() {
+                        let leaf = e["leaf_index"].as_u64().unwrap();
+                        if leaf > 10 {
+                            e["leaf_index"] = json!(leaf - 1);
+                        }
+                    }
+                })
+            },
+        },
+        Tampering {
+            name: "a change moved one leaf later, past a ballot",
+            check: Check::V5,
+            expect: |f| {
+                box_error(f, |e| matches!(e, BoxError::RootMismatch))
+                    && ballots_say(f, "do not give the final tree head's root")
+            },
+            tamper: |r| {
+                edit_box(r, false, |v| {
+                    // The move at leaf 10 and the ballot at leaf 11 trade places and times.
+                    let at10 = v["changes"][3]["accepted_at"].clone();
+                    let ballots = v["ballots"].as_array_mut().unwrap();
+                    let ballot = ballots.iter_mut().find(|e| e["leaf_index"] == 11).unwrap();
+                    let at11 = std::mem::replace(&mut ballot["accepted_at"], at10);
+                    ballot["leaf_index"] = json!(10);
+                    (v["changes"][3]["leaf_index"], v["changes"][3]["accepted_at"]) = (json!(11), at11);
+                })
+            },
+        },
+        Tampering {
+            name: "a ballot cast after its credential's removal not refused (tally/rejected.json)",
+            check: Check::V6,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Rejected(d)) if d.ours.contains("unknown_credential"))
+                    && ballots_say(f, "tally/rejected.json lists 0 entries, the recomputation 1")
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::REJECTED_PATH);
+                v["rejected"].as_array_mut().unwrap().retain(|x| x["leaf_index"] != 5);
+                replace_json(r, record::REJECTED_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "a ballot the remove cancelled put back (tally/revoked.json without it)",
+            check: Check::V8,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.claimed == 2 && d.recomputed == 3)
+                    && ballots_say(f, "tally/revoked.json lists 2 entries, the recomputation 3")
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::REVOKED_PATH);
+                v["revoked"].as_array_mut().unwrap().retain(|x| x["leaf_index"] != 1);
+                replace_json(r, record::REVOKED_PATH, &v);
+            },
+        },
+        Tampering {
+            name: "the change that cancelled a ballot left out of its revoked entry",
+            check: Check::V8,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Revoked(d)) if d.entry == 1 && d.ours.contains("10"))
+                    && ballots_say(f, "first difference at entry 1")
+            },
+            tamper: |r| {
+                let mut v = read_json(r, record::REVOKED_PATH);
+                v["revoked"][1].as_object_mut().unwrap().remove("change");
+                replace_json(r, record::REVOKED_PATH, &v);
             },
         },
     ]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use protocol::record::INDEX_PATH;
 use serde_json::Value;
-use test_support::record::{build, build_districts, Built};
+use test_support::record::{build, build_districts, build_voter_list, Built};
 use test_support::tamper;
 use verifier::report::Check;
 use verifier_web::GivenRecord;
@@ -281,6 +281,48 @@ fn a_record_with_districts_gets_the_same_report_given_as_files_and_with_helpers(
     let mut saved = files;
     saved.insert(INDEX_PATH.into(), b.read(INDEX_PATH));
     for case in tamper::districts() {
+        (case.tamper)(&b);
+        let dir_report = verifier::verify::verify_record(&b.dir, None, false);
+        case.judge(&dir_report).unwrap();
+        let files = given(&b.dir).unwrap();
+        let (report, _) = verify_given(files.clone(), "");
+        assert_eq!(comparable(report), comparable(dir_report.to_json()), "{}", case.name);
+        let (helped, _, _) = verify_with_helpers(&files, 2, &[]);
+        assert_eq!(comparable(helped), comparable(dir_report.to_json()), "{}: two helpers", case.name);
+        for (p, bytes) in &saved {
+            std::fs::write(b.path(p), bytes).unwrap();
+        }
+    }
+    assert!(b.verify().passed());
+}
+
+/// A record whose voter list changed while the election was open (SPEC.md §4.7: an add, a remove and two moves
+/// between the ballots): given as files, with or without helpers, it gets the directory's report (V4–V8 replay
+/// the changes through the shared checks), and each tampering of the voter-list table gets the same report given as
+/// files, with two helpers, as from the directory.
+#[test]
+fn a_record_with_voter_list_changes_gets_the_same_report_given_as_files_and_with_helpers() {
+    let b = build_voter_list();
+    let fp = fingerprint(&b);
+    let dir_report =
+        verifier::verify::verify_record(&b.dir, Some(&verifier::verify::parse_fingerprint(&fp).unwrap()), false);
+    assert!(dir_report.passed(), "{dir_report}");
+    let files = given(&b.dir).unwrap();
+    let (report, _) = verify_given(files.clone(), &fp);
+    assert_eq!(comparable(report), comparable(dir_report.to_json()));
+    let (alone, _) = verify_given(files.clone(), "");
+    assert_eq!(alone["passed"], true);
+    let stages = usize::from(b.election.manifest().mix_stages());
+    let (mixed, ballots) = (6, 9);
+    for helpers in 1..=2 {
+        let (report, parts, used) = verify_with_helpers(&files, helpers, &[]);
+        assert_eq!(comparable(report), comparable(alone.clone()), "{helpers} helpers");
+        assert_eq!(parts.len(), ballots + mixed * stages + mixed, "{helpers} helpers: every part verified");
+        assert_eq!(used, parts.len(), "{helpers} helpers: the coordinator skipped each part once");
+    }
+    let mut saved = files;
+    saved.insert(INDEX_PATH.into(), b.read(INDEX_PATH));
+    for case in tamper::voter_list() {
         (case.tamper)(&b);
         let dir_report = verifier::verify::verify_record(&b.dir, None, false);
         case.judge(&dir_report).unwrap();

@@ -3,6 +3,7 @@
 
 pub mod ceremony;
 pub mod chain;
+pub mod changes;
 pub mod checks;
 pub mod failure;
 pub mod files;

@@ -149,7 +149,8 @@ enum Command {
     },
     /// Verify a voter's receipt against a record: the record's integrity, election and ballot log (V1, V2, V4,
     /// V5), the receipt's signature and inclusion, that the box holds its ballot at its leaf and extends its tree,
-    /// then whether the ballot was counted, superseded, revoked or refused.
+    /// then whether the ballot was counted, superseded, revoked (a paper vote, or the officials' voter-list change
+    /// that removed or moved its credential, named by its leaf) or refused.
     Receipt {
         #[command(flatten)]
         output: Output,
@@ -213,7 +214,8 @@ enum Command {
     },
     /// Follow a collector's public log and keep a verified copy of it in DIR (SPEC.md §11.4 L8): every head's
     /// signature under the manifest's collector key, no truncation, the consistency proof and the root recomputed
-    /// from the copy, every ballot (§8.6) and its time (L7). On an inconsistency: DIR/ALARM, and exit status 3.
+    /// from the copy, every ballot (§8.6) and its time (L7), every voter-list change (L11: the officials' signature,
+    /// its number; with --credentials, that it applies). On an inconsistency: DIR/ALARM, and exit status 3.
     /// With --listen, serve the verified copy (the mirror, verifier/MIRROR.md) meanwhile.
     Monitor {
         /// The collector's base URL, e.g. http://127.0.0.1:8080 (http:// only: this build has no TLS client).
@@ -239,9 +241,14 @@ enum Command {
         /// With --listen: serve the voter pages from this folder too (voter-client/web).
         #[arg(long, requires = "listen")]
         web: Option<PathBuf>,
+        /// The public credential list (credentials.json, SPEC.md §4.5.1): every voter-list change of the log must
+        /// then also apply to the list (add: not on it; remove, move: on it). Without it, a change is checked
+        /// for its election, the officials' signature and its number.
+        #[arg(long)]
+        credentials: Option<PathBuf>,
     },
     /// Check an exported ballot box against a monitor's copy: the box holds (L7), and the copy is a prefix of it
-    /// (same ballots, times and order) whose leaves give the copy's last head.
+    /// (same ballots and voter-list changes, times and order) whose leaves give the copy's last head.
     CheckExport {
         /// The ballot box file (`collector export`).
         #[arg(long)]
@@ -336,7 +343,7 @@ fn main() -> ExitCode {
         Command::CheckBallot { collector, record, mirror, lang, fingerprint, code } => {
             check_ballot(collector, record, &mirror, &lang, fingerprint.as_ref(), code)
         }
-        Command::Monitor { collector, dir, fingerprint, interval, once, listen, web } => {
+        Command::Monitor { collector, dir, fingerprint, interval, once, listen, web, credentials } => {
             let opts = verifier::mirror::MonitorOptions {
                 collector,
                 dir,
@@ -346,7 +353,7 @@ fn main() -> ExitCode {
                 listen,
                 web,
             };
-            monitor(&opts)
+            monitor(&opts, credentials.as_deref())
         }
         Command::CheckExport { export, copy } => check_export(&export, &copy),
     }
@@ -426,7 +433,7 @@ fn out(text: &str) {
 }
 
 /// `verifier monitor`: exit status 0 (stopped, or `--once` done), 1 (could not start), 3 (an alarm).
-fn monitor(opts: &verifier::mirror::MonitorOptions) -> ExitCode {
+fn monitor(opts: &verifier::mirror::MonitorOptions, credentials: Option<&std::path::Path>) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -434,7 +441,7 @@ fn monitor(opts: &verifier::mirror::MonitorOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(verifier::mirror::run(opts)) {
+    match rt.block_on(verifier::mirror::run_with(opts, credentials)) {
         Ok(None) => ExitCode::SUCCESS,
         Ok(Some(alarm)) => {
             eprintln!("ALARM: {alarm}");
@@ -452,10 +459,17 @@ fn check_export(export: &std::path::Path, copy: &std::path::Path) -> ExitCode {
     let result = std::fs::read_to_string(export)
         .map_err(anyhow::Error::from)
         .and_then(|text| Ok(serde_json::from_str::<protocol::ballot_box::BallotBox>(&text)?))
-        .and_then(|bbox| Ok((verifier::monitor::check_export(&bbox, copy)?, bbox.ballots.len())));
+        .and_then(|bbox| Ok((verifier::monitor::check_export(&bbox, copy)?, bbox.ballots.len(), bbox.changes.len())));
     match result {
-        Ok((n, total)) => {
-            out(&format!("export consistent with the copy ({n} ballots checked, {total} in the export)\n"));
+        Ok((n, ballots, 0)) => {
+            out(&format!("export consistent with the copy ({n} ballots checked, {ballots} in the export)\n"));
+            ExitCode::SUCCESS
+        }
+        Ok((n, ballots, changes)) => {
+            out(&format!(
+                "export consistent with the copy ({n} leaves checked; {ballots} ballots and {changes} voter-list \
+                 changes in the export)\n"
+            ));
             ExitCode::SUCCESS
         }
         Err(e) => {

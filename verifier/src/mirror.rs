@@ -23,12 +23,12 @@ use axum::{Json, Router};
 use protocol::election::PublishedElection;
 use protocol::log::{
     ballot_hash, ballot_leaf_hash, leaf_hash, verify_inclusion, ConsistencyProof, ConsistencyQuery, InclusionProof,
-    InclusionQuery, LeafEntry, Leaves, LogError, SignedTreeHead, WithBytes,
+    InclusionQuery, LogError, SignedTreeHead, WithBytes,
 };
 use protocol::{Ballot, BallotId, CredentialKey, Decode, Election, Fingerprint};
 use serde::{Deserialize, Serialize};
 
-use crate::monitor::{Alarm, CopyHandle, Monitor, PollStatus, Shared};
+use crate::monitor::{Alarm, CopyHandle, LogEntry, LogLeaves, Monitor, PollStatus, Shared};
 
 /// Most leaves returned by one `GET /log/leaves` (as the collector).
 pub const MAX_LEAVES_PER_PAGE: u64 = 1000;
@@ -181,7 +181,8 @@ async fn board_site(State(h): State<CopyHandle>) -> Result<Json<serde_json::Valu
     Ok(Json(site))
 }
 
-/// The board's rows of leaves `start .. end` of the verified copy.
+/// The board's rows of leaves `start .. end` of the verified copy: its ballots (a voter-list change's leaf has
+/// no row).
 fn board_rows(
     copy: &crate::monitor::LogCopy,
     start: u64,
@@ -191,8 +192,8 @@ fn board_rows(
     copy.entries(start, end)
         .iter()
         .zip(copy.ballot_ids(start, end))
-        .filter(|(_, id)| keep(id))
-        .map(|(e, id)| web_assets::live_row(e.leaf_index, e.accepted_at, id))
+        .filter_map(|(e, id)| id.as_ref().filter(|id| keep(id)).map(|id| (e, id)))
+        .map(|(e, id)| web_assets::live_row(e.leaf_index(), e.accepted_at(), id))
         .collect()
 }
 
@@ -276,15 +277,15 @@ struct Range {
 async fn leaves(
     State(h): State<CopyHandle>,
     r: Result<Query<Range>, QueryRejection>,
-) -> Result<Json<Leaves>, ApiError> {
+) -> Result<Json<LogLeaves>, ApiError> {
     let Query(r) = r.map_err(bad_query)?;
     if r.start < 0 || r.end <= r.start {
         return Err(ApiError::bad_request("invalid_range", "need 0 <= start < end"));
     }
     let (start, end) = (r.start as u64, r.end as u64);
     let g = verified(&h)?;
-    let entries: Vec<LeafEntry> = g.copy.entries(start, end.min(start + MAX_LEAVES_PER_PAGE)).to_vec();
-    Ok(Json(Leaves { entries }))
+    let entries: Vec<LogEntry> = g.copy.entries(start, end.min(start + MAX_LEAVES_PER_PAGE)).to_vec();
+    Ok(Json(LogLeaves { entries }))
 }
 
 fn too_large(size: u64) -> ApiError {
@@ -506,9 +507,12 @@ pub fn check_in_mirror(
             return Err(MirrorError::BadLeaf { leaf_index: j, why: "listed out of order".into() });
         }
         let url = format!("{base}/log/leaves?start={j}&end={}", j + 1);
-        let page: Leaves = get_json(http, &url)?;
+        let page: LogLeaves = get_json(http, &url)?;
         let bad = |why: &str| MirrorError::BadLeaf { leaf_index: j, why: why.into() };
-        let entry = page.entries.first().filter(|e| e.leaf_index == j).ok_or_else(|| bad("not served"))?;
+        let entry = match page.entries.first().filter(|e| e.leaf_index() == j).ok_or_else(|| bad("not served"))? {
+            LogEntry::Ballot(e) => e,
+            LogEntry::Change(_) => return Err(bad("a voter-list change, listed as the credential's ballot")),
+        };
         let bytes = protocol::group::hex_vec(&entry.ballot, "ballot").map_err(|e| bad(&e.to_string()))?;
         let other = Ballot::from_bytes(&bytes).map_err(|e| bad(&format!("the ballot does not decode: {e}")))?;
         if other.body.credential != credential || other.id() != l.ballot_id {
@@ -554,7 +558,19 @@ pub struct MonitorOptions {
 /// `mirror_alarm` while the alarm stands), or `None` after `--once` or Ctrl-C. With `once`, a poll that could not
 /// read the collector is an error; otherwise it is retried at the next poll.
 pub async fn run(opts: &MonitorOptions) -> anyhow::Result<Option<Alarm>> {
+    run_with(opts, None).await
+}
+
+/// [`run`], and with `credentials` (the public credential list, `credentials.json`, SPEC.md §4.5.1) every
+/// voter-list change of the log must also apply to the list ([`Monitor::with_voter_list`], L11 in full).
+pub async fn run_with(opts: &MonitorOptions, credentials: Option<&Path>) -> anyhow::Result<Option<Alarm>> {
     let mut m = Monitor::open(&opts.collector, &opts.dir, opts.fingerprint.as_ref()).await?;
+    if let Some(path) = credentials {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let list: Vec<protocol::ballot_box::CredentialEntry> = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a credential list (SPEC.md §4.5.1)", path.display()))?;
+        m = m.with_voter_list(&list).with_context(|| path.display().to_string())?;
+    }
     if let Some(addr) = opts.listen {
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let app = app(m.handle(), opts.web.as_deref());

@@ -6,12 +6,16 @@
 //! consistency proof from the last verified head (L4); and the root recomputed from its own full copy of the
 //! leaves (no fork). Every new ballot passes §8.6, is not a repeat of a ballot already in the log, and its
 //! acceptance time passes L7 (inside the voting period, not before the previous leaf's); the head is not dated
-//! before its last ballot. The copy lives in DIR: `state.json` (the election, pinned at the first start, and the
-//! last verified head) and `ballots.jsonl` (one `GET /log/leaves` entry a line). Any inconsistency raises an
+//! before its last ballot. Every new voter-list change (a leaf `{"leaf_index", "accepted_at", "change"}`, eq. LG9,
+//! SPEC.md §4.7) decodes (eq. VL1), is for the pinned election, is signed by the manifest's `roles.officials_key`,
+//! and is numbered next (L11); given the public credential list ([`Monitor::with_voter_list`], `verifier monitor
+//! --credentials`), it must also apply to the list as the earlier changes left it. The copy lives in DIR:
+//! `state.json` (the election, pinned at the first start, and the last verified head) and `ballots.jsonl` (one
+//! `GET /log/leaves` entry a line, ballots and changes). Any inconsistency raises an
 //! [`Alarm`]: the file DIR/ALARM, a line on standard error, and (`verifier monitor`) exit code 3. An alarm stands
 //! until someone removes DIR/ALARM: a monitor that finds it at start does not poll.
 //!
-//! [`check_export`] compares a ballot box (the collector's export) with the copy.
+//! [`check_export`] compares a ballot box (the collector's export) with the copy, ballots and changes.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -21,15 +25,70 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
-use protocol::ballot_box::BallotBox;
+use protocol::ballot_box::{BallotBox, ChangeEntry, Electorate};
 use protocol::election::{ElectionParameters, PublishedElection};
 use protocol::log::{
-    ballot_hash, empty_root, leaf_hash, verify_consistency, ConsistencyProof, Hash, LeafEntry, Leaves, LogTree,
-    SignedTreeHead, WithBytes,
+    ballot_hash, change_leaf_hash, empty_root, leaf_hash, verify_consistency, ConsistencyProof, Hash, LeafEntry,
+    LogTree, SignedTreeHead, WithBytes,
 };
 use protocol::manifest::{format_time, Period};
+use protocol::voter_list::VoterListChange;
 use protocol::{check_ballot, Ballot, BallotId, Decode, Election, Encode, Fingerprint};
 use serde::{Deserialize, Serialize};
+
+/// One entry of `GET /log/leaves` (collector/API.md): a ballot's leaf (eq. LG1) or a voter-list change's (eq. LG9,
+/// SPEC.md §4.7). A line of `ballots.jsonl` is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LogEntry {
+    /// `{"leaf_index", "accepted_at", "ballot"}`.
+    Ballot(LeafEntry),
+    /// `{"leaf_index", "accepted_at", "change"}`.
+    Change(ChangeEntry),
+}
+
+impl LogEntry {
+    /// The entry's leaf.
+    pub fn leaf_index(&self) -> u64 {
+        match self {
+            LogEntry::Ballot(e) => e.leaf_index,
+            LogEntry::Change(e) => e.leaf_index,
+        }
+    }
+    /// When the collector appended it (seconds).
+    pub fn accepted_at(&self) -> u64 {
+        match self {
+            LogEntry::Ballot(e) => e.accepted_at,
+            LogEntry::Change(e) => e.accepted_at,
+        }
+    }
+}
+
+impl From<LeafEntry> for LogEntry {
+    fn from(e: LeafEntry) -> Self {
+        LogEntry::Ballot(e)
+    }
+}
+
+impl From<ChangeEntry> for LogEntry {
+    fn from(e: ChangeEntry) -> Self {
+        LogEntry::Change(e)
+    }
+}
+
+/// The answer of `GET /log/leaves?start&end`: ballots and voter-list changes, by ascending leaf index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogLeaves {
+    pub entries: Vec<LogEntry>,
+}
+
+/// A leaf entry, decoded.
+#[derive(Debug, Clone)]
+enum Decoded {
+    Ballot(Box<Ballot>),
+    Change(Box<VoterListChange>),
+}
 
 /// What the monitor found wrong (check L8).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,9 +134,11 @@ pub struct LogCopy {
     /// The last head verified (L8); `None` before the first poll succeeded.
     sth: Option<SignedTreeHead>,
     tree: LogTree,
-    entries: Vec<LeafEntry>,
-    /// Each leaf's ballot id, in leaf order (the board's rows).
-    ids: Vec<BallotId>,
+    entries: Vec<LogEntry>,
+    /// Each leaf's ballot id, in leaf order (the board's rows); `None` for a voter-list change.
+    ids: Vec<Option<BallotId>>,
+    /// The voter-list changes in the copy (the next change's number).
+    changes: u32,
     by_credential: HashMap<[u8; 32], Vec<CredentialLeaf>>,
     by_ballot_id: HashMap<BallotId, u64>,
     last_accepted_at: Option<u64>,
@@ -95,7 +156,7 @@ impl LogCopy {
     }
 
     /// The entries `start .. end` (bounded by the verified size).
-    pub fn entries(&self, start: u64, end: u64) -> &[LeafEntry] {
+    pub fn entries(&self, start: u64, end: u64) -> &[LogEntry] {
         let end = end.min(self.size()).min(self.entries.len() as u64);
         if start >= end {
             return &[];
@@ -103,8 +164,9 @@ impl LogCopy {
         &self.entries[start as usize..end as usize]
     }
 
-    /// The ballot ids of leaves `start .. end` (bounded by the verified size), in leaf order.
-    pub fn ballot_ids(&self, start: u64, end: u64) -> &[BallotId] {
+    /// The ballot ids of leaves `start .. end` (bounded by the verified size), in leaf order; `None` at a
+    /// voter-list change's leaf.
+    pub fn ballot_ids(&self, start: u64, end: u64) -> &[Option<BallotId>] {
         let end = end.min(self.size()).min(self.ids.len() as u64);
         if start >= end {
             return &[];
@@ -137,16 +199,29 @@ impl LogCopy {
             .unwrap_or_default()
     }
 
+    /// The number of voter-list changes in the copy.
+    pub fn change_count(&self) -> u32 {
+        self.changes
+    }
+
     /// Indexes a leaf whose hash is already in the tree and whose head verified.
-    fn add(&mut self, entry: LeafEntry, ballot: &Ballot) {
-        let id = ballot.id();
-        self.by_credential
-            .entry(*ballot.body.credential.as_bytes())
-            .or_default()
-            .push(CredentialLeaf { leaf_index: entry.leaf_index, ballot_id: id });
-        self.by_ballot_id.insert(id, entry.leaf_index);
-        self.ids.push(id);
-        self.last_accepted_at = Some(entry.accepted_at);
+    fn add(&mut self, entry: LogEntry, decoded: &Decoded) {
+        match decoded {
+            Decoded::Ballot(ballot) => {
+                let id = ballot.id();
+                self.by_credential
+                    .entry(*ballot.body.credential.as_bytes())
+                    .or_default()
+                    .push(CredentialLeaf { leaf_index: entry.leaf_index(), ballot_id: id });
+                self.by_ballot_id.insert(id, entry.leaf_index());
+                self.ids.push(Some(id));
+            }
+            Decoded::Change(_) => {
+                self.ids.push(None);
+                self.changes += 1;
+            }
+        }
+        self.last_accepted_at = Some(entry.accepted_at());
         self.entries.push(entry);
     }
 }
@@ -197,6 +272,9 @@ pub struct Monitor {
     state: CopyState,
     published: Arc<PublishedElection>,
     shared: Arc<RwLock<Shared>>,
+    /// The voter list with the copy's changes replayed, when the public credential list was given
+    /// ([`Monitor::with_voter_list`]); `None`: changes are checked for decoding, election, signature and order.
+    voter_list: Option<Electorate>,
 }
 
 /// The times L7 checks, for one new leaf: inside the voting period and not before the previous leaf's.
@@ -241,15 +319,51 @@ async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &
     r.json().await.with_context(|| format!("{url}: not the expected JSON"))
 }
 
-/// Decodes a leaf entry's ballot (through `Ballot::from_bytes`) and computes its leaf hash (eq. LG1).
-fn decode_entry(entry: &LeafEntry) -> Result<(Ballot, Hash), String> {
-    let bytes = protocol::group::hex_vec(&entry.ballot, "ballot").map_err(|e| e.to_string())?;
-    if hex::encode(&bytes) != entry.ballot {
-        return Err("the ballot is not lower-case hex (SPEC.md §1: one spelling per value)".into());
+/// Decodes a leaf entry: a ballot (through `Ballot::from_bytes`) and its leaf hash (eq. LG1), or a voter-list
+/// change (eq. VL1) and its leaf hash (eq. LG9). Checks nothing else.
+fn decode_entry(entry: &LogEntry) -> Result<(Decoded, Hash), String> {
+    let (what, text) = match entry {
+        LogEntry::Ballot(e) => ("ballot", &e.ballot),
+        LogEntry::Change(e) => ("voter-list change", &e.change),
+    };
+    let bytes = protocol::group::hex_vec(text, what).map_err(|e| e.to_string())?;
+    if hex::encode(&bytes) != *text {
+        return Err(format!("the {what} is not lower-case hex (SPEC.md §1: one spelling per value)"));
     }
-    let ballot = Ballot::from_bytes(&bytes).map_err(|e| e.to_string())?;
-    let hash = leaf_hash(&ballot.id(), &ballot_hash(&bytes), entry.accepted_at);
-    Ok((ballot, hash))
+    match entry {
+        LogEntry::Ballot(e) => {
+            let ballot = Ballot::from_bytes(&bytes).map_err(|e| e.to_string())?;
+            let hash = leaf_hash(&ballot.id(), &ballot_hash(&bytes), e.accepted_at);
+            Ok((Decoded::Ballot(Box::new(ballot)), hash))
+        }
+        LogEntry::Change(e) => {
+            let change = VoterListChange::from_bytes(&bytes)
+                .map_err(|e| format!("the voter-list change does not decode (eq. VL1): {e}"))?;
+            Ok((Decoded::Change(Box::new(change)), change_leaf_hash(&bytes, e.accepted_at)))
+        }
+    }
+}
+
+/// Check L11 for a change of the log at `leaf` (SPEC.md §4.7): for this election, signed by the manifest's
+/// officials key, numbered `expected` (the number of changes before it); with the voter list, it applies to it
+/// (which it then holds).
+fn check_change(
+    election: &Election,
+    change: &VoterListChange,
+    expected: u32,
+    list: Option<&mut Electorate>,
+    leaf: u64,
+) -> Result<(), String> {
+    let manifest = election.manifest();
+    let said = |e: protocol::voter_list::ChangeError| format!("voter-list change: {e}");
+    change.verify(election.fingerprint(), manifest).map_err(said)?;
+    match list {
+        Some(list) => list.apply(manifest, change, leaf).map_err(said),
+        None if change.seq != expected => {
+            Err(said(protocol::voter_list::ChangeError::OutOfOrder { found: change.seq, expected }))
+        }
+        None => change.new_district(manifest).map(|_| ()).map_err(said),
+    }
 }
 
 impl Monitor {
@@ -311,11 +425,15 @@ impl Monitor {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let entry: LeafEntry = serde_json::from_str(line.trim()).context("copy: a leaf entry")?;
-                let (ballot, hash) = decode_entry(&entry).map_err(|e| anyhow::anyhow!("copy: {e}"))?;
-                anyhow::ensure!(entry.leaf_index == copy.tree.len(), "copy: leaf {} out of order", entry.leaf_index);
+                let entry: LogEntry = serde_json::from_str(line.trim()).context("copy: a leaf entry")?;
+                let (decoded, hash) = decode_entry(&entry).map_err(|e| anyhow::anyhow!("copy: {e}"))?;
+                anyhow::ensure!(
+                    entry.leaf_index() == copy.tree.len(),
+                    "copy: leaf {} out of order",
+                    entry.leaf_index()
+                );
                 copy.tree.push(hash);
-                copy.add(entry, &ballot);
+                copy.add(entry, &decoded);
             }
         }
         anyhow::ensure!(copy.tree.len() == size, "the copy in {} is shorter than its state", dir.display());
@@ -332,7 +450,34 @@ impl Monitor {
         }
         let published = Arc::new(published(&election));
         let shared = Arc::new(RwLock::new(Shared { copy, status }));
-        Ok(Self { base, dir: dir.to_path_buf(), http, election, key, state, published, shared })
+        Ok(Self { base, dir: dir.to_path_buf(), http, election, key, state, published, shared, voter_list: None })
+    }
+
+    /// Checks every voter-list change against the voter list from now on (L11 in full): `list` is the public
+    /// credential list (`credentials.json`, SPEC.md §4.5.1), which must be the registry the manifest names; the
+    /// changes already in the copy are replayed over it first, and one that does not apply is an error.
+    pub fn with_voter_list(mut self, list: &[protocol::ballot_box::CredentialEntry]) -> anyhow::Result<Self> {
+        let manifest = self.election.manifest();
+        let mut electorate =
+            Electorate::from_list(manifest, list).map_err(|e| anyhow::anyhow!("the credential list: {e}"))?;
+        anyhow::ensure!(
+            electorate.registry() == manifest.roles.registry,
+            "the credential list is not the registry the manifest names (roles.registry: count and digest): give \
+             the credentials.json the election was made with"
+        );
+        let entries: Vec<LogEntry> = {
+            let g = self.read();
+            g.copy.entries(0, g.copy.size()).to_vec()
+        };
+        for entry in &entries {
+            if let (LogEntry::Change(_), Ok((Decoded::Change(c), _))) = (entry, decode_entry(entry)) {
+                electorate
+                    .apply(manifest, &c, entry.leaf_index())
+                    .map_err(|e| anyhow::anyhow!("copy: the change at leaf {}: {e}", entry.leaf_index()))?;
+            }
+        }
+        self.voter_list = Some(electorate);
+        Ok(self)
     }
 
     pub fn tree_size(&self) -> u64 {
@@ -411,39 +556,53 @@ impl Monitor {
         }
         // Fetch and check every new ballot (no lock held: the server goes on answering from the last head).
         let period = self.election.manifest().voting_period;
-        let mut previous = self.read().copy.last_accepted_at;
-        let mut new: Vec<(LeafEntry, Ballot, Hash)> = Vec::new();
+        let (mut previous, mut changes) = {
+            let g = self.read();
+            (g.copy.last_accepted_at, g.copy.changes)
+        };
+        let mut voter_list = self.voter_list.clone();
+        let mut new: Vec<(LogEntry, Decoded, Hash)> = Vec::new();
         let mut batch_ids: HashMap<BallotId, u64> = HashMap::new();
         let mut next = old_size;
         while next < sth.tree_size {
             let url = format!("{}/log/leaves?start={next}&end={}", self.base, sth.tree_size);
-            let page: Leaves = get_json(&self.http, &url).await?;
+            let page: LogLeaves = get_json(&self.http, &url).await?;
             if page.entries.is_empty() {
                 return Ok(Err(Alarm::BadLeaf { index: next, why: "the collector does not serve it".into() }));
             }
             for entry in page.entries {
                 let index = next;
-                if entry.leaf_index != index {
+                if entry.leaf_index() != index {
                     return Ok(Err(Alarm::BadLeaf { index, why: "out of order".into() }));
                 }
-                let (ballot, hash) = match decode_entry(&entry) {
+                let (decoded, hash) = match decode_entry(&entry) {
                     Ok(x) => x,
                     Err(why) => return Ok(Err(Alarm::BadLeaf { index, why })),
                 };
-                if let Err(e) = check_ballot(&self.election, &ballot) {
-                    return Ok(Err(Alarm::BadLeaf { index, why: e.to_string() }));
+                match &decoded {
+                    Decoded::Ballot(ballot) => {
+                        if let Err(e) = check_ballot(&self.election, ballot) {
+                            return Ok(Err(Alarm::BadLeaf { index, why: e.to_string() }));
+                        }
+                        let first = self.read().copy.by_ballot_id.get(&ballot.id()).copied();
+                        if let Some(first) = first.or_else(|| batch_ids.get(&ballot.id()).copied()) {
+                            let why = format!("repeats the ballot at leaf {first} (a replay: SPEC.md §11.7)");
+                            return Ok(Err(Alarm::BadLeaf { index, why }));
+                        }
+                        batch_ids.insert(ballot.id(), index);
+                    }
+                    Decoded::Change(change) => {
+                        if let Err(why) = check_change(&self.election, change, changes, voter_list.as_mut(), index) {
+                            return Ok(Err(Alarm::BadLeaf { index, why }));
+                        }
+                        changes += 1;
+                    }
                 }
-                if let Err(why) = check_time(&period, previous, entry.accepted_at) {
+                if let Err(why) = check_time(&period, previous, entry.accepted_at()) {
                     return Ok(Err(Alarm::BadLeaf { index, why }));
                 }
-                let first = self.read().copy.by_ballot_id.get(&ballot.id()).copied();
-                if let Some(first) = first.or_else(|| batch_ids.get(&ballot.id()).copied()) {
-                    let why = format!("repeats the ballot at leaf {first} (a replay: SPEC.md §11.7)");
-                    return Ok(Err(Alarm::BadLeaf { index, why }));
-                }
-                batch_ids.insert(ballot.id(), index);
-                previous = Some(entry.accepted_at);
-                new.push((entry, ballot, hash));
+                previous = Some(entry.accepted_at());
+                new.push((entry, decoded, hash));
                 next += 1;
                 if next == sth.tree_size {
                     break;
@@ -474,8 +633,9 @@ impl Monitor {
             return Err(e);
         }
         self.state = state;
-        for (entry, ballot, _) in new {
-            shared.copy.add(entry, &ballot);
+        self.voter_list = voter_list;
+        for (entry, decoded, _) in new {
+            shared.copy.add(entry, &decoded);
         }
         shared.copy.sth = Some(sth);
         Ok(Ok(shared.copy.size()))
@@ -500,11 +660,11 @@ impl Monitor {
 }
 
 /// Checks a ballot box against a monitor's copy: the box verifies on its own (L7), is of the copy's election
-/// and collector, and the copy is a prefix of it (same ballots, same times, same order) whose leaves give the
-/// copy's last head. Returns the number of ballots compared.
+/// and collector, and the copy is a prefix of its log (same ballots and voter-list changes, same times, same
+/// order) whose leaves give the copy's last head. Returns the number of leaves compared.
 pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
     let election = bbox.election()?;
-    bbox.check_log(&election)?;
+    let logged = bbox.check_log(&election)?;
     let state_path = dir.join("state.json");
     let state: CopyState = serde_json::from_str(
         &std::fs::read_to_string(&state_path).with_context(|| format!("reading {}", state_path.display()))?,
@@ -513,11 +673,26 @@ pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
     anyhow::ensure!(state.fingerprint == bbox.fingerprint, "the copy is of another election");
     let copy_key = state.election.election()?.manifest().roles.collector_key.verifying_key().to_bytes();
     anyhow::ensure!(copy_key == bbox.collector_key, "the copy is of another collector key");
+    // The export's log: ballots and changes merged by leaf (L7 checked they are the leaves 0, 1, …).
+    let mut exported: Vec<LogEntry> = bbox
+        .ballots
+        .iter()
+        .map(|e| {
+            LogEntry::Ballot(LeafEntry {
+                leaf_index: e.leaf_index,
+                accepted_at: e.accepted_at,
+                ballot: e.ballot.clone(),
+            })
+        })
+        .chain(bbox.changes.iter().cloned().map(LogEntry::Change))
+        .collect();
+    exported.sort_by_key(LogEntry::leaf_index);
     let (n, root) = state.sth.as_ref().map_or((0, empty_root()), |s| (s.tree_size as usize, s.root));
     anyhow::ensure!(
-        n <= bbox.ballots.len(),
-        "the export has fewer ballots ({}) than the copy ({n})",
-        bbox.ballots.len()
+        n <= exported.len(),
+        "the export has fewer leaves ({} ballots and {} voter-list changes) than the copy ({n})",
+        bbox.ballots.len(),
+        bbox.changes.len()
     );
     let path = dir.join("ballots.jsonl");
     if n > 0 {
@@ -525,30 +700,41 @@ pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
         let mut compared = 0;
         let lines = std::io::BufReader::new(file).lines();
         for (i, line) in lines.filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty())).take(n).enumerate() {
-            let copy: LeafEntry =
-                serde_json::from_str(line?.trim()).with_context(|| format!("copy: leaf entry {i}"))?;
-            let exported = &bbox.ballots[i];
+            let copy: LogEntry = serde_json::from_str(line?.trim()).with_context(|| format!("copy: leaf entry {i}"))?;
+            let theirs = &exported[i];
             anyhow::ensure!(
-                copy.leaf_index == exported.leaf_index,
+                copy.leaf_index() == theirs.leaf_index(),
                 "leaf {i}: the copy's line is for leaf {}",
-                copy.leaf_index
+                copy.leaf_index()
             );
-            anyhow::ensure!(copy.ballot == exported.ballot, "ballot {i} differs between the export and the copy");
+            match (&copy, theirs) {
+                (LogEntry::Ballot(c), LogEntry::Ballot(e)) => {
+                    anyhow::ensure!(c.ballot == e.ballot, "ballot {i} differs between the export and the copy")
+                }
+                (LogEntry::Change(c), LogEntry::Change(e)) => anyhow::ensure!(
+                    c.change == e.change,
+                    "the voter-list change at leaf {i} differs between the export and the copy"
+                ),
+                (LogEntry::Ballot(_), LogEntry::Change(_)) => {
+                    anyhow::bail!("leaf {i} is a ballot in the copy and a voter-list change in the export")
+                }
+                (LogEntry::Change(_), LogEntry::Ballot(_)) => {
+                    anyhow::bail!("leaf {i} is a voter-list change in the copy and a ballot in the export")
+                }
+            }
             anyhow::ensure!(
-                copy.accepted_at == exported.accepted_at,
-                "ballot {i}: accepted at {} s in the export, {} s in the copy",
-                exported.accepted_at,
-                copy.accepted_at
+                copy.accepted_at() == theirs.accepted_at(),
+                "leaf {i}: accepted at {} s in the export, {} s in the copy",
+                theirs.accepted_at(),
+                copy.accepted_at()
             );
             compared += 1;
         }
         anyhow::ensure!(compared == n, "the copy in {} is shorter than its state", dir.display());
     }
     let mut tree = LogTree::new();
-    for e in &bbox.ballots[..n] {
-        let bytes = protocol::group::hex_vec(&e.ballot, "ballot")?;
-        let b = Ballot::from_bytes(&bytes)?;
-        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), e.accepted_at));
+    for leaf in crate::changes::log_leaves(bbox, &logged).into_iter().take(n) {
+        tree.push(leaf);
     }
     anyhow::ensure!(tree.root(n as u64) == Some(root), "the copy's head does not match the export's prefix");
     Ok(n as u64)

@@ -7,9 +7,11 @@
 //!
 //! * `data/site.json`: the election, the collector's final signed tree head, the board's size and paging, the
 //!   record's files with their digests and head (§13), and the checks that passed.
-//! * `data/board/page-P.json`: ballots `P·100 … P·100 + 99` of the log, each `[leaf_index, accepted_at, tracker,
-//!   fate, detail]`; the fate is [`protocol::tally::fate`] over the tally's files (the one reading of them that
-//!   `verifier receipt` and the second device share).
+//! * `data/board/page-P.json`: entries `P·100 … P·100 + 99` of the log, each ballot `[leaf_index, accepted_at,
+//!   tracker, fate, detail]`; the fate is [`protocol::tally::fate`] over the tally's files (the one reading of them
+//!   that `verifier receipt` and the second device share), a ballot cancelled by a voter-list change saying which
+//!   ([`board_row`]); each voter-list change (§4.7) at its leaf, `[leaf_index, accepted_at, null, "change",
+//!   {"action", "number", "district"}]` ([`change_row`]).
 //! * `data/find/XX.json`: the same rows, bucketed by the tracker's first two hex digits (the ballot id's first
 //!   byte), so that finding a tracker reads one small file, whatever the size of the log.
 //! * `data/result.json`: `result.json` as V13 verified it, with each STV round's figures (§12.6).
@@ -30,6 +32,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use web_assets::Asset;
 
+use crate::changes::Cancellation;
 use crate::report::Report;
 use crate::verify::{verify_result, VerifiedResult};
 
@@ -121,15 +124,37 @@ pub struct Published {
 }
 
 /// One ballot on the board: `[leaf_index, accepted_at, tracker, fate, detail]` (detail: the leaf that superseded
-/// it, or the reason it was refused, else `null`).
-pub fn board_row(b: &LoggedBallot, fate: Fate) -> Value {
-    let (name, detail) = match fate {
-        Fate::Counted => ("counted", Value::Null),
-        Fate::Refused(reason) => ("refused", json!(reason.to_string())),
-        Fate::Superseded { by } => ("superseded", json!(by)),
-        Fate::Revoked => ("revoked", Value::Null),
+/// it, the reason it was refused, or the leaf of the voter-list change that cancelled it, else `null`). A ballot R3
+/// removed is `revoked` (a paper vote), or `removed` / `moved` when `why` says the officials' change at leaf
+/// `detail` removed its credential from the voter list or moved it to another district (§4.7).
+pub fn board_row(b: &LoggedBallot, fate: Fate, why: Option<Cancellation>) -> Value {
+    let (name, detail) = match (fate, why) {
+        (Fate::Counted, _) => ("counted", Value::Null),
+        (Fate::Refused(reason), _) => ("refused", json!(reason.to_string())),
+        (Fate::Superseded { by }, _) => ("superseded", json!(by)),
+        (Fate::Revoked, Some(Cancellation::Removed { change })) => ("removed", json!(change)),
+        (Fate::Revoked, Some(Cancellation::Moved { change })) => ("moved", json!(change)),
+        (Fate::Revoked, _) => ("revoked", Value::Null),
     };
     json!([b.leaf_index, b.accepted_at, b.ballot.id().tracker(), name, detail])
+}
+
+/// One voter-list change on the board (§4.7): `[leaf_index, accepted_at, null, "change", {"action", "number",
+/// "district"}]`: no tracker; the action (`add`, `remove`, `move`), the change's number (`seq`) and, for an add or a
+/// move with districts, the district's id (else `null`). A change that does not decode (V4 refuses such a record)
+/// has `{"action": null}`.
+pub fn change_row(c: &protocol::ballot_box::ChangeEntry, manifest: &protocol::manifest::Manifest) -> Value {
+    let detail = match protocol::voter_list::VoterListChange::from_hex(&c.change) {
+        Ok(change) => {
+            let district = match change.new_district(manifest) {
+                Ok(Some(d)) => manifest.districts.get(usize::from(d)).map(|d| json!(d.id)).unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            json!({"action": change.action.name(), "number": change.seq, "district": district})
+        }
+        Err(_) => json!({"action": null}),
+    };
+    json!([c.leaf_index, c.accepted_at, Value::Null, "change", detail])
 }
 
 /// The fate of every ballot, in log order: [`fate`] of each leaf, given the entries of the three files at that
@@ -257,22 +282,32 @@ fn write_site(
     let rejected: RejectedFile = decode(v, REJECTED_PATH)?;
     let superseded: SupersededFile = decode(v, SUPERSEDED_PATH)?;
     let revoked: RevokedFile = decode(v, REVOKED_PATH)?;
-    let rows: Vec<Value> = v
+    let ballot_rows: Vec<Value> = v
         .ballots
         .iter()
         .zip(fates(v.ballots.iter().map(|b| b.leaf_index), &rejected, &superseded, &revoked))
-        .map(|(b, f)| board_row(b, f))
+        .map(|(b, f)| {
+            let why = match f {
+                Fate::Revoked => Cancellation::of(b.leaf_index, &revoked, &v.ballot_box),
+                _ => None,
+            };
+            board_row(b, f, why)
+        })
         .collect();
     let mut w = Writer { root: out, files: 0, bytes: 0 };
     for a in ASSETS {
         w.write(a.name, a.body.as_bytes())?;
     }
+    // The board lists the log: the ballots and, at their leaves, the officials' voter-list changes (§4.7).
+    let mut rows: Vec<Value> = ballot_rows.clone();
+    rows.extend(v.ballot_box.changes.iter().map(|c| change_row(c, v.election.manifest())));
+    rows.sort_by_key(|r| r[0].as_u64());
     let pages = rows.len().div_ceil(PAGE_SIZE);
     for (p, chunk) in rows.chunks(PAGE_SIZE).enumerate() {
         w.json(&format!("data/board/page-{p}.json"), &json!({ "entries": chunk }))?;
     }
     let mut buckets: Vec<Vec<&Value>> = vec![Vec::new(); 256];
-    for (b, row) in v.ballots.iter().zip(&rows) {
+    for (b, row) in v.ballots.iter().zip(&ballot_rows) {
         if let Some(bucket) = buckets.get_mut(usize::from(b.ballot.id().0[0])) {
             bucket.push(row);
         }
@@ -334,7 +369,7 @@ fn write_site(
         site["browser_verifier"] = Value::Null;
     }
     w.json("data/site.json", &site)?;
-    Ok(Published { ballots: rows.len(), pages, files: w.files, bytes: w.bytes, record_head })
+    Ok(Published { ballots: ballot_rows.len(), pages, files: w.files, bytes: w.bytes, record_head })
 }
 
 /// `data/result.json`: the verified `result.json` (version 2, with names and turnout; version 4 with districts,

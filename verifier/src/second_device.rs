@@ -120,6 +120,9 @@ pub enum TallyStatus {
     NotTallied,
     /// Its fate by the record's tally files ([`protocol::tally::fate`]).
     Tallied(Fate),
+    /// R3 removed it ([`Fate::Revoked`]), and why: a paper vote, or the officials' voter-list change that removed
+    /// or moved its credential (`tally/revoked.json`'s `change`, §4.7).
+    Cancelled(crate::changes::Cancellation),
 }
 
 /// What one independent mirror said of the ballot (SPEC.md §11.4 L10).
@@ -269,6 +272,7 @@ impl fmt::Display for BallotReport {
             Some(TallyStatus::Tallied(Fate::Revoked)) => {
                 writeln!(f, "        NOT COUNTED: revoked, the voter voted on paper (R3)")?
             }
+            Some(TallyStatus::Cancelled(why)) => writeln!(f, "        NOT COUNTED: {} (R3)", why.words())?,
             None => {}
         }
         Ok(())
@@ -581,7 +585,13 @@ pub fn check_in_record(
             let rejected: RejectedFile = parse_file(record, tally_files[0], rejected)?;
             let superseded: SupersededFile = parse_file(record, tally_files[1], superseded)?;
             let revoked: RevokedFile = parse_file(record, tally_files[2], revoked)?;
-            TallyStatus::Tallied(fate(leaf, &rejected, &superseded, &revoked))
+            match fate(leaf, &rejected, &superseded, &revoked) {
+                Fate::Revoked => match crate::changes::Cancellation::of(leaf, &revoked, &bbox) {
+                    Some(why) => TallyStatus::Cancelled(why),
+                    None => TallyStatus::Tallied(Fate::Revoked),
+                },
+                other => TallyStatus::Tallied(other),
+            }
         }
         (None, None, None) => TallyStatus::NotTallied,
         _ => {

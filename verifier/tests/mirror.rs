@@ -2,7 +2,9 @@
 //! `protocol::log`, signed with the collector key the manifest names): it follows the log, keeps and serves a
 //! verified copy, raises an alarm on a fork and on a truncation; and the second device's check against the mirror
 //! (L10) passes the honest ballot, refuses the decoy a collector shows on a forked one-leaf tree signed with its
-//! real key, and reports later ballots of the same credential.
+//! real key, and reports later ballots of the same credential. Voter-list changes in the log (SPEC.md §4.7) are
+//! checked (L11: election, officials' signature, order; with the credential list, that they apply), kept, served
+//! and compared by check-export.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failure is a failed test
 
 use std::collections::HashMap;
@@ -26,7 +28,7 @@ use protocol::{create_ballot, Ballot, Credential, CredentialKey, Election, Encod
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use verifier::mirror::{check_in_mirror, http_client, CredentialBallots, MirrorError, MirrorStatus, MirrorView};
-use verifier::monitor::{Alarm, Monitor};
+use verifier::monitor::{Alarm, LogEntry, LogLeaves, Monitor};
 
 /// The example manifest's voting period opens here (seconds).
 const OPENS_AT: u64 = 1_790_000_000;
@@ -77,7 +79,7 @@ fn tree_of(entries: &[LeafEntry]) -> LogTree {
 
 /// What a fake collector serves: a log and its signed head.
 struct View {
-    entries: Vec<LeafEntry>,
+    entries: Vec<LogEntry>,
     tree: LogTree,
     sth: SignedTreeHead,
 }
@@ -91,9 +93,28 @@ struct Fake {
 }
 
 fn sign_head(key: &SigningKey, election: &Election, entries: &[LeafEntry], tree: &LogTree) -> SignedTreeHead {
+    sign_head_at(key, election, entries.last().map(|e| e.accepted_at), tree)
+}
+
+/// A head over `tree`, dated just after its last leaf's time `last` (the opening without leaves).
+fn sign_head_at(key: &SigningKey, election: &Election, last: Option<u64>, tree: &LogTree) -> SignedTreeHead {
     let size = tree.len();
-    let timestamp = entries.last().map_or(OPENS_AT * 1000, |e| e.accepted_at * 1000 + 1);
+    let timestamp = last.map_or(OPENS_AT * 1000, |at| at * 1000 + 1);
     SignedTreeHead::sign(key, *election.fingerprint(), size, tree.root(size).unwrap(), timestamp)
+}
+
+/// The tree of a log of ballots and voter-list changes (eq. LG1, LG9).
+fn log_tree_of(entries: &[LogEntry]) -> LogTree {
+    let mut tree = LogTree::new();
+    for e in entries {
+        match e {
+            LogEntry::Ballot(b) => tree.push(tree_of(std::slice::from_ref(b)).root(1).unwrap()),
+            LogEntry::Change(c) => {
+                tree.push(protocol::log::change_leaf_hash(&hex::decode(&c.change).unwrap(), c.accepted_at))
+            }
+        }
+    }
+    tree
 }
 
 impl Fake {
@@ -116,9 +137,10 @@ impl Fake {
     }
 
     /// Serves `entries` from now on, under a head signed with the fake's key.
-    fn set(&self, election: &Election, entries: Vec<LeafEntry>) {
-        let tree = tree_of(&entries);
-        let sth = sign_head(&self.key, election, &entries, &tree);
+    fn set<E: Into<LogEntry>>(&self, election: &Election, entries: Vec<E>) {
+        let entries: Vec<LogEntry> = entries.into_iter().map(Into::into).collect();
+        let tree = log_tree_of(&entries);
+        let sth = sign_head_at(&self.key, election, entries.last().map(LogEntry::accepted_at), &tree);
         *self.view.lock().unwrap() = View { entries, tree, sth };
     }
 
@@ -134,11 +156,11 @@ impl Fake {
         async fn sth(State(f): State<Fake>) -> Json<WithBytes<SignedTreeHead>> {
             Json(WithBytes(f.sth()))
         }
-        async fn leaves(State(f): State<Fake>, Query(q): Q) -> Json<Leaves> {
+        async fn leaves(State(f): State<Fake>, Query(q): Q) -> Json<LogLeaves> {
             let v = f.view.lock().unwrap();
             let end = (q["end"] as usize).min(v.entries.len());
             let start = (q["start"] as usize).min(end);
-            Json(Leaves { entries: v.entries[start..end].to_vec() })
+            Json(LogLeaves { entries: v.entries[start..end].to_vec() })
         }
         async fn inclusion(State(f): State<Fake>, Query(q): Q) -> Result<Json<WithBytes<InclusionProof>>, StatusCode> {
             let v = f.view.lock().unwrap();
@@ -631,7 +653,7 @@ async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_wi
     let b = box_path.to_str().unwrap();
     let (code, out, err) = verifier_cli(&["check-export", "--export", b, "--copy", d]).await;
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("3 ballots checked"), "{out}");
+    assert!(out.contains("3 ballots checked, 3 in the export"), "{out}");
     // Leaves 0 and 1 swap their ballots (the times stay in order).
     let mut swapped = entries.clone();
     (swapped[0].ballot, swapped[1].ballot) = (entries[1].ballot.clone(), entries[0].ballot.clone());
@@ -744,4 +766,183 @@ async fn a_mirror_that_lies_about_a_credentials_ballots_is_caught() {
     let mirror = liar(honest, list(vec![own, wrong])).await;
     let e = check(&mirror, &t.election, 0, &b[0], at).await.unwrap_err();
     assert!(matches!(e, MirrorError::BadLeaf { leaf_index: 2, .. }), "{e}");
+}
+
+/// A voter-list change at `leaf` of the log, a minute after the previous leaf.
+fn change_entry(leaf: u64, change: &protocol::voter_list::VoterListChange) -> LogEntry {
+    LogEntry::Change(protocol::ballot_box::ChangeEntry {
+        leaf_index: leaf,
+        accepted_at: OPENS_AT + 60 * leaf,
+        change: hex::encode(change.to_bytes()),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voter_list_changes_are_checked_kept_served_and_compared() {
+    use protocol::ballot_box::{BallotBox, BoxEntry, CredentialEntry, BALLOT_BOX_FORMAT};
+    use protocol::voter_list::{Action, VoterListChange};
+    let mut t = test_election(12);
+    let fake = Fake::new(&t.election, &t.collector);
+    let collector = fake.clone().serve().await;
+    let officials = protocol::roles::example_role_secrets(2).officials;
+    let fp = *t.election.fingerprint();
+    let newcomer = Credential::generate(&mut t.rng).public_key();
+    let removed = t.voters[1].public_key();
+    let sign = |seq, action, key| VoterListChange::sign(&officials, fp, seq, action, key, 0);
+    let (b0, b3) = (t.ballot(0, 0), t.ballot(2, 1));
+    let honest: Vec<LogEntry> = vec![
+        entry(0, &b0).into(),
+        change_entry(1, &sign(0, Action::Add, newcomer)),
+        change_entry(2, &sign(1, Action::Remove, removed)),
+        entry(3, &b3).into(),
+    ];
+    fake.set(&t.election, honest.clone());
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert_eq!(m.poll().await.unwrap(), Ok(4));
+
+    // The mirror serves the changes as the collector did; the board has a row per ballot; a credential's ballots
+    // are still its ballots.
+    let mirror = serve_mirror(&m).await;
+    let (code, _, _, v) = fetch(&format!("{mirror}/log/leaves?start=0&end=10")).await;
+    assert_eq!(code, 200);
+    assert_eq!(v["entries"][1]["change"], json_str(&honest[1]));
+    assert_eq!(serde_json::from_value::<LogLeaves>(v).unwrap().entries, honest);
+    let (_, _, _, v) = fetch(&format!("{mirror}/board/data/board/page-0.json")).await;
+    let leaves: Vec<u64> = v["entries"].as_array().unwrap().iter().map(|r| r[0].as_u64().unwrap()).collect();
+    assert_eq!(leaves, [0, 3]);
+    let (_, _, _, v) = fetch(&format!("{mirror}/log/credential/{}", t.voters[0].public_key().to_hex())).await;
+    assert_eq!(v["leaves"][0]["leaf_index"], 0);
+    // The second device's check of the ballot after the changes passes against the mirror.
+    assert!(check(&mirror, &t.election, 3, &b3, OPENS_AT + 180).await.is_ok());
+
+    // The copy reopens from disk, changes included; with the credential list, its changes are replayed over it.
+    drop(m);
+    let m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    assert_eq!(m.tree_size(), 4);
+    let list: Vec<CredentialEntry> = t.voters.iter().map(|v| CredentialEntry::Key(v.public_key())).collect();
+    let m = m.with_voter_list(&list).unwrap();
+    // A list that is not the manifest's registry is refused.
+    let reopened = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    let err = reopened.with_voter_list(&list[..2]).unwrap_err().to_string();
+    assert!(err.contains("not the registry the manifest names"), "{err}");
+    drop(m);
+    // The same through `verifier monitor --credentials`: a fresh copy follows the log; a list that is not the
+    // registry stops it before it polls.
+    let files = tmp();
+    let creds = files.path().join("credentials.json");
+    std::fs::write(&creds, serde_json::to_string(&list).unwrap()).unwrap();
+    let (c, d) = (creds.to_str().unwrap(), files.path().join("copy"));
+    let args = ["monitor", "--collector", &collector, "--dir", d.to_str().unwrap(), "--once", "--credentials", c];
+    let (code, _, err) = verifier_cli(&args).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("size 4"), "{err}");
+    std::fs::write(&creds, serde_json::to_string(&list[..2]).unwrap()).unwrap();
+    let (code, _, err) = verifier_cli(&args).await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not the registry the manifest names"), "{err}");
+
+    // check-export: the box with these ballots and changes agrees with the copy; one whose change at leaf 2 is
+    // another (signed by the officials, the head re-signed over it) does not.
+    let mut credentials: Vec<CredentialKey> = t.voters.iter().map(Credential::public_key).collect();
+    credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    let split = |entries: &[LogEntry]| {
+        let mut ballots = Vec::new();
+        let mut changes = Vec::new();
+        for e in entries {
+            match e {
+                LogEntry::Ballot(b) => ballots.push(BoxEntry {
+                    leaf_index: b.leaf_index,
+                    accepted_at: b.accepted_at,
+                    ballot: b.ballot.clone(),
+                }),
+                LogEntry::Change(c) => changes.push(c.clone()),
+            }
+        }
+        (ballots, changes)
+    };
+    let (ballots, changes) = split(&honest);
+    let mut bbox = BallotBox {
+        format: BALLOT_BOX_FORMAT.into(),
+        election: t.election.parameters(),
+        fingerprint: fp,
+        collector_key: t.collector.verifying_key().to_bytes(),
+        credentials,
+        final_tree_head: fake.sth(),
+        ballots,
+        districts: Vec::new(),
+        changes,
+    };
+    assert_eq!(verifier::monitor::check_export(&bbox, dir.path()).unwrap(), 4);
+    let box_path = dir.path().join("box.json");
+    std::fs::write(&box_path, serde_json::to_string(&bbox).unwrap()).unwrap();
+    let (code, out, err) =
+        verifier_cli(&["check-export", "--export", box_path.to_str().unwrap(), "--copy", dir.path().to_str().unwrap()])
+            .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("4 leaves checked; 2 ballots and 2 voter-list changes in the export"), "{out}");
+    let mut other = honest.clone();
+    other[2] = change_entry(2, &sign(1, Action::Remove, t.voters[2].public_key()));
+    bbox.changes = split(&other).1;
+    bbox.final_tree_head = sign_head_at(&t.collector, &t.election, Some(OPENS_AT + 180), &log_tree_of(&other));
+    let err = verifier::monitor::check_export(&bbox, dir.path()).unwrap_err().to_string();
+    assert!(err.contains("the voter-list change at leaf 2 differs between the export and the copy"), "{err}");
+
+    // A bad change is an alarm, naming its leaf, and nothing of that view enters the copy.
+    let rogue = SigningKey::from_bytes(&[3; 32]);
+    let other_election = *test_election(13).election.fingerprint();
+    let stranger = Credential::generate(&mut t.rng).public_key();
+    let cases: Vec<(LogEntry, &str, bool)> = vec![
+        (
+            change_entry(1, &VoterListChange::sign(&rogue, fp, 0, Action::Add, newcomer, 0)),
+            "not signed by the officials' key",
+            false,
+        ),
+        (change_entry(1, &sign(1, Action::Add, newcomer)), "change number 1 comes where change number 0 is due", false),
+        (
+            change_entry(1, &VoterListChange::sign(&officials, other_election, 0, Action::Add, newcomer, 0)),
+            "the change is for another election",
+            false,
+        ),
+        (change_entry(1, &sign(0, Action::Add, newcomer)), "", false),
+        (change_entry(1, &sign(0, Action::Move, removed)), "the election has no districts", false),
+        (change_entry(1, &sign(0, Action::Remove, stranger)), "is not on the voter list", true),
+        (change_entry(1, &sign(0, Action::Add, removed)), "is already on the voter list", true),
+    ];
+    for (bad, why, with_list) in cases {
+        let honest_start = why.is_empty();
+        fake.set(&t.election, vec![entry(0, &b0).into(), bad]);
+        let dir = tmp();
+        let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+        if with_list {
+            m = m.with_voter_list(&list).unwrap();
+        }
+        match m.poll().await.unwrap() {
+            Ok(2) if honest_start => {}
+            Err(Alarm::BadLeaf { index: 1, why: text }) if !honest_start => {
+                assert!(text.contains("voter-list change") && text.contains(why), "{text} (expected: {why})");
+                assert_eq!(m.tree_size(), 0, "nothing of a bad view enters the copy");
+            }
+            other => panic!("expected an alarm on leaf 1 ({why}), got {other:?}"),
+        }
+    }
+    // Not hex of a change at all.
+    let mut garbage = change_entry(1, &sign(0, Action::Add, newcomer));
+    if let LogEntry::Change(c) = &mut garbage {
+        c.change = "00".into();
+    }
+    fake.set(&t.election, vec![LogEntry::from(entry(0, &b0)), garbage]);
+    let dir = tmp();
+    let mut m = Monitor::open(&collector, dir.path(), None).await.unwrap();
+    match m.poll().await.unwrap() {
+        Err(Alarm::BadLeaf { index: 1, why }) => assert!(why.contains("does not decode"), "{why}"),
+        other => panic!("expected an alarm on leaf 1, got {other:?}"),
+    }
+}
+
+fn json_str(e: &LogEntry) -> serde_json::Value {
+    match e {
+        LogEntry::Change(c) => serde_json::Value::String(c.change.clone()),
+        LogEntry::Ballot(b) => serde_json::Value::String(b.ballot.clone()),
+    }
 }

@@ -23,9 +23,19 @@ function fateText(row) {
     case "counted": return t("fate_counted");
     case "superseded": return t("fate_superseded", { n: Number(detail) + 1 });
     case "revoked": return t("fate_revoked");
+    case "removed": return t("fate_removed", { n: Number(detail) + 1 });
+    case "moved": return t("fate_moved", { n: Number(detail) + 1 });
+    case "change": return changeText(detail);
     case "refused": return t("fate_refused", { reason: t(`reason_${detail}`) });
     default: return t("fate_live");
   }
+}
+
+/** A voter-list change's row (the published site): what the officials changed, and where to. */
+function changeText(detail) {
+  const action = detail && ["add", "remove", "move"].includes(detail.action) ? detail.action : "unknown";
+  const text = t(`change_${action}`, { n: detail ? Number(detail.number) + 1 : 0 });
+  return detail && detail.district ? `${text} (${detail.district})` : text;
 }
 
 function fateCell(row) {
@@ -61,7 +71,7 @@ function drawPage() {
   const body = document.getElementById("rows");
   body.replaceChildren(...rows.map((r) => el("tr", {},
     el("td", {}, String(r[0] + 1)),
-    el("td", {}, el("code", {}, r[2])),
+    el("td", {}, r[2] === null ? "—" : el("code", {}, r[2])),
     el("td", {}, utc(r[1])),
     fateCell(r))));
   const total = site.board.total;

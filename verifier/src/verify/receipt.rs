@@ -17,7 +17,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
         let note = format!("ballot {} at leaf {}, tree size {}", r.ballot_id.to_hex(), r.leaf_index, r.tree_size);
         Ok((r, note))
     });
-    let (Some(receipt), Some(election), Some(_)) = (receipt, &s.election, &s.ballot_box) else {
+    let (Some(receipt), Some(election), Some(bbox)) = (receipt, &s.election, &s.ballot_box) else {
         let mut w = waits(&[(s.election.is_some(), Check::V2), (s.ballot_box.is_some(), Check::V4)]);
         if w.is_empty() {
             w.push(Check::RC1);
@@ -39,10 +39,19 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
         return report;
     };
     let leaf_ok = report.run(Check::RC3, || {
-        let b = usize::try_from(receipt.leaf_index)
-            .ok()
-            .and_then(|i| ballots.get(i))
-            .ok_or_else(|| format!("the box has {} ballots, no leaf {}", ballots.len(), receipt.leaf_index))?;
+        // Ballots skip the leaves of voter-list changes (§4.7): find the leaf, never index the list by it.
+        let b = protocol::ballot_box::at_leaf(ballots, receipt.leaf_index).ok_or_else(|| {
+            let change = bbox.changes.iter().any(|c| c.leaf_index == receipt.leaf_index);
+            match change {
+                true => format!("leaf {} of the box is a voter-list change, not a ballot", receipt.leaf_index),
+                false => format!(
+                    "the box has {} ballots and {} voter-list changes, and no ballot at leaf {}",
+                    ballots.len(),
+                    bbox.changes.len(),
+                    receipt.leaf_index
+                ),
+            }
+        })?;
         if b.ballot.id() == receipt.ballot_id && b.hash == receipt.ballot_hash && b.accepted_at != receipt.accepted_at {
             return Err(format!(
                 "leaf {} of the box holds this ballot accepted at {} s, the receipt says {} s",
@@ -60,8 +69,8 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     });
     report.run(Check::RC4, || {
         let mut tree = LogTree::new();
-        for b in ballots {
-            tree.push(b.leaf_hash());
+        for leaf in crate::changes::log_leaves(bbox, ballots) {
+            tree.push(leaf);
         }
         match tree.root(receipt.tree_size) {
             Some(root) if root == receipt.root => {
@@ -98,7 +107,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
                 receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({reason})"), 5)
             }
             tally::Fate::Superseded { by } => {
-                let id = usize::try_from(by).ok().and_then(|i| ballots.get(i)).map(|b| b.ballot.id().to_hex());
+                let id = protocol::ballot_box::at_leaf(ballots, by).map(|b| b.ballot.id().to_hex());
                 receipt_verdict(
                     "superseded",
                     format!(
@@ -109,7 +118,9 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
                 )
             }
             tally::Fate::Revoked => {
-                receipt_verdict("revoked", "REVOKED: the voter voted on paper, so no e-vote of theirs counts".into(), 4)
+                let why = crate::changes::Cancellation::of(leaf, &revoked, bbox)
+                    .unwrap_or(crate::changes::Cancellation::Paper);
+                receipt_verdict("revoked", format!("REVOKED: {}", why.words()), 4)
             }
             tally::Fate::Counted => receipt_verdict(
                 "counted",
