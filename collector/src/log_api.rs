@@ -7,10 +7,9 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use protocol::ballot_box::ChangeEntry;
 use protocol::election::PublishedElection;
 use protocol::log::{ConsistencyQuery, InclusionQuery, SignedTreeHead, WithBytes};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -70,26 +69,9 @@ struct Range {
     end: i64,
 }
 
-/// A ballot's entry of `GET /log/leaves` (defined in `protocol`, where monitors and mirrors read them too).
-pub use protocol::log::LeafEntry;
-
-/// One entry of `GET /log/leaves`: a ballot's leaf `{"leaf_index", "accepted_at", "ballot": hex}` (eq. LG1), or a
-/// voter-list change's `{"leaf_index", "accepted_at", "change": hex}` (eq. LG9, SPEC.md §4.7), as the ballot box
-/// writes it ([`ChangeEntry`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum LogEntry {
-    Ballot(LeafEntry),
-    Change(ChangeEntry),
-}
-
-/// The answer of `GET /log/leaves?start&end`: consecutive entries from `start`, fewer than asked at the end of
-/// the log or of a page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Leaves {
-    pub entries: Vec<LogEntry>,
-}
+/// The entries of `GET /log/leaves` (defined in `protocol`, where monitors and mirrors read them too): a ballot's
+/// leaf or a voter-list change's.
+pub use protocol::log::{ChangeEntry, LeafEntry, Leaves, LogEntry};
 
 async fn leaves(
     State(state): State<AppState>,

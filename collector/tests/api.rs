@@ -71,10 +71,11 @@ async fn cast_recast_receipts_log_and_second_device() {
     let (_, v) = get_json(&http, format!("{}/log/leaves?start=0&end=10", s.base)).await;
     let leaves: protocol::log::Leaves = serde_json::from_value(v).unwrap();
     assert_eq!(leaves.entries.len(), 3);
-    assert_eq!(leaves.entries[1].ballot, hex::encode(b1.to_bytes()));
+    let protocol::log::LogEntry::Ballot(second) = &leaves.entries[1] else { panic!("{:?}", leaves.entries[1]) };
+    assert_eq!(second.ballot, hex::encode(b1.to_bytes()));
     // Each leaf's acceptance second (eq. LG1) is served with it, as the receipt signed it; inside the voting
     // period; never going back; and no head is dated before its last ballot.
-    let served: Vec<u64> = leaves.entries.iter().map(|l| l.accepted_at).collect();
+    let served: Vec<u64> = leaves.entries.iter().map(protocol::log::LogEntry::accepted_at).collect();
     assert_eq!(served, vec![r0.accepted_at, r1.accepted_at, r2.accepted_at]);
     assert!(served.windows(2).all(|w| w[0] <= w[1]), "{served:?}");
     let period = e.election.manifest().voting_period;

@@ -48,17 +48,8 @@ impl BoxEntry {
     }
 }
 
-/// One voter-list change of the box (SPEC.md §4.7), in log order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeEntry {
-    /// The change's position in the log.
-    pub leaf_index: u64,
-    /// The second the collector appended it (since the Unix epoch, UTC), as in its leaf (eq. LG9).
-    pub accepted_at: u64,
-    /// The change's canonical bytes (eq. VL1), hex.
-    pub change: String,
-}
+/// One voter-list change of the box (SPEC.md §4.7), in log order: the log's entry of a change.
+pub use crate::log::ChangeEntry;
 
 /// The ballot box file (`collector export`), format `rv/ballot-box/v2`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -385,13 +385,67 @@ pub struct LeafEntry {
     pub ballot: String,
 }
 
+/// One voter-list change of the log (SPEC.md §4.7): an entry of `GET /log/leaves` and of the ballot box's
+/// `changes` (§11.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEntry {
+    /// The change's position in the log.
+    pub leaf_index: u64,
+    /// The second the collector appended it (since the Unix epoch, UTC), as in its leaf (eq. LG9).
+    pub accepted_at: u64,
+    /// The change's canonical bytes (eq. VL1), hex.
+    pub change: String,
+}
+
+/// One entry of `GET /log/leaves` (SPEC.md §11.6): a ballot's leaf `{"leaf_index", "accepted_at", "ballot"}`
+/// (eq. LG1) or a voter-list change's `{"leaf_index", "accepted_at", "change"}` (eq. LG9, §4.7). A line of a
+/// monitor's copy (`ballots.jsonl`) is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LogEntry {
+    /// A ballot's leaf.
+    Ballot(LeafEntry),
+    /// A voter-list change's leaf.
+    Change(ChangeEntry),
+}
+
+impl LogEntry {
+    /// The entry's leaf.
+    pub fn leaf_index(&self) -> u64 {
+        match self {
+            LogEntry::Ballot(e) => e.leaf_index,
+            LogEntry::Change(e) => e.leaf_index,
+        }
+    }
+    /// When the collector appended it (seconds).
+    pub fn accepted_at(&self) -> u64 {
+        match self {
+            LogEntry::Ballot(e) => e.accepted_at,
+            LogEntry::Change(e) => e.accepted_at,
+        }
+    }
+}
+
+impl From<LeafEntry> for LogEntry {
+    fn from(e: LeafEntry) -> Self {
+        LogEntry::Ballot(e)
+    }
+}
+
+impl From<ChangeEntry> for LogEntry {
+    fn from(e: ChangeEntry) -> Self {
+        LogEntry::Change(e)
+    }
+}
+
 /// The answer of `GET /log/leaves?start&end`: consecutive entries from `start`, fewer than asked at the end of
-/// the log or of a page.
+/// the log or of a page; ballots and voter-list changes, by ascending leaf index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Leaves {
     /// The leaves, by ascending leaf index.
-    pub entries: Vec<LeafEntry>,
+    pub entries: Vec<LogEntry>,
 }
 
 /// The answer of `GET /log/proof/inclusion?leaf_index&tree_size`: the RFC 9162 §2.1.3.1 path of leaf

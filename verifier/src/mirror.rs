@@ -28,7 +28,7 @@ use protocol::log::{
 use protocol::{Ballot, BallotId, CredentialKey, Decode, Election, Fingerprint};
 use serde::{Deserialize, Serialize};
 
-use crate::monitor::{Alarm, CopyHandle, LogEntry, LogLeaves, Monitor, PollStatus, Shared};
+use crate::monitor::{Alarm, CopyHandle, Leaves, LogEntry, Monitor, PollStatus, Shared};
 
 /// Most leaves returned by one `GET /log/leaves` (as the collector).
 pub const MAX_LEAVES_PER_PAGE: u64 = 1000;
@@ -277,7 +277,7 @@ struct Range {
 async fn leaves(
     State(h): State<CopyHandle>,
     r: Result<Query<Range>, QueryRejection>,
-) -> Result<Json<LogLeaves>, ApiError> {
+) -> Result<Json<Leaves>, ApiError> {
     let Query(r) = r.map_err(bad_query)?;
     if r.start < 0 || r.end <= r.start {
         return Err(ApiError::bad_request("invalid_range", "need 0 <= start < end"));
@@ -285,7 +285,7 @@ async fn leaves(
     let (start, end) = (r.start as u64, r.end as u64);
     let g = verified(&h)?;
     let entries: Vec<LogEntry> = g.copy.entries(start, end.min(start + MAX_LEAVES_PER_PAGE)).to_vec();
-    Ok(Json(LogLeaves { entries }))
+    Ok(Json(Leaves { entries }))
 }
 
 fn too_large(size: u64) -> ApiError {
@@ -507,7 +507,7 @@ pub fn check_in_mirror(
             return Err(MirrorError::BadLeaf { leaf_index: j, why: "listed out of order".into() });
         }
         let url = format!("{base}/log/leaves?start={j}&end={}", j + 1);
-        let page: LogLeaves = get_json(http, &url)?;
+        let page: Leaves = get_json(http, &url)?;
         let bad = |why: &str| MirrorError::BadLeaf { leaf_index: j, why: why.into() };
         let entry = match page.entries.first().filter(|e| e.leaf_index() == j).ok_or_else(|| bad("not served"))? {
             LogEntry::Ballot(e) => e,

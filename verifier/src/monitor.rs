@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use ed25519_dalek::VerifyingKey;
-use protocol::ballot_box::{BallotBox, ChangeEntry, Electorate};
+use protocol::ballot_box::{BallotBox, Electorate};
 use protocol::election::{ElectionParameters, PublishedElection};
 use protocol::log::{
     ballot_hash, change_leaf_hash, empty_root, leaf_hash, verify_consistency, ConsistencyProof, Hash, LeafEntry,
@@ -36,52 +36,7 @@ use protocol::voter_list::VoterListChange;
 use protocol::{check_ballot, Ballot, BallotId, Decode, Election, Encode, Fingerprint};
 use serde::{Deserialize, Serialize};
 
-/// One entry of `GET /log/leaves` (collector/API.md): a ballot's leaf (eq. LG1) or a voter-list change's (eq. LG9,
-/// SPEC.md §4.7). A line of `ballots.jsonl` is one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum LogEntry {
-    /// `{"leaf_index", "accepted_at", "ballot"}`.
-    Ballot(LeafEntry),
-    /// `{"leaf_index", "accepted_at", "change"}`.
-    Change(ChangeEntry),
-}
-
-impl LogEntry {
-    /// The entry's leaf.
-    pub fn leaf_index(&self) -> u64 {
-        match self {
-            LogEntry::Ballot(e) => e.leaf_index,
-            LogEntry::Change(e) => e.leaf_index,
-        }
-    }
-    /// When the collector appended it (seconds).
-    pub fn accepted_at(&self) -> u64 {
-        match self {
-            LogEntry::Ballot(e) => e.accepted_at,
-            LogEntry::Change(e) => e.accepted_at,
-        }
-    }
-}
-
-impl From<LeafEntry> for LogEntry {
-    fn from(e: LeafEntry) -> Self {
-        LogEntry::Ballot(e)
-    }
-}
-
-impl From<ChangeEntry> for LogEntry {
-    fn from(e: ChangeEntry) -> Self {
-        LogEntry::Change(e)
-    }
-}
-
-/// The answer of `GET /log/leaves?start&end`: ballots and voter-list changes, by ascending leaf index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogLeaves {
-    pub entries: Vec<LogEntry>,
-}
+pub use protocol::log::{Leaves, LogEntry};
 
 /// A leaf entry, decoded.
 #[derive(Debug, Clone)]
@@ -566,7 +521,7 @@ impl Monitor {
         let mut next = old_size;
         while next < sth.tree_size {
             let url = format!("{}/log/leaves?start={next}&end={}", self.base, sth.tree_size);
-            let page: LogLeaves = get_json(&self.http, &url).await?;
+            let page: Leaves = get_json(&self.http, &url).await?;
             if page.entries.is_empty() {
                 return Ok(Err(Alarm::BadLeaf { index: next, why: "the collector does not serve it".into() }));
             }

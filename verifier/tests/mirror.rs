@@ -28,7 +28,7 @@ use protocol::{create_ballot, Ballot, Credential, CredentialKey, Election, Encod
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use verifier::mirror::{check_in_mirror, http_client, CredentialBallots, MirrorError, MirrorStatus, MirrorView};
-use verifier::monitor::{Alarm, LogEntry, LogLeaves, Monitor};
+use verifier::monitor::{Alarm, LogEntry, Monitor};
 
 /// The example manifest's voting period opens here (seconds).
 const OPENS_AT: u64 = 1_790_000_000;
@@ -156,11 +156,11 @@ impl Fake {
         async fn sth(State(f): State<Fake>) -> Json<WithBytes<SignedTreeHead>> {
             Json(WithBytes(f.sth()))
         }
-        async fn leaves(State(f): State<Fake>, Query(q): Q) -> Json<LogLeaves> {
+        async fn leaves(State(f): State<Fake>, Query(q): Q) -> Json<Leaves> {
             let v = f.view.lock().unwrap();
             let end = (q["end"] as usize).min(v.entries.len());
             let start = (q["start"] as usize).min(end);
-            Json(LogLeaves { entries: v.entries[start..end].to_vec() })
+            Json(Leaves { entries: v.entries[start..end].to_vec() })
         }
         async fn inclusion(State(f): State<Fake>, Query(q): Q) -> Result<Json<WithBytes<InclusionProof>>, StatusCode> {
             let v = f.view.lock().unwrap();
@@ -270,7 +270,8 @@ async fn the_mirror_follows_the_collector_and_serves_only_its_verified_copy() {
     assert_eq!(st, 200);
     assert_eq!(serde_json::from_value::<PublishedElection>(v).unwrap(), *fake.published);
     let (_, _, _, v) = fetch(&format!("{mirror}/log/leaves?start=1&end=10")).await;
-    assert_eq!(serde_json::from_value::<Leaves>(v).unwrap().entries, entries[1..].to_vec());
+    let served: Vec<LogEntry> = entries[1..].iter().cloned().map(LogEntry::from).collect();
+    assert_eq!(serde_json::from_value::<Leaves>(v).unwrap().entries, served);
     let (_, _, _, v) = fetch(&format!("{mirror}/log/proof/inclusion?leaf_index=1&tree_size=3")).await;
     let p: InclusionProof = serde_json::from_value::<WithBytes<_>>(v).unwrap().0;
     verify_inclusion(&ballot_leaf_hash(&b[1], entries[1].accepted_at), 1, 3, &p.path, &head.root).unwrap();
@@ -807,7 +808,7 @@ async fn voter_list_changes_are_checked_kept_served_and_compared() {
     let (code, _, _, v) = fetch(&format!("{mirror}/log/leaves?start=0&end=10")).await;
     assert_eq!(code, 200);
     assert_eq!(v["entries"][1]["change"], json_str(&honest[1]));
-    assert_eq!(serde_json::from_value::<LogLeaves>(v).unwrap().entries, honest);
+    assert_eq!(serde_json::from_value::<Leaves>(v).unwrap().entries, honest);
     let (_, _, _, v) = fetch(&format!("{mirror}/board/data/board/page-0.json")).await;
     let leaves: Vec<u64> = v["entries"].as_array().unwrap().iter().map(|r| r[0].as_u64().unwrap()).collect();
     assert_eq!(leaves, [0, 3]);
