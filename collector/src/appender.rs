@@ -21,34 +21,14 @@ use std::sync::atomic::Ordering;
 
 use axum::http::StatusCode;
 use protocol::log::Receipt;
-use protocol::log::{leaf_hash, LogTree, ReceiptBody, SignedTreeHead};
+use protocol::log::{leaf_hash, ReceiptBody, SignedTreeHead};
 use protocol::BallotId;
 use tokio::sync::mpsc;
 
 use crate::error::AppError;
-use crate::state::{load_leaves, now_ms, AppState, Pending};
-
-pub fn closed_error() -> AppError {
-    AppError::new(StatusCode::FORBIDDEN, "election_closed", "the election is closed: no ballot is accepted")
-}
-
-pub fn not_open_error() -> AppError {
-    AppError::new(StatusCode::FORBIDDEN, "election_not_open", "voting has not started yet")
-}
-
-/// SPEC.md §11.7: the batch's acceptance second, `max(⌊now_ms / 1000⌋, last)`, and its tree head's timestamp,
-/// `max(now_ms, 1000 · accepted_at)`, so that neither the log's times nor a head go back behind its last ballot.
-pub fn batch_times(now_ms: u64, last_accepted_at: u64) -> (u64, u64) {
-    let accepted_at = (now_ms / 1000).max(last_accepted_at);
-    (accepted_at, now_ms.max(accepted_at.saturating_mul(1000)))
-}
-
-/// What the appender is asked to append: a checked ballot, or an officials' voter-list change (SPEC.md §4.7).
-#[derive(Debug)]
-pub enum Job {
-    Ballot(Pending),
-    Change(crate::voter_list::PendingChange),
-}
+use crate::log_lock::{advance_log, catch_up_tree, check_standing, lock_log, truncate_to, Locked};
+pub use crate::log_lock::{batch_times, closed_error, not_open_error};
+use crate::state::{AppState, Job, Pending};
 
 /// Runs until every sender is gone. Jobs are appended in the order they arrived: each run of ballots as one batch,
 /// each change in a transaction of its own.
@@ -92,52 +72,6 @@ async fn append_ballots(state: &AppState, pending: Vec<Pending>) {
     }
 }
 
-/// The log, locked for one append (`log_state FOR UPDATE`, which serialises appends across every collector
-/// process on the database): its size, and the append's acceptance second and tree-head time (SPEC.md §11.7).
-#[derive(Debug, Clone, Copy)]
-pub struct Locked {
-    pub size: u64,
-    pub accepted_at: u64,
-    pub timestamp: u64,
-}
-
-/// Takes the log lock in `tx` and refuses the append when the election is closed (or `accepted_at` is past
-/// `closes_at`) or not yet open. The one place both ballots and voter-list changes get their time.
-pub async fn lock_log(state: &AppState, tx: &tokio_postgres::Transaction<'_>) -> Result<Locked, AppError> {
-    let row = tx
-        .query_one(
-            "SELECT l.tree_size, e.closed_at IS NOT NULL, l.last_accepted_at FROM log_state l, election e
-             WHERE l.id = 1 FOR UPDATE OF l",
-            &[],
-        )
-        .await?;
-    let (size, closed, last_accepted_at) =
-        (row.get::<_, i64>(0) as u64, row.get::<_, bool>(1), row.get::<_, i64>(2).max(0) as u64);
-    let (accepted_at, timestamp) = batch_times(now_ms(), last_accepted_at);
-    let period = state.info.election.manifest().voting_period;
-    if closed || accepted_at > period.closes_at {
-        state.closed.store(true, Ordering::Release);
-        return Err(closed_error());
-    }
-    if accepted_at < period.opens_at {
-        return Err(not_open_error());
-    }
-    Ok(Locked { size, accepted_at, timestamp })
-}
-
-/// Brings `tree` up to the log's `size` committed leaves (other processes' appends); refuses to go on if the
-/// database has fewer leaves than its log state says.
-pub async fn catch_up_tree(client: &tokio_postgres::Client, tree: &mut LogTree, size: u64) -> Result<(), AppError> {
-    load_leaves(client, tree, size).await?;
-    if tree.len() != size {
-        // Only possible if leaves were lost from the database: refuse to go on.
-        let e = AppError::internal(format!("log has {size} leaves in the database, {} in memory", tree.len()));
-        truncate_to(tree, size.min(tree.len()));
-        return Err(e);
-    }
-    Ok(())
-}
-
 type Failed = (AppError, Vec<Pending>);
 
 async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
@@ -178,7 +112,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
     for p in pending {
         if stored.contains_key(p.id.0.as_slice()) || in_batch.contains_key(&p.id) {
             dups.push(p);
-        } else if let Err(e) = crate::cast::check_standing(manifest, state.district_of(&p.credential), p.district) {
+        } else if let Err(e) = check_standing(manifest, state.district_of(&p.credential), p.district) {
             // Not on the voter list (in the ballot's district) at this position of the log: never appended.
             let _ = p.reply.send(Err(e));
         } else {
@@ -231,12 +165,7 @@ async fn append(state: &AppState, pending: Vec<Pending>) -> Result<(), Failed> {
             .await?;
             let sth = SignedTreeHead::sign(key, fp, new_size, root, timestamp);
             let sth = serde_json::to_string(&sth).unwrap_or_default();
-            tx.execute("INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2)", &[&(new_size as i64), &sth]).await?;
-            tx.execute(
-                "UPDATE log_state SET tree_size = $1, last_accepted_at = $2 WHERE id = 1",
-                &[&(new_size as i64), &(accepted_at as i64)],
-            )
-            .await?;
+            advance_log(&tx, new_size, &sth, accepted_at).await?;
         }
         Ok::<_, tokio_postgres::Error>(())
     }
@@ -323,15 +252,9 @@ pub async fn commit_outcome(state: &AppState, receipts: &[String], first_leaf: u
     }
 }
 
-fn truncate_to(tree: &mut LogTree, size: u64) {
-    if tree.len() > size {
-        tree.truncate(size);
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::batch_times;
+    use crate::log_lock::batch_times;
 
     #[test]
     fn batch_times_never_go_back() {

@@ -19,10 +19,10 @@ use protocol::{check_ballot, Ballot, Encode};
 use serde_json::error::Category;
 use tokio::sync::oneshot;
 
-use crate::appender::{closed_error, not_open_error, Job};
 use crate::error::AppError;
-use crate::state::Pending;
+use crate::log_lock::{check_standing, closed_error, not_open_error};
 use crate::state::{now_ms, AppState};
+use crate::state::{Job, Pending};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ballots", post(cast))
@@ -154,45 +154,4 @@ async fn cast_inner(
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the collector is overloaded; retry")
     })?;
     rx.await.map_err(AppError::internal)?
-}
-
-/// R1's standing check, as the collector makes it: `standing` is the credential's on the voter list in force
-/// (`None`: not on it), `cast` the district the ballot is for. `403 unknown_credential` when the credential is
-/// not on the list (never registered, or removed by the officials), `422 wrong_district` when it is in another
-/// district (moved, or the wrong ballot).
-pub fn check_standing(
-    manifest: &protocol::Manifest,
-    standing: Option<Option<u16>>,
-    cast: Option<u16>,
-) -> Result<(), AppError> {
-    let Some(registered) = standing else {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "unknown_credential",
-            "the credential is not on the voter list: it was never registered, or the election officials removed \
-             it; contact them",
-        ));
-    };
-    if registered != cast {
-        return Err(wrong_district(manifest, registered, cast));
-    }
-    Ok(())
-}
-
-/// `422 wrong_district`: the ballot is for another district than its credential's (R1's `wrong_district`). Names
-/// both districts by id. Both are the manifest's: the shape check (B2) passed, and the registry holds a district
-/// exactly when the election has districts.
-fn wrong_district(manifest: &protocol::Manifest, registered: Option<u16>, cast: Option<u16>) -> AppError {
-    let id = |d: Option<u16>| {
-        d.and_then(|d| manifest.districts.get(usize::from(d))).map_or_else(|| "(none)".to_string(), |d| d.id.clone())
-    };
-    let (registered, cast) = (id(registered), id(cast));
-    AppError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "wrong_district",
-        format!(
-            "the ballot is for district {cast}, and this credential votes in district {registered}: reload the \
-             voting page, which gives the ballot of district {registered}; nothing was stored"
-        ),
-    )
 }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod log_api;
+pub mod log_lock;
 pub mod metrics;
 pub mod state;
 pub mod verify;

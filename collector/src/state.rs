@@ -14,7 +14,6 @@ use protocol::voter_list::VoterListChange;
 use protocol::{BallotId, CredentialKey, Decode, Election, Fingerprint, Manifest, PublicKey};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::appender::Job;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 
@@ -410,4 +409,21 @@ pub async fn load_leaves(
         }
     }
     Ok(())
+}
+
+/// What the appender is asked to append: a checked ballot, or an officials' voter-list change (SPEC.md §4.7).
+#[derive(Debug)]
+pub enum Job {
+    Ballot(Pending),
+    Change(PendingChange),
+}
+
+/// A checked voter-list change waiting for the appender (crate::voter_list).
+#[derive(Debug)]
+pub struct PendingChange {
+    pub change: VoterListChange,
+    /// Its canonical bytes (eq. VL1).
+    pub bytes: Vec<u8>,
+    /// The answer's JSON ([`ChangeAppended`]), and whether this request appended it (false: sent before).
+    pub reply: oneshot::Sender<Result<(String, bool), AppError>>,
 }

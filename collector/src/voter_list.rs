@@ -23,10 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::error::Category;
 use tokio::sync::oneshot;
 
-use crate::appender::{catch_up_tree, closed_error, lock_log, not_open_error, Job, Locked};
 use crate::cast::read_json_body;
 use crate::error::AppError;
-use crate::state::{now_ms, AppState};
+use crate::log_lock::{advance_log, catch_up_tree, closed_error, lock_log, not_open_error, Locked};
+use crate::state::{now_ms, AppState, Job, PendingChange};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/voter-list/changes", post(submit))
@@ -40,16 +40,6 @@ pub struct ChangeAppended {
     pub leaf_index: u64,
     pub accepted_at: u64,
     pub tree_head: WithBytes<SignedTreeHead>,
-}
-
-/// A checked change waiting for its leaf.
-#[derive(Debug)]
-pub struct PendingChange {
-    pub change: VoterListChange,
-    /// Its canonical bytes (eq. VL1).
-    pub bytes: Vec<u8>,
-    /// The answer's JSON ([`ChangeAppended`]), and whether this request appended it (false: sent before).
-    pub reply: oneshot::Sender<Result<(String, bool), AppError>>,
 }
 
 /// The error for a change the protocol refuses ([`ChangeError`]): `400 invalid_change` (does not decode),
@@ -181,13 +171,7 @@ async fn append_inner(state: &AppState, c: &PendingChange) -> Result<(String, bo
             &[&i64::from(c.change.seq), &(leaf_index as i64), &c.bytes, &leaf.to_vec(), &(accepted_at as i64), &answer],
         )
         .await?;
-        tx.execute("INSERT INTO tree_heads (tree_size, sth) VALUES ($1, $2)", &[&(new_size as i64), &head_text])
-            .await?;
-        tx.execute(
-            "UPDATE log_state SET tree_size = $1, last_accepted_at = $2 WHERE id = 1",
-            &[&(new_size as i64), &(accepted_at as i64)],
-        )
-        .await?;
+        advance_log(&tx, new_size, &head_text, accepted_at).await?;
         Ok::<_, tokio_postgres::Error>(())
     }
     .await;
