@@ -404,6 +404,7 @@ fn a_districted_election_is_tallied_unit_by_unit() {
             .collect();
         let mut expected = count_contest(contest, &all);
         expected.districts = result.contests[c].districts.clone();
+        expected.seats = Some(contest.seats);
         assert_eq!(result.contests[c], expected, "contest {c}");
     }
 
