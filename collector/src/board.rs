@@ -64,8 +64,8 @@ fn rows(found: &[deadpool_postgres::tokio_postgres::Row]) -> Result<Vec<Value>, 
         .collect()
 }
 
-/// `GET /board/data/board/page-P.json`: ballots `P·100 … P·100 + 99` of the log (fewer on the last page, none
-/// past the end).
+/// `GET /board/data/board/page-P.json`: leaves `P·100 … P·100 + 99` of the log (fewer on the last page, none
+/// past the end): ballots, and the officials' voter-list changes as [`web_assets::change_row`] rows.
 async fn page(State(state): State<AppState>, Path(name): Path<String>) -> Result<Json<Value>, AppError> {
     let bad = || AppError::not_found("not_found", web_assets::PAGE_NAME_HELP);
     let (start, end) = page_number(&name).and_then(page_range).ok_or_else(bad)?;
@@ -81,7 +81,27 @@ async fn page(State(state): State<AppState>, Path(name): Path<String>) -> Result
             &[&start, &end],
         )
         .await?;
-    Ok(Json(json!({ "entries": rows(&found)? })))
+    let mut entries = rows(&found)?;
+    // The officials' voter-list changes on the page (SPEC.md §4.7), at their leaves among the ballots.
+    let changes = client
+        .query(
+            "SELECT leaf_index, accepted_at, change FROM voter_list_changes
+             WHERE leaf_index >= $1 AND leaf_index < $2
+               AND leaf_index < (SELECT tree_size FROM log_state WHERE id = 1)
+             ORDER BY leaf_index",
+            &[&start, &end],
+        )
+        .await?;
+    for row in &changes {
+        let change = protocol::log::ChangeEntry {
+            leaf_index: u64::try_from(row.get::<_, i64>(0)).map_err(AppError::internal)?,
+            accepted_at: u64::try_from(row.get::<_, i64>(1)).map_err(AppError::internal)?,
+            change: hex::encode(row.get::<_, &[u8]>(2)),
+        };
+        entries.push(web_assets::change_row(&change, state.info.election.manifest()));
+    }
+    entries.sort_by_key(|row| row[0].as_u64());
+    Ok(Json(json!({ "entries": entries })))
 }
 
 /// `GET /board/data/find/XX.json`: every ballot of the log whose id starts with the byte `XX` (two upper-case

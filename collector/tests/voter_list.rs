@@ -177,6 +177,24 @@ async fn changes_between_ballots_follow_the_list_and_the_tally_replays_them() {
     let leaf = change_leaf_hash(&add.to_bytes(), first.accepted_at);
     assert_eq!(proof.leaf_hash, leaf);
     verify_inclusion(&leaf, 3, 8, &proof.path, &head.root).unwrap();
+    // The live board lists the changes at their leaves among the ballots, as the published board does.
+    let (_, v) = get_json(&http, format!("{}/board/data/board/page-0.json", s.base)).await;
+    let rows = v["entries"].as_array().unwrap();
+    let fates: Vec<&serde_json::Value> = rows.iter().map(|r| &r[3]).collect();
+    let (c, null) = (serde_json::json!("change"), serde_json::Value::Null);
+    assert_eq!(fates, [&null, &null, &null, &c, &null, &c, &c, &null], "{v}");
+    assert_eq!(
+        rows[3],
+        web_assets::change_row(
+            &protocol::log::ChangeEntry {
+                leaf_index: 3,
+                accepted_at: first.accepted_at,
+                change: hex::encode(add.to_bytes()),
+            },
+            e.election.manifest()
+        )
+    );
+    assert_eq!(rows[3][4]["action"], "add", "{v}");
 
     // A restarted collector (and a second one on the same database) has the list in force.
     let s2 = serve(&url, Settings::default(), &e.key).await;

@@ -139,23 +139,8 @@ pub fn board_row(b: &LoggedBallot, fate: Fate, why: Option<Cancellation>) -> Val
     json!([b.leaf_index, b.accepted_at, b.ballot.id().tracker(), name, detail])
 }
 
-/// One voter-list change on the board (§4.7): `[leaf_index, accepted_at, null, "change", {"action", "number",
-/// "district"}]`: no tracker; the action (`add`, `remove`, `move`), the change's number (`seq`) and, for an add or a
-/// move with districts, the district's id (else `null`). A change that does not decode (V4 refuses such a record)
-/// has `{"action": null}`.
-pub fn change_row(c: &protocol::ballot_box::ChangeEntry, manifest: &protocol::manifest::Manifest) -> Value {
-    let detail = match protocol::voter_list::VoterListChange::from_hex(&c.change) {
-        Ok(change) => {
-            let district = match change.new_district(manifest) {
-                Ok(Some(d)) => manifest.districts.get(usize::from(d)).map(|d| json!(d.id)).unwrap_or(Value::Null),
-                _ => Value::Null,
-            };
-            json!({"action": change.action.name(), "number": change.seq, "district": district})
-        }
-        Err(_) => json!({"action": null}),
-    };
-    json!([c.leaf_index, c.accepted_at, Value::Null, "change", detail])
-}
+/// One voter-list change on the board: [`web_assets::change_row`], the live boards' row too.
+pub use web_assets::change_row;
 
 /// The fate of every ballot, in log order: [`fate`] of each leaf, given the entries of the three files at that
 /// leaf. The files list leaves in ascending order (V6–V8 proved them equal to R1–R3, which are), so each leaf's

@@ -92,6 +92,24 @@ pub fn live_row(leaf_index: u64, accepted_at: u64, id: &BallotId) -> Value {
     json!([leaf_index, accepted_at, id.tracker(), null, null])
 }
 
+/// One voter-list change on a board, live or published (SPEC.md §4.7, §14.5): `[leaf_index, accepted_at, null, "change", {"action", "number",
+/// "district"}]`: no tracker; the action (`add`, `remove`, `move`), the change's number (`seq`) and, for an add or a
+/// move with districts, the district's id (else `null`). A change that does not decode (V4 refuses such a record, and no collector appends one)
+/// has `{"action": null}`.
+pub fn change_row(c: &protocol::ballot_box::ChangeEntry, manifest: &protocol::manifest::Manifest) -> Value {
+    let detail = match protocol::voter_list::VoterListChange::from_hex(&c.change) {
+        Ok(change) => {
+            let district = match change.new_district(manifest) {
+                Ok(Some(d)) => manifest.districts.get(usize::from(d)).map(|d| json!(d.id)).unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            json!({"action": change.action.name(), "number": change.seq, "district": district})
+        }
+        Err(_) => json!({"action": null}),
+    };
+    json!([c.leaf_index, c.accepted_at, Value::Null, "change", detail])
+}
+
 /// The page number `N` of a board page's name `page-N.json` (decimal digits only), else `None`.
 pub fn page_number(name: &str) -> Option<u64> {
     let digits = name.strip_prefix("page-")?.strip_suffix(".json")?;
