@@ -661,20 +661,28 @@ pub fn text(result: &ResultFile, answers: &[AnswersFile], lang: &str) -> String 
     for (c, r) in result.contests.iter().enumerate() {
         parts.push(contest_text(c + 1, r, answers_of(r, answers).as_ref(), lang));
     }
-    // The national allocation (SPEC.md §12.13), in `lang`; a refusal's reason is the method's (English).
-    match &result.national {
-        Some(crate::tally::NationalResult::Allocation(a)) => parts.push(a.text(lang)),
-        Some(crate::tally::NationalResult::Refused { refused }) => {
+    if let Some(n) = &result.national {
+        parts.push(national(n, lang));
+    }
+    parts.join("\n")
+}
+
+/// The national allocation (SPEC.md §12.13) in words, in `lang` (en, et, fr): [`Allocation::text`], or why the
+/// method refused the figures (the reason in the method's words, English).
+///
+/// [`Allocation::text`]: crate::riigikogu::Allocation::text
+pub fn national(n: &crate::tally::NationalResult, lang: &str) -> String {
+    match n {
+        crate::tally::NationalResult::Allocation(a) => a.text(lang),
+        crate::tally::NationalResult::Refused { refused } => {
             let label = match lang {
                 "et" => "Üleriigilist mandaatide jaotust ei tehtud:",
                 "fr" => "La répartition nationale des sièges a été refusée :",
                 _ => "The national allocation was refused:",
             };
-            parts.push(format!("{label} {refused}\n"))
+            format!("{label} {refused}\n")
         }
-        None => {}
     }
-    parts.join("\n")
 }
 
 /// V13's note: the turnout on one line, then one line per contest with each candidate's votes and percentage and

@@ -359,7 +359,8 @@ fn write_site(
 
 /// `data/result.json`: the verified `result.json` (version 2, with names and turnout; version 4 with districts,
 /// each contest's per-district figures) and, per contest, the figures people read (§12.6): the quota and each STV
-/// round's values, as `verifier result` prints them; and the manifest's districts (id and title), to name them.
+/// round's values, as `verifier result` prints them; the manifest's districts (id and title), to name them; and,
+/// with a national allocation, `national_text`, the allocation in words in each language ([`national_text`]).
 pub fn result_data(v: &VerifiedResult) -> Value {
     let contests: Vec<Value> = v
         .result
@@ -389,7 +390,22 @@ pub fn result_data(v: &VerifiedResult) -> Value {
         })
         .collect();
     // With districts, each contest's `districts` figures name districts by id: their titles, for the page.
-    json!({"result": v.result, "figures": contests, "districts": v.election.manifest().districts})
+    let mut data = json!({"result": v.result, "figures": contests, "districts": v.election.manifest().districts});
+    if let Some(text) = national_text(&v.result) {
+        data["national_text"] = text;
+    }
+    data
+}
+
+/// The national allocation (SPEC.md §12.13) in words in each of the site's languages, as `verifier result --lang`
+/// prints it (`{"en", "et", "fr"}`); `None` without one.
+pub fn national_text(result: &protocol::tally::ResultFile) -> Option<Value> {
+    let n = result.national.as_ref()?;
+    Some(json!({
+        "en": protocol::readable::national(n, "en"),
+        "et": protocol::readable::national(n, "et"),
+        "fr": protocol::readable::national(n, "fr"),
+    }))
 }
 
 #[cfg(test)]

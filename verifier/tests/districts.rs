@@ -215,3 +215,51 @@ fn mix_chain_of_one_unit_is_checked_under_its_index() {
     assert_eq!(report.failed_ids(), ["MC1"], "{report}");
     assert!(report.to_string().contains("make 6 units"), "{report}");
 }
+
+/// The published results page's national allocation (SPEC.md §12.13) is the printed result's, in each language:
+/// an allocation in words, or why the method refused the figures.
+#[test]
+fn published_results_carry_the_national_allocation_in_three_languages() {
+    use protocol::riigikogu::{allocate, Candidate, District, DistrictList, Election, Party};
+    use protocol::tally::{NationalResult, ResultFile};
+    let list = |party: &str, votes: &[(&str, u64)]| {
+        let candidates = votes.iter().map(|(id, v)| Candidate { id: id.to_string(), votes: *v }).collect();
+        DistrictList::from_candidates(party, candidates).unwrap()
+    };
+    let district = |id: &str, lists: Vec<DistrictList>| District {
+        id: id.into(),
+        mandates: 2,
+        valid_votes: lists.iter().map(|l| l.votes).sum(),
+        lists,
+        independents: Vec::new(),
+    };
+    let election = Election {
+        districts: vec![
+            district("a", vec![list("x", &[("a/x1", 60), ("a/x2", 10)]), list("y", &[("a/y1", 30)])]),
+            district("b", vec![list("x", &[("b/x1", 20)]), list("y", &[("b/y1", 50), ("b/y2", 30)])]),
+        ],
+        parties: vec![
+            Party { id: "x".into(), national_list: vec!["a/x1".into(), "b/x1".into(), "a/x2".into()] },
+            Party { id: "y".into(), national_list: vec!["b/y1".into(), "a/y1".into(), "b/y2".into()] },
+        ],
+    };
+    let allocation = allocate(&election).unwrap();
+    let mut result = ResultFile {
+        format: protocol::tally::RESULT_FORMAT_V4.into(),
+        fingerprint: protocol::Fingerprint([0; 32]),
+        turnout: None,
+        contests: Vec::new(),
+        national: Some(NationalResult::Allocation(allocation.clone())),
+    };
+    let text = verifier::publish::national_text(&result).unwrap();
+    for lang in ["en", "et", "fr"] {
+        assert_eq!(text[lang], allocation.text(lang), "{lang}");
+    }
+    assert!(text["et"].as_str().unwrap().contains("mandaati"), "{text}");
+    assert!(text["fr"].as_str().unwrap().contains("sièges"), "{text}");
+    result.national = Some(NationalResult::Refused { refused: "a district has no valid vote".into() });
+    let text = verifier::publish::national_text(&result).unwrap();
+    assert_eq!(text["fr"], "La répartition nationale des sièges a été refusée : a district has no valid vote\n");
+    result.national = None;
+    assert!(verifier::publish::national_text(&result).is_none());
+}

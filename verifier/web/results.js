@@ -130,10 +130,21 @@ function drawRecord() {
     el("th", { scope: "row" }, `${c.id} ${c.name}`), el("td", {}, c.note ?? ""))));
 }
 
+/** The national seat allocation (SPEC.md §12.13), in words in the page's language, as `verifier result` prints it. */
+function drawNational() {
+  const section = el("section", { id: "national", class: "contest", "aria-labelledby": "national-title" },
+    el("h2", { id: "national-title" }, t("national_title")));
+  section.append(el("p", { class: "hint" }, t("national_help")));
+  section.append(el("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": t("national_title") },
+    el("pre", {}, localized(data.national_text))));
+  return section;
+}
+
 function redraw() {
   drawTurnout();
-  document.getElementById("contests").replaceChildren(
-    ...data.result.contests.map((r, i) => drawContest(r, data.figures[i], i + 1)));
+  const sections = data.result.contests.map((r, i) => drawContest(r, data.figures[i], i + 1));
+  if (data.national_text) sections.push(drawNational());
+  document.getElementById("contests").replaceChildren(...sections);
   drawRecord();
 }
 
