@@ -23,44 +23,10 @@ use protocol::{Answer, Ballot, Election, Encode, Selection};
 use rand::rngs::OsRng;
 
 mod common;
-use common::{fails, ok, tallier};
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{ceremony, fails, ok, s, tallier};
 
 fn opt(i: u16) -> Selection {
     Selection::Option(i)
-}
-
-/// The manifest's 2-of-3 ceremony, run by the trustees' commands; writes the election file.
-fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path, officials: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    for i in 1..=3 {
-        std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
-    }
-    let trustee = |cmd: &str, i: u16| {
-        let (secret, pass) = (root.join(format!("secret-{i}.json")), root.join(format!("pass-{i}")));
-        let mut args = vec!["trustee", cmd, "--manifest", s(manifest), "--dir", s(dir)];
-        args.extend(["--secret", s(&secret), "--passphrase-file", s(&pass)]);
-        let index = i.to_string();
-        if cmd == "init" {
-            args.extend(["--trustee", &index]);
-        }
-        ok(tallier(&args));
-    };
-    for cmd in ["init", "deal", "confirm"] {
-        for i in 1..=3u16 {
-            trustee(cmd, i);
-        }
-    }
-    ok(tallier(&["keys", "close", "--manifest", s(manifest), "--dir", s(dir), "--key", s(officials)]));
-    for i in 1..=3u16 {
-        trustee("reveal", i);
-    }
-    let key_file = root.join("election-key.json");
-    let args = ["keys", "combine", "--manifest", s(manifest), "--dir", s(dir), "--out", s(&key_file), "--election"];
-    ok(tallier(&[&args[..], &[s(election_file)]].concat()));
 }
 
 /// One leaf of the log: a ballot, or a voter-list change's file.
