@@ -661,19 +661,21 @@ pub fn text(result: &ResultFile, answers: &[AnswersFile], lang: &str) -> String 
     for (c, r) in result.contests.iter().enumerate() {
         parts.push(contest_text(c + 1, r, answers_of(r, answers).as_ref(), lang));
     }
-    if let Some(n) = &result.national {
-        parts.push(national(n, lang));
+    if let Some(n) = national(result, lang) {
+        parts.push(n);
     }
     parts.join("\n")
 }
 
-/// The national allocation (SPEC.md §12.13) in words, in `lang` (en, et, fr): [`Allocation::text`], or why the
-/// method refused the figures (the reason in the method's words, English).
+/// The national allocation (SPEC.md §12.13) of `result` in words, in `lang` (en, et, fr): [`Allocation::text`] with
+/// each district named by its contest's title, each party by its list's title and each candidate (`CONTEST/OPTION`)
+/// by the option's title (an id the result does not name stays as it is); or why the method refused the figures
+/// (the reason in the method's words, English). `None` without a national allocation.
 ///
 /// [`Allocation::text`]: crate::riigikogu::Allocation::text
-pub fn national(n: &crate::tally::NationalResult, lang: &str) -> String {
-    match n {
-        crate::tally::NationalResult::Allocation(a) => a.text(lang),
+pub fn national(result: &ResultFile, lang: &str) -> Option<String> {
+    Some(match result.national.as_ref()? {
+        crate::tally::NationalResult::Allocation(a) => a.text_named(lang, &|id: &str| national_name(result, id, lang)),
         crate::tally::NationalResult::Refused { refused } => {
             let label = match lang {
                 "et" => "Üleriigilist mandaatide jaotust ei tehtud:",
@@ -682,7 +684,31 @@ pub fn national(n: &crate::tally::NationalResult, lang: &str) -> String {
             };
             format!("{label} {refused}\n")
         }
+    })
+}
+
+/// The readable name of an id of the national allocation: a candidate `CONTEST/OPTION`, a district (its contest's
+/// id) or a party (its lists' id).
+fn national_name(result: &ResultFile, id: &str, lang: &str) -> String {
+    if let Some((contest, option)) = id.split_once('/') {
+        let candidate = result
+            .contests
+            .iter()
+            .filter(|r| r.contest == contest)
+            .flat_map(|r| r.candidates.iter().flatten())
+            .find(|c| c.id.as_deref() == Some(option));
+        if let Some(c) = candidate.map(|c| c.name(lang)).filter(|n| !n.is_empty()) {
+            return c.to_string();
+        }
+    } else if let Some(r) = result.contests.iter().find(|r| r.contest == id) {
+        return title(r, lang).to_string();
+    } else if let Some(l) = result.contests.iter().flat_map(|r| r.lists.iter().flatten()).find(|l| l.id == id) {
+        let t = localized(&l.title, lang);
+        if !t.is_empty() {
+            return t.to_string();
+        }
     }
+    id.to_string()
 }
 
 /// V13's note: the turnout on one line, then one line per contest with each candidate's votes and percentage and

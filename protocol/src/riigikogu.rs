@@ -543,6 +543,13 @@ impl Allocation {
     /// the threshold, each district's quota, personal mandates and lists, the compensation mandates with their
     /// figures, what stayed unfilled, and the ties. Names are the ids of the input.
     pub fn text(&self, lang: &str) -> String {
+        self.text_named(lang, &|id: &str| id.to_string())
+    }
+
+    /// [`Allocation::text`] with each id (party, district, candidate) written as `name` gives it: the tally names
+    /// them by their titles in the manifest (`readable::national`).
+    pub fn text_named(&self, lang: &str, name: &dyn Fn(&str) -> String) -> String {
+        let names = |ids: &[String]| ids.iter().map(|id| name(id)).collect::<Vec<_>>().join(", ");
         let w = match lang {
             "et" => &ET,
             "fr" => &FR,
@@ -554,24 +561,24 @@ impl Allocation {
         for p in &self.parties {
             let total = w.count(p.total, w.mandates);
             out.push(if p.passed_threshold {
-                fill(w.over, &[&p.party, &p.votes, &p.personal, &p.district, &p.compensation, &total])
+                fill(w.over, &[&name(&p.party), &p.votes, &p.personal, &p.district, &p.compensation, &total])
             } else {
-                fill(w.under, &[&p.party, &p.votes, &p.personal, &total])
+                fill(w.under, &[&name(&p.party), &p.votes, &p.personal, &total])
             });
         }
         for d in &self.districts {
             let mandates = w.count(u64::from(d.mandates), w.mandates);
-            out.push(fill(w.district, &[&d.district, &mandates, &d.valid_votes, &w.milli(d.quota_milli)]));
+            out.push(fill(w.district, &[&name(&d.district), &mandates, &d.valid_votes, &w.milli(d.quota_milli)]));
             if d.personal.is_empty() {
                 out.push(w.nobody.to_string());
             }
             for e in &d.personal {
-                let party = e.party.as_deref().unwrap_or(w.independent);
-                out.push(fill(w.personal, &[&e.candidate, &party, &e.votes]));
+                let party = e.party.as_deref().map_or_else(|| w.independent.to_string(), name);
+                out.push(fill(w.personal, &[&name(&e.candidate), &party, &e.votes]));
             }
             for l in &d.lists {
                 let won = l.full_quotas + u64::from(l.remainder_mandate);
-                let mut line = fill(w.list, &[&l.party, &l.votes, &w.count(l.full_quotas, w.quotas)]);
+                let mut line = fill(w.list, &[&name(&l.party), &l.votes, &w.count(l.full_quotas, w.quotas)]);
                 if l.remainder_mandate {
                     line.push_str(w.remainder);
                 }
@@ -580,7 +587,7 @@ impl Allocation {
                     line.push_str(&fill(w.of_which_personal, &[&l.personal]));
                 }
                 if !l.district.is_empty() {
-                    line.push_str(&fill(w.district_mandates, &[&l.district.join(", ")]));
+                    line.push_str(&fill(w.district_mandates, &[&names(&l.district)]));
                 }
                 if l.no_candidate > 0 {
                     line.push_str(&fill(w.no_candidate, &[&w.count(l.no_candidate, w.mandates)]));
@@ -596,9 +603,12 @@ impl Allocation {
         for m in &self.compensation {
             let votes = self.parties.iter().find(|p| p.party == m.party).map_or(0, |p| p.votes);
             let figure = w.milli(m.figure_milli);
-            let mut line = fill(w.compensation_line, &[&m.number, &m.party, &votes, &m.divisor, &figure, &m.candidate]);
+            let mut line = fill(
+                w.compensation_line,
+                &[&m.number, &name(&m.party), &votes, &m.divisor, &figure, &name(&m.candidate)],
+            );
             if !m.passed_over.is_empty() {
-                line.push_str(&fill(w.passed_over, &[&m.passed_over.join(", ")]));
+                line.push_str(&fill(w.passed_over, &[&names(&m.passed_over)]));
             }
             line.push('.');
             out.push(line);
@@ -609,14 +619,14 @@ impl Allocation {
         for t in &self.ties {
             out.push(match t {
                 Tie::DistrictMandate { district, party, votes, candidates, elected } => {
-                    let chosen: Vec<String> =
-                        candidates.iter().take(usize::try_from(*elected).unwrap_or(usize::MAX)).cloned().collect();
+                    let chosen = &candidates[..usize::try_from(*elected).unwrap_or(usize::MAX).min(candidates.len())];
                     let how = if *elected == 1 { w.one_is } else { w.these_are };
-                    fill(w.tie_district, &[district, party, &candidates.join(", "), votes, &how, &chosen.join(", ")])
+                    let (district, party) = (name(district), name(party));
+                    fill(w.tie_district, &[&district, &party, &names(candidates), votes, &how, &names(chosen)])
                 }
                 Tie::CompensationMandate { number, parties } => {
-                    let first = parties.first().map_or("", String::as_str);
-                    fill(w.tie_compensation, &[number, &parties.join(", "), &first])
+                    let first = parties.first().map_or_else(String::new, |p| name(p));
+                    fill(w.tie_compensation, &[number, &names(parties), &first])
                 }
             });
         }

@@ -1039,6 +1039,16 @@ mod tests {
                 assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
             }
         }
+        // As the result prints it: districts, parties and candidates by their titles in the manifest.
+        let named = crate::readable::national(&result, "et").unwrap();
+        for line in [
+            "Ringkond Volikogu, Põhja ringkond: 3 mandaati, kehtivaid hääli 100, lihtkvoot 33,333.",
+            "  Isikumandaat: Mari Mets (Roheline nimekiri, 50 häält).",
+            "  1. Punane nimekiri: 95 / 3^0,9 = 35,343: Kati Kask.",
+        ] {
+            assert!(named.lines().any(|l| l == line), "missing `{line}` in:\n{named}");
+        }
+        assert!(crate::readable::text(&result, &answers, "et").contains(&named));
         let north_lists: Vec<(bool, u64)> =
             result.contests[0].lists.as_ref().unwrap().iter().map(|l| (l.qualified, l.seats)).collect();
         assert_eq!(north_lists, vec![(true, 2), (true, 1), (true, 1)]);

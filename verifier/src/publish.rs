@@ -400,11 +400,10 @@ pub fn result_data(v: &VerifiedResult) -> Value {
 /// The national allocation (SPEC.md §12.13) in words in each of the site's languages, as `verifier result --lang`
 /// prints it (`{"en", "et", "fr"}`); `None` without one.
 pub fn national_text(result: &protocol::tally::ResultFile) -> Option<Value> {
-    let n = result.national.as_ref()?;
     Some(json!({
-        "en": protocol::readable::national(n, "en"),
-        "et": protocol::readable::national(n, "et"),
-        "fr": protocol::readable::national(n, "fr"),
+        "en": protocol::readable::national(result, "en")?,
+        "et": protocol::readable::national(result, "et")?,
+        "fr": protocol::readable::national(result, "fr")?,
     }))
 }
 
