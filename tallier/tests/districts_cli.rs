@@ -11,60 +11,22 @@
 use std::path::Path;
 
 use protocol::ballot::create_ballot;
-use protocol::ballot_box::{BallotBox, BoxEntry, CredentialEntry, Electorate, BALLOT_BOX_FORMAT};
-use protocol::codec::{Decode, Encode};
+use protocol::ballot_box::{CredentialEntry, Electorate};
+use protocol::codec::Decode;
 use protocol::count::count_contest;
 use protocol::credential::Credential;
-use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::example_manifest_districts;
 use protocol::record::{check_layout, file_digest, RecordIndex};
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{AnswersFile, ResultFile, RESULT_FORMAT_V4};
-use protocol::{Answer, Ballot, Election, Selection};
+use protocol::{Answer, Selection};
 use rand::rngs::OsRng;
 
 mod common;
-use common::{ceremony, fails, ok, s, tallier};
+use common::{ballot_box, ceremony, fails, ok, s, tallier, Leaf};
 
 fn opt(i: u16) -> Selection {
     Selection::Option(i)
-}
-
-/// A ballot box as `collector export` writes it (SPEC.md §11.5), with the voter list's districts.
-fn ballot_box(
-    election: &Election,
-    electorate: &Electorate,
-    ballots: &[Ballot],
-    collector: &ed25519_dalek::SigningKey,
-) -> BallotBox {
-    let mut tree = LogTree::new();
-    let mut entries = Vec::new();
-    let opens_at = election.manifest().voting_period.opens_at;
-    for (i, b) in ballots.iter().enumerate() {
-        let bytes = b.to_bytes();
-        let accepted_at = opens_at + i as u64;
-        tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), accepted_at));
-        entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(bytes) });
-    }
-    let size = ballots.len() as u64;
-    let head = SignedTreeHead::sign(
-        collector,
-        *election.fingerprint(),
-        size,
-        tree.root(size).unwrap(),
-        (opens_at + size) * 1000,
-    );
-    BallotBox {
-        format: BALLOT_BOX_FORMAT.into(),
-        election: election.parameters(),
-        fingerprint: *election.fingerprint(),
-        collector_key: collector.verifying_key().to_bytes(),
-        credentials: electorate.keys().to_vec(),
-        final_tree_head: head,
-        ballots: entries,
-        districts: electorate.districts().to_vec(),
-        changes: Vec::new(),
-    }
 }
 
 /// Trustee `j` decrypts the record as `tallier trustee decrypt --record` does (`decrypt_record`): it first runs
@@ -191,7 +153,8 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     ballots.extend(centre.iter().map(|&(v, c, r)| cast(v, 1, c, r)));
     ballots.push(cast(11, 2, 0, 0)); // the south's other voter voted on paper (R3)
     assert_eq!(district_of[10], 2);
-    let bx = ballot_box(&election, &electorate, &ballots, &collector);
+    let leaves: Vec<Leaf> = ballots.iter().map(|b| Leaf::Ballot(Box::new(b.clone()))).collect();
+    let bx = ballot_box(&election, &electorate, &leaves, &collector);
     let box_path = root.join("ballot-box.json");
     std::fs::write(&box_path, serde_json::to_string_pretty(&bx).unwrap()).unwrap();
 

@@ -13,72 +13,19 @@
 use std::path::{Path, PathBuf};
 
 use protocol::ballot::create_ballot;
-use protocol::ballot_box::{BallotBox, BoxEntry, ChangeEntry, CredentialEntry, Electorate, BALLOT_BOX_FORMAT};
+use protocol::ballot_box::{CredentialEntry, Electorate};
 use protocol::count::count_contest;
 use protocol::credential::Credential;
-use protocol::log::{ballot_hash, change_leaf_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::tally::{AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile};
 use protocol::voter_list::{Action, ChangeFile, VoterListChange};
-use protocol::{Answer, Ballot, Election, Encode, Selection};
+use protocol::{Answer, Selection};
 use rand::rngs::OsRng;
 
 mod common;
-use common::{ceremony, fails, ok, s, tallier};
+use common::{ballot_box, ceremony, fails, ok, s, tallier, Leaf};
 
 fn opt(i: u16) -> Selection {
     Selection::Option(i)
-}
-
-/// One leaf of the log: a ballot, or a voter-list change's file.
-enum Leaf {
-    Ballot(Box<Ballot>),
-    Change(ChangeFile),
-}
-
-/// A ballot box as `collector export` writes it (SPEC.md §11.5): ballots and changes interleaved in log order,
-/// one second apart, each leaf's hash (eq. LG1 for a ballot, LG9 for a change), and the head signed over all.
-fn ballot_box(
-    election: &Election,
-    electorate: &Electorate,
-    leaves: &[Leaf],
-    collector: &ed25519_dalek::SigningKey,
-) -> BallotBox {
-    let mut tree = LogTree::new();
-    let (mut ballots, mut changes) = (Vec::new(), Vec::new());
-    let opens_at = election.manifest().voting_period.opens_at;
-    for (i, leaf) in leaves.iter().enumerate() {
-        let (leaf_index, accepted_at) = (i as u64, opens_at + i as u64);
-        match leaf {
-            Leaf::Ballot(b) => {
-                let bytes = b.to_bytes();
-                tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), accepted_at));
-                ballots.push(BoxEntry { leaf_index, accepted_at, ballot: hex::encode(bytes) });
-            }
-            Leaf::Change(file) => {
-                tree.push(change_leaf_hash(&hex::decode(&file.change).unwrap(), accepted_at));
-                changes.push(ChangeEntry { leaf_index, accepted_at, change: file.change.clone() });
-            }
-        }
-    }
-    let size = leaves.len() as u64;
-    let head = SignedTreeHead::sign(
-        collector,
-        *election.fingerprint(),
-        size,
-        tree.root(size).unwrap(),
-        (opens_at + size) * 1000,
-    );
-    BallotBox {
-        format: BALLOT_BOX_FORMAT.into(),
-        election: election.parameters(),
-        fingerprint: *election.fingerprint(),
-        collector_key: collector.verifying_key().to_bytes(),
-        credentials: electorate.keys().to_vec(),
-        districts: electorate.districts().to_vec(),
-        final_tree_head: head,
-        ballots,
-        changes,
-    }
 }
 
 fn read_change(path: &Path) -> ChangeFile {
