@@ -492,8 +492,10 @@ impl BallotBox {
     }
 
     /// The log's leaves `(leaf, accepted_at, leaf hash)` in order: the decoded ballots (eq. LG1) and the changes
-    /// (eq. LG9) merged by leaf index, which must be `0, 1, …` together, each list ascending (L7).
-    fn leaves(&self, ballots: &[LoggedBallot]) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
+    /// (eq. LG9) merged by leaf index, which must be `0, 1, …` together, each list ascending (L7). `ballots` are
+    /// the box's, decoded ([`BallotBox::check_log`] returns them); receipts (RC4) and `check-export` rebuild the
+    /// tree from these.
+    pub fn leaves(&self, ballots: &[LoggedBallot]) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
         let total = ballots.len() + self.changes.len();
         let mut leaves = Vec::with_capacity(total);
         let (mut b, mut c) = (ballots.iter().peekable(), self.changes.iter().peekable());

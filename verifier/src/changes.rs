@@ -1,26 +1,10 @@
-//! Voter-list changes (SPEC.md §4.7) as the observers' tools show them: the log's leaves with the changes among
-//! the ballots (for RC4 and the published board), and why R3 cancelled a ballot (a paper vote, or the officials'
-//! change that removed or moved its credential), read from `tally/revoked.json`'s `change` field and the box's
-//! change at that leaf. [`protocol::tally::fate`] says `Revoked` for all three; this tells them apart.
+//! Voter-list changes (SPEC.md §4.7) as the observers' tools show them: why R3 cancelled a ballot (a paper vote,
+//! or the officials' change that removed or moved its credential), read from `tally/revoked.json`'s `change` field
+//! and the box's change at that leaf. [`protocol::tally::fate`] says `Revoked` for all three; this tells them apart.
 
-use protocol::ballot_box::{BallotBox, LoggedBallot};
-use protocol::log::{change_leaf_hash, Hash};
+use protocol::ballot_box::BallotBox;
 use protocol::tally::RevokedFile;
 use protocol::voter_list::{Action, VoterListChange};
-
-/// The log's leaf hashes in leaf order: the ballots' (eq. LG1) and the box's changes' (eq. LG9), merged by
-/// `leaf_index`. Call after L7 ([`BallotBox::check_log`], which returned `ballots`), which checked that they are
-/// the leaves `0, 1, …`; a change whose hex does not decode is skipped (L7 refuses such a box).
-pub fn log_leaves(bbox: &BallotBox, ballots: &[LoggedBallot]) -> Vec<Hash> {
-    let mut leaves: Vec<(u64, Hash)> = ballots.iter().map(|b| (b.leaf_index, b.leaf_hash())).collect();
-    for c in &bbox.changes {
-        if let Ok(bytes) = hex::decode(&c.change) {
-            leaves.push((c.leaf_index, change_leaf_hash(&bytes, c.accepted_at)));
-        }
-    }
-    leaves.sort_by_key(|l| l.0);
-    leaves.into_iter().map(|l| l.1).collect()
-}
 
 /// The box's change at `leaf`, decoded (`None` if no change of the box is at that leaf or it does not decode).
 pub fn change_at(bbox: &BallotBox, leaf: u64) -> Option<VoterListChange> {

@@ -688,7 +688,7 @@ pub fn check_export(bbox: &BallotBox, dir: &Path) -> anyhow::Result<u64> {
         anyhow::ensure!(compared == n, "the copy in {} is shorter than its state", dir.display());
     }
     let mut tree = LogTree::new();
-    for leaf in crate::changes::log_leaves(bbox, &logged).into_iter().take(n) {
+    for (_, _, leaf) in bbox.leaves(&logged)?.into_iter().take(n) {
         tree.push(leaf);
     }
     anyhow::ensure!(tree.root(n as u64) == Some(root), "the copy's head does not match the export's prefix");

@@ -69,7 +69,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     });
     report.run(Check::RC4, || {
         let mut tree = LogTree::new();
-        for leaf in crate::changes::log_leaves(bbox, ballots) {
+        for (_, _, leaf) in bbox.leaves(ballots).map_err(|e| e.to_string())? {
             tree.push(leaf);
         }
         match tree.root(receipt.tree_size) {
