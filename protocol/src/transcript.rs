@@ -84,6 +84,19 @@ impl ChallengeStream {
         Scalar::from_bytes_mod_order_wide(&wide)
     }
 
+    /// Scalar number `index` (0-based) of the stream, as [`next_scalar`](Self::next_scalar) would draw it after
+    /// `index` others: ChaCha20 block `index` (64 bytes), since a scalar takes one block. For a prover that needs
+    /// the challenges in another order than they are drawn (the shuffle's `u_π(i)`, SPEC.md §9.7), without holding
+    /// them all. Leaves the stream where it was.
+    pub fn scalar_at(&self, index: u64) -> Scalar {
+        use rand_chacha::rand_core::RngCore;
+        let mut rng = self.0.clone();
+        rng.set_word_pos(16 * u128::from(index));
+        let mut wide = [0u8; 64];
+        rng.fill_bytes(&mut wide);
+        Scalar::from_bytes_mod_order_wide(&wide)
+    }
+
     /// SPEC.md §3.3, 128-bit draw: `n` scalars `ρ₁ … ρₙ`, `ρᵢ` the little-endian integer of output bytes
     /// `16(i−1) … 16i−1` of the stream (below `2¹²⁸ < ℓ`, so no reduction). For folding weights, where a
     /// wrong item survives with probability `≤ 2⁻¹²⁸` and a multiscalar multiplication by them costs half as
@@ -115,6 +128,15 @@ pub trait AppendToTranscript {
 mod tests {
     use super::*;
     use rand_chacha::rand_core::RngCore;
+
+    /// `scalar_at(i)` is the `i`-th scalar `next_scalar` draws, in any order, without moving the stream.
+    #[test]
+    fn scalar_at_is_the_drawn_scalar() {
+        let mut stream = Transcript::new(b"kat").challenge_stream(b"u");
+        let at: Vec<Scalar> = [5u64, 0, 3].iter().map(|&i| stream.scalar_at(i)).collect();
+        let drawn: Vec<Scalar> = (0..6).map(|_| stream.next_scalar()).collect();
+        assert_eq!(at, [drawn[5], drawn[0], drawn[3]]);
+    }
 
     /// The 128-bit draw is the stream's bytes, 16 at a time, little-endian, across the internal buffer's ends.
     #[test]

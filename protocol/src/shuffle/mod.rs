@@ -28,6 +28,7 @@
 mod list;
 mod par;
 mod proof;
+pub mod stream;
 
 use core::fmt;
 

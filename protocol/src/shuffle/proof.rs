@@ -18,7 +18,7 @@ use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::Ciphertext;
 use crate::group::{random_scalar, GroupElement};
 use crate::limits::MAX_WIDTH;
-use crate::transcript::TranscriptProtocol;
+use crate::transcript::{ChallengeStream, TranscriptProtocol};
 
 /// Points per task in the prover's constant-time multiscalar multiplications (Straus keeps a table per point).
 const CT_MSM_CHUNK: usize = 256;
@@ -78,23 +78,46 @@ fn statement_shape(st: &ShuffleStatement<'_>) -> Result<(usize, usize), ShuffleE
 
 /// SPEC.md §9.2 steps 1–9: the domain label and the whole statement.
 pub(super) fn append_statement(t: &mut Transcript, st: &ShuffleStatement<'_>, label: &[u8]) {
-    t.domain_sep(DOMAIN);
-    t.append_u64(b"contest", u64::from(st.contest));
-    t.append_u64(b"stage", u64::from(st.stage));
-    t.append_len(b"width", st.input.width());
-    t.append_len(b"n", st.input.len());
-    t.append_element(b"Y", st.public_key.element());
-    t.append_message(b"generator-seed", st.fingerprint.as_bytes());
-    t.append_message(b"generator-label", label);
+    append_statement_head(
+        t,
+        (st.contest, st.stage, st.input.width(), st.input.len()),
+        st.public_key,
+        st.fingerprint,
+        label,
+    );
     t.append_message(b"inputs", &st.input.digest());
     t.append_message(b"outputs", &st.output.digest());
 }
 
+/// SPEC.md §9.2 steps 1–8, the statement without its lists: `(contest, stage, w, N, Y, seed, label)`. Steps 9
+/// (the lists' digests) follow; [`append_statement`] does both for lists in memory.
+pub(super) fn append_statement_head(
+    t: &mut Transcript,
+    (contest, stage, width, n): (u32, u32, usize, usize),
+    public_key: &crate::elgamal::PublicKey,
+    fingerprint: &crate::fingerprint::Fingerprint,
+    label: &[u8],
+) {
+    t.domain_sep(DOMAIN);
+    t.append_u64(b"contest", u64::from(contest));
+    t.append_u64(b"stage", u64::from(stage));
+    t.append_len(b"width", width);
+    t.append_len(b"n", n);
+    t.append_element(b"Y", public_key.element());
+    t.append_message(b"generator-seed", fingerprint.as_bytes());
+    t.append_message(b"generator-label", label);
+}
+
 /// SPEC.md §9.2 steps 10–11: the permutation commitment, then the challenges `u₁ … u_N` (eq. MX3).
 pub(super) fn challenges_u(t: &mut Transcript, c: &[GroupElement]) -> Vec<Scalar> {
-    t.append_message(b"c", &points_digest(c));
-    let mut stream = t.challenge_stream(b"u");
+    let mut stream = challenge_stream_u(t, &points_digest(c));
     c.iter().map(|_| stream.next_scalar()).collect()
+}
+
+/// SPEC.md §9.2 steps 10–11 from the digest `H(c₁ ‖ … ‖ c_N)`: the stream whose scalars `0 … N−1` are `u₁ … u_N`.
+pub(super) fn challenge_stream_u(t: &mut Transcript, c_digest: &[u8; 64]) -> ChallengeStream {
+    t.append_message(b"c", c_digest);
+    t.challenge_stream(b"u")
 }
 
 /// SPEC.md §9.2 steps 12–18: the remaining commitments, then the challenge `c` (eq. MX7).
@@ -105,8 +128,19 @@ pub(super) fn challenge_c(
     t123: [&GroupElement; 3],
     t4: &[Ciphertext],
 ) -> Scalar {
-    t.append_message(b"c-hat", &points_digest(c_hat));
-    t.append_message(b"t-hat", &points_digest(t_hat));
+    challenge_c_of_digests(t, &points_digest(c_hat), &points_digest(t_hat), t123, t4)
+}
+
+/// SPEC.md §9.2 steps 12–16 from the digests `H(ĉ₁ ‖ … ‖ ĉ_N)` and `H(t̂₁ ‖ … ‖ t̂_N)`.
+pub(super) fn challenge_c_of_digests(
+    t: &mut Transcript,
+    c_hat: &[u8; 64],
+    t_hat: &[u8; 64],
+    t123: [&GroupElement; 3],
+    t4: &[Ciphertext],
+) -> Scalar {
+    t.append_message(b"c-hat", c_hat);
+    t.append_message(b"t-hat", t_hat);
     t.append_element(b"t1", t123[0]);
     t.append_element(b"t2", t123[1]);
     t.append_element(b"t3", t123[2]);
