@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha512};
 
 use super::par;
+use super::stream::ListLayout;
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::Ciphertext;
 use crate::group::GroupElement;
@@ -108,20 +109,27 @@ impl Decode for CiphertextList {
     /// Strict: `1 ≤ w ≤ MAX_WIDTH`, `N·w ≤ MAX_CIPHERTEXTS`, every point canonical. The points are decompressed in
     /// parallel, each once.
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let n = r.u32("list.N")? as usize;
-        let width = r.u32("list.w")? as usize;
-        if width == 0 || width > MAX_WIDTH {
-            return Err(DecodeError::TooLong { what: "list.w (1 to 1024)", len: width, max: MAX_WIDTH });
-        }
-        let count = n.saturating_mul(width);
-        if count > MAX_CIPHERTEXTS {
-            return Err(DecodeError::TooLong { what: "list ciphertexts (N·w)", len: count, max: MAX_CIPHERTEXTS });
-        }
-        let bytes = r.raw(64 * count, "list.rows")?;
+        let ListLayout { n, w: width } = decode_header(r)?;
+        let bytes = r.raw(64 * n * width, "list.rows")?;
         let cells = decode_points(bytes, "list.rows[].a/b")?;
         let cells = cells.chunks_exact(2).map(|p| Ciphertext { a: p[0], b: p[1] }).collect();
         Ok(Self { width, cells })
     }
+}
+
+/// A list's header (SPEC.md §9.1.1): `u32(N) ‖ u32(w)` with `1 ≤ w ≤ MAX_WIDTH` and `N·w ≤ MAX_CIPHERTEXTS`. The
+/// one reading of it, for the whole decoder and the streamed one.
+pub(crate) fn decode_header(r: &mut Reader<'_>) -> Result<ListLayout, DecodeError> {
+    let n = r.u32("list.N")? as usize;
+    let w = r.u32("list.w")? as usize;
+    if w == 0 || w > MAX_WIDTH {
+        return Err(DecodeError::TooLong { what: "list.w (1 to 1024)", len: w, max: MAX_WIDTH });
+    }
+    let count = n.saturating_mul(w);
+    if count > MAX_CIPHERTEXTS {
+        return Err(DecodeError::TooLong { what: "list ciphertexts (N·w)", len: count, max: MAX_CIPHERTEXTS });
+    }
+    Ok(ListLayout { n, w })
 }
 
 /// Decompresses consecutive 32-byte points, in parallel; the error is the one of lowest index.

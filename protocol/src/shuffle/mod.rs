@@ -29,6 +29,7 @@ mod list;
 mod par;
 mod proof;
 pub mod stream;
+mod verify_stream;
 
 use core::fmt;
 
@@ -41,6 +42,7 @@ use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use list::CiphertextList;
+pub use verify_stream::{verify_chain, ChainOptions, ChainStatement, ChainVerdict, ListFailure, StageFailure};
 pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
 
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};

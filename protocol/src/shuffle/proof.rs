@@ -13,6 +13,7 @@ use sha2::{Digest, Sha512};
 use zeroize::Zeroizing;
 
 use super::list::{concat_points, decode_points, points_digest};
+use super::stream::ProofLayout;
 use super::{generator_label, par, shuffle_generator, Check, ShuffleError, ShuffleStatement, ShuffleWitness, DOMAIN};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::Ciphertext;
@@ -427,14 +428,16 @@ pub(super) struct Weights {
     pub(super) z5: Vec<Scalar>,
 }
 
-impl Weights {
-    pub(super) fn new(seed: [u8; 32], n: usize, w: usize) -> Self {
+/// The weights' stream: `z₁ … z₄` drawn, then `z₅ᵢ` one at a time, in order (a streamed verifier never holds them all).
+pub(super) struct WeightStream {
+    pub(super) head: Weights,
+    rng: ChaCha20Rng,
+}
+
+impl WeightStream {
+    pub(super) fn new(seed: [u8; 32], w: usize) -> Self {
         let mut rng = ChaCha20Rng::from_seed(seed);
-        let mut next = || {
-            let mut wide = [0u8; 64];
-            rng.fill_bytes(&mut wide);
-            Scalar::from_bytes_mod_order_wide(&wide)
-        };
+        let mut next = || next_weight(&mut rng);
         let (z1, z2, z3) = (next(), next(), next());
         let mut z4a = Vec::with_capacity(w);
         let mut z4b = Vec::with_capacity(w);
@@ -442,11 +445,28 @@ impl Weights {
             z4a.push(next());
             z4b.push(next());
         }
-        let z5 = (0..n).map(|_| next()).collect();
-        Self { z1, z2, z3, z4a, z4b, z5 }
+        Self { head: Weights { z1, z2, z3, z4a, z4b, z5: Vec::new() }, rng }
+    }
+    /// The next `z₅ᵢ`.
+    pub(super) fn next_z5(&mut self) -> Scalar {
+        next_weight(&mut self.rng)
+    }
+}
+
+fn next_weight(rng: &mut ChaCha20Rng) -> Scalar {
+    let mut wide = [0u8; 64];
+    rng.fill_bytes(&mut wide);
+    Scalar::from_bytes_mod_order_wide(&wide)
+}
+
+impl Weights {
+    pub(super) fn new(seed: [u8; 32], n: usize, w: usize) -> Self {
+        let mut stream = WeightStream::new(seed, w);
+        let z5 = (0..n).map(|_| stream.next_z5()).collect();
+        Self { z5, ..stream.head }
     }
 
-    /// The same weights with every check but one set to zero.
+    /// The same weights with every check but one set to zero (`z₅` too, when it is held).
     pub(super) fn only(&self, check: Check) -> Self {
         let zero = |keep: bool, z: Scalar| if keep { z } else { Scalar::ZERO };
         let zero_v = |keep: bool, z: &[Scalar]| z.iter().map(|&z| zero(keep, z)).collect::<Vec<_>>();
@@ -459,6 +479,185 @@ impl Weights {
             z5: zero_v(check == Check::V5ChainLinks, &self.z5),
         }
     }
+}
+
+/// The scalars of MX14 that do not depend on the row: the weights `z₁ … z₄` (with a mask: which checks count),
+/// the challenge `c`, and where the generators come from.
+pub(super) struct Constants<'a> {
+    z: Weights,
+    /// Whether `z₅` counts (false when one check other than SV5 is evaluated alone).
+    z5_on: bool,
+    ch: Scalar,
+    z1c: Scalar,
+    z3c: Scalar,
+    z4ac: Vec<Scalar>,
+    z4bc: Vec<Scalar>,
+    fingerprint: &'a crate::fingerprint::Fingerprint,
+    label: &'a [u8],
+}
+
+impl<'a> Constants<'a> {
+    /// `head` holds `z₁ … z₄` (its `z₅` is not read); `only`: evaluate one check alone (SPEC.md §9.4.2).
+    pub(super) fn new(
+        head: &Weights,
+        only: Option<Check>,
+        ch: Scalar,
+        fingerprint: &'a crate::fingerprint::Fingerprint,
+        label: &'a [u8],
+    ) -> Self {
+        let z = Weights { z5: Vec::new(), ..head.clone() };
+        let z = match only {
+            Some(check) => z.only(check),
+            None => z,
+        };
+        let z5_on = only.is_none_or(|c| c == Check::V5ChainLinks);
+        Self {
+            z1c: z.z1 * ch,
+            z3c: z.z3 * ch,
+            z4ac: z.z4a.iter().map(|z| z * ch).collect(),
+            z4bc: z.z4b.iter().map(|z| z * ch).collect(),
+            z,
+            z5_on,
+            ch,
+            fingerprint,
+            label,
+        }
+    }
+    /// `z₅ᵢ` as it counts: zero when SV5 is masked out.
+    pub(super) fn z5(&self, z5: Scalar) -> Scalar {
+        if self.z5_on {
+            z5
+        } else {
+            Scalar::ZERO
+        }
+    }
+}
+
+/// The rows `first … first + len − 1` of a proof and its lists, decoded, with their challenges `uᵢ` and weights
+/// `z₅ᵢ` (as they count), and for the last row the next row's `(z₅, s′)`, or `None` at the end of the list.
+pub(super) struct Rows<'a> {
+    pub(super) first: usize,
+    pub(super) c: &'a [GroupElement],
+    pub(super) c_hat: &'a [GroupElement],
+    pub(super) t_hat: &'a [GroupElement],
+    pub(super) s_hat: &'a [Scalar],
+    pub(super) s_prime: &'a [Scalar],
+    /// Row-major, `len · w`.
+    pub(super) input: &'a [Ciphertext],
+    pub(super) output: &'a [Ciphertext],
+    pub(super) u: &'a [Scalar],
+    pub(super) z5: &'a [Scalar],
+    pub(super) next: Option<(Scalar, Scalar)>,
+}
+
+impl Rows<'_> {
+    /// Rows `range` (relative to these rows) as rows of their own.
+    pub(super) fn sub(&self, range: core::ops::Range<usize>, w: usize) -> Rows<'_> {
+        let (a, b) = (range.start, range.end);
+        let next = if b < self.c.len() { Some((self.z5[b], self.s_prime[b])) } else { self.next };
+        Rows {
+            first: self.first + a,
+            c: &self.c[a..b],
+            c_hat: &self.c_hat[a..b],
+            t_hat: &self.t_hat[a..b],
+            s_hat: &self.s_hat[a..b],
+            s_prime: &self.s_prime[a..b],
+            input: &self.input[a * w..b * w],
+            output: &self.output[a * w..b * w],
+            u: &self.u[a..b],
+            z5: &self.z5[a..b],
+            next,
+        }
+    }
+
+    /// SPEC.md §9.4.2 (MX14), the rows' part: the points of these rows with their scalars, as one variable-time
+    /// multiscalar multiplication, and the rows' part of `G`'s scalar (`−Σ z₅ᵢ·ŝᵢ`).
+    pub(super) fn terms(&self, k: &Constants<'_>) -> (RistrettoPoint, Scalar) {
+        let z = &k.z;
+        let n = self.c.len();
+        let w = k.z4ac.len();
+        let terms = n * (4 + 4 * w);
+        let mut scalars = Vec::with_capacity(terms);
+        let mut points = Vec::with_capacity(terms);
+        let mut g = Scalar::ZERO;
+        for i in 0..n {
+            let ui = self.u[i];
+            let sp = self.s_prime[i];
+            let z5 = k.z5(self.z5[i]);
+            // E₁, E₃ on cᵢ; E₁, E₃ on hᵢ.
+            scalars.push(k.z1c + k.z3c * ui);
+            points.push(*self.c[i].point());
+            scalars.push(-(k.z1c + z.z3 * sp));
+            points.push(shuffle_generator(k.fingerprint, k.label, (self.first + i) as u64 + 1));
+            // E₄ on the inputs and outputs of row i.
+            let (row_in, row_out) = (&self.input[i * w..(i + 1) * w], &self.output[i * w..(i + 1) * w]);
+            for (c, (e, e_out)) in row_in.iter().zip(row_out).enumerate() {
+                scalars.push(k.z4ac[c] * ui);
+                points.push(*e.a.point());
+                scalars.push(k.z4bc[c] * ui);
+                points.push(*e.b.point());
+                scalars.push(-(z.z4a[c] * sp));
+                points.push(*e_out.a.point());
+                scalars.push(-(z.z4b[c] * sp));
+                points.push(*e_out.b.point());
+            }
+            // E₅ on t̂ᵢ and ĉᵢ (ĉᵢ is ĉ in link i and ĉᵢ₋₁ in link i + 1; ĉ_N is also in E₂).
+            scalars.push(z5);
+            points.push(*self.t_hat[i].point());
+            let next = if i + 1 < n {
+                Some((self.z5[i + 1], self.s_prime[i + 1]))
+            } else {
+                self.next
+            };
+            let link = match next {
+                Some((z5_next, s_next)) => -(k.z5(z5_next) * s_next),
+                None => z.z2 * k.ch,
+            };
+            scalars.push(z5 * k.ch + link);
+            points.push(*self.c_hat[i].point());
+            g -= z5 * self.s_hat[i];
+        }
+        (RistrettoPoint::vartime_multiscalar_mul(&scalars, &points), g)
+    }
+}
+
+/// SPEC.md §9.4.2 (MX14), the part that does not depend on the rows: `t₁ … t₄`, `G` (with the rows' part `g`
+/// of its scalar), `Y`, and `h₀` (with `u = Π uⱼ`, and `z₅,₁·s′₁` of the first link).
+pub(super) fn fixed_terms(
+    k: &Constants<'_>,
+    p: &FixedPart<'_>,
+    g_rows: Scalar,
+    u_prod: Scalar,
+    (z5_first, s_prime_first): (Scalar, Scalar),
+) -> RistrettoPoint {
+    let z = &k.z;
+    let mut g = g_rows - z.z1 * p.s1 - z.z2 * p.s2 - z.z3 * p.s3;
+    let mut y = Scalar::ZERO;
+    let mut scalars = vec![z.z1, z.z2, z.z3];
+    let mut points = vec![*p.t1.point(), *p.t2.point(), *p.t3.point()];
+    for c in 0..p.t4.len() {
+        g += z.z4a[c] * p.s4[c];
+        y += z.z4b[c] * p.s4[c];
+        scalars.extend([z.z4a[c], z.z4b[c]]);
+        points.extend([*p.t4[c].a.point(), *p.t4[c].b.point()]);
+    }
+    let h0 = shuffle_generator(k.fingerprint, k.label, 0);
+    scalars.extend([g, y, -(z.z2 * k.ch * u_prod) - k.z5(z5_first) * s_prime_first]);
+    points.extend([crate::group::G, *p.public_key.point(), h0]);
+    RistrettoPoint::vartime_multiscalar_mul(&scalars, &points)
+}
+
+/// A proof's part that does not grow with `N`: `t₁ t₂ t₃ t₄`, `s₁ s₂ s₃ s₄`, and the statement's key.
+pub(super) struct FixedPart<'a> {
+    pub(super) t1: GroupElement,
+    pub(super) t2: GroupElement,
+    pub(super) t3: GroupElement,
+    pub(super) t4: Vec<Ciphertext>,
+    pub(super) s1: Scalar,
+    pub(super) s2: Scalar,
+    pub(super) s3: Scalar,
+    pub(super) s4: Vec<Scalar>,
+    pub(super) public_key: &'a crate::elgamal::PublicKey,
 }
 
 /// Everything the verification equation needs besides the weights.
@@ -476,65 +675,40 @@ impl Evaluation<'_> {
     pub(super) fn combined(&self, z: &Weights) -> RistrettoPoint {
         let p = self.proof;
         let (n, w) = (p.c.len(), p.t4.len());
-        let ch = self.ch;
-        let (z1c, z3c) = (z.z1 * ch, z.z3 * ch);
-        let z4ac: Vec<Scalar> = z.z4a.iter().map(|z| z * ch).collect();
-        let z4bc: Vec<Scalar> = z.z4b.iter().map(|z| z * ch).collect();
-        let (input, output) = (self.st.input, self.st.output);
-        let parts = par::map_chunks(n, par::CHUNK, |range| {
-            let terms = range.len() * (4 + 4 * w);
-            let mut scalars = Vec::with_capacity(terms);
-            let mut points = Vec::with_capacity(terms);
-            let mut g = Scalar::ZERO;
-            for i in range {
-                let ui = self.u[i];
-                let sp = p.s_prime[i];
-                // E₁, E₃ on cᵢ; E₁, E₃ on hᵢ.
-                scalars.push(z1c + z3c * ui);
-                points.push(*p.c[i].point());
-                scalars.push(-(z1c + z.z3 * sp));
-                points.push(shuffle_generator(self.st.fingerprint, self.label, i as u64 + 1));
-                // E₄ on the inputs and outputs of row i.
-                for (k, (e, e_out)) in input.row(i).iter().zip(output.row(i)).enumerate() {
-                    scalars.push(z4ac[k] * ui);
-                    points.push(*e.a.point());
-                    scalars.push(z4bc[k] * ui);
-                    points.push(*e.b.point());
-                    scalars.push(-(z.z4a[k] * sp));
-                    points.push(*e_out.a.point());
-                    scalars.push(-(z.z4b[k] * sp));
-                    points.push(*e_out.b.point());
-                }
-                // E₅ on t̂ᵢ and ĉᵢ (ĉᵢ is ĉ in link i and ĉᵢ₋₁ in link i + 1; ĉ_N is also in E₂).
-                scalars.push(z.z5[i]);
-                points.push(*p.t_hat[i].point());
-                let next = if i + 1 < n { -(z.z5[i + 1] * p.s_prime[i + 1]) } else { z.z2 * ch };
-                scalars.push(z.z5[i] * ch + next);
-                points.push(*p.c_hat[i].point());
-                g -= z.z5[i] * p.s_hat[i];
-            }
-            (RistrettoPoint::vartime_multiscalar_mul(&scalars, &points), g)
-        });
+        let k = Constants::new(z, None, self.ch, self.st.fingerprint, self.label);
+        let rows = Rows {
+            first: 0,
+            c: &p.c,
+            c_hat: &p.c_hat,
+            t_hat: &p.t_hat,
+            s_hat: &p.s_hat,
+            s_prime: &p.s_prime,
+            input: self.st.input.cells(),
+            output: self.st.output.cells(),
+            u: self.u,
+            z5: &z.z5,
+            next: None,
+        };
+        let parts = par::map_chunks(n, par::CHUNK, |range| rows.sub(range, w).terms(&k));
         let mut sum = RistrettoPoint::identity();
-        let mut g = -(z.z1 * p.s1) - z.z2 * p.s2 - z.z3 * p.s3;
+        let mut g = Scalar::ZERO;
         for (point, gi) in parts {
             sum += point;
             g += gi;
         }
+        let fixed = FixedPart {
+            t1: p.t1,
+            t2: p.t2,
+            t3: p.t3,
+            t4: p.t4.clone(),
+            s1: p.s1,
+            s2: p.s2,
+            s3: p.s3,
+            s4: p.s4.clone(),
+            public_key: self.st.public_key,
+        };
         let u_prod: Scalar = self.u.iter().product();
-        let mut y = Scalar::ZERO;
-        let mut scalars = vec![z.z1, z.z2, z.z3];
-        let mut points = vec![*p.t1.point(), *p.t2.point(), *p.t3.point()];
-        for k in 0..w {
-            g += z.z4a[k] * p.s4[k];
-            y += z.z4b[k] * p.s4[k];
-            scalars.extend([z.z4a[k], z.z4b[k]]);
-            points.extend([*p.t4[k].a.point(), *p.t4[k].b.point()]);
-        }
-        let h0 = shuffle_generator(self.st.fingerprint, self.label, 0);
-        scalars.extend([g, y, -(z.z2 * ch * u_prod) - z.z5[0] * p.s_prime[0]]);
-        points.extend([crate::group::G, *self.st.public_key.point(), h0]);
-        sum + RistrettoPoint::vartime_multiscalar_mul(&scalars, &points)
+        sum + fixed_terms(&k, &fixed, g, u_prod, (z.z5[0], p.s_prime[0]))
     }
 }
 
@@ -558,21 +732,28 @@ impl Encode for ShuffleProof {
     }
 }
 
+/// A proof's header (SPEC.md §9.3.3): `u32(contest) ‖ u32(stage) ‖ u32(N) ‖ u32(w)` with `N ≥ 1` and
+/// `1 ≤ w ≤ MAX_WIDTH`. The one reading of it, for the whole decoder and the streamed one.
+pub(super) fn decode_header(r: &mut Reader<'_>) -> Result<(u32, u32, ProofLayout), DecodeError> {
+    let contest = r.u32("shuffle proof.contest")?;
+    let stage = r.u32("shuffle proof.stage")?;
+    let n = r.u32("shuffle proof.N")? as usize;
+    let w = r.u32("shuffle proof.w")? as usize;
+    if n == 0 {
+        return Err(DecodeError::TooLong { what: "shuffle proof.N (at least 1)", len: 0, max: 0 });
+    }
+    if w == 0 || w > MAX_WIDTH {
+        return Err(DecodeError::TooLong { what: "shuffle proof.w (1 to 1024)", len: w, max: MAX_WIDTH });
+    }
+    Ok((contest, stage, ProofLayout { n, w }))
+}
+
 impl Decode for ShuffleProof {
     const WHAT: &'static str = "shuffle proof";
     /// Strict (SPEC.md §9.3.1): `N ≥ 1`, `1 ≤ w ≤ MAX_WIDTH`, the size is checked before anything is
     /// allocated, every point is canonical (decompressed once, in parallel), every scalar canonical.
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let contest = r.u32("shuffle proof.contest")?;
-        let stage = r.u32("shuffle proof.stage")?;
-        let n = r.u32("shuffle proof.N")? as usize;
-        let w = r.u32("shuffle proof.w")? as usize;
-        if n == 0 {
-            return Err(DecodeError::TooLong { what: "shuffle proof.N (at least 1)", len: 0, max: 0 });
-        }
-        if w == 0 || w > MAX_WIDTH {
-            return Err(DecodeError::TooLong { what: "shuffle proof.w (1 to 1024)", len: w, max: MAX_WIDTH });
-        }
+        let (contest, stage, ProofLayout { n, w }) = decode_header(r)?;
         let body = encoded_len(n, w).map(|len| len - 16).unwrap_or(usize::MAX);
         if r.remaining() < body {
             return Err(DecodeError::Truncated { what: "shuffle proof", needed: body - r.remaining() });
