@@ -17,7 +17,11 @@ use std::borrow::Cow;
 
 use protocol::codec::Decode;
 use protocol::roles::{verify_stage, StageDigests};
-use protocol::shuffle::{CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::shuffle::stream::ByteSource;
+use protocol::shuffle::{
+    verify_chain, ChainOptions, ChainStatement, CiphertextList, ListFailure, ShuffleProof, ShuffleStatement,
+    StageFailure,
+};
 use protocol::transcript::election_transcript;
 use protocol::Election;
 
@@ -30,8 +34,8 @@ pub enum Part {
     Signature(u16),
 }
 
-/// A file's name (for messages) and bytes, or why it could not be read.
-pub type Read<'a> = Result<(String, Cow<'a, [u8]>), ChainFailure>;
+/// A file's name (for messages) and where its bytes are, or why it could not be read.
+pub type Read<'a> = Result<(String, Source<'a>), ChainFailure>;
 
 /// Why a chain fails, with where: the contest, the stage (0 for the input list) and the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -111,23 +115,29 @@ pub fn decode_list(
     Ok(list)
 }
 
+/// Rows per chunk of a streamed chain check of `stages` stages of width `width`: the chain's lists and proofs of a
+/// chunk fit in [`DEFAULT_CHUNK_MEMORY`](protocol::shuffle::stream::DEFAULT_CHUNK_MEMORY).
+pub fn chunk_rows(width: usize, stages: u16) -> usize {
+    let rows = protocol::shuffle::stream::chunk_rows(width, protocol::shuffle::stream::DEFAULT_CHUNK_MEMORY);
+    (rows / (usize::from(stages) + 1)).max(256)
+}
+
 /// Checks stages `1 ..= stages` of unit `contest` (its index in `units()`: the contest's index without
-/// districts), reading each file with `read`. `input` is the input list
-/// when a caller already decoded it (V9 hands over the list it compared). `on_stage` is called once per stage
+/// districts), reading each file with `read`, in chunks of rows ([`protocol::shuffle::verify_chain`]: memory is
+/// one chunk of each list and proof, each list is decompressed once). `on_stage` is called once per stage
 /// (progress). The stage count itself is the caller's to check: the record's layout fixes it (V2), a directory
 /// is counted by [`count_stages`].
 ///
-/// `verified(k, digests)` is true for a stage whose lists and proof, with these digests, were already checked by
-/// [`check_stage_proof`] and passed (the in-browser verifier's helpers, each on its share): such a stage's lists are
-/// not decoded (but the last, which the decryption reads) nor its proof verified again; its signature is. With
-/// `verified` false for all, every list is decoded and every proof verified.
+/// `verified(k, digests)`, when given, is true for a stage whose lists and proof, with these digests, were already
+/// checked by [`check_stage_proof`] and passed (the in-browser verifier's helpers, each on its share): such a
+/// stage's lists are not decoded (but the last, which the decryption reads) nor its proof verified again; its
+/// signature is. Without it, every list is decoded and every proof verified.
 pub fn check_contest<'a>(
     election: &Election,
     contest: usize,
     stages: u16,
-    input: Option<CiphertextList>,
     read: &dyn Fn(Part) -> Read<'a>,
-    verified: &dyn Fn(u16, &StageDigests) -> bool,
+    verified: Option<&(dyn Fn(u16, &StageDigests) -> bool + Sync)>,
     on_stage: &dyn Fn(),
 ) -> Checked {
     let mut failures = Vec::new();
@@ -136,62 +146,124 @@ pub fn check_contest<'a>(
         return Checked { last: None, failures, rows: 0 };
     };
     let width = spec.chunks();
-    let decode =
-        |part: Part, stage: u16| read(part).and_then(|(file, bytes)| decode_list(&bytes, contest, stage, &file, width));
-    // The previous stage's list, decoded unless its stages were verified beforehand.
-    let mut current = match input {
-        Some(list) => Some(list),
-        None => match decode(Part::Input, 0) {
-            Ok(list) => Some(list),
+    let done = |failures: Vec<ChainFailure>, rows: usize| {
+        (0..stages).for_each(|_| on_stage());
+        Checked { last: None, failures, rows }
+    };
+    // The files: a list that cannot be read stops the chain where it is read; a proof that cannot be read fails
+    // its stage (and its signature, which covers it).
+    let mut lists = Vec::with_capacity(usize::from(stages) + 1);
+    for k in 0..=stages {
+        match read(if k == 0 { Part::Input } else { Part::List(k) }) {
+            Ok(file) => lists.push(file),
             Err(e) => {
                 failures.push(e);
-                (0..stages).for_each(|_| on_stage());
-                return Checked { last: None, failures, rows: 0 };
+                break;
             }
-        },
-    };
-    let rows = current.as_ref().map_or(0, CiphertextList::len);
-    for k in 1..=stages {
-        let previous = if k == 1 { Part::Input } else { Part::List(k - 1) };
-        let digests = stage_digests(read, previous, k);
-        if !digests.as_ref().is_ok_and(|d| verified(k, d)) {
-            let input = match current.take() {
-                Some(list) => Ok(list),
-                None => decode(previous, k - 1),
-            };
-            let (input, output) = match input.and_then(|i| decode(Part::List(k), k).map(|o| (i, o))) {
-                Ok(lists) => lists,
-                Err(e) => {
-                    failures.push(e);
-                    (k..=stages).for_each(|_| on_stage());
-                    return Checked { last: None, failures, rows };
-                }
-            };
-            let verdict = read(Part::Proof(k))
-                .and_then(|(file, bytes)| check_stage_proof(election, contest, k, &input, &output, &file, &bytes));
-            if let Err(e) = verdict {
-                failures.push(e);
-            }
-            current = Some(output);
-        } else {
-            current = None;
         }
-        if let Err(e) = digests.and_then(|d| check_signature(election, contest, k, &d, read)) {
-            failures.push(e);
+    }
+    let readable = lists.len().saturating_sub(1) as u16;
+    let proofs: Vec<Read<'a>> = (1..=readable).map(|k| read(Part::Proof(k))).collect();
+    let empty = Source::Bytes(Cow::Borrowed(&[]));
+    let list_sources: Vec<&dyn ByteSource> = lists.iter().map(|(_, s)| s as &dyn ByteSource).collect();
+    let proof_sources: Vec<&dyn ByteSource> =
+        proofs.iter().map(|p| p.as_ref().map_or(&empty as &dyn ByteSource, |(_, s)| s as &dyn ByteSource)).collect();
+    let fingerprint = *election.fingerprint();
+    let statement =
+        ChainStatement { fingerprint: &fingerprint, public_key: election.public_key(), contest: contest as u32, width };
+    let options = ChainOptions { chunk_rows: chunk_rows(width, stages), verified, keep_last: true, progress: &|_| {} };
+    let verdict = verify_chain(&statement, &list_sources, &proof_sources, &options);
+    let rows = verdict.rows;
+    let name = |m: usize| lists.get(m).map(|(file, _)| file.clone()).unwrap_or_default();
+    let list_failure = |m: usize, f: ListFailure| -> ChainFailure {
+        let (file, stage) = (name(m), m as u16);
+        match f {
+            ListFailure::Unreadable(reason) => ChainFailure::Unreadable { file, reason },
+            ListFailure::Decode(e) => ChainFailure::ListUndecodable { contest, stage, file, reason: e.to_string() },
+            ListFailure::WrongWidth { found } => {
+                ChainFailure::WrongWidth { contest, stage, file, expected: width, found }
+            }
+        }
+    };
+    if let Some((0, f)) = verdict.failed_list {
+        failures.insert(0, list_failure(0, f));
+        return done(failures, rows);
+    }
+    if lists.is_empty() {
+        return done(failures, rows);
+    }
+    let unread = failures.pop();
+    for k in 1..=stages {
+        if let Some((m, f)) = verdict.failed_list.clone().filter(|(m, _)| usize::from(k) == *m) {
+            failures.push(list_failure(m, f));
+            (k..=stages).for_each(|_| on_stage());
+            return Checked { last: None, failures, rows };
+        }
+        if k > readable {
+            failures.extend(unread);
+            (k..=stages).for_each(|_| on_stage());
+            return Checked { last: None, failures, rows };
+        }
+        let proof = &proofs[usize::from(k) - 1];
+        let file = proof.as_ref().map(|(f, _)| f.clone());
+        match (proof, verdict.stages.get(usize::from(k) - 1).cloned().flatten()) {
+            (Err(e), _) => failures.push(e.clone()),
+            (Ok(_), Some(Err(f))) => {
+                let file = file.clone().unwrap_or_default();
+                failures.push(match f {
+                    StageFailure::Unreadable(reason) => ChainFailure::Unreadable { file, reason },
+                    StageFailure::Decode(e) => {
+                        ChainFailure::ProofUndecodable { contest, stage: k, file, reason: e.to_string() }
+                    }
+                    StageFailure::Fails(e) => {
+                        ChainFailure::ProofFails { contest, stage: k, file, reason: e.to_string() }
+                    }
+                });
+            }
+            (Ok(_), _) => {}
+        }
+        match (proof, verdict.digests(usize::from(k))) {
+            (Err(e), _) => failures.push(e.clone()),
+            (Ok(_), Some(d)) => {
+                if let Err(e) = check_signature(election, contest, k, &d, read) {
+                    failures.push(e);
+                }
+            }
+            (Ok((file, _)), None) => failures.push(ChainFailure::Unreadable {
+                file: file.clone(),
+                reason: "the stage's files could not all be read to hash them".into(),
+            }),
         }
         on_stage();
     }
-    let last = match current {
-        Some(list) => list,
-        None => match decode(Part::List(stages), stages) {
-            Ok(list) => list,
-            Err(e) => {
-                failures.push(e);
-                return Checked { last: None, failures, rows };
-            }
-        },
-    };
-    Checked { last: Some(last), failures, rows }
+    Checked { last: verdict.last, failures, rows }
+}
+
+/// A file of a chain to read in chunks: its bytes in memory, or (on Unix) an open file.
+#[derive(Debug)]
+pub enum Source<'a> {
+    /// The bytes.
+    Bytes(Cow<'a, [u8]>),
+    /// An open file, read where needed.
+    #[cfg(unix)]
+    File(std::fs::File),
+}
+
+impl ByteSource for Source<'_> {
+    fn size(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.size(),
+            #[cfg(unix)]
+            Self::File(f) => f.size(),
+        }
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        match self {
+            Self::Bytes(b) => b.read_at(offset, buf),
+            #[cfg(unix)]
+            Self::File(f) => f.read_at(offset, buf),
+        }
+    }
 }
 
 /// §9.4: stage `k`'s proof (`file`, its bytes) of unit `contest` (its index in `units()`, the statement's
@@ -230,14 +302,6 @@ pub fn check_stage_proof(
     })
 }
 
-/// The digests of stage `k`'s input list (`previous`), output list and proof, as they are stored (§9.5.1).
-fn stage_digests<'a>(read: &dyn Fn(Part) -> Read<'a>, previous: Part, k: u16) -> Result<StageDigests, ChainFailure> {
-    let input = read(previous)?.1;
-    let list = read(Part::List(k))?.1;
-    let proof = read(Part::Proof(k))?.1;
-    Ok(StageDigests::of(&input, &list, &proof))
-}
-
 /// §9.5.1: stage `k`'s signature is mix server `k`'s (`roles.mix_keys[k − 1]`) over unit `contest`'s index
 /// (`u32(C)`), the stage's input list, output list and proof (their `digests`).
 fn check_signature<'a>(
@@ -247,7 +311,12 @@ fn check_signature<'a>(
     digests: &StageDigests,
     read: &dyn Fn(Part) -> Read<'a>,
 ) -> Result<(), ChainFailure> {
-    let (file, signature) = read(Part::Signature(k))?;
+    let (file, source) = read(Part::Signature(k))?;
+    // A signature is 64 bytes; a longer file is refused by its length, without reading it all.
+    let mut signature = vec![0u8; source.size().min(4096) as usize];
+    source
+        .read_at(0, &mut signature)
+        .map_err(|e| ChainFailure::Unreadable { file: file.clone(), reason: e.to_string() })?;
     verify_stage(&election.manifest().roles, election.fingerprint(), contest as u32, k, digests, &signature)
         .map_err(|e| ChainFailure::NotSignedByMixServer { contest, stage: k, file, reason: e.to_string() })
 }

@@ -58,6 +58,25 @@ pub fn read_file_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// Opens a regular file to read it in parts (a list or a proof too large to hold, read in chunks), with
+/// [`read_file`]'s refusals: a link, anything but a regular file, a path swapped between the check and the open.
+pub fn open_file(path: &Path) -> Result<fs::File, String> {
+    let shown = path.display();
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err(format!("{shown}: a link, not a file (links are not followed)"));
+    }
+    if !meta.file_type().is_file() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    let file = fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let opened = file.metadata().map_err(|e| format!("{shown}: {e}"))?;
+    if !same_file(&meta, &opened) {
+        return Err(format!("{shown}: changed while it was opened (replaced by a link or another file)"));
+    }
+    Ok(file)
+}
+
 #[cfg(unix)]
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;

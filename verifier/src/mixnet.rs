@@ -5,6 +5,7 @@
 //! function as the record's V10 ([`crate::chain::check_contest`]); this command adds only how the files are found
 //! and that their number is the manifest's `mix_stages`.
 
+#[cfg(not(unix))]
 use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use protocol::election::ElectionParameters;
 use protocol::Election;
 
-use crate::chain::{count_stages, ChainFailure, Part};
+use crate::chain::{count_stages, ChainFailure, Part, Source};
 use crate::report::{Check, Failure, Report};
 
 /// Reads an election file (`{"manifest": …, "public_key": hex}`, SPEC.md §8.8) with the one type of it.
@@ -75,13 +76,16 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
             Part::Signature(k) => signature_path(stage_dir, k),
         };
         let file = path.display().to_string();
-        let bytes = crate::verify::read_file(&path)
-            .map_err(|reason| ChainFailure::Unreadable { file: file.clone(), reason })?;
-        Ok((file, Cow::Owned(bytes)))
+        #[cfg(unix)]
+        let source = crate::files::open_file(&path).map(Source::File);
+        #[cfg(not(unix))]
+        let source = crate::verify::read_file(&path).map(|b| Source::Bytes(Cow::Owned(b)));
+        let source = source.map_err(|reason| ChainFailure::Unreadable { file: file.clone(), reason })?;
+        Ok((file, source))
     };
     let bar = report.bar(u64::from(found), "proofs of shuffle");
     report.run_typed(Check::MC2, || {
-        let checked = crate::chain::check_contest(&election, c, found, None, &read, &|_, _| false, &|| bar.inc(1));
+        let checked = crate::chain::check_contest(&election, c, found, &read, None, &|| bar.inc(1));
         bar.finish_and_clear();
         if checked.failures.is_empty() {
             Ok(((), format!("{found} stages verified, {} rows", checked.rows)))

@@ -42,8 +42,8 @@ use thiserror::Error;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use list::CiphertextList;
-pub use verify_stream::{verify_chain, ChainOptions, ChainStatement, ChainVerdict, ListFailure, StageFailure};
 pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
+pub use verify_stream::{verify_chain, ChainOptions, ChainStatement, ChainVerdict, ListFailure, StageFailure};
 
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
 use crate::error::DecodeError;

@@ -604,11 +604,7 @@ impl Rows<'_> {
             // E₅ on t̂ᵢ and ĉᵢ (ĉᵢ is ĉ in link i and ĉᵢ₋₁ in link i + 1; ĉ_N is also in E₂).
             scalars.push(z5);
             points.push(*self.t_hat[i].point());
-            let next = if i + 1 < n {
-                Some((self.z5[i + 1], self.s_prime[i + 1]))
-            } else {
-                self.next
-            };
+            let next = if i + 1 < n { Some((self.z5[i + 1], self.s_prime[i + 1])) } else { self.next };
             let link = match next {
                 Some((z5_next, s_next)) => -(k.z5(z5_next) * s_next),
                 None => z.z2 * k.ch,

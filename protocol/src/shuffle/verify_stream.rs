@@ -202,8 +202,7 @@ fn read_blocks(src: &dyn ByteSource, offset: u64, len: u64, mut f: impl FnMut(&[
 /// Pass 1 for a list: SHA-256 and SHA-512 of the bytes, the header and the checks on its length.
 fn scan_list(src: &dyn ByteSource, width: usize) -> ListScan {
     let size = src.size();
-    let mut scan =
-        ListScan { sha256: None, sha512: [0; 64], layout: None, early: None, late: None, point: None };
+    let mut scan = ListScan { sha256: None, sha512: [0; 64], layout: None, early: None, late: None, point: None };
     let (mut h256, mut h512) = (Sha256::new(), Sha512::new());
     if let Err(e) = read_blocks(src, 0, size, |b| {
         h256.update(b);
@@ -352,7 +351,13 @@ fn scan_proof(src: &dyn ByteSource) -> ProofScan {
 
 /// SV0 (SPEC.md §9.4.1) from the headers: the lists' shapes, then the proof's statement and shape, in the order
 /// the in-memory verifier checks them.
-fn shape(input: ListLayout, output: ListLayout, proof: (u32, u32, ProofLayout), contest: u32, stage: u32) -> Result<(), ShuffleError> {
+fn shape(
+    input: ListLayout,
+    output: ListLayout,
+    proof: (u32, u32, ProofLayout),
+    contest: u32,
+    stage: u32,
+) -> Result<(), ShuffleError> {
     let (n, w) = (input.n, input.w);
     if n == 0 {
         return Err(ShuffleError::EmptyList);
@@ -395,7 +400,13 @@ struct Running<'a> {
 }
 
 /// A stage's transcript replayed from pass 1: the challenge stream `u`, the challenge `c` and the weights' seed.
-fn replay(st: &ChainStatement<'_>, stage: u32, label: &[u8], lists: (&ListScan, &ListScan), p: &ProofScan) -> Option<(ChallengeStream, Scalar, [u8; 32])> {
+fn replay(
+    st: &ChainStatement<'_>,
+    stage: u32,
+    label: &[u8],
+    lists: (&ListScan, &ListScan),
+    p: &ProofScan,
+) -> Option<(ChallengeStream, Scalar, [u8; 32])> {
     let (_, _, layout) = p.header?;
     let fixed = p.fixed.as_ref()?;
     let mut t = election_transcript(st.fingerprint);
@@ -516,7 +527,15 @@ fn proof_rows(
 }
 
 /// Adds rows `a … b − 1` of one stage to its running evaluation.
-fn add_rows(run: &mut Running<'_>, p: &ProofRows, input: &[Ciphertext], output: &[Ciphertext], a: usize, n: usize, w: usize) {
+fn add_rows(
+    run: &mut Running<'_>,
+    p: &ProofRows,
+    input: &[Ciphertext],
+    output: &[Ciphertext],
+    a: usize,
+    n: usize,
+    w: usize,
+) {
     let rows = p.c.len();
     let u: Vec<Scalar> = (0..rows).map(|_| run.u.next_scalar()).collect();
     run.u_prod = u.iter().fold(run.u_prod, |acc, u| acc * u);
@@ -584,7 +603,9 @@ pub fn verify_chain(
         .map(|k| {
             let Some(verified) = options.verified else { return false };
             match (list_scans[k].sha256, list_scans[k + 1].sha256, proof_sha256(k)) {
-                (Some(input), Some(output), Some(proof)) => verified(k as u16 + 1, &StageDigests { input, output, proof }),
+                (Some(input), Some(output), Some(proof)) => {
+                    verified(k as u16 + 1, &StageDigests { input, output, proof })
+                }
                 _ => false,
             }
         })
@@ -743,9 +764,15 @@ fn first_failing_check(
     scan: &ProofScan,
     chunk: usize,
 ) -> Check {
-    const ORDER: [Check; 5] =
-        [Check::V1CommitmentSum, Check::V2ChainProduct, Check::V3PermutedChallenges, Check::V4Reencryption, Check::V5ChainLinks];
-    let (Some(input), Some(output), Some((_, _, layout))) = (list_scans[k].layout, list_scans[k + 1].layout, scan.header)
+    const ORDER: [Check; 5] = [
+        Check::V1CommitmentSum,
+        Check::V2ChainProduct,
+        Check::V3PermutedChallenges,
+        Check::V4Reencryption,
+        Check::V5ChainLinks,
+    ];
+    let (Some(input), Some(output), Some((_, _, layout))) =
+        (list_scans[k].layout, list_scans[k + 1].layout, scan.header)
     else {
         return Check::V5ChainLinks;
     };
@@ -774,7 +801,6 @@ fn first_failing_check(
     // The weighted sum of true checks is the identity, so one of them failed above.
     Check::V5ChainLinks
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -815,7 +841,12 @@ mod tests {
 
     /// The verdict of the whole decoders and the in-memory verifier, with the chain's rules: the first list that
     /// does not decode (or has another width) stops the chain; each proof decodes, then verifies.
-    fn reference(key: &EncryptionKey, w: usize, lists: &[Vec<u8>], proofs: &[Vec<u8>]) -> (Option<(usize, ListFailure)>, Vec<Option<Result<(), StageFailure>>>) {
+    fn reference(
+        key: &EncryptionKey,
+        w: usize,
+        lists: &[Vec<u8>],
+        proofs: &[Vec<u8>],
+    ) -> (Option<(usize, ListFailure)>, Vec<Option<Result<(), StageFailure>>>) {
         let decode = |b: &[u8]| match CiphertextList::from_bytes(b) {
             Ok(l) if l.width() == w => Ok(l),
             Ok(l) => Err(ListFailure::WrongWidth { found: l.width() }),
@@ -856,7 +887,14 @@ mod tests {
         verify_chain(&st, &lists, &proofs, &options)
     }
 
-    fn assert_agree(key: &EncryptionKey, w: usize, lists: &[Vec<u8>], proofs: &[Vec<u8>], chunks: &[usize], what: &str) {
+    fn assert_agree(
+        key: &EncryptionKey,
+        w: usize,
+        lists: &[Vec<u8>],
+        proofs: &[Vec<u8>],
+        chunks: &[usize],
+        what: &str,
+    ) {
         let expected = reference(key, w, lists, proofs);
         for &chunk in chunks {
             let got = streamed(key, w, lists, proofs, chunk);

@@ -1,5 +1,7 @@
 //! The mix: V10, through the one chain checker (crate::chain) (SPEC.md §9.4, §14.4).
 
+use protocol::shuffle::stream::ByteSource as _;
+
 use super::*;
 
 impl State {
@@ -39,7 +41,7 @@ impl State {
                     let bytes = files
                         .get(&path)
                         .map_err(|e| ChainFailure::Unreadable { file: path.clone(), reason: e.to_string() })?;
-                    Ok((path, Cow::Borrowed(bytes)))
+                    Ok((path, crate::chain::Source::Bytes(Cow::Borrowed(bytes))))
                 };
                 let input = inputs.get_mut(u).and_then(Option::take);
                 if !mixed.get(u).copied().unwrap_or(true) {
@@ -49,8 +51,13 @@ impl State {
                     }
                     continue;
                 }
+                // V9 decoded the input list to compare it; the chain decodes it again in its chunks, so it is
+                // not held while the chain is checked.
+                drop(input);
                 let known = |k: u16, d: &StageDigests| verified.has(&parts::stage_key(election, u, k, d));
-                let checked = crate::chain::check_contest(election, u, stages, input, &read, &known, &|| bar.inc(1));
+                let known: Option<&(dyn Fn(u16, &StageDigests) -> bool + Sync)> =
+                    if verified.is_empty() { None } else { Some(&known) };
+                let checked = crate::chain::check_contest(election, u, stages, &read, known, &|| bar.inc(1));
                 rows = checked.rows;
                 problems.extend(checked.failures);
                 if let Some(list) = checked.last {
@@ -90,7 +97,13 @@ fn unmixed<'a>(
     let width = election.manifest().contests.get(unit.contest).map_or(0, |c| c.chunks());
     let list = match input {
         Some(list) => list,
-        None => read(Part::Input).and_then(|(file, bytes)| crate::chain::decode_list(&bytes, u, 0, &file, width))?,
+        None => read(Part::Input).and_then(|(file, source)| {
+            let mut bytes = vec![0u8; usize::try_from(source.size()).unwrap_or(usize::MAX)];
+            source
+                .read_at(0, &mut bytes)
+                .map_err(|e| ChainFailure::Unreadable { file: file.clone(), reason: e.to_string() })?;
+            crate::chain::decode_list(&bytes, u, 0, &file, width)
+        })?,
     };
     if list.is_empty() {
         Ok(list)
