@@ -142,6 +142,9 @@ struct ListScan {
     late: Option<ListFailure>,
     /// The first point that fails to decode.
     point: Option<DecodeError>,
+    /// SHA-512 of the bytes pass 2 read (the header, then the rows in order): it must be pass 1's, or the file
+    /// changed between the reads (and the challenges, drawn from pass 1's bytes, would not bind pass 2's points).
+    reread: Sha512,
 }
 
 impl ListScan {
@@ -158,6 +161,11 @@ struct ProofScan {
     c_hat: [u8; 64],
     t_hat: [u8; 64],
     responses: [u8; 64],
+    /// SHA-512 of the `ŝ` and `s′` sections (pass 2 compares them with what it reads).
+    s_hat: [u8; 64],
+    s_prime: [u8; 64],
+    /// SHA-512 of each row section as pass 2 read it: `c`, `ĉ`, `t̂`, `ŝ`, `s′`.
+    reread: [Sha512; 5],
     fixed: Option<FixedScalars>,
     early: Option<StageFailure>,
     /// The first failing row point of sections `c`, `ĉ`, `t̂`.
@@ -202,7 +210,15 @@ fn read_blocks(src: &dyn ByteSource, offset: u64, len: u64, mut f: impl FnMut(&[
 /// Pass 1 for a list: SHA-256 and SHA-512 of the bytes, the header and the checks on its length.
 fn scan_list(src: &dyn ByteSource, width: usize) -> ListScan {
     let size = src.size();
-    let mut scan = ListScan { sha256: None, sha512: [0; 64], layout: None, early: None, late: None, point: None };
+    let mut scan = ListScan {
+        sha256: None,
+        sha512: [0; 64],
+        layout: None,
+        early: None,
+        late: None,
+        point: None,
+        reread: Sha512::new(),
+    };
     let (mut h256, mut h512) = (Sha256::new(), Sha512::new());
     if let Err(e) = read_blocks(src, 0, size, |b| {
         h256.update(b);
@@ -237,6 +253,7 @@ fn scan_list(src: &dyn ByteSource, width: usize) -> ListScan {
     } else if layout.w != width {
         scan.late = Some(ListFailure::WrongWidth { found: layout.w });
     }
+    scan.reread.update(head);
     scan.layout = Some(layout);
     scan
 }
@@ -252,6 +269,9 @@ fn scan_proof(src: &dyn ByteSource) -> ProofScan {
         c_hat: [0; 64],
         t_hat: [0; 64],
         responses: [0; 64],
+        s_hat: [0; 64],
+        s_prime: [0; 64],
+        reread: Default::default(),
         fixed: None,
         early: None,
         rows: [None, None, None],
@@ -321,8 +341,13 @@ fn scan_proof(src: &dyn ByteSource) -> ProofScan {
     let mut h = Sha512::new();
     h.update(&fixed[(layout.s() - layout.t()) as usize..]);
     let mut index = 0u64;
+    let (mut h_hat, mut h_prime) = (Sha512::new(), Sha512::new());
     let read = read_blocks(src, layout.s_hat(0), 64 * n, |b| {
         h.update(b);
+        // A block may straddle the two sections.
+        let split = usize::try_from(n.saturating_sub(index).saturating_mul(32)).unwrap_or(usize::MAX).min(b.len());
+        h_hat.update(&b[..split]);
+        h_prime.update(&b[split..]);
         for s in b.chunks_exact(32) {
             if late.is_none() {
                 let what = if index < n { "shuffle proof.s-hat" } else { "shuffle proof.s-prime" };
@@ -340,6 +365,8 @@ fn scan_proof(src: &dyn ByteSource) -> ProofScan {
         return scan;
     }
     scan.responses = h.finalize().into();
+    scan.s_hat = h_hat.finalize().into();
+    scan.s_prime = h_prime.finalize().into();
     if late.is_none() && size > layout.len() {
         let count = usize::try_from(size - layout.len()).unwrap_or(usize::MAX);
         late = Some(StageFailure::Decode(DecodeError::TrailingBytes { what: "shuffle proof", count }));
@@ -444,13 +471,21 @@ fn new_running<'a>(
 }
 
 /// Decoded rows `a … b − 1` of a list: its ciphertexts, row-major (empty past its end).
-fn list_rows(src: &dyn ByteSource, layout: ListLayout, a: usize, b: usize) -> Result<Vec<Ciphertext>, ListFailure> {
+fn list_rows(
+    src: &dyn ByteSource,
+    layout: ListLayout,
+    (a, b): (usize, usize),
+    reread: Option<&mut Sha512>,
+) -> Result<Vec<Ciphertext>, ListFailure> {
     let b = b.min(layout.n);
     if a >= b {
         return Ok(Vec::new());
     }
     let mut bytes = vec![0u8; (b - a) * layout.row_bytes()];
     src.read_at(layout.row(a), &mut bytes).map_err(|e| ListFailure::Unreadable(unreadable(e)))?;
+    if let Some(h) = reread {
+        h.update(&bytes);
+    }
     let points = decode_points(&bytes, "list.rows[].a/b").map_err(ListFailure::Decode)?;
     Ok(points.chunks_exact(2).map(|p| Ciphertext { a: p[0], b: p[1] }).collect())
 }
@@ -488,9 +523,9 @@ fn scalars(bytes: &[u8]) -> Vec<Scalar> {
 fn proof_rows(
     src: &dyn ByteSource,
     layout: ProofLayout,
-    a: usize,
-    b: usize,
+    (a, b): (usize, usize),
     errors: &mut [Option<DecodeError>; 3],
+    mut reread: Option<&mut [Sha512; 5]>,
 ) -> Result<Option<ProofRows>, StageFailure> {
     let b = b.min(layout.n);
     if a >= b {
@@ -504,7 +539,11 @@ fn proof_rows(
         (layout.t_hat(a), "shuffle proof.t-hat"),
     ];
     for (s, (offset, what)) in sections.into_iter().enumerate() {
-        match decode_points(&read_section(src, offset, rows)?, what) {
+        let bytes = read_section(src, offset, rows)?;
+        if let Some(h) = reread.as_deref_mut() {
+            h[s].update(&bytes);
+        }
+        match decode_points(&bytes, what) {
             Ok(p) => points.push(p),
             Err(e) => {
                 if errors[s].is_none() {
@@ -516,9 +555,15 @@ fn proof_rows(
     if points.len() < 3 {
         return Ok(None);
     }
-    let s_hat = scalars(&read_section(src, layout.s_hat(a), rows)?);
+    let s_hat_bytes = read_section(src, layout.s_hat(a), rows)?;
     let with_next = if b < layout.n { rows + 1 } else { rows };
-    let mut s_prime = scalars(&read_section(src, layout.s_prime(a), with_next)?);
+    let s_prime_bytes = read_section(src, layout.s_prime(a), with_next)?;
+    if let Some(h) = reread {
+        h[3].update(&s_hat_bytes);
+        h[4].update(&s_prime_bytes[..32 * rows]);
+    }
+    let s_hat = scalars(&s_hat_bytes);
+    let mut s_prime = scalars(&s_prime_bytes);
     let next_s_prime = if b < layout.n { s_prime.pop() } else { None };
     let t_hat = points.pop().unwrap_or_default();
     let c_hat = points.pop().unwrap_or_default();
@@ -655,7 +700,7 @@ pub fn verify_chain(
         for m in 0..lists.len() {
             let scan = &mut list_scans[m];
             let decoded = match (needed[m], scan.layout, scan.early.is_none() && scan.point.is_none()) {
-                (true, Some(layout), true) => match list_rows(lists[m], layout, a, b) {
+                (true, Some(layout), true) => match list_rows(lists[m], layout, (a, b), Some(&mut scan.reread)) {
                     Ok(cells) => Some(cells),
                     Err(ListFailure::Decode(e)) => {
                         scan.point = Some(e);
@@ -676,7 +721,7 @@ pub fn verify_chain(
             if scan.early.is_some() {
                 continue;
             }
-            let decoded = match proof_rows(proofs[k], layout, a, b, &mut scan.rows) {
+            let decoded = match proof_rows(proofs[k], layout, (a, b), &mut scan.rows, Some(&mut scan.reread)) {
                 Ok(p) => p,
                 Err(e) => {
                     scan.early = Some(e);
@@ -698,6 +743,26 @@ pub fn verify_chain(
         }
         (options.progress)(b);
         a = b;
+    }
+    // Pass 2 read what pass 1 hashed (a file that changed between the reads fails, as unreadable).
+    let changed = "the file changed while it was verified: its bytes differ between two reads. Verify a copy that \
+                   nothing writes to";
+    for (m, scan) in list_scans.iter_mut().enumerate() {
+        if needed[m] && scan.failure().is_none() {
+            let reread: [u8; 64] = std::mem::take(&mut scan.reread).finalize().into();
+            if reread != scan.sha512 {
+                scan.early = Some(ListFailure::Unreadable(changed.into()));
+            }
+        }
+    }
+    for scan in proof_scans.iter_mut().flatten() {
+        if scan.failure().is_none() {
+            let reread: Vec<[u8; 64]> =
+                std::mem::take(&mut scan.reread).into_iter().map(|h| h.finalize().into()).collect();
+            if reread != [scan.c, scan.c_hat, scan.t_hat, scan.s_hat, scan.s_prime] {
+                scan.early = Some(StageFailure::Unreadable(changed.into()));
+            }
+        }
     }
     // Verdicts, in chain order: stages before the first failing list.
     for m in 0..lists.len() {
@@ -786,9 +851,9 @@ fn first_failing_check(
         while a < layout.n {
             let b = (a + chunk).min(layout.n);
             let rows = (
-                list_rows(lists[k], input, a, b),
-                list_rows(lists[k + 1], output, a, b),
-                proof_rows(proof, layout, a, b, &mut errors),
+                list_rows(lists[k], input, (a, b), None),
+                list_rows(lists[k + 1], output, (a, b), None),
+                proof_rows(proof, layout, (a, b), &mut errors, None),
             );
             let (Ok(i), Ok(o), Ok(Some(p))) = rows else { return check };
             add_rows(&mut run, &p, &i, &o, a, layout.n, layout.w);
@@ -1005,5 +1070,45 @@ mod tests {
         let v = verify_chain(&st, &l, &p, &options);
         assert!(matches!(v.stages[0], Some(Err(_))));
         assert!(v.last.is_none());
+    }
+
+    /// A file whose bytes change between the hashing pass and the evaluating pass (another valid list of the same
+    /// shape): the challenges were drawn from the first bytes, so the second cannot be verified with them; the
+    /// list fails as unreadable, naming the change.
+    #[test]
+    fn a_file_that_changes_between_the_passes_fails() {
+        struct Changing {
+            first: Vec<u8>,
+            second: Vec<u8>,
+            reads: std::sync::atomic::AtomicUsize,
+        }
+        impl ByteSource for Changing {
+            fn size(&self) -> u64 {
+                self.first.size()
+            }
+            fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+                // Pass 1 reads a list twice: its bytes to hash, then its header.
+                if self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+                    self.first.read_at(offset, buf)
+                } else {
+                    self.second.read_at(offset, buf)
+                }
+            }
+        }
+        let (key, lists, proofs) = chain(6, 1, 3, 31);
+        let changing = Changing { first: lists[1].clone(), second: lists[2].clone(), reads: 0.into() };
+        let st = ChainStatement { fingerprint: &FP, public_key: key.public_key(), contest: CONTEST, width: 1 };
+        let l: Vec<&dyn ByteSource> = vec![&lists[0], &changing, &lists[2], &lists[3]];
+        let p: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
+        let options = ChainOptions { chunk_rows: 4, verified: None, keep_last: false, progress: &|_| {} };
+        let v = verify_chain(&st, &l, &p, &options);
+        match v.failed_list {
+            Some((1, ListFailure::Unreadable(reason))) => assert!(reason.contains("changed while it was verified")),
+            other => panic!("{other:?}"),
+        }
+        // The same source that does not change passes.
+        let same = Changing { first: lists[1].clone(), second: lists[1].clone(), reads: 0.into() };
+        let l: Vec<&dyn ByteSource> = vec![&lists[0], &same, &lists[2], &lists[3]];
+        assert!(verify_chain(&st, &l, &p, &options).failed_list.is_none());
     }
 }
