@@ -137,7 +137,7 @@ pub fn check_contest<'a>(
     contest: usize,
     stages: u16,
     read: &dyn Fn(Part) -> Read<'a>,
-    verified: Option<&(dyn Fn(u16, &StageDigests) -> bool + Sync)>,
+    verified: Option<&protocol::shuffle::VerifiedBefore<'_>>,
     on_stage: &dyn Fn(),
 ) -> Checked {
     let mut failures = Vec::new();

@@ -43,7 +43,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 pub use list::CiphertextList;
 pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
-pub use verify_stream::{verify_chain, ChainOptions, ChainStatement, ChainVerdict, ListFailure, StageFailure};
+pub use verify_stream::{
+    verify_chain, ChainOptions, ChainStatement, ChainVerdict, ListFailure, StageFailure, VerifiedBefore,
+};
 
 use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
 use crate::error::DecodeError;

@@ -108,13 +108,16 @@ impl ChainVerdict {
     }
 }
 
+/// Whether stage `k` with these digests was verified beforehand.
+pub type VerifiedBefore<'a> = dyn Fn(u16, &StageDigests) -> bool + Sync + 'a;
+
 /// How to run the check.
 pub struct ChainOptions<'a> {
     /// Rows per chunk (at least 1): memory is about `rows · (lists + proofs) · 1 KB`.
     pub chunk_rows: usize,
     /// Whether stage `k` with these digests was verified beforehand (then its proof is not read again, nor its
     /// lists decoded but the last); `None`: verify every stage.
-    pub verified: Option<&'a (dyn Fn(u16, &StageDigests) -> bool + Sync)>,
+    pub verified: Option<&'a VerifiedBefore<'a>>,
     /// Whether to return the last list decoded.
     pub keep_last: bool,
     /// Called with the rows done so far after each chunk.
@@ -904,14 +907,11 @@ mod tests {
         (key, lists, proofs)
     }
 
+    type Verdicts = (Option<(usize, ListFailure)>, Vec<Option<Result<(), StageFailure>>>);
+
     /// The verdict of the whole decoders and the in-memory verifier, with the chain's rules: the first list that
     /// does not decode (or has another width) stops the chain; each proof decodes, then verifies.
-    fn reference(
-        key: &EncryptionKey,
-        w: usize,
-        lists: &[Vec<u8>],
-        proofs: &[Vec<u8>],
-    ) -> (Option<(usize, ListFailure)>, Vec<Option<Result<(), StageFailure>>>) {
+    fn reference(key: &EncryptionKey, w: usize, lists: &[Vec<u8>], proofs: &[Vec<u8>]) -> Verdicts {
         let decode = |b: &[u8]| match CiphertextList::from_bytes(b) {
             Ok(l) if l.width() == w => Ok(l),
             Ok(l) => Err(ListFailure::WrongWidth { found: l.width() }),
@@ -1006,7 +1006,7 @@ mod tests {
                     target[i] = 0xff;
                 }
                 // A bit flipped anywhere.
-                2 | 3 | 4 => {
+                2..=4 => {
                     let i = (rng.next_u32() as usize) % target.len();
                     target[i] ^= 1 << (rng.next_u32() % 8);
                 }

@@ -55,7 +55,7 @@ impl State {
                 // not held while the chain is checked.
                 drop(input);
                 let known = |k: u16, d: &StageDigests| verified.has(&parts::stage_key(election, u, k, d));
-                let known: Option<&(dyn Fn(u16, &StageDigests) -> bool + Sync)> =
+                let known: Option<&protocol::shuffle::VerifiedBefore<'_>> =
                     if verified.is_empty() { None } else { Some(&known) };
                 let checked = crate::chain::check_contest(election, u, stages, &read, known, &|| bar.inc(1));
                 rows = checked.rows;
