@@ -30,6 +30,9 @@ pub const MAX_TERMS: usize = 255;
 
 /// The largest width (ciphertexts per row) a list may have.
 pub const MAX_WIDTH: usize = 1024;
-/// The most ciphertexts (`N·w`) in one list (2^24, SPEC.md §9.1.1). It also bounds what has one entry per
-/// ciphertext of a list: a partial decryption's shares and a plaintext list (SPEC.md §10.8–§10.9).
-pub const MAX_CIPHERTEXTS: usize = 1 << 24;
+/// The most ciphertexts (`N·w`) in one list (2^27 = 134,217,728, SPEC.md §9.1.1): a national contest of a country
+/// of 100 million voters (issue "National scale"; 2^24 before, 16.7 million, less than one French presidential
+/// election). It also bounds what has one entry per ciphertext of a list: a partial decryption's shares and a
+/// plaintext list (SPEC.md §10.8–§10.9). A decoder never allocates for a declared count before the bytes are
+/// there, so the bound guards lengths, not memory.
+pub const MAX_CIPHERTEXTS: usize = 1 << 27;

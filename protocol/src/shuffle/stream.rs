@@ -202,8 +202,8 @@ impl ProofLayout {
     }
 }
 
-/// The default memory a streamed stage may hold for its chunks' rows: 256 MiB, which with the permutation
-/// (8 bytes a row) fits a 2-core machine of 4 GB up to the largest list (`MAX_CIPHERTEXTS` rows).
+/// The default memory a streamed stage may hold for its chunks' rows: 256 MiB, which with the permutation and its
+/// inverse (8 bytes a row: 1 GiB for the largest list, `MAX_CIPHERTEXTS` rows) fits a 2-core machine of 4 GB.
 pub const DEFAULT_CHUNK_MEMORY: usize = 256 << 20;
 
 /// Bytes held per row of a chunk, at most: the decompressed points (160 bytes each, with their encodings) of the
