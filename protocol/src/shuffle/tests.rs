@@ -424,16 +424,16 @@ fn strict_decoding_of_proofs_and_lists() {
     let mut b = lb.clone();
     b[4..8].copy_from_slice(&0u32.to_be_bytes());
     assert!(CiphertextList::from_bytes(&b).is_err());
-    // More than MAX_CIPHERTEXTS ciphertexts (N = 2^23 + 1, w = 2): refused from the header, before reading the rows.
+    // More than MAX_CIPHERTEXTS ciphertexts (N = 2^26 + 1, w = 2): refused from the header, before reading the rows.
     let mut b = lb.clone();
-    b[0..4].copy_from_slice(&((1u32 << 23) + 1).to_be_bytes());
+    b[0..4].copy_from_slice(&((1u32 << 26) + 1).to_be_bytes());
     b[4..8].copy_from_slice(&2u32.to_be_bytes());
     assert!(matches!(
         CiphertextList::from_bytes(&b),
-        Err(DecodeError::TooLong { len, max: crate::limits::MAX_CIPHERTEXTS, .. }) if len == (1 << 24) + 2
+        Err(DecodeError::TooLong { len, max: crate::limits::MAX_CIPHERTEXTS, .. }) if len == (1 << 27) + 2
     ));
     // Exactly MAX_CIPHERTEXTS is within the bound: what is missing is the rows.
-    b[0..4].copy_from_slice(&(1u32 << 23).to_be_bytes());
+    b[0..4].copy_from_slice(&(1u32 << 26).to_be_bytes());
     assert!(matches!(CiphertextList::from_bytes(&b), Err(DecodeError::Truncated { .. })));
 }
 
