@@ -51,13 +51,11 @@ impl State {
                     }
                     continue;
                 }
-                // V9 decoded the input list to compare it; the chain decodes it again in its chunks, so it is
-                // not held while the chain is checked.
-                drop(input);
                 let known = |k: u16, d: &StageDigests| verified.has(&parts::stage_key(election, u, k, d));
                 let known: Option<&protocol::shuffle::VerifiedBefore<'_>> =
                     if verified.is_empty() { None } else { Some(&known) };
-                let checked = crate::chain::check_contest(election, u, stages, &read, known, &|| bar.inc(1));
+                let checked =
+                    crate::chain::check_contest(election, u, stages, input.as_ref(), &read, known, &|| bar.inc(1));
                 rows = checked.rows;
                 problems.extend(checked.failures);
                 if let Some(list) = checked.last {
