@@ -99,8 +99,9 @@ pub fn read_list_layout(input: &dyn ByteSource) -> Result<ListLayout, ShuffleErr
     }
     let count = n.saturating_mul(w);
     if count > MAX_CIPHERTEXTS {
-        return Err(DecodeError::TooLong { what: "input list ciphertexts (N·w)", len: count, max: MAX_CIPHERTEXTS }
-            .into());
+        return Err(
+            DecodeError::TooLong { what: "input list ciphertexts (N·w)", len: count, max: MAX_CIPHERTEXTS }.into()
+        );
     }
     if n == 0 {
         return Err(ShuffleError::EmptyList);
@@ -454,7 +455,10 @@ struct ChainResult {
 
 /// `u′ᵢ = u_π(i)` for the rows `rows`, each read at its place in the challenge stream.
 fn permuted_challenges(u: &crate::transcript::ChallengeStream, perm: &[u32], rows: Range<usize>) -> Vec<Scalar> {
-    per_task(rows, |rows| rows.map(|i| u.scalar_at(u64::from(perm[i]))).collect::<Vec<_>>()).into_iter().flatten().collect()
+    per_task(rows, |rows| rows.map(|i| u.scalar_at(u64::from(perm[i]))).collect::<Vec<_>>())
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Pass C (MX4, MX6): with `R₀ = 0`, `U₀ = 1`, `Rᵢ = u′ᵢ·Rᵢ₋₁ + r̂ᵢ`, `Uᵢ = u′ᵢ·Uᵢ₋₁` (so `ĉᵢ = Rᵢ·G + Uᵢ·h₀`

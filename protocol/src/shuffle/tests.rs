@@ -68,10 +68,7 @@ fn mix_with_generators(
     let files = prove::Files { input: &f.input.to_bytes(), output: &output, proof: &proof };
     let label = generator_label(CONTEST, STAGE);
     prove::prove_with_generators(&stage(f), files, witness, 64, rng, (&label, generator)).unwrap();
-    (
-        CiphertextList::from_bytes(&output.into_inner()).unwrap(),
-        ShuffleProof::from_bytes(&proof.into_inner()).unwrap(),
-    )
+    (CiphertextList::from_bytes(&output.into_inner()).unwrap(), ShuffleProof::from_bytes(&proof.into_inner()).unwrap())
 }
 
 fn check(proof: &ShuffleProof, st: &ShuffleStatement<'_>) -> Result<(), ShuffleError> {
@@ -141,7 +138,8 @@ fn witness_is_redacted_and_checked() {
     let witness = ShuffleWitness::random(3, &mut rng);
     assert_eq!(format!("{witness:?}"), "ShuffleWitness(<redacted>)");
     // Not a permutation of the 3 rows, or explicit scalars of another count than N·w.
-    for (perm, scalars) in [(vec![0, 0, 1], 3), (vec![0, 1, 3], 3), (vec![0, 1], 2), (vec![0, 1, 2, 3], 4), (vec![0, 1, 2], 2)]
+    for (perm, scalars) in
+        [(vec![0, 0, 1], 3), (vec![0, 1, 3], 3), (vec![0, 1], 2), (vec![0, 1, 2, 3], 4), (vec![0, 1, 2], 2)]
     {
         let bad = ShuffleWitness::from_parts(perm, vec![Scalar::ONE; scalars]);
         assert_eq!(mix_with(&f, &bad, 64, &mut rng).err(), Some(ShuffleError::InvalidWitness));
