@@ -136,9 +136,8 @@ fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
     }
     let decrypt_time = t.elapsed();
     let t = Instant::now();
-    let (_, finish_peak) = measured(|| {
-        finish(&FinishArgs { record: record.clone(), report: None, memory_mb: None, progress: false }).unwrap()
-    });
+    let (_, finish_peak) =
+        measured(|| finish(&FinishArgs { record: record.clone(), report: None, progress: false }).unwrap());
     let finish_time = t.elapsed();
     eprintln!("N = {n}: verify…");
     let t = Instant::now();

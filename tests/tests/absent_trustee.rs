@@ -52,9 +52,7 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
     for j in [1u16, 3] {
         decrypt_record(&rec, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
     }
-    let summary =
-        tallier::tally::finish(&FinishArgs { record: rec.clone(), report: None, memory_mb: None, progress: false })
-            .unwrap();
+    let summary = tallier::tally::finish(&FinishArgs { record: rec.clone(), report: None, progress: false }).unwrap();
     assert_eq!(summary.trustees, vec![vec![1, 3]; manifest.contests.len()]);
 
     // The record holds no file of trustee 2, verifies, and its report names the absent trustee.

@@ -127,8 +127,7 @@ fn tally_record(
     for j in 1..=3u16 {
         decrypt_record(out, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
     }
-    tallier::tally::finish(&FinishArgs { record: out.to_path_buf(), report: None, memory_mb: None, progress: false })
-        .unwrap()
+    tallier::tally::finish(&FinishArgs { record: out.to_path_buf(), report: None, progress: false }).unwrap()
 }
 
 fn setup() -> Env {
