@@ -45,6 +45,8 @@ use crate::transcript::election_transcript;
 
 /// Points per constant-time multiscalar multiplication (Straus keeps a table per point).
 const CT_MSM_CHUNK: usize = 256;
+/// Bytes read at a time to hash the input list.
+const HASH_BLOCK: usize = 1 << 20;
 
 /// What a mix stage is for, before its lists exist: the election (its fingerprint seeds the generators and opens
 /// the transcript), the key the stage re-encrypts under, the unit (`contest` of SPEC.md §9.1.2) and the stage.
@@ -267,9 +269,9 @@ pub(crate) fn prove_with_generators<R: RngCore + CryptoRng>(
     rng: &mut R,
     (label, generator): Generators<'_>,
 ) -> Result<StageInfo, ShuffleError> {
-    let chunk = chunk.max(1);
     let list = read_list_layout(files.input)?;
     let (n, w) = (list.n, list.w);
+    let chunk = chunk.clamp(1, n);
     let layout = ProofLayout { n, w };
     let inverse = witness.inverse(n, w)?;
     let key = stage.key;
@@ -278,7 +280,7 @@ pub(crate) fn prove_with_generators<R: RngCore + CryptoRng>(
     // transcript RNG rekeyed with the witness's digest and finalized with the caller's RNG; 32 bytes of it key the
     // nonces' stream. It is built before the output's digest (which the prover needs the nonces `ω′` to stream):
     // the output is a function of the input and the witness, both bound here, so it would add nothing.
-    let input_digest = hash_source(files.input, list.len(), chunk.saturating_mul(list.row_bytes()))?;
+    let input_digest = hash_source(files.input, list.len(), HASH_BLOCK)?;
     let mut t = election_transcript(stage.fingerprint);
     append_statement_head(&mut t, (stage.contest, stage.stage, w, n), key.public_key(), stage.fingerprint, label);
     t.append_message(b"inputs", &input_digest);

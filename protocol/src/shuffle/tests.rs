@@ -498,7 +498,7 @@ proptest! {
 }
 
 /// The streamed prover (SPEC.md §9.7) at the chunks' boundaries: for N = 1, 2, 100 and chunks of 1, 3 and 64
-/// rows, w = 1 and 3, the proof verifies, the output decrypts to the input's rows, and the bytes of the output and
+/// rows (and one chunk of all rows), w = 1 and 3, the proof verifies, the output decrypts to the input's rows, and the bytes of the output and
 /// of the proof do not depend on the chunk size (the same witness and nonces give the same files).
 #[test]
 fn streamed_proofs_verify_at_every_chunk_boundary() {
@@ -507,7 +507,7 @@ fn streamed_proofs_verify_at_every_chunk_boundary() {
             let f = fixture(n, w, (3 * n + w) as u8);
             let witness = ShuffleWitness::random(n, &mut ChaCha20Rng::from_seed([1; 32]));
             let mut first: Option<(Vec<u8>, Vec<u8>)> = None;
-            for chunk in [1, 3, 64] {
+            for chunk in [1, 3, 64, usize::MAX] {
                 let (output, proof) = mix_with(&f, &witness, chunk, &mut ChaCha20Rng::from_seed([2; 32])).unwrap();
                 assert_eq!(check(&proof, &statement(&f, &output)), Ok(()), "n = {n}, w = {w}, chunk = {chunk}");
                 assert_same_multiset(&f, &output);
