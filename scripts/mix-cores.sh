@@ -14,7 +14,7 @@ cargo build --locked --release -q -p protocol --example mix_scaling
 # Each run's output is kept: its primitive costs (one thread, CPU time) are printed beside the figures.
 out1=$(RAYON_NUM_THREADS=1 target/release/examples/mix_scaling 1 "$n")
 outT=$(RAYON_NUM_THREADS=$cores target/release/examples/mix_scaling 1 "$n")
-row() { awk -v n="$n" '$1 == n && $3 == "|" { print $6, $11 }'; }
+row() { awk -v n="$n" '$1 == n && $3 == "|" { print $4, $8 }'; }
 read -r prove1 verify1 < <(row <<< "$out1")
 read -r proveT verifyT < <(row <<< "$outT")
 echo "primitive costs, run with 1 thread:"; grep 'CPU time, one thread' <<< "$out1"
@@ -22,7 +22,7 @@ echo "primitive costs, run with $cores threads:"; grep 'CPU time, one thread' <<
 awk -v p1="$prove1" -v v1="$verify1" -v pT="$proveT" -v vT="$verifyT" -v T="$cores" -v n="$n" 'BEGIN {
   printf "one mix stage, N = %d, width 1 (µs per row, wall clock)\n", n
   printf "%-22s %10s %10s %9s %15s %16s\n", "", "1 thread", T " threads", "speedup", "serial fraction", "64 cores (Amdahl)"
-  split("shuffle + prove|decode + verify", name, "|")
+  split("shuffle + prove|verify (streamed)", name, "|")
   a[1] = p1; b[1] = pT; a[2] = v1; b[2] = vT
   for (i = 1; i <= 2; i++) {
     s = a[i] / b[i]; f = (T / s - 1) / (T - 1); if (f < 0) f = 0

@@ -15,7 +15,7 @@ use protocol::codec::{Decode, Encode};
 use protocol::elgamal::{Ciphertext, EncryptionKey, SecretKey};
 use protocol::fingerprint::Fingerprint;
 use protocol::group::{random_scalar, GroupElement, G};
-use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::shuffle::{shuffle_and_prove, CiphertextList, ShuffleProof, ShuffleStatement, Stage};
 use protocol::transcript::election_transcript;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -87,6 +87,7 @@ fn group_operations(c: &mut Criterion) {
 fn stage(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::from_seed([2; 32]);
     let key = EncryptionKey::new(SecretKey::generate(&mut rng).public_key());
+    let stage = Stage { fingerprint: &FP, key: &key, contest: 0, stage: 1 };
     let mut group = c.benchmark_group("mix_stage_w1");
     group.sample_size(10);
     for n in sizes() {
@@ -95,31 +96,11 @@ fn stage(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("shuffle_and_prove", n), &input, |b, input| {
             b.iter_batched(
                 || ChaCha20Rng::from_seed([3; 32]),
-                |mut rng| {
-                    let (output, witness) = shuffle(&key, input, &mut rng);
-                    let st = ShuffleStatement {
-                        fingerprint: &FP,
-                        public_key: key.public_key(),
-                        contest: 0,
-                        stage: 1,
-                        input,
-                        output: &output,
-                    };
-                    ShuffleProof::prove(&mut election_transcript(&FP), &st, &witness, &mut rng).unwrap()
-                },
+                |mut rng| shuffle_and_prove(&stage, input, &mut rng).unwrap(),
                 BatchSize::PerIteration,
             )
         });
-        let (output, witness) = shuffle(&key, &input, &mut rng);
-        let st = ShuffleStatement {
-            fingerprint: &FP,
-            public_key: key.public_key(),
-            contest: 0,
-            stage: 1,
-            input: &input,
-            output: &output,
-        };
-        let proof = ShuffleProof::prove(&mut election_transcript(&FP), &st, &witness, &mut rng).unwrap();
+        let (output, proof) = shuffle_and_prove(&stage, &input, &mut rng).unwrap();
         let files = (input.to_bytes(), output.to_bytes(), proof.to_bytes());
         group.bench_with_input(BenchmarkId::new("decode_and_verify", n), &files, |b, (i, o, p)| {
             b.iter(|| {

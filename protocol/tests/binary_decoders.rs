@@ -24,14 +24,13 @@ use protocol::proofs::opening::{OpeningProof, OpeningTerm};
 use protocol::proofs::randomness::RandomnessProof;
 use protocol::proofs::schnorr::SchnorrProof;
 use protocol::roles::{self, Role, RoleKey, Roles};
-use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::shuffle::{shuffle_and_prove, CiphertextList, ShuffleProof, Stage};
 use protocol::threshold::ceremony::{Close, DisclosedShare, FileRef};
 use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{
     self as th, Announcement, CeremonyFiles, CeremonyParams, Complaint, Confirmation, Dealing, EncryptedShare,
     PartialDecryption, PlaintextList, Recovery, Reveal, Signed, SignedClose, TrusteeSecret,
 };
-use protocol::transcript::election_transcript;
 use protocol::{Ballot, Credential, CredentialKey, Election, GroupElement};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -260,16 +259,8 @@ fn build() -> Fixture {
     // One mix stage and the decryption of contest 0 (§9, §10.8).
     let rows: Vec<Vec<Ciphertext>> = ballots.iter().map(|b| b.body.contests[0].clone()).collect();
     let input = CiphertextList::from_rows(&rows).unwrap();
-    let (output, witness) = shuffle(election.encryption_key(), &input, &mut rng);
-    let statement = ShuffleStatement {
-        fingerprint: &fp,
-        public_key: election.public_key(),
-        contest: 0,
-        stage: 1,
-        input: &input,
-        output: &output,
-    };
-    let proof = ShuffleProof::prove(&mut election_transcript(&fp), &statement, &witness, &mut rng).unwrap();
+    let stage = Stage { fingerprint: &fp, key: election.encryption_key(), contest: 0, stage: 1 };
+    let (output, proof) = shuffle_and_prove(&stage, &input, &mut rng).unwrap();
     push("ciphertext list", input.to_bytes());
     push("ciphertext list", output.to_bytes());
     push("shuffle proof", proof.to_bytes());

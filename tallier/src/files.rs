@@ -56,21 +56,134 @@ pub(crate) fn create_new(path: &Path, bytes: &[u8], access: Access) -> Result<()
 }
 
 /// Writes `path` atomically: `PATH.partial` first (parent directories created), synced, then renamed over
-/// `path`.
+/// `path` ([`Partial`]).
 pub(crate) fn replace(path: &Path, bytes: &[u8], access: Access) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    {
-        let mut f = open_options(access)
+    let partial = Partial::create(path, access)?;
+    let mut file = partial.file();
+    file.write_all(bytes).with_context(|| format!("cannot write {}", partial.tmp.display()))?;
+    partial.commit()
+}
+
+/// A file written in place of `path`: `PATH.partial` (parent directories created), written by the caller (in
+/// order or at offsets), then synced and renamed over `path` by [`Partial::commit`]. Dropped uncommitted (an
+/// error on the way), the partial file is removed: an interrupted run never leaves half a file under `path`.
+#[derive(Debug)]
+pub(crate) struct Partial {
+    file: fs::File,
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Partial {
+    /// Creates (or truncates) `PATH.partial`.
+    pub(crate) fn create(path: &Path, access: Access) -> Result<Self> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".partial");
+        let tmp = PathBuf::from(tmp);
+        let file = open_options(access)
+            .read(true)
             .create(true)
             .truncate(true)
             .open(&tmp)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes).and_then(|()| f.sync_all()).with_context(|| format!("cannot write {}", tmp.display()))?;
+        Ok(Self { file, tmp, path: path.to_path_buf(), committed: false })
     }
-    fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+
+    /// The partial file, open for reading and writing.
+    pub(crate) fn file(&self) -> &fs::File {
+        &self.file
+    }
+
+    /// Syncs the partial file to disk and renames it over `path`.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.file.sync_all().with_context(|| format!("cannot write {}", self.tmp.display()))?;
+        fs::rename(&self.tmp, &self.path)
+            .with_context(|| format!("cannot rename {} to {}", self.tmp.display(), self.path.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Opens a file another party gave us for positional reads, refusing what [`read_input`] refuses besides the size
+/// (a link, a device, a file replaced while it was opened): for the lists a mix stage streams.
+pub(crate) fn open_input(path: &Path) -> Result<fs::File> {
+    let shown = path.display();
+    let meta = fs::symlink_metadata(path).with_context(|| format!("cannot read {shown}"))?;
+    if meta.file_type().is_symlink() {
+        return Err(anyhow!("cannot read {shown}: a link, not a file (links are not followed)"));
+    }
+    if !meta.file_type().is_file() {
+        return Err(anyhow!("cannot read {shown}: not a regular file"));
+    }
+    let file = fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
+    let opened = file.metadata().with_context(|| format!("cannot read {shown}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if !opened.file_type().is_file() || meta.dev() != opened.dev() || meta.ino() != opened.ino() {
+            return Err(anyhow!(
+                "cannot read {shown}: changed while it was opened (replaced by a link or another file)"
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = opened;
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A partial file is invisible under its name until committed, and gone if dropped uncommitted.
+    #[cfg(unix)]
+    #[test]
+    fn partial_files_appear_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("stage-1.list");
+        let partial = dir.path().join("sub").join("stage-1.list.partial");
+        let p = Partial::create(&path, Access::Public).unwrap();
+        let mut f = p.file();
+        f.write_all(b"half").unwrap();
+        assert!(partial.exists() && !path.exists());
+        drop(p);
+        assert!(!partial.exists() && !path.exists());
+        let p = Partial::create(&path, Access::Public).unwrap();
+        std::os::unix::fs::FileExt::write_all_at(p.file(), b"whole", 0).unwrap();
+        p.commit().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"whole");
+        assert!(!partial.exists());
+        replace(&path, b"again", Access::Public).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"again");
+    }
+
+    /// A stage's input is opened only when it is a regular file, not through a link.
+    #[cfg(unix)]
+    #[test]
+    fn inputs_are_opened_only_as_regular_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("input.list");
+        fs::write(&file, b"list").unwrap();
+        assert!(open_input(&file).is_ok());
+        let link = dir.path().join("link.list");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let err = open_input(&link).unwrap_err().to_string();
+        assert!(err.contains("a link, not a file"), "{err}");
+        let err = open_input(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let err = open_input(&dir.path().join("missing")).unwrap_err().to_string();
+        assert!(err.contains("cannot read"), "{err}");
+    }
 }

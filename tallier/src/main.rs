@@ -95,6 +95,9 @@ enum Command {
         /// Where to write the mix server's signature (64 bytes, SPEC.md §9.5.1).
         #[arg(long)]
         signature: PathBuf,
+        /// Memory for the rows the stage holds at a time, in MiB (default 256): the stage streams its lists.
+        #[arg(long, value_name = "MB")]
+        memory: Option<usize>,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -357,6 +360,10 @@ enum TallyCommand {
         /// every contest. Repeat for several stages run on one machine (in stage order).
         #[arg(long = "key", required = true)]
         keys: Vec<PathBuf>,
+        /// Memory for the rows a stage holds at a time, in MiB (default 256): the stage streams its lists, so
+        /// any number of ballots mixes in it.
+        #[arg(long, value_name = "MB")]
+        memory: Option<usize>,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
@@ -615,13 +622,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             println!("wrote {}", out.display());
         }
-        Command::Tally(TallyCommand::Mix { record, keys, quiet }) => {
-            let done = tally::mix(&tally::MixArgs { record, keys, progress: !quiet })?;
+        Command::Tally(TallyCommand::Mix { record, keys, memory, quiet }) => {
+            let done = tally::mix(&tally::MixArgs { record, keys, memory_mb: memory, progress: !quiet })?;
             for d in &done {
                 let s = &d.summary;
                 println!(
-                    "{} stage {}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?})",
-                    d.name, d.stage, s.rows, s.width, s.shuffle, s.prove
+                    "{} stage {}: mixed {} rows of width {} (shuffle and proof {:.2?}, {} rows at a time)",
+                    d.name, d.stage, s.rows, s.width, s.time, s.chunk_rows
                 );
             }
         }
@@ -658,13 +665,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 first += n;
             }
         }
-        Command::Mix { election, input, contest, key, output, proof, signature, quiet } => {
-            let args =
-                tallier::mix::MixArgs { election, input, contest, key, output, proof, signature, progress: !quiet };
+        Command::Mix { election, input, contest, key, output, proof, signature, memory, quiet } => {
+            let args = tallier::mix::MixArgs {
+                election,
+                input,
+                contest,
+                key,
+                output,
+                proof,
+                signature,
+                memory_mb: memory,
+                progress: !quiet,
+            };
             let s = tallier::mix::run(&args)?;
             println!(
-                "contest {contest}: mixed {} rows of width {} (shuffle {:.2?}, proof {:.2?}, {} proof bytes), signed",
-                s.rows, s.width, s.shuffle, s.prove, s.proof_bytes
+                "contest {contest}: mixed {} rows of width {} (shuffle and proof {:.2?}, {} rows at a time, {} proof \
+                 bytes), signed",
+                s.rows, s.width, s.time, s.chunk_rows, s.proof_bytes
             );
         }
         Command::Trustee(cmd) => match cmd {

@@ -1,26 +1,31 @@
 //! `tallier mix`: one mix stage of one contest, or with districts of one unit (SPEC.md §9.5, §4.6).
 //!
-//! Reads the contest's list (the canonical binary [`CiphertextList`]: the anonymized ballots for stage 1, the
-//! previous stage's output after that), shuffles and re-encrypts it, proves the shuffle, and writes the output
-//! list and the proof. The permutation and the re-encryption factors live only in memory, in a
-//! [`protocol::shuffle::ShuffleWitness`] that is wiped when the stage ends; nothing secret is written.
+//! Streams the contest's list (the canonical binary [`CiphertextList`]: the anonymized ballots for stage 1, the
+//! previous stage's output after that) through [`protocol::shuffle::mix_stage`]: shuffled, re-encrypted and proved
+//! in chunks of rows, the output list and the proof written at their offsets, so the memory held does not grow
+//! with the number of ballots (SPEC.md §9.7) beyond the permutation. The permutation and the seed of the
+//! re-encryption factors live only in memory, in a [`ShuffleWitness`] that is wiped when the stage ends; nothing
+//! secret is written.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use protocol::shuffle::stream::{chunk_rows, ByteSource, DEFAULT_CHUNK_MEMORY};
+use protocol::shuffle::{mix_stage, read_list_layout, ShuffleError, ShuffleWitness, Stage};
+use sha2::{Digest, Sha256};
+
 use anyhow::{anyhow, bail, Context, Result};
 use ed25519_dalek::SigningKey;
 use indicatif::{ProgressBar, ProgressStyle};
-use protocol::codec::{Decode, Encode};
+use protocol::codec::Decode;
 use protocol::election::ElectionParameters;
 use protocol::roles::{read_secret_key_file, sign_stage, Role, StageDigests};
-use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
-use protocol::transcript::election_transcript;
+use protocol::shuffle::CiphertextList;
 use protocol::Election;
 use zeroize::Zeroizing;
 
-use crate::files::{read_input, read_input_text, replace, Access};
+use crate::files::{open_input, read_input, read_input_text, replace, Access, Partial};
 
 /// Reads and validates an election file (`{"manifest": …, "public_key": hex}`, SPEC.md §8.8, protocol's one type of
 /// it); the fingerprint is computed from its manifest and key.
@@ -54,7 +59,7 @@ pub fn list_shape(path: &Path) -> Result<(usize, usize)> {
 /// Checks that (unit, stage) exist in the manifest and that the list has the width of the unit's contest. The
 /// unit is its index in [`protocol::manifest::Manifest::units`]: the contest's index without districts, else one
 /// (contest, district) pair (SPEC.md §4.6, the `contest` of the mix statement §9.1.2 and of the stage's signature).
-pub fn check_stage(election: &Election, unit: u32, stage: u32, list: &CiphertextList) -> Result<()> {
+pub fn check_stage(election: &Election, unit: u32, stage: u32, (rows, width): (usize, usize)) -> Result<()> {
     let manifest = election.manifest();
     let units = manifest.units();
     let Some(u) = units.get(unit as usize) else {
@@ -70,15 +75,10 @@ pub fn check_stage(election: &Election, unit: u32, stage: u32, list: &Ciphertext
     if stage == 0 || stage > u32::from(manifest.mix_stages()) {
         bail!("stage {stage} does not exist (the manifest has stages 1 to {})", manifest.mix_stages());
     }
-    if list.width() != c.chunks() {
-        bail!(
-            "the list has width {}, {} has {} chunks",
-            list.width(),
-            crate::record::unit_name(manifest, *u),
-            c.chunks()
-        );
+    if width != c.chunks() {
+        bail!("the list has width {width}, {} has {} chunks", crate::record::unit_name(manifest, *u), c.chunks());
     }
-    if list.is_empty() {
+    if rows == 0 {
         bail!("the list is empty");
     }
     Ok(())
@@ -89,9 +89,11 @@ pub fn check_stage(election: &Election, unit: u32, stage: u32, list: &Ciphertext
 pub struct StageSummary {
     pub rows: usize,
     pub width: usize,
-    pub shuffle: Duration,
-    pub prove: Duration,
-    pub proof_bytes: usize,
+    /// The streamed shuffle and proof (one set of passes), without the digests and the signature.
+    pub time: Duration,
+    pub proof_bytes: u64,
+    /// Rows held at a time.
+    pub chunk_rows: usize,
 }
 
 /// A progress bar on stderr of `len` steps (hidden when `enabled` is false).
@@ -148,64 +150,85 @@ impl MixServerKey {
     }
 }
 
-/// One stage's output: the list, the proof of shuffle, and the mix server's signature over both and the input.
-#[derive(Debug)]
-pub struct SignedStage {
-    pub output: CiphertextList,
-    pub proof: ShuffleProof,
-    pub signature: [u8; 64],
+/// Where one stage's files are: the input list it reads, the output list, the proof and the signature it writes.
+#[derive(Debug, Clone, Copy)]
+pub struct StageFiles<'a> {
+    pub input: &'a Path,
+    pub output: &'a Path,
+    pub proof: &'a Path,
+    pub signature: &'a Path,
 }
 
-impl SignedStage {
-    /// The output list's, the proof's and the signature's bytes, to write.
-    pub fn files(&self) -> (Vec<u8>, Vec<u8>, [u8; 64]) {
-        (self.output.to_bytes(), self.proof.to_bytes(), self.signature)
+/// The chunk memory for `--memory MB` (default [`DEFAULT_CHUNK_MEMORY`]).
+pub fn chunk_memory(memory_mb: Option<usize>) -> usize {
+    memory_mb.map_or(DEFAULT_CHUNK_MEMORY, |mb| mb.saturating_mul(1 << 20))
+}
+
+/// SHA-256 of a file's bytes, read a mebibyte at a time.
+fn sha256_file(file: &fs::File, path: &Path) -> Result<[u8; 32]> {
+    let len = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    while at < len {
+        let take = (len - at).min(buf.len() as u64) as usize;
+        file.read_at(at, &mut buf[..take]).with_context(|| format!("cannot read {}", path.display()))?;
+        h.update(&buf[..take]);
+        at += take as u64;
     }
+    Ok(h.finalize().into())
 }
 
-/// Runs one stage in memory: shuffle, prove, sign (§9.5.1). `unit` is the unit's index (the contest's without
-/// districts, SPEC.md §4.6): the statement's and the signature's `contest`. Returns the signed stage and timings.
-pub fn mix_list(
+/// Runs one stage over files, streamed (SPEC.md §9.5): shuffle and prove ([`mix_stage`], `memory` bytes of
+/// chunks), then the signature over the three files' SHA-256 (§9.5.1), each read back in chunks. `unit` is the
+/// unit's index (the contest's without districts, SPEC.md §4.6): the statement's and the signature's `contest`.
+/// The output list and the proof are written as `PATH.partial` and renamed when complete, in the order proof,
+/// signature, list (a stage counts as present when its list is); on error nothing is left under their names.
+pub fn mix_files(
     election: &Election,
     unit: u32,
     key: &MixServerKey,
-    input: &CiphertextList,
+    files: &StageFiles<'_>,
+    memory: usize,
     bar: &ProgressBar,
-) -> Result<(SignedStage, StageSummary)> {
+) -> Result<StageSummary> {
     let stage = u32::from(key.stage);
-    check_stage(election, unit, stage, input)?;
-    let mut rng = rand::rngs::OsRng;
-    bar.set_message(format!("shuffling {} rows", input.len()));
-    let t = Instant::now();
-    let (output, witness) = shuffle(election.encryption_key(), input, &mut rng);
-    let shuffle_time = t.elapsed();
-    bar.inc(1);
-    bar.set_message("proving the shuffle");
-    let statement = ShuffleStatement {
-        fingerprint: election.fingerprint(),
-        public_key: election.public_key(),
-        contest: unit,
-        stage,
-        input,
-        output: &output,
+    let input = open_input(files.input)?;
+    let (rows, width) = match read_list_layout(&input) {
+        Ok(layout) => (layout.n, layout.w),
+        Err(ShuffleError::EmptyList) => (0, list_shape(files.input)?.1),
+        Err(e) => return Err(e).with_context(|| format!("{} is not a valid ciphertext list", files.input.display())),
     };
+    check_stage(election, unit, stage, (rows, width))?;
+    let output = Partial::create(files.output, Access::Public)?;
+    let proof = Partial::create(files.proof, Access::Public)?;
+    let chunk = chunk_rows(width, memory);
+    let mut rng = rand::rngs::OsRng;
+    bar.set_message(format!("shuffling and proving {rows} rows, {chunk} at a time"));
     let t = Instant::now();
-    let proof = ShuffleProof::prove(&mut election_transcript(election.fingerprint()), &statement, &witness, &mut rng)
-        .context("proving the shuffle")?;
-    let prove_time = t.elapsed();
-    // The witness is wiped here, before anything is written.
-    drop(witness);
-    let digests = StageDigests::of(&input.to_bytes(), &output.to_bytes(), &proof.to_bytes());
+    let statement = Stage { fingerprint: election.fingerprint(), key: election.encryption_key(), contest: unit, stage };
+    let info = {
+        // The witness is wiped when this block ends, before anything is signed.
+        let witness = ShuffleWitness::random(rows, &mut rng);
+        mix_stage(&statement, &input, &witness, output.file(), proof.file(), chunk, &mut rng)
+            .with_context(|| format!("mixing {}", files.input.display()))?
+    };
+    let time = t.elapsed();
+    bar.inc(1);
+    bar.set_message("hashing and signing the stage");
+    let digests = StageDigests {
+        input: sha256_file(&input, files.input)?,
+        output: sha256_file(output.file(), files.output)?,
+        proof: sha256_file(proof.file(), files.proof)?,
+    };
     let signature = sign_stage(&key.key, election.fingerprint(), unit, key.stage, &digests);
     bar.inc(1);
-    let summary = StageSummary {
-        rows: input.len(),
-        width: input.width(),
-        shuffle: shuffle_time,
-        prove: prove_time,
-        proof_bytes: protocol::shuffle::encoded_proof_len(input.len(), input.width()).unwrap_or(0),
-    };
-    Ok((SignedStage { output, proof, signature }, summary))
+    bar.set_message("writing the output list, the proof and the signature");
+    proof.commit()?;
+    replace(files.signature, &signature, Access::Public)?;
+    output.commit()?;
+    bar.inc(1);
+    Ok(StageSummary { rows: info.rows, width: info.width, time, proof_bytes: info.proof_bytes, chunk_rows: chunk })
 }
 
 /// The arguments of `tallier mix`.
@@ -220,24 +243,18 @@ pub struct MixArgs {
     pub output: PathBuf,
     pub proof: PathBuf,
     pub signature: PathBuf,
+    /// The chunks' memory in MiB (`--memory`; default [`DEFAULT_CHUNK_MEMORY`]).
+    pub memory_mb: Option<usize>,
     pub progress: bool,
 }
 
-/// `tallier mix`: reads, mixes, proves, signs, writes.
+/// `tallier mix`: mixes, proves, signs, writes, streamed ([`mix_files`]).
 pub fn run(args: &MixArgs) -> Result<StageSummary> {
     let election = load_election(&args.election)?;
     let key = MixServerKey::read(&args.key, &election)?;
-    let bar = progress(args.progress, 4);
-    bar.set_message("reading the input list");
-    let input = read_list(&args.input)?;
-    bar.inc(1);
-    let (stage, summary) = mix_list(&election, args.contest, &key, &input, &bar)?;
-    bar.set_message("writing the output list, the proof and the signature");
-    let (list, proof, signature) = stage.files();
-    replace(&args.output, &list, Access::Public)?;
-    replace(&args.proof, &proof, Access::Public)?;
-    replace(&args.signature, &signature, Access::Public)?;
-    bar.inc(1);
+    let bar = progress(args.progress, 3);
+    let files = StageFiles { input: &args.input, output: &args.output, proof: &args.proof, signature: &args.signature };
+    let summary = mix_files(&election, args.contest, &key, &files, chunk_memory(args.memory_mb), &bar)?;
     bar.finish_and_clear();
     Ok(summary)
 }
@@ -245,6 +262,7 @@ pub fn run(args: &MixArgs) -> Result<StageSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::codec::Encode;
 
     /// `list_shape` reads the rows and the width a list declares, as the list's own decoder does; a file shorter
     /// than the 8 bytes is an error that names it.

@@ -4,7 +4,7 @@
 //! 1. [`prepare`] (`tallier tally prepare`): verifies the key ceremony (§10.10) and the ballot box (L7, §11.4)
 //!    and the officials' revocation list (§14.2); copies them into the record byte for byte; runs R1 check,
 //!    R2 squash, R3 revoke and R4 anonymize (§14.3) with [`protocol::tally`]'s functions.
-//! 2. [`mix`] (`tallier tally mix`): the mix stages of every unit (§9.5), [`crate::mix::mix_list`] each.
+//! 2. [`mix`] (`tallier tally mix`): the mix stages of every unit (§9.5), [`crate::mix::mix_files`] each, streamed.
 //! 3. [`crate::trustee::decrypt_record`] (`tallier trustee decrypt --record`): each trustee's partial decryption
 //!    of every unit's last list (§10.8).
 //! 4. [`finish`] (`tallier tally finish`): checks the partial decryptions (C12–C14), combines the `t` smallest
@@ -38,7 +38,7 @@ use serde::Serialize;
 
 use crate::ceremony_dir::Transcript;
 use crate::files::{read_input, replace, Access};
-use crate::mix::{mix_list, progress, MixServerKey, StageSummary};
+use crate::mix::{chunk_memory, mix_files, progress, MixServerKey, StageFiles, StageSummary};
 use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished, unit_name};
 
 fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
@@ -355,6 +355,9 @@ pub struct MixArgs {
     pub record: PathBuf,
     /// Mix servers' secret key files (`mix-K`): stage `K` of every contest is mixed with each, in stage order.
     pub keys: Vec<PathBuf>,
+    /// The chunks' memory in MiB for each stage (`--memory`; default
+    /// [`protocol::shuffle::stream::DEFAULT_CHUNK_MEMORY`]).
+    pub memory_mb: Option<usize>,
     pub progress: bool,
 }
 
@@ -424,16 +427,16 @@ pub fn mix(args: &MixArgs) -> Result<Vec<StageDone>> {
                     k - 1
                 );
             }
-            bar.set_message(format!("{name}: reading {input_rel}"));
-            let input = crate::mix::read_list(&input_path)?;
+            bar.set_message(format!("{name}: stage {k}"));
             let index = u32::try_from(*u).map_err(|_| anyhow!("{name}: too many units (this is a bug)"))?;
-            let (stage, summary) = mix_list(&election, index, key, &input, &bar)?;
-            bar.set_message(format!("{name}: writing stage {k}"));
-            let (list, proof, signature) = stage.files();
-            replace(&record_file(record, &record::stage_proof_path(*unit, k)), &proof, Access::Public)?;
-            replace(&record_file(record, &record::stage_signature_path(*unit, k)), &signature, Access::Public)?;
-            replace(&record_file(record, &record::stage_list_path(*unit, k)), &list, Access::Public)?;
-            bar.inc(1);
+            let (output, proof, signature) = (
+                record_file(record, &record::stage_list_path(*unit, k)),
+                record_file(record, &record::stage_proof_path(*unit, k)),
+                record_file(record, &record::stage_signature_path(*unit, k)),
+            );
+            let files = StageFiles { input: &input_path, output: &output, proof: &proof, signature: &signature };
+            let summary = mix_files(&election, index, key, &files, chunk_memory(args.memory_mb), &bar)
+                .with_context(|| format!("{name}: stage {k}"))?;
             done.push(StageDone { unit: *u, name: name.clone(), stage: k, summary });
         }
     }

@@ -80,6 +80,10 @@ fn key_file(s: &Setup, stage: u32) -> PathBuf {
 }
 
 fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u16) -> std::process::Output {
+    tallier_mix_with(s, input, contest, stage, &[])
+}
+
+fn tallier_mix_with(s: &Setup, input: &Path, contest: u32, stage: u16, more: &[&str]) -> std::process::Output {
     let (list, proof) = stage_paths(&s.dir, stage);
     Command::new(env!("CARGO_BIN_EXE_tallier"))
         .arg("mix")
@@ -96,6 +100,7 @@ fn tallier_mix(s: &Setup, input: &Path, contest: u32, stage: u16) -> std::proces
         .arg(proof)
         .arg("--signature")
         .arg(signature_path(&s.dir, stage))
+        .args(more)
         .output()
         .unwrap()
 }
@@ -269,4 +274,67 @@ fn tallier_refuses_bad_arguments() {
     let out = tallier_mix(&s, &s.dir.join("junk.list"), 0, 1);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid ciphertext list"));
+}
+
+/// The files of `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    files.sort();
+    files
+}
+
+/// With `--memory 1` (1 MiB: 349 rows a chunk at width 1) a list of 800 rows is mixed in three chunks (the last
+/// one short); the stage's proof verifies, its output holds the same votes, and its signature covers the files.
+#[test]
+fn a_small_memory_mixes_in_chunks() {
+    let s = setup("chunks", 800);
+    assert_eq!(protocol::shuffle::stream::chunk_rows(1, 1 << 20), 349);
+    let out = tallier_mix_with(&s, &s.input, 0, 1, &["--memory", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (list, proof) = stage_paths(&s.dir, 1);
+    let input = CiphertextList::from_bytes(&std::fs::read(&s.input).unwrap()).unwrap();
+    let output = CiphertextList::from_bytes(&std::fs::read(&list).unwrap()).unwrap();
+    let proof = protocol::shuffle::ShuffleProof::from_bytes(&std::fs::read(&proof).unwrap()).unwrap();
+    let election = tallier::mix::load_election(&s.election).unwrap();
+    let statement = protocol::shuffle::ShuffleStatement {
+        fingerprint: election.fingerprint(),
+        public_key: election.public_key(),
+        contest: 0,
+        stage: 1,
+        input: &input,
+        output: &output,
+    };
+    assert_eq!(
+        proof.verify(&mut protocol::transcript::election_transcript(election.fingerprint()), &statement),
+        Ok(())
+    );
+    let mut expected: Vec<[u8; 32]> = s.plaintexts.iter().map(|m| m.compress().to_bytes()).collect();
+    expected.sort();
+    assert_eq!(sorted_plaintexts(&s, &output), expected);
+    let digests = protocol::roles::StageDigests::of(
+        &std::fs::read(&s.input).unwrap(),
+        &std::fs::read(stage_paths(&s.dir, 1).0).unwrap(),
+        &std::fs::read(stage_paths(&s.dir, 1).1).unwrap(),
+    );
+    let signature: [u8; 64] = std::fs::read(signature_path(&s.dir, 1)).unwrap().try_into().unwrap();
+    let message = protocol::roles::stage_message(election.fingerprint(), 0, 1, &digests);
+    let key = protocol::roles::example_role_secrets(3).mix[0].verifying_key();
+    assert!(key.verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&signature)).is_ok());
+    assert_eq!(listing(&s.dir), ["election.json", "input.list", "stage-1.list", "stage-1.proof", "stage-1.sig"]);
+}
+
+/// A truncated input list is refused with an error that says so, and the failed stage leaves no file behind (no
+/// output, proof or signature, and no partial file).
+#[test]
+fn a_truncated_input_is_refused_and_leaves_nothing() {
+    let s = setup("truncated", 10);
+    let bytes = std::fs::read(&s.input).unwrap();
+    std::fs::write(&s.input, &bytes[..bytes.len() - 10]).unwrap();
+    let out = tallier_mix(&s, &s.input, 0, 1);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("input.list is not a valid ciphertext list"), "{err}");
+    assert!(err.contains("input truncated (10 more bytes needed)"), "{err}");
+    assert_eq!(listing(&s.dir), ["election.json", "input.list"]);
 }

@@ -181,17 +181,8 @@ fn shuffle() -> Value {
         })
         .collect();
     let input = protocol::shuffle::CiphertextList::from_rows(&rows).unwrap();
-    let (output, witness) = protocol::shuffle::shuffle(&key, &input, &mut r);
-    let statement = protocol::shuffle::ShuffleStatement {
-        fingerprint: &fp,
-        public_key: key.public_key(),
-        contest: 1,
-        stage: 2,
-        input: &input,
-        output: &output,
-    };
-    let proof =
-        protocol::shuffle::ShuffleProof::prove(&mut election_transcript(&fp), &statement, &witness, &mut r).unwrap();
+    let stage = protocol::shuffle::Stage { fingerprint: &fp, key: &key, contest: 1, stage: 2 };
+    let (output, proof) = protocol::shuffle::shuffle_and_prove(&stage, &input, &mut r).unwrap();
     json!({
         "description": "SPEC.md §9: a re-encryption shuffle of 5 rows of width 2 and its proof (§9.3.3), contest 1, stage 2 (ChaCha20 seed 'shuffle'); verify with §9.4 in the transcript election_transcript(fingerprint)",
         "fingerprint": h(fp.as_bytes()),

@@ -16,11 +16,10 @@ use protocol::encoding::{Answer, Selection};
 use protocol::log::{ballot_hash, change_leaf_hash, leaf_hash, LogTree, Receipt, ReceiptBody, SignedTreeHead};
 use protocol::manifest::{example_manifest, example_manifest_districts};
 use protocol::record::{self, file_digest, RecordIndex, RevocationList};
-use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+use protocol::shuffle::{shuffle_and_prove, CiphertextList, Stage};
 use protocol::tally;
 use protocol::threshold::simulation::SimulatedCeremony;
 use protocol::threshold::{self as th, CeremonyParams, PartialDecryption};
-use protocol::transcript::election_transcript;
 use protocol::voter_list::{Action, VoterListChange};
 use protocol::{create_ballot, Credential, CredentialKey, Election};
 use rand_chacha::rand_core::SeedableRng;
@@ -362,16 +361,8 @@ fn build_plan(plan: Plan) -> Built {
         }
         let mut current: CiphertextList = input;
         for k in 1..=manifest.mix_stages() {
-            let (output, witness) = shuffle(ek, &current, &mut rng);
-            let statement = ShuffleStatement {
-                fingerprint: &fp,
-                public_key: election.public_key(),
-                contest: u as u32,
-                stage: u32::from(k),
-                input: &current,
-                output: &output,
-            };
-            let proof = ShuffleProof::prove(&mut election_transcript(&fp), &statement, &witness, &mut rng).unwrap();
+            let stage = Stage { fingerprint: &fp, key: ek, contest: u as u32, stage: u32::from(k) };
+            let (output, proof) = shuffle_and_prove(&stage, &current, &mut rng).unwrap();
             // §9.5.1: mix server K signs its stage.
             let digests = protocol::roles::StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());
             let signature = protocol::roles::sign_stage(&roles.mix[usize::from(k) - 1], &fp, u as u32, k, &digests);

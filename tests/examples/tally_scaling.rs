@@ -119,7 +119,8 @@ fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
     let prepare_time = t.elapsed();
     let t = Instant::now();
     let keys = system_tests::mix_key_files(&dir.join("mix-keys"), stages);
-    let (_, mix_peak) = measured(|| mix(&MixArgs { record: record.clone(), keys, progress: false }).unwrap());
+    let (_, mix_peak) =
+        measured(|| mix(&MixArgs { record: record.clone(), keys, memory_mb: None, progress: false }).unwrap());
     let mix_time = t.elapsed();
     let t = Instant::now();
     let mut trustee_time = Duration::ZERO;

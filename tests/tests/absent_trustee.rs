@@ -45,7 +45,7 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
     })
     .unwrap();
     let keys = mix_key_files(&root.join("mix-keys"), 1);
-    tallier::tally::mix(&MixArgs { record: rec.clone(), keys, progress: false }).unwrap();
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys, memory_mb: None, progress: false }).unwrap();
     // The absent trustee holds no share: it cannot decrypt.
     let err = decrypt_record(&rec, &files.secrets[1], &files.passphrase(2), false).unwrap_err();
     assert!(format!("{err:#}").contains("trustee 2: absent"), "{err:#}");

@@ -123,7 +123,7 @@ fn tally_record(
     })
     .unwrap();
     let keys = mix_key_files(&out.with_extension("mix-keys"), files.election.manifest().mix_stages());
-    tallier::tally::mix(&MixArgs { record: out.to_path_buf(), keys, progress: false }).unwrap();
+    tallier::tally::mix(&MixArgs { record: out.to_path_buf(), keys, memory_mb: None, progress: false }).unwrap();
     for j in 1..=3u16 {
         decrypt_record(out, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
     }
@@ -1575,28 +1575,25 @@ fn trustees_decrypt_nothing_of_a_substituted_input_or_a_remixed_chain() {
     let target = input.row(3).to_vec();
     let cells = (0..input.len()).flat_map(|_| target.clone()).collect();
     std::fs::write(&path, CiphertextList::from_flat(input.width(), cells).unwrap().to_bytes()).unwrap();
-    tallier::tally::mix(&MixArgs { record: rec.clone(), keys: honest_keys.clone(), progress: false }).unwrap();
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys: honest_keys.clone(), memory_mb: None, progress: false })
+        .unwrap();
     trustees_refuse(&env, &rec, "V9", "differs from R4", "substituted input.list");
 
     // An honest mix, then every stage re-mixed from input.list and signed by an intruder.
     let rec = prepared(&env, "remixed-chain");
-    tallier::tally::mix(&MixArgs { record: rec.clone(), keys: honest_keys, progress: false }).unwrap();
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys: honest_keys, memory_mb: None, progress: false }).unwrap();
     let intruder = SigningKey::from_bytes(&[98; 32]);
     let e = &env.election;
     for c in 0..e.manifest().contests.len() {
         let mut current = read_list(&record_file(&rec, &record::input_path(c))).unwrap();
         for k in 1..=stages {
-            let (output, witness) = protocol::shuffle::shuffle(e.encryption_key(), &current, &mut OsRng);
-            let statement = protocol::shuffle::ShuffleStatement {
+            let stage = protocol::shuffle::Stage {
                 fingerprint: e.fingerprint(),
-                public_key: e.public_key(),
+                key: e.encryption_key(),
                 contest: c as u32,
                 stage: u32::from(k),
-                input: &current,
-                output: &output,
             };
-            let transcript = &mut protocol::transcript::election_transcript(e.fingerprint());
-            let proof = protocol::shuffle::ShuffleProof::prove(transcript, &statement, &witness, &mut OsRng).unwrap();
+            let (output, proof) = protocol::shuffle::shuffle_and_prove(&stage, &current, &mut OsRng).unwrap();
             let digests = StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());
             let signature = sign_stage(&intruder, e.fingerprint(), c as u32, k, &digests);
             std::fs::write(record_file(&rec, &record::stage_list_path(c, k)), output.to_bytes()).unwrap();
@@ -1618,7 +1615,8 @@ fn trustees_decrypt_nothing_of_a_substituted_input_or_a_remixed_chain() {
     let key = dir.join("mix-1.key");
     std::fs::write(&key, protocol::roles::secret_key_file(protocol::roles::Role::Mix(1), &intruder).as_bytes())
         .unwrap();
-    let err = tallier::tally::mix(&MixArgs { record: rec.clone(), keys: vec![key], progress: false }).unwrap_err();
+    let err = tallier::tally::mix(&MixArgs { record: rec.clone(), keys: vec![key], memory_mb: None, progress: false })
+        .unwrap_err();
     assert!(format!("{err:#}").contains("not the one the manifest names for the mix-1"), "{err:#}");
     assert!(!record_file(&rec, &record::stage_list_path(0, 1)).exists());
 }

@@ -7,8 +7,7 @@ use std::process::Command;
 use protocol::codec::Encode;
 use protocol::elgamal::{EncryptionKey, SecretKey};
 use protocol::manifest::example_manifest;
-use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
-use protocol::transcript::election_transcript;
+use protocol::shuffle::{shuffle_and_prove, CiphertextList, Stage};
 use protocol::Election;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -30,17 +29,8 @@ fn verifier_cli_reports_and_exits() {
     let mut current = CiphertextList::from_flat(1, ek.encrypt_vector(&ms, &mut rng).0).unwrap();
     std::fs::write(dir.join("input.list"), current.to_bytes()).unwrap();
     for stage in 1..=2u32 {
-        let (output, witness) = shuffle(&ek, &current, &mut rng);
-        let st = ShuffleStatement {
-            fingerprint: election.fingerprint(),
-            public_key: &key,
-            contest: 0,
-            stage,
-            input: &current,
-            output: &output,
-        };
-        let proof =
-            ShuffleProof::prove(&mut election_transcript(election.fingerprint()), &st, &witness, &mut rng).unwrap();
+        let mix = Stage { fingerprint: election.fingerprint(), key: &ek, contest: 0, stage };
+        let (output, proof) = shuffle_and_prove(&mix, &current, &mut rng).unwrap();
         std::fs::write(dir.join(format!("stage-{stage}.list")), output.to_bytes()).unwrap();
         std::fs::write(dir.join(format!("stage-{stage}.proof")), proof.to_bytes()).unwrap();
         let digests = protocol::roles::StageDigests::of(&current.to_bytes(), &output.to_bytes(), &proof.to_bytes());

@@ -33,12 +33,6 @@ impl CiphertextList {
         }
         Some(Self { width, cells })
     }
-    /// A list whose shape the caller already checked (`1 ≤ width ≤ MAX_WIDTH`, `width` divides the count, at most
-    /// `MAX_CIPHERTEXTS` ciphertexts).
-    pub(crate) fn from_checked(width: usize, cells: Vec<Ciphertext>) -> Self {
-        debug_assert!(width > 0 && cells.len().is_multiple_of(width) && cells.len() <= MAX_CIPHERTEXTS);
-        Self { width, cells }
-    }
     /// A list from rows, all of the same width.
     pub fn from_rows(rows: &[Vec<Ciphertext>]) -> Option<Self> {
         let width = rows.first()?.len();

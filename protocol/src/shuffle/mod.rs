@@ -2,10 +2,10 @@
 //! shuffle (SPEC.md §9; the mathematics, with equation numbers MX0–MX14 and checks SV0–SV5, is in
 //! [`crate::notes::shuffle`]).
 //!
-//! One mix stage, as the tallier runs it:
+//! One mix stage, in memory ([`mix_stage`] is the same over files, in chunks of rows):
 //!
 //! ```
-//! use protocol::shuffle::{shuffle, CiphertextList, ShuffleProof, ShuffleStatement};
+//! use protocol::shuffle::{shuffle_and_prove, CiphertextList, ShuffleStatement, Stage};
 //! use protocol::elgamal::{EncryptionKey, SecretKey};
 //! use protocol::fingerprint::Fingerprint;
 //! use protocol::transcript::election_transcript;
@@ -17,17 +17,18 @@
 //! let ms: Vec<RistrettoPoint> = (0..5).map(|_| protocol::group::random_point(&mut rng)).collect();
 //! let input = CiphertextList::from_flat(1, key.encrypt_vector(&ms, &mut rng).0).unwrap();
 //!
-//! let (output, witness) = shuffle(&key, &input, &mut rng);
+//! let stage = Stage { fingerprint: &fingerprint, key: &key, contest: 0, stage: 1 };
+//! let (output, proof) = shuffle_and_prove(&stage, &input, &mut rng).unwrap();
 //! let statement = ShuffleStatement {
 //!     fingerprint: &fingerprint, public_key: key.public_key(), contest: 0, stage: 1, input: &input, output: &output,
 //! };
-//! let proof = ShuffleProof::prove(&mut election_transcript(&fingerprint), &statement, &witness, &mut rng).unwrap();
 //! assert!(proof.verify(&mut election_transcript(&fingerprint), &statement).is_ok());
 //! ```
 
 mod list;
 mod par;
 mod proof;
+mod prove;
 pub mod stream;
 mod verify_stream;
 
@@ -39,15 +40,16 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroizing;
 
 pub use list::CiphertextList;
 pub use proof::{encoded_len as encoded_proof_len, ShuffleProof};
+pub use prove::{mix_stage, read_list_layout, shuffle_and_prove, Stage, StageInfo};
 pub use verify_stream::{
     verify_chain, ChainOptions, ChainStatement, ChainVerdict, ListFailure, StageFailure, VerifiedBefore,
 };
 
-use crate::elgamal::{Ciphertext, EncryptionKey, PublicKey};
+use crate::elgamal::PublicKey;
 use crate::error::DecodeError;
 use crate::fingerprint::Fingerprint;
 use crate::group::{derive_generator, random_scalar};
@@ -93,11 +95,21 @@ pub fn shuffle_generator(fingerprint: &Fingerprint, label: &[u8], index: u64) ->
 /// The secret of a stage: the permutation `π` (output `i` is a re-encryption of input `π(i)`) and the
 /// re-encryption scalars `r̃ᵢₖ`. Wiped on drop, printed as redacted, neither `Clone` nor serializable: it never
 /// leaves the memory of the machine that mixed.
-#[derive(Zeroize, ZeroizeOnDrop)]
+///
+/// The scalars are *derived, not stored* (SPEC.md §9.3.1): `r̃ᵢₖ` is scalar number `i·w + k` (0-based) of a
+/// ChaCha20 stream keyed by a 32-byte seed, so a stage of any size holds 32 bytes of them, and the prover reads
+/// any row's at its position. Only the permutation (4 bytes a row) is held.
 pub struct ShuffleWitness {
-    permutation: Vec<u32>,
-    /// Row-major, `N · w`.
-    rerandomization: Vec<Scalar>,
+    permutation: Zeroizing<Vec<u32>>,
+    factors: Factors,
+}
+
+/// Where the re-encryption scalars come from.
+enum Factors {
+    /// `r̃ᵢₖ` = scalar `i·w + k` of the ChaCha20 stream keyed by the seed.
+    Seed(Zeroizing<[u8; 32]>),
+    /// Row-major, `N · w`: given by the caller (tests that craft witnesses).
+    Explicit(Zeroizing<Vec<Scalar>>),
 }
 
 impl fmt::Debug for ShuffleWitness {
@@ -106,17 +118,98 @@ impl fmt::Debug for ShuffleWitness {
     }
 }
 
+/// Scalars number `index`, `index + 1`, … of the ChaCha20 stream keyed by a seed (RFC 8439 block function, zero
+/// nonce): scalar `k` is block `k` (64 bytes, i.e. 16 words, reduced modulo ℓ as [`random_scalar`] draws it), so
+/// a row's secrets are read at their position instead of being stored (SPEC.md §9.2 "Prover nonces", §9.3.1).
+pub(crate) struct ScalarStream(ChaCha20Rng);
+
+impl ScalarStream {
+    /// The stream of `seed`, positioned at scalar `index`.
+    pub(crate) fn at(seed: &[u8; 32], index: usize) -> Self {
+        let mut rng = ChaCha20Rng::from_seed(*seed);
+        rng.set_word_pos(16 * index as u128);
+        Self(rng)
+    }
+    /// The next scalar.
+    pub(crate) fn next_scalar(&mut self) -> Scalar {
+        random_scalar(&mut self.0)
+    }
+}
+
 impl ShuffleWitness {
+    /// SPEC.md §9.3.1 (MX1): a uniformly random permutation of `n` rows and the seed of the re-encryption
+    /// scalars. A ChaCha20 stream keyed by 32 bytes of `rng` draws the permutation by Fisher–Yates (each index by
+    /// rejection, no modulo bias), then the next 32 bytes of the same stream are the scalars' seed.
+    pub fn random<R: RngCore + CryptoRng + ?Sized>(n: usize, rng: &mut R) -> Self {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut seed[..]);
+        let mut stream = ChaCha20Rng::from_seed(*seed);
+        let mut permutation = Zeroizing::new((0..n as u32).collect::<Vec<u32>>());
+        for i in (1..n).rev() {
+            let j = uniform_below(&mut stream, i as u64 + 1) as usize;
+            permutation.swap(i, j);
+        }
+        let mut factors = Zeroizing::new([0u8; 32]);
+        stream.fill_bytes(&mut factors[..]);
+        Self { permutation, factors: Factors::Seed(factors) }
+    }
+
     /// A witness from its parts, for tests and for callers that shuffle by other means. `permutation[i]` is the
     /// input index of output `i`; `rerandomization` is row-major (`N · w`). Takes ownership so no copy remains.
     pub fn from_parts(permutation: Vec<u32>, rerandomization: Vec<Scalar>) -> Self {
-        Self { permutation, rerandomization }
+        Self { permutation: Zeroizing::new(permutation), factors: Factors::Explicit(Zeroizing::new(rerandomization)) }
     }
+
     pub(crate) fn permutation(&self) -> &[u32] {
         &self.permutation
     }
-    pub(crate) fn rerandomization(&self) -> &[Scalar] {
-        &self.rerandomization
+
+    /// Checks that the witness fits a list of `n` rows of width `w` (a permutation of `0 … n−1`, and `n·w`
+    /// scalars when they are explicit); returns the inverse permutation `π⁻¹`.
+    pub(crate) fn inverse(&self, n: usize, w: usize) -> Result<Zeroizing<Vec<u32>>, ShuffleError> {
+        if self.permutation.len() != n {
+            return Err(ShuffleError::InvalidWitness);
+        }
+        if let Factors::Explicit(r) = &self.factors {
+            if Some(r.len()) != n.checked_mul(w) {
+                return Err(ShuffleError::InvalidWitness);
+            }
+        }
+        let mut inverse = Zeroizing::new(vec![u32::MAX; n]);
+        for (i, &p) in self.permutation.iter().enumerate() {
+            match inverse.get_mut(p as usize) {
+                Some(slot) if *slot == u32::MAX => *slot = i as u32,
+                _ => return Err(ShuffleError::InvalidWitness),
+            }
+        }
+        Ok(inverse)
+    }
+
+    /// `r̃ᵢₖ` of the rows `rows` (row-major, `w` a row). The caller has checked the shape ([`Self::inverse`]).
+    pub(crate) fn factors(&self, rows: core::ops::Range<usize>, w: usize) -> Zeroizing<Vec<Scalar>> {
+        match &self.factors {
+            Factors::Seed(seed) => {
+                let mut stream = ScalarStream::at(seed, rows.start * w);
+                Zeroizing::new((0..rows.len() * w).map(|_| stream.next_scalar()).collect())
+            }
+            Factors::Explicit(r) => Zeroizing::new(r.get(rows.start * w..rows.end * w).unwrap_or_default().to_vec()),
+        }
+    }
+
+    /// The hash that rekeys the nonces' generator (SPEC.md §9.2 "Prover nonces"):
+    /// `SHA-512(u32(π(1)−1) ‖ … ‖ u32(π(N)−1) ‖ ρ)`, `ρ` the 32-byte seed of the `r̃` (or, for explicit scalars,
+    /// `r̃₁₁ ‖ … ‖ r̃_Nw`).
+    pub(crate) fn digest(&self) -> Zeroizing<[u8; 64]> {
+        use sha2::{Digest, Sha512};
+        let mut hasher = Sha512::new();
+        for p in self.permutation.iter() {
+            hasher.update(p.to_be_bytes());
+        }
+        match &self.factors {
+            Factors::Seed(seed) => hasher.update(&seed[..]),
+            Factors::Explicit(r) => r.iter().for_each(|s| hasher.update(s.as_bytes())),
+        }
+        Zeroizing::new(hasher.finalize().into())
     }
 }
 
@@ -157,8 +250,16 @@ pub enum ShuffleError {
         which: Check,
     },
     #[error("shuffle proof: {0}")]
-    /// The proof's bytes do not decode (SPEC.md §9.3.3).
+    /// The proof's bytes, or a streamed stage's input list, do not decode (SPEC.md §9.3.3, §9.1.1).
     Decode(#[from] DecodeError),
+    /// A streamed stage could not read its input or write its output list or proof.
+    #[error("shuffle: {part}: {message}")]
+    Io {
+        /// What was being read or written, e.g. `reading the input list`.
+        part: &'static str,
+        /// The system's error.
+        message: String,
+    },
 }
 
 /// The verification checks of SPEC.md §9.4, in the order they are reported.
@@ -197,35 +298,6 @@ fn uniform_below<R: RngCore + ?Sized>(rng: &mut R, bound: u64) -> u64 {
             return v % bound;
         }
     }
-}
-
-/// SPEC.md §9 eq. MX1: a uniformly random permutation `π` and re-encryption of every row:
-/// output `i` = `ReEnc(input π(i); r̃ᵢ)`, each component with its own `r̃ᵢₖ`.
-///
-/// The randomness comes from a ChaCha20 stream keyed from `rng`; the re-encryptions run in parallel.
-pub fn shuffle<R: RngCore + CryptoRng + ?Sized>(
-    key: &EncryptionKey,
-    input: &CiphertextList,
-    rng: &mut R,
-) -> (CiphertextList, ShuffleWitness) {
-    let (n, w) = (input.len(), input.width());
-    let mut seed = [0u8; 32];
-    rng.fill_bytes(&mut seed);
-    let mut stream = ChaCha20Rng::from_seed(seed);
-    seed.zeroize();
-    // Fisher–Yates.
-    let mut permutation: Vec<u32> = (0..n as u32).collect();
-    for i in (1..n).rev() {
-        let j = uniform_below(&mut stream, i as u64 + 1) as usize;
-        permutation.swap(i, j);
-    }
-    let rerandomization: Vec<Scalar> = (0..n * w).map(|_| random_scalar(&mut stream)).collect();
-    let cells: Vec<Ciphertext> = par::map_indices(n * w, |k| {
-        let (i, c) = (k / w, k % w);
-        key.reencrypt(&input.row(permutation[i] as usize)[c], &rerandomization[k])
-    });
-    let output = CiphertextList::from_checked(w, cells);
-    (output, ShuffleWitness { permutation, rerandomization })
 }
 
 #[cfg(test)]

@@ -24,16 +24,6 @@ pub(crate) fn map_chunks<R: Send>(len: usize, chunk: usize, f: impl Fn(Range<usi
     (0..len.div_ceil(chunk)).map(|k| f(k * chunk..((k + 1) * chunk).min(len))).collect()
 }
 
-/// `[f(0), f(1), …, f(len − 1)]`, computed in parallel chunks.
-pub(crate) fn map_indices<R: Send>(len: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-    let parts = map_chunks(len, CHUNK, |range| range.map(&f).collect::<Vec<R>>());
-    let mut out = Vec::with_capacity(len);
-    for part in parts {
-        out.extend(part);
-    }
-    out
-}
-
 /// `[f(0)?, …, f(len − 1)?]`, stopping at the error of lowest index.
 pub(crate) fn try_map_indices<R: Send, E: Send>(
     len: usize,

@@ -1,28 +1,24 @@
-//! The Terelius–Wikström proof of shuffle in commitment form, its prover and its batched verifier
-//! (SPEC.md §9.2–§4; equations MX0–MX14 and checks SV0–SV5 are those of [`crate::notes::shuffle`]).
+//! The Terelius–Wikström proof of shuffle in commitment form, its transcript and its batched verifier
+//! (SPEC.md §9.2–§4; equations MX0–MX14 and checks SV0–SV5 are those of [`crate::notes::shuffle`]). The prover,
+//! streamed, is in `prove.rs`.
 
-use curve25519_dalek::constants::RISTRETTO_BASEPOINT_TABLE;
-use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
-use curve25519_dalek::traits::{Identity, IsIdentity, MultiscalarMul, VartimeMultiscalarMul};
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::{Identity, IsIdentity, VartimeMultiscalarMul};
 use curve25519_dalek::Scalar;
 use merlin::Transcript;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use rand_core::{CryptoRng, RngCore};
+use rand_core::RngCore;
 use sha2::{Digest, Sha512};
-use zeroize::Zeroizing;
 
 use super::list::{concat_points, decode_points, points_digest};
 use super::stream::ProofLayout;
-use super::{generator_label, par, shuffle_generator, Check, ShuffleError, ShuffleStatement, ShuffleWitness, DOMAIN};
+use super::{generator_label, par, shuffle_generator, Check, ShuffleError, ShuffleStatement, DOMAIN};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
 use crate::elgamal::Ciphertext;
-use crate::group::{random_scalar, GroupElement};
+use crate::group::GroupElement;
 use crate::limits::MAX_WIDTH;
 use crate::transcript::{ChallengeStream, TranscriptProtocol};
-
-/// Points per task in the prover's constant-time multiscalar multiplications (Straus keeps a table per point).
-const CT_MSM_CHUNK: usize = 256;
 
 /// A Terelius–Wikström proof of shuffle in commitment form (SPEC.md §9.3): every commitment is sent, so that
 /// the verifier folds all of its equations into one multiscalar multiplication.
@@ -167,180 +163,7 @@ pub(super) fn batch_seed(t: &mut Transcript, proof: &ShuffleProof) -> [u8; 32] {
     seed
 }
 
-/// `Σ sᵢ·Pᵢ` in constant time (the scalars are secret), in parallel chunks.
-fn ct_msm(scalars: &[Scalar], point: impl Fn(usize) -> RistrettoPoint + Sync + Send) -> RistrettoPoint {
-    par::map_chunks(scalars.len(), CT_MSM_CHUNK, |range| {
-        RistrettoPoint::multiscalar_mul(&scalars[range.clone()], range.map(&point))
-    })
-    .into_iter()
-    .sum()
-}
-
-/// `[2·Q₁, 2·Q₂, …]` as group elements, compressed with one field inversion per chunk instead of one inverse
-/// square root per point (the Ristretto "double and encode" of RFC 9496's authors; dalek's
-/// `double_and_compress_batch`).
-fn double_and_compress(halves: &[RistrettoPoint]) -> Vec<GroupElement> {
-    par::map_chunks(halves.len(), par::CHUNK, |range| {
-        let halves = &halves[range];
-        let compressed = RistrettoPoint::double_and_compress_batch(halves);
-        halves
-            .iter()
-            .zip(compressed)
-            .map(|(q, c)| GroupElement::from_point_and_compressed(q + q, c))
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Zeroizing<Vec<Scalar>> {
-    Zeroizing::new((0..n).map(|_| random_scalar(rng)).collect())
-}
-
 impl ShuffleProof {
-    /// Proves that `statement.output` is a re-encryption shuffle of `statement.input` (SPEC.md §9.3).
-    ///
-    /// The caller opens the transcript with the election fingerprint. Nonces come from the transcript's RNG
-    /// rekeyed with a hash of the witness and fed by `rng`, then expanded by ChaCha20.
-    pub fn prove<R: RngCore + CryptoRng>(
-        transcript: &mut Transcript,
-        statement: &ShuffleStatement<'_>,
-        witness: &ShuffleWitness,
-        rng: &mut R,
-    ) -> Result<Self, ShuffleError> {
-        let (n, w) = statement_shape(statement)?;
-        let perm = witness.permutation();
-        let rerand = witness.rerandomization();
-        if perm.len() != n || rerand.len() != n * w {
-            return Err(ShuffleError::InvalidWitness);
-        }
-        let mut inverse = Zeroizing::new(vec![u32::MAX; n]);
-        for (i, &p) in perm.iter().enumerate() {
-            match inverse.get_mut(p as usize) {
-                Some(slot) if *slot == u32::MAX => *slot = i as u32,
-                _ => return Err(ShuffleError::InvalidWitness),
-            }
-        }
-        let label = generator_label(statement.contest, statement.stage);
-        let fp = statement.fingerprint;
-        let h = par::map_indices(n, |i| shuffle_generator(fp, &label, i as u64 + 1));
-        let h0 = shuffle_generator(fp, &label, 0);
-        Self::prove_with_generators(transcript, statement, witness, rng, (&label, &h0, &h), &inverse)
-    }
-
-    /// The prover with explicit generators: `prove` passes the derived ones; tests pass others to check that a
-    /// proof made with generators not derived from the seed fails.
-    pub(crate) fn prove_with_generators<R: RngCore + CryptoRng>(
-        transcript: &mut Transcript,
-        st: &ShuffleStatement<'_>,
-        witness: &ShuffleWitness,
-        rng: &mut R,
-        (label, h0, h): (&[u8], &RistrettoPoint, &[RistrettoPoint]),
-        inverse: &[u32],
-    ) -> Result<Self, ShuffleError> {
-        let (n, w) = statement_shape(st)?;
-        let perm = witness.permutation();
-        let rerand = witness.rerandomization();
-        let g_table = RISTRETTO_BASEPOINT_TABLE;
-        append_statement(transcript, st, label);
-
-        // Nonce generator: transcript RNG rekeyed with the witness (hashed), fed by the caller's RNG.
-        let mut nonce_rng = {
-            let mut hasher = Sha512::new();
-            for p in perm {
-                hasher.update(p.to_be_bytes());
-            }
-            for r in rerand {
-                hasher.update(r.as_bytes());
-            }
-            let digest = Zeroizing::new(<[u8; 64]>::from(hasher.finalize()));
-            let mut trng =
-                transcript.build_rng().rekey_with_witness_bytes(b"shuffle-witness", &digest[..]).finalize(rng);
-            let mut seed = Zeroizing::new([0u8; 32]);
-            trng.fill_bytes(&mut seed[..]);
-            ChaCha20Rng::from_seed(*seed)
-        };
-
-        // MX2: permutation commitment, one per input row j.
-        let r = random_scalars(n, &mut nonce_rng);
-        let c: Vec<GroupElement> = par::map_indices(n, |j| GroupElement::new(g_table * &r[j] + h[inverse[j] as usize]));
-        // MX3.
-        let u = challenges_u(transcript, &c);
-        let u_p: Zeroizing<Vec<Scalar>> = Zeroizing::new(perm.iter().map(|&p| u[p as usize]).collect());
-
-        // MX4: the chain ĉᵢ = Rᵢ·G + Uᵢ·h₀ with R₀ = 0, U₀ = 1, Rᵢ = u′ᵢ·Rᵢ₋₁ + r̂ᵢ, Uᵢ = u′ᵢ·Uᵢ₋₁.
-        let r_hat = random_scalars(n, &mut nonce_rng);
-        let mut big_r: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(n + 1));
-        let mut big_u: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(n + 1));
-        big_r.push(Scalar::ZERO);
-        big_u.push(Scalar::ONE);
-        for i in 0..n {
-            let (ri, ui) = (u_p[i] * big_r[i] + r_hat[i], u_p[i] * big_u[i]);
-            big_r.push(ri);
-            big_u.push(ui);
-        }
-        let h0_table = RistrettoBasepointTable::create(h0);
-        // Each point is computed halved, so that one batch inversion per chunk compresses its double.
-        let half = Scalar::from(2u8).invert();
-        let c_hat = double_and_compress(&par::map_indices(n, |i| {
-            let (a, b) = (Zeroizing::new(big_r[i + 1] * half), Zeroizing::new(big_u[i + 1] * half));
-            g_table * &*a + &h0_table * &*b
-        }));
-
-        // MX5, MX6: commitments of the Sigma protocol.
-        let omega = random_scalars(3 + w, &mut nonce_rng);
-        let omega_hat = random_scalars(n, &mut nonce_rng);
-        let omega_p = random_scalars(n, &mut nonce_rng);
-        let t_hat = double_and_compress(&par::map_indices(n, |i| {
-            let a = Zeroizing::new((omega_hat[i] + omega_p[i] * big_r[i]) * half);
-            let b = Zeroizing::new(omega_p[i] * big_u[i] * half);
-            g_table * &*a + &h0_table * &*b
-        }));
-        let t1 = GroupElement::new(g_table * &omega[0]);
-        let t2 = GroupElement::new(g_table * &omega[1]);
-        let t3 = GroupElement::new(g_table * &omega[2] + ct_msm(&omega_p, |i| h[i]));
-        let out = st.output;
-        let key = st.public_key.point();
-        let t4: Vec<Ciphertext> = (0..w)
-            .map(|k| {
-                let sum_a = ct_msm(&omega_p, |i| *out.row(i)[k].a.point());
-                let sum_b = ct_msm(&omega_p, |i| *out.row(i)[k].b.point());
-                Ciphertext::new(sum_a - g_table * &omega[3 + k], sum_b - omega[3 + k] * key)
-            })
-            .collect();
-
-        // MX7.
-        let ch = challenge_c(transcript, &c_hat, &t_hat, [&t1, &t2, &t3], &t4);
-
-        // MX8: responses.
-        let r_bar = Zeroizing::new(r.iter().sum::<Scalar>());
-        let r_tilde = Zeroizing::new(r.iter().zip(&u).map(|(r, u)| r * u).sum::<Scalar>());
-        let s4 = (0..w)
-            .map(|k| {
-                let r_prime = Zeroizing::new((0..n).map(|i| u_p[i] * rerand[i * w + k]).sum::<Scalar>());
-                omega[3 + k] + ch * *r_prime
-            })
-            .collect();
-        Ok(Self {
-            contest: st.contest,
-            stage: st.stage,
-            c,
-            c_hat,
-            t_hat,
-            t1,
-            t2,
-            t3,
-            t4,
-            s1: omega[0] + ch * *r_bar,
-            s2: omega[1] + ch * big_r[n],
-            s3: omega[2] + ch * *r_tilde,
-            s4,
-            s_hat: (0..n).map(|i| omega_hat[i] + ch * r_hat[i]).collect(),
-            s_prime: (0..n).map(|i| omega_p[i] + ch * u_p[i]).collect(),
-        })
-    }
-
     /// Number of rows `N` the proof is for.
     pub fn len(&self) -> usize {
         self.c.len()

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codec::{Decode, Encode};
-use crate::elgamal::SecretKey;
+use crate::elgamal::{Ciphertext, EncryptionKey, SecretKey};
 use crate::group::GroupElement;
 use crate::transcript::election_transcript;
 use proptest::prelude::*;
@@ -39,11 +39,36 @@ fn statement<'a>(f: &'a Fixture, output: &'a CiphertextList) -> ShuffleStatement
     }
 }
 
+fn stage(f: &Fixture) -> Stage<'_> {
+    Stage { fingerprint: &FP, key: &f.key, contest: CONTEST, stage: STAGE }
+}
+
 fn mix(f: &Fixture, seed: u8) -> (CiphertextList, ShuffleProof) {
-    let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-    let (output, witness) = shuffle(&f.key, &f.input, &mut rng);
-    let proof = ShuffleProof::prove(&mut election_transcript(&FP), &statement(f, &output), &witness, &mut rng).unwrap();
-    (output, proof)
+    shuffle_and_prove(&stage(f), &f.input, &mut ChaCha20Rng::from_seed([seed; 32])).unwrap()
+}
+
+/// The streamed prover over lists in memory, with a given witness and chunk size.
+fn mix_with(
+    f: &Fixture,
+    witness: &ShuffleWitness,
+    chunk: usize,
+    rng: &mut ChaCha20Rng,
+) -> Result<(CiphertextList, ShuffleProof), ShuffleError> {
+    prove::prove_in_memory(&stage(f), &f.input, witness, chunk, rng)
+}
+
+/// The streamed prover with generators of the caller's choice.
+fn mix_with_generators(
+    f: &Fixture,
+    witness: &ShuffleWitness,
+    rng: &mut ChaCha20Rng,
+    generator: &(dyn Fn(u64) -> RistrettoPoint + Sync),
+) -> (CiphertextList, ShuffleProof) {
+    let (output, proof) = (stream::MemorySink::new(), stream::MemorySink::new());
+    let files = prove::Files { input: &f.input.to_bytes(), output: &output, proof: &proof };
+    let label = generator_label(CONTEST, STAGE);
+    prove::prove_with_generators(&stage(f), files, witness, 64, rng, (&label, generator)).unwrap();
+    (CiphertextList::from_bytes(&output.into_inner()).unwrap(), ShuffleProof::from_bytes(&proof.into_inner()).unwrap())
 }
 
 fn check(proof: &ShuffleProof, st: &ShuffleStatement<'_>) -> Result<(), ShuffleError> {
@@ -109,19 +134,26 @@ fn completeness_ten_thousand_w4() {
 #[test]
 fn witness_is_redacted_and_checked() {
     let f = fixture(3, 1, 5);
-    let (output, witness) = shuffle(&f.key, &f.input, &mut ChaCha20Rng::from_seed([1; 32]));
-    assert_eq!(format!("{witness:?}"), "ShuffleWitness(<redacted>)");
-    let st = statement(&f, &output);
     let mut rng = ChaCha20Rng::from_seed([2; 32]);
-    for perm in [vec![0, 0, 1], vec![0, 1, 3], vec![0, 1]] {
-        let bad = ShuffleWitness::from_parts(perm, vec![Scalar::ONE; 3]);
-        let r = ShuffleProof::prove(&mut election_transcript(&FP), &st, &bad, &mut rng);
-        assert_eq!(r.err(), Some(ShuffleError::InvalidWitness));
+    let witness = ShuffleWitness::random(3, &mut rng);
+    assert_eq!(format!("{witness:?}"), "ShuffleWitness(<redacted>)");
+    // Not a permutation of the 3 rows, or explicit scalars of another count than N·w.
+    for (perm, scalars) in
+        [(vec![0, 0, 1], 3), (vec![0, 1, 3], 3), (vec![0, 1], 2), (vec![0, 1, 2, 3], 4), (vec![0, 1, 2], 2)]
+    {
+        let bad = ShuffleWitness::from_parts(perm, vec![Scalar::ONE; scalars]);
+        assert_eq!(mix_with(&f, &bad, 64, &mut rng).err(), Some(ShuffleError::InvalidWitness));
     }
-    // A valid permutation that is not the one used: the proof is made but does not verify.
+    // A random witness of another size.
+    let other = ShuffleWitness::random(4, &mut rng);
+    assert_eq!(mix_with(&f, &other, 64, &mut rng).err(), Some(ShuffleError::InvalidWitness));
+    // A valid witness that is not the one the output was made with: its proof is made but does not verify.
+    let (output, proof) = mix_with(&f, &witness, 64, &mut rng).unwrap();
+    assert_eq!(check(&proof, &statement(&f, &output)), Ok(()));
     let wrong = ShuffleWitness::from_parts(vec![0, 1, 2], vec![Scalar::ONE; 3]);
-    let proof = ShuffleProof::prove(&mut election_transcript(&FP), &st, &wrong, &mut rng).unwrap();
-    assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
+    let (other_output, proof) = mix_with(&f, &wrong, 64, &mut rng).unwrap();
+    assert_eq!(check(&proof, &statement(&f, &other_output)), Ok(()));
+    assert!(matches!(check(&proof, &statement(&f, &output)), Err(ShuffleError::EquationFailed { .. })));
 }
 
 /// SPEC.md: exercises SV0 (wrong shape), SV4.
@@ -264,37 +296,20 @@ fn proof_for_another_statement_fails() {
 fn generators_not_derived_from_the_seed_fail() {
     let f = fixture(8, 1, 16);
     let mut rng = ChaCha20Rng::from_seed([6; 32]);
-    let (output, witness) = shuffle(&f.key, &f.input, &mut rng);
-    let st = statement(&f, &output);
+    let witness = ShuffleWitness::random(8, &mut rng);
     let label = generator_label(CONTEST, STAGE);
-    let mut inverse = vec![0u32; 8];
-    for (i, &p) in witness.permutation().iter().enumerate() {
-        inverse[p as usize] = i as u32;
-    }
+    // The derived generators, through the same entry: the proof verifies.
+    let (output, proof) = mix_with_generators(&f, &witness, &mut rng, &|i| shuffle_generator(&FP, &label, i));
+    let st = statement(&f, &output);
+    assert_eq!(check(&proof, &st), Ok(()));
     // Generators the prover chose itself (here: of another seed; with a trapdoor it could cheat).
-    let h: Vec<RistrettoPoint> = (1..=8).map(|i| derive_generator(b"prover's own seed", &label, i)).collect();
-    let h0 = derive_generator(b"prover's own seed", &label, 0);
-    let proof = ShuffleProof::prove_with_generators(
-        &mut election_transcript(&FP),
-        &st,
-        &witness,
-        &mut rng,
-        (&label, &h0, &h),
-        &inverse,
-    )
-    .unwrap();
+    let own = |i| derive_generator(b"prover's own seed", &label, i);
+    let (same_output, proof) = mix_with_generators(&f, &witness, &mut rng, &own);
+    assert_eq!(same_output, output);
     assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
     // Only h₀ changed: the chain checks fail.
-    let h: Vec<RistrettoPoint> = (1..=8).map(|i| shuffle_generator(&FP, &label, i)).collect();
-    let proof = ShuffleProof::prove_with_generators(
-        &mut election_transcript(&FP),
-        &st,
-        &witness,
-        &mut rng,
-        (&label, &crate::group::G, &h),
-        &inverse,
-    )
-    .unwrap();
+    let h0_is_g = |i| if i == 0 { crate::group::G } else { shuffle_generator(&FP, &label, i) };
+    let (_, proof) = mix_with_generators(&f, &witness, &mut rng, &h0_is_g);
     assert!(matches!(check(&proof, &st), Err(ShuffleError::EquationFailed { .. })));
 }
 
@@ -474,11 +489,179 @@ proptest! {
             .collect();
         let output = CiphertextList::from_flat(w, cells).unwrap();
         let witness = ShuffleWitness::from_parts(perm, rerand);
+        let (streamed, proof) = mix_with(&f, &witness, 4, &mut rng).unwrap();
+        prop_assert_eq!(&streamed, &output);
         let st = statement(&f, &output);
-        let proof = ShuffleProof::prove(&mut election_transcript(&FP), &st, &witness, &mut rng).unwrap();
         prop_assert_eq!(check(&proof, &st), Ok(()));
         prop_assert_eq!(ShuffleProof::from_bytes(&proof.to_bytes()).unwrap(), proof);
     }
+}
+
+/// The streamed prover (SPEC.md §9.7) at the chunks' boundaries: for N = 1, 2, 100 and chunks of 1, 3 and 64
+/// rows (and one chunk of all rows), w = 1 and 3, the proof verifies, the output decrypts to the input's rows, and the bytes of the output and
+/// of the proof do not depend on the chunk size (the same witness and nonces give the same files).
+#[test]
+fn streamed_proofs_verify_at_every_chunk_boundary() {
+    for w in [1, 3] {
+        for n in [1, 2, 100] {
+            let f = fixture(n, w, (3 * n + w) as u8);
+            let witness = ShuffleWitness::random(n, &mut ChaCha20Rng::from_seed([1; 32]));
+            let mut first: Option<(Vec<u8>, Vec<u8>)> = None;
+            for chunk in [1, 3, 64, usize::MAX] {
+                let (output, proof) = mix_with(&f, &witness, chunk, &mut ChaCha20Rng::from_seed([2; 32])).unwrap();
+                assert_eq!(check(&proof, &statement(&f, &output)), Ok(()), "n = {n}, w = {w}, chunk = {chunk}");
+                assert_same_multiset(&f, &output);
+                let files = (output.to_bytes(), proof.to_bytes());
+                match &first {
+                    None => first = Some(files),
+                    Some(files_1) => assert!(files_1 == &files, "n = {n}, w = {w}: chunk {chunk} changes the files"),
+                }
+            }
+        }
+    }
+}
+
+/// A seeded witness's scalars are derived at any row: the rows of a range are those of the whole list, and the
+/// whole list's are the stream's scalars in order (SPEC.md §9.3.1: `r̃ᵢₖ` is scalar `i·w + k`).
+#[test]
+fn seeded_rerandomization_is_read_at_any_row() {
+    let witness = ShuffleWitness::random(10, &mut ChaCha20Rng::from_seed([3; 32]));
+    let all = witness.factors(0..10, 3);
+    assert_eq!(all.len(), 30);
+    assert_eq!(witness.factors(4..7, 3)[..], all[12..21]);
+    assert_eq!(witness.factors(9..10, 3)[..], all[27..]);
+    let distinct: std::collections::BTreeSet<[u8; 32]> = all.iter().map(|s| s.to_bytes()).collect();
+    assert_eq!(distinct.len(), 30);
+    // Another witness (another seed) has other scalars; the same seed, the same.
+    assert_ne!(ShuffleWitness::random(10, &mut ChaCha20Rng::from_seed([4; 32])).factors(0..1, 3)[..], all[..3]);
+    assert_eq!(ShuffleWitness::random(10, &mut ChaCha20Rng::from_seed([3; 32])).factors(0..10, 3)[..], all[..]);
+}
+
+/// A source that fails its reads from an offset on, as a disk that fails.
+struct FailingSource {
+    bytes: Vec<u8>,
+    from: u64,
+}
+impl stream::ByteSource for FailingSource {
+    fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        if offset + buf.len() as u64 > self.from {
+            return Err(std::io::Error::other("disk error"));
+        }
+        self.bytes.read_at(offset, buf)
+    }
+}
+
+/// A sink that refuses writes at or after an offset, as a full disk.
+struct FullSink {
+    from: u64,
+}
+impl stream::ByteSink for FullSink {
+    fn write_at(&self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+        if offset + bytes.len() as u64 > self.from {
+            return Err(std::io::Error::other("no space left"));
+        }
+        Ok(())
+    }
+}
+
+/// The input list is checked as its decoder checks it, and every error names what is wrong: a truncated or
+/// over-long file, an empty list, a width out of range, a non-canonical point, a failing read or write.
+#[test]
+fn streamed_stage_refuses_bad_inputs_with_a_clear_error() {
+    use stream::ByteSource;
+    let f = fixture(5, 2, 21);
+    let bytes = f.input.to_bytes();
+    let witness = ShuffleWitness::random(5, &mut ChaCha20Rng::from_seed([1; 32]));
+    let run = |input: &dyn ByteSource, output: &dyn stream::ByteSink, proof: &dyn stream::ByteSink| {
+        mix_stage(&stage(&f), input, &witness, output, proof, 2, &mut ChaCha20Rng::from_seed([2; 32]))
+    };
+    let sinks = || (stream::MemorySink::new(), stream::MemorySink::new());
+    let with = |input: &[u8]| {
+        let (o, p) = sinks();
+        run(&input.to_vec(), &o, &p)
+    };
+    let ok = with(&bytes).unwrap();
+    assert_eq!(ok, StageInfo { rows: 5, width: 2, output_bytes: bytes.len() as u64, proof_bytes: 16 + 32 * 37 });
+
+    let truncated = with(&bytes[..bytes.len() - 1]).unwrap_err();
+    assert_eq!(truncated, ShuffleError::Decode(DecodeError::Truncated { what: "list.rows", needed: 1 }));
+    assert_eq!(truncated.to_string(), "shuffle proof: list.rows: input truncated (1 more bytes needed)");
+    // The same errors as the list's own decoder.
+    let whole = |b: &[u8]| ShuffleError::Decode(CiphertextList::from_bytes(b).unwrap_err());
+    assert_eq!(truncated, whole(&bytes[..bytes.len() - 1]));
+    assert_eq!(
+        with(&bytes[..5]).unwrap_err(),
+        ShuffleError::Decode(DecodeError::Truncated { what: "list.w", needed: 3 })
+    );
+    let mut long = bytes.clone();
+    long.push(0);
+    assert_eq!(
+        with(&long).unwrap_err(),
+        ShuffleError::Decode(DecodeError::TrailingBytes { what: "ciphertext list", count: 1 })
+    );
+    assert_eq!(with(&long).unwrap_err(), whole(&long));
+    assert_eq!(with(&bytes[..5]).unwrap_err(), whole(&bytes[..5]));
+    assert_eq!(with(&[0, 0, 0, 0, 0, 0, 0, 2]).unwrap_err(), ShuffleError::EmptyList);
+    let mut wide = bytes.clone();
+    wide[4..8].copy_from_slice(&1025u32.to_be_bytes());
+    assert!(matches!(with(&wide).unwrap_err(), ShuffleError::Decode(DecodeError::TooLong { len: 1025, .. })));
+    // A witness for another N than the header's.
+    let mut more = bytes.clone();
+    more[0..4].copy_from_slice(&4u32.to_be_bytes());
+    more.truncate(8 + 64 * 2 * 4);
+    assert_eq!(with(&more).unwrap_err(), ShuffleError::InvalidWitness);
+    // A non-canonical point in the last row (B of its second ciphertext).
+    let mut bad = bytes.clone();
+    let at = bytes.len() - 32;
+    bad[at..].copy_from_slice(&[0xff; 32]);
+    assert_eq!(
+        with(&bad).unwrap_err(),
+        ShuffleError::Decode(DecodeError::NonCanonicalPoint { what: "input list.rows[].b" })
+    );
+    // A read that fails half-way through the rows.
+    let (o, p) = sinks();
+    let failing = FailingSource { bytes: bytes.clone(), from: bytes.len() as u64 / 2 };
+    let err = run(&failing, &o, &p).unwrap_err();
+    assert!(matches!(&err, ShuffleError::Io { part: "reading the input list", .. }), "{err}");
+    assert!(err.to_string().contains("disk error"), "{err}");
+    // A full disk under the output list, then under the proof (in its last section).
+    let (o, p) = sinks();
+    let full = FullSink { from: 100 };
+    let err = run(&bytes, &full, &p).unwrap_err();
+    assert!(matches!(&err, ShuffleError::Io { part: "writing the output list", .. }), "{err}");
+    let full = FullSink { from: stream::ProofLayout { n: 5, w: 2 }.s_prime(1) };
+    let err = run(&bytes, &o, &full).unwrap_err();
+    assert!(matches!(&err, ShuffleError::Io { part: "writing the proof", .. }), "{err}");
+    assert!(err.to_string().contains("no space left"), "{err}");
+}
+
+/// Through files, as the tallier runs it: the input read with positional reads, the output list and the proof
+/// written at their offsets; the files decode and the proof verifies.
+#[cfg(unix)]
+#[test]
+fn streamed_stage_through_files() {
+    let f = fixture(50, 2, 22);
+    let dir = std::env::temp_dir().join(format!("rv-shuffle-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (input_path, output_path, proof_path) = (dir.join("in.list"), dir.join("out.list"), dir.join("out.proof"));
+    std::fs::write(&input_path, f.input.to_bytes()).unwrap();
+    let input = std::fs::File::open(&input_path).unwrap();
+    let output = std::fs::File::create(&output_path).unwrap();
+    let proof = std::fs::File::create(&proof_path).unwrap();
+    let mut rng = ChaCha20Rng::from_seed([5; 32]);
+    let witness = ShuffleWitness::random(50, &mut rng);
+    let info = mix_stage(&stage(&f), &input, &witness, &output, &proof, 7, &mut rng).unwrap();
+    drop((output, proof));
+    let output = CiphertextList::from_bytes(&std::fs::read(&output_path).unwrap()).unwrap();
+    let proof_bytes = std::fs::read(&proof_path).unwrap();
+    assert_eq!(info.proof_bytes, proof_bytes.len() as u64);
+    let proof = ShuffleProof::from_bytes(&proof_bytes).unwrap();
+    assert_eq!(check(&proof, &statement(&f, &output)), Ok(()));
+    assert_same_multiset(&f, &output);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Known answers (SPEC.md §9.6): the generators of fingerprint `09…09`, contest 2, stage 1, and the SHA-256
@@ -505,6 +688,6 @@ fn known_answers() {
 const KNOWN: [&str; 4] = [
     "96a429b5aec384afb998e01d3cf4d5d24f58c932b5b68c3718159a5135bdb20a",
     "04284756514d704e9ae46497b68af2232aef368a38ced1634a210bf3073c560f",
-    "d433a5c03b365e461de2d613bddc423c25d6ce628ea44699c3d096b71d8a2522",
-    "49ffdab796feae332e1d3f20f452697e462e45786c7cf173f130d94845648f0f",
+    "56fc9425cf375047cd2c923385fe3d3723b3d0694ed3ed75c3b16240023f7898",
+    "d3d56d248b44b0c6ccd5363e31bb42d08007dda6d09a38388deab8021d253fd2",
 ];

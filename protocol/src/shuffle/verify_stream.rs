@@ -639,7 +639,7 @@ pub fn verify_chain(
 ) -> ChainVerdict {
     let stages = proofs.len().min(lists.len().saturating_sub(1));
     // Pass 1, every file on its own (in parallel).
-    let list_scans: Vec<ListScan> = par::map_indices(lists.len(), |m| scan_list(lists[m], st.width));
+    let list_scans: Vec<ListScan> = par::map_chunks(lists.len(), 1, |m| scan_list(lists[m.start], st.width));
     let mut verdict = ChainVerdict {
         list_sha256: list_scans.iter().map(|s| s.sha256).collect(),
         proof_sha256: vec![None; stages],
@@ -665,7 +665,7 @@ pub fn verify_chain(
         })
         .collect();
     let mut proof_scans: Vec<Option<ProofScan>> =
-        par::map_indices(stages, |k| if skip[k] { None } else { Some(scan_proof(proofs[k])) });
+        par::map_chunks(stages, 1, |k| if skip[k.start] { None } else { Some(scan_proof(proofs[k.start])) });
     for (k, scan) in proof_scans.iter().enumerate() {
         verdict.proof_sha256[k] = match scan {
             Some(s) => s.sha256,
@@ -894,7 +894,7 @@ mod tests {
     use super::*;
     use crate::codec::{Decode, Encode};
     use crate::elgamal::{EncryptionKey, SecretKey};
-    use crate::shuffle::{shuffle, ShuffleProof, ShuffleStatement};
+    use crate::shuffle::{ShuffleProof, ShuffleStatement};
     use rand_chacha::rand_core::{RngCore, SeedableRng};
     use rand_chacha::ChaCha20Rng;
 
@@ -909,16 +909,8 @@ mod tests {
         let mut list = CiphertextList::from_flat(w, key.encrypt_vector(&ms, &mut rng).0).unwrap();
         let (mut lists, mut proofs) = (vec![list.to_bytes()], Vec::new());
         for k in 1..=stages as u32 {
-            let (output, witness) = shuffle(&key, &list, &mut rng);
-            let st = ShuffleStatement {
-                fingerprint: &FP,
-                public_key: key.public_key(),
-                contest: CONTEST,
-                stage: k,
-                input: &list,
-                output: &output,
-            };
-            let proof = ShuffleProof::prove(&mut election_transcript(&FP), &st, &witness, &mut rng).unwrap();
+            let stage = crate::shuffle::Stage { fingerprint: &FP, key: &key, contest: CONTEST, stage: k };
+            let (output, proof) = crate::shuffle::shuffle_and_prove(&stage, &list, &mut rng).unwrap();
             lists.push(output.to_bytes());
             proofs.push(proof.to_bytes());
             list = output;
