@@ -34,21 +34,11 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 /// [`read_file`] with a smaller limit (`limit` bytes).
 pub fn read_file_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     let shown = path.display();
-    let meta = fs::symlink_metadata(path).map_err(|e| format!("{shown}: {e}"))?;
-    if meta.file_type().is_symlink() {
-        return Err(format!("{shown}: a link, not a file (links are not followed)"));
-    }
-    if !meta.file_type().is_file() {
-        return Err(format!("{shown}: not a regular file"));
-    }
-    let too_big = |len: u64| format!("{shown}: {len} bytes, more than is read ({limit})");
-    if meta.len() > limit {
-        return Err(too_big(meta.len()));
-    }
-    let file = fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let file = open_file(path)?;
     let opened = file.metadata().map_err(|e| format!("{shown}: {e}"))?;
-    if !same_file(&meta, &opened) {
-        return Err(format!("{shown}: changed while it was opened (replaced by a link or another file)"));
+    let too_big = |len: u64| format!("{shown}: {len} bytes, more than is read ({limit})");
+    if opened.len() > limit {
+        return Err(too_big(opened.len()));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(opened.len()).unwrap_or(0));
     file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| format!("{shown}: {e}"))?;
