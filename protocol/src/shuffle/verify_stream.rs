@@ -499,6 +499,29 @@ fn list_rows(
     Ok(points.chunks_exact(2).map(|p| Ciphertext { a: p[0], b: p[1] }).collect())
 }
 
+/// Rows `a … b − 1` of a list in pass 2. A list of another width than the unit's fails (late: a point that does
+/// not decode comes first) and no stage uses its rows: it is decoded in pieces of the unit's row size, so that a
+/// header claiming a wider list cannot make a chunk larger, and its rows are not kept.
+fn chunk_of_list(
+    src: &dyn ByteSource,
+    layout: ListLayout,
+    (a, b): (usize, usize),
+    reread: &mut Sha512,
+    width: usize,
+) -> Result<Option<Vec<Ciphertext>>, ListFailure> {
+    if layout.w == width {
+        return list_rows(src, layout, (a, b), Some(reread)).map(Some);
+    }
+    let piece = (b.saturating_sub(a) * width / layout.w).max(1);
+    let mut start = a;
+    while start < b {
+        let end = (start + piece).min(b);
+        list_rows(src, layout, (start, end), Some(&mut *reread))?;
+        start = end;
+    }
+    Ok(None)
+}
+
 /// A proof's decoded rows `a … b − 1` (and `s′_b` when `b < N`).
 struct ProofRows {
     c: Vec<GroupElement>,
@@ -722,8 +745,9 @@ pub fn verify_chain(
             }
             let scan = &mut list_scans[m];
             let decoded = match (needed[m], scan.layout, scan.early.is_none() && scan.point.is_none()) {
-                (true, Some(layout), true) => match list_rows(lists[m], layout, (a, b), Some(&mut scan.reread)) {
-                    Ok(cells) => Some(Cow::Owned(cells)),
+                (true, Some(layout), true) => match chunk_of_list(lists[m], layout, (a, b), &mut scan.reread, st.width)
+                {
+                    Ok(cells) => cells.map(Cow::Owned),
                     Err(ListFailure::Decode(e)) => {
                         scan.point = Some(e);
                         None
@@ -1062,6 +1086,20 @@ mod tests {
         for expected in ["Decode", "Fails EquationFailed", "Fails StatementMismatch", "Fails WrongShape"] {
             assert!(kinds.iter().any(|k| k.starts_with(expected)), "{expected} not among {kinds:?}");
         }
+    }
+
+    /// A list of another width than the unit's (a wider header) gets the in-memory verdict, at every chunk size.
+    #[test]
+    fn a_list_of_another_width_gets_the_in_memory_verdict() {
+        let (key, mut lists, proofs) = chain(5, 1, 2, 51);
+        let (_, wide, _) = chain(5, 3, 1, 52);
+        lists[1] = wide[1].clone();
+        assert!(matches!(reference(&key, 1, &lists, &proofs).0, Some((1, ListFailure::WrongWidth { found: 3 }))));
+        assert_agree(&key, 1, &lists, &proofs, &[1, 2, 64], "wide list");
+        let last = lists[1].len() - 1;
+        lists[1][last] = 0xff;
+        assert!(matches!(reference(&key, 1, &lists, &proofs).0, Some((1, ListFailure::Decode(_)))));
+        assert_agree(&key, 1, &lists, &proofs, &[1, 2, 64], "wide list with a bad point");
     }
 
     /// A stage verified beforehand is not verified again; the chain's other stages are.
