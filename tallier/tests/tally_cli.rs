@@ -19,15 +19,11 @@ use protocol::log::{ballot_hash, leaf_hash, LogTree, SignedTreeHead};
 use protocol::manifest::{example_manifest, ContestKind};
 use protocol::record::{check_layout, file_digest, RecordIndex};
 use protocol::tally::ResultFile;
-use protocol::{Answer, Ballot, Election, PublicKey, Selection};
+use protocol::{Answer, Ballot, Election, Selection};
 use rand::rngs::OsRng;
 
 mod common;
-use common::{fails, ok, tallier};
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{ceremony, fails, ok, s, tallier};
 
 /// `tallier tally prepare --box … --ceremony … --revocations … --out RECORD --quiet`.
 fn tally_prepare(ballot_box: &Path, ceremony: &Path, revocations: &Path, record: &Path) -> Output {
@@ -45,50 +41,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }
     }
-}
-
-/// The manifest's 2-of-3 ceremony, run by the trustees' commands; writes the election file; returns the key.
-fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path, officials: &Path) -> PublicKey {
-    std::fs::create_dir_all(dir).unwrap();
-    for i in 1..=3 {
-        std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
-    }
-    let trustee = |cmd: &str, i: u16| {
-        let (secret, pass) = (root.join(format!("secret-{i}.json")), root.join(format!("pass-{i}")));
-        let mut args = vec!["trustee", cmd, "--manifest", s(manifest), "--dir", s(dir)];
-        args.extend(["--secret", s(&secret), "--passphrase-file", s(&pass)]);
-        let index = i.to_string();
-        if cmd == "init" {
-            args.extend(["--trustee", &index]);
-        }
-        ok(tallier(&args));
-    };
-    for cmd in ["init", "deal", "confirm"] {
-        for i in 1..=3u16 {
-            trustee(cmd, i);
-        }
-    }
-    // The officials close rounds 1-3 with the key the manifest names.
-    ok(tallier(&["keys", "close", "--manifest", s(manifest), "--dir", s(dir), "--key", s(officials)]));
-    for i in 1..=3u16 {
-        trustee("reveal", i);
-    }
-    let key_file = root.join("election-key.json");
-    let out = ok(tallier(&[
-        "keys",
-        "combine",
-        "--manifest",
-        s(manifest),
-        "--dir",
-        s(dir),
-        "--out",
-        s(&key_file),
-        "--election",
-        s(election_file),
-    ]));
-    assert!(out.contains("election fingerprint"), "{out}");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(key_file).unwrap()).unwrap();
-    serde_json::from_value(v["election_public_key"].clone()).unwrap()
 }
 
 /// A ballot box as `collector export` writes it (SPEC.md §11.5), signed by `collector`.

@@ -37,8 +37,14 @@ pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// The manifest's 2-of-3 ceremony, run by the trustees' commands; writes the election file.
-pub fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path, officials: &Path) {
+/// The manifest's 2-of-3 ceremony, run by the trustees' commands; writes the election file; returns the key.
+pub fn ceremony(
+    root: &Path,
+    manifest: &Path,
+    dir: &Path,
+    election_file: &Path,
+    officials: &Path,
+) -> protocol::elgamal::PublicKey {
     std::fs::create_dir_all(dir).unwrap();
     for i in 1..=3 {
         std::fs::write(root.join(format!("pass-{i}")), format!("correct horse battery {i}\n")).unwrap();
@@ -64,7 +70,10 @@ pub fn ceremony(root: &Path, manifest: &Path, dir: &Path, election_file: &Path, 
     }
     let key_file = root.join("election-key.json");
     let args = ["keys", "combine", "--manifest", s(manifest), "--dir", s(dir), "--out", s(&key_file), "--election"];
-    ok(tallier(&[&args[..], &[s(election_file)]].concat()));
+    let out = ok(tallier(&[&args[..], &[s(election_file)]].concat()));
+    assert!(out.contains("election fingerprint"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(key_file).unwrap()).unwrap();
+    serde_json::from_value(v["election_public_key"].clone()).unwrap()
 }
 
 /// One leaf of the log: a ballot, or a voter-list change's file.
