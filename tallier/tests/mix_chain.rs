@@ -44,6 +44,13 @@ struct Setup {
     plaintexts: Vec<RistrettoPoint>,
 }
 
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(&self.keys);
+    }
+}
+
 fn setup(name: &str, n: usize) -> Setup {
     let dir = std::env::temp_dir().join(format!("tallier-mix-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -81,12 +81,16 @@ impl ChainFailure {
     }
 }
 
-/// What a checked chain gives: its last list (if every list decoded), the failures, and the rows of the input.
+/// What a checked chain gives: its last list (if every list decoded), the failures, the rows of the input, and
+/// each file's SHA-256 as the check read it.
 #[derive(Debug)]
 pub struct Checked {
     pub last: Option<CiphertextList>,
     pub failures: Vec<ChainFailure>,
     pub rows: usize,
+    /// Each list and proof the check hashed (file name, SHA-256 of the bytes it verified): whoever read the files
+    /// before (V1) compares, so a file rewritten in between is caught.
+    pub hashed: Vec<(String, [u8; 32])>,
 }
 
 /// Decodes a list of unit `contest` (its index in `units()`; stage 0: the input) and checks its width.
@@ -145,12 +149,12 @@ pub fn check_contest<'a>(
     let mut failures = Vec::new();
     let manifest = election.manifest();
     let Some(spec) = manifest.units().get(contest).and_then(|u| manifest.contests.get(u.contest)) else {
-        return Checked { last: None, failures, rows: 0 };
+        return Checked { last: None, failures, rows: 0, hashed: Vec::new() };
     };
     let width = spec.chunks();
-    let done = |failures: Vec<ChainFailure>, rows: usize| {
+    let done = |failures: Vec<ChainFailure>, rows: usize, hashed| {
         (0..stages).for_each(|_| on_stage());
-        Checked { last: None, failures, rows }
+        Checked { last: None, failures, rows, hashed }
     };
     // The files: a list that cannot be read stops the chain where it is read; a proof that cannot be read fails
     // its stage (and its signature, which covers it).
@@ -178,6 +182,11 @@ pub fn check_contest<'a>(
     let verdict = verify_chain(&statement, &list_sources, &proof_sources, &options);
     let rows = verdict.rows;
     let name = |m: usize| lists.get(m).map(|(file, _)| file.clone()).unwrap_or_default();
+    let proof_names = proofs.iter().map(|p| p.as_ref().ok().map(|(file, _)| file));
+    let hashed: Vec<(String, [u8; 32])> = (lists.iter().map(|(file, _)| Some(file)).zip(&verdict.list_sha256))
+        .chain(proof_names.zip(&verdict.proof_sha256))
+        .filter_map(|(file, digest)| Some((file?.clone(), (*digest)?)))
+        .collect();
     let list_failure = |m: usize, f: ListFailure| -> ChainFailure {
         let (file, stage) = (name(m), m as u16);
         match f {
@@ -190,22 +199,22 @@ pub fn check_contest<'a>(
     };
     if let Some((0, f)) = verdict.failed_list {
         failures.insert(0, list_failure(0, f));
-        return done(failures, rows);
+        return done(failures, rows, hashed);
     }
     if lists.is_empty() {
-        return done(failures, rows);
+        return done(failures, rows, hashed);
     }
     let unread = failures.pop();
     for k in 1..=stages {
         if let Some((m, f)) = verdict.failed_list.clone().filter(|(m, _)| usize::from(k) == *m) {
             failures.push(list_failure(m, f));
             (k..=stages).for_each(|_| on_stage());
-            return Checked { last: None, failures, rows };
+            return Checked { last: None, failures, rows, hashed };
         }
         if k > readable {
             failures.extend(unread);
             (k..=stages).for_each(|_| on_stage());
-            return Checked { last: None, failures, rows };
+            return Checked { last: None, failures, rows, hashed };
         }
         let proof = &proofs[usize::from(k) - 1];
         let file = proof.as_ref().map(|(f, _)| f.clone());
@@ -239,7 +248,7 @@ pub fn check_contest<'a>(
         }
         on_stage();
     }
-    Checked { last: verdict.last, failures, rows }
+    Checked { last: verdict.last, failures, rows, hashed }
 }
 
 /// A file of a chain to read in chunks: its bytes in memory, or (on Unix) an open file.

@@ -154,15 +154,148 @@ impl RecordSource {
     }
 
     /// The files at `paths`, each read once, in that order (a directory's on all cores with feature `parallel`).
-    pub fn read_all(self, paths: &[&str]) -> Vec<Result<Vec<u8>, String>> {
+    /// A directory's mix-stage lists and proofs ([`read_in_chunks`]) are hashed as they are read and kept open,
+    /// not held: the checks read them again in chunks ([`Content::Open`]); every other file is held whole.
+    pub fn read_all(self, paths: &[&str]) -> Vec<Result<Content, String>> {
         match self {
-            Self::Dir(dir) => map_each(paths, |p| read_file(&dir.join(p))),
+            Self::Dir(dir) => map_each(paths, |p| {
+                let path = dir.join(p);
+                if read_in_chunks(p) {
+                    OpenFile::open(&path).map(Content::Open)
+                } else {
+                    read_file(&path).map(Content::Bytes)
+                }
+            }),
             Self::Given { mut files, .. } => {
-                paths.iter().map(|p| files.remove(*p).ok_or_else(|| not_given(p))).collect()
+                paths.iter().map(|p| files.remove(*p).map(Content::Bytes).ok_or_else(|| not_given(p))).collect()
             }
         }
     }
 }
+
+/// Whether a record's file at `rel` is read in chunks where it is used rather than held whole: a mix stage's list
+/// or proof (`…/stage-K.list`, `…/stage-K.proof`), the files that grow with the ballots by hundreds of bytes a
+/// row (a proof for 50 million rows is 8 GB). Everything else is held, as read, by the checks.
+pub fn read_in_chunks(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.strip_prefix("stage-")
+        .and_then(|rest| rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")))
+        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A record's file as read once: its bytes, or (a large file of a directory) the open file with its length and
+/// SHA-256 as read.
+#[derive(Debug)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    Open(OpenFile),
+}
+
+impl Content {
+    /// The file's SHA-256 as read (eq. (13-1)'s digest).
+    pub fn sha256(&self) -> [u8; 32] {
+        match self {
+            Self::Bytes(b) => protocol::record::file_digest(b),
+            Self::Open(f) => f.sha256,
+        }
+    }
+
+    /// The file's length in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.len() as u64,
+            Self::Open(f) => f.len,
+        }
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A regular file opened by [`open_file`]'s rules and hashed once, whole, in pieces of 1 MiB; kept open to be read
+/// again in chunks. Whoever reads it again hashes what it reads and compares with [`OpenFile::sha256`]: a file
+/// rewritten in place after this read is caught then ([`OpenFile::copy_to`], V10).
+#[derive(Debug)]
+pub struct OpenFile {
+    file: fs::File,
+    len: u64,
+    sha256: [u8; 32],
+}
+
+impl OpenFile {
+    /// Opens (links, devices, swapped paths refused) and hashes the file at `path`; no size limit, since it is
+    /// never held whole.
+    pub fn open(path: &Path) -> Result<Self, String> {
+        use sha2::Digest;
+        let shown = path.display();
+        let mut file = open_file(path)?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut len = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| format!("{shown}: {e}"))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(buf.get(..n).unwrap_or_default());
+            len += n as u64;
+        }
+        Ok(Self { file, len, sha256: hasher.finalize().into() })
+    }
+
+    /// SHA-256 of the bytes as first read.
+    pub fn sha256(&self) -> [u8; 32] {
+        self.sha256
+    }
+
+    /// The length as first read.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file was empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Another handle on the same open file (to read it at offsets: [`crate::chain::Source::File`]).
+    pub fn handle(&self) -> std::io::Result<fs::File> {
+        self.file.try_clone()
+    }
+
+    /// Copies the file to `out` in pieces of 1 MiB, hashing what it copies; an error if the bytes are no longer the
+    /// ones first read (another length or another SHA-256: the file was changed after it was read).
+    pub fn copy_to(&self, out: &mut dyn std::io::Write) -> Result<(), String> {
+        use sha2::Digest;
+        use std::io::{Seek, SeekFrom};
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut len = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            let piece = buf.get(..n).unwrap_or_default();
+            hasher.update(piece);
+            out.write_all(piece).map_err(|e| e.to_string())?;
+            len += n as u64;
+        }
+        let digest: [u8; 32] = hasher.finalize().into();
+        if len != self.len || digest != self.sha256 {
+            return Err(CHANGED.into());
+        }
+        Ok(())
+    }
+}
+
+/// Why a file read again is refused: its bytes are not those first read and hashed.
+pub const CHANGED: &str = "changed after it was first read and hashed (another length or SHA-256 now): something \
+                           writes to the record while it is checked; check a copy that nothing writes to";
 
 fn not_given(rel: &str) -> String {
     format!("{rel}: not among the files given (choose the whole record's folder, the one holding index.json)")
@@ -311,10 +444,43 @@ mod tests {
         }
         let paths = ["contest-0/input.list", "result.json"];
         let (a, b) = (on_disk.read_all(&paths), given.read_all(&paths));
-        assert_eq!(a[0].as_deref().unwrap(), b"rows");
-        assert_eq!(b[0].as_deref().unwrap(), b"rows");
+        for content in [&a[0], &b[0]] {
+            let Ok(Content::Bytes(bytes)) = content else { panic!("{content:?}") };
+            assert_eq!(bytes, b"rows");
+        }
         assert!(a[1].is_err());
         assert!(b[1].as_ref().unwrap_err().contains("result.json: not among the files given"));
+    }
+
+    /// Only a mix stage's list or proof is read in chunks; it is hashed as read, copied again exactly, and a copy
+    /// after the file was rewritten in place (same file, same length) or lengthened is refused.
+    #[test]
+    fn stage_files_are_kept_open_and_a_rewritten_one_is_refused() {
+        for rel in ["contest-0/stage-1.list", "contest-2/district-1/stage-12.proof", "stage-3.list"] {
+            assert!(read_in_chunks(rel), "{rel}");
+        }
+        for rel in ["contest-0/input.list", "contest-0/stage-.list", "contest-0/stage-1.sig", "stage-1x.list"] {
+            assert!(!read_in_chunks(rel), "{rel}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("contest-0")).unwrap();
+        let rel = "contest-0/stage-1.proof";
+        let path = dir.path().join(rel);
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        let source = RecordSource::Dir(dir.path().to_path_buf());
+        let Ok(Content::Open(open)) = source.read_all(&[rel]).remove(0) else { panic!("not kept open") };
+        assert_eq!((open.len(), open.sha256()), (bytes.len() as u64, protocol::record::file_digest(&bytes)));
+        let mut copy = Vec::new();
+        open.copy_to(&mut copy).unwrap();
+        assert!(copy == bytes);
+        let mut changed = bytes.clone();
+        changed[2_000_000] ^= 1;
+        fs::write(&path, &changed).unwrap();
+        assert_eq!(open.copy_to(&mut Vec::new()).unwrap_err(), CHANGED);
+        changed.truncate(10);
+        fs::write(&path, &changed).unwrap();
+        assert_eq!(open.copy_to(&mut Vec::new()).unwrap_err(), CHANGED);
     }
 
     #[test]

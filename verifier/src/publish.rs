@@ -229,6 +229,23 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Writes the record's file `path` to `rel` as V1 hashed it (a large file copied in pieces, refused if it
+    /// changed since V1 read it).
+    fn record_file(&mut self, rel: &str, files: &crate::verify::Files, path: &str) -> Result<u64, PublishError> {
+        let target = self.root.join(rel);
+        let fail = |source| PublishError::Write { path: target.clone(), source };
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&target).map_err(fail)?);
+        files.copy_to(path, &mut out).map_err(|reason| PublishError::Data { path: path.to_string(), reason })?;
+        std::io::Write::flush(&mut out).map_err(fail)?;
+        let len = std::fs::metadata(&target).map_err(fail)?.len();
+        self.files += 1;
+        self.bytes += len;
+        Ok(len)
+    }
+
     fn json(&mut self, rel: &str, value: &Value) -> Result<(), PublishError> {
         self.write(rel, value.to_string().as_bytes())
     }
@@ -305,9 +322,8 @@ fn write_site(
     let index = v.files.index();
     let mut listed = Vec::new();
     for e in index.map(|i| i.entries.as_slice()).unwrap_or_default() {
-        let bytes = v.files.bytes(&e.path).unwrap_or_default();
-        w.write(&format!("record/{}", e.path), bytes)?;
-        listed.push(json!({"path": e.path, "sha256": hex::encode(e.sha256), "bytes": bytes.len()}));
+        let len = w.record_file(&format!("record/{}", e.path), &v.files, &e.path)?;
+        listed.push(json!({"path": e.path, "sha256": hex::encode(e.sha256), "bytes": len}));
     }
     w.write("record/index.json", v.files.index_bytes())?;
     let record_head = index.map(|i| hex::encode(i.head())).unwrap_or_default();

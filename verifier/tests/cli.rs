@@ -76,6 +76,7 @@ fn verifier_cli_reports_and_exits() {
         assert!(stdout.contains("stage 1: ") && stdout.contains("stage-1.proof does not decode"), "{stdout}");
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The report has a row for check `id` named `name` with this status.

@@ -472,3 +472,33 @@ fn v2_failures_say_which_binding_fails() {
     restore(&b, &saved);
     assert!(b.verify().passed());
 }
+
+/// A mix stage's list and proof are not held from V1 on: V1 hashes them as it reads them and keeps them open, and
+/// V10 reads them again in chunks. A stage file rewritten in place after V1 (same path, same file) would otherwise
+/// be verified with bytes V1 never compared with the index: V10 fails it by its SHA-256, naming the file, and
+/// `publish` refuses to copy it. Without the comparison the proof below would only fail as a proof (and a
+/// rewritten list under a still-valid proof not at all by V10's own bytes).
+#[test]
+fn a_stage_file_rewritten_after_v1_is_caught() {
+    use std::io::{Seek, SeekFrom, Write};
+    use verifier::report::{Check, Failure};
+    let b = build();
+    let rel = record::stage_proof_path(protocol::manifest::Unit::from(0), 1);
+    let mut run = verifier::verify::Run::new(verifier::verify::RecordSource::Dir(b.dir.clone()), None, |_| {});
+    run.run_to(9);
+    let mut bytes = b.read(&rel);
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let mut file = std::fs::OpenOptions::new().write(true).open(b.path(&rel)).unwrap();
+    file.seek(SeekFrom::Start(last as u64)).unwrap();
+    file.write_all(&bytes[last..]).unwrap();
+    drop(file);
+    let report = run.finish();
+    assert_eq!(report.failed_ids(), ["V10"], "{report}");
+    let Some(Failure::Chain(failures)) = report.failure(Check::V10) else { panic!("{report}") };
+    assert!(
+        failures.iter().any(|f| matches!(f, verifier::chain::ChainFailure::Unreadable { file, reason }
+            if *file == rel && reason.contains("changed after it was first read"))),
+        "{report}"
+    );
+}

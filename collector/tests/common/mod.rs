@@ -114,6 +114,10 @@ impl Proc {
         for _ in 0..200 {
             if http.get(format!("{}/readyz", proc.base)).send().await.map(|r| r.status().is_success()).unwrap_or(false)
             {
+                // The collector read its key when it started: the key's directory is not left behind.
+                if let Some(dir) = key.parent() {
+                    rm(dir);
+                }
                 return proc;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

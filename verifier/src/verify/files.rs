@@ -103,25 +103,26 @@ impl State {
                 return Err(fail(RecordFailure::Unlisted { path: extra.clone() }));
             }
             let paths: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();
-            let contents: Vec<(usize, Result<Vec<u8>, String>)> =
+            let contents: Vec<(usize, Result<crate::files::Content, String>)> =
                 source.read_all(&paths).into_iter().enumerate().collect();
             let digests_match: Vec<bool> = map_each(&contents, |(i, r)| {
-                r.as_ref().is_ok_and(|b| index.entries.get(*i).is_some_and(|e| file_digest(b) == e.sha256))
+                r.as_ref().is_ok_and(|c| index.entries.get(*i).is_some_and(|e| c.sha256() == e.sha256))
             });
-            let mut bytes = BTreeMap::new();
+            let mut read = Vec::with_capacity(contents.len());
             for (((i, r), matches), e) in contents.into_iter().zip(digests_match).zip(&index.entries) {
-                let b = r.map_err(|reason| {
+                let content = r.map_err(|reason| {
                     fail(RecordFailure::EntryUnreadable { entry: i, path: e.path.clone(), reason })
                 })?;
                 if !matches {
                     return Err(fail(RecordFailure::Altered { entry: i, path: e.path.clone() }));
                 }
-                bytes.insert(e.path.clone(), b);
+                read.push((e.path.clone(), content));
             }
-            let total: usize = bytes.values().map(Vec::len).sum();
-            let note =
-                format!("{} files, {total} bytes; record head {}", index.entries.len(), hex::encode(index.head()));
-            Ok((Files { index: Some(index), index_bytes, bytes }, note))
+            let files = Files { index: Some(index), index_bytes, ..Files::from_contents(read) };
+            let index = files.index.as_ref().map(|i| (i.entries.len(), hex::encode(i.head())));
+            let (count, head) = index.unwrap_or_default();
+            let note = format!("{count} files, {} bytes; record head {head}", files.total_bytes());
+            Ok((files, note))
         });
     }
 
@@ -131,19 +132,17 @@ impl State {
         self.files = report.run_typed(Check::V1BeforeDecryption, || {
             let present = source.list().map_err(RecordFailure::Directory)?;
             let paths: Vec<&str> = present.iter().map(String::as_str).collect();
-            let bytes = source
+            let read = source
                 .read_all(&paths)
                 .into_iter()
                 .zip(&present)
                 .map(|(r, p)| {
-                    r.map(|b| (p.clone(), b)).map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason })
+                    r.map(|c| (p.clone(), c)).map_err(|reason| RecordFailure::Unreadable { path: p.clone(), reason })
                 })
-                .collect::<Result<BTreeMap<String, Vec<u8>>, _>>()?;
-            let total: usize = bytes.values().map(Vec::len).sum();
-            Ok((
-                Files { index: None, index_bytes: Vec::new(), bytes },
-                format!("{} files, {total} bytes", present.len()),
-            ))
+                .collect::<Result<Vec<_>, _>>()?;
+            let files = Files::from_contents(read);
+            let note = format!("{} files, {} bytes", present.len(), files.total_bytes());
+            Ok((files, note))
         });
     }
 
@@ -162,9 +161,7 @@ impl State {
             let ceremony: Vec<Vec<u16>> = CEREMONY_KINDS
                 .iter()
                 .map(|kind| {
-                    (1..=m.trustees.count)
-                        .filter(|&j| files.bytes.contains_key(&protocol::record::ceremony_path(kind, j)))
-                        .collect()
+                    (1..=m.trustees.count).filter(|&j| files.has(&protocol::record::ceremony_path(kind, j))).collect()
                 })
                 .collect();
             // A unit is mixed unless no ballot reached it: then the tally wrote its input list (0 rows) and nothing
@@ -179,8 +176,7 @@ impl State {
                     .and_then(|b| b.try_into().ok())
                     .map_or(0, u32::from_be_bytes)
             };
-            let mixed: Vec<bool> =
-                units.iter().map(|&u| rows(u) > 0 || files.bytes.contains_key(&stage_list_path(u, 1))).collect();
+            let mixed: Vec<bool> = units.iter().map(|&u| rows(u) > 0 || files.has(&stage_list_path(u, 1))).collect();
             // The layout up to the mix: each mixed unit's stages (its partial decryptions come after).
             let empty: Vec<bool> = mixed.iter().map(|&x| !x).collect();
             let partials: Vec<Vec<u16>> = vec![Vec::new(); units.len()];
@@ -195,13 +191,11 @@ impl State {
             let is_partial = |p: &str| {
                 units.iter().zip(&mixed).any(|(&u, &x)| x && (1..=m.trustees.count).any(|j| p == partial_path(u, j)))
             };
-            if let Some(missing) = expected.iter().find(|p| !files.bytes.contains_key(p.as_str())) {
+            if let Some(missing) = expected.iter().find(|p| !files.has(p.as_str())) {
                 return Err(fail(ElectionFailure::NotReady { path: missing.clone() }));
             }
-            if let Some(extra) =
-                files.bytes.keys().find(|p| !expected.iter().any(|e| e == *p) && !is_partial(p.as_str()))
-            {
-                return Err(fail(ElectionFailure::NotBeforeDecryption { path: extra.clone() }));
+            if let Some(extra) = files.paths().find(|p| !expected.iter().any(|e| e == *p) && !is_partial(p)) {
+                return Err(fail(ElectionFailure::NotBeforeDecryption { path: extra.to_string() }));
             }
             let note = format!("election `{}`, fingerprint {}", m.election_id, election.fingerprint().to_hex());
             Ok(((election, layout, mixed), note))

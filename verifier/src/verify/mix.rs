@@ -38,9 +38,13 @@ impl State {
                         Part::Proof(k) => stage_proof_path(*unit, k),
                         Part::Signature(k) => stage_signature_path(*unit, k),
                     };
-                    let bytes = files
-                        .get(&path)
-                        .map_err(|e| ChainFailure::Unreadable { file: path.clone(), reason: e.to_string() })?;
+                    let unreadable = |reason: String| ChainFailure::Unreadable { file: path.clone(), reason };
+                    #[cfg(unix)]
+                    if let Some(open) = files.open(&path) {
+                        let handle = open.handle().map_err(|e| unreadable(e.to_string()))?;
+                        return Ok((path, crate::chain::Source::File(handle)));
+                    }
+                    let bytes = files.get(&path).map_err(|e| unreadable(e.to_string()))?;
                     Ok((path, crate::chain::Source::Bytes(Cow::Borrowed(bytes))))
                 };
                 let input = inputs.get_mut(u).and_then(Option::take);
@@ -58,6 +62,13 @@ impl State {
                     crate::chain::check_contest(election, u, stages, input.as_ref(), &read, known, &|| bar.inc(1));
                 rows = checked.rows;
                 problems.extend(checked.failures);
+                // A file V1 kept open and the chain check read again: the bytes verified must be those V1 hashed.
+                for (file, digest) in &checked.hashed {
+                    if files.open(file).is_some_and(|f| f.sha256() != *digest) {
+                        let reason = crate::files::CHANGED.to_string();
+                        problems.push(ChainFailure::Unreadable { file: file.clone(), reason });
+                    }
+                }
                 if let Some(list) = checked.last {
                     last.push(list);
                 }

@@ -1,7 +1,9 @@
 //! `verifier verify RECORD`: the whole election record, checks V1–V13 of SPEC.md §14.4, in order.
 //!
-//! V1 reads every file the index lists, once, and keeps the bytes it hashed: no later check reads the disk, so
-//! what is verified is exactly what was hashed. Each check declares the inputs it reads (the "needs" column of
+//! V1 reads every file the index lists, once, and keeps the bytes it hashed, but for a directory's mix-stage lists
+//! and proofs, which it hashes in pieces and keeps open: V10 reads those again in chunks, hashing them, and fails
+//! one whose SHA-256 is no longer V1's. So what is verified is exactly what was hashed, and no check holds a
+//! stage's files whole. Each check declares the inputs it reads (the "needs" column of
 //! §14.4); when one is missing because the check that provides it failed or did not run, the check is reported
 //! as not run, naming that check. Recomputed artefacts (R1–R4 of §14.3) flow to the next step whether or not
 //! the record's copy matched, so one report names every independent fault. Each list is decoded once: stage
@@ -91,13 +93,16 @@ fn waits(inputs: &[(bool, Check)]) -> Vec<Check> {
     missing
 }
 
-/// The files of the record, as V1 read and hashed them.
+/// The files of the record, as V1 read and hashed them: held whole, or (a directory's mix-stage lists and proofs,
+/// [`crate::files::read_in_chunks`]) kept open with the SHA-256 V1 computed, and read again in chunks by V10, which
+/// hashes what it reads and fails a file whose bytes are no longer those V1 hashed.
 #[derive(Debug, Default)]
 pub struct Files {
     index: Option<RecordIndex>,
     /// `index.json` as read (empty before decryption, when there is no index).
     index_bytes: Vec<u8>,
     bytes: BTreeMap<String, Vec<u8>>,
+    open: BTreeMap<String, crate::files::OpenFile>,
 }
 
 impl Files {
@@ -111,14 +116,61 @@ impl Files {
         &self.index_bytes
     }
 
-    /// Every listed file with the bytes V1 hashed, by path.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.bytes.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+    /// Files as V1 read them, by path: held whole, or kept open.
+    fn from_contents(contents: impl IntoIterator<Item = (String, crate::files::Content)>) -> Self {
+        let mut files = Files::default();
+        for (path, content) in contents {
+            match content {
+                crate::files::Content::Bytes(b) => files.bytes.insert(path, b).map(|_| ()),
+                crate::files::Content::Open(f) => files.open.insert(path, f).map(|_| ()),
+            };
+        }
+        files
     }
 
-    /// The bytes V1 hashed of the file at `path`.
+    /// Whether V1 read a file at `path`.
+    pub fn has(&self, path: &str) -> bool {
+        self.bytes.contains_key(path) || self.open.contains_key(path)
+    }
+
+    /// Every file's path, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        let mut paths: Vec<&str> = self.bytes.keys().chain(self.open.keys()).map(String::as_str).collect();
+        paths.sort_unstable();
+        paths.into_iter()
+    }
+
+    /// The bytes V1 hashed of the file at `path`, if V1 held it whole.
     pub fn bytes(&self, path: &str) -> Option<&[u8]> {
         self.bytes.get(path).map(Vec::as_slice)
+    }
+
+    /// The file at `path`, if V1 kept it open (a directory's mix-stage list or proof).
+    pub fn open(&self, path: &str) -> Option<&crate::files::OpenFile> {
+        self.open.get(path)
+    }
+
+    /// SHA-256 of the file at `path` as V1 read it, held or open.
+    pub fn sha256(&self, path: &str) -> Option<[u8; 32]> {
+        match self.bytes.get(path) {
+            Some(b) => Some(file_digest(b)),
+            None => self.open.get(path).map(crate::files::OpenFile::sha256),
+        }
+    }
+
+    /// The bytes in all.
+    fn total_bytes(&self) -> u64 {
+        self.bytes.values().map(|b| b.len() as u64).sum::<u64>() + self.open.values().map(|f| f.len()).sum::<u64>()
+    }
+
+    /// Writes the file at `path` to `out`, as V1 hashed it: held bytes, or an open file copied in pieces and
+    /// refused if its bytes changed since V1 ([`crate::files::OpenFile::copy_to`]).
+    pub fn copy_to(&self, path: &str, out: &mut dyn std::io::Write) -> Result<(), String> {
+        match (self.bytes.get(path), self.open.get(path)) {
+            (Some(b), _) => out.write_all(b).map_err(|e| e.to_string()),
+            (None, Some(f)) => f.copy_to(out),
+            (None, None) => Err(format!("{path}: not among the record's files")),
+        }
     }
 
     fn get(&self, path: &str) -> Result<&[u8], FileFailure> {

@@ -146,10 +146,10 @@ pub(super) fn decryption_key(election: &Election, files: &Files, layout: &Layout
     let mut h = tagged(b"rv/verifier/part/decryption", election);
     h.update((c as u32).to_be_bytes());
     for path in decryption_paths(election, layout, c) {
-        let bytes = files.bytes(&path)?;
+        let digest = files.sha256(&path)?;
         h.update((path.len() as u32).to_be_bytes());
         h.update(path.as_bytes());
-        h.update(Sha256::digest(bytes));
+        h.update(digest);
     }
     Some(h.finalize().into())
 }
@@ -173,7 +173,7 @@ impl Helper {
     /// `election.json` or `index.json` does not decode or the index's paths are not a record's: then there is
     /// nothing to share, and the coordinator's V1 and V2 say what is wrong.
     pub fn new(files: BTreeMap<String, Vec<u8>>) -> Result<Helper, String> {
-        let files = Files { index: None, index_bytes: Vec::new(), bytes: files };
+        let files = Files { bytes: files, ..Files::default() };
         let params: ElectionParameters =
             files.get(ELECTION_PATH).and_then(|b| parse_json(ELECTION_PATH, b)).map_err(|e| e.to_string())?;
         let election = params.election().map_err(|e| e.to_string())?;
