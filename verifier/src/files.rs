@@ -173,10 +173,14 @@ impl RecordSource {
     }
 }
 
-/// Whether a record's file at `rel` is read in chunks where it is used rather than held whole: a mix stage's list
-/// or proof (`…/stage-K.list`, `…/stage-K.proof`), the files that grow with the ballots by hundreds of bytes a
-/// row (a proof for 50 million rows is 8 GB). Everything else is held, as read, by the checks.
+/// Whether a record's file at `rel` is read again where it is used rather than held whole: the ballot box (V4
+/// parses it as it reads it) and a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in
+/// chunks by V10): the files that grow with the ballots by hundreds of bytes a row (a proof for 50 million rows is
+/// 8 GB). Everything else is held, as read, by the checks.
 pub fn read_in_chunks(rel: &str) -> bool {
+    if rel == protocol::record::BALLOT_BOX_PATH {
+        return true;
+    }
     let name = rel.rsplit('/').next().unwrap_or(rel);
     name.strip_prefix("stage-")
         .and_then(|rest| rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")))
@@ -265,6 +269,22 @@ impl OpenFile {
         self.file.try_clone()
     }
 
+    /// Parses the file as JSON (the same decoder as `serde_json::from_slice`), reading it again through a buffer
+    /// and hashing what it reads: an error, [`CHANGED`], if the bytes are no longer those first read.
+    pub fn parse_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = self.handle().map_err(|e| format!("{path}: {e}"))?;
+        file.seek(SeekFrom::Start(0)).map_err(|e| format!("{path}: {e}"))?;
+        let mut hashing = Hashing { inner: file, hasher: sha2::Digest::new(), len: 0 };
+        let parsed = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, &mut hashing));
+        // from_reader reads to the end (only white space may follow the value), so every byte was hashed.
+        let digest: [u8; 32] = sha2::Digest::finalize(hashing.hasher).into();
+        if parsed.is_ok() && (hashing.len != self.len || digest != self.sha256) {
+            return Err(CHANGED.into());
+        }
+        parsed.map_err(|e| e.to_string())
+    }
+
     /// Copies the file to `out` in pieces of 1 MiB, hashing what it copies; an error if the bytes are no longer the
     /// ones first read (another length or another SHA-256: the file was changed after it was read).
     pub fn copy_to(&self, out: &mut dyn std::io::Write) -> Result<(), String> {
@@ -290,6 +310,22 @@ impl OpenFile {
             return Err(CHANGED.into());
         }
         Ok(())
+    }
+}
+
+/// A reader that hashes (SHA-256) and counts the bytes read through it.
+struct Hashing {
+    inner: fs::File,
+    hasher: sha2::Sha256,
+    len: u64,
+}
+
+impl Read for &mut Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());
+        self.len += n as u64;
+        Ok(n)
     }
 }
 

@@ -502,3 +502,25 @@ fn a_stage_file_rewritten_after_v1_is_caught() {
         "{report}"
     );
 }
+
+/// The ballot box is not held from V1 on either: V4 parses it as it reads it again, hashing, and a box rewritten
+/// in place after V1 (here still valid JSON, one indentation space turned into a tab) fails V4 by its SHA-256.
+#[test]
+fn a_ballot_box_rewritten_after_v1_is_caught() {
+    use verifier::report::{BallotFailure, Check, Failure, FileFailure};
+    let b = build();
+    let mut run = verifier::verify::Run::new(verifier::verify::RecordSource::Dir(b.dir.clone()), None, |_| {});
+    run.run_to(3);
+    let mut bytes = b.read(record::BALLOT_BOX_PATH);
+    let at = bytes.windows(2).position(|w| w == b"\n ").unwrap() + 1;
+    bytes[at] = b'\t';
+    serde_json::from_slice::<serde_json::Value>(&bytes).unwrap();
+    std::fs::write(b.path(record::BALLOT_BOX_PATH), &bytes).unwrap();
+    let report = run.finish();
+    assert_eq!(report.failed_ids(), ["V4"], "{report}");
+    assert!(
+        matches!(report.failure(Check::V4), Some(Failure::Ballots(BallotFailure::File(FileFailure::Undecodable { reason, .. })))
+            if reason.contains("changed after it was first read")),
+        "{report}"
+    );
+}

@@ -14,10 +14,7 @@ impl State {
         let mut decoded = None;
         let registry = report.run_typed(Check::V4, || {
             let fail = |f: BallotFailure| Failure::Ballots(f);
-            let b: BallotBox = files
-                .get(BALLOT_BOX_PATH)
-                .and_then(|bytes| parse_json(BALLOT_BOX_PATH, bytes))
-                .map_err(|e| fail(e.into()))?;
+            let b: BallotBox = files.parse(BALLOT_BOX_PATH).map_err(|e| fail(e.into()))?;
             let verdict = b
                 .check_registry(election)
                 .and_then(|()| b.electorate(election))

@@ -173,6 +173,17 @@ impl Files {
         }
     }
 
+    /// The JSON file at `path`, parsed: from the bytes V1 held, or from the file V1 kept open, read again and
+    /// refused if its bytes changed since V1 ([`crate::files::OpenFile::parse_json`]).
+    fn parse<T: DeserializeOwned>(&self, path: &str) -> Result<T, FileFailure> {
+        match self.open.get(path) {
+            Some(open) => {
+                open.parse_json(path).map_err(|reason| FileFailure::Undecodable { path: path.to_string(), reason })
+            }
+            None => self.get(path).and_then(|b| parse_json(path, b)),
+        }
+    }
+
     fn get(&self, path: &str) -> Result<&[u8], FileFailure> {
         self.bytes.get(path).map(Vec::as_slice).ok_or_else(|| FileFailure::Missing { path: path.to_string() })
     }
