@@ -41,10 +41,31 @@ impl BoxEntry {
     /// one decoder of a box's ballots: L7 decodes every entry with it, and the in-browser verifier's helpers the
     /// entries of their share.
     pub fn decode(&self) -> Result<LoggedBallot, BoxError> {
+        self.read().map(|(logged, _)| logged)
+    }
+
+    /// The entry decoded ([`BoxEntry::decode`]) and held compactly: the ballot's [`BoxBallot`]. L7 reads every
+    /// entry with it.
+    pub fn to_box_ballot(&self) -> Result<BoxBallot, BoxError> {
+        let (logged, bytes) = self.read()?;
+        Ok(BoxBallot {
+            leaf_index: logged.leaf_index,
+            accepted_at: logged.accepted_at,
+            hash: logged.hash,
+            id: logged.ballot.id(),
+            credential: logged.ballot.body.credential,
+            district: logged.ballot.body.district,
+            bytes: bytes.into_boxed_slice(),
+        })
+    }
+
+    fn read(&self) -> Result<(LoggedBallot, Vec<u8>), BoxError> {
         let leaf = self.leaf_index;
         let bytes = crate::group::hex_vec(&self.ballot, "ballot").map_err(|_| BoxError::BallotHex { leaf })?;
         let ballot = Ballot::from_bytes(&bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
-        Ok(LoggedBallot { leaf_index: leaf, accepted_at: self.accepted_at, hash: ballot_hash(&bytes), ballot })
+        let logged =
+            LoggedBallot { leaf_index: leaf, accepted_at: self.accepted_at, hash: ballot_hash(&bytes), ballot };
+        Ok((logged, bytes))
     }
 }
 
@@ -402,9 +423,82 @@ impl LoggedBallot {
     }
 }
 
+/// A ballot of the box as L7 checked it, held compactly: what squash, revoke, receipts and the bulletin board read
+/// (its place, time, hash, id, credential and district) and its canonical bytes (§8.2), decoded again where the
+/// whole ballot is needed (R1's signatures and proofs, R4's ciphertexts), a chunk at a time
+/// ([`BoxBallot::decode`]). About 0.5 KB for a one-contest ballot against some 2 KB decoded: a box of millions of
+/// ballots is not held decoded.
+#[derive(Debug, Clone)]
+pub struct BoxBallot {
+    /// The ballot's position in the log (0-based).
+    pub leaf_index: u64,
+    /// Seconds since the Unix epoch (UTC), from the ballot's leaf.
+    pub accepted_at: u64,
+    /// SHA-256 of the ballot's canonical bytes (eq. L-0).
+    pub hash: [u8; 32],
+    /// The ballot's id (§8.3).
+    pub id: crate::ballot::BallotId,
+    /// The credential key that signed it.
+    pub credential: CredentialKey,
+    /// The ballot's district, with districts.
+    pub district: Option<u16>,
+    /// The canonical bytes, which decoded once (L7) and decode again to the same ballot.
+    bytes: Box<[u8]>,
+}
+
+impl BoxBallot {
+    /// A ballot at `leaf_index`, accepted at `accepted_at`, held compactly (its canonical bytes and what is read
+    /// from them).
+    pub fn of(leaf_index: u64, accepted_at: u64, ballot: &Ballot) -> Self {
+        use crate::codec::Encode;
+        let bytes = ballot.to_bytes();
+        BoxBallot {
+            leaf_index,
+            accepted_at,
+            hash: ballot_hash(&bytes),
+            id: ballot.id(),
+            credential: ballot.body.credential,
+            district: ballot.body.district,
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// The ballot's leaf (eq. LG1).
+    pub fn leaf_hash(&self) -> crate::log::Hash {
+        leaf_hash(&self.id, &self.hash, self.accepted_at)
+    }
+
+    /// The ballot's canonical bytes (§8.2).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The whole ballot, decoded again from its bytes (every point checked, as L7 did). The bytes decoded once, so
+    /// this fails only if memory was corrupted; the error names the leaf all the same.
+    pub fn decode(&self) -> Result<LoggedBallot, BoxError> {
+        let leaf = self.leaf_index;
+        let ballot = Ballot::from_bytes(&self.bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
+        Ok(LoggedBallot { leaf_index: leaf, accepted_at: self.accepted_at, hash: self.hash, ballot })
+    }
+}
+
+/// Decodes each of `ballots` again ([`BoxBallot::decode`]), on all cores natively: R4 holds a chunk of ballots
+/// decoded at a time, never the box.
+pub fn decode_all(ballots: &[&BoxBallot]) -> Result<Vec<LoggedBallot>, BoxError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        ballots.par_iter().map(|b| b.decode()).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        ballots.iter().map(|b| b.decode()).collect()
+    }
+}
+
 /// The ballot at `leaf` among `ballots` in leaf order (L7): a box's ballots skip the leaves of its voter-list
 /// changes (§4.7), so a leaf index is not a position in the list.
-pub fn at_leaf(ballots: &[LoggedBallot], leaf: u64) -> Option<&LoggedBallot> {
+pub fn at_leaf(ballots: &[BoxBallot], leaf: u64) -> Option<&BoxBallot> {
     ballots.binary_search_by_key(&leaf, |b| b.leaf_index).ok().map(|i| &ballots[i])
 }
 
@@ -495,7 +589,7 @@ impl BallotBox {
     /// (eq. LG9) merged by leaf index, which must be `0, 1, …` together, each list ascending (L7). `ballots` are
     /// the box's, decoded ([`BallotBox::check_log`] returns them); receipts (RC4) and `check-export` rebuild the
     /// tree from these.
-    pub fn leaves(&self, ballots: &[LoggedBallot]) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
+    pub fn leaves(&self, ballots: &[BoxBallot]) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
         let total = ballots.len() + self.changes.len();
         let mut leaves = Vec::with_capacity(total);
         let (mut b, mut c) = (ballots.iter().peekable(), self.changes.iter().peekable());
@@ -518,8 +612,10 @@ impl BallotBox {
     /// Check L7 (SPEC.md §11.4): format, fingerprint, collector key, the head's signature (L1, L6), that the
     /// ballots and voter-list changes, in leaf order, rebuild the head's tree, that every leaf was appended inside
     /// the manifest's voting period and no earlier than the one before it, that the head is not older than the last
-    /// leaf, and that no ballot id repeats (the changes themselves are L11's, [`BallotBox::electorate`]). Returns the decoded ballots in log order. Decoding runs over all cores natively.
-    pub fn check_log(&self, election: &Election) -> Result<Vec<LoggedBallot>, BoxError> {
+    /// leaf, and that no ballot id repeats (the changes themselves are L11's, [`BallotBox::electorate`]). Returns the
+    /// ballots in log order, each decoded (every point checked) and held compactly ([`BoxBallot`]). Decoding runs
+    /// over all cores natively.
+    pub fn check_log(&self, election: &Election) -> Result<Vec<BoxBallot>, BoxError> {
         if self.format != BALLOT_BOX_FORMAT {
             return Err(BoxError::Format(self.format.clone()));
         }
@@ -529,14 +625,14 @@ impl BallotBox {
         let key = decode_verifying_key(&self.collector_key, "collector key").map_err(BoxError::CollectorKey)?;
         election.manifest().roles.check(Role::Collector, &key).map_err(BoxError::NotTheCollector)?;
         self.final_tree_head.verify(&key, election.fingerprint()).map_err(BoxError::TreeHead)?;
-        let decode = BoxEntry::decode;
+        let decode = BoxEntry::to_box_ballot;
         #[cfg(not(target_arch = "wasm32"))]
-        let ballots: Vec<LoggedBallot> = {
+        let ballots: Vec<BoxBallot> = {
             use rayon::prelude::*;
             self.ballots.par_iter().map(decode).collect::<Result<_, _>>()?
         };
         #[cfg(target_arch = "wasm32")]
-        let ballots: Vec<LoggedBallot> = self.ballots.iter().map(decode).collect::<Result<_, _>>()?;
+        let ballots: Vec<BoxBallot> = self.ballots.iter().map(decode).collect::<Result<_, _>>()?;
         let leaves = self.leaves(&ballots)?;
         let size = leaves.len() as u64;
         if size != self.final_tree_head.tree_size {
@@ -552,8 +648,8 @@ impl BallotBox {
         check_times(&leaves, &election.manifest().voting_period, self.final_tree_head.timestamp)?;
         let mut seen = std::collections::BTreeMap::new();
         for b in &ballots {
-            if let Some(first) = seen.insert(b.ballot.id(), b.leaf_index) {
-                return Err(BoxError::Replayed { leaf: b.leaf_index, first, id: b.ballot.id().to_hex() });
+            if let Some(first) = seen.insert(b.id, b.leaf_index) {
+                return Err(BoxError::Replayed { leaf: b.leaf_index, first, id: b.id.to_hex() });
             }
         }
         Ok(ballots)

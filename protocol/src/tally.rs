@@ -9,7 +9,7 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
-use crate::ballot_box::{at_leaf, Electorate, LoggedBallot};
+use crate::ballot_box::{at_leaf, BoxBallot, Electorate, LoggedBallot};
 use crate::count::{count_contest, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
@@ -398,7 +398,7 @@ const CHECK_BATCH: usize = 1024;
 pub fn check<R: RngCore + CryptoRng>(
     election: &Election,
     registry: &Electorate,
-    ballots: &[LoggedBallot],
+    ballots: &[BoxBallot],
     rng: &mut R,
 ) -> RejectedFile {
     check_except(election, registry, ballots, &|_| false, rng)
@@ -407,12 +407,13 @@ pub fn check<R: RngCore + CryptoRng>(
 /// [`check`], taking as passing B1–B4 (signature and proof, [`check_ballots`]) of each ballot for which `verified`
 /// is true: one that the caller already checked with [`check_ballots`] (the in-browser verifier's helpers, each on
 /// its share of the box). The registry is checked for every ballot. With `verified` false for all, this is
-/// [`check`].
+/// [`check`]. The ballots not verified are decoded again ([`BoxBallot::decode`]) one batch at a time: memory holds
+/// a batch per core decoded, never the box.
 pub fn check_except<R: RngCore + CryptoRng>(
     election: &Election,
     registry: &Electorate,
-    ballots: &[LoggedBallot],
-    verified: &(dyn Fn(&LoggedBallot) -> bool + Sync),
+    ballots: &[BoxBallot],
+    verified: &(dyn Fn(&BoxBallot) -> bool + Sync),
     rng: &mut R,
 ) -> RejectedFile {
     let seeds: Vec<[u8; 32]> = ballots
@@ -423,22 +424,37 @@ pub fn check_except<R: RngCore + CryptoRng>(
             s
         })
         .collect();
-    let one_batch = |(chunk, seed): (&[LoggedBallot], &[u8; 32])| -> Vec<Rejected> {
-        let refused = |b: &LoggedBallot, verdict: Result<(), BallotError>| -> Option<Rejected> {
-            let registered = registry.lookup(&b.ballot.body.credential, b.leaf_index);
+    let one_batch = |(chunk, seed): (&[BoxBallot], &[u8; 32])| -> Vec<Rejected> {
+        let refused = |b: &BoxBallot, verdict: Result<(), Refusal>| -> Option<Rejected> {
+            let registered = registry.lookup(&b.credential, b.leaf_index);
             let reason = match verdict {
-                Err(e) if matches!(refusal(&e), Refusal::WrongElection | Refusal::WrongShape) => refusal(&e),
+                Err(r) if matches!(r, Refusal::WrongElection | Refusal::WrongShape) => r,
                 _ if registered.is_none() => Refusal::UnknownCredential,
-                _ if registered != Some(b.ballot.body.district) => Refusal::WrongDistrict,
-                Err(e) => refusal(&e),
+                _ if registered != Some(b.district) => Refusal::WrongDistrict,
+                Err(r) => r,
                 Ok(()) => return None,
             };
-            Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.ballot.id(), reason })
+            Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.id, reason })
         };
-        let (known, unchecked): (Vec<&LoggedBallot>, Vec<&LoggedBallot>) = chunk.iter().partition(|b| verified(b));
-        let verdicts = check_ballots(election, &unchecked, &mut ChaCha20Rng::from_seed(*seed));
-        let mut out: Vec<Rejected> =
-            unchecked.iter().zip(verdicts).filter_map(|(b, v)| refused(b, v.map(|_| ()))).collect();
+        let (known, unchecked): (Vec<&BoxBallot>, Vec<&BoxBallot>) = chunk.iter().partition(|b| verified(b));
+        // The bytes decoded in L7, so decoding again does not fail; were it to, the ballot is refused as
+        // malformed rather than counted.
+        let decoded: Vec<(&BoxBallot, Option<LoggedBallot>)> =
+            unchecked.iter().map(|b| (*b, b.decode().ok())).collect();
+        let whole: Vec<&LoggedBallot> = decoded.iter().filter_map(|(_, d)| d.as_ref()).collect();
+        let mut verdicts = check_ballots(election, &whole, &mut ChaCha20Rng::from_seed(*seed)).into_iter();
+        let mut out: Vec<Rejected> = decoded
+            .iter()
+            .filter_map(|(b, d)| {
+                let verdict = match d {
+                    Some(_) => {
+                        verdicts.next().map_or(Err(Refusal::WrongShape), |v| v.map(|_| ()).map_err(|e| refusal(&e)))
+                    }
+                    None => Err(Refusal::WrongShape),
+                };
+                refused(b, verdict)
+            })
+            .collect();
         out.extend(known.into_iter().filter_map(|b| refused(b, Ok(()))));
         // Log order (a box's leaf indices ascend, L7).
         out.sort_by_key(|r| r.leaf_index);
@@ -456,15 +472,15 @@ pub fn check_except<R: RngCore + CryptoRng>(
 
 /// R2: among the ballots not refused, the last of each credential counts; the others are superseded.
 /// Returns the file and the leaf indices that count, ascending.
-pub fn squash(ballots: &[LoggedBallot], rejected: &RejectedFile) -> (SupersededFile, Vec<u64>) {
+pub fn squash(ballots: &[BoxBallot], rejected: &RejectedFile) -> (SupersededFile, Vec<u64>) {
     let refused: std::collections::BTreeSet<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
     let mut last: BTreeMap<[u8; 32], u64> = BTreeMap::new();
     for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
-        last.insert(*b.ballot.body.credential.as_bytes(), b.leaf_index);
+        last.insert(*b.credential.as_bytes(), b.leaf_index);
     }
     let mut superseded = Vec::new();
     for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
-        let by = last[b.ballot.body.credential.as_bytes()];
+        let by = last[b.credential.as_bytes()];
         if by != b.leaf_index {
             superseded.push(Superseded { leaf_index: b.leaf_index, by });
         }
@@ -478,7 +494,7 @@ pub fn squash(ballots: &[LoggedBallot], rejected: &RejectedFile) -> (SupersededF
 /// whose credential a later voter-list change removes or moves (SPEC.md §4.7: `change` names that change's leaf).
 /// `ballots` are in leaf order (L7). Returns the file and the leaf indices that remain, ascending.
 pub fn revoke(
-    ballots: &[LoggedBallot],
+    ballots: &[BoxBallot],
     counted: &[u64],
     revoked: &[CredentialKey],
     electorate: &Electorate,
@@ -487,7 +503,7 @@ pub fn revoke(
     let mut remaining = Vec::with_capacity(counted.len());
     for &i in counted {
         let Some(ballot) = at_leaf(ballots, i) else { continue };
-        let credential = ballot.ballot.body.credential;
+        let credential = ballot.credential;
         if revoked.binary_search_by(|k| k.as_bytes().cmp(credential.as_bytes())).is_ok() {
             removed.push(Revoked { leaf_index: i, credential, change: None });
         } else if let Some(change) = electorate.cancelled_after(&credential, i) {
@@ -505,30 +521,35 @@ pub fn revoke(
 /// `None` if a ballot does not have its district's shape, or if a list would hold more than
 /// [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1). A unit no remaining ballot
 /// has gives a list of no rows.
-pub fn anonymize(election: &Election, ballots: &[LoggedBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
+pub fn anonymize(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
     let manifest = election.manifest();
-    manifest
-        .units()
-        .into_iter()
+    let units = manifest.units();
+    // Each unit's contest's position on a ballot of the unit's district, and its width.
+    let places: Vec<(usize, usize)> = units
+        .iter()
         .map(|unit| {
-            let contest = &manifest.contests[unit.contest];
-            // The unit's contest's position on a ballot of the unit's district.
             let at = manifest.ballot_contests(unit.district).iter().position(|&c| c == unit.contest)?;
-            let mut cells = Vec::with_capacity(remaining.len() * contest.chunks());
-            for &i in remaining {
-                let body = &at_leaf(ballots, i)?.ballot.body;
-                if body.district != unit.district {
+            Some((at, manifest.contests.get(unit.contest)?.chunks()))
+        })
+        .collect::<Option<_>>()?;
+    let mut cells: Vec<Vec<crate::elgamal::Ciphertext>> = vec![Vec::new(); units.len()];
+    // The remaining ballots decoded again a chunk at a time (all cores natively), their rows appended in leaf order.
+    for chunk in remaining.chunks(CHECK_BATCH * 8) {
+        let picked: Vec<&BoxBallot> = chunk.iter().map(|&i| at_leaf(ballots, i)).collect::<Option<_>>()?;
+        for b in crate::ballot_box::decode_all(&picked).ok()? {
+            for ((unit, &(at, width)), out) in units.iter().zip(&places).zip(cells.iter_mut()) {
+                if b.ballot.body.district != unit.district {
                     continue;
                 }
-                let row = body.contests.get(at)?;
-                if row.len() != contest.chunks() {
+                let row = b.ballot.body.contests.get(at)?;
+                if row.len() != width {
                     return None;
                 }
-                cells.extend_from_slice(row);
+                out.extend_from_slice(row);
             }
-            CiphertextList::from_flat(contest.chunks(), cells)
-        })
-        .collect()
+        }
+    }
+    cells.into_iter().zip(&places).map(|(c, &(_, width))| CiphertextList::from_flat(width, c)).collect()
 }
 
 /// R5: decodes each row of a unit's plaintexts (§5).
@@ -631,7 +652,6 @@ mod tests {
     use crate::credential::Credential;
     use crate::elgamal::SecretKey;
     use crate::encoding::Selection;
-    use crate::log::ballot_hash;
     use crate::manifest::example_manifest;
     use rand::rngs::OsRng;
 
@@ -666,8 +686,8 @@ mod tests {
         ]
     }
 
-    fn logged(leaf: u64, ballot: crate::Ballot) -> LoggedBallot {
-        LoggedBallot { leaf_index: leaf, accepted_at: 0, hash: ballot_hash(&ballot.to_bytes()), ballot }
+    fn logged(leaf: u64, ballot: crate::Ballot) -> BoxBallot {
+        BoxBallot::of(leaf, 0, &ballot)
     }
 
     /// Voters 0..4; voter 1 votes twice; voter 3 is unregistered; voter 2's second ballot has a bad signature;

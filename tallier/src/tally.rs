@@ -281,7 +281,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
     for &i in &remaining {
         if let Some(b) = protocol::ballot_box::at_leaf(&ballots, i) {
-            *per_district.entry(b.ballot.body.district).or_insert(0) += 1;
+            *per_district.entry(b.district).or_insert(0) += 1;
         }
     }
     for unit in &units {

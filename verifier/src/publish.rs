@@ -23,7 +23,7 @@
 
 use std::path::{Path, PathBuf};
 
-use protocol::ballot_box::LoggedBallot;
+use protocol::ballot_box::BoxBallot;
 use protocol::count::quota;
 use protocol::fingerprint::Fingerprint;
 use protocol::record::{REJECTED_PATH, REVOKED_PATH, SUPERSEDED_PATH};
@@ -127,7 +127,7 @@ pub struct Published {
 /// it, the reason it was refused, or the leaf of the voter-list change that cancelled it, else `null`). A ballot R3
 /// removed is `revoked` (a paper vote), or `removed` / `moved` when `why` says the officials' change at leaf
 /// `detail` removed its credential from the voter list or moved it to another district (§4.7).
-pub fn board_row(b: &LoggedBallot, fate: Fate, why: Option<Cancellation>) -> Value {
+pub fn board_row(b: &BoxBallot, fate: Fate, why: Option<Cancellation>) -> Value {
     let (name, detail) = match (fate, why) {
         (Fate::Counted, _) => ("counted", Value::Null),
         (Fate::Refused(reason), _) => ("refused", json!(reason.to_string())),
@@ -136,7 +136,7 @@ pub fn board_row(b: &LoggedBallot, fate: Fate, why: Option<Cancellation>) -> Val
         (Fate::Revoked, Some(Cancellation::Moved { change })) => ("moved", json!(change)),
         (Fate::Revoked, _) => ("revoked", Value::Null),
     };
-    json!([b.leaf_index, b.accepted_at, b.ballot.id().tracker(), name, detail])
+    json!([b.leaf_index, b.accepted_at, b.id.tracker(), name, detail])
 }
 
 /// One voter-list change on the board: [`web_assets::change_row`], the live boards' row too.
@@ -310,7 +310,7 @@ fn write_site(
     }
     let mut buckets: Vec<Vec<&Value>> = vec![Vec::new(); 256];
     for (b, row) in v.ballots.iter().zip(&ballot_rows) {
-        if let Some(bucket) = buckets.get_mut(usize::from(b.ballot.id().0[0])) {
+        if let Some(bucket) = buckets.get_mut(usize::from(b.id.0[0])) {
             bucket.push(row);
         }
     }

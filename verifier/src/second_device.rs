@@ -549,9 +549,10 @@ pub fn check_in_record(
     let logged = bbox.check_log(&election).map_err(CheckBallotError::BallotBox)?;
     let entry = logged
         .iter()
-        .find(|b| b.ballot.id() == code.ballot_id)
+        .find(|b| b.id == code.ballot_id)
         .ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
-    let (district, contests) = open(&election, &entry.ballot, &code, lang)?;
+    let whole = entry.decode().map_err(CheckBallotError::BallotBox)?;
+    let (district, contests) = open(&election, &whole.ballot, &code, lang)?;
 
     let tally_files = ["tally/rejected.json", "tally/superseded.json", "tally/revoked.json"];
     let mut read = vec![(box_path, box_bytes)];

@@ -88,7 +88,7 @@ impl State {
         };
         let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
         let verified = &self.verified;
-        let known = |b: &LoggedBallot| verified.has(&parts::ballot_key(election, &b.hash));
+        let known = |b: &BoxBallot| verified.has(&parts::ballot_key(election, &b.hash));
         let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {

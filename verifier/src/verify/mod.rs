@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use protocol::ballot_box::{BallotBox, LoggedBallot};
+use protocol::ballot_box::{BallotBox, BoxBallot};
 use protocol::codec::{Decode, Encode};
 use protocol::fingerprint::Fingerprint;
 use protocol::log::{LogTree, Receipt};
@@ -204,7 +204,7 @@ pub struct State {
     ballot_box: Option<BallotBox>,
     /// The voter list, if the box's registry passed V4: the manifest's (L9), with its changes replayed (L11).
     electorate: Option<protocol::ballot_box::Electorate>,
-    ballots: Option<Vec<LoggedBallot>>,
+    ballots: Option<Vec<BoxBallot>>,
     rejected: Option<RejectedFile>,
     counted: Option<Vec<u64>>,
     remaining: Option<Vec<u64>>,
@@ -247,7 +247,7 @@ pub struct VerifiedResult {
     pub election: Election,
     pub ballot_box: BallotBox,
     /// Every ballot of the box, decoded, in log order (V5).
-    pub ballots: Vec<LoggedBallot>,
+    pub ballots: Vec<BoxBallot>,
     pub files: Files,
 }
 

@@ -285,7 +285,7 @@ impl Helper {
 
     fn ballots(&mut self, from: usize, to: usize) -> Vec<([u8; 32], String)> {
         let entries = self.entries();
-        let decoded: Vec<LoggedBallot> = entries
+        let decoded: Vec<protocol::ballot_box::LoggedBallot> = entries
             .get(from..to.min(entries.len()))
             .unwrap_or_default()
             .iter()

@@ -52,18 +52,14 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
                 ),
             }
         })?;
-        if b.ballot.id() == receipt.ballot_id && b.hash == receipt.ballot_hash && b.accepted_at != receipt.accepted_at {
+        if b.id == receipt.ballot_id && b.hash == receipt.ballot_hash && b.accepted_at != receipt.accepted_at {
             return Err(format!(
                 "leaf {} of the box holds this ballot accepted at {} s, the receipt says {} s",
                 receipt.leaf_index, b.accepted_at, receipt.accepted_at
             ));
         }
         if b.leaf_hash() != receipt.leaf_hash() {
-            return Err(format!(
-                "leaf {} of the box holds another ballot ({})",
-                receipt.leaf_index,
-                b.ballot.id().to_hex()
-            ));
+            return Err(format!("leaf {} of the box holds another ballot ({})", receipt.leaf_index, b.id.to_hex()));
         }
         Ok(((), format!("leaf {}", receipt.leaf_index)))
     });
@@ -107,7 +103,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
                 receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({reason})"), 5)
             }
             tally::Fate::Superseded { by } => {
-                let id = protocol::ballot_box::at_leaf(ballots, by).map(|b| b.ballot.id().to_hex());
+                let id = protocol::ballot_box::at_leaf(ballots, by).map(|b| b.id.to_hex());
                 receipt_verdict(
                     "superseded",
                     format!(
