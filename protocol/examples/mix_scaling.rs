@@ -177,7 +177,6 @@ fn main() {
                 chunk_rows: chunk_rows(w, memory) / 2,
                 verified: None,
                 keep_last: false,
-                input: None,
                 progress: &|_| {},
             };
             verify_chain(&statement, &[&files[0], &files[1]], &[&files[2]], &options)

@@ -473,6 +473,31 @@ impl BoxBallot {
         &self.bytes
     }
 
+    /// The encoded ciphertexts of the ballot's contest at position `at` on the ballot (§8.2: its `u32` count is
+    /// skipped, then `count` × 64 bytes, each `A ‖ B`), sliced from the canonical bytes: version (1), fingerprint
+    /// (32), credential (32), district (2, version 2 only), `u32` number of contests, then each contest's
+    /// sequence. Their points were checked when L7 decoded the ballot, so R4 copies them without decoding.
+    pub fn contest_bytes(&self, at: usize) -> Option<&[u8]> {
+        let b = &self.bytes;
+        let u32_at = |pos: usize| -> Option<usize> {
+            Some(u32::from_be_bytes(b.get(pos..pos.checked_add(4)?)?.try_into().ok()?) as usize)
+        };
+        let mut pos = 1 + 32 + 32 + if self.district.is_some() { 2 } else { 0 };
+        if at >= u32_at(pos)? {
+            return None;
+        }
+        pos += 4;
+        for j in 0..=at {
+            let len = u32_at(pos)?.checked_mul(64)?;
+            pos += 4;
+            if j == at {
+                return b.get(pos..pos.checked_add(len)?);
+            }
+            pos = pos.checked_add(len)?;
+        }
+        None
+    }
+
     /// The whole ballot, decoded again from its bytes (every point checked, as L7 did). The bytes decoded once, so
     /// this fails only if memory was corrupted; the error names the leaf all the same.
     pub fn decode(&self) -> Result<LoggedBallot, BoxError> {

@@ -17,7 +17,6 @@ use crate::encoding::{Answer, InvalidAnswer};
 use crate::error::BallotError;
 use crate::fingerprint::Fingerprint;
 use crate::manifest::{Contest, Unit};
-use crate::shuffle::CiphertextList;
 use crate::threshold::PlaintextList;
 
 /// Why the tally refuses a ballot (SPEC.md §14.3 R1), in the order the reasons are tried.
@@ -516,12 +515,15 @@ pub fn revoke(
 }
 
 /// R4: for each unit ([`Manifest::units`](crate::manifest::Manifest::units): a contest, or a contest's ballots
-/// from one district), the list of the remaining ballots' ciphertexts of that contest, in leaf order; with
-/// districts, only the ballots of the unit's district. The ballots passed R1, so each contest has its width.
-/// `None` if a ballot does not have its district's shape, or if a list would hold more than
-/// [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1). A unit no remaining ballot
-/// has gives a list of no rows.
-pub fn anonymize(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) -> Option<Vec<CiphertextList>> {
+/// from one district), the list of the remaining ballots' ciphertexts of that contest, in leaf order, encoded as
+/// its file (§9.1.1: `u32` rows, `u32` width, the rows); with districts, only the ballots of the unit's district.
+/// Each row is copied from the ballot's canonical bytes ([`BoxBallot::contest_bytes`]: its points were checked
+/// when L7 decoded it), so nothing is decoded and a list takes 64 bytes a ciphertext. The ballots passed R1, so each
+/// contest has its width. `None` if a ballot does not have its district's shape, or if a list would hold more
+/// than [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1). A unit no remaining
+/// ballot has gives a list of no rows.
+pub fn anonymize(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) -> Option<Vec<EncodedList>> {
+    use crate::limits::{MAX_CIPHERTEXTS, MAX_WIDTH};
     let manifest = election.manifest();
     let units = manifest.units();
     // Each unit's contest's position on a ballot of the unit's district, and its width.
@@ -532,24 +534,47 @@ pub fn anonymize(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) 
             Some((at, manifest.contests.get(unit.contest)?.chunks()))
         })
         .collect::<Option<_>>()?;
-    let mut cells: Vec<Vec<crate::elgamal::Ciphertext>> = vec![Vec::new(); units.len()];
-    // The remaining ballots decoded again a chunk at a time (all cores natively), their rows appended in leaf order.
-    for chunk in remaining.chunks(CHECK_BATCH * 8) {
-        let picked: Vec<&BoxBallot> = chunk.iter().map(|&i| at_leaf(ballots, i)).collect::<Option<_>>()?;
-        for b in crate::ballot_box::decode_all(&picked).ok()? {
-            for ((unit, &(at, width)), out) in units.iter().zip(&places).zip(cells.iter_mut()) {
-                if b.ballot.body.district != unit.district {
-                    continue;
-                }
-                let row = b.ballot.body.contests.get(at)?;
-                if row.len() != width {
-                    return None;
-                }
-                out.extend_from_slice(row);
+    if places.iter().any(|&(_, width)| width == 0 || width > MAX_WIDTH) {
+        return None;
+    }
+    let mut lists: Vec<Vec<u8>> = vec![vec![0u8; 8]; units.len()];
+    let mut rows = vec![0usize; units.len()];
+    for &i in remaining {
+        let b = at_leaf(ballots, i)?;
+        for (u, (unit, &(at, width))) in units.iter().zip(&places).enumerate() {
+            if b.district != unit.district {
+                continue;
             }
+            let cells = b.contest_bytes(at)?;
+            if cells.len() != width * 64 {
+                return None;
+            }
+            lists.get_mut(u)?.extend_from_slice(cells);
+            *rows.get_mut(u)? += 1;
         }
     }
-    cells.into_iter().zip(&places).map(|(c, &(_, width))| CiphertextList::from_flat(width, c)).collect()
+    let mut encoded = Vec::with_capacity(lists.len());
+    for ((mut bytes, &n), &(_, width)) in lists.into_iter().zip(&rows).zip(&places) {
+        if n.checked_mul(width)? > MAX_CIPHERTEXTS {
+            return None;
+        }
+        bytes.get_mut(0..4)?.copy_from_slice(&(n as u32).to_be_bytes());
+        bytes.get_mut(4..8)?.copy_from_slice(&(width as u32).to_be_bytes());
+        encoded.push(EncodedList { rows: n, width, bytes });
+    }
+    Some(encoded)
+}
+
+/// One unit's mix input as R4 makes it: its rows, its width and its encoding (§9.1.1: the `input.list` file's
+/// bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedList {
+    /// Its rows `N`: the unit's remaining ballots.
+    pub rows: usize,
+    /// Its width `w`: the contest's chunks.
+    pub width: usize,
+    /// `u32(N) ‖ u32(w) ‖` the rows' ciphertexts, 64 bytes each.
+    pub bytes: Vec<u8>,
 }
 
 /// R5: decodes each row of a unit's plaintexts (§5).
@@ -648,11 +673,13 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
 mod tests {
     use super::*;
     use crate::ballot::create_ballot;
+    use crate::codec::Decode;
     use crate::codec::Encode;
     use crate::credential::Credential;
     use crate::elgamal::SecretKey;
     use crate::encoding::Selection;
     use crate::manifest::example_manifest;
+    use crate::shuffle::CiphertextList;
     use rand::rngs::OsRng;
 
     /// A ballot's fate reads the tally's files in the steps' order: refused (R1) before superseded (R2) before
@@ -690,6 +717,28 @@ mod tests {
         BoxBallot::of(leaf, 0, &ballot)
     }
 
+    /// R4's encoded lists, decoded (every point checked); each row is, cell for cell, the decoded ballot's contest
+    /// row of its unit: the bytes R4 copies are the ciphertexts the ballot holds.
+    fn decoded_lists(ballots: &[BoxBallot], lists: Vec<EncodedList>, remaining: &[u64]) -> Vec<CiphertextList> {
+        let lists: Vec<CiphertextList> = lists
+            .iter()
+            .map(|l| {
+                let list = CiphertextList::from_bytes(&l.bytes).unwrap();
+                assert_eq!((list.len(), list.width()), (l.rows, l.width));
+                list
+            })
+            .collect();
+        let cells: std::collections::BTreeSet<_> = remaining
+            .iter()
+            .flat_map(|&i| at_leaf(ballots, i).unwrap().decode().unwrap().ballot.body.contests.concat())
+            .map(|c| c.to_bytes())
+            .collect();
+        for list in &lists {
+            assert!(list.cells().iter().all(|c| cells.contains(&c.to_bytes())));
+        }
+        lists
+    }
+
     /// Voters 0..4; voter 1 votes twice; voter 3 is unregistered; voter 2's second ballot has a bad signature;
     /// voter 0 is revoked.
     #[test]
@@ -719,7 +768,7 @@ mod tests {
         let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default());
         assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key(), change: None }]);
         assert_eq!(remaining, vec![2, 3]);
-        let lists = anonymize(&e, &box_, &remaining).unwrap();
+        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap(), &remaining);
         assert_eq!(lists.len(), 3);
         // Decrypt directly (no mix) and count: voter 2 chose option 1, voter 1 (re-vote) option 2.
         let answers: Vec<AnswersFile> = e
@@ -858,7 +907,7 @@ mod tests {
         assert_eq!(paper.revoked[0], Revoked { leaf_index: 0, credential: key(0), change: None });
         assert!(!serde_json::to_string(&paper.revoked[0]).unwrap().contains("change"));
         // Both remaining ballots are centre's: council-centre and the centre referendum get one row each.
-        let lists = anonymize(&e, &box_, &remaining).unwrap();
+        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap(), &remaining);
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
         assert_eq!(rows, vec![0, 2, 0, 0, 2, 0]);
     }
@@ -899,7 +948,7 @@ mod tests {
         let (superseded, counted) = squash(&box_, &rejected);
         let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
         assert_eq!(remaining, vec![0, 2, 3]);
-        let lists = anonymize(&e, &box_, &remaining).unwrap();
+        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap(), &remaining);
         // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
         assert_eq!(rows, vec![2, 1, 0, 2, 1, 0]);

@@ -302,7 +302,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     }
     let lists = steps::anonymize(&election, &ballots, &remaining)
         .ok_or_else(|| anyhow!("a checked ballot does not have its district's shape (this is a bug)"))?;
-    if lists.len() != units.len() || lists.iter().all(CiphertextList::is_empty) {
+    if lists.len() != units.len() || lists.iter().all(|list| list.rows == 0) {
         bail!("no contest received a ballot after check, squash and revoke: there is nothing to count");
     }
     bar.inc(1);
@@ -320,7 +320,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     replace(&record_file(r, record::REVOKED_PATH), &json_bytes(&revoked)?, Access::Public)?;
     // One input list per unit (SPEC.md §4.6), a unit no ballot reached included (a list of no rows).
     for (unit, list) in units.iter().zip(&lists) {
-        replace(&record_file(r, &record::input_path(*unit)), &list.to_bytes(), Access::Public)?;
+        replace(&record_file(r, &record::input_path(*unit)), &list.bytes, Access::Public)?;
     }
     partial.commit()?;
     bar.inc(1);
@@ -339,7 +339,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         cancelled: revoked.revoked.iter().filter(|r| r.change.is_some()).count(),
         counted: remaining.len(),
         units: if manifest.has_districts() {
-            units.iter().zip(&lists).map(|(u, l)| (unit_name(manifest, *u), l.len())).collect()
+            units.iter().zip(&lists).map(|(u, l)| (unit_name(manifest, *u), l.rows)).collect()
         } else {
             Vec::new()
         },

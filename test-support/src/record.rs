@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use protocol::ballot_box::{BallotBox, BoxEntry, ChangeEntry, BALLOT_BOX_FORMAT};
-use protocol::codec::Encode;
+use protocol::codec::{Decode, Encode};
 use protocol::encoding::{Answer, Selection};
 use protocol::log::{ballot_hash, change_leaf_hash, leaf_hash, LogTree, Receipt, ReceiptBody, SignedTreeHead};
 use protocol::manifest::{example_manifest, example_manifest_districts};
@@ -325,7 +325,11 @@ fn build_plan(plan: Plan) -> Built {
         plan.expect,
         "R1–R3 refuse, supersede, revoke and keep what the plan says"
     );
-    let inputs = tally::anonymize(&election, &logged, &remaining).unwrap();
+    let inputs: Vec<CiphertextList> = tally::anonymize(&election, &logged, &remaining)
+        .unwrap()
+        .iter()
+        .map(|list| CiphertextList::from_bytes(&list.bytes).unwrap())
+        .collect();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let json = |v: &dyn erased::Json| v.pretty();

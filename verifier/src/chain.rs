@@ -129,9 +129,8 @@ pub fn chunk_rows(width: usize, stages: u16) -> usize {
 /// Checks stages `1 ..= stages` of unit `contest` (its index in `units()`: the contest's index without
 /// districts), reading each file with `read`, in chunks of rows ([`protocol::shuffle::verify_chain`]: memory is
 /// one chunk of each list and proof, each list is decompressed once). `on_stage` is called once per stage
-/// (progress). `input` is the input list when a caller already decoded it (V9 builds it from the ballots and
-/// compares its bytes): used if it is the decoding of the input file's bytes. The stage count itself is the caller's to check: the record's layout fixes it (V2), a directory
-/// is counted by [`count_stages`].
+/// (progress). The stage count itself is the caller's to check: the record's layout fixes it (V2), a directory is
+/// counted by [`count_stages`].
 ///
 /// `verified(k, digests)`, when given, is true for a stage whose lists and proof, with these digests, were already
 /// checked by [`check_stage_proof`] and passed (the in-browser verifier's helpers, each on its share): such a
@@ -141,7 +140,6 @@ pub fn check_contest<'a>(
     election: &Election,
     contest: usize,
     stages: u16,
-    input: Option<&CiphertextList>,
     read: &dyn Fn(Part) -> Read<'a>,
     verified: Option<&protocol::shuffle::VerifiedBefore<'_>>,
     on_stage: &dyn Fn(),
@@ -177,8 +175,7 @@ pub fn check_contest<'a>(
     let fingerprint = *election.fingerprint();
     let statement =
         ChainStatement { fingerprint: &fingerprint, public_key: election.public_key(), contest: contest as u32, width };
-    let options =
-        ChainOptions { chunk_rows: chunk_rows(width, stages), verified, keep_last: true, input, progress: &|_| {} };
+    let options = ChainOptions { chunk_rows: chunk_rows(width, stages), verified, keep_last: true, progress: &|_| {} };
     let verdict = verify_chain(&statement, &list_sources, &proof_sources, &options);
     let rows = verdict.rows;
     let name = |m: usize| lists.get(m).map(|(file, _)| file.clone()).unwrap_or_default();

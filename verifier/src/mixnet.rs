@@ -85,7 +85,7 @@ pub fn verify_chain(election_path: &Path, contest: u32, input: &Path, stage_dir:
     };
     let bar = report.bar(u64::from(found), "proofs of shuffle");
     report.run_typed(Check::MC2, || {
-        let checked = crate::chain::check_contest(&election, c, found, None, &read, None, &|| bar.inc(1));
+        let checked = crate::chain::check_contest(&election, c, found, &read, None, &|| bar.inc(1));
         bar.finish_and_clear();
         if checked.failures.is_empty() {
             Ok(((), format!("{found} stages verified, {} rows", checked.rows)))

@@ -122,9 +122,6 @@ pub struct ChainOptions<'a> {
     pub verified: Option<&'a VerifiedBefore<'a>>,
     /// Whether to return the last list decoded.
     pub keep_last: bool,
-    /// The input list (`lists[0]`) already decoded by the caller (the verifier's V9 builds it from the ballots and
-    /// compares its bytes): used instead of decoding the file again when its digest is the file's.
-    pub input: Option<&'a CiphertextList>,
     /// Called with the rows done so far after each chunk.
     pub progress: &'a (dyn Fn(usize) + Sync),
 }
@@ -135,7 +132,6 @@ impl core::fmt::Debug for ChainOptions<'_> {
             .field("chunk_rows", &self.chunk_rows)
             .field("verified", &self.verified.is_some())
             .field("keep_last", &self.keep_last)
-            .field("input", &self.input.map(CiphertextList::len))
             .finish_non_exhaustive()
     }
 }
@@ -716,14 +712,6 @@ pub fn verify_chain(
             Some(new_running(st, &labels[k], replayed, input.w, None))
         })
         .collect();
-    // The input list as the caller already decoded it, if it is the decoding of these very bytes (same SHA-512):
-    // its points are not decompressed again.
-    let given = options.input.filter(|list| {
-        let scan = &list_scans[0];
-        scan.failure().is_none()
-            && scan.layout == Some(ListLayout { n: list.len(), w: list.width() })
-            && list.digest() == scan.sha512
-    });
     // Pass 2.
     let total = list_scans
         .iter()
@@ -738,11 +726,6 @@ pub fn verify_chain(
         let b = (a + chunk).min(total);
         let mut rows: Vec<Option<Cow<'_, [Ciphertext]>>> = Vec::with_capacity(lists.len());
         for m in 0..lists.len() {
-            if let Some(list) = given.filter(|_| m == 0) {
-                let w = list.width();
-                rows.push(Some(Cow::Borrowed(&list.cells()[a.min(list.len()) * w..b.min(list.len()) * w])));
-                continue;
-            }
             let scan = &mut list_scans[m];
             let decoded = match (needed[m], scan.layout, scan.early.is_none() && scan.point.is_none()) {
                 (true, Some(layout), true) => match chunk_of_list(lists[m], layout, (a, b), &mut scan.reread, st.width)
@@ -794,7 +777,7 @@ pub fn verify_chain(
     let changed = "the file changed while it was verified: its bytes differ between two reads. Verify a copy that \
                    nothing writes to";
     for (m, scan) in list_scans.iter_mut().enumerate() {
-        if needed[m] && scan.failure().is_none() && !(m == 0 && given.is_some()) {
+        if needed[m] && scan.failure().is_none() {
             let reread: [u8; 64] = std::mem::take(&mut scan.reread).finalize().into();
             if reread != scan.sha512 {
                 scan.early = Some(ListFailure::Unreadable(changed.into()));
@@ -983,8 +966,7 @@ mod tests {
         let st = ChainStatement { fingerprint: &FP, public_key: key.public_key(), contest: CONTEST, width: w };
         let lists: Vec<&dyn ByteSource> = lists.iter().map(|l| l as &dyn ByteSource).collect();
         let proofs: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
-        let options =
-            ChainOptions { chunk_rows: chunk, verified: None, keep_last: true, input: None, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: chunk, verified: None, keep_last: true, progress: &|_| {} };
         verify_chain(&st, &lists, &proofs, &options)
     }
 
@@ -1111,14 +1093,12 @@ mod tests {
         let l: Vec<&dyn ByteSource> = lists.iter().map(|l| l as &dyn ByteSource).collect();
         let p: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
         let first = |k: u16, _: &StageDigests| k == 1;
-        let options =
-            ChainOptions { chunk_rows: 2, verified: Some(&first), keep_last: true, input: None, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: 2, verified: Some(&first), keep_last: true, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         assert_eq!(v.stages, vec![None, Some(Ok(())), Some(Ok(()))]);
         assert_eq!(v.last.unwrap().to_bytes(), lists[3]);
         let none = |_: u16, _: &StageDigests| false;
-        let options =
-            ChainOptions { chunk_rows: 2, verified: Some(&none), keep_last: false, input: None, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: 2, verified: Some(&none), keep_last: false, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         assert!(matches!(v.stages[0], Some(Err(_))));
         assert!(v.last.is_none());
@@ -1152,7 +1132,7 @@ mod tests {
         let st = ChainStatement { fingerprint: &FP, public_key: key.public_key(), contest: CONTEST, width: 1 };
         let l: Vec<&dyn ByteSource> = vec![&lists[0], &changing, &lists[2], &lists[3]];
         let p: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
-        let options = ChainOptions { chunk_rows: 4, verified: None, keep_last: false, input: None, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: 4, verified: None, keep_last: false, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         match v.failed_list {
             Some((1, ListFailure::Unreadable(reason))) => assert!(reason.contains("changed while it was verified")),
@@ -1162,57 +1142,5 @@ mod tests {
         let same = Changing { first: lists[1].clone(), second: lists[1].clone(), reads: 0.into() };
         let l: Vec<&dyn ByteSource> = vec![&lists[0], &same, &lists[2], &lists[3]];
         assert!(verify_chain(&st, &l, &p, &options).failed_list.is_none());
-    }
-
-    /// The input list given decoded (as V9 hands it over) gives the same verdicts as the file decoded; a list that
-    /// is not the file's decoding is not used.
-    #[test]
-    fn a_given_input_list_is_used_only_if_it_is_the_files() {
-        let (key, lists, mut proofs) = chain(6, 2, 2, 41);
-        proofs[1][200] ^= 1;
-        let st = ChainStatement { fingerprint: &FP, public_key: key.public_key(), contest: CONTEST, width: 2 };
-        let l: Vec<&dyn ByteSource> = lists.iter().map(|l| l as &dyn ByteSource).collect();
-        let p: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
-        let expected = reference(&key, 2, &lists, &proofs);
-        let own = CiphertextList::from_bytes(&lists[0]).unwrap();
-        let other = CiphertextList::from_bytes(&lists[1]).unwrap();
-        for given in [Some(&own), Some(&other), None] {
-            for chunk in [1, 4] {
-                let options = ChainOptions {
-                    chunk_rows: chunk,
-                    verified: None,
-                    keep_last: true,
-                    input: given,
-                    progress: &|_| {},
-                };
-                let v = verify_chain(&st, &l, &p, &options);
-                assert_eq!((v.failed_list, v.stages), expected);
-            }
-        }
-        assert_eq!(expected.1[0], Some(Ok(())));
-        // Given, the input file is read only by pass 1 (hashed): a file that cannot be read after that passes.
-        struct HashedOnce {
-            bytes: Vec<u8>,
-            reads: std::sync::atomic::AtomicUsize,
-        }
-        impl ByteSource for HashedOnce {
-            fn size(&self) -> u64 {
-                self.bytes.size()
-            }
-            fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
-                if self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
-                    self.bytes.read_at(offset, buf)
-                } else {
-                    Err(std::io::Error::other("read again"))
-                }
-            }
-        }
-        for (given, passes) in [(Some(&own), true), (None, false)] {
-            let once = HashedOnce { bytes: lists[0].clone(), reads: 0.into() };
-            let l: Vec<&dyn ByteSource> = vec![&once, &lists[1], &lists[2]];
-            let options =
-                ChainOptions { chunk_rows: 4, verified: None, keep_last: false, input: given, progress: &|_| {} };
-            assert_eq!(verify_chain(&st, &l, &p, &options).failed_list.is_none(), passes);
-        }
     }
 }

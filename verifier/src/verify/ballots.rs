@@ -189,9 +189,9 @@ impl State {
             ]);
             return report.not_run(Check::V9, &w);
         };
-        let inputs = report.run_keep_typed(Check::V9, || {
+        report.run_typed(Check::V9, || {
             if remaining.is_empty() {
-                return (Vec::new(), Err(Failure::Ballots(BallotFailure::NothingToTally)));
+                return Err(Failure::Ballots(BallotFailure::NothingToTally));
             }
             let Some(lists) = tally::anonymize(election, ballots, remaining) else {
                 let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
@@ -204,26 +204,21 @@ impl State {
                 } else {
                     BallotFailure::Shape
                 };
-                return (Vec::new(), Err(Failure::Ballots(why)));
+                return Err(Failure::Ballots(why));
             };
             let mut problems = Vec::new();
-            let mut kept = Vec::new();
             let manifest = election.manifest();
             let units = manifest.units();
             let mut sizes = Vec::new();
-            for ((u, unit), list) in units.iter().enumerate().zip(lists) {
+            for ((u, unit), ours) in units.iter().enumerate().zip(lists) {
                 let path = input_path(*unit);
-                let ours = list.to_bytes();
                 let theirs = files.get(&path).unwrap_or_default();
-                sizes.push(format!("{} {}", unit_name(manifest, *unit), list.len()));
-                if ours == theirs {
-                    kept.push(Some(list));
-                } else {
-                    problems.push(describe_list_difference(u, &path, theirs, &ours, list.width()));
-                    kept.push(None);
+                sizes.push(format!("{} {}", unit_name(manifest, *unit), ours.rows));
+                if ours.bytes != theirs {
+                    problems.push(describe_list_difference(u, &path, theirs, &ours.bytes, ours.width));
                 }
             }
-            let verdict = if problems.is_empty() {
+            if problems.is_empty() {
                 Ok(if manifest.has_districts() {
                     format!(
                         "{} ballots remaining, each in its district's units; rows per unit: {}",
@@ -233,11 +228,10 @@ impl State {
                 } else {
                     format!("{} rows per contest", remaining.len())
                 })
+                .map(|note| ((), note))
             } else {
                 Err(Failure::Ballots(BallotFailure::Input(problems)))
-            };
-            (kept, verdict)
+            }
         });
-        self.inputs = inputs;
     }
 }

@@ -24,7 +24,6 @@ impl State {
         let stages = manifest.mix_stages();
         let to_mix = mixed.iter().filter(|m| **m).count();
         let bar = report.bar(to_mix as u64 * u64::from(stages), "V10 proofs of shuffle");
-        let mut inputs = std::mem::take(&mut self.inputs);
         let verified = &self.verified;
         let last = report.run_keep_typed(Check::V10, || {
             let mut problems = Vec::new();
@@ -47,9 +46,8 @@ impl State {
                     let bytes = files.get(&path).map_err(|e| unreadable(e.to_string()))?;
                     Ok((path, crate::chain::Source::Bytes(Cow::Borrowed(bytes))))
                 };
-                let input = inputs.get_mut(u).and_then(Option::take);
                 if !mixed.get(u).copied().unwrap_or(true) {
-                    match unmixed(election, u, *unit, input, &read) {
+                    match unmixed(election, u, *unit, &read) {
                         Ok(list) => last.push(list),
                         Err(e) => problems.push(e),
                     }
@@ -58,8 +56,7 @@ impl State {
                 let known = |k: u16, d: &StageDigests| verified.has(&parts::stage_key(election, u, k, d));
                 let known: Option<&protocol::shuffle::VerifiedBefore<'_>> =
                     if verified.is_empty() { None } else { Some(&known) };
-                let checked =
-                    crate::chain::check_contest(election, u, stages, input.as_ref(), &read, known, &|| bar.inc(1));
+                let checked = crate::chain::check_contest(election, u, stages, &read, known, &|| bar.inc(1));
                 rows = checked.rows;
                 problems.extend(checked.failures);
                 // A file V1 kept open and the chain check read again: the bytes verified must be those V1 hashed.
@@ -94,26 +91,22 @@ impl State {
     }
 }
 
-/// A unit the layout gives no mix (§14.1: no ballot reached it): its input list (V9's, or decoded here) must have
-/// 0 rows; it is then the unit's last list. Otherwise [`ChainFailure::NoMix`] names the unit and its rows.
+/// A unit the layout gives no mix (§14.1: no ballot reached it): its input list must have 0 rows; it is then the
+/// unit's last list. Otherwise [`ChainFailure::NoMix`] names the unit and its rows.
 fn unmixed<'a>(
     election: &Election,
     u: usize,
     unit: protocol::manifest::Unit,
-    input: Option<CiphertextList>,
     read: &dyn Fn(Part) -> crate::chain::Read<'a>,
 ) -> Result<CiphertextList, ChainFailure> {
     let width = election.manifest().contests.get(unit.contest).map_or(0, |c| c.chunks());
-    let list = match input {
-        Some(list) => list,
-        None => read(Part::Input).and_then(|(file, source)| {
-            let mut bytes = vec![0u8; usize::try_from(source.size()).unwrap_or(usize::MAX)];
-            source
-                .read_at(0, &mut bytes)
-                .map_err(|e| ChainFailure::Unreadable { file: file.clone(), reason: e.to_string() })?;
-            crate::chain::decode_list(&bytes, u, 0, &file, width)
-        })?,
-    };
+    let list = read(Part::Input).and_then(|(file, source)| {
+        let mut bytes = vec![0u8; usize::try_from(source.size()).unwrap_or(usize::MAX)];
+        source
+            .read_at(0, &mut bytes)
+            .map_err(|e| ChainFailure::Unreadable { file: file.clone(), reason: e.to_string() })?;
+        crate::chain::decode_list(&bytes, u, 0, &file, width)
+    })?;
     if list.is_empty() {
         Ok(list)
     } else {

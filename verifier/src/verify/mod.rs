@@ -208,8 +208,6 @@ pub struct State {
     rejected: Option<RejectedFile>,
     counted: Option<Vec<u64>>,
     remaining: Option<Vec<u64>>,
-    /// R4 recomputed, per unit, where it equals the record's `input.list` byte for byte.
-    inputs: Vec<Option<CiphertextList>>,
     /// The last stage's list of each unit (V10); a unit without a mix: its input list, of 0 rows.
     last_lists: Option<Vec<CiphertextList>>,
     /// Each mixed unit's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
