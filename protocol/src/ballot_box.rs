@@ -468,11 +468,6 @@ impl BoxBallot {
         leaf_hash(&self.id, &self.hash, self.accepted_at)
     }
 
-    /// The ballot's canonical bytes (§8.2).
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
     /// The encoded ciphertexts of the ballot's contest at position `at` on the ballot (§8.2: its `u32` count is
     /// skipped, then `count` × 64 bytes, each `A ‖ B`), sliced from the canonical bytes: version (1), fingerprint
     /// (32), credential (32), district (2, version 2 only), `u32` number of contests, then each contest's
@@ -504,20 +499,6 @@ impl BoxBallot {
         let leaf = self.leaf_index;
         let ballot = Ballot::from_bytes(&self.bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
         Ok(LoggedBallot { leaf_index: leaf, accepted_at: self.accepted_at, hash: self.hash, ballot })
-    }
-}
-
-/// Decodes each of `ballots` again ([`BoxBallot::decode`]), on all cores natively: R4 holds a chunk of ballots
-/// decoded at a time, never the box.
-pub fn decode_all(ballots: &[&BoxBallot]) -> Result<Vec<LoggedBallot>, BoxError> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        ballots.par_iter().map(|b| b.decode()).collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        ballots.iter().map(|b| b.decode()).collect()
     }
 }
 

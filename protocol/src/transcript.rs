@@ -97,6 +97,16 @@ impl ChallengeStream {
         Scalar::from_bytes_mod_order_wide(&wide)
     }
 
+    /// Scalars number `start … start + n − 1` (0-based) of the 128-bit draw
+    /// ([`scalars_128`](Self::scalars_128) gives them all from 0): a streamed prover or verifier draws the weights of
+    /// one chunk of pairs at a time. Leaves the stream where it was.
+    pub fn scalars_128_at(&self, start: u64, n: usize) -> Vec<Scalar> {
+        let mut rng = Self(self.0.clone());
+        // 16 bytes a scalar: four 32-bit words of the ChaCha20 stream.
+        rng.0.set_word_pos(4 * u128::from(start));
+        rng.scalars_128(n)
+    }
+
     /// SPEC.md §3.3, 128-bit draw: `n` scalars `ρ₁ … ρₙ`, `ρᵢ` the little-endian integer of output bytes
     /// `16(i−1) … 16i−1` of the stream (below `2¹²⁸ < ℓ`, so no reduction). For folding weights, where a
     /// wrong item survives with probability `≤ 2⁻¹²⁸` and a multiscalar multiplication by them costs half as

@@ -203,19 +203,6 @@ impl Content {
             Self::Open(f) => f.sha256,
         }
     }
-
-    /// The file's length in bytes.
-    pub fn len(&self) -> u64 {
-        match self {
-            Self::Bytes(b) => b.len() as u64,
-            Self::Open(f) => f.len,
-        }
-    }
-
-    /// Whether the file is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// A regular file opened by [`open_file`]'s rules and hashed once, whole, in pieces of 1 MiB; kept open to be read
@@ -232,21 +219,12 @@ impl OpenFile {
     /// Opens (links, devices, swapped paths refused) and hashes the file at `path`; no size limit, since it is
     /// never held whole.
     pub fn open(path: &Path) -> Result<Self, String> {
-        use sha2::Digest;
         let shown = path.display();
-        let mut file = open_file(path)?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let mut len = 0u64;
-        loop {
-            let n = file.read(&mut buf).map_err(|e| format!("{shown}: {e}"))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(buf.get(..n).unwrap_or_default());
-            len += n as u64;
-        }
-        Ok(Self { file, len, sha256: hasher.finalize().into() })
+        let mut hashing = Hashing::new(open_file(path)?);
+        std::io::copy(&mut std::io::BufReader::with_capacity(PIECE, &mut hashing), &mut std::io::sink())
+            .map_err(|e| format!("{shown}: {e}"))?;
+        let (file, len, sha256) = hashing.finish();
+        Ok(Self { file, len, sha256 })
     }
 
     /// SHA-256 of the bytes as first read.
@@ -259,11 +237,6 @@ impl OpenFile {
         self.len
     }
 
-    /// Whether the file was empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Another handle on the same open file (to read it at offsets: [`crate::chain::Source::File`]).
     pub fn handle(&self) -> std::io::Result<fs::File> {
         self.file.try_clone()
@@ -272,55 +245,62 @@ impl OpenFile {
     /// Parses the file as JSON (the same decoder as `serde_json::from_slice`), reading it again through a buffer
     /// and hashing what it reads: an error, [`CHANGED`], if the bytes are no longer those first read.
     pub fn parse_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
-        use std::io::{Seek, SeekFrom};
-        let mut file = self.handle().map_err(|e| format!("{path}: {e}"))?;
-        file.seek(SeekFrom::Start(0)).map_err(|e| format!("{path}: {e}"))?;
-        let mut hashing = Hashing { inner: file, hasher: sha2::Digest::new(), len: 0 };
-        let parsed = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, &mut hashing));
+        let mut hashing = self.reread().map_err(|e| format!("{path}: {e}"))?;
+        let parsed = serde_json::from_reader(std::io::BufReader::with_capacity(PIECE, &mut hashing));
         // from_reader reads to the end (only white space may follow the value), so every byte was hashed.
-        let digest: [u8; 32] = sha2::Digest::finalize(hashing.hasher).into();
-        if parsed.is_ok() && (hashing.len != self.len || digest != self.sha256) {
-            return Err(CHANGED.into());
-        }
-        parsed.map_err(|e| e.to_string())
+        let parsed = parsed.map_err(|e| e.to_string())?;
+        self.unchanged(hashing)?;
+        Ok(parsed)
     }
 
-    /// Copies the file to `out` in pieces of 1 MiB, hashing what it copies; an error if the bytes are no longer the
-    /// ones first read (another length or another SHA-256: the file was changed after it was read).
+    /// Copies the file to `out` in pieces of 1 MiB, hashing what it copies: an error, [`CHANGED`], if the bytes are
+    /// no longer those first read.
     pub fn copy_to(&self, out: &mut dyn std::io::Write) -> Result<(), String> {
-        use sha2::Digest;
+        let mut hashing = self.reread().map_err(|e| e.to_string())?;
+        std::io::copy(&mut std::io::BufReader::with_capacity(PIECE, &mut hashing), out).map_err(|e| e.to_string())?;
+        self.unchanged(hashing)
+    }
+
+    /// The file from its start again, through a hashing reader.
+    fn reread(&self) -> std::io::Result<Hashing<fs::File>> {
         use std::io::{Seek, SeekFrom};
-        let mut file = &self.file;
-        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let mut len = 0u64;
-        loop {
-            let n = file.read(&mut buf).map_err(|e| e.to_string())?;
-            if n == 0 {
-                break;
-            }
-            let piece = buf.get(..n).unwrap_or_default();
-            hasher.update(piece);
-            out.write_all(piece).map_err(|e| e.to_string())?;
-            len += n as u64;
-        }
-        let digest: [u8; 32] = hasher.finalize().into();
-        if len != self.len || digest != self.sha256 {
+        let mut file = self.handle()?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(Hashing::new(file))
+    }
+
+    /// Whether what `hashing` read, to the end, is the file as first read: [`CHANGED`] if not.
+    fn unchanged(&self, hashing: Hashing<fs::File>) -> Result<(), String> {
+        let (_, len, sha256) = hashing.finish();
+        if len != self.len || sha256 != self.sha256 {
             return Err(CHANGED.into());
         }
         Ok(())
     }
 }
 
+/// How much of a file is read at a time.
+const PIECE: usize = 1 << 20;
+
 /// A reader that hashes (SHA-256) and counts the bytes read through it.
-struct Hashing {
-    inner: fs::File,
+struct Hashing<R> {
+    inner: R,
     hasher: sha2::Sha256,
     len: u64,
 }
 
-impl Read for &mut Hashing {
+impl<R: Read> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, hasher: sha2::Digest::new(), len: 0 }
+    }
+
+    /// The reader back, with the number of bytes read and their SHA-256.
+    fn finish(self) -> (R, u64, [u8; 32]) {
+        (self.inner, self.len, sha2::Digest::finalize(self.hasher).into())
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());

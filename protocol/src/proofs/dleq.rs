@@ -84,26 +84,43 @@ fn append_statement(t: &mut Transcript, st: &DleqStatement<'_>) -> Result<Vec<Sc
     if st.g2.len() != st.h2.len() {
         return Err(ProofError::SizeMismatch { proof: NAME, statement: st.g2.len(), proof_len: st.h2.len() });
     }
+    Ok(bind_statement(t, st.g1, st.h1, st.g2.len() as u64, &pair_digests(st.g2, st.h2)).scalars_128(st.g2.len()))
+}
+
+/// SPEC.md §7.2, the statement's binding from the digests `P_j` of its chunks of pairs (a streamed prover or
+/// verifier computes them as it reads the pairs): returns the stream the weights `ρᵢ` are drawn from.
+pub(crate) fn bind_statement(
+    t: &mut Transcript,
+    g1: &GroupElement,
+    h1: &GroupElement,
+    n: u64,
+    digests: &[[u8; 64]],
+) -> crate::transcript::ChallengeStream {
     t.domain_sep(DOMAIN);
-    t.append_element(b"g1", st.g1);
-    t.append_element(b"h1", st.h1);
-    t.append_len(b"n", st.g2.len());
-    for d in pair_digests(st.g2, st.h2) {
-        t.append_message(b"pairs", &d);
+    t.append_element(b"g1", g1);
+    t.append_element(b"h1", h1);
+    t.append_u64(b"n", n);
+    for d in digests {
+        t.append_message(b"pairs", d);
     }
-    Ok(t.challenge_stream(b"rho").scalars_128(st.g2.len()))
+    t.challenge_stream(b"rho")
+}
+
+/// `P_j = SHA-512(g₂ᵢ ‖ h₂ᵢ ‖ …)` of one chunk of at most [`PAIRS_PER_CHUNK`] pairs, from their encodings.
+pub(crate) fn block_digest<'a>(pairs: impl Iterator<Item = (&'a [u8; 32], &'a [u8; 32])>) -> [u8; 64] {
+    let mut sha = Sha512::new();
+    for (g, h) in pairs {
+        sha.update(g);
+        sha.update(h);
+    }
+    sha.finalize().into()
 }
 
 /// SPEC.md §7.2: `SHA-512(g₂ᵢ ‖ h₂ᵢ ‖ …)` over the encodings of each chunk of [`PAIRS_PER_CHUNK`] consecutive
 /// pairs (the last chunk shorter), natively over all cores.
 fn pair_digests(g2: &[GroupElement], h2: &[GroupElement]) -> Vec<[u8; 64]> {
     let chunk = |(g, h): (&[GroupElement], &[GroupElement])| -> [u8; 64] {
-        let mut sha = Sha512::new();
-        for (g, h) in g.iter().zip(h) {
-            sha.update(g.compressed().as_bytes());
-            sha.update(h.compressed().as_bytes());
-        }
-        sha.finalize().into()
+        block_digest(g.iter().zip(h).map(|(g, h)| (g.compressed().as_bytes(), h.compressed().as_bytes())))
     };
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -136,15 +153,36 @@ impl DleqProof {
         rng: &mut R,
     ) -> Result<Self, ProofError> {
         let rho = append_statement(transcript, statement)?;
-        let g2_hat = fold(&rho, statement.g2);
+        Ok(Self::prove_folded(transcript, statement.g1, &fold(&rho, statement.g2), witness, rng))
+    }
+
+    /// SPEC.md eq. (13) once the statement is bound and folded to `ĝ₂` (eq. (12)): the nonce from the transcript's
+    /// RNG rekeyed with `x` and fed by `rng`, `T₁`, `T₂`, `c`, `s`.
+    pub(crate) fn prove_folded<R: RngCore + CryptoRng>(
+        transcript: &mut Transcript,
+        g1: &GroupElement,
+        g2_hat: &RistrettoPoint,
+        witness: &DleqWitness<'_>,
+        rng: &mut R,
+    ) -> Self {
         let mut nonce_rng = transcript.build_rng().rekey_with_witness_bytes(b"x", witness.x.as_bytes()).finalize(rng);
         let k = zeroize::Zeroizing::new(random_scalar(&mut nonce_rng));
-        let t1 = GroupElement::new(*k * statement.g1.point());
+        let t1 = GroupElement::new(*k * g1.point());
         let t2 = GroupElement::new(*k * g2_hat);
         transcript.append_element(b"T1", &t1);
         transcript.append_element(b"T2", &t2);
         let c = transcript.challenge_scalar(b"c");
-        Ok(Self { t1, t2, s: *k + c * witness.x })
+        Self { t1, t2, s: *k + c * witness.x }
+    }
+
+    /// After the statement is bound ([`bind_statement`]): the commitments (non-identity) and the challenge `c`.
+    pub(crate) fn bind_commitments(&self, transcript: &mut Transcript) -> Result<Scalar, ProofError> {
+        if self.t1.is_identity() || self.t2.is_identity() {
+            return Err(ProofError::IdentityCommitment { proof: NAME });
+        }
+        transcript.append_element(b"T1", &self.t1);
+        transcript.append_element(b"T2", &self.t2);
+        Ok(transcript.challenge_scalar(b"c"))
     }
 
     /// Checks this proof alone (SPEC.md eq. (14), §7.4).
@@ -178,9 +216,7 @@ impl DleqProof {
             return Err(ProofError::IdentityCommitment { proof: NAME });
         }
         let rho = append_statement(transcript, statement)?;
-        transcript.append_element(b"T1", &self.t1);
-        transcript.append_element(b"T2", &self.t2);
-        Ok((rho, transcript.challenge_scalar(b"c")))
+        Ok((rho, self.bind_commitments(transcript)?))
     }
 
     /// Adds `z₁·(s·g₁ − T₁ − c·h₁) + Σᵢ z₂ρᵢ·(s·g₂ᵢ − c·h₂ᵢ) − z₂·T₂` to the batch.

@@ -88,6 +88,15 @@ impl MemorySink {
     }
 }
 
+impl ByteSource for MemorySink {
+    fn size(&self) -> u64 {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).len() as u64
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).read_at(offset, buf)
+    }
+}
+
 impl ByteSink for MemorySink {
     fn write_at(&self, offset: u64, bytes: &[u8]) -> io::Result<()> {
         let mut buf = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -5,21 +5,18 @@
 //! `log_G Y_j = log_{A_k} D_{j,k}` for every `k` at once. Any `t` valid partial decryptions, from the trustees in
 //! `S`, combine by Lagrange interpolation at 0: `M_k = B_k − Σ_{j∈S} λ_j·D_{j,k}` (eq. (K13)).
 
-use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::traits::VartimeMultiscalarMul;
-use curve25519_dalek::Scalar;
 use merlin::Transcript;
 use rand_core::{CryptoRng, RngCore};
 
 use super::ceremony::{CeremonyOutcome, Roster};
-use super::{lagrange_at_zero, CeremonyMessage, Signed, ThresholdError, TrusteeSigningKey};
+use super::{streamed, CeremonyMessage, Signed, ThresholdError, TrusteeSigningKey};
 use crate::codec::{Decode, DecodeError, Encode, Reader, Writer};
-use crate::elgamal::{base_mul, SecretKey};
+use crate::elgamal::SecretKey;
 use crate::fingerprint::Fingerprint;
-use crate::group::{decode_elements, double_and_compress_batch, GroupElement, G};
+use crate::group::{decode_elements, GroupElement};
 use crate::limits::{MAX_CIPHERTEXTS, MAX_WIDTH};
-use crate::proofs::dleq::{CommonBaseItem, DleqProof, DleqStatement, DleqWitness};
-use crate::proofs::BatchVerifier;
+use crate::proofs::dleq::DleqProof;
+use crate::shuffle::stream::{ByteSource, MemorySink};
 use crate::transcript::{election_transcript, TranscriptProtocol};
 
 /// The list the trustees decrypt is the mix's list, the last stage's output (SPEC.md §9.1.1, §10.8): one type,
@@ -146,7 +143,7 @@ impl Decode for PartialDecryption {
 }
 
 /// SPEC.md §10.2: the partial-decryption transcript of trustee `j` for one list.
-fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 64]) -> Transcript {
+pub(super) fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 64]) -> Transcript {
     let mut t = election_transcript(fingerprint);
     t.domain_sep(PARTIAL_DECRYPTION_DOMAIN);
     t.append_u64(b"trustee", u64::from(trustee));
@@ -154,27 +151,9 @@ fn partial_transcript(fingerprint: &Fingerprint, trustee: u16, list: &[u8; 64]) 
     t
 }
 
-/// `x·A_k` for every k, compressed in batches (eq. (K14)); natively over all cores.
-fn multiply_all(x: &Scalar, a: &[GroupElement]) -> Vec<GroupElement> {
-    // (x/2)·A_k, then the batched double-and-compress yields x·A_k and its encoding with one inversion per chunk.
-    let half = x * Scalar::from(2u8).invert();
-    let chunk_work = |chunk: &[GroupElement]| -> Vec<GroupElement> {
-        let halves: Vec<RistrettoPoint> = chunk.iter().map(|p| half * p.point()).collect();
-        double_and_compress_batch(&halves)
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        a.par_chunks(1024).flat_map_iter(chunk_work).collect()
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        a.chunks(1024).flat_map(chunk_work).collect()
-    }
-}
-
 impl PartialDecryption {
-    /// Trustee `trustee` decrypts `list` partially with its key share and proves it (eq. (K14), proved by SPEC.md eq. (12)–(13)).
+    /// Trustee `trustee` decrypts `list` partially with its key share and proves it (eq. (K14), proved by SPEC.md
+    /// eq. (12)–(13)): [`streamed::decrypt_partially`] over the list's bytes in memory.
     pub fn create<R: RngCore + CryptoRng>(
         params: &super::CeremonyParams,
         fingerprint: &Fingerprint,
@@ -185,19 +164,11 @@ impl PartialDecryption {
         rng: &mut R,
     ) -> Result<Signed<Self>, ThresholdError> {
         check_list(list)?;
-        let a = list.a_components();
-        let x = key_share.expose_scalar();
-        #[cfg(not(target_arch = "wasm32"))]
-        let (digest, shares) = rayon::join(|| list.digest(), || multiply_all(x, &a));
-        #[cfg(target_arch = "wasm32")]
-        let (digest, shares) = (list.digest(), multiply_all(x, &a));
-        let g = GroupElement::new(G);
-        let y = GroupElement::new(base_mul(x));
-        let st = DleqStatement { g1: &g, h1: &y, g2: &a, h2: &shares };
-        let proof =
-            DleqProof::prove(&mut partial_transcript(fingerprint, trustee, &digest), &st, &DleqWitness { x }, rng)
-                .map_err(|source| ThresholdError::BadPartialDecryption { trustee, source })?;
-        Ok(signing_key.sign(Self { election: params.digest, trustee, list: digest, shares, proof }))
+        let decrypter = streamed::Decrypter { params, fingerprint, trustee, key_share, signing_key };
+        let out = MemorySink::new();
+        let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 2);
+        streamed::decrypt_partially(&decrypter, &list.to_bytes(), &out, chunk, rng)?;
+        Ok(Signed::<Self>::from_bytes(&out.into_inner())?)
     }
 }
 
@@ -205,8 +176,9 @@ impl PartialDecryption {
 /// [`verify_partial_decryptions`] builds it, so combining unverified shares is a compile error.
 #[derive(Debug, Clone)]
 pub struct VerifiedPartials {
-    list: [u8; 64],
-    partials: Vec<PartialDecryption>,
+    verdict: streamed::PartialsVerdict,
+    /// The signed M5s given, encoded (the verdict's positions are into them).
+    given: Vec<Vec<u8>>,
     /// Partial decryptions refused, each naming its trustee.
     pub rejected: Vec<ThresholdError>,
 }
@@ -214,13 +186,19 @@ pub struct VerifiedPartials {
 impl VerifiedPartials {
     /// The trustees whose partial decryptions verified, in the order given.
     pub fn trustees(&self) -> Vec<u16> {
-        self.partials.iter().map(|p| p.trustee).collect()
+        self.verdict.trustees()
     }
+}
+
+/// The frames of encoded M5s (in memory, each encoded by its type's encoder, so it reads).
+fn frames(given: &[Vec<u8>]) -> Result<Vec<streamed::PartialFrame>, ThresholdError> {
+    given.iter().map(|b| streamed::read_partial(b)).collect()
 }
 
 /// Checks C12–C14 for each partial decryption: authentic (roster key), for this list, and its proof, all proofs
 /// in one batch, eq. (K15) (`rng` draws the batch weights). If the batch fails, each proof is checked alone so that
-/// every bad one is rejected and its trustee named in [`VerifiedPartials::rejected`].
+/// every bad one is rejected and its trustee named in [`VerifiedPartials::rejected`]: [`streamed::verify_partials`]
+/// over bytes in memory.
 pub fn verify_partial_decryptions<R: RngCore + CryptoRng>(
     params: &super::CeremonyParams,
     fingerprint: &Fingerprint,
@@ -231,119 +209,36 @@ pub fn verify_partial_decryptions<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<VerifiedPartials, ThresholdError> {
     check_list(list)?;
-    // The list's digest (one core, SHA-512 of the whole list) while the signatures are checked (each hashes its
-    // message, as long as the list's A's).
-    let authentic = |signed: Signed<PartialDecryption>| -> Result<PartialDecryption, ThresholdError> {
-        roster.verify(params, &signed)?;
-        Ok(signed.message)
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    let (digest, checked): (_, Vec<_>) = rayon::join(
-        || list.digest(),
-        || {
-            use rayon::prelude::*;
-            partials.into_par_iter().map(authentic).collect()
-        },
-    );
-    #[cfg(target_arch = "wasm32")]
-    let (digest, checked): (_, Vec<_>) = (list.digest(), partials.into_iter().map(authentic).collect());
-    let mut rejected = Vec::new();
-    let mut candidates: Vec<PartialDecryption> = Vec::new();
-    for p in checked {
-        let p = match p {
-            Ok(p) => p,
-            Err(e) => {
-                rejected.push(e);
-                continue;
-            }
-        };
-        let trustee = p.trustee;
-        if p.list != digest {
-            rejected.push(ThresholdError::WrongList { trustee });
-        } else if candidates.iter().any(|c| c.trustee == trustee) {
-            rejected.push(ThresholdError::Duplicate { kind: "partial decryption", trustee });
-        } else {
-            candidates.push(p);
-        }
-    }
-    let a = list.a_components();
-    let g = GroupElement::new(G);
-    let mut keys = Vec::with_capacity(candidates.len());
-    for p in &candidates {
-        keys.push(*outcome.verification_key(p.trustee)?);
-    }
-    let items: Vec<CommonBaseItem<'_>> = candidates
+    let given: Vec<Vec<u8>> = partials.iter().map(Encode::to_bytes).collect();
+    let frames = frames(&given)?;
+    let inputs: Vec<streamed::PartialInput<'_>> = given
         .iter()
-        .zip(&keys)
-        .map(|(p, y)| CommonBaseItem {
-            proof: &p.proof,
-            transcript: partial_transcript(fingerprint, p.trustee, &digest),
-            h1: y,
-            h2: &p.shares,
-        })
+        .zip(&frames)
+        .map(|(b, frame)| streamed::PartialInput { source: b as &dyn ByteSource, frame })
         .collect();
-    let mut batch = BatchVerifier::new(rng);
-    let queued = DleqProof::verify_common_g2_into(&g, &a, items, &mut batch);
-    if queued.is_ok() && batch.verify() {
-        return Ok(VerifiedPartials { list: digest, partials: candidates, rejected });
-    }
-    // Somebody cheated: check each alone and name them.
-    let mut good = Vec::new();
-    for (p, y) in candidates.into_iter().zip(&keys) {
-        let st = DleqStatement { g1: &g, h1: y, g2: &a, h2: &p.shares };
-        match p.proof.verify(&mut partial_transcript(fingerprint, p.trustee, &digest), &st) {
-            Ok(()) => good.push(p),
-            Err(source) => rejected.push(ThresholdError::BadPartialDecryption { trustee: p.trustee, source }),
-        }
-    }
-    Ok(VerifiedPartials { list: digest, partials: good, rejected })
+    let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 1 + partials.len());
+    let verdict =
+        streamed::verify_partials(params, fingerprint, roster, outcome, &list.to_bytes(), &inputs, chunk, rng)?;
+    let rejected = verdict.rejected.clone();
+    Ok(VerifiedPartials { verdict, given, rejected })
 }
 
-/// eq. (K13): combines the first `t` verified partial decryptions (by trustee index) into the plaintexts.
+/// eq. (K13): combines the first `t` verified partial decryptions (by trustee index) into the plaintexts:
+/// [`streamed::combine_partials`] over bytes in memory.
 pub fn combine(
     params: &super::CeremonyParams,
     verified: &VerifiedPartials,
     list: &CiphertextList,
 ) -> Result<PlaintextList, ThresholdError> {
-    let t = usize::from(params.t);
-    let cells = list.cells();
-    // Verified for another list: a different length is seen at once (before any indexing), any other difference
-    // by the digest, which is computed below while the other cores combine.
-    let wrong_list = || ThresholdError::WrongList { trustee: verified.partials.first().map_or(0, |p| p.trustee) };
-    if verified.partials.iter().any(|p| p.shares.len() != cells.len()) {
-        return Err(wrong_list());
-    }
-    if verified.partials.len() < t {
-        if verified.list != list.digest() {
-            return Err(wrong_list());
-        }
-        return Err(ThresholdError::NotEnoughShares { needed: t, got: verified.partials.len() });
-    }
-    let mut chosen: Vec<&PartialDecryption> = verified.partials.iter().collect();
-    chosen.sort_by_key(|p| p.trustee);
-    chosen.truncate(t);
-    let indices: Vec<u16> = chosen.iter().map(|p| p.trustee).collect();
-    // Coefficients −λ_j for the shares and 1 for B_k.
-    let mut coeffs: Vec<Scalar> = indices.iter().map(|&j| -lagrange_at_zero(j, &indices)).collect();
-    coeffs.push(Scalar::ONE);
-    let one = |k: usize| -> GroupElement {
-        let points = chosen.iter().map(|p| *p.shares[k].point()).chain(core::iter::once(*cells[k].b.point()));
-        GroupElement::new(RistrettoPoint::vartime_multiscalar_mul(&coeffs, points))
-    };
-    // The result is kept only if the list's digest is the one the partial decryptions were verified against.
-    #[cfg(not(target_arch = "wasm32"))]
-    let (digest, points) = rayon::join(
-        || list.digest(),
-        || {
-            use rayon::prelude::*;
-            (0..cells.len()).into_par_iter().map(one).collect()
-        },
-    );
-    #[cfg(target_arch = "wasm32")]
-    let (digest, points) = (list.digest(), (0..cells.len()).map(one).collect());
-    if digest != verified.list {
-        return Err(wrong_list());
-    }
-    // `list.width()` ≤ MAX_WIDTH (1024): it fits.
-    Ok(PlaintextList { width: list.width() as u32, points })
+    let frames = frames(&verified.given)?;
+    let inputs: Vec<streamed::PartialInput<'_>> = verified
+        .given
+        .iter()
+        .zip(&frames)
+        .map(|(b, frame)| streamed::PartialInput { source: b as &dyn ByteSource, frame })
+        .collect();
+    let out = MemorySink::new();
+    let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 1 + usize::from(params.t));
+    streamed::combine_partials(params, &verified.verdict, &list.to_bytes(), &inputs, &out, chunk)?;
+    Ok(PlaintextList::from_bytes(&out.into_inner())?)
 }

@@ -17,6 +17,7 @@ pub mod ceremony;
 pub mod decryption;
 mod share;
 pub mod simulation;
+pub mod streamed;
 
 use core::fmt;
 
@@ -363,6 +364,29 @@ pub enum ThresholdError {
     #[error(transparent)]
     /// A value does not decode or is invalid, e.g. an election key `Y` (eq. (K9)) that is the identity.
     Decode(#[from] DecodeError),
+    #[error("trustee {trustee}: a share of the partial decryption is not a point: {source}")]
+    /// Check C14 (SPEC.md §10.12): a share `D_{j,k}` of a signed M5 does not decode (the streamed check decodes the
+    /// shares when it uses them).
+    UndecodableShares {
+        /// The trustee `j`.
+        trustee: u16,
+        /// Why the share does not decode.
+        source: DecodeError,
+    },
+    #[error("{part}: {message}")]
+    /// A streamed decryption, check or combination could not read or write its files (SPEC.md §10.12).
+    Io {
+        /// What was being read or written.
+        part: &'static str,
+        /// The system's error.
+        message: String,
+    },
+    #[error("{part} changed while it was being read (its bytes are not those first read): check a copy that nothing writes to")]
+    /// A streamed pass read other bytes than the pass before it (SPEC.md §10.12).
+    Changed {
+        /// What changed.
+        part: &'static str,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -388,6 +412,38 @@ impl TrusteeSigningKey {
     }
 }
 
+/// Gives a message to sign in pieces, each to the function it is handed.
+pub(crate) type MessageFeed<'a> = dyn Fn(&mut dyn FnMut(&[u8])) -> std::io::Result<()> + 'a;
+
+impl TrusteeSigningKey {
+    /// Eq. (K0) over a message too long to hold, given in pieces by `feed` (a partial decryption streamed to a
+    /// file, SPEC.md §10.12): Ed25519 hashes the message twice (its nonce, then its challenge), so `feed` is
+    /// called twice and must give the same bytes both times. The signature is the one [`sign`](Self::sign) makes.
+    pub(crate) fn sign_pieces(&self, kind: &[u8], feed: &MessageFeed<'_>) -> std::io::Result<[u8; 64]> {
+        use ed25519_dalek::hazmat::{raw_sign_byupdate, ExpandedSecretKey};
+        use sha2::{Digest, Sha512};
+        let expanded = ExpandedSecretKey::from(&*zeroize::Zeroizing::new(self.0.to_bytes()));
+        let failed = core::cell::RefCell::new(None);
+        let prefix = signature_prefix(kind);
+        let signed = raw_sign_byupdate::<Sha512, _>(
+            &expanded,
+            |h: &mut Sha512| {
+                h.update(&prefix);
+                feed(&mut |piece: &[u8]| h.update(piece)).map_err(|e| {
+                    *failed.borrow_mut() = Some(e);
+                    ed25519_dalek::SignatureError::new()
+                })
+            },
+            &self.0.verifying_key(),
+        );
+        match (signed, failed.into_inner()) {
+            (Ok(signature), None) => Ok(signature.to_bytes()),
+            (_, Some(e)) => Err(e),
+            (Err(e), None) => Err(std::io::Error::other(e.to_string())),
+        }
+    }
+}
+
 impl fmt::Debug for TrusteeSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TrusteeSigningKey(<redacted>, public {:?})", self.verifying_key())
@@ -409,6 +465,36 @@ impl TrusteeVerifyingKey {
     }
 }
 
+impl TrusteeVerifyingKey {
+    /// Eq. (K0) checked over a message read in pieces ([`SignatureStream::update`]), with `verify_strict`'s rules:
+    /// a non-canonical `s`, an `R` that is not a point or of small order fail (the key's order its decoder checked).
+    pub(crate) fn verify_pieces(&self, kind: &[u8], signature: &[u8; 64]) -> SignatureStream {
+        let mut r = [0u8; 32];
+        r.copy_from_slice(&signature[..32]);
+        let small = curve25519_dalek::edwards::CompressedEdwardsY(r).decompress().is_none_or(|p| p.is_small_order());
+        let stream = if small { None } else { self.0.verify_stream(&Signature::from_bytes(signature)).ok() };
+        let mut stream = SignatureStream(stream);
+        stream.update(&signature_prefix(kind));
+        stream
+    }
+}
+
+/// A signature being checked over a message read in pieces ([`TrusteeVerifyingKey::verify_pieces`]).
+pub(crate) struct SignatureStream(Option<ed25519_dalek::StreamVerifier>);
+
+impl SignatureStream {
+    /// The next bytes of the message.
+    pub(crate) fn update(&mut self, piece: &[u8]) {
+        if let Some(s) = self.0.as_mut() {
+            s.update(piece);
+        }
+    }
+    /// Whether the signature holds over every byte given.
+    pub(crate) fn verify(self) -> bool {
+        self.0.is_some_and(|s| s.finalize_and_verify().is_ok())
+    }
+}
+
 impl fmt::Debug for TrusteeVerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TrusteeVerifyingKey({})", hex::encode(self.as_bytes()))
@@ -427,7 +513,14 @@ pub trait CeremonyMessage: Encode + Decode {
 
 fn signed_bytes<M: CeremonyMessage>(message: &M) -> Vec<u8> {
     let mut w = Writer::new();
-    w.raw(SIGNATURE_DOMAIN).bytes(M::KIND).put(message);
+    w.raw(&signature_prefix(M::KIND)).put(message);
+    w.finish()
+}
+
+/// What eq. (K0) signs before the message: `SIGNATURE_DOMAIN ‖ u32(|kind|) ‖ kind`.
+fn signature_prefix(kind: &[u8]) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.raw(SIGNATURE_DOMAIN).bytes(kind);
     w.finish()
 }
 
