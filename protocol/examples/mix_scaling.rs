@@ -176,7 +176,7 @@ fn main() {
             let options = ChainOptions {
                 chunk_rows: chunk_rows(w, memory) / 2,
                 verified: None,
-                keep_last: false,
+                check_last: false,
                 progress: &|_| {},
             };
             verify_chain(&statement, &[&files[0], &files[1]], &[&files[2]], &options)

@@ -24,22 +24,21 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use protocol::ballot_box::BallotBox;
-use protocol::codec::{Decode, Encode};
+use protocol::codec::Decode;
 use protocol::limits::MAX_CIPHERTEXTS;
 use protocol::record::{self, RecordIndex, RevocationList};
-use protocol::shuffle::CiphertextList;
 use protocol::tally::{self as steps, Refusal, ResultFile};
-use protocol::threshold::{
-    combine, verify_partial_decryptions, CeremonyParams, PartialDecryption, PlaintextList, Signed, ThresholdError,
-};
+use protocol::threshold::{CeremonyParams, PlaintextList, ThresholdError};
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::Serialize;
 
 use crate::ceremony_dir::Transcript;
-use crate::files::{read_input, replace, Access};
+use crate::files::{open_input, read_input, replace, Access, Partial};
 use crate::mix::{chunk_memory, mix_files, progress, MixServerKey, StageFiles, StageSummary};
 use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished, unit_name};
+use protocol::shuffle::stream::ByteSource as _;
+use protocol::threshold::streamed;
 
 fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value)?;
@@ -477,7 +476,8 @@ fn blamed_trustee(e: &ThresholdError) -> Option<u16> {
         | ThresholdError::BadSignature { trustee }
         | ThresholdError::Duplicate { trustee, .. }
         | ThresholdError::WrongList { trustee }
-        | ThresholdError::BadPartialDecryption { trustee, .. } => Some(*trustee),
+        | ThresholdError::BadPartialDecryption { trustee, .. }
+        | ThresholdError::UndecodableShares { trustee, .. } => Some(*trustee),
         _ => None,
     }
 }
@@ -569,8 +569,8 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
 
     let t = usize::from(params.t);
     let mut answers = Vec::with_capacity(units.len());
-    // The plaintexts of each unit that has ballots (none for an empty unit).
-    let mut plaintext_bytes: Vec<Option<Vec<u8>>> = Vec::with_capacity(units.len());
+    // The plaintexts of each unit that has ballots (none for an empty unit), written, committed with the answers.
+    let mut plaintext_files: Vec<Option<Partial>> = Vec::with_capacity(units.len());
     let mut used = Vec::with_capacity(units.len());
     for (u, unit) in units.iter().enumerate() {
         let name = unit_name(manifest, *unit);
@@ -579,41 +579,47 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
             // No ballot of this district remained: nothing was mixed or decrypted, and there is nothing to decode.
             let none = PlaintextList { width: contest.chunks() as u32, points: Vec::new() };
             answers.push(steps::decode_unit(&election, *unit, &none));
-            plaintext_bytes.push(None);
+            plaintext_files.push(None);
             used.push(Vec::new());
             bar.inc(2);
             continue;
         }
         bar.set_message(format!("{name}: checking {} partial decryptions", layout.partials[u].len()));
+        // Streamed (SPEC.md §10.12): the list and the partial decryptions read a chunk at a time, the plaintexts
+        // written to their file as they are combined.
         let list_rel = record::stage_list_path(*unit, last);
-        let list_bytes = read_input(&record_file(record, &list_rel))?;
-        let list =
-            CiphertextList::from_bytes(&list_bytes).with_context(|| format!("{list_rel} is not a ciphertext list"))?;
-        if list.width() != contest.chunks() {
-            bail!("{list_rel} has width {}, {name} has {} chunks", list.width(), contest.chunks());
+        let list = open_input(&record_file(record, &list_rel))?;
+        let shape = protocol::shuffle::read_list_layout(&list)
+            .with_context(|| format!("{list_rel} is not a ciphertext list"))?;
+        if shape.w != contest.chunks() {
+            bail!("{list_rel} has width {}, {name} has {} chunks", shape.w, contest.chunks());
         }
-        let mut partials = Vec::with_capacity(layout.partials[u].len());
+        let mut given = Vec::with_capacity(layout.partials[u].len());
         for &j in &layout.partials[u] {
             let rel = record::partial_path(*unit, j);
-            let bytes = read_input(&record_file(record, &rel))?;
-            let p = Signed::<PartialDecryption>::from_bytes(&bytes).map_err(|e| {
+            let file = open_input(&record_file(record, &rel))?;
+            let frame = streamed::read_partial(&file).map_err(|e| {
                 anyhow!("trustee {j}'s partial decryption {rel} does not decode ({e}): remove that file, then run finish again")
             })?;
-            if p.message.trustee != j {
+            if frame.header.trustee != j {
                 bail!(
                     "{rel} holds trustee {}'s partial decryption, not trustee {j}'s: remove that file",
-                    p.message.trustee
+                    frame.header.trustee
                 );
             }
-            partials.push(p);
+            given.push((file, frame));
         }
-        let verified = verify_partial_decryptions(
+        let inputs: Vec<streamed::PartialInput<'_>> =
+            given.iter().map(|(source, frame)| streamed::PartialInput { source, frame }).collect();
+        let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 1 + inputs.len());
+        let verified = streamed::verify_partials(
             &params,
             election.fingerprint(),
             &roster,
             &outcome,
             &list,
-            partials,
+            &inputs,
+            chunk,
             &mut OsRng,
         )?;
         if let Some(e) = verified.rejected.first() {
@@ -633,11 +639,20 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
             );
         }
         trustees.truncate(t);
-        let plaintexts = combine(&params, &verified, &list)?;
+        let out = Partial::create(&record_file(record, &record::plaintexts_path(*unit)), Access::Public)?;
+        streamed::combine_partials(&params, &verified, &list, &inputs, out.file(), chunk)?;
         bar.inc(1);
-        bar.set_message(format!("{name}: decoding {} rows", plaintexts.points.len() / contest.chunks().max(1)));
+        bar.set_message(format!("{name}: decoding {} rows", shape.n));
+        // R5 decodes the plaintexts just written (32 bytes a point, read back whole: the answers are held anyway).
+        let plaintexts = {
+            let mut read = vec![0u8; usize::try_from(out.file().size()).unwrap_or(0)];
+            out.file()
+                .read_at(0, &mut read)
+                .with_context(|| format!("reading back {}", record::plaintexts_path(*unit)))?;
+            PlaintextList::from_bytes(&read).context("the plaintexts just combined do not decode (this is a bug)")?
+        };
         answers.push(steps::decode_unit(&election, *unit, &plaintexts));
-        plaintext_bytes.push(Some(plaintexts.to_bytes()));
+        plaintext_files.push(Some(out));
         used.push(trustees);
         bar.inc(1);
     }
@@ -650,9 +665,9 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
     let result = steps::count(&election, &answers, turnout);
 
     bar.set_message("writing the results and the index");
-    for (unit, (bytes, a)) in units.iter().zip(plaintext_bytes.iter().zip(&answers)) {
-        if let Some(bytes) = bytes {
-            replace(&record_file(record, &record::plaintexts_path(*unit)), bytes, Access::Public)?;
+    for (unit, (file, a)) in units.iter().zip(plaintext_files.into_iter().zip(&answers)) {
+        if let Some(file) = file {
+            file.commit()?;
         }
         replace(&record_file(record, &record::answers_path(*unit)), &json_bytes(a)?, Access::Public)?;
     }

@@ -34,7 +34,6 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
 use protocol::codec::{Decode, Encode};
 use protocol::manifest::Manifest;
-use protocol::shuffle::CiphertextList;
 use protocol::threshold::ceremony::{list_trustees, Roster, CLOSE_FILE};
 use protocol::threshold::{
     combine, verify_ceremony, verify_partial_decryptions, CeremonyMessage, CeremonyOutcome, CeremonyParams,
@@ -46,7 +45,9 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::ceremony_dir::{ceremony_params, file_name, load_manifest, next_step, Transcript};
-use crate::files::{create_new, read_input, replace, Access};
+use crate::files::{create_new, open_input, read_input, replace, Access, Partial};
+use protocol::threshold::streamed;
+use verifier::verify::LastList;
 
 /// Environment variable holding the passphrase when no `--passphrase-file` is given.
 pub const PASSPHRASE_ENV: &str = "TALLIER_PASSPHRASE";
@@ -695,21 +696,33 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
         bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
     }
     let rows: Vec<usize> = units.iter().map(|u| u.1).collect();
-    let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &CiphertextList)> =
+    let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &verifier::verify::LastList)> =
         unit_lists(&rows, &verified.last_lists)?.into_iter().map(|(u, list)| (&units[u], list)).collect();
     let (_, _, outcome, _) = record_ceremony(record, &verified.election)?;
     let share = s.key_share(&outcome)?;
+    let signing_key = s.signing_key();
+    let decrypter = streamed::Decrypter {
+        params: &params,
+        fingerprint: election.fingerprint(),
+        trustee: j,
+        key_share: &share,
+        signing_key: &signing_key,
+    };
+    let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 2);
     let bar = crate::mix::progress(progress, pairs.len() as u64);
     let mut written = Vec::with_capacity(pairs.len());
-    for ((unit, _, name), list) in pairs {
-        bar.set_message(format!("{name}: decrypting {} ciphertexts", list.cells().len()));
-        let partial =
-            PartialDecryption::create(&params, election.fingerprint(), j, &share, &s.signing_key(), list, &mut OsRng)
-                .with_context(|| {
-                format!("{name}: partial decryption of {}", record::stage_list_path(*unit, manifest.mix_stages()))
-            })?;
+    for ((unit, _, name), last) in pairs {
+        bar.set_message(format!("{name}: decrypting {} rows", last.rows));
+        // The list V10 verified, read again a chunk at a time; it must still be the one verified (its digest).
+        let list = open_input(&record_file(record, &last.path))?;
         let out = record_file(record, &record::partial_path(*unit, j));
-        replace(&out, &partial.to_bytes(), Access::Public)?;
+        let partial = Partial::create(&out, Access::Public)?;
+        let header = streamed::decrypt_partially(&decrypter, &list, partial.file(), chunk, &mut OsRng)
+            .with_context(|| format!("{name}: partial decryption of {}", last.path))?;
+        if header.list != last.digest {
+            bail!("{name}: {} changed after it was verified; nothing was written for it", last.path);
+        }
+        partial.commit()?;
         bar.inc(1);
         written.push(out);
     }
@@ -721,9 +734,9 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
 /// `lists` the verifier's last lists, one per unit or one per unit with ballots (an empty unit has no stages).
 /// Returns each unit with ballots (its index) with its list; refused: a count that fits neither, or a list whose
 /// rows are not its input's (a mix keeps the rows).
-fn unit_lists<'a>(rows: &[usize], lists: &'a [CiphertextList]) -> Result<Vec<(usize, &'a CiphertextList)>> {
+fn unit_lists<'a>(rows: &[usize], lists: &'a [LastList]) -> Result<Vec<(usize, &'a LastList)>> {
     let filled: Vec<usize> = (0..rows.len()).filter(|&u| rows[u] > 0).collect();
-    let pairs: Vec<(usize, &CiphertextList)> = if lists.len() == rows.len() {
+    let pairs: Vec<(usize, &LastList)> = if lists.len() == rows.len() {
         lists.iter().enumerate().filter(|(u, _)| rows[*u] > 0).collect()
     } else if lists.len() == filled.len() {
         filled.iter().copied().zip(lists).collect()
@@ -736,8 +749,8 @@ fn unit_lists<'a>(rows: &[usize], lists: &'a [CiphertextList]) -> Result<Vec<(us
             filled.len()
         );
     };
-    if let Some((u, list)) = pairs.iter().find(|(u, list)| list.len() != rows[*u]) {
-        bail!("unit {u}: the mixed list has {} rows, its input {}; nothing was decrypted", list.len(), rows[*u]);
+    if let Some((u, list)) = pairs.iter().find(|(u, list)| list.rows != rows[*u]) {
+        bail!("unit {u}: the mixed list has {} rows, its input {}; nothing was decrypted", list.rows, rows[*u]);
     }
     Ok(pairs)
 }
@@ -750,16 +763,15 @@ mod tests {
     /// ballots; anything else is refused before decrypting.
     #[test]
     fn each_unit_with_ballots_gets_its_own_list() {
-        let g = protocol::elgamal::generator();
-        let list = |n: usize| CiphertextList::from_flat(1, vec![protocol::Ciphertext { a: g, b: g }; n]).unwrap();
+        let list = |rows: usize| LastList { path: String::new(), rows, digest: [0; 64] };
         let rows = [2, 0, 3];
         let per_unit = [list(2), list(0), list(3)];
         let got: Vec<(usize, usize)> =
-            unit_lists(&rows, &per_unit).unwrap().iter().map(|(u, l)| (*u, l.len())).collect();
+            unit_lists(&rows, &per_unit).unwrap().iter().map(|(u, l)| (*u, l.rows)).collect();
         assert_eq!(got, [(0, 2), (2, 3)]);
         let per_filled = [list(2), list(3)];
         let got: Vec<(usize, usize)> =
-            unit_lists(&rows, &per_filled).unwrap().iter().map(|(u, l)| (*u, l.len())).collect();
+            unit_lists(&rows, &per_filled).unwrap().iter().map(|(u, l)| (*u, l.rows)).collect();
         assert_eq!(got, [(0, 2), (2, 3)]);
         let err = unit_lists(&rows, &[list(2)]).unwrap_err().to_string();
         assert!(err.contains("gave 1 mixed lists for 3 units (2 with ballots)"), "{err}");

@@ -85,7 +85,8 @@ impl ChainFailure {
 /// each file's SHA-256 as the check read it.
 #[derive(Debug)]
 pub struct Checked {
-    pub last: Option<CiphertextList>,
+    /// `H(list)` of the last list, every point of it decoded (what the partial decryptions must bind as `L`).
+    pub last: Option<[u8; 64]>,
     pub failures: Vec<ChainFailure>,
     pub rows: usize,
     /// Each list and proof the check hashed (file name, SHA-256 of the bytes it verified): whoever read the files
@@ -175,7 +176,7 @@ pub fn check_contest<'a>(
     let fingerprint = *election.fingerprint();
     let statement =
         ChainStatement { fingerprint: &fingerprint, public_key: election.public_key(), contest: contest as u32, width };
-    let options = ChainOptions { chunk_rows: chunk_rows(width, stages), verified, keep_last: true, progress: &|_| {} };
+    let options = ChainOptions { chunk_rows: chunk_rows(width, stages), verified, check_last: true, progress: &|_| {} };
     let verdict = verify_chain(&statement, &list_sources, &proof_sources, &options);
     let rows = verdict.rows;
     let name = |m: usize| lists.get(m).map(|(file, _)| file.clone()).unwrap_or_default();

@@ -174,17 +174,21 @@ impl RecordSource {
 }
 
 /// Whether a record's file at `rel` is read again where it is used rather than held whole: the ballot box (V4
-/// parses it as it reads it) and a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in
-/// chunks by V10): the files that grow with the ballots by hundreds of bytes a row (a proof for 50 million rows is
-/// 8 GB). Everything else is held, as read, by the checks.
+/// parses it as it reads it), a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in chunks by
+/// V10) and a trustee's partial decryption (`…/partial-J.bin`, read in chunks by V11): the files that grow with the
+/// ballots (a proof for 50 million rows is 8 GB). Everything else is held, as read, by the checks.
 pub fn read_in_chunks(rel: &str) -> bool {
     if rel == protocol::record::BALLOT_BOX_PATH {
         return true;
     }
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.strip_prefix("stage-")
+    let numbered = |k: &str| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit());
+    let stage = name
+        .strip_prefix("stage-")
         .and_then(|rest| rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")))
-        .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(numbered);
+    let partial = name.strip_prefix("partial-").and_then(|rest| rest.strip_suffix(".bin")).is_some_and(numbered);
+    stage || partial
 }
 
 /// A record's file as read once: its bytes, or (a large file of a directory) the open file with its length and
@@ -468,14 +472,25 @@ mod tests {
         assert!(b[1].as_ref().unwrap_err().contains("result.json: not among the files given"));
     }
 
-    /// Only a mix stage's list or proof is read in chunks; it is hashed as read, copied again exactly, and a copy
-    /// after the file was rewritten in place (same file, same length) or lengthened is refused.
+    /// Only a mix stage's list or proof and a partial decryption are read in chunks; such a file is hashed as read,
+    /// copied again exactly, and a copy after the file was rewritten in place (same file, same length) or
+    /// lengthened is refused.
     #[test]
     fn stage_files_are_kept_open_and_a_rewritten_one_is_refused() {
-        for rel in ["contest-0/stage-1.list", "contest-2/district-1/stage-12.proof", "stage-3.list"] {
+        for rel in
+            ["contest-0/stage-1.list", "contest-2/district-1/stage-12.proof", "stage-3.list", "contest-1/partial-2.bin"]
+        {
             assert!(read_in_chunks(rel), "{rel}");
         }
-        for rel in ["contest-0/input.list", "contest-0/stage-.list", "contest-0/stage-1.sig", "stage-1x.list"] {
+        for rel in [
+            "contest-0/input.list",
+            "contest-0/stage-.list",
+            "contest-0/stage-1.sig",
+            "stage-1x.list",
+            "contest-0/partial-.bin",
+            "contest-0/partial-1.json",
+            "contest-0/plaintexts.list",
+        ] {
             assert!(!read_in_chunks(rel), "{rel}");
         }
         let dir = tempfile::tempdir().unwrap();

@@ -143,7 +143,7 @@ fn before_decryption_gives_one_list_per_unit() {
     let (report, verified) = verifier::verify::verify_before_decryption(&ready, false);
     assert!(report.passed(), "{report}");
     let lists = verified.unwrap().last_lists;
-    assert_eq!(lists.iter().map(|l| l.len()).collect::<Vec<_>>(), [2, 3, 0, 2, 3, 0]);
+    assert_eq!(lists.iter().map(|l| l.rows).collect::<Vec<_>>(), [2, 3, 0, 2, 3, 0]);
     assert_eq!(units.len(), 6);
     // A trustee's partial decryption of a unit with a mix may already be there; one of an empty unit may not.
     let partial = record::partial_path(units[0], 1);

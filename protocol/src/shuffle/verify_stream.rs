@@ -32,7 +32,7 @@ use super::proof::{
     fixed_terms, Constants, FixedPart, Rows, WeightStream,
 };
 use super::stream::{ByteSource, ListLayout, ProofLayout};
-use super::{generator_label, par, Check, CiphertextList, ShuffleError};
+use super::{generator_label, par, Check, ShuffleError};
 use crate::codec::{DecodeError, Reader};
 use crate::elgamal::{Ciphertext, PublicKey};
 use crate::fingerprint::Fingerprint;
@@ -95,8 +95,10 @@ pub struct ChainVerdict {
     pub stages: Vec<Option<Result<(), StageFailure>>>,
     /// The rows of the input list (0 if it does not decode).
     pub rows: usize,
-    /// The last list, decoded, when asked for and every list decoded.
-    pub last: Option<CiphertextList>,
+    /// `H(list)` of the last list (SPEC.md §9.2: what a partial decryption binds as `L`), when asked for and every
+    /// list decoded: every point of it was decoded, and the bytes read twice were the same. The decryption reads the
+    /// list again and must find this digest (§10.12); no list is held.
+    pub last: Option<[u8; 64]>,
 }
 
 impl ChainVerdict {
@@ -120,8 +122,9 @@ pub struct ChainOptions<'a> {
     /// Whether stage `k` with these digests was verified beforehand (then its proof is not read again, nor its
     /// lists decoded but the last); `None`: verify every stage.
     pub verified: Option<&'a VerifiedBefore<'a>>,
-    /// Whether to return the last list decoded.
-    pub keep_last: bool,
+    /// Whether to decode every point of the last list (even when its stage was verified before) and return its
+    /// digest ([`ChainVerdict::last`]).
+    pub check_last: bool,
     /// Called with the rows done so far after each chunk.
     pub progress: &'a (dyn Fn(usize) + Sync),
 }
@@ -131,7 +134,7 @@ impl core::fmt::Debug for ChainOptions<'_> {
         f.debug_struct("ChainOptions")
             .field("chunk_rows", &self.chunk_rows)
             .field("verified", &self.verified.is_some())
-            .field("keep_last", &self.keep_last)
+            .field("check_last", &self.check_last)
             .finish_non_exhaustive()
     }
 }
@@ -694,7 +697,7 @@ pub fn verify_chain(
     // The lists pass 2 decodes: every list of a stage verified now, and the last.
     let last = lists.len().saturating_sub(1);
     let needed: Vec<bool> = (0..lists.len())
-        .map(|m| (options.keep_last && m == last) || (m > 0 && !skip[m - 1]) || (m < stages && !skip[m]))
+        .map(|m| (options.check_last && m == last) || (m > 0 && !skip[m - 1]) || (m < stages && !skip[m]))
         .collect();
     let mut list_scans = list_scans;
     let labels: Vec<Vec<u8>> = (1..=stages).map(|k| generator_label(st.contest, k as u32)).collect();
@@ -720,7 +723,6 @@ pub fn verify_chain(
         .max()
         .unwrap_or(0);
     let chunk = options.chunk_rows.max(1);
-    let mut last_cells: Vec<Ciphertext> = Vec::new();
     let mut a = 0;
     while a < total {
         let b = (a + chunk).min(total);
@@ -763,11 +765,6 @@ pub fn verify_chain(
                     add_rows(run, &p, input, output, a, layout.n, layout.w);
                 }
                 _ => running[k] = None,
-            }
-        }
-        if options.keep_last {
-            if let Some(cells) = rows.get_mut(last).and_then(Option::take) {
-                last_cells.extend(cells.into_owned());
             }
         }
         (options.progress)(b);
@@ -823,8 +820,8 @@ pub fn verify_chain(
         };
         verdict.stages[k] = Some(result);
     }
-    if options.keep_last && verdict.failed_list.is_none() {
-        verdict.last = list_scans[last].layout.and_then(|l| CiphertextList::from_flat(l.w, last_cells));
+    if options.check_last && verdict.failed_list.is_none() {
+        verdict.last = list_scans[last].layout.map(|_| list_scans[last].sha512);
     }
     verdict
 }
@@ -901,6 +898,7 @@ mod tests {
     use super::*;
     use crate::codec::{Decode, Encode};
     use crate::elgamal::{EncryptionKey, SecretKey};
+    use crate::shuffle::CiphertextList;
     use crate::shuffle::{ShuffleProof, ShuffleStatement};
     use rand_chacha::rand_core::{RngCore, SeedableRng};
     use rand_chacha::ChaCha20Rng;
@@ -966,7 +964,7 @@ mod tests {
         let st = ChainStatement { fingerprint: &FP, public_key: key.public_key(), contest: CONTEST, width: w };
         let lists: Vec<&dyn ByteSource> = lists.iter().map(|l| l as &dyn ByteSource).collect();
         let proofs: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
-        let options = ChainOptions { chunk_rows: chunk, verified: None, keep_last: true, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: chunk, verified: None, check_last: true, progress: &|_| {} };
         verify_chain(&st, &lists, &proofs, &options)
     }
 
@@ -983,7 +981,8 @@ mod tests {
             let got = streamed(key, w, lists, proofs, chunk);
             assert_eq!((got.failed_list.clone(), got.stages.clone()), expected, "{what}, chunk {chunk}");
             if expected.0.is_none() {
-                assert_eq!(got.last.unwrap().to_bytes(), *lists.last().unwrap(), "{what}: the last list");
+                let want = CiphertextList::from_bytes(lists.last().unwrap()).unwrap().digest();
+                assert_eq!(got.last.unwrap(), want, "{what}: the last list's digest");
             }
         }
     }
@@ -1093,12 +1092,12 @@ mod tests {
         let l: Vec<&dyn ByteSource> = lists.iter().map(|l| l as &dyn ByteSource).collect();
         let p: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
         let first = |k: u16, _: &StageDigests| k == 1;
-        let options = ChainOptions { chunk_rows: 2, verified: Some(&first), keep_last: true, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: 2, verified: Some(&first), check_last: true, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         assert_eq!(v.stages, vec![None, Some(Ok(())), Some(Ok(()))]);
-        assert_eq!(v.last.unwrap().to_bytes(), lists[3]);
+        assert_eq!(v.last.unwrap(), CiphertextList::from_bytes(&lists[3]).unwrap().digest());
         let none = |_: u16, _: &StageDigests| false;
-        let options = ChainOptions { chunk_rows: 2, verified: Some(&none), keep_last: false, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: 2, verified: Some(&none), check_last: false, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         assert!(matches!(v.stages[0], Some(Err(_))));
         assert!(v.last.is_none());
@@ -1132,7 +1131,7 @@ mod tests {
         let st = ChainStatement { fingerprint: &FP, public_key: key.public_key(), contest: CONTEST, width: 1 };
         let l: Vec<&dyn ByteSource> = vec![&lists[0], &changing, &lists[2], &lists[3]];
         let p: Vec<&dyn ByteSource> = proofs.iter().map(|p| p as &dyn ByteSource).collect();
-        let options = ChainOptions { chunk_rows: 4, verified: None, keep_last: false, progress: &|_| {} };
+        let options = ChainOptions { chunk_rows: 4, verified: None, check_last: false, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         match v.failed_list {
             Some((1, ListFailure::Unreadable(reason))) => assert!(reason.contains("changed while it was verified")),

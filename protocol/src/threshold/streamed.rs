@@ -363,9 +363,8 @@ impl core::fmt::Debug for PartialInput<'_> {
 pub struct PartialsVerdict {
     /// `L`, the list's digest.
     pub list: [u8; 64],
-    /// The M5s that verified: their position among those given, their trustee and the SHA-512 of their bytes as
-    /// verified (the combination reads them again and compares).
-    pub accepted: Vec<(usize, u16, [u8; 64])>,
+    /// The M5s that verified, in the order given.
+    pub accepted: Vec<Accepted>,
     /// The M5s refused, each naming its trustee.
     pub rejected: Vec<ThresholdError>,
 }
@@ -373,8 +372,22 @@ pub struct PartialsVerdict {
 impl PartialsVerdict {
     /// The trustees whose M5s verified, in the order given.
     pub fn trustees(&self) -> Vec<u16> {
-        self.accepted.iter().map(|a| a.1).collect()
+        self.accepted.iter().map(|a| a.trustee).collect()
     }
+}
+
+/// An M5 that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// Its position among those given.
+    pub at: usize,
+    /// Its trustee.
+    pub trustee: u16,
+    /// SHA-512 of `enc(M5)` as verified: the combination reads it again and compares.
+    pub sha512: [u8; 64],
+    /// SHA-256 of the signed M5's bytes as verified (the file's digest, eq. (13-1)): whoever read the file before
+    /// compares.
+    pub file_sha256: [u8; 32],
 }
 
 /// A candidate of pass 2: which M5, its trustee's key, its challenge, the stream of its weights.
@@ -385,6 +398,7 @@ struct Candidate {
     c: Scalar,
     rho: crate::transcript::ChallengeStream,
     sha512: [u8; 64],
+    file_sha256: [u8; 32],
 }
 
 /// Checks C12–C14 (SPEC.md §10.8) for each M5 of `partials` against the list in `list`, streamed, all proofs in
@@ -422,7 +436,9 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
                 s.update(&h.encode());
                 let mut sha = Sha512::new();
                 sha.update(h.encode());
-                streams.push((at, s, sha, Vec::new()));
+                let mut file = sha2::Sha256::new();
+                file.update(h.encode());
+                streams.push((at, s, (sha, file), Vec::new()));
             }
             Err(e) => rejected.push(e),
         }
@@ -441,13 +457,14 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
             }
             let shares = read_shares(p.source, &p.frame.header, start, len)?;
             sig.update(&shares);
-            sha.update(&shares);
+            sha.0.update(&shares);
+            sha.1.update(&shares);
             digests.extend(block_digests(&a_enc, &encodings(&shares, 0, 32)));
         }
     }
     let digest: [u8; 64] = hash.finalize().into();
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (at, mut sig, mut sha, digests) in streams {
+    for (at, mut sig, (mut sha, mut file), digests) in streams {
         let p = &partials[at];
         let h = &p.frame.header;
         let trustee = h.trustee;
@@ -476,8 +493,10 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
             match p.frame.proof.bind_commitments(&mut transcript) {
                 Ok(c) => {
                     sha.update(&tail);
-                    let sha512 = sha.finalize().into();
-                    candidates.push(Candidate { at, trustee, y, c, rho, sha512 });
+                    file.update(&tail);
+                    file.update(p.frame.signature);
+                    let (sha512, file_sha256) = (sha.finalize().into(), file.finalize().into());
+                    candidates.push(Candidate { at, trustee, y, c, rho, sha512, file_sha256 });
                 }
                 Err(source) => rejected.push(ThresholdError::BadPartialDecryption { trustee, source }),
             }
@@ -501,7 +520,10 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
                 good
             }
         };
-        accepted = good.iter().map(|c| (c.at, c.trustee, c.sha512)).collect();
+        accepted = good
+            .iter()
+            .map(|c| Accepted { at: c.at, trustee: c.trustee, sha512: c.sha512, file_sha256: c.file_sha256 })
+            .collect();
     }
     Ok(PartialsVerdict { list: digest, accepted, rejected })
 }
@@ -603,21 +625,21 @@ pub fn combine_partials(
     chunk: usize,
 ) -> Result<(), ThresholdError> {
     let t = usize::from(params.t);
-    let wrong_list = || ThresholdError::WrongList { trustee: verdict.accepted.first().map_or(0, |a| a.1) };
+    let wrong_list = || ThresholdError::WrongList { trustee: verdict.accepted.first().map_or(0, |a| a.trustee) };
     let (layout, m) = list_layout(list).map_err(|e| match e {
         ThresholdError::Io { .. } => e,
         _ => wrong_list(),
     })?;
-    let mut chosen: Vec<&(usize, u16, [u8; 64])> = verdict.accepted.iter().collect();
-    if chosen.iter().any(|a| partials.get(a.0).is_none_or(|p| u64::from(p.frame.header.m) != m)) {
+    let mut chosen: Vec<&Accepted> = verdict.accepted.iter().collect();
+    if chosen.iter().any(|a| partials.get(a.at).is_none_or(|p| u64::from(p.frame.header.m) != m)) {
         return Err(wrong_list());
     }
     if chosen.len() < t {
         return Err(ThresholdError::NotEnoughShares { needed: t, got: chosen.len() });
     }
-    chosen.sort_by_key(|a| a.1);
+    chosen.sort_by_key(|a| a.trustee);
     chosen.truncate(t);
-    let indices: Vec<u16> = chosen.iter().map(|a| a.1).collect();
+    let indices: Vec<u16> = chosen.iter().map(|a| a.trustee).collect();
     // Coefficients −λ_j for the shares and 1 for B_k.
     let mut coeffs: Vec<Scalar> = indices.iter().map(|&j| -lagrange_at_zero(j, &indices)).collect();
     coeffs.push(Scalar::ONE);
@@ -626,7 +648,7 @@ pub fn combine_partials(
     list_hash.update(layout.header());
     let mut shas = vec![Sha512::new(); chosen.len()];
     for (sha, a) in shas.iter_mut().zip(&chosen) {
-        sha.update(partials[a.0].frame.header.encode());
+        sha.update(partials[a.at].frame.header.encode());
     }
     out.write_at(0, &layout.header()).map_err(io("writing the plaintexts"))?;
     for (start, len) in chunks(m, chunk) {
@@ -635,7 +657,7 @@ pub fn combine_partials(
         let b = decode_elements(&encodings(&bytes, 32, 64), "list.b").map_err(|_| wrong_list())?;
         let mut shares = Vec::with_capacity(chosen.len());
         for (sha, a) in shas.iter_mut().zip(&chosen) {
-            let p = &partials[a.0];
+            let p = &partials[a.at];
             let raw = read_shares(p.source, &p.frame.header, start, len)?;
             sha.update(&raw);
             let changed = |_| ThresholdError::Changed { part: "a partial decryption" };
@@ -658,8 +680,8 @@ pub fn combine_partials(
         return Err(wrong_list());
     }
     for (mut sha, a) in shas.into_iter().zip(&chosen) {
-        sha.update(crate::codec::Encode::to_bytes(&partials[a.0].frame.proof));
-        if <[u8; 64]>::from(sha.finalize()) != a.2 {
+        sha.update(crate::codec::Encode::to_bytes(&partials[a.at].frame.proof));
+        if <[u8; 64]>::from(sha.finalize()) != a.sha512 {
             return Err(ThresholdError::Changed { part: "a partial decryption" });
         }
     }
@@ -749,6 +771,9 @@ mod tests {
             let verdict = verify(&s, &s.list, &given, chunk);
             assert_eq!(verdict.trustees(), vec![1, 3, 5]);
             assert!(verdict.rejected.is_empty());
+            for a in &verdict.accepted {
+                assert_eq!(a.file_sha256, <[u8; 32]>::from(sha2::Sha256::digest(&given[a.at])), "the file's digest");
+            }
             let frames: Vec<PartialFrame> = given.iter().map(|b| read_partial(b).unwrap()).collect();
             let inputs: Vec<PartialInput<'_>> =
                 given.iter().zip(&frames).map(|(b, frame)| PartialInput { source: b, frame }).collect();

@@ -48,7 +48,7 @@ impl State {
                 };
                 if !mixed.get(u).copied().unwrap_or(true) {
                     match unmixed(election, u, *unit, &read) {
-                        Ok(list) => last.push(list),
+                        Ok(list) => last.push(LastList { path: input_path(*unit), rows: 0, digest: list.digest() }),
                         Err(e) => problems.push(e),
                     }
                     continue;
@@ -66,8 +66,8 @@ impl State {
                         problems.push(ChainFailure::Unreadable { file: file.clone(), reason });
                     }
                 }
-                if let Some(list) = checked.last {
-                    last.push(list);
+                if let Some(digest) = checked.last {
+                    last.push(LastList { path: stage_list_path(*unit, stages), rows: checked.rows, digest });
                 }
             }
             bar.finish_and_clear();

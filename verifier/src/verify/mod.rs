@@ -30,7 +30,7 @@ use protocol::tally::{
     self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile, Turnout, RESULT_FORMATS,
 };
 use protocol::threshold::ceremony::Roster;
-use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PartialDecryption, PlaintextList, Signed};
+use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PlaintextList};
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::de::DeserializeOwned;
@@ -173,6 +173,19 @@ impl Files {
         }
     }
 
+    /// The file at `path` to read at offsets: the bytes V1 held, or another handle on the file V1 kept open (whose
+    /// reader compares what it read with [`Files::sha256`]).
+    pub fn source(&self, path: &str) -> Result<crate::chain::Source<'_>, FileFailure> {
+        #[cfg(unix)]
+        if let Some(open) = self.open.get(path) {
+            let handle = open
+                .handle()
+                .map_err(|e| FileFailure::Undecodable { path: path.to_string(), reason: e.to_string() })?;
+            return Ok(crate::chain::Source::File(handle));
+        }
+        self.get(path).map(|b| crate::chain::Source::Bytes(std::borrow::Cow::Borrowed(b)))
+    }
+
     /// The JSON file at `path`, parsed: from the bytes V1 held, or from the file V1 kept open, read again and
     /// refused if its bytes changed since V1 ([`crate::files::OpenFile::parse_json`]).
     fn parse<T: DeserializeOwned>(&self, path: &str) -> Result<T, FileFailure> {
@@ -209,7 +222,7 @@ pub struct State {
     counted: Option<Vec<u64>>,
     remaining: Option<Vec<u64>>,
     /// The last stage's list of each unit (V10); a unit without a mix: its input list, of 0 rows.
-    last_lists: Option<Vec<CiphertextList>>,
+    last_lists: Option<Vec<LastList>>,
     /// Each mixed unit's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
     plaintexts: BTreeMap<usize, Result<PlaintextList, ResultFailure>>,
     /// Each unit's `answers.json` as the record has it (V12).
@@ -387,9 +400,22 @@ fn describe(report: &mut Report, election: Option<&Election>, pinned: bool) {
 pub struct VerifiedForDecryption {
     pub election: Election,
     /// Each unit's last stage's list ([`Manifest::units`] order; one per contest without districts), as V10
-    /// decoded and verified it. A unit that no ballot reached has no mix: its list is its input list, of 0 rows,
-    /// and it gets no partial decryption (§14.1).
-    pub last_lists: Vec<CiphertextList>,
+    /// verified it: its file and digest, the decryption reads it again (SPEC.md §10.12). A unit that no ballot
+    /// reached has no mix: its list is its input list, of 0 rows, and it gets no partial decryption (§14.1).
+    pub last_lists: Vec<LastList>,
+}
+
+/// A unit's last list as V10 verified it: the record's file, its rows and `H(list)` (SPEC.md §9.2), which every
+/// partial decryption of it binds as `L` (C13). Whoever decrypts or checks a decryption reads the file again and
+/// finds this digest, or refuses; the list itself is not held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastList {
+    /// The file, relative to the record.
+    pub path: String,
+    /// Its rows.
+    pub rows: usize,
+    /// `H(list)`.
+    pub digest: [u8; 64],
 }
 
 /// The trustee's check before decrypting (SPEC.md §14.3 Decrypt): V1′ (the files present in the record's

@@ -334,7 +334,9 @@ impl Helper {
     fn decryption(&mut self, c: usize) -> Option<([u8; 32], String)> {
         let (width, unit) = self.unit(c)?;
         let stages = self.election.manifest().mix_stages();
-        let last = self.decoded(&stage_list_path(unit, stages), c, stages, width)?;
+        let path = stage_list_path(unit, stages);
+        let list = self.decoded(&path, c, stages, width)?;
+        let last = LastList { path, rows: list.len(), digest: list.digest() };
         let (files, election, layout) = (&self.files, &self.election, &self.layout);
         let ceremony = self.ceremony.get_or_insert_with(|| keys::ceremony(files, election, layout).ok()).as_ref()?;
         let claimed = PlaintextList::from_bytes(files.bytes(&plaintexts_path(unit))?).ok()?;

@@ -234,9 +234,12 @@ fn empty_answers(manifest: &Manifest, unit: Unit) -> AnswersFile {
     }
 }
 
-/// V11 for unit `c` (its index in `units()`; the contest's index without districts): its partial decryptions (the trustees `partials`, as the layout lists them) decode, are
-/// their file's trustee's, qualified (C12), for `last`, the last stage's list (C13), their proofs verify (C14,
-/// batched); at least `t`; (K13) over the `t` smallest indices equals `claimed`, the decoded `plaintexts.list`.
+/// V11 for unit `c` (its index in `units()`; the contest's index without districts): its partial decryptions (the
+/// trustees `partials`, as the layout lists them) decode, are their file's trustee's, qualified (C12), for `last`,
+/// the last stage's list as V10 verified it (C13), their proofs verify (C14, batched); at least `t`; (K13) over the
+/// `t` smallest indices equals `claimed`, the decoded `plaintexts.list`. Streamed (SPEC.md §10.12): the list and
+/// the partial decryptions are read a chunk at a time, the list must still be the one V10 verified (its digest)
+/// and each partial decryption the one V1 hashed.
 /// Returns the note naming the trustees used, or every problem found. The one check of a contest's decryption:
 /// V11 runs it, and so does the in-browser verifier's helper that verifies the contest beforehand.
 pub(super) fn decrypt_contest(
@@ -245,65 +248,105 @@ pub(super) fn decrypt_contest(
     (params, roster, outcome): (&CeremonyParams, &Roster, &CeremonyOutcome),
     partials: &[u16],
     c: usize,
-    last: &CiphertextList,
+    last: &LastList,
     claimed: Option<&Result<PlaintextList, ResultFailure>>,
 ) -> Result<String, Vec<ResultFailure>> {
+    use protocol::threshold::streamed::{self, PartialInput};
     let mut problems = Vec::new();
-    let mut decoded_partials = Vec::new();
     let manifest = election.manifest();
     let unit = manifest.units().get(c).copied().unwrap_or(Unit::from(c));
+    let changed =
+        |path: &str| FileFailure::Undecodable { path: path.to_string(), reason: crate::files::CHANGED.into() };
+    let mut given = Vec::new();
     for &j in partials {
         let path = partial_path(unit, j);
-        let decoded = files.get(&path).map_err(ResultFailure::from).and_then(|b| {
-            Signed::<PartialDecryption>::from_bytes(b).map_err(|source| ResultFailure::PartialUndecodable {
-                contest: c,
-                path: path.clone(),
-                source,
-            })
+        let read = files.source(&path).map_err(ResultFailure::from).and_then(|source| {
+            let frame = streamed::read_partial(&source).map_err(|e| match e {
+                th::ThresholdError::Decode(source) => {
+                    ResultFailure::PartialUndecodable { contest: c, path: path.clone(), source }
+                }
+                other => FileFailure::Undecodable { path: path.clone(), reason: other.to_string() }.into(),
+            })?;
+            Ok((source, frame))
         });
-        match decoded {
+        match read {
             Err(e) => problems.push(e),
-            Ok(p) if p.message.trustee != j => {
-                problems.push(ResultFailure::AnotherTrustees { contest: c, path, trustee: j, holds: p.message.trustee })
-            }
+            Ok((_, frame)) if frame.header.trustee != j => problems.push(ResultFailure::AnotherTrustees {
+                contest: c,
+                path,
+                trustee: j,
+                holds: frame.header.trustee,
+            }),
             Ok(_) if !outcome.qualified.contains(&j) => {
                 problems.push(ResultFailure::NotQualified { contest: c, path, trustee: j })
             }
-            Ok(p) => decoded_partials.push(p),
+            Ok((source, frame)) => given.push((path, source, frame)),
         }
     }
-    let fingerprint = election.fingerprint();
-    let verified = match th::verify_partial_decryptions(
-        params,
-        fingerprint,
-        roster,
-        outcome,
-        last,
-        decoded_partials,
-        &mut OsRng,
-    ) {
-        Ok(v) => v,
-        Err(source) => {
-            problems.push(ResultFailure::Partials { contest: c, source });
+    let list = match files.source(&last.path) {
+        Ok(list) => list,
+        Err(e) => {
+            problems.push(e.into());
             return Err(problems);
         }
     };
-    for source in &verified.rejected {
+    let inputs: Vec<PartialInput<'_>> = given.iter().map(|(_, source, frame)| PartialInput { source, frame }).collect();
+    let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 1 + inputs.len());
+    let fingerprint = election.fingerprint();
+    let verdict =
+        match streamed::verify_partials(params, fingerprint, roster, outcome, &list, &inputs, chunk, &mut OsRng) {
+            Ok(v) => v,
+            Err(source) => {
+                problems.push(ResultFailure::Partials { contest: c, source });
+                return Err(problems);
+            }
+        };
+    // The list read is the one V10 verified, and each partial decryption accepted is the file V1 hashed.
+    if verdict.list != last.digest {
+        problems.push(changed(&last.path).into());
+        return Err(problems);
+    }
+    for a in &verdict.accepted {
+        let path = &given[a.at].0;
+        if files.sha256(path) != Some(a.file_sha256) {
+            problems.push(changed(path).into());
+            return Err(problems);
+        }
+    }
+    for source in &verdict.rejected {
         problems.push(ResultFailure::PartialRefused { contest: c, source: source.clone() });
     }
-    let combined = match th::combine(params, &verified, last) {
-        Ok(p) => p,
-        Err(source) => {
-            problems.push(ResultFailure::Combine { contest: c, source });
+    let mut chosen = verdict.trustees();
+    chosen.sort_unstable();
+    chosen.truncate(usize::from(params.t));
+    let claimed = match claimed {
+        Some(Ok(claimed)) => claimed,
+        Some(Err(e)) => {
+            // Combined all the same, for a failure of the combination itself to be reported.
+            let sink = protocol::shuffle::stream::MemorySink::new();
+            if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &sink, chunk) {
+                problems.push(ResultFailure::Combine { contest: c, source });
+            } else {
+                problems.push(e.clone());
+            }
+            return Err(problems);
+        }
+        None => {
+            problems.push(FileFailure::Missing { path: plaintexts_path(unit) }.into());
             return Err(problems);
         }
     };
-    let mut chosen = verified.trustees();
-    chosen.sort_unstable();
-    chosen.truncate(usize::from(params.t));
+    let compare = Compare::new(claimed);
+    if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &compare, chunk) {
+        problems.push(ResultFailure::Combine { contest: c, source });
+        return Err(problems);
+    }
     let mut note = None;
-    match claimed {
-        Some(Ok(claimed)) if *claimed == combined => {
+    let width = manifest.contests.get(unit.contest).map_or(0, |k| k.chunks());
+    let m = last.rows.saturating_mul(width);
+    let first = if claimed.width as usize != width { Some(0) } else { compare.first_difference(m) };
+    match first {
+        None => {
             // Numbered from 1, as people number contests (the files are `contest-{c}/…`).
             note = Some(if manifest.has_districts() {
                 format!("{} ({unit}): trustees {chosen:?}", unit_name(manifest, unit))
@@ -312,23 +355,55 @@ pub(super) fn decrypt_contest(
                 format!("contest {} ({id}): trustees {chosen:?}", c + 1)
             });
         }
-        Some(Ok(claimed)) => {
-            let w = combined.width.max(1) as usize;
-            let row = (0..claimed.points.len().max(combined.points.len()))
-                .find(|&i| claimed.points.get(i) != combined.points.get(i))
-                .map_or(0, |i| i / w);
-            problems.push(ResultFailure::NotTheCombination {
-                contest: c,
-                path: plaintexts_path(unit),
-                trustees: chosen,
-                row,
-            })
-        }
-        Some(Err(e)) => problems.push(e.clone()),
-        None => problems.push(FileFailure::Missing { path: plaintexts_path(unit) }.into()),
+        Some(point) => problems.push(ResultFailure::NotTheCombination {
+            contest: c,
+            path: plaintexts_path(unit),
+            trustees: chosen,
+            row: point / width.max(1),
+        }),
     }
     match note {
         Some(note) if problems.is_empty() => Ok(note),
         _ => Err(problems),
+    }
+}
+
+/// A sink that compares the combination, as it is written, with the record's plaintexts: the first point that
+/// differs (past either end included).
+struct Compare<'a> {
+    claimed: &'a PlaintextList,
+    first: std::sync::Mutex<Option<usize>>,
+}
+
+impl<'a> Compare<'a> {
+    fn new(claimed: &'a PlaintextList) -> Self {
+        Self { claimed, first: std::sync::Mutex::new(None) }
+    }
+
+    /// The first point that differs, the combination having `m` points.
+    fn first_difference(&self, m: usize) -> Option<usize> {
+        let seen = *self.first.lock().unwrap_or_else(|p| p.into_inner());
+        let ends = (m != self.claimed.points.len()).then(|| m.min(self.claimed.points.len()));
+        match (seen, ends) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+impl protocol::shuffle::stream::ByteSink for Compare<'_> {
+    fn write_at(&self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+        // The header (offset 0) is the list's shape, compared through the points' count.
+        let Some(points) = offset.checked_sub(8) else { return Ok(()) };
+        let start = (points / 32) as usize;
+        let differs = bytes
+            .chunks_exact(32)
+            .enumerate()
+            .find(|(i, p)| self.claimed.points.get(start + i).is_none_or(|q| q.compressed().as_bytes() != *p));
+        if let Some((i, _)) = differs {
+            let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
+            *first = Some(first.map_or(start + i, |f| f.min(start + i)));
+        }
+        Ok(())
     }
 }
