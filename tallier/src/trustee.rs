@@ -659,17 +659,38 @@ pub fn decrypt_combine(
 /// (K10'). The lists decrypted are the ones the checks verified, decoded once. Nothing is written unless every
 /// check passed. Returns the files written.
 pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
-    use protocol::record;
-
-    use crate::record::{load_record_election, record_ceremony, record_file, refuse_finished};
+    use crate::record::{load_record_election, refuse_finished};
 
     let election = load_record_election(record)?;
     refuse_finished(record)?;
-    let manifest = election.manifest();
-    let params = ceremony_params(manifest)?;
+    let params = ceremony_params(election.manifest())?;
     let s = open_secret(secret, &params, pass)?;
     let j = s.trustee();
-    // The units with ballots (SPEC.md §4.6): a unit whose input list has no rows has nothing to decrypt.
+    // Refused before the long checks: a unit this trustee already decrypted.
+    decryption_units(record, &election, j)?;
+    let (report, verified) = verifier::verify::verify_before_decryption(record, progress);
+    let Some(verified) = verified else {
+        bail!(
+            "the record does not verify, so trustee {j} decrypted nothing (a partial decryption cannot be taken \
+             back):\n{report}"
+        );
+    };
+    if verified.election.fingerprint() != election.fingerprint() {
+        bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
+    }
+    decrypt_verified(record, &verified, &s, progress)
+}
+
+/// The units with ballots (SPEC.md §4.6: a unit whose input list has no rows has nothing to decrypt), each with
+/// its rows and name; refused if trustee `j` already decrypted one.
+fn decryption_units(
+    record: &Path,
+    election: &protocol::Election,
+    j: u16,
+) -> Result<Vec<(protocol::manifest::Unit, usize, String)>> {
+    use crate::record::record_file;
+    use protocol::record;
+    let manifest = election.manifest();
     let mut units = Vec::new();
     for unit in manifest.units() {
         let rel = record::input_path(unit);
@@ -685,20 +706,30 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
         }
         units.push((unit, rows, name));
     }
-    let (report, verified) = verifier::verify::verify_before_decryption(record, progress);
-    let Some(verified) = verified else {
-        bail!(
-            "the record does not verify, so trustee {j} decrypted nothing (a partial decryption cannot be taken \
-             back):\n{report}"
-        );
-    };
-    if verified.election.fingerprint() != election.fingerprint() {
-        bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
-    }
+    Ok(units)
+}
+
+/// The decryption proper of [`decrypt_record`], once the record verified: trustee `s` decrypts every unit's last
+/// list as `verified` gives it, each read again from its file a chunk at a time (SPEC.md §10.12) and refused if it
+/// is not the list V10 verified (its `H(list)`), so a list replaced after the checks gets nothing decrypted. Each
+/// partial decryption is written to `UNIT/partial-J.bin.partial`, then renamed. Returns the files written.
+pub fn decrypt_verified(
+    record: &Path,
+    verified: &verifier::verify::VerifiedForDecryption,
+    s: &TrusteeSecret,
+    progress: bool,
+) -> Result<Vec<PathBuf>> {
+    use crate::record::{record_ceremony, record_file};
+    use protocol::record;
+
+    let election = &verified.election;
+    let params = ceremony_params(election.manifest())?;
+    let j = s.trustee();
+    let units = decryption_units(record, election, j)?;
     let rows: Vec<usize> = units.iter().map(|u| u.1).collect();
     let pairs: Vec<(&(protocol::manifest::Unit, usize, String), &verifier::verify::LastList)> =
         unit_lists(&rows, &verified.last_lists)?.into_iter().map(|(u, list)| (&units[u], list)).collect();
-    let (_, _, outcome, _) = record_ceremony(record, &verified.election)?;
+    let (_, _, outcome, _) = record_ceremony(record, election)?;
     let share = s.key_share(&outcome)?;
     let signing_key = s.signing_key();
     let decrypter = streamed::Decrypter {

@@ -1620,3 +1620,31 @@ fn trustees_decrypt_nothing_of_a_substituted_input_or_a_remixed_chain() {
     assert!(format!("{err:#}").contains("not the one the manifest names for the mix-1"), "{err:#}");
     assert!(!record_file(&rec, &record::stage_list_path(0, 1)).exists());
 }
+
+/// A last list replaced after the trustee's checks and before its decryption (by whoever shares the disk the
+/// record is on): the trustee reads the list again to decrypt it, a chunk at a time (SPEC.md §10.12), finds another
+/// `H(list)` than the one V10 verified, and writes nothing. The attacker's list is the unit's input list, whose
+/// rows are in the order of the box: decrypting it would link each voter to their vote. (Before the streamed
+/// decryption the trustee decrypted the list V10 had decoded and held; reading it again must not open this gap.)
+#[test]
+fn a_list_replaced_after_the_trustees_checks_is_not_decrypted() {
+    let env = setup();
+    let stages = env.election.manifest().mix_stages();
+    let rec = prepared(&env, "replaced-after-check");
+    let keys = mix_key_files(&env.root.join("mix-keys-replaced"), stages);
+    tallier::tally::mix(&MixArgs { record: rec.clone(), keys, memory_mb: None, progress: false }).unwrap();
+    let (report, verified) = verifier::verify::verify_before_decryption(&rec, false);
+    let verified = verified.unwrap_or_else(|| panic!("the honest record must verify:\n{report}"));
+    let last = record_file(&rec, &record::stage_list_path(0, stages));
+    let verified_list = std::fs::read(&last).unwrap();
+    std::fs::copy(record_file(&rec, &record::input_path(0)), &last).unwrap();
+    let params = ceremony_params(env.election.manifest()).unwrap();
+    let secret = open_secret(&env.files.secrets[0], &params, &env.files.passphrase(1)).unwrap();
+    let err = tallier::trustee::decrypt_verified(&rec, &verified, &secret, false).unwrap_err();
+    assert!(format!("{err:#}").contains("changed after it was verified"), "{err:#}");
+    assert_nothing_decrypted(&rec, "a last list replaced after the checks");
+    // The same list left as verified is decrypted.
+    std::fs::write(&last, verified_list).unwrap();
+    let written = tallier::trustee::decrypt_verified(&rec, &verified, &secret, false).unwrap();
+    assert_eq!(written.len(), env.election.manifest().contests.len());
+}

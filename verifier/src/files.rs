@@ -237,7 +237,7 @@ impl OpenFile {
     }
 
     /// The length as first read.
-    pub fn len(&self) -> u64 {
+    pub fn size(&self) -> u64 {
         self.len
     }
 
@@ -501,7 +501,7 @@ mod tests {
         fs::write(&path, &bytes).unwrap();
         let source = RecordSource::Dir(dir.path().to_path_buf());
         let Ok(Content::Open(open)) = source.read_all(&[rel]).remove(0) else { panic!("not kept open") };
-        assert_eq!((open.len(), open.sha256()), (bytes.len() as u64, protocol::record::file_digest(&bytes)));
+        assert_eq!((open.size(), open.sha256()), (bytes.len() as u64, protocol::record::file_digest(&bytes)));
         let mut copy = Vec::new();
         open.copy_to(&mut copy).unwrap();
         assert!(copy == bytes);

@@ -503,6 +503,36 @@ fn a_stage_file_rewritten_after_v1_is_caught() {
     );
 }
 
+/// V11 reads the last list again, a chunk at a time: a list rewritten in place after V10 verified it fails V11 by
+/// its digest, named as changed (its partial decryptions, bound to the verified list, would not verify either).
+#[test]
+fn a_last_list_rewritten_after_v10_is_caught_by_v11() {
+    use std::io::{Seek, SeekFrom, Write};
+    use verifier::report::{Check, Failure, FileFailure, ResultFailure};
+    let b = build();
+    let unit = protocol::manifest::Unit::from(0);
+    let stages = (1..).take_while(|&k| b.path(&record::stage_list_path(unit, k)).exists()).last().unwrap();
+    let rel = record::stage_list_path(unit, stages);
+    let mut run = verifier::verify::Run::new(verifier::verify::RecordSource::Dir(b.dir.clone()), None, |_| {});
+    run.run_to(10);
+    let mut bytes = b.read(&rel);
+    // The second row's ciphertext becomes the first's: still points, another list.
+    let row = bytes.len().min(8 + 64);
+    bytes.copy_within(8..row, row);
+    let mut file = std::fs::OpenOptions::new().write(true).open(b.path(&rel)).unwrap();
+    file.seek(SeekFrom::Start(0)).unwrap();
+    file.write_all(&bytes).unwrap();
+    drop(file);
+    let report = run.finish();
+    assert!(report.failed_ids().contains(&"V11"), "{report}");
+    let Some(Failure::Results(failures)) = report.failure(Check::V11) else { panic!("{report}") };
+    assert!(
+        failures.iter().any(|f| matches!(f, ResultFailure::File(FileFailure::Undecodable { path, reason })
+            if *path == rel && reason.contains("changed after it was first read"))),
+        "{report}"
+    );
+}
+
 /// The ballot box is not held from V1 on either: V4 parses it as it reads it again, hashing, and a box rewritten
 /// in place after V1 (here still valid JSON, one indentation space turned into a tab) fails V4 by its SHA-256.
 #[test]

@@ -160,7 +160,7 @@ impl Files {
 
     /// The bytes in all.
     fn total_bytes(&self) -> u64 {
-        self.bytes.values().map(|b| b.len() as u64).sum::<u64>() + self.open.values().map(|f| f.len()).sum::<u64>()
+        self.bytes.values().map(|b| b.len() as u64).sum::<u64>() + self.open.values().map(|f| f.size()).sum::<u64>()
     }
 
     /// Writes the file at `path` to `out`, as V1 hashed it: held bytes, or an open file copied in pieces and
