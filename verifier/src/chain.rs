@@ -85,8 +85,9 @@ impl ChainFailure {
 /// each file's SHA-256 as the check read it.
 #[derive(Debug)]
 pub struct Checked {
-    /// `H(list)` of the last list, every point of it decoded (what the partial decryptions must bind as `L`).
-    pub last: Option<[u8; 64]>,
+    /// The last list's rows and `H(list)`, every point of it decoded (what the partial decryptions must bind as
+    /// `L`).
+    pub last: Option<(usize, [u8; 64])>,
     pub failures: Vec<ChainFailure>,
     pub rows: usize,
     /// Each list and proof the check hashed (file name, SHA-256 of the bytes it verified): whoever read the files

@@ -95,10 +95,10 @@ pub struct ChainVerdict {
     pub stages: Vec<Option<Result<(), StageFailure>>>,
     /// The rows of the input list (0 if it does not decode).
     pub rows: usize,
-    /// `H(list)` of the last list (SPEC.md §9.2: what a partial decryption binds as `L`), when asked for and every
-    /// list decoded: every point of it was decoded, and the bytes read twice were the same. The decryption reads the
-    /// list again and must find this digest (§10.12); no list is held.
-    pub last: Option<[u8; 64]>,
+    /// The last list's rows and `H(list)` (SPEC.md §9.2: what a partial decryption binds as `L`), when asked for
+    /// and every list decoded: every point of it was decoded, and the bytes read twice were the same. The
+    /// decryption reads the list again and must find this digest (§10.12); no list is held.
+    pub last: Option<(usize, [u8; 64])>,
 }
 
 impl ChainVerdict {
@@ -821,7 +821,7 @@ pub fn verify_chain(
         verdict.stages[k] = Some(result);
     }
     if options.check_last && verdict.failed_list.is_none() {
-        verdict.last = list_scans[last].layout.map(|_| list_scans[last].sha512);
+        verdict.last = list_scans[last].layout.map(|l| (l.n, list_scans[last].sha512));
     }
     verdict
 }
@@ -981,8 +981,8 @@ mod tests {
             let got = streamed(key, w, lists, proofs, chunk);
             assert_eq!((got.failed_list.clone(), got.stages.clone()), expected, "{what}, chunk {chunk}");
             if expected.0.is_none() {
-                let want = CiphertextList::from_bytes(lists.last().unwrap()).unwrap().digest();
-                assert_eq!(got.last.unwrap(), want, "{what}: the last list's digest");
+                let want = CiphertextList::from_bytes(lists.last().unwrap()).unwrap();
+                assert_eq!(got.last.unwrap(), (want.len(), want.digest()), "{what}: the last list's rows and digest");
             }
         }
     }
@@ -1095,7 +1095,8 @@ mod tests {
         let options = ChainOptions { chunk_rows: 2, verified: Some(&first), check_last: true, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);
         assert_eq!(v.stages, vec![None, Some(Ok(())), Some(Ok(()))]);
-        assert_eq!(v.last.unwrap(), CiphertextList::from_bytes(&lists[3]).unwrap().digest());
+        let want = CiphertextList::from_bytes(&lists[3]).unwrap();
+        assert_eq!(v.last.unwrap(), (want.len(), want.digest()));
         let none = |_: u16, _: &StageDigests| false;
         let options = ChainOptions { chunk_rows: 2, verified: Some(&none), check_last: false, progress: &|_| {} };
         let v = verify_chain(&st, &l, &p, &options);

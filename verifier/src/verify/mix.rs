@@ -66,8 +66,8 @@ impl State {
                         problems.push(ChainFailure::Unreadable { file: file.clone(), reason });
                     }
                 }
-                if let Some(digest) = checked.last {
-                    last.push(LastList { path: stage_list_path(*unit, stages), rows: checked.rows, digest });
+                if let Some((rows, digest)) = checked.last {
+                    last.push(LastList { path: stage_list_path(*unit, stages), rows, digest });
                 }
             }
             bar.finish_and_clear();
