@@ -26,15 +26,6 @@ fn micros(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e6
 }
 
-/// CPU time of the calling thread in µs (Linux `/proc/thread-self/schedstat`, nanosecond resolution): the
-/// reference costs are measured on one thread in CPU time, so that a loaded machine does not inflate them.
-fn thread_cpu_us() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |ns| ns / 1e3)
-}
-
 /// CPU time of the whole process (all threads) in µs (Linux `/proc/self/stat`, 10 ms resolution).
 fn process_cpu_us() -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
@@ -51,42 +42,6 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     let (t, c) = (Instant::now(), process_cpu_us());
     let v = f();
     (v, micros(t), process_cpu_us() - c)
-}
-
-/// Single-core costs of the operations the mixnet is made of, in µs.
-fn group_costs(rng: &mut ChaCha20Rng) -> [(&'static str, f64); 5] {
-    let n = 20_000;
-    let points: Vec<RistrettoPoint> = (0..n)
-        .scan(G, |p, _| {
-            *p += G;
-            Some(*p)
-        })
-        .collect();
-    let scalars: Vec<Scalar> = (0..n).map(|_| random_scalar(rng)).collect();
-    let bytes: Vec<[u8; 32]> = points.iter().map(|p| p.compress().to_bytes()).collect();
-    let t = thread_cpu_us();
-    let msm = RistrettoPoint::vartime_multiscalar_mul(&scalars, &points);
-    let msm_point = (thread_cpu_us() - t) / n as f64;
-    let t = thread_cpu_us();
-    let dec: Vec<GroupElement> = bytes.iter().map(|b| GroupElement::from_bytes(b, "p").unwrap()).collect();
-    let decompress = (thread_cpu_us() - t) / n as f64;
-    let t = thread_cpu_us();
-    let comp: Vec<GroupElement> = points.iter().map(|p| GroupElement::new(*p)).collect();
-    let compress = (thread_cpu_us() - t) / n as f64;
-    let t = thread_cpu_us();
-    let fixed: RistrettoPoint = scalars[..2000].iter().map(protocol::elgamal::base_mul).sum();
-    let fixed_base = (thread_cpu_us() - t) / 2000.0;
-    let t = thread_cpu_us();
-    let gens: RistrettoPoint = (0..2000u64).map(|i| derive_generator(b"seed", b"label", i)).sum();
-    let hash_to_group = (thread_cpu_us() - t) / 2000.0;
-    assert!(dec.len() + comp.len() > 0 && msm != fixed && gens != fixed);
-    [
-        ("msm point (vartime Pippenger, 20k points)", msm_point),
-        ("decompression", decompress),
-        ("compression", compress),
-        ("fixed-base multiplication", fixed_base),
-        ("hash-to-group generator", hash_to_group),
-    ]
 }
 
 /// Writes a list of `n` rows of width `w` of distinct points to `path` (not encryptions of anything in
@@ -139,7 +94,7 @@ fn main() {
     let mut rng = ChaCha20Rng::from_seed([42; 32]);
     println!("threads: {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     println!("prover chunk: {} rows ({} MiB)", chunk_rows(w, memory), memory >> 20);
-    let costs = group_costs(&mut rng);
+    let costs = test_support::primitives::costs(&mut rng);
     for (name, us) in &costs {
         println!("{name:<45} {us:>8.2} µs (CPU time, one thread)");
     }

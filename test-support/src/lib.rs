@@ -5,6 +5,7 @@
 //! - [`cli`]: the walk over a binary's clap commands that finds any option without a description in `--help`;
 //! - [`kat`]: the known-answer vectors (`protocol/vectors/`), for their test and their generator;
 //! - [`memory`]: the process's peak resident memory, for the benchmarks;
+//! - [`primitives`]: the primitive costs the benchmarks print beside their figures;
 //! - [`tamper`] (feature `verifier`): the tamperings that make sense for any record, each with the check that must
 //!   catch it and the failure it must give, run against both record builders (this crate's and the tallier's in
 //!   `tests/`).
@@ -18,6 +19,7 @@
 pub mod cli;
 pub mod kat;
 pub mod memory;
+pub mod primitives;
 pub mod record;
 #[cfg(feature = "verifier")]
 pub mod tamper;

@@ -10,7 +10,8 @@
 //! `cargo run --release -p system-tests --example tally_scaling -- 10000 100000 1000000`
 //! (or `scripts/tally-bench.sh`). Prints two tables: wall clock on this machine, all cores; and each step's peak
 //! resident memory (the process's high-water mark, reset before the step: `test_support::memory`), in MB and in
-//! bytes per ballot. The ballots are made and the box written before the first step, and dropped.
+//! bytes per ballot. The ballots are made and the box written before the first step, and dropped. The primitive
+//! costs (`test_support::primitives`) are measured before and after the runs and printed with the tables.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -172,8 +173,16 @@ fn main() {
     let stages: u16 = std::env::var("STAGES").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
     let work = std::env::temp_dir().join(format!("tally-scaling-{}", std::process::id()));
     let districts: usize = std::env::var("DISTRICTS").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    // The primitive costs before and after the runs (the machine's speed drifts within an hour).
+    let mut rng = <rand_chacha::ChaCha20Rng as rand_chacha::rand_core::SeedableRng>::from_seed([42; 32]);
+    let before = test_support::primitives::costs(&mut rng);
     let rows: Vec<Row> = sizes.iter().map(|&n| run(n, stages, districts, &work)).collect();
+    let after = test_support::primitives::costs(&mut rng);
     let _ = std::fs::remove_dir_all(&work);
+    println!("\nprimitive costs of this run, one thread, CPU time (before the runs / after):");
+    for ((name, a), (_, b)) in before.iter().zip(&after) {
+        println!("  {name:<45} {a:>7.2} / {b:>7.2} µs");
+    }
     let shape = if districts == 0 {
         "one contest".to_string()
     } else {

@@ -71,6 +71,13 @@ impl State {
             );
             Ok((ballots, note))
         });
+        // From here on the box's ballots are the compact ones L7 returned: its entries (hex) and its registry (V4
+        // derived the voter list from it) are not kept.
+        if let Some(b) = self.ballot_box.as_mut().filter(|_| self.ballots.is_some()) {
+            b.ballots = Vec::new();
+            b.credentials = Vec::new();
+            b.districts = Vec::new();
+        }
     }
 
     /// V6: R1 recomputed equals `tally/rejected.json`.
