@@ -11,11 +11,9 @@ use std::io::Write;
 use std::time::Instant;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::traits::VartimeMultiscalarMul;
 use curve25519_dalek::Scalar;
 use protocol::elgamal::{EncryptionKey, SecretKey};
 use protocol::fingerprint::Fingerprint;
-use protocol::group::{derive_generator, random_scalar, GroupElement, G};
 use protocol::shuffle::stream::{chunk_rows, ListLayout, DEFAULT_CHUNK_MEMORY};
 use protocol::shuffle::{mix_stage, verify_chain, ChainOptions, ChainStatement, ShuffleWitness, Stage};
 use rand_chacha::rand_core::SeedableRng;
