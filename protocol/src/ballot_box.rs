@@ -45,10 +45,20 @@ impl BoxEntry {
     }
 
     /// The entry decoded ([`BoxEntry::decode`]) and held compactly: the ballot's [`BoxBallot`]. L7 reads every
-    /// entry with it.
+    /// entry with it (or with [`into_box_ballot`](Self::into_box_ballot)).
     pub fn to_box_ballot(&self) -> Result<BoxBallot, BoxError> {
-        let (logged, bytes) = self.read()?;
-        Ok(BoxBallot {
+        self.read().map(Self::box_ballot)
+    }
+
+    /// [`to_box_ballot`](Self::to_box_ballot), the entry consumed: its hex is freed as soon as it is decoded.
+    pub fn into_box_ballot(self) -> Result<BoxBallot, BoxError> {
+        let read = self.read();
+        drop(self);
+        read.map(Self::box_ballot)
+    }
+
+    fn box_ballot((logged, bytes): (LoggedBallot, Vec<u8>)) -> BoxBallot {
+        BoxBallot {
             leaf_index: logged.leaf_index,
             accepted_at: logged.accepted_at,
             hash: logged.hash,
@@ -56,7 +66,7 @@ impl BoxEntry {
             credential: logged.ballot.body.credential,
             district: logged.ballot.body.district,
             bytes: bytes.into_boxed_slice(),
-        })
+        }
     }
 
     fn read(&self) -> Result<(LoggedBallot, Vec<u8>), BoxError> {
@@ -622,15 +632,7 @@ impl BallotBox {
     /// ballots in log order, each decoded (every point checked) and held compactly ([`BoxBallot`]). Decoding runs
     /// over all cores natively.
     pub fn check_log(&self, election: &Election) -> Result<Vec<BoxBallot>, BoxError> {
-        if self.format != BALLOT_BOX_FORMAT {
-            return Err(BoxError::Format(self.format.clone()));
-        }
-        if self.fingerprint != *election.fingerprint() {
-            return Err(BoxError::FingerprintMismatch);
-        }
-        let key = decode_verifying_key(&self.collector_key, "collector key").map_err(BoxError::CollectorKey)?;
-        election.manifest().roles.check(Role::Collector, &key).map_err(BoxError::NotTheCollector)?;
-        self.final_tree_head.verify(&key, election.fingerprint()).map_err(BoxError::TreeHead)?;
+        self.check_head(election)?;
         let decode = BoxEntry::to_box_ballot;
         #[cfg(not(target_arch = "wasm32"))]
         let ballots: Vec<BoxBallot> = {
@@ -639,6 +641,43 @@ impl BallotBox {
         };
         #[cfg(target_arch = "wasm32")]
         let ballots: Vec<BoxBallot> = self.ballots.iter().map(decode).collect::<Result<_, _>>()?;
+        self.check_leaves(election, ballots)
+    }
+
+    /// L7 as [`check_log`](Self::check_log), the box's entries taken and consumed as they are decoded, so that the
+    /// hex of every ballot and its compact form are never held together (`verifier verify` V5, `tallier tally
+    /// prepare`). The box keeps its head, keys, registry and changes; its `ballots` are empty afterwards, whatever
+    /// the verdict.
+    pub fn take_log(&mut self, election: &Election) -> Result<Vec<BoxBallot>, BoxError> {
+        let entries = std::mem::take(&mut self.ballots);
+        self.check_head(election)?;
+        #[cfg(not(target_arch = "wasm32"))]
+        let ballots: Vec<BoxBallot> = {
+            use rayon::prelude::*;
+            entries.into_par_iter().map(BoxEntry::into_box_ballot).collect::<Result<_, _>>()?
+        };
+        #[cfg(target_arch = "wasm32")]
+        let ballots: Vec<BoxBallot> = entries.into_iter().map(BoxEntry::into_box_ballot).collect::<Result<_, _>>()?;
+        self.check_leaves(election, ballots)
+    }
+
+    /// L7's checks before the entries: format, fingerprint, the collector's key (the manifest's) and its signature
+    /// on the final head.
+    fn check_head(&self, election: &Election) -> Result<(), BoxError> {
+        if self.format != BALLOT_BOX_FORMAT {
+            return Err(BoxError::Format(self.format.clone()));
+        }
+        if self.fingerprint != *election.fingerprint() {
+            return Err(BoxError::FingerprintMismatch);
+        }
+        let key = decode_verifying_key(&self.collector_key, "collector key").map_err(BoxError::CollectorKey)?;
+        election.manifest().roles.check(Role::Collector, &key).map_err(BoxError::NotTheCollector)?;
+        self.final_tree_head.verify(&key, election.fingerprint()).map_err(BoxError::TreeHead)
+    }
+
+    /// L7's checks of the decoded ballots with the changes: their leaves make the final head's tree, their times
+    /// keep to the voting period, no ballot id twice.
+    fn check_leaves(&self, election: &Election, ballots: Vec<BoxBallot>) -> Result<Vec<BoxBallot>, BoxError> {
         let leaves = self.leaves(&ballots)?;
         let size = leaves.len() as u64;
         if size != self.final_tree_head.tree_size {
@@ -723,6 +762,12 @@ mod tests {
         let ballots = bx.check_log(&e).unwrap();
         let times: Vec<u64> = ballots.iter().map(|b| b.accepted_at).collect();
         assert_eq!(times, vec![OPENS, OPENS + 5, OPENS + 5, CLOSES]);
+        // L7 consuming the entries gives the same ballots and leaves the box without them.
+        let mut taken = bx.clone();
+        let same = |b: &BoxBallot| (b.leaf_index, b.accepted_at, b.hash, b.bytes.clone());
+        assert!(taken.take_log(&e).unwrap().iter().map(same).eq(ballots.iter().map(same)));
+        assert!(taken.ballots.is_empty());
+        assert_eq!(taken.final_tree_head, bx.final_tree_head);
     }
 
     #[test]
@@ -750,6 +795,7 @@ mod tests {
             bx.check_log(&e).unwrap_err(),
             BoxError::TimeGoesBack { leaf: 2, accepted_at: OPENS + 19, previous: OPENS + 20 }
         );
+        assert_eq!(bx.clone().take_log(&e).unwrap_err(), bx.check_log(&e).unwrap_err());
     }
 
     #[test]

@@ -216,8 +216,11 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let bar = progress(args.progress, 7);
     bar.set_message("reading the ballot box");
     let box_bytes = read_input(&args.ballot_box).context("reading the ballot box")?;
-    let ballot_box: BallotBox = serde_json::from_slice(&box_bytes)
+    let mut ballot_box: BallotBox = serde_json::from_slice(&box_bytes)
         .with_context(|| format!("{} is not a ballot box file", args.ballot_box.display()))?;
+    // Into the record as read (the bytes parsed), and not held further: the box is the largest input.
+    replace(&record_file(partial.path(), record::BALLOT_BOX_PATH), &box_bytes, Access::Public)?;
+    drop(box_bytes);
     let election = ballot_box.election().with_context(|| format!("{}", args.ballot_box.display()))?;
     bar.inc(1);
 
@@ -241,7 +244,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
 
     bar.set_message("checking the ballot log (L7)");
     let ballots = ballot_box
-        .check_log(&election)
+        .take_log(&election)
         .with_context(|| format!("the ballot box {} does not hold (L7)", args.ballot_box.display()))?;
     ballot_box.check_registry(&election).with_context(|| format!("the ballot box {}", args.ballot_box.display()))?;
     let electorate = ballot_box.electorate(&election).with_context(|| {
@@ -312,7 +315,6 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     for f in &ceremony_files {
         replace(&record_file(r, &f.record_path), &f.bytes, Access::Public)?;
     }
-    replace(&record_file(r, record::BALLOT_BOX_PATH), &box_bytes, Access::Public)?;
     replace(&record_file(r, record::REVOCATIONS_PATH), &revocation_bytes, Access::Public)?;
     replace(&record_file(r, record::REJECTED_PATH), &json_bytes(&rejected)?, Access::Public)?;
     replace(&record_file(r, record::SUPERSEDED_PATH), &json_bytes(&superseded)?, Access::Public)?;

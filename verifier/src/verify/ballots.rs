@@ -39,7 +39,7 @@ impl State {
     /// voting period, times that go back, and a final head older than the last ballot), and the box's election is
     /// `election.json`'s.
     pub fn v5(&mut self, report: &mut Report) {
-        let (Some(election), Some(bbox)) = (&self.election, &self.ballot_box) else {
+        let (Some(election), Some(bbox)) = (&self.election, &mut self.ballot_box) else {
             let w = waits(&[
                 (self.files.is_some(), Check::V1),
                 (self.election.is_some(), Check::V2),
@@ -52,7 +52,8 @@ impl State {
             if bbox.election != election.parameters() {
                 return Err(fail(BallotFailure::NotTheElection));
             }
-            let ballots = bbox.check_log(election).map_err(|e| fail(BallotFailure::Log(e)))?;
+            // The box's entries are consumed as they are decoded: from here on its ballots are the compact ones.
+            let ballots = bbox.take_log(election).map_err(|e| fail(BallotFailure::Log(e)))?;
             let head = &bbox.final_tree_head;
             let period = election.manifest().voting_period;
             let times = match (ballots.first(), ballots.last()) {
@@ -71,10 +72,8 @@ impl State {
             );
             Ok((ballots, note))
         });
-        // From here on the box's ballots are the compact ones L7 returned: its entries (hex) and its registry (V4
-        // derived the voter list from it) are not kept.
-        if let Some(b) = self.ballot_box.as_mut().filter(|_| self.ballots.is_some()) {
-            b.ballots = Vec::new();
+        // Nor is its registry kept: V4 derived the voter list from it.
+        if let Some(b) = self.ballot_box.as_mut() {
             b.credentials = Vec::new();
             b.districts = Vec::new();
         }
