@@ -656,8 +656,9 @@ pub fn decrypt_combine(
 /// signature under its mix server's key. Whoever carried the record cannot have a chosen voter's ballot
 /// decrypted by substituting `input.list` or re-mixing the stages. The secret file is bound to the manifest's
 /// digest (a record of another election fails to open it) and the key share must match its verification key
-/// (K10'). The lists decrypted are the ones the checks verified, decoded once. Nothing is written unless every
-/// check passed. Returns the files written.
+/// (K10'). The lists decrypted are the ones the checks verified: [`decrypt_verified`] reads each again and refuses
+/// one whose digest is not the verified one. Nothing is written unless every check passed. Returns the files
+/// written.
 pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
     use crate::record::{load_record_election, refuse_finished};
 

@@ -424,7 +424,8 @@ await check("server errors in plain words, translated, with Try again", async ()
   await fillBallot(page, unregistered[0]);
   await page.click("#review-encrypt");
   await page.click("#do-cast");
-  await page.waitForSelector("#message:not([hidden])");
+  // The message shows "Envoi…" while the ballot is sent: wait for the collector's answer, not the message box.
+  await page.waitForFunction(() => /ne figure pas/.test(document.getElementById("message-text").textContent));
   assert.match(await page.textContent("#message-text"), /ne figure pas sur la liste des électeurs/);
   assert.ok(!(await page.textContent("#message-text")).includes("unknown_credential"));
   await states(page, "unknown-credential");
@@ -435,7 +436,7 @@ await check("server errors in plain words, translated, with Try again", async ()
   await fillBallot(page, voters[4]);
   await page.click("#review-encrypt");
   await page.click("#do-cast");
-  await page.waitForSelector("#message:not([hidden])");
+  await page.waitForFunction(() => /HTTP 502/.test(document.getElementById("message-text").textContent));
   assert.match(await page.textContent("#message-text"), /The collector has a problem \(HTTP 502\)/);
   // The ballot is signed: it can no longer be challenged; "Try again" sends the same one.
   assert.ok(await page.isDisabled("#do-challenge"));
