@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 use protocol::ballot_box::BallotBox;
-use protocol::codec::Decode;
 use protocol::limits::MAX_CIPHERTEXTS;
 use protocol::record::{self, RecordIndex, RevocationList};
 use protocol::tally::{self as steps, Refusal, ResultFile};
@@ -645,15 +644,24 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         streamed::combine_partials(&params, &verified, &list, &inputs, out.file(), chunk)?;
         bar.inc(1);
         bar.set_message(format!("{name}: decoding {} rows", shape.n));
-        // R5 decodes the plaintexts just written (32 bytes a point, read back whole: the answers are held anyway).
-        let plaintexts = {
-            let mut read = vec![0u8; usize::try_from(out.file().size()).unwrap_or(0)];
+        // R5 decodes the plaintexts just written, a chunk of rows at a time (the answers are held: the count needs
+        // them all).
+        let width = shape.w;
+        let mut decoded = steps::decode_unit(&election, *unit, &PlaintextList { width: width as u32, points: vec![] });
+        for start in (0..shape.n).step_by(chunk.div_ceil(width).max(1)) {
+            let rows = (shape.n - start).min(chunk.div_ceil(width).max(1));
+            let mut read = vec![0u8; 32 * rows * width];
             out.file()
-                .read_at(0, &mut read)
+                .read_at(8 + 32 * (start * width) as u64, &mut read)
                 .with_context(|| format!("reading back {}", record::plaintexts_path(*unit)))?;
-            PlaintextList::from_bytes(&read).context("the plaintexts just combined do not decode (this is a bug)")?
-        };
-        answers.push(steps::decode_unit(&election, *unit, &plaintexts));
+            let encodings: Vec<[u8; 32]> =
+                read.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).unwrap_or([0xff; 32])).collect();
+            let points = protocol::group::decode_elements(&encodings, "plaintexts.points")
+                .context("the plaintexts just combined do not decode (this is a bug)")?;
+            let part = steps::decode_unit(&election, *unit, &PlaintextList { width: width as u32, points });
+            decoded.answers.extend(part.answers);
+        }
+        answers.push(decoded);
         plaintext_files.push(Some(out));
         used.push(trustees);
         bar.inc(1);
