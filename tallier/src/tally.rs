@@ -646,10 +646,10 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         bar.set_message(format!("{name}: decoding {} rows", shape.n));
         // R5 decodes the plaintexts just written, a chunk of rows at a time (the answers are held: the count needs
         // them all).
-        let width = shape.w;
+        let (width, per_chunk) = (shape.w, chunk.div_ceil(shape.w).max(1));
         let mut decoded = steps::decode_unit(&election, *unit, &PlaintextList { width: width as u32, points: vec![] });
-        for start in (0..shape.n).step_by(chunk.div_ceil(width).max(1)) {
-            let rows = (shape.n - start).min(chunk.div_ceil(width).max(1));
+        for start in (0..shape.n).step_by(per_chunk) {
+            let rows = (shape.n - start).min(per_chunk);
             let mut read = vec![0u8; 32 * rows * width];
             out.file()
                 .read_at(8 + 32 * (start * width) as u64, &mut read)

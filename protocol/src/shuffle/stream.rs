@@ -133,6 +133,10 @@ impl ListLayout {
     pub fn row(&self, i: usize) -> u64 {
         LIST_HEADER + (self.row_bytes() as u64) * i as u64
     }
+    /// The number of ciphertexts `N·w`.
+    pub fn len_ciphertexts(&self) -> u64 {
+        (self.n * self.w) as u64
+    }
     /// Length of the whole list: `8 + 64·N·w`.
     pub fn len(&self) -> u64 {
         self.row(self.n)

@@ -31,15 +31,6 @@ pub const PARTIAL_DECRYPTION_DOMAIN: &[u8] = b"rv/trustee/partial-decryption/v1"
 // ---------------------------------------------------------------------------------------------------------
 // Lists
 
-/// The list a partial decryption is for: non-empty (SPEC.md §10.8); its shape and size the list's type already
-/// guarantees (`1 ≤ w ≤ 1024`, `N·w ≤ 2^24`, §9.1.1).
-fn check_list(list: &CiphertextList) -> Result<(), ThresholdError> {
-    if list.is_empty() {
-        return Err(ThresholdError::EmptyList);
-    }
-    Ok(())
-}
-
 /// Reads `count` 32-byte encodings and decodes them, natively over all cores.
 fn read_elements(r: &mut Reader<'_>, count: usize, what: &'static str) -> Result<Vec<GroupElement>, DecodeError> {
     let raw =
@@ -163,7 +154,6 @@ impl PartialDecryption {
         list: &CiphertextList,
         rng: &mut R,
     ) -> Result<Signed<Self>, ThresholdError> {
-        check_list(list)?;
         let decrypter = streamed::Decrypter { params, fingerprint, trustee, key_share, signing_key };
         let out = MemorySink::new();
         let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 2);
@@ -208,7 +198,6 @@ pub fn verify_partial_decryptions<R: RngCore + CryptoRng>(
     partials: Vec<Signed<PartialDecryption>>,
     rng: &mut R,
 ) -> Result<VerifiedPartials, ThresholdError> {
-    check_list(list)?;
     let given: Vec<Vec<u8>> = partials.iter().map(Encode::to_bytes).collect();
     let frames = frames(&given)?;
     let inputs: Vec<streamed::PartialInput<'_>> = given

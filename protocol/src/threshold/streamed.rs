@@ -113,6 +113,22 @@ pub struct PartialFrame {
     pub signature: [u8; 64],
 }
 
+impl PartialFrame {
+    /// A SHA-256 of the signed M5's file started with its header: whoever reads the shares feeds them in order,
+    /// then [`file_sha256`](Self::file_sha256) adds the proof and the signature.
+    fn file_hasher(&self) -> sha2::Sha256 {
+        let mut h = sha2::Sha256::new();
+        h.update(self.header.encode());
+        h
+    }
+    /// The file's SHA-256 (eq. (13-1)): `hasher` as [`file_hasher`](Self::file_hasher) began it, given the shares.
+    fn file_sha256(&self, mut hasher: sha2::Sha256) -> [u8; 32] {
+        hasher.update(crate::codec::Encode::to_bytes(&self.proof));
+        hasher.update(self.signature);
+        hasher.finalize().into()
+    }
+}
+
 fn io(part: &'static str) -> impl Fn(std::io::Error) -> ThresholdError {
     move |e| ThresholdError::Io { part, message: e.to_string() }
 }
@@ -198,7 +214,7 @@ fn list_layout(list: &dyn ByteSource) -> Result<(ListLayout, u64), ThresholdErro
         ShuffleError::Decode(d) => ThresholdError::Decode(d),
         other => ThresholdError::Io { part: "reading the list's header", message: other.to_string() },
     })?;
-    Ok((layout, (layout.n * layout.w) as u64))
+    Ok((layout, layout.len_ciphertexts()))
 }
 
 /// The ranges `[start, end)` of ciphertexts of each chunk of `chunk`.
@@ -383,10 +399,8 @@ pub struct Accepted {
     pub at: usize,
     /// Its trustee.
     pub trustee: u16,
-    /// SHA-512 of `enc(M5)` as verified: the combination reads it again and compares.
-    pub sha512: [u8; 64],
-    /// SHA-256 of the signed M5's bytes as verified (the file's digest, eq. (13-1)): whoever read the file before
-    /// compares.
+    /// SHA-256 of the signed M5's bytes as verified (the file's digest, eq. (13-1)): the combination reads the
+    /// file again and compares, and so does whoever read the file before.
     pub file_sha256: [u8; 32],
 }
 
@@ -397,7 +411,6 @@ struct Candidate {
     y: GroupElement,
     c: Scalar,
     rho: crate::transcript::ChallengeStream,
-    sha512: [u8; 64],
     file_sha256: [u8; 32],
 }
 
@@ -434,37 +447,32 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
             Ok(key) => {
                 let mut s = key.verify_pieces(PARTIAL_DECRYPTION_KIND, &p.frame.signature);
                 s.update(&h.encode());
-                let mut sha = Sha512::new();
-                sha.update(h.encode());
-                let mut file = sha2::Sha256::new();
-                file.update(h.encode());
-                streams.push((at, s, (sha, file), Vec::new()));
+                streams.push((at, s, p.frame.file_hasher(), Vec::new()));
             }
             Err(e) => rejected.push(e),
         }
     }
-    // Pass 1: L; each M5's signature, SHA-512 and block digests (those of the list's size, with the list).
+    // Pass 1: L; each M5's signature, file digest and block digests (those of the list's size, with the list).
     let mut hash = Sha512::new();
     hash.update(layout.header());
     for (start, len) in chunks(m, chunk) {
         let bytes = read_ciphertexts(list, start, len)?;
         hash.update(&bytes);
         let a_enc = encodings(&bytes, 0, 64);
-        for (at, sig, sha, digests) in streams.iter_mut() {
+        for (at, sig, file, digests) in streams.iter_mut() {
             let p = &partials[*at];
             if u64::from(p.frame.header.m) != m {
                 continue;
             }
             let shares = read_shares(p.source, &p.frame.header, start, len)?;
             sig.update(&shares);
-            sha.0.update(&shares);
-            sha.1.update(&shares);
+            file.update(&shares);
             digests.extend(block_digests(&a_enc, &encodings(&shares, 0, 32)));
         }
     }
     let digest: [u8; 64] = hash.finalize().into();
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (at, mut sig, (mut sha, mut file), digests) in streams {
+    for (at, mut sig, file, digests) in streams {
         let p = &partials[at];
         let h = &p.frame.header;
         let trustee = h.trustee;
@@ -492,11 +500,8 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
             let rho = bind_statement(&mut transcript, &GroupElement::new(G), &y, m, &digests);
             match p.frame.proof.bind_commitments(&mut transcript) {
                 Ok(c) => {
-                    sha.update(&tail);
-                    file.update(&tail);
-                    file.update(p.frame.signature);
-                    let (sha512, file_sha256) = (sha.finalize().into(), file.finalize().into());
-                    candidates.push(Candidate { at, trustee, y, c, rho, sha512, file_sha256 });
+                    let file_sha256 = p.frame.file_sha256(file);
+                    candidates.push(Candidate { at, trustee, y, c, rho, file_sha256 });
                 }
                 Err(source) => rejected.push(ThresholdError::BadPartialDecryption { trustee, source }),
             }
@@ -506,13 +511,13 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
     let mut accepted = Vec::new();
     if !candidates.is_empty() {
         let all: Vec<&Candidate> = candidates.iter().collect();
-        let outcome = batch_check(&layout, list, partials, &all, &digest, m, chunk, rng)?;
+        let outcome = batch_check(&layout, list, partials, &all, &digest, chunk, rng)?;
         let good: Vec<&Candidate> = match outcome {
             Ok(()) => all,
             Err(_) => {
                 let mut good = Vec::new();
                 for c in &candidates {
-                    match batch_check(&layout, list, partials, &[c], &digest, m, chunk, rng)? {
+                    match batch_check(&layout, list, partials, &[c], &digest, chunk, rng)? {
                         Ok(()) => good.push(c),
                         Err(source) => rejected.push(source),
                     }
@@ -520,10 +525,7 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
                 good
             }
         };
-        accepted = good
-            .iter()
-            .map(|c| Accepted { at: c.at, trustee: c.trustee, sha512: c.sha512, file_sha256: c.file_sha256 })
-            .collect();
+        accepted = good.iter().map(|c| Accepted { at: c.at, trustee: c.trustee, file_sha256: c.file_sha256 }).collect();
     }
     Ok(PartialsVerdict { list: digest, accepted, rejected })
 }
@@ -538,21 +540,14 @@ fn batch_check<R: RngCore + CryptoRng>(
     partials: &[PartialInput<'_>],
     candidates: &[&Candidate],
     digest: &[u8; 64],
-    m: u64,
     chunk: usize,
     rng: &mut R,
 ) -> Result<Result<(), ThresholdError>, ThresholdError> {
+    let m = layout.len_ciphertexts();
     let mut weights = BatchVerifier::new(rng);
     let z: Vec<(Scalar, Scalar)> = candidates.iter().map(|_| (weights.weight(), weights.weight())).collect();
     let mut list_hash = Sha512::new();
-    let mut shas: Vec<Sha512> = candidates
-        .iter()
-        .map(|c| {
-            let mut sha = Sha512::new();
-            sha.update(partials[c.at].frame.header.encode());
-            sha
-        })
-        .collect();
+    let mut files: Vec<sha2::Sha256> = candidates.iter().map(|c| partials[c.at].frame.file_hasher()).collect();
     list_hash.update(layout.header());
     let mut sum = RistrettoPoint::identity();
     // Where the refusal is to be named: the one candidate, or the first of the batch.
@@ -563,10 +558,10 @@ fn batch_check<R: RngCore + CryptoRng>(
         let a = decode_elements(&encodings(&bytes, 0, 64), "list.a")?;
         let mut scalars = vec![Scalar::ZERO; len];
         let mut points: Vec<RistrettoPoint> = a.iter().map(|p| *p.point()).collect();
-        for ((cand, (_, z2)), sha) in candidates.iter().zip(&z).zip(shas.iter_mut()) {
+        for ((cand, (_, z2)), file) in candidates.iter().zip(&z).zip(files.iter_mut()) {
             let p = &partials[cand.at];
             let shares = read_shares(p.source, &p.frame.header, start, len)?;
-            sha.update(&shares);
+            file.update(&shares);
             let d = match decode_elements(&encodings(&shares, 0, 32), "partial.shares") {
                 Ok(d) => d,
                 Err(source) => return Ok(Err(ThresholdError::UndecodableShares { trustee: cand.trustee, source })),
@@ -585,9 +580,8 @@ fn batch_check<R: RngCore + CryptoRng>(
     if <[u8; 64]>::from(list_hash.finalize()) != *digest {
         return Err(ThresholdError::Changed { part: "the list being decrypted" });
     }
-    for (cand, mut sha) in candidates.iter().zip(shas) {
-        sha.update(crate::codec::Encode::to_bytes(&partials[cand.at].frame.proof));
-        if <[u8; 64]>::from(sha.finalize()) != cand.sha512 {
+    for (cand, file) in candidates.iter().zip(files) {
+        if partials[cand.at].frame.file_sha256(file) != cand.file_sha256 {
             return Err(ThresholdError::Changed { part: "a partial decryption" });
         }
     }
@@ -646,20 +640,17 @@ pub fn combine_partials(
     let chunk = chunk.max(1);
     let mut list_hash = Sha512::new();
     list_hash.update(layout.header());
-    let mut shas = vec![Sha512::new(); chosen.len()];
-    for (sha, a) in shas.iter_mut().zip(&chosen) {
-        sha.update(partials[a.at].frame.header.encode());
-    }
+    let mut files: Vec<sha2::Sha256> = chosen.iter().map(|a| partials[a.at].frame.file_hasher()).collect();
     out.write_at(0, &layout.header()).map_err(io("writing the plaintexts"))?;
     for (start, len) in chunks(m, chunk) {
         let bytes = read_ciphertexts(list, start, len)?;
         list_hash.update(&bytes);
         let b = decode_elements(&encodings(&bytes, 32, 64), "list.b").map_err(|_| wrong_list())?;
         let mut shares = Vec::with_capacity(chosen.len());
-        for (sha, a) in shas.iter_mut().zip(&chosen) {
+        for (file, a) in files.iter_mut().zip(&chosen) {
             let p = &partials[a.at];
             let raw = read_shares(p.source, &p.frame.header, start, len)?;
-            sha.update(&raw);
+            file.update(&raw);
             let changed = |_| ThresholdError::Changed { part: "a partial decryption" };
             shares.push(decode_elements(&encodings(&raw, 0, 32), "partial.shares").map_err(changed)?);
         }
@@ -679,9 +670,8 @@ pub fn combine_partials(
     if <[u8; 64]>::from(list_hash.finalize()) != verdict.list {
         return Err(wrong_list());
     }
-    for (mut sha, a) in shas.into_iter().zip(&chosen) {
-        sha.update(crate::codec::Encode::to_bytes(&partials[a.at].frame.proof));
-        if <[u8; 64]>::from(sha.finalize()) != a.sha512 {
+    for (file, a) in files.into_iter().zip(&chosen) {
+        if partials[a.at].frame.file_sha256(file) != a.file_sha256 {
             return Err(ThresholdError::Changed { part: "a partial decryption" });
         }
     }

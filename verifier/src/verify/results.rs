@@ -322,9 +322,8 @@ pub(super) fn decrypt_contest(
     let claimed = match claimed {
         Some(Ok(claimed)) => claimed,
         Some(Err(e)) => {
-            // Combined all the same, for a failure of the combination itself to be reported.
-            let sink = protocol::shuffle::stream::MemorySink::new();
-            if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &sink, chunk) {
+            // Combined all the same (into nothing), for a failure of the combination itself to be reported.
+            if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &Discard, chunk) {
                 problems.push(ResultFailure::Combine { contest: c, source });
             } else {
                 problems.push(e.clone());
@@ -404,6 +403,15 @@ impl protocol::shuffle::stream::ByteSink for Compare<'_> {
             let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
             *first = Some(first.map_or(start + i, |f| f.min(start + i)));
         }
+        Ok(())
+    }
+}
+
+/// A sink that keeps nothing: the combination run only for its errors.
+struct Discard;
+
+impl protocol::shuffle::stream::ByteSink for Discard {
+    fn write_at(&self, _: u64, _: &[u8]) -> std::io::Result<()> {
         Ok(())
     }
 }
