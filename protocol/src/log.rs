@@ -125,6 +125,55 @@ fn split_point(n: u64) -> u64 {
     1 << (63 - (n - 1).leading_zeros())
 }
 
+/// The root of a log's tree computed as its leaves arrive, holding one hash per set bit of the size (O(log n)):
+/// the roots of the complete subtrees the size splits into, left to right (sizes `2^k` for the bits `k` of `n`,
+/// highest first). Eq. LG2's root is these folded from the right, `P₁ ∘ (P₂ ∘ (… ∘ P_m))` with
+/// `x ∘ y = node_hash(x, y)`, since eq. LG2 splits at the largest power of two below the size, the first complete
+/// subtree. L7 checks a box of millions of ballots with it; [`LogTree`] keeps every node, for proofs.
+#[derive(Debug, Clone, Default)]
+pub struct Frontier {
+    size: u64,
+    peaks: Vec<Hash>,
+}
+
+impl Frontier {
+    /// No leaf yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a leaf: a complete subtree of one leaf, merged with the last peak while they have the same size
+    /// (while the size's lowest bits are set).
+    pub fn push(&mut self, leaf: Hash) {
+        let mut hash = leaf;
+        let mut n = self.size;
+        while n & 1 == 1 {
+            let Some(left) = self.peaks.pop() else { break };
+            hash = node_hash(&left, &hash);
+            n >>= 1;
+        }
+        self.peaks.push(hash);
+        self.size += 1;
+    }
+
+    /// The number of leaves.
+    pub fn len(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether there is no leaf.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// The root of the tree of every leaf pushed (eq. LG2; the empty tree's root if none).
+    pub fn root(&self) -> Hash {
+        let mut peaks = self.peaks.iter().rev();
+        let Some(last) = peaks.next() else { return empty_root() };
+        peaks.fold(*last, |right, left| node_hash(left, &right))
+    }
+}
+
 /// An append-only Merkle tree over leaf hashes that keeps every complete, aligned subtree: `levels[k][i]` is the
 /// root of leaves `i·2ᵏ .. (i+1)·2ᵏ`. Roots and proofs for any size up to [`len`](Self::len) cost `O(log² n)`.
 #[derive(Debug, Clone, Default)]
@@ -860,6 +909,21 @@ where
 
 #[cfg(test)]
 mod tests {
+    /// The frontier's root is the full tree's at every size (eq. LG2), including sizes around powers of two.
+    #[test]
+    fn the_frontier_gives_the_trees_root() {
+        let mut tree = LogTree::new();
+        let mut frontier = Frontier::new();
+        assert_eq!(frontier.root(), empty_root());
+        for i in 0u8..70 {
+            let leaf = Sha256::digest([i]).into();
+            tree.push(leaf);
+            frontier.push(leaf);
+            assert_eq!(Some(frontier.root()), tree.root(tree.len()), "size {}", tree.len());
+            assert!(frontier.peaks.len() as u32 == frontier.len().count_ones());
+        }
+    }
+
     use super::*;
 
     /// The proof queries' one range check, used by the collector and the mirror alike.

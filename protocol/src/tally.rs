@@ -9,7 +9,7 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
-use crate::ballot_box::{at_leaf, BoxBallot, Electorate, LoggedBallot};
+use crate::ballot_box::{at_leaf, Ballots, BoxBallot, BoxError, Electorate, LoggedBallot};
 use crate::count::{count_contest, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
@@ -397,24 +397,26 @@ const CHECK_BATCH: usize = 1024;
 pub fn check<R: RngCore + CryptoRng>(
     election: &Election,
     registry: &Electorate,
-    ballots: &[BoxBallot],
+    ballots: &Ballots,
     rng: &mut R,
-) -> RejectedFile {
-    check_except(election, registry, ballots, &|_| false, rng)
+) -> Result<RejectedFile, BoxError> {
+    check_except(election, registry, ballots, ballots, &|_| false, rng)
 }
 
 /// [`check`], taking as passing B1–B4 (signature and proof, [`check_ballots`]) of each ballot for which `verified`
 /// is true: one that the caller already checked with [`check_ballots`] (the in-browser verifier's helpers, each on
 /// its share of the box). The registry is checked for every ballot. With `verified` false for all, this is
-/// [`check`]. The ballots not verified are decoded again ([`BoxBallot::decode`]) one batch at a time: memory holds
-/// a batch per core decoded, never the box.
+/// [`check`] on `chunk`, consecutive ballots of `box_ballots`. The ballots not verified are read from the box's
+/// store and decoded again ([`ChunkBytes::decode`]) one batch at a time: memory holds a batch per core decoded,
+/// never the box. An error only if the store cannot be read.
 pub fn check_except<R: RngCore + CryptoRng>(
     election: &Election,
     registry: &Electorate,
+    box_ballots: &Ballots,
     ballots: &[BoxBallot],
     verified: &(dyn Fn(&BoxBallot) -> bool + Sync),
     rng: &mut R,
-) -> RejectedFile {
+) -> Result<RejectedFile, BoxError> {
     let seeds: Vec<[u8; 32]> = ballots
         .chunks(CHECK_BATCH)
         .map(|_| {
@@ -423,7 +425,7 @@ pub fn check_except<R: RngCore + CryptoRng>(
             s
         })
         .collect();
-    let one_batch = |(chunk, seed): (&[BoxBallot], &[u8; 32])| -> Vec<Rejected> {
+    let one_batch = |(chunk, seed): (&[BoxBallot], &[u8; 32])| -> Result<Vec<Rejected>, BoxError> {
         let refused = |b: &BoxBallot, verdict: Result<(), Refusal>| -> Option<Rejected> {
             let registered = registry.lookup(&b.credential, b.leaf_index);
             let reason = match verdict {
@@ -436,10 +438,14 @@ pub fn check_except<R: RngCore + CryptoRng>(
             Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.id, reason })
         };
         let (known, unchecked): (Vec<&BoxBallot>, Vec<&BoxBallot>) = chunk.iter().partition(|b| verified(b));
+        let bytes = match unchecked.is_empty() {
+            true => None,
+            false => Some(box_ballots.read(chunk)?),
+        };
         // The bytes decoded in L7, so decoding again does not fail; were it to, the ballot is refused as
         // malformed rather than counted.
         let decoded: Vec<(&BoxBallot, Option<LoggedBallot>)> =
-            unchecked.iter().map(|b| (*b, b.decode().ok())).collect();
+            unchecked.iter().map(|b| (*b, bytes.as_ref().and_then(|bytes| bytes.decode(b).ok()))).collect();
         let whole: Vec<&LoggedBallot> = decoded.iter().filter_map(|(_, d)| d.as_ref()).collect();
         let mut verdicts = check_ballots(election, &whole, &mut ChaCha20Rng::from_seed(*seed)).into_iter();
         let mut out: Vec<Rejected> = decoded
@@ -457,16 +463,17 @@ pub fn check_except<R: RngCore + CryptoRng>(
         out.extend(known.into_iter().filter_map(|b| refused(b, Ok(()))));
         // Log order (a box's leaf indices ascend, L7).
         out.sort_by_key(|r| r.leaf_index);
-        out
+        Ok(out)
     };
     #[cfg(not(target_arch = "wasm32"))]
     let per_batch: Vec<Vec<Rejected>> = {
         use rayon::prelude::*;
-        ballots.par_chunks(CHECK_BATCH).zip(seeds.par_iter()).map(one_batch).collect()
+        ballots.par_chunks(CHECK_BATCH).zip(seeds.par_iter()).map(one_batch).collect::<Result<_, _>>()?
     };
     #[cfg(target_arch = "wasm32")]
-    let per_batch: Vec<Vec<Rejected>> = ballots.chunks(CHECK_BATCH).zip(seeds.iter()).map(one_batch).collect();
-    RejectedFile { rejected: per_batch.into_iter().flatten().collect() }
+    let per_batch: Vec<Vec<Rejected>> =
+        ballots.chunks(CHECK_BATCH).zip(seeds.iter()).map(one_batch).collect::<Result<_, _>>()?;
+    Ok(RejectedFile { rejected: per_batch.into_iter().flatten().collect() })
 }
 
 /// R2: among the ballots not refused, the last of each credential counts; the others are superseded.
@@ -475,11 +482,11 @@ pub fn squash(ballots: &[BoxBallot], rejected: &RejectedFile) -> (SupersededFile
     let refused: std::collections::BTreeSet<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
     let mut last: BTreeMap<[u8; 32], u64> = BTreeMap::new();
     for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
-        last.insert(*b.credential.as_bytes(), b.leaf_index);
+        last.insert(b.credential, b.leaf_index);
     }
     let mut superseded = Vec::new();
     for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
-        let by = last[b.credential.as_bytes()];
+        let Some(&by) = last.get(&b.credential) else { continue };
         if by != b.leaf_index {
             superseded.push(Superseded { leaf_index: b.leaf_index, by });
         }
@@ -503,9 +510,9 @@ pub fn revoke(
     for &i in counted {
         let Some(ballot) = at_leaf(ballots, i) else { continue };
         let credential = ballot.credential;
-        if revoked.binary_search_by(|k| k.as_bytes().cmp(credential.as_bytes())).is_ok() {
-            removed.push(Revoked { leaf_index: i, credential, change: None });
-        } else if let Some(change) = electorate.cancelled_after(&credential, i) {
+        if let Ok(at) = revoked.binary_search_by(|k| k.as_bytes().cmp(&credential)) {
+            removed.push(Revoked { leaf_index: i, credential: revoked[at], change: None });
+        } else if let Some((change, credential)) = electorate.cancelled_after(&credential, i) {
             removed.push(Revoked { leaf_index: i, credential, change: Some(change) });
         } else {
             remaining.push(i);
@@ -518,51 +525,100 @@ pub fn revoke(
 /// from one district), the list of the remaining ballots' ciphertexts of that contest, in leaf order, encoded as
 /// its file (§9.1.1: `u32` rows, `u32` width, the rows); with districts, only the ballots of the unit's district.
 /// Each row is copied from the ballot's canonical bytes ([`BoxBallot::contest_bytes`]: its points were checked
-/// when L7 decoded it), so nothing is decoded and a list takes 64 bytes a ciphertext. The ballots passed R1, so each
-/// contest has its width. `None` if a ballot does not have its district's shape, or if a list would hold more
-/// than [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1). A unit no remaining
-/// ballot has gives a list of no rows.
-pub fn anonymize(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) -> Option<Vec<EncodedList>> {
-    use crate::limits::{MAX_CIPHERTEXTS, MAX_WIDTH};
-    let manifest = election.manifest();
-    let units = manifest.units();
-    // Each unit's contest's position on a ballot of the unit's district, and its width.
-    let places: Vec<(usize, usize)> = units
-        .iter()
-        .map(|unit| {
-            let at = manifest.ballot_contests(unit.district).iter().position(|&c| c == unit.contest)?;
-            Some((at, manifest.contests.get(unit.contest)?.chunks()))
-        })
-        .collect::<Option<_>>()?;
-    if places.iter().any(|&(_, width)| width == 0 || width > MAX_WIDTH) {
-        return None;
+/// when L7 decoded it), so nothing is decoded and a list takes 64 bytes a ciphertext; the bytes are read from the
+/// box's store a chunk of ballots at a time. The ballots passed R1, so each contest has its width. `Ok(None)` if a
+/// ballot does not have its district's shape, or if a list would hold more than
+/// [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1); an error only if the store
+/// cannot be read. A unit no remaining ballot has gives a list of no rows.
+pub fn anonymize(
+    election: &Election,
+    ballots: &Ballots,
+    remaining: &[u64],
+) -> Result<Option<Vec<EncodedList>>, BoxError> {
+    let mut remaining = remaining.iter().copied().peekable();
+    let Some(mut fill) = Lists::new(election) else { return Ok(None) };
+    for chunk in ballots.chunks(ANONYMIZE_CHUNK) {
+        let Some(last) = chunk.last() else { continue };
+        let mut bytes = None;
+        while let Some(i) = remaining.next_if(|&i| i <= last.leaf_index) {
+            let Some(b) = at_leaf(chunk, i) else { return Ok(None) };
+            let bytes = match &mut bytes {
+                Some(bytes) => bytes,
+                None => bytes.insert(ballots.read(chunk)?),
+            };
+            if fill.add(b, bytes.of(b)?).is_none() {
+                return Ok(None);
+            }
+        }
     }
-    let mut lists: Vec<Vec<u8>> = vec![vec![0u8; 8]; units.len()];
-    let mut rows = vec![0usize; units.len()];
-    for &i in remaining {
-        let b = at_leaf(ballots, i)?;
-        for (u, (unit, &(at, width))) in units.iter().zip(&places).enumerate() {
+    if remaining.next().is_some() {
+        return Ok(None);
+    }
+    Ok(fill.finish())
+}
+
+/// Ballots whose bytes R4 reads from the store at once.
+const ANONYMIZE_CHUNK: usize = 4096;
+
+/// R4's lists as they fill, one per unit.
+struct Lists {
+    units: Vec<crate::manifest::Unit>,
+    /// Each unit's contest's position on a ballot of the unit's district, and its width.
+    places: Vec<(usize, usize)>,
+    lists: Vec<Vec<u8>>,
+    rows: Vec<usize>,
+}
+
+impl Lists {
+    fn new(election: &Election) -> Option<Self> {
+        use crate::limits::MAX_WIDTH;
+        let manifest = election.manifest();
+        let units = manifest.units();
+        let places: Vec<(usize, usize)> = units
+            .iter()
+            .map(|unit| {
+                let at = manifest.ballot_contests(unit.district).iter().position(|&c| c == unit.contest)?;
+                Some((at, manifest.contests.get(unit.contest)?.chunks()))
+            })
+            .collect::<Option<_>>()?;
+        if places.iter().any(|&(_, width)| width == 0 || width > MAX_WIDTH) {
+            return None;
+        }
+        let lists = vec![vec![0u8; 8]; units.len()];
+        let rows = vec![0usize; units.len()];
+        Some(Lists { units, places, lists, rows })
+    }
+
+    /// The remaining ballot `b`, of canonical bytes `bytes`, into its district's units' lists.
+    fn add(&mut self, b: &BoxBallot, bytes: &[u8]) -> Option<()> {
+        for (u, (unit, &(at, width))) in self.units.iter().zip(&self.places).enumerate() {
             if b.district != unit.district {
                 continue;
             }
-            let cells = b.contest_bytes(at)?;
+            let cells = b.contest_bytes(bytes, at)?;
             if cells.len() != width * 64 {
                 return None;
             }
-            lists.get_mut(u)?.extend_from_slice(cells);
-            *rows.get_mut(u)? += 1;
+            self.lists.get_mut(u)?.extend_from_slice(cells);
+            *self.rows.get_mut(u)? += 1;
         }
+        Some(())
     }
-    let mut encoded = Vec::with_capacity(lists.len());
-    for ((mut bytes, &n), &(_, width)) in lists.into_iter().zip(&rows).zip(&places) {
-        if n.checked_mul(width)? > MAX_CIPHERTEXTS {
-            return None;
+
+    /// The lists, encoded (§9.1.1); `None` if one would hold too many ciphertexts.
+    fn finish(self) -> Option<Vec<EncodedList>> {
+        use crate::limits::MAX_CIPHERTEXTS;
+        let mut encoded = Vec::with_capacity(self.lists.len());
+        for ((mut bytes, &n), &(_, width)) in self.lists.into_iter().zip(&self.rows).zip(&self.places) {
+            if n.checked_mul(width)? > MAX_CIPHERTEXTS {
+                return None;
+            }
+            bytes.get_mut(0..4)?.copy_from_slice(&(n as u32).to_be_bytes());
+            bytes.get_mut(4..8)?.copy_from_slice(&(width as u32).to_be_bytes());
+            encoded.push(EncodedList { rows: n, width, bytes });
         }
-        bytes.get_mut(0..4)?.copy_from_slice(&(n as u32).to_be_bytes());
-        bytes.get_mut(4..8)?.copy_from_slice(&(width as u32).to_be_bytes());
-        encoded.push(EncodedList { rows: n, width, bytes });
+        Some(encoded)
     }
-    Some(encoded)
 }
 
 /// One unit's mix input as R4 makes it: its rows, its width and its encoding (§9.1.1: the `input.list` file's
@@ -713,13 +769,15 @@ mod tests {
         ]
     }
 
-    fn logged(leaf: u64, ballot: crate::Ballot) -> BoxBallot {
-        BoxBallot::of(leaf, 0, &ballot)
+    fn logged(leaf: u64, ballot: crate::Ballot) -> LoggedBallot {
+        let hash = crate::log::ballot_hash(&ballot.to_bytes());
+        LoggedBallot { leaf_index: leaf, accepted_at: 0, hash, ballot }
     }
 
     /// R4's encoded lists, decoded (every point checked); each row is, cell for cell, the decoded ballot's contest
     /// row of its unit: the bytes R4 copies are the ciphertexts the ballot holds.
-    fn decoded_lists(ballots: &[BoxBallot], lists: Vec<EncodedList>, remaining: &[u64]) -> Vec<CiphertextList> {
+    fn decoded_lists(ballots: &Ballots, lists: Vec<EncodedList>, remaining: &[u64]) -> Vec<CiphertextList> {
+        let bytes = ballots.read(ballots).unwrap();
         let lists: Vec<CiphertextList> = lists
             .iter()
             .map(|l| {
@@ -730,7 +788,7 @@ mod tests {
             .collect();
         let cells: std::collections::BTreeSet<_> = remaining
             .iter()
-            .flat_map(|&i| at_leaf(ballots, i).unwrap().decode().unwrap().ballot.body.contests.concat())
+            .flat_map(|&i| bytes.decode(at_leaf(ballots, i).unwrap()).unwrap().ballot.body.contests.concat())
             .map(|c| c.to_bytes())
             .collect();
         for list in &lists {
@@ -751,15 +809,16 @@ mod tests {
         let cast = |v: usize, first: u16| create_ballot(&e, &voters[v], None, &answers(first), &mut OsRng).unwrap().0;
         let mut forged = cast(2, 0);
         forged.signature[0] ^= 1;
-        let box_ = vec![
+        let box_ = Ballots::of(&[
             logged(0, cast(0, 0)),
             logged(1, cast(1, 0)),
             logged(2, cast(2, 1)),
             logged(3, cast(1, 2)),
             logged(4, cast(3, 1)),
             logged(5, forged),
-        ];
-        let rejected = check(&e, &Electorate::new(registry.clone(), Vec::new()), &box_, &mut OsRng);
+        ])
+        .unwrap();
+        let rejected = check(&e, &Electorate::new(registry.clone(), Vec::new()), &box_, &mut OsRng).unwrap();
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(4, Refusal::UnknownCredential), (5, Refusal::BadSignature)]);
         let (superseded, counted) = squash(&box_, &rejected);
@@ -768,7 +827,7 @@ mod tests {
         let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default());
         assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key(), change: None }]);
         assert_eq!(remaining, vec![2, 3]);
-        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap(), &remaining);
+        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap().unwrap(), &remaining);
         assert_eq!(lists.len(), 3);
         // Decrypt directly (no mix) and count: voter 2 chose option 1, voter 1 (re-vote) option 2.
         let answers: Vec<AnswersFile> = e
@@ -865,16 +924,16 @@ mod tests {
         assert!(matches!(electorate.apply(m, &change(seq, Action::Move, 1, 3), 12), Err(ChangeError::District(_))));
         assert_eq!(electorate.change_count(), 4);
         // The standing of each credential before and after its changes.
-        assert_eq!(electorate.lookup(&key(3), 2), None);
-        assert_eq!(electorate.lookup(&key(3), 3), Some(Some(1)));
-        assert_eq!(electorate.lookup(&key(0), 5), Some(Some(0)));
-        assert_eq!(electorate.lookup(&key(0), 6), None);
-        assert_eq!(electorate.lookup(&key(1), 6), Some(Some(0)));
-        assert_eq!(electorate.lookup(&key(1), u64::MAX), Some(Some(1)));
-        assert_eq!(electorate.cancelled_after(&key(1), 4), Some(6));
-        assert_eq!(electorate.cancelled_after(&key(1), 8), None);
+        assert_eq!(electorate.lookup(key(3).as_bytes(), 2), None);
+        assert_eq!(electorate.lookup(key(3).as_bytes(), 3), Some(Some(1)));
+        assert_eq!(electorate.lookup(key(0).as_bytes(), 5), Some(Some(0)));
+        assert_eq!(electorate.lookup(key(0).as_bytes(), 6), None);
+        assert_eq!(electorate.lookup(key(1).as_bytes(), 6), Some(Some(0)));
+        assert_eq!(electorate.lookup(key(1).as_bytes(), u64::MAX), Some(Some(1)));
+        assert_eq!(electorate.cancelled_after(key(1).as_bytes(), 4).map(|c| c.0), Some(6));
+        assert_eq!(electorate.cancelled_after(key(1).as_bytes(), 8), None);
 
-        let box_ = vec![
+        let box_ = Ballots::of(&[
             logged(0, cast(0, 0)),
             logged(1, cast(3, 1)),
             logged(3, cast(3, 1)),
@@ -883,8 +942,9 @@ mod tests {
             logged(8, cast(1, 1)),
             logged(9, cast(0, 0)),
             logged(10, cast(2, 1)),
-        ];
-        let rejected = check(&e, &electorate, &box_, &mut OsRng);
+        ])
+        .unwrap();
+        let rejected = check(&e, &electorate, &box_, &mut OsRng).unwrap();
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(
             reasons,
@@ -907,7 +967,7 @@ mod tests {
         assert_eq!(paper.revoked[0], Revoked { leaf_index: 0, credential: key(0), change: None });
         assert!(!serde_json::to_string(&paper.revoked[0]).unwrap().contains("change"));
         // Both remaining ballots are centre's: council-centre and the centre referendum get one row each.
-        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap(), &remaining);
+        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap().unwrap(), &remaining);
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
         assert_eq!(rows, vec![0, 2, 0, 0, 2, 0]);
     }
@@ -926,7 +986,7 @@ mod tests {
             .map(|(v, d)| crate::ballot_box::CredentialEntry::InDistrict { key: v.public_key(), district: d.into() })
             .collect();
         let electorate = Electorate::from_list(e.manifest(), &list).unwrap();
-        assert_eq!(electorate.lookup(&voters[2].public_key(), 0), Some(Some(1)));
+        assert_eq!(electorate.lookup(voters[2].public_key().as_bytes(), 0), Some(Some(1)));
         // north: council-north (options 0–5, lists green 0–1, blue 2–3, red 4–5) and the referendum (yes 0, no 1).
         let cast = |v: usize, d: u16, a: Vec<Answer>| create_ballot(&e, &voters[v], Some(d), &a, &mut OsRng).unwrap().0;
         let no_district = {
@@ -935,20 +995,21 @@ mod tests {
             b.body.district = None;
             b
         };
-        let box_ = vec![
+        let box_ = Ballots::of(&[
             logged(0, cast(0, 0, vec![Answer::single(0), Answer::single(0)])),
             logged(1, cast(1, 1, vec![Answer::single(3), Answer::single(1)])),
             logged(2, cast(1, 0, vec![Answer::single(2), Answer::single(1)])),
             logged(3, cast(2, 1, vec![Answer::single(5), Answer::single(0)])),
             logged(4, no_district),
-        ];
-        let rejected = check(&e, &electorate, &box_, &mut OsRng);
+        ])
+        .unwrap();
+        let rejected = check(&e, &electorate, &box_, &mut OsRng).unwrap();
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(1, Refusal::WrongDistrict), (4, Refusal::WrongShape)]);
         let (superseded, counted) = squash(&box_, &rejected);
         let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
         assert_eq!(remaining, vec![0, 2, 3]);
-        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap(), &remaining);
+        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap().unwrap(), &remaining);
         // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
         assert_eq!(rows, vec![2, 1, 0, 2, 1, 0]);

@@ -317,7 +317,7 @@ fn build_plan(plan: Plan) -> Built {
     // The steps R1–R4 (§14.3).
     let logged = ballot_box.check_log(&election).unwrap();
     let electorate = ballot_box.electorate(&election).unwrap();
-    let rejected = tally::check(&election, &electorate, &logged, &mut rng);
+    let rejected = tally::check(&election, &electorate, &logged, &mut rng).unwrap();
     let (superseded, counted) = tally::squash(&logged, &rejected);
     let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials, &electorate);
     assert_eq!(
@@ -326,6 +326,7 @@ fn build_plan(plan: Plan) -> Built {
         "R1–R3 refuse, supersede, revoke and keep what the plan says"
     );
     let inputs: Vec<CiphertextList> = tally::anonymize(&election, &logged, &remaining)
+        .unwrap()
         .unwrap()
         .iter()
         .map(|list| CiphertextList::from_bytes(&list.bytes).unwrap())
