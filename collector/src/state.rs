@@ -295,8 +295,8 @@ impl AppState {
     /// districts): the list when voting opened, with the changes this process knows of ([`VoterList`]).
     pub fn district_of(&self, key: &CredentialKey) -> Option<Option<u16>> {
         match self.voter_list.read() {
-            Ok(v) => v.list.lookup(key, u64::MAX),
-            Err(poisoned) => poisoned.into_inner().list.lookup(key, u64::MAX),
+            Ok(v) => v.list.lookup(key.as_bytes(), u64::MAX),
+            Err(poisoned) => poisoned.into_inner().list.lookup(key.as_bytes(), u64::MAX),
         }
     }
 

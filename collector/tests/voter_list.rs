@@ -252,7 +252,7 @@ async fn changes_between_ballots_follow_the_list_and_the_tally_replays_them() {
     // R1 refuses none of the ballots the collector appended. Voter 1's centre ballot is superseded by their south
     // one; R3 cancels the ballots of voter 0 (removed at leaf 5), of the newcomer (removed at leaf 8) and of voter 4
     // (moved at leaf 9), naming the change. Voter 1's south ballot and the second newcomer's count.
-    let rejected = protocol::tally::check(&election, &electorate, &logged, &mut OsRng);
+    let rejected = protocol::tally::check(&election, &electorate, &logged, &mut OsRng).unwrap();
     assert!(rejected.rejected.is_empty(), "{:?}", rejected.rejected);
     let (superseded, counted) = protocol::tally::squash(&logged, &rejected);
     let superseded: Vec<(u64, u64)> = superseded.superseded.iter().map(|x| (x.leaf_index, x.by)).collect();

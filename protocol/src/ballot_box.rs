@@ -276,10 +276,13 @@ pub struct Electorate {
     districts: Vec<u16>,
     /// The changes replayed, by credential: each change's leaf, action and the credential's standing after it
     /// (`None`: not on the list; `Some(district)`), in log order.
-    history: BTreeMap<[u8; 32], (CredentialKey, Vec<(u64, Action, Standing)>)>,
+    history: BTreeMap<[u8; 32], (CredentialKey, Vec<ChangeAt>)>,
     /// The number of changes replayed.
     changes: u32,
 }
+
+/// A change of one credential's standing: the change's leaf, its action, and the standing after it.
+type ChangeAt = (u64, Action, Standing);
 
 /// A credential's standing on the voter list: `None` if it is not on it, else its district (`None` without
 /// districts).

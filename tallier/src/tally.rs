@@ -23,7 +23,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use protocol::ballot_box::BallotBox;
+use verifier::verify::ReadBox;
 use protocol::limits::MAX_CIPHERTEXTS;
 use protocol::record::{self, RecordIndex, RevocationList};
 use protocol::tally::{self as steps, Refusal, ResultFile};
@@ -214,12 +214,20 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let partial = PartialRecord::create(&args.record)?;
     let bar = progress(args.progress, 7);
     bar.set_message("reading the ballot box");
-    let box_bytes = read_input(&args.ballot_box).context("reading the ballot box")?;
-    let mut ballot_box: BallotBox = serde_json::from_slice(&box_bytes)
+    // Into the record first, then parsed from that copy (the bytes the record holds are the bytes parsed), a
+    // piece at a time: the box is the largest input, its ballots decoded as they are read, their bytes kept in a
+    // scratch file ([`ReadBox`]).
+    let box_path = record_file(partial.path(), record::BALLOT_BOX_PATH);
+    {
+        let mut input = open_input(&args.ballot_box).context("reading the ballot box")?;
+        let copy = Partial::create(&box_path, Access::Public)?;
+        std::io::copy(&mut input, &mut copy.file())
+            .with_context(|| format!("copying {} into the record", args.ballot_box.display()))?;
+        copy.commit()?;
+    }
+    let copy = fs::File::open(&box_path).with_context(|| format!("cannot read {}", box_path.display()))?;
+    let mut ballot_box: ReadBox = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 20, copy))
         .with_context(|| format!("{} is not a ballot box file", args.ballot_box.display()))?;
-    // Into the record as read (the bytes parsed), and not held further: the box is the largest input.
-    replace(&record_file(partial.path(), record::BALLOT_BOX_PATH), &box_bytes, Access::Public)?;
-    drop(box_bytes);
     let election = ballot_box.election().with_context(|| format!("{}", args.ballot_box.display()))?;
     bar.inc(1);
 
@@ -268,7 +276,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     bar.inc(1);
 
     bar.set_message(format!("checking {} ballots (R1)", ballots.len()));
-    let rejected = steps::check(&election, &electorate, &ballots, &mut OsRng);
+    let rejected = steps::check(&election, &electorate, &ballots, &mut OsRng)?;
     bar.inc(1);
     bar.set_message("squash, revoke, anonymize (R2–R4)");
     let (superseded, counted) = steps::squash(&ballots, &rejected);
@@ -301,7 +309,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
             );
         }
     }
-    let lists = steps::anonymize(&election, &ballots, &remaining)
+    let lists = steps::anonymize(&election, &ballots, &remaining)?
         .ok_or_else(|| anyhow!("a checked ballot does not have its district's shape (this is a bug)"))?;
     if lists.len() != units.len() || lists.iter().all(|list| list.rows == 0) {
         bail!("no contest received a ballot after check, squash and revoke: there is nothing to count");

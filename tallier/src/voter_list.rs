@@ -264,7 +264,7 @@ pub fn sign_change(args: &ChangeArgs) -> Result<SignedChange> {
                 )
             })?;
         }
-        before = Some(list.lookup(&credential, u64::MAX));
+        before = Some(list.lookup(credential.as_bytes(), u64::MAX));
         list.apply(manifest, &change, u64::from(seq)).map_err(|e| {
             anyhow!(
                 "the change does not apply to the voter list ({} and the {} earlier change(s) in {}): {e}; nothing \

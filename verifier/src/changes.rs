@@ -2,12 +2,12 @@
 //! or the officials' change that removed or moved its credential), read from `tally/revoked.json`'s `change` field
 //! and the box's change at that leaf. [`protocol::tally::fate`] says `Revoked` for all three; this tells them apart.
 
-use protocol::ballot_box::BallotBox;
+use protocol::ballot_box::BallotBoxOf;
 use protocol::tally::RevokedFile;
 use protocol::voter_list::{Action, VoterListChange};
 
 /// The box's change at `leaf`, decoded (`None` if no change of the box is at that leaf or it does not decode).
-pub fn change_at(bbox: &BallotBox, leaf: u64) -> Option<VoterListChange> {
+pub fn change_at<E>(bbox: &BallotBoxOf<E>, leaf: u64) -> Option<VoterListChange> {
     let entry = bbox.changes.iter().find(|c| c.leaf_index == leaf)?;
     VoterListChange::from_hex(&entry.change).ok()
 }
@@ -39,7 +39,7 @@ pub enum Cancellation {
 impl Cancellation {
     /// Why the ballot at `leaf` was removed, by its entry of `tally/revoked.json` (`None` if it has none) and the
     /// box's change at the leaf the entry names.
-    pub fn of(leaf: u64, revoked: &RevokedFile, bbox: &BallotBox) -> Option<Self> {
+    pub fn of<E>(leaf: u64, revoked: &RevokedFile, bbox: &BallotBoxOf<E>) -> Option<Self> {
         let entry = revoked.revoked.iter().find(|r| r.leaf_index == leaf)?;
         let Some(change) = entry.change else { return Some(Cancellation::Paper) };
         Some(match change_at(bbox, change).map(|c| c.action) {

@@ -551,7 +551,8 @@ pub fn check_in_record(
         .iter()
         .find(|b| b.id == code.ballot_id)
         .ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
-    let whole = entry.decode().map_err(CheckBallotError::BallotBox)?;
+    let whole = logged.read(std::slice::from_ref(entry)).and_then(|b| b.decode(entry));
+    let whole = whole.map_err(CheckBallotError::BallotBox)?;
     let (district, contests) = open(&election, &whole.ballot, &code, lang)?;
 
     let tally_files = ["tally/rejected.json", "tally/superseded.json", "tally/revoked.json"];

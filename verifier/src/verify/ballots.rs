@@ -14,7 +14,7 @@ impl State {
         let mut decoded = None;
         let registry = report.run_typed(Check::V4, || {
             let fail = |f: BallotFailure| Failure::Ballots(f);
-            let b: BallotBox = files.parse(BALLOT_BOX_PATH).map_err(|e| fail(e.into()))?;
+            let b: ReadBox = files.parse(BALLOT_BOX_PATH).map_err(|e| fail(e.into()))?;
             let verdict = b
                 .check_registry(election)
                 .and_then(|()| b.electorate(election))
@@ -98,8 +98,10 @@ impl State {
         let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {
-                let checked = tally::check_except(election, electorate, chunk, &known, &mut OsRng);
-                recomputed.rejected.extend(checked.rejected);
+                match tally::check_except(election, electorate, ballots, chunk, &known, &mut OsRng) {
+                    Ok(checked) => recomputed.rejected.extend(checked.rejected),
+                    Err(e) => return (recomputed, Err(Failure::Ballots(BallotFailure::Log(e)))),
+                }
                 bar.inc(chunk.len() as u64);
             }
             bar.finish_and_clear();
@@ -199,7 +201,8 @@ impl State {
             if remaining.is_empty() {
                 return Err(Failure::Ballots(BallotFailure::NothingToTally));
             }
-            let Some(lists) = tally::anonymize(election, ballots, remaining) else {
+            let lists = tally::anonymize(election, ballots, remaining).map_err(|e| Failure::Ballots(BallotFailure::Log(e)))?;
+            let Some(lists) = lists else {
                 let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
                 let why = if remaining.len().saturating_mul(most) > protocol::limits::MAX_CIPHERTEXTS {
                     BallotFailure::TooManyCiphertexts {

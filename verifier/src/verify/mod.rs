@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use protocol::ballot_box::{BallotBox, BoxBallot};
+use protocol::ballot_box::{Ballots, BoxBallot, StreamedBox};
 use protocol::codec::{Decode, Encode};
 use protocol::fingerprint::Fingerprint;
 use protocol::log::{LogTree, Receipt};
@@ -202,6 +202,44 @@ impl Files {
     }
 }
 
+/// The ballot box as V4 reads it: its entries decoded as they are parsed, their bytes in a [`Scratch`] store.
+pub type ReadBox = StreamedBox<Scratch>;
+
+/// Where V4 keeps the box's ballots' canonical bytes: natively, an owner-only scratch file in the temporary
+/// directory (`TMPDIR`), never linked into it (O_TMPFILE where there is one) and gone when closed; in the browser,
+/// memory. The bytes are public (the box's); the file keeps a box of millions of ballots out of memory.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+pub struct Scratch(std::fs::File);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl protocol::shuffle::stream::ByteSource for Scratch {
+    fn size(&self) -> u64 {
+        self.0.size()
+    }
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        self.0.read_at(offset, buf)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl protocol::shuffle::stream::ByteSink for Scratch {
+    fn write_at(&self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write_at(offset, bytes)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl protocol::ballot_box::NewStore for Scratch {
+    fn create() -> std::io::Result<Self> {
+        tempfile::tempfile().map(Scratch)
+    }
+}
+
+/// In the browser, the box's ballots' bytes are kept in memory.
+#[cfg(target_arch = "wasm32")]
+pub type Scratch = protocol::shuffle::stream::MemorySink;
+
 /// What the checks have established so far; `None` where the providing check could not provide it.
 #[derive(Debug, Default)]
 pub struct State {
@@ -214,10 +252,10 @@ pub struct State {
     /// ballot reached, whose input list has 0 rows and which have no stages and no decryption (§14.1).
     mixed: Option<Vec<bool>>,
     ceremony: Option<(CeremonyParams, Roster, CeremonyOutcome)>,
-    ballot_box: Option<BallotBox>,
+    ballot_box: Option<ReadBox>,
     /// The voter list, if the box's registry passed V4: the manifest's (L9), with its changes replayed (L11).
     electorate: Option<protocol::ballot_box::Electorate>,
-    ballots: Option<Vec<BoxBallot>>,
+    ballots: Option<Ballots>,
     rejected: Option<RejectedFile>,
     counted: Option<Vec<u64>>,
     remaining: Option<Vec<u64>>,
@@ -258,9 +296,9 @@ pub struct VerifiedResult {
     /// registry are dropped after V5, the ballots being `ballots`) and files as V1 read and hashed them (`verifier
     /// publish`).
     pub election: Election,
-    pub ballot_box: BallotBox,
+    pub ballot_box: ReadBox,
     /// Every ballot of the box, decoded, in log order (V5).
-    pub ballots: Vec<BoxBallot>,
+    pub ballots: Ballots,
     pub files: Files,
 }
 
