@@ -118,7 +118,8 @@ async fn each_credential_casts_its_districts_ballot_and_the_export_carries_the_d
     let expected: Vec<u16> = bbox.credentials.iter().map(|k| district_of(k) as u16).collect();
     assert_eq!(bbox.districts, expected);
     // The tally's R1 refuses none of the ballots the collector accepted.
-    let rejected = protocol::tally::check(&election, &bbox.electorate(&election).unwrap(), &logged, &mut OsRng).unwrap();
+    let rejected =
+        protocol::tally::check(&election, &bbox.electorate(&election).unwrap(), &logged, &mut OsRng).unwrap();
     assert!(rejected.rejected.is_empty(), "{:?}", rejected.rejected);
     // A box whose districts were changed fails L9.
     let mut moved = bbox.clone();

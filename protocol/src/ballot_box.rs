@@ -797,11 +797,7 @@ impl<E> BallotBoxOf<E> {
 
     /// Calls `f` on each of the log's leaves `(leaf, accepted_at, leaf hash)` in order ([`leaves`](Self::leaves)),
     /// holding none.
-    fn each_leaf(
-        &self,
-        ballots: &[BoxBallot],
-        mut f: impl FnMut((u64, u64, Hash)),
-    ) -> Result<(), BoxError> {
+    fn each_leaf(&self, ballots: &[BoxBallot], mut f: impl FnMut((u64, u64, Hash))) -> Result<(), BoxError> {
         let total = ballots.len() + self.changes.len();
         let (mut b, mut c) = (ballots.iter().peekable(), self.changes.iter().peekable());
         for position in 0..total as u64 {
@@ -910,8 +906,8 @@ mod tests {
     use crate::credential::Credential;
     use crate::elgamal::SecretKey;
     use crate::encoding::Answer;
-    use crate::manifest::example_manifest;
     use crate::log::LogTree;
+    use crate::manifest::example_manifest;
     use rand::rngs::OsRng;
 
     /// `bx` written and read back as a [`StreamedBox`], its entries decoded as parsed.

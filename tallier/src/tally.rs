@@ -23,7 +23,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use verifier::verify::ReadBox;
 use protocol::limits::MAX_CIPHERTEXTS;
 use protocol::record::{self, RecordIndex, RevocationList};
 use protocol::tally::{self as steps, Refusal, ResultFile};
@@ -31,6 +30,7 @@ use protocol::threshold::{CeremonyParams, PlaintextList, ThresholdError};
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::Serialize;
+use verifier::verify::ReadBox;
 
 use crate::ceremony_dir::Transcript;
 use crate::files::{open_input, read_input, replace, Access, Partial};

@@ -201,7 +201,8 @@ impl State {
             if remaining.is_empty() {
                 return Err(Failure::Ballots(BallotFailure::NothingToTally));
             }
-            let lists = tally::anonymize(election, ballots, remaining).map_err(|e| Failure::Ballots(BallotFailure::Log(e)))?;
+            let lists =
+                tally::anonymize(election, ballots, remaining).map_err(|e| Failure::Ballots(BallotFailure::Log(e)))?;
             let Some(lists) = lists else {
                 let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
                 let why = if remaining.len().saturating_mul(most) > protocol::limits::MAX_CIPHERTEXTS {
