@@ -456,12 +456,11 @@ impl BoxBallot {
     }
 
     /// The encoded ciphertexts of the ballot's contest at position `at` on the ballot (§8.2: its `u32` count is
-    /// skipped, then `count` × 64 bytes, each `A ‖ B`), sliced from the canonical `bytes`: version (1),
+    /// skipped, then `count` × 64 bytes, each `A ‖ B`), sliced from the canonical bytes `b`: version (1),
     /// fingerprint (32), credential (32), district (2, version 2 only), `u32` number of contests, then each
     /// contest's sequence. Their points were checked when L7 decoded the ballot, so R4 copies them without
     /// decoding.
-    pub fn contest_bytes<'a>(&self, bytes: &'a [u8], at: usize) -> Option<&'a [u8]> {
-        let b = bytes;
+    pub fn contest_bytes<'a>(&self, b: &'a [u8], at: usize) -> Option<&'a [u8]> {
         let u32_at = |pos: usize| -> Option<usize> {
             Some(u32::from_be_bytes(b.get(pos..pos.checked_add(4)?)?.try_into().ok()?) as usize)
         };
@@ -626,9 +625,8 @@ impl<S> Default for DecodedEntries<S> {
 
 impl<S> DecodedEntries<S> {
     /// Decodes `batch` (in order; natively over all cores) into `ballots`, keeping the first error.
-    fn decode(&mut self, ballots: &mut Ballots, batch: &mut Vec<BoxEntry>) {
+    fn decode(&mut self, ballots: &mut Ballots, batch: &[BoxEntry]) {
         if self.error.is_some() {
-            batch.clear();
             return;
         }
         #[cfg(not(target_arch = "wasm32"))]
@@ -638,7 +636,6 @@ impl<S> DecodedEntries<S> {
         };
         #[cfg(target_arch = "wasm32")]
         let decoded: Vec<_> = batch.iter().map(BoxEntry::read).collect();
-        batch.clear();
         for read in decoded {
             if let Err(e) = read.and_then(|(logged, bytes)| ballots.push(&logged, &bytes)) {
                 self.error = Some(e);
@@ -666,10 +663,11 @@ impl<'de, S: NewStore> Deserialize<'de> for DecodedEntries<S> {
                 while let Some(entry) = seq.next_element::<BoxEntry>()? {
                     batch.push(entry);
                     if batch.len() == DECODE_BATCH {
-                        out.decode(&mut ballots, &mut batch);
+                        out.decode(&mut ballots, &batch);
+                        batch.clear();
                     }
                 }
-                out.decode(&mut ballots, &mut batch);
+                out.decode(&mut ballots, &batch);
                 out.ballots = Some(ballots);
                 Ok(out)
             }
@@ -874,7 +872,7 @@ impl BallotBox {
         let mut entries = DecodedEntries::<MemorySink>::default();
         let mut ballots = Ballots::in_memory();
         for batch in self.ballots.chunks(DECODE_BATCH) {
-            entries.decode(&mut ballots, &mut batch.to_vec());
+            entries.decode(&mut ballots, batch);
         }
         if let Some(e) = entries.error {
             return Err(e);
