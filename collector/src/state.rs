@@ -11,7 +11,7 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use protocol::ballot_box::Electorate;
 use protocol::log::{Hash, LogTree, Receipt, SignedTreeHead};
 use protocol::voter_list::VoterListChange;
-use protocol::{BallotId, CredentialKey, Decode, Election, Fingerprint, Manifest, PublicKey};
+use protocol::{BallotId, CredentialKey, Decode, Election, Fingerprint, Manifest, PublicKey, RegisteredKey};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::AppError;
@@ -104,7 +104,7 @@ pub async fn load_initial_list(client: &tokio_postgres::Client, manifest: &Manif
             let bytes: [u8; 32] = r.get::<_, &[u8]>(0).try_into().context("stored credential length")?;
             let district = stored_district(r.get(1), districts)
                 .with_context(|| format!("the stored credential {}", hex::encode(bytes)))?;
-            Ok((CredentialKey::from_bytes(&bytes)?, district))
+            Ok((RegisteredKey::from_bytes(&bytes)?, district))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     voters.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

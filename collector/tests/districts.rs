@@ -114,7 +114,7 @@ async fn each_credential_casts_its_districts_ballot_and_the_export_carries_the_d
     bbox.check_registry(&election).unwrap();
     let logged = bbox.check_log(&election).unwrap();
     assert_eq!(logged.len(), 4);
-    let district_of = |k: &protocol::CredentialKey| e.voters.iter().position(|v| v.public_key() == *k).unwrap() % 3;
+    let district_of = |k: &protocol::RegisteredKey| e.voters.iter().position(|v| *k == v.public_key()).unwrap() % 3;
     let expected: Vec<u16> = bbox.credentials.iter().map(|k| district_of(k) as u16).collect();
     assert_eq!(bbox.districts, expected);
     // The tally's R1 refuses none of the ballots the collector accepted.

@@ -241,7 +241,7 @@ async fn changes_between_ballots_follow_the_list_and_the_tally_replays_them() {
     let bbox: BallotBox = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(bbox, exported);
     assert_eq!(bbox.credentials.len(), 6);
-    assert!(!bbox.credentials.contains(&newcomer.public_key()));
+    assert!(!bbox.credentials.contains(&newcomer.public_key().into()));
     let leaves: Vec<u64> = bbox.changes.iter().map(|c| c.leaf_index).collect();
     assert_eq!(leaves, [3, 5, 6, 8, 9, 10]);
     let election = bbox.election().unwrap();

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ballot::Ballot;
 use crate::codec::Decode;
-use crate::credential::{decode_verifying_key, CredentialKey};
+use crate::credential::{decode_verifying_key, CredentialKey, RegisteredKey};
 use crate::election::{Election, ElectionParameters};
 use crate::error::{DecodeError, ManifestError};
 use crate::fingerprint::Fingerprint;
@@ -80,8 +80,8 @@ pub struct BallotBoxOf<E> {
     /// The collector's Ed25519 public key.
     #[serde(with = "crate::group::bytes_hex")]
     pub collector_key: [u8; 32],
-    /// The credential registry, sorted by bytes.
-    pub credentials: Vec<CredentialKey>,
+    /// The credential registry, sorted by bytes (each key checked as it is parsed, B0).
+    pub credentials: Vec<RegisteredKey>,
     /// With districts only: the district (index in the manifest) of each credential, in the order of
     /// `credentials` (SPEC.md §11.5); absent without districts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -271,7 +271,7 @@ impl CredentialEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Electorate {
     /// The keys when voting opened (the manifest's registry), sorted by bytes without repeats.
-    keys: Vec<CredentialKey>,
+    keys: Vec<RegisteredKey>,
     /// Parallel to `keys`; empty without districts.
     districts: Vec<u16>,
     /// The changes replayed, by credential: each change's leaf, action and the credential's standing after it
@@ -290,12 +290,12 @@ pub type Standing = Option<Option<u16>>;
 
 impl Electorate {
     /// A voter list from keys sorted by bytes, with their districts (parallel; empty without districts).
-    pub fn new(keys: Vec<CredentialKey>, districts: Vec<u16>) -> Self {
+    pub fn new(keys: Vec<RegisteredKey>, districts: Vec<u16>) -> Self {
         Electorate { keys, districts, history: BTreeMap::new(), changes: 0 }
     }
 
     /// The keys when voting opened, sorted by bytes.
-    pub fn keys(&self) -> &[CredentialKey] {
+    pub fn keys(&self) -> &[RegisteredKey] {
         &self.keys
     }
 
@@ -373,7 +373,7 @@ impl Electorate {
         if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(format!("credential {} is listed twice", w[0].0.to_hex()));
         }
-        let keys = entries.iter().map(|e| e.0).collect();
+        let keys = entries.iter().map(|e| RegisteredKey::from(e.0)).collect();
         let districts = entries.iter().filter_map(|e| e.1).collect();
         Ok(Electorate::new(keys, districts))
     }
@@ -970,16 +970,16 @@ mod tests {
         let key = crate::roles::example_role_secrets(3).collector;
         let mut tree = LogTree::new();
         let mut ballots = Vec::new();
-        let mut credentials = Vec::new();
+        let mut credentials: Vec<RegisteredKey> = Vec::new();
         for (i, &at) in times.iter().enumerate() {
             let cred = Credential::generate(&mut OsRng);
-            credentials.push(cred.public_key());
+            credentials.push(cred.public_key().into());
             let ballot = create_ballot(&election, &cred, None, &answers, &mut OsRng).unwrap().0;
             let bytes = ballot.to_bytes();
             tree.push(leaf_hash(&ballot.id(), &ballot_hash(&bytes), at));
             ballots.push(BoxEntry { leaf_index: i as u64, accepted_at: at, ballot: hex::encode(bytes) });
         }
-        credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        credentials.sort();
         let size = tree.len();
         let head = SignedTreeHead::sign(&key, *election.fingerprint(), size, tree.root(size).unwrap(), head_ms);
         let bx = BallotBox {
@@ -1087,7 +1087,7 @@ mod tests {
             election: election.parameters(),
             fingerprint: fp,
             collector_key: collector.verifying_key().to_bytes(),
-            credentials: vec![a.public_key()],
+            credentials: vec![a.public_key().into()],
             districts: Vec::new(),
             final_tree_head: head,
             ballots,

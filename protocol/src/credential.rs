@@ -240,6 +240,69 @@ impl Decode for CredentialKey {
     }
 }
 
+impl AsRef<[u8; 32]> for CredentialKey {
+    fn as_ref(&self) -> &[u8; 32] {
+        self.as_bytes()
+    }
+}
+
+/// A credential key of a registry: checked as a [`CredentialKey`] is (§8.1, the one decoder) and held as its 32
+/// bytes. A registry of millions holds these (32 bytes a voter; a `CredentialKey` keeps the decompressed point
+/// too, 192 bytes); it is compared and hashed by bytes and is never used to verify a signature.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegisteredKey([u8; 32]);
+
+impl RegisteredKey {
+    /// SPEC.md §8.1: decodes and checks a credential key, keeping its bytes.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, DecodeError> {
+        CredentialKey::from_bytes(bytes).map(Self::from)
+    }
+    /// The key's 32-byte encoding.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+    /// The key in lower-case hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+impl From<CredentialKey> for RegisteredKey {
+    fn from(key: CredentialKey) -> Self {
+        RegisteredKey(*key.as_bytes())
+    }
+}
+
+impl AsRef<[u8; 32]> for RegisteredKey {
+    fn as_ref(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl PartialEq<CredentialKey> for RegisteredKey {
+    fn eq(&self, other: &CredentialKey) -> bool {
+        &self.0 == other.as_bytes()
+    }
+}
+
+impl fmt::Debug for RegisteredKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RegisteredKey({})", self.to_hex())
+    }
+}
+
+impl Serialize for RegisteredKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for RegisteredKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        CredentialKey::deserialize(d).map(Self::from)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -351,5 +414,30 @@ mod tests {
             Credential::from_text(core::str::from_utf8(&padded).unwrap()).err(),
             Some(CredentialTextError::Check)
         );
+    }
+
+    /// A registry's key is checked as a credential key is (one decoder) and keeps only its bytes.
+    #[test]
+    fn a_registered_key_is_checked_like_a_credential_key() {
+        let key = Credential::generate(&mut rand_chacha::ChaCha20Rng::seed_from_u64(7)).public_key();
+        let json = serde_json::to_string(&key).unwrap();
+        let registered: RegisteredKey = serde_json::from_str(&json).unwrap();
+        assert_eq!(registered, key);
+        assert_eq!(registered.as_bytes(), key.as_bytes());
+        assert_eq!(serde_json::to_string(&registered).unwrap(), json);
+        assert_eq!(std::mem::size_of::<RegisteredKey>(), 32);
+        // The identity (small order) and a non-point are refused with the credential key's error.
+        let identity = core::array::from_fn(|i| u8::from(i == 0));
+        let not_a_point = (2..=255u8)
+            .map(|y| core::array::from_fn(|i| if i == 0 { y } else { 0 }))
+            .find(|b| VerifyingKey::from_bytes(b).is_err())
+            .unwrap();
+        for bytes in [identity, not_a_point] {
+            let json = serde_json::to_string(&hex::encode(bytes)).unwrap();
+            let ours = serde_json::from_str::<RegisteredKey>(&json).unwrap_err().to_string();
+            let theirs = serde_json::from_str::<CredentialKey>(&json).unwrap_err().to_string();
+            assert_eq!(ours, theirs);
+            assert_eq!(RegisteredKey::from_bytes(&bytes).err(), CredentialKey::from_bytes(&bytes).err());
+        }
     }
 }

@@ -30,7 +30,7 @@ pub mod voter_list;
 
 pub use ballot::{check_ballot, check_ballots, create_ballot, Ballot, BallotId};
 pub use codec::{Decode, Encode};
-pub use credential::{Credential, CredentialKey};
+pub use credential::{Credential, CredentialKey, RegisteredKey};
 pub use election::Election;
 pub use elgamal::{Ciphertext, PublicKey, SecretKey};
 pub use encoding::{Answer, Selection};

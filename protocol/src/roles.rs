@@ -102,12 +102,12 @@ pub const REGISTRY_DOMAIN_DISTRICTS: &[u8] = b"rv/registry/v2";
 
 /// SPEC.md §4.5 eq. (4.5-1): `SHA-256("rv/registry/v1" ‖ u32(count) ‖ K₁ ‖ … ‖ K_count)`, the keys in the
 /// registry's order (sorted by bytes, §11.5).
-pub fn registry_digest(credentials: &[CredentialKey]) -> [u8; 32] {
+pub fn registry_digest<K: AsRef<[u8; 32]>>(credentials: &[K]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(REGISTRY_DOMAIN);
     h.update((credentials.len() as u32).to_be_bytes());
     for k in credentials {
-        h.update(k.as_bytes());
+        h.update(k.as_ref());
     }
     h.finalize().into()
 }
@@ -115,7 +115,7 @@ pub fn registry_digest(credentials: &[CredentialKey]) -> [u8; 32] {
 /// SPEC.md §4.5 eq. (4.5-2), for an election with districts: `SHA-256("rv/registry/v2" ‖ u32(count) ‖ K₁ ‖
 /// u16(D₁) ‖ … ‖ K_count ‖ u16(D_count))`, each key followed by its district's index, in the registry's order.
 /// With `districts` empty it is eq. (4.5-1).
-pub fn registry_digest_with(credentials: &[CredentialKey], districts: &[u16]) -> [u8; 32] {
+pub fn registry_digest_with<K: AsRef<[u8; 32]>>(credentials: &[K], districts: &[u16]) -> [u8; 32] {
     if districts.is_empty() {
         return registry_digest(credentials);
     }
@@ -123,7 +123,7 @@ pub fn registry_digest_with(credentials: &[CredentialKey], districts: &[u16]) ->
     h.update(REGISTRY_DOMAIN_DISTRICTS);
     h.update((credentials.len() as u32).to_be_bytes());
     for (k, d) in credentials.iter().zip(districts) {
-        h.update(k.as_bytes());
+        h.update(k.as_ref());
         h.update(d.to_be_bytes());
     }
     h.finalize().into()
@@ -149,13 +149,13 @@ impl Registry {
     }
 
     /// Whether `credentials`, in the order given, are exactly this registry.
-    pub fn check(&self, credentials: &[CredentialKey]) -> Result<(), RoleError> {
+    pub fn check<K: AsRef<[u8; 32]>>(&self, credentials: &[K]) -> Result<(), RoleError> {
         self.check_with(credentials, &[])
     }
 
     /// Whether `credentials` with their `districts` (parallel; empty without districts), in the order given, are
     /// exactly this registry (eq. (4.5-1) or (4.5-2)).
-    pub fn check_with(&self, credentials: &[CredentialKey], districts: &[u16]) -> Result<(), RoleError> {
+    pub fn check_with<K: AsRef<[u8; 32]>>(&self, credentials: &[K], districts: &[u16]) -> Result<(), RoleError> {
         let digest = registry_digest_with(credentials, districts);
         if credentials.len() as u64 != u64::from(self.count) || digest != self.digest {
             return Err(RoleError::RegistryMismatch {

@@ -818,7 +818,9 @@ mod tests {
             logged(5, forged),
         ])
         .unwrap();
-        let rejected = check(&e, &Electorate::new(registry.clone(), Vec::new()), &box_, &mut OsRng).unwrap();
+        let rejected =
+            check(&e, &Electorate::new(registry.iter().map(|&k| k.into()).collect(), Vec::new()), &box_, &mut OsRng)
+                .unwrap();
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(4, Refusal::UnknownCredential), (5, Refusal::BadSignature)]);
         let (superseded, counted) = squash(&box_, &rejected);

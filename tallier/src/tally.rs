@@ -264,6 +264,8 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         )
     })?;
     let changes = ChangeCounts::of(&ballot_box.changes)?;
+    // The registry is not kept: the voter list is derived from it.
+    ballot_box.credentials = Vec::new();
     bar.inc(1);
 
     bar.set_message("checking the revocation list");

@@ -69,7 +69,7 @@ fn ballot_box(
         election: election.parameters(),
         fingerprint: *election.fingerprint(),
         collector_key: collector.verifying_key().to_bytes(),
-        credentials,
+        credentials: credentials.into_iter().map(Into::into).collect(),
         final_tree_head: head,
         ballots: entries,
         districts: Vec::new(),

@@ -304,7 +304,7 @@ fn build_plan(plan: Plan) -> Built {
         election: election.parameters(),
         fingerprint: fp,
         collector_key: collector.verifying_key().to_bytes(),
-        credentials: registry.clone(),
+        credentials: registry.iter().map(|&k| k.into()).collect(),
         final_tree_head: head,
         ballots: entries,
         districts,

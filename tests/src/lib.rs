@@ -269,7 +269,12 @@ pub fn ballot_box(
     ballots: &[Ballot],
     collector: &SigningKey,
 ) -> BallotBox {
-    ballot_box_of(election, protocol::ballot_box::Electorate::new(registry, Vec::new()), ballots, collector)
+    ballot_box_of(
+        election,
+        protocol::ballot_box::Electorate::new(registry.into_iter().map(Into::into).collect(), Vec::new()),
+        ballots,
+        collector,
+    )
 }
 
 /// [`ballot_box`] for a voter list with districts (the box's `districts`, SPEC.md §11.5).

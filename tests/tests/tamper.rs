@@ -1451,7 +1451,7 @@ fn substituted_trust_anchors_are_refused() {
     let mut other_registry = bx.clone();
     let stranger_bytes = hex::decode(&bx.ballots[STRANGER_LEAF as usize].ballot).unwrap();
     let stranger = Ballot::from_bytes(&stranger_bytes).unwrap().body.credential;
-    other_registry.credentials.push(stranger);
+    other_registry.credentials.push(stranger.into());
     other_registry.credentials.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     // Another officials' key.
     let list: RevocationList = serde_json::from_slice(&std::fs::read(&env.revocations).unwrap()).unwrap();

@@ -79,7 +79,7 @@ fn check_ballot_in_a_record_opens_and_says_whether_it_counted() {
         entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(bytes) });
     }
     let head = SignedTreeHead::sign(&key, *election.fingerprint(), 3, tree.root(3).unwrap(), 1_790_000_003_000);
-    let mut credentials = vec![a.public_key(), b.public_key()];
+    let mut credentials: Vec<protocol::RegisteredKey> = vec![a.public_key().into(), b.public_key().into()];
     credentials.sort_by_key(|c| *c.as_bytes());
     let bbox = BallotBox {
         format: BALLOT_BOX_FORMAT.into(),

@@ -640,7 +640,7 @@ async fn verifier_monitor_exits_3_on_an_alarm_and_check_export_compares_a_box_wi
         election: t.election.parameters(),
         fingerprint: *t.election.fingerprint(),
         collector_key: t.collector.verifying_key().to_bytes(),
-        credentials,
+        credentials: credentials.into_iter().map(Into::into).collect(),
         final_tree_head: fake.sth(),
         ballots: entries
             .iter()
@@ -868,7 +868,7 @@ async fn voter_list_changes_are_checked_kept_served_and_compared() {
         election: t.election.parameters(),
         fingerprint: fp,
         collector_key: t.collector.verifying_key().to_bytes(),
-        credentials,
+        credentials: credentials.into_iter().map(Into::into).collect(),
         final_tree_head: fake.sth(),
         ballots,
         districts: Vec::new(),

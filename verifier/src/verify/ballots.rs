@@ -14,7 +14,7 @@ impl State {
         let mut decoded = None;
         let registry = report.run_typed(Check::V4, || {
             let fail = |f: BallotFailure| Failure::Ballots(f);
-            let b: ReadBox = files.parse(BALLOT_BOX_PATH).map_err(|e| fail(e.into()))?;
+            let mut b: ReadBox = files.parse(BALLOT_BOX_PATH).map_err(|e| fail(e.into()))?;
             let verdict = b
                 .check_registry(election)
                 .and_then(|()| b.electorate(election))
@@ -28,6 +28,9 @@ impl State {
                 b.credentials.len(),
                 hex::encode(registry_digest_with(&b.credentials, &b.districts))
             );
+            // The registry is not kept: the voter list is derived from it (32 bytes a voter).
+            b.credentials = Vec::new();
+            b.districts = Vec::new();
             decoded = Some(b);
             verdict.map(|list| (list, note))
         });
@@ -72,11 +75,6 @@ impl State {
             );
             Ok((ballots, note))
         });
-        // Nor is its registry kept: V4 derived the voter list from it.
-        if let Some(b) = self.ballot_box.as_mut() {
-            b.credentials = Vec::new();
-            b.districts = Vec::new();
-        }
     }
 
     /// V6: R1 recomputed equals `tally/rejected.json`.

@@ -292,8 +292,9 @@ pub fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
 pub struct VerifiedResult {
     pub result: ResultFile,
     pub answers: Vec<AnswersFile>,
-    /// The record's election (V2), ballot box (V4, V5: its head, keys and voter-list changes; its entries and
-    /// registry are dropped after V5, the ballots being `ballots`) and files as V1 read and hashed them (`verifier
+    /// The record's election (V2), ballot box (V4, V5: its head, keys and voter-list changes; its registry is
+    /// dropped after V4, the voter list being derived from it, and its entries after V5, the ballots being
+    /// `ballots`) and files as V1 read and hashed them (`verifier
     /// publish`).
     pub election: Election,
     pub ballot_box: ReadBox,
