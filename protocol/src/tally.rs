@@ -643,6 +643,18 @@ pub fn decode_unit(election: &Election, unit: Unit, plaintexts: &PlaintextList) 
 
 /// R5: decodes each row of a contest's plaintexts (§5).
 pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
+    let answers = if plaintexts.width as usize != contest.chunks() {
+        // A list of the wrong shape decodes to nothing valid; the caller's comparison fails.
+        Vec::new()
+    } else {
+        decode_rows(contest, &plaintexts.points)
+    };
+    AnswersFile { contest: contest.id.clone(), district: None, answers }
+}
+
+/// R5 for consecutive whole rows of a contest's plaintexts (`points`, row-major, `contest.chunks()` a row; a
+/// partial last row is not decoded): [`decode`] in pieces, for a list read in chunks.
+pub fn decode_rows(contest: &Contest, points: &[crate::GroupElement]) -> Vec<DecodedAnswer> {
     let width = contest.chunks();
     let decode_row = |row: &[crate::GroupElement]| -> DecodedAnswer {
         let points: Vec<_> = row.iter().map(|p| *p.point()).collect();
@@ -651,21 +663,18 @@ pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
             Err(e) => DecodedAnswer::Invalid { invalid: e.reason },
         }
     };
-    let answers = if width == 0 || plaintexts.width as usize != width {
-        // A list of the wrong shape decodes to nothing valid; the caller's comparison fails.
-        Vec::new()
-    } else {
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            plaintexts.points.par_chunks(width).map(decode_row).collect()
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            plaintexts.points.chunks(width).map(decode_row).collect()
-        }
-    };
-    AnswersFile { contest: contest.id.clone(), district: None, answers }
+    if width == 0 {
+        return Vec::new();
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        points.par_chunks_exact(width).map(decode_row).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        points.chunks_exact(width).map(decode_row).collect()
+    }
 }
 
 /// R6: counts every contest (§12) over the answers of all its units (`answers` holds one file per unit, in

@@ -1142,6 +1142,41 @@ fn cases() -> Vec<Case> {
                 r.recompute_answers_and_result(env);
             },
         ),
+        case(
+            "a plaintext point that does not decode",
+            "V11",
+            |f| results(f, |e| matches!(e, ResultFailure::PlaintextsUndecodable { contest: 1, .. })),
+            Rechain,
+            |_, r| {
+                let p = record::plaintexts_path(1);
+                let mut bytes = r.read(&p);
+                // The third point: 0xff… is no canonical encoding.
+                bytes[8 + 64..8 + 96].fill(0xff);
+                r.write(&p, &bytes);
+            },
+        ),
+        case(
+            "a plaintext list cut short",
+            "V11",
+            |f| {
+                results(f, |e| {
+                    matches!(
+                        e,
+                        ResultFailure::PlaintextsUndecodable {
+                            contest: 2,
+                            source: protocol::codec::DecodeError::Truncated { .. },
+                            ..
+                        }
+                    )
+                })
+            },
+            Rechain,
+            |_, r| {
+                let p = record::plaintexts_path(2);
+                let bytes = r.read(&p);
+                r.write(&p, &bytes[..bytes.len() - 32]);
+            },
+        ),
         // ---- V12: decoding (R5) ----
         case(
             "answers.json with a valid but different answer, result recomputed",

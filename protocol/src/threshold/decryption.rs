@@ -58,25 +58,83 @@ impl Encode for PlaintextList {
     }
 }
 
+/// Reads a plaintext list's header `u32(N) ‖ u32(w)` and checks its shape (§9.1.1): `1 ≤ w ≤ MAX_WIDTH` and at
+/// most `MAX_CIPHERTEXTS` points. Returns `w` and the number of points `N·w`.
+fn read_plaintext_shape(r: &mut Reader<'_>) -> Result<(u32, usize), DecodeError> {
+    let rows = r.u32("plaintexts.rows")? as usize;
+    let width = r.u32("plaintexts.width")?;
+    // A width of 0 would read any row count as no points, so that `u32(N) ‖ u32(0)` decoded for every `N`, and
+    // re-encoded as `N = 0`.
+    if width == 0 || width as usize > MAX_WIDTH {
+        return Err(DecodeError::TooLong { what: "plaintexts.width (1 to 1024)", len: width as usize, max: MAX_WIDTH });
+    }
+    let count = rows.saturating_mul(width as usize);
+    if count > MAX_CIPHERTEXTS {
+        return Err(DecodeError::TooLong { what: "plaintexts", len: count, max: MAX_CIPHERTEXTS });
+    }
+    Ok((width, count))
+}
+
 impl Decode for PlaintextList {
     const WHAT: &'static str = "plaintext list";
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let rows = r.u32("plaintexts.rows")? as usize;
-        let width = r.u32("plaintexts.width")?;
-        // The list's shape (§9.1.1): `1 ≤ w ≤ MAX_WIDTH`. A width of 0 would read any row count as no points, so
-        // that `u32(N) ‖ u32(0)` decoded for every `N`, and re-encoded as `N = 0`.
-        if width == 0 || width as usize > MAX_WIDTH {
-            return Err(DecodeError::TooLong {
-                what: "plaintexts.width (1 to 1024)",
-                len: width as usize,
-                max: MAX_WIDTH,
-            });
-        }
-        let count = rows.saturating_mul(width as usize);
-        if count > MAX_CIPHERTEXTS {
-            return Err(DecodeError::TooLong { what: "plaintexts", len: count, max: MAX_CIPHERTEXTS });
-        }
+        let (width, count) = read_plaintext_shape(r)?;
         Ok(Self { width, points: read_elements(r, count, "plaintexts.points")? })
+    }
+}
+
+/// A plaintext list's bytes (SPEC.md §10.9) whose shape and length are checked, its points decoded only where they
+/// are read ([`PlaintextBytes::decode`]): how the verifier reads a list of millions of points without holding them
+/// decoded (a decoded point takes 192 bytes, its encoding 32).
+#[derive(Debug, Clone, Copy)]
+pub struct PlaintextBytes<'a> {
+    width: u32,
+    /// The points' encodings, 32 bytes each, row-major.
+    points: &'a [u8],
+}
+
+impl<'a> PlaintextBytes<'a> {
+    /// Checks the header's shape and that exactly its points follow: the errors [`PlaintextList::from_bytes`] gives
+    /// for those (a point that does not decode is found by [`PlaintextBytes::decode`]).
+    pub fn new(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        let (width, count) = read_plaintext_shape(&mut r)?;
+        let len = count.checked_mul(32).ok_or(DecodeError::TooLong {
+            what: "plaintexts.points",
+            len: count,
+            max: MAX_CIPHERTEXTS,
+        })?;
+        let points = r.raw(len, "plaintexts.points")?;
+        r.finish(PlaintextList::WHAT)?;
+        Ok(PlaintextBytes { width, points })
+    }
+
+    /// `w`, the points per row.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// The number of points, `N·w`.
+    pub fn len(&self) -> usize {
+        self.points.len() / 32
+    }
+
+    /// Whether the list has no points.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+
+    /// The points' 32-byte encodings, row-major, as in the file.
+    pub fn encodings(&self) -> &'a [u8] {
+        self.points
+    }
+
+    /// Decodes points `from .. from + count` (clamped to the list) with the one decoder of a point, over all cores.
+    pub fn decode(&self, from: usize, count: usize) -> Result<Vec<GroupElement>, DecodeError> {
+        let start = from.saturating_mul(32).min(self.points.len());
+        let end = from.saturating_add(count).saturating_mul(32).min(self.points.len());
+        let slice = self.points.get(start..end).unwrap_or_default();
+        read_elements(&mut Reader::new(slice), slice.len() / 32, "plaintexts.points")
     }
 }
 

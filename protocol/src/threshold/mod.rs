@@ -37,7 +37,8 @@ pub use ceremony::{
     EncryptedShare, Qualification, Recovery, Reveal, Roster, SignedClose, TrusteeSecret,
 };
 pub use decryption::{
-    combine, verify_partial_decryptions, CiphertextList, PartialDecryption, PlaintextList, VerifiedPartials,
+    combine, verify_partial_decryptions, CiphertextList, PartialDecryption, PlaintextBytes, PlaintextList,
+    VerifiedPartials,
 };
 
 use crate::limits::MAX_TRUSTEES;

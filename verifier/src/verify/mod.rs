@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use protocol::ballot_box::{Ballots, BoxBallot, StreamedBox};
-use protocol::codec::{Decode, Encode};
+use protocol::codec::Encode;
 use protocol::fingerprint::Fingerprint;
 use protocol::log::{LogTree, Receipt};
 use protocol::manifest::Manifest;
@@ -30,7 +30,7 @@ use protocol::tally::{
     self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile, Turnout, RESULT_FORMATS,
 };
 use protocol::threshold::ceremony::Roster;
-use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams, PlaintextList};
+use protocol::threshold::{self as th, CeremonyOutcome, CeremonyParams};
 use protocol::Election;
 use rand::rngs::OsRng;
 use serde::de::DeserializeOwned;
@@ -72,18 +72,55 @@ fn compact<T: Serialize>(v: &T) -> String {
 /// Compares a list the record claims with the recomputed one; the difference names the file, the first differing
 /// entry and both values.
 fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed: &[T]) -> Result<(), ListDifference> {
-    if let Some(i) = (0..claimed.len().max(recomputed.len())).find(|&i| claimed.get(i) != recomputed.get(i)) {
-        let show = |v: Option<&T>| v.map_or_else(|| "nothing".to_string(), compact);
-        return Err(ListDifference {
-            file: file.to_string(),
-            claimed: claimed.len(),
-            recomputed: recomputed.len(),
-            entry: i,
-            theirs: show(claimed.get(i)),
-            ours: show(recomputed.get(i)),
-        });
+    let mut comparison = ListComparison::new(claimed);
+    comparison.next(recomputed);
+    comparison.finish(file)
+}
+
+/// [`compare_list`] with the recomputed list given in consecutive pieces ([`ListComparison::next`]), none held
+/// after it is compared: the first differing entry, past either end included.
+struct ListComparison<'a, T> {
+    claimed: &'a [T],
+    /// Recomputed entries compared so far.
+    seen: usize,
+    /// The first difference found: its position and the recomputed entry there, shown.
+    first: Option<(usize, String)>,
+}
+
+impl<'a, T: PartialEq + Serialize> ListComparison<'a, T> {
+    fn new(claimed: &'a [T]) -> Self {
+        ListComparison { claimed, seen: 0, first: None }
     }
-    Ok(())
+
+    /// Compares the next recomputed entries with the claimed ones at their places.
+    fn next(&mut self, recomputed: &[T]) {
+        if self.first.is_none() {
+            if let Some(i) = (0..recomputed.len()).find(|&i| self.claimed.get(self.seen + i) != recomputed.get(i)) {
+                self.first = Some((self.seen + i, recomputed.get(i).map_or_else(String::new, compact)));
+            }
+        }
+        self.seen += recomputed.len();
+    }
+
+    /// The first difference, once every recomputed entry was given.
+    fn finish(self, file: &str) -> Result<(), ListDifference> {
+        let first = match self.first {
+            Some(found) => Some(found),
+            // Every recomputed entry equals its claimed one: the claimed list may go on.
+            None => (self.claimed.len() > self.seen).then(|| (self.seen, "nothing".to_string())),
+        };
+        match first {
+            None => Ok(()),
+            Some((entry, ours)) => Err(ListDifference {
+                file: file.to_string(),
+                claimed: self.claimed.len(),
+                recomputed: self.seen,
+                entry,
+                theirs: self.claimed.get(entry).map_or_else(|| "nothing".to_string(), compact),
+                ours,
+            }),
+        }
+    }
 }
 
 /// Which of `(available, provider)` are missing: the checks a check not run waits for.
@@ -261,8 +298,6 @@ pub struct State {
     remaining: Option<Vec<u64>>,
     /// The last stage's list of each unit (V10); a unit without a mix: its input list, of 0 rows.
     last_lists: Option<Vec<LastList>>,
-    /// Each mixed unit's `plaintexts.list`, decoded once by whichever of V11 and V12 reads it first.
-    plaintexts: BTreeMap<usize, Result<PlaintextList, ResultFailure>>,
     /// Each unit's `answers.json` as the record has it (V12).
     answers: Option<Vec<AnswersFile>>,
     /// The result R6 gives, with names and turnout, where `result.json` matched it (V13).
@@ -490,10 +525,6 @@ impl State {
         self.v8(report);
         self.v9(report);
         self.v10(report);
-    }
-
-    fn manifest(&self) -> Option<&Manifest> {
-        self.election.as_ref().map(Election::manifest)
     }
 }
 

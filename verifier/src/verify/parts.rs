@@ -339,19 +339,9 @@ impl Helper {
         let last = LastList { path, rows: list.len(), digest: list.digest() };
         let (files, election, layout) = (&self.files, &self.election, &self.layout);
         let ceremony = self.ceremony.get_or_insert_with(|| keys::ceremony(files, election, layout).ok()).as_ref()?;
-        let claimed = PlaintextList::from_bytes(files.bytes(&plaintexts_path(unit))?).ok()?;
         let partials = layout.partials.get(c).map_or(&[][..], Vec::as_slice);
         let (params, roster, outcome) = ceremony;
-        let note = results::decrypt_contest(
-            files,
-            election,
-            (params, roster, outcome),
-            partials,
-            c,
-            &last,
-            Some(&Ok(claimed)),
-        )
-        .ok()?;
+        let note = results::decrypt_contest(files, election, (params, roster, outcome), partials, c, &last).ok()?;
         Some((decryption_key(election, files, layout, c)?, note))
     }
 }

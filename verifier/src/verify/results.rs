@@ -5,26 +5,6 @@ use protocol::manifest::Unit;
 use super::*;
 
 impl State {
-    /// Decodes unit `c`'s `plaintexts.list` (`c` its index in `units()`) once.
-    fn plaintexts(&mut self, c: usize) -> Result<&PlaintextList, ResultFailure> {
-        let files = self.files.as_ref();
-        let unit = self.manifest().and_then(|m| m.units().get(c).copied()).unwrap_or(Unit::from(c));
-        self.plaintexts
-            .entry(c)
-            .or_insert_with(|| {
-                let path = plaintexts_path(unit);
-                let missing = || FileFailure::Missing { path: path.clone() };
-                let bytes = files.ok_or_else(missing).and_then(|f| f.get(&path))?;
-                PlaintextList::from_bytes(bytes).map_err(|source| ResultFailure::PlaintextsUndecodable {
-                    contest: c,
-                    path: path.clone(),
-                    source,
-                })
-            })
-            .as_ref()
-            .map_err(Clone::clone)
-    }
-
     /// V11: for every unit with a mix (a unit no ballot reached has no decryption, §14.1), every partial
     /// decryption decodes, is its file's trustee's, that trustee is qualified (C12), for the last stage's list
     /// (C13), its proof verifies (C14, batched); at least `t`; (K13) over the `t` smallest indices equals
@@ -42,16 +22,11 @@ impl State {
             return report.not_run(Check::V11, &w);
         }
         let mixed = self.mixed.clone().unwrap_or_default();
-        // Decode the claimed plaintexts first (the cache needs `&mut self`).
-        for (c, _) in mixed.iter().enumerate().filter(|(_, m)| **m) {
-            let _ = self.plaintexts(c);
-        }
         let (Some(files), Some(election), Some((params, roster, outcome)), Some(lists), Some(layout)) =
             (&self.files, &self.election, &self.ceremony, &self.last_lists, &self.layout)
         else {
             return report.not_run(Check::V11, &[Check::V10]);
         };
-        let plaintexts = &self.plaintexts;
         let verified = &self.verified;
         let ceremony = (params, roster, outcome);
         report.run_typed(Check::V11, || {
@@ -71,7 +46,7 @@ impl State {
                     .and_then(|k| verified.note(&k));
                 let outcome = match known {
                     Some(note) => Ok(note.to_string()),
-                    None => decrypt_contest(files, election, ceremony, partials, c, last, plaintexts.get(&c)),
+                    None => decrypt_contest(files, election, ceremony, partials, c, last),
                 };
                 match outcome {
                     Ok(note) => used.push(note),
@@ -100,13 +75,9 @@ impl State {
             ]);
             return report.not_run(Check::V12, &w);
         };
-        for (c, _) in mixed.iter().enumerate().filter(|(_, m)| **m) {
-            let _ = self.plaintexts(c);
-        }
         let (Some(files), Some(election)) = (&self.files, &self.election) else {
             return report.not_run(Check::V12, &[Check::V2]);
         };
-        let plaintexts = &self.plaintexts;
         let mut answers = Some(Vec::new());
         report.run_typed(Check::V12, || {
             let mut problems = Vec::new();
@@ -123,41 +94,34 @@ impl State {
                         continue;
                     }
                 };
-                let recomputed = if mixed.get(c).copied().unwrap_or(true) {
-                    match plaintexts.get(&c) {
-                        Some(Ok(plain)) => Some(tally::decode_unit(election, unit, plain)),
-                        Some(Err(e)) => {
-                            problems.push(e.clone());
-                            None
-                        }
-                        None => {
-                            problems.push(FileFailure::Missing { path: plaintexts_path(unit) }.into());
-                            None
-                        }
-                    }
-                } else {
-                    Some(empty_answers(manifest, unit))
+                // R5: the plaintexts decoded a piece at a time, each piece compared and dropped.
+                let mut comparison = ListComparison::new(&claimed.answers);
+                let decoded = match (mixed.get(c).copied().unwrap_or(true), manifest.contests.get(unit.contest)) {
+                    (true, Some(contest)) => decode_plaintexts(files, c, unit, contest, &mut comparison),
+                    // A unit no ballot reached has no plaintexts and no answers.
+                    _ => Ok(()),
                 };
-                if let Some(recomputed) = recomputed {
-                    total += recomputed.answers.len();
-                    if claimed.contest != recomputed.contest {
-                        problems.push(ResultFailure::AnswersOfAnotherContest {
-                            contest: c,
-                            path: path.clone(),
-                            claimed: claimed.contest.clone(),
-                            manifest: recomputed.contest.clone(),
-                        });
-                    } else if claimed.district != recomputed.district {
-                        let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
-                        problems.push(ResultFailure::AnswersOfAnotherDistrict {
-                            contest: c,
-                            path: path.clone(),
-                            claimed: show(&claimed.district),
-                            unit: show(&recomputed.district),
-                        });
-                    } else if let Err(difference) = compare_list(&path, &claimed.answers, &recomputed.answers) {
-                        problems.push(ResultFailure::Answers { contest: c, difference });
-                    }
+                total += comparison.seen;
+                let unit_ids = empty_answers(manifest, unit);
+                if let Err(e) = decoded {
+                    problems.push(e);
+                } else if claimed.contest != unit_ids.contest {
+                    problems.push(ResultFailure::AnswersOfAnotherContest {
+                        contest: c,
+                        path: path.clone(),
+                        claimed: claimed.contest.clone(),
+                        manifest: unit_ids.contest.clone(),
+                    });
+                } else if claimed.district != unit_ids.district {
+                    let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
+                    problems.push(ResultFailure::AnswersOfAnotherDistrict {
+                        contest: c,
+                        path: path.clone(),
+                        claimed: show(&claimed.district),
+                        unit: show(&unit_ids.district),
+                    });
+                } else if let Err(difference) = comparison.finish(&path) {
+                    problems.push(ResultFailure::Answers { contest: c, difference });
                 }
                 if let Some(a) = answers.as_mut() {
                     a.push(claimed);
@@ -225,6 +189,33 @@ impl State {
     }
 }
 
+/// Rows of a unit's plaintexts V12 decodes at a time (65,536 rows of one point: 12 MB decoded).
+const ROWS_PER_PIECE: usize = 1 << 16;
+
+/// R5 of unit `c` (§5): its `plaintexts.list`, as V1 read it, decoded a piece of rows at a time, each piece's
+/// answers given to `comparison`; a list whose width is not its contest's decodes to no answer (the comparison
+/// then fails). Every point is decoded, so a list that does not decode is reported as such.
+fn decode_plaintexts(
+    files: &Files,
+    c: usize,
+    unit: Unit,
+    contest: &protocol::manifest::Contest,
+    comparison: &mut ListComparison<'_, tally::DecodedAnswer>,
+) -> Result<(), ResultFailure> {
+    let path = plaintexts_path(unit);
+    let undecodable = |source| ResultFailure::PlaintextsUndecodable { contest: c, path: path.clone(), source };
+    let list = th::PlaintextBytes::new(files.get(&path)?).map_err(undecodable)?;
+    let shaped = list.width() as usize == contest.chunks();
+    let step = ROWS_PER_PIECE.saturating_mul(list.width() as usize).max(1);
+    for from in (0..list.len()).step_by(step) {
+        let points = list.decode(from, step).map_err(undecodable)?;
+        if shaped {
+            comparison.next(&tally::decode_rows(contest, &points));
+        }
+    }
+    Ok(())
+}
+
 /// R5 for a unit that no ballot reached (§14.1): its contest's and district's ids, and no answers.
 fn empty_answers(manifest: &Manifest, unit: Unit) -> AnswersFile {
     AnswersFile {
@@ -249,7 +240,6 @@ pub(super) fn decrypt_contest(
     partials: &[u16],
     c: usize,
     last: &LastList,
-    claimed: Option<&Result<PlaintextList, ResultFailure>>,
 ) -> Result<String, Vec<ResultFailure>> {
     use protocol::threshold::streamed::{self, PartialInput};
     let mut problems = Vec::new();
@@ -319,23 +309,27 @@ pub(super) fn decrypt_contest(
     let mut chosen = verdict.trustees();
     chosen.sort_unstable();
     chosen.truncate(usize::from(params.t));
-    let claimed = match claimed {
-        Some(Ok(claimed)) => claimed,
-        Some(Err(e)) => {
+    // The claimed plaintexts as V1 read them: their shape checked here, their points compared as bytes with the
+    // combination's canonical encodings (equal bytes decode), and decoded only to name a failure.
+    let path = plaintexts_path(unit);
+    let undecodable = |source| ResultFailure::PlaintextsUndecodable { contest: c, path: path.clone(), source };
+    let claimed = match files
+        .get(&path)
+        .map_err(ResultFailure::from)
+        .and_then(|b| th::PlaintextBytes::new(b).map_err(undecodable))
+    {
+        Ok(claimed) => claimed,
+        Err(e) => {
             // Combined all the same (into nothing), for a failure of the combination itself to be reported.
             if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &Discard, chunk) {
                 problems.push(ResultFailure::Combine { contest: c, source });
             } else {
-                problems.push(e.clone());
+                problems.push(e);
             }
             return Err(problems);
         }
-        None => {
-            problems.push(FileFailure::Missing { path: plaintexts_path(unit) }.into());
-            return Err(problems);
-        }
     };
-    let compare = Compare::new(claimed);
+    let compare = Compare::new(claimed.encodings());
     if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &compare, chunk) {
         problems.push(ResultFailure::Combine { contest: c, source });
         return Err(problems);
@@ -343,7 +337,15 @@ pub(super) fn decrypt_contest(
     let mut note = None;
     let width = manifest.contests.get(unit.contest).map_or(0, |k| k.chunks());
     let m = last.rows.saturating_mul(width);
-    let first = if claimed.width as usize != width { Some(0) } else { compare.first_difference(m) };
+    let first = if claimed.width() as usize != width { Some(0) } else { compare.first_difference(m) };
+    // A list that differs may not decode: that is the failure to name.
+    if first.is_some() {
+        let step = ROWS_PER_PIECE.saturating_mul(width).max(1);
+        if let Some(source) = (0..claimed.len()).step_by(step).find_map(|from| claimed.decode(from, step).err()) {
+            problems.push(undecodable(source));
+            return Err(problems);
+        }
+    }
     match first {
         None => {
             // Numbered from 1, as people number contests (the files are `contest-{c}/…`).
@@ -367,22 +369,24 @@ pub(super) fn decrypt_contest(
     }
 }
 
-/// A sink that compares the combination, as it is written, with the record's plaintexts: the first point that
-/// differs (past either end included).
+/// A sink that compares the combination, as it is written, with the record's plaintexts' encodings: the first
+/// point that differs (past either end included).
 struct Compare<'a> {
-    claimed: &'a PlaintextList,
+    /// The claimed points' 32-byte encodings, row-major.
+    claimed: &'a [u8],
     first: std::sync::Mutex<Option<usize>>,
 }
 
 impl<'a> Compare<'a> {
-    fn new(claimed: &'a PlaintextList) -> Self {
+    fn new(claimed: &'a [u8]) -> Self {
         Self { claimed, first: std::sync::Mutex::new(None) }
     }
 
     /// The first point that differs, the combination having `m` points.
     fn first_difference(&self, m: usize) -> Option<usize> {
         let seen = *self.first.lock().unwrap_or_else(|p| p.into_inner());
-        let ends = (m != self.claimed.points.len()).then(|| m.min(self.claimed.points.len()));
+        let claimed = self.claimed.len() / 32;
+        let ends = (m != claimed).then(|| m.min(claimed));
         match (seen, ends) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -395,11 +399,17 @@ impl protocol::shuffle::stream::ByteSink for Compare<'_> {
         // The header (offset 0) is the list's shape, compared through the points' count.
         let Some(points) = offset.checked_sub(8) else { return Ok(()) };
         let start = (points / 32) as usize;
-        let differs = bytes
+        let at = start.saturating_mul(32);
+        let theirs = self.claimed.get(at..).unwrap_or_default();
+        if theirs.get(..bytes.len()) == Some(bytes) {
+            return Ok(());
+        }
+        // The first point of the piece that differs (or that the claimed list does not reach).
+        let i = bytes
             .chunks_exact(32)
-            .enumerate()
-            .find(|(i, p)| self.claimed.points.get(start + i).is_none_or(|q| q.compressed().as_bytes() != *p));
-        if let Some((i, _)) = differs {
+            .zip(theirs.chunks_exact(32).map(Some).chain(std::iter::repeat(None)))
+            .position(|(ours, theirs)| theirs != Some(ours));
+        if let Some(i) = i {
             let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
             *first = Some(first.map_or(start + i, |f| f.min(start + i)));
         }
