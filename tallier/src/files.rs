@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
+use protocol::shuffle::stream::ByteSource;
+use sha2::{Digest, Sha256};
 
 /// Reads a file another party gave us (a ballot box, a list, a record's or a ceremony's file) with the verifier's
 /// one guarded reader: links, devices and files over its limit are refused.
@@ -114,6 +116,21 @@ impl Drop for Partial {
             let _ = fs::remove_file(&self.tmp);
         }
     }
+}
+
+/// SHA-256 of a file's bytes, read a mebibyte at a time.
+pub(crate) fn sha256_file(file: &fs::File, path: &Path) -> Result<[u8; 32]> {
+    let len = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    while at < len {
+        let take = (len - at).min(buf.len() as u64) as usize;
+        file.read_at(at, &mut buf[..take]).with_context(|| format!("cannot read {}", path.display()))?;
+        h.update(&buf[..take]);
+        at += take as u64;
+    }
+    Ok(h.finalize().into())
 }
 
 /// Opens a file another party gave us for positional reads, refusing what [`read_input`] refuses besides the size

@@ -11,9 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use protocol::shuffle::stream::{chunk_rows, ByteSource, DEFAULT_CHUNK_MEMORY};
+use protocol::shuffle::stream::{chunk_rows, DEFAULT_CHUNK_MEMORY};
 use protocol::shuffle::{mix_stage, read_list_layout, ShuffleError, ShuffleWitness, Stage};
-use sha2::{Digest, Sha256};
 
 use anyhow::{anyhow, bail, Context, Result};
 use ed25519_dalek::SigningKey;
@@ -25,7 +24,7 @@ use protocol::shuffle::CiphertextList;
 use protocol::Election;
 use zeroize::Zeroizing;
 
-use crate::files::{open_input, read_input, read_input_text, replace, Access, Partial};
+use crate::files::{open_input, read_input, read_input_text, replace, sha256_file, Access, Partial};
 
 /// Reads and validates an election file (`{"manifest": …, "public_key": hex}`, SPEC.md §8.8, protocol's one type of
 /// it); the fingerprint is computed from its manifest and key.
@@ -162,21 +161,6 @@ pub struct StageFiles<'a> {
 /// The chunk memory for `--memory MB` (default [`DEFAULT_CHUNK_MEMORY`]).
 pub fn chunk_memory(memory_mb: Option<usize>) -> usize {
     memory_mb.map_or(DEFAULT_CHUNK_MEMORY, |mb| mb.saturating_mul(1 << 20))
-}
-
-/// SHA-256 of a file's bytes, read a mebibyte at a time.
-fn sha256_file(file: &fs::File, path: &Path) -> Result<[u8; 32]> {
-    let len = file.metadata().with_context(|| format!("cannot read {}", path.display()))?.len();
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut at = 0u64;
-    while at < len {
-        let take = (len - at).min(buf.len() as u64) as usize;
-        file.read_at(at, &mut buf[..take]).with_context(|| format!("cannot read {}", path.display()))?;
-        h.update(&buf[..take]);
-        at += take as u64;
-    }
-    Ok(h.finalize().into())
 }
 
 /// Runs one stage over files, streamed (SPEC.md §9.5): shuffle and prove ([`mix_stage`], `memory` bytes of

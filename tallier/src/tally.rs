@@ -33,7 +33,7 @@ use serde::Serialize;
 use verifier::verify::ReadBox;
 
 use crate::ceremony_dir::Transcript;
-use crate::files::{open_input, read_input, replace, Access, Partial};
+use crate::files::{open_input, read_input, replace, sha256_file, Access, Partial};
 use crate::mix::{chunk_memory, mix_files, progress, MixServerKey, StageFiles, StageSummary};
 use crate::record::{key_hex, load_record_election, record_ceremony, record_file, refuse_finished, unit_name};
 use protocol::shuffle::stream::ByteSource as _;
@@ -710,8 +710,9 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
 fn build_index(record: &Path, election: &Election, paths: &[String], layout: &record::Layout) -> Result<RecordIndex> {
     let mut index = RecordIndex::new(*election.fingerprint());
     for p in paths {
-        let bytes = read_input(&record_file(record, p))?;
-        index.push(p, record::file_digest(&bytes));
+        // Each file hashed as it is read, a mebibyte at a time: the box and the proofs are never held whole.
+        let path = record_file(record, p);
+        index.push(p, sha256_file(&open_input(&path)?, &path)?);
     }
     index.check_chain().context("the index just built does not check (this is a bug)")?;
     let names: Vec<&str> = index.entries.iter().map(|e| e.path.as_str()).collect();

@@ -154,7 +154,7 @@ impl RecordSource {
     }
 
     /// The files at `paths`, each read once, in that order (a directory's on all cores with feature `parallel`).
-    /// A directory's mix-stage lists and proofs ([`read_in_chunks`]) are hashed as they are read and kept open,
+    /// A directory's input and mix-stage lists and proofs ([`read_in_chunks`]) are hashed as they are read and kept open,
     /// not held: the checks read them again in chunks ([`Content::Open`]); every other file is held whole.
     pub fn read_all(self, paths: &[&str]) -> Vec<Result<Content, String>> {
         match self {
@@ -174,9 +174,10 @@ impl RecordSource {
 }
 
 /// Whether a record's file at `rel` is read again where it is used rather than held whole: the ballot box (V4
-/// parses it as it reads it), a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in chunks by
-/// V10) and a trustee's partial decryption (`…/partial-J.bin`, read in chunks by V11): the files that grow with the
-/// ballots (a proof for 50 million rows is 8 GB). Everything else is held, as read, by the checks.
+/// parses it as it reads it), a unit's input list (`…/input.list`, compared with R4 by V9 and read in chunks by
+/// V10), a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in chunks by V10) and a trustee's
+/// partial decryption (`…/partial-J.bin`, read in chunks by V11): the files that grow with the ballots (a proof for
+/// 50 million rows is 8 GB). Everything else is held, as read, by the checks.
 pub fn read_in_chunks(rel: &str) -> bool {
     if rel == protocol::record::BALLOT_BOX_PATH {
         return true;
@@ -188,7 +189,7 @@ pub fn read_in_chunks(rel: &str) -> bool {
         .and_then(|rest| rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")))
         .is_some_and(numbered);
     let partial = name.strip_prefix("partial-").and_then(|rest| rest.strip_suffix(".bin")).is_some_and(numbered);
-    stage || partial
+    stage || partial || name == "input.list"
 }
 
 /// A record's file as read once: its bytes, or (a large file of a directory) the open file with its length and
@@ -217,7 +218,12 @@ pub struct OpenFile {
     file: fs::File,
     len: u64,
     sha256: [u8; 32],
+    /// The first [`HEAD`] bytes as first read (fewer if the file is shorter): a list's header.
+    head: Vec<u8>,
 }
+
+/// How many of an open file's first bytes are kept ([`OpenFile::head`]).
+const HEAD: usize = 64;
 
 impl OpenFile {
     /// Opens (links, devices, swapped paths refused) and hashes the file at `path`; no size limit, since it is
@@ -227,8 +233,36 @@ impl OpenFile {
         let mut hashing = Hashing::new(open_file(path)?);
         std::io::copy(&mut std::io::BufReader::with_capacity(PIECE, &mut hashing), &mut std::io::sink())
             .map_err(|e| format!("{shown}: {e}"))?;
+        let head = std::mem::take(&mut hashing.head);
         let (file, len, sha256) = hashing.finish();
-        Ok(Self { file, len, sha256 })
+        Ok(Self { file, len, sha256, head })
+    }
+
+    /// The file's first bytes as first read and hashed (up to 64: a list's header).
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Whether the file's bytes are `bytes`, reading it again in pieces and hashing what it reads: an error,
+    /// [`CHANGED`], if they are no longer those first read.
+    pub fn equals(&self, bytes: &[u8]) -> Result<bool, String> {
+        if self.len != bytes.len() as u64 {
+            return Ok(false);
+        }
+        let mut hashing = self.reread().map_err(|e| e.to_string())?;
+        let mut buf = vec![0u8; PIECE];
+        let (mut at, mut same) = (0usize, true);
+        loop {
+            let n = hashing.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            let ours = bytes.get(at..at + n);
+            same &= ours == buf.get(..n);
+            at += n;
+        }
+        self.unchanged(hashing)?;
+        Ok(same && at == bytes.len())
     }
 
     /// SHA-256 of the bytes as first read.
@@ -291,11 +325,13 @@ struct Hashing<R> {
     inner: R,
     hasher: sha2::Sha256,
     len: u64,
+    /// The first [`HEAD`] bytes read.
+    head: Vec<u8>,
 }
 
 impl<R: Read> Hashing<R> {
     fn new(inner: R) -> Self {
-        Self { inner, hasher: sha2::Digest::new(), len: 0 }
+        Self { inner, hasher: sha2::Digest::new(), len: 0, head: Vec::new() }
     }
 
     /// The reader back, with the number of bytes read and their SHA-256.
@@ -307,7 +343,12 @@ impl<R: Read> Hashing<R> {
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());
+        let read = buf.get(..n).unwrap_or_default();
+        sha2::Digest::update(&mut self.hasher, read);
+        if self.head.len() < HEAD {
+            let more = (HEAD - self.head.len()).min(read.len());
+            self.head.extend_from_slice(read.get(..more).unwrap_or_default());
+        }
         self.len += n as u64;
         Ok(n)
     }
@@ -449,9 +490,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir(dir.path().join("contest-0")).unwrap();
         fs::write(dir.path().join("index.json"), b"{}").unwrap();
-        fs::write(dir.path().join("contest-0/input.list"), b"rows").unwrap();
+        fs::write(dir.path().join("contest-0/answers.json"), b"rows").unwrap();
         let files: BTreeMap<String, Vec<u8>> =
-            [("index.json", &b"{}"[..]), ("contest-0/input.list", b"rows")].map(|(p, b)| (p.into(), b.to_vec())).into();
+            [("index.json", &b"{}"[..]), ("contest-0/answers.json", b"rows")].map(|(p, b)| (p.into(), b.to_vec())).into();
         let on_disk = RecordSource::Dir(dir.path().to_path_buf());
         let given = RecordSource::Given { name: "chosen".into(), files };
         assert_eq!(given.name(), "chosen");
@@ -459,10 +500,10 @@ mod tests {
         listed.sort();
         assert_eq!(listed, given.list().unwrap());
         for source in [&on_disk, &given] {
-            assert!(source.has("contest-0/input.list") && !source.has("result.json"));
+            assert!(source.has("contest-0/answers.json") && !source.has("result.json"));
             assert_eq!(source.read("index.json").unwrap(), b"{}");
         }
-        let paths = ["contest-0/input.list", "result.json"];
+        let paths = ["contest-0/answers.json", "result.json"];
         let (a, b) = (on_disk.read_all(&paths), given.read_all(&paths));
         for content in [&a[0], &b[0]] {
             let Ok(Content::Bytes(bytes)) = content else { panic!("{content:?}") };
@@ -472,18 +513,21 @@ mod tests {
         assert!(b[1].as_ref().unwrap_err().contains("result.json: not among the files given"));
     }
 
-    /// Only a mix stage's list or proof and a partial decryption are read in chunks; such a file is hashed as read,
+    /// Only an input list, a mix stage's list or proof and a partial decryption are read in chunks; such a file is hashed as read,
     /// copied again exactly, and a copy after the file was rewritten in place (same file, same length) or
     /// lengthened is refused.
     #[test]
     fn stage_files_are_kept_open_and_a_rewritten_one_is_refused() {
-        for rel in
-            ["contest-0/stage-1.list", "contest-2/district-1/stage-12.proof", "stage-3.list", "contest-1/partial-2.bin"]
-        {
+        for rel in [
+            "contest-0/stage-1.list",
+            "contest-2/district-1/stage-12.proof",
+            "stage-3.list",
+            "contest-1/partial-2.bin",
+            "contest-0/input.list",
+        ] {
             assert!(read_in_chunks(rel), "{rel}");
         }
         for rel in [
-            "contest-0/input.list",
             "contest-0/stage-.list",
             "contest-0/stage-1.sig",
             "stage-1x.list",
@@ -502,13 +546,19 @@ mod tests {
         let source = RecordSource::Dir(dir.path().to_path_buf());
         let Ok(Content::Open(open)) = source.read_all(&[rel]).remove(0) else { panic!("not kept open") };
         assert_eq!((open.size(), open.sha256()), (bytes.len() as u64, protocol::record::file_digest(&bytes)));
+        assert_eq!(open.head(), &bytes[..64]);
         let mut copy = Vec::new();
         open.copy_to(&mut copy).unwrap();
         assert!(copy == bytes);
+        // Compared in pieces: equal, a byte past the first piece differs, shorter.
+        assert_eq!(open.equals(&bytes), Ok(true));
         let mut changed = bytes.clone();
         changed[2_000_000] ^= 1;
+        assert_eq!(open.equals(&changed), Ok(false));
+        assert_eq!(open.equals(&bytes[..100]), Ok(false));
         fs::write(&path, &changed).unwrap();
         assert_eq!(open.copy_to(&mut Vec::new()).unwrap_err(), CHANGED);
+        assert_eq!(open.equals(&changed).unwrap_err(), CHANGED);
         changed.truncate(10);
         fs::write(&path, &changed).unwrap();
         assert_eq!(open.copy_to(&mut Vec::new()).unwrap_err(), CHANGED);

@@ -168,14 +168,7 @@ impl State {
             // else before decryption. A unit whose input list has rows (its header's first 4 bytes), or that has
             // stages, must have them all: else the record is not ready (mix first).
             let units = m.units();
-            let rows = |u: protocol::manifest::Unit| -> u32 {
-                files
-                    .bytes
-                    .get(&input_path(u))
-                    .and_then(|b| b.get(0..4))
-                    .and_then(|b| b.try_into().ok())
-                    .map_or(0, u32::from_be_bytes)
-            };
+            let rows = |u: protocol::manifest::Unit| -> u32 { files.list_rows(&input_path(u)) };
             let mixed: Vec<bool> = units.iter().map(|&u| rows(u) > 0 || files.has(&stage_list_path(u, 1))).collect();
             // The layout up to the mix: each mixed unit's stages (its partial decryptions come after).
             let empty: Vec<bool> = mixed.iter().map(|&x| !x).collect();

@@ -130,7 +130,7 @@ fn waits(inputs: &[(bool, Check)]) -> Vec<Check> {
     missing
 }
 
-/// The files of the record, as V1 read and hashed them: held whole, or (a directory's mix-stage lists and proofs,
+/// The files of the record, as V1 read and hashed them: held whole, or (a directory's input, mix-stage lists and proofs,
 /// [`crate::files::read_in_chunks`]) kept open with the SHA-256 V1 computed, and read again in chunks by V10, which
 /// hashes what it reads and fails a file whose bytes are no longer those V1 hashed.
 #[derive(Debug, Default)]
@@ -185,6 +185,37 @@ impl Files {
     /// The file at `path`, if V1 kept it open (a directory's mix-stage list or proof).
     pub fn open(&self, path: &str) -> Option<&crate::files::OpenFile> {
         self.open.get(path)
+    }
+
+    /// The rows a list's header gives (its first 4 bytes as V1 read them; 0 if there is no such file or header).
+    pub fn list_rows(&self, path: &str) -> u32 {
+        let head = match (self.bytes.get(path), self.open.get(path)) {
+            (Some(b), _) => b.as_slice(),
+            (None, Some(f)) => f.head(),
+            (None, None) => &[],
+        };
+        head.get(0..4).and_then(|b| b.try_into().ok()).map_or(0, u32::from_be_bytes)
+    }
+
+    /// Whether the file at `path` holds exactly `bytes`, as V1 read it: held bytes compared (a file V1 did not
+    /// read holds none), or an open file read again in pieces ([`crate::files::OpenFile::equals`], which refuses
+    /// one changed since V1).
+    fn equals(&self, path: &str, bytes: &[u8]) -> Result<bool, FileFailure> {
+        match self.open.get(path) {
+            Some(f) => f.equals(bytes).map_err(|reason| FileFailure::Undecodable { path: path.to_string(), reason }),
+            None => Ok(self.bytes.get(path).map_or(&[][..], Vec::as_slice) == bytes),
+        }
+    }
+
+    /// The bytes of the file at `path` as V1 read them, an open file read again whole ([`Files::copy_to`]): for
+    /// describing a difference, never on the way of a record that passes.
+    fn whole(&self, path: &str) -> Result<Cow<'_, [u8]>, FileFailure> {
+        if let Some(b) = self.bytes.get(path) {
+            return Ok(Cow::Borrowed(b));
+        }
+        let mut out = Vec::new();
+        self.copy_to(path, &mut out).map_err(|reason| FileFailure::Undecodable { path: path.to_string(), reason })?;
+        Ok(Cow::Owned(out))
     }
 
     /// SHA-256 of the file at `path` as V1 read it, held or open.

@@ -214,14 +214,7 @@ impl Helper {
         let stages = manifest.mix_stages();
         let partials: Vec<u64> = self.layout.partials.iter().map(|p| p.len() as u64).collect();
         // The rows of each unit's lists: the length the input list's header gives (its first 4 bytes).
-        let rows = |c: usize| -> u64 {
-            units
-                .get(c)
-                .and_then(|&u| self.files.bytes(&input_path(u)))
-                .and_then(|b| b.get(0..4))
-                .and_then(|b| b.try_into().ok())
-                .map_or(0, |b: [u8; 4]| u64::from(u32::from_be_bytes(b)))
-        };
+        let rows = |c: usize| -> u64 { units.get(c).map_or(0, |&u| u64::from(self.files.list_rows(&input_path(u)))) };
         let mut plan = Vec::new();
         for (c, w) in widths.iter().enumerate() {
             if partials.get(c).is_none_or(|&p| p == 0) {
