@@ -9,12 +9,12 @@
 //!
 //! `cargo run --release -p system-tests --example tally_scaling -- 10000 100000 1000000`
 //! (or `scripts/tally-bench.sh`). Prints two tables: wall clock on this machine, all cores; and each step's peak
-//! resident memory (the process's high-water mark, reset before the step: `test_support::memory`), in MB and in
-//! bytes per ballot. The ballots are made and the box written before the first step, and dropped. The primitive
+//! resident memory (each step runs as its own process, as the tools do: the process's high-water mark,
+//! `test_support::memory`), in MB and in bytes per ballot. The ballots are made and the box written before the first step, and dropped. The primitive
 //! costs (`test_support::primitives`) are measured before and after the runs and printed with the tables.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use protocol::manifest::example_manifest;
@@ -36,11 +36,53 @@ struct Row {
     peak: [Option<u64>; 5],
 }
 
-/// Runs `step` with the peak resident memory reset before it; returns its value and that peak.
-fn measured<T>(step: impl FnOnce() -> T) -> (T, Option<u64>) {
-    let reset = memory::reset_peak();
-    let value = step();
-    (value, memory::peak_bytes().filter(|_| reset))
+/// Runs a step as its own process, as the tools run (this program again: `--step NAME PATH…`), so that its peak
+/// resident memory is its own and not what the allocator kept of the steps before it; returns that peak, which the
+/// child reports as its last line (`PEAK bytes`).
+fn in_child(step: &str, paths: &[&Path]) -> Option<u64> {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--step")
+        .arg(step)
+        .args(paths)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "the step `{step}` failed:\n{stdout}");
+    stdout.lines().filter_map(|l| l.strip_prefix("PEAK ")).last().and_then(|v| v.parse().ok())
+}
+
+/// The child of [`in_child`]: runs one step on the paths given, then prints its peak resident memory.
+fn step(name: &str, paths: &[PathBuf]) {
+    let path = |i: usize| paths[i].clone();
+    match name {
+        "prepare" => {
+            let args = PrepareArgs {
+                ballot_box: path(0),
+                ceremony: path(1),
+                revocations: path(2),
+                record: path(3),
+                progress: false,
+            };
+            prepare(&args).unwrap();
+        }
+        "mix" => {
+            mix(&MixArgs { record: path(0), keys: paths[1..].to_vec(), memory_mb: None, progress: false }).unwrap();
+        }
+        "trustee" => {
+            let pass = tallier::trustee::PassphraseSource::new(Some(path(2)));
+            tallier::trustee::decrypt_record(&path(0), &path(1), &pass, false).unwrap();
+        }
+        "finish" => {
+            finish(&FinishArgs { record: path(0), report: None, progress: false }).unwrap();
+        }
+        "verify" => {
+            let report = verifier::verify::verify_record(&path(0), None, false);
+            assert!(report.passed(), "the record does not verify:\n{report}");
+        }
+        other => panic!("no step `{other}`"),
+    }
+    println!("PEAK {}", memory::peak_bytes().unwrap_or(0));
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -107,44 +149,31 @@ fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
     let record = dir.join("record");
     eprintln!("N = {n}: tally…");
     let t = Instant::now();
-    let (_, prepare_peak) = measured(|| {
-        prepare(&PrepareArgs {
-            ballot_box: dir.join("ballot-box.json"),
-            ceremony: files.ceremony.clone(),
-            revocations: dir.join("revocations.json"),
-            record: record.clone(),
-            progress: false,
-        })
-        .unwrap()
-    });
+    let prepare_peak =
+        in_child("prepare", &[&dir.join("ballot-box.json"), &files.ceremony, &dir.join("revocations.json"), &record]);
     let prepare_time = t.elapsed();
     let t = Instant::now();
     let keys = system_tests::mix_key_files(&dir.join("mix-keys"), stages);
-    let (_, mix_peak) =
-        measured(|| mix(&MixArgs { record: record.clone(), keys, memory_mb: None, progress: false }).unwrap());
+    let mix_paths: Vec<&Path> = std::iter::once(record.as_path()).chain(keys.iter().map(PathBuf::as_path)).collect();
+    let mix_peak = in_child("mix", &mix_paths);
     let mix_time = t.elapsed();
     let t = Instant::now();
     let mut trustee_time = Duration::ZERO;
     let mut trustee_peak: Option<u64> = None;
-    for j in 1..=3u16 {
+    for j in 1..=3usize {
         let one = Instant::now();
-        let (_, peak) = measured(|| {
-            tallier::trustee::decrypt_record(&record, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false)
-                .unwrap()
-        });
+        let peak = in_child("trustee", &[&record, &files.secrets[j - 1], &files.passphrases[j - 1]]);
         trustee_time = trustee_time.max(one.elapsed());
         trustee_peak = trustee_peak.max(peak);
     }
     let decrypt_time = t.elapsed();
     let t = Instant::now();
-    let (_, finish_peak) =
-        measured(|| finish(&FinishArgs { record: record.clone(), report: None, progress: false }).unwrap());
+    let finish_peak = in_child("finish", &[&record]);
     let finish_time = t.elapsed();
     eprintln!("N = {n}: verify…");
     let t = Instant::now();
-    let (report, verify_peak) = measured(|| verifier::verify::verify_record(&record, None, false));
+    let verify_peak = in_child("verify", &[&record]);
     let verify_time = t.elapsed();
-    assert!(report.passed(), "the record does not verify:\n{report}");
     let row = Row {
         n,
         prepare: prepare_time,
@@ -166,6 +195,11 @@ fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--step") {
+        let paths: Vec<PathBuf> = args[3..].iter().map(PathBuf::from).collect();
+        return step(&args[2], &paths);
+    }
     let mut sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     if sizes.is_empty() {
         sizes = vec![10_000, 100_000];
@@ -227,8 +261,8 @@ fn main() {
         );
     }
     println!(
-        "\npeak resident memory of the process during each step (MB; bytes per ballot), reset before the step; one \
-         trustee = the largest of the three\n"
+        "\npeak resident memory of each step, run as its own process (MB; bytes per ballot); one trustee = the \
+         largest of the three\n"
     );
     println!("{:>9} {:>16} {:>16} {:>16} {:>16} {:>16}", "ballots", "prepare", "mix", "1 trustee", "finish", "VERIFY");
     for r in &rows {

@@ -491,8 +491,9 @@ mod tests {
         fs::create_dir(dir.path().join("contest-0")).unwrap();
         fs::write(dir.path().join("index.json"), b"{}").unwrap();
         fs::write(dir.path().join("contest-0/answers.json"), b"rows").unwrap();
-        let files: BTreeMap<String, Vec<u8>> =
-            [("index.json", &b"{}"[..]), ("contest-0/answers.json", b"rows")].map(|(p, b)| (p.into(), b.to_vec())).into();
+        let files: BTreeMap<String, Vec<u8>> = [("index.json", &b"{}"[..]), ("contest-0/answers.json", b"rows")]
+            .map(|(p, b)| (p.into(), b.to_vec()))
+            .into();
         let on_disk = RecordSource::Dir(dir.path().to_path_buf());
         let given = RecordSource::Given { name: "chosen".into(), files };
         assert_eq!(given.name(), "chosen");
