@@ -49,7 +49,7 @@ fn in_child(step: &str, paths: &[&Path]) -> Option<u64> {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "the step `{step}` failed:\n{stdout}");
-    stdout.lines().filter_map(|l| l.strip_prefix("PEAK ")).last().and_then(|v| v.parse().ok())
+    stdout.lines().rev().find_map(|l| l.strip_prefix("PEAK ")).and_then(|v| v.parse().ok())
 }
 
 /// The child of [`in_child`]: runs one step on the paths given, then prints its peak resident memory.
@@ -80,7 +80,7 @@ fn step(name: &str, paths: &[PathBuf]) {
             let report = verifier::verify::verify_record(&path(0), None, false);
             assert!(report.passed(), "the record does not verify:\n{report}");
         }
-        other => panic!("no step `{other}`"),
+        other => unreachable!("no step `{other}`"),
     }
     println!("PEAK {}", memory::peak_bytes().unwrap_or(0));
 }
