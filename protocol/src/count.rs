@@ -373,17 +373,23 @@ impl Round {
 pub fn count_contest(contest: &Contest, answers: &[Result<Answer, InvalidAnswer>]) -> ContestResult {
     let valid: Vec<&Answer> = answers.iter().filter_map(|a| a.as_ref().ok()).collect();
     let invalid = (answers.len() - valid.len()) as u64;
-    let candidates = candidate_list(contest, &valid);
+    count_valid(contest, &valid, invalid)
+}
+
+/// [`count_contest`] of the `valid` answers, `invalid` more being invalid: the count borrows the answers (a
+/// contest of millions is counted without a copy of them).
+pub fn count_valid(contest: &Contest, valid: &[&Answer], invalid: u64) -> ContestResult {
+    let candidates = candidate_list(contest, valid);
     let mut result = match contest.rule() {
-        Rule::Plurality | Rule::Approval => count_by_votes(contest, &candidates, &valid),
-        Rule::Stv => stv(contest, &candidates, &valid),
-        Rule::Schulze => ranking::schulze(contest, &candidates, &valid),
-        Rule::Borda => ranking::borda(contest, &candidates, &valid),
+        Rule::Plurality | Rule::Approval => count_by_votes(contest, &candidates, valid),
+        Rule::Stv => stv(contest, &candidates, valid),
+        Rule::Schulze => ranking::schulze(contest, &candidates, valid),
+        Rule::Borda => ranking::borda(contest, &candidates, valid),
         Rule::Dhondt | Rule::SainteLague | Rule::LargestRemainderHare => {
-            lists::count_lists(contest, &candidates, &valid)
+            lists::count_lists(contest, &candidates, valid)
         }
-        Rule::MajorityJudgment | Rule::Score => graded::count_graded(contest, &candidates, &valid),
-        Rule::Riigikogu => lists::count_riigikogu(contest, &candidates, &valid),
+        Rule::MajorityJudgment | Rule::Score => graded::count_graded(contest, &candidates, valid),
+        Rule::Riigikogu => lists::count_riigikogu(contest, &candidates, valid),
     };
     result.invalid = invalid;
     result.title = Some(contest.title.clone());

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
 use crate::ballot_box::{at_leaf, Ballots, BoxBallot, BoxError, Electorate, LoggedBallot};
-use crate::count::{count_contest, ContestResult};
+use crate::count::{count_valid, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
 use crate::encoding::{Answer, InvalidAnswer};
@@ -683,24 +683,36 @@ pub fn decode_rows(contest: &Contest, points: &[crate::GroupElement]) -> Vec<Dec
 pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> ResultFile {
     let manifest = election.manifest();
     let units = manifest.units();
-    let of = |file: &AnswersFile| -> Vec<Result<Answer, InvalidAnswer>> {
-        file.answers.iter().map(DecodedAnswer::as_result).collect()
-    };
+    // The files' valid answers, borrowed, and how many are invalid: counted without a copy of the answers.
+    fn of<'a>(files: &[&'a AnswersFile]) -> (Vec<&'a Answer>, u64) {
+        let all = files.iter().flat_map(|f| &f.answers);
+        let valid: Vec<&Answer> = all
+            .clone()
+            .filter_map(|a| match a {
+                DecodedAnswer::Valid(a) => Some(a),
+                DecodedAnswer::Invalid { .. } => None,
+            })
+            .collect();
+        let invalid = all.count() - valid.len();
+        (valid, invalid as u64)
+    }
     let mut contests: Vec<ContestResult> = manifest
         .contests
         .iter()
         .enumerate()
         .map(|(c, contest)| {
             let files: Vec<(&Unit, &AnswersFile)> = units.iter().zip(answers).filter(|(u, _)| u.contest == c).collect();
-            let all: Vec<Result<Answer, InvalidAnswer>> = files.iter().flat_map(|(_, f)| of(f)).collect();
-            let mut result = count_contest(contest, &all);
+            let (valid, invalid) = of(&files.iter().map(|(_, f)| *f).collect::<Vec<_>>());
+            let mut result = count_valid(contest, &valid, invalid);
+            drop(valid);
             if manifest.has_districts() {
                 result.seats = Some(contest.seats);
                 result.districts = Some(
                     files
                         .iter()
                         .map(|(u, f)| {
-                            let r = count_contest(contest, &of(f));
+                            let (valid, invalid) = of(&[f]);
+                            let r = count_valid(contest, &valid, invalid);
                             crate::count::DistrictFigures {
                                 district: u
                                     .district
