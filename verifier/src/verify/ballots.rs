@@ -226,7 +226,7 @@ impl State {
                 match files.equals(&path, &ours.bytes) {
                     Ok(true) => {}
                     Ok(false) => {
-                        let theirs = files.whole(&path).unwrap_or_default();
+                        let theirs = files.whole(&path).map_err(|e| Failure::Ballots(e.into()))?;
                         problems.push(describe_list_difference(u, &path, &theirs, &ours.bytes, ours.width));
                     }
                     Err(e) => return Err(Failure::Ballots(e.into())),
