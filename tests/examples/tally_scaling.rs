@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use protocol::manifest::example_manifest;
-use system_tests::{ballot_box_of, ceremony, revocations, write_json, Ballots};
+use system_tests::{ceremony, revocations, write_ballot_box};
 use tallier::tally::{finish, mix, prepare, FinishArgs, MixArgs, PrepareArgs};
 use test_support::memory;
 
@@ -36,26 +36,36 @@ struct Row {
     peak: [Option<u64>; 5],
 }
 
-/// Runs a step as its own process, as the tools run (this program again: `--step NAME PATH…`), so that its peak
+/// Runs a step as its own process, as the tools run (this program again: `--step NAME ARG…`), so that its peak
 /// resident memory is its own and not what the allocator kept of the steps before it; returns that peak, which the
-/// child reports as its last line (`PEAK bytes`).
-fn in_child(step: &str, paths: &[&Path]) -> Option<u64> {
+/// child reports as its last line (`PEAK bytes`). Each step's time and peak also go to stderr as it ends, so that a
+/// long run that is stopped still leaves what it measured.
+fn in_child(step: &str, args: &[&Path]) -> Option<u64> {
+    let t = Instant::now();
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .arg("--step")
         .arg(step)
-        .args(paths)
+        .args(args)
         .stderr(std::process::Stdio::inherit())
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "the step `{step}` failed:\n{stdout}");
-    stdout.lines().rev().find_map(|l| l.strip_prefix("PEAK ")).and_then(|v| v.parse().ok())
+    let peak = stdout.lines().rev().find_map(|l| l.strip_prefix("PEAK ")).and_then(|v| v.parse().ok());
+    eprintln!(
+        "  {step}: {:.1} s, peak {:.0} MB",
+        t.elapsed().as_secs_f64(),
+        peak.map_or(f64::NAN, |b: u64| b as f64 / 1e6)
+    );
+    peak
 }
 
 /// The child of [`in_child`]: runs one step on the paths given, then prints its peak resident memory.
 fn step(name: &str, paths: &[PathBuf]) {
     let path = |i: usize| paths[i].clone();
+    let number = |i: usize| paths[i].to_str().and_then(|s| s.parse::<usize>().ok()).unwrap();
     match name {
+        "generate" => generate(&path(0), number(1), u16::try_from(number(2)).unwrap(), number(3)),
         "prepare" => {
             let args = PrepareArgs {
                 ballot_box: path(0),
@@ -122,35 +132,44 @@ fn manifest_of(districts: usize) -> protocol::Manifest {
     manifest
 }
 
-fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
+/// The child step `generate DIR N STAGES DISTRICTS`: the key ceremony (in `DIR/election`), N voters' ballots, the
+/// signed box (`DIR/ballot-box.json`) and the officials' revocations of the first ten voters
+/// (`DIR/revocations.json`).
+fn generate(dir: &Path, n: usize, stages: u16, districts: usize) {
     let mut manifest = manifest_of(districts);
     manifest.trustees.count = 5;
     manifest.trustees.threshold = 3;
     manifest.roles = protocol::roles::example_roles(stages);
-    let dir = work.join(format!("n{n}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("N = {n}: key ceremony (5 trustees) and {n} ballots…");
     let voters = system_tests::voters(n);
     let manifest = system_tests::bind(manifest, &voters);
     let secrets = system_tests::role_secrets(stages);
     let files = ceremony(&dir.join("election"), &manifest);
-    let ballots = Ballots::generate(&files.election, voters, 0, 7);
-    let collector = secrets.collector;
-    let list: Vec<protocol::Ballot> = ballots.cast.iter().map(|c| c.ballot.clone()).collect();
-    let bbox = ballot_box_of(&files.election, ballots.electorate(&manifest), &list, &collector);
-    drop(list);
-    write_json(&dir.join("ballot-box.json"), &bbox);
-    drop(bbox);
-    let officials = secrets.officials;
-    let revoked = ballots.voters[..10.min(n)].iter().map(protocol::Credential::public_key).collect();
-    revocations(&dir.join("revocations.json"), &files.election, &officials, revoked);
-    drop(ballots);
+    // Made 65,536 at a time and written as they come: this process holds the voters, not their ballots.
+    let ballots = system_tests::ballots_in_chunks(&files.election, &voters, 7);
+    let electorate = system_tests::electorate(&manifest, &voters);
+    write_ballot_box(&dir.join("ballot-box.json"), &files.election, electorate, ballots, &secrets.collector);
+    let revoked = voters[..10.min(n)].iter().map(protocol::Credential::public_key).collect();
+    revocations(&dir.join("revocations.json"), &files.election, &secrets.officials, revoked);
+}
+
+fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
+    let dir = work.join(format!("n{n}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    eprintln!("N = {n}: key ceremony (5 trustees) and {n} ballots…");
+    // Made in a process of its own, so that this one holds none of it while the steps run.
+    let (count, stages_arg, districts_arg) = (n.to_string(), stages.to_string(), districts.to_string());
+    in_child("generate", &[&dir, Path::new(&count), Path::new(&stages_arg), Path::new(&districts_arg)]);
+    let election = dir.join("election");
+    let ceremony_dir = election.join("ceremony");
+    let secret = |j: usize| election.join(format!("secret-{j}.json"));
+    let passphrase = |j: usize| election.join(format!("pass-{j}"));
 
     let record = dir.join("record");
     eprintln!("N = {n}: tally…");
     let t = Instant::now();
     let prepare_peak =
-        in_child("prepare", &[&dir.join("ballot-box.json"), &files.ceremony, &dir.join("revocations.json"), &record]);
+        in_child("prepare", &[&dir.join("ballot-box.json"), &ceremony_dir, &dir.join("revocations.json"), &record]);
     let prepare_time = t.elapsed();
     let t = Instant::now();
     let keys = system_tests::mix_key_files(&dir.join("mix-keys"), stages);
@@ -162,7 +181,7 @@ fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
     let mut trustee_peak: Option<u64> = None;
     for j in 1..=3usize {
         let one = Instant::now();
-        let peak = in_child("trustee", &[&record, &files.secrets[j - 1], &files.passphrases[j - 1]]);
+        let peak = in_child("trustee", &[&record, &secret(j), &passphrase(j)]);
         trustee_time = trustee_time.max(one.elapsed());
         trustee_peak = trustee_peak.max(peak);
     }

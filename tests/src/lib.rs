@@ -158,17 +158,8 @@ impl Ballots {
     pub fn generate(election: &Election, credentials: Vec<Credential>, revotes: usize, seed: u64) -> Self {
         let voters = credentials.len();
         let order: Vec<usize> = (0..voters).chain(0..revotes.min(voters)).collect();
-        let cast = order
-            .par_iter()
-            .enumerate()
-            .map(|(i, &voter)| {
-                let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed ^ (i as u64) << 1);
-                let district = district_of_voter(election.manifest(), voter);
-                let answers = random_answers_in(election, district, &mut rng);
-                let ballot = create_ballot(election, &credentials[voter], district, &answers, &mut OsRng).unwrap().0;
-                Cast { voter, ballot, answers }
-            })
-            .collect();
+        let cast =
+            order.par_iter().enumerate().map(|(i, &voter)| cast(election, &credentials, i, voter, seed)).collect();
         Self { voters: credentials, cast }
     }
 
@@ -196,6 +187,29 @@ impl Ballots {
             .filter_map(|(_, c)| c.map(|c| c.answers.clone()))
             .collect()
     }
+}
+
+/// The `i`-th ballot of [`Ballots::generate`], cast by `voter` (its answers drawn from `seed` and `i`).
+fn cast(election: &Election, credentials: &[Credential], i: usize, voter: usize, seed: u64) -> Cast {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed ^ (i as u64) << 1);
+    let district = district_of_voter(election.manifest(), voter);
+    let answers = random_answers_in(election, district, &mut rng);
+    let ballot = create_ballot(election, &credentials[voter], district, &answers, &mut OsRng).unwrap().0;
+    Cast { voter, ballot, answers }
+}
+
+/// Every voter's ballot as [`Ballots::generate`] makes them (no re-votes), made 65,536 at a time on all cores and
+/// given out one by one: for a box of millions, which [`write_ballot_box`] writes without holding them.
+pub fn ballots_in_chunks<'a>(
+    election: &'a Election,
+    credentials: &'a [Credential],
+    seed: u64,
+) -> impl Iterator<Item = Ballot> + 'a {
+    const CHUNK: usize = 65_536;
+    (0..credentials.len()).step_by(CHUNK).flat_map(move |start| {
+        let end = (start + CHUNK).min(credentials.len());
+        (start..end).into_par_iter().map(|i| cast(election, credentials, i, i, seed).ballot).collect::<Vec<_>>()
+    })
 }
 
 /// `n` fresh voter credentials (made before the manifest, which binds their registry).
@@ -284,19 +298,60 @@ pub fn ballot_box_of(
     ballots: &[Ballot],
     collector: &SigningKey,
 ) -> BallotBox {
-    let mut tree = LogTree::new();
     let mut entries = Vec::with_capacity(ballots.len());
-    for (i, b) in ballots.iter().enumerate() {
+    let tree = box_entries(ballots, |e| entries.push(e));
+    signed_box(election, electorate, collector, &tree, entries)
+}
+
+/// [`ballot_box_of`] written to `path` as JSON without holding its entries (each ballot is dropped once encoded,
+/// its entry kept in a file beside `path` until the box is written): a box of millions of ballots.
+pub fn write_ballot_box(
+    path: &Path,
+    election: &Election,
+    electorate: protocol::ballot_box::Electorate,
+    ballots: impl IntoIterator<Item = Ballot>,
+    collector: &SigningKey,
+) {
+    use std::io::Write;
+    let spool = path.with_extension("entries");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&spool).unwrap());
+    let tree = box_entries(ballots, |e| writeln!(out, "{} {} {}", e.leaf_index, e.accepted_at, e.ballot).unwrap());
+    out.flush().unwrap();
+    drop(out);
+    write_json(path, &signed_box(election, electorate, collector, &tree, SpooledEntries(spool.clone())));
+    std::fs::remove_file(spool).unwrap();
+}
+
+/// Each ballot's box entry (accepted at [`accepted_at`] of its leaf), given to `put` in log order; returns the log.
+fn box_entries<B: std::borrow::Borrow<Ballot>>(
+    ballots: impl IntoIterator<Item = B>,
+    mut put: impl FnMut(BoxEntry),
+) -> LogTree {
+    let mut tree = LogTree::new();
+    for (i, b) in ballots.into_iter().enumerate() {
+        let b = b.borrow();
         let bytes = b.to_bytes();
         let accepted_at = accepted_at(i as u64);
         tree.push(leaf_hash(&b.id(), &ballot_hash(&bytes), accepted_at));
-        entries.push(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(&bytes) });
+        put(BoxEntry { leaf_index: i as u64, accepted_at, ballot: hex::encode(&bytes) });
     }
+    tree
+}
+
+/// The box of the log `tree` and its `entries`, its head signed by `collector` after the last acceptance.
+fn signed_box<E>(
+    election: &Election,
+    electorate: protocol::ballot_box::Electorate,
+    collector: &SigningKey,
+    tree: &LogTree,
+    entries: E,
+) -> protocol::ballot_box::BallotBoxOf<E> {
     let size = tree.len();
     // The head is signed after the last acceptance (milliseconds; at least 1_790_100_000 s).
-    let signed_at = 1000 * entries.last().map_or(0, |e| e.accepted_at + 1).max(1_790_100_000);
+    let last = size.checked_sub(1).map_or(0, |leaf| accepted_at(leaf) + 1);
+    let signed_at = 1000 * last.max(1_790_100_000);
     let head = SignedTreeHead::sign(collector, *election.fingerprint(), size, tree.root(size).unwrap(), signed_at);
-    BallotBox {
+    protocol::ballot_box::BallotBoxOf {
         format: BALLOT_BOX_FORMAT.into(),
         election: election.parameters(),
         fingerprint: *election.fingerprint(),
@@ -306,6 +361,30 @@ pub fn ballot_box_of(
         ballots: entries,
         districts: electorate.districts().to_vec(),
         changes: Vec::new(),
+    }
+}
+
+/// A box's entries kept in a file (a line `leaf accepted_at hex` each), serialized as the box's `ballots` one by
+/// one as they are read back ([`write_ballot_box`]).
+struct SpooledEntries(PathBuf);
+
+impl serde::Serialize for SpooledEntries {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        use std::io::BufRead;
+        let file = std::fs::File::open(&self.0).map_err(S::Error::custom)?;
+        let mut seq = s.serialize_seq(None)?;
+        for line in std::io::BufReader::new(file).lines() {
+            let line = line.map_err(S::Error::custom)?;
+            let mut parts = line.splitn(3, ' ');
+            let mut number = || parts.next().and_then(|p| p.parse::<u64>().ok());
+            let (Some(leaf_index), Some(accepted_at)) = (number(), number()) else {
+                return Err(S::Error::custom("a spooled entry without its leaf and time"));
+            };
+            let ballot = parts.next().unwrap_or_default().to_string();
+            seq.serialize_element(&BoxEntry { leaf_index, accepted_at, ballot })?;
+        }
+        seq.end()
     }
 }
 
