@@ -525,18 +525,35 @@ pub fn revoke(
 /// from one district), the list of the remaining ballots' ciphertexts of that contest, in leaf order, encoded as
 /// its file (§9.1.1: `u32` rows, `u32` width, the rows); with districts, only the ballots of the unit's district.
 /// Each row is copied from the ballot's canonical bytes ([`BoxBallot::contest_bytes`]: its points were checked
-/// when L7 decoded it), so nothing is decoded and a list takes 64 bytes a ciphertext; the bytes are read from the
-/// box's store a chunk of ballots at a time. The ballots passed R1, so each contest has its width. `Ok(None)` if a
-/// ballot does not have its district's shape, or if a list would hold more than
-/// [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1); an error only if the store
-/// cannot be read. A unit no remaining ballot has gives a list of no rows.
-pub fn anonymize(
+/// when L7 decoded it), so nothing is decoded; the bytes are read from the box's store a chunk of ballots at a
+/// time. The ballots passed R1, so each contest has its width. A unit no remaining ballot has gives a list of no
+/// rows.
+///
+/// The lists are not held: each unit's file is given to `out` in order, a piece at a time (`out(u, bytes)`: the
+/// next bytes of unit `u`'s list; its header first, the rows counted beforehand), at most
+/// [`ANONYMIZE_BUFFER`] bytes held in all. Returns each unit's rows and width; `Ok(None)` if a ballot does not
+/// have its district's shape (some of the lists may then have been given in part), or if a list would hold more
+/// than [`MAX_CIPHERTEXTS`](crate::limits::MAX_CIPHERTEXTS) ciphertexts (SPEC.md §9.1.1: nothing given); an error
+/// if the store cannot be read or `out` fails.
+pub fn anonymize<E: From<BoxError>>(
     election: &Election,
     ballots: &Ballots,
     remaining: &[u64],
-) -> Result<Option<Vec<EncodedList>>, BoxError> {
+    out: ListOut<'_, E>,
+) -> Result<Option<Vec<ListShape>>, E> {
+    anonymize_holding(election, ballots, remaining, ANONYMIZE_BUFFER, out)
+}
+
+/// [`anonymize`], giving the lists' bytes out once `buffer` bytes are held.
+fn anonymize_holding<E: From<BoxError>>(
+    election: &Election,
+    ballots: &Ballots,
+    remaining: &[u64],
+    buffer: usize,
+    out: ListOut<'_, E>,
+) -> Result<Option<Vec<ListShape>>, E> {
+    let Some(mut fill) = Lists::new(election, ballots, remaining, buffer) else { return Ok(None) };
     let mut remaining = remaining.iter().copied().peekable();
-    let Some(mut fill) = Lists::new(election) else { return Ok(None) };
     for chunk in ballots.chunks(ANONYMIZE_CHUNK) {
         let Some(last) = chunk.last() else { continue };
         let mut bytes = None;
@@ -546,7 +563,7 @@ pub fn anonymize(
                 Some(bytes) => bytes,
                 None => bytes.insert(ballots.read(chunk)?),
             };
-            if fill.add(b, bytes.of(b)?).is_none() {
+            if fill.add(b, bytes.of(b)?, out)?.is_none() {
                 return Ok(None);
             }
         }
@@ -554,24 +571,67 @@ pub fn anonymize(
     if remaining.next().is_some() {
         return Ok(None);
     }
-    Ok(fill.finish())
+    fill.finish(out)
 }
+
+/// Where R4 gives its lists out: `out(u, bytes)`, the next bytes of unit `u`'s list ([`anonymize`]).
+pub type ListOut<'a, E> = &'a mut dyn FnMut(usize, &[u8]) -> Result<(), E>;
 
 /// Ballots whose bytes R4 reads from the store at once.
 const ANONYMIZE_CHUNK: usize = 4096;
 
-/// R4's lists as they fill, one per unit.
+/// The bytes of R4's lists held at once: past it, every unit's bytes so far go to `out`.
+pub const ANONYMIZE_BUFFER: usize = 8 << 20;
+
+/// A unit's list as R4 makes it; the file is `8 + 64·N·w` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListShape {
+    /// Its rows `N`: the unit's remaining ballots.
+    pub rows: usize,
+    /// Its width `w`: the contest's chunks.
+    pub width: usize,
+}
+
+/// The shape of each unit's R4 list: its rows are the remaining ballots of the unit's district (every remaining
+/// ballot without districts), its width its contest's chunks. `None` if a remaining leaf is not a ballot of
+/// `ballots` or a contest's width is 0 or more than [`MAX_WIDTH`](crate::limits::MAX_WIDTH). Whether a list may
+/// hold that many ciphertexts is the caller's question (R4 gives no list then).
+pub fn list_shapes(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) -> Option<Vec<ListShape>> {
+    let manifest = election.manifest();
+    let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
+    for &i in remaining {
+        *per_district.entry(at_leaf(ballots, i)?.district).or_insert(0) += 1;
+    }
+    manifest
+        .units()
+        .iter()
+        .map(|unit| {
+            let width = manifest.contests.get(unit.contest)?.chunks();
+            let rows = per_district.get(&unit.district).copied().unwrap_or(0);
+            (1..=crate::limits::MAX_WIDTH).contains(&width).then_some(ListShape { rows, width })
+        })
+        .collect()
+}
+
+/// R4's lists as they fill, one per unit: each unit's bytes not yet given out.
 struct Lists {
     units: Vec<crate::manifest::Unit>,
     /// Each unit's contest's position on a ballot of the unit's district, and its width.
     places: Vec<(usize, usize)>,
-    lists: Vec<Vec<u8>>,
+    shapes: Vec<ListShape>,
+    /// Each unit's rows given so far: at the end, the rows its header gave.
     rows: Vec<usize>,
+    pending: Vec<Vec<u8>>,
+    held: usize,
+    /// The bytes held before they are given out.
+    buffer: usize,
 }
 
 impl Lists {
-    fn new(election: &Election) -> Option<Self> {
-        use crate::limits::MAX_WIDTH;
+    /// The lists' shapes ([`list_shapes`]), each pending list holding its header. `None` if a contest has no
+    /// width R4 can copy, a remaining leaf is not a ballot, or a list would hold too many ciphertexts.
+    fn new(election: &Election, ballots: &[BoxBallot], remaining: &[u64], buffer: usize) -> Option<Self> {
+        use crate::limits::MAX_CIPHERTEXTS;
         let manifest = election.manifest();
         let units = manifest.units();
         let places: Vec<(usize, usize)> = units
@@ -581,56 +641,62 @@ impl Lists {
                 Some((at, manifest.contests.get(unit.contest)?.chunks()))
             })
             .collect::<Option<_>>()?;
-        if places.iter().any(|&(_, width)| width == 0 || width > MAX_WIDTH) {
-            return None;
+        let shapes = list_shapes(election, ballots, remaining)?;
+        let mut pending = Vec::with_capacity(units.len());
+        for shape in &shapes {
+            if shape.rows.checked_mul(shape.width)? > MAX_CIPHERTEXTS {
+                return None;
+            }
+            let mut header = Vec::with_capacity(8);
+            header.extend_from_slice(&u32::try_from(shape.rows).ok()?.to_be_bytes());
+            header.extend_from_slice(&u32::try_from(shape.width).ok()?.to_be_bytes());
+            pending.push(header);
         }
-        let lists = vec![vec![0u8; 8]; units.len()];
-        let rows = vec![0usize; units.len()];
-        Some(Lists { units, places, lists, rows })
+        let held = 8 * units.len();
+        Some(Lists { rows: vec![0; units.len()], units, places, shapes, pending, held, buffer })
     }
 
-    /// The remaining ballot `b`, of canonical bytes `bytes`, into its district's units' lists.
-    fn add(&mut self, b: &BoxBallot, bytes: &[u8]) -> Option<()> {
+    /// The remaining ballot `b`, of canonical bytes `bytes`, into its district's units' lists; every unit's bytes
+    /// to `out` once `buffer` bytes are held. `Ok(None)` if it does not have its district's shape.
+    fn add<E>(&mut self, b: &BoxBallot, bytes: &[u8], out: ListOut<'_, E>) -> Result<Option<()>, E> {
         for (u, (unit, &(at, width))) in self.units.iter().zip(&self.places).enumerate() {
             if b.district != unit.district {
                 continue;
             }
-            let cells = b.contest_bytes(bytes, at)?;
+            let (Some(cells), Some(list), Some(rows)) =
+                (b.contest_bytes(bytes, at), self.pending.get_mut(u), self.rows.get_mut(u))
+            else {
+                return Ok(None);
+            };
             if cells.len() != width * 64 {
-                return None;
+                return Ok(None);
             }
-            self.lists.get_mut(u)?.extend_from_slice(cells);
-            *self.rows.get_mut(u)? += 1;
+            list.extend_from_slice(cells);
+            *rows += 1;
+            self.held += cells.len();
         }
-        Some(())
+        if self.held >= self.buffer {
+            self.give(out)?;
+        }
+        Ok(Some(()))
     }
 
-    /// The lists, encoded (§9.1.1); `None` if one would hold too many ciphertexts.
-    fn finish(self) -> Option<Vec<EncodedList>> {
-        use crate::limits::MAX_CIPHERTEXTS;
-        let mut encoded = Vec::with_capacity(self.lists.len());
-        for ((mut bytes, &n), &(_, width)) in self.lists.into_iter().zip(&self.rows).zip(&self.places) {
-            if n.checked_mul(width)? > MAX_CIPHERTEXTS {
-                return None;
-            }
-            bytes.get_mut(0..4)?.copy_from_slice(&(n as u32).to_be_bytes());
-            bytes.get_mut(4..8)?.copy_from_slice(&(width as u32).to_be_bytes());
-            encoded.push(EncodedList { rows: n, width, bytes });
+    /// Every unit's pending bytes to `out`.
+    fn give<E>(&mut self, out: ListOut<'_, E>) -> Result<(), E> {
+        for (u, list) in self.pending.iter_mut().enumerate().filter(|(_, l)| !l.is_empty()) {
+            out(u, list)?;
+            list.clear();
         }
-        Some(encoded)
+        self.held = 0;
+        Ok(())
     }
-}
 
-/// One unit's mix input as R4 makes it: its rows, its width and its encoding (§9.1.1: the `input.list` file's
-/// bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EncodedList {
-    /// Its rows `N`: the unit's remaining ballots.
-    pub rows: usize,
-    /// Its width `w`: the contest's chunks.
-    pub width: usize,
-    /// `u32(N) ‖ u32(w) ‖` the rows' ciphertexts, 64 bytes each.
-    pub bytes: Vec<u8>,
+    /// The last bytes to `out`; the shapes, `None` if a unit did not get the rows its header gave.
+    fn finish<E>(mut self, out: ListOut<'_, E>) -> Result<Option<Vec<ListShape>>, E> {
+        self.give(out)?;
+        let whole = self.shapes.iter().zip(&self.rows).all(|(s, &rows)| s.rows == rows);
+        Ok(whole.then_some(self.shapes))
+    }
 }
 
 /// R5: decodes each row of a unit's plaintexts (§5).
@@ -795,15 +861,29 @@ mod tests {
         LoggedBallot { leaf_index: leaf, accepted_at: 0, hash, ballot }
     }
 
-    /// R4's encoded lists, decoded (every point checked); each row is, cell for cell, the decoded ballot's contest
-    /// row of its unit: the bytes R4 copies are the ciphertexts the ballot holds.
-    fn decoded_lists(ballots: &Ballots, lists: Vec<EncodedList>, remaining: &[u64]) -> Vec<CiphertextList> {
+    /// R4's lists as files, given out once `buffer` bytes are held.
+    fn lists_holding(e: &Election, ballots: &Ballots, remaining: &[u64], buffer: usize) -> Vec<(ListShape, Vec<u8>)> {
+        let mut files = vec![Vec::new(); e.manifest().units().len()];
+        let mut out = |u: usize, bytes: &[u8]| -> Result<(), BoxError> {
+            files[u].extend_from_slice(bytes);
+            Ok(())
+        };
+        let shapes = anonymize_holding(e, ballots, remaining, buffer, &mut out).unwrap().unwrap();
+        shapes.into_iter().zip(files).collect()
+    }
+
+    /// R4's lists, decoded (every point checked); each row is, cell for cell, the decoded ballot's contest row of
+    /// its unit: the bytes R4 copies are the ciphertexts the ballot holds. The same files whether R4 holds all of
+    /// them before giving them out or gives them a ballot at a time.
+    fn decoded_lists(e: &Election, ballots: &Ballots, remaining: &[u64]) -> Vec<CiphertextList> {
+        let files = lists_holding(e, ballots, remaining, ANONYMIZE_BUFFER);
+        assert_eq!(files, lists_holding(e, ballots, remaining, 1));
         let bytes = ballots.read(ballots).unwrap();
-        let lists: Vec<CiphertextList> = lists
+        let lists: Vec<CiphertextList> = files
             .iter()
-            .map(|l| {
-                let list = CiphertextList::from_bytes(&l.bytes).unwrap();
-                assert_eq!((list.len(), list.width()), (l.rows, l.width));
+            .map(|(shape, file)| {
+                let list = CiphertextList::from_bytes(file).unwrap();
+                assert_eq!((list.len(), list.width()), (shape.rows, shape.width));
                 list
             })
             .collect();
@@ -850,7 +930,7 @@ mod tests {
         let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default());
         assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key(), change: None }]);
         assert_eq!(remaining, vec![2, 3]);
-        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap().unwrap(), &remaining);
+        let lists = decoded_lists(&e, &box_, &remaining);
         assert_eq!(lists.len(), 3);
         // Decrypt directly (no mix) and count: voter 2 chose option 1, voter 1 (re-vote) option 2.
         let answers: Vec<AnswersFile> = e
@@ -990,7 +1070,7 @@ mod tests {
         assert_eq!(paper.revoked[0], Revoked { leaf_index: 0, credential: key(0), change: None });
         assert!(!serde_json::to_string(&paper.revoked[0]).unwrap().contains("change"));
         // Both remaining ballots are centre's: council-centre and the centre referendum get one row each.
-        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap().unwrap(), &remaining);
+        let lists = decoded_lists(&e, &box_, &remaining);
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
         assert_eq!(rows, vec![0, 2, 0, 0, 2, 0]);
     }
@@ -1032,7 +1112,7 @@ mod tests {
         let (superseded, counted) = squash(&box_, &rejected);
         let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
         assert_eq!(remaining, vec![0, 2, 3]);
-        let lists = decoded_lists(&box_, anonymize(&e, &box_, &remaining).unwrap().unwrap(), &remaining);
+        let lists = decoded_lists(&e, &box_, &remaining);
         // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();
         assert_eq!(rows, vec![2, 1, 0, 2, 1, 0]);

@@ -288,33 +288,50 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     }
     let manifest = election.manifest();
     let units = manifest.units();
-    // How many remaining ballots each district has (`None`: every ballot, without districts).
-    let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
-    for &i in &remaining {
-        if let Some(b) = protocol::ballot_box::at_leaf(&ballots, i) {
-            *per_district.entry(b.district).or_insert(0) += 1;
-        }
-    }
-    for unit in &units {
+    let shapes = steps::list_shapes(&election, &ballots, &remaining)
+        .ok_or_else(|| anyhow!("a remaining ballot is not in the box, or a contest has no width (this is a bug)"))?;
+    for (unit, shape) in units.iter().zip(&shapes) {
         let contest = &manifest.contests[unit.contest];
-        let rows = per_district.get(&unit.district).copied().unwrap_or(0);
-        let count = rows.saturating_mul(contest.chunks());
+        let count = shape.rows.saturating_mul(shape.width);
         if count > MAX_CIPHERTEXTS {
             let name = match unit.district {
                 None => format!("{} ({})", unit_name(manifest, *unit), contest.id),
                 Some(_) => unit_name(manifest, *unit),
             };
             bail!(
-                "{name}: {rows} ballots × {} chunks = {count} ciphertexts, more than one list may hold \
+                "{name}: {} ballots × {} chunks = {count} ciphertexts, more than one list may hold \
                  ({MAX_CIPHERTEXTS}, SPEC.md §9.1.1)",
-                contest.chunks()
+                shape.rows,
+                shape.width
             );
         }
     }
-    let lists = steps::anonymize(&election, &ballots, &remaining)?
-        .ok_or_else(|| anyhow!("a checked ballot does not have its district's shape (this is a bug)"))?;
-    if lists.len() != units.len() || lists.iter().all(|list| list.rows == 0) {
+    if shapes.iter().all(|list| list.rows == 0) {
         bail!("no contest received a ballot after check, squash and revoke: there is nothing to count");
+    }
+    // One input list per unit (SPEC.md §4.6), a unit no ballot reached included (a list of no rows), written into
+    // the partial record as R4 gives it out (a piece at a time: the lists are never held).
+    let lists: Vec<PathBuf> = units.iter().map(|u| record_file(partial.path(), &record::input_path(*u))).collect();
+    for path in &lists {
+        Partial::create(path, Access::Public)?.commit()?;
+    }
+    let mut out = |u: usize, bytes: &[u8]| -> Result<()> {
+        use std::io::Write as _;
+        let path = lists.get(u).ok_or_else(|| anyhow!("R4 gave a list of no unit (this is a bug)"))?;
+        let mut file = fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).map(|()| f))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.flush().with_context(|| format!("cannot write {}", path.display()))
+    };
+    let made = steps::anonymize(&election, &ballots, &remaining, &mut out)?
+        .ok_or_else(|| anyhow!("a checked ballot does not have its district's shape (this is a bug)"))?;
+    if made != shapes {
+        bail!("R4 made lists of other shapes than it counted (this is a bug)");
+    }
+    for path in &lists {
+        fs::File::open(path).and_then(|f| f.sync_all()).with_context(|| format!("cannot write {}", path.display()))?;
     }
     bar.inc(1);
 
@@ -328,10 +345,6 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     replace(&record_file(r, record::REJECTED_PATH), &json_bytes(&rejected)?, Access::Public)?;
     replace(&record_file(r, record::SUPERSEDED_PATH), &json_bytes(&superseded)?, Access::Public)?;
     replace(&record_file(r, record::REVOKED_PATH), &json_bytes(&revoked)?, Access::Public)?;
-    // One input list per unit (SPEC.md §4.6), a unit no ballot reached included (a list of no rows).
-    for (unit, list) in units.iter().zip(&lists) {
-        replace(&record_file(r, &record::input_path(*unit)), &list.bytes, Access::Public)?;
-    }
     partial.commit()?;
     bar.inc(1);
     bar.finish_and_clear();
@@ -349,7 +362,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         cancelled: revoked.revoked.iter().filter(|r| r.change.is_some()).count(),
         counted: remaining.len(),
         units: if manifest.has_districts() {
-            units.iter().zip(&lists).map(|(u, l)| (unit_name(manifest, *u), l.rows)).collect()
+            units.iter().zip(&shapes).map(|(u, l)| (unit_name(manifest, *u), l.rows)).collect()
         } else {
             Vec::new()
         },

@@ -325,12 +325,13 @@ fn build_plan(plan: Plan) -> Built {
         plan.expect,
         "R1–R3 refuse, supersede, revoke and keep what the plan says"
     );
-    let inputs: Vec<CiphertextList> = tally::anonymize(&election, &logged, &remaining)
-        .unwrap()
-        .unwrap()
-        .iter()
-        .map(|list| CiphertextList::from_bytes(&list.bytes).unwrap())
-        .collect();
+    let mut lists = vec![Vec::new(); election.manifest().units().len()];
+    let mut out = |u: usize, bytes: &[u8]| -> Result<(), protocol::ballot_box::BoxError> {
+        lists[u].extend_from_slice(bytes);
+        Ok(())
+    };
+    tally::anonymize(&election, &logged, &remaining, &mut out).unwrap().unwrap();
+    let inputs: Vec<CiphertextList> = lists.iter().map(|list| CiphertextList::from_bytes(list).unwrap()).collect();
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let json = |v: &dyn erased::Json| v.pretty();

@@ -301,6 +301,34 @@ pub fn shared() -> Vec<Tampering> {
             },
         },
         Tampering {
+            name: "a byte after the mix input's last row",
+            check: Check::V9,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Input(d))
+                    if matches!(&d[..], [InputDifference::Row { contest: 1, row, byte, .. }]
+                        if *byte > 8 && *row == (*byte - 8) / 64))
+            },
+            tamper: |r| {
+                let p = record::input_path(1);
+                let mut bytes = read(r, &p);
+                bytes.push(0);
+                replace(r, &p, &bytes);
+            },
+        },
+        Tampering {
+            name: "the mix input cut inside its header",
+            check: Check::V9,
+            expect: |f| {
+                matches!(f, Failure::Ballots(BallotFailure::Input(d))
+                    if matches!(&d[..], [InputDifference::Short { contest: 1, .. }]))
+            },
+            tamper: |r| {
+                let p = record::input_path(1);
+                let bytes = read(r, &p);
+                replace(r, &p, &bytes[..5]);
+            },
+        },
+        Tampering {
             name: "a stage's proof altered",
             check: Check::V10,
             expect: |f| {

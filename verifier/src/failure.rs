@@ -45,6 +45,13 @@ pub enum Failure {
     Said(String),
 }
 
+impl From<protocol::ballot_box::BoxError> for Failure {
+    /// The box's store could not be read back (R1–R4 recomputed).
+    fn from(e: protocol::ballot_box::BoxError) -> Self {
+        Failure::Ballots(BallotFailure::Log(e))
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn lines<T: fmt::Display>(f: &mut fmt::Formatter<'_>, all: &[T]) -> fmt::Result {

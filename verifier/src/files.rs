@@ -243,26 +243,11 @@ impl OpenFile {
         &self.head
     }
 
-    /// Whether the file's bytes are `bytes`, reading it again in pieces and hashing what it reads: an error,
-    /// [`CHANGED`], if they are no longer those first read.
-    pub fn equals(&self, bytes: &[u8]) -> Result<bool, String> {
-        if self.len != bytes.len() as u64 {
-            return Ok(false);
-        }
-        let mut hashing = self.reread().map_err(|e| e.to_string())?;
-        let mut buf = vec![0u8; PIECE];
-        let (mut at, mut same) = (0usize, true);
-        loop {
-            let n = hashing.read(&mut buf).map_err(|e| e.to_string())?;
-            if n == 0 {
-                break;
-            }
-            let ours = bytes.get(at..at + n);
-            same &= ours == buf.get(..n);
-            at += n;
-        }
-        self.unchanged(hashing)?;
-        Ok(same && at == bytes.len())
+    /// Starts comparing the file, read again in pieces and hashed, with bytes given in order
+    /// ([`Comparison::feed`]): nothing of either side is held beyond the piece given.
+    pub fn compare(&self) -> Result<Comparison<'_>, String> {
+        let hashing = self.reread().map_err(|e| e.to_string())?;
+        Ok(Comparison { file: self, hashing, at: 0, differs_at: None, scratch: Vec::new() })
     }
 
     /// SHA-256 of the bytes as first read.
@@ -314,6 +299,62 @@ impl OpenFile {
             return Err(CHANGED.into());
         }
         Ok(())
+    }
+}
+
+/// An open file compared with bytes given a piece at a time, in order ([`OpenFile::compare`]).
+pub struct Comparison<'a> {
+    file: &'a OpenFile,
+    hashing: Hashing<fs::File>,
+    /// The bytes given so far.
+    at: u64,
+    /// The first offset at which the file and the bytes given differ, once found (the file is not read further).
+    differs_at: Option<u64>,
+    scratch: Vec<u8>,
+}
+
+impl std::fmt::Debug for Comparison<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Comparison(at {}, differs at {:?})", self.at, self.differs_at)
+    }
+}
+
+impl Comparison<'_> {
+    /// The next `bytes`, compared with the file's next bytes.
+    pub fn feed(&mut self, bytes: &[u8]) -> Result<(), String> {
+        if self.differs_at.is_none() {
+            self.scratch.resize(bytes.len(), 0);
+            let mut got = 0;
+            while got < bytes.len() {
+                match self.hashing.read(&mut self.scratch[got..]).map_err(|e| e.to_string())? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            let same = self.scratch.iter().zip(bytes).take(got).position(|(a, b)| a != b);
+            self.differs_at = match same {
+                Some(at) => Some(self.at + at as u64),
+                None if got < bytes.len() => Some(self.at + got as u64),
+                None => None,
+            };
+        }
+        self.at += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// The first offset at which the file and the bytes given differ (the shorter one's length if one is the
+    /// other's beginning), `None` if they are the same; an error, [`CHANGED`], if they are the same but the file's
+    /// bytes are no longer those first read.
+    pub fn finish(mut self) -> Result<Option<u64>, String> {
+        if self.differs_at.is_some() {
+            return Ok(self.differs_at);
+        }
+        let mut one = [0u8; 1];
+        if self.hashing.read(&mut one).map_err(|e| e.to_string())? != 0 {
+            return Ok(Some(self.at));
+        }
+        self.file.unchanged(self.hashing)?;
+        Ok(None)
     }
 }
 
@@ -551,15 +592,23 @@ mod tests {
         let mut copy = Vec::new();
         open.copy_to(&mut copy).unwrap();
         assert!(copy == bytes);
-        // Compared in pieces: equal, a byte past the first piece differs, shorter.
-        assert_eq!(open.equals(&bytes), Ok(true));
+        // Compared with bytes given in pieces: equal, a byte past the first piece differs, shorter, longer.
+        let compare = |bytes: &[u8]| -> Result<Option<u64>, String> {
+            let mut c = open.compare()?;
+            for piece in bytes.chunks(700_001) {
+                c.feed(piece)?;
+            }
+            c.finish()
+        };
+        assert_eq!(compare(&bytes), Ok(None));
         let mut changed = bytes.clone();
         changed[2_000_000] ^= 1;
-        assert_eq!(open.equals(&changed), Ok(false));
-        assert_eq!(open.equals(&bytes[..100]), Ok(false));
+        assert_eq!(compare(&changed), Ok(Some(2_000_000)));
+        assert_eq!(compare(&bytes[..100]), Ok(Some(100)));
+        assert_eq!(compare(&[&bytes[..], &[7u8][..]].concat()), Ok(Some(3_000_000)));
         fs::write(&path, &changed).unwrap();
         assert_eq!(open.copy_to(&mut Vec::new()).unwrap_err(), CHANGED);
-        assert_eq!(open.equals(&changed).unwrap_err(), CHANGED);
+        assert_eq!(compare(&changed).unwrap_err(), CHANGED);
         changed.truncate(10);
         fs::write(&path, &changed).unwrap();
         assert_eq!(open.copy_to(&mut Vec::new()).unwrap_err(), CHANGED);

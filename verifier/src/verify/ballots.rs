@@ -199,8 +199,22 @@ impl State {
             if remaining.is_empty() {
                 return Err(Failure::Ballots(BallotFailure::NothingToTally));
             }
-            let lists =
-                tally::anonymize(election, ballots, remaining).map_err(|e| Failure::Ballots(BallotFailure::Log(e)))?;
+            let manifest = election.manifest();
+            let units = manifest.units();
+            // Each unit's list compared with the record's, as V1 read it, as R4 gives it out: neither is held.
+            let unreadable = |path: &str, reason: String| {
+                Failure::Ballots(FileFailure::Undecodable { path: path.to_string(), reason }.into())
+            };
+            let mut comparisons = units
+                .iter()
+                .map(|u| files.compare(&input_path(*u)).map(Some))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Failure::Ballots(e.into()))?;
+            let mut out = |u: usize, bytes: &[u8]| -> Result<(), Failure> {
+                let Some(c) = comparisons.get_mut(u).and_then(Option::as_mut) else { return Ok(()) };
+                c.feed(bytes).map_err(|reason| unreadable(&input_path(units[u]), reason))
+            };
+            let lists = tally::anonymize(election, ballots, remaining, &mut out)?;
             let Some(lists) = lists else {
                 let most = election.manifest().contests.iter().map(|c| c.chunks()).max().unwrap_or(0);
                 let why = if remaining.len().saturating_mul(most) > protocol::limits::MAX_CIPHERTEXTS {
@@ -215,21 +229,13 @@ impl State {
                 return Err(Failure::Ballots(why));
             };
             let mut problems = Vec::new();
-            let manifest = election.manifest();
-            let units = manifest.units();
             let mut sizes = Vec::new();
-            for ((u, unit), ours) in units.iter().enumerate().zip(lists) {
+            for (((u, unit), ours), comparison) in units.iter().enumerate().zip(lists).zip(&mut comparisons) {
                 let path = input_path(*unit);
                 sizes.push(format!("{} {}", unit_name(manifest, *unit), ours.rows));
-                // The record's list compared as V1 read it (an open file read again in pieces); read whole only
-                // to describe a difference.
-                match files.equals(&path, &ours.bytes) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        let theirs = files.whole(&path).map_err(|e| Failure::Ballots(e.into()))?;
-                        problems.push(describe_list_difference(u, &path, &theirs, &ours.bytes, ours.width));
-                    }
-                    Err(e) => return Err(Failure::Ballots(e.into())),
+                let Some(comparison) = comparison.take() else { continue };
+                if let Some(at) = comparison.finish().map_err(|reason| unreadable(&path, reason))? {
+                    problems.push(describe_list_difference(u, &path, files.head(&path), ours, at));
                 }
             }
             if problems.is_empty() {

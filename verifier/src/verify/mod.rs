@@ -187,39 +187,35 @@ impl Files {
         self.open.get(path)
     }
 
-    /// The rows a list's header gives (its first 4 bytes as V1 read them; 0 if there is no such file or header).
-    pub fn list_rows(&self, path: &str) -> u32 {
-        let head = match (self.bytes.get(path), self.open.get(path)) {
+    /// The first bytes of the file at `path` as V1 read them: up to 64 of an open file (a list's header), all of a
+    /// held one; none if V1 read no such file.
+    fn head(&self, path: &str) -> &[u8] {
+        match (self.bytes.get(path), self.open.get(path)) {
             (Some(b), _) => b.as_slice(),
             (None, Some(f)) => f.head(),
             (None, None) => &[],
-        };
-        head.get(0..4).and_then(|b| b.try_into().ok()).map_or(0, u32::from_be_bytes)
+        }
     }
 
-    /// Whether the file at `path` holds exactly `bytes`, as V1 read it: held bytes compared (a file V1 did not
-    /// read holds none), or an open file read again in pieces ([`crate::files::OpenFile::equals`], which refuses
-    /// one changed since V1).
-    fn equals(&self, path: &str, bytes: &[u8]) -> Result<bool, FileFailure> {
+    /// The rows a list's header gives (its first 4 bytes as V1 read them; 0 if there is no such file or header).
+    pub fn list_rows(&self, path: &str) -> u32 {
+        self.head(path).get(0..4).and_then(|b| b.try_into().ok()).map_or(0, u32::from_be_bytes)
+    }
+
+    /// Starts comparing the file at `path`, as V1 read it, with bytes given a piece at a time ([`Comparing`]).
+    fn compare(&self, path: &str) -> Result<Comparing<'_>, FileFailure> {
         match self.open.get(path) {
-            Some(f) => f.equals(bytes).map_err(|reason| FileFailure::Undecodable { path: path.to_string(), reason }),
-            None => Ok(self.bytes.get(path).map_or(&[][..], Vec::as_slice) == bytes),
+            Some(f) => f
+                .compare()
+                .map(Comparing::Open)
+                .map_err(|reason| FileFailure::Undecodable { path: path.to_string(), reason }),
+            // A file V1 did not read holds no bytes.
+            None => Ok(Comparing::Held {
+                bytes: self.bytes.get(path).map_or(&[][..], Vec::as_slice),
+                at: 0,
+                differs_at: None,
+            }),
         }
-    }
-
-    /// The bytes of the file at `path` as V1 read them, an open file read again whole ([`Files::copy_to`]): for
-    /// describing a difference, never on the way of a record that passes.
-    fn whole(&self, path: &str) -> Result<Cow<'_, [u8]>, FileFailure> {
-        if let Some(b) = self.bytes.get(path) {
-            return Ok(Cow::Borrowed(b));
-        }
-        if !self.open.contains_key(path) {
-            // A file V1 did not read holds no bytes (as [`Files::equals`] compares it).
-            return Ok(Cow::Borrowed(&[]));
-        }
-        let mut out = Vec::new();
-        self.copy_to(path, &mut out).map_err(|reason| FileFailure::Undecodable { path: path.to_string(), reason })?;
-        Ok(Cow::Owned(out))
     }
 
     /// SHA-256 of the file at `path` as V1 read it, held or open.
@@ -573,20 +569,64 @@ pub fn unit_name(manifest: &Manifest, unit: protocol::manifest::Unit) -> String 
     }
 }
 
-/// Where an encoded list differs from the recomputed one: its header, or the first row that differs.
-fn describe_list_difference(contest: usize, path: &str, theirs: &[u8], ours: &[u8], width: usize) -> InputDifference {
+/// A record's file compared, as V1 read it, with bytes given a piece at a time, in order ([`Files::compare`]):
+/// held bytes compared where they are, an open file read again in pieces ([`crate::files::Comparison`], which
+/// refuses a file changed since V1).
+enum Comparing<'a> {
+    Held { bytes: &'a [u8], at: usize, differs_at: Option<u64> },
+    Open(crate::files::Comparison<'a>),
+}
+
+impl Comparing<'_> {
+    /// The next bytes compared.
+    fn feed(&mut self, piece: &[u8]) -> Result<(), String> {
+        match self {
+            Self::Held { bytes, at, differs_at } => {
+                if differs_at.is_none() {
+                    let theirs = bytes.get(*at..).unwrap_or_default();
+                    let common = theirs.len().min(piece.len());
+                    let first = theirs.iter().zip(piece).position(|(a, b)| a != b);
+                    *differs_at = first.or((common < piece.len()).then_some(common)).map(|d| (*at + d) as u64);
+                }
+                *at += piece.len();
+                Ok(())
+            }
+            Self::Open(c) => c.feed(piece),
+        }
+    }
+
+    /// The first offset at which they differ (the shorter one's length if one is the other's beginning), `None`
+    /// if they are the same.
+    fn finish(self) -> Result<Option<u64>, String> {
+        match self {
+            Self::Held { bytes, at, differs_at } => Ok(differs_at.or((bytes.len() > at).then_some(at as u64))),
+            Self::Open(c) => c.finish(),
+        }
+    }
+}
+
+/// How R4's list for unit `contest` differs from the record's file at `path`, which first differs from it at byte
+/// `at`: `head` is the file's first bytes (its header, if it has one), `ours` R4's list's shape.
+fn describe_list_difference(
+    contest: usize,
+    path: &str,
+    head: &[u8],
+    ours: protocol::tally::ListShape,
+    at: u64,
+) -> InputDifference {
     let header = |b: &[u8]| -> Option<(u32, u32)> {
         Some((u32::from_be_bytes(b.get(0..4)?.try_into().ok()?), u32::from_be_bytes(b.get(4..8)?.try_into().ok()?)))
     };
     let path = path.to_string();
-    match (header(theirs), header(ours)) {
-        (Some(t), Some(o)) if t != o => {
-            InputDifference::Header { contest, path, rows: t.0, width: t.1, r4_rows: o.0, r4_width: o.1 }
+    let r4 = (u32::try_from(ours.rows).unwrap_or(u32::MAX), u32::try_from(ours.width).unwrap_or(u32::MAX));
+    match header(head) {
+        Some(t) if t != r4 => {
+            InputDifference::Header { contest, path, rows: t.0, width: t.1, r4_rows: r4.0, r4_width: r4.1 }
         }
-        (None, _) => InputDifference::Short { contest, path },
-        _ => {
-            let at = theirs.iter().zip(ours).position(|(a, b)| a != b).unwrap_or(theirs.len().min(ours.len()));
-            let row = at.saturating_sub(8) / (64 * width.max(1));
+        None => InputDifference::Short { contest, path },
+        Some(_) => {
+            let at = usize::try_from(at).unwrap_or(usize::MAX);
+            let row = at.saturating_sub(8) / (64 * ours.width.max(1));
             InputDifference::Row { contest, path, row, byte: at }
         }
     }
