@@ -908,6 +908,57 @@ mod tests {
     use crate::manifest::example_manifest;
     use rand::rngs::OsRng;
 
+    /// R2 (`tally::squash`, which sorts) against the rule it implements, on ballots of a few credentials voting
+    /// many times in any order, some refused: the last ballot of each credential not refused counts, each earlier
+    /// one is superseded by it.
+    #[test]
+    fn squash_keeps_each_credentials_last_ballot_not_refused() {
+        use crate::tally::{squash, Refusal, Rejected, RejectedFile, Superseded};
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(21);
+        for round in 0..50 {
+            let n = rng.gen_range(0..200u64);
+            let ballots: Vec<BoxBallot> = (0..n)
+                .map(|i| BoxBallot {
+                    leaf_index: 3 * i + 1,
+                    accepted_at: 0,
+                    hash: [0; 32],
+                    id: crate::ballot::BallotId([i as u8; 32]),
+                    credential: [rng.gen_range(0..=(round % 9) as u8); 32],
+                    district: None,
+                    at: 0,
+                    len: 0,
+                })
+                .collect();
+            let refused: Vec<u64> = ballots.iter().map(|b| b.leaf_index).filter(|_| rng.gen_bool(0.2)).collect();
+            // Any order: the verifier's claimed files are not trusted to be sorted.
+            let rejected = RejectedFile {
+                rejected: refused
+                    .iter()
+                    .rev()
+                    .map(|&leaf_index| Rejected {
+                        leaf_index,
+                        ballot_id: crate::ballot::BallotId([0; 32]),
+                        reason: Refusal::BadSignature,
+                    })
+                    .collect(),
+            };
+            let mut last = std::collections::BTreeMap::new();
+            for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
+                last.insert(b.credential, b.leaf_index);
+            }
+            let expected: Vec<Superseded> = ballots
+                .iter()
+                .filter(|b| !refused.contains(&b.leaf_index) && last[&b.credential] != b.leaf_index)
+                .map(|b| Superseded { leaf_index: b.leaf_index, by: last[&b.credential] })
+                .collect();
+            let mut counted: Vec<u64> = last.into_values().collect();
+            counted.sort_unstable();
+            let (file, got) = squash(&ballots, &rejected);
+            assert_eq!((file.superseded, got), (expected, counted), "round {round}");
+        }
+    }
+
     /// `bx` written and read back as a [`StreamedBox`], its entries decoded as parsed.
     fn streamed(bx: &BallotBox) -> StreamedBox<MemorySink> {
         serde_json::from_str(&serde_json::to_string(bx).unwrap()).unwrap()

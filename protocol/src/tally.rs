@@ -477,21 +477,31 @@ pub fn check_except<R: RngCore + CryptoRng>(
 }
 
 /// R2: among the ballots not refused, the last of each credential counts; the others are superseded.
-/// Returns the file and the leaf indices that count, ascending.
+/// Returns the file and the leaf indices that count, ascending. `ballots` are in leaf order (L7).
+///
+/// The ballots not refused are sorted by (credential, position): each run of one credential ends with the ballot
+/// that counts, the others are superseded by it. This holds 8 bytes a ballot (a map from each credential to its
+/// last leaf held about 55).
 pub fn squash(ballots: &[BoxBallot], rejected: &RejectedFile) -> (SupersededFile, Vec<u64>) {
-    let refused: std::collections::BTreeSet<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
-    let mut last: BTreeMap<[u8; 32], u64> = BTreeMap::new();
-    for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
-        last.insert(b.credential, b.leaf_index);
-    }
+    let mut refused: Vec<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
+    refused.sort_unstable();
+    let mut order: Vec<usize> =
+        (0..ballots.len()).filter(|&i| refused.binary_search(&ballots[i].leaf_index).is_err()).collect();
+    drop(refused);
+    let by_credential = |&a: &usize, &b: &usize| ballots[a].credential.cmp(&ballots[b].credential).then(a.cmp(&b));
+    #[cfg(not(target_arch = "wasm32"))]
+    rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut order[..], by_credential);
+    #[cfg(target_arch = "wasm32")]
+    order.sort_unstable_by(by_credential);
     let mut superseded = Vec::new();
-    for b in ballots.iter().filter(|b| !refused.contains(&b.leaf_index)) {
-        let Some(&by) = last.get(&b.credential) else { continue };
-        if by != b.leaf_index {
-            superseded.push(Superseded { leaf_index: b.leaf_index, by });
-        }
+    let mut counted = Vec::new();
+    for run in order.chunk_by(|&a, &b| ballots[a].credential == ballots[b].credential) {
+        let Some((&last, earlier)) = run.split_last() else { continue };
+        let by = ballots[last].leaf_index;
+        counted.push(by);
+        superseded.extend(earlier.iter().map(|&i| Superseded { leaf_index: ballots[i].leaf_index, by }));
     }
-    let mut counted: Vec<u64> = last.into_values().collect();
+    superseded.sort_unstable_by_key(|s| s.leaf_index);
     counted.sort_unstable();
     (SupersededFile { superseded }, counted)
 }
