@@ -265,13 +265,14 @@ pub fn mix_key_files(dir: &Path, stages: u16) -> Vec<PathBuf> {
 }
 
 /// When the box of [`ballot_box`] has its ballot at leaf `i` accepted: one a minute from 1_790_000_000 s, the
-/// opening of the example manifest's voting period, for the first thousand leaves, then ten a second (so that a
-/// box of a million ballots still closes before the head's time and the period's end).
+/// opening of the example manifest's voting period, for the first thousand leaves, then a hundred a second (so that
+/// a box of fifty million ballots still closes before the period's end, 604,800 s after its opening; at ten a
+/// second a box of 5.4 million did not).
 pub fn accepted_at(leaf: u64) -> u64 {
     if leaf < 1000 {
         1_790_000_000 + 60 * leaf
     } else {
-        1_790_060_000 + (leaf - 1000) / 10
+        1_790_060_000 + (leaf - 1000) / 100
     }
 }
 
