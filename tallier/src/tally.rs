@@ -702,7 +702,19 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         if let Some(file) = file {
             file.commit()?;
         }
-        replace(&record_file(record, &record::answers_path(*unit)), &json_bytes(a)?, Access::Public)?;
+        // Written as serialized (as `json_bytes` would give it), never held whole: about 85 bytes a ballot.
+        let path = record_file(record, &record::answers_path(*unit));
+        let file = Partial::create(&path, Access::Public)?;
+        {
+            use std::io::Write as _;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file.file());
+            serde_json::to_writer_pretty(&mut out, a)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(out.write_all(b"\n")?))
+                .and_then(|()| Ok(out.flush()?))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        file.commit()?;
     }
     replace(&record_file(record, record::RESULT_PATH), &json_bytes(&result)?, Access::Public)?;
     let index = build_index(record, &election, &paths, &layout)?;

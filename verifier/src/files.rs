@@ -176,8 +176,9 @@ impl RecordSource {
 /// Whether a record's file at `rel` is read again where it is used rather than held whole: the ballot box (V4
 /// parses it as it reads it), a unit's input list (`…/input.list`, compared with R4 by V9 and read in chunks by
 /// V10), a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in chunks by V10) and a trustee's
-/// partial decryption (`…/partial-J.bin`, read in chunks by V11): the files that grow with the ballots (a proof for
-/// 50 million rows is 8 GB). Everything else is held, as read, by the checks.
+/// partial decryption (`…/partial-J.bin`, read in chunks by V11) and a unit's answers (`…/answers.json`, parsed
+/// from the file by V12: about 85 bytes a ballot): the files that grow with the ballots (a proof for 50 million
+/// rows is 8 GB). Everything else is held, as read, by the checks.
 pub fn read_in_chunks(rel: &str) -> bool {
     if rel == protocol::record::BALLOT_BOX_PATH {
         return true;
@@ -189,7 +190,7 @@ pub fn read_in_chunks(rel: &str) -> bool {
         .and_then(|rest| rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")))
         .is_some_and(numbered);
     let partial = name.strip_prefix("partial-").and_then(|rest| rest.strip_suffix(".bin")).is_some_and(numbered);
-    stage || partial || name == "input.list"
+    stage || partial || name == "input.list" || name == "answers.json"
 }
 
 /// A record's file as read once: its bytes, or (a large file of a directory) the open file with its length and
@@ -529,12 +530,11 @@ mod tests {
     #[test]
     fn a_directory_and_the_same_files_given_read_alike() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("contest-0")).unwrap();
+        fs::create_dir(dir.path().join("tally")).unwrap();
         fs::write(dir.path().join("index.json"), b"{}").unwrap();
-        fs::write(dir.path().join("contest-0/answers.json"), b"rows").unwrap();
-        let files: BTreeMap<String, Vec<u8>> = [("index.json", &b"{}"[..]), ("contest-0/answers.json", b"rows")]
-            .map(|(p, b)| (p.into(), b.to_vec()))
-            .into();
+        fs::write(dir.path().join("tally/rejected.json"), b"rows").unwrap();
+        let files: BTreeMap<String, Vec<u8>> =
+            [("index.json", &b"{}"[..]), ("tally/rejected.json", b"rows")].map(|(p, b)| (p.into(), b.to_vec())).into();
         let on_disk = RecordSource::Dir(dir.path().to_path_buf());
         let given = RecordSource::Given { name: "chosen".into(), files };
         assert_eq!(given.name(), "chosen");
@@ -542,10 +542,10 @@ mod tests {
         listed.sort();
         assert_eq!(listed, given.list().unwrap());
         for source in [&on_disk, &given] {
-            assert!(source.has("contest-0/answers.json") && !source.has("result.json"));
+            assert!(source.has("tally/rejected.json") && !source.has("result.json"));
             assert_eq!(source.read("index.json").unwrap(), b"{}");
         }
-        let paths = ["contest-0/answers.json", "result.json"];
+        let paths = ["tally/rejected.json", "result.json"];
         let (a, b) = (on_disk.read_all(&paths), given.read_all(&paths));
         for content in [&a[0], &b[0]] {
             let Ok(Content::Bytes(bytes)) = content else { panic!("{content:?}") };
@@ -555,7 +555,7 @@ mod tests {
         assert!(b[1].as_ref().unwrap_err().contains("result.json: not among the files given"));
     }
 
-    /// Only an input list, a mix stage's list or proof and a partial decryption are read in chunks; such a file is hashed as read,
+    /// Only an input list, a mix stage's list or proof, a partial decryption and a unit's answers are read in chunks; such a file is hashed as read,
     /// copied again exactly, and a copy after the file was rewritten in place (same file, same length) or
     /// lengthened is refused.
     #[test]
@@ -566,6 +566,7 @@ mod tests {
             "stage-3.list",
             "contest-1/partial-2.bin",
             "contest-0/input.list",
+            "contest-3/district-2/answers.json",
         ] {
             assert!(read_in_chunks(rel), "{rel}");
         }

@@ -85,7 +85,8 @@ impl State {
             let manifest = election.manifest();
             for (c, unit) in manifest.units().into_iter().enumerate() {
                 let path = answers_path(unit);
-                let claimed = files.get(&path).and_then(|b| parse_json::<AnswersFile>(&path, b));
+                // Parsed from the open file (V1 keeps it open: a row is about 85 bytes of it), refused if changed.
+                let claimed = files.parse::<AnswersFile>(&path);
                 let claimed = match claimed {
                     Ok(a) => a,
                     Err(e) => {
