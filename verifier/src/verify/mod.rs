@@ -335,11 +335,14 @@ pub struct State {
     result: Option<ResultFile>,
     /// The parts the in-browser verifier's helpers verified beforehand (none otherwise).
     verified: parts::Verified,
+    /// Whether the ballots and the voter list are kept after V9 for a verified result ([`verify_result`]: `verifier
+    /// publish` lists every ballot's fate); otherwise they are dropped there, before V10–V11 take their chunks.
+    keep_ballots: bool,
 }
 
 /// Verifies the record in `dir`: V1–V13. With `pinned`, V2 fails unless the record is of that election.
 pub fn verify_record(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> Report {
-    verify_result(dir, pinned, progress).0
+    verify_in(dir, pinned, progress, false).0
 }
 
 /// A published election fingerprint as an observer pins it (`--fingerprint HEX`, or typed in the in-browser
@@ -371,8 +374,15 @@ pub struct VerifiedResult {
 
 /// [`verify_record`], and the verified result if every check passed (`verifier result`).
 pub fn verify_result(dir: &Path, pinned: Option<&Fingerprint>, progress: bool) -> (Report, Option<VerifiedResult>) {
+    verify_in(dir, pinned, progress, true)
+}
+
+/// V1–V13 on the record in `dir`, keeping the ballots for a verified result or not ([`State::after_v9`]).
+fn verify_in(dir: &Path, pinned: Option<&Fingerprint>, progress: bool, keep: bool) -> (Report, Option<VerifiedResult>) {
     let report = Report::new(format!("election record {}", dir.display()), progress);
-    Run::with_report(report, RecordSource::Dir(dir.to_path_buf()), pinned).finish_with_result()
+    let mut run = Run::with_report(report, RecordSource::Dir(dir.to_path_buf()), pinned);
+    run.s.keep_ballots = keep;
+    run.finish_with_result()
 }
 
 /// `verifier verify`, a few checks at a time, in the one order V1–V13: the in-browser verifier runs the checks up
@@ -428,7 +438,10 @@ impl Run {
                 6 => s.v6(report),
                 7 => s.v7(report),
                 8 => s.v8(report),
-                9 => s.v9(report),
+                9 => {
+                    s.v9(report);
+                    s.after_v9();
+                }
                 10 => s.v10(report),
                 11 => s.v11(report),
                 12 => s.v12(report),
@@ -555,7 +568,20 @@ impl State {
         self.v7(report);
         self.v8(report);
         self.v9(report);
+        self.after_v9();
         self.v10(report);
+    }
+
+    /// Drops what only V4–V9 read (the ballots, the voter list, R1–R3's leaves), unless a verified result keeps
+    /// the ballots: at 3·10⁶ ballots about 0.5 GB that V10–V13 do not need.
+    fn after_v9(&mut self) {
+        if !self.keep_ballots {
+            self.ballots = None;
+            self.electorate = None;
+            self.rejected = None;
+            self.counted = None;
+            self.remaining = None;
+        }
     }
 }
 
