@@ -318,12 +318,11 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let mut out = |u: usize, bytes: &[u8]| -> Result<()> {
         use std::io::Write as _;
         let path = lists.get(u).ok_or_else(|| anyhow!("R4 gave a list of no unit (this is a bug)"))?;
-        let mut file = fs::OpenOptions::new()
+        fs::OpenOptions::new()
             .append(true)
             .open(path)
-            .and_then(|mut f| f.write_all(bytes).map(|()| f))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        file.flush().with_context(|| format!("cannot write {}", path.display()))
+            .and_then(|mut f| f.write_all(bytes))
+            .with_context(|| format!("cannot write {}", path.display()))
     };
     let made = steps::anonymize(&election, &ballots, &remaining, &mut out)?
         .ok_or_else(|| anyhow!("a checked ballot does not have its district's shape (this is a bug)"))?;
