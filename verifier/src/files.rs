@@ -176,8 +176,9 @@ impl RecordSource {
 /// Whether a record's file at `rel` is read again where it is used rather than held whole: the ballot box (V4
 /// parses it as it reads it), a unit's input list (`…/input.list`, compared with R4 by V9 and read in chunks by
 /// V10), a mix stage's list or proof (`…/stage-K.list`, `…/stage-K.proof`, read in chunks by V10) and a trustee's
-/// partial decryption (`…/partial-J.bin`, read in chunks by V11) and a unit's answers (`…/answers.json`, parsed
-/// from the file by V12: about 85 bytes a ballot): the files that grow with the ballots (a proof for 50 million
+/// partial decryption (`…/partial-J.bin`, read in chunks by V11), a unit's plaintexts (`…/plaintexts.list`,
+/// compared by V11 and decoded by V12 in pieces) and its answers (`…/answers.json`, parsed from the file by V12:
+/// about 85 bytes a ballot): the files that grow with the ballots (a proof for 50 million
 /// rows is 8 GB). Everything else is held, as read, by the checks.
 pub fn read_in_chunks(rel: &str) -> bool {
     if rel == protocol::record::BALLOT_BOX_PATH {
@@ -190,7 +191,7 @@ pub fn read_in_chunks(rel: &str) -> bool {
         .and_then(|rest| rest.strip_suffix(".list").or_else(|| rest.strip_suffix(".proof")))
         .is_some_and(numbered);
     let partial = name.strip_prefix("partial-").and_then(|rest| rest.strip_suffix(".bin")).is_some_and(numbered);
-    stage || partial || name == "input.list" || name == "answers.json"
+    stage || partial || ["input.list", "plaintexts.list", "answers.json"].contains(&name)
 }
 
 /// A record's file as read once: its bytes, or (a large file of a directory) the open file with its length and
@@ -567,6 +568,7 @@ mod tests {
             "contest-1/partial-2.bin",
             "contest-0/input.list",
             "contest-3/district-2/answers.json",
+            "contest-0/plaintexts.list",
         ] {
             assert!(read_in_chunks(rel), "{rel}");
         }
@@ -576,7 +578,7 @@ mod tests {
             "stage-1x.list",
             "contest-0/partial-.bin",
             "contest-0/partial-1.json",
-            "contest-0/plaintexts.list",
+            "contest-0/plaintexts.bin",
         ] {
             assert!(!read_in_chunks(rel), "{rel}");
         }

@@ -83,59 +83,33 @@ impl Decode for PlaintextList {
     }
 }
 
-/// A plaintext list's bytes (SPEC.md §10.9) whose shape and length are checked, its points decoded only where they
-/// are read ([`PlaintextBytes::decode`]): how the verifier reads a list of millions of points without holding them
-/// decoded (a decoded point takes 192 bytes, its encoding 32).
-#[derive(Debug, Clone, Copy)]
-pub struct PlaintextBytes<'a> {
-    width: u32,
-    /// The points' encodings, 32 bytes each, row-major.
-    points: &'a [u8],
+/// A plaintext list's shape (SPEC.md §10.9) from its first bytes `head` (the whole 8-byte header where the list
+/// has one) and its length `size`: `w` and the number of points `N·w`, with the errors [`PlaintextList::from_bytes`]
+/// gives for a list of that header and length whose points decode. How the verifier checks a list of millions of
+/// points without holding it: the points are read, and decoded, a piece at a time ([`decode_plaintext_points`]).
+pub fn plaintext_shape(head: &[u8], size: u64) -> Result<(u32, usize), DecodeError> {
+    let mut r = Reader::new(head.get(..8).unwrap_or(head));
+    let (width, count) = read_plaintext_shape(&mut r)?;
+    let len = count.checked_mul(32).ok_or(DecodeError::TooLong {
+        what: "plaintexts.points",
+        len: count,
+        max: MAX_CIPHERTEXTS,
+    })?;
+    // The bytes after the header (8 of them were read: `size` ≥ 8).
+    let rest = usize::try_from(size.saturating_sub(8)).unwrap_or(usize::MAX);
+    if rest < len {
+        return Err(DecodeError::Truncated { what: "plaintexts.points", needed: len - rest });
+    }
+    if rest > len {
+        return Err(DecodeError::TrailingBytes { what: PlaintextList::WHAT, count: rest - len });
+    }
+    Ok((width, count))
 }
 
-impl<'a> PlaintextBytes<'a> {
-    /// Checks the header's shape and that exactly its points follow: the errors [`PlaintextList::from_bytes`] gives
-    /// for those (a point that does not decode is found by [`PlaintextBytes::decode`]).
-    pub fn new(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        let mut r = Reader::new(bytes);
-        let (width, count) = read_plaintext_shape(&mut r)?;
-        let len = count.checked_mul(32).ok_or(DecodeError::TooLong {
-            what: "plaintexts.points",
-            len: count,
-            max: MAX_CIPHERTEXTS,
-        })?;
-        let points = r.raw(len, "plaintexts.points")?;
-        r.finish(PlaintextList::WHAT)?;
-        Ok(PlaintextBytes { width, points })
-    }
-
-    /// `w`, the points per row.
-    pub fn width(&self) -> u32 {
-        self.width
-    }
-
-    /// The number of points, `N·w`.
-    pub fn len(&self) -> usize {
-        self.points.len() / 32
-    }
-
-    /// Whether the list has no points.
-    pub fn is_empty(&self) -> bool {
-        self.points.is_empty()
-    }
-
-    /// The points' 32-byte encodings, row-major, as in the file.
-    pub fn encodings(&self) -> &'a [u8] {
-        self.points
-    }
-
-    /// Decodes points `from .. from + count` (clamped to the list) with the one decoder of a point, over all cores.
-    pub fn decode(&self, from: usize, count: usize) -> Result<Vec<GroupElement>, DecodeError> {
-        let start = from.saturating_mul(32).min(self.points.len());
-        let end = from.saturating_add(count).saturating_mul(32).min(self.points.len());
-        let slice = self.points.get(start..end).unwrap_or_default();
-        read_elements(&mut Reader::new(slice), slice.len() / 32, "plaintexts.points")
-    }
+/// Decodes a piece of a plaintext list's points (their 32-byte encodings, row-major, as in the file; a trailing
+/// part of a point is ignored) with the one decoder of a point, over all cores.
+pub fn decode_plaintext_points(encodings: &[u8]) -> Result<Vec<GroupElement>, DecodeError> {
+    read_elements(&mut Reader::new(encodings), encodings.len() / 32, "plaintexts.points")
 }
 
 // ---------------------------------------------------------------------------------------------------------

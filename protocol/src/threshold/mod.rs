@@ -37,8 +37,8 @@ pub use ceremony::{
     EncryptedShare, Qualification, Recovery, Reveal, Roster, SignedClose, TrusteeSecret,
 };
 pub use decryption::{
-    combine, verify_partial_decryptions, CiphertextList, PartialDecryption, PlaintextBytes, PlaintextList,
-    VerifiedPartials,
+    combine, decode_plaintext_points, plaintext_shape, verify_partial_decryptions, CiphertextList, PartialDecryption,
+    PlaintextList, VerifiedPartials,
 };
 
 use crate::limits::MAX_TRUSTEES;
@@ -635,5 +635,28 @@ mod tests {
         assert_eq!(p.check_index(0), Err(ThresholdError::UnknownTrustee { trustee: 0 }));
         assert_eq!(p.check_index(4), Err(ThresholdError::UnknownTrustee { trustee: 4 }));
         assert!(format!("{:?}", TrusteeSigningKey::from_seed(&[1; 32])).contains("redacted"));
+    }
+
+    /// A plaintext list's shape read from its header and length gives what decoding the whole list gives, for
+    /// every prefix of a list, bytes after it, and headers out of bounds.
+    #[test]
+    fn plaintext_shape_agrees_with_decoding_the_list() {
+        let points: Vec<crate::GroupElement> =
+            (1u64..=6).map(|k| crate::GroupElement::from(base_mul(&Scalar::from(k)))).collect();
+        let whole = PlaintextList { width: 2, points }.to_bytes();
+        let mut cases: Vec<Vec<u8>> = (0..=whole.len()).map(|n| whole[..n].to_vec()).collect();
+        cases.push([whole.as_slice(), &[0]].concat());
+        cases.push([whole.as_slice(), &[0; 33]].concat());
+        for (rows, width) in [(3u32, 0u32), (3, 1025), (u32::MAX, 1024), (0, 1), (6, 1)] {
+            cases.push([&rows.to_be_bytes()[..], &width.to_be_bytes(), &whole[8..]].concat());
+        }
+        for bytes in &cases {
+            let decoded = PlaintextList::from_bytes(bytes).map(|l| (l.width, l.points.len()));
+            let head = &bytes[..bytes.len().min(64)];
+            assert_eq!(plaintext_shape(head, bytes.len() as u64), decoded, "{} bytes", bytes.len());
+            if let Ok((_, count)) = decoded {
+                assert_eq!(decode_plaintext_points(&bytes[8..]).map(|p| p.len()), Ok(count));
+            }
+        }
     }
 }

@@ -197,6 +197,15 @@ impl Files {
         }
     }
 
+    /// The length of the file at `path` as V1 read it (0 if V1 read no such file).
+    fn size(&self, path: &str) -> u64 {
+        match (self.bytes.get(path), self.open.get(path)) {
+            (Some(b), _) => b.len() as u64,
+            (None, Some(f)) => f.size(),
+            (None, None) => 0,
+        }
+    }
+
     /// The rows a list's header gives (its first 4 bytes as V1 read them; 0 if there is no such file or header).
     pub fn list_rows(&self, path: &str) -> u32 {
         self.head(path).get(0..4).and_then(|b| b.try_into().ok()).map_or(0, u32::from_be_bytes)

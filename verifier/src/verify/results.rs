@@ -193,9 +193,10 @@ impl State {
 /// Rows of a unit's plaintexts V12 decodes at a time (65,536 rows of one point: 12 MB decoded).
 const ROWS_PER_PIECE: usize = 1 << 16;
 
-/// R5 of unit `c` (§5): its `plaintexts.list`, as V1 read it, decoded a piece of rows at a time, each piece's
-/// answers given to `comparison`; a list whose width is not its contest's decodes to no answer (the comparison
-/// then fails). Every point is decoded, so a list that does not decode is reported as such.
+/// R5 of unit `c` (§5): its `plaintexts.list`, as V1 read it (its shape from its header and length, its points
+/// read again in pieces, refused if changed since V1), decoded a piece of rows at a time, each piece's answers
+/// given to `comparison`; a list whose width is not its contest's decodes to no answer (the comparison then fails).
+/// Every point is decoded, so a list that does not decode is reported as such.
 fn decode_plaintexts(
     files: &Files,
     c: usize,
@@ -204,17 +205,104 @@ fn decode_plaintexts(
     comparison: &mut ListComparison<'_, tally::DecodedAnswer>,
 ) -> Result<(), ResultFailure> {
     let path = plaintexts_path(unit);
-    let undecodable = |source| ResultFailure::PlaintextsUndecodable { contest: c, path: path.clone(), source };
-    let list = th::PlaintextBytes::new(files.get(&path)?).map_err(undecodable)?;
-    let shaped = list.width() as usize == contest.chunks();
-    let step = ROWS_PER_PIECE.saturating_mul(list.width() as usize).max(1);
-    for from in (0..list.len()).step_by(step) {
-        let points = list.decode(from, step).map_err(undecodable)?;
+    let (width, _) = plaintexts_shape(files, c, &path)?;
+    let shaped = width as usize == contest.chunks();
+    decode_in_pieces(files, c, &path, width, |points| {
         if shaped {
             comparison.next(&tally::decode_rows(contest, &points));
         }
+    })
+}
+
+/// The shape of unit `c`'s `plaintexts.list` at `path`, as V1 read it: `w` and the number of points.
+fn plaintexts_shape(files: &Files, c: usize, path: &str) -> Result<(u32, usize), ResultFailure> {
+    if !files.has(path) {
+        return Err(FileFailure::Missing { path: path.to_string() }.into());
     }
-    Ok(())
+    th::plaintext_shape(files.head(path), files.size(path)).map_err(|source| ResultFailure::PlaintextsUndecodable {
+        contest: c,
+        path: path.to_string(),
+        source,
+    })
+}
+
+/// Decodes the points of unit `c`'s `plaintexts.list` at `path` (whose shape [`plaintexts_shape`] checked, `w`
+/// points a row), read again from V1's file in pieces of [`ROWS_PER_PIECE`] rows, each piece's points given to
+/// `each`: the first point that does not decode is the failure, as is a file changed since V1.
+fn decode_in_pieces(
+    files: &Files,
+    c: usize,
+    path: &str,
+    width: u32,
+    each: impl FnMut(Vec<protocol::group::GroupElement>),
+) -> Result<(), ResultFailure> {
+    let piece = ROWS_PER_PIECE.saturating_mul(width as usize).max(1).saturating_mul(32);
+    let mut pieces = PointPieces { skip: 8, piece, buffer: Vec::new(), failure: None, each };
+    let copied = files.copy_to(path, &mut pieces).and_then(|()| pieces.end().map_err(|e| e.to_string()));
+    match (pieces.failure, copied) {
+        (Some(source), _) => Err(ResultFailure::PlaintextsUndecodable { contest: c, path: path.to_string(), source }),
+        (None, Err(reason)) => Err(FileFailure::Undecodable { path: path.to_string(), reason }.into()),
+        (None, Ok(())) => Ok(()),
+    }
+}
+
+/// A plaintext list's bytes written to it in order ([`Files::copy_to`]): its header skipped, its points decoded a
+/// piece of `piece` bytes at a time and given to `each`; the first piece that does not decode stops the copy.
+struct PointPieces<F> {
+    /// Header bytes still to skip.
+    skip: usize,
+    piece: usize,
+    buffer: Vec<u8>,
+    failure: Option<protocol::error::DecodeError>,
+    each: F,
+}
+
+impl<F: FnMut(Vec<protocol::group::GroupElement>)> PointPieces<F> {
+    /// Decodes the bytes held (a whole piece, or the last one).
+    fn decode(&mut self) -> std::io::Result<()> {
+        let decoded = th::decode_plaintext_points(&self.buffer);
+        self.buffer.clear();
+        match decoded {
+            Ok(points) => {
+                (self.each)(points);
+                Ok(())
+            }
+            Err(e) => {
+                self.failure = Some(e);
+                Err(std::io::Error::other("a point does not decode"))
+            }
+        }
+    }
+
+    /// Decodes what is left after the last whole piece.
+    fn end(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        self.decode()
+    }
+}
+
+impl<F: FnMut(Vec<protocol::group::GroupElement>)> std::io::Write for PointPieces<F> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let skipped = self.skip.min(bytes.len());
+        self.skip -= skipped;
+        let mut rest = bytes.get(skipped..).unwrap_or_default();
+        while !rest.is_empty() {
+            let take = (self.piece - self.buffer.len()).min(rest.len());
+            let (now, later) = rest.split_at(take);
+            self.buffer.extend_from_slice(now);
+            rest = later;
+            if self.buffer.len() == self.piece {
+                self.decode()?;
+            }
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// R5 for a unit that no ballot reached (§14.1): its contest's and district's ids, and no answers.
@@ -311,14 +399,14 @@ pub(super) fn decrypt_contest(
     chosen.sort_unstable();
     chosen.truncate(usize::from(params.t));
     // The claimed plaintexts as V1 read them: their shape checked here, their points compared as bytes with the
-    // combination's canonical encodings (equal bytes decode), and decoded only to name a failure.
+    // combination's canonical encodings as it is written (equal bytes decode), read again from V1's file in pieces,
+    // and decoded only to name a failure.
     let path = plaintexts_path(unit);
-    let undecodable = |source| ResultFailure::PlaintextsUndecodable { contest: c, path: path.clone(), source };
-    let claimed = match files
-        .get(&path)
-        .map_err(ResultFailure::from)
-        .and_then(|b| th::PlaintextBytes::new(b).map_err(undecodable))
-    {
+    let claimed = match plaintexts_shape(files, c, &path) {
+        Ok((width, _)) => files.compare(&path).map(|comparing| (width, comparing)).map_err(ResultFailure::from),
+        Err(e) => Err(e),
+    };
+    let (claimed_width, comparing) = match claimed {
         Ok(claimed) => claimed,
         Err(e) => {
             // Combined all the same (into nothing), for a failure of the combination itself to be reported.
@@ -330,20 +418,25 @@ pub(super) fn decrypt_contest(
             return Err(problems);
         }
     };
-    let compare = Compare::new(claimed.encodings());
+    let compare = Compare::new(files.head(&path), comparing);
     if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &compare, chunk) {
         problems.push(ResultFailure::Combine { contest: c, source });
         return Err(problems);
     }
     let mut note = None;
     let width = manifest.contests.get(unit.contest).map_or(0, |k| k.chunks());
-    let m = last.rows.saturating_mul(width);
-    let first = if claimed.width() as usize != width { Some(0) } else { compare.first_difference(m) };
+    let first = match compare.first_difference() {
+        Err(reason) => {
+            problems.push(FileFailure::Undecodable { path: path.clone(), reason }.into());
+            return Err(problems);
+        }
+        Ok(_) if claimed_width as usize != width => Some(0),
+        Ok(first) => first,
+    };
     // A list that differs may not decode: that is the failure to name.
     if first.is_some() {
-        let step = ROWS_PER_PIECE.saturating_mul(width).max(1);
-        if let Some(source) = (0..claimed.len()).step_by(step).find_map(|from| claimed.decode(from, step).err()) {
-            problems.push(undecodable(source));
+        if let Err(e) = decode_in_pieces(files, c, &path, claimed_width, |_| ()) {
+            problems.push(e);
             return Err(problems);
         }
     }
@@ -370,50 +463,46 @@ pub(super) fn decrypt_contest(
     }
 }
 
-/// A sink that compares the combination, as it is written, with the record's plaintexts' encodings: the first
-/// point that differs (past either end included).
+/// A sink that compares the combination, as it is written (in order: its header, then its points), with the
+/// record's `plaintexts.list` as V1 read it, read again a piece at a time ([`Comparing`]): the first point that
+/// differs, past either end included. The header is the list's shape, compared through the points' count (the
+/// file's own header is given in place of the combination's).
 struct Compare<'a> {
-    /// The claimed points' 32-byte encodings, row-major.
-    claimed: &'a [u8],
-    first: std::sync::Mutex<Option<usize>>,
+    /// The file's header as V1 read it.
+    head: [u8; 8],
+    /// The comparison and the offset of the next byte written.
+    state: std::sync::Mutex<(Comparing<'a>, u64)>,
 }
 
 impl<'a> Compare<'a> {
-    fn new(claimed: &'a [u8]) -> Self {
-        Self { claimed, first: std::sync::Mutex::new(None) }
+    fn new(head: &[u8], comparing: Comparing<'a>) -> Self {
+        let mut header = [0u8; 8];
+        let n = head.len().min(8);
+        header[..n].copy_from_slice(&head[..n]);
+        Self { head: header, state: std::sync::Mutex::new((comparing, 0)) }
     }
 
-    /// The first point that differs, the combination having `m` points.
-    fn first_difference(&self, m: usize) -> Option<usize> {
-        let seen = *self.first.lock().unwrap_or_else(|p| p.into_inner());
-        let claimed = self.claimed.len() / 32;
-        let ends = (m != claimed).then(|| m.min(claimed));
-        match (seen, ends) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+    /// The first point that differs; an error if the file changed since V1 ([`crate::files::CHANGED`]).
+    fn first_difference(self) -> Result<Option<usize>, String> {
+        let (comparing, _) = self.state.into_inner().unwrap_or_else(|p| p.into_inner());
+        Ok(comparing.finish()?.map(|at| (at.saturating_sub(8) / 32) as usize))
     }
 }
 
 impl protocol::shuffle::stream::ByteSink for Compare<'_> {
     fn write_at(&self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
-        // The header (offset 0) is the list's shape, compared through the points' count.
-        let Some(points) = offset.checked_sub(8) else { return Ok(()) };
-        let start = (points / 32) as usize;
-        let at = start.saturating_mul(32);
-        let theirs = self.claimed.get(at..).unwrap_or_default();
-        if theirs.get(..bytes.len()) == Some(bytes) {
-            return Ok(());
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (comparing, next) = &mut *state;
+        if offset != *next {
+            return Err(std::io::Error::other(format!("the combination wrote at {offset}, not at {next}")));
         }
-        // The first point of the piece that differs (or that the claimed list does not reach).
-        let i = bytes
-            .chunks_exact(32)
-            .zip(theirs.chunks_exact(32).map(Some).chain(std::iter::repeat(None)))
-            .position(|(ours, theirs)| theirs != Some(ours));
-        if let Some(i) = i {
-            let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
-            *first = Some(first.map_or(start + i, |f| f.min(start + i)));
-        }
+        let fed = if offset == 0 {
+            comparing.feed(self.head.get(..bytes.len()).unwrap_or(bytes))
+        } else {
+            comparing.feed(bytes)
+        };
+        fed.map_err(std::io::Error::other)?;
+        *next += bytes.len() as u64;
         Ok(())
     }
 }
