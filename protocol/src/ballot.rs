@@ -80,6 +80,21 @@ impl BallotId {
         hex::encode(self.0)
     }
 
+    /// SPEC.md §8.3: the id of the ballot whose canonical bytes (§8.2) are `ballot`: the hash of its body, the
+    /// bytes before its 64-byte signature. How a box's ballots, held as their bytes, give their ids again. `None`
+    /// if there are fewer than 64 bytes.
+    pub fn of_ballot_bytes(ballot: &[u8]) -> Option<BallotId> {
+        ballot.get(..ballot.len().checked_sub(64)?).map(Self::of_body_bytes)
+    }
+
+    /// SPEC.md §8.3: the id of the body whose canonical bytes are `body`.
+    fn of_body_bytes(body: &[u8]) -> BallotId {
+        let mut h = Sha256::new();
+        h.update(BALLOT_ID_DOMAIN);
+        h.update(body);
+        BallotId(h.finalize().into())
+    }
+
     /// The tracker (SPEC.md §8.9): the first 8 bytes of the id, upper-case hex in four groups,
     /// `XXXX-XXXX-XXXX-XXXX`, short enough to read aloud and find in the public log.
     pub fn tracker(&self) -> String {
@@ -148,10 +163,7 @@ impl BallotBody {
 
     /// SPEC.md §8.3.
     pub fn id(&self) -> BallotId {
-        let mut h = Sha256::new();
-        h.update(BALLOT_ID_DOMAIN);
-        h.update(self.to_bytes());
-        BallotId(h.finalize().into())
+        BallotId::of_body_bytes(&self.to_bytes())
     }
 }
 
@@ -526,6 +538,8 @@ mod tests {
         assert_eq!(&bytes[65..67], &[0, 0]);
         assert_eq!(BallotBody::from_bytes(&bytes).unwrap(), body);
         let ballot = body.clone().sign(&cred).unwrap();
+        assert_eq!(BallotId::of_ballot_bytes(&ballot.to_bytes()), Some(ballot.id()));
+        assert_eq!(BallotId::of_ballot_bytes(&[0; 63]), None);
         check_ballot(&e, &ballot).unwrap();
         let opened = open_ballot(&e, &body, &seed.opening(e.manifest(), Some(0))).unwrap();
         assert_eq!(opened, vec![Ok(Answer::single(4)), Ok(Answer::single(1))]);

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ballot::Ballot;
+use crate::ballot::{Ballot, BallotId};
 use crate::codec::Decode;
 use crate::credential::{decode_verifying_key, CredentialKey, RegisteredKey};
 use crate::election::{Election, ElectionParameters};
@@ -424,8 +424,9 @@ impl LoggedBallot {
     }
 }
 
-/// A ballot of the box as L7 checked it, held compactly: what R1's registry check, squash, revoke, receipts and
-/// the bulletin board read (its place, time, hash, id, credential and district, 128 bytes) and where its canonical
+/// A ballot of the box as L7 checked it, held compactly: what R1's registry check, squash and revoke read (its
+/// place, time, credential and district; 64 bytes: its id and hash are computed again from its bytes where they are
+/// needed, [`Ballots::leaves`], [`Ballots::leaf_at`]) and where its canonical
 /// bytes (§8.2) lie in the box's store ([`Ballots`]), read and decoded again where the whole ballot is needed (R1's
 /// signatures and proofs, R4's ciphertexts), a chunk at a time. A box of millions of ballots is held neither
 /// decoded nor as bytes: the bytes are in a scratch file natively.
@@ -435,10 +436,6 @@ pub struct BoxBallot {
     pub leaf_index: u64,
     /// Seconds since the Unix epoch (UTC), from the ballot's leaf.
     pub accepted_at: u64,
-    /// SHA-256 of the ballot's canonical bytes (eq. L-0).
-    pub hash: [u8; 32],
-    /// The ballot's id (§8.3).
-    pub id: crate::ballot::BallotId,
     /// The bytes of the credential key that signed it (the key decoded and checked when L7 decoded the ballot).
     pub credential: [u8; 32],
     /// The ballot's district, with districts.
@@ -450,11 +447,6 @@ pub struct BoxBallot {
 }
 
 impl BoxBallot {
-    /// The ballot's leaf (eq. LG1).
-    pub fn leaf_hash(&self) -> crate::log::Hash {
-        leaf_hash(&self.id, &self.hash, self.accepted_at)
-    }
-
     /// The encoded ciphertexts of the ballot's contest at position `at` on the ballot (§8.2: its `u32` count is
     /// skipped, then `count` × 64 bytes, each `A ‖ B`), sliced from the canonical bytes `b`: version (1),
     /// fingerprint (32), credential (32), district (2, version 2 only), `u32` number of contests, then each
@@ -547,8 +539,6 @@ impl Ballots {
         self.list.push(BoxBallot {
             leaf_index: logged.leaf_index,
             accepted_at: logged.accepted_at,
-            hash: logged.hash,
-            id: logged.ballot.id(),
             credential: *logged.ballot.body.credential.as_bytes(),
             district: logged.ballot.body.district,
             at: self.end,
@@ -572,6 +562,58 @@ impl Ballots {
         self.store.read_at(first.at, &mut bytes).map_err(|e| BoxError::Store(e.to_string()))?;
         Ok(ChunkBytes { start: first.at, bytes })
     }
+
+    /// Each ballot's leaf ([`BallotLeaf`]: its id, hash and leaf hash, eq. LG1), in log order, from its canonical
+    /// bytes read again from the store [`HASH_BATCH`] ballots at a time (natively hashed over all cores): a box's
+    /// ids and hashes are not held (64 bytes a ballot).
+    pub fn leaves(&self) -> impl Iterator<Item = Result<BallotLeaf, BoxError>> + '_ {
+        self.list.chunks(HASH_BATCH).flat_map(move |chunk| -> Vec<Result<BallotLeaf, BoxError>> {
+            let bytes = match self.read(chunk) {
+                Ok(bytes) => bytes,
+                Err(e) => return vec![Err(e)],
+            };
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                use rayon::prelude::*;
+                chunk.par_iter().map(|b| bytes.leaf(b)).collect()
+            }
+            #[cfg(target_arch = "wasm32")]
+            chunk.iter().map(|b| bytes.leaf(b)).collect()
+        })
+    }
+
+    /// The leaf of the ballot at log position `leaf` (a box's ballots skip the changes' leaves, [`at_leaf`]), from
+    /// its bytes read again; `None` if no ballot is at that leaf.
+    pub fn leaf_at(&self, leaf: u64) -> Result<Option<BallotLeaf>, BoxError> {
+        match self.list.binary_search_by_key(&leaf, |b| b.leaf_index) {
+            Ok(i) => self.leaf_of(i).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The leaf of the ballot at position `i` in the list (not its leaf index), from its bytes read again.
+    fn leaf_of(&self, i: usize) -> Result<BallotLeaf, BoxError> {
+        let chunk = self.list.get(i..=i).ok_or_else(|| BoxError::Store(format!("no ballot at position {i}")))?;
+        self.read(chunk).and_then(|bytes| bytes.leaf(&chunk[0]))
+    }
+}
+
+/// Ballots read again a batch at a time to hash them ([`Ballots::leaves`]).
+const HASH_BATCH: usize = 4096;
+
+/// A ballot's leaf (eq. LG1) as [`Ballots::leaves`] computes it from its canonical bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BallotLeaf {
+    /// The ballot's position in the log.
+    pub leaf_index: u64,
+    /// Seconds since the Unix epoch (UTC), from the ballot's leaf.
+    pub accepted_at: u64,
+    /// The ballot's id (§8.3).
+    pub id: BallotId,
+    /// SHA-256 of its canonical bytes (eq. L-0).
+    pub hash: crate::log::Hash,
+    /// Its leaf hash (eq. LG1).
+    pub leaf: crate::log::Hash,
 }
 
 /// The canonical bytes of consecutive ballots of a box ([`Ballots::read`]).
@@ -593,8 +635,20 @@ impl ChunkBytes {
     /// once, so this fails only if the store was changed; the error names the leaf all the same.
     pub fn decode(&self, b: &BoxBallot) -> Result<LoggedBallot, BoxError> {
         let leaf = b.leaf_index;
-        let ballot = Ballot::from_bytes(self.of(b)?).map_err(|source| BoxError::BallotDecode { leaf, source })?;
-        Ok(LoggedBallot { leaf_index: leaf, accepted_at: b.accepted_at, hash: b.hash, ballot })
+        let bytes = self.of(b)?;
+        let ballot = Ballot::from_bytes(bytes).map_err(|source| BoxError::BallotDecode { leaf, source })?;
+        Ok(LoggedBallot { leaf_index: leaf, accepted_at: b.accepted_at, hash: ballot_hash(bytes), ballot })
+    }
+
+    /// The leaf of `b`, one of the chunk's ballots: its id and hash from its bytes (not decoded).
+    pub fn leaf(&self, b: &BoxBallot) -> Result<BallotLeaf, BoxError> {
+        let bytes = self.of(b)?;
+        let id = BallotId::of_ballot_bytes(bytes).ok_or_else(|| {
+            BoxError::Store(format!("the ballot at leaf {} is shorter than a signature", b.leaf_index))
+        })?;
+        let hash = ballot_hash(bytes);
+        let leaf = leaf_hash(&id, &hash, b.accepted_at);
+        Ok(BallotLeaf { leaf_index: b.leaf_index, accepted_at: b.accepted_at, id, hash, leaf })
     }
 }
 
@@ -770,8 +824,19 @@ impl<E> BallotBoxOf<E> {
     /// `0, 1, …` in log order and applies to the list at its leaf ([`Electorate::apply`]). Call after
     /// [`BallotBox::check_registry`] (L9, the list when voting opened); L7 checks the changes' places in the log.
     pub fn electorate(&self, election: &Election) -> Result<Electorate, BoxError> {
+        self.replay(election, Electorate::new(self.credentials.clone(), self.districts.clone()))
+    }
+
+    /// [`electorate`](Self::electorate), taking the registry out of the box (its `credentials` and `districts` are
+    /// left empty): the voter list is made of them, not of a copy (34 bytes a voter less at once).
+    pub fn take_electorate(&mut self, election: &Election) -> Result<Electorate, BoxError> {
+        let list = Electorate::new(std::mem::take(&mut self.credentials), std::mem::take(&mut self.districts));
+        self.replay(election, list)
+    }
+
+    /// L11: the box's changes replayed, in log order, on the voter list as voting opened.
+    fn replay(&self, election: &Election, mut list: Electorate) -> Result<Electorate, BoxError> {
         let manifest = election.manifest();
-        let mut list = Electorate::new(self.credentials.clone(), self.districts.clone());
         for entry in &self.changes {
             let leaf = entry.leaf_index;
             let change = |error| BoxError::Change { leaf, error };
@@ -787,27 +852,35 @@ impl<E> BallotBoxOf<E> {
     /// (eq. LG9) merged by leaf index, which must be `0, 1, …` together, each list ascending (L7). `ballots` are
     /// the box's, decoded ([`BallotBox::check_log`] returns them); receipts (RC4) and `check-export` rebuild the
     /// tree from these.
-    pub fn leaves(&self, ballots: &[BoxBallot]) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
+    pub fn leaves(&self, ballots: &Ballots) -> Result<Vec<(u64, u64, Hash)>, BoxError> {
         let mut leaves = Vec::with_capacity(ballots.len() + self.changes.len());
-        self.each_leaf(ballots, |leaf| leaves.push(leaf))?;
+        self.each_leaf(ballots, |leaf, _| leaves.push(leaf))?;
         Ok(leaves)
     }
 
     /// Calls `f` on each of the log's leaves `(leaf, accepted_at, leaf hash)` in order ([`leaves`](Self::leaves)),
-    /// holding none.
-    fn each_leaf(&self, ballots: &[BoxBallot], mut f: impl FnMut((u64, u64, Hash))) -> Result<(), BoxError> {
+    /// with the ballot's id for a ballot's leaf, holding none (the ballots' bytes read again: [`Ballots::leaves`]).
+    fn each_leaf(
+        &self,
+        ballots: &Ballots,
+        mut f: impl FnMut((u64, u64, Hash), Option<BallotId>),
+    ) -> Result<(), BoxError> {
         let total = ballots.len() + self.changes.len();
-        let (mut b, mut c) = (ballots.iter().peekable(), self.changes.iter().peekable());
+        let (mut b, mut c) = (ballots.leaves().peekable(), self.changes.iter().peekable());
         for position in 0..total as u64 {
-            if let Some(x) = b.next_if(|x| x.leaf_index == position) {
-                f((position, x.accepted_at, x.leaf_hash()));
+            if let Some(Err(e)) = b.peek() {
+                return Err(e.clone());
+            }
+            if let Some(Ok(x)) = b.next_if(|x| x.as_ref().is_ok_and(|x| x.leaf_index == position)) {
+                f((position, x.accepted_at, x.leaf), Some(x.id));
             } else if let Some(x) = c.next_if(|x| x.leaf_index == position) {
                 let bytes =
                     crate::group::hex_vec(&x.change, "change").map_err(|_| BoxError::ChangeHex { leaf: position })?;
-                f((position, x.accepted_at, change_leaf_hash(&bytes, x.accepted_at)));
+                f((position, x.accepted_at, change_leaf_hash(&bytes, x.accepted_at)), None);
             } else {
                 let next = |l: Option<u64>| l.unwrap_or(u64::MAX);
-                let found = next(b.peek().map(|x| x.leaf_index)).min(next(c.peek().map(|x| x.leaf_index)));
+                let ballot = b.peek().and_then(|x| x.as_ref().ok()).map(|x| x.leaf_index);
+                let found = next(ballot).min(next(c.peek().map(|x| x.leaf_index)));
                 return Err(BoxError::LeafIndex { position, found });
             }
         }
@@ -829,14 +902,19 @@ impl<E> BallotBoxOf<E> {
     }
 
     /// L7's checks of the decoded ballots with the changes: their leaves make the final head's tree (its root
-    /// computed as they go, [`Frontier`]), their times keep to the voting period, no ballot id twice (found by
-    /// sorting the ballots' positions by id: 4 bytes a ballot).
+    /// computed as they go, [`Frontier`]), their times keep to the voting period, no ballot id twice
+    /// ([`repeated_id`]: 16 bytes a ballot while it looks).
     fn check_leaves(&self, election: &Election, ballots: Ballots) -> Result<Ballots, BoxError> {
         let mut tree = Frontier::new();
         let mut times = Times::new(&election.manifest().voting_period);
-        self.each_leaf(&ballots, |(leaf, accepted_at, hash)| {
+        let mut by_id: Vec<(u64, u32)> = Vec::with_capacity(ballots.len());
+        self.each_leaf(&ballots, |(leaf, accepted_at, hash), id| {
             tree.push(hash);
             times.next(leaf, accepted_at);
+            if let Some(id) = id {
+                let prefix = u64::from_be_bytes(id.0[..8].try_into().unwrap_or_default());
+                by_id.push((prefix, by_id.len() as u32));
+            }
         })?;
         let size = tree.len();
         if size != self.final_tree_head.tree_size {
@@ -846,18 +924,36 @@ impl<E> BallotBoxOf<E> {
             return Err(BoxError::RootMismatch);
         }
         times.verdict(self.final_tree_head.timestamp)?;
-        let mut by_id: Vec<u32> = (0..ballots.len() as u32).collect();
-        by_id.sort_by(|&x, &y| ballots[x as usize].id.0.cmp(&ballots[y as usize].id.0).then(x.cmp(&y)));
-        let repeat = by_id
-            .windows(2)
-            .filter(|w| ballots[w[0] as usize].id == ballots[w[1] as usize].id)
-            .min_by_key(|w| w[1])
-            .map(|w| (&ballots[w[1] as usize], &ballots[w[0] as usize]));
-        if let Some((again, first)) = repeat {
-            return Err(BoxError::Replayed { leaf: again.leaf_index, first: first.leaf_index, id: again.id.to_hex() });
+        if let Some((again, first, id)) = repeated_id(&ballots, by_id)? {
+            let leaf = |i: usize| ballots.get(i).map_or(u64::MAX, |b| b.leaf_index);
+            return Err(BoxError::Replayed { leaf: leaf(again), first: leaf(first), id: id.to_hex() });
         }
         Ok(ballots)
     }
+}
+
+/// The first ballot (by position) whose id an earlier one has, with the nearest earlier one and the id: `by_id`
+/// holds each ballot's id's first 8 bytes and its position. Sorted, equal prefixes are neighbours; only for those
+/// (two different ids share one with chance 2⁻⁶⁴) are the whole ids read again from the store and compared.
+fn repeated_id(ballots: &Ballots, mut by_id: Vec<(u64, u32)>) -> Result<Option<(usize, usize, BallotId)>, BoxError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut by_id[..]);
+    #[cfg(target_arch = "wasm32")]
+    by_id.sort_unstable();
+    let mut found: Option<(usize, usize, BallotId)> = None;
+    for run in by_id.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        let mut ids = run
+            .iter()
+            .map(|&(_, i)| ballots.leaf_of(i as usize).map(|l| (l.id, i as usize)))
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.sort_unstable();
+        for w in ids.windows(2) {
+            if w[0].0 == w[1].0 && found.is_none_or(|(again, _, _)| w[1].1 < again) {
+                found = Some((w[1].1, w[0].1, w[1].0));
+            }
+        }
+    }
+    Ok(found)
 }
 
 impl BallotBox {
@@ -922,8 +1018,6 @@ mod tests {
                 .map(|i| BoxBallot {
                     leaf_index: 3 * i + 1,
                     accepted_at: 0,
-                    hash: [0; 32],
-                    id: crate::ballot::BallotId([i as u8; 32]),
                     credential: [rng.gen_range(0..=(round % 9) as u8); 32],
                     district: None,
                     at: 0,

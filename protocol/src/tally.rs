@@ -426,7 +426,7 @@ pub fn check_except<R: RngCore + CryptoRng>(
         })
         .collect();
     let one_batch = |(chunk, seed): (&[BoxBallot], &[u8; 32])| -> Result<Vec<Rejected>, BoxError> {
-        let refused = |b: &BoxBallot, verdict: Result<(), Refusal>| -> Option<Rejected> {
+        let refused = |b: &BoxBallot, verdict: Result<(), Refusal>| -> Option<Refusal> {
             let registered = registry.lookup(&b.credential, b.leaf_index);
             let reason = match verdict {
                 Err(r) if matches!(r, Refusal::WrongElection | Refusal::WrongShape) => r,
@@ -435,10 +435,13 @@ pub fn check_except<R: RngCore + CryptoRng>(
                 Err(r) => r,
                 Ok(()) => return None,
             };
-            Some(Rejected { leaf_index: b.leaf_index, ballot_id: b.id, reason })
+            Some(reason)
         };
         let (known, unchecked): (Vec<&BoxBallot>, Vec<&BoxBallot>) = chunk.iter().partition(|b| verified(b));
-        let bytes = match unchecked.is_empty() {
+        let mut out: Vec<(&BoxBallot, Refusal)> =
+            known.into_iter().filter_map(|b| refused(b, Ok(())).map(|r| (b, r))).collect();
+        // The bytes are read for the ballots to check, and for the refused ballots' ids.
+        let bytes = match unchecked.is_empty() && out.is_empty() {
             true => None,
             false => Some(box_ballots.read(chunk)?),
         };
@@ -448,19 +451,21 @@ pub fn check_except<R: RngCore + CryptoRng>(
             unchecked.iter().map(|b| (*b, bytes.as_ref().and_then(|bytes| bytes.decode(b).ok()))).collect();
         let whole: Vec<&LoggedBallot> = decoded.iter().filter_map(|(_, d)| d.as_ref()).collect();
         let mut verdicts = check_ballots(election, &whole, &mut ChaCha20Rng::from_seed(*seed)).into_iter();
-        let mut out: Vec<Rejected> = decoded
-            .iter()
-            .filter_map(|(b, d)| {
-                let verdict = match d {
-                    Some(_) => {
-                        verdicts.next().map_or(Err(Refusal::WrongShape), |v| v.map(|_| ()).map_err(|e| refusal(&e)))
-                    }
-                    None => Err(Refusal::WrongShape),
-                };
-                refused(b, verdict)
+        out.extend(decoded.iter().filter_map(|(b, d)| {
+            let verdict = match d {
+                Some(_) => verdicts.next().map_or(Err(Refusal::WrongShape), |v| v.map(|_| ()).map_err(|e| refusal(&e))),
+                None => Err(Refusal::WrongShape),
+            };
+            refused(b, verdict).map(|r| (*b, r))
+        }));
+        // Each refused ballot's id, from its bytes (the box's ids are not held).
+        let mut out = out
+            .into_iter()
+            .map(|(b, reason)| {
+                let bytes = bytes.as_ref().ok_or_else(|| BoxError::Store("the chunk's bytes were not read".into()))?;
+                Ok(Rejected { leaf_index: b.leaf_index, ballot_id: bytes.leaf(b)?.id, reason })
             })
-            .collect();
-        out.extend(known.into_iter().filter_map(|b| refused(b, Ok(()))));
+            .collect::<Result<Vec<Rejected>, BoxError>>()?;
         // Log order (a box's leaf indices ascend, L7).
         out.sort_by_key(|r| r.leaf_index);
         Ok(out)

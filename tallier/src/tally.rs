@@ -254,7 +254,8 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         .take_log(&election)
         .with_context(|| format!("the ballot box {} does not hold (L7)", args.ballot_box.display()))?;
     ballot_box.check_registry(&election).with_context(|| format!("the ballot box {}", args.ballot_box.display()))?;
-    let electorate = ballot_box.electorate(&election).with_context(|| {
+    // The registry is not kept: the voter list is made of it (L11 replays the changes on it).
+    let electorate = ballot_box.take_electorate(&election).with_context(|| {
         format!(
             "the ballot box {} holds a voter-list change that does not hold (SPEC.md §4.7, check L11); the box \
              cannot be tallied as it is: show the officials and the collector's operator the change named at the \
@@ -264,8 +265,6 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
         )
     })?;
     let changes = ChangeCounts::of(&ballot_box.changes)?;
-    // The registry is not kept: the voter list is derived from it.
-    ballot_box.credentials = Vec::new();
     bar.inc(1);
 
     bar.set_message("checking the revocation list");

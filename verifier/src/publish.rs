@@ -23,10 +23,10 @@
 
 use std::path::{Path, PathBuf};
 
-use protocol::ballot_box::BoxBallot;
+use protocol::ballot_box::BallotLeaf;
 use protocol::count::quota;
 use protocol::fingerprint::Fingerprint;
-use protocol::record::{REJECTED_PATH, REVOKED_PATH, SUPERSEDED_PATH};
+use protocol::record::{BALLOT_BOX_PATH, REJECTED_PATH, REVOKED_PATH, SUPERSEDED_PATH};
 use protocol::tally::{fate, Fate, RejectedFile, RevokedFile, SupersededFile};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -127,7 +127,7 @@ pub struct Published {
 /// it, the reason it was refused, or the leaf of the voter-list change that cancelled it, else `null`). A ballot R3
 /// removed is `revoked` (a paper vote), or `removed` / `moved` when `why` says the officials' change at leaf
 /// `detail` removed its credential from the voter list or moved it to another district (§4.7).
-pub fn board_row(b: &BoxBallot, fate: Fate, why: Option<Cancellation>) -> Value {
+pub fn board_row(b: &BallotLeaf, fate: Fate, why: Option<Cancellation>) -> Value {
     let (name, detail) = match (fate, why) {
         (Fate::Counted, _) => ("counted", Value::Null),
         (Fate::Refused(reason), _) => ("refused", json!(reason.to_string())),
@@ -284,10 +284,12 @@ fn write_site(
     let rejected: RejectedFile = decode(v, REJECTED_PATH)?;
     let superseded: SupersededFile = decode(v, SUPERSEDED_PATH)?;
     let revoked: RevokedFile = decode(v, REVOKED_PATH)?;
-    let ballot_rows: Vec<Value> = v
-        .ballots
+    // Each ballot's id, from its bytes (the box's ids are not held).
+    let leaves = v.ballots.leaves().collect::<Result<Vec<BallotLeaf>, _>>();
+    let leaves = leaves.map_err(|e| PublishError::Data { path: BALLOT_BOX_PATH.into(), reason: e.to_string() })?;
+    let ballot_rows: Vec<Value> = leaves
         .iter()
-        .zip(fates(v.ballots.iter().map(|b| b.leaf_index), &rejected, &superseded, &revoked))
+        .zip(fates(leaves.iter().map(|b| b.leaf_index), &rejected, &superseded, &revoked))
         .map(|(b, f)| {
             let why = match f {
                 Fate::Revoked => Cancellation::of(b.leaf_index, &revoked, &v.ballot_box),
@@ -309,7 +311,7 @@ fn write_site(
         w.json(&format!("data/board/page-{p}.json"), &json!({ "entries": chunk }))?;
     }
     let mut buckets: Vec<Vec<&Value>> = vec![Vec::new(); 256];
-    for (b, row) in v.ballots.iter().zip(&ballot_rows) {
+    for (b, row) in leaves.iter().zip(&ballot_rows) {
         if let Some(bucket) = buckets.get_mut(usize::from(b.id.0[0])) {
             bucket.push(row);
         }

@@ -547,9 +547,17 @@ pub fn check_in_record(
     };
     check_code_election(&code.fingerprint, &election)?;
     let logged = bbox.check_log(&election).map_err(CheckBallotError::BallotBox)?;
-    let entry = logged
-        .iter()
-        .find(|b| b.id == code.ballot_id)
+    // The ballots' ids are computed again from their bytes (the box's ids are not held).
+    let mut found = None;
+    for leaf in logged.leaves() {
+        let leaf = leaf.map_err(CheckBallotError::BallotBox)?;
+        if leaf.id == code.ballot_id {
+            found = Some(leaf.leaf_index);
+            break;
+        }
+    }
+    let entry = found
+        .and_then(|leaf| protocol::ballot_box::at_leaf(&logged, leaf))
         .ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
     let whole = logged.read(std::slice::from_ref(entry)).and_then(|b| b.decode(entry));
     let whole = whole.map_err(CheckBallotError::BallotBox)?;

@@ -15,10 +15,6 @@ impl State {
         let registry = report.run_typed(Check::V4, || {
             let fail = |f: BallotFailure| Failure::Ballots(f);
             let mut b: ReadBox = files.parse(BALLOT_BOX_PATH).map_err(|e| fail(e.into()))?;
-            let verdict = b
-                .check_registry(election)
-                .and_then(|()| b.electorate(election))
-                .map_err(|e| fail(BallotFailure::Registry(e)));
             let changes = match b.changes.len() {
                 0 => String::new(),
                 n => format!("; {n} changes to the voter list, each signed by the officials' key, in order"),
@@ -28,9 +24,11 @@ impl State {
                 b.credentials.len(),
                 hex::encode(registry_digest_with(&b.credentials, &b.districts))
             );
-            // The registry is not kept: the voter list is derived from it (32 bytes a voter).
-            b.credentials = Vec::new();
-            b.districts = Vec::new();
+            // The registry is not kept: the voter list is made of it (34 bytes a voter).
+            let verdict = b
+                .check_registry(election)
+                .and_then(|()| b.take_electorate(election))
+                .map_err(|e| fail(BallotFailure::Registry(e)));
             decoded = Some(b);
             verdict.map(|list| (list, note))
         });
@@ -92,7 +90,18 @@ impl State {
         };
         let bar = report.bar(ballots.len() as u64, "V6 ballot signatures and proofs");
         let verified = &self.verified;
-        let known = |b: &BoxBallot| verified.has(&parts::ballot_key(election, &b.hash));
+        // The ballots helpers verified beforehand (in the browser; none natively), by leaf: their hashes computed
+        // again from their bytes (the box's hashes are not held).
+        let known_leaves: std::collections::HashSet<u64> = match verified.is_empty() {
+            true => Default::default(),
+            false => ballots
+                .leaves()
+                .filter_map(Result::ok)
+                .filter(|l| verified.has(&parts::ballot_key(election, &l.hash)))
+                .map(|l| l.leaf_index)
+                .collect(),
+        };
+        let known = |b: &BoxBallot| known_leaves.contains(&b.leaf_index);
         let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {

@@ -40,7 +40,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
     };
     let leaf_ok = report.run(Check::RC3, || {
         // Ballots skip the leaves of voter-list changes (§4.7): find the leaf, never index the list by it.
-        let b = protocol::ballot_box::at_leaf(ballots, receipt.leaf_index).ok_or_else(|| {
+        let b = ballots.leaf_at(receipt.leaf_index).map_err(|e| e.to_string())?.ok_or_else(|| {
             let change = bbox.changes.iter().any(|c| c.leaf_index == receipt.leaf_index);
             match change {
                 true => format!("leaf {} of the box is a voter-list change, not a ballot", receipt.leaf_index),
@@ -58,7 +58,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
                 receipt.leaf_index, b.accepted_at, receipt.accepted_at
             ));
         }
-        if b.leaf_hash() != receipt.leaf_hash() {
+        if b.leaf != receipt.leaf_hash() {
             return Err(format!("leaf {} of the box holds another ballot ({})", receipt.leaf_index, b.id.to_hex()));
         }
         Ok(((), format!("leaf {}", receipt.leaf_index)))
@@ -103,7 +103,7 @@ pub fn verify_receipt(receipt_path: &Path, dir: &Path, pinned: Option<&Fingerpri
                 receipt_verdict("refused", format!("REFUSED: the tally refused this ballot ({reason})"), 5)
             }
             tally::Fate::Superseded { by } => {
-                let id = protocol::ballot_box::at_leaf(ballots, by).map(|b| b.id.to_hex());
+                let id = ballots.leaf_at(by).ok().flatten().map(|b| b.id.to_hex());
                 receipt_verdict(
                     "superseded",
                     format!(
