@@ -478,10 +478,10 @@ pub fn contest_text(number: usize, r: &ContestResult, answers: Option<&AnswersFi
         w.count(seats, w.seat)
     );
     let _ = writeln!(out, "  {}{c} {} {}, {} {}", w.ballots.0, r.valid, w.ballots.1, r.invalid, w.ballots.2);
-    let mut reasons = BTreeMap::<&str, usize>::new();
-    for a in answers.map_or(&[][..], |a| &a.answers[..]) {
+    let mut reasons = BTreeMap::<&str, u64>::new();
+    for (a, n) in answers.map(|a| a.answers.tallies()).unwrap_or_default() {
         if let DecodedAnswer::Invalid { invalid } = a {
-            *reasons.entry(invalid.as_str()).or_insert(0) += 1;
+            *reasons.entry(invalid.as_str()).or_insert(0) += n;
         }
     }
     for (reason, n) in reasons {
@@ -646,7 +646,7 @@ fn answers_of(r: &ContestResult, answers: &[AnswersFile]) -> Option<AnswersFile>
     let mut merged = files.next()?.clone();
     merged.district = None;
     for f in files {
-        merged.answers.extend(f.answers.iter().cloned());
+        merged.answers.append(&f.answers);
     }
     Some(merged)
 }
@@ -1165,7 +1165,7 @@ mod tests {
         let unit = |d: &str, invalid: &str| AnswersFile {
             contest: "referendum".into(),
             district: Some(d.into()),
-            answers: vec![DecodedAnswer::Invalid { invalid: invalid.into() }],
+            answers: [DecodedAnswer::Invalid { invalid: invalid.into() }].into_iter().collect(),
         };
         let merged = answers_of(&r, &[unit("north", "too_many"), unit("south", "too_many")]).unwrap();
         assert_eq!(merged.answers.len(), 2);

@@ -141,7 +141,7 @@ pub fn fate(leaf: u64, rejected: &RejectedFile, superseded: &SupersededFile, rev
 }
 
 /// A decoded row: an answer, or why it is invalid (`{"invalid": reason}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged, deny_unknown_fields)]
 pub enum DecodedAnswer {
     /// The row decodes to a valid answer.
@@ -163,6 +163,134 @@ impl DecodedAnswer {
     }
 }
 
+/// A unit's decoded answers, in the order of its plaintext list's rows, each distinct answer held once and each
+/// row as the number of its answer: 4 bytes a row, where a `Vec<DecodedAnswer>` takes 24 and a heap allocation of
+/// the selections (a national contest's ten million rows hold a few hundred distinct answers; the count, the
+/// readable result and the report borrow them). Written and read as the JSON list of the rows' answers
+/// (`answers` of `answers.json`), so the file is unchanged. A plaintext list's rows are at most `u32::MAX` (its
+/// `rows` is a `u32`), so an answer's number fits a `u32`.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    /// Each distinct answer, in the order of its first row.
+    distinct: indexmap::IndexSet<DecodedAnswer>,
+    /// Each row's answer, by its place in `distinct`.
+    rows: Vec<u32>,
+}
+
+impl Answers {
+    /// No answers, with room for `rows` rows.
+    pub fn with_capacity(rows: usize) -> Self {
+        Answers { distinct: indexmap::IndexSet::new(), rows: Vec::with_capacity(rows) }
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Appends a row's answer.
+    pub fn push(&mut self, answer: DecodedAnswer) {
+        let (at, _) = self.distinct.insert_full(answer);
+        self.rows.push(at as u32);
+    }
+
+    /// Appends every row of `other`, in order (each of its distinct answers looked up once).
+    pub fn append(&mut self, other: &Answers) {
+        let places: Vec<u32> = other.distinct.iter().map(|a| self.distinct.insert_full(a.clone()).0 as u32).collect();
+        self.rows.extend(other.rows.iter().filter_map(|&r| places.get(r as usize)));
+    }
+
+    /// Row `row`'s answer.
+    pub fn get(&self, row: usize) -> Option<&DecodedAnswer> {
+        self.rows.get(row).and_then(|&r| self.distinct.get_index(r as usize))
+    }
+
+    /// Replaces row `row`'s answer (a test's tampering); false if there is no such row.
+    pub fn set(&mut self, row: usize, answer: DecodedAnswer) -> bool {
+        if row >= self.rows.len() {
+            return false;
+        }
+        let (at, _) = self.distinct.insert_full(answer);
+        if let Some(slot) = self.rows.get_mut(row) {
+            *slot = at as u32;
+        }
+        true
+    }
+
+    /// Every row's answer, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &DecodedAnswer> + Clone + '_ {
+        self.rows.iter().filter_map(|&r| self.distinct.get_index(r as usize))
+    }
+
+    /// Each distinct answer with its number of rows, in the order of first rows.
+    pub fn tallies(&self) -> Vec<(&DecodedAnswer, u64)> {
+        let mut counts = vec![0u64; self.distinct.len()];
+        for &r in &self.rows {
+            if let Some(c) = counts.get_mut(r as usize) {
+                *c += 1;
+            }
+        }
+        self.distinct.iter().zip(counts).collect()
+    }
+}
+
+impl PartialEq for Answers {
+    /// The same answers in the same rows (however they are held).
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Answers {}
+
+impl FromIterator<DecodedAnswer> for Answers {
+    fn from_iter<I: IntoIterator<Item = DecodedAnswer>>(rows: I) -> Self {
+        let mut answers = Answers::default();
+        answers.extend(rows);
+        answers
+    }
+}
+
+impl Extend<DecodedAnswer> for Answers {
+    fn extend<I: IntoIterator<Item = DecodedAnswer>>(&mut self, rows: I) {
+        for a in rows {
+            self.push(a);
+        }
+    }
+}
+
+impl Serialize for Answers {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Answers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Rows;
+        impl<'de> serde::de::Visitor<'de> for Rows {
+            type Value = Answers;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a list of answers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Answers, A::Error> {
+                // The size a file claims is not trusted beyond a bound.
+                let mut answers = Answers::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+                while let Some(a) = seq.next_element::<DecodedAnswer>()? {
+                    answers.push(a);
+                }
+                Ok(answers)
+            }
+        }
+        deserializer.deserialize_seq(Rows)
+    }
+}
+
 /// `contest-C/answers.json` (`contest-C/district-D/answers.json` with districts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -173,7 +301,7 @@ pub struct AnswersFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
     /// One entry per row of the contest's plaintext list, in the list's order.
-    pub answers: Vec<DecodedAnswer>,
+    pub answers: Answers,
 }
 
 /// `format` of `result.json` as the tally writes it (SPEC.md §12.5): names, percentages and turnout included.
@@ -726,9 +854,9 @@ pub fn decode_unit(election: &Election, unit: Unit, plaintexts: &PlaintextList) 
 pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
     let answers = if plaintexts.width as usize != contest.chunks() {
         // A list of the wrong shape decodes to nothing valid; the caller's comparison fails.
-        Vec::new()
+        Answers::default()
     } else {
-        decode_rows(contest, &plaintexts.points)
+        decode_rows(contest, &plaintexts.points).into_iter().collect()
     };
     AnswersFile { contest: contest.id.clone(), district: None, answers }
 }
@@ -766,7 +894,7 @@ pub fn count(election: &Election, answers: &[AnswersFile], turnout: Turnout) -> 
     let units = manifest.units();
     // The files' valid answers, borrowed, and how many are invalid: counted without a copy of the answers.
     fn of<'a>(files: &[&'a AnswersFile]) -> (Vec<&'a Answer>, u64) {
-        let all = files.iter().flat_map(|f| &f.answers);
+        let all = files.iter().flat_map(|f| f.answers.iter());
         let valid: Vec<&Answer> = all
             .clone()
             .filter_map(|a| match a {
@@ -842,6 +970,48 @@ mod tests {
 
     /// A ballot's fate reads the tally's files in the steps' order: refused (R1) before superseded (R2) before
     /// revoked (R3); a leaf in none of them was counted.
+    /// `Answers` holds each distinct answer once but reads, writes and compares as the list of its rows: the JSON
+    /// is byte for byte a `Vec<DecodedAnswer>`'s, appending keeps row order, `set` and `tallies` see every row.
+    #[test]
+    fn answers_read_and_write_as_the_list_of_rows() {
+        let rows: Vec<DecodedAnswer> = [1u16, 2, 1, 1, 0, 2]
+            .iter()
+            .map(|&o| DecodedAnswer::Valid(Answer::single(o)))
+            .chain([DecodedAnswer::Invalid { invalid: "too_many".into() }])
+            .chain([DecodedAnswer::Valid(Answer::single(1))])
+            .collect();
+        let answers: Answers = rows.iter().cloned().collect();
+        assert_eq!((answers.len(), answers.distinct.len()), (8, 4));
+        assert_eq!(answers.iter().cloned().collect::<Vec<_>>(), rows);
+        assert_eq!(serde_json::to_string_pretty(&answers).unwrap(), serde_json::to_string_pretty(&rows).unwrap());
+        let read: Answers = serde_json::from_str(&serde_json::to_string(&rows).unwrap()).unwrap();
+        assert_eq!(read, answers);
+        assert!(serde_json::from_str::<Answers>(r#"[{"selections":[1]},{"invalid":"x","more":1}]"#).is_err());
+        assert!(serde_json::from_str::<Answers>(r#"{"selections":[1]}"#).is_err());
+        // The same rows held differently are equal; another row, or one more, is not.
+        let mut other: Answers = rows[..4].iter().cloned().collect();
+        other.append(&rows[4..].iter().cloned().collect());
+        assert_eq!(other, answers);
+        assert!(other.set(7, DecodedAnswer::Valid(Answer::single(0))));
+        assert_ne!(other, answers);
+        assert!(!other.set(8, DecodedAnswer::Valid(Answer::single(0))));
+        assert_eq!(other.get(7), Some(&DecodedAnswer::Valid(Answer::single(0))));
+        assert_eq!(other.get(8), None);
+        let tallies: Vec<(DecodedAnswer, u64)> = answers.tallies().into_iter().map(|(a, n)| (a.clone(), n)).collect();
+        assert_eq!(
+            tallies,
+            vec![
+                (DecodedAnswer::Valid(Answer::single(1)), 4),
+                (DecodedAnswer::Valid(Answer::single(2)), 2),
+                (DecodedAnswer::Valid(Answer::single(0)), 1),
+                (DecodedAnswer::Invalid { invalid: "too_many".into() }, 1),
+            ]
+        );
+        let mut longer = answers.clone();
+        longer.push(DecodedAnswer::Valid(Answer::single(1)));
+        assert_ne!(longer, answers);
+    }
+
     #[test]
     fn a_ballots_fate_follows_the_steps_order() {
         let k = Credential::generate(&mut OsRng).public_key();
@@ -960,7 +1130,9 @@ mod tests {
             .collect();
         assert_eq!(
             answers[0].answers,
-            vec![DecodedAnswer::Valid(Answer::single(1)), DecodedAnswer::Valid(Answer::single(2))]
+            [DecodedAnswer::Valid(Answer::single(1)), DecodedAnswer::Valid(Answer::single(2))]
+                .into_iter()
+                .collect::<Answers>()
         );
         let turnout = Turnout::of(&e, &rejected, &superseded, &revoked, &answers);
         let registered = u64::from(e.manifest().roles.registry.count);
@@ -1141,7 +1313,7 @@ mod tests {
             })
             .collect();
         assert_eq!(answers[3].district.as_deref(), Some("north"));
-        assert_eq!(answers[2].answers, vec![]);
+        assert!(answers[2].answers.is_empty());
         let turnout = Turnout::of(&e, &rejected, &superseded, &revoked, &answers);
         assert_eq!(turnout.counted, 3);
         assert_eq!(turnout.cast, 5);
@@ -1304,7 +1476,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<ResultFile>(&json).unwrap(), result);
         // A district with no valid vote: the method refuses (RK1), the result says why and elects nobody there.
         let mut empty = answers.clone();
-        empty[2].answers.clear();
+        empty[2].answers = Answers::default();
         let refused = count(&e, &empty, turnout);
         assert!(matches!(&refused.national, Some(NationalResult::Refused { refused }) if refused.contains("valid")));
     }
@@ -1387,7 +1559,11 @@ mod tests {
             .iter()
             .map(|c| {
                 let a = if c.id == "budget" { Answer { selections: vec![] } } else { Answer::single(0) };
-                AnswersFile { contest: c.id.clone(), answers: vec![DecodedAnswer::Valid(a)], district: None }
+                AnswersFile {
+                    contest: c.id.clone(),
+                    answers: [DecodedAnswer::Valid(a)].into_iter().collect(),
+                    district: None,
+                }
             })
             .collect();
         let files = (RejectedFile::default(), SupersededFile::default(), RevokedFile::default());
@@ -1417,7 +1593,7 @@ mod tests {
         let points =
             vec![crate::GroupElement::new(crate::elgamal::base_mul(&curve25519_dalek::Scalar::ONE)); contest.chunks()];
         let file = decode(contest, &PlaintextList { width: contest.chunks() as u32, points });
-        assert!(matches!(file.answers[0], DecodedAnswer::Invalid { .. }));
+        assert!(matches!(file.answers.get(0), Some(DecodedAnswer::Invalid { .. })));
         let json = serde_json::to_string(&file).unwrap();
         assert!(json.contains("\"invalid\""), "{json}");
         assert_eq!(serde_json::from_str::<AnswersFile>(&json).unwrap(), file);

@@ -36,7 +36,7 @@ pub fn render(
     let _ = writeln!(out, "decrypted by trustees {all:?} ({} of {} needed)", m.trustees.threshold, m.trustees.count);
     out.push_str(&cancelled(revoked));
     out.push('\n');
-    out.push_str(&readable::text(result, &per_contest(election, answers), LANG));
+    out.push_str(&readable::text(result, answers, LANG));
     out.push_str(&by_district(election, result));
     out
 }
@@ -54,30 +54,6 @@ fn cancelled(revoked: &RevokedFile) -> String {
         revoked.revoked.len() - by_change,
         protocol::record::REVOKED_PATH
     )
-}
-
-/// The answers of each contest, all its units' together in unit order (the readable result reads one answers
-/// file per contest, for the reasons of invalid answers).
-fn per_contest(election: &Election, answers: &[AnswersFile]) -> Vec<AnswersFile> {
-    let m = election.manifest();
-    if !m.has_districts() {
-        return answers.to_vec();
-    }
-    let units = m.units();
-    m.contests
-        .iter()
-        .enumerate()
-        .map(|(c, contest)| AnswersFile {
-            contest: contest.id.clone(),
-            district: None,
-            answers: units
-                .iter()
-                .zip(answers)
-                .filter(|(u, _)| u.contest == c)
-                .flat_map(|(_, a)| a.answers.iter().cloned())
-                .collect(),
-        })
-        .collect()
 }
 
 /// With districts: for each contest that spans several districts, one line per district with its valid and invalid answers and its

@@ -669,6 +669,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         // them all).
         let (width, per_chunk) = (shape.w, chunk.div_ceil(shape.w).max(1));
         let mut decoded = steps::decode_unit(&election, *unit, &PlaintextList { width: width as u32, points: vec![] });
+        decoded.answers = steps::Answers::with_capacity(shape.n);
         for start in (0..shape.n).step_by(per_chunk) {
             let rows = (shape.n - start).min(per_chunk);
             let mut read = vec![0u8; 32 * rows * width];
@@ -679,8 +680,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
                 read.chunks_exact(32).map(|c| <[u8; 32]>::try_from(c).unwrap_or([0xff; 32])).collect();
             let points = protocol::group::decode_elements(&encodings, "plaintexts.points")
                 .context("the plaintexts just combined do not decode (this is a bug)")?;
-            let part = steps::decode_unit(&election, *unit, &PlaintextList { width: width as u32, points });
-            decoded.answers.extend(part.answers);
+            decoded.answers.extend(steps::decode_rows(contest, &points));
         }
         answers.push(decoded);
         plaintext_files.push(Some(out));

@@ -359,7 +359,7 @@ fn build_plan(plan: Plan) -> Built {
             let answers = tally::AnswersFile {
                 contest: manifest.contests[unit.contest].id.clone(),
                 district: unit.district.map(|d| manifest.districts[usize::from(d)].id.clone()),
-                answers: Vec::new(),
+                answers: protocol::tally::Answers::default(),
             };
             files.push((record::answers_path(unit), json(&answers)));
             answer_files.push(answers);

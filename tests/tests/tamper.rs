@@ -1185,9 +1185,9 @@ fn cases() -> Vec<Case> {
             Rechain,
             |env, r| {
                 let mut all: Vec<AnswersFile> = (0..3).map(|c| r.answers(c)).collect();
-                let DecodedAnswer::Valid(a) = &all[0].answers[0] else { panic!("row 0 is valid") };
+                let Some(DecodedAnswer::Valid(a)) = all[0].answers.get(0) else { panic!("row 0 is valid") };
                 let Selection::Option(o) = a.selections[0] else { panic!("mayor is single choice") };
-                all[0].answers[0] = DecodedAnswer::Valid(Answer::single((o + 1) % 3));
+                assert!(all[0].answers.set(0, DecodedAnswer::Valid(Answer::single((o + 1) % 3))));
                 r.put(&record::answers_path(0), &all[0]);
                 r.recompute_result(env, &all);
             },

@@ -77,25 +77,50 @@ fn compare_list<T: PartialEq + Serialize>(file: &str, claimed: &[T], recomputed:
     comparison.finish(file)
 }
 
+/// A list the record claims, entry by entry: a slice, or a unit's answers (each distinct answer held once).
+trait Claimed<T> {
+    fn entry(&self, i: usize) -> Option<&T>;
+    fn entries(&self) -> usize;
+}
+
+impl<T> Claimed<T> for [T] {
+    fn entry(&self, i: usize) -> Option<&T> {
+        self.get(i)
+    }
+    fn entries(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Claimed<tally::DecodedAnswer> for tally::Answers {
+    fn entry(&self, i: usize) -> Option<&tally::DecodedAnswer> {
+        self.get(i)
+    }
+    fn entries(&self) -> usize {
+        self.len()
+    }
+}
+
 /// [`compare_list`] with the recomputed list given in consecutive pieces ([`ListComparison::next`]), none held
 /// after it is compared: the first differing entry, past either end included.
-struct ListComparison<'a, T> {
-    claimed: &'a [T],
+struct ListComparison<'a, T, L: ?Sized = [T]> {
+    claimed: &'a L,
     /// Recomputed entries compared so far.
     seen: usize,
     /// The first difference found: its position and the recomputed entry there, shown.
     first: Option<(usize, String)>,
+    entries: std::marker::PhantomData<T>,
 }
 
-impl<'a, T: PartialEq + Serialize> ListComparison<'a, T> {
-    fn new(claimed: &'a [T]) -> Self {
-        ListComparison { claimed, seen: 0, first: None }
+impl<'a, T: PartialEq + Serialize, L: ?Sized + Claimed<T>> ListComparison<'a, T, L> {
+    fn new(claimed: &'a L) -> Self {
+        ListComparison { claimed, seen: 0, first: None, entries: std::marker::PhantomData }
     }
 
     /// Compares the next recomputed entries with the claimed ones at their places.
     fn next(&mut self, recomputed: &[T]) {
         if self.first.is_none() {
-            if let Some(i) = (0..recomputed.len()).find(|&i| self.claimed.get(self.seen + i) != recomputed.get(i)) {
+            if let Some(i) = (0..recomputed.len()).find(|&i| self.claimed.entry(self.seen + i) != recomputed.get(i)) {
                 self.first = Some((self.seen + i, recomputed.get(i).map_or_else(String::new, compact)));
             }
         }
@@ -107,16 +132,16 @@ impl<'a, T: PartialEq + Serialize> ListComparison<'a, T> {
         let first = match self.first {
             Some(found) => Some(found),
             // Every recomputed entry equals its claimed one: the claimed list may go on.
-            None => (self.claimed.len() > self.seen).then(|| (self.seen, "nothing".to_string())),
+            None => (self.claimed.entries() > self.seen).then(|| (self.seen, "nothing".to_string())),
         };
         match first {
             None => Ok(()),
             Some((entry, ours)) => Err(ListDifference {
                 file: file.to_string(),
-                claimed: self.claimed.len(),
+                claimed: self.claimed.entries(),
                 recomputed: self.seen,
                 entry,
-                theirs: self.claimed.get(entry).map_or_else(|| "nothing".to_string(), compact),
+                theirs: self.claimed.entry(entry).map_or_else(|| "nothing".to_string(), compact),
                 ours,
             }),
         }

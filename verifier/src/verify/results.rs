@@ -202,7 +202,7 @@ fn decode_plaintexts(
     c: usize,
     unit: Unit,
     contest: &protocol::manifest::Contest,
-    comparison: &mut ListComparison<'_, tally::DecodedAnswer>,
+    comparison: &mut ListComparison<'_, tally::DecodedAnswer, tally::Answers>,
 ) -> Result<(), ResultFailure> {
     let path = plaintexts_path(unit);
     let (width, _) = plaintexts_shape(files, c, &path)?;
@@ -310,7 +310,7 @@ fn empty_answers(manifest: &Manifest, unit: Unit) -> AnswersFile {
     AnswersFile {
         contest: manifest.contests.get(unit.contest).map_or_else(String::new, |c| c.id.clone()),
         district: unit.district.and_then(|d| manifest.districts.get(usize::from(d))).map(|d| d.id.clone()),
-        answers: Vec::new(),
+        answers: tally::Answers::default(),
     }
 }
 
