@@ -81,6 +81,7 @@ pub struct BallotBoxOf<E> {
     #[serde(with = "crate::group::bytes_hex")]
     pub collector_key: [u8; 32],
     /// The credential registry, sorted by bytes (each key checked as it is parsed, B0).
+    #[serde(deserialize_with = "crate::credential::registry")]
     pub credentials: Vec<RegisteredKey>,
     /// With districts only: the district (index in the manifest) of each credential, in the order of
     /// `credentials` (SPEC.md §11.5); absent without districts.
@@ -678,18 +679,23 @@ impl<S> Default for DecodedEntries<S> {
 }
 
 impl<S> DecodedEntries<S> {
-    /// Decodes `batch` (in order; natively over all cores) into `ballots`, keeping the first error.
-    fn decode(&mut self, ballots: &mut Ballots, batch: &[BoxEntry]) {
+    /// Decodes `batch` (in order; natively over all cores): what [`DecodedEntries::store`] keeps.
+    fn decode(batch: &[BoxEntry]) -> Vec<Result<(LoggedBallot, Vec<u8>), BoxError>> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            batch.par_iter().map(BoxEntry::read).collect()
+        }
+        #[cfg(target_arch = "wasm32")]
+        batch.iter().map(BoxEntry::read).collect()
+    }
+
+    /// Puts a batch's decoded ballots into `ballots`, in order, up to the first error, which is kept; nothing
+    /// after an error is kept.
+    fn store(&mut self, ballots: &mut Ballots, decoded: Vec<Result<(LoggedBallot, Vec<u8>), BoxError>>) {
         if self.error.is_some() {
             return;
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        let decoded: Vec<_> = {
-            use rayon::prelude::*;
-            batch.par_iter().map(BoxEntry::read).collect()
-        };
-        #[cfg(target_arch = "wasm32")]
-        let decoded: Vec<_> = batch.iter().map(BoxEntry::read).collect();
         for read in decoded {
             if let Err(e) = read.and_then(|(logged, bytes)| ballots.push(&logged, &bytes)) {
                 self.error = Some(e);
@@ -713,15 +719,13 @@ impl<'de, S: NewStore> Deserialize<'de> for DecodedEntries<S> {
                 })?;
                 let mut ballots = Ballots::new(Box::new(store));
                 let mut out = DecodedEntries::default();
-                let mut batch = Vec::with_capacity(DECODE_BATCH);
-                while let Some(entry) = seq.next_element::<BoxEntry>()? {
-                    batch.push(entry);
-                    if batch.len() == DECODE_BATCH {
-                        out.decode(&mut ballots, &batch);
-                        batch.clear();
-                    }
-                }
-                out.decode(&mut ballots, &batch);
+                // The next batch is parsed while the last one is decoded.
+                crate::batches::read_in_batches(
+                    DECODE_BATCH,
+                    || seq.next_element::<BoxEntry>(),
+                    |batch: Vec<BoxEntry>| DecodedEntries::<S>::decode(&batch),
+                    |decoded| out.store(&mut ballots, decoded),
+                )?;
                 out.ballots = Some(ballots);
                 Ok(out)
             }
@@ -968,7 +972,10 @@ impl BallotBox {
         let mut entries = DecodedEntries::<MemorySink>::default();
         let mut ballots = Ballots::in_memory();
         for batch in self.ballots.chunks(DECODE_BATCH) {
-            entries.decode(&mut ballots, batch);
+            if entries.error.is_some() {
+                break;
+            }
+            entries.store(&mut ballots, DecodedEntries::<MemorySink>::decode(batch));
         }
         if let Some(e) = entries.error {
             return Err(e);

@@ -303,6 +303,58 @@ impl<'de> Deserialize<'de> for RegisteredKey {
     }
 }
 
+/// Credential keys checked per batch while a registry is read ([`registry`]).
+const REGISTRY_BATCH: usize = 4096;
+
+/// Reads a registry's keys (the ballot box's `credentials`, §11.5): each key is read as hex as it is parsed and
+/// checked as a [`CredentialKey`] is (§8.1, [`RegisteredKey::from_bytes`]), a batch at a time while the next is
+/// parsed, natively over all cores. The first key that is not a credential key is the error, named by its position.
+pub fn registry<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RegisteredKey>, D::Error> {
+    struct Keys;
+    impl<'de> serde::de::Visitor<'de> for Keys {
+        type Value = Vec<RegisteredKey>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of credential keys")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut keys: Vec<RegisteredKey> = Vec::new();
+            let mut first_bad: Option<(usize, DecodeError)> = None;
+            crate::batches::read_in_batches(
+                REGISTRY_BATCH,
+                || {
+                    let Some(text) = seq.next_element::<String>()? else { return Ok(None) };
+                    crate::group::hex_array(&text, "credential key").map(Some).map_err(serde::de::Error::custom)
+                },
+                |batch: Vec<[u8; 32]>| {
+                    #[cfg(not(target_arch = "wasm32"))]
+                    let bad = {
+                        use rayon::prelude::*;
+                        batch.par_iter().position_first(|b| RegisteredKey::from_bytes(b).is_err())
+                    };
+                    #[cfg(target_arch = "wasm32")]
+                    let bad = batch.iter().position(|b| RegisteredKey::from_bytes(b).is_err());
+                    (batch, bad)
+                },
+                |(batch, bad)| {
+                    if first_bad.is_some() {
+                        return;
+                    }
+                    match bad.and_then(|i| Some((i, RegisteredKey::from_bytes(batch.get(i)?).err()?))) {
+                        Some((i, e)) => first_bad = Some((keys.len() + i, e)),
+                        // Checked just now.
+                        None => keys.extend(batch.into_iter().map(RegisteredKey)),
+                    }
+                },
+            )?;
+            match first_bad {
+                Some((i, e)) => Err(serde::de::Error::custom(format!("credential {i}: {e}"))),
+                None => Ok(keys),
+            }
+        }
+    }
+    d.deserialize_seq(Keys)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -439,5 +491,36 @@ mod tests {
             assert_eq!(ours, theirs);
             assert_eq!(RegisteredKey::from_bytes(&bytes).err(), CredentialKey::from_bytes(&bytes).err());
         }
+    }
+
+    /// A registry read in batches ([`registry`]) is every key in order; the first bad key (small order, not a point,
+    /// not hex) is refused and named by its position, in any batch.
+    #[test]
+    fn a_registry_is_read_in_batches_and_the_first_bad_key_is_named() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Box {
+            #[serde(deserialize_with = "registry")]
+            credentials: Vec<RegisteredKey>,
+        }
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(8);
+        let keys: Vec<String> =
+            (0..REGISTRY_BATCH + 5).map(|_| Credential::generate(&mut rng).public_key().to_hex()).collect();
+        let read = |keys: &[String]| serde_json::from_value::<Box>(serde_json::json!({ "credentials": keys }));
+        let good = read(&keys).unwrap().credentials;
+        assert_eq!(good.iter().map(RegisteredKey::to_hex).collect::<Vec<_>>(), keys);
+        assert!(read(&[]).unwrap().credentials.is_empty());
+        let identity_bytes: [u8; 32] = core::array::from_fn(|i| u8::from(i == 0));
+        let identity = hex::encode(identity_bytes);
+        for at in [0, 3, REGISTRY_BATCH - 1, REGISTRY_BATCH, REGISTRY_BATCH + 4] {
+            let mut bad = keys.clone();
+            bad[at] = identity.clone();
+            bad[REGISTRY_BATCH + 4] = identity.clone();
+            let err = read(&bad).unwrap_err().to_string();
+            let why = CredentialKey::from_bytes(&identity_bytes).unwrap_err();
+            assert!(err.starts_with(&format!("credential {at}: {why}")), "{err}");
+        }
+        let mut bad = keys.clone();
+        bad[9] = "zz".into();
+        assert!(read(&bad).unwrap_err().to_string().contains("credential key"));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod ballot;
 pub mod ballot_box;
+mod batches;
 pub mod codec;
 pub mod codes;
 pub mod count;
