@@ -232,13 +232,18 @@ record=$out/record
 step "Tally (offline): check, squash, revoke, anonymize → $record"
 $tallier tally prepare --box "$public/ballot-box.json" --ceremony "$ceremony" \
   --revocations "$public/revocations.json" --out "$record"
-step "Mix: $stages stages per contest, each by its own mix server with its own key"
+step "Mix: $stages stages per contest, each by its own mix server with its own key; trustees 1 and 3 check each stage as it comes"
 for k in $(seq 1 "$stages"); do
   $tallier tally mix --record "$record" --key "$out/mix-servers/$k/mix-$k.key"
+  for j in 1 3; do
+    $tallier trustee check --record "$record" --secret "$trustees/secret-$j.json" --passphrase-file "$trustees/pass-$j" \
+      --checked "$trustees/checked-$j.json" | tail -n 1
+  done
 done
-step "Threshold decryption by trustees 1 and 3 (trustee 2 stays home); each verifies the record first"
+step "Threshold decryption by trustees 1 and 3 (trustee 2 stays home); each verifies the rest of the record first"
 for j in 1 3; do
-  $tallier trustee decrypt --record "$record" --secret "$trustees/secret-$j.json" --passphrase-file "$trustees/pass-$j"
+  $tallier trustee decrypt --record "$record" --secret "$trustees/secret-$j.json" --passphrase-file "$trustees/pass-$j" \
+    --checked "$trustees/checked-$j.json"
 done
 step "Combine, decode, count; write the record's index"
 $tallier tally finish --record "$record" --report "$out/result.txt"

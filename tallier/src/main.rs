@@ -245,9 +245,30 @@ enum TrusteeCommand {
         /// The record after `tally mix`.
         #[arg(long)]
         record: PathBuf,
+        /// This trustee's file of the stages it checked early (`tallier trustee check --checked`): their proofs
+        /// are not verified again (everything else is).
+        #[arg(long)]
+        checked: Option<PathBuf>,
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+    },
+    /// Verify the proofs of the mix stages already in a record, while the next mix server mixes, and note them in
+    /// this trustee's own file (kept on its machine, tagged with its key), so that `decrypt --checked` does not
+    /// verify them again. Run it after each stage; nothing is decrypted.
+    Check {
+        /// The trustee's passphrase-sealed secret file (its key tags the file of checked stages).
+        #[arg(long)]
+        secret: PathBuf,
+        /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE, else a hidden prompt).
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// The record, during or after `tally mix`.
+        #[arg(long)]
+        record: PathBuf,
+        /// This trustee's file of checked stages (made if absent, updated otherwise; keep it with the secret).
+        #[arg(long)]
+        checked: PathBuf,
     },
 }
 
@@ -718,10 +739,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("wrote {}", trustee::recover(&c.manifest, &c.secret, &c.dir, &pass, &dealers)?.display());
             }
             TrusteeCommand::Status { manifest, dir } => print!("{}", trustee::status(&manifest, &dir)?),
-            TrusteeCommand::Decrypt { secret, passphrase_file, record, quiet } => {
+            TrusteeCommand::Decrypt { secret, passphrase_file, record, checked, quiet } => {
                 let pass = PassphraseSource::new(passphrase_file);
-                for path in trustee::decrypt_record(&record, &secret, &pass, !quiet)? {
+                for path in trustee::decrypt_record(&record, &secret, &pass, checked.as_deref(), !quiet)? {
                     println!("wrote {}", path.display());
+                }
+            }
+            TrusteeCommand::Check { secret, passphrase_file, record, checked } => {
+                let pass = PassphraseSource::new(passphrase_file);
+                let found = trustee::check_early(&record, &secret, &pass, &checked)?;
+                if found.stages.is_empty() {
+                    println!("no mix stage is in {} yet: run this again after the first stage", record.display());
+                }
+                for (unit, k, passed) in &found.stages {
+                    let verdict = if *passed {
+                        "proof verified"
+                    } else {
+                        "proof does NOT verify: decrypt will refuse this record; tell the officials"
+                    };
+                    println!("{unit}, stage {k}: {verdict}");
+                }
+                let passed = found.stages.iter().filter(|s| s.2).count();
+                println!(
+                    "{passed} stage(s) noted in {} ({} checked before, not verified again)",
+                    checked.display(),
+                    found.known
+                );
+                if passed < found.stages.len() {
+                    anyhow::bail!("{} stage(s) of {} do not verify", found.stages.len() - passed, record.display());
                 }
             }
         },

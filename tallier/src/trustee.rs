@@ -659,7 +659,16 @@ pub fn decrypt_combine(
 /// (K10'). The lists decrypted are the ones the checks verified: [`decrypt_verified`] reads each again and refuses
 /// one whose digest is not the verified one. Nothing is written unless every check passed. Returns the files
 /// written.
-pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, progress: bool) -> Result<Vec<PathBuf>> {
+///
+/// With `checked` (the trustee's file of [`check_early`]), the proofs of the stages it names are not verified
+/// again (their files must be those checked: a stage is named by the digests of its files).
+pub fn decrypt_record(
+    record: &Path,
+    secret: &Path,
+    pass: &PassphraseSource,
+    checked: Option<&Path>,
+    progress: bool,
+) -> Result<Vec<PathBuf>> {
     use crate::record::{load_record_election, refuse_finished};
 
     let election = load_record_election(record)?;
@@ -669,7 +678,11 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
     let j = s.trustee();
     // Refused before the long checks: a unit this trustee already decrypted.
     decryption_units(record, &election, j)?;
-    let (report, verified) = verifier::verify::verify_before_decryption(record, progress);
+    let mut early = verifier::verify::parts::Verified::default();
+    for d in checked.map(|path| read_checked(path, &s, election.fingerprint())).transpose()?.unwrap_or_default() {
+        early.insert(d, String::new());
+    }
+    let (report, verified) = verifier::verify::verify_before_decryption_with(record, progress, early);
     let Some(verified) = verified else {
         bail!(
             "the record does not verify, so trustee {j} decrypted nothing (a partial decryption cannot be taken \
@@ -680,6 +693,127 @@ pub fn decrypt_record(record: &Path, secret: &Path, pass: &PassphraseSource, pro
         bail!("{}: the election changed while it was being verified; nothing was decrypted", record.display());
     }
     decrypt_verified(record, &verified, &s, progress)
+}
+
+/// `format` of a trustee's file of the stages it checked early (SPEC.md §14.3 "Stages checked early").
+pub const CHECKED_FORMAT: &str = "rv/trustee/checked/v1";
+
+/// A trustee's own file of the mix stages whose proofs it verified early (`tallier trustee check`), kept on its
+/// machine, never in the record: each stage by its digest (the verifier's `stage_key`: the election fingerprint,
+/// the unit, the stage and the SHA-256 of its three files), with a tag only this trustee can make
+/// ([`protocol::threshold::TrusteeSigningKey::own_tag`] over [`checked_message`]), so that a file written by anyone
+/// else (whoever brings the record, say) is refused instead of making the trustee skip a proof.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckedFile {
+    format: String,
+    fingerprint: protocol::fingerprint::Fingerprint,
+    trustee: u16,
+    /// The stages' digests (hex), sorted, each once.
+    stages: Vec<String>,
+    /// The tag (hex).
+    tag: String,
+}
+
+/// What the tag of a [`CheckedFile`] covers: `CHECKED_FORMAT ‖ F ‖ u16(j) ‖ u32(count) ‖ digest₁ ‖ … ‖ digestₙ`.
+fn checked_message(fingerprint: &protocol::fingerprint::Fingerprint, trustee: u16, stages: &[[u8; 32]]) -> Vec<u8> {
+    let mut m = CHECKED_FORMAT.as_bytes().to_vec();
+    m.extend_from_slice(fingerprint.as_bytes());
+    m.extend_from_slice(&trustee.to_be_bytes());
+    m.extend_from_slice(&(stages.len() as u32).to_be_bytes());
+    stages.iter().for_each(|d| m.extend_from_slice(d));
+    m
+}
+
+/// The stages trustee `s` checked early for `election`, from its file at `path` (none if there is no file):
+/// refused if it is not a [`CheckedFile`], is for another election or trustee, or its tag is not this trustee's.
+fn read_checked(
+    path: &Path,
+    s: &TrusteeSecret,
+    fingerprint: &protocol::fingerprint::Fingerprint,
+) -> Result<Vec<[u8; 32]>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let remove = "remove it (`tallier trustee check` writes it again)";
+    let file: CheckedFile = serde_json::from_slice(&read_input(path)?)
+        .map_err(|e| anyhow!("{} is not a file of checked stages ({e}): {remove}", path.display()))?;
+    if file.format != CHECKED_FORMAT {
+        bail!("{} has format `{}`, not `{CHECKED_FORMAT}`: {remove}", path.display(), file.format);
+    }
+    if &file.fingerprint != fingerprint || file.trustee != s.trustee() {
+        bail!(
+            "{} is trustee {}'s file for election {}, not trustee {}'s for this record's election {}: give this \
+             election's file, or {remove}",
+            path.display(),
+            file.trustee,
+            file.fingerprint.to_hex(),
+            s.trustee(),
+            fingerprint.to_hex()
+        );
+    }
+    let stages = file
+        .stages
+        .iter()
+        .map(|h| protocol::group::hex_array::<32>(h, "stage digest"))
+        .collect::<Result<Vec<[u8; 32]>, _>>()
+        .map_err(|e| anyhow!("{}: {e}: {remove}", path.display()))?;
+    let tag =
+        protocol::group::hex_array::<32>(&file.tag, "tag").map_err(|e| anyhow!("{}: {e}: {remove}", path.display()))?;
+    let ours = s.signing_key().own_tag(CHECKED_FORMAT.as_bytes(), &checked_message(fingerprint, s.trustee(), &stages));
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(&ours[..], &tag[..])) {
+        bail!(
+            "{} was not written by trustee {}'s `tallier trustee check` (its tag differs): {remove}",
+            path.display(),
+            s.trustee()
+        );
+    }
+    Ok(stages)
+}
+
+/// What [`check_early`] found: each stage present (its unit's name, its number, and whether its proof verified),
+/// and how many of them the file already had.
+#[derive(Debug)]
+pub struct EarlyCheck {
+    pub stages: Vec<(String, u16, bool)>,
+    pub known: usize,
+}
+
+/// `tallier trustee check`: verifies the proofs of the mix stages already in `record` (while the next mix server
+/// mixes), except those the trustee's file `checked` already names, and adds those that verified to it (written
+/// owner-only, tagged with the trustee's key). `decrypt --checked` then does not verify those proofs again; every
+/// other check, and every stage changed since, is done as without the file. Nothing is decrypted here.
+pub fn check_early(record: &Path, secret: &Path, pass: &PassphraseSource, checked: &Path) -> Result<EarlyCheck> {
+    let election = crate::record::load_record_election(record)?;
+    let params = ceremony_params(election.manifest())?;
+    let s = open_secret(secret, &params, pass)?;
+    let before = read_checked(checked, &s, election.fingerprint())?;
+    let mut known = verifier::verify::parts::Verified::default();
+    for d in &before {
+        known.insert(*d, String::new());
+    }
+    let found = verifier::verify::early::check_stages_early(record, &known).map_err(|e| anyhow!(e))?;
+    if found.election.fingerprint() != election.fingerprint() {
+        bail!("{}: the election changed while its stages were being checked", record.display());
+    }
+    let mut all: std::collections::BTreeSet<[u8; 32]> = before.into_iter().collect();
+    all.extend(found.stages.iter().filter_map(|(_, _, d)| *d));
+    let stages: Vec<[u8; 32]> = all.into_iter().collect();
+    let tag = s
+        .signing_key()
+        .own_tag(CHECKED_FORMAT.as_bytes(), &checked_message(election.fingerprint(), s.trustee(), &stages));
+    let file = CheckedFile {
+        format: CHECKED_FORMAT.into(),
+        fingerprint: *election.fingerprint(),
+        trustee: s.trustee(),
+        stages: stages.iter().map(hex::encode).collect(),
+        tag: hex::encode(tag),
+    };
+    replace(checked, &serde_json::to_vec_pretty(&file)?, Access::OwnerOnly)?;
+    Ok(EarlyCheck {
+        stages: found.stages.into_iter().map(|(name, k, d)| (name, k, d.is_some())).collect(),
+        known: found.known,
+    })
 }
 
 /// The units with ballots (SPEC.md §4.6: a unit whose input list has no rows has nothing to decrypt), each with

@@ -35,7 +35,7 @@ fn opt(i: u16) -> Selection {
 fn decrypt(root: &Path, record: &Path, j: u16) {
     use tallier::trustee::PassphraseSource;
     let pass = PassphraseSource::new(Some(root.join(format!("pass-{j}"))));
-    tallier::trustee::decrypt_record(record, &root.join(format!("secret-{j}.json")), &pass, false).unwrap();
+    tallier::trustee::decrypt_record(record, &root.join(format!("secret-{j}.json")), &pass, None, false).unwrap();
 }
 
 #[test]

@@ -240,6 +240,16 @@ fn setup_and_mix(root: &Path) -> Election0 {
     assert!(err.contains("--key"), "{err}");
     let out = ok(mix(&[&mix_keys[0]]));
     assert_eq!(out.lines().count(), 3, "{out}");
+    // Trustee 1 checks stage 1 while stage 2 mixes (SPEC.md §14.3 "Stages checked early").
+    let check = || {
+        let (secret, pass) = (root.join("secret-1.json"), root.join("pass-1"));
+        let checked = root.join("checked-1.json");
+        let args = ["trustee", "check", "--record", s(&record), "--secret", s(&secret), "--passphrase-file", s(&pass)];
+        tallier(&[&args[..], &["--checked", s(&checked)]].concat())
+    };
+    let out = ok(check());
+    assert_eq!(out.matches("stage 1: proof verified").count(), 3, "{out}");
+    assert!(out.contains("3 stage(s) noted in") && out.contains("(0 checked before"), "{out}");
     let err = fails(mix(&[&mix_keys[0]]));
     assert!(err.contains("already present"), "{err}");
     // A public key file, or another role's key, is not a mix server's key.
@@ -249,14 +259,18 @@ fn setup_and_mix(root: &Path) -> Election0 {
     let out = ok(mix(&[&mix_keys[2], &mix_keys[1]]));
     assert!(out.contains("contest 2 stage 3: mixed 4 rows"), "{out}");
     assert!(!out.contains("stage 1"), "{out}");
+    let out = ok(check());
+    assert!(out.contains("9 stage(s) noted in") && out.contains("(3 checked before, not verified again)"), "{out}");
 
     let counted = [0, 1, 2, 5].iter().map(|&v| final_answers[v].clone()).collect();
     Election0 { root: root.to_path_buf(), election, counted, mixed: record }
 }
 
+/// Trustee `trustee` decrypts; with the file of the stages it checked early when it has one (trustee 1).
 fn decrypt(env: &Election0, record: &Path, trustee: u16) -> Output {
     let (secret, pass) = (env.root.join(format!("secret-{trustee}.json")), env.root.join(format!("pass-{trustee}")));
-    tallier(&[
+    let checked = env.root.join(format!("checked-{trustee}.json"));
+    let mut args = vec![
         "trustee",
         "decrypt",
         "--secret",
@@ -266,7 +280,11 @@ fn decrypt(env: &Election0, record: &Path, trustee: u16) -> Output {
         "--record",
         s(record),
         "--quiet",
-    ])
+    ];
+    if checked.exists() {
+        args.extend(["--checked", s(&checked)]);
+    }
+    tallier(&args)
 }
 
 fn finish(record: &Path, report: Option<&Path>) -> Output {

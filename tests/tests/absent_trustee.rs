@@ -47,10 +47,10 @@ fn an_election_whose_ceremony_went_on_without_a_trustee_is_tallied_and_verifies(
     let keys = mix_key_files(&root.join("mix-keys"), 1);
     tallier::tally::mix(&MixArgs { record: rec.clone(), keys, memory_mb: None, progress: false }).unwrap();
     // The absent trustee holds no share: it cannot decrypt.
-    let err = decrypt_record(&rec, &files.secrets[1], &files.passphrase(2), false).unwrap_err();
+    let err = decrypt_record(&rec, &files.secrets[1], &files.passphrase(2), None, false).unwrap_err();
     assert!(format!("{err:#}").contains("trustee 2: absent"), "{err:#}");
     for j in [1u16, 3] {
-        decrypt_record(&rec, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
+        decrypt_record(&rec, &files.secrets[usize::from(j) - 1], &files.passphrase(j), None, false).unwrap();
     }
     let summary = tallier::tally::finish(&FinishArgs { record: rec.clone(), report: None, progress: false }).unwrap();
     assert_eq!(summary.trustees, vec![vec![1, 3]; manifest.contests.len()]);

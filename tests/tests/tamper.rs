@@ -125,7 +125,7 @@ fn tally_record(
     let keys = mix_key_files(&out.with_extension("mix-keys"), files.election.manifest().mix_stages());
     tallier::tally::mix(&MixArgs { record: out.to_path_buf(), keys, memory_mb: None, progress: false }).unwrap();
     for j in 1..=3u16 {
-        decrypt_record(out, &files.secrets[usize::from(j) - 1], &files.passphrase(j), false).unwrap();
+        decrypt_record(out, &files.secrets[usize::from(j) - 1], &files.passphrase(j), None, false).unwrap();
     }
     tallier::tally::finish(&FinishArgs { record: out.to_path_buf(), report: None, progress: false }).unwrap()
 }
@@ -1578,8 +1578,8 @@ fn assert_nothing_decrypted(rec: &Path, what: &str) {
 /// Every trustee refuses to decrypt `rec`, naming `check` and `reason`.
 fn trustees_refuse(env: &Env, rec: &Path, check: &str, reason: &str, what: &str) {
     for j in 1..=3u16 {
-        let err =
-            decrypt_record(rec, &env.files.secrets[usize::from(j) - 1], &env.files.passphrase(j), false).unwrap_err();
+        let err = decrypt_record(rec, &env.files.secrets[usize::from(j) - 1], &env.files.passphrase(j), None, false)
+            .unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("decrypted nothing"), "{what}: trustee {j}: {text}");
         let line = text.lines().find(|l| l.starts_with(check) && l.contains("FAIL")).unwrap_or("");

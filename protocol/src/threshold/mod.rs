@@ -411,6 +411,20 @@ impl TrusteeSigningKey {
         let signature = self.0.sign(&signed_bytes(&message)).to_bytes();
         Signed { message, signature }
     }
+
+    /// A tag on `message` that only this trustee can make, for its own files (SPEC.md §14.3: the stages it
+    /// checked early): `HKDF-SHA256(salt = label, ikm = seed).Expand(info = SHA-256(message), 32)`, that is
+    /// `HMAC-SHA256(PRK, SHA-256(message) ‖ 0x01)` with `PRK = HMAC-SHA256(label, seed)`: a pseudo-random function
+    /// of the message's digest under a key derived from the signing seed (which signs nothing here).
+    pub fn own_tag(&self, label: &[u8], message: &[u8]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let seed = zeroize::Zeroizing::new(self.0.to_bytes());
+        let hk = hkdf::Hkdf::<Sha256>::new(Some(label), &seed[..]);
+        let mut tag = [0u8; 32];
+        // 32 bytes is within HKDF-SHA256's 8,160.
+        let _ = hk.expand(&Sha256::digest(message), &mut tag);
+        tag
+    }
 }
 
 /// Gives a message to sign in pieces, each to the function it is handed.
