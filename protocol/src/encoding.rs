@@ -238,12 +238,19 @@ impl Answer {
 
     /// Decodes decrypted points; total (never panics).
     pub fn from_points(contest: &Contest, points: &[RistrettoPoint]) -> Result<Self, InvalidAnswer> {
-        if points.len() != contest.chunks() {
+        let encodings: Vec<CompressedRistretto> = points.iter().map(RistrettoPoint::compress).collect();
+        Self::from_encodings(contest, &encodings)
+    }
+
+    /// [`Answer::from_points`] from the points' canonical encodings (a decoded list's elements keep theirs, so
+    /// the tally and V12 do not compress each point again); total (never panics).
+    pub fn from_encodings(contest: &Contest, encodings: &[CompressedRistretto]) -> Result<Self, InvalidAnswer> {
+        if encodings.len() != contest.chunks() {
             return Err(invalid("wrong number of chunks"));
         }
-        let mut bytes = Vec::with_capacity(points.len() * CHUNK_BYTES);
-        for p in points {
-            bytes.extend_from_slice(&extract_chunk(&p.compress())?);
+        let mut bytes = Vec::with_capacity(encodings.len() * CHUNK_BYTES);
+        for e in encodings {
+            bytes.extend_from_slice(&extract_chunk(e)?);
         }
         Self::from_padded_bytes(contest, &bytes)
     }

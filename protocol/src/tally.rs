@@ -866,8 +866,9 @@ pub fn decode(contest: &Contest, plaintexts: &PlaintextList) -> AnswersFile {
 pub fn decode_rows(contest: &Contest, points: &[crate::GroupElement]) -> Vec<DecodedAnswer> {
     let width = contest.chunks();
     let decode_row = |row: &[crate::GroupElement]| -> DecodedAnswer {
-        let points: Vec<_> = row.iter().map(|p| *p.point()).collect();
-        match Answer::from_points(contest, &points) {
+        // The elements' encodings are their points' (a `GroupElement` is decoded from, or made with, them).
+        let encodings: Vec<_> = row.iter().map(|p| *p.compressed()).collect();
+        match Answer::from_encodings(contest, &encodings) {
             Ok(a) => DecodedAnswer::Valid(a),
             Err(e) => DecodedAnswer::Invalid { invalid: e.reason },
         }
