@@ -9,7 +9,7 @@
 /// on is waited for and its result dropped). In WebAssembly (one thread) each batch is worked on when full.
 pub(crate) fn read_in_batches<T, R, E>(
     batch: usize,
-    mut next: impl FnMut() -> Result<Option<T>, E>,
+    next: impl FnMut() -> Result<Option<T>, E>,
     work: impl Fn(Vec<T>) -> R + Sync,
     mut take: impl FnMut(R),
 ) -> Result<(), E>
@@ -17,7 +17,6 @@ where
     T: Send,
     R: Send,
 {
-    let batch = batch.max(1);
     #[cfg(not(target_arch = "wasm32"))]
     {
         // A panic while working on a batch (a bug) is raised again here, as if the work had run on this thread.
@@ -27,22 +26,12 @@ where
         std::thread::scope(|s| {
             let work = &work;
             let mut pending: Option<std::thread::ScopedJoinHandle<'_, R>> = None;
-            let mut items = Vec::with_capacity(batch);
-            loop {
-                let item = next()?;
-                let end = item.is_none();
-                items.extend(item);
-                if items.len() == batch || (end && !items.is_empty()) {
-                    let full = std::mem::replace(&mut items, Vec::with_capacity(if end { 0 } else { batch }));
-                    if let Some(h) = pending.take() {
-                        take(joined(h));
-                    }
-                    pending = Some(s.spawn(move || work(full)));
+            each_batch(batch, next, |full| {
+                if let Some(h) = pending.take() {
+                    take(joined(h));
                 }
-                if end {
-                    break;
-                }
-            }
+                pending = Some(s.spawn(move || work(full)));
+            })?;
             if let Some(h) = pending.take() {
                 take(joined(h));
             }
@@ -50,18 +39,27 @@ where
         })
     }
     #[cfg(target_arch = "wasm32")]
-    {
-        let mut items = Vec::with_capacity(batch);
-        loop {
-            let item = next()?;
-            let end = item.is_none();
-            items.extend(item);
-            if items.len() == batch || (end && !items.is_empty()) {
-                take(work(std::mem::replace(&mut items, Vec::with_capacity(batch))));
-            }
-            if end {
-                return Ok(());
-            }
+    each_batch(batch, next, |full| take(work(full)))
+}
+
+/// Reads items with `next` until it gives `None` and gives them to `full` in order, `batch` at a time (the last
+/// batch may be shorter; no batch is empty).
+fn each_batch<T, E>(
+    batch: usize,
+    mut next: impl FnMut() -> Result<Option<T>, E>,
+    mut full: impl FnMut(Vec<T>),
+) -> Result<(), E> {
+    let batch = batch.max(1);
+    let mut items = Vec::with_capacity(batch);
+    loop {
+        let item = next()?;
+        let end = item.is_none();
+        items.extend(item);
+        if items.len() == batch || (end && !items.is_empty()) {
+            full(std::mem::replace(&mut items, Vec::with_capacity(if end { 0 } else { batch })));
+        }
+        if end {
+            return Ok(());
         }
     }
 }

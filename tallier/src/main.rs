@@ -236,15 +236,8 @@ enum TrusteeCommand {
     /// and registry, every ballot, squash, revocations, the mix input, every mix stage's proof and signature),
     /// then writes contest-C/partial-J.bin. If any check fails, nothing is written.
     Decrypt {
-        /// The trustee's passphrase-sealed secret file.
-        #[arg(long)]
-        secret: PathBuf,
-        /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE, else a hidden prompt).
-        #[arg(long)]
-        passphrase_file: Option<PathBuf>,
-        /// The record after `tally mix`.
-        #[arg(long)]
-        record: PathBuf,
+        #[command(flatten)]
+        trustee: RecordTrusteeArgs,
         /// This trustee's file of the stages it checked early (`tallier trustee check --checked`): their proofs
         /// are not verified again (everything else is).
         #[arg(long)]
@@ -257,19 +250,26 @@ enum TrusteeCommand {
     /// this trustee's own file (kept on its machine, tagged with its key), so that `decrypt --checked` does not
     /// verify them again. Run it after each stage; nothing is decrypted.
     Check {
-        /// The trustee's passphrase-sealed secret file (its key tags the file of checked stages).
-        #[arg(long)]
-        secret: PathBuf,
-        /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE, else a hidden prompt).
-        #[arg(long)]
-        passphrase_file: Option<PathBuf>,
-        /// The record, during or after `tally mix`.
-        #[arg(long)]
-        record: PathBuf,
+        #[command(flatten)]
+        trustee: RecordTrusteeArgs,
         /// This trustee's file of checked stages (made if absent, updated otherwise; keep it with the secret).
         #[arg(long)]
         checked: PathBuf,
     },
+}
+
+/// Common to the trustee's commands on a record (`trustee check`, `trustee decrypt`).
+#[derive(Debug, Args)]
+struct RecordTrusteeArgs {
+    /// The trustee's passphrase-sealed secret file.
+    #[arg(long)]
+    secret: PathBuf,
+    /// File holding the passphrase (else the environment variable TALLIER_PASSPHRASE, else a hidden prompt).
+    #[arg(long)]
+    passphrase_file: Option<PathBuf>,
+    /// The record (for `check`, while it is being mixed; for `decrypt`, after `tally mix`).
+    #[arg(long)]
+    record: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -739,13 +739,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("wrote {}", trustee::recover(&c.manifest, &c.secret, &c.dir, &pass, &dealers)?.display());
             }
             TrusteeCommand::Status { manifest, dir } => print!("{}", trustee::status(&manifest, &dir)?),
-            TrusteeCommand::Decrypt { secret, passphrase_file, record, checked, quiet } => {
+            TrusteeCommand::Decrypt {
+                trustee: RecordTrusteeArgs { secret, passphrase_file, record },
+                checked,
+                quiet,
+            } => {
                 let pass = PassphraseSource::new(passphrase_file);
                 for path in trustee::decrypt_record(&record, &secret, &pass, checked.as_deref(), !quiet)? {
                     println!("wrote {}", path.display());
                 }
             }
-            TrusteeCommand::Check { secret, passphrase_file, record, checked } => {
+            TrusteeCommand::Check { trustee: RecordTrusteeArgs { secret, passphrase_file, record }, checked } => {
                 let pass = PassphraseSource::new(passphrase_file);
                 let found = trustee::check_early(&record, &secret, &pass, &checked)?;
                 if found.stages.is_empty() {
