@@ -31,11 +31,13 @@ fn opt(i: u16) -> Selection {
 
 /// Trustee `j` decrypts the record as `tallier trustee decrypt --record` does (`decrypt_record`): it first runs
 /// the verifier's checks V1′–V10 on the districted record (empty units included), then writes a partial
-/// decryption of every unit with ballots.
+/// decryption of every unit with ballots. Trustee 1 checked the stages early (`trustee check`) and gives its file.
 fn decrypt(root: &Path, record: &Path, j: u16) {
     use tallier::trustee::PassphraseSource;
     let pass = PassphraseSource::new(Some(root.join(format!("pass-{j}"))));
-    tallier::trustee::decrypt_record(record, &root.join(format!("secret-{j}.json")), &pass, None, false).unwrap();
+    let checked = root.join(format!("checked-{j}.json"));
+    let checked = checked.exists().then_some(checked.as_path());
+    tallier::trustee::decrypt_record(record, &root.join(format!("secret-{j}.json")), &pass, checked, false).unwrap();
 }
 
 #[test]
@@ -227,6 +229,25 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     };
     let err = fails(finish(None));
     assert!(err.contains("council-north (north): no trustee has decrypted it yet"), "{err}");
+
+    // Trustee 1 checks the stages early: the four units with ballots, two stages each; the empty south has none.
+    let checked = root.join("checked-1.json");
+    let (secret, pass) = (root.join("secret-1.json"), root.join("pass-1"));
+    let out = ok(tallier(&[
+        "trustee",
+        "check",
+        "--record",
+        s(&record),
+        "--secret",
+        s(&secret),
+        "--passphrase-file",
+        s(&pass),
+        "--checked",
+        s(&checked),
+    ]));
+    assert_eq!(out.matches(": proof verified").count(), 8, "{out}");
+    assert!(out.contains("council-centre, district centre, stage 2: proof verified"), "{out}");
+    assert!(!out.contains("south"), "{out}");
 
     decrypt(root, &record, 1);
     decrypt(root, &record, 3);
