@@ -48,6 +48,15 @@ pub fn read_file_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// An I/O error as the report says it; running out of file descriptors says what to do.
+pub fn io_reason(e: &std::io::Error) -> String {
+    // EMFILE (the process's limit) and ENFILE (the system's), on Linux and the BSDs alike.
+    match e.raw_os_error() {
+        Some(23 | 24) => format!("{e}: too many files open at once; raise the limit (`ulimit -n 65536`) and run again"),
+        _ => e.to_string(),
+    }
+}
+
 /// Opens a regular file to read it in parts (a list or a proof too large to hold, read in chunks), with
 /// [`read_file`]'s refusals: a link, anything but a regular file, a path swapped between the check and the open.
 pub fn open_file(path: &Path) -> Result<fs::File, String> {
@@ -59,7 +68,7 @@ pub fn open_file(path: &Path) -> Result<fs::File, String> {
     if !meta.file_type().is_file() {
         return Err(format!("{shown}: not a regular file"));
     }
-    let file = fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let file = fs::File::open(path).map_err(|e| format!("{shown}: {}", io_reason(&e)))?;
     let opened = file.metadata().map_err(|e| format!("{shown}: {e}"))?;
     if !same_file(&meta, &opened) {
         return Err(format!("{shown}: changed while it was opened (replaced by a link or another file)"));
@@ -158,20 +167,49 @@ impl RecordSource {
     /// not held: the checks read them again in chunks ([`Content::Open`]); every other file is held whole.
     pub fn read_all(self, paths: &[&str]) -> Vec<Result<Content, String>> {
         match self {
-            Self::Dir(dir) => map_each(paths, |p| {
-                let path = dir.join(p);
-                if read_in_chunks(p) {
-                    OpenFile::open(&path).map(Content::Open)
-                } else {
-                    read_file(&path).map(Content::Bytes)
-                }
-            }),
+            Self::Dir(dir) => {
+                let kept = paths.iter().filter(|p| read_in_chunks(p)).count();
+                raise_open_files_limit(kept);
+                map_each(paths, |p| {
+                    let path = dir.join(p);
+                    if read_in_chunks(p) {
+                        OpenFile::open(&path).map(Content::Open)
+                    } else {
+                        read_file(&path).map(Content::Bytes)
+                    }
+                })
+            }
             Self::Given { mut files, .. } => {
                 paths.iter().map(|p| files.remove(*p).map(Content::Bytes).ok_or_else(|| not_given(p))).collect()
             }
         }
     }
 }
+
+/// Files a process may have open besides the record's kept ones and their second handles (the scratch file, the
+/// standard streams, a library's).
+#[cfg(unix)]
+const OTHER_OPEN_FILES: usize = 256;
+
+/// Raises this process's limit of open files (its soft limit, up to the hard limit the system allows) so that
+/// `kept` files of a record can stay open at once, with room for others: a record keeps about 12 files a unit
+/// open (its lists, proofs, partial decryptions, plaintexts and answers), so 85 units pass the usual soft limit of
+/// 1,024, which most systems let a process raise itself. Where the hard limit is lower, nothing changes, and the
+/// file that cannot be opened says so ("Too many open files": raise `ulimit -n`).
+#[cfg(unix)]
+fn raise_open_files_limit(kept: usize) {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    // Each kept file may be opened once more where it is read again (V9, V10).
+    let want = (2 * kept + OTHER_OPEN_FILES) as u64;
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|c| c < want) {
+        let current = Some(limit.maximum.unwrap_or(want));
+        let _ = setrlimit(Resource::Nofile, Rlimit { current, maximum: limit.maximum });
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_files_limit(_kept: usize) {}
 
 /// Whether a record's file at `rel` is read again where it is used rather than held whole: the ballot box (V4
 /// parses it as it reads it), a unit's input list (`…/input.list`, compared with R4 by V9 and read in chunks by

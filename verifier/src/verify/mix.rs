@@ -40,7 +40,7 @@ impl State {
                     let unreadable = |reason: String| ChainFailure::Unreadable { file: path.clone(), reason };
                     #[cfg(unix)]
                     if let Some(open) = files.open(&path) {
-                        let handle = open.handle().map_err(|e| unreadable(e.to_string()))?;
+                        let handle = open.handle().map_err(|e| unreadable(crate::files::io_reason(&e)))?;
                         return Ok((path, crate::chain::Source::File(handle)));
                     }
                     let bytes = files.get(&path).map_err(|e| unreadable(e.to_string()))?;

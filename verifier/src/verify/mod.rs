@@ -282,9 +282,10 @@ impl Files {
     pub fn source(&self, path: &str) -> Result<crate::chain::Source<'_>, FileFailure> {
         #[cfg(unix)]
         if let Some(open) = self.open.get(path) {
-            let handle = open
-                .handle()
-                .map_err(|e| FileFailure::Undecodable { path: path.to_string(), reason: e.to_string() })?;
+            let handle = open.handle().map_err(|e| FileFailure::Undecodable {
+                path: path.to_string(),
+                reason: crate::files::io_reason(&e),
+            })?;
             return Ok(crate::chain::Source::File(handle));
         }
         self.get(path).map(|b| crate::chain::Source::Bytes(std::borrow::Cow::Borrowed(b)))
