@@ -634,7 +634,10 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
         let inputs: Vec<streamed::PartialInput<'_>> =
             given.iter().map(|(source, frame)| streamed::PartialInput { source, frame }).collect();
         let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 1 + inputs.len());
-        let verified = streamed::verify_partials(
+        // The plaintexts are combined as the proofs are checked (each share decoded once), and again below only
+        // if the batch of proofs failed.
+        let out = Partial::create(&record_file(record, &record::plaintexts_path(*unit)), Access::Public)?;
+        let (verified, combined) = streamed::verify_partials_combining(
             &params,
             election.fingerprint(),
             &roster,
@@ -643,6 +646,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
             &inputs,
             chunk,
             &mut OsRng,
+            out.file(),
         )?;
         if let Some(e) = verified.rejected.first() {
             let file = blamed_trustee(e).map_or_else(
@@ -661,8 +665,9 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
             );
         }
         trustees.truncate(t);
-        let out = Partial::create(&record_file(record, &record::plaintexts_path(*unit)), Access::Public)?;
-        streamed::combine_partials(&params, &verified, &list, &inputs, out.file(), chunk)?;
+        if !combined {
+            streamed::combine_partials(&params, &verified, &list, &inputs, out.file(), chunk)?;
+        }
         bar.inc(1);
         bar.set_message(format!("{name}: decoding {} rows", shape.n));
         // R5 decodes the plaintexts just written, a chunk of rows at a time (the answers are held: the count needs

@@ -430,6 +430,42 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
     chunk: usize,
     rng: &mut R,
 ) -> Result<PartialsVerdict, ThresholdError> {
+    verify(params, fingerprint, roster, outcome, list, partials, chunk, rng, None).map(|(verdict, _)| verdict)
+}
+
+/// [`verify_partials`], combining as it verifies: while the proofs are checked in one batch, the `t` candidates of
+/// the smallest trustee indices are combined (K13) as [`combine_partials`] would combine them, and written to
+/// `out`, from each share decoded once. Returns the verdict and whether `out` holds the combination: true when
+/// the batch passed (so those `t` are the `t` smallest accepted, the ones [`combine_partials`] takes); false when
+/// it did not, or fewer than `t` were candidates: then `out` holds nothing of use, and the caller combines with
+/// [`combine_partials`] into a fresh sink (or reports too few).
+#[allow(clippy::too_many_arguments)]
+pub fn verify_partials_combining<R: RngCore + CryptoRng>(
+    params: &CeremonyParams,
+    fingerprint: &Fingerprint,
+    roster: &Roster,
+    outcome: &CeremonyOutcome,
+    list: &dyn ByteSource,
+    partials: &[PartialInput<'_>],
+    chunk: usize,
+    rng: &mut R,
+    out: &dyn ByteSink,
+) -> Result<(PartialsVerdict, bool), ThresholdError> {
+    verify(params, fingerprint, roster, outcome, list, partials, chunk, rng, Some(out))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verify<R: RngCore + CryptoRng>(
+    params: &CeremonyParams,
+    fingerprint: &Fingerprint,
+    roster: &Roster,
+    outcome: &CeremonyOutcome,
+    list: &dyn ByteSource,
+    partials: &[PartialInput<'_>],
+    chunk: usize,
+    rng: &mut R,
+    out: Option<&dyn ByteSink>,
+) -> Result<(PartialsVerdict, bool), ThresholdError> {
     let (layout, m) = list_layout(list)?;
     let chunk = chunk.max(1).next_multiple_of(PAIRS_PER_CHUNK);
     let mut rejected = Vec::new();
@@ -507,17 +543,28 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
             }
         }
     }
-    // Pass 2: all candidates in one batch; if it fails, each alone.
+    // Pass 2: all candidates in one batch (combining the `t` smallest as it goes, when asked); if it fails, each
+    // alone.
     let mut accepted = Vec::new();
+    let mut combined = false;
     if !candidates.is_empty() {
         let all: Vec<&Candidate> = candidates.iter().collect();
-        let outcome = batch_check(&layout, list, partials, &all, &digest, chunk, rng)?;
+        let t = usize::from(params.t);
+        let mut combine = out.filter(|_| t >= 1 && all.len() >= t).map(|out| {
+            let mut chosen: Vec<usize> = (0..all.len()).collect();
+            chosen.sort_by_key(|&i| all[i].trustee);
+            chosen.truncate(t);
+            let indices: Vec<u16> = chosen.iter().map(|&i| all[i].trustee).collect();
+            Combining { chosen, coeffs: combination_coefficients(&indices), out, whole: true }
+        });
+        let outcome = batch_check(&layout, list, partials, &all, &digest, chunk, rng, combine.as_mut())?;
+        combined = combine.is_some_and(|c| c.whole) && outcome.is_ok();
         let good: Vec<&Candidate> = match outcome {
             Ok(()) => all,
             Err(_) => {
                 let mut good = Vec::new();
                 for c in &candidates {
-                    match batch_check(&layout, list, partials, &[c], &digest, chunk, rng)? {
+                    match batch_check(&layout, list, partials, &[c], &digest, chunk, rng, None)? {
                         Ok(()) => good.push(c),
                         Err(source) => rejected.push(source),
                     }
@@ -527,12 +574,53 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
         };
         accepted = good.iter().map(|c| Accepted { at: c.at, trustee: c.trustee, file_sha256: c.file_sha256 }).collect();
     }
-    Ok(PartialsVerdict { list: digest, accepted, rejected })
+    Ok((PartialsVerdict { list: digest, accepted, rejected }, combined))
+}
+
+/// The combination made during the batch check ([`verify_partials_combining`]): the positions among the
+/// candidates of the `t` combined, their coefficients, the sink, and whether every row was written (a `B` that does
+/// not decode stops it, and [`combine_partials`] then reports it as before).
+struct Combining<'a> {
+    chosen: Vec<usize>,
+    coeffs: Vec<Scalar>,
+    out: &'a dyn ByteSink,
+    whole: bool,
+}
+
+/// (K13)'s coefficients for the shares of the trustees `indices` (ascending), then for `B`: `−λ_j`, …, `1`.
+fn combination_coefficients(indices: &[u16]) -> Vec<Scalar> {
+    let mut coeffs: Vec<Scalar> = indices.iter().map(|&j| -lagrange_at_zero(j, indices)).collect();
+    coeffs.push(Scalar::ONE);
+    coeffs
+}
+
+/// (K13) for `len` rows: row `k`'s plaintext `M_k = B_k − Σ λ_j·D_{j,k}` (`shares(j, k)` the `j`-th chosen
+/// trustee's share of row `k`, `b[k]` the row's `B`), encoded; on all cores natively.
+fn combine_rows(
+    coeffs: &[Scalar],
+    chosen: usize,
+    shares: &(dyn Fn(usize, usize) -> RistrettoPoint + Sync),
+    b: &[GroupElement],
+) -> Vec<[u8; 32]> {
+    let one = |k: usize| -> [u8; 32] {
+        let points = (0..chosen).map(|j| shares(j, k)).chain(b.get(k).map(|p| *p.point()));
+        RistrettoPoint::vartime_multiscalar_mul(coeffs, points).compress().to_bytes()
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        (0..b.len()).into_par_iter().map(one).collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    (0..b.len()).map(one).collect()
 }
 
 /// Pass 2 of [`verify_partials`] for `candidates`: (K15) with fresh weights from `rng`. `Ok(Err(refusal))` when
 /// the equation fails (naming the candidate when there is one) or a share is not a point; `Err` for reading or a
 /// file changed since pass 1.
+///
+/// With `combine`, each chunk's rows are also combined from the shares just decoded and written to its sink in
+/// order, header first.
 #[allow(clippy::too_many_arguments)]
 fn batch_check<R: RngCore + CryptoRng>(
     layout: &ListLayout,
@@ -542,6 +630,7 @@ fn batch_check<R: RngCore + CryptoRng>(
     digest: &[u8; 64],
     chunk: usize,
     rng: &mut R,
+    mut combine: Option<&mut Combining<'_>>,
 ) -> Result<Result<(), ThresholdError>, ThresholdError> {
     let m = layout.len_ciphertexts();
     let mut weights = BatchVerifier::new(rng);
@@ -552,6 +641,10 @@ fn batch_check<R: RngCore + CryptoRng>(
     let mut sum = RistrettoPoint::identity();
     // Where the refusal is to be named: the one candidate, or the first of the batch.
     let name = |source: ProofError| ThresholdError::BadPartialDecryption { trustee: candidates[0].trustee, source };
+    // A sink that fails stops the combination, not the check: `combine_partials` then meets the failure again.
+    if let Some(c) = combine.as_deref_mut() {
+        c.whole = c.out.write_at(0, &layout.header()).is_ok();
+    }
     for (start, len) in chunks(m, chunk) {
         let bytes = read_ciphertexts(list, start, len)?;
         list_hash.update(&bytes);
@@ -573,6 +666,18 @@ fn batch_check<R: RngCore + CryptoRng>(
             }
             scalars.extend(rho.iter().map(|r| zc * r));
             points.extend(d.iter().map(|p| *p.point()));
+        }
+        if let Some(c) = combine.as_deref_mut().filter(|c| c.whole) {
+            // `points` holds the `A`s, then each candidate's shares: candidate `i`'s share of row `k` is at
+            // `(1 + i)·len + k`.
+            match decode_elements(&encodings(&bytes, 32, 64), "list.b") {
+                Ok(b) => {
+                    let shares = |j: usize, k: usize| points[(1 + c.chosen[j]) * len + k];
+                    let plain = combine_rows(&c.coeffs, c.chosen.len(), &shares, &b);
+                    c.whole = c.out.write_at(LIST_HEADER + 32 * start, plain.as_flattened()).is_ok();
+                }
+                Err(_) => c.whole = false,
+            }
         }
         sum += msm_vartime(&scalars, &points);
     }
@@ -634,9 +739,7 @@ pub fn combine_partials(
     chosen.sort_by_key(|a| a.trustee);
     chosen.truncate(t);
     let indices: Vec<u16> = chosen.iter().map(|a| a.trustee).collect();
-    // Coefficients −λ_j for the shares and 1 for B_k.
-    let mut coeffs: Vec<Scalar> = indices.iter().map(|&j| -lagrange_at_zero(j, &indices)).collect();
-    coeffs.push(Scalar::ONE);
+    let coeffs = combination_coefficients(&indices);
     let chunk = chunk.max(1);
     let mut list_hash = Sha512::new();
     list_hash.update(layout.header());
@@ -654,17 +757,8 @@ pub fn combine_partials(
             let changed = |_| ThresholdError::Changed { part: "a partial decryption" };
             shares.push(decode_elements(&encodings(&raw, 0, 32), "partial.shares").map_err(changed)?);
         }
-        let one = |k: usize| -> [u8; 32] {
-            let points = shares.iter().map(|d| *d[k].point()).chain(core::iter::once(*b[k].point()));
-            RistrettoPoint::vartime_multiscalar_mul(&coeffs, points).compress().to_bytes()
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        let plain: Vec<[u8; 32]> = {
-            use rayon::prelude::*;
-            (0..len).into_par_iter().map(one).collect()
-        };
-        #[cfg(target_arch = "wasm32")]
-        let plain: Vec<[u8; 32]> = (0..len).map(one).collect();
+        let share = |j: usize, k: usize| *shares[j][k].point();
+        let plain = combine_rows(&coeffs, shares.len(), &share, &b);
         out.write_at(LIST_HEADER + 32 * start, plain.as_flattened()).map_err(io("writing the plaintexts"))?;
     }
     if <[u8; 64]>::from(list_hash.finalize()) != verdict.list {

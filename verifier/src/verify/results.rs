@@ -372,14 +372,41 @@ pub(super) fn decrypt_contest(
     let inputs: Vec<PartialInput<'_>> = given.iter().map(|(_, source, frame)| PartialInput { source, frame }).collect();
     let chunk = streamed::chunk_ciphertexts(streamed::DEFAULT_DECRYPTION_MEMORY, 1 + inputs.len());
     let fingerprint = election.fingerprint();
-    let verdict =
-        match streamed::verify_partials(params, fingerprint, roster, outcome, &list, &inputs, chunk, &mut OsRng) {
-            Ok(v) => v,
-            Err(source) => {
-                problems.push(ResultFailure::Partials { contest: c, source });
-                return Err(problems);
-            }
-        };
+    // The claimed plaintexts as V1 read them: their shape checked here, their points compared as bytes with the
+    // combination's canonical encodings as it is written (equal bytes decode), read again from V1's file in pieces,
+    // and decoded only to name a failure. The combination is made as the proofs are checked (each share decoded
+    // once), and made again below only if the batch of proofs failed.
+    let path = plaintexts_path(unit);
+    let claimed = match plaintexts_shape(files, c, &path) {
+        Ok((width, _)) => files.compare(&path).map(|comparing| (width, comparing)).map_err(ResultFailure::from),
+        Err(e) => Err(e),
+    };
+    let (claimed, compare) = match claimed {
+        Ok((width, comparing)) => (Ok(width), Some(Compare::new(files.head(&path), comparing))),
+        Err(e) => (Err(e), None),
+    };
+    let verified = match &compare {
+        Some(compare) => streamed::verify_partials_combining(
+            params,
+            fingerprint,
+            roster,
+            outcome,
+            &list,
+            &inputs,
+            chunk,
+            &mut OsRng,
+            compare,
+        ),
+        None => streamed::verify_partials(params, fingerprint, roster, outcome, &list, &inputs, chunk, &mut OsRng)
+            .map(|v| (v, false)),
+    };
+    let (verdict, combined) = match verified {
+        Ok(v) => v,
+        Err(source) => {
+            problems.push(ResultFailure::Partials { contest: c, source });
+            return Err(problems);
+        }
+    };
     // The list read is the one V10 verified, and each partial decryption accepted is the file V1 hashed.
     if verdict.list != last.digest {
         problems.push(changed(&last.path).into());
@@ -398,17 +425,24 @@ pub(super) fn decrypt_contest(
     let mut chosen = verdict.trustees();
     chosen.sort_unstable();
     chosen.truncate(usize::from(params.t));
-    // The claimed plaintexts as V1 read them: their shape checked here, their points compared as bytes with the
-    // combination's canonical encodings as it is written (equal bytes decode), read again from V1's file in pieces,
-    // and decoded only to name a failure.
-    let path = plaintexts_path(unit);
-    let claimed = match plaintexts_shape(files, c, &path) {
-        Ok((width, _)) => files.compare(&path).map(|comparing| (width, comparing)).map_err(ResultFailure::from),
-        Err(e) => Err(e),
-    };
-    let (claimed_width, comparing) = match claimed {
-        Ok(claimed) => claimed,
-        Err(e) => {
+    let (claimed_width, compare) = match (claimed, compare) {
+        (Ok(width), Some(compare)) if combined => (width, compare),
+        // Combined again, into a fresh comparison.
+        (Ok(width), _) => match files.compare(&path) {
+            Ok(comparing) => {
+                let compare = Compare::new(files.head(&path), comparing);
+                if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &compare, chunk) {
+                    problems.push(ResultFailure::Combine { contest: c, source });
+                    return Err(problems);
+                }
+                (width, compare)
+            }
+            Err(e) => {
+                problems.push(e.into());
+                return Err(problems);
+            }
+        },
+        (Err(e), _) => {
             // Combined all the same (into nothing), for a failure of the combination itself to be reported.
             if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &Discard, chunk) {
                 problems.push(ResultFailure::Combine { contest: c, source });
@@ -418,11 +452,6 @@ pub(super) fn decrypt_contest(
             return Err(problems);
         }
     };
-    let compare = Compare::new(files.head(&path), comparing);
-    if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &compare, chunk) {
-        problems.push(ResultFailure::Combine { contest: c, source });
-        return Err(problems);
-    }
     let mut note = None;
     let width = manifest.contests.get(unit.contest).map_or(0, |k| k.chunks());
     let first = match compare.first_difference() {
