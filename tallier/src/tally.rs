@@ -646,7 +646,7 @@ pub fn finish(args: &FinishArgs) -> Result<FinishSummary> {
             &inputs,
             chunk,
             &mut OsRng,
-            out.file(),
+            Some(out.file()),
         )?;
         if let Some(e) = verified.rejected.first() {
             let file = blamed_trustee(e).map_or_else(

@@ -430,32 +430,18 @@ pub fn verify_partials<R: RngCore + CryptoRng>(
     chunk: usize,
     rng: &mut R,
 ) -> Result<PartialsVerdict, ThresholdError> {
-    verify(params, fingerprint, roster, outcome, list, partials, chunk, rng, None).map(|(verdict, _)| verdict)
+    verify_partials_combining(params, fingerprint, roster, outcome, list, partials, chunk, rng, None)
+        .map(|(verdict, _)| verdict)
 }
 
 /// [`verify_partials`], combining as it verifies: while the proofs are checked in one batch, the `t` candidates of
 /// the smallest trustee indices are combined (K13) as [`combine_partials`] would combine them, and written to
-/// `out`, from each share decoded once. Returns the verdict and whether `out` holds the combination: true when
-/// the batch passed (so those `t` are the `t` smallest accepted, the ones [`combine_partials`] takes); false when
-/// it did not, or fewer than `t` were candidates: then `out` holds nothing of use, and the caller combines with
-/// [`combine_partials`] into a fresh sink (or reports too few).
+/// `out` (when given), from each share decoded once. Returns the verdict and whether `out` holds the
+/// combination: true when the batch passed (so those `t` are the `t` smallest accepted, the ones
+/// [`combine_partials`] takes); false when it did not, or fewer than `t` were candidates: then `out` holds nothing
+/// of use, and the caller combines with [`combine_partials`] into a fresh sink (or reports too few).
 #[allow(clippy::too_many_arguments)]
 pub fn verify_partials_combining<R: RngCore + CryptoRng>(
-    params: &CeremonyParams,
-    fingerprint: &Fingerprint,
-    roster: &Roster,
-    outcome: &CeremonyOutcome,
-    list: &dyn ByteSource,
-    partials: &[PartialInput<'_>],
-    chunk: usize,
-    rng: &mut R,
-    out: &dyn ByteSink,
-) -> Result<(PartialsVerdict, bool), ThresholdError> {
-    verify(params, fingerprint, roster, outcome, list, partials, chunk, rng, Some(out))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn verify<R: RngCore + CryptoRng>(
     params: &CeremonyParams,
     fingerprint: &Fingerprint,
     roster: &Roster,
@@ -867,6 +853,73 @@ mod tests {
             assert_eq!(plain.points.len(), m);
             assert!(plain.points.iter().zip(&s.plain).all(|(p, q)| p.point() == q));
         }
+    }
+
+    /// Combining as the proofs are checked gives, byte for byte, what `combine_partials` writes after the check,
+    /// whatever the chunk: with 4 good partials (the 3 smallest combined), and with one whose signature fails (left
+    /// out before the batch). With a partial signed by its trustee but decrypted with another share, the batch
+    /// fails: nothing is claimed combined, and the verdict is the one `verify_partials` gives.
+    #[test]
+    fn combining_while_checking_is_the_combination_after_it() {
+        let s = setup(1100);
+        let sim = &s.sim;
+        let good: Vec<Vec<u8>> =
+            [5, 1, 4, 3].iter().map(|&j| decrypt(&s, j, &s.list, 1 << 16, j as u8).unwrap()).collect();
+        let combining = |given: &[Vec<u8>], chunk: usize| {
+            let frames: Vec<PartialFrame> = given.iter().map(|b| read_partial(b).unwrap()).collect();
+            let inputs: Vec<PartialInput<'_>> =
+                given.iter().zip(&frames).map(|(b, frame)| PartialInput { source: b, frame }).collect();
+            let (p, out) = (&sim.params, MemorySink::new());
+            let rng = &mut ChaCha20Rng::from_seed([1; 32]);
+            let (verdict, combined) = verify_partials_combining(
+                p,
+                &s.fp,
+                &sim.roster,
+                &sim.outcome,
+                &s.list,
+                &inputs,
+                chunk,
+                rng,
+                Some(&out),
+            )
+            .unwrap();
+            let rng = &mut ChaCha20Rng::from_seed([1; 32]);
+            let alone = verify_partials(p, &s.fp, &sim.roster, &sim.outcome, &s.list, &inputs, chunk, rng).unwrap();
+            assert_eq!(verdict, alone);
+            let after = MemorySink::new();
+            let written = combine_partials(p, &verdict, &s.list, &inputs, &after, chunk).map(|()| after.into_inner());
+            (verdict, combined, out.into_inner(), written)
+        };
+        // Trustee 1's share broken: its signature fails, so it is no candidate.
+        let mut unsigned = good.clone();
+        let at = PARTIAL_HEADER as usize + 32 * 5;
+        unsigned[1][at] ^= 1;
+        for (given, trustees) in [(&good, vec![1, 3, 4]), (&unsigned, vec![3, 4, 5])] {
+            for chunk in [1024, 1 << 16] {
+                let (verdict, combined, out, after) = combining(given, chunk);
+                assert!(combined, "chunk {chunk}");
+                let mut chosen = verdict.trustees();
+                chosen.sort_unstable();
+                assert_eq!(chosen[..3], trustees[..]);
+                assert_eq!(out, after.unwrap(), "chunk {chunk}");
+            }
+        }
+        // Trustee 3's partial made with trustee 1's key share, signed by trustee 3: the batch fails.
+        let share = s.sim.key_share(1).unwrap();
+        let key = s.sim.secret(3).unwrap().signing_key();
+        let d =
+            Decrypter { params: &s.sim.params, fingerprint: &s.fp, trustee: 3, key_share: &share, signing_key: &key };
+        let forged = MemorySink::new();
+        decrypt_partially(&d, &s.list, &forged, 1 << 16, &mut ChaCha20Rng::from_seed([7; 32])).unwrap();
+        let mut bad = good.clone();
+        bad[3] = forged.into_inner();
+        let (verdict, combined, _, after) = combining(&bad, 1024);
+        assert!(!combined);
+        assert!(!verdict.rejected.is_empty());
+        let mut chosen = verdict.trustees();
+        chosen.sort_unstable();
+        assert_eq!(chosen, vec![1, 4, 5]);
+        assert!(after.is_ok(), "the old path combines the three that verified");
     }
 
     /// A source whose bytes at one offset change after a number of reads: a file rewritten between two passes.

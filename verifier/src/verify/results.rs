@@ -385,21 +385,18 @@ pub(super) fn decrypt_contest(
         Ok((width, comparing)) => (Ok(width), Some(Compare::new(files.head(&path), comparing))),
         Err(e) => (Err(e), None),
     };
-    let verified = match &compare {
-        Some(compare) => streamed::verify_partials_combining(
-            params,
-            fingerprint,
-            roster,
-            outcome,
-            &list,
-            &inputs,
-            chunk,
-            &mut OsRng,
-            compare,
-        ),
-        None => streamed::verify_partials(params, fingerprint, roster, outcome, &list, &inputs, chunk, &mut OsRng)
-            .map(|v| (v, false)),
-    };
+    let out = compare.as_ref().map(|c| c as &dyn protocol::shuffle::stream::ByteSink);
+    let verified = streamed::verify_partials_combining(
+        params,
+        fingerprint,
+        roster,
+        outcome,
+        &list,
+        &inputs,
+        chunk,
+        &mut OsRng,
+        out,
+    );
     let (verdict, combined) = match verified {
         Ok(v) => v,
         Err(source) => {
