@@ -326,24 +326,21 @@ pub fn registry<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RegisteredKey>, D
                     crate::group::hex_array(&text, "credential key").map(Some).map_err(serde::de::Error::custom)
                 },
                 |batch: Vec<[u8; 32]>| {
+                    let bad = |(i, b): (usize, &[u8; 32])| RegisteredKey::from_bytes(b).err().map(|e| (i, e));
                     #[cfg(not(target_arch = "wasm32"))]
-                    let bad = {
+                    let first = {
                         use rayon::prelude::*;
-                        batch.par_iter().position_first(|b| RegisteredKey::from_bytes(b).is_err())
+                        batch.par_iter().enumerate().find_map_first(bad)
                     };
                     #[cfg(target_arch = "wasm32")]
-                    let bad = batch.iter().position(|b| RegisteredKey::from_bytes(b).is_err());
-                    (batch, bad)
+                    let first = batch.iter().enumerate().find_map(bad);
+                    (batch, first)
                 },
-                |(batch, bad)| {
-                    if first_bad.is_some() {
-                        return;
-                    }
-                    match bad.and_then(|i| Some((i, RegisteredKey::from_bytes(batch.get(i)?).err()?))) {
-                        Some((i, e)) => first_bad = Some((keys.len() + i, e)),
-                        // Checked just now.
-                        None => keys.extend(batch.into_iter().map(RegisteredKey)),
-                    }
+                |(batch, first)| match (&first_bad, first) {
+                    (Some(_), _) => {}
+                    (None, Some((i, e))) => first_bad = Some((keys.len() + i, e)),
+                    // Every key of the batch was checked just now.
+                    (None, None) => keys.extend(batch.into_iter().map(RegisteredKey)),
                 },
             )?;
             match first_bad {

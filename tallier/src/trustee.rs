@@ -678,11 +678,8 @@ pub fn decrypt_record(
     let j = s.trustee();
     // Refused before the long checks: a unit this trustee already decrypted.
     decryption_units(record, &election, j)?;
-    let mut early = verifier::verify::parts::Verified::default();
-    for d in checked.map(|path| read_checked(path, &s, election.fingerprint())).transpose()?.unwrap_or_default() {
-        early.insert(d, String::new());
-    }
-    let (report, verified) = verifier::verify::verify_before_decryption_with(record, progress, early);
+    let early = checked.map(|path| read_checked(path, &s, election.fingerprint())).transpose()?.unwrap_or_default();
+    let (report, verified) = verifier::verify::verify_before_decryption_with(record, progress, as_verified(&early));
     let Some(verified) = verified else {
         bail!(
             "the record does not verify, so trustee {j} decrypted nothing (a partial decryption cannot be taken \
@@ -701,7 +698,7 @@ pub const CHECKED_FORMAT: &str = "rv/trustee/checked/v1";
 /// A trustee's own file of the mix stages whose proofs it verified early (`tallier trustee check`), kept on its
 /// machine, never in the record: each stage by its digest (the verifier's `stage_key`: the election fingerprint,
 /// the unit, the stage and the SHA-256 of its three files), with a tag only this trustee can make
-/// ([`protocol::threshold::TrusteeSigningKey::own_tag`] over [`checked_message`]), so that a file written by anyone
+/// ([`checked_tag`]), so that a file written by anyone
 /// else (whoever brings the record, say) is refused instead of making the trustee skip a proof.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -715,14 +712,24 @@ struct CheckedFile {
     tag: String,
 }
 
-/// What the tag of a [`CheckedFile`] covers: `CHECKED_FORMAT ‖ F ‖ u16(j) ‖ u32(count) ‖ digest₁ ‖ … ‖ digestₙ`.
-fn checked_message(fingerprint: &protocol::fingerprint::Fingerprint, trustee: u16, stages: &[[u8; 32]]) -> Vec<u8> {
+/// The tag of trustee `s`'s [`CheckedFile`]: [`protocol::threshold::TrusteeSigningKey::own_tag`] with the format
+/// as label over `CHECKED_FORMAT ‖ F ‖ u16(j) ‖ u32(count) ‖ digest₁ ‖ … ‖ digestₙ`.
+fn checked_tag(s: &TrusteeSecret, fingerprint: &protocol::fingerprint::Fingerprint, stages: &[[u8; 32]]) -> [u8; 32] {
     let mut m = CHECKED_FORMAT.as_bytes().to_vec();
     m.extend_from_slice(fingerprint.as_bytes());
-    m.extend_from_slice(&trustee.to_be_bytes());
+    m.extend_from_slice(&s.trustee().to_be_bytes());
     m.extend_from_slice(&(stages.len() as u32).to_be_bytes());
     stages.iter().for_each(|d| m.extend_from_slice(d));
-    m
+    s.signing_key().own_tag(CHECKED_FORMAT.as_bytes(), &m)
+}
+
+/// The stages of a file of checked stages as the verifier's parts verified beforehand.
+fn as_verified(stages: &[[u8; 32]]) -> verifier::verify::parts::Verified {
+    let mut verified = verifier::verify::parts::Verified::default();
+    for d in stages {
+        verified.insert(*d, String::new());
+    }
+    verified
 }
 
 /// The stages trustee `s` checked early for `election`, from its file at `path` (none if there is no file):
@@ -760,8 +767,7 @@ fn read_checked(
         .map_err(|e| anyhow!("{}: {e}: {remove}", path.display()))?;
     let tag =
         protocol::group::hex_array::<32>(&file.tag, "tag").map_err(|e| anyhow!("{}: {e}: {remove}", path.display()))?;
-    let ours = s.signing_key().own_tag(CHECKED_FORMAT.as_bytes(), &checked_message(fingerprint, s.trustee(), &stages));
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(&ours[..], &tag[..])) {
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(&checked_tag(s, fingerprint, &stages)[..], &tag[..])) {
         bail!(
             "{} was not written by trustee {}'s `tallier trustee check` (its tag differs): {remove}",
             path.display(),
@@ -788,20 +794,14 @@ pub fn check_early(record: &Path, secret: &Path, pass: &PassphraseSource, checke
     let params = ceremony_params(election.manifest())?;
     let s = open_secret(secret, &params, pass)?;
     let before = read_checked(checked, &s, election.fingerprint())?;
-    let mut known = verifier::verify::parts::Verified::default();
-    for d in &before {
-        known.insert(*d, String::new());
-    }
-    let found = verifier::verify::early::check_stages_early(record, &known).map_err(|e| anyhow!(e))?;
+    let found = verifier::verify::early::check_stages_early(record, &as_verified(&before)).map_err(|e| anyhow!(e))?;
     if found.election.fingerprint() != election.fingerprint() {
         bail!("{}: the election changed while its stages were being checked", record.display());
     }
     let mut all: std::collections::BTreeSet<[u8; 32]> = before.into_iter().collect();
     all.extend(found.stages.iter().filter_map(|(_, _, d)| *d));
     let stages: Vec<[u8; 32]> = all.into_iter().collect();
-    let tag = s
-        .signing_key()
-        .own_tag(CHECKED_FORMAT.as_bytes(), &checked_message(election.fingerprint(), s.trustee(), &stages));
+    let tag = checked_tag(&s, election.fingerprint(), &stages);
     let file = CheckedFile {
         format: CHECKED_FORMAT.into(),
         fingerprint: *election.fingerprint(),

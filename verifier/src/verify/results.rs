@@ -377,15 +377,11 @@ pub(super) fn decrypt_contest(
     // and decoded only to name a failure. The combination is made as the proofs are checked (each share decoded
     // once), and made again below only if the batch of proofs failed.
     let path = plaintexts_path(unit);
-    let claimed = match plaintexts_shape(files, c, &path) {
-        Ok((width, _)) => files.compare(&path).map(|comparing| (width, comparing)).map_err(ResultFailure::from),
-        Err(e) => Err(e),
-    };
-    let (claimed, compare) = match claimed {
-        Ok((width, comparing)) => (Ok(width), Some(Compare::new(files.head(&path), comparing))),
-        Err(e) => (Err(e), None),
-    };
-    let out = compare.as_ref().map(|c| c as &dyn protocol::shuffle::stream::ByteSink);
+    let claimed = plaintexts_shape(files, c, &path).and_then(|(width, _)| {
+        let comparing = files.compare(&path).map_err(ResultFailure::from)?;
+        Ok((width, Compare::new(files.head(&path), comparing)))
+    });
+    let out = claimed.as_ref().ok().map(|(_, compare)| compare as &dyn protocol::shuffle::stream::ByteSink);
     let verified = streamed::verify_partials_combining(
         params,
         fingerprint,
@@ -422,10 +418,10 @@ pub(super) fn decrypt_contest(
     let mut chosen = verdict.trustees();
     chosen.sort_unstable();
     chosen.truncate(usize::from(params.t));
-    let (claimed_width, compare) = match (claimed, compare) {
-        (Ok(width), Some(compare)) if combined => (width, compare),
+    let (claimed_width, compare) = match claimed {
+        Ok(claimed) if combined => claimed,
         // Combined again, into a fresh comparison.
-        (Ok(width), _) => match files.compare(&path) {
+        Ok((width, _)) => match files.compare(&path) {
             Ok(comparing) => {
                 let compare = Compare::new(files.head(&path), comparing);
                 if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &compare, chunk) {
@@ -439,7 +435,7 @@ pub(super) fn decrypt_contest(
                 return Err(problems);
             }
         },
-        (Err(e), _) => {
+        Err(e) => {
             // Combined all the same (into nothing), for a failure of the combination itself to be reported.
             if let Err(source) = streamed::combine_partials(params, &verdict, &list, &inputs, &Discard, chunk) {
                 problems.push(ResultFailure::Combine { contest: c, source });
