@@ -195,14 +195,16 @@ fn run(n: usize, stages: u16, districts: usize, work: &Path) -> Row {
     for key in &keys {
         let t = Instant::now();
         mix_peak = mix_peak.max(in_child("mix", &[&record, key]));
-        mix_time += t.elapsed();
-        mixed_at += t.elapsed();
+        let stage = t.elapsed();
+        mix_time += stage;
+        mixed_at += stage;
         let mut slowest = Duration::ZERO;
         for j in 1..=3usize {
             let t = Instant::now();
             trustee_peak = trustee_peak.max(in_child("check", &[&record, &secret(j), &passphrase(j), &checked(j)]));
-            slowest = slowest.max(t.elapsed());
-            checks_time += t.elapsed();
+            let check = t.elapsed();
+            slowest = slowest.max(check);
+            checks_time += check;
         }
         checked_at = mixed_at.max(checked_at) + slowest;
     }
