@@ -370,10 +370,10 @@ async fn concurrent_casts_by_one_voter_get_one_order_then_close_and_export() {
         assert_eq!((leaf.id, leaf.accepted_at), (r.ballot_id, r.accepted_at));
     }
     // The final head is not dated before the last ballot (check_log checks it too).
-    assert!(final_head.timestamp >= decoded.last().unwrap().accepted_at * 1000);
+    assert!(final_head.timestamp >= decoded.last().unwrap().unwrap().accepted_at * 1000);
     // The last leaf of the voter is the one that counts: the receipt with the highest index.
     let last = receipts.iter().max_by_key(|r| r.leaf_index).unwrap();
-    assert_eq!(decoded.leaf_at(decoded.last().unwrap().leaf_index).unwrap().unwrap().id, last.ballot_id);
+    assert_eq!(decoded.leaf_at(decoded.last().unwrap().unwrap().leaf_index).unwrap().unwrap().id, last.ballot_id);
     let text = std::fs::read_to_string(dir.join("box.json")).unwrap();
     let reread: collector::admin::BallotBox = serde_json::from_str(&text).unwrap();
     assert_eq!(reread.ballots.len(), 10);

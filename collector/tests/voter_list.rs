@@ -254,10 +254,10 @@ async fn changes_between_ballots_follow_the_list_and_the_tally_replays_them() {
     // (moved at leaf 9), naming the change. Voter 1's south ballot and the second newcomer's count.
     let rejected = protocol::tally::check(&election, &electorate, &logged, &mut OsRng).unwrap();
     assert!(rejected.rejected.is_empty(), "{:?}", rejected.rejected);
-    let (superseded, counted) = protocol::tally::squash(&logged, &rejected);
+    let (superseded, counted) = protocol::tally::squash(&logged, &rejected).unwrap();
     let superseded: Vec<(u64, u64)> = superseded.superseded.iter().map(|x| (x.leaf_index, x.by)).collect();
     assert_eq!(superseded, [(1, 7)]);
-    let (revoked, counted) = protocol::tally::revoke(&logged, &counted, &[], &electorate);
+    let (revoked, counted) = protocol::tally::revoke(&logged, &counted, &[], &electorate).unwrap();
     let cancelled: Vec<(u64, CredentialKey, Option<u64>)> =
         revoked.revoked.iter().map(|r| (r.leaf_index, r.credential, r.change)).collect();
     assert_eq!(cancelled, [(0, v0, Some(5)), (2, v4, Some(9)), (4, newcomer.public_key(), Some(8))]);

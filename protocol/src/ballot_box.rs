@@ -21,6 +21,7 @@ use crate::roles::{Role, RoleError};
 use crate::shuffle::stream::{ByteSink, ByteSource, MemorySink};
 use crate::voter_list::{Action, ChangeError, VoterListChange};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// `format` of a ballot box file.
 pub const BALLOT_BOX_FORMAT: &str = "rv/ballot-box/v2";
@@ -491,36 +492,78 @@ impl NewStore for MemorySink {
     }
 }
 
-/// A box's ballots as L7 decoded them, in log order: each one's [`BoxBallot`] in memory and its canonical bytes,
-/// one after the other, in a [`BallotStore`].
+/// A box's ballots as L7 decoded them, in log order: each one's [`BoxBallot`] as a 64-byte record in one store
+/// and its canonical bytes, one after the other, in another ([`BallotStore`]s: scratch files natively). Neither
+/// is held in memory beyond a batch of records not yet written: R1–R4 read the records a chunk at a time
+/// ([`Ballots::chunks`]), so a box of 5·10⁷ ballots costs memory only where a check sorts (R2, L7's ids).
 pub struct Ballots {
-    list: Vec<BoxBallot>,
+    /// The records written, [`RECORD`] bytes each, ballot `i`'s at `RECORD·i`.
+    records: Box<dyn BallotStore>,
+    /// Records written to `records`.
+    written: usize,
+    /// The ballots after them, not yet written: fewer than `batch`.
+    tail: Vec<BoxBallot>,
+    /// Records written at a time.
+    batch: usize,
     store: Box<dyn BallotStore>,
     end: u64,
 }
 
 impl std::fmt::Debug for Ballots {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Ballots({} ballots, {} bytes stored)", self.list.len(), self.end)
+        write!(f, "Ballots({} ballots, {} bytes stored)", self.len(), self.end)
     }
 }
 
-impl std::ops::Deref for Ballots {
-    type Target = [BoxBallot];
-    fn deref(&self) -> &[BoxBallot] {
-        &self.list
+/// Bytes of a ballot's record ([`BoxBallot::record`]).
+const RECORD: usize = 64;
+/// Records written, and read by [`Ballots::chunks`]'s callers, at a time.
+pub const RECORD_BATCH: usize = 4096;
+
+impl BoxBallot {
+    /// Its record: leaf index (8, big-endian), time (8), credential (32), `0` or `1` then the district (1 + 2),
+    /// the offset (8) and length (4) of its bytes in the store, one zero byte: [`RECORD`] bytes.
+    fn record(&self) -> [u8; RECORD] {
+        let mut r = [0u8; RECORD];
+        r[0..8].copy_from_slice(&self.leaf_index.to_be_bytes());
+        r[8..16].copy_from_slice(&self.accepted_at.to_be_bytes());
+        r[16..48].copy_from_slice(&self.credential);
+        if let Some(d) = self.district {
+            r[48] = 1;
+            r[49..51].copy_from_slice(&d.to_be_bytes());
+        }
+        r[51..59].copy_from_slice(&self.at.to_be_bytes());
+        r[59..63].copy_from_slice(&self.len.to_be_bytes());
+        r
+    }
+
+    /// The ballot of a record ([`BoxBallot::record`]): `r` is [`RECORD`] bytes.
+    fn of_record(r: &[u8]) -> Self {
+        fn bytes<const N: usize>(r: &[u8], at: usize) -> [u8; N] {
+            let mut b = [0u8; N];
+            b.copy_from_slice(&r[at..at + N]);
+            b
+        }
+        BoxBallot {
+            leaf_index: u64::from_be_bytes(bytes(r, 0)),
+            accepted_at: u64::from_be_bytes(bytes(r, 8)),
+            credential: bytes(r, 16),
+            district: (r[48] == 1).then(|| u16::from_be_bytes(bytes(r, 49))),
+            at: u64::from_be_bytes(bytes(r, 51)),
+            len: u32::from_be_bytes(bytes(r, 59)),
+        }
     }
 }
 
 impl Ballots {
-    /// No ballots yet, their bytes to go to `store`.
-    pub fn new(store: Box<dyn BallotStore>) -> Self {
-        Ballots { list: Vec::new(), store, end: 0 }
+    /// No ballots yet, their records to go to `records` and their bytes to `store`.
+    pub fn new(records: Box<dyn BallotStore>, store: Box<dyn BallotStore>) -> Self {
+        Ballots { records, written: 0, tail: Vec::new(), batch: RECORD_BATCH, store, end: 0 }
     }
 
-    /// No ballots yet, their bytes kept in memory.
+    /// No ballots yet, their records and bytes kept in memory.
     pub fn in_memory() -> Self {
-        Self::new(Box::new(MemorySink::new()))
+        Self::new(Box::new(MemorySink::new()), Box::new(MemorySink::new()))
     }
 
     /// Ballots held in memory, from decoded ballots (tests, and the in-browser helpers' shares).
@@ -533,20 +576,109 @@ impl Ballots {
         Ok(all)
     }
 
+    /// The number of ballots.
+    pub fn len(&self) -> usize {
+        self.written + self.tail.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Appends a decoded ballot and its canonical bytes.
     fn push(&mut self, logged: &LoggedBallot, bytes: &[u8]) -> Result<(), BoxError> {
         let len = u32::try_from(bytes.len()).map_err(|_| BoxError::Store("a ballot of 4 GiB or more".into()))?;
         self.store.write_at(self.end, bytes).map_err(|e| BoxError::Store(e.to_string()))?;
-        self.list.push(BoxBallot {
+        self.push_record(BoxBallot {
             leaf_index: logged.leaf_index,
             accepted_at: logged.accepted_at,
             credential: *logged.ballot.body.credential.as_bytes(),
             district: logged.ballot.body.district,
             at: self.end,
             len,
-        });
+        })?;
         self.end += u64::from(len);
         Ok(())
+    }
+
+    /// Appends a ballot's record; a full batch is written to the records' store.
+    fn push_record(&mut self, b: BoxBallot) -> Result<(), BoxError> {
+        self.tail.push(b);
+        if self.tail.len() >= self.batch {
+            let bytes: Vec<u8> = self.tail.iter().flat_map(|b| b.record()).collect();
+            let at = (self.written * RECORD) as u64;
+            self.records.write_at(at, &bytes).map_err(|e| BoxError::Store(e.to_string()))?;
+            self.written += self.tail.len();
+            self.tail.clear();
+        }
+        Ok(())
+    }
+
+    /// The ballots at positions `range` (in log order), read from the records' store: an error if the store cannot
+    /// be read or the range is not within `0..len()`.
+    pub fn range(&self, range: Range<usize>) -> Result<Vec<BoxBallot>, BoxError> {
+        if range.start > range.end || range.end > self.len() {
+            return Err(BoxError::Store(format!("no ballots at positions {range:?} of {}", self.len())));
+        }
+        let mut out = Vec::with_capacity(range.len());
+        let stored = range.start.min(self.written)..range.end.min(self.written);
+        if !stored.is_empty() {
+            let mut bytes = vec![0u8; stored.len() * RECORD];
+            self.records
+                .read_at((stored.start * RECORD) as u64, &mut bytes)
+                .map_err(|e| BoxError::Store(e.to_string()))?;
+            out.extend(bytes.chunks_exact(RECORD).map(BoxBallot::of_record));
+        }
+        let held = range.start.max(self.written) - self.written..range.end.max(self.written) - self.written;
+        out.extend_from_slice(&self.tail[held]);
+        Ok(out)
+    }
+
+    /// Every ballot, read at once: for tests and small boxes.
+    pub fn all(&self) -> Result<Vec<BoxBallot>, BoxError> {
+        self.range(0..self.len())
+    }
+
+    /// The ballot at position `i` (not its leaf index), if there is one.
+    pub fn get(&self, i: usize) -> Result<Option<BoxBallot>, BoxError> {
+        match i < self.len() {
+            true => Ok(self.range(i..i + 1)?.pop()),
+            false => Ok(None),
+        }
+    }
+
+    /// The first ballot, if any.
+    pub fn first(&self) -> Result<Option<BoxBallot>, BoxError> {
+        self.get(0)
+    }
+
+    /// The last ballot, if any.
+    pub fn last(&self) -> Result<Option<BoxBallot>, BoxError> {
+        self.len().checked_sub(1).map_or(Ok(None), |i| self.get(i))
+    }
+
+    /// The ballots in log order, `size` at a time (the last chunk may be shorter), each chunk read from the
+    /// records' store as it is reached.
+    pub fn chunks(&self, size: usize) -> impl Iterator<Item = Result<Vec<BoxBallot>, BoxError>> + '_ {
+        let size = size.max(1);
+        (0..self.len().div_ceil(size)).map(move |k| self.range(k * size..((k + 1) * size).min(self.len())))
+    }
+
+    /// The ballot at log position `leaf` (a box's ballots skip the changes' leaves, [`at_leaf`]), found by a binary
+    /// search over the records (L7 checked that the leaf indices ascend); `None` if no ballot is at that leaf.
+    pub fn at_leaf(&self, leaf: u64) -> Result<Option<(usize, BoxBallot)>, BoxError> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let b = self.get(mid)?.ok_or_else(|| BoxError::Store(format!("no ballot at position {mid}")))?;
+            match b.leaf_index.cmp(&leaf) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(Some((mid, b))),
+            }
+        }
+        Ok(None)
     }
 
     /// The canonical bytes of `chunk`, consecutive ballots of this box, read from the store at once: a chunk's
@@ -568,8 +700,12 @@ impl Ballots {
     /// bytes read again from the store [`HASH_BATCH`] ballots at a time (natively hashed over all cores): a box's
     /// ids and hashes are not held (64 bytes a ballot).
     pub fn leaves(&self) -> impl Iterator<Item = Result<BallotLeaf, BoxError>> + '_ {
-        self.list.chunks(HASH_BATCH).flat_map(move |chunk| -> Vec<Result<BallotLeaf, BoxError>> {
-            let bytes = match self.read(chunk) {
+        self.chunks(HASH_BATCH).flat_map(move |chunk| -> Vec<Result<BallotLeaf, BoxError>> {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => return vec![Err(e)],
+            };
+            let bytes = match self.read(&chunk) {
                 Ok(bytes) => bytes,
                 Err(e) => return vec![Err(e)],
             };
@@ -583,19 +719,19 @@ impl Ballots {
         })
     }
 
-    /// The leaf of the ballot at log position `leaf` (a box's ballots skip the changes' leaves, [`at_leaf`]), from
-    /// its bytes read again; `None` if no ballot is at that leaf.
+    /// The leaf of the ballot at log position `leaf` ([`Ballots::at_leaf`]), from its bytes read again; `None` if no
+    /// ballot is at that leaf.
     pub fn leaf_at(&self, leaf: u64) -> Result<Option<BallotLeaf>, BoxError> {
-        match self.list.binary_search_by_key(&leaf, |b| b.leaf_index) {
-            Ok(i) => self.leaf_of(i).map(Some),
-            Err(_) => Ok(None),
+        match self.at_leaf(leaf)? {
+            Some((i, _)) => self.leaf_of(i).map(Some),
+            None => Ok(None),
         }
     }
 
     /// The leaf of the ballot at position `i` in the list (not its leaf index), from its bytes read again.
     fn leaf_of(&self, i: usize) -> Result<BallotLeaf, BoxError> {
-        let chunk = self.list.get(i..=i).ok_or_else(|| BoxError::Store(format!("no ballot at position {i}")))?;
-        self.read(chunk).and_then(|bytes| bytes.leaf(&chunk[0]))
+        let chunk = self.range(i..i + 1)?;
+        self.read(&chunk).and_then(|bytes| bytes.leaf(&chunk[0]))
     }
 }
 
@@ -714,10 +850,12 @@ impl<'de, S: NewStore> Deserialize<'de> for DecodedEntries<S> {
                 f.write_str("a list of ballot entries")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let store = S::create().map_err(|e| {
-                    serde::de::Error::custom(format!("cannot make a scratch store for the box's ballots: {e}"))
-                })?;
-                let mut ballots = Ballots::new(Box::new(store));
+                let create = || {
+                    S::create().map_err(|e| {
+                        serde::de::Error::custom(format!("cannot make a scratch store for the box's ballots: {e}"))
+                    })
+                };
+                let mut ballots = Ballots::new(Box::new(create()?), Box::new(create()?));
                 let mut out = DecodedEntries::default();
                 // The next batch is parsed while the last one is decoded.
                 crate::batches::read_in_batches(
@@ -929,7 +1067,7 @@ impl<E> BallotBoxOf<E> {
         }
         times.verdict(self.final_tree_head.timestamp)?;
         if let Some((again, first, id)) = repeated_id(&ballots, by_id)? {
-            let leaf = |i: usize| ballots.get(i).map_or(u64::MAX, |b| b.leaf_index);
+            let leaf = |i: usize| ballots.get(i).ok().flatten().map_or(u64::MAX, |b| b.leaf_index);
             return Err(BoxError::Replayed { leaf: leaf(again), first: leaf(first), id: id.to_hex() });
         }
         Ok(ballots)
@@ -1025,7 +1163,16 @@ mod tests {
                 .map(|i| BoxBallot {
                     leaf_index: 3 * i + 1,
                     accepted_at: 0,
-                    credential: [rng.gen_range(0..=(round % 9) as u8); 32],
+                    // Half the rounds, credentials that differ only in their last byte: one prefix for all, split
+                    // by the whole credentials.
+                    credential: match round % 2 {
+                        0 => [rng.gen_range(0..=(round % 9) as u8); 32],
+                        _ => {
+                            let mut c = [7u8; 32];
+                            c[31] = rng.gen_range(0..=(round % 9) as u8);
+                            c
+                        }
+                    },
                     district: None,
                     at: 0,
                     len: 0,
@@ -1055,7 +1202,14 @@ mod tests {
                 .collect();
             let mut counted: Vec<u64> = last.into_values().collect();
             counted.sort_unstable();
-            let (file, got) = squash(&ballots, &rejected);
+            // Records written 7 at a time, so that the passes cross batches.
+            let mut stored = Ballots::in_memory();
+            stored.batch = 7;
+            for b in &ballots {
+                stored.push_record(b.clone()).unwrap();
+            }
+            assert_eq!(stored.all().unwrap(), ballots);
+            let (file, got) = squash(&stored, &rejected).unwrap();
             assert_eq!((file.superseded, got), (expected, counted), "round {round}");
         }
     }
@@ -1153,14 +1307,15 @@ mod tests {
         // Both bounds are inclusive; equal times are in order.
         let (e, bx) = signed_box(&[OPENS, OPENS + 5, OPENS + 5, CLOSES], CLOSES * 1000);
         let ballots = bx.check_log(&e).unwrap();
-        let times: Vec<u64> = ballots.iter().map(|b| b.accepted_at).collect();
+        let all = ballots.all().unwrap();
+        let times: Vec<u64> = all.iter().map(|b| b.accepted_at).collect();
         assert_eq!(times, vec![OPENS, OPENS + 5, OPENS + 5, CLOSES]);
         // The box decoded as it is parsed gives the same ballots, and the same bytes.
         let mut taken = streamed(&bx);
         let from_stream = taken.take_log(&e).unwrap();
-        assert_eq!(&*from_stream, &*ballots);
-        let (a, b) = (from_stream.read(&from_stream).unwrap(), ballots.read(&ballots).unwrap());
-        for x in ballots.iter() {
+        assert_eq!(from_stream.all().unwrap(), all);
+        let (a, b) = (from_stream.read(&all).unwrap(), ballots.read(&all).unwrap());
+        for x in all.iter() {
             assert_eq!(a.of(x).unwrap(), b.of(x).unwrap());
             assert_eq!(hex::encode(a.of(x).unwrap()), bx.ballots[x.leaf_index as usize].ballot);
         }
@@ -1256,13 +1411,13 @@ mod tests {
         let officials = crate::roles::example_role_secrets(3).officials;
         let (e, bx, b) = box_with_a_change(&officials);
         let ballots = bx.check_log(&e).unwrap();
-        assert_eq!(ballots.iter().map(|b| b.leaf_index).collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(ballots.all().unwrap().iter().map(|b| b.leaf_index).collect::<Vec<_>>(), vec![0, 2]);
         bx.check_registry(&e).unwrap();
         let list = bx.electorate(&e).unwrap();
         let b = CredentialKey::from_bytes(&b).unwrap();
         assert_eq!((list.lookup(b.as_bytes(), 1), list.lookup(b.as_bytes(), 2)), (None, Some(None)));
-        assert_eq!(at_leaf(&ballots, 2).map(|x| x.leaf_index), Some(2));
-        assert!(at_leaf(&ballots, 1).is_none());
+        assert_eq!(ballots.at_leaf(2).unwrap().map(|(i, x)| (i, x.leaf_index)), Some((1, 2)));
+        assert!(ballots.at_leaf(1).unwrap().is_none());
         // The JSON carries `changes`, and reads back the same.
         let json = serde_json::to_string(&bx).unwrap();
         assert!(json.contains("\"changes\":[{\"leaf_index\":1"), "{json}");

@@ -9,7 +9,7 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
-use crate::ballot_box::{at_leaf, Ballots, BoxBallot, BoxError, Electorate, LoggedBallot};
+use crate::ballot_box::{at_leaf, Ballots, BoxBallot, BoxError, ChunkBytes, Electorate, LoggedBallot, RECORD_BATCH};
 use crate::count::{count_valid, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
@@ -528,7 +528,11 @@ pub fn check<R: RngCore + CryptoRng>(
     ballots: &Ballots,
     rng: &mut R,
 ) -> Result<RejectedFile, BoxError> {
-    check_except(election, registry, ballots, ballots, &|_| false, rng)
+    let mut all = RejectedFile::default();
+    for chunk in ballots.chunks(RECORD_BATCH) {
+        all.rejected.extend(check_except(election, registry, ballots, &chunk?, &|_| false, rng)?.rejected);
+    }
+    Ok(all)
 }
 
 /// [`check`], taking as passing B1–B4 (signature and proof, [`check_ballots`]) of each ballot for which `verified`
@@ -610,49 +614,118 @@ pub fn check_except<R: RngCore + CryptoRng>(
 }
 
 /// R2: among the ballots not refused, the last of each credential counts; the others are superseded.
-/// Returns the file and the leaf indices that count, ascending. `ballots` are in leaf order (L7).
+/// Returns the file and the leaf indices that count, ascending. `ballots` are in leaf order (L7); an error only if
+/// their records cannot be read.
 ///
-/// The ballots not refused are sorted by (credential, position): each run of one credential ends with the ballot
-/// that counts, the others are superseded by it. This holds 8 bytes a ballot (a map from each credential to its
-/// last leaf held about 55).
-pub fn squash(ballots: &[BoxBallot], rejected: &RejectedFile) -> (SupersededFile, Vec<u64>) {
+/// The ballots not refused are sorted by (the credential's first 8 bytes, position), 16 bytes a ballot, the box's
+/// records read a chunk at a time: a run of one prefix is one credential's ballots, or (two credentials share a
+/// prefix with chance 2⁻⁶⁴ a pair) several credentials': each run of more than one ballot reads its ballots'
+/// whole credentials again and splits by them. In each credential's ballots, by position, the last counts and the
+/// others are superseded by it.
+pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededFile, Vec<u64>), BoxError> {
     let mut refused: Vec<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
     refused.sort_unstable();
-    let mut order: Vec<usize> =
-        (0..ballots.len()).filter(|&i| refused.binary_search(&ballots[i].leaf_index).is_err()).collect();
-    drop(refused);
-    let by_credential = |&a: &usize, &b: &usize| ballots[a].credential.cmp(&ballots[b].credential).then(a.cmp(&b));
-    #[cfg(not(target_arch = "wasm32"))]
-    rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut order[..], by_credential);
-    #[cfg(target_arch = "wasm32")]
-    order.sort_unstable_by(by_credential);
-    let mut superseded = Vec::new();
-    let mut counted = Vec::new();
-    for run in order.chunk_by(|&a, &b| ballots[a].credential == ballots[b].credential) {
-        let Some((&last, earlier)) = run.split_last() else { continue };
-        let by = ballots[last].leaf_index;
-        counted.push(by);
-        superseded.extend(earlier.iter().map(|&i| Superseded { leaf_index: ballots[i].leaf_index, by }));
+    let too_many = || BoxError::Store(format!("{} ballots, more than R2 sorts", ballots.len()));
+    let mut keys: Vec<(u64, u32)> = Vec::new();
+    let mut position = 0usize;
+    for chunk in ballots.chunks(RECORD_BATCH) {
+        for b in chunk? {
+            if refused.binary_search(&b.leaf_index).is_err() {
+                keys.push((credential_prefix(&b.credential), u32::try_from(position).map_err(|_| too_many())?));
+            }
+            position += 1;
+        }
     }
+    drop(refused);
+    #[cfg(not(target_arch = "wasm32"))]
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keys[..]);
+    #[cfg(target_arch = "wasm32")]
+    keys.sort_unstable();
+    let mut superseded = Vec::new();
+    // The positions of the ballots that count.
+    let mut counted: Vec<u32> = Vec::new();
+    for run in keys.chunk_by(|a, b| a.0 == b.0) {
+        if let [(_, only)] = run {
+            counted.push(*only);
+            continue;
+        }
+        let mut whole = run
+            .iter()
+            .map(|&(_, p)| {
+                let b =
+                    ballots.get(p as usize)?.ok_or_else(|| BoxError::Store(format!("no ballot at position {p}")))?;
+                Ok((b.credential, p, b.leaf_index))
+            })
+            .collect::<Result<Vec<_>, BoxError>>()?;
+        whole.sort_unstable();
+        for same in whole.chunk_by(|a, b| a.0 == b.0) {
+            let Some((&(_, last, by), earlier)) = same.split_last() else { continue };
+            counted.push(last);
+            superseded.extend(earlier.iter().map(|&(_, _, leaf_index)| Superseded { leaf_index, by }));
+        }
+    }
+    drop(keys);
     superseded.sort_unstable_by_key(|s| s.leaf_index);
     counted.sort_unstable();
-    (SupersededFile { superseded }, counted)
+    // The positions' leaf indices, in one more pass over the records.
+    let mut leaves = Vec::with_capacity(counted.len());
+    let mut next = counted.iter().map(|&p| p as usize).peekable();
+    for (k, chunk) in ballots.chunks(RECORD_BATCH).enumerate() {
+        let (chunk, start) = (chunk?, k * RECORD_BATCH);
+        while let Some(p) = next.next_if(|&p| p < start + chunk.len()) {
+            leaves.push(chunk[p - start].leaf_index);
+        }
+    }
+    Ok((SupersededFile { superseded }, leaves))
+}
+
+/// A credential's first 8 bytes, as a number that sorts as they do.
+fn credential_prefix(credential: &[u8; 32]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&credential[..8]);
+    u64::from_be_bytes(b)
+}
+
+/// Calls `f(ballot, its chunk)` for the ballot at each of `leaves` (ascending, as R2's and R3's lists are), in one
+/// pass over the box's records a chunk of [`RECORD_BATCH`] at a time, until `f` says `false`. `Ok(true)` if
+/// every leaf was a ballot's and `f` went on; `Ok(false)` if one was not (nothing called for it or after it) or
+/// `f` stopped.
+fn each_at_leaves<E: From<BoxError>>(
+    ballots: &Ballots,
+    leaves: &[u64],
+    mut f: impl FnMut(&BoxBallot, &[BoxBallot]) -> Result<bool, E>,
+) -> Result<bool, E> {
+    let mut leaves = leaves.iter().copied().peekable();
+    for chunk in ballots.chunks(RECORD_BATCH) {
+        if leaves.peek().is_none() {
+            break;
+        }
+        let chunk = chunk?;
+        let Some(last) = chunk.last() else { continue };
+        while let Some(i) = leaves.next_if(|&i| i <= last.leaf_index) {
+            let Some(b) = at_leaf(&chunk, i) else { return Ok(false) };
+            if !f(b, &chunk)? {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(leaves.next().is_none())
 }
 
 /// R3: the counted ballots whose credential is revoked (on paper: `revoked`, sorted by bytes) are removed, and those
 /// whose credential a later voter-list change removes or moves (SPEC.md §4.7: `change` names that change's leaf).
-/// `ballots` are in leaf order (L7). Returns the file and the leaf indices that remain, ascending.
+/// `ballots` are in leaf order (L7), `counted` ascending (R2's). Returns the file and the leaf indices that remain,
+/// ascending; an error only if the records cannot be read.
 pub fn revoke(
-    ballots: &[BoxBallot],
+    ballots: &Ballots,
     counted: &[u64],
     revoked: &[CredentialKey],
     electorate: &Electorate,
-) -> (RevokedFile, Vec<u64>) {
+) -> Result<(RevokedFile, Vec<u64>), BoxError> {
     let mut removed = Vec::new();
     let mut remaining = Vec::with_capacity(counted.len());
-    for &i in counted {
-        let Some(ballot) = at_leaf(ballots, i) else { continue };
-        let credential = ballot.credential;
+    each_at_leaves(ballots, counted, |ballot, _| -> Result<bool, BoxError> {
+        let (i, credential) = (ballot.leaf_index, ballot.credential);
         if let Ok(at) = revoked.binary_search_by(|k| k.as_bytes().cmp(&credential)) {
             removed.push(Revoked { leaf_index: i, credential: revoked[at], change: None });
         } else if let Some((change, credential)) = electorate.cancelled_after(&credential, i) {
@@ -660,8 +733,9 @@ pub fn revoke(
         } else {
             remaining.push(i);
         }
-    }
-    (RevokedFile { revoked: removed }, remaining)
+        Ok(true)
+    })?;
+    Ok((RevokedFile { revoked: removed }, remaining))
 }
 
 /// R4: for each unit ([`Manifest::units`](crate::manifest::Manifest::units): a contest, or a contest's ballots
@@ -695,23 +769,18 @@ fn anonymize_holding<E: From<BoxError>>(
     buffer: usize,
     out: ListOut<'_, E>,
 ) -> Result<Option<Vec<ListShape>>, E> {
-    let Some(mut fill) = Lists::new(election, ballots, remaining, buffer) else { return Ok(None) };
-    let mut remaining = remaining.iter().copied().peekable();
-    for chunk in ballots.chunks(ANONYMIZE_CHUNK) {
-        let Some(last) = chunk.last() else { continue };
-        let mut bytes = None;
-        while let Some(i) = remaining.next_if(|&i| i <= last.leaf_index) {
-            let Some(b) = at_leaf(chunk, i) else { return Ok(None) };
-            let bytes = match &mut bytes {
-                Some(bytes) => bytes,
-                None => bytes.insert(ballots.read(chunk)?),
-            };
-            if fill.add(b, bytes.of(b)?, out)?.is_none() {
-                return Ok(None);
-            }
-        }
-    }
-    if remaining.next().is_some() {
+    let Some(mut fill) = Lists::new(election, ballots, remaining, buffer)? else { return Ok(None) };
+    // The bytes of the chunk last read, by its first ballot's leaf.
+    let mut read: Option<(u64, ChunkBytes)> = None;
+    let whole = each_at_leaves(ballots, remaining, |b, chunk| -> Result<bool, E> {
+        let first = chunk.first().map_or(u64::MAX, |f| f.leaf_index);
+        let bytes = match &mut read {
+            Some((at, bytes)) if *at == first => bytes,
+            _ => &mut read.insert((first, ballots.read(chunk)?)).1,
+        };
+        Ok(fill.add(b, bytes.of(b)?, out)?.is_some())
+    })?;
+    if !whole {
         return Ok(None);
     }
     fill.finish(out)
@@ -719,9 +788,6 @@ fn anonymize_holding<E: From<BoxError>>(
 
 /// Where R4 gives its lists out: `out(u, bytes)`, the next bytes of unit `u`'s list ([`anonymize`]).
 pub type ListOut<'a, E> = &'a mut dyn FnMut(usize, &[u8]) -> Result<(), E>;
-
-/// Ballots whose bytes R4 reads from the store at once.
-const ANONYMIZE_CHUNK: usize = 4096;
 
 /// The bytes of R4's lists held at once: past it, every unit's bytes so far go to `out`.
 pub const ANONYMIZE_BUFFER: usize = 8 << 20;
@@ -739,13 +805,21 @@ pub struct ListShape {
 /// ballot without districts), its width its contest's chunks. `None` if a remaining leaf is not a ballot of
 /// `ballots` or a contest's width is 0 or more than [`MAX_WIDTH`](crate::limits::MAX_WIDTH). Whether a list may
 /// hold that many ciphertexts is the caller's question (R4 gives no list then).
-pub fn list_shapes(election: &Election, ballots: &[BoxBallot], remaining: &[u64]) -> Option<Vec<ListShape>> {
+pub fn list_shapes(
+    election: &Election,
+    ballots: &Ballots,
+    remaining: &[u64],
+) -> Result<Option<Vec<ListShape>>, BoxError> {
     let manifest = election.manifest();
     let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
-    for &i in remaining {
-        *per_district.entry(at_leaf(ballots, i)?.district).or_insert(0) += 1;
+    let found = each_at_leaves(ballots, remaining, |b, _| -> Result<bool, BoxError> {
+        *per_district.entry(b.district).or_insert(0) += 1;
+        Ok(true)
+    })?;
+    if !found {
+        return Ok(None);
     }
-    manifest
+    Ok(manifest
         .units()
         .iter()
         .map(|unit| {
@@ -753,7 +827,7 @@ pub fn list_shapes(election: &Election, ballots: &[BoxBallot], remaining: &[u64]
             let rows = per_district.get(&unit.district).copied().unwrap_or(0);
             (1..=crate::limits::MAX_WIDTH).contains(&width).then_some(ListShape { rows, width })
         })
-        .collect()
+        .collect())
 }
 
 /// R4's lists as they fill, one per unit: each unit's bytes not yet given out.
@@ -773,7 +847,15 @@ struct Lists {
 impl Lists {
     /// The lists' shapes ([`list_shapes`]), each pending list holding its header. `None` if a contest has no
     /// width R4 can copy, a remaining leaf is not a ballot, or a list would hold too many ciphertexts.
-    fn new(election: &Election, ballots: &[BoxBallot], remaining: &[u64], buffer: usize) -> Option<Self> {
+    fn new(election: &Election, ballots: &Ballots, remaining: &[u64], buffer: usize) -> Result<Option<Self>, BoxError> {
+        Ok(match list_shapes(election, ballots, remaining)? {
+            Some(shapes) => Self::of_shapes(election, shapes, buffer),
+            None => None,
+        })
+    }
+
+    /// [`Lists::new`] with the lists' shapes.
+    fn of_shapes(election: &Election, shapes: Vec<ListShape>, buffer: usize) -> Option<Self> {
         use crate::limits::MAX_CIPHERTEXTS;
         let manifest = election.manifest();
         let units = manifest.units();
@@ -784,7 +866,6 @@ impl Lists {
                 Some((at, manifest.contests.get(unit.contest)?.chunks()))
             })
             .collect::<Option<_>>()?;
-        let shapes = list_shapes(election, ballots, remaining)?;
         let mut pending = Vec::with_capacity(units.len());
         for shape in &shapes {
             if shape.rows.checked_mul(shape.width)? > MAX_CIPHERTEXTS {
@@ -1064,7 +1145,8 @@ mod tests {
     fn decoded_lists(e: &Election, ballots: &Ballots, remaining: &[u64]) -> Vec<CiphertextList> {
         let files = lists_holding(e, ballots, remaining, ANONYMIZE_BUFFER);
         assert_eq!(files, lists_holding(e, ballots, remaining, 1));
-        let bytes = ballots.read(ballots).unwrap();
+        let all = ballots.all().unwrap();
+        let bytes = ballots.read(&all).unwrap();
         let lists: Vec<CiphertextList> = files
             .iter()
             .map(|(shape, file)| {
@@ -1075,7 +1157,7 @@ mod tests {
             .collect();
         let cells: std::collections::BTreeSet<_> = remaining
             .iter()
-            .flat_map(|&i| bytes.decode(at_leaf(ballots, i).unwrap()).unwrap().ballot.body.contests.concat())
+            .flat_map(|&i| bytes.decode(at_leaf(&all, i).unwrap()).unwrap().ballot.body.contests.concat())
             .map(|c| c.to_bytes())
             .collect();
         for list in &lists {
@@ -1110,10 +1192,10 @@ mod tests {
                 .unwrap();
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(4, Refusal::UnknownCredential), (5, Refusal::BadSignature)]);
-        let (superseded, counted) = squash(&box_, &rejected);
+        let (superseded, counted) = squash(&box_, &rejected).unwrap();
         assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 1, by: 3 }]);
         assert_eq!(counted, vec![0, 2, 3]);
-        let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default());
+        let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default()).unwrap();
         assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key(), change: None }]);
         assert_eq!(remaining, vec![2, 3]);
         let lists = decoded_lists(&e, &box_, &remaining);
@@ -1241,10 +1323,10 @@ mod tests {
             reasons,
             vec![(1, Refusal::UnknownCredential), (7, Refusal::WrongDistrict), (9, Refusal::UnknownCredential)]
         );
-        let (superseded, counted) = squash(&box_, &rejected);
+        let (superseded, counted) = squash(&box_, &rejected).unwrap();
         assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 4, by: 8 }]);
         assert_eq!(counted, vec![0, 3, 8, 10]);
-        let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
+        let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate).unwrap();
         assert_eq!(
             revoked.revoked,
             vec![
@@ -1254,7 +1336,7 @@ mod tests {
         );
         assert_eq!(remaining, vec![3, 8]);
         // A paper vote is named first (no `change`), and the JSON of a paper revocation has no `change` field.
-        let (paper, _) = revoke(&box_, &counted, &[key(0)], &electorate);
+        let (paper, _) = revoke(&box_, &counted, &[key(0)], &electorate).unwrap();
         assert_eq!(paper.revoked[0], Revoked { leaf_index: 0, credential: key(0), change: None });
         assert!(!serde_json::to_string(&paper.revoked[0]).unwrap().contains("change"));
         // Both remaining ballots are centre's: council-centre and the centre referendum get one row each.
@@ -1297,8 +1379,8 @@ mod tests {
         let rejected = check(&e, &electorate, &box_, &mut OsRng).unwrap();
         let reasons: Vec<(u64, Refusal)> = rejected.rejected.iter().map(|r| (r.leaf_index, r.reason)).collect();
         assert_eq!(reasons, vec![(1, Refusal::WrongDistrict), (4, Refusal::WrongShape)]);
-        let (superseded, counted) = squash(&box_, &rejected);
-        let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate);
+        let (superseded, counted) = squash(&box_, &rejected).unwrap();
+        let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate).unwrap();
         assert_eq!(remaining, vec![0, 2, 3]);
         let lists = decoded_lists(&e, &box_, &remaining);
         // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.

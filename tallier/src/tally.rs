@@ -280,14 +280,15 @@ pub fn prepare(args: &PrepareArgs) -> Result<PrepareSummary> {
     let rejected = steps::check(&election, &electorate, &ballots, &mut OsRng)?;
     bar.inc(1);
     bar.set_message("squash, revoke, anonymize (R2–R4)");
-    let (superseded, counted) = steps::squash(&ballots, &rejected);
-    let (revoked, remaining) = steps::revoke(&ballots, &counted, &revocations.credentials, &electorate);
+    let (superseded, counted) = steps::squash(&ballots, &rejected)?;
+    let (revoked, remaining) = steps::revoke(&ballots, &counted, &revocations.credentials, &electorate)?;
+    drop((counted, electorate));
     if remaining.is_empty() {
         bail!("no ballot remains after check, squash and revoke: there is nothing to count");
     }
     let manifest = election.manifest();
     let units = manifest.units();
-    let shapes = steps::list_shapes(&election, &ballots, &remaining)
+    let shapes = steps::list_shapes(&election, &ballots, &remaining)?
         .ok_or_else(|| anyhow!("a remaining ballot is not in the box, or a contest has no width (this is a bug)"))?;
     for (unit, shape) in units.iter().zip(&shapes) {
         let contest = &manifest.contests[unit.contest];

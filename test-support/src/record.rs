@@ -318,8 +318,8 @@ fn build_plan(plan: Plan) -> Built {
     let logged = ballot_box.check_log(&election).unwrap();
     let electorate = ballot_box.electorate(&election).unwrap();
     let rejected = tally::check(&election, &electorate, &logged, &mut rng).unwrap();
-    let (superseded, counted) = tally::squash(&logged, &rejected);
-    let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials, &electorate);
+    let (superseded, counted) = tally::squash(&logged, &rejected).unwrap();
+    let (revoked, remaining) = tally::revoke(&logged, &counted, &revocations.credentials, &electorate).unwrap();
     assert_eq!(
         (rejected.rejected.len(), superseded.superseded.len(), revoked.revoked.len(), remaining.len()),
         plan.expect,

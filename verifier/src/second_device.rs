@@ -556,10 +556,12 @@ pub fn check_in_record(
             break;
         }
     }
-    let entry = found
-        .and_then(|leaf| protocol::ballot_box::at_leaf(&logged, leaf))
-        .ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
-    let whole = logged.read(std::slice::from_ref(entry)).and_then(|b| b.decode(entry));
+    let entry = match found {
+        Some(leaf) => logged.at_leaf(leaf).map_err(CheckBallotError::BallotBox)?,
+        None => None,
+    };
+    let (_, entry) = entry.ok_or_else(|| CheckBallotError::NotInRecord(code.ballot_id.to_hex()))?;
+    let whole = logged.read(std::slice::from_ref(&entry)).and_then(|b| b.decode(&entry));
     let whole = whole.map_err(CheckBallotError::BallotBox)?;
     let (district, contests) = open(&election, &whole.ballot, &code, lang)?;
 

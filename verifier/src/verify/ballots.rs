@@ -57,7 +57,8 @@ impl State {
             let ballots = bbox.take_log(election).map_err(|e| fail(BallotFailure::Log(e)))?;
             let head = &bbox.final_tree_head;
             let period = election.manifest().voting_period;
-            let times = match (ballots.first(), ballots.last()) {
+            let fail_log = |e| fail(BallotFailure::Log(e));
+            let times = match (ballots.first().map_err(fail_log)?, ballots.last().map_err(fail_log)?) {
                 (Some(first), Some(last)) => format!("accepted {} … {} s", first.accepted_at, last.accepted_at),
                 _ => "none accepted".to_string(),
             };
@@ -105,7 +106,11 @@ impl State {
         let rejected = report.run_keep_typed(Check::V6, || {
             let mut recomputed = RejectedFile::default();
             for chunk in ballots.chunks(BALLOTS_PER_STEP) {
-                match tally::check_except(election, electorate, ballots, chunk, &known, &mut OsRng) {
+                let chunk = match chunk {
+                    Ok(chunk) => chunk,
+                    Err(e) => return (recomputed, Err(Failure::Ballots(BallotFailure::Log(e)))),
+                };
+                match tally::check_except(election, electorate, ballots, &chunk, &known, &mut OsRng) {
                     Ok(checked) => recomputed.rejected.extend(checked.rejected),
                     Err(e) => return (recomputed, Err(Failure::Ballots(BallotFailure::Log(e)))),
                 }
@@ -136,7 +141,10 @@ impl State {
             return report.not_run(Check::V7, &w);
         };
         let counted = report.run_keep_typed(Check::V7, || {
-            let (recomputed, counted) = tally::squash(ballots, rejected);
+            let (recomputed, counted) = match tally::squash(ballots, rejected) {
+                Ok(squashed) => squashed,
+                Err(e) => return (None, Err(Failure::Ballots(BallotFailure::Log(e)))),
+            };
             let verdict = parse_json::<SupersededFile>(SUPERSEDED_PATH, files.get(SUPERSEDED_PATH).unwrap_or_default())
                 .map_err(BallotFailure::from)
                 .and_then(|claimed| {
@@ -145,9 +153,9 @@ impl State {
                 })
                 .map(|()| format!("{} superseded, {} credentials counted", recomputed.superseded.len(), counted.len()))
                 .map_err(Failure::Ballots);
-            (counted, verdict)
+            (Some(counted), verdict)
         });
-        self.counted = Some(counted);
+        self.counted = counted;
     }
 
     /// V8: the revocation list holds (§14.2) and R3 recomputed equals `tally/revoked.json`.
@@ -173,7 +181,8 @@ impl State {
                 .map_err(|e| fail(e.into()))?;
             list.verify(election.fingerprint(), &election.manifest().roles)
                 .map_err(|e| fail(BallotFailure::Revocations(e)))?;
-            let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials, electorate);
+            let (recomputed, left) = tally::revoke(ballots, counted, &list.credentials, electorate)
+                .map_err(|e| fail(BallotFailure::Log(e)))?;
             remaining = Some(left);
             let claimed: RevokedFile =
                 files.get(REVOKED_PATH).and_then(|b| parse_json(REVOKED_PATH, b)).map_err(|e| fail(e.into()))?;
@@ -188,6 +197,8 @@ impl State {
             Ok(((), note))
         });
         self.remaining = remaining;
+        // R2's leaves are read by no later check (8 bytes a counted ballot).
+        self.counted = None;
     }
 
     /// V9: R4 recomputed equals every unit's `input.list` (`contest-C/input.list`, or
