@@ -19,6 +19,7 @@ use crate::log::{ballot_hash, change_leaf_hash, leaf_hash, Frontier, Hash, LogEr
 use crate::manifest::{Manifest, Period};
 use crate::roles::{Role, RoleError};
 use crate::shuffle::stream::{ByteSink, ByteSource, MemorySink};
+use crate::spill::{NewScratch, SpillSort};
 use crate::voter_list::{Action, ChangeError, VoterListChange};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -507,6 +508,10 @@ pub struct Ballots {
     batch: usize,
     store: Box<dyn BallotStore>,
     end: u64,
+    /// Makes the scratch stores of the sorts (L7's ids, R2's credentials).
+    scratch: NewScratch,
+    /// Items a sort holds in memory before it writes a run ([`SORT_BUDGET`]).
+    sort_budget: usize,
 }
 
 impl std::fmt::Debug for Ballots {
@@ -519,6 +524,15 @@ impl std::fmt::Debug for Ballots {
 const RECORD: usize = 64;
 /// Records written, and read by [`Ballots::chunks`]'s callers, at a time.
 pub const RECORD_BATCH: usize = 4096;
+
+/// Items (16 bytes each in memory) that L7's and R2's sorts hold before they write sorted runs to a scratch store
+/// and merge them ([`SpillSort`]): 16 MiB, reached at about 10⁶ ballots.
+pub const SORT_BUDGET: usize = 1 << 20;
+
+/// A new store of type `S`, boxed: what [`Ballots`] makes its stores with.
+fn new_store<S: NewStore>() -> std::io::Result<Box<dyn BallotStore>> {
+    S::create().map(|s| Box::new(s) as Box<dyn BallotStore>)
+}
 
 impl BoxBallot {
     /// Its record: leaf index (8, big-endian), time (8), credential (32), `0` or `1` then the district (1 + 2),
@@ -556,14 +570,32 @@ impl BoxBallot {
 }
 
 impl Ballots {
-    /// No ballots yet, their records to go to `records` and their bytes to `store`.
-    pub fn new(records: Box<dyn BallotStore>, store: Box<dyn BallotStore>) -> Self {
-        Ballots { records, written: 0, tail: Vec::new(), batch: RECORD_BATCH, store, end: 0 }
+    /// No ballots yet, their records and bytes to go to stores of type `S`, as the sorts' runs.
+    pub fn new<S: NewStore>() -> std::io::Result<Self> {
+        let (records, store) = (new_store::<S>()?, new_store::<S>()?);
+        let batch = RECORD_BATCH;
+        Ok(Ballots {
+            records,
+            written: 0,
+            tail: Vec::new(),
+            batch,
+            store,
+            end: 0,
+            scratch: new_store::<S>,
+            sort_budget: SORT_BUDGET,
+        })
     }
 
     /// No ballots yet, their records and bytes kept in memory.
     pub fn in_memory() -> Self {
-        Self::new(Box::new(MemorySink::new()), Box::new(MemorySink::new()))
+        let (records, store) = (Box::new(MemorySink::new()), Box::new(MemorySink::new()));
+        let (batch, scratch) = (RECORD_BATCH, new_store::<MemorySink>);
+        Ballots { records, written: 0, tail: Vec::new(), batch, store, end: 0, scratch, sort_budget: SORT_BUDGET }
+    }
+
+    /// A sort of fixed-size items in this box's bounded memory, its runs in scratch stores like the box's own.
+    pub(crate) fn sorter<T: crate::spill::Fixed>(&self) -> SpillSort<T> {
+        SpillSort::new(self.sort_budget, self.scratch)
     }
 
     /// Ballots held in memory, from decoded ballots (tests, and the in-browser helpers' shares).
@@ -850,12 +882,9 @@ impl<'de, S: NewStore> Deserialize<'de> for DecodedEntries<S> {
                 f.write_str("a list of ballot entries")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let create = || {
-                    S::create().map_err(|e| {
-                        serde::de::Error::custom(format!("cannot make a scratch store for the box's ballots: {e}"))
-                    })
-                };
-                let mut ballots = Ballots::new(Box::new(create()?), Box::new(create()?));
+                let mut ballots = Ballots::new::<S>().map_err(|e| {
+                    serde::de::Error::custom(format!("cannot make a scratch store for the box's ballots: {e}"))
+                })?;
                 let mut out = DecodedEntries::default();
                 // The next batch is parsed while the last one is decoded.
                 crate::batches::read_in_batches(
@@ -1045,19 +1074,27 @@ impl<E> BallotBoxOf<E> {
 
     /// L7's checks of the decoded ballots with the changes: their leaves make the final head's tree (its root
     /// computed as they go, [`Frontier`]), their times keep to the voting period, no ballot id twice
-    /// ([`repeated_id`]: 16 bytes a ballot while it looks).
+    /// ([`repeated_id`]: 16 bytes a ballot while it looks, up to [`SORT_BUDGET`] of them, the rest in sorted runs
+    /// on scratch).
     fn check_leaves(&self, election: &Election, ballots: Ballots) -> Result<Ballots, BoxError> {
         let mut tree = Frontier::new();
         let mut times = Times::new(&election.manifest().voting_period);
-        let mut by_id: Vec<(u64, u32)> = Vec::with_capacity(ballots.len());
+        let mut by_id = ballots.sorter::<(u64, u32)>();
+        let (mut position, mut failed) = (0u32, None);
         self.each_leaf(&ballots, |(leaf, accepted_at, hash), id| {
             tree.push(hash);
             times.next(leaf, accepted_at);
             if let Some(id) = id {
                 let prefix = u64::from_be_bytes(id.0[..8].try_into().unwrap_or_default());
-                by_id.push((prefix, by_id.len() as u32));
+                if let Err(e) = by_id.push((prefix, position)) {
+                    failed.get_or_insert(e);
+                }
+                position = position.wrapping_add(1);
             }
         })?;
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
         let size = tree.len();
         if size != self.final_tree_head.tree_size {
             return Err(BoxError::SizeMismatch { ballots: size, head: self.final_tree_head.tree_size });
@@ -1077,25 +1114,36 @@ impl<E> BallotBoxOf<E> {
 /// The first ballot (by position) whose id an earlier one has, with the nearest earlier one and the id: `by_id`
 /// holds each ballot's id's first 8 bytes and its position. Sorted, equal prefixes are neighbours; only for those
 /// (two different ids share one with chance 2⁻⁶⁴) are the whole ids read again from the store and compared.
-fn repeated_id(ballots: &Ballots, mut by_id: Vec<(u64, u32)>) -> Result<Option<(usize, usize, BallotId)>, BoxError> {
-    #[cfg(not(target_arch = "wasm32"))]
-    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut by_id[..]);
-    #[cfg(target_arch = "wasm32")]
-    by_id.sort_unstable();
+fn repeated_id(ballots: &Ballots, by_id: SpillSort<(u64, u32)>) -> Result<Option<(usize, usize, BallotId)>, BoxError> {
     let mut found: Option<(usize, usize, BallotId)> = None;
-    for run in by_id.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        let mut ids = run
-            .iter()
-            .map(|&(_, i)| ballots.leaf_of(i as usize).map(|l| (l.id, i as usize)))
-            .collect::<Result<Vec<_>, _>>()?;
-        ids.sort_unstable();
-        for w in ids.windows(2) {
-            if w[0].0 == w[1].0 && found.is_none_or(|(again, _, _)| w[1].1 < again) {
-                found = Some((w[1].1, w[0].1, w[1].0));
+    crate::spill::each_group(
+        by_id.sorted()?,
+        |x| x.0,
+        |run| -> Result<(), BoxError> {
+            if run.len() < 2 {
+                return Ok(());
             }
-        }
-    }
+            let mut ids = run
+                .iter()
+                .map(|&(_, i)| ballots.leaf_of(i as usize).map(|l| (l.id, i as usize)))
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.sort_unstable();
+            for w in ids.windows(2) {
+                if w[0].0 == w[1].0 && found.is_none_or(|(again, _, _)| w[1].1 < again) {
+                    found = Some((w[1].1, w[0].1, w[1].0));
+                }
+            }
+            Ok(())
+        },
+    )?;
     Ok(found)
+}
+
+impl From<std::io::Error> for BoxError {
+    /// A scratch store that cannot be written or read back.
+    fn from(e: std::io::Error) -> Self {
+        BoxError::Store(e.to_string())
+    }
 }
 
 impl BallotBox {
@@ -1106,9 +1154,13 @@ impl BallotBox {
     /// ballots in log order, each decoded (every point checked) and held compactly in memory ([`Ballots`]).
     /// Decoding runs over all cores natively. A box of millions of ballots is read as a [`StreamedBox`] instead.
     pub fn check_log(&self, election: &Election) -> Result<Ballots, BoxError> {
+        self.check_log_into(election, Ballots::in_memory())
+    }
+
+    /// [`check_log`](Self::check_log) into `ballots` (none yet).
+    fn check_log_into(&self, election: &Election, mut ballots: Ballots) -> Result<Ballots, BoxError> {
         self.check_head(election)?;
         let mut entries = DecodedEntries::<MemorySink>::default();
-        let mut ballots = Ballots::in_memory();
         for batch in self.ballots.chunks(DECODE_BATCH) {
             if entries.error.is_some() {
                 break;
@@ -1202,9 +1254,11 @@ mod tests {
                 .collect();
             let mut counted: Vec<u64> = last.into_values().collect();
             counted.sort_unstable();
-            // Records written 7 at a time, so that the passes cross batches.
+            // Records written 7 at a time, so that the passes cross batches; half the rounds, the credentials
+            // sorted in runs of 5 written to scratch and merged.
             let mut stored = Ballots::in_memory();
             stored.batch = 7;
+            stored.sort_budget = if round % 4 < 2 { 5 } else { SORT_BUDGET };
             for b in &ballots {
                 stored.push_record(b.clone()).unwrap();
             }
@@ -1256,7 +1310,14 @@ mod tests {
         let key = crate::roles::example_role_secrets(3).collector;
         bx.final_tree_head = SignedTreeHead::sign(&key, *e.fingerprint(), 4, tree.root(4).unwrap(), (OPENS + 5) * 1000);
         let id = ballots[1].ballot.id().to_hex();
-        assert_eq!(bx.check_log(&e).unwrap_err(), BoxError::Replayed { leaf: 2, first: 1, id });
+        assert_eq!(bx.check_log(&e).unwrap_err(), BoxError::Replayed { leaf: 2, first: 1, id: id.clone() });
+        // The same when the ids are sorted in runs of one and two written to scratch and merged.
+        for budget in [1, 2] {
+            let mut small = Ballots::in_memory();
+            (small.sort_budget, small.batch) = (budget, 3);
+            let got = bx.check_log_into(&e, small).unwrap_err();
+            assert_eq!(got, BoxError::Replayed { leaf: 2, first: 1, id: id.clone() }, "budget {budget}");
+        }
     }
 
     /// The example manifest's voting period (seconds).

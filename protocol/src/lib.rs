@@ -24,6 +24,7 @@ pub mod record;
 pub mod riigikogu;
 pub mod roles;
 pub mod shuffle;
+pub mod spill;
 pub mod tally;
 pub mod threshold;
 pub mod transcript;

@@ -617,8 +617,9 @@ pub fn check_except<R: RngCore + CryptoRng>(
 /// Returns the file and the leaf indices that count, ascending. `ballots` are in leaf order (L7); an error only if
 /// their records cannot be read.
 ///
-/// The ballots not refused are sorted by (the credential's first 8 bytes, position), 16 bytes a ballot, the box's
-/// records read a chunk at a time: a run of one prefix is one credential's ballots, or (two credentials share a
+/// The ballots not refused are sorted by (the credential's first 8 bytes, position), 16 bytes a ballot up to
+/// [`SORT_BUDGET`](crate::ballot_box::SORT_BUDGET) of them, the rest in sorted runs on scratch, merged as read
+/// back ([`SpillSort`](crate::spill::SpillSort)), the box's records read a chunk at a time: a run of one prefix is one credential's ballots, or (two credentials share a
 /// prefix with chance 2⁻⁶⁴ a pair) several credentials': each run of more than one ballot reads its ballots'
 /// whole credentials again and splits by them. In each credential's ballots, by position, the last counts and the
 /// others are superseded by it.
@@ -626,45 +627,46 @@ pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededF
     let mut refused: Vec<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
     refused.sort_unstable();
     let too_many = || BoxError::Store(format!("{} ballots, more than R2 sorts", ballots.len()));
-    let mut keys: Vec<(u64, u32)> = Vec::new();
+    let mut keys = ballots.sorter::<(u64, u32)>();
     let mut position = 0usize;
     for chunk in ballots.chunks(RECORD_BATCH) {
         for b in chunk? {
             if refused.binary_search(&b.leaf_index).is_err() {
-                keys.push((credential_prefix(&b.credential), u32::try_from(position).map_err(|_| too_many())?));
+                keys.push((credential_prefix(&b.credential), u32::try_from(position).map_err(|_| too_many())?))?;
             }
             position += 1;
         }
     }
     drop(refused);
-    #[cfg(not(target_arch = "wasm32"))]
-    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut keys[..]);
-    #[cfg(target_arch = "wasm32")]
-    keys.sort_unstable();
     let mut superseded = Vec::new();
     // The positions of the ballots that count.
     let mut counted: Vec<u32> = Vec::new();
-    for run in keys.chunk_by(|a, b| a.0 == b.0) {
-        if let [(_, only)] = run {
-            counted.push(*only);
-            continue;
-        }
-        let mut whole = run
-            .iter()
-            .map(|&(_, p)| {
-                let b =
-                    ballots.get(p as usize)?.ok_or_else(|| BoxError::Store(format!("no ballot at position {p}")))?;
-                Ok((b.credential, p, b.leaf_index))
-            })
-            .collect::<Result<Vec<_>, BoxError>>()?;
-        whole.sort_unstable();
-        for same in whole.chunk_by(|a, b| a.0 == b.0) {
-            let Some((&(_, last, by), earlier)) = same.split_last() else { continue };
-            counted.push(last);
-            superseded.extend(earlier.iter().map(|&(_, _, leaf_index)| Superseded { leaf_index, by }));
-        }
-    }
-    drop(keys);
+    crate::spill::each_group(
+        keys.sorted()?,
+        |k| k.0,
+        |run| -> Result<(), BoxError> {
+            if let [(_, only)] = run {
+                counted.push(*only);
+                return Ok(());
+            }
+            let mut whole = run
+                .iter()
+                .map(|&(_, p)| {
+                    let b = ballots
+                        .get(p as usize)?
+                        .ok_or_else(|| BoxError::Store(format!("no ballot at position {p}")))?;
+                    Ok((b.credential, p, b.leaf_index))
+                })
+                .collect::<Result<Vec<_>, BoxError>>()?;
+            whole.sort_unstable();
+            for same in whole.chunk_by(|a, b| a.0 == b.0) {
+                let Some((&(_, last, by), earlier)) = same.split_last() else { continue };
+                counted.push(last);
+                superseded.extend(earlier.iter().map(|&(_, _, leaf_index)| Superseded { leaf_index, by }));
+            }
+            Ok(())
+        },
+    )?;
     superseded.sort_unstable_by_key(|s| s.leaf_index);
     counted.sort_unstable();
     // The positions' leaf indices, in one more pass over the records.
