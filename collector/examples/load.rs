@@ -65,7 +65,7 @@ fn main() -> anyhow::Result<()> {
             .with_context(|| format!("{}: the public credential list", path.display()))?;
         anyhow::ensure!(list.len() == secrets.len(), "{}: not one entry per voter", path.display());
         let electorate = Electorate::from_list(election.manifest(), &list).map_err(anyhow::Error::msg)?;
-        list.iter().map(|e| electorate.lookup(e.key().as_bytes(), 0).flatten()).collect()
+        list.iter().map(|e| electorate.lookup(e.key().as_bytes(), 0).ok().flatten().flatten()).collect()
     } else {
         vec![None; secrets.len()]
     };

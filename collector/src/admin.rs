@@ -44,19 +44,21 @@ pub async fn init(
     roles.check(Role::Collector, &signing_key.verifying_key()).context("the collector's key")?;
     let electorate =
         Electorate::from_list(manifest, credentials).map_err(|why| anyhow::anyhow!("the credential file: {why}"))?;
-    let registry = electorate.registry();
+    let registry = electorate.registry()?;
+    // A list read whole: its keys are held.
+    let keys = electorate.keys().unwrap_or_default();
     if registry != roles.registry {
         let districts = if manifest.has_districts() { " with their districts" } else { "" };
         bail!(
             "the credential file holds {} keys{districts} (registry digest {}), the manifest names a registry of {} \
              (digest {}): give the credentials.json the manifest was made with",
-            electorate.keys().len(),
+            keys.len(),
             hex::encode(registry.digest),
             roles.registry.count,
             hex::encode(roles.registry.digest)
         );
     }
-    let creds: Vec<Vec<u8>> = electorate.keys().iter().map(|k| k.as_bytes().to_vec()).collect();
+    let creds: Vec<Vec<u8>> = keys.iter().map(|k| k.as_bytes().to_vec()).collect();
     // NULL without districts; else each key's district index (below 2^15: a manifest declares far fewer).
     let districts: Vec<Option<i16>> = if electorate.districts().is_empty() {
         vec![None; creds.len()]
@@ -305,7 +307,8 @@ pub async fn export(pool: &Pool, out: &Path) -> anyhow::Result<BallotBox> {
         election: info.election.parameters(),
         fingerprint: *info.fingerprint(),
         collector_key: info.verifying_key.to_bytes(),
-        credentials: list.keys().to_vec(),
+        // The collector's list is held.
+        credentials: list.keys().unwrap_or_default().to_vec(),
         final_tree_head,
         ballots,
         districts: list.districts().to_vec(),

@@ -295,8 +295,9 @@ impl AppState {
     /// districts): the list when voting opened, with the changes this process knows of ([`VoterList`]).
     pub fn district_of(&self, key: &CredentialKey) -> Option<Option<u16>> {
         match self.voter_list.read() {
-            Ok(v) => v.list.lookup(key.as_bytes(), u64::MAX),
-            Err(poisoned) => poisoned.into_inner().list.lookup(key.as_bytes(), u64::MAX),
+            // The collector's list is held: a lookup does not fail.
+            Ok(v) => v.list.lookup(key.as_bytes(), u64::MAX).ok().flatten(),
+            Err(poisoned) => poisoned.into_inner().list.lookup(key.as_bytes(), u64::MAX).ok().flatten(),
         }
     }
 

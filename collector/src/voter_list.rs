@@ -73,6 +73,8 @@ pub fn change_error(e: &ChangeError) -> AppError {
             "change_does_not_apply",
             format!("{message}; nothing was stored: check the change against the voter list in force"),
         ),
+        // The collector's list is held, so this does not happen; were it to, it is the collector's fault.
+        ChangeError::List(_) => AppError::internal(message),
     }
 }
 

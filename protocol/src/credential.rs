@@ -310,15 +310,29 @@ const REGISTRY_BATCH: usize = 4096;
 /// checked as a [`CredentialKey`] is (§8.1, [`RegisteredKey::from_bytes`]), a batch at a time while the next is
 /// parsed, natively over all cores. The first key that is not a credential key is the error, named by its position.
 pub fn registry<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RegisteredKey>, D::Error> {
-    struct Keys;
-    impl<'de> serde::de::Visitor<'de> for Keys {
-        type Value = Vec<RegisteredKey>;
+    let mut keys = Vec::new();
+    read_registry(d, &mut |batch| {
+        keys.extend(batch);
+        Ok(())
+    })?;
+    Ok(keys)
+}
+
+/// [`registry`], each batch of checked keys given to `take` in order instead of kept (a box's keys written to a
+/// scratch store as they are read). An error of `take` stops the reading and is the error.
+pub(crate) fn read_registry<'de, D: Deserializer<'de>>(
+    d: D,
+    take: &mut dyn FnMut(Vec<RegisteredKey>) -> Result<(), String>,
+) -> Result<(), D::Error> {
+    struct Keys<'t>(&'t mut dyn FnMut(Vec<RegisteredKey>) -> Result<(), String>);
+    impl<'de> serde::de::Visitor<'de> for Keys<'_> {
+        type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a list of credential keys")
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut keys: Vec<RegisteredKey> = Vec::new();
-            let mut first_bad: Option<(usize, DecodeError)> = None;
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut taken = 0usize;
+            let mut first_bad: Option<String> = None;
             crate::batches::read_in_batches(
                 REGISTRY_BATCH,
                 || {
@@ -336,20 +350,28 @@ pub fn registry<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<RegisteredKey>, D
                     let first = batch.iter().enumerate().find_map(bad);
                     (batch, first)
                 },
-                |(batch, first)| match (&first_bad, first) {
-                    (Some(_), _) => {}
-                    (None, Some((i, e))) => first_bad = Some((keys.len() + i, e)),
+                |(batch, first): (Vec<[u8; 32]>, Option<(usize, DecodeError)>)| {
+                    if first_bad.is_some() {
+                        return;
+                    }
+                    if let Some((i, e)) = first {
+                        first_bad = Some(format!("credential {}: {e}", taken + i));
+                        return;
+                    }
+                    taken += batch.len();
                     // Every key of the batch was checked just now.
-                    (None, None) => keys.extend(batch.into_iter().map(RegisteredKey)),
+                    if let Err(e) = (self.0)(batch.into_iter().map(RegisteredKey).collect()) {
+                        first_bad = Some(e);
+                    }
                 },
             )?;
             match first_bad {
-                Some((i, e)) => Err(serde::de::Error::custom(format!("credential {i}: {e}"))),
-                None => Ok(keys),
+                Some(e) => Err(serde::de::Error::custom(e)),
+                None => Ok(()),
             }
         }
     }
-    d.deserialize_seq(Keys)
+    d.deserialize_seq(Keys(take))
 }
 
 #[cfg(test)]

@@ -116,17 +116,42 @@ pub fn registry_digest<K: AsRef<[u8; 32]>>(credentials: &[K]) -> [u8; 32] {
 /// u16(D₁) ‖ … ‖ K_count ‖ u16(D_count))`, each key followed by its district's index, in the registry's order.
 /// With `districts` empty it is eq. (4.5-1).
 pub fn registry_digest_with<K: AsRef<[u8; 32]>>(credentials: &[K], districts: &[u16]) -> [u8; 32] {
-    if districts.is_empty() {
-        return registry_digest(credentials);
+    let mut h = RegistryHasher::new(credentials.len(), !districts.is_empty());
+    for (i, k) in credentials.iter().enumerate() {
+        h.push(k.as_ref(), districts.get(i).copied());
     }
-    let mut h = Sha256::new();
-    h.update(REGISTRY_DOMAIN_DISTRICTS);
-    h.update((credentials.len() as u32).to_be_bytes());
-    for (k, d) in credentials.iter().zip(districts) {
-        h.update(k.as_ref());
-        h.update(d.to_be_bytes());
+    h.finish()
+}
+
+/// Eq. (4.5-1) or (4.5-2) computed as the keys are read (a registry too large to hold: the box's keys read back
+/// from a scratch store): the count first, then each key with, in an election with districts, its district.
+#[derive(Debug, Clone)]
+pub struct RegistryHasher {
+    h: Sha256,
+    districts: bool,
+}
+
+impl RegistryHasher {
+    /// The digest of `count` keys, with districts (eq. (4.5-2)) or without (eq. (4.5-1)).
+    pub fn new(count: usize, districts: bool) -> Self {
+        let mut h = Sha256::new();
+        h.update(if districts { REGISTRY_DOMAIN_DISTRICTS } else { REGISTRY_DOMAIN });
+        h.update((count as u32).to_be_bytes());
+        RegistryHasher { h, districts }
     }
-    h.finalize().into()
+
+    /// The next key, in the registry's order, with its district's index (ignored without districts).
+    pub fn push(&mut self, key: &[u8; 32], district: Option<u16>) {
+        self.h.update(key);
+        if self.districts {
+            self.h.update(district.unwrap_or_default().to_be_bytes());
+        }
+    }
+
+    /// The digest.
+    pub fn finish(self) -> [u8; 32] {
+        self.h.finalize().into()
+    }
 }
 
 impl Registry {
@@ -156,10 +181,14 @@ impl Registry {
     /// Whether `credentials` with their `districts` (parallel; empty without districts), in the order given, are
     /// exactly this registry (eq. (4.5-1) or (4.5-2)).
     pub fn check_with<K: AsRef<[u8; 32]>>(&self, credentials: &[K], districts: &[u16]) -> Result<(), RoleError> {
-        let digest = registry_digest_with(credentials, districts);
-        if credentials.len() as u64 != u64::from(self.count) || digest != self.digest {
+        self.check_digest(credentials.len(), registry_digest_with(credentials, districts))
+    }
+
+    /// [`check_with`](Self::check_with) for a registry of `count` keys whose digest is `digest`.
+    pub fn check_digest(&self, count: usize, digest: [u8; 32]) -> Result<(), RoleError> {
+        if count as u64 != u64::from(self.count) || digest != self.digest {
             return Err(RoleError::RegistryMismatch {
-                count: credentials.len(),
+                count,
                 digest: hex::encode(digest),
                 expected_count: self.count,
                 expected_digest: hex::encode(self.digest),

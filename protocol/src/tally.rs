@@ -558,20 +558,22 @@ pub fn check_except<R: RngCore + CryptoRng>(
         })
         .collect();
     let one_batch = |(chunk, seed): (&[BoxBallot], &[u8; 32])| -> Result<Vec<Rejected>, BoxError> {
-        let refused = |b: &BoxBallot, verdict: Result<(), Refusal>| -> Option<Refusal> {
-            let registered = registry.lookup(&b.credential, b.leaf_index);
+        let refused = |b: &BoxBallot, verdict: Result<(), Refusal>| -> Result<Option<Refusal>, BoxError> {
+            let registered = registry.lookup(&b.credential, b.leaf_index)?;
             let reason = match verdict {
                 Err(r) if matches!(r, Refusal::WrongElection | Refusal::WrongShape) => r,
                 _ if registered.is_none() => Refusal::UnknownCredential,
                 _ if registered != Some(b.district) => Refusal::WrongDistrict,
                 Err(r) => r,
-                Ok(()) => return None,
+                Ok(()) => return Ok(None),
             };
-            Some(reason)
+            Ok(Some(reason))
         };
         let (known, unchecked): (Vec<&BoxBallot>, Vec<&BoxBallot>) = chunk.iter().partition(|b| verified(b));
-        let mut out: Vec<(&BoxBallot, Refusal)> =
-            known.into_iter().filter_map(|b| refused(b, Ok(())).map(|r| (b, r))).collect();
+        let mut out: Vec<(&BoxBallot, Refusal)> = Vec::new();
+        for b in known {
+            out.extend(refused(b, Ok(()))?.map(|r| (b, r)));
+        }
         // The bytes are read for the ballots to check, and for the refused ballots' ids.
         let bytes = match unchecked.is_empty() && out.is_empty() {
             true => None,
@@ -583,13 +585,13 @@ pub fn check_except<R: RngCore + CryptoRng>(
             unchecked.iter().map(|b| (*b, bytes.as_ref().and_then(|bytes| bytes.decode(b).ok()))).collect();
         let whole: Vec<&LoggedBallot> = decoded.iter().filter_map(|(_, d)| d.as_ref()).collect();
         let mut verdicts = check_ballots(election, &whole, &mut ChaCha20Rng::from_seed(*seed)).into_iter();
-        out.extend(decoded.iter().filter_map(|(b, d)| {
+        for (b, d) in &decoded {
             let verdict = match d {
                 Some(_) => verdicts.next().map_or(Err(Refusal::WrongShape), |v| v.map(|_| ()).map_err(|e| refusal(&e))),
                 None => Err(Refusal::WrongShape),
             };
-            refused(b, verdict).map(|r| (*b, r))
-        }));
+            out.extend(refused(b, verdict)?.map(|r| (*b, r)));
+        }
         // Each refused ballot's id, from its bytes (the box's ids are not held).
         let mut out = out
             .into_iter()
@@ -1299,12 +1301,12 @@ mod tests {
         assert!(matches!(electorate.apply(m, &change(seq, Action::Move, 1, 3), 12), Err(ChangeError::District(_))));
         assert_eq!(electorate.change_count(), 4);
         // The standing of each credential before and after its changes.
-        assert_eq!(electorate.lookup(key(3).as_bytes(), 2), None);
-        assert_eq!(electorate.lookup(key(3).as_bytes(), 3), Some(Some(1)));
-        assert_eq!(electorate.lookup(key(0).as_bytes(), 5), Some(Some(0)));
-        assert_eq!(electorate.lookup(key(0).as_bytes(), 6), None);
-        assert_eq!(electorate.lookup(key(1).as_bytes(), 6), Some(Some(0)));
-        assert_eq!(electorate.lookup(key(1).as_bytes(), u64::MAX), Some(Some(1)));
+        assert_eq!(electorate.lookup(key(3).as_bytes(), 2).unwrap(), None);
+        assert_eq!(electorate.lookup(key(3).as_bytes(), 3).unwrap(), Some(Some(1)));
+        assert_eq!(electorate.lookup(key(0).as_bytes(), 5).unwrap(), Some(Some(0)));
+        assert_eq!(electorate.lookup(key(0).as_bytes(), 6).unwrap(), None);
+        assert_eq!(electorate.lookup(key(1).as_bytes(), 6).unwrap(), Some(Some(0)));
+        assert_eq!(electorate.lookup(key(1).as_bytes(), u64::MAX).unwrap(), Some(Some(1)));
         assert_eq!(electorate.cancelled_after(key(1).as_bytes(), 4).map(|c| c.0), Some(6));
         assert_eq!(electorate.cancelled_after(key(1).as_bytes(), 8), None);
 
@@ -1361,7 +1363,7 @@ mod tests {
             .map(|(v, d)| crate::ballot_box::CredentialEntry::InDistrict { key: v.public_key(), district: d.into() })
             .collect();
         let electorate = Electorate::from_list(e.manifest(), &list).unwrap();
-        assert_eq!(electorate.lookup(voters[2].public_key().as_bytes(), 0), Some(Some(1)));
+        assert_eq!(electorate.lookup(voters[2].public_key().as_bytes(), 0).unwrap(), Some(Some(1)));
         // north: council-north (options 0–5, lists green 0–1, blue 2–3, red 4–5) and the referendum (yes 0, no 1).
         let cast = |v: usize, d: u16, a: Vec<Answer>| create_ballot(&e, &voters[v], Some(d), &a, &mut OsRng).unwrap().0;
         let no_district = {

@@ -123,6 +123,9 @@ pub enum ChangeError {
     /// A district the manifest does not declare, or a district where none belongs (a remove, or no districts).
     #[error("{0}")]
     District(String),
+    /// The voter list's keys, in a scratch store, could not be read back to apply the change.
+    #[error("the voter list could not be read: {0}")]
+    List(String),
 }
 
 impl VoterListChange {

@@ -216,7 +216,7 @@ pub fn write_manifest(base: &Path, roles: &RoleFiles, out: &Path) -> anyhow::Res
         collector_key: read_role_public(&roles.collector, Role::Collector)?,
         officials_key: read_role_public(&roles.officials, Role::Officials)?,
         mix_keys: mix.into_iter().map(|(_, key)| key).collect(),
-        registry: electorate.registry(),
+        registry: electorate.registry()?,
     };
     map.insert("roles".into(), serde_json::to_value(&r)?);
     let manifest: Manifest = serde_json::from_value(value)

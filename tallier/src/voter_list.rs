@@ -247,7 +247,7 @@ pub fn sign_change(args: &ChangeArgs) -> Result<SignedChange> {
         let entries = read_credential_entries(list_path)?;
         let mut list =
             Electorate::from_list(manifest, &entries).map_err(|e| anyhow!("{}: {e}", list_path.display()))?;
-        manifest.roles.registry.check_with(list.keys(), list.districts()).map_err(|e| {
+        manifest.roles.registry.check_with(list.keys().unwrap_or_default(), list.districts()).map_err(|e| {
             anyhow!(
                 "{} is not the voter list the manifest names ({e}): give the credentials.json the manifest was \
                  made from (`tallier setup manifest --credentials`)",
@@ -264,7 +264,7 @@ pub fn sign_change(args: &ChangeArgs) -> Result<SignedChange> {
                 )
             })?;
         }
-        before = Some(list.lookup(credential.as_bytes(), u64::MAX));
+        before = Some(list.lookup(credential.as_bytes(), u64::MAX)?);
         list.apply(manifest, &change, u64::from(seq)).map_err(|e| {
             anyhow!(
                 "the change does not apply to the voter list ({} and the {} earlier change(s) in {}): {e}; nothing \

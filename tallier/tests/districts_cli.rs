@@ -137,7 +137,7 @@ fn a_districted_election_is_tallied_unit_by_unit() {
     let manifest = election.manifest().clone();
     assert_eq!(manifest.districts, example_manifest_districts().districts);
     let electorate = Electorate::from_list(&manifest, &entries).unwrap();
-    assert_eq!(manifest.roles.registry, electorate.registry());
+    assert_eq!(manifest.roles.registry, electorate.registry().unwrap());
 
     // The ballots: [council of the district, referendum (0 yes, 1 no)]. Council options: green 0, 1; blue 2, 3;
     // red 4, 5.

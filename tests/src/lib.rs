@@ -220,7 +220,7 @@ pub fn voters(n: usize) -> Vec<Credential> {
 /// `manifest` with the example roles (public test keys, [`role_secrets`]) for its number of mix stages and the
 /// registry of `voters` (SPEC.md §4.5).
 pub fn bind(mut manifest: Manifest, voters: &[Credential]) -> Manifest {
-    let registry = electorate(&manifest, voters).registry();
+    let registry = electorate(&manifest, voters).registry().unwrap();
     manifest.roles = role_secrets(manifest.mix_stages()).roles(registry);
     manifest
 }
@@ -357,7 +357,7 @@ fn signed_box<E>(
         election: election.parameters(),
         fingerprint: *election.fingerprint(),
         collector_key: collector.verifying_key().to_bytes(),
-        credentials: electorate.keys().to_vec(),
+        credentials: electorate.keys().unwrap().to_vec(),
         final_tree_head: head,
         ballots: entries,
         districts: electorate.districts().to_vec(),

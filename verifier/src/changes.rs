@@ -7,7 +7,7 @@ use protocol::tally::RevokedFile;
 use protocol::voter_list::{Action, VoterListChange};
 
 /// The box's change at `leaf`, decoded (`None` if no change of the box is at that leaf or it does not decode).
-pub fn change_at<E>(bbox: &BallotBoxOf<E>, leaf: u64) -> Option<VoterListChange> {
+pub fn change_at<E, K>(bbox: &BallotBoxOf<E, K>, leaf: u64) -> Option<VoterListChange> {
     let entry = bbox.changes.iter().find(|c| c.leaf_index == leaf)?;
     VoterListChange::from_hex(&entry.change).ok()
 }
@@ -39,7 +39,7 @@ pub enum Cancellation {
 impl Cancellation {
     /// Why the ballot at `leaf` was removed, by its entry of `tally/revoked.json` (`None` if it has none) and the
     /// box's change at the leaf the entry names.
-    pub fn of<E>(leaf: u64, revoked: &RevokedFile, bbox: &BallotBoxOf<E>) -> Option<Self> {
+    pub fn of<E, K>(leaf: u64, revoked: &RevokedFile, bbox: &BallotBoxOf<E, K>) -> Option<Self> {
         let entry = revoked.revoked.iter().find(|r| r.leaf_index == leaf)?;
         let Some(change) = entry.change else { return Some(Cancellation::Paper) };
         Some(match change_at(bbox, change).map(|c| c.action) {

@@ -416,7 +416,7 @@ impl Monitor {
         let mut electorate =
             Electorate::from_list(manifest, list).map_err(|e| anyhow::anyhow!("the credential list: {e}"))?;
         anyhow::ensure!(
-            electorate.registry() == manifest.roles.registry,
+            electorate.registry()? == manifest.roles.registry,
             "the credential list is not the registry the manifest names (roles.registry: count and digest): give \
              the credentials.json the election was made with"
         );

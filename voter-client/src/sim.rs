@@ -319,7 +319,7 @@ fn voter_districts(
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            electorate.lookup(c.public_key().as_bytes(), 0).with_context(|| {
+            electorate.lookup(c.public_key().as_bytes(), 0)?.with_context(|| {
                 format!(
                     "voter {i} (key {}) is not in {}: give the credential list of these voters",
                     c.public_key().to_hex(),

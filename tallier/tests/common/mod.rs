@@ -120,7 +120,7 @@ pub fn ballot_box(
         election: election.parameters(),
         fingerprint: *election.fingerprint(),
         collector_key: collector.verifying_key().to_bytes(),
-        credentials: electorate.keys().to_vec(),
+        credentials: electorate.keys().unwrap().to_vec(),
         districts: electorate.districts().to_vec(),
         final_tree_head: head,
         ballots,

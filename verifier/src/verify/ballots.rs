@@ -19,18 +19,20 @@ impl State {
                 0 => String::new(),
                 n => format!("; {n} changes to the voter list, each signed by the officials' key, in order"),
             };
-            let note = format!(
-                "{} credentials, registry digest {}, as the manifest names{changes}",
-                b.credentials.len(),
-                hex::encode(registry_digest_with(&b.credentials, &b.districts))
-            );
-            // The registry is not kept: the voter list is made of it (34 bytes a voter).
+            let count = protocol::ballot_box::RegistryKeys::count(&b.credentials);
+            // The registry is not kept: the voter list is made of it (its keys in a scratch store).
             let verdict = b
                 .check_registry(election)
-                .and_then(|()| b.take_electorate(election))
+                .and_then(|digest| Ok((b.take_electorate(election)?, digest)))
                 .map_err(|e| fail(BallotFailure::Registry(e)));
             decoded = Some(b);
-            verdict.map(|list| (list, note))
+            verdict.map(|(list, digest)| {
+                let note = format!(
+                    "{count} credentials, registry digest {}, as the manifest names{changes}",
+                    hex::encode(digest)
+                );
+                (list, note)
+            })
         });
         self.electorate = registry;
         self.ballot_box = decoded;

@@ -24,7 +24,7 @@ use protocol::record::{
     stage_proof_path, stage_signature_path, Layout, RecordIndex, RevocationList, BALLOT_BOX_PATH, CEREMONY_KINDS,
     ELECTION_PATH, INDEX_PATH, REJECTED_PATH, RESULT_PATH, REVOCATIONS_PATH, REVOKED_PATH, SUPERSEDED_PATH,
 };
-use protocol::roles::{registry_digest_with, StageDigests};
+use protocol::roles::StageDigests;
 use protocol::shuffle::CiphertextList;
 use protocol::tally::{
     self, AnswersFile, RejectedFile, ResultFile, RevokedFile, SupersededFile, Turnout, RESULT_FORMATS,
