@@ -1471,7 +1471,7 @@ mod tests {
             }
             assert_eq!(stored.all().unwrap(), ballots);
             let (file, got) = squash(&stored, &rejected).unwrap();
-            assert_eq!((file.superseded, got), (expected, counted), "round {round}");
+            assert_eq!((file.superseded, got.leaf_indices(&stored).unwrap()), (expected, counted), "round {round}");
         }
     }
 
@@ -1501,6 +1501,34 @@ mod tests {
             streamed(&bx).take_log(&e).unwrap_err(),
             BoxError::BallotDecode { leaf, .. } if leaf == DECODE_BATCH as u64 + 1
         ));
+    }
+
+    /// A set of positions gives its ballots' leaves in order across the record chunks (4,096 records each), the
+    /// words of its bits and the records not yet written; a position twice counts once, one past the box is refused.
+    #[test]
+    fn positions_find_their_ballots_across_chunks() {
+        use crate::tally::Positions;
+        let n = 2 * RECORD_BATCH + 100;
+        let mut stored = Ballots::in_memory();
+        stored.batch = 1000;
+        for i in 0..n as u64 {
+            let b =
+                BoxBallot { leaf_index: 2 * i + 1, accepted_at: 0, credential: [0; 32], district: None, at: 0, len: 0 };
+            stored.push_record(b).unwrap();
+        }
+        let picked = [0usize, 63, 64, 65, RECORD_BATCH - 1, RECORD_BATCH, 2 * RECORD_BATCH + 99];
+        let mut set = Positions::new(n);
+        for &p in picked.iter().chain(&[64, 0]) {
+            set.insert(p);
+        }
+        assert_eq!(set.len(), picked.len());
+        assert_eq!(set.iter().collect::<Vec<_>>(), picked);
+        let leaves: Vec<u64> = picked.iter().map(|&p| 2 * p as u64 + 1).collect();
+        assert_eq!(set.leaf_indices(&stored).unwrap(), leaves);
+        let mut beyond = Positions::new(n + 1);
+        beyond.insert(n);
+        assert!(beyond.leaf_indices(&stored).is_err());
+        assert!(Positions::new(n).is_empty());
     }
 
     /// A registry written to a scratch store as it is parsed answers as the held one: every key at its place,

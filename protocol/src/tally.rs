@@ -9,7 +9,7 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::ballot::{check_ballots, BallotId};
-use crate::ballot_box::{at_leaf, Ballots, BoxBallot, BoxError, ChunkBytes, Electorate, LoggedBallot, RECORD_BATCH};
+use crate::ballot_box::{Ballots, BoxBallot, BoxError, ChunkBytes, Electorate, LoggedBallot, RECORD_BATCH};
 use crate::count::{count_valid, ContestResult};
 use crate::credential::CredentialKey;
 use crate::election::Election;
@@ -616,16 +616,16 @@ pub fn check_except<R: RngCore + CryptoRng>(
 }
 
 /// R2: among the ballots not refused, the last of each credential counts; the others are superseded.
-/// Returns the file and the leaf indices that count, ascending. `ballots` are in leaf order (L7); an error only if
-/// their records cannot be read.
+/// Returns the file and the positions of the ballots that count ([`Positions`]). `ballots` are in leaf order (L7);
+/// an error only if their records cannot be read.
 ///
 /// The ballots not refused are sorted by (the credential's first 8 bytes, position), 16 bytes a ballot up to
 /// [`SORT_BUDGET`](crate::ballot_box::SORT_BUDGET) of them, the rest in sorted runs on scratch, merged as read
-/// back ([`SpillSort`](crate::spill::SpillSort)), the box's records read a chunk at a time: a run of one prefix is one credential's ballots, or (two credentials share a
-/// prefix with chance 2⁻⁶⁴ a pair) several credentials': each run of more than one ballot reads its ballots'
+/// back ([`SpillSort`](crate::spill::SpillSort)), the box's records read a chunk at a time: a run of one prefix is
+/// one credential's ballots, or (two credentials share a prefix with chance 2⁻⁶⁴ a pair) several credentials': each run of more than one ballot reads its ballots'
 /// whole credentials again and splits by them. In each credential's ballots, by position, the last counts and the
 /// others are superseded by it.
-pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededFile, Vec<u64>), BoxError> {
+pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededFile, Positions), BoxError> {
     let mut refused: Vec<u64> = rejected.rejected.iter().map(|r| r.leaf_index).collect();
     refused.sort_unstable();
     let too_many = || BoxError::Store(format!("{} ballots, more than R2 sorts", ballots.len()));
@@ -641,14 +641,13 @@ pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededF
     }
     drop(refused);
     let mut superseded = Vec::new();
-    // The positions of the ballots that count.
-    let mut counted: Vec<u32> = Vec::new();
+    let mut counted = Positions::new(ballots.len());
     crate::spill::each_group(
         keys.sorted()?,
         |k| k.0,
         |run| -> Result<(), BoxError> {
             if let [(_, only)] = run {
-                counted.push(*only);
+                counted.insert(*only as usize);
                 return Ok(());
             }
             let mut whole = run
@@ -663,24 +662,14 @@ pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededF
             whole.sort_unstable();
             for same in whole.chunk_by(|a, b| a.0 == b.0) {
                 let Some((&(_, last, by), earlier)) = same.split_last() else { continue };
-                counted.push(last);
+                counted.insert(last as usize);
                 superseded.extend(earlier.iter().map(|&(_, _, leaf_index)| Superseded { leaf_index, by }));
             }
             Ok(())
         },
     )?;
     superseded.sort_unstable_by_key(|s| s.leaf_index);
-    counted.sort_unstable();
-    // The positions' leaf indices, in one more pass over the records.
-    let mut leaves = Vec::with_capacity(counted.len());
-    let mut next = counted.iter().map(|&p| p as usize).peekable();
-    for (k, chunk) in ballots.chunks(RECORD_BATCH).enumerate() {
-        let (chunk, start) = (chunk?, k * RECORD_BATCH);
-        while let Some(p) = next.next_if(|&p| p < start + chunk.len()) {
-            leaves.push(chunk[p - start].leaf_index);
-        }
-    }
-    Ok((SupersededFile { superseded }, leaves))
+    Ok((SupersededFile { superseded }, counted))
 }
 
 /// A credential's first 8 bytes, as a number that sorts as they do.
@@ -690,52 +679,131 @@ fn credential_prefix(credential: &[u8; 32]) -> u64 {
     u64::from_be_bytes(b)
 }
 
-/// Calls `f(ballot, its chunk)` for the ballot at each of `leaves` (ascending, as R2's and R3's lists are), in one
-/// pass over the box's records a chunk of [`RECORD_BATCH`] at a time, until `f` says `false`. `Ok(true)` if
-/// every leaf was a ballot's and `f` went on; `Ok(false)` if one was not (nothing called for it or after it) or
-/// `f` stopped.
-fn each_at_leaves<E: From<BoxError>>(
+/// Calls `f(position, ballot, its chunk)` for the ballot at each of `positions`, in order, reading the box's
+/// records a chunk of [`RECORD_BATCH`] at a time (only the chunks that hold one), until `f` says `false`.
+/// `Ok(true)` if every position was a ballot's and `f` went on; `Ok(false)` if one was not or `f` stopped.
+fn each_at<E: From<BoxError>>(
     ballots: &Ballots,
-    leaves: &[u64],
-    mut f: impl FnMut(&BoxBallot, &[BoxBallot]) -> Result<bool, E>,
+    positions: &Positions,
+    mut f: impl FnMut(usize, &BoxBallot, &[BoxBallot]) -> Result<bool, E>,
 ) -> Result<bool, E> {
-    let mut leaves = leaves.iter().copied().peekable();
-    for chunk in ballots.chunks(RECORD_BATCH) {
-        if leaves.peek().is_none() {
-            break;
-        }
-        let chunk = chunk?;
-        let Some(last) = chunk.last() else { continue };
-        while let Some(i) = leaves.next_if(|&i| i <= last.leaf_index) {
-            let Some(b) = at_leaf(&chunk, i) else { return Ok(false) };
-            if !f(b, &chunk)? {
+    let n = ballots.len();
+    if positions.iter_from(n).next().is_some() {
+        return Ok(false);
+    }
+    let mut all = positions.iter().peekable();
+    while let Some(&p) = all.peek() {
+        let start = p - p % RECORD_BATCH;
+        let chunk = ballots.range(start..(start + RECORD_BATCH).min(n))?;
+        while let Some(p) = all.next_if(|&p| p < start + RECORD_BATCH) {
+            let Some(b) = chunk.get(p - start) else { return Ok(false) };
+            if !f(p, b, &chunk)? {
                 return Ok(false);
             }
         }
     }
-    Ok(leaves.next().is_none())
+    Ok(true)
+}
+
+/// A set of ballots by their positions in the box's log order (not their leaf indices): one bit a ballot of the
+/// box, so that R2's counted ballots and R3's remaining ones cost 6 MB at 5·10⁷ ballots.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Positions {
+    words: Vec<u64>,
+    count: usize,
+}
+
+impl Positions {
+    /// None of `n` ballots.
+    pub fn new(n: usize) -> Self {
+        Positions { words: vec![0; n.div_ceil(64)], count: 0 }
+    }
+
+    /// Adds position `p` (below the `n` it was made for; ignored otherwise).
+    pub fn insert(&mut self, p: usize) {
+        if let Some(w) = self.words.get_mut(p / 64) {
+            let bit = 1u64 << (p % 64);
+            if *w & bit == 0 {
+                *w |= bit;
+                self.count += 1;
+            }
+        }
+    }
+
+    /// The number of positions in it.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Its positions, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.iter_from(0)
+    }
+
+    /// Its positions from `from` on, ascending.
+    fn iter_from(&self, from: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = from / 64;
+        self.words.iter().enumerate().skip(first).flat_map(move |(i, &w)| {
+            let w = if i == first { w & (u64::MAX << (from % 64)) } else { w };
+            Bits(w).map(move |b| 64 * i + b)
+        })
+    }
+
+    /// The leaf indices of its ballots among `ballots`, ascending (tests, and small boxes); an error if a position
+    /// is past them.
+    pub fn leaf_indices(&self, ballots: &Ballots) -> Result<Vec<u64>, BoxError> {
+        let mut leaves = Vec::with_capacity(self.count);
+        let all = each_at(ballots, self, |_, b, _| -> Result<bool, BoxError> {
+            leaves.push(b.leaf_index);
+            Ok(true)
+        })?;
+        match all {
+            true => Ok(leaves),
+            false => Err(BoxError::Store(format!("a position past the box's {} ballots", ballots.len()))),
+        }
+    }
+}
+
+/// The set bits of a word, lowest first.
+struct Bits(u64);
+
+impl Iterator for Bits {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let b = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(b)
+    }
 }
 
 /// R3: the counted ballots whose credential is revoked (on paper: `revoked`, sorted by bytes) are removed, and those
 /// whose credential a later voter-list change removes or moves (SPEC.md §4.7: `change` names that change's leaf).
-/// `ballots` are in leaf order (L7), `counted` ascending (R2's). Returns the file and the leaf indices that remain,
-/// ascending; an error only if the records cannot be read.
+/// `ballots` are in leaf order (L7), `counted` R2's. Returns the file and the positions of the ballots that remain;
+/// an error only if the records cannot be read.
 pub fn revoke(
     ballots: &Ballots,
-    counted: &[u64],
+    counted: &Positions,
     revoked: &[CredentialKey],
     electorate: &Electorate,
-) -> Result<(RevokedFile, Vec<u64>), BoxError> {
+) -> Result<(RevokedFile, Positions), BoxError> {
     let mut removed = Vec::new();
-    let mut remaining = Vec::with_capacity(counted.len());
-    each_at_leaves(ballots, counted, |ballot, _| -> Result<bool, BoxError> {
+    let mut remaining = Positions::new(ballots.len());
+    each_at(ballots, counted, |position, ballot, _| -> Result<bool, BoxError> {
         let (i, credential) = (ballot.leaf_index, ballot.credential);
         if let Ok(at) = revoked.binary_search_by(|k| k.as_bytes().cmp(&credential)) {
             removed.push(Revoked { leaf_index: i, credential: revoked[at], change: None });
         } else if let Some((change, credential)) = electorate.cancelled_after(&credential, i) {
             removed.push(Revoked { leaf_index: i, credential, change: Some(change) });
         } else {
-            remaining.push(i);
+            remaining.insert(position);
         }
         Ok(true)
     })?;
@@ -759,7 +827,7 @@ pub fn revoke(
 pub fn anonymize<E: From<BoxError>>(
     election: &Election,
     ballots: &Ballots,
-    remaining: &[u64],
+    remaining: &Positions,
     out: ListOut<'_, E>,
 ) -> Result<Option<Vec<ListShape>>, E> {
     anonymize_holding(election, ballots, remaining, ANONYMIZE_BUFFER, out)
@@ -769,14 +837,14 @@ pub fn anonymize<E: From<BoxError>>(
 fn anonymize_holding<E: From<BoxError>>(
     election: &Election,
     ballots: &Ballots,
-    remaining: &[u64],
+    remaining: &Positions,
     buffer: usize,
     out: ListOut<'_, E>,
 ) -> Result<Option<Vec<ListShape>>, E> {
     let Some(mut fill) = Lists::new(election, ballots, remaining, buffer)? else { return Ok(None) };
     // The bytes of the chunk last read, by its first ballot's leaf.
     let mut read: Option<(u64, ChunkBytes)> = None;
-    let whole = each_at_leaves(ballots, remaining, |b, chunk| -> Result<bool, E> {
+    let whole = each_at(ballots, remaining, |_, b, chunk| -> Result<bool, E> {
         let first = chunk.first().map_or(u64::MAX, |f| f.leaf_index);
         let bytes = match &mut read {
             Some((at, bytes)) if *at == first => bytes,
@@ -812,11 +880,11 @@ pub struct ListShape {
 pub fn list_shapes(
     election: &Election,
     ballots: &Ballots,
-    remaining: &[u64],
+    remaining: &Positions,
 ) -> Result<Option<Vec<ListShape>>, BoxError> {
     let manifest = election.manifest();
     let mut per_district: BTreeMap<Option<u16>, usize> = BTreeMap::new();
-    let found = each_at_leaves(ballots, remaining, |b, _| -> Result<bool, BoxError> {
+    let found = each_at(ballots, remaining, |_, b, _| -> Result<bool, BoxError> {
         *per_district.entry(b.district).or_insert(0) += 1;
         Ok(true)
     })?;
@@ -851,7 +919,12 @@ struct Lists {
 impl Lists {
     /// The lists' shapes ([`list_shapes`]), each pending list holding its header. `None` if a contest has no
     /// width R4 can copy, a remaining leaf is not a ballot, or a list would hold too many ciphertexts.
-    fn new(election: &Election, ballots: &Ballots, remaining: &[u64], buffer: usize) -> Result<Option<Self>, BoxError> {
+    fn new(
+        election: &Election,
+        ballots: &Ballots,
+        remaining: &Positions,
+        buffer: usize,
+    ) -> Result<Option<Self>, BoxError> {
         Ok(match list_shapes(election, ballots, remaining)? {
             Some(shapes) => Self::of_shapes(election, shapes, buffer),
             None => None,
@@ -1133,7 +1206,12 @@ mod tests {
     }
 
     /// R4's lists as files, given out once `buffer` bytes are held.
-    fn lists_holding(e: &Election, ballots: &Ballots, remaining: &[u64], buffer: usize) -> Vec<(ListShape, Vec<u8>)> {
+    fn lists_holding(
+        e: &Election,
+        ballots: &Ballots,
+        remaining: &Positions,
+        buffer: usize,
+    ) -> Vec<(ListShape, Vec<u8>)> {
         let mut files = vec![Vec::new(); e.manifest().units().len()];
         let mut out = |u: usize, bytes: &[u8]| -> Result<(), BoxError> {
             files[u].extend_from_slice(bytes);
@@ -1146,7 +1224,7 @@ mod tests {
     /// R4's lists, decoded (every point checked); each row is, cell for cell, the decoded ballot's contest row of
     /// its unit: the bytes R4 copies are the ciphertexts the ballot holds. The same files whether R4 holds all of
     /// them before giving them out or gives them a ballot at a time.
-    fn decoded_lists(e: &Election, ballots: &Ballots, remaining: &[u64]) -> Vec<CiphertextList> {
+    fn decoded_lists(e: &Election, ballots: &Ballots, remaining: &Positions) -> Vec<CiphertextList> {
         let files = lists_holding(e, ballots, remaining, ANONYMIZE_BUFFER);
         assert_eq!(files, lists_holding(e, ballots, remaining, 1));
         let all = ballots.all().unwrap();
@@ -1161,7 +1239,7 @@ mod tests {
             .collect();
         let cells: std::collections::BTreeSet<_> = remaining
             .iter()
-            .flat_map(|&i| bytes.decode(at_leaf(&all, i).unwrap()).unwrap().ballot.body.contests.concat())
+            .flat_map(|p| bytes.decode(&all[p]).unwrap().ballot.body.contests.concat())
             .map(|c| c.to_bytes())
             .collect();
         for list in &lists {
@@ -1198,10 +1276,10 @@ mod tests {
         assert_eq!(reasons, vec![(4, Refusal::UnknownCredential), (5, Refusal::BadSignature)]);
         let (superseded, counted) = squash(&box_, &rejected).unwrap();
         assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 1, by: 3 }]);
-        assert_eq!(counted, vec![0, 2, 3]);
+        assert_eq!(counted.leaf_indices(&box_).unwrap(), vec![0, 2, 3]);
         let (revoked, remaining) = revoke(&box_, &counted, &[voters[0].public_key()], &Electorate::default()).unwrap();
         assert_eq!(revoked.revoked, vec![Revoked { leaf_index: 0, credential: voters[0].public_key(), change: None }]);
-        assert_eq!(remaining, vec![2, 3]);
+        assert_eq!(remaining.leaf_indices(&box_).unwrap(), vec![2, 3]);
         let lists = decoded_lists(&e, &box_, &remaining);
         assert_eq!(lists.len(), 3);
         // Decrypt directly (no mix) and count: voter 2 chose option 1, voter 1 (re-vote) option 2.
@@ -1329,7 +1407,7 @@ mod tests {
         );
         let (superseded, counted) = squash(&box_, &rejected).unwrap();
         assert_eq!(superseded.superseded, vec![Superseded { leaf_index: 4, by: 8 }]);
-        assert_eq!(counted, vec![0, 3, 8, 10]);
+        assert_eq!(counted.leaf_indices(&box_).unwrap(), vec![0, 3, 8, 10]);
         let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate).unwrap();
         assert_eq!(
             revoked.revoked,
@@ -1338,7 +1416,7 @@ mod tests {
                 Revoked { leaf_index: 10, credential: key(2), change: Some(11) }
             ]
         );
-        assert_eq!(remaining, vec![3, 8]);
+        assert_eq!(remaining.leaf_indices(&box_).unwrap(), vec![3, 8]);
         // A paper vote is named first (no `change`), and the JSON of a paper revocation has no `change` field.
         let (paper, _) = revoke(&box_, &counted, &[key(0)], &electorate).unwrap();
         assert_eq!(paper.revoked[0], Revoked { leaf_index: 0, credential: key(0), change: None });
@@ -1385,7 +1463,7 @@ mod tests {
         assert_eq!(reasons, vec![(1, Refusal::WrongDistrict), (4, Refusal::WrongShape)]);
         let (superseded, counted) = squash(&box_, &rejected).unwrap();
         let (revoked, remaining) = revoke(&box_, &counted, &[], &electorate).unwrap();
-        assert_eq!(remaining, vec![0, 2, 3]);
+        assert_eq!(remaining.leaf_indices(&box_).unwrap(), vec![0, 2, 3]);
         let lists = decoded_lists(&e, &box_, &remaining);
         // Units: council-north/north, council-centre/centre, council-south/south, referendum × 3.
         let rows: Vec<usize> = lists.iter().map(CiphertextList::len).collect();

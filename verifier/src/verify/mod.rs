@@ -362,8 +362,8 @@ pub struct State {
     electorate: Option<protocol::ballot_box::Electorate>,
     ballots: Option<Ballots>,
     rejected: Option<RejectedFile>,
-    counted: Option<Vec<u64>>,
-    remaining: Option<Vec<u64>>,
+    counted: Option<protocol::tally::Positions>,
+    remaining: Option<protocol::tally::Positions>,
     /// The last stage's list of each unit (V10); a unit without a mix: its input list, of 0 rows.
     last_lists: Option<Vec<LastList>>,
     /// Each unit's `answers.json` as the record has it (V12).
