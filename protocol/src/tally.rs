@@ -874,7 +874,7 @@ pub struct ListShape {
 }
 
 /// The shape of each unit's R4 list: its rows are the remaining ballots of the unit's district (every remaining
-/// ballot without districts), its width its contest's chunks. `None` if a remaining leaf is not a ballot of
+/// ballot without districts), its width its contest's chunks. `None` if a remaining position is not a ballot of
 /// `ballots` or a contest's width is 0 or more than [`MAX_WIDTH`](crate::limits::MAX_WIDTH). Whether a list may
 /// hold that many ciphertexts is the caller's question (R4 gives no list then).
 pub fn list_shapes(
@@ -918,7 +918,7 @@ struct Lists {
 
 impl Lists {
     /// The lists' shapes ([`list_shapes`]), each pending list holding its header. `None` if a contest has no
-    /// width R4 can copy, a remaining leaf is not a ballot, or a list would hold too many ciphertexts.
+    /// width R4 can copy, a remaining position is not a ballot, or a list would hold too many ciphertexts.
     fn new(
         election: &Election,
         ballots: &Ballots,

@@ -19,7 +19,7 @@ impl State {
                 0 => String::new(),
                 n => format!("; {n} changes to the voter list, each signed by the officials' key, in order"),
             };
-            let count = protocol::ballot_box::RegistryKeys::count(&b.credentials);
+            let count = b.credentials.count();
             // The registry is not kept: the voter list is made of it (its keys in a scratch store).
             let verdict = b
                 .check_registry(election)

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use protocol::ballot_box::{Ballots, BoxBallot, StreamedBox};
+use protocol::ballot_box::{Ballots, BoxBallot, RegistryKeys, StreamedBox};
 use protocol::codec::Encode;
 use protocol::fingerprint::Fingerprint;
 use protocol::log::{LogTree, Receipt};
