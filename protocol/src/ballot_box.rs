@@ -18,7 +18,7 @@ use crate::fingerprint::Fingerprint;
 use crate::log::{ballot_hash, change_leaf_hash, leaf_hash, Frontier, Hash, LogError, SignedTreeHead};
 use crate::manifest::{Manifest, Period};
 use crate::roles::{Role, RoleError};
-use crate::shuffle::stream::{ByteSink, ByteSource, MemorySink};
+use crate::shuffle::stream::MemorySink;
 use crate::spill::{NewScratch, SpillSort};
 use crate::voter_list::{Action, ChangeError, VoterListChange};
 use std::collections::BTreeMap;
@@ -675,10 +675,7 @@ impl BoxBallot {
     }
 }
 
-/// Where a box's decoded ballots keep their canonical bytes: memory (the browser, tests) or a scratch file the
-/// caller opens (natively: owner-only, removed when dropped). This crate opens no file.
-pub trait BallotStore: ByteSource + ByteSink + Send {}
-impl<T: ByteSource + ByteSink + Send> BallotStore for T {}
+pub use crate::spill::BallotStore;
 
 /// A store that [`DecodedEntries`] makes for itself as it starts to parse a box.
 pub trait NewStore: BallotStore + Sized + 'static {

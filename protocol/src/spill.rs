@@ -9,7 +9,13 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::ballot_box::BallotStore;
+use crate::shuffle::stream::{ByteSink, ByteSource};
+
+/// Where a box's decoded ballots, their records, its registry's keys and the sorts' runs are kept: memory (the
+/// browser, tests) or a scratch file the caller opens (natively: owner-only, removed when dropped). This crate
+/// opens no file.
+pub trait BallotStore: ByteSource + ByteSink + Send {}
+impl<T: ByteSource + ByteSink + Send> BallotStore for T {}
 
 /// A new scratch store (natively a file removed when dropped; in the browser, memory).
 pub type NewScratch = fn() -> std::io::Result<Box<dyn BallotStore>>;
