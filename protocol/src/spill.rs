@@ -3,8 +3,9 @@
 //! credentials are sorted for a box of any size in bounded memory. Under the budget nothing is written: the items
 //! are sorted in memory.
 //!
-//! Memory: the budget's items while a run fills, then, while merging `k` runs, `k` read buffers that share the
-//! budget (each at least [`MIN_READ`] items) and a heap of `k` items. The store holds `SIZE` bytes an item.
+//! Memory: the budget's items while a run fills (and [`WRITE`] items' bytes while it is written), then, while
+//! merging `k` runs, `k` read buffers that share the budget (each at least [`MIN_READ`] items) and a heap of `k`
+//! items. The store holds `SIZE` bytes an item.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -48,6 +49,8 @@ impl Fixed for (u64, u32) {
 
 /// The fewest items a run's read buffer holds while merging.
 const MIN_READ: usize = 1024;
+/// Items a run is written in at a time.
+const WRITE: usize = 1 << 16;
 
 /// Items sorted in bounded memory: [`push`](Self::push) them, then [`sorted`](Self::sorted) gives them in order.
 pub struct SpillSort<T: Fixed> {
@@ -92,11 +95,17 @@ impl<T: Fixed> SpillSort<T> {
             Some(store) => store,
             None => self.store.insert((self.scratch)()?),
         };
-        let mut bytes = Vec::with_capacity(self.run.len() * T::SIZE);
-        for item in &self.run {
-            item.put(&mut bytes);
+        // Written a piece at a time: the run's bytes are not held beside it.
+        let mut at = self.written * T::SIZE as u64;
+        let mut bytes = Vec::with_capacity(WRITE.min(self.run.len()) * T::SIZE);
+        for piece in self.run.chunks(WRITE) {
+            bytes.clear();
+            for item in piece {
+                item.put(&mut bytes);
+            }
+            store.write_at(at, &bytes)?;
+            at += bytes.len() as u64;
         }
-        store.write_at(self.written * T::SIZE as u64, &bytes)?;
         self.runs.push((self.written, self.run.len()));
         self.written += self.run.len() as u64;
         self.run = Vec::new();
@@ -263,6 +272,22 @@ mod tests {
                 assert_eq!(groups, expected);
             }
         }
+    }
+
+    /// Runs longer than a write's piece (`WRITE` items) are written in pieces and read back whole.
+    #[test]
+    fn long_runs_are_written_in_pieces() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(6);
+        let items: Vec<(u64, u32)> = (0..250_000u32).map(|i| (rng.gen::<u64>() % 100_000, i)).collect();
+        let mut want = items.clone();
+        want.sort_unstable();
+        let mut s = SpillSort::new(WRITE + 34_000, memory);
+        for &item in &items {
+            s.push(item).unwrap();
+        }
+        assert_eq!(s.runs.len(), 2);
+        let got: Vec<(u64, u32)> = s.sorted().unwrap().map(Result::unwrap).collect();
+        assert_eq!(got, want);
     }
 
     /// A store that fails: the error comes out of the sort, not a panic or a short list.
