@@ -1289,8 +1289,7 @@ impl<E, K> BallotBoxOf<E, K> {
             tree.push(hash);
             times.next(leaf, accepted_at);
             if let Some(id) = id {
-                let prefix = u64::from_be_bytes(id.0[..8].try_into().unwrap_or_default());
-                if let Err(e) = by_id.push((prefix, position)) {
+                if let Err(e) = by_id.push((crate::spill::prefix(&id.0), position)) {
                     failed.get_or_insert(e);
                 }
                 position = position.wrapping_add(1);

@@ -47,6 +47,14 @@ impl Fixed for (u64, u32) {
     }
 }
 
+/// A 32-byte key's first 8 bytes, as a number that sorts as they do: the first half of a (prefix, position) item
+/// (L7's ballot ids, R2's credentials).
+pub fn prefix(key: &[u8; 32]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&key[..8]);
+    u64::from_be_bytes(b)
+}
+
 /// The fewest items a run's read buffer holds while merging.
 const MIN_READ: usize = 1024;
 /// Items a run is written in at a time.

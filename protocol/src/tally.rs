@@ -634,7 +634,7 @@ pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededF
     for chunk in ballots.chunks(RECORD_BATCH) {
         for b in chunk? {
             if refused.binary_search(&b.leaf_index).is_err() {
-                keys.push((credential_prefix(&b.credential), u32::try_from(position).map_err(|_| too_many())?))?;
+                keys.push((crate::spill::prefix(&b.credential), u32::try_from(position).map_err(|_| too_many())?))?;
             }
             position += 1;
         }
@@ -670,13 +670,6 @@ pub fn squash(ballots: &Ballots, rejected: &RejectedFile) -> Result<(SupersededF
     )?;
     superseded.sort_unstable_by_key(|s| s.leaf_index);
     Ok((SupersededFile { superseded }, counted))
-}
-
-/// A credential's first 8 bytes, as a number that sorts as they do.
-fn credential_prefix(credential: &[u8; 32]) -> u64 {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&credential[..8]);
-    u64::from_be_bytes(b)
 }
 
 /// Calls `f(position, ballot, its chunk)` for the ballot at each of `positions`, in order, reading the box's
